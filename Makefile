@@ -1,0 +1,98 @@
+# lrsweep - plain GNU Makefile.
+#
+#   make              build bin/lrsweep
+#   make check        install missing Debian packages, build, run every test
+#   make demo         install, build, run the main job
+#   make bench        benchmarks (lrsweep against PyTorch on the same work)
+#   make install      PREFIX=/usr/local DESTDIR=
+#   make clean
+#   SANITIZE=1        build and test with AddressSanitizer + UBSan
+#   WERROR=1          turn warnings into errors (CI)
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+PKGS    := yaml-0.1
+CHECK_PKGS := check
+
+ifeq ($(SANITIZE),1)
+BUILD   := build/sanitize
+BIN     := $(BUILD)/lrsweep
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT     := -O1 -g
+else
+BUILD   := build/release
+BIN     := bin/lrsweep
+SAN     :=
+OPT     := -O2 -g
+endif
+
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ifeq ($(WERROR),1)
+WARN    += -Werror
+endif
+CFLAGS  ?= $(OPT)
+ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE $(WARN) $(SAN) $(CFLAGS) -Iinclude -MMD -MP \
+              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+TEST_LDLIBS := $(shell pkg-config --libs $(CHECK_PKGS) 2>/dev/null)
+
+SRC      := $(sort $(wildcard src/*/*.c))
+MAIN_SRC := src/cli/main.c
+OBJ      := $(SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ  := $(filter-out $(BUILD)/$(MAIN_SRC:.c=.o),$(OBJ))
+TEST_SRC := $(sort $(wildcard tests/*.c))
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN := $(BUILD)/tests/check_lrsweep
+
+.PHONY: all deps check unit e2e crosscheck demo bench install clean valgrind
+
+all: $(BIN)
+
+$(BIN): $(OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The test runner links every object but the one with main().
+$(TEST_BIN): $(TEST_OBJ) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(TEST_LDLIBS) $(LDLIBS)
+
+deps:
+	@scripts/deps.sh
+
+# deps runs first (in its own make), so the build sees the packages.
+check: deps
+	@$(MAKE) --no-print-directory unit e2e crosscheck
+
+unit: $(TEST_BIN)
+	$(TEST_BIN)
+
+e2e: $(BIN)
+	LRSWEEP=$(BIN) tests/e2e/run.sh
+
+crosscheck: $(BIN)
+	@if [ -x /usr/bin/python3 ]; then /usr/bin/python3 tests/torch_crosscheck.py $(BIN); \
+	 else echo "torch_crosscheck: SKIPPED (no /usr/bin/python3)"; fi
+
+valgrind: $(TEST_BIN)
+	CK_FORK=no valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect -q $(TEST_BIN)
+
+demo: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	LRSWEEP=$(BIN) scripts/demo.sh
+
+bench: $(BIN)
+	LRSWEEP=$(BIN) bench/bench_schedule.sh
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/lrsweep
+
+clean:
+	rm -rf build bin
+
+-include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d)

@@ -1,0 +1,47 @@
+/* node.h - a small document tree: scalars, lists and mappings of text.
+ *
+ * This is how parameters travel from the outside (YAML experiment files,
+ * command-line flags) to the modules that interpret them (schedules, and
+ * later the experiment runner). Scalars stay text as written; the consumer
+ * decides their type and reports errors with the node's line:column. The tree
+ * owns all its strings and children. It knows nothing of YAML itself. */
+#ifndef LRSWEEP_NODE_H
+#define LRSWEEP_NODE_H
+
+#include <stddef.h>
+
+typedef enum {
+	LRS_NODE_SCALAR,
+	LRS_NODE_LIST,
+	LRS_NODE_MAP
+} lrs_node_kind;
+
+typedef struct lrs_node lrs_node;
+
+struct lrs_node {
+	lrs_node_kind kind;
+	char *text;        /* SCALAR: the text as written (never NULL)     */
+	char **keys;       /* MAP: keys[i] names items[i]                  */
+	lrs_node **items;  /* LIST and MAP: children, in order             */
+	size_t n;          /* LIST and MAP: number of children             */
+	size_t cap;        /* allocated slots of items (and keys)          */
+	int line, column;  /* 1-based source position, 0 when not from a file */
+};
+
+/* Creates a scalar (a copy of `text`), an empty list or an empty map.
+ * Returns 0, or LRS_ENOMEM. */
+int lrs_node_new_scalar(lrs_node **out, const char *text, int line, int column);
+int lrs_node_new_list(lrs_node **out, int line, int column);
+int lrs_node_new_map(lrs_node **out, int line, int column);
+
+/* Appends `child` to a list (key NULL) or a map (key copied). On success the
+ * parent owns `child`; on failure (LRS_ENOMEM) the caller still does. */
+int lrs_node_append(lrs_node *parent, const char *key, lrs_node *child);
+
+/* The child of a map under `key`, or NULL. */
+const lrs_node *lrs_node_get(const lrs_node *map, const char *key);
+
+/* Frees a tree; accepts NULL. */
+void lrs_node_free(lrs_node *node);
+
+#endif

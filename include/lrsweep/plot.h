@@ -1,0 +1,33 @@
+/* plot.h - line plots through gnuplot (the only module that runs it).
+ *
+ * The caller hands over numbers and labels; this module writes the gnuplot
+ * script, runs gnuplot and checks the result. Output is PNG or SVG by the
+ * file's extension, or text drawn on stdout (`path` NULL). The gnuplot
+ * binary is "gnuplot" on PATH, or $LRSWEEP_GNUPLOT when set. */
+#ifndef LRSWEEP_PLOT_H
+#define LRSWEEP_PLOT_H
+
+#include <stddef.h>
+
+typedef struct {
+	const char *title;      /* legend entry                          */
+	const double *x, *y;    /* n points                              */
+	size_t n;
+	int right_axis;         /* 1: plotted against the right y axis   */
+} lrs_plot_series;
+
+typedef struct {
+	const char *title;      /* plot title                            */
+	const char *xlabel;
+	const char *ylabel;     /* left axis                             */
+	const char *y2label;    /* right axis, when a series uses it     */
+	int logx, logy;         /* logarithmic axes                      */
+} lrs_plot_opts;
+
+/* Draws the series as lines. `path` ending in .png or .svg writes that
+ * file; NULL draws on the terminal (stdout). Returns 0; LRS_EINVALID for an
+ * unknown extension; LRS_ERROR when gnuplot is missing or fails. */
+int lrs_plot_lines(const char *path, const lrs_plot_opts *opts,
+                   const lrs_plot_series *series, size_t n_series);
+
+#endif

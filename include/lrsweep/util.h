@@ -1,0 +1,44 @@
+/* util.h - small helpers shared by every module: a growing string buffer,
+ * strict number parsing, "did you mean" suggestions. No I/O, no globals. */
+#ifndef LRSWEEP_UTIL_H
+#define LRSWEEP_UTIL_H
+
+#include <stddef.h>
+
+/* A growing, always NUL-terminated string. Zero-initialise to start. */
+typedef struct {
+	char *data;   /* the text, or NULL while empty */
+	size_t len;   /* bytes used, excluding the NUL */
+	size_t cap;   /* bytes allocated               */
+	int failed;   /* set once an allocation failed */
+} lrs_buf;
+
+/* Appends printf-style; on allocation failure sets b->failed and keeps the
+ * text so far. Returns 0 or LRS_ENOMEM. */
+int lrs_buf_printf(lrs_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Appends `s` as a JSON string literal, quotes included. */
+int lrs_buf_json_string(lrs_buf *b, const char *s);
+
+/* Appends a double as JSON: %.17g, or null when not finite. */
+int lrs_buf_json_number(lrs_buf *b, double v);
+
+/* Hands the text to the caller ("" when empty) and resets the buffer;
+ * returns NULL when an allocation failed. */
+char *lrs_buf_take(lrs_buf *b);
+
+void lrs_buf_free(lrs_buf *b);
+
+/* Parses all of `s` (surrounding blanks allowed) as a finite double.
+ * Returns 0, or -1 when `s` is not exactly one finite number. */
+int lrs_parse_double(const char *s, double *out);
+
+/* Parses all of `s` as a decimal integer in [LONG_MIN, LONG_MAX]. */
+int lrs_parse_long(const char *s, long *out);
+
+/* The name of `names` closest to `word` in edit distance when close enough
+ * to be a likely typo, else NULL. */
+const char *lrs_nearest_name(const char *word, const char *const *names, size_t n);
+
+#endif

@@ -1,0 +1,37 @@
+#!/bin/sh
+# deps.sh - install the Debian packages lrsweep needs, if any are missing.
+#
+#   scripts/deps.sh             the packages needed to build and test
+#   scripts/deps.sh --optional  also PyTorch (python3-torch), which the
+#                               cross-check tests compare against
+#
+# As root it runs apt-get; otherwise it prints the command to run. When
+# everything is present it does nothing.
+set -eu
+
+PACKAGES="build-essential pkg-config libyaml-dev libsqlite3-dev check libopenblas-dev zlib1g-dev gnuplot-nox dataset-fashion-mnist valgrind"
+if [ "${1:-}" = "--optional" ]; then
+	PACKAGES="$PACKAGES python3-torch"
+fi
+
+missing=""
+for p in $PACKAGES; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$status" in
+	*"install ok installed"*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+echo "lrsweep: missing Debian packages:$missing" >&2
+if [ "$(id -u)" -ne 0 ]; then
+	echo "lrsweep: run: sudo apt-get install -y$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+# a fresh machine has no package lists yet; refresh them once when needed
+if ! apt-get install -y --no-install-recommends $missing >/dev/null 2>&1; then
+	apt-get update -q >/dev/null
+	apt-get install -y -q --no-install-recommends $missing
+fi

@@ -1,0 +1,120 @@
+/* main.c - the lrsweep command line: global flags, the command table, and
+ * the exit status (the only place that decides it, with the commands). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lrsweep/error.h"
+#include "lrsweep/version.h"
+#include "cli.h"
+
+static const cli_command commands[] = {
+	{ "run",        cmd_not_yet,  "the whole pipeline: range test, bounds, all trials, all stored" },
+	{ "range-test", cmd_not_yet,  "the LR range test alone; prints the curve summary and the bounds" },
+	{ "train",      cmd_not_yet,  "one trial, printing a line per epoch" },
+	{ "schedule",   cmd_schedule, "print or plot a learning-rate schedule, one row per step" },
+	{ "query",      cmd_not_yet,  "query a results database (experiments, trials, best, compare, ...)" },
+	{ "plot",       cmd_not_yet,  "plot range tests, curves, schedules or comparisons from a database" },
+	{ "report",     cmd_not_yet,  "one self-contained HTML report of an experiment" },
+	{ "data",       cmd_not_yet,  "load the data of an experiment and describe it" },
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+int cli_exit_code(int rc)
+{
+	switch (rc) {
+	case LRS_OK:         return EXIT_OK;
+	case LRS_EINVALID:   return EXIT_USAGE;
+	case LRS_EINTERRUPT: return EXIT_INTERRUPTED;
+	default:             return EXIT_FAILURE_RUNTIME;
+	}
+}
+
+int cli_fail(const char *cmd, int rc)
+{
+	fprintf(stderr, "lrsweep %s: %s\n", cmd, lrs_error_last());
+	return cli_exit_code(rc);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "lrsweep %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+int cli_global_flag(const char *arg, cli_globals *g)
+{
+	if (!strcmp(arg, "-q") || !strcmp(arg, "--quiet")) {
+		g->quiet = 1;
+		return 1;
+	}
+	if (!strcmp(arg, "-v") || !strcmp(arg, "--verbose")) {
+		g->verbose = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: lrsweep [--version] [-q|--quiet] [-v|--verbose] COMMAND [ARGS...]\n"
+	        "\n"
+	        "Find learning-rate bounds with the LR range test, race schedules and\n"
+	        "hyperparameters in parallel, and keep every result in SQLite.\n"
+	        "\n"
+	        "commands:\n");
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f,
+	        "\n"
+	        "'lrsweep COMMAND --help' describes a command. Exit status: 0 success,\n"
+	        "1 runtime failure, 2 usage or input error, 130 interrupted.\n");
+}
+
+static int dispatch(int argc, char **argv)
+{
+	cli_globals g = { 0, 0 };
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--version")) {
+			printf("lrsweep %s\n", LRSWEEP_VERSION);
+			return EXIT_OK;
+		}
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		if (!cli_global_flag(argv[i], &g)) {
+			fprintf(stderr, "lrsweep: unknown option '%s' (see 'lrsweep --help')\n", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (i == argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (size_t c = 0; c < N_COMMANDS; c++)
+		if (!strcmp(argv[i], commands[c].name))
+			return commands[c].fn(argc - i, argv + i, &g);
+	fprintf(stderr, "lrsweep: unknown command '%s' (see 'lrsweep --help')\n", argv[i]);
+	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	int status = dispatch(argc, argv);
+
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		perror("lrsweep: writing output");
+		return status ? status : EXIT_FAILURE_RUNTIME;
+	}
+	return status;
+}

@@ -1,0 +1,46 @@
+/* error.c - the thread-local message behind every failing return code. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "lrsweep/error.h"
+
+static _Thread_local char message[1024];   /* last error text of this thread */
+static _Thread_local int err_line, err_col; /* its position, 0 = none        */
+
+const char *lrs_error_last(void) { return message; }
+int lrs_error_line(void) { return err_line; }
+int lrs_error_column(void) { return err_col; }
+
+void lrs_error_clear(void)
+{
+	message[0] = '\0';
+	err_line = err_col = 0;
+}
+
+static void set_message(const char *fmt, va_list ap)
+{
+	vsnprintf(message, sizeof message, fmt, ap);
+}
+
+int lrs_error_set(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_message(fmt, ap);
+	va_end(ap);
+	err_line = err_col = 0;
+	return code;
+}
+
+int lrs_error_set_at(int code, int line, int column, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_message(fmt, ap);
+	va_end(ap);
+	err_line = line;
+	err_col = column;
+	return code;
+}

@@ -1,0 +1,98 @@
+/* node.c - the parameter tree shared by config, cli and the modules. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lrsweep/error.h"
+#include "lrsweep/node.h"
+
+static int new_node(lrs_node **out, lrs_node_kind kind, int line, int column)
+{
+	lrs_node *n = calloc(1, sizeof *n);
+
+	*out = NULL;
+	if (!n)
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	n->kind = kind;
+	n->line = line;
+	n->column = column;
+	*out = n;
+	return 0;
+}
+
+int lrs_node_new_scalar(lrs_node **out, const char *text, int line, int column)
+{
+	int rc = new_node(out, LRS_NODE_SCALAR, line, column);
+
+	if (rc < 0)
+		return rc;
+	(*out)->text = strdup(text);
+	if (!(*out)->text) {
+		free(*out);
+		*out = NULL;
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+int lrs_node_new_list(lrs_node **out, int line, int column)
+{
+	return new_node(out, LRS_NODE_LIST, line, column);
+}
+
+int lrs_node_new_map(lrs_node **out, int line, int column)
+{
+	return new_node(out, LRS_NODE_MAP, line, column);
+}
+
+int lrs_node_append(lrs_node *parent, const char *key, lrs_node *child)
+{
+	char *k = NULL;
+
+	if (parent->n == parent->cap) {
+		size_t cap = parent->cap ? 2 * parent->cap : 4;
+		lrs_node **items = realloc(parent->items, cap * sizeof *items);
+		if (!items)
+			return lrs_error_set(LRS_ENOMEM, "out of memory");
+		parent->items = items;
+		if (parent->kind == LRS_NODE_MAP) {
+			char **keys = realloc(parent->keys, cap * sizeof *keys);
+			if (!keys)
+				return lrs_error_set(LRS_ENOMEM, "out of memory");
+			parent->keys = keys;
+		}
+		parent->cap = cap;
+	}
+	if (parent->kind == LRS_NODE_MAP) {
+		k = strdup(key ? key : "");
+		if (!k)
+			return lrs_error_set(LRS_ENOMEM, "out of memory");
+		parent->keys[parent->n] = k;
+	}
+	parent->items[parent->n++] = child;
+	return 0;
+}
+
+const lrs_node *lrs_node_get(const lrs_node *map, const char *key)
+{
+	if (!map || map->kind != LRS_NODE_MAP)
+		return NULL;
+	for (size_t i = 0; i < map->n; i++)
+		if (strcmp(map->keys[i], key) == 0)
+			return map->items[i];
+	return NULL;
+}
+
+void lrs_node_free(lrs_node *node)
+{
+	if (!node)
+		return;
+	for (size_t i = 0; i < node->n; i++) {
+		lrs_node_free(node->items[i]);
+		if (node->keys)
+			free(node->keys[i]);
+	}
+	free(node->items);
+	free(node->keys);
+	free(node->text);
+	free(node);
+}

@@ -1,0 +1,185 @@
+/* util.c - string buffer, strict number parsing, nearest-name suggestions. */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lrsweep/error.h"
+#include "lrsweep/util.h"
+
+/* ---------------------------------------------------------------- buffer */
+
+static int buf_reserve(lrs_buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1;
+	char *p;
+
+	if (b->failed)
+		return LRS_ENOMEM;
+	if (need <= b->cap)
+		return 0;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap *= 2;
+	p = realloc(b->data, cap);
+	if (!p) {
+		b->failed = 1;
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	}
+	b->data = p;
+	b->cap = cap;
+	return 0;
+}
+
+int lrs_buf_printf(lrs_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || buf_reserve(b, (size_t)n) < 0)
+		return LRS_ENOMEM;
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+int lrs_buf_json_string(lrs_buf *b, const char *s)
+{
+	int rc = lrs_buf_printf(b, "\"");
+
+	for (const unsigned char *p = (const unsigned char *)s; *p && rc == 0; p++) {
+		if (*p == '"' || *p == '\\')
+			rc = lrs_buf_printf(b, "\\%c", *p);
+		else if (*p < 0x20)
+			rc = lrs_buf_printf(b, "\\u%04x", *p);
+		else
+			rc = lrs_buf_printf(b, "%c", *p);
+	}
+	return rc ? rc : lrs_buf_printf(b, "\"");
+}
+
+int lrs_buf_json_number(lrs_buf *b, double v)
+{
+	return isfinite(v) ? lrs_buf_printf(b, "%.17g", v) : lrs_buf_printf(b, "null");
+}
+
+char *lrs_buf_take(lrs_buf *b)
+{
+	char *s;
+
+	if (b->failed || buf_reserve(b, 0) < 0) {
+		lrs_buf_free(b);
+		return NULL;
+	}
+	s = b->data;
+	b->data = NULL;
+	b->len = b->cap = 0;
+	return s;
+}
+
+void lrs_buf_free(lrs_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+	b->failed = 0;
+}
+
+/* --------------------------------------------------------------- numbers */
+
+static int only_blanks(const char *p)
+{
+	while (isspace((unsigned char)*p))
+		p++;
+	return *p == '\0';
+}
+
+int lrs_parse_double(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '\0')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || !only_blanks(end) || !isfinite(v) || errno == ERANGE)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int lrs_parse_long(const char *s, long *out)
+{
+	char *end;
+	long v;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '\0')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end == s || !only_blanks(end) || errno == ERANGE)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* ------------------------------------------------------- nearest name */
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t row[64];  /* one row of the DP table; long names never match */
+
+	if (lb >= sizeof row / sizeof row[0] || la >= 64)
+		return (size_t)-1;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+			size_t best = diag + cost;
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+const char *lrs_nearest_name(const char *word, const char *const *names, size_t n)
+{
+	const char *best = NULL;
+	size_t best_d = (size_t)-1;
+	size_t limit = strlen(word) / 3 + 1;  /* typos allowed: about 1 in 3 */
+
+	if (limit < 2)
+		limit = 2;
+	for (size_t i = 0; i < n; i++) {
+		size_t d = edit_distance(word, names[i]);
+		if (d < best_d) {
+			best_d = d;
+			best = names[i];
+		}
+	}
+	return best_d <= limit ? best : NULL;
+}

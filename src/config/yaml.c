@@ -1,0 +1,211 @@
+/* yaml.c - libyaml's event stream turned into an lrs_node tree.
+ *
+ * Scalars stay text; anchors are remembered and aliases copied, within a
+ * node budget. Only this file includes yaml.h. */
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "lrsweep/config.h"
+#include "lrsweep/error.h"
+
+typedef struct {
+	char *name;        /* anchor name          */
+	lrs_node *node;    /* the anchored subtree (owned by the document) */
+} anchor;
+
+typedef struct {
+	yaml_parser_t parser;
+	anchor *anchors;    /* every anchor seen, in order */
+	size_t n_anchors, cap_anchors;
+	size_t n_nodes;     /* nodes made so far, for the budget */
+} reader;
+
+static int count_node(reader *r, const yaml_mark_t *m)
+{
+	if (++r->n_nodes > LRS_CONFIG_MAX_NODES)
+		return lrs_error_set_at(LRS_EINVALID, (int)m->line + 1, (int)m->column + 1,
+		                        "document expands to more than %d nodes (alias bomb?)", LRS_CONFIG_MAX_NODES);
+	return 0;
+}
+
+static int copy_node(reader *r, lrs_node **out, const lrs_node *src, const yaml_mark_t *m)
+{
+	int rc;
+
+	*out = NULL;
+	if ((rc = count_node(r, m)) < 0)
+		return rc;
+	if (src->kind == LRS_NODE_SCALAR)
+		return lrs_node_new_scalar(out, src->text, src->line, src->column);
+	rc = src->kind == LRS_NODE_LIST ? lrs_node_new_list(out, src->line, src->column)
+	                                 : lrs_node_new_map(out, src->line, src->column);
+	for (size_t i = 0; rc == 0 && i < src->n; i++) {
+		lrs_node *child;
+		if ((rc = copy_node(r, &child, src->items[i], m)) < 0)
+			break;
+		if ((rc = lrs_node_append(*out, src->keys ? src->keys[i] : NULL, child)) < 0)
+			lrs_node_free(child);
+	}
+	if (rc < 0) {
+		lrs_node_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+static int remember(reader *r, const char *name, lrs_node *node)
+{
+	if (r->n_anchors == r->cap_anchors) {
+		size_t cap = r->cap_anchors ? 2 * r->cap_anchors : 8;
+		anchor *a = realloc(r->anchors, cap * sizeof *a);
+		if (!a)
+			return lrs_error_set(LRS_ENOMEM, "out of memory");
+		r->anchors = a;
+		r->cap_anchors = cap;
+	}
+	r->anchors[r->n_anchors].name = strdup(name);
+	if (!r->anchors[r->n_anchors].name)
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	r->anchors[r->n_anchors++].node = node;
+	return 0;
+}
+
+static int next_event(reader *r, yaml_event_t *ev)
+{
+	if (!yaml_parser_parse(&r->parser, ev)) {
+		const yaml_mark_t *m = &r->parser.problem_mark;
+		return lrs_error_set_at(LRS_EINVALID, (int)m->line + 1, (int)m->column + 1,
+		                        "YAML syntax error: %s%s%s", r->parser.problem ? r->parser.problem : "unreadable",
+		                        r->parser.context ? " " : "", r->parser.context ? r->parser.context : "");
+	}
+	return 0;
+}
+
+/* Reads the node that starts with event `ev` (consumed). */
+static int read_node(reader *r, yaml_event_t *ev, lrs_node **out)
+{
+	const yaml_mark_t m = ev->start_mark;
+	int line = (int)m.line + 1, col = (int)m.column + 1;
+	const char *anchor_name = NULL;
+	int rc;
+
+	*out = NULL;
+	switch (ev->type) {
+	case YAML_ALIAS_EVENT:
+		for (size_t i = r->n_anchors; i-- > 0;)
+			if (strcmp(r->anchors[i].name, (const char *)ev->data.alias.anchor) == 0)
+				return copy_node(r, out, r->anchors[i].node, &m);
+		return lrs_error_set_at(LRS_EINVALID, line, col, "unknown alias '*%s'", ev->data.alias.anchor);
+	case YAML_SCALAR_EVENT:
+		if ((rc = count_node(r, &m)) < 0)
+			return rc;
+		rc = lrs_node_new_scalar(out, (const char *)ev->data.scalar.value, line, col);
+		anchor_name = (const char *)ev->data.scalar.anchor;
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT: {
+		int is_map = ev->type == YAML_MAPPING_START_EVENT;
+		yaml_event_type_t end = is_map ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
+		char *key = NULL;
+		yaml_event_t child_ev;
+
+		if ((rc = count_node(r, &m)) < 0)
+			return rc;
+		rc = is_map ? lrs_node_new_map(out, line, col) : lrs_node_new_list(out, line, col);
+		while (rc == 0) {
+			lrs_node *child = NULL;
+			if ((rc = next_event(r, &child_ev)) < 0)
+				break;
+			if (child_ev.type == end) {
+				yaml_event_delete(&child_ev);
+				break;
+			}
+			if (is_map && !key) {
+				/* a key: must be a scalar, must be new */
+				int kl = (int)child_ev.start_mark.line + 1, kc = (int)child_ev.start_mark.column + 1;
+				if (child_ev.type != YAML_SCALAR_EVENT) {
+					rc = lrs_error_set_at(LRS_EINVALID, kl, kc, "mapping keys must be plain words");
+				} else if (lrs_node_get(*out, (const char *)child_ev.data.scalar.value)) {
+					rc = lrs_error_set_at(LRS_EINVALID, kl, kc, "duplicate key '%s'", child_ev.data.scalar.value);
+				} else if (!(key = strdup((const char *)child_ev.data.scalar.value))) {
+					rc = lrs_error_set(LRS_ENOMEM, "out of memory");
+				}
+				yaml_event_delete(&child_ev);
+				continue;
+			}
+			rc = read_node(r, &child_ev, &child);
+			if (rc == 0 && (rc = lrs_node_append(*out, key, child)) < 0)
+				lrs_node_free(child);
+			free(key);
+			key = NULL;
+		}
+		free(key);
+		anchor_name = (const char *)(is_map ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor);
+		break;
+	}
+	default:
+		rc = lrs_error_set_at(LRS_EINVALID, line, col, "unexpected YAML event");
+		break;
+	}
+	if (rc == 0 && anchor_name)
+		rc = remember(r, anchor_name, *out);
+	if (rc < 0) {
+		lrs_node_free(*out);
+		*out = NULL;
+	}
+	yaml_event_delete(ev);
+	return rc;
+}
+
+int lrs_config_parse_yaml(lrs_node **out, const char *text, size_t len)
+{
+	reader r;
+	yaml_event_t ev;
+	lrs_node *root = NULL;
+	int rc, done = 0;
+
+	*out = NULL;
+	memset(&r, 0, sizeof r);
+	if (!yaml_parser_initialize(&r.parser))
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	yaml_parser_set_input_string(&r.parser, (const unsigned char *)text, len);
+	while (!done && (rc = next_event(&r, &ev)) == 0) {
+		switch (ev.type) {
+		case YAML_STREAM_START_EVENT:
+		case YAML_DOCUMENT_END_EVENT:
+			yaml_event_delete(&ev);
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (root) {
+				rc = lrs_error_set_at(LRS_EINVALID, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
+				                      "more than one YAML document");
+				yaml_event_delete(&ev);
+				goto out;
+			}
+			yaml_event_delete(&ev);
+			break;
+		case YAML_STREAM_END_EVENT:
+			yaml_event_delete(&ev);
+			done = 1;
+			break;
+		default:
+			if ((rc = read_node(&r, &ev, &root)) < 0)
+				goto out;
+			break;
+		}
+	}
+	if (rc == 0 && !root)
+		rc = lrs_node_new_map(&root, 1, 1);
+out:
+	if (rc < 0) {
+		lrs_node_free(root);
+		root = NULL;
+	}
+	for (size_t i = 0; i < r.n_anchors; i++)
+		free(r.anchors[i].name);
+	free(r.anchors);
+	yaml_parser_delete(&r.parser);
+	*out = root;
+	return rc;
+}

@@ -1,0 +1,148 @@
+/* plot.c - gnuplot scripts for line plots, piped to a gnuplot process.
+ *
+ * Data goes inline as gnuplot data blocks, so no temporary files are left
+ * behind. Long series are thinned to at most MAX_POINTS points per line,
+ * keeping each bucket's lowest and highest value so that narrow peaks stay
+ * visible. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lrsweep/error.h"
+#include "lrsweep/plot.h"
+
+#define MAX_POINTS 4000
+
+/* The gnuplot program: $LRSWEEP_GNUPLOT, else "gnuplot" found on PATH. */
+static int find_gnuplot(char *out, size_t cap)
+{
+	const char *env = getenv("LRSWEEP_GNUPLOT");
+	const char *path = getenv("PATH");
+
+	if (env && *env) {
+		if (access(env, X_OK) != 0)
+			return lrs_error_set(LRS_ERROR, "gnuplot not found at %s ($LRSWEEP_GNUPLOT)", env);
+		snprintf(out, cap, "%s", env);
+		return 0;
+	}
+	while (path && *path) {
+		const char *colon = strchr(path, ':');
+		size_t len = colon ? (size_t)(colon - path) : strlen(path);
+		snprintf(out, cap, "%.*s/gnuplot", (int)len, path);
+		if (len && access(out, X_OK) == 0)
+			return 0;
+		path += len + (colon != NULL);
+	}
+	return lrs_error_set(LRS_ERROR, "gnuplot not found on PATH; install it (apt-get install gnuplot-nox) to plot");
+}
+
+/* Writes s as a gnuplot single-quoted string ('' stands for '). */
+static void put_quoted(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; s && *s; s++) {
+		if (*s == '\'')
+			fputc('\'', f);
+		if (*s != '\n')
+			fputc(*s, f);
+	}
+	fputc('\'', f);
+}
+
+static void put_block(FILE *f, size_t k, const lrs_plot_series *s)
+{
+	size_t per = s->n > MAX_POINTS ? (s->n + MAX_POINTS / 2 - 1) / (MAX_POINTS / 2) : 1;
+
+	fprintf(f, "$d%zu << EOD\n", k);
+	for (size_t i = 0; i < s->n; i += per) {
+		size_t end = i + per < s->n ? i + per : s->n, lo = i, hi = i;
+		for (size_t j = i; j < end; j++) {
+			if (s->y[j] < s->y[lo]) lo = j;
+			if (s->y[j] > s->y[hi]) hi = j;
+		}
+		if (lo > hi) { size_t t = lo; lo = hi; hi = t; }
+		fprintf(f, "%.17g %.17g\n", s->x[lo], s->y[lo]);
+		if (hi != lo)
+			fprintf(f, "%.17g %.17g\n", s->x[hi], s->y[hi]);
+	}
+	fprintf(f, "EOD\n");
+}
+
+static int file_nonempty(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && st.st_size > 0;
+}
+
+int lrs_plot_lines(const char *path, const lrs_plot_opts *opts,
+                   const lrs_plot_series *series, size_t n_series)
+{
+	char prog[4096];
+	const char *ext = path ? strrchr(path, '.') : NULL;
+	int uses_y2 = 0, status, rc;
+	FILE *f;
+
+	if (path && (!ext || (strcmp(ext, ".png") && strcmp(ext, ".svg"))))
+		return lrs_error_set(LRS_EINVALID, "%s: plot file must end in .png or .svg", path);
+	if ((rc = find_gnuplot(prog, sizeof prog)) < 0)
+		return rc;
+	if (path)
+		remove(path);   /* so that a stale file cannot pass for output */
+	char cmd[4200];
+	snprintf(cmd, sizeof cmd, "'%s'", prog);
+	fflush(stdout);
+	f = popen(cmd, "w");
+	if (!f)
+		return lrs_error_set(LRS_ERROR, "cannot run gnuplot (%s)", prog);
+
+	if (!path)
+		fprintf(f, "set terminal dumb size 100,30 noenhanced\n");
+	else if (strcmp(ext, ".png") == 0)
+		fprintf(f, "set terminal pngcairo size 960,540 noenhanced font 'sans,10'\n");
+	else
+		fprintf(f, "set terminal svg size 960,540 noenhanced font 'sans,10'\n");
+	if (path) {
+		fprintf(f, "set output ");
+		put_quoted(f, path);
+		fprintf(f, "\n");
+	}
+	for (size_t k = 0; k < n_series; k++) {
+		put_block(f, k, &series[k]);
+		uses_y2 |= series[k].right_axis;
+	}
+	fprintf(f, "set title ");
+	put_quoted(f, opts->title);
+	fprintf(f, "\nset xlabel ");
+	put_quoted(f, opts->xlabel);
+	fprintf(f, "\nset ylabel ");
+	put_quoted(f, opts->ylabel);
+	fprintf(f, "\nset grid\nset key outside bottom center horizontal\n");
+	if (opts->logx)
+		fprintf(f, "set logscale x\n");
+	if (opts->logy)
+		fprintf(f, "set logscale y\n");
+	if (uses_y2) {
+		fprintf(f, "set y2label ");
+		put_quoted(f, opts->y2label);
+		fprintf(f, "\nset y2tics\nset ytics nomirror\n");
+	}
+	fprintf(f, "plot ");
+	for (size_t k = 0; k < n_series; k++) {
+		fprintf(f, "%s$d%zu using 1:2 with lines lw 2 axes x1y%d title ", k ? ", " : "", k,
+		        series[k].right_axis ? 2 : 1);
+		put_quoted(f, series[k].title);
+	}
+	fprintf(f, "\n");
+	if (path)
+		fprintf(f, "set output\n");
+	status = pclose(f);
+	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return lrs_error_set(LRS_ERROR, "gnuplot failed (%s, exit status %d)", prog,
+		                     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	if (path && !file_nonempty(path))
+		return lrs_error_set(LRS_ERROR, "%s: gnuplot wrote no plot", path);
+	return 0;
+}

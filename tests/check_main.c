@@ -1,0 +1,20 @@
+/* check_main.c - the one runner of every Check suite (tests/test_*.c).
+ *
+ * Check forks each test by default, so a crash fails one test, not the run;
+ * CK_FORK=no runs them in-process (for valgrind and debuggers). */
+#include <check.h>
+#include <stdlib.h>
+
+#include "suites.h"
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite_common());
+	int failed;
+
+	srunner_add_suite(sr, suite_schedule());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -119,7 +119,7 @@ int lrs_plot_lines(const char *path, const lrs_plot_opts *opts,
 	put_quoted(f, opts->xlabel);
 	fprintf(f, "\nset ylabel ");
 	put_quoted(f, opts->ylabel);
-	fprintf(f, "\nset grid\nset key outside bottom center horizontal\n");
+	fprintf(f, "\nset grid\nset key top right box opaque\n");
 	if (opts->logx)
 		fprintf(f, "set logscale x\n");
 	if (opts->logy)

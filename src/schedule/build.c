@@ -90,16 +90,16 @@ static const param_spec constant_p[] = {
 static const param_spec step_p[] = {
 	RATE_PEAK("lr", step.lr),
 	STEPS("step_size", D_REQUIRED, NULL, 1, step.step_size),
-	REAL("gamma", D_TEXT, "0.1", 0, INF, 1, 0, step.gamma),
+	REAL("gamma", D_TEXT, "0.1", 0, INF, 0, 0, step.gamma),
 };
 static const param_spec multistep_p[] = {
 	RATE_PEAK("lr", multistep.lr),
 	{ "milestones", K_STEPS_LIST, D_REQUIRED, NULL, NULL, 0, (double)MAX_STEPS, 0, 0, OFF(multistep.milestones), NULL },
-	REAL("gamma", D_TEXT, "0.1", 0, INF, 1, 0, multistep.gamma),
+	REAL("gamma", D_TEXT, "0.1", 0, INF, 0, 0, multistep.gamma),
 };
 static const param_spec exponential_p[] = {
 	RATE_PEAK("lr", exponential.lr),
-	REAL("gamma", D_REQUIRED, NULL, 0, INF, 1, 0, exponential.gamma),
+	REAL("gamma", D_REQUIRED, NULL, 0, INF, 0, 0, exponential.gamma),
 };
 static const param_spec linear_p[] = {
 	RATE_PEAK("lr", linear.lr),
@@ -802,7 +802,10 @@ static int finish_sequential(lrs_sched *s, const lrs_node *map, const lrs_sched_
 			return lrs_error_set_at(rc, lrs_error_line(), lrs_error_column(),
 			                        "sequential: schedules[%zu]: %s", k, msg);
 		}
-		const lrs_sched *c = s->u.seq.schedules[k];
+		lrs_sched *c = s->u.seq.schedules[k];
+		/* SequentialLR starts every schedule after the first with
+		 * step(0), which takes PyTorch's closed form */
+		c->restarted = k > 0;
 		if (c->type == LRS_SCHED_SEQUENTIAL || c->type == LRS_SCHED_REDUCE_ON_PLATEAU)
 			return lrs_error_set_at(LRS_EINVALID, item->line, item->column,
 			                        "sequential: schedules[%zu] cannot be %s", k, types[c->type].name);

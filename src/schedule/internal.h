@@ -26,6 +26,7 @@ enum { THRESHOLD_REL, THRESHOLD_ABS };
  * the family comes from, so build.c can find them by offset. */
 struct lrs_sched {
 	lrs_sched_type type;
+	int restarted;          /* 1: started by SequentialLR's step(0) */
 	union {
 		struct { double lr, factor; long total_iters; } constant;
 		struct { double lr; long step_size; double gamma; } step;

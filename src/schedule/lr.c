@@ -20,11 +20,13 @@ static double constant_lr(const lrs_sched *s, long i)
 	/* ConstantLR: factor until total_iters. With total_iters == 0 PyTorch
 	 * applies the factor at step 0 and never removes it (its get_lr only
 	 * undoes the factor at last_epoch == total_iters, and step 0 is handled
-	 * first); the optimizer keeps lr*factor for good. */
+	 * first); the optimizer keeps lr*factor for good. Inside sequential,
+	 * a restarted ConstantLR takes the closed form (step(0)), which has
+	 * no such quirk. */
 	double lr = s->u.constant.lr, factor = s->u.constant.factor;
 	long total = s->u.constant.total_iters;
 
-	if (total == 0)
+	if (total == 0 && !s->restarted)
 		return lr * factor;
 	return lr * (factor + (i >= total) * (1 - factor));
 }

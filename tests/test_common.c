@@ -1,0 +1,262 @@
+/* test_common.c - the shared pieces: error messages, number parsing,
+ * nearest names, the JSON buffer, the RNG and the YAML reader. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lrsweep/config.h"
+#include "lrsweep/error.h"
+#include "lrsweep/node.h"
+#include "lrsweep/rng.h"
+#include "lrsweep/util.h"
+#include "suites.h"
+
+/* ----------------------------------------------------------------- error */
+
+START_TEST(error_message_and_position)
+{
+	int rc = lrs_error_set_at(LRS_EINVALID, 3, 7, "bad %s", "thing");
+
+	ck_assert_int_eq(rc, LRS_EINVALID);
+	ck_assert_str_eq(lrs_error_last(), "bad thing");
+	ck_assert_int_eq(lrs_error_line(), 3);
+	ck_assert_int_eq(lrs_error_column(), 7);
+	lrs_error_set(LRS_ERROR, "plain");
+	ck_assert_int_eq(lrs_error_line(), 0);
+	lrs_error_clear();
+	ck_assert_str_eq(lrs_error_last(), "");
+}
+END_TEST
+
+/* ------------------------------------------------------------------ util */
+
+START_TEST(parse_double_strict)
+{
+	double v;
+
+	ck_assert_int_eq(lrs_parse_double("0.25", &v), 0);
+	ck_assert_double_eq(v, 0.25);
+	ck_assert_int_eq(lrs_parse_double(" 1e-3 ", &v), 0);
+	ck_assert_double_eq(v, 1e-3);
+	ck_assert_int_eq(lrs_parse_double("", &v), -1);
+	ck_assert_int_eq(lrs_parse_double("0.1x", &v), -1);
+	ck_assert_int_eq(lrs_parse_double("nan", &v), -1);
+	ck_assert_int_eq(lrs_parse_double("inf", &v), -1);
+	ck_assert_int_eq(lrs_parse_double("1e999", &v), -1);
+}
+END_TEST
+
+START_TEST(parse_long_strict)
+{
+	long v;
+
+	ck_assert_int_eq(lrs_parse_long("42", &v), 0);
+	ck_assert_int_eq(v, 42);
+	ck_assert_int_eq(lrs_parse_long("-7", &v), 0);
+	ck_assert_int_eq(v, -7);
+	ck_assert_int_eq(lrs_parse_long("4.5", &v), -1);
+	ck_assert_int_eq(lrs_parse_long("99999999999999999999999", &v), -1);
+	ck_assert_int_eq(lrs_parse_long("abc", &v), -1);
+}
+END_TEST
+
+START_TEST(nearest_name_suggests_typos_only)
+{
+	static const char *const names[] = { "gamma", "step_size", "lr" };
+
+	ck_assert_str_eq(lrs_nearest_name("gama", names, 3), "gamma");
+	ck_assert_str_eq(lrs_nearest_name("stepsize", names, 3), "step_size");
+	ck_assert_ptr_null(lrs_nearest_name("momentum", names, 3));
+}
+END_TEST
+
+START_TEST(buf_json)
+{
+	lrs_buf b = { 0 };
+	char *s;
+
+	lrs_buf_json_string(&b, "a\"b\\c\n");
+	lrs_buf_printf(&b, " ");
+	lrs_buf_json_number(&b, 0.1);
+	lrs_buf_printf(&b, " ");
+	lrs_buf_json_number(&b, NAN);
+	s = lrs_buf_take(&b);
+	ck_assert_str_eq(s, "\"a\\\"b\\\\c\\u000a\" 0.10000000000000001 null");
+	free(s);
+}
+END_TEST
+
+/* ------------------------------------------------------------------- rng */
+
+START_TEST(rng_is_seeded_and_deterministic)
+{
+	lrs_rng a, b, c;
+	int same = 1, differ = 0;
+
+	lrs_rng_seed(&a, 42);
+	lrs_rng_seed(&b, 42);
+	lrs_rng_seed(&c, 43);
+	for (int i = 0; i < 100; i++) {
+		uint64_t x = lrs_rng_next(&a), y = lrs_rng_next(&b), z = lrs_rng_next(&c);
+		same &= x == y;
+		differ |= x != z;
+	}
+	ck_assert(same);
+	ck_assert(differ);
+}
+END_TEST
+
+START_TEST(rng_normal_moments)
+{
+	lrs_rng r;
+	double sum = 0, sq = 0;
+	const int n = 200000;
+
+	lrs_rng_seed(&r, 7);
+	for (int i = 0; i < n; i++) {
+		double z = lrs_rng_normal(&r);
+		sum += z;
+		sq += z * z;
+	}
+	/* standard errors: mean 1/sqrt(n) ~ 0.0022, variance sqrt(2/n) ~ 0.0032 */
+	ck_assert_double_lt(fabs(sum / n), 0.01);
+	ck_assert_double_lt(fabs(sq / n - 1), 0.015);
+}
+END_TEST
+
+START_TEST(rng_hash_normal_is_pure)
+{
+	ck_assert_double_eq(lrs_rng_hash_normal(5, 123), lrs_rng_hash_normal(5, 123));
+	ck_assert(lrs_rng_hash_normal(5, 123) != lrs_rng_hash_normal(6, 123));
+	ck_assert(lrs_rng_hash_normal(5, 123) != lrs_rng_hash_normal(5, 124));
+}
+END_TEST
+
+/* ------------------------------------------------------------------ YAML */
+
+static lrs_node *parse_ok(const char *text)
+{
+	lrs_node *n = NULL;
+	int rc = lrs_config_parse_yaml(&n, text, strlen(text));
+
+	ck_assert_msg(rc == 0, "parse failed: %s", lrs_error_last());
+	return n;
+}
+
+START_TEST(yaml_tree_and_positions)
+{
+	lrs_node *n = parse_ok("a: 1\nb:\n  - x\n  - {c: 2}\n");
+	const lrs_node *b;
+
+	ck_assert_int_eq(n->kind, LRS_NODE_MAP);
+	ck_assert_str_eq(lrs_node_get(n, "a")->text, "1");
+	b = lrs_node_get(n, "b");
+	ck_assert_int_eq(b->kind, LRS_NODE_LIST);
+	ck_assert_uint_eq(b->n, 2);
+	ck_assert_int_eq(b->items[0]->line, 3);
+	ck_assert_int_eq(b->items[0]->column, 5);
+	ck_assert_str_eq(lrs_node_get(b->items[1], "c")->text, "2");
+	lrs_node_free(n);
+}
+END_TEST
+
+START_TEST(yaml_flow_value)
+{
+	lrs_node *n = parse_ok("[{type: linear, total_iters: 5}, {type: cosine_annealing}]");
+
+	ck_assert_int_eq(n->kind, LRS_NODE_LIST);
+	ck_assert_uint_eq(n->n, 2);
+	ck_assert_str_eq(lrs_node_get(n->items[1], "type")->text, "cosine_annealing");
+	lrs_node_free(n);
+}
+END_TEST
+
+START_TEST(yaml_aliases_copy)
+{
+	lrs_node *n = parse_ok("base: &b {lr: 0.1}\nother: *b\n");
+
+	ck_assert_str_eq(lrs_node_get(lrs_node_get(n, "other"), "lr")->text, "0.1");
+	lrs_node_free(n);
+}
+END_TEST
+
+START_TEST(yaml_errors_have_positions)
+{
+	static const struct { const char *text; int line; const char *needle; } cases[] = {
+		{ "a: 1\na: 2\n", 2, "duplicate key 'a'" },
+		{ "a: [1, 2\n", 2, "YAML syntax error" },
+		{ "a: *nope\n", 1, "unknown alias" },
+		{ "a: 1\n---\nb: 2\n", 2, "more than one YAML document" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		lrs_node *n = NULL;
+		int rc = lrs_config_parse_yaml(&n, cases[i].text, strlen(cases[i].text));
+		ck_assert_int_eq(rc, LRS_EINVALID);
+		ck_assert_ptr_null(n);
+		ck_assert_msg(strstr(lrs_error_last(), cases[i].needle), "case %zu: %s", i, lrs_error_last());
+		ck_assert_int_eq(lrs_error_line(), cases[i].line);
+	}
+}
+END_TEST
+
+START_TEST(yaml_alias_bomb_is_refused)
+{
+	const char *bomb =
+		"a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+		"b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+		"c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+		"d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+		"e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+		"f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n";
+	lrs_node *n = NULL;
+
+	ck_assert_int_eq(lrs_config_parse_yaml(&n, bomb, strlen(bomb)), LRS_EINVALID);
+	ck_assert_ptr_nonnull(strstr(lrs_error_last(), "more than"));
+	ck_assert_ptr_null(n);
+}
+END_TEST
+
+START_TEST(yaml_empty_is_empty_map)
+{
+	lrs_node *n = parse_ok("");
+
+	ck_assert_int_eq(n->kind, LRS_NODE_MAP);
+	ck_assert_uint_eq(n->n, 0);
+	lrs_node_free(n);
+}
+END_TEST
+
+Suite *suite_common(void)
+{
+	Suite *s = suite_create("common");
+	TCase *tc;
+
+	tc = tcase_create("error");
+	tcase_add_test(tc, error_message_and_position);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("util");
+	tcase_add_test(tc, parse_double_strict);
+	tcase_add_test(tc, parse_long_strict);
+	tcase_add_test(tc, nearest_name_suggests_typos_only);
+	tcase_add_test(tc, buf_json);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("rng");
+	tcase_add_test(tc, rng_is_seeded_and_deterministic);
+	tcase_add_test(tc, rng_normal_moments);
+	tcase_add_test(tc, rng_hash_normal_is_pure);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("yaml");
+	tcase_add_test(tc, yaml_tree_and_positions);
+	tcase_add_test(tc, yaml_flow_value);
+	tcase_add_test(tc, yaml_aliases_copy);
+	tcase_add_test(tc, yaml_errors_have_positions);
+	tcase_add_test(tc, yaml_alias_bomb_is_refused);
+	tcase_add_test(tc, yaml_empty_is_empty_map);
+	suite_add_tcase(s, tc);
+	return s;
+}

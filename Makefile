@@ -44,7 +44,7 @@ TEST_SRC := $(sort $(wildcard tests/*.c))
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(BUILD)/tests/check_lrsweep
 
-.PHONY: all deps check unit e2e crosscheck demo bench install clean valgrind
+.PHONY: all deps check unit e2e crosscheck docs-check demo bench install clean valgrind
 
 all: $(BIN)
 
@@ -66,7 +66,7 @@ deps:
 
 # deps runs first (in its own make), so the build sees the packages.
 check: deps
-	@$(MAKE) --no-print-directory unit e2e crosscheck
+	@$(MAKE) --no-print-directory unit e2e crosscheck docs-check
 
 unit: $(TEST_BIN)
 	$(TEST_BIN)
@@ -77,6 +77,9 @@ e2e: $(BIN)
 crosscheck: $(BIN)
 	@if [ -x /usr/bin/python3 ]; then /usr/bin/python3 tests/torch_crosscheck.py $(BIN); \
 	 else echo "torch_crosscheck: SKIPPED (no /usr/bin/python3)"; fi
+
+docs-check: $(BIN)
+	scripts/check_docs.sh $(BIN)
 
 valgrind: $(TEST_BIN)
 	CK_FORK=no valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect -q $(TEST_BIN)

@@ -68,8 +68,9 @@ typedef struct lrs_sched lrs_sched;
 const char *lrs_sched_type_name(lrs_sched_type type);
 int lrs_sched_type_parse(lrs_sched_type *out, const char *name);
 
-/* The system a type follows ("PyTorch StepLR", ...) and its one-line use. */
+/* The system a type follows ("PyTorch StepLR", ...) and when to use it. */
 const char *lrs_sched_type_origin(lrs_sched_type type);
+const char *lrs_sched_type_use(lrs_sched_type type);
 
 /* Builds a schedule. `type` names it; when NULL the map's "type" key does.
  * `params` is a map of parameter name -> value (NULL for none); a "type" key

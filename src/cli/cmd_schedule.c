@@ -47,9 +47,26 @@ static void help_params(FILE *f, lrs_sched_type t)
 {
 	const char *name, *def;
 
-	fprintf(f, "%s (%s) parameters, with defaults:\n", lrs_sched_type_name(t), lrs_sched_type_origin(t));
+	fprintf(f, "%s (%s): %s.\n\nparameters, with defaults:\n", lrs_sched_type_name(t),
+	        lrs_sched_type_origin(t), lrs_sched_type_use(t));
 	for (size_t i = 0; lrs_sched_param_info(t, i, &name, &def) == 0; i++)
 		fprintf(f, "  --%-24s %s\n", name, def);
+}
+
+/* Every type as a markdown table: the README's schedule table. */
+static void list_markdown(FILE *f)
+{
+	const char *name, *def;
+
+	fprintf(f, "| type | follows | parameters (default) | when to use it |\n");
+	fprintf(f, "| --- | --- | --- | --- |\n");
+	for (int t = 0; t < LRS_SCHED__COUNT; t++) {
+		fprintf(f, "| `%s` | %s | ", lrs_sched_type_name((lrs_sched_type)t),
+		        lrs_sched_type_origin((lrs_sched_type)t));
+		for (size_t i = 0; lrs_sched_param_info((lrs_sched_type)t, i, &name, &def) == 0; i++)
+			fprintf(f, "%s`%s` (%s)", i ? ", " : "", name, def);
+		fprintf(f, " | %s |\n", lrs_sched_type_use((lrs_sched_type)t));
+	}
 }
 
 static void usage(FILE *f)
@@ -76,6 +93,7 @@ static void usage(FILE *f)
 	        "  --terminal            draw it in the terminal instead\n"
 	        "  --metrics LIST        reduce_on_plateau: the validation metric of each epoch\n"
 	        "                        (needs --steps-per-epoch)\n"
+	        "  --list                every type with its parameters, as a markdown table\n"
 	        "\n"
 	        "'lrsweep schedule TYPE --help' lists the parameters of TYPE. Types:\n");
 	help_types(f);
@@ -171,6 +189,11 @@ static int parse_args(int argc, char **argv, cli_globals *g, schedule_args *a, i
 		if (!strcmp(arg, "--terminal")) {
 			a->terminal = 1;
 			continue;
+		}
+		if (!strcmp(arg, "--list")) {
+			list_markdown(stdout);
+			*done = 1;
+			return EXIT_OK;
 		}
 		/* --KEY VALUE or --KEY=VALUE */
 		eq = strchr(arg, '=');

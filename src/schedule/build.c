@@ -57,6 +57,7 @@ typedef struct {
 typedef struct {
 	const char *name;
 	const char *origin;     /* the system whose semantics it follows     */
+	const char *use;        /* when to use it, one line                  */
 	const param_spec *params;
 	size_t n_params;
 	/* cross-field checks and derived defaults, after every parameter
@@ -103,7 +104,7 @@ static const param_spec exponential_p[] = {
 };
 static const param_spec linear_p[] = {
 	RATE_PEAK("lr", linear.lr),
-	REAL("start_factor", D_TEXT, "0.33333333333333331", 0, 1, 1, 0, linear.start_factor),
+	{ "start_factor", K_REAL, D_TEXT, "0.33333333333333331", NULL, 0, 1, 1, 0, OFF(linear.start_factor), "1/3" },
 	REAL("end_factor", D_TEXT, "1.0", 0, 1, 0, 0, linear.end_factor),
 	STEPS("total_iters", D_TEXT, "5", 1, linear.total_iters),
 };
@@ -238,34 +239,82 @@ static int finish_cos_decay(lrs_sched *s, const lrs_node *map, const lrs_sched_c
 static int finish_sgdr(lrs_sched *s, const lrs_node *map, const lrs_sched_ctx *ctx);
 static int finish_sequential(lrs_sched *s, const lrs_node *map, const lrs_sched_ctx *ctx);
 
-#define TYPE(name, origin, params, finish) { name, origin, params, COUNT(params), finish }
+#define TYPE(name, origin, use, params, finish) { name, origin, use, params, COUNT(params), finish }
 
 /* Indexed by lrs_sched_type. */
 static const type_spec types[LRS_SCHED__COUNT] = {
-	TYPE("constant", "PyTorch ConstantLR", constant_p, finish_none),
-	TYPE("step", "PyTorch StepLR", step_p, finish_none),
-	TYPE("multistep", "PyTorch MultiStepLR", multistep_p, finish_multistep),
-	TYPE("exponential", "PyTorch ExponentialLR", exponential_p, finish_none),
-	TYPE("linear", "PyTorch LinearLR", linear_p, finish_none),
-	TYPE("polynomial", "PyTorch PolynomialLR", polynomial_p, finish_none),
-	TYPE("cosine_annealing", "PyTorch CosineAnnealingLR", cosine_p, finish_none),
-	TYPE("cosine_annealing_warm_restarts", "PyTorch CosineAnnealingWarmRestarts", warm_p, finish_none),
-	TYPE("one_cycle", "PyTorch OneCycleLR", one_cycle_p, finish_one_cycle),
-	TYPE("cyclic", "PyTorch CyclicLR", cyclic_p, finish_cyclic),
-	TYPE("triangular", "CLR paper, triangular policy", triangular_p, finish_clr),
-	TYPE("triangular2", "CLR paper, triangular2 policy", triangular_p, finish_clr),
-	TYPE("exp_range", "CLR paper, exp_range policy", exp_range_p, finish_clr),
-	TYPE("exponential_decay", "Keras ExponentialDecay", exponential_decay_p, finish_none),
-	TYPE("inverse_time_decay", "Keras InverseTimeDecay", inverse_time_decay_p, finish_none),
-	TYPE("piecewise_constant_decay", "Keras PiecewiseConstantDecay", piecewise_p, finish_piecewise),
-	TYPE("polynomial_decay", "Keras PolynomialDecay", poly_decay_p, finish_none),
-	TYPE("cosine_decay", "Keras CosineDecay", cos_decay_p, finish_cos_decay),
-	TYPE("cosine_decay_restarts", "Keras CosineDecayRestarts", restarts_p, finish_none),
-	TYPE("linear_cosine_decay", "TF linear_cosine_decay", lin_cos_p, finish_none),
-	TYPE("noisy_linear_cosine_decay", "TF noisy_linear_cosine_decay", noisy_p, finish_none),
-	TYPE("sgdr", "SGDRScheduler Keras callback", sgdr_p, finish_sgdr),
-	TYPE("reduce_on_plateau", "PyTorch ReduceLROnPlateau", plateau_p, finish_none),
-	TYPE("sequential", "PyTorch SequentialLR", seq_p, finish_sequential),
+	TYPE("constant", "PyTorch ConstantLR",
+	     "a fixed rate (scaled by factor for the first total_iters steps): the baseline every schedule must beat",
+	     constant_p, finish_none),
+	TYPE("step", "PyTorch StepLR",
+	     "multiply the rate by gamma every step_size steps: the classic recipe when you know when to decay",
+	     step_p, finish_none),
+	TYPE("multistep", "PyTorch MultiStepLR",
+	     "decay by gamma at chosen milestones, e.g. at 50% and 75% of training",
+	     multistep_p, finish_multistep),
+	TYPE("exponential", "PyTorch ExponentialLR",
+	     "decay by gamma at every step: smooth, but gamma must suit the run's length",
+	     exponential_p, finish_none),
+	TYPE("linear", "PyTorch LinearLR",
+	     "ramp linearly between two factors of lr: the usual warm-up (first in a sequential)",
+	     linear_p, finish_none),
+	TYPE("polynomial", "PyTorch PolynomialLR",
+	     "decay to 0 by a power of the steps left; power 1 is a straight line to 0",
+	     polynomial_p, finish_none),
+	TYPE("cosine_annealing", "PyTorch CosineAnnealingLR",
+	     "half a cosine from lr down to eta_min over T_max steps: a strong default with nothing to tune",
+	     cosine_p, finish_none),
+	TYPE("cosine_annealing_warm_restarts", "PyTorch CosineAnnealingWarmRestarts",
+	     "cosine decays restarted every T_0 steps, periods growing by T_mult: long runs, snapshot ensembles",
+	     warm_p, finish_none),
+	TYPE("one_cycle", "PyTorch OneCycleLR",
+	     "Smith's 1cycle: up to max_lr and far below, momentum inverted; fast training when max_lr comes from a range test",
+	     one_cycle_p, finish_one_cycle),
+	TYPE("cyclic", "PyTorch CyclicLR",
+	     "PyTorch's CLR: rate between base_lr and max_lr with uneven up/down phases and momentum cycled opposite",
+	     cyclic_p, finish_cyclic),
+	TYPE("triangular", "CLR paper, triangular policy",
+	     "the CLR paper's policy: the rate bounces linearly between base_lr and max_lr; step_size 2-10 epochs",
+	     triangular_p, finish_clr),
+	TYPE("triangular2", "CLR paper, triangular2 policy",
+	     "triangular with the amplitude halved every cycle: settles down as training goes on",
+	     triangular_p, finish_clr),
+	TYPE("exp_range", "CLR paper, exp_range policy",
+	     "triangular with the amplitude shrinking as gamma^step",
+	     exp_range_p, finish_clr),
+	TYPE("exponential_decay", "Keras ExponentialDecay",
+	     "multiply by decay_rate every decay_steps, smoothly or as a staircase",
+	     exponential_decay_p, finish_none),
+	TYPE("inverse_time_decay", "Keras InverseTimeDecay",
+	     "rate / (1 + decay_rate*step/decay_steps): a slow, long-tailed decay",
+	     inverse_time_decay_p, finish_none),
+	TYPE("piecewise_constant_decay", "Keras PiecewiseConstantDecay",
+	     "hand-written rates for step intervals",
+	     piecewise_p, finish_piecewise),
+	TYPE("polynomial_decay", "Keras PolynomialDecay",
+	     "decay to end_learning_rate by a power of the steps left; cycle restarts it every decay_steps",
+	     poly_decay_p, finish_none),
+	TYPE("cosine_decay", "Keras CosineDecay",
+	     "cosine decay to alpha*rate, optionally after a linear warm-up to warmup_target",
+	     cos_decay_p, finish_cos_decay),
+	TYPE("cosine_decay_restarts", "Keras CosineDecayRestarts",
+	     "Keras SGDR: cosine restarts, periods growing by t_mul, peaks scaled by m_mul",
+	     restarts_p, finish_none),
+	TYPE("linear_cosine_decay", "TF linear_cosine_decay",
+	     "a linear decay times a cosine of num_periods periods (neural optimizer search)",
+	     lin_cos_p, finish_none),
+	TYPE("noisy_linear_cosine_decay", "TF noisy_linear_cosine_decay",
+	     "linear cosine decay plus seeded Gaussian noise that fades: more exploration early",
+	     noisy_p, finish_none),
+	TYPE("sgdr", "SGDRScheduler Keras callback",
+	     "cosine cycles counted in epochs, growing by mult_factor, peaks decaying by lr_decay",
+	     sgdr_p, finish_sgdr),
+	TYPE("reduce_on_plateau", "PyTorch ReduceLROnPlateau",
+	     "cut the rate by factor when the validation metric stalls for patience epochs",
+	     plateau_p, finish_none),
+	TYPE("sequential", "PyTorch SequentialLR",
+	     "chain schedules at milestones, e.g. a linear warm-up then cosine annealing",
+	     seq_p, finish_sequential),
 };
 
 /* ------------------------------------------------------------ type names */
@@ -278,6 +327,11 @@ const char *lrs_sched_type_name(lrs_sched_type type)
 const char *lrs_sched_type_origin(lrs_sched_type type)
 {
 	return (unsigned)type < LRS_SCHED__COUNT ? types[type].origin : "?";
+}
+
+const char *lrs_sched_type_use(lrs_sched_type type)
+{
+	return (unsigned)type < LRS_SCHED__COUNT ? types[type].use : "?";
 }
 
 int lrs_sched_type_parse(lrs_sched_type *out, const char *name)

@@ -117,8 +117,8 @@ static int value_node(lrs_node **out, const char *key, const char *text)
 	if (text[0] == '[' || text[0] == '{') {
 		rc = lrs_config_parse_yaml(out, text, strlen(text));
 		if (rc < 0)
-			return lrs_error_set(rc, "--%s: %s (at column %d of its value)", key,
-			                     lrs_error_last(), lrs_error_column());
+			return lrs_error_set(rc, "--%s: %s (line %d, column %d of its value)", key,
+			                     lrs_error_last(), lrs_error_line(), lrs_error_column());
 		forget_positions(*out);
 		return 0;
 	}

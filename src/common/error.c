@@ -1,6 +1,7 @@
 /* error.c - the thread-local message behind every failing return code. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "lrsweep/error.h"
 
@@ -17,9 +18,14 @@ void lrs_error_clear(void)
 	err_line = err_col = 0;
 }
 
+/* Formats through a local buffer, so that the arguments may include the
+ * current message itself (callers prefix context to a lower error). */
 static void set_message(const char *fmt, va_list ap)
 {
-	vsnprintf(message, sizeof message, fmt, ap);
+	char text[sizeof message];
+
+	vsnprintf(text, sizeof text, fmt, ap);
+	memcpy(message, text, sizeof message);
 }
 
 int lrs_error_set(int code, const char *fmt, ...)

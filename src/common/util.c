@@ -110,7 +110,7 @@ int lrs_parse_double(const char *s, double *out)
 
 	while (isspace((unsigned char)*s))
 		s++;
-	if (*s == '\0')
+	if (*s == '\0' || strpbrk(s, "xXpP"))   /* decimal only: no hex floats */
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);

@@ -4,6 +4,7 @@
  * behind. Long series are thinned to at most MAX_POINTS points per line,
  * keeping each bucket's lowest and highest value so that narrow peaks stay
  * visible. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,26 +78,64 @@ static int file_nonempty(const char *path)
 	return stat(path, &st) == 0 && st.st_size > 0;
 }
 
+/* The first line gnuplot wrote to its error file, for our message. */
+static void first_line(FILE *err, char *out, size_t cap)
+{
+	out[0] = '\0';
+	rewind(err);
+	while (fgets(out, (int)cap, err)) {
+		out[strcspn(out, "\n")] = '\0';
+		if (out[0] && strspn(out, " ^") != strlen(out))
+			return;
+	}
+	out[0] = '\0';
+}
+
+/* Checks that `path` can be written, before gnuplot is asked to. */
+static int check_writable(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return lrs_error_set(LRS_ERROR, "%s: cannot write the plot (%s)", path, strerror(errno));
+	fclose(f);
+	remove(path);   /* so that a stale or empty file cannot pass for output */
+	return 0;
+}
+
 int lrs_plot_lines(const char *path, const lrs_plot_opts *opts,
                    const lrs_plot_series *series, size_t n_series)
 {
-	char prog[4096];
+	char prog[4096], cmd[4200], msg[512];
 	const char *ext = path ? strrchr(path, '.') : NULL;
-	int uses_y2 = 0, status, rc;
-	FILE *f;
+	int uses_y2 = 0, status, rc, err_fd;
+	char err_path[] = "/tmp/lrsweep-gnuplot-XXXXXX";
+	FILE *f, *err;
 
 	if (path && (!ext || (strcmp(ext, ".png") && strcmp(ext, ".svg"))))
 		return lrs_error_set(LRS_EINVALID, "%s: plot file must end in .png or .svg", path);
 	if ((rc = find_gnuplot(prog, sizeof prog)) < 0)
 		return rc;
-	if (path)
-		remove(path);   /* so that a stale file cannot pass for output */
-	char cmd[4200];
-	snprintf(cmd, sizeof cmd, "'%s'", prog);
+	if (path && (rc = check_writable(path)) < 0)
+		return rc;
+	/* gnuplot's complaints go to a file we read back, so the user sees one
+	 * line from us; with an output file its stdout is not ours either */
+	err_fd = mkstemp(err_path);
+	if (err_fd < 0)
+		return lrs_error_set(LRS_ERROR, "cannot create a temporary file for gnuplot (%s)", strerror(errno));
+	err = fdopen(err_fd, "r");
+	unlink(err_path);
+	if (!err) {
+		close(err_fd);
+		return lrs_error_set(LRS_ERROR, "cannot read gnuplot's messages (%s)", strerror(errno));
+	}
+	snprintf(cmd, sizeof cmd, "'%s' 2>/dev/fd/%d%s", prog, err_fd, path ? " >/dev/null" : "");
 	fflush(stdout);
 	f = popen(cmd, "w");
-	if (!f)
+	if (!f) {
+		fclose(err);
 		return lrs_error_set(LRS_ERROR, "cannot run gnuplot (%s)", prog);
+	}
 
 	if (!path)
 		fprintf(f, "set terminal dumb size 100,30 noenhanced\n");
@@ -139,9 +178,14 @@ int lrs_plot_lines(const char *path, const lrs_plot_opts *opts,
 	if (path)
 		fprintf(f, "set output\n");
 	status = pclose(f);
-	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return lrs_error_set(LRS_ERROR, "gnuplot failed (%s, exit status %d)", prog,
-		                     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	first_line(err, msg, sizeof msg);
+	fclose(err);
+	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || msg[0]) {
+		if (path)
+			remove(path);
+		return lrs_error_set(LRS_ERROR, "%s: gnuplot failed: %s", path ? path : "terminal plot",
+		                     msg[0] ? msg : "no message");
+	}
 	if (path && !file_nonempty(path))
 		return lrs_error_set(LRS_ERROR, "%s: gnuplot wrote no plot", path);
 	return 0;

@@ -843,7 +843,6 @@ static int finish_sequential(lrs_sched *s, const lrs_node *map, const lrs_sched_
 		long start = k ? m->v[k - 1] : 0;
 		long end = k < m->n ? m->v[k] : ctx->total_steps;
 		lrs_sched_ctx inner = *ctx;   /* each segment is its own run */
-		char msg[1024];
 		int rc;
 
 		inner.total_steps = end > start ? end - start : 0;
@@ -851,11 +850,9 @@ static int finish_sequential(lrs_sched *s, const lrs_node *map, const lrs_sched_
 			return lrs_error_set_at(LRS_EINVALID, item->line, item->column,
 			                        "sequential: schedules[%zu] must be a mapping with a 'type'", k);
 		rc = lrs_sched_build(&s->u.seq.schedules[k], NULL, item, &inner);
-		if (rc < 0) {
-			snprintf(msg, sizeof msg, "%s", lrs_error_last());
+		if (rc < 0)
 			return lrs_error_set_at(rc, lrs_error_line(), lrs_error_column(),
-			                        "sequential: schedules[%zu]: %s", k, msg);
-		}
+			                        "sequential: schedules[%zu]: %s", k, lrs_error_last());
 		lrs_sched *c = s->u.seq.schedules[k];
 		/* SequentialLR starts every schedule after the first with
 		 * step(0), which takes PyTorch's closed form */

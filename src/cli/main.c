@@ -1,6 +1,5 @@
 /* main.c - the lrsweep command line: global flags, the command table, and
  * the exit status (the only place that decides it, with the commands). */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,47 +18,6 @@ static const cli_command commands[] = {
 	{ "data",       cmd_not_yet,  "load the data of an experiment and describe it" },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
-
-int cli_exit_code(int rc)
-{
-	switch (rc) {
-	case LRS_OK:         return EXIT_OK;
-	case LRS_EINVALID:   return EXIT_USAGE;
-	case LRS_EINTERRUPT: return EXIT_INTERRUPTED;
-	default:             return EXIT_FAILURE_RUNTIME;
-	}
-}
-
-int cli_fail(const char *cmd, int rc)
-{
-	fprintf(stderr, "lrsweep %s: %s\n", cmd, lrs_error_last());
-	return cli_exit_code(rc);
-}
-
-int cli_usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "lrsweep %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_USAGE;
-}
-
-int cli_global_flag(const char *arg, cli_globals *g)
-{
-	if (!strcmp(arg, "-q") || !strcmp(arg, "--quiet")) {
-		g->quiet = 1;
-		return 1;
-	}
-	if (!strcmp(arg, "-v") || !strcmp(arg, "--verbose")) {
-		g->verbose = 1;
-		return 1;
-	}
-	return 0;
-}
 
 static void usage(FILE *f)
 {

@@ -92,14 +92,20 @@ static int read_node(reader *r, yaml_event_t *ev, lrs_node **out)
 
 	*out = NULL;
 	switch (ev->type) {
-	case YAML_ALIAS_EVENT:
-		for (size_t i = r->n_anchors; i-- > 0;)
+	case YAML_ALIAS_EVENT: {
+		const anchor *a = NULL;
+		for (size_t i = r->n_anchors; i-- > 0 && !a;)
 			if (strcmp(r->anchors[i].name, (const char *)ev->data.alias.anchor) == 0)
-				return copy_node(r, out, r->anchors[i].node, &m);
-		return lrs_error_set_at(LRS_EINVALID, line, col, "unknown alias '*%s'", ev->data.alias.anchor);
+				a = &r->anchors[i];
+		if (a)
+			rc = copy_node(r, out, a->node, &m);
+		else
+			rc = lrs_error_set_at(LRS_EINVALID, line, col, "unknown alias '*%s'", ev->data.alias.anchor);
+		break;
+	}
 	case YAML_SCALAR_EVENT:
 		if ((rc = count_node(r, &m)) < 0)
-			return rc;
+			break;
 		rc = lrs_node_new_scalar(out, (const char *)ev->data.scalar.value, line, col);
 		anchor_name = (const char *)ev->data.scalar.anchor;
 		break;
@@ -111,7 +117,7 @@ static int read_node(reader *r, yaml_event_t *ev, lrs_node **out)
 		yaml_event_t child_ev;
 
 		if ((rc = count_node(r, &m)) < 0)
-			return rc;
+			break;
 		rc = is_map ? lrs_node_new_map(out, line, col) : lrs_node_new_list(out, line, col);
 		while (rc == 0) {
 			lrs_node *child = NULL;

@@ -685,7 +685,7 @@ static int fail_at(const lrs_sched *s, const lrs_node *map, const char *name, co
 
 static int fail_at(const lrs_sched *s, const lrs_node *map, const char *name, const char *fmt, ...)
 {
-	const lrs_node *n = lrs_node_get(map, name);
+	const lrs_node *n = name ? lrs_node_get(map, name) : NULL;
 	char msg[512];
 	va_list ap;
 

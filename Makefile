@@ -11,7 +11,7 @@
 
 CC      ?= cc
 PREFIX  ?= /usr/local
-PKGS    := yaml-0.1
+PKGS    := yaml-0.1 zlib openblas
 CHECK_PKGS := check
 
 ifeq ($(SANITIZE),1)

@@ -1,0 +1,21 @@
+/* blas.h - the matrix products lrsweep needs, through CBLAS (OpenBLAS).
+ * Only src/nn/blas.c includes cblas.h. Row-major, float32. */
+#ifndef LRSWEEP_BLAS_H
+#define LRSWEEP_BLAS_H
+
+#include <stddef.h>
+
+/* C (M, N) = alpha * op(A) op(B) + beta * C, row-major; op transposes when
+ * the flag is set. lda, ldb, ldc are the row strides as stored. */
+void lrs_sgemm(int trans_a, int trans_b, size_t M, size_t N, size_t K,
+               float alpha, const float *A, size_t lda, const float *B, size_t ldb,
+               float beta, float *C, size_t ldc);
+
+/* Sets the number of threads BLAS may use inside one call (1 for one per
+ * training run). */
+void lrs_blas_set_threads(int n);
+
+/* A short description of the BLAS library in use (for bench output). */
+const char *lrs_blas_info(void);
+
+#endif

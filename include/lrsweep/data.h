@@ -1,0 +1,101 @@
+/* data.h - datasets: loading (idx, csv, npy, synthetic), the validation
+ * split, normalisation.
+ *
+ * A dataset is loaded once per process and then only read: every trial
+ * thread shares it, none copies it. Features are float32, row-major
+ * (n, d); labels int32 in [0, classes). Every size read from a file is
+ * checked against the file's real length and against overflow before
+ * anything is allocated; error messages name the file and the problem
+ * (CSV: row and column) and come back as LRS_EINVALID. */
+#ifndef LRSWEEP_DATA_H
+#define LRSWEEP_DATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One split: n samples of d features. */
+typedef struct {
+	float *x;          /* (n, d) features, row-major; NULL when n == 0 */
+	int32_t *y;        /* (n) labels in [0, classes)                    */
+	size_t n;          /* samples                                       */
+	size_t d;          /* features per sample                           */
+} lrs_split;
+
+typedef enum {
+	LRS_DATA_IDX,        /* MNIST-style idx files, raw or .gz           */
+	LRS_DATA_CSV,        /* one sample per row, a label column          */
+	LRS_DATA_NPY,        /* NumPy .npy features and labels files        */
+	LRS_DATA_SYNTHETIC   /* spirals | blobs | xor, seeded               */
+} lrs_data_format;
+
+/* Where one split comes from (the `train:` or `test:` mapping). */
+typedef struct {
+	lrs_data_format format;
+	const char *images;    /* idx: image file                             */
+	const char *labels;    /* idx: label file; npy: labels file           */
+	const char *path;      /* csv: the file                               */
+	const char *label;     /* csv: "first", "last", a column name or a
+	                          0-based index (default "last")              */
+	int header;            /* csv: -1 auto-detect, 0 none, 1 first row    */
+	const char *features;  /* npy: features file                          */
+	const char *kind;      /* synthetic: "spirals", "blobs", "xor"        */
+	size_t samples;        /* synthetic: how many                         */
+	int classes;           /* synthetic: how many (xor: 2)                */
+	size_t dims;           /* synthetic blobs: features (default 2)       */
+	double noise;          /* synthetic: noise level                      */
+} lrs_data_source;
+
+typedef enum {
+	LRS_NORM_SCALE,        /* (x - min) / (max - min), min and max over all
+	                          features of the training split: uint8 images
+	                          become x/255                                 */
+	LRS_NORM_STANDARDIZE,  /* per feature (x - mean) / std, training split */
+	LRS_NORM_NONE
+} lrs_normalize;
+
+typedef struct {
+	lrs_data_source train;
+	lrs_data_source test;  /* used when has_test                           */
+	int has_test;
+	double validation;     /* fraction of train held out, [0, 1)           */
+	lrs_normalize normalize;
+	size_t limit;          /* use only the first `limit` training samples;
+	                          0 = all                                      */
+	uint64_t seed;         /* the experiment's seed: split and synthetic   */
+} lrs_data_config;
+
+typedef struct {
+	lrs_split train;       /* what training sees                           */
+	lrs_split val;         /* held out from train with the seed            */
+	lrs_split test;        /* n == 0 when no test data was given           */
+	int classes;           /* number of classes (max label + 1, over all
+	                          splits, or the synthetic count)              */
+	size_t features;       /* d of every split                             */
+	double norm_a, norm_b; /* scale: x' = (x - a) * b (NAN if not scale)   */
+	void *storage;         /* the allocation behind the splits             */
+} lrs_dataset;
+
+/* Loads one source as it is in the file (no normalisation): features and
+ * labels into `out` (freed with lrs_split_free). `seed` seeds synthetic
+ * data. Returns 0, LRS_EINVALID (bad or unreadable file: the message names
+ * it), or LRS_ENOMEM. */
+int lrs_data_load_source(lrs_split *out, const lrs_data_source *src, uint64_t seed);
+
+void lrs_split_free(lrs_split *s);
+
+/* Loads train (and test), applies `limit`, holds out the validation
+ * fraction with `seed`, normalises with training statistics, and checks
+ * that every label is below the class count and that train and test have
+ * the same number of features. The result is read-only from then on. */
+int lrs_dataset_load(lrs_dataset **out, const lrs_data_config *cfg);
+
+/* Frees a dataset; accepts NULL. */
+void lrs_dataset_free(lrs_dataset *ds);
+
+/* The files of Debian's dataset-fashion-mnist package, for
+ * `source: fashion-mnist`: fills train and test idx sources. Returns 0, or
+ * LRS_EINVALID when the package's files are not there (the message says
+ * which package to install). */
+int lrs_data_fashion_mnist(lrs_data_source *train, lrs_data_source *test);
+
+#endif

@@ -126,6 +126,10 @@ typedef struct {
  * reduce_on_plateau schedule. */
 int lrs_plateau_init(lrs_plateau *st, const lrs_sched *s);
 
+/* 1 when the schedule's mode is min (it watches a loss), 0 for max (an
+ * accuracy). */
+int lrs_plateau_minimizes(const lrs_plateau *st);
+
 /* Feeds the metric of one epoch; returns the learning rate from now on. */
 double lrs_plateau_step(lrs_plateau *st, double metric);
 

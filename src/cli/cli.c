@@ -3,8 +3,13 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "lrsweep/config.h"
+#include "lrsweep/data.h"
 #include "lrsweep/error.h"
+#include "lrsweep/experiment.h"
+#include "lrsweep/node.h"
 #include "cli.h"
 
 int cli_exit_code(int rc)
@@ -19,7 +24,14 @@ int cli_exit_code(int rc)
 
 int cli_fail(const char *cmd, int rc)
 {
-	fprintf(stderr, "lrsweep %s: %s\n", cmd, lrs_error_last());
+	const char *p = lrs_error_last();
+
+	/* a message may list several problems, one per line */
+	do {
+		size_t len = strcspn(p, "\n");
+		fprintf(stderr, "lrsweep %s: %.*s\n", cmd, (int)len, p);
+		p += len + (p[len] == '\n');
+	} while (*p);
 	return cli_exit_code(rc);
 }
 
@@ -45,5 +57,78 @@ int cli_global_flag(const char *arg, cli_globals *g)
 		g->verbose = 1;
 		return 1;
 	}
+	return 0;
+}
+
+/* ------------------------------------------------------- flag values */
+
+/* Clears positions: errors in flag values name the parameter, not a line. */
+static void forget_positions(lrs_node *n)
+{
+	n->line = n->column = 0;
+	for (size_t i = 0; i < n->n; i++)
+		forget_positions(n->items[i]);
+}
+
+/* The node for one flag value: YAML flow text, a comma list, or a scalar. */
+int cli_value_node(lrs_node **out, const char *key, const char *text)
+{
+	int rc;
+
+	if (text[0] == '[' || text[0] == '{') {
+		rc = lrs_config_parse_yaml(out, text, strlen(text));
+		if (rc < 0)
+			return lrs_error_set(rc, "--%s: %s (line %d, column %d of its value)", key,
+			                     lrs_error_last(), lrs_error_line(), lrs_error_column());
+		forget_positions(*out);
+		return 0;
+	}
+	if (!strchr(text, ','))
+		return lrs_node_new_scalar(out, text, 0, 0);
+	if ((rc = lrs_node_new_list(out, 0, 0)) < 0)
+		return rc;
+	for (const char *p = text;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		char item[256];
+		lrs_node *child;
+		snprintf(item, sizeof item, "%.*s", (int)(len < sizeof item ? len : sizeof item - 1), p);
+		if ((rc = lrs_node_new_scalar(&child, item, 0, 0)) < 0 ||
+		    (rc = lrs_node_append(*out, NULL, child)) < 0)
+			break;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	if (rc < 0) {
+		lrs_node_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+/* ------------------------------------------------- experiment and data */
+
+int cli_load(const char *cmd, const char *path, lrs_experiment **exp, lrs_dataset **ds, int quiet)
+{
+	struct timespec t0, t1;
+	int rc;
+
+	*exp = NULL;
+	*ds = NULL;
+	if ((rc = lrs_experiment_load(exp, path)) < 0)
+		return cli_fail(cmd, rc);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((rc = lrs_dataset_load(ds, &(*exp)->data)) < 0) {
+		lrs_experiment_free(*exp);
+		*exp = NULL;
+		return cli_fail(cmd, rc);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (!quiet)
+		fprintf(stderr, "lrsweep %s: %s: %zu train, %zu validation, %zu test samples of %zu features, "
+		        "%d classes (loaded in %.1f s)\n", cmd, (*exp)->name, (*ds)->train.n, (*ds)->val.n,
+		        (*ds)->test.n, (*ds)->features, (*ds)->classes,
+		        (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
 	return 0;
 }

@@ -6,6 +6,9 @@
 
 #include <stdio.h>
 
+#include "lrsweep/data.h"
+#include "lrsweep/experiment.h"
+
 /* Exit statuses (SPEC §2). */
 enum {
 	EXIT_OK = 0,
@@ -43,7 +46,19 @@ int cli_exit_code(int rc);
 /* Handles -q/--quiet and -v/--verbose; returns 1 when argv[i] was one. */
 int cli_global_flag(const char *arg, cli_globals *g);
 
+struct lrs_node;
+
+/* The parameter node of one `--KEY VALUE` flag: a YAML flow value when it
+ * starts with [ or {, a list when it holds commas, else a scalar. */
+int cli_value_node(struct lrs_node **out, const char *key, const char *text);
+
+/* Loads experiment `path` and its data, printing a summary line on stderr
+ * unless quiet. On failure prints the error and returns its exit status. */
+int cli_load(const char *cmd, const char *path, lrs_experiment **exp, lrs_dataset **ds, int quiet);
+
 int cmd_schedule(int argc, char **argv, cli_globals *g);
+int cmd_train(int argc, char **argv, cli_globals *g);
+int cmd_data(int argc, char **argv, cli_globals *g);
 int cmd_not_yet(int argc, char **argv, cli_globals *g);
 
 #endif

@@ -101,51 +101,6 @@ static void usage(FILE *f)
 
 /* ----------------------------------------------------------------- flags */
 
-/* Clears positions: errors in flag values name the parameter, not a line. */
-static void forget_positions(lrs_node *n)
-{
-	n->line = n->column = 0;
-	for (size_t i = 0; i < n->n; i++)
-		forget_positions(n->items[i]);
-}
-
-/* The node for one flag value: YAML flow text, a comma list, or a scalar. */
-static int value_node(lrs_node **out, const char *key, const char *text)
-{
-	int rc;
-
-	if (text[0] == '[' || text[0] == '{') {
-		rc = lrs_config_parse_yaml(out, text, strlen(text));
-		if (rc < 0)
-			return lrs_error_set(rc, "--%s: %s (line %d, column %d of its value)", key,
-			                     lrs_error_last(), lrs_error_line(), lrs_error_column());
-		forget_positions(*out);
-		return 0;
-	}
-	if (!strchr(text, ','))
-		return lrs_node_new_scalar(out, text, 0, 0);
-	if ((rc = lrs_node_new_list(out, 0, 0)) < 0)
-		return rc;
-	for (const char *p = text;;) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-		char item[256];
-		lrs_node *child;
-		snprintf(item, sizeof item, "%.*s", (int)(len < sizeof item ? len : sizeof item - 1), p);
-		if ((rc = lrs_node_new_scalar(&child, item, 0, 0)) < 0 ||
-		    (rc = lrs_node_append(*out, NULL, child)) < 0)
-			break;
-		if (!comma)
-			break;
-		p = comma + 1;
-	}
-	if (rc < 0) {
-		lrs_node_free(*out);
-		*out = NULL;
-	}
-	return rc;
-}
-
 static int parse_bound(const char *flag, const char *v, double *out)
 {
 	if (lrs_parse_double(v, out) < 0 || *out < 0)
@@ -233,7 +188,7 @@ static int parse_args(int argc, char **argv, cli_globals *g, schedule_args *a, i
 			lrs_node *v;
 			if (lrs_node_get(a->params, key))
 				return cli_usage_error(CMD, "--%s given twice", key);
-			if ((rc = value_node(&v, key, val)) < 0)
+			if ((rc = cli_value_node(&v, key, val)) < 0)
 				return cli_fail(CMD, rc);
 			if ((rc = lrs_node_append(a->params, key, v)) < 0) {
 				lrs_node_free(v);
@@ -281,7 +236,7 @@ static int compute(const lrs_sched *s, const schedule_args *a, double *lr, doubl
 			return lrs_error_set(LRS_EINVALID, "--metrics is only for reduce_on_plateau");
 		if (a->ctx.steps_per_epoch <= 0)
 			return lrs_error_set(LRS_EINVALID, "--metrics needs --steps-per-epoch");
-		if ((rc = value_node(&list, "metrics", a->metrics)) < 0)
+		if ((rc = cli_value_node(&list, "metrics", a->metrics)) < 0)
 			return rc;
 		lrs_plateau_init(&st, s);
 		rate = st.lr;

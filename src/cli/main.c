@@ -10,12 +10,12 @@
 static const cli_command commands[] = {
 	{ "run",        cmd_not_yet,  "the whole pipeline: range test, bounds, all trials, all stored" },
 	{ "range-test", cmd_not_yet,  "the LR range test alone; prints the curve summary and the bounds" },
-	{ "train",      cmd_not_yet,  "one trial, printing a line per epoch" },
+	{ "train",      cmd_train,    "one trial, printing a line per epoch" },
 	{ "schedule",   cmd_schedule, "print or plot a learning-rate schedule, one row per step" },
 	{ "query",      cmd_not_yet,  "query a results database (experiments, trials, best, compare, ...)" },
 	{ "plot",       cmd_not_yet,  "plot range tests, curves, schedules or comparisons from a database" },
 	{ "report",     cmd_not_yet,  "one self-contained HTML report of an experiment" },
-	{ "data",       cmd_not_yet,  "load the data of an experiment and describe it" },
+	{ "data",       cmd_data,     "load the data of an experiment and describe it" },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

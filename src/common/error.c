@@ -5,7 +5,7 @@
 
 #include "lrsweep/error.h"
 
-static _Thread_local char message[1024];   /* last error text of this thread */
+static _Thread_local char message[4096];   /* last error text of this thread */
 static _Thread_local int err_line, err_col; /* its position, 0 = none        */
 
 const char *lrs_error_last(void) { return message; }

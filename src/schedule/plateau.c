@@ -22,6 +22,11 @@ int lrs_plateau_init(lrs_plateau *st, const lrs_sched *s)
 	return 0;
 }
 
+int lrs_plateau_minimizes(const lrs_plateau *st)
+{
+	return st->sched->u.plateau.mode == PLATEAU_MIN;
+}
+
 /* PyTorch's is_better, for the four mode/threshold_mode combinations. */
 static int is_better(const lrs_sched *s, double a, double best)
 {

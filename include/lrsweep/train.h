@@ -1,0 +1,90 @@
+/* train.h - the one training loop: range tests and trials both run on it.
+ *
+ * A run trains a fresh, seeded MLP on a dataset with an optimizer and a
+ * schedule: the training split is reshuffled every epoch from the run's own
+ * RNG; mini-batches keep the last partial batch (PyTorch's drop_last=False);
+ * the schedule gives the rate (and momentum) of every update; after each
+ * epoch the validation split is evaluated; at the end the test split. A
+ * NaN or infinite loss ends the run as diverged at that step. Callbacks
+ * after every step and every epoch let the callers log, evaluate, prune or
+ * stop. A run is single-threaded and touches no globals, so runs go side by
+ * side on threads; the dataset is only read. */
+#ifndef LRSWEEP_TRAIN_H
+#define LRSWEEP_TRAIN_H
+
+#include <stdint.h>
+
+#include "lrsweep/data.h"
+#include "lrsweep/nn.h"
+#include "lrsweep/optim.h"
+#include "lrsweep/schedule.h"
+
+typedef struct {
+	lrs_mlp_config model;      /* inputs and outputs are taken from the data */
+	lrs_optim_config optim;
+	long batch_size;
+	long epochs;               /* epochs to train                           */
+	long max_steps;            /* stop after this many updates (0 = none)   */
+	uint64_t seed;             /* initialisation and shuffling              */
+	const lrs_sched *sched;    /* the rate of every update (borrowed)       */
+	int eval_each_epoch;       /* evaluate validation after each epoch      */
+} lrs_train_config;
+
+typedef enum {
+	LRS_RUN_COMPLETED,         /* all epochs (or max_steps) done            */
+	LRS_RUN_DIVERGED,          /* the loss turned NaN or infinite           */
+	LRS_RUN_STOPPED            /* a callback asked to stop                  */
+} lrs_run_status;
+
+typedef struct {
+	long epoch;                /* 1-based epoch just finished               */
+	long steps;                /* updates done so far                       */
+	double lr;                 /* rate of the epoch's last update           */
+	double train_loss;         /* mean over the epoch's samples             */
+	double train_accuracy;     /* before each update, as PyTorch loops count */
+	double val_loss;           /* NAN without a validation split            */
+	double val_accuracy;
+	double seconds;            /* wall time of the epoch, evaluation included */
+} lrs_epoch_stats;
+
+typedef struct lrs_trainer lrs_trainer;
+
+typedef struct {
+	void *ctx;                 /* handed to the callbacks                   */
+	/* after update `step` (0-based) made at rate lr with batch loss `loss`;
+	 * nonzero stops the run */
+	int (*on_step)(void *ctx, lrs_trainer *t, long step, double lr, double loss);
+	/* after each epoch; nonzero stops the run */
+	int (*on_epoch)(void *ctx, lrs_trainer *t, const lrs_epoch_stats *e);
+} lrs_train_hooks;
+
+typedef struct {
+	lrs_run_status status;
+	long epochs_done;
+	long steps;                /* updates made                              */
+	long diverged_at;          /* the step whose loss was not finite, or -1 */
+	lrs_epoch_stats last;      /* the last epoch's numbers                  */
+	double best_val_accuracy;  /* NAN without validation                    */
+	long best_epoch;           /* 1-based, 0 when none                      */
+	double test_loss;          /* NAN without test data                     */
+	double test_accuracy;
+	double seconds;            /* wall time of the whole run                */
+} lrs_train_result;
+
+/* Steps in one epoch: ceil(train samples / batch size). */
+long lrs_train_steps_per_epoch(const lrs_dataset *ds, long batch_size);
+
+/* Runs training. Returns 0 with `out` filled (a diverged run is a result,
+ * not an error), or LRS_EINVALID / LRS_ENOMEM before training starts. */
+int lrs_train_run(lrs_train_result *out, const lrs_dataset *ds,
+                  const lrs_train_config *cfg, const lrs_train_hooks *hooks);
+
+/* For callbacks: mean loss and accuracy of the current model on the first
+ * `limit` samples of `split` (0 = all). */
+void lrs_trainer_evaluate(lrs_trainer *t, const lrs_split *split, size_t limit,
+                          double *loss, double *accuracy);
+
+/* For callbacks: the model being trained. */
+const lrs_mlp *lrs_trainer_model(const lrs_trainer *t);
+
+#endif

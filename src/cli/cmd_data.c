@@ -1,0 +1,104 @@
+/* cmd_data.c - `lrsweep data EXP.yaml`: loads the data as the experiment
+ * configures it (split, normalised) and describes each split: samples,
+ * features, classes, class balance, value range. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lrsweep/data.h"
+#include "lrsweep/error.h"
+#include "lrsweep/experiment.h"
+#include "cli.h"
+
+#define CMD "data"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: lrsweep data EXP.yaml\n"
+	        "\n"
+	        "Loads the experiment's data as configured (limit, validation split,\n"
+	        "normalisation) and prints, for train, validation and test: samples,\n"
+	        "features, classes, the samples per class and the range of the values.\n");
+}
+
+static void describe(const char *name, const lrs_split *s)
+{
+	double lo = INFINITY, hi = -INFINITY, sum = 0, sq = 0;
+	size_t count = s->n * s->d;
+
+	for (size_t i = 0; i < count; i++) {
+		double v = s->x[i];
+		lo = v < lo ? v : lo;
+		hi = v > hi ? v : hi;
+		sum += v;
+		sq += v * v;
+	}
+	if (count == 0) {
+		printf("%-10s  %8zu  %8s\n", name, s->n, "-");
+		return;
+	}
+	double mean = sum / (double)count;
+	printf("%-10s  %8zu  %8zu  %10.4g  %10.4g  %10.4g  %10.4g\n", name, s->n, s->d, lo, hi, mean,
+	       sqrt(fmax(0, sq / (double)count - mean * mean)));
+}
+
+static void count_classes(const lrs_split *s, size_t *counts, int classes)
+{
+	memset(counts, 0, (size_t)classes * sizeof *counts);
+	for (size_t i = 0; i < s->n; i++)
+		counts[s->y[i]]++;
+}
+
+int cmd_data(int argc, char **argv, cli_globals *g)
+{
+	const char *path = NULL;
+	lrs_experiment *e = NULL;
+	lrs_dataset *ds = NULL;
+	size_t *counts = NULL;
+	int status;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		if (cli_global_flag(argv[i], g))
+			continue;
+		if (argv[i][0] == '-')
+			return cli_usage_error(CMD, "unknown option '%s' (see 'lrsweep data --help')", argv[i]);
+		if (path)
+			return cli_usage_error(CMD, "unexpected argument '%s'", argv[i]);
+		path = argv[i];
+	}
+	if (!path)
+		return cli_usage_error(CMD, "missing the experiment file (lrsweep data EXP.yaml)");
+	if ((status = cli_load(CMD, path, &e, &ds, 1)) != 0)
+		return status;
+
+	const char *norm[] = { "scale", "standardize", "none" };
+	printf("%s: %zu features, %d classes, normalize: %s\n\n", e->name, ds->features, ds->classes,
+	       norm[e->data.normalize]);
+	printf("%-10s  %8s  %8s  %10s  %10s  %10s  %10s\n", "split", "samples", "features", "min", "max", "mean", "std");
+	describe("train", &ds->train);
+	describe("validation", &ds->val);
+	describe("test", &ds->test);
+
+	counts = calloc(3 * (size_t)ds->classes, sizeof *counts);
+	if (!counts) {
+		status = cli_fail(CMD, lrs_error_set(LRS_ENOMEM, "out of memory"));
+		goto out;
+	}
+	count_classes(&ds->train, counts, ds->classes);
+	count_classes(&ds->val, counts + ds->classes, ds->classes);
+	count_classes(&ds->test, counts + 2 * ds->classes, ds->classes);
+	printf("\nsamples per class\n%-6s  %8s  %10s  %8s\n", "class", "train", "validation", "test");
+	for (int c = 0; c < ds->classes; c++)
+		printf("%-6d  %8zu  %10zu  %8zu\n", c, counts[c], counts[ds->classes + c], counts[2 * ds->classes + c]);
+out:
+	free(counts);
+	lrs_dataset_free(ds);
+	lrs_experiment_free(e);
+	return status;
+}

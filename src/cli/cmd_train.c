@@ -1,0 +1,208 @@
+/* cmd_train.c - `lrsweep train EXP.yaml`: one training run with the
+ * experiment's data, model and optimizer and a schedule from the flags,
+ * printing a line per epoch and the test accuracy at the end. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lrsweep/error.h"
+#include "lrsweep/experiment.h"
+#include "lrsweep/schedule.h"
+#include "lrsweep/train.h"
+#include "lrsweep/util.h"
+#include "cli.h"
+
+#define CMD "train"
+
+typedef struct {
+	const char *exp_path;      /* EXP.yaml                               */
+	const char *type;          /* --schedule TYPE (NULL: constant --lr)  */
+	const char *lr;            /* --lr X                                 */
+	long epochs;               /* --epochs N (0: experiment's or 10)     */
+	long seed;                 /* --seed S (-1: the experiment's)        */
+	double min_lr, max_lr;     /* --min-lr, --max-lr (NAN: unknown)      */
+	const char *db;            /* --db F                                 */
+	lrs_node *params;          /* schedule parameters from the flags     */
+} train_args;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: lrsweep train EXP.yaml [--lr X | --schedule TYPE --KEY VALUE ...]\n"
+	        "                      [--epochs N] [--seed S] [--min-lr X --max-lr Y] [--db F]\n"
+	        "\n"
+	        "Trains the experiment's model on its data once, printing a line per epoch\n"
+	        "(epoch, lr, train loss/accuracy, validation loss/accuracy, seconds) and the\n"
+	        "test accuracy at the end.\n"
+	        "\n"
+	        "  --lr X              a constant learning rate (the default schedule)\n"
+	        "  --schedule TYPE     any schedule of 'lrsweep schedule --help', with its\n"
+	        "                      parameters as --KEY VALUE (\"N epochs\" allowed)\n"
+	        "  --epochs N          epochs to train (default: trials.epochs, else 10)\n"
+	        "  --seed S            seed of initialisation and shuffling (default: the\n"
+	        "                      experiment's; the validation split always uses it)\n"
+	        "  --min-lr/--max-lr   what @min and @max stand for in the schedule\n"
+	        "  --db F              accepted for later versions; this one stores nothing\n");
+}
+
+static int parse_args(int argc, char **argv, cli_globals *g, train_args *a, int *done)
+{
+	int rc;
+
+	if ((rc = lrs_node_new_map(&a->params, 0, 0)) < 0)
+		return cli_fail(CMD, rc);
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i], *val;
+		char key[128];
+
+		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+			usage(stdout);
+			*done = 1;
+			return EXIT_OK;
+		}
+		if (cli_global_flag(arg, g))
+			continue;
+		if (arg[0] != '-') {
+			if (a->exp_path)
+				return cli_usage_error(CMD, "unexpected argument '%s'", arg);
+			a->exp_path = arg;
+			continue;
+		}
+		if (arg[1] != '-' || arg[2] == '\0')
+			return cli_usage_error(CMD, "unknown option '%s' (see 'lrsweep train --help')", arg);
+		const char *eq = strchr(arg, '=');
+		snprintf(key, sizeof key, "%.*s", (int)(eq ? eq - arg - 2 : (long)strlen(arg) - 2), arg + 2);
+		if (eq)
+			val = eq + 1;
+		else if (i + 1 < argc)
+			val = argv[++i];
+		else
+			return cli_usage_error(CMD, "--%s needs a value", key);
+		if (!strcmp(key, "schedule")) {
+			a->type = val;
+		} else if (!strcmp(key, "lr") && !a->type) {
+			a->lr = val;
+		} else if (!strcmp(key, "epochs")) {
+			if (lrs_parse_long(val, &a->epochs) < 0 || a->epochs < 1 || a->epochs > 1000000)
+				return cli_usage_error(CMD, "--epochs must be an integer in [1, 1000000], got '%s'", val);
+		} else if (!strcmp(key, "seed")) {
+			if (lrs_parse_long(val, &a->seed) < 0 || a->seed < 0)
+				return cli_usage_error(CMD, "--seed must be an integer >= 0, got '%s'", val);
+		} else if (!strcmp(key, "min-lr") || !strcmp(key, "max-lr")) {
+			double v;
+			if (lrs_parse_double(val, &v) < 0 || v < 0)
+				return cli_usage_error(CMD, "--%s must be a learning rate >= 0, got '%s'", key, val);
+			*(key[1] == 'i' ? &a->min_lr : &a->max_lr) = v;
+		} else if (!strcmp(key, "db")) {
+			a->db = val;
+		} else if (a->type) {
+			lrs_node *v;
+			if (lrs_node_get(a->params, key))
+				return cli_usage_error(CMD, "--%s given twice", key);
+			if ((rc = cli_value_node(&v, key, val)) < 0)
+				return cli_fail(CMD, rc);
+			if ((rc = lrs_node_append(a->params, key, v)) < 0) {
+				lrs_node_free(v);
+				return cli_fail(CMD, rc);
+			}
+		} else {
+			return cli_usage_error(CMD, "unknown option '--%s' (schedule parameters follow --schedule TYPE)", key);
+		}
+	}
+	if (!a->exp_path)
+		return cli_usage_error(CMD, "missing the experiment file (lrsweep train EXP.yaml)");
+	if (!a->type && !a->lr)
+		return cli_usage_error(CMD, "give a learning rate: --lr X, or --schedule TYPE with its parameters");
+	if (!isnan(a->min_lr) && !isnan(a->max_lr) && a->min_lr >= a->max_lr)
+		return cli_usage_error(CMD, "--min-lr (%g) must be below --max-lr (%g)", a->min_lr, a->max_lr);
+	return 0;
+}
+
+/* trials.epochs of the experiment when it is a plain number, else 10. */
+static long default_epochs(const lrs_experiment *e)
+{
+	const lrs_node *n = lrs_node_get(e->trials, "epochs");
+	long v;
+
+	if (n && n->kind == LRS_NODE_SCALAR && lrs_parse_long(n->text, &v) == 0 && v >= 1)
+		return v;
+	return 10;
+}
+
+static int print_epoch(void *ctx, lrs_trainer *t, const lrs_epoch_stats *e)
+{
+	(void)ctx;
+	(void)t;
+	printf("%5ld  %-11.5g  %10.4f  %9.4f  %8.4f  %7.4f  %7.2f\n", e->epoch, e->lr, e->train_loss,
+	       e->train_accuracy, e->val_loss, e->val_accuracy, e->seconds);
+	fflush(stdout);
+	return 0;
+}
+
+int cmd_train(int argc, char **argv, cli_globals *g)
+{
+	train_args a = { NULL, NULL, NULL, 0, -1, NAN, NAN, NULL, NULL };
+	lrs_experiment *e = NULL;
+	lrs_dataset *ds = NULL;
+	lrs_sched *s = NULL;
+	lrs_train_result r;
+	int done = 0, status, rc;
+
+	status = parse_args(argc, argv, g, &a, &done);
+	if (status || done)
+		goto out;
+	if ((status = cli_load(CMD, a.exp_path, &e, &ds, g->quiet)) != 0)
+		goto out;
+	if (a.db && !g->quiet)
+		fprintf(stderr, "lrsweep train: --db %s: this version does not store runs yet\n", a.db);
+
+	lrs_train_config cfg = { e->model, e->optim, e->batch_size, a.epochs ? a.epochs : default_epochs(e),
+	                         0, a.seed >= 0 ? (uint64_t)a.seed : e->seed, NULL, 1 };
+	long spe = lrs_train_steps_per_epoch(ds, cfg.batch_size);
+	lrs_sched_ctx sctx = { a.min_lr, a.max_lr, spe, spe * cfg.epochs };
+	if (!a.type) {
+		lrs_node *lr;
+		if ((rc = lrs_node_new_scalar(&lr, a.lr, 0, 0)) < 0 || (rc = lrs_node_append(a.params, "lr", lr)) < 0) {
+			status = cli_fail(CMD, rc);
+			goto out;
+		}
+	}
+	if ((rc = lrs_sched_build(&s, a.type ? a.type : "constant", a.params, &sctx)) < 0) {
+		status = cli_fail(CMD, rc);
+		goto out;
+	}
+	if (lrs_sched_step_limit(s) >= 0 && lrs_sched_step_limit(s) < sctx.total_steps) {
+		status = cli_usage_error(CMD, "%s is defined for %ld steps; the run has %ld", lrs_sched_type_name(lrs_sched_get_type(s)),
+		                         lrs_sched_step_limit(s), sctx.total_steps);
+		goto out;
+	}
+	cfg.sched = s;
+	if (g->verbose) {
+		char *json = NULL;
+		if (lrs_sched_params_json(&json, s) == 0)
+			fprintf(stderr, "lrsweep train: schedule %s %s\n", lrs_sched_type_name(lrs_sched_get_type(s)), json);
+		free(json);
+	}
+	printf("%5s  %-11s  %10s  %9s  %8s  %7s  %7s\n", "epoch", "lr", "train_loss", "train_acc", "val_loss",
+	       "val_acc", "seconds");
+	lrs_train_hooks hooks = { NULL, NULL, print_epoch };
+	if ((rc = lrs_train_run(&r, ds, &cfg, &hooks)) < 0) {
+		status = cli_fail(CMD, rc);
+		goto out;
+	}
+	if (r.status == LRS_RUN_DIVERGED)
+		printf("diverged at step %ld (loss not finite), after %ld epochs\n", r.diverged_at, r.epochs_done);
+	if (isnan(r.test_accuracy))
+		printf("no test data; best validation accuracy %.4f at epoch %ld, %.1f s\n",
+		       r.best_val_accuracy, r.best_epoch, r.seconds);
+	else
+		printf("test_accuracy %.4f  test_loss %.4f  (%ld steps, %.1f s)\n", r.test_accuracy, r.test_loss,
+		       r.steps, r.seconds);
+out:
+	lrs_sched_free(s);
+	lrs_dataset_free(ds);
+	lrs_experiment_free(e);
+	lrs_node_free(a.params);
+	return status;
+}

@@ -1,0 +1,491 @@
+/* experiment.c - the experiment file of SPEC §11: YAML to lrs_experiment.
+ *
+ * Every key is checked: unknown keys (with the nearest valid one
+ * suggested), wrong types and impossible values are collected as
+ * "file:line:column: message" lines, and the load fails with all of them.
+ * Relative paths inside the file are taken relative to the current
+ * directory, like every path on the command line. The range_test and
+ * trials sections are left to the stages that run them. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lrsweep/config.h"
+#include "lrsweep/error.h"
+#include "lrsweep/experiment.h"
+#include "lrsweep/util.h"
+
+#define MAX_FILE_BYTES (16 << 20)   /* an experiment file is text, not data */
+
+typedef struct {
+	const char *path;   /* for messages                 */
+	lrs_buf errors;     /* one line per problem         */
+	int count;          /* problems found               */
+} checker;
+
+static void problem(checker *ck, const lrs_node *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void problem(checker *ck, const lrs_node *at, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	lrs_buf_printf(&ck->errors, "%s%s:%d:%d: %s", ck->count ? "\n" : "", ck->path,
+	               at ? at->line : 1, at ? at->column : 1, msg);
+	ck->count++;
+}
+
+static const char *kind_name(const lrs_node *n)
+{
+	return n->kind == LRS_NODE_MAP ? "a mapping" : n->kind == LRS_NODE_LIST ? "a list" : "a single value";
+}
+
+/* Every key of `map` must be in `allowed`. */
+static void check_keys(checker *ck, const lrs_node *map, const char *section,
+                       const char *const *allowed, size_t n)
+{
+	for (size_t k = 0; k < map->n; k++) {
+		int ok = 0;
+		for (size_t i = 0; i < n && !ok; i++)
+			ok = strcmp(map->keys[k], allowed[i]) == 0;
+		if (ok)
+			continue;
+		const char *near = lrs_nearest_name(map->keys[k], allowed, n);
+		if (near)
+			problem(ck, map->items[k], "unknown key '%s'%s%s (did you mean '%s'?)", map->keys[k],
+			        section ? " in " : "", section ? section : "", near);
+		else
+			problem(ck, map->items[k], "unknown key '%s'%s%s", map->keys[k],
+			        section ? " in " : "", section ? section : "");
+	}
+}
+
+static int is_scalar(checker *ck, const lrs_node *n, const char *key)
+{
+	if (n->kind == LRS_NODE_SCALAR)
+		return 1;
+	problem(ck, n, "'%s' must be a single value, got %s", key, kind_name(n));
+	return 0;
+}
+
+static int is_map(checker *ck, const lrs_node *n, const char *key)
+{
+	if (n->kind == LRS_NODE_MAP)
+		return 1;
+	problem(ck, n, "'%s' must be a mapping, got %s", key, kind_name(n));
+	return 0;
+}
+
+/* A number in [lo, hi] (open ends when lo_open / hi_open). */
+static int get_number(checker *ck, const lrs_node *map, const char *key, double lo, int lo_open,
+                      double hi, int hi_open, double *out)
+{
+	const lrs_node *n = lrs_node_get(map, key);
+	double v;
+
+	if (!n)
+		return 0;
+	if (!is_scalar(ck, n, key))
+		return -1;
+	if (lrs_parse_double(n->text, &v) < 0) {
+		problem(ck, n, "'%s' must be a number, got '%s'", key, n->text);
+		return -1;
+	}
+	if (v < lo || (lo_open && v == lo) || v > hi || (hi_open && v == hi)) {
+		if (isinf(hi))
+			problem(ck, n, "'%s' must be %s %g, got '%s'", key, lo_open ? ">" : ">=", lo, n->text);
+		else
+			problem(ck, n, "'%s' must be in %c%g, %g%c, got '%s'", key, lo_open ? '(' : '[', lo, hi,
+			        hi_open ? ')' : ']', n->text);
+		return -1;
+	}
+	*out = v;
+	return 1;
+}
+
+/* A whole number in [lo, hi]. */
+static int get_integer(checker *ck, const lrs_node *map, const char *key, double lo, double hi, long *out)
+{
+	const lrs_node *n = lrs_node_get(map, key);
+	double v;
+
+	if (!n)
+		return 0;
+	if (!is_scalar(ck, n, key))
+		return -1;
+	if (lrs_parse_double(n->text, &v) < 0 || v != floor(v) || v < lo || v > hi) {
+		problem(ck, n, "'%s' must be a whole number in [%.0f, %.0f], got '%s'", key, lo, hi, n->text);
+		return -1;
+	}
+	*out = (long)v;
+	return 1;
+}
+
+static int get_bool(checker *ck, const lrs_node *map, const char *key, int *out)
+{
+	const lrs_node *n = lrs_node_get(map, key);
+
+	if (!n)
+		return 0;
+	if (!is_scalar(ck, n, key))
+		return -1;
+	if (!strcmp(n->text, "true") || !strcmp(n->text, "True") || !strcmp(n->text, "yes")) {
+		*out = 1;
+	} else if (!strcmp(n->text, "false") || !strcmp(n->text, "False") || !strcmp(n->text, "no")) {
+		*out = 0;
+	} else {
+		problem(ck, n, "'%s' must be true or false, got '%s'", key, n->text);
+		return -1;
+	}
+	return 1;
+}
+
+/* One of the words of `choices` ("a|b|c"): its index. */
+static int get_choice(checker *ck, const lrs_node *map, const char *key, const char *choices, int *out)
+{
+	const lrs_node *n = lrs_node_get(map, key);
+	const char *c = choices;
+
+	if (!n)
+		return 0;
+	if (!is_scalar(ck, n, key))
+		return -1;
+	for (int i = 0; *c; i++) {
+		size_t len = strcspn(c, "|");
+		if (strlen(n->text) == len && strncmp(n->text, c, len) == 0) {
+			*out = i;
+			return 1;
+		}
+		c += len + (c[len] == '|');
+	}
+	problem(ck, n, "'%s' must be one of %s, got '%s'", key, choices, n->text);
+	return -1;
+}
+
+static const char *get_text(checker *ck, const lrs_node *map, const char *key)
+{
+	const lrs_node *n = lrs_node_get(map, key);
+
+	if (!n || !is_scalar(ck, n, key))
+		return NULL;
+	if (n->text[0] == '\0') {
+		problem(ck, n, "'%s' must not be empty", key);
+		return NULL;
+	}
+	return n->text;
+}
+
+/* ------------------------------------------------------------------ data */
+
+static void read_source(checker *ck, const lrs_node *n, const char *which, lrs_data_source *src)
+{
+	static const char *const keys[] = {
+		"format", "images", "labels", "path", "label", "header", "features",
+		"kind", "samples", "classes", "dims", "noise",
+	};
+	char section[32];
+	int fmt = -1, header;
+	long v;
+	double noise;
+
+	snprintf(section, sizeof section, "data.%s", which);
+	if (!is_map(ck, n, section))
+		return;
+	check_keys(ck, n, section, keys, sizeof keys / sizeof keys[0]);
+	if (!lrs_node_get(n, "format")) {
+		problem(ck, n, "%s needs a 'format' (idx, csv, npy or synthetic)", section);
+		return;
+	}
+	if (get_choice(ck, n, "format", "idx|csv|npy|synthetic", &fmt) <= 0)
+		return;
+	src->format = (lrs_data_format)fmt;
+	src->header = -1;
+	src->label = "last";
+	/* which keys each format needs */
+	static const char *const need[][3] = {
+		{ "images", "labels", NULL }, { "path", NULL, NULL }, { "features", "labels", NULL }, { "kind", NULL, NULL },
+	};
+	for (int i = 0; i < 3 && need[fmt][i]; i++)
+		if (!lrs_node_get(n, need[fmt][i]))
+			problem(ck, n, "%s with format %s needs '%s'", section, lrs_node_get(n, "format")->text, need[fmt][i]);
+	src->images = get_text(ck, n, "images");
+	src->labels = get_text(ck, n, "labels");
+	src->path = get_text(ck, n, "path");
+	src->features = get_text(ck, n, "features");
+	if (lrs_node_get(n, "label"))
+		src->label = get_text(ck, n, "label");
+	if (get_bool(ck, n, "header", &header) > 0)
+		src->header = header;
+	if (lrs_node_get(n, "kind")) {
+		int kind;
+		if (get_choice(ck, n, "kind", "spirals|blobs|xor", &kind) > 0)
+			src->kind = lrs_node_get(n, "kind")->text;
+	}
+	src->samples = 1000;
+	if (get_integer(ck, n, "samples", 1, 1e9, &v) > 0)
+		src->samples = (size_t)v;
+	if (get_integer(ck, n, "classes", 2, 1000, &v) > 0)
+		src->classes = (int)v;
+	if (get_integer(ck, n, "dims", 1, 1e6, &v) > 0)
+		src->dims = (size_t)v;
+	if (get_number(ck, n, "noise", 0, 0, HUGE_VAL, 0, &noise) > 0)
+		src->noise = noise;
+}
+
+static void read_data(checker *ck, const lrs_node *n, lrs_data_config *d, uint64_t seed)
+{
+	static const char *const keys[] = { "source", "train", "test", "validation", "normalize", "limit" };
+	const lrs_node *src = lrs_node_get(n, "source");
+	int norm;
+	long limit;
+
+	d->validation = 0.1;
+	d->normalize = LRS_NORM_SCALE;
+	d->seed = seed;
+	if (!is_map(ck, n, "data"))
+		return;
+	check_keys(ck, n, "data", keys, sizeof keys / sizeof keys[0]);
+	if (src) {
+		if (is_scalar(ck, src, "source")) {
+			if (strcmp(src->text, "fashion-mnist") != 0)
+				problem(ck, src, "'source' must be fashion-mnist, got '%s' (or give train: and test:)", src->text);
+			else if (lrs_node_get(n, "train") || lrs_node_get(n, "test"))
+				problem(ck, src, "give either 'source' or 'train'/'test', not both");
+			else if (lrs_data_fashion_mnist(&d->train, &d->test) < 0)
+				problem(ck, src, "%s", lrs_error_last());
+			else
+				d->has_test = 1;
+		}
+	} else if (!lrs_node_get(n, "train")) {
+		problem(ck, n, "data needs 'source: fashion-mnist' or a 'train' mapping");
+	}
+	if (lrs_node_get(n, "train"))
+		read_source(ck, lrs_node_get(n, "train"), "train", &d->train);
+	if (lrs_node_get(n, "test")) {
+		read_source(ck, lrs_node_get(n, "test"), "test", &d->test);
+		d->has_test = 1;
+	}
+	get_number(ck, n, "validation", 0, 0, 1, 1, &d->validation);
+	if (get_choice(ck, n, "normalize", "scale|standardize|none", &norm) > 0)
+		d->normalize = (lrs_normalize)norm;
+	if (get_integer(ck, n, "limit", 0, 1e12, &limit) > 0)
+		d->limit = (size_t)limit;
+}
+
+/* ----------------------------------------------------------------- model */
+
+static void read_model(checker *ck, const lrs_node *n, lrs_mlp_config *m)
+{
+	static const char *const keys[] = { "hidden", "activation", "init" };
+	const lrs_node *hidden = lrs_node_get(n, "hidden");
+	int act = LRS_ACT_RELU, init = -1;
+
+	m->n_hidden = 1;
+	m->hidden[0] = 256;
+	m->activation = LRS_ACT_RELU;
+	if (n && is_map(ck, n, "model")) {
+		check_keys(ck, n, "model", keys, sizeof keys / sizeof keys[0]);
+		if (hidden) {
+			if (hidden->kind != LRS_NODE_LIST) {
+				problem(ck, hidden, "'hidden' must be a list of layer widths, e.g. [256] or [] (got %s)",
+				        kind_name(hidden));
+			} else if (hidden->n > LRS_MLP_MAX_HIDDEN) {
+				problem(ck, hidden, "'hidden' has %zu layers; at most %d", hidden->n, LRS_MLP_MAX_HIDDEN);
+			} else {
+				m->n_hidden = hidden->n;
+				for (size_t i = 0; i < hidden->n; i++) {
+					double v;
+					const lrs_node *w = hidden->items[i];
+					if (w->kind != LRS_NODE_SCALAR || lrs_parse_double(w->text, &v) < 0 ||
+					    v != floor(v) || v < 1 || v > 1e6)
+						problem(ck, w, "layer widths must be whole numbers in [1, 1000000], got %s",
+						        w->kind == LRS_NODE_SCALAR ? w->text : kind_name(w));
+					else
+						m->hidden[i] = (size_t)v;
+				}
+			}
+		}
+		get_choice(ck, n, "activation", "relu|tanh|sigmoid", &act);
+		get_choice(ck, n, "init", "he|xavier", &init);
+	}
+	m->activation = (lrs_activation)act;
+	m->init = init >= 0 ? (lrs_init)init : act == LRS_ACT_RELU ? LRS_INIT_HE : LRS_INIT_XAVIER;
+}
+
+/* ------------------------------------------------------------- optimizer */
+
+static void read_optimizer(checker *ck, const lrs_node *n, lrs_optim_config *o)
+{
+	static const char *const keys[] = { "type", "momentum", "nesterov", "weight_decay", "betas", "eps" };
+	int type = LRS_OPTIM_SGD;
+
+	lrs_optim_defaults(o, LRS_OPTIM_SGD);
+	if (!n || !is_map(ck, n, "optimizer"))
+		return;
+	check_keys(ck, n, "optimizer", keys, sizeof keys / sizeof keys[0]);
+	if (get_choice(ck, n, "type", "sgd|adam|adamw", &type) > 0)
+		lrs_optim_defaults(o, (lrs_optim_type)type);
+	if (type == LRS_OPTIM_SGD) {
+		for (const char *const *k = (const char *const[]){ "betas", "eps", NULL }; *k; k++)
+			if (lrs_node_get(n, *k))
+				problem(ck, lrs_node_get(n, *k), "'%s' is for adam and adamw, not sgd", *k);
+		get_number(ck, n, "momentum", 0, 0, 1, 0, &o->momentum);
+		get_bool(ck, n, "nesterov", &o->nesterov);
+		if (o->nesterov && o->momentum <= 0)
+			problem(ck, lrs_node_get(n, "nesterov"), "nesterov needs momentum > 0");
+	} else {
+		const lrs_node *betas = lrs_node_get(n, "betas");
+		for (const char *const *k = (const char *const[]){ "momentum", "nesterov", NULL }; *k; k++)
+			if (lrs_node_get(n, *k))
+				problem(ck, lrs_node_get(n, *k), "'%s' is for sgd; adam and adamw take betas", *k);
+		if (betas) {
+			double b[2];
+			if (betas->kind != LRS_NODE_LIST || betas->n != 2) {
+				problem(ck, betas, "'betas' must be a list of two numbers, e.g. [0.9, 0.999]");
+			} else {
+				for (int i = 0; i < 2; i++) {
+					const lrs_node *bn = betas->items[i];
+					if (bn->kind != LRS_NODE_SCALAR || lrs_parse_double(bn->text, &b[i]) < 0 ||
+					    b[i] < 0 || b[i] >= 1)
+						problem(ck, bn, "betas must be numbers in [0, 1), got %s",
+						        bn->kind == LRS_NODE_SCALAR ? bn->text : kind_name(bn));
+				}
+				o->beta1 = b[0];
+				o->beta2 = b[1];
+			}
+		}
+		get_number(ck, n, "eps", 0, 1, HUGE_VAL, 0, &o->eps);
+	}
+	get_number(ck, n, "weight_decay", 0, 0, HUGE_VAL, 0, &o->weight_decay);
+}
+
+/* ------------------------------------------------------------------ file */
+
+static int read_file(const char *path, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	size_t n;
+
+	if (!f)
+		return lrs_error_set(LRS_EINVALID, "%s: cannot read the experiment file (%s)", path, strerror(errno));
+	buf = malloc(MAX_FILE_BYTES + 1);
+	if (!buf) {
+		fclose(f);
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	}
+	n = fread(buf, 1, MAX_FILE_BYTES + 1, f);
+	if (ferror(f) || n > MAX_FILE_BYTES) {
+		int too_big = n > MAX_FILE_BYTES;
+		fclose(f);
+		free(buf);
+		return lrs_error_set(LRS_EINVALID, "%s: %s", path,
+		                     too_big ? "experiment file larger than 16 MiB" : "cannot read the experiment file");
+	}
+	fclose(f);
+	buf[n] = '\0';
+	if (memchr(buf, '\0', n))
+		return free(buf), lrs_error_set(LRS_EINVALID, "%s: not a text file (NUL byte)", path);
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+static void read_top(checker *ck, lrs_experiment *e)
+{
+	static const char *const keys[] = {
+		"name", "seed", "db", "data", "model", "optimizer", "batch_size", "range_test", "trials",
+	};
+	const lrs_node *root = e->root;
+	const lrs_node *name = lrs_node_get(root, "name");
+	long seed = 0, batch = 128;
+
+	check_keys(ck, root, NULL, keys, sizeof keys / sizeof keys[0]);
+	if (!name) {
+		problem(ck, root, "missing 'name' (letters, digits, - _ .)");
+	} else if (is_scalar(ck, name, "name")) {
+		const char *p = name->text;
+		int ok = *p != '\0';
+		for (; *p; p++)
+			ok &= isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.';
+		if (!ok)
+			problem(ck, name, "'name' must be letters, digits, - _ or ., got '%s'", name->text);
+		e->name = name->text;
+	}
+	get_integer(ck, root, "seed", 0, 9007199254740992.0, &seed);
+	e->seed = (uint64_t)seed;
+	if (lrs_node_get(root, "db"))
+		e->db = get_text(ck, root, "db");
+	if (!lrs_node_get(root, "data"))
+		problem(ck, root, "missing 'data' section");
+	else
+		read_data(ck, lrs_node_get(root, "data"), &e->data, e->seed);
+	read_model(ck, lrs_node_get(root, "model"), &e->model);
+	read_optimizer(ck, lrs_node_get(root, "optimizer"), &e->optim);
+	get_integer(ck, root, "batch_size", 1, 1e7, &batch);
+	e->batch_size = batch;
+	e->range_test = lrs_node_get(root, "range_test");
+	e->trials = lrs_node_get(root, "trials");
+	if (e->range_test)
+		is_map(ck, e->range_test, "range_test");
+	if (e->trials)
+		is_map(ck, e->trials, "trials");
+}
+
+int lrs_experiment_load(lrs_experiment **out, const char *path)
+{
+	lrs_experiment *e = calloc(1, sizeof *e);
+	checker ck = { path, { 0 }, 0 };
+	size_t len = 0;
+	int rc;
+
+	*out = NULL;
+	if (!e)
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	e->path = strdup(path);
+	if (!e->path) {
+		rc = lrs_error_set(LRS_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if ((rc = read_file(path, &e->text, &len)) < 0)
+		goto fail;
+	if ((rc = lrs_config_parse_yaml(&e->root, e->text, len)) < 0) {
+		rc = lrs_error_set(rc, "%s:%d:%d: %s", path, lrs_error_line(), lrs_error_column(), lrs_error_last());
+		goto fail;
+	}
+	if (e->root->kind != LRS_NODE_MAP) {
+		rc = lrs_error_set(LRS_EINVALID, "%s:%d:%d: an experiment must be a mapping of keys (name:, data:, ...)",
+		                   path, e->root->line, e->root->column);
+		goto fail;
+	}
+	read_top(&ck, e);
+	if (ck.count) {
+		rc = lrs_error_set(LRS_EINVALID, "%s", ck.errors.data ? ck.errors.data : "");
+		goto fail;
+	}
+	lrs_buf_free(&ck.errors);
+	*out = e;
+	return 0;
+fail:
+	lrs_buf_free(&ck.errors);
+	lrs_experiment_free(e);
+	return rc;
+}
+
+void lrs_experiment_free(lrs_experiment *e)
+{
+	if (!e)
+		return;
+	lrs_node_free(e->root);
+	free(e->text);
+	free(e->path);
+	free(e);
+}

@@ -1,0 +1,48 @@
+/* internal.h - the four loaders behind lrs_data_load_source, shared with
+ * dataset.c. Not a public header.
+ *
+ * Every loader takes a `limit` (0 = all): it keeps only the first `limit`
+ * samples but still checks the whole file's structure, so a file either
+ * loads or fails the same way whatever the limit. On success `out` owns
+ * two fresh allocations (x and y, freed by lrs_split_free); on failure it
+ * is left zeroed. */
+#ifndef LRSWEEP_DATA_INTERNAL_H
+#define LRSWEEP_DATA_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lrsweep/data.h"
+
+/* The largest label any loader accepts: classes = max label + 1 must fit
+ * the model's output layer, and a label of 10^9 is a wrong column, not a
+ * class. */
+#define LRS_DATA_MAX_LABEL 65535
+
+/* idx.c: MNIST-style images (uint8 (n, rows, cols)) and labels (uint8 (n)),
+ * raw or gzip. */
+int lrs_data_load_idx(lrs_split *out, const char *images, const char *labels, size_t limit);
+
+/* csv.c: one sample per row; `label` is "first", "last", a 0-based index or
+ * a header name (NULL = "last"); `header` -1 auto, 0 none, 1 first row. */
+int lrs_data_load_csv(lrs_split *out, const char *path, const char *label,
+                      int header, size_t limit);
+
+/* npy.c: features (n, ...) and labels (n) .npy files. */
+int lrs_data_load_npy(lrs_split *out, const char *features, const char *labels, size_t limit);
+
+/* synthetic.c: spirals, blobs or xor from `seed`; `*classes` receives the
+ * class count after defaults (it may exceed 1 + the largest label drawn). */
+int lrs_data_load_synthetic(lrs_split *out, const lrs_data_source *src, uint64_t seed,
+                            size_t limit, int *classes);
+
+/* a * b into *out; returns 0, or -1 when the product overflows size_t. */
+static inline int lrs_data_mul(size_t a, size_t b, size_t *out)
+{
+	if (a != 0 && b > SIZE_MAX / a)
+		return -1;
+	*out = a * b;
+	return 0;
+}
+
+#endif

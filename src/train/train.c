@@ -1,0 +1,221 @@
+/* train.c - the training loop shared by range tests and trials.
+ *
+ * One run = one seeded model, one optimizer, one schedule, one RNG for the
+ * epoch shuffles. Batches are gathered into a contiguous buffer from a
+ * shuffled index; nothing is allocated once training starts. The run knows
+ * no database and no YAML: callers watch it through the hooks. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lrsweep/error.h"
+#include "lrsweep/rng.h"
+#include "lrsweep/train.h"
+
+#define EVAL_BATCH 1000   /* samples per forward pass when evaluating */
+
+struct lrs_trainer {
+	const lrs_dataset *ds;     /* the shared, read-only data              */
+	lrs_mlp *model;
+	lrs_optim *optim;
+	lrs_rng rng;               /* epoch shuffles                          */
+	uint32_t *order;           /* (n_train) sample order of this epoch    */
+	float *xb;                 /* (batch, features) gathered batch        */
+	int32_t *yb;               /* (batch) its labels                      */
+};
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+long lrs_train_steps_per_epoch(const lrs_dataset *ds, long batch_size)
+{
+	return ((long)ds->train.n + batch_size - 1) / batch_size;
+}
+
+const lrs_mlp *lrs_trainer_model(const lrs_trainer *t) { return t->model; }
+
+void lrs_trainer_evaluate(lrs_trainer *t, const lrs_split *split, size_t limit,
+                          double *loss, double *accuracy)
+{
+	size_t n = limit && limit < split->n ? limit : split->n;
+	size_t chunk = t->model->max_batch < EVAL_BATCH ? t->model->max_batch : EVAL_BATCH;
+	double total = 0;
+	size_t correct = 0;
+
+	if (n == 0) {
+		*loss = *accuracy = NAN;
+		return;
+	}
+	for (size_t i = 0; i < n; i += chunk) {
+		size_t B = n - i < chunk ? n - i : chunk;
+		const float *x = split->x + i * split->d;
+		total += lrs_mlp_forward(t->model, x, split->y + i, B) * (double)B;
+		correct += lrs_mlp_correct(t->model, split->y + i, B);
+	}
+	*loss = total / (double)n;
+	*accuracy = (double)correct / (double)n;
+}
+
+static void trainer_free(lrs_trainer *t)
+{
+	lrs_mlp_free(t->model);
+	lrs_optim_free(t->optim);
+	free(t->order);
+	free(t->xb);
+	free(t->yb);
+}
+
+static int trainer_init(lrs_trainer *t, const lrs_dataset *ds, const lrs_train_config *cfg)
+{
+	lrs_mlp_config mc = cfg->model;
+	size_t B = (size_t)cfg->batch_size, d = ds->features;
+	size_t max_batch = B > EVAL_BATCH ? B : EVAL_BATCH;
+	lrs_rng init_rng;
+	int rc;
+
+	memset(t, 0, sizeof *t);
+	t->ds = ds;
+	if (ds->train.n == 0)
+		return lrs_error_set(LRS_EINVALID, "no training samples");
+	if (ds->train.n > UINT32_MAX)
+		return lrs_error_set(LRS_EINVALID, "more than %u training samples", UINT32_MAX);
+	mc.inputs = d;
+	mc.outputs = (size_t)ds->classes;
+	if ((rc = lrs_mlp_build(&t->model, &mc, max_batch)) < 0)
+		return rc;
+	if ((rc = lrs_optim_build(&t->optim, &cfg->optim, t->model->n_params)) < 0)
+		return rc;
+	t->order = malloc(ds->train.n * sizeof *t->order);
+	t->xb = malloc(B * d * sizeof *t->xb);
+	t->yb = malloc(B * sizeof *t->yb);
+	if (!t->order || !t->xb || !t->yb)
+		return lrs_error_set(LRS_ENOMEM, "out of memory for batches of %zu x %zu", B, d);
+	/* two independent streams from the run's seed: weights, then shuffles */
+	lrs_rng_seed(&init_rng, lrs_rng_mix(cfg->seed ^ 0x696e6974ULL));       /* "init" */
+	lrs_rng_seed(&t->rng, lrs_rng_mix(cfg->seed ^ 0x73687566ULL));        /* "shuf" */
+	lrs_mlp_init(t->model, &init_rng);
+	for (size_t i = 0; i < ds->train.n; i++)
+		t->order[i] = (uint32_t)i;
+	return 0;
+}
+
+static void shuffle(lrs_trainer *t)
+{
+	size_t n = t->ds->train.n;
+
+	for (size_t i = n - 1; i > 0; i--) {
+		size_t j = (size_t)(lrs_rng_uniform(&t->rng) * (double)(i + 1));
+		uint32_t tmp = t->order[i];
+		t->order[i] = t->order[j];
+		t->order[j] = tmp;
+	}
+}
+
+static void gather(lrs_trainer *t, size_t start, size_t B)
+{
+	const lrs_split *s = &t->ds->train;
+
+	for (size_t i = 0; i < B; i++) {
+		uint32_t k = t->order[start + i];
+		memcpy(t->xb + i * s->d, s->x + (size_t)k * s->d, s->d * sizeof *t->xb);
+		t->yb[i] = s->y[k];
+	}
+}
+
+int lrs_train_run(lrs_train_result *out, const lrs_dataset *ds,
+                  const lrs_train_config *cfg, const lrs_train_hooks *hooks)
+{
+	lrs_trainer t;
+	lrs_plateau plateau;
+	int use_plateau = lrs_sched_get_type(cfg->sched) == LRS_SCHED_REDUCE_ON_PLATEAU;
+	int cycles = lrs_sched_cycles_momentum(cfg->sched);
+	size_t n = ds->train.n, B = (size_t)cfg->batch_size;
+	double t_run = now_seconds();
+	long step = 0;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	out->diverged_at = -1;
+	out->best_val_accuracy = out->test_loss = out->test_accuracy = NAN;
+	if (cfg->batch_size < 1 || cfg->epochs < 1)
+		return lrs_error_set(LRS_EINVALID, "batch size and epochs must be at least 1");
+	if ((rc = trainer_init(&t, ds, cfg)) < 0) {
+		trainer_free(&t);
+		return rc;
+	}
+	if (use_plateau)
+		lrs_plateau_init(&plateau, cfg->sched);
+	out->status = LRS_RUN_COMPLETED;
+	for (long epoch = 1; epoch <= cfg->epochs && out->status == LRS_RUN_COMPLETED; epoch++) {
+		double t_epoch = now_seconds(), loss_sum = 0, lr = 0;
+		size_t correct = 0, seen = 0;
+
+		shuffle(&t);
+		for (size_t start = 0; start < n; start += B) {
+			size_t nb = n - start < B ? n - start : B;
+			double loss;
+
+			if (cfg->max_steps > 0 && step >= cfg->max_steps)
+				break;
+			gather(&t, start, nb);
+			loss = lrs_mlp_forward(t.model, t.xb, t.yb, nb);
+			if (!isfinite(loss)) {
+				out->status = LRS_RUN_DIVERGED;
+				out->diverged_at = step;
+				break;
+			}
+			correct += lrs_mlp_correct(t.model, t.yb, nb);
+			loss_sum += loss * (double)nb;
+			seen += nb;
+			lrs_mlp_zero_grad(t.model);
+			lrs_mlp_backward(t.model, t.xb, t.yb, nb);
+			lr = use_plateau ? plateau.lr : lrs_sched_lr(cfg->sched, step);
+			lrs_optim_step(t.optim, t.model->params, t.model->grads, lr,
+			               cycles ? lrs_sched_momentum(cfg->sched, step) : NAN);
+			step++;
+			if (hooks && hooks->on_step && hooks->on_step(hooks->ctx, &t, step - 1, lr, loss)) {
+				out->status = LRS_RUN_STOPPED;
+				break;
+			}
+		}
+		if (out->status == LRS_RUN_DIVERGED || seen == 0)
+			break;
+
+		lrs_epoch_stats e = { epoch, step, lr, loss_sum / (double)seen, (double)correct / (double)seen,
+		                      NAN, NAN, 0 };
+		if (cfg->eval_each_epoch)
+			lrs_trainer_evaluate(&t, &ds->val, 0, &e.val_loss, &e.val_accuracy);
+		if (use_plateau) {
+			/* mode max watches accuracy, mode min the loss; without a
+			 * validation split, the training numbers */
+			int has_val = !isnan(e.val_accuracy);
+			if (lrs_plateau_minimizes(&plateau))
+				lrs_plateau_step(&plateau, has_val ? e.val_loss : e.train_loss);
+			else
+				lrs_plateau_step(&plateau, has_val ? e.val_accuracy : e.train_accuracy);
+		}
+		e.seconds = now_seconds() - t_epoch;
+		out->epochs_done = epoch;
+		out->last = e;
+		if (!isnan(e.val_accuracy) && (isnan(out->best_val_accuracy) || e.val_accuracy > out->best_val_accuracy)) {
+			out->best_val_accuracy = e.val_accuracy;
+			out->best_epoch = epoch;
+		}
+		if (hooks && hooks->on_epoch && hooks->on_epoch(hooks->ctx, &t, &e))
+			out->status = LRS_RUN_STOPPED;
+		if (cfg->max_steps > 0 && step >= cfg->max_steps)
+			break;
+	}
+	out->steps = step;
+	if (out->status != LRS_RUN_DIVERGED && ds->test.n > 0)
+		lrs_trainer_evaluate(&t, &ds->test, 0, &out->test_loss, &out->test_accuracy);
+	out->seconds = now_seconds() - t_run;
+	trainer_free(&t);
+	return 0;
+}

@@ -43,6 +43,8 @@ LIB_OBJ  := $(filter-out $(BUILD)/$(MAIN_SRC:.c=.o),$(OBJ))
 TEST_SRC := $(sort $(wildcard tests/*.c))
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(BUILD)/tests/check_lrsweep
+REPLAY   := $(BUILD)/tests/tools/nn_replay
+BENCH_TRAIN := $(BUILD)/bench/bench_train
 
 .PHONY: all deps check unit e2e crosscheck docs-check demo bench install clean valgrind
 
@@ -61,6 +63,11 @@ $(TEST_BIN): $(TEST_OBJ) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(TEST_LDLIBS) $(LDLIBS)
 
+# Programs that link the library for the PyTorch checks and benchmarks.
+$(REPLAY) $(BENCH_TRAIN): %: %.o $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 deps:
 	@scripts/deps.sh
 
@@ -74,9 +81,11 @@ unit: $(TEST_BIN)
 e2e: $(BIN)
 	LRSWEEP=$(BIN) tests/e2e/run.sh
 
-crosscheck: $(BIN)
-	@if [ -x /usr/bin/python3 ]; then /usr/bin/python3 tests/torch_crosscheck.py $(BIN); \
-	 else echo "torch_crosscheck: SKIPPED (no /usr/bin/python3)"; fi
+crosscheck: $(BIN) $(REPLAY)
+	@if [ -x /usr/bin/python3 ]; then \
+	   /usr/bin/python3 tests/torch_crosscheck.py $(BIN) && \
+	   /usr/bin/python3 tests/torch_nn_check.py $(REPLAY); \
+	 else echo "torch checks: SKIPPED (no /usr/bin/python3)"; fi
 
 docs-check: $(BIN)
 	scripts/check_docs.sh $(BIN)
@@ -88,8 +97,10 @@ demo: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	LRSWEEP=$(BIN) scripts/demo.sh
 
-bench: $(BIN)
+bench: $(BIN) $(BENCH_TRAIN)
 	LRSWEEP=$(BIN) bench/bench_schedule.sh
+	/usr/bin/python3 bench/bench_train.py $(BENCH_TRAIN)
+	/usr/bin/python3 bench/accuracy.py $(BIN)
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin
@@ -98,4 +109,4 @@ install: $(BIN)
 clean:
 	rm -rf build bin
 
--include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(REPLAY).d $(BENCH_TRAIN).d

@@ -79,7 +79,8 @@ unit: $(TEST_BIN)
 	$(TEST_BIN)
 
 e2e: $(BIN)
-	LRSWEEP=$(BIN) tests/e2e/run.sh
+	@for t in tests/e2e/*.sh; do [ "$$t" = tests/e2e/lib.sh ] && continue; \
+	   echo "== $$t"; LRSWEEP=$(BIN) $$t || exit 1; done
 
 crosscheck: $(BIN) $(REPLAY)
 	@if [ -x /usr/bin/python3 ]; then \

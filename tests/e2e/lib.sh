@@ -1,0 +1,49 @@
+# lib.sh - shared by the end-to-end scripts: a scratch directory, a
+# snapshot of the binary, `run`, and ok/nok/finish reporting. Source it
+# after setting nothing; it reads $LRSWEEP (default bin/lrsweep).
+
+LRSWEEP=${LRSWEEP:-bin/lrsweep}
+case $LRSWEEP in
+/*) ;;
+*) LRSWEEP=$PWD/$LRSWEEP ;;
+esac
+REPO=${REPO:-$PWD}
+PY=/usr/bin/python3
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/lrsweep-e2e.XXXXXX") || { echo "cannot make a scratch directory" >&2; exit 1; }
+trap 'rm -rf "$T"' EXIT
+trap 'exit 130' INT TERM
+
+PASS=0
+FAIL=0
+RC=0
+OUT=$T/out
+ERR=$T/err
+
+ok()  { PASS=$((PASS + 1)); echo "ok - $1"; }
+nok() { FAIL=$((FAIL + 1)); echo "not ok - $1: $2"; }
+
+finish() {
+	echo "$PASS passed, $FAIL failed"
+	[ "$FAIL" -eq 0 ]
+	exit $?
+}
+
+if [ ! -x "$LRSWEEP" ]; then
+	nok "binary" "$LRSWEEP is not an executable file (run make first)"
+	finish
+fi
+# Test a snapshot, so that a concurrent `make` relinking the binary cannot
+# make cases fail half-way through the run.
+if cp "$LRSWEEP" "$T/lrsweep" && chmod +x "$T/lrsweep"; then
+	LRSWEEP=$T/lrsweep
+else
+	nok "binary" "cannot copy $LRSWEEP"
+	finish
+fi
+
+# run ARGS...: runs lrsweep; stdout in $OUT, stderr in $ERR, status in $RC.
+run() {
+	"$LRSWEEP" "$@" >"$OUT" 2>"$ERR"
+	RC=$?
+}

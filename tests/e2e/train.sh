@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# tests/e2e/train.sh - end-to-end tests of experiment files, `lrsweep data`
+# and `lrsweep train`: a real run on synthetic data, determinism, and every
+# kind of bad experiment file (exit 2, one `file:line:column: message` line
+# per problem, nothing on stdout).
+set -u
+. "$(dirname "$0")/lib.sh"
+cd "$T" || exit 1
+QUICK=$REPO/experiments/quick_synthetic.yaml
+
+# ------------------------------------------------------------ a real run
+run train "$QUICK" --lr 0.1 --epochs 5
+if [ "$RC" -eq 0 ] && [ "$(wc -l <"$OUT")" -eq 7 ] && grep -q '^test_accuracy' "$OUT"; then
+	ok "train quick_synthetic: header, 5 epoch lines, test accuracy"
+else
+	nok "train quick_synthetic" "rc=$RC, $(wc -l <"$OUT") lines: $(head -c 300 "$ERR")"
+fi
+acc=$(awk '/^test_accuracy/ { print $2 }' "$OUT")
+if awk -v a="${acc:-0}" 'BEGIN { exit !(a > 0.9) }'; then
+	ok "spirals learned (test accuracy $acc > 0.9)"
+else
+	nok "spirals learned" "test accuracy $acc"
+fi
+cut -c1-60 "$OUT" | grep -v '^test' >"$T/run1"
+run train "$QUICK" --lr 0.1 --epochs 5
+cut -c1-60 "$OUT" | grep -v '^test' >"$T/run2"
+if cmp -s "$T/run1" "$T/run2"; then ok "same seed, same numbers"; else nok "determinism" "$(diff "$T/run1" "$T/run2" | head -4)"; fi
+run train "$QUICK" --lr 0.1 --epochs 5 --seed 99
+cut -c1-60 "$OUT" | grep -v '^test' >"$T/run3"
+if ! cmp -s "$T/run1" "$T/run3"; then ok "another seed, other numbers"; else nok "seed" "--seed 99 changed nothing"; fi
+
+run train "$QUICK" --schedule one_cycle --max_lr 0.2 --epochs 3
+if [ "$RC" -eq 0 ] && [ "$(wc -l <"$OUT")" -eq 5 ]; then ok "train with one_cycle"; else nok "train one_cycle" "rc=$RC $(head -c 300 "$ERR")"; fi
+run train "$QUICK" --schedule sgdr --min-lr 0.01 --max-lr 0.2 --cycle_length 1 --epochs 3
+if [ "$RC" -eq 0 ]; then ok "train with sgdr and @min/@max defaults"; else nok "train sgdr" "rc=$RC $(head -c 300 "$ERR")"; fi
+run train "$QUICK" --schedule reduce_on_plateau --lr 0.1 --patience 0 --epochs 3
+if [ "$RC" -eq 0 ]; then ok "train with reduce_on_plateau"; else nok "train reduce_on_plateau" "rc=$RC $(head -c 300 "$ERR")"; fi
+run train "$QUICK" --lr 1e12 --epochs 2
+if [ "$RC" -eq 0 ] && grep -q '^diverged at step' "$OUT"; then ok "divergence reported"; else nok "divergence" "rc=$RC $(cat "$OUT" | tail -2)"; fi
+
+run data "$QUICK"
+if [ "$RC" -eq 0 ] && grep -q '^train  *2400 ' "$OUT" && grep -q '^validation  *600 ' "$OUT" && grep -q '^test  *1000 ' "$OUT"; then
+	ok "data: split sizes"
+else
+	nok "data" "rc=$RC $(head -c 400 "$OUT") $(head -c 300 "$ERR")"
+fi
+
+# ------------------------------------------------------ bad invocations
+bad_usage() { # NAME NEEDLE ARGS...
+	local name=$1 needle=$2
+	shift 2
+	run "$@"
+	if [ "$RC" -eq 2 ] && [ ! -s "$OUT" ] && [ "$(wc -l <"$ERR")" -eq 1 ] && grep -q -- "$needle" "$ERR"; then
+		ok "$name"
+	else
+		nok "$name" "rc=$RC stdout=$(wc -c <"$OUT")B stderr=$(head -c 300 "$ERR")"
+	fi
+}
+bad_usage "train without file" "experiment file" train --lr 0.1
+bad_usage "train without rate" "learning rate" train "$QUICK"
+bad_usage "train missing file" "nope.yaml" train nope.yaml --lr 0.1
+bad_usage "train bad schedule" "bogus" train "$QUICK" --schedule bogus
+bad_usage "train bad schedule param" "gama" train "$QUICK" --schedule step --step_size 3 --gama 0.5
+bad_usage "train bad epochs" "--epochs" train "$QUICK" --lr 0.1 --epochs 0
+bad_usage "train unknown option" "--frob" train "$QUICK" --lr 0.1 --frob 1
+bad_usage "data missing file" "nope.yaml" data nope.yaml
+
+# ------------------------------------------------ bad experiment files
+# bad_exp NAME LINE:COL NEEDLE YAML: each must fail with that position.
+bad_exp() {
+	local name=$1 pos=$2 needle=$3 yaml=$4
+	printf '%s\n' "$yaml" >"$T/bad.yaml"
+	run data "$T/bad.yaml"
+	if [ "$RC" -eq 2 ] && [ ! -s "$OUT" ] && grep -q -- "bad.yaml:$pos: " "$ERR" && grep -q -- "$needle" "$ERR"; then
+		ok "bad experiment: $name"
+	else
+		nok "bad experiment: $name" "rc=$RC stderr=$(head -c 300 "$ERR")"
+	fi
+}
+SYN="  train: {format: synthetic, kind: blobs, samples: 100}"
+bad_exp "unknown top key" "2:1" "did you mean 'seed'" "name: x
+sede: 1
+data:
+$SYN"
+bad_exp "unknown data key" "4:3" "did you mean 'validation'" "name: x
+data:
+$SYN
+  validaton: 0.2"
+bad_exp "missing name" "1:1" "missing 'name'" "data:
+$SYN"
+bad_exp "bad name" "1:7" "'name' must be" "name: a/b
+data:
+$SYN"
+bad_exp "syntax error" "3:" "YAML syntax error" "name: x
+data:
+  train: {format: synthetic, kind: blobs
+model: 1"
+bad_exp "validation out of range" "4:15" "'validation' must be in" "name: x
+data:
+$SYN
+  validation: 1.5"
+bad_exp "bad format" "3:20" "'format' must be one of" "name: x
+data:
+  train: {format: parquet, path: a}"
+bad_exp "format needs keys" "3:10" "needs 'images'" "name: x
+data:
+  train: {format: idx}"
+bad_exp "hidden not a list" "5:11" "'hidden' must be a list" "name: x
+data:
+$SYN
+model:
+  hidden: 256"
+bad_exp "bad activation" "5:15" "relu|tanh|sigmoid" "name: x
+data:
+$SYN
+model:
+  activation: gelu"
+bad_exp "bad optimizer" "5:9" "sgd|adam|adamw" "name: x
+data:
+$SYN
+optimizer:
+  type: rmsprop"
+bad_exp "betas with sgd" "5:10" "'betas' is for adam" "name: x
+data:
+$SYN
+optimizer:
+  betas: [0.9, 0.99]"
+bad_exp "bad batch size" "4:13" "'batch_size' must be" "name: x
+data:
+$SYN
+batch_size: 0"
+bad_exp "negative momentum" "5:13" "'momentum' must be in" "name: x
+data:
+$SYN
+optimizer:
+  momentum: -0.5"
+bad_exp "not a mapping" "1:1" "must be a mapping" "- a
+- b"
+bad_exp "duplicate key" "2:1" "duplicate key" "name: x
+name: y"
+
+# every problem is reported, one line each
+printf 'name: x\nsede: 1\ndata:\n%s\n  validation: 2\nbatch_size: -1\n' "$SYN" >"$T/many.yaml"
+run data "$T/many.yaml"
+if [ "$RC" -eq 2 ] && [ "$(wc -l <"$ERR")" -eq 3 ]; then ok "all problems reported"; else nok "all problems" "rc=$RC $(cat "$ERR")"; fi
+
+finish

@@ -13,6 +13,9 @@ int main(void)
 	int failed;
 
 	srunner_add_suite(sr, suite_schedule());
+	srunner_add_suite(sr, suite_data());
+	srunner_add_suite(sr, suite_nn());
+	srunner_add_suite(sr, suite_optim());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

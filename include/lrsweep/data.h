@@ -36,13 +36,13 @@ typedef struct {
 	const char *path;      /* csv: the file                               */
 	const char *label;     /* csv: "first", "last", a column name or a
 	                          0-based index (default "last")              */
-	int header;            /* csv: -1 auto-detect, 0 none, 1 first row    */
+	int header;            /* csv: -1 auto-detect (set it: 0 is none), 1 first row */
 	const char *features;  /* npy: features file                          */
 	const char *kind;      /* synthetic: "spirals", "blobs", "xor"        */
 	size_t samples;        /* synthetic: how many                         */
 	int classes;           /* synthetic: how many (xor: 2)                */
 	size_t dims;           /* synthetic blobs: features (default 2)       */
-	double noise;          /* synthetic: noise level                      */
+	double noise;          /* synthetic: noise level; NAN = default 0.1   */
 } lrs_data_source;
 
 typedef enum {
@@ -89,7 +89,8 @@ void lrs_split_free(lrs_split *s);
  * the same number of features. The result is read-only from then on. */
 int lrs_dataset_load(lrs_dataset **out, const lrs_data_config *cfg);
 
-/* Frees a dataset; accepts NULL. */
+/* Frees a dataset; accepts NULL. Its splits are views into one block:
+ * never lrs_split_free() them. */
 void lrs_dataset_free(lrs_dataset *ds);
 
 /* The files of Debian's dataset-fashion-mnist package, for

@@ -26,6 +26,8 @@ struct lrs_node {
 	size_t n;          /* LIST and MAP: number of children             */
 	size_t cap;        /* allocated slots of items (and keys)          */
 	int line, column;  /* 1-based source position, 0 when not from a file */
+	int key_line;      /* position of this node's key in its parent map */
+	int key_column;    /*   (0 when not in a map or not from a file)    */
 };
 
 /* Creates a scalar (a copy of `text`), an empty list or an empty map.

@@ -3,7 +3,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "lrsweep/config.h"
 #include "lrsweep/data.h"
@@ -109,26 +108,24 @@ int cli_value_node(lrs_node **out, const char *key, const char *text)
 
 /* ------------------------------------------------- experiment and data */
 
-int cli_load(const char *cmd, const char *path, lrs_experiment **exp, lrs_dataset **ds, int quiet)
+int cli_load(const char *cmd, const char *path, lrs_experiment **exp, lrs_dataset **ds)
 {
-	struct timespec t0, t1;
 	int rc;
 
 	*exp = NULL;
 	*ds = NULL;
 	if ((rc = lrs_experiment_load(exp, path)) < 0)
 		return cli_fail(cmd, rc);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((rc = lrs_dataset_load(ds, &(*exp)->data)) < 0) {
 		lrs_experiment_free(*exp);
 		*exp = NULL;
 		return cli_fail(cmd, rc);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	if (!quiet)
-		fprintf(stderr, "lrsweep %s: %s: %zu train, %zu validation, %zu test samples of %zu features, "
-		        "%d classes (loaded in %.1f s)\n", cmd, (*exp)->name, (*ds)->train.n, (*ds)->val.n,
-		        (*ds)->test.n, (*ds)->features, (*ds)->classes,
-		        (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
 	return 0;
+}
+
+void cli_data_summary(const char *cmd, const lrs_experiment *exp, const lrs_dataset *ds)
+{
+	fprintf(stderr, "lrsweep %s: %s: %zu train, %zu validation, %zu test samples of %zu features, %d classes\n",
+	        cmd, exp->name, ds->train.n, ds->val.n, ds->test.n, ds->features, ds->classes);
 }

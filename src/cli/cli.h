@@ -52,9 +52,12 @@ struct lrs_node;
  * starts with [ or {, a list when it holds commas, else a scalar. */
 int cli_value_node(struct lrs_node **out, const char *key, const char *text);
 
-/* Loads experiment `path` and its data, printing a summary line on stderr
- * unless quiet. On failure prints the error and returns its exit status. */
-int cli_load(const char *cmd, const char *path, lrs_experiment **exp, lrs_dataset **ds, int quiet);
+/* Loads experiment `path` and its data. On failure prints the error and
+ * returns its exit status. */
+int cli_load(const char *cmd, const char *path, lrs_experiment **exp, lrs_dataset **ds);
+
+/* One line on stderr: the experiment's name and the sizes of its splits. */
+void cli_data_summary(const char *cmd, const lrs_experiment *exp, const lrs_dataset *ds);
 
 int cmd_schedule(int argc, char **argv, cli_globals *g);
 int cmd_train(int argc, char **argv, cli_globals *g);

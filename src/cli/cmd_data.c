@@ -74,7 +74,7 @@ int cmd_data(int argc, char **argv, cli_globals *g)
 	}
 	if (!path)
 		return cli_usage_error(CMD, "missing the experiment file (lrsweep data EXP.yaml)");
-	if ((status = cli_load(CMD, path, &e, &ds, 1)) != 0)
+	if ((status = cli_load(CMD, path, &e, &ds)) != 0)
 		return status;
 
 	const char *norm[] = { "scale", "standardize", "none" };

@@ -152,7 +152,7 @@ int cmd_train(int argc, char **argv, cli_globals *g)
 	status = parse_args(argc, argv, g, &a, &done);
 	if (status || done)
 		goto out;
-	if ((status = cli_load(CMD, a.exp_path, &e, &ds, g->quiet)) != 0)
+	if ((status = cli_load(CMD, a.exp_path, &e, &ds)) != 0)
 		goto out;
 	if (a.db && !g->quiet)
 		fprintf(stderr, "lrsweep train: --db %s: this version does not store runs yet\n", a.db);
@@ -178,6 +178,8 @@ int cmd_train(int argc, char **argv, cli_globals *g)
 		goto out;
 	}
 	cfg.sched = s;
+	if (!g->quiet)
+		cli_data_summary(CMD, e, ds);
 	if (g->verbose) {
 		char *json = NULL;
 		if (lrs_sched_params_json(&json, s) == 0)

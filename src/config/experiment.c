@@ -27,20 +27,41 @@ typedef struct {
 	int count;          /* problems found               */
 } checker;
 
+static void problem_at(checker *ck, int line, int column, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	lrs_buf_printf(&ck->errors, "%s%s:%d:%d: %s", ck->count ? "\n" : "", ck->path,
+	               line ? line : 1, column ? column : 1, msg);
+	ck->count++;
+}
+
+/* A problem with a value, reported at the value. */
 static void problem(checker *ck, const lrs_node *at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static void problem(checker *ck, const lrs_node *at, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	problem_at(ck, at ? at->line : 1, at ? at->column : 1, fmt, ap);
 	va_end(ap);
-	lrs_buf_printf(&ck->errors, "%s%s:%d:%d: %s", ck->count ? "\n" : "", ck->path,
-	               at ? at->line : 1, at ? at->column : 1, msg);
-	ck->count++;
+}
+
+/* A problem with a key (unknown, misplaced), reported at the key. */
+static void key_problem(checker *ck, const lrs_node *value, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void key_problem(checker *ck, const lrs_node *value, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	problem_at(ck, value->key_line ? value->key_line : value->line,
+	           value->key_line ? value->key_column : value->column, fmt, ap);
+	va_end(ap);
 }
 
 static const char *kind_name(const lrs_node *n)
@@ -60,11 +81,11 @@ static void check_keys(checker *ck, const lrs_node *map, const char *section,
 			continue;
 		const char *near = lrs_nearest_name(map->keys[k], allowed, n);
 		if (near)
-			problem(ck, map->items[k], "unknown key '%s'%s%s (did you mean '%s'?)", map->keys[k],
-			        section ? " in " : "", section ? section : "", near);
+			key_problem(ck, map->items[k], "unknown key '%s'%s%s (did you mean '%s'?)", map->keys[k],
+			            section ? " in " : "", section ? section : "", near);
 		else
-			problem(ck, map->items[k], "unknown key '%s'%s%s", map->keys[k],
-			        section ? " in " : "", section ? section : "");
+			key_problem(ck, map->items[k], "unknown key '%s'%s%s", map->keys[k],
+			            section ? " in " : "", section ? section : "");
 	}
 }
 
@@ -208,6 +229,7 @@ static void read_source(checker *ck, const lrs_node *n, const char *which, lrs_d
 		return;
 	src->format = (lrs_data_format)fmt;
 	src->header = -1;
+	src->noise = NAN;
 	src->label = "last";
 	/* which keys each format needs */
 	static const char *const need[][3] = {
@@ -336,7 +358,7 @@ static void read_optimizer(checker *ck, const lrs_node *n, lrs_optim_config *o)
 	if (type == LRS_OPTIM_SGD) {
 		for (const char *const *k = (const char *const[]){ "betas", "eps", NULL }; *k; k++)
 			if (lrs_node_get(n, *k))
-				problem(ck, lrs_node_get(n, *k), "'%s' is for adam and adamw, not sgd", *k);
+				key_problem(ck, lrs_node_get(n, *k), "'%s' is for adam and adamw, not sgd", *k);
 		get_number(ck, n, "momentum", 0, 0, 1, 0, &o->momentum);
 		get_bool(ck, n, "nesterov", &o->nesterov);
 		if (o->nesterov && o->momentum <= 0)
@@ -345,7 +367,7 @@ static void read_optimizer(checker *ck, const lrs_node *n, lrs_optim_config *o)
 		const lrs_node *betas = lrs_node_get(n, "betas");
 		for (const char *const *k = (const char *const[]){ "momentum", "nesterov", NULL }; *k; k++)
 			if (lrs_node_get(n, *k))
-				problem(ck, lrs_node_get(n, *k), "'%s' is for sgd; adam and adamw take betas", *k);
+				key_problem(ck, lrs_node_get(n, *k), "'%s' is for sgd; adam and adamw take betas", *k);
 		if (betas) {
 			double b[2];
 			if (betas->kind != LRS_NODE_LIST || betas->n != 2) {

@@ -114,6 +114,7 @@ static int read_node(reader *r, yaml_event_t *ev, lrs_node **out)
 		int is_map = ev->type == YAML_MAPPING_START_EVENT;
 		yaml_event_type_t end = is_map ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
 		char *key = NULL;
+		int key_line = 0, key_col = 0;   /* where the pending key was */
 		yaml_event_t child_ev;
 
 		if ((rc = count_node(r, &m)) < 0)
@@ -137,10 +138,16 @@ static int read_node(reader *r, yaml_event_t *ev, lrs_node **out)
 				} else if (!(key = strdup((const char *)child_ev.data.scalar.value))) {
 					rc = lrs_error_set(LRS_ENOMEM, "out of memory");
 				}
+				key_line = kl;
+				key_col = kc;
 				yaml_event_delete(&child_ev);
 				continue;
 			}
 			rc = read_node(r, &child_ev, &child);
+			if (rc == 0 && is_map) {
+				child->key_line = key_line;
+				child->key_column = key_col;
+			}
 			if (rc == 0 && (rc = lrs_node_append(*out, key, child)) < 0)
 				lrs_node_free(child);
 			free(key);

@@ -203,12 +203,11 @@ static void idx_close(idx_file *f)
 /* Reads every label, keeping the first `keep` in y (keep). */
 static int read_labels(const idx_file *f, int32_t *y, size_t keep, unsigned char *chunk)
 {
-	size_t pos = 0, got;
+	size_t pos = 0, want, got;
 	int rc;
 
 	do {
-		size_t want = f->data_bytes - pos < CHUNK ? f->data_bytes - pos : CHUNK;
-
+		want = f->data_bytes - pos < CHUNK ? f->data_bytes - pos : CHUNK;
 		if ((rc = gz_read_some(f, chunk, want, &got)) < 0)
 			return rc;
 		for (size_t i = 0; i < got && pos + i < keep; i++)
@@ -224,7 +223,7 @@ static int read_labels(const idx_file *f, int32_t *y, size_t keep, unsigned char
 static int read_images(const idx_file *f, float **xp, size_t keep, unsigned char *chunk)
 {
 	size_t keep_bytes = keep * f->d;     /* n*d fits, so keep*d does     */
-	size_t cap, pos = 0, got;            /* cap: floats allocated        */
+	size_t cap, pos = 0, want, got;      /* cap: floats allocated        */
 	float *x;
 	int rc;
 
@@ -240,9 +239,9 @@ static int read_images(const idx_file *f, float **xp, size_t keep, unsigned char
 	*xp = x;
 
 	do {
-		size_t want = f->data_bytes - pos < CHUNK ? f->data_bytes - pos : CHUNK;
-		size_t k;
+		size_t k;                        /* bytes of this chunk kept     */
 
+		want = f->data_bytes - pos < CHUNK ? f->data_bytes - pos : CHUNK;
 		if ((rc = gz_read_some(f, chunk, want, &got)) < 0)
 			return rc;
 		k = pos < keep_bytes ? (got < keep_bytes - pos ? got : keep_bytes - pos) : 0;

@@ -31,10 +31,11 @@ int lrs_data_load_csv(lrs_split *out, const char *path, const char *label,
 /* npy.c: features (n, ...) and labels (n) .npy files. */
 int lrs_data_load_npy(lrs_split *out, const char *features, const char *labels, size_t limit);
 
-/* synthetic.c: spirals, blobs or xor from `seed`; `*classes` receives the
- * class count after defaults (it may exceed 1 + the largest label drawn). */
+/* synthetic.c: spirals, blobs or xor: samples first, first + 1, ... of the
+ * stream of `seed`; `*classes` receives the class count after defaults (it
+ * may exceed 1 + the largest label drawn). */
 int lrs_data_load_synthetic(lrs_split *out, const lrs_data_source *src, uint64_t seed,
-                            size_t limit, int *classes);
+                            size_t first, size_t limit, int *classes);
 
 /* a * b into *out; returns 0, or -1 when the product overflows size_t. */
 static inline int lrs_data_mul(size_t a, size_t b, size_t *out)

@@ -609,7 +609,7 @@ static int resolve_param(const build_ctx *b, const param_spec *p, const lrs_node
                          const lrs_node *n, lrs_sched *s)
 {
 	void *slot = (char *)s + p->off;
-	lrs_node fake = { LRS_NODE_SCALAR, NULL, NULL, NULL, 0, 0, 0, 0 };
+	lrs_node fake = { .kind = LRS_NODE_SCALAR };
 
 	if (p->kind == K_SCHEDULES)
 		return n || p->dflt != D_REQUIRED ? 0 : missing(b, p, map, "");

@@ -91,7 +91,7 @@ $SYN"
 bad_exp "bad name" "1:7" "'name' must be" "name: a/b
 data:
 $SYN"
-bad_exp "syntax error" "3:" "YAML syntax error" "name: x
+bad_exp "syntax error" "4:6" "YAML syntax error" "name: x
 data:
   train: {format: synthetic, kind: blobs
 model: 1"
@@ -99,7 +99,7 @@ bad_exp "validation out of range" "4:15" "'validation' must be in" "name: x
 data:
 $SYN
   validation: 1.5"
-bad_exp "bad format" "3:20" "'format' must be one of" "name: x
+bad_exp "bad format" "3:19" "'format' must be one of" "name: x
 data:
   train: {format: parquet, path: a}"
 bad_exp "format needs keys" "3:10" "needs 'images'" "name: x
@@ -120,7 +120,7 @@ data:
 $SYN
 optimizer:
   type: rmsprop"
-bad_exp "betas with sgd" "5:10" "'betas' is for adam" "name: x
+bad_exp "betas with sgd" "5:3" "'betas' is for adam" "name: x
 data:
 $SYN
 optimizer:

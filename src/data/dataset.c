@@ -1,0 +1,330 @@
+/* dataset.c - from a data config to the dataset every trial reads.
+ *
+ * The pipeline: load the training source (only its first `limit` samples),
+ * shuffle its rows in place with Fisher-Yates driven by the seed, take the
+ * first round(validation * n) rows as the validation split and the rest as
+ * the training split (two views of one buffer: the features are never
+ * copied), load the test source if any, compute the normalisation
+ * statistics on the training split alone and apply them to all three, and
+ * count the classes. With validation 0 nothing is shuffled: the training
+ * rows keep the file's order.
+ *
+ * A synthetic test source continues the training source's stream (samples
+ * after the training ones, same seed): fresh points from the same
+ * distribution.
+ *
+ * Not here: the file formats (idx.c, csv.c, npy.c, synthetic.c); batches,
+ * which the training loop draws from the read-only splits. */
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lrsweep/error.h"
+#include "lrsweep/rng.h"
+#include "internal.h"
+
+#define FASHION_DIR "/usr/share/datasets/fashion-mnist/"
+#define FASHION_PKG "dataset-fashion-mnist"
+
+/* What lrs_dataset.storage points to: the allocations behind the splits. */
+typedef struct {
+	lrs_split whole;       /* the training source: val rows, then train rows */
+	lrs_split test;        /* the test source, or empty                      */
+} storage;
+
+/* -------------------------------------------------------------- sources */
+
+/* The name error messages give a source: its (first) file. */
+static const char *source_name(const lrs_data_source *src)
+{
+	switch (src->format) {
+	case LRS_DATA_IDX:
+		return src->images ? src->images : "idx data";
+	case LRS_DATA_CSV:
+		return src->path ? src->path : "csv data";
+	case LRS_DATA_NPY:
+		return src->features ? src->features : "npy data";
+	case LRS_DATA_SYNTHETIC:
+		return "synthetic data";
+	}
+	return "data";
+}
+
+/* Loads one source: its first `limit` samples (0 = all); synthetic data
+ * starts at sample `first` of its stream and reports its class count in
+ * *classes (0 for files). */
+static int load_source(lrs_split *out, const lrs_data_source *src, uint64_t seed, size_t first,
+                       size_t limit, int *classes)
+{
+	*classes = 0;
+	memset(out, 0, sizeof *out);
+	switch (src->format) {
+	case LRS_DATA_IDX:
+		if (!src->images || !src->labels)
+			return lrs_error_set(LRS_EINVALID, "idx data: both an images and a labels file are needed");
+		return lrs_data_load_idx(out, src->images, src->labels, limit);
+	case LRS_DATA_CSV:
+		if (!src->path)
+			return lrs_error_set(LRS_EINVALID, "csv data: no file given");
+		return lrs_data_load_csv(out, src->path, src->label, src->header, limit);
+	case LRS_DATA_NPY:
+		if (!src->features || !src->labels)
+			return lrs_error_set(LRS_EINVALID, "npy data: both a features and a labels file are needed");
+		return lrs_data_load_npy(out, src->features, src->labels, limit);
+	case LRS_DATA_SYNTHETIC:
+		return lrs_data_load_synthetic(out, src, seed, first, limit, classes);
+	}
+	return lrs_error_set(LRS_EINVALID, "data: unknown format %d", (int)src->format);
+}
+
+int lrs_data_load_source(lrs_split *out, const lrs_data_source *src, uint64_t seed)
+{
+	int classes;
+
+	assert(out && src);
+	return load_source(out, src, seed, 0, 0, &classes);
+}
+
+void lrs_split_free(lrs_split *s)
+{
+	if (!s)
+		return;
+	free(s->x);
+	free(s->y);
+	memset(s, 0, sizeof *s);
+}
+
+/* ---------------------------------------------------------------- split */
+
+/* A uniform integer in [0, bound), without modulo bias. */
+static size_t uniform_below(lrs_rng *rng, size_t bound)
+{
+	uint64_t limit = UINT64_MAX - UINT64_MAX % bound, v;
+
+	do
+		v = lrs_rng_next(rng);
+	while (v >= limit);
+	return (size_t)(v % bound);
+}
+
+/* Shuffles the rows of s (x and y together) in place; `row` is scratch for
+ * one row of d floats. */
+static void shuffle_rows(lrs_split *s, float *row, uint64_t seed)
+{
+	size_t d = s->d, bytes = d * sizeof *row;
+	lrs_rng rng;
+
+	lrs_rng_seed(&rng, seed);
+	for (size_t i = s->n - 1; i > 0; i--) {
+		size_t j = uniform_below(&rng, i + 1);
+		int32_t t;
+
+		if (j == i)
+			continue;
+		memcpy(row, s->x + i * d, bytes);
+		memcpy(s->x + i * d, s->x + j * d, bytes);
+		memcpy(s->x + j * d, row, bytes);
+		t = s->y[i];
+		s->y[i] = s->y[j];
+		s->y[j] = t;
+	}
+}
+
+/* -------------------------------------------------------- normalisation */
+
+/* x' = (x - a) * b over the n*d values of x. */
+static void affine(float *x, size_t count, double a, double b)
+{
+	for (size_t i = 0; i < count; i++)
+		x[i] = (float)((x[i] - a) * b);
+}
+
+/* Scale: min and max over every feature of the training split. */
+static void scale(lrs_dataset *ds, storage *st)
+{
+	const lrs_split *t = &ds->train;
+	float lo = t->x[0], hi = t->x[0];
+
+	for (size_t i = 1; i < t->n * t->d; i++) {
+		lo = t->x[i] < lo ? t->x[i] : lo;
+		hi = t->x[i] > hi ? t->x[i] : hi;
+	}
+	ds->norm_a = lo;
+	ds->norm_b = hi > lo ? 1.0 / ((double)hi - lo) : 1.0;
+	affine(st->whole.x, st->whole.n * st->whole.d, ds->norm_a, ds->norm_b);
+	if (st->test.n)
+		affine(st->test.x, st->test.n * st->test.d, ds->norm_a, ds->norm_b);
+}
+
+/* Standardize: per feature (x - mean) / std, mean and population std of
+ * the training split (std 0 counts as 1). */
+static int standardize(lrs_dataset *ds, storage *st)
+{
+	const lrs_split *t = &ds->train;
+	size_t d = t->d;
+	double *mean = calloc(d, sizeof *mean);   /* (d) */
+	double *inv = calloc(d, sizeof *inv);     /* (d) 1 / std */
+	lrs_split *apply[2] = { &st->whole, &st->test };
+
+	if (!mean || !inv) {
+		free(mean);
+		free(inv);
+		return lrs_error_set(LRS_ENOMEM, "out of memory (%zu bytes for feature statistics)", 2 * d * sizeof *mean);
+	}
+	for (size_t i = 0; i < t->n; i++)
+		for (size_t j = 0; j < d; j++)
+			mean[j] += t->x[i * d + j];
+	for (size_t j = 0; j < d; j++)
+		mean[j] /= (double)t->n;
+	for (size_t i = 0; i < t->n; i++)
+		for (size_t j = 0; j < d; j++) {
+			double e = t->x[i * d + j] - mean[j];
+			inv[j] += e * e;
+		}
+	for (size_t j = 0; j < d; j++) {
+		double sd = sqrt(inv[j] / (double)t->n);
+		inv[j] = sd > 0 ? 1.0 / sd : 1.0;
+	}
+	for (int s = 0; s < 2; s++)
+		for (size_t i = 0; i < apply[s]->n; i++)
+			for (size_t j = 0; j < d; j++) {
+				float *v = &apply[s]->x[i * d + j];
+				*v = (float)((*v - mean[j]) * inv[j]);
+			}
+	free(mean);
+	free(inv);
+	return 0;
+}
+
+/* ------------------------------------------------------------- datasets */
+
+static int32_t max_label(const lrs_split *s)
+{
+	int32_t m = -1;
+
+	for (size_t i = 0; i < s->n; i++)
+		m = s->y[i] > m ? s->y[i] : m;
+	return m;
+}
+
+int lrs_dataset_load(lrs_dataset **out, const lrs_data_config *cfg)
+{
+	lrs_dataset *ds = NULL;
+	storage *st = NULL;
+	const char *name;
+	float *row = NULL;              /* (d) scratch for the shuffle */
+	size_t n, n_val, d;
+	int rc, train_classes, test_classes;
+	int32_t top;
+
+	assert(out && cfg);
+	*out = NULL;
+	name = source_name(&cfg->train);
+	if (!(cfg->validation >= 0 && cfg->validation < 1))
+		return lrs_error_set(LRS_EINVALID, "%s: validation fraction %g is not in [0, 1)", name, cfg->validation);
+	if (!(ds = calloc(1, sizeof *ds)) || !(st = calloc(1, sizeof *st))) {
+		free(ds);
+		return lrs_error_set(LRS_ENOMEM, "out of memory (%zu bytes)", sizeof *ds + sizeof *st);
+	}
+	ds->storage = st;
+	ds->norm_a = ds->norm_b = NAN;
+
+	if ((rc = load_source(&st->whole, &cfg->train, cfg->seed, 0, cfg->limit, &train_classes)) < 0)
+		goto fail;
+	n = st->whole.n;
+	d = st->whole.d;
+	n_val = (size_t)llround(cfg->validation * (double)n);
+	if (n_val >= n) {
+		rc = lrs_error_set(LRS_EINVALID, "%s: holding out validation %g of %zu samples leaves none to train on",
+		                   name, cfg->validation, n);
+		goto fail;
+	}
+	if (n_val > 0) {
+		if (!(row = malloc(d * sizeof *row))) {
+			rc = lrs_error_set(LRS_ENOMEM, "out of memory (%zu bytes)", d * sizeof *row);
+			goto fail;
+		}
+		shuffle_rows(&st->whole, row, cfg->seed);
+		ds->val = (lrs_split){ st->whole.x, st->whole.y, n_val, d };
+	}
+	ds->val.d = d;
+	ds->train = (lrs_split){ st->whole.x + n_val * d, st->whole.y + n_val, n - n_val, d };
+
+	test_classes = 0;
+	if (cfg->has_test) {
+		size_t first = cfg->train.format == LRS_DATA_SYNTHETIC ? cfg->train.samples : 0;
+
+		if ((rc = load_source(&st->test, &cfg->test, cfg->seed, first, 0, &test_classes)) < 0)
+			goto fail;
+		if (st->test.d != d) {
+			rc = lrs_error_set(LRS_EINVALID, "%s: test data has %zu features, the training data (%s) has %zu",
+			                   source_name(&cfg->test), st->test.d, name, d);
+			goto fail;
+		}
+		ds->test = st->test;
+	}
+	ds->test.d = d;
+
+	top = max_label(&st->whole);
+	top = max_label(&st->test) > top ? max_label(&st->test) : top;
+	ds->classes = (int)top + 1;
+	ds->classes = train_classes > ds->classes ? train_classes : ds->classes;
+	ds->classes = test_classes > ds->classes ? test_classes : ds->classes;
+	if (ds->classes < 2) {
+		rc = lrs_error_set(LRS_EINVALID, "%s: every label is %d: classification needs at least 2 classes",
+		                   name, (int)top);
+		goto fail;
+	}
+	ds->features = d;
+
+	if (cfg->normalize == LRS_NORM_SCALE)
+		scale(ds, st);
+	else if (cfg->normalize == LRS_NORM_STANDARDIZE && (rc = standardize(ds, st)) < 0)
+		goto fail;
+
+	free(row);
+	*out = ds;
+	return 0;
+fail:
+	free(row);
+	lrs_dataset_free(ds);
+	return rc;
+}
+
+void lrs_dataset_free(lrs_dataset *ds)
+{
+	storage *st;
+
+	if (!ds)
+		return;
+	if ((st = ds->storage)) {
+		lrs_split_free(&st->whole);
+		lrs_split_free(&st->test);
+		free(st);
+	}
+	free(ds);
+}
+
+int lrs_data_fashion_mnist(lrs_data_source *train, lrs_data_source *test)
+{
+	static const char *const files[4] = {
+		FASHION_DIR "train-images-idx3-ubyte.gz", FASHION_DIR "train-labels-idx1-ubyte.gz",
+		FASHION_DIR "t10k-images-idx3-ubyte.gz", FASHION_DIR "t10k-labels-idx1-ubyte.gz",
+	};
+
+	assert(train && test);
+	for (int i = 0; i < 4; i++)
+		if (access(files[i], R_OK) != 0)
+			return lrs_error_set(LRS_EINVALID, "fashion-mnist: %s is missing: install " FASHION_PKG
+			                     " (apt-get install " FASHION_PKG ")", files[i]);
+	memset(train, 0, sizeof *train);
+	memset(test, 0, sizeof *test);
+	train->format = test->format = LRS_DATA_IDX;
+	train->images = files[0];
+	train->labels = files[1];
+	test->images = files[2];
+	test->labels = files[3];
+	return 0;
+}

@@ -1,0 +1,968 @@
+/* test_data.c - the data module: every loader's good path on small files
+ * written here into a temporary directory, the real Fashion-MNIST files
+ * (skipped with a message when dataset-fashion-mnist is not installed),
+ * the validation split, normalisation, limit, synthetic data, and the
+ * malformed corpus of tests/data/bad/ (made by tests/data/make_bad.py,
+ * listed in its README.md) where every file must fail with LRS_EINVALID
+ * and a message naming the file and the problem.
+ *
+ * Expected values are written out by hand from the bytes each test writes;
+ * none comes from running lrsweep. Paths are relative to the repository's
+ * root, where `make unit` runs the suite (BAD_DIR overrides). Every test
+ * frees what it loaded, so the suite is clean under valgrind (CK_FORK=no)
+ * and ASan. */
+#include <check.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "lrsweep/data.h"
+#include "lrsweep/error.h"
+#include "suites.h"
+
+#ifndef BAD_DIR
+#define BAD_DIR "tests/data/bad/"
+#endif
+#define FASHION "/usr/share/datasets/fashion-mnist/"
+
+/* ------------------------------------------------------------- fixture */
+
+static char tmpdir[64];   /* this test's scratch directory */
+
+static void make_tmpdir(void)
+{
+	strcpy(tmpdir, "/tmp/lrsweep-test-data-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void remove_tmpdir(void)
+{
+	DIR *dir = opendir(tmpdir);
+	struct dirent *e;
+	char path[512];
+
+	if (!dir)
+		return;
+	while ((e = readdir(dir))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", tmpdir, e->d_name);
+		unlink(path);
+	}
+	closedir(dir);
+	rmdir(tmpdir);
+}
+
+/* ------------------------------------------------------------- writers */
+
+/* The path of `name` in the scratch directory (in one of 8 rotating
+ * buffers, so a call can name several files). */
+static const char *tmp(const char *name)
+{
+	static char bufs[8][512];
+	static int next;
+	char *b = bufs[next++ % 8];
+
+	snprintf(b, 512, "%s/%s", tmpdir, name);
+	return b;
+}
+
+static const char *write_file(const char *name, const void *data, size_t len)
+{
+	const char *path = tmp(name);
+	FILE *f = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+	return path;
+}
+
+static const char *write_text(const char *name, const char *text)
+{
+	return write_file(name, text, strlen(text));
+}
+
+static const char *write_gz(const char *name, const void *data, size_t len)
+{
+	const char *path = tmp(name);
+	gzFile g = gzopen(path, "wb9");
+
+	ck_assert_ptr_nonnull(g);
+	ck_assert_int_eq(gzwrite(g, data, (unsigned)len), (int)len);
+	ck_assert_int_eq(gzclose(g), Z_OK);
+	return path;
+}
+
+static void put_be32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+}
+
+/* Writes idx images (n, rows, cols) with pixel (i, j) = (7i + 3j) % 256 and
+ * labels i % 10, raw or gzip, as <stem>.idx3[.gz] and <stem>.idx1[.gz]. */
+static void write_idx(const char *stem, uint32_t n, uint32_t rows, uint32_t cols, int gz,
+                      const char **images, const char **labels)
+{
+	size_t d = (size_t)rows * cols, ilen = 16 + n * d, llen = 8 + n;
+	unsigned char *im = malloc(ilen), *lb = malloc(llen);
+	char iname[128], lname[128];
+
+	put_be32(im, 0x803);
+	put_be32(im + 4, n);
+	put_be32(im + 8, rows);
+	put_be32(im + 12, cols);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < d; j++)
+			im[16 + i * d + j] = (unsigned char)((7 * i + 3 * j) % 256);
+	put_be32(lb, 0x801);
+	put_be32(lb + 4, n);
+	for (size_t i = 0; i < n; i++)
+		lb[8 + i] = (unsigned char)(i % 10);
+	snprintf(iname, sizeof iname, "%s.idx3%s", stem, gz ? ".gz" : "");
+	snprintf(lname, sizeof lname, "%s.idx1%s", stem, gz ? ".gz" : "");
+	*images = gz ? write_gz(iname, im, ilen) : write_file(iname, im, ilen);
+	*labels = gz ? write_gz(lname, lb, llen) : write_file(lname, lb, llen);
+	free(im);
+	free(lb);
+}
+
+/* Writes a .npy file of format `version` (1, 2 or 3). */
+static const char *write_npy(const char *name, int version, const char *descr, const char *shape,
+                             const void *data, size_t len)
+{
+	char head[256];
+	unsigned char *buf;
+	size_t pre = version == 1 ? 10 : 12, hlen;
+	const char *path;
+
+	hlen = (size_t)snprintf(head, sizeof head, "{'descr': '%s', 'fortran_order': False, 'shape': %s, }",
+	                        descr, shape);
+	while ((pre + hlen + 1) % 64)
+		head[hlen++] = ' ';
+	head[hlen++] = '\n';
+	buf = malloc(pre + hlen + len);
+	memcpy(buf, "\x93NUMPY", 6);
+	buf[6] = (unsigned char)version;
+	buf[7] = 0;
+	for (size_t i = 0; i < pre - 8; i++)
+		buf[8 + i] = (unsigned char)(hlen >> (8 * i));
+	memcpy(buf + pre, head, hlen);
+	memcpy(buf + pre + hlen, data, len);
+	path = write_file(name, buf, pre + hlen + len);
+	free(buf);
+	return path;
+}
+
+/* ----------------------------------------------------------------- idx */
+
+START_TEST(idx_raw_and_gz)
+{
+	for (int gz = 0; gz <= 1; gz++) {
+		const char *im, *lb;
+		lrs_split s;
+
+		write_idx(gz ? "g" : "r", 25, 3, 5, gz, &im, &lb);
+		ck_assert_int_eq(lrs_data_load_source(&s, &(lrs_data_source){ .format = LRS_DATA_IDX,
+		                                       .images = im, .labels = lb }, 0), 0);
+		ck_assert_uint_eq(s.n, 25);
+		ck_assert_uint_eq(s.d, 15);
+		for (size_t i = 0; i < 25; i++) {
+			ck_assert_int_eq(s.y[i], (int)(i % 10));
+			for (size_t j = 0; j < 15; j++)
+				ck_assert_float_eq(s.x[i * 15 + j], (float)((7 * i + 3 * j) % 256));
+		}
+		lrs_split_free(&s);
+		ck_assert_ptr_null(s.x);
+	}
+}
+END_TEST
+
+/* Bigger than the 16 MiB first buffer of a .gz, so the buffer grows. */
+START_TEST(idx_gz_grows_its_buffer)
+{
+	const char *im, *lb;
+	lrs_split s;
+
+	write_idx("big", 5000, 30, 30, 1, &im, &lb);
+	ck_assert_int_eq(lrs_data_load_source(&s, &(lrs_data_source){ .format = LRS_DATA_IDX,
+	                                       .images = im, .labels = lb }, 0), 0);
+	ck_assert_uint_eq(s.n, 5000);
+	ck_assert_float_eq(s.x[4999 * 900 + 899], (float)((7 * 4999 + 3 * 899) % 256));
+	lrs_split_free(&s);
+}
+END_TEST
+
+/* limit keeps the first rows; the rest of the file is still checked. */
+START_TEST(idx_limit)
+{
+	const char *im, *lb;
+	lrs_data_config cfg = { .normalize = LRS_NORM_NONE, .limit = 7 };
+	lrs_dataset *ds;
+
+	write_idx("l", 40, 2, 2, 1, &im, &lb);
+	cfg.train = (lrs_data_source){ .format = LRS_DATA_IDX, .images = im, .labels = lb };
+	ck_assert_int_eq(lrs_dataset_load(&ds, &cfg), 0);
+	ck_assert_uint_eq(ds->train.n, 7);
+	ck_assert_int_eq(ds->classes, 7);   /* labels 0..6 */
+	for (size_t i = 0; i < 7; i++) {
+		ck_assert_int_eq(ds->train.y[i], (int)i);
+		ck_assert_float_eq(ds->train.x[4 * i + 3], (float)((7 * i + 9) % 256));
+	}
+	lrs_dataset_free(ds);
+}
+END_TEST
+
+START_TEST(idx_wrong_kind_and_missing)
+{
+	const char *im, *lb;
+	lrs_split s;
+
+	write_idx("k", 4, 2, 2, 0, &im, &lb);
+	ck_assert_int_eq(lrs_data_load_source(&s, &(lrs_data_source){ .format = LRS_DATA_IDX,
+	                                       .images = lb, .labels = im }, 0), LRS_EINVALID);
+	ck_assert_ptr_nonnull(strstr(lrs_error_last(), "idx labels file where images were expected"));
+	ck_assert_int_eq(lrs_data_load_source(&s, &(lrs_data_source){ .format = LRS_DATA_IDX,
+	                                       .images = tmp("none.idx3"), .labels = lb }, 0), LRS_EINVALID);
+	ck_assert_ptr_nonnull(strstr(lrs_error_last(), "none.idx3: cannot open"));
+	ck_assert_ptr_null(s.x);
+}
+END_TEST
+
+/* ----------------------------------------------------------------- csv */
+
+static lrs_split load_csv_ok(const char *path, const char *label, int header)
+{
+	lrs_split s;
+	int rc = lrs_data_load_source(&s, &(lrs_data_source){ .format = LRS_DATA_CSV, .path = path,
+	                                    .label = label, .header = header }, 0);
+
+	ck_assert_msg(rc == 0, "%s", lrs_error_last());
+	return s;
+}
+
+START_TEST(csv_label_forms_and_header)
+{
+	/* a quoted header name, CRLF, a label written 2.0, blank lines at the end */
+	const char *p = write_text("h.csv", "a,b,\"lab\",c\r\n1,2,0,3\r\n4,5,1,6\r\n7,8,2.0,9\r\n\r\n\n");
+	static const struct { const char *label; int header; float x0[3]; int32_t y2; } cases[] = {
+		{ "lab", -1, { 1, 2, 3 }, 2 },   /* by name, header detected     */
+		{ "2",    1, { 1, 2, 3 }, 2 },   /* 0-based index, header given  */
+		{ "first", -1, { 2, 0, 3 }, 7 },
+		{ "last", -1, { 1, 2, 0 }, 9 },
+		{ NULL,   -1, { 1, 2, 0 }, 9 },  /* default last                 */
+		{ "b",   -1, { 1, 0, 3 }, 8 },
+	};
+
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		lrs_split s = load_csv_ok(p, cases[k].label, cases[k].header);
+
+		ck_assert_uint_eq(s.n, 3);
+		ck_assert_uint_eq(s.d, 3);
+		for (int j = 0; j < 3; j++)
+			ck_assert_float_eq(s.x[j], cases[k].x0[j]);
+		ck_assert_int_eq(s.y[2], cases[k].y2);
+		lrs_split_free(&s);
+	}
+}
+END_TEST
+
+START_TEST(csv_without_header)
+{
+	const char *p = write_text("n.csv", "\xEF\xBB\xBF" "0.5, -1e-3 ,3\n2,1e2,0");
+	lrs_split s = load_csv_ok(p, "last", -1);
+
+	ck_assert_uint_eq(s.n, 2);
+	ck_assert_float_eq(s.x[0], 0.5f);
+	ck_assert_float_eq(s.x[1], -1e-3f);
+	ck_assert_float_eq(s.x[3], 100.0f);
+	ck_assert_int_eq(s.y[0], 3);
+	ck_assert_int_eq(s.y[1], 0);
+	lrs_split_free(&s);
+
+	s = load_csv_ok(p, "2", 0);
+	ck_assert_uint_eq(s.n, 2);
+	ck_assert_int_eq(s.y[0], 3);
+	lrs_split_free(&s);
+
+	/* header 1 on a numeric first row: it is taken as names */
+	s = load_csv_ok(p, "last", 1);
+	ck_assert_uint_eq(s.n, 1);
+	lrs_split_free(&s);
+}
+END_TEST
+
+START_TEST(csv_label_column_errors)
+{
+	lrs_split s;
+	static const struct { const char *file, *label, *frag; } cases[] = {
+		{ "l.csv", "3", "label column 3 is out of range" },
+		{ "l.csv", "label", "is a name, but the file has no header row" },
+		{ "lh.csv", "z", "no column named 'z'" },
+	};
+
+	write_text("l.csv", "1,2,0\n3,4,1\n");
+	write_text("lh.csv", "x,y,label\n1,2,0\n");
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		const char *path = tmp(cases[k].file);
+		int rc = lrs_data_load_source(&s, &(lrs_data_source){ .format = LRS_DATA_CSV, .path = path,
+		                                    .label = cases[k].label, .header = -1 }, 0);
+
+		ck_assert_int_eq(rc, LRS_EINVALID);
+		ck_assert_ptr_nonnull(strstr(lrs_error_last(), path));
+		ck_assert_msg(strstr(lrs_error_last(), cases[k].frag), "%s", lrs_error_last());
+	}
+}
+END_TEST
+
+/* ----------------------------------------------------------------- npy */
+
+/* The 24 values 0, 1, ..., 23 (shape (4, 2, 3)) as `descr`, in this
+ * machine's byte order (the test assumes little-endian, as .npy's '<'). */
+static size_t encode(const char *descr, unsigned char *buf)
+{
+	size_t size = (size_t)(descr[2] - '0');
+
+	for (int i = 0; i < 24; i++) {
+		float f = (float)i;
+		double d = i;
+		int32_t l = i;
+		int64_t q = i;
+		uint8_t b = (uint8_t)i;
+		const void *v = descr[1] == 'f' ? (size == 4 ? (const void *)&f : (const void *)&d)
+		              : descr[1] == 'i' ? (size == 4 ? (const void *)&l : (const void *)&q)
+		              : (const void *)&b;
+
+		memcpy(buf + (size_t)i * size, v, size);
+	}
+	return 24 * size;
+}
+
+START_TEST(npy_dtypes_and_versions)
+{
+	static const char *const descrs[] = { "<f4", "<f8", "|u1", "<u1", "<i4", "<i8" };
+	unsigned char xb[192], yb[192];   /* 24 values of up to 8 bytes */
+
+	for (int v = 1; v <= 3; v++)
+		for (size_t t = 0; t < 6; t++) {
+			char fx[32], fy[32];
+			size_t lx = encode(descrs[t], xb), ly;
+			const char *px, *py;
+			lrs_split s;
+			int rc;
+
+			/* labels: the first 4 of 0..23, in a dtype cycling through the list */
+			ly = encode(descrs[(t + 1) % 6], yb) / 6;
+			snprintf(fx, sizeof fx, "x%d%zu.npy", v, t);
+			snprintf(fy, sizeof fy, "y%d%zu.npy", v, t);
+			px = write_npy(fx, v, descrs[t], "(4, 2, 3)", xb, lx);
+			py = write_npy(fy, v, descrs[(t + 1) % 6], "(4,)", yb, ly);
+			rc = lrs_data_load_source(&s, &(lrs_data_source){ .format = LRS_DATA_NPY,
+			                                 .features = px, .labels = py }, 0);
+			ck_assert_msg(rc == 0, "%s", lrs_error_last());
+			ck_assert_uint_eq(s.n, 4);
+			ck_assert_uint_eq(s.d, 6);
+			for (int i = 0; i < 24; i++)
+				ck_assert_float_eq(s.x[i], (float)i);
+			for (int i = 0; i < 4; i++)
+				ck_assert_int_eq(s.y[i], i);
+			lrs_split_free(&s);
+		}
+}
+END_TEST
+
+START_TEST(npy_labels_column_vector)
+{
+	float x[6] = { 1, 2, 3, 4, 5, 6 };
+	double y[3] = { 2, 0, 1 };
+	const char *px = write_npy("x.npy", 1, "<f4", "(3, 2)", x, sizeof x);
+	const char *py = write_npy("y.npy", 1, "<f8", "(3, 1)", y, sizeof y);
+	lrs_split s;
+
+	ck_assert_int_eq(lrs_data_load_source(&s, &(lrs_data_source){ .format = LRS_DATA_NPY,
+	                                       .features = px, .labels = py }, 0), 0);
+	ck_assert_int_eq(s.y[0], 2);
+	ck_assert_float_eq(s.x[5], 6.0f);
+	lrs_split_free(&s);
+}
+END_TEST
+
+/* ----------------------------------------------------------- synthetic */
+
+static lrs_split synth(const char *kind, size_t samples, int classes, size_t dims, uint64_t seed)
+{
+	lrs_split s;
+	int rc = lrs_data_load_source(&s, &(lrs_data_source){ .format = LRS_DATA_SYNTHETIC, .kind = kind,
+	                                    .samples = samples, .classes = classes, .dims = dims,
+	                                    .noise = NAN /* the default */ }, seed);
+
+	ck_assert_msg(rc == 0, "%s", lrs_error_last());
+	return s;
+}
+
+START_TEST(synthetic_shapes_and_determinism)
+{
+	static const struct { const char *kind; int classes; size_t dims, d; int top; } cases[] = {
+		{ "spirals", 0, 0, 2, 2 }, { "spirals", 5, 2, 2, 4 },
+		{ "blobs", 0, 0, 2, 2 },   { "blobs", 4, 7, 7, 3 },
+		{ "xor", 0, 0, 2, 1 },     { "xor", 2, 2, 2, 1 },
+	};
+
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		lrs_split a = synth(cases[k].kind, 1000, cases[k].classes, cases[k].dims, 7);
+		lrs_split b = synth(cases[k].kind, 1000, cases[k].classes, cases[k].dims, 7);
+		lrs_split c = synth(cases[k].kind, 1000, cases[k].classes, cases[k].dims, 8);
+		int top = 0, finite = 1;
+
+		ck_assert_uint_eq(a.n, 1000);
+		ck_assert_uint_eq(a.d, cases[k].d);
+		ck_assert_int_eq(memcmp(a.x, b.x, a.n * a.d * sizeof *a.x), 0);
+		ck_assert_int_eq(memcmp(a.y, b.y, a.n * sizeof *a.y), 0);
+		ck_assert_int_ne(memcmp(a.x, c.x, a.n * a.d * sizeof *a.x), 0);
+		for (size_t i = 0; i < a.n; i++) {
+			ck_assert_int_ge(a.y[i], 0);
+			top = a.y[i] > top ? a.y[i] : top;
+			for (size_t j = 0; j < a.d; j++)
+				finite &= isfinite(a.x[i * a.d + j]) != 0;
+		}
+		ck_assert_int_eq(top, cases[k].top);
+		ck_assert(finite);
+		lrs_split_free(&a);
+		lrs_split_free(&b);
+		lrs_split_free(&c);
+	}
+}
+END_TEST
+
+START_TEST(synthetic_xor_quadrants)
+{
+	lrs_split s = synth("xor", 2000, 0, 0, 3);
+	size_t agree = 0;
+
+	for (size_t i = 0; i < s.n; i++)
+		agree += ((s.x[2 * i] < 0) != (s.x[2 * i + 1] < 0)) == s.y[i];
+	/* noise 0.1 flips only points within ~0.1 of an axis */
+	ck_assert_uint_gt(agree, 1700);
+	ck_assert_uint_lt(agree, 2000);
+	lrs_split_free(&s);
+}
+END_TEST
+
+START_TEST(synthetic_errors)
+{
+	static const struct { lrs_data_source src; const char *frag; } cases[] = {
+		{ { .format = LRS_DATA_SYNTHETIC, .kind = "moons", .samples = 10 }, "unknown kind 'moons'" },
+		{ { .format = LRS_DATA_SYNTHETIC, .kind = "xor", .samples = 10, .classes = 3 }, "xor has 2" },
+		{ { .format = LRS_DATA_SYNTHETIC, .kind = "spirals", .samples = 0 }, "samples must be" },
+		{ { .format = LRS_DATA_SYNTHETIC, .kind = "spirals", .samples = 10, .dims = 3 }, "are 2-D" },
+		{ { .format = LRS_DATA_SYNTHETIC, .kind = "blobs", .samples = 10, .classes = 1 }, "must be 2 to" },
+		{ { .format = LRS_DATA_SYNTHETIC, .kind = "blobs", .samples = 10, .noise = -1 }, "noise -1" },
+	};
+
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		lrs_split s;
+
+		ck_assert_int_eq(lrs_data_load_source(&s, &cases[k].src, 1), LRS_EINVALID);
+		ck_assert_msg(strstr(lrs_error_last(), cases[k].frag), "%s", lrs_error_last());
+		ck_assert_ptr_null(s.x);
+	}
+}
+END_TEST
+
+/* ------------------------------------------------------------- dataset */
+
+/* A csv of n rows "i, i % 7 * 0.5, i % 3": feature 0 tells the row. */
+static const char *write_rows(const char *name, size_t n)
+{
+	char *text = malloc(n * 40 + 1), *p = text;
+	const char *path;
+
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "%zu,%g,%zu\n", i, (double)(i % 7) * 0.5, i % 3);
+	path = write_file(name, text, (size_t)(p - text));
+	free(text);
+	return path;
+}
+
+static lrs_data_config csv_config(const char *path, double validation, lrs_normalize norm, uint64_t seed)
+{
+	return (lrs_data_config){
+		.train = { .format = LRS_DATA_CSV, .path = path, .label = "last", .header = -1 },
+		.validation = validation, .normalize = norm, .seed = seed,
+	};
+}
+
+static lrs_dataset *load_ok(const lrs_data_config *cfg)
+{
+	lrs_dataset *ds = NULL;
+	int rc = lrs_dataset_load(&ds, cfg);
+
+	ck_assert_msg(rc == 0, "%s", lrs_error_last());
+	return ds;
+}
+
+START_TEST(split_sizes_and_determinism)
+{
+	const char *p = write_rows("r.csv", 1000);
+	lrs_data_config cfg = csv_config(p, 0.15, LRS_NORM_NONE, 11);
+	lrs_dataset *a = load_ok(&cfg), *b = load_ok(&cfg), *c;
+	char seen[1000] = { 0 };
+
+	ck_assert_uint_eq(a->val.n, 150);
+	ck_assert_uint_eq(a->train.n, 850);
+	ck_assert_uint_eq(a->test.n, 0);
+	ck_assert_ptr_null(a->test.x);
+	ck_assert_uint_eq(a->features, 2);
+	ck_assert_int_eq(a->classes, 3);
+	ck_assert(isnan(a->norm_a));
+	/* same seed: the same rows in the same places */
+	ck_assert_int_eq(memcmp(a->val.x, b->val.x, 150 * 2 * sizeof(float)), 0);
+	ck_assert_int_eq(memcmp(a->train.y, b->train.y, 850 * sizeof(int32_t)), 0);
+	/* every row exactly once, labels still with their rows */
+	for (size_t i = 0; i < 1000; i++) {
+		const lrs_split *s = i < 150 ? &a->val : &a->train;
+		size_t r = i < 150 ? i : i - 150, row = (size_t)s->x[2 * r];
+
+		ck_assert_int_eq(seen[row], 0);
+		seen[row] = 1;
+		ck_assert_int_eq(s->y[r], (int)(row % 3));
+		ck_assert_float_eq(s->x[2 * r + 1], (float)(row % 7) * 0.5f);
+	}
+	/* another seed: another split */
+	cfg.seed = 12;
+	c = load_ok(&cfg);
+	ck_assert_int_ne(memcmp(a->val.x, c->val.x, 150 * 2 * sizeof(float)), 0);
+	lrs_dataset_free(a);
+	lrs_dataset_free(b);
+	lrs_dataset_free(c);
+	lrs_dataset_free(NULL);
+}
+END_TEST
+
+START_TEST(split_without_validation_keeps_order)
+{
+	const char *p = write_rows("r.csv", 10);
+	lrs_data_config cfg = csv_config(p, 0, LRS_NORM_NONE, 1);
+	lrs_dataset *ds = load_ok(&cfg);
+
+	ck_assert_uint_eq(ds->val.n, 0);
+	ck_assert_ptr_null(ds->val.x);
+	ck_assert_uint_eq(ds->train.n, 10);
+	for (size_t i = 0; i < 10; i++)
+		ck_assert_float_eq(ds->train.x[2 * i], (float)i);
+	lrs_dataset_free(ds);
+}
+END_TEST
+
+START_TEST(limit_takes_the_first_rows)
+{
+	const char *p = write_rows("r.csv", 100);
+	lrs_data_config cfg = csv_config(p, 0.2, LRS_NORM_NONE, 5);
+	lrs_dataset *ds;
+
+	cfg.limit = 30;
+	ds = load_ok(&cfg);
+	ck_assert_uint_eq(ds->val.n, 6);
+	ck_assert_uint_eq(ds->train.n, 24);
+	for (size_t i = 0; i < 24; i++)
+		ck_assert_float_lt(ds->train.x[2 * i], 30.0f);
+	lrs_dataset_free(ds);
+	cfg.limit = 1000;   /* more than there is: all */
+	ds = load_ok(&cfg);
+	ck_assert_uint_eq(ds->train.n + ds->val.n, 100);
+	lrs_dataset_free(ds);
+}
+END_TEST
+
+/* Scale: min and max over every feature of the training rows only,
+ * applied to every split. */
+START_TEST(scale_uses_train_only)
+{
+	const char *p = write_rows("r.csv", 40);
+	const char *t = write_text("t.csv", "-10,1,0\n50,2,1\n");
+	lrs_data_config cfg = csv_config(p, 0.5, LRS_NORM_SCALE, 3);
+	lrs_dataset *ds, *raw;
+	float lo = INFINITY, hi = -INFINITY, all_lo, all_hi;
+
+	cfg.test = (lrs_data_source){ .format = LRS_DATA_CSV, .path = t, .header = -1 };
+	cfg.has_test = 1;
+	ds = load_ok(&cfg);
+	cfg.normalize = LRS_NORM_NONE;
+	raw = load_ok(&cfg);   /* the same split, unnormalised */
+	for (size_t i = 0; i < raw->train.n * 2; i++) {
+		lo = fminf(lo, raw->train.x[i]);
+		hi = fmaxf(hi, raw->train.x[i]);
+	}
+	all_lo = lo;
+	all_hi = hi;
+	for (size_t i = 0; i < raw->val.n * 2; i++) {
+		all_lo = fminf(all_lo, raw->val.x[i]);
+		all_hi = fmaxf(all_hi, raw->val.x[i]);
+	}
+	/* with seed 3 the validation rows widen the range: the test can tell */
+	ck_assert(all_lo < lo || all_hi > hi);
+	ck_assert_double_eq(ds->norm_a, lo);
+	ck_assert_double_eq_tol(ds->norm_b, 1.0 / (hi - lo), 1e-15);
+	for (size_t i = 0; i < ds->train.n * 2; i++) {
+		ck_assert_float_ge(ds->train.x[i], 0.0f);
+		ck_assert_float_le(ds->train.x[i], 1.0f);
+	}
+	for (size_t i = 0; i < ds->val.n * 2; i++)
+		ck_assert_float_eq_tol(ds->val.x[i], (float)((raw->val.x[i] - lo) / (hi - lo)), 1e-6);
+	ck_assert_float_eq_tol(ds->test.x[0], (float)((-10 - lo) / (hi - lo)), 1e-6);
+	ck_assert_float_eq_tol(ds->test.x[2], (float)((50 - lo) / (hi - lo)), 1e-6);
+	lrs_dataset_free(ds);
+	lrs_dataset_free(raw);
+}
+END_TEST
+
+/* Standardize: per-feature mean and population std of the training rows. */
+START_TEST(standardize_uses_train_only)
+{
+	const char *p = write_rows("r.csv", 200);
+	const char *t = write_text("t.csv", "100,1.5,0\n");
+	lrs_data_config cfg = csv_config(p, 0.3, LRS_NORM_STANDARDIZE, 9);
+	lrs_dataset *raw, *ds;
+	double mean[2] = { 0, 0 }, sd[2] = { 0, 0 };
+
+	cfg.test = (lrs_data_source){ .format = LRS_DATA_CSV, .path = t, .header = -1 };
+	cfg.has_test = 1;
+	ds = load_ok(&cfg);
+	cfg.normalize = LRS_NORM_NONE;
+	raw = load_ok(&cfg);   /* the same split, unnormalised */
+	for (size_t i = 0; i < raw->train.n; i++)
+		for (int j = 0; j < 2; j++)
+			mean[j] += raw->train.x[2 * i + j] / (double)raw->train.n;
+	for (size_t i = 0; i < raw->train.n; i++)
+		for (int j = 0; j < 2; j++)
+			sd[j] += pow(raw->train.x[2 * i + j] - mean[j], 2) / (double)raw->train.n;
+	for (int j = 0; j < 2; j++) {
+		double m = 0, v = 0;
+
+		sd[j] = sqrt(sd[j]);
+		for (size_t i = 0; i < ds->train.n; i++)
+			m += ds->train.x[2 * i + j] / (double)ds->train.n;
+		for (size_t i = 0; i < ds->train.n; i++)
+			v += pow(ds->train.x[2 * i + j] - m, 2) / (double)ds->train.n;
+		ck_assert_double_lt(fabs(m), 1e-6);
+		ck_assert_double_lt(fabs(v - 1), 1e-5);
+		for (size_t i = 0; i < ds->val.n; i++)
+			ck_assert_float_eq_tol(ds->val.x[2 * i + j], (float)((raw->val.x[2 * i + j] - mean[j]) / sd[j]), 1e-5);
+	}
+	ck_assert_float_eq_tol(ds->test.x[0], (float)((100 - mean[0]) / sd[0]), 1e-5);
+	ck_assert_float_eq_tol(ds->test.x[1], (float)((1.5 - mean[1]) / sd[1]), 1e-5);
+	ck_assert(isnan(ds->norm_b));
+	lrs_dataset_free(ds);
+	lrs_dataset_free(raw);
+}
+END_TEST
+
+/* A constant feature: scale and standardize leave it finite. */
+START_TEST(constant_features_are_guarded)
+{
+	const char *p = write_text("c.csv", "5,5,0\n5,5,1\n5,5,0\n5,5,1\n");
+	lrs_data_config cfg = csv_config(p, 0, LRS_NORM_SCALE, 1);
+	lrs_dataset *ds = load_ok(&cfg);
+
+	ck_assert_double_eq(ds->norm_b, 1.0);
+	ck_assert_float_eq(ds->train.x[0], 0.0f);
+	lrs_dataset_free(ds);
+	cfg.normalize = LRS_NORM_STANDARDIZE;
+	ds = load_ok(&cfg);
+	ck_assert_float_eq(ds->train.x[3], 0.0f);
+	lrs_dataset_free(ds);
+}
+END_TEST
+
+START_TEST(classes_over_all_splits)
+{
+	const char *p = write_text("a.csv", "1,0\n2,1\n3,0\n");
+	const char *t = write_text("b.csv", "1,4\n");
+	const char *wide = write_text("w.csv", "1,2,4\n");
+	const char *one = write_text("o.csv", "1,0\n2,0\n");
+	lrs_data_config cfg = csv_config(p, 0, LRS_NORM_NONE, 1);
+	lrs_dataset *ds;
+
+	ds = load_ok(&cfg);
+	ck_assert_int_eq(ds->classes, 2);
+	lrs_dataset_free(ds);
+	cfg.test = (lrs_data_source){ .format = LRS_DATA_CSV, .path = t, .header = -1 };
+	cfg.has_test = 1;
+	ds = load_ok(&cfg);
+	ck_assert_int_eq(ds->classes, 5);
+	lrs_dataset_free(ds);
+
+	cfg.test.path = wide;
+	ck_assert_int_eq(lrs_dataset_load(&ds, &cfg), LRS_EINVALID);
+	ck_assert_ptr_null(ds);
+	ck_assert_ptr_nonnull(strstr(lrs_error_last(), wide));
+	ck_assert_ptr_nonnull(strstr(lrs_error_last(), "2 features"));
+
+	cfg.has_test = 0;
+	cfg.train.path = one;
+	ck_assert_int_eq(lrs_dataset_load(&ds, &cfg), LRS_EINVALID);
+	ck_assert_ptr_nonnull(strstr(lrs_error_last(), "at least 2 classes"));
+}
+END_TEST
+
+START_TEST(validation_must_leave_training_data)
+{
+	const char *p = write_text("s.csv", "1,0\n2,1\n");
+	lrs_data_config cfg = csv_config(p, 0.8, LRS_NORM_NONE, 1);
+	lrs_dataset *ds;
+
+	ck_assert_int_eq(lrs_dataset_load(&ds, &cfg), LRS_EINVALID);
+	ck_assert_ptr_nonnull(strstr(lrs_error_last(), "leaves none to train on"));
+	cfg.validation = 1.0;
+	ck_assert_int_eq(lrs_dataset_load(&ds, &cfg), LRS_EINVALID);
+	ck_assert_ptr_nonnull(strstr(lrs_error_last(), "not in [0, 1)"));
+}
+END_TEST
+
+START_TEST(synthetic_dataset_and_test_stream)
+{
+	lrs_data_config cfg = {
+		.train = { .format = LRS_DATA_SYNTHETIC, .kind = "blobs", .samples = 300, .classes = 4, .dims = 3, .noise = NAN },
+		.test = { .format = LRS_DATA_SYNTHETIC, .kind = "blobs", .samples = 100, .classes = 4, .dims = 3, .noise = NAN },
+		.has_test = 1, .validation = 0.1, .normalize = LRS_NORM_NONE, .seed = 77,
+	};
+	lrs_dataset *ds = load_ok(&cfg);
+	lrs_split all = synth("blobs", 400, 4, 3, 77);
+
+	ck_assert_int_eq(ds->classes, 4);
+	ck_assert_uint_eq(ds->features, 3);
+	ck_assert_uint_eq(ds->val.n, 30);
+	ck_assert_uint_eq(ds->train.n, 270);
+	ck_assert_uint_eq(ds->test.n, 100);
+	/* the test split is samples 300..399 of the same stream */
+	ck_assert_int_eq(memcmp(ds->test.x, all.x + 300 * 3, 100 * 3 * sizeof(float)), 0);
+	ck_assert_int_eq(memcmp(ds->test.y, all.y + 300, 100 * sizeof(int32_t)), 0);
+	lrs_split_free(&all);
+	lrs_dataset_free(ds);
+
+	/* limit makes the first N of the same stream */
+	cfg.has_test = 0;
+	cfg.validation = 0;
+	cfg.limit = 50;
+	ds = load_ok(&cfg);
+	all = synth("blobs", 300, 4, 3, 77);
+	ck_assert_uint_eq(ds->train.n, 50);
+	ck_assert_int_eq(memcmp(ds->train.x, all.x, 50 * 3 * sizeof(float)), 0);
+	lrs_split_free(&all);
+	lrs_dataset_free(ds);
+}
+END_TEST
+
+/* ------------------------------------------------------- fashion-mnist */
+
+START_TEST(fashion_mnist_real_files)
+{
+	lrs_data_config cfg = { .validation = 0, .normalize = LRS_NORM_SCALE, .seed = 0, .has_test = 1 };
+	lrs_dataset *ds;
+	size_t count[10] = { 0 }, tcount[10] = { 0 };
+	float lo = 1, hi = 0;
+
+	if (access(FASHION "train-images-idx3-ubyte.gz", R_OK) != 0) {
+		lrs_data_source a, b;
+
+		fprintf(stderr, "fashion_mnist_real_files: SKIPPED (install dataset-fashion-mnist)\n");
+		ck_assert_int_eq(lrs_data_fashion_mnist(&a, &b), LRS_EINVALID);
+		ck_assert_ptr_nonnull(strstr(lrs_error_last(), "apt-get install dataset-fashion-mnist"));
+		return;
+	}
+	ck_assert_int_eq(lrs_data_fashion_mnist(&cfg.train, &cfg.test), 0);
+	ds = load_ok(&cfg);
+	ck_assert_uint_eq(ds->train.n, 60000);
+	ck_assert_uint_eq(ds->train.d, 784);
+	ck_assert_uint_eq(ds->test.n, 10000);
+	ck_assert_uint_eq(ds->features, 784);
+	ck_assert_int_eq(ds->classes, 10);
+	ck_assert_double_eq(ds->norm_a, 0.0);
+	ck_assert_double_eq_tol(ds->norm_b, 1.0 / 255, 1e-15);
+	for (size_t i = 0; i < 60000; i++)
+		count[ds->train.y[i]]++;
+	for (size_t i = 0; i < 10000; i++)
+		tcount[ds->test.y[i]]++;
+	for (int k = 0; k < 10; k++) {
+		ck_assert_uint_eq(count[k], 6000);
+		ck_assert_uint_eq(tcount[k], 1000);
+	}
+	for (size_t i = 0; i < 60000 * 784; i++) {
+		lo = ds->train.x[i] < lo ? ds->train.x[i] : lo;
+		hi = ds->train.x[i] > hi ? ds->train.x[i] : hi;
+	}
+	ck_assert_float_eq(lo, 0.0f);
+	ck_assert_float_eq(hi, 1.0f);
+	lrs_dataset_free(ds);
+}
+END_TEST
+
+/* ------------------------------------------------------- the bad corpus */
+
+typedef enum { B_IDX_IMAGES, B_IDX_LABELS, B_CSV, B_NPY_X, B_NPY_Y } bad_role;
+
+/* One malformed file: the role it plays (the companion files are good),
+ * and a fragment of the message. README.md in tests/data/bad lists them. */
+static const struct {
+	const char *file;
+	bad_role role;
+	const char *frag;
+} bad_files[] = {
+	{ "truncated.idx3",           B_IDX_IMAGES, "truncated: the header promises 48 bytes" },
+	{ "oversized.idx3",           B_IDX_IMAGES, "oversized" },
+	{ "wrong-magic.idx3",         B_IDX_IMAGES, "wrong magic 0x00000804" },
+	{ "overflow.idx3",            B_IDX_IMAGES, "overflow" },
+	{ "empty.idx3",               B_IDX_IMAGES, "empty file" },
+	{ "truncated-data.idx3.gz",   B_IDX_IMAGES, "truncated: the header promises 48 bytes" },
+	{ "oversized-data.idx3.gz",   B_IDX_IMAGES, "oversized" },
+	{ "corrupt.idx3.gz",          B_IDX_IMAGES, "corrupt gzip data" },
+	{ "truncated-stream.idx3.gz", B_IDX_IMAGES, "corrupt gzip data (truncated stream" },
+	{ "overpromise.idx3.gz",      B_IDX_IMAGES, "more than a 33-byte gzip file can hold" },
+	{ "count-mismatch.idx1",      B_IDX_LABELS, "4 labels, but" },
+	{ "empty.idx1",               B_IDX_LABELS, "empty file" },
+	{ "ragged.csv",               B_CSV,        "row 3 has 2 columns, expected 3" },
+	{ "non-numeric.csv",          B_CSV,        "row 2, column 2: 'abc' is not a number" },
+	{ "nan.csv",                  B_CSV,        "row 2, column 2: 'nan' is NaN" },
+	{ "inf.csv",                  B_CSV,        "row 2, column 2: '-inf' is infinite" },
+	{ "negative-label.csv",       B_CSV,        "row 3, column 3 ('label'): label -1 is negative" },
+	{ "fractional-label.csv",     B_CSV,        "label 1.5 is not an integer" },
+	{ "empty-field.csv",          B_CSV,        "row 2, column 2: empty field" },
+	{ "blank-middle.csv",         B_CSV,        "row 2 is blank" },
+	{ "header-only.csv",          B_CSV,        "no data rows" },
+	{ "empty.csv",                B_CSV,        "empty file" },
+	{ "complex.npy",              B_NPY_X,      "dtype '<c8' is not supported" },
+	{ "big-endian.npy",           B_NPY_X,      "big-endian dtype '>f4'" },
+	{ "fortran.npy",              B_NPY_X,      "Fortran-order" },
+	{ "broken-header.npy",        B_NPY_X,      "broken header" },
+	{ "truncated.npy",            B_NPY_X,      "truncated: shape (4, 3) of '<f4' needs 48 bytes" },
+	{ "oversized.npy",            B_NPY_X,      "oversized" },
+	{ "shape-overflow.npy",       B_NPY_X,      "overflows" },
+	{ "bad-magic.npy",            B_NPY_X,      "not a .npy file" },
+	{ "one-d-features.npy",       B_NPY_X,      "2-D or more" },
+	{ "nan-features.npy",         B_NPY_X,      "element [2, 1] is NaN" },
+	{ "empty.npy",                B_NPY_X,      "empty file" },
+	{ "negative-labels.npy",      B_NPY_Y,      "label at index 2 is negative" },
+	{ "fractional-labels.npy",    B_NPY_Y,      "label at index 2 is not an integer" },
+	{ "count-mismatch.npy",       B_NPY_Y,      "5 labels, but" },
+	{ "empty.npy",                B_NPY_Y,      "empty file" },
+};
+
+static void load_bad(size_t k, size_t limit)
+{
+	char path[256], other[256];
+	lrs_data_config cfg = { .normalize = LRS_NORM_NONE, .limit = limit };
+	lrs_data_source *src = &cfg.train;
+	static lrs_dataset dummy;
+	lrs_dataset *ds = &dummy;                /* must come back NULL */
+	int rc;
+
+	snprintf(path, sizeof path, BAD_DIR "%s", bad_files[k].file);
+	ck_assert_msg(access(path, R_OK) == 0, "%s is missing: run from the repository root", path);
+	switch (bad_files[k].role) {
+	case B_IDX_IMAGES:
+	case B_IDX_LABELS:
+		src->format = LRS_DATA_IDX;
+		snprintf(other, sizeof other, BAD_DIR "%s", bad_files[k].role == B_IDX_IMAGES ? "ok.idx1" : "ok.idx3");
+		src->images = bad_files[k].role == B_IDX_IMAGES ? path : other;
+		src->labels = bad_files[k].role == B_IDX_IMAGES ? other : path;
+		break;
+	case B_CSV:
+		src->format = LRS_DATA_CSV;
+		src->path = path;
+		src->header = -1;
+		break;
+	case B_NPY_X:
+	case B_NPY_Y:
+		src->format = LRS_DATA_NPY;
+		snprintf(other, sizeof other, BAD_DIR "%s", bad_files[k].role == B_NPY_X ? "ok-labels.npy" : "ok-features.npy");
+		src->features = bad_files[k].role == B_NPY_X ? path : other;
+		src->labels = bad_files[k].role == B_NPY_X ? other : path;
+		break;
+	}
+	rc = lrs_dataset_load(&ds, &cfg);
+	ck_assert_msg(rc == LRS_EINVALID, "%s: rc %d (%s)", path, rc, lrs_error_last());
+	ck_assert_ptr_null(ds);
+	ck_assert_msg(strstr(lrs_error_last(), path), "%s: the message does not name it: %s", path, lrs_error_last());
+	ck_assert_msg(strstr(lrs_error_last(), bad_files[k].frag), "%s: expected '%s' in: %s",
+	              path, bad_files[k].frag, lrs_error_last());
+}
+
+START_TEST(bad_file_fails_with_its_name)
+{
+	load_bad((size_t)_i, 0);
+	load_bad((size_t)_i, 1);   /* a limit does not skip the checks */
+}
+END_TEST
+
+START_TEST(bad_corpus_companions_are_good)
+{
+	lrs_split s;
+
+	ck_assert_int_eq(lrs_data_load_source(&s, &(lrs_data_source){ .format = LRS_DATA_IDX,
+	                                       .images = BAD_DIR "ok.idx3", .labels = BAD_DIR "ok.idx1" }, 0), 0);
+	ck_assert_uint_eq(s.n, 3);
+	lrs_split_free(&s);
+	ck_assert_int_eq(lrs_data_load_source(&s, &(lrs_data_source){ .format = LRS_DATA_NPY,
+	                                       .features = BAD_DIR "ok-features.npy",
+	                                       .labels = BAD_DIR "ok-labels.npy" }, 0), 0);
+	ck_assert_uint_eq(s.n, 4);
+	lrs_split_free(&s);
+}
+END_TEST
+
+Suite *suite_data(void)
+{
+	Suite *s = suite_create("data");
+	TCase *tc;
+
+	tc = tcase_create("loaders");
+	tcase_add_checked_fixture(tc, make_tmpdir, remove_tmpdir);
+	tcase_add_test(tc, idx_raw_and_gz);
+	tcase_add_test(tc, idx_gz_grows_its_buffer);
+	tcase_add_test(tc, idx_limit);
+	tcase_add_test(tc, idx_wrong_kind_and_missing);
+	tcase_add_test(tc, csv_label_forms_and_header);
+	tcase_add_test(tc, csv_without_header);
+	tcase_add_test(tc, csv_label_column_errors);
+	tcase_add_test(tc, npy_dtypes_and_versions);
+	tcase_add_test(tc, npy_labels_column_vector);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("synthetic");
+	tcase_add_test(tc, synthetic_shapes_and_determinism);
+	tcase_add_test(tc, synthetic_xor_quadrants);
+	tcase_add_test(tc, synthetic_errors);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("dataset");
+	tcase_add_checked_fixture(tc, make_tmpdir, remove_tmpdir);
+	tcase_add_test(tc, split_sizes_and_determinism);
+	tcase_add_test(tc, split_without_validation_keeps_order);
+	tcase_add_test(tc, limit_takes_the_first_rows);
+	tcase_add_test(tc, scale_uses_train_only);
+	tcase_add_test(tc, standardize_uses_train_only);
+	tcase_add_test(tc, constant_features_are_guarded);
+	tcase_add_test(tc, classes_over_all_splits);
+	tcase_add_test(tc, validation_must_leave_training_data);
+	tcase_add_test(tc, synthetic_dataset_and_test_stream);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("fashion-mnist");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, fashion_mnist_real_files);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("bad");
+	tcase_add_loop_test(tc, bad_file_fails_with_its_name, 0, (int)(sizeof bad_files / sizeof bad_files[0]));
+	tcase_add_test(tc, bad_corpus_companions_are_good);
+	suite_add_tcase(s, tc);
+	return s;
+}

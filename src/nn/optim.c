@@ -14,17 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE__
+#include <xmmintrin.h>
+#endif
+
 #include "lrsweep/error.h"
 #include "lrsweep/optim.h"
-
-/* The optimizer with the state optim.h does not show; `pub` comes first so
- * that an lrs_optim * made by build converts back to this. */
-typedef struct {
-	lrs_optim pub;   /* what callers see                                    */
-	int buf_ready;   /* sgd: the momentum buffer holds a value; PyTorch
-	                    creates it, as a copy of d_p, at the first step
-	                    whose momentum is not 0                             */
-} optim_state;
 
 void lrs_optim_defaults(lrs_optim_config *cfg, lrs_optim_type type)
 {
@@ -62,7 +57,7 @@ static int validate(const lrs_optim_config *cfg)
 
 int lrs_optim_build(lrs_optim **out, const lrs_optim_config *cfg, size_t n)
 {
-	optim_state *s = NULL;
+	lrs_optim *o = NULL;
 	size_t arrays = cfg->type == LRS_OPTIM_SGD ? 1 : 2;   /* state arrays of n floats */
 	int rc;
 
@@ -73,135 +68,211 @@ int lrs_optim_build(lrs_optim **out, const lrs_optim_config *cfg, size_t n)
 		return lrs_error_set(LRS_EINVALID, "optimizer: no parameters");
 	if (n > SIZE_MAX / sizeof(float) / arrays)
 		return lrs_error_set(LRS_ENOMEM, "optimizer: needs more than %zu bytes", (size_t)SIZE_MAX);
-	if (!(s = calloc(1, sizeof *s)))
+	if (!(o = calloc(1, sizeof *o)))
 		goto no_memory;
-	s->pub.cfg = *cfg;
-	s->pub.n = n;
+	o->cfg = *cfg;
+	o->n = n;
 	/* sgd always gets a buffer: a cycling schedule may turn momentum on */
-	if (!(s->pub.buf = calloc(n, sizeof(float))))
+	if (!(o->buf = calloc(n, sizeof(float))))
 		goto no_memory;
-	if (arrays == 2 && !(s->pub.sq = calloc(n, sizeof(float))))
+	if (arrays == 2 && !(o->sq = calloc(n, sizeof(float))))
 		goto no_memory;
-	*out = &s->pub;
+	*out = o;
 	return 0;
 
 no_memory:
-	lrs_optim_free(s ? &s->pub : NULL);
+	lrs_optim_free(o);
 	return lrs_error_set(LRS_ENOMEM, "optimizer: needs %zu bytes",
-	                     sizeof *s + arrays * n * sizeof(float));
+	                     sizeof *o + arrays * n * sizeof(float));
 }
+
+/* GCC at -O2 (its "very cheap" vectorizer cost model) vectorizes a loop
+ * only when its trip count is a known multiple of the vector width. The
+ * update loops are therefore written for a block of n elements and called
+ * on blocks of VEC, then once on the remainder. */
+#define VEC 16
 
 /* ----------------------------------------------------------------- sgd */
 
-/* PyTorch's _single_tensor_sgd for one step (dampening 0, not maximize):
- *   d_p = g + wd p                      (if wd != 0)
- *   buf = clone(d_p) the first time, else buf = mu buf + d_p   (if mu != 0)
- *   d_p = d_p + mu buf if nesterov, else buf                  (if mu != 0)
- *   p   = p - lr d_p
- * Each line's variant is a flat loop of its own. */
-static void sgd_update(float *restrict p,       /* (n) */
-                       float *restrict buf,     /* (n) */
-                       const float *restrict g, /* (n) */
-                       double lr, double mu, double wd, int nesterov, int first, size_t n)
+/* d_p = g + wd p (if use_wd) else g, over n <= VEC elements. */
+static inline void decayed_grad(float *restrict d, const float *restrict g,
+                                const float *restrict p, float wd, int use_wd, size_t n)
+{
+	if (use_wd)
+		for (size_t i = 0; i < n; i++)
+			d[i] = g[i] + wd * p[i];
+	else
+		for (size_t i = 0; i < n; i++)
+			d[i] = g[i];
+}
+
+/* PyTorch's _single_tensor_sgd (dampening 0, not maximize) on n <= VEC
+ * elements:
+ *   d_p = g + wd p                          (if wd != 0)
+ *   buf = mu buf + d_p                      (if mu != 0)
+ *   d_p = d_p + mu buf if nesterov, else buf  (if mu != 0)
+ *   p   = p + (-lr) d_p
+ * with lr, mu and wd already cast to float, as PyTorch casts them.
+ * PyTorch creates the buffer as a copy of d_p at the first step whose
+ * momentum is not 0; with dampening 0 that is what mu buf + d_p gives on
+ * the zeroed buffer that build allocates, so no step is special. Every
+ * choice is made outside the loops, so that each loop vectorizes. */
+static inline void sgd_block(float *restrict p, float *restrict buf, const float *restrict g,
+                             float neg_lr, float mu, float wd, int use_wd, int use_mu,
+                             int nesterov, size_t n)
+{
+	float d[VEC];   /* d_p */
+
+	assert(n <= VEC);
+	n = n < VEC ? n : VEC;   /* what the assert says, for GCC's loop analysis */
+	decayed_grad(d, g, p, wd, use_wd, n);
+	if (!use_mu)
+		for (size_t i = 0; i < n; i++)
+			p[i] = p[i] + neg_lr * d[i];
+	else if (nesterov)
+		for (size_t i = 0; i < n; i++) {
+			buf[i] = buf[i] * mu + d[i];
+			p[i] = p[i] + neg_lr * (d[i] + mu * buf[i]);
+		}
+	else
+		for (size_t i = 0; i < n; i++) {
+			buf[i] = buf[i] * mu + d[i];
+			p[i] = p[i] + neg_lr * buf[i];
+		}
+}
+
+static void sgd_update(float *p,       /* (n) */
+                       float *buf,     /* (n) */
+                       const float *g, /* (n) */
+                       double lr, double mu, double wd, int nesterov, size_t n)
 {
 	float neg_lr = (float)-lr, muf = (float)mu, wdf = (float)wd;
+	int use_wd = wd != 0, use_mu = mu != 0;
+	size_t i = 0;
 
-	if (mu == 0) {
-		if (wd == 0)
-			for (size_t i = 0; i < n; i++)
-				p[i] = p[i] + neg_lr * g[i];
-		else
-			for (size_t i = 0; i < n; i++)
-				p[i] = p[i] + neg_lr * (g[i] + wdf * p[i]);
-		return;
-	}
-	if (first) {
-		for (size_t i = 0; i < n; i++) {
-			float d = wd == 0 ? g[i] : g[i] + wdf * p[i];
-			buf[i] = d;
-			p[i] = p[i] + neg_lr * (nesterov ? d + muf * d : d);
-		}
-		return;
-	}
-	if (nesterov) {
-		for (size_t i = 0; i < n; i++) {
-			float d = wd == 0 ? g[i] : g[i] + wdf * p[i];
-			float b = buf[i] * muf + d;
-			buf[i] = b;
-			p[i] = p[i] + neg_lr * (d + muf * b);
-		}
-	} else if (wd == 0) {
-		for (size_t i = 0; i < n; i++) {
-			float b = buf[i] * muf + g[i];
-			buf[i] = b;
-			p[i] = p[i] + neg_lr * b;
-		}
-	} else {
-		for (size_t i = 0; i < n; i++) {
-			float b = buf[i] * muf + (g[i] + wdf * p[i]);
-			buf[i] = b;
-			p[i] = p[i] + neg_lr * b;
-		}
-	}
+	for (; i + VEC <= n; i += VEC)
+		sgd_block(p + i, buf + i, g + i, neg_lr, muf, wdf, use_wd, use_mu, nesterov, VEC);
+	sgd_block(p + i, buf + i, g + i, neg_lr, muf, wdf, use_wd, use_mu, nesterov, n - i);
 }
 
 /* ---------------------------------------------------------- adam, adamw */
 
+/* out = sqrt(x) over n <= VEC elements, correctly rounded as sqrtf. GCC
+ * does not vectorize sqrtf (a libm call that may set errno); on full
+ * blocks SSE's sqrtps computes the same IEEE square root four at a time. */
+static inline void sqrt_block(float *restrict out, const float *restrict x, size_t n)
+{
+#ifdef __SSE__
+	if (n == VEC) {
+		for (size_t i = 0; i < VEC; i += 4)
+			_mm_storeu_ps(out + i, _mm_sqrt_ps(_mm_loadu_ps(x + i)));
+		return;
+	}
+#endif
+	for (size_t i = 0; i < n; i++)
+		out[i] = sqrtf(x[i]);
+}
+
+/* The scalars of one Adam(W) step, cast to float as PyTorch casts them. */
+typedef struct {
+	float b1, b2;          /* beta1, beta2                                */
+	float one_b1, one_b2;  /* 1 - beta1, 1 - beta2 (computed in double)   */
+	float bc2_sqrt;        /* sqrt(1 - beta2^t)                           */
+	float eps;
+	float neg_step;        /* -lr / (1 - beta1^t)                         */
+	float decay;           /* adamw: 1 - lr wd                            */
+	float wd;              /* adam: L2 factor                             */
+	int l2;                /* adam with wd != 0: g = g + wd p             */
+	int decoupled;         /* adamw: p = p (1 - lr wd) first              */
+} adam_scalars;
+
 /* PyTorch's _single_tensor_adam (decoupled = 0) or _adamw (decoupled = 1)
- * for step t >= 1:
+ * on n <= VEC elements:
  *   adamw: p = p (1 - lr wd);  adam: g = g + wd p   (if wd != 0)
  *   m = m b1;  m = m + (1 - b1) g
  *   v = v b2;  v = v + (1 - b2) g g
  *   denom = sqrt(v) / sqrt(1 - b2^t) + eps
  *   p = p + (-lr / (1 - b1^t)) m / denom
- * with 1 - b^t, the step size and 1 - lr wd in double, cast to float. */
-static void adam_update(float *restrict p,       /* (n) */
-                        float *restrict m,       /* (n) exp_avg    */
-                        float *restrict v,       /* (n) exp_avg_sq */
-                        const float *restrict g, /* (n) */
+ * Every choice is made outside the loops, so that each loop vectorizes but
+ * the one of sqrtf: a libm call that may set errno, which GCC does not
+ * vectorize. */
+static inline void adam_block(float *restrict p, float *restrict m, float *restrict v,
+                              const float *restrict g, const adam_scalars *restrict k,
+                              size_t n)
+{
+	float b1 = k->b1, b2 = k->b2, one_b1 = k->one_b1, one_b2 = k->one_b2;
+	float bc2_sqrt = k->bc2_sqrt, eps = k->eps, neg_step = k->neg_step;
+	float d[VEC];      /* the gradient, with adam's L2 term */
+	float root[VEC];   /* sqrt(v) */
+
+	assert(n <= VEC);
+	n = n < VEC ? n : VEC;   /* what the assert says, for GCC's loop analysis */
+	decayed_grad(d, g, p, k->wd, k->l2, n);
+	if (k->decoupled)
+		for (size_t i = 0; i < n; i++)
+			p[i] = p[i] * k->decay;
+	for (size_t i = 0; i < n; i++) {
+		m[i] = m[i] * b1 + one_b1 * d[i];
+		v[i] = v[i] * b2 + one_b2 * d[i] * d[i];
+	}
+	sqrt_block(root, v, n);
+	for (size_t i = 0; i < n; i++)
+		p[i] = p[i] + neg_step * m[i] / (root[i] / bc2_sqrt + eps);
+}
+
+/* One Adam(W) step t >= 1, the bias corrections in double. */
+static void adam_update(float *p,       /* (n) */
+                        float *m,       /* (n) exp_avg    */
+                        float *v,       /* (n) exp_avg_sq */
+                        const float *g, /* (n) */
                         double lr, double beta1, double beta2, double eps, double wd,
                         int decoupled, long t, size_t n)
 {
 	double bc1 = 1.0 - pow(beta1, (double)t), bc2 = 1.0 - pow(beta2, (double)t);
-	float b1 = (float)beta1, b2 = (float)beta2;
-	float one_b1 = (float)(1.0 - beta1), one_b2 = (float)(1.0 - beta2);
-	float bc2_sqrt = (float)sqrt(bc2), epsf = (float)eps;
-	float neg_step = (float)-(lr / bc1);
-	float decay = (float)(1.0 - lr * wd), wdf = (float)wd;
-	int l2 = !decoupled && wd != 0;   /* adam's weight decay, into g */
+	adam_scalars k = {
+		.b1 = (float)beta1, .b2 = (float)beta2,
+		.one_b1 = (float)(1.0 - beta1), .one_b2 = (float)(1.0 - beta2),
+		.bc2_sqrt = (float)sqrt(bc2), .eps = (float)eps,
+		.neg_step = (float)-(lr / bc1),
+		.decay = (float)(1.0 - lr * wd), .wd = (float)wd,
+		.l2 = !decoupled && wd != 0, .decoupled = decoupled,
+	};
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		float gi = l2 ? g[i] + wdf * p[i] : g[i];
-		float pi = decoupled ? p[i] * decay : p[i];
-		float mi = m[i] * b1;
-		float vi = v[i] * b2;
-
-		mi = mi + one_b1 * gi;
-		vi = vi + one_b2 * gi * gi;
-		m[i] = mi;
-		v[i] = vi;
-		p[i] = pi + neg_step * mi / (sqrtf(vi) / bc2_sqrt + epsf);
-	}
+	for (; i + VEC <= n; i += VEC)
+		adam_block(p + i, m + i, v + i, g + i, &k, VEC);
+	adam_block(p + i, m + i, v + i, g + i, &k, n - i);
 }
 
 /* -------------------------------------------------------------- verbs */
 
+/* The update runs with subnormal floats flushed to zero (MXCSR's FTZ and
+ * DAZ bits, per thread, restored after). A parameter whose gradient stays
+ * exactly 0 -- the weights of an image's always-blank border pixels --
+ * has a momentum buffer (or exp_avg) that decays by mu every step and goes
+ * subnormal after some 800 steps; x86 then takes a microcode assist on
+ * every operation that touches it, which made a step 60 times slower.
+ * Flushing changes values below 1.2e-38 only: the parameters, whose
+ * updates by such amounts round away anyway, are the same as PyTorch's. */
 void lrs_optim_step(lrs_optim *o, float *params, const float *grads, double lr, double momentum)
 {
-	optim_state *s = (optim_state *)o;
 	const lrs_optim_config *c = &o->cfg;
 	double mu = isnan(momentum) ? (c->type == LRS_OPTIM_SGD ? c->momentum : c->beta1) : momentum;
+#ifdef __SSE__
+	unsigned int csr = _mm_getcsr();   /* the caller's MXCSR */
 
+	_mm_setcsr(csr | _MM_FLUSH_ZERO_ON | 0x0040 /* DAZ */);
+#endif
 	assert(mu >= 0 && (c->type == LRS_OPTIM_SGD || mu < 1));
 	o->steps++;
-	if (c->type == LRS_OPTIM_SGD) {
-		sgd_update(params, o->buf, grads, lr, mu, c->weight_decay, c->nesterov,
-		           !s->buf_ready, o->n);
-		s->buf_ready |= mu != 0;
-	} else {
+	if (c->type == LRS_OPTIM_SGD)
+		sgd_update(params, o->buf, grads, lr, mu, c->weight_decay, c->nesterov, o->n);
+	else
 		adam_update(params, o->buf, o->sq, grads, lr, mu, c->beta2, c->eps,
 		            c->weight_decay, c->type == LRS_OPTIM_ADAMW, o->steps, o->n);
-	}
+#ifdef __SSE__
+	_mm_setcsr(csr);
+#endif
 }
 
 void lrs_optim_free(lrs_optim *o)
@@ -210,5 +281,5 @@ void lrs_optim_free(lrs_optim *o)
 		return;
 	free(o->buf);
 	free(o->sq);
-	free((optim_state *)o);
+	free(o);
 }

@@ -3,6 +3,7 @@
  *
  *   bench_train train HIDDEN BATCH STEPS   samples/s of training steps
  *   bench_train sgemm HIDDEN BATCH REPS    GFLOP/s of the step's products
+ *   bench_train info                       the BLAS library and its kernel
  *
  * HIDDEN is "-" (softmax regression) or widths like "256" or "512,256".
  * One BLAS thread. Prints one number on stdout; the data load is not
@@ -143,11 +144,15 @@ int main(int argc, char **argv)
 {
 	lrs_mlp_config mc = { 784, 10, 0, { 0 }, LRS_ACT_RELU, LRS_INIT_HE };
 
+	lrs_blas_set_threads(1);
+	if (argc == 2 && strcmp(argv[1], "info") == 0) {
+		printf("%s\n", lrs_blas_info());
+		return 0;
+	}
 	if (argc != 5) {
-		fprintf(stderr, "usage: bench_train train|sgemm HIDDEN BATCH STEPS\n");
+		fprintf(stderr, "usage: bench_train train|sgemm HIDDEN BATCH STEPS | bench_train info\n");
 		return 2;
 	}
-	lrs_blas_set_threads(1);
 	parse_hidden(argv[2], &mc);
 	if (strcmp(argv[1], "train") == 0)
 		return run_train(&mc, atol(argv[3]), atol(argv[4]));

@@ -13,6 +13,13 @@ preloaded tensors (index, forward, loss, zero_grad, backward, step).
 Also measured: the sgemm rate of the step's matrix products (bench_train
 sgemm), against which lrsweep's training FLOP rate is compared.
 
+OpenBLAS picks its kernel when it loads. Version 0.3.21 (Debian 12) does not
+know some recent CPUs and falls back to its generic "Prescott" kernel, at
+about a third of the speed. When that happens on a CPU with AVX-512, the
+table is measured twice: as the machine is, and with OPENBLAS_CORETYPE=SkylakeX
+for both sides (PyTorch's own matrix products are not OpenBLAS's, so this
+mostly changes lrsweep).
+
 Usage: bench_train.py BENCH_BINARY [REPEATS]
 """
 import gzip
@@ -23,7 +30,7 @@ import sys
 import time
 
 BENCH = sys.argv[1] if len(sys.argv) > 1 else "build/release/bench/bench_train"
-REPEATS = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+REPEATS = int(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2].isdigit() else 5
 DATA = "/usr/share/datasets/fashion-mnist"
 
 CONFIGS = [  # (label, hidden, batch, steps)
@@ -79,15 +86,32 @@ def lrsweep(mode, hidden, batch, n):
 
 def main():
     try:
-        import torch
+        import torch  # noqa: F401
     except ImportError:
         print("bench_train: SKIPPED (PyTorch not importable from /usr/bin/python3)")
         return 0
+    if "--one" in sys.argv:
+        return one_table()
+    envs = [dict(os.environ)]
+    info = subprocess.run([BENCH, "info"], capture_output=True, text=True).stdout
+    with open("/proc/cpuinfo") as f:
+        avx512 = "avx512f" in f.read()
+    if "Prescott" in info and avx512 and "OPENBLAS_CORETYPE" not in os.environ:
+        envs.append(dict(os.environ, OPENBLAS_CORETYPE="SkylakeX"))
+    for env in envs:
+        subprocess.run([sys.executable, __file__, BENCH, str(REPEATS), "--one"], env=env, check=True)
+    return 0
+
+
+def one_table():
+    import torch
     torch.set_num_threads(1)
+    info = subprocess.run([BENCH, "info"], capture_output=True, text=True).stdout.strip()
     x, y = load_images()
     X, Y = torch.from_numpy(x), torch.from_numpy(y)
-    print(f"training throughput, one thread each, median of {REPEATS} alternating runs "
-          f"(torch {torch.__version__})")
+    print(f"\ntraining throughput, one thread each, median of {REPEATS} alternating runs\n"
+          f"  torch {torch.__version__}; lrsweep BLAS: {info}; "
+          f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
     print(f"{'model':20} {'batch':>5} {'lrsweep/s':>10} {'torch/s':>10} {'ratio':>6}"
           f" {'step GF/s':>9} {'sgemm GF/s':>10} {'of sgemm':>8}")
     for label, hidden, batch, steps in CONFIGS:

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lrsweep/blas.h"
 #include "lrsweep/error.h"
 #include "lrsweep/experiment.h"
 #include "lrsweep/schedule.h"
@@ -178,9 +179,11 @@ int cmd_train(int argc, char **argv, cli_globals *g)
 		goto out;
 	}
 	cfg.sched = s;
+	lrs_blas_set_threads(1);   /* a training run is single-threaded */
 	if (!g->quiet)
 		cli_data_summary(CMD, e, ds);
 	if (g->verbose) {
+		fprintf(stderr, "lrsweep train: BLAS %s\n", lrs_blas_info());
 		char *json = NULL;
 		if (lrs_sched_params_json(&json, s) == 0)
 			fprintf(stderr, "lrsweep train: schedule %s %s\n", lrs_sched_type_name(lrs_sched_get_type(s)), json);

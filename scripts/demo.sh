@@ -1,8 +1,9 @@
 #!/bin/sh
 # demo.sh - the main job of this version of lrsweep: print and plot a few
 # learning-rate schedules for a run of 20 epochs of 100 steps, with the
-# bounds a range test might have picked (min 0.01, max 0.2). Plots go to
-# results/. Later versions run the whole pipeline here.
+# bounds a range test might have picked (min 0.01, max 0.2), then train with
+# one of them on synthetic data and on Fashion-MNIST. Plots go to results/.
+# Later versions run the whole pipeline here.
 set -eu
 LRSWEEP=${LRSWEEP:-bin/lrsweep}
 OUT=${OUT:-results}
@@ -28,3 +29,13 @@ show cosine_decay_restarts cosine_decay_restarts --first_decay_steps "2 epochs" 
 echo "== one_cycle on the terminal"
 "$LRSWEEP" schedule one_cycle $common --terminal
 echo "plots written to $OUT/demo-*.png and $OUT/demo-*.svg"
+echo
+
+echo "== lrsweep data experiments/quick_synthetic.yaml"
+"$LRSWEEP" data experiments/quick_synthetic.yaml
+echo
+echo "== lrsweep train experiments/quick_synthetic.yaml --schedule one_cycle --max_lr 0.2 --epochs 10"
+"$LRSWEEP" train experiments/quick_synthetic.yaml --schedule one_cycle --max_lr 0.2 --epochs 10
+echo
+echo "== lrsweep train experiments/fashion_mnist.yaml --schedule one_cycle --max_lr 0.1 --epochs 3"
+"$LRSWEEP" train experiments/fashion_mnist.yaml --schedule one_cycle --max_lr 0.1 --epochs 3

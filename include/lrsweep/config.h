@@ -14,8 +14,12 @@
  * on "billion laughs" documents. */
 #define LRS_CONFIG_MAX_NODES 100000
 
+/* The deepest nesting of lists and mappings a document may have. */
+#define LRS_CONFIG_MAX_DEPTH 64
+
 /* Parses YAML `text` (`len` bytes) into a tree. Duplicate keys, more than
- * one document and alias expansion past LRS_CONFIG_MAX_NODES are errors.
+ * one document, nesting deeper than LRS_CONFIG_MAX_DEPTH and alias
+ * expansion past LRS_CONFIG_MAX_NODES are errors.
  * On failure returns LRS_EINVALID with the message and line:column set
  * (lrs_error_line/column). An empty document gives an empty map. */
 int lrs_config_parse_yaml(lrs_node **out, const char *text, size_t len);

@@ -32,8 +32,8 @@ typedef struct {
 } lrs_experiment;
 
 /* Reads and checks experiment file `path`. On failure returns LRS_EINVALID
- * (with every problem found, one "file:line:column: message" per line) or
- * LRS_ERROR when the file cannot be read. */
+ * with every problem found, one "file:line:column: message" per line (an
+ * unreadable file too: it is bad input), or LRS_ENOMEM. */
 int lrs_experiment_load(lrs_experiment **out, const char *path);
 
 /* Frees an experiment; accepts NULL. */

@@ -108,6 +108,17 @@ int cli_value_node(lrs_node **out, const char *key, const char *text)
 
 /* ------------------------------------------------- experiment and data */
 
+/* 1 when `msg` starts with one of the source's file names. */
+static int names_a_file(const char *msg, const lrs_data_source *src)
+{
+	const char *files[] = { src->images, src->labels, src->path, src->features };
+
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+		if (files[i] && strncmp(msg, files[i], strlen(files[i])) == 0)
+			return 1;
+	return 0;
+}
+
 int cli_load(const char *cmd, const char *path, lrs_experiment **exp, lrs_dataset **ds)
 {
 	int rc;
@@ -117,6 +128,12 @@ int cli_load(const char *cmd, const char *path, lrs_experiment **exp, lrs_datase
 	if ((rc = lrs_experiment_load(exp, path)) < 0)
 		return cli_fail(cmd, rc);
 	if ((rc = lrs_dataset_load(ds, &(*exp)->data)) < 0) {
+		const lrs_data_config *dc = &(*exp)->data;
+		/* a problem of the data as configured, not of a file: name the
+		 * experiment file, as every input error does */
+		if (!names_a_file(lrs_error_last(), &dc->train) &&
+		    !(dc->has_test && names_a_file(lrs_error_last(), &dc->test)))
+			lrs_error_set(rc, "%s: data: %s", path, lrs_error_last());
 		lrs_experiment_free(*exp);
 		*exp = NULL;
 		return cli_fail(cmd, rc);

@@ -198,7 +198,9 @@ static int parse_args(int argc, char **argv, cli_globals *g, schedule_args *a, i
 	}
 	if (help) {
 		lrs_sched_type t;
-		if (a->type && lrs_sched_type_parse(&t, a->type) == 0)
+		if (a->type && lrs_sched_type_parse(&t, a->type) < 0)
+			return cli_fail(CMD, LRS_EINVALID);
+		if (a->type)
 			help_params(stdout, t);
 		else
 			usage(stdout);
@@ -269,6 +271,15 @@ static int compute(const lrs_sched *s, const schedule_args *a, double *lr, doubl
 
 /* -------------------------------------------------------------- printing */
 
+/* %.17g, or null where JSON has no number (inf, nan). */
+static void json_number(double v)
+{
+	if (isfinite(v))
+		printf("%.17g", v);
+	else
+		printf("null");
+}
+
 static void print_rows(const schedule_args *a, const double *lr, const double *mom)
 {
 	switch (a->format) {
@@ -284,9 +295,12 @@ static void print_rows(const schedule_args *a, const double *lr, const double *m
 	case FMT_JSON:
 		printf("[\n");
 		for (long i = 0; i < a->steps; i++) {
-			printf("  {\"step\": %ld, \"lr\": %.17g", i, lr[i]);
-			if (mom)
-				printf(", \"momentum\": %.17g", mom[i]);
+			printf("  {\"step\": %ld, \"lr\": ", i);
+			json_number(lr[i]);
+			if (mom) {
+				printf(", \"momentum\": ");
+				json_number(mom[i]);
+			}
 			printf("}%s\n", i + 1 < a->steps ? "," : "");
 		}
 		printf("]\n");

@@ -44,7 +44,12 @@ static void usage(FILE *f)
 	        "  --seed S            seed of initialisation and shuffling (default: the\n"
 	        "                      experiment's; the validation split always uses it)\n"
 	        "  --min-lr/--max-lr   what @min and @max stand for in the schedule\n"
-	        "  --db F              accepted for later versions; this one stores nothing\n");
+	        "  --db F              accepted for later versions; this one stores nothing\n"
+	        "  -q, -v              quiet (no summary line on stderr), verbose (the\n"
+	        "                      resolved schedule and the BLAS library)\n"
+	        "\n"
+	        "The lr column is the rate of the epoch's last update. A run whose loss\n"
+	        "turns NaN or infinite stops there and says so (exit status 0).\n");
 }
 
 static int parse_args(int argc, char **argv, cli_globals *g, train_args *a, int *done)
@@ -80,10 +85,13 @@ static int parse_args(int argc, char **argv, cli_globals *g, train_args *a, int 
 			val = argv[++i];
 		else
 			return cli_usage_error(CMD, "--%s needs a value", key);
+		if ((!strcmp(key, "schedule") && a->type) || (!strcmp(key, "lr") && a->lr) ||
+		    (!strcmp(key, "epochs") && a->epochs) || (!strcmp(key, "seed") && a->seed >= 0))
+			return cli_usage_error(CMD, "--%s given twice", key);
 		if (!strcmp(key, "schedule")) {
 			a->type = val;
-		} else if (!strcmp(key, "lr") && !a->type) {
-			a->lr = val;
+		} else if (!strcmp(key, "lr")) {
+			a->lr = val;   /* the constant rate, or the schedule's lr */
 		} else if (!strcmp(key, "epochs")) {
 			if (lrs_parse_long(val, &a->epochs) < 0 || a->epochs < 1 || a->epochs > 1000000)
 				return cli_usage_error(CMD, "--epochs must be an integer in [1, 1000000], got '%s'", val);
@@ -97,7 +105,7 @@ static int parse_args(int argc, char **argv, cli_globals *g, train_args *a, int 
 			*(key[1] == 'i' ? &a->min_lr : &a->max_lr) = v;
 		} else if (!strcmp(key, "db")) {
 			a->db = val;
-		} else if (a->type) {
+		} else {
 			lrs_node *v;
 			if (lrs_node_get(a->params, key))
 				return cli_usage_error(CMD, "--%s given twice", key);
@@ -107,10 +115,11 @@ static int parse_args(int argc, char **argv, cli_globals *g, train_args *a, int 
 				lrs_node_free(v);
 				return cli_fail(CMD, rc);
 			}
-		} else {
-			return cli_usage_error(CMD, "unknown option '--%s' (schedule parameters follow --schedule TYPE)", key);
 		}
 	}
+	if (!a->type && a->params->n > 0)
+		return cli_usage_error(CMD, "unknown option '--%s' (schedule parameters go with --schedule TYPE)",
+		                       a->params->keys[0]);
 	if (!a->exp_path)
 		return cli_usage_error(CMD, "missing the experiment file (lrsweep train EXP.yaml)");
 	if (!a->type && !a->lr)
@@ -131,10 +140,23 @@ static long default_epochs(const lrs_experiment *e)
 	return 10;
 }
 
+/* What print_epoch needs to introduce the table. */
+typedef struct {
+	const lrs_experiment *exp;
+	const lrs_dataset *ds;
+	int quiet;
+} epoch_printer;
+
 static int print_epoch(void *ctx, lrs_trainer *t, const lrs_epoch_stats *e)
 {
-	(void)ctx;
+	const epoch_printer *p = ctx;
+
 	(void)t;
+	if (e->epoch == 1 && !p->quiet)   /* once training is under way: a run that */
+		cli_data_summary(CMD, p->exp, p->ds);   /* cannot start prints only its error */
+	if (e->epoch == 1)
+		printf("%5s  %-11s  %10s  %9s  %8s  %7s  %7s\n", "epoch", "lr", "train_loss", "train_acc",
+		       "val_loss", "val_acc", "seconds");
 	printf("%5ld  %-11.5g  %10.4f  %9.4f  %8.4f  %7.4f  %7.2f\n", e->epoch, e->lr, e->train_loss,
 	       e->train_accuracy, e->val_loss, e->val_accuracy, e->seconds);
 	fflush(stdout);
@@ -162,7 +184,7 @@ int cmd_train(int argc, char **argv, cli_globals *g)
 	                         0, a.seed >= 0 ? (uint64_t)a.seed : e->seed, NULL, 1 };
 	long spe = lrs_train_steps_per_epoch(ds, cfg.batch_size);
 	lrs_sched_ctx sctx = { a.min_lr, a.max_lr, spe, spe * cfg.epochs };
-	if (!a.type) {
+	if (a.lr) {   /* the constant's rate, or the schedule's own lr */
 		lrs_node *lr;
 		if ((rc = lrs_node_new_scalar(&lr, a.lr, 0, 0)) < 0 || (rc = lrs_node_append(a.params, "lr", lr)) < 0) {
 			status = cli_fail(CMD, rc);
@@ -180,8 +202,6 @@ int cmd_train(int argc, char **argv, cli_globals *g)
 	}
 	cfg.sched = s;
 	lrs_blas_set_threads(1);   /* a training run is single-threaded */
-	if (!g->quiet)
-		cli_data_summary(CMD, e, ds);
 	if (g->verbose) {
 		fprintf(stderr, "lrsweep train: BLAS %s\n", lrs_blas_info());
 		char *json = NULL;
@@ -189,16 +209,16 @@ int cmd_train(int argc, char **argv, cli_globals *g)
 			fprintf(stderr, "lrsweep train: schedule %s %s\n", lrs_sched_type_name(lrs_sched_get_type(s)), json);
 		free(json);
 	}
-	printf("%5s  %-11s  %10s  %9s  %8s  %7s  %7s\n", "epoch", "lr", "train_loss", "train_acc", "val_loss",
-	       "val_acc", "seconds");
-	lrs_train_hooks hooks = { NULL, NULL, print_epoch };
+	epoch_printer printer = { e, ds, g->quiet };
+	lrs_train_hooks hooks = { &printer, NULL, print_epoch };
 	if ((rc = lrs_train_run(&r, ds, &cfg, &hooks)) < 0) {
 		status = cli_fail(CMD, rc);
 		goto out;
 	}
 	if (r.status == LRS_RUN_DIVERGED)
-		printf("diverged at step %ld (loss not finite), after %ld epochs\n", r.diverged_at, r.epochs_done);
-	if (isnan(r.test_accuracy))
+		printf("diverged at step %ld (loss not finite), after %ld epochs; no test evaluation\n",
+		       r.diverged_at, r.epochs_done);
+	else if (ds->test.n == 0)
 		printf("no test data; best validation accuracy %.4f at epoch %ld, %.1f s\n",
 		       r.best_val_accuracy, r.best_epoch, r.seconds);
 	else

@@ -246,18 +246,21 @@ static void read_source(checker *ck, const lrs_node *n, const char *which, lrs_d
 		src->label = get_text(ck, n, "label");
 	if (get_bool(ck, n, "header", &header) > 0)
 		src->header = header;
-	if (lrs_node_get(n, "kind")) {
-		int kind;
-		if (get_choice(ck, n, "kind", "spirals|blobs|xor", &kind) > 0)
-			src->kind = lrs_node_get(n, "kind")->text;
-	}
+	int kind = -1;
+	if (lrs_node_get(n, "kind") && get_choice(ck, n, "kind", "spirals|blobs|xor", &kind) > 0)
+		src->kind = lrs_node_get(n, "kind")->text;
 	src->samples = 1000;
 	if (get_integer(ck, n, "samples", 1, 1e9, &v) > 0)
 		src->samples = (size_t)v;
 	if (get_integer(ck, n, "classes", 2, 1000, &v) > 0)
 		src->classes = (int)v;
-	if (get_integer(ck, n, "dims", 1, 1e6, &v) > 0)
+	if (get_integer(ck, n, "dims", 1, 1e6, &v) > 0) {
 		src->dims = (size_t)v;
+		if (kind >= 0 && kind != 1 && v != 2)
+			problem(ck, lrs_node_get(n, "dims"), "'dims' must be 2 for %s (only blobs take other sizes)", src->kind);
+	}
+	if (kind == 2 && lrs_node_get(n, "classes") && src->classes != 2)
+		problem(ck, lrs_node_get(n, "classes"), "'classes' must be 2 for xor");
 	if (get_number(ck, n, "noise", 0, 0, HUGE_VAL, 0, &noise) > 0)
 		src->noise = noise;
 }
@@ -359,9 +362,9 @@ static void read_optimizer(checker *ck, const lrs_node *n, lrs_optim_config *o)
 		for (const char *const *k = (const char *const[]){ "betas", "eps", NULL }; *k; k++)
 			if (lrs_node_get(n, *k))
 				key_problem(ck, lrs_node_get(n, *k), "'%s' is for adam and adamw, not sgd", *k);
-		get_number(ck, n, "momentum", 0, 0, 1, 0, &o->momentum);
+		int bad_momentum = get_number(ck, n, "momentum", 0, 0, 1, 0, &o->momentum) < 0;
 		get_bool(ck, n, "nesterov", &o->nesterov);
-		if (o->nesterov && o->momentum <= 0)
+		if (o->nesterov && o->momentum <= 0 && !bad_momentum)   /* one problem, one line */
 			problem(ck, lrs_node_get(n, "nesterov"), "nesterov needs momentum > 0");
 	} else {
 		const lrs_node *betas = lrs_node_get(n, "betas");
@@ -458,8 +461,10 @@ static void read_top(checker *ck, lrs_experiment *e)
 	e->trials = lrs_node_get(root, "trials");
 	if (e->range_test)
 		is_map(ck, e->range_test, "range_test");
-	if (e->trials)
-		is_map(ck, e->trials, "trials");
+	if (e->trials && is_map(ck, e->trials, "trials")) {
+		long epochs;
+		get_integer(ck, e->trials, "epochs", 1, 1e6, &epochs);
+	}
 }
 
 int lrs_experiment_load(lrs_experiment **out, const char *path)

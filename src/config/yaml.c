@@ -83,7 +83,7 @@ static int next_event(reader *r, yaml_event_t *ev)
 }
 
 /* Reads the node that starts with event `ev` (consumed). */
-static int read_node(reader *r, yaml_event_t *ev, lrs_node **out)
+static int read_node(reader *r, yaml_event_t *ev, lrs_node **out, int depth)
 {
 	const yaml_mark_t m = ev->start_mark;
 	int line = (int)m.line + 1, col = (int)m.column + 1;
@@ -119,6 +119,10 @@ static int read_node(reader *r, yaml_event_t *ev, lrs_node **out)
 
 		if ((rc = count_node(r, &m)) < 0)
 			break;
+		if (depth >= LRS_CONFIG_MAX_DEPTH) {
+			rc = lrs_error_set_at(LRS_EINVALID, line, col, "nested more than %d levels deep", LRS_CONFIG_MAX_DEPTH);
+			break;
+		}
 		rc = is_map ? lrs_node_new_map(out, line, col) : lrs_node_new_list(out, line, col);
 		while (rc == 0) {
 			lrs_node *child = NULL;
@@ -143,7 +147,7 @@ static int read_node(reader *r, yaml_event_t *ev, lrs_node **out)
 				yaml_event_delete(&child_ev);
 				continue;
 			}
-			rc = read_node(r, &child_ev, &child);
+			rc = read_node(r, &child_ev, &child, depth + 1);
 			if (rc == 0 && is_map) {
 				child->key_line = key_line;
 				child->key_column = key_col;
@@ -203,7 +207,7 @@ int lrs_config_parse_yaml(lrs_node **out, const char *text, size_t len)
 			done = 1;
 			break;
 		default:
-			if ((rc = read_node(&r, &ev, &root)) < 0)
+			if ((rc = read_node(&r, &ev, &root, 0)) < 0)
 				goto out;
 			break;
 		}

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lrsweep/error.h"
 #include "internal.h"
@@ -42,6 +43,7 @@ typedef struct {
 	float *x;              /* (cap, cols - 1) kept features                */
 	int32_t *y;            /* (cap) kept labels                            */
 	size_t n, cap;         /* rows kept, rows allocated                    */
+	size_t nul_row;        /* the first row holding a NUL byte, or 0       */
 } csv_reader;
 
 /* ------------------------------------------------------------- helpers */
@@ -55,6 +57,10 @@ static long next_line(csv_reader *r)
 	if (len < 0)
 		return -1;
 	r->row++;
+	if (memchr(r->line, '\0', (size_t)len)) {   /* binary data: stop here */
+		r->nul_row = r->row;
+		return -1;
+	}
 	while (len > 0 && (r->line[len - 1] == '\n' || r->line[len - 1] == '\r'))
 		r->line[--len] = '\0';
 	if (r->row == 1 && strncmp(r->line, "\xEF\xBB\xBF", 3) == 0) {
@@ -319,10 +325,19 @@ int lrs_data_load_csv(lrs_split *out, const char *path, const char *label, int h
 	r.path = path;
 	if (!(r.f = fopen(path, "rb")))
 		return lrs_error_set(LRS_EINVALID, "%s: cannot open (%s)", path, strerror(errno));
+	struct stat st;
+	if (fstat(fileno(r.f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		fclose(r.f);
+		return lrs_error_set(LRS_EINVALID, "%s: not a regular file", path);
+	}
 
 	while ((len = next_line(&r)) >= 0 && is_blank(r.line))
 		if (!blank)
 			blank = r.row;
+	if (len < 0 && r.nul_row) {
+		rc = lrs_error_set(LRS_EINVALID, "%s: row %zu holds a NUL byte: not a CSV text file", path, r.nul_row);
+		goto done;
+	}
 	if (len < 0) {
 		rc = lrs_error_set(LRS_EINVALID, "%s: empty file", path);
 		goto done;
@@ -352,6 +367,10 @@ int lrs_data_load_csv(lrs_split *out, const char *path, const char *label, int h
 	}
 	if (ferror(r.f)) {
 		rc = lrs_error_set(LRS_EINVALID, "%s: read error (%s)", path, strerror(errno));
+		goto done;
+	}
+	if (r.nul_row) {
+		rc = lrs_error_set(LRS_EINVALID, "%s: row %zu holds a NUL byte: not a CSV text file", path, r.nul_row);
 		goto done;
 	}
 	if (r.n == 0) {

@@ -834,6 +834,9 @@ static int finish_sequential(lrs_sched *s, const lrs_node *map, const lrs_sched_
 		if (m->v[i] <= m->v[i - 1])
 			return fail_at(s, map, "milestones", "parameter 'milestones' must be strictly increasing (%ld then %ld)",
 			               m->v[i - 1], m->v[i]);
+	if (ctx->total_steps > 0 && m->n > 0 && m->v[m->n - 1] >= ctx->total_steps)
+		return fail_at(s, map, "milestones", "milestone %ld is not before the end of the run (%ld steps)",
+		               m->v[m->n - 1], ctx->total_steps);
 	s->u.seq.schedules = calloc(n, sizeof *s->u.seq.schedules);
 	if (!s->u.seq.schedules)
 		return lrs_error_set(LRS_ENOMEM, "out of memory");

@@ -345,7 +345,12 @@ static double sgdr_lr(const lrs_sched *s, long i)
 	double spe = (double)s->u.sgdr.steps_per_epoch;
 	double t = (double)i, max_k = s->u.sgdr.max_lr, min_lr = s->u.sgdr.min_lr;
 
-	while (t >= spe * L) {
+	if (s->u.sgdr.mult_factor == 1) {   /* equal cycles: no walk */
+		double k = floor(t / (spe * L));
+		t -= k * spe * L;
+		max_k *= pow(s->u.sgdr.lr_decay, k);
+	}
+	while (t >= spe * L) {   /* growing cycles: O(log step) of them */
 		t -= spe * L;
 		L = ceil(L * s->u.sgdr.mult_factor);
 		max_k *= s->u.sgdr.lr_decay;

@@ -145,6 +145,17 @@ int lrs_train_run(lrs_train_result *out, const lrs_dataset *ds,
 	out->best_val_accuracy = out->test_loss = out->test_accuracy = NAN;
 	if (cfg->batch_size < 1 || cfg->epochs < 1)
 		return lrs_error_set(LRS_EINVALID, "batch size and epochs must be at least 1");
+	if (cycles && cfg->optim.type != LRS_OPTIM_SGD) {
+		/* the cycled momentum is Adam's beta1, which must stay below 1 */
+		long total = lrs_train_steps_per_epoch(ds, cfg->batch_size) * cfg->epochs;
+		for (long i = 0; i < total; i++)
+			if (!(lrs_sched_momentum(cfg->sched, i) < 1))
+				return lrs_error_set(LRS_EINVALID, "%s cycles momentum up to %g, but with %s it is beta1, "
+				                     "which must be below 1 (lower max_momentum)",
+				                     lrs_sched_type_name(lrs_sched_get_type(cfg->sched)),
+				                     lrs_sched_momentum(cfg->sched, i),
+				                     cfg->optim.type == LRS_OPTIM_ADAM ? "adam" : "adamw");
+	}
 	if ((rc = trainer_init(&t, ds, cfg)) < 0) {
 		trainer_free(&t);
 		return rc;

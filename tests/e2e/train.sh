@@ -65,6 +65,24 @@ bad_usage "train bad epochs" "--epochs" train "$QUICK" --lr 0.1 --epochs 0
 bad_usage "train unknown option" "--frob" train "$QUICK" --lr 0.1 --frob 1
 bad_usage "data missing file" "nope.yaml" data nope.yaml
 
+bad_usage "--lr twice" "given twice" train "$QUICK" --lr 0.1 --lr 2
+bad_usage "sequential milestone past the end" "not before the end" schedule sequential --steps 50 --max-lr 0.1 \
+	--schedules '[{type: linear}, {type: cosine_annealing}]' --milestones 100
+run train "$QUICK" --lr 0.1 --schedule step --step_size 3 --epochs 1
+if [ "$RC" -eq 0 ]; then ok "--lr before --schedule is the schedule's lr"; else nok "--lr before --schedule" "$(cat "$ERR")"; fi
+run train "$QUICK" --lr 1e30 --epochs 2
+if grep -q "no test evaluation" "$OUT" && ! grep -q "no test data" "$OUT"; then ok "a diverged run says so, not 'no test data'"; else nok "diverged message" "$(tail -2 "$OUT")"; fi
+run schedule exponential --steps 4 --lr 0.1 --gamma 1e300 --format json
+if [ "$RC" -eq 0 ] && $PY -c 'import json,sys; json.load(sys.stdin)' <"$OUT"; then ok "json stays json past float range"; else nok "json inf" "$(cat "$OUT")"; fi
+printf 'name: x\ndata:\n  train: {format: synthetic, kind: blobs, samples: 2000}\noptimizer: {type: adam}\n' >"$T/adam.yaml"
+bad_usage "adam beta1 cycled to 1" "beta1" train "$T/adam.yaml" --schedule one_cycle --max_lr 0.01 --max_momentum 1 --epochs 2
+printf 'name: x\ndata:\n  train: {format: synthetic, kind: blobs, samples: 100}\n  validation: 0.999\n' >"$T/val.yaml"
+bad_usage "data problem names the experiment" "val.yaml: data: " data "$T/val.yaml"
+printf 'name: x\ndata:\n  train: {format: csv, path: /dev/zero}\n' >"$T/zero.yaml"
+bad_usage "csv from a device" "not a regular file" data "$T/zero.yaml"
+$PY -c "import sys; n=60000; open(sys.argv[1],'w').write('name: x\ndata: '+'['*n+']'*n+'\n')" "$T/deep.yaml"
+bad_usage "deep nesting" "deep.yaml:2:.*nested more than 64" data "$T/deep.yaml"
+
 # ------------------------------------------------ bad experiment files
 # bad_exp NAME LINE:COL NEEDLE YAML: each must fail with that position.
 bad_exp() {
@@ -138,6 +156,14 @@ bad_exp "not a mapping" "1:1" "must be a mapping" "- a
 - b"
 bad_exp "duplicate key" "2:1" "duplicate key" "name: x
 name: y"
+bad_exp "trials.epochs not a count" "5:11" "'epochs' must be a whole number" "name: x
+data:
+$SYN
+trials:
+  epochs: 2.5"
+bad_exp "xor has two classes" "3:50" "'classes' must be 2 for xor" "name: x
+data:
+  train: {format: synthetic, kind: xor, classes: 3}"
 
 # every problem is reported, one line each
 printf 'name: x\nsede: 1\ndata:\n%s\n  validation: 2\nbatch_size: -1\n' "$SYN" >"$T/many.yaml"

@@ -1543,6 +1543,24 @@ START_TEST(test_sgdr_hand)
 }
 END_TEST
 
+/* Hand-computed, equal cycles (mult_factor 1): 4 epochs of 5 steps = 20
+ * steps each, peaks max_lr*0.5^k, so step 20k restarts at 0.1*0.5^k and
+ * step 20k+10 is half-way: (0.1*0.5^k + 0)/2. Far steps check the closed
+ * form that replaces the walk over cycles. */
+START_TEST(test_sgdr_equal_cycles)
+{
+	lrs_sched_ctx none = ctx_none();
+	static const point pts[] = {
+		{ 0, 0.1 }, { 10, 0.05 }, { 20, 0.05 }, { 30, 0.025 }, { 40, 0.025 },
+		{ 2000000, 0.1 * 7.8886090522101181e-31 }, /* 0.5^100 */
+		{ 2000010, 0.05 * 7.8886090522101181e-31 },
+	};
+
+	CHECK_POINTS("sgdr", "min_lr=0 max_lr=0.1 steps_per_epoch=5 cycle_length=4 mult_factor=1 lr_decay=0.5",
+	             &none, pts);
+}
+END_TEST
+
 /* ========================================================== validation */
 
 /* A build that must fail with LRS_EINVALID, no schedule, and a message
@@ -2272,6 +2290,7 @@ Suite *suite_schedule(void)
 	tc = tcase_create("sgdr");
 	tcase_add_test(tc, test_sgdr_table);
 	tcase_add_test(tc, test_sgdr_hand);
+	tcase_add_test(tc, test_sgdr_equal_cycles);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("validation");

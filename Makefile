@@ -11,7 +11,9 @@
 
 CC      ?= cc
 PREFIX  ?= /usr/local
-PKGS    := yaml-0.1 zlib openblas
+PKGS    := yaml-0.1 zlib
+# OpenBLAS: headers at build time, the library loaded at run time (blas.c)
+BLAS_PKG := openblas
 CHECK_PKGS := check
 
 ifeq ($(SANITIZE),1)
@@ -32,8 +34,8 @@ WARN    += -Werror
 endif
 CFLAGS  ?= $(OPT)
 ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE $(WARN) $(SAN) $(CFLAGS) -Iinclude -MMD -MP \
-              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+              $(shell pkg-config --cflags $(PKGS) $(BLAS_PKG) 2>/dev/null)
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl -lpthread -lm
 TEST_LDLIBS := $(shell pkg-config --libs $(CHECK_PKGS) 2>/dev/null)
 
 SRC      := $(sort $(wildcard src/*/*.c))

@@ -15,10 +15,11 @@ sgemm), against which lrsweep's training FLOP rate is compared.
 
 OpenBLAS picks its kernel when it loads. Version 0.3.21 (Debian 12) does not
 know some recent CPUs and falls back to its generic "Prescott" kernel, at
-about a third of the speed. When that happens on a CPU with AVX-512, the
-table is measured twice: as the machine is, and with OPENBLAS_CORETYPE=SkylakeX
-for both sides (PyTorch's own matrix products are not OpenBLAS's, so this
-mostly changes lrsweep).
+about a third of the speed; PyTorch's Linear layers go through the same
+OpenBLAS. lrsweep chooses the SkylakeX kernel itself on AVX-512 CPUs when
+OPENBLAS_CORETYPE is unset; PyTorch does not. So on such a CPU the table is
+measured twice: as installed (PyTorch with whatever kernel OpenBLAS picks),
+and with OPENBLAS_CORETYPE=SkylakeX for both sides, kernel for kernel.
 
 Usage: bench_train.py BENCH_BINARY [REPEATS]
 """
@@ -93,10 +94,9 @@ def main():
     if "--one" in sys.argv:
         return one_table()
     envs = [dict(os.environ)]
-    info = subprocess.run([BENCH, "info"], capture_output=True, text=True).stdout
     with open("/proc/cpuinfo") as f:
         avx512 = "avx512f" in f.read()
-    if "Prescott" in info and avx512 and "OPENBLAS_CORETYPE" not in os.environ:
+    if avx512 and "OPENBLAS_CORETYPE" not in os.environ:
         envs.append(dict(os.environ, OPENBLAS_CORETYPE="SkylakeX"))
     for env in envs:
         subprocess.run([sys.executable, __file__, BENCH, str(REPEATS), "--one"], env=env, check=True)
@@ -111,7 +111,7 @@ def one_table():
     X, Y = torch.from_numpy(x), torch.from_numpy(y)
     print(f"\ntraining throughput, one thread each, median of {REPEATS} alternating runs\n"
           f"  torch {torch.__version__}; lrsweep BLAS: {info}; "
-          f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
+          f"OPENBLAS_CORETYPE for PyTorch: {os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
     print(f"{'model':20} {'batch':>5} {'lrsweep/s':>10} {'torch/s':>10} {'ratio':>6}"
           f" {'step GF/s':>9} {'sgemm GF/s':>10} {'of sgemm':>8}")
     for label, hidden, batch, steps in CONFIGS:

@@ -5,6 +5,11 @@
 
 #include <stddef.h>
 
+/* Loads OpenBLAS, once per process (choosing its kernel first, see
+ * blas.c). Returns 0, or LRS_ERROR when it cannot be loaded. Every other
+ * function here needs it done; lrs_mlp_build does it. */
+int lrs_blas_init(void);
+
 /* C (M, N) = alpha * op(A) op(B) + beta * C, row-major; op transposes when
  * the flag is set. lda, ldb, ldc are the row strides as stored. */
 void lrs_sgemm(int trans_a, int trans_b, size_t M, size_t N, size_t K,

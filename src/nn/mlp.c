@@ -276,6 +276,8 @@ int lrs_mlp_build(lrs_mlp **out, const lrs_mlp_config *cfg, size_t max_batch)
 	int rc;
 
 	*out = NULL;
+	if ((rc = lrs_blas_init()) < 0)
+		return rc;
 	if (!(m = calloc(1, sizeof *m)))
 		return lrs_error_set(LRS_ENOMEM, "mlp: needs %zu bytes", sizeof *m);
 	if ((rc = plan(m, cfg, max_batch, &work_floats)) < 0)

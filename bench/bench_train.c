@@ -79,7 +79,7 @@ static int run_train(const lrs_mlp_config *mc, long batch, long steps)
 	lrs_node_append(params, "lr", lr);
 	if (lrs_sched_build(&s, "constant", params, NULL) < 0)
 		return 1;
-	lrs_train_config cfg = { *mc, { 0 }, batch, 1000, 0, 1, s, 0 };
+	lrs_train_config cfg = { *mc, { 0 }, batch, 1000, 0, 1, s, 0, 1 };
 	lrs_optim_defaults(&cfg.optim, LRS_OPTIM_SGD);
 	cfg.optim.momentum = 0.9;
 	lrs_train_hooks hooks = { &tm, on_step, NULL };

@@ -10,5 +10,6 @@ Suite *suite_data(void);       /* test_data.c: loaders, split, normalisation   *
 Suite *suite_nn(void);         /* test_nn.c: MLP forward, gradients, init       */
 Suite *suite_optim(void);      /* test_optim.c: SGD, Adam, AdamW updates        */
 Suite *suite_train(void);      /* test_train.c: the training loop               */
+Suite *suite_rangetest(void);  /* test_rangetest.c: one LR range test           */
 
 #endif

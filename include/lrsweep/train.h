@@ -28,6 +28,7 @@ typedef struct {
 	uint64_t seed;             /* initialisation and shuffling              */
 	const lrs_sched *sched;    /* the rate of every update (borrowed)       */
 	int eval_each_epoch;       /* evaluate validation after each epoch      */
+	int skip_test;             /* 1: no test evaluation at the end          */
 } lrs_train_config;
 
 typedef enum {

@@ -181,7 +181,7 @@ int cmd_train(int argc, char **argv, cli_globals *g)
 		fprintf(stderr, "lrsweep train: --db %s: this version does not store runs yet\n", a.db);
 
 	lrs_train_config cfg = { e->model, e->optim, e->batch_size, a.epochs ? a.epochs : default_epochs(e),
-	                         0, a.seed >= 0 ? (uint64_t)a.seed : e->seed, NULL, 1 };
+	                         0, a.seed >= 0 ? (uint64_t)a.seed : e->seed, NULL, 1, 0 };
 	long spe = lrs_train_steps_per_epoch(ds, cfg.batch_size);
 	lrs_sched_ctx sctx = { a.min_lr, a.max_lr, spe, spe * cfg.epochs };
 	if (a.lr) {   /* the constant's rate, or the schedule's own lr */

@@ -224,7 +224,7 @@ int lrs_train_run(lrs_train_result *out, const lrs_dataset *ds,
 			break;
 	}
 	out->steps = step;
-	if (out->status != LRS_RUN_DIVERGED && ds->test.n > 0)
+	if (out->status != LRS_RUN_DIVERGED && ds->test.n > 0 && !cfg->skip_test)
 		lrs_trainer_evaluate(&t, &ds->test, 0, &out->test_loss, &out->test_accuracy);
 	out->seconds = now_seconds() - t_run;
 	trainer_free(&t);

@@ -1,0 +1,62 @@
+/* rangetest.h - the LR range test of Smith's CLR paper (SPEC §4): one run
+ * of the training loop while the rate ramps from start_lr to end_lr,
+ * logging the rate, the raw and smoothed training loss at every step and
+ * the validation accuracy every eval_every steps, stopping early when the
+ * smoothed loss exceeds stop_factor times its minimum or the loss is no
+ * longer finite. The model it trains is its own and is discarded: nothing
+ * it does changes what a later run starts from. Picking bounds from the
+ * curve is pick.h's job; running repeats in parallel is the runner's. */
+#ifndef LRSWEEP_RANGETEST_H
+#define LRSWEEP_RANGETEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lrsweep/data.h"
+#include "lrsweep/train.h"
+
+typedef enum { LRS_RAMP_LINEAR, LRS_RAMP_EXPONENTIAL } lrs_ramp;
+
+typedef struct {
+	lrs_ramp mode;          /* linear (the paper's) or exponential (fastai's) */
+	double start_lr;        /* rate of the first update                    */
+	double end_lr;          /* rate of the last update                     */
+	long iterations;        /* updates in the whole ramp                   */
+	long eval_every;        /* steps between accuracy evaluations          */
+	size_t eval_samples;    /* validation samples per evaluation (0 = all) */
+	double smoothing;       /* EMA factor beta of the loss, in [0, 1)      */
+	double stop_factor;     /* stop once smoothed loss > this x its minimum;
+	                           0 = never stop early                        */
+} lrs_range_config;
+
+/* One test's curve: point i is update i. */
+typedef struct {
+	long n;                 /* points recorded                             */
+	double *lr;             /* (n) rate of the update                      */
+	double *loss;           /* (n) training loss of its batch              */
+	double *smoothed_loss;  /* (n) bias-corrected EMA of loss              */
+	double *accuracy;       /* (n) validation accuracy after the update,
+	                           NAN between evaluations                     */
+	long stopped_at;        /* the update where it stopped early, or -1    */
+	int diverged;           /* 1 when the loss turned NaN or infinite      */
+	double wall_seconds;
+} lrs_range_curve;
+
+/* The rate of update i of the ramp: linear interpolation, or geometric for
+ * exponential, from start_lr (i = 0) to end_lr (i = iterations - 1). */
+double lrs_range_lr(const lrs_range_config *rc, long i);
+
+/* Checks a configuration: LRS_EINVALID with a message naming the field. */
+int lrs_range_check(const lrs_range_config *rc);
+
+/* Runs one range test with the model, optimizer, batch size and seed of
+ * `base` (its schedule, epochs and max_steps are replaced by the ramp).
+ * Returns 0 with `out` filled (free it with lrs_range_curve_free), or an
+ * error before training starts. */
+int lrs_range_run(lrs_range_curve *out, const lrs_dataset *ds, const lrs_train_config *base,
+                  const lrs_range_config *rc);
+
+/* Frees the arrays of a curve; accepts a zeroed curve. */
+void lrs_range_curve_free(lrs_range_curve *c);
+
+#endif

@@ -1,0 +1,197 @@
+/* test_rangetest.c - one LR range test on small synthetic data: the ramp,
+ * the recorded curve, smoothing, evaluations, the early stop, determinism,
+ * and that a range test leaves nothing behind for later runs. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lrsweep/data.h"
+#include "lrsweep/error.h"
+#include "lrsweep/rangetest.h"
+#include "suites.h"
+
+/* Noisy spirals: classes overlap, so a rate far too high blows the loss
+ * up (separable blobs would let it sink to 0 at any rate). */
+static lrs_dataset *spirals(void)
+{
+	lrs_data_config dc = { 0 };
+	lrs_dataset *ds = NULL;
+
+	dc.train = (lrs_data_source){ .format = LRS_DATA_SYNTHETIC, .kind = "spirals", .samples = 600,
+	                              .classes = 3, .noise = 0.3 };
+	dc.validation = 0.2;
+	dc.normalize = LRS_NORM_STANDARDIZE;
+	dc.seed = 5;
+	ck_assert_msg(lrs_dataset_load(&ds, &dc) == 0, "%s", lrs_error_last());
+	return ds;
+}
+
+static lrs_train_config base(void)
+{
+	lrs_train_config c;
+
+	memset(&c, 0, sizeof c);
+	c.model.n_hidden = 1;
+	c.model.hidden[0] = 16;
+	c.model.activation = LRS_ACT_RELU;
+	c.model.init = LRS_INIT_HE;
+	lrs_optim_defaults(&c.optim, LRS_OPTIM_SGD);
+	c.optim.momentum = 0.9;
+	c.batch_size = 32;
+	c.seed = 21;
+	return c;
+}
+
+static lrs_range_config ramp(lrs_ramp mode, double start, double end, long iterations, double stop)
+{
+	lrs_range_config rc = { mode, start, end, iterations, 10, 0, 0.98, stop };
+	return rc;
+}
+
+START_TEST(ramp_values)
+{
+	lrs_range_config lin = ramp(LRS_RAMP_LINEAR, 1e-4, 1, 101, 4);
+	lrs_range_config ex = ramp(LRS_RAMP_EXPONENTIAL, 1e-4, 1, 101, 4);
+
+	ck_assert_double_eq_tol(lrs_range_lr(&lin, 0), 1e-4, 1e-18);
+	ck_assert_double_eq_tol(lrs_range_lr(&lin, 50), 0.50005, 1e-15);
+	ck_assert_double_eq_tol(lrs_range_lr(&lin, 100), 1, 1e-15);
+	ck_assert_double_eq_tol(lrs_range_lr(&ex, 25), 1e-3, 1e-15);   /* a decade per 25 steps */
+	ck_assert_double_eq_tol(lrs_range_lr(&ex, 100), 1, 1e-14);
+}
+END_TEST
+
+/* The curve: one point per update, rates as the ramp says, the smoothed
+ * loss the bias-corrected EMA of the raw, accuracy only every eval_every. */
+START_TEST(curve_is_recorded)
+{
+	lrs_dataset *ds = spirals();
+	lrs_train_config b = base();
+	lrs_range_config rc = ramp(LRS_RAMP_EXPONENTIAL, 1e-4, 1e-1, 120, 0);
+	lrs_range_curve c;
+	double avg = 0;
+
+	ck_assert_msg(lrs_range_run(&c, ds, &b, &rc) == 0, "%s", lrs_error_last());
+	ck_assert_int_eq(c.n, 120);
+	ck_assert_int_eq(c.stopped_at, -1);
+	ck_assert_int_eq(c.diverged, 0);
+	for (long i = 0; i < c.n; i++) {
+		double want = lrs_range_lr(&rc, i);
+		ck_assert_double_le(fabs(c.lr[i] - want), 1e-12 * want);
+		avg = 0.98 * avg + 0.02 * c.loss[i];
+		ck_assert_double_eq_tol(c.smoothed_loss[i], avg / (1 - pow(0.98, (double)(i + 1))), 1e-12);
+		int evaluated = i % 10 == 0 || i == c.n - 1;
+		ck_assert_int_eq(!isnan(c.accuracy[i]), evaluated);
+		if (evaluated)
+			ck_assert(c.accuracy[i] >= 0 && c.accuracy[i] <= 1);
+	}
+	ck_assert_double_gt(c.wall_seconds, 0);
+	lrs_range_curve_free(&c);
+	lrs_dataset_free(ds);
+}
+END_TEST
+
+/* Past a sane rate the loss blows up: the test stops at the point whose
+ * smoothed loss crossed stop_factor x the minimum, or where it diverged,
+ * and no recorded loss is NaN. */
+START_TEST(stops_early_without_nan)
+{
+	lrs_dataset *ds = spirals();
+	lrs_train_config b = base();
+	lrs_range_config rc = ramp(LRS_RAMP_EXPONENTIAL, 1e-4, 1e4, 400, 4);
+	lrs_range_curve c;
+	double best = INFINITY;
+
+	ck_assert(lrs_range_run(&c, ds, &b, &rc) == 0);
+	ck_assert_int_ge(c.stopped_at, 1);
+	ck_assert_int_lt(c.n, 400);
+	for (long i = 0; i < c.n; i++) {
+		ck_assert(isfinite(c.loss[i]) && isfinite(c.smoothed_loss[i]));
+		if (i < c.n - 1)
+			best = fmin(best, c.smoothed_loss[i]);
+	}
+	if (!c.diverged) {
+		ck_assert_int_eq(c.stopped_at, c.n - 1);
+		ck_assert_double_gt(c.smoothed_loss[c.n - 1], 4 * fmin(best, c.smoothed_loss[c.n - 1]));
+	}
+	lrs_range_curve_free(&c);
+	lrs_dataset_free(ds);
+}
+END_TEST
+
+START_TEST(deterministic_and_leaves_nothing_behind)
+{
+	lrs_dataset *ds = spirals();
+	lrs_train_config b = base();
+	lrs_range_config rc = ramp(LRS_RAMP_LINEAR, 1e-3, 1, 80, 4);
+	lrs_range_curve c1, c2;
+	lrs_train_result r1, r2;
+	lrs_sched *s = NULL;
+	lrs_node *map, *v;
+
+	/* a trial before any range test */
+	lrs_node_new_map(&map, 0, 0);
+	lrs_node_new_scalar(&v, "0.05", 0, 0);
+	lrs_node_append(map, "lr", v);
+	ck_assert(lrs_sched_build(&s, "constant", map, NULL) == 0);
+	lrs_train_config t = base();
+	t.sched = s;
+	t.epochs = 2;
+	t.eval_each_epoch = 1;
+	ck_assert(lrs_train_run(&r1, ds, &t, NULL) == 0);
+
+	ck_assert(lrs_range_run(&c1, ds, &b, &rc) == 0);
+	ck_assert(lrs_range_run(&c2, ds, &b, &rc) == 0);
+	ck_assert_int_eq(c1.n, c2.n);
+	ck_assert_mem_eq(c1.loss, c2.loss, (size_t)c1.n * sizeof(double));
+	ck_assert_mem_eq(c1.lr, c2.lr, (size_t)c1.n * sizeof(double));
+
+	/* the same trial after two range tests: bitwise the same */
+	ck_assert(lrs_train_run(&r2, ds, &t, NULL) == 0);
+	ck_assert_mem_eq(&r1.last, &r2.last, offsetof(lrs_epoch_stats, seconds));
+	lrs_range_curve_free(&c1);
+	lrs_range_curve_free(&c2);
+	lrs_sched_free(s);
+	lrs_node_free(map);
+	lrs_dataset_free(ds);
+}
+END_TEST
+
+START_TEST(bad_configs)
+{
+	lrs_dataset *ds = spirals();
+	lrs_train_config b = base();
+	lrs_range_curve c;
+	static const struct { lrs_range_config rc; const char *needle; } cases[] = {
+		{ { LRS_RAMP_LINEAR, 0, 1, 100, 10, 0, 0.98, 4 }, "start_lr" },
+		{ { LRS_RAMP_LINEAR, 1, 0.5, 100, 10, 0, 0.98, 4 }, "end_lr" },
+		{ { LRS_RAMP_LINEAR, 1e-4, 1, 1, 10, 0, 0.98, 4 }, "iterations" },
+		{ { LRS_RAMP_LINEAR, 1e-4, 1, 100, 0, 0, 0.98, 4 }, "eval_every" },
+		{ { LRS_RAMP_LINEAR, 1e-4, 1, 100, 10, 0, 1.0, 4 }, "smoothing" },
+		{ { LRS_RAMP_LINEAR, 1e-4, 1, 100, 10, 0, 0.98, 0.5 }, "stop_factor" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		ck_assert_int_eq(lrs_range_run(&c, ds, &b, &cases[i].rc), LRS_EINVALID);
+		ck_assert_msg(strstr(lrs_error_last(), cases[i].needle), "case %zu: %s", i, lrs_error_last());
+		ck_assert_ptr_null(c.lr);
+	}
+	lrs_dataset_free(ds);
+}
+END_TEST
+
+Suite *suite_rangetest(void)
+{
+	Suite *s = suite_create("rangetest");
+	TCase *tc = tcase_create("sweep");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, ramp_values);
+	tcase_add_test(tc, curve_is_recorded);
+	tcase_add_test(tc, stops_early_without_nan);
+	tcase_add_test(tc, deterministic_and_leaves_nothing_behind);
+	tcase_add_test(tc, bad_configs);
+	suite_add_tcase(s, tc);
+	return s;
+}

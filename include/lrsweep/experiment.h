@@ -15,6 +15,19 @@
 #include "lrsweep/nn.h"
 #include "lrsweep/node.h"
 #include "lrsweep/optim.h"
+#include "lrsweep/rangetest.h"
+
+/* The range_test: section (SPEC §11), defaults filled in. */
+typedef struct {
+	lrs_range_config ramp;     /* mode, start/end_lr, eval_every, eval_samples,
+	                              smoothing, stop_factor; iterations 0 when
+	                              the length is given in epochs            */
+	double epochs;             /* length in epochs when iterations is 0    */
+	long repeats;              /* independent tests (default 1)            */
+	const char *pick;          /* rule name (default "accuracy")           */
+	int has_bounds;            /* bounds: given, skip the test             */
+	double min_lr, max_lr;     /* the given bounds                         */
+} lrs_range_settings;
 
 typedef struct {
 	char *path;                /* the file as named on the command line   */
@@ -28,6 +41,7 @@ typedef struct {
 	lrs_optim_config optim;
 	long batch_size;
 	const lrs_node *range_test; /* range_test: section, or NULL           */
+	lrs_range_settings range;   /* it, checked, with defaults             */
 	const lrs_node *trials;     /* trials: section, or NULL               */
 } lrs_experiment;
 

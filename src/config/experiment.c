@@ -392,7 +392,106 @@ static void read_optimizer(checker *ck, const lrs_node *n, lrs_optim_config *o)
 	get_number(ck, n, "weight_decay", 0, 0, HUGE_VAL, 0, &o->weight_decay);
 }
 
+/* ------------------------------------------------------------ range test */
+
+static void read_range_test(checker *ck, const lrs_node *n, lrs_range_settings *r)
+{
+	static const char *const keys[] = {
+		"mode", "start_lr", "end_lr", "epochs", "iterations", "eval_every", "eval_samples",
+		"repeats", "smoothing", "stop_factor", "pick", "bounds",
+	};
+	const lrs_node *bounds;
+	int mode = 0, pick;
+	long v;
+
+	r->ramp = (lrs_range_config){ LRS_RAMP_LINEAR, 1e-4, 1.0, 0, 25, 2000, 0.98, 4.0 };
+	r->epochs = 4;
+	r->repeats = 1;
+	r->pick = "accuracy";
+	if (!n || !is_map(ck, n, "range_test"))
+		return;
+	check_keys(ck, n, "range_test", keys, sizeof keys / sizeof keys[0]);
+	if (get_choice(ck, n, "mode", "linear|exponential", &mode) > 0)
+		r->ramp.mode = (lrs_ramp)mode;
+	get_number(ck, n, "start_lr", 0, 1, HUGE_VAL, 0, &r->ramp.start_lr);
+	get_number(ck, n, "end_lr", 0, 1, HUGE_VAL, 0, &r->ramp.end_lr);
+	if (lrs_node_get(n, "start_lr") && lrs_node_get(n, "end_lr") && r->ramp.start_lr >= r->ramp.end_lr)
+		problem(ck, lrs_node_get(n, "end_lr"), "'end_lr' (%g) must be above 'start_lr' (%g)",
+		        r->ramp.end_lr, r->ramp.start_lr);
+	if (lrs_node_get(n, "epochs") && lrs_node_get(n, "iterations"))
+		key_problem(ck, lrs_node_get(n, "iterations"), "give either 'epochs' or 'iterations', not both");
+	get_number(ck, n, "epochs", 0, 1, 1e6, 0, &r->epochs);
+	if (get_integer(ck, n, "iterations", 2, 1e9, &v) > 0)
+		r->ramp.iterations = v;
+	get_integer(ck, n, "eval_every", 1, 1e9, &r->ramp.eval_every);
+	if (get_integer(ck, n, "eval_samples", 0, 1e12, &v) > 0)
+		r->ramp.eval_samples = (size_t)v;
+	get_integer(ck, n, "repeats", 1, 1000, &r->repeats);
+	get_number(ck, n, "smoothing", 0, 0, 1, 1, &r->ramp.smoothing);
+	get_number(ck, n, "stop_factor", 1, 1, HUGE_VAL, 0, &r->ramp.stop_factor);
+	if (get_choice(ck, n, "pick", "accuracy|loss-steepest|loss-valley|loss-min10", &pick) > 0)
+		r->pick = lrs_node_get(n, "pick")->text;
+	if ((bounds = lrs_node_get(n, "bounds")) && is_map(ck, bounds, "bounds")) {
+		static const char *const bkeys[] = { "min_lr", "max_lr" };
+		check_keys(ck, bounds, "range_test.bounds", bkeys, 2);
+		if (!lrs_node_get(bounds, "min_lr") || !lrs_node_get(bounds, "max_lr")) {
+			problem(ck, bounds, "'bounds' needs both min_lr and max_lr");
+		} else if (get_number(ck, bounds, "min_lr", 0, 0, HUGE_VAL, 0, &r->min_lr) > 0 &&
+		           get_number(ck, bounds, "max_lr", 0, 1, HUGE_VAL, 0, &r->max_lr) > 0) {
+			if (r->min_lr >= r->max_lr)
+				problem(ck, lrs_node_get(bounds, "max_lr"), "'max_lr' (%g) must be above 'min_lr' (%g)",
+				        r->max_lr, r->min_lr);
+			else
+				r->has_bounds = 1;
+		}
+	}
+}
+
 /* ------------------------------------------------------------------ file */
+
+/* Position of one "path:line:col: message" line, for sorting. */
+typedef struct {
+	char *text;     /* the line, in the checker's buffer */
+	long line, col;
+} located;
+
+static int by_position(const void *a, const void *b)
+{
+	const located *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return (x->col > y->col) - (x->col < y->col);
+}
+
+/* Rewrites the problems in file order, so they read top to bottom. */
+static void sort_problems(checker *ck)
+{
+	size_t n = (size_t)ck->count, plen = strlen(ck->path), i = 0;
+	located *ls;
+	lrs_buf out = { 0 };
+
+	if (n < 2 || !ck->errors.data || !(ls = calloc(n, sizeof *ls)))
+		return;
+	for (char *p = ck->errors.data; p && i < n; i++) {
+		char *nl = strchr(p, '\n');
+		if (nl)
+			*nl = '\0';
+		ls[i].text = p;
+		sscanf(p + plen, ":%ld:%ld:", &ls[i].line, &ls[i].col);
+		p = nl ? nl + 1 : NULL;
+	}
+	qsort(ls, i, sizeof *ls, by_position);
+	for (size_t k = 0; k < i; k++)
+		lrs_buf_printf(&out, "%s%s", k ? "\n" : "", ls[k].text);
+	free(ls);
+	if (!out.failed) {
+		lrs_buf_free(&ck->errors);
+		ck->errors = out;
+	} else {
+		lrs_buf_free(&out);
+	}
+}
 
 static int read_file(const char *path, char **out, size_t *len)
 {
@@ -459,8 +558,7 @@ static void read_top(checker *ck, lrs_experiment *e)
 	e->batch_size = batch;
 	e->range_test = lrs_node_get(root, "range_test");
 	e->trials = lrs_node_get(root, "trials");
-	if (e->range_test)
-		is_map(ck, e->range_test, "range_test");
+	read_range_test(ck, e->range_test, &e->range);
 	if (e->trials && is_map(ck, e->trials, "trials")) {
 		long epochs;
 		get_integer(ck, e->trials, "epochs", 1, 1e6, &epochs);
@@ -495,6 +593,7 @@ int lrs_experiment_load(lrs_experiment **out, const char *path)
 	}
 	read_top(&ck, e);
 	if (ck.count) {
+		sort_problems(&ck);
 		rc = lrs_error_set(LRS_EINVALID, "%s", ck.errors.data ? ck.errors.data : "");
 		goto fail;
 	}

@@ -165,9 +165,32 @@ bad_exp "xor has two classes" "3:50" "'classes' must be 2 for xor" "name: x
 data:
   train: {format: synthetic, kind: xor, classes: 3}"
 
+bad_exp "range_test unknown key" "5:3" "did you mean 'stop_factor'" "name: x
+data:
+$SYN
+range_test:
+  stop_factr: 3"
+bad_exp "range_test pick rule" "5:9" "accuracy|loss-steepest" "name: x
+data:
+$SYN
+range_test:
+  pick: loss-vally"
+bad_exp "range_test bounds order" "5:33" "'max_lr' (0.1) must be above" "name: x
+data:
+$SYN
+range_test:
+  bounds: {min_lr: 0.2, max_lr: 0.1}"
+bad_exp "range_test epochs and iterations" "6:3" "either 'epochs' or 'iterations'" "name: x
+data:
+$SYN
+range_test:
+  epochs: 2
+  iterations: 100"
+
 # every problem is reported, one line each
 printf 'name: x\nsede: 1\ndata:\n%s\n  validation: 2\nbatch_size: -1\n' "$SYN" >"$T/many.yaml"
 run data "$T/many.yaml"
 if [ "$RC" -eq 2 ] && [ "$(wc -l <"$ERR")" -eq 3 ]; then ok "all problems reported"; else nok "all problems" "rc=$RC $(cat "$ERR")"; fi
+if [ "$(cut -d: -f3 "$ERR" | tr '\n' ' ')" = "2 5 6 " ]; then ok "problems in file order"; else nok "file order" "$(cat "$ERR")"; fi
 
 finish

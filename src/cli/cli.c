@@ -106,6 +106,22 @@ int cli_value_node(lrs_node **out, const char *key, const char *text)
 	return rc;
 }
 
+int cli_add_param(const char *cmd, lrs_node *params, const char *key, const char *val)
+{
+	lrs_node *v;
+	int rc;
+
+	if (lrs_node_get(params, key))
+		return cli_usage_error(cmd, "--%s given twice", key);
+	if ((rc = cli_value_node(&v, key, val)) < 0)
+		return cli_fail(cmd, rc);
+	if ((rc = lrs_node_append(params, key, v)) < 0) {
+		lrs_node_free(v);
+		return cli_fail(cmd, rc);
+	}
+	return 0;
+}
+
 /* ------------------------------------------------- experiment and data */
 
 /* 1 when `msg` starts with one of the source's file names. */

@@ -52,6 +52,10 @@ struct lrs_node;
  * starts with [ or {, a list when it holds commas, else a scalar. */
 int cli_value_node(struct lrs_node **out, const char *key, const char *text);
 
+/* Adds `--key val` to a parameter map; a key given twice is a usage error.
+ * Returns 0, or the exit status after printing the error. */
+int cli_add_param(const char *cmd, struct lrs_node *params, const char *key, const char *val);
+
 /* Loads experiment `path` and its data. On failure prints the error and
  * returns its exit status. */
 int cli_load(const char *cmd, const char *path, lrs_experiment **exp, lrs_dataset **ds);

@@ -185,15 +185,8 @@ static int parse_args(int argc, char **argv, cli_globals *g, schedule_args *a, i
 		} else if (!strcmp(key, "type")) {
 			return cli_usage_error(CMD, "give the type as the first argument, not --type");
 		} else {
-			lrs_node *v;
-			if (lrs_node_get(a->params, key))
-				return cli_usage_error(CMD, "--%s given twice", key);
-			if ((rc = cli_value_node(&v, key, val)) < 0)
-				return cli_fail(CMD, rc);
-			if ((rc = lrs_node_append(a->params, key, v)) < 0) {
-				lrs_node_free(v);
-				return cli_fail(CMD, rc);
-			}
+			if ((rc = cli_add_param(CMD, a->params, key, val)) != 0)
+				return rc;
 		}
 	}
 	if (help) {

@@ -11,7 +11,7 @@
 
 CC      ?= cc
 PREFIX  ?= /usr/local
-PKGS    := yaml-0.1 zlib
+PKGS    := yaml-0.1 zlib sqlite3
 # OpenBLAS: headers at build time, the library loaded at run time (blas.c)
 BLAS_PKG := openblas
 CHECK_PKGS := check

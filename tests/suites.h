@@ -11,5 +11,6 @@ Suite *suite_nn(void);         /* test_nn.c: MLP forward, gradients, init       
 Suite *suite_optim(void);      /* test_optim.c: SGD, Adam, AdamW updates        */
 Suite *suite_train(void);      /* test_train.c: the training loop               */
 Suite *suite_rangetest(void);  /* test_rangetest.c: one LR range test           */
+Suite *suite_store(void);      /* test_store.c: the SQLite store, sha256         */
 
 #endif

@@ -1,0 +1,247 @@
+/* store.h - the results database: one SQLite file holding experiments,
+ * range tests, bounds, trials and their per-epoch curves (SPEC §8).
+ *
+ * The schema is a public interface, described in docs/schema.md: anything
+ * written here can be read back with the stock `sqlite3` shell or pandas.
+ * This module is the only one that includes sqlite3.h; it knows no model,
+ * no YAML and no threads.
+ *
+ * Every write function is one transaction: it either stores everything it
+ * was given or nothing (rolled back on failure). A trial's epoch rows commit
+ * together with its final status, so a crash at any instant leaves a
+ * consistent database; readers work while a writer writes (WAL mode).
+ *
+ * Thread-safety: an lrs_store belongs to one thread at a time (the runner
+ * has a single writer). Different threads may each open their own store on
+ * the same file. No globals.
+ *
+ * Every function returns 0 or a negative code from error.h with the message
+ * set, naming the file: LRS_EINVALID for a file that is not an lrsweep
+ * database, a refused write or a violated constraint; LRS_ENOTFOUND for a
+ * missing experiment or trial; LRS_ERROR "database is locked" or "disk full"
+ * and other SQLite failures. Misuse (NULL store, NULL out) is asserted.
+ *
+ * Doubles given as NAN are stored as NULL; integers documented as "-1 =
+ * none" likewise. Timestamps are ISO-8601 UTC text taken at the call. */
+#ifndef LRSWEEP_STORE_H
+#define LRSWEEP_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define LRS_STORE_SCHEMA_VERSION 1      /* PRAGMA user_version written    */
+#define LRS_STORE_APPLICATION_ID 0x4c525357 /* PRAGMA application_id, "LRSW" */
+
+/* Flags of lrs_store_open. */
+enum {
+	LRS_STORE_READONLY = 1 << 0,    /* never write; the file must exist  */
+	LRS_STORE_CREATE   = 1 << 1     /* create the file if it is missing  */
+};
+
+typedef struct lrs_store lrs_store;
+
+typedef enum {
+	LRS_EXP_RUNNING,
+	LRS_EXP_COMPLETED,
+	LRS_EXP_INTERRUPTED,
+	LRS_EXP_FAILED
+} lrs_experiment_status;
+
+typedef enum {
+	LRS_TRIAL_PENDING,
+	LRS_TRIAL_RUNNING,
+	LRS_TRIAL_COMPLETED,
+	LRS_TRIAL_PRUNED,
+	LRS_TRIAL_DIVERGED,
+	LRS_TRIAL_FAILED,
+	LRS_TRIAL_INTERRUPTED
+} lrs_trial_status;
+
+/* ------------------------------------------------------------ open/close */
+
+/* Opens (or with LRS_STORE_CREATE creates) the database at `path`, applying
+ * any pending schema migrations unless read-only. A missing directory, a
+ * missing file (without CREATE), a file that is not SQLite, an SQLite file
+ * that is not lrsweep's, or a schema newer than this build are LRS_EINVALID
+ * naming the file. On failure *out is NULL. */
+int lrs_store_open(lrs_store **out, const char *path, int flags);
+
+/* Finalizes every statement and closes the file. Accepts NULL. */
+void lrs_store_free(lrs_store *st);
+
+/* The path given to lrs_store_open. */
+const char *lrs_store_path(const lrs_store *st);
+
+/* The schema version of the open file (PRAGMA user_version). */
+int lrs_store_schema_version(int *out, lrs_store *st);
+
+/* ----------------------------------------------------------- experiments */
+
+typedef struct {
+	const char *name;               /* experiment name                   */
+	const char *config;             /* the YAML text as given            */
+	const char *tool_version;       /* NULL = LRSWEEP_VERSION            */
+	const char *host;               /* NULL = gethostname()              */
+	long train_samples;             /* -1 = unknown (NULL), likewise below */
+	long val_samples;
+	long test_samples;
+	long features;
+	long classes;
+} lrs_experiment_info;
+
+/* What lrs_store_experiment_latest finds. */
+typedef struct {
+	int64_t id;
+	lrs_experiment_status status;
+	char config_sha256[65];         /* hex digest of the stored config   */
+	char created_at[32];            /* ISO-8601 UTC                      */
+} lrs_experiment_record;
+
+/* Stores a new experiment, status running, created_at now; the store
+ * computes config_sha256 from info->config. *out is its id. */
+int lrs_store_experiment_begin(int64_t *out, lrs_store *st,
+                               const lrs_experiment_info *info);
+
+/* Sets the final status (completed, interrupted or failed) and finished_at.
+ * LRS_ENOTFOUND when no experiment has that id. */
+int lrs_store_experiment_finish(lrs_store *st, int64_t id,
+                                lrs_experiment_status status);
+
+/* The most recent experiment called `name`, or LRS_ENOTFOUND. */
+int lrs_store_experiment_latest(lrs_experiment_record *out, lrs_store *st,
+                                const char *name);
+
+/* ----------------------------------------------------------- range tests */
+
+typedef struct {
+	int repeat;                     /* 0-based repeat index              */
+	const char *mode;               /* "linear" | "exponential"          */
+	double start_lr, end_lr;
+	long iterations;                /* planned iterations                */
+	long stopped_at;                /* iteration of the early stop; -1 = none */
+	uint64_t seed;
+	double wall_seconds;
+} lrs_range_test_info;
+
+typedef struct {
+	long iteration;                 /* 0-based optimizer step            */
+	double lr;                      /* rate of that step                 */
+	double loss;                    /* raw training loss (NAN = NULL)    */
+	double smoothed_loss;           /* bias-corrected EMA (NAN = NULL)   */
+	double accuracy;                /* validation accuracy; NAN between evaluations */
+} lrs_range_point;
+
+/* Stores one range test and its `n` points in one transaction. *out (may
+ * be NULL) is the range test's id. */
+int lrs_store_range_test_add(int64_t *out, lrs_store *st, int64_t experiment_id,
+                             const lrs_range_test_info *info,
+                             const lrs_range_point *points, size_t n);
+
+/* ---------------------------------------------------------------- bounds */
+
+typedef struct {
+	const char *rule;               /* accuracy | loss-steepest | ...    */
+	double min_lr, max_lr;          /* NAN = the rule found nothing      */
+	double min_lr_spread;           /* spread over repeats; NAN = NULL   */
+	double max_lr_spread;
+	int chosen;                     /* 1 for the rule that fed the trials */
+} lrs_bound_row;
+
+/* Stores `n` bound rows of one experiment in one transaction. At most one
+ * row per experiment may be chosen, one row per rule. */
+int lrs_store_bounds_add(lrs_store *st, int64_t experiment_id,
+                         const lrs_bound_row *rows, size_t n);
+
+/* ---------------------------------------------------------------- trials */
+
+typedef struct {
+	const char *trial_key;          /* stable hash of config and seed     */
+	const char *schedule;           /* schedule type                      */
+	const char *params;             /* JSON object; NULL = "{}"           */
+	const char *hyper;              /* JSON object; NULL = "{}"           */
+	uint64_t seed;
+} lrs_trial_plan;
+
+typedef struct {
+	lrs_trial_status status;        /* completed|pruned|diverged|failed|interrupted */
+	long epochs_done;
+	long iterations;                /* optimizer steps taken             */
+	double best_val_accuracy;       /* NAN = NULL, likewise below        */
+	long best_epoch;                /* 1-based; <= 0 = NULL              */
+	double final_val_accuracy;
+	double final_val_loss;
+	double final_train_loss;
+	double test_accuracy;
+	long diverged_at;               /* step of the NaN/inf; -1 = NULL    */
+	double wall_seconds;
+	const char *error;              /* failure message; NULL = none      */
+} lrs_trial_result;
+
+typedef struct {
+	long epoch;                     /* 1-based                           */
+	long iteration;                 /* optimizer steps done at its end   */
+	double lr;                      /* rate of the epoch's last update   */
+	double momentum;                /* where the schedule cycles it; NAN = NULL */
+	double train_loss, train_accuracy; /* NAN = NULL                     */
+	double val_loss, val_accuracy;
+	double wall_seconds;            /* the epoch's wall time             */
+} lrs_epoch_row;
+
+/* One row of lrs_store_trial_list. */
+typedef struct {
+	int64_t id;
+	const char *trial_key;          /* owned by the list                 */
+	lrs_trial_status status;
+	uint64_t seed;
+} lrs_trial_entry;
+
+typedef struct {
+	lrs_trial_entry *items;         /* in id order                       */
+	size_t n;
+	char *strings;                  /* storage of the keys               */
+} lrs_trial_list;
+
+/* Inserts `n` pending trials in one transaction; out_ids (may be NULL)
+ * receives their ids in order. A trial_key already present in the
+ * experiment is LRS_EINVALID and nothing is inserted. */
+int lrs_store_trials_add(int64_t *out_ids, lrs_store *st, int64_t experiment_id,
+                         const lrs_trial_plan *plans, size_t n);
+
+/* Marks a trial running (started_at now, `worker` may be NULL) and clears
+ * whatever an earlier, crashed attempt left: results and epoch rows. */
+int lrs_store_trial_start(lrs_store *st, int64_t trial_id, const char *worker);
+
+/* Stores the trial's result, finished_at now, and its `n` epoch rows, in one
+ * transaction: all of it or nothing. */
+int lrs_store_trial_finish(lrs_store *st, int64_t trial_id,
+                           const lrs_trial_result *res,
+                           const lrs_epoch_row *epochs, size_t n);
+
+/* Every trial of an experiment with its status. Free with
+ * lrs_trial_list_free. */
+int lrs_store_trial_list(lrs_trial_list *out, lrs_store *st, int64_t experiment_id);
+
+void lrs_trial_list_free(lrs_trial_list *list);
+
+/* ----------------------------------------------------------------- query */
+
+/* Receives the result of lrs_store_query: first once with values == NULL
+ * (the column names, even when there are no rows), then once per row.
+ * values[i] is the column as text, or NULL for SQL NULL. Returning nonzero
+ * stops the query, which then returns that value. */
+typedef int (*lrs_store_row_fn)(void *ctx, int ncols, const char *const *names,
+                                const char *const *values);
+
+/* Runs one read-only SQL statement (a SELECT, a read-only PRAGMA, ...).
+ * More than one statement, or one that would write, is LRS_EINVALID. */
+int lrs_store_query(lrs_store *st, const char *sql, lrs_store_row_fn fn, void *ctx);
+
+/* ------------------------------------------------------------- names */
+
+const char *lrs_experiment_status_name(lrs_experiment_status s);
+const char *lrs_trial_status_name(lrs_trial_status s);
+
+/* Parses a status name; -1 when unknown. */
+int lrs_trial_status_parse(const char *name);
+
+#endif

@@ -1,0 +1,579 @@
+/* schema.c - opening the results database: checks that the file is ours,
+ * the schema and its migrations, pragmas, and the statements prepared once.
+ *
+ * The schema version lives in PRAGMA user_version and the file is marked
+ * with PRAGMA application_id ("LRSW"). migrations[k] takes a database from
+ * version k to k+1, applied in one transaction each, so a file is always at
+ * one version or the next, never between. Published migrations are never
+ * edited: a change to the schema is a new entry at the end of the table and
+ * a bump of LRS_STORE_SCHEMA_VERSION (docs/schema.md says what may change).
+ *
+ * Also here: the helpers every store file uses (error translation,
+ * transactions, binding). Writes are in write.c, reads in read.c. */
+#include <assert.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lrsweep/error.h"
+#include "internal.h"
+
+#define BUSY_TIMEOUT_MS 5000    /* wait this long for another writer     */
+
+/* ------------------------------------------------------------ migrations */
+
+static const char *const migrations[LRS_STORE_SCHEMA_VERSION] = {
+	/* 0 -> 1: the schema of SPEC §8 */
+	"PRAGMA application_id = 1280463703;\n" /* LRS_STORE_APPLICATION_ID */
+	"CREATE TABLE experiments (\n"
+	"  id            INTEGER PRIMARY KEY,\n"
+	"  name          TEXT NOT NULL,\n"
+	"  config        TEXT NOT NULL,\n"
+	"  config_sha256 TEXT NOT NULL,\n"
+	"  status        TEXT NOT NULL DEFAULT 'running'\n"
+	"                CHECK (status IN ('running','completed','interrupted','failed')),\n"
+	"  created_at    TEXT NOT NULL,\n"
+	"  finished_at   TEXT,\n"
+	"  tool_version  TEXT NOT NULL,\n"
+	"  host          TEXT,\n"
+	"  train_samples INTEGER,\n"
+	"  val_samples   INTEGER,\n"
+	"  test_samples  INTEGER,\n"
+	"  features      INTEGER,\n"
+	"  classes       INTEGER\n"
+	");\n"
+	"CREATE INDEX experiments_by_name ON experiments (name, id);\n"
+	"CREATE TABLE range_tests (\n"
+	"  id            INTEGER PRIMARY KEY,\n"
+	"  experiment_id INTEGER NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,\n"
+	"  repeat        INTEGER NOT NULL,\n"
+	"  mode          TEXT NOT NULL CHECK (mode IN ('linear','exponential')),\n"
+	"  start_lr      REAL NOT NULL,\n"
+	"  end_lr        REAL NOT NULL,\n"
+	"  iterations    INTEGER NOT NULL,\n"
+	"  stopped_at    INTEGER,\n"
+	"  seed          INTEGER NOT NULL,\n"
+	"  wall_seconds  REAL\n"
+	");\n"
+	"CREATE INDEX range_tests_by_experiment ON range_tests (experiment_id, repeat);\n"
+	"CREATE TABLE range_points (\n"
+	"  range_test_id INTEGER NOT NULL REFERENCES range_tests (id) ON DELETE CASCADE,\n"
+	"  iteration     INTEGER NOT NULL,\n"
+	"  lr            REAL NOT NULL,\n"
+	"  loss          REAL,\n"
+	"  smoothed_loss REAL,\n"
+	"  accuracy      REAL,\n"
+	"  PRIMARY KEY (range_test_id, iteration)\n"
+	");\n"
+	"CREATE TABLE bounds (\n"
+	"  experiment_id INTEGER NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,\n"
+	"  rule          TEXT NOT NULL,\n"
+	"  min_lr        REAL,\n"
+	"  max_lr        REAL,\n"
+	"  min_lr_spread REAL,\n"
+	"  max_lr_spread REAL,\n"
+	"  chosen        INTEGER NOT NULL DEFAULT 0 CHECK (chosen IN (0, 1)),\n"
+	"  PRIMARY KEY (experiment_id, rule)\n"
+	");\n"
+	"CREATE UNIQUE INDEX bounds_one_chosen ON bounds (experiment_id) WHERE chosen = 1;\n"
+	"CREATE TABLE trials (\n"
+	"  id                 INTEGER PRIMARY KEY,\n"
+	"  experiment_id      INTEGER NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,\n"
+	"  trial_key          TEXT NOT NULL,\n"
+	"  schedule           TEXT NOT NULL,\n"
+	"  params             TEXT NOT NULL DEFAULT '{}',\n"
+	"  hyper              TEXT NOT NULL DEFAULT '{}',\n"
+	"  seed               INTEGER NOT NULL,\n"
+	"  status             TEXT NOT NULL DEFAULT 'pending'\n"
+	"                     CHECK (status IN ('pending','running','completed','pruned',\n"
+	"                                       'diverged','failed','interrupted')),\n"
+	"  epochs_done        INTEGER NOT NULL DEFAULT 0,\n"
+	"  iterations         INTEGER NOT NULL DEFAULT 0,\n"
+	"  best_val_accuracy  REAL,\n"
+	"  best_epoch         INTEGER,\n"
+	"  final_val_accuracy REAL,\n"
+	"  final_val_loss     REAL,\n"
+	"  final_train_loss   REAL,\n"
+	"  test_accuracy      REAL,\n"
+	"  diverged_at        INTEGER,\n"
+	"  started_at         TEXT,\n"
+	"  finished_at        TEXT,\n"
+	"  wall_seconds       REAL,\n"
+	"  worker             TEXT,\n"
+	"  error              TEXT,\n"
+	"  UNIQUE (experiment_id, trial_key)\n"
+	");\n"
+	"CREATE INDEX trials_by_status ON trials (experiment_id, status);\n"
+	"CREATE TABLE epochs (\n"
+	"  trial_id       INTEGER NOT NULL REFERENCES trials (id) ON DELETE CASCADE,\n"
+	"  epoch          INTEGER NOT NULL,\n"
+	"  iteration      INTEGER NOT NULL,\n"
+	"  lr             REAL,\n"
+	"  momentum       REAL,\n"
+	"  train_loss     REAL,\n"
+	"  train_accuracy REAL,\n"
+	"  val_loss       REAL,\n"
+	"  val_accuracy   REAL,\n"
+	"  wall_seconds   REAL,\n"
+	"  PRIMARY KEY (trial_id, epoch)\n"
+	");\n"
+	/* completed trials, best first within each experiment; ties go to the
+	 * lower validation loss, then the earlier trial */
+	"CREATE VIEW leaderboard AS\n"
+	"SELECT t.experiment_id, e.name AS experiment,\n"
+	"       row_number() OVER (PARTITION BY t.experiment_id\n"
+	"                          ORDER BY t.best_val_accuracy DESC,\n"
+	"                                   t.final_val_loss ASC, t.id ASC) AS rank,\n"
+	"       t.id AS trial_id, t.trial_key, t.schedule, t.params, t.hyper, t.seed,\n"
+	"       t.best_val_accuracy, t.best_epoch, t.final_val_accuracy,\n"
+	"       t.final_val_loss, t.test_accuracy, t.epochs_done, t.wall_seconds\n"
+	"FROM trials t JOIN experiments e ON e.id = t.experiment_id\n"
+	"WHERE t.status = 'completed'\n"
+	"ORDER BY t.experiment_id, rank;\n"
+	/* per configuration: n, mean and sample std (n - 1) over seeds of the
+	 * completed trials. The variance is a two-pass sum; SQLite has no
+	 * sqrt() everywhere, so its root is 100 Newton steps from
+	 * max(var, 1), enough for any variance down to 1e-40. */
+	"CREATE VIEW schedule_summary AS\n"
+	"WITH RECURSIVE\n"
+	"done AS (\n"
+	"  SELECT experiment_id, schedule, params, hyper,\n"
+	"         best_val_accuracy AS v, test_accuracy AS t\n"
+	"  FROM trials WHERE status = 'completed'),\n"
+	"g AS (\n"
+	"  SELECT experiment_id, schedule, params, hyper, count(*) AS n,\n"
+	"         count(v) AS n_v, avg(v) AS mean_v, count(t) AS n_t, avg(t) AS mean_t\n"
+	"  FROM done GROUP BY experiment_id, schedule, params, hyper),\n"
+	"var AS (\n"
+	"  SELECT g.experiment_id, g.schedule, g.params, g.hyper, g.n, g.mean_v, g.mean_t,\n"
+	"         CASE WHEN g.n_v > 1 THEN sum((d.v - g.mean_v) * (d.v - g.mean_v))\n"
+	"                                  / (g.n_v - 1) END AS var_v,\n"
+	"         CASE WHEN g.n_t > 1 THEN sum((d.t - g.mean_t) * (d.t - g.mean_t))\n"
+	"                                  / (g.n_t - 1) END AS var_t\n"
+	"  FROM g JOIN done d ON d.experiment_id = g.experiment_id\n"
+	"    AND d.schedule = g.schedule AND d.params = g.params AND d.hyper = g.hyper\n"
+	"  GROUP BY g.experiment_id, g.schedule, g.params, g.hyper),\n"
+	"root (experiment_id, schedule, params, hyper, n, mean_v, var_v, s_v,\n"
+	"      mean_t, var_t, s_t, i) AS (\n"
+	"  SELECT experiment_id, schedule, params, hyper, n, mean_v, var_v,\n"
+	"         CASE WHEN var_v > 0 THEN max(var_v, 1.0) ELSE var_v END,\n"
+	"         mean_t, var_t,\n"
+	"         CASE WHEN var_t > 0 THEN max(var_t, 1.0) ELSE var_t END, 0\n"
+	"  FROM var\n"
+	"  UNION ALL\n"
+	"  SELECT experiment_id, schedule, params, hyper, n, mean_v, var_v,\n"
+	"         CASE WHEN var_v > 0 THEN (s_v + var_v / s_v) / 2 ELSE s_v END,\n"
+	"         mean_t, var_t,\n"
+	"         CASE WHEN var_t > 0 THEN (s_t + var_t / s_t) / 2 ELSE s_t END, i + 1\n"
+	"  FROM root WHERE i < 100)\n"
+	"SELECT experiment_id, schedule, params, hyper, n,\n"
+	"       mean_v AS mean_best_val_accuracy, s_v AS std_best_val_accuracy,\n"
+	"       mean_t AS mean_test_accuracy, s_t AS std_test_accuracy\n"
+	"FROM root WHERE i = 100\n"
+	"ORDER BY experiment_id, mean_best_val_accuracy DESC;\n",
+};
+
+/* --------------------------------------------------------- the statements */
+
+static const char *const stmt_sql[SQ_COUNT] = {
+	[SQ_BEGIN] = "BEGIN IMMEDIATE",
+	[SQ_COMMIT] = "COMMIT",
+	[SQ_ROLLBACK] = "ROLLBACK",
+	[SQ_EXP_LATEST] =
+		"SELECT id, status, config_sha256, created_at FROM experiments"
+		" WHERE name = ?1 ORDER BY id DESC LIMIT 1",
+	[SQ_TRIAL_LIST] =
+		"SELECT id, trial_key, status, seed FROM trials"
+		" WHERE experiment_id = ?1 ORDER BY id",
+	[SQ_EXP_INSERT] =
+		"INSERT INTO experiments (name, config, config_sha256, status,"
+		" created_at, tool_version, host, train_samples, val_samples,"
+		" test_samples, features, classes)"
+		" VALUES (?1, ?2, ?3, 'running', " STORE_NOW ", ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[SQ_EXP_FINISH] =
+		"UPDATE experiments SET status = ?2, finished_at = " STORE_NOW
+		" WHERE id = ?1",
+	[SQ_RT_INSERT] =
+		"INSERT INTO range_tests (experiment_id, repeat, mode, start_lr, end_lr,"
+		" iterations, stopped_at, seed, wall_seconds)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[SQ_RP_INSERT] =
+		"INSERT INTO range_points (range_test_id, iteration, lr, loss,"
+		" smoothed_loss, accuracy) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[SQ_BOUND_INSERT] =
+		"INSERT INTO bounds (experiment_id, rule, min_lr, max_lr,"
+		" min_lr_spread, max_lr_spread, chosen)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[SQ_TRIAL_INSERT] =
+		"INSERT INTO trials (experiment_id, trial_key, schedule, params, hyper,"
+		" seed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[SQ_TRIAL_START] =
+		"UPDATE trials SET status = 'running', started_at = " STORE_NOW ","
+		" worker = ?2, finished_at = NULL, epochs_done = 0, iterations = 0,"
+		" best_val_accuracy = NULL, best_epoch = NULL, final_val_accuracy = NULL,"
+		" final_val_loss = NULL, final_train_loss = NULL, test_accuracy = NULL,"
+		" diverged_at = NULL, wall_seconds = NULL, error = NULL"
+		" WHERE id = ?1",
+	[SQ_EPOCHS_CLEAR] = "DELETE FROM epochs WHERE trial_id = ?1",
+	[SQ_TRIAL_FINISH] =
+		"UPDATE trials SET status = ?2, epochs_done = ?3, iterations = ?4,"
+		" best_val_accuracy = ?5, best_epoch = ?6, final_val_accuracy = ?7,"
+		" final_val_loss = ?8, final_train_loss = ?9, test_accuracy = ?10,"
+		" diverged_at = ?11, wall_seconds = ?12, error = ?13,"
+		" finished_at = " STORE_NOW " WHERE id = ?1",
+	[SQ_EPOCH_INSERT] =
+		"INSERT INTO epochs (trial_id, epoch, iteration, lr, momentum,"
+		" train_loss, train_accuracy, val_loss, val_accuracy, wall_seconds)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+};
+
+/* --------------------------------------------------------------- helpers */
+
+int store_fail(lrs_store *st, int rc, const char *what)
+{
+	const char *why = st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return lrs_error_set(LRS_ERROR, "%s: %s: database is locked", st->path, what);
+	case SQLITE_FULL:
+		return lrs_error_set(LRS_ERROR, "%s: %s: disk full", st->path, what);
+	case SQLITE_NOMEM:
+		return lrs_error_set(LRS_ENOMEM, "%s: %s: out of memory", st->path, what);
+	case SQLITE_NOTADB:
+		return lrs_error_set(LRS_EINVALID, "%s: not an SQLite database (%s)",
+		                     st->path, why);
+	case SQLITE_CONSTRAINT:
+		return lrs_error_set(LRS_EINVALID, "%s: %s: %s", st->path, what, why);
+	default:
+		return lrs_error_set(LRS_ERROR, "%s: %s: %s", st->path, what, why);
+	}
+}
+
+int store_writable(lrs_store *st, const char *what)
+{
+	if (!st->readonly)
+		return 0;
+	return lrs_error_set(LRS_EINVALID, "%s: cannot %s: the database is open read-only",
+	                     st->path, what);
+}
+
+int store_exec_stmt(lrs_store *st, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	rc = rc == SQLITE_DONE ? 0 : store_fail(st, rc, what);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+int store_begin(lrs_store *st, const char *what)
+{
+	return store_exec_stmt(st, st->stmt[SQ_BEGIN], what);
+}
+
+int store_commit(lrs_store *st, const char *what)
+{
+	return store_exec_stmt(st, st->stmt[SQ_COMMIT], what);
+}
+
+void store_rollback(lrs_store *st)
+{
+	if (sqlite3_get_autocommit(st->db))
+		return;                 /* nothing open, or SQLite rolled back */
+	sqlite3_step(st->stmt[SQ_ROLLBACK]);
+	sqlite3_reset(st->stmt[SQ_ROLLBACK]);
+}
+
+void store_bind_int(int *rc, sqlite3_stmt *s, int i, sqlite3_int64 v)
+{
+	if (*rc == SQLITE_OK)
+		*rc = sqlite3_bind_int64(s, i, v);
+}
+
+void store_bind_int_or_null(int *rc, sqlite3_stmt *s, int i, sqlite3_int64 v, int is_null)
+{
+	if (*rc == SQLITE_OK)
+		*rc = is_null ? sqlite3_bind_null(s, i) : sqlite3_bind_int64(s, i, v);
+}
+
+void store_bind_double(int *rc, sqlite3_stmt *s, int i, double v)
+{
+	if (*rc == SQLITE_OK)
+		*rc = isnan(v) ? sqlite3_bind_null(s, i) : sqlite3_bind_double(s, i, v);
+}
+
+void store_bind_text(int *rc, sqlite3_stmt *s, int i, const char *v)
+{
+	if (*rc == SQLITE_OK)
+		*rc = v ? sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(s, i);
+}
+
+/* ------------------------------------------------------------- open/close */
+
+/* Checks what the file system says before SQLite does, for messages that
+ * name the real problem: a missing file or directory, a directory. */
+static int check_path(const char *path, int flags)
+{
+	struct stat sb;
+	char *dir = NULL;               /* copy of path cut at its last '/'  */
+	char *slash;
+	int rc = 0;
+
+	if (stat(path, &sb) == 0) {
+		if (S_ISDIR(sb.st_mode))
+			return lrs_error_set(LRS_EINVALID, "%s: is a directory, not a database", path);
+		return 0;
+	}
+	if (errno != ENOENT)
+		return lrs_error_set(LRS_ERROR, "%s: %s", path, strerror(errno));
+	if (!(flags & LRS_STORE_CREATE))
+		return lrs_error_set(LRS_EINVALID, "%s: no such database file", path);
+	if ((dir = strdup(path)) == NULL)
+		return lrs_error_set(LRS_ENOMEM, "%s: out of memory", path);
+	slash = strrchr(dir, '/');
+	if (slash == NULL)
+		goto done;              /* the current directory */
+	slash[slash == dir] = '\0';     /* keep "/" itself */
+	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		rc = lrs_error_set(LRS_EINVALID, "%s: directory %s does not exist", path, dir);
+done:
+	free(dir);
+	return rc;
+}
+
+/* Runs a one-row, one-integer query (a PRAGMA, a count) into *out. */
+static int query_int(lrs_store *st, const char *sql, sqlite3_int64 *out)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+
+	if (rc != SQLITE_OK)
+		goto fail;
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW)
+		goto fail;
+	*out = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+fail:
+	rc = store_fail(st, rc, "reading the schema");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Decides whether the file is an lrsweep database this build can use and
+ * sets *version to its schema version (0: empty, to be created). */
+static int inspect(lrs_store *st, int *version)
+{
+	sqlite3_int64 objects, experiments, user_version, app_id;
+	int rc;
+
+	if ((rc = query_int(st, "SELECT count(*) FROM sqlite_master", &objects)) < 0 ||
+	    (rc = query_int(st, "SELECT count(*) FROM sqlite_master"
+	                        " WHERE type = 'table' AND name = 'experiments'", &experiments)) < 0 ||
+	    (rc = query_int(st, "PRAGMA user_version", &user_version)) < 0 ||
+	    (rc = query_int(st, "PRAGMA application_id", &app_id)) < 0)
+		return rc;
+	if (app_id != 0 && app_id != LRS_STORE_APPLICATION_ID)
+		return lrs_error_set(LRS_EINVALID, "%s: not an lrsweep database"
+		                     " (application_id %lld)", st->path, (long long)app_id);
+	if (objects == 0 && user_version == 0) {
+		if (st->readonly)
+			return lrs_error_set(LRS_EINVALID, "%s: not an lrsweep database (it is empty)",
+			                     st->path);
+		*version = 0;
+		return 0;
+	}
+	if (experiments == 0 || user_version == 0)
+		return lrs_error_set(LRS_EINVALID, "%s: not an lrsweep database (%s)", st->path,
+		                     experiments == 0 ? "no experiments table" : "no schema version");
+	if (user_version > LRS_STORE_SCHEMA_VERSION)
+		return lrs_error_set(LRS_EINVALID, "%s: schema version %lld is newer than this"
+		                     " lrsweep (%d)", st->path, (long long)user_version,
+		                     LRS_STORE_SCHEMA_VERSION);
+	if (user_version < LRS_STORE_SCHEMA_VERSION && st->readonly)
+		return lrs_error_set(LRS_EINVALID, "%s: schema version %lld is older than this"
+		                     " lrsweep (%d); open it once for writing to upgrade it",
+		                     st->path, (long long)user_version, LRS_STORE_SCHEMA_VERSION);
+	*version = (int)user_version;
+	return 0;
+}
+
+/* Applies migrations[version..] one transaction each. Another process may
+ * migrate at the same time: the version is read again under the lock. */
+static int migrate(lrs_store *st, int version)
+{
+	char *errmsg = NULL;            /* sqlite3_exec's message            */
+	char bump[64];                  /* PRAGMA user_version = k + 1       */
+	sqlite3_int64 now;              /* version seen inside the transaction */
+	int rc = 0;
+
+	for (int k = version; k < LRS_STORE_SCHEMA_VERSION; k++) {
+		if ((rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK) {
+			rc = store_fail(st, rc, "upgrading the schema");
+			goto done;
+		}
+		if ((rc = query_int(st, "PRAGMA user_version", &now)) < 0)
+			goto done;
+		if (now > k) {          /* someone else did it */
+			k = (int)now - 1;
+		} else {
+			snprintf(bump, sizeof bump, "PRAGMA user_version = %d", k + 1);
+			if ((rc = sqlite3_exec(st->db, migrations[k], NULL, NULL, &errmsg)) != SQLITE_OK ||
+			    (rc = sqlite3_exec(st->db, bump, NULL, NULL, &errmsg)) != SQLITE_OK) {
+				rc = lrs_error_set(LRS_ERROR, "%s: upgrading the schema to version %d: %s",
+				                   st->path, k + 1, errmsg ? errmsg : sqlite3_errstr(rc));
+				goto done;
+			}
+		}
+		if ((rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK) {
+			rc = store_fail(st, rc, "upgrading the schema");
+			goto done;
+		}
+	}
+	rc = 0;
+done:
+	sqlite3_free(errmsg);
+	if (rc < 0 && !sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* Runs a PRAGMA (or any statement) whose result rows do not matter. */
+static int pragma(lrs_store *st, const char *sql)
+{
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : store_fail(st, rc, sql);
+}
+
+static int prepare_all(lrs_store *st)
+{
+	for (int i = 0; i < SQ_COUNT; i++) {
+		int rc;
+
+		if (st->readonly && i >= SQ_FIRST_WRITE)
+			break;
+		rc = sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+		                        &st->stmt[i], NULL);
+		if (rc != SQLITE_OK)
+			return store_fail(st, rc, "preparing statements");
+	}
+	return 0;
+}
+
+int lrs_store_open(lrs_store **out, const char *path, int flags)
+{
+	lrs_store *st = NULL;
+	int oflags;                     /* sqlite3_open_v2 flags             */
+	int version = 0;                /* schema version found              */
+	int rc;
+
+	assert(out != NULL && path != NULL);
+	assert(!((flags & LRS_STORE_READONLY) && (flags & LRS_STORE_CREATE)));
+	*out = NULL;
+	if ((rc = check_path(path, flags)) < 0)
+		return rc;
+	if ((st = calloc(1, sizeof *st)) == NULL || (st->path = strdup(path)) == NULL) {
+		rc = lrs_error_set(LRS_ENOMEM, "%s: out of memory", path);
+		goto fail;
+	}
+	st->readonly = (flags & LRS_STORE_READONLY) != 0;
+	oflags = st->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	if (flags & LRS_STORE_CREATE)
+		oflags |= SQLITE_OPEN_CREATE;
+	rc = sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		rc = lrs_error_set(st->db ? LRS_ERROR : LRS_ENOMEM, "%s: cannot open: %s", path,
+		                   st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	if (!st->readonly && sqlite3_db_readonly(st->db, "main") == 1) {
+		rc = lrs_error_set(LRS_ERROR, "%s: cannot open for writing (no write permission)",
+		                   path);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	if ((rc = inspect(st, &version)) < 0)
+		goto fail;
+	if (st->readonly) {
+		if ((rc = pragma(st, "PRAGMA query_only = 1")) < 0)
+			goto fail;
+	} else if ((rc = pragma(st, "PRAGMA journal_mode = WAL")) < 0 ||
+	           (rc = migrate(st, version)) < 0) {
+		goto fail;
+	}
+	if ((rc = pragma(st, "PRAGMA foreign_keys = ON")) < 0 || (rc = prepare_all(st)) < 0)
+		goto fail;
+	*out = st;
+	return 0;
+fail:
+	lrs_store_free(st);
+	return rc;
+}
+
+void lrs_store_free(lrs_store *st)
+{
+	if (st == NULL)
+		return;
+	for (int i = 0; i < SQ_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+}
+
+const char *lrs_store_path(const lrs_store *st)
+{
+	return st->path;
+}
+
+int lrs_store_schema_version(int *out, lrs_store *st)
+{
+	sqlite3_int64 v;
+	int rc = query_int(st, "PRAGMA user_version", &v);
+
+	if (rc == 0)
+		*out = (int)v;
+	return rc;
+}
+
+/* ----------------------------------------------------------------- names */
+
+static const char *const exp_status[] = { "running", "completed", "interrupted", "failed" };
+static const char *const trial_status[] = {
+	"pending", "running", "completed", "pruned", "diverged", "failed", "interrupted"
+};
+
+const char *lrs_experiment_status_name(lrs_experiment_status s)
+{
+	return (unsigned)s < sizeof exp_status / sizeof *exp_status ? exp_status[s] : "?";
+}
+
+const char *lrs_trial_status_name(lrs_trial_status s)
+{
+	return (unsigned)s < sizeof trial_status / sizeof *trial_status ? trial_status[s] : "?";
+}
+
+int lrs_trial_status_parse(const char *name)
+{
+	for (size_t i = 0; i < sizeof trial_status / sizeof *trial_status; i++)
+		if (strcmp(name, trial_status[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+int store_experiment_status_parse(const char *name)
+{
+	for (size_t i = 0; i < sizeof exp_status / sizeof *exp_status; i++)
+		if (strcmp(name, exp_status[i]) == 0)
+			return (int)i;
+	return -1;
+}

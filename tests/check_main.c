@@ -19,6 +19,7 @@ int main(void)
 	srunner_add_suite(sr, suite_train());
 	srunner_add_suite(sr, suite_rangetest());
 	srunner_add_suite(sr, suite_store());
+	srunner_add_suite(sr, suite_pick());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -12,5 +12,6 @@ Suite *suite_optim(void);      /* test_optim.c: SGD, Adam, AdamW updates        
 Suite *suite_train(void);      /* test_train.c: the training loop               */
 Suite *suite_rangetest(void);  /* test_rangetest.c: one LR range test           */
 Suite *suite_store(void);      /* test_store.c: the SQLite store, sha256         */
+Suite *suite_pick(void);       /* test_pick.c: the range test's bound rules     */
 
 #endif

@@ -1,0 +1,133 @@
+/* pick.h - learning-rate bounds from an LR range-test curve (SPEC §4).
+ *
+ * Four rules read one curve (one repeat, or the point-by-point mean of the
+ * repeats) and answer min_lr and max_lr, or refuse with a reason when the
+ * curve does not allow a pick:
+ *
+ *   accuracy       Smith's CLR paper: min_lr where the smoothed validation
+ *                  accuracy starts to rise, max_lr where it stops rising,
+ *                  turns ragged or falls.
+ *   loss-steepest  max_lr at the steepest fall of the smoothed loss
+ *                  (fastai's 'steep'); min_lr = max_lr / 10.
+ *   loss-valley    fastai's 'valley': a point in the longest valley of the
+ *                  smoothed loss; min_lr from the valley's start.
+ *   loss-min10     max_lr = (lr of the minimum smoothed loss) / 10;
+ *                  min_lr = max_lr / 10.
+ *
+ * Every definition, parameter and refusal is spelled out in
+ * docs/range-test.md; the LRS_PICK_* constants below are its parameters.
+ *
+ * Everything here is pure: arrays and numbers in, numbers out. No I/O, no
+ * globals, no allocation except the scratch that lrs_pick frees before it
+ * returns; safe from any number of threads.
+ *
+ * Not here: running the test (rangetest.h), storing the bounds (store). */
+#ifndef LRSWEEP_PICK_H
+#define LRSWEEP_PICK_H
+
+#include <stddef.h>
+
+typedef enum {
+	LRS_PICK_ACCURACY,
+	LRS_PICK_LOSS_STEEPEST,
+	LRS_PICK_LOSS_VALLEY,
+	LRS_PICK_LOSS_MIN10,
+	LRS_PICK__COUNT
+} lrs_pick_rule;
+
+/* ------------------------------------------------------------ parameters */
+
+#define LRS_PICK_STOP_FACTOR  4.0   /* loss rules cut the curve where the
+                                       smoothed loss exceeds this x its
+                                       running minimum (the test's stop)  */
+#define LRS_PICK_SKIP         0.10  /* loss rules skip this fraction of the
+                                       usable points at the start (fastai) */
+#define LRS_PICK_MIN_POINTS   10    /* fewest loss points a loss rule reads */
+#define LRS_PICK_MIN_FALL     0.05  /* a loss rule refuses unless the
+                                       smoothed loss falls by this fraction
+                                       of its level at the first kept point */
+#define LRS_PICK_MIN_EVALS    5     /* fewest accuracy evaluations          */
+#define LRS_PICK_ACC_LO       0.15  /* min_lr: accuracy crosses this
+                                       fraction of its rise               */
+#define LRS_PICK_ACC_HI       0.90  /* max_lr: accuracy crosses this
+                                       fraction of its rise               */
+#define LRS_PICK_MIN_RISE     0.02  /* accuracy rise below this (absolute)
+                                       is "flat"                          */
+#define LRS_PICK_RISE_NOISE   3.0   /* ... or below this x the noise      */
+#define LRS_PICK_RAGGED       3.0   /* local noise above this x the curve's
+                                       typical noise is "ragged"          */
+#define LRS_PICK_RAGGED_FLOOR 0.03  /* ... and above this fraction of the
+                                       rise                               */
+#define LRS_PICK_STILL_RISING 0.05 /* accuracy gaining more than this
+                                       fraction of its rise over the last
+                                       tenth of the evaluations is "still
+                                       rising" (a caveat)                 */
+#define LRS_PICK_DECADE       10.0  /* min_lr = max_lr / this, where a rule
+                                       has no lower bound of its own      */
+
+/* ------------------------------------------------------------ types */
+
+/* One range-test curve: point i is optimizer update i. The arrays belong to
+ * the caller and are only read. */
+typedef struct {
+	const double *lr;            /* (n) rate of each update, increasing     */
+	const double *loss;          /* (n) raw training loss; may end in
+	                                NaN/inf where the run diverged          */
+	const double *smoothed_loss; /* (n) bias-corrected EMA of loss (see
+	                                lrs_pick_smooth)                        */
+	const double *accuracy;      /* (n) validation accuracy, NAN where not
+	                                evaluated; NULL = never evaluated       */
+	size_t n;                    /* points                                  */
+	int exponential;             /* 1: the ramp was geometric and rules
+	                                work on log10(lr); 0: linear, on lr     */
+	double stop_factor;          /* cut for the loss rules; <= 0 means
+	                                LRS_PICK_STOP_FACTOR                    */
+} lrs_pick_curve;
+
+/* A rule's answer. When ok is 0 there is no pick and `why` says why (a
+ * warning for the user); when ok is 1 `why` is "" or a caveat ("still
+ * rising at the end of the test"). */
+typedef struct {
+	int ok;                /* 1 when min_lr/max_lr hold a pick            */
+	double min_lr;         /* lower bound, or NAN                         */
+	double max_lr;         /* upper bound, or NAN                         */
+	char why[160];         /* reason for no pick, or a caveat, or ""      */
+} lrs_pick_result;
+
+/* ------------------------------------------------------------ functions */
+
+/* The rule's name as SPEC spells it: "accuracy", "loss-steepest",
+ * "loss-valley", "loss-min10". */
+const char *lrs_pick_rule_name(lrs_pick_rule r);
+
+/* Resolves a rule name. Returns 0, or LRS_EINVALID with a message listing
+ * the valid names. */
+int lrs_pick_rule_parse(lrs_pick_rule *out, const char *name);
+
+/* The bias-corrected EMA of fastai and pytorch-lr-finder:
+ * avg = beta*avg + (1-beta)*in[i], out[i] = avg / (1 - beta^(i+1)).
+ * out may equal in. beta in [0, 1). A non-finite input makes every later
+ * output non-finite, as in the test itself. */
+void lrs_pick_smooth(double *out, const double *in, size_t n, double beta);
+
+/* The point-by-point mean of `repeats` curves of n points each (callers
+ * pass the shortest repeat's length): out[i] = mean of in[r][i]. NAN in any
+ * repeat gives NAN (an accuracy point not evaluated everywhere is dropped;
+ * a diverged repeat ends the mean). out may be one of the inputs. */
+void lrs_pick_mean(double *out, const double *const *in, size_t repeats, size_t n);
+
+/* Applies one rule to a curve; always fills `out`. */
+void lrs_pick(lrs_pick_result *out, lrs_pick_rule rule, const lrs_pick_curve *c);
+
+/* Applies every rule: out[r] is rule r's answer. */
+void lrs_pick_all(lrs_pick_result out[LRS_PICK__COUNT], const lrs_pick_curve *c);
+
+/* The uncertainty of a rule's bounds from its per-repeat picks: the ratio
+ * max/min of the per-repeat min_lr (and of max_lr) over the repeats that
+ * picked. 1 means they all agree; 2 means they span a factor of two. Sets
+ * both spreads to NAN when fewer than two repeats picked. Returns how many
+ * repeats picked. */
+size_t lrs_pick_spread(double *min_lr_spread, double *max_lr_spread,
+                       const lrs_pick_result *per_repeat, size_t repeats);
+
+#endif

@@ -1,0 +1,549 @@
+/* pick.c - the bound-picking rules of the LR range test (SPEC §4).
+ *
+ * Each rule reads one curve - the rates, the raw and smoothed loss and the
+ * sparse validation accuracy of a range test - and answers min_lr and
+ * max_lr, or refuses with a sentence for the user. The rules and the reasons
+ * behind every parameter are in docs/range-test.md; this file follows it.
+ *
+ * Common ground of all rules:
+ *   - everything from the first non-finite rate, loss or smoothed loss on is
+ *     ignored (a diverged tail never poisons a pick);
+ *   - the abscissa x is log10(lr) for an exponential ramp and lr for a
+ *     linear one, so "steepest" and "interpolated" mean what the plot of
+ *     the test shows.
+ *
+ * Pure: no I/O, no globals; the only allocation is scratch freed before
+ * lrs_pick returns. Not here: running the test, storing or plotting. */
+#include <assert.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lrsweep/error.h"
+#include "lrsweep/pick.h"
+#include "lrsweep/util.h"
+
+static const char *const rule_names[LRS_PICK__COUNT] = {
+	"accuracy", "loss-steepest", "loss-valley", "loss-min10"
+};
+
+/* ------------------------------------------------------------ names */
+
+const char *lrs_pick_rule_name(lrs_pick_rule r)
+{
+	assert(r >= 0 && r < LRS_PICK__COUNT);
+	return rule_names[r];
+}
+
+int lrs_pick_rule_parse(lrs_pick_rule *out, const char *name)
+{
+	const char *near;
+	int r;
+
+	assert(out && name);
+	for (r = 0; r < LRS_PICK__COUNT; r++) {
+		if (strcmp(name, rule_names[r]) == 0) {
+			*out = (lrs_pick_rule)r;
+			return 0;
+		}
+	}
+	near = lrs_nearest_name(name, rule_names, LRS_PICK__COUNT);
+	if (near)
+		return lrs_error_set(LRS_EINVALID, "unknown pick rule '%s' (did you mean '%s'?); "
+		                     "valid: accuracy, loss-steepest, loss-valley, loss-min10", name, near);
+	return lrs_error_set(LRS_EINVALID, "unknown pick rule '%s'; "
+	                     "valid: accuracy, loss-steepest, loss-valley, loss-min10", name);
+}
+
+/* ------------------------------------------------------------ curve helpers */
+
+void lrs_pick_smooth(double *out, const double *in, size_t n, double beta)
+{
+	double avg = 0, decay = 1; /* EMA before correction; beta^(i+1) */
+	size_t i;
+
+	assert((out && in) || n == 0);
+	assert(beta >= 0 && beta < 1);
+	for (i = 0; i < n; i++) {
+		avg = beta * avg + (1 - beta) * in[i];
+		decay *= beta;
+		out[i] = avg / (1 - decay);
+	}
+}
+
+void lrs_pick_mean(double *out, const double *const *in, size_t repeats, size_t n)
+{
+	size_t i, r;
+
+	assert(repeats > 0 && (out || n == 0));
+	for (i = 0; i < n; i++) {
+		double sum = 0;
+
+		for (r = 0; r < repeats; r++)
+			sum += in[r][i];
+		out[i] = sum / (double)repeats; /* NAN/inf propagate */
+	}
+}
+
+/* The abscissa of rate lr: log10 for an exponential ramp. */
+static double x_of(const lrs_pick_curve *c, double lr)
+{
+	return c->exponential ? log10(lr) : lr;
+}
+
+/* The rate at abscissa x. */
+static double lr_of(const lrs_pick_curve *c, double x)
+{
+	return c->exponential ? pow(10, x) : x;
+}
+
+/* The number of leading points whose rate, loss and smoothed loss are all
+ * finite (and the rate positive, for an exponential ramp). */
+static size_t finite_end(const lrs_pick_curve *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		if (!isfinite(c->lr[i]) || !isfinite(c->loss[i]) || !isfinite(c->smoothed_loss[i]))
+			break;
+		if (c->exponential && c->lr[i] <= 0)
+			break;
+	}
+	return i;
+}
+
+/* Fills a "no pick" answer. */
+static void refuse(lrs_pick_result *out, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void refuse(lrs_pick_result *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	out->ok = 0;
+	out->min_lr = out->max_lr = NAN;
+	va_start(ap, fmt);
+	vsnprintf(out->why, sizeof out->why, fmt, ap);
+	va_end(ap);
+}
+
+/* Fills a pick. */
+static void accept(lrs_pick_result *out, double min_lr, double max_lr)
+{
+	out->ok = 1;
+	out->min_lr = min_lr;
+	out->max_lr = max_lr;
+	out->why[0] = '\0';
+}
+
+/* ------------------------------------------------------------ loss rules */
+
+/* The part of the curve the loss rules read: [start, end). */
+typedef struct {
+	size_t start;   /* first kept point (after the skipped head)     */
+	size_t end;     /* one past the last usable point                */
+	size_t argmin;  /* the smoothed loss's minimum in [start, end)   */
+} loss_span;
+
+/* Finds the loss rules' span: the finite prefix, cut where the smoothed
+ * loss exceeds stop_factor x its running minimum, minus the first
+ * LRS_PICK_SKIP of it. Refuses (returns -1) when fewer than
+ * LRS_PICK_MIN_POINTS points remain or the loss does not fall by
+ * LRS_PICK_MIN_FALL of its level at the first kept point. */
+static int loss_span_find(loss_span *sp, lrs_pick_result *out, const lrs_pick_curve *c)
+{
+	const double *sm = c->smoothed_loss;
+	double factor = c->stop_factor > 0 ? c->stop_factor : LRS_PICK_STOP_FACTOR;
+	double best = INFINITY, level;       /* running minimum; start level */
+	size_t fin = finite_end(c), end, i;
+	int cut = 0;                         /* 1 if stopped by the factor   */
+
+	for (end = 0; end < fin; end++) {
+		if (best > 0 && isfinite(best) && sm[end] > factor * best) {
+			cut = 1;
+			break;
+		}
+		if (sm[end] < best)
+			best = sm[end];
+	}
+	sp->end = end;
+	sp->start = (size_t)((double)end * LRS_PICK_SKIP);
+	if (end - sp->start < LRS_PICK_MIN_POINTS) {
+		if (fin < c->n && !cut)
+			refuse(out, "the loss turned non-finite at point %zu (lr %.3g): too few points "
+			       "before it (%zu, need %d); lower start_lr or end_lr", fin, c->lr[fin],
+			       end - sp->start, LRS_PICK_MIN_POINTS);
+		else if (cut)
+			refuse(out, "the loss exceeded %gx its minimum at point %zu (lr %.3g): too few "
+			       "points before it (%zu, need %d); lower start_lr", factor, end,
+			       c->lr[end], end - sp->start, LRS_PICK_MIN_POINTS);
+		else
+			refuse(out, "too few points: %zu usable, need %d", end - sp->start,
+			       LRS_PICK_MIN_POINTS);
+		return -1;
+	}
+	sp->argmin = sp->start;
+	for (i = sp->start; i < end; i++)
+		if (sm[i] < sm[sp->argmin])
+			sp->argmin = i;
+	level = sm[sp->start];
+	if (level - sm[sp->argmin] < LRS_PICK_MIN_FALL * fabs(level)) {
+		refuse(out, "the smoothed loss never falls %g%% below its level %.4g at lr %.3g: "
+		       "flat or rising curve (widen the LR range)", 100 * LRS_PICK_MIN_FALL, level,
+		       c->lr[sp->start]);
+		return -1;
+	}
+	return 0;
+}
+
+/* The least-squares slope of smoothed loss against x over points [lo, hi]. */
+static double slope(const lrs_pick_curve *c, size_t lo, size_t hi)
+{
+	double mx = 0, my = 0, sxy = 0, sxx = 0, k = (double)(hi - lo + 1);
+	size_t i;
+
+	for (i = lo; i <= hi; i++) {
+		mx += x_of(c, c->lr[i]);
+		my += c->smoothed_loss[i];
+	}
+	mx /= k;
+	my /= k;
+	for (i = lo; i <= hi; i++) {
+		double dx = x_of(c, c->lr[i]) - mx;
+
+		sxy += dx * (c->smoothed_loss[i] - my);
+		sxx += dx * dx;
+	}
+	return sxx > 0 ? sxy / sxx : 0;
+}
+
+/* loss-steepest: max_lr at the most negative slope of the smoothed loss,
+ * each slope a least-squares fit over +-h points (h = max(2, span/20));
+ * min_lr one decade below. */
+static void pick_steepest(lrs_pick_result *out, const lrs_pick_curve *c)
+{
+	loss_span sp;
+	size_t h, i, best = 0;
+	double best_slope = INFINITY;
+
+	if (loss_span_find(&sp, out, c) < 0)
+		return;
+	h = (sp.end - sp.start) / 20;
+	if (h < 2)
+		h = 2;
+	for (i = sp.start; i < sp.end; i++) {
+		size_t lo = i >= sp.start + h ? i - h : sp.start;
+		size_t hi = i + h < sp.end ? i + h : sp.end - 1;
+		double s = slope(c, lo, hi);
+
+		if (s < best_slope) {
+			best_slope = s;
+			best = i;
+		}
+	}
+	if (!(best_slope < 0)) {
+		refuse(out, "the smoothed loss never falls (flat or rising curve)");
+		return;
+	}
+	accept(out, c->lr[best] / LRS_PICK_DECADE, c->lr[best]);
+}
+
+/* loss-valley: fastai's valley. lds[i] is the length of the longest
+ * strictly decreasing subsequence of the smoothed loss ending at i; the
+ * valley ends at the first i with the largest lds and starts at that
+ * subsequence's first point (fastai: end - lds, the same point less one on
+ * a clean curve, but later on a noisy one); with len = end - start the pick
+ * is start + floor(len/3) + floor(len/6), as fastai's code computes it.
+ * min_lr = lr at the valley's start, but no lower than max_lr / 10.
+ * O(n log n) by patience sorting. */
+static void pick_valley(lrs_pick_result *out, const lrs_pick_curve *c)
+{
+	const double *sm = c->smoothed_loss;
+	loss_span sp;
+	double *tails = NULL;     /* tails[k]: the largest last value of a
+	                             decreasing subsequence of length k+1     */
+	size_t *tail_at, *prev;   /* its index; each point's predecessor     */
+	size_t len = 0, i, end_i = 0, best_len = 0, start_i, idx, m;
+	double sections, min_lr, max_lr;
+
+	if (loss_span_find(&sp, out, c) < 0)
+		return;
+	m = sp.end - sp.start;
+	tails = malloc(m * (sizeof *tails + 2 * sizeof *tail_at));
+	if (!tails) {
+		refuse(out, "out of memory");
+		return;
+	}
+	tail_at = (size_t *)(tails + m);
+	prev = tail_at + m;
+	for (i = sp.start; i < sp.end; i++) {
+		size_t lo = 0, hi = len;  /* first k with tails[k] <= sm[i] */
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (tails[mid] > sm[i])
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		tails[lo] = sm[i];
+		tail_at[lo] = i;
+		prev[i - sp.start] = lo > 0 ? tail_at[lo - 1] : i;
+		if (lo == len)
+			len++;
+		if (lo + 1 > best_len) {  /* lds[i] = lo + 1; first maximum wins */
+			best_len = lo + 1;
+			end_i = i;
+		}
+	}
+	for (start_i = end_i; prev[start_i - sp.start] != start_i; start_i = prev[start_i - sp.start])
+		;
+	free(tails);
+	if (best_len < 3) {
+		refuse(out, "no valley: the smoothed loss never falls for 3 points");
+		return;
+	}
+	sections = (double)(end_i - start_i) / 3;
+	idx = start_i + (size_t)sections + (size_t)(sections / 2);
+	max_lr = c->lr[idx];
+	min_lr = c->lr[start_i];
+	if (!(min_lr >= max_lr / LRS_PICK_DECADE && min_lr < max_lr))
+		min_lr = max_lr / LRS_PICK_DECADE;
+	accept(out, min_lr, max_lr);
+}
+
+/* loss-min10: max_lr = lr of the minimum smoothed loss / 10, min_lr one
+ * decade lower. */
+static void pick_min10(lrs_pick_result *out, const lrs_pick_curve *c)
+{
+	loss_span sp;
+	double max_lr;
+
+	if (loss_span_find(&sp, out, c) < 0)
+		return;
+	max_lr = c->lr[sp.argmin] / 10;
+	accept(out, max_lr / LRS_PICK_DECADE, max_lr);
+	if (sp.argmin == sp.end - 1 && sp.end == c->n)
+		snprintf(out->why, sizeof out->why, "the loss was still falling at the end of the "
+		         "test: its minimum may lie beyond end_lr");
+}
+
+/* ------------------------------------------------------------ accuracy rule */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The x where s first reaches `level` after index `from` (s[from] < level,
+ * some s[k] >= level for k <= to), linearly interpolated. */
+static double crossing(const double *s, const double *x, size_t from, size_t to, double level)
+{
+	size_t k;
+
+	for (k = from + 1; k <= to; k++)
+		if (s[k] >= level)
+			return x[k - 1] + (level - s[k - 1]) / (s[k] - s[k - 1]) * (x[k] - x[k - 1]);
+	return x[to];
+}
+
+/* The index of the largest s in [0, end), first on ties. */
+static size_t argmax(const double *s, size_t end)
+{
+	size_t k, best = 0;
+
+	for (k = 1; k < end; k++)
+		if (s[k] > s[best])
+			best = k;
+	return best;
+}
+
+/* The index of the smallest s in [0, end], first on ties. */
+static size_t argmin_to(const double *s, size_t end)
+{
+	size_t k, best = 0;
+
+	for (k = 1; k <= end; k++)
+		if (s[k] < s[best])
+			best = k;
+	return best;
+}
+
+/* accuracy: the CLR paper's rule on the evaluated points.
+ *   1. s = centred moving average of the accuracy, half-width
+ *      h = max(1, m/20) evaluations (m = evaluations).
+ *   2. noise: d = second differences of the raw accuracy; the curve's noise
+ *      sigma0 = (lower quartile of |d|) / (0.31864 sqrt(6)), the local noise
+ *      sigma_k = rms of d over +-h / sqrt(6).
+ *   3. peak p = argmax s; low = argmin s up to p; rise R = s[p] - s[low];
+ *      refuse when R < max(MIN_RISE, RISE_NOISE sigma0).
+ *   4. min_lr where s first crosses low + ACC_LO R (interpolated in x).
+ *   5. ragged onset r = the first evaluation at or after min_lr with
+ *      sigma_k > max(RAGGED sigma0, RAGGED_FLOOR R); if there is one, p, low
+ *      and R are recomputed on s[0, r) (refusing if R is now too small).
+ *   6. max_lr where s first crosses low + ACC_HI R (interpolated in x). */
+static void pick_accuracy(lrs_pick_result *out, const lrs_pick_curve *c)
+{
+	size_t fin = finite_end(c), m = 0, i, k, h, p, lo, r;
+	double *x = NULL, *a, *s, *d, *sig, *tmp; /* (m) each, one allocation */
+	double sigma0, need, rise, x_lo, x_hi;
+	int ragged = 0;
+
+	if (c->accuracy)
+		for (i = 0; i < fin; i++)
+			m += isfinite(c->accuracy[i]) != 0;
+	if (m < LRS_PICK_MIN_EVALS) {
+		refuse(out, "only %zu accuracy evaluations%s (need %d): lower eval_every or "
+		       "lengthen the test", m, fin < c->n ? " before the loss diverged" : "",
+		       LRS_PICK_MIN_EVALS);
+		return;
+	}
+	x = malloc(6 * m * sizeof *x);
+	if (!x) {
+		refuse(out, "out of memory");
+		return;
+	}
+	a = x + m;
+	s = a + m;
+	d = s + m;      /* d[k], k in [1, m-2]: second difference at k */
+	sig = d + m;
+	tmp = sig + m;
+	for (i = 0, k = 0; i < fin; i++) {
+		if (isfinite(c->accuracy[i])) {
+			x[k] = x_of(c, c->lr[i]);
+			a[k++] = c->accuracy[i];
+		}
+	}
+
+	/* 1. smoothing */
+	h = m / 20 > 1 ? m / 20 : 1;
+	for (k = 0; k < m; k++) {
+		size_t j, j0 = k >= h ? k - h : 0, j1 = k + h < m ? k + h : m - 1;
+		double sum = 0;
+
+		for (j = j0; j <= j1; j++)
+			sum += a[j];
+		s[k] = sum / (double)(j1 - j0 + 1);
+	}
+
+	/* 2. noise: global (robust) and local */
+	d[0] = d[m - 1] = 0;
+	for (k = 1; k + 1 < m; k++) {
+		d[k] = a[k - 1] - 2 * a[k] + a[k + 1];
+		tmp[k - 1] = fabs(d[k]);
+	}
+	qsort(tmp, m - 2, sizeof *tmp, cmp_double);
+	sigma0 = tmp[(m - 2) / 4] / (0.31864 * sqrt(6)); /* |N(0,1)|'s quartile */
+	for (k = 0; k < m; k++) {
+		size_t j, j0 = k >= h + 1 ? k - h : 1, j1 = k + h < m - 2 ? k + h : m - 2;
+		double sum = 0;
+
+		for (j = j0; j <= j1; j++)
+			sum += d[j] * d[j];
+		sig[k] = sqrt(sum / (double)(j1 - j0 + 1) / 6);
+	}
+
+	/* 3. the rise */
+	need = fmax(LRS_PICK_MIN_RISE, LRS_PICK_RISE_NOISE * sigma0);
+	p = argmax(s, m);
+	lo = argmin_to(s, p);
+	rise = s[p] - s[lo];
+	if (rise < need) {
+		refuse(out, "the smoothed accuracy never rises by more than %.3g (need %.3g): "
+		       "flat or falling curve (widen the LR range)", rise, need);
+		goto done;
+	}
+
+	/* 4. min_lr; 5. raggedness from there on */
+	x_lo = crossing(s, x, lo, p, s[lo] + LRS_PICK_ACC_LO * rise);
+	for (r = lo; r < m && x[r] < x_lo; r++)
+		;
+	for (; r < m; r++) {
+		if (sig[r] > fmax(LRS_PICK_RAGGED * sigma0, LRS_PICK_RAGGED_FLOOR * rise)) {
+			ragged = 1;
+			break;
+		}
+	}
+	if (ragged) {
+		if (r == 0) {
+			refuse(out, "the accuracy is ragged from its first evaluation");
+			goto done;
+		}
+		p = argmax(s, r);
+		lo = argmin_to(s, p);
+		rise = s[p] - s[lo];
+		if (rise < need) {
+			refuse(out, "the accuracy turns ragged at lr %.3g before it rises by %.3g "
+			       "(a rise over only a few evaluations looks ragged: lower eval_every)",
+			       lr_of(c, x[r]), need);
+			goto done;
+		}
+	}
+
+	/* 6. max_lr from the rise before r; min_lr stays that of the whole
+	 * rise (raggedness later on does not move where the rise began) */
+	x_hi = crossing(s, x, lo, p, s[lo] + LRS_PICK_ACC_HI * rise);
+	if (!(x_lo < x_hi))
+		x_lo = crossing(s, x, lo, p, s[lo] + LRS_PICK_ACC_LO * rise);
+	accept(out, lr_of(c, x_lo), lr_of(c, x_hi));
+	if (ragged)
+		snprintf(out->why, sizeof out->why, "the accuracy turns ragged from lr %.3g on",
+		         lr_of(c, x[r]));
+	else if (p == m - 1 && s[m - 1] - s[m - 1 - m / 10] > LRS_PICK_STILL_RISING * rise)
+		snprintf(out->why, sizeof out->why, "the accuracy was still rising at its last "
+		         "evaluation: max_lr may be low (raise end_lr)");
+done:
+	free(x);
+}
+
+/* ------------------------------------------------------------ all rules */
+
+void lrs_pick(lrs_pick_result *out, lrs_pick_rule rule, const lrs_pick_curve *c)
+{
+	assert(out && c);
+	assert(c->n == 0 || (c->lr && c->loss && c->smoothed_loss));
+	memset(out, 0, sizeof *out);
+	switch (rule) {
+	case LRS_PICK_ACCURACY:      pick_accuracy(out, c); break;
+	case LRS_PICK_LOSS_STEEPEST: pick_steepest(out, c); break;
+	case LRS_PICK_LOSS_VALLEY:   pick_valley(out, c); break;
+	case LRS_PICK_LOSS_MIN10:    pick_min10(out, c); break;
+	default: assert(!"unknown pick rule"); refuse(out, "unknown rule"); break;
+	}
+}
+
+void lrs_pick_all(lrs_pick_result out[LRS_PICK__COUNT], const lrs_pick_curve *c)
+{
+	int r;
+
+	for (r = 0; r < LRS_PICK__COUNT; r++)
+		lrs_pick(&out[r], (lrs_pick_rule)r, c);
+}
+
+size_t lrs_pick_spread(double *min_lr_spread, double *max_lr_spread,
+                       const lrs_pick_result *per_repeat, size_t repeats)
+{
+	double lo_min = INFINITY, lo_max = 0, hi_min = INFINITY, hi_max = 0;
+	size_t r, picked = 0;
+
+	assert(min_lr_spread && max_lr_spread && (per_repeat || repeats == 0));
+	for (r = 0; r < repeats; r++) {
+		const lrs_pick_result *p = &per_repeat[r];
+
+		if (!p->ok)
+			continue;
+		picked++;
+		lo_min = fmin(lo_min, p->min_lr);
+		lo_max = fmax(lo_max, p->min_lr);
+		hi_min = fmin(hi_min, p->max_lr);
+		hi_max = fmax(hi_max, p->max_lr);
+	}
+	*min_lr_spread = picked >= 2 ? lo_max / lo_min : NAN;
+	*max_lr_spread = picked >= 2 ? hi_max / hi_min : NAN;
+	return picked;
+}

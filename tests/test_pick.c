@@ -1,0 +1,817 @@
+/* test_pick.c - the bound-picking rules of the LR range test on synthetic
+ * curves whose answers are known in closed form (pick.h, SPEC §4).
+ *
+ * The curves:
+ *   - accuracy: a + b sigma(k (x - c)), x = log10(lr) (exponential ramp) or
+ *     lr (linear ramp), evaluated every EVERY steps. The rule's answers are
+ *     the x where the curve crosses ACC_LO and ACC_HI of its rise between
+ *     the first and the last evaluation: x = c + logit(t) / k. The centred
+ *     moving average blurs a dense curve by up to ~0.05 decade, noise of
+ *     0.01 by ~0.05 more, so clean picks must land within ACC_TOL = 0.1
+ *     decade (a factor 1.26), noisy ones within ACC_NOISY_TOL = 0.15.
+ *   - loss: L0 - D sigma(k (x - c)) + G exp(g (x - xd)): a fall whose
+ *     steepest point is x = c (the growth term's slope there is < 1e-4 of
+ *     the fall's), a minimum found here by a dense grid search of the
+ *     formula, and a divergence. Clean tests pass this as the smoothed loss
+ *     itself, so the answers are the formula's; noisy tests feed raw loss
+ *     with noise through lrs_pick_smooth(beta 0.98) and compare against
+ *     the same curve without noise (the EMA's lag is the rule's convention,
+ *     not an error).
+ * Noise is seeded (lrs_rng), so every run sees the same numbers.
+ *
+ * Stability, stated: over 20 seeds of noise (accuracy sd 0.01, raw loss
+ * sd 0.05) on one curve, max_lr varies (max / min over the seeds) by less
+ * than a factor 1.5 for accuracy and loss-steepest, 2.5 for loss-valley
+ * and 4 for loss-min10 (see stable_under_noise).
+ *
+ * Every test frees what it allocates (valgrind clean with CK_FORK=no). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lrsweep/error.h"
+#include "lrsweep/pick.h"
+#include "lrsweep/rng.h"
+#include "suites.h"
+
+
+#define N_STEPS        1600   /* points of the standard curve            */
+#define EVERY          25     /* steps between accuracy evaluations      */
+#define X0             (-6.0) /* log10 of start_lr (exponential curves)  */
+#define X1             1.0    /* log10 of end_lr                         */
+#define ACC_TOL        0.10   /* decades, clean accuracy curves          */
+#define ACC_NOISY_TOL  0.15   /* decades, accuracy noise sd 0.01         */
+#define BETA           0.98   /* EMA factor of noisy loss curves         */
+#define LOSS_NOISE     0.05   /* sd of the raw loss's noise              */
+
+/* ------------------------------------------------------------ synthetic curves */
+
+typedef struct {
+	double a, b, k, c;        /* accuracy a + b sigma(k (x - c))         */
+} acc_shape;
+
+typedef struct {
+	double L0, D, k, c;       /* fall: L0 - D sigma(k (x - c))           */
+	double G, g, xd;          /* growth: G exp(g (x - xd))               */
+} loss_shape;
+
+typedef struct {
+	double *lr, *loss, *sm, *acc; /* (n) each; one allocation            */
+	lrs_pick_curve c;
+} synth;
+
+static double sigm(double t)
+{
+	return 1 / (1 + exp(-t));
+}
+
+static double logit(double p)
+{
+	return log(p / (1 - p));
+}
+
+static double acc_at(const acc_shape *s, double x)
+{
+	return s->a + s->b * sigm(s->k * (x - s->c));
+}
+
+static double loss_at(const loss_shape *s, double x)
+{
+	return s->L0 - s->D * sigm(s->k * (x - s->c)) + s->G * exp(s->g * (x - s->xd));
+}
+
+/* A curve of n points ramping from lo to hi (log10 bounds when exponential,
+ * rates when linear); loss 1, no accuracy. */
+static void synth_init(synth *s, size_t n, int exponential, double lo, double hi)
+{
+	size_t i;
+
+	s->lr = malloc(4 * n * sizeof *s->lr);
+	ck_assert_ptr_nonnull(s->lr);
+	s->loss = s->lr + n;
+	s->sm = s->loss + n;
+	s->acc = s->sm + n;
+	for (i = 0; i < n; i++) {
+		double t = n > 1 ? (double)i / (double)(n - 1) : 0;
+
+		s->lr[i] = exponential ? pow(10, lo + (hi - lo) * t) : lo + (hi - lo) * t;
+		s->loss[i] = s->sm[i] = 1;
+		s->acc[i] = NAN;
+	}
+	s->c.lr = s->lr;
+	s->c.loss = s->loss;
+	s->c.smoothed_loss = s->sm;
+	s->c.accuracy = s->acc;
+	s->c.n = n;
+	s->c.exponential = exponential;
+	s->c.stop_factor = 0;
+}
+
+static void synth_free(synth *s)
+{
+	free(s->lr);
+	s->lr = NULL;
+}
+
+static double x_at(const synth *s, size_t i)
+{
+	return s->c.exponential ? log10(s->lr[i]) : s->lr[i];
+}
+
+/* Accuracy from `shape` at every EVERY-th point and the last, plus noise of
+ * sd `noise` (seeded). */
+static void synth_acc(synth *s, const acc_shape *shape, double noise, uint64_t seed)
+{
+	lrs_rng rng;
+	size_t i;
+
+	lrs_rng_seed(&rng, seed);
+	for (i = 0; i < s->c.n; i++) {
+		s->acc[i] = NAN;
+		if (i % EVERY == 0 || i == s->c.n - 1)
+			s->acc[i] = acc_at(shape, x_at(s, i)) + noise * lrs_rng_normal(&rng);
+	}
+}
+
+/* Loss from `shape`. noise < 0: the formula is the smoothed loss itself.
+ * noise >= 0: raw = formula + noise sd (seeded), smoothed by EMA(BETA). */
+static void synth_loss(synth *s, const loss_shape *shape, double noise, uint64_t seed)
+{
+	lrs_rng rng;
+	size_t i;
+
+	lrs_rng_seed(&rng, seed);
+	for (i = 0; i < s->c.n; i++) {
+		s->loss[i] = loss_at(shape, x_at(s, i));
+		if (noise > 0)
+			s->loss[i] += noise * lrs_rng_normal(&rng);
+		s->sm[i] = s->loss[i];
+	}
+	if (noise >= 0)
+		lrs_pick_smooth(s->sm, s->loss, s->c.n, BETA);
+}
+
+/* The x in [lo, hi] where the shape's loss is lowest, by a grid of 1e6. */
+static double loss_argmin(const loss_shape *shape, double lo, double hi)
+{
+	double best = lo, x;
+	int i;
+
+	for (i = 0; i <= 1000000; i++) {
+		x = lo + (hi - lo) * i / 1e6;
+		if (loss_at(shape, x) < loss_at(shape, best))
+			best = x;
+	}
+	return best;
+}
+
+/* |log10(got / want)| <= decades. */
+static void assert_near_log(double got, double want, double decades, const char *what)
+{
+	ck_assert_msg(isfinite(got) && got > 0 && fabs(log10(got / want)) <= decades,
+	              "%s: got %.6g, want %.6g (+- %.3g decades)", what, got, want, decades);
+}
+
+static void assert_pick(const lrs_pick_result *r, const char *what)
+{
+	ck_assert_msg(r->ok, "%s: no pick: %s", what, r->why);
+	ck_assert_msg(r->min_lr > 0 && r->min_lr < r->max_lr, "%s: bounds %g %g", what,
+	              r->min_lr, r->max_lr);
+}
+
+static void assert_refused(const lrs_pick_result *r, const char *needle, const char *what)
+{
+	ck_assert_msg(!r->ok, "%s: picked %g %g", what, r->min_lr, r->max_lr);
+	ck_assert_msg(isnan(r->min_lr) && isnan(r->max_lr), "%s: bounds not NAN", what);
+	ck_assert_msg(strstr(r->why, needle) != NULL, "%s: reason '%s' lacks '%s'", what, r->why,
+	              needle);
+}
+
+/* The standard shapes: accuracy rising from 0.1 to 0.9 around 10^-2.5, over
+ * about a decade; loss falling from 2.3 to 0.3 around 10^-3 and diverging
+ * above 10^-0.5. */
+static const acc_shape ACC = { 0.1, 0.8, 4.0, -2.5 };
+static const loss_shape LOSS = { 2.3, 2.0, 3.0, -3.0, 0.05, 3.0, -0.5 };
+
+/* The analytic accuracy crossing of fraction t of the rise between x0, x1. */
+static double acc_cross(const acc_shape *s, double x0, double x1, double t)
+{
+	double lo = sigm(s->k * (x0 - s->c)), hi = sigm(s->k * (x1 - s->c));
+
+	return s->c + logit(lo + t * (hi - lo)) / s->k;
+}
+
+/* ------------------------------------------------------------ names, helpers */
+
+START_TEST(rule_names_round_trip)
+{
+	static const char *const want[] = { "accuracy", "loss-steepest", "loss-valley", "loss-min10" };
+	lrs_pick_rule r, got;
+
+	for (r = 0; r < LRS_PICK__COUNT; r++) {
+		ck_assert_str_eq(lrs_pick_rule_name(r), want[r]);
+		ck_assert_int_eq(lrs_pick_rule_parse(&got, want[r]), 0);
+		ck_assert_int_eq(got, r);
+	}
+	ck_assert_int_eq(lrs_pick_rule_parse(&got, "loss-valey"), LRS_EINVALID);
+	ck_assert_ptr_nonnull(strstr(lrs_error_last(), "did you mean 'loss-valley'"));
+	ck_assert_ptr_nonnull(strstr(lrs_error_last(), "loss-min10"));
+	ck_assert_int_eq(lrs_pick_rule_parse(&got, "steepest-ever"), LRS_EINVALID);
+	ck_assert_ptr_nonnull(strstr(lrs_error_last(), "valid: accuracy, loss-steepest"));
+}
+END_TEST
+
+START_TEST(smooth_is_bias_corrected_ema)
+{
+	/* beta 0.5 by hand: avg 0.5, 1.25, 2.125 over 1 - 0.5^(i+1) */
+	double in[3] = { 1, 2, 3 }, out[3], same[3] = { 1, 2, 3 };
+
+	lrs_pick_smooth(out, in, 3, 0.5);
+	ck_assert_double_eq_tol(out[0], 1.0, 1e-15);
+	ck_assert_double_eq_tol(out[1], 1.25 / 0.75, 1e-15);
+	ck_assert_double_eq_tol(out[2], 2.125 / 0.875, 1e-15);
+	lrs_pick_smooth(same, same, 3, 0.0); /* beta 0: identity, in place */
+	ck_assert_double_eq(same[2], 3.0);
+	in[1] = NAN;
+	lrs_pick_smooth(out, in, 3, 0.9);
+	ck_assert(isfinite(out[0]) && isnan(out[1]) && isnan(out[2]));
+}
+END_TEST
+
+START_TEST(mean_over_repeats)
+{
+	double r0[3] = { 1, NAN, 3 }, r1[3] = { 3, 0.5, 5 }, out[3];
+	const double *in[2] = { r0, r1 };
+
+	lrs_pick_mean(out, in, 2, 3);
+	ck_assert_double_eq(out[0], 2.0);
+	ck_assert(isnan(out[1]));
+	ck_assert_double_eq(out[2], 4.0);
+}
+END_TEST
+
+START_TEST(spread_is_max_over_min)
+{
+	lrs_pick_result r[4];
+	double lo, hi;
+
+	memset(r, 0, sizeof r);
+	r[0] = (lrs_pick_result){ 1, 0.01, 0.1, "" };
+	r[1] = (lrs_pick_result){ 1, 0.02, 0.15, "" };
+	r[2] = (lrs_pick_result){ 0, NAN, NAN, "flat" };
+	r[3] = (lrs_pick_result){ 1, 0.015, 0.3, "" };
+	ck_assert_uint_eq(lrs_pick_spread(&lo, &hi, r, 4), 3);
+	ck_assert_double_eq_tol(lo, 2.0, 1e-12);
+	ck_assert_double_eq_tol(hi, 3.0, 1e-12);
+	ck_assert_uint_eq(lrs_pick_spread(&lo, &hi, r, 1), 1);
+	ck_assert(isnan(lo) && isnan(hi));
+	ck_assert_uint_eq(lrs_pick_spread(&lo, &hi, r + 2, 1), 0);
+	ck_assert(isnan(lo) && isnan(hi));
+}
+END_TEST
+
+/* ------------------------------------------------------------ accuracy rule */
+
+START_TEST(accuracy_clean_sigmoid)
+{
+	synth s;
+	lrs_pick_result r;
+
+	synth_init(&s, N_STEPS, 1, X0, X1);
+	synth_acc(&s, &ACC, 0, 1);
+	lrs_pick(&r, LRS_PICK_ACCURACY, &s.c);
+	assert_pick(&r, "clean");
+	assert_near_log(r.min_lr, pow(10, acc_cross(&ACC, X0, X1, LRS_PICK_ACC_LO)), ACC_TOL, "min_lr");
+	assert_near_log(r.max_lr, pow(10, acc_cross(&ACC, X0, X1, LRS_PICK_ACC_HI)), ACC_TOL, "max_lr");
+	ck_assert_str_eq(r.why, "");
+	synth_free(&s);
+}
+END_TEST
+
+START_TEST(accuracy_noisy_sigmoid)
+{
+	synth s;
+	lrs_pick_result r;
+	uint64_t seed;
+
+	synth_init(&s, N_STEPS, 1, X0, X1);
+	for (seed = 1; seed <= 5; seed++) {
+		synth_acc(&s, &ACC, 0.01, seed);
+		lrs_pick(&r, LRS_PICK_ACCURACY, &s.c);
+		assert_pick(&r, "noisy");
+		assert_near_log(r.min_lr, pow(10, acc_cross(&ACC, X0, X1, LRS_PICK_ACC_LO)),
+		                ACC_NOISY_TOL, "min_lr");
+		assert_near_log(r.max_lr, pow(10, acc_cross(&ACC, X0, X1, LRS_PICK_ACC_HI)),
+		                ACC_NOISY_TOL, "max_lr");
+	}
+	synth_free(&s);
+}
+END_TEST
+
+/* Rises around 10^-2.5, falls around 10^-1: max_lr is the analytic curve's
+ * ACC_HI crossing between its first point and its peak, never past the
+ * peak. */
+START_TEST(accuracy_rises_then_falls)
+{
+	synth s;
+	lrs_pick_result r;
+	double peak = X0, lo_x, want, x;
+	size_t i;
+	int j;
+
+	synth_init(&s, N_STEPS, 1, X0, X1);
+	synth_acc(&s, &ACC, 0, 1);
+	for (i = 0; i < N_STEPS; i++)
+		if (isfinite(s.acc[i]))
+			s.acc[i] -= 0.6 * sigm(4 * (x_at(&s, i) + 1));
+	/* the analytic curve's peak and its ACC_HI crossing, by a dense grid */
+	for (j = 0; j <= 700000; j++) {
+		x = X0 + j * 1e-5;
+		if (acc_at(&ACC, x) - 0.6 * sigm(4 * (x + 1)) >
+		    acc_at(&ACC, peak) - 0.6 * sigm(4 * (peak + 1)))
+			peak = x;
+	}
+	lo_x = acc_at(&ACC, X0) - 0.6 * sigm(4 * (X0 + 1));
+	want = lo_x + LRS_PICK_ACC_HI * (acc_at(&ACC, peak) - 0.6 * sigm(4 * (peak + 1)) - lo_x);
+	for (x = X0; acc_at(&ACC, x) - 0.6 * sigm(4 * (x + 1)) < want; x += 1e-5)
+		;
+	lrs_pick(&r, LRS_PICK_ACCURACY, &s.c);
+	assert_pick(&r, "rise-fall");
+	assert_near_log(r.max_lr, pow(10, x), ACC_TOL, "max_lr");
+	ck_assert_msg(r.max_lr < pow(10, peak), "max_lr %g past the peak %g", r.max_lr, pow(10, peak));
+	synth_free(&s);
+}
+END_TEST
+
+/* A sigmoid with small noise (sd 0.005) that turns ragged (a zigzag of
+ * +-0.06 between evaluations) from 10^-2 on, where it has done ~80% of its
+ * rise: max_lr must be pulled back below 10^-2 (the clean curve's ACC_HI
+ * point is 10^-1.77). */
+START_TEST(accuracy_ragged_plateau)
+{
+	static const acc_shape shape = { 0.1, 0.8, 3.0, -2.5 };
+	synth s;
+	lrs_pick_result r;
+	size_t i, k;
+
+	synth_init(&s, N_STEPS, 1, X0, X1);
+	synth_acc(&s, &shape, 0.005, 7);
+	for (i = 0, k = 0; i < N_STEPS; i++)
+		if (isfinite(s.acc[i]) && x_at(&s, i) >= -2)
+			s.acc[i] += k++ % 2 ? 0.06 : -0.06;
+	lrs_pick(&r, LRS_PICK_ACCURACY, &s.c);
+	assert_pick(&r, "ragged");
+	ck_assert_msg(r.max_lr < 1e-2, "max_lr %g not before the ragged part", r.max_lr);
+	assert_near_log(r.min_lr, pow(10, acc_cross(&shape, X0, X1, LRS_PICK_ACC_LO)),
+	                ACC_NOISY_TOL, "min_lr");
+	ck_assert_ptr_nonnull(strstr(r.why, "ragged"));
+	synth_free(&s);
+}
+END_TEST
+
+/* The paper's own test: a linear ramp 0..0.5, accuracy rising around 0.2. */
+START_TEST(accuracy_linear_ramp)
+{
+	static const acc_shape shape = { 0.1, 0.8, 30.0, 0.2 };
+	synth s;
+	lrs_pick_result r;
+	uint64_t seed;
+
+	synth_init(&s, N_STEPS, 0, 1e-4, 0.5);
+	for (seed = 0; seed <= 3; seed++) {
+		synth_acc(&s, &shape, seed ? 0.01 : 0, seed);
+		lrs_pick(&r, LRS_PICK_ACCURACY, &s.c);
+		assert_pick(&r, "linear");
+		ck_assert_double_eq_tol(r.min_lr, acc_cross(&shape, 1e-4, 0.5, LRS_PICK_ACC_LO), 0.015);
+		ck_assert_double_eq_tol(r.max_lr, acc_cross(&shape, 1e-4, 0.5, LRS_PICK_ACC_HI), 0.015);
+	}
+	synth_free(&s);
+}
+END_TEST
+
+START_TEST(accuracy_still_rising_is_a_caveat)
+{
+	static const acc_shape shape = { 0.1, 0.8, 2.0, 0.0 };
+	synth s;
+	lrs_pick_result r;
+
+	synth_init(&s, N_STEPS, 1, X0, X1);
+	synth_acc(&s, &shape, 0, 1);
+	lrs_pick(&r, LRS_PICK_ACCURACY, &s.c);
+	assert_pick(&r, "still rising");
+	ck_assert_ptr_nonnull(strstr(r.why, "still rising"));
+	synth_free(&s);
+}
+END_TEST
+
+START_TEST(accuracy_refusals)
+{
+	static const acc_shape flat = { 0.1, 0.0, 1.0, 0.0 }, falling = { 0.9, -0.8, 4.0, -2.5 };
+	synth s;
+	lrs_pick_result r;
+
+	synth_init(&s, N_STEPS, 1, X0, X1);
+	synth_acc(&s, &flat, 0.01, 3);
+	lrs_pick(&r, LRS_PICK_ACCURACY, &s.c);
+	assert_refused(&r, "never rises", "flat");
+	synth_acc(&s, &falling, 0.01, 3);
+	lrs_pick(&r, LRS_PICK_ACCURACY, &s.c);
+	assert_refused(&r, "never rises", "falling");
+	s.c.accuracy = NULL;
+	lrs_pick(&r, LRS_PICK_ACCURACY, &s.c);
+	assert_refused(&r, "only 0 accuracy evaluations", "no accuracy");
+	/* diverged at once: only 3 evaluations before the NaN */
+	synth_acc(&s, &ACC, 0, 1);
+	s.c.accuracy = s.acc;
+	s.loss[70] = s.sm[70] = NAN;
+	lrs_pick(&r, LRS_PICK_ACCURACY, &s.c);
+	assert_refused(&r, "before the loss diverged", "diverged");
+	synth_free(&s);
+}
+END_TEST
+
+/* Garbage after the first NaN loss must not change the pick. */
+START_TEST(accuracy_nan_tail_ignored)
+{
+	synth s, t;
+	lrs_pick_result r, want;
+	size_t cut = 1300, i;
+
+	synth_init(&s, N_STEPS, 1, X0, X1);
+	synth_acc(&s, &ACC, 0.01, 5);
+	synth_init(&t, cut, 1, X0, X0 + (X1 - X0) * (double)(cut - 1) / (N_STEPS - 1));
+	memcpy(t.acc, s.acc, cut * sizeof *t.acc);
+	lrs_pick(&want, LRS_PICK_ACCURACY, &t.c);
+	for (i = cut; i < N_STEPS; i++) {
+		s.loss[i] = s.sm[i] = i % 2 ? NAN : INFINITY;
+		if (isfinite(s.acc[i]))
+			s.acc[i] = 0.1;
+	}
+	lrs_pick(&r, LRS_PICK_ACCURACY, &s.c);
+	assert_pick(&r, "nan tail");
+	ck_assert_double_eq_tol(r.min_lr, want.min_lr, 1e-12 * want.min_lr);
+	ck_assert_double_eq_tol(r.max_lr, want.max_lr, 1e-12 * want.max_lr);
+	synth_free(&s);
+	synth_free(&t);
+}
+END_TEST
+
+/* ------------------------------------------------------------ loss rules */
+
+START_TEST(steepest_clean_exponential)
+{
+	synth s;
+	lrs_pick_result r;
+
+	synth_init(&s, N_STEPS, 1, X0, X1);
+	synth_loss(&s, &LOSS, -1, 0);
+	lrs_pick(&r, LRS_PICK_LOSS_STEEPEST, &s.c);
+	assert_pick(&r, "steepest");
+	assert_near_log(r.max_lr, pow(10, LOSS.c), 0.02, "max_lr");
+	ck_assert_double_eq_tol(r.min_lr, r.max_lr / 10, 1e-15);
+	synth_free(&s);
+}
+END_TEST
+
+START_TEST(steepest_linear_ramp)
+{
+	static const loss_shape shape = { 2.3, 2.0, 25.0, 0.2, 0.05, 12.0, 0.7 };
+	synth s;
+	lrs_pick_result r;
+
+	synth_init(&s, N_STEPS, 0, 1e-4, 1.0);
+	synth_loss(&s, &shape, -1, 0);
+	lrs_pick(&r, LRS_PICK_LOSS_STEEPEST, &s.c);
+	assert_pick(&r, "steepest linear");
+	ck_assert_double_eq_tol(r.max_lr, 0.2, 0.005);
+	synth_free(&s);
+}
+END_TEST
+
+/* min10: the formula's minimum over the kept points, over 10. */
+START_TEST(min10_clean_exponential_and_linear)
+{
+	static const loss_shape lin = { 2.3, 2.0, 25.0, 0.2, 0.05, 12.0, 0.7 };
+	synth s;
+	lrs_pick_result r;
+	double xmin, dx;
+
+	synth_init(&s, N_STEPS, 1, X0, X1);
+	synth_loss(&s, &LOSS, -1, 0);
+	xmin = loss_argmin(&LOSS, X0, X1);
+	dx = (X1 - X0) / (N_STEPS - 1);
+	lrs_pick(&r, LRS_PICK_LOSS_MIN10, &s.c);
+	assert_pick(&r, "min10");
+	assert_near_log(r.max_lr, pow(10, xmin) / 10, dx, "max_lr");
+	ck_assert_double_eq_tol(r.min_lr, r.max_lr / 10, 1e-15);
+	ck_assert_str_eq(r.why, "");
+	synth_free(&s);
+
+	synth_init(&s, N_STEPS, 0, 1e-4, 1.0);
+	synth_loss(&s, &lin, -1, 0);
+	xmin = loss_argmin(&lin, 1e-4, 1.0);
+	lrs_pick(&r, LRS_PICK_LOSS_MIN10, &s.c);
+	assert_pick(&r, "min10 linear");
+	ck_assert_double_eq_tol(r.max_lr, xmin / 10, 1.0 / (N_STEPS - 1) / 10);
+	synth_free(&s);
+}
+END_TEST
+
+START_TEST(min10_still_falling_is_a_caveat)
+{
+	static const loss_shape shape = { 2.3, 2.0, 1.0, 0.5, 0.0, 1.0, 0.0 };
+	synth s;
+	lrs_pick_result r;
+
+	synth_init(&s, N_STEPS, 1, X0, X1);
+	synth_loss(&s, &shape, -1, 0);
+	lrs_pick(&r, LRS_PICK_LOSS_MIN10, &s.c);
+	assert_pick(&r, "still falling");
+	assert_near_log(r.max_lr, pow(10, X1) / 10, 1e-9, "max_lr");
+	ck_assert_ptr_nonnull(strstr(r.why, "still falling"));
+	synth_free(&s);
+}
+END_TEST
+
+/* On a clean valley the loss falls strictly from the first kept point to
+ * the minimum, so fastai's valley spans [start, argmin] and the pick is
+ * start + floor(len/3) + floor(len/6), len = argmin - start. */
+START_TEST(valley_clean_exponential_and_linear)
+{
+	static const loss_shape lin = { 2.3, 2.0, 25.0, 0.2, 0.05, 12.0, 0.7 };
+	synth s;
+	lrs_pick_result r;
+	size_t end, start, imin, len, idx, pass;
+	double xmin, x_lo, x_hi, dx;
+
+	for (pass = 0; pass < 2; pass++) {
+		const loss_shape *shape = pass ? &lin : &LOSS;
+
+		x_lo = pass ? 1e-4 : X0;
+		x_hi = pass ? 1.0 : X1;
+		synth_init(&s, N_STEPS, !pass, x_lo, x_hi);
+		synth_loss(&s, shape, -1, 0);
+		dx = (x_hi - x_lo) / (N_STEPS - 1);
+		xmin = loss_argmin(shape, x_lo, x_hi);
+		imin = (size_t)floor((xmin - x_lo) / dx + 0.5);
+		/* the end of the usable curve: smoothed loss > 4x its minimum */
+		for (end = 0; end < N_STEPS && loss_at(shape, x_lo + end * dx) <=
+		     4 * loss_at(shape, x_lo + (end < imin ? end : imin) * dx); end++)
+			;
+		start = end / 10;
+		len = imin - start;
+		idx = start + len / 3 + (size_t)((double)len / 3 / 2);
+		lrs_pick(&r, LRS_PICK_LOSS_VALLEY, &s.c);
+		assert_pick(&r, "valley");
+		if (pass)
+			ck_assert_double_eq_tol(r.max_lr, x_lo + idx * dx, 2.5 * dx);
+		else
+			assert_near_log(r.max_lr, pow(10, x_lo + idx * dx), 2.5 * dx, "max_lr");
+		/* min_lr: the valley's start (the first kept point), but no lower
+		 * than max_lr / 10 - the exponential valley spans 2 decades */
+		ck_assert_double_eq_tol(r.min_lr, fmax(s.lr[start], r.max_lr / 10), 1e-15);
+		if (!pass)
+			ck_assert_double_eq_tol(r.min_lr, r.max_lr / 10, 1e-15);
+		/* and it lies inside the fall, between start and minimum */
+		ck_assert(r.max_lr > s.lr[start] && r.max_lr < s.lr[imin]);
+		synth_free(&s);
+	}
+}
+END_TEST
+
+/* A short valley (the loss only starts falling near the end): min_lr is the
+ * valley's start, less than a decade below max_lr. */
+START_TEST(valley_min_lr_is_its_start)
+{
+	static const loss_shape shape = { 2.3, 2.0, 8.0, -0.4, 0.05, 6.0, 0.6 };
+	synth s;
+	lrs_pick_result r;
+
+	synth_init(&s, N_STEPS, 1, X0, X1);
+	synth_loss(&s, &shape, -1, 0);
+	/* make the loss flat-rising before 10^-1.2 so the valley starts there */
+	for (size_t i = 0; i < N_STEPS; i++)
+		if (x_at(&s, i) < -1.2)
+			s.sm[i] = s.loss[i] = loss_at(&shape, -1.2) + 1e-6 * (x_at(&s, i) + 1.2);
+	lrs_pick(&r, LRS_PICK_LOSS_VALLEY, &s.c);
+	assert_pick(&r, "short valley");
+	ck_assert_msg(r.min_lr > r.max_lr / 10, "min_lr %g max_lr %g", r.min_lr, r.max_lr);
+	assert_near_log(r.min_lr, pow(10, -1.2), 0.05, "min_lr");
+	synth_free(&s);
+}
+END_TEST
+
+/* Noise of sd LOSS_NOISE in the raw loss, smoothed by the EMA: every loss
+ * rule lands near its answer on the same curve without noise - within 0.1
+ * decade for loss-steepest, 0.3 for loss-valley and 0.4 for loss-min10,
+ * whose minimum moves along the flat bottom of the curve (docs). */
+START_TEST(loss_rules_noisy)
+{
+	static const lrs_pick_rule rules[] = {
+		LRS_PICK_LOSS_STEEPEST, LRS_PICK_LOSS_VALLEY, LRS_PICK_LOSS_MIN10
+	};
+	static const double tol[] = { 0.1, 0.3, 0.4 };
+	synth s;
+	lrs_pick_result clean, r;
+	size_t k;
+	uint64_t seed;
+
+	synth_init(&s, N_STEPS, 1, X0, X1);
+	for (k = 0; k < sizeof rules / sizeof rules[0]; k++) {
+		synth_loss(&s, &LOSS, 0, 0);
+		lrs_pick(&clean, rules[k], &s.c);
+		assert_pick(&clean, lrs_pick_rule_name(rules[k]));
+		for (seed = 1; seed <= 5; seed++) {
+			synth_loss(&s, &LOSS, LOSS_NOISE, seed);
+			lrs_pick(&r, rules[k], &s.c);
+			assert_pick(&r, lrs_pick_rule_name(rules[k]));
+			assert_near_log(r.max_lr, clean.max_lr, tol[k], lrs_pick_rule_name(rules[k]));
+		}
+	}
+	synth_free(&s);
+}
+END_TEST
+
+/* A spike of +5 on three early raw losses (1% into the run) moves no loss
+ * rule's pick by more than 5%. */
+START_TEST(loss_early_spike_ignored)
+{
+	synth s;
+	lrs_pick_result clean[LRS_PICK__COUNT], r[LRS_PICK__COUNT];
+	int k;
+
+	synth_init(&s, N_STEPS, 1, X0, X1);
+	synth_loss(&s, &LOSS, 0, 0);
+	lrs_pick_all(clean, &s.c);
+	s.loss[15] += 5;
+	s.loss[16] += 5;
+	s.loss[17] += 5;
+	lrs_pick_smooth(s.sm, s.loss, N_STEPS, BETA);
+	lrs_pick_all(r, &s.c);
+	for (k = LRS_PICK_LOSS_STEEPEST; k < LRS_PICK__COUNT; k++) {
+		assert_pick(&r[k], lrs_pick_rule_name((lrs_pick_rule)k));
+		assert_near_log(r[k].max_lr, clean[k].max_lr, log10(1.05),
+		                lrs_pick_rule_name((lrs_pick_rule)k));
+	}
+	synth_free(&s);
+}
+END_TEST
+
+/* A NaN/inf tail from 10^-0.5 on (after the minimum) gives exactly the
+ * picks of the curve cut there. */
+START_TEST(loss_nan_tail_ignored)
+{
+	synth s, t;
+	lrs_pick_result r[LRS_PICK__COUNT], want[LRS_PICK__COUNT];
+	size_t cut = 1256, i;
+	int k;
+
+	synth_init(&s, N_STEPS, 1, X0, X1);
+	synth_loss(&s, &LOSS, 0.1, 4);
+	synth_acc(&s, &ACC, 0.01, 4);
+	synth_init(&t, cut, 1, X0, X0 + (X1 - X0) * (double)(cut - 1) / (N_STEPS - 1));
+	memcpy(t.loss, s.loss, cut * sizeof *t.loss);
+	memcpy(t.sm, s.sm, cut * sizeof *t.sm);
+	memcpy(t.acc, s.acc, cut * sizeof *t.acc);
+	lrs_pick_all(want, &t.c);
+	s.loss[cut] = NAN;
+	lrs_pick_smooth(s.sm, s.loss, N_STEPS, BETA);
+	for (i = cut + 1; i < N_STEPS; i++)
+		s.loss[i] = i % 3 ? INFINITY : -1e300;
+	lrs_pick_all(r, &s.c);
+	for (k = 0; k < LRS_PICK__COUNT; k++) {
+		assert_pick(&r[k], lrs_pick_rule_name((lrs_pick_rule)k));
+		ck_assert_double_eq_tol(r[k].max_lr, want[k].max_lr, 1e-12 * want[k].max_lr);
+		ck_assert_double_eq_tol(r[k].min_lr, want[k].min_lr, 1e-12 * want[k].min_lr);
+	}
+	synth_free(&s);
+	synth_free(&t);
+}
+END_TEST
+
+START_TEST(loss_refusals)
+{
+	static const loss_shape flat = { 2.3, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0 };
+	static const loss_shape rising = { 2.3, 0.0, 1.0, 0.0, 0.02, 1.0, -3.0 };
+	synth s;
+	lrs_pick_result r[LRS_PICK__COUNT];
+	size_t i;
+	int k;
+
+	synth_init(&s, N_STEPS, 1, X0, X1);
+	synth_loss(&s, &flat, 0.05, 1);  /* flat and noisy */
+	lrs_pick_all(r, &s.c);
+	for (k = LRS_PICK_LOSS_STEEPEST; k < LRS_PICK__COUNT; k++)
+		assert_refused(&r[k], "never falls", "flat");
+	synth_loss(&s, &rising, -1, 0); /* never falling, slowly rising */
+	lrs_pick_all(r, &s.c);
+	for (k = LRS_PICK_LOSS_STEEPEST; k < LRS_PICK__COUNT; k++)
+		assert_refused(&r[k], "never falls", "rising");
+	/* diverging at once: 4x the minimum at step 3 */
+	for (i = 0; i < N_STEPS; i++)
+		s.loss[i] = s.sm[i] = 2.3 * exp((double)i / 2);
+	lrs_pick_all(r, &s.c);
+	for (k = LRS_PICK_LOSS_STEEPEST; k < LRS_PICK__COUNT; k++)
+		assert_refused(&r[k], "exceeded 4x its minimum at point 3", "diverging");
+	/* NaN at step 6 */
+	synth_loss(&s, &LOSS, -1, 0);
+	s.loss[6] = NAN;
+	lrs_pick_all(r, &s.c);
+	for (k = 0; k < LRS_PICK__COUNT; k++)
+		assert_refused(&r[k], k ? "non-finite at point 6" : "before the loss diverged", "nan");
+	synth_free(&s);
+
+	/* too few points: 8 */
+	synth_init(&s, 8, 1, X0, X1);
+	synth_loss(&s, &LOSS, -1, 0);
+	synth_acc(&s, &ACC, 0, 1);
+	lrs_pick_all(r, &s.c);
+	for (k = 0; k < LRS_PICK__COUNT; k++)
+		assert_refused(&r[k], k ? "too few points" : "accuracy evaluations", "few");
+	synth_free(&s);
+}
+END_TEST
+
+/* ------------------------------------------------------------ stability */
+
+/* 20 seeds of noise on one curve (accuracy sd 0.01, raw loss sd
+ * LOSS_NOISE): each rule's max_lr varies by less than STABLE[rule] (max /
+ * min over the seeds): 1.5 for accuracy and loss-steepest; 2.5 for
+ * loss-valley and 4 for loss-min10, whose answers follow the minimum of a
+ * flat-bottomed curve (measured: 1.19, 1.24, 1.85, 3.63). */
+START_TEST(stable_under_noise)
+{
+	static const double stable[LRS_PICK__COUNT] = { 1.5, 1.5, 2.5, 4.0 };
+	double lo[LRS_PICK__COUNT], hi[LRS_PICK__COUNT];
+	lrs_pick_result r[LRS_PICK__COUNT];
+	synth s;
+	uint64_t seed;
+	int k;
+
+	for (k = 0; k < LRS_PICK__COUNT; k++) {
+		lo[k] = INFINITY;
+		hi[k] = 0;
+	}
+	synth_init(&s, N_STEPS, 1, X0, X1);
+	for (seed = 100; seed < 120; seed++) {
+		synth_loss(&s, &LOSS, LOSS_NOISE, seed);
+		synth_acc(&s, &ACC, 0.01, seed);
+		lrs_pick_all(r, &s.c);
+		for (k = 0; k < LRS_PICK__COUNT; k++) {
+			assert_pick(&r[k], lrs_pick_rule_name((lrs_pick_rule)k));
+			lo[k] = fmin(lo[k], r[k].max_lr);
+			hi[k] = fmax(hi[k], r[k].max_lr);
+		}
+	}
+	for (k = 0; k < LRS_PICK__COUNT; k++)
+		if (getenv("PICK_DEBUG"))
+			fprintf(stderr, "%s: max_lr %g..%g factor %g\n",
+			        lrs_pick_rule_name((lrs_pick_rule)k), lo[k], hi[k], hi[k] / lo[k]);
+	for (k = 0; k < LRS_PICK__COUNT; k++)
+		ck_assert_msg(hi[k] / lo[k] < stable[k], "%s: max_lr spans a factor %g",
+		              lrs_pick_rule_name((lrs_pick_rule)k), hi[k] / lo[k]);
+	synth_free(&s);
+}
+END_TEST
+
+Suite *suite_pick(void)
+{
+	Suite *s = suite_create("pick");
+	TCase *tc = tcase_create("helpers");
+
+	tcase_add_test(tc, rule_names_round_trip);
+	tcase_add_test(tc, smooth_is_bias_corrected_ema);
+	tcase_add_test(tc, mean_over_repeats);
+	tcase_add_test(tc, spread_is_max_over_min);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("accuracy");
+	tcase_add_test(tc, accuracy_clean_sigmoid);
+	tcase_add_test(tc, accuracy_noisy_sigmoid);
+	tcase_add_test(tc, accuracy_rises_then_falls);
+	tcase_add_test(tc, accuracy_ragged_plateau);
+	tcase_add_test(tc, accuracy_linear_ramp);
+	tcase_add_test(tc, accuracy_still_rising_is_a_caveat);
+	tcase_add_test(tc, accuracy_refusals);
+	tcase_add_test(tc, accuracy_nan_tail_ignored);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("loss");
+	tcase_add_test(tc, steepest_clean_exponential);
+	tcase_add_test(tc, steepest_linear_ramp);
+	tcase_add_test(tc, min10_clean_exponential_and_linear);
+	tcase_add_test(tc, min10_still_falling_is_a_caveat);
+	tcase_add_test(tc, valley_clean_exponential_and_linear);
+	tcase_add_test(tc, valley_min_lr_is_its_start);
+	tcase_add_test(tc, loss_rules_noisy);
+	tcase_add_test(tc, loss_early_spike_ignored);
+	tcase_add_test(tc, loss_nan_tail_ignored);
+	tcase_add_test(tc, loss_refusals);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("stability");
+	tcase_add_test(tc, stable_under_noise);
+	suite_add_tcase(s, tc);
+	return s;
+}

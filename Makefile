@@ -33,9 +33,9 @@ ifeq ($(WERROR),1)
 WARN    += -Werror
 endif
 CFLAGS  ?= $(OPT)
-ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE $(WARN) $(SAN) $(CFLAGS) -Iinclude -MMD -MP \
+ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -fopenmp $(WARN) $(SAN) $(CFLAGS) -Iinclude -MMD -MP \
               $(shell pkg-config --cflags $(PKGS) $(BLAS_PKG) 2>/dev/null)
-LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl -lpthread -lm
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -fopenmp -ldl -lpthread -lm
 TEST_LDLIBS := $(shell pkg-config --libs $(CHECK_PKGS) 2>/dev/null)
 
 SRC      := $(sort $(wildcard src/*/*.c))

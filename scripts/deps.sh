@@ -9,7 +9,7 @@
 # everything is present it does nothing.
 set -eu
 
-PACKAGES="build-essential pkg-config libyaml-dev libsqlite3-dev check libopenblas-dev zlib1g-dev gnuplot-nox dataset-fashion-mnist valgrind"
+PACKAGES="build-essential pkg-config libyaml-dev libsqlite3-dev check libopenblas-dev zlib1g-dev gnuplot-nox dataset-fashion-mnist valgrind sqlite3"
 if [ "${1:-}" = "--optional" ]; then
 	PACKAGES="$PACKAGES python3-torch"
 fi

@@ -22,6 +22,10 @@ typedef struct {
 	const char *ylabel;     /* left axis                             */
 	const char *y2label;    /* right axis, when a series uses it     */
 	int logx, logy;         /* logarithmic axes                      */
+	const double *marks;    /* x positions of labelled vertical lines */
+	const char *const *mark_labels;
+	size_t n_marks;
+	double ymax;            /* top of the left axis; 0 = automatic   */
 } lrs_plot_opts;
 
 /* Draws the series as lines. `path` ending in .png or .svg writes that

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "lrsweep/data.h"
+#include "lrsweep/pick.h"
 #include "lrsweep/train.h"
 
 typedef enum { LRS_RAMP_LINEAR, LRS_RAMP_EXPONENTIAL } lrs_ramp;
@@ -58,5 +59,38 @@ int lrs_range_run(lrs_range_curve *out, const lrs_dataset *ds, const lrs_train_c
 
 /* Frees the arrays of a curve; accepts a zeroed curve. */
 void lrs_range_curve_free(lrs_range_curve *c);
+
+/* ---- repeats: independent tests, their mean curve and every rule's pick */
+
+typedef struct {
+	long repeats;
+	lrs_range_curve *curves;   /* (repeats) one per repeat                  */
+	uint64_t *seeds;           /* (repeats) the seed of each                */
+	long n;                    /* points of the mean curve: the shortest
+	                              repeat's                                 */
+	double *lr;                /* (n) the ramp                              */
+	double *loss;              /* (n) mean over repeats                     */
+	double *smoothed_loss;     /* (n) mean over repeats                     */
+	double *accuracy;          /* (n) mean where every repeat evaluated     */
+	lrs_pick_result picks[LRS_PICK__COUNT];   /* each rule on the mean curve */
+	double min_spread[LRS_PICK__COUNT];       /* max/min ratio of the
+	                                             per-repeat picks; NAN with
+	                                             fewer than 2 picks          */
+	double max_spread[LRS_PICK__COUNT];
+	double wall_seconds;       /* of the whole test, repeats in parallel    */
+} lrs_range_outcome;
+
+/* Runs `repeats` independent range tests (repeat r trains from seed
+ * lrs_range_seed(base->seed, r)) on `threads` threads, averages their
+ * curves point by point up to the shortest, and runs every rule on the mean
+ * curve and on each repeat (for the spread). Free with
+ * lrs_range_outcome_free. */
+int lrs_range_test(lrs_range_outcome *out, const lrs_dataset *ds, const lrs_train_config *base,
+                   const lrs_range_config *rc, long repeats, int threads);
+
+/* The seed of repeat r. */
+uint64_t lrs_range_seed(uint64_t seed, long r);
+
+void lrs_range_outcome_free(lrs_range_outcome *o);
 
 #endif

@@ -64,6 +64,7 @@ int cli_load(const char *cmd, const char *path, lrs_experiment **exp, lrs_datase
 void cli_data_summary(const char *cmd, const lrs_experiment *exp, const lrs_dataset *ds);
 
 int cmd_schedule(int argc, char **argv, cli_globals *g);
+int cmd_range_test(int argc, char **argv, cli_globals *g);
 int cmd_train(int argc, char **argv, cli_globals *g);
 int cmd_data(int argc, char **argv, cli_globals *g);
 int cmd_not_yet(int argc, char **argv, cli_globals *g);

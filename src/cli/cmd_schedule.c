@@ -326,7 +326,7 @@ static int draw(const schedule_args *a, const lrs_sched *s, const double *lr, co
 		{ "learning rate", x, lr, (size_t)a->steps, 0 },
 		{ "momentum", x, mom, (size_t)a->steps, 1 },
 	};
-	lrs_plot_opts opts = { title, "step", "learning rate", "momentum", 0, 0 };
+	lrs_plot_opts opts = { title, "step", "learning rate", "momentum", 0, 0, NULL, NULL, 0, 0 };
 	rc = lrs_plot_lines(a->plot_path, &opts, series, mom ? 2 : 1);
 	free(x);
 	return rc;

@@ -9,7 +9,7 @@
 
 static const cli_command commands[] = {
 	{ "run",        cmd_not_yet,  "the whole pipeline: range test, bounds, all trials, all stored" },
-	{ "range-test", cmd_not_yet,  "the LR range test alone; prints the curve summary and the bounds" },
+	{ "range-test", cmd_range_test,  "the LR range test alone; prints the curve summary and the bounds" },
 	{ "train",      cmd_train,    "one trial, printing a line per epoch" },
 	{ "schedule",   cmd_schedule, "print or plot a learning-rate schedule, one row per step" },
 	{ "query",      cmd_not_yet,  "query a results database (experiments, trials, best, compare, ...)" },

@@ -161,8 +161,17 @@ int lrs_plot_lines(const char *path, const lrs_plot_opts *opts,
 	fprintf(f, "\nset grid\nset key top right box opaque\n");
 	if (opts->logx)
 		fprintf(f, "set logscale x\n");
+	for (size_t k = 0; k < opts->n_marks; k++) {
+		fprintf(f, "set arrow from %.17g, graph 0 to %.17g, graph 1 nohead dashtype 2 lw 1.5 lc rgb '#444444'\n",
+		        opts->marks[k], opts->marks[k]);
+		fprintf(f, "set label ");
+		put_quoted(f, opts->mark_labels[k]);
+		fprintf(f, " at %.17g, graph 0.97 left offset 0.5, 0\n", opts->marks[k]);
+	}
 	if (opts->logy)
 		fprintf(f, "set logscale y\n");
+	if (opts->ymax > 0)
+		fprintf(f, "set yrange [:%.17g]\n", opts->ymax);
 	if (uses_y2) {
 		fprintf(f, "set y2label ");
 		put_quoted(f, opts->y2label);

@@ -1,0 +1,359 @@
+/* cmd_range_test.c - `lrsweep range-test EXP.yaml`: the LR range test of
+ * the experiment (SPEC §4): repeats in parallel, every bound rule on their
+ * mean curve, a summary on stdout, everything stored in the database, and
+ * optionally a plot of loss and accuracy against the rate. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lrsweep/blas.h"
+#include "lrsweep/error.h"
+#include "lrsweep/experiment.h"
+#include "lrsweep/pick.h"
+#include "lrsweep/plot.h"
+#include "lrsweep/rangetest.h"
+#include "lrsweep/runner.h"
+#include "lrsweep/store.h"
+#include "lrsweep/util.h"
+#include "cli.h"
+
+#define CMD "range-test"
+
+typedef struct {
+	const char *exp_path;      /* EXP.yaml                                  */
+	const char *db;            /* --db F                                    */
+	const char *mode;          /* --mode                                    */
+	double start_lr, end_lr;   /* --start-lr, --end-lr (NAN: experiment's)  */
+	double epochs;             /* --epochs (NAN: experiment's)              */
+	long iterations;           /* --iterations (0: experiment's)            */
+	long repeats;              /* --repeats (0: experiment's)               */
+	const char *pick;          /* --pick RULE                               */
+	const char *plot;          /* --plot F                                  */
+	int terminal;              /* --terminal                                */
+	long threads;              /* --threads N (0: all cores)                */
+} range_args;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: lrsweep range-test EXP.yaml [--db F] [--mode linear|exponential] [--start-lr X]\n"
+	        "                          [--end-lr Y] [--epochs E | --iterations N] [--repeats R]\n"
+	        "                          [--pick RULE] [--plot F.png|F.svg | --terminal] [--threads N]\n"
+	        "\n"
+	        "Trains while the learning rate ramps from start_lr to end_lr (the CLR paper's\n"
+	        "test), logging the loss at every step and the validation accuracy every\n"
+	        "eval_every steps; runs the repeats in parallel, picks bounds from their mean\n"
+	        "curve with every rule (accuracy, loss-steepest, loss-valley, loss-min10), and\n"
+	        "stores the curves and bounds in the database (default results/<name>.db).\n"
+	        "Flags override the experiment's range_test: section; --pick names the rule\n"
+	        "whose bounds are marked chosen. See docs/range-test.md.\n");
+}
+
+static int parse_args(int argc, char **argv, cli_globals *g, range_args *a, int *done)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i], *val;
+		char key[64];
+
+		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+			usage(stdout);
+			*done = 1;
+			return EXIT_OK;
+		}
+		if (cli_global_flag(arg, g))
+			continue;
+		if (!strcmp(arg, "--terminal")) {
+			a->terminal = 1;
+			continue;
+		}
+		if (arg[0] != '-') {
+			if (a->exp_path)
+				return cli_usage_error(CMD, "unexpected argument '%s'", arg);
+			a->exp_path = arg;
+			continue;
+		}
+		const char *eq = strchr(arg, '=');
+		snprintf(key, sizeof key, "%.*s", (int)(eq ? eq - arg : (long)strlen(arg)), arg);
+		if (eq)
+			val = eq + 1;
+		else if (i + 1 < argc)
+			val = argv[++i];
+		else
+			return cli_usage_error(CMD, "%s needs a value", key);
+		double v;
+		long n;
+		if (!strcmp(key, "--db")) {
+			a->db = val;
+		} else if (!strcmp(key, "--mode")) {
+			if (strcmp(val, "linear") && strcmp(val, "exponential"))
+				return cli_usage_error(CMD, "--mode must be linear or exponential, got '%s'", val);
+			a->mode = val;
+		} else if (!strcmp(key, "--start-lr") || !strcmp(key, "--end-lr")) {
+			if (lrs_parse_double(val, &v) < 0 || !(v > 0))
+				return cli_usage_error(CMD, "%s must be a rate > 0, got '%s'", key, val);
+			*(key[2] == 's' ? &a->start_lr : &a->end_lr) = v;
+		} else if (!strcmp(key, "--epochs")) {
+			if (lrs_parse_double(val, &v) < 0 || !(v > 0) || v > 1e6)
+				return cli_usage_error(CMD, "--epochs must be a number in (0, 1000000], got '%s'", val);
+			a->epochs = v;
+		} else if (!strcmp(key, "--iterations") || !strcmp(key, "--repeats") || !strcmp(key, "--threads")) {
+			long lo = !strcmp(key, "--iterations") ? 2 : !strcmp(key, "--repeats") ? 1 : 0;
+			if (lrs_parse_long(val, &n) < 0 || n < lo || n > 1000000000)
+				return cli_usage_error(CMD, "%s must be an integer >= %ld, got '%s'", key, lo, val);
+			*(key[2] == 'i' ? &a->iterations : key[2] == 'r' ? &a->repeats : &a->threads) = n;
+		} else if (!strcmp(key, "--pick")) {
+			lrs_pick_rule r;
+			if (lrs_pick_rule_parse(&r, val) < 0)
+				return cli_fail(CMD, LRS_EINVALID);
+			a->pick = val;
+		} else if (!strcmp(key, "--plot")) {
+			a->plot = val;
+		} else {
+			return cli_usage_error(CMD, "unknown option '%s' (see 'lrsweep range-test --help')", key);
+		}
+	}
+	if (!a->exp_path)
+		return cli_usage_error(CMD, "missing the experiment file (lrsweep range-test EXP.yaml)");
+	if (!isnan(a->epochs) && a->iterations)
+		return cli_usage_error(CMD, "give either --epochs or --iterations, not both");
+	if (a->plot && a->terminal)
+		return cli_usage_error(CMD, "give either --plot F or --terminal, not both");
+	return 0;
+}
+
+/* The effective test: the experiment's range_test: with the flags on top. */
+static lrs_range_config settings(const range_args *a, const lrs_experiment *e, long spe, long *repeats,
+                                 const char **pick)
+{
+	lrs_range_config rc = e->range.ramp;
+	double epochs = isnan(a->epochs) ? e->range.epochs : a->epochs;
+
+	if (a->mode)
+		rc.mode = !strcmp(a->mode, "exponential") ? LRS_RAMP_EXPONENTIAL : LRS_RAMP_LINEAR;
+	if (!isnan(a->start_lr))
+		rc.start_lr = a->start_lr;
+	if (!isnan(a->end_lr))
+		rc.end_lr = a->end_lr;
+	if (a->iterations)
+		rc.iterations = a->iterations;
+	else if (!isnan(a->epochs) || rc.iterations == 0)
+		rc.iterations = (long)llround(epochs * (double)spe);
+	*repeats = a->repeats ? a->repeats : e->range.repeats;
+	*pick = a->pick ? a->pick : e->range.pick;
+	return rc;
+}
+
+static void print_bound(double v)
+{
+	if (isnan(v))
+		printf("  %11s", "-");
+	else
+		printf("  %11.4g", v);
+}
+
+static void print_spread(double v)
+{
+	if (isnan(v))
+		printf("  %10s", "-");
+	else
+		printf("  %9.2fx", v);
+}
+
+static void summary(const lrs_range_outcome *o, const lrs_range_config *rc, lrs_pick_rule chosen, long spe)
+{
+	printf("range test: %s %g -> %g over %ld iterations (%.3g epochs of %ld), %ld repeat%s in %.1f s\n\n",
+	       rc->mode == LRS_RAMP_EXPONENTIAL ? "exponential" : "linear", rc->start_lr, rc->end_lr,
+	       rc->iterations, (double)rc->iterations / (double)spe, spe, o->repeats, o->repeats > 1 ? "s" : "",
+	       o->wall_seconds);
+	printf("%6s  %20s  %10s  %10s  %8s\n", "repeat", "seed", "points", "stopped_at", "seconds");
+	for (long r = 0; r < o->repeats; r++) {
+		const lrs_range_curve *c = &o->curves[r];
+		printf("%6ld  %20llu  %10ld  ", r, (unsigned long long)o->seeds[r], c->n);
+		if (c->stopped_at >= 0)
+			printf("%10ld", c->stopped_at);
+		else
+			printf("%10s", "-");
+		printf("  %8.1f%s\n", c->wall_seconds, c->diverged ? "  (diverged)" : "");
+	}
+	printf("\n%-15s  %11s  %11s  %10s  %10s\n", "rule", "min_lr", "max_lr", "min_spread", "max_spread");
+	for (int k = 0; k < LRS_PICK__COUNT; k++) {
+		const lrs_pick_result *p = &o->picks[k];
+		printf("%-13s%s", lrs_pick_rule_name((lrs_pick_rule)k), k == (int)chosen ? " *" : "  ");
+		print_bound(p->ok ? p->min_lr : NAN);
+		print_bound(p->ok ? p->max_lr : NAN);
+		print_spread(o->min_spread[k]);
+		print_spread(o->max_spread[k]);
+		if (p->why[0])
+			printf("  (%s%s)", p->ok ? "" : "no pick: ", p->why);
+		printf("\n");
+	}
+	const lrs_pick_result *c = &o->picks[chosen];
+	if (c->ok)
+		printf("\nbounds (%s): min_lr %.4g, max_lr %.4g\n", lrs_pick_rule_name(chosen), c->min_lr, c->max_lr);
+	else
+		printf("\nno bounds: the %s rule could not pick (%s)\n", lrs_pick_rule_name(chosen), c->why);
+}
+
+/* Everything of the test in the database, one transaction per write. */
+static int store(const char *path, const lrs_experiment *e, const lrs_dataset *ds, const lrs_range_outcome *o,
+                 const lrs_range_config *rc, lrs_pick_rule chosen, int64_t *exp_id)
+{
+	lrs_store *st = NULL;
+	lrs_range_point *pts = NULL;
+	int err;
+
+	if ((err = lrs_store_open(&st, path, LRS_STORE_CREATE)) < 0)
+		return err;
+	lrs_experiment_info info = { e->name, e->text, NULL, NULL, (long)ds->train.n, (long)ds->val.n,
+	                             (long)ds->test.n, (long)ds->features, ds->classes };
+	if ((err = lrs_store_experiment_begin(exp_id, st, &info)) < 0)
+		goto out;
+	for (long r = 0; r < o->repeats; r++) {
+		const lrs_range_curve *c = &o->curves[r];
+		lrs_range_test_info ti = { (int)r, rc->mode == LRS_RAMP_EXPONENTIAL ? "exponential" : "linear",
+		                           rc->start_lr, rc->end_lr, rc->iterations, c->stopped_at, o->seeds[r],
+		                           c->wall_seconds };
+		int64_t id;
+		free(pts);
+		pts = malloc((c->n > 0 ? (size_t)c->n : 1) * sizeof *pts);
+		if (!pts) {
+			err = lrs_error_set(LRS_ENOMEM, "out of memory");
+			goto out;
+		}
+		for (long i = 0; i < c->n; i++)
+			pts[i] = (lrs_range_point){ i, c->lr[i], c->loss[i], c->smoothed_loss[i], c->accuracy[i] };
+		if ((err = lrs_store_range_test_add(&id, st, *exp_id, &ti, pts, (size_t)c->n)) < 0)
+			goto out;
+	}
+	lrs_bound_row rows[LRS_PICK__COUNT];
+	for (int k = 0; k < LRS_PICK__COUNT; k++)
+		rows[k] = (lrs_bound_row){ lrs_pick_rule_name((lrs_pick_rule)k),
+		                           o->picks[k].ok ? o->picks[k].min_lr : NAN,
+		                           o->picks[k].ok ? o->picks[k].max_lr : NAN,
+		                           o->min_spread[k], o->max_spread[k], k == (int)chosen };
+	if ((err = lrs_store_bounds_add(st, *exp_id, rows, LRS_PICK__COUNT)) < 0)
+		goto out;
+	err = lrs_store_experiment_finish(st, *exp_id, LRS_EXP_COMPLETED);
+out:
+	free(pts);
+	lrs_store_free(st);
+	return err;
+}
+
+static int draw(const range_args *a, const lrs_range_outcome *o, const lrs_range_config *rc, lrs_pick_rule chosen)
+{
+	double *ax = malloc((o->n > 0 ? (size_t)o->n : 1) * sizeof *ax);
+	double *ay = malloc((o->n > 0 ? (size_t)o->n : 1) * sizeof *ay);
+	size_t m = 0;
+	int err;
+
+	if (!ax || !ay) {
+		free(ax);
+		free(ay);
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	}
+	for (long i = 0; i < o->n; i++)
+		if (!isnan(o->accuracy[i])) {
+			ax[m] = o->lr[i];
+			ay[m++] = o->accuracy[i];
+		}
+	lrs_plot_series s[3] = {
+		{ "training loss", o->lr, o->loss, (size_t)o->n, 0 },
+		{ "smoothed loss", o->lr, o->smoothed_loss, (size_t)o->n, 0 },
+		{ "validation accuracy", ax, ay, m, 1 },
+	};
+	const lrs_pick_result *p = &o->picks[chosen];
+	double marks[2] = { p->min_lr, p->max_lr };
+	const char *labels[2] = { "min_lr", "max_lr" };
+	char title[160];
+	snprintf(title, sizeof title, "LR range test (%s), mean of %ld repeat%s, bounds: %s",
+	         rc->mode == LRS_RAMP_EXPONENTIAL ? "exponential" : "linear", o->repeats,
+	         o->repeats > 1 ? "s" : "", lrs_pick_rule_name(chosen));
+	/* the loss axis ends a little above the smoothed curve's start, so the
+	 * spike where the test stops does not flatten everything else */
+	double top = 0;
+	for (long i = 0; i < o->n; i++)
+		top = fmax(top, o->smoothed_loss[i]);
+	lrs_plot_opts opts = { title, "learning rate", "loss", "validation accuracy",
+	                       rc->mode == LRS_RAMP_EXPONENTIAL, 0, marks, labels, p->ok ? 2 : 0, 1.5 * top };
+	err = lrs_plot_lines(a->plot, &opts, s, 3);
+	free(ax);
+	free(ay);
+	return err;
+}
+
+/* results/<name>.db, creating results/ when it is the default. */
+static const char *db_path(const range_args *a, const lrs_experiment *e, char *buf, size_t cap)
+{
+	if (a->db)
+		return a->db;
+	if (e->db)
+		return e->db;
+	mkdir("results", 0777);   /* an error here shows when the store opens */
+	snprintf(buf, cap, "results/%s.db", e->name);
+	return buf;
+}
+
+int cmd_range_test(int argc, char **argv, cli_globals *g)
+{
+	range_args a = { NULL, NULL, NULL, NAN, NAN, NAN, 0, 0, NULL, NULL, 0, 0 };
+	lrs_experiment *e = NULL;
+	lrs_dataset *ds = NULL;
+	lrs_range_outcome o;
+	char dbbuf[512];
+	int done = 0, status, err;
+	int64_t exp_id = 0;
+
+	memset(&o, 0, sizeof o);
+	status = parse_args(argc, argv, g, &a, &done);
+	if (status || done)
+		return status;
+	if ((status = cli_load(CMD, a.exp_path, &e, &ds)) != 0)
+		return status;
+
+	long repeats, spe = lrs_train_steps_per_epoch(ds, e->batch_size);
+	const char *pick_name;
+	lrs_pick_rule chosen;
+	lrs_range_config rc = settings(&a, e, spe, &repeats, &pick_name);
+	lrs_train_config base = { e->model, e->optim, e->batch_size, 1, 0, e->seed, NULL, 0, 1 };
+	lrs_pick_rule_parse(&chosen, pick_name);
+	if ((err = lrs_range_check(&rc)) < 0) {
+		status = cli_fail(CMD, err);
+		goto out;
+	}
+	lrs_blas_set_threads(1);   /* each repeat is single-threaded */
+	if (!g->quiet) {
+		cli_data_summary(CMD, e, ds);
+		fprintf(stderr, "lrsweep %s: %ld repeat%s of %ld iterations on %d thread%s\n", CMD, repeats,
+		        repeats > 1 ? "s" : "", rc.iterations, lrs_runner_threads((int)a.threads),
+		        lrs_runner_threads((int)a.threads) > 1 ? "s" : "");
+	}
+	if ((err = lrs_range_test(&o, ds, &base, &rc, repeats, (int)a.threads)) < 0) {
+		status = cli_fail(CMD, err);
+		goto out;
+	}
+	summary(&o, &rc, chosen, spe);
+	const char *path = db_path(&a, e, dbbuf, sizeof dbbuf);
+	if ((err = store(path, e, ds, &o, &rc, chosen, &exp_id)) < 0) {
+		status = cli_fail(CMD, err);
+		goto out;
+	}
+	printf("stored in %s (experiment %lld)\n", path, (long long)exp_id);
+	if (a.plot || a.terminal) {
+		fflush(stdout);
+		if ((err = draw(&a, &o, &rc, chosen)) < 0) {
+			status = cli_fail(CMD, err);
+			goto out;
+		}
+		if (a.plot && !g->quiet)
+			fprintf(stderr, "lrsweep %s: wrote %s\n", CMD, a.plot);
+	}
+out:
+	lrs_range_outcome_free(&o);
+	lrs_dataset_free(ds);
+	lrs_experiment_free(e);
+	return status;
+}

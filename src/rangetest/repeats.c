@@ -1,0 +1,135 @@
+/* repeats.c - a range test with repeats: independent runs on the runner's
+ * threads, their mean curve, and every bound rule on it.
+ *
+ * Repeat r trains from its own seed, so the curves differ in
+ * initialisation and shuffles, and the outcome does not depend on the
+ * thread count. The mean is taken point by point up to the shortest repeat
+ * (a repeat that stopped early ends the mean there: nothing is averaged
+ * with a missing or NaN point). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lrsweep/error.h"
+#include "lrsweep/rangetest.h"
+#include "lrsweep/rng.h"
+#include "lrsweep/runner.h"
+
+uint64_t lrs_range_seed(uint64_t seed, long r)
+{
+	return lrs_rng_mix(seed ^ lrs_rng_mix(0x72616e6765ULL + (uint64_t)r));   /* "range" + r */
+}
+
+typedef struct {
+	const lrs_dataset *ds;
+	const lrs_train_config *base;
+	const lrs_range_config *rc;
+	lrs_range_outcome *out;
+} repeat_job;
+
+static int run_repeat(void *ctx, long r)
+{
+	repeat_job *job = ctx;
+	lrs_train_config cfg = *job->base;
+
+	cfg.seed = job->out->seeds[r];
+	return lrs_range_run(&job->out->curves[r], job->ds, &cfg, job->rc);
+}
+
+static lrs_pick_curve curve_of(const double *lr, const double *loss, const double *smoothed,
+                               const double *acc, long n, const lrs_range_config *rc)
+{
+	lrs_pick_curve c = { lr, loss, smoothed, acc, (size_t)n, rc->mode == LRS_RAMP_EXPONENTIAL,
+	                     rc->stop_factor };
+	return c;
+}
+
+static void mean_curve(lrs_range_outcome *o)
+{
+	for (long i = 0; i < o->n; i++) {
+		double loss = 0, sm = 0, acc = 0;
+		for (long r = 0; r < o->repeats; r++) {
+			loss += o->curves[r].loss[i];
+			sm += o->curves[r].smoothed_loss[i];
+			acc += o->curves[r].accuracy[i];   /* NAN if any repeat skipped it */
+		}
+		o->lr[i] = o->curves[0].lr[i];
+		o->loss[i] = loss / (double)o->repeats;
+		o->smoothed_loss[i] = sm / (double)o->repeats;
+		o->accuracy[i] = acc / (double)o->repeats;
+	}
+}
+
+int lrs_range_test(lrs_range_outcome *out, const lrs_dataset *ds, const lrs_train_config *base,
+                   const lrs_range_config *rc, long repeats, int threads)
+{
+	repeat_job job = { ds, base, rc, out };
+	lrs_pick_result *per = NULL;
+	struct timespec t0, t1;
+	int err;
+
+	memset(out, 0, sizeof *out);
+	if (repeats < 1)
+		return lrs_error_set(LRS_EINVALID, "range test: repeats must be at least 1");
+	if ((err = lrs_range_check(rc)) < 0)
+		return err;
+	out->repeats = repeats;
+	out->curves = calloc((size_t)repeats, sizeof *out->curves);
+	out->seeds = calloc((size_t)repeats, sizeof *out->seeds);
+	per = calloc((size_t)repeats, sizeof *per);
+	if (!out->curves || !out->seeds || !per) {
+		err = lrs_error_set(LRS_ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (long r = 0; r < repeats; r++)
+		out->seeds[r] = lrs_range_seed(base->seed, r);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((err = lrs_run_tasks(repeats, threads, run_repeat, &job)) < 0)
+		goto fail;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	out->wall_seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+
+	out->n = out->curves[0].n;
+	for (long r = 1; r < repeats; r++)
+		out->n = out->curves[r].n < out->n ? out->curves[r].n : out->n;
+	size_t n = out->n > 0 ? (size_t)out->n : 1;
+	out->lr = malloc(n * sizeof *out->lr);
+	out->loss = malloc(n * sizeof *out->loss);
+	out->smoothed_loss = malloc(n * sizeof *out->smoothed_loss);
+	out->accuracy = malloc(n * sizeof *out->accuracy);
+	if (!out->lr || !out->loss || !out->smoothed_loss || !out->accuracy) {
+		err = lrs_error_set(LRS_ENOMEM, "out of memory");
+		goto fail;
+	}
+	mean_curve(out);
+	lrs_pick_curve mean = curve_of(out->lr, out->loss, out->smoothed_loss, out->accuracy, out->n, rc);
+	lrs_pick_all(out->picks, &mean);
+	for (int rule = 0; rule < LRS_PICK__COUNT; rule++) {
+		for (long r = 0; r < repeats; r++) {
+			const lrs_range_curve *c = &out->curves[r];
+			lrs_pick_curve one = curve_of(c->lr, c->loss, c->smoothed_loss, c->accuracy, c->n, rc);
+			lrs_pick(&per[r], (lrs_pick_rule)rule, &one);
+		}
+		lrs_pick_spread(&out->min_spread[rule], &out->max_spread[rule], per, (size_t)repeats);
+	}
+	free(per);
+	return 0;
+fail:
+	free(per);
+	lrs_range_outcome_free(out);
+	return err;
+}
+
+void lrs_range_outcome_free(lrs_range_outcome *o)
+{
+	for (long r = 0; o->curves && r < o->repeats; r++)
+		lrs_range_curve_free(&o->curves[r]);
+	free(o->curves);
+	free(o->seeds);
+	free(o->lr);
+	free(o->loss);
+	free(o->smoothed_loss);
+	free(o->accuracy);
+	memset(o, 0, sizeof *o);
+}

@@ -1,0 +1,41 @@
+/* runner.c - independent tasks on OpenMP threads (see runner.h). Errors
+ * are per thread (lrs_error_*), so each failed task's message is kept here
+ * and the lowest-indexed one is handed to the caller's thread. */
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lrsweep/error.h"
+#include "lrsweep/runner.h"
+
+int lrs_runner_threads(int threads)
+{
+	return threads > 0 ? threads : omp_get_num_procs();
+}
+
+int lrs_run_tasks(long n, int threads, lrs_task_fn fn, void *ctx)
+{
+	int *codes = calloc(n > 0 ? (size_t)n : 1, sizeof *codes);
+	char (*msgs)[512] = calloc(n > 0 ? (size_t)n : 1, sizeof *msgs);
+	int rc = 0;
+
+	if (!codes || !msgs) {
+		free(codes);
+		free(msgs);
+		return lrs_error_set(LRS_ENOMEM, "out of memory for %ld tasks", n);
+	}
+	#pragma omp parallel for schedule(dynamic, 1) num_threads(lrs_runner_threads(threads))
+	for (long i = 0; i < n; i++) {
+		codes[i] = fn(ctx, i);
+		if (codes[i] < 0) {
+			strncpy(msgs[i], lrs_error_last(), sizeof msgs[i] - 1);
+			msgs[i][sizeof msgs[i] - 1] = '\0';
+		}
+	}
+	for (long i = 0; i < n && rc == 0; i++)
+		if (codes[i] < 0)
+			rc = lrs_error_set(codes[i], "%s", msgs[i]);
+	free(codes);
+	free(msgs);
+	return rc;
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# tests/e2e/range_test.sh - `lrsweep range-test` on synthetic data: the
+# summary, the database (every point of every repeat, the bounds of every
+# rule, integrity), the plot, and bad flags (exit 2, one line).
+set -u
+. "$(dirname "$0")/lib.sh"
+cd "$T" || exit 1
+QUICK=$REPO/experiments/quick_synthetic.yaml
+ARGS=(--mode exponential --start-lr 1e-4 --end-lr 10 --epochs 8 --repeats 2)
+
+run range-test "$QUICK" --db "$T/r.db" "${ARGS[@]}" --plot "$T/r.png"
+if [ "$RC" -eq 0 ] && grep -q '^accuracy *\*' "$OUT" && grep -q "stored in $T/r.db" "$OUT"; then
+	ok "range-test runs and reports every rule"
+else
+	nok "range-test" "rc=$RC $(head -c 400 "$ERR")"
+fi
+if [ -s "$T/r.png" ] && head -c 4 "$T/r.png" | grep -q PNG; then ok "range-test plot"; else nok "plot" "no PNG"; fi
+points=$(awk '$1 ~ /^[01]$/ && NF >= 4 { s += $3 } END { print s }' "$OUT")
+if command -v sqlite3 >/dev/null; then
+	got=$(sqlite3 "$T/r.db" "select count(*) from range_points")
+	if [ "$got" = "$points" ]; then ok "every point of every repeat stored ($got)"; else nok "points" "db $got, summary $points"; fi
+	if [ "$(sqlite3 "$T/r.db" "pragma integrity_check")" = ok ]; then ok "integrity_check"; else nok "integrity" "not ok"; fi
+	if [ "$(sqlite3 "$T/r.db" "select count(*) from bounds where chosen = 1 and rule = 'accuracy'")" = 1 ] &&
+	   [ "$(sqlite3 "$T/r.db" "select count(*) from bounds")" = 4 ]; then
+		ok "bounds of every rule, the configured one chosen"
+	else
+		nok "bounds" "$(sqlite3 "$T/r.db" "select * from bounds")"
+	fi
+else
+	ok "sqlite3 shell absent: database checks skipped"
+fi
+cut -c1-70 "$OUT" | grep -v '^stored\|^range test' >"$T/a"
+run range-test "$QUICK" --db "$T/r2.db" "${ARGS[@]}" --threads 1
+cut -c1-70 "$OUT" | grep -v '^stored\|^range test' | sed 's/  *[0-9.]*$//' >"$T/b"
+sed -i 's/  *[0-9.]*$//' "$T/a"
+if cmp -s "$T/a" "$T/b"; then ok "same picks on 1 and 2 threads"; else nok "threads" "$(diff "$T/a" "$T/b" | head -6)"; fi
+
+bad() { # NAME NEEDLE ARGS...
+	local name=$1 needle=$2
+	shift 2
+	run "$@"
+	if [ "$RC" -eq 2 ] && [ ! -s "$OUT" ] && [ "$(wc -l <"$ERR")" -eq 1 ] && grep -q -- "$needle" "$ERR"; then
+		ok "$name"
+	else
+		nok "$name" "rc=$RC stdout=$(wc -c <"$OUT")B stderr=$(head -c 300 "$ERR")"
+	fi
+}
+bad "bad --pick" "loss-valley" range-test "$QUICK" --pick loss-vally
+bad "bad --mode" "--mode" range-test "$QUICK" --mode cubic
+bad "epochs and iterations" "either --epochs or --iterations" range-test "$QUICK" --epochs 2 --iterations 100
+bad "end below start" "end_lr" range-test "$QUICK" --start-lr 1 --end-lr 0.1
+bad "unknown flag" "--frob" range-test "$QUICK" --frob 1
+bad "no experiment" "experiment file" range-test
+finish

@@ -106,6 +106,20 @@ int cli_value_node(lrs_node **out, const char *key, const char *text)
 	return rc;
 }
 
+int cli_flag(const char *cmd, int argc, char **argv, int *i, char *key, size_t cap, const char **val)
+{
+	const char *arg = argv[*i] + 2, *eq = strchr(arg, '=');
+
+	snprintf(key, cap, "%.*s", (int)(eq ? eq - arg : (long)strlen(arg)), arg);
+	if (eq)
+		*val = eq + 1;
+	else if (*i + 1 < argc)
+		*val = argv[++*i];
+	else
+		return cli_usage_error(cmd, "--%s needs a value", key);
+	return 0;
+}
+
 int cli_add_param(const char *cmd, lrs_node *params, const char *key, const char *val)
 {
 	lrs_node *v;

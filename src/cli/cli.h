@@ -52,6 +52,12 @@ struct lrs_node;
  * starts with [ or {, a list when it holds commas, else a scalar. */
 int cli_value_node(struct lrs_node **out, const char *key, const char *text);
 
+/* Reads the flag at argv[*i], "--key=value" or "--key value" (advancing
+ * *i past a separate value): the key without dashes into key[cap], the
+ * value into *val. Returns 0, or EXIT_USAGE after printing "--key needs a
+ * value". */
+int cli_flag(const char *cmd, int argc, char **argv, int *i, char *key, size_t cap, const char **val);
+
 /* Adds `--key val` to a parameter map; a key given twice is a usage error.
  * Returns 0, or the exit status after printing the error. */
 int cli_add_param(const char *cmd, struct lrs_node *params, const char *key, const char *val);

@@ -75,44 +75,40 @@ static int parse_args(int argc, char **argv, cli_globals *g, range_args *a, int 
 			a->exp_path = arg;
 			continue;
 		}
-		const char *eq = strchr(arg, '=');
-		snprintf(key, sizeof key, "%.*s", (int)(eq ? eq - arg : (long)strlen(arg)), arg);
-		if (eq)
-			val = eq + 1;
-		else if (i + 1 < argc)
-			val = argv[++i];
-		else
-			return cli_usage_error(CMD, "%s needs a value", key);
+		int rc;
+		if (arg[1] != '-' || (rc = cli_flag(CMD, argc, argv, &i, key, sizeof key, &val)) != 0)
+			return arg[1] != '-' ? cli_usage_error(CMD, "unknown option '%s' (see 'lrsweep range-test --help')", arg)
+			                     : rc;
 		double v;
 		long n;
-		if (!strcmp(key, "--db")) {
+		if (!strcmp(key, "db")) {
 			a->db = val;
-		} else if (!strcmp(key, "--mode")) {
+		} else if (!strcmp(key, "mode")) {
 			if (strcmp(val, "linear") && strcmp(val, "exponential"))
 				return cli_usage_error(CMD, "--mode must be linear or exponential, got '%s'", val);
 			a->mode = val;
-		} else if (!strcmp(key, "--start-lr") || !strcmp(key, "--end-lr")) {
+		} else if (!strcmp(key, "start-lr") || !strcmp(key, "end-lr")) {
 			if (lrs_parse_double(val, &v) < 0 || !(v > 0))
-				return cli_usage_error(CMD, "%s must be a rate > 0, got '%s'", key, val);
-			*(key[2] == 's' ? &a->start_lr : &a->end_lr) = v;
-		} else if (!strcmp(key, "--epochs")) {
+				return cli_usage_error(CMD, "--%s must be a rate > 0, got '%s'", key, val);
+			*(key[0] == 's' ? &a->start_lr : &a->end_lr) = v;
+		} else if (!strcmp(key, "epochs")) {
 			if (lrs_parse_double(val, &v) < 0 || !(v > 0) || v > 1e6)
 				return cli_usage_error(CMD, "--epochs must be a number in (0, 1000000], got '%s'", val);
 			a->epochs = v;
-		} else if (!strcmp(key, "--iterations") || !strcmp(key, "--repeats") || !strcmp(key, "--threads")) {
-			long lo = !strcmp(key, "--iterations") ? 2 : !strcmp(key, "--repeats") ? 1 : 0;
+		} else if (!strcmp(key, "iterations") || !strcmp(key, "repeats") || !strcmp(key, "threads")) {
+			long lo = !strcmp(key, "iterations") ? 2 : !strcmp(key, "repeats") ? 1 : 0;
 			if (lrs_parse_long(val, &n) < 0 || n < lo || n > 1000000000)
-				return cli_usage_error(CMD, "%s must be an integer >= %ld, got '%s'", key, lo, val);
-			*(key[2] == 'i' ? &a->iterations : key[2] == 'r' ? &a->repeats : &a->threads) = n;
-		} else if (!strcmp(key, "--pick")) {
+				return cli_usage_error(CMD, "--%s must be an integer >= %ld, got '%s'", key, lo, val);
+			*(key[0] == 'i' ? &a->iterations : key[0] == 'r' ? &a->repeats : &a->threads) = n;
+		} else if (!strcmp(key, "pick")) {
 			lrs_pick_rule r;
 			if (lrs_pick_rule_parse(&r, val) < 0)
 				return cli_fail(CMD, LRS_EINVALID);
 			a->pick = val;
-		} else if (!strcmp(key, "--plot")) {
+		} else if (!strcmp(key, "plot")) {
 			a->plot = val;
 		} else {
-			return cli_usage_error(CMD, "unknown option '%s' (see 'lrsweep range-test --help')", key);
+			return cli_usage_error(CMD, "unknown option '--%s' (see 'lrsweep range-test --help')", key);
 		}
 	}
 	if (!a->exp_path)

@@ -124,7 +124,7 @@ static int parse_args(int argc, char **argv, cli_globals *g, schedule_args *a, i
 	if ((rc = lrs_node_new_map(&a->params, 0, 0)) < 0)
 		return cli_fail(CMD, rc);
 	for (int i = 1; i < argc; i++) {
-		char *arg = argv[i], *eq, key[128];
+		char *arg = argv[i], key[128];
 		const char *val;
 
 		if (arg[0] != '-' || arg[1] == '\0') {
@@ -150,16 +150,8 @@ static int parse_args(int argc, char **argv, cli_globals *g, schedule_args *a, i
 			*done = 1;
 			return EXIT_OK;
 		}
-		/* --KEY VALUE or --KEY=VALUE */
-		eq = strchr(arg, '=');
-		snprintf(key, sizeof key, "%.*s", (int)(eq ? eq - arg - 2 : (long)strlen(arg) - 2), arg + 2);
-		if (eq) {
-			val = eq + 1;
-		} else if (i + 1 < argc) {
-			val = argv[++i];
-		} else {
-			return cli_usage_error(CMD, "--%s needs a value", key);
-		}
+		if ((rc = cli_flag(CMD, argc, argv, &i, key, sizeof key, &val)) != 0)
+			return rc;
 		if (!strcmp(key, "steps")) {
 			if (parse_count("--steps", val, 1, MAX_ROWS, &a->steps))
 				return EXIT_USAGE;

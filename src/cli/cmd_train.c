@@ -77,14 +77,8 @@ static int parse_args(int argc, char **argv, cli_globals *g, train_args *a, int 
 		}
 		if (arg[1] != '-' || arg[2] == '\0')
 			return cli_usage_error(CMD, "unknown option '%s' (see 'lrsweep train --help')", arg);
-		const char *eq = strchr(arg, '=');
-		snprintf(key, sizeof key, "%.*s", (int)(eq ? eq - arg - 2 : (long)strlen(arg) - 2), arg + 2);
-		if (eq)
-			val = eq + 1;
-		else if (i + 1 < argc)
-			val = argv[++i];
-		else
-			return cli_usage_error(CMD, "--%s needs a value", key);
+		if ((rc = cli_flag(CMD, argc, argv, &i, key, sizeof key, &val)) != 0)
+			return rc;
 		if ((!strcmp(key, "schedule") && a->type) || (!strcmp(key, "lr") && a->lr) ||
 		    (!strcmp(key, "epochs") && a->epochs) || (!strcmp(key, "seed") && a->seed >= 0))
 			return cli_usage_error(CMD, "--%s given twice", key);

@@ -47,3 +47,16 @@ run() {
 	"$LRSWEEP" "$@" >"$OUT" 2>"$ERR"
 	RC=$?
 }
+
+# bad_usage NAME NEEDLE ARGS...: lrsweep ARGS must exit 2 with nothing on
+# stdout and exactly one line on stderr that matches NEEDLE.
+bad_usage() {
+	local name=$1 needle=$2
+	shift 2
+	run "$@"
+	if [ "$RC" -eq 2 ] && [ ! -s "$OUT" ] && [ "$(wc -l <"$ERR")" -eq 1 ] && grep -q -- "$needle" "$ERR"; then
+		ok "$name"
+	else
+		nok "$name" "rc=$RC stdout=$(wc -c <"$OUT")B stderr=$(head -c 300 "$ERR")"
+	fi
+}

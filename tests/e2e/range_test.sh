@@ -35,20 +35,10 @@ cut -c1-70 "$OUT" | grep -v '^stored\|^range test' | sed 's/  *[0-9.]*$//' >"$T/
 sed -i 's/  *[0-9.]*$//' "$T/a"
 if cmp -s "$T/a" "$T/b"; then ok "same picks on 1 and 2 threads"; else nok "threads" "$(diff "$T/a" "$T/b" | head -6)"; fi
 
-bad() { # NAME NEEDLE ARGS...
-	local name=$1 needle=$2
-	shift 2
-	run "$@"
-	if [ "$RC" -eq 2 ] && [ ! -s "$OUT" ] && [ "$(wc -l <"$ERR")" -eq 1 ] && grep -q -- "$needle" "$ERR"; then
-		ok "$name"
-	else
-		nok "$name" "rc=$RC stdout=$(wc -c <"$OUT")B stderr=$(head -c 300 "$ERR")"
-	fi
-}
-bad "bad --pick" "loss-valley" range-test "$QUICK" --pick loss-vally
-bad "bad --mode" "--mode" range-test "$QUICK" --mode cubic
-bad "epochs and iterations" "either --epochs or --iterations" range-test "$QUICK" --epochs 2 --iterations 100
-bad "end below start" "end_lr" range-test "$QUICK" --start-lr 1 --end-lr 0.1
-bad "unknown flag" "--frob" range-test "$QUICK" --frob 1
-bad "no experiment" "experiment file" range-test
+bad_usage "bad --pick" "loss-valley" range-test "$QUICK" --pick loss-vally
+bad_usage "bad --mode" "--mode" range-test "$QUICK" --mode cubic
+bad_usage "epochs and iterations" "either --epochs or --iterations" range-test "$QUICK" --epochs 2 --iterations 100
+bad_usage "end below start" "end_lr" range-test "$QUICK" --start-lr 1 --end-lr 0.1
+bad_usage "unknown flag" "--frob" range-test "$QUICK" --frob 1
+bad_usage "no experiment" "experiment file" range-test
 finish

@@ -46,16 +46,6 @@ else
 fi
 
 # ------------------------------------------------------ bad invocations
-bad_usage() { # NAME NEEDLE ARGS...
-	local name=$1 needle=$2
-	shift 2
-	run "$@"
-	if [ "$RC" -eq 2 ] && [ ! -s "$OUT" ] && [ "$(wc -l <"$ERR")" -eq 1 ] && grep -q -- "$needle" "$ERR"; then
-		ok "$name"
-	else
-		nok "$name" "rc=$RC stdout=$(wc -c <"$OUT")B stderr=$(head -c 300 "$ERR")"
-	fi
-}
 bad_usage "train without file" "experiment file" train --lr 0.1
 bad_usage "train without rate" "learning rate" train "$QUICK"
 bad_usage "train missing file" "nope.yaml" train nope.yaml --lr 0.1

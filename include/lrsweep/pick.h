@@ -54,14 +54,18 @@ typedef enum {
 #define LRS_PICK_MIN_RISE     0.02  /* accuracy rise below this (absolute)
                                        is "flat"                          */
 #define LRS_PICK_RISE_NOISE   3.0   /* ... or below this x the noise      */
-#define LRS_PICK_RAGGED       3.0   /* local noise above this x the curve's
-                                       typical noise is "ragged"          */
+#define LRS_PICK_RAGGED       3.0   /* local scatter about the running median
+                                       above this x the curve's quietest
+                                       quarter is "ragged"                */
 #define LRS_PICK_RAGGED_FLOOR 0.03  /* ... and above this fraction of the
                                        rise                               */
 #define LRS_PICK_STILL_RISING 0.05 /* accuracy gaining more than this
                                        fraction of its rise over the last
                                        tenth of the evaluations is "still
                                        rising" (a caveat)                 */
+#define LRS_PICK_ACC_RATIO    3.0   /* min_lr = max_lr / this when the
+                                       accuracy rose before the test could
+                                       see where (CLR paper's rule of thumb) */
 #define LRS_PICK_DECADE       10.0  /* min_lr = max_lr / this, where a rule
                                        has no lower bound of its own      */
 

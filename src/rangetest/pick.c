@@ -374,25 +374,39 @@ static size_t argmin_to(const double *s, size_t end)
 	return best;
 }
 
+/* The median of v[0..n) (n odd or even: the lower middle), sorting v. */
+static double median_of(double *v, size_t n)
+{
+	qsort(v, n, sizeof *v, cmp_double);
+	return v[(n - 1) / 2];
+}
+
 /* accuracy: the CLR paper's rule on the evaluated points.
- *   1. s = centred moving average of the accuracy, half-width
- *      h = max(1, m/20) evaluations (m = evaluations).
- *   2. noise: d = second differences of the raw accuracy; the curve's noise
- *      sigma0 = (lower quartile of |d|) / (0.31864 sqrt(6)), the local noise
- *      sigma_k = rms of d over +-h / sqrt(6).
+ *   1. med = running median of the accuracy over +-j evaluations,
+ *      j = min(h, k, m-1-k), h = max(1, m/20) (symmetric, shrinking at the
+ *      ends so that the end points stay put); s = med smoothed by the
+ *      hanning weights 1/4 1/2 1/4. A median follows a sharp rise exactly
+ *      (on a monotone stretch it is the curve itself), and ignores a lone
+ *      outlier; the hanning pass removes its steps.
+ *   2. noise: sigma0 from the second differences of the raw accuracy (lower
+ *      quartile of |d| / (0.31864 sqrt 6)); scatter rho_k = rms of a - med
+ *      over +-h, rho0 its lower quartile over the curve.
  *   3. peak p = argmax s; low = argmin s up to p; rise R = s[p] - s[low];
  *      refuse when R < max(MIN_RISE, RISE_NOISE sigma0).
  *   4. min_lr where s first crosses low + ACC_LO R (interpolated in x).
  *   5. ragged onset r = the first evaluation at or after min_lr with
- *      sigma_k > max(RAGGED sigma0, RAGGED_FLOOR R); if there is one, p, low
+ *      rho_k > max(RAGGED rho0, RAGGED_FLOOR R); if there is one, p, low
  *      and R are recomputed on s[0, r) (refusing if R is now too small).
- *   6. max_lr where s first crosses low + ACC_HI R (interpolated in x). */
+ *   6. max_lr where s first crosses low + ACC_HI R (interpolated in x).
+ *   7. When more than ACC_LO of the rise happened between the first two
+ *      evaluations, the test did not see where the rise began: min_lr =
+ *      max(its crossing, max_lr / ACC_RATIO), with a caveat. */
 static void pick_accuracy(lrs_pick_result *out, const lrs_pick_curve *c)
 {
 	size_t fin = finite_end(c), m = 0, i, k, h, p, lo, r;
-	double *x = NULL, *a, *s, *d, *sig, *tmp; /* (m) each, one allocation */
-	double sigma0, need, rise, x_lo, x_hi;
-	int ragged = 0;
+	double *x = NULL, *a, *med, *s, *rho, *tmp; /* (m) each, one allocation */
+	double sigma0, rho0, need, rise, x_lo, x_hi;
+	int ragged = 0, unseen;
 
 	if (c->accuracy)
 		for (i = 0; i < fin; i++)
@@ -409,10 +423,10 @@ static void pick_accuracy(lrs_pick_result *out, const lrs_pick_curve *c)
 		return;
 	}
 	a = x + m;
-	s = a + m;
-	d = s + m;      /* d[k], k in [1, m-2]: second difference at k */
-	sig = d + m;
-	tmp = sig + m;
+	med = a + m;
+	s = med + m;
+	rho = s + m;
+	tmp = rho + m;
 	for (i = 0, k = 0; i < fin; i++) {
 		if (isfinite(c->accuracy[i])) {
 			x[k] = x_of(c, c->lr[i]);
@@ -420,33 +434,39 @@ static void pick_accuracy(lrs_pick_result *out, const lrs_pick_curve *c)
 		}
 	}
 
-	/* 1. smoothing */
+	/* 1. smoothing: running median, then hanning */
 	h = m / 20 > 1 ? m / 20 : 1;
+	for (k = 0; k < m; k++) {
+		size_t j = h;
+
+		if (j > k)
+			j = k;
+		if (j > m - 1 - k)
+			j = m - 1 - k;
+		memcpy(tmp, a + k - j, (2 * j + 1) * sizeof *tmp);
+		med[k] = median_of(tmp, 2 * j + 1);
+	}
+	s[0] = med[0];
+	s[m - 1] = med[m - 1];
+	for (k = 1; k + 1 < m; k++)
+		s[k] = 0.25 * med[k - 1] + 0.5 * med[k] + 0.25 * med[k + 1];
+
+	/* 2. noise: second differences; scatter about the median */
+	for (k = 1; k + 1 < m; k++)
+		tmp[k - 1] = fabs(a[k - 1] - 2 * a[k] + a[k + 1]);
+	qsort(tmp, m - 2, sizeof *tmp, cmp_double);
+	sigma0 = tmp[(m - 2) / 4] / (0.31864 * sqrt(6)); /* |N(0,1)|'s quartile */
 	for (k = 0; k < m; k++) {
 		size_t j, j0 = k >= h ? k - h : 0, j1 = k + h < m ? k + h : m - 1;
 		double sum = 0;
 
 		for (j = j0; j <= j1; j++)
-			sum += a[j];
-		s[k] = sum / (double)(j1 - j0 + 1);
+			sum += (a[j] - med[j]) * (a[j] - med[j]);
+		rho[k] = sqrt(sum / (double)(j1 - j0 + 1));
+		tmp[k] = rho[k];
 	}
-
-	/* 2. noise: global (robust) and local */
-	d[0] = d[m - 1] = 0;
-	for (k = 1; k + 1 < m; k++) {
-		d[k] = a[k - 1] - 2 * a[k] + a[k + 1];
-		tmp[k - 1] = fabs(d[k]);
-	}
-	qsort(tmp, m - 2, sizeof *tmp, cmp_double);
-	sigma0 = tmp[(m - 2) / 4] / (0.31864 * sqrt(6)); /* |N(0,1)|'s quartile */
-	for (k = 0; k < m; k++) {
-		size_t j, j0 = k >= h + 1 ? k - h : 1, j1 = k + h < m - 2 ? k + h : m - 2;
-		double sum = 0;
-
-		for (j = j0; j <= j1; j++)
-			sum += d[j] * d[j];
-		sig[k] = sqrt(sum / (double)(j1 - j0 + 1) / 6);
-	}
+	qsort(tmp, m, sizeof *tmp, cmp_double);
+	rho0 = tmp[m / 4];
 
 	/* 3. the rise */
 	need = fmax(LRS_PICK_MIN_RISE, LRS_PICK_RISE_NOISE * sigma0);
@@ -461,10 +481,11 @@ static void pick_accuracy(lrs_pick_result *out, const lrs_pick_curve *c)
 
 	/* 4. min_lr; 5. raggedness from there on */
 	x_lo = crossing(s, x, lo, p, s[lo] + LRS_PICK_ACC_LO * rise);
+	unseen = lo == 0 && s[1] >= s[0] + LRS_PICK_ACC_LO * rise;
 	for (r = lo; r < m && x[r] < x_lo; r++)
 		;
 	for (; r < m; r++) {
-		if (sig[r] > fmax(LRS_PICK_RAGGED * sigma0, LRS_PICK_RAGGED_FLOOR * rise)) {
+		if (rho[r] > fmax(LRS_PICK_RAGGED * rho0, LRS_PICK_RAGGED_FLOOR * rise)) {
 			ragged = 1;
 			break;
 		}
@@ -478,8 +499,7 @@ static void pick_accuracy(lrs_pick_result *out, const lrs_pick_curve *c)
 		lo = argmin_to(s, p);
 		rise = s[p] - s[lo];
 		if (rise < need) {
-			refuse(out, "the accuracy turns ragged at lr %.3g before it rises by %.3g "
-			       "(a rise over only a few evaluations looks ragged: lower eval_every)",
+			refuse(out, "the accuracy turns ragged at lr %.3g before it rises by %.3g",
 			       lr_of(c, x[r]), need);
 			goto done;
 		}
@@ -488,10 +508,19 @@ static void pick_accuracy(lrs_pick_result *out, const lrs_pick_curve *c)
 	/* 6. max_lr from the rise before r; min_lr stays that of the whole
 	 * rise (raggedness later on does not move where the rise began) */
 	x_hi = crossing(s, x, lo, p, s[lo] + LRS_PICK_ACC_HI * rise);
-	if (!(x_lo < x_hi))
-		x_lo = crossing(s, x, lo, p, s[lo] + LRS_PICK_ACC_LO * rise);
+	if (unseen)
+		x_lo = fmax(x_lo, x_of(c, lr_of(c, x_hi) / LRS_PICK_ACC_RATIO));
+	if (!(x_lo < x_hi)) {
+		refuse(out, "the accuracy's rise is not resolved: it spans less than one "
+		       "evaluation (lower eval_every)");
+		goto done;
+	}
 	accept(out, lr_of(c, x_lo), lr_of(c, x_hi));
-	if (ragged)
+	if (unseen)
+		snprintf(out->why, sizeof out->why, "the accuracy rose %.0f%% of its way before "
+		         "the evaluation at lr %.3g: min_lr = max_lr / %g", 100 * (s[1] - s[0]) /
+		         rise, lr_of(c, x[1]), LRS_PICK_ACC_RATIO);
+	else if (ragged)
 		snprintf(out->why, sizeof out->why, "the accuracy turns ragged from lr %.3g on",
 		         lr_of(c, x[r]));
 	else if (p == m - 1 && s[m - 1] - s[m - 1 - m / 10] > LRS_PICK_STILL_RISING * rise)

@@ -28,7 +28,14 @@ typedef struct {
 	double smoothing;       /* EMA factor beta of the loss, in [0, 1)      */
 	double stop_factor;     /* stop once smoothed loss > this x its minimum;
 	                           0 = never stop early                        */
+	/* Optional: told of progress, from the thread running the repeat, every
+	 * LRS_RANGE_PROGRESS_EVERY updates and when the repeat ends, with the
+	 * updates done since its previous call. Must be thread-safe. */
+	void (*progress)(void *ctx, long updates);
+	void *progress_ctx;
 } lrs_range_config;
+
+#define LRS_RANGE_PROGRESS_EVERY 16
 
 /* One test's curve: point i is update i. */
 typedef struct {

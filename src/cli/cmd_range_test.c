@@ -19,6 +19,7 @@
 #include "lrsweep/store.h"
 #include "lrsweep/util.h"
 #include "cli.h"
+#include "progress.h"
 
 #define CMD "range-test"
 
@@ -34,6 +35,7 @@ typedef struct {
 	const char *plot;          /* --plot F                                  */
 	int terminal;              /* --terminal                                */
 	long threads;              /* --threads N (0: all cores)                */
+	long seed;                 /* --seed S (-1: the experiment's)           */
 } range_args;
 
 static void usage(FILE *f)
@@ -42,6 +44,7 @@ static void usage(FILE *f)
 	        "usage: lrsweep range-test EXP.yaml [--db F] [--mode linear|exponential] [--start-lr X]\n"
 	        "                          [--end-lr Y] [--epochs E | --iterations N] [--repeats R]\n"
 	        "                          [--pick RULE] [--plot F.png|F.svg | --terminal] [--threads N]\n"
+	        "                          [--seed S]\n"
 	        "\n"
 	        "Trains while the learning rate ramps from start_lr to end_lr (the CLR paper's\n"
 	        "test), logging the loss at every step and the validation accuracy every\n"
@@ -49,7 +52,10 @@ static void usage(FILE *f)
 	        "curve with every rule (accuracy, loss-steepest, loss-valley, loss-min10), and\n"
 	        "stores the curves and bounds in the database (default results/<name>.db).\n"
 	        "Flags override the experiment's range_test: section; --pick names the rule\n"
-	        "whose bounds are marked chosen. See docs/range-test.md.\n");
+	        "whose bounds are marked chosen. --seed S seeds the repeats' initialisation\n"
+	        "and shuffling (default: the experiment's seed; the validation split always\n"
+	        "uses the experiment's). A progress bar shows on a terminal. See\n"
+	        "docs/range-test.md.\n");
 }
 
 static int parse_args(int argc, char **argv, cli_globals *g, range_args *a, int *done)
@@ -100,6 +106,9 @@ static int parse_args(int argc, char **argv, cli_globals *g, range_args *a, int 
 			if (lrs_parse_long(val, &n) < 0 || n < lo || n > 1000000000)
 				return cli_usage_error(CMD, "--%s must be an integer >= %ld, got '%s'", key, lo, val);
 			*(key[0] == 'i' ? &a->iterations : key[0] == 'r' ? &a->repeats : &a->threads) = n;
+		} else if (!strcmp(key, "seed")) {
+			if (lrs_parse_long(val, &a->seed) < 0 || a->seed < 0)
+				return cli_usage_error(CMD, "--seed must be an integer >= 0, got '%s'", val);
 		} else if (!strcmp(key, "pick")) {
 			lrs_pick_rule r;
 			if (lrs_pick_rule_parse(&r, val) < 0)
@@ -295,7 +304,8 @@ static const char *db_path(const range_args *a, const lrs_experiment *e, char *b
 
 int cmd_range_test(int argc, char **argv, cli_globals *g)
 {
-	range_args a = { NULL, NULL, NULL, NAN, NAN, NAN, 0, 0, NULL, NULL, 0, 0 };
+	range_args a = { NULL, NULL, NULL, NAN, NAN, NAN, 0, 0, NULL, NULL, 0, 0, -1 };
+	cli_progress bar;
 	lrs_experiment *e = NULL;
 	lrs_dataset *ds = NULL;
 	lrs_range_outcome o;
@@ -314,7 +324,8 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 	const char *pick_name;
 	lrs_pick_rule chosen;
 	lrs_range_config rc = settings(&a, e, spe, &repeats, &pick_name);
-	lrs_train_config base = { e->model, e->optim, e->batch_size, 1, 0, e->seed, NULL, 0, 1 };
+	lrs_train_config base = { e->model, e->optim, e->batch_size, 1, 0,
+	                          a.seed >= 0 ? (uint64_t)a.seed : e->seed, NULL, 0, 1 };
 	lrs_pick_rule_parse(&chosen, pick_name);
 	if ((err = lrs_range_check(&rc)) < 0) {
 		status = cli_fail(CMD, err);
@@ -327,7 +338,12 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 		        repeats > 1 ? "s" : "", rc.iterations, lrs_runner_threads((int)a.threads),
 		        lrs_runner_threads((int)a.threads) > 1 ? "s" : "");
 	}
-	if ((err = lrs_range_test(&o, ds, &base, &rc, repeats, (int)a.threads)) < 0) {
+	cli_progress_start(&bar, "range test", repeats * rc.iterations, !g->quiet);
+	rc.progress = cli_progress_add;
+	rc.progress_ctx = &bar;
+	err = lrs_range_test(&o, ds, &base, &rc, repeats, (int)a.threads);
+	cli_progress_end(&bar);
+	if (err < 0) {
 		status = cli_fail(CMD, err);
 		goto out;
 	}

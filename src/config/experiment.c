@@ -404,7 +404,7 @@ static void read_range_test(checker *ck, const lrs_node *n, lrs_range_settings *
 	int mode = 0, pick;
 	long v;
 
-	r->ramp = (lrs_range_config){ LRS_RAMP_LINEAR, 1e-4, 1.0, 0, 25, 2000, 0.98, 4.0 };
+	r->ramp = (lrs_range_config){ LRS_RAMP_LINEAR, 1e-4, 1.0, 0, 25, 2000, 0.98, 4.0, NULL, NULL };
 	r->epochs = 4;
 	r->repeats = 1;
 	r->pick = "accuracy";

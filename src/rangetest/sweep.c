@@ -87,7 +87,17 @@ typedef struct {
 	lrs_range_curve *c;
 	double avg;        /* the EMA before bias correction        */
 	double best;       /* lowest smoothed loss so far           */
+	long told;         /* updates reported to rc->progress      */
 } sweep_state;
+
+/* Reports the updates done since the last report to rc->progress. */
+static void tell(sweep_state *s, long done)
+{
+	if (s->rc->progress && done > s->told) {
+		s->rc->progress(s->rc->progress_ctx, done - s->told);
+		s->told = done;
+	}
+}
 
 static int on_step(void *ctx, lrs_trainer *t, long step, double lr, double loss)
 {
@@ -104,6 +114,8 @@ static int on_step(void *ctx, lrs_trainer *t, long step, double lr, double loss)
 	if (step % s->rc->eval_every == 0 || step == s->rc->iterations - 1)
 		lrs_trainer_evaluate(t, &s->ds->val, s->rc->eval_samples, &val_loss, &c->accuracy[step]);
 	c->n = step + 1;
+	if (c->n % LRS_RANGE_PROGRESS_EVERY == 0)
+		tell(s, c->n);
 	if (smoothed < s->best)
 		s->best = smoothed;
 	if (s->rc->stop_factor > 0 && smoothed > s->rc->stop_factor * s->best) {
@@ -148,12 +160,13 @@ int lrs_range_run(lrs_range_curve *out, const lrs_dataset *ds, const lrs_train_c
 	cfg.epochs = (rc->iterations + spe - 1) / spe;
 	cfg.eval_each_epoch = 0;
 	cfg.skip_test = 1;
-	sweep_state st = { rc, ds, out, 0, INFINITY };
+	sweep_state st = { rc, ds, out, 0, INFINITY, 0 };
 	lrs_train_hooks hooks = { &st, on_step, NULL };
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	err = lrs_train_run(&r, ds, &cfg, &hooks);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	tell(&st, out->n);
 	lrs_sched_free(ramp);
 	if (err < 0) {
 		lrs_range_curve_free(out);

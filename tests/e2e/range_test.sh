@@ -35,6 +35,23 @@ cut -c1-70 "$OUT" | grep -v '^stored\|^range test' | sed 's/  *[0-9.]*$//' >"$T/
 sed -i 's/  *[0-9.]*$//' "$T/a"
 if cmp -s "$T/a" "$T/b"; then ok "same picks on 1 and 2 threads"; else nok "threads" "$(diff "$T/a" "$T/b" | head -6)"; fi
 
+if grep -q $'\r' "$ERR"; then nok "no progress bar when piped" "stderr has a carriage return"; else ok "no progress bar when piped"; fi
+if command -v script >/dev/null; then
+	script -qec "$LRSWEEP range-test $QUICK --db $T/tty.db ${ARGS[*]}" /dev/null >"$T/tty" 2>&1
+	if grep -q $'\rrange test \[#*\.*\] *[0-9]*%' "$T/tty"; then ok "progress bar on a terminal"; else nok "progress bar" "$(head -c 300 "$T/tty" | cat -A)"; fi
+	script -qec "$LRSWEEP range-test -q $QUICK --db $T/tty.db ${ARGS[*]}" /dev/null >"$T/tty" 2>&1
+	if grep -q $'\r''range test \[' "$T/tty"; then nok "-q hides the bar" "bar drawn"; else ok "-q hides the progress bar"; fi
+else
+	ok "script(1) absent: terminal checks skipped"
+fi
+run range-test "$QUICK" --db "$T/s.db" "${ARGS[@]}" --seed 7
+s7=$(awk '$1 == 0 && NF == 5 { print $2 }' "$OUT")
+run range-test "$QUICK" --db "$T/s.db" "${ARGS[@]}" --seed 7
+s7b=$(awk '$1 == 0 && NF == 5 { print $2 }' "$OUT")
+s0=$(awk '$1 == 0 && NF == 5 { print $2 }' "$T/a")
+if [ -n "$s7" ] && [ "$s7" = "$s7b" ] && [ "$s7" != "$s0" ]; then ok "--seed sets the repeats' seeds"; else nok "--seed" "'$s7' '$s7b' '$s0'"; fi
+
+bad_usage "bad --seed" "--seed" range-test "$QUICK" --seed -3
 bad_usage "bad --pick" "loss-valley" range-test "$QUICK" --pick loss-vally
 bad_usage "bad --mode" "--mode" range-test "$QUICK" --mode cubic
 bad_usage "epochs and iterations" "either --epochs or --iterations" range-test "$QUICK" --epochs 2 --iterations 100

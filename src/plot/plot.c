@@ -166,7 +166,8 @@ int lrs_plot_lines(const char *path, const lrs_plot_opts *opts,
 		        opts->marks[k], opts->marks[k]);
 		fprintf(f, "set label ");
 		put_quoted(f, opts->mark_labels[k]);
-		fprintf(f, " at %.17g, graph 0.97 left offset 0.5, 0\n", opts->marks[k]);
+		/* staggered heights: close marks keep readable labels */
+		fprintf(f, " at %.17g, graph %.2f left offset 0.5, 0\n", opts->marks[k], 0.97 - 0.05 * (double)(k % 2));
 	}
 	if (opts->logy)
 		fprintf(f, "set logscale y\n");

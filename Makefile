@@ -4,6 +4,7 @@
 #   make check        install missing Debian packages, build, run every test
 #   make demo         install, build, run the main job
 #   make bench        benchmarks (lrsweep against PyTorch on the same work)
+#   make range-study  the range test's bounds on Fashion-MNIST vs a grid (~3 min)
 #   make install      PREFIX=/usr/local DESTDIR=
 #   make clean
 #   SANITIZE=1        build and test with AddressSanitizer + UBSan
@@ -48,7 +49,7 @@ TEST_BIN := $(BUILD)/tests/check_lrsweep
 REPLAY   := $(BUILD)/tests/tools/nn_replay
 BENCH_TRAIN := $(BUILD)/bench/bench_train
 
-.PHONY: all deps check unit e2e crosscheck docs-check demo bench install clean valgrind
+.PHONY: all deps check unit e2e crosscheck docs-check demo bench range-study install clean valgrind
 
 all: $(BIN)
 
@@ -102,8 +103,14 @@ demo: deps
 
 bench: $(BIN) $(BENCH_TRAIN)
 	LRSWEEP=$(BIN) bench/bench_schedule.sh
+	bench/bench_range.sh $(BENCH_TRAIN)
 	/usr/bin/python3 bench/bench_train.py $(BENCH_TRAIN)
 	/usr/bin/python3 bench/accuracy.py $(BIN)
+
+# The range test's bounds on Fashion-MNIST against a grid of constant rates,
+# and their stability over seeds (about three minutes; results/range-study.txt).
+range-study: deps $(BIN)
+	bench/range_study.sh $(BIN)
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -3,6 +3,9 @@
  *
  *   bench_train train HIDDEN BATCH STEPS   samples/s of training steps
  *   bench_train sgemm HIDDEN BATCH REPS    GFLOP/s of the step's products
+ *   bench_train range HIDDEN BATCH STEPS   seconds of a range test against
+ *                                          plain training and training with
+ *                                          the same evaluations
  *   bench_train info                       the BLAS library and its kernel
  *
  * HIDDEN is "-" (softmax regression) or widths like "256" or "512,256".
@@ -17,6 +20,7 @@
 #include "lrsweep/blas.h"
 #include "lrsweep/data.h"
 #include "lrsweep/error.h"
+#include "lrsweep/rangetest.h"
 #include "lrsweep/train.h"
 
 static double now(void)
@@ -100,6 +104,93 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* ------------------------------------------------------------ range overhead */
+
+#define RANGE_EVERY   25      /* the range test's default eval_every   */
+#define RANGE_SAMPLES 2000    /* ... and eval_samples                  */
+#define RANGE_REPS    5       /* alternating runs; medians reported    */
+
+typedef struct {
+	const lrs_dataset *ds;
+	long last;          /* the last step, also evaluated */
+} eval_ctx;
+
+/* Evaluates as the range test does: every RANGE_EVERY steps and at the
+ * last. */
+static int on_step_eval(void *ctx, lrs_trainer *t, long step, double lr, double loss)
+{
+	const eval_ctx *e = ctx;
+	double vl, va;
+	(void)lr; (void)loss;
+	if (step % RANGE_EVERY == 0 || step == e->last)
+		lrs_trainer_evaluate(t, &e->ds->val, RANGE_SAMPLES, &vl, &va);
+	return 0;
+}
+
+/* Times, RANGE_REPS times each in turn: plain training for `steps`
+ * updates; the same with the range test's evaluations; the range test
+ * itself (linear ramp, no early stop). Prints the three medians. */
+static int run_range(const lrs_mlp_config *mc, long batch, long steps)
+{
+	lrs_data_config dc = { 0 };
+	lrs_dataset *ds;
+	lrs_sched *s;
+	lrs_node *params, *lr;
+	lrs_train_result r;
+	double t[3][RANGE_REPS];
+
+	dc.validation = 0.1;
+	dc.seed = 42;
+	dc.normalize = LRS_NORM_SCALE;
+	if (lrs_data_fashion_mnist(&dc.train, &dc.test) < 0 || lrs_dataset_load(&ds, &dc) < 0) {
+		fprintf(stderr, "bench_train: %s\n", lrs_error_last());
+		return 1;
+	}
+	lrs_node_new_map(&params, 0, 0);
+	lrs_node_new_scalar(&lr, "0.05", 0, 0);
+	lrs_node_append(params, "lr", lr);
+	if (lrs_sched_build(&s, "constant", params, NULL) < 0)
+		return 1;
+	lrs_train_config cfg = { *mc, { 0 }, batch, 1000, steps, 1, s, 0, 1 };
+	lrs_optim_defaults(&cfg.optim, LRS_OPTIM_SGD);
+	cfg.optim.momentum = 0.9;
+	lrs_range_config rc = { LRS_RAMP_LINEAR, 1e-4, 0.1, steps, RANGE_EVERY, RANGE_SAMPLES, 0.98, 0,
+	                        NULL, NULL };
+	eval_ctx ec = { ds, steps - 1 };
+	lrs_train_hooks evals = { &ec, on_step_eval, NULL };
+	for (int rep = 0; rep < RANGE_REPS; rep++) {
+		lrs_range_curve c;
+		double t0 = now();
+		if (lrs_train_run(&r, ds, &cfg, NULL) < 0)
+			goto fail;
+		double t1 = now();
+		if (lrs_train_run(&r, ds, &cfg, &evals) < 0)
+			goto fail;
+		double t2 = now();
+		if (lrs_range_run(&c, ds, &cfg, &rc) < 0)
+			goto fail;
+		double t3 = now();
+		if (c.n != steps) {
+			fprintf(stderr, "bench_train: the range test stopped at %ld of %ld\n", c.n, steps);
+			return 1;
+		}
+		lrs_range_curve_free(&c);
+		t[0][rep] = t1 - t0;
+		t[1][rep] = t2 - t1;
+		t[2][rep] = t3 - t2;
+	}
+	for (int k = 0; k < 3; k++)
+		qsort(t[k], RANGE_REPS, sizeof t[k][0], cmp_double);
+	printf("%.4f %.4f %.4f\n", t[0][RANGE_REPS / 2], t[1][RANGE_REPS / 2], t[2][RANGE_REPS / 2]);
+	lrs_sched_free(s);
+	lrs_node_free(params);
+	lrs_dataset_free(ds);
+	return 0;
+fail:
+	fprintf(stderr, "bench_train: %s\n", lrs_error_last());
+	return 1;
+}
+
 /* The products of one training step: per layer forward X·Wᵀ, dW = dZᵀ·X,
  * and dX = dZ·W for all but the first layer. */
 static int run_sgemm(const lrs_mlp_config *mc, long batch, long reps)
@@ -150,11 +241,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc != 5) {
-		fprintf(stderr, "usage: bench_train train|sgemm HIDDEN BATCH STEPS | bench_train info\n");
+		fprintf(stderr, "usage: bench_train train|sgemm|range HIDDEN BATCH STEPS | bench_train info\n");
 		return 2;
 	}
 	parse_hidden(argv[2], &mc);
 	if (strcmp(argv[1], "train") == 0)
 		return run_train(&mc, atol(argv[3]), atol(argv[4]));
+	if (strcmp(argv[1], "range") == 0)
+		return run_range(&mc, atol(argv[3]), atol(argv[4]));
 	return run_sgemm(&mc, atol(argv[3]), atol(argv[4]));
 }

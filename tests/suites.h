@@ -13,5 +13,6 @@ Suite *suite_train(void);      /* test_train.c: the training loop               
 Suite *suite_rangetest(void);  /* test_rangetest.c: one LR range test           */
 Suite *suite_store(void);      /* test_store.c: the SQLite store, sha256         */
 Suite *suite_pick(void);       /* test_pick.c: the range test's bound rules     */
+Suite *suite_plan(void);       /* test_plan.c: the trial plan, trials: section  */
 
 #endif

@@ -29,6 +29,27 @@ typedef struct {
 	double min_lr, max_lr;     /* the given bounds                         */
 } lrs_range_settings;
 
+typedef enum { LRS_PRUNE_NONE, LRS_PRUNE_MEDIAN, LRS_PRUNE_ASHA } lrs_prune_type;
+
+/* The trials: section, checked, with defaults. Schedules and space stay
+ * node trees (their values may be grids or distributions); the trial plan
+ * (plan.h) expands them. */
+typedef struct {
+	long epochs;               /* per trial (default 10)                  */
+	uint64_t *seeds;           /* (n_seeds) seeds: list, or seed + 0..R-1
+	                              for repeats: R; default the seed alone  */
+	size_t n_seeds;
+	long threads;              /* 0 = one per core                        */
+	const lrs_node *schedules; /* list of maps with a known type, or NULL
+	                              (then one constant schedule at @max)    */
+	const lrs_node *space;     /* map of dotted keys to values, or NULL   */
+	int random;                /* search.strategy: random                 */
+	long samples;              /* search.samples (random; default 10)     */
+	lrs_prune_type prune;      /* pruning.type (default none)             */
+	long grace_epochs;         /* pruning.grace_epochs (default 1)        */
+	long reduction_factor;     /* pruning.reduction_factor (default 3)    */
+} lrs_trials_settings;
+
 typedef struct {
 	char *path;                /* the file as named on the command line   */
 	char *text;                /* its contents, as given                  */
@@ -43,7 +64,21 @@ typedef struct {
 	const lrs_node *range_test; /* range_test: section, or NULL           */
 	lrs_range_settings range;   /* it, checked, with defaults             */
 	const lrs_node *trials;     /* trials: section, or NULL               */
+	lrs_trials_settings trial;  /* it, checked, with defaults             */
 } lrs_experiment;
+
+/* The model, optimizer and batch size of the experiment with `n` values of
+ * a trial's search space applied: keys[i] is a dotted key of trials.space
+ * (batch_size, model.hidden, model.activation, model.init, optimizer.type,
+ * optimizer.momentum, ...), values[i] its value for this trial. Checked as
+ * the experiment file is: an impossible value is LRS_EINVALID with
+ * "file:line:column: message" at the value. */
+int lrs_experiment_hyper(const lrs_experiment *e, const char *const *keys,
+                         const lrs_node *const *values, size_t n, lrs_mlp_config *model,
+                         lrs_optim_config *optim, long *batch_size);
+
+/* Whether `key` names a hyperparameter trials.space may vary. */
+int lrs_experiment_space_key(const char *key);
 
 /* Reads and checks experiment file `path`. On failure returns LRS_EINVALID
  * with every problem found, one "file:line:column: message" per line (an

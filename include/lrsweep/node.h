@@ -43,6 +43,14 @@ int lrs_node_append(lrs_node *parent, const char *key, lrs_node *child);
 /* The child of a map under `key`, or NULL. */
 const lrs_node *lrs_node_get(const lrs_node *map, const char *key);
 
+/* A deep copy of `src`, positions included. */
+int lrs_node_clone(lrs_node **out, const lrs_node *src);
+
+/* Puts `child` (taking ownership) under `key` of `map`, replacing and
+ * freeing the child already there (whose key position it inherits), or
+ * appending. On failure the caller still owns `child`. */
+int lrs_node_set(lrs_node *map, const char *key, lrs_node *child);
+
 /* Frees a tree; accepts NULL. */
 void lrs_node_free(lrs_node *node);
 

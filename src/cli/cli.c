@@ -2,6 +2,7 @@
  * flags. Kept apart from main.c so that the tests can link the commands. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #include "lrsweep/config.h"
@@ -175,4 +176,15 @@ void cli_data_summary(const char *cmd, const lrs_experiment *exp, const lrs_data
 {
 	fprintf(stderr, "lrsweep %s: %s: %zu train, %zu validation, %zu test samples of %zu features, %d classes\n",
 	        cmd, exp->name, ds->train.n, ds->val.n, ds->test.n, ds->features, ds->classes);
+}
+
+const char *cli_db_path(const char *given, const lrs_experiment *e, char *buf, size_t cap)
+{
+	if (given)
+		return given;
+	if (e->db)
+		return e->db;
+	mkdir("results", 0777);   /* an error here shows when the store opens */
+	snprintf(buf, cap, "results/%s.db", e->name);
+	return buf;
 }

@@ -69,6 +69,11 @@ int cli_load(const char *cmd, const char *path, lrs_experiment **exp, lrs_datase
 /* One line on stderr: the experiment's name and the sizes of its splits. */
 void cli_data_summary(const char *cmd, const lrs_experiment *exp, const lrs_dataset *ds);
 
+/* The database: `given` (--db), else the experiment's db:, else
+ * results/<name>.db (creating results/). */
+const char *cli_db_path(const char *given, const lrs_experiment *e, char *buf, size_t cap);
+
+int cmd_run(int argc, char **argv, cli_globals *g);
 int cmd_schedule(int argc, char **argv, cli_globals *g);
 int cmd_range_test(int argc, char **argv, cli_globals *g);
 int cmd_train(int argc, char **argv, cli_globals *g);

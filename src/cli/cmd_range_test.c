@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "lrsweep/blas.h"
 #include "lrsweep/error.h"
@@ -19,7 +18,7 @@
 #include "lrsweep/store.h"
 #include "lrsweep/util.h"
 #include "cli.h"
-#include "progress.h"
+#include "range.h"
 
 #define CMD "range-test"
 
@@ -151,99 +150,19 @@ static lrs_range_config settings(const range_args *a, const lrs_experiment *e, l
 	return rc;
 }
 
-static void print_bound(double v)
-{
-	if (isnan(v))
-		printf("  %11s", "-");
-	else
-		printf("  %11.4g", v);
-}
-
-static void print_spread(double v)
-{
-	if (isnan(v))
-		printf("  %10s", "-");
-	else
-		printf("  %9.2fx", v);
-}
-
-static void summary(const lrs_range_outcome *o, const lrs_range_config *rc, lrs_pick_rule chosen, long spe)
-{
-	printf("range test: %s %g -> %g over %ld iterations (%.3g epochs of %ld), %ld repeat%s in %.1f s\n\n",
-	       rc->mode == LRS_RAMP_EXPONENTIAL ? "exponential" : "linear", rc->start_lr, rc->end_lr,
-	       rc->iterations, (double)rc->iterations / (double)spe, spe, o->repeats, o->repeats > 1 ? "s" : "",
-	       o->wall_seconds);
-	printf("%6s  %20s  %10s  %10s  %8s\n", "repeat", "seed", "points", "stopped_at", "seconds");
-	for (long r = 0; r < o->repeats; r++) {
-		const lrs_range_curve *c = &o->curves[r];
-		printf("%6ld  %20llu  %10ld  ", r, (unsigned long long)o->seeds[r], c->n);
-		if (c->stopped_at >= 0)
-			printf("%10ld", c->stopped_at);
-		else
-			printf("%10s", "-");
-		printf("  %8.1f%s\n", c->wall_seconds, c->diverged ? "  (diverged)" : "");
-	}
-	printf("\n%-15s  %11s  %11s  %10s  %10s\n", "rule", "min_lr", "max_lr", "min_spread", "max_spread");
-	for (int k = 0; k < LRS_PICK__COUNT; k++) {
-		const lrs_pick_result *p = &o->picks[k];
-		printf("%-13s%s", lrs_pick_rule_name((lrs_pick_rule)k), k == (int)chosen ? " *" : "  ");
-		print_bound(p->ok ? p->min_lr : NAN);
-		print_bound(p->ok ? p->max_lr : NAN);
-		print_spread(o->min_spread[k]);
-		print_spread(o->max_spread[k]);
-		if (p->why[0])
-			printf("  (%s%s)", p->ok ? "" : "no pick: ", p->why);
-		printf("\n");
-	}
-	const lrs_pick_result *c = &o->picks[chosen];
-	if (c->ok)
-		printf("\nbounds (%s): min_lr %.4g, max_lr %.4g\n", lrs_pick_rule_name(chosen), c->min_lr, c->max_lr);
-	else
-		printf("\nno bounds: the %s rule could not pick (%s)\n", lrs_pick_rule_name(chosen), c->why);
-}
-
 /* Everything of the test in the database, one transaction per write. */
 static int store(const char *path, const lrs_experiment *e, const lrs_dataset *ds, const lrs_range_outcome *o,
                  const lrs_range_config *rc, lrs_pick_rule chosen, int64_t *exp_id)
 {
 	lrs_store *st = NULL;
-	lrs_range_point *pts = NULL;
 	int err;
 
 	if ((err = lrs_store_open(&st, path, LRS_STORE_CREATE)) < 0)
 		return err;
-	lrs_experiment_info info = { e->name, e->text, NULL, NULL, (long)ds->train.n, (long)ds->val.n,
-	                             (long)ds->test.n, (long)ds->features, ds->classes };
-	if ((err = lrs_store_experiment_begin(exp_id, st, &info)) < 0)
-		goto out;
-	for (long r = 0; r < o->repeats; r++) {
-		const lrs_range_curve *c = &o->curves[r];
-		lrs_range_test_info ti = { (int)r, rc->mode == LRS_RAMP_EXPONENTIAL ? "exponential" : "linear",
-		                           rc->start_lr, rc->end_lr, rc->iterations, c->stopped_at, o->seeds[r],
-		                           c->wall_seconds };
-		int64_t id;
-		free(pts);
-		pts = malloc((c->n > 0 ? (size_t)c->n : 1) * sizeof *pts);
-		if (!pts) {
-			err = lrs_error_set(LRS_ENOMEM, "out of memory");
-			goto out;
-		}
-		for (long i = 0; i < c->n; i++)
-			pts[i] = (lrs_range_point){ i, c->lr[i], c->loss[i], c->smoothed_loss[i], c->accuracy[i] };
-		if ((err = lrs_store_range_test_add(&id, st, *exp_id, &ti, pts, (size_t)c->n)) < 0)
-			goto out;
-	}
-	lrs_bound_row rows[LRS_PICK__COUNT];
-	for (int k = 0; k < LRS_PICK__COUNT; k++)
-		rows[k] = (lrs_bound_row){ lrs_pick_rule_name((lrs_pick_rule)k),
-		                           o->picks[k].ok ? o->picks[k].min_lr : NAN,
-		                           o->picks[k].ok ? o->picks[k].max_lr : NAN,
-		                           o->min_spread[k], o->max_spread[k], k == (int)chosen };
-	if ((err = lrs_store_bounds_add(st, *exp_id, rows, LRS_PICK__COUNT)) < 0)
-		goto out;
-	err = lrs_store_experiment_finish(st, *exp_id, LRS_EXP_COMPLETED);
-out:
-	free(pts);
+	lrs_experiment_info info = cli_experiment_info(e, ds);
+	if ((err = lrs_store_experiment_begin(exp_id, st, &info)) == 0 &&
+	    (err = cli_range_store(st, *exp_id, o, rc, chosen)) == 0)
+		err = lrs_store_experiment_finish(st, *exp_id, LRS_EXP_COMPLETED);
 	lrs_store_free(st);
 	return err;
 }
@@ -290,22 +209,9 @@ static int draw(const range_args *a, const lrs_range_outcome *o, const lrs_range
 	return err;
 }
 
-/* results/<name>.db, creating results/ when it is the default. */
-static const char *db_path(const range_args *a, const lrs_experiment *e, char *buf, size_t cap)
-{
-	if (a->db)
-		return a->db;
-	if (e->db)
-		return e->db;
-	mkdir("results", 0777);   /* an error here shows when the store opens */
-	snprintf(buf, cap, "results/%s.db", e->name);
-	return buf;
-}
-
 int cmd_range_test(int argc, char **argv, cli_globals *g)
 {
 	range_args a = { NULL, NULL, NULL, NAN, NAN, NAN, 0, 0, NULL, NULL, 0, 0, -1 };
-	cli_progress bar;
 	lrs_experiment *e = NULL;
 	lrs_dataset *ds = NULL;
 	lrs_range_outcome o;
@@ -338,17 +244,12 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 		        repeats > 1 ? "s" : "", rc.iterations, lrs_runner_threads((int)a.threads),
 		        lrs_runner_threads((int)a.threads) > 1 ? "s" : "");
 	}
-	cli_progress_start(&bar, "range test", repeats * rc.iterations, !g->quiet);
-	rc.progress = cli_progress_add;
-	rc.progress_ctx = &bar;
-	err = lrs_range_test(&o, ds, &base, &rc, repeats, (int)a.threads);
-	cli_progress_end(&bar);
-	if (err < 0) {
+	if ((err = cli_range_run(&o, g, ds, &base, &rc, repeats, (int)a.threads)) < 0) {
 		status = cli_fail(CMD, err);
 		goto out;
 	}
-	summary(&o, &rc, chosen, spe);
-	const char *path = db_path(&a, e, dbbuf, sizeof dbbuf);
+	cli_range_summary(&o, &rc, chosen, spe);
+	const char *path = cli_db_path(a.db, e, dbbuf, sizeof dbbuf);
 	if ((err = store(path, e, ds, &o, &rc, chosen, &exp_id)) < 0) {
 		status = cli_fail(CMD, err);
 		goto out;

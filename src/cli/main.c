@@ -8,7 +8,7 @@
 #include "cli.h"
 
 static const cli_command commands[] = {
-	{ "run",        cmd_not_yet,  "the whole pipeline: range test, bounds, all trials, all stored" },
+	{ "run",        cmd_run,      "the whole pipeline: range test, bounds, all trials, all stored" },
 	{ "range-test", cmd_range_test,  "the LR range test alone; prints the curve summary and the bounds" },
 	{ "train",      cmd_train,    "one trial, printing a line per epoch" },
 	{ "schedule",   cmd_schedule, "print or plot a learning-rate schedule, one row per step" },

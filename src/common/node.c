@@ -72,6 +72,50 @@ int lrs_node_append(lrs_node *parent, const char *key, lrs_node *child)
 	return 0;
 }
 
+int lrs_node_clone(lrs_node **out, const lrs_node *src)
+{
+	lrs_node *n = NULL;
+	int err;
+
+	*out = NULL;
+	if (src->kind == LRS_NODE_SCALAR)
+		err = lrs_node_new_scalar(&n, src->text, src->line, src->column);
+	else if (src->kind == LRS_NODE_LIST)
+		err = lrs_node_new_list(&n, src->line, src->column);
+	else
+		err = lrs_node_new_map(&n, src->line, src->column);
+	if (err < 0)
+		return err;
+	n->key_line = src->key_line;
+	n->key_column = src->key_column;
+	for (size_t i = 0; i < src->n; i++) {
+		lrs_node *child;
+
+		if ((err = lrs_node_clone(&child, src->items[i])) < 0 ||
+		    (err = lrs_node_append(n, src->kind == LRS_NODE_MAP ? src->keys[i] : NULL, child)) < 0) {
+			lrs_node_free(child);
+			lrs_node_free(n);
+			return err;
+		}
+	}
+	*out = n;
+	return 0;
+}
+
+int lrs_node_set(lrs_node *map, const char *key, lrs_node *child)
+{
+	for (size_t i = 0; i < map->n; i++) {
+		if (strcmp(map->keys[i], key) == 0) {
+			child->key_line = map->items[i]->key_line;
+			child->key_column = map->items[i]->key_column;
+			lrs_node_free(map->items[i]);
+			map->items[i] = child;
+			return 0;
+		}
+	}
+	return lrs_node_append(map, key, child);
+}
+
 const lrs_node *lrs_node_get(const lrs_node *map, const char *key)
 {
 	if (!map || map->kind != LRS_NODE_MAP)

@@ -17,6 +17,7 @@
 #include "lrsweep/config.h"
 #include "lrsweep/error.h"
 #include "lrsweep/experiment.h"
+#include "lrsweep/schedule.h"
 #include "lrsweep/util.h"
 
 #define MAX_FILE_BYTES (16 << 20)   /* an experiment file is text, not data */
@@ -63,6 +64,8 @@ static void key_problem(checker *ck, const lrs_node *value, const char *fmt, ...
 	           value->key_line ? value->key_column : value->column, fmt, ap);
 	va_end(ap);
 }
+
+static void sort_problems(checker *ck);
 
 static const char *kind_name(const lrs_node *n)
 {
@@ -449,6 +452,252 @@ static void read_range_test(checker *ck, const lrs_node *n, lrs_range_settings *
 
 /* ------------------------------------------------------------------ file */
 
+/* ---------------------------------------------------------------- trials */
+
+static const char *const space_keys[] = {
+	"batch_size", "model.hidden", "model.activation", "model.init", "optimizer.type",
+	"optimizer.momentum", "optimizer.nesterov", "optimizer.weight_decay", "optimizer.betas",
+	"optimizer.eps",
+};
+#define N_SPACE_KEYS (sizeof space_keys / sizeof space_keys[0])
+
+int lrs_experiment_space_key(const char *key)
+{
+	for (size_t i = 0; i < N_SPACE_KEYS; i++)
+		if (!strcmp(key, space_keys[i]))
+			return 1;
+	return 0;
+}
+
+/* A value of a schedule parameter or of the space: a literal, or a map
+ * {grid: [...]} | {choice: [...]} | {uniform|log_uniform|int_uniform:
+ * [lo, hi]}. Distributions need search.strategy random. */
+static void check_search_value(checker *ck, const lrs_node *v, const char *name, int random)
+{
+	static const char *const kinds[] = { "grid", "choice", "uniform", "log_uniform", "int_uniform" };
+	const lrs_node *list;
+	double lo, hi;
+	size_t k;
+
+	if (v->kind != LRS_NODE_MAP)
+		return;
+	if (v->n != 1) {
+		problem(ck, v, "'%s': a search value is one of {grid: [...]}, {choice: [...]}, {uniform: [lo, hi]}, "
+		        "{log_uniform: [lo, hi]}, {int_uniform: [lo, hi]}", name);
+		return;
+	}
+	for (k = 0; k < 5 && strcmp(v->keys[0], kinds[k]); k++)
+		;
+	if (k == 5) {
+		check_keys(ck, v, name, kinds, 5);
+		return;
+	}
+	list = v->items[0];
+	if (list->kind != LRS_NODE_LIST || list->n == 0) {
+		problem(ck, list, "'%s': %s takes a non-empty list", name, kinds[k]);
+		return;
+	}
+	if (k < 2) {
+		for (size_t i = 0; i < list->n; i++)
+			if (list->items[i]->kind == LRS_NODE_MAP)
+				problem(ck, list->items[i], "'%s': %s values must be plain values, not mappings", name,
+				        kinds[k]);
+		return;
+	}
+	if (!random) {
+		key_problem(ck, list, "'%s': %s is a distribution for random search: add search: {strategy: random, "
+		            "samples: N} or use {grid: [...]}", name, kinds[k]);
+		return;
+	}
+	if (list->n != 2 || list->items[0]->kind != LRS_NODE_SCALAR || list->items[1]->kind != LRS_NODE_SCALAR ||
+	    lrs_parse_double(list->items[0]->text, &lo) < 0 || lrs_parse_double(list->items[1]->text, &hi) < 0) {
+		problem(ck, list, "'%s': %s takes [lo, hi], two numbers", name, kinds[k]);
+		return;
+	}
+	if (!(lo < hi))
+		problem(ck, list, "'%s': %s needs lo < hi, got [%g, %g]", name, kinds[k], lo, hi);
+	else if (k == 3 && !(lo > 0))
+		problem(ck, list, "'%s': log_uniform needs lo > 0, got %g", name, lo);
+	else if (k == 4 && (lo != floor(lo) || hi != floor(hi)))
+		problem(ck, list, "'%s': int_uniform needs whole numbers, got [%g, %g]", name, lo, hi);
+}
+
+static void read_schedules(checker *ck, const lrs_node *n, lrs_trials_settings *t)
+{
+	if (n->kind != LRS_NODE_LIST || n->n == 0) {
+		problem(ck, n, "'schedules' must be a non-empty list of schedules, e.g. [{type: triangular}]");
+		return;
+	}
+	t->schedules = n;
+	for (size_t i = 0; i < n->n; i++) {
+		const lrs_node *s = n->items[i], *type;
+		lrs_sched_type st;
+
+		if (s->kind != LRS_NODE_MAP) {
+			problem(ck, s, "a schedule must be a mapping with a 'type', got %s", kind_name(s));
+			continue;
+		}
+		type = lrs_node_get(s, "type");
+		if (!type) {
+			problem(ck, s, "a schedule needs a 'type' (see 'lrsweep schedule --help')");
+			continue;
+		}
+		if (is_scalar(ck, type, "type") && lrs_sched_type_parse(&st, type->text) < 0)
+			problem(ck, type, "%s", lrs_error_last());
+		for (size_t k = 0; k < s->n; k++)
+			if (strcmp(s->keys[k], "type"))
+				check_search_value(ck, s->items[k], s->keys[k], t->random);
+	}
+}
+
+static void read_space(checker *ck, const lrs_node *n, lrs_trials_settings *t)
+{
+	if (!is_map(ck, n, "space"))
+		return;
+	t->space = n;
+	check_keys(ck, n, "space", space_keys, N_SPACE_KEYS);
+	for (size_t k = 0; k < n->n; k++)
+		check_search_value(ck, n->items[k], n->keys[k], t->random);
+}
+
+static void read_seeds(checker *ck, const lrs_node *n, lrs_trials_settings *t, uint64_t seed)
+{
+	const lrs_node *seeds = lrs_node_get(n, "seeds");
+	long repeats = 1;
+	size_t count;
+
+	if (seeds && lrs_node_get(n, "repeats"))
+		key_problem(ck, lrs_node_get(n, "repeats"), "give either 'seeds' or 'repeats', not both");
+	get_integer(ck, n, "repeats", 1, 100000, &repeats);
+	if (seeds && (seeds->kind != LRS_NODE_LIST || seeds->n == 0)) {
+		problem(ck, seeds, "'seeds' must be a non-empty list of whole numbers, e.g. [1, 2, 3]");
+		seeds = NULL;
+	}
+	count = seeds ? seeds->n : (size_t)repeats;
+	t->seeds = calloc(count, sizeof *t->seeds);
+	if (!t->seeds) {
+		problem(ck, n, "out of memory");
+		return;
+	}
+	t->n_seeds = count;
+	for (size_t i = 0; i < count; i++) {
+		double v;
+
+		t->seeds[i] = seed + i;
+		if (!seeds)
+			continue;
+		const lrs_node *s = seeds->items[i];
+		if (s->kind != LRS_NODE_SCALAR || lrs_parse_double(s->text, &v) < 0 || v != floor(v) || v < 0 ||
+		    v > 9007199254740992.0) {
+			problem(ck, s, "seeds must be whole numbers >= 0, got %s",
+			        s->kind == LRS_NODE_SCALAR ? s->text : kind_name(s));
+			continue;
+		}
+		t->seeds[i] = (uint64_t)v;
+		for (size_t j = 0; j < i; j++)
+			if (t->seeds[j] == t->seeds[i])
+				problem(ck, s, "seed %s is listed twice", s->text);
+	}
+}
+
+static void read_trials(checker *ck, const lrs_node *n, lrs_trials_settings *t, uint64_t seed)
+{
+	static const char *const keys[] = {
+		"epochs", "seeds", "repeats", "threads", "schedules", "space", "search", "pruning",
+	};
+	static const char *const search_keys[] = { "strategy", "samples" };
+	static const char *const pruning_keys[] = { "type", "grace_epochs", "reduction_factor" };
+	const lrs_node *search, *pruning;
+	int strategy = 0, prune = 0;
+
+	t->epochs = 10;
+	t->samples = 10;
+	t->grace_epochs = 1;
+	t->reduction_factor = 3;
+	if (!n || !is_map(ck, n, "trials")) {
+		read_seeds(ck, NULL, t, seed);
+		return;
+	}
+	check_keys(ck, n, "trials", keys, sizeof keys / sizeof keys[0]);
+	get_integer(ck, n, "epochs", 1, 1e6, &t->epochs);
+	get_integer(ck, n, "threads", 0, 4096, &t->threads);
+	read_seeds(ck, n, t, seed);
+	if ((search = lrs_node_get(n, "search")) != NULL && is_map(ck, search, "search")) {
+		check_keys(ck, search, "search", search_keys, 2);
+		get_choice(ck, search, "strategy", "grid|random", &strategy);
+		if (get_integer(ck, search, "samples", 1, 1e6, &t->samples) > 0 && strategy == 0)
+			key_problem(ck, lrs_node_get(search, "samples"), "'samples' is for strategy: random");
+		t->random = strategy == 1;
+	}
+	if ((pruning = lrs_node_get(n, "pruning")) != NULL && is_map(ck, pruning, "pruning")) {
+		check_keys(ck, pruning, "pruning", pruning_keys, 3);
+		get_choice(ck, pruning, "type", "none|median|asha", &prune);
+		get_integer(ck, pruning, "grace_epochs", 1, 1e6, &t->grace_epochs);
+		get_integer(ck, pruning, "reduction_factor", 2, 1e6, &t->reduction_factor);
+		t->prune = (lrs_prune_type)prune;
+	}
+	if (lrs_node_get(n, "schedules"))
+		read_schedules(ck, lrs_node_get(n, "schedules"), t);
+	if (lrs_node_get(n, "space"))
+		read_space(ck, lrs_node_get(n, "space"), t);
+}
+
+/* ---------------------------------------------------- a trial's hyperparameters */
+
+/* A copy of section `name` of the experiment (an empty map when absent)
+ * with `value` under `key`. */
+static int section_with(lrs_node **out, const lrs_node *root, const char *name)
+{
+	const lrs_node *sec = lrs_node_get(root, name);
+
+	if (sec && sec->kind == LRS_NODE_MAP)
+		return lrs_node_clone(out, sec);
+	return lrs_node_new_map(out, sec ? sec->line : 0, sec ? sec->column : 0);
+}
+
+int lrs_experiment_hyper(const lrs_experiment *e, const char *const *keys,
+                         const lrs_node *const *values, size_t n, lrs_mlp_config *model,
+                         lrs_optim_config *optim, long *batch_size)
+{
+	checker ck = { e->path, { 0 }, 0 };
+	lrs_node *sec[2] = { NULL, NULL }, *top = NULL;   /* model, optimizer; batch_size holder */
+	int err;
+
+	if ((err = section_with(&sec[0], e->root, "model")) < 0 ||
+	    (err = section_with(&sec[1], e->root, "optimizer")) < 0 ||
+	    (err = lrs_node_new_map(&top, 0, 0)) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		lrs_node *v, *into = !strncmp(keys[i], "model.", 6) ? sec[0] : !strncmp(keys[i], "optimizer.", 10) ? sec[1] : top;
+		const char *key = into == top ? keys[i] : strchr(keys[i], '.') + 1;
+
+		if (!lrs_experiment_space_key(keys[i])) {
+			err = lrs_error_set(LRS_EINVALID, "%s: '%s' is not a key of trials.space", e->path, keys[i]);
+			goto out;
+		}
+		if ((err = lrs_node_clone(&v, values[i])) < 0)
+			goto out;
+		if ((err = lrs_node_set(into, key, v)) < 0) {
+			lrs_node_free(v);
+			goto out;
+		}
+	}
+	read_model(&ck, sec[0], model);
+	read_optimizer(&ck, sec[1], optim);
+	*batch_size = e->batch_size;
+	get_integer(&ck, top, "batch_size", 1, 1e7, batch_size);
+	if (ck.count) {
+		sort_problems(&ck);
+		err = lrs_error_set(LRS_EINVALID, "%s", ck.errors.data ? ck.errors.data : "");
+	}
+out:
+	lrs_buf_free(&ck.errors);
+	lrs_node_free(sec[0]);
+	lrs_node_free(sec[1]);
+	lrs_node_free(top);
+	return err;
+}
+
 /* Position of one "path:line:col: message" line, for sorting. */
 typedef struct {
 	char *text;     /* the line, in the checker's buffer */
@@ -559,10 +808,7 @@ static void read_top(checker *ck, lrs_experiment *e)
 	e->range_test = lrs_node_get(root, "range_test");
 	e->trials = lrs_node_get(root, "trials");
 	read_range_test(ck, e->range_test, &e->range);
-	if (e->trials && is_map(ck, e->trials, "trials")) {
-		long epochs;
-		get_integer(ck, e->trials, "epochs", 1, 1e6, &epochs);
-	}
+	read_trials(ck, e->trials, &e->trial, e->seed);
 }
 
 int lrs_experiment_load(lrs_experiment **out, const char *path)
@@ -611,6 +857,7 @@ void lrs_experiment_free(lrs_experiment *e)
 	if (!e)
 		return;
 	lrs_node_free(e->root);
+	free(e->trial.seeds);
 	free(e->text);
 	free(e->path);
 	free(e);

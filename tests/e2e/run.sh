@@ -124,7 +124,7 @@ values() {
 # --------------------------------------------------------------- global
 
 COMMANDS="run range-test train schedule query plot report data"
-NOT_YET="run range-test train query plot report data"
+NEEDS_ARG="run range-test train query plot report data"
 
 run --version
 if [ "$RC" -eq 0 ] && grep -qE '[0-9]+\.[0-9]+' "$OUT"; then
@@ -165,10 +165,10 @@ for c in $COMMANDS; do
 	fi
 done
 
-# Without arguments each of these is a usage error today ("not yet
-# available") and stays one once implemented (missing EXP.yaml / DB).
-for c in $NOT_YET; do
-	usage_err "$c (not yet) exits 2 with one line" "$c" "$c"
+# Without arguments each of these is a usage error: a missing EXP.yaml or
+# DB (or, for the commands still to come, "not yet available").
+for c in $NEEDS_ARG; do
+	usage_err "$c without arguments exits 2 with one line" "$c" "$c"
 done
 
 # -q and -v are global flags; they do not change stdout.

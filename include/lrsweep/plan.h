@@ -1,0 +1,60 @@
+/* plan.h - the trial plan of an experiment (SPEC §5): every schedule entry
+ * of trials.schedules x its parameter grid (or random samples) x the
+ * search space x the seeds, each trial resolved - @min/@max from the
+ * bounds, "N epochs" to steps, total steps from the trial's length - and
+ * given a stable key. Pure: no threads, no I/O; the schedules are built
+ * here, so a parameter error shows before anything trains.
+ *
+ * Order: schedule entries in file order; within one, the grid points with
+ * the first gridded parameter varying slowest (schedule parameters, then
+ * space keys, each in file order); seeds innermost. Random search draws
+ * trials.search.samples points per schedule entry, each from its own RNG
+ * stream of the experiment's seed, so a plan never depends on how it is
+ * run. {choice: [...]} is a grid under grid search. */
+#ifndef LRSWEEP_PLAN_H
+#define LRSWEEP_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lrsweep/data.h"
+#include "lrsweep/experiment.h"
+#include "lrsweep/schedule.h"
+
+#define LRS_TRIAL_KEY_SIZE 17   /* 16 hex digits and the NUL */
+
+typedef struct {
+	char key[LRS_TRIAL_KEY_SIZE]; /* SHA-256 (first 64 bits, hex) of the
+	                                 resolved schedule, hyperparameters,
+	                                 epochs and seed                     */
+	size_t config;              /* index of its configuration: trials that
+	                               differ only in the seed share it      */
+	const char *type;           /* schedule type name (static)          */
+	lrs_sched *sched;           /* the resolved schedule (owned)        */
+	char *params;               /* its parameters, JSON                 */
+	char *hyper;                /* optimizer, batch_size, model, JSON   */
+	char *label;                /* what varies: "triangular2 step_size=4
+	                               epochs, batch_size=64"               */
+	lrs_mlp_config model;
+	lrs_optim_config optim;
+	long batch_size;
+	long epochs;
+	uint64_t seed;
+} lrs_trial_spec;
+
+typedef struct {
+	lrs_trial_spec *items;
+	size_t n;
+	size_t configs;             /* distinct configurations              */
+} lrs_plan;
+
+/* Builds the plan of experiment `e` on dataset `ds` (for steps per epoch)
+ * with bounds min_lr/max_lr (NAN when unknown: @min/@max are then errors).
+ * Errors (LRS_EINVALID) read "file:line:column: message", one line per
+ * schedule entry or space point that fails. */
+int lrs_plan_build(lrs_plan *out, const lrs_experiment *e, const lrs_dataset *ds,
+                   double min_lr, double max_lr);
+
+void lrs_plan_free(lrs_plan *p);
+
+#endif

@@ -1,0 +1,48 @@
+/* trials.h - runs trials of a plan on the runner's threads (SPEC §5): one
+ * trial per thread, handed out dynamically, each with its own seeded
+ * initialisation and shuffling, so results never depend on the thread
+ * count. The callbacks are how results leave: they run one at a time
+ * (under the sweep's lock), so a single database connection can store
+ * everything. */
+#ifndef LRSWEEP_TRIALS_H
+#define LRSWEEP_TRIALS_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "lrsweep/data.h"
+#include "lrsweep/plan.h"
+#include "lrsweep/train.h"
+
+/* How a trial ended. */
+typedef struct {
+	const lrs_train_result *result;  /* NULL when it failed to run       */
+	const lrs_epoch_stats *epochs;   /* (n_epochs) every finished epoch  */
+	size_t n_epochs;
+	int interrupted;                 /* stopped by *stop                 */
+	const char *error;               /* why it failed, or NULL           */
+} lrs_trial_outcome;
+
+typedef struct {
+	void *ctx;
+	/* Before plan trial `i` trains; nonzero fails the sweep (LRS_ERROR
+	 * with the thread's message) - no further trial starts. */
+	int (*on_start)(void *ctx, size_t i);
+	/* After each epoch of trial `i` (progress). */
+	void (*on_epoch)(void *ctx, size_t i, const lrs_epoch_stats *e);
+	/* After trial `i` ended, however; nonzero fails the sweep as above. */
+	int (*on_finish)(void *ctx, size_t i, const lrs_trial_outcome *o);
+	/* When *stop turns nonzero (a signal handler sets it) running trials
+	 * stop after their current step and report interrupted; trials not yet
+	 * started are skipped. May be NULL. */
+	volatile sig_atomic_t *stop;
+} lrs_trials_hooks;
+
+/* Runs trials which[0..n) of `plan` on `threads` threads (<= 0: one per
+ * core). Returns 0 when every trial ran (diverged and failed trials
+ * included: they are outcomes, reported to on_finish), or the error of a
+ * callback that failed. */
+int lrs_trials_run(const lrs_plan *plan, const size_t *which, size_t n, const lrs_dataset *ds,
+                   int threads, const lrs_trials_hooks *hooks);
+
+#endif

@@ -1,0 +1,114 @@
+/* range.c - the range test as the commands show and store it: shared by
+ * `lrsweep range-test` and `lrsweep run`. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "lrsweep/error.h"
+#include "progress.h"
+#include "range.h"
+
+lrs_experiment_info cli_experiment_info(const lrs_experiment *e, const lrs_dataset *ds)
+{
+	lrs_experiment_info info = { e->name, e->text, NULL, NULL, (long)ds->train.n, (long)ds->val.n,
+	                             (long)ds->test.n, (long)ds->features, ds->classes };
+	return info;
+}
+
+int cli_range_run(lrs_range_outcome *o, const cli_globals *g, const lrs_dataset *ds,
+                  const lrs_train_config *base, lrs_range_config *rc, long repeats, int threads)
+{
+	cli_progress bar;
+	int err;
+
+	cli_progress_start(&bar, "range test", repeats * rc->iterations, !g->quiet);
+	rc->progress = cli_progress_add;
+	rc->progress_ctx = &bar;
+	err = lrs_range_test(o, ds, base, rc, repeats, threads);
+	cli_progress_end(&bar);
+	rc->progress = NULL;
+	rc->progress_ctx = NULL;
+	return err;
+}
+
+static void print_bound(double v)
+{
+	if (isnan(v))
+		printf("  %11s", "-");
+	else
+		printf("  %11.4g", v);
+}
+
+static void print_spread(double v)
+{
+	if (isnan(v))
+		printf("  %10s", "-");
+	else
+		printf("  %9.2fx", v);
+}
+
+void cli_range_summary(const lrs_range_outcome *o, const lrs_range_config *rc, lrs_pick_rule chosen, long spe)
+{
+	printf("range test: %s %g -> %g over %ld iterations (%.3g epochs of %ld), %ld repeat%s in %.1f s\n\n",
+	       rc->mode == LRS_RAMP_EXPONENTIAL ? "exponential" : "linear", rc->start_lr, rc->end_lr,
+	       rc->iterations, (double)rc->iterations / (double)spe, spe, o->repeats, o->repeats > 1 ? "s" : "",
+	       o->wall_seconds);
+	printf("%6s  %20s  %10s  %10s  %8s\n", "repeat", "seed", "points", "stopped_at", "seconds");
+	for (long r = 0; r < o->repeats; r++) {
+		const lrs_range_curve *c = &o->curves[r];
+		printf("%6ld  %20llu  %10ld  ", r, (unsigned long long)o->seeds[r], c->n);
+		if (c->stopped_at >= 0)
+			printf("%10ld", c->stopped_at);
+		else
+			printf("%10s", "-");
+		printf("  %8.1f%s\n", c->wall_seconds, c->diverged ? "  (diverged)" : "");
+	}
+	printf("\n%-15s  %11s  %11s  %10s  %10s\n", "rule", "min_lr", "max_lr", "min_spread", "max_spread");
+	for (int k = 0; k < LRS_PICK__COUNT; k++) {
+		const lrs_pick_result *p = &o->picks[k];
+		printf("%-13s%s", lrs_pick_rule_name((lrs_pick_rule)k), k == (int)chosen ? " *" : "  ");
+		print_bound(p->ok ? p->min_lr : NAN);
+		print_bound(p->ok ? p->max_lr : NAN);
+		print_spread(o->min_spread[k]);
+		print_spread(o->max_spread[k]);
+		if (p->why[0])
+			printf("  (%s%s)", p->ok ? "" : "no pick: ", p->why);
+		printf("\n");
+	}
+	const lrs_pick_result *c = &o->picks[chosen];
+	if (c->ok)
+		printf("\nbounds (%s): min_lr %.4g, max_lr %.4g\n", lrs_pick_rule_name(chosen), c->min_lr, c->max_lr);
+	else
+		printf("\nno bounds: the %s rule could not pick (%s)\n", lrs_pick_rule_name(chosen), c->why);
+}
+
+int cli_range_store(lrs_store *st, int64_t exp_id, const lrs_range_outcome *o, const lrs_range_config *rc,
+                    lrs_pick_rule chosen)
+{
+	lrs_range_point *pts = NULL;
+	int err = 0;
+
+	for (long r = 0; r < o->repeats && err == 0; r++) {
+		const lrs_range_curve *c = &o->curves[r];
+		lrs_range_test_info ti = { (int)r, rc->mode == LRS_RAMP_EXPONENTIAL ? "exponential" : "linear",
+		                           rc->start_lr, rc->end_lr, rc->iterations, c->stopped_at, o->seeds[r],
+		                           c->wall_seconds };
+		free(pts);
+		pts = malloc((c->n > 0 ? (size_t)c->n : 1) * sizeof *pts);
+		if (!pts)
+			return lrs_error_set(LRS_ENOMEM, "out of memory");
+		for (long i = 0; i < c->n; i++)
+			pts[i] = (lrs_range_point){ i, c->lr[i], c->loss[i], c->smoothed_loss[i], c->accuracy[i] };
+		err = lrs_store_range_test_add(NULL, st, exp_id, &ti, pts, (size_t)c->n);
+	}
+	free(pts);
+	if (err < 0)
+		return err;
+	lrs_bound_row rows[LRS_PICK__COUNT];
+	for (int k = 0; k < LRS_PICK__COUNT; k++)
+		rows[k] = (lrs_bound_row){ lrs_pick_rule_name((lrs_pick_rule)k),
+		                           o->picks[k].ok ? o->picks[k].min_lr : NAN,
+		                           o->picks[k].ok ? o->picks[k].max_lr : NAN,
+		                           o->min_spread[k], o->max_spread[k], k == (int)chosen };
+	return lrs_store_bounds_add(st, exp_id, rows, LRS_PICK__COUNT);
+}

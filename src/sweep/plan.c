@@ -1,0 +1,449 @@
+/* plan.c - the trial plan (plan.h): expands trials.schedules x grids (or
+ * random samples) x trials.space x seeds into resolved trials.
+ *
+ * A "point" is one choice of a value for every axis - every schedule
+ * parameter or space key whose value is a {grid}, {choice} or
+ * distribution. A point becomes one trial per seed: its schedule built
+ * with the bounds and the steps per epoch of its batch size, its
+ * hyperparameters checked by the config module as the file's own are. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lrsweep/error.h"
+#include "lrsweep/plan.h"
+#include "lrsweep/rng.h"
+#include "lrsweep/sha256.h"
+#include "lrsweep/train.h"
+#include "lrsweep/util.h"
+
+enum { AX_LIST, AX_UNIFORM, AX_LOG_UNIFORM, AX_INT_UNIFORM };
+
+typedef struct {
+	const char *key;         /* parameter name or dotted space key        */
+	int space;               /* 1: a trials.space key                     */
+	int kind;                /* AX_*                                      */
+	const lrs_node *spec;    /* the {grid: ...} map, for positions        */
+	const lrs_node *values;  /* AX_LIST: the list                         */
+	double lo, hi;           /* distributions                             */
+} axis;
+
+typedef struct {
+	const lrs_experiment *e;
+	const lrs_dataset *ds;
+	double min_lr, max_lr;
+	lrs_plan *plan;
+	size_t cap;
+	lrs_buf errors;          /* one line per failing entry                */
+	int failed;
+} builder;
+
+/* The axis a value makes, if it is a search value; 0 when literal. */
+static int axis_of(axis *a, const char *key, int space, const lrs_node *v)
+{
+	static const char *const kinds[] = { "grid", "choice", "uniform", "log_uniform", "int_uniform" };
+	const lrs_node *list;
+
+	if (v->kind != LRS_NODE_MAP || v->n != 1)
+		return 0;
+	list = v->items[0];
+	memset(a, 0, sizeof *a);
+	a->key = key;
+	a->space = space;
+	a->spec = v;
+	for (int k = 0; k < 5; k++) {
+		if (strcmp(v->keys[0], kinds[k]))
+			continue;
+		if (k < 2) {
+			a->kind = AX_LIST;
+			a->values = list;
+		} else {
+			a->kind = k == 2 ? AX_UNIFORM : k == 3 ? AX_LOG_UNIFORM : AX_INT_UNIFORM;
+			lrs_parse_double(list->items[0]->text, &a->lo);   /* checked at load */
+			lrs_parse_double(list->items[1]->text, &a->hi);
+		}
+		return 1;
+	}
+	return 0;
+}
+
+/* The value an axis takes for uniform draw u in [0, 1) (random search), or
+ * at grid index i (grid search, u < 0). *made is set when the node is new
+ * (the caller frees it). */
+static const lrs_node *axis_value(const axis *a, double u, size_t i, lrs_node **made)
+{
+	char text[64];
+	double v;
+
+	*made = NULL;
+	if (a->kind == AX_LIST) {
+		if (u >= 0)
+			i = (size_t)(u * (double)a->values->n);
+		return a->values->items[i < a->values->n ? i : a->values->n - 1];
+	}
+	if (a->kind == AX_UNIFORM)
+		v = a->lo + u * (a->hi - a->lo);
+	else if (a->kind == AX_LOG_UNIFORM)
+		v = exp(log(a->lo) + u * (log(a->hi) - log(a->lo)));
+	else
+		v = a->lo + floor(u * (a->hi - a->lo + 1));
+	snprintf(text, sizeof text, a->kind == AX_INT_UNIFORM ? "%.0f" : "%.17g", v);
+	if (lrs_node_new_scalar(made, text, a->spec->line, a->spec->column) < 0)
+		return NULL;
+	return *made;
+}
+
+/* A value as a label shows it: scalars as written (numbers drawn at
+ * random to 4 digits), lists in brackets. */
+static void label_value(lrs_buf *b, const lrs_node *v, int drawn)
+{
+	double d;
+
+	if (v->kind == LRS_NODE_SCALAR) {
+		if (drawn && lrs_parse_double(v->text, &d) == 0)
+			lrs_buf_printf(b, "%.4g", d);
+		else
+			lrs_buf_printf(b, "%s", v->text);
+		return;
+	}
+	lrs_buf_printf(b, v->kind == LRS_NODE_MAP ? "{" : "[");
+	for (size_t i = 0; i < v->n; i++) {
+		lrs_buf_printf(b, i ? ", " : "");
+		if (v->kind == LRS_NODE_MAP)
+			lrs_buf_printf(b, "%s: ", v->keys[i]);
+		label_value(b, v->items[i], drawn);
+	}
+	lrs_buf_printf(b, v->kind == LRS_NODE_MAP ? "}" : "]");
+}
+
+static const char *const act_names[] = { "relu", "tanh", "sigmoid" };
+static const char *const init_names[] = { "he", "xavier" };
+static const char *const optim_names[] = { "sgd", "adam", "adamw" };
+
+/* {"optimizer": {...}, "batch_size": B, "model": {...}} */
+static char *hyper_json(const lrs_trial_spec *t)
+{
+	lrs_buf b = { 0 };
+	const lrs_optim_config *o = &t->optim;
+
+	lrs_buf_printf(&b, "{\"optimizer\": {\"type\": \"%s\"", optim_names[o->type]);
+	if (o->type == LRS_OPTIM_SGD) {
+		lrs_buf_printf(&b, ", \"momentum\": ");
+		lrs_buf_json_number(&b, o->momentum);
+		lrs_buf_printf(&b, ", \"nesterov\": %s", o->nesterov ? "true" : "false");
+	} else {
+		lrs_buf_printf(&b, ", \"betas\": [");
+		lrs_buf_json_number(&b, o->beta1);
+		lrs_buf_printf(&b, ", ");
+		lrs_buf_json_number(&b, o->beta2);
+		lrs_buf_printf(&b, "], \"eps\": ");
+		lrs_buf_json_number(&b, o->eps);
+	}
+	lrs_buf_printf(&b, ", \"weight_decay\": ");
+	lrs_buf_json_number(&b, o->weight_decay);
+	lrs_buf_printf(&b, "}, \"batch_size\": %ld, \"model\": {\"hidden\": [", t->batch_size);
+	for (size_t i = 0; i < t->model.n_hidden; i++)
+		lrs_buf_printf(&b, "%s%zu", i ? ", " : "", t->model.hidden[i]);
+	lrs_buf_printf(&b, "], \"activation\": \"%s\", \"init\": \"%s\"}}", act_names[t->model.activation],
+	               init_names[t->model.init]);
+	return lrs_buf_take(&b);
+}
+
+/* The trial key: the first 64 bits of SHA-256 over everything that makes
+ * the trial what it is. */
+static void trial_key(lrs_trial_spec *t)
+{
+	lrs_buf b = { 0 };
+	char hex[LRS_SHA256_HEX_SIZE];
+
+	lrs_buf_printf(&b, "schedule=%s\nparams=%s\nhyper=%s\nepochs=%ld\nseed=%llu\n", t->type, t->params,
+	               t->hyper, t->epochs, (unsigned long long)t->seed);
+	lrs_sha256_hex(hex, b.data ? b.data : "", b.len);
+	memcpy(t->key, hex, LRS_TRIAL_KEY_SIZE - 1);
+	t->key[LRS_TRIAL_KEY_SIZE - 1] = '\0';
+	lrs_buf_free(&b);
+}
+
+static void spec_free(lrs_trial_spec *t)
+{
+	lrs_sched_free(t->sched);
+	free(t->params);
+	free(t->hyper);
+	free(t->label);
+}
+
+/* Records the current error as one line of the build's errors (once). */
+static void note_error(builder *b)
+{
+	const char *msg = lrs_error_last();
+	char line[4200];
+
+	if (lrs_error_line() > 0 && strncmp(msg, b->e->path, strlen(b->e->path)))
+		snprintf(line, sizeof line, "%s:%d:%d: %s", b->e->path, lrs_error_line(), lrs_error_column(), msg);
+	else
+		snprintf(line, sizeof line, "%s", msg);
+	if (!b->errors.data || !strstr(b->errors.data, line))
+		lrs_buf_printf(&b->errors, "%s%s", b->failed ? "\n" : "", line);
+	b->failed++;
+}
+
+/* Adds the trials (one per seed) of one point of schedule entry `entry`:
+ * chosen[i] is axis i's value. Returns 0, or -1 after noting an error. */
+static int add_point(builder *b, const lrs_node *entry, const axis *axes, size_t n_axes,
+                     const lrs_node *const *chosen, const int *drawn, size_t config)
+{
+	const lrs_experiment *e = b->e;
+	const lrs_node *space = e->trial.space;
+	size_t n_space = space ? space->n : 0, ns = 0;
+	const char **skeys = calloc(n_space + 1, sizeof *skeys);
+	const lrs_node **svals = calloc(n_space + 1, sizeof *svals);
+	lrs_node *params = NULL, *v;
+	lrs_trial_spec base;
+	lrs_buf label = { 0 };
+	int err = 0;
+
+	memset(&base, 0, sizeof base);
+	if (!skeys || !svals || lrs_node_new_map(&params, entry->line, entry->column) < 0) {
+		err = lrs_error_set(LRS_ENOMEM, "out of memory");
+		goto out;
+	}
+	/* the parameters and space values, literal or chosen; the label
+	 * names every one the file sets */
+	lrs_buf_printf(&label, "%s", lrs_node_get(entry, "type")->text);
+	for (size_t k = 0, first = 1; k < entry->n + n_space; k++) {
+		int in_space = k >= entry->n;
+		const char *key = in_space ? space->keys[k - entry->n] : entry->keys[k];
+		const lrs_node *value = in_space ? space->items[k - entry->n] : entry->items[k];
+		int is_drawn = 0;
+
+		if (!in_space && !strcmp(key, "type"))
+			continue;
+		for (size_t i = 0; i < n_axes; i++) {
+			if (axes[i].space == in_space && !strcmp(axes[i].key, key)) {
+				value = chosen[i];
+				is_drawn = drawn[i];
+			}
+		}
+		lrs_buf_printf(&label, "%s%s=", first ? " " : ", ", key);
+		label_value(&label, value, is_drawn);
+		first = 0;
+		if (in_space) {
+			skeys[ns] = key;
+			svals[ns++] = value;
+		} else {
+			if ((err = lrs_node_clone(&v, value)) < 0)
+				goto out;
+			if ((err = lrs_node_set(params, key, v)) < 0) {
+				lrs_node_free(v);
+				goto out;
+			}
+		}
+	}
+	base.model = e->model;
+	if ((err = lrs_experiment_hyper(e, skeys, svals, ns, &base.model, &base.optim, &base.batch_size)) < 0)
+		goto out;
+	base.model.inputs = b->ds->features;
+	base.model.outputs = (size_t)b->ds->classes;
+	base.epochs = e->trial.epochs;
+	base.config = config;
+	long spe = lrs_train_steps_per_epoch(b->ds, base.batch_size);
+	lrs_sched_ctx ctx = { b->min_lr, b->max_lr, spe, spe * base.epochs };
+	for (size_t s = 0; s < e->trial.n_seeds; s++) {
+		lrs_trial_spec *t;
+
+		if (b->plan->n == b->cap) {
+			size_t cap = b->cap ? 2 * b->cap : 16;
+			lrs_trial_spec *items = realloc(b->plan->items, cap * sizeof *items);
+			if (!items) {
+				err = lrs_error_set(LRS_ENOMEM, "out of memory");
+				goto out;
+			}
+			b->plan->items = items;
+			b->cap = cap;
+		}
+		t = &b->plan->items[b->plan->n];
+		*t = base;
+		t->seed = e->trial.seeds[s];
+		if ((err = lrs_sched_build(&t->sched, lrs_node_get(entry, "type")->text, params, &ctx)) < 0)
+			goto out;
+		t->type = lrs_sched_type_name(lrs_sched_get_type(t->sched));
+		t->hyper = hyper_json(t);
+		t->label = strdup(label.data);
+		if ((err = lrs_sched_params_json(&t->params, t->sched)) < 0 || !t->hyper || !t->label) {
+			spec_free(t);
+			if (err == 0)
+				err = lrs_error_set(LRS_ENOMEM, "out of memory");
+			goto out;
+		}
+		trial_key(t);
+		b->plan->n++;
+	}
+out:
+	if (err < 0)
+		note_error(b);
+	lrs_buf_free(&label);
+	lrs_node_free(params);
+	free(skeys);
+	free(svals);
+	return err < 0 ? -1 : 0;
+}
+
+/* The axes of a schedule entry: its search-valued parameters, then the
+ * space's. Returns the count, or -1 out of memory. */
+static long collect_axes(axis **out, const lrs_node *entry, const lrs_node *space)
+{
+	size_t cap = entry->n + (space ? space->n : 0) + 1, n = 0;
+	axis *a = calloc(cap, sizeof *a);
+
+	*out = a;
+	if (!a)
+		return -1;
+	for (size_t k = 0; k < entry->n; k++)
+		if (strcmp(entry->keys[k], "type"))
+			n += (size_t)axis_of(&a[n], entry->keys[k], 0, entry->items[k]);
+	for (size_t k = 0; space && k < space->n; k++)
+		n += (size_t)axis_of(&a[n], space->keys[k], 1, space->items[k]);
+	return (long)n;
+}
+
+/* Every grid point of one entry, the first axis varying slowest. */
+static void expand_grid(builder *b, const lrs_node *entry, const axis *axes, size_t n_axes, size_t *config)
+{
+	size_t *idx = calloc(n_axes + 1, sizeof *idx);
+	const lrs_node **chosen = calloc(n_axes + 1, sizeof *chosen);
+	int *drawn = calloc(n_axes + 1, sizeof *drawn);
+
+	if (!idx || !chosen || !drawn) {
+		lrs_error_set(LRS_ENOMEM, "out of memory");
+		note_error(b);
+		goto out;
+	}
+	for (;;) {
+		lrs_node *made;
+		size_t i;
+
+		for (i = 0; i < n_axes; i++)
+			chosen[i] = axis_value(&axes[i], -1, idx[i], &made);   /* lists only */
+		if (add_point(b, entry, axes, n_axes, chosen, drawn, (*config)++) < 0)
+			break;   /* one error per entry is enough */
+		for (i = n_axes; i > 0; i--) {
+			if (++idx[i - 1] < axes[i - 1].values->n)
+				break;
+			idx[i - 1] = 0;
+		}
+		if (i == 0)
+			break;
+	}
+out:
+	free(idx);
+	free(chosen);
+	free(drawn);
+}
+
+/* trials.search.samples random points of one entry. */
+static void expand_random(builder *b, const lrs_node *entry, size_t which, const axis *axes, size_t n_axes,
+                          size_t *config)
+{
+	lrs_node **made = calloc(n_axes + 1, sizeof *made);
+	const lrs_node **chosen = calloc(n_axes + 1, sizeof *chosen);
+	int *drawn = calloc(n_axes + 1, sizeof *drawn);
+
+	if (!made || !chosen || !drawn) {
+		lrs_error_set(LRS_ENOMEM, "out of memory");
+		note_error(b);
+		goto out;
+	}
+	for (long j = 0; j < b->e->trial.samples; j++) {
+		lrs_rng rng;
+		int bad = 0, stop;
+
+		lrs_rng_seed(&rng, lrs_rng_mix(b->e->seed ^ lrs_rng_mix(0x706c616e00000000ULL + which * 1000003u +
+		                                                         (uint64_t)j)));   /* "plan" */
+		for (size_t i = 0; i < n_axes; i++) {
+			chosen[i] = axis_value(&axes[i], lrs_rng_uniform(&rng), 0, &made[i]);
+			drawn[i] = axes[i].kind != AX_LIST;
+			bad |= chosen[i] == NULL;
+		}
+		stop = bad ? (lrs_error_set(LRS_ENOMEM, "out of memory"), note_error(b), 1)
+		           : add_point(b, entry, axes, n_axes, chosen, drawn, (*config)++) < 0;
+		for (size_t i = 0; i < n_axes; i++) {
+			lrs_node_free(made[i]);
+			made[i] = NULL;
+		}
+		if (stop)
+			break;
+	}
+out:
+	free(made);
+	free(chosen);
+	free(drawn);
+}
+
+int lrs_plan_build(lrs_plan *out, const lrs_experiment *e, const lrs_dataset *ds, double min_lr, double max_lr)
+{
+	builder b = { e, ds, min_lr, max_lr, out, 0, { 0 }, 0 };
+	lrs_node *fallback = NULL, *type = NULL;
+	const lrs_node *list = e->trial.schedules;
+	size_t config = 0;
+	int err = 0;
+
+	memset(out, 0, sizeof *out);
+	if (!list) {   /* no schedules: one constant rate at @max */
+		if ((err = lrs_node_new_list(&fallback, 0, 0)) < 0)
+			return err;
+		lrs_node *entry;
+		if ((err = lrs_node_new_map(&entry, 0, 0)) < 0 || (err = lrs_node_append(fallback, NULL, entry)) < 0 ||
+		    (err = lrs_node_new_scalar(&type, "constant", 0, 0)) < 0 || (err = lrs_node_append(entry, "type", type)) < 0) {
+			lrs_node_free(type);
+			lrs_node_free(fallback);
+			return err;
+		}
+		list = fallback;
+	}
+	for (size_t i = 0; i < list->n; i++) {
+		const lrs_node *entry = list->items[i];
+		axis *axes;
+		long n_axes = collect_axes(&axes, entry, e->trial.space);
+
+		if (n_axes < 0) {
+			lrs_error_set(LRS_ENOMEM, "out of memory");
+			note_error(&b);
+			break;
+		}
+		if (e->trial.random)
+			expand_random(&b, entry, i, axes, (size_t)n_axes, &config);
+		else
+			expand_grid(&b, entry, axes, (size_t)n_axes, &config);
+		free(axes);
+	}
+	lrs_node_free(fallback);
+	out->configs = config;
+	if (b.failed) {
+		err = lrs_error_set(LRS_EINVALID, "%s", b.errors.data ? b.errors.data : "invalid trials");
+		lrs_buf_free(&b.errors);
+		lrs_plan_free(out);
+		return err;
+	}
+	/* two configurations that resolve alike (a grid that repeats itself)
+	 * would be one trial twice: refuse */
+	for (size_t i = 0; i < out->n; i++)
+		for (size_t j = i + 1; j < out->n; j++)
+			if (!strcmp(out->items[i].key, out->items[j].key)) {
+				err = lrs_error_set(LRS_EINVALID, "%s: trials %zu (%s, seed %llu) and %zu (%s) are the "
+				                    "same trial: a grid lists a value twice or a value equals a default",
+				                    e->path, i + 1, out->items[i].label,
+				                    (unsigned long long)out->items[i].seed, j + 1, out->items[j].label);
+				lrs_plan_free(out);
+				return err;
+			}
+	return 0;
+}
+
+void lrs_plan_free(lrs_plan *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		spec_free(&p->items[i]);
+	free(p->items);
+	memset(p, 0, sizeof *p);
+}

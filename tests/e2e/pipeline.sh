@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# tests/e2e/pipeline.sh - `lrsweep run` on synthetic data: the plan of a
+# dry run, a whole run (range test, trials, leaderboard, every row stored),
+# the same results on 1 and 2 threads, Ctrl-C then --resume giving what an
+# uninterrupted run gives, readers during a run, a changed file refused on
+# resume, given bounds skipping the test, and bad flags and trials sections
+# (exit 2, file:line:column).
+set -u
+. "$(dirname "$0")/lib.sh"
+cd "$T" || exit 1
+
+cat >exp.yaml <<'EOF'
+name: pipe
+seed: 7
+data:
+  train: {format: synthetic, kind: spirals, samples: 1200, classes: 3, noise: 0.2}
+  test: {format: synthetic, kind: spirals, samples: 300, classes: 3, noise: 0.2}
+  validation: 0.2
+model: {hidden: [32], activation: relu}
+optimizer: {type: sgd, momentum: 0.9}
+batch_size: 32
+range_test: {mode: exponential, start_lr: 1.0e-4, end_lr: 10, epochs: 8, repeats: 2}
+trials:
+  epochs: 6
+  seeds: [1, 2]
+  schedules:
+    - type: constant
+    - type: triangular
+      step_size: {grid: ["1 epochs", "2 epochs"]}
+    - type: one_cycle
+  space:
+    batch_size: {grid: [32, 64]}
+EOF
+# every stored number of every trial, by key
+METRICS="select trial_key, schedule, params, hyper, seed, status, epochs_done, iterations, best_val_accuracy,
+	best_epoch, final_val_accuracy, final_val_loss, final_train_loss, test_accuracy from trials order by trial_key"
+CURVES="select t.trial_key, e.epoch, e.iteration, e.lr, e.momentum, e.train_loss, e.train_accuracy, e.val_loss,
+	e.val_accuracy from epochs e join trials t on t.id = e.trial_id order by 1, 2"
+have_sqlite=0
+command -v sqlite3 >/dev/null && have_sqlite=1
+
+run run exp.yaml --dry-run --db "$T/dry.db"
+if [ "$RC" -eq 0 ] && grep -q '^plan: 16 trials (8 configurations x 2 seeds), 6 epochs each' "$OUT" &&
+   grep -q 'triangular step_size=2 epochs, batch_size=64' "$OUT" && [ ! -e "$T/dry.db" ]; then
+	ok "--dry-run prints the plan and stores nothing"
+else
+	nok "--dry-run" "rc=$RC $(head -c 300 "$OUT") $(head -c 300 "$ERR")"
+fi
+
+run run exp.yaml --db "$T/a.db" --threads 2
+if [ "$RC" -eq 0 ] && grep -q '^leaderboard' "$OUT" && grep -q '^16 trials run: 16 completed' "$OUT"; then
+	ok "run: range test, 16 trials, leaderboard"
+else
+	nok "run" "rc=$RC $(tail -c 400 "$OUT") $(tail -c 400 "$ERR")"
+fi
+n=$(grep -c '^lrsweep run: trial [0-9]*/16 done' "$ERR")
+if [ "$n" = 16 ]; then ok "one line per finished trial when piped"; else nok "trial lines" "$n of 16"; fi
+if [ $have_sqlite = 1 ]; then
+	got=$(sqlite3 "$T/a.db" "select count(*), sum(status = 'completed'), sum(test_accuracy is not null) from trials;
+		select count(*) from epochs; select count(*) from range_tests; select count(*) from bounds where chosen = 1;
+		select status from experiments; pragma integrity_check" | tr '\n' ' ')
+	if [ "$got" = "16|16|16 96 2 1 completed ok " ]; then ok "stored: trials, epochs, range tests, bounds"
+	else nok "stored" "$got"; fi
+	run run exp.yaml --db "$T/b.db" --threads 1 -q
+	if [ "$RC" -eq 0 ] && cmp -s <(sqlite3 "$T/a.db" "$METRICS") <(sqlite3 "$T/b.db" "$METRICS") &&
+	   cmp -s <(sqlite3 "$T/a.db" "$CURVES") <(sqlite3 "$T/b.db" "$CURVES"); then
+		ok "1 and 2 threads store identical results"
+	else
+		nok "threads" "rc=$RC $(diff <(sqlite3 "$T/a.db" "$METRICS") <(sqlite3 "$T/b.db" "$METRICS") | head -4)"
+	fi
+else
+	ok "sqlite3 shell absent: database checks skipped"
+fi
+
+# A run long enough to interrupt: 40 trials of a bigger problem.
+sed -e 's/samples: 1200/samples: 12000/' -e 's/seeds: \[1, 2\]/seeds: [1, 2, 3, 4, 5]/' \
+    -e 's/hidden: \[32\]/hidden: [128, 128]/' -e 's/  epochs: 6/  epochs: 8/' exp.yaml >long.yaml
+"$LRSWEEP" run long.yaml --db "$T/long.db" --min-lr 0.005 --max-lr 0.05 -q >/dev/null 2>&1 &
+pid=$!
+reads=0 read_fail=0 done_trials=0
+# read while it writes, and interrupt once the first trials are stored
+while kill -0 $pid 2>/dev/null && [ $reads -lt 200 ]; do
+	if [ $have_sqlite = 1 ] && [ -e "$T/long.db" ]; then
+		if done_trials=$(sqlite3 "$T/long.db" "select count(*) from trials where status = 'completed'" 2>/dev/null)
+		then reads=$((reads + 1)); else read_fail=$((read_fail + 1)); fi
+		[ "${done_trials:-0}" -ge 2 ] && break
+	elif [ $have_sqlite = 0 ]; then
+		sleep 1
+		break
+	fi
+	sleep 0.02
+done
+kill -INT $pid 2>/dev/null
+wait $pid
+rc=$?
+if [ $rc -eq 130 ]; then ok "Ctrl-C: exit 130"; else nok "Ctrl-C" "exit $rc (the run may have ended first)"; fi
+if [ $have_sqlite = 1 ]; then
+	if [ $read_fail -eq 0 ] && [ $reads -gt 0 ]; then ok "readers during a run ($reads reads)"
+	else nok "readers" "$read_fail of $reads failed"; fi
+	st=$(sqlite3 "$T/long.db" "select status from experiments")
+	left=$(sqlite3 "$T/long.db" "select count(*) from trials where status in ('pending', 'interrupted')")
+	if [ "$st" = interrupted ] && [ "$left" -gt 0 ]; then ok "interrupted run stored as such ($left trials left)"
+	else nok "interrupted" "status $st, $left left"; fi
+fi
+run run long.yaml --db "$T/long.db" --min-lr 0.005 --max-lr 0.05 --resume
+if [ "$RC" -eq 0 ] && grep -q 'resuming experiment 1' "$ERR" && grep -q 'kept from before' "$OUT"; then
+	ok "--resume finishes the run"
+else
+	nok "--resume" "rc=$RC $(tail -c 300 "$ERR")"
+fi
+if [ $have_sqlite = 1 ]; then
+	run run long.yaml --db "$T/whole.db" --min-lr 0.005 --max-lr 0.05 -q
+	if cmp -s <(sqlite3 "$T/long.db" "$METRICS") <(sqlite3 "$T/whole.db" "$METRICS") &&
+	   cmp -s <(sqlite3 "$T/long.db" "$CURVES") <(sqlite3 "$T/whole.db" "$CURVES") &&
+	   [ "$(sqlite3 "$T/long.db" "select count(*) from experiments; select status from experiments;
+	        select count(*) from range_tests; pragma integrity_check" | tr '\n' ' ')" = "1 completed 0 ok " ]; then
+		ok "interrupted + resumed = uninterrupted, trial by trial (bounds given: no range test)"
+	else
+		nok "resume results" "$(diff <(sqlite3 "$T/long.db" "$METRICS") <(sqlite3 "$T/whole.db" "$METRICS") | head -4)"
+	fi
+fi
+sed 's/  epochs: 8/  epochs: 9/' long.yaml >long2.yaml && cp long2.yaml long.yaml
+run run long.yaml --db "$T/long.db" --min-lr 0.005 --max-lr 0.05 --resume
+if [ "$RC" -eq 2 ] && grep -q "file changed since (line 12 was '  epochs: 8', is now '  epochs: 9')" "$ERR"; then
+	ok "--resume refuses a changed file, saying what changed"
+else
+	nok "changed file" "rc=$RC $(cat "$ERR")"
+fi
+
+cat >bad.yaml <<'EOF'
+name: bad
+data: {train: {format: synthetic, kind: blobs, samples: 100}}
+trials:
+  schedules:
+    - type: triangulr
+    - {type: step, gamma: 0.5}
+EOF
+run run bad.yaml --dry-run
+if [ "$RC" -eq 2 ] && grep -q "bad.yaml:5:13: unknown schedule type 'triangulr' (did you mean 'triangular'?)" "$ERR"; then
+	ok "bad schedule type: exit 2 at file:line:column"
+else
+	nok "bad type" "rc=$RC $(cat "$ERR")"
+fi
+sed -i 's/triangulr/triangular/' bad.yaml
+run run bad.yaml --dry-run
+if [ "$RC" -eq 2 ] && grep -q "bad.yaml:6:7: step: missing parameter 'step_size'" "$ERR"; then
+	ok "bad schedule parameters: exit 2 before anything runs"
+else
+	nok "bad params" "rc=$RC $(cat "$ERR")"
+fi
+bad_usage "--threads below 0" "--threads" run exp.yaml --threads -1
+bad_usage "only one bound" "both --min-lr and --max-lr" run exp.yaml --min-lr 0.1
+bad_usage "bounds reversed" "--min-lr must be below --max-lr" run exp.yaml --min-lr 0.1 --max-lr 0.01
+bad_usage "resume and dry run" "either --resume or --dry-run" run exp.yaml --resume --dry-run
+bad_usage "unknown flag" "--frob" run exp.yaml --frob
+bad_usage "no experiment" "experiment file" run
+finish

@@ -1,0 +1,259 @@
+/* test_plan.c - the trial plan (src/sweep/plan.c) and the trials: section
+ * of the experiment file (src/config/experiment.c): grid expansion and its
+ * order, seeds, stable and distinct keys, @min/@max and "N epochs"
+ * resolved, the search space applied and checked, random search
+ * reproducible and inside its ranges, and every error at its
+ * file:line:column. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lrsweep/error.h"
+#include "lrsweep/experiment.h"
+#include "lrsweep/plan.h"
+#include "suites.h"
+
+#define HEAD "name: t\nseed: 3\ndata: {train: {format: synthetic, kind: blobs, samples: 200, classes: 3}}\n" \
+             "batch_size: 50\n"   /* 180 train samples: 4 steps per epoch */
+
+static char path[64];
+
+/* Writes `text` to a temporary file and loads it; NULL (error kept) when
+ * the load fails. */
+static lrs_experiment *load(const char *text)
+{
+	lrs_experiment *e = NULL;
+	FILE *f;
+	int fd;
+
+	strcpy(path, "/tmp/lrsweep-test-plan-XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	lrs_experiment_load(&e, path);
+	unlink(path);
+	return e;
+}
+
+static lrs_dataset *data_of(const lrs_experiment *e)
+{
+	lrs_dataset *ds = NULL;
+
+	ck_assert_msg(lrs_dataset_load(&ds, &e->data) == 0, "%s", lrs_error_last());
+	return ds;
+}
+
+/* Builds the plan of `yaml` with bounds 0.01 .. 0.1; asserts success. */
+static void plan_of(lrs_plan *p, const char *yaml, lrs_experiment **e, lrs_dataset **ds)
+{
+	*e = load(yaml);
+	ck_assert_msg(*e != NULL, "%s", lrs_error_last());
+	*ds = data_of(*e);
+	ck_assert_msg(lrs_plan_build(p, *e, *ds, 0.01, 0.1) == 0, "%s", lrs_error_last());
+}
+
+static void done(lrs_plan *p, lrs_experiment *e, lrs_dataset *ds)
+{
+	lrs_plan_free(p);
+	lrs_dataset_free(ds);
+	lrs_experiment_free(e);
+}
+
+/* The plan's error for `yaml` (which must load) contains `needle`. */
+static void assert_plan_error(const char *yaml, const char *needle)
+{
+	lrs_experiment *e = load(yaml);
+	lrs_dataset *ds;
+	lrs_plan p;
+
+	ck_assert_msg(e != NULL, "load: %s", lrs_error_last());
+	ds = data_of(e);
+	ck_assert_int_eq(lrs_plan_build(&p, e, ds, 0.01, 0.1), LRS_EINVALID);
+	ck_assert_msg(strstr(lrs_error_last(), needle) != NULL, "'%s' lacks '%s'", lrs_error_last(), needle);
+	lrs_dataset_free(ds);
+	lrs_experiment_free(e);
+}
+
+/* The load error for `yaml` contains `needle` (a position, a message). */
+static void assert_load_error(const char *yaml, const char *needle)
+{
+	lrs_experiment *e = load(yaml);
+
+	ck_assert_msg(e == NULL, "loaded, expected '%s'", needle);
+	ck_assert_msg(strstr(lrs_error_last(), needle) != NULL, "'%s' lacks '%s'", lrs_error_last(), needle);
+}
+
+START_TEST(grid_order_seeds_and_keys)
+{
+	lrs_experiment *e;
+	lrs_dataset *ds;
+	lrs_plan p;
+
+	plan_of(&p, HEAD "trials:\n  epochs: 3\n  seeds: [5, 6]\n  schedules:\n"
+	        "    - type: constant\n"
+	        "    - {type: triangular, step_size: {grid: [\"1 epochs\", 2]}}\n"
+	        "  space:\n    batch_size: {grid: [50, 80]}\n", &e, &ds);
+	/* (1 + 2) schedule points x 2 batch sizes x 2 seeds */
+	ck_assert_uint_eq(p.n, 12);
+	ck_assert_uint_eq(p.configs, 6);
+	ck_assert_str_eq(p.items[0].label, "constant batch_size=50");
+	ck_assert_uint_eq(p.items[0].seed, 5);
+	ck_assert_uint_eq(p.items[1].seed, 6);
+	ck_assert_str_eq(p.items[2].label, "constant batch_size=80");
+	ck_assert_str_eq(p.items[4].label, "triangular step_size=1 epochs, batch_size=50");
+	ck_assert_str_eq(p.items[8].label, "triangular step_size=2, batch_size=50");
+	ck_assert_int_eq(p.items[2].batch_size, 80);
+	ck_assert_int_eq(p.items[0].epochs, 3);
+	/* constant lr defaults to @max; "1 epochs" is 4 steps at batch 50 and
+	 * 3 at batch 80 (180 samples) */
+	ck_assert_double_eq(lrs_sched_lr(p.items[0].sched, 0), 0.1);
+	ck_assert_ptr_nonnull(strstr(p.items[4].params, "\"step_size\": 4"));
+	ck_assert_ptr_nonnull(strstr(p.items[6].params, "\"step_size\": 3"));
+	ck_assert_ptr_nonnull(strstr(p.items[4].params, "\"base_lr\": 0.01"));
+	ck_assert_ptr_nonnull(strstr(p.items[6].hyper, "\"batch_size\": 80"));
+	for (size_t i = 0; i < p.n; i++) {
+		ck_assert_uint_eq(strlen(p.items[i].key), 16);
+		ck_assert_uint_eq(p.items[i].config, i / 2);
+		for (size_t j = 0; j < i; j++)
+			ck_assert_str_ne(p.items[i].key, p.items[j].key);
+	}
+	/* the same file gives the same keys */
+	lrs_plan q;
+	ck_assert(lrs_plan_build(&q, e, ds, 0.01, 0.1) == 0);
+	for (size_t i = 0; i < p.n; i++)
+		ck_assert_str_eq(p.items[i].key, q.items[i].key);
+	/* other bounds, other trials */
+	lrs_plan_free(&q);
+	ck_assert(lrs_plan_build(&q, e, ds, 0.02, 0.1) == 0);
+	ck_assert_str_eq(p.items[0].key, q.items[0].key);    /* constant: @max only */
+	ck_assert_str_ne(p.items[4].key, q.items[4].key);    /* triangular: @min too */
+	lrs_plan_free(&q);
+	done(&p, e, ds);
+}
+END_TEST
+
+START_TEST(defaults_and_repeats)
+{
+	lrs_experiment *e;
+	lrs_dataset *ds;
+	lrs_plan p;
+
+	/* no trials section: one constant schedule at @max, the experiment's
+	 * seed, 10 epochs */
+	plan_of(&p, HEAD, &e, &ds);
+	ck_assert_uint_eq(p.n, 1);
+	ck_assert_str_eq(p.items[0].type, "constant");
+	ck_assert_uint_eq(p.items[0].seed, 3);
+	ck_assert_int_eq(p.items[0].epochs, 10);
+	done(&p, e, ds);
+	/* repeats: R is the seeds seed .. seed + R - 1 */
+	plan_of(&p, HEAD "trials: {repeats: 3, schedules: [{type: one_cycle}]}\n", &e, &ds);
+	ck_assert_uint_eq(p.n, 3);
+	ck_assert_uint_eq(p.items[2].seed, 5);
+	ck_assert_ptr_nonnull(strstr(p.items[0].params, "\"total_steps\": 40"));
+	done(&p, e, ds);
+}
+END_TEST
+
+START_TEST(space_applies_and_checks)
+{
+	lrs_experiment *e;
+	lrs_dataset *ds;
+	lrs_plan p;
+
+	plan_of(&p, HEAD "optimizer: {type: sgd, momentum: 0.9}\n"
+	        "trials:\n  schedules: [{type: constant}]\n  space:\n"
+	        "    optimizer.weight_decay: {grid: [0, 0.001]}\n    model.hidden: [8, 4]\n", &e, &ds);
+	ck_assert_uint_eq(p.n, 2);
+	ck_assert_double_eq(p.items[1].optim.weight_decay, 0.001);
+	ck_assert_double_eq(p.items[1].optim.momentum, 0.9);
+	ck_assert_uint_eq(p.items[0].model.n_hidden, 2);
+	ck_assert_uint_eq(p.items[0].model.hidden[1], 4);
+	ck_assert_str_eq(p.items[1].label, "constant optimizer.weight_decay=0.001, model.hidden=[8, 4]");
+	done(&p, e, ds);
+	/* a bad value is reported where it is written */
+	assert_plan_error(HEAD "trials:\n  space:\n    optimizer.momentum: {grid: [0.5, 2]}\n",
+	                  ":7:38: 'momentum' must be in [0, 1], got '2'");
+	/* switching to adam keeps sgd's momentum: a contradiction */
+	assert_plan_error(HEAD "optimizer: {momentum: 0.9}\ntrials:\n  space:\n    optimizer.type: adam\n",
+	                  "'momentum' is for sgd");
+}
+END_TEST
+
+START_TEST(random_search)
+{
+	lrs_experiment *e;
+	lrs_dataset *ds;
+	lrs_plan p, q;
+
+	plan_of(&p, HEAD "trials:\n  search: {strategy: random, samples: 20}\n  schedules:\n"
+	        "    - {type: constant, lr: {log_uniform: [0.001, 0.1]}}\n"
+	        "  space:\n    batch_size: {int_uniform: [16, 20]}\n"
+	        "    optimizer.momentum: {choice: [0.5, 0.9]}\n", &e, &ds);
+	ck_assert_uint_eq(p.n, 20);
+	ck_assert(lrs_plan_build(&q, e, ds, 0.01, 0.1) == 0);
+	int seen_batch[5] = { 0 }, mom9 = 0;
+	for (size_t i = 0; i < p.n; i++) {
+		double lr = lrs_sched_lr(p.items[i].sched, 0);
+		ck_assert_msg(lr >= 0.001 && lr <= 0.1, "lr %g", lr);
+		ck_assert_int_ge(p.items[i].batch_size, 16);
+		ck_assert_int_le(p.items[i].batch_size, 20);
+		seen_batch[p.items[i].batch_size - 16] = 1;
+		mom9 += p.items[i].optim.momentum == 0.9;
+		ck_assert_str_eq(p.items[i].key, q.items[i].key);    /* reproducible */
+	}
+	for (int k = 0; k < 5; k++)
+		ck_assert_msg(seen_batch[k], "batch %d never drawn in 20", 16 + k);
+	ck_assert(mom9 > 0 && mom9 < 20);
+	lrs_plan_free(&q);
+	done(&p, e, ds);
+}
+END_TEST
+
+START_TEST(errors_at_their_place)
+{
+	/* structure: caught when the file loads, every one */
+	assert_load_error(HEAD "trials:\n  schedules:\n    - type: triangulr\n    - type: constant\n      lr: {grdi: [1]}\n",
+	                  ":7:13: unknown schedule type 'triangulr' (did you mean 'triangular'?)");
+	assert_load_error(HEAD "trials:\n  schedules:\n    - type: triangulr\n    - type: constant\n      lr: {grdi: [1]}\n",
+	                  ":9:12: unknown key 'grdi' in lr (did you mean 'grid'?)");
+	assert_load_error(HEAD "trials: {schedules: [{type: constant, lr: {uniform: [0.1, 1]}}]}\n",
+	                  "uniform is a distribution for random search");
+	assert_load_error(HEAD "trials: {seeds: [1, 1]}\n", "seed 1 is listed twice");
+	assert_load_error(HEAD "trials: {seeds: [1], repeats: 2}\n", "either 'seeds' or 'repeats'");
+	assert_load_error(HEAD "trials: {space: {optimizer.lr: 0.1}}\n",
+	                  "unknown key 'optimizer.lr' in space");
+	assert_load_error(HEAD "trials: {search: {strategy: random, samples: 0}}\n", "'samples' must be");
+	assert_load_error(HEAD "trials: {pruning: {type: asha, reduction_factor: 1}}\n", "'reduction_factor'");
+	assert_load_error(HEAD "trials: {search: {strategy: random}, space: {batch_size: {log_uniform: [0, 8]}}}\n",
+	                  "log_uniform needs lo > 0");
+	assert_load_error(HEAD "trials: {schedules: []}\n", "non-empty list");
+	/* parameters: caught when the plan is built (before anything runs) */
+	assert_plan_error(HEAD "trials:\n  schedules:\n    - {type: step, gamma: 0.5}\n",
+	                  ":7:7: step: missing parameter 'step_size'");
+	assert_plan_error(HEAD "trials:\n  schedules:\n    - {type: constant, lr: {grid: [0.1, -1]}}\n",
+	                  ":7:41: constant: parameter 'lr' must be a rate >= 0, got '-1'");
+	assert_plan_error(HEAD "trials:\n  schedules:\n    - {type: constant, lr: {grid: [0.1, 0.1]}}\n",
+	                  "are the same trial");
+}
+END_TEST
+
+Suite *suite_plan(void)
+{
+	Suite *s = suite_create("plan");
+	TCase *tc = tcase_create("plan");
+
+	tcase_add_test(tc, grid_order_seeds_and_keys);
+	tcase_add_test(tc, defaults_and_repeats);
+	tcase_add_test(tc, space_applies_and_checks);
+	tcase_add_test(tc, random_search);
+	tcase_add_test(tc, errors_at_their_place);
+	suite_add_tcase(s, tc);
+	return s;
+}

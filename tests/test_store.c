@@ -606,6 +606,19 @@ START_TEST(bounds_round_trip)
 	assert_error(lrs_store_bounds_add(st, exp, &dup, 1), LRS_EINVALID, "UNIQUE");
 	assert_error(lrs_store_bounds_add(st, exp, more, 2), LRS_EINVALID, "UNIQUE");
 	ck_assert_int_eq(one_int(st, "SELECT count(*) FROM bounds"), 2);
+
+	/* clearing a cut-short test: its tests, points and bounds go, another
+	 * experiment's stay */
+	int64_t other = new_experiment(st, "other");
+	lrs_range_test_info info = { 0, "linear", 1e-4, 1.0, 10, -1, 1, 0.5 };
+	lrs_range_point pt = { 0, 1e-4, 2.3, 2.3, NAN };
+	ck_assert_int_eq(lrs_store_range_test_add(NULL, st, exp, &info, &pt, 1), 0);
+	ck_assert_int_eq(lrs_store_range_test_add(NULL, st, other, &info, &pt, 1), 0);
+	ck_assert_int_eq(lrs_store_bounds_add(st, other, rows_in, 1), 0);
+	ck_assert_int_eq(lrs_store_range_tests_clear(st, exp), 0);
+	ck_assert_int_eq(one_int(st, "SELECT count(*) FROM bounds"), 1);
+	ck_assert_int_eq(one_int(st, "SELECT count(*) FROM range_tests"), 1);
+	ck_assert_int_eq(one_int(st, "SELECT count(*) FROM range_points"), 1);
 	lrs_store_free(st);
 }
 END_TEST

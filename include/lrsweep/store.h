@@ -137,6 +137,11 @@ int lrs_store_range_test_add(int64_t *out, lrs_store *st, int64_t experiment_id,
                              const lrs_range_test_info *info,
                              const lrs_range_point *points, size_t n);
 
+/* Deletes an experiment's range tests (with their points) and bounds, in
+ * one transaction: what a run interrupted during its range test left
+ * before the run is resumed and the test done again. */
+int lrs_store_range_tests_clear(lrs_store *st, int64_t experiment_id);
+
 /* ---------------------------------------------------------------- bounds */
 
 typedef struct {

@@ -412,6 +412,8 @@ static int get_bounds(const run_args *a, const cli_globals *g, const lrs_experim
 			return 0;
 		}
 	}
+	if (resumed && (err = lrs_store_range_tests_clear(st, exp_id)) < 0)   /* a test cut short */
+		return err;
 	long spe = lrs_train_steps_per_epoch(ds, e->batch_size), repeats = e->range.repeats;
 	lrs_range_config rc = e->range.ramp;
 	lrs_range_outcome o;

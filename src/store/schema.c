@@ -203,6 +203,8 @@ static const char *const stmt_sql[SQ_COUNT] = {
 	[SQ_RP_INSERT] =
 		"INSERT INTO range_points (range_test_id, iteration, lr, loss,"
 		" smoothed_loss, accuracy) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[SQ_RT_CLEAR] = "DELETE FROM range_tests WHERE experiment_id = ?1",
+	[SQ_BOUNDS_CLEAR] = "DELETE FROM bounds WHERE experiment_id = ?1",
 	[SQ_BOUND_INSERT] =
 		"INSERT INTO bounds (experiment_id, rule, min_lr, max_lr,"
 		" min_lr_spread, max_lr_spread, chosen)"

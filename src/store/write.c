@@ -223,6 +223,35 @@ fail:
 	return rc;
 }
 
+int lrs_store_range_tests_clear(lrs_store *st, int64_t experiment_id)
+{
+	static const char what[] = "clear the range tests";
+	sqlite3_stmt *s = NULL;
+	int b = SQLITE_OK;
+	int rc;
+
+	assert(st != NULL);
+	if ((rc = store_writable(st, what)) < 0)
+		return rc;
+	if ((rc = store_begin(st, what)) < 0)
+		return rc;
+	for (int k = 0; k < 2; k++) {   /* points go with their test (cascade) */
+		s = st->stmt[k ? SQ_BOUNDS_CLEAR : SQ_RT_CLEAR];
+		store_bind_int(&b, s, 1, experiment_id);
+		if (b != SQLITE_OK || (rc = store_exec_stmt(st, s, what)) < 0)
+			goto fail;
+	}
+	if ((rc = store_commit(st, what)) < 0)
+		goto fail;
+	return 0;
+fail:
+	if (b != SQLITE_OK)
+		rc = store_fail(st, b, what);
+	sqlite3_clear_bindings(s);
+	store_rollback(st);
+	return rc;
+}
+
 int lrs_store_trial_start(lrs_store *st, int64_t trial_id, const char *worker)
 {
 	static const char what[] = "start a trial";

@@ -119,6 +119,40 @@ if [ $have_sqlite = 1 ]; then
 		nok "resume results" "$(diff <(sqlite3 "$T/long.db" "$METRICS") <(sqlite3 "$T/whole.db" "$METRICS") | head -4)"
 	fi
 fi
+# Crash test: SIGKILL at 20 random instants (range test included), resuming
+# each time; then the results must equal an uninterrupted run's, no
+# completed trial may have run twice, and the file must be intact.
+if [ $have_sqlite = 1 ]; then
+	rm -f "$T/crash.db"
+	twice=0
+	RANDOM=42
+	for k in $(seq 1 20); do
+		"$LRSWEEP" run long.yaml --db "$T/crash.db" --resume -q >/dev/null 2>&1 &
+		pid=$!
+		sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", 0.05 + 1.2 * r / 32768 }')"
+		kill -KILL $pid 2>/dev/null
+		wait $pid 2>/dev/null
+		# what was completed must stay exactly as it was
+		if [ -e "$T/crash.snap" ] && [ -n "$(sqlite3 "$T/crash.db" "select trial_key, finished_at from trials
+			where status = 'completed'" 2>/dev/null | sort | comm -23 "$T/crash.snap" -)" ]; then
+			twice=$((twice + 1))
+		fi
+		sqlite3 "$T/crash.db" "select trial_key, finished_at from trials where status = 'completed'" 2>/dev/null |
+			sort >"$T/crash.snap"
+	done
+	run run long.yaml --db "$T/crash.db" --resume -q
+	run run long.yaml --db "$T/whole2.db" -q
+	if [ "$RC" -eq 0 ] && [ $twice -eq 0 ] &&
+	   cmp -s <(sqlite3 "$T/crash.db" "$METRICS") <(sqlite3 "$T/whole2.db" "$METRICS") &&
+	   cmp -s <(sqlite3 "$T/crash.db" "$CURVES") <(sqlite3 "$T/whole2.db" "$CURVES") &&
+	   [ "$(sqlite3 "$T/crash.db" "select count(*) from experiments; select status from experiments;
+	        select count(*) from range_tests; pragma integrity_check" | tr '\n' ' ')" = "1 completed 2 ok " ]; then
+		ok "20 SIGKILLs + resumes = one uninterrupted run; no completed trial ran twice; integrity ok"
+	else
+		nok "crash test" "twice=$twice $(diff <(sqlite3 "$T/crash.db" "$METRICS") <(sqlite3 "$T/whole2.db" "$METRICS") | head -4)"
+	fi
+fi
+
 sed 's/  epochs: 8/  epochs: 9/' long.yaml >long2.yaml && cp long2.yaml long.yaml
 run run long.yaml --db "$T/long.db" --min-lr 0.005 --max-lr 0.05 --resume
 if [ "$RC" -eq 2 ] && grep -q "file changed since (line 12 was '  epochs: 8', is now '  epochs: 9')" "$ERR"; then

@@ -12,6 +12,7 @@
 
 #include "lrsweep/data.h"
 #include "lrsweep/plan.h"
+#include "lrsweep/prune.h"
 #include "lrsweep/train.h"
 
 /* How a trial ended. */
@@ -20,6 +21,7 @@ typedef struct {
 	const lrs_epoch_stats *epochs;   /* (n_epochs) every finished epoch  */
 	size_t n_epochs;
 	int interrupted;                 /* stopped by *stop                 */
+	int pruned;                      /* stopped by the pruning rule      */
 	const char *error;               /* why it failed, or NULL           */
 } lrs_trial_outcome;
 
@@ -38,11 +40,25 @@ typedef struct {
 	volatile sig_atomic_t *stop;
 } lrs_trials_hooks;
 
-/* Runs trials which[0..n) of `plan` on `threads` threads (<= 0: one per
- * core). Returns 0 when every trial ran (diverged and failed trials
+/* What earlier runs left of the plan's other trials (resuming): per plan
+ * trial, the validation accuracy of each epoch it finished (NULL: none).
+ * Pruning judges against them as against trials of this sweep. */
+typedef struct {
+	const long *epochs;               /* (plan n) epochs stored          */
+	const double *const *val_accuracy; /* (plan n) each (epochs[i])      */
+} lrs_trials_prior;
+
+/* Runs trials which[0..n) (in increasing plan order) of `plan` on
+ * `threads` threads (<= 0: one per core), pruning by `prune` (NULL: none).
+ * Trials start in the order of `which`. A trial judged at an epoch is
+ * compared with the trials before it in the plan that reached that epoch,
+ * waiting until each of those has reached it or ended: the decisions are
+ * those of running the trials one after another, whatever the thread
+ * count. Returns 0 when every trial ran (diverged and failed trials
  * included: they are outcomes, reported to on_finish), or the error of a
  * callback that failed. */
 int lrs_trials_run(const lrs_plan *plan, const size_t *which, size_t n, const lrs_dataset *ds,
-                   int threads, const lrs_trials_hooks *hooks);
+                   int threads, const lrs_prune_config *prune, const lrs_trials_prior *prior,
+                   const lrs_trials_hooks *hooks);
 
 #endif

@@ -155,6 +155,7 @@ typedef struct {
 	int lines;                  /* one line per finished trial (piped)     */
 	size_t done, total;         /* trials finished / to run                 */
 	size_t counts[LRS_TRIAL_INTERRUPTED + 1]; /* finished now, by status       */
+	long epochs_run, epochs_planned;  /* of the trials run now             */
 	double best;                /* best validation accuracy so far          */
 } run_ctx;
 
@@ -175,6 +176,8 @@ static lrs_trial_status status_of(const lrs_trial_outcome *o)
 {
 	if (!o->result)
 		return LRS_TRIAL_FAILED;
+	if (o->pruned)
+		return LRS_TRIAL_PRUNED;
 	if (o->interrupted)
 		return LRS_TRIAL_INTERRUPTED;
 	if (o->result->status == LRS_RUN_DIVERGED)
@@ -217,6 +220,8 @@ static int trial_finished(void *ctx, size_t i, const lrs_trial_outcome *o)
 		return 1;
 	r->done++;
 	r->counts[tr.status]++;
+	r->epochs_run += (long)o->n_epochs;
+	r->epochs_planned += t->epochs;
 	if (tr.status == LRS_TRIAL_COMPLETED && !(tr.best_val_accuracy <= r->best))
 		r->best = tr.best_val_accuracy;
 	/* the bar counts epochs; a trial that stopped early gives back the rest */
@@ -228,6 +233,9 @@ static int trial_finished(void *ctx, size_t i, const lrs_trial_outcome *o)
 			fprintf(stderr, "%s\n", o->error ? o->error : "failed");
 		else if (tr.status == LRS_TRIAL_DIVERGED)
 			fprintf(stderr, "diverged at step %ld\n", tr.diverged_at);
+		else if (tr.status == LRS_TRIAL_PRUNED)
+			fprintf(stderr, "pruned after epoch %zu (val %.4f)\n", o->n_epochs,
+			        o->n_epochs ? o->epochs[o->n_epochs - 1].val_accuracy : NAN);
 		else {
 			fprintf(stderr, "best val %.4f (epoch %ld), ", tr.best_val_accuracy, tr.best_epoch);
 			if (!isnan(tr.test_accuracy))
@@ -493,9 +501,74 @@ out:
 	return err;
 }
 
+/* The validation curves of the trials kept from an earlier run, for the
+ * pruning rule to judge against. */
+typedef struct {
+	const lrs_plan *plan;
+	const int64_t *ids;
+	const char *keep;         /* (plan n) 1 for a kept trial              */
+	long *epochs;             /* (plan n)                                 */
+	double **val;             /* (plan n) each (plan epochs)              */
+} prior_ctx;
+
+static int prior_row(void *ctx, int ncols, const char *const *names, const char *const *v)
+{
+	prior_ctx *p = ctx;
+	int64_t id;
+	long epoch;
+	(void)names;
+
+	if (!v || ncols < 3 || !v[0] || !v[1])
+		return 0;
+	id = strtoll(v[0], NULL, 10);
+	epoch = strtol(v[1], NULL, 10);
+	for (size_t i = 0; i < p->plan->n; i++) {
+		if (p->ids[i] != id || !p->keep[i] || epoch < 1 || epoch > p->plan->items[i].epochs)
+			continue;
+		if (!p->val[i] && !(p->val[i] = calloc((size_t)p->plan->items[i].epochs, sizeof **p->val)))
+			return lrs_error_set(LRS_ENOMEM, "out of memory"), 1;
+		p->val[i][epoch - 1] = v[2] ? atof(v[2]) : NAN;
+		if (epoch > p->epochs[i])
+			p->epochs[i] = epoch;
+	}
+	return 0;
+}
+
+/* Loads the curves of the plan's trials not in which[0..n): those kept. */
+static int load_prior(lrs_store *st, int64_t exp_id, const lrs_plan *plan, const int64_t *ids,
+                      const size_t *which, size_t n, prior_ctx *p)
+{
+	char sql[256], *keep = calloc(plan->n + 1, 1);
+
+	p->plan = plan;
+	p->ids = ids;
+	p->keep = keep;
+	p->epochs = calloc(plan->n + 1, sizeof *p->epochs);
+	p->val = calloc(plan->n + 1, sizeof *p->val);
+	if (!keep || !p->epochs || !p->val)
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	memset(keep, 1, plan->n);
+	for (size_t k = 0; k < n; k++)
+		keep[which[k]] = 0;
+	if (n == plan->n)
+		return 0;
+	snprintf(sql, sizeof sql, "SELECT e.trial_id, e.epoch, e.val_accuracy FROM epochs e JOIN trials t"
+	         " ON t.id = e.trial_id WHERE t.experiment_id = %lld", (long long)exp_id);
+	return lrs_store_query(st, sql, prior_row, p);
+}
+
+static void prior_free(prior_ctx *p, size_t n)
+{
+	for (size_t i = 0; p->val && i < n; i++)
+		free(p->val[i]);
+	free(p->val);
+	free(p->epochs);
+	free((char *)p->keep);
+}
+
 /* Runs the sweep with Ctrl-C handled; returns the sweep's error. */
 static int sweep(const lrs_plan *plan, const size_t *which, size_t n, const lrs_dataset *ds, int threads,
-                 run_ctx *r)
+                 const lrs_prune_config *prune, const lrs_trials_prior *prior, run_ctx *r)
 {
 	struct sigaction sa, old_int, old_term;
 	lrs_trials_hooks hooks = { r, trial_started, trial_epoch, trial_finished, &stop_requested };
@@ -507,7 +580,7 @@ static int sweep(const lrs_plan *plan, const size_t *which, size_t n, const lrs_
 	stop_requested = 0;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
-	err = lrs_trials_run(plan, which, n, ds, threads, &hooks);
+	err = lrs_trials_run(plan, which, n, ds, threads, prune, prior, &hooks);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	return err;
@@ -521,6 +594,7 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 	lrs_store *st = NULL;
 	lrs_plan plan = { 0 };
 	run_ctx r;
+	prior_ctx prior = { NULL, NULL, NULL, NULL, NULL };
 	int64_t exp_id = 0, *ids = NULL;
 	size_t *which = NULL, n_run = 0, kept = 0;
 	double min_lr = NAN, max_lr = NAN;
@@ -544,6 +618,11 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 	if ((err = lrs_plan_build(&plan, e, ds, isnan(max_lr) ? CHECK_MIN_LR : min_lr,
 	                          isnan(max_lr) ? CHECK_MAX_LR : max_lr)) < 0) {
 		status = cli_fail(CMD, err);
+		goto out;
+	}
+	if (e->trial.prune != LRS_PRUNE_NONE && ds->val.n == 0) {
+		status = cli_fail(CMD, lrs_error_set(LRS_EINVALID, "%s: pruning judges trials by validation accuracy: "
+		                                     "it needs data.validation > 0", e->path));
 		goto out;
 	}
 	if (a.dry_run) {
@@ -580,8 +659,9 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 	if ((err = register_trials(st, exp_id, &plan, ids, which, &n_run, &kept)) < 0)
 		goto fail_stored;
 	if (!g->quiet)
-		fprintf(stderr, "lrsweep %s: %zu trials (%zu configurations x %zu seeds), bounds %.4g .. %.4g; "
-		        "%zu to run on %d thread%s%s\n", CMD, plan.n, plan.configs, e->trial.n_seeds, min_lr, max_lr,
+		fprintf(stderr, "lrsweep %s: %zu trials (%zu configuration%s x %zu seed%s), bounds %.4g .. %.4g; "
+		        "%zu to run on %d thread%s%s\n", CMD, plan.n, plan.configs, plan.configs == 1 ? "" : "s",
+		        e->trial.n_seeds, e->trial.n_seeds == 1 ? "" : "s", min_lr, max_lr,
 		        n_run, lrs_runner_threads(threads), lrs_runner_threads(threads) > 1 ? "s" : "",
 		        kept ? ", the others kept from before" : "");
 	r.st = st;
@@ -594,7 +674,11 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 		epochs_total += plan.items[which[k]].epochs;
 	cli_progress_start(&r.bar, "trials", epochs_total, !g->quiet);
 	r.lines = !g->quiet && !r.bar.on;
-	err = sweep(&plan, which, n_run, ds, threads, &r);
+	lrs_prune_config prune = { e->trial.prune, e->trial.grace_epochs, e->trial.reduction_factor };
+	if ((err = load_prior(st, exp_id, &plan, ids, which, n_run, &prior)) < 0)
+		goto fail_stored;
+	lrs_trials_prior pr = { prior.epochs, (const double *const *)prior.val };
+	err = sweep(&plan, which, n_run, ds, threads, &prune, &pr, &r);
 	cli_progress_end(&r.bar);
 	if (err < 0)
 		goto fail_stored;
@@ -609,11 +693,15 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 	if ((err = lrs_store_experiment_finish(st, exp_id, LRS_EXP_COMPLETED)) < 0 ||
 	    (err = leaderboard(st, exp_id, &plan)) < 0)
 		goto fail;
-	printf("\n%zu trials run: %zu completed, %zu diverged, %zu failed", r.done, r.counts[LRS_TRIAL_COMPLETED],
-	       r.counts[LRS_TRIAL_DIVERGED], r.counts[LRS_TRIAL_FAILED]);
+	printf("\n%zu trials run: %zu completed, %zu pruned, %zu diverged, %zu failed", r.done,
+	       r.counts[LRS_TRIAL_COMPLETED], r.counts[LRS_TRIAL_PRUNED], r.counts[LRS_TRIAL_DIVERGED],
+	       r.counts[LRS_TRIAL_FAILED]);
 	if (kept)
 		printf("; %zu kept from before", kept);
 	printf("; stored in %s (experiment %lld)\n", path, (long long)exp_id);
+	if (r.counts[LRS_TRIAL_PRUNED])
+		printf("pruning saved %ld of %ld epochs (%.0f%%)\n", r.epochs_planned - r.epochs_run, r.epochs_planned,
+		       100.0 * (double)(r.epochs_planned - r.epochs_run) / (double)r.epochs_planned);
 	goto out;
 fail_stored:
 	if (st && exp_id) {   /* keep the error's message over the finish's */
@@ -625,6 +713,7 @@ fail_stored:
 fail:
 	status = cli_fail(CMD, err);
 out:
+	prior_free(&prior, plan.n);
 	free(ids);
 	free(which);
 	lrs_plan_free(&plan);

@@ -1,8 +1,20 @@
 /* trials.c - a plan's trials on the runner (trials.h). Each task trains
- * one trial into its own buffers; the callbacks run under one mutex. */
+ * one trial into its own buffers; the callbacks and the pruning table run
+ * under one mutex.
+ *
+ * Pruning without dependence on the thread count: trial i, judged after
+ * epoch e, waits until every trial before it in the plan has reached e or
+ * ended, then compares itself with those that reached e - exactly what it
+ * would meet if the trials ran one after another. Trials are claimed in
+ * plan order from a counter, so every trial before a running one has
+ * started, and the earliest running trial never waits: no deadlock. */
+#include <errno.h>
+#include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lrsweep/error.h"
 #include "lrsweep/runner.h"
@@ -12,9 +24,16 @@ typedef struct {
 	const lrs_plan *plan;
 	const size_t *which;
 	const lrs_dataset *ds;
+	const lrs_prune_config *prune;
 	const lrs_trials_hooks *hooks;
 	pthread_mutex_t lock;
+	pthread_cond_t changed;  /* a trial reported an epoch or ended      */
+	atomic_size_t next;      /* the next entry of which to claim        */
 	int failed;              /* a callback failed: start nothing more   */
+	long max_epochs;
+	double *val;             /* (plan n x max_epochs) accuracy per epoch */
+	long *reached;           /* (plan n) epochs reported                 */
+	char *ended;             /* (plan n) 1 once a trial can go no further */
 } sweep_job;
 
 /* What one running trial keeps. */
@@ -23,6 +42,8 @@ typedef struct {
 	size_t i;                /* plan index                               */
 	lrs_epoch_stats *epochs; /* (plan epochs)                            */
 	size_t n_epochs;
+	double best;             /* best validation accuracy so far          */
+	int pruned;
 } trial_run;
 
 static int stopped(const sweep_job *job)
@@ -37,29 +58,89 @@ static int on_step(void *ctx, lrs_trainer *t, long step, double lr, double loss)
 	return stopped(r->job);
 }
 
+/* Waits (lock held) until every trial before i has reached epoch e or
+ * ended, or a stop is asked for; returns 0, or 1 when stopped. */
+static int wait_for_earlier(sweep_job *job, size_t i, long e)
+{
+	for (;;) {
+		size_t j;
+
+		for (j = 0; j < i && (job->ended[j] || job->reached[j] >= e); j++)
+			;
+		if (j == i)
+			return 0;
+		if (stopped(job))
+			return 1;
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 100 * 1000000L;   /* wake to look at the stop flag */
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&job->changed, &job->lock, &until);
+	}
+}
+
+/* Judges trial r after epoch e (lock held): 1 when it is pruned. */
+static int judge(sweep_job *job, trial_run *r, long e, double value)
+{
+	double *others = malloc((r->i + 1) * sizeof *others);
+	size_t n = 0;
+	int goes_on;
+
+	if (!others)
+		return 0;   /* no memory to judge with: let it run */
+	for (size_t j = 0; j < r->i; j++)
+		if (job->reached[j] >= e)
+			others[n++] = job->val[j * (size_t)job->max_epochs + (size_t)(e - 1)];
+	if (job->prune->type == LRS_PRUNE_ASHA)
+		goes_on = lrs_asha_promotes(value, others, n, job->prune->reduction_factor);
+	else
+		goes_on = lrs_median_continues(r->best, others, n);
+	free(others);
+	return !goes_on;
+}
+
 static int on_epoch(void *ctx, lrs_trainer *t, const lrs_epoch_stats *e)
 {
 	trial_run *r = ctx;
 	sweep_job *job = r->job;
+	long epochs = job->plan->items[r->i].epochs;
+	int stop = 0;
 	(void)t;
 
-	if (r->n_epochs < (size_t)job->plan->items[r->i].epochs)
+	if (r->n_epochs < (size_t)epochs)
 		r->epochs[r->n_epochs++] = *e;
-	if (job->hooks->on_epoch) {
-		pthread_mutex_lock(&job->lock);
+	if (e->val_accuracy > r->best)
+		r->best = e->val_accuracy;
+	pthread_mutex_lock(&job->lock);
+	if (e->epoch <= job->max_epochs)
+		job->val[r->i * (size_t)job->max_epochs + (size_t)(e->epoch - 1)] = e->val_accuracy;
+	job->reached[r->i] = e->epoch;
+	pthread_cond_broadcast(&job->changed);
+	if (job->hooks->on_epoch)
 		job->hooks->on_epoch(job->hooks->ctx, r->i, e);
-		pthread_mutex_unlock(&job->lock);
+	if (job->prune && lrs_prune_judged(job->prune, e->epoch, epochs)) {
+		if (wait_for_earlier(job, r->i, e->epoch))
+			stop = 1;
+		else if (judge(job, r, e->epoch, e->val_accuracy))
+			r->pruned = stop = 1;
 	}
+	pthread_mutex_unlock(&job->lock);
 	/* a trial whose last epoch is done has finished, stop or not */
-	return e->epoch < job->plan->items[r->i].epochs && stopped(job);
+	return stop || (e->epoch < epochs && stopped(job));
 }
 
-/* Calls a result callback under the lock; a failure stops the sweep. */
+/* Marks trial i ended and calls the result callback, under the lock; a
+ * callback failure stops the sweep. */
 static int report(sweep_job *job, size_t i, const lrs_trial_outcome *o)
 {
 	int rc;
 
 	pthread_mutex_lock(&job->lock);
+	job->ended[i] = 1;
+	pthread_cond_broadcast(&job->changed);
 	rc = job->hooks->on_finish ? job->hooks->on_finish(job->hooks->ctx, i, o) : 0;
 	if (rc)
 		job->failed = 1;
@@ -70,18 +151,23 @@ static int report(sweep_job *job, size_t i, const lrs_trial_outcome *o)
 static int run_one(void *ctx, long k)
 {
 	sweep_job *job = ctx;
-	size_t i = job->which[k];
+	size_t i = job->which[atomic_fetch_add(&job->next, 1)];   /* in plan order */
 	const lrs_trial_spec *spec = &job->plan->items[i];
-	trial_run r = { job, i, NULL, 0 };
+	trial_run r = { job, i, NULL, 0, -INFINITY, 0 };
 	lrs_train_result res;
 	lrs_trial_outcome o;
 	int rc, skip;
+	(void)k;
 
 	pthread_mutex_lock(&job->lock);
 	skip = job->failed || stopped(job);
 	rc = skip ? 0 : job->hooks->on_start ? job->hooks->on_start(job->hooks->ctx, i) : 0;
 	if (rc)
 		job->failed = 1;
+	if (skip || rc) {   /* it will never report an epoch */
+		job->ended[i] = 1;
+		pthread_cond_broadcast(&job->changed);
+	}
 	pthread_mutex_unlock(&job->lock);
 	if (rc)
 		return lrs_error_set(LRS_ERROR, "%s", lrs_error_last());
@@ -101,7 +187,8 @@ static int run_one(void *ctx, long k)
 		o.error = lrs_error_last();
 	} else {
 		o.result = &res;
-		o.interrupted = res.status == LRS_RUN_STOPPED;
+		o.pruned = r.pruned;
+		o.interrupted = res.status == LRS_RUN_STOPPED && !r.pruned;
 	}
 	o.epochs = r.epochs;
 	o.n_epochs = r.n_epochs;
@@ -110,12 +197,58 @@ static int run_one(void *ctx, long k)
 	return rc;
 }
 
-int lrs_trials_run(const lrs_plan *plan, const size_t *which, size_t n, const lrs_dataset *ds,
-                   int threads, const lrs_trials_hooks *hooks)
+/* The pruning table: trials of this sweep start empty; the others are
+ * ended, with what the prior says they reached. */
+static int table_init(sweep_job *job, const size_t *which, size_t n, const lrs_trials_prior *prior)
 {
-	sweep_job job = { plan, which, ds, hooks, PTHREAD_MUTEX_INITIALIZER, 0 };
-	int rc = lrs_run_tasks((long)n, threads, run_one, &job);
+	const lrs_plan *p = job->plan;
 
+	for (size_t i = 0; i < p->n; i++)
+		if (p->items[i].epochs > job->max_epochs)
+			job->max_epochs = p->items[i].epochs;
+	job->val = malloc((p->n * (size_t)job->max_epochs + 1) * sizeof *job->val);
+	job->reached = calloc(p->n + 1, sizeof *job->reached);
+	job->ended = malloc(p->n + 1);
+	if (!job->val || !job->reached || !job->ended)
+		return lrs_error_set(LRS_ENOMEM, "out of memory for the pruning table of %zu trials", p->n);
+	for (size_t k = 0; k < p->n * (size_t)job->max_epochs; k++)
+		job->val[k] = NAN;
+	memset(job->ended, 1, p->n + 1);
+	for (size_t k = 0; k < n; k++)
+		job->ended[which[k]] = 0;
+	for (size_t i = 0; prior && i < p->n; i++) {
+		if (!job->ended[i] || !prior->val_accuracy[i])
+			continue;
+		job->reached[i] = prior->epochs[i] < job->max_epochs ? prior->epochs[i] : job->max_epochs;
+		for (long e = 0; e < job->reached[i]; e++)
+			job->val[i * (size_t)job->max_epochs + (size_t)e] = prior->val_accuracy[i][e];
+	}
+	return 0;
+}
+
+int lrs_trials_run(const lrs_plan *plan, const size_t *which, size_t n, const lrs_dataset *ds,
+                   int threads, const lrs_prune_config *prune, const lrs_trials_prior *prior,
+                   const lrs_trials_hooks *hooks_in)
+{
+	sweep_job job;
+	int rc;
+
+	memset(&job, 0, sizeof job);
+	job.plan = plan;
+	job.which = which;
+	job.ds = ds;
+	job.prune = prune && prune->type != LRS_PRUNE_NONE ? prune : NULL;
+	job.hooks = hooks_in;
+	pthread_mutex_init(&job.lock, NULL);
+	pthread_cond_init(&job.changed, NULL);
+	atomic_init(&job.next, 0);
+	rc = table_init(&job, which, n, prior);
+	if (rc == 0)
+		rc = lrs_run_tasks((long)n, threads, run_one, &job);
+	free(job.val);
+	free(job.reached);
+	free(job.ended);
+	pthread_cond_destroy(&job.changed);
 	pthread_mutex_destroy(&job.lock);
 	return rc;
 }

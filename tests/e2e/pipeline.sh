@@ -161,6 +161,59 @@ else
 	nok "changed file" "rc=$RC $(cat "$ERR")"
 fi
 
+# Pruning: six constant rates, three of them far too low to learn in 9
+# epochs. ASHA (grace 1, eta 3: rungs after epochs 1 and 3) must stop
+# those at the first rung, keep their curves, finish the best, and decide
+# the same on 1 and 2 threads; so must the median rule.
+cat >asha.yaml <<'EOF'
+name: asha
+seed: 7
+data:
+  train: {format: synthetic, kind: spirals, samples: 3000, classes: 3, noise: 0.2}
+  validation: 0.2
+  normalize: standardize
+model: {hidden: [64, 64], activation: relu}
+optimizer: {type: sgd, momentum: 0.9}
+batch_size: 64
+trials:
+  epochs: 9
+  schedules:
+    - type: constant
+      lr: {grid: [0.05, 0.1, 1.0e-5, 0.02, 1.0e-6, 3.0e-5]}
+  pruning: {type: asha, grace_epochs: 1, reduction_factor: 3}
+EOF
+run run asha.yaml --db "$T/asha2.db" --min-lr 0.001 --max-lr 0.1 --threads 2
+if [ "$RC" -eq 0 ] && grep -q '^pruning saved [0-9]* of 54 epochs' "$OUT"; then ok "asha run reports the epochs it saved"
+else nok "asha run" "rc=$RC $(tail -c 300 "$OUT") $(tail -c 300 "$ERR")"; fi
+if [ $have_sqlite = 1 ]; then
+	got=$(sqlite3 "$T/asha2.db" "select group_concat(s, ' ') from (select status || ':' || epochs_done ||
+		':' || (select count(*) from epochs where trial_id = t.id) as s from trials t
+		where params like '%e-0%' order by id)")
+	best=$(sqlite3 "$T/asha2.db" "select status || ':' || epochs_done from trials
+		where best_val_accuracy = (select max(best_val_accuracy) from trials)")
+	if [ "$got" = "pruned:1:1 pruned:1:1 pruned:1:1" ] && [ "$best" = "completed:9" ]; then
+		ok "asha: the hopeless rates pruned at rung 1 with their curves, the best finished"
+	else
+		nok "asha decisions" "low rates: $got; best: $best"
+	fi
+	run run asha.yaml --db "$T/asha1.db" --min-lr 0.001 --max-lr 0.1 --threads 1 -q
+	if cmp -s <(sqlite3 "$T/asha1.db" "$METRICS") <(sqlite3 "$T/asha2.db" "$METRICS"); then
+		ok "asha decides the same on 1 and 2 threads"
+	else
+		nok "asha threads" "$(diff <(sqlite3 "$T/asha1.db" "$METRICS") <(sqlite3 "$T/asha2.db" "$METRICS") | head -4)"
+	fi
+	sed 's/pruning: .*/pruning: {type: median, grace_epochs: 2}/' asha.yaml >median.yaml
+	run run median.yaml --db "$T/med1.db" --min-lr 0.001 --max-lr 0.1 --threads 1 -q
+	run run median.yaml --db "$T/med2.db" --min-lr 0.001 --max-lr 0.1 --threads 2 -q
+	pruned=$(sqlite3 "$T/med2.db" "select count(*) from trials where status = 'pruned' and epochs_done >= 2")
+	if [ "$RC" -eq 0 ] && [ "$pruned" -ge 1 ] &&
+	   cmp -s <(sqlite3 "$T/med1.db" "$METRICS") <(sqlite3 "$T/med2.db" "$METRICS"); then
+		ok "median: prunes after grace, the same on 1 and 2 threads ($pruned pruned)"
+	else
+		nok "median" "rc=$RC pruned=$pruned"
+	fi
+fi
+
 cat >bad.yaml <<'EOF'
 name: bad
 data: {train: {format: synthetic, kind: blobs, samples: 100}}

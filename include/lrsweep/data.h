@@ -43,6 +43,9 @@ typedef struct {
 	int classes;           /* synthetic: how many (xor: 2)                */
 	size_t dims;           /* synthetic blobs: features (default 2)       */
 	double noise;          /* synthetic: noise level; NAN = default 0.1   */
+	int file_line[4];      /* where the experiment file names images,
+	                          labels, path, features (0: not from a file) */
+	int file_column[4];
 } lrs_data_source;
 
 typedef enum {

@@ -139,15 +139,16 @@ int cli_add_param(const char *cmd, lrs_node *params, const char *key, const char
 
 /* ------------------------------------------------- experiment and data */
 
-/* 1 when `msg` starts with one of the source's file names. */
+/* Which of the source's files `msg` starts with (0..3: images, labels,
+ * path, features), or -1. */
 static int names_a_file(const char *msg, const lrs_data_source *src)
 {
 	const char *files[] = { src->images, src->labels, src->path, src->features };
 
-	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
-		if (files[i] && strncmp(msg, files[i], strlen(files[i])) == 0)
-			return 1;
-	return 0;
+	for (int i = 0; i < 4; i++)
+		if (files[i] && strncmp(msg, files[i], strlen(files[i])) == 0 && msg[strlen(files[i])] == ':')
+			return i;
+	return -1;
 }
 
 int cli_load(const char *cmd, const char *path, lrs_experiment **exp, lrs_dataset **ds)
@@ -160,10 +161,15 @@ int cli_load(const char *cmd, const char *path, lrs_experiment **exp, lrs_datase
 		return cli_fail(cmd, rc);
 	if ((rc = lrs_dataset_load(ds, &(*exp)->data)) < 0) {
 		const lrs_data_config *dc = &(*exp)->data;
-		/* a problem of the data as configured, not of a file: name the
-		 * experiment file, as every input error does */
-		if (!names_a_file(lrs_error_last(), &dc->train) &&
-		    !(dc->has_test && names_a_file(lrs_error_last(), &dc->test)))
+		const lrs_data_source *src = &dc->train;
+		int f = names_a_file(lrs_error_last(), src);
+		if (f < 0 && dc->has_test && (f = names_a_file(lrs_error_last(), &dc->test)) >= 0)
+			src = &dc->test;
+		/* a problem of a data file: say where the experiment names it;
+		 * of the data as configured: name the experiment file */
+		if (f >= 0 && src->file_line[f] > 0)
+			lrs_error_set(rc, "%s:%d:%d: %s", path, src->file_line[f], src->file_column[f], lrs_error_last());
+		else if (f < 0)
 			lrs_error_set(rc, "%s: data: %s", path, lrs_error_last());
 		lrs_experiment_free(*exp);
 		*exp = NULL;

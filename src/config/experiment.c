@@ -245,6 +245,11 @@ static void read_source(checker *ck, const lrs_node *n, const char *which, lrs_d
 	src->labels = get_text(ck, n, "labels");
 	src->path = get_text(ck, n, "path");
 	src->features = get_text(ck, n, "features");
+	for (int k = 0; k < 4; k++) {   /* for messages about the files */
+		const lrs_node *f = lrs_node_get(n, (const char *const[]){ "images", "labels", "path", "features" }[k]);
+		src->file_line[k] = f ? f->line : 0;
+		src->file_column[k] = f ? f->column : 0;
+	}
 	if (lrs_node_get(n, "label"))
 		src->label = get_text(ck, n, "label");
 	if (get_bool(ck, n, "header", &header) > 0)

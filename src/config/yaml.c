@@ -16,6 +16,8 @@ typedef struct {
 
 typedef struct {
 	yaml_parser_t parser;
+	const char *text;   /* the document, for positions of reader errors */
+	size_t len;
 	anchor *anchors;    /* every anchor seen, in order */
 	size_t n_anchors, cap_anchors;
 	size_t n_nodes;     /* nodes made so far, for the budget */
@@ -71,15 +73,40 @@ static int remember(reader *r, const char *name, lrs_node *node)
 	return 0;
 }
 
+/* The 1-based line and column (in characters) of byte `offset`. */
+static void position_of(const reader *r, size_t offset, int *line, int *col)
+{
+	*line = *col = 1;
+	for (size_t i = 0; i < offset && i < r->len; i++) {
+		if (r->text[i] == '\n') {
+			++*line;
+			*col = 1;
+		} else if (((unsigned char)r->text[i] & 0xC0) != 0x80) {   /* not a UTF-8 continuation */
+			++*col;
+		}
+	}
+}
+
 static int next_event(reader *r, yaml_event_t *ev)
 {
-	if (!yaml_parser_parse(&r->parser, ev)) {
-		const yaml_mark_t *m = &r->parser.problem_mark;
-		return lrs_error_set_at(LRS_EINVALID, (int)m->line + 1, (int)m->column + 1,
-		                        "YAML syntax error: %s%s%s", r->parser.problem ? r->parser.problem : "unreadable",
-		                        r->parser.context ? " " : "", r->parser.context ? r->parser.context : "");
+	const yaml_parser_t *p = &r->parser;
+	int line, col;
+
+	if (yaml_parser_parse(&r->parser, ev))
+		return 0;
+	if (p->error == YAML_READER_ERROR) {   /* bad bytes: libyaml gives an offset, no mark */
+		position_of(r, p->problem_offset, &line, &col);
+		return lrs_error_set_at(LRS_EINVALID, line, col, "not UTF-8 text: %s (byte 0x%02x)",
+		                        p->problem ? p->problem : "unreadable", (unsigned)(p->problem_value & 0xff));
 	}
-	return 0;
+	line = (int)p->problem_mark.line + 1;
+	col = (int)p->problem_mark.column + 1;
+	if (p->problem_mark.index < r->len && r->text[p->problem_mark.index] == '\t')
+		return lrs_error_set_at(LRS_EINVALID, line, col, "a tab character where YAML allows none: "
+		                        "YAML indents with spaces, not tabs");
+	return lrs_error_set_at(LRS_EINVALID, line, col, "YAML syntax error: %s%s%s",
+	                        p->problem ? p->problem : "unreadable", p->context ? " " : "",
+	                        p->context ? p->context : "");
 }
 
 /* Reads the node that starts with event `ev` (consumed). */
@@ -187,6 +214,8 @@ int lrs_config_parse_yaml(lrs_node **out, const char *text, size_t len)
 	if (!yaml_parser_initialize(&r.parser))
 		return lrs_error_set(LRS_ENOMEM, "out of memory");
 	yaml_parser_set_input_string(&r.parser, (const unsigned char *)text, len);
+	r.text = text;
+	r.len = len;
 	while (!done && (rc = next_event(&r, &ev)) == 0) {
 		switch (ev.type) {
 		case YAML_STREAM_START_EVENT:

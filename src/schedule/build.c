@@ -666,13 +666,15 @@ static int check_keys(const build_ctx *b, const type_spec *t, const lrs_node *ma
 		lrs_buf list = { 0 };
 		for (size_t i = 0; i < t->n_params; i++)
 			lrs_buf_printf(&list, "%s%s", i ? ", " : "", names[i]);
+		/* reported at the key, as every unknown key is */
+		const lrs_node *at = map->items[k];
+		int line = at->key_line ? at->key_line : at->line, col = at->key_line ? at->key_column : at->column;
 		if (near)
-			lrs_error_set_at(LRS_EINVALID, map->items[k]->line, map->items[k]->column,
-			                 "%s: unknown parameter '%s' (did you mean '%s'?)", b->type, key, near);
+			lrs_error_set_at(LRS_EINVALID, line, col, "%s: unknown parameter '%s' (did you mean '%s'?)",
+			                 b->type, key, near);
 		else
-			lrs_error_set_at(LRS_EINVALID, map->items[k]->line, map->items[k]->column,
-			                 "%s: unknown parameter '%s' (it takes: %s)", b->type, key,
-			                 list.data ? list.data : "");
+			lrs_error_set_at(LRS_EINVALID, line, col, "%s: unknown parameter '%s' (it takes: %s)", b->type,
+			                 key, list.data ? list.data : "");
 		lrs_buf_free(&list);
 		return LRS_EINVALID;
 	}

@@ -154,14 +154,27 @@ typedef struct {
 	cli_progress bar;           /* epochs of the trials to run              */
 	int lines;                  /* one line per finished trial (piped)     */
 	size_t done, total;         /* trials finished / to run                 */
+	size_t running;
 	size_t counts[LRS_TRIAL_INTERRUPTED + 1]; /* finished now, by status       */
 	long epochs_run, epochs_planned;  /* of the trials run now             */
 	double best;                /* best validation accuracy so far          */
 } run_ctx;
 
+/* The live view's text: trials done, running and left, the best so far. */
+static void note(run_ctx *r)
+{
+	if (isfinite(r->best))
+		cli_progress_note(&r->bar, "%zu/%zu done, %zu running, best %.4f", r->done, r->total, r->running, r->best);
+	else
+		cli_progress_note(&r->bar, "%zu/%zu done, %zu running", r->done, r->total, r->running);
+}
+
 static int trial_started(void *ctx, size_t i)
 {
 	run_ctx *r = ctx;
+
+	r->running++;
+	note(r);
 	return lrs_store_trial_start(r->st, r->ids[i], NULL) < 0;
 }
 
@@ -219,11 +232,13 @@ static int trial_finished(void *ctx, size_t i, const lrs_trial_outcome *o)
 	if (err < 0)
 		return 1;
 	r->done++;
+	r->running--;
 	r->counts[tr.status]++;
 	r->epochs_run += (long)o->n_epochs;
 	r->epochs_planned += t->epochs;
-	if (tr.status == LRS_TRIAL_COMPLETED && !(tr.best_val_accuracy <= r->best))
+	if (tr.status == LRS_TRIAL_COMPLETED && tr.best_val_accuracy > r->best)
 		r->best = tr.best_val_accuracy;
+	note(r);
 	/* the bar counts epochs; a trial that stopped early gives back the rest */
 	cli_progress_add(&r->bar, t->epochs - (long)o->n_epochs);
 	if (r->lines) {

@@ -2,6 +2,7 @@
  * with an atomic add; the thread whose compare-and-swap wins a 100 ms slot
  * draws, so two threads never draw at once and drawing costs the workers
  * nothing between slots. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +28,16 @@ void cli_progress_start(cli_progress *p, const char *label, long total, int enab
 	atomic_init(&p->drawn_ms, -REDRAW_MS);
 	p->t0_ms = now_ms();
 	p->on = enabled && isatty(STDERR_FILENO);
+	p->note[0] = '\0';
+}
+
+void cli_progress_note(cli_progress *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->note, sizeof p->note, fmt, ap);
+	va_end(ap);
 }
 
 static void draw(const cli_progress *p, long done, long ms)
@@ -42,9 +53,10 @@ static void draw(const cli_progress *p, long done, long ms)
 	fprintf(stderr, "\r%s [%s] %3ld%%  %ld/%ld  %.1f s", p->label, bar,
 	        done >= p->total ? 100 : done * 100 / p->total, done, p->total, secs);
 	if (done > 0 && done < p->total)
-		fprintf(stderr, ", ~%.0f s left ", secs * (double)(p->total - done) / (double)done);
-	else
-		fputs("              ", stderr);
+		fprintf(stderr, ", ~%.0f s left", secs * (double)(p->total - done) / (double)done);
+	if (p->note[0])
+		fprintf(stderr, "  %s", p->note);
+	fputs("\033[K", stderr);   /* clear what a longer line left */
 	fflush(stderr);
 }
 

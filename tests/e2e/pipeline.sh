@@ -53,6 +53,12 @@ if [ "$RC" -eq 0 ] && grep -q '^leaderboard' "$OUT" && grep -q '^16 trials run: 
 else
 	nok "run" "rc=$RC $(tail -c 400 "$OUT") $(tail -c 400 "$ERR")"
 fi
+if command -v script >/dev/null; then
+	script -qec "$LRSWEEP run exp.yaml --db $T/tty.db --min-lr 0.001 --max-lr 0.1" /dev/null >"$T/tty" 2>&1
+	if grep -q $'\rtrials \[[#.]*\] .* [0-9]*/16 done, [0-9]* running' "$T/tty" && ! grep -q 'trial 1/16 done' "$T/tty"
+	then ok "live view on a terminal: bar, trials done and running"
+	else nok "live view" "$(head -c 300 "$T/tty" | cat -A)"; fi
+fi
 n=$(grep -c '^lrsweep run: trial [0-9]*/16 done' "$ERR")
 if [ "$n" = 16 ]; then ok "one line per finished trial when piped"; else nok "trial lines" "$n of 16"; fi
 if [ $have_sqlite = 1 ]; then

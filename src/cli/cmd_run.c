@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lrsweep/blas.h"
@@ -155,6 +156,7 @@ typedef struct {
 	int lines;                  /* one line per finished trial (piped)     */
 	size_t done, total;         /* trials finished / to run                 */
 	size_t running;
+	double sql_seconds;         /* spent in the store's calls               */
 	size_t counts[LRS_TRIAL_INTERRUPTED + 1]; /* finished now, by status       */
 	long epochs_run, epochs_planned;  /* of the trials run now             */
 	double best;                /* best validation accuracy so far          */
@@ -169,13 +171,25 @@ static void note(run_ctx *r)
 		cli_progress_note(&r->bar, "%zu/%zu done, %zu running", r->done, r->total, r->running);
 }
 
+static double now_seconds(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
 static int trial_started(void *ctx, size_t i)
 {
 	run_ctx *r = ctx;
+	double t0 = now_seconds();
+	int err;
 
 	r->running++;
 	note(r);
-	return lrs_store_trial_start(r->st, r->ids[i], NULL) < 0;
+	err = lrs_store_trial_start(r->st, r->ids[i], NULL);
+	r->sql_seconds += now_seconds() - t0;
+	return err < 0;
 }
 
 static void trial_epoch(void *ctx, size_t i, const lrs_epoch_stats *e)
@@ -227,7 +241,9 @@ static int trial_finished(void *ctx, size_t i, const lrs_trial_outcome *o)
 		tr.diverged_at = res->diverged_at;
 		tr.wall_seconds = res->seconds;
 	}
+	double t0 = now_seconds();
 	err = lrs_store_trial_finish(r->st, r->ids[i], &tr, rows, o->n_epochs);
+	r->sql_seconds += now_seconds() - t0;
 	free(rows);
 	if (err < 0)
 		return 1;
@@ -693,8 +709,13 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 	if ((err = load_prior(st, exp_id, &plan, ids, which, n_run, &prior)) < 0)
 		goto fail_stored;
 	lrs_trials_prior pr = { prior.epochs, (const double *const *)prior.val };
+	double t_sweep = now_seconds();
 	err = sweep(&plan, which, n_run, ds, threads, &prune, &pr, &r);
+	t_sweep = now_seconds() - t_sweep;
 	cli_progress_end(&r.bar);
+	if (g->verbose)
+		fprintf(stderr, "lrsweep %s: trials took %.3f s; %.4f s of it in SQLite (%.2f%%)\n", CMD, t_sweep,
+		        r.sql_seconds, t_sweep > 0 ? 100 * r.sql_seconds / t_sweep : 0.0);
 	if (err < 0)
 		goto fail_stored;
 	if (stop_requested) {

@@ -104,6 +104,7 @@ demo: deps
 bench: $(BIN) $(BENCH_TRAIN)
 	LRSWEEP=$(BIN) bench/bench_schedule.sh
 	bench/bench_range.sh $(BENCH_TRAIN)
+	bench/bench_run.sh $(BIN)
 	/usr/bin/python3 bench/bench_train.py $(BENCH_TRAIN)
 	/usr/bin/python3 bench/accuracy.py $(BIN)
 

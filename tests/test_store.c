@@ -57,19 +57,24 @@ typedef struct {
 	int header_calls;
 	char *names[32];
 	char **cells;           /* (nrows, ncols) */
+	lrs_value_type first_types[32]; /* the first row's types */
 } rows;
 
-static int collect(void *ctx, int ncols, const char *const *names, const char *const *values)
+static int collect(void *ctx, int ncols, const char *const *names, const char *const *values,
+                   const lrs_value_type *types)
 {
 	rows *r = ctx;
 
 	if (values == NULL) {
+		ck_assert_ptr_null(types);
 		r->header_calls++;
 		r->ncols = ncols;
 		for (int i = 0; i < ncols && i < 32; i++)
 			r->names[i] = strdup(names[i]);
 		return 0;
 	}
+	for (int i = 0; r->nrows == 0 && i < ncols && i < 32; i++)
+		r->first_types[i] = types[i];
 	r->cells = realloc(r->cells, (size_t)(r->nrows + 1) * (size_t)ncols * sizeof *r->cells);
 	for (int i = 0; i < ncols; i++)
 		r->cells[r->nrows * ncols + i] = values[i] ? strdup(values[i]) : NULL;
@@ -894,12 +899,12 @@ END_TEST
 
 /* ------------------------------------------------------ query, read-only */
 
-static int stop_after_one(void *ctx, int ncols, const char *const *names,
-                          const char *const *values)
+static int stop_after_one(void *ctx, int ncols, const char *const *names, const char *const *values,
+                          const lrs_value_type *types)
 {
 	int *calls = ctx;
 
-	(void)ncols; (void)names;
+	(void)ncols; (void)names; (void)types;
 	if (values == NULL)
 		return 0;
 	return ++*calls == 1 ? 7 : 0;
@@ -920,6 +925,11 @@ START_TEST(query_rows_and_nulls)
 	ck_assert_str_eq(cell(&r, 0, 2), "NULL");
 	ck_assert_str_eq(cell(&r, 0, 3), "0.1");
 	ck_assert_str_eq(cell(&r, 0, 4), "inf");
+	ck_assert_int_eq(r.first_types[0], LRS_VAL_INT);
+	ck_assert_int_eq(r.first_types[1], LRS_VAL_NULL);
+	ck_assert_int_eq(r.first_types[2], LRS_VAL_TEXT);
+	ck_assert_int_eq(r.first_types[3], LRS_VAL_REAL);
+	ck_assert_int_eq(r.first_types[4], LRS_VAL_REAL);
 	rows_free(&r);
 
 	run(&r, st, "SELECT id, name FROM experiments");    /* header without rows */

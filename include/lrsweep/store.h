@@ -230,12 +230,17 @@ void lrs_trial_list_free(lrs_trial_list *list);
 
 /* ----------------------------------------------------------------- query */
 
+/* The type of a value lrs_store_query hands over (SQLite's storage class). */
+typedef enum { LRS_VAL_NULL, LRS_VAL_INT, LRS_VAL_REAL, LRS_VAL_TEXT } lrs_value_type;
+
 /* Receives the result of lrs_store_query: first once with values == NULL
  * (the column names, even when there are no rows), then once per row.
- * values[i] is the column as text, or NULL for SQL NULL. Returning nonzero
- * stops the query, which then returns that value. */
+ * values[i] is the column as text (reals as the shortest text that reads
+ * back the same double), or NULL for SQL NULL; types[i] its type (NULL on
+ * the first call). Returning nonzero stops the query, which then returns
+ * that value. */
 typedef int (*lrs_store_row_fn)(void *ctx, int ncols, const char *const *names,
-                                const char *const *values);
+                                const char *const *values, const lrs_value_type *types);
 
 /* Runs one read-only SQL statement (a SELECT, a read-only PRAGMA, ...).
  * More than one statement, or one that would write, is LRS_EINVALID. */

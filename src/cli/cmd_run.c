@@ -300,11 +300,13 @@ static void print_mean_sd(const char *mean, const char *sd, int last)
 }
 
 /* One row of schedule_summary: the plan's label for it, and the numbers. */
-static int board_row(void *ctx, int ncols, const char *const *names, const char *const *v)
+static int board_row(void *ctx, int ncols, const char *const *names, const char *const *v,
+                     const lrs_value_type *types)
 {
 	board_ctx *b = ctx;
 	const char *label = NULL;
 	(void)names;
+	(void)types;
 
 	if (!v) {
 		printf("%4s  %-48s  %3s  %-17s  %s\n", "rank", "configuration", "n", "best val acc", "test acc");
@@ -343,10 +345,12 @@ typedef struct {
 	char *text;
 } text_ctx;
 
-static int first_text(void *ctx, int ncols, const char *const *names, const char *const *v)
+static int first_text(void *ctx, int ncols, const char *const *names, const char *const *v,
+                      const lrs_value_type *types)
 {
 	text_ctx *t = ctx;
 	(void)names;
+	(void)types;
 	if (v && ncols > 0 && v[0] && !t->text)
 		t->text = strdup(v[0]);
 	return 0;
@@ -410,10 +414,12 @@ typedef struct {
 	int found;
 } bounds_ctx;
 
-static int chosen_bounds(void *ctx, int ncols, const char *const *names, const char *const *v)
+static int chosen_bounds(void *ctx, int ncols, const char *const *names, const char *const *v,
+                         const lrs_value_type *types)
 {
 	bounds_ctx *b = ctx;
 	(void)names;
+	(void)types;
 	if (v && ncols >= 2 && v[0] && v[1]) {
 		b->min_lr = atof(v[0]);
 		b->max_lr = atof(v[1]);
@@ -542,12 +548,14 @@ typedef struct {
 	double **val;             /* (plan n) each (plan epochs)              */
 } prior_ctx;
 
-static int prior_row(void *ctx, int ncols, const char *const *names, const char *const *v)
+static int prior_row(void *ctx, int ncols, const char *const *names, const char *const *v,
+                     const lrs_value_type *types)
 {
 	prior_ctx *p = ctx;
 	int64_t id;
 	long epoch;
 	(void)names;
+	(void)types;
 
 	if (!v || ncols < 3 || !v[0] || !v[1])
 		return 0;

@@ -213,6 +213,7 @@ int lrs_store_query(lrs_store *st, const char *sql, lrs_store_row_fn fn, void *c
 	const char *tail = NULL;        /* SQL after the first statement     */
 	const char **names = NULL;      /* (ncols) column names              */
 	const char **values = NULL;     /* (ncols) the row as text, or NULL  */
+	lrs_value_type *types = NULL;   /* (ncols) their types               */
 	char *numbers = NULL;           /* (ncols, DOUBLE_TEXT) float text   */
 	int pragma = 0;                 /* an allowed PRAGMA was prepared    */
 	int ncols;
@@ -250,26 +251,31 @@ int lrs_store_query(lrs_store *st, const char *sql, lrs_store_row_fn fn, void *c
 	names = calloc((size_t)ncols + 1, sizeof *names);
 	values = calloc((size_t)ncols + 1, sizeof *values);
 	numbers = calloc((size_t)ncols + 1, DOUBLE_TEXT);
-	if (names == NULL || values == NULL || numbers == NULL) {
+	types = calloc((size_t)ncols + 1, sizeof *types);
+	if (names == NULL || values == NULL || numbers == NULL || types == NULL) {
 		rc = lrs_error_set(LRS_ENOMEM, "%s: query: out of memory", st->path);
 		goto done;
 	}
 	for (int i = 0; i < ncols; i++)
 		names[i] = sqlite3_column_name(s, i);
-	if ((rc = fn(ctx, ncols, names, NULL)) != 0)
+	if ((rc = fn(ctx, ncols, names, NULL, NULL)) != 0)
 		goto done;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		for (int i = 0; i < ncols; i++) {
 			switch (sqlite3_column_type(s, i)) {
 			case SQLITE_NULL:
 				values[i] = NULL;
+				types[i] = LRS_VAL_NULL;
 				break;
 			case SQLITE_FLOAT:
 				format_double(numbers + (size_t)i * DOUBLE_TEXT,
 				              sqlite3_column_double(s, i));
 				values[i] = numbers + (size_t)i * DOUBLE_TEXT;
+				types[i] = LRS_VAL_REAL;
 				break;
 			default:
+				types[i] = sqlite3_column_type(s, i) == SQLITE_INTEGER ? LRS_VAL_INT
+				                                                       : LRS_VAL_TEXT;
 				values[i] = (const char *)sqlite3_column_text(s, i);
 				if (values[i] == NULL) {
 					rc = store_fail(st, SQLITE_NOMEM, "query");
@@ -277,7 +283,7 @@ int lrs_store_query(lrs_store *st, const char *sql, lrs_store_row_fn fn, void *c
 				}
 			}
 		}
-		if ((rc = fn(ctx, ncols, names, values)) != 0)
+		if ((rc = fn(ctx, ncols, names, values, types)) != 0)
 			goto done;
 	}
 	rc = rc == SQLITE_DONE ? 0 : store_fail(st, rc, "query");
@@ -287,5 +293,6 @@ done:
 	free(names);
 	free(values);
 	free(numbers);
+	free(types);
 	return rc;
 }

@@ -74,6 +74,7 @@ void cli_data_summary(const char *cmd, const lrs_experiment *exp, const lrs_data
 const char *cli_db_path(const char *given, const lrs_experiment *e, char *buf, size_t cap);
 
 int cmd_run(int argc, char **argv, cli_globals *g);
+int cmd_query(int argc, char **argv, cli_globals *g);
 int cmd_schedule(int argc, char **argv, cli_globals *g);
 int cmd_range_test(int argc, char **argv, cli_globals *g);
 int cmd_train(int argc, char **argv, cli_globals *g);

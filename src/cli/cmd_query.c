@@ -1,0 +1,788 @@
+/* cmd_query.c - `lrsweep query DB WHAT`: answers from a results database
+ * (SPEC §2, §8). The database is opened read-only; every subject is one
+ * or two SQL statements, printed as a table, CSV or JSON (keyed by the
+ * schema's column names). `compare` adds what SQL cannot: 95 % intervals
+ * and Welch's test against the best configuration. */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lrsweep/error.h"
+#include "lrsweep/schedule.h"
+#include "lrsweep/stats.h"
+#include "lrsweep/store.h"
+#include "lrsweep/util.h"
+#include "cli.h"
+#include "table.h"
+
+#define CMD "query"
+#define SQL_CAP 2048
+
+typedef struct {
+	const char *db;
+	const char *what;
+	const char *arg;            /* curve TRIAL_ID, sql "SELECT ..."         */
+	cli_format format;
+	const char *experiment;     /* --experiment NAME|ID (NULL: the latest)  */
+	const char *status;         /* --status                                  */
+	const char *schedule;       /* --schedule                                */
+	const char *sort;           /* --sort COLUMN[:desc]                      */
+	long top;                   /* --top K (0: all)                          */
+	const char *metric;         /* --metric                                  */
+	double target;              /* --target-accuracy (NAN: none)             */
+} query_args;
+
+static const char *const subjects[] = {
+	"experiments", "trials", "best", "compare", "curve", "range-test", "sql",
+};
+#define N_SUBJECTS (sizeof subjects / sizeof subjects[0])
+
+/* Metrics a trial is ranked by; losses rank ascending. */
+static const char *const metrics[] = {
+	"best_val_accuracy", "final_val_accuracy", "test_accuracy", "final_val_loss", "final_train_loss",
+};
+#define N_METRICS (sizeof metrics / sizeof metrics[0])
+
+/* Columns `trials` shows, and may sort by. */
+static const char *const trial_cols[] = {
+	"id", "trial_key", "schedule", "params", "hyper", "seed", "status", "epochs_done", "iterations",
+	"best_val_accuracy", "best_epoch", "final_val_accuracy", "final_val_loss", "final_train_loss",
+	"test_accuracy", "diverged_at", "wall_seconds",
+};
+#define N_TRIAL_COLS (sizeof trial_cols / sizeof trial_cols[0])
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: lrsweep query DB WHAT [--format table|csv|json] [--experiment NAME|ID]\n"
+	        "                     [--status S] [--schedule TYPE] [--sort COLUMN[:desc]] [--top K]\n"
+	        "                     [--metric M] [--target-accuracy A]\n"
+	        "\n"
+	        "WHAT:\n"
+	        "  experiments        one row each: status, trials by status, best accuracy, dates\n"
+	        "  trials             one row per trial of the experiment, parameters readable\n"
+	        "  best               the best trial (by --metric) and everything about it\n"
+	        "  compare            one row per configuration: n, mean, sd and 95%% interval of the\n"
+	        "                     best validation and test accuracy over seeds, rank, and which\n"
+	        "                     configurations Welch's test cannot tell from the best (p >= 0.05);\n"
+	        "                     --target-accuracy A adds the mean iteration reaching A\n"
+	        "  curve TRIAL_ID     the trial's epochs\n"
+	        "  range-test         the range test's repeats and every rule's bounds\n"
+	        "  sql \"SELECT ...\"   any read-only SQL statement\n"
+	        "\n"
+	        "  --experiment E     a name (its latest run) or an id; default: the latest experiment\n"
+	        "  --status S         trials: pending|running|completed|pruned|diverged|failed|interrupted\n"
+	        "  --schedule TYPE    trials, compare: one schedule type\n"
+	        "  --sort COLUMN      trials: by a column (add :desc to reverse); default id, or the\n"
+	        "                     metric best first with --top\n"
+	        "  --top K            at most K rows\n"
+	        "  --metric M         best, trials --top, compare: best_val_accuracy (default),\n"
+	        "                     final_val_accuracy, test_accuracy, final_val_loss, final_train_loss\n"
+	        "\n"
+	        "The database is opened read-only; it may be written by a run at the same time.\n"
+	        "JSON rows are keyed by the column names of docs/schema.md.\n");
+}
+
+static int in_list(const char *s, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(s, list[i]))
+			return 1;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, cli_globals *g, query_args *a, int *done)
+{
+	int pos = 0;
+
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i], *val;
+		char key[64];
+		int rc;
+
+		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+			usage(stdout);
+			*done = 1;
+			return EXIT_OK;
+		}
+		if (cli_global_flag(arg, g))
+			continue;
+		if (arg[0] != '-' || (pos == 2 && a->what && !strcmp(a->what, "sql") && !a->arg)) {
+			if (pos == 0)
+				a->db = arg;
+			else if (pos == 1)
+				a->what = arg;
+			else if (pos == 2 && (!strcmp(a->what, "curve") || !strcmp(a->what, "sql")))
+				a->arg = arg;
+			else
+				return cli_usage_error(CMD, "unexpected argument '%s'", arg);
+			pos++;
+			continue;
+		}
+		if (arg[1] != '-')
+			return cli_usage_error(CMD, "unknown option '%s' (see 'lrsweep query --help')", arg);
+		if ((rc = cli_flag(CMD, argc, argv, &i, key, sizeof key, &val)) != 0)
+			return rc;
+		if (!strcmp(key, "format")) {
+			if (cli_format_parse(val, &a->format) < 0)
+				return cli_usage_error(CMD, "--format must be table, csv or json, got '%s'", val);
+		} else if (!strcmp(key, "experiment")) {
+			a->experiment = val;
+		} else if (!strcmp(key, "status")) {
+			if (lrs_trial_status_parse(val) < 0)
+				return cli_usage_error(CMD, "--status must be pending, running, completed, pruned, diverged, "
+				                       "failed or interrupted, got '%s'", val);
+			a->status = val;
+		} else if (!strcmp(key, "schedule")) {
+			lrs_sched_type t;
+			if (lrs_sched_type_parse(&t, val) < 0)
+				return cli_usage_error(CMD, "--schedule: %s", lrs_error_last());
+			a->schedule = val;
+		} else if (!strcmp(key, "sort")) {
+			char col[64];
+			snprintf(col, sizeof col, "%.*s", (int)strcspn(val, ":"), val);
+			const char *dir = strchr(val, ':');
+			if (!in_list(col, trial_cols, N_TRIAL_COLS) || (dir && strcmp(dir, ":desc") && strcmp(dir, ":asc")))
+				return cli_usage_error(CMD, "--sort must be a column of 'query trials' (optionally :desc), "
+				                       "got '%s'", val);
+			a->sort = val;
+		} else if (!strcmp(key, "top")) {
+			if (lrs_parse_long(val, &a->top) < 0 || a->top < 1)
+				return cli_usage_error(CMD, "--top must be an integer >= 1, got '%s'", val);
+		} else if (!strcmp(key, "metric")) {
+			if (!in_list(val, metrics, N_METRICS))
+				return cli_usage_error(CMD, "--metric must be best_val_accuracy, final_val_accuracy, "
+				                       "test_accuracy, final_val_loss or final_train_loss, got '%s'", val);
+			a->metric = val;
+		} else if (!strcmp(key, "target-accuracy")) {
+			if (lrs_parse_double(val, &a->target) < 0 || !(a->target > 0 && a->target <= 1))
+				return cli_usage_error(CMD, "--target-accuracy must be in (0, 1], got '%s'", val);
+		} else {
+			return cli_usage_error(CMD, "unknown option '--%s' (see 'lrsweep query --help')", key);
+		}
+	}
+	if (!a->db)
+		return cli_usage_error(CMD, "missing the database (lrsweep query DB WHAT)");
+	if (!a->what)
+		return cli_usage_error(CMD, "missing what to show: experiments, trials, best, compare, curve, "
+		                       "range-test or sql");
+	if (!in_list(a->what, subjects, N_SUBJECTS)) {
+		const char *near = lrs_nearest_name(a->what, subjects, N_SUBJECTS);
+		return cli_usage_error(CMD, "unknown subject '%s'%s%s%s; valid: experiments, trials, best, compare, "
+		                       "curve, range-test, sql", a->what, near ? " (did you mean '" : "",
+		                       near ? near : "", near ? "'?)" : "");
+	}
+	if ((!strcmp(a->what, "curve") || !strcmp(a->what, "sql")) && !a->arg)
+		return cli_usage_error(CMD, "%s needs %s", a->what,
+		                       a->what[0] == 'c' ? "a trial id (query DB curve TRIAL_ID)"
+		                                         : "a statement (query DB sql \"SELECT ...\")");
+	return 0;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+/* `s` as an SQL string literal, quotes doubled, into out. */
+static void sql_quote(char *out, size_t cap, const char *s)
+{
+	size_t k = 0;
+
+	if (cap < 3)
+		return;
+	out[k++] = '\'';
+	for (; *s && k + 3 < cap; s++) {
+		if (*s == '\'')
+			out[k++] = '\'';
+		out[k++] = *s;
+	}
+	out[k++] = '\'';
+	out[k] = '\0';
+}
+
+static int all_digits(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+/* Runs `sql` into a fresh table. */
+static int fetch(cli_table *t, lrs_store *st, const char *sql)
+{
+	int rc;
+
+	memset(t, 0, sizeof *t);
+	rc = lrs_store_query(st, sql, cli_table_collect, t);
+	if (rc == 1 || t->failed)
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	return rc;
+}
+
+/* The experiment a query is about: --experiment (a name: its latest run;
+ * an id), else the latest. */
+static int resolve_experiment(lrs_store *st, const query_args *a, long long *id)
+{
+	char sql[512], q[256];
+	cli_table t;
+	int rc;
+
+	if (!a->experiment)
+		snprintf(sql, sizeof sql, "SELECT id FROM experiments ORDER BY id DESC LIMIT 1");
+	else if (all_digits(a->experiment))
+		snprintf(sql, sizeof sql, "SELECT id FROM experiments WHERE id = %s", a->experiment);
+	else {
+		sql_quote(q, sizeof q, a->experiment);
+		snprintf(sql, sizeof sql, "SELECT id FROM experiments WHERE name = %s ORDER BY id DESC LIMIT 1", q);
+	}
+	if ((rc = fetch(&t, st, sql)) < 0)
+		return rc;
+	if (t.nrows == 0) {
+		cli_table_free(&t);
+		if (a->experiment)
+			return lrs_error_set(LRS_EINVALID, "%s: no experiment '%s' (see 'lrsweep query %s experiments')",
+			                     a->db, a->experiment, a->db);
+		return lrs_error_set(LRS_EINVALID, "%s: holds no experiment yet", a->db);
+	}
+	*id = atoll(t.cells[0]);
+	cli_table_free(&t);
+	return 0;
+}
+
+/* A JSON object as "k=v, k=v": strings unquoted, numbers to 4
+ * significant digits, nested values as "[...]" and "{k: v}". */
+static char *readable(const char *json)
+{
+	lrs_buf b = { 0 };
+	int depth = 0;
+
+	for (const char *p = json; *p;) {
+		if (*p == '"') {
+			const char *end = p + 1;
+			while (*end && *end != '"')
+				end += *end == '\\' && end[1] ? 2 : 1;
+			lrs_buf_printf(&b, "%.*s", (int)(end - p - 1), p + 1);
+			p = *end ? end + 1 : end;
+		} else if (*p == '-' || isdigit((unsigned char)*p)) {
+			char *end;
+			double v = strtod(p, &end);
+			lrs_buf_printf(&b, "%.4g", v);
+			p = end > p ? end : p + 1;
+		} else if (*p == ':') {
+			lrs_buf_printf(&b, depth == 1 ? "=" : ": ");
+			p += p[1] == ' ' ? 2 : 1;
+		} else {
+			if (*p == '}' || *p == ']')
+				depth--;
+			if (!(depth == 0 && (*p == '{' || *p == '}')))   /* the outer braces go */
+				lrs_buf_printf(&b, "%c", *p);
+			if (*p == '{' || *p == '[')
+				depth++;
+			p++;
+		}
+	}
+	return lrs_buf_take(&b);
+}
+
+/* Rewrites the JSON columns of a table readably (table format only). */
+static void make_readable(cli_table *t, const char *const *cols, size_t n)
+{
+	for (int c = 0; c < t->ncols; c++) {
+		if (!in_list(t->names[c], cols, n))
+			continue;
+		for (size_t r = 0; r < t->nrows; r++) {
+			char **cell = &t->cells[r * (size_t)t->ncols + (size_t)c];
+			if (*cell) {
+				char *s = readable(*cell);
+				if (s) {
+					free(*cell);
+					*cell = s;
+				}
+			}
+		}
+	}
+}
+
+static int show(const query_args *a, cli_table *t, int as_object)
+{
+	static const char *const json_cols[] = { "params", "hyper" };
+
+	for (size_t k = 0; k < 2; k++)
+		cli_table_raw_json(t, json_cols[k]);
+	if (a->format == CLI_FMT_TABLE)
+		make_readable(t, json_cols, 2);
+	cli_table_print(stdout, t, a->format, as_object);
+	return 0;
+}
+
+static const char *metric_of(const query_args *a)
+{
+	return a->metric ? a->metric : "best_val_accuracy";
+}
+
+static int ascending(const char *metric)
+{
+	return strstr(metric, "loss") != NULL;
+}
+
+/* ------------------------------------------------------------ subjects */
+
+static int q_experiments(lrs_store *st, const query_args *a)
+{
+	char sql[SQL_CAP], where[320] = "", q[256];
+	cli_table t;
+	int rc;
+
+	if (a->experiment) {
+		if (all_digits(a->experiment))
+			snprintf(where, sizeof where, "WHERE e.id = %s", a->experiment);
+		else {
+			sql_quote(q, sizeof q, a->experiment);
+			snprintf(where, sizeof where, "WHERE e.name = %s", q);
+		}
+	}
+	snprintf(sql, sizeof sql,
+	         "SELECT e.id, e.name, e.status, count(t.id) AS trials,"
+	         " coalesce(sum(t.status = 'completed'), 0) AS completed,"
+	         " coalesce(sum(t.status = 'pruned'), 0) AS pruned,"
+	         " coalesce(sum(t.status = 'diverged'), 0) AS diverged,"
+	         " coalesce(sum(t.status = 'failed'), 0) AS failed,"
+	         " coalesce(sum(t.status IN ('pending', 'running', 'interrupted')), 0) AS unfinished,"
+	         " max(CASE WHEN t.status = 'completed' THEN t.best_val_accuracy END) AS best_val_accuracy,"
+	         " e.created_at, e.finished_at"
+	         " FROM experiments e LEFT JOIN trials t ON t.experiment_id = e.id %s"
+	         " GROUP BY e.id ORDER BY e.id%s", where, a->top ? "" : "");
+	if (a->top) {
+		size_t len = strlen(sql);
+		snprintf(sql + len, sizeof sql - len, " LIMIT %ld", a->top);
+	}
+	if ((rc = fetch(&t, st, sql)) < 0)
+		return rc;
+	if (a->experiment && t.nrows == 0) {
+		cli_table_free(&t);
+		return lrs_error_set(LRS_EINVALID, "%s: no experiment '%s'", a->db, a->experiment);
+	}
+	show(a, &t, 0);
+	cli_table_free(&t);
+	return 0;
+}
+
+static int q_trials(lrs_store *st, const query_args *a, long long exp)
+{
+	char sql[SQL_CAP], order[128];
+	size_t len;
+	cli_table t;
+	int rc;
+
+	/* a terminal gets the columns people read; csv and json everything */
+	len = (size_t)snprintf(sql, sizeof sql, a->format == CLI_FMT_TABLE
+	                       ? "SELECT id, schedule, params, seed, status, epochs_done, best_val_accuracy, "
+	                         "best_epoch, final_val_accuracy, test_accuracy, wall_seconds "
+	                         "FROM trials WHERE experiment_id = %lld"
+	                       : "SELECT id, trial_key, schedule, params, hyper, seed, status, "
+	                         "epochs_done, iterations, best_val_accuracy, best_epoch, final_val_accuracy, "
+	                         "final_val_loss, final_train_loss, test_accuracy, diverged_at, wall_seconds "
+	                         "FROM trials WHERE experiment_id = %lld", exp);
+	if (a->status)
+		len += (size_t)snprintf(sql + len, sizeof sql - len, " AND status = '%s'", a->status);
+	if (a->schedule)
+		len += (size_t)snprintf(sql + len, sizeof sql - len, " AND schedule = '%s'", a->schedule);
+	if (a->sort) {
+		const char *dir = strchr(a->sort, ':');
+		snprintf(order, sizeof order, "%.*s %s NULLS LAST, id", (int)strcspn(a->sort, ":"), a->sort,
+		         dir && !strcmp(dir, ":desc") ? "DESC" : "ASC");
+	} else if (a->top) {
+		snprintf(order, sizeof order, "%s %s NULLS LAST, id", metric_of(a), ascending(metric_of(a)) ? "ASC" : "DESC");
+	} else {
+		snprintf(order, sizeof order, "id");
+	}
+	len += (size_t)snprintf(sql + len, sizeof sql - len, " ORDER BY %s", order);
+	if (a->top)
+		snprintf(sql + len, sizeof sql - len, " LIMIT %ld", a->top);
+	if ((rc = fetch(&t, st, sql)) < 0)
+		return rc;
+	show(a, &t, 0);
+	cli_table_free(&t);
+	return 0;
+}
+
+static int q_best(lrs_store *st, const query_args *a, long long exp)
+{
+	char sql[SQL_CAP];
+	const char *m = metric_of(a);
+	cli_table t;
+	int rc;
+
+	snprintf(sql, sizeof sql,
+	         "SELECT t.id, e.name AS experiment, t.experiment_id, t.trial_key, t.schedule, t.params, t.hyper, "
+	         "t.seed, t.status, t.epochs_done, t.iterations, t.best_val_accuracy, t.best_epoch, "
+	         "t.final_val_accuracy, t.final_val_loss, t.final_train_loss, t.test_accuracy, t.started_at, "
+	         "t.finished_at, t.wall_seconds, t.worker "
+	         "FROM trials t JOIN experiments e ON e.id = t.experiment_id "
+	         "WHERE t.experiment_id = %lld AND t.status = 'completed' AND t.%s IS NOT NULL "
+	         "ORDER BY t.%s %s, t.final_val_loss ASC, t.id LIMIT 1", exp, m, m, ascending(m) ? "ASC" : "DESC");
+	if ((rc = fetch(&t, st, sql)) < 0)
+		return rc;
+	if (t.nrows == 0) {
+		cli_table_free(&t);
+		return lrs_error_set(LRS_EINVALID, "%s: experiment %lld has no completed trial", a->db, exp);
+	}
+	if (a->format == CLI_FMT_TABLE) {   /* one trial: a column of fields */
+		cli_table v;
+		const char *names[2] = { "field", "value" };
+		cli_table_init(&v, 2, names);
+		make_readable(&t, (const char *const[]){ "params", "hyper" }, 2);
+		for (int c = 0; c < t.ncols; c++) {
+			const char *row[2] = { t.names[c], t.cells[c] };
+			lrs_value_type ty[2] = { LRS_VAL_TEXT, LRS_VAL_TEXT };
+			char num[32];
+			if (t.types[c] == LRS_VAL_REAL && t.cells[c]) {
+				snprintf(num, sizeof num, "%.6g", atof(t.cells[c]));
+				row[1] = num;
+			}
+			cli_table_add(&v, row, ty);
+		}
+		cli_table_print(stdout, &v, CLI_FMT_TABLE, 0);
+		cli_table_free(&v);
+	} else {
+		show(a, &t, 1);
+	}
+	cli_table_free(&t);
+	return 0;
+}
+
+/* One configuration of `compare`. */
+typedef struct {
+	const char *schedule, *params, *hyper;
+	double *val, *test, *reach;  /* per trial; reach: iteration or NAN   */
+	size_t n, n_test, n_reach;
+	double mv, sv, cv, mt, st, ct, mr, p;
+} config_stats;
+
+static int cmp_config(const void *x, const void *y)
+{
+	const config_stats *a = x, *b = y;
+
+	if (a->mv != b->mv)
+		return a->mv > b->mv ? -1 : 1;
+	return strcmp(a->params, b->params);
+}
+
+/* compare as a table for people: the configuration in words, mean ± 95 %
+ * interval, and the verdict against the best. */
+static void print_compare_table(const cli_table *c, const char *metric, int with_target)
+{
+	const char *names[] = { "rank", "configuration", "n", "", "test accuracy (95% CI)", "to target", "vs best" };
+	char head[80];
+	int hyper_varies = 0;
+	cli_table v;
+
+	for (size_t r = 1; r < c->nrows; r++)
+		hyper_varies |= strcmp(cli_table_get(c, r, "hyper"), cli_table_get(c, 0, "hyper")) != 0;
+	snprintf(head, sizeof head, "%s (95%% CI)", metric);
+	names[3] = head;
+	if (!with_target)
+		names[5] = names[6];
+	cli_table_init(&v, with_target ? 7 : 6, names);
+	for (size_t r = 0; r < c->nrows; r++) {
+		char conf[512], val[64], test[64], reach[64], verdict[64], mean[64], sd[64], ci[64];
+		const char *row[7];
+		lrs_value_type ty[7] = { LRS_VAL_INT, LRS_VAL_TEXT, LRS_VAL_INT, LRS_VAL_TEXT, LRS_VAL_TEXT,
+		                         LRS_VAL_TEXT, LRS_VAL_TEXT };
+		char *params = readable(cli_table_get(c, r, "params"));
+		char *hyper = hyper_varies ? readable(cli_table_get(c, r, "hyper")) : NULL;
+		const char *p = cli_table_get(c, r, "p_vs_best");
+		int col = 0;
+
+		snprintf(conf, sizeof conf, "%s %s%s%s", cli_table_get(c, r, "schedule"), params ? params : "",
+		         hyper ? "; " : "", hyper ? hyper : "");
+		free(params);
+		free(hyper);
+		snprintf(mean, sizeof mean, "mean_%s", metric);
+		snprintf(ci, sizeof ci, "ci95_%s", metric);
+		snprintf(sd, sizeof sd, "%s", cli_table_get(c, r, ci) ? cli_table_get(c, r, ci) : "");
+		if (cli_table_get(c, r, ci))
+			snprintf(val, sizeof val, "%.4f ± %.4f", atof(cli_table_get(c, r, mean)), atof(sd));
+		else
+			snprintf(val, sizeof val, "%.4f", atof(cli_table_get(c, r, mean)));
+		if (!cli_table_get(c, r, "mean_test_accuracy"))
+			snprintf(test, sizeof test, "-");
+		else if (cli_table_get(c, r, "ci95_test_accuracy"))
+			snprintf(test, sizeof test, "%.4f ± %.4f", atof(cli_table_get(c, r, "mean_test_accuracy")),
+			         atof(cli_table_get(c, r, "ci95_test_accuracy")));
+		else
+			snprintf(test, sizeof test, "%.4f", atof(cli_table_get(c, r, "mean_test_accuracy")));
+		if (r == 0)
+			snprintf(verdict, sizeof verdict, "best");
+		else if (!p)
+			snprintf(verdict, sizeof verdict, "? (one seed)");
+		else
+			snprintf(verdict, sizeof verdict, "%s (p=%.2g)", atof(p) >= 0.05 ? "same" : "worse", atof(p));
+		row[col++] = cli_table_get(c, r, "rank");
+		row[col++] = conf;
+		row[col++] = cli_table_get(c, r, "n");
+		row[col++] = val;
+		row[col++] = test;
+		if (with_target) {
+			const char *mr = cli_table_get(c, r, "mean_iterations_to_target");
+			snprintf(reach, sizeof reach, "%s%.0f (%s/%s)", mr ? "" : "-", mr ? atof(mr) : 0.0,
+			         cli_table_get(c, r, "reached_target"), cli_table_get(c, r, "n"));
+			if (!mr)
+				snprintf(reach, sizeof reach, "- (0/%s)", cli_table_get(c, r, "n"));
+			row[col++] = reach;
+		}
+		row[col++] = verdict;
+		cli_table_add(&v, row, ty);
+	}
+	cli_table_print(stdout, &v, CLI_FMT_TABLE, 0);
+	printf("\nsame = Welch's t-test cannot tell it from the best (p >= 0.05); intervals: Student's t, 95%%\n");
+	cli_table_free(&v);
+}
+
+static int q_compare(lrs_store *st, const query_args *a, long long exp)
+{
+	char sql[SQL_CAP], target[160] = "NULL";
+	const char *m = metric_of(a);
+	cli_table t, out;
+	config_stats *cs = NULL;
+	size_t nc = 0;
+	int rc;
+
+	if (!isnan(a->target))
+		snprintf(target, sizeof target, "(SELECT min(iteration) FROM epochs WHERE trial_id = t.id AND "
+		         "val_accuracy >= %.17g)", a->target);
+	size_t len = (size_t)snprintf(sql, sizeof sql,
+	         "SELECT schedule, params, hyper, %s AS value, test_accuracy, %s AS reach FROM trials t "
+	         "WHERE experiment_id = %lld AND status = 'completed'", m, target, exp);
+	if (a->schedule)
+		len += (size_t)snprintf(sql + len, sizeof sql - len, " AND schedule = '%s'", a->schedule);
+	snprintf(sql + len, sizeof sql - len, " ORDER BY schedule, params, hyper, id");
+	if ((rc = fetch(&t, st, sql)) < 0)
+		return rc;
+	cs = calloc(t.nrows + 1, sizeof *cs);
+	if (!cs) {
+		cli_table_free(&t);
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	}
+	for (size_t r = 0; r < t.nrows; r++) {   /* rows come grouped */
+		const char *const *row = (const char *const *)&t.cells[r * 6];
+		config_stats *c = nc ? &cs[nc - 1] : NULL;
+		if (!c || strcmp(c->schedule, row[0]) || strcmp(c->params, row[1]) || strcmp(c->hyper, row[2])) {
+			c = &cs[nc++];
+			c->schedule = row[0];
+			c->params = row[1];
+			c->hyper = row[2];
+			c->val = calloc(t.nrows, sizeof *c->val);
+			c->test = calloc(t.nrows, sizeof *c->test);
+			c->reach = calloc(t.nrows, sizeof *c->reach);
+			if (!c->val || !c->test || !c->reach) {
+				rc = lrs_error_set(LRS_ENOMEM, "out of memory");
+				goto out;
+			}
+		}
+		if (row[3])
+			c->val[c->n++] = atof(row[3]);
+		if (row[4])
+			c->test[c->n_test++] = atof(row[4]);
+		if (row[5])
+			c->reach[c->n_reach++] = atof(row[5]);
+	}
+	for (size_t k = 0; k < nc; k++) {
+		config_stats *c = &cs[k];
+		c->mv = lrs_mean(c->val, c->n);
+		c->sv = lrs_sd(c->val, c->n);
+		c->cv = lrs_ci95(c->sv, c->n);
+		c->mt = lrs_mean(c->test, c->n_test);
+		c->st = lrs_sd(c->test, c->n_test);
+		c->ct = lrs_ci95(c->st, c->n_test);
+		c->mr = lrs_mean(c->reach, c->n_reach);
+		if (ascending(m))   /* rank losses low first: sort on the negation */
+			c->mv = -c->mv;
+	}
+	qsort(cs, nc, sizeof *cs, cmp_config);
+	for (size_t k = 0; k < nc; k++) {
+		if (ascending(m))
+			cs[k].mv = -cs[k].mv;
+		cs[k].p = k == 0 ? 1 : lrs_welch_p(cs[0].mv, cs[0].sv, cs[0].n, cs[k].mv, cs[k].sv, cs[k].n);
+	}
+	{
+		char mean_name[64], sd_name[64], ci_name[64];
+		snprintf(mean_name, sizeof mean_name, "mean_%s", m);
+		snprintf(sd_name, sizeof sd_name, "std_%s", m);
+		snprintf(ci_name, sizeof ci_name, "ci95_%s", m);
+		const char *names[] = { "rank", "schedule", "params", "hyper", "n", mean_name, sd_name, ci_name,
+		                        "mean_test_accuracy", "std_test_accuracy", "ci95_test_accuracy",
+		                        "mean_iterations_to_target", "reached_target", "p_vs_best", "same_as_best" };
+		int ncols = isnan(a->target) ? 11 : 13;
+		const char *use[15];
+		for (int i = 0; i < 15; i++)
+			use[i] = names[i];
+		if (isnan(a->target)) {   /* without a target, no target columns */
+			use[11] = names[13];
+			use[12] = names[14];
+		}
+		cli_table_init(&out, ncols + 2, use);
+		for (size_t k = 0; k < nc && (!a->top || (long)k < a->top); k++) {
+			config_stats *c = &cs[k];
+			char txt[13][40];
+			const char *row[15];
+			lrs_value_type ty[15];
+			double nums[] = { c->mv, c->sv, c->cv, c->mt, c->st, c->ct };
+			int col = 0;
+			snprintf(txt[0], 40, "%zu", k + 1);
+			row[col] = txt[0]; ty[col++] = LRS_VAL_INT;
+			row[col] = c->schedule; ty[col++] = LRS_VAL_TEXT;
+			row[col] = c->params; ty[col++] = LRS_VAL_TEXT;
+			row[col] = c->hyper; ty[col++] = LRS_VAL_TEXT;
+			snprintf(txt[1], 40, "%zu", c->n);
+			row[col] = txt[1]; ty[col++] = LRS_VAL_INT;
+			for (int i = 0; i < 6; i++) {
+				snprintf(txt[2 + i], 40, "%.17g", nums[i]);
+				row[col] = isnan(nums[i]) ? NULL : txt[2 + i];
+				ty[col++] = LRS_VAL_REAL;
+			}
+			if (!isnan(a->target)) {
+				snprintf(txt[8], 40, "%.17g", c->mr);
+				row[col] = isnan(c->mr) ? NULL : txt[8];
+				ty[col++] = LRS_VAL_REAL;
+				snprintf(txt[9], 40, "%zu", c->n_reach);
+				row[col] = txt[9];
+				ty[col++] = LRS_VAL_INT;
+			}
+			snprintf(txt[10], 40, "%.17g", c->p);
+			row[col] = isnan(c->p) ? NULL : txt[10];
+			ty[col++] = LRS_VAL_REAL;
+			snprintf(txt[11], 40, "%d", k == 0 || (!isnan(c->p) && c->p >= 0.05));
+			row[col] = txt[11];
+			ty[col++] = LRS_VAL_INT;
+			cli_table_add(&out, row, ty);
+		}
+	}
+	if (a->format == CLI_FMT_TABLE)
+		print_compare_table(&out, m, !isnan(a->target));
+	else
+		show(a, &out, 0);
+	cli_table_free(&out);
+out:
+	for (size_t k = 0; k < nc; k++) {
+		free(cs[k].val);
+		free(cs[k].test);
+		free(cs[k].reach);
+	}
+	free(cs);
+	cli_table_free(&t);
+	return rc;
+}
+
+static int q_curve(lrs_store *st, const query_args *a)
+{
+	char sql[SQL_CAP];
+	cli_table t;
+	int rc;
+
+	if (!all_digits(a->arg))
+		return lrs_error_set(LRS_EINVALID, "curve: a trial id is a number, got '%s'", a->arg);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM trials WHERE id = %s", a->arg);
+	if ((rc = fetch(&t, st, sql)) < 0)
+		return rc;
+	int found = t.nrows && atoll(t.cells[0]) > 0;
+	cli_table_free(&t);
+	if (!found)
+		return lrs_error_set(LRS_EINVALID, "%s: no trial %s (see 'lrsweep query %s trials')", a->db, a->arg, a->db);
+	snprintf(sql, sizeof sql, "SELECT epoch, iteration, lr, momentum, train_loss, train_accuracy, val_loss, "
+	         "val_accuracy, wall_seconds FROM epochs WHERE trial_id = %s ORDER BY epoch", a->arg);
+	if ((rc = fetch(&t, st, sql)) < 0)
+		return rc;
+	show(a, &t, 0);
+	cli_table_free(&t);
+	return 0;
+}
+
+static int q_range_test(lrs_store *st, const query_args *a, long long exp)
+{
+	char sql[SQL_CAP];
+	cli_table b, r;
+	int rc;
+
+	snprintf(sql, sizeof sql, "SELECT rule, min_lr, max_lr, min_lr_spread, max_lr_spread, chosen FROM bounds "
+	         "WHERE experiment_id = %lld ORDER BY chosen DESC, rule", exp);
+	if ((rc = fetch(&b, st, sql)) < 0)
+		return rc;
+	snprintf(sql, sizeof sql, "SELECT r.id, r.repeat, r.mode, r.start_lr, r.end_lr, r.iterations, r.stopped_at, "
+	         "r.seed, r.wall_seconds, count(p.iteration) AS points, max(p.accuracy) AS max_accuracy, "
+	         "min(p.smoothed_loss) AS min_smoothed_loss FROM range_tests r LEFT JOIN range_points p "
+	         "ON p.range_test_id = r.id WHERE r.experiment_id = %lld GROUP BY r.id ORDER BY r.repeat", exp);
+	if ((rc = fetch(&r, st, sql)) < 0) {
+		cli_table_free(&b);
+		return rc;
+	}
+	if (b.nrows == 0 && r.nrows == 0) {
+		cli_table_free(&b);
+		cli_table_free(&r);
+		return lrs_error_set(LRS_EINVALID, "%s: experiment %lld has no range test (its bounds were given)",
+		                     a->db, exp);
+	}
+	if (a->format == CLI_FMT_JSON) {
+		printf("{\"bounds\": ");
+		cli_table_print(stdout, &b, CLI_FMT_JSON, 0);
+		printf(", \"range_tests\": ");
+		cli_table_print(stdout, &r, CLI_FMT_JSON, 0);
+		printf("}\n");
+	} else {
+		if (a->format == CLI_FMT_TABLE)
+			printf("bounds (chosen first)\n\n");
+		cli_table_print(stdout, &b, a->format, 0);
+		printf(a->format == CLI_FMT_TABLE ? "\nrepeats\n\n" : "\n");
+		cli_table_print(stdout, &r, a->format, 0);
+	}
+	cli_table_free(&b);
+	cli_table_free(&r);
+	return 0;
+}
+
+static int q_sql(lrs_store *st, const query_args *a)
+{
+	cli_table t;
+	int rc;
+
+	if ((rc = fetch(&t, st, a->arg)) < 0)
+		return rc;
+	cli_table_print(stdout, &t, a->format, 0);
+	cli_table_free(&t);
+	return 0;
+}
+
+int cmd_query(int argc, char **argv, cli_globals *g)
+{
+	query_args a = { NULL, NULL, NULL, CLI_FMT_TABLE, NULL, NULL, NULL, NULL, 0, NULL, NAN };
+	lrs_store *st = NULL;
+	long long exp = 0;
+	int done = 0, status, rc;
+
+	status = parse_args(argc, argv, g, &a, &done);
+	if (status || done)
+		return status;
+	if ((rc = lrs_store_open(&st, a.db, LRS_STORE_READONLY)) < 0)
+		return cli_fail(CMD, rc);
+	if (!strcmp(a.what, "experiments"))
+		rc = q_experiments(st, &a);
+	else if (!strcmp(a.what, "curve"))
+		rc = q_curve(st, &a);
+	else if (!strcmp(a.what, "sql"))
+		rc = q_sql(st, &a);
+	else if ((rc = resolve_experiment(st, &a, &exp)) == 0) {
+		if (!strcmp(a.what, "trials"))
+			rc = q_trials(st, &a, exp);
+		else if (!strcmp(a.what, "best"))
+			rc = q_best(st, &a, exp);
+		else if (!strcmp(a.what, "compare"))
+			rc = q_compare(st, &a, exp);
+		else
+			rc = q_range_test(st, &a, exp);
+	}
+	lrs_store_free(st);
+	return rc < 0 ? cli_fail(CMD, rc) : EXIT_OK;
+}

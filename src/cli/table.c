@@ -1,0 +1,252 @@
+/* table.c - typed rows printed as an aligned table, CSV (RFC 4180) or
+ * JSON (table.h). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lrsweep/error.h"
+#include "lrsweep/util.h"
+#include "table.h"
+
+#define MAX_CELL 60   /* table format: longer text is cut, with "..." */
+
+int cli_format_parse(const char *s, cli_format *out)
+{
+	static const char *const names[] = { "table", "csv", "json" };
+
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(s, names[i])) {
+			*out = (cli_format)i;
+			return 0;
+		}
+	return -1;
+}
+
+int cli_table_init(cli_table *t, int ncols, const char *const *names)
+{
+	memset(t, 0, sizeof *t);
+	t->ncols = ncols;
+	t->names = calloc((size_t)ncols + 1, sizeof *t->names);
+	t->raw_json = calloc((size_t)ncols + 1, 1);
+	if (!t->names || !t->raw_json)
+		return t->failed = 1, lrs_error_set(LRS_ENOMEM, "out of memory");
+	for (int i = 0; i < ncols; i++)
+		if (!(t->names[i] = strdup(names[i])))
+			return t->failed = 1, lrs_error_set(LRS_ENOMEM, "out of memory");
+	return 0;
+}
+
+int cli_table_add(cli_table *t, const char *const *values, const lrs_value_type *types)
+{
+	size_t n = t->nrows + 1, c = (size_t)t->ncols;
+	char **cells = realloc(t->cells, n * c * sizeof *cells + 1);
+	lrs_value_type *ty;
+
+	if (!cells)
+		return t->failed = 1, lrs_error_set(LRS_ENOMEM, "out of memory");
+	t->cells = cells;
+	ty = realloc(t->types, n * c * sizeof *ty + 1);
+	if (!ty)
+		return t->failed = 1, lrs_error_set(LRS_ENOMEM, "out of memory");
+	t->types = ty;
+	for (size_t i = 0; i < c; i++) {
+		cells[t->nrows * c + i] = NULL;
+		ty[t->nrows * c + i] = LRS_VAL_NULL;
+	}
+	t->nrows = n;   /* freeable from here on */
+	for (size_t i = 0; i < c; i++) {
+		if (!values[i])
+			continue;
+		if (!(cells[(n - 1) * c + i] = strdup(values[i])))
+			return t->failed = 1, lrs_error_set(LRS_ENOMEM, "out of memory");
+		ty[(n - 1) * c + i] = types[i];
+	}
+	return 0;
+}
+
+int cli_table_collect(void *ctx, int ncols, const char *const *names, const char *const *values,
+                      const lrs_value_type *types)
+{
+	cli_table *t = ctx;
+
+	if (!values)
+		return cli_table_init(t, ncols, names) ? 1 : 0;
+	return cli_table_add(t, values, types) ? 1 : 0;
+}
+
+void cli_table_raw_json(cli_table *t, const char *name)
+{
+	for (int i = 0; i < t->ncols; i++)
+		if (!strcmp(t->names[i], name))
+			t->raw_json[i] = 1;
+}
+
+const char *cli_table_get(const cli_table *t, size_t r, const char *name)
+{
+	for (int i = 0; i < t->ncols; i++)
+		if (!strcmp(t->names[i], name))
+			return r < t->nrows ? t->cells[r * (size_t)t->ncols + (size_t)i] : NULL;
+	return NULL;
+}
+
+/* A cell as the table format shows it: reals to 4 significant digits, NULL
+ * as "-", long text cut. */
+static void shown(char *out, size_t cap, const char *v, lrs_value_type ty)
+{
+	if (!v) {
+		snprintf(out, cap, "-");
+	} else if (ty == LRS_VAL_REAL) {
+		snprintf(out, cap, "%.4g", atof(v));
+	} else if (strlen(v) > MAX_CELL) {
+		snprintf(out, cap, "%.*s...", MAX_CELL - 3, v);
+	} else {
+		snprintf(out, cap, "%s", v);
+	}
+}
+
+static void print_aligned(FILE *f, const cli_table *t)
+{
+	size_t c = (size_t)t->ncols, *w = calloc(c + 1, sizeof *w);
+	unsigned char *right = calloc(c + 1, 1);
+	char cell[MAX_CELL + 8];
+
+	if (!w || !right) {
+		free(w);
+		free(right);
+		return;
+	}
+	for (size_t i = 0; i < c; i++) {
+		w[i] = strlen(t->names[i]);
+		right[i] = t->nrows > 0;
+		for (size_t r = 0; r < t->nrows; r++) {
+			lrs_value_type ty = t->types[r * c + i];
+			shown(cell, sizeof cell, t->cells[r * c + i], ty);
+			if (strlen(cell) > w[i])
+				w[i] = strlen(cell);
+			if (ty == LRS_VAL_TEXT)
+				right[i] = 0;
+		}
+	}
+	for (size_t r = 0; r <= t->nrows; r++) {   /* row 0: the header */
+		for (size_t i = 0; i < c; i++) {
+			const char *text = t->names[i];
+			if (r > 0) {
+				shown(cell, sizeof cell, t->cells[(r - 1) * c + i], t->types[(r - 1) * c + i]);
+				text = cell;
+			}
+			if (right[i])
+				fprintf(f, "%s%*s", i ? "  " : "", (int)w[i], text);
+			else if (i + 1 < c)
+				fprintf(f, "%s%-*s", i ? "  " : "", (int)w[i], text);
+			else
+				fprintf(f, "%s%s", i ? "  " : "", text);   /* no trailing blanks */
+		}
+		fputc('\n', f);
+	}
+	free(w);
+	free(right);
+}
+
+static void csv_field(FILE *f, const char *v)
+{
+	if (!v)
+		return;
+	if (!strpbrk(v, ",\"\r\n")) {
+		fputs(v, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *v; v++) {
+		if (*v == '"')
+			fputc('"', f);
+		fputc(*v, f);
+	}
+	fputc('"', f);
+}
+
+static void print_csv(FILE *f, const cli_table *t)
+{
+	size_t c = (size_t)t->ncols;
+
+	for (size_t i = 0; i < c; i++) {
+		fputs(i ? "," : "", f);
+		csv_field(f, t->names[i]);
+	}
+	fputc('\n', f);
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t i = 0; i < c; i++) {
+			fputs(i ? "," : "", f);
+			csv_field(f, t->cells[r * c + i]);
+		}
+		fputc('\n', f);
+	}
+}
+
+static void json_row(lrs_buf *b, const cli_table *t, size_t r, const char *indent)
+{
+	size_t c = (size_t)t->ncols;
+
+	lrs_buf_printf(b, "{");
+	for (size_t i = 0; i < c; i++) {
+		const char *v = t->cells[r * c + i];
+		lrs_value_type ty = t->types[r * c + i];
+
+		lrs_buf_printf(b, "%s\n%s  ", i ? "," : "", indent);
+		lrs_buf_json_string(b, t->names[i]);
+		lrs_buf_printf(b, ": ");
+		if (!v)
+			lrs_buf_printf(b, "null");
+		else if (ty == LRS_VAL_INT || (ty == LRS_VAL_TEXT && t->raw_json[i]))
+			lrs_buf_printf(b, "%s", v);
+		else if (ty == LRS_VAL_REAL)
+			lrs_buf_json_number(b, atof(v));
+		else
+			lrs_buf_json_string(b, v);
+	}
+	lrs_buf_printf(b, "\n%s}", indent);
+}
+
+static void print_json(FILE *f, const cli_table *t, int as_object)
+{
+	lrs_buf b = { 0 };
+
+	if (as_object) {
+		if (t->nrows)
+			json_row(&b, t, 0, "");
+		else
+			lrs_buf_printf(&b, "null");
+	} else {
+		lrs_buf_printf(&b, "[");
+		for (size_t r = 0; r < t->nrows; r++) {
+			lrs_buf_printf(&b, "%s\n  ", r ? "," : "");
+			json_row(&b, t, r, "  ");
+		}
+		lrs_buf_printf(&b, t->nrows ? "\n]" : "]");
+	}
+	if (b.data)
+		fprintf(f, "%s\n", b.data);
+	lrs_buf_free(&b);
+}
+
+void cli_table_print(FILE *f, const cli_table *t, cli_format fmt, int as_object)
+{
+	if (fmt == CLI_FMT_CSV)
+		print_csv(f, t);
+	else if (fmt == CLI_FMT_JSON)
+		print_json(f, t, as_object);
+	else
+		print_aligned(f, t);
+}
+
+void cli_table_free(cli_table *t)
+{
+	for (size_t i = 0; t->cells && i < t->nrows * (size_t)t->ncols; i++)
+		free(t->cells[i]);
+	for (int i = 0; t->names && i < t->ncols; i++)
+		free(t->names[i]);
+	free(t->cells);
+	free(t->types);
+	free(t->names);
+	free(t->raw_json);
+	memset(t, 0, sizeof *t);
+}

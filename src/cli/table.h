@@ -1,0 +1,49 @@
+/* table.h - rows of text with types, printed as an aligned table, CSV or
+ * JSON: what every `query` subject shows. Filled from the store's query
+ * callback or row by row. */
+#ifndef LRSWEEP_CLI_TABLE_H
+#define LRSWEEP_CLI_TABLE_H
+
+#include <stdio.h>
+
+#include "lrsweep/store.h"
+
+typedef enum { CLI_FMT_TABLE, CLI_FMT_CSV, CLI_FMT_JSON } cli_format;
+
+typedef struct {
+	int ncols;
+	char **names;              /* (ncols)                                  */
+	unsigned char *raw_json;   /* (ncols) 1: the column holds JSON text,
+	                              embedded as is in JSON output            */
+	size_t nrows;
+	char **cells;              /* (nrows x ncols) text, NULL for NULL     */
+	lrs_value_type *types;     /* (nrows x ncols)                          */
+	int failed;                /* out of memory while filling              */
+} cli_table;
+
+/* "table", "csv" or "json"; -1 otherwise. */
+int cli_format_parse(const char *s, cli_format *out);
+
+/* An lrs_store_row_fn that fills the cli_table at ctx (zeroed first). */
+int cli_table_collect(void *ctx, int ncols, const char *const *names, const char *const *values,
+                      const lrs_value_type *types);
+
+/* Starts an empty table with the given column names. */
+int cli_table_init(cli_table *t, int ncols, const char *const *names);
+
+/* Appends a row (copied). */
+int cli_table_add(cli_table *t, const char *const *values, const lrs_value_type *types);
+
+/* Marks a column as JSON text. */
+void cli_table_raw_json(cli_table *t, const char *name);
+
+/* The cell at row r of column `name`, or NULL (also when no such column). */
+const char *cli_table_get(const cli_table *t, size_t r, const char *name);
+
+/* Prints the table. JSON: an array of objects keyed by the column names,
+ * or (as_object) the first row alone as one object. */
+void cli_table_print(FILE *f, const cli_table *t, cli_format fmt, int as_object);
+
+void cli_table_free(cli_table *t);
+
+#endif

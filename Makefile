@@ -105,6 +105,7 @@ bench: $(BIN) $(BENCH_TRAIN)
 	LRSWEEP=$(BIN) bench/bench_schedule.sh
 	bench/bench_range.sh $(BENCH_TRAIN)
 	bench/bench_run.sh $(BIN)
+	bench/bench_query.sh $(BIN)
 	/usr/bin/python3 bench/bench_train.py $(BENCH_TRAIN)
 	/usr/bin/python3 bench/accuracy.py $(BIN)
 

@@ -14,6 +14,10 @@ typedef struct {
 	const double *x, *y;    /* n points                              */
 	size_t n;
 	int right_axis;         /* 1: plotted against the right y axis   */
+	const double *lo, *hi;  /* optional (n): a shaded band around the
+	                           line, or the error bars of points      */
+	int points;             /* 1: points with error bars lo..hi, not
+	                           a line                                */
 } lrs_plot_series;
 
 typedef struct {
@@ -26,6 +30,10 @@ typedef struct {
 	const char *const *mark_labels;
 	size_t n_marks;
 	double ymax;            /* top of the left axis; 0 = automatic   */
+	const char *const *xtics; /* optional: labels of x = 1, 2, ... n_xtics,
+	                           for categories (rotated)              */
+	size_t n_xtics;
+	int key_below;          /* the legend under the plot, not on it  */
 } lrs_plot_opts;
 
 /* Draws the series as lines. `path` ending in .png or .svg writes that

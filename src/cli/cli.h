@@ -75,6 +75,7 @@ const char *cli_db_path(const char *given, const lrs_experiment *e, char *buf, s
 
 int cmd_run(int argc, char **argv, cli_globals *g);
 int cmd_query(int argc, char **argv, cli_globals *g);
+int cmd_plot(int argc, char **argv, cli_globals *g);
 int cmd_schedule(int argc, char **argv, cli_globals *g);
 int cmd_range_test(int argc, char **argv, cli_globals *g);
 int cmd_train(int argc, char **argv, cli_globals *g);

@@ -252,43 +252,8 @@ static int resolve_experiment(lrs_store *st, const query_args *a, long long *id)
 	return 0;
 }
 
-/* A JSON object as "k=v, k=v": strings unquoted, numbers to 4
- * significant digits, nested values as "[...]" and "{k: v}". */
-static char *readable(const char *json)
-{
-	lrs_buf b = { 0 };
-	int depth = 0;
-
-	for (const char *p = json; *p;) {
-		if (*p == '"') {
-			const char *end = p + 1;
-			while (*end && *end != '"')
-				end += *end == '\\' && end[1] ? 2 : 1;
-			lrs_buf_printf(&b, "%.*s", (int)(end - p - 1), p + 1);
-			p = *end ? end + 1 : end;
-		} else if (*p == '-' || isdigit((unsigned char)*p)) {
-			char *end;
-			double v = strtod(p, &end);
-			lrs_buf_printf(&b, "%.4g", v);
-			p = end > p ? end : p + 1;
-		} else if (*p == ':') {
-			lrs_buf_printf(&b, depth == 1 ? "=" : ": ");
-			p += p[1] == ' ' ? 2 : 1;
-		} else {
-			if (*p == '}' || *p == ']')
-				depth--;
-			if (!(depth == 0 && (*p == '{' || *p == '}')))   /* the outer braces go */
-				lrs_buf_printf(&b, "%c", *p);
-			if (*p == '{' || *p == '[')
-				depth++;
-			p++;
-		}
-	}
-	return lrs_buf_take(&b);
-}
-
 /* Rewrites the JSON columns of a table readably (table format only). */
-static void make_readable(cli_table *t, const char *const *cols, size_t n)
+static void make_cli_json_readable(cli_table *t, const char *const *cols, size_t n)
 {
 	for (int c = 0; c < t->ncols; c++) {
 		if (!in_list(t->names[c], cols, n))
@@ -296,7 +261,7 @@ static void make_readable(cli_table *t, const char *const *cols, size_t n)
 		for (size_t r = 0; r < t->nrows; r++) {
 			char **cell = &t->cells[r * (size_t)t->ncols + (size_t)c];
 			if (*cell) {
-				char *s = readable(*cell);
+				char *s = cli_json_readable(*cell);
 				if (s) {
 					free(*cell);
 					*cell = s;
@@ -313,7 +278,7 @@ static int show(const query_args *a, cli_table *t, int as_object)
 	for (size_t k = 0; k < 2; k++)
 		cli_table_raw_json(t, json_cols[k]);
 	if (a->format == CLI_FMT_TABLE)
-		make_readable(t, json_cols, 2);
+		make_cli_json_readable(t, json_cols, 2);
 	cli_table_print(stdout, t, a->format, as_object);
 	return 0;
 }
@@ -434,7 +399,7 @@ static int q_best(lrs_store *st, const query_args *a, long long exp)
 		cli_table v;
 		const char *names[2] = { "field", "value" };
 		cli_table_init(&v, 2, names);
-		make_readable(&t, (const char *const[]){ "params", "hyper" }, 2);
+		make_cli_json_readable(&t, (const char *const[]){ "params", "hyper" }, 2);
 		for (int c = 0; c < t.ncols; c++) {
 			const char *row[2] = { t.names[c], t.cells[c] };
 			lrs_value_type ty[2] = { LRS_VAL_TEXT, LRS_VAL_TEXT };
@@ -477,11 +442,23 @@ static void print_compare_table(const cli_table *c, const char *metric, int with
 {
 	const char *names[] = { "rank", "configuration", "n", "", "test accuracy (95% CI)", "to target", "vs best" };
 	char head[80];
-	int hyper_varies = 0;
+	const char **s = calloc(c->nrows + 1, sizeof *s), **p = calloc(c->nrows + 1, sizeof *p);
+	const char **h = calloc(c->nrows + 1, sizeof *h);
+	char **labels = NULL;
 	cli_table v;
 
-	for (size_t r = 1; r < c->nrows; r++)
-		hyper_varies |= strcmp(cli_table_get(c, r, "hyper"), cli_table_get(c, 0, "hyper")) != 0;
+	for (size_t r = 0; s && p && h && r < c->nrows; r++) {
+		s[r] = cli_table_get(c, r, "schedule");
+		p[r] = cli_table_get(c, r, "params");
+		h[r] = cli_table_get(c, r, "hyper");
+	}
+	if (s && p && h)
+		labels = cli_config_labels(s, p, h, c->nrows);
+	free(s);
+	free(p);
+	free(h);
+	if (!labels)
+		return;
 	snprintf(head, sizeof head, "%s (95%% CI)", metric);
 	names[3] = head;
 	if (!with_target)
@@ -492,15 +469,11 @@ static void print_compare_table(const cli_table *c, const char *metric, int with
 		const char *row[7];
 		lrs_value_type ty[7] = { LRS_VAL_INT, LRS_VAL_TEXT, LRS_VAL_INT, LRS_VAL_TEXT, LRS_VAL_TEXT,
 		                         LRS_VAL_TEXT, LRS_VAL_TEXT };
-		char *params = readable(cli_table_get(c, r, "params"));
-		char *hyper = hyper_varies ? readable(cli_table_get(c, r, "hyper")) : NULL;
-		const char *p = cli_table_get(c, r, "p_vs_best");
+		const char *pv = cli_table_get(c, r, "p_vs_best");
 		int col = 0;
 
-		snprintf(conf, sizeof conf, "%s %s%s%s", cli_table_get(c, r, "schedule"), params ? params : "",
-		         hyper ? "; " : "", hyper ? hyper : "");
-		free(params);
-		free(hyper);
+		snprintf(conf, sizeof conf, "%s", labels[r]);
+		free(labels[r]);
 		snprintf(mean, sizeof mean, "mean_%s", metric);
 		snprintf(ci, sizeof ci, "ci95_%s", metric);
 		snprintf(sd, sizeof sd, "%s", cli_table_get(c, r, ci) ? cli_table_get(c, r, ci) : "");
@@ -517,10 +490,10 @@ static void print_compare_table(const cli_table *c, const char *metric, int with
 			snprintf(test, sizeof test, "%.4f", atof(cli_table_get(c, r, "mean_test_accuracy")));
 		if (r == 0)
 			snprintf(verdict, sizeof verdict, "best");
-		else if (!p)
+		else if (!pv)
 			snprintf(verdict, sizeof verdict, "? (one seed)");
 		else
-			snprintf(verdict, sizeof verdict, "%s (p=%.2g)", atof(p) >= 0.05 ? "same" : "worse", atof(p));
+			snprintf(verdict, sizeof verdict, "%s (p=%.2g)", atof(pv) >= 0.05 ? "same" : "worse", atof(pv));
 		row[col++] = cli_table_get(c, r, "rank");
 		row[col++] = conf;
 		row[col++] = cli_table_get(c, r, "n");
@@ -537,6 +510,7 @@ static void print_compare_table(const cli_table *c, const char *metric, int with
 		row[col++] = verdict;
 		cli_table_add(&v, row, ty);
 	}
+	free(labels);
 	cli_table_print(stdout, &v, CLI_FMT_TABLE, 0);
 	printf("\nsame = Welch's t-test cannot tell it from the best (p >= 0.05); intervals: Student's t, 95%%\n");
 	cli_table_free(&v);

@@ -169,44 +169,11 @@ static int store(const char *path, const lrs_experiment *e, const lrs_dataset *d
 
 static int draw(const range_args *a, const lrs_range_outcome *o, const lrs_range_config *rc, lrs_pick_rule chosen)
 {
-	double *ax = malloc((o->n > 0 ? (size_t)o->n : 1) * sizeof *ax);
-	double *ay = malloc((o->n > 0 ? (size_t)o->n : 1) * sizeof *ay);
-	size_t m = 0;
-	int err;
-
-	if (!ax || !ay) {
-		free(ax);
-		free(ay);
-		return lrs_error_set(LRS_ENOMEM, "out of memory");
-	}
-	for (long i = 0; i < o->n; i++)
-		if (!isnan(o->accuracy[i])) {
-			ax[m] = o->lr[i];
-			ay[m++] = o->accuracy[i];
-		}
-	lrs_plot_series s[3] = {
-		{ "training loss", o->lr, o->loss, (size_t)o->n, 0 },
-		{ "smoothed loss", o->lr, o->smoothed_loss, (size_t)o->n, 0 },
-		{ "validation accuracy", ax, ay, m, 1 },
-	};
 	const lrs_pick_result *p = &o->picks[chosen];
-	double marks[2] = { p->min_lr, p->max_lr };
-	const char *labels[2] = { "min_lr", "max_lr" };
-	char title[160];
-	snprintf(title, sizeof title, "LR range test (%s), mean of %ld repeat%s, bounds: %s",
-	         rc->mode == LRS_RAMP_EXPONENTIAL ? "exponential" : "linear", o->repeats,
-	         o->repeats > 1 ? "s" : "", lrs_pick_rule_name(chosen));
-	/* the loss axis ends a little above the smoothed curve's start, so the
-	 * spike where the test stops does not flatten everything else */
-	double top = 0;
-	for (long i = 0; i < o->n; i++)
-		top = fmax(top, o->smoothed_loss[i]);
-	lrs_plot_opts opts = { title, "learning rate", "loss", "validation accuracy",
-	                       rc->mode == LRS_RAMP_EXPONENTIAL, 0, marks, labels, p->ok ? 2 : 0, 1.5 * top };
-	err = lrs_plot_lines(a->plot, &opts, s, 3);
-	free(ax);
-	free(ay);
-	return err;
+	cli_range_curves c = { rc->mode == LRS_RAMP_EXPONENTIAL, o->repeats, (size_t)o->n, o->lr, o->loss,
+	                       o->smoothed_loss, o->accuracy, p->ok ? p->min_lr : NAN, p->ok ? p->max_lr : NAN,
+	                       lrs_pick_rule_name(chosen) };
+	return cli_range_plot(a->plot, &c);
 }
 
 int cmd_range_test(int argc, char **argv, cli_globals *g)

@@ -315,10 +315,10 @@ static int draw(const schedule_args *a, const lrs_sched *s, const double *lr, co
 	snprintf(title, sizeof title, "%s (%s), %ld steps", lrs_sched_type_name(lrs_sched_get_type(s)),
 	         lrs_sched_type_origin(lrs_sched_get_type(s)), a->steps);
 	lrs_plot_series series[2] = {
-		{ "learning rate", x, lr, (size_t)a->steps, 0 },
-		{ "momentum", x, mom, (size_t)a->steps, 1 },
+		{ .title = "learning rate", .x = x, .y = lr, .n = (size_t)a->steps },
+		{ .title = "momentum", .x = x, .y = mom, .n = (size_t)a->steps, .right_axis = 1 },
 	};
-	lrs_plot_opts opts = { title, "step", "learning rate", "momentum", 0, 0, NULL, NULL, 0, 0 };
+	lrs_plot_opts opts = { .title = title, .xlabel = "step", .ylabel = "learning rate", .y2label = "momentum" };
 	rc = lrs_plot_lines(a->plot_path, &opts, series, mom ? 2 : 1);
 	free(x);
 	return rc;

@@ -13,7 +13,7 @@ static const cli_command commands[] = {
 	{ "train",      cmd_train,    "one trial, printing a line per epoch" },
 	{ "schedule",   cmd_schedule, "print or plot a learning-rate schedule, one row per step" },
 	{ "query",      cmd_query,    "query a results database (experiments, trials, best, compare, ...)" },
-	{ "plot",       cmd_not_yet,  "plot range tests, curves, schedules or comparisons from a database" },
+	{ "plot",       cmd_plot,     "plot range tests, curves, schedules or comparisons from a database" },
 	{ "report",     cmd_not_yet,  "one self-contained HTML report of an experiment" },
 	{ "data",       cmd_data,     "load the data of an experiment and describe it" },
 };

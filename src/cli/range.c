@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "lrsweep/error.h"
+#include "lrsweep/plot.h"
 #include "progress.h"
 #include "range.h"
 
@@ -111,4 +112,44 @@ int cli_range_store(lrs_store *st, int64_t exp_id, const lrs_range_outcome *o, c
 		                           o->picks[k].ok ? o->picks[k].max_lr : NAN,
 		                           o->min_spread[k], o->max_spread[k], k == (int)chosen };
 	return lrs_store_bounds_add(st, exp_id, rows, LRS_PICK__COUNT);
+}
+
+int cli_range_plot(const char *path, const cli_range_curves *c)
+{
+	double *ax = malloc((c->n > 0 ? c->n : 1) * sizeof *ax);
+	double *ay = malloc((c->n > 0 ? c->n : 1) * sizeof *ay);
+	double marks[2] = { c->min_lr, c->max_lr }, top = 0;
+	const char *labels[2] = { "min_lr", "max_lr" };
+	char title[160];
+	size_t m = 0;
+	int err;
+
+	if (!ax || !ay) {
+		free(ax);
+		free(ay);
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < c->n; i++)
+		if (!isnan(c->accuracy[i])) {
+			ax[m] = c->lr[i];
+			ay[m++] = c->accuracy[i];
+		}
+	lrs_plot_series s[3] = {
+		{ .title = "training loss", .x = c->lr, .y = c->loss, .n = c->n },
+		{ .title = "smoothed loss", .x = c->lr, .y = c->smoothed_loss, .n = c->n },
+		{ .title = "validation accuracy", .x = ax, .y = ay, .n = m, .right_axis = 1 },
+	};
+	snprintf(title, sizeof title, "LR range test (%s), mean of %ld repeat%s, bounds: %s",
+	         c->exponential ? "exponential" : "linear", c->repeats, c->repeats > 1 ? "s" : "", c->rule);
+	/* the loss axis ends a little above the smoothed curve's start, so the
+	 * spike where the test stops does not flatten everything else */
+	for (size_t i = 0; i < c->n; i++)
+		top = fmax(top, c->smoothed_loss[i]);
+	lrs_plot_opts opts = { .title = title, .xlabel = "learning rate", .ylabel = "loss",
+	                       .y2label = "validation accuracy", .logx = c->exponential, .marks = marks,
+	                       .mark_labels = labels, .n_marks = isnan(c->max_lr) ? 0 : 2, .ymax = 1.5 * top };
+	err = lrs_plot_lines(path, &opts, s, 3);
+	free(ax);
+	free(ay);
+	return err;
 }

@@ -46,4 +46,16 @@ void cli_table_print(FILE *f, const cli_table *t, cli_format fmt, int as_object)
 
 void cli_table_free(cli_table *t);
 
+/* A JSON object as people read it: "lr=0.05, factor=1" (strings unquoted,
+ * numbers to 4 significant digits, nested values kept). Free it. */
+char *cli_json_readable(const char *json);
+
+/* Short names for n configurations (schedule type, params and hyper as
+ * stored): the type and only the parameters and hyperparameters whose
+ * values differ between the configurations ("constant lr=0.0324",
+ * "one_cycle", "constant lr=0.0081; batch_size=64"). Returns n strings
+ * (free each, then the array), or NULL out of memory. */
+char **cli_config_labels(const char *const *schedule, const char *const *params, const char *const *hyper,
+                         size_t n);
+
 #endif

@@ -65,9 +65,14 @@ static void put_block(FILE *f, size_t k, const lrs_plot_series *s)
 			if (s->y[j] > s->y[hi]) hi = j;
 		}
 		if (lo > hi) { size_t t = lo; lo = hi; hi = t; }
-		fprintf(f, "%.17g %.17g\n", s->x[lo], s->y[lo]);
-		if (hi != lo)
-			fprintf(f, "%.17g %.17g\n", s->x[hi], s->y[hi]);
+		for (size_t j = lo;; j = hi) {   /* x y [lo hi] */
+			fprintf(f, "%.17g %.17g", s->x[j], s->y[j]);
+			if (s->lo && s->hi)
+				fprintf(f, " %.17g %.17g", s->lo[j], s->hi[j]);
+			fputc('\n', f);
+			if (j == hi)
+				break;
+		}
 	}
 	fprintf(f, "EOD\n");
 }
@@ -158,7 +163,7 @@ int lrs_plot_lines(const char *path, const lrs_plot_opts *opts,
 	put_quoted(f, opts->xlabel);
 	fprintf(f, "\nset ylabel ");
 	put_quoted(f, opts->ylabel);
-	fprintf(f, "\nset grid\nset key top right box opaque\n");
+	fprintf(f, "\nset grid\n%s\n", opts->key_below ? "set key below box" : "set key top right box opaque");
 	if (opts->logx)
 		fprintf(f, "set logscale x\n");
 	for (size_t k = 0; k < opts->n_marks; k++) {
@@ -173,15 +178,39 @@ int lrs_plot_lines(const char *path, const lrs_plot_opts *opts,
 		fprintf(f, "set logscale y\n");
 	if (opts->ymax > 0)
 		fprintf(f, "set yrange [:%.17g]\n", opts->ymax);
+	if (opts->n_xtics) {   /* categories at x = 1..n */
+		fprintf(f, "set xrange [0.5:%zu.5]\nset xtics rotate by -30 (", opts->n_xtics);
+		for (size_t k = 0; k < opts->n_xtics; k++) {
+			fprintf(f, "%s", k ? ", " : "");
+			put_quoted(f, opts->xtics[k]);
+			fprintf(f, " %zu", k + 1);
+		}
+		fprintf(f, ")\nset bmargin 8\n");
+	}
 	if (uses_y2) {
 		fprintf(f, "set y2label ");
 		put_quoted(f, opts->y2label);
 		fprintf(f, "\nset y2tics\nset ytics nomirror\n");
 	}
 	fprintf(f, "plot ");
-	for (size_t k = 0; k < n_series; k++) {
-		fprintf(f, "%s$d%zu using 1:2 with lines lw 2 axes x1y%d title ", k ? ", " : "", k,
-		        series[k].right_axis ? 2 : 1);
+	for (size_t k = 0, first = 1; k < n_series; k++) {   /* bands first, under the lines */
+		if (!series[k].lo || !series[k].hi || series[k].points)
+			continue;
+		fprintf(f, "%s$d%zu using 1:3:4 with filledcurves fs transparent solid 0.2 noborder lc %zu "
+		        "axes x1y%d notitle", first ? "" : ", ", k, k + 1, series[k].right_axis ? 2 : 1);
+		first = 0;
+	}
+	for (size_t k = 0, first = 1; k < n_series; k++) {
+		int bands = 0;
+		for (size_t j = 0; j < n_series; j++)
+			bands |= series[j].lo && series[j].hi && !series[j].points;
+		if (series[k].points)
+			fprintf(f, "%s$d%zu using 1:2:3:4 with yerrorbars pt 7 ps 1.2 lw 2 lc %zu axes x1y%d title ",
+			        first && !bands ? "" : ", ", k, k + 1, series[k].right_axis ? 2 : 1);
+		else
+			fprintf(f, "%s$d%zu using 1:2 with lines lw 2 lc %zu axes x1y%d title ", first && !bands ? "" : ", ",
+			        k, k + 1, series[k].right_axis ? 2 : 1);
+		first = 0;
 		put_quoted(f, series[k].title);
 	}
 	fprintf(f, "\n");

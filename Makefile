@@ -39,8 +39,15 @@ ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -fopenmp $(WARN) $(SAN) $(CFLAGS) -Iinc
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -fopenmp -ldl -lpthread -lm
 TEST_LDLIBS := $(shell pkg-config --libs $(CHECK_PKGS) 2>/dev/null)
 
-SRC      := $(sort $(wildcard src/*/*.c))
-MAIN_SRC := src/cli/main.c
+# bin/lrsweep-mpi: `lrsweep run` across MPI ranks (docs/mpi.md). Only
+# src/mpi is compiled with mpicc; it links the same objects as bin/lrsweep.
+MPICC    ?= mpicc
+MPI_BIN  := $(dir $(BIN))lrsweep-mpi
+HAVE_MPI := $(shell command -v $(MPICC) 2>/dev/null)
+MPI_OBJ  := $(BUILD)/mpi/src/mpi/main.o
+
+SRC      := $(sort $(filter-out src/mpi/%,$(wildcard src/*/*.c)))
+MAIN_SRC := src/cli/entry.c
 OBJ      := $(SRC:%.c=$(BUILD)/%.o)
 LIB_OBJ  := $(filter-out $(BUILD)/$(MAIN_SRC:.c=.o),$(OBJ))
 TEST_SRC := $(sort $(wildcard tests/*.c))
@@ -49,7 +56,7 @@ TEST_BIN := $(BUILD)/tests/check_lrsweep
 REPLAY   := $(BUILD)/tests/tools/nn_replay
 BENCH_TRAIN := $(BUILD)/bench/bench_train
 
-.PHONY: all deps check unit e2e crosscheck docs-check demo bench range-study install clean valgrind
+.PHONY: all deps check unit e2e crosscheck docs-check demo bench range-study mpi install clean valgrind
 
 all: $(BIN)
 
@@ -81,9 +88,9 @@ check: deps
 unit: $(TEST_BIN)
 	$(TEST_BIN)
 
-e2e: $(BIN)
+e2e: $(BIN) $(if $(HAVE_MPI),$(MPI_BIN))
 	@for t in tests/e2e/*.sh; do [ "$$t" = tests/e2e/lib.sh ] && continue; \
-	   echo "== $$t"; LRSWEEP=$(BIN) $$t || exit 1; done
+	   echo "== $$t"; LRSWEEP=$(BIN) LRSWEEP_MPI=$(if $(HAVE_MPI),$(MPI_BIN)) $$t || exit 1; done
 
 crosscheck: $(BIN) $(REPLAY)
 	@if [ -x /usr/bin/python3 ]; then \
@@ -114,6 +121,17 @@ bench: $(BIN) $(BENCH_TRAIN)
 range-study: deps $(BIN)
 	bench/range_study.sh $(BIN)
 
+mpi: deps
+	@$(MAKE) --no-print-directory $(MPI_BIN)
+
+$(MPI_OBJ): src/mpi/main.c Makefile
+	@mkdir -p $(dir $@)
+	$(MPICC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(MPI_BIN): $(MPI_OBJ) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(MPICC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/lrsweep
@@ -121,4 +139,4 @@ install: $(BIN)
 clean:
 	rm -rf build bin
 
--include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(REPLAY).d $(BENCH_TRAIN).d
+-include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(REPLAY).d $(BENCH_TRAIN).d $(MPI_OBJ:.o=.d)

@@ -8,6 +8,8 @@
 
 #include "lrsweep/data.h"
 #include "lrsweep/experiment.h"
+#include "lrsweep/plan.h"
+#include "lrsweep/trials.h"
 
 /* Exit statuses (SPEC §2). */
 enum {
@@ -31,6 +33,23 @@ typedef struct {
 	cli_fn fn;
 	const char *summary;    /* one line for `lrsweep --help`        */
 } cli_command;
+
+/* How `lrsweep run` executes its trials when not on this process's own
+ * threads: lrsweep-mpi installs one (src/mpi). sweep() is called once the
+ * bounds and the plan are known - also with n == 0 - and must behave as
+ * lrs_trials_run, calling the hooks from this thread. */
+typedef struct {
+	const char *name;            /* "MPI", for messages                  */
+	int supports_pruning;
+	int (*sweep)(const lrs_plan *plan, const size_t *which, size_t n, const lrs_dataset *ds, int threads,
+	             const lrs_trials_hooks *hooks, double min_lr, double max_lr);
+} cli_run_driver;
+
+extern const cli_run_driver *cli_driver;   /* NULL: local threads */
+
+/* The whole command line: dispatches to a command, checks that stdout was
+ * written, returns the exit status. */
+int cli_main(int argc, char **argv);
 
 /* Prints "lrsweep CMD: message" (with the thread's error position when
  * set) and returns the exit status for library code `rc`. */
@@ -80,6 +99,7 @@ int cmd_schedule(int argc, char **argv, cli_globals *g);
 int cmd_range_test(int argc, char **argv, cli_globals *g);
 int cmd_train(int argc, char **argv, cli_globals *g);
 int cmd_data(int argc, char **argv, cli_globals *g);
+int cmd_report(int argc, char **argv, cli_globals *g);
 int cmd_not_yet(int argc, char **argv, cli_globals *g);
 
 #endif

@@ -44,6 +44,8 @@ typedef struct {
 
 static volatile sig_atomic_t stop_requested;
 
+const cli_run_driver *cli_driver;
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -607,7 +609,8 @@ static void prior_free(prior_ctx *p, size_t n)
 
 /* Runs the sweep with Ctrl-C handled; returns the sweep's error. */
 static int sweep(const lrs_plan *plan, const size_t *which, size_t n, const lrs_dataset *ds, int threads,
-                 const lrs_prune_config *prune, const lrs_trials_prior *prior, run_ctx *r)
+                 const lrs_prune_config *prune, const lrs_trials_prior *prior, run_ctx *r, double min_lr,
+                 double max_lr)
 {
 	struct sigaction sa, old_int, old_term;
 	lrs_trials_hooks hooks = { r, trial_started, trial_epoch, trial_finished, &stop_requested };
@@ -619,7 +622,10 @@ static int sweep(const lrs_plan *plan, const size_t *which, size_t n, const lrs_
 	stop_requested = 0;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
-	err = lrs_trials_run(plan, which, n, ds, threads, prune, prior, &hooks);
+	if (cli_driver)
+		err = cli_driver->sweep(plan, which, n, ds, threads, &hooks, min_lr, max_lr);
+	else
+		err = lrs_trials_run(plan, which, n, ds, threads, prune, prior, &hooks);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	return err;
@@ -657,6 +663,12 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 	if ((err = lrs_plan_build(&plan, e, ds, isnan(max_lr) ? CHECK_MIN_LR : min_lr,
 	                          isnan(max_lr) ? CHECK_MAX_LR : max_lr)) < 0) {
 		status = cli_fail(CMD, err);
+		goto out;
+	}
+	if (e->trial.prune != LRS_PRUNE_NONE && cli_driver && !cli_driver->supports_pruning) {
+		status = cli_fail(CMD, lrs_error_set(LRS_EINVALID, "%s: trials.pruning is not available in %s runs yet; "
+		                                     "run it with lrsweep run, or set pruning: {type: none}",
+		                                     e->path, cli_driver->name));
 		goto out;
 	}
 	if (e->trial.prune != LRS_PRUNE_NONE && ds->val.n == 0) {
@@ -718,7 +730,7 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 		goto fail_stored;
 	lrs_trials_prior pr = { prior.epochs, (const double *const *)prior.val };
 	double t_sweep = now_seconds();
-	err = sweep(&plan, which, n_run, ds, threads, &prune, &pr, &r);
+	err = sweep(&plan, which, n_run, ds, threads, &prune, &pr, &r, min_lr, max_lr);
 	t_sweep = now_seconds() - t_sweep;
 	cli_progress_end(&r.bar);
 	if (g->verbose)

@@ -1,5 +1,7 @@
 /* main.c - the lrsweep command line: global flags, the command table, and
- * the exit status (the only place that decides it, with the commands). */
+ * the exit status (the only place that decides it, with the commands).
+ * main() itself is in entry.c, so that lrsweep-mpi can run the same
+ * command line under its own main. */
 #include <stdio.h>
 #include <string.h>
 
@@ -14,7 +16,7 @@ static const cli_command commands[] = {
 	{ "schedule",   cmd_schedule, "print or plot a learning-rate schedule, one row per step" },
 	{ "query",      cmd_query,    "query a results database (experiments, trials, best, compare, ...)" },
 	{ "plot",       cmd_plot,     "plot range tests, curves, schedules or comparisons from a database" },
-	{ "report",     cmd_not_yet,  "one self-contained HTML report of an experiment" },
+	{ "report",     cmd_report,   "one self-contained HTML report of an experiment" },
 	{ "data",       cmd_data,     "load the data of an experiment and describe it" },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -66,7 +68,7 @@ static int dispatch(int argc, char **argv)
 	return EXIT_USAGE;
 }
 
-int main(int argc, char **argv)
+int cli_main(int argc, char **argv)
 {
 	int status = dispatch(argc, argv);
 

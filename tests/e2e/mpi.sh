@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# tests/e2e/mpi.sh - lrsweep-mpi across 3 ranks (oversubscribed on a small
+# machine): the database holds exactly the trials, with exactly the
+# metrics and curves, of the same experiment run by lrsweep run; a job
+# killed midway finishes with --resume, nothing lost, nothing run twice; a
+# bad file ends every rank. Skipped when mpirun or lrsweep-mpi is missing.
+set -u
+. "$(dirname "$0")/lib.sh"
+cd "$T" || exit 1
+MPI=${LRSWEEP_MPI:-}
+case $MPI in /*) ;; ?*) MPI=$REPO/$MPI ;; esac
+if [ -z "$MPI" ] || [ ! -x "$MPI" ] || ! command -v mpirun >/dev/null || ! command -v sqlite3 >/dev/null; then
+	ok "mpirun, lrsweep-mpi or sqlite3 absent: MPI checks skipped"
+	finish
+fi
+cp "$MPI" "$T/lrsweep-mpi"
+# Open MPI refuses root unless told; an ASan build must not fail on the
+# MPI library's own allocations at exit
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+mpi() { timeout 300 mpirun --oversubscribe -np 3 "$T/lrsweep-mpi" "$@"; }
+
+cat >exp.yaml <<'YAML'
+name: mpi
+seed: 7
+data:
+  train: {format: synthetic, kind: spirals, samples: 1200, classes: 3, noise: 0.2}
+  test: {format: synthetic, kind: spirals, samples: 300, classes: 3, noise: 0.2}
+  validation: 0.2
+model: {hidden: [32], activation: relu}
+optimizer: {type: sgd, momentum: 0.9}
+batch_size: 32
+range_test: {mode: exponential, start_lr: 1.0e-4, end_lr: 10, epochs: 8, repeats: 2}
+trials:
+  epochs: 6
+  seeds: [1, 2]
+  schedules:
+    - type: constant
+    - {type: triangular, step_size: {grid: ["1 epochs", "2 epochs"]}}
+    - type: one_cycle
+  space:
+    batch_size: {grid: [32, 64]}
+YAML
+METRICS="select id, trial_key, schedule, params, hyper, seed, status, epochs_done, iterations, best_val_accuracy,
+	best_epoch, final_val_accuracy, final_val_loss, final_train_loss, test_accuracy from trials order by id"
+CURVES="select trial_id, epoch, iteration, lr, momentum, train_loss, train_accuracy, val_loss, val_accuracy
+	from epochs order by 1, 2"
+BOUNDS="select rule, min_lr, max_lr, chosen from bounds order by rule"
+
+mpi run exp.yaml --db "$T/m.db" >"$OUT" 2>"$ERR"
+RC=$?
+"$LRSWEEP" run exp.yaml --db "$T/s.db" -q >/dev/null 2>&1
+if [ $RC -eq 0 ] && cmp -s <(sqlite3 "$T/m.db" "$METRICS") <(sqlite3 "$T/s.db" "$METRICS") &&
+   cmp -s <(sqlite3 "$T/m.db" "$CURVES") <(sqlite3 "$T/s.db" "$CURVES") &&
+   cmp -s <(sqlite3 "$T/m.db" "$BOUNDS") <(sqlite3 "$T/s.db" "$BOUNDS") &&
+   [ "$(sqlite3 "$T/m.db" "select count(*) from trials")" = 16 ]; then
+	ok "3 ranks store exactly the trials, metrics, curves and bounds of lrsweep run"
+else
+	nok "mpi run" "rc=$RC $(tail -c 300 "$ERR") $(diff <(sqlite3 "$T/m.db" "$METRICS") <(sqlite3 "$T/s.db" "$METRICS") | head -3)"
+fi
+if grep -q '^leaderboard' "$OUT"; then ok "rank 0 prints the leaderboard"; else nok "leaderboard" "$(head -c 200 "$OUT")"; fi
+
+# killed midway (SIGKILL to the whole job), then --resume under MPI
+sed -e 's/samples: 1200/samples: 12000/' -e 's/hidden: \[32\]/hidden: [128, 128]/' \
+    -e 's/seeds: \[1, 2\]/seeds: [1, 2, 3]/' exp.yaml >long.yaml
+mpirun --oversubscribe -np 3 "$T/lrsweep-mpi" run long.yaml --db "$T/k.db" -q >/dev/null 2>&1 &
+pid=$!
+done_trials=0
+for _ in $(seq 1 600); do
+	done_trials=$(sqlite3 "$T/k.db" "select count(*) from trials where status = 'completed'" 2>/dev/null || echo 0)
+	[ "${done_trials:-0}" -ge 3 ] && break
+	kill -0 $pid 2>/dev/null || break
+	sleep 0.05
+done
+kill -KILL $pid 2>/dev/null
+pkill -KILL -f "$T/lrsweep-mpi" 2>/dev/null
+wait $pid 2>/dev/null
+sqlite3 "$T/k.db" "select trial_key, finished_at from trials where status = 'completed'" | sort >"$T/before"
+left=$(sqlite3 "$T/k.db" "select count(*) from trials where status != 'completed'")
+mpi run long.yaml --db "$T/k.db" --resume -q >/dev/null 2>"$ERR"
+RC=$?
+"$LRSWEEP" run long.yaml --db "$T/whole.db" -q >/dev/null 2>&1
+twice=$(sqlite3 "$T/k.db" "select trial_key, finished_at from trials where status = 'completed'" | sort |
+	comm -23 "$T/before" - | wc -l)
+if [ $RC -eq 0 ] && [ "$left" -gt 0 ] && [ "$twice" -eq 0 ] &&
+   cmp -s <(sqlite3 "$T/k.db" "$METRICS") <(sqlite3 "$T/whole.db" "$METRICS") &&
+   cmp -s <(sqlite3 "$T/k.db" "$CURVES") <(sqlite3 "$T/whole.db" "$CURVES") &&
+   [ "$(sqlite3 "$T/k.db" "pragma integrity_check")" = ok ]; then
+	ok "killed after $done_trials trials, --resume finishes it: nothing lost, nothing run twice"
+else
+	nok "kill + resume" "rc=$RC left=$left twice=$twice $(tail -c 300 "$ERR")"
+fi
+
+# a bad file: exit 2 from rank 0, every rank goes home
+printf 'name: bad\ndata: {train: {format: synthetic, kind: blobs, samples: 100}}\ntrials: {schedules: [{type: stepp}]}\n' >bad.yaml
+mpi run bad.yaml --db "$T/b.db" >"$OUT" 2>"$ERR"
+RC=$?
+if [ $RC -eq 2 ] && grep -q "bad.yaml:3:29: unknown schedule type 'stepp'" "$ERR"; then
+	ok "a bad file: exit 2 with file:line:column, no rank left waiting"
+else
+	nok "bad file" "rc=$RC $(cat "$ERR")"
+fi
+sed 's/    - type: one_cycle/    - type: one_cycle\n  pruning: {type: asha}/' exp.yaml >prune.yaml
+mpi run prune.yaml --db "$T/p.db" >"$OUT" 2>"$ERR"
+if [ $? -eq 2 ] && grep -q "pruning is not available in MPI runs" "$ERR"; then ok "pruning refused under MPI, before any training"
+else nok "pruning" "$(cat "$ERR")"; fi
+finish

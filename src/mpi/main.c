@@ -265,6 +265,8 @@ static int worker(int argc, char **argv)
 		fprintf(stderr, "lrsweep-mpi: rank %d: %s\n", rank, lrs_error_last());
 		MPI_Abort(MPI_COMM_WORLD, 1);
 	}
+	if (threads > 1 && !threads_ok)
+		fprintf(stderr, "lrsweep-mpi: rank %d: this MPI lacks MPI_THREAD_MULTIPLE: one thread per rank\n", rank);
 	if (!threads_ok || threads < 1)
 		threads = 1;
 	int mine = (int)threads, total;

@@ -3,7 +3,10 @@
 #
 #   scripts/deps.sh             the packages needed to build and test
 #   scripts/deps.sh --optional  also PyTorch (python3-torch), which the
-#                               cross-check tests compare against
+#                               cross-check tests compare against,
+#                               chromium, which renders `lrsweep report`'s
+#                               page in tests/e2e/report.sh, and Open MPI,
+#                               for bin/lrsweep-mpi and tests/e2e/mpi.sh
 #
 # As root it runs apt-get; otherwise it prints the command to run. When
 # everything is present it does nothing.
@@ -11,7 +14,7 @@ set -eu
 
 PACKAGES="build-essential pkg-config libyaml-dev libsqlite3-dev check libopenblas-dev zlib1g-dev gnuplot-nox dataset-fashion-mnist valgrind sqlite3"
 if [ "${1:-}" = "--optional" ]; then
-	PACKAGES="$PACKAGES python3-torch"
+	PACKAGES="$PACKAGES python3-torch chromium libopenmpi-dev openmpi-bin"
 fi
 
 missing=""

@@ -24,8 +24,6 @@ static const planned planned_commands[] = {
 	           "  WHAT: experiments, trials, best, compare, curve TRIAL_ID, range-test, sql \"SELECT ...\"" },
 	{ "plot", "lrsweep plot DB WHAT -o F.png|F.svg (or --terminal)\n"
 	          "  WHAT: range-test, curves, schedules, compare" },
-	{ "report", "lrsweep report DB [--experiment E] -o F.html\n"
-	            "  one self-contained HTML page: config, range test, leaderboard, curves" },
 	{ "data", "lrsweep data EXP.yaml\n"
 	          "  loads the data as configured and prints shape, classes, class balance, value range" },
 };

@@ -1,0 +1,1045 @@
+/* cmd_report.c - `lrsweep report DB [--experiment E] -o F.html`: one
+ * self-contained HTML page about an experiment (SPEC §2): its header and
+ * YAML, the range test and every rule's bounds, the leaderboard, the
+ * comparison of configurations, and the curves and schedules plots.
+ *
+ * The page needs nothing but itself: styles inline, no script at all, the
+ * plots as inline SVG drawn by the plot module (the same calls as `lrsweep
+ * plot`), and a Content-Security-Policy that forbids any fetch, so a
+ * browser offline shows all of it. Every text that comes from the
+ * database is HTML-escaped (html.h). The database is opened read-only. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lrsweep/config.h"
+#include "lrsweep/error.h"
+#include "lrsweep/node.h"
+#include "lrsweep/plot.h"
+#include "lrsweep/schedule.h"
+#include "lrsweep/stats.h"
+#include "lrsweep/store.h"
+#include "lrsweep/util.h"
+#include "lrsweep/version.h"
+#include "cli.h"
+#include "html.h"
+#include "range.h"
+#include "table.h"
+
+#define CMD "report"
+#define MAX_LINES 64     /* as `lrsweep plot`: legends beyond this are unreadable */
+#define TOP 20           /* leaderboard rows shown */
+#define MAX_EPOCHS 1024  /* as `lrsweep plot curves` */
+
+typedef struct {
+	const char *db, *out, *experiment;
+} report_args;
+
+/* What the sections share while the page is built. */
+typedef struct {
+	lrs_store *st;
+	const report_args *a;
+	long long exp;
+	const char *name;
+	char tmpdir[64];       /* private directory of the plots' SVG files */
+	int n_plots;           /* plots embedded so far: their id prefix   */
+	lrs_buf *b;
+} report;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: lrsweep report DB -o F.html [--experiment NAME|ID]\n"
+	        "\n"
+	        "Writes one self-contained HTML page about an experiment: no network needed,\n"
+	        "no script, the plots inline as SVG. It holds:\n"
+	        "  - the experiment: name, status, dates, host, lrsweep version, data sizes\n"
+	        "  - its YAML configuration as stored\n"
+	        "  - the range test: loss and accuracy against the rate, and every rule's bounds\n"
+	        "    (the chosen rule marked)\n"
+	        "  - the leaderboard: the best %d completed trials\n"
+	        "  - the configurations compared: n, mean and 95%% interval of the best validation\n"
+	        "    and test accuracy over seeds, and Welch's test against the best\n"
+	        "  - validation accuracy per epoch, and the learning rate of each configuration\n"
+	        "A section without data (bounds given, no completed trial) says so.\n"
+	        "\n"
+	        "  -o, --output F      the HTML file to write\n"
+	        "  --experiment E      a name (its latest run) or an id; default: the latest\n"
+	        "\n"
+	        "The database is opened read-only; gnuplot draws the plots.\n", TOP);
+}
+
+static int parse_args(int argc, char **argv, cli_globals *g, report_args *a, int *done)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i], *val;
+		char key[64];
+		int rc;
+
+		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+			usage(stdout);
+			*done = 1;
+			return EXIT_OK;
+		}
+		if (cli_global_flag(arg, g))
+			continue;
+		if (!strcmp(arg, "-o")) {
+			if (i + 1 >= argc)
+				return cli_usage_error(CMD, "-o needs a file name (F.html)");
+			a->out = argv[++i];
+			continue;
+		}
+		if (arg[0] != '-') {
+			if (a->db)
+				return cli_usage_error(CMD, "unexpected argument '%s'", arg);
+			a->db = arg;
+			continue;
+		}
+		if (arg[1] != '-')
+			return cli_usage_error(CMD, "unknown option '%s' (see 'lrsweep report --help')", arg);
+		if ((rc = cli_flag(CMD, argc, argv, &i, key, sizeof key, &val)) != 0)
+			return rc;
+		if (!strcmp(key, "experiment"))
+			a->experiment = val;
+		else if (!strcmp(key, "output"))
+			a->out = val;
+		else
+			return cli_usage_error(CMD, "unknown option '--%s' (see 'lrsweep report --help')", key);
+	}
+	if (!a->db)
+		return cli_usage_error(CMD, "missing the database (lrsweep report DB -o F.html)");
+	if (!a->out || !*a->out)
+		return cli_usage_error(CMD, "give the page to write: -o F.html");
+	return 0;
+}
+
+/* ------------------------------------------------------------ data */
+
+static int fetch(cli_table *t, lrs_store *st, const char *sql)
+{
+	int rc;
+
+	memset(t, 0, sizeof *t);
+	rc = lrs_store_query(st, sql, cli_table_collect, t);
+	if (rc == 1 || t->failed)
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	return rc;
+}
+
+static const char *cell(const cli_table *t, size_t r, int c)
+{
+	return t->cells[r * (size_t)t->ncols + (size_t)c];
+}
+
+/* The experiments row the report is about: --experiment (a name: its
+ * latest run; an id), else the latest. */
+static int experiment_row(cli_table *t, lrs_store *st, const report_args *a)
+{
+	static const char cols[] = "id, name, status, created_at, finished_at, host, tool_version, "
+	                           "train_samples, val_samples, test_samples, features, classes, config";
+	char sql[768], q[300];
+	size_t k = 0;
+	int digits = a->experiment && *a->experiment, rc;
+
+	for (const char *p = a->experiment; digits && *p; p++)
+		digits = isdigit((unsigned char)*p) != 0;
+	if (!a->experiment) {
+		snprintf(sql, sizeof sql, "SELECT %s FROM experiments ORDER BY id DESC LIMIT 1", cols);
+	} else if (digits && strlen(a->experiment) < 19) {
+		snprintf(sql, sizeof sql, "SELECT %s FROM experiments WHERE id = %s", cols, a->experiment);
+	} else {
+		q[k++] = '\'';   /* the name as an SQL literal, quotes doubled */
+		for (const char *p = a->experiment; *p && k + 3 < sizeof q; p++) {
+			if (*p == '\'')
+				q[k++] = '\'';
+			q[k++] = *p;
+		}
+		q[k++] = '\'';
+		q[k] = '\0';
+		snprintf(sql, sizeof sql, "SELECT %s FROM experiments WHERE name = %s ORDER BY id DESC LIMIT 1", cols, q);
+	}
+	if ((rc = fetch(t, st, sql)) < 0)
+		return rc;
+	if (t->nrows == 0) {
+		cli_table_free(t);
+		return a->experiment ? lrs_error_set(LRS_EINVALID, "%s: no experiment '%s'", a->db, a->experiment)
+		                     : lrs_error_set(LRS_EINVALID, "%s: holds no experiment yet", a->db);
+	}
+	return 0;
+}
+
+/* Short names of the configurations in columns sched, params, hyper of t. */
+static char **config_labels(const cli_table *t, int sched, int params, int hyper)
+{
+	const char **s = calloc(t->nrows + 1, sizeof *s), **p = calloc(t->nrows + 1, sizeof *p);
+	const char **h = calloc(t->nrows + 1, sizeof *h);
+	char **labels = NULL;
+
+	if (s && p && h) {
+		for (size_t r = 0; r < t->nrows; r++) {
+			s[r] = cell(t, r, sched);
+			p[r] = cell(t, r, params);
+			h[r] = hyper >= 0 ? cell(t, r, hyper) : NULL;
+		}
+		labels = cli_config_labels(s, p, hyper >= 0 ? h : NULL, t->nrows);
+	}
+	free(s);
+	free(p);
+	free(h);
+	if (!labels)
+		lrs_error_set(LRS_ENOMEM, "out of memory");
+	return labels;
+}
+
+static void free_labels(char **labels, size_t n)
+{
+	for (size_t i = 0; labels && i < n; i++)
+		free(labels[i]);
+	free(labels);
+}
+
+/* ------------------------------------------------------------ plots */
+
+/* Reads the SVG gnuplot wrote to `path` into the page. The XML prolog
+ * goes (invalid inside HTML), and every id, with the references to it,
+ * gets the prefix "pK-": gnuplot names its markers and clip paths alike in
+ * every plot, and the first of equal ids would win for all of them. */
+static int embed_svg(report *r, const char *path)
+{
+	static const char *const refs[] = { " id='", " id=\"", "href='#", "href=\"#", "url(#" };
+	FILE *f = fopen(path, "rb");
+	lrs_buf svg = { 0 };
+	char chunk[8192];
+	size_t got;
+	int k = ++r->n_plots;
+
+	if (!f)
+		return lrs_error_set(LRS_ERROR, "%s: cannot read the plot (%s)", path, strerror(errno));
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+		lrs_buf_printf(&svg, "%.*s", (int)got, chunk);
+	fclose(f);
+	if (svg.failed)
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	const char *p = svg.data ? strstr(svg.data, "<svg") : NULL;
+	if (!p || memchr(svg.data, '\0', svg.len)) {
+		lrs_buf_free(&svg);
+		return lrs_error_set(LRS_ERROR, "%s: gnuplot wrote no SVG", path);
+	}
+	lrs_buf_printf(r->b, "<figure>\n");
+	while (*p) {
+		const char *next = NULL;
+		size_t len = 0;
+		for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++) {
+			const char *q = strstr(p, refs[i]);
+			if (q && (!next || q < next)) {
+				next = q;
+				len = strlen(refs[i]);
+			}
+		}
+		if (!next) {
+			lrs_buf_printf(r->b, "%s", p);
+			break;
+		}
+		lrs_buf_printf(r->b, "%.*sp%d-", (int)(next + len - p), p, k);
+		p = next + len;
+	}
+	lrs_buf_printf(r->b, "</figure>\n");
+	lrs_buf_free(&svg);
+	return 0;
+}
+
+/* The file a plot is drawn into: one per plot, in the report's private
+ * directory, so that no other process can put anything in its place. */
+static void plot_path(const report *r, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s/plot%d.svg", r->tmpdir, r->n_plots + 1);
+}
+
+/* Draws the series into the page as inline SVG. */
+static int embed_lines(report *r, const lrs_plot_opts *opts, const lrs_plot_series *s, size_t n)
+{
+	char path[96];
+	int rc;
+
+	plot_path(r, path, sizeof path);
+	if ((rc = lrs_plot_lines(path, opts, s, n)) == 0)
+		rc = embed_svg(r, path);
+	unlink(path);
+	return rc;
+}
+
+/* A section's note that it has nothing to show, and why. */
+static void none(report *r, const char *why)
+{
+	lrs_buf_printf(r->b, "<p class=\"none\">");
+	cli_html_text(r->b, why, NULL);
+	lrs_buf_printf(r->b, "</p>\n");
+}
+
+/* A number cell: %.*g or %.*f of the text, "-" for NULL. */
+static void num_cell(lrs_buf *b, const char *v, const char *fmt)
+{
+	if (!v) {
+		lrs_buf_printf(b, "<td class=\"n\">-</td>");
+		return;
+	}
+	lrs_buf_printf(b, "<td class=\"n\">");
+	lrs_buf_printf(b, fmt, atof(v));
+	lrs_buf_printf(b, "</td>");
+}
+
+/* ------------------------------------------------------------ header */
+
+static int section_header(report *r, const cli_table *e)
+{
+	static const char *const labels[] = { "experiment id", "status", "started", "finished", "host",
+	                                      "lrsweep version" };
+	static const int cols[] = { 0, 2, 3, 4, 5, 6 };
+	char sql[256];
+	cli_table t;
+	int rc;
+
+	lrs_buf_printf(r->b, "<header>\n<p class=\"kicker\">lrsweep report</p>\n<h1>");
+	cli_html_text(r->b, r->name, NULL);
+	lrs_buf_printf(r->b, "</h1>\n<table class=\"kv\">\n");
+	for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++) {
+		lrs_buf_printf(r->b, "<tr>");
+		cli_html_elem(r->b, "th", labels[k], NULL);
+		cli_html_elem(r->b, "td", cell(e, 0, cols[k]), cols[k] == 4 ? "- (not finished)" : "-");
+		lrs_buf_printf(r->b, "</tr>\n");
+	}
+	/* the data sizes in one line: train / validation / test, features, classes */
+	lrs_buf_printf(r->b, "<tr><th>data</th><td>");
+	cli_html_text(r->b, cell(e, 0, 7), "?");
+	lrs_buf_printf(r->b, " train, ");
+	cli_html_text(r->b, cell(e, 0, 8), "?");
+	lrs_buf_printf(r->b, " validation, ");
+	cli_html_text(r->b, cell(e, 0, 9) && atol(cell(e, 0, 9)) > 0 ? cell(e, 0, 9) : "no", NULL);
+	lrs_buf_printf(r->b, " test samples; ");
+	cli_html_text(r->b, cell(e, 0, 10), "?");
+	lrs_buf_printf(r->b, " features, ");
+	cli_html_text(r->b, cell(e, 0, 11), "?");
+	lrs_buf_printf(r->b, " classes</td></tr>\n");
+
+	snprintf(sql, sizeof sql, "SELECT status, count(*) FROM trials WHERE experiment_id = %lld "
+	         "GROUP BY status ORDER BY count(*) DESC, status", r->exp);
+	if ((rc = fetch(&t, r->st, sql)) < 0)
+		return rc;
+	long total = 0;
+	for (size_t k = 0; k < t.nrows; k++)
+		total += atol(cell(&t, k, 1));
+	lrs_buf_printf(r->b, "<tr><th>trials</th><td>%ld", total);
+	for (size_t k = 0; k < t.nrows; k++) {
+		lrs_buf_printf(r->b, "%s%s ", k ? ", " : ": ", cell(&t, k, 1));
+		cli_html_text(r->b, cell(&t, k, 0), NULL);
+	}
+	lrs_buf_printf(r->b, "</td></tr>\n</table>\n</header>\n");
+	cli_table_free(&t);
+	return 0;
+}
+
+static void section_config(report *r, const cli_table *e)
+{
+	lrs_buf_printf(r->b, "<section id=\"config\">\n<h2>Configuration</h2>\n"
+	               "<p>The experiment file as stored with the results.</p>\n<pre>");
+	cli_html_text(r->b, cell(e, 0, 12), "(not stored)");
+	lrs_buf_printf(r->b, "</pre>\n</section>\n");
+}
+
+/* ------------------------------------------------------------ range test */
+
+/* The mean curves of the repeats, up to the shortest, drawn as `lrsweep
+ * plot range-test` draws them (cli_range_plot). */
+static int range_plot(report *r, const cli_table *rt, const cli_table *chosen)
+{
+	char sql[512], path[96];
+	cli_table pts;
+	size_t n = (size_t)atol(cell(rt, 0, 2));
+	int rc;
+
+	for (size_t k = 1; k < rt->nrows; k++)
+		if ((size_t)atol(cell(rt, k, 2)) < n)
+			n = (size_t)atol(cell(rt, k, 2));
+	snprintf(sql, sizeof sql, "SELECT p.iteration, p.lr, p.loss, p.smoothed_loss, p.accuracy FROM range_points p "
+	         "JOIN range_tests r ON r.id = p.range_test_id WHERE r.experiment_id = %lld AND p.iteration < %zu",
+	         r->exp, n);
+	if ((rc = fetch(&pts, r->st, sql)) < 0)
+		return rc;
+	double *lr = calloc(n + 1, sizeof *lr), *loss = calloc(n + 1, sizeof *loss);
+	double *sm = calloc(n + 1, sizeof *sm), *acc = calloc(n + 1, sizeof *acc);
+	long *count = calloc(n + 1, sizeof *count);
+	if (!lr || !loss || !sm || !acc || !count) {
+		rc = lrs_error_set(LRS_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t k = 0; k < pts.nrows; k++) {
+		size_t i = (size_t)atol(cell(&pts, k, 0));
+		lr[i] = atof(cell(&pts, k, 1));
+		loss[i] += cell(&pts, k, 2) ? atof(cell(&pts, k, 2)) : NAN;
+		sm[i] += cell(&pts, k, 3) ? atof(cell(&pts, k, 3)) : NAN;
+		acc[i] += cell(&pts, k, 4) ? atof(cell(&pts, k, 4)) : NAN;
+		count[i]++;
+	}
+	for (size_t i = 0; i < n; i++) {
+		loss[i] /= (double)count[i];
+		sm[i] /= (double)count[i];
+		acc[i] = count[i] == (long)rt->nrows ? acc[i] / (double)count[i] : NAN;
+	}
+	int has = chosen->nrows > 0;
+	cli_range_curves c = { !strcmp(cell(rt, 0, 1), "exponential"), (long)rt->nrows, n, lr, loss, sm, acc,
+	                       has && cell(chosen, 0, 0) ? atof(cell(chosen, 0, 0)) : NAN,
+	                       has && cell(chosen, 0, 1) ? atof(cell(chosen, 0, 1)) : NAN,
+	                       has ? cell(chosen, 0, 2) : "none" };
+	plot_path(r, path, sizeof path);
+	if ((rc = cli_range_plot(path, &c)) == 0)
+		rc = embed_svg(r, path);
+	unlink(path);
+out:
+	free(lr);
+	free(loss);
+	free(sm);
+	free(acc);
+	free(count);
+	cli_table_free(&pts);
+	return rc;
+}
+
+static void bounds_table(report *r, const cli_table *b)
+{
+	static const char *const head[] = { "rule", "min_lr", "max_lr", "min_lr spread", "max_lr spread", "" };
+
+	lrs_buf_printf(r->b, "<table>\n");
+	cli_html_head_row(r->b, head, 6);
+	for (size_t k = 0; k < b->nrows; k++) {
+		int chosen = cell(b, k, 5) && atoi(cell(b, k, 5)) == 1;
+		lrs_buf_printf(r->b, "<tr%s>", chosen ? " class=\"chosen\"" : "");
+		cli_html_elem(r->b, "td", cell(b, k, 0), "-");
+		num_cell(r->b, cell(b, k, 1), "%.4g");
+		num_cell(r->b, cell(b, k, 2), "%.4g");
+		num_cell(r->b, cell(b, k, 3), "%.2fx");
+		num_cell(r->b, cell(b, k, 4), "%.2fx");
+		lrs_buf_printf(r->b, "<td>%s</td></tr>\n", chosen ? "&#9733; chosen" : "");
+	}
+	lrs_buf_printf(r->b, "</table>\n<p class=\"note\">The chosen rule's bounds fed the trials; the spread "
+	               "is the max/min ratio of the repeats' own picks (- when unknown: one repeat, or a rule that "
+	               "did not pick on every repeat).</p>\n");
+}
+
+static int section_range_test(report *r)
+{
+	char sql[512];
+	cli_table rt, b, chosen;
+	int rc;
+
+	lrs_buf_printf(r->b, "<section id=\"range-test\">\n<h2>LR range test</h2>\n");
+	snprintf(sql, sizeof sql, "SELECT id, mode, (SELECT count(*) FROM range_points WHERE range_test_id = r.id), "
+	         "repeat, start_lr, end_lr, iterations, stopped_at, wall_seconds "
+	         "FROM range_tests r WHERE experiment_id = %lld ORDER BY repeat", r->exp);
+	if ((rc = fetch(&rt, r->st, sql)) < 0)
+		return rc;
+	snprintf(sql, sizeof sql, "SELECT rule, min_lr, max_lr, min_lr_spread, max_lr_spread, chosen FROM bounds "
+	         "WHERE experiment_id = %lld ORDER BY chosen DESC, rule", r->exp);
+	if ((rc = fetch(&b, r->st, sql)) < 0)
+		goto out_rt;
+	snprintf(sql, sizeof sql, "SELECT min_lr, max_lr, rule FROM bounds WHERE experiment_id = %lld AND chosen = 1",
+	         r->exp);
+	if ((rc = fetch(&chosen, r->st, sql)) < 0)
+		goto out_b;
+	if (rt.nrows == 0) {
+		none(r, "No range test in this experiment: its bounds were given (--min-lr/--max-lr or "
+		        "range_test.bounds).");
+	} else {
+		lrs_buf_printf(r->b, "<p>%s ramp from %.4g to %.4g over %s steps, %zu repeat%s; the plot shows "
+		               "their mean, the chosen bounds dashed.</p>\n",
+		               !strcmp(cell(&rt, 0, 1), "exponential") ? "Exponential" : "Linear",
+		               atof(cell(&rt, 0, 4)), atof(cell(&rt, 0, 5)), cell(&rt, 0, 6), rt.nrows,
+		               rt.nrows > 1 ? "s" : "");
+		if ((rc = range_plot(r, &rt, &chosen)) < 0)
+			goto out;
+	}
+	if (b.nrows)
+		bounds_table(r, &b);
+	else if (rt.nrows)
+		none(r, "No bounds were stored for this range test.");
+	lrs_buf_printf(r->b, "</section>\n");
+out:
+	cli_table_free(&chosen);
+out_b:
+	cli_table_free(&b);
+out_rt:
+	cli_table_free(&rt);
+	return rc;
+}
+
+/* ------------------------------------------------------------ leaderboard */
+
+/* A configuration's cell: the short name, the full parameters on hover. */
+static void config_cell(lrs_buf *b, const char *label, const char *params, const char *hyper)
+{
+	char *p = params ? cli_json_readable(params) : NULL, *h = hyper ? cli_json_readable(hyper) : NULL;
+
+	lrs_buf_printf(b, "<td title=\"");
+	cli_html_text(b, p ? p : params, NULL);
+	if (h && *h)
+		lrs_buf_printf(b, "; ");
+	cli_html_text(b, h ? h : hyper, NULL);
+	lrs_buf_printf(b, "\">");
+	cli_html_text(b, label, NULL);
+	lrs_buf_printf(b, "</td>");
+	free(p);
+	free(h);
+}
+
+static int section_leaderboard(report *r)
+{
+	static const char *const head[] = { "rank", "trial", "configuration", "seed", "best val acc",
+	                                    "best epoch", "test acc", "seconds" };
+	char sql[512], **labels;
+	cli_table t;
+	int rc;
+
+	lrs_buf_printf(r->b, "<section id=\"leaderboard\">\n<h2>Leaderboard</h2>\n");
+	snprintf(sql, sizeof sql, "SELECT rank, trial_id, schedule, params, hyper, seed, best_val_accuracy, "
+	         "best_epoch, test_accuracy, wall_seconds FROM leaderboard WHERE experiment_id = %lld "
+	         "ORDER BY rank LIMIT %d", r->exp, TOP);
+	if ((rc = fetch(&t, r->st, sql)) < 0)
+		return rc;
+	if (t.nrows == 0) {
+		none(r, "No completed trial in this experiment yet.");
+		lrs_buf_printf(r->b, "</section>\n");
+		cli_table_free(&t);
+		return 0;
+	}
+	if (!(labels = config_labels(&t, 2, 3, 4))) {
+		cli_table_free(&t);
+		return LRS_ENOMEM;
+	}
+	lrs_buf_printf(r->b, "<p>The best %zu completed trials, ranked by their best validation accuracy "
+	               "(ties: lower final validation loss).</p>\n<table>\n", t.nrows);
+	cli_html_head_row(r->b, head, 8);
+	for (size_t k = 0; k < t.nrows; k++) {
+		lrs_buf_printf(r->b, "<tr>");
+		cli_html_elem(r->b, "td class=\"n\"", cell(&t, k, 0), "-");
+		cli_html_elem(r->b, "td class=\"n\"", cell(&t, k, 1), "-");
+		config_cell(r->b, labels[k], cell(&t, k, 3), cell(&t, k, 4));
+		cli_html_elem(r->b, "td class=\"n\"", cell(&t, k, 5), "-");
+		num_cell(r->b, cell(&t, k, 6), "%.4f");
+		cli_html_elem(r->b, "td class=\"n\"", cell(&t, k, 7), "-");
+		num_cell(r->b, cell(&t, k, 8), "%.4f");
+		num_cell(r->b, cell(&t, k, 9), "%.1f");
+		lrs_buf_printf(r->b, "</tr>\n");
+	}
+	lrs_buf_printf(r->b, "</table>\n</section>\n");
+	free_labels(labels, t.nrows);
+	cli_table_free(&t);
+	return 0;
+}
+
+/* ------------------------------------------------------------ compare */
+
+/* One configuration over its seeds, from the schedule_summary view. */
+typedef struct {
+	size_t n;
+	double mv, sv, cv;     /* best validation accuracy: mean, sd, 95 % half-width */
+	double mt, ct;         /* test accuracy: mean, 95 % half-width              */
+	double p;              /* Welch's p against the best                        */
+} config_row;
+
+static double num_or_nan(const char *s)
+{
+	return s ? atof(s) : NAN;
+}
+
+/* mean ± ci, or the mean alone without an interval, or "-". */
+static void mean_ci_cell(lrs_buf *b, double mean, double ci)
+{
+	if (isnan(mean))
+		lrs_buf_printf(b, "<td class=\"n\">-</td>");
+	else if (isnan(ci))
+		lrs_buf_printf(b, "<td class=\"n\">%.4f</td>", mean);
+	else
+		lrs_buf_printf(b, "<td class=\"n\">%.4f &#177; %.4f</td>", mean, ci);
+}
+
+/* The verdict of `lrsweep query compare`: Welch's test against the best. */
+static void verdict_cell(lrs_buf *b, size_t k, double p)
+{
+	if (k == 0)
+		lrs_buf_printf(b, "<td class=\"best\">best</td>");
+	else if (isnan(p))
+		lrs_buf_printf(b, "<td>? (one seed)</td>");
+	else
+		lrs_buf_printf(b, "<td class=\"%s\">%s (p=%.2g)</td>", p >= 0.05 ? "same" : "worse",
+		               p >= 0.05 ? "same" : "worse", p);
+}
+
+/* The means and intervals as `lrsweep plot compare` draws them. */
+static int compare_plot(report *r, const config_row *c, char **labels, size_t n)
+{
+	double *x = calloc(n, sizeof *x), *y = calloc(n, sizeof *y);
+	double *lo = calloc(n, sizeof *lo), *hi = calloc(n, sizeof *hi);
+	const char **tics = calloc(n, sizeof *tics);
+	char title[400];
+	int rc;
+
+	if (!x || !y || !lo || !hi || !tics) {
+		rc = lrs_error_set(LRS_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t k = 0; k < n; k++) {
+		x[k] = (double)(k + 1);
+		y[k] = c[k].mv;
+		lo[k] = isnan(c[k].cv) ? c[k].mv : c[k].mv - c[k].cv;
+		hi[k] = isnan(c[k].cv) ? c[k].mv : c[k].mv + c[k].cv;
+		if (strlen(labels[k]) > 40)
+			strcpy(labels[k] + 37, "...");
+		tics[k] = labels[k];
+	}
+	lrs_plot_series s = { .title = "mean best validation accuracy, 95% interval over seeds", .x = x, .y = y,
+	                      .n = n, .lo = lo, .hi = hi, .points = 1 };
+	snprintf(title, sizeof title, "%s: configurations, best first", r->name);
+	lrs_plot_opts opts = { .title = title, .xlabel = "", .ylabel = "best validation accuracy",
+	                       .xtics = tics, .n_xtics = n };
+	rc = embed_lines(r, &opts, &s, 1);
+out:
+	free(x);
+	free(y);
+	free(lo);
+	free(hi);
+	free(tics);
+	return rc;
+}
+
+static int section_compare(report *r)
+{
+	static const char *const head[] = { "rank", "configuration", "n", "best val acc (95% CI)",
+	                                    "test acc (95% CI)", "vs best" };
+	char sql[512], **labels = NULL;
+	config_row *c = NULL;
+	cli_table t;
+	int rc;
+
+	lrs_buf_printf(r->b, "<section id=\"compare\">\n<h2>Configurations compared</h2>\n");
+	snprintf(sql, sizeof sql, "SELECT schedule, params, hyper, n, mean_best_val_accuracy, std_best_val_accuracy, "
+	         "mean_test_accuracy, std_test_accuracy FROM schedule_summary WHERE experiment_id = %lld "
+	         "AND mean_best_val_accuracy IS NOT NULL ORDER BY mean_best_val_accuracy DESC, params, hyper", r->exp);
+	if ((rc = fetch(&t, r->st, sql)) < 0)
+		return rc;
+	if (t.nrows == 0) {
+		none(r, "No completed trial in this experiment yet: nothing to compare.");
+		lrs_buf_printf(r->b, "</section>\n");
+		cli_table_free(&t);
+		return 0;
+	}
+	c = calloc(t.nrows, sizeof *c);
+	labels = config_labels(&t, 0, 1, 2);
+	if (!c || !labels) {
+		rc = lrs_error_set(LRS_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t k = 0; k < t.nrows; k++) {
+		c[k].n = (size_t)atol(cell(&t, k, 3));
+		c[k].mv = num_or_nan(cell(&t, k, 4));
+		c[k].sv = num_or_nan(cell(&t, k, 5));
+		c[k].cv = lrs_ci95(c[k].sv, c[k].n);
+		c[k].mt = num_or_nan(cell(&t, k, 6));
+		/* test accuracy may be missing for some seeds; its n is that of
+		 * the validation values, as the view counts completed trials */
+		c[k].ct = lrs_ci95(num_or_nan(cell(&t, k, 7)), c[k].n);
+		c[k].p = k == 0 ? 1 : lrs_welch_p(c[0].mv, c[0].sv, c[0].n, c[k].mv, c[k].sv, c[k].n);
+	}
+	lrs_buf_printf(r->b, "<p>One row per configuration (the same trial but for its seed), over its "
+	               "completed seeds, best first.</p>\n<table>\n");
+	cli_html_head_row(r->b, head, 6);
+	for (size_t k = 0; k < t.nrows; k++) {
+		lrs_buf_printf(r->b, "<tr><td class=\"n\">%zu</td>", k + 1);
+		config_cell(r->b, labels[k], cell(&t, k, 1), cell(&t, k, 2));
+		lrs_buf_printf(r->b, "<td class=\"n\">%zu</td>", c[k].n);
+		mean_ci_cell(r->b, c[k].mv, c[k].cv);
+		mean_ci_cell(r->b, c[k].mt, c[k].ct);
+		verdict_cell(r->b, k, c[k].p);
+		lrs_buf_printf(r->b, "</tr>\n");
+	}
+	lrs_buf_printf(r->b, "</table>\n<p class=\"note\">same = Welch's t-test cannot tell it from the best "
+	               "(p &#8805; 0.05); intervals: Student's t, 95%%; no interval with one seed.</p>\n");
+	if (t.nrows <= MAX_LINES)
+		rc = compare_plot(r, c, labels, t.nrows);
+	else
+		none(r, "More configurations than one plot can show: not drawn.");
+	if (rc == 0)
+		lrs_buf_printf(r->b, "</section>\n");
+out:
+	free(c);
+	free_labels(labels, t.nrows);
+	cli_table_free(&t);
+	return rc;
+}
+
+/* ------------------------------------------------------------ curves */
+
+/* One line of the curves plot: mean and sd of the validation accuracy of
+ * one configuration's seeds, per epoch. */
+typedef struct {
+	const char *schedule, *params, *hyper;
+	double x[MAX_EPOCHS], y[MAX_EPOCHS], lo[MAX_EPOCHS], hi[MAX_EPOCHS], sum[MAX_EPOCHS], sum2[MAX_EPOCHS];
+	long n_at[MAX_EPOCHS];
+	size_t n;
+} curve;
+
+/* Means and bands of each line, and their legends; returns whether any
+ * line has a band (more than one seed). */
+static int curve_series(curve *lines, size_t nl, char **labels, lrs_plot_series *s)
+{
+	int bands = 0;
+
+	for (size_t k = 0; k < nl; k++) {
+		curve *l = &lines[k];
+		size_t m = 0;
+		int band = 0;
+		for (size_t e = 0; e < l->n; e++) {
+			long n = l->n_at[e];
+			if (n == 0)
+				continue;
+			double mean = l->sum[e] / (double)n;
+			double var = n > 1 ? (l->sum2[e] - (double)n * mean * mean) / (double)(n - 1) : 0;
+			double sd = sqrt(var > 0 ? var : 0);
+			l->x[m] = (double)(e + 1);
+			l->y[m] = mean;
+			l->lo[m] = mean - sd;
+			l->hi[m] = mean + sd;
+			band |= n > 1;
+			m++;
+		}
+		s[k] = (lrs_plot_series){ .title = labels[k], .x = l->x, .y = l->y, .n = m,
+		                          .lo = band ? l->lo : NULL, .hi = band ? l->hi : NULL };
+		bands |= band;
+	}
+	return bands;
+}
+
+/* Validation accuracy per epoch, one line per configuration with a band
+ * of +-1 sd over seeds: what `lrsweep plot curves` draws. */
+static int section_curves(report *r)
+{
+	char sql[640], title[400];
+	lrs_plot_series *s = NULL;
+	curve *lines = NULL;
+	char **labels = NULL;
+	const char **sc = NULL, **pc = NULL, **hc = NULL;
+	size_t nl = 0;
+	cli_table t;
+	int rc = 0;
+
+	lrs_buf_printf(r->b, "<section id=\"curves\">\n<h2>Validation accuracy per epoch</h2>\n");
+	snprintf(sql, sizeof sql, "SELECT t.id, t.schedule, t.params, t.hyper, t.seed, e.epoch, e.val_accuracy "
+	         "FROM trials t JOIN epochs e ON e.trial_id = t.id WHERE t.experiment_id = %lld "
+	         "AND t.status IN ('completed', 'pruned') AND e.val_accuracy IS NOT NULL "
+	         "ORDER BY t.schedule, t.params, t.hyper, t.id, e.epoch", r->exp);
+	if ((rc = fetch(&t, r->st, sql)) < 0)
+		return rc;
+	if (t.nrows == 0) {
+		none(r, "No completed or pruned trial with a validation curve.");
+		goto done;
+	}
+	lines = calloc(MAX_LINES, sizeof *lines);
+	s = calloc(MAX_LINES, sizeof *s);
+	sc = calloc(MAX_LINES, sizeof *sc);
+	pc = calloc(MAX_LINES, sizeof *pc);
+	hc = calloc(MAX_LINES, sizeof *hc);
+	if (!lines || !s || !sc || !pc || !hc) {
+		rc = lrs_error_set(LRS_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t k = 0; k < t.nrows; k++) {
+		const char *sched = cell(&t, k, 1), *params = cell(&t, k, 2), *hyper = cell(&t, k, 3);
+		long epoch = atol(cell(&t, k, 5));
+		double v = atof(cell(&t, k, 6));
+		curve *l = nl ? &lines[nl - 1] : NULL;
+		/* rows come grouped by configuration: a new one starts a line */
+		if (!l || strcmp(l->schedule, sched) || strcmp(l->params, params) || strcmp(l->hyper, hyper)) {
+			if (nl == MAX_LINES) {
+				none(r, "More configurations than one plot can show: not drawn (see lrsweep plot "
+				        "--per-trial or lrsweep query).");
+				goto done;
+			}
+			l = &lines[nl++];
+			l->schedule = sc[nl - 1] = sched;
+			l->params = pc[nl - 1] = params;
+			l->hyper = hc[nl - 1] = hyper;
+		}
+		if (epoch < 1 || epoch > MAX_EPOCHS)
+			continue;
+		l->sum[epoch - 1] += v;
+		l->sum2[epoch - 1] += v * v;
+		l->n_at[epoch - 1]++;
+		if ((size_t)epoch > l->n)
+			l->n = (size_t)epoch;
+	}
+	if (!(labels = cli_config_labels(sc, pc, hc, nl))) {
+		rc = lrs_error_set(LRS_ENOMEM, "out of memory");
+		goto out;
+	}
+	int bands = curve_series(lines, nl, labels, s);
+	snprintf(title, sizeof title, "%s: validation accuracy%s", r->name,
+	         bands ? " (mean over seeds, band +-1 sd)" : "");
+	lrs_plot_opts opts = { .title = title, .xlabel = "epoch", .ylabel = "validation accuracy", .key_below = 1 };
+	if ((rc = embed_lines(r, &opts, s, nl)) < 0)
+		goto out;
+done:
+	lrs_buf_printf(r->b, "</section>\n");
+out:
+	free_labels(labels, nl);
+	free(lines);
+	free(s);
+	free(sc);
+	free(pc);
+	free(hc);
+	cli_table_free(&t);
+	return rc;
+}
+
+/* ------------------------------------------------------------ schedules */
+
+/* The rate of every step of one trial: its schedule rebuilt from the
+ * stored, fully resolved parameters; reduce_on_plateau, which reacts to
+ * the metric, from the stored rate of each epoch (as `lrsweep plot
+ * schedules`). */
+static int trial_rates(report *r, const char *trial_id, const char *schedule, const char *params, long steps,
+                       double **x, double **y, size_t *n)
+{
+	lrs_node *node = NULL;
+	lrs_sched *sched = NULL;
+	int rc;
+
+	*x = *y = NULL;
+	*n = 0;
+	if (!strcmp(schedule, "reduce_on_plateau")) {
+		char sql[256];
+		cli_table t;
+		snprintf(sql, sizeof sql, "SELECT iteration, lr FROM epochs WHERE trial_id = %s ORDER BY epoch", trial_id);
+		if ((rc = fetch(&t, r->st, sql)) < 0)
+			return rc;
+		*x = calloc(t.nrows + 1, sizeof **x);
+		*y = calloc(t.nrows + 1, sizeof **y);
+		for (size_t k = 0; *x && *y && k < t.nrows; k++) {
+			(*x)[k] = atof(cell(&t, k, 0));
+			(*y)[k] = atof(cell(&t, k, 1));
+		}
+		*n = t.nrows;
+		cli_table_free(&t);
+		return *x && *y ? 0 : lrs_error_set(LRS_ENOMEM, "out of memory");
+	}
+	if ((rc = lrs_config_parse_yaml(&node, params, strlen(params))) < 0)
+		return lrs_error_set(rc, "trial %s: cannot read its stored parameters: %s", trial_id, lrs_error_last());
+	lrs_sched_ctx ctx = { NAN, NAN, 0, steps };
+	rc = lrs_sched_build(&sched, schedule, node, &ctx);
+	lrs_node_free(node);
+	if (rc < 0)
+		return lrs_error_set(rc, "trial %s: cannot rebuild its schedule: %s", trial_id, lrs_error_last());
+	*x = calloc((size_t)steps + 1, sizeof **x);
+	*y = calloc((size_t)steps + 1, sizeof **y);
+	if (!*x || !*y) {
+		lrs_sched_free(sched);
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	}
+	for (long i = 0; i < steps; i++) {
+		(*x)[i] = (double)i;
+		(*y)[i] = lrs_sched_lr(sched, i);
+	}
+	*n = (size_t)steps;
+	lrs_sched_free(sched);
+	return 0;
+}
+
+static int section_schedules(report *r)
+{
+	char sql[512], title[400], **labels = NULL;
+	lrs_plot_series *s = NULL;
+	double **xs = NULL, **ys = NULL;
+	size_t nl = 0;
+	cli_table t;
+	int rc = 0;
+
+	lrs_buf_printf(r->b, "<section id=\"schedules\">\n<h2>Learning rate of each configuration</h2>\n");
+	/* one trial per configuration: the rate does not depend on the seed */
+	snprintf(sql, sizeof sql, "SELECT min(id), schedule, params, max(iterations) "
+	         "FROM trials WHERE experiment_id = %lld GROUP BY schedule, params ORDER BY min(id)", r->exp);
+	if ((rc = fetch(&t, r->st, sql)) < 0)
+		return rc;
+	if (t.nrows == 0 || t.nrows > MAX_LINES) {
+		none(r, t.nrows ? "More schedules than one plot can show: not drawn." : "No trials in this experiment.");
+		goto done;
+	}
+	s = calloc(t.nrows, sizeof *s);
+	xs = calloc(t.nrows, sizeof *xs);
+	ys = calloc(t.nrows, sizeof *ys);
+	if (!s || !xs || !ys || !(labels = config_labels(&t, 1, 2, -1))) {
+		rc = lrs_error_set(LRS_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t k = 0; k < t.nrows; k++) {
+		size_t n;
+		/* the longest any of its trials ran (a completed one: all of it) */
+		long steps = cell(&t, k, 3) ? atol(cell(&t, k, 3)) : 0;
+		if (steps <= 0)
+			continue;
+		if ((rc = trial_rates(r, cell(&t, k, 0), cell(&t, k, 1), cell(&t, k, 2), steps, &xs[nl], &ys[nl], &n)) < 0)
+			goto out;
+		s[nl] = (lrs_plot_series){ .title = labels[k], .x = xs[nl], .y = ys[nl], .n = n };
+		nl++;
+	}
+	if (nl == 0) {
+		none(r, "No trial of this experiment has run yet.");
+		goto done;
+	}
+	snprintf(title, sizeof title, "%s: learning rate of each configuration", r->name);
+	lrs_plot_opts opts = { .title = title, .xlabel = "step", .ylabel = "learning rate", .key_below = 1 };
+	if ((rc = embed_lines(r, &opts, s, nl)) < 0)
+		goto out;
+done:
+	lrs_buf_printf(r->b, "</section>\n");
+out:
+	for (size_t k = 0; k < t.nrows && xs && ys; k++) {
+		free(xs[k]);
+		free(ys[k]);
+	}
+	free(xs);
+	free(ys);
+	free(s);
+	free_labels(labels, t.nrows);
+	cli_table_free(&t);
+	return rc;
+}
+
+/* ------------------------------------------------------------ the page */
+
+/* Styles for screen and print; system fonts only, so nothing is fetched. */
+static const char style[] =
+	"body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;color:#222;"
+	"max-width:1000px;margin:0 auto;padding:1em 1.5em 3em;background:#fff}\n"
+	"h1{font-size:1.7em;margin:.3em 0 .4em;word-break:break-all}\n"
+	"h2{font-size:1.3em;margin:1.6em 0 .5em;padding-bottom:.2em;border-bottom:2px solid #dde}\n"
+	"nav a{margin-right:1em}\n"
+	"table{border-collapse:collapse;margin:.5em 0 1em;font-variant-numeric:tabular-nums}\n"
+	"th,td{padding:.25em .7em;border-bottom:1px solid #e4e4e8;text-align:left;vertical-align:top}\n"
+	"th{background:#f3f3f7;font-weight:600}\n"
+	"table.kv th{background:none;color:#555;font-weight:500;padding-left:0}\n"
+	"td.n{text-align:right;white-space:nowrap}\n"
+	"tr.chosen td{background:#fff6d6;font-weight:600}\n"
+	"td.best{color:#0a6b2e;font-weight:600}td.same{color:#0a6b2e}td.worse{color:#a32020}\n"
+	"pre{background:#f6f6f9;border:1px solid #e4e4e8;padding:.8em 1em;overflow-x:auto;font-size:13px}\n"
+	"figure{margin:.5em 0 1em}figure svg{max-width:100%;height:auto;display:block}\n"
+	"p.none{color:#666;font-style:italic}p.note{color:#666;font-size:.9em}\n"
+	"footer{margin-top:3em;color:#888;font-size:.85em}\n"
+	"p.kicker{margin:.5em 0 0;color:#777;text-transform:uppercase;letter-spacing:.08em;font-size:.8em}\n";
+
+static int build_page(report *r, const cli_table *e)
+{
+	int rc;
+
+	lrs_buf_printf(r->b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	               /* no fetch, no script: the page is complete as it is */
+	               "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+	               "style-src 'unsafe-inline'; img-src data:\">\n"
+	               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
+	cli_html_text(r->b, r->name, NULL);
+	lrs_buf_printf(r->b, " - lrsweep report</title>\n<style>\n%s</style>\n</head>\n<body>\n", style);
+	if ((rc = section_header(r, e)) < 0)
+		return rc;
+	lrs_buf_printf(r->b, "<nav><a href=\"#range-test\">range test</a><a href=\"#leaderboard\">leaderboard</a>"
+	               "<a href=\"#compare\">comparison</a><a href=\"#curves\">curves</a>"
+	               "<a href=\"#schedules\">schedules</a><a href=\"#config\">configuration</a></nav>\n");
+	/* results first, in the pipeline's order; the YAML, often long, last */
+	if ((rc = section_range_test(r)) < 0 || (rc = section_leaderboard(r)) < 0 || (rc = section_compare(r)) < 0 ||
+	    (rc = section_curves(r)) < 0 || (rc = section_schedules(r)) < 0)
+		return rc;
+	section_config(r, e);
+	lrs_buf_printf(r->b, "<footer>Made by lrsweep %s from ", LRSWEEP_VERSION);
+	cli_html_text(r->b, r->a->db, NULL);
+	lrs_buf_printf(r->b, " (experiment %lld).</footer>\n</body>\n</html>\n", r->exp);
+	return 0;
+}
+
+/* Refuses an output that cannot be written before any work is done; a
+ * stale report is removed, so that it cannot pass for this one. Opening
+ * the database itself for writing would truncate it: refused first. */
+static int check_writable(const char *path, const char *db)
+{
+	struct stat so, sd;
+	FILE *f;
+
+	if (stat(path, &so) == 0 && stat(db, &sd) == 0 && so.st_dev == sd.st_dev && so.st_ino == sd.st_ino)
+		return lrs_error_set(LRS_EINVALID, "%s: is the database; give another file to -o", path);
+	f = fopen(path, "w");
+
+	if (!f)
+		return lrs_error_set(LRS_EINVALID, "%s: cannot write the report (%s)", path, strerror(errno));
+	fclose(f);
+	remove(path);
+	return 0;
+}
+
+static int write_page(const char *path, const char *html, size_t len)
+{
+	FILE *f = fopen(path, "w");
+	int ok;
+
+	if (!f)
+		return lrs_error_set(LRS_ERROR, "%s: cannot write the report (%s)", path, strerror(errno));
+	ok = fwrite(html, 1, len, f) == len;
+	ok &= fclose(f) == 0;
+	if (!ok) {
+		remove(path);
+		return lrs_error_set(LRS_ERROR, "%s: writing the report failed (%s)", path, strerror(errno));
+	}
+	return 0;
+}
+
+/* Builds the page of experiment row `e` and writes it. */
+static int make_report(lrs_store *st, const report_args *a, const cli_table *e)
+{
+	lrs_buf page = { 0 };
+	report r = { st, a, atoll(cell(e, 0, 0)), cell(e, 0, 1), "/tmp/lrsweep-report-XXXXXX", 0, &page };
+	int rc;
+
+	if (!mkdtemp(r.tmpdir))
+		return lrs_error_set(LRS_ERROR, "cannot create a temporary directory for the plots (%s)", strerror(errno));
+	rc = build_page(&r, e);
+	rmdir(r.tmpdir);
+	if (rc == 0 && page.failed)
+		rc = lrs_error_set(LRS_ENOMEM, "out of memory");
+	if (rc == 0)
+		rc = write_page(a->out, page.data, page.len);
+	lrs_buf_free(&page);
+	return rc;
+}
+
+int cmd_report(int argc, char **argv, cli_globals *g)
+{
+	report_args a = { NULL, NULL, NULL };
+	lrs_store *st = NULL;
+	cli_table e;
+	int done = 0, status, rc;
+
+	status = parse_args(argc, argv, g, &a, &done);
+	if (status || done)
+		return status;
+	if ((rc = lrs_store_open(&st, a.db, LRS_STORE_READONLY)) < 0)
+		return cli_fail(CMD, rc);
+	if ((rc = experiment_row(&e, st, &a)) == 0) {
+		if ((rc = check_writable(a.out, a.db)) == 0)
+			rc = make_report(st, &a, &e);
+		cli_table_free(&e);
+	}
+	lrs_store_free(st);
+	if (rc < 0)
+		return cli_fail(CMD, rc);
+	if (!g->quiet)
+		fprintf(stderr, "lrsweep %s: wrote %s\n", CMD, a.out);
+	return EXIT_OK;
+}

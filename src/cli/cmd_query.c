@@ -210,18 +210,6 @@ static int all_digits(const char *s)
 	return 1;
 }
 
-/* Runs `sql` into a fresh table. */
-static int fetch(cli_table *t, lrs_store *st, const char *sql)
-{
-	int rc;
-
-	memset(t, 0, sizeof *t);
-	rc = lrs_store_query(st, sql, cli_table_collect, t);
-	if (rc == 1 || t->failed)
-		return lrs_error_set(LRS_ENOMEM, "out of memory");
-	return rc;
-}
-
 /* The experiment a query is about: --experiment (a name: its latest run;
  * an id), else the latest. */
 static int resolve_experiment(lrs_store *st, const query_args *a, long long *id)
@@ -238,7 +226,7 @@ static int resolve_experiment(lrs_store *st, const query_args *a, long long *id)
 		sql_quote(q, sizeof q, a->experiment);
 		snprintf(sql, sizeof sql, "SELECT id FROM experiments WHERE name = %s ORDER BY id DESC LIMIT 1", q);
 	}
-	if ((rc = fetch(&t, st, sql)) < 0)
+	if ((rc = cli_table_fetch(&t, st, sql)) < 0)
 		return rc;
 	if (t.nrows == 0) {
 		cli_table_free(&t);
@@ -324,7 +312,7 @@ static int q_experiments(lrs_store *st, const query_args *a)
 		size_t len = strlen(sql);
 		snprintf(sql + len, sizeof sql - len, " LIMIT %ld", a->top);
 	}
-	if ((rc = fetch(&t, st, sql)) < 0)
+	if ((rc = cli_table_fetch(&t, st, sql)) < 0)
 		return rc;
 	if (a->experiment && t.nrows == 0) {
 		cli_table_free(&t);
@@ -367,7 +355,7 @@ static int q_trials(lrs_store *st, const query_args *a, long long exp)
 	len += (size_t)snprintf(sql + len, sizeof sql - len, " ORDER BY %s", order);
 	if (a->top)
 		snprintf(sql + len, sizeof sql - len, " LIMIT %ld", a->top);
-	if ((rc = fetch(&t, st, sql)) < 0)
+	if ((rc = cli_table_fetch(&t, st, sql)) < 0)
 		return rc;
 	show(a, &t, 0);
 	cli_table_free(&t);
@@ -389,7 +377,7 @@ static int q_best(lrs_store *st, const query_args *a, long long exp)
 	         "FROM trials t JOIN experiments e ON e.id = t.experiment_id "
 	         "WHERE t.experiment_id = %lld AND t.status = 'completed' AND t.%s IS NOT NULL "
 	         "ORDER BY t.%s %s, t.final_val_loss ASC, t.id LIMIT 1", exp, m, m, ascending(m) ? "ASC" : "DESC");
-	if ((rc = fetch(&t, st, sql)) < 0)
+	if ((rc = cli_table_fetch(&t, st, sql)) < 0)
 		return rc;
 	if (t.nrows == 0) {
 		cli_table_free(&t);
@@ -534,7 +522,7 @@ static int q_compare(lrs_store *st, const query_args *a, long long exp)
 	if (a->schedule)
 		len += (size_t)snprintf(sql + len, sizeof sql - len, " AND schedule = '%s'", a->schedule);
 	snprintf(sql + len, sizeof sql - len, " ORDER BY schedule, params, hyper, id");
-	if ((rc = fetch(&t, st, sql)) < 0)
+	if ((rc = cli_table_fetch(&t, st, sql)) < 0)
 		return rc;
 	cs = calloc(t.nrows + 1, sizeof *cs);
 	if (!cs) {
@@ -660,7 +648,7 @@ static int q_curve(lrs_store *st, const query_args *a)
 	if (!all_digits(a->arg))
 		return lrs_error_set(LRS_EINVALID, "curve: a trial id is a number, got '%s'", a->arg);
 	snprintf(sql, sizeof sql, "SELECT count(*) FROM trials WHERE id = %s", a->arg);
-	if ((rc = fetch(&t, st, sql)) < 0)
+	if ((rc = cli_table_fetch(&t, st, sql)) < 0)
 		return rc;
 	int found = t.nrows && atoll(t.cells[0]) > 0;
 	cli_table_free(&t);
@@ -668,7 +656,7 @@ static int q_curve(lrs_store *st, const query_args *a)
 		return lrs_error_set(LRS_EINVALID, "%s: no trial %s (see 'lrsweep query %s trials')", a->db, a->arg, a->db);
 	snprintf(sql, sizeof sql, "SELECT epoch, iteration, lr, momentum, train_loss, train_accuracy, val_loss, "
 	         "val_accuracy, wall_seconds FROM epochs WHERE trial_id = %s ORDER BY epoch", a->arg);
-	if ((rc = fetch(&t, st, sql)) < 0)
+	if ((rc = cli_table_fetch(&t, st, sql)) < 0)
 		return rc;
 	show(a, &t, 0);
 	cli_table_free(&t);
@@ -683,13 +671,13 @@ static int q_range_test(lrs_store *st, const query_args *a, long long exp)
 
 	snprintf(sql, sizeof sql, "SELECT rule, min_lr, max_lr, min_lr_spread, max_lr_spread, chosen FROM bounds "
 	         "WHERE experiment_id = %lld ORDER BY chosen DESC, rule", exp);
-	if ((rc = fetch(&b, st, sql)) < 0)
+	if ((rc = cli_table_fetch(&b, st, sql)) < 0)
 		return rc;
 	snprintf(sql, sizeof sql, "SELECT r.id, r.repeat, r.mode, r.start_lr, r.end_lr, r.iterations, r.stopped_at, "
 	         "r.seed, r.wall_seconds, count(p.iteration) AS points, max(p.accuracy) AS max_accuracy, "
 	         "min(p.smoothed_loss) AS min_smoothed_loss FROM range_tests r LEFT JOIN range_points p "
 	         "ON p.range_test_id = r.id WHERE r.experiment_id = %lld GROUP BY r.id ORDER BY r.repeat", exp);
-	if ((rc = fetch(&r, st, sql)) < 0) {
+	if ((rc = cli_table_fetch(&r, st, sql)) < 0) {
 		cli_table_free(&b);
 		return rc;
 	}
@@ -722,7 +710,7 @@ static int q_sql(lrs_store *st, const query_args *a)
 	cli_table t;
 	int rc;
 
-	if ((rc = fetch(&t, st, a->arg)) < 0)
+	if ((rc = cli_table_fetch(&t, st, a->arg)) < 0)
 		return rc;
 	cli_table_print(stdout, &t, a->format, 0);
 	cli_table_free(&t);

@@ -17,24 +17,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lrsweep/config.h"
 #include "lrsweep/error.h"
-#include "lrsweep/node.h"
-#include "lrsweep/plot.h"
-#include "lrsweep/schedule.h"
 #include "lrsweep/stats.h"
 #include "lrsweep/store.h"
 #include "lrsweep/util.h"
 #include "lrsweep/version.h"
 #include "cli.h"
 #include "html.h"
-#include "range.h"
+#include "figures.h"
 #include "table.h"
 
 #define CMD "report"
-#define MAX_LINES 64     /* as `lrsweep plot`: legends beyond this are unreadable */
 #define TOP 20           /* leaderboard rows shown */
-#define MAX_EPOCHS 1024  /* as `lrsweep plot curves` */
 
 typedef struct {
 	const char *db, *out, *experiment;
@@ -118,19 +112,6 @@ static int parse_args(int argc, char **argv, cli_globals *g, report_args *a, int
 	return 0;
 }
 
-/* ------------------------------------------------------------ data */
-
-static int fetch(cli_table *t, lrs_store *st, const char *sql)
-{
-	int rc;
-
-	memset(t, 0, sizeof *t);
-	rc = lrs_store_query(st, sql, cli_table_collect, t);
-	if (rc == 1 || t->failed)
-		return lrs_error_set(LRS_ENOMEM, "out of memory");
-	return rc;
-}
-
 static const char *cell(const cli_table *t, size_t r, int c)
 {
 	return t->cells[r * (size_t)t->ncols + (size_t)c];
@@ -163,7 +144,7 @@ static int experiment_row(cli_table *t, lrs_store *st, const report_args *a)
 		q[k] = '\0';
 		snprintf(sql, sizeof sql, "SELECT %s FROM experiments WHERE name = %s ORDER BY id DESC LIMIT 1", cols, q);
 	}
-	if ((rc = fetch(t, st, sql)) < 0)
+	if ((rc = cli_table_fetch(t, st, sql)) < 0)
 		return rc;
 	if (t->nrows == 0) {
 		cli_table_free(t);
@@ -260,19 +241,6 @@ static void plot_path(const report *r, char *out, size_t cap)
 	snprintf(out, cap, "%s/plot%d.svg", r->tmpdir, r->n_plots + 1);
 }
 
-/* Draws the series into the page as inline SVG. */
-static int embed_lines(report *r, const lrs_plot_opts *opts, const lrs_plot_series *s, size_t n)
-{
-	char path[96];
-	int rc;
-
-	plot_path(r, path, sizeof path);
-	if ((rc = lrs_plot_lines(path, opts, s, n)) == 0)
-		rc = embed_svg(r, path);
-	unlink(path);
-	return rc;
-}
-
 /* A section's note that it has nothing to show, and why. */
 static void none(report *r, const char *why)
 {
@@ -291,6 +259,32 @@ static void num_cell(lrs_buf *b, const char *v, const char *fmt)
 	lrs_buf_printf(b, "<td class=\"n\">");
 	lrs_buf_printf(b, fmt, atof(v));
 	lrs_buf_printf(b, "</td>");
+}
+
+/* Draws figure `what` of figures.c (what `lrsweep plot` draws) into the
+ * page. A figure the data does not allow (none to draw, too many lines)
+ * becomes a note saying why. */
+static int embed_figure(report *r, const char *what)
+{
+	char path[96];
+	int rc;
+
+	plot_path(r, path, sizeof path);
+	rc = cli_figure(r->st, r->a->db, r->exp, r->name, what, path, 0);
+	if (rc == 0)
+		rc = embed_svg(r, path);
+	else if (rc == LRS_EINVALID) {
+		const char *msg = lrs_error_last();
+		size_t dl = strlen(r->a->db);
+		char why[600];
+		if (!strncmp(msg, r->a->db, dl) && !strncmp(msg + dl, ": ", 2))
+			msg += dl + 2;   /* the page is about that database already */
+		snprintf(why, sizeof why, "Not drawn: %s.", msg);
+		none(r, why);
+		rc = 0;
+	}
+	unlink(path);
+	return rc;
 }
 
 /* ------------------------------------------------------------ header */
@@ -328,7 +322,7 @@ static int section_header(report *r, const cli_table *e)
 
 	snprintf(sql, sizeof sql, "SELECT status, count(*) FROM trials WHERE experiment_id = %lld "
 	         "GROUP BY status ORDER BY count(*) DESC, status", r->exp);
-	if ((rc = fetch(&t, r->st, sql)) < 0)
+	if ((rc = cli_table_fetch(&t, r->st, sql)) < 0)
 		return rc;
 	long total = 0;
 	for (size_t k = 0; k < t.nrows; k++)
@@ -352,62 +346,6 @@ static void section_config(report *r, const cli_table *e)
 }
 
 /* ------------------------------------------------------------ range test */
-
-/* The mean curves of the repeats, up to the shortest, drawn as `lrsweep
- * plot range-test` draws them (cli_range_plot). */
-static int range_plot(report *r, const cli_table *rt, const cli_table *chosen)
-{
-	char sql[512], path[96];
-	cli_table pts;
-	size_t n = (size_t)atol(cell(rt, 0, 2));
-	int rc;
-
-	for (size_t k = 1; k < rt->nrows; k++)
-		if ((size_t)atol(cell(rt, k, 2)) < n)
-			n = (size_t)atol(cell(rt, k, 2));
-	snprintf(sql, sizeof sql, "SELECT p.iteration, p.lr, p.loss, p.smoothed_loss, p.accuracy FROM range_points p "
-	         "JOIN range_tests r ON r.id = p.range_test_id WHERE r.experiment_id = %lld AND p.iteration < %zu",
-	         r->exp, n);
-	if ((rc = fetch(&pts, r->st, sql)) < 0)
-		return rc;
-	double *lr = calloc(n + 1, sizeof *lr), *loss = calloc(n + 1, sizeof *loss);
-	double *sm = calloc(n + 1, sizeof *sm), *acc = calloc(n + 1, sizeof *acc);
-	long *count = calloc(n + 1, sizeof *count);
-	if (!lr || !loss || !sm || !acc || !count) {
-		rc = lrs_error_set(LRS_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t k = 0; k < pts.nrows; k++) {
-		size_t i = (size_t)atol(cell(&pts, k, 0));
-		lr[i] = atof(cell(&pts, k, 1));
-		loss[i] += cell(&pts, k, 2) ? atof(cell(&pts, k, 2)) : NAN;
-		sm[i] += cell(&pts, k, 3) ? atof(cell(&pts, k, 3)) : NAN;
-		acc[i] += cell(&pts, k, 4) ? atof(cell(&pts, k, 4)) : NAN;
-		count[i]++;
-	}
-	for (size_t i = 0; i < n; i++) {
-		loss[i] /= (double)count[i];
-		sm[i] /= (double)count[i];
-		acc[i] = count[i] == (long)rt->nrows ? acc[i] / (double)count[i] : NAN;
-	}
-	int has = chosen->nrows > 0;
-	cli_range_curves c = { !strcmp(cell(rt, 0, 1), "exponential"), (long)rt->nrows, n, lr, loss, sm, acc,
-	                       has && cell(chosen, 0, 0) ? atof(cell(chosen, 0, 0)) : NAN,
-	                       has && cell(chosen, 0, 1) ? atof(cell(chosen, 0, 1)) : NAN,
-	                       has ? cell(chosen, 0, 2) : "none" };
-	plot_path(r, path, sizeof path);
-	if ((rc = cli_range_plot(path, &c)) == 0)
-		rc = embed_svg(r, path);
-	unlink(path);
-out:
-	free(lr);
-	free(loss);
-	free(sm);
-	free(acc);
-	free(count);
-	cli_table_free(&pts);
-	return rc;
-}
 
 static void bounds_table(report *r, const cli_table *b)
 {
@@ -440,15 +378,15 @@ static int section_range_test(report *r)
 	snprintf(sql, sizeof sql, "SELECT id, mode, (SELECT count(*) FROM range_points WHERE range_test_id = r.id), "
 	         "repeat, start_lr, end_lr, iterations, stopped_at, wall_seconds "
 	         "FROM range_tests r WHERE experiment_id = %lld ORDER BY repeat", r->exp);
-	if ((rc = fetch(&rt, r->st, sql)) < 0)
+	if ((rc = cli_table_fetch(&rt, r->st, sql)) < 0)
 		return rc;
 	snprintf(sql, sizeof sql, "SELECT rule, min_lr, max_lr, min_lr_spread, max_lr_spread, chosen FROM bounds "
 	         "WHERE experiment_id = %lld ORDER BY chosen DESC, rule", r->exp);
-	if ((rc = fetch(&b, r->st, sql)) < 0)
+	if ((rc = cli_table_fetch(&b, r->st, sql)) < 0)
 		goto out_rt;
 	snprintf(sql, sizeof sql, "SELECT min_lr, max_lr, rule FROM bounds WHERE experiment_id = %lld AND chosen = 1",
 	         r->exp);
-	if ((rc = fetch(&chosen, r->st, sql)) < 0)
+	if ((rc = cli_table_fetch(&chosen, r->st, sql)) < 0)
 		goto out_b;
 	if (rt.nrows == 0) {
 		none(r, "No range test in this experiment: its bounds were given (--min-lr/--max-lr or "
@@ -459,7 +397,7 @@ static int section_range_test(report *r)
 		               !strcmp(cell(&rt, 0, 1), "exponential") ? "Exponential" : "Linear",
 		               atof(cell(&rt, 0, 4)), atof(cell(&rt, 0, 5)), cell(&rt, 0, 6), rt.nrows,
 		               rt.nrows > 1 ? "s" : "");
-		if ((rc = range_plot(r, &rt, &chosen)) < 0)
+		if ((rc = embed_figure(r, "range-test")) < 0)
 			goto out;
 	}
 	if (b.nrows)
@@ -507,7 +445,7 @@ static int section_leaderboard(report *r)
 	snprintf(sql, sizeof sql, "SELECT rank, trial_id, schedule, params, hyper, seed, best_val_accuracy, "
 	         "best_epoch, test_accuracy, wall_seconds FROM leaderboard WHERE experiment_id = %lld "
 	         "ORDER BY rank LIMIT %d", r->exp, TOP);
-	if ((rc = fetch(&t, r->st, sql)) < 0)
+	if ((rc = cli_table_fetch(&t, r->st, sql)) < 0)
 		return rc;
 	if (t.nrows == 0) {
 		none(r, "No completed trial in this experiment yet.");
@@ -578,43 +516,6 @@ static void verdict_cell(lrs_buf *b, size_t k, double p)
 		               p >= 0.05 ? "same" : "worse", p);
 }
 
-/* The means and intervals as `lrsweep plot compare` draws them. */
-static int compare_plot(report *r, const config_row *c, char **labels, size_t n)
-{
-	double *x = calloc(n, sizeof *x), *y = calloc(n, sizeof *y);
-	double *lo = calloc(n, sizeof *lo), *hi = calloc(n, sizeof *hi);
-	const char **tics = calloc(n, sizeof *tics);
-	char title[400];
-	int rc;
-
-	if (!x || !y || !lo || !hi || !tics) {
-		rc = lrs_error_set(LRS_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t k = 0; k < n; k++) {
-		x[k] = (double)(k + 1);
-		y[k] = c[k].mv;
-		lo[k] = isnan(c[k].cv) ? c[k].mv : c[k].mv - c[k].cv;
-		hi[k] = isnan(c[k].cv) ? c[k].mv : c[k].mv + c[k].cv;
-		if (strlen(labels[k]) > 40)
-			strcpy(labels[k] + 37, "...");
-		tics[k] = labels[k];
-	}
-	lrs_plot_series s = { .title = "mean best validation accuracy, 95% interval over seeds", .x = x, .y = y,
-	                      .n = n, .lo = lo, .hi = hi, .points = 1 };
-	snprintf(title, sizeof title, "%s: configurations, best first", r->name);
-	lrs_plot_opts opts = { .title = title, .xlabel = "", .ylabel = "best validation accuracy",
-	                       .xtics = tics, .n_xtics = n };
-	rc = embed_lines(r, &opts, &s, 1);
-out:
-	free(x);
-	free(y);
-	free(lo);
-	free(hi);
-	free(tics);
-	return rc;
-}
-
 static int section_compare(report *r)
 {
 	static const char *const head[] = { "rank", "configuration", "n", "best val acc (95% CI)",
@@ -628,7 +529,7 @@ static int section_compare(report *r)
 	snprintf(sql, sizeof sql, "SELECT schedule, params, hyper, n, mean_best_val_accuracy, std_best_val_accuracy, "
 	         "mean_test_accuracy, std_test_accuracy FROM schedule_summary WHERE experiment_id = %lld "
 	         "AND mean_best_val_accuracy IS NOT NULL ORDER BY mean_best_val_accuracy DESC, params, hyper", r->exp);
-	if ((rc = fetch(&t, r->st, sql)) < 0)
+	if ((rc = cli_table_fetch(&t, r->st, sql)) < 0)
 		return rc;
 	if (t.nrows == 0) {
 		none(r, "No completed trial in this experiment yet: nothing to compare.");
@@ -667,10 +568,7 @@ static int section_compare(report *r)
 	}
 	lrs_buf_printf(r->b, "</table>\n<p class=\"note\">same = Welch's t-test cannot tell it from the best "
 	               "(p &#8805; 0.05); intervals: Student's t, 95%%; no interval with one seed.</p>\n");
-	if (t.nrows <= MAX_LINES)
-		rc = compare_plot(r, c, labels, t.nrows);
-	else
-		none(r, "More configurations than one plot can show: not drawn.");
+	rc = embed_figure(r, "compare");
 	if (rc == 0)
 		lrs_buf_printf(r->b, "</section>\n");
 out:
@@ -680,239 +578,15 @@ out:
 	return rc;
 }
 
-/* ------------------------------------------------------------ curves */
+/* ------------------------------------------------------------ curves, schedules */
 
-/* One line of the curves plot: mean and sd of the validation accuracy of
- * one configuration's seeds, per epoch. */
-typedef struct {
-	const char *schedule, *params, *hyper;
-	double x[MAX_EPOCHS], y[MAX_EPOCHS], lo[MAX_EPOCHS], hi[MAX_EPOCHS], sum[MAX_EPOCHS], sum2[MAX_EPOCHS];
-	long n_at[MAX_EPOCHS];
-	size_t n;
-} curve;
-
-/* Means and bands of each line, and their legends; returns whether any
- * line has a band (more than one seed). */
-static int curve_series(curve *lines, size_t nl, char **labels, lrs_plot_series *s)
+static int section_figure(report *r, const char *id, const char *heading, const char *what)
 {
-	int bands = 0;
-
-	for (size_t k = 0; k < nl; k++) {
-		curve *l = &lines[k];
-		size_t m = 0;
-		int band = 0;
-		for (size_t e = 0; e < l->n; e++) {
-			long n = l->n_at[e];
-			if (n == 0)
-				continue;
-			double mean = l->sum[e] / (double)n;
-			double var = n > 1 ? (l->sum2[e] - (double)n * mean * mean) / (double)(n - 1) : 0;
-			double sd = sqrt(var > 0 ? var : 0);
-			l->x[m] = (double)(e + 1);
-			l->y[m] = mean;
-			l->lo[m] = mean - sd;
-			l->hi[m] = mean + sd;
-			band |= n > 1;
-			m++;
-		}
-		s[k] = (lrs_plot_series){ .title = labels[k], .x = l->x, .y = l->y, .n = m,
-		                          .lo = band ? l->lo : NULL, .hi = band ? l->hi : NULL };
-		bands |= band;
-	}
-	return bands;
-}
-
-/* Validation accuracy per epoch, one line per configuration with a band
- * of +-1 sd over seeds: what `lrsweep plot curves` draws. */
-static int section_curves(report *r)
-{
-	char sql[640], title[400];
-	lrs_plot_series *s = NULL;
-	curve *lines = NULL;
-	char **labels = NULL;
-	const char **sc = NULL, **pc = NULL, **hc = NULL;
-	size_t nl = 0;
-	cli_table t;
-	int rc = 0;
-
-	lrs_buf_printf(r->b, "<section id=\"curves\">\n<h2>Validation accuracy per epoch</h2>\n");
-	snprintf(sql, sizeof sql, "SELECT t.id, t.schedule, t.params, t.hyper, t.seed, e.epoch, e.val_accuracy "
-	         "FROM trials t JOIN epochs e ON e.trial_id = t.id WHERE t.experiment_id = %lld "
-	         "AND t.status IN ('completed', 'pruned') AND e.val_accuracy IS NOT NULL "
-	         "ORDER BY t.schedule, t.params, t.hyper, t.id, e.epoch", r->exp);
-	if ((rc = fetch(&t, r->st, sql)) < 0)
-		return rc;
-	if (t.nrows == 0) {
-		none(r, "No completed or pruned trial with a validation curve.");
-		goto done;
-	}
-	lines = calloc(MAX_LINES, sizeof *lines);
-	s = calloc(MAX_LINES, sizeof *s);
-	sc = calloc(MAX_LINES, sizeof *sc);
-	pc = calloc(MAX_LINES, sizeof *pc);
-	hc = calloc(MAX_LINES, sizeof *hc);
-	if (!lines || !s || !sc || !pc || !hc) {
-		rc = lrs_error_set(LRS_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t k = 0; k < t.nrows; k++) {
-		const char *sched = cell(&t, k, 1), *params = cell(&t, k, 2), *hyper = cell(&t, k, 3);
-		long epoch = atol(cell(&t, k, 5));
-		double v = atof(cell(&t, k, 6));
-		curve *l = nl ? &lines[nl - 1] : NULL;
-		/* rows come grouped by configuration: a new one starts a line */
-		if (!l || strcmp(l->schedule, sched) || strcmp(l->params, params) || strcmp(l->hyper, hyper)) {
-			if (nl == MAX_LINES) {
-				none(r, "More configurations than one plot can show: not drawn (see lrsweep plot "
-				        "--per-trial or lrsweep query).");
-				goto done;
-			}
-			l = &lines[nl++];
-			l->schedule = sc[nl - 1] = sched;
-			l->params = pc[nl - 1] = params;
-			l->hyper = hc[nl - 1] = hyper;
-		}
-		if (epoch < 1 || epoch > MAX_EPOCHS)
-			continue;
-		l->sum[epoch - 1] += v;
-		l->sum2[epoch - 1] += v * v;
-		l->n_at[epoch - 1]++;
-		if ((size_t)epoch > l->n)
-			l->n = (size_t)epoch;
-	}
-	if (!(labels = cli_config_labels(sc, pc, hc, nl))) {
-		rc = lrs_error_set(LRS_ENOMEM, "out of memory");
-		goto out;
-	}
-	int bands = curve_series(lines, nl, labels, s);
-	snprintf(title, sizeof title, "%s: validation accuracy%s", r->name,
-	         bands ? " (mean over seeds, band +-1 sd)" : "");
-	lrs_plot_opts opts = { .title = title, .xlabel = "epoch", .ylabel = "validation accuracy", .key_below = 1 };
-	if ((rc = embed_lines(r, &opts, s, nl)) < 0)
-		goto out;
-done:
-	lrs_buf_printf(r->b, "</section>\n");
-out:
-	free_labels(labels, nl);
-	free(lines);
-	free(s);
-	free(sc);
-	free(pc);
-	free(hc);
-	cli_table_free(&t);
-	return rc;
-}
-
-/* ------------------------------------------------------------ schedules */
-
-/* The rate of every step of one trial: its schedule rebuilt from the
- * stored, fully resolved parameters; reduce_on_plateau, which reacts to
- * the metric, from the stored rate of each epoch (as `lrsweep plot
- * schedules`). */
-static int trial_rates(report *r, const char *trial_id, const char *schedule, const char *params, long steps,
-                       double **x, double **y, size_t *n)
-{
-	lrs_node *node = NULL;
-	lrs_sched *sched = NULL;
 	int rc;
 
-	*x = *y = NULL;
-	*n = 0;
-	if (!strcmp(schedule, "reduce_on_plateau")) {
-		char sql[256];
-		cli_table t;
-		snprintf(sql, sizeof sql, "SELECT iteration, lr FROM epochs WHERE trial_id = %s ORDER BY epoch", trial_id);
-		if ((rc = fetch(&t, r->st, sql)) < 0)
-			return rc;
-		*x = calloc(t.nrows + 1, sizeof **x);
-		*y = calloc(t.nrows + 1, sizeof **y);
-		for (size_t k = 0; *x && *y && k < t.nrows; k++) {
-			(*x)[k] = atof(cell(&t, k, 0));
-			(*y)[k] = atof(cell(&t, k, 1));
-		}
-		*n = t.nrows;
-		cli_table_free(&t);
-		return *x && *y ? 0 : lrs_error_set(LRS_ENOMEM, "out of memory");
-	}
-	if ((rc = lrs_config_parse_yaml(&node, params, strlen(params))) < 0)
-		return lrs_error_set(rc, "trial %s: cannot read its stored parameters: %s", trial_id, lrs_error_last());
-	lrs_sched_ctx ctx = { NAN, NAN, 0, steps };
-	rc = lrs_sched_build(&sched, schedule, node, &ctx);
-	lrs_node_free(node);
-	if (rc < 0)
-		return lrs_error_set(rc, "trial %s: cannot rebuild its schedule: %s", trial_id, lrs_error_last());
-	*x = calloc((size_t)steps + 1, sizeof **x);
-	*y = calloc((size_t)steps + 1, sizeof **y);
-	if (!*x || !*y) {
-		lrs_sched_free(sched);
-		return lrs_error_set(LRS_ENOMEM, "out of memory");
-	}
-	for (long i = 0; i < steps; i++) {
-		(*x)[i] = (double)i;
-		(*y)[i] = lrs_sched_lr(sched, i);
-	}
-	*n = (size_t)steps;
-	lrs_sched_free(sched);
-	return 0;
-}
-
-static int section_schedules(report *r)
-{
-	char sql[512], title[400], **labels = NULL;
-	lrs_plot_series *s = NULL;
-	double **xs = NULL, **ys = NULL;
-	size_t nl = 0;
-	cli_table t;
-	int rc = 0;
-
-	lrs_buf_printf(r->b, "<section id=\"schedules\">\n<h2>Learning rate of each configuration</h2>\n");
-	/* one trial per configuration: the rate does not depend on the seed */
-	snprintf(sql, sizeof sql, "SELECT min(id), schedule, params, max(iterations) "
-	         "FROM trials WHERE experiment_id = %lld GROUP BY schedule, params ORDER BY min(id)", r->exp);
-	if ((rc = fetch(&t, r->st, sql)) < 0)
-		return rc;
-	if (t.nrows == 0 || t.nrows > MAX_LINES) {
-		none(r, t.nrows ? "More schedules than one plot can show: not drawn." : "No trials in this experiment.");
-		goto done;
-	}
-	s = calloc(t.nrows, sizeof *s);
-	xs = calloc(t.nrows, sizeof *xs);
-	ys = calloc(t.nrows, sizeof *ys);
-	if (!s || !xs || !ys || !(labels = config_labels(&t, 1, 2, -1))) {
-		rc = lrs_error_set(LRS_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t k = 0; k < t.nrows; k++) {
-		size_t n;
-		/* the longest any of its trials ran (a completed one: all of it) */
-		long steps = cell(&t, k, 3) ? atol(cell(&t, k, 3)) : 0;
-		if (steps <= 0)
-			continue;
-		if ((rc = trial_rates(r, cell(&t, k, 0), cell(&t, k, 1), cell(&t, k, 2), steps, &xs[nl], &ys[nl], &n)) < 0)
-			goto out;
-		s[nl] = (lrs_plot_series){ .title = labels[k], .x = xs[nl], .y = ys[nl], .n = n };
-		nl++;
-	}
-	if (nl == 0) {
-		none(r, "No trial of this experiment has run yet.");
-		goto done;
-	}
-	snprintf(title, sizeof title, "%s: learning rate of each configuration", r->name);
-	lrs_plot_opts opts = { .title = title, .xlabel = "step", .ylabel = "learning rate", .key_below = 1 };
-	if ((rc = embed_lines(r, &opts, s, nl)) < 0)
-		goto out;
-done:
-	lrs_buf_printf(r->b, "</section>\n");
-out:
-	for (size_t k = 0; k < t.nrows && xs && ys; k++) {
-		free(xs[k]);
-		free(ys[k]);
-	}
-	free(xs);
-	free(ys);
-	free(s);
-	free_labels(labels, t.nrows);
-	cli_table_free(&t);
+	lrs_buf_printf(r->b, "<section id=\"%s\">\n<h2>%s</h2>\n", id, heading);
+	if ((rc = embed_figure(r, what)) == 0)
+		lrs_buf_printf(r->b, "</section>\n");
 	return rc;
 }
 
@@ -956,7 +630,8 @@ static int build_page(report *r, const cli_table *e)
 	               "<a href=\"#schedules\">schedules</a><a href=\"#config\">configuration</a></nav>\n");
 	/* results first, in the pipeline's order; the YAML, often long, last */
 	if ((rc = section_range_test(r)) < 0 || (rc = section_leaderboard(r)) < 0 || (rc = section_compare(r)) < 0 ||
-	    (rc = section_curves(r)) < 0 || (rc = section_schedules(r)) < 0)
+	    (rc = section_figure(r, "curves", "Validation accuracy per epoch", "curves")) < 0 ||
+	    (rc = section_figure(r, "schedules", "Learning rate of each configuration", "schedules")) < 0)
 		return rc;
 	section_config(r, e);
 	lrs_buf_printf(r->b, "<footer>Made by lrsweep %s from ", LRSWEEP_VERSION);

@@ -76,6 +76,17 @@ int cli_table_collect(void *ctx, int ncols, const char *const *names, const char
 	return cli_table_add(t, values, types) ? 1 : 0;
 }
 
+int cli_table_fetch(cli_table *t, lrs_store *st, const char *sql)
+{
+	int rc;
+
+	memset(t, 0, sizeof *t);
+	rc = lrs_store_query(st, sql, cli_table_collect, t);
+	if (rc == 1 || t->failed)
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	return rc;
+}
+
 void cli_table_raw_json(cli_table *t, const char *name)
 {
 	for (int i = 0; i < t->ncols; i++)

@@ -28,6 +28,9 @@ int cli_format_parse(const char *s, cli_format *out);
 int cli_table_collect(void *ctx, int ncols, const char *const *names, const char *const *values,
                       const lrs_value_type *types);
 
+/* Runs one read-only SQL statement into a fresh table. */
+int cli_table_fetch(cli_table *t, lrs_store *st, const char *sql);
+
 /* Starts an empty table with the given column names. */
 int cli_table_init(cli_table *t, int ncols, const char *const *names);
 

@@ -111,7 +111,7 @@ if [ "$RC" -eq 0 ] && grep -q 'class="none">No range test in this experiment: it
 then ok "bounds given: the range test section says so"; else nok "given bounds" "rc=$RC $(cat "$ERR")"; fi
 "$LRSWEEP" range-test exp.yaml --db "$T/rt.db" -q >/dev/null 2>&1
 run report "$T/rt.db" -o "$T/rt.html"
-if [ "$RC" -eq 0 ] && [ "$(count 'class="none">No completed' "$T/rt.html")" -ge 2 ] && grep -q 'No trials in this experiment' "$T/rt.html" \
+if [ "$RC" -eq 0 ] && [ "$(count 'class="none">No completed' "$T/rt.html")" -ge 2 ] && grep -q 'Not drawn: experiment [0-9]* has no trials' "$T/rt.html" \
    && [ "$(count '<svg' "$T/rt.html")" -eq 1 ]
 then ok "no trials: leaderboard, comparison and plots say so"; else nok "no trials" "rc=$RC $(cat "$ERR")"; fi
 

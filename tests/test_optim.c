@@ -334,13 +334,15 @@ END_TEST
 /* ----------------------------------------- blocks of the vector loops */
 
 /* 37 identical parameters (two blocks of 16 and a tail of 5) end exactly
- * where a single one does, for every rule. */
+ * where a single one does, for every rule; for SGD, for each of its six
+ * loops (plain, momentum, nesterov; with and without weight decay). */
 START_TEST(blocks_and_tail_agree)
 {
 	static const struct { lrs_optim_type type; double mu; int nesterov; double wd; } cases[] = {
-		{ LRS_OPTIM_SGD, 0, 0, 0 }, { LRS_OPTIM_SGD, 0.9, 1, 0.01 },
-		{ LRS_OPTIM_SGD, 0.9, 0, 0.01 }, { LRS_OPTIM_ADAM, 0, 0, 0.01 },
-		{ LRS_OPTIM_ADAMW, 0, 0, 0.01 },
+		{ LRS_OPTIM_SGD, 0, 0, 0 }, { LRS_OPTIM_SGD, 0, 0, 0.01 },
+		{ LRS_OPTIM_SGD, 0.9, 0, 0 }, { LRS_OPTIM_SGD, 0.9, 0, 0.01 },
+		{ LRS_OPTIM_SGD, 0.9, 1, 0 }, { LRS_OPTIM_SGD, 0.9, 1, 0.01 },
+		{ LRS_OPTIM_ADAM, 0, 0, 0.01 }, { LRS_OPTIM_ADAMW, 0, 0, 0.01 },
 	};
 	enum { N = 37 };
 

@@ -113,6 +113,7 @@ bench: $(BIN) $(BENCH_TRAIN)
 	bench/bench_range.sh $(BENCH_TRAIN)
 	bench/bench_run.sh $(BIN)
 	bench/bench_query.sh $(BIN)
+	@if command -v mpirun >/dev/null; then $(MAKE) --no-print-directory $(MPI_BIN) && bench/bench_mpi.sh $(BIN) $(MPI_BIN); fi
 	/usr/bin/python3 bench/bench_train.py $(BENCH_TRAIN)
 	/usr/bin/python3 bench/accuracy.py $(BIN)
 

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lrsweep/blas.h"
 #include "lrsweep/error.h"
@@ -35,6 +36,8 @@
 #include "../cli/cli.h"
 
 enum { TAG_ASK = 1, TAG_TRIAL = 2, TAG_RESULT = 3 };
+
+#define POLL_NS 500000L   /* rank 0 looks for messages every 0.5 ms */
 
 static int rank, ranks, threads_ok;   /* MPI_THREAD_MULTIPLE granted */
 static int released;                  /* rank 0: the bounds went out   */
@@ -124,9 +127,15 @@ static int mpi_sweep(const lrs_plan *plan, const size_t *which, size_t n, const 
 	MPI_Allreduce(&workers, &asking, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
 	while (asking > 0) {
 		MPI_Status st;
-		int len;
+		int len, arrived;
 
-		MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
+		/* rank 0 waits most of the time: poll gently rather than spin in
+		 * MPI_Probe, which would take a core from the workers */
+		MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &arrived, &st);
+		if (!arrived) {
+			nanosleep(&(struct timespec){ 0, POLL_NS }, NULL);
+			continue;
+		}
 		MPI_Get_count(&st, MPI_BYTE, &len);
 		char *buf = malloc(len > 0 ? (size_t)len : 1);
 		if (!buf) {

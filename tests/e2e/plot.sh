@@ -45,6 +45,24 @@ run plot "$T/rt.db" range-test -o "$T/fromdb.svg"
 if [ "$RC" -eq 0 ] && cmp -s "$T/direct.svg" "$T/fromdb.svg"; then ok "range-test plot from the database = the command's"
 else nok "range-test from db" "rc=$RC differs"; fi
 
+# while a run writes: every figure of the file as it grows
+sed -e 's/samples: 1500/samples: 12000/' -e 's/seeds: \[1, 2\]/seeds: [1, 2, 3, 4, 5, 6]/' exp.yaml >long.yaml
+"$LRSWEEP" run long.yaml --db "$T/live.db" --min-lr 0.005 --max-lr 0.05 -q >/dev/null 2>&1 &
+pid=$!
+fails=0 n=0
+while kill -0 $pid 2>/dev/null && [ $n -lt 60 ]; do
+	if sqlite3 "$T/live.db" "select 1 from epochs limit 1" 2>/dev/null | grep -q 1; then
+		for w in curves schedules compare; do
+			"$LRSWEEP" plot "$T/live.db" $w -o "$T/live.svg" -q 2>"$T/perr" ||
+				grep -q "no completed trial" "$T/perr" || fails=$((fails + 1))
+			n=$((n + 1))
+		done
+	fi
+	sleep 0.05
+done
+wait $pid
+if [ $fails -eq 0 ] && [ $n -gt 0 ]; then ok "plots while a run writes ($n plots)"; else nok "live plots" "$fails of $n: $(cat "$T/perr")"; fi
+
 "$LRSWEEP" run exp.yaml --db "$T/given.db" --min-lr 0.01 --max-lr 0.1 -q >/dev/null 2>&1
 bad_usage "no range test" "no range test" plot "$T/given.db" range-test -o "$T/x.png"
 bad_usage "unknown plot" "unknown plot 'curve'" plot "$DB" curve -o "$T/x.png"

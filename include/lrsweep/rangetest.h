@@ -19,6 +19,20 @@
 typedef enum { LRS_RAMP_LINEAR, LRS_RAMP_EXPONENTIAL } lrs_ramp;
 
 typedef struct {
+	long n;                 /* points recorded                             */
+	double *lr;             /* (n) rate of the update                      */
+	double *loss;           /* (n) training loss of its batch              */
+	double *smoothed_loss;  /* (n) bias-corrected EMA of loss              */
+	double *accuracy;       /* (n) validation accuracy after the update,
+	                           NAN between evaluations                     */
+	long stopped_at;        /* the update where it stopped early, or -1    */
+	int diverged;           /* 1 when the loss turned NaN or infinite      */
+	double wall_seconds;
+} lrs_range_curve;
+
+typedef struct lrs_range_config lrs_range_config;
+
+struct lrs_range_config {
 	lrs_ramp mode;          /* linear (the paper's) or exponential (fastai's) */
 	double start_lr;        /* rate of the first update                    */
 	double end_lr;          /* rate of the last update                     */
@@ -33,22 +47,17 @@ typedef struct {
 	 * updates done since its previous call. Must be thread-safe. */
 	void (*progress)(void *ctx, long updates);
 	void *progress_ctx;
-} lrs_range_config;
+	/* Optional: runs the repeats elsewhere (lrsweep-mpi hands them to its
+	 * ranks) instead of on this process's threads: must fill curves[r] as
+	 * lrs_range_run would from seeds[r], for r in [0, repeats). */
+	int (*run_repeats)(void *ctx, const lrs_range_config *rc, long repeats, const uint64_t *seeds,
+	                   lrs_range_curve *curves);
+	void *run_repeats_ctx;
+};
 
 #define LRS_RANGE_PROGRESS_EVERY 16
 
 /* One test's curve: point i is update i. */
-typedef struct {
-	long n;                 /* points recorded                             */
-	double *lr;             /* (n) rate of the update                      */
-	double *loss;           /* (n) training loss of its batch              */
-	double *smoothed_loss;  /* (n) bias-corrected EMA of loss              */
-	double *accuracy;       /* (n) validation accuracy after the update,
-	                           NAN between evaluations                     */
-	long stopped_at;        /* the update where it stopped early, or -1    */
-	int diverged;           /* 1 when the loss turned NaN or infinite      */
-	double wall_seconds;
-} lrs_range_curve;
 
 /* The rate of update i of the ramp: linear interpolation, or geometric for
  * exponential, from start_lr (i = 0) to end_lr (i = iterations - 1). */

@@ -43,6 +43,9 @@ typedef struct {
 	int supports_pruning;
 	int (*sweep)(const lrs_plan *plan, const size_t *which, size_t n, const lrs_dataset *ds, int threads,
 	             const lrs_trials_hooks *hooks, double min_lr, double max_lr);
+	/* the range test's repeats (lrs_range_config.run_repeats), or NULL */
+	int (*run_repeats)(void *ctx, const lrs_range_config *rc, long repeats, const uint64_t *seeds,
+	                   lrs_range_curve *curves);
 } cli_run_driver;
 
 extern const cli_run_driver *cli_driver;   /* NULL: local threads */

@@ -469,6 +469,8 @@ static int get_bounds(const run_args *a, const cli_globals *g, const lrs_experim
 
 	if (rc.iterations == 0)
 		rc.iterations = (long)llround(e->range.epochs * (double)spe);
+	if (cli_driver && cli_driver->run_repeats)   /* lrsweep-mpi: on the ranks */
+		rc.run_repeats = cli_driver->run_repeats;
 	lrs_pick_rule_parse(&chosen, e->range.pick);
 	if ((err = lrs_range_check(&rc)) < 0)
 		return err;

@@ -412,7 +412,8 @@ static void read_range_test(checker *ck, const lrs_node *n, lrs_range_settings *
 	int mode = 0, pick;
 	long v;
 
-	r->ramp = (lrs_range_config){ LRS_RAMP_LINEAR, 1e-4, 1.0, 0, 25, 2000, 0.98, 4.0, NULL, NULL };
+	r->ramp = (lrs_range_config){ .mode = LRS_RAMP_LINEAR, .start_lr = 1e-4, .end_lr = 1.0, .eval_every = 25,
+	                              .eval_samples = 2000, .smoothing = 0.98, .stop_factor = 4.0 };
 	r->epochs = 4;
 	r->repeats = 1;
 	r->pick = "accuracy";

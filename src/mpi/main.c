@@ -13,13 +13,19 @@
  * threads. A trial trains the same on any rank, so the stored numbers are
  * those of `lrsweep run`.
  *
- * Messages (rank 0 <-> worker thread; a thread's tag is its index):
- *   worker -> 0   TAG_ASK        nothing: "give me a trial"
- *   0 -> worker   TAG_TRIAL      long: a plan index, or -1: no more
- *   worker -> 0   TAG_RESULT     bytes: the trial's outcome (packed below)
- * Before any of it, rank 0 broadcasts double[3] {go, min_lr, max_lr}; go 0
- * (the run ended before its trials: a bad file, a failed range test) sends
- * the workers home. */
+ * The range test's repeats go out the same way when rank 0 runs one.
+ *
+ * Rank 0 opens each phase with a broadcast of double[3] {phase, min_lr,
+ * max_lr}: PHASE_RANGE (the repeats), PHASE_TRIALS (with the bounds) or
+ * PHASE_HOME (the run ended before its trials: a bad file, a range test
+ * that picked nothing). Then the worker threads' count is summed, and
+ * within a phase (rank 0 <-> worker thread; a thread's tag base is 4 x its
+ * index):
+ *   worker -> 0   TAG_ASK        nothing: "give me work"
+ *   0 -> worker   TAG_TRIAL      long[2]: a plan index or repeat and its
+ *                                seed; -1: no more in this phase
+ *   worker -> 0   TAG_RESULT     bytes: a trial's outcome or a repeat's
+ *                                curve (packed below) */
 #include <math.h>
 #include <mpi.h>
 #include <stdio.h>
@@ -31,6 +37,7 @@
 #include "lrsweep/error.h"
 #include "lrsweep/experiment.h"
 #include "lrsweep/plan.h"
+#include "lrsweep/rangetest.h"
 #include "lrsweep/runner.h"
 #include "lrsweep/trials.h"
 #include "../cli/cli.h"
@@ -39,8 +46,10 @@ enum { TAG_ASK = 1, TAG_TRIAL = 2, TAG_RESULT = 3 };
 
 #define POLL_NS 500000L   /* rank 0 looks for messages every 0.5 ms */
 
+enum { PHASE_HOME = 0, PHASE_RANGE = 1, PHASE_TRIALS = 2 };
+
 static int rank, ranks, threads_ok;   /* MPI_THREAD_MULTIPLE granted */
-static int released;                  /* rank 0: the bounds went out   */
+static int trials_announced;          /* rank 0: phase 2 went out      */
 
 /* ------------------------------------------------------------ packing */
 
@@ -101,14 +110,135 @@ static long unpack(char *buf, size_t len, lrs_trial_outcome *o, lrs_train_result
 
 /* ------------------------------------------------------------ rank 0 */
 
-static void release(double go, double min_lr, double max_lr)
+/* Opens a phase on every rank; returns the number of worker threads. */
+static int announce(int phase, double min_lr, double max_lr)
 {
-	double msg[3] = { go, min_lr, max_lr };
+	double msg[3] = { phase, min_lr, max_lr };
+	int none = 0, threads = 0;
 
-	if (released)
-		return;
-	released = 1;
 	MPI_Bcast(msg, 3, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+	if (phase == PHASE_TRIALS)
+		trials_announced = 1;
+	if (phase != PHASE_HOME)
+		MPI_Allreduce(&none, &threads, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+	return threads;
+}
+
+/* Waits for the next message from any worker (polling gently: rank 0
+ * spinning in MPI_Probe would take a core from the workers) and receives
+ * it into a fresh buffer. */
+static char *next_message(MPI_Status *st, int *len)
+{
+	int arrived = 0;
+	char *buf;
+
+	for (;;) {
+		MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &arrived, st);
+		if (arrived)
+			break;
+		nanosleep(&(struct timespec){ 0, POLL_NS }, NULL);
+	}
+	MPI_Get_count(st, MPI_BYTE, len);
+	buf = malloc(*len > 0 ? (size_t)*len : 1);
+	if (!buf)
+		MPI_Abort(MPI_COMM_WORLD, 1);
+	MPI_Recv(buf, *len, MPI_BYTE, st->MPI_SOURCE, st->MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+	return buf;
+}
+
+/* Answers an ask: work item `item` (with `seed`), or -1: no more. */
+static void answer(const MPI_Status *st, long item, uint64_t seed)
+{
+	long msg[2] = { item, (long)seed };
+
+	MPI_Send(msg, 2, MPI_LONG, st->MPI_SOURCE, st->MPI_TAG - TAG_ASK + TAG_TRIAL, MPI_COMM_WORLD);
+}
+
+/* ------------------------------------------------------------ the range test */
+
+/* A repeat's curve as a message: the fixed part, then lr, loss, smoothed
+ * loss and accuracy (n each), then an error text when it failed (n < 0). */
+typedef struct {
+	long r, n, stopped_at;
+	int diverged;
+	double wall_seconds;
+	size_t error_len;
+} curve_head;
+
+static char *pack_curve(const lrs_range_curve *c, long r, const char *error, size_t *len)
+{
+	curve_head h = { r, error ? -1 : c->n, c->stopped_at, c->diverged, c->wall_seconds,
+	                 error ? strlen(error) + 1 : 0 };
+	size_t n = h.n > 0 ? (size_t)h.n : 0;
+	char *buf;
+
+	*len = sizeof h + 4 * n * sizeof(double) + h.error_len;
+	if (!(buf = malloc(*len)))
+		return NULL;
+	memcpy(buf, &h, sizeof h);
+	const double *arrays[4] = { c->lr, c->loss, c->smoothed_loss, c->accuracy };
+	for (int k = 0; k < 4; k++)
+		if (n)
+			memcpy(buf + sizeof h + (size_t)k * n * sizeof(double), arrays[k], n * sizeof(double));
+	if (error)
+		memcpy(buf + sizeof h + 4 * n * sizeof(double), error, h.error_len);
+	return buf;
+}
+
+/* Rank 0: the repeats of a range test on the workers. */
+static int mpi_repeats(void *ctx, const lrs_range_config *rc, long repeats, const uint64_t *seeds,
+                       lrs_range_curve *curves)
+{
+	long next = 0, got = 0;
+	int asking = announce(PHASE_RANGE, NAN, NAN), rc_err = 0;
+	(void)ctx;
+
+	while (asking > 0) {
+		MPI_Status st;
+		int len;
+		char *buf = next_message(&st, &len);
+
+		if (st.MPI_TAG % 4 == TAG_ASK) {
+			if (next < repeats && !rc_err) {
+				answer(&st, next, seeds[next]);
+				next++;
+			} else {
+				answer(&st, -1, 0);
+				asking--;
+			}
+			free(buf);
+			continue;
+		}
+		curve_head h;
+		memcpy(&h, buf, sizeof h);
+		if (h.n < 0 || h.r < 0 || h.r >= repeats) {
+			if (!rc_err)
+				rc_err = lrs_error_set(LRS_ERROR, "range test repeat %ld on rank %d: %s", h.r, st.MPI_SOURCE,
+				                       h.n < 0 ? buf + sizeof h : "a malformed curve");
+			free(buf);
+			continue;
+		}
+		lrs_range_curve *c = &curves[h.r];
+		size_t n = (size_t)h.n;
+		double **arrays[4] = { &c->lr, &c->loss, &c->smoothed_loss, &c->accuracy };
+		for (int k = 0; k < 4; k++) {
+			*arrays[k] = malloc((n ? n : 1) * sizeof(double));
+			if (!*arrays[k])
+				MPI_Abort(MPI_COMM_WORLD, 1);
+			memcpy(*arrays[k], buf + sizeof h + (size_t)k * n * sizeof(double), n * sizeof(double));
+		}
+		c->n = h.n;
+		c->stopped_at = h.stopped_at;
+		c->diverged = h.diverged;
+		c->wall_seconds = h.wall_seconds;
+		if (rc->progress)
+			rc->progress(rc->progress_ctx, rc->iterations);   /* a repeat done */
+		got++;
+		free(buf);
+	}
+	if (!rc_err && got < repeats)
+		rc_err = lrs_error_set(LRS_ERROR, "range test: %ld of %ld repeats came back", got, repeats);
+	return rc_err;
 }
 
 /* The distributed sweep: rank 0 serves trial indices and stores results
@@ -117,32 +247,17 @@ static int mpi_sweep(const lrs_plan *plan, const size_t *which, size_t n, const 
                      const lrs_trials_hooks *hooks, double min_lr, double max_lr)
 {
 	size_t next = 0;
-	int asking, failed = 0, rc = 0, workers = 0;
-	(void)plan;
+	int failed = 0, rc = 0;
+	/* every worker thread asks once more after its last trial */
+	int asking = announce(PHASE_TRIALS, min_lr, max_lr);
 	(void)ds;
 	(void)threads;
 
-	release(1, min_lr, max_lr);
-	/* every worker thread asks once more after its last trial */
-	MPI_Allreduce(&workers, &asking, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
 	while (asking > 0) {
 		MPI_Status st;
-		int len, arrived;
+		int len;
+		char *buf = next_message(&st, &len);
 
-		/* rank 0 waits most of the time: poll gently rather than spin in
-		 * MPI_Probe, which would take a core from the workers */
-		MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &arrived, &st);
-		if (!arrived) {
-			nanosleep(&(struct timespec){ 0, POLL_NS }, NULL);
-			continue;
-		}
-		MPI_Get_count(&st, MPI_BYTE, &len);
-		char *buf = malloc(len > 0 ? (size_t)len : 1);
-		if (!buf) {
-			rc = lrs_error_set(LRS_ENOMEM, "out of memory for a result from rank %d", st.MPI_SOURCE);
-			MPI_Abort(MPI_COMM_WORLD, 1);
-		}
-		MPI_Recv(buf, len, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
 		if (st.MPI_TAG % 4 == TAG_ASK) {
 			long idx = -1;
 			int stop = hooks->stop && *hooks->stop;
@@ -155,7 +270,7 @@ static int mpi_sweep(const lrs_plan *plan, const size_t *which, size_t n, const 
 			}
 			if (idx < 0)
 				asking--;
-			MPI_Send(&idx, 1, MPI_LONG, st.MPI_SOURCE, st.MPI_TAG - TAG_ASK + TAG_TRIAL, MPI_COMM_WORLD);
+			answer(&st, idx, 0);
 		} else {
 			lrs_trial_outcome o;
 			lrs_train_result res;
@@ -173,7 +288,7 @@ static int mpi_sweep(const lrs_plan *plan, const size_t *which, size_t n, const 
 	return rc;
 }
 
-static const cli_run_driver driver = { "MPI", 0, mpi_sweep };
+static const cli_run_driver driver = { "MPI", 0, mpi_sweep, mpi_repeats };
 
 /* ------------------------------------------------------------ workers */
 
@@ -198,7 +313,39 @@ static int send_result(void *ctx, size_t i, const lrs_trial_outcome *o)
 typedef struct {
 	const lrs_plan *plan;
 	const lrs_dataset *ds;
+	const lrs_range_config *rc;      /* the range test's, in PHASE_RANGE */
+	const lrs_train_config *base;
 } worker_job;
+
+/* One worker thread in the range test: ask, run a repeat, send its curve. */
+static int serve_repeats(void *ctx, long thread)
+{
+	const worker_job *job = ctx;
+	int tag = (int)thread * 4;
+
+	for (;;) {
+		char none = 0, *buf;
+		long msg[2];
+		size_t len;
+		lrs_range_curve c;
+
+		MPI_Send(&none, 0, MPI_BYTE, 0, tag + TAG_ASK, MPI_COMM_WORLD);
+		MPI_Recv(msg, 2, MPI_LONG, 0, tag + TAG_TRIAL, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+		if (msg[0] < 0)
+			return 0;
+		lrs_train_config cfg = *job->base;
+		cfg.seed = (uint64_t)msg[1];
+		if (lrs_range_run(&c, job->ds, &cfg, job->rc) < 0)
+			buf = pack_curve(&c, msg[0], lrs_error_last(), &len);
+		else
+			buf = pack_curve(&c, msg[0], NULL, &len);
+		lrs_range_curve_free(&c);
+		if (!buf)
+			MPI_Abort(MPI_COMM_WORLD, 1);
+		MPI_Send(buf, (int)len, MPI_BYTE, 0, tag + TAG_RESULT, MPI_COMM_WORLD);
+		free(buf);
+	}
+}
 
 /* One worker thread: ask, train, send, until told there is no more. */
 static int serve(void *ctx, long thread)
@@ -212,8 +359,11 @@ static int serve(void *ctx, long thread)
 		long idx;
 		size_t at;
 
+		long msg[2];
+
 		MPI_Send(&none, 0, MPI_BYTE, 0, w.tag + TAG_ASK, MPI_COMM_WORLD);
-		MPI_Recv(&idx, 1, MPI_LONG, 0, w.tag + TAG_TRIAL, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+		MPI_Recv(msg, 2, MPI_LONG, 0, w.tag + TAG_TRIAL, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+		idx = msg[0];
 		if (idx < 0)
 			return 0;
 		w.index = idx;
@@ -254,36 +404,62 @@ static void run_args(int argc, char **argv, const char **exp, long *threads)
 	}
 }
 
+/* The range test's settings as rank 0 makes them in `run` (no flags
+ * change them there). */
+static void range_settings(const lrs_experiment *e, const lrs_dataset *ds, lrs_range_config *rc,
+                           lrs_train_config *base)
+{
+	*rc = e->range.ramp;
+	if (rc->iterations == 0)
+		rc->iterations = (long)llround(e->range.epochs * (double)lrs_train_steps_per_epoch(ds, e->batch_size));
+	*base = (lrs_train_config){ e->model, e->optim, e->batch_size, 1, 0, e->seed, NULL, 0, 1 };
+}
+
 static int worker(int argc, char **argv)
 {
 	const char *path;
 	long threads = 1;
-	double msg[3];
 	lrs_experiment *e = NULL;
 	lrs_dataset *ds = NULL;
 	lrs_plan plan = { 0 };
+	lrs_range_config rc;
+	lrs_train_config base;
 	int err = 0;
 
 	run_args(argc, argv, &path, &threads);
 	if (path && lrs_experiment_load(&e, path) == 0)
 		err = lrs_dataset_load(&ds, &e->data);
-	MPI_Bcast(msg, 3, MPI_DOUBLE, 0, MPI_COMM_WORLD);
-	if (msg[0] == 0)
-		goto out;   /* the run ended before its trials; rank 0 said why */
-	if (!e || !ds || err < 0 || lrs_plan_build(&plan, e, ds, msg[1], msg[2]) < 0) {
-		fprintf(stderr, "lrsweep-mpi: rank %d: %s\n", rank, lrs_error_last());
-		MPI_Abort(MPI_COMM_WORLD, 1);
-	}
 	if (threads > 1 && !threads_ok)
 		fprintf(stderr, "lrsweep-mpi: rank %d: this MPI lacks MPI_THREAD_MULTIPLE: one thread per rank\n", rank);
 	if (!threads_ok || threads < 1)
 		threads = 1;
-	int mine = (int)threads, total;
-	MPI_Allreduce(&mine, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
 	lrs_blas_set_threads(1);
-	worker_job job = { &plan, ds };
-	lrs_run_tasks(threads, (int)threads, serve, &job);
-out:
+	for (;;) {
+		double msg[3];
+		int mine = (int)threads, total;
+
+		MPI_Bcast(msg, 3, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+		if (msg[0] == PHASE_HOME)
+			break;   /* the run ended before its trials; rank 0 said why */
+		if (!e || !ds || err < 0) {
+			fprintf(stderr, "lrsweep-mpi: rank %d: %s\n", rank, lrs_error_last());
+			MPI_Abort(MPI_COMM_WORLD, 1);
+		}
+		MPI_Allreduce(&mine, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+		if (msg[0] == PHASE_RANGE) {
+			range_settings(e, ds, &rc, &base);
+			worker_job job = { NULL, ds, &rc, &base };
+			lrs_run_tasks(threads, (int)threads, serve_repeats, &job);
+			continue;
+		}
+		if (lrs_plan_build(&plan, e, ds, msg[1], msg[2]) < 0) {
+			fprintf(stderr, "lrsweep-mpi: rank %d: %s\n", rank, lrs_error_last());
+			MPI_Abort(MPI_COMM_WORLD, 1);
+		}
+		worker_job job = { &plan, ds, NULL, NULL };
+		lrs_run_tasks(threads, (int)threads, serve, &job);
+		break;
+	}
 	lrs_plan_free(&plan);
 	lrs_dataset_free(ds);
 	lrs_experiment_free(e);
@@ -306,7 +482,8 @@ int main(int argc, char **argv)
 		} else {
 			cli_driver = &driver;
 			status = cli_main(argc, argv);
-			release(0, NAN, NAN);   /* no-op once the trials ran */
+			if (!trials_announced)
+				announce(PHASE_HOME, NAN, NAN);
 		}
 	} else {
 		status = worker(argc, argv);

@@ -85,7 +85,9 @@ int lrs_range_test(lrs_range_outcome *out, const lrs_dataset *ds, const lrs_trai
 	for (long r = 0; r < repeats; r++)
 		out->seeds[r] = lrs_range_seed(base->seed, r);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if ((err = lrs_run_tasks(repeats, threads, run_repeat, &job)) < 0)
+	err = rc->run_repeats ? rc->run_repeats(rc->run_repeats_ctx, rc, repeats, out->seeds, out->curves)
+	                      : lrs_run_tasks(repeats, threads, run_repeat, &job);
+	if (err < 0)
 		goto fail;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	out->wall_seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);

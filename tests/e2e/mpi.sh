@@ -45,7 +45,9 @@ METRICS="select id, trial_key, schedule, params, hyper, seed, status, epochs_don
 	best_epoch, final_val_accuracy, final_val_loss, final_train_loss, test_accuracy from trials order by id"
 CURVES="select trial_id, epoch, iteration, lr, momentum, train_loss, train_accuracy, val_loss, val_accuracy
 	from epochs order by 1, 2"
-BOUNDS="select rule, min_lr, max_lr, chosen from bounds order by rule"
+BOUNDS="select rule, min_lr, max_lr, min_lr_spread, max_lr_spread, chosen from bounds order by rule"
+POINTS="select r.repeat, r.seed, r.stopped_at, p.iteration, p.lr, p.loss, p.smoothed_loss, p.accuracy
+	from range_points p join range_tests r on r.id = p.range_test_id order by 1, 4"
 
 mpi run exp.yaml --db "$T/m.db" >"$OUT" 2>"$ERR"
 RC=$?
@@ -53,8 +55,9 @@ RC=$?
 if [ $RC -eq 0 ] && cmp -s <(sqlite3 "$T/m.db" "$METRICS") <(sqlite3 "$T/s.db" "$METRICS") &&
    cmp -s <(sqlite3 "$T/m.db" "$CURVES") <(sqlite3 "$T/s.db" "$CURVES") &&
    cmp -s <(sqlite3 "$T/m.db" "$BOUNDS") <(sqlite3 "$T/s.db" "$BOUNDS") &&
+   cmp -s <(sqlite3 "$T/m.db" "$POINTS") <(sqlite3 "$T/s.db" "$POINTS") &&
    [ "$(sqlite3 "$T/m.db" "select count(*) from trials")" = 16 ]; then
-	ok "3 ranks store exactly the trials, metrics, curves and bounds of lrsweep run"
+	ok "3 ranks (range-test repeats and trials on the workers) store exactly what lrsweep run stores"
 else
 	nok "mpi run" "rc=$RC $(tail -c 300 "$ERR") $(diff <(sqlite3 "$T/m.db" "$METRICS") <(sqlite3 "$T/s.db" "$METRICS") | head -3)"
 fi

@@ -4,7 +4,7 @@
 #   make check        install missing Debian packages, build, run every test
 #   make demo         install, build, run the main job
 #   make bench        benchmarks (lrsweep against PyTorch on the same work)
-#   make range-study  the range test's bounds on Fashion-MNIST vs a grid (~3 min)
+#   make range-study  the range test's bounds on Fashion-MNIST vs a grid (~2 min)
 #   make install      PREFIX=/usr/local DESTDIR=
 #   make clean
 #   SANITIZE=1        build and test with AddressSanitizer + UBSan
@@ -118,7 +118,7 @@ bench: $(BIN) $(BENCH_TRAIN)
 	/usr/bin/python3 bench/accuracy.py $(BIN)
 
 # The range test's bounds on Fashion-MNIST against a grid of constant rates,
-# and their stability over seeds (about three minutes; results/range-study.txt).
+# and their stability over seeds (about two minutes; results/range-study.txt).
 range-study: deps $(BIN)
 	bench/range_study.sh $(BIN)
 

@@ -16,7 +16,7 @@
 #      per-repeat picks stored with repeats 3.
 #
 # Writes the report to stdout and results/range-study.txt. Takes about
-# three minutes on 2 cores (runs two trainings at a time).
+# two minutes on 2 cores (runs two trainings at a time).
 #
 #   make range-study            (or: bench/range_study.sh [bin/lrsweep])
 set -eu

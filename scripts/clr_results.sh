@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
-# clr_results.sh - results/fashion_mnist_clr.md from the database that
-# experiments/fashion_mnist_clr.yaml writes: the CLR paper's Table 1 for
+# clr_results.sh - results/<experiment>.md from the database that
+# experiments/fashion_mnist_clr*.yaml writes: the CLR paper's Table 1 for
 # Fashion-MNIST (policy, iterations, test accuracy over seeds, iterations to
 # reach the best fixed rate's final validation accuracy) and the plots, all
 # made by lrsweep query and lrsweep plot.
 #
 #   bin/lrsweep run experiments/fashion_mnist_clr.yaml     (writes the database)
 #   scripts/clr_results.sh [results/fashion-mnist-clr.db] [bin/lrsweep]
+#
+# The experiment's name in the database (fashion-mnist-clr-quick, say)
+# gives the file it came from (experiments/fashion_mnist_clr_quick.yaml),
+# the page (results/fashion_mnist_clr_quick.md) and the plots
+# (docs/fashion_mnist_clr_quick/); OUT and IMG override the last two.
 set -eu
 DB=${1:-results/fashion-mnist-clr.db}
 LRSWEEP=${2:-bin/lrsweep}
-OUT=${OUT:-results/fashion_mnist_clr.md}
-IMG=${IMG:-docs/clr}
+NAME=$("$LRSWEEP" query "$DB" sql "SELECT name FROM experiments ORDER BY id DESC LIMIT 1" --format csv | tail -1)
+BASE=$(echo "$NAME" | tr - _)
+EXP=experiments/$BASE.yaml
+OUT=${OUT:-results/$BASE.md}
+IMG=${IMG:-docs/$BASE}
 mkdir -p "$IMG" "$(dirname "$OUT")"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -32,7 +40,7 @@ q compare --target-accuracy "$TARGET" --format csv >"$T/compare.csv"
 	echo "# The CLR paper's Table 1, on Fashion-MNIST"
 	echo
 	echo "Made by \`scripts/clr_results.sh\` from the database of"
-	echo "\`lrsweep run experiments/fashion_mnist_clr.yaml\` ($(q sql "SELECT created_at FROM experiments ORDER BY id DESC LIMIT 1" --format csv | tail -1), lrsweep $("$LRSWEEP" --version | cut -d' ' -f2))."
+	echo "\`lrsweep run $EXP\` ($(q sql "SELECT created_at FROM experiments ORDER BY id DESC LIMIT 1" --format csv | tail -1), lrsweep $("$LRSWEEP" --version | cut -d' ' -f2))."
 	echo
 	echo "## Bounds (the paper's linear range test, accuracy rule)"
 	echo
@@ -100,7 +108,7 @@ q compare --target-accuracy "$TARGET" --format csv >"$T/compare.csv"
 	echo "## Reproduce"
 	echo
 	echo '```sh'
-	echo "bin/lrsweep run experiments/fashion_mnist_clr.yaml --db $DB"
+	echo "bin/lrsweep run $EXP --db $DB"
 	echo "scripts/clr_results.sh $DB"
 	echo "bin/lrsweep query $DB compare --target-accuracy $TARGET"
 	echo '```'

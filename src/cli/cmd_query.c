@@ -524,6 +524,11 @@ static int q_compare(lrs_store *st, const query_args *a, long long exp)
 	snprintf(sql + len, sizeof sql - len, " ORDER BY schedule, params, hyper, id");
 	if ((rc = cli_table_fetch(&t, st, sql)) < 0)
 		return rc;
+	if (t.nrows == 0) {
+		cli_table_free(&t);
+		return lrs_error_set(LRS_EINVALID, "%s: experiment %lld has no completed trial%s", a->db, exp,
+		                     a->schedule ? " of that schedule" : "");
+	}
 	cs = calloc(t.nrows + 1, sizeof *cs);
 	if (!cs) {
 		cli_table_free(&t);
@@ -663,6 +668,30 @@ static int q_curve(lrs_store *st, const query_args *a)
 	return 0;
 }
 
+/* Seeds are 64-bit unsigned, stored as SQLite's signed integers: shown
+ * as the range-test command printed them, and as text in JSON (a double
+ * cannot hold them, so JSON readers would round them). */
+static void unsigned_seeds(cli_table *t)
+{
+	for (int c = 0; c < t->ncols; c++) {
+		if (strcmp(t->names[c], "seed"))
+			continue;
+		for (size_t r = 0; r < t->nrows; r++) {
+			char **cell = &t->cells[r * (size_t)t->ncols + (size_t)c];
+			char buf[32];
+			if (!*cell)
+				continue;
+			snprintf(buf, sizeof buf, "%llu", (unsigned long long)strtoll(*cell, NULL, 10));
+			char *s = strdup(buf);
+			if (s) {
+				free(*cell);
+				*cell = s;
+				t->types[r * (size_t)t->ncols + (size_t)c] = LRS_VAL_TEXT;   /* beyond JSON's integers */
+			}
+		}
+	}
+}
+
 static int q_range_test(lrs_store *st, const query_args *a, long long exp)
 {
 	char sql[SQL_CAP];
@@ -681,6 +710,7 @@ static int q_range_test(lrs_store *st, const query_args *a, long long exp)
 		cli_table_free(&b);
 		return rc;
 	}
+	unsigned_seeds(&r);
 	if (b.nrows == 0 && r.nrows == 0) {
 		cli_table_free(&b);
 		cli_table_free(&r);

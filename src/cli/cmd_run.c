@@ -139,7 +139,8 @@ static void print_plan(const lrs_plan *p, const lrs_experiment *e, double min_lr
 	       p->n == 1 ? "" : "s", p->configs, p->configs == 1 ? "" : "s", e->trial.n_seeds,
 	       e->trial.n_seeds == 1 ? "" : "s", e->trial.epochs, e->trial.epochs == 1 ? "" : "s");
 	if (isnan(max_lr))
-		printf("bounds from the range test (not run in a dry run)\n\n");
+		printf("bounds from the range test (not run in a dry run): the keys below are provisional, they depend "
+		       "on the bounds it will pick\n\n");
 	else
 		printf("bounds %.4g .. %.4g\n\n", min_lr, max_lr);
 	printf("%5s  %-16s  %20s  %5s  %s\n", "trial", "key", "seed", "batch", "configuration");

@@ -219,6 +219,9 @@ int lrs_plot_lines(const char *path, const lrs_plot_opts *opts,
 	status = pclose(f);
 	first_line(err, msg, sizeof msg);
 	fclose(err);
+	/* gnuplot warns (an empty y range: a flat line) and still draws */
+	if (!strncmp(msg, "Warning", 7))
+		msg[0] = '\0';
 	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || msg[0]) {
 		if (path)
 			remove(path);

@@ -387,7 +387,9 @@ static int inspect(lrs_store *st, int *version)
 		                     " (application_id %lld)", st->path, (long long)app_id);
 	if (objects == 0 && user_version == 0) {
 		if (st->readonly)
-			return lrs_error_set(LRS_EINVALID, "%s: not an lrsweep database (it is empty)",
+			/* also what a reader sees in the instant a run creates the
+			 * file, before its first transaction commits the schema */
+			return lrs_error_set(LRS_EINVALID, "%s: holds no lrsweep data yet (an empty database)",
 			                     st->path);
 		*version = 0;
 		return 0;

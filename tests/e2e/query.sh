@@ -192,7 +192,7 @@ while kill -0 $pid 2>/dev/null && [ $n -lt 100 ]; do
 	if [ -e "$T/live.db" ]; then
 		for w in trials compare best experiments; do
 			"$LRSWEEP" query "$T/live.db" $w >/dev/null 2>"$T/qerr" ||
-				grep -q "no completed trial\|holds no experiment" "$T/qerr" || fails=$((fails + 1))
+				grep -q "no completed trial\|holds no experiment\|no lrsweep data yet" "$T/qerr" || fails=$((fails + 1))
 			n=$((n + 1))
 		done
 	fi

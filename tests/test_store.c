@@ -449,6 +449,73 @@ START_TEST(non_sqlite_refused)
 }
 END_TEST
 
+/* The whole file, for comparing before and after; free() it. */
+static unsigned char *slurp(const char *path, long *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf;
+
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	*len = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)*len + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)*len, f), (size_t)*len);
+	fclose(f);
+	return buf;
+}
+
+/* A damaged page (the trials table's header overwritten with an
+ * impossible page type): opening for writing is refused before anything
+ * is written, the file is left byte for byte; a read-only store opens and
+ * a query that reads the page fails with a one-line message naming the
+ * file, never a crash. */
+START_TEST(corrupt_file_refused)
+{
+	static const unsigned char ff[16] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+	};
+	lrs_store *st = open_ok(dbpath, LRS_STORE_CREATE);
+	int64_t exp = new_experiment(st, "corrupt");
+	char buf[64];
+	long page, root, len_before, len_after;
+	unsigned char *before, *after;
+	rows r;
+
+	finish_trial(st, new_trial(st, exp, "k1", "constant", NULL, 1), LRS_TRIAL_COMPLETED, 0.5, 0.5);
+	finish_trial(st, new_trial(st, exp, "k2", "constant", NULL, 2), LRS_TRIAL_COMPLETED, 0.6, 0.6);
+	page = atol(one(st, "PRAGMA page_size", buf, sizeof buf));
+	root = atol(one(st, "SELECT rootpage FROM sqlite_master WHERE name = 'trials'", buf, sizeof buf));
+	lrs_store_free(st);
+	st = NULL;
+	ck_assert_int_gt(root, 1);
+	patch_file(dbpath, (root - 1) * page, ff, sizeof ff);
+	before = slurp(dbpath, &len_before);
+
+	assert_error(lrs_store_open(&st, dbpath, 0), LRS_EINVALID, "the database file is corrupt");
+	ck_assert_ptr_null(st);
+	ck_assert_ptr_nonnull(strstr(lrs_error_last(), dbpath));
+	ck_assert_ptr_null(strchr(lrs_error_last(), '\n'));
+	assert_error(lrs_store_open(&st, dbpath, LRS_STORE_CREATE), LRS_EINVALID, "corrupt");
+
+	st = open_ok(dbpath, LRS_STORE_READONLY);
+	memset(&r, 0, sizeof r);
+	assert_error(lrs_store_query(st, "SELECT * FROM trials", collect, &r), LRS_EINVALID,
+	             "the database file is corrupt");
+	ck_assert_ptr_nonnull(strstr(lrs_error_last(), dbpath));
+	ck_assert_ptr_null(strchr(lrs_error_last(), '\n'));
+	rows_free(&r);
+	lrs_store_free(st);
+
+	after = slurp(dbpath, &len_after);
+	ck_assert_int_eq(len_after, len_before);
+	ck_assert_int_eq(memcmp(before, after, (size_t)len_before), 0);
+	free(before);
+	free(after);
+}
+END_TEST
+
 /* ----------------------------------------------------------- round trips */
 
 START_TEST(experiment_round_trip)
@@ -1078,6 +1145,7 @@ Suite *suite_store(void)
 	tcase_add_test(open, newer_schema_refused);
 	tcase_add_test(open, foreign_sqlite_refused);
 	tcase_add_test(open, non_sqlite_refused);
+	tcase_add_test(open, corrupt_file_refused);
 	suite_add_tcase(s, open);
 
 	tcase_add_checked_fixture(rw, make_tmpdir, remove_tmpdir);

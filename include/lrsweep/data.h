@@ -102,4 +102,18 @@ void lrs_dataset_free(lrs_dataset *ds);
  * which package to install). */
 int lrs_data_fashion_mnist(lrs_data_source *train, lrs_data_source *test);
 
+/* Memory: whether `needed` bytes more can be allocated by this process
+ * without swapping: no more than the memory the kernel says is available
+ * (MemAvailable), the cgroup's memory.max leaves, and the address-space
+ * (ulimit -v) and data-size (ulimit -d) limits leave above what the process
+ * already uses. Returns 0, or LRS_ENOMEM with the message "WHAT needs N
+ * MiB, only M MiB available (the limit)". Allocates nothing; data loading
+ * and training call it before their big allocations, so that what cannot
+ * fit fails at once instead of swapping. */
+int lrs_memory_check(double needed, const char *what);
+
+/* The bytes lrs_memory_check would allow, and the name of the limit that
+ * sets it. */
+double lrs_memory_available(const char **limit);
+
 #endif

@@ -16,10 +16,13 @@
  * the same file. No globals.
  *
  * Every function returns 0 or a negative code from error.h with the message
- * set, naming the file: LRS_EINVALID for a file that is not an lrsweep
- * database, a refused write or a violated constraint; LRS_ENOTFOUND for a
- * missing experiment or trial; LRS_ERROR "database is locked" or "disk full"
- * and other SQLite failures. Misuse (NULL store, NULL out) is asserted.
+ * set, on one line, naming the file: LRS_EINVALID for a file that is not an
+ * lrsweep database, a corrupt file ("the database file is corrupt"), a
+ * refused write or a violated constraint; LRS_ENOTFOUND for a missing
+ * experiment or trial; LRS_ERROR "database is locked" (after waiting 5 s
+ * for the other writer), "disk full" (also a write cut short by a
+ * file-size limit), "cannot open for writing (Read-only file system)" and
+ * other SQLite failures. Misuse (NULL store, NULL out) is asserted.
  *
  * Doubles given as NAN are stored as NULL; integers documented as "-1 =
  * none" likewise. Timestamps are ISO-8601 UTC text taken at the call. */
@@ -63,7 +66,10 @@ typedef enum {
  * any pending schema migrations unless read-only. A missing directory, a
  * missing file (without CREATE), a file that is not SQLite, an SQLite file
  * that is not lrsweep's, or a schema newer than this build are LRS_EINVALID
- * naming the file. On failure *out is NULL. */
+ * naming the file. Opening an existing file for writing first runs
+ * SQLite's quick_check: a corrupt file is refused (LRS_EINVALID) and never
+ * written to. Read-only, a file on a read-only file system with no -wal
+ * or -shm beside it is opened as immutable. On failure *out is NULL. */
 int lrs_store_open(lrs_store **out, const char *path, int flags);
 
 /* Finalizes every statement and closes the file. Accepts NULL. */

@@ -80,6 +80,20 @@ long lrs_train_steps_per_epoch(const lrs_dataset *ds, long batch_size);
 int lrs_train_run(lrs_train_result *out, const lrs_dataset *ds,
                   const lrs_train_config *cfg, const lrs_train_hooks *hooks);
 
+/* The bytes one run of `cfg` on `ds` allocates: the model's parameters and
+ * gradients, the optimizer's state, the activations and backward scratch
+ * for its largest batch (the training batch or the evaluation chunk), the
+ * batch buffers and the epoch order. The dataset itself is not counted
+ * (it is shared and already loaded). A double: no overflow. */
+double lrs_train_bytes(const lrs_dataset *ds, const lrs_train_config *cfg);
+
+/* Checks that `runs` runs of `cfg` at once fit in memory
+ * (lrs_memory_check): 0, or LRS_ENOMEM "the model (P parameters, batch B)
+ * needs N MiB, only M MiB available (...)". lrs_train_run checks one run
+ * itself before it allocates; callers that run several at once check them
+ * all before the first starts. */
+int lrs_train_check_memory(const lrs_dataset *ds, const lrs_train_config *cfg, long runs);
+
 /* For callbacks: mean loss and accuracy of the current model on the first
  * `limit` samples of `split` (0 = all). */
 void lrs_trainer_evaluate(lrs_trainer *t, const lrs_split *split, size_t limit,

@@ -610,6 +610,45 @@ static void prior_free(prior_ctx *p, size_t n)
 	free((char *)p->keep);
 }
 
+/* Before anything is stored or trained: the runs that go at once - the
+ * range test's repeats, then the trials, as many as there are threads -
+ * must fit in memory together, else LRS_ENOMEM saying how much they need.
+ * Under lrsweep-mpi the trials train on the ranks, one at a time each. */
+static int check_memory(const lrs_experiment *e, const lrs_dataset *ds, const lrs_plan *plan, int range_test,
+                        int threads)
+{
+	long at_once = cli_driver ? 1 : lrs_runner_threads(threads);
+	const lrs_trial_spec *largest = NULL;
+	double most = -1;
+	int err;
+
+	if (range_test) {
+		lrs_train_config base = { e->model, e->optim, e->batch_size, 1, 0, e->seed, NULL, 0, 1 };
+		long repeats = e->range.repeats < at_once ? e->range.repeats : at_once;
+
+		if ((err = lrs_train_check_memory(ds, &base, repeats)) < 0)
+			return lrs_error_set(err, "range test: %s", lrs_error_last());
+	}
+	for (size_t i = 0; i < plan->n; i++) {
+		lrs_train_config c = { plan->items[i].model, plan->items[i].optim, plan->items[i].batch_size, 1, 0, 0,
+		                       NULL, 0, 1 };
+		double b = lrs_train_bytes(ds, &c);
+
+		if (b > most) {
+			most = b;
+			largest = &plan->items[i];
+		}
+	}
+	if (largest) {
+		lrs_train_config c = { largest->model, largest->optim, largest->batch_size, 1, 0, 0, NULL, 0, 1 };
+		long runs = (long)plan->n < at_once ? (long)plan->n : at_once;
+
+		if ((err = lrs_train_check_memory(ds, &c, runs)) < 0)
+			return lrs_error_set(err, "trials: %s", lrs_error_last());
+	}
+	return 0;
+}
+
 /* Runs the sweep with Ctrl-C handled; returns the sweep's error. */
 static int sweep(const lrs_plan *plan, const size_t *which, size_t n, const lrs_dataset *ds, int threads,
                  const lrs_prune_config *prune, const lrs_trials_prior *prior, run_ctx *r, double min_lr,
@@ -681,6 +720,10 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 	}
 	if (a.dry_run) {
 		print_plan(&plan, e, min_lr, max_lr);
+		goto out;
+	}
+	if ((err = check_memory(e, ds, &plan, isnan(max_lr), threads)) < 0) {
+		status = cli_fail(CMD, err);
 		goto out;
 	}
 	if (!g->quiet)

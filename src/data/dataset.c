@@ -17,9 +17,12 @@
  * which the training loop draws from the read-only splits. */
 #include <assert.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "lrsweep/error.h"
 #include "lrsweep/rng.h"
@@ -94,6 +97,168 @@ void lrs_split_free(lrs_split *s)
 	free(s->x);
 	free(s->y);
 	memset(s, 0, sizeof *s);
+}
+
+/* --------------------------------------------------------------- memory */
+
+/* A "Key:   N kB" line of /proc/meminfo in bytes, or -1. */
+static double meminfo(const char *key)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[256];
+	size_t len = strlen(key);
+	double v = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, key, len) == 0 && line[len] == ':') {
+			v = 1024.0 * strtod(line + len + 1, NULL);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+/* The first number of a one-line file ("max" or missing: -1). */
+static double file_number(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char buf[64];
+	double v = -1;
+
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof buf, f) && buf[0] >= '0' && buf[0] <= '9')
+		v = strtod(buf, NULL);
+	fclose(f);
+	return v;
+}
+
+double lrs_memory_available(const char **limit)
+{
+	double page = (double)sysconf(_SC_PAGESIZE), avail, v;
+	double vm = -1, data = -1;      /* this process: address space, data  */
+	const char *why = "memory available";
+	unsigned long long f[7];        /* /proc/self/statm, in pages        */
+	struct rlimit rl;
+	FILE *st;
+
+	if ((avail = meminfo("MemAvailable")) < 0)
+		avail = (double)sysconf(_SC_AVPHYS_PAGES) * page;
+	if ((v = file_number("/sys/fs/cgroup/memory.max")) >= 0) {
+		double used = file_number("/sys/fs/cgroup/memory.current");
+
+		v -= used > 0 ? used : 0;
+		if (v < avail) {
+			avail = v > 0 ? v : 0;
+			why = "the cgroup's memory limit";
+		}
+	}
+	if ((st = fopen("/proc/self/statm", "r"))) {
+		if (fscanf(st, "%llu %llu %llu %llu %llu %llu", &f[0], &f[1], &f[2], &f[3], &f[4], &f[5]) == 6) {
+			vm = (double)f[0] * page;
+			data = (double)f[5] * page;
+		}
+		fclose(st);
+	}
+	if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (v = (double)rl.rlim_cur - (vm > 0 ? vm : 0)) < avail) {
+		avail = v > 0 ? v : 0;
+		why = "the address-space limit, ulimit -v";
+	}
+	if (getrlimit(RLIMIT_DATA, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (v = (double)rl.rlim_cur - (data > 0 ? data : 0)) < avail) {
+		avail = v > 0 ? v : 0;
+		why = "the data-size limit, ulimit -d";
+	}
+	if (limit)
+		*limit = why;
+	return avail;
+}
+
+int lrs_memory_check(double needed, const char *what)
+{
+	const char *limit;
+	double avail = lrs_memory_available(&limit);
+	double mib = 1024.0 * 1024.0;
+
+	if (needed <= avail)
+		return 0;
+	return lrs_error_set(LRS_ENOMEM, "%s needs %.0f MiB, only %.0f MiB available (%s)", what,
+	                     ceil(needed / mib), floor(avail / mib), limit);
+}
+
+/* The bytes one source will take once loaded (features as float32 and
+ * int32 labels), when it can be told without reading the data: synthetic
+ * data, and idx files from their header. 0 when unknown (CSV, NPY: their
+ * loaders check sizes against the file's length as they go), and for
+ * anything the loader will reject anyway. *n and *d receive the shape. */
+static double source_bytes(const lrs_data_source *src, size_t limit, size_t *n, size_t *d)
+{
+	*n = *d = 0;
+	if (src->format == LRS_DATA_SYNTHETIC) {
+		*n = limit && limit < src->samples ? limit : src->samples;
+		*d = src->dims ? src->dims : 2;
+	} else if (src->format == LRS_DATA_IDX && src->images) {
+		/* magic 0x00000803, then n, rows, cols, big-endian; gzread
+		 * passes an uncompressed file through. Only a header that
+		 * agrees with the file's data length counts (a raw file's size,
+		 * a gzip file's ISIZE trailer): any other the loader rejects
+		 * with the reason, without allocating. */
+		gzFile gz = gzopen(src->images, "rb");
+		unsigned char h[16], tail[4];
+		FILE *f;
+
+		if (!gz)
+			return 0;
+		if (gzread(gz, h, sizeof h) == (int)sizeof h && h[0] == 0 && h[1] == 0 && h[2] == 8 && h[3] == 3) {
+			uint64_t count = (uint64_t)h[4] << 24 | (uint64_t)h[5] << 16 | (uint64_t)h[6] << 8 | h[7];
+			uint64_t rows = (uint64_t)h[8] << 24 | (uint64_t)h[9] << 16 | (uint64_t)h[10] << 8 | h[11];
+			uint64_t cols = (uint64_t)h[12] << 24 | (uint64_t)h[13] << 16 | (uint64_t)h[14] << 8 | h[15];
+			uint64_t length = 0;    /* the data length the file says   */
+			int known = 0;
+
+			if ((f = fopen(src->images, "rb"))) {
+				if (gzdirect(gz) && fseek(f, 0, SEEK_END) == 0) {
+					long end = ftell(f);
+					known = end >= 0;
+					length = (uint64_t)end;
+				} else if (!gzdirect(gz) && fseek(f, -4, SEEK_END) == 0 && fread(tail, 1, 4, f) == 4) {
+					known = 1;      /* ISIZE: the length mod 2^32 */
+					length = (uint64_t)tail[0] | (uint64_t)tail[1] << 8 | (uint64_t)tail[2] << 16 |
+					         (uint64_t)tail[3] << 24;
+				}
+				fclose(f);
+			}
+			/* count * rows * cols < 2^96: exact enough in this test */
+			if (known && rows * cols <= UINT32_MAX && count * rows * cols <= UINT64_MAX - 16 &&
+			    ((count * rows * cols + 16) & (gzdirect(gz) ? UINT64_MAX : UINT32_MAX)) == length) {
+				*n = limit && limit < count ? limit : (size_t)count;
+				*d = (size_t)(rows * cols);
+			}
+		}
+		gzclose(gz);
+	}
+	return (double)*n * ((double)*d * sizeof(float) + sizeof(int32_t));
+}
+
+/* Refuses, before anything is loaded, a dataset that cannot fit in memory. */
+static int check_memory(const lrs_data_config *cfg)
+{
+	size_t n, d, tn = 0, td = 0;
+	double bytes = source_bytes(&cfg->train, cfg->limit, &n, &d);
+	char what[256];
+
+	if (cfg->has_test)
+		bytes += source_bytes(&cfg->test, 0, &tn, &td);
+	if (bytes == 0)
+		return 0;
+	if (tn)
+		snprintf(what, sizeof what, "%s: %zu + %zu samples of %zu features", source_name(&cfg->train), n, tn, d);
+	else
+		snprintf(what, sizeof what, "%s: %zu samples of %zu features", source_name(&cfg->train), n, d);
+	return lrs_memory_check(bytes, what);
 }
 
 /* ---------------------------------------------------------------- split */
@@ -230,6 +395,8 @@ int lrs_dataset_load(lrs_dataset **out, const lrs_data_config *cfg)
 	}
 	ds->storage = st;
 	ds->norm_a = ds->norm_b = NAN;
+	if ((rc = check_memory(cfg)) < 0)
+		goto fail;
 
 	if ((rc = load_source(&st->whole, &cfg->train, cfg->seed, 0, cfg->limit, &train_classes)) < 0)
 		goto fail;

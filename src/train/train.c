@@ -64,6 +64,54 @@ void lrs_trainer_evaluate(lrs_trainer *t, const lrs_split *split, size_t limit,
 	*accuracy = (double)correct / (double)n;
 }
 
+double lrs_train_bytes(const lrs_dataset *ds, const lrs_train_config *cfg)
+{
+	const lrs_mlp_config *mc = &cfg->model;
+	double B = (double)(cfg->batch_size > 0 ? cfg->batch_size : 1), d = (double)ds->features;
+	double max_batch = B > EVAL_BATCH ? B : EVAL_BATCH;
+	double params = 0, acts = 0, widest = 0, in = d;
+	size_t layers = mc->n_hidden < LRS_MLP_MAX_HIDDEN ? mc->n_hidden : LRS_MLP_MAX_HIDDEN;
+
+	/* what lrs_mlp_build carves: W and b per layer, an activation block
+	 * per layer and two backward scratch blocks of the widest layer */
+	for (size_t l = 0; l <= layers; l++) {
+		double out = l == layers ? (double)ds->classes : (double)mc->hidden[l];
+
+		params += out * (in + 1);
+		acts += max_batch * out;
+		widest = out > widest ? out : widest;
+		in = out;
+	}
+	acts += 2 * max_batch * widest;
+	return sizeof(float) * (2 * params                                   /* params, grads */
+	                        + (cfg->optim.type == LRS_OPTIM_SGD ? 1 : 2) * params /* state */
+	                        + acts + B * d)                               /* batch features */
+	       + sizeof(int32_t) * B + sizeof(uint32_t) * (double)ds->train.n;   /* labels, order */
+}
+
+int lrs_train_check_memory(const lrs_dataset *ds, const lrs_train_config *cfg, long runs)
+{
+	const lrs_mlp_config *mc = &cfg->model;
+	double params = 0, in = (double)ds->features, per_run = lrs_train_bytes(ds, cfg);
+	size_t layers = mc->n_hidden < LRS_MLP_MAX_HIDDEN ? mc->n_hidden : LRS_MLP_MAX_HIDDEN;
+	char what[256];
+
+	for (size_t l = 0; l <= layers; l++) {
+		double out = l == layers ? (double)ds->classes : (double)mc->hidden[l];
+		params += out * (in + 1);
+		in = out;
+	}
+	if (runs < 1)
+		runs = 1;
+	if (runs > 1)
+		snprintf(what, sizeof what, "training %ld runs at once of the model (%.0f parameters, batch %ld: "
+		         "%.0f MiB each)", runs, params, cfg->batch_size, ceil(per_run / (1024.0 * 1024.0)));
+	else
+		snprintf(what, sizeof what, "training the model (%.0f parameters, batch %ld)", params,
+		         cfg->batch_size);
+	return lrs_memory_check(per_run * (double)runs, what);
+}
+
 static void trainer_free(lrs_trainer *t)
 {
 	lrs_mlp_free(t->model);
@@ -89,6 +137,8 @@ static int trainer_init(lrs_trainer *t, const lrs_dataset *ds, const lrs_train_c
 		return lrs_error_set(LRS_EINVALID, "more than %u training samples", UINT32_MAX);
 	mc.inputs = d;
 	mc.outputs = (size_t)ds->classes;
+	if ((rc = lrs_train_check_memory(ds, cfg, 1)) < 0)   /* before allocating */
+		return rc;
 	if ((rc = lrs_mlp_build(&t->model, &mc, max_batch)) < 0)
 		return rc;
 	if ((rc = lrs_optim_build(&t->optim, &cfg->optim, t->model->n_params)) < 0)

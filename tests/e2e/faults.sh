@@ -1,0 +1,319 @@
+#!/usr/bin/env bash
+# tests/e2e/faults.sh - the store and the memory checks under faults: a
+# database locked by another writer (given up after the busy timeout, or
+# waited for), a full disk (a file-size limit; a tiny tmpfs), a read-only
+# database (a read-only bind mount; chattr +i), a corrupted file (a damaged
+# page; every page in turn), and a model or dataset too big for memory
+# under `ulimit -v`. Every failure must be one line on stderr naming the
+# file, exit 1 or 2 (never a signal), and leave what was stored before
+# intact: integrity_check passes and the rows are those stored before.
+# Mounts happen in a private mount namespace (unshare -m), so nothing
+# outlives the script; a variant the machine does not allow is skipped
+# with its reason.
+set -u
+. "$(dirname "$0")/lib.sh"
+# an immutable file would stop the scratch directory's removal
+trap 'chattr -i "$T"/imm/*.db 2>/dev/null; rm -rf "$T"' EXIT
+cd "$T" || exit 1
+
+if ! command -v sqlite3 >/dev/null; then
+	ok "sqlite3 shell absent: fault checks skipped"
+	finish
+fi
+
+cat >exp.yaml <<'EOF'
+name: faults
+seed: 5
+data:
+  train: {format: synthetic, kind: blobs, samples: 300, classes: 3}
+  validation: 0.2
+model: {hidden: [8], activation: relu}
+optimizer: {type: sgd, momentum: 0.9}
+batch_size: 32
+range_test: {mode: exponential, start_lr: 1.0e-4, end_lr: 10, epochs: 4, repeats: 1, eval_every: 2, pick: loss-steepest}
+trials:
+  epochs: 2
+  seeds: [1, 2]
+  schedules:
+    - type: constant
+    - type: one_cycle
+EOF
+# a run that writes much more: enough to fill what the faults leave
+sed -e 's/  epochs: 2$/  epochs: 300/' -e 's/seeds: \[1, 2\]/seeds: [1, 2, 3, 4]/' exp.yaml >big.yaml
+
+# every row stored by experiment 1, in a fixed order
+ROWS="select id, name, config_sha256, status, created_at, finished_at from experiments where id = 1;
+	select * from range_tests where experiment_id = 1 order by id;
+	select p.* from range_points p join range_tests r on r.id = p.range_test_id where r.experiment_id = 1
+		order by 1, 2;
+	select * from bounds where experiment_id = 1 order by rule;
+	select * from trials where experiment_id = 1 order by id;
+	select e.* from epochs e join trials t on t.id = e.trial_id where t.experiment_id = 1 order by 1, 2"
+
+"$LRSWEEP" run exp.yaml --db base.db -q >/dev/null 2>&1 || { nok "setup run" "failed"; finish; }
+sqlite3 base.db "$ROWS" >before.rows
+[ -s before.rows ] || { nok "setup rows" "none stored"; finish; }
+
+# one_error NAME DB NEEDLE CODES: the last run failed with exactly one line
+# on stderr that names DB and matches NEEDLE, nothing on stdout, exit status
+# one of CODES (e.g. "1" or "1 2"), and no signal.
+one_error() {
+	local name=$1 db=$2 needle=$3 codes=$4 c good=0
+	for c in $codes; do [ "$RC" -eq "$c" ] && good=1; done
+	if [ $good = 1 ] && [ ! -s "$OUT" ] && [ "$(wc -l <"$ERR")" -eq 1 ] &&
+	   grep -qF -- "$db" "$ERR" && grep -q -- "$needle" "$ERR"; then
+		ok "$name: $(cut -c 1-150 "$ERR")"
+	else
+		nok "$name" "rc=$RC stdout=$(wc -c <"$OUT")B stderr=$(head -c 400 "$ERR")"
+	fi
+}
+
+# intact NAME DB: the file passes integrity_check and experiment 1's rows
+# are those stored before the fault.
+intact() {
+	local name=$1 db=$2 check
+	check=$(sqlite3 "$db" 'pragma integrity_check' 2>&1)
+	if [ "$check" = ok ] && sqlite3 "$db" "$ROWS" | cmp -s - before.rows; then
+		ok "$name: integrity ok, the rows stored before unchanged"
+	else
+		nok "$name" "integrity: $(echo "$check" | head -2 | tr '\n' ' ') rows: $(sqlite3 "$db" "$ROWS" 2>&1 |
+			diff - before.rows | head -3 | tr '\n' ' ')"
+	fi
+}
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# ------------------------------------------------------------ a. locked
+
+# lock_db DB SECONDS: another writer holds DB's write lock for SECONDS;
+# returns once the lock is held. Its pid is in $HOLDER.
+lock_db() {
+	rm -f "$T/locked"
+	sqlite3 "$1" "BEGIN IMMEDIATE; INSERT INTO experiments (name, config, config_sha256, created_at,
+		tool_version) VALUES ('holder', '', '', '', '');" ".shell touch $T/locked; sleep $2" "ROLLBACK;" \
+		>/dev/null 2>&1 &
+	HOLDER=$!
+	for _ in $(seq 1 100); do [ -e "$T/locked" ] && break; sleep 0.05; done
+}
+
+cp base.db lock.db
+lock_db lock.db 7
+t0=$(now)
+run run exp.yaml --db lock.db --min-lr 0.01 --max-lr 0.1 -q
+took=$(elapsed "$t0")
+one_error "locked for longer than the busy timeout (failed after ${took} s)" lock.db "database is locked" 1
+# the error comes after the 5 s busy timeout; the exit may wait for the
+# holder's end (7 s) while closing checkpoints the WAL
+if awk -v t="$took" 'BEGIN { exit !(t >= 4.5 && t < 11) }'; then ok "locked: waited the 5 s busy timeout, then gave up"
+else nok "locked: busy timeout" "failed after $took s"; fi
+wait $HOLDER
+intact "locked" lock.db
+n=$(sqlite3 lock.db "select count(*) from experiments")
+if [ "$n" = 1 ]; then ok "locked: nothing half-stored (still 1 experiment)"; else nok "locked: stored" "$n experiments"; fi
+
+lock_db lock.db 1.5
+t0=$(now)
+run run exp.yaml --db lock.db --min-lr 0.01 --max-lr 0.1 -q
+took=$(elapsed "$t0")
+wait $HOLDER
+if [ "$RC" -eq 0 ] && [ "$(sqlite3 lock.db "select count(*) from experiments where status = 'completed'")" = 2 ] &&
+   awk -v t="$took" 'BEGIN { exit !(t >= 1) }'; then
+	ok "lock released within the timeout: the run waited ${took} s and stored its experiment"
+else
+	nok "lock released in time" "rc=$RC after $took s: $(head -c 300 "$ERR")"
+fi
+intact "locked, then released" lock.db
+
+# ------------------------------------------------------------ b. disk full
+
+cp base.db fsize.db
+kb=$(( $(stat -c %s fsize.db) / 1024 + 48 ))
+(
+	trap '' XFSZ
+	ulimit -f $kb
+	"$LRSWEEP" run big.yaml --db fsize.db --min-lr 0.01 --max-lr 0.1 -q >"$OUT" 2>"$ERR"
+)
+RC=$?
+one_error "disk full: file-size limit (ulimit -f $kb)" fsize.db "disk full" 1
+intact "disk full: file-size limit" fsize.db
+st=$(sqlite3 fsize.db "select count(*) from experiments where id > 1 and status = 'completed'")
+if [ "$st" = 0 ]; then ok "disk full: the cut-short run is not stored as completed"
+else nok "disk full: status" "$st completed"; fi
+
+# tmpfs: a run that fills it, then one on a file system with no room left
+mkdir -p mnt
+cat >tmpfs.sh <<EOF
+cd "$T" || exit 99
+mount -t tmpfs -o size=$(( $(stat -c %s base.db) / 1024 + 64 ))k lrsweep-faults mnt 2>mount.err || exit 99
+cp base.db mnt/t.db
+"$LRSWEEP" run big.yaml --db mnt/t.db --min-lr 0.01 --max-lr 0.1 -q >run.out 2>run.err
+echo \$? >run.rc
+sqlite3 mnt/t.db 'pragma integrity_check' >run.check 2>&1
+sqlite3 mnt/t.db "\$(cat rows.sql)" >run.rows 2>&1
+head -c 1000000 /dev/zero >mnt/fill 2>/dev/null
+"$LRSWEEP" run exp.yaml --db mnt/t.db --min-lr 0.01 --max-lr 0.1 -q >full.out 2>full.err
+echo \$? >full.rc
+"$LRSWEEP" query mnt/t.db trials >q.out 2>q.err
+echo \$? >q.rc
+rm mnt/fill
+sqlite3 mnt/t.db 'pragma integrity_check' >full.check 2>&1
+sqlite3 mnt/t.db "\$(cat rows.sql)" >full.rows 2>&1
+EOF
+printf '%s' "$ROWS" >rows.sql
+if ! command -v unshare >/dev/null; then
+	ok "disk full: tiny tmpfs skipped (no unshare)"
+elif unshare -m --propagation private bash tmpfs.sh; [ $? = 99 ]; then
+	ok "disk full: tiny tmpfs skipped (cannot mount one: $(head -c 100 mount.err 2>/dev/null))"
+else
+	RC=$(cat run.rc); cp run.out "$OUT"; cp run.err "$ERR"
+	one_error "disk full: a tmpfs filled by the run" mnt/t.db "disk full" 1
+	if [ "$(cat run.check)" = ok ] && cmp -s run.rows before.rows; then
+		ok "disk full: tmpfs: integrity ok, the rows stored before unchanged"
+	else nok "disk full: tmpfs intact" "$(head -c 200 run.check)"; fi
+	RC=$(cat full.rc); cp full.out "$OUT"; cp full.err "$ERR"
+	one_error "disk full: no room left at all (run)" mnt/t.db "disk full" 1
+	RC=$(cat q.rc); cp q.out "$OUT"; cp q.err "$ERR"
+	one_error "disk full: no room left at all (query)" mnt/t.db "disk full" 1
+	if [ "$(cat full.check)" = ok ] && cmp -s full.rows before.rows; then
+		ok "disk full: room made again: integrity ok, the rows stored before unchanged"
+	else nok "disk full: after freeing room" "$(head -c 200 full.check)"; fi
+fi
+
+# ------------------------------------------------------------ c. read-only
+
+mkdir -p rw ro
+cp base.db rw/r.db
+cat >ro.sh <<EOF
+cd "$T" || exit 99
+mount --bind rw ro 2>mount.err && mount -o remount,bind,ro ro 2>>mount.err || exit 99
+"$LRSWEEP" run exp.yaml --db ro/r.db --min-lr 0.01 --max-lr 0.1 -q >ro1.out 2>ro1.err
+echo \$? >ro1.rc
+"$LRSWEEP" run exp.yaml --db ro/new.db --min-lr 0.01 --max-lr 0.1 -q >ro2.out 2>ro2.err
+echo \$? >ro2.rc
+"$LRSWEEP" query ro/r.db sql "\$(sed -n 5p rows.sql | sed 's/;\$//')" --format csv >ro3.out 2>ro3.err
+echo \$? >ro3.rc
+EOF
+if ! command -v unshare >/dev/null; then
+	ok "read-only mount skipped (no unshare)"
+elif unshare -m --propagation private bash ro.sh; [ $? = 99 ]; then
+	ok "read-only mount skipped (cannot bind-mount read-only: $(head -c 100 mount.err 2>/dev/null))"
+else
+	RC=$(cat ro1.rc); cp ro1.out "$OUT"; cp ro1.err "$ERR"
+	one_error "read-only file system: run" ro/r.db "cannot open for writing (Read-only file system)" 1
+	RC=$(cat ro2.rc); cp ro2.out "$OUT"; cp ro2.err "$ERR"
+	one_error "read-only file system: a new database" ro/new.db "cannot create the database" 1
+	want=$(sqlite3 -csv base.db "select * from trials where experiment_id = 1 order by id" | wc -l)
+	if [ "$(cat ro3.rc)" = 0 ] && [ "$(($(wc -l <ro3.out) - 1))" = "$want" ]; then
+		ok "read-only file system: query still reads it ($want trials)"
+	else
+		nok "read-only file system: query" "rc=$(cat ro3.rc) $(head -c 300 ro3.err)"
+	fi
+	intact "read-only file system" rw/r.db
+fi
+
+mkdir -p imm
+cp base.db imm/i.db
+if chattr +i imm/i.db 2>chattr.err; then
+	run run exp.yaml --db imm/i.db --min-lr 0.01 --max-lr 0.1 -q
+	chattr -i imm/i.db
+	one_error "immutable file (chattr +i): run" imm/i.db "cannot open for writing" 1
+	intact "immutable file" imm/i.db
+else
+	ok "immutable file skipped (chattr +i not supported here: $(head -c 100 chattr.err))"
+fi
+
+# ------------------------------------------------------------ d. corrupted
+
+PAGE=$(sqlite3 base.db 'pragma page_size')
+PAGES=$(( $(stat -c %s base.db) / PAGE ))
+ROOT=$(sqlite3 base.db "select rootpage from sqlite_master where name = 'trials'")
+# the trials table's page: its header overwritten (an impossible page type)
+cp base.db bad.db
+head -c 16 /dev/zero | tr '\0' '\377' | dd of=bad.db bs=1 seek=$(( (ROOT - 1) * PAGE )) conv=notrunc 2>/dev/null
+cp bad.db bad.orig
+for subject in trials best compare experiments; do
+	run query bad.db $subject
+	one_error "corrupt file: query $subject" bad.db "database file is corrupt" "1 2"
+done
+run run exp.yaml --db bad.db --min-lr 0.01 --max-lr 0.1 --resume -q
+one_error "corrupt file: run --resume" bad.db "database file is corrupt" "1 2"
+run run exp.yaml --db bad.db --min-lr 0.01 --max-lr 0.1 -q
+one_error "corrupt file: run (a new experiment)" bad.db "database file is corrupt" "1 2"
+if cmp -s bad.db bad.orig && [ ! -s bad.db-wal ]; then ok "corrupt file: left byte for byte as it was"
+else nok "corrupt file: changed" "$(cmp bad.db bad.orig)"; fi
+
+# Every page in turn: 200 random bytes in its middle, then at its start. Whatever is hit,
+# every command answers or fails with one line, never by a signal, and
+# nothing writes to a file that fails quick_check.
+head -c 200 /dev/urandom >noise
+signals=0 bad_lines=0 wrote=0 refused=0 damaged=0 calls=0 detail=""
+for at in $(seq 2 "$PAGES" | awk -v s="$PAGE" '{ print ($1 - 1) * s + s / 2 - 100; print ($1 - 1) * s }'); do
+	p=$(( at / PAGE + 1 ))
+	cp base.db pg.db
+	dd if=noise of=pg.db bs=1 seek="$at" conv=notrunc 2>/dev/null
+	cp pg.db pg.orig
+	for args in "query pg.db experiments" "query pg.db trials" "query pg.db best" "query pg.db compare" \
+	            "query pg.db curve 1" "query pg.db range-test" "report pg.db -o pg.html" \
+	            "run exp.yaml --db pg.db --min-lr 0.01 --max-lr 0.1 --resume -q"; do
+		# shellcheck disable=SC2086
+		run $args
+		calls=$((calls + 1))
+		if [ "$RC" -ge 128 ] || [ "$RC" -gt 2 ]; then
+			signals=$((signals + 1)); detail="$detail [page $p: $args: rc $RC]"
+		elif [ "$RC" -ne 0 ] && { [ "$(wc -l <"$ERR")" -ne 1 ] || ! grep -q 'pg.db' "$ERR"; }; then
+			bad_lines=$((bad_lines + 1)); detail="$detail [page $p: $args: $(head -c 200 "$ERR")]"
+		fi
+	done
+	if [ "$(sqlite3 pg.orig 'pragma quick_check' 2>&1)" != ok ]; then
+		damaged=$((damaged + 1))
+		if cmp -s pg.db pg.orig; then refused=$((refused + 1)); else wrote=$((wrote + 1)); fi
+	fi
+	rm -f pg.db-wal pg.db-shm
+done
+if [ $signals = 0 ] && [ $bad_lines = 0 ]; then
+	ok "corrupt pages 2..$PAGES: $calls commands, no signal, every failure one line naming the file"
+else
+	nok "corrupt pages" "$signals signals, $bad_lines bad messages:$(echo "$detail" | head -c 600)"
+fi
+if [ $wrote = 0 ] && [ $damaged -gt 0 ]; then
+	ok "corrupt pages: run --resume wrote to none of the $damaged damaged files"
+else
+	nok "corrupt pages: writes" "$wrote of $damaged damaged files written to"
+fi
+
+# ------------------------------------------------------------ 2. memory
+
+sed 's/hidden: \[8\]/hidden: [100000, 100000]/' exp.yaml >hugemodel.yaml
+sed 's/samples: 300,/samples: 100000000, dims: 1000,/' exp.yaml >hugedata.yaml
+LIMIT_KB=2097152        # 2 GiB of address space
+# mem_case NAME NEEDLE ARGS...: under the limit, lrsweep ARGS fails at once
+# with one line saying how much it needs and how much there is
+mem_case() {
+	local name=$1 needle=$2 t0 took
+	shift 2
+	t0=$(now)
+	( ulimit -v $LIMIT_KB; "$LRSWEEP" "$@" >"$OUT" 2>"$ERR" )
+	RC=$?
+	took=$(elapsed "$t0")
+	if { [ "$RC" -eq 1 ] || [ "$RC" -eq 2 ]; } && [ ! -s "$OUT" ] && [ "$(wc -l <"$ERR")" -eq 1 ] &&
+	   grep -q -- "$needle" "$ERR" && grep -q 'needs [0-9]* MiB, only [0-9]* MiB available' "$ERR" &&
+	   awk -v t="$took" 'BEGIN { exit !(t < 5) }'; then
+		ok "$name (${took} s): $(cut -c 1-170 "$ERR")"
+	else
+		nok "$name" "rc=$RC in $took s: $(head -c 300 "$ERR")"
+	fi
+}
+mem_case "model too big: run" "10000700003 parameters" run hugemodel.yaml --db mem.db -q
+mem_case "model too big: run, bounds given (the trials)" "trials: " run hugemodel.yaml --db mem.db -q \
+	--min-lr 0.01 --max-lr 0.1
+mem_case "model too big: train" "10000700003 parameters" train hugemodel.yaml --lr 0.1
+mem_case "dataset too big: run" "100000000 samples of 1000 features" run hugedata.yaml --db mem.db -q
+mem_case "dataset too big: data" "100000000 samples of 1000 features" data hugedata.yaml
+if [ ! -e mem.db ]; then ok "memory: refused before anything was stored (no database created)"
+else nok "memory: stored" "mem.db exists"; fi
+( ulimit -v $LIMIT_KB; "$LRSWEEP" run exp.yaml --db fits.db --threads 2 -q >"$OUT" 2>"$ERR" )
+RC=$?
+if [ "$RC" -eq 0 ] && grep -q '4 trials run: 4 completed' "$OUT"; then ok "memory: what fits still runs under the same limit"
+else nok "memory: what fits" "rc=$RC $(head -c 300 "$ERR")"; fi
+finish

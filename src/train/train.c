@@ -4,6 +4,7 @@
  * epoch shuffles. Batches are gathered into a contiguous buffer from a
  * shuffled index; nothing is allocated once training starts. The run knows
  * no database and no YAML: callers watch it through the hooks. */
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -83,7 +83,9 @@ int cli_table_fetch(cli_table *t, lrs_store *st, const char *sql)
 	memset(t, 0, sizeof *t);
 	rc = lrs_store_query(st, sql, cli_table_collect, t);
 	if (rc == 1 || t->failed)
-		return lrs_error_set(LRS_ENOMEM, "out of memory");
+		rc = lrs_error_set(LRS_ENOMEM, "out of memory");
+	if (rc < 0)   /* what came before the error goes */
+		cli_table_free(t);
 	return rc;
 }
 

@@ -1,6 +1,5 @@
 /* cmd_plot.c - `lrsweep plot DB WHAT -o F.png|F.svg` (or --terminal):
  * the figures of figures.c for one experiment of a results database. */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,36 +101,11 @@ static int parse_args(int argc, char **argv, cli_globals *g, plot_args *a, int *
 
 static int experiment_id(lrs_store *st, const plot_args *a, long long *id, char *name, size_t cap)
 {
-	char sql[512], q[300];
 	cli_table t;
 	int rc;
-	size_t k = 0;
 
-	if (!a->experiment) {
-		snprintf(sql, sizeof sql, "SELECT id, name FROM experiments ORDER BY id DESC LIMIT 1");
-	} else {
-		int digits = *a->experiment != '\0';
-		for (const char *p = a->experiment; *p; p++)
-			digits &= isdigit((unsigned char)*p) != 0;
-		q[k++] = '\'';   /* the name as an SQL literal, quotes doubled */
-		for (const char *p = a->experiment; *p && k + 3 < sizeof q; p++) {
-			if (*p == '\'')
-				q[k++] = '\'';
-			q[k++] = *p;
-		}
-		q[k++] = '\'';
-		q[k] = '\0';
-		snprintf(sql, sizeof sql, digits ? "SELECT id, name FROM experiments WHERE id = %s"
-		                                 : "SELECT id, name FROM experiments WHERE name = %s ORDER BY id DESC LIMIT 1",
-		         digits ? a->experiment : q);
-	}
-	if ((rc = cli_table_fetch(&t, st, sql)) < 0)
+	if ((rc = cli_experiment_row(&t, st, a->db, a->experiment, "id, name")) < 0)
 		return rc;
-	if (t.nrows == 0) {
-		cli_table_free(&t);
-		return a->experiment ? lrs_error_set(LRS_EINVALID, "%s: no experiment '%s'", a->db, a->experiment)
-		                     : lrs_error_set(LRS_EINVALID, "%s: holds no experiment yet", a->db);
-	}
 	*id = atoll(t.cells[0]);
 	snprintf(name, cap, "%s", t.cells[1]);
 	cli_table_free(&t);

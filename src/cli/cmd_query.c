@@ -214,34 +214,18 @@ static int all_digits(const char *s)
  * an id), else the latest. */
 static int resolve_experiment(lrs_store *st, const query_args *a, long long *id)
 {
-	char sql[512], q[256];
 	cli_table t;
 	int rc;
 
-	if (!a->experiment)
-		snprintf(sql, sizeof sql, "SELECT id FROM experiments ORDER BY id DESC LIMIT 1");
-	else if (all_digits(a->experiment))
-		snprintf(sql, sizeof sql, "SELECT id FROM experiments WHERE id = %s", a->experiment);
-	else {
-		sql_quote(q, sizeof q, a->experiment);
-		snprintf(sql, sizeof sql, "SELECT id FROM experiments WHERE name = %s ORDER BY id DESC LIMIT 1", q);
-	}
-	if ((rc = cli_table_fetch(&t, st, sql)) < 0)
+	if ((rc = cli_experiment_row(&t, st, a->db, a->experiment, "id")) < 0)
 		return rc;
-	if (t.nrows == 0) {
-		cli_table_free(&t);
-		if (a->experiment)
-			return lrs_error_set(LRS_EINVALID, "%s: no experiment '%s' (see 'lrsweep query %s experiments')",
-			                     a->db, a->experiment, a->db);
-		return lrs_error_set(LRS_EINVALID, "%s: holds no experiment yet", a->db);
-	}
 	*id = atoll(t.cells[0]);
 	cli_table_free(&t);
 	return 0;
 }
 
 /* Rewrites the JSON columns of a table readably (table format only). */
-static void make_cli_json_readable(cli_table *t, const char *const *cols, size_t n)
+static void make_readable(cli_table *t, const char *const *cols, size_t n)
 {
 	for (int c = 0; c < t->ncols; c++) {
 		if (!in_list(t->names[c], cols, n))
@@ -266,7 +250,7 @@ static int show(const query_args *a, cli_table *t, int as_object)
 	for (size_t k = 0; k < 2; k++)
 		cli_table_raw_json(t, json_cols[k]);
 	if (a->format == CLI_FMT_TABLE)
-		make_cli_json_readable(t, json_cols, 2);
+		make_readable(t, json_cols, 2);
 	cli_table_print(stdout, t, a->format, as_object);
 	return 0;
 }
@@ -387,7 +371,7 @@ static int q_best(lrs_store *st, const query_args *a, long long exp)
 		cli_table v;
 		const char *names[2] = { "field", "value" };
 		cli_table_init(&v, 2, names);
-		make_cli_json_readable(&t, (const char *const[]){ "params", "hyper" }, 2);
+		make_readable(&t, (const char *const[]){ "params", "hyper" }, 2);
 		for (int c = 0; c < t.ncols; c++) {
 			const char *row[2] = { t.names[c], t.cells[c] };
 			lrs_value_type ty[2] = { LRS_VAL_TEXT, LRS_VAL_TEXT };

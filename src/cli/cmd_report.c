@@ -121,37 +121,9 @@ static const char *cell(const cli_table *t, size_t r, int c)
  * latest run; an id), else the latest. */
 static int experiment_row(cli_table *t, lrs_store *st, const report_args *a)
 {
-	static const char cols[] = "id, name, status, created_at, finished_at, host, tool_version, "
-	                           "train_samples, val_samples, test_samples, features, classes, config";
-	char sql[768], q[300];
-	size_t k = 0;
-	int digits = a->experiment && *a->experiment, rc;
-
-	for (const char *p = a->experiment; digits && *p; p++)
-		digits = isdigit((unsigned char)*p) != 0;
-	if (!a->experiment) {
-		snprintf(sql, sizeof sql, "SELECT %s FROM experiments ORDER BY id DESC LIMIT 1", cols);
-	} else if (digits && strlen(a->experiment) < 19) {
-		snprintf(sql, sizeof sql, "SELECT %s FROM experiments WHERE id = %s", cols, a->experiment);
-	} else {
-		q[k++] = '\'';   /* the name as an SQL literal, quotes doubled */
-		for (const char *p = a->experiment; *p && k + 3 < sizeof q; p++) {
-			if (*p == '\'')
-				q[k++] = '\'';
-			q[k++] = *p;
-		}
-		q[k++] = '\'';
-		q[k] = '\0';
-		snprintf(sql, sizeof sql, "SELECT %s FROM experiments WHERE name = %s ORDER BY id DESC LIMIT 1", cols, q);
-	}
-	if ((rc = cli_table_fetch(t, st, sql)) < 0)
-		return rc;
-	if (t->nrows == 0) {
-		cli_table_free(t);
-		return a->experiment ? lrs_error_set(LRS_EINVALID, "%s: no experiment '%s'", a->db, a->experiment)
-		                     : lrs_error_set(LRS_EINVALID, "%s: holds no experiment yet", a->db);
-	}
-	return 0;
+	return cli_experiment_row(t, st, a->db, a->experiment,
+	                          "id, name, status, created_at, finished_at, host, tool_version, train_samples, "
+	                          "val_samples, test_samples, features, classes, config");
 }
 
 /* Short names of the configurations in columns sched, params, hyper of t. */

@@ -89,6 +89,40 @@ int cli_table_fetch(cli_table *t, lrs_store *st, const char *sql)
 	return rc;
 }
 
+int cli_experiment_row(cli_table *t, lrs_store *st, const char *db, const char *spec, const char *cols)
+{
+	char sql[1024], q[300];
+	size_t k = 0, digits = spec && *spec && strlen(spec) < 19;
+	int rc;
+
+	for (const char *p = spec; digits && *p; p++)
+		digits = isdigit((unsigned char)*p) != 0;
+	if (!spec) {
+		snprintf(sql, sizeof sql, "SELECT %s FROM experiments ORDER BY id DESC LIMIT 1", cols);
+	} else if (digits) {
+		snprintf(sql, sizeof sql, "SELECT %s FROM experiments WHERE id = %s", cols, spec);
+	} else {
+		q[k++] = '\'';   /* the name as an SQL literal, quotes doubled */
+		for (const char *p = spec; *p && k + 3 < sizeof q; p++) {
+			if (*p == '\'')
+				q[k++] = '\'';
+			q[k++] = *p;
+		}
+		q[k++] = '\'';
+		q[k] = '\0';
+		snprintf(sql, sizeof sql, "SELECT %s FROM experiments WHERE name = %s ORDER BY id DESC LIMIT 1", cols, q);
+	}
+	if ((rc = cli_table_fetch(t, st, sql)) < 0)
+		return rc;
+	if (t->nrows == 0) {
+		cli_table_free(t);
+		return spec ? lrs_error_set(LRS_EINVALID, "%s: no experiment '%s' (see 'lrsweep query %s experiments')",
+		                            db, spec, db)
+		            : lrs_error_set(LRS_EINVALID, "%s: holds no experiment yet", db);
+	}
+	return 0;
+}
+
 void cli_table_raw_json(cli_table *t, const char *name)
 {
 	for (int i = 0; i < t->ncols; i++)

@@ -31,6 +31,11 @@ int cli_table_collect(void *ctx, int ncols, const char *const *names, const char
 /* Runs one read-only SQL statement into a fresh table. */
 int cli_table_fetch(cli_table *t, lrs_store *st, const char *sql);
 
+/* The experiments row (columns `cols`, SQL) that `spec` names: NULL for
+ * the latest experiment, digits for an id, else a name (its latest run).
+ * LRS_EINVALID "DB: no experiment 'spec'" when there is none. */
+int cli_experiment_row(cli_table *t, lrs_store *st, const char *db, const char *spec, const char *cols);
+
 /* Starts an empty table with the given column names. */
 int cli_table_init(cli_table *t, int ncols, const char *const *names);
 

@@ -3,7 +3,6 @@
  * or two SQL statements, printed as a table, CSV or JSON (keyed by the
  * schema's column names). `compare` adds what SQL cannot: 95 % intervals
  * and Welch's test against the best configuration. */
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,33 +182,6 @@ static int parse_args(int argc, char **argv, cli_globals *g, query_args *a, int 
 
 /* ------------------------------------------------------------ helpers */
 
-/* `s` as an SQL string literal, quotes doubled, into out. */
-static void sql_quote(char *out, size_t cap, const char *s)
-{
-	size_t k = 0;
-
-	if (cap < 3)
-		return;
-	out[k++] = '\'';
-	for (; *s && k + 3 < cap; s++) {
-		if (*s == '\'')
-			out[k++] = '\'';
-		out[k++] = *s;
-	}
-	out[k++] = '\'';
-	out[k] = '\0';
-}
-
-static int all_digits(const char *s)
-{
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return 0;
-	return 1;
-}
-
 /* The experiment a query is about: --experiment (a name: its latest run;
  * an id), else the latest. */
 static int resolve_experiment(lrs_store *st, const query_args *a, long long *id)
@@ -274,10 +246,10 @@ static int q_experiments(lrs_store *st, const query_args *a)
 	int rc;
 
 	if (a->experiment) {
-		if (all_digits(a->experiment))
+		if (cli_is_id(a->experiment))
 			snprintf(where, sizeof where, "WHERE e.id = %s", a->experiment);
 		else {
-			sql_quote(q, sizeof q, a->experiment);
+			cli_sql_quote(q, sizeof q, a->experiment);
 			snprintf(where, sizeof where, "WHERE e.name = %s", q);
 		}
 	}
@@ -634,7 +606,7 @@ static int q_curve(lrs_store *st, const query_args *a)
 	cli_table t;
 	int rc;
 
-	if (!all_digits(a->arg))
+	if (!cli_is_id(a->arg))
 		return lrs_error_set(LRS_EINVALID, "curve: a trial id is a number, got '%s'", a->arg);
 	snprintf(sql, sizeof sql, "SELECT count(*) FROM trials WHERE id = %s", a->arg);
 	if ((rc = cli_table_fetch(&t, st, sql)) < 0)

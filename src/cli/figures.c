@@ -32,6 +32,23 @@ typedef struct {
 } figure_ctx;
 
 
+/* The rows of a figure: none is "nothing to draw" (`none` says why), more
+ * than MAX_LINES an unreadable legend; both LRS_EINVALID. */
+static int fetch_lines(cli_table *t, lrs_store *st, const char *sql, const figure_ctx *a, const char *none,
+                       const char *things)
+{
+	int rc;
+
+	if ((rc = cli_table_fetch(t, st, sql)) < 0)
+		return rc;
+	if (t->nrows > 0 && t->nrows <= MAX_LINES)
+		return 0;
+	rc = t->nrows ? lrs_error_set(LRS_EINVALID, "%s: more than %d %s to draw", a->db, MAX_LINES, things)
+	              : lrs_error_set(LRS_EINVALID, "%s: %s", a->db, none);
+	cli_table_free(t);
+	return rc;
+}
+
 /* Legends for the rows of t (ncols columns): the schedule, params and
  * hyper columns given (hyper < 0: none), named by what differs. */
 static char **column_labels(const cli_table *t, int ncols, int sched, int params, int hyper)
@@ -323,7 +340,7 @@ static int trial_rates(lrs_store *st, const char *trial_id, const char *schedule
 
 static int plot_schedules(lrs_store *st, const figure_ctx *a, long long exp, const char *name)
 {
-	char sql[512], title[400], **labels = NULL;
+	char sql[512], title[400], none[64], **labels = NULL;
 	lrs_plot_series *s = NULL;
 	double **xs = NULL, **ys = NULL;
 	size_t nl = 0;
@@ -333,14 +350,9 @@ static int plot_schedules(lrs_store *st, const figure_ctx *a, long long exp, con
 	/* one trial per configuration: the rate does not depend on the seed */
 	snprintf(sql, sizeof sql, "SELECT min(id), schedule, params, max(iterations) "
 	         "FROM trials WHERE experiment_id = %lld GROUP BY schedule, params ORDER BY min(id)", exp);
-	if ((rc = cli_table_fetch(&t, st, sql)) < 0)
+	snprintf(none, sizeof none, "experiment %lld has no trials", exp);
+	if ((rc = fetch_lines(&t, st, sql, a, none, "schedules")) < 0)
 		return rc;
-	if (t.nrows == 0 || t.nrows > MAX_LINES) {
-		rc = t.nrows ? lrs_error_set(LRS_EINVALID, "%s: more than %d schedules to draw", a->db, MAX_LINES)
-		             : lrs_error_set(LRS_EINVALID, "%s: experiment %lld has no trials", a->db, exp);
-		cli_table_free(&t);
-		return rc;
-	}
 	s = calloc(t.nrows, sizeof *s);
 	xs = calloc(t.nrows, sizeof *xs);
 	ys = calloc(t.nrows, sizeof *ys);
@@ -385,7 +397,7 @@ out:
 
 static int plot_compare(lrs_store *st, const figure_ctx *a, long long exp, const char *name)
 {
-	char sql[512], title[400], **labels = NULL;
+	char sql[512], title[400], none[64], **labels = NULL;
 	const char **tics = NULL;
 	double *x = NULL, *y = NULL, *lo = NULL, *hi = NULL;
 	cli_table t;
@@ -395,14 +407,9 @@ static int plot_compare(lrs_store *st, const figure_ctx *a, long long exp, const
 	         "sum(best_val_accuracy * best_val_accuracy), hyper FROM trials WHERE experiment_id = %lld "
 	         "AND status = 'completed' GROUP BY schedule, params, hyper "
 	         "ORDER BY avg(best_val_accuracy) DESC", exp);
-	if ((rc = cli_table_fetch(&t, st, sql)) < 0)
+	snprintf(none, sizeof none, "experiment %lld has no completed trial", exp);
+	if ((rc = fetch_lines(&t, st, sql, a, none, "configurations")) < 0)
 		return rc;
-	if (t.nrows == 0 || t.nrows > MAX_LINES) {
-		rc = t.nrows ? lrs_error_set(LRS_EINVALID, "%s: more than %d configurations to draw", a->db, MAX_LINES)
-		             : lrs_error_set(LRS_EINVALID, "%s: experiment %lld has no completed trial", a->db, exp);
-		cli_table_free(&t);
-		return rc;
-	}
 	x = calloc(t.nrows, sizeof *x);
 	y = calloc(t.nrows, sizeof *y);
 	lo = calloc(t.nrows, sizeof *lo);

@@ -89,27 +89,42 @@ int cli_table_fetch(cli_table *t, lrs_store *st, const char *sql)
 	return rc;
 }
 
+void cli_sql_quote(char *out, size_t cap, const char *s)
+{
+	size_t k = 0;
+
+	if (cap < 3)
+		return;
+	out[k++] = '\'';
+	for (; *s && k + 3 < cap; s++) {
+		if (*s == '\'')
+			out[k++] = '\'';
+		out[k++] = *s;
+	}
+	out[k++] = '\'';
+	out[k] = '\0';
+}
+
+int cli_is_id(const char *s)
+{
+	int digits = *s && strlen(s) < 19;
+
+	for (; digits && *s; s++)
+		digits = isdigit((unsigned char)*s) != 0;
+	return digits;
+}
+
 int cli_experiment_row(cli_table *t, lrs_store *st, const char *db, const char *spec, const char *cols)
 {
 	char sql[1024], q[300];
-	size_t k = 0, digits = spec && *spec && strlen(spec) < 19;
 	int rc;
 
-	for (const char *p = spec; digits && *p; p++)
-		digits = isdigit((unsigned char)*p) != 0;
 	if (!spec) {
 		snprintf(sql, sizeof sql, "SELECT %s FROM experiments ORDER BY id DESC LIMIT 1", cols);
-	} else if (digits) {
+	} else if (cli_is_id(spec)) {
 		snprintf(sql, sizeof sql, "SELECT %s FROM experiments WHERE id = %s", cols, spec);
 	} else {
-		q[k++] = '\'';   /* the name as an SQL literal, quotes doubled */
-		for (const char *p = spec; *p && k + 3 < sizeof q; p++) {
-			if (*p == '\'')
-				q[k++] = '\'';
-			q[k++] = *p;
-		}
-		q[k++] = '\'';
-		q[k] = '\0';
+		cli_sql_quote(q, sizeof q, spec);
 		snprintf(sql, sizeof sql, "SELECT %s FROM experiments WHERE name = %s ORDER BY id DESC LIMIT 1", cols, q);
 	}
 	if ((rc = cli_table_fetch(t, st, sql)) < 0)

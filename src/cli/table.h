@@ -31,6 +31,12 @@ int cli_table_collect(void *ctx, int ncols, const char *const *names, const char
 /* Runs one read-only SQL statement into a fresh table. */
 int cli_table_fetch(cli_table *t, lrs_store *st, const char *sql);
 
+/* `s` as an SQL string literal (quotes doubled) into out[cap]. */
+void cli_sql_quote(char *out, size_t cap, const char *s);
+
+/* Whether `s` names an experiment by id (digits, short enough for one). */
+int cli_is_id(const char *s);
+
 /* The experiments row (columns `cols`, SQL) that `spec` names: NULL for
  * the latest experiment, digits for an id, else a name (its latest run).
  * LRS_EINVALID "DB: no experiment 'spec'" when there is none. */

@@ -270,9 +270,25 @@ static int full_disk(const lrs_store *st, char *buf, size_t cap)
 	return 0;
 }
 
+/* SQLite's message made fit for one line: it may quote a damaged file's
+ * bytes (a corrupt schema's text), which are neither printable nor one
+ * line; those become '?', and the whole is cut at 200 characters. */
+static const char *printable(char *out, size_t cap, const char *msg)
+{
+	size_t k = 0;
+
+	for (; *msg && k + 4 < cap && k < 200; msg++)
+		out[k++] = (unsigned char)*msg >= 0x20 && (unsigned char)*msg < 0x7f ? *msg : '?';
+	if (*msg)
+		out[k++] = '.', out[k++] = '.', out[k++] = '.';
+	out[k] = '\0';
+	return out;
+}
+
 int store_fail(lrs_store *st, int rc, const char *what)
 {
-	const char *why = st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
+	char clean[256];
+	const char *why = printable(clean, sizeof clean, st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
 	int sys = st->db ? sqlite3_system_errno(st->db) : 0;   /* the OS's errno */
 	char full[160];                 /* why the disk counts as full       */
 

@@ -7,6 +7,7 @@
 #   make range-study  the range test's bounds on Fashion-MNIST vs a grid (~2 min)
 #   make install      PREFIX=/usr/local DESTDIR=
 #   make clean
+#   make fuzz         fuzz every parser with libFuzzer (clang), FUZZ_SECONDS=N each
 #   SANITIZE=1        build and test with AddressSanitizer + UBSan
 #   WERROR=1          turn warnings into errors (CI)
 
@@ -17,7 +18,14 @@ PKGS    := yaml-0.1 zlib sqlite3
 BLAS_PKG := openblas
 CHECK_PKGS := check
 
-ifeq ($(SANITIZE),1)
+ifeq ($(FUZZ),1)
+# libFuzzer builds (make fuzz): every object with coverage, ASan and UBSan
+CC      := clang
+BUILD   := build/fuzz
+BIN     := $(BUILD)/lrsweep
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT     := -O1 -g -fsanitize=fuzzer-no-link
+else ifeq ($(SANITIZE),1)
 BUILD   := build/sanitize
 BIN     := $(BUILD)/lrsweep
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -56,7 +64,16 @@ TEST_BIN := $(BUILD)/tests/check_lrsweep
 REPLAY   := $(BUILD)/tests/tools/nn_replay
 BENCH_TRAIN := $(BUILD)/bench/bench_train
 
-.PHONY: all deps check unit e2e crosscheck docs-check demo bench range-study mpi install clean valgrind
+# Fuzz targets (tests/fuzz/fuzz_T.c): libFuzzer programs under FUZZ=1, and
+# replay programs that `make check` runs over tests/fuzz/{corpus,regress}/T.
+FUZZ_TARGETS := experiment idx csv npy schedule
+FUZZ_DIR     := $(BUILD)/tests/fuzz
+FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
+REPLAY_BINS  := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/replay_%)
+FUZZ_OBJ     := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%.o) $(FUZZ_DIR)/fuzz.o $(FUZZ_DIR)/replay.o
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps check unit e2e crosscheck docs-check fuzz-replay fuzz fuzz-bins demo bench range-study mpi install clean valgrind
 
 all: $(BIN)
 
@@ -78,12 +95,20 @@ $(REPLAY) $(BENCH_TRAIN): %: %.o $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(REPLAY_BINS): $(FUZZ_DIR)/replay_%: $(FUZZ_DIR)/fuzz_%.o $(FUZZ_DIR)/fuzz.o $(FUZZ_DIR)/replay.o $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(FUZZ_BINS): $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/fuzz_%.o $(FUZZ_DIR)/fuzz.o $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 deps:
 	@scripts/deps.sh
 
 # deps runs first (in its own make), so the build sees the packages.
 check: deps
-	@$(MAKE) --no-print-directory unit e2e crosscheck docs-check
+	@$(MAKE) --no-print-directory unit fuzz-replay e2e crosscheck docs-check
 
 unit: $(TEST_BIN)
 	$(TEST_BIN)
@@ -91,6 +116,20 @@ unit: $(TEST_BIN)
 e2e: $(BIN) $(if $(HAVE_MPI),$(MPI_BIN))
 	@for t in tests/e2e/*.sh; do [ "$$t" = tests/e2e/lib.sh ] && continue; \
 	   echo "== $$t"; LRSWEEP=$(BIN) LRSWEEP_MPI=$(if $(HAVE_MPI),$(MPI_BIN)) $$t || exit 1; done
+
+# Every seed and every reproducer the fuzzer found, through each target.
+fuzz-replay: $(REPLAY_BINS)
+	@for t in $(FUZZ_TARGETS); do \
+	   $(FUZZ_DIR)/replay_$$t tests/fuzz/corpus/$$t tests/fuzz/regress/$$t || exit 1; done
+
+# libFuzzer on every target for FUZZ_SECONDS each (scripts/fuzz.sh; needs
+# clang: scripts/deps.sh --fuzz installs it).
+fuzz:
+	@scripts/deps.sh --fuzz
+	@$(MAKE) --no-print-directory FUZZ=1 fuzz-bins
+	scripts/fuzz.sh build/fuzz/tests/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-bins: $(FUZZ_BINS)
 
 crosscheck: $(BIN) $(REPLAY)
 	@if [ -x /usr/bin/python3 ]; then \
@@ -140,4 +179,4 @@ install: $(BIN)
 clean:
 	rm -rf build bin
 
--include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(REPLAY).d $(BENCH_TRAIN).d $(MPI_OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(REPLAY).d $(BENCH_TRAIN).d $(MPI_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)

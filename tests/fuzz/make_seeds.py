@@ -1,0 +1,174 @@
+#!/usr/bin/python3
+"""make_seeds.py - writes the seed corpora of tests/fuzz/corpus/: for each
+fuzz target, small valid inputs of every kind it reads (so the fuzzer
+starts past the headers) and the malformed files of tests/data/bad/ and
+tests/data/bad_experiments/ in the target's input layout.
+
+    /usr/bin/python3 tests/fuzz/make_seeds.py     (from the repository root)
+
+The layouts (see each tests/fuzz/fuzz_T.c): idx and npy take an options
+byte, two bytes giving the length of the first file, then both files; csv
+takes two option bytes then the file; experiment takes the YAML file;
+schedule takes the arguments of `lrsweep schedule`, one a line.
+"""
+import glob
+import gzip
+import io
+import os
+import struct
+
+import numpy as np
+
+ROOT = "tests/fuzz/corpus"
+BAD = "tests/data/bad"
+
+
+def put(target, name, data):
+    os.makedirs(f"{ROOT}/{target}", exist_ok=True)
+    with open(f"{ROOT}/{target}/{name}", "wb") as f:
+        f.write(data)
+
+
+def pair(opt, a, b):
+    return bytes([opt]) + struct.pack("<H", len(a)) + a + b
+
+
+def idx_images(n, rows, cols):
+    body = bytes((i * 37) % 256 for i in range(n * rows * cols))
+    return struct.pack(">IIII", 0x803, n, rows, cols) + body
+
+
+def idx_labels(n, classes=3):
+    return struct.pack(">II", 0x801, n) + bytes(i % classes for i in range(n))
+
+
+def npy(arr, fortran=False):
+    buf = io.BytesIO()
+    np.save(buf, np.asfortranarray(arr) if fortran else arr)
+    return buf.getvalue()
+
+
+def seeds_idx():
+    img, lab = idx_images(4, 2, 3), idx_labels(4)
+    for opt in (0, 1, 2, 5, 0x1b):
+        put("idx", f"ok-{opt}", pair(opt, img, lab))
+    put("idx", "ok-gz", pair(3, gzip.compress(img), gzip.compress(lab)))
+    put("idx", "ok-gz-images", pair(0, gzip.compress(img), lab))
+    ok_img, ok_lab = open(f"{BAD}/ok.idx3", "rb").read(), open(f"{BAD}/ok.idx1", "rb").read()
+    for path in sorted(glob.glob(f"{BAD}/*.idx3*")):
+        put("idx", "bad-" + os.path.basename(path), pair(0, open(path, "rb").read(), ok_lab))
+    for path in sorted(glob.glob(f"{BAD}/*.idx1*")):
+        put("idx", "bad-" + os.path.basename(path), pair(0, ok_img, open(path, "rb").read()))
+
+
+def seeds_npy():
+    x = np.arange(12, dtype=np.float32).reshape(4, 3)
+    y = np.array([0, 1, 2, 1])
+    dtypes = ["<f4", ">f4", "<f8", "<f2", "u1", "i1", "<i2", "<u2", "<i4", "<u4", "<i8", "<u8", "?"]
+    for i, dt in enumerate(dtypes):
+        put("npy", f"ok-{dt.replace('<', 'le').replace('>', 'be')}",
+            pair(i & 7, npy(x.astype(dt)), npy(y.astype(dtypes[(i + 5) % 12] if dt != "?" else "u1"))))
+    put("npy", "ok-3d", pair(0, npy(np.zeros((2, 2, 2), np.float32)), npy(np.array([0, 1], np.int64))))
+    put("npy", "fortran", pair(0, npy(x, fortran=True), npy(y)))
+    ok_x, ok_y = open(f"{BAD}/ok-features.npy", "rb").read(), open(f"{BAD}/ok-labels.npy", "rb").read()
+    for path in sorted(glob.glob(f"{BAD}/*.npy")):
+        data = open(path, "rb").read()
+        put("npy", "bad-x-" + os.path.basename(path), pair(0, data, ok_y))
+        put("npy", "bad-y-" + os.path.basename(path), pair(0, ok_x, data))
+
+
+def seeds_csv():
+    good = {
+        "plain": b"0.5,1,2,0\n1.5,2,3,1\n2.5,3,4,2\n",
+        "header": b"a,b,label\n1,2,0\n3,4,1\n",
+        "quoted": b'"a","b","label"\n"1","2","0"\n',
+        "crlf": b"1,2,0\r\n3,4,1\r\n",
+        "blank-end": b"1,2,0\n3,4,1\n\n\n",
+        "first": b"0,1.5,2\n1,2.5,3\n",
+        "spaces": b" 1 , 2 , 0 \n 3 , 4 , 1 \n",
+        "exp": b"1e3,-2E-2,0\n.5,+3,1\n",
+    }
+    for i, (name, data) in enumerate(good.items()):
+        put("csv", f"ok-{name}", bytes([i * 9 % 256, i * 17 % 256]) + data)
+    for path in sorted(glob.glob(f"{BAD}/*.csv")):
+        put("csv", "bad-" + os.path.basename(path), b"\x00\x00" + open(path, "rb").read())
+
+
+def seeds_experiment():
+    for path in sorted(glob.glob("experiments/*.yaml")):
+        put("experiment", os.path.basename(path), open(path, "rb").read())
+    for path in sorted(glob.glob("tests/data/bad_experiments/*")):
+        put("experiment", "bad-" + os.path.basename(path), open(path, "rb").read())
+    put("experiment", "synthetic-grid.yaml", b"""name: grid
+data:
+  source: synthetic
+  kind: blobs
+  samples: 200
+model: {hidden: [8]}
+optimizer: {name: sgd, momentum: 0.9}
+batch_size: 16
+epochs: 2
+trials:
+  schedules:
+    - {type: triangular, step_size: "1 epochs", base_lr: "@min", max_lr: {grid: ["@max", "@max/2"]}}
+    - {type: sequential, milestones: [5], schedules: [{type: linear}, {type: cosine_annealing}]}
+  space:
+    batch_size: {choice: [16, 32]}
+    weight_decay: {log_uniform: [1e-5, 1e-3]}
+  search: random
+  samples: 4
+  seeds: [1, 2]
+  pruning: {rule: asha, min_epochs: 1, reduction: 2}
+""")
+
+
+def seeds_schedule():
+    args = [
+        ["constant", "--steps", "10", "--lr", "0.1", "--factor", "0.5", "--total_iters", "3"],
+        ["step", "--steps", "20", "--lr", "0.1", "--step_size", "2 epochs", "--steps-per-epoch", "3"],
+        ["multistep", "--steps", "20", "--milestones", "3,8", "--gamma", "0.5", "--max-lr", "0.2"],
+        ["exponential", "--steps", "4", "--lr", "0.1", "--gamma", "1e300", "--format", "json"],
+        ["linear", "--steps", "10", "--start_factor", "0.1", "--max-lr", "1", "--format", "table"],
+        ["polynomial", "--steps", "10", "--power", "2", "--lr", "@max/4", "--max-lr", "1"],
+        ["cosine_annealing", "--steps", "30", "--T_max", "10", "--min-lr", "0.01", "--max-lr", "0.1"],
+        ["cosine_annealing_warm_restarts", "--steps", "30", "--T_0", "5", "--T_mult", "2", "--lr", "0.1"],
+        ["one_cycle", "--steps", "30", "--max_lr", "0.2", "--three_phase", "true", "--anneal_strategy", "linear"],
+        ["cyclic", "--steps", "30", "--base_lr", "@min", "--max_lr", "@max", "--step_size_up", "4",
+         "--mode", "exp_range", "--gamma", "0.99", "--min-lr", "0.001", "--max-lr", "0.1"],
+        ["triangular", "--steps", "30", "--step_size", "1 epochs", "--steps-per-epoch", "4",
+         "--min-lr", "0.01", "--max-lr", "0.1", "--window", "triangular"],
+        ["triangular2", "--steps", "30", "--step_size", "3", "--base_lr", "0.01", "--max_lr", "0.1"],
+        ["exp_range", "--steps", "30", "--step_size", "3", "--gamma", "0.9", "--base_lr", "@min*2",
+         "--max-lr", "1", "--min-lr", "0.001"],
+        ["exponential_decay", "--steps", "20", "--decay_rate", "0.5", "--decay_steps", "4", "--staircase", "true",
+         "--initial_learning_rate", "0.1"],
+        ["inverse_time_decay", "--steps", "20", "--decay_rate", "0.5", "--initial_learning_rate", "0.1"],
+        ["piecewise_constant_decay", "--steps", "20", "--boundaries", "5,10", "--values", "0.1,0.01,0.001"],
+        ["polynomial_decay", "--steps", "20", "--cycle", "true", "--decay_steps", "6", "--initial_learning_rate", "1"],
+        ["cosine_decay", "--steps", "20", "--warmup_steps", "5", "--warmup_target", "0.1", "--min-lr", "0.001"],
+        ["cosine_decay_restarts", "--steps", "30", "--first_decay_steps", "4", "--t_mul", "1.5", "--m_mul", "0.8",
+         "--initial_learning_rate", "0.1"],
+        ["linear_cosine_decay", "--steps", "20", "--num_periods", "2", "--initial_learning_rate", "0.1"],
+        ["noisy_linear_cosine_decay", "--steps", "20", "--seed", "7", "--initial_learning_rate", "0.1"],
+        ["sgdr", "--steps", "40", "--min-lr", "0.01", "--max-lr", "0.2", "--cycle_length", "1",
+         "--steps-per-epoch", "5", "--mult_factor", "2", "--lr_decay", "0.9"],
+        ["reduce_on_plateau", "--steps", "12", "--lr", "0.1", "--patience", "0", "--steps-per-epoch", "3",
+         "--metrics", "0.5,0.6,0.6,0.4", "--mode", "max", "--threshold_mode", "abs"],
+        ["sequential", "--steps", "50", "--max-lr", "0.1", "--milestones", "10",
+         "--schedules", "[{type: linear, start_factor: 0.1, total_iters: 10}, {type: cosine_annealing}]"],
+        ["step", "--step_size", "3", "--gama", "0.5"],
+        ["triangulr", "--steps", "3"],
+        ["--help"],
+        ["one_cycle", "--help"],
+        ["--list"],
+    ]
+    for i, a in enumerate(args):
+        put("schedule", f"{i:02d}-{a[0].lstrip('-')}", "\n".join(a).encode())
+
+
+if __name__ == "__main__":
+    seeds_idx()
+    seeds_npy()
+    seeds_csv()
+    seeds_experiment()
+    seeds_schedule()

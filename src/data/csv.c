@@ -314,6 +314,36 @@ static int first_row(csv_reader *r, const char *label, int header)
 	return !header;
 }
 
+int lrs_data_shape_csv(const char *path, size_t *n, size_t *d)
+{
+	FILE *f = fopen(path, "rb");
+	char buf[1 << 16];
+	size_t got, lines = 0, fields = 1;
+	int first = 1, last = '\n';   /* in the first line; the last byte read */
+
+	if (!f)
+		return -1;
+	while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
+		const char *p = buf, *end = buf + got, *nl;
+
+		for (; first && p < end && *p != '\n'; p++)
+			fields += *p == ',';
+		if (p < end)
+			first = 0;
+		for (; (nl = memchr(p, '\n', (size_t)(end - p))); p = nl + 1)
+			lines++;
+		last = (unsigned char)buf[got - 1];
+	}
+	if (ferror(f) || (lines == 0 && last == '\n') || fields < 2) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	*n = lines + (last != '\n');
+	*d = fields - 1;
+	return 0;
+}
+
 int lrs_data_load_csv(lrs_split *out, const char *path, const char *label, int header, size_t limit)
 {
 	csv_reader r = { 0 };

@@ -190,14 +190,18 @@ int lrs_memory_check(double needed, const char *what)
 }
 
 /* The bytes one source will take once loaded (features as float32 and
- * int32 labels), when it can be told without reading the data: synthetic
- * data, and idx files from their header. 0 when unknown (CSV, NPY: their
- * loaders check sizes against the file's length as they go), and for
- * anything the loader will reject anyway. *n and *d receive the shape. */
+ * int32 labels), told before the data is read: synthetic data from its
+ * size, idx and npy files from their headers, a CSV file from its count
+ * of lines and of fields in its first line (an upper bound: a header
+ * counts as a sample). 0 for anything the loader will reject anyway. *n
+ * and *d receive the shape. */
 static double source_bytes(const lrs_data_source *src, size_t limit, size_t *n, size_t *d)
 {
 	*n = *d = 0;
-	if (src->format == LRS_DATA_SYNTHETIC) {
+	if ((src->format == LRS_DATA_CSV && src->path && lrs_data_shape_csv(src->path, n, d) == 0) ||
+	    (src->format == LRS_DATA_NPY && src->features && lrs_data_shape_npy(src->features, n, d) == 0)) {
+		*n = limit && limit < *n ? limit : *n;
+	} else if (src->format == LRS_DATA_SYNTHETIC) {
 		*n = limit && limit < src->samples ? limit : src->samples;
 		*d = src->dims ? src->dims : 2;
 	} else if (src->format == LRS_DATA_IDX && src->images) {

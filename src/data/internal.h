@@ -31,6 +31,20 @@ int lrs_data_load_csv(lrs_split *out, const char *path, const char *label,
 /* npy.c: features (n, ...) and labels (n) .npy files. */
 int lrs_data_load_npy(lrs_split *out, const char *features, const char *labels, size_t limit);
 
+/* The shape a source will load as, read cheaply before the loader
+ * allocates anything, so that a dataset too big for memory is refused
+ * with its size (dataset.c's memory check). Each returns 0 with *n
+ * samples of *d features, or -1 when the file is unreadable or malformed
+ * (the loader then fails and says why). */
+
+/* csv.c: *n counts the file's lines (a header and blank lines included:
+ * an upper bound), *d the fields of its first line less the label. One
+ * pass over the file, no parsing. */
+int lrs_data_shape_csv(const char *path, size_t *n, size_t *d);
+
+/* npy.c: from the features file's header, checked against its length. */
+int lrs_data_shape_npy(const char *features, size_t *n, size_t *d);
+
 /* synthetic.c: spirals, blobs or xor: samples first, first + 1, ... of the
  * stream of `seed`; `*classes` receives the class count after defaults (it
  * may exceed 1 + the largest label drawn). */

@@ -421,6 +421,19 @@ static int put_label(void *ctx, size_t i, double v)
 	return 0;
 }
 
+int lrs_data_shape_npy(const char *features, size_t *n, size_t *d)
+{
+	npy_file f = { 0 };
+	int rc = npy_open(&f, features);
+
+	npy_close(&f);
+	if (rc < 0 || f.ndim < 2 || f.shape[0] == 0)
+		return -1;
+	*n = f.shape[0];
+	*d = f.count / f.shape[0];
+	return 0;
+}
+
 int lrs_data_load_npy(lrs_split *out, const char *features, const char *labels, size_t limit)
 {
 	npy_file fx = { 0 }, fy = { 0 };

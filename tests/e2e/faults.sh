@@ -290,13 +290,32 @@ fi
 sed 's/hidden: \[8\]/hidden: [100000, 100000]/' exp.yaml >hugemodel.yaml
 sed 's/samples: 300,/samples: 100000000, dims: 1000,/' exp.yaml >hugedata.yaml
 LIMIT_KB=2097152        # 2 GiB of address space
+# An npy file whose header says 2,000,000 x 3,000 uint8 (6 GB, sparse: no
+# disk used), 24 GB as float32; a real 120 MB CSV file, 240 MB as float32,
+# tried under a 200 MB limit
+"$PY" - <<'PYEOF'
+import struct
+hdr = "{'descr': '|u1', 'fortran_order': False, 'shape': (2000000, 3000), }"
+hdr += ' ' * (63 - (10 + len(hdr)) % 64) + '\n'
+with open('hugex.npy', 'wb') as f:
+    f.write(b'\x93NUMPY\x01\x00' + struct.pack('<H', len(hdr)) + hdr.encode())
+    f.truncate(10 + len(hdr) + 2000000 * 3000)
+hdr = "{'descr': '|u1', 'fortran_order': False, 'shape': (2000000,), }"
+hdr += ' ' * (63 - (10 + len(hdr)) % 64) + '\n'
+with open('hugey.npy', 'wb') as f:
+    f.write(b'\x93NUMPY\x01\x00' + struct.pack('<H', len(hdr)) + hdr.encode())
+    f.truncate(10 + len(hdr) + 2000000)
+PYEOF
+yes "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1" | head -n 3300000 >huge.csv
+sed 's/  train: .*/  train: {format: npy, features: hugex.npy, labels: hugey.npy}/' exp.yaml >hugenpy.yaml
+sed 's/  train: .*/  train: {format: csv, path: huge.csv}/' exp.yaml >hugecsv.yaml
 # mem_case NAME NEEDLE ARGS...: under the limit, lrsweep ARGS fails at once
 # with one line saying how much it needs and how much there is
 mem_case() {
 	local name=$1 needle=$2 t0 took
 	shift 2
 	t0=$(now)
-	( ulimit -v $LIMIT_KB; "$LRSWEEP" "$@" >"$OUT" 2>"$ERR" )
+	( ulimit -v "${MEM_KB:-$LIMIT_KB}"; "$LRSWEEP" "$@" >"$OUT" 2>"$ERR" )
 	RC=$?
 	took=$(elapsed "$t0")
 	if { [ "$RC" -eq 1 ] || [ "$RC" -eq 2 ]; } && [ ! -s "$OUT" ] && [ "$(wc -l <"$ERR")" -eq 1 ] &&
@@ -317,6 +336,10 @@ if ( ulimit -v $LIMIT_KB; "$LRSWEEP" --version >/dev/null 2>&1 ); then
 	mem_case "model too big: train" "10000700003 parameters" train hugemodel.yaml --lr 0.1
 	mem_case "dataset too big: run" "100000000 samples of 1000 features" run hugedata.yaml --db mem.db -q
 	mem_case "dataset too big: data" "100000000 samples of 1000 features" data hugedata.yaml
+	mem_case "dataset too big: npy (from its header)" "hugex.npy: 2000000 samples of 3000 features" \
+		run hugenpy.yaml --db mem.db -q
+	MEM_KB=204800 mem_case "dataset too big: csv (from its lines)" "huge.csv: 3300000 samples of 35 features" \
+		run hugecsv.yaml --db mem.db -q
 	if [ ! -e mem.db ]; then ok "memory: refused before anything was stored (no database created)"
 	else nok "memory: stored" "mem.db exists"; fi
 	( ulimit -v $LIMIT_KB; "$LRSWEEP" run exp.yaml --db fits.db --threads 2 -q >"$OUT" 2>"$ERR" )

@@ -110,7 +110,7 @@ static inline void decayed_grad(float *restrict d, const float *restrict g,
 typedef enum { SGD_PLAIN, SGD_MOMENTUM, SGD_NESTEROV } sgd_kind;
 
 /* PyTorch's _single_tensor_sgd (dampening 0, not maximize) on n <= VEC
- * elements:
+ * elements, then, if `zero`, g = 0 (zero_grad) in the same pass:
  *   d_p = g + wd p                          (if wd != 0)
  *   buf = mu buf + d_p                      (if mu != 0)
  *   d_p = d_p + mu buf if nesterov, else buf  (if mu != 0)
@@ -120,14 +120,17 @@ typedef enum { SGD_PLAIN, SGD_MOMENTUM, SGD_NESTEROV } sgd_kind;
  * momentum is not 0; with dampening 0 that is what mu buf + d_p gives on
  * the zeroed buffer that build allocates, so no step is special. One pass,
  * d_p kept in a register: the update is bound by memory traffic. */
-static inline void sgd_block(float *restrict p, float *restrict buf, const float *restrict g,
+static inline void sgd_block(float *restrict p, float *restrict buf, float *restrict g,
                              float neg_lr, float mu, float wd, int use_wd, sgd_kind kind,
-                             size_t n)
+                             int zero, size_t n)
 {
 	assert(n <= VEC);
 	n = n < VEC ? n : VEC;   /* what the assert says, for GCC's loop analysis */
 	for (size_t i = 0; i < n; i++) {
 		float d = use_wd ? g[i] + wd * p[i] : g[i];   /* d_p */
+
+		if (zero)
+			g[i] = 0.0f;
 
 		if (kind == SGD_PLAIN) {
 			p[i] = p[i] + neg_lr * d;
@@ -139,42 +142,47 @@ static inline void sgd_block(float *restrict p, float *restrict buf, const float
 }
 
 /* sgd_block over n elements. */
-static inline void sgd_blocks(float *p, float *buf, const float *g, float neg_lr, float mu,
-                              float wd, int use_wd, sgd_kind kind, size_t n)
+static inline __attribute__((always_inline)) void sgd_blocks(float *p, float *buf, float *g, float neg_lr, float mu,
+                              float wd, int use_wd, sgd_kind kind, int zero, size_t n)
 {
 	size_t i = 0;
 
 	for (; i + VEC <= n; i += VEC)
-		sgd_block(p + i, buf + i, g + i, neg_lr, mu, wd, use_wd, kind, VEC);
-	sgd_block(p + i, buf + i, g + i, neg_lr, mu, wd, use_wd, kind, n - i);
+		sgd_block(p + i, buf + i, g + i, neg_lr, mu, wd, use_wd, kind, zero, VEC);
+	sgd_block(p + i, buf + i, g + i, neg_lr, mu, wd, use_wd, kind, zero, n - i);
 }
 
-/* sgd_blocks with kind a constant in each call, as use_wd is in sgd_update's:
- * inlined, each of the six forms becomes a loop free of branches that
- * vectorizes. (Choosing inside every block, through a copy of d_p, made
- * the update of the 784-256-10 MLP take 1.6 times as long.) */
-static inline void sgd_forms(float *p, float *buf, const float *g, float neg_lr, float mu,
-                             float wd, int use_wd, sgd_kind kind, size_t n)
+/* sgd_blocks with kind a constant in each call, as use_wd and zero are in
+ * sgd_update's: inlined, each of the twelve forms becomes a loop free of
+ * branches that vectorizes. (Choosing inside every block, through a copy
+ * of d_p, made the update of the 784-256-10 MLP take 1.6 times as long;
+ * always_inline, because at twelve forms GCC stops inlining on its own.) */
+static inline __attribute__((always_inline)) void sgd_forms(float *p, float *buf, float *g, float neg_lr, float mu,
+                             float wd, int use_wd, sgd_kind kind, int zero, size_t n)
 {
 	switch (kind) {
-	case SGD_PLAIN: sgd_blocks(p, buf, g, neg_lr, mu, wd, use_wd, SGD_PLAIN, n); break;
-	case SGD_MOMENTUM: sgd_blocks(p, buf, g, neg_lr, mu, wd, use_wd, SGD_MOMENTUM, n); break;
-	case SGD_NESTEROV: sgd_blocks(p, buf, g, neg_lr, mu, wd, use_wd, SGD_NESTEROV, n); break;
+	case SGD_PLAIN: sgd_blocks(p, buf, g, neg_lr, mu, wd, use_wd, SGD_PLAIN, zero, n); break;
+	case SGD_MOMENTUM: sgd_blocks(p, buf, g, neg_lr, mu, wd, use_wd, SGD_MOMENTUM, zero, n); break;
+	case SGD_NESTEROV: sgd_blocks(p, buf, g, neg_lr, mu, wd, use_wd, SGD_NESTEROV, zero, n); break;
 	}
 }
 
 static void sgd_update(float *p,       /* (n) */
                        float *buf,     /* (n) */
-                       const float *g, /* (n) */
-                       double lr, double mu, double wd, int nesterov, size_t n)
+                       float *g,       /* (n), written only if zero */
+                       double lr, double mu, double wd, int nesterov, int zero, size_t n)
 {
 	float neg_lr = (float)-lr, muf = (float)mu, wdf = (float)wd;
 	sgd_kind kind = mu == 0 ? SGD_PLAIN : nesterov ? SGD_NESTEROV : SGD_MOMENTUM;
 
-	if (wd != 0)
-		sgd_forms(p, buf, g, neg_lr, muf, wdf, 1, kind, n);
+	if (wd != 0 && zero)
+		sgd_forms(p, buf, g, neg_lr, muf, wdf, 1, kind, 1, n);
+	else if (wd != 0)
+		sgd_forms(p, buf, g, neg_lr, muf, wdf, 1, kind, 0, n);
+	else if (zero)
+		sgd_forms(p, buf, g, neg_lr, muf, wdf, 0, kind, 1, n);
 	else
-		sgd_forms(p, buf, g, neg_lr, muf, wdf, 0, kind, n);
+		sgd_forms(p, buf, g, neg_lr, muf, wdf, 0, kind, 0, n);
 }
 
 /* ---------------------------------------------------------- adam, adamw */
@@ -209,7 +217,7 @@ typedef struct {
 } adam_scalars;
 
 /* PyTorch's _single_tensor_adam (decoupled = 0) or _adamw (decoupled = 1)
- * on n <= VEC elements:
+ * on n <= VEC elements, then, if `zero`, g = 0 (zero_grad):
  *   adamw: p = p (1 - lr wd);  adam: g = g + wd p   (if wd != 0)
  *   m = m b1;  m = m + (1 - b1) g
  *   v = v b2;  v = v + (1 - b2) g g
@@ -219,8 +227,8 @@ typedef struct {
  * the one of sqrtf: a libm call that may set errno, which GCC does not
  * vectorize. */
 static inline void adam_block(float *restrict p, float *restrict m, float *restrict v,
-                              const float *restrict g, const adam_scalars *restrict k,
-                              size_t n)
+                              float *restrict g, const adam_scalars *restrict k,
+                              int zero, size_t n)
 {
 	float b1 = k->b1, b2 = k->b2, one_b1 = k->one_b1, one_b2 = k->one_b2;
 	float bc2_sqrt = k->bc2_sqrt, eps = k->eps, neg_step = k->neg_step;
@@ -230,6 +238,9 @@ static inline void adam_block(float *restrict p, float *restrict m, float *restr
 	assert(n <= VEC);
 	n = n < VEC ? n : VEC;   /* what the assert says, for GCC's loop analysis */
 	decayed_grad(d, g, p, k->wd, k->l2, n);
+	if (zero)
+		for (size_t i = 0; i < n; i++)
+			g[i] = 0.0f;
 	if (k->decoupled)
 		for (size_t i = 0; i < n; i++)
 			p[i] = p[i] * k->decay;
@@ -246,9 +257,9 @@ static inline void adam_block(float *restrict p, float *restrict m, float *restr
 static void adam_update(float *p,       /* (n) */
                         float *m,       /* (n) exp_avg    */
                         float *v,       /* (n) exp_avg_sq */
-                        const float *g, /* (n) */
+                        float *g,       /* (n), written only if zero */
                         double lr, double beta1, double beta2, double eps, double wd,
-                        int decoupled, long t, size_t n)
+                        int decoupled, long t, int zero, size_t n)
 {
 	double bc1 = 1.0 - pow(beta1, (double)t), bc2 = 1.0 - pow(beta2, (double)t);
 	adam_scalars k = {
@@ -262,8 +273,8 @@ static void adam_update(float *p,       /* (n) */
 	size_t i = 0;
 
 	for (; i + VEC <= n; i += VEC)
-		adam_block(p + i, m + i, v + i, g + i, &k, VEC);
-	adam_block(p + i, m + i, v + i, g + i, &k, n - i);
+		adam_block(p + i, m + i, v + i, g + i, &k, zero, VEC);
+	adam_block(p + i, m + i, v + i, g + i, &k, zero, n - i);
 }
 
 /* -------------------------------------------------------------- verbs */
@@ -275,8 +286,9 @@ static void adam_update(float *p,       /* (n) */
  * subnormal after some 800 steps; x86 then takes a microcode assist on
  * every operation that touches it, which made a step 60 times slower.
  * Flushing changes values below 1.2e-38 only: the parameters, whose
- * updates by such amounts round away anyway, are the same as PyTorch's. */
-void lrs_optim_step(lrs_optim *o, float *params, const float *grads, double lr, double momentum)
+ * updates by such amounts round away anyway, are the same as PyTorch's.
+ * `grads` is written only when `zero` is set. */
+static void step(lrs_optim *o, float *params, float *grads, double lr, double momentum, int zero)
 {
 	const lrs_optim_config *c = &o->cfg;
 	double mu = isnan(momentum) ? (c->type == LRS_OPTIM_SGD ? c->momentum : c->beta1) : momentum;
@@ -288,13 +300,23 @@ void lrs_optim_step(lrs_optim *o, float *params, const float *grads, double lr, 
 	assert(mu >= 0 && (c->type == LRS_OPTIM_SGD || mu < 1));
 	o->steps++;
 	if (c->type == LRS_OPTIM_SGD)
-		sgd_update(params, o->buf, grads, lr, mu, c->weight_decay, c->nesterov, o->n);
+		sgd_update(params, o->buf, grads, lr, mu, c->weight_decay, c->nesterov, zero, o->n);
 	else
 		adam_update(params, o->buf, o->sq, grads, lr, mu, c->beta2, c->eps,
-		            c->weight_decay, c->type == LRS_OPTIM_ADAMW, o->steps, o->n);
+		            c->weight_decay, c->type == LRS_OPTIM_ADAMW, o->steps, zero, o->n);
 #ifdef __SSE__
 	_mm_setcsr(csr);
 #endif
+}
+
+void lrs_optim_step(lrs_optim *o, float *params, const float *grads, double lr, double momentum)
+{
+	step(o, params, (float *)grads, lr, momentum, 0);   /* zero 0: grads only read */
+}
+
+void lrs_optim_step_zero_grad(lrs_optim *o, float *params, float *grads, double lr, double momentum)
+{
+	step(o, params, grads, lr, momentum, 1);
 }
 
 void lrs_optim_free(lrs_optim *o)

@@ -175,13 +175,14 @@ START_TEST(idx_raw_and_gz)
 		                                       .images = im, .labels = lb }, 0), 0);
 		ck_assert_uint_eq(s.n, 25);
 		ck_assert_uint_eq(s.d, 15);
+		ck_assert_ptr_null(s.x);   /* images stay bytes */
 		for (size_t i = 0; i < 25; i++) {
 			ck_assert_int_eq(s.y[i], (int)(i % 10));
 			for (size_t j = 0; j < 15; j++)
-				ck_assert_float_eq(s.x[i * 15 + j], (float)((7 * i + 3 * j) % 256));
+				ck_assert_int_eq(s.x8[i * 15 + j], (7 * i + 3 * j) % 256);
 		}
 		lrs_split_free(&s);
-		ck_assert_ptr_null(s.x);
+		ck_assert_ptr_null(s.x8);
 	}
 }
 END_TEST
@@ -196,7 +197,7 @@ START_TEST(idx_gz_grows_its_buffer)
 	ck_assert_int_eq(lrs_data_load_source(&s, &(lrs_data_source){ .format = LRS_DATA_IDX,
 	                                       .images = im, .labels = lb }, 0), 0);
 	ck_assert_uint_eq(s.n, 5000);
-	ck_assert_float_eq(s.x[4999 * 900 + 899], (float)((7 * 4999 + 3 * 899) % 256));
+	ck_assert_int_eq(s.x8[4999 * 900 + 899], (7 * 4999 + 3 * 899) % 256);
 	lrs_split_free(&s);
 }
 END_TEST
@@ -214,8 +215,11 @@ START_TEST(idx_limit)
 	ck_assert_uint_eq(ds->train.n, 7);
 	ck_assert_int_eq(ds->classes, 7);   /* labels 0..6 */
 	for (size_t i = 0; i < 7; i++) {
+		float row[4];
+
+		lrs_split_row(&ds->train, i, row);
 		ck_assert_int_eq(ds->train.y[i], (int)i);
-		ck_assert_float_eq(ds->train.x[4 * i + 3], (float)((7 * i + 9) % 256));
+		ck_assert_float_eq(row[3], (float)((7 * i + 9) % 256));
 	}
 	lrs_dataset_free(ds);
 }
@@ -370,8 +374,15 @@ START_TEST(npy_dtypes_and_versions)
 			ck_assert_msg(rc == 0, "%s", lrs_error_last());
 			ck_assert_uint_eq(s.n, 4);
 			ck_assert_uint_eq(s.d, 6);
-			for (int i = 0; i < 24; i++)
-				ck_assert_float_eq(s.x[i], (float)i);
+			/* uint8 stays bytes, the rest becomes float32 */
+			ck_assert(strstr(descrs[t], "u1") ? s.x8 && !s.x : s.x && !s.x8);
+			for (size_t i = 0; i < 4; i++) {
+				float row[6];
+
+				lrs_split_row(&s, i, row);
+				for (size_t j = 0; j < 6; j++)
+					ck_assert_float_eq(row[j], (float)(6 * i + j));
+			}
 			for (int i = 0; i < 4; i++)
 				ck_assert_int_eq(s.y[i], i);
 			lrs_split_free(&s);
@@ -610,7 +621,7 @@ START_TEST(scale_uses_train_only)
 	/* with seed 3 the validation rows widen the range: the test can tell */
 	ck_assert(all_lo < lo || all_hi > hi);
 	ck_assert_double_eq(ds->norm_a, lo);
-	ck_assert_double_eq_tol(ds->norm_b, 1.0 / (hi - lo), 1e-15);
+	ck_assert_double_eq(ds->norm_b, (float)(1.0 / (hi - lo)));
 	for (size_t i = 0; i < ds->train.n * 2; i++) {
 		ck_assert_float_ge(ds->train.x[i], 0.0f);
 		ck_assert_float_le(ds->train.x[i], 1.0f);
@@ -786,7 +797,9 @@ START_TEST(fashion_mnist_real_files)
 	ck_assert_uint_eq(ds->features, 784);
 	ck_assert_int_eq(ds->classes, 10);
 	ck_assert_double_eq(ds->norm_a, 0.0);
-	ck_assert_double_eq_tol(ds->norm_b, 1.0 / 255, 1e-15);
+	ck_assert_double_eq(ds->norm_b, (float)(1.0 / 255));
+	ck_assert_ptr_null(ds->train.x);   /* the images stay bytes */
+	ck_assert_ptr_nonnull(ds->train.x8);
 	for (size_t i = 0; i < 60000; i++)
 		count[ds->train.y[i]]++;
 	for (size_t i = 0; i < 10000; i++)
@@ -795,9 +808,14 @@ START_TEST(fashion_mnist_real_files)
 		ck_assert_uint_eq(count[k], 6000);
 		ck_assert_uint_eq(tcount[k], 1000);
 	}
-	for (size_t i = 0; i < 60000 * 784; i++) {
-		lo = ds->train.x[i] < lo ? ds->train.x[i] : lo;
-		hi = ds->train.x[i] > hi ? ds->train.x[i] : hi;
+	for (size_t i = 0; i < 60000; i++) {
+		float row[784];
+
+		lrs_split_row(&ds->train, i, row);
+		for (size_t j = 0; j < 784; j++) {
+			lo = row[j] < lo ? row[j] : lo;
+			hi = row[j] > hi ? row[j] : hi;
+		}
 	}
 	ck_assert_float_eq(lo, 0.0f);
 	ck_assert_float_eq(hi, 1.0f);
@@ -918,6 +936,77 @@ START_TEST(bad_corpus_companions_are_good)
 }
 END_TEST
 
+/* The same pixels kept as bytes (idx) and as float32 (npy <f4): every
+ * normalisation gives bitwise the same rows, read one at a time, as a run
+ * of rows and as a gathered batch; the split, labels and statistics agree. */
+START_TEST(bytes_and_floats_read_the_same)
+{
+	enum { N = 60, R = 5, C = 7, D = R * C };
+	const char *im, *lb, *px, *py;
+	float *xf = malloc(N * D * sizeof *xf), a[D], b[D];
+	float *scratch = malloc(N * D * sizeof *scratch), *ga = malloc(8 * D * sizeof *ga), *gb = malloc(8 * D * sizeof *gb);
+	int64_t yl[N];
+	int32_t ya[8], yb[8];
+	uint32_t idx[8] = { 3, 40, 0, 17, 17, 29, 8, 31 };
+
+	write_idx("same", N, R, C, 1, &im, &lb);
+	for (size_t i = 0; i < N; i++) {
+		yl[i] = (int64_t)(i % 10);
+		for (size_t j = 0; j < D; j++)
+			xf[i * D + j] = (float)((7 * i + 3 * j) % 256);
+	}
+	px = write_npy("samex.npy", 1, "<f4", "(60, 5, 7)", xf, N * D * sizeof *xf);
+	py = write_npy("samey.npy", 1, "<i8", "(60,)", yl, sizeof yl);
+	for (int norm = LRS_NORM_SCALE; norm <= LRS_NORM_NONE; norm++) {
+		lrs_data_config cfg = { .train = { .format = LRS_DATA_IDX, .images = im, .labels = lb },
+		                        .validation = 0.25, .normalize = (lrs_normalize)norm, .seed = 9 };
+		lrs_dataset *bytes = load_ok(&cfg), *floats;
+		const lrs_split *sb[3] = { &bytes->train, &bytes->val, NULL }, *sf[3];
+
+		cfg.train = (lrs_data_source){ .format = LRS_DATA_NPY, .features = px, .labels = py };
+		floats = load_ok(&cfg);
+		sf[0] = &floats->train;
+		sf[1] = &floats->val;
+		ck_assert_ptr_nonnull(bytes->train.x8);
+		ck_assert_ptr_nonnull(floats->train.x);
+		ck_assert(isnan(bytes->norm_b) ? isnan(floats->norm_b) : bytes->norm_b == floats->norm_b);
+		for (int k = 0; k < 2; k++) {
+			const float *rb = lrs_split_rows(sb[k], 0, sb[k]->n, scratch);
+
+			ck_assert_uint_eq(sb[k]->n, sf[k]->n);
+			ck_assert_int_eq(memcmp(sb[k]->y, sf[k]->y, sb[k]->n * sizeof *sb[k]->y), 0);
+			ck_assert_int_eq(memcmp(rb, lrs_split_rows(sf[k], 0, sf[k]->n, NULL),
+			                        sb[k]->n * D * sizeof *rb), 0);
+			for (size_t i = 0; i < sb[k]->n; i++) {
+				lrs_split_row(sb[k], i, a);
+				lrs_split_row(sf[k], i, b);
+				ck_assert_int_eq(memcmp(a, b, sizeof a), 0);
+			}
+		}
+		lrs_split_gather(&bytes->train, idx, 8, ga, ya);
+		lrs_split_gather(&floats->train, idx, 8, gb, yb);
+		ck_assert_int_eq(memcmp(ga, gb, 8 * D * sizeof *ga), 0);
+		ck_assert_int_eq(memcmp(ya, yb, sizeof ya), 0);
+		for (size_t i = 0; i < 8; i++) {
+			lrs_split_row(&bytes->train, idx[i], a);
+			ck_assert_int_eq(memcmp(ga + i * D, a, sizeof a), 0);
+			ck_assert_int_eq(ya[i], bytes->train.y[idx[i]]);
+		}
+		if (norm == LRS_NORM_SCALE) {   /* pixels 0..255 become x * (float)(1/255) */
+			lrs_split_row(&bytes->train, 0, a);
+			for (size_t j = 0; j < D; j++)
+				ck_assert_float_eq(a[j], (float)bytes->train.x8[j] * (float)(1.0 / 255));
+		}
+		lrs_dataset_free(bytes);
+		lrs_dataset_free(floats);
+	}
+	free(xf);
+	free(scratch);
+	free(ga);
+	free(gb);
+}
+END_TEST
+
 Suite *suite_data(void)
 {
 	Suite *s = suite_create("data");
@@ -953,6 +1042,7 @@ Suite *suite_data(void)
 	tcase_add_test(tc, classes_over_all_splits);
 	tcase_add_test(tc, validation_must_leave_training_data);
 	tcase_add_test(tc, synthetic_dataset_and_test_stream);
+	tcase_add_test(tc, bytes_and_floats_read_the_same);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fashion-mnist");

@@ -2,8 +2,9 @@
  * split, normalisation.
  *
  * A dataset is loaded once per process and then only read: every trial
- * thread shares it, none copies it. Features are float32, row-major
- * (n, d); labels int32 in [0, classes). Every size read from a file is
+ * thread shares it, none copies it. Features are float32 or, from
+ * sources of bytes, bytes (see lrs_split), row-major (n, d); labels int32
+ * in [0, classes). Every size read from a file is
  * checked against the file's real length and against overflow before
  * anything is allocated; error messages name the file and the problem
  * (CSV: row and column) and come back as LRS_EINVALID. */
@@ -13,13 +14,36 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One split: n samples of d features. */
+/* One split: n samples of d features, row-major. The features are kept
+ * as float32 (x), or, when the source holds bytes (idx images, npy uint8
+ * arrays), as those bytes (x8), normalised as they are read: feature j of
+ * row i is (x8[i d + j] - shift[j]) * scale[j] in float arithmetic, the
+ * value a float32 copy normalised in place would hold. Bytes take a
+ * quarter of the memory, and gathering a batch moves a quarter of the
+ * bytes. Read rows through lrs_split_row, lrs_split_rows and
+ * lrs_split_gather, which serve both. */
 typedef struct {
-	float *x;          /* (n, d) features, row-major; NULL when n == 0 */
-	int32_t *y;        /* (n) labels in [0, classes)                    */
-	size_t n;          /* samples                                       */
-	size_t d;          /* features per sample                           */
+	float *x;            /* (n, d) float32 features, or NULL (x8, n == 0) */
+	uint8_t *x8;         /* (n, d) byte features, or NULL                 */
+	const float *shift;  /* (d) with x8: subtracted first; NULL = 0       */
+	const float *scale;  /* (d) with x8: then multiplied; NULL = 1        */
+	int32_t *y;          /* (n) labels in [0, classes)                    */
+	size_t n;            /* samples                                       */
+	size_t d;            /* features per sample                           */
 } lrs_split;
+
+/* Row i of s as float32 into out (d floats). */
+void lrs_split_row(const lrs_split *s, size_t i, float *out);
+
+/* Rows first .. first+count-1 of s as float32: a pointer into s itself
+ * when it keeps floats, else the rows converted into scratch (count, d). */
+const float *lrs_split_rows(const lrs_split *s, size_t first, size_t count, float *scratch);
+
+/* The rows idx[0 .. count-1] of s into x (count, d) as float32 and their
+ * labels into y: a training batch. The rows lie scattered over the split,
+ * each fetched from memory; the next rows are prefetched while one is
+ * copied. */
+void lrs_split_gather(const lrs_split *s, const uint32_t *idx, size_t count, float *x, int32_t *y);
 
 typedef enum {
 	LRS_DATA_IDX,        /* MNIST-style idx files, raw or .gz           */
@@ -49,10 +73,11 @@ typedef struct {
 } lrs_data_source;
 
 typedef enum {
-	LRS_NORM_SCALE,        /* (x - min) / (max - min), min and max over all
-	                          features of the training split: uint8 images
-	                          become x/255                                 */
-	LRS_NORM_STANDARDIZE,  /* per feature (x - mean) / std, training split */
+	LRS_NORM_SCALE,        /* (x - min) * (1 / (max - min)), min and max
+	                          over all features of the training split:
+	                          uint8 images become x * (1/255)              */
+	LRS_NORM_STANDARDIZE,  /* per feature (x - mean) * (1 / std), training
+	                          split (std 0 counts as 1)                    */
 	LRS_NORM_NONE
 } lrs_normalize;
 
@@ -74,13 +99,14 @@ typedef struct {
 	int classes;           /* number of classes (max label + 1, over all
 	                          splits, or the synthetic count)              */
 	size_t features;       /* d of every split                             */
-	double norm_a, norm_b; /* scale: x' = (x - a) * b (NAN if not scale)   */
+	double norm_a, norm_b; /* scale: x' = (x - a) * b, both rounded to
+	                          float first (NAN if not scale)               */
 	void *storage;         /* the allocation behind the splits             */
 } lrs_dataset;
 
-/* Loads one source as it is in the file (no normalisation): features and
- * labels into `out` (freed with lrs_split_free). `seed` seeds synthetic
- * data. Returns 0, LRS_EINVALID (bad or unreadable file: the message names
+/* Loads one source as it is in the file (no normalisation): features
+ * (bytes for idx images and npy uint8 arrays, else float32) and labels
+ * into `out` (freed with lrs_split_free). `seed` seeds synthetic data. Returns 0, LRS_EINVALID (bad or unreadable file: the message names
  * it), or LRS_ENOMEM. */
 int lrs_data_load_source(lrs_split *out, const lrs_data_source *src, uint64_t seed);
 

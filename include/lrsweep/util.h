@@ -5,6 +5,19 @@
 
 #include <stddef.h>
 
+/* Marks a function of element-wise float loops to be built also for AVX2
+ * and AVX-512 and picked for the CPU when the program loads (GCC's
+ * target_clones on x86-64; nothing elsewhere). The clones do the same IEEE
+ * operations per element as the baseline SSE2 build -- -std=c11 keeps GCC
+ * from contracting a*b+c into an FMA -- only more of them at once, so
+ * results stay bitwise the same on every CPU. Functions it calls are
+ * inlined into each clone only when GCC chooses to: measure. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define LRS_SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define LRS_SIMD_CLONES
+#endif
+
 /* A growing, always NUL-terminated string. Zero-initialise to start. */
 typedef struct {
 	char *data;   /* the text, or NULL while empty */

@@ -23,17 +23,21 @@ static void usage(FILE *f)
 	        "features, classes, the samples per class and the range of the values.\n");
 }
 
-static void describe(const char *name, const lrs_split *s)
+/* Prints the split's line; `row` is scratch for one row. */
+static void describe(const char *name, const lrs_split *s, float *row)
 {
 	double lo = INFINITY, hi = -INFINITY, sum = 0, sq = 0;
 	size_t count = s->n * s->d;
 
-	for (size_t i = 0; i < count; i++) {
-		double v = s->x[i];
-		lo = v < lo ? v : lo;
-		hi = v > hi ? v : hi;
-		sum += v;
-		sq += v * v;
+	for (size_t i = 0; i < s->n; i++) {
+		lrs_split_row(s, i, row);
+		for (size_t j = 0; j < s->d; j++) {
+			double v = row[j];
+			lo = v < lo ? v : lo;
+			hi = v > hi ? v : hi;
+			sum += v;
+			sq += v * v;
+		}
 	}
 	if (count == 0) {
 		printf("%-10s  %8zu  %8s\n", name, s->n, "-");
@@ -57,6 +61,7 @@ int cmd_data(int argc, char **argv, cli_globals *g)
 	lrs_experiment *e = NULL;
 	lrs_dataset *ds = NULL;
 	size_t *counts = NULL;
+	float *row = NULL;      /* (features) one row, for describe */
 	int status;
 
 	for (int i = 1; i < argc; i++) {
@@ -80,16 +85,17 @@ int cmd_data(int argc, char **argv, cli_globals *g)
 	const char *norm[] = { "scale", "standardize", "none" };
 	printf("%s: %zu features, %d classes, normalize: %s\n\n", e->name, ds->features, ds->classes,
 	       norm[e->data.normalize]);
-	printf("%-10s  %8s  %8s  %10s  %10s  %10s  %10s\n", "split", "samples", "features", "min", "max", "mean", "std");
-	describe("train", &ds->train);
-	describe("validation", &ds->val);
-	describe("test", &ds->test);
-
 	counts = calloc(3 * (size_t)ds->classes, sizeof *counts);
-	if (!counts) {
+	row = malloc(ds->features * sizeof *row);
+	if (!counts || !row) {
 		status = cli_fail(CMD, lrs_error_set(LRS_ENOMEM, "out of memory"));
 		goto out;
 	}
+	printf("%-10s  %8s  %8s  %10s  %10s  %10s  %10s\n", "split", "samples", "features", "min", "max", "mean", "std");
+	describe("train", &ds->train, row);
+	describe("validation", &ds->val, row);
+	describe("test", &ds->test, row);
+
 	count_classes(&ds->train, counts, ds->classes);
 	count_classes(&ds->val, counts + ds->classes, ds->classes);
 	count_classes(&ds->test, counts + 2 * ds->classes, ds->classes);
@@ -98,6 +104,7 @@ int cmd_data(int argc, char **argv, cli_globals *g)
 		printf("%-6d  %8zu  %10zu  %8zu\n", c, counts[c], counts[ds->classes + c], counts[2 * ds->classes + c]);
 out:
 	free(counts);
+	free(row);
 	lrs_dataset_free(ds);
 	lrs_experiment_free(e);
 	return status;

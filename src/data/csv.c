@@ -320,9 +320,14 @@ int lrs_data_shape_csv(const char *path, size_t *n, size_t *d)
 	char buf[1 << 16];
 	size_t got, lines = 0, fields = 1;
 	int first = 1, last = '\n';   /* in the first line; the last byte read */
+	struct stat st;
 
 	if (!f)
 		return -1;
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {   /* /dev/zero never ends */
+		fclose(f);
+		return -1;
+	}
 	while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
 		const char *p = buf, *end = buf + got, *nl;
 

@@ -5,7 +5,9 @@
  * first round(validation * n) rows as the validation split and the rest as
  * the training split (two views of one buffer: the features are never
  * copied), load the test source if any, compute the normalisation
- * statistics on the training split alone and apply them to all three, and
+ * statistics on the training split alone and apply them to all three
+ * (in place to float32 features; features kept as bytes get the
+ * per-feature shift and scale, applied as rows are read: split.c), and
  * count the classes. With validation 0 nothing is shuffled: the training
  * rows keep the file's order.
  *
@@ -13,8 +15,8 @@
  * after the training ones, same seed): fresh points from the same
  * distribution.
  *
- * Not here: the file formats (idx.c, csv.c, npy.c, synthetic.c); batches,
- * which the training loop draws from the read-only splits. */
+ * Not here: the file formats (idx.c, csv.c, npy.c, synthetic.c); reading
+ * rows and batches (split.c). */
 #include <assert.h>
 #include <math.h>
 #include <stdio.h>
@@ -35,6 +37,7 @@
 typedef struct {
 	lrs_split whole;       /* the training source: val rows, then train rows */
 	lrs_split test;        /* the test source, or empty                      */
+	float *shift, *scale;  /* (d) the normalisation, for splits of bytes     */
 } storage;
 
 /* -------------------------------------------------------------- sources */
@@ -95,6 +98,7 @@ void lrs_split_free(lrs_split *s)
 	if (!s)
 		return;
 	free(s->x);
+	free(s->x8);
 	free(s->y);
 	memset(s, 0, sizeof *s);
 }
@@ -189,17 +193,19 @@ int lrs_memory_check(double needed, const char *what)
 	                     ceil(needed / mib), floor(avail / mib), limit);
 }
 
-/* The bytes one source will take once loaded (features as float32 and
- * int32 labels), told before the data is read: synthetic data from its
- * size, idx and npy files from their headers, a CSV file from its count
- * of lines and of fields in its first line (an upper bound: a header
+/* The bytes one source will take once loaded (features as float32 or
+ * bytes, int32 labels), told before the data is read: synthetic data from
+ * its size, idx and npy files from their headers, a CSV file from its
+ * count of lines and of fields in its first line (an upper bound: a header
  * counts as a sample). 0 for anything the loader will reject anyway. *n
  * and *d receive the shape. */
 static double source_bytes(const lrs_data_source *src, size_t limit, size_t *n, size_t *d)
 {
+	size_t item = sizeof(float);   /* bytes per feature once loaded */
+
 	*n = *d = 0;
 	if ((src->format == LRS_DATA_CSV && src->path && lrs_data_shape_csv(src->path, n, d) == 0) ||
-	    (src->format == LRS_DATA_NPY && src->features && lrs_data_shape_npy(src->features, n, d) == 0)) {
+	    (src->format == LRS_DATA_NPY && src->features && lrs_data_shape_npy(src->features, n, d, &item) == 0)) {
 		*n = limit && limit < *n ? limit : *n;
 	} else if (src->format == LRS_DATA_SYNTHETIC) {
 		*n = limit && limit < src->samples ? limit : src->samples;
@@ -240,11 +246,12 @@ static double source_bytes(const lrs_data_source *src, size_t limit, size_t *n, 
 			    ((count * rows * cols + 16) & (gzdirect(gz) ? UINT64_MAX : UINT32_MAX)) == length) {
 				*n = limit && limit < count ? limit : (size_t)count;
 				*d = (size_t)(rows * cols);
+				item = 1;   /* images stay bytes */
 			}
 		}
 		gzclose(gz);
 	}
-	return (double)*n * ((double)*d * sizeof(float) + sizeof(int32_t));
+	return (double)*n * ((double)*d * (double)item + sizeof(int32_t));
 }
 
 /* Refuses, before anything is loaded, a dataset that cannot fit in memory. */
@@ -278,11 +285,12 @@ static size_t uniform_below(lrs_rng *rng, size_t bound)
 	return (size_t)(v % bound);
 }
 
-/* Shuffles the rows of s (x and y together) in place; `row` is scratch for
- * one row of d floats. */
-static void shuffle_rows(lrs_split *s, float *row, uint64_t seed)
+/* Shuffles the rows of s (features and labels together) in place; `row`
+ * is scratch for one row. */
+static void shuffle_rows(lrs_split *s, void *row, uint64_t seed)
 {
-	size_t d = s->d, bytes = d * sizeof *row;
+	size_t bytes = s->d * (s->x ? sizeof *s->x : 1);   /* of one row */
+	unsigned char *base = s->x ? (unsigned char *)s->x : s->x8;
 	lrs_rng rng;
 
 	lrs_rng_seed(&rng, seed);
@@ -292,78 +300,104 @@ static void shuffle_rows(lrs_split *s, float *row, uint64_t seed)
 
 		if (j == i)
 			continue;
-		memcpy(row, s->x + i * d, bytes);
-		memcpy(s->x + i * d, s->x + j * d, bytes);
-		memcpy(s->x + j * d, row, bytes);
+		memcpy(row, base + i * bytes, bytes);
+		memcpy(base + i * bytes, base + j * bytes, bytes);
+		memcpy(base + j * bytes, row, bytes);
 		t = s->y[i];
 		s->y[i] = s->y[j];
 		s->y[j] = t;
 	}
 }
 
+/* Rows first .. first+n-1 of s, as a view into its storage. */
+static lrs_split view(const lrs_split *s, size_t first, size_t n)
+{
+	lrs_split v = *s;
+
+	v.x = s->x ? s->x + first * s->d : NULL;
+	v.x8 = s->x8 ? s->x8 + first * s->d : NULL;
+	v.y = s->y + first;
+	v.n = n;
+	return v;
+}
+
 /* -------------------------------------------------------- normalisation */
 
-/* x' = (x - a) * b over the n*d values of x. */
-static void affine(float *x, size_t count, double a, double b)
+/* Element i (flat index) of s as stored: the statistics' input. */
+static inline float stored(const lrs_split *s, size_t i)
 {
-	for (size_t i = 0; i < count; i++)
-		x[i] = (float)((x[i] - a) * b);
+	return s->x ? s->x[i] : (float)s->x8[i];
 }
 
-/* Scale: min and max over every feature of the training split. */
-static void scale(lrs_dataset *ds, storage *st)
+/* Applies x' = (x - shift[j]) * scale[j], in float, to a split of floats
+ * in place; a split of bytes gets the arrays, to apply as it is read. The
+ * two give the same numbers: a byte is exact in float. */
+static void normalise(lrs_split *s, const float *shift, const float *scale)
+{
+	if (s->x8) {
+		s->shift = shift;
+		s->scale = scale;
+		return;
+	}
+	for (size_t i = 0; i < s->n; i++)
+		for (size_t j = 0; j < s->d; j++) {
+			float *v = &s->x[i * s->d + j];
+			*v = (*v - shift[j]) * scale[j];
+		}
+}
+
+/* Scale: min and max over every feature of the training split; shift and
+ * scale (d) receive min and 1 / (max - min) (1 when max == min). */
+static void scale(lrs_dataset *ds, float *shift, float *scale)
 {
 	const lrs_split *t = &ds->train;
-	float lo = t->x[0], hi = t->x[0];
+	float lo = stored(t, 0), hi = lo;
 
 	for (size_t i = 1; i < t->n * t->d; i++) {
-		lo = t->x[i] < lo ? t->x[i] : lo;
-		hi = t->x[i] > hi ? t->x[i] : hi;
+		float v = stored(t, i);
+		lo = v < lo ? v : lo;
+		hi = v > hi ? v : hi;
 	}
 	ds->norm_a = lo;
-	ds->norm_b = hi > lo ? 1.0 / ((double)hi - lo) : 1.0;
-	affine(st->whole.x, st->whole.n * st->whole.d, ds->norm_a, ds->norm_b);
-	if (st->test.n)
-		affine(st->test.x, st->test.n * st->test.d, ds->norm_a, ds->norm_b);
+	ds->norm_b = (float)(hi > lo ? 1.0 / ((double)hi - lo) : 1.0);
+	for (size_t j = 0; j < t->d; j++) {
+		shift[j] = lo;
+		scale[j] = (float)ds->norm_b;
+	}
 }
 
-/* Standardize: per feature (x - mean) / std, mean and population std of
- * the training split (std 0 counts as 1). */
-static int standardize(lrs_dataset *ds, storage *st)
+/* Standardize: per feature the mean and 1 / the population std of the
+ * training split (std 0 counts as 1), computed in double, into shift and
+ * scale (d). */
+static int standardize(lrs_dataset *ds, float *shift, float *scale)
 {
 	const lrs_split *t = &ds->train;
 	size_t d = t->d;
 	double *mean = calloc(d, sizeof *mean);   /* (d) */
-	double *inv = calloc(d, sizeof *inv);     /* (d) 1 / std */
-	lrs_split *apply[2] = { &st->whole, &st->test };
+	double *var = calloc(d, sizeof *var);     /* (d) */
 
-	if (!mean || !inv) {
+	if (!mean || !var) {
 		free(mean);
-		free(inv);
+		free(var);
 		return lrs_error_set(LRS_ENOMEM, "out of memory (%zu bytes for feature statistics)", 2 * d * sizeof *mean);
 	}
 	for (size_t i = 0; i < t->n; i++)
 		for (size_t j = 0; j < d; j++)
-			mean[j] += t->x[i * d + j];
+			mean[j] += stored(t, i * d + j);
 	for (size_t j = 0; j < d; j++)
 		mean[j] /= (double)t->n;
 	for (size_t i = 0; i < t->n; i++)
 		for (size_t j = 0; j < d; j++) {
-			double e = t->x[i * d + j] - mean[j];
-			inv[j] += e * e;
+			double e = stored(t, i * d + j) - mean[j];
+			var[j] += e * e;
 		}
 	for (size_t j = 0; j < d; j++) {
-		double sd = sqrt(inv[j] / (double)t->n);
-		inv[j] = sd > 0 ? 1.0 / sd : 1.0;
+		double sd = sqrt(var[j] / (double)t->n);
+		shift[j] = (float)mean[j];
+		scale[j] = (float)(sd > 0 ? 1.0 / sd : 1.0);
 	}
-	for (int s = 0; s < 2; s++)
-		for (size_t i = 0; i < apply[s]->n; i++)
-			for (size_t j = 0; j < d; j++) {
-				float *v = &apply[s]->x[i * d + j];
-				*v = (float)((*v - mean[j]) * inv[j]);
-			}
 	free(mean);
-	free(inv);
+	free(var);
 	return 0;
 }
 
@@ -418,10 +452,10 @@ int lrs_dataset_load(lrs_dataset **out, const lrs_data_config *cfg)
 			goto fail;
 		}
 		shuffle_rows(&st->whole, row, cfg->seed);
-		ds->val = (lrs_split){ st->whole.x, st->whole.y, n_val, d };
+		ds->val = view(&st->whole, 0, n_val);
 	}
 	ds->val.d = d;
-	ds->train = (lrs_split){ st->whole.x + n_val * d, st->whole.y + n_val, n - n_val, d };
+	ds->train = view(&st->whole, n_val, n - n_val);
 
 	test_classes = 0;
 	if (cfg->has_test) {
@@ -450,10 +484,24 @@ int lrs_dataset_load(lrs_dataset **out, const lrs_data_config *cfg)
 	}
 	ds->features = d;
 
-	if (cfg->normalize == LRS_NORM_SCALE)
-		scale(ds, st);
-	else if (cfg->normalize == LRS_NORM_STANDARDIZE && (rc = standardize(ds, st)) < 0)
-		goto fail;
+	if (cfg->normalize != LRS_NORM_NONE) {
+		if (!(st->shift = malloc(2 * d * sizeof *st->shift))) {
+			rc = lrs_error_set(LRS_ENOMEM, "out of memory (%zu bytes)", 2 * d * sizeof *st->shift);
+			goto fail;
+		}
+		st->scale = st->shift + d;
+		if (cfg->normalize == LRS_NORM_SCALE)
+			scale(ds, st->shift, st->scale);
+		else if ((rc = standardize(ds, st->shift, st->scale)) < 0)
+			goto fail;
+		normalise(&st->whole, st->shift, st->scale);
+		normalise(&st->test, st->shift, st->scale);
+		/* the views: splits of bytes take the arrays */
+		ds->train.shift = ds->val.shift = st->whole.shift;
+		ds->train.scale = ds->val.scale = st->whole.scale;
+		ds->test.shift = st->test.shift;
+		ds->test.scale = st->test.scale;
+	}
 
 	free(row);
 	*out = ds;
@@ -473,6 +521,7 @@ void lrs_dataset_free(lrs_dataset *ds)
 	if ((st = ds->storage)) {
 		lrs_split_free(&st->whole);
 		lrs_split_free(&st->test);
+		free(st->shift);
 		free(st);
 	}
 	free(ds);

@@ -11,9 +11,10 @@
  *     size, the feature buffer then grows with the data actually read, and
  *     the stream must end exactly where the header said.
  *
- * Images are converted to float32 one chunk at a time, straight into the
- * feature buffer: no uint8 copy of the whole file is ever held, so loading
- * costs the float32 features plus a few hundred KiB.
+ * Images stay bytes (lrs_split's x8), inflated one chunk at a time
+ * straight into the feature buffer, so loading costs the images' own
+ * size plus a few hundred KiB; dataset.c normalises them as they are
+ * read.
  *
  * Not here: normalisation (dataset.c), idx element types other than
  * unsigned byte (the only one MNIST-style datasets use). */
@@ -217,25 +218,21 @@ static int read_labels(const idx_file *f, int32_t *y, size_t keep, unsigned char
 	return idx_check_end(f, pos);
 }
 
-/* Reads every image, converting the first `keep` to float32 into *xp
+/* Reads every image, keeping the bytes of the first `keep` in *xp
  * (keep, d), which this allocates: at once for a raw file (its length is
  * verified), growing with the data for a .gz (its length is not). */
-static int read_images(const idx_file *f, float **xp, size_t keep, unsigned char *chunk)
+static int read_images(const idx_file *f, uint8_t **xp, size_t keep, unsigned char *chunk)
 {
 	size_t keep_bytes = keep * f->d;     /* n*d fits, so keep*d does     */
-	size_t cap, pos = 0, want, got;      /* cap: floats allocated        */
-	float *x;
+	size_t cap, pos = 0, want, got;      /* cap: bytes allocated         */
+	uint8_t *x;
 	int rc;
 
-	if (keep_bytes > SIZE_MAX / sizeof(float))
-		return lrs_error_set(LRS_ENOMEM, "%s: %zu images of %zu pixels do not fit in memory",
-		                     f->path, keep, f->d);
 	cap = keep_bytes;
-	if (!f->direct && cap > GZ_FIRST_BYTES / sizeof(float))
-		cap = GZ_FIRST_BYTES / sizeof(float);
-	if (!(x = malloc(cap * sizeof *x)))
-		return lrs_error_set(LRS_ENOMEM, "%s: out of memory (%zu bytes for the images)",
-		                     f->path, cap * sizeof *x);
+	if (!f->direct && cap > GZ_FIRST_BYTES)
+		cap = GZ_FIRST_BYTES;
+	if (!(x = malloc(cap)))
+		return lrs_error_set(LRS_ENOMEM, "%s: out of memory (%zu bytes for the images)", f->path, cap);
 	*xp = x;
 
 	do {
@@ -247,15 +244,14 @@ static int read_images(const idx_file *f, float **xp, size_t keep, unsigned char
 		k = pos < keep_bytes ? (got < keep_bytes - pos ? got : keep_bytes - pos) : 0;
 		while (pos + k > cap) {
 			size_t grown = cap > keep_bytes / 2 ? keep_bytes : 2 * cap;
-			float *bigger = realloc(x, grown * sizeof *x);
+			uint8_t *bigger = realloc(x, grown);
 			if (!bigger)
 				return lrs_error_set(LRS_ENOMEM, "%s: out of memory (%zu bytes for the images)",
-				                     f->path, grown * sizeof *x);
+				                     f->path, grown);
 			*xp = x = bigger;
 			cap = grown;
 		}
-		for (size_t i = 0; i < k; i++)
-			x[pos + i] = (float)chunk[i];
+		memcpy(x + pos, chunk, k);
 		pos += got;
 	} while (got == want && pos < f->data_bytes);
 	return idx_check_end(f, pos);
@@ -265,7 +261,7 @@ int lrs_data_load_idx(lrs_split *out, const char *images, const char *labels, si
 {
 	idx_file im = { 0 }, lb = { 0 };
 	unsigned char *chunk = NULL;   /* one inflated chunk        */
-	float *x = NULL;               /* (keep, d) features        */
+	uint8_t *x = NULL;             /* (keep, d) features        */
 	int32_t *y = NULL;             /* (keep) labels             */
 	size_t keep;
 	int rc;
@@ -291,7 +287,7 @@ int lrs_data_load_idx(lrs_split *out, const char *images, const char *labels, si
 	if ((rc = read_labels(&lb, y, keep, chunk)) < 0 || (rc = read_images(&im, &x, keep, chunk)) < 0)
 		goto done;
 
-	out->x = x;
+	out->x8 = x;
 	out->y = y;
 	out->n = keep;
 	out->d = im.d;

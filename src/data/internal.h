@@ -20,7 +20,7 @@
 #define LRS_DATA_MAX_LABEL 65535
 
 /* idx.c: MNIST-style images (uint8 (n, rows, cols)) and labels (uint8 (n)),
- * raw or gzip. */
+ * raw or gzip. The images stay bytes (out->x8). */
 int lrs_data_load_idx(lrs_split *out, const char *images, const char *labels, size_t limit);
 
 /* csv.c: one sample per row; `label` is "first", "last", a 0-based index or
@@ -28,7 +28,8 @@ int lrs_data_load_idx(lrs_split *out, const char *images, const char *labels, si
 int lrs_data_load_csv(lrs_split *out, const char *path, const char *label,
                       int header, size_t limit);
 
-/* npy.c: features (n, ...) and labels (n) .npy files. */
+/* npy.c: features (n, ...) and labels (n) .npy files; uint8 features
+ * stay bytes (out->x8), the others become float32. */
 int lrs_data_load_npy(lrs_split *out, const char *features, const char *labels, size_t limit);
 
 /* The shape a source will load as, read cheaply before the loader
@@ -42,8 +43,10 @@ int lrs_data_load_npy(lrs_split *out, const char *features, const char *labels, 
  * pass over the file, no parsing. */
 int lrs_data_shape_csv(const char *path, size_t *n, size_t *d);
 
-/* npy.c: from the features file's header, checked against its length. */
-int lrs_data_shape_npy(const char *features, size_t *n, size_t *d);
+/* npy.c: from the features file's header, checked against its length;
+ * *item receives the bytes a feature takes once loaded (1 for uint8, else
+ * 4). */
+int lrs_data_shape_npy(const char *features, size_t *n, size_t *d, size_t *item);
 
 /* synthetic.c: spirals, blobs or xor: samples first, first + 1, ... of the
  * stream of `seed`; `*classes` receives the class count after defaults (it

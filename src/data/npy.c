@@ -388,7 +388,8 @@ static int read_elements(const npy_file *f, size_t count, unsigned char *chunk,
 /* Where read_elements puts features and labels. */
 typedef struct {
 	const npy_file *f;
-	float *x;                /* (keep, d) features                        */
+	float *x;                /* (keep, d) features, or NULL (x8)          */
+	uint8_t *x8;             /* (keep, d) features of a uint8 array       */
 	int32_t *y;              /* (keep) labels                             */
 	size_t d, keep;
 } sink;
@@ -400,8 +401,12 @@ static int put_feature(void *ctx, size_t i, double v)
 	if (!isfinite(v) || fabs(v) > FLT_MAX)
 		return lrs_error_set(LRS_EINVALID, "%s: element [%zu, %zu] is %s", s->f->path, i / s->d, i % s->d,
 		                     isnan(v) ? "NaN" : isinf(v) ? "infinite" : "out of float32 range");
-	if (i < s->keep * s->d)
-		s->x[i] = (float)v;
+	if (i < s->keep * s->d) {
+		if (s->x8)
+			s->x8[i] = (uint8_t)v;   /* a uint8 array's element */
+		else
+			s->x[i] = (float)v;
+	}
 	return 0;
 }
 
@@ -421,7 +426,7 @@ static int put_label(void *ctx, size_t i, double v)
 	return 0;
 }
 
-int lrs_data_shape_npy(const char *features, size_t *n, size_t *d)
+int lrs_data_shape_npy(const char *features, size_t *n, size_t *d, size_t *item)
 {
 	npy_file f = { 0 };
 	int rc = npy_open(&f, features);
@@ -431,6 +436,7 @@ int lrs_data_shape_npy(const char *features, size_t *n, size_t *d)
 		return -1;
 	*n = f.shape[0];
 	*d = f.count / f.shape[0];
+	*item = f.type == T_U1 ? 1 : sizeof(float);
 	return 0;
 }
 
@@ -467,8 +473,9 @@ int lrs_data_load_npy(lrs_split *out, const char *features, const char *labels, 
 		goto done;
 	}
 	s.keep = limit && limit < n ? limit : n;
-	xbytes = s.keep * s.d * sizeof *s.x;   /* within the verified file size * 4 */
-	if (!(chunk = malloc(CHUNK_BYTES)) || !(s.y = malloc(s.keep * sizeof *s.y)) || !(s.x = malloc(xbytes))) {
+	xbytes = s.keep * s.d * (fx.type == T_U1 ? 1 : sizeof *s.x);   /* within the verified file size * 4 */
+	if (!(chunk = malloc(CHUNK_BYTES)) || !(s.y = malloc(s.keep * sizeof *s.y)) ||
+	    (fx.type == T_U1 ? !(s.x8 = malloc(xbytes)) : !(s.x = malloc(xbytes)))) {
 		rc = lrs_error_set(LRS_ENOMEM, "%s: out of memory (%zu bytes)", features, xbytes + s.keep * sizeof *s.y);
 		goto done;
 	}
@@ -480,16 +487,19 @@ int lrs_data_load_npy(lrs_split *out, const char *features, const char *labels, 
 		goto done;
 
 	out->x = s.x;
+	out->x8 = s.x8;
 	out->y = s.y;
 	out->n = s.keep;
 	out->d = s.d;
 	s.x = NULL;
+	s.x8 = NULL;
 	s.y = NULL;
 done:
 	npy_close(&fx);
 	npy_close(&fy);
 	free(chunk);
 	free(s.x);
+	free(s.x8);
 	free(s.y);
 	return rc;
 }

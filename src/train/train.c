@@ -4,6 +4,7 @@
  * epoch shuffles. Batches are gathered into a contiguous buffer from a
  * shuffled index; nothing is allocated once training starts. The run knows
  * no database and no YAML: callers watch it through the hooks. */
+#include <assert.h>
 #include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
@@ -15,8 +16,6 @@
 #include "lrsweep/train.h"
 
 #define EVAL_BATCH 1000   /* samples per forward pass when evaluating */
-#define PREFETCH_ROWS 2   /* how far gather fetches ahead, in rows       */
-#define CACHE_LINE 64     /* bytes; the step of the prefetches          */
 
 struct lrs_trainer {
 	const lrs_dataset *ds;     /* the shared, read-only data              */
@@ -26,7 +25,17 @@ struct lrs_trainer {
 	uint32_t *order;           /* (n_train) sample order of this epoch    */
 	float *xb;                 /* (batch, features) gathered batch        */
 	int32_t *yb;               /* (batch) its labels                      */
+	float *rows;               /* (EVAL_BATCH, features) evaluation rows
+	                              converted from bytes; NULL when every
+	                              split keeps floats                      */
 };
+
+/* Whether some split of ds keeps its features as bytes (and evaluations
+ * need rows converted to float32). */
+static int has_bytes(const lrs_dataset *ds)
+{
+	return ds->train.x8 || ds->val.x8 || ds->test.x8;
+}
 
 static double now_seconds(void)
 {
@@ -55,9 +64,10 @@ void lrs_trainer_evaluate(lrs_trainer *t, const lrs_split *split, size_t limit,
 		*loss = *accuracy = NAN;
 		return;
 	}
+	assert(split->x || t->rows);   /* a split of the trainer's dataset */
 	for (size_t i = 0; i < n; i += chunk) {
 		size_t B = n - i < chunk ? n - i : chunk;
-		const float *x = split->x + i * split->d;
+		const float *x = lrs_split_rows(split, i, B, t->rows);
 		total += lrs_mlp_forward(t->model, x, split->y + i, B) * (double)B;
 		correct += lrs_mlp_correct(t->model, split->y + i, B);
 	}
@@ -86,7 +96,8 @@ double lrs_train_bytes(const lrs_dataset *ds, const lrs_train_config *cfg)
 	acts += 2 * max_batch * widest;
 	return sizeof(float) * (2 * params                                   /* params, grads */
 	                        + (cfg->optim.type == LRS_OPTIM_SGD ? 1 : 2) * params /* state */
-	                        + acts + B * d)                               /* batch features */
+	                        + acts + B * d                                /* batch features */
+	                        + (has_bytes(ds) ? EVAL_BATCH * d : 0))       /* evaluation rows */
 	       + sizeof(int32_t) * B + sizeof(uint32_t) * (double)ds->train.n;   /* labels, order */
 }
 
@@ -120,6 +131,7 @@ static void trainer_free(lrs_trainer *t)
 	free(t->order);
 	free(t->xb);
 	free(t->yb);
+	free(t->rows);
 }
 
 static int trainer_init(lrs_trainer *t, const lrs_dataset *ds, const lrs_train_config *cfg)
@@ -147,7 +159,9 @@ static int trainer_init(lrs_trainer *t, const lrs_dataset *ds, const lrs_train_c
 	t->order = malloc(ds->train.n * sizeof *t->order);
 	t->xb = malloc(B * d * sizeof *t->xb);
 	t->yb = malloc(B * sizeof *t->yb);
-	if (!t->order || !t->xb || !t->yb)
+	if (has_bytes(ds))
+		t->rows = malloc(EVAL_BATCH * d * sizeof *t->rows);
+	if (!t->order || !t->xb || !t->yb || (has_bytes(ds) && !t->rows))
 		return lrs_error_set(LRS_ENOMEM, "out of memory for batches of %zu x %zu", B, d);
 	/* two independent streams from the run's seed: weights, then shuffles */
 	lrs_rng_seed(&init_rng, lrs_rng_mix(cfg->seed ^ 0x696e6974ULL));       /* "init" */
@@ -167,35 +181,6 @@ static void shuffle(lrs_trainer *t)
 		uint32_t tmp = t->order[i];
 		t->order[i] = t->order[j];
 		t->order[j] = tmp;
-	}
-}
-
-/* Asks for the `bytes` at row to be brought into cache, without waiting. */
-static void prefetch(const float *row, size_t bytes)
-{
-	const char *c = (const char *)row;
-
-	for (size_t b = 0; b < bytes; b += CACHE_LINE)
-		__builtin_prefetch(c + b, 0, 3);
-}
-
-/* Copies the batch's rows into xb. The rows lie scattered over the whole
- * training set, so each comes from memory, and memcpy alone waits for them
- * one at a time; fetching the row PREFETCH_ROWS ahead while this one is
- * copied overlaps those waits (a fifth less time for the gather at batch
- * 128; further ahead gains nothing more). */
-static void gather(lrs_trainer *t, size_t start, size_t B)
-{
-	const lrs_split *s = &t->ds->train;
-	size_t row_bytes = s->d * sizeof *t->xb;
-
-	for (size_t i = 0; i < B; i++) {
-		uint32_t k = t->order[start + i];
-
-		if (i + PREFETCH_ROWS < B)
-			prefetch(s->x + (size_t)t->order[start + i + PREFETCH_ROWS] * s->d, row_bytes);
-		memcpy(t->xb + i * s->d, s->x + (size_t)k * s->d, row_bytes);
-		t->yb[i] = s->y[k];
 	}
 }
 
@@ -234,6 +219,7 @@ int lrs_train_run(lrs_train_result *out, const lrs_dataset *ds,
 	if (use_plateau)
 		lrs_plateau_init(&plateau, cfg->sched);
 	out->status = LRS_RUN_COMPLETED;
+	lrs_mlp_zero_grad(t.model);   /* then each update leaves them zeroed */
 	for (long epoch = 1; epoch <= cfg->epochs && out->status == LRS_RUN_COMPLETED; epoch++) {
 		double t_epoch = now_seconds(), loss_sum = 0, lr = 0;
 		size_t correct = 0, seen = 0;
@@ -245,7 +231,7 @@ int lrs_train_run(lrs_train_result *out, const lrs_dataset *ds,
 
 			if (cfg->max_steps > 0 && step >= cfg->max_steps)
 				break;
-			gather(&t, start, nb);
+			lrs_split_gather(&ds->train, t.order + start, nb, t.xb, t.yb);
 			loss = lrs_mlp_forward(t.model, t.xb, t.yb, nb);
 			if (!isfinite(loss)) {
 				out->status = LRS_RUN_DIVERGED;
@@ -255,11 +241,11 @@ int lrs_train_run(lrs_train_result *out, const lrs_dataset *ds,
 			correct += lrs_mlp_correct(t.model, t.yb, nb);
 			loss_sum += loss * (double)nb;
 			seen += nb;
-			lrs_mlp_zero_grad(t.model);
 			lrs_mlp_backward(t.model, t.xb, t.yb, nb);
 			lr = use_plateau ? plateau.lr : lrs_sched_lr(cfg->sched, step);
-			lrs_optim_step(t.optim, t.model->params, t.model->grads, lr,
-			               cycles ? lrs_sched_momentum(cfg->sched, step) : NAN);
+			/* zeroes the gradients for the next backward as it reads them */
+			lrs_optim_step_zero_grad(t.optim, t.model->params, t.model->grads, lr,
+			                         cycles ? lrs_sched_momentum(cfg->sched, step) : NAN);
 			step++;
 			if (hooks && hooks->on_step && hooks->on_step(hooks->ctx, &t, step - 1, lr, loss)) {
 				out->status = LRS_RUN_STOPPED;

@@ -11,7 +11,8 @@ backward, update) and excludes loading; PyTorch's covers the same loop over
 preloaded tensors (index, forward, loss, zero_grad, backward, step).
 
 Also measured: the sgemm rate of the step's matrix products (bench_train
-sgemm), against which lrsweep's training FLOP rate is compared.
+sgemm), right after each lrsweep run, against which that run's training
+FLOP rate is compared; the table gives the median of those shares.
 
 OpenBLAS picks its kernel when it loads. Version 0.3.21 (Debian 12) does not
 know some recent CPUs and falls back to its generic "Prescott" kernel, at
@@ -115,17 +116,19 @@ def one_table():
     print(f"{'model':20} {'batch':>5} {'lrsweep/s':>10} {'torch/s':>10} {'ratio':>6}"
           f" {'step GF/s':>9} {'sgemm GF/s':>10} {'of sgemm':>8}")
     for label, hidden, batch, steps in CONFIGS:
-        a, b = [], []
+        a, b, gemm, share = [], [], [], []
         for _ in range(REPEATS):
+            # the sgemm rate right after each training run, so that each
+            # share compares two rates measured side by side
             a.append(lrsweep("train", hidden, batch, steps)[0])
+            rate, flops = lrsweep("sgemm", hidden, batch, 200)
+            gemm.append(rate)
+            share.append(a[-1] / batch * flops / 1e9 / rate)
             b.append(torch_rate(torch, X, Y, hidden, batch, steps))
-        gemm = [lrsweep("sgemm", hidden, batch, 200) for _ in range(3)]
-        rate = statistics.median(g[0] for g in gemm)
-        flops = gemm[0][1]
         ma, mb = statistics.median(a), statistics.median(b)
         step_gf = ma / batch * flops / 1e9
         print(f"{label:20} {batch:5d} {ma:10.0f} {mb:10.0f} {ma / mb:5.2f}x"
-              f" {step_gf:9.1f} {rate:10.1f} {step_gf / rate:7.0%}")
+              f" {step_gf:9.1f} {statistics.median(gemm):10.1f} {statistics.median(share):7.0%}")
     return 0
 
 

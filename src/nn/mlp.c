@@ -365,9 +365,15 @@ size_t lrs_mlp_correct(const lrs_mlp *m, const int32_t *y, size_t B)
 	for (size_t b = 0; b < B; b++) {
 		const float *row = probs + b * V;   /* (V) */
 		size_t best = 0;
-		for (size_t v = 1; v < V; v++)
-			if (row[v] > row[best])
-				best = v;   /* strict: the first maximum wins */
+		float top = row[0];
+
+		/* strict: the first maximum wins; written to select, not
+		 * branch, as the classes of a batch are anyone's guess */
+		for (size_t v = 1; v < V; v++) {
+			int above = row[v] > top;
+			best = above ? v : best;
+			top = above ? row[v] : top;
+		}
 		hits += y[b] >= 0 && best == (size_t)y[b];
 	}
 	return hits;

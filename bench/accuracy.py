@@ -17,6 +17,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 
 LRSWEEP = sys.argv[1] if len(sys.argv) > 1 else "bin/lrsweep"
 EXP = "experiments/fashion_mnist.yaml"
@@ -26,8 +27,10 @@ LR, EPOCHS, BATCH = 0.05, 5, 128
 
 
 def lrsweep_run(seed):
-    out = subprocess.run([LRSWEEP, "-q", "train", EXP, "--lr", str(LR), "--epochs", str(EPOCHS),
-                          "--seed", str(seed)], check=True, capture_output=True, text=True).stdout
+    with tempfile.TemporaryDirectory() as tmp:   # the run's database: not kept
+        out = subprocess.run([LRSWEEP, "-q", "train", EXP, "--lr", str(LR), "--epochs", str(EPOCHS),
+                              "--seed", str(seed), "--db", os.path.join(tmp, "train.db")],
+                             check=True, capture_output=True, text=True).stdout
     return float(re.search(r"test_accuracy (\S+)", out).group(1))
 
 

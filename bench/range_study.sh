@@ -61,11 +61,12 @@ done
 one() {  # label epochs seed flags...
 	local label=$1 epochs=$2 seed=$3
 	shift 3
-	acc=$("$LRSWEEP" -q train "$EXP" "$@" --epochs "$epochs" --seed "$seed" | awk '$1 == "test_accuracy" { print $2 }')
+	acc=$("$LRSWEEP" -q train "$EXP" "$@" --epochs "$epochs" --seed "$seed" --db "$T/train-$label-$epochs-$seed.db" |
+		awk '$1 == "test_accuracy" { print $2 }')
 	echo "$label $epochs $seed ${acc:-nan}"
 }
 export -f one
-export LRSWEEP EXP
+export LRSWEEP EXP T
 xargs -P "$JOBS" -L 1 bash -c 'one "$@"' _ <"$jobs" >"$T/acc"
 # the best constant rate at 10 epochs, again at 8 epochs
 best=$(awk '$2 == 10 && $1 ~ /^constant/ { s[$1] += $4; n[$1]++ }

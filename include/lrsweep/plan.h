@@ -55,6 +55,13 @@ typedef struct {
 int lrs_plan_build(lrs_plan *out, const lrs_experiment *e, const lrs_dataset *ds,
                    double min_lr, double max_lr);
 
+/* The plan of one run outside trials (`lrsweep train`): experiment e's
+ * model, optimizer and batch size with the schedule `sched` (built by the
+ * caller; the plan owns it from now on, also on failure), `epochs` and
+ * `seed`, resolved and keyed as lrs_plan_build would. One item, config 0. */
+int lrs_plan_one(lrs_plan *out, const lrs_experiment *e, const lrs_dataset *ds, lrs_sched *sched,
+                 long epochs, uint64_t seed);
+
 void lrs_plan_free(lrs_plan *p);
 
 #endif

@@ -1,7 +1,9 @@
 /* cli.c - what every command shares: exit codes, error lines, the global
  * flags. Kept apart from main.c so that the tests can link the commands. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <string.h>
 
@@ -193,4 +195,47 @@ const char *cli_db_path(const char *given, const lrs_experiment *e, char *buf, s
 	mkdir("results", 0777);   /* an error here shows when the store opens */
 	snprintf(buf, cap, "results/%s.db", e->name);
 	return buf;
+}
+
+static lrs_trial_status status_of(const lrs_trial_outcome *o)
+{
+	if (!o->result)
+		return LRS_TRIAL_FAILED;
+	if (o->pruned)
+		return LRS_TRIAL_PRUNED;
+	if (o->interrupted)
+		return LRS_TRIAL_INTERRUPTED;
+	if (o->result->status == LRS_RUN_DIVERGED)
+		return LRS_TRIAL_DIVERGED;
+	return LRS_TRIAL_COMPLETED;
+}
+
+int cli_trial_rows(lrs_trial_result *tr, lrs_epoch_row **rows, const lrs_trial_outcome *o,
+                   const lrs_sched *sched)
+{
+	const lrs_train_result *res = o->result;
+
+	*tr = (lrs_trial_result){ status_of(o), (long)o->n_epochs, 0, NAN, 0, NAN, NAN, NAN, NAN, -1, 0, o->error };
+	if (!(*rows = calloc(o->n_epochs + 1, sizeof **rows)))
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	for (size_t k = 0; k < o->n_epochs; k++) {
+		const lrs_epoch_stats *e = &o->epochs[k];
+		(*rows)[k] = (lrs_epoch_row){ e->epoch, e->steps, e->lr,
+		                              lrs_sched_cycles_momentum(sched) && e->steps > 0
+		                                      ? lrs_sched_momentum(sched, e->steps - 1) : NAN,
+		                              e->train_loss, e->train_accuracy, e->val_loss, e->val_accuracy,
+		                              e->seconds };
+	}
+	if (res) {
+		tr->iterations = res->steps;
+		tr->best_val_accuracy = res->best_val_accuracy;
+		tr->best_epoch = res->best_epoch;
+		tr->final_val_accuracy = o->n_epochs ? res->last.val_accuracy : NAN;
+		tr->final_val_loss = o->n_epochs ? res->last.val_loss : NAN;
+		tr->final_train_loss = o->n_epochs ? res->last.train_loss : NAN;
+		tr->test_accuracy = tr->status == LRS_TRIAL_COMPLETED ? res->test_accuracy : NAN;
+		tr->diverged_at = res->diverged_at;
+		tr->wall_seconds = res->seconds;
+	}
+	return 0;
 }

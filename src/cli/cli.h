@@ -9,6 +9,7 @@
 #include "lrsweep/data.h"
 #include "lrsweep/experiment.h"
 #include "lrsweep/plan.h"
+#include "lrsweep/store.h"
 #include "lrsweep/trials.h"
 
 /* Exit statuses (SPEC §2). */
@@ -33,6 +34,13 @@ typedef struct {
 	cli_fn fn;
 	const char *summary;    /* one line for `lrsweep --help`        */
 } cli_command;
+
+/* The stored form of a trial's outcome (lrsweep run's trials, lrsweep
+ * train's run): its result in *tr (error points into o) and its epoch rows
+ * in *rows (o->n_epochs of them, calloc'd: the caller frees), each epoch's
+ * momentum taken from `sched` where it cycles it. 0, or LRS_ENOMEM. */
+int cli_trial_rows(lrs_trial_result *tr, lrs_epoch_row **rows, const lrs_trial_outcome *o,
+                   const lrs_sched *sched);
 
 /* How `lrsweep run` executes its trials when not on this process's own
  * threads: lrsweep-mpi installs one (src/mpi). sweep() is called once the

@@ -202,48 +202,16 @@ static void trial_epoch(void *ctx, size_t i, const lrs_epoch_stats *e)
 	cli_progress_add(&((run_ctx *)ctx)->bar, 1);
 }
 
-static lrs_trial_status status_of(const lrs_trial_outcome *o)
-{
-	if (!o->result)
-		return LRS_TRIAL_FAILED;
-	if (o->pruned)
-		return LRS_TRIAL_PRUNED;
-	if (o->interrupted)
-		return LRS_TRIAL_INTERRUPTED;
-	if (o->result->status == LRS_RUN_DIVERGED)
-		return LRS_TRIAL_DIVERGED;
-	return LRS_TRIAL_COMPLETED;
-}
-
 static int trial_finished(void *ctx, size_t i, const lrs_trial_outcome *o)
 {
 	run_ctx *r = ctx;
 	const lrs_trial_spec *t = &r->plan->items[i];
-	const lrs_train_result *res = o->result;
-	lrs_trial_result tr = { status_of(o), (long)o->n_epochs, 0, NAN, 0, NAN, NAN, NAN, NAN, -1, 0, o->error };
-	lrs_epoch_row *rows = calloc(o->n_epochs + 1, sizeof *rows);
+	lrs_trial_result tr;
+	lrs_epoch_row *rows;
 	int err;
 
-	if (!rows)
-		return lrs_error_set(LRS_ENOMEM, "out of memory"), 1;
-	for (size_t k = 0; k < o->n_epochs; k++) {
-		const lrs_epoch_stats *e = &o->epochs[k];
-		rows[k] = (lrs_epoch_row){ e->epoch, e->steps, e->lr,
-		                           lrs_sched_cycles_momentum(t->sched) && e->steps > 0
-		                                   ? lrs_sched_momentum(t->sched, e->steps - 1) : NAN,
-		                           e->train_loss, e->train_accuracy, e->val_loss, e->val_accuracy, e->seconds };
-	}
-	if (res) {
-		tr.iterations = res->steps;
-		tr.best_val_accuracy = res->best_val_accuracy;
-		tr.best_epoch = res->best_epoch;
-		tr.final_val_accuracy = o->n_epochs ? res->last.val_accuracy : NAN;
-		tr.final_val_loss = o->n_epochs ? res->last.val_loss : NAN;
-		tr.final_train_loss = o->n_epochs ? res->last.train_loss : NAN;
-		tr.test_accuracy = tr.status == LRS_TRIAL_COMPLETED ? res->test_accuracy : NAN;
-		tr.diverged_at = res->diverged_at;
-		tr.wall_seconds = res->seconds;
-	}
+	if (cli_trial_rows(&tr, &rows, o, t->sched) < 0)
+		return 1;
 	double t0 = now_seconds();
 	err = lrs_store_trial_finish(r->st, r->ids[i], &tr, rows, o->n_epochs);
 	r->sql_seconds += now_seconds() - t0;

@@ -1,6 +1,7 @@
 /* cmd_train.c - `lrsweep train EXP.yaml`: one training run with the
  * experiment's data, model and optimizer and a schedule from the flags,
- * printing a line per epoch and the test accuracy at the end. */
+ * printing a line per epoch and the test accuracy at the end, and stored
+ * as an experiment of one trial (with its epochs) in the database. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,10 +10,13 @@
 #include "lrsweep/blas.h"
 #include "lrsweep/error.h"
 #include "lrsweep/experiment.h"
+#include "lrsweep/plan.h"
 #include "lrsweep/schedule.h"
+#include "lrsweep/store.h"
 #include "lrsweep/train.h"
 #include "lrsweep/util.h"
 #include "cli.h"
+#include "range.h"
 
 #define CMD "train"
 
@@ -44,7 +48,9 @@ static void usage(FILE *f)
 	        "  --seed S            seed of initialisation and shuffling (default: the\n"
 	        "                      experiment's; the validation split always uses it)\n"
 	        "  --min-lr/--max-lr   what @min and @max stand for in the schedule\n"
-	        "  --db F              accepted for later versions; this one stores nothing\n"
+	        "  --db F              the database the run is stored in, as an experiment\n"
+	        "                      of one trial (default: the experiment's db:, else\n"
+	        "                      results/<name>.db)\n"
 	        "  -q, -v              quiet (no summary line on stderr), verbose (the\n"
 	        "                      resolved schedule and the BLAS library)\n"
 	        "\n"
@@ -127,18 +133,33 @@ static long default_epochs(const lrs_experiment *e)
 	return 10;
 }
 
-/* What print_epoch needs to introduce the table. */
+/* What print_epoch needs to introduce the table, and the epochs it keeps
+ * for the store. */
 typedef struct {
 	const lrs_experiment *exp;
 	const lrs_dataset *ds;
 	int quiet;
+	lrs_epoch_stats *epochs;   /* (n) every finished epoch               */
+	size_t n, cap;
+	int failed;                /* out of memory keeping them             */
 } epoch_printer;
 
 static int print_epoch(void *ctx, lrs_trainer *t, const lrs_epoch_stats *e)
 {
-	const epoch_printer *p = ctx;
+	epoch_printer *p = ctx;
 
 	(void)t;
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 16;
+		lrs_epoch_stats *grown = realloc(p->epochs, cap * sizeof *grown);
+		if (!grown) {
+			p->failed = 1;
+			return 1;   /* stops the run: it could not be stored */
+		}
+		p->epochs = grown;
+		p->cap = cap;
+	}
+	p->epochs[p->n++] = *e;
 	if (e->epoch == 1 && !p->quiet)   /* once training is under way: a run that */
 		cli_data_summary(CMD, p->exp, p->ds);   /* cannot start prints only its error */
 	if (e->epoch == 1)
@@ -150,22 +171,47 @@ static int print_epoch(void *ctx, lrs_trainer *t, const lrs_epoch_stats *e)
 	return 0;
 }
 
+/* The run in the database: an experiment (its config, data sizes) with
+ * one trial, its result and epochs, written once the run is over. */
+static int store_run(lrs_store *st, const lrs_experiment *e, const lrs_dataset *ds, const lrs_trial_spec *t,
+                     const lrs_train_result *r, const epoch_printer *p, int64_t *exp_id, int64_t *trial_id)
+{
+	lrs_experiment_info info = cli_experiment_info(e, ds);
+	lrs_trial_plan plan = { t->key, t->type, t->params, t->hyper, t->seed };
+	lrs_trial_outcome o = { r, p->epochs, p->n, 0, 0, NULL };
+	lrs_trial_result tr;
+	lrs_epoch_row *rows = NULL;
+	int err;
+
+	if ((err = cli_trial_rows(&tr, &rows, &o, t->sched)) == 0 &&
+	    (err = lrs_store_experiment_begin(exp_id, st, &info)) == 0 &&
+	    (err = lrs_store_trials_add(trial_id, st, *exp_id, &plan, 1)) == 0 &&
+	    (err = lrs_store_trial_start(st, *trial_id, NULL)) == 0 &&
+	    (err = lrs_store_trial_finish(st, *trial_id, &tr, rows, p->n)) == 0)
+		err = lrs_store_experiment_finish(st, *exp_id, LRS_EXP_COMPLETED);
+	free(rows);
+	return err;
+}
+
 int cmd_train(int argc, char **argv, cli_globals *g)
 {
 	train_args a = { NULL, NULL, NULL, 0, -1, NAN, NAN, NULL, NULL };
 	lrs_experiment *e = NULL;
 	lrs_dataset *ds = NULL;
 	lrs_sched *s = NULL;
+	lrs_store *st = NULL;
+	lrs_plan plan = { 0 };
 	lrs_train_result r;
+	epoch_printer printer = { 0 };
+	char dbbuf[512];
 	int done = 0, status, rc;
+	int64_t exp_id = 0, trial_id = 0;
 
 	status = parse_args(argc, argv, g, &a, &done);
 	if (status || done)
 		goto out;
 	if ((status = cli_load(CMD, a.exp_path, &e, &ds)) != 0)
 		goto out;
-	if (a.db && !g->quiet)
-		fprintf(stderr, "lrsweep train: --db %s: this version does not store runs yet\n", a.db);
 
 	lrs_train_config cfg = { e->model, e->optim, e->batch_size, a.epochs ? a.epochs : default_epochs(e),
 	                         0, a.seed >= 0 ? (uint64_t)a.seed : e->seed, NULL, 1, 0 };
@@ -187,19 +233,37 @@ int cmd_train(int argc, char **argv, cli_globals *g)
 		                         lrs_sched_step_limit(s), sctx.total_steps);
 		goto out;
 	}
-	cfg.sched = s;
+	rc = lrs_plan_one(&plan, e, ds, s, cfg.epochs, cfg.seed);
+	s = NULL;   /* the plan's now */
+	if (rc < 0) {
+		status = cli_fail(CMD, rc);
+		goto out;
+	}
+	/* what cannot fit in memory, then a database that cannot be written,
+	 * fail before anything trains or is created */
+	cfg.sched = plan.items[0].sched;
+	if ((rc = lrs_train_check_memory(ds, &cfg, 1)) < 0) {
+		status = cli_fail(CMD, rc);
+		goto out;
+	}
+	const char *path = cli_db_path(a.db, e, dbbuf, sizeof dbbuf);
+	if ((rc = lrs_store_open(&st, path, LRS_STORE_CREATE)) < 0) {
+		status = cli_fail(CMD, rc);
+		goto out;
+	}
 	lrs_blas_set_threads(1);   /* a training run is single-threaded */
 	if (g->verbose) {
 		fprintf(stderr, "lrsweep train: BLAS %s\n", lrs_blas_info());
-		char *json = NULL;
-		if (lrs_sched_params_json(&json, s) == 0)
-			fprintf(stderr, "lrsweep train: schedule %s %s\n", lrs_sched_type_name(lrs_sched_get_type(s)), json);
-		free(json);
+		fprintf(stderr, "lrsweep train: schedule %s %s\n", plan.items[0].type, plan.items[0].params);
 	}
-	epoch_printer printer = { e, ds, g->quiet };
+	printer = (epoch_printer){ e, ds, g->quiet, NULL, 0, 0, 0 };
 	lrs_train_hooks hooks = { &printer, NULL, print_epoch };
 	if ((rc = lrs_train_run(&r, ds, &cfg, &hooks)) < 0) {
 		status = cli_fail(CMD, rc);
+		goto out;
+	}
+	if (printer.failed) {
+		status = cli_fail(CMD, lrs_error_set(LRS_ENOMEM, "out of memory keeping the epochs"));
 		goto out;
 	}
 	if (r.status == LRS_RUN_DIVERGED)
@@ -211,7 +275,15 @@ int cmd_train(int argc, char **argv, cli_globals *g)
 	else
 		printf("test_accuracy %.4f  test_loss %.4f  (%ld steps, %.1f s)\n", r.test_accuracy, r.test_loss,
 		       r.steps, r.seconds);
+	if ((rc = store_run(st, e, ds, &plan.items[0], &r, &printer, &exp_id, &trial_id)) < 0) {
+		status = cli_fail(CMD, rc);
+		goto out;
+	}
+	printf("stored in %s (experiment %lld, trial %lld)\n", path, (long long)exp_id, (long long)trial_id);
 out:
+	lrs_store_free(st);
+	lrs_plan_free(&plan);
+	free(printer.epochs);
 	lrs_sched_free(s);
 	lrs_dataset_free(ds);
 	lrs_experiment_free(e);

@@ -440,6 +440,40 @@ int lrs_plan_build(lrs_plan *out, const lrs_experiment *e, const lrs_dataset *ds
 	return 0;
 }
 
+int lrs_plan_one(lrs_plan *out, const lrs_experiment *e, const lrs_dataset *ds, lrs_sched *sched,
+                 long epochs, uint64_t seed)
+{
+	lrs_trial_spec *t;
+	int err = 0;
+
+	memset(out, 0, sizeof *out);
+	if (!(t = calloc(1, sizeof *t))) {
+		lrs_sched_free(sched);
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	}
+	out->items = t;
+	out->n = out->configs = 1;
+	t->sched = sched;
+	t->type = lrs_sched_type_name(lrs_sched_get_type(sched));
+	t->model = e->model;
+	t->model.inputs = ds->features;
+	t->model.outputs = (size_t)ds->classes;
+	t->optim = e->optim;
+	t->batch_size = e->batch_size;
+	t->epochs = epochs;
+	t->seed = seed;
+	t->hyper = hyper_json(t);
+	t->label = strdup(t->type);
+	if ((err = lrs_sched_params_json(&t->params, sched)) == 0 && (!t->hyper || !t->label))
+		err = lrs_error_set(LRS_ENOMEM, "out of memory");
+	if (err < 0) {
+		lrs_plan_free(out);
+		return err;
+	}
+	trial_key(t);
+	return 0;
+}
+
 void lrs_plan_free(lrs_plan *p)
 {
 	for (size_t i = 0; i < p->n; i++)

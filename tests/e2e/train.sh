@@ -10,8 +10,9 @@ QUICK=$REPO/experiments/quick_synthetic.yaml
 
 # ------------------------------------------------------------ a real run
 run train "$QUICK" --lr 0.1 --epochs 5
-if [ "$RC" -eq 0 ] && [ "$(wc -l <"$OUT")" -eq 7 ] && grep -q '^test_accuracy' "$OUT"; then
-	ok "train quick_synthetic: header, 5 epoch lines, test accuracy"
+if [ "$RC" -eq 0 ] && [ "$(wc -l <"$OUT")" -eq 8 ] && grep -q '^test_accuracy' "$OUT" &&
+   tail -1 "$OUT" | grep -q '^stored in results/quick-synthetic.db (experiment 1, trial 1)$'; then
+	ok "train quick_synthetic: header, 5 epoch lines, test accuracy, where it is stored"
 else
 	nok "train quick_synthetic" "rc=$RC, $(wc -l <"$OUT") lines: $(head -c 300 "$ERR")"
 fi
@@ -21,22 +22,58 @@ if awk -v a="${acc:-0}" 'BEGIN { exit !(a > 0.9) }'; then
 else
 	nok "spirals learned" "test accuracy $acc"
 fi
-cut -c1-60 "$OUT" | grep -v '^test' >"$T/run1"
+cut -c1-60 "$OUT" | grep -v '^test\|^stored' >"$T/run1"
 run train "$QUICK" --lr 0.1 --epochs 5
-cut -c1-60 "$OUT" | grep -v '^test' >"$T/run2"
+cut -c1-60 "$OUT" | grep -v '^test\|^stored' >"$T/run2"
 if cmp -s "$T/run1" "$T/run2"; then ok "same seed, same numbers"; else nok "determinism" "$(diff "$T/run1" "$T/run2" | head -4)"; fi
 run train "$QUICK" --lr 0.1 --epochs 5 --seed 99
-cut -c1-60 "$OUT" | grep -v '^test' >"$T/run3"
+cut -c1-60 "$OUT" | grep -v '^test\|^stored' >"$T/run3"
 if ! cmp -s "$T/run1" "$T/run3"; then ok "another seed, other numbers"; else nok "seed" "--seed 99 changed nothing"; fi
 
 run train "$QUICK" --schedule one_cycle --max_lr 0.2 --epochs 3
-if [ "$RC" -eq 0 ] && [ "$(wc -l <"$OUT")" -eq 5 ]; then ok "train with one_cycle"; else nok "train one_cycle" "rc=$RC $(head -c 300 "$ERR")"; fi
+if [ "$RC" -eq 0 ] && [ "$(wc -l <"$OUT")" -eq 6 ]; then ok "train with one_cycle"; else nok "train one_cycle" "rc=$RC $(head -c 300 "$ERR")"; fi
 run train "$QUICK" --schedule sgdr --min-lr 0.01 --max-lr 0.2 --cycle_length 1 --epochs 3
 if [ "$RC" -eq 0 ]; then ok "train with sgdr and @min/@max defaults"; else nok "train sgdr" "rc=$RC $(head -c 300 "$ERR")"; fi
 run train "$QUICK" --schedule reduce_on_plateau --lr 0.1 --patience 0 --epochs 3
 if [ "$RC" -eq 0 ]; then ok "train with reduce_on_plateau"; else nok "train reduce_on_plateau" "rc=$RC $(head -c 300 "$ERR")"; fi
 run train "$QUICK" --lr 1e12 --epochs 2
 if [ "$RC" -eq 0 ] && grep -q '^diverged at step' "$OUT"; then ok "divergence reported"; else nok "divergence" "rc=$RC $(cat "$OUT" | tail -2)"; fi
+
+# ------------------------------------------------------ the run stored
+# the runs above went to the default results/quick-synthetic.db: one
+# experiment of one trial each, with every epoch and the printed numbers
+DB=results/quick-synthetic.db
+q() { sqlite3 -batch "$DB" "$@"; }
+if [ "$(q 'select count(*) from experiments')" -ge 4 ] &&
+   [ "$(q "select count(*) from experiments where status = 'completed'")" = "$(q 'select count(*) from experiments')" ] &&
+   [ "$(q 'select count(*) from trials group by experiment_id' | sort -u)" = 1 ]; then
+	ok "train --db (default): one completed experiment of one trial per run"
+else
+	nok "train stores" "$(q 'select id, status from experiments' | tr '\n' ' ')"
+fi
+run train "$QUICK" --lr 0.1 --epochs 4 --seed 7 --db "$T/t.db"
+acc=$(awk '/^test_accuracy/ { print $2 }' "$OUT")
+row=$(sqlite3 -batch "$T/t.db" "select status, epochs_done, iterations, printf('%.4f', test_accuracy), best_epoch > 0,
+	seed, schedule, json_extract(params, '$.lr'), json_extract(hyper, '$.batch_size') from trials")
+epochs=$(sqlite3 -batch "$T/t.db" "select group_concat(printf('%d:%.4f', epoch, val_accuracy), ' ') from epochs")
+printed=$(awk 'NR > 1 && $1 ~ /^[0-9]+$/ { printf "%s%d:%s", (n++ ? " " : ""), $1, $6 }' "$OUT")
+if [ "$RC" -eq 0 ] && [ "$row" = "completed|4|152|$acc|1|7|constant|0.1|64" ] && [ "$epochs" = "$printed" ] &&
+   [ "$(sqlite3 "$T/t.db" 'pragma integrity_check')" = ok ]; then
+	ok "train --db F: the trial's result and every epoch as printed"
+else
+	nok "train --db F" "rc=$RC row=$row epochs=$epochs printed=$printed"
+fi
+run query "$T/t.db" best --format json
+if [ "$RC" -eq 0 ] && grep -q '"schedule": "constant"' "$OUT"; then ok "query reads a train run"; else nok "query train run" "$(head -c 300 "$OUT$ERR")"; fi
+run train "$QUICK" --lr 1e12 --epochs 2 --db "$T/d.db"
+if [ "$(sqlite3 -batch "$T/d.db" 'select status, diverged_at >= 0, test_accuracy is null from trials')" = "diverged|1|1" ]; then
+	ok "a diverged train run is stored as diverged, with its step"
+else
+	nok "diverged stored" "$(sqlite3 -batch "$T/d.db" 'select status, diverged_at from trials')"
+fi
+printf 'not a database, nowhere near one\n' >"$T/bad.db"
+bad_usage "train --db into a file that is not a database: refused before training" "bad.db" \
+	train "$QUICK" --lr 0.1 --epochs 2 --db "$T/bad.db"
 
 run data "$QUICK"
 if [ "$RC" -eq 0 ] && grep -q '^train  *2400 ' "$OUT" && grep -q '^validation  *600 ' "$OUT" && grep -q '^test  *1000 ' "$OUT"; then

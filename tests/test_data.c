@@ -595,6 +595,23 @@ END_TEST
 
 /* Scale: min and max over every feature of the training rows only,
  * applied to every split. */
+/* A range whose factor, rounded to float, would take the maximum to
+ * 1.0000001: the factor steps down a ulp and the split stays in [0, 1]. */
+START_TEST(scale_never_passes_one)
+{
+	const char *p = write_text("edge.csv", "-3.5207796,0\n78.45993,1\n1.0,2\n");
+	lrs_data_config cfg = csv_config(p, 0, LRS_NORM_SCALE, 1);
+	lrs_dataset *ds = load_ok(&cfg);
+	float hi = 78.45993f - -3.5207796f;
+
+	ck_assert(hi * (float)(1.0 / (78.45993 - -3.5207796)) > 1.0f);   /* the unguarded factor */
+	ck_assert_float_eq(ds->train.x[0], 0.0f);
+	ck_assert(ds->train.x[1] <= 1.0f && ds->train.x[1] >= nextafterf(1.0f, 0.0f));
+	ck_assert_double_eq(ds->norm_b, nextafterf((float)(1.0 / ((double)78.45993f - (double)-3.5207796f)), 0.0f));
+	lrs_dataset_free(ds);
+}
+END_TEST
+
 START_TEST(scale_uses_train_only)
 {
 	const char *p = write_rows("r.csv", 40);
@@ -936,43 +953,68 @@ START_TEST(bad_corpus_companions_are_good)
 }
 END_TEST
 
-/* The same pixels kept as bytes (idx) and as float32 (npy <f4): every
- * normalisation gives bitwise the same rows, read one at a time, as a run
- * of rows and as a gathered batch; the split, labels and statistics agree. */
+/* Writes the pixels of write_idx(stem, n, R, C) as a <f4 npy features file
+ * and <i8 labels: the same data as float32. */
+static void write_idx_as_npy(const char *stem, size_t n, size_t d, const char **px, const char **py)
+{
+	float *x = malloc(n * d * sizeof *x);
+	int64_t *y = malloc(n * sizeof *y);
+	char fx[64], fy[64], shape[64];
+
+	for (size_t i = 0; i < n; i++) {
+		y[i] = (int64_t)(i % 10);
+		for (size_t j = 0; j < d; j++)
+			x[i * d + j] = (float)((7 * i + 3 * j) % 256);
+	}
+	snprintf(fx, sizeof fx, "%sx.npy", stem);
+	snprintf(fy, sizeof fy, "%sy.npy", stem);
+	snprintf(shape, sizeof shape, "(%zu, %zu)", n, d);
+	*px = write_npy(fx, 1, "<f4", shape, x, n * d * sizeof *x);
+	snprintf(shape, sizeof shape, "(%zu,)", n);
+	*py = write_npy(fy, 1, "<i8", shape, y, n * sizeof *y);
+	free(x);
+	free(y);
+}
+
+/* The same pixels kept as bytes (idx) and as float32 (npy <f4), with a
+ * test source: every normalisation gives bitwise the same rows in every
+ * split, read one at a time, as a run of rows and as a gathered batch;
+ * the split, labels and statistics agree. 130 features: two whole blocks
+ * of the conversion's vector loop and a tail. */
 START_TEST(bytes_and_floats_read_the_same)
 {
-	enum { N = 60, R = 5, C = 7, D = R * C };
-	const char *im, *lb, *px, *py;
-	float *xf = malloc(N * D * sizeof *xf), a[D], b[D];
+	enum { N = 60, NT = 25, R = 10, C = 13, D = R * C };
+	const char *im, *lb, *tim, *tlb, *px, *py, *tpx, *tpy;
+	float a[D], b[D];
 	float *scratch = malloc(N * D * sizeof *scratch), *ga = malloc(8 * D * sizeof *ga), *gb = malloc(8 * D * sizeof *gb);
-	int64_t yl[N];
 	int32_t ya[8], yb[8];
 	uint32_t idx[8] = { 3, 40, 0, 17, 17, 29, 8, 31 };
 
 	write_idx("same", N, R, C, 1, &im, &lb);
-	for (size_t i = 0; i < N; i++) {
-		yl[i] = (int64_t)(i % 10);
-		for (size_t j = 0; j < D; j++)
-			xf[i * D + j] = (float)((7 * i + 3 * j) % 256);
-	}
-	px = write_npy("samex.npy", 1, "<f4", "(60, 5, 7)", xf, N * D * sizeof *xf);
-	py = write_npy("samey.npy", 1, "<i8", "(60,)", yl, sizeof yl);
+	write_idx("samet", NT, R, C, 0, &tim, &tlb);
+	write_idx_as_npy("same", N, D, &px, &py);
+	write_idx_as_npy("samet", NT, D, &tpx, &tpy);
 	for (int norm = LRS_NORM_SCALE; norm <= LRS_NORM_NONE; norm++) {
 		lrs_data_config cfg = { .train = { .format = LRS_DATA_IDX, .images = im, .labels = lb },
+		                        .test = { .format = LRS_DATA_IDX, .images = tim, .labels = tlb }, .has_test = 1,
 		                        .validation = 0.25, .normalize = (lrs_normalize)norm, .seed = 9 };
 		lrs_dataset *bytes = load_ok(&cfg), *floats;
-		const lrs_split *sb[3] = { &bytes->train, &bytes->val, NULL }, *sf[3];
+		const lrs_split *sb[3] = { &bytes->train, &bytes->val, &bytes->test }, *sf[3];
 
 		cfg.train = (lrs_data_source){ .format = LRS_DATA_NPY, .features = px, .labels = py };
+		cfg.test = (lrs_data_source){ .format = LRS_DATA_NPY, .features = tpx, .labels = tpy };
 		floats = load_ok(&cfg);
 		sf[0] = &floats->train;
 		sf[1] = &floats->val;
+		sf[2] = &floats->test;
 		ck_assert_ptr_nonnull(bytes->train.x8);
+		ck_assert_ptr_nonnull(bytes->test.x8);
 		ck_assert_ptr_nonnull(floats->train.x);
 		ck_assert(isnan(bytes->norm_b) ? isnan(floats->norm_b) : bytes->norm_b == floats->norm_b);
-		for (int k = 0; k < 2; k++) {
+		for (int k = 0; k < 3; k++) {
 			const float *rb = lrs_split_rows(sb[k], 0, sb[k]->n, scratch);
 
+			ck_assert_uint_eq(sb[k]->n, k == 2 ? NT : k == 1 ? 15 : 45);
 			ck_assert_uint_eq(sb[k]->n, sf[k]->n);
 			ck_assert_int_eq(memcmp(sb[k]->y, sf[k]->y, sb[k]->n * sizeof *sb[k]->y), 0);
 			ck_assert_int_eq(memcmp(rb, lrs_split_rows(sf[k], 0, sf[k]->n, NULL),
@@ -992,15 +1034,16 @@ START_TEST(bytes_and_floats_read_the_same)
 			ck_assert_int_eq(memcmp(ga + i * D, a, sizeof a), 0);
 			ck_assert_int_eq(ya[i], bytes->train.y[idx[i]]);
 		}
-		if (norm == LRS_NORM_SCALE) {   /* pixels 0..255 become x * (float)(1/255) */
+		if (norm == LRS_NORM_SCALE) {   /* pixels become x * (float)(1/max) */
 			lrs_split_row(&bytes->train, 0, a);
-			for (size_t j = 0; j < D; j++)
-				ck_assert_float_eq(a[j], (float)bytes->train.x8[j] * (float)(1.0 / 255));
+			for (size_t j = 0; j < D; j++) {
+				ck_assert_float_eq(a[j], (float)bytes->train.x8[j] * (float)bytes->norm_b);
+				ck_assert(a[j] >= 0 && a[j] <= 1);
+			}
 		}
 		lrs_dataset_free(bytes);
 		lrs_dataset_free(floats);
 	}
-	free(xf);
 	free(scratch);
 	free(ga);
 	free(gb);
@@ -1037,6 +1080,7 @@ Suite *suite_data(void)
 	tcase_add_test(tc, split_without_validation_keeps_order);
 	tcase_add_test(tc, limit_takes_the_first_rows);
 	tcase_add_test(tc, scale_uses_train_only);
+	tcase_add_test(tc, scale_never_passes_one);
 	tcase_add_test(tc, standardize_uses_train_only);
 	tcase_add_test(tc, constant_features_are_guarded);
 	tcase_add_test(tc, classes_over_all_splits);

@@ -13,7 +13,9 @@
 
 #include "lrsweep/error.h"
 #include "lrsweep/experiment.h"
+#include "lrsweep/node.h"
 #include "lrsweep/plan.h"
+#include "lrsweep/schedule.h"
 #include "suites.h"
 
 #define HEAD "name: t\nseed: 3\ndata: {train: {format: synthetic, kind: blobs, samples: 200, classes: 3}}\n" \
@@ -161,6 +163,38 @@ START_TEST(defaults_and_repeats)
 }
 END_TEST
 
+/* lrs_plan_one (lrsweep train's run) resolves and keys a run as
+ * lrs_plan_build does the same trial: a one_cycle of 10 epochs with seed
+ * 8, built from the same parameters, gets the plan's params, hyper and
+ * key; another seed another key. */
+START_TEST(plan_one_matches_the_plan)
+{
+	lrs_experiment *e;
+	lrs_dataset *ds;
+	lrs_plan p, one, other;
+	lrs_node *params;
+	lrs_sched *s;
+	lrs_sched_ctx ctx = { 0.01, 0.1, 4, 40 };
+
+	plan_of(&p, HEAD "trials: {epochs: 10, seeds: [8], schedules: [{type: one_cycle}]}\n", &e, &ds);
+	ck_assert_int_eq(lrs_node_new_map(&params, 0, 0), 0);
+	ck_assert_int_eq(lrs_sched_build(&s, "one_cycle", params, &ctx), 0);
+	ck_assert_int_eq(lrs_plan_one(&one, e, ds, s, 10, 8), 0);
+	ck_assert_uint_eq(one.n, 1);
+	ck_assert_str_eq(one.items[0].type, "one_cycle");
+	ck_assert_str_eq(one.items[0].params, p.items[0].params);
+	ck_assert_str_eq(one.items[0].hyper, p.items[0].hyper);
+	ck_assert_str_eq(one.items[0].key, p.items[0].key);
+	ck_assert_int_eq(lrs_sched_build(&s, "one_cycle", params, &ctx), 0);
+	ck_assert_int_eq(lrs_plan_one(&other, e, ds, s, 10, 9), 0);
+	ck_assert_str_ne(other.items[0].key, p.items[0].key);
+	lrs_plan_free(&one);
+	lrs_plan_free(&other);
+	lrs_node_free(params);
+	done(&p, e, ds);
+}
+END_TEST
+
 START_TEST(space_applies_and_checks)
 {
 	lrs_experiment *e;
@@ -251,6 +285,7 @@ Suite *suite_plan(void)
 
 	tcase_add_test(tc, grid_order_seeds_and_keys);
 	tcase_add_test(tc, defaults_and_repeats);
+	tcase_add_test(tc, plan_one_matches_the_plan);
 	tcase_add_test(tc, space_applies_and_checks);
 	tcase_add_test(tc, random_search);
 	tcase_add_test(tc, errors_at_their_place);

@@ -25,8 +25,8 @@
 typedef struct {
 	float *x;            /* (n, d) float32 features, or NULL (x8, n == 0) */
 	uint8_t *x8;         /* (n, d) byte features, or NULL                 */
-	const float *shift;  /* (d) with x8: subtracted first; NULL = 0       */
-	const float *scale;  /* (d) with x8: then multiplied; NULL = 1        */
+	const float *shift;  /* (d) with x8: subtracted first, then ...      */
+	const float *scale;  /* (d) ... multiplied; both NULL: none          */
 	int32_t *y;          /* (n) labels in [0, classes)                    */
 	size_t n;            /* samples                                       */
 	size_t d;            /* features per sample                           */
@@ -74,8 +74,10 @@ typedef struct {
 
 typedef enum {
 	LRS_NORM_SCALE,        /* (x - min) * (1 / (max - min)), min and max
-	                          over all features of the training split:
-	                          uint8 images become x * (1/255)              */
+	                          over all features of the training split, the
+	                          factor in float (a ulp lower if the maximum
+	                          would pass 1): uint8 images become
+	                          x * (float)(1/255)                           */
 	LRS_NORM_STANDARDIZE,  /* per feature (x - mean) * (1 / std), training
 	                          split (std 0 counts as 1)                    */
 	LRS_NORM_NONE

@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LRS_STORE_SCHEMA_VERSION 1      /* PRAGMA user_version written    */
+#define LRS_STORE_SCHEMA_VERSION 2      /* PRAGMA user_version written    */
 #define LRS_STORE_APPLICATION_ID 0x4c525357 /* PRAGMA application_id, "LRSW" */
 
 /* Flags of lrs_store_open. */
@@ -93,6 +93,7 @@ typedef struct {
 	long test_samples;
 	long features;
 	long classes;
+	const char *command;            /* "run" (NULL), "range-test", "train" */
 } lrs_experiment_info;
 
 /* What lrs_store_experiment_latest finds. */
@@ -113,7 +114,8 @@ int lrs_store_experiment_begin(int64_t *out, lrs_store *st,
 int lrs_store_experiment_finish(lrs_store *st, int64_t id,
                                 lrs_experiment_status status);
 
-/* The most recent experiment called `name`, or LRS_ENOTFOUND. */
+/* The most recent experiment called `name` that `lrsweep run` made (what
+ * --resume continues), or LRS_ENOTFOUND. */
 int lrs_store_experiment_latest(lrs_experiment_record *out, lrs_store *st,
                                 const char *name);
 

@@ -159,7 +159,7 @@ static int store(const char *path, const lrs_experiment *e, const lrs_dataset *d
 
 	if ((err = lrs_store_open(&st, path, LRS_STORE_CREATE)) < 0)
 		return err;
-	lrs_experiment_info info = cli_experiment_info(e, ds);
+	lrs_experiment_info info = cli_experiment_info(e, ds, "range-test");
 	if ((err = lrs_store_experiment_begin(exp_id, st, &info)) == 0 &&
 	    (err = cli_range_store(st, *exp_id, o, rc, chosen)) == 0)
 		err = lrs_store_experiment_finish(st, *exp_id, LRS_EXP_COMPLETED);

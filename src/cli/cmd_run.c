@@ -703,7 +703,7 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 		goto fail;
 	resumed = exp_id != 0;
 	if (!resumed) {
-		lrs_experiment_info info = cli_experiment_info(e, ds);
+		lrs_experiment_info info = cli_experiment_info(e, ds, "run");
 		if ((err = lrs_store_experiment_begin(&exp_id, st, &info)) < 0)
 			goto fail;
 	}

@@ -171,24 +171,38 @@ static int print_epoch(void *ctx, lrs_trainer *t, const lrs_epoch_stats *e)
 	return 0;
 }
 
-/* The run in the database: an experiment (its config, data sizes) with
- * one trial, its result and epochs, written once the run is over. */
-static int store_run(lrs_store *st, const lrs_experiment *e, const lrs_dataset *ds, const lrs_trial_spec *t,
-                     const lrs_train_result *r, const epoch_printer *p, int64_t *exp_id, int64_t *trial_id)
+/* The run in the database: an experiment (its config, data sizes) with one
+ * trial, begun before training starts (so that its times are the run's)... */
+static int store_begin(lrs_store *st, const lrs_experiment *e, const lrs_dataset *ds, const lrs_trial_spec *t,
+                       int64_t *exp_id, int64_t *trial_id)
 {
-	lrs_experiment_info info = cli_experiment_info(e, ds);
+	lrs_experiment_info info = cli_experiment_info(e, ds, "train");
 	lrs_trial_plan plan = { t->key, t->type, t->params, t->hyper, t->seed };
-	lrs_trial_outcome o = { r, p->epochs, p->n, 0, 0, NULL };
+	int err;
+
+	if ((err = lrs_store_experiment_begin(exp_id, st, &info)) < 0)
+		return err;
+	if ((err = lrs_store_trials_add(trial_id, st, *exp_id, &plan, 1)) < 0 ||
+	    (err = lrs_store_trial_start(st, *trial_id, NULL)) < 0)
+		lrs_store_experiment_finish(st, *exp_id, LRS_EXP_FAILED);
+	return err;
+}
+
+/* ... and ended with its result and epochs (r NULL: it failed to run,
+ * with `error`). An experiment that cannot be ended is marked failed. */
+static int store_end(lrs_store *st, int64_t exp_id, int64_t trial_id, const lrs_trial_spec *t,
+                     const lrs_train_result *r, const epoch_printer *p, const char *error)
+{
+	lrs_trial_outcome o = { r, p->epochs, p->n, 0, 0, error };
 	lrs_trial_result tr;
 	lrs_epoch_row *rows = NULL;
 	int err;
 
 	if ((err = cli_trial_rows(&tr, &rows, &o, t->sched)) == 0 &&
-	    (err = lrs_store_experiment_begin(exp_id, st, &info)) == 0 &&
-	    (err = lrs_store_trials_add(trial_id, st, *exp_id, &plan, 1)) == 0 &&
-	    (err = lrs_store_trial_start(st, *trial_id, NULL)) == 0 &&
-	    (err = lrs_store_trial_finish(st, *trial_id, &tr, rows, p->n)) == 0)
-		err = lrs_store_experiment_finish(st, *exp_id, LRS_EXP_COMPLETED);
+	    (err = lrs_store_trial_finish(st, trial_id, &tr, rows, p->n)) == 0)
+		err = lrs_store_experiment_finish(st, exp_id, r ? LRS_EXP_COMPLETED : LRS_EXP_FAILED);
+	else
+		lrs_store_experiment_finish(st, exp_id, LRS_EXP_FAILED);
 	free(rows);
 	return err;
 }
@@ -256,14 +270,20 @@ int cmd_train(int argc, char **argv, cli_globals *g)
 		fprintf(stderr, "lrsweep train: BLAS %s\n", lrs_blas_info());
 		fprintf(stderr, "lrsweep train: schedule %s %s\n", plan.items[0].type, plan.items[0].params);
 	}
-	printer = (epoch_printer){ e, ds, g->quiet, NULL, 0, 0, 0 };
-	lrs_train_hooks hooks = { &printer, NULL, print_epoch };
-	if ((rc = lrs_train_run(&r, ds, &cfg, &hooks)) < 0) {
+	if ((rc = store_begin(st, e, ds, &plan.items[0], &exp_id, &trial_id)) < 0) {
 		status = cli_fail(CMD, rc);
 		goto out;
 	}
-	if (printer.failed) {
-		status = cli_fail(CMD, lrs_error_set(LRS_ENOMEM, "out of memory keeping the epochs"));
+	printer = (epoch_printer){ e, ds, g->quiet, NULL, 0, 0, 0 };
+	lrs_train_hooks hooks = { &printer, NULL, print_epoch };
+	if ((rc = lrs_train_run(&r, ds, &cfg, &hooks)) == 0 && printer.failed)
+		rc = lrs_error_set(LRS_ENOMEM, "out of memory keeping the epochs");
+	if (rc < 0) {   /* stored as failed, with the reason */
+		char why[512];
+		snprintf(why, sizeof why, "%s", lrs_error_last());
+		store_end(st, exp_id, trial_id, &plan.items[0], NULL, &printer, why);
+		lrs_error_set(rc, "%s", why);
+		status = cli_fail(CMD, rc);
 		goto out;
 	}
 	if (r.status == LRS_RUN_DIVERGED)
@@ -275,7 +295,7 @@ int cmd_train(int argc, char **argv, cli_globals *g)
 	else
 		printf("test_accuracy %.4f  test_loss %.4f  (%ld steps, %.1f s)\n", r.test_accuracy, r.test_loss,
 		       r.steps, r.seconds);
-	if ((rc = store_run(st, e, ds, &plan.items[0], &r, &printer, &exp_id, &trial_id)) < 0) {
+	if ((rc = store_end(st, exp_id, trial_id, &plan.items[0], &r, &printer, NULL)) < 0) {
 		status = cli_fail(CMD, rc);
 		goto out;
 	}

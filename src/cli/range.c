@@ -9,10 +9,10 @@
 #include "progress.h"
 #include "range.h"
 
-lrs_experiment_info cli_experiment_info(const lrs_experiment *e, const lrs_dataset *ds)
+lrs_experiment_info cli_experiment_info(const lrs_experiment *e, const lrs_dataset *ds, const char *command)
 {
 	lrs_experiment_info info = { e->name, e->text, NULL, NULL, (long)ds->train.n, (long)ds->val.n,
-	                             (long)ds->test.n, (long)ds->features, ds->classes };
+	                             (long)ds->test.n, (long)ds->features, ds->classes, command };
 	return info;
 }
 

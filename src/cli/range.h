@@ -10,8 +10,9 @@
 #include "lrsweep/store.h"
 #include "cli.h"
 
-/* The experiments row of `e` on `ds`. */
-lrs_experiment_info cli_experiment_info(const lrs_experiment *e, const lrs_dataset *ds);
+/* The experiments row of `e` on `ds`, made by `command` (run, range-test,
+ * train). */
+lrs_experiment_info cli_experiment_info(const lrs_experiment *e, const lrs_dataset *ds, const char *command);
 
 /* Runs the test (lrs_range_test) with a progress bar on a terminal. */
 int cli_range_run(lrs_range_outcome *o, const cli_globals *g, const lrs_dataset *ds,

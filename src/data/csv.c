@@ -43,6 +43,8 @@ typedef struct {
 	float *x;              /* (cap, cols - 1) kept features                */
 	int32_t *y;            /* (cap) kept labels                            */
 	size_t n, cap;         /* rows kept, rows allocated                    */
+	size_t first_cap;      /* rows to allocate at first: the file's lines
+	                          (lrs_data_shape_csv), 0 when unknown         */
 	size_t nul_row;        /* the first row holding a NUL byte, or 0       */
 } csv_reader;
 
@@ -219,10 +221,13 @@ static int find_label(csv_reader *r, const char *label)
 
 /* ---------------------------------------------------------------- rows */
 
-/* Makes room for one more kept row. */
+/* Makes room for one more kept row: at first for every line of the file
+ * (one allocation, no more than the memory check counted), then, should
+ * the file have grown, twice as many. */
 static int grow(csv_reader *r)
 {
-	size_t d = r->cols - 1, cap = r->cap ? 2 * r->cap : FIRST_ROWS, bytes;
+	size_t d = r->cols - 1, bytes;
+	size_t cap = r->cap ? 2 * r->cap : r->first_cap ? r->first_cap : FIRST_ROWS;
 	float *x;
 	int32_t *y;
 
@@ -353,6 +358,7 @@ int lrs_data_load_csv(lrs_split *out, const char *path, const char *label, int h
 {
 	csv_reader r = { 0 };
 	size_t blank = 0;              /* first blank row since the last data row */
+	size_t unused;                 /* the shape pass's feature count          */
 	long len;
 	int rc;
 
@@ -366,6 +372,10 @@ int lrs_data_load_csv(lrs_split *out, const char *path, const char *label, int h
 		return lrs_error_set(LRS_EINVALID, "%s: not a regular file", path);
 	}
 
+	if (lrs_data_shape_csv(path, &r.first_cap, &unused) < 0)
+		r.first_cap = 0;
+	else if (limit && limit < r.first_cap)
+		r.first_cap = limit;
 	while ((len = next_line(&r)) >= 0 && is_blank(r.line))
 		if (!blank)
 			blank = r.row;

@@ -358,8 +358,16 @@ static void scale(lrs_dataset *ds, float *shift, float *scale)
 		lo = v < lo ? v : lo;
 		hi = v > hi ? v : hi;
 	}
+	float b = (float)(hi > lo ? 1.0 / ((double)hi - lo) : 1.0);
+
+	/* rounded to float, 1/(max - min) can take the maximum a hair above 1
+	 * (1.0000001): step down until it maps to 1 at most. (max - min)
+	 * rounds as every x - min does, so nothing of the training split then
+	 * leaves [0, 1]. */
+	while (hi > lo && (hi - lo) * b > 1.0f)
+		b = nextafterf(b, 0.0f);
 	ds->norm_a = lo;
-	ds->norm_b = (float)(hi > lo ? 1.0 / ((double)hi - lo) : 1.0);
+	ds->norm_b = b;
 	for (size_t j = 0; j < t->d; j++) {
 		shift[j] = lo;
 		scale[j] = (float)ds->norm_b;

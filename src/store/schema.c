@@ -177,6 +177,13 @@ static const char *const migrations[LRS_STORE_SCHEMA_VERSION] = {
 	"       mean_t AS mean_test_accuracy, s_t AS std_test_accuracy\n"
 	"FROM root WHERE i = 100\n"
 	"ORDER BY experiment_id, mean_best_val_accuracy DESC;\n",
+	/* 1 -> 2: which command made an experiment, so that `run --resume`
+	 * continues the latest sweep, not a `train` run or a range test that
+	 * came after it; what version 1 stored counts as run */
+	"ALTER TABLE experiments ADD COLUMN command TEXT NOT NULL DEFAULT 'run'\n"
+	"  CHECK (command IN ('run','range-test','train'));\n"
+	"DROP INDEX experiments_by_name;\n"
+	"CREATE INDEX experiments_by_name ON experiments (name, command, id);\n",
 };
 
 /* --------------------------------------------------------- the statements */
@@ -187,15 +194,15 @@ static const char *const stmt_sql[SQ_COUNT] = {
 	[SQ_ROLLBACK] = "ROLLBACK",
 	[SQ_EXP_LATEST] =
 		"SELECT id, status, config_sha256, created_at FROM experiments"
-		" WHERE name = ?1 ORDER BY id DESC LIMIT 1",
+		" WHERE name = ?1 AND command = 'run' ORDER BY id DESC LIMIT 1",
 	[SQ_TRIAL_LIST] =
 		"SELECT id, trial_key, status, seed FROM trials"
 		" WHERE experiment_id = ?1 ORDER BY id",
 	[SQ_EXP_INSERT] =
 		"INSERT INTO experiments (name, config, config_sha256, status,"
 		" created_at, tool_version, host, train_samples, val_samples,"
-		" test_samples, features, classes)"
-		" VALUES (?1, ?2, ?3, 'running', " STORE_NOW ", ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+		" test_samples, features, classes, command)"
+		" VALUES (?1, ?2, ?3, 'running', " STORE_NOW ", ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 	[SQ_EXP_FINISH] =
 		"UPDATE experiments SET status = ?2, finished_at = " STORE_NOW
 		" WHERE id = ?1",

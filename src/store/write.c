@@ -27,6 +27,8 @@ int lrs_store_experiment_begin(int64_t *out, lrs_store *st, const lrs_experiment
 
 	assert(out != NULL && st != NULL && info != NULL);
 	assert(info->name != NULL && info->config != NULL);
+	assert(!info->command || !strcmp(info->command, "run") || !strcmp(info->command, "range-test") ||
+	       !strcmp(info->command, "train"));
 	if ((rc = store_writable(st, "begin an experiment")) < 0)
 		return rc;
 	s = st->stmt[SQ_EXP_INSERT];
@@ -45,6 +47,7 @@ int lrs_store_experiment_begin(int64_t *out, lrs_store *st, const lrs_experiment
 	store_bind_int_or_null(&b, s, 8, info->test_samples, info->test_samples < 0);
 	store_bind_int_or_null(&b, s, 9, info->features, info->features < 0);
 	store_bind_int_or_null(&b, s, 10, info->classes, info->classes < 0);
+	store_bind_text(&b, s, 11, info->command ? info->command : "run");
 	if (b != SQLITE_OK) {
 		rc = store_fail(st, b, "begin an experiment");
 		sqlite3_clear_bindings(s);

@@ -44,7 +44,7 @@ if [ "$RC" -eq 0 ] && grep -q '^diverged at step' "$OUT"; then ok "divergence re
 # experiment of one trial each, with every epoch and the printed numbers
 DB=results/quick-synthetic.db
 q() { sqlite3 -batch "$DB" "$@"; }
-if [ "$(q 'select count(*) from experiments')" -ge 4 ] &&
+if [ "$(q 'select count(*) from experiments')" -eq 7 ] && [ "$(q "select count(*) from experiments where command = 'train'")" -eq 7 ] &&
    [ "$(q "select count(*) from experiments where status = 'completed'")" = "$(q 'select count(*) from experiments')" ] &&
    [ "$(q 'select count(*) from trials group by experiment_id' | sort -u)" = 1 ]; then
 	ok "train --db (default): one completed experiment of one trial per run"
@@ -66,10 +66,35 @@ fi
 run query "$T/t.db" best --format json
 if [ "$RC" -eq 0 ] && grep -q '"schedule": "constant"' "$OUT"; then ok "query reads a train run"; else nok "query train run" "$(head -c 300 "$OUT$ERR")"; fi
 run train "$QUICK" --lr 1e12 --epochs 2 --db "$T/d.db"
-if [ "$(sqlite3 -batch "$T/d.db" 'select status, diverged_at >= 0, test_accuracy is null from trials')" = "diverged|1|1" ]; then
+if [ "$RC" -eq 0 ] && [ "$(sqlite3 -batch "$T/d.db" 'select status, diverged_at >= 0, test_accuracy is null from trials')" = "diverged|1|1" ]; then
 	ok "a diverged train run is stored as diverged, with its step"
 else
 	nok "diverged stored" "$(sqlite3 -batch "$T/d.db" 'select status, diverged_at from trials')"
+fi
+# run --resume continues the latest sweep of the name, not a train run or
+# a range test that came after it
+cat >sweep.yaml <<'EOF'
+name: sweep
+seed: 5
+data:
+  train: {format: synthetic, kind: blobs, samples: 300, classes: 3}
+  validation: 0.2
+model: {hidden: [8], activation: relu}
+optimizer: {type: sgd, momentum: 0.9}
+batch_size: 32
+range_test: {mode: exponential, start_lr: 1.0e-4, end_lr: 10, epochs: 4, repeats: 1, eval_every: 2, pick: loss-steepest}
+trials: {epochs: 2, seeds: [1, 2], schedules: [{type: constant}]}
+EOF
+"$LRSWEEP" -q run sweep.yaml --db "$T/s.db" >/dev/null 2>&1
+"$LRSWEEP" -q train sweep.yaml --lr 0.1 --db "$T/s.db" >/dev/null 2>&1
+"$LRSWEEP" -q range-test sweep.yaml --db "$T/s.db" >/dev/null 2>&1
+run run sweep.yaml --db "$T/s.db" --resume
+cmds=$(sqlite3 -batch "$T/s.db" "select group_concat(command, ',') from (select command from experiments order by id)")
+if [ "$RC" -eq 0 ] && grep -q 'resuming experiment 1 ' "$ERR" && [ "$cmds" = "run,train,range-test" ] &&
+   [ "$(sqlite3 -batch "$T/s.db" 'select count(*) from trials where experiment_id = 1')" = 2 ]; then
+	ok "run --resume skips the train run and range test made after the sweep"
+else
+	nok "resume after train" "rc=$RC commands=$cmds $(grep -m1 'experiment' "$ERR")"
 fi
 printf 'not a database, nowhere near one\n' >"$T/bad.db"
 bad_usage "train --db into a file that is not a database: refused before training" "bad.db" \

@@ -1,6 +1,7 @@
 /* fuzz.c - scratch files and input splitting for the fuzz targets. */
 #include <math.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -72,6 +73,18 @@ int fuzz_split(const uint8_t *data, size_t size, const uint8_t **a, size_t *na,
 	return 0;
 }
 
+/* Reads every row of s, as lrs_split_row and as one gathered batch in
+ * reverse order, so that what the loaders keep is also read back. */
+static void read_rows(const lrs_split *s, float *row, float *batch, int32_t *y, uint32_t *idx)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		lrs_split_row(s, i, row);
+		idx[i] = (uint32_t)(s->n - 1 - i);
+	}
+	if (s->n)
+		lrs_split_gather(s, idx, s->n, batch, y);
+}
+
 void fuzz_load(lrs_data_config *cfg, uint8_t opt, size_t limit)
 {
 	lrs_dataset *ds = NULL;
@@ -81,6 +94,20 @@ void fuzz_load(lrs_data_config *cfg, uint8_t opt, size_t limit)
 	cfg->normalize = (lrs_normalize)((opt >> 1) % 3);
 	cfg->limit = limit;
 	cfg->seed = opt;
-	if (lrs_dataset_load(&ds, cfg) == 0)
-		lrs_dataset_free(ds);
+	if (lrs_dataset_load(&ds, cfg) < 0)
+		return;
+	size_t most = ds->train.n > ds->val.n ? ds->train.n : ds->val.n;   /* rows of the largest split */
+	float *row = malloc(ds->features * sizeof *row), *batch = malloc(most * ds->features * sizeof *batch);
+	int32_t *y = malloc(most * sizeof *y);
+	uint32_t *idx = malloc(most * sizeof *idx);
+
+	if (row && batch && y && idx) {
+		read_rows(&ds->train, row, batch, y, idx);
+		read_rows(&ds->val, row, batch, y, idx);
+	}
+	free(row);
+	free(batch);
+	free(y);
+	free(idx);
+	lrs_dataset_free(ds);
 }

@@ -21,23 +21,7 @@ if ! command -v sqlite3 >/dev/null; then
 	finish
 fi
 
-cat >exp.yaml <<'EOF'
-name: faults
-seed: 5
-data:
-  train: {format: synthetic, kind: blobs, samples: 300, classes: 3}
-  validation: 0.2
-model: {hidden: [8], activation: relu}
-optimizer: {type: sgd, momentum: 0.9}
-batch_size: 32
-range_test: {mode: exponential, start_lr: 1.0e-4, end_lr: 10, epochs: 4, repeats: 1, eval_every: 2, pick: loss-steepest}
-trials:
-  epochs: 2
-  seeds: [1, 2]
-  schedules:
-    - type: constant
-    - type: one_cycle
-EOF
+cp "$REPO/tests/data/blobs_sweep.yaml" exp.yaml
 # a run that writes much more: enough to fill what the faults leave
 sed -e 's/  epochs: 2$/  epochs: 300/' -e 's/seeds: \[1, 2\]/seeds: [1, 2, 3, 4]/' exp.yaml >big.yaml
 

@@ -73,25 +73,14 @@ else
 fi
 # run --resume continues the latest sweep of the name, not a train run or
 # a range test that came after it
-cat >sweep.yaml <<'EOF'
-name: sweep
-seed: 5
-data:
-  train: {format: synthetic, kind: blobs, samples: 300, classes: 3}
-  validation: 0.2
-model: {hidden: [8], activation: relu}
-optimizer: {type: sgd, momentum: 0.9}
-batch_size: 32
-range_test: {mode: exponential, start_lr: 1.0e-4, end_lr: 10, epochs: 4, repeats: 1, eval_every: 2, pick: loss-steepest}
-trials: {epochs: 2, seeds: [1, 2], schedules: [{type: constant}]}
-EOF
+cp "$REPO/tests/data/blobs_sweep.yaml" sweep.yaml
 "$LRSWEEP" -q run sweep.yaml --db "$T/s.db" >/dev/null 2>&1
 "$LRSWEEP" -q train sweep.yaml --lr 0.1 --db "$T/s.db" >/dev/null 2>&1
 "$LRSWEEP" -q range-test sweep.yaml --db "$T/s.db" >/dev/null 2>&1
 run run sweep.yaml --db "$T/s.db" --resume
 cmds=$(sqlite3 -batch "$T/s.db" "select group_concat(command, ',') from (select command from experiments order by id)")
 if [ "$RC" -eq 0 ] && grep -q 'resuming experiment 1 ' "$ERR" && [ "$cmds" = "run,train,range-test" ] &&
-   [ "$(sqlite3 -batch "$T/s.db" 'select count(*) from trials where experiment_id = 1')" = 2 ]; then
+   [ "$(sqlite3 -batch "$T/s.db" 'select count(*) from trials where experiment_id = 1')" = 4 ]; then
 	ok "run --resume skips the train run and range test made after the sweep"
 else
 	nok "resume after train" "rc=$RC commands=$cmds $(grep -m1 'experiment' "$ERR")"

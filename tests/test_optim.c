@@ -333,22 +333,32 @@ END_TEST
 
 /* ----------------------------------------- blocks of the vector loops */
 
+/* Every rule, and for SGD each of its six loops (plain, momentum,
+ * nesterov; with and without weight decay). */
+static const struct { lrs_optim_type type; double mu; int nesterov; double wd; } loops[] = {
+	{ LRS_OPTIM_SGD, 0, 0, 0 }, { LRS_OPTIM_SGD, 0, 0, 0.01 },
+	{ LRS_OPTIM_SGD, 0.9, 0, 0 }, { LRS_OPTIM_SGD, 0.9, 0, 0.01 },
+	{ LRS_OPTIM_SGD, 0.9, 1, 0 }, { LRS_OPTIM_SGD, 0.9, 1, 0.01 },
+	{ LRS_OPTIM_ADAM, 0, 0, 0.01 }, { LRS_OPTIM_ADAMW, 0, 0, 0.01 },
+};
+#define N_LOOPS (sizeof loops / sizeof loops[0])
+
+/* An optimizer of n parameters for loops[c]. */
+static lrs_optim *make_case(size_t c, size_t n)
+{
+	return make(loops[c].type, loops[c].mu, loops[c].nesterov, loops[c].wd, n);
+}
+
 /* 37 identical parameters (two blocks of 16 and a tail of 5) end exactly
  * where a single one does, for every rule; for SGD, for each of its six
  * loops (plain, momentum, nesterov; with and without weight decay). */
 START_TEST(blocks_and_tail_agree)
 {
-	static const struct { lrs_optim_type type; double mu; int nesterov; double wd; } cases[] = {
-		{ LRS_OPTIM_SGD, 0, 0, 0 }, { LRS_OPTIM_SGD, 0, 0, 0.01 },
-		{ LRS_OPTIM_SGD, 0.9, 0, 0 }, { LRS_OPTIM_SGD, 0.9, 0, 0.01 },
-		{ LRS_OPTIM_SGD, 0.9, 1, 0 }, { LRS_OPTIM_SGD, 0.9, 1, 0.01 },
-		{ LRS_OPTIM_ADAM, 0, 0, 0.01 }, { LRS_OPTIM_ADAMW, 0, 0, 0.01 },
-	};
 	enum { N = 37 };
 
-	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-		lrs_optim *many = make(cases[c].type, cases[c].mu, cases[c].nesterov, cases[c].wd, N);
-		lrs_optim *one = make(cases[c].type, cases[c].mu, cases[c].nesterov, cases[c].wd, 1);
+	for (size_t c = 0; c < N_LOOPS; c++) {
+		lrs_optim *many = make_case(c, N);
+		lrs_optim *one = make_case(c, 1);
 		float p[N], g[N], q = 0.75f, h;
 
 		for (int i = 0; i < N; i++)
@@ -377,17 +387,11 @@ END_TEST
  * are zero after each step. */
 START_TEST(step_zero_grad_is_step_then_zero)
 {
-	static const struct { lrs_optim_type type; double mu; int nesterov; double wd; } cases[] = {
-		{ LRS_OPTIM_SGD, 0, 0, 0 }, { LRS_OPTIM_SGD, 0, 0, 0.01 },
-		{ LRS_OPTIM_SGD, 0.9, 0, 0 }, { LRS_OPTIM_SGD, 0.9, 0, 0.01 },
-		{ LRS_OPTIM_SGD, 0.9, 1, 0 }, { LRS_OPTIM_SGD, 0.9, 1, 0.01 },
-		{ LRS_OPTIM_ADAM, 0, 0, 0.01 }, { LRS_OPTIM_ADAMW, 0, 0, 0.01 },
-	};
 	enum { N = 37 };
 
-	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-		lrs_optim *a = make(cases[c].type, cases[c].mu, cases[c].nesterov, cases[c].wd, N);
-		lrs_optim *b = make(cases[c].type, cases[c].mu, cases[c].nesterov, cases[c].wd, N);
+	for (size_t c = 0; c < N_LOOPS; c++) {
+		lrs_optim *a = make_case(c, N);
+		lrs_optim *b = make_case(c, N);
 		float pa[N], pb[N], ga[N], gb[N];
 
 		for (int i = 0; i < N; i++)

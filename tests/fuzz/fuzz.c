@@ -111,3 +111,26 @@ void fuzz_load(lrs_data_config *cfg, uint8_t opt, size_t limit)
 	free(idx);
 	lrs_dataset_free(ds);
 }
+
+void fuzz_two_files(const uint8_t *data, size_t size, lrs_data_format format, const char *a, const char *b)
+{
+	const uint8_t *pa, *pb;
+	size_t na, nb;
+	lrs_data_config cfg;
+	const char *fa, *fb;
+
+	if (size < 1 || fuzz_split(data + 1, size - 1, &pa, &na, &pb, &nb) < 0)
+		return;
+	memset(&cfg, 0, sizeof cfg);
+	cfg.train.format = format;
+	fa = fuzz_file(a, pa, na);
+	fb = fuzz_file(b, pb, nb);
+	if (!fa || !fb)
+		return;
+	if (format == LRS_DATA_IDX)
+		cfg.train.images = fa;
+	else
+		cfg.train.features = fa;
+	cfg.train.labels = fb;
+	fuzz_load(&cfg, data[0], (data[0] >> 3) & 3);
+}

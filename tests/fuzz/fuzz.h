@@ -37,4 +37,9 @@ int fuzz_split(const uint8_t *data, size_t size, const uint8_t **a, size_t *na,
  * `cfg` describes and frees it. */
 void fuzz_load(lrs_data_config *cfg, uint8_t opt, size_t limit);
 
+/* The two-file data targets (idx, npy): byte 0 is the options byte (its
+ * bits 3-4 the limit), the rest is split by fuzz_split() into the
+ * features file `a` and the labels file `b`, loaded as `format`. */
+void fuzz_two_files(const uint8_t *data, size_t size, lrs_data_format format, const char *a, const char *b);
+
 #endif

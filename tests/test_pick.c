@@ -526,6 +526,27 @@ START_TEST(steepest_linear_ramp)
 }
 END_TEST
 
+/* A loss that falls fastest right away (an exponential decay from the
+ * start, as on a linear ramp from ~0 where the first updates do the most):
+ * the steepest kept point is the first one, and the pick says the true
+ * steepest fall may lie in the skipped head. */
+START_TEST(steepest_at_first_kept_point_is_a_caveat)
+{
+	synth s;
+	lrs_pick_result r;
+	size_t i;
+
+	synth_init(&s, N_STEPS, 0, 1e-4, 1.0);
+	for (i = 0; i < N_STEPS; i++)
+		s.loss[i] = s.sm[i] = 0.3 + 2 * exp(-(double)i / 300);
+	lrs_pick(&r, LRS_PICK_LOSS_STEEPEST, &s.c);
+	assert_pick(&r, "steepest at start");
+	ck_assert_double_eq_tol(r.max_lr, s.lr[N_STEPS / 10], 1e-15);
+	ck_assert_msg(strstr(r.why, "skipped first 10%") != NULL, "caveat '%s'", r.why);
+	synth_free(&s);
+}
+END_TEST
+
 /* min10: the formula's minimum over the kept points, over 10. */
 START_TEST(min10_clean_exponential_and_linear)
 {
@@ -727,6 +748,62 @@ START_TEST(loss_nan_tail_ignored)
 }
 END_TEST
 
+/* Past its minimum the loss blows up and recovers, staying under 4x the
+ * minimum, as a diverging model does on Fashion-MNIST: the recovery's falls
+ * are steeper and longer than the descent, but they are not learning, so
+ * loss-steepest and loss-valley pick before the loss has doubled past its
+ * minimum (LRS_PICK_DESCENT). The curve, in points of an exponential ramp (clean, so the
+ * answers are exact):
+ *   0..599     2.3 - 2 sigma(0.012 (i - 300)): the descent, steepest at
+ *              300 (0.006 per point); its minimum, 0.354, at 599
+ *   600..649   up to 1.3 (4x the minimum is 1.42)
+ * then, for loss-steepest, 1.3 to 700, a drop to 0.4 over 20 points and
+ * 0.4 to the end (a step of -0.9: its windowed slope, ~3/(4h) x 0.9 with
+ * h = 72, is 0.009 per point); for loss-valley, a straight fall from 1.3
+ * to 0.36 over the remaining 950 points (a decreasing run of 950 points
+ * joined to the ~220 points of the descent above 1.3, longer than the
+ * descent's 440 kept points). */
+START_TEST(loss_recovery_after_blow_up_ignored)
+{
+	synth s;
+	lrs_pick_result r;
+	size_t i, pass, start = N_STEPS / 10, len, idx;
+
+	for (pass = 0; pass < 2; pass++) {
+		synth_init(&s, N_STEPS, 1, X0, X1);
+		for (i = 0; i < N_STEPS; i++) {
+			double v;
+
+			if (i < 600)
+				v = 2.3 - 2 * sigm(0.012 * ((double)i - 300));
+			else if (i < 650)
+				v = 0.354 + (1.3 - 0.354) * (double)(i - 599) / 50;
+			else if (pass == 0)
+				v = i < 700 ? 1.3 : i < 720 ? 1.3 - 0.9 * (double)(i - 699) / 20 : 0.4;
+			else
+				v = 1.3 - (1.3 - 0.36) * (double)(i - 649) / (N_STEPS - 650);
+			s.loss[i] = s.sm[i] = v;
+		}
+		if (pass == 0) {
+			lrs_pick(&r, LRS_PICK_LOSS_STEEPEST, &s.c);
+			assert_pick(&r, "steepest");
+			assert_near_log(r.max_lr, s.lr[300], 2.5 * (X1 - X0) / (N_STEPS - 1),
+			                "steepest max_lr");
+			ck_assert_str_eq(r.why, "");
+		} else {
+			/* fastai's formula on the descent: start..599, contiguous */
+			len = 599 - start;
+			idx = start + len / 3 + (size_t)((double)len / 3 / 2);
+			lrs_pick(&r, LRS_PICK_LOSS_VALLEY, &s.c);
+			assert_pick(&r, "valley");
+			ck_assert_double_eq_tol(r.max_lr, s.lr[idx], 1e-12 * s.lr[idx]);
+			ck_assert_double_eq_tol(r.min_lr, fmax(s.lr[start], r.max_lr / 10), 1e-15);
+		}
+		synth_free(&s);
+	}
+}
+END_TEST
+
 START_TEST(loss_refusals)
 {
 	static const loss_shape flat = { 2.3, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0 };
@@ -838,6 +915,7 @@ Suite *suite_pick(void)
 	tc = tcase_create("loss");
 	tcase_add_test(tc, steepest_clean_exponential);
 	tcase_add_test(tc, steepest_linear_ramp);
+	tcase_add_test(tc, steepest_at_first_kept_point_is_a_caveat);
 	tcase_add_test(tc, min10_clean_exponential_and_linear);
 	tcase_add_test(tc, min10_still_falling_is_a_caveat);
 	tcase_add_test(tc, valley_clean_exponential_and_linear);
@@ -845,6 +923,7 @@ Suite *suite_pick(void)
 	tcase_add_test(tc, loss_rules_noisy);
 	tcase_add_test(tc, loss_early_spike_ignored);
 	tcase_add_test(tc, loss_nan_tail_ignored);
+	tcase_add_test(tc, loss_recovery_after_blow_up_ignored);
 	tcase_add_test(tc, loss_refusals);
 	suite_add_tcase(s, tc);
 

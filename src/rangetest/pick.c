@@ -145,6 +145,9 @@ typedef struct {
 	size_t start;   /* first kept point (after the skipped head)     */
 	size_t end;     /* one past the last usable point                */
 	size_t argmin;  /* the smoothed loss's minimum in [start, end)   */
+	size_t descent; /* one past the last point where loss-steepest and
+	                   loss-valley pick: the first point after argmin
+	                   above LRS_PICK_DESCENT x the minimum, or end   */
 } loss_span;
 
 /* Finds the loss rules' span: the finite prefix, cut where the smoothed
@@ -188,6 +191,9 @@ static int loss_span_find(loss_span *sp, lrs_pick_result *out, const lrs_pick_cu
 	for (i = sp->start; i < end; i++)
 		if (sm[i] < sm[sp->argmin])
 			sp->argmin = i;
+	for (sp->descent = sp->argmin + 1; sp->descent < end &&
+	     sm[sp->descent] <= LRS_PICK_DESCENT * sm[sp->argmin]; sp->descent++)
+		;
 	level = sm[sp->start];
 	if (level - sm[sp->argmin] < LRS_PICK_MIN_FALL * fabs(level)) {
 		refuse(out, "the smoothed loss never falls %g%% below its level %.4g at lr %.3g: "
@@ -219,9 +225,11 @@ static double slope(const lrs_pick_curve *c, size_t lo, size_t hi)
 	return sxx > 0 ? sxy / sxx : 0;
 }
 
-/* loss-steepest: max_lr at the most negative slope of the smoothed loss,
- * each slope a least-squares fit over +-h points (h = max(2, span/20));
- * min_lr one decade below. */
+/* loss-steepest: max_lr at the most negative slope of the smoothed loss
+ * among the points before sp.descent (past the minimum, once the loss has
+ * doubled, a fall is recovery from a blow-up), each slope a least-squares
+ * fit over +-h points of the span (h = max(2, span/20)); min_lr one decade
+ * below. */
 static void pick_steepest(lrs_pick_result *out, const lrs_pick_curve *c)
 {
 	loss_span sp;
@@ -233,7 +241,7 @@ static void pick_steepest(lrs_pick_result *out, const lrs_pick_curve *c)
 	h = (sp.end - sp.start) / 20;
 	if (h < 2)
 		h = 2;
-	for (i = sp.start; i < sp.end; i++) {
+	for (i = sp.start; i < sp.descent; i++) {
 		size_t lo = i >= sp.start + h ? i - h : sp.start;
 		size_t hi = i + h < sp.end ? i + h : sp.end - 1;
 		double s = slope(c, lo, hi);
@@ -248,10 +256,15 @@ static void pick_steepest(lrs_pick_result *out, const lrs_pick_curve *c)
 		return;
 	}
 	accept(out, c->lr[best] / LRS_PICK_DECADE, c->lr[best]);
+	if (best == sp.start)
+		snprintf(out->why, sizeof out->why, "steepest at the first point the rule reads "
+		         "(lr %.3g): the loss may have fallen faster in the skipped first %g%%",
+		         c->lr[best], 100 * LRS_PICK_SKIP);
 }
 
 /* loss-valley: fastai's valley. lds[i] is the length of the longest
- * strictly decreasing subsequence of the smoothed loss ending at i; the
+ * strictly decreasing subsequence of the smoothed loss ending at i, for i
+ * before sp.descent (as for loss-steepest); the
  * valley ends at the first i with the largest lds and starts at that
  * subsequence's first point (fastai: end - lds, the same point less one on
  * a clean curve, but later on a noisy one); with len = end - start the pick
@@ -270,7 +283,7 @@ static void pick_valley(lrs_pick_result *out, const lrs_pick_curve *c)
 
 	if (loss_span_find(&sp, out, c) < 0)
 		return;
-	m = sp.end - sp.start;
+	m = sp.descent - sp.start;
 	tails = malloc(m * (sizeof *tails + 2 * sizeof *tail_at));
 	if (!tails) {
 		refuse(out, "out of memory");
@@ -278,7 +291,7 @@ static void pick_valley(lrs_pick_result *out, const lrs_pick_curve *c)
 	}
 	tail_at = (size_t *)(tails + m);
 	prev = tail_at + m;
-	for (i = sp.start; i < sp.end; i++) {
+	for (i = sp.start; i < sp.descent; i++) {
 		size_t lo = 0, hi = len;  /* first k with tails[k] <= sm[i] */
 
 		while (lo < hi) {

@@ -19,12 +19,13 @@
 # two minutes on 2 cores (runs two trainings at a time).
 #
 #   make range-study            (or: bench/range_study.sh [bin/lrsweep])
+#   SEEDS="1 2 3 4 5 6" OUT=/tmp/r.txt bench/range_study.sh   (more seeds)
 set -eu
 LRSWEEP=${1:-bin/lrsweep}
 EXP=experiments/fashion_mnist.yaml
 PLOT=${PLOT:-docs/fashion-mnist-range.png}
 OUT=${OUT:-results/range-study.txt}
-SEEDS="1 2 3"
+SEEDS=${SEEDS:-1 2 3}   # training seeds of section 2 (the check: 3)
 JOBS=${JOBS:-2}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT

@@ -392,38 +392,53 @@ END_TEST
 
 /* A linear test of a model that learns at once, as the MLP on Fashion-MNIST
  * does on a ramp from 1e-4 to 1: the accuracy jumps from 0.12 towards 0.8
- * within the first one or two evaluations (0.12 + 0.68 (1 - exp(-x/0.012)),
- * 90 % of it at x = 0.012 ln 10), then stays on a noisy plateau (sd 0.01) and
+ * within the first one or two evaluations (0.12 + 0.68 (1 - exp(-x/scale)),
+ * 90 % of it at x = scale ln 10), then stays on a noisy plateau (sd 0.01) and
  * falls from 0.3 on. The sharp rise is not "ragged"; max_lr is the 90 %
  * point within one evaluation's spacing; the foot is unseen, so min_lr is
- * max_lr / ACC_RATIO and the pick says so. */
+ * max_lr / ACC_RATIO - or the second evaluation's rate when max_lr / 3 lies
+ * below it - and the pick says which. */
 START_TEST(accuracy_rise_before_first_evaluation)
 {
+	static const double scale[] = { 0.012, 0.03 };  /* the rise's rate scale */
 	synth s;
 	lrs_pick_result r;
 	lrs_rng rng;
-	size_t i, n = 1688;
+	size_t i, n = 1688, pass;
 	double spacing = EVERY * (1 - 1e-4) / (double)(n - 1);
 
-	synth_init(&s, n, 0, 1e-4, 1);
-	lrs_rng_seed(&rng, 11);
-	for (i = 0; i < n; i++) {
-		double x = s.lr[i];
+	for (pass = 0; pass < 2; pass++) {
+		synth_init(&s, n, 0, 1e-4, 1);
+		lrs_rng_seed(&rng, 11);
+		for (i = 0; i < n; i++) {
+			double x = s.lr[i];
 
-		if (i % EVERY && i != n - 1)
-			continue;
-		s.acc[i] = 0.12 + 0.68 * (1 - exp(-x / 0.012));
-		if (x > 0.3)
-			s.acc[i] -= 0.8 * (x - 0.3);
-		if (i > 0)
-			s.acc[i] += 0.01 * lrs_rng_normal(&rng);
+			if (i % EVERY && i != n - 1)
+				continue;
+			s.acc[i] = 0.12 + 0.68 * (1 - exp(-x / scale[pass]));
+			if (x > 0.3)
+				s.acc[i] -= 0.8 * (x - 0.3);
+			if (i > 0)
+				s.acc[i] += 0.01 * lrs_rng_normal(&rng);
+		}
+		lrs_pick(&r, LRS_PICK_ACCURACY, &s.c);
+		assert_pick(&r, "jump");
+		/* 90 % of the rise: 1 - exp(-x / scale) = 0.9 */
+		ck_assert_double_eq_tol(r.max_lr, scale[pass] * log(10), spacing);
+		ck_assert_msg(strstr(r.why, "before the evaluation at lr") != NULL, "why: %s", r.why);
+		if (pass == 0) {
+			/* 71 % of the rise by the first evaluation after the start
+			 * (lr 0.0149); max_lr / 3 = 0.0092 lies before it, where
+			 * nothing was measured: min_lr is that evaluation's rate */
+			ck_assert_double_eq_tol(r.min_lr, s.lr[EVERY], 1e-15);
+			ck_assert_msg(strstr(r.why, "min_lr = that rate") != NULL, "why: %s", r.why);
+		} else {
+			/* 39 % by lr 0.0149; max_lr / 3 = 0.023 lies after it */
+			ck_assert_double_eq_tol(r.min_lr, r.max_lr / LRS_PICK_ACC_RATIO, 1e-12);
+			ck_assert_msg(strstr(r.why, "min_lr = max_lr / 3") != NULL, "why: %s", r.why);
+		}
+		synth_free(&s);
 	}
-	lrs_pick(&r, LRS_PICK_ACCURACY, &s.c);
-	assert_pick(&r, "jump");
-	ck_assert_double_eq_tol(r.max_lr, 0.012 * log(10), spacing);
-	ck_assert_double_eq_tol(r.min_lr, r.max_lr / LRS_PICK_ACC_RATIO, 1e-12);
-	ck_assert_msg(strstr(r.why, "before the evaluation at lr") != NULL, "why: %s", r.why);
-	synth_free(&s);
 }
 END_TEST
 

@@ -413,13 +413,15 @@ static double median_of(double *v, size_t n)
  *   6. max_lr where s first crosses low + ACC_HI R (interpolated in x).
  *   7. When more than ACC_LO of the rise happened between the first two
  *      evaluations, the test did not see where the rise began: min_lr =
- *      max(its crossing, max_lr / ACC_RATIO), with a caveat. */
+ *      max(its crossing, max_lr / ACC_RATIO), raised to the second
+ *      evaluation's rate if it lies below it (between the first two
+ *      evaluations nothing was measured), with a caveat. */
 static void pick_accuracy(lrs_pick_result *out, const lrs_pick_curve *c)
 {
 	size_t fin = finite_end(c), m = 0, i, k, h, p, lo, r;
 	double *x = NULL, *a, *med, *s, *rho, *tmp; /* (m) each, one allocation */
 	double sigma0, rho0, need, rise, x_lo, x_hi;
-	int ragged = 0, unseen;
+	int ragged = 0, unseen, gap = 0;  /* gap: min_lr moved to x[1] */
 
 	if (c->accuracy)
 		for (i = 0; i < fin; i++)
@@ -521,15 +523,28 @@ static void pick_accuracy(lrs_pick_result *out, const lrs_pick_curve *c)
 	/* 6. max_lr from the rise before r; min_lr stays that of the whole
 	 * rise (raggedness later on does not move where the rise began) */
 	x_hi = crossing(s, x, lo, p, s[lo] + LRS_PICK_ACC_HI * rise);
-	if (unseen)
+	if (unseen) {
+		/* the paper's max_lr / 3, but never inside the gap between the
+		 * first two evaluations, where nothing was measured (unless
+		 * max_lr itself lies there) */
 		x_lo = fmax(x_lo, x_of(c, lr_of(c, x_hi) / LRS_PICK_ACC_RATIO));
+		if (x_lo < x[1] && x[1] < x_hi) {
+			x_lo = x[1];
+			gap = 1;
+		}
+	}
 	if (!(x_lo < x_hi)) {
 		refuse(out, "the accuracy's rise is not resolved: it spans less than one "
 		       "evaluation (lower eval_every)");
 		goto done;
 	}
 	accept(out, lr_of(c, x_lo), lr_of(c, x_hi));
-	if (unseen)
+	if (gap)
+		snprintf(out->why, sizeof out->why, "the accuracy rose %.0f%% of its way before "
+		         "the evaluation at lr %.3g: min_lr = that rate (max_lr / %g would lie "
+		         "before it, where the rise was not measured)", 100 * (s[1] - s[0]) / rise,
+		         lr_of(c, x[1]), LRS_PICK_ACC_RATIO);
+	else if (unseen)
 		snprintf(out->why, sizeof out->why, "the accuracy rose %.0f%% of its way before "
 		         "the evaluation at lr %.3g: min_lr = max_lr / %g", 100 * (s[1] - s[0]) /
 		         rise, lr_of(c, x[1]), LRS_PICK_ACC_RATIO);

@@ -144,15 +144,16 @@ static void accept(lrs_pick_result *out, double min_lr, double max_lr)
 typedef struct {
 	size_t start;   /* first kept point (after the skipped head)     */
 	size_t end;     /* one past the last usable point                */
-	size_t argmin;  /* the smoothed loss's minimum in [start, end)   */
-	size_t descent; /* one past the last point where loss-steepest and
-	                   loss-valley pick: the first point after argmin
-	                   above LRS_PICK_DESCENT x the minimum, or end   */
+	size_t descent; /* one past the last point the rules pick from: the
+	                   first point above LRS_PICK_DESCENT x the running
+	                   minimum since start, or end                   */
+	size_t argmin;  /* the smoothed loss's minimum in [start, descent) */
 } loss_span;
 
 /* Finds the loss rules' span: the finite prefix, cut where the smoothed
  * loss exceeds stop_factor x its running minimum, minus the first
- * LRS_PICK_SKIP of it. Refuses (returns -1) when fewer than
+ * LRS_PICK_SKIP of it; and the descent within it, where the rules pick.
+ * Refuses (returns -1) when fewer than
  * LRS_PICK_MIN_POINTS points remain or the loss does not fall by
  * LRS_PICK_MIN_FALL of its level at the first kept point. */
 static int loss_span_find(loss_span *sp, lrs_pick_result *out, const lrs_pick_curve *c)
@@ -187,13 +188,19 @@ static int loss_span_find(loss_span *sp, lrs_pick_result *out, const lrs_pick_cu
 			       LRS_PICK_MIN_POINTS);
 		return -1;
 	}
+	/* the descent: up to the first point above LRS_PICK_DESCENT x the
+	 * running minimum (a floor at or below 0 is never cut) */
+	for (i = sp->start, best = sm[sp->start]; i < end; i++) {
+		if (best > 0 && sm[i] > LRS_PICK_DESCENT * best)
+			break;
+		if (sm[i] < best)
+			best = sm[i];
+	}
+	sp->descent = i;
 	sp->argmin = sp->start;
-	for (i = sp->start; i < end; i++)
+	for (i = sp->start; i < sp->descent; i++)
 		if (sm[i] < sm[sp->argmin])
 			sp->argmin = i;
-	for (sp->descent = sp->argmin + 1; sp->descent < end &&
-	     sm[sp->descent] <= LRS_PICK_DESCENT * sm[sp->argmin]; sp->descent++)
-		;
 	level = sm[sp->start];
 	if (level - sm[sp->argmin] < LRS_PICK_MIN_FALL * fabs(level)) {
 		refuse(out, "the smoothed loss never falls %g%% below its level %.4g at lr %.3g: "
@@ -226,8 +233,8 @@ static double slope(const lrs_pick_curve *c, size_t lo, size_t hi)
 }
 
 /* loss-steepest: max_lr at the most negative slope of the smoothed loss
- * among the points before sp.descent (past the minimum, once the loss has
- * doubled, a fall is recovery from a blow-up), each slope a least-squares
+ * among the points before sp.descent (once the loss has doubled its
+ * running minimum, a fall is recovery from a blow-up), each slope a least-squares
  * fit over +-h points of the span (h = max(2, span/20)); min_lr one decade
  * below. */
 static void pick_steepest(lrs_pick_result *out, const lrs_pick_curve *c)
@@ -260,6 +267,11 @@ static void pick_steepest(lrs_pick_result *out, const lrs_pick_curve *c)
 		snprintf(out->why, sizeof out->why, "steepest at the first point the rule reads "
 		         "(lr %.3g): the loss may have fallen faster in the skipped first %g%%",
 		         c->lr[best], 100 * LRS_PICK_SKIP);
+	else if (best < sp.start + h)  /* its slope window reaches the span's start */
+		snprintf(out->why, sizeof out->why, "steepest at lr %.3g, within the slope window "
+		         "of the first point the rule reads (lr %.3g): the loss may have fallen "
+		         "faster in the skipped first %g%%", c->lr[best], c->lr[sp.start],
+		         100 * LRS_PICK_SKIP);
 }
 
 /* loss-valley: fastai's valley. lds[i] is the length of the longest
@@ -421,7 +433,7 @@ static void pick_accuracy(lrs_pick_result *out, const lrs_pick_curve *c)
 	size_t fin = finite_end(c), m = 0, i, k, h, p, lo, r;
 	double *x = NULL, *a, *med, *s, *rho, *tmp; /* (m) each, one allocation */
 	double sigma0, rho0, need, rise, x_lo, x_hi;
-	int ragged = 0, unseen, gap = 0;  /* gap: min_lr moved to x[1] */
+	int ragged = 0, unseen, third = 0, gap = 0; /* min_lr = max_lr / 3; = x[1] */
 
 	if (c->accuracy)
 		for (i = 0; i < fin; i++)
@@ -525,9 +537,16 @@ static void pick_accuracy(lrs_pick_result *out, const lrs_pick_curve *c)
 	x_hi = crossing(s, x, lo, p, s[lo] + LRS_PICK_ACC_HI * rise);
 	if (unseen) {
 		/* the paper's max_lr / 3, but never inside the gap between the
-		 * first two evaluations, where nothing was measured (unless
-		 * max_lr itself lies there) */
-		x_lo = fmax(x_lo, x_of(c, lr_of(c, x_hi) / LRS_PICK_ACC_RATIO));
+		 * first two evaluations, where nothing was measured. max_lr is
+		 * past that gap unless the curve falls right after its first
+		 * rise: the hanning weights put s[1] at most 3/4 of the way
+		 * from s[0] to the largest running median. */
+		double x_third = x_of(c, lr_of(c, x_hi) / LRS_PICK_ACC_RATIO);
+
+		if (x_third > x_lo) {
+			x_lo = x_third;
+			third = 1;
+		}
 		if (x_lo < x[1] && x[1] < x_hi) {
 			x_lo = x[1];
 			gap = 1;
@@ -544,10 +563,14 @@ static void pick_accuracy(lrs_pick_result *out, const lrs_pick_curve *c)
 		         "the evaluation at lr %.3g: min_lr = that rate (max_lr / %g would lie "
 		         "before it, where the rise was not measured)", 100 * (s[1] - s[0]) / rise,
 		         lr_of(c, x[1]), LRS_PICK_ACC_RATIO);
-	else if (unseen)
+	else if (unseen && third)
 		snprintf(out->why, sizeof out->why, "the accuracy rose %.0f%% of its way before "
 		         "the evaluation at lr %.3g: min_lr = max_lr / %g", 100 * (s[1] - s[0]) /
 		         rise, lr_of(c, x[1]), LRS_PICK_ACC_RATIO);
+	else if (unseen)
+		snprintf(out->why, sizeof out->why, "the accuracy rose %.0f%% of its way before "
+		         "the evaluation at lr %.3g: where it began was not measured",
+		         100 * (s[1] - s[0]) / rise, lr_of(c, x[1]));
 	else if (ragged)
 		snprintf(out->why, sizeof out->why, "the accuracy turns ragged from lr %.3g on",
 		         lr_of(c, x[r]));

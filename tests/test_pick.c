@@ -563,7 +563,8 @@ START_TEST(steepest_at_first_kept_point_is_a_caveat)
 	lrs_pick(&r, LRS_PICK_LOSS_STEEPEST, &s.c);
 	assert_pick(&r, "steepest at start");
 	ck_assert_double_eq_tol(r.max_lr, s.lr[N_STEPS / 10], 1e-15);
-	ck_assert_msg(strstr(r.why, "skipped first 10%") != NULL, "caveat '%s'", r.why);
+	ck_assert_msg(strstr(r.why, "steepest at the first point the rule reads") != NULL &&
+	              strstr(r.why, "skips the first 10%") != NULL, "caveat '%s'", r.why);
 	synth_free(&s);
 }
 END_TEST
@@ -654,6 +655,10 @@ START_TEST(valley_clean_exponential_and_linear)
 			ck_assert_double_eq_tol(r.min_lr, r.max_lr / 10, 1e-15);
 		/* and it lies inside the fall, between start and minimum */
 		ck_assert(r.max_lr > s.lr[start] && r.max_lr < s.lr[imin]);
+		/* a valley that starts where the rule starts reading says so */
+		ck_assert_msg(strstr(r.why, "the valley starts at the first point") != NULL &&
+		              strstr(r.why, pass ? "exponential test" : "lower start_lr") != NULL,
+		              "caveat '%s'", r.why);
 		synth_free(&s);
 	}
 }
@@ -677,6 +682,7 @@ START_TEST(valley_min_lr_is_its_start)
 	assert_pick(&r, "short valley");
 	ck_assert_msg(r.min_lr > r.max_lr / 10, "min_lr %g max_lr %g", r.min_lr, r.max_lr);
 	assert_near_log(r.min_lr, pow(10, -1.2), 0.05, "min_lr");
+	ck_assert_str_eq(r.why, "");
 	synth_free(&s);
 }
 END_TEST

@@ -60,7 +60,8 @@ static void usage(FILE *f)
 	        "                     [--metric M] [--target-accuracy A]\n"
 	        "\n"
 	        "WHAT:\n"
-	        "  experiments        one row each: status, trials by status, best accuracy, dates\n"
+	        "  experiments        one row each: command, status, trials by status, best\n"
+	        "                     accuracy, dates\n"
 	        "  trials             one row per trial of the experiment, parameters readable\n"
 	        "  best               the best trial (by --metric) and everything about it\n"
 	        "  compare            one row per configuration: n, mean, sd and 95%% interval of the\n"
@@ -254,7 +255,7 @@ static int q_experiments(lrs_store *st, const query_args *a)
 		}
 	}
 	snprintf(sql, sizeof sql,
-	         "SELECT e.id, e.name, e.status, count(t.id) AS trials,"
+	         "SELECT e.id, e.name, e.command, e.status, count(t.id) AS trials,"
 	         " coalesce(sum(t.status = 'completed'), 0) AS completed,"
 	         " coalesce(sum(t.status = 'pruned'), 0) AS pruned,"
 	         " coalesce(sum(t.status = 'diverged'), 0) AS diverged,"

@@ -200,6 +200,12 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 	lrs_train_config base = { e->model, e->optim, e->batch_size, 1, 0,
 	                          a.seed >= 0 ? (uint64_t)a.seed : e->seed, NULL, 0, 1 };
 	lrs_pick_rule_parse(&chosen, pick_name);
+	if (!(rc.end_lr > rc.start_lr) && (!isnan(a.start_lr) || !isnan(a.end_lr))) {
+		status = cli_usage_error(CMD, "end_lr %g (%s) must be above start_lr %g (%s)", rc.end_lr,
+		                         isnan(a.end_lr) ? a.exp_path : "--end-lr", rc.start_lr,
+		                         isnan(a.start_lr) ? a.exp_path : "--start-lr");
+		goto out;
+	}
 	if ((err = lrs_range_check(&rc)) < 0) {
 		status = cli_fail(CMD, err);
 		goto out;

@@ -22,6 +22,9 @@ int cli_range_run(lrs_range_outcome *o, const cli_globals *g, const lrs_dataset 
 	cli_progress bar;
 	int err;
 
+	if (!g->quiet && rc->eval_samples > ds->val.n)
+		fprintf(stderr, "lrsweep: warning: eval_samples %zu is more than the %zu validation "
+		        "samples: each evaluation uses all %zu\n", rc->eval_samples, ds->val.n, ds->val.n);
 	cli_progress_start(&bar, "range test", repeats * rc->iterations, !g->quiet);
 	rc->progress = cli_progress_add;
 	rc->progress_ctx = &bar;

@@ -165,7 +165,7 @@ int lrs_plot_lines(const char *path, const lrs_plot_opts *opts,
 	put_quoted(f, opts->ylabel);
 	fprintf(f, "\nset grid\n%s\n", opts->key_below ? "set key below box" : "set key top right box opaque");
 	if (opts->logx)
-		fprintf(f, "set logscale x\n");
+		fprintf(f, "set logscale x\nset format x \"%%g\"\n");
 	for (size_t k = 0; k < opts->n_marks; k++) {
 		fprintf(f, "set arrow from %.17g, graph 0 to %.17g, graph 1 nohead dashtype 2 lw 1.5 lc rgb '#444444'\n",
 		        opts->marks[k], opts->marks[k]);

@@ -184,8 +184,8 @@ static int loss_span_find(loss_span *sp, lrs_pick_result *out, const lrs_pick_cu
 			       "points before it (%zu, need %d); lower start_lr", factor, end,
 			       c->lr[end], end - sp->start, LRS_PICK_MIN_POINTS);
 		else
-			refuse(out, "too few points: %zu usable, need %d", end - sp->start,
-			       LRS_PICK_MIN_POINTS);
+			refuse(out, "too few points: %zu after skipping the first %g%%, need %d",
+			       end - sp->start, 100 * LRS_PICK_SKIP, LRS_PICK_MIN_POINTS);
 		return -1;
 	}
 	/* the descent: up to the first point above LRS_PICK_DESCENT x the
@@ -209,6 +209,12 @@ static int loss_span_find(loss_span *sp, lrs_pick_result *out, const lrs_pick_cu
 		return -1;
 	}
 	return 0;
+}
+
+/* What resolves the rates below a loss rule's first point, for a caveat. */
+static const char *low_rates(const lrs_pick_curve *c)
+{
+	return c->exponential ? "lower start_lr" : "an exponential test resolves low rates";
 }
 
 /* The least-squares slope of smoothed loss against x over points [lo, hi]. */
@@ -263,15 +269,11 @@ static void pick_steepest(lrs_pick_result *out, const lrs_pick_curve *c)
 		return;
 	}
 	accept(out, c->lr[best] / LRS_PICK_DECADE, c->lr[best]);
-	if (best == sp.start)
-		snprintf(out->why, sizeof out->why, "steepest at the first point the rule reads "
-		         "(lr %.3g): the loss may have fallen faster in the skipped first %g%%",
-		         c->lr[best], 100 * LRS_PICK_SKIP);
-	else if (best < sp.start + h)  /* its slope window reaches the span's start */
-		snprintf(out->why, sizeof out->why, "steepest at lr %.3g, within the slope window "
-		         "of the first point the rule reads (lr %.3g): the loss may have fallen "
-		         "faster in the skipped first %g%%", c->lr[best], c->lr[sp.start],
-		         100 * LRS_PICK_SKIP);
+	if (best < sp.start + h)  /* its slope window reaches the span's start */
+		snprintf(out->why, sizeof out->why, "steepest %s the first point the rule reads "
+		         "(lr %.3g; it skips the first %g%% of the test): the steepest fall may lie "
+		         "below it (%s)", best == sp.start ? "at" : "next to", c->lr[sp.start],
+		         100 * LRS_PICK_SKIP, low_rates(c));
 }
 
 /* loss-valley: fastai's valley. lds[i] is the length of the longest
@@ -338,6 +340,10 @@ static void pick_valley(lrs_pick_result *out, const lrs_pick_curve *c)
 	if (!(min_lr >= max_lr / LRS_PICK_DECADE && min_lr < max_lr))
 		min_lr = max_lr / LRS_PICK_DECADE;
 	accept(out, min_lr, max_lr);
+	if (start_i == sp.start)
+		snprintf(out->why, sizeof out->why, "the valley starts at the first point the rule "
+		         "reads (lr %.3g; it skips the first %g%% of the test): the loss was falling "
+		         "before it (%s)", c->lr[sp.start], 100 * LRS_PICK_SKIP, low_rates(c));
 }
 
 /* loss-min10: max_lr = lr of the minimum smoothed loss / 10, min_lr one
@@ -439,9 +445,9 @@ static void pick_accuracy(lrs_pick_result *out, const lrs_pick_curve *c)
 		for (i = 0; i < fin; i++)
 			m += isfinite(c->accuracy[i]) != 0;
 	if (m < LRS_PICK_MIN_EVALS) {
-		refuse(out, "only %zu accuracy evaluations%s (need %d): lower eval_every or "
-		       "lengthen the test", m, fin < c->n ? " before the loss diverged" : "",
-		       LRS_PICK_MIN_EVALS);
+		refuse(out, "only %zu accuracy evaluation%s%s (need %d): lower eval_every or "
+		       "lengthen the test", m, m == 1 ? "" : "s",
+		       fin < c->n ? " before the loss diverged" : "", LRS_PICK_MIN_EVALS);
 		return;
 	}
 	x = malloc(6 * m * sizeof *x);
@@ -559,21 +565,23 @@ static void pick_accuracy(lrs_pick_result *out, const lrs_pick_curve *c)
 	}
 	accept(out, lr_of(c, x_lo), lr_of(c, x_hi));
 	if (gap)
-		snprintf(out->why, sizeof out->why, "the accuracy rose %.0f%% of its way before "
-		         "the evaluation at lr %.3g: min_lr = that rate (max_lr / %g would lie "
-		         "before it, where the rise was not measured)", 100 * (s[1] - s[0]) / rise,
-		         lr_of(c, x[1]), LRS_PICK_ACC_RATIO);
+		snprintf(out->why, sizeof out->why, "%.0f%% of the accuracy's rise came before the "
+		         "evaluation at lr %.3g, so where it began was not measured: min_lr = that "
+		         "rate, not max_lr / %g below it (a lower eval_every measures lower rates)",
+		         100 * (s[1] - s[0]) / rise, lr_of(c, x[1]), LRS_PICK_ACC_RATIO);
 	else if (unseen && third)
-		snprintf(out->why, sizeof out->why, "the accuracy rose %.0f%% of its way before "
-		         "the evaluation at lr %.3g: min_lr = max_lr / %g", 100 * (s[1] - s[0]) /
-		         rise, lr_of(c, x[1]), LRS_PICK_ACC_RATIO);
+		snprintf(out->why, sizeof out->why, "%.0f%% of the accuracy's rise came before the "
+		         "evaluation at lr %.3g, so where it began was not measured: min_lr = "
+		         "max_lr / %g", 100 * (s[1] - s[0]) / rise, lr_of(c, x[1]),
+		         LRS_PICK_ACC_RATIO);
 	else if (unseen)
-		snprintf(out->why, sizeof out->why, "the accuracy rose %.0f%% of its way before "
-		         "the evaluation at lr %.3g: where it began was not measured",
+		snprintf(out->why, sizeof out->why, "%.0f%% of the accuracy's rise came before the "
+		         "evaluation at lr %.3g, so where it began was not measured",
 		         100 * (s[1] - s[0]) / rise, lr_of(c, x[1]));
 	else if (ragged)
-		snprintf(out->why, sizeof out->why, "the accuracy turns ragged from lr %.3g on",
-		         lr_of(c, x[r]));
+		snprintf(out->why, sizeof out->why, "the accuracy turns ragged from lr %.3g on: "
+		         "max_lr is %.0f%% of its rise before that", lr_of(c, x[r]),
+		         100 * LRS_PICK_ACC_HI);
 	else if (p == m - 1 && s[m - 1] - s[m - 1 - m / 10] > LRS_PICK_STILL_RISING * rise)
 		snprintf(out->why, sizeof out->why, "the accuracy was still rising at its last "
 		         "evaluation: max_lr may be low (raise end_lr)");

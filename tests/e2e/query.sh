@@ -53,8 +53,8 @@ same_rows() {
 
 # experiments
 run query "$DB" experiments --format csv
-want="$EXP,q,completed,$(sq "select count(*), sum(status = 'completed') from trials"),$(sq "select max(best_val_accuracy) from trials")"
-if [ "$RC" -eq 0 ] && same_rows "$(sed -n 2p "$OUT" | cut -d, -f1-5,10)" "$want"; then
+want="$EXP,q,run,completed,$(sq "select count(*), sum(status = 'completed') from trials"),$(sq "select max(best_val_accuracy) from trials")"
+if [ "$RC" -eq 0 ] && same_rows "$(sed -n 2p "$OUT" | cut -d, -f1-6,11)" "$want"; then
 	ok "experiments: counts and best accuracy match SQL"
 else
 	nok "experiments" "rc=$RC got '$(sed -n 2p "$OUT")' want '$want...'"

@@ -55,7 +55,8 @@ bad_usage "bad --seed" "--seed" range-test "$QUICK" --seed -3
 bad_usage "bad --pick" "loss-valley" range-test "$QUICK" --pick loss-vally
 bad_usage "bad --mode" "--mode" range-test "$QUICK" --mode cubic
 bad_usage "epochs and iterations" "either --epochs or --iterations" range-test "$QUICK" --epochs 2 --iterations 100
-bad_usage "end below start" "end_lr" range-test "$QUICK" --start-lr 1 --end-lr 0.1
+bad_usage "end below start" "end_lr 0.1 (--end-lr) must be above start_lr 1 (--start-lr)" range-test "$QUICK" --start-lr 1 --end-lr 0.1
+bad_usage "end below the experiment's start" "(--end-lr) must be above start_lr 0.0001 ($QUICK)" range-test "$QUICK" --end-lr 1e-5
 bad_usage "unknown flag" "--frob" range-test "$QUICK" --frob 1
 bad_usage "no experiment" "experiment file" range-test
 finish

@@ -649,18 +649,18 @@ START_TEST(bounds_round_trip)
 	lrs_store *st = open_ok(dbpath, LRS_STORE_CREATE);
 	int64_t exp = new_experiment(st, "b");
 	lrs_bound_row rows_in[2] = {
-		{ "accuracy", 0.01, 0.2, 0.001, 0.02, 1 },
-		{ "loss-min10", 0.005, 0.05, NAN, NAN, 0 },
+		{ "accuracy", 0.01, 0.2, 0.001, 0.02, 1, "a caveat" },
+		{ "loss-min10", 0.005, 0.05, NAN, NAN, 0, "" },
 	};
-	lrs_bound_row dup = { "loss-steepest", 0.1, 0.3, NAN, NAN, 1 };
+	lrs_bound_row dup = { "loss-steepest", 0.1, 0.3, NAN, NAN, 1, NULL };
 	lrs_bound_row more[2] = {
-		{ "loss-valley", 0.1, 0.3, NAN, NAN, 0 },
-		{ "accuracy", 0.1, 0.3, NAN, NAN, 0 },
+		{ "loss-valley", 0.1, 0.3, NAN, NAN, 0, NULL },
+		{ "accuracy", 0.1, 0.3, NAN, NAN, 0, NULL },
 	};
 	rows r;
 
 	ck_assert_int_eq(lrs_store_bounds_add(st, exp, rows_in, 2), 0);
-	run(&r, st, "SELECT rule, min_lr, max_lr, min_lr_spread, max_lr_spread, chosen"
+	run(&r, st, "SELECT rule, min_lr, max_lr, min_lr_spread, max_lr_spread, chosen, note"
 	            " FROM bounds ORDER BY rule");
 	ck_assert_int_eq(r.nrows, 2);
 	ck_assert_str_eq(cell(&r, 0, 0), "accuracy");
@@ -672,6 +672,8 @@ START_TEST(bounds_round_trip)
 	ck_assert_ptr_null(cell(&r, 1, 3));
 	ck_assert_ptr_null(cell(&r, 1, 4));
 	ck_assert_str_eq(cell(&r, 1, 5), "0");
+	ck_assert_str_eq(cell(&r, 0, 6), "a caveat");
+	ck_assert_ptr_null(cell(&r, 1, 6));                /* "" is no note */
 	rows_free(&r);
 
 	/* a second chosen rule, or a rule twice: refused, nothing of the call kept */
@@ -860,7 +862,7 @@ START_TEST(foreign_keys_enforced)
 	lrs_store *st = open_ok(dbpath, LRS_STORE_CREATE);
 	lrs_trial_plan p = { "k", "constant", NULL, NULL, 1 };
 	lrs_range_test_info rt = { 0, "linear", 1e-3, 1, 10, -1, 1, 0 };
-	lrs_bound_row b = { "accuracy", 0.1, 0.2, NAN, NAN, 1 };
+	lrs_bound_row b = { "accuracy", 0.1, 0.2, NAN, NAN, 1, NULL };
 	lrs_trial_result res = result_of(LRS_TRIAL_COMPLETED, 0.5, 0.5);
 	static const char *const children[] = { "range_tests", "range_points", "bounds",
 	                                        "trials", "epochs" };
@@ -1041,7 +1043,7 @@ START_TEST(readonly_refuses_writes)
 	lrs_store *ro;
 	lrs_experiment_info info = sample_info("ro");
 	lrs_trial_plan p = { "k", "constant", NULL, NULL, 1 };
-	lrs_bound_row b = { "accuracy", 0.1, 0.2, NAN, NAN, 1 };
+	lrs_bound_row b = { "accuracy", 0.1, 0.2, NAN, NAN, 1, NULL };
 	lrs_range_test_info rt = { 0, "linear", 1e-3, 1, 10, -1, 1, 0 };
 	lrs_trial_result res = result_of(LRS_TRIAL_COMPLETED, 0.5, 0.5);
 	lrs_experiment_record rec;

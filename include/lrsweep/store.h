@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LRS_STORE_SCHEMA_VERSION 2      /* PRAGMA user_version written    */
+#define LRS_STORE_SCHEMA_VERSION 3      /* PRAGMA user_version written    */
 #define LRS_STORE_APPLICATION_ID 0x4c525357 /* PRAGMA application_id, "LRSW" */
 
 /* Flags of lrs_store_open. */
@@ -158,6 +158,7 @@ typedef struct {
 	double min_lr_spread;           /* spread over repeats; NAN = NULL   */
 	double max_lr_spread;
 	int chosen;                     /* 1 for the rule that fed the trials */
+	const char *note;               /* why no pick, or a caveat; NULL/"" none */
 } lrs_bound_row;
 
 /* Stores `n` bound rows of one experiment in one transaction. At most one

@@ -655,8 +655,8 @@ static int q_range_test(lrs_store *st, const query_args *a, long long exp)
 	cli_table b, r;
 	int rc;
 
-	snprintf(sql, sizeof sql, "SELECT rule, min_lr, max_lr, min_lr_spread, max_lr_spread, chosen FROM bounds "
-	         "WHERE experiment_id = %lld ORDER BY chosen DESC, rule", exp);
+	snprintf(sql, sizeof sql, "SELECT rule, min_lr, max_lr, min_lr_spread, max_lr_spread, chosen, note "
+	         "FROM bounds WHERE experiment_id = %lld ORDER BY chosen DESC, rule", exp);
 	if ((rc = cli_table_fetch(&b, st, sql)) < 0)
 		return rc;
 	snprintf(sql, sizeof sql, "SELECT r.id, r.repeat, r.mode, r.start_lr, r.end_lr, r.iterations, r.stopped_at, "

@@ -321,10 +321,11 @@ static void section_config(report *r, const cli_table *e)
 
 static void bounds_table(report *r, const cli_table *b)
 {
-	static const char *const head[] = { "rule", "min_lr", "max_lr", "min_lr spread", "max_lr spread", "" };
+	static const char *const head[] = { "rule", "min_lr", "max_lr", "min_lr spread", "max_lr spread", "",
+		                            "the rule's note" };
 
 	lrs_buf_printf(r->b, "<table>\n");
-	cli_html_head_row(r->b, head, 6);
+	cli_html_head_row(r->b, head, 7);
 	for (size_t k = 0; k < b->nrows; k++) {
 		int chosen = cell(b, k, 5) && atoi(cell(b, k, 5)) == 1;
 		lrs_buf_printf(r->b, "<tr%s>", chosen ? " class=\"chosen\"" : "");
@@ -333,7 +334,9 @@ static void bounds_table(report *r, const cli_table *b)
 		num_cell(r->b, cell(b, k, 2), "%.4g");
 		num_cell(r->b, cell(b, k, 3), "%.2fx");
 		num_cell(r->b, cell(b, k, 4), "%.2fx");
-		lrs_buf_printf(r->b, "<td>%s</td></tr>\n", chosen ? "&#9733; chosen" : "");
+		lrs_buf_printf(r->b, "<td>%s</td>", chosen ? "&#9733; chosen" : "");
+		cli_html_elem(r->b, "td", cell(b, k, 6), "");
+		lrs_buf_printf(r->b, "</tr>\n");
 	}
 	lrs_buf_printf(r->b, "</table>\n<p class=\"note\">The chosen rule's bounds fed the trials; the spread "
 	               "is the max/min ratio of the repeats' own picks (- when unknown: one repeat, or a rule that "
@@ -352,8 +355,8 @@ static int section_range_test(report *r)
 	         "FROM range_tests r WHERE experiment_id = %lld ORDER BY repeat", r->exp);
 	if ((rc = cli_table_fetch(&rt, r->st, sql)) < 0)
 		return rc;
-	snprintf(sql, sizeof sql, "SELECT rule, min_lr, max_lr, min_lr_spread, max_lr_spread, chosen FROM bounds "
-	         "WHERE experiment_id = %lld ORDER BY chosen DESC, rule", r->exp);
+	snprintf(sql, sizeof sql, "SELECT rule, min_lr, max_lr, min_lr_spread, max_lr_spread, chosen, note "
+	         "FROM bounds WHERE experiment_id = %lld ORDER BY chosen DESC, rule", r->exp);
 	if ((rc = cli_table_fetch(&b, r->st, sql)) < 0)
 		goto out_rt;
 	snprintf(sql, sizeof sql, "SELECT min_lr, max_lr, rule FROM bounds WHERE experiment_id = %lld AND chosen = 1",

@@ -113,7 +113,8 @@ int cli_range_store(lrs_store *st, int64_t exp_id, const lrs_range_outcome *o, c
 		rows[k] = (lrs_bound_row){ lrs_pick_rule_name((lrs_pick_rule)k),
 		                           o->picks[k].ok ? o->picks[k].min_lr : NAN,
 		                           o->picks[k].ok ? o->picks[k].max_lr : NAN,
-		                           o->min_spread[k], o->max_spread[k], k == (int)chosen };
+		                           o->min_spread[k], o->max_spread[k], k == (int)chosen,
+		                           o->picks[k].why };
 	return lrs_store_bounds_add(st, exp_id, rows, LRS_PICK__COUNT);
 }
 

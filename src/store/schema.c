@@ -184,6 +184,9 @@ static const char *const migrations[LRS_STORE_SCHEMA_VERSION] = {
 	"  CHECK (command IN ('run','range-test','train'));\n"
 	"DROP INDEX experiments_by_name;\n"
 	"CREATE INDEX experiments_by_name ON experiments (name, command, id);\n",
+	/* 2 -> 3: the rule's own words with its bounds - why it picked
+	 * nothing, or the caveat it printed - so they outlive the terminal */
+	"ALTER TABLE bounds ADD COLUMN note TEXT;\n",
 };
 
 /* --------------------------------------------------------- the statements */
@@ -217,8 +220,8 @@ static const char *const stmt_sql[SQ_COUNT] = {
 	[SQ_BOUNDS_CLEAR] = "DELETE FROM bounds WHERE experiment_id = ?1",
 	[SQ_BOUND_INSERT] =
 		"INSERT INTO bounds (experiment_id, rule, min_lr, max_lr,"
-		" min_lr_spread, max_lr_spread, chosen)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+		" min_lr_spread, max_lr_spread, chosen, note)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[SQ_TRIAL_INSERT] =
 		"INSERT INTO trials (experiment_id, trial_key, schedule, params, hyper,"
 		" seed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -170,6 +170,7 @@ int lrs_store_bounds_add(lrs_store *st, int64_t experiment_id,
 		store_bind_double(&b, s, 5, rows[i].min_lr_spread);
 		store_bind_double(&b, s, 6, rows[i].max_lr_spread);
 		store_bind_int(&b, s, 7, rows[i].chosen != 0);
+		store_bind_text(&b, s, 8, rows[i].note && rows[i].note[0] ? rows[i].note : NULL);
 		if (b != SQLITE_OK || (rc = store_exec_stmt(st, s, what)) < 0)
 			goto fail;
 	}

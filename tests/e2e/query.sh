@@ -171,20 +171,23 @@ printf 'not a database at all, just text that is long enough to look like someth
 bad_usage "not SQLite" "not an SQLite database" query "$T/text.db" trials
 sqlite3 "$T/other.db" "create table x (a)"
 bad_usage "not lrsweep" "not an lrsweep database" query "$T/other.db" trials
-# a file of schema version 1 (before experiments.command): queries ask
-# for a writing open first; a writing one migrates it, old rows count as run
+# a file of schema version 1 (before experiments.command and bounds.note):
+# queries ask for a writing open first; a writing one migrates it, old rows
+# count as run
 cp "$DB" "$T/v1.db" && sqlite3 "$T/v1.db" "drop index experiments_by_name; alter table experiments drop column command;
+	alter table bounds drop column note;
 	create index experiments_by_name on experiments (name, id); pragma user_version = 1"
 bad_usage "version 1 read-only: asks to be upgraded" "v1.db" query "$T/v1.db" trials
 "$LRSWEEP" -q run exp.yaml --db "$T/v1.db" --resume >/dev/null 2>&1
 RC=$?
-if [ "$RC" -eq 0 ] && [ "$(sqlite3 "$T/v1.db" 'pragma user_version')" = 2 ] &&
+if [ "$RC" -eq 0 ] && [ "$(sqlite3 "$T/v1.db" 'pragma user_version')" = 3 ] &&
+   sqlite3 "$T/v1.db" 'select note from bounds' >/dev/null 2>&1 &&
    [ "$(sqlite3 "$T/v1.db" 'select group_concat(distinct command) from experiments')" = run ] &&
    [ "$(sqlite3 "$T/v1.db" 'select count(*) from experiments')" = 1 ] &&
    [ "$(sqlite3 "$T/v1.db" 'pragma integrity_check')" = ok ]; then
-	ok "version 1 file migrated to 2 by run --resume: its experiment resumed (command run), nothing redone"
+	ok "version 1 file migrated to 3 by run --resume: its experiment resumed (command run), nothing redone"
 else
-	nok "migration 1 -> 2" "rc=$RC version=$(sqlite3 "$T/v1.db" 'pragma user_version')"
+	nok "migration 1 -> 3" "rc=$RC version=$(sqlite3 "$T/v1.db" 'pragma user_version')"
 fi
 cp "$DB" "$T/newer.db" && sqlite3 "$T/newer.db" "pragma user_version = 99"
 bad_usage "newer schema" "newer than this" query "$T/newer.db" trials

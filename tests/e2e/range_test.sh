@@ -26,6 +26,18 @@ if command -v sqlite3 >/dev/null; then
 	else
 		nok "bounds" "$(sqlite3 "$T/r.db" "select * from bounds")"
 	fi
+	# every rule's note as printed after its bounds, and no note where none was printed
+	notes_ok=1
+	for rule in accuracy loss-steepest loss-valley loss-min10; do
+		printed=$(awk -v r="$rule" '$1 == r { line = $0; sub(/^[^(]*\(/, "", line); if (line != $0 || index($0, "(")) { sub(/\)$/, "", line); print line } }' "$OUT")
+		stored=$(sqlite3 "$T/r.db" "select coalesce(note, '') from bounds where rule = '$rule'")
+		[ "$printed" = "$stored" ] || notes_ok=0
+	done
+	if [ "$notes_ok" = 1 ] && [ "$(sqlite3 "$T/r.db" "select count(*) from bounds where note is not null")" -ge 1 ]; then
+		ok "each rule's note stored as printed"
+	else
+		nok "notes" "$(sqlite3 "$T/r.db" "select rule, note from bounds") vs $(grep '(' "$OUT")"
+	fi
 else
 	ok "sqlite3 shell absent: database checks skipped"
 fi

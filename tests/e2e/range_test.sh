@@ -63,6 +63,17 @@ s7b=$(awk '$1 == 0 && NF == 5 { print $2 }' "$OUT")
 s0=$(awk '$1 == 0 && NF == 5 { print $2 }' "$T/a")
 if [ -n "$s7" ] && [ "$s7" = "$s7b" ] && [ "$s7" != "$s0" ]; then ok "--seed sets the repeats' seeds"; else nok "--seed" "'$s7' '$s7b' '$s0'"; fi
 
+# settings that cannot give what was asked: a warning before the test runs
+{ cat "$QUICK"; printf 'range_test:\n  eval_every: 100000\n  eval_samples: 99999\n'; } >"$T/warn.yaml"
+run range-test "$T/warn.yaml" --db "$T/w.db" "${ARGS[@]}"
+if [ "$RC" -eq 0 ] && grep -q "warning: eval_samples 99999 is more than the 600 validation samples" "$ERR" &&
+   grep -q "warning: eval_every 100000 gives at most 2 accuracy evaluations over 304 iterations" "$ERR" &&
+   grep -q "no bounds: the accuracy rule could not pick" "$OUT"; then
+	ok "warnings for eval_samples above the validation split and too few evaluations"
+else
+	nok "warnings" "rc=$RC $(head -c 400 "$ERR")"
+fi
+
 bad_usage "bad --seed" "--seed" range-test "$QUICK" --seed -3
 bad_usage "bad --pick" "loss-valley" range-test "$QUICK" --pick loss-vally
 bad_usage "bad --mode" "--mode" range-test "$QUICK" --mode cubic

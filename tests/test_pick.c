@@ -565,6 +565,21 @@ START_TEST(steepest_at_first_kept_point_is_a_caveat)
 	ck_assert_double_eq_tol(r.max_lr, s.lr[N_STEPS / 10], 1e-15);
 	ck_assert_msg(strstr(r.why, "steepest at the first point the rule reads") != NULL &&
 	              strstr(r.why, "skips the first 10%") != NULL, "caveat '%s'", r.why);
+	/* a fall centred 50 points into the span: slopes there are fitted over
+	 * windows cut at the span's start (h = 72), the answer is next to it */
+	for (i = 0; i < N_STEPS; i++)
+		s.loss[i] = s.sm[i] = 2.3 - 2 * sigm(0.05 * ((double)i - (N_STEPS / 10 + 50)));
+	lrs_pick(&r, LRS_PICK_LOSS_STEEPEST, &s.c);
+	assert_pick(&r, "steepest near start");
+	ck_assert(r.max_lr > s.lr[N_STEPS / 10] && r.max_lr < s.lr[N_STEPS / 10 + 72]);
+	ck_assert_msg(strstr(r.why, "steepest next to the first point the rule reads") != NULL,
+	              "caveat '%s'", r.why);
+	/* well inside the span: no caveat */
+	for (i = 0; i < N_STEPS; i++)
+		s.loss[i] = s.sm[i] = 2.3 - 2 * sigm(0.05 * ((double)i - 600));
+	lrs_pick(&r, LRS_PICK_LOSS_STEEPEST, &s.c);
+	assert_pick(&r, "steepest inside");
+	ck_assert_str_eq(r.why, "");
 	synth_free(&s);
 }
 END_TEST

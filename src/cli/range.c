@@ -22,14 +22,13 @@ int cli_range_run(lrs_range_outcome *o, const cli_globals *g, const lrs_dataset 
 	cli_progress bar;
 	int err;
 
-	if (!g->quiet && rc->eval_samples > ds->val.n)
-		fprintf(stderr, "lrsweep: warning: eval_samples %zu is more than the %zu validation "
-		        "samples: each evaluation uses all %zu\n", rc->eval_samples, ds->val.n, ds->val.n);
-	long evals = (rc->iterations - 1) / rc->eval_every + 1 + ((rc->iterations - 1) % rc->eval_every != 0);
+	/* evaluations at steps 0, eval_every, ... (and the last step, which a
+	 * test that stops early never reaches: not counted) */
+	long evals = (rc->iterations - 1) / rc->eval_every + 1;
 	if (!g->quiet && evals < LRS_PICK_MIN_EVALS)
-		fprintf(stderr, "lrsweep: warning: eval_every %ld gives at most %ld accuracy evaluation%s over %ld "
-		        "iterations; the accuracy rule needs %d\n", rc->eval_every, evals, evals == 1 ? "" : "s",
-		        rc->iterations, LRS_PICK_MIN_EVALS);
+		fprintf(stderr, "lrsweep: warning: eval_every %ld gives %ld accuracy evaluation%s over %ld "
+		        "iterations (one more if the test runs to its end); the accuracy rule needs %d\n",
+		        rc->eval_every, evals, evals == 1 ? "" : "s", rc->iterations, LRS_PICK_MIN_EVALS);
 	cli_progress_start(&bar, "range test", repeats * rc->iterations, !g->quiet);
 	rc->progress = cli_progress_add;
 	rc->progress_ctx = &bar;

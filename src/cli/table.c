@@ -10,7 +10,8 @@
 #include "lrsweep/util.h"
 #include "table.h"
 
-#define MAX_CELL 60   /* table format: longer text is cut, with "..." */
+#define MAX_CELL 60   /* table format: longer text is cut, with "..." (but
+                         not in the last column) */
 
 int cli_format_parse(const char *s, cli_format *out)
 {
@@ -195,8 +196,17 @@ static void print_aligned(FILE *f, const cli_table *t)
 		for (size_t i = 0; i < c; i++) {
 			const char *text = t->names[i];
 			if (r > 0) {
-				shown(cell, sizeof cell, t->cells[(r - 1) * c + i], t->types[(r - 1) * c + i]);
-				text = cell;
+				const char *v = t->cells[(r - 1) * c + i];
+				lrs_value_type ty = t->types[(r - 1) * c + i];
+
+				/* text in the last column is shown whole: nothing to
+				 * its right needs aligning (a rule's note, an error) */
+				if (i + 1 == c && !right[i] && v && ty != LRS_VAL_REAL) {
+					text = v;
+				} else {
+					shown(cell, sizeof cell, v, ty);
+					text = cell;
+				}
 			}
 			if (right[i])
 				fprintf(f, "%s%*s", i ? "  " : "", (int)w[i], text);

@@ -45,7 +45,7 @@ METRICS="select id, trial_key, schedule, params, hyper, seed, status, epochs_don
 	best_epoch, final_val_accuracy, final_val_loss, final_train_loss, test_accuracy from trials order by id"
 CURVES="select trial_id, epoch, iteration, lr, momentum, train_loss, train_accuracy, val_loss, val_accuracy
 	from epochs order by 1, 2"
-BOUNDS="select rule, min_lr, max_lr, min_lr_spread, max_lr_spread, chosen from bounds order by rule"
+BOUNDS="select rule, min_lr, max_lr, min_lr_spread, max_lr_spread, chosen, note from bounds order by rule"
 POINTS="select r.repeat, r.seed, r.stopped_at, p.iteration, p.lr, p.loss, p.smoothed_loss, p.accuracy
 	from range_points p join range_tests r on r.id = p.range_test_id order by 1, 4"
 

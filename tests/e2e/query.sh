@@ -154,7 +154,10 @@ else
 fi
 if [ $have_py = 1 ]; then
 	run query "$DB" range-test --format json
-	if "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["bounds"]) == 4 and len(d["range_tests"]) == 2' "$OUT"
+	notes=$(sq "select rule || '=' || coalesce(note, '') from bounds order by rule")
+	if "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["bounds"]) == 4 and len(d["range_tests"]) == 2
+got = "\n".join(sorted(b["rule"] + "=" + (b["note"] or "") for b in d["bounds"]))
+assert got == sys.argv[2], (got, sys.argv[2])' "$OUT" "$notes"
 	then ok "range-test --format json"; else nok "range-test json" "$(head -c 300 "$OUT")"; fi
 fi
 run query "$DB" sql "SELECT schedule, count(*) AS n FROM trials GROUP BY schedule ORDER BY schedule" --format csv

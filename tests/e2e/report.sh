@@ -62,6 +62,10 @@ done
 if [ -z "$missing" ]; then ok "header: name, status, dates, host, version, data sizes, trials"; else nok "header" "missing$missing"; fi
 if grep -q '<tr class="chosen"><td>accuracy</td>' "$H" && [ "$(sed -n '/id="range-test"/,/<\/section>/p' "$H" | grep -c '^<tr><td>loss-')" -eq 3 ]
 then ok "bounds of every rule, the chosen one marked"; else nok "bounds table" "$(grep -c 'loss-' "$H")"; fi
+note=$(sqlite3 "$DB" "select note from bounds where note is not null and experiment_id = (select max(id) from experiments) limit 1" |
+	sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g; s/"/\&quot;/g; s/'"'"'/\&#39;/g')
+if [ -n "$note" ] && grep -qF "<td>$note</td>" "$H" && grep -qF "<th>the rule&#39;s note</th>" "$H"
+then ok "the rules' notes in the bounds table"; else nok "notes in the report" "'$note'"; fi
 board=$(sed -n '/id="leaderboard"/,/<\/section>/p' "$H")
 if [ "$(grep -c '^<tr><td class="n">' <<<"$board")" -eq 6 ] && grep -qF '<th>best val acc</th><th>best epoch</th><th>test acc</th><th>seconds</th>' <<<"$board"
 then ok "leaderboard: the 6 completed trials"; else nok "leaderboard" "$(grep -c '<tr>' <<<"$board") rows"; fi

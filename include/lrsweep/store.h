@@ -38,7 +38,9 @@
 /* Flags of lrs_store_open. */
 enum {
 	LRS_STORE_READONLY = 1 << 0,    /* never write; the file must exist  */
-	LRS_STORE_CREATE   = 1 << 1     /* create the file if it is missing  */
+	LRS_STORE_CREATE   = 1 << 1,    /* create the file if it is missing  */
+	LRS_STORE_UPGRADE  = 1 << 2     /* with READONLY: an older schema is
+	                                   first upgraded by a writing open   */
 };
 
 typedef struct lrs_store lrs_store;
@@ -71,6 +73,11 @@ typedef enum {
  * written to. Read-only, a file on a read-only file system with no -wal
  * or -shm beside it is opened as immutable. On failure *out is NULL. */
 int lrs_store_open(lrs_store **out, const char *path, int flags);
+
+/* The schema version a READONLY | UPGRADE open upgraded the file from, or
+ * 0 when it was current. A file that cannot be opened for writing (read-only
+ * medium, permissions) is not upgraded: the open fails as READONLY alone. */
+int lrs_store_upgraded_from(const lrs_store *st);
 
 /* Finalizes every statement and closes the file. Accepts NULL. */
 void lrs_store_free(lrs_store *st);

@@ -37,6 +37,18 @@ int cli_fail(const char *cmd, int rc)
 	return cli_exit_code(rc);
 }
 
+int cli_open_read(lrs_store **st, const char *cmd, const cli_globals *g, const char *db)
+{
+	int rc = lrs_store_open(st, db, LRS_STORE_READONLY | LRS_STORE_UPGRADE);
+
+	if (rc < 0)
+		return cli_fail(cmd, rc);
+	if (lrs_store_upgraded_from(*st) && !g->quiet)
+		fprintf(stderr, "lrsweep %s: upgraded %s from schema version %d to %d\n", cmd, db,
+		        lrs_store_upgraded_from(*st), LRS_STORE_SCHEMA_VERSION);
+	return 0;
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;

@@ -73,6 +73,11 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 /* The exit status for a library return code. */
 int cli_exit_code(int rc);
 
+/* Opens the database `db` for reading (query, plot, report): read-only, but
+ * an older schema is upgraded first, with a note on stderr unless quiet.
+ * Returns 0, or the exit status after printing why. */
+int cli_open_read(lrs_store **st, const char *cmd, const cli_globals *g, const char *db);
+
 /* Handles -q/--quiet and -v/--verbose; returns 1 when argv[i] was one. */
 int cli_global_flag(const char *arg, cli_globals *g);
 

@@ -123,8 +123,8 @@ int cmd_plot(int argc, char **argv, cli_globals *g)
 	status = parse_args(argc, argv, g, &a, &done);
 	if (status || done)
 		return status;
-	if ((rc = lrs_store_open(&st, a.db, LRS_STORE_READONLY)) < 0)
-		return cli_fail(CMD, rc);
+	if ((status = cli_open_read(&st, CMD, g, a.db)) != 0)
+		return status;
 	if ((rc = experiment_id(st, &a, &exp, name, sizeof name)) == 0)
 		rc = cli_figure(st, a.db, exp, name, a.what, a.out, a.per_trial);
 	lrs_store_free(st);

@@ -714,8 +714,8 @@ int cmd_query(int argc, char **argv, cli_globals *g)
 	status = parse_args(argc, argv, g, &a, &done);
 	if (status || done)
 		return status;
-	if ((rc = lrs_store_open(&st, a.db, LRS_STORE_READONLY)) < 0)
-		return cli_fail(CMD, rc);
+	if ((status = cli_open_read(&st, CMD, g, a.db)) != 0)
+		return status;
 	if (!strcmp(a.what, "experiments"))
 		rc = q_experiments(st, &a);
 	else if (!strcmp(a.what, "curve"))

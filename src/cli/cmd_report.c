@@ -679,8 +679,8 @@ int cmd_report(int argc, char **argv, cli_globals *g)
 	status = parse_args(argc, argv, g, &a, &done);
 	if (status || done)
 		return status;
-	if ((rc = lrs_store_open(&st, a.db, LRS_STORE_READONLY)) < 0)
-		return cli_fail(CMD, rc);
+	if ((status = cli_open_read(&st, CMD, g, a.db)) != 0)
+		return status;
 	if ((rc = experiment_row(&e, st, &a)) == 0) {
 		if ((rc = check_writable(a.out, a.db)) == 0)
 			rc = make_report(st, &a, &e);

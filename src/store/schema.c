@@ -495,7 +495,7 @@ static int inspect(lrs_store *st, int *version)
 		return lrs_error_set(LRS_EINVALID, "%s: schema version %lld is newer than this"
 		                     " lrsweep (%d)", st->path, (long long)user_version,
 		                     LRS_STORE_SCHEMA_VERSION);
-	if (user_version < LRS_STORE_SCHEMA_VERSION && st->readonly)
+	if (user_version < LRS_STORE_SCHEMA_VERSION && st->readonly && !st->upgrade)
 		return lrs_error_set(LRS_EINVALID, "%s: schema version %lld is older than this"
 		                     " lrsweep (%d); open it once for writing to upgrade it",
 		                     st->path, (long long)user_version, LRS_STORE_SCHEMA_VERSION);
@@ -667,6 +667,28 @@ static int create_whole(const char *path)
 	return rc;
 }
 
+/* A read-only open found an older schema: closes it, upgrades the file by
+ * a writing open (which migrates), and opens it read-only again. If the
+ * file cannot be written, the error is the read-only one, with why. */
+static int upgrade_then_open(lrs_store **out, lrs_store *ro, const char *path, int flags, int version)
+{
+	lrs_store *w = NULL;
+	int rc;
+
+	lrs_store_free(ro);
+	if (lrs_store_open(&w, path, 0) < 0) {
+		char why[512];
+
+		snprintf(why, sizeof why, "%s", lrs_error_last());
+		return lrs_error_set(LRS_EINVALID, "%s: schema version %d is older than this lrsweep (%d)"
+		                     " and cannot be upgraded: %s", path, version, LRS_STORE_SCHEMA_VERSION, why);
+	}
+	lrs_store_free(w);
+	if ((rc = lrs_store_open(out, path, flags & ~LRS_STORE_UPGRADE)) == 0)
+		(*out)->upgraded_from = version;
+	return rc;
+}
+
 int lrs_store_open(lrs_store **out, const char *path, int flags)
 {
 	lrs_store *st = NULL;
@@ -688,6 +710,7 @@ int lrs_store_open(lrs_store **out, const char *path, int flags)
 		goto fail;
 	}
 	st->readonly = (flags & LRS_STORE_READONLY) != 0;
+	st->upgrade = st->readonly && (flags & LRS_STORE_UPGRADE);
 	oflags = st->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	if (flags & LRS_STORE_CREATE)
 		oflags |= SQLITE_OPEN_CREATE;
@@ -715,6 +738,8 @@ int lrs_store_open(lrs_store **out, const char *path, int flags)
 	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
 	if ((rc = inspect(st, &version)) < 0)
 		goto fail;
+	if (st->upgrade && version < LRS_STORE_SCHEMA_VERSION)
+		return upgrade_then_open(out, st, path, flags, version);
 	if (!st->readonly && version > 0 && (rc = check_integrity(st)) < 0)
 		goto fail;
 	if (st->readonly) {
@@ -758,6 +783,11 @@ void lrs_store_free(lrs_store *st)
 	sqlite3_close(st->db);
 	free(st->path);
 	free(st);
+}
+
+int lrs_store_upgraded_from(const lrs_store *st)
+{
+	return st->upgraded_from;
 }
 
 const char *lrs_store_path(const lrs_store *st)

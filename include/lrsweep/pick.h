@@ -42,9 +42,9 @@ typedef enum {
                                        running minimum (the test's stop)  */
 #define LRS_PICK_SKIP         0.10  /* loss rules skip this fraction of the
                                        usable points at the start (fastai) */
-#define LRS_PICK_DESCENT      2.0   /* loss-steepest and loss-valley pick
-                                       before the smoothed loss, past its
-                                       minimum, first exceeds this x it    */
+#define LRS_PICK_DESCENT      2.0   /* loss rules read the curve up to where
+                                       the smoothed loss first exceeds this
+                                       x its running minimum (the descent) */
 #define LRS_PICK_MIN_POINTS   10    /* fewest loss points a loss rule reads */
 #define LRS_PICK_MIN_FALL     0.05  /* a loss rule refuses unless the
                                        smoothed loss falls by this fraction

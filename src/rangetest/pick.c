@@ -156,22 +156,30 @@ typedef struct {
  * Refuses (returns -1) when fewer than
  * LRS_PICK_MIN_POINTS points remain or the loss does not fall by
  * LRS_PICK_MIN_FALL of its level at the first kept point. */
+/* The first i in [from, to) where sm[i] exceeds factor x the running
+ * minimum of sm[from..i), or `to`. A minimum at or below 0 never cuts. */
+static size_t cut_above(const double *sm, size_t from, size_t to, double factor)
+{
+	double best = INFINITY;
+	size_t i;
+
+	for (i = from; i < to; i++) {
+		if (best > 0 && isfinite(best) && sm[i] > factor * best)
+			break;
+		if (sm[i] < best)
+			best = sm[i];
+	}
+	return i;
+}
+
 static int loss_span_find(loss_span *sp, lrs_pick_result *out, const lrs_pick_curve *c)
 {
 	const double *sm = c->smoothed_loss;
 	double factor = c->stop_factor > 0 ? c->stop_factor : LRS_PICK_STOP_FACTOR;
-	double best = INFINITY, level;       /* running minimum; start level */
-	size_t fin = finite_end(c), end, i;
-	int cut = 0;                         /* 1 if stopped by the factor   */
+	double level;                        /* the smoothed loss at start   */
+	size_t fin = finite_end(c), end = cut_above(sm, 0, fin, factor), i;
+	int cut = end < fin;                 /* 1 if stopped by the factor   */
 
-	for (end = 0; end < fin; end++) {
-		if (best > 0 && isfinite(best) && sm[end] > factor * best) {
-			cut = 1;
-			break;
-		}
-		if (sm[end] < best)
-			best = sm[end];
-	}
 	sp->end = end;
 	sp->start = (size_t)((double)end * LRS_PICK_SKIP);
 	if (end - sp->start < LRS_PICK_MIN_POINTS) {
@@ -188,15 +196,7 @@ static int loss_span_find(loss_span *sp, lrs_pick_result *out, const lrs_pick_cu
 			       end - sp->start, 100 * LRS_PICK_SKIP, LRS_PICK_MIN_POINTS);
 		return -1;
 	}
-	/* the descent: up to the first point above LRS_PICK_DESCENT x the
-	 * running minimum (a floor at or below 0 is never cut) */
-	for (i = sp->start, best = sm[sp->start]; i < end; i++) {
-		if (best > 0 && sm[i] > LRS_PICK_DESCENT * best)
-			break;
-		if (sm[i] < best)
-			best = sm[i];
-	}
-	sp->descent = i;
+	sp->descent = cut_above(sm, sp->start, end, LRS_PICK_DESCENT);
 	sp->argmin = sp->start;
 	for (i = sp->start; i < sp->descent; i++)
 		if (sm[i] < sm[sp->argmin])
@@ -564,21 +564,18 @@ static void pick_accuracy(lrs_pick_result *out, const lrs_pick_curve *c)
 		goto done;
 	}
 	accept(out, lr_of(c, x_lo), lr_of(c, x_hi));
-	if (gap)
+	if (unseen) {
+		char then[96] = "";   /* what min_lr became */
+
+		if (gap)
+			snprintf(then, sizeof then, ": min_lr = that rate, not max_lr / %g below it (a "
+			         "lower eval_every measures lower rates)", LRS_PICK_ACC_RATIO);
+		else if (third)
+			snprintf(then, sizeof then, ": min_lr = max_lr / %g", LRS_PICK_ACC_RATIO);
 		snprintf(out->why, sizeof out->why, "%.0f%% of the accuracy's rise came before the "
-		         "evaluation at lr %.3g, so where it began was not measured: min_lr = that "
-		         "rate, not max_lr / %g below it (a lower eval_every measures lower rates)",
-		         100 * (s[1] - s[0]) / rise, lr_of(c, x[1]), LRS_PICK_ACC_RATIO);
-	else if (unseen && third)
-		snprintf(out->why, sizeof out->why, "%.0f%% of the accuracy's rise came before the "
-		         "evaluation at lr %.3g, so where it began was not measured: min_lr = "
-		         "max_lr / %g", 100 * (s[1] - s[0]) / rise, lr_of(c, x[1]),
-		         LRS_PICK_ACC_RATIO);
-	else if (unseen)
-		snprintf(out->why, sizeof out->why, "%.0f%% of the accuracy's rise came before the "
-		         "evaluation at lr %.3g, so where it began was not measured",
-		         100 * (s[1] - s[0]) / rise, lr_of(c, x[1]));
-	else if (ragged)
+		         "evaluation at lr %.3g, so where it began was not measured%s",
+		         100 * (s[1] - s[0]) / rise, lr_of(c, x[1]), then);
+	} else if (ragged)
 		snprintf(out->why, sizeof out->why, "the accuracy turns ragged from lr %.3g on: "
 		         "max_lr is %.0f%% of its rise before that", lr_of(c, x[r]),
 		         100 * LRS_PICK_ACC_HI);

@@ -37,7 +37,6 @@ struct lrs_store {
 	sqlite3 *db;                    /* the connection                    */
 	char *path;                     /* as given to lrs_store_open        */
 	int readonly;                   /* opened with LRS_STORE_READONLY    */
-	int upgrade;                    /* ... and LRS_STORE_UPGRADE         */
 	int upgraded_from;              /* schema version before, or 0       */
 	sqlite3_stmt *stmt[SQ_COUNT];   /* prepared once; write ones NULL when
 	                                   read-only                         */

@@ -495,10 +495,6 @@ static int inspect(lrs_store *st, int *version)
 		return lrs_error_set(LRS_EINVALID, "%s: schema version %lld is newer than this"
 		                     " lrsweep (%d)", st->path, (long long)user_version,
 		                     LRS_STORE_SCHEMA_VERSION);
-	if (user_version < LRS_STORE_SCHEMA_VERSION && st->readonly && !st->upgrade)
-		return lrs_error_set(LRS_EINVALID, "%s: schema version %lld is older than this"
-		                     " lrsweep (%d); open it once for writing to upgrade it",
-		                     st->path, (long long)user_version, LRS_STORE_SCHEMA_VERSION);
 	*version = (int)user_version;
 	return 0;
 }
@@ -710,7 +706,6 @@ int lrs_store_open(lrs_store **out, const char *path, int flags)
 		goto fail;
 	}
 	st->readonly = (flags & LRS_STORE_READONLY) != 0;
-	st->upgrade = st->readonly && (flags & LRS_STORE_UPGRADE);
 	oflags = st->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	if (flags & LRS_STORE_CREATE)
 		oflags |= SQLITE_OPEN_CREATE;
@@ -738,8 +733,14 @@ int lrs_store_open(lrs_store **out, const char *path, int flags)
 	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
 	if ((rc = inspect(st, &version)) < 0)
 		goto fail;
-	if (st->upgrade && version < LRS_STORE_SCHEMA_VERSION)
-		return upgrade_then_open(out, st, path, flags, version);
+	if (st->readonly && version > 0 && version < LRS_STORE_SCHEMA_VERSION) {
+		if (flags & LRS_STORE_UPGRADE)
+			return upgrade_then_open(out, st, path, flags, version);
+		rc = lrs_error_set(LRS_EINVALID, "%s: schema version %d is older than this lrsweep (%d);"
+		                   " open it once for writing to upgrade it", path, version,
+		                   LRS_STORE_SCHEMA_VERSION);
+		goto fail;
+	}
 	if (!st->readonly && version > 0 && (rc = check_integrity(st)) < 0)
 		goto fail;
 	if (st->readonly) {

@@ -1,0 +1,105 @@
+#!/usr/bin/python3
+"""make_data.py - the data files of the bound-quality benchmark.
+
+Writes into DIR (default results/bounds-bench/data), each file only when it is
+missing:
+  fashion6k-train-{images,labels}   the first 6,000 Fashion-MNIST training
+                                    samples as raw idx files
+  breast_cancer.csv, wine.csv,      scikit-learn's bundled real data sets
+  digits.csv                        (python3-sklearn), label last, no header
+  tab-mixed20.csv, tab-mixed30.csv, tabular sets this script generates
+  tab-sparse50.csv                  (seeded): features on scales spread over
+                                    five decades, labels from a random teacher
+
+Standard library only, deterministic: the same files on every machine.
+"""
+import gzip
+import math
+import os
+import random
+import struct
+import sys
+
+FASHION = "/usr/share/datasets/fashion-mnist"
+SKLEARN = "/usr/lib/python3/dist-packages/sklearn/datasets/data"
+
+
+def fashion_subset(out, n):
+    for kind, magic, item in (("images", 0x803, 784), ("labels", 0x801, 1)):
+        path = os.path.join(out, "fashion6k-train-%s" % kind)
+        if os.path.exists(path):
+            continue
+        src = os.path.join(FASHION, "train-%s-idx%d-ubyte.gz" % (kind, 3 if kind == "images" else 1))
+        with gzip.open(src, "rb") as f:
+            head = f.read(16 if kind == "images" else 8)
+            body = f.read(n * item)
+        if kind == "images":
+            head = struct.pack(">IIII", magic, n, 28, 28)
+        else:
+            head = struct.pack(">II", magic, n)
+        with open(path + ".tmp", "wb") as f:
+            f.write(head + body)
+        os.replace(path + ".tmp", path)
+
+
+def write_csv(path, rows):
+    with open(path + ".tmp", "w") as f:
+        for r in rows:
+            f.write(",".join(r) + "\n")
+    os.replace(path + ".tmp", path)
+
+
+def sklearn_csv(out, name, src, skip_first):
+    path = os.path.join(out, name)
+    if os.path.exists(path):
+        return
+    full = os.path.join(SKLEARN, src)
+    opener = gzip.open if src.endswith(".gz") else open
+    with opener(full, "rt") as f:
+        lines = f.read().split("\n")
+    if skip_first:
+        lines = lines[1:]
+    rows = [l.strip().split(",") for l in lines if l.strip()]
+    # digits stores labels as floats ("0.0"): whole numbers for lrsweep
+    for r in rows:
+        r[-1] = str(int(float(r[-1])))
+    write_csv(path, rows)
+
+
+def teacher_tabular(out, name, seed, n, features, informative, classes):
+    """Gaussian inputs, labels = argmax of a random one-hidden-layer teacher
+    over the informative features, then every feature rescaled by 10^U(-2,3)
+    and shifted: the mixed scales tabular users bring."""
+    path = os.path.join(out, name)
+    if os.path.exists(path):
+        return
+    rng = random.Random(seed)
+    hidden = 16
+    w1 = [[rng.gauss(0, 1) for _ in range(informative)] for _ in range(hidden)]
+    w2 = [[rng.gauss(0, 1) for _ in range(hidden)] for _ in range(classes)]
+    scale = [10 ** rng.uniform(-2, 3) for _ in range(features)]
+    shift = [rng.uniform(-5, 5) * s for s in scale]
+    rows = []
+    for _ in range(n):
+        x = [rng.gauss(0, 1) for _ in range(features)]
+        h = [math.tanh(sum(a * b for a, b in zip(w, x[:informative]))) for w in w1]
+        z = [sum(a * b for a, b in zip(w, h)) + rng.gauss(0, 0.3) for w in w2]
+        y = max(range(classes), key=lambda k: z[k])
+        rows.append(["%.6g" % (v * s + o) for v, s, o in zip(x, scale, shift)] + [str(y)])
+    write_csv(path, rows)
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else "results/bounds-bench/data"
+    os.makedirs(out, exist_ok=True)
+    fashion_subset(out, 6000)
+    sklearn_csv(out, "breast_cancer.csv", "breast_cancer.csv", True)
+    sklearn_csv(out, "wine.csv", "wine_data.csv", True)
+    sklearn_csv(out, "digits.csv", "digits.csv.gz", False)
+    teacher_tabular(out, "tab-mixed20.csv", 20, 4000, 20, 12, 5)
+    teacher_tabular(out, "tab-mixed30.csv", 30, 8000, 30, 20, 4)
+    teacher_tabular(out, "tab-sparse50.csv", 50, 5000, 50, 6, 3)
+
+
+if __name__ == "__main__":
+    main()

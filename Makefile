@@ -5,6 +5,8 @@
 #   make demo         install, build, run the main job
 #   make bench        benchmarks (lrsweep against PyTorch on the same work)
 #   make range-study  the range test's bounds on Fashion-MNIST vs a grid (~2 min)
+#   make bounds-bench the bound-quality benchmark: 15 problems (~7 min the first
+#                     time; later runs reuse cached trials)
 #   make install      PREFIX=/usr/local DESTDIR=
 #   make clean
 #   make fuzz         fuzz every parser with libFuzzer (clang), FUZZ_SECONDS=N each
@@ -73,7 +75,7 @@ REPLAY_BINS  := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/replay_%)
 FUZZ_OBJ     := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%.o) $(FUZZ_DIR)/fuzz.o $(FUZZ_DIR)/replay.o
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps check unit e2e crosscheck docs-check fuzz-replay fuzz fuzz-bins demo bench range-study mpi install clean valgrind
+.PHONY: all deps check unit e2e crosscheck docs-check fuzz-replay fuzz fuzz-bins demo bench range-study bounds-bench mpi install clean valgrind
 
 all: $(BIN)
 
@@ -160,6 +162,12 @@ bench: $(BIN) $(BENCH_TRAIN)
 # and their stability over seeds (about two minutes; results/range-study.txt).
 range-study: deps $(BIN)
 	bench/range_study.sh $(BIN)
+
+# Every rule's bounds against a grid search on 15 problems, a held-out third
+# reported apart (bench/bounds/run.py; results/bounds-bench.md).
+bounds-bench: $(BIN)
+	@scripts/deps.sh --bench
+	/usr/bin/python3 bench/bounds/run.py $(BIN)
 
 mpi: deps
 	@$(MAKE) --no-print-directory $(MPI_BIN)

@@ -8,6 +8,8 @@
 #                               page in tests/e2e/report.sh, and Open MPI,
 #                               for bin/lrsweep-mpi and tests/e2e/mpi.sh
 #   scripts/deps.sh --fuzz      also clang with libFuzzer, for `make fuzz`
+#   scripts/deps.sh --bench     also python3-sklearn, whose bundled CSVs are
+#                               real data sets of `make bounds-bench`
 #
 # As root it runs apt-get; otherwise it prints the command to run. When
 # everything is present it does nothing.
@@ -16,6 +18,8 @@ set -eu
 PACKAGES="build-essential pkg-config libyaml-dev libsqlite3-dev check libopenblas-dev zlib1g-dev gnuplot-nox dataset-fashion-mnist valgrind sqlite3"
 if [ "${1:-}" = "--optional" ]; then
 	PACKAGES="$PACKAGES python3-torch chromium libopenmpi-dev openmpi-bin"
+elif [ "${1:-}" = "--bench" ]; then
+	PACKAGES="$PACKAGES python3-sklearn"
 elif [ "${1:-}" = "--fuzz" ]; then
 	PACKAGES="$PACKAGES clang libclang-rt-dev libomp-dev"
 fi

@@ -1,0 +1,284 @@
+#!/usr/bin/python3
+"""run.py - the bound-quality benchmark (make bounds-bench).
+
+For every problem in bench/bounds/problems/ (an experiment file without its
+range_test: section, so the pipeline's defaults apply):
+
+  1. ground truth: constant rates on a half-decade grid over 6 decades
+     (1e-5 .. 10), 3 seeds; the grid's best is the rate with the best mean
+     final validation accuracy;
+  2. `lrsweep range-test` with the defaults, which stores every rule's bounds
+     (and marks the default rule's as chosen);
+  3. for every rule that picked: a triangular run between its bounds
+     (step_size = a quarter of the epochs: two whole cycles) and one_cycle
+     with max_lr = its max_lr, the same epochs and seeds.
+
+A rule's regret on a problem is the grid's best mean final validation
+accuracy minus the mean final validation accuracy of its run (in points;
+negative when the schedule beats every constant rate). A trial that diverged
+counts at chance accuracy (1/classes). Problems named in heldout.txt are
+reported apart from the others.
+
+Trial results are cached in results/bounds-bench/cache.json by (problem,
+schedule, seed, lrsweep --version): changing a rule re-runs the range tests
+and only the trials whose bounds moved. --fresh empties the cache (do so
+after changing the training engine).
+
+usage: bench/bounds/run.py LRSWEEP [--fresh] [--tuning] [--only ID,ID] [--out F.md]
+
+--tuning leaves the held-out problems out (while a rule is being changed:
+they must not be looked at then).
+"""
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+WORK = os.path.join(TOP, "results", "bounds-bench")
+GRID = [10 ** (k / 2) for k in range(-10, 3)]          # 1e-5 .. 10, 13 rates
+SEEDS = [1, 2, 3]
+RULES = ["accuracy", "loss-steepest", "loss-valley", "loss-min10"]
+
+
+def sh(args, **kw):
+    r = subprocess.run(args, capture_output=True, text=True, **kw)
+    if r.returncode not in (0,):
+        raise RuntimeError("%s: exit %d\n%s" % (" ".join(args), r.returncode, r.stderr[-2000:]))
+    return r.stdout
+
+
+def problem_text(path):
+    with open(path) as f:
+        text = f.read()
+    name = os.path.basename(path)[:-5]
+    data = os.path.join(WORK, "data")
+    return name, "name: bb-%s\nseed: 42\n" % name + text.replace("{data}", data)
+
+
+def epochs_of(text):
+    for line in text.splitlines():
+        s = line.strip()
+        if s.startswith("epochs:"):
+            return int(s.split(":")[1])
+    raise RuntimeError("no trials.epochs")
+
+
+def sched_yaml(spec, epochs):
+    kind, a, b = spec
+    if kind == "constant":
+        return "{type: constant, lr: %.17g}" % a
+    if kind == "triangular":
+        return "{type: triangular, base_lr: %.17g, max_lr: %.17g, step_size: \"%d epochs\"}" % (
+            a, b, max(1, epochs // 4))
+    return "{type: one_cycle, max_lr: %.17g}" % b
+
+
+def spec_matches(spec, schedule, params):
+    kind, a, b = spec
+    close = lambda x, y: abs(x - y) <= 1e-9 * abs(y)
+    if schedule != kind:
+        return False
+    if kind == "constant":
+        return close(params["lr"], a)
+    if kind == "triangular":
+        return close(params["base_lr"], a) and close(params["max_lr"], b)
+    return close(params["max_lr"], b)
+
+
+class Cache:
+    def __init__(self, path, tag, fresh):
+        self.path, self.tag = path, tag
+        self.d = {}
+        if os.path.exists(path) and not fresh:
+            with open(path) as f:
+                self.d = json.load(f)
+
+    def key(self, text, spec, seed):
+        s = "%s|%s|%s|%d|%s" % (self.tag, text, spec[0], seed, "%.17g,%.17g" % (spec[1], spec[2]))
+        return hashlib.sha256(s.encode()).hexdigest()
+
+    def save(self):
+        with open(self.path + ".tmp", "w") as f:
+            json.dump(self.d, f)
+        os.replace(self.path + ".tmp", self.path)
+
+
+def run_trials(lrsweep, name, text, specs, cache):
+    """Runs every (spec, seed) not in the cache as one `lrsweep run`."""
+    epochs = epochs_of(text)
+    todo = [s for s in specs if any(cache.key(text, s, z) not in cache.d for z in SEEDS)]
+    todo = list(dict.fromkeys(todo))
+    if todo:
+        exp = text.rstrip("\n") + "\n  seeds: %s\n  schedules:\n" % json.dumps(SEEDS)
+        exp += "".join("    - %s\n" % sched_yaml(s, epochs) for s in todo)
+        path = os.path.join(WORK, "work", name + "-trials.yaml")
+        db = os.path.join(WORK, "work", name + "-trials.db")
+        with open(path, "w") as f:
+            f.write(exp)
+        for ext in ("", "-wal", "-shm"):
+            if os.path.exists(db + ext):
+                os.remove(db + ext)
+        sh([lrsweep, "run", path, "--db", db, "--min-lr", "1e-9", "--max-lr", "1e9", "-q"])
+        rows = json.loads(sh([lrsweep, "query", db, "sql",
+                              "SELECT t.schedule, t.params, t.seed, t.status, t.final_val_accuracy, e.classes "
+                              "FROM trials t JOIN experiments e ON e.id = t.experiment_id",
+                              "--format", "json"]))
+        for r in rows:
+            params = json.loads(r["params"])
+            acc = r["final_val_accuracy"]
+            if r["status"] != "completed" or acc is None:
+                acc = 1.0 / r["classes"]
+            for s in todo:
+                if spec_matches(s, r["schedule"], params):
+                    cache.d[cache.key(text, s, r["seed"])] = acc
+        cache.save()
+    return {s: sum(cache.d[cache.key(text, s, z)] for z in SEEDS) / len(SEEDS) for s in specs}
+
+
+def range_bounds(lrsweep, name, text):
+    path = os.path.join(WORK, "work", name + ".yaml")
+    db = os.path.join(WORK, "work", name + "-range.db")
+    with open(path, "w") as f:
+        f.write(text)
+    for ext in ("", "-wal", "-shm"):
+        if os.path.exists(db + ext):
+            os.remove(db + ext)
+    t0 = time.time()
+    sh([lrsweep, "range-test", path, "--db", db, "-q"])
+    secs = time.time() - t0
+    out = json.loads(sh([lrsweep, "query", db, "range-test", "--format", "json"]))
+    bounds = {}
+    for b in out["bounds"]:
+        ok = b["min_lr"] is not None and b["max_lr"] is not None
+        bounds[b["rule"]] = {"min": b["min_lr"], "max": b["max_lr"], "chosen": b["chosen"],
+                             "note": b.get("note") or "", "ok": ok}
+    return bounds, secs
+
+
+def fmt(x):
+    return "-" if x is None else "%+.2f" % x
+
+
+def summary(rows, rules, title):
+    out = ["### %s (%d problems)" % (title, len(rows)), "",
+           "| rule | picked | triangular mean | triangular worst | one_cycle mean | one_cycle worst |",
+           "| --- | --- | --- | --- | --- | --- |"]
+    for rule in rules:
+        tri = [r["regret"][rule][0] for r in rows if rule in r["regret"]]
+        one = [r["regret"][rule][1] for r in rows if rule in r["regret"]]
+        if not tri:
+            out.append("| %s | 0/%d | - | - | - | - |" % (rule, len(rows)))
+            continue
+        out.append("| %s | %d/%d | %.2f | %.2f | %.2f | %.2f |" % (
+            rule, len(tri), len(rows), sum(tri) / len(tri), max(tri), sum(one) / len(one), max(one)))
+    return out + [""]
+
+
+def main():
+    args = sys.argv[1:]
+    if not args:
+        sys.exit(__doc__)
+    lrsweep = os.path.abspath(args[0])
+    fresh = "--fresh" in args
+    tuning = "--tuning" in args
+    only = None
+    out_md = os.path.join(TOP, "results", "bounds-bench.md")
+    for i, a in enumerate(args):
+        if a == "--only":
+            only = set(args[i + 1].split(","))
+        if a == "--out":
+            out_md = args[i + 1]
+    os.makedirs(os.path.join(WORK, "work"), exist_ok=True)
+    subprocess.run(["/usr/bin/python3", os.path.join(HERE, "make_data.py"), os.path.join(WORK, "data")], check=True)
+    with open(os.path.join(HERE, "heldout.txt")) as f:
+        heldout = {l.strip() for l in f if l.strip() and not l.startswith("#")}
+    version = sh([lrsweep, "--version"]).strip()
+    cache = Cache(os.path.join(WORK, "cache.json"), version, fresh)
+
+    rows = []
+    t_all = time.time()
+    for fn in sorted(os.listdir(os.path.join(HERE, "problems"))):
+        if not fn.endswith(".yaml"):
+            continue
+        name, text = problem_text(os.path.join(HERE, "problems", fn))
+        if (only and name not in only) or (tuning and name in heldout):
+            continue
+        t0 = time.time()
+        epochs = epochs_of(text)
+        grid = run_trials(lrsweep, name, text, [("constant", r, r) for r in GRID], cache)
+        best_spec = max(grid, key=lambda s: grid[s])
+        best = grid[best_spec]
+        bounds, range_secs = range_bounds(lrsweep, name, text)
+        specs = []
+        for rule in RULES:
+            b = bounds.get(rule)
+            if b and b["ok"]:
+                specs += [("triangular", b["min"], b["max"]), ("one_cycle", b["max"], b["max"])]
+        res = run_trials(lrsweep, name, text, specs, cache) if specs else {}
+        regret = {}
+        for rule in RULES:
+            b = bounds.get(rule)
+            if b and b["ok"]:
+                regret[rule] = (100 * (best - res[("triangular", b["min"], b["max"])]),
+                                100 * (best - res[("one_cycle", b["max"], b["max"])]))
+        chosen = [r for r in RULES if bounds.get(r, {}).get("chosen")]
+        if chosen and chosen[0] in regret:
+            regret["default"] = regret[chosen[0]]
+        rows.append({"name": name, "heldout": name in heldout, "best_lr": best_spec[1], "best": best,
+                     "grid": grid, "bounds": bounds, "regret": regret,
+                     "chosen": chosen[0] if chosen else None, "secs": time.time() - t0,
+                     "range_secs": range_secs, "epochs": epochs})
+        r = rows[-1]
+        print("%-32s best %.3g (%.2f%%)  default %s: %s" % (
+            name, r["best_lr"], 100 * best, r["chosen"],
+            " ".join("%s=%s/%s" % (k, fmt(v[0]), fmt(v[1])) for k, v in regret.items())), flush=True)
+    total = time.time() - t_all
+    write_md(out_md, rows, total, version)
+
+
+def write_md(path, rows, total, version):
+    rules = ["default"] + RULES
+    lines = ["# Bound-quality benchmark", "",
+             "`make bounds-bench` (bench/bounds/run.py) with %s; %.0f s on this machine." % (version, total),
+             "Regret = the grid's best mean final validation accuracy (constant rates 1e-5 .. 10, half",
+             "a decade apart, 3 seeds) minus that of a triangular run between the rule's bounds (two",
+             "cycles) / of one_cycle with max_lr = the rule's max_lr, same epochs and seeds; in points,",
+             "negative = better than every constant rate. `default` is the rule the pipeline chose.", ""]
+    for held, title in ((False, "Tuning problems"), (True, "Held-out problems")):
+        sub = [r for r in rows if r["heldout"] == held]
+        if sub:
+            lines += summary(sub, rules, title)
+    lines += ["## Per problem", "",
+              "| problem | epochs | best constant | best acc | rule | min_lr | max_lr | regret tri | regret 1cycle |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for r in rows:
+        first = True
+        for rule in RULES:
+            b = r["bounds"].get(rule, {"ok": False, "note": "missing"})
+            name = ("%s%s" % (r["name"], " (held out)" if r["heldout"] else "")) if first else ""
+            head = "| %s | %s | %s | %s |" % (name, r["epochs"] if first else "",
+                                            ("%.3g" % r["best_lr"]) if first else "",
+                                            ("%.2f" % (100 * r["best"])) if first else "")
+            mark = rule + (" *" if rule == r["chosen"] else "")
+            if b["ok"]:
+                g = r["regret"][rule]
+                lines.append("%s %s | %.3g | %.3g | %s | %s |" % (head, mark, b["min"], b["max"], fmt(g[0]), fmt(g[1])))
+            else:
+                lines.append("%s %s | - | - | no pick | no pick |" % (head, mark))
+            first = False
+    lines += ["", "Grid (mean final validation accuracy, %, per constant rate):", "",
+              "| problem | " + " | ".join("%.3g" % g for g in GRID) + " |",
+              "| --- |" + " --- |" * len(GRID)]
+    for r in rows:
+        lines.append("| %s | " % r["name"] + " | ".join("%.1f" % (100 * r["grid"][("constant", g, g)]) for g in GRID) + " |")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("wrote %s (%.0f s)" % (path, total))
+
+
+if __name__ == "__main__":
+    main()

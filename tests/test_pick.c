@@ -206,7 +206,7 @@ static double acc_cross(const acc_shape *s, double x0, double x1, double t)
 
 START_TEST(rule_names_round_trip)
 {
-	static const char *const want[] = { "accuracy", "loss-steepest", "loss-valley", "loss-min10" };
+	static const char *const want[] = { "accuracy", "loss-steepest", "loss-valley", "loss-min10", "combined" };
 	lrs_pick_rule r, got;
 
 	for (r = 0; r < LRS_PICK__COUNT; r++) {
@@ -218,7 +218,7 @@ START_TEST(rule_names_round_trip)
 	ck_assert_ptr_nonnull(strstr(lrs_error_last(), "did you mean 'loss-valley'"));
 	ck_assert_ptr_nonnull(strstr(lrs_error_last(), "loss-min10"));
 	ck_assert_int_eq(lrs_pick_rule_parse(&got, "steepest-ever"), LRS_EINVALID);
-	ck_assert_ptr_nonnull(strstr(lrs_error_last(), "valid: accuracy, loss-steepest"));
+	ck_assert_ptr_nonnull(strstr(lrs_error_last(), "valid: combined, accuracy, loss-steepest"));
 }
 END_TEST
 
@@ -915,16 +915,110 @@ START_TEST(loss_refusals)
 }
 END_TEST
 
+/* ------------------------------------------------------------ combined, choice, probe */
+
+/* combined: max_lr is the geometric mean of accuracy's and loss-steepest's
+ * on the same curve, min_lr a decade below; either alone (with a caveat
+ * naming the other's reason) when the other refuses; refuses when both do. */
+START_TEST(combined_is_geometric_mean)
+{
+	lrs_pick_result acc, loss, r;
+	synth s;
+
+	synth_init(&s, N_STEPS, 1, X0, X1);
+	synth_loss(&s, &LOSS, -1, 0);
+	synth_acc(&s, &ACC, 0, 0);
+	lrs_pick(&acc, LRS_PICK_ACCURACY, &s.c);
+	lrs_pick(&loss, LRS_PICK_LOSS_STEEPEST, &s.c);
+	lrs_pick(&r, LRS_PICK_COMBINED, &s.c);
+	assert_pick(&acc, "accuracy");
+	assert_pick(&loss, "loss-steepest");
+	assert_pick(&r, "combined");
+	ck_assert_double_eq_tol(r.max_lr, sqrt(acc.max_lr * loss.max_lr), 1e-12 * r.max_lr);
+	ck_assert_double_eq_tol(r.min_lr, r.max_lr / LRS_PICK_DECADE, 1e-12 * r.max_lr);
+	ck_assert_str_eq(r.why, "");
+
+	s.c.accuracy = NULL;                 /* no evaluations: loss alone */
+	lrs_pick(&r, LRS_PICK_COMBINED, &s.c);
+	assert_pick(&r, "combined, loss alone");
+	ck_assert_double_eq(r.max_lr, loss.max_lr);
+	ck_assert_ptr_nonnull(strstr(r.why, "from loss-steepest alone"));
+
+	for (size_t i = 0; i < N_STEPS; i++)   /* a flat loss: accuracy alone */
+		s.sm[i] = s.loss[i] = 1;
+	s.c.accuracy = s.acc;
+	lrs_pick(&r, LRS_PICK_COMBINED, &s.c);
+	assert_pick(&r, "combined, accuracy alone");
+	ck_assert_double_eq(r.max_lr, acc.max_lr);
+	ck_assert_ptr_nonnull(strstr(r.why, "from accuracy alone (loss-steepest: the smoothed loss never falls"));
+
+	s.c.accuracy = NULL;                 /* neither */
+	lrs_pick(&r, LRS_PICK_COMBINED, &s.c);
+	ck_assert_int_eq(r.ok, 0);
+	ck_assert_ptr_nonnull(strstr(r.why, "accuracy: "));
+	ck_assert_ptr_nonnull(strstr(r.why, "loss-steepest: "));
+	synth_free(&s);
+}
+END_TEST
+
+/* The rule asked for when it picked, else the fallback order's first that
+ * did; -1 when none did. */
+START_TEST(choose_falls_back_in_order)
+{
+	lrs_pick_result p[LRS_PICK__COUNT];
+
+	memset(p, 0, sizeof p);
+	ck_assert_int_eq(lrs_pick_choose(p, LRS_PICK_ACCURACY), -1);
+	p[LRS_PICK_LOSS_VALLEY].ok = 1;
+	ck_assert_int_eq(lrs_pick_choose(p, LRS_PICK_ACCURACY), LRS_PICK_LOSS_VALLEY);
+	p[LRS_PICK_LOSS_MIN10].ok = 1;
+	ck_assert_int_eq(lrs_pick_choose(p, LRS_PICK_ACCURACY), LRS_PICK_LOSS_MIN10);
+	ck_assert_int_eq(lrs_pick_choose(p, LRS_PICK_LOSS_VALLEY), LRS_PICK_LOSS_VALLEY);
+	p[LRS_PICK_LOSS_STEEPEST].ok = 1;
+	ck_assert_int_eq(lrs_pick_choose(p, LRS_PICK_COMBINED), LRS_PICK_LOSS_STEEPEST);
+	p[LRS_PICK_ACCURACY].ok = 1;
+	ck_assert_int_eq(lrs_pick_choose(p, LRS_PICK_COMBINED), LRS_PICK_ACCURACY);
+	p[LRS_PICK_COMBINED].ok = 1;
+	ck_assert_int_eq(lrs_pick_choose(p, LRS_PICK_COMBINED), LRS_PICK_COMBINED);
+	ck_assert_int_eq(lrs_pick_choose(p, LRS_PICK_LOSS_MIN10), LRS_PICK_LOSS_MIN10);
+	ck_assert_int_eq(lrs_pick_fallback[0], LRS_PICK_COMBINED);
+}
+END_TEST
+
+/* The probe's range ends at LRS_PICK_PROBE_END x the rate of the loss's
+ * minimum (found by the formula) and spans LRS_PICK_PROBE_SPAN; a flat
+ * probe refuses. */
+START_TEST(probe_ends_at_the_loss_minimum)
+{
+	lrs_pick_result r;
+	synth s;
+
+	synth_init(&s, 200, 1, -7, 1);
+	synth_loss(&s, &LOSS, -1, 0);
+	lrs_pick_probe(&r, &s.c);
+	assert_pick(&r, "probe");
+	assert_near_log(r.max_lr / LRS_PICK_PROBE_END, pow(10, loss_argmin(&LOSS, -7, 1)), 8.0 / 199, "probe");
+	ck_assert_double_eq_tol(r.min_lr, r.max_lr / LRS_PICK_PROBE_SPAN, 1e-12 * r.max_lr);
+	for (size_t i = 0; i < 200; i++)
+		s.sm[i] = s.loss[i] = 1;
+	lrs_pick_probe(&r, &s.c);
+	ck_assert_int_eq(r.ok, 0);
+	ck_assert_ptr_nonnull(strstr(r.why, "never falls"));
+	synth_free(&s);
+}
+END_TEST
+
 /* ------------------------------------------------------------ stability */
 
 /* 20 seeds of noise on one curve (accuracy sd 0.01, raw loss sd
  * LOSS_NOISE): each rule's max_lr varies by less than STABLE[rule] (max /
- * min over the seeds): 1.5 for accuracy and loss-steepest; 2.5 for
- * loss-valley and 4 for loss-min10, whose answers follow the minimum of a
- * flat-bottomed curve (measured: 1.32, 1.24, 1.85, 3.63). */
+ * min over the seeds): 1.5 for accuracy, loss-steepest and combined (their
+ * geometric mean); 2.5 for loss-valley and 4 for loss-min10, whose answers
+ * follow the minimum of a flat-bottomed curve (measured: 1.32, 1.24, 1.85,
+ * 3.63, 1.25). */
 START_TEST(stable_under_noise)
 {
-	static const double stable[LRS_PICK__COUNT] = { 1.5, 1.5, 2.5, 4.0 };
+	static const double stable[LRS_PICK__COUNT] = { 1.5, 1.5, 2.5, 4.0, 1.5 };
 	double lo[LRS_PICK__COUNT], hi[LRS_PICK__COUNT];
 	lrs_pick_result r[LRS_PICK__COUNT];
 	synth s;
@@ -994,6 +1088,12 @@ Suite *suite_pick(void)
 	tcase_add_test(tc, loss_recovery_after_blow_up_ignored);
 	tcase_add_test(tc, loss_below_zero_is_not_cut);
 	tcase_add_test(tc, loss_refusals);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("combined");
+	tcase_add_test(tc, combined_is_geometric_mean);
+	tcase_add_test(tc, choose_falls_back_in_order);
+	tcase_add_test(tc, probe_ends_at_the_loss_minimum);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("stability");

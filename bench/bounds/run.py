@@ -41,7 +41,7 @@ TOP = os.path.dirname(os.path.dirname(HERE))
 WORK = os.path.join(TOP, "results", "bounds-bench")
 GRID = [10 ** (k / 2) for k in range(-10, 3)]          # 1e-5 .. 10, 13 rates
 SEEDS = [1, 2, 3]
-RULES = ["accuracy", "loss-steepest", "loss-valley", "loss-min10"]
+RULES = ["combined", "accuracy", "loss-steepest", "loss-valley", "loss-min10"]
 
 
 def sh(args, **kw):

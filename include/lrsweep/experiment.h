@@ -26,6 +26,8 @@ typedef struct {
 	long repeats;              /* independent tests (default 1)            */
 	const char *pick;          /* rule name (default "accuracy")           */
 	int has_bounds;            /* bounds: given, skip the test             */
+	int auto_range;            /* 1: a linear test whose start_lr and end_lr
+	                              are not given: a probe sets them          */
 	double min_lr, max_lr;     /* the given bounds                         */
 } lrs_range_settings;
 

@@ -1,6 +1,6 @@
 /* pick.h - learning-rate bounds from an LR range-test curve (SPEC §4).
  *
- * Four rules read one curve (one repeat, or the point-by-point mean of the
+ * Five rules read one curve (one repeat, or the point-by-point mean of the
  * repeats) and answer min_lr and max_lr, or refuse with a reason when the
  * curve does not allow a pick:
  *
@@ -13,6 +13,10 @@
  *                  smoothed loss; min_lr from the valley's start.
  *   loss-min10     max_lr = (lr of the minimum smoothed loss) / 10;
  *                  min_lr = max_lr / 10.
+ *   combined       the accuracy and the loss evidence together: max_lr =
+ *                  the geometric mean of accuracy's and loss-steepest's
+ *                  max_lr (either alone when the other cannot pick);
+ *                  min_lr = max_lr / 10. The pipeline's default.
  *
  * Every definition, parameter and refusal is spelled out in
  * docs/range-test.md; the LRS_PICK_* constants below are its parameters.
@@ -32,6 +36,7 @@ typedef enum {
 	LRS_PICK_LOSS_STEEPEST,
 	LRS_PICK_LOSS_VALLEY,
 	LRS_PICK_LOSS_MIN10,
+	LRS_PICK_COMBINED,
 	LRS_PICK__COUNT
 } lrs_pick_rule;
 
@@ -71,6 +76,10 @@ typedef enum {
                                        see where (CLR paper's rule of thumb) */
 #define LRS_PICK_DECADE       10.0  /* min_lr = max_lr / this, where a rule
                                        has no lower bound of its own      */
+
+#define LRS_PICK_PROBE_END    1.0   /* the probe's linear range ends at
+                                       this x the rate of its minimum loss */
+#define LRS_PICK_PROBE_SPAN   100.0 /* ... and starts this many times lower */
 
 /* ------------------------------------------------------------ types */
 
@@ -128,6 +137,22 @@ void lrs_pick(lrs_pick_result *out, lrs_pick_rule rule, const lrs_pick_curve *c)
 
 /* Applies every rule: out[r] is rule r's answer. */
 void lrs_pick_all(lrs_pick_result out[LRS_PICK__COUNT], const lrs_pick_curve *c);
+
+/* The order in which rules stand in for one that cannot pick: the rule the
+ * experiment names first, then these (accuracy, loss-steepest, loss-min10,
+ * loss-valley: their order on the bound-quality benchmark). */
+extern const lrs_pick_rule lrs_pick_fallback[LRS_PICK__COUNT];
+
+/* The rule whose bounds feed the trials: `preferred` when it picked, else
+ * the first of lrs_pick_fallback that did. Returns the rule, or -1 when no
+ * rule picked. */
+int lrs_pick_choose(const lrs_pick_result picks[LRS_PICK__COUNT], lrs_pick_rule preferred);
+
+/* Reads a short exponential probe (loss only) and answers the range of the
+ * linear test that follows it: max_lr = LRS_PICK_PROBE_END x the rate of
+ * the smoothed loss's minimum on the descent (the loss rules' span),
+ * min_lr = max_lr / LRS_PICK_PROBE_SPAN. Refuses like the loss rules. */
+void lrs_pick_probe(lrs_pick_result *out, const lrs_pick_curve *c);
 
 /* The uncertainty of a rule's bounds from its per-repeat picks: the ratio
  * max/min of the per-repeat min_lr (and of max_lr) over the repeats that

@@ -109,4 +109,28 @@ uint64_t lrs_range_seed(uint64_t seed, long r);
 
 void lrs_range_outcome_free(lrs_range_outcome *o);
 
+/* ---- the probe: where the linear test should look, when no range is given */
+
+#define LRS_RANGE_PROBE_START       1e-7  /* fastai's lr_find range       */
+#define LRS_RANGE_PROBE_END         10.0
+#define LRS_RANGE_PROBE_ITERATIONS  200   /* updates of the probe         */
+#define LRS_RANGE_AUTO_ITERATIONS   500   /* fewest updates of the linear
+                                             test that follows a probe    */
+
+/* Runs one short exponential test (LRS_RANGE_PROBE_START to _END over
+ * _ITERATIONS updates; smoothing and stop_factor of `linear`, the model,
+ * optimizer, batch size and seed of `base`) and reads it with
+ * lrs_pick_probe: out->min_lr/max_lr is the range of the linear test, or
+ * out->ok is 0 with the reason. Returns an error only when training could
+ * not start. */
+int lrs_range_probe(lrs_pick_result *out, const lrs_dataset *ds, const lrs_train_config *base,
+                    const lrs_range_config *linear);
+
+/* The probe applied: runs lrs_range_probe and, when it found a range, sets
+ * rc's start_lr and end_lr to it; in every case raises rc's iterations to
+ * at least LRS_RANGE_AUTO_ITERATIONS. `probe` receives the probe's answer.
+ * Deterministic: every MPI rank that calls it gets the same rc. */
+int lrs_range_auto(lrs_range_config *rc, lrs_pick_result *probe, const lrs_dataset *ds,
+                   const lrs_train_config *base);
+
 #endif

@@ -152,7 +152,7 @@ static lrs_range_config settings(const range_args *a, const lrs_experiment *e, l
 
 /* Everything of the test in the database, one transaction per write. */
 static int store(const char *path, const lrs_experiment *e, const lrs_dataset *ds, const lrs_range_outcome *o,
-                 const lrs_range_config *rc, lrs_pick_rule chosen, int64_t *exp_id)
+                 const lrs_range_config *rc, const cli_range_choice *ch, int64_t *exp_id)
 {
 	lrs_store *st = NULL;
 	int err;
@@ -161,7 +161,7 @@ static int store(const char *path, const lrs_experiment *e, const lrs_dataset *d
 		return err;
 	lrs_experiment_info info = cli_experiment_info(e, ds, "range-test");
 	if ((err = lrs_store_experiment_begin(exp_id, st, &info)) == 0 &&
-	    (err = cli_range_store(st, *exp_id, o, rc, chosen)) == 0)
+	    (err = cli_range_store(st, *exp_id, o, rc, ch)) == 0)
 		err = lrs_store_experiment_finish(st, *exp_id, LRS_EXP_COMPLETED);
 	lrs_store_free(st);
 	return err;
@@ -195,11 +195,12 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 
 	long repeats, spe = lrs_train_steps_per_epoch(ds, e->batch_size);
 	const char *pick_name;
-	lrs_pick_rule chosen;
+	cli_range_choice ch = { LRS_PICK_ACCURACY, -1 };
 	lrs_range_config rc = settings(&a, e, spe, &repeats, &pick_name);
+	int auto_range = e->range.auto_range && rc.mode == LRS_RAMP_LINEAR && isnan(a.start_lr) && isnan(a.end_lr);
 	lrs_train_config base = { e->model, e->optim, e->batch_size, 1, 0,
 	                          a.seed >= 0 ? (uint64_t)a.seed : e->seed, NULL, 0, 1 };
-	lrs_pick_rule_parse(&chosen, pick_name);
+	lrs_pick_rule_parse(&ch.preferred, pick_name);
 	if (!(rc.end_lr > rc.start_lr) && (!isnan(a.start_lr) || !isnan(a.end_lr))) {
 		status = cli_usage_error(CMD, "end_lr %g (%s) must be above start_lr %g (%s)", rc.end_lr,
 		                         isnan(a.end_lr) ? a.exp_path : "--end-lr", rc.start_lr,
@@ -211,26 +212,22 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 		goto out;
 	}
 	lrs_blas_set_threads(1);   /* each repeat is single-threaded */
-	if (!g->quiet) {
+	if (!g->quiet)
 		cli_data_summary(CMD, e, ds);
-		fprintf(stderr, "lrsweep %s: %ld repeat%s of %ld iterations on %d thread%s\n", CMD, repeats,
-		        repeats > 1 ? "s" : "", rc.iterations, lrs_runner_threads((int)a.threads),
-		        lrs_runner_threads((int)a.threads) > 1 ? "s" : "");
-	}
-	if ((err = cli_range_run(&o, g, ds, &base, &rc, repeats, (int)a.threads)) < 0) {
+	if ((err = cli_range_run(&o, &ch, g, ds, &base, &rc, auto_range, repeats, (int)a.threads)) < 0) {
 		status = cli_fail(CMD, err);
 		goto out;
 	}
-	cli_range_summary(&o, &rc, chosen, spe);
+	cli_range_summary(&o, &rc, &ch, spe);
 	const char *path = cli_db_path(a.db, e, dbbuf, sizeof dbbuf);
-	if ((err = store(path, e, ds, &o, &rc, chosen, &exp_id)) < 0) {
+	if ((err = store(path, e, ds, &o, &rc, &ch, &exp_id)) < 0) {
 		status = cli_fail(CMD, err);
 		goto out;
 	}
 	printf("stored in %s (experiment %lld)\n", path, (long long)exp_id);
 	if (a.plot || a.terminal) {
 		fflush(stdout);
-		if ((err = draw(&a, &o, &rc, chosen)) < 0) {
+		if ((err = draw(&a, &o, &rc, ch.chosen >= 0 ? (lrs_pick_rule)ch.chosen : ch.preferred)) < 0) {
 			status = cli_fail(CMD, err);
 			goto out;
 		}

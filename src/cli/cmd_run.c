@@ -40,6 +40,7 @@ typedef struct {
 	long threads;              /* --threads N; -1: trials.threads           */
 	int resume, dry_run;
 	double min_lr, max_lr;     /* --min-lr/--max-lr; NAN: not given         */
+	const char *pick;          /* --pick RULE; NULL: range_test.pick        */
 } run_args;
 
 static volatile sig_atomic_t stop_requested;
@@ -56,7 +57,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: lrsweep run EXP.yaml [--db F] [--threads N] [--resume] [--dry-run]\n"
-	        "                   [--min-lr X --max-lr Y]\n"
+	        "                   [--min-lr X --max-lr Y] [--pick RULE]\n"
 	        "\n"
 	        "The whole pipeline: the range test (unless bounds are given by --min-lr/--max-lr\n"
 	        "or range_test.bounds), the bounds of the rule named by range_test.pick, then\n"
@@ -73,6 +74,10 @@ static void usage(FILE *f)
 	        "                 run; refused if the experiment file changed\n"
 	        "  --dry-run      print the plan and stop: no training, nothing stored\n"
 	        "  --min-lr X --max-lr Y   the bounds: skip the range test\n"
+	        "  --pick RULE    the rule whose bounds feed the trials (default range_test.pick):\n"
+	        "                 accuracy, loss-steepest, loss-valley, loss-min10; when it cannot\n"
+	        "                 pick, the next of accuracy, loss-steepest, loss-min10, loss-valley\n"
+	        "                 that can does, with a warning\n"
 	        "\n"
 	        "Ctrl-C stops the sweep: finished trials stay stored, running ones are\n"
 	        "stored as interrupted, and the exit status is 130.\n");
@@ -116,6 +121,11 @@ static int parse_args(int argc, char **argv, cli_globals *g, run_args *a, int *d
 			if (lrs_parse_double(val, &v) < 0 || !(v > 0) || !isfinite(v))
 				return cli_usage_error(CMD, "--%s must be a rate > 0, got '%s'", key, val);
 			*(key[1] == 'i' ? &a->min_lr : &a->max_lr) = v;
+		} else if (!strcmp(key, "pick")) {
+			lrs_pick_rule r;
+			if (lrs_pick_rule_parse(&r, val) < 0)
+				return cli_usage_error(CMD, "--pick: %s", lrs_error_last());
+			a->pick = val;
 		} else {
 			return cli_usage_error(CMD, "unknown option '--%s' (see 'lrsweep run --help')", key);
 		}
@@ -433,28 +443,24 @@ static int get_bounds(const run_args *a, const cli_globals *g, const lrs_experim
 	long spe = lrs_train_steps_per_epoch(ds, e->batch_size), repeats = e->range.repeats;
 	lrs_range_config rc = e->range.ramp;
 	lrs_range_outcome o;
-	lrs_pick_rule chosen;
+	cli_range_choice ch = { LRS_PICK_ACCURACY, -1 };
 	lrs_train_config base = { e->model, e->optim, e->batch_size, 1, 0, e->seed, NULL, 0, 1 };
 
 	if (rc.iterations == 0)
 		rc.iterations = (long)llround(e->range.epochs * (double)spe);
 	if (cli_driver && cli_driver->run_repeats)   /* lrsweep-mpi: on the ranks */
 		rc.run_repeats = cli_driver->run_repeats;
-	lrs_pick_rule_parse(&chosen, e->range.pick);
+	lrs_pick_rule_parse(&ch.preferred, a->pick ? a->pick : e->range.pick);
 	if ((err = lrs_range_check(&rc)) < 0)
 		return err;
-	if (!g->quiet)
-		fprintf(stderr, "lrsweep %s: range test: %ld repeat%s of %ld iterations\n", CMD, repeats,
-		        repeats > 1 ? "s" : "", rc.iterations);
-	if ((err = cli_range_run(&o, g, ds, &base, &rc, repeats, threads)) < 0)
+	if ((err = cli_range_run(&o, &ch, g, ds, &base, &rc, e->range.auto_range, repeats, threads)) < 0)
 		return err;
-	cli_range_summary(&o, &rc, chosen, spe);
-	err = cli_range_store(st, exp_id, &o, &rc, chosen);
-	if (err == 0 && !o.picks[chosen].ok)
-		err = lrs_error_set(LRS_ERROR, "the %s rule picked no bounds (%s): give them with --min-lr/--max-lr "
-		                    "or range_test.bounds, or pick another rule", e->range.pick, o.picks[chosen].why);
-	*min_lr = o.picks[chosen].min_lr;
-	*max_lr = o.picks[chosen].max_lr;
+	cli_range_summary(&o, &rc, &ch, spe);
+	err = cli_range_store(st, exp_id, &o, &rc, &ch);
+	if (err == 0 && ch.chosen < 0)
+		err = cli_range_no_bounds(&o, &ch, &rc);
+	*min_lr = ch.chosen >= 0 ? o.picks[ch.chosen].min_lr : NAN;
+	*max_lr = ch.chosen >= 0 ? o.picks[ch.chosen].max_lr : NAN;
 	lrs_range_outcome_free(&o);
 	return err;
 }
@@ -643,7 +649,7 @@ static int sweep(const lrs_plan *plan, const size_t *which, size_t n, const lrs_
 
 int cmd_run(int argc, char **argv, cli_globals *g)
 {
-	run_args a = { NULL, NULL, -1, 0, 0, NAN, NAN };
+	run_args a = { NULL, NULL, -1, 0, 0, NAN, NAN, NULL };
 	lrs_experiment *e = NULL;
 	lrs_dataset *ds = NULL;
 	lrs_store *st = NULL;

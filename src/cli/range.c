@@ -6,6 +6,7 @@
 
 #include "lrsweep/error.h"
 #include "lrsweep/plot.h"
+#include "lrsweep/runner.h"
 #include "progress.h"
 #include "range.h"
 
@@ -16,15 +17,64 @@ lrs_experiment_info cli_experiment_info(const lrs_experiment *e, const lrs_datas
 	return info;
 }
 
-int cli_range_run(lrs_range_outcome *o, const cli_globals *g, const lrs_dataset *ds,
-                  const lrs_train_config *base, lrs_range_config *rc, long repeats, int threads)
+/* The probe, when the experiment gives no range: the linear test's
+ * start_lr and end_lr from a short exponential test. */
+static int probe(lrs_range_config *rc, const cli_globals *g, const lrs_dataset *ds, const lrs_train_config *base)
 {
-	cli_progress bar;
+	lrs_pick_result p;
 	int err;
 
+	if ((err = lrs_range_auto(rc, &p, ds, base)) < 0 || g->quiet)
+		return err;
+	if (!p.ok)
+		fprintf(stderr, "lrsweep: warning: the probe (exponential %g -> %g, %d updates) found no range "
+		        "(%s): the linear test runs %g -> %g\n", LRS_RANGE_PROBE_START, LRS_RANGE_PROBE_END,
+		        LRS_RANGE_PROBE_ITERATIONS, p.why, rc->start_lr, rc->end_lr);
+	else
+		fprintf(stderr, "lrsweep: probe (exponential %g -> %g, %d updates): the loss is lowest near lr %.3g; "
+		        "the linear test runs %.3g -> %.3g%s%s\n", LRS_RANGE_PROBE_START, LRS_RANGE_PROBE_END,
+		        LRS_RANGE_PROBE_ITERATIONS, p.max_lr / LRS_PICK_PROBE_END, rc->start_lr, rc->end_lr,
+		        p.why[0] ? ": " : "", p.why);
+	return 0;
+}
+
+/* The chosen rule's caveats beyond its own: standing in for the rule asked
+ * for, repeats that disagree. "" when there are none. */
+static void choice_note(char *buf, size_t size, const lrs_range_outcome *o, const cli_range_choice *ch)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if (ch->chosen < 0)
+		return;
+	if (ch->chosen != (int)ch->preferred)
+		len += (size_t)snprintf(buf, size, "chosen because %s could not pick (%s)",
+		                        lrs_pick_rule_name(ch->preferred), o->picks[ch->preferred].why);
+	double spread = fmax(o->min_spread[ch->chosen], o->max_spread[ch->chosen]);
+	if (spread > CLI_RANGE_SPREAD && len < size)
+		snprintf(buf + len, size - len, "%sthe repeats' picks spread %.2fx: more repeats "
+		         "(range_test.repeats) would narrow it", len ? "; " : "", spread);
+}
+
+int cli_range_run(lrs_range_outcome *o, cli_range_choice *ch, const cli_globals *g, const lrs_dataset *ds,
+                  const lrs_train_config *base, lrs_range_config *rc, int auto_range, long repeats, int threads)
+{
+	cli_progress bar;
+	char note[600];
+	int err;
+
+	if (auto_range && (err = probe(rc, g, ds, base)) < 0)
+		return err;
 	/* evaluations at steps 0, eval_every, ... (and the last step, which a
 	 * test that stops early never reaches: not counted) */
 	long evals = (rc->iterations - 1) / rc->eval_every + 1;
+	int nt = lrs_runner_threads(threads);
+	if (!g->quiet && rc->run_repeats)   /* on other ranks: their threads */
+		fprintf(stderr, "lrsweep: range test: %ld repeat%s of %ld iterations\n", repeats,
+		        repeats > 1 ? "s" : "", rc->iterations);
+	else if (!g->quiet)
+		fprintf(stderr, "lrsweep: range test: %ld repeat%s of %ld iterations on %d thread%s\n", repeats,
+		        repeats > 1 ? "s" : "", rc->iterations, nt, nt > 1 ? "s" : "");
 	if (!g->quiet && evals < LRS_PICK_MIN_EVALS)
 		fprintf(stderr, "lrsweep: warning: eval_every %ld gives %ld accuracy evaluation%s over %ld "
 		        "iterations (one more if the test runs to its end); the accuracy rule needs %d\n",
@@ -36,7 +86,23 @@ int cli_range_run(lrs_range_outcome *o, const cli_globals *g, const lrs_dataset 
 	cli_progress_end(&bar);
 	rc->progress = NULL;
 	rc->progress_ctx = NULL;
-	return err;
+	if (err < 0)
+		return err;
+	ch->chosen = lrs_pick_choose(o->picks, ch->preferred);
+	choice_note(note, sizeof note, o, ch);
+	if (!g->quiet && note[0])
+		fprintf(stderr, "lrsweep: warning: %s: %s\n", ch->chosen >= 0 ? lrs_pick_rule_name((lrs_pick_rule)ch->chosen) : "",
+		        note);
+	return 0;
+}
+
+int cli_range_no_bounds(const lrs_range_outcome *o, const cli_range_choice *ch, const lrs_range_config *rc)
+{
+	return lrs_error_set(LRS_ERROR, "no rule could pick bounds from the range test (%s: %s): lengthen the "
+	                     "test (range_test.epochs or iterations), lower eval_every (now %ld), or widen the "
+	                     "range (start_lr %g, end_lr %g); or give bounds with --min-lr/--max-lr or "
+	                     "range_test.bounds", lrs_pick_rule_name(ch->preferred), o->picks[ch->preferred].why,
+	                     rc->eval_every, rc->start_lr, rc->end_lr);
 }
 
 static void print_bound(double v)
@@ -55,8 +121,11 @@ static void print_spread(double v)
 		printf("  %9.2fx", v);
 }
 
-void cli_range_summary(const lrs_range_outcome *o, const lrs_range_config *rc, lrs_pick_rule chosen, long spe)
+void cli_range_summary(const lrs_range_outcome *o, const lrs_range_config *rc, const cli_range_choice *ch,
+                       long spe)
 {
+	int chosen = ch->chosen;
+
 	printf("range test: %s %g -> %g over %ld iterations (%.3g epochs of %ld), %ld repeat%s in %.1f s\n\n",
 	       rc->mode == LRS_RAMP_EXPONENTIAL ? "exponential" : "linear", rc->start_lr, rc->end_lr,
 	       rc->iterations, (double)rc->iterations / (double)spe, spe, o->repeats, o->repeats > 1 ? "s" : "",
@@ -74,7 +143,7 @@ void cli_range_summary(const lrs_range_outcome *o, const lrs_range_config *rc, l
 	printf("\n%-15s  %11s  %11s  %10s  %10s\n", "rule", "min_lr", "max_lr", "min_spread", "max_spread");
 	for (int k = 0; k < LRS_PICK__COUNT; k++) {
 		const lrs_pick_result *p = &o->picks[k];
-		printf("%-13s%s", lrs_pick_rule_name((lrs_pick_rule)k), k == (int)chosen ? " *" : "  ");
+		printf("%-13s%s", lrs_pick_rule_name((lrs_pick_rule)k), k == chosen ? " *" : "  ");
 		print_bound(p->ok ? p->min_lr : NAN);
 		print_bound(p->ok ? p->max_lr : NAN);
 		print_spread(o->min_spread[k]);
@@ -83,16 +152,20 @@ void cli_range_summary(const lrs_range_outcome *o, const lrs_range_config *rc, l
 			printf("  (%s%s)", p->ok ? "" : "no pick: ", p->why);
 		printf("\n");
 	}
-	const lrs_pick_result *c = &o->picks[chosen];
-	if (c->ok)
-		printf("\nbounds (%s): min_lr %.4g, max_lr %.4g\n", lrs_pick_rule_name(chosen), c->min_lr, c->max_lr);
+	if (chosen >= 0)
+		printf("\nbounds (%s%s%s): min_lr %.4g, max_lr %.4g\n", lrs_pick_rule_name((lrs_pick_rule)chosen),
+		       chosen != (int)ch->preferred ? ", in place of " : "",
+		       chosen != (int)ch->preferred ? lrs_pick_rule_name(ch->preferred) : "", o->picks[chosen].min_lr,
+		       o->picks[chosen].max_lr);
 	else
-		printf("\nno bounds: the %s rule could not pick (%s)\n", lrs_pick_rule_name(chosen), c->why);
+		printf("\nno bounds: no rule could pick (%s: %s)\n", lrs_pick_rule_name(ch->preferred),
+		       o->picks[ch->preferred].why);
 }
 
 int cli_range_store(lrs_store *st, int64_t exp_id, const lrs_range_outcome *o, const lrs_range_config *rc,
-                    lrs_pick_rule chosen)
+                    const cli_range_choice *ch)
 {
+	char note[900], extra[600];
 	lrs_range_point *pts = NULL;
 	int err = 0;
 
@@ -113,12 +186,20 @@ int cli_range_store(lrs_store *st, int64_t exp_id, const lrs_range_outcome *o, c
 	if (err < 0)
 		return err;
 	lrs_bound_row rows[LRS_PICK__COUNT];
-	for (int k = 0; k < LRS_PICK__COUNT; k++)
+	/* with no pick at all the rule asked for stays marked, as it was */
+	int marked = ch->chosen >= 0 ? ch->chosen : (int)ch->preferred;
+	choice_note(extra, sizeof extra, o, ch);
+	for (int k = 0; k < LRS_PICK__COUNT; k++) {
+		const char *why = o->picks[k].why;
+		if (k == ch->chosen && extra[0]) {
+			snprintf(note, sizeof note, "%s%s%s", extra, why[0] ? "; " : "", why);
+			why = note;
+		}
 		rows[k] = (lrs_bound_row){ lrs_pick_rule_name((lrs_pick_rule)k),
 		                           o->picks[k].ok ? o->picks[k].min_lr : NAN,
 		                           o->picks[k].ok ? o->picks[k].max_lr : NAN,
-		                           o->min_spread[k], o->max_spread[k], k == (int)chosen,
-		                           o->picks[k].why };
+		                           o->min_spread[k], o->max_spread[k], k == marked, why };
+	}
 	return lrs_store_bounds_add(st, exp_id, rows, LRS_PICK__COUNT);
 }
 

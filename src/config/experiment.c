@@ -416,7 +416,8 @@ static void read_range_test(checker *ck, const lrs_node *n, lrs_range_settings *
 	                              .eval_samples = 2000, .smoothing = 0.98, .stop_factor = 4.0 };
 	r->epochs = 4;
 	r->repeats = 1;
-	r->pick = "accuracy";
+	r->pick = "combined";
+	r->auto_range = 1;
 	if (!n || !is_map(ck, n, "range_test"))
 		return;
 	check_keys(ck, n, "range_test", keys, sizeof keys / sizeof keys[0]);
@@ -424,6 +425,7 @@ static void read_range_test(checker *ck, const lrs_node *n, lrs_range_settings *
 		r->ramp.mode = (lrs_ramp)mode;
 	get_number(ck, n, "start_lr", 0, 1, HUGE_VAL, 0, &r->ramp.start_lr);
 	get_number(ck, n, "end_lr", 0, 1, HUGE_VAL, 0, &r->ramp.end_lr);
+	r->auto_range = r->ramp.mode == LRS_RAMP_LINEAR && !lrs_node_get(n, "start_lr") && !lrs_node_get(n, "end_lr");
 	if (lrs_node_get(n, "start_lr") && lrs_node_get(n, "end_lr") && r->ramp.start_lr >= r->ramp.end_lr)
 		problem(ck, lrs_node_get(n, "end_lr"), "'end_lr' (%g) must be above 'start_lr' (%g)",
 		        r->ramp.end_lr, r->ramp.start_lr);
@@ -438,7 +440,7 @@ static void read_range_test(checker *ck, const lrs_node *n, lrs_range_settings *
 	get_integer(ck, n, "repeats", 1, 1000, &r->repeats);
 	get_number(ck, n, "smoothing", 0, 0, 1, 1, &r->ramp.smoothing);
 	get_number(ck, n, "stop_factor", 1, 1, HUGE_VAL, 0, &r->ramp.stop_factor);
-	if (get_choice(ck, n, "pick", "accuracy|loss-steepest|loss-valley|loss-min10", &pick) > 0)
+	if (get_choice(ck, n, "pick", "combined|accuracy|loss-steepest|loss-valley|loss-min10", &pick) > 0)
 		r->pick = lrs_node_get(n, "pick")->text;
 	if ((bounds = lrs_node_get(n, "bounds")) && is_map(ck, bounds, "bounds")) {
 		static const char *const bkeys[] = { "min_lr", "max_lr" };

@@ -385,7 +385,7 @@ static int serve(void *ctx, long thread)
  * 0's business). */
 static void run_args(int argc, char **argv, const char **exp, long *threads)
 {
-	static const char *const with_value[] = { "--db", "--threads", "--min-lr", "--max-lr" };
+	static const char *const with_value[] = { "--db", "--threads", "--min-lr", "--max-lr", "--pick" };
 	int i = 1;
 
 	*exp = NULL;
@@ -393,7 +393,7 @@ static void run_args(int argc, char **argv, const char **exp, long *threads)
 		i++;
 	for (i++; i < argc; i++) {
 		int takes = 0;
-		for (size_t k = 0; k < 4; k++)
+		for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
 			takes |= !strcmp(argv[i], with_value[k]);
 		if (takes && i + 1 < argc && !strcmp(argv[i], "--threads"))
 			*threads = atol(argv[i + 1]);
@@ -405,14 +405,18 @@ static void run_args(int argc, char **argv, const char **exp, long *threads)
 }
 
 /* The range test's settings as rank 0 makes them in `run` (no flags
- * change them there). */
-static void range_settings(const lrs_experiment *e, const lrs_dataset *ds, lrs_range_config *rc,
-                           lrs_train_config *base)
+ * change them there), the probe included: it is deterministic, so every
+ * rank finds the range rank 0 found. */
+static int range_settings(const lrs_experiment *e, const lrs_dataset *ds, lrs_range_config *rc,
+                          lrs_train_config *base)
 {
+	lrs_pick_result probe;
+
 	*rc = e->range.ramp;
 	if (rc->iterations == 0)
 		rc->iterations = (long)llround(e->range.epochs * (double)lrs_train_steps_per_epoch(ds, e->batch_size));
 	*base = (lrs_train_config){ e->model, e->optim, e->batch_size, 1, 0, e->seed, NULL, 0, 1 };
+	return e->range.auto_range ? lrs_range_auto(rc, &probe, ds, base) : 0;
 }
 
 static int worker(int argc, char **argv)
@@ -447,7 +451,10 @@ static int worker(int argc, char **argv)
 		}
 		MPI_Allreduce(&mine, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
 		if (msg[0] == PHASE_RANGE) {
-			range_settings(e, ds, &rc, &base);
+			if (range_settings(e, ds, &rc, &base) < 0) {
+				fprintf(stderr, "lrsweep-mpi: rank %d: %s\n", rank, lrs_error_last());
+				MPI_Abort(MPI_COMM_WORLD, 1);
+			}
 			worker_job job = { NULL, ds, &rc, &base };
 			lrs_run_tasks(threads, (int)threads, serve_repeats, &job);
 			continue;

@@ -26,7 +26,7 @@
 #include "lrsweep/util.h"
 
 static const char *const rule_names[LRS_PICK__COUNT] = {
-	"accuracy", "loss-steepest", "loss-valley", "loss-min10"
+	"accuracy", "loss-steepest", "loss-valley", "loss-min10", "combined"
 };
 
 /* ------------------------------------------------------------ names */
@@ -52,9 +52,9 @@ int lrs_pick_rule_parse(lrs_pick_rule *out, const char *name)
 	near = lrs_nearest_name(name, rule_names, LRS_PICK__COUNT);
 	if (near)
 		return lrs_error_set(LRS_EINVALID, "unknown pick rule '%s' (did you mean '%s'?); "
-		                     "valid: accuracy, loss-steepest, loss-valley, loss-min10", name, near);
+		                     "valid: combined, accuracy, loss-steepest, loss-valley, loss-min10", name, near);
 	return lrs_error_set(LRS_EINVALID, "unknown pick rule '%s'; "
-	                     "valid: accuracy, loss-steepest, loss-valley, loss-min10", name);
+	                     "valid: combined, accuracy, loss-steepest, loss-valley, loss-min10", name);
 }
 
 /* ------------------------------------------------------------ curve helpers */
@@ -586,6 +586,50 @@ done:
 	free(x);
 }
 
+/* ------------------------------------------------------------ combined rule */
+
+/* Two readings of one test, each with its own noise: where the accuracy
+ * stops rising, and where the loss falls fastest. Their geometric mean is
+ * the combined max_lr; the range below it is a decade, as the loss rules'. */
+static void pick_combined(lrs_pick_result *out, const lrs_pick_curve *c)
+{
+	lrs_pick_result acc, loss;
+	double max_lr;
+
+	lrs_pick(&acc, LRS_PICK_ACCURACY, c);
+	lrs_pick(&loss, LRS_PICK_LOSS_STEEPEST, c);
+	if (!acc.ok && !loss.ok) {
+		refuse(out, "accuracy: %.100s; loss-steepest: %.100s", acc.why, loss.why);
+		return;
+	}
+	if (acc.ok && loss.ok)
+		max_lr = sqrt(acc.max_lr * loss.max_lr);
+	else
+		max_lr = acc.ok ? acc.max_lr : loss.max_lr;
+	accept(out, max_lr / LRS_PICK_DECADE, max_lr);
+	if (!acc.ok || !loss.ok)
+		snprintf(out->why, sizeof out->why, "from %s alone (%s: %.150s)", acc.ok ? "accuracy" : "loss-steepest",
+		         acc.ok ? "loss-steepest" : "accuracy", acc.ok ? loss.why : acc.why);
+}
+
+/* ------------------------------------------------------------ the probe */
+
+void lrs_pick_probe(lrs_pick_result *out, const lrs_pick_curve *c)
+{
+	loss_span sp;
+	double end_lr;
+
+	assert(out && c && c->exponential);
+	memset(out, 0, sizeof *out);
+	if (loss_span_find(&sp, out, c) < 0)
+		return;
+	end_lr = LRS_PICK_PROBE_END * c->lr[sp.argmin];
+	accept(out, end_lr / LRS_PICK_PROBE_SPAN, end_lr);
+	if (sp.argmin == sp.end - 1 && sp.end == c->n)
+		snprintf(out->why, sizeof out->why, "the probe's loss was still falling at its end (lr %.3g)",
+		         c->lr[c->n - 1]);
+}
+
 /* ------------------------------------------------------------ all rules */
 
 void lrs_pick(lrs_pick_result *out, lrs_pick_rule rule, const lrs_pick_curve *c)
@@ -598,6 +642,7 @@ void lrs_pick(lrs_pick_result *out, lrs_pick_rule rule, const lrs_pick_curve *c)
 	case LRS_PICK_LOSS_STEEPEST: pick_steepest(out, c); break;
 	case LRS_PICK_LOSS_VALLEY:   pick_valley(out, c); break;
 	case LRS_PICK_LOSS_MIN10:    pick_min10(out, c); break;
+	case LRS_PICK_COMBINED:      pick_combined(out, c); break;
 	default: assert(!"unknown pick rule"); refuse(out, "unknown rule"); break;
 	}
 }
@@ -608,6 +653,21 @@ void lrs_pick_all(lrs_pick_result out[LRS_PICK__COUNT], const lrs_pick_curve *c)
 
 	for (r = 0; r < LRS_PICK__COUNT; r++)
 		lrs_pick(&out[r], (lrs_pick_rule)r, c);
+}
+
+const lrs_pick_rule lrs_pick_fallback[LRS_PICK__COUNT] = {
+	LRS_PICK_COMBINED, LRS_PICK_ACCURACY, LRS_PICK_LOSS_STEEPEST, LRS_PICK_LOSS_MIN10, LRS_PICK_LOSS_VALLEY,
+};
+
+int lrs_pick_choose(const lrs_pick_result picks[LRS_PICK__COUNT], lrs_pick_rule preferred)
+{
+	assert(picks && preferred < LRS_PICK__COUNT);
+	if (picks[preferred].ok)
+		return (int)preferred;
+	for (int k = 0; k < LRS_PICK__COUNT; k++)
+		if (picks[lrs_pick_fallback[k]].ok)
+			return (int)lrs_pick_fallback[k];
+	return -1;
 }
 
 size_t lrs_pick_spread(double *min_lr_spread, double *max_lr_spread,

@@ -123,6 +123,45 @@ fail:
 	return err;
 }
 
+int lrs_range_probe(lrs_pick_result *out, const lrs_dataset *ds, const lrs_train_config *base,
+                    const lrs_range_config *linear)
+{
+	lrs_range_config rc = *linear;
+	lrs_range_curve c;
+	int err;
+
+	rc.mode = LRS_RAMP_EXPONENTIAL;
+	rc.start_lr = LRS_RANGE_PROBE_START;
+	rc.end_lr = LRS_RANGE_PROBE_END;
+	rc.iterations = LRS_RANGE_PROBE_ITERATIONS;
+	rc.eval_every = LRS_RANGE_PROBE_ITERATIONS;   /* the loss alone is read */
+	rc.eval_samples = 1;
+	rc.progress = NULL;
+	rc.run_repeats = NULL;
+	if ((err = lrs_range_run(&c, ds, base, &rc)) < 0)
+		return err;
+	lrs_pick_curve pc = curve_of(c.lr, c.loss, c.smoothed_loss, NULL, (size_t)c.n, &rc);
+	lrs_pick_probe(out, &pc);
+	lrs_range_curve_free(&c);
+	return 0;
+}
+
+int lrs_range_auto(lrs_range_config *rc, lrs_pick_result *probe, const lrs_dataset *ds,
+                   const lrs_train_config *base)
+{
+	int err;
+
+	if ((err = lrs_range_probe(probe, ds, base, rc)) < 0)
+		return err;
+	if (rc->iterations < LRS_RANGE_AUTO_ITERATIONS)
+		rc->iterations = LRS_RANGE_AUTO_ITERATIONS;
+	if (probe->ok) {
+		rc->start_lr = probe->min_lr;
+		rc->end_lr = probe->max_lr;
+	}
+	return 0;
+}
+
 void lrs_range_outcome_free(lrs_range_outcome *o)
 {
 	for (long r = 0; o->curves && r < o->repeats; r++)

@@ -175,7 +175,7 @@ mount --bind rw ro 2>mount.err && mount -o remount,bind,ro ro 2>>mount.err || ex
 echo \$? >ro1.rc
 "$LRSWEEP" run exp.yaml --db ro/new.db --min-lr 0.01 --max-lr 0.1 -q >ro2.out 2>ro2.err
 echo \$? >ro2.rc
-"$LRSWEEP" query ro/r.db sql "\$(sed -n 5p rows.sql | sed 's/;\$//')" --format csv >ro3.out 2>ro3.err
+"$LRSWEEP" query ro/r.db sql "\$(sed -n 6p rows.sql | sed 's/;\$//')" --format csv >ro3.out 2>ro3.err
 echo \$? >ro3.rc
 EOF
 if ! command -v unshare >/dev/null; then

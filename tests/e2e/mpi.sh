@@ -103,6 +103,20 @@ if [ $RC -eq 2 ] && grep -q "bad.yaml:3:29: unknown schedule type 'stepp'" "$ERR
 else
 	nok "bad file" "rc=$RC $(cat "$ERR")"
 fi
+# no range given: every rank probes it alone and finds rank 0's range
+sed 's/^range_test: .*/range_test: {repeats: 2}/; s/epochs: 6/epochs: 2/' exp.yaml >auto.yaml
+mpi run auto.yaml --db "$T/a.db" --pick loss-steepest >"$OUT" 2>"$ERR"
+RC=$?
+"$LRSWEEP" run auto.yaml --db "$T/as.db" --pick loss-steepest -q >/dev/null 2>&1
+if [ $RC -eq 0 ] && grep -q "^lrsweep: probe" "$ERR" &&
+   cmp -s <(sqlite3 "$T/a.db" "$POINTS") <(sqlite3 "$T/as.db" "$POINTS") &&
+   cmp -s <(sqlite3 "$T/a.db" "$BOUNDS") <(sqlite3 "$T/as.db" "$BOUNDS") &&
+   cmp -s <(sqlite3 "$T/a.db" "$METRICS") <(sqlite3 "$T/as.db" "$METRICS") &&
+   [ "$(sqlite3 "$T/a.db" "select rule from bounds where chosen = 1")" = loss-steepest ]; then
+	ok "a probed range and --pick: the ranks store what lrsweep run stores"
+else
+	nok "mpi probe" "rc=$RC $(tail -c 300 "$ERR")"
+fi
 sed 's/    - type: one_cycle/    - type: one_cycle\n  pruning: {type: asha}/' exp.yaml >prune.yaml
 mpi run prune.yaml --db "$T/p.db" >"$OUT" 2>"$ERR"
 if [ $? -eq 2 ] && grep -q "pruning is not available in MPI runs" "$ERR"; then ok "pruning refused under MPI, before any training"

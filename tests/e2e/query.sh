@@ -155,7 +155,7 @@ fi
 if [ $have_py = 1 ]; then
 	run query "$DB" range-test --format json
 	notes=$(sq "select rule || '=' || coalesce(note, '') from bounds order by rule")
-	if "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["bounds"]) == 4 and len(d["range_tests"]) == 2
+	if "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["bounds"]) == 5 and len(d["range_tests"]) == 2
 got = "\n".join(sorted(b["rule"] + "=" + (b["note"] or "") for b in d["bounds"]))
 assert got == sys.argv[2], (got, sys.argv[2])' "$OUT" "$notes"
 	then ok "range-test --format json"; else nok "range-test json" "$(head -c 300 "$OUT")"; fi
@@ -183,7 +183,7 @@ run query "$T/v2.db" trials --format csv
 if [ "$RC" -eq 0 ] && cmp -s "$OUT" "$T/trials.want" &&
    grep -q "^lrsweep query: upgraded $T/v2.db from schema version 2 to 3$" "$ERR" &&
    [ "$(sqlite3 "$T/v2.db" 'pragma user_version')" = 3 ] &&
-   [ "$(sqlite3 "$T/v2.db" 'select count(*) from bounds where note is null')" = 4 ] &&
+   [ "$(sqlite3 "$T/v2.db" 'select count(*) from bounds where note is null')" = 5 ] &&
    [ "$(sqlite3 "$T/v2.db" 'pragma integrity_check')" = ok ]; then
 	ok "version 2 file upgraded by a query, which then reads it unchanged"
 else

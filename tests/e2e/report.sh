@@ -60,7 +60,8 @@ for s in '<h1>rep</h1>' '<th>status</th><td>completed</td>' '<th>started</th><td
 	grep -qF -- "$s" "$H" || missing="$missing [$s]"
 done
 if [ -z "$missing" ]; then ok "header: name, status, dates, host, version, data sizes, trials"; else nok "header" "missing$missing"; fi
-if grep -q '<tr class="chosen"><td>accuracy</td>' "$H" && [ "$(sed -n '/id="range-test"/,/<\/section>/p' "$H" | grep -c '^<tr><td>loss-')" -eq 3 ]
+if grep -q '<tr class="chosen"><td>combined</td>' "$H" && grep -q '^<tr><td>accuracy</td>' "$H" &&
+   [ "$(sed -n '/id="range-test"/,/<\/section>/p' "$H" | grep -c '^<tr><td>loss-')" -eq 3 ]
 then ok "bounds of every rule, the chosen one marked"; else nok "bounds table" "$(grep -c 'loss-' "$H")"; fi
 note=$(sqlite3 "$DB" "select note from bounds where note is not null and experiment_id = (select max(id) from experiments) limit 1" |
 	sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g; s/"/\&quot;/g; s/'"'"'/\&#39;/g')

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# tests/e2e/bounds.sh - where the bounds come from, on synthetic data in
+# seconds: the probe that sets a linear test's range when none is given,
+# the fallback when the rule asked for cannot pick (stored note, warning,
+# the trials get the stand-in's bounds), `run --pick`, the error when no
+# rule can pick, and the warning when the repeats' picks spread over 2x.
+set -u
+. "$(dirname "$0")/lib.sh"
+cd "$T" || exit 1
+
+# blobs in a second; $1 = seed, $2 = the range_test: mapping's contents
+exp() {
+	cat <<EOF
+name: bounds-$1
+seed: $1
+data:
+  train: {format: synthetic, kind: blobs, samples: ${3:-300}, classes: 3}
+  validation: 0.2
+model: {hidden: [8], activation: relu}
+optimizer: {type: sgd, momentum: 0.9}
+batch_size: ${4:-32}
+range_test: {$2}
+trials:
+  epochs: 2
+  seeds: [1]
+  schedules:
+    - type: constant
+EOF
+}
+q() { sqlite3 "$1" "$2"; }
+
+# ---------------------------------------------------------------- the probe
+
+exp 5 "repeats: 1" >probe.yaml
+run range-test probe.yaml --db probe.db
+range=$(q probe.db "select start_lr || ' ' || end_lr || ' ' || iterations from range_tests")
+set -- $range
+if [ "$RC" = 0 ] && grep -q "^lrsweep: probe (exponential 1e-07 -> 10, 200 updates)" "$ERR" &&
+   awk -v s="$1" -v e="$2" 'BEGIN { exit !(e > s && e != 1 && s != 0.0001) }' && [ "$3" -ge 500 ]; then
+	ok "no range given: a probe sets the linear test's range ($1 .. $2, $3 iterations)"
+else
+	nok "probe" "rc=$RC range=$range $(head -c 300 "$ERR")"
+fi
+if grep -q "^range test: linear $1 -> $2 over $3 iterations" "$OUT" 2>/dev/null ||
+   grep -q "^range test: linear .* over $3 iterations" "$OUT"; then
+	ok "the summary shows the probed range"
+else
+	nok "probed range in the summary" "$(head -3 "$OUT")"
+fi
+exp 5 "repeats: 1, start_lr: 0.001, end_lr: 0.5" >given.yaml
+run range-test given.yaml --db given.db
+if [ "$RC" = 0 ] && ! grep -q probe "$ERR" &&
+   [ "$(q given.db "select start_lr || ' ' || end_lr from range_tests")" = "0.001 0.5" ]; then
+	ok "a range given: no probe, the range as given"
+else
+	nok "range given" "rc=$RC $(q given.db "select start_lr, end_lr from range_tests") $(head -c 200 "$ERR")"
+fi
+run range-test probe.yaml --db given2.db --mode exponential
+if [ "$RC" = 0 ] && ! grep -q probe "$ERR"; then ok "an exponential test: no probe"; else nok "exponential" "$(head -c 200 "$ERR")"; fi
+
+# ---------------------------------------------------------------- fallback
+
+# one accuracy evaluation: the accuracy rule cannot pick
+exp 5 "repeats: 2, eval_every: 1000" >fallback.yaml
+run run fallback.yaml --db fb.db --pick accuracy
+chosen=$(q fb.db "select rule from bounds where chosen = 1")
+note=$(q fb.db "select note from bounds where chosen = 1")
+if [ "$RC" = 0 ] && [ "$chosen" = combined ] &&
+   [ "$(q fb.db "select count(*) from bounds where rule = 'accuracy' and min_lr is null")" = 1 ] &&
+   case "$note" in "chosen because accuracy could not pick (only 1 accuracy evaluation"*) true ;; *) false ;; esac; then
+	ok "accuracy cannot pick: combined stands in, its note says why"
+else
+	nok "fallback" "rc=$RC chosen=$chosen note=$note $(head -c 300 "$ERR")"
+fi
+if grep -q "^lrsweep: warning: combined: chosen because accuracy could not pick" "$ERR" &&
+   grep -q "^bounds (combined, in place of accuracy): " "$OUT"; then
+	ok "the stand-in is announced on stderr and in the summary"
+else
+	nok "fallback shown" "$(grep -i warning "$ERR" | head -3)"
+fi
+max=$(q fb.db "select max_lr from bounds where chosen = 1")
+lr=$(q fb.db "select json_extract(params, '$.lr') from trials")
+if awk -v a="$max" -v b="$lr" 'BEGIN { exit !(a > 0 && (a - b) * (a - b) < 1e-24) }'; then
+	ok "the trials run with the stand-in's bounds (lr = @max = $lr)"
+else
+	nok "trials' bounds" "max_lr $max, trial lr $lr"
+fi
+
+# ---------------------------------------------------------------- --pick
+
+run run fallback.yaml --db pick.db --pick loss-min10
+max=$(q pick.db "select max_lr from bounds where rule = 'loss-min10'")
+lr=$(q pick.db "select json_extract(params, '$.lr') from trials")
+if [ "$RC" = 0 ] && [ "$(q pick.db "select rule from bounds where chosen = 1")" = loss-min10 ] &&
+   awk -v a="$max" -v b="$lr" 'BEGIN { exit !(a > 0 && (a - b) * (a - b) < 1e-24) }'; then
+	ok "run --pick loss-min10: its bounds are chosen and feed the trials"
+else
+	nok "run --pick" "rc=$RC $(q pick.db "select rule, chosen from bounds") lr=$lr"
+fi
+bad_usage "run --pick unknown" "did you mean 'loss-valley'" run fallback.yaml --pick loss-valey
+[ -e "$T/results" ] && nok "bad --pick" "created results/" || ok "bad --pick stores nothing"
+
+# ---------------------------------------------------------------- no rule
+
+# eight updates at rates too small to move the loss: no rule can pick
+exp 5 "repeats: 1, start_lr: 1.0e-9, end_lr: 2.0e-9, iterations: 8, eval_every: 4" >none.yaml
+run run none.yaml --db none.db
+if [ "$RC" = 1 ] && grep -q "no rule could pick bounds" "$ERR" && grep -q "eval_every" "$ERR" &&
+   grep -q "range_test.epochs or iterations" "$ERR" && grep -q "start_lr 1e-09, end_lr 2e-09" "$ERR" &&
+   [ "$(q none.db "select count(*) from trials")" = 0 ] &&
+   [ "$(q none.db "select status from experiments")" = failed ]; then
+	ok "no rule can pick: exit 1, the message names the settings to change, no trial runs"
+else
+	nok "no rule" "rc=$RC $(tail -c 400 "$ERR")"
+fi
+
+# ---------------------------------------------------------------- spread
+
+# 120 blobs, batch 8, three repeats: seed 2's picks spread 7.5x, seed 4's 1.04x
+exp 2 "repeats: 3, eval_every: 10" 120 8 >spread.yaml
+run range-test spread.yaml --db spread.db
+note=$(q spread.db "select note from bounds where chosen = 1")
+if [ "$RC" = 0 ] && grep -q "^lrsweep: warning: combined: the repeats' picks spread [0-9.]*x: more repeats" "$ERR" &&
+   case "$note" in *"the repeats' picks spread "*"x: more repeats (range_test.repeats) would narrow it"*) true ;; *) false ;; esac; then
+	ok "repeats spread over 2x: a warning, and the note stored"
+else
+	nok "spread warning" "rc=$RC note=$note $(grep spread "$OUT" "$ERR" | head -3)"
+fi
+exp 4 "repeats: 3, eval_every: 10" 120 8 >tight.yaml
+run range-test tight.yaml --db tight.db
+spread=$(q tight.db "select max(min_lr_spread, max_lr_spread) from bounds where chosen = 1")
+if [ "$RC" = 0 ] && ! grep -q "spread" "$ERR" && awk -v s="$spread" 'BEGIN { exit !(s < 2) }'; then
+	ok "repeats within 2x ($spread): no warning"
+else
+	nok "no spread warning" "rc=$RC spread=$spread $(grep spread "$ERR")"
+fi
+
+finish

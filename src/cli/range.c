@@ -56,6 +56,22 @@ static void choice_note(char *buf, size_t size, const lrs_range_outcome *o, cons
 		         "(range_test.repeats) would narrow it", len ? "; " : "", spread);
 }
 
+/* Rule k's note as printed and stored: its own caveat or reason, after
+ * the choice's note when k is the chosen rule. */
+static const char *row_note(char *buf, size_t size, const lrs_range_outcome *o, const cli_range_choice *ch, int k)
+{
+	char extra[600];
+	const char *why = o->picks[k].why;
+
+	if (k != ch->chosen)
+		return why;
+	choice_note(extra, sizeof extra, o, ch);
+	if (!extra[0])
+		return why;
+	snprintf(buf, size, "%s%s%s", extra, why[0] ? "; " : "", why);
+	return buf;
+}
+
 int cli_range_run(lrs_range_outcome *o, cli_range_choice *ch, const cli_globals *g, const lrs_dataset *ds,
                   const lrs_train_config *base, lrs_range_config *rc, int auto_range, long repeats, int threads)
 {
@@ -125,6 +141,7 @@ void cli_range_summary(const lrs_range_outcome *o, const lrs_range_config *rc, c
                        long spe)
 {
 	int chosen = ch->chosen;
+	char note[900];
 
 	printf("range test: %s %g -> %g over %ld iterations (%.3g epochs of %ld), %ld repeat%s in %.1f s\n\n",
 	       rc->mode == LRS_RAMP_EXPONENTIAL ? "exponential" : "linear", rc->start_lr, rc->end_lr,
@@ -148,8 +165,9 @@ void cli_range_summary(const lrs_range_outcome *o, const lrs_range_config *rc, c
 		print_bound(p->ok ? p->max_lr : NAN);
 		print_spread(o->min_spread[k]);
 		print_spread(o->max_spread[k]);
-		if (p->why[0])
-			printf("  (%s%s)", p->ok ? "" : "no pick: ", p->why);
+		const char *why = row_note(note, sizeof note, o, ch, k);
+		if (why[0])
+			printf("  (%s%s)", p->ok ? "" : "no pick: ", why);
 		printf("\n");
 	}
 	if (chosen >= 0)
@@ -165,7 +183,7 @@ void cli_range_summary(const lrs_range_outcome *o, const lrs_range_config *rc, c
 int cli_range_store(lrs_store *st, int64_t exp_id, const lrs_range_outcome *o, const lrs_range_config *rc,
                     const cli_range_choice *ch)
 {
-	char note[900], extra[600];
+	char note[900];
 	lrs_range_point *pts = NULL;
 	int err = 0;
 
@@ -188,13 +206,8 @@ int cli_range_store(lrs_store *st, int64_t exp_id, const lrs_range_outcome *o, c
 	lrs_bound_row rows[LRS_PICK__COUNT];
 	/* with no pick at all the rule asked for stays marked, as it was */
 	int marked = ch->chosen >= 0 ? ch->chosen : (int)ch->preferred;
-	choice_note(extra, sizeof extra, o, ch);
 	for (int k = 0; k < LRS_PICK__COUNT; k++) {
-		const char *why = o->picks[k].why;
-		if (k == ch->chosen && extra[0]) {
-			snprintf(note, sizeof note, "%s%s%s", extra, why[0] ? "; " : "", why);
-			why = note;
-		}
+		const char *why = row_note(note, sizeof note, o, ch, k);
 		rows[k] = (lrs_bound_row){ lrs_pick_rule_name((lrs_pick_rule)k),
 		                           o->picks[k].ok ? o->picks[k].min_lr : NAN,
 		                           o->picks[k].ok ? o->picks[k].max_lr : NAN,

@@ -92,6 +92,7 @@ def spec_matches(spec, schedule, params):
 class Cache:
     def __init__(self, path, tag, fresh):
         self.path, self.tag = path, tag
+        self.ran = self.hit = 0
         self.d = {}
         if os.path.exists(path) and not fresh:
             with open(path) as f:
@@ -112,6 +113,8 @@ def run_trials(lrsweep, name, text, specs, cache):
     epochs = epochs_of(text)
     todo = [s for s in specs if any(cache.key(text, s, z) not in cache.d for z in SEEDS)]
     todo = list(dict.fromkeys(todo))
+    cache.ran += len(todo) * len(SEEDS)
+    cache.hit += (len(set(specs)) - len(todo)) * len(SEEDS)
     if todo:
         exp = text.rstrip("\n") + "\n  seeds: %s\n  schedules:\n" % json.dumps(SEEDS)
         exp += "".join("    - %s\n" % sched_yaml(s, epochs) for s in todo)
@@ -237,13 +240,15 @@ def main():
             name, r["best_lr"], 100 * best, r["chosen"],
             " ".join("%s=%s/%s" % (k, fmt(v[0]), fmt(v[1])) for k, v in regret.items())), flush=True)
     total = time.time() - t_all
-    write_md(out_md, rows, total, version)
+    write_md(out_md, rows, total, version, cache)
 
 
-def write_md(path, rows, total, version):
+def write_md(path, rows, total, version, cache):
     rules = ["default"] + RULES
     lines = ["# Bound-quality benchmark", "",
-             "`make bounds-bench` (bench/bounds/run.py) with %s; %.0f s on this machine." % (version, total),
+             "`make bounds-bench` (bench/bounds/run.py) with %s; %.0f s on this machine: %d range tests," % (
+                 version, total, len(rows)),
+             "%d trials run, %d taken from results/bounds-bench/cache.json." % (cache.ran, cache.hit),
              "Regret = the grid's best mean final validation accuracy (constant rates 1e-5 .. 10, half",
              "a decade apart, 3 seeds) minus that of a triangular run between the rule's bounds (two",
              "cycles) / of one_cycle with max_lr = the rule's max_lr, same epochs and seeds; in points,",

@@ -108,6 +108,19 @@ class Cache:
         os.replace(self.path + ".tmp", self.path)
 
 
+def fresh_files(stem, text):
+    """Writes WORK/work/STEM.yaml and removes any database STEM.db left
+    from an earlier run: returns both paths."""
+    path = os.path.join(WORK, "work", stem + ".yaml")
+    db = os.path.join(WORK, "work", stem + ".db")
+    with open(path, "w") as f:
+        f.write(text)
+    for ext in ("", "-wal", "-shm"):
+        if os.path.exists(db + ext):
+            os.remove(db + ext)
+    return path, db
+
+
 def run_trials(lrsweep, name, text, specs, cache):
     """Runs every (spec, seed) not in the cache as one `lrsweep run`."""
     epochs = epochs_of(text)
@@ -118,13 +131,7 @@ def run_trials(lrsweep, name, text, specs, cache):
     if todo:
         exp = text.rstrip("\n") + "\n  seeds: %s\n  schedules:\n" % json.dumps(SEEDS)
         exp += "".join("    - %s\n" % sched_yaml(s, epochs) for s in todo)
-        path = os.path.join(WORK, "work", name + "-trials.yaml")
-        db = os.path.join(WORK, "work", name + "-trials.db")
-        with open(path, "w") as f:
-            f.write(exp)
-        for ext in ("", "-wal", "-shm"):
-            if os.path.exists(db + ext):
-                os.remove(db + ext)
+        path, db = fresh_files(name + "-trials", exp)
         sh([lrsweep, "run", path, "--db", db, "--min-lr", "1e-9", "--max-lr", "1e9", "-q"])
         rows = json.loads(sh([lrsweep, "query", db, "sql",
                               "SELECT t.schedule, t.params, t.seed, t.status, t.final_val_accuracy, e.classes "
@@ -143,13 +150,7 @@ def run_trials(lrsweep, name, text, specs, cache):
 
 
 def range_bounds(lrsweep, name, text):
-    path = os.path.join(WORK, "work", name + ".yaml")
-    db = os.path.join(WORK, "work", name + "-range.db")
-    with open(path, "w") as f:
-        f.write(text)
-    for ext in ("", "-wal", "-shm"):
-        if os.path.exists(db + ext):
-            os.remove(db + ext)
+    path, db = fresh_files(name + "-range", text)
     t0 = time.time()
     sh([lrsweep, "range-test", path, "--db", db, "-q"])
     secs = time.time() - t0

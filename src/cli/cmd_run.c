@@ -669,7 +669,8 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 		max_lr = isnan(a.max_lr) ? e->range.max_lr : a.max_lr;
 	}
 	/* the plan is checked before anything runs, with stand-in bounds when
-	 * the range test has yet to pick them */
+	 * the range test has yet to pick them (and built again once it has) */
+	int planned = !isnan(max_lr);
 	if ((err = lrs_plan_build(&plan, e, ds, isnan(max_lr) ? CHECK_MIN_LR : min_lr,
 	                          isnan(max_lr) ? CHECK_MAX_LR : max_lr)) < 0) {
 		status = cli_fail(CMD, err);
@@ -712,9 +713,11 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 		        (long long)exp_id, path);
 	if ((err = get_bounds(&a, g, e, ds, st, exp_id, resumed, threads, &min_lr, &max_lr)) < 0)
 		goto fail_stored;
-	lrs_plan_free(&plan);
-	if ((err = lrs_plan_build(&plan, e, ds, min_lr, max_lr)) < 0)
-		goto fail_stored;
+	if (!planned) {   /* the stand-in bounds' plan, now with the picked ones */
+		lrs_plan_free(&plan);
+		if ((err = lrs_plan_build(&plan, e, ds, min_lr, max_lr)) < 0)
+			goto fail_stored;
+	}
 	ids = calloc(plan.n + 1, sizeof *ids);
 	which = calloc(plan.n + 1, sizeof *which);
 	if (!ids || !which) {

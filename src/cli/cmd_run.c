@@ -110,8 +110,8 @@ static int parse_args(int argc, char **argv, cli_globals *g, run_args *a, int *d
 		if (!strcmp(key, "db")) {
 			a->db = val;
 		} else if (!strcmp(key, "threads")) {
-			if (lrs_parse_long(val, &a->threads) < 0 || a->threads < 0 || a->threads > 4096)
-				return cli_usage_error(CMD, "--threads must be an integer in [0, 4096], got '%s'", val);
+			if ((rc = cli_threads_arg(CMD, val, &a->threads)) != 0)
+				return rc;
 		} else if (!strcmp(key, "min-lr") || !strcmp(key, "max-lr")) {
 			if (lrs_parse_double(val, &v) < 0 || !(v > 0) || !isfinite(v))
 				return cli_usage_error(CMD, "--%s must be a rate > 0, got '%s'", key, val);

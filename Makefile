@@ -1,16 +1,27 @@
 # lrsweep - plain GNU Makefile.
 #
-#   make              build bin/lrsweep
+#   make              build bin/lrsweep (first checks with pkg-config that the
+#                     libraries are there; if not, one line names the missing
+#                     Debian packages and says how to install them - plain
+#                     make never installs anything itself)
+#   make deps         install the missing Debian packages (scripts/deps.sh)
 #   make check        install missing Debian packages, build, run every test
 #   make demo         install, build, run the main job
+#   make mpi          install Open MPI if missing, build bin/lrsweep-mpi
 #   make bench        benchmarks (lrsweep against PyTorch on the same work)
 #   make range-study  the range test's bounds on Fashion-MNIST vs a grid (~2 min)
 #   make bounds-bench the bound-quality benchmark: 15 problems (~7 min the first
 #                     time; later runs reuse cached trials)
-#   make install      PREFIX=/usr/local DESTDIR=
+#   make install      PREFIX=/usr/local DESTDIR=: bin/lrsweep (and
+#                     bin/lrsweep-mpi when built) to PREFIX/bin, the man page
+#                     to PREFIX/share/man/man1, README.md and docs/ to
+#                     PREFIX/share/doc/lrsweep, clients/python/*.py to
+#                     PREFIX/share/lrsweep/clients/python
 #   make clean
 #   make fuzz         fuzz every parser with libFuzzer (clang), FUZZ_SECONDS=N each
 #   SANITIZE=1        build and test with AddressSanitizer + UBSan
+#   LRSWEEP_DEPS_DRY=1  (environment) deps, check, demo, mpi: only name the
+#                     missing packages, never run apt-get
 #   WERROR=1          turn warnings into errors (CI)
 
 CC      ?= cc
@@ -75,7 +86,7 @@ REPLAY_BINS  := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/replay_%)
 FUZZ_OBJ     := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%.o) $(FUZZ_DIR)/fuzz.o $(FUZZ_DIR)/replay.o
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps check unit e2e crosscheck docs-check fuzz-replay fuzz fuzz-bins demo bench range-study bounds-bench mpi install clean valgrind
+.PHONY: all deps build-deps check unit e2e crosscheck docs-check fuzz-replay fuzz fuzz-bins demo bench range-study bounds-bench mpi install clean valgrind
 
 all: $(BIN)
 
@@ -83,7 +94,9 @@ $(BIN): $(OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/%.o: %.c Makefile
+# Every compile waits for the check of the libraries (one line, not a page
+# of compiler errors, when one is missing).
+$(BUILD)/%.o: %.c Makefile | build-deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -107,6 +120,9 @@ $(FUZZ_BINS): $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/fuzz_%.o $(FUZZ_DIR)/fuzz.o $(LIB_
 
 deps:
 	@scripts/deps.sh
+
+build-deps:
+	@CC="$(CC)" scripts/deps.sh --build
 
 # deps runs first (in its own make), so the build sees the packages.
 check: deps
@@ -169,10 +185,18 @@ bounds-bench: $(BIN)
 	@scripts/deps.sh --bench
 	/usr/bin/python3 bench/bounds/run.py $(BIN)
 
-mpi: deps
+# Open MPI's compiler, or one line saying where it comes from.
+NEED_MPICC = command -v $(MPICC) >/dev/null 2>&1 || { echo "lrsweep: $(MPICC) not found: it comes with \
+Open MPI (libopenmpi-dev openmpi-bin): run 'make mpi' as root, or: sudo apt-get install -y libopenmpi-dev \
+openmpi-bin" >&2; exit 1; }
+
+mpi:
+	@scripts/deps.sh --mpi
+	@$(NEED_MPICC)
 	@$(MAKE) --no-print-directory $(MPI_BIN)
 
-$(MPI_OBJ): src/mpi/main.c Makefile
+$(MPI_OBJ): src/mpi/main.c Makefile | build-deps
+	@$(NEED_MPICC)
 	@mkdir -p $(dir $@)
 	$(MPICC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -180,9 +204,19 @@ $(MPI_BIN): $(MPI_OBJ) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(MPICC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin
+# lrsweep-mpi goes along when it has been built (make mpi), brought up to date.
+install: $(BIN) $(wildcard $(MPI_BIN))
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/lrsweep
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/lrsweep
+	$(if $(wildcard $(MPI_BIN)),install -m 755 $(MPI_BIN) $(DESTDIR)$(PREFIX)/bin/lrsweep-mpi)
+	install -m 644 docs/lrsweep.1 $(DESTDIR)$(PREFIX)/share/man/man1/lrsweep.1
+	install -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/lrsweep/README.md
+	@for f in $$(find docs -type f ! -name lrsweep.1 | sort); do \
+	   echo "install -D -m 644 $$f $(DESTDIR)$(PREFIX)/share/doc/lrsweep/$$f"; \
+	   install -D -m 644 "$$f" "$(DESTDIR)$(PREFIX)/share/doc/lrsweep/$$f" || exit 1; done
+	@for f in $(wildcard clients/python/*.py); do \
+	   echo "install -D -m 644 $$f $(DESTDIR)$(PREFIX)/share/lrsweep/$$f"; \
+	   install -D -m 644 "$$f" "$(DESTDIR)$(PREFIX)/share/lrsweep/$$f" || exit 1; done
 
 clean:
 	rm -rf build bin

@@ -278,6 +278,21 @@ START_TEST(errors_at_their_place)
 }
 END_TEST
 
+/* Two trials alike are refused, the error naming the first trial (in
+ * plan order) that has a twin and that twin, however the keys sort. */
+START_TEST(duplicates_named_in_plan_order)
+{
+	assert_plan_error(HEAD "trials:\n  schedules:\n    - {type: constant, lr: {grid: [0.3, 0.2, 0.2, 0.3]}}\n",
+	                  "trials 1 (constant lr=0.3, seed 3) and 4 (constant lr=0.3) are the same trial");
+	assert_plan_error(HEAD "trials:\n  schedules:\n    - {type: constant, lr: {grid: [0.2, 0.3, 0.3, 0.3]}}\n",
+	                  "trials 2 (constant lr=0.3, seed 3) and 3 (constant lr=0.3) are the same trial");
+	/* a value equal to a default: lr defaults to @max (0.1) */
+	assert_plan_error(HEAD "trials:\n  seeds: [1, 2]\n  schedules:\n    - {type: constant, lr: 0.05}\n"
+	                  "    - {type: constant}\n    - {type: constant, lr: 0.1}\n",
+	                  "trials 3 (constant, seed 1) and 5 (constant lr=0.1) are the same trial");
+}
+END_TEST
+
 Suite *suite_plan(void)
 {
 	Suite *s = suite_create("plan");
@@ -289,6 +304,7 @@ Suite *suite_plan(void)
 	tcase_add_test(tc, space_applies_and_checks);
 	tcase_add_test(tc, random_search);
 	tcase_add_test(tc, errors_at_their_place);
+	tcase_add_test(tc, duplicates_named_in_plan_order);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -17,6 +17,11 @@
 #include "lrsweep/optim.h"
 #include "lrsweep/rangetest.h"
 
+/* The most threads trials.threads and every --threads flag allow: far
+ * more than the cores of one machine, and few enough that starting them
+ * cannot exhaust the process (libgomp fails, or crashes, past ~30000). */
+#define LRS_MAX_THREADS 4096
+
 /* The range_test: section (SPEC §11), defaults filled in. */
 typedef struct {
 	lrs_range_config ramp;     /* mode, start/end_lr, eval_every, eval_samples,
@@ -41,7 +46,7 @@ typedef struct {
 	uint64_t *seeds;           /* (n_seeds) seeds: list, or seed + 0..R-1
 	                              for repeats: R; default the seed alone  */
 	size_t n_seeds;
-	long threads;              /* 0 = one per core                        */
+	long threads;              /* 0 = one per core; <= LRS_MAX_THREADS    */
 	const lrs_node *schedules; /* list of maps with a known type, or NULL
 	                              (then one constant schedule at @max)    */
 	const lrs_node *space;     /* map of dotted keys to values, or NULL   */

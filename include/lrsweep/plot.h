@@ -42,4 +42,10 @@ typedef struct {
 int lrs_plot_lines(const char *path, const lrs_plot_opts *opts,
                    const lrs_plot_series *series, size_t n_series);
 
+/* Whether lrs_plot_lines(path, ...) could draw, asked before the work that
+ * makes the data: the extension, gnuplot, and that `path` (NULL: the
+ * terminal) can be created, all without touching an existing file.
+ * Returns 0, or the code and message lrs_plot_lines would fail with. */
+int lrs_plot_check(const char *path);
+
 #endif

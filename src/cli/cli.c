@@ -12,6 +12,7 @@
 #include "lrsweep/error.h"
 #include "lrsweep/experiment.h"
 #include "lrsweep/node.h"
+#include "lrsweep/util.h"
 #include "cli.h"
 
 int cli_exit_code(int rc)
@@ -132,6 +133,13 @@ int cli_flag(const char *cmd, int argc, char **argv, int *i, char *key, size_t c
 		*val = argv[++*i];
 	else
 		return cli_usage_error(cmd, "--%s needs a value", key);
+	return 0;
+}
+
+int cli_threads_arg(const char *cmd, const char *val, long *out)
+{
+	if (lrs_parse_long(val, out) < 0 || *out < 0 || *out > LRS_MAX_THREADS)
+		return cli_usage_error(cmd, "--threads must be an integer in [0, %d], got '%s'", LRS_MAX_THREADS, val);
 	return 0;
 }
 

@@ -97,6 +97,11 @@ int cli_flag(const char *cmd, int argc, char **argv, int *i, char *key, size_t c
  * Returns 0, or the exit status after printing the error. */
 int cli_add_param(const char *cmd, struct lrs_node *params, const char *key, const char *val);
 
+/* Reads the value of a --threads flag into *out: an integer in
+ * [0, LRS_MAX_THREADS], 0 meaning one per core. Returns 0, or EXIT_USAGE
+ * after printing why. */
+int cli_threads_arg(const char *cmd, const char *val, long *out);
+
 /* Loads experiment `path` and its data. On failure prints the error and
  * returns its exit status. */
 int cli_load(const char *cmd, const char *path, lrs_experiment **exp, lrs_dataset **ds);

@@ -100,11 +100,14 @@ static int parse_args(int argc, char **argv, cli_globals *g, range_args *a, int 
 			if (lrs_parse_double(val, &v) < 0 || !(v > 0) || v > 1e6)
 				return cli_usage_error(CMD, "--epochs must be a number in (0, 1000000], got '%s'", val);
 			a->epochs = v;
-		} else if (!strcmp(key, "iterations") || !strcmp(key, "repeats") || !strcmp(key, "threads")) {
-			long lo = !strcmp(key, "iterations") ? 2 : !strcmp(key, "repeats") ? 1 : 0;
+		} else if (!strcmp(key, "threads")) {
+			if ((rc = cli_threads_arg(CMD, val, &a->threads)) != 0)
+				return rc;
+		} else if (!strcmp(key, "iterations") || !strcmp(key, "repeats")) {
+			long lo = !strcmp(key, "iterations") ? 2 : 1;
 			if (lrs_parse_long(val, &n) < 0 || n < lo || n > 1000000000)
 				return cli_usage_error(CMD, "--%s must be an integer >= %ld, got '%s'", key, lo, val);
-			*(key[0] == 'i' ? &a->iterations : key[0] == 'r' ? &a->repeats : &a->threads) = n;
+			*(key[0] == 'i' ? &a->iterations : &a->repeats) = n;
 		} else if (!strcmp(key, "seed")) {
 			if (lrs_parse_long(val, &a->seed) < 0 || a->seed < 0)
 				return cli_usage_error(CMD, "--seed must be an integer >= 0, got '%s'", val);
@@ -151,19 +154,15 @@ static lrs_range_config settings(const range_args *a, const lrs_experiment *e, l
 }
 
 /* Everything of the test in the database, one transaction per write. */
-static int store(const char *path, const lrs_experiment *e, const lrs_dataset *ds, const lrs_range_outcome *o,
+static int store(lrs_store *st, const lrs_experiment *e, const lrs_dataset *ds, const lrs_range_outcome *o,
                  const lrs_range_config *rc, const cli_range_choice *ch, int64_t *exp_id)
 {
-	lrs_store *st = NULL;
+	lrs_experiment_info info = cli_experiment_info(e, ds, "range-test");
 	int err;
 
-	if ((err = lrs_store_open(&st, path, LRS_STORE_CREATE)) < 0)
-		return err;
-	lrs_experiment_info info = cli_experiment_info(e, ds, "range-test");
 	if ((err = lrs_store_experiment_begin(exp_id, st, &info)) == 0 &&
 	    (err = cli_range_store(st, *exp_id, o, rc, ch)) == 0)
 		err = lrs_store_experiment_finish(st, *exp_id, LRS_EXP_COMPLETED);
-	lrs_store_free(st);
 	return err;
 }
 
@@ -181,6 +180,7 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 	range_args a = { NULL, NULL, NULL, NAN, NAN, NAN, 0, 0, NULL, NULL, 0, 0, -1 };
 	lrs_experiment *e = NULL;
 	lrs_dataset *ds = NULL;
+	lrs_store *st = NULL;
 	lrs_range_outcome o;
 	char dbbuf[512];
 	int done = 0, status, err;
@@ -211,6 +211,17 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 		status = cli_fail(CMD, err);
 		goto out;
 	}
+	/* a plot that cannot be drawn, then a database that cannot be
+	 * written, fail before anything trains (as in run and train) */
+	if ((a.plot || a.terminal) && (err = lrs_plot_check(a.plot)) < 0) {
+		status = cli_fail(CMD, err);
+		goto out;
+	}
+	const char *path = cli_db_path(a.db, e, dbbuf, sizeof dbbuf);
+	if ((err = lrs_store_open(&st, path, LRS_STORE_CREATE)) < 0) {
+		status = cli_fail(CMD, err);
+		goto out;
+	}
 	lrs_blas_set_threads(1);   /* each repeat is single-threaded */
 	if (!g->quiet)
 		cli_data_summary(CMD, e, ds);
@@ -219,8 +230,7 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 		goto out;
 	}
 	cli_range_summary(&o, &rc, &ch, spe);
-	const char *path = cli_db_path(a.db, e, dbbuf, sizeof dbbuf);
-	if ((err = store(path, e, ds, &o, &rc, &ch, &exp_id)) < 0) {
+	if ((err = store(st, e, ds, &o, &rc, &ch, &exp_id)) < 0) {
 		status = cli_fail(CMD, err);
 		goto out;
 	}
@@ -235,6 +245,7 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 			fprintf(stderr, "lrsweep %s: wrote %s\n", CMD, a.plot);
 	}
 out:
+	lrs_store_free(st);
 	lrs_range_outcome_free(&o);
 	lrs_dataset_free(ds);
 	lrs_experiment_free(e);

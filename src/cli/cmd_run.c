@@ -115,8 +115,8 @@ static int parse_args(int argc, char **argv, cli_globals *g, run_args *a, int *d
 		if (!strcmp(key, "db")) {
 			a->db = val;
 		} else if (!strcmp(key, "threads")) {
-			if (lrs_parse_long(val, &a->threads) < 0 || a->threads < 0 || a->threads > 4096)
-				return cli_usage_error(CMD, "--threads must be an integer in [0, 4096], got '%s'", val);
+			if ((rc = cli_threads_arg(CMD, val, &a->threads)) != 0)
+				return rc;
 		} else if (!strcmp(key, "min-lr") || !strcmp(key, "max-lr")) {
 			if (lrs_parse_double(val, &v) < 0 || !(v > 0) || !isfinite(v))
 				return cli_usage_error(CMD, "--%s must be a rate > 0, got '%s'", key, val);
@@ -675,7 +675,8 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 		max_lr = isnan(a.max_lr) ? e->range.max_lr : a.max_lr;
 	}
 	/* the plan is checked before anything runs, with stand-in bounds when
-	 * the range test has yet to pick them */
+	 * the range test has yet to pick them (and built again once it has) */
+	int planned = !isnan(max_lr);
 	if ((err = lrs_plan_build(&plan, e, ds, isnan(max_lr) ? CHECK_MIN_LR : min_lr,
 	                          isnan(max_lr) ? CHECK_MAX_LR : max_lr)) < 0) {
 		status = cli_fail(CMD, err);
@@ -718,9 +719,11 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 		        (long long)exp_id, path);
 	if ((err = get_bounds(&a, g, e, ds, st, exp_id, resumed, threads, &min_lr, &max_lr)) < 0)
 		goto fail_stored;
-	lrs_plan_free(&plan);
-	if ((err = lrs_plan_build(&plan, e, ds, min_lr, max_lr)) < 0)
-		goto fail_stored;
+	if (!planned) {   /* the stand-in bounds' plan, now with the picked ones */
+		lrs_plan_free(&plan);
+		if ((err = lrs_plan_build(&plan, e, ds, min_lr, max_lr)) < 0)
+			goto fail_stored;
+	}
 	ids = calloc(plan.n + 1, sizeof *ids);
 	which = calloc(plan.n + 1, sizeof *which);
 	if (!ids || !which) {

@@ -84,12 +84,12 @@ int cli_range_run(lrs_range_outcome *o, cli_range_choice *ch, const cli_globals 
 	/* evaluations at steps 0, eval_every, ... (and the last step, which a
 	 * test that stops early never reaches: not counted) */
 	long evals = (rc->iterations - 1) / rc->eval_every + 1;
-	int nt = lrs_runner_threads(threads);
+	long nt = lrs_runner_threads(threads) < repeats ? lrs_runner_threads(threads) : repeats;
 	if (!g->quiet && rc->run_repeats)   /* on other ranks: their threads */
 		fprintf(stderr, "lrsweep: range test: %ld repeat%s of %ld iterations\n", repeats,
 		        repeats > 1 ? "s" : "", rc->iterations);
 	else if (!g->quiet)
-		fprintf(stderr, "lrsweep: range test: %ld repeat%s of %ld iterations on %d thread%s\n", repeats,
+		fprintf(stderr, "lrsweep: range test: %ld repeat%s of %ld iterations on %ld thread%s\n", repeats,
 		        repeats > 1 ? "s" : "", rc->iterations, nt, nt > 1 ? "s" : "");
 	if (!g->quiet && evals < LRS_PICK_MIN_EVALS)
 		fprintf(stderr, "lrsweep: warning: eval_every %ld gives %ld accuracy evaluation%s over %ld "

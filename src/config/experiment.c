@@ -628,7 +628,7 @@ static void read_trials(checker *ck, const lrs_node *n, lrs_trials_settings *t, 
 	}
 	check_keys(ck, n, "trials", keys, sizeof keys / sizeof keys[0]);
 	get_integer(ck, n, "epochs", 1, 1e6, &t->epochs);
-	get_integer(ck, n, "threads", 0, 4096, &t->threads);
+	get_integer(ck, n, "threads", 0, LRS_MAX_THREADS, &t->threads);
 	read_seeds(ck, n, t, seed);
 	if ((search = lrs_node_get(n, "search")) != NULL && is_map(ck, search, "search")) {
 		check_keys(ck, search, "search", search_keys, 2);

@@ -108,6 +108,31 @@ static int check_writable(const char *path)
 	return 0;
 }
 
+int lrs_plot_check(const char *path)
+{
+	char prog[4096], dir[4096];
+	const char *ext = path ? strrchr(path, '.') : NULL, *slash;
+	struct stat st;
+	int rc;
+
+	if (path && (!ext || (strcmp(ext, ".png") && strcmp(ext, ".svg"))))
+		return lrs_error_set(LRS_EINVALID, "%s: plot file must end in .png or .svg", path);
+	if ((rc = find_gnuplot(prog, sizeof prog)) < 0 || !path)
+		return rc;
+	if (stat(path, &st) == 0) {   /* replaced: it must be a writable file */
+		if (S_ISDIR(st.st_mode))
+			errno = EISDIR;
+		else if (access(path, W_OK) == 0)
+			return 0;
+		return lrs_error_set(LRS_ERROR, "%s: cannot write the plot (%s)", path, strerror(errno));
+	}
+	slash = strrchr(path, '/');   /* created: its directory must take it */
+	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
+	if (access(dir, W_OK | X_OK) != 0)
+		return lrs_error_set(LRS_ERROR, "%s: cannot write the plot (%s)", path, strerror(errno));
+	return 0;
+}
+
 int lrs_plot_lines(const char *path, const lrs_plot_opts *opts,
                    const lrs_plot_series *series, size_t n_series)
 {

@@ -7,6 +7,7 @@
  * with the bounds and the steps per epoch of its batch size, its
  * hyperparameters checked by the config module as the file's own are. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -380,6 +381,48 @@ out:
 	free(drawn);
 }
 
+typedef struct {
+	const char *key;         /* the item's trial key                      */
+	size_t i;                /* its index in the plan                     */
+} keyed;
+
+/* qsort order: by key, then by plan index, so equal keys sit side by
+ * side with the one planned first ahead. */
+static int by_key(const void *pa, const void *pb)
+{
+	const keyed *a = pa, *b = pb;
+	int c = strcmp(a->key, b->key);
+
+	return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+/* LRS_EINVALID when two items of plan p share a key: the error names the
+ * first item (in plan order) that has a twin, and its first twin. Sorts a
+ * copy of the keys, O(n log n); the plan is left as it is. */
+static int check_distinct(const lrs_plan *p, const lrs_experiment *e)
+{
+	keyed *k = malloc((p->n + 1) * sizeof *k);
+	size_t first = SIZE_MAX, twin = 0;
+
+	if (!k)
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	for (size_t i = 0; i < p->n; i++)
+		k[i] = (keyed){ p->items[i].key, i };
+	qsort(k, p->n, sizeof *k, by_key);
+	for (size_t i = 1; i < p->n; i++)
+		if (!strcmp(k[i - 1].key, k[i].key) && (i < 2 || strcmp(k[i - 2].key, k[i].key)) &&
+		    k[i - 1].i < first) {
+			first = k[i - 1].i;   /* the first of its run: the least index */
+			twin = k[i].i;
+		}
+	free(k);
+	if (first == SIZE_MAX)
+		return 0;
+	return lrs_error_set(LRS_EINVALID, "%s: trials %zu (%s, seed %llu) and %zu (%s) are the same trial: a grid "
+	                     "lists a value twice or a value equals a default", e->path, first + 1, p->items[first].label,
+	                     (unsigned long long)p->items[first].seed, twin + 1, p->items[twin].label);
+}
+
 int lrs_plan_build(lrs_plan *out, const lrs_experiment *e, const lrs_dataset *ds, double min_lr, double max_lr)
 {
 	builder b = { e, ds, min_lr, max_lr, out, 0, { 0 }, 0 };
@@ -427,16 +470,10 @@ int lrs_plan_build(lrs_plan *out, const lrs_experiment *e, const lrs_dataset *ds
 	}
 	/* two configurations that resolve alike (a grid that repeats itself)
 	 * would be one trial twice: refuse */
-	for (size_t i = 0; i < out->n; i++)
-		for (size_t j = i + 1; j < out->n; j++)
-			if (!strcmp(out->items[i].key, out->items[j].key)) {
-				err = lrs_error_set(LRS_EINVALID, "%s: trials %zu (%s, seed %llu) and %zu (%s) are the "
-				                    "same trial: a grid lists a value twice or a value equals a default",
-				                    e->path, i + 1, out->items[i].label,
-				                    (unsigned long long)out->items[i].seed, j + 1, out->items[j].label);
-				lrs_plan_free(out);
-				return err;
-			}
+	if ((err = check_distinct(out, e)) < 0) {
+		lrs_plan_free(out);
+		return err;
+	}
 	return 0;
 }
 

@@ -24,7 +24,11 @@ int lrs_run_tasks(long n, int threads, lrs_task_fn fn, void *ctx)
 		free(msgs);
 		return lrs_error_set(LRS_ENOMEM, "out of memory for %ld tasks", n);
 	}
-	#pragma omp parallel for schedule(dynamic, 1) num_threads(lrs_runner_threads(threads))
+	/* no more threads than tasks: the others would only start and idle */
+	int team = lrs_runner_threads(threads);
+	if (team > n)
+		team = n > 0 ? (int)n : 1;
+	#pragma omp parallel for schedule(dynamic, 1) num_threads(team)
 	for (long i = 0; i < n; i++) {
 		codes[i] = fn(ctx, i);
 		if (codes[i] < 0) {

@@ -69,8 +69,8 @@ typedef enum {
  * missing file (without CREATE), a file that is not SQLite, an SQLite file
  * that is not lrsweep's, or a schema newer than this build are LRS_EINVALID
  * naming the file. Opening an existing file for writing first runs
- * SQLite's quick_check: a corrupt file is refused (LRS_EINVALID) and never
- * written to. Read-only, a file on a read-only file system with no -wal
+ * SQLite's integrity_check: a corrupt file (an index that does not match
+ * its table included) is refused (LRS_EINVALID) and never written to. Read-only, a file on a read-only file system with no -wal
  * or -shm beside it is opened as immutable. On failure *out is NULL. */
 int lrs_store_open(lrs_store **out, const char *path, int flags);
 

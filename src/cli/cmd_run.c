@@ -75,7 +75,9 @@ static void usage(FILE *f)
 	        "  --min-lr X --max-lr Y   the bounds: skip the range test\n"
 	        "\n"
 	        "Ctrl-C stops the sweep: finished trials stay stored, running ones are\n"
-	        "stored as interrupted, and the exit status is 130.\n");
+	        "stored as interrupted, and the exit status is 130. Only one process at a\n"
+	        "time writes an experiment: a --resume of one that another lrsweep is\n"
+	        "writing is refused (exit status 1).\n");
 }
 
 static int parse_args(int argc, char **argv, cli_globals *g, run_args *a, int *done)
@@ -702,6 +704,13 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 	if (a.resume && (err = find_resumable(st, e, path, &exp_id)) < 0)
 		goto fail;
 	resumed = exp_id != 0;
+	if (resumed && (err = lrs_store_experiment_claim(st, exp_id)) < 0) {
+		/* another process is writing it: refused, nothing written */
+		char msg[1024];
+		snprintf(msg, sizeof msg, "%s", lrs_error_last());
+		err = lrs_error_set(err, "cannot resume: %s; wait for it to end (or stop it), then resume", msg);
+		goto fail;
+	}
 	if (!resumed) {
 		lrs_experiment_info info = cli_experiment_info(e, ds, "run");
 		if ((err = lrs_store_experiment_begin(&exp_id, st, &info)) < 0)

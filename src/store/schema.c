@@ -761,7 +761,9 @@ int lrs_store_open(lrs_store **out, const char *path, int flags)
 	if ((flags & LRS_STORE_CREATE) && !(flags & STORE_IN_PLACE) && access(path, F_OK) != 0 &&
 	    (rc = create_whole(path)) < 0)
 		return rc;
-	if ((st = calloc(1, sizeof *st)) == NULL || (st->path = strdup(path)) == NULL) {
+	if ((st = calloc(1, sizeof *st)) != NULL)
+		st->lock_fd = -1;       /* no lock file open (lock.c)        */
+	if (st == NULL || (st->path = strdup(path)) == NULL) {
 		rc = lrs_error_set(LRS_ENOMEM, "%s: out of memory", path);
 		goto fail;
 	}
@@ -844,6 +846,8 @@ void lrs_store_free(lrs_store *st)
 		sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
 	}
 	sqlite3_close(st->db);
+	if (st->lock_fd >= 0)
+		close(st->lock_fd);     /* the claims end with it (lock.c)   */
 	free(st->path);
 	free(st);
 }

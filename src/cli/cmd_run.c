@@ -699,6 +699,11 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 		err = lrs_error_set(err, "cannot resume: %s; wait for it to end (or stop it), then resume", msg);
 		goto fail;
 	}
+	if (cli_stop && !resumed) {   /* while the store opened: still nothing stored */
+		fprintf(stderr, "lrsweep %s: interrupted before anything was stored\n", CMD);
+		status = EXIT_INTERRUPTED;
+		goto out;
+	}
 	if (!resumed) {
 		lrs_experiment_info info = cli_experiment_info(e, ds, "run");
 		if ((err = lrs_store_experiment_begin(&exp_id, st, &info)) < 0)

@@ -155,7 +155,7 @@ static int run_range(const lrs_mlp_config *mc, long batch, long steps)
 	lrs_optim_defaults(&cfg.optim, LRS_OPTIM_SGD);
 	cfg.optim.momentum = 0.9;
 	lrs_range_config rc = { LRS_RAMP_LINEAR, 1e-4, 0.1, steps, RANGE_EVERY, RANGE_SAMPLES, 0.98, 0,
-	                        NULL, NULL, NULL, NULL };
+	                        NULL, NULL, NULL, NULL, NULL };
 	eval_ctx ec = { ds, steps - 1 };
 	lrs_train_hooks evals = { &ec, on_step_eval, NULL };
 	for (int rep = 0; rep < RANGE_REPS; rep++) {

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lrsweep/error.h"
@@ -579,6 +580,38 @@ START_TEST(experiment_round_trip)
 	         " FROM experiments WHERE id = %lld", (long long)first);
 	ck_assert_int_eq(one_int(st, buf), 1);
 	lrs_store_free(st);
+}
+END_TEST
+
+/* One live writer per experiment: a run's experiment is claimed as it is
+ * begun, a second store (here in the same process: the claim is an open
+ * file description lock) is refused naming the holder's pid, and the claim
+ * ends with the store that held it. */
+START_TEST(one_writer_per_experiment)
+{
+	lrs_store *a = open_ok(dbpath, LRS_STORE_CREATE);
+	lrs_store *b = open_ok(dbpath, 0);
+	lrs_experiment_info train = sample_info("demo");
+	char holder[64], lock[160];
+	int64_t mine, theirs, tr;
+	struct stat sb;
+
+	snprintf(holder, sizeof holder, "being written by another lrsweep process (pid %ld)", (long)getpid());
+	mine = new_experiment(a, "demo");
+	assert_error(lrs_store_experiment_claim(b, mine), LRS_ERROR, holder);
+	theirs = new_experiment(b, "demo");
+	assert_error(lrs_store_experiment_claim(a, theirs), LRS_ERROR, holder);
+	ck_assert_int_eq(lrs_store_experiment_claim(a, mine), 0);   /* its own: again */
+	/* train and range-test experiments are nobody's to resume: unclaimed */
+	train.command = "train";
+	ck_assert_int_eq(lrs_store_experiment_begin(&tr, a, &train), 0);
+	ck_assert_msg(lrs_store_experiment_claim(b, tr) == 0, "%s", lrs_error_last());
+	lrs_store_free(a);
+	ck_assert_msg(lrs_store_experiment_claim(b, mine) == 0, "%s", lrs_error_last());
+	lrs_store_free(b);
+	snprintf(lock, sizeof lock, "%s-lock", dbpath);
+	ck_assert_int_eq(stat(lock, &sb), 0);
+	ck_assert_int_eq(sb.st_size, 0);   /* locks only, never written */
 }
 END_TEST
 
@@ -1152,6 +1185,7 @@ Suite *suite_store(void)
 
 	tcase_add_checked_fixture(rw, make_tmpdir, remove_tmpdir);
 	tcase_add_test(rw, experiment_round_trip);
+	tcase_add_test(rw, one_writer_per_experiment);
 	tcase_add_test(rw, range_test_round_trip);
 	tcase_add_test(rw, bounds_round_trip);
 	tcase_add_test(rw, trials_round_trip);

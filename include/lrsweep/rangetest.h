@@ -9,6 +9,7 @@
 #ifndef LRSWEEP_RANGETEST_H
 #define LRSWEEP_RANGETEST_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -53,6 +54,9 @@ struct lrs_range_config {
 	int (*run_repeats)(void *ctx, const lrs_range_config *rc, long repeats, const uint64_t *seeds,
 	                   lrs_range_curve *curves);
 	void *run_repeats_ctx;
+	/* Optional: when *stop turns nonzero (a signal handler sets it), every
+	 * repeat ends after its current update, its curve cut short there. */
+	volatile sig_atomic_t *stop;
 };
 
 #define LRS_RANGE_PROGRESS_EVERY 16

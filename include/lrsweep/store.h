@@ -69,8 +69,8 @@ typedef enum {
  * missing file (without CREATE), a file that is not SQLite, an SQLite file
  * that is not lrsweep's, or a schema newer than this build are LRS_EINVALID
  * naming the file. Opening an existing file for writing first runs
- * SQLite's quick_check: a corrupt file is refused (LRS_EINVALID) and never
- * written to. Read-only, a file on a read-only file system with no -wal
+ * SQLite's integrity_check: a corrupt file (an index that does not match
+ * its table included) is refused (LRS_EINVALID) and never written to. Read-only, a file on a read-only file system with no -wal
  * or -shm beside it is opened as immutable. On failure *out is NULL. */
 int lrs_store_open(lrs_store **out, const char *path, int flags);
 
@@ -112,9 +112,21 @@ typedef struct {
 } lrs_experiment_record;
 
 /* Stores a new experiment, status running, created_at now; the store
- * computes config_sha256 from info->config. *out is its id. */
+ * computes config_sha256 from info->config. *out is its id. An experiment
+ * of `lrsweep run` (command NULL or "run": what --resume continues) is
+ * claimed (below) in the same transaction, before any other process can
+ * see it. */
 int lrs_store_experiment_begin(int64_t *out, lrs_store *st,
                                const lrs_experiment_info *info);
+
+/* Claims experiment `id` for this store: one live writer per experiment.
+ * Until the store is freed, or its process ends however it ends (even
+ * SIGKILL), no other store - of this process or another - can claim it:
+ * that is LRS_ERROR "PATH: experiment N is being written by another
+ * lrsweep process (pid P)" (the pid when it can be known). The claim is a
+ * lock the kernel holds on the file PATH-lock beside the database, which
+ * is created if missing (never through a link) and stays empty. */
+int lrs_store_experiment_claim(lrs_store *st, int64_t id);
 
 /* Sets the final status (completed, interrupted or failed) and finished_at.
  * LRS_ENOTFOUND when no experiment has that id. */

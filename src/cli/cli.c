@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lrsweep/config.h"
 #include "lrsweep/data.h"
@@ -60,6 +61,46 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	return EXIT_USAGE;
+}
+
+/* ------------------------------------------------ stopping by signal */
+
+volatile sig_atomic_t cli_stop;
+static volatile sig_atomic_t stoppable;   /* 0: a signal exits at once     */
+static char early_exit[96];               /* what that exit says            */
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	if (!stoppable) {               /* nothing stored yet: nothing to save */
+		(void)!write(STDERR_FILENO, early_exit, strlen(early_exit));
+		_exit(EXIT_INTERRUPTED);
+	}
+	cli_stop = 1;
+}
+
+void cli_signals_start(const char *cmd)
+{
+	struct sigaction sa;
+
+	snprintf(early_exit, sizeof early_exit, "lrsweep %s: interrupted before anything was stored\n", cmd);
+	cli_stop = 0;
+	stoppable = 0;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop_signal;
+	sa.sa_flags = SA_RESTART;       /* a slow call goes on; the flag is polled */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	/* under nohup a hang-up is meant to pass unnoticed: leave it ignored */
+	if (signal(SIGHUP, SIG_IGN) != SIG_IGN)
+		sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+void cli_signals_stoppable(void)
+{
+	stoppable = 1;
 }
 
 int cli_global_flag(const char *arg, cli_globals *g)

@@ -4,6 +4,7 @@
 #ifndef LRSWEEP_CLI_H
 #define LRSWEEP_CLI_H
 
+#include <signal.h>
 #include <stdio.h>
 
 #include "lrsweep/data.h"
@@ -77,6 +78,26 @@ int cli_exit_code(int rc);
  * an older schema is upgraded first, with a note on stderr unless quiet.
  * Returns 0, or the exit status after printing why. */
 int cli_open_read(lrs_store **st, const char *cmd, const cli_globals *g, const char *db);
+
+/* ------------------------------------------------ stopping by signal */
+
+/* Set by SIGINT, SIGTERM and SIGHUP once cli_signals_stoppable() was
+ * called: the commands that store as they go (run, train) poll it and stop
+ * at the next safe point, exit status 130. */
+extern volatile sig_atomic_t cli_stop;
+
+/* For run and train, before anything else: installs the handlers of
+ * SIGINT, SIGTERM and SIGHUP (SIGHUP stays ignored under nohup). Until
+ * cli_signals_stoppable(), nothing is stored yet (the data is loading,
+ * the plan checked): a signal ends the process at once with "lrsweep
+ * CMD: interrupted before anything was stored" and exit status 130. Also
+ * ignores SIGPIPE: output to a reader that went away (`lrsweep run ... |
+ * head`) is dropped, and the work goes on to its end, every result
+ * stored. */
+void cli_signals_start(const char *cmd);
+
+/* From here on (the store is about to open) a signal only sets cli_stop. */
+void cli_signals_stoppable(void);
 
 /* Handles -q/--quiet and -v/--verbose; returns 1 when argv[i] was one. */
 int cli_global_flag(const char *arg, cli_globals *g);

@@ -43,15 +43,7 @@ typedef struct {
 	const char *pick;          /* --pick RULE; NULL: range_test.pick        */
 } run_args;
 
-static volatile sig_atomic_t stop_requested;
-
 const cli_run_driver *cli_driver;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
 
 static void usage(FILE *f)
 {
@@ -79,8 +71,11 @@ static void usage(FILE *f)
 	        "                 pick, the next of accuracy, loss-steepest, loss-min10, loss-valley\n"
 	        "                 that can does, with a warning\n"
 	        "\n"
-	        "Ctrl-C stops the sweep: finished trials stay stored, running ones are\n"
-	        "stored as interrupted, and the exit status is 130.\n");
+	        "Ctrl-C (SIGINT, SIGTERM, SIGHUP) stops the run at any phase: finished trials\n"
+	        "stay stored, running ones are stored as interrupted, a range test cut short\n"
+	        "is not kept, the experiment is marked interrupted, and the exit status is\n"
+	        "130; --resume goes on. Only one process at a time writes an experiment: a\n"
+	        "--resume of one that another lrsweep is writing is refused (exit status 1).\n");
 }
 
 static int parse_args(int argc, char **argv, cli_globals *g, run_args *a, int *done)
@@ -450,11 +445,16 @@ static int get_bounds(const run_args *a, const cli_globals *g, const lrs_experim
 		rc.iterations = (long)llround(e->range.epochs * (double)spe);
 	if (cli_driver && cli_driver->run_repeats)   /* lrsweep-mpi: on the ranks */
 		rc.run_repeats = cli_driver->run_repeats;
+	rc.stop = &cli_stop;
 	lrs_pick_rule_parse(&ch.preferred, a->pick ? a->pick : e->range.pick);
 	if ((err = lrs_range_check(&rc)) < 0)
 		return err;
 	if ((err = cli_range_run(&o, &ch, g, ds, &base, &rc, e->range.auto_range, repeats, threads)) < 0)
 		return err;
+	if (cli_stop) {   /* cut short: not kept, --resume runs it again */
+		lrs_range_outcome_free(&o);
+		return lrs_error_set(LRS_EINTERRUPT, "interrupted during the range test");
+	}
 	cli_range_summary(&o, &rc, &ch, spe);
 	err = cli_range_store(st, exp_id, &o, &rc, &ch);
 	if (err == 0 && ch.chosen < 0)
@@ -623,28 +623,16 @@ static int check_memory(const lrs_experiment *e, const lrs_dataset *ds, const lr
 	return 0;
 }
 
-/* Runs the sweep with Ctrl-C handled; returns the sweep's error. */
+/* Runs the sweep, stopped by cli_stop; returns the sweep's error. */
 static int sweep(const lrs_plan *plan, const size_t *which, size_t n, const lrs_dataset *ds, int threads,
                  const lrs_prune_config *prune, const lrs_trials_prior *prior, run_ctx *r, double min_lr,
                  double max_lr)
 {
-	struct sigaction sa, old_int, old_term;
-	lrs_trials_hooks hooks = { r, trial_started, trial_epoch, trial_finished, &stop_requested };
-	int err;
+	lrs_trials_hooks hooks = { r, trial_started, trial_epoch, trial_finished, &cli_stop };
 
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	stop_requested = 0;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
 	if (cli_driver)
-		err = cli_driver->sweep(plan, which, n, ds, threads, &hooks, min_lr, max_lr);
-	else
-		err = lrs_trials_run(plan, which, n, ds, threads, prune, prior, &hooks);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	return err;
+		return cli_driver->sweep(plan, which, n, ds, threads, &hooks, min_lr, max_lr);
+	return lrs_trials_run(plan, which, n, ds, threads, prune, prior, &hooks);
 }
 
 int cmd_run(int argc, char **argv, cli_globals *g)
@@ -660,12 +648,13 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 	size_t *which = NULL, n_run = 0, kept = 0;
 	double min_lr = NAN, max_lr = NAN;
 	char dbbuf[512];
-	int done = 0, status, err = 0, resumed = 0;
+	int done = 0, status, err = 0, resumed = 0, swept = 0;
 
 	memset(&r, 0, sizeof r);
 	status = parse_args(argc, argv, g, &a, &done);
 	if (status || done)
 		return status;
+	cli_signals_start(CMD);   /* until the store opens, a signal exits at once */
 	if ((status = cli_load(CMD, a.exp_path, &e, &ds)) != 0)
 		return status;
 	int threads = (int)(a.threads >= 0 ? a.threads : e->trial.threads);
@@ -704,11 +693,24 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 	if (!g->quiet)
 		cli_data_summary(CMD, e, ds);
 	const char *path = cli_db_path(a.db, e, dbbuf, sizeof dbbuf);
+	cli_signals_stoppable();   /* from here on, a signal stops at a safe point */
 	if ((err = lrs_store_open(&st, path, LRS_STORE_CREATE)) < 0)
 		goto fail;
 	if (a.resume && (err = find_resumable(st, e, path, &exp_id)) < 0)
 		goto fail;
 	resumed = exp_id != 0;
+	if (resumed && (err = lrs_store_experiment_claim(st, exp_id)) < 0) {
+		/* another process is writing it: refused, nothing written */
+		char msg[1024];
+		snprintf(msg, sizeof msg, "%s", lrs_error_last());
+		err = lrs_error_set(err, "cannot resume: %s; wait for it to end (or stop it), then resume", msg);
+		goto fail;
+	}
+	if (cli_stop && !resumed) {   /* while the store opened: still nothing stored */
+		fprintf(stderr, "lrsweep %s: interrupted before anything was stored\n", CMD);
+		status = EXIT_INTERRUPTED;
+		goto out;
+	}
 	if (!resumed) {
 		lrs_experiment_info info = cli_experiment_info(e, ds, "run");
 		if ((err = lrs_store_experiment_begin(&exp_id, st, &info)) < 0)
@@ -717,8 +719,14 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 	if (!g->quiet)
 		fprintf(stderr, "lrsweep %s: %s experiment %lld in %s\n", CMD, resumed ? "resuming" : "started",
 		        (long long)exp_id, path);
-	if ((err = get_bounds(&a, g, e, ds, st, exp_id, resumed, threads, &min_lr, &max_lr)) < 0)
+	if (cli_stop)
+		goto interrupted;
+	if ((err = get_bounds(&a, g, e, ds, st, exp_id, resumed, threads, &min_lr, &max_lr)) == LRS_EINTERRUPT)
+		goto interrupted;
+	if (err < 0)
 		goto fail_stored;
+	if (cli_stop)   /* the bounds are stored: --resume starts from them */
+		goto interrupted;
 	if (!planned) {   /* the stand-in bounds' plan, now with the picked ones */
 		lrs_plan_free(&plan);
 		if ((err = lrs_plan_build(&plan, e, ds, min_lr, max_lr)) < 0)
@@ -732,6 +740,8 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 	}
 	if ((err = register_trials(st, exp_id, &plan, ids, which, &n_run, &kept)) < 0)
 		goto fail_stored;
+	if (cli_stop)
+		goto interrupted;
 	if (!g->quiet)
 		fprintf(stderr, "lrsweep %s: %zu trials (%zu configuration%s x %zu seed%s), bounds %.4g .. %.4g; "
 		        "%zu to run on %d thread%s%s\n", CMD, plan.n, plan.configs, plan.configs == 1 ? "" : "s",
@@ -753,6 +763,7 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 		goto fail_stored;
 	lrs_trials_prior pr = { prior.epochs, (const double *const *)prior.val };
 	double t_sweep = now_seconds();
+	swept = 1;
 	err = sweep(&plan, which, n_run, ds, threads, &prune, &pr, &r, min_lr, max_lr);
 	t_sweep = now_seconds() - t_sweep;
 	cli_progress_end(&r.bar);
@@ -761,14 +772,8 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 		        r.sql_seconds, t_sweep > 0 ? 100 * r.sql_seconds / t_sweep : 0.0);
 	if (err < 0)
 		goto fail_stored;
-	if (stop_requested) {
-		lrs_store_experiment_finish(st, exp_id, LRS_EXP_INTERRUPTED);
-		fprintf(stderr, "lrsweep %s: interrupted: %zu trials finished and stored, the running ones stored as "
-		        "interrupted; 'lrsweep run --resume %s' goes on\n", CMD, r.done - r.counts[LRS_TRIAL_INTERRUPTED],
-		        a.exp_path);
-		status = EXIT_INTERRUPTED;
-		goto out;
-	}
+	if (cli_stop)
+		goto interrupted;
 	if ((err = lrs_store_experiment_finish(st, exp_id, LRS_EXP_COMPLETED)) < 0 ||
 	    (err = leaderboard(st, exp_id, &plan)) < 0)
 		goto fail;
@@ -781,6 +786,18 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 	if (r.counts[LRS_TRIAL_PRUNED])
 		printf("pruning saved %ld of %ld epochs (%.0f%%)\n", r.epochs_planned - r.epochs_run, r.epochs_planned,
 		       100.0 * (double)(r.epochs_planned - r.epochs_run) / (double)r.epochs_planned);
+	goto out;
+interrupted:
+	if ((err = lrs_store_experiment_finish(st, exp_id, LRS_EXP_INTERRUPTED)) < 0)
+		goto fail;
+	if (swept)
+		fprintf(stderr, "lrsweep %s: interrupted: %zu trials finished and stored, the running ones stored as "
+		        "interrupted; 'lrsweep run --resume %s' goes on\n", CMD, r.done - r.counts[LRS_TRIAL_INTERRUPTED],
+		        a.exp_path);
+	else
+		fprintf(stderr, "lrsweep %s: interrupted before the trials started (experiment %lld stored as "
+		        "interrupted); 'lrsweep run --resume %s' goes on\n", CMD, (long long)exp_id, a.exp_path);
+	status = EXIT_INTERRUPTED;
 	goto out;
 fail_stored:
 	if (st && exp_id) {   /* keep the error's message over the finish's */

@@ -55,7 +55,9 @@ static void usage(FILE *f)
 	        "                      resolved schedule and the BLAS library)\n"
 	        "\n"
 	        "The lr column is the rate of the epoch's last update. A run whose loss\n"
-	        "turns NaN or infinite stops there and says so (exit status 0).\n");
+	        "turns NaN or infinite stops there and says so (exit status 0). Ctrl-C\n"
+	        "(SIGINT, SIGTERM, SIGHUP) stops it after the current step: the epochs done\n"
+	        "are stored, the run as interrupted, exit status 130.\n");
 }
 
 static int parse_args(int argc, char **argv, cli_globals *g, train_args *a, int *done)
@@ -144,6 +146,13 @@ typedef struct {
 	int failed;                /* out of memory keeping them             */
 } epoch_printer;
 
+/* Stops the run after the current step once a signal asked for it. */
+static int check_stop(void *ctx, lrs_trainer *t, long step, double lr, double loss)
+{
+	(void)ctx; (void)t; (void)step; (void)lr; (void)loss;
+	return cli_stop != 0;
+}
+
 static int print_epoch(void *ctx, lrs_trainer *t, const lrs_epoch_stats *e)
 {
 	epoch_printer *p = ctx;
@@ -189,18 +198,21 @@ static int store_begin(lrs_store *st, const lrs_experiment *e, const lrs_dataset
 }
 
 /* ... and ended with its result and epochs (r NULL: it failed to run,
- * with `error`). An experiment that cannot be ended is marked failed. */
+ * with `error`; r->status LRS_RUN_STOPPED: interrupted). An experiment
+ * that cannot be ended is marked failed. */
 static int store_end(lrs_store *st, int64_t exp_id, int64_t trial_id, const lrs_trial_spec *t,
                      const lrs_train_result *r, const epoch_printer *p, const char *error)
 {
-	lrs_trial_outcome o = { r, p->epochs, p->n, 0, 0, error };
+	int stopped = r && r->status == LRS_RUN_STOPPED;
+	lrs_trial_outcome o = { r, p->epochs, p->n, stopped, 0, error };
 	lrs_trial_result tr;
 	lrs_epoch_row *rows = NULL;
 	int err;
 
 	if ((err = cli_trial_rows(&tr, &rows, &o, t->sched)) == 0 &&
 	    (err = lrs_store_trial_finish(st, trial_id, &tr, rows, p->n)) == 0)
-		err = lrs_store_experiment_finish(st, exp_id, r ? LRS_EXP_COMPLETED : LRS_EXP_FAILED);
+		err = lrs_store_experiment_finish(st, exp_id, !r ? LRS_EXP_FAILED : stopped ? LRS_EXP_INTERRUPTED
+		                                                                      : LRS_EXP_COMPLETED);
 	else
 		lrs_store_experiment_finish(st, exp_id, LRS_EXP_FAILED);
 	free(rows);
@@ -224,6 +236,7 @@ int cmd_train(int argc, char **argv, cli_globals *g)
 	status = parse_args(argc, argv, g, &a, &done);
 	if (status || done)
 		goto out;
+	cli_signals_start(CMD);   /* until the store opens, a signal exits at once */
 	if ((status = cli_load(CMD, a.exp_path, &e, &ds)) != 0)
 		goto out;
 
@@ -261,6 +274,7 @@ int cmd_train(int argc, char **argv, cli_globals *g)
 		goto out;
 	}
 	const char *path = cli_db_path(a.db, e, dbbuf, sizeof dbbuf);
+	cli_signals_stoppable();   /* from here on, a signal stops after a step */
 	if ((rc = lrs_store_open(&st, path, LRS_STORE_CREATE)) < 0) {
 		status = cli_fail(CMD, rc);
 		goto out;
@@ -275,7 +289,7 @@ int cmd_train(int argc, char **argv, cli_globals *g)
 		goto out;
 	}
 	printer = (epoch_printer){ e, ds, g->quiet, NULL, 0, 0, 0 };
-	lrs_train_hooks hooks = { &printer, NULL, print_epoch };
+	lrs_train_hooks hooks = { &printer, check_stop, print_epoch };
 	if ((rc = lrs_train_run(&r, ds, &cfg, &hooks)) == 0 && printer.failed)
 		rc = lrs_error_set(LRS_ENOMEM, "out of memory keeping the epochs");
 	if (rc < 0) {   /* stored as failed, with the reason */
@@ -284,6 +298,17 @@ int cmd_train(int argc, char **argv, cli_globals *g)
 		store_end(st, exp_id, trial_id, &plan.items[0], NULL, &printer, why);
 		lrs_error_set(rc, "%s", why);
 		status = cli_fail(CMD, rc);
+		goto out;
+	}
+	if (r.status == LRS_RUN_STOPPED) {
+		if ((rc = store_end(st, exp_id, trial_id, &plan.items[0], &r, &printer, NULL)) < 0) {
+			status = cli_fail(CMD, rc);
+			goto out;
+		}
+		fprintf(stderr, "lrsweep %s: interrupted after %ld step%s: %zu finished epoch%s stored in %s "
+		        "(experiment %lld, trial %lld, interrupted)\n", CMD, r.steps, r.steps == 1 ? "" : "s",
+		        printer.n, printer.n == 1 ? "" : "s", path, (long long)exp_id, (long long)trial_id);
+		status = EXIT_INTERRUPTED;
 		goto out;
 	}
 	if (r.status == LRS_RUN_DIVERGED)

@@ -2,8 +2,12 @@
  * the exit status (the only place that decides it, with the commands).
  * main() itself is in entry.c, so that lrsweep-mpi can run the same
  * command line under its own main. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lrsweep/error.h"
 #include "lrsweep/version.h"
@@ -68,11 +72,29 @@ static int dispatch(int argc, char **argv)
 	return EXIT_USAGE;
 }
 
+/* Whether stdout is a pipe whose reader went away (`lrsweep run | head`):
+ * poll() says POLLERR for its write end. */
+static int reader_gone(void)
+{
+	struct pollfd p = { STDOUT_FILENO, 0, 0 };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
 int cli_main(int argc, char **argv)
 {
-	int status = dispatch(argc, argv);
+	int status;
 
+	/* a write past `ulimit -f` fails with EFBIG, which the store reports
+	 * as a full disk, instead of killing the process half-way */
+	signal(SIGXFSZ, SIG_IGN);
+	status = dispatch(argc, argv);
+	errno = 0;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
+		/* run and train ignore SIGPIPE and finish their work when the
+		 * reader goes away: what they stored is the result, not a failure */
+		if (errno == EPIPE || reader_gone())
+			return status;
 		perror("lrsweep: writing output");
 		return status ? status : EXIT_FAILURE_RUNTIME;
 	}

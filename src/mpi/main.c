@@ -15,6 +15,11 @@
  *
  * The range test's repeats go out the same way when rank 0 runs one.
  *
+ * Before anything, the ranks compare the SHA-256 of the experiment file
+ * each was given (an MPMD command line, or hosts whose copies differ):
+ * workers that trained another experiment would have their results stored
+ * under rank 0's. Any difference ends every rank with exit status 2.
+ *
  * Rank 0 opens each phase with a broadcast of double[3] {phase, min_lr,
  * max_lr}: PHASE_RANGE (the repeats), PHASE_TRIALS (with the bounds) or
  * PHASE_HOME (the run ended before its trials: a bad file, a range test
@@ -26,6 +31,7 @@
  *                                seed; -1: no more in this phase
  *   worker -> 0   TAG_RESULT     bytes: a trial's outcome or a repeat's
  *                                curve (packed below) */
+#include <errno.h>
 #include <math.h>
 #include <mpi.h>
 #include <stdio.h>
@@ -39,6 +45,7 @@
 #include "lrsweep/plan.h"
 #include "lrsweep/rangetest.h"
 #include "lrsweep/runner.h"
+#include "lrsweep/sha256.h"
 #include "lrsweep/trials.h"
 #include "../cli/cli.h"
 
@@ -473,6 +480,91 @@ static int worker(int argc, char **argv)
 	return 0;
 }
 
+/* ------------------------------------------------------------ the same experiment */
+
+/* What a rank says of its experiment file. */
+typedef struct {
+	int state;                       /* FILE_NONE, FILE_READ, FILE_UNREADABLE */
+	char sha[LRS_SHA256_HEX_SIZE];   /* of its bytes, when read               */
+	char path[200];                  /* as given (cut)                        */
+	char why[80];                    /* why it could not be read              */
+} file_digest;
+
+enum { FILE_NONE, FILE_READ, FILE_UNREADABLE };
+
+static void digest_file(file_digest *d, const char *path)
+{
+	lrs_sha256_ctx ctx;
+	uint8_t md[LRS_SHA256_SIZE];
+	char buf[65536];
+	size_t n;
+	FILE *f;
+
+	memset(d, 0, sizeof *d);
+	if (!path)
+		return;
+	snprintf(d->path, sizeof d->path, "%s", path);
+	if (!(f = fopen(path, "rb"))) {
+		d->state = FILE_UNREADABLE;
+		snprintf(d->why, sizeof d->why, "%s", strerror(errno));
+		return;
+	}
+	lrs_sha256_init(&ctx);
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		lrs_sha256_update(&ctx, buf, n);
+	if (ferror(f)) {
+		d->state = FILE_UNREADABLE;
+		snprintf(d->why, sizeof d->why, "%s", strerror(errno));
+	} else {
+		d->state = FILE_READ;
+		lrs_sha256_final(&ctx, md);
+		for (int i = 0; i < LRS_SHA256_SIZE; i++)
+			snprintf(d->sha + 2 * i, 3, "%02x", md[i]);
+	}
+	fclose(f);
+}
+
+/* Every rank's experiment file against rank 0's, on every rank alike: 0
+ * when they agree (or rank 0 has none it can read: its own command line
+ * says why), else 2 after rank 0 printed the first difference. */
+static int same_experiment(int argc, char **argv)
+{
+	const char *path;
+	long threads = 1;
+	file_digest mine, *all = calloc((size_t)ranks, sizeof *all);
+	int bad = 0, first = 0;
+
+	if (!all)
+		MPI_Abort(MPI_COMM_WORLD, 1);
+	run_args(argc, argv, &path, &threads);
+	digest_file(&mine, path);
+	MPI_Allgather(&mine, (int)sizeof mine, MPI_BYTE, all, (int)sizeof mine, MPI_BYTE, MPI_COMM_WORLD);
+	for (int r = 1; r < ranks && all[0].state == FILE_READ; r++)
+		if (all[r].state != FILE_READ || strcmp(all[r].sha, all[0].sha)) {
+			bad++;
+			first = first ? first : r;
+		}
+	if (bad && rank == 0) {
+		const file_digest *o = &all[first];
+		char more[48] = "";
+
+		if (bad > 1)
+			snprintf(more, sizeof more, " (and %d other rank%s)", bad - 1, bad > 2 ? "s" : "");
+		if (o->state == FILE_READ)
+			fprintf(stderr, "lrsweep-mpi: rank %d%s runs another experiment: %s (sha256 %.12s...) where rank 0 "
+			        "runs %s (sha256 %.12s...); every rank must be given the same experiment file\n", first, more,
+			        o->path, o->sha, all[0].path, all[0].sha);
+		else if (o->state == FILE_UNREADABLE)
+			fprintf(stderr, "lrsweep-mpi: rank %d%s cannot read its experiment file %s (%s); every rank must "
+			        "read the same experiment file as rank 0 (%s)\n", first, more, o->path, o->why, all[0].path);
+		else
+			fprintf(stderr, "lrsweep-mpi: rank %d%s was given no experiment file; every rank must be given the "
+			        "same one as rank 0 (%s)\n", first, more, all[0].path);
+	}
+	free(all);
+	return bad ? 2 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	int provided, status = 0;
@@ -481,6 +573,10 @@ int main(int argc, char **argv)
 	threads_ok = provided >= MPI_THREAD_MULTIPLE;
 	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
 	MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+	if (ranks >= 2 && (status = same_experiment(argc, argv)) != 0) {
+		MPI_Finalize();
+		return status;
+	}
 	if (rank == 0) {
 		if (ranks < 2) {
 			fprintf(stderr, "lrsweep-mpi: needs at least 2 ranks (rank 0 stores, the others train); "

@@ -122,7 +122,7 @@ static int on_step(void *ctx, lrs_trainer *t, long step, double lr, double loss)
 		c->stopped_at = step;
 		return 1;
 	}
-	return 0;
+	return s->rc->stop && *s->rc->stop;   /* interrupted: the curve ends here */
 }
 
 int lrs_range_run(lrs_range_curve *out, const lrs_dataset *ds, const lrs_train_config *base,

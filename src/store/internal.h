@@ -38,6 +38,8 @@ struct lrs_store {
 	char *path;                     /* as given to lrs_store_open        */
 	int readonly;                   /* opened with LRS_STORE_READONLY    */
 	int upgraded_from;              /* schema version before, or 0       */
+	int lock_fd;                    /* PATH-lock, once a claim opened it;
+	                                   -1 before (lock.c)                */
 	sqlite3_stmt *stmt[SQ_COUNT];   /* prepared once; write ones NULL when
 	                                   read-only                         */
 };
@@ -72,6 +74,9 @@ void store_bind_int(int *rc, sqlite3_stmt *s, int i, sqlite3_int64 v);
 void store_bind_int_or_null(int *rc, sqlite3_stmt *s, int i, sqlite3_int64 v, int is_null);
 void store_bind_double(int *rc, sqlite3_stmt *s, int i, double v);   /* NAN -> NULL */
 void store_bind_text(int *rc, sqlite3_stmt *s, int i, const char *v); /* NULL -> NULL */
+
+/* Gives up the claim on experiment `id` (lock.c); nothing when none. */
+void store_experiment_release(lrs_store *st, int64_t id);
 
 /* The experiment status of a stored name, -1 if unknown. */
 int store_experiment_status_parse(const char *name);

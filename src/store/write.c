@@ -18,18 +18,24 @@
 
 int lrs_store_experiment_begin(int64_t *out, lrs_store *st, const lrs_experiment_info *info)
 {
+	static const char what[] = "begin an experiment";
 	sqlite3_stmt *s = NULL;
 	char sha[LRS_SHA256_HEX_SIZE];  /* hex digest of the config text     */
 	char host[256];                 /* gethostname() when none is given  */
 	const char *host_name = info->host;
 	int b = SQLITE_OK;              /* first bind failure                */
+	int claim;                      /* a run's: claimed before commit    */
+	int64_t id;                     /* the new row's                     */
 	int rc;
 
 	assert(out != NULL && st != NULL && info != NULL);
 	assert(info->name != NULL && info->config != NULL);
 	assert(!info->command || !strcmp(info->command, "run") || !strcmp(info->command, "range-test") ||
 	       !strcmp(info->command, "train"));
-	if ((rc = store_writable(st, "begin an experiment")) < 0)
+	if ((rc = store_writable(st, what)) < 0)
+		return rc;
+	claim = !info->command || !strcmp(info->command, "run");
+	if (claim && (rc = store_begin(st, what)) < 0)
 		return rc;
 	s = st->stmt[SQ_EXP_INSERT];
 	lrs_sha256_hex(sha, info->config, strlen(info->config));
@@ -49,14 +55,25 @@ int lrs_store_experiment_begin(int64_t *out, lrs_store *st, const lrs_experiment
 	store_bind_int_or_null(&b, s, 10, info->classes, info->classes < 0);
 	store_bind_text(&b, s, 11, info->command ? info->command : "run");
 	if (b != SQLITE_OK) {
-		rc = store_fail(st, b, "begin an experiment");
+		rc = store_fail(st, b, what);
 		sqlite3_clear_bindings(s);
-		return rc;
+		goto fail;
 	}
-	if ((rc = store_exec_stmt(st, s, "begin an experiment")) < 0)
-		return rc;
-	*out = sqlite3_last_insert_rowid(st->db);
+	if ((rc = store_exec_stmt(st, s, what)) < 0)
+		goto fail;
+	id = sqlite3_last_insert_rowid(st->db);
+	/* claimed while the row is invisible to others: no second process can
+	 * resume it before this one holds it */
+	if (claim && ((rc = lrs_store_experiment_claim(st, id)) < 0 || (rc = store_commit(st, what)) < 0)) {
+		store_experiment_release(st, id);
+		goto fail;
+	}
+	*out = id;
 	return 0;
+fail:
+	if (claim)
+		store_rollback(st);
+	return rc;
 }
 
 int lrs_store_experiment_finish(lrs_store *st, int64_t id, lrs_experiment_status status)

@@ -230,7 +230,8 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 	printf("stored in %s (experiment %lld)\n", path, (long long)exp_id);
 	if (a.plot || a.terminal) {
 		fflush(stdout);
-		if ((err = draw(&a, &o, &rc, chosen)) < 0) {
+		if ((a.plot && (err = cli_output_check(a.plot, path, "the plot")) < 0) ||
+		    (err = draw(&a, &o, &rc, chosen)) < 0) {
 			status = cli_fail(CMD, err);
 			goto out;
 		}

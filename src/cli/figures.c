@@ -106,7 +106,8 @@ static int plot_range_test(lrs_store *st, const figure_ctx *a, long long exp)
 		if ((size_t)atol(r.cells[k * 3 + 2]) < n)
 			n = (size_t)atol(r.cells[k * 3 + 2]);
 	snprintf(sql, sizeof sql, "SELECT p.iteration, p.lr, p.loss, p.smoothed_loss, p.accuracy FROM range_points p "
-	         "JOIN range_tests r ON r.id = p.range_test_id WHERE r.experiment_id = %lld AND p.iteration < %zu",
+	         "JOIN range_tests r ON r.id = p.range_test_id WHERE r.experiment_id = %lld "
+	         "AND p.iteration >= 0 AND p.iteration < %zu",
 	         exp, n);
 	if ((rc = cli_table_fetch(&pts, st, sql)) < 0)
 		goto out_r;
@@ -288,9 +289,18 @@ out:
 
 /* ------------------------------------------------------------ schedules */
 
-/* The rate of every step of one trial: its schedule rebuilt from the
- * stored, fully resolved parameters; reduce_on_plateau, which reacts to
- * the metric, from the stored rate of each epoch. */
+/* How a schedule is drawn: its steps cut into RATE_BUCKETS equal spans,
+ * each shown by its lowest and highest rate (a narrow peak stays
+ * visible), from at most RATE_EVALS evaluations per line: every step of a
+ * run of up to that many, evenly spaced steps of a longer one. So a trial
+ * of any stored length costs the same bounded memory and time. */
+#define RATE_BUCKETS 2000
+#define RATE_EVALS 2000000L
+
+/* The rate of one trial, step by step, as at most 2 * RATE_BUCKETS
+ * points: its schedule rebuilt from the stored, fully resolved
+ * parameters; reduce_on_plateau, which reacts to the metric, from the
+ * stored rate of each epoch. */
 static int trial_rates(lrs_store *st, const char *trial_id, const char *schedule, const char *params, long steps,
                        double **x, double **y, size_t *n)
 {
@@ -323,17 +333,33 @@ static int trial_rates(lrs_store *st, const char *trial_id, const char *schedule
 	lrs_node_free(node);
 	if (rc < 0)
 		return lrs_error_set(rc, "trial %s: cannot rebuild its schedule: %s", trial_id, lrs_error_last());
-	*x = calloc((size_t)steps + 1, sizeof **x);
-	*y = calloc((size_t)steps + 1, sizeof **y);
+	*x = calloc(2 * RATE_BUCKETS, sizeof **x);
+	*y = calloc(2 * RATE_BUCKETS, sizeof **y);
 	if (!*x || !*y) {
 		lrs_sched_free(sched);
 		return lrs_error_set(LRS_ENOMEM, "out of memory");
 	}
-	for (long i = 0; i < steps; i++) {
-		(*x)[i] = (double)i;
-		(*y)[i] = lrs_sched_lr(sched, i);
+	long buckets = steps < RATE_BUCKETS ? steps : RATE_BUCKETS;
+	long stride = steps <= RATE_EVALS ? 1 : (steps + RATE_EVALS - 1) / RATE_EVALS;
+	for (long b = 0; b < buckets; b++) {
+		/* steps [lo, hi) of the bucket, in long double: steps * b may
+		 * not fit a long for a doctored count */
+		long lo = (long)((long double)steps * b / buckets), hi = (long)((long double)steps * (b + 1) / buckets);
+		long at_min = lo, at_max = lo;
+		double v_min = lrs_sched_lr(sched, lo), v_max = v_min;
+		for (long i = lo + stride; i < hi; i += stride) {
+			double v = lrs_sched_lr(sched, i);
+			if (v < v_min) { v_min = v; at_min = i; }
+			if (v > v_max) { v_max = v; at_max = i; }
+		}
+		long first = at_min < at_max ? at_min : at_max, last = at_min < at_max ? at_max : at_min;
+		(*x)[*n] = (double)first;
+		(*y)[(*n)++] = lrs_sched_lr(sched, first);
+		if (last != first) {
+			(*x)[*n] = (double)last;
+			(*y)[(*n)++] = lrs_sched_lr(sched, last);
+		}
 	}
-	*n = (size_t)steps;
 	lrs_sched_free(sched);
 	return 0;
 }

@@ -193,4 +193,36 @@ if [ "$RC" -eq 0 ] && grep -q '<svg' long.svg; then ok "plot --experiment: a 500
 run plot long.db schedules --experiment "${LL}x" -o long.svg
 if [ "$RC" -eq 2 ] && grep -q "no experiment" "$ERR"; then ok "plot --experiment: one more character, no experiment"; else nok "plot long name x" "rc=$RC"; fi
 
+# ------------------------------------------------------------ 13. absurd stored step counts
+
+# a doctored trials.iterations: the schedules figure (plot, report) must
+# stay within bounded memory and time. An AddressSanitizer build cannot
+# run under an address-space limit at all (faults.sh): skipped there.
+cp base.db big.db
+sqlite3 big.db "update trials set iterations = 500000000; update trials set iterations = 9000000000000000000 where id = 2"
+LIMIT_KB=1048576
+if ( ulimit -v $LIMIT_KB; "$LRSWEEP" --version >/dev/null 2>&1 ); then
+	t0=$(date +%s)
+	( ulimit -v $LIMIT_KB; "$LRSWEEP" plot big.db schedules -o big.png >"$OUT" 2>"$ERR" )
+	RC=$?
+	if [ "$RC" -eq 0 ] && head -c 4 big.png | grep -q PNG && [ $(($(date +%s) - t0)) -lt 30 ]
+	then ok "plot schedules, 5e8 and 9e18 steps stored: drawn under ulimit -v 1 GiB"
+	else nok "huge step count: plot" "rc=$RC $(cat "$ERR")"; fi
+	( ulimit -v $LIMIT_KB; "$LRSWEEP" report big.db -o big.html >"$OUT" 2>"$ERR" )
+	RC=$?
+	if [ "$RC" -eq 0 ] && grep -q 'id="schedules"' big.html; then ok "report, 5e8 steps stored: written under ulimit -v 1 GiB"
+	else nok "huge step count: report" "rc=$RC $(cat "$ERR")"; fi
+else
+	ok "huge step counts: skipped (this build cannot start under ulimit -v: a sanitizer build)"
+fi
+# the same in any build: the rates drawn are at most a few thousand points
+run plot big.db schedules -o big.svg
+if [ "$RC" -eq 0 ] && [ "$(grep -c '' big.svg)" -lt 20000 ]; then ok "plot schedules: a bounded number of points"
+else nok "huge step count: points" "rc=$RC $(wc -l <big.svg) lines"; fi
+# a doctored range_points.iteration below 0 is not an index
+cp base.db neg.db
+sqlite3 neg.db "update range_points set iteration = -100000000 where iteration = 3"
+run plot neg.db range-test -o neg.svg
+if [ "$RC" -eq 0 ] || [ "$RC" -eq 2 ]; then ok "a negative stored iteration: no crash (exit $RC)"; else nok "negative iteration" "rc=$RC"; fi
+
 finish

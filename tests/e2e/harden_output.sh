@@ -225,4 +225,65 @@ sqlite3 neg.db "update range_points set iteration = -100000000 where iteration =
 run plot neg.db range-test -o neg.svg
 if [ "$RC" -eq 0 ] || [ "$RC" -eq 2 ]; then ok "a negative stored iteration: no crash (exit $RC)"; else nok "negative iteration" "rc=$RC"; fi
 
+# ------------------------------------------------------------ 17. another user's read-only database
+
+# A database of root's in a directory of mode 755 (file 644), read by
+# another user (nobody): SQLite cannot create its -shm file there. With no
+# -wal (or an empty one) the file is opened immutable; with a -wal holding
+# commits the one line says what to do. As root, permissions do not apply,
+# so the reader is nobody (runuser or setpriv); a non-root run makes the
+# directory read-only instead.
+if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
+	as_other() { runuser -u nobody -- "$@"; }
+elif [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	as_other() { setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"; }
+elif [ "$(id -u)" != 0 ]; then
+	as_other() { "$@"; }
+else
+	as_other=""
+fi
+if type as_other >/dev/null 2>&1; then
+	RO=$(mktemp -d "${TMPDIR:-/tmp}/lrsweep-ro.XXXXXX")
+	trap 'chmod -R u+w "$RO" 2>/dev/null; rm -rf "$T" "$RO"' EXIT
+	mkdir "$RO/bin" "$RO/db" "$RO/wal" "$RO/walc"
+	cp "$LRSWEEP" "$RO/bin/lrsweep"
+	cp base.db "$RO/db/r.db"
+	cp base.db "$RO/wal/r.db" && : >"$RO/wal/r.db-wal"
+	# a -wal with a commit not yet in the file: copied while the writer has it open
+	cp base.db walc.db
+	$PY - walc.db "$RO/walc/r.db" <<'PYEOF'
+import shutil, sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute('pragma wal_autocheckpoint = 0')
+c.execute("update experiments set host = 'later'")
+c.commit()
+shutil.copy(sys.argv[1], sys.argv[2])
+shutil.copy(sys.argv[1] + '-wal', sys.argv[2] + '-wal')
+PYEOF
+	chmod 755 "$RO" "$RO"/*
+	chmod 644 "$RO"/*/r.db*
+	[ "$(id -u)" = 0 ] || chmod 555 "$RO"/db "$RO"/wal "$RO"/walc
+	as_other "$RO/bin/lrsweep" query "$RO/db/r.db" experiments --format csv >"$OUT" 2>"$ERR"
+	RC=$?
+	if [ "$RC" -eq 0 ] && grep -q '^1,blobs-sweep,' "$OUT" && [ ! -e "$RO/db/r.db-shm" ]
+	then ok "query of another user's read-only database (no -wal): read"; else nok "read-only db" "rc=$RC $(cat "$ERR")"; fi
+	as_other "$RO/bin/lrsweep" query "$RO/wal/r.db" trials --format csv >"$OUT" 2>"$ERR"
+	RC=$?
+	if [ "$RC" -eq 0 ] && [ "$(grep -c completed "$OUT")" -eq 4 ]
+	then ok "query of another user's read-only database (an empty -wal): read"; else nok "read-only db, empty wal" "rc=$RC $(cat "$ERR")"; fi
+	as_other "$RO/bin/lrsweep" plot "$RO/db/r.db" curves --terminal >"$OUT" 2>"$ERR"
+	RC=$?
+	if [ "$RC" -eq 0 ] && [ "$(wc -l <"$OUT")" -gt 10 ]; then ok "plot of another user's read-only database"
+	else nok "read-only db plot" "rc=$RC $(cat "$ERR")"; fi
+	as_other "$RO/bin/lrsweep" query "$RO/walc/r.db" experiments >"$OUT" 2>"$ERR"
+	RC=$?
+	if [ "$RC" -eq 1 ] && [ "$(wc -l <"$ERR")" -eq 1 ] && grep -q "r.db: cannot be read in place.*query a copy" "$ERR"
+	then ok "a -wal with commits, unreadable in place: one line saying what to do"
+	else nok "read-only db with wal" "rc=$RC $(cat "$ERR")"; fi
+	if [ "$(sqlite3 "$RO/db/r.db" 'pragma integrity_check')" = ok ] && cmp -s base.db "$RO/db/r.db"
+	then ok "the read-only database is unchanged"; else nok "read-only db changed" ""; fi
+else
+	ok "another user's database: skipped (root without runuser or setpriv)"
+fi
+
 finish

@@ -31,7 +31,11 @@ static void usage(FILE *f)
 	        "               with a band of +-1 sd over its seeds (--per-trial: one per trial)\n"
 	        "  schedules    the learning rate of each configuration against the step\n"
 	        "  compare      mean and 95%% interval of the best validation accuracy per\n"
-	        "               configuration\n"
+	        "               configuration: one row each, the best at the top\n"
+	        "\n"
+	        "Each line has its own colour, then dash pattern (ten colours). The output\n"
+	        "is written beside F and renamed into place; F may not be the database, a\n"
+	        "symbolic link or a device.\n"
 	        "\n"
 	        "The experiment is --experiment (a name: its latest run; an id), else the latest.\n");
 }

@@ -7,7 +7,9 @@
  *               with a band of +-1 sd over seeds (per_trial: per trial)
  *   schedules   the rate each configuration used, step by step
  *   compare     mean and 95 % interval of the best validation accuracy per
- *               configuration */
+ *               configuration, one row each (names of any length fit)
+ *   (a linear range test over more than a decade is drawn on a log axis:
+ *   docs/range-test.md, "The plot") */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -277,7 +279,8 @@ static int plot_curves(lrs_store *st, const figure_ctx *a, long long exp, const 
 	}
 	snprintf(title, sizeof title, "%s: validation accuracy%s", name,
 	         bands ? " (mean over seeds, band +-1 sd)" : "");
-	lrs_plot_opts opts = { .title = title, .xlabel = "epoch", .ylabel = "validation accuracy", .key_below = 1 };
+	lrs_plot_opts opts = { .title = title, .xlabel = "epoch", .ylabel = "validation accuracy", .key_below = 1,
+	                       .whole_x = 1 };
 	rc = lrs_plot_lines(a->out, &opts, s, nl);
 out:
 	free_labels(labels, nl);
@@ -456,15 +459,15 @@ static int plot_compare(lrs_store *st, const figure_ctx *a, long long exp, const
 		y[r] = mean;
 		lo[r] = isnan(ci) ? mean : mean - ci;
 		hi[r] = isnan(ci) ? mean : mean + ci;
-		if (strlen(labels[r]) > 40)
-			strcpy(labels[r] + 37, "...");
+		if (strlen(labels[r]) > 60)   /* (rows of their own: room for 60 characters) */
+			strcpy(labels[r] + 57, "...");
 		tics[r] = labels[r];
 	}
 	lrs_plot_series s = { .title = "mean best validation accuracy, 95% interval over seeds", .x = x, .y = y,
 	                      .n = t.nrows, .lo = lo, .hi = hi, .points = 1 };
 	snprintf(title, sizeof title, "%s: configurations, best first", name);
 	lrs_plot_opts opts = { .title = title, .xlabel = "", .ylabel = "best validation accuracy",
-	                       .xtics = tics, .n_xtics = t.nrows };
+	                       .categories = tics, .n_categories = t.nrows };
 	rc = lrs_plot_lines(a->out, &opts, &s, 1);
 out:
 	free(x);

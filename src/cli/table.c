@@ -481,7 +481,8 @@ static void leaves(lrs_buf *out, const lrs_node *n, const char *path)
 	if (n->kind == LRS_NODE_MAP) {
 		for (size_t i = 0; i < n->n; i++) {
 			char sub[256];
-			snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", n->keys[i]);
+			/* "#" alone marks a hyperparameter: no "." after it */
+			snprintf(sub, sizeof sub, "%s%s%s", path, *path && strcmp(path, "#") ? "." : "", n->keys[i]);
 			leaves(out, n->items[i], sub);
 		}
 	} else if (n->kind == LRS_NODE_LIST) {

@@ -11,6 +11,7 @@
  * name goes into the script, so no name needs quoting for gnuplot. */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
@@ -28,6 +29,7 @@
 #include "lrsweep/util.h"
 
 #define MAX_POINTS 4000
+#define FEW_POINTS 50    /* a line of this many points or fewer marks them */
 
 extern char **environ;
 
@@ -98,17 +100,54 @@ static void put_block(FILE *f, size_t k, const lrs_plot_series *s)
 	fprintf(f, "EOD\n");
 }
 
-/* The first line gnuplot wrote to its error file, for our message. */
-static void first_line(FILE *err, char *out, size_t cap)
+/* Whether a line gnuplot wrote is a warning ("Warning: empty y range",
+ * "line 13: warning: difficulty making room for xtic labels"): it still
+ * drew the plot. */
+static int is_warning(const char *line)
+{
+	return !strncmp(line + strspn(line, " "), "Warning", 7) || strstr(line, "warning:") != NULL;
+}
+
+/* The first line gnuplot wrote to its error file that is not a warning
+ * (nor blank, nor the caret under a command), for our message; "" when
+ * there is none. */
+static void first_error(FILE *err, char *out, size_t cap)
 {
 	out[0] = '\0';
 	rewind(err);
 	while (fgets(out, (int)cap, err)) {
 		out[strcspn(out, "\n")] = '\0';
-		if (out[0] && strspn(out, " ^") != strlen(out))
+		if (out[0] && strspn(out, " ^") != strlen(out) && !is_warning(out)) {
+			memmove(out, out + strspn(out, " "), strlen(out + strspn(out, " ")) + 1);
 			return;
+		}
 	}
 	out[0] = '\0';
+}
+
+/* Line styles: ten colours that stay apart (matplotlib's tab10), then the
+ * same colours dashed, dotted, ...: up to 70 lines without a repeat. */
+static const char *const colours[] = { "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                                       "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf" };
+static const char *const dashes[] = { "1", "2", "3", "4", "5", "(12,4,2,4,2,4)", "(20,6)" };
+#define N_COLOURS (sizeof colours / sizeof colours[0])
+#define N_DASHES (sizeof dashes / sizeof dashes[0])
+
+/* "lc rgb '#...' dt N" for line k. */
+static void put_style(FILE *f, size_t k)
+{
+	fprintf(f, "lc rgb '%s' dt %s", colours[k % N_COLOURS], dashes[(k / N_COLOURS) % N_DASHES]);
+}
+
+/* A tic step for whole-number x from lo to hi: 1, 2, 5, 10, 20, ... at
+ * most about 12 tics. */
+static double whole_step(double lo, double hi)
+{
+	double step = 1;
+
+	for (int k = 0; (hi - lo) / step > 12 && k < 60; k++)
+		step *= k % 3 == 1 ? 2.5 : 2;   /* 1 2 5 10 20 50 ... */
+	return step;
 }
 
 /* Writes the whole gnuplot script for the plot to f: the terminal by
@@ -117,27 +156,47 @@ static void first_line(FILE *err, char *out, size_t cap)
 static void write_script(FILE *f, const char *ext, const lrs_plot_opts *opts, const lrs_plot_series *series,
                          size_t n_series)
 {
-	int uses_y2 = 0;
+	size_t rows = opts->n_categories;   /* categories: one row each, best at the top */
+	int uses_y2 = 0, bands = 0;
+	double xlo = HUGE_VAL, xhi = -HUGE_VAL;
 
+	/* a category plot grows with its rows, so that labels keep apart */
 	if (!ext)
-		fprintf(f, "set terminal dumb size 100,30 noenhanced\n");
-	else if (strcmp(ext, ".png") == 0)
-		fprintf(f, "set terminal pngcairo size 960,540 noenhanced font 'sans,10'\n");
+		fprintf(f, "set terminal dumb size 100,%zu noenhanced\n", rows + 12 > 30 ? rows + 12 : 30);
 	else
-		fprintf(f, "set terminal svg size 960,540 noenhanced font 'sans,10'\n");
+		fprintf(f, "set terminal %s size 960,%zu noenhanced font 'sans,10'\n",
+		        strcmp(ext, ".png") == 0 ? "pngcairo" : "svg", 120 + 22 * rows > 540 ? 120 + 22 * rows : 540);
 	for (size_t k = 0; k < n_series; k++) {
 		put_block(f, k, &series[k]);
 		uses_y2 |= series[k].right_axis;
+		bands |= series[k].lo && series[k].hi && !series[k].points;
+		for (size_t i = 0; i < series[k].n; i++)
+			if (isfinite(series[k].x[i]) && (!opts->logx || series[k].x[i] > 0)) {
+				xlo = fmin(xlo, series[k].x[i]);
+				xhi = fmax(xhi, series[k].x[i]);
+			}
 	}
 	fprintf(f, "set title ");
 	put_quoted(f, opts->title);
+	/* categories: the values run along x, so the value axis's name goes there */
 	fprintf(f, "\nset xlabel ");
-	put_quoted(f, opts->xlabel);
-	fprintf(f, "\nset ylabel ");
-	put_quoted(f, opts->ylabel);
-	fprintf(f, "\nset grid\n%s\n", opts->key_below ? "set key below box" : "set key top right box opaque");
+	put_quoted(f, rows ? opts->ylabel : opts->xlabel);
+	/* a legend below would touch the axis label: an empty line between */
+	fprintf(f, "%s\nset ylabel ", opts->key_below || rows ? ".\"\\n\" offset 0,0.4" : "");
+	put_quoted(f, rows ? "" : opts->ylabel);
+	fprintf(f, "\nset grid\n%s\n", opts->key_below || rows ? "set key below box" : "set key top right box opaque");
 	if (opts->logx)
 		fprintf(f, "set logscale x\nset format x \"%%g\"\n");
+	/* the x axis ends where the data and the marks do */
+	for (size_t k = 0; k < opts->n_marks; k++)
+		if (isfinite(opts->marks[k]) && (!opts->logx || opts->marks[k] > 0)) {
+			xlo = fmin(xlo, opts->marks[k]);
+			xhi = fmax(xhi, opts->marks[k]);
+		}
+	if (!rows && xlo < xhi)
+		fprintf(f, "set xrange [%.17g:%.17g]\n", xlo, xhi);
+	if (opts->whole_x && xlo <= xhi)   /* epochs: no tic at 1.5 */
+		fprintf(f, "set xtics %.17g\nset mxtics 1\n", whole_step(xlo, xhi));
 	for (size_t k = 0; k < opts->n_marks; k++) {
 		fprintf(f, "set arrow from %.17g, graph 0 to %.17g, graph 1 nohead dashtype 2 lw 1.5 lc rgb '#444444'\n",
 		        opts->marks[k], opts->marks[k]);
@@ -150,14 +209,15 @@ static void write_script(FILE *f, const char *ext, const lrs_plot_opts *opts, co
 		fprintf(f, "set logscale y\n");
 	if (opts->ymax > 0)
 		fprintf(f, "set yrange [:%.17g]\n", opts->ymax);
-	if (opts->n_xtics) {   /* categories at x = 1..n */
-		fprintf(f, "set xrange [0.5:%zu.5]\nset xtics rotate by -30 (", opts->n_xtics);
-		for (size_t k = 0; k < opts->n_xtics; k++) {
+	if (rows) {   /* category k (x = k + 1) on row rows - k: horizontal labels of any length */
+		fprintf(f, "set yrange [0.5:%zu.5]\nset ytics (", rows);
+		for (size_t k = 0; k < rows; k++) {
 			fprintf(f, "%s", k ? ", " : "");
-			put_quoted(f, opts->xtics[k]);
-			fprintf(f, " %zu", k + 1);
+			put_quoted(f, opts->categories[k]);
+			fprintf(f, " %zu", rows - k);
 		}
-		fprintf(f, ")\nset bmargin 8\n");
+		/* and a margin either side: no point on the border */
+		fprintf(f, ")\nset grid noytics\nset offsets graph 0.05, graph 0.05, 0, 0\n");
 	}
 	if (uses_y2) {
 		fprintf(f, "set y2label ");
@@ -168,20 +228,25 @@ static void write_script(FILE *f, const char *ext, const lrs_plot_opts *opts, co
 	for (size_t k = 0, first = 1; k < n_series; k++) {   /* bands first, under the lines */
 		if (!series[k].lo || !series[k].hi || series[k].points)
 			continue;
-		fprintf(f, "%s$d%zu using 1:3:4 with filledcurves fs transparent solid 0.2 noborder lc %zu "
-		        "axes x1y%d notitle", first ? "" : ", ", k, k + 1, series[k].right_axis ? 2 : 1);
+		fprintf(f, "%s$d%zu using 1:3:4 with filledcurves fs transparent solid 0.2 noborder ", first ? "" : ", ", k);
+		put_style(f, k);
+		fprintf(f, " axes x1y%d notitle", series[k].right_axis ? 2 : 1);
 		first = 0;
 	}
 	for (size_t k = 0, first = 1; k < n_series; k++) {
-		int bands = 0;
-		for (size_t j = 0; j < n_series; j++)
-			bands |= series[j].lo && series[j].hi && !series[j].points;
-		if (series[k].points)
-			fprintf(f, "%s$d%zu using 1:2:3:4 with yerrorbars pt 7 ps 1.2 lw 2 lc %zu axes x1y%d title ",
-			        first && !bands ? "" : ", ", k, k + 1, series[k].right_axis ? 2 : 1);
+		fprintf(f, "%s$d%zu ", first && !bands ? "" : ", ", k);
+		if (series[k].points && rows)
+			fprintf(f, "using 2:(%zu - $1):3:4 with xerrorbars pt 7 ps 1.2 lw 2 ", rows + 1);
+		else if (series[k].points)
+			fprintf(f, "using 1:2:3:4 with yerrorbars pt 7 ps 1.2 lw 2 ");
+		else if (rows)
+			fprintf(f, "using 2:(%zu - $1) with lines lw 2 ", rows + 1);
+		else if (series[k].n <= FEW_POINTS)   /* each point a measurement: shown */
+			fprintf(f, "using 1:2 with linespoints lw 2 pt 7 ps 0.6 ");
 		else
-			fprintf(f, "%s$d%zu using 1:2 with lines lw 2 lc %zu axes x1y%d title ", first && !bands ? "" : ", ",
-			        k, k + 1, series[k].right_axis ? 2 : 1);
+			fprintf(f, "using 1:2 with lines lw 2 ");
+		put_style(f, k);
+		fprintf(f, " axes x1y%d title ", series[k].right_axis ? 2 : 1);
 		first = 0;
 		put_quoted(f, series[k].title);
 	}
@@ -294,11 +359,9 @@ int lrs_plot_lines(const char *path, const lrs_plot_opts *opts,
 		goto fail;
 	}
 	whole = feed_and_wait(in, pid, &status, ext, opts, series, n_series);
-	first_line(err, msg, sizeof msg);
-	fclose(err);
 	/* gnuplot warns (an empty y range: a flat line) and still draws */
-	if (!strncmp(msg, "Warning", 7))
-		msg[0] = '\0';
+	first_error(err, msg, sizeof msg);
+	fclose(err);
 	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || msg[0] || !whole) {
 		rc = lrs_error_set(LRS_ERROR, "%s: gnuplot failed: %s", path ? path : "terminal plot",
 		                   msg[0] ? msg : !whole ? "it stopped reading the script" : "no message");

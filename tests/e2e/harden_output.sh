@@ -286,4 +286,91 @@ else
 	ok "another user's database: skipped (root without runuser or setpriv)"
 fi
 
+# ------------------------------------------------------------ 18. readable figures
+
+# svg_check MODE FILE [ARGS]: facts about a plot gnuplot drew (its SVG), for the
+# cases below; exit 0 when it holds.
+#   styles N     at least N lines; the first N lines each have their own colour, and all
+#                their (colour, dash) styles differ
+#   whole_x      every numeric x tic label is a whole number
+#   marks F G    the bound marks sit at least F of the plot's width from
+#                its left edge and at least G apart
+svg_check() {
+	$PY - "$@" <<'PYEOF'
+import re, sys
+mode, path, args = sys.argv[1], sys.argv[2], sys.argv[3:]
+svg = open(path).read()
+if mode == 'styles':
+    n = int(args[0])
+    styles = []
+    for chunk in svg.split('<g id="gnuplot_plot_')[1:]:
+        m = re.search(r"<path stroke='(rgb\([^)]*\))'( stroke-dasharray='([^']*)')?", chunk)
+        if m:
+            styles.append((m.group(1), m.group(3) or 'solid'))
+    colours = {c for c, d in styles[:10]}
+    print(len(styles), 'lines;', len(colours), 'colours in the first 10;', len(set(styles)), 'styles')
+    sys.exit(not (len(styles) >= n and len(colours) == min(n, 10) and len(set(styles)) == len(styles)))
+if mode == 'whole_x':
+    labels = re.findall(r'text-anchor="middle">\s*<text>\s*([-0-9.e+]+)\s*</text>', svg)
+    print('x tics:', labels)
+    sys.exit(not labels or any(float(v) != int(float(v)) for v in labels))
+if mode == 'marks':
+    grid = [float(x) for x in re.search(r"class=\"gridline\"\s+d='M([0-9.]+),[0-9.]+ L([0-9.]+),", svg).groups()]
+    left, right = min(grid), max(grid)
+    m = re.search(r"<path stroke='rgb\( 68,  68,  68\)'[^>]*d='([^']*)'", svg)
+    xs = sorted(float(x) for x in re.findall(r'M([0-9.]+),', m.group(1)))
+    f = [(x - left) / (right - left) for x in xs]
+    print('marks at', ['%.3f' % v for v in f], 'of the width')
+    sys.exit(not (len(f) == 2 and f[0] >= float(args[0]) and f[1] - f[0] >= float(args[1])))
+PYEOF
+}
+
+# twelve configurations whose names are long: compare draws them all
+cat >twelve.yaml <<'YAML'
+name: twelve
+seed: 5
+data:
+  train: {format: synthetic, kind: blobs, samples: 300, classes: 3}
+  validation: 0.2
+model: {hidden: [8], activation: relu}
+optimizer: {type: sgd, momentum: 0.9}
+batch_size: 32
+trials:
+  epochs: 3
+  seeds: [1]
+  schedules:
+    - type: constant
+      lr: {grid: ["@max", "@max/2", "@max/4"]}
+    - type: triangular
+      step_size: {grid: ["1 epochs", "2 epochs"]}
+    - type: one_cycle
+  space:
+    optimizer.weight_decay: {grid: [0.0001, 0.001]}
+YAML
+"$LRSWEEP" run twelve.yaml --db twelve.db --min-lr 0.01 --max-lr 0.1 -q >/dev/null 2>&1
+for ext in png svg; do
+	run plot twelve.db compare -o "cmp12.$ext"
+	if [ "$RC" -eq 0 ] && [ -s "cmp12.$ext" ]; then ok "compare, 12 configurations with long names: $ext"
+	else nok "compare 12 $ext" "rc=$RC $(cat "$ERR")"; fi
+done
+if grep -q '>constant lr=0.1; optimizer.weight_decay=0.0001<' cmp12.svg
+then ok "compare: the names whole, without a stray dot"; else nok "compare names" "$(grep -o '<text>[a-z_]* [^<]*<' cmp12.svg | head -3)"; fi
+# per trial: 12 lines, each its own style, no colour twice among the first 10
+run plot twelve.db curves --per-trial -o pt12.svg
+if [ "$RC" -eq 0 ] && svg_check styles pt12.svg 12 >"$T/why"; then ok "curves --per-trial: 12 lines, 12 styles ($(cat "$T/why"))"
+else nok "line styles" "rc=$RC $(cat "$T/why")"; fi
+# three epochs: tics at whole epochs only
+run plot twelve.db curves -o c3.svg
+if [ "$RC" -eq 0 ] && svg_check whole_x c3.svg >"$T/why"; then ok "curves: tics at whole epochs ($(cat "$T/why"))"
+else nok "epoch tics" "rc=$RC $(cat "$T/why")"; fi
+# a linear test from 1e-4 to 1 with bounds at 0.015 and 0.032 (made from a
+# stored test): both bounds readable, not squeezed into the first 3 %
+cp base.db lin.db
+sqlite3 lin.db "update range_tests set mode = 'linear', start_lr = 1e-4, end_lr = 1;
+	update range_points set lr = 1e-4 + iteration * (1 - 1e-4) / ((select max(iteration) from range_points) * 1.0);
+	update bounds set min_lr = 0.0149, max_lr = 0.0324 where chosen = 1"
+run plot lin.db range-test -o lin.svg
+if [ "$RC" -eq 0 ] && svg_check marks lin.svg 0.1 0.04 >"$T/why"; then ok "linear range test: bounds readable ($(cat "$T/why"))"
+else nok "linear range-test bounds" "rc=$RC $(cat "$T/why") $(cat "$ERR")"; fi
+
 finish

@@ -275,7 +275,10 @@ static int q_experiments(lrs_store *st, const query_args *a)
 		return rc;
 	if (a->experiment && t.nrows == 0) {
 		cli_table_free(&t);
-		return lrs_error_set(LRS_EINVALID, "%s: no experiment '%s'", a->db, a->experiment);
+		size_t len = strlen(a->experiment);   /* a long name: its start, and how long */
+		return len <= 80 ? lrs_error_set(LRS_EINVALID, "%s: no experiment '%s'", a->db, a->experiment)
+		                 : lrs_error_set(LRS_EINVALID, "%s: no experiment '%.60s...' (%zu characters)", a->db,
+		                                 a->experiment, len);
 	}
 	show(a, &t, 0);
 	cli_table_free(&t);

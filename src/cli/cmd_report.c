@@ -62,7 +62,8 @@ static void usage(FILE *f)
 	        "  - validation accuracy per epoch, and the learning rate of each configuration\n"
 	        "A section without data (bounds given, no completed trial) says so.\n"
 	        "\n"
-	        "  -o, --output F      the HTML file to write\n"
+	        "  -o, --output F      the HTML file to write (written beside F, then renamed\n"
+	        "                      into place; not the database, a link or a device)\n"
 	        "  --experiment E      a name (its latest run) or an id; default: the latest\n"
 	        "\n"
 	        "The database is opened read-only; gnuplot draws the plots.\n", TOP);

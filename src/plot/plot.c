@@ -263,7 +263,9 @@ static int spawn_gnuplot(pid_t *pid, int *in, const char *prog, int out_fd, int 
 
 	if (pipe(p) != 0)
 		return lrs_error_set(LRS_ERROR, "cannot run gnuplot (%s)", strerror(errno));
-	/* the child must not hold the write end: it would never see the end */
+	/* the child must not hold the write end: it would never see the end
+	 * (its stdin, a copy of the read end, stays open across the exec) */
+	fcntl(p[0], F_SETFD, FD_CLOEXEC);
 	fcntl(p[1], F_SETFD, FD_CLOEXEC);
 	if ((rc = posix_spawn_file_actions_init(&fa)) == 0) {
 		posix_spawn_file_actions_adddup2(&fa, p[0], 0);

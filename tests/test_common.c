@@ -87,6 +87,54 @@ START_TEST(buf_json)
 }
 END_TEST
 
+/* Control characters, C1 controls and bytes that are not UTF-8: escaped
+ * in JSON (valid JSON) and in text for the terminal; UTF-8 kept. */
+START_TEST(buf_escapes_control_characters)
+{
+	static const struct { const char *in, *json, *shown; } cases[] = {
+		{ "a\x1b]0;t\x07", "\"a\\u001b]0;t\\u0007\"", "a\\x1b]0;t\\x07" },
+		{ "x\ny\tz\r", "\"x\\u000ay\\u0009z\\u000d\"", "x\\ny\\tz\\r" },
+		{ "del\x7f", "\"del\\u007f\"", "del\\x7f" },
+		{ "c1\xc2\x9b[2J", "\"c1\\u009b[2J\"", "c1\\u009b[2J" },
+		{ "bad\xff\xc3", "\"bad\\ufffd\\ufffd\"", "bad\\xff\\xc3" },
+		{ "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"", "\\xed\\xa0\\x80" },   /* a surrogate */
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"",
+		  "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80" },
+	};
+
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		lrs_buf j = { 0 }, t = { 0 };
+		lrs_buf_json_string(&j, cases[k].in);
+		ck_assert_uint_eq(lrs_buf_printable(&t, cases[k].in, 0), 0);
+		ck_assert_str_eq(j.data, cases[k].json);
+		ck_assert_str_eq(t.data, cases[k].shown);
+		lrs_buf_free(&j);
+		lrs_buf_free(&t);
+	}
+}
+END_TEST
+
+/* A limit cuts between characters, never inside one nor an escape. */
+START_TEST(buf_printable_cuts_whole_characters)
+{
+	lrs_buf b = { 0 };
+
+	ck_assert_uint_eq(lrs_buf_printable(&b, "ab\x1b", 4), 1);
+	ck_assert_str_eq(b.data, "ab");
+	lrs_buf_free(&b);
+	ck_assert_uint_eq(lrs_buf_printable(&b, "a\xc3\xa9", 2), 2);
+	ck_assert_str_eq(b.data, "a");
+	lrs_buf_free(&b);
+	ck_assert_uint_eq(lrs_buf_printable(&b, "abc", 3), 0);
+	ck_assert_str_eq(b.data, "abc");
+	lrs_buf_free(&b);
+	ck_assert_uint_eq(lrs_utf8_len("\xe2\x82"), 0);
+	ck_assert_uint_eq(lrs_utf8_len("\xf4\x90\x80\x80"), 0);   /* beyond U+10FFFF */
+	ck_assert_uint_eq(lrs_utf8_len("\xc0\xaf"), 0);             /* overlong */
+	ck_assert_uint_eq(lrs_utf8_len("\xf0\x9f\x98\x80"), 4);
+}
+END_TEST
+
 /* ------------------------------------------------------------------- rng */
 
 START_TEST(rng_is_seeded_and_deterministic)
@@ -242,6 +290,8 @@ Suite *suite_common(void)
 	tcase_add_test(tc, parse_long_strict);
 	tcase_add_test(tc, nearest_name_suggests_typos_only);
 	tcase_add_test(tc, buf_json);
+	tcase_add_test(tc, buf_escapes_control_characters);
+	tcase_add_test(tc, buf_printable_cuts_whole_characters);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("rng");

@@ -30,14 +30,22 @@ typedef struct {
 	const char *const *mark_labels;
 	size_t n_marks;
 	double ymax;            /* top of the left axis; 0 = automatic   */
-	const char *const *xtics; /* optional: labels of x = 1, 2, ... n_xtics,
-	                           for categories (rotated)              */
-	size_t n_xtics;
+	const char *const *categories; /* optional: names of x = 1, 2, ...
+	                           n_categories; drawn as rows, the first at
+	                           the top, names on the left, the values
+	                           (y, lo..hi) along the horizontal axis,
+	                           which is then labelled `ylabel`        */
+	size_t n_categories;
+	int whole_x;            /* x takes whole numbers (epochs): tics
+	                           only at whole numbers                 */
 	int key_below;          /* the legend under the plot, not on it  */
 } lrs_plot_opts;
 
 /* Draws the series as lines. `path` ending in .png or .svg writes that
- * file; NULL draws on the terminal (stdout). Returns 0; LRS_EINVALID for an
+ * file; NULL draws on the terminal (stdout). Each line has its own colour
+ * and dash pattern (ten colours, then dashed ones): up to 70 are told
+ * apart. The file is written as outfile.h says: never through a link,
+ * never over anything but a regular file. Returns 0; LRS_EINVALID for an
  * unknown extension; LRS_ERROR when gnuplot is missing or fails. */
 int lrs_plot_lines(const char *path, const lrs_plot_opts *opts,
                    const lrs_plot_series *series, size_t n_series);

@@ -31,8 +31,23 @@ typedef struct {
 int lrs_buf_printf(lrs_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Appends `s` as a JSON string literal, quotes included. */
+/* Appends `s` as a JSON string literal, quotes included: control
+ * characters (C0, DEL, C1) as \u00XX, bytes that are not UTF-8 as
+ * \ufffd, so that the result is always valid JSON and safe to show. */
 int lrs_buf_json_string(lrs_buf *b, const char *s);
+
+/* Appends `s` as text safe to print on a terminal: newline, tab and
+ * carriage return as \n \t \r, other control characters (C0, DEL) and
+ * bytes that are not UTF-8 as \xNN, C1 controls as \u00NN; printable
+ * UTF-8 as it is. Stops before b->len would exceed `max` (0: no limit),
+ * never inside a character. Returns how many bytes of `s` were left out
+ * (0: all of it). A backslash is not escaped: this is for people. */
+size_t lrs_buf_printable(lrs_buf *b, const char *s, size_t max);
+
+/* The length (1 to 4) of the valid UTF-8 character that `s` starts with,
+ * or 0: a stray or missing continuation byte, an overlong form, a
+ * surrogate, a code point beyond U+10FFFF. "" gives 1 (the NUL). */
+size_t lrs_utf8_len(const char *s);
 
 /* Appends a double as JSON: %.17g, or null when not finite. */
 int lrs_buf_json_number(lrs_buf *b, double v);

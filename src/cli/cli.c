@@ -13,6 +13,7 @@
 #include "lrsweep/error.h"
 #include "lrsweep/experiment.h"
 #include "lrsweep/node.h"
+#include "lrsweep/outfile.h"
 #include "lrsweep/util.h"
 #include "cli.h"
 
@@ -30,10 +31,16 @@ int cli_fail(const char *cmd, int rc)
 {
 	const char *p = lrs_error_last();
 
-	/* a message may list several problems, one per line */
+	/* a message may list several problems, one per line; control
+	 * characters in it (from a file, a database) are shown escaped */
 	do {
 		size_t len = strcspn(p, "\n");
-		fprintf(stderr, "lrsweep %s: %.*s\n", cmd, (int)len, p);
+		char *line = strndup(p, len);
+		lrs_buf b = { 0 };
+		lrs_buf_printable(&b, line ? line : "(out of memory)", 0);
+		fprintf(stderr, "lrsweep %s: %s\n", cmd, b.data ? b.data : "");
+		lrs_buf_free(&b);
+		free(line);
 		p += len + (p[len] == '\n');
 	} while (*p);
 	return cli_exit_code(rc);
@@ -48,6 +55,58 @@ int cli_open_read(lrs_store **st, const char *cmd, const cli_globals *g, const c
 	if (lrs_store_upgraded_from(*st) && !g->quiet)
 		fprintf(stderr, "lrsweep %s: upgraded %s from schema version %d to %d\n", cmd, db,
 		        lrs_store_upgraded_from(*st), LRS_STORE_SCHEMA_VERSION);
+	return 0;
+}
+
+/* The directory part of `path` ("." when none) as dev+inode, and its last
+ * component in *base. 0, or -1 when the directory cannot be looked at. */
+static int dir_of(const char *path, struct stat *dir, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+	char *d;
+	int rc;
+
+	*base = slash ? slash + 1 : path;
+	if (!slash)
+		return stat(".", dir);
+	if ((d = strndup(path, slash == path ? 1 : (size_t)(slash - path))) == NULL)
+		return -1;
+	rc = stat(d, dir);
+	free(d);
+	return rc;
+}
+
+int cli_output_check(const char *out, const char *db, const char *what)
+{
+	static const char *const sides[] = { "", "-wal", "-shm", "-journal" };
+	struct stat so, sd, dir_o, dir_d;
+	const char *base_o, *base_d;
+	int rc, have_out, have_dirs;
+
+	if ((rc = lrs_outfile_check(out, what)) < 0)
+		return rc;
+	have_out = stat(out, &so) == 0;
+	have_dirs = !have_out && dir_of(out, &dir_o, &base_o) == 0 && dir_of(db, &dir_d, &base_d) == 0 &&
+	            dir_o.st_dev == dir_d.st_dev && dir_o.st_ino == dir_d.st_ino;
+	for (size_t k = 0; k < sizeof sides / sizeof sides[0]; k++) {
+		size_t len = strlen(db) + strlen(sides[k]) + 1;
+		char *side = malloc(len);
+		int same;
+
+		if (!side)
+			return lrs_error_set(LRS_ENOMEM, "out of memory");
+		snprintf(side, len, "%s%s", db, sides[k]);
+		/* the same file under any name; or, for an output not there yet,
+		 * the name SQLite would give that file in the same directory */
+		same = have_out ? stat(side, &sd) == 0 && sd.st_dev == so.st_dev && sd.st_ino == so.st_ino
+		                : have_dirs && strlen(base_o) == strlen(base_d) + strlen(sides[k]) &&
+		                          !strncmp(base_o, base_d, strlen(base_d)) &&
+		                          !strcmp(base_o + strlen(base_d), sides[k]);
+		free(side);
+		if (same)
+			return lrs_error_set(LRS_EINVALID, "%s: is the database%s%s%s; give another file to -o", out,
+			                     k ? "'s " : "", sides[k], k ? " file" : "");
+	}
 	return 0;
 }
 

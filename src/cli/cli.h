@@ -99,6 +99,14 @@ void cli_signals_start(const char *cmd);
 /* From here on (the store is about to open) a signal only sets cli_stop. */
 void cli_signals_stoppable(void);
 
+/* Refuses `out` as the output file (WHAT: "the plot", "the report") of a
+ * command reading database `db`: the database itself or its -wal, -shm or
+ * -journal file (compared as files: device and inode, whatever the name;
+ * for an output not there yet, by directory and name), and whatever
+ * lrs_outfile_check refuses (a link, a device, a directory). Returns 0 or
+ * LRS_EINVALID (LRS_ERROR when `out` cannot be looked at). */
+int cli_output_check(const char *out, const char *db, const char *what);
+
 /* Handles -q/--quiet and -v/--verbose; returns 1 when argv[i] was one. */
 int cli_global_flag(const char *arg, cli_globals *g);
 

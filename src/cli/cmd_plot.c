@@ -31,7 +31,11 @@ static void usage(FILE *f)
 	        "               with a band of +-1 sd over its seeds (--per-trial: one per trial)\n"
 	        "  schedules    the learning rate of each configuration against the step\n"
 	        "  compare      mean and 95%% interval of the best validation accuracy per\n"
-	        "               configuration\n"
+	        "               configuration: one row each, the best at the top\n"
+	        "\n"
+	        "Each line has its own colour, then dash pattern (ten colours). The output\n"
+	        "is written beside F and renamed into place; F may not be the database, a\n"
+	        "symbolic link or a device.\n"
 	        "\n"
 	        "The experiment is --experiment (a name: its latest run; an id), else the latest.\n");
 }
@@ -99,7 +103,8 @@ static int parse_args(int argc, char **argv, cli_globals *g, plot_args *a, int *
 	return 0;
 }
 
-static int experiment_id(lrs_store *st, const plot_args *a, long long *id, char *name, size_t cap)
+/* The experiment's id and its name (whole: free it). */
+static int experiment_id(lrs_store *st, const plot_args *a, long long *id, char **name)
 {
 	cli_table t;
 	int rc;
@@ -107,9 +112,9 @@ static int experiment_id(lrs_store *st, const plot_args *a, long long *id, char 
 	if ((rc = cli_experiment_row(&t, st, a->db, a->experiment, "id, name")) < 0)
 		return rc;
 	*id = atoll(t.cells[0]);
-	snprintf(name, cap, "%s", t.cells[1]);
+	*name = strdup(t.cells[1] ? t.cells[1] : "");
 	cli_table_free(&t);
-	return 0;
+	return *name ? 0 : lrs_error_set(LRS_ENOMEM, "out of memory");
 }
 
 int cmd_plot(int argc, char **argv, cli_globals *g)
@@ -117,16 +122,20 @@ int cmd_plot(int argc, char **argv, cli_globals *g)
 	plot_args a = { NULL, NULL, NULL, NULL, 0, 0 };
 	lrs_store *st = NULL;
 	long long exp = 0;
-	char name[256];
+	char *name = NULL;
 	int done = 0, status, rc;
 
 	status = parse_args(argc, argv, g, &a, &done);
 	if (status || done)
 		return status;
+	/* before anything: -o must not name the database, a link, a device */
+	if (a.out && (rc = cli_output_check(a.out, a.db, "the plot")) < 0)
+		return cli_fail(CMD, rc);
 	if ((status = cli_open_read(&st, CMD, g, a.db)) != 0)
 		return status;
-	if ((rc = experiment_id(st, &a, &exp, name, sizeof name)) == 0)
+	if ((rc = experiment_id(st, &a, &exp, &name)) == 0)
 		rc = cli_figure(st, a.db, exp, name, a.what, a.out, a.per_trial);
+	free(name);
 	lrs_store_free(st);
 	if (rc < 0)
 		return cli_fail(CMD, rc);

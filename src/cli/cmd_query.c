@@ -242,19 +242,11 @@ static int ascending(const char *metric)
 
 static int q_experiments(lrs_store *st, const query_args *a)
 {
-	char sql[SQL_CAP], where[320] = "", q[256];
+	lrs_buf sql = { 0 };   /* a --experiment name of any length: never cut */
 	cli_table t;
 	int rc;
 
-	if (a->experiment) {
-		if (cli_is_id(a->experiment))
-			snprintf(where, sizeof where, "WHERE e.id = %s", a->experiment);
-		else {
-			cli_sql_quote(q, sizeof q, a->experiment);
-			snprintf(where, sizeof where, "WHERE e.name = %s", q);
-		}
-	}
-	snprintf(sql, sizeof sql,
+	lrs_buf_printf(&sql,
 	         "SELECT e.id, e.name, e.command, e.status, count(t.id) AS trials,"
 	         " coalesce(sum(t.status = 'completed'), 0) AS completed,"
 	         " coalesce(sum(t.status = 'pruned'), 0) AS pruned,"
@@ -263,17 +255,30 @@ static int q_experiments(lrs_store *st, const query_args *a)
 	         " coalesce(sum(t.status IN ('pending', 'running', 'interrupted')), 0) AS unfinished,"
 	         " max(CASE WHEN t.status = 'completed' THEN t.best_val_accuracy END) AS best_val_accuracy,"
 	         " e.created_at, e.finished_at"
-	         " FROM experiments e LEFT JOIN trials t ON t.experiment_id = e.id %s"
-	         " GROUP BY e.id ORDER BY e.id%s", where, a->top ? "" : "");
-	if (a->top) {
-		size_t len = strlen(sql);
-		snprintf(sql + len, sizeof sql - len, " LIMIT %ld", a->top);
+	         " FROM experiments e LEFT JOIN trials t ON t.experiment_id = e.id");
+	if (a->experiment && cli_is_id(a->experiment)) {
+		lrs_buf_printf(&sql, " WHERE e.id = %s", a->experiment);
+	} else if (a->experiment) {
+		lrs_buf_printf(&sql, " WHERE e.name = ");
+		cli_sql_quote(&sql, a->experiment);
 	}
-	if ((rc = cli_table_fetch(&t, st, sql)) < 0)
+	lrs_buf_printf(&sql, " GROUP BY e.id ORDER BY e.id");
+	if (a->top)
+		lrs_buf_printf(&sql, " LIMIT %ld", a->top);
+	if (sql.failed) {
+		lrs_buf_free(&sql);
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	}
+	rc = cli_table_fetch(&t, st, sql.data);
+	lrs_buf_free(&sql);
+	if (rc < 0)
 		return rc;
 	if (a->experiment && t.nrows == 0) {
 		cli_table_free(&t);
-		return lrs_error_set(LRS_EINVALID, "%s: no experiment '%s'", a->db, a->experiment);
+		size_t len = strlen(a->experiment);   /* a long name: its start, and how long */
+		return len <= 80 ? lrs_error_set(LRS_EINVALID, "%s: no experiment '%s'", a->db, a->experiment)
+		                 : lrs_error_set(LRS_EINVALID, "%s: no experiment '%.60s...' (%zu characters)", a->db,
+		                                 a->experiment, len);
 	}
 	show(a, &t, 0);
 	cli_table_free(&t);

@@ -213,11 +213,12 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 	}
 	/* a plot that cannot be drawn, then a database that cannot be
 	 * written, fail before anything trains (as in run and train) */
-	if ((a.plot || a.terminal) && (err = lrs_plot_check(a.plot)) < 0) {
+	const char *path = cli_db_path(a.db, e, dbbuf, sizeof dbbuf);
+	if ((a.plot || a.terminal) && ((err = lrs_plot_check(a.plot)) < 0 ||
+	                               (a.plot && (err = cli_output_check(a.plot, path, "the plot")) < 0))) {
 		status = cli_fail(CMD, err);
 		goto out;
 	}
-	const char *path = cli_db_path(a.db, e, dbbuf, sizeof dbbuf);
 	if ((err = lrs_store_open(&st, path, LRS_STORE_CREATE)) < 0) {
 		status = cli_fail(CMD, err);
 		goto out;
@@ -237,7 +238,8 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 	printf("stored in %s (experiment %lld)\n", path, (long long)exp_id);
 	if (a.plot || a.terminal) {
 		fflush(stdout);
-		if ((err = draw(&a, &o, &rc, ch.chosen >= 0 ? (lrs_pick_rule)ch.chosen : ch.preferred)) < 0) {
+		if ((a.plot && (err = cli_output_check(a.plot, path, "the plot")) < 0) ||
+		    (err = draw(&a, &o, &rc, ch.chosen >= 0 ? (lrs_pick_rule)ch.chosen : ch.preferred)) < 0) {
 			status = cli_fail(CMD, err);
 			goto out;
 		}

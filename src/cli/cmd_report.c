@@ -14,10 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lrsweep/error.h"
+#include "lrsweep/outfile.h"
 #include "lrsweep/stats.h"
 #include "lrsweep/store.h"
 #include "lrsweep/util.h"
@@ -62,7 +62,8 @@ static void usage(FILE *f)
 	        "  - validation accuracy per epoch, and the learning rate of each configuration\n"
 	        "A section without data (bounds given, no completed trial) says so.\n"
 	        "\n"
-	        "  -o, --output F      the HTML file to write\n"
+	        "  -o, --output F      the HTML file to write (written beside F, then renamed\n"
+	        "                      into place; not the database, a link or a device)\n"
 	        "  --experiment E      a name (its latest run) or an id; default: the latest\n"
 	        "\n"
 	        "The database is opened read-only; gnuplot draws the plots.\n", TOP);
@@ -615,56 +616,57 @@ static int build_page(report *r, const cli_table *e)
 	return 0;
 }
 
-/* Refuses an output that cannot be written before any work is done; a
- * stale report is removed, so that it cannot pass for this one. Opening
- * the database itself for writing would truncate it: refused first. */
-static int check_writable(const char *path, const char *db)
+/* Starts the page's file before any work is done (outfile.h: written
+ * beside, renamed into place at the end). An output that cannot be
+ * written, or that is the database, a link or a device, is refused as bad
+ * input. */
+static int open_output(lrs_outfile *out, const char *path, const char *db)
 {
-	struct stat so, sd;
-	FILE *f;
+	int rc;
 
-	if (stat(path, &so) == 0 && stat(db, &sd) == 0 && so.st_dev == sd.st_dev && so.st_ino == sd.st_ino)
-		return lrs_error_set(LRS_EINVALID, "%s: is the database; give another file to -o", path);
-	f = fopen(path, "w");
-
-	if (!f)
-		return lrs_error_set(LRS_EINVALID, "%s: cannot write the report (%s)", path, strerror(errno));
-	fclose(f);
-	remove(path);
-	return 0;
+	if ((rc = cli_output_check(path, db, "the report")) == 0)
+		rc = lrs_outfile_begin(out, path, "the report");
+	return rc == LRS_ERROR ? LRS_EINVALID : rc;
 }
 
-static int write_page(const char *path, const char *html, size_t len)
+/* Writes the page into the output's temporary file and puts it in place. */
+static int write_page(lrs_outfile *out, const char *html, size_t len)
 {
-	FILE *f = fopen(path, "w");
-	int ok;
-
-	if (!f)
-		return lrs_error_set(LRS_ERROR, "%s: cannot write the report (%s)", path, strerror(errno));
-	ok = fwrite(html, 1, len, f) == len;
-	ok &= fclose(f) == 0;
-	if (!ok) {
-		remove(path);
-		return lrs_error_set(LRS_ERROR, "%s: writing the report failed (%s)", path, strerror(errno));
+	for (size_t done = 0; done < len;) {
+		ssize_t n = write(out->fd, html + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int rc = lrs_error_set(LRS_ERROR, "%s: writing the report failed (%s)", out->path,
+			                       n < 0 ? strerror(errno) : "nothing written");
+			lrs_outfile_abort(out);
+			return rc;
+		}
+		done += (size_t)n;
 	}
-	return 0;
+	return lrs_outfile_commit(out, "the report");
 }
 
-/* Builds the page of experiment row `e` and writes it. */
-static int make_report(lrs_store *st, const report_args *a, const cli_table *e)
+/* Builds the page of experiment row `e` and writes it to `out`, which is
+ * committed or aborted here. */
+static int make_report(lrs_store *st, const report_args *a, const cli_table *e, lrs_outfile *out)
 {
 	lrs_buf page = { 0 };
 	report r = { st, a, atoll(cell(e, 0, 0)), cell(e, 0, 1), "/tmp/lrsweep-report-XXXXXX", 0, &page };
 	int rc;
 
-	if (!mkdtemp(r.tmpdir))
+	if (!mkdtemp(r.tmpdir)) {
+		lrs_outfile_abort(out);
 		return lrs_error_set(LRS_ERROR, "cannot create a temporary directory for the plots (%s)", strerror(errno));
+	}
 	rc = build_page(&r, e);
 	rmdir(r.tmpdir);
 	if (rc == 0 && page.failed)
 		rc = lrs_error_set(LRS_ENOMEM, "out of memory");
 	if (rc == 0)
-		rc = write_page(a->out, page.data, page.len);
+		rc = write_page(out, page.data, page.len);
+	else
+		lrs_outfile_abort(out);
 	lrs_buf_free(&page);
 	return rc;
 }
@@ -672,6 +674,7 @@ static int make_report(lrs_store *st, const report_args *a, const cli_table *e)
 int cmd_report(int argc, char **argv, cli_globals *g)
 {
 	report_args a = { NULL, NULL, NULL };
+	lrs_outfile out;
 	lrs_store *st = NULL;
 	cli_table e;
 	int done = 0, status, rc;
@@ -682,8 +685,8 @@ int cmd_report(int argc, char **argv, cli_globals *g)
 	if ((status = cli_open_read(&st, CMD, g, a.db)) != 0)
 		return status;
 	if ((rc = experiment_row(&e, st, &a)) == 0) {
-		if ((rc = check_writable(a.out, a.db)) == 0)
-			rc = make_report(st, &a, &e);
+		if ((rc = open_output(&out, a.out, a.db)) == 0)
+			rc = make_report(st, &a, &e, &out);
 		cli_table_free(&e);
 	}
 	lrs_store_free(st);

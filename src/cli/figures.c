@@ -7,7 +7,9 @@
  *               with a band of +-1 sd over seeds (per_trial: per trial)
  *   schedules   the rate each configuration used, step by step
  *   compare     mean and 95 % interval of the best validation accuracy per
- *               configuration */
+ *               configuration, one row each (names of any length fit)
+ *   (a linear range test over more than a decade is drawn on a log axis:
+ *   docs/range-test.md, "The plot") */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,7 +108,8 @@ static int plot_range_test(lrs_store *st, const figure_ctx *a, long long exp)
 		if ((size_t)atol(r.cells[k * 3 + 2]) < n)
 			n = (size_t)atol(r.cells[k * 3 + 2]);
 	snprintf(sql, sizeof sql, "SELECT p.iteration, p.lr, p.loss, p.smoothed_loss, p.accuracy FROM range_points p "
-	         "JOIN range_tests r ON r.id = p.range_test_id WHERE r.experiment_id = %lld AND p.iteration < %zu",
+	         "JOIN range_tests r ON r.id = p.range_test_id WHERE r.experiment_id = %lld "
+	         "AND p.iteration >= 0 AND p.iteration < %zu",
 	         exp, n);
 	if ((rc = cli_table_fetch(&pts, st, sql)) < 0)
 		goto out_r;
@@ -276,7 +279,8 @@ static int plot_curves(lrs_store *st, const figure_ctx *a, long long exp, const 
 	}
 	snprintf(title, sizeof title, "%s: validation accuracy%s", name,
 	         bands ? " (mean over seeds, band +-1 sd)" : "");
-	lrs_plot_opts opts = { .title = title, .xlabel = "epoch", .ylabel = "validation accuracy", .key_below = 1 };
+	lrs_plot_opts opts = { .title = title, .xlabel = "epoch", .ylabel = "validation accuracy", .key_below = 1,
+	                       .whole_x = 1 };
 	rc = lrs_plot_lines(a->out, &opts, s, nl);
 out:
 	free_labels(labels, nl);
@@ -288,9 +292,18 @@ out:
 
 /* ------------------------------------------------------------ schedules */
 
-/* The rate of every step of one trial: its schedule rebuilt from the
- * stored, fully resolved parameters; reduce_on_plateau, which reacts to
- * the metric, from the stored rate of each epoch. */
+/* How a schedule is drawn: its steps cut into RATE_BUCKETS equal spans,
+ * each shown by its lowest and highest rate (a narrow peak stays
+ * visible), from at most RATE_EVALS evaluations per line: every step of a
+ * run of up to that many, evenly spaced steps of a longer one. So a trial
+ * of any stored length costs the same bounded memory and time. */
+#define RATE_BUCKETS 2000
+#define RATE_EVALS 2000000L
+
+/* The rate of one trial, step by step, as at most 2 * RATE_BUCKETS
+ * points: its schedule rebuilt from the stored, fully resolved
+ * parameters; reduce_on_plateau, which reacts to the metric, from the
+ * stored rate of each epoch. */
 static int trial_rates(lrs_store *st, const char *trial_id, const char *schedule, const char *params, long steps,
                        double **x, double **y, size_t *n)
 {
@@ -323,17 +336,33 @@ static int trial_rates(lrs_store *st, const char *trial_id, const char *schedule
 	lrs_node_free(node);
 	if (rc < 0)
 		return lrs_error_set(rc, "trial %s: cannot rebuild its schedule: %s", trial_id, lrs_error_last());
-	*x = calloc((size_t)steps + 1, sizeof **x);
-	*y = calloc((size_t)steps + 1, sizeof **y);
+	*x = calloc(2 * RATE_BUCKETS, sizeof **x);
+	*y = calloc(2 * RATE_BUCKETS, sizeof **y);
 	if (!*x || !*y) {
 		lrs_sched_free(sched);
 		return lrs_error_set(LRS_ENOMEM, "out of memory");
 	}
-	for (long i = 0; i < steps; i++) {
-		(*x)[i] = (double)i;
-		(*y)[i] = lrs_sched_lr(sched, i);
+	long buckets = steps < RATE_BUCKETS ? steps : RATE_BUCKETS;
+	long stride = steps <= RATE_EVALS ? 1 : (steps + RATE_EVALS - 1) / RATE_EVALS;
+	for (long b = 0; b < buckets; b++) {
+		/* steps [lo, hi) of the bucket, in long double: steps * b may
+		 * not fit a long for a doctored count */
+		long lo = (long)((long double)steps * b / buckets), hi = (long)((long double)steps * (b + 1) / buckets);
+		long at_min = lo, at_max = lo;
+		double v_min = lrs_sched_lr(sched, lo), v_max = v_min;
+		for (long i = lo + stride; i < hi; i += stride) {
+			double v = lrs_sched_lr(sched, i);
+			if (v < v_min) { v_min = v; at_min = i; }
+			if (v > v_max) { v_max = v; at_max = i; }
+		}
+		long first = at_min < at_max ? at_min : at_max, last = at_min < at_max ? at_max : at_min;
+		(*x)[*n] = (double)first;
+		(*y)[(*n)++] = lrs_sched_lr(sched, first);
+		if (last != first) {
+			(*x)[*n] = (double)last;
+			(*y)[(*n)++] = lrs_sched_lr(sched, last);
+		}
 	}
-	*n = (size_t)steps;
 	lrs_sched_free(sched);
 	return 0;
 }
@@ -430,15 +459,15 @@ static int plot_compare(lrs_store *st, const figure_ctx *a, long long exp, const
 		y[r] = mean;
 		lo[r] = isnan(ci) ? mean : mean - ci;
 		hi[r] = isnan(ci) ? mean : mean + ci;
-		if (strlen(labels[r]) > 40)
-			strcpy(labels[r] + 37, "...");
+		if (strlen(labels[r]) > 60)   /* (rows of their own: room for 60 characters) */
+			strcpy(labels[r] + 57, "...");
 		tics[r] = labels[r];
 	}
 	lrs_plot_series s = { .title = "mean best validation accuracy, 95% interval over seeds", .x = x, .y = y,
 	                      .n = t.nrows, .lo = lo, .hi = hi, .points = 1 };
 	snprintf(title, sizeof title, "%s: configurations, best first", name);
 	lrs_plot_opts opts = { .title = title, .xlabel = "", .ylabel = "best validation accuracy",
-	                       .xtics = tics, .n_xtics = t.nrows };
+	                       .categories = tics, .n_categories = t.nrows };
 	rc = lrs_plot_lines(a->out, &opts, &s, 1);
 out:
 	free(x);

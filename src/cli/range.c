@@ -247,9 +247,21 @@ int cli_range_plot(const char *path, const cli_range_curves *c)
 	 * spike where the test stops does not flatten everything else */
 	for (size_t i = 0; i < c->n; i++)
 		top = fmax(top, c->smoothed_loss[i]);
-	lrs_plot_opts opts = { .title = title, .xlabel = "learning rate", .ylabel = "loss",
-	                       .y2label = "validation accuracy", .logx = c->exponential, .marks = marks,
-	                       .mark_labels = labels, .n_marks = isnan(c->max_lr) ? 0 : 2, .ymax = 1.5 * top };
+	/* a linear ramp over more than a decade is drawn on a log axis too: on
+	 * a linear one the low rates, where the bounds usually are, get a
+	 * sliver at the left (1e-4 to 1: bounds at 0.015 and 0.03 in its
+	 * first 3 %); within a decade (the CLR paper's tests) it stays linear */
+	double lo = HUGE_VAL, hi = 0;
+	for (size_t i = 0; i < c->n; i++)
+		if (isfinite(c->lr[i]) && c->lr[i] > 0) {
+			lo = fmin(lo, c->lr[i]);
+			hi = fmax(hi, c->lr[i]);
+		}
+	int logx = c->exponential || hi > 10 * lo;
+	lrs_plot_opts opts = { .title = title, .xlabel = logx ? "learning rate (log scale)" : "learning rate",
+	                       .ylabel = "loss", .y2label = "validation accuracy", .logx = logx, .marks = marks,
+	                       .mark_labels = labels, .n_marks = isnan(c->max_lr) ? 0 : 2, .ymax = 1.5 * top,
+	                       .key_below = 1 };
 	err = lrs_plot_lines(path, &opts, s, 3);
 	free(ax);
 	free(ay);

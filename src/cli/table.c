@@ -90,20 +90,12 @@ int cli_table_fetch(cli_table *t, lrs_store *st, const char *sql)
 	return rc;
 }
 
-void cli_sql_quote(char *out, size_t cap, const char *s)
+int cli_sql_quote(lrs_buf *b, const char *s)
 {
-	size_t k = 0;
-
-	if (cap < 3)
-		return;
-	out[k++] = '\'';
-	for (; *s && k + 3 < cap; s++) {
-		if (*s == '\'')
-			out[k++] = '\'';
-		out[k++] = *s;
-	}
-	out[k++] = '\'';
-	out[k] = '\0';
+	lrs_buf_printf(b, "'");
+	for (; *s; s++)
+		lrs_buf_printf(b, *s == '\'' ? "''" : "%c", *s);
+	return lrs_buf_printf(b, "'");
 }
 
 int cli_is_id(const char *s)
@@ -115,25 +107,47 @@ int cli_is_id(const char *s)
 	return digits;
 }
 
+/* `spec` for a message: whole, or its start and its length when long. */
+static void spec_shown(char *out, size_t cap, const char *spec)
+{
+	size_t len = strlen(spec);
+
+	if (len <= 80)
+		snprintf(out, cap, "%s", spec);
+	else
+		snprintf(out, cap, "%.60s... (%zu characters)", spec, len);
+}
+
 int cli_experiment_row(cli_table *t, lrs_store *st, const char *db, const char *spec, const char *cols)
 {
-	char sql[1024], q[300];
+	lrs_buf sql = { 0 };   /* as long as the name needs: never cut */
+	char shown_spec[128];
 	int rc;
 
+	lrs_buf_printf(&sql, "SELECT %s FROM experiments", cols);
 	if (!spec) {
-		snprintf(sql, sizeof sql, "SELECT %s FROM experiments ORDER BY id DESC LIMIT 1", cols);
+		lrs_buf_printf(&sql, " ORDER BY id DESC LIMIT 1");
 	} else if (cli_is_id(spec)) {
-		snprintf(sql, sizeof sql, "SELECT %s FROM experiments WHERE id = %s", cols, spec);
+		lrs_buf_printf(&sql, " WHERE id = %s", spec);
 	} else {
-		cli_sql_quote(q, sizeof q, spec);
-		snprintf(sql, sizeof sql, "SELECT %s FROM experiments WHERE name = %s ORDER BY id DESC LIMIT 1", cols, q);
+		lrs_buf_printf(&sql, " WHERE name = ");
+		cli_sql_quote(&sql, spec);
+		lrs_buf_printf(&sql, " ORDER BY id DESC LIMIT 1");
 	}
-	if ((rc = cli_table_fetch(t, st, sql)) < 0)
+	if (sql.failed) {
+		lrs_buf_free(&sql);
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	}
+	rc = cli_table_fetch(t, st, sql.data);
+	lrs_buf_free(&sql);
+	if (rc < 0)
 		return rc;
 	if (t->nrows == 0) {
 		cli_table_free(t);
+		if (spec)
+			spec_shown(shown_spec, sizeof shown_spec, spec);
 		return spec ? lrs_error_set(LRS_EINVALID, "%s: no experiment '%s' (see 'lrsweep query %s experiments')",
-		                            db, spec, db)
+		                            db, shown_spec, db)
 		            : lrs_error_set(LRS_EINVALID, "%s: holds no experiment yet", db);
 	}
 	return 0;
@@ -154,26 +168,32 @@ const char *cli_table_get(const cli_table *t, size_t r, const char *name)
 	return NULL;
 }
 
-/* A cell as the table format shows it: reals to 4 significant digits, NULL
- * as "-", long text cut. */
-static void shown(char *out, size_t cap, const char *v, lrs_value_type ty)
+/* A cell as the table format shows it (free it): reals to 4 significant
+ * digits, NULL as "-", text with its control characters escaped (stored
+ * text must not drive the terminal: an ESC in an experiment's name would
+ * set the title or clear the screen), long text cut unless `whole`. NULL
+ * when out of memory. */
+static char *shown(const char *v, lrs_value_type ty, int whole)
 {
-	if (!v) {
-		snprintf(out, cap, "-");
-	} else if (ty == LRS_VAL_REAL) {
-		snprintf(out, cap, "%.4g", atof(v));
-	} else if (strlen(v) > MAX_CELL) {
-		snprintf(out, cap, "%.*s...", MAX_CELL - 3, v);
-	} else {
-		snprintf(out, cap, "%s", v);
+	lrs_buf b = { 0 };
+
+	if (!v)
+		lrs_buf_printf(&b, "-");
+	else if (ty == LRS_VAL_REAL)
+		lrs_buf_printf(&b, "%.4g", atof(v));
+	else if (lrs_buf_printable(&b, v, whole ? 0 : MAX_CELL) > 0) {
+		b.len = 0;   /* too long: again, shorter, with "..." */
+		lrs_buf_printable(&b, v, MAX_CELL - 3);
+		lrs_buf_printf(&b, "...");
 	}
+	return lrs_buf_take(&b);
 }
 
 static void print_aligned(FILE *f, const cli_table *t)
 {
 	size_t c = (size_t)t->ncols, *w = calloc(c + 1, sizeof *w);
 	unsigned char *right = calloc(c + 1, 1);
-	char cell[MAX_CELL + 8];
+	char *cell;
 
 	if (!w || !right) {
 		free(w);
@@ -181,39 +201,35 @@ static void print_aligned(FILE *f, const cli_table *t)
 		return;
 	}
 	for (size_t i = 0; i < c; i++) {
-		w[i] = strlen(t->names[i]);
+		cell = shown(t->names[i], LRS_VAL_TEXT, 1);
+		w[i] = cell ? strlen(cell) : 1;
+		free(cell);
 		right[i] = t->nrows > 0;
 		for (size_t r = 0; r < t->nrows; r++) {
 			lrs_value_type ty = t->types[r * c + i];
-			shown(cell, sizeof cell, t->cells[r * c + i], ty);
-			if (strlen(cell) > w[i])
+			if ((cell = shown(t->cells[r * c + i], ty, 0)) && strlen(cell) > w[i])
 				w[i] = strlen(cell);
+			free(cell);
 			if (ty == LRS_VAL_TEXT)
 				right[i] = 0;
 		}
 	}
 	for (size_t r = 0; r <= t->nrows; r++) {   /* row 0: the header */
 		for (size_t i = 0; i < c; i++) {
-			const char *text = t->names[i];
-			if (r > 0) {
-				const char *v = t->cells[(r - 1) * c + i];
-				lrs_value_type ty = t->types[(r - 1) * c + i];
+			const char *v = r ? t->cells[(r - 1) * c + i] : t->names[i];
+			lrs_value_type ty = r ? t->types[(r - 1) * c + i] : LRS_VAL_TEXT;
 
-				/* text in the last column is shown whole: nothing to
-				 * its right needs aligning (a rule's note, an error) */
-				if (i + 1 == c && !right[i] && v && ty != LRS_VAL_REAL) {
-					text = v;
-				} else {
-					shown(cell, sizeof cell, v, ty);
-					text = cell;
-				}
-			}
+			/* text in the last column is shown whole: nothing to its
+			 * right needs aligning (a rule's note, an error) */
+			cell = shown(v, ty, r == 0 || (i + 1 == c && !right[i] && ty != LRS_VAL_REAL));
+			const char *text = cell ? cell : "?";
 			if (right[i])
 				fprintf(f, "%s%*s", i ? "  " : "", (int)w[i], text);
 			else if (i + 1 < c)
 				fprintf(f, "%s%-*s", i ? "  " : "", (int)w[i], text);
 			else
 				fprintf(f, "%s%s", i ? "  " : "", text);   /* no trailing blanks */
+			free(cell);
 		}
 		fputc('\n', f);
 	}
@@ -256,6 +272,104 @@ static void print_csv(FILE *f, const cli_table *t)
 	}
 }
 
+/* ------------------------------------------------- JSON validity check */
+
+#define JSON_MAX_DEPTH 64
+
+static const char *json_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	return p;
+}
+
+/* The end of the JSON value at p (RFC 8259), or NULL when there is none.
+ * Strings must hold no raw control character (C0, DEL, C1: JSON forbids
+ * the first, a terminal acts on all) and be UTF-8, so that a value that
+ * passes is as safe to print as one lrs_buf_json_string wrote. */
+static const char *json_value(const char *p, int depth)
+{
+	p = json_ws(p);
+	if (depth > JSON_MAX_DEPTH)
+		return NULL;
+	if (*p == '{' || *p == '[') {
+		char close = *p == '{' ? '}' : ']';
+		p = json_ws(p + 1);
+		if (*p == close)
+			return p + 1;
+		for (;;) {
+			if (close == '}') {
+				if (*(p = json_ws(p)) != '"' || !(p = json_value(p, depth + 1)) || *(p = json_ws(p)) != ':')
+					return NULL;
+				p++;
+			}
+			if (!(p = json_value(p, depth + 1)))
+				return NULL;
+			p = json_ws(p);
+			if (*p == close)
+				return p + 1;
+			if (*p++ != ',')
+				return NULL;
+		}
+	}
+	if (*p == '"') {
+		for (p++; *p != '"'; ) {
+			const unsigned char *u = (const unsigned char *)p;
+			size_t n = lrs_utf8_len(p);
+			if (n == 0 || *u < 0x20 || *u == 0x7f || (u[0] == 0xc2 && u[1] <= 0x9f))
+				return NULL;   /* raw control characters, not UTF-8 */
+			if (*p == '\\') {
+				if (p[1] == 'u') {
+					for (int k = 2; k < 6; k++)
+						if (!isxdigit((unsigned char)p[k]))
+							return NULL;
+					n = 6;
+				} else if (p[1] && strchr("\"\\/bfnrt", p[1])) {
+					n = 2;
+				} else {
+					return NULL;
+				}
+			}
+			p += n;
+		}
+		return p + 1;
+	}
+	if (!strncmp(p, "true", 4) || !strncmp(p, "null", 4))
+		return p + 4;
+	if (!strncmp(p, "false", 5))
+		return p + 5;
+	/* -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+	p += *p == '-';
+	if (!isdigit((unsigned char)*p))
+		return NULL;
+	if (*p == '0')
+		p++;
+	else
+		while (isdigit((unsigned char)*p))
+			p++;
+	if (*p == '.') {
+		if (!isdigit((unsigned char)*++p))
+			return NULL;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (*p == 'e' || *p == 'E') {
+		p += p[1] == '+' || p[1] == '-' ? 2 : 1;
+		if (!isdigit((unsigned char)*p))
+			return NULL;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	return p;
+}
+
+/* Whether `s` is one JSON value, safe to embed as it is. */
+static int json_ok(const char *s)
+{
+	const char *end = json_value(s, 0);
+	return end && *json_ws(end) == '\0';
+}
+
 static void json_row(lrs_buf *b, const cli_table *t, size_t r, const char *indent)
 {
 	size_t c = (size_t)t->ncols;
@@ -270,8 +384,8 @@ static void json_row(lrs_buf *b, const cli_table *t, size_t r, const char *inden
 		lrs_buf_printf(b, ": ");
 		if (!v)
 			lrs_buf_printf(b, "null");
-		else if (ty == LRS_VAL_INT || (ty == LRS_VAL_TEXT && t->raw_json[i]))
-			lrs_buf_printf(b, "%s", v);
+		else if (ty == LRS_VAL_INT || (ty == LRS_VAL_TEXT && t->raw_json[i] && json_ok(v)))
+			lrs_buf_printf(b, "%s", v);   /* (JSON text that is not JSON goes as a string) */
 		else if (ty == LRS_VAL_REAL)
 			lrs_buf_json_number(b, atof(v));
 		else
@@ -367,7 +481,8 @@ static void leaves(lrs_buf *out, const lrs_node *n, const char *path)
 	if (n->kind == LRS_NODE_MAP) {
 		for (size_t i = 0; i < n->n; i++) {
 			char sub[256];
-			snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", n->keys[i]);
+			/* "#" alone marks a hyperparameter: no "." after it */
+			snprintf(sub, sizeof sub, "%s%s%s", path, *path && strcmp(path, "#") ? "." : "", n->keys[i]);
 			leaves(out, n->items[i], sub);
 		}
 	} else if (n->kind == LRS_NODE_LIST) {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "lrsweep/store.h"
+#include "lrsweep/util.h"
 
 typedef enum { CLI_FMT_TABLE, CLI_FMT_CSV, CLI_FMT_JSON } cli_format;
 
@@ -31,8 +32,9 @@ int cli_table_collect(void *ctx, int ncols, const char *const *names, const char
 /* Runs one read-only SQL statement into a fresh table. */
 int cli_table_fetch(cli_table *t, lrs_store *st, const char *sql);
 
-/* `s` as an SQL string literal (quotes doubled) into out[cap]. */
-void cli_sql_quote(char *out, size_t cap, const char *s);
+/* Appends `s` as an SQL string literal (quotes doubled), whole. Returns 0
+ * or LRS_ENOMEM (b->failed set). */
+int cli_sql_quote(lrs_buf *b, const char *s);
 
 /* Whether `s` names an experiment by id (digits, short enough for one). */
 int cli_is_id(const char *s);

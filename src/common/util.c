@@ -52,19 +52,88 @@ int lrs_buf_printf(lrs_buf *b, const char *fmt, ...)
 	return 0;
 }
 
+/* The length of the valid UTF-8 sequence at p (1 to 4), or 0 when p does
+ * not start one (a stray continuation byte, an overlong form, a surrogate,
+ * a code point above U+10FFFF, a sequence cut short). */
+static size_t utf8_len(const unsigned char *p)
+{
+	/* (see lrs_utf8_len) */
+	size_t n;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (size_t k = 1; k < n; k++)
+		if ((p[k] & 0xc0) != 0x80)
+			return 0;
+	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) || (p[0] == 0xf0 && p[1] < 0x90) ||
+	    (p[0] == 0xf4 && p[1] > 0x8f))
+		return 0;
+	return n;
+}
+
+size_t lrs_utf8_len(const char *s)
+{
+	return utf8_len((const unsigned char *)s);
+}
+
+/* A C1 control character (U+0080..U+009F) in UTF-8: terminals may act on
+ * it as on ESC [. */
+static int is_c1(const unsigned char *p)
+{
+	return p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f;
+}
+
 int lrs_buf_json_string(lrs_buf *b, const char *s)
 {
 	int rc = lrs_buf_printf(b, "\"");
 
-	for (const unsigned char *p = (const unsigned char *)s; *p && rc == 0; p++) {
+	for (const unsigned char *p = (const unsigned char *)s; *p && rc == 0;) {
+		size_t n = utf8_len(p);
 		if (*p == '"' || *p == '\\')
 			rc = lrs_buf_printf(b, "\\%c", *p);
-		else if (*p < 0x20)
+		else if (*p < 0x20 || *p == 0x7f)
 			rc = lrs_buf_printf(b, "\\u%04x", *p);
+		else if (n == 0)   /* not UTF-8: JSON text must be */
+			rc = lrs_buf_printf(b, "\\ufffd");
+		else if (is_c1(p))
+			rc = lrs_buf_printf(b, "\\u%04x", p[1]);
 		else
-			rc = lrs_buf_printf(b, "%c", *p);
+			rc = lrs_buf_printf(b, "%.*s", (int)n, (const char *)p);
+		p += n ? n : 1;
 	}
 	return rc ? rc : lrs_buf_printf(b, "\"");
+}
+
+size_t lrs_buf_printable(lrs_buf *b, const char *s, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t n = utf8_len(p);
+		char unit[8];
+
+		if (*p == '\n' || *p == '\t' || *p == '\r')
+			snprintf(unit, sizeof unit, "\\%c", *p == '\n' ? 'n' : *p == '\t' ? 't' : 'r');
+		else if (*p < 0x20 || *p == 0x7f || n == 0)
+			snprintf(unit, sizeof unit, "\\x%02x", *p);
+		else if (is_c1(p))
+			snprintf(unit, sizeof unit, "\\u%04x", p[1]);
+		else
+			snprintf(unit, sizeof unit, "%.*s", (int)n, (const char *)p);
+		if (max && b->len + strlen(unit) > max)
+			break;
+		lrs_buf_printf(b, "%s", unit);
+		p += n ? n : 1;
+	}
+	return strlen((const char *)p);
 }
 
 int lrs_buf_json_number(lrs_buf *b, double v)

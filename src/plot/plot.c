@@ -3,21 +3,38 @@
  * Data goes inline as gnuplot data blocks, so no temporary files are left
  * behind. Long series are thinned to at most MAX_POINTS points per line,
  * keeping each bucket's lowest and highest value so that narrow peaks stay
- * visible. */
+ * visible.
+ *
+ * gnuplot is started without a shell (posix_spawn): its script on a pipe,
+ * the image on its stdout, which is the temporary file of the output
+ * (outfile.h), renamed into place only when gnuplot succeeded. No file
+ * name goes into the script, so no name needs quoting for gnuplot. */
 #include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lrsweep/error.h"
+#include "lrsweep/outfile.h"
 #include "lrsweep/plot.h"
+#include "lrsweep/util.h"
 
 #define MAX_POINTS 4000
+#define FEW_POINTS 50    /* a line of this many points or fewer marks them */
 
-/* The gnuplot program: $LRSWEEP_GNUPLOT, else "gnuplot" found on PATH. */
+extern char **environ;
+
+/* The gnuplot program: $LRSWEEP_GNUPLOT, else "gnuplot" found on PATH.
+ * A PATH entry too long for out[cap] is skipped, not cut. */
 static int find_gnuplot(char *out, size_t cap)
 {
 	const char *env = getenv("LRSWEEP_GNUPLOT");
@@ -26,31 +43,37 @@ static int find_gnuplot(char *out, size_t cap)
 	if (env && *env) {
 		if (access(env, X_OK) != 0)
 			return lrs_error_set(LRS_ERROR, "gnuplot not found at %s ($LRSWEEP_GNUPLOT)", env);
-		snprintf(out, cap, "%s", env);
+		if ((size_t)snprintf(out, cap, "%s", env) >= cap)
+			return lrs_error_set(LRS_ERROR, "$LRSWEEP_GNUPLOT is too long (%zu bytes)", strlen(env));
 		return 0;
 	}
 	while (path && *path) {
 		const char *colon = strchr(path, ':');
 		size_t len = colon ? (size_t)(colon - path) : strlen(path);
-		snprintf(out, cap, "%.*s/gnuplot", (int)len, path);
-		if (len && access(out, X_OK) == 0)
+		if (len && (size_t)snprintf(out, cap, "%.*s/gnuplot", (int)len, path) < cap && access(out, X_OK) == 0)
 			return 0;
 		path += len + (colon != NULL);
 	}
 	return lrs_error_set(LRS_ERROR, "gnuplot not found on PATH; install it (apt-get install gnuplot-nox) to plot");
 }
 
-/* Writes s as a gnuplot single-quoted string ('' stands for '). */
+/* Writes s as a gnuplot single-quoted string ('' stands for '), its
+ * control characters escaped (lrs_buf_printable): a title from the
+ * database must not reach a text terminal as an ESC sequence, nor an SVG
+ * file as a character XML forbids. */
 static void put_quoted(FILE *f, const char *s)
 {
+	lrs_buf b = { 0 };
+
+	lrs_buf_printable(&b, s ? s : "", 0);
 	fputc('\'', f);
-	for (; s && *s; s++) {
-		if (*s == '\'')
+	for (const char *p = b.data ? b.data : ""; *p; p++) {
+		if (*p == '\'')
 			fputc('\'', f);
-		if (*s != '\n')
-			fputc(*s, f);
+		fputc(*p, f);
 	}
 	fputc('\'', f);
+	lrs_buf_free(&b);
 }
 
 static void put_block(FILE *f, size_t k, const lrs_plot_series *s)
@@ -77,35 +100,43 @@ static void put_block(FILE *f, size_t k, const lrs_plot_series *s)
 	fprintf(f, "EOD\n");
 }
 
-static int file_nonempty(const char *path)
+/* Whether a line gnuplot wrote is a warning ("Warning: empty y range",
+ * "line 13: warning: difficulty making room for xtic labels"): it still
+ * drew the plot. */
+static int is_warning(const char *line)
 {
-	struct stat st;
-	return stat(path, &st) == 0 && st.st_size > 0;
+	return !strncmp(line + strspn(line, " "), "Warning", 7) || strstr(line, "warning:") != NULL;
 }
 
-/* The first line gnuplot wrote to its error file, for our message. */
-static void first_line(FILE *err, char *out, size_t cap)
+/* The first line gnuplot wrote to its error file that is not a warning
+ * (nor blank, nor the caret under a command), for our message; "" when
+ * there is none. */
+static void first_error(FILE *err, char *out, size_t cap)
 {
 	out[0] = '\0';
 	rewind(err);
 	while (fgets(out, (int)cap, err)) {
 		out[strcspn(out, "\n")] = '\0';
-		if (out[0] && strspn(out, " ^") != strlen(out))
+		if (out[0] && strspn(out, " ^") != strlen(out) && !is_warning(out)) {
+			memmove(out, out + strspn(out, " "), strlen(out + strspn(out, " ")) + 1);
 			return;
+		}
 	}
 	out[0] = '\0';
 }
 
-/* Checks that `path` can be written, before gnuplot is asked to. */
-static int check_writable(const char *path)
-{
-	FILE *f = fopen(path, "w");
+/* Line styles: ten colours that stay apart (matplotlib's tab10), then the
+ * same colours dashed, dotted, ...: up to 70 lines without a repeat. */
+static const char *const colours[] = { "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                                       "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf" };
+static const char *const dashes[] = { "1", "2", "3", "4", "5", "(12,4,2,4,2,4)", "(20,6)" };
+#define N_COLOURS (sizeof colours / sizeof colours[0])
+#define N_DASHES (sizeof dashes / sizeof dashes[0])
 
-	if (!f)
-		return lrs_error_set(LRS_ERROR, "%s: cannot write the plot (%s)", path, strerror(errno));
-	fclose(f);
-	remove(path);   /* so that a stale or empty file cannot pass for output */
-	return 0;
+/* "lc rgb '#...' dt N" for line k. */
+static void put_style(FILE *f, size_t k)
+{
+	fprintf(f, "lc rgb '%s' dt %s", colours[k % N_COLOURS], dashes[(k / N_COLOURS) % N_DASHES]);
 }
 
 int lrs_plot_check(const char *path)
@@ -133,64 +164,64 @@ int lrs_plot_check(const char *path)
 	return 0;
 }
 
-int lrs_plot_lines(const char *path, const lrs_plot_opts *opts,
-                   const lrs_plot_series *series, size_t n_series)
+/* A tic step for whole-number x from lo to hi: 1, 2, 5, 10, 20, ... at
+ * most about 12 tics. */
+static double whole_step(double lo, double hi)
 {
-	char prog[4096], cmd[4200], msg[512];
-	const char *ext = path ? strrchr(path, '.') : NULL;
-	int uses_y2 = 0, status, rc, err_fd;
-	char err_path[] = "/tmp/lrsweep-gnuplot-XXXXXX";
-	FILE *f, *err;
+	double step = 1;
 
-	if (path && (!ext || (strcmp(ext, ".png") && strcmp(ext, ".svg"))))
-		return lrs_error_set(LRS_EINVALID, "%s: plot file must end in .png or .svg", path);
-	if ((rc = find_gnuplot(prog, sizeof prog)) < 0)
-		return rc;
-	if (path && (rc = check_writable(path)) < 0)
-		return rc;
-	/* gnuplot's complaints go to a file we read back, so the user sees one
-	 * line from us; with an output file its stdout is not ours either */
-	err_fd = mkstemp(err_path);
-	if (err_fd < 0)
-		return lrs_error_set(LRS_ERROR, "cannot create a temporary file for gnuplot (%s)", strerror(errno));
-	err = fdopen(err_fd, "r");
-	unlink(err_path);
-	if (!err) {
-		close(err_fd);
-		return lrs_error_set(LRS_ERROR, "cannot read gnuplot's messages (%s)", strerror(errno));
-	}
-	snprintf(cmd, sizeof cmd, "'%s' 2>/dev/fd/%d%s", prog, err_fd, path ? " >/dev/null" : "");
-	fflush(stdout);
-	f = popen(cmd, "w");
-	if (!f) {
-		fclose(err);
-		return lrs_error_set(LRS_ERROR, "cannot run gnuplot (%s)", prog);
-	}
+	for (int k = 0; (hi - lo) / step > 12 && k < 60; k++)
+		step *= k % 3 == 1 ? 2.5 : 2;   /* 1 2 5 10 20 50 ... */
+	return step;
+}
 
-	if (!path)
-		fprintf(f, "set terminal dumb size 100,30 noenhanced\n");
-	else if (strcmp(ext, ".png") == 0)
-		fprintf(f, "set terminal pngcairo size 960,540 noenhanced font 'sans,10'\n");
+/* Writes the whole gnuplot script for the plot to f: the terminal by
+ * `ext` (".png", ".svg", NULL: text), the data blocks, the plot command.
+ * The image goes to gnuplot's stdout. */
+static void write_script(FILE *f, const char *ext, const lrs_plot_opts *opts, const lrs_plot_series *series,
+                         size_t n_series)
+{
+	size_t rows = opts->n_categories;   /* categories: one row each, best at the top */
+	int uses_y2 = 0, bands = 0;
+	double xlo = HUGE_VAL, xhi = -HUGE_VAL;
+
+	/* a category plot grows with its rows, so that labels keep apart */
+	if (!ext)
+		fprintf(f, "set terminal dumb size 100,%zu noenhanced\n", rows + 12 > 30 ? rows + 12 : 30);
 	else
-		fprintf(f, "set terminal svg size 960,540 noenhanced font 'sans,10'\n");
-	if (path) {
-		fprintf(f, "set output ");
-		put_quoted(f, path);
-		fprintf(f, "\n");
-	}
+		fprintf(f, "set terminal %s size 960,%zu noenhanced font 'sans,10'\n",
+		        strcmp(ext, ".png") == 0 ? "pngcairo" : "svg", 120 + 22 * rows > 540 ? 120 + 22 * rows : 540);
 	for (size_t k = 0; k < n_series; k++) {
 		put_block(f, k, &series[k]);
 		uses_y2 |= series[k].right_axis;
+		bands |= series[k].lo && series[k].hi && !series[k].points;
+		for (size_t i = 0; i < series[k].n; i++)
+			if (isfinite(series[k].x[i]) && (!opts->logx || series[k].x[i] > 0)) {
+				xlo = fmin(xlo, series[k].x[i]);
+				xhi = fmax(xhi, series[k].x[i]);
+			}
 	}
 	fprintf(f, "set title ");
 	put_quoted(f, opts->title);
+	/* categories: the values run along x, so the value axis's name goes there */
 	fprintf(f, "\nset xlabel ");
-	put_quoted(f, opts->xlabel);
-	fprintf(f, "\nset ylabel ");
-	put_quoted(f, opts->ylabel);
-	fprintf(f, "\nset grid\n%s\n", opts->key_below ? "set key below box" : "set key top right box opaque");
+	put_quoted(f, rows ? opts->ylabel : opts->xlabel);
+	/* a legend below would touch the axis label: an empty line between */
+	fprintf(f, "%s\nset ylabel ", opts->key_below || rows ? ".\"\\n\" offset 0,0.4" : "");
+	put_quoted(f, rows ? "" : opts->ylabel);
+	fprintf(f, "\nset grid\n%s\n", opts->key_below || rows ? "set key below box" : "set key top right box opaque");
 	if (opts->logx)
 		fprintf(f, "set logscale x\nset format x \"%%g\"\n");
+	/* the x axis ends where the data and the marks do */
+	for (size_t k = 0; k < opts->n_marks; k++)
+		if (isfinite(opts->marks[k]) && (!opts->logx || opts->marks[k] > 0)) {
+			xlo = fmin(xlo, opts->marks[k]);
+			xhi = fmax(xhi, opts->marks[k]);
+		}
+	if (!rows && xlo < xhi)
+		fprintf(f, "set xrange [%.17g:%.17g]\n", xlo, xhi);
+	if (opts->whole_x && xlo <= xhi)   /* epochs: no tic at 1.5 */
+		fprintf(f, "set xtics %.17g\nset mxtics 1\n", whole_step(xlo, xhi));
 	for (size_t k = 0; k < opts->n_marks; k++) {
 		fprintf(f, "set arrow from %.17g, graph 0 to %.17g, graph 1 nohead dashtype 2 lw 1.5 lc rgb '#444444'\n",
 		        opts->marks[k], opts->marks[k]);
@@ -203,14 +234,15 @@ int lrs_plot_lines(const char *path, const lrs_plot_opts *opts,
 		fprintf(f, "set logscale y\n");
 	if (opts->ymax > 0)
 		fprintf(f, "set yrange [:%.17g]\n", opts->ymax);
-	if (opts->n_xtics) {   /* categories at x = 1..n */
-		fprintf(f, "set xrange [0.5:%zu.5]\nset xtics rotate by -30 (", opts->n_xtics);
-		for (size_t k = 0; k < opts->n_xtics; k++) {
+	if (rows) {   /* category k (x = k + 1) on row rows - k: horizontal labels of any length */
+		fprintf(f, "set yrange [0.5:%zu.5]\nset ytics (", rows);
+		for (size_t k = 0; k < rows; k++) {
 			fprintf(f, "%s", k ? ", " : "");
-			put_quoted(f, opts->xtics[k]);
-			fprintf(f, " %zu", k + 1);
+			put_quoted(f, opts->categories[k]);
+			fprintf(f, " %zu", rows - k);
 		}
-		fprintf(f, ")\nset bmargin 8\n");
+		/* and a margin either side: no point on the border */
+		fprintf(f, ")\nset grid noytics\nset offsets graph 0.05, graph 0.05, 0, 0\n");
 	}
 	if (uses_y2) {
 		fprintf(f, "set y2label ");
@@ -221,39 +253,154 @@ int lrs_plot_lines(const char *path, const lrs_plot_opts *opts,
 	for (size_t k = 0, first = 1; k < n_series; k++) {   /* bands first, under the lines */
 		if (!series[k].lo || !series[k].hi || series[k].points)
 			continue;
-		fprintf(f, "%s$d%zu using 1:3:4 with filledcurves fs transparent solid 0.2 noborder lc %zu "
-		        "axes x1y%d notitle", first ? "" : ", ", k, k + 1, series[k].right_axis ? 2 : 1);
+		fprintf(f, "%s$d%zu using 1:3:4 with filledcurves fs transparent solid 0.2 noborder ", first ? "" : ", ", k);
+		put_style(f, k);
+		fprintf(f, " axes x1y%d notitle", series[k].right_axis ? 2 : 1);
 		first = 0;
 	}
 	for (size_t k = 0, first = 1; k < n_series; k++) {
-		int bands = 0;
-		for (size_t j = 0; j < n_series; j++)
-			bands |= series[j].lo && series[j].hi && !series[j].points;
-		if (series[k].points)
-			fprintf(f, "%s$d%zu using 1:2:3:4 with yerrorbars pt 7 ps 1.2 lw 2 lc %zu axes x1y%d title ",
-			        first && !bands ? "" : ", ", k, k + 1, series[k].right_axis ? 2 : 1);
+		fprintf(f, "%s$d%zu ", first && !bands ? "" : ", ", k);
+		if (series[k].points && rows)
+			fprintf(f, "using 2:(%zu - $1):3:4 with xerrorbars pt 7 ps 1.2 lw 2 ", rows + 1);
+		else if (series[k].points)
+			fprintf(f, "using 1:2:3:4 with yerrorbars pt 7 ps 1.2 lw 2 ");
+		else if (rows)
+			fprintf(f, "using 2:(%zu - $1) with lines lw 2 ", rows + 1);
+		else if (series[k].n <= FEW_POINTS)   /* each point a measurement: shown */
+			fprintf(f, "using 1:2 with linespoints lw 2 pt 7 ps 0.6 ");
 		else
-			fprintf(f, "%s$d%zu using 1:2 with lines lw 2 lc %zu axes x1y%d title ", first && !bands ? "" : ", ",
-			        k, k + 1, series[k].right_axis ? 2 : 1);
+			fprintf(f, "using 1:2 with lines lw 2 ");
+		put_style(f, k);
+		fprintf(f, " axes x1y%d title ", series[k].right_axis ? 2 : 1);
 		first = 0;
 		put_quoted(f, series[k].title);
 	}
 	fprintf(f, "\n");
-	if (path)
-		fprintf(f, "set output\n");
-	status = pclose(f);
-	first_line(err, msg, sizeof msg);
-	fclose(err);
-	/* gnuplot warns (an empty y range: a flat line) and still draws */
-	if (!strncmp(msg, "Warning", 7))
-		msg[0] = '\0';
-	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || msg[0]) {
-		if (path)
-			remove(path);
-		return lrs_error_set(LRS_ERROR, "%s: gnuplot failed: %s", path ? path : "terminal plot",
-		                     msg[0] ? msg : "no message");
+}
+
+/* Starts gnuplot `prog` without a shell: stdin the read end of a new pipe
+ * (the write end in *in), stdout `out_fd` (-1: ours), stderr `err_fd`. */
+static int spawn_gnuplot(pid_t *pid, int *in, const char *prog, int out_fd, int err_fd)
+{
+	posix_spawn_file_actions_t fa;
+	char *argv[] = { (char *)prog, NULL };
+	int p[2], rc;
+
+	if (pipe(p) != 0)
+		return lrs_error_set(LRS_ERROR, "cannot run gnuplot (%s)", strerror(errno));
+	/* the child must not hold the write end: it would never see the end
+	 * (its stdin, a copy of the read end, stays open across the exec) */
+	fcntl(p[0], F_SETFD, FD_CLOEXEC);
+	fcntl(p[1], F_SETFD, FD_CLOEXEC);
+	if ((rc = posix_spawn_file_actions_init(&fa)) == 0) {
+		posix_spawn_file_actions_adddup2(&fa, p[0], 0);
+		if (out_fd >= 0)
+			posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+		posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
+		rc = posix_spawn(pid, prog, &fa, NULL, argv, environ);
+		posix_spawn_file_actions_destroy(&fa);
 	}
-	if (path && !file_nonempty(path))
-		return lrs_error_set(LRS_ERROR, "%s: gnuplot wrote no plot", path);
+	close(p[0]);
+	if (rc != 0) {
+		close(p[1]);
+		return lrs_error_set(LRS_ERROR, "cannot run gnuplot %s (%s)", prog, strerror(rc));
+	}
+	*in = p[1];
 	return 0;
+}
+
+/* Feeds the script to gnuplot on fd `in` (closed here) and waits for it;
+ * its exit status in *status. A gnuplot that stops reading early makes a
+ * write fail (EPIPE, SIGPIPE held back for this thread), not kill us.
+ * Returns 1 when the whole script was written, else 0. */
+static int feed_and_wait(int in, pid_t pid, int *status, const char *ext, const lrs_plot_opts *opts,
+                         const lrs_plot_series *series, size_t n_series)
+{
+	sigset_t pipe_sig, old, pending;
+	struct timespec zero = { 0, 0 };
+	int was_pending, whole = 0;
+	FILE *f;
+
+	sigemptyset(&pipe_sig);
+	sigaddset(&pipe_sig, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_sig, &old);
+	sigpending(&pending);
+	was_pending = sigismember(&pending, SIGPIPE);
+	if ((f = fdopen(in, "w")) != NULL) {
+		write_script(f, ext, opts, series, n_series);
+		whole = !ferror(f);
+		whole &= fclose(f) == 0;
+	} else {
+		close(in);
+	}
+	if (!was_pending)   /* a SIGPIPE of our writes: taken, not delivered */
+		while (sigtimedwait(&pipe_sig, NULL, &zero) > 0)
+			;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	while (waitpid(pid, status, 0) < 0)
+		if (errno != EINTR) {
+			*status = -1;
+			break;
+		}
+	return whole;
+}
+
+int lrs_plot_lines(const char *path, const lrs_plot_opts *opts,
+                   const lrs_plot_series *series, size_t n_series)
+{
+	char prog[4096], msg[512];
+	const char *ext = path ? strrchr(path, '.') : NULL;
+	char err_path[] = "/tmp/lrsweep-gnuplot-XXXXXX";
+	lrs_outfile out = { NULL, NULL, -1, 0 };
+	int status, rc, err_fd, in = -1, whole;
+	struct stat st;
+	pid_t pid;
+	FILE *err;
+
+	if (path && (!ext || (strcmp(ext, ".png") && strcmp(ext, ".svg"))))
+		return lrs_error_set(LRS_EINVALID, "%s: plot file must end in .png or .svg", path);
+	if ((rc = find_gnuplot(prog, sizeof prog)) < 0)
+		return rc;
+	if (path && (rc = lrs_outfile_begin(&out, path, "the plot")) < 0)
+		return rc;
+	/* gnuplot's complaints go to a file we read back, so the user sees one
+	 * line from us */
+	err_fd = mkstemp(err_path);
+	if (err_fd < 0) {
+		rc = lrs_error_set(LRS_ERROR, "cannot create a temporary file for gnuplot (%s)", strerror(errno));
+		goto fail;
+	}
+	unlink(err_path);
+	fcntl(err_fd, F_SETFD, FD_CLOEXEC);
+	if (out.fd >= 0)
+		fcntl(out.fd, F_SETFD, FD_CLOEXEC);
+	err = fdopen(err_fd, "r");
+	if (!err) {
+		close(err_fd);
+		rc = lrs_error_set(LRS_ERROR, "cannot read gnuplot's messages (%s)", strerror(errno));
+		goto fail;
+	}
+	fflush(stdout);
+	if ((rc = spawn_gnuplot(&pid, &in, prog, out.fd, err_fd)) < 0) {
+		fclose(err);
+		goto fail;
+	}
+	whole = feed_and_wait(in, pid, &status, ext, opts, series, n_series);
+	/* gnuplot warns (an empty y range: a flat line) and still draws */
+	first_error(err, msg, sizeof msg);
+	fclose(err);
+	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || msg[0] || !whole) {
+		rc = lrs_error_set(LRS_ERROR, "%s: gnuplot failed: %s", path ? path : "terminal plot",
+		                   msg[0] ? msg : !whole ? "it stopped reading the script" : "no message");
+		goto fail;
+	}
+	if (path && (fstat(out.fd, &st) != 0 || st.st_size == 0)) {
+		rc = lrs_error_set(LRS_ERROR, "%s: gnuplot wrote no plot", path);
+		goto fail;
+	}
+	return path ? lrs_outfile_commit(&out, "the plot") : 0;
+fail:
+	if (path)
+		lrs_outfile_abort(&out);
+	return rc;
 }

@@ -588,27 +588,57 @@ static int check_integrity(lrs_store *st)
 	return rc;
 }
 
-/* A WAL database on a read-only file system cannot be read the usual way:
- * SQLite needs to create its -shm file beside it. When the file system is
- * read-only and no -wal or -shm file is there (every commit is in the main
- * file, and no writer can be at work on it), the file is opened as
- * immutable instead. 1 when that applies, with the URI in *uri (free()). */
+/* Whether this user may create files in the directory of `path`. */
+static int dir_writable(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int ok;
+
+	if (!slash)
+		return access(".", W_OK | X_OK) == 0;
+	if ((dir = strndup(path, slash == path ? 1 : (size_t)(slash - path))) == NULL)
+		return 1;   /* (unknown: as before) */
+	ok = access(dir, W_OK | X_OK) == 0;
+	free(dir);
+	return ok;
+}
+
+/* Whether `path` followed by `suffix` exists; with `empty_too` 0, an
+ * empty file counts as absent. */
+static int side_exists(const char *path, const char *suffix, int empty_too)
+{
+	size_t len = strlen(path) + strlen(suffix) + 1;
+	char *side = malloc(len);
+	struct stat sb;
+	int there;
+
+	if (side == NULL)
+		return 1;   /* (unknown: as if there) */
+	snprintf(side, len, "%s%s", path, suffix);
+	there = lstat(side, &sb) == 0 && (empty_too || sb.st_size > 0);
+	free(side);
+	return there;
+}
+
+/* A WAL database cannot be read the usual way where SQLite cannot create
+ * its -shm file beside it: on a read-only file system, or in a directory
+ * this user may not write (another user's results, a directory of mode
+ * 755). When no -shm file is there and no -wal file or an empty one
+ * (every commit is in the main file, and no writer is at work on it: a
+ * writer would have made them), the file is opened as immutable instead.
+ * 1 when that applies, with the URI in *uri (free()). */
 static int readonly_medium(const char *path, char **uri)
 {
 	struct statvfs vfs;
 	size_t len = strlen(path), k = 0;
-	char *side = malloc(len + 5), *u;
+	char *u;
 
 	*uri = NULL;
-	if (side == NULL)
+	if (side_exists(path, "-wal", 0) || side_exists(path, "-shm", 1))
 		return 0;
-	snprintf(side, len + 5, "%s-wal", path);
-	if (statvfs(path, &vfs) != 0 || !(vfs.f_flag & ST_RDONLY) || access(side, F_OK) == 0 ||
-	    (snprintf(side, len + 5, "%s-shm", path), access(side, F_OK) == 0)) {
-		free(side);
+	if (!(statvfs(path, &vfs) == 0 && (vfs.f_flag & ST_RDONLY)) && dir_writable(path))
 		return 0;
-	}
-	free(side);
 	/* file:PATH?immutable=1, with %, ? and # escaped */
 	if ((u = malloc(3 * len + 32)) == NULL)
 		return 0;
@@ -795,8 +825,14 @@ int lrs_store_open(lrs_store **out, const char *path, int flags)
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
-	if ((rc = inspect(st, &version)) < 0)
+	if ((rc = inspect(st, &version)) < 0) {
+		if (st->readonly && rc == LRS_ERROR && !dir_writable(path))
+			/* a -wal with commits, or a -shm this user cannot use */
+			rc = lrs_error_set(LRS_ERROR, "%s: cannot be read in place: SQLite needs its -wal/-shm files"
+			                   " beside it, and you may not write in its directory; query a copy (the"
+			                   " database with its -wal file) in a directory of your own", path);
 		goto fail;
+	}
 	if (st->readonly && version > 0 && version < LRS_STORE_SCHEMA_VERSION) {
 		if (flags & LRS_STORE_UPGRADE)
 			return upgrade_then_open(out, st, path, flags, version);

@@ -1,0 +1,131 @@
+/* outfile.c - an output file written beside its name and renamed into
+ * place (outfile.h). Nothing here follows a link at the output's name or
+ * opens what is there: the old file is only ever replaced whole. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lrsweep/error.h"
+#include "lrsweep/outfile.h"
+
+#define MAX_STEM 200   /* of the output's name, in the temporary one's */
+
+/* What lstat found at an output's name that must not be written. */
+static const char *not_regular(mode_t m)
+{
+	if (S_ISLNK(m))
+		return "it is a symbolic link (lrsweep does not write through links: give the target's own path)";
+	if (S_ISDIR(m))
+		return "it is a directory";
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return "it is a device, not a regular file";
+	if (S_ISFIFO(m))
+		return "it is a FIFO, not a regular file";
+	if (S_ISSOCK(m))
+		return "it is a socket, not a regular file";
+	return S_ISREG(m) ? NULL : "it is not a regular file";
+}
+
+int lrs_outfile_check(const char *path, const char *what)
+{
+	struct stat st;
+	const char *why;
+
+	if (!*path)
+		return lrs_error_set(LRS_EINVALID, "cannot write %s: the file name is empty", what);
+	if (lstat(path, &st) != 0) {
+		if (errno == ENOENT)
+			return 0;   /* a missing directory shows when the file is made */
+		return lrs_error_set(LRS_ERROR, "%s: cannot write %s (%s)", path, what, strerror(errno));
+	}
+	if ((why = not_regular(st.st_mode)) != NULL)
+		return lrs_error_set(LRS_EINVALID, "%s: cannot write %s: %s", path, what, why);
+	return 0;
+}
+
+int lrs_outfile_begin(lrs_outfile *o, const char *path, const char *what)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	const char *dot = strrchr(base, '.');
+	size_t dir_len = (size_t)(base - path);
+	size_t stem_len, ext_len, cap;
+	struct stat st;
+	int rc;
+
+	o->path = o->tmp = NULL;
+	o->fd = -1;
+	if ((rc = lrs_outfile_check(path, what)) < 0)
+		return rc;
+	if (!dot || dot == base)
+		dot = base + strlen(base);   /* no extension */
+	stem_len = (size_t)(dot - base);
+	ext_len = strlen(dot);
+	if (stem_len > MAX_STEM)
+		stem_len = MAX_STEM;         /* the temporary name only */
+	cap = dir_len + stem_len + ext_len + 32;
+	if (!(o->path = strdup(path)) || !(o->tmp = malloc(cap))) {
+		lrs_outfile_abort(o);
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	}
+	/* DIR/.STEM.tmp-XXXXXX.EXT */
+	snprintf(o->tmp, cap, "%.*s.%.*s.tmp-XXXXXX%s", (int)dir_len, path, (int)stem_len, base, dot);
+	if ((o->fd = mkstemps(o->tmp, (int)ext_len)) < 0) {
+		int e = errno;
+		free(o->tmp);
+		o->tmp = NULL;
+		lrs_outfile_abort(o);
+		return lrs_error_set(LRS_ERROR, "%s: cannot write %s (%s)", path, what, strerror(e));
+	}
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		o->mode = (int)(st.st_mode & 07777);
+	} else {
+		/* as fopen would: 0666 less the umask (read by setting it back;
+		 * the commands call this from their one thread) */
+		mode_t mask = umask(022);
+		umask(mask);
+		o->mode = (int)(0666 & ~mask);
+	}
+	return 0;
+}
+
+int lrs_outfile_commit(lrs_outfile *o, const char *what)
+{
+	struct stat st;
+	const char *why;
+	int rc = 0;
+
+	if (o->fd >= 0) {
+		if (fchmod(o->fd, (mode_t)o->mode) != 0)
+			rc = lrs_error_set(LRS_ERROR, "%s: cannot write %s (%s)", o->path, what, strerror(errno));
+		if (close(o->fd) != 0 && rc == 0)
+			rc = lrs_error_set(LRS_ERROR, "%s: writing %s failed (%s)", o->path, what, strerror(errno));
+		o->fd = -1;
+	}
+	/* what was checked at the start may have changed since */
+	if (rc == 0 && lstat(o->path, &st) == 0 && (why = not_regular(st.st_mode)) != NULL)
+		rc = lrs_error_set(LRS_EINVALID, "%s: cannot write %s: %s", o->path, what, why);
+	if (rc == 0 && rename(o->tmp, o->path) != 0)
+		rc = lrs_error_set(LRS_ERROR, "%s: cannot write %s (%s)", o->path, what, strerror(errno));
+	if (rc == 0) {
+		free(o->tmp);
+		o->tmp = NULL;   /* it is the output now */
+	}
+	lrs_outfile_abort(o);
+	return rc;
+}
+
+void lrs_outfile_abort(lrs_outfile *o)
+{
+	if (o->fd >= 0)
+		close(o->fd);
+	if (o->tmp)
+		unlink(o->tmp);
+	free(o->tmp);
+	free(o->path);
+	o->tmp = o->path = NULL;
+	o->fd = -1;
+}

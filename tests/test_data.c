@@ -225,6 +225,31 @@ START_TEST(idx_limit)
 }
 END_TEST
 
+/* A limit below the file's count when the images span several 256 KiB
+ * read chunks: the reader goes on past the kept bytes to check the rest
+ * (it used to loop forever there, raw and gzip alike; the suite's
+ * timeout turns a regression into a failure). */
+START_TEST(idx_limit_past_the_first_chunk)
+{
+	for (int gz = 0; gz <= 1; gz++) {
+		const char *im, *lb;
+		lrs_data_config cfg = { .normalize = LRS_NORM_NONE, .limit = 20 };
+		lrs_dataset *ds = NULL;
+		float row[784];
+
+		write_idx(gz ? "cg" : "cr", 1000, 28, 28, gz, &im, &lb);   /* 784,000 bytes */
+		cfg.train = (lrs_data_source){ .format = LRS_DATA_IDX, .images = im, .labels = lb };
+		ck_assert_msg(lrs_dataset_load(&ds, &cfg) == 0, "%s", lrs_error_last());
+		ck_assert_uint_eq(ds->train.n, 20);
+		ck_assert_int_eq(ds->classes, 10);
+		lrs_split_row(&ds->train, 19, row);
+		ck_assert_int_eq(ds->train.y[19], 9);
+		ck_assert_float_eq(row[783], (float)((7 * 19 + 3 * 783) % 256));
+		lrs_dataset_free(ds);
+	}
+}
+END_TEST
+
 START_TEST(idx_wrong_kind_and_missing)
 {
 	const char *im, *lb;
@@ -1060,6 +1085,7 @@ Suite *suite_data(void)
 	tcase_add_test(tc, idx_raw_and_gz);
 	tcase_add_test(tc, idx_gz_grows_its_buffer);
 	tcase_add_test(tc, idx_limit);
+	tcase_add_test(tc, idx_limit_past_the_first_chunk);
 	tcase_add_test(tc, idx_wrong_kind_and_missing);
 	tcase_add_test(tc, csv_label_forms_and_header);
 	tcase_add_test(tc, csv_without_header);

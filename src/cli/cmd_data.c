@@ -17,6 +17,8 @@
 #define CMD "data"
 #define MAX_LABEL_WIDTH 40   /* longer label names are cut in the class table */
 
+static const char *const norm_names[] = { "scale", "standardize", "none", "auto" };   /* by lrs_normalize */
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -58,11 +60,10 @@ static void describe(const char *name, const lrs_split *s, float *row)
 /* How the data was read: normalisation, labels, CSV layout. */
 static void describe_reading(const lrs_experiment *e, const lrs_dataset *ds)
 {
-	static const char *const norm[] = { "scale", "standardize", "none", "auto" };
 	const char *delim = ds->delimiter == '\t' ? "tab" : ds->delimiter == ';' ? "';'" :
 	                    ds->delimiter == '|' ? "'|'" : "','";
 
-	printf("normalize %s: %s\n", norm[ds->normalize], ds->normalize_why);
+	printf("normalize %s: %s\n", norm_names[ds->normalize], ds->normalize_why);
 	switch (ds->labels) {
 	case LRS_LABELS_AS_GIVEN:
 		printf("labels: numbers 0 .. %d, used as the class numbers\n", ds->classes - 1);
@@ -116,9 +117,8 @@ int cmd_data(int argc, char **argv, cli_globals *g)
 	if ((status = cli_load(CMD, path, &e, &ds)) != 0)
 		return status;
 
-	const char *norm[] = { "scale", "standardize", "none", "auto" };
 	printf("%s: %zu features, %d classes, normalize: %s\n", e->name, ds->features, ds->classes,
-	       norm[ds->normalize]);
+	       norm_names[ds->normalize]);
 	describe_reading(e, ds);
 	printf("\n");
 	counts = calloc(3 * (size_t)ds->classes, sizeof *counts);

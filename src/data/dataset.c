@@ -511,9 +511,8 @@ static int map_names(lrs_dataset *ds, storage *st, lrs_csv_info *ti, lrs_csv_inf
 	int rc = 0;
 
 	if (!ti->names || (cfg->has_test && st->test.n && !si->names)) {
-		const lrs_data_config *c = cfg;
-		const char *with = ti->names ? source_name(&c->train) : source_name(&c->test);
-		const char *without = ti->names ? source_name(&c->test) : source_name(&c->train);
+		const char *with = source_name(ti->names ? &cfg->train : &cfg->test);
+		const char *without = source_name(ti->names ? &cfg->test : &cfg->train);
 		return lrs_error_set(LRS_EINVALID, "%s: its labels are names ('%.40s', ...), but those of %s are numbers: "
 		                     "train and test must label the classes the same way", with,
 		                     ti->names ? ti->names[0] : si->names[0], without);

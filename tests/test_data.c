@@ -225,6 +225,31 @@ START_TEST(idx_limit)
 }
 END_TEST
 
+/* A limit below the file's count when the images span several 256 KiB
+ * read chunks: the reader goes on past the kept bytes to check the rest
+ * (it used to loop forever there, raw and gzip alike; the suite's
+ * timeout turns a regression into a failure). */
+START_TEST(idx_limit_past_the_first_chunk)
+{
+	for (int gz = 0; gz <= 1; gz++) {
+		const char *im, *lb;
+		lrs_data_config cfg = { .normalize = LRS_NORM_NONE, .limit = 20 };
+		lrs_dataset *ds = NULL;
+		float row[784];
+
+		write_idx(gz ? "cg" : "cr", 1000, 28, 28, gz, &im, &lb);   /* 784,000 bytes */
+		cfg.train = (lrs_data_source){ .format = LRS_DATA_IDX, .images = im, .labels = lb };
+		ck_assert_msg(lrs_dataset_load(&ds, &cfg) == 0, "%s", lrs_error_last());
+		ck_assert_uint_eq(ds->train.n, 20);
+		ck_assert_int_eq(ds->classes, 10);
+		lrs_split_row(&ds->train, 19, row);
+		ck_assert_int_eq(ds->train.y[19], 9);
+		ck_assert_float_eq(row[783], (float)((7 * 19 + 3 * 783) % 256));
+		lrs_dataset_free(ds);
+	}
+}
+END_TEST
+
 START_TEST(idx_wrong_kind_and_missing)
 {
 	const char *im, *lb;
@@ -721,11 +746,22 @@ START_TEST(classes_over_all_splits)
 
 	ds = load_ok(&cfg);
 	ck_assert_int_eq(ds->classes, 2);
+	ck_assert_int_eq(ds->labels, LRS_LABELS_AS_GIVEN);
+	ck_assert_ptr_null(ds->class_names);
 	lrs_dataset_free(ds);
+	/* the test split's label 4 is a class too; labels 0, 1, 4 are not
+	 * 0 .. K-1, so they become classes 0, 1, 2 (it used to make 5
+	 * classes, two of them empty) */
 	cfg.test = (lrs_data_source){ .format = LRS_DATA_CSV, .path = t, .header = -1 };
 	cfg.has_test = 1;
 	ds = load_ok(&cfg);
-	ck_assert_int_eq(ds->classes, 5);
+	ck_assert_int_eq(ds->classes, 3);
+	ck_assert_int_eq(ds->labels, LRS_LABELS_NUMBERS);
+	ck_assert_str_eq(ds->class_names[0], "0");
+	ck_assert_str_eq(ds->class_names[1], "1");
+	ck_assert_str_eq(ds->class_names[2], "4");
+	ck_assert_int_eq(ds->test.y[0], 2);
+	ck_assert_int_eq(ds->train.y[1], 1);
 	lrs_dataset_free(ds);
 
 	cfg.test.path = wide;
@@ -785,6 +821,283 @@ START_TEST(synthetic_dataset_and_test_stream)
 	ck_assert_uint_eq(ds->train.n, 50);
 	ck_assert_int_eq(memcmp(ds->train.x, all.x, 50 * 3 * sizeof(float)), 0);
 	lrs_split_free(&all);
+	lrs_dataset_free(ds);
+}
+END_TEST
+
+/* ------------------------------------------- labels, delimiters, defaults */
+
+/* Labels 1 .. K (and codes with gaps: 2 and 4) are not class numbers:
+ * they become 0 .. K-1 in increasing order, the values kept as the class
+ * names; the same for npy labels. */
+START_TEST(numeric_labels_not_from_zero_are_mapped)
+{
+	const char *p = write_text("one.csv", "0.5,1\n1.5,2\n2.5,3\n3.5,1\n");
+	const char *g = write_text("gap.csv", "x,class\n1,4\n2,2\n3,4\n");
+	float x[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	int64_t y[4] = { 10, 20, 10, 30 };
+	lrs_data_config cfg = csv_config(p, 0, LRS_NORM_NONE, 1);
+	lrs_dataset *ds = load_ok(&cfg);
+
+	ck_assert_int_eq(ds->classes, 3);   /* not 4 with an empty class 0 */
+	ck_assert_int_eq(ds->labels, LRS_LABELS_NUMBERS);
+	ck_assert_str_eq(ds->class_names[0], "1");
+	ck_assert_str_eq(ds->class_names[2], "3");
+	ck_assert_int_eq(ds->train.y[0], 0);
+	ck_assert_int_eq(ds->train.y[2], 2);
+	ck_assert_int_eq(ds->train.y[3], 0);
+	lrs_dataset_free(ds);
+
+	cfg.train.path = g;
+	ds = load_ok(&cfg);
+	ck_assert_int_eq(ds->classes, 2);
+	ck_assert_str_eq(ds->class_names[0], "2");
+	ck_assert_str_eq(ds->class_names[1], "4");
+	ck_assert_int_eq(ds->train.y[0], 1);
+	ck_assert_int_eq(ds->train.y[1], 0);
+	lrs_dataset_free(ds);
+
+	cfg.train = (lrs_data_source){ .format = LRS_DATA_NPY, .features = write_npy("x.npy", 1, "<f4", "(4, 2)", x, sizeof x),
+	                               .labels = write_npy("y.npy", 1, "<i8", "(4,)", y, sizeof y) };
+	ds = load_ok(&cfg);
+	ck_assert_int_eq(ds->classes, 3);
+	ck_assert_str_eq(ds->class_names[1], "20");
+	ck_assert_int_eq(ds->train.y[3], 2);
+	lrs_dataset_free(ds);
+}
+END_TEST
+
+/* Names as labels: ranked in byte order (as Python's sorted: capitals
+ * first), one pair of quotes dropped; the class names are the names. */
+START_TEST(csv_label_names)
+{
+	const char *p = write_text("hens.csv", "x,y,species\n1,2,hen\n3,4,\"cock\"\n5,6,hen\n7,8,Duck\n");
+	const char *bare = write_text("bare.csv", "1,2,hen\n3,4,cock\n");
+	lrs_data_config cfg = csv_config(p, 0, LRS_NORM_NONE, 1);
+	lrs_dataset *ds;
+	lrs_split s;
+
+	for (int by_name = 0; by_name <= 1; by_name++) {
+		cfg.train.label = by_name ? "species" : "last";
+		ds = load_ok(&cfg);
+		ck_assert_int_eq(ds->classes, 3);
+		ck_assert_int_eq(ds->labels, LRS_LABELS_NAMES);
+		ck_assert_str_eq(ds->class_names[0], "Duck");
+		ck_assert_str_eq(ds->class_names[1], "cock");
+		ck_assert_str_eq(ds->class_names[2], "hen");
+		ck_assert_uint_eq(ds->train.n, 4);
+		ck_assert_int_eq(ds->train.y[0], 2);
+		ck_assert_int_eq(ds->train.y[1], 1);
+		ck_assert_int_eq(ds->train.y[3], 0);
+		ck_assert_float_eq(ds->train.x[0], 1.0f);
+		ck_assert_int_eq(ds->header, 1);
+		lrs_dataset_free(ds);
+	}
+	/* no header: a first row whose only text is its label is data when
+	 * the next row's label is text too */
+	s = load_csv_ok(bare, "last", -1);
+	ck_assert_uint_eq(s.n, 2);
+	ck_assert_int_eq(s.y[0], 1);   /* hen after cock */
+	ck_assert_int_eq(s.y[1], 0);
+	lrs_split_free(&s);
+	/* and a header when the next label is a number (pandas' header of
+	 * numbered columns "0,1,label") */
+	s = load_csv_ok(write_text("num.csv", "0,1,label\n1,2,0\n3,4,1\n"), "last", -1);
+	ck_assert_uint_eq(s.n, 2);
+	ck_assert_int_eq(s.y[1], 1);
+	lrs_split_free(&s);
+	/* with a limit, only the kept rows' names are classes */
+	cfg.train.label = "last";
+	cfg.limit = 2;
+	ds = load_ok(&cfg);
+	ck_assert_int_eq(ds->classes, 2);
+	ck_assert_str_eq(ds->class_names[0], "cock");
+	lrs_dataset_free(ds);
+}
+END_TEST
+
+/* Train and test names are one list of classes: their union, sorted; a
+ * split of names beside a split of numbers is refused. */
+START_TEST(label_names_over_train_and_test)
+{
+	const char *p = write_text("tr.csv", "1,hen\n2,cock\n3,hen\n");
+	const char *t = write_text("te.csv", "4,duck\n5,hen\n");
+	const char *numbers = write_text("tn.csv", "4,0\n5,1\n");
+	lrs_data_config cfg = csv_config(p, 0, LRS_NORM_NONE, 1);
+	lrs_dataset *ds;
+
+	cfg.test = (lrs_data_source){ .format = LRS_DATA_CSV, .path = t, .header = -1 };
+	cfg.has_test = 1;
+	ds = load_ok(&cfg);
+	ck_assert_int_eq(ds->classes, 3);
+	ck_assert_str_eq(ds->class_names[1], "duck");
+	ck_assert_int_eq(ds->train.y[0], 2);
+	ck_assert_int_eq(ds->train.y[1], 0);
+	ck_assert_int_eq(ds->test.y[0], 1);
+	ck_assert_int_eq(ds->test.y[1], 2);
+	lrs_dataset_free(ds);
+
+	cfg.test.path = numbers;
+	ck_assert_int_eq(lrs_dataset_load(&ds, &cfg), LRS_EINVALID);
+	ck_assert_ptr_null(ds);
+	ck_assert_msg(strstr(lrs_error_last(), "are names ('cock', ...), but those of") &&
+	              strstr(lrs_error_last(), numbers), "%s", lrs_error_last());
+}
+END_TEST
+
+/* A label column holds numbers or names: whichever comes second is an
+ * error at its row and column. */
+START_TEST(csv_mixed_labels_are_refused)
+{
+	static const struct { const char *text, *frag; } cases[] = {
+		{ "1,2,0\n3,4,hen\n", "row 2, column 3: label 'hen' is a name, but the label of row 1 is a number" },
+		{ "a,b,c\n1,2,hen\n3,4,1.5\n", "row 3, column 3 ('c'): label '1.5' is a number, but the label of row 2 is a name" },
+		{ "1,2,hen\n3,4,\n", "row 2, column 3: empty field" },
+	};
+
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		const char *path = write_text("mix.csv", cases[k].text);
+		lrs_split s;
+		int rc = lrs_data_load_source(&s, &(lrs_data_source){ .format = LRS_DATA_CSV, .path = path,
+		                                    .header = -1 }, 0);
+
+		ck_assert_int_eq(rc, LRS_EINVALID);
+		ck_assert_msg(strstr(lrs_error_last(), cases[k].frag), "%s", lrs_error_last());
+	}
+}
+END_TEST
+
+/* Delimiters: detected from the first row (tab, ';', ',': the most
+ * frequent, in that order on a tie) or given; the dataset says which. */
+START_TEST(csv_delimiters)
+{
+	static const struct { const char *text; char given, used; } ok[] = {
+		{ "a;b;label\n1.5;2;0\n3;4;1\n", 0, ';' },
+		{ "1.5\t2\t0\n3\t4\t1\n", 0, '\t' },
+		{ "a|b|label\n1.5|2|0\n3|4|1\n", '|', '|' },
+		{ "a,b,label\n1.5,2,0\n3,4,1\n", ',', ',' },
+		{ "a;b,c;label\n1.5;2;0\n3;4;1\n", ';', ';' },   /* a comma inside a name */
+	};
+	static const struct { const char *text; char given; const char *frag; } bad[] = {
+		{ "a;b;c\n1,5;2,5;0\n", 0, "row 2, column 1 ('a'): '1,5' is not a number" },   /* decimal commas: ';' */
+		{ "1,2,0\n3,4,1\n", ';', "row 1 has one column (no ';' in it)" },
+		{ "1 2 0\n", 0, "row 1 has one column (no ',', ';' or tab in it)" },
+	};
+
+	for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++) {
+		lrs_data_config cfg = csv_config(write_text("d.csv", ok[k].text), 0, LRS_NORM_NONE, 1);
+		lrs_dataset *ds;
+
+		cfg.train.delimiter = ok[k].given;
+		ds = load_ok(&cfg);
+		ck_assert_uint_eq(ds->train.n, 2);
+		ck_assert_uint_eq(ds->features, 2);
+		ck_assert_float_eq(ds->train.x[0], 1.5f);
+		ck_assert_int_eq(ds->train.y[1], 1);
+		ck_assert_int_eq(ds->delimiter, ok[k].used);
+		lrs_dataset_free(ds);
+	}
+	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+		lrs_data_config cfg = csv_config(write_text("d.csv", bad[k].text), 0, LRS_NORM_NONE, 1);
+		lrs_dataset *ds;
+
+		cfg.train.delimiter = bad[k].given;
+		ck_assert_int_eq(lrs_dataset_load(&ds, &cfg), LRS_EINVALID);
+		ck_assert_msg(strstr(lrs_error_last(), bad[k].frag), "%s", lrs_error_last());
+	}
+}
+END_TEST
+
+/* skip_rows: scikit-learn's bundled CSVs open with "n_samples,n_features,
+ * names..."; skipped, the rows load, and line numbers stay the file's. */
+START_TEST(csv_skip_rows)
+{
+	const char *p = write_text("sk.csv", "3,2,a,b\n1,2,0\n3,4,1\n5,x,0\n");
+	lrs_data_config cfg = csv_config(p, 0, LRS_NORM_NONE, 1);
+	lrs_dataset *ds;
+
+	ck_assert_int_eq(lrs_dataset_load(&ds, &cfg), LRS_EINVALID);
+	ck_assert_msg(strstr(lrs_error_last(), "skip it with skip_rows: 1"), "%s", lrs_error_last());
+	cfg.train.skip_rows = 1;
+	ck_assert_int_eq(lrs_dataset_load(&ds, &cfg), LRS_EINVALID);
+	ck_assert_msg(strstr(lrs_error_last(), "row 4, column 2: 'x' is not a number"), "%s", lrs_error_last());
+	cfg.limit = 2;   /* still checked past the limit */
+	ck_assert_int_eq(lrs_dataset_load(&ds, &cfg), LRS_EINVALID);
+
+	p = write_text("sk.csv", "3,2,a,b\n1,2,0\n3,4,1\n5,6,0\n");
+	cfg.train.path = p;
+	cfg.limit = 0;
+	ds = load_ok(&cfg);
+	ck_assert_uint_eq(ds->train.n, 3);
+	ck_assert_int_eq(ds->header, 0);
+	ck_assert_float_eq(ds->train.x[0], 1.0f);
+	lrs_dataset_free(ds);
+	cfg.train.skip_rows = 4;
+	ck_assert_int_eq(lrs_dataset_load(&ds, &cfg), LRS_EINVALID);
+	ck_assert_msg(strstr(lrs_error_last(), "no rows after the 4 skipped"), "%s", lrs_error_last());
+	cfg.train.skip_rows = 9;
+	ck_assert_int_eq(lrs_dataset_load(&ds, &cfg), LRS_EINVALID);
+	ck_assert_msg(strstr(lrs_error_last(), "skip_rows 9 skips every line (the file has 4)"), "%s", lrs_error_last());
+}
+END_TEST
+
+/* The default normalisation by source: csv and npy floats are
+ * standardized per feature, bytes (idx, npy u1) and synthetic data keep
+ * the global scale; each bitwise what the explicit choice gives. */
+START_TEST(normalize_default_by_source)
+{
+	const char *im, *lb;
+	float x[8] = { 1, 1000, 2, 3000, 3, 2000, 4, 5000 };
+	uint8_t x8[8] = { 0, 10, 20, 30, 255, 50, 60, 70 };
+	int64_t y[4] = { 0, 1, 0, 1 };
+	lrs_data_config cfgs[5] = {
+		csv_config(write_rows("r.csv", 50), 0.2, LRS_NORM_AUTO, 3),
+		{ .train = { .format = LRS_DATA_NPY, .features = write_npy("f.npy", 1, "<f4", "(4, 2)", x, sizeof x),
+		             .labels = write_npy("l.npy", 1, "<i8", "(4,)", y, sizeof y) } },
+		{ .train = { .format = LRS_DATA_NPY, .features = write_npy("b.npy", 1, "|u1", "(4, 2)", x8, sizeof x8),
+		             .labels = write_npy("l8.npy", 1, "<i8", "(4,)", y, sizeof y) } },
+		{ .train = { .format = LRS_DATA_IDX } },
+		{ .train = { .format = LRS_DATA_SYNTHETIC, .kind = "blobs", .samples = 60, .classes = 3, .noise = NAN },
+		  .validation = 0.1 },
+	};
+	static const lrs_normalize want[5] = { LRS_NORM_STANDARDIZE, LRS_NORM_STANDARDIZE, LRS_NORM_SCALE,
+	                                       LRS_NORM_SCALE, LRS_NORM_SCALE };
+
+	write_idx("n", 30, 4, 4, 1, &im, &lb);
+	cfgs[3].train.images = im;
+	cfgs[3].train.labels = lb;
+	for (int k = 0; k < 5; k++) {
+		lrs_dataset *a, *b;
+		float ra[16], rb[16];
+
+		cfgs[k].normalize = LRS_NORM_AUTO;
+		a = load_ok(&cfgs[k]);
+		cfgs[k].normalize = want[k];
+		b = load_ok(&cfgs[k]);
+		ck_assert_int_eq(a->normalize, want[k]);
+		ck_assert_int_eq(b->normalize, want[k]);
+		ck_assert_ptr_nonnull(strstr(a->normalize_why, "default"));
+		ck_assert_ptr_nonnull(strstr(b->normalize_why, "as the experiment sets it"));
+		for (size_t i = 0; i < a->train.n; i++) {
+			lrs_split_row(&a->train, i, ra);
+			lrs_split_row(&b->train, i, rb);
+			ck_assert_int_eq(memcmp(ra, rb, a->features * sizeof *ra), 0);
+		}
+		lrs_dataset_free(a);
+		lrs_dataset_free(b);
+	}
+	/* the default on a mixed-scale csv: every feature gets mean 0, std 1
+	 * (one global min and max would leave feature 1 in a sliver of [0, 1]) */
+	lrs_dataset *ds = load_ok(&cfgs[1]);
+	for (int j = 0; j < 2; j++) {
+		double m = 0, v = 0;
+		for (size_t i = 0; i < 4; i++)
+			m += ds->train.x[2 * i + j] / 4.0;
+		for (size_t i = 0; i < 4; i++)
+			v += pow(ds->train.x[2 * i + j] - m, 2) / 4.0;
+		ck_assert_double_lt(fabs(m), 1e-6);
+		ck_assert_double_lt(fabs(v - 1), 1e-5);
+	}
 	lrs_dataset_free(ds);
 }
 END_TEST
@@ -871,6 +1184,8 @@ static const struct {
 	{ "fractional-label.csv",     B_CSV,        "label 1.5 is not an integer" },
 	{ "empty-field.csv",          B_CSV,        "row 2, column 2: empty field" },
 	{ "blank-middle.csv",         B_CSV,        "row 2 is blank" },
+	{ "mixed-labels.csv",         B_CSV,        "row 3, column 3 ('label'): label 'hen' is a name, but the label of row 2 is a number" },
+	{ "ragged-first-line.csv",    B_CSV,        "row 2 has 3 columns, expected 4 (ragged rows): the header, row 1, has 4; if row 1 is not the header, skip it with skip_rows: 1" },
 	{ "header-only.csv",          B_CSV,        "no data rows" },
 	{ "empty.csv",                B_CSV,        "empty file" },
 	{ "complex.npy",              B_NPY_X,      "dtype '<c8' is not supported" },
@@ -1060,6 +1375,7 @@ Suite *suite_data(void)
 	tcase_add_test(tc, idx_raw_and_gz);
 	tcase_add_test(tc, idx_gz_grows_its_buffer);
 	tcase_add_test(tc, idx_limit);
+	tcase_add_test(tc, idx_limit_past_the_first_chunk);
 	tcase_add_test(tc, idx_wrong_kind_and_missing);
 	tcase_add_test(tc, csv_label_forms_and_header);
 	tcase_add_test(tc, csv_without_header);
@@ -1087,6 +1403,17 @@ Suite *suite_data(void)
 	tcase_add_test(tc, validation_must_leave_training_data);
 	tcase_add_test(tc, synthetic_dataset_and_test_stream);
 	tcase_add_test(tc, bytes_and_floats_read_the_same);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("labels and layout");
+	tcase_add_checked_fixture(tc, make_tmpdir, remove_tmpdir);
+	tcase_add_test(tc, numeric_labels_not_from_zero_are_mapped);
+	tcase_add_test(tc, csv_label_names);
+	tcase_add_test(tc, label_names_over_train_and_test);
+	tcase_add_test(tc, csv_mixed_labels_are_refused);
+	tcase_add_test(tc, csv_delimiters);
+	tcase_add_test(tc, csv_skip_rows);
+	tcase_add_test(tc, normalize_default_by_source);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fashion-mnist");

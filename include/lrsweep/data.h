@@ -4,7 +4,10 @@
  * A dataset is loaded once per process and then only read: every trial
  * thread shares it, none copies it. Features are float32 or, from
  * sources of bytes, bytes (see lrs_split), row-major (n, d); labels int32
- * in [0, classes). Every size read from a file is
+ * in [0, classes): labels that are not already 0 .. K-1 (1-based numbers,
+ * names in a CSV file) are mapped to 0 .. K-1 in sorted order, the
+ * mapping kept in the dataset (lrs_dataset.class_names). Every size read
+ * from a file is
  * checked against the file's real length and against overflow before
  * anything is allocated; error messages name the file and the problem
  * (CSV: row and column) and come back as LRS_EINVALID. */
@@ -61,6 +64,10 @@ typedef struct {
 	const char *label;     /* csv: "first", "last", a column name or a
 	                          0-based index (default "last")              */
 	int header;            /* csv: -1 auto-detect (set it: 0 is none), 1 first row */
+	char delimiter;        /* csv: ',' ';' '\t' or '|'; 0 = detect from
+	                          the first row read (set it: 0 is detect)    */
+	size_t skip_rows;      /* csv: lines skipped before the header or the
+	                          first row (0 = none)                        */
 	const char *features;  /* npy: features file                          */
 	const char *kind;      /* synthetic: "spirals", "blobs", "xor"        */
 	size_t samples;        /* synthetic: how many                         */
@@ -80,8 +87,22 @@ typedef enum {
 	                          x * (float)(1/255)                           */
 	LRS_NORM_STANDARDIZE,  /* per feature (x - mean) * (1 / std), training
 	                          split (std 0 counts as 1)                    */
-	LRS_NORM_NONE
+	LRS_NORM_NONE,
+	LRS_NORM_AUTO          /* the default, by source (lrs_dataset_load):
+	                          scale for byte features (images) and
+	                          synthetic data, standardize for the float
+	                          features of csv and npy files               */
 } lrs_normalize;
+
+/* How a dataset's labels became class numbers. */
+typedef enum {
+	LRS_LABELS_AS_GIVEN,   /* whole numbers 0 .. K-1, used as they are    */
+	LRS_LABELS_NUMBERS,    /* whole numbers other than 0 .. K-1 (1 .. K,
+	                          gaps): the distinct values, in increasing
+	                          order, became 0 .. K-1                      */
+	LRS_LABELS_NAMES       /* names (csv): the distinct names, in byte
+	                          order (as Python's sorted), became 0 .. K-1 */
+} lrs_label_kind;
 
 typedef struct {
 	lrs_data_source train;
@@ -98,8 +119,18 @@ typedef struct {
 	lrs_split train;       /* what training sees                           */
 	lrs_split val;         /* held out from train with the seed            */
 	lrs_split test;        /* n == 0 when no test data was given           */
-	int classes;           /* number of classes (max label + 1, over all
-	                          splits, or the synthetic count)              */
+	int classes;           /* number of classes: the distinct labels over
+	                          train and test (max label + 1 when they are
+	                          0 .. K-1; the synthetic count)               */
+	lrs_label_kind labels; /* how labels became classes                   */
+	char **class_names;    /* (classes) the label each class stands for,
+	                          as the file writes it (numbers in decimal);
+	                          NULL when labels are AS_GIVEN                */
+	lrs_normalize normalize;   /* what was applied (never AUTO)           */
+	const char *normalize_why; /* why: the default's reason, or "set in
+	                              the experiment" (a static string)       */
+	char delimiter;        /* the training csv's field separator, or 0    */
+	int header;            /* the training csv: 1 when it had a header row */
 	size_t features;       /* d of every split                             */
 	double norm_a, norm_b; /* scale: x' = (x - a) * b, both rounded to
 	                          float first (NAN if not scale)               */
@@ -108,16 +139,20 @@ typedef struct {
 
 /* Loads one source as it is in the file (no normalisation): features
  * (bytes for idx images and npy uint8 arrays, else float32) and labels
- * into `out` (freed with lrs_split_free). `seed` seeds synthetic data. Returns 0, LRS_EINVALID (bad or unreadable file: the message names
+ * into `out` (freed with lrs_split_free); CSV labels that are names come
+ * as their ranks among the file's names in byte order (the names
+ * themselves only through lrs_dataset_load). `seed` seeds synthetic data. Returns 0, LRS_EINVALID (bad or unreadable file: the message names
  * it), or LRS_ENOMEM. */
 int lrs_data_load_source(lrs_split *out, const lrs_data_source *src, uint64_t seed);
 
 void lrs_split_free(lrs_split *s);
 
 /* Loads train (and test), applies `limit`, holds out the validation
- * fraction with `seed`, normalises with training statistics, and checks
- * that every label is below the class count and that train and test have
- * the same number of features. The result is read-only from then on. */
+ * fraction with `seed`, maps the labels to 0 .. K-1 (over train and
+ * test: see lrs_label_kind), normalises with training statistics (the
+ * default chosen by source when cfg->normalize is LRS_NORM_AUTO), and
+ * checks that train and test have the same number of features and agree
+ * on the kind of labels. The result is read-only from then on. */
 int lrs_dataset_load(lrs_dataset **out, const lrs_data_config *cfg);
 
 /* Frees a dataset; accepts NULL. Its splits are views into one block:

@@ -1,6 +1,9 @@
 /* cmd_data.c - `lrsweep data EXP.yaml`: loads the data as the experiment
  * configures it (split, normalised) and describes each split: samples,
- * features, classes, class balance, value range. */
+ * features, classes, class balance, value range; and says how it was
+ * read: the normalisation applied and why, how the labels became classes
+ * (with the label each class stands for when they were mapped), a CSV
+ * file's delimiter and header. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +15,9 @@
 #include "cli.h"
 
 #define CMD "data"
+#define MAX_LABEL_WIDTH 40   /* longer label names are cut in the class table */
+
+static const char *const norm_names[] = { "scale", "standardize", "none", "auto" };   /* by lrs_normalize */
 
 static void usage(FILE *f)
 {
@@ -20,7 +26,10 @@ static void usage(FILE *f)
 	        "\n"
 	        "Loads the experiment's data as configured (limit, validation split,\n"
 	        "normalisation) and prints, for train, validation and test: samples,\n"
-	        "features, classes, the samples per class and the range of the values.\n");
+	        "features, classes, the samples per class and the range of the values;\n"
+	        "then the normalisation applied and why, how the labels became class\n"
+	        "numbers (and the label of each class when they were mapped), and a\n"
+	        "CSV file's delimiter and header.\n");
 }
 
 /* Prints the split's line; `row` is scratch for one row. */
@@ -46,6 +55,32 @@ static void describe(const char *name, const lrs_split *s, float *row)
 	double mean = sum / (double)count;
 	printf("%-10s  %8zu  %8zu  %10.4g  %10.4g  %10.4g  %10.4g\n", name, s->n, s->d, lo, hi, mean,
 	       sqrt(fmax(0, sq / (double)count - mean * mean)));
+}
+
+/* How the data was read: normalisation, labels, CSV layout. */
+static void describe_reading(const lrs_experiment *e, const lrs_dataset *ds)
+{
+	const char *delim = ds->delimiter == '\t' ? "tab" : ds->delimiter == ';' ? "';'" :
+	                    ds->delimiter == '|' ? "'|'" : "','";
+
+	printf("normalize %s: %s\n", norm_names[ds->normalize], ds->normalize_why);
+	switch (ds->labels) {
+	case LRS_LABELS_AS_GIVEN:
+		printf("labels: numbers 0 .. %d, used as the class numbers\n", ds->classes - 1);
+		break;
+	case LRS_LABELS_NUMBERS:
+		printf("labels: numbers %s .. %s, not 0 .. %d: mapped to classes 0 .. %d in increasing order "
+		       "(the label column below)\n", ds->class_names[0], ds->class_names[ds->classes - 1],
+		       ds->classes - 1, ds->classes - 1);
+		break;
+	case LRS_LABELS_NAMES:
+		printf("labels: %d names, mapped to classes 0 .. %d in sorted (byte) order (the label column below)\n",
+		       ds->classes, ds->classes - 1);
+		break;
+	}
+	if (ds->delimiter)
+		printf("csv: delimiter %s (%s), %s\n", delim, e->data.train.delimiter ? "as set" : "detected",
+		       ds->header ? "a header row" : "no header row");
 }
 
 static void count_classes(const lrs_split *s, size_t *counts, int classes)
@@ -82,9 +117,10 @@ int cmd_data(int argc, char **argv, cli_globals *g)
 	if ((status = cli_load(CMD, path, &e, &ds)) != 0)
 		return status;
 
-	const char *norm[] = { "scale", "standardize", "none" };
-	printf("%s: %zu features, %d classes, normalize: %s\n\n", e->name, ds->features, ds->classes,
-	       norm[e->data.normalize]);
+	printf("%s: %zu features, %d classes, normalize: %s\n", e->name, ds->features, ds->classes,
+	       norm_names[ds->normalize]);
+	describe_reading(e, ds);
+	printf("\n");
 	counts = calloc(3 * (size_t)ds->classes, sizeof *counts);
 	row = malloc(ds->features * sizeof *row);
 	if (!counts || !row) {
@@ -99,9 +135,22 @@ int cmd_data(int argc, char **argv, cli_globals *g)
 	count_classes(&ds->train, counts, ds->classes);
 	count_classes(&ds->val, counts + ds->classes, ds->classes);
 	count_classes(&ds->test, counts + 2 * ds->classes, ds->classes);
-	printf("\nsamples per class\n%-6s  %8s  %10s  %8s\n", "class", "train", "validation", "test");
+	if (!ds->class_names) {
+		printf("\nsamples per class\n%-6s  %8s  %10s  %8s\n", "class", "train", "validation", "test");
+		for (int c = 0; c < ds->classes; c++)
+			printf("%-6d  %8zu  %10zu  %8zu\n", c, counts[c], counts[ds->classes + c],
+			       counts[2 * ds->classes + c]);
+		goto out;
+	}
+	int width = 5;   /* of the label column: the longest name, at most MAX_LABEL_WIDTH */
+	for (int c = 0; c < ds->classes; c++) {
+		size_t len = strlen(ds->class_names[c]);
+		width = len > (size_t)width ? (len > MAX_LABEL_WIDTH ? MAX_LABEL_WIDTH : (int)len) : width;
+	}
+	printf("\nsamples per class\n%-6s  %-*s  %8s  %10s  %8s\n", "class", width, "label", "train", "validation", "test");
 	for (int c = 0; c < ds->classes; c++)
-		printf("%-6d  %8zu  %10zu  %8zu\n", c, counts[c], counts[ds->classes + c], counts[2 * ds->classes + c]);
+		printf("%-6d  %-*.*s  %8zu  %10zu  %8zu\n", c, width, width, ds->class_names[c], counts[c],
+		       counts[ds->classes + c], counts[2 * ds->classes + c]);
 out:
 	free(counts);
 	free(row);

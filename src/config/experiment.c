@@ -209,10 +209,31 @@ static const char *get_text(checker *ck, const lrs_node *map, const char *key)
 
 /* ------------------------------------------------------------------ data */
 
+/* A csv source's `delimiter`: one of , ; | or a tab (written "\t", the
+ * word tab, or '\t' as YAML's single quotes keep it), or auto (0:
+ * detected from the file). */
+static void get_delimiter(checker *ck, const lrs_node *map, char *out)
+{
+	const lrs_node *n = lrs_node_get(map, "delimiter");
+	const char *t;
+
+	if (!n || !is_scalar(ck, n, "delimiter"))
+		return;
+	t = n->text;
+	if (!strcmp(t, "auto"))
+		*out = 0;
+	else if (!strcmp(t, "tab") || !strcmp(t, "\t") || !strcmp(t, "\\t"))
+		*out = '\t';
+	else if (strlen(t) == 1 && strchr(",;|", t[0]))
+		*out = t[0];
+	else
+		problem(ck, n, "'delimiter' must be \",\", \";\", \"|\", tab (or \"\\t\") or auto, got '%s'", t);
+}
+
 static void read_source(checker *ck, const lrs_node *n, const char *which, lrs_data_source *src)
 {
 	static const char *const keys[] = {
-		"format", "images", "labels", "path", "label", "header", "features",
+		"format", "images", "labels", "path", "label", "header", "delimiter", "skip_rows", "features",
 		"kind", "samples", "classes", "dims", "noise",
 	};
 	char section[32];
@@ -254,6 +275,15 @@ static void read_source(checker *ck, const lrs_node *n, const char *which, lrs_d
 		src->label = get_text(ck, n, "label");
 	if (get_bool(ck, n, "header", &header) > 0)
 		src->header = header;
+	for (int k = 0; k < 2; k++) {   /* keys of csv alone */
+		const char *key = k ? "skip_rows" : "delimiter";
+		const lrs_node *at = lrs_node_get(n, key);
+		if (at && fmt != LRS_DATA_CSV)
+			key_problem(ck, at, "'%s' applies to format csv only, not %s", key, lrs_node_get(n, "format")->text);
+	}
+	get_delimiter(ck, n, &src->delimiter);
+	if (get_integer(ck, n, "skip_rows", 0, 1e9, &v) > 0)
+		src->skip_rows = (size_t)v;
 	int kind = -1;
 	if (lrs_node_get(n, "kind") && get_choice(ck, n, "kind", "spirals|blobs|xor", &kind) > 0)
 		src->kind = lrs_node_get(n, "kind")->text;
@@ -281,7 +311,7 @@ static void read_data(checker *ck, const lrs_node *n, lrs_data_config *d, uint64
 	long limit;
 
 	d->validation = 0.1;
-	d->normalize = LRS_NORM_SCALE;
+	d->normalize = LRS_NORM_AUTO;   /* chosen by source: lrs_dataset_load */
 	d->seed = seed;
 	if (!is_map(ck, n, "data"))
 		return;

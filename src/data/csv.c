@@ -1,18 +1,36 @@
-/* csv.c - comma-separated samples: one row per sample, every column a
- * number, one of them the label.
+/* csv.c - delimited samples: one row per sample, every feature a number,
+ * one column the label.
  *
- * The first row is a header when asked for, or, in auto mode, when any of
- * its fields is not a number. The label column is "first", "last", a
- * 0-based index, or a header name; an all-digit label is an index. Labels
- * are non-negative integers, written as 3 or 3.0. Lines end in LF or CRLF,
- * the last one may lack its newline, a UTF-8 byte-order mark is skipped and
- * blank lines may end the file (nowhere else). Every row is parsed and
- * checked, even past `limit`; only the first `limit` rows are kept.
+ * Fields are separated by the source's `delimiter` (',' ';' tab '|') or,
+ * by default, by the one of tab, ';' and ',' that the first row read holds
+ * most often (',' when it holds none). `skip_rows` lines are skipped
+ * before anything is read (scikit-learn's bundled CSVs start with a
+ * "n_samples,n_features,names..." line). The first row is a header when
+ * asked for or, in auto mode, when one of its features is not a number
+ * (any of its fields, when the label is given by name), or when only its
+ * label is not a number and the next row's label is one. The label column
+ * is "first", "last", a 0-based index, or a header name; an all-digit
+ * label is an index.
  *
- * Error messages give the row as the file's line number (header included)
- * and the column from 1, as an editor or a spreadsheet shows them.
+ * Labels are either numbers - non-negative whole numbers, written as 3 or
+ * 3.0, kept as they are (dataset.c maps them to 0 .. K-1 if they are not
+ * that already) - or names, any text that is not a number ("hen", one pair
+ * of surrounding double quotes dropped): the first data row decides, and a
+ * column mixing the two is an error (a typo in a numeric column, most
+ * often). Names are ranked in byte order, as Python's sorted() ranks
+ * them, and y holds the ranks; the names come back in lrs_csv_info.
  *
- * Not here: quoted fields, other separators, missing values. */
+ * Lines end in LF or CRLF, the last one may lack its newline, a UTF-8
+ * byte-order mark is skipped and blank lines may end the file (nowhere
+ * else). Every row is parsed and checked, even past `limit`; only the
+ * first `limit` rows are kept (and only their names count).
+ *
+ * Error messages give the row as the file's line number (header and
+ * skipped lines included) and the column from 1, as an editor or a
+ * spreadsheet shows them.
+ *
+ * Not here: quoted fields (but for header names and label names), missing
+ * values. */
 #include <ctype.h>
 #include <errno.h>
 #include <float.h>
@@ -26,6 +44,7 @@
 #include "internal.h"
 
 #define FIRST_ROWS 1024   /* rows allocated before the first doubling */
+#define MAX_NAMES  (LRS_DATA_MAX_LABEL + 1)   /* distinct label names   */
 
 typedef enum { F_OK, F_EMPTY, F_TEXT, F_NAN, F_INF } field_status;
 
@@ -46,6 +65,18 @@ typedef struct {
 	size_t first_cap;      /* rows to allocate at first: the file's lines
 	                          (lrs_data_shape_csv), 0 when unknown         */
 	size_t nul_row;        /* the first row holding a NUL byte, or 0       */
+	char delim;            /* the field separator                          */
+	int detected;          /* 1: delim was detected, not given (messages)  */
+	size_t head_row;       /* the header's row, or 0                       */
+	size_t first_data;     /* the first data row, or 0 before it           */
+	int names_mode;        /* -1 before the first data row; 1: labels are
+	                          names, 0: numbers                            */
+	char **lab;            /* (n_lab) distinct kept label names, in the
+	                          order first seen                             */
+	size_t n_lab, lab_cap;
+	uint32_t *slot;        /* (n_slot) 1 + index into lab; 0: free. A hash
+	                          table, n_slot a power of two                 */
+	size_t n_slot;
 } csv_reader;
 
 /* ------------------------------------------------------------- helpers */
@@ -79,20 +110,52 @@ static int is_blank(const char *s)
 	return *s == '\0';
 }
 
-static size_t count_fields(const char *s)
+static size_t count_fields(const char *s, char delim)
 {
 	size_t n = 1;
 
 	for (; *s; s++)
-		n += *s == ',';
+		n += *s == delim;
 	return n;
 }
 
-/* Cuts the field starting at *p at its comma (in place) and moves *p past
- * it; returns the field with surrounding blanks removed. */
-static char *cut_field(char **p)
+/* The delimiter of counts[] (tab, ';', ','): the most frequent, earlier
+ * on a tie; ',' when none occurs. */
+static char pick_delimiter(const size_t counts[3])
 {
-	char *s = *p, *end = strchr(s, ',');
+	static const char cand[3] = { '\t', ';', ',' };
+	int best = 2;
+
+	for (int i = 1; i >= 0; i--)
+		if (counts[i] > 0 && counts[i] >= counts[best])
+			best = i;
+	return cand[best];
+}
+
+char lrs_csv_detect_delimiter(const char *line, size_t len)
+{
+	size_t counts[3] = { 0, 0, 0 };
+
+	for (size_t i = 0; i < len; i++) {
+		counts[0] += line[i] == '\t';
+		counts[1] += line[i] == ';';
+		counts[2] += line[i] == ',';
+	}
+	return pick_delimiter(counts);
+}
+
+/* How a delimiter is written in messages. */
+static const char *delim_name(char delim)
+{
+	return delim == '\t' ? "tab" : delim == ';' ? "';'" : delim == '|' ? "'|'" : "','";
+}
+
+/* Cuts the field starting at *p at its delimiter (in place) and moves *p
+ * past it; returns the field with surrounding blanks removed (a blank
+ * that is the delimiter, a tab, is not removed: it was cut first). */
+static char *cut_field(char **p, char delim)
+{
+	char *s = *p, *end = strchr(s, delim);
 
 	if (end) {
 		*end = '\0';
@@ -180,7 +243,8 @@ static int take_header(csv_reader *r)
 		                     r->path, strlen(r->line) + r->cols * sizeof *r->names);
 	p = r->head;
 	for (size_t c = 0; c < r->cols; c++)
-		r->names[c] = unquote(cut_field(&p));
+		r->names[c] = unquote(cut_field(&p, r->delim));
+	r->head_row = r->row;
 	return 0;
 }
 
@@ -219,6 +283,150 @@ static int find_label(csv_reader *r, const char *label)
 	return lrs_error_set(LRS_EINVALID, "%s: no column named '%s' in the header", r->path, label);
 }
 
+/* -------------------------------------------------------------- labels */
+
+/* FNV-1a: the hash of a label name. */
+static uint64_t hash_name(const char *s)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* Doubles the hash table (at least 64 slots) and puts every name back. */
+static int rehash(csv_reader *r)
+{
+	size_t n = r->n_slot ? 2 * r->n_slot : 64;
+	uint32_t *slot = calloc(n, sizeof *slot);
+
+	if (!slot)
+		return lrs_error_set(LRS_ENOMEM, "%s: out of memory (%zu bytes for the label names)", r->path,
+		                     n * sizeof *slot);
+	for (size_t k = 0; k < r->n_lab; k++) {
+		size_t i = (size_t)hash_name(r->lab[k]) & (n - 1);
+		while (slot[i])
+			i = (i + 1) & (n - 1);
+		slot[i] = (uint32_t)(k + 1);
+	}
+	free(r->slot);
+	r->slot = slot;
+	r->n_slot = n;
+	return 0;
+}
+
+/* The index of label name `name` among the distinct names (first seen
+ * first), adding it when new; an error code past MAX_NAMES names. */
+static long intern(csv_reader *r, size_t col, const char *name)
+{
+	size_t i;
+	char at[128];
+	int rc;
+
+	if (2 * (r->n_lab + 1) > r->n_slot && (rc = rehash(r)) < 0)
+		return rc;
+	for (i = (size_t)hash_name(name) & (r->n_slot - 1); r->slot[i]; i = (i + 1) & (r->n_slot - 1))
+		if (strcmp(r->lab[r->slot[i] - 1], name) == 0)
+			return (long)r->slot[i] - 1;
+	if (r->n_lab == MAX_NAMES)
+		return lrs_error_set(LRS_EINVALID, "%s: %s: more than %d different label names: is column %zu the label?",
+		                     r->path, where(r, col, at, sizeof at), MAX_NAMES, col + 1);
+	if (r->n_lab == r->lab_cap) {
+		size_t cap = r->lab_cap ? 2 * r->lab_cap : 16;
+		char **lab = realloc(r->lab, cap * sizeof *lab);
+		if (!lab)
+			return lrs_error_set(LRS_ENOMEM, "%s: out of memory (the label names)", r->path);
+		r->lab = lab;
+		r->lab_cap = cap;
+	}
+	if (!(r->lab[r->n_lab] = strdup(name)))
+		return lrs_error_set(LRS_ENOMEM, "%s: out of memory (the label names)", r->path);
+	r->slot[i] = (uint32_t)(r->n_lab + 1);
+	return (long)r->n_lab++;
+}
+
+/* One name and where it was first seen, for the sort. */
+typedef struct {
+	char *name;
+	uint32_t first;   /* its index in first-seen order */
+} ranked_name;
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const ranked_name *)a)->name, ((const ranked_name *)b)->name);
+}
+
+/* Sorts the names in byte order, turns every kept y from a first-seen
+ * index into a rank, and hands the sorted names to `info`. */
+static int rank_names(csv_reader *r, lrs_csv_info *info)
+{
+	ranked_name *v = malloc(r->n_lab * sizeof *v);
+	uint32_t *rank = malloc(r->n_lab * sizeof *rank);   /* first-seen index -> rank */
+
+	if (!v || !rank) {
+		free(v);
+		free(rank);
+		return lrs_error_set(LRS_ENOMEM, "%s: out of memory (the label names)", r->path);
+	}
+	for (size_t k = 0; k < r->n_lab; k++)
+		v[k] = (ranked_name){ r->lab[k], (uint32_t)k };
+	qsort(v, r->n_lab, sizeof *v, by_name);
+	for (size_t k = 0; k < r->n_lab; k++) {
+		rank[v[k].first] = (uint32_t)k;
+		r->lab[k] = v[k].name;
+	}
+	for (size_t i = 0; i < r->n; i++)
+		r->y[i] = (int32_t)rank[r->y[i]];
+	info->names = r->lab;
+	info->n_names = r->n_lab;
+	r->lab = NULL;
+	r->n_lab = 0;
+	free(v);
+	free(rank);
+	return 0;
+}
+
+/* Checks the label field of column `col` and, when `y`, stores it: a
+ * number as itself, a name as its first-seen index. */
+static int take_label(csv_reader *r, size_t col, char *field, int32_t *y)
+{
+	double v;
+	field_status st = parse_field(field, &v);
+	int is_name = st == F_TEXT;
+	char at[128];
+	long id;
+
+	if (st == F_EMPTY || st == F_NAN)
+		return field_error(r, col, field, st);
+	if (r->names_mode < 0)
+		r->names_mode = is_name;
+	if (is_name != r->names_mode)
+		return lrs_error_set(LRS_EINVALID, "%s: %s: label '%.40s' is %s, but the label of row %zu is %s: "
+		                     "a label column holds numbers or names, not both", r->path,
+		                     where(r, col, at, sizeof at), field, is_name ? "a name" : "a number",
+		                     r->first_data, is_name ? "a number" : "a name");
+	if (is_name) {
+		if (y) {
+			if ((id = intern(r, col, unquote(field))) < 0)
+				return (int)id;
+			*y = (int32_t)id;
+		}
+		return 0;
+	}
+	if (st != F_OK)
+		return field_error(r, col, field, st);
+	if (v < 0 || v != floor(v))
+		return lrs_error_set(LRS_EINVALID, "%s: %s: label %.40s is %s", r->path,
+		                     where(r, col, at, sizeof at), field, v < 0 ? "negative" : "not an integer");
+	if (v > LRS_DATA_MAX_LABEL)
+		return lrs_error_set(LRS_EINVALID, "%s: %s: label %.40s is too large (at most %d)", r->path,
+		                     where(r, col, at, sizeof at), field, LRS_DATA_MAX_LABEL);
+	if (y)
+		*y = (int32_t)v;
+	return 0;
+}
+
 /* ---------------------------------------------------------------- rows */
 
 /* Makes room for one more kept row: at first for every line of the file
@@ -243,40 +451,49 @@ static int grow(csv_reader *r)
 	return 0;
 }
 
+/* A data row with the wrong number of columns. The first one after a
+ * header says what the header holds: a first line of another shape (a
+ * title, scikit-learn's "n_samples,n_features,..." line) is skipped with
+ * skip_rows. */
+static int ragged(const csv_reader *r, size_t cols)
+{
+	if (r->first_data == r->row && r->head_row)
+		return lrs_error_set(LRS_EINVALID, "%s: row %zu has %zu columns, expected %zu (ragged rows): the header, "
+		                     "row %zu, has %zu; if row %zu is not the header, skip it with skip_rows: %zu",
+		                     r->path, r->row, cols, r->cols, r->head_row, r->cols, r->head_row, r->head_row);
+	return lrs_error_set(LRS_EINVALID, "%s: row %zu has %zu columns, expected %zu (ragged rows)",
+	                     r->path, r->row, cols, r->cols);
+}
+
 /* Parses r->line as a data row; keeps it when `keep`. */
 static int parse_row(csv_reader *r, int keep)
 {
-	size_t d = r->cols - 1, cols = count_fields(r->line);
+	size_t d = r->cols - 1, cols = count_fields(r->line, r->delim);
 	float *x = NULL;       /* (d) where the kept row goes */
 	char *p = r->line, at[128];
 	int rc;
 
+	if (!r->first_data)
+		r->first_data = r->row;
 	if (cols != r->cols)
-		return lrs_error_set(LRS_EINVALID, "%s: row %zu has %zu columns, expected %zu (ragged rows)",
-		                     r->path, r->row, cols, r->cols);
+		return ragged(r, cols);
 	if (keep) {
 		if (r->n == r->cap && (rc = grow(r)) < 0)
 			return rc;
 		x = r->x + r->n * d;
 	}
 	for (size_t c = 0, j = 0; c < r->cols; c++) {
-		char *field = cut_field(&p);
+		char *field = cut_field(&p, r->delim);
 		double v;
-		field_status st = parse_field(field, &v);
+		field_status st;
 
-		if (st != F_OK)
-			return field_error(r, c, field, st);
 		if (c == r->label) {
-			if (v < 0 || v != floor(v))
-				return lrs_error_set(LRS_EINVALID, "%s: %s: label %.40s is %s", r->path,
-				                     where(r, c, at, sizeof at), field, v < 0 ? "negative" : "not an integer");
-			if (v > LRS_DATA_MAX_LABEL)
-				return lrs_error_set(LRS_EINVALID, "%s: %s: label %.40s is too large (at most %d)", r->path,
-				                     where(r, c, at, sizeof at), field, LRS_DATA_MAX_LABEL);
-			if (keep)
-				r->y[r->n] = (int32_t)v;
+			if ((rc = take_label(r, c, field, keep ? &r->y[r->n] : NULL)) < 0)
+				return rc;
 			continue;
 		}
+		if ((st = parse_field(field, &v)) != F_OK)
+			return field_error(r, c, field, st);
 		if (fabs(v) > FLT_MAX)
 			return lrs_error_set(LRS_EINVALID, "%s: %s: %.40s is out of float32 range",
 			                     r->path, where(r, c, at, sizeof at), field);
@@ -290,41 +507,116 @@ static int parse_row(csv_reader *r, int keep)
 
 /* --------------------------------------------------------------- entry */
 
-/* The first row: column count, header, label column; returns 1 when the
- * row is data, 0 when it is a header, or an error code. */
-static int first_row(csv_reader *r, const char *label, int header)
+/* The label column when `label` names it by position ("first", "last",
+ * an index below cols): 0 and *col, or -1 (a header name, or out of
+ * range: find_label says which). */
+static int label_position(const char *label, size_t cols, size_t *col)
+{
+	if (!label || strcmp(label, "last") == 0) {
+		*col = cols - 1;
+		return 0;
+	}
+	if (strcmp(label, "first") == 0) {
+		*col = 0;
+		return 0;
+	}
+	if (all_digits(label) && strlen(label) < 10 && strtoul(label, NULL, 10) < cols) {
+		*col = strtoul(label, NULL, 10);
+		return 0;
+	}
+	return -1;
+}
+
+/* Whether the line after the current one has a number in column `col`;
+ * reads ahead and comes back. 0 at the end of the file. */
+static int next_label_is_number(csv_reader *r, size_t col)
+{
+	long at = ftell(r->f);
+	char *line = NULL, *p;
+	size_t cap = 0;
+	ssize_t len;
+	int number = 0;
+
+	if (at < 0)
+		return 0;
+	if ((len = getline(&line, &cap, r->f)) > 0 && !memchr(line, '\0', (size_t)len)) {
+		double v;
+		char *field = NULL;
+
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		p = line;
+		if (count_fields(line, r->delim) > col)
+			for (size_t c = 0; c <= col; c++)
+				field = cut_field(&p, r->delim);
+		number = field && parse_field(field, &v) == F_OK;
+	}
+	free(line);
+	clearerr(r->f);
+	if (fseek(r->f, at, SEEK_SET) != 0)
+		return 0;
+	return number;
+}
+
+/* Auto mode: whether the first row is a header. When the label is given
+ * by position, a header is a row with a feature that is not a number, or
+ * one whose only text is its label while the next row's label is a
+ * number (names as labels make a data row with text in it); when it is
+ * given by name, a row with any field that is not a number. */
+static int detect_header(csv_reader *r, const char *label)
+{
+	char *copy = strdup(r->line), *p = copy;
+	int by_position, text_label = 0, header = 0;
+	size_t col = 0;
+
+	if (!copy)
+		return lrs_error_set(LRS_ENOMEM, "%s: out of memory", r->path);
+	by_position = label_position(label, r->cols, &col) == 0;
+	for (size_t c = 0; c < r->cols && !header; c++) {
+		double v;
+		int text = parse_field(cut_field(&p, r->delim), &v) == F_TEXT;
+
+		if (by_position && c == col)
+			text_label = text;
+		else
+			header = text;
+	}
+	free(copy);
+	if (!header && text_label)
+		header = next_label_is_number(r, col);
+	return header;
+}
+
+/* The first row: delimiter, column count, header, label column; returns 1
+ * when the row is data, 0 when it is a header, or an error code. */
+static int first_row(csv_reader *r, const char *label, int header, char delim)
 {
 	int rc;
 
-	r->cols = count_fields(r->line);
-	if (header < 0) {
-		char *copy = strdup(r->line), *p = copy;
-
-		if (!copy)
-			return lrs_error_set(LRS_ENOMEM, "%s: out of memory", r->path);
-		header = 0;
-		for (size_t c = 0; c < r->cols && !header; c++) {
-			double v;
-			header = parse_field(cut_field(&p), &v) == F_TEXT;
-		}
-		free(copy);
-	}
+	r->detected = !delim;
+	r->delim = delim ? delim : lrs_csv_detect_delimiter(r->line, strlen(r->line));
+	r->cols = count_fields(r->line, r->delim);
+	if (r->cols < 2)
+		return lrs_error_set(LRS_EINVALID, "%s: row %zu has one column (no %s in it): "
+		                     "need at least one feature and a label%s", r->path, r->row,
+		                     r->detected ? "',', ';' or tab" : delim_name(r->delim),
+		                     r->detected ? "" : " (check the delimiter)");
+	if (header < 0 && (header = detect_header(r, label)) < 0)
+		return header;
 	if (header && (rc = take_header(r)) < 0)
 		return rc;
-	if (r->cols < 2)
-		return lrs_error_set(LRS_EINVALID, "%s: one column per row: need at least one feature and a label",
-		                     r->path);
 	if ((rc = find_label(r, label)) < 0)
 		return rc;
 	return !header;
 }
 
-int lrs_data_shape_csv(const char *path, size_t *n, size_t *d)
+int lrs_data_shape_csv(const char *path, char delim, size_t skip, size_t *n, size_t *d)
 {
 	FILE *f = fopen(path, "rb");
 	char buf[1 << 16];
-	size_t got, lines = 0, fields = 1;
-	int first = 1, last = '\n';   /* in the first line; the last byte read */
+	size_t got, lines = 0;            /* newlines seen                       */
+	size_t counts[4] = { 0, 0, 0, 0 }; /* tab ; , | in line `skip`          */
+	int last = '\n';                  /* the last byte read                  */
 	struct stat st;
 
 	if (!f)
@@ -336,34 +628,63 @@ int lrs_data_shape_csv(const char *path, size_t *n, size_t *d)
 	while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
 		const char *p = buf, *end = buf + got, *nl;
 
-		for (; first && p < end && *p != '\n'; p++)
-			fields += *p == ',';
-		if (p < end)
-			first = 0;
-		for (; (nl = memchr(p, '\n', (size_t)(end - p))); p = nl + 1)
+		while (p < end) {
+			if (lines == skip) {   /* the first line read: its fields */
+				for (; p < end && *p != '\n'; p++) {
+					counts[0] += *p == '\t';
+					counts[1] += *p == ';';
+					counts[2] += *p == ',';
+					counts[3] += *p == '|';
+				}
+				if (p < end) {
+					lines++;
+					p++;
+				}
+				continue;
+			}
+			if (!(nl = memchr(p, '\n', (size_t)(end - p))))
+				break;
 			lines++;
+			p = nl + 1;
+		}
 		last = (unsigned char)buf[got - 1];
 	}
-	if (ferror(f) || (lines == 0 && last == '\n') || fields < 2) {
+	lines += last != '\n';   /* a last line without its newline */
+	if (ferror(f) || lines <= skip) {
 		fclose(f);
 		return -1;
 	}
 	fclose(f);
-	*n = lines + (last != '\n');
-	*d = fields - 1;
-	return 0;
+	if (!delim)
+		delim = pick_delimiter(counts);
+	*n = lines - skip;
+	*d = delim == '\t' ? counts[0] : delim == ';' ? counts[1] : delim == ',' ? counts[2] : delim == '|' ? counts[3] : 0;
+	return *d > 0 ? 0 : -1;   /* fields - 1: one field is no data */
 }
 
-int lrs_data_load_csv(lrs_split *out, const char *path, const char *label, int header, size_t limit)
+void lrs_csv_info_free(lrs_csv_info *info)
+{
+	if (!info)
+		return;
+	for (size_t k = 0; k < info->n_names; k++)
+		free(info->names[k]);
+	free(info->names);
+	memset(info, 0, sizeof *info);
+}
+
+int lrs_data_load_csv(lrs_split *out, lrs_csv_info *info, const lrs_data_source *src, size_t limit)
 {
 	csv_reader r = { 0 };
+	const char *path = src->path;
 	size_t blank = 0;              /* first blank row since the last data row */
 	size_t unused;                 /* the shape pass's feature count          */
 	long len;
 	int rc;
 
 	memset(out, 0, sizeof *out);
+	memset(info, 0, sizeof *info);
 	r.path = path;
+	r.names_mode = -1;
 	if (!(r.f = fopen(path, "rb")))
 		return lrs_error_set(LRS_EINVALID, "%s: cannot open (%s)", path, strerror(errno));
 	struct stat st;
@@ -372,19 +693,29 @@ int lrs_data_load_csv(lrs_split *out, const char *path, const char *label, int h
 		return lrs_error_set(LRS_EINVALID, "%s: not a regular file", path);
 	}
 
-	if (lrs_data_shape_csv(path, &r.first_cap, &unused) < 0)
+	if (lrs_data_shape_csv(path, src->delimiter, src->skip_rows, &r.first_cap, &unused) < 0)
 		r.first_cap = 0;
 	else if (limit && limit < r.first_cap)
 		r.first_cap = limit;
-	while ((len = next_line(&r)) >= 0 && is_blank(r.line))
+	for (size_t k = 0; k < src->skip_rows; k++)
+		if ((len = next_line(&r)) < 0)
+			break;
+	if (r.row < src->skip_rows && !r.nul_row) {
+		rc = lrs_error_set(LRS_EINVALID, "%s: skip_rows %zu skips every line (the file has %zu)",
+		                   path, src->skip_rows, r.row);
+		goto done;
+	}
+	len = 0;
+	while (!r.nul_row && (len = next_line(&r)) >= 0 && is_blank(r.line))
 		if (!blank)
 			blank = r.row;
-	if (len < 0 && r.nul_row) {
+	if (r.nul_row) {
 		rc = lrs_error_set(LRS_EINVALID, "%s: row %zu holds a NUL byte: not a CSV text file", path, r.nul_row);
 		goto done;
 	}
 	if (len < 0) {
-		rc = lrs_error_set(LRS_EINVALID, "%s: empty file", path);
+		rc = src->skip_rows ? lrs_error_set(LRS_EINVALID, "%s: no rows after the %zu skipped", path, src->skip_rows)
+		                    : lrs_error_set(LRS_EINVALID, "%s: empty file", path);
 		goto done;
 	}
 	if (blank) {
@@ -392,7 +723,7 @@ int lrs_data_load_csv(lrs_split *out, const char *path, const char *label, int h
 		                   path, blank);
 		goto done;
 	}
-	if ((rc = first_row(&r, label, header)) < 0 ||
+	if ((rc = first_row(&r, src->label, src->header, src->delimiter)) < 0 ||
 	    (rc == 1 && (rc = parse_row(&r, 1)) < 0))
 		goto done;
 
@@ -422,6 +753,8 @@ int lrs_data_load_csv(lrs_split *out, const char *path, const char *label, int h
 		rc = lrs_error_set(LRS_EINVALID, "%s: no data rows", path);
 		goto done;
 	}
+	if (r.names_mode == 1 && (rc = rank_names(&r, info)) < 0)
+		goto done;
 
 	if (r.n < r.cap) {   /* give back the unused tail; keep the old block if that fails */
 		float *x = realloc(r.x, r.n * (r.cols - 1) * sizeof *x);
@@ -434,6 +767,8 @@ int lrs_data_load_csv(lrs_split *out, const char *path, const char *label, int h
 	out->y = r.y;
 	out->n = r.n;
 	out->d = r.cols - 1;
+	info->delimiter = r.delim;
+	info->header = r.head_row != 0;
 	r.x = NULL;
 	r.y = NULL;
 	rc = 0;
@@ -444,5 +779,11 @@ done:
 	free(r.names);
 	free(r.x);
 	free(r.y);
+	for (size_t k = 0; k < r.n_lab; k++)
+		free(r.lab[k]);
+	free(r.lab);
+	free(r.slot);
+	if (rc < 0)
+		lrs_csv_info_free(info);
 	return rc;
 }

@@ -8,8 +8,18 @@
  * statistics on the training split alone and apply them to all three
  * (in place to float32 features; features kept as bytes get the
  * per-feature shift and scale, applied as rows are read: split.c), and
- * count the classes. With validation 0 nothing is shuffled: the training
- * rows keep the file's order.
+ * make the labels class numbers 0 .. K-1 over train and test together:
+ * numbers that are 0 .. K-1 already stay (Fashion-MNIST, synthetic
+ * data), other numbers (1 .. K, gaps) and CSV names are mapped in sorted
+ * order, as scikit-learn's LabelEncoder does, the mapping kept as
+ * class_names. With validation 0 nothing is shuffled: the training rows
+ * keep the file's order.
+ *
+ * Unless the experiment sets `normalize`, features of bytes (images) and
+ * synthetic data are scaled with one minimum and maximum (x / 255 for
+ * pixels; the points keep their shape), and the float features of csv
+ * and npy files, whose columns have units of their own, are standardized
+ * per feature.
  *
  * A synthetic test source continues the training source's stream (samples
  * after the training ones, same seed): fresh points from the same
@@ -38,6 +48,8 @@ typedef struct {
 	lrs_split whole;       /* the training source: val rows, then train rows */
 	lrs_split test;        /* the test source, or empty                      */
 	float *shift, *scale;  /* (d) the normalisation, for splits of bytes     */
+	char **names;          /* (n_names) the class names, or NULL             */
+	size_t n_names;
 } storage;
 
 /* -------------------------------------------------------------- sources */
@@ -60,12 +72,15 @@ static const char *source_name(const lrs_data_source *src)
 
 /* Loads one source: its first `limit` samples (0 = all); synthetic data
  * starts at sample `first` of its stream and reports its class count in
- * *classes (0 for files). */
-static int load_source(lrs_split *out, const lrs_data_source *src, uint64_t seed, size_t first,
-                       size_t limit, int *classes)
+ * *classes (0 for files); a CSV file reports its label names (if its
+ * labels are names) and delimiter in *info (zeroed for the others; freed
+ * with lrs_csv_info_free). */
+static int load_source(lrs_split *out, lrs_csv_info *info, const lrs_data_source *src, uint64_t seed,
+                       size_t first, size_t limit, int *classes)
 {
 	*classes = 0;
 	memset(out, 0, sizeof *out);
+	memset(info, 0, sizeof *info);
 	switch (src->format) {
 	case LRS_DATA_IDX:
 		if (!src->images || !src->labels)
@@ -74,7 +89,7 @@ static int load_source(lrs_split *out, const lrs_data_source *src, uint64_t seed
 	case LRS_DATA_CSV:
 		if (!src->path)
 			return lrs_error_set(LRS_EINVALID, "csv data: no file given");
-		return lrs_data_load_csv(out, src->path, src->label, src->header, limit);
+		return lrs_data_load_csv(out, info, src, limit);
 	case LRS_DATA_NPY:
 		if (!src->features || !src->labels)
 			return lrs_error_set(LRS_EINVALID, "npy data: both a features and a labels file are needed");
@@ -87,10 +102,13 @@ static int load_source(lrs_split *out, const lrs_data_source *src, uint64_t seed
 
 int lrs_data_load_source(lrs_split *out, const lrs_data_source *src, uint64_t seed)
 {
-	int classes;
+	lrs_csv_info info;
+	int classes, rc;
 
 	assert(out && src);
-	return load_source(out, src, seed, 0, 0, &classes);
+	rc = load_source(out, &info, src, seed, 0, 0, &classes);
+	lrs_csv_info_free(&info);
+	return rc;
 }
 
 void lrs_split_free(lrs_split *s)
@@ -204,7 +222,8 @@ static double source_bytes(const lrs_data_source *src, size_t limit, size_t *n, 
 	size_t item = sizeof(float);   /* bytes per feature once loaded */
 
 	*n = *d = 0;
-	if ((src->format == LRS_DATA_CSV && src->path && lrs_data_shape_csv(src->path, n, d) == 0) ||
+	if ((src->format == LRS_DATA_CSV && src->path &&
+	     lrs_data_shape_csv(src->path, src->delimiter, src->skip_rows, n, d) == 0) ||
 	    (src->format == LRS_DATA_NPY && src->features && lrs_data_shape_npy(src->features, n, d, &item) == 0)) {
 		*n = limit && limit < *n ? limit : *n;
 	} else if (src->format == LRS_DATA_SYNTHETIC) {
@@ -409,7 +428,7 @@ static int standardize(lrs_dataset *ds, float *shift, float *scale)
 	return 0;
 }
 
-/* ------------------------------------------------------------- datasets */
+/* --------------------------------------------------------------- labels */
 
 static int32_t max_label(const lrs_split *s)
 {
@@ -420,6 +439,168 @@ static int32_t max_label(const lrs_split *s)
 	return m;
 }
 
+/* Keeps `names` (n of them, each owned) as the class names. */
+static void keep_names(lrs_dataset *ds, storage *st, char **names, size_t n)
+{
+	st->names = names;
+	st->n_names = n;
+	ds->class_names = names;
+}
+
+/* Numbers as labels (idx, npy, csv): the distinct values over train and
+ * test. 0 .. K-1 stay as they are; anything else becomes 0 .. K-1 in
+ * increasing order, the values kept in decimal as the class names. */
+static int map_numbers(lrs_dataset *ds, storage *st)
+{
+	lrs_split *splits[2] = { &st->whole, &st->test };
+	int32_t *rank = calloc(LRS_DATA_MAX_LABEL + 1, sizeof *rank);   /* value -> 1 + class, 0: absent */
+	char **names = NULL;
+	int32_t k = 0, top = -1;
+
+	if (!rank)
+		return lrs_error_set(LRS_ENOMEM, "out of memory (the label map)");
+	for (int s = 0; s < 2; s++)
+		for (size_t i = 0; i < splits[s]->n; i++) {
+			int32_t v = splits[s]->y[i];
+			assert(v >= 0 && v <= LRS_DATA_MAX_LABEL);   /* the loaders check it */
+			rank[v] = 1;
+			top = v > top ? v : top;
+		}
+	for (int32_t v = 0; v <= top; v++)
+		if (rank[v])
+			rank[v] = ++k;
+	ds->classes = (int)k;
+	ds->labels = LRS_LABELS_AS_GIVEN;
+	if (k == top + 1) {   /* 0 .. K-1 already */
+		free(rank);
+		return 0;
+	}
+	if (!(names = calloc((size_t)k, sizeof *names))) {
+		free(rank);
+		return lrs_error_set(LRS_ENOMEM, "out of memory (the class names)");
+	}
+	keep_names(ds, st, names, (size_t)k);   /* freed with the dataset, also on failure */
+	for (int32_t v = 0; v <= top; v++) {
+		char **name;
+
+		if (!rank[v])
+			continue;
+		name = &names[rank[v] - 1];
+		if (!(*name = malloc(12))) {
+			free(rank);
+			return lrs_error_set(LRS_ENOMEM, "out of memory (the class names)");
+		}
+		snprintf(*name, 12, "%d", (int)v);
+	}
+	for (int s = 0; s < 2; s++)
+		for (size_t i = 0; i < splits[s]->n; i++)
+			splits[s]->y[i] = rank[splits[s]->y[i]] - 1;
+	ds->labels = LRS_LABELS_NUMBERS;
+	free(rank);
+	return 0;
+}
+
+/* Names as labels (csv): the union of the training and test names, in
+ * byte order; each split's ranks among its own names become ranks in the
+ * union. Both splits must have names (or the test none at all). */
+static int map_names(lrs_dataset *ds, storage *st, lrs_csv_info *ti, lrs_csv_info *si, const lrs_data_config *cfg)
+{
+	size_t na = ti->n_names, nb = si->n_names, n = 0, a = 0, b = 0;
+	int32_t *ma = NULL, *mb = NULL;   /* (na), (nb): own rank -> union rank */
+	char **names = NULL;              /* (n) the union                        */
+	int rc = 0;
+
+	if (!ti->names || (cfg->has_test && st->test.n && !si->names)) {
+		const char *with = source_name(ti->names ? &cfg->train : &cfg->test);
+		const char *without = source_name(ti->names ? &cfg->test : &cfg->train);
+		return lrs_error_set(LRS_EINVALID, "%s: its labels are names ('%.40s', ...), but those of %s are numbers: "
+		                     "train and test must label the classes the same way", with,
+		                     ti->names ? ti->names[0] : si->names[0], without);
+	}
+	if (!(names = calloc(na + nb, sizeof *names)) || !(ma = malloc((na + 1) * sizeof *ma)) ||
+	    !(mb = malloc((nb + 1) * sizeof *mb))) {
+		rc = lrs_error_set(LRS_ENOMEM, "out of memory (the class names)");
+		goto done;
+	}
+	while (a < na || b < nb) {   /* merge two sorted lists without duplicates */
+		int cmp = a == na ? 1 : b == nb ? -1 : strcmp(ti->names[a], si->names[b]);
+		char **from = cmp <= 0 ? &ti->names[a] : &si->names[b];
+
+		names[n] = *from;   /* ownership moves to the union */
+		*from = NULL;
+		if (cmp <= 0)
+			ma[a++] = (int32_t)n;
+		if (cmp >= 0)
+			mb[b++] = (int32_t)n;
+		n++;
+	}
+	if (n > LRS_DATA_MAX_LABEL + 1) {
+		rc = lrs_error_set(LRS_EINVALID, "%s: %zu different label names over train and test, more than %d classes",
+		                   source_name(&cfg->train), n, LRS_DATA_MAX_LABEL + 1);
+		goto done;
+	}
+	for (size_t i = 0; i < st->whole.n; i++)
+		st->whole.y[i] = ma[st->whole.y[i]];
+	for (size_t i = 0; i < st->test.n; i++)
+		st->test.y[i] = mb[st->test.y[i]];
+	ds->classes = (int)n;
+	ds->labels = LRS_LABELS_NAMES;
+done:
+	keep_names(ds, st, names, n);   /* freed with the dataset, also on failure */
+	free(ma);
+	free(mb);
+	return rc;
+}
+
+/* Sets ds->classes, ds->labels and the class names, mapping the labels
+ * to 0 .. K-1 where they are not that already. Synthetic data keeps its
+ * labels and its class count. */
+static int map_labels(lrs_dataset *ds, storage *st, const lrs_data_config *cfg, lrs_csv_info *ti,
+                      lrs_csv_info *si, int train_classes, int test_classes)
+{
+	if (ti->names || si->names)
+		return map_names(ds, st, ti, si, cfg);
+	if (cfg->train.format == LRS_DATA_SYNTHETIC) {
+		int32_t top = max_label(&st->whole);
+
+		top = max_label(&st->test) > top ? max_label(&st->test) : top;
+		ds->classes = (int)top + 1;
+		ds->classes = train_classes > ds->classes ? train_classes : ds->classes;
+		ds->classes = test_classes > ds->classes ? test_classes : ds->classes;
+		ds->labels = LRS_LABELS_AS_GIVEN;
+		return 0;
+	}
+	return map_numbers(ds, st);
+}
+
+/* -------------------------------------------------------- the default */
+
+/* Resolves normalize: auto by the training source: features of bytes
+ * (images) and synthetic points get one global scale, float features of
+ * files (tabular columns, each with its unit) are standardized. */
+static lrs_normalize resolve_normalize(const lrs_data_config *cfg, const lrs_split *whole, const char **why)
+{
+	if (cfg->normalize != LRS_NORM_AUTO) {
+		*why = "as the experiment sets it";
+		return cfg->normalize;
+	}
+	if (whole->x8) {
+		*why = "the default for features of bytes such as images: one minimum and maximum over every "
+		       "feature, x / 255 for 8-bit pixels; set normalize: to choose";
+		return LRS_NORM_SCALE;
+	}
+	if (cfg->train.format == LRS_DATA_SYNTHETIC) {
+		*why = "the default for synthetic data: one minimum and maximum over every feature, so the points "
+		       "keep their shape; set normalize: to choose";
+		return LRS_NORM_SCALE;
+	}
+	*why = "the default for float features of csv and npy files: per feature, mean 0 and std 1 over the "
+	       "training split, as columns have their own units; set normalize: to choose";
+	return LRS_NORM_STANDARDIZE;
+}
+
+/* ------------------------------------------------------------- datasets */
+
 int lrs_dataset_load(lrs_dataset **out, const lrs_data_config *cfg)
 {
 	lrs_dataset *ds = NULL;
@@ -428,7 +609,8 @@ int lrs_dataset_load(lrs_dataset **out, const lrs_data_config *cfg)
 	float *row = NULL;              /* (d) scratch for the shuffle */
 	size_t n, n_val, d;
 	int rc, train_classes, test_classes;
-	int32_t top;
+	lrs_csv_info ti = { 0 }, si = { 0 };   /* what the csv files held */
+	lrs_normalize norm;
 
 	assert(out && cfg);
 	*out = NULL;
@@ -444,8 +626,10 @@ int lrs_dataset_load(lrs_dataset **out, const lrs_data_config *cfg)
 	if ((rc = check_memory(cfg)) < 0)
 		goto fail;
 
-	if ((rc = load_source(&st->whole, &cfg->train, cfg->seed, 0, cfg->limit, &train_classes)) < 0)
+	if ((rc = load_source(&st->whole, &ti, &cfg->train, cfg->seed, 0, cfg->limit, &train_classes)) < 0)
 		goto fail;
+	ds->delimiter = ti.delimiter;
+	ds->header = ti.header;
 	n = st->whole.n;
 	d = st->whole.d;
 	n_val = (size_t)llround(cfg->validation * (double)n);
@@ -469,7 +653,7 @@ int lrs_dataset_load(lrs_dataset **out, const lrs_data_config *cfg)
 	if (cfg->has_test) {
 		size_t first = cfg->train.format == LRS_DATA_SYNTHETIC ? cfg->train.samples : 0;
 
-		if ((rc = load_source(&st->test, &cfg->test, cfg->seed, first, 0, &test_classes)) < 0)
+		if ((rc = load_source(&st->test, &si, &cfg->test, cfg->seed, first, 0, &test_classes)) < 0)
 			goto fail;
 		if (st->test.d != d) {
 			rc = lrs_error_set(LRS_EINVALID, "%s: test data has %zu features, the training data (%s) has %zu",
@@ -480,25 +664,26 @@ int lrs_dataset_load(lrs_dataset **out, const lrs_data_config *cfg)
 	}
 	ds->test.d = d;
 
-	top = max_label(&st->whole);
-	top = max_label(&st->test) > top ? max_label(&st->test) : top;
-	ds->classes = (int)top + 1;
-	ds->classes = train_classes > ds->classes ? train_classes : ds->classes;
-	ds->classes = test_classes > ds->classes ? test_classes : ds->classes;
+	if ((rc = map_labels(ds, st, cfg, &ti, &si, train_classes, test_classes)) < 0)
+		goto fail;
 	if (ds->classes < 2) {
-		rc = lrs_error_set(LRS_EINVALID, "%s: every label is %d: classification needs at least 2 classes",
-		                   name, (int)top);
+		char one[16];
+		snprintf(one, sizeof one, "%d", (int)max_label(&st->whole));
+		rc = lrs_error_set(LRS_EINVALID, "%s: every label is %s%s%s: classification needs at least 2 classes",
+		                   name, ds->labels == LRS_LABELS_NAMES ? "'" : "",
+		                   ds->class_names ? ds->class_names[0] : one, ds->labels == LRS_LABELS_NAMES ? "'" : "");
 		goto fail;
 	}
 	ds->features = d;
 
-	if (cfg->normalize != LRS_NORM_NONE) {
+	ds->normalize = norm = resolve_normalize(cfg, &st->whole, &ds->normalize_why);
+	if (norm != LRS_NORM_NONE) {
 		if (!(st->shift = malloc(2 * d * sizeof *st->shift))) {
 			rc = lrs_error_set(LRS_ENOMEM, "out of memory (%zu bytes)", 2 * d * sizeof *st->shift);
 			goto fail;
 		}
 		st->scale = st->shift + d;
-		if (cfg->normalize == LRS_NORM_SCALE)
+		if (norm == LRS_NORM_SCALE)
 			scale(ds, st->shift, st->scale);
 		else if ((rc = standardize(ds, st->shift, st->scale)) < 0)
 			goto fail;
@@ -512,10 +697,14 @@ int lrs_dataset_load(lrs_dataset **out, const lrs_data_config *cfg)
 	}
 
 	free(row);
+	lrs_csv_info_free(&ti);
+	lrs_csv_info_free(&si);
 	*out = ds;
 	return 0;
 fail:
 	free(row);
+	lrs_csv_info_free(&ti);
+	lrs_csv_info_free(&si);
 	lrs_dataset_free(ds);
 	return rc;
 }
@@ -530,6 +719,9 @@ void lrs_dataset_free(lrs_dataset *ds)
 		lrs_split_free(&st->whole);
 		lrs_split_free(&st->test);
 		free(st->shift);
+		for (size_t k = 0; k < st->n_names; k++)
+			free(st->names[k]);
+		free(st->names);
 		free(st);
 	}
 	free(ds);

@@ -242,7 +242,9 @@ static int read_images(const idx_file *f, uint8_t **xp, size_t keep, unsigned ch
 		if ((rc = gz_read_some(f, chunk, want, &got)) < 0)
 			return rc;
 		k = pos < keep_bytes ? (got < keep_bytes - pos ? got : keep_bytes - pos) : 0;
-		while (pos + k > cap) {
+		/* past the kept bytes (k == 0) nothing is stored: growing
+		 * to hold `pos` would never end, cap stops at keep_bytes */
+		while (k > 0 && pos + k > cap) {
 			size_t grown = cap > keep_bytes / 2 ? keep_bytes : 2 * cap;
 			uint8_t *bigger = realloc(x, grown);
 			if (!bigger)
@@ -251,7 +253,8 @@ static int read_images(const idx_file *f, uint8_t **xp, size_t keep, unsigned ch
 			*xp = x = bigger;
 			cap = grown;
 		}
-		memcpy(x + pos, chunk, k);
+		if (k > 0)
+			memcpy(x + pos, chunk, k);
 		pos += got;
 	} while (got == want && pos < f->data_bytes);
 	return idx_check_end(f, pos);

@@ -23,10 +23,28 @@
  * raw or gzip. The images stay bytes (out->x8). */
 int lrs_data_load_idx(lrs_split *out, const char *images, const char *labels, size_t limit);
 
-/* csv.c: one sample per row; `label` is "first", "last", a 0-based index or
- * a header name (NULL = "last"); `header` -1 auto, 0 none, 1 first row. */
-int lrs_data_load_csv(lrs_split *out, const char *path, const char *label,
-                      int header, size_t limit);
+/* What a CSV file's reading found besides the samples. */
+typedef struct {
+	char **names;          /* (n_names) the label names in byte order, when
+	                          the labels are names (y ranks them); NULL
+	                          when they are numbers (y holds them)       */
+	size_t n_names;
+	char delimiter;        /* the field separator read with              */
+	int header;            /* 1: the first row read was a header         */
+} lrs_csv_info;
+
+/* csv.c: one sample per row of src->path: `label` is "first", "last", a
+ * 0-based index or a header name (NULL = "last"); `header` -1 auto, 0
+ * none, 1 first row; `delimiter` 0 detects; `skip_rows` lines skipped
+ * first. `info` receives what was found (free it with
+ * lrs_csv_info_free, also after a failure). */
+int lrs_data_load_csv(lrs_split *out, lrs_csv_info *info, const lrs_data_source *src, size_t limit);
+
+void lrs_csv_info_free(lrs_csv_info *info);
+
+/* The delimiter a CSV line suggests: the most frequent of tab, ';' and
+ * ',' in it (on a tie, in that order), ',' when none occurs. */
+char lrs_csv_detect_delimiter(const char *line, size_t len);
 
 /* npy.c: features (n, ...) and labels (n) .npy files; uint8 features
  * stay bytes (out->x8), the others become float32. */
@@ -38,10 +56,11 @@ int lrs_data_load_npy(lrs_split *out, const char *features, const char *labels, 
  * samples of *d features, or -1 when the file is unreadable or malformed
  * (the loader then fails and says why). */
 
-/* csv.c: *n counts the file's lines (a header and blank lines included:
- * an upper bound), *d the fields of its first line less the label. One
- * pass over the file, no parsing. */
-int lrs_data_shape_csv(const char *path, size_t *n, size_t *d);
+/* csv.c: *n counts the file's lines after the `skip` first (a header and
+ * blank lines included: an upper bound), *d the fields of the first line
+ * after them, less the label, split at `delim` (0: detected as the loader
+ * does). One pass over the file, no parsing. */
+int lrs_data_shape_csv(const char *path, char delim, size_t skip, size_t *n, size_t *d);
 
 /* npy.c: from the features file's header, checked against its length;
  * *item receives the bytes a feature takes once loaded (1 for uint8, else

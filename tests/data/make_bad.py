@@ -92,6 +92,8 @@ def main():
     write("empty-field.csv", b"1,2,0\n3,,1\n")
     write("blank-middle.csv", b"1,2,0\n\n3,4,1\n")
     write("header-only.csv", b"x,y,label\n")
+    write("mixed-labels.csv", b"x,y,label\n1,2,0\n3,4,hen\n")
+    write("ragged-first-line.csv", b"3,2,a,b\n1,2,0\n3,4,1\n")
     write("empty.csv", b"")
 
     # --- npy: good companions (4 samples of 3 features, 4 labels)

@@ -91,7 +91,7 @@ void fuzz_load(lrs_data_config *cfg, uint8_t opt, size_t limit)
 
 	cfg->train.noise = NAN;
 	cfg->validation = (opt & 1) ? 0.25 : 0;
-	cfg->normalize = (lrs_normalize)((opt >> 1) % 3);
+	cfg->normalize = (lrs_normalize)((opt >> 1) % 4);   /* scale, standardize, none, the default */
 	cfg->limit = limit;
 	cfg->seed = opt;
 	if (lrs_dataset_load(&ds, cfg) < 0)

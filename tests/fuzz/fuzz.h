@@ -33,7 +33,8 @@ int fuzz_split(const uint8_t *data, size_t size, const uint8_t **a, size_t *na,
 
 /* The data targets' last step: sets the options they share from the
  * byte `opt` (bit 0 a validation split of 0.25, bits 1-2 the
- * normalisation, all of it the seed) and `limit`, loads the dataset
+ * normalisation: scale, standardize, none or the default by source; all
+ * of it the seed) and `limit`, loads the dataset
  * `cfg` describes and frees it. */
 void fuzz_load(lrs_data_config *cfg, uint8_t opt, size_t limit);
 

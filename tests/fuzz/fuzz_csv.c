@@ -1,10 +1,12 @@
 /* fuzz_csv.c - the CSV reader through lrs_dataset_load, as an
  * experiment's `format: csv` source is loaded.
  *
- * Input: byte 0 picks the options (validation split, normalisation,
- * header: auto, none or first row), byte 1 the label column (last, first,
- * index 0, index 2, the header name "label") and the limit; the rest is
- * the file. */
+ * Input: byte 0 picks the options (validation split, normalisation
+ * including the default by source, header: auto, none or first row), byte
+ * 1 the label column (last, first, index 0, index 2, the header name
+ * "label") and the limit, byte 2 the delimiter (detected, ',', ';', tab,
+ * '|') and skip_rows (0 to 3); the rest is the file. Label columns of
+ * numbers and of names both come through here. */
 #include <string.h>
 
 #include "lrsweep/data.h"
@@ -13,16 +15,19 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const labels[] = { "last", "first", "0", "2", "label", NULL };
+	static const char delimiters[] = { 0, ',', ';', '\t', '|' };
 	lrs_data_config cfg;
 
-	if (size < 2)
+	if (size < 3)
 		return 0;
 	memset(&cfg, 0, sizeof cfg);
 	cfg.train.format = LRS_DATA_CSV;
-	if (!(cfg.train.path = fuzz_file("data.csv", data + 2, size - 2)))
+	if (!(cfg.train.path = fuzz_file("data.csv", data + 3, size - 3)))
 		return 0;
 	cfg.train.label = labels[data[1] % 6];
 	cfg.train.header = (int)((data[0] >> 3) % 3) - 1;
+	cfg.train.delimiter = delimiters[(data[2] & 7) % 5];
+	cfg.train.skip_rows = (data[2] >> 4) & 3;
 	fuzz_load(&cfg, data[0], (data[1] >> 4) & 3);
 	return 0;
 }

@@ -8,7 +8,7 @@ tests/data/bad_experiments/ in the target's input layout.
 
 The layouts (see each tests/fuzz/fuzz_T.c): idx and npy take an options
 byte, two bytes giving the length of the first file, then both files; csv
-takes two option bytes then the file; experiment takes the YAML file;
+takes three option bytes then the file; experiment takes the YAML file;
 schedule takes the arguments of `lrsweep schedule`, one a line.
 """
 import glob
@@ -89,9 +89,27 @@ def seeds_csv():
         "exp": b"1e3,-2E-2,0\n.5,+3,1\n",
     }
     for i, (name, data) in enumerate(good.items()):
-        put("csv", f"ok-{name}", bytes([i * 9 % 256, i * 17 % 256]) + data)
+        put("csv", f"ok-{name}", bytes([i * 9 % 256, i * 17 % 256, 0]) + data)
+    # byte 2: the delimiter (bits 0-2: detected , ; tab |), skip_rows (bits 4-5)
+    layouts = {
+        "names": (0, b'x,y,species\n1,2,hen\n3,4,"cock"\n5,6,Duck\n7,8,hen\n'),
+        "names-no-header": (0, b"1,2,hen\n3,4,cock\n5,6,hen\n"),
+        "numbered-header": (0, b"0,1,label\n1,2,0\n3,4,1\n"),
+        "one-based": (0, b"0.5,1\n1.5,2\n2.5,3\n3.5,1\n"),
+        "semicolon": (0, b"a;b;label\n1.5;2;0\n3;4;1\n"),
+        "semicolon-given": (2, b"a;b,c;label\n1;2;hen\n3;4;cock\n"),
+        "tab": (3, b"1\t2\t0\n3\t4\t1\n"),
+        "tab-detected": (0, b"x\ty\tlabel\n1\t2\tb\n3\t4\ta\n"),
+        "pipe": (4, b"a|b|label\n1|2|0\n3|4|1\n"),
+        "skip-sklearn": (0x10, b"3,2,a,b\n1,2,0\n3,4,1\n5,6,0\n"),
+        "skip-three": (0x30, b"title\n\nn,d\nx,y,label\n1,2,0\n3,4,1\n"),
+        "decimal-comma": (0, b"a;b;c\n1,5;2,5;0\n"),
+        "mixed-labels": (0, b"1,2,0\n3,4,hen\n"),
+    }
+    for i, (name, (opt2, data)) in enumerate(layouts.items()):
+        put("csv", f"layout-{name}", bytes([(i * 2) % 8, (i % 2) * 16, opt2]) + data)
     for path in sorted(glob.glob(f"{BAD}/*.csv")):
-        put("csv", "bad-" + os.path.basename(path), b"\x00\x00" + open(path, "rb").read())
+        put("csv", "bad-" + os.path.basename(path), b"\x00\x00\x00" + open(path, "rb").read())
 
 
 def seeds_experiment():
@@ -99,6 +117,20 @@ def seeds_experiment():
         put("experiment", os.path.basename(path), open(path, "rb").read())
     for path in sorted(glob.glob("tests/data/bad_experiments/*")):
         put("experiment", "bad-" + os.path.basename(path), open(path, "rb").read())
+    put("experiment", "csv-options.yaml", b"""name: csv-options
+data:
+  train: {format: csv, path: birds.csv, label: species, header: true, delimiter: ";", skip_rows: 1}
+  test: {format: csv, path: birds-test.tsv, label: species, delimiter: tab}
+  normalize: standardize
+model: {hidden: [8]}
+trials:
+  schedules: [{type: constant}]
+""")
+    put("experiment", "bad-csv-options.yaml", b"""name: bad-csv-options
+data:
+  train: {format: csv, path: a.csv, delimiter: colon, skip_rows: -1}
+  test: {format: idx, images: i, labels: l, delimiter: ",", skip_rows: 2}
+""")
     put("experiment", "synthetic-grid.yaml", b"""name: grid
 data:
   source: synthetic

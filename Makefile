@@ -10,7 +10,7 @@
 #   make mpi          install Open MPI if missing, build bin/lrsweep-mpi
 #   make bench        benchmarks (lrsweep against PyTorch on the same work)
 #   make range-study  the range test's bounds on Fashion-MNIST vs a grid (~2 min)
-#   make bounds-bench the bound-quality benchmark: 15 problems (~7 min the first
+#   make bounds-bench the bound-quality benchmark: 15 problems (~4 min the first
 #                     time; later runs reuse cached trials)
 #   make install      PREFIX=/usr/local DESTDIR=: bin/lrsweep (and
 #                     bin/lrsweep-mpi when built) to PREFIX/bin, the man page

@@ -179,7 +179,7 @@ static int64_t new_experiment(lrs_store *st, const char *name)
 static int64_t new_trial(lrs_store *st, int64_t exp, const char *key, const char *schedule,
                          const char *params, uint64_t seed)
 {
-	lrs_trial_plan p = { key, schedule, params, NULL, seed };
+	lrs_trial_plan p = { key, schedule, params, NULL, seed, NULL };
 	int64_t id = 0;
 
 	ck_assert_msg(lrs_store_trials_add(&id, st, exp, &p, 1) == 0, "%s", lrs_error_last());
@@ -682,13 +682,13 @@ START_TEST(bounds_round_trip)
 	lrs_store *st = open_ok(dbpath, LRS_STORE_CREATE);
 	int64_t exp = new_experiment(st, "b");
 	lrs_bound_row rows_in[2] = {
-		{ "accuracy", 0.01, 0.2, 0.001, 0.02, 1, "a caveat" },
-		{ "loss-min10", 0.005, 0.05, NAN, NAN, 0, "" },
+		{ "accuracy", 0.01, 0.2, 0.001, 0.02, 1, "a caveat", NULL },
+		{ "loss-min10", 0.005, 0.05, NAN, NAN, 0, "", NULL },
 	};
-	lrs_bound_row dup = { "loss-steepest", 0.1, 0.3, NAN, NAN, 1, NULL };
+	lrs_bound_row dup = { "loss-steepest", 0.1, 0.3, NAN, NAN, 1, NULL, NULL };
 	lrs_bound_row more[2] = {
-		{ "loss-valley", 0.1, 0.3, NAN, NAN, 0, NULL },
-		{ "accuracy", 0.1, 0.3, NAN, NAN, 0, NULL },
+		{ "loss-valley", 0.1, 0.3, NAN, NAN, 0, NULL, NULL },
+		{ "accuracy", 0.1, 0.3, NAN, NAN, 0, NULL, NULL },
 	};
 	rows r;
 
@@ -714,15 +714,28 @@ START_TEST(bounds_round_trip)
 	assert_error(lrs_store_bounds_add(st, exp, more, 2), LRS_EINVALID, "UNIQUE");
 	ck_assert_int_eq(one_int(st, "SELECT count(*) FROM bounds"), 2);
 
+	/* another group of the same experiment has its own rules and its own
+	 * chosen one; the first group's rows are untouched */
+	dup.group_key = "optimizer.type=adam";
+	more[0].group_key = more[1].group_key = "optimizer.type=adam";
+	ck_assert_int_eq(lrs_store_bounds_add(st, exp, more, 2), 0);
+	ck_assert_int_eq(lrs_store_bounds_add(st, exp, &dup, 1), 0);
+	assert_error(lrs_store_bounds_add(st, exp, &dup, 1), LRS_EINVALID, "UNIQUE");
+	ck_assert_int_eq(one_int(st, "SELECT count(*) FROM bounds WHERE group_key = 'optimizer.type=adam'"), 3);
+	ck_assert_int_eq(one_int(st, "SELECT count(*) FROM bounds WHERE group_key = '' AND chosen = 1"), 1);
+	ck_assert_int_eq(one_int(st, "SELECT count(*) FROM bounds"), 5);
+	ck_assert_int_eq(lrs_store_range_tests_clear(st, exp, NULL), 0);
+	ck_assert_int_eq(lrs_store_bounds_add(st, exp, rows_in, 2), 0);
+
 	/* clearing a cut-short test: its tests, points and bounds go, another
 	 * experiment's stay */
 	int64_t other = new_experiment(st, "other");
-	lrs_range_test_info info = { 0, "linear", 1e-4, 1.0, 10, -1, 1, 0.5 };
+	lrs_range_test_info info = { 0, "linear", 1e-4, 1.0, 10, -1, 1, 0.5, NULL };
 	lrs_range_point pt = { 0, 1e-4, 2.3, 2.3, NAN };
 	ck_assert_int_eq(lrs_store_range_test_add(NULL, st, exp, &info, &pt, 1), 0);
 	ck_assert_int_eq(lrs_store_range_test_add(NULL, st, other, &info, &pt, 1), 0);
 	ck_assert_int_eq(lrs_store_bounds_add(st, other, rows_in, 1), 0);
-	ck_assert_int_eq(lrs_store_range_tests_clear(st, exp), 0);
+	ck_assert_int_eq(lrs_store_range_tests_clear(st, exp, NULL), 0);
 	ck_assert_int_eq(one_int(st, "SELECT count(*) FROM bounds"), 1);
 	ck_assert_int_eq(one_int(st, "SELECT count(*) FROM range_tests"), 1);
 	ck_assert_int_eq(one_int(st, "SELECT count(*) FROM range_points"), 1);
@@ -735,13 +748,13 @@ START_TEST(trials_round_trip)
 	lrs_store *st = open_ok(dbpath, LRS_STORE_CREATE);
 	int64_t exp = new_experiment(st, "t");
 	lrs_trial_plan plans[3] = {
-		{ "k1", "constant", "{\"lr\":0.1}", "{\"batch_size\":128}", 1 },
-		{ "k2", "constant", "{\"lr\":0.1}", "{\"batch_size\":128}", 2 },
-		{ "k3", "one_cycle", NULL, NULL, 1 },
+		{ "k1", "constant", "{\"lr\":0.1}", "{\"batch_size\":128}", 1, NULL },
+		{ "k2", "constant", "{\"lr\":0.1}", "{\"batch_size\":128}", 2, NULL },
+		{ "k3", "one_cycle", NULL, NULL, 1, NULL },
 	};
 	lrs_trial_plan again[2] = {
-		{ "k4", "constant", NULL, NULL, 3 },
-		{ "k1", "constant", NULL, NULL, 4 },
+		{ "k4", "constant", NULL, NULL, 3, NULL },
+		{ "k1", "constant", NULL, NULL, 4, NULL },
 	};
 	lrs_epoch_row ep[2] = {
 		{ 1, 10, 0.1, NAN, 1.2, 0.6, 1.1, 0.62, 0.75 },
@@ -893,9 +906,9 @@ END_TEST
 START_TEST(foreign_keys_enforced)
 {
 	lrs_store *st = open_ok(dbpath, LRS_STORE_CREATE);
-	lrs_trial_plan p = { "k", "constant", NULL, NULL, 1 };
-	lrs_range_test_info rt = { 0, "linear", 1e-3, 1, 10, -1, 1, 0 };
-	lrs_bound_row b = { "accuracy", 0.1, 0.2, NAN, NAN, 1, NULL };
+	lrs_trial_plan p = { "k", "constant", NULL, NULL, 1, NULL };
+	lrs_range_test_info rt = { 0, "linear", 1e-3, 1, 10, -1, 1, 0, NULL };
+	lrs_bound_row b = { "accuracy", 0.1, 0.2, NAN, NAN, 1, NULL, NULL };
 	lrs_trial_result res = result_of(LRS_TRIAL_COMPLETED, 0.5, 0.5);
 	static const char *const children[] = { "range_tests", "range_points", "bounds",
 	                                        "trials", "epochs" };
@@ -1075,9 +1088,9 @@ START_TEST(readonly_refuses_writes)
 	lrs_store *st = open_ok(dbpath, LRS_STORE_CREATE);
 	lrs_store *ro;
 	lrs_experiment_info info = sample_info("ro");
-	lrs_trial_plan p = { "k", "constant", NULL, NULL, 1 };
-	lrs_bound_row b = { "accuracy", 0.1, 0.2, NAN, NAN, 1, NULL };
-	lrs_range_test_info rt = { 0, "linear", 1e-3, 1, 10, -1, 1, 0 };
+	lrs_trial_plan p = { "k", "constant", NULL, NULL, 1, NULL };
+	lrs_bound_row b = { "accuracy", 0.1, 0.2, NAN, NAN, 1, NULL, NULL };
+	lrs_range_test_info rt = { 0, "linear", 1e-3, 1, 10, -1, 1, 0, NULL };
 	lrs_trial_result res = result_of(LRS_TRIAL_COMPLETED, 0.5, 0.5);
 	lrs_experiment_record rec;
 	lrs_trial_list list;
@@ -1121,7 +1134,7 @@ START_TEST(integrity_and_sqlite_shell)
 {
 	lrs_store *st = open_ok(dbpath, LRS_STORE_CREATE);
 	int64_t exp = new_experiment(st, "shell");
-	lrs_range_test_info rt = { 0, "linear", 1e-3, 1, 5, 4, 1, 0.5 };
+	lrs_range_test_info rt = { 0, "linear", 1e-3, 1, 5, 4, 1, 0.5, NULL };
 	lrs_range_point pts[5];
 	char buf[64], cmd[512], out[64] = "";
 	FILE *f;

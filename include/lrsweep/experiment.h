@@ -34,7 +34,37 @@ typedef struct {
 	int auto_range;            /* 1: a linear test whose start_lr and end_lr
 	                              are not given: a probe sets them          */
 	double min_lr, max_lr;     /* the given bounds                         */
+	unsigned per;              /* range_test.per: the LRS_GROUP_* fields whose
+	                              distinct values get their own range test
+	                              (default LRS_GROUP_DEFAULT)               */
+	int per_given;             /* 1: the file set range_test.per           */
+	const lrs_node *per_node;  /* it, for messages; NULL when not given    */
 } lrs_range_settings;
+
+/* The hyperparameters trials.space may vary, in this order (bit i of a
+ * group mask is key i): batch_size, model.hidden, model.activation,
+ * model.init, optimizer.type, optimizer.momentum, optimizer.nesterov,
+ * optimizer.weight_decay, optimizer.betas, optimizer.eps. */
+#define LRS_SPACE_KEYS 10
+enum {
+	LRS_GROUP_BATCH_SIZE = 1u << 0,
+	LRS_GROUP_HIDDEN = 1u << 1,
+	LRS_GROUP_ACTIVATION = 1u << 2,
+	LRS_GROUP_INIT = 1u << 3,
+	LRS_GROUP_OPTIM_TYPE = 1u << 4,
+	LRS_GROUP_MOMENTUM = 1u << 5,
+	LRS_GROUP_NESTEROV = 1u << 6,
+	LRS_GROUP_WEIGHT_DECAY = 1u << 7,
+	LRS_GROUP_BETAS = 1u << 8,
+	LRS_GROUP_EPS = 1u << 9,
+};
+#define LRS_GROUP_MODEL (LRS_GROUP_HIDDEN | LRS_GROUP_ACTIVATION | LRS_GROUP_INIT)
+/* What changes the scale of good rates (SPEC §4): the optimizer's type and
+ * betas, the batch size, the model. */
+#define LRS_GROUP_DEFAULT (LRS_GROUP_OPTIM_TYPE | LRS_GROUP_BETAS | LRS_GROUP_BATCH_SIZE | LRS_GROUP_MODEL)
+
+/* The dotted name of space key i (0 <= i < LRS_SPACE_KEYS). */
+const char *lrs_space_key_name(int i);
 
 typedef enum { LRS_PRUNE_NONE, LRS_PRUNE_MEDIAN, LRS_PRUNE_ASHA } lrs_prune_type;
 

@@ -35,6 +35,9 @@ typedef struct {
 	char *hyper;                /* optimizer, batch_size, model, JSON   */
 	char *label;                /* what varies: "triangular2 step_size=4
 	                               epochs, batch_size=64"               */
+	char *group;                /* its range-test group: the values of the
+	                               grouping keys, "optimizer.type=adam,
+	                               batch_size=64"; "" with one group    */
 	lrs_mlp_config model;
 	lrs_optim_config optim;
 	long batch_size;
@@ -63,5 +66,45 @@ int lrs_plan_one(lrs_plan *out, const lrs_experiment *e, const lrs_dataset *ds, 
                  long epochs, uint64_t seed);
 
 void lrs_plan_free(lrs_plan *p);
+
+/* ---- range-test groups (SPEC §4): trials that differ in what sets the
+ * scale of good rates (optimizer type or betas, batch size, model) get
+ * their own range test and bounds. A group is named by the values of the
+ * grouping keys that vary in the plan, in LRS_GROUP_* order:
+ * "batch_size=64, optimizer.type=adam"; "" when none varies. */
+
+/* The fields of mask `fields` (LRS_GROUP_*) whose values differ between
+ * trials of plan p. */
+unsigned lrs_plan_varying(const lrs_plan *p, unsigned fields);
+
+/* The names of the keys of mask `fields`, ", "-separated, into buf. */
+void lrs_plan_group_names(char *buf, size_t size, unsigned fields);
+
+typedef struct {
+	char *key;                  /* the group's name                     */
+	size_t first;               /* plan index of its first trial        */
+	size_t trials;              /* how many of the plan's are in it     */
+} lrs_plan_group;
+
+/* The groups of plan p by the keys of `fields`, in plan order of their
+ * first trials. Free with lrs_plan_groups_free. */
+int lrs_plan_groups(lrs_plan_group **out, size_t *n, const lrs_plan *p, unsigned fields);
+void lrs_plan_groups_free(lrs_plan_group *g, size_t n);
+
+/* What group g's range test trains: the experiment's model, optimizer and
+ * batch size with the grouping keys' values of its first trial `first`. */
+void lrs_plan_group_hyper(const lrs_experiment *e, const lrs_trial_spec *first, unsigned fields,
+                          lrs_mlp_config *model, lrs_optim_config *optim, long *batch_size);
+
+typedef struct {
+	const char *key;            /* a group's name                       */
+	double min_lr, max_lr;      /* its bounds                           */
+} lrs_group_bounds;
+
+/* lrs_plan_build with each trial's @min/@max from its group's bounds: the
+ * group named by the keys of `fields` (lrs_plan_varying's answer on the
+ * plan built with stand-in bounds). A group without bounds is an error. */
+int lrs_plan_build_grouped(lrs_plan *out, const lrs_experiment *e, const lrs_dataset *ds, unsigned fields,
+                           const lrs_group_bounds *bounds, size_t n);
 
 #endif

@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LRS_STORE_SCHEMA_VERSION 3      /* PRAGMA user_version written    */
+#define LRS_STORE_SCHEMA_VERSION 4      /* PRAGMA user_version written    */
 #define LRS_STORE_APPLICATION_ID 0x4c525357 /* PRAGMA application_id, "LRSW" */
 
 /* Flags of lrs_store_open. */
@@ -133,6 +133,10 @@ int lrs_store_experiment_claim(lrs_store *st, int64_t id);
 int lrs_store_experiment_finish(lrs_store *st, int64_t id,
                                 lrs_experiment_status status);
 
+/* The experiment file's text stored with experiment `id` (malloc'd), or
+ * LRS_ENOTFOUND. */
+int lrs_store_experiment_config(char **text, lrs_store *st, int64_t id);
+
 /* The most recent experiment called `name` that `lrsweep run` made (what
  * --resume continues), or LRS_ENOTFOUND. */
 int lrs_store_experiment_latest(lrs_experiment_record *out, lrs_store *st,
@@ -148,6 +152,9 @@ typedef struct {
 	long stopped_at;                /* iteration of the early stop; -1 = none */
 	uint64_t seed;
 	double wall_seconds;
+	const char *group_key;          /* the trials' group it tested (SPEC §4):
+	                                   "optimizer.type=adam, batch_size=64";
+	                                   NULL or "" = every trial    */
 } lrs_range_test_info;
 
 typedef struct {
@@ -164,10 +171,11 @@ int lrs_store_range_test_add(int64_t *out, lrs_store *st, int64_t experiment_id,
                              const lrs_range_test_info *info,
                              const lrs_range_point *points, size_t n);
 
-/* Deletes an experiment's range tests (with their points) and bounds, in
- * one transaction: what a run interrupted during its range test left
- * before the run is resumed and the test done again. */
-int lrs_store_range_tests_clear(lrs_store *st, int64_t experiment_id);
+/* Deletes an experiment's range tests (with their points) and bounds of
+ * group `group_key` (NULL: of every group), in one transaction: what a run
+ * interrupted during a range test left before the run is resumed and the
+ * test done again. */
+int lrs_store_range_tests_clear(lrs_store *st, int64_t experiment_id, const char *group_key);
 
 /* ---------------------------------------------------------------- bounds */
 
@@ -178,12 +186,18 @@ typedef struct {
 	double max_lr_spread;
 	int chosen;                     /* 1 for the rule that fed the trials */
 	const char *note;               /* why no pick, or a caveat; NULL/"" none */
+	const char *group_key;          /* the range test's group; NULL = ""  */
 } lrs_bound_row;
 
 /* Stores `n` bound rows of one experiment in one transaction. At most one
- * row per experiment may be chosen, one row per rule. */
+ * row per experiment and group may be chosen, one row per group and rule. */
 int lrs_store_bounds_add(lrs_store *st, int64_t experiment_id,
                          const lrs_bound_row *rows, size_t n);
+
+/* The chosen bounds of group `group_key` ("" with one group) of an
+ * experiment, or LRS_ENOTFOUND. */
+int lrs_store_bounds_chosen(double *min_lr, double *max_lr, lrs_store *st, int64_t experiment_id,
+                            const char *group_key);
 
 /* ---------------------------------------------------------------- trials */
 
@@ -193,6 +207,8 @@ typedef struct {
 	const char *params;             /* JSON object; NULL = "{}"           */
 	const char *hyper;              /* JSON object; NULL = "{}"           */
 	uint64_t seed;
+	const char *bounds_group;       /* the range-test group whose bounds it
+	                                   got; NULL = bounds given (NULL)    */
 } lrs_trial_plan;
 
 typedef struct {
@@ -253,6 +269,12 @@ int lrs_store_trial_finish(lrs_store *st, int64_t trial_id,
 /* Every trial of an experiment with its status. Free with
  * lrs_trial_list_free. */
 int lrs_store_trial_list(lrs_trial_list *out, lrs_store *st, int64_t experiment_id);
+
+/* Calls fn for each epoch stored of the experiment's trials: its trial id,
+ * epoch (1-based) and validation accuracy (NAN when NULL); a nonzero
+ * return stops with that value. */
+int lrs_store_val_curves(lrs_store *st, int64_t experiment_id,
+                         int (*fn)(void *ctx, int64_t trial_id, long epoch, double val_accuracy), void *ctx);
 
 void lrs_trial_list_free(lrs_trial_list *list);
 

@@ -9,6 +9,7 @@
 
 #include "lrsweep/data.h"
 #include "lrsweep/experiment.h"
+#include "lrsweep/pipeline.h"
 #include "lrsweep/plan.h"
 #include "lrsweep/store.h"
 #include "lrsweep/trials.h"
@@ -24,6 +25,7 @@ enum {
 typedef struct {
 	int quiet;     /* -q: only errors on stderr  */
 	int verbose;   /* -v: more detail on stderr  */
+	const lrs_executor *executor;   /* run's, or NULL: local threads */
 } cli_globals;
 
 /* A command: gets argv after the command name (argv[0] is the command
@@ -36,32 +38,7 @@ typedef struct {
 	const char *summary;    /* one line for `lrsweep --help`        */
 } cli_command;
 
-/* The stored form of a trial's outcome (lrsweep run's trials, lrsweep
- * train's run): its result in *tr (error points into o) and its epoch rows
- * in *rows (o->n_epochs of them, calloc'd: the caller frees), each epoch's
- * momentum taken from `sched` where it cycles it. 0, or LRS_ENOMEM. */
-int cli_trial_rows(lrs_trial_result *tr, lrs_epoch_row **rows, const lrs_trial_outcome *o,
-                   const lrs_sched *sched);
 
-/* How `lrsweep run` executes its trials when not on this process's own
- * threads: lrsweep-mpi installs one (src/mpi). sweep() is called once the
- * bounds and the plan are known - also with n == 0 - and must behave as
- * lrs_trials_run, calling the hooks from this thread. */
-typedef struct {
-	const char *name;            /* "MPI", for messages                  */
-	int supports_pruning;
-	int (*sweep)(const lrs_plan *plan, const size_t *which, size_t n, const lrs_dataset *ds, int threads,
-	             const lrs_trials_hooks *hooks, double min_lr, double max_lr);
-	/* the range test's repeats (lrs_range_config.run_repeats), or NULL */
-	int (*run_repeats)(void *ctx, const lrs_range_config *rc, long repeats, const uint64_t *seeds,
-	                   lrs_range_curve *curves);
-} cli_run_driver;
-
-extern const cli_run_driver *cli_driver;   /* NULL: local threads */
-
-/* The whole command line: dispatches to a command, checks that stdout was
- * written, returns the exit status. */
-int cli_main(int argc, char **argv);
 
 /* Prints "lrsweep CMD: message" (with the thread's error position when
  * set) and returns the exit status for library code `rc`. */

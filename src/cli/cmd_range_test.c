@@ -155,13 +155,13 @@ static lrs_range_config settings(const range_args *a, const lrs_experiment *e, l
 
 /* Everything of the test in the database, one transaction per write. */
 static int store(lrs_store *st, const lrs_experiment *e, const lrs_dataset *ds, const lrs_range_outcome *o,
-                 const lrs_range_config *rc, const cli_range_choice *ch, int64_t *exp_id)
+                 const lrs_range_config *rc, const lrs_range_choice *ch, int64_t *exp_id)
 {
-	lrs_experiment_info info = cli_experiment_info(e, ds, "range-test");
+	lrs_experiment_info info = lrs_pipeline_experiment_info(e, ds, "range-test");
 	int err;
 
 	if ((err = lrs_store_experiment_begin(exp_id, st, &info)) == 0 &&
-	    (err = cli_range_store(st, *exp_id, o, rc, ch)) == 0)
+	    (err = lrs_pipeline_range_store(st, *exp_id, "", o, rc, ch)) == 0)
 		err = lrs_store_experiment_finish(st, *exp_id, LRS_EXP_COMPLETED);
 	return err;
 }
@@ -195,11 +195,11 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 
 	long repeats, spe = lrs_train_steps_per_epoch(ds, e->batch_size);
 	const char *pick_name;
-	cli_range_choice ch = { LRS_PICK_ACCURACY, -1 };
+	lrs_range_choice ch = { LRS_PICK_ACCURACY, -1 };
 	lrs_range_config rc = settings(&a, e, spe, &repeats, &pick_name);
 	int auto_range = e->range.auto_range && rc.mode == LRS_RAMP_LINEAR && isnan(a.start_lr) && isnan(a.end_lr);
-	lrs_train_config base = { e->model, e->optim, e->batch_size, 1, 0,
-	                          a.seed >= 0 ? (uint64_t)a.seed : e->seed, NULL, 0, 1 };
+	lrs_train_config base = { .model = e->model, .optim = e->optim, .batch_size = e->batch_size, .epochs = 1,
+	                          .seed = a.seed >= 0 ? (uint64_t)a.seed : e->seed, .eval_each_epoch = 1 };
 	lrs_pick_rule_parse(&ch.preferred, pick_name);
 	if (!(rc.end_lr > rc.start_lr) && (!isnan(a.start_lr) || !isnan(a.end_lr))) {
 		status = cli_usage_error(CMD, "end_lr %g (%s) must be above start_lr %g (%s)", rc.end_lr,
@@ -226,7 +226,9 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 	lrs_blas_set_threads(1);   /* each repeat is single-threaded */
 	if (!g->quiet)
 		cli_data_summary(CMD, e, ds);
-	if ((err = cli_range_run(&o, &ch, g, ds, &base, &rc, auto_range, repeats, (int)a.threads)) < 0) {
+	cli_range_view view;
+	lrs_range_view v = cli_range_view_of(&view, g->quiet);
+	if ((err = lrs_pipeline_range(&o, &ch, ds, &base, &rc, auto_range, repeats, (int)a.threads, &v)) < 0) {
 		status = cli_fail(CMD, err);
 		goto out;
 	}

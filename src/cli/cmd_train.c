@@ -10,13 +10,13 @@
 #include "lrsweep/blas.h"
 #include "lrsweep/error.h"
 #include "lrsweep/experiment.h"
+#include "lrsweep/pipeline.h"
 #include "lrsweep/plan.h"
 #include "lrsweep/schedule.h"
 #include "lrsweep/store.h"
 #include "lrsweep/train.h"
 #include "lrsweep/util.h"
 #include "cli.h"
-#include "range.h"
 
 #define CMD "train"
 
@@ -185,8 +185,8 @@ static int print_epoch(void *ctx, lrs_trainer *t, const lrs_epoch_stats *e)
 static int store_begin(lrs_store *st, const lrs_experiment *e, const lrs_dataset *ds, const lrs_trial_spec *t,
                        int64_t *exp_id, int64_t *trial_id)
 {
-	lrs_experiment_info info = cli_experiment_info(e, ds, "train");
-	lrs_trial_plan plan = { t->key, t->type, t->params, t->hyper, t->seed };
+	lrs_experiment_info info = lrs_pipeline_experiment_info(e, ds, "train");
+	lrs_trial_plan plan = { t->key, t->type, t->params, t->hyper, t->seed, NULL };
 	int err;
 
 	if ((err = lrs_store_experiment_begin(exp_id, st, &info)) < 0)
@@ -209,7 +209,7 @@ static int store_end(lrs_store *st, int64_t exp_id, int64_t trial_id, const lrs_
 	lrs_epoch_row *rows = NULL;
 	int err;
 
-	if ((err = cli_trial_rows(&tr, &rows, &o, t->sched)) == 0 &&
+	if ((err = lrs_pipeline_trial_rows(&tr, &rows, &o, t->sched)) == 0 &&
 	    (err = lrs_store_trial_finish(st, trial_id, &tr, rows, p->n)) == 0)
 		err = lrs_store_experiment_finish(st, exp_id, !r ? LRS_EXP_FAILED : stopped ? LRS_EXP_INTERRUPTED
 		                                                                      : LRS_EXP_COMPLETED);
@@ -240,8 +240,9 @@ int cmd_train(int argc, char **argv, cli_globals *g)
 	if ((status = cli_load(CMD, a.exp_path, &e, &ds)) != 0)
 		goto out;
 
-	lrs_train_config cfg = { e->model, e->optim, e->batch_size, a.epochs ? a.epochs : default_epochs(e),
-	                         0, a.seed >= 0 ? (uint64_t)a.seed : e->seed, NULL, 1, 0 };
+	lrs_train_config cfg = { .model = e->model, .optim = e->optim, .batch_size = e->batch_size,
+	                         .epochs = a.epochs ? a.epochs : default_epochs(e),
+	                         .seed = a.seed >= 0 ? (uint64_t)a.seed : e->seed, .eval_each_epoch = 1 };
 	long spe = lrs_train_steps_per_epoch(ds, cfg.batch_size);
 	lrs_sched_ctx sctx = { a.min_lr, a.max_lr, spe, spe * cfg.epochs };
 	if (a.lr) {   /* the constant's rate, or the schedule's own lr */

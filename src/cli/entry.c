@@ -1,7 +1,7 @@
 /* entry.c - main() of bin/lrsweep: the command line of main.c. */
-#include "cli.h"
+#include "lrsweep/cli.h"
 
 int main(int argc, char **argv)
 {
-	return cli_main(argc, argv);
+	return lrs_cli_main(argc, argv, NULL);
 }

@@ -11,6 +11,7 @@
 
 #include "lrsweep/error.h"
 #include "lrsweep/version.h"
+#include "lrsweep/cli.h"
 #include "cli.h"
 
 static const cli_command commands[] = {
@@ -42,9 +43,9 @@ static void usage(FILE *f)
 	        "1 runtime failure, 2 usage or input error, 130 interrupted.\n");
 }
 
-static int dispatch(int argc, char **argv)
+static int dispatch(int argc, char **argv, const lrs_executor *executor)
 {
-	cli_globals g = { 0, 0 };
+	cli_globals g = { 0, 0, executor };
 	int i = 1;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
@@ -81,14 +82,14 @@ static int reader_gone(void)
 	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
 }
 
-int cli_main(int argc, char **argv)
+int lrs_cli_main(int argc, char **argv, const lrs_executor *executor)
 {
 	int status;
 
 	/* a write past `ulimit -f` fails with EFBIG, which the store reports
 	 * as a full disk, instead of killing the process half-way */
 	signal(SIGXFSZ, SIG_IGN);
-	status = dispatch(argc, argv);
+	status = dispatch(argc, argv, executor);
 	errno = 0;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		/* run and train ignore SIGPIPE and finish their work when the

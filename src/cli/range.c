@@ -3,122 +3,71 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lrsweep/error.h"
 #include "lrsweep/plot.h"
-#include "lrsweep/runner.h"
 #include "progress.h"
 #include "range.h"
 
-lrs_experiment_info cli_experiment_info(const lrs_experiment *e, const lrs_dataset *ds, const char *command)
-{
-	lrs_experiment_info info = { e->name, e->text, NULL, NULL, (long)ds->train.n, (long)ds->val.n,
-	                             (long)ds->test.n, (long)ds->features, ds->classes, command };
-	return info;
-}
+/* ------------------------------------------------------------ as it runs */
 
-/* The probe, when the experiment gives no range: the linear test's
- * start_lr and end_lr from a short exponential test. */
-static int probe(lrs_range_config *rc, const cli_globals *g, const lrs_dataset *ds, const lrs_train_config *base)
+static void probed(void *ctx, const lrs_pick_result *p, const lrs_range_config *rc)
 {
-	lrs_pick_result p;
-	int err;
-
-	if ((err = lrs_range_auto(rc, &p, ds, base)) < 0 || g->quiet)
-		return err;
-	if (!p.ok)
+	if (((cli_range_view *)ctx)->quiet)
+		return;
+	if (!p->ok)
 		fprintf(stderr, "lrsweep: warning: the probe (exponential %g -> %g, %d updates) found no range "
 		        "(%s): the linear test runs %g -> %g\n", LRS_RANGE_PROBE_START, LRS_RANGE_PROBE_END,
-		        LRS_RANGE_PROBE_ITERATIONS, p.why, rc->start_lr, rc->end_lr);
+		        LRS_RANGE_PROBE_ITERATIONS, p->why, rc->start_lr, rc->end_lr);
 	else
 		fprintf(stderr, "lrsweep: probe (exponential %g -> %g, %d updates): the loss is lowest near lr %.3g; "
 		        "the linear test runs %.3g -> %.3g%s%s\n", LRS_RANGE_PROBE_START, LRS_RANGE_PROBE_END,
-		        LRS_RANGE_PROBE_ITERATIONS, p.max_lr / LRS_PICK_PROBE_END, rc->start_lr, rc->end_lr,
-		        p.why[0] ? ": " : "", p.why);
-	return 0;
+		        LRS_RANGE_PROBE_ITERATIONS, p->max_lr / LRS_PICK_PROBE_END, rc->start_lr, rc->end_lr,
+		        p->why[0] ? ": " : "", p->why);
 }
 
-/* The chosen rule's caveats beyond its own: standing in for the rule asked
- * for, repeats that disagree. "" when there are none. */
-static void choice_note(char *buf, size_t size, const lrs_range_outcome *o, const cli_range_choice *ch)
+static void starting(void *ctx, const lrs_range_config *rc, long repeats, long threads)
 {
-	size_t len = 0;
-
-	buf[0] = '\0';
-	if (ch->chosen < 0)
-		return;
-	if (ch->chosen != (int)ch->preferred)
-		len += (size_t)snprintf(buf, size, "chosen because %s could not pick (%s)",
-		                        lrs_pick_rule_name(ch->preferred), o->picks[ch->preferred].why);
-	double spread = fmax(o->min_spread[ch->chosen], o->max_spread[ch->chosen]);
-	if (spread > CLI_RANGE_SPREAD && len < size)
-		snprintf(buf + len, size - len, "%sthe repeats' picks spread %.2fx: more repeats "
-		         "(range_test.repeats) would narrow it", len ? "; " : "", spread);
-}
-
-/* Rule k's note as printed and stored: its own caveat or reason, after
- * the choice's note when k is the chosen rule. */
-static const char *row_note(char *buf, size_t size, const lrs_range_outcome *o, const cli_range_choice *ch, int k)
-{
-	char extra[600];
-	const char *why = o->picks[k].why;
-
-	if (k != ch->chosen)
-		return why;
-	choice_note(extra, sizeof extra, o, ch);
-	if (!extra[0])
-		return why;
-	snprintf(buf, size, "%s%s%s", extra, why[0] ? "; " : "", why);
-	return buf;
-}
-
-int cli_range_run(lrs_range_outcome *o, cli_range_choice *ch, const cli_globals *g, const lrs_dataset *ds,
-                  const lrs_train_config *base, lrs_range_config *rc, int auto_range, long repeats, int threads)
-{
-	cli_progress bar;
-	char note[600];
-	int err;
-
-	if (auto_range && (err = probe(rc, g, ds, base)) < 0)
-		return err;
+	cli_range_view *v = ctx;
 	/* evaluations at steps 0, eval_every, ... (and the last step, which a
 	 * test that stops early never reaches: not counted) */
 	long evals = (rc->iterations - 1) / rc->eval_every + 1;
-	long nt = lrs_runner_threads(threads) < repeats ? lrs_runner_threads(threads) : repeats;
-	if (!g->quiet && rc->run_repeats)   /* on other ranks: their threads */
+
+	if (!v->quiet && threads == 0)   /* on other ranks: their threads */
 		fprintf(stderr, "lrsweep: range test: %ld repeat%s of %ld iterations\n", repeats,
 		        repeats > 1 ? "s" : "", rc->iterations);
-	else if (!g->quiet)
+	else if (!v->quiet)
 		fprintf(stderr, "lrsweep: range test: %ld repeat%s of %ld iterations on %ld thread%s\n", repeats,
-		        repeats > 1 ? "s" : "", rc->iterations, nt, nt > 1 ? "s" : "");
-	if (!g->quiet && evals < LRS_PICK_MIN_EVALS)
+		        repeats > 1 ? "s" : "", rc->iterations, threads, threads > 1 ? "s" : "");
+	if (!v->quiet && evals < LRS_PICK_MIN_EVALS)
 		fprintf(stderr, "lrsweep: warning: eval_every %ld gives %ld accuracy evaluation%s over %ld "
 		        "iterations (one more if the test runs to its end); the accuracy rule needs %d\n",
 		        rc->eval_every, evals, evals == 1 ? "" : "s", rc->iterations, LRS_PICK_MIN_EVALS);
-	cli_progress_start(&bar, "range test", repeats * rc->iterations, !g->quiet);
-	rc->progress = cli_progress_add;
-	rc->progress_ctx = &bar;
-	err = lrs_range_test(o, ds, base, rc, repeats, threads);
-	cli_progress_end(&bar);
-	rc->progress = NULL;
-	rc->progress_ctx = NULL;
-	if (err < 0)
-		return err;
-	ch->chosen = lrs_pick_choose(o->picks, ch->preferred);
-	choice_note(note, sizeof note, o, ch);
-	if (!g->quiet && note[0])
-		fprintf(stderr, "lrsweep: warning: %s: %s\n", ch->chosen >= 0 ? lrs_pick_rule_name((lrs_pick_rule)ch->chosen) : "",
-		        note);
-	return 0;
+	cli_progress_start(&v->bar, "range test", repeats * rc->iterations, !v->quiet);
 }
 
-int cli_range_no_bounds(const lrs_range_outcome *o, const cli_range_choice *ch, const lrs_range_config *rc)
+static void progress(void *ctx, long updates)
 {
-	return lrs_error_set(LRS_ERROR, "no rule could pick bounds from the range test (%s: %s): lengthen the "
-	                     "test (range_test.epochs or iterations), lower eval_every (now %ld), or widen the "
-	                     "range (start_lr %g, end_lr %g); or give bounds with --min-lr/--max-lr or "
-	                     "range_test.bounds", lrs_pick_rule_name(ch->preferred), o->picks[ch->preferred].why,
-	                     rc->eval_every, rc->start_lr, rc->end_lr);
+	cli_progress_add(&((cli_range_view *)ctx)->bar, updates);
+}
+
+static void ended(void *ctx)
+{
+	cli_progress_end(&((cli_range_view *)ctx)->bar);
+}
+
+static void warn(void *ctx, const char *rule, const char *text)
+{
+	if (!((cli_range_view *)ctx)->quiet)
+		fprintf(stderr, "lrsweep: warning: %s: %s\n", rule, text);
+}
+
+lrs_range_view cli_range_view_of(cli_range_view *v, int quiet)
+{
+	memset(v, 0, sizeof *v);
+	v->quiet = quiet;
+	return (lrs_range_view){ v, probed, starting, progress, ended, warn };
 }
 
 static void print_bound(double v)
@@ -137,7 +86,7 @@ static void print_spread(double v)
 		printf("  %9.2fx", v);
 }
 
-void cli_range_summary(const lrs_range_outcome *o, const lrs_range_config *rc, const cli_range_choice *ch,
+void cli_range_summary(const lrs_range_outcome *o, const lrs_range_config *rc, const lrs_range_choice *ch,
                        long spe)
 {
 	int chosen = ch->chosen;
@@ -165,7 +114,7 @@ void cli_range_summary(const lrs_range_outcome *o, const lrs_range_config *rc, c
 		print_bound(p->ok ? p->max_lr : NAN);
 		print_spread(o->min_spread[k]);
 		print_spread(o->max_spread[k]);
-		const char *why = row_note(note, sizeof note, o, ch, k);
+		const char *why = lrs_range_note(note, sizeof note, o, ch, k);
 		if (why[0])
 			printf("  (%s%s)", p->ok ? "" : "no pick: ", why);
 		printf("\n");
@@ -178,42 +127,6 @@ void cli_range_summary(const lrs_range_outcome *o, const lrs_range_config *rc, c
 	else
 		printf("\nno bounds: no rule could pick (%s: %s)\n", lrs_pick_rule_name(ch->preferred),
 		       o->picks[ch->preferred].why);
-}
-
-int cli_range_store(lrs_store *st, int64_t exp_id, const lrs_range_outcome *o, const lrs_range_config *rc,
-                    const cli_range_choice *ch)
-{
-	char note[900];
-	lrs_range_point *pts = NULL;
-	int err = 0;
-
-	for (long r = 0; r < o->repeats && err == 0; r++) {
-		const lrs_range_curve *c = &o->curves[r];
-		lrs_range_test_info ti = { (int)r, rc->mode == LRS_RAMP_EXPONENTIAL ? "exponential" : "linear",
-		                           rc->start_lr, rc->end_lr, rc->iterations, c->stopped_at, o->seeds[r],
-		                           c->wall_seconds };
-		free(pts);
-		pts = malloc((c->n > 0 ? (size_t)c->n : 1) * sizeof *pts);
-		if (!pts)
-			return lrs_error_set(LRS_ENOMEM, "out of memory");
-		for (long i = 0; i < c->n; i++)
-			pts[i] = (lrs_range_point){ i, c->lr[i], c->loss[i], c->smoothed_loss[i], c->accuracy[i] };
-		err = lrs_store_range_test_add(NULL, st, exp_id, &ti, pts, (size_t)c->n);
-	}
-	free(pts);
-	if (err < 0)
-		return err;
-	lrs_bound_row rows[LRS_PICK__COUNT];
-	/* with no pick at all the rule asked for stays marked, as it was */
-	int marked = ch->chosen >= 0 ? ch->chosen : (int)ch->preferred;
-	for (int k = 0; k < LRS_PICK__COUNT; k++) {
-		const char *why = row_note(note, sizeof note, o, ch, k);
-		rows[k] = (lrs_bound_row){ lrs_pick_rule_name((lrs_pick_rule)k),
-		                           o->picks[k].ok ? o->picks[k].min_lr : NAN,
-		                           o->picks[k].ok ? o->picks[k].max_lr : NAN,
-		                           o->min_spread[k], o->max_spread[k], k == marked, why };
-	}
-	return lrs_store_bounds_add(st, exp_id, rows, LRS_PICK__COUNT);
 }
 
 int cli_range_plot(const char *path, const cli_range_curves *c)

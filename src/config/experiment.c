@@ -432,11 +432,60 @@ static void read_optimizer(checker *ck, const lrs_node *n, lrs_optim_config *o)
 
 /* ------------------------------------------------------------ range test */
 
+static const char *const space_keys[] = {
+	"batch_size", "model.hidden", "model.activation", "model.init", "optimizer.type",
+	"optimizer.momentum", "optimizer.nesterov", "optimizer.weight_decay", "optimizer.betas",
+	"optimizer.eps",
+};
+#define N_SPACE_KEYS (sizeof space_keys / sizeof space_keys[0])
+
+const char *lrs_space_key_name(int i)
+{
+	return i >= 0 && i < (int)N_SPACE_KEYS ? space_keys[i] : "?";
+}
+
+/* range_test.per: a list of space keys, or model / optimizer for all of
+ * theirs; [] for one range test whatever varies. */
+static void read_per(checker *ck, const lrs_node *n, lrs_range_settings *r)
+{
+	const lrs_node *per = lrs_node_get(n, "per");
+
+	if (!per)
+		return;
+	r->per_given = 1;
+	r->per_node = per;
+	r->per = 0;
+	if (per->kind != LRS_NODE_LIST) {
+		problem(ck, per, "'per' must be a list of keys (e.g. [optimizer.type, batch_size]; [] for one test), "
+		        "not %s", kind_name(per));
+		return;
+	}
+	for (size_t i = 0; i < per->n; i++) {
+		const lrs_node *k = per->items[i];
+		unsigned bits = 0;
+
+		if (k->kind == LRS_NODE_SCALAR && !strcmp(k->text, "model"))
+			bits = LRS_GROUP_MODEL;
+		else if (k->kind == LRS_NODE_SCALAR && !strcmp(k->text, "optimizer"))
+			bits = (1u << N_SPACE_KEYS) - LRS_GROUP_OPTIM_TYPE;
+		for (size_t j = 0; k->kind == LRS_NODE_SCALAR && j < N_SPACE_KEYS; j++)
+			if (!strcmp(k->text, space_keys[j]))
+				bits = 1u << j;
+		if (!bits)
+			problem(ck, k, "'per' lists '%s': the keys are model, optimizer, batch_size, model.hidden, "
+			        "model.activation, model.init, optimizer.type, optimizer.momentum, optimizer.nesterov, "
+			        "optimizer.weight_decay, optimizer.betas, optimizer.eps",
+			        k->kind == LRS_NODE_SCALAR ? k->text : kind_name(k));
+		r->per |= bits;
+	}
+}
+
+
 static void read_range_test(checker *ck, const lrs_node *n, lrs_range_settings *r)
 {
 	static const char *const keys[] = {
 		"mode", "start_lr", "end_lr", "epochs", "iterations", "eval_every", "eval_samples",
-		"repeats", "smoothing", "stop_factor", "pick", "bounds",
+		"repeats", "smoothing", "stop_factor", "pick", "bounds", "per",
 	};
 	const lrs_node *bounds;
 	int mode = 0, pick;
@@ -448,8 +497,10 @@ static void read_range_test(checker *ck, const lrs_node *n, lrs_range_settings *
 	r->repeats = 1;
 	r->pick = "combined";
 	r->auto_range = 1;
+	r->per = LRS_GROUP_DEFAULT;
 	if (!n || !is_map(ck, n, "range_test"))
 		return;
+	read_per(ck, n, r);
 	check_keys(ck, n, "range_test", keys, sizeof keys / sizeof keys[0]);
 	if (get_choice(ck, n, "mode", "linear|exponential", &mode) > 0)
 		r->ramp.mode = (lrs_ramp)mode;
@@ -492,12 +543,6 @@ static void read_range_test(checker *ck, const lrs_node *n, lrs_range_settings *
 
 /* ---------------------------------------------------------------- trials */
 
-static const char *const space_keys[] = {
-	"batch_size", "model.hidden", "model.activation", "model.init", "optimizer.type",
-	"optimizer.momentum", "optimizer.nesterov", "optimizer.weight_decay", "optimizer.betas",
-	"optimizer.eps",
-};
-#define N_SPACE_KEYS (sizeof space_keys / sizeof space_keys[0])
 
 int lrs_experiment_space_key(const char *key)
 {

@@ -13,17 +13,20 @@
  * threads. A trial trains the same on any rank, so the stored numbers are
  * those of `lrsweep run`.
  *
- * The range test's repeats go out the same way when rank 0 runs one.
+ * The range tests' repeats go out the same way when rank 0 runs them.
  *
  * Before anything, the ranks compare the SHA-256 of the experiment file
  * each was given (an MPMD command line, or hosts whose copies differ):
  * workers that trained another experiment would have their results stored
  * under rank 0's. Any difference ends every rank with exit status 2.
  *
- * Rank 0 opens each phase with a broadcast of double[3] {phase, min_lr,
- * max_lr}: PHASE_RANGE (the repeats), PHASE_TRIALS (with the bounds) or
- * PHASE_HOME (the run ended before its trials: a bad file, a range test
- * that picked nothing). Then the worker threads' count is summed, and
+ * Rank 0 opens each phase with a broadcast of double[3] {phase, a, b}:
+ * PHASE_RANGE {group} (the repeats of that range-test group's test; the
+ * groups are those lrs_pipeline_prepare lists, the same on every rank),
+ * PHASE_TRIALS {groups, fields} followed by a broadcast of each group's
+ * bounds (double[2 x groups]), or PHASE_HOME (the run ended before its
+ * trials: a bad file, a range test that picked nothing). Then the worker
+ * threads' count is summed, and
  * within a phase (rank 0 <-> worker thread; a thread's tag base is 4 x its
  * index):
  *   worker -> 0   TAG_ASK        nothing: "give me work"
@@ -40,14 +43,15 @@
 #include <time.h>
 
 #include "lrsweep/blas.h"
+#include "lrsweep/cli.h"
 #include "lrsweep/error.h"
 #include "lrsweep/experiment.h"
+#include "lrsweep/pipeline.h"
 #include "lrsweep/plan.h"
 #include "lrsweep/rangetest.h"
 #include "lrsweep/runner.h"
 #include "lrsweep/sha256.h"
 #include "lrsweep/trials.h"
-#include "../cli/cli.h"
 
 enum { TAG_ASK = 1, TAG_TRIAL = 2, TAG_RESULT = 3 };
 
@@ -117,15 +121,27 @@ static long unpack(char *buf, size_t len, lrs_trial_outcome *o, lrs_train_result
 
 /* ------------------------------------------------------------ rank 0 */
 
-/* Opens a phase on every rank; returns the number of worker threads. */
-static int announce(int phase, double min_lr, double max_lr)
+/* Opens a phase on every rank; returns the number of worker threads.
+ * PHASE_TRIALS sends the groups' bounds after the opening. */
+static int announce(int phase, double a, double b, const lrs_group_bounds *bounds)
 {
-	double msg[3] = { phase, min_lr, max_lr };
+	double msg[3] = { phase, a, b };
 	int none = 0, threads = 0;
 
 	MPI_Bcast(msg, 3, MPI_DOUBLE, 0, MPI_COMM_WORLD);
-	if (phase == PHASE_TRIALS)
+	if (phase == PHASE_TRIALS) {
+		size_t n = (size_t)a;
+		double *lr = malloc((2 * n + 1) * sizeof *lr);
+		if (!lr)
+			MPI_Abort(MPI_COMM_WORLD, 1);
+		for (size_t k = 0; k < n; k++) {
+			lr[2 * k] = bounds[k].min_lr;
+			lr[2 * k + 1] = bounds[k].max_lr;
+		}
+		MPI_Bcast(lr, (int)(2 * n), MPI_DOUBLE, 0, MPI_COMM_WORLD);
+		free(lr);
 		trials_announced = 1;
+	}
 	if (phase != PHASE_HOME)
 		MPI_Allreduce(&none, &threads, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
 	return threads;
@@ -192,13 +208,13 @@ static char *pack_curve(const lrs_range_curve *c, long r, const char *error, siz
 	return buf;
 }
 
-/* Rank 0: the repeats of a range test on the workers. */
-static int mpi_repeats(void *ctx, const lrs_range_config *rc, long repeats, const uint64_t *seeds,
-                       lrs_range_curve *curves)
+/* Rank 0: the repeats of group `group`'s range test on the workers. */
+static int mpi_repeats(const lrs_executor *x, size_t group, const lrs_range_config *rc, long repeats,
+                       const uint64_t *seeds, lrs_range_curve *curves)
 {
 	long next = 0, got = 0;
-	int asking = announce(PHASE_RANGE, NAN, NAN), rc_err = 0;
-	(void)ctx;
+	int asking = announce(PHASE_RANGE, (double)group, 0, NULL), rc_err = 0;
+	(void)x;
 
 	while (asking > 0) {
 		MPI_Status st;
@@ -250,13 +266,15 @@ static int mpi_repeats(void *ctx, const lrs_range_config *rc, long repeats, cons
 
 /* The distributed sweep: rank 0 serves trial indices and stores results
  * until every worker thread has been told there are no more. */
-static int mpi_sweep(const lrs_plan *plan, const size_t *which, size_t n, const lrs_dataset *ds, int threads,
-                     const lrs_trials_hooks *hooks, double min_lr, double max_lr)
+static int mpi_sweep(const lrs_executor *x, const lrs_plan *plan, const size_t *which, size_t n,
+                     const lrs_dataset *ds, int threads, const lrs_trials_hooks *hooks, unsigned fields,
+                     const lrs_group_bounds *bounds, size_t n_bounds)
 {
 	size_t next = 0;
 	int failed = 0, rc = 0;
 	/* every worker thread asks once more after its last trial */
-	int asking = announce(PHASE_TRIALS, min_lr, max_lr);
+	int asking = announce(PHASE_TRIALS, (double)n_bounds, (double)fields, bounds);
+	(void)x;
 	(void)ds;
 	(void)threads;
 
@@ -295,7 +313,7 @@ static int mpi_sweep(const lrs_plan *plan, const size_t *which, size_t n, const 
 	return rc;
 }
 
-static const cli_run_driver driver = { "MPI", 0, mpi_sweep, mpi_repeats };
+static const lrs_executor executor = { "MPI", 0, 1, mpi_repeats, mpi_sweep, NULL };
 
 /* ------------------------------------------------------------ workers */
 
@@ -411,19 +429,49 @@ static void run_args(int argc, char **argv, const char **exp, long *threads)
 	}
 }
 
-/* The range test's settings as rank 0 makes them in `run` (no flags
- * change them there), the probe included: it is deterministic, so every
- * rank finds the range rank 0 found. */
-static int range_settings(const lrs_experiment *e, const lrs_dataset *ds, lrs_range_config *rc,
-                          lrs_train_config *base)
+/* Group g's range test as rank 0 runs it in `run` (no flags change it
+ * there), the probe included: it is deterministic, so every rank finds
+ * the range rank 0 found. */
+static int range_settings(const lrs_pipeline *p, size_t g, lrs_range_config *rc, lrs_train_config *base)
 {
+	const lrs_pipeline_group *pg = &p->groups[g];
 	lrs_pick_result probe;
 
-	*rc = e->range.ramp;
-	if (rc->iterations == 0)
-		rc->iterations = (long)llround(e->range.epochs * (double)lrs_train_steps_per_epoch(ds, e->batch_size));
-	*base = (lrs_train_config){ e->model, e->optim, e->batch_size, 1, 0, e->seed, NULL, 0, 1 };
-	return e->range.auto_range ? lrs_range_auto(rc, &probe, ds, base) : 0;
+	if (g >= p->n_groups)
+		return lrs_error_set(LRS_ERROR, "range test group %zu of %zu", g, p->n_groups);
+	lrs_pipeline_range_settings(rc, base, p->e, p->ds, &pg->base.model, &pg->base.optim, pg->base.batch_size);
+	return p->e->range.auto_range ? lrs_range_auto(rc, &probe, p->ds, base) : 0;
+}
+
+/* The plan with the groups' bounds rank 0 broadcast after PHASE_TRIALS. */
+static int plan_of(lrs_plan *plan, const lrs_pipeline *p, size_t n, unsigned fields)
+{
+	double *lr = malloc((2 * n + 1) * sizeof *lr);
+	lrs_group_bounds *b = calloc(n + 1, sizeof *b);
+	lrs_plan_group *g = NULL;
+	size_t ng = 0;
+	int err;
+
+	if (!lr || !b)
+		MPI_Abort(MPI_COMM_WORLD, 1);
+	MPI_Bcast(lr, (int)(2 * n), MPI_DOUBLE, 0, MPI_COMM_WORLD);
+	if ((err = lrs_plan_groups(&g, &ng, &p->plan, fields)) == 0 && ng != n)
+		err = lrs_error_set(LRS_ERROR, "%zu range-test groups here, %zu on rank 0", ng, n);
+	for (size_t k = 0; err == 0 && k < n; k++)
+		b[k] = (lrs_group_bounds){ g[k].key, lr[2 * k], lr[2 * k + 1] };
+	if (err == 0)
+		err = lrs_plan_build_grouped(plan, p->e, p->ds, fields, b, n);
+	lrs_plan_groups_free(g, ng);
+	free(b);
+	free(lr);
+	return err;
+}
+
+/* Rank 0 could not go on: say why here too, and end every rank. */
+static void give_up(void)
+{
+	fprintf(stderr, "lrsweep-mpi: rank %d: %s\n", rank, lrs_error_last());
+	MPI_Abort(MPI_COMM_WORLD, 1);
 }
 
 static int worker(int argc, char **argv)
@@ -432,13 +480,15 @@ static int worker(int argc, char **argv)
 	long threads = 1;
 	lrs_experiment *e = NULL;
 	lrs_dataset *ds = NULL;
+	lrs_pipeline p;
 	lrs_plan plan = { 0 };
 	lrs_range_config rc;
 	lrs_train_config base;
-	int err = 0;
+	int err = LRS_ERROR, prepared = 0;
 
+	memset(&p, 0, sizeof p);
 	run_args(argc, argv, &path, &threads);
-	if (path && lrs_experiment_load(&e, path) == 0)
+	if (path && (err = lrs_experiment_load(&e, path)) == 0)
 		err = lrs_dataset_load(&ds, &e->data);
 	if (threads > 1 && !threads_ok)
 		fprintf(stderr, "lrsweep-mpi: rank %d: this MPI lacks MPI_THREAD_MULTIPLE: one thread per rank\n", rank);
@@ -452,29 +502,30 @@ static int worker(int argc, char **argv)
 		MPI_Bcast(msg, 3, MPI_DOUBLE, 0, MPI_COMM_WORLD);
 		if (msg[0] == PHASE_HOME)
 			break;   /* the run ended before its trials; rank 0 said why */
-		if (!e || !ds || err < 0) {
-			fprintf(stderr, "lrsweep-mpi: rank %d: %s\n", rank, lrs_error_last());
-			MPI_Abort(MPI_COMM_WORLD, 1);
+		if (err < 0)
+			give_up();
+		if (!prepared) {   /* the plan and groups rank 0 has */
+			lrs_pipeline_options opt = { 0, NAN, NAN, NULL, 1, NULL, NULL, NULL };
+			if (lrs_pipeline_prepare(&p, e, ds, &opt) < 0)
+				give_up();
+			prepared = 1;
 		}
+		if (msg[0] == PHASE_TRIALS && plan_of(&plan, &p, (size_t)msg[1], (unsigned)msg[2]) < 0)
+			give_up();
 		MPI_Allreduce(&mine, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
 		if (msg[0] == PHASE_RANGE) {
-			if (range_settings(e, ds, &rc, &base) < 0) {
-				fprintf(stderr, "lrsweep-mpi: rank %d: %s\n", rank, lrs_error_last());
-				MPI_Abort(MPI_COMM_WORLD, 1);
-			}
+			if (range_settings(&p, (size_t)msg[1], &rc, &base) < 0)
+				give_up();
 			worker_job job = { NULL, ds, &rc, &base };
 			lrs_run_tasks(threads, (int)threads, serve_repeats, &job);
 			continue;
-		}
-		if (lrs_plan_build(&plan, e, ds, msg[1], msg[2]) < 0) {
-			fprintf(stderr, "lrsweep-mpi: rank %d: %s\n", rank, lrs_error_last());
-			MPI_Abort(MPI_COMM_WORLD, 1);
 		}
 		worker_job job = { &plan, ds, NULL, NULL };
 		lrs_run_tasks(threads, (int)threads, serve, &job);
 		break;
 	}
 	lrs_plan_free(&plan);
+	lrs_pipeline_free(&p);
 	lrs_dataset_free(ds);
 	lrs_experiment_free(e);
 	return 0;
@@ -583,10 +634,9 @@ int main(int argc, char **argv)
 			                "on one process use lrsweep\n");
 			status = 2;
 		} else {
-			cli_driver = &driver;
-			status = cli_main(argc, argv);
+			status = lrs_cli_main(argc, argv, &executor);
 			if (!trials_announced)
-				announce(PHASE_HOME, NAN, NAN);
+				announce(PHASE_HOME, 0, 0, NULL);
 		}
 	} else {
 		status = worker(argc, argv);

@@ -191,6 +191,31 @@ static const char *const migrations[LRS_STORE_SCHEMA_VERSION] = {
 	/* 2 -> 3: the rule's own words with its bounds - why it picked
 	 * nothing, or the caveat it printed - so they outlive the terminal */
 	"ALTER TABLE bounds ADD COLUMN note TEXT;\n",
+	/* 3 -> 4: one range test per group of trials that differ in what sets
+	 * the rate's scale (optimizer, batch size, model): each test and its
+	 * bounds say their group, each trial the group whose bounds it got.
+	 * '' is the one group of a run that tests once (all of version 3). */
+	"ALTER TABLE range_tests ADD COLUMN group_key TEXT NOT NULL DEFAULT '';\n"
+	"DROP INDEX range_tests_by_experiment;\n"
+	"CREATE INDEX range_tests_by_experiment ON range_tests (experiment_id, group_key, repeat);\n"
+	"CREATE TABLE bounds_v4 (\n"
+	"  experiment_id INTEGER NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,\n"
+	"  rule          TEXT NOT NULL,\n"
+	"  min_lr        REAL,\n"
+	"  max_lr        REAL,\n"
+	"  min_lr_spread REAL,\n"
+	"  max_lr_spread REAL,\n"
+	"  chosen        INTEGER NOT NULL DEFAULT 0 CHECK (chosen IN (0, 1)),\n"
+	"  note          TEXT,\n"
+	"  group_key     TEXT NOT NULL DEFAULT '',\n"
+	"  PRIMARY KEY (experiment_id, group_key, rule)\n"
+	");\n"
+	"INSERT INTO bounds_v4 (experiment_id, rule, min_lr, max_lr, min_lr_spread, max_lr_spread, chosen, note)\n"
+	"  SELECT experiment_id, rule, min_lr, max_lr, min_lr_spread, max_lr_spread, chosen, note FROM bounds;\n"
+	"DROP TABLE bounds;\n"
+	"ALTER TABLE bounds_v4 RENAME TO bounds;\n"
+	"CREATE UNIQUE INDEX bounds_one_chosen ON bounds (experiment_id, group_key) WHERE chosen = 1;\n"
+	"ALTER TABLE trials ADD COLUMN bounds_group TEXT;\n",
 };
 
 /* --------------------------------------------------------- the statements */
@@ -215,20 +240,20 @@ static const char *const stmt_sql[SQ_COUNT] = {
 		" WHERE id = ?1",
 	[SQ_RT_INSERT] =
 		"INSERT INTO range_tests (experiment_id, repeat, mode, start_lr, end_lr,"
-		" iterations, stopped_at, seed, wall_seconds)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+		" iterations, stopped_at, seed, wall_seconds, group_key)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	[SQ_RP_INSERT] =
 		"INSERT INTO range_points (range_test_id, iteration, lr, loss,"
 		" smoothed_loss, accuracy) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[SQ_RT_CLEAR] = "DELETE FROM range_tests WHERE experiment_id = ?1",
-	[SQ_BOUNDS_CLEAR] = "DELETE FROM bounds WHERE experiment_id = ?1",
+	[SQ_RT_CLEAR] = "DELETE FROM range_tests WHERE experiment_id = ?1 AND (?2 IS NULL OR group_key = ?2)",
+	[SQ_BOUNDS_CLEAR] = "DELETE FROM bounds WHERE experiment_id = ?1 AND (?2 IS NULL OR group_key = ?2)",
 	[SQ_BOUND_INSERT] =
 		"INSERT INTO bounds (experiment_id, rule, min_lr, max_lr,"
-		" min_lr_spread, max_lr_spread, chosen, note)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+		" min_lr_spread, max_lr_spread, chosen, note, group_key)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[SQ_TRIAL_INSERT] =
 		"INSERT INTO trials (experiment_id, trial_key, schedule, params, hyper,"
-		" seed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		" seed, bounds_group) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[SQ_TRIAL_START] =
 		"UPDATE trials SET status = 'running', started_at = " STORE_NOW ","
 		" worker = ?2, finished_at = NULL, epochs_done = 0, iterations = 0,"

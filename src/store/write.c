@@ -133,6 +133,7 @@ int lrs_store_range_test_add(int64_t *out, lrs_store *st, int64_t experiment_id,
 	store_bind_int_or_null(&b, s, 7, info->stopped_at, info->stopped_at < 0);
 	store_bind_int(&b, s, 8, (sqlite3_int64)info->seed);
 	store_bind_double(&b, s, 9, info->wall_seconds);
+	store_bind_text(&b, s, 10, info->group_key ? info->group_key : "");
 	if (b != SQLITE_OK || (rc = store_exec_stmt(st, s, what)) < 0)
 		goto fail;
 	id = sqlite3_last_insert_rowid(st->db);
@@ -188,6 +189,7 @@ int lrs_store_bounds_add(lrs_store *st, int64_t experiment_id,
 		store_bind_double(&b, s, 6, rows[i].max_lr_spread);
 		store_bind_int(&b, s, 7, rows[i].chosen != 0);
 		store_bind_text(&b, s, 8, rows[i].note && rows[i].note[0] ? rows[i].note : NULL);
+		store_bind_text(&b, s, 9, rows[i].group_key ? rows[i].group_key : "");
 		if (b != SQLITE_OK || (rc = store_exec_stmt(st, s, what)) < 0)
 			goto fail;
 	}
@@ -228,6 +230,7 @@ int lrs_store_trials_add(int64_t *out_ids, lrs_store *st, int64_t experiment_id,
 		store_bind_text(&b, s, 4, p->params ? p->params : "{}");
 		store_bind_text(&b, s, 5, p->hyper ? p->hyper : "{}");
 		store_bind_int(&b, s, 6, (sqlite3_int64)p->seed);
+		store_bind_text(&b, s, 7, p->bounds_group);
 		if (b != SQLITE_OK || (rc = store_exec_stmt(st, s, what)) < 0)
 			goto fail;
 		if (out_ids != NULL)
@@ -244,7 +247,7 @@ fail:
 	return rc;
 }
 
-int lrs_store_range_tests_clear(lrs_store *st, int64_t experiment_id)
+int lrs_store_range_tests_clear(lrs_store *st, int64_t experiment_id, const char *group_key)
 {
 	static const char what[] = "clear the range tests";
 	sqlite3_stmt *s = NULL;
@@ -259,6 +262,7 @@ int lrs_store_range_tests_clear(lrs_store *st, int64_t experiment_id)
 	for (int k = 0; k < 2; k++) {   /* points go with their test (cascade) */
 		s = st->stmt[k ? SQ_BOUNDS_CLEAR : SQ_RT_CLEAR];
 		store_bind_int(&b, s, 1, experiment_id);
+		store_bind_text(&b, s, 2, group_key);
 		if (b != SQLITE_OK || (rc = store_exec_stmt(st, s, what)) < 0)
 			goto fail;
 	}

@@ -34,6 +34,9 @@ typedef struct {
 	const lrs_experiment *e;
 	const lrs_dataset *ds;
 	double min_lr, max_lr;
+	unsigned fields;                 /* grouping keys (LRS_GROUP_*)      */
+	const lrs_group_bounds *bounds;  /* (n_bounds) per group, or NULL    */
+	size_t n_bounds;
 	lrs_plan *plan;
 	size_t cap;
 	lrs_buf errors;          /* one line per failing entry                */
@@ -172,6 +175,153 @@ static void spec_free(lrs_trial_spec *t)
 	free(t->params);
 	free(t->hyper);
 	free(t->label);
+	free(t->group);
+}
+
+/* ------------------------------------------------------------ groups */
+
+/* Space key i's value in trial t as text; "-" where it does not apply
+ * (an SGD setting of an Adam trial, or the reverse). */
+static void group_value(lrs_buf *b, const lrs_trial_spec *t, int i)
+{
+	const lrs_optim_config *o = &t->optim;
+	int sgd = o->type == LRS_OPTIM_SGD;
+
+	switch (1u << i) {
+	case LRS_GROUP_BATCH_SIZE: lrs_buf_printf(b, "%ld", t->batch_size); break;
+	case LRS_GROUP_HIDDEN:
+		lrs_buf_printf(b, "[");
+		for (size_t k = 0; k < t->model.n_hidden; k++)
+			lrs_buf_printf(b, "%s%zu", k ? ", " : "", t->model.hidden[k]);
+		lrs_buf_printf(b, "]");
+		break;
+	case LRS_GROUP_ACTIVATION: lrs_buf_printf(b, "%s", act_names[t->model.activation]); break;
+	case LRS_GROUP_INIT: lrs_buf_printf(b, "%s", init_names[t->model.init]); break;
+	case LRS_GROUP_OPTIM_TYPE: lrs_buf_printf(b, "%s", optim_names[o->type]); break;
+	case LRS_GROUP_MOMENTUM: sgd ? lrs_buf_printf(b, "%g", o->momentum) : lrs_buf_printf(b, "-"); break;
+	case LRS_GROUP_NESTEROV: lrs_buf_printf(b, "%s", !sgd ? "-" : o->nesterov ? "true" : "false"); break;
+	case LRS_GROUP_WEIGHT_DECAY: lrs_buf_printf(b, "%g", o->weight_decay); break;
+	case LRS_GROUP_BETAS: sgd ? lrs_buf_printf(b, "-") : lrs_buf_printf(b, "[%g, %g]", o->beta1, o->beta2); break;
+	default: sgd ? lrs_buf_printf(b, "-") : lrs_buf_printf(b, "%g", o->eps); break;
+	}
+}
+
+/* Trial t's group name by the keys of `fields`; "" for none. NULL when
+ * out of memory. */
+static char *group_key(const lrs_trial_spec *t, unsigned fields)
+{
+	lrs_buf b = { 0 };
+
+	lrs_buf_printf(&b, "%s", "");
+	for (int i = 0; i < LRS_SPACE_KEYS; i++)
+		if (fields & (1u << i)) {
+			lrs_buf_printf(&b, "%s%s=", b.len ? ", " : "", lrs_space_key_name(i));
+			group_value(&b, t, i);
+		}
+	return lrs_buf_take(&b);
+}
+
+unsigned lrs_plan_varying(const lrs_plan *p, unsigned fields)
+{
+	unsigned varying = 0;
+
+	for (int i = 0; i < LRS_SPACE_KEYS; i++) {
+		char *first = NULL;
+		if (!(fields & (1u << i)) || p->n == 0)
+			continue;
+		first = group_key(&p->items[0], 1u << i);
+		for (size_t k = 1; first && k < p->n && !(varying & (1u << i)); k++) {
+			char *v = group_key(&p->items[k], 1u << i);
+			if (v && strcmp(v, first))
+				varying |= 1u << i;
+			free(v);
+		}
+		free(first);
+	}
+	return varying;
+}
+
+void lrs_plan_group_names(char *buf, size_t size, unsigned fields)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < LRS_SPACE_KEYS && len < size; i++)
+		if (fields & (1u << i))
+			len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? ", " : "", lrs_space_key_name(i));
+}
+
+int lrs_plan_groups(lrs_plan_group **out, size_t *n, const lrs_plan *p, unsigned fields)
+{
+	lrs_plan_group *g = calloc(p->n + 1, sizeof *g);
+	size_t m = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!g)
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	for (size_t i = 0; i < p->n; i++) {
+		char *key = group_key(&p->items[i], fields);
+		size_t k;
+		if (!key) {
+			lrs_plan_groups_free(g, m);
+			return lrs_error_set(LRS_ENOMEM, "out of memory");
+		}
+		for (k = 0; k < m && strcmp(g[k].key, key); k++)
+			;
+		if (k < m) {
+			free(key);
+		} else {
+			g[m++] = (lrs_plan_group){ key, i, 0 };
+		}
+		g[k].trials++;
+	}
+	*out = g;
+	*n = m;
+	return 0;
+}
+
+void lrs_plan_groups_free(lrs_plan_group *g, size_t n)
+{
+	for (size_t i = 0; g && i < n; i++)
+		free(g[i].key);
+	free(g);
+}
+
+void lrs_plan_group_hyper(const lrs_experiment *e, const lrs_trial_spec *first, unsigned fields,
+                          lrs_mlp_config *model, lrs_optim_config *optim, long *batch_size)
+{
+	const lrs_optim_config *o = &first->optim;
+
+	*model = e->model;
+	*optim = e->optim;
+	*batch_size = fields & LRS_GROUP_BATCH_SIZE ? first->batch_size : e->batch_size;
+	if (fields & LRS_GROUP_HIDDEN) {
+		memcpy(model->hidden, first->model.hidden, sizeof model->hidden);
+		model->n_hidden = first->model.n_hidden;
+	}
+	if (fields & LRS_GROUP_ACTIVATION)
+		model->activation = first->model.activation;
+	if (fields & LRS_GROUP_INIT)
+		model->init = first->model.init;
+	if ((fields & LRS_GROUP_OPTIM_TYPE) && o->type != optim->type) {
+		/* another family: its own settings come with it */
+		double wd = optim->weight_decay;
+		*optim = *o;
+		optim->weight_decay = wd;
+	}
+	if (fields & LRS_GROUP_MOMENTUM)
+		optim->momentum = o->momentum;
+	if (fields & LRS_GROUP_NESTEROV)
+		optim->nesterov = o->nesterov;
+	if (fields & LRS_GROUP_WEIGHT_DECAY)
+		optim->weight_decay = o->weight_decay;
+	if (fields & LRS_GROUP_BETAS) {
+		optim->beta1 = o->beta1;
+		optim->beta2 = o->beta2;
+	}
+	if (fields & LRS_GROUP_EPS)
+		optim->eps = o->eps;
 }
 
 /* Records the current error as one line of the build's errors (once). */
@@ -202,6 +352,7 @@ static int add_point(builder *b, const lrs_node *entry, const axis *axes, size_t
 	lrs_node *params = NULL, *v;
 	lrs_trial_spec base;
 	lrs_buf label = { 0 };
+	char *group = NULL;
 	int err = 0;
 
 	memset(&base, 0, sizeof base);
@@ -249,7 +400,17 @@ static int add_point(builder *b, const lrs_node *entry, const axis *axes, size_t
 	base.epochs = e->trial.epochs;
 	base.config = config;
 	long spe = lrs_train_steps_per_epoch(b->ds, base.batch_size);
-	lrs_sched_ctx ctx = { b->min_lr, b->max_lr, spe, spe * base.epochs };
+	const lrs_group_bounds *gb = NULL;
+	group = group_key(&base, b->fields);
+	for (size_t k = 0; group && k < b->n_bounds && !gb; k++)
+		if (!strcmp(b->bounds[k].key, group))
+			gb = &b->bounds[k];
+	if (!group || !gb) {
+		err = group ? lrs_error_set(LRS_ERROR, "no bounds for the range-test group '%s'", group)
+		            : lrs_error_set(LRS_ENOMEM, "out of memory");
+		goto out;
+	}
+	lrs_sched_ctx ctx = { gb->min_lr, gb->max_lr, spe, spe * base.epochs };
 	for (size_t s = 0; s < e->trial.n_seeds; s++) {
 		lrs_trial_spec *t;
 
@@ -271,7 +432,8 @@ static int add_point(builder *b, const lrs_node *entry, const axis *axes, size_t
 		t->type = lrs_sched_type_name(lrs_sched_get_type(t->sched));
 		t->hyper = hyper_json(t);
 		t->label = strdup(label.data);
-		if ((err = lrs_sched_params_json(&t->params, t->sched)) < 0 || !t->hyper || !t->label) {
+		t->group = strdup(group);
+		if ((err = lrs_sched_params_json(&t->params, t->sched)) < 0 || !t->hyper || !t->label || !t->group) {
 			spec_free(t);
 			if (err == 0)
 				err = lrs_error_set(LRS_ENOMEM, "out of memory");
@@ -283,6 +445,7 @@ static int add_point(builder *b, const lrs_node *entry, const axis *axes, size_t
 out:
 	if (err < 0)
 		note_error(b);
+	free(group);
 	lrs_buf_free(&label);
 	lrs_node_free(params);
 	free(skeys);
@@ -425,7 +588,13 @@ static int check_distinct(const lrs_plan *p, const lrs_experiment *e)
 
 int lrs_plan_build(lrs_plan *out, const lrs_experiment *e, const lrs_dataset *ds, double min_lr, double max_lr)
 {
-	builder b = { e, ds, min_lr, max_lr, out, 0, { 0 }, 0 };
+	return lrs_plan_build_grouped(out, e, ds, 0, &(lrs_group_bounds){ "", min_lr, max_lr }, 1);
+}
+
+int lrs_plan_build_grouped(lrs_plan *out, const lrs_experiment *e, const lrs_dataset *ds, unsigned fields,
+                           const lrs_group_bounds *bounds, size_t n)
+{
+	builder b = { e, ds, NAN, NAN, fields, bounds, n, out, 0, { 0 }, 0 };
 	lrs_node *fallback = NULL, *type = NULL;
 	const lrs_node *list = e->trial.schedules;
 	size_t config = 0;
@@ -501,7 +670,8 @@ int lrs_plan_one(lrs_plan *out, const lrs_experiment *e, const lrs_dataset *ds, 
 	t->seed = seed;
 	t->hyper = hyper_json(t);
 	t->label = strdup(t->type);
-	if ((err = lrs_sched_params_json(&t->params, sched)) == 0 && (!t->hyper || !t->label))
+	t->group = strdup("");
+	if ((err = lrs_sched_params_json(&t->params, sched)) == 0 && (!t->hyper || !t->label || !t->group))
 		err = lrs_error_set(LRS_ENOMEM, "out of memory");
 	if (err < 0) {
 		lrs_plan_free(out);

@@ -45,9 +45,10 @@ METRICS="select id, trial_key, schedule, params, hyper, seed, status, epochs_don
 	best_epoch, final_val_accuracy, final_val_loss, final_train_loss, test_accuracy from trials order by id"
 CURVES="select trial_id, epoch, iteration, lr, momentum, train_loss, train_accuracy, val_loss, val_accuracy
 	from epochs order by 1, 2"
-BOUNDS="select rule, min_lr, max_lr, min_lr_spread, max_lr_spread, chosen, note from bounds order by rule"
-POINTS="select r.repeat, r.seed, r.stopped_at, p.iteration, p.lr, p.loss, p.smoothed_loss, p.accuracy
-	from range_points p join range_tests r on r.id = p.range_test_id order by 1, 4"
+# the plan varies batch_size: one range test per batch size (group)
+BOUNDS="select group_key, rule, min_lr, max_lr, min_lr_spread, max_lr_spread, chosen, note from bounds order by 1, 2"
+POINTS="select r.group_key, r.repeat, r.seed, r.stopped_at, p.iteration, p.lr, p.loss, p.smoothed_loss, p.accuracy
+	from range_points p join range_tests r on r.id = p.range_test_id order by 1, 2, 5"
 
 mpi run exp.yaml --db "$T/m.db" >"$OUT" 2>"$ERR"
 RC=$?
@@ -112,7 +113,7 @@ if [ $RC -eq 0 ] && grep -q "^lrsweep: probe" "$ERR" &&
    cmp -s <(sqlite3 "$T/a.db" "$POINTS") <(sqlite3 "$T/as.db" "$POINTS") &&
    cmp -s <(sqlite3 "$T/a.db" "$BOUNDS") <(sqlite3 "$T/as.db" "$BOUNDS") &&
    cmp -s <(sqlite3 "$T/a.db" "$METRICS") <(sqlite3 "$T/as.db" "$METRICS") &&
-   [ "$(sqlite3 "$T/a.db" "select rule from bounds where chosen = 1")" = loss-steepest ]; then
+   [ "$(sqlite3 "$T/a.db" "select distinct rule from bounds where chosen = 1")" = loss-steepest ]; then
 	ok "a probed range and --pick: the ranks store what lrsweep run stores"
 else
 	nok "mpi probe" "rc=$RC $(tail -c 300 "$ERR")"

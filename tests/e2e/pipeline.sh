@@ -65,7 +65,8 @@ if [ $have_sqlite = 1 ]; then
 	got=$(sqlite3 "$T/a.db" "select count(*), sum(status = 'completed'), sum(test_accuracy is not null) from trials;
 		select count(*) from epochs; select count(*) from range_tests; select count(*) from bounds where chosen = 1;
 		select status from experiments; pragma integrity_check" | tr '\n' ' ')
-	if [ "$got" = "16|16|16 96 2 1 completed ok " ]; then ok "stored: trials, epochs, range tests, bounds"
+	# batch_size varies: one range test (2 repeats) and one chosen bound per batch size
+	if [ "$got" = "16|16|16 96 4 2 completed ok " ]; then ok "stored: trials, epochs, range tests and bounds per batch-size group"
 	else nok "stored" "$got"; fi
 	run run exp.yaml --db "$T/b.db" --threads 1 -q
 	if [ "$RC" -eq 0 ] && cmp -s <(sqlite3 "$T/a.db" "$METRICS") <(sqlite3 "$T/b.db" "$METRICS") &&
@@ -152,7 +153,7 @@ if [ $have_sqlite = 1 ]; then
 	   cmp -s <(sqlite3 "$T/crash.db" "$METRICS") <(sqlite3 "$T/whole2.db" "$METRICS") &&
 	   cmp -s <(sqlite3 "$T/crash.db" "$CURVES") <(sqlite3 "$T/whole2.db" "$CURVES") &&
 	   [ "$(sqlite3 "$T/crash.db" "select count(*) from experiments; select status from experiments;
-	        select count(*) from range_tests; pragma integrity_check" | tr '\n' ' ')" = "1 completed 2 ok " ]; then
+	        select count(*) from range_tests; pragma integrity_check" | tr '\n' ' ')" = "1 completed 4 ok " ]; then  # 2 batch-size groups x 2 repeats
 		ok "20 SIGKILLs + resumes = one uninterrupted run; no completed trial ran twice; integrity ok"
 	else
 		nok "crash test" "twice=$twice $(diff <(sqlite3 "$T/crash.db" "$METRICS") <(sqlite3 "$T/whole2.db" "$METRICS") | head -4)"

@@ -174,15 +174,27 @@ printf 'not a database at all, just text that is long enough to look like someth
 bad_usage "not SQLite" "not an SQLite database" query "$T/text.db" trials
 sqlite3 "$T/other.db" "create table x (a)"
 bad_usage "not lrsweep" "not an lrsweep database" query "$T/other.db" trials
+# back to schema version 3 (before the range-test groups): range_tests and
+# trials lose their group columns, bounds its group in the primary key
+V3_SQL="drop index range_tests_by_experiment; alter table range_tests drop column group_key;
+	create index range_tests_by_experiment on range_tests (experiment_id, repeat);
+	alter table trials drop column bounds_group;
+	create table bounds_v3 (experiment_id integer not null references experiments (id) on delete cascade,
+	  rule text not null, min_lr real, max_lr real, min_lr_spread real, max_lr_spread real,
+	  chosen integer not null default 0 check (chosen in (0, 1)), note text, primary key (experiment_id, rule));
+	insert into bounds_v3 select experiment_id, rule, min_lr, max_lr, min_lr_spread, max_lr_spread, chosen, note from bounds;
+	drop table bounds; alter table bounds_v3 rename to bounds;
+	create unique index bounds_one_chosen on bounds (experiment_id) where chosen = 1;"
 # a file of schema version 2 (before bounds.note): a query upgrades it
 # first (saying so), then reads it as it was
-cp "$DB" "$T/v2.db" && sqlite3 "$T/v2.db" "alter table bounds drop column note; pragma user_version = 2"
+cp "$DB" "$T/v2.db" && sqlite3 "$T/v2.db" "$V3_SQL alter table bounds drop column note; pragma user_version = 2"
 run query "$DB" trials --format csv
 cp "$OUT" "$T/trials.want"
 run query "$T/v2.db" trials --format csv
 if [ "$RC" -eq 0 ] && cmp -s "$OUT" "$T/trials.want" &&
-   grep -q "^lrsweep query: upgraded $T/v2.db from schema version 2 to 3$" "$ERR" &&
-   [ "$(sqlite3 "$T/v2.db" 'pragma user_version')" = 3 ] &&
+   grep -q "^lrsweep query: upgraded $T/v2.db from schema version 2 to 4$" "$ERR" &&
+   [ "$(sqlite3 "$T/v2.db" 'pragma user_version')" = 4 ] &&
+   [ "$(sqlite3 "$T/v2.db" "select count(*) from range_tests where group_key = ''")" = "$(sq 'select count(*) from range_tests')" ] &&
    [ "$(sqlite3 "$T/v2.db" 'select count(*) from bounds where note is null')" = 5 ] &&
    [ "$(sqlite3 "$T/v2.db" 'pragma integrity_check')" = ok ]; then
 	ok "version 2 file upgraded by a query, which then reads it unchanged"
@@ -190,20 +202,20 @@ else
 	nok "query upgrades version 2" "rc=$RC $(head -c 300 "$ERR")"
 fi
 # schema version 1 (before experiments.command too): a writing open
-# migrates it 1 -> 2 -> 3, old rows count as run
-cp "$DB" "$T/v1.db" && sqlite3 "$T/v1.db" "drop index experiments_by_name; alter table experiments drop column command;
+# migrates it 1 -> 2 -> 3 -> 4, old rows count as run
+cp "$DB" "$T/v1.db" && sqlite3 "$T/v1.db" "$V3_SQL drop index experiments_by_name; alter table experiments drop column command;
 	alter table bounds drop column note;
 	create index experiments_by_name on experiments (name, id); pragma user_version = 1"
 "$LRSWEEP" -q run exp.yaml --db "$T/v1.db" --resume >/dev/null 2>&1
 RC=$?
-if [ "$RC" -eq 0 ] && [ "$(sqlite3 "$T/v1.db" 'pragma user_version')" = 3 ] &&
-   sqlite3 "$T/v1.db" 'select note from bounds' >/dev/null 2>&1 &&
+if [ "$RC" -eq 0 ] && [ "$(sqlite3 "$T/v1.db" 'pragma user_version')" = 4 ] &&
+   sqlite3 "$T/v1.db" 'select note, group_key from bounds' >/dev/null 2>&1 &&
    [ "$(sqlite3 "$T/v1.db" 'select group_concat(distinct command) from experiments')" = run ] &&
    [ "$(sqlite3 "$T/v1.db" 'select count(*) from experiments')" = 1 ] &&
    [ "$(sqlite3 "$T/v1.db" 'pragma integrity_check')" = ok ]; then
-	ok "version 1 file migrated to 3 by run --resume: its experiment resumed (command run), nothing redone"
+	ok "version 1 file migrated to 4 by run --resume: its experiment resumed (command run), nothing redone"
 else
-	nok "migration 1 -> 3" "rc=$RC version=$(sqlite3 "$T/v1.db" 'pragma user_version')"
+	nok "migration 1 -> 4" "rc=$RC version=$(sqlite3 "$T/v1.db" 'pragma user_version')"
 fi
 cp "$DB" "$T/newer.db" && sqlite3 "$T/newer.db" "pragma user_version = 99"
 bad_usage "newer schema" "newer than this" query "$T/newer.db" trials

@@ -1,0 +1,14 @@
+/* cli.h - the command line as one call, for the programs that front it:
+ * bin/lrsweep (src/cli/entry.c) and bin/lrsweep-mpi (src/mpi), which
+ * hands `run` an executor that trains on its ranks. */
+#ifndef LRSWEEP_CLI_PUBLIC_H
+#define LRSWEEP_CLI_PUBLIC_H
+
+#include "lrsweep/pipeline.h"
+
+/* Runs the command line argv[0..argc): dispatches to a command, checks
+ * that stdout was written, returns the exit status (SPEC §2). `executor`
+ * (NULL: this process's threads) runs `run`'s range tests and trials. */
+int lrs_cli_main(int argc, char **argv, const lrs_executor *executor);
+
+#endif

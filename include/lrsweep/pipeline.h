@@ -1,0 +1,208 @@
+/* pipeline.h - `lrsweep run` as library calls (SPEC §1, §4, §5): the
+ * plan checked with stand-in bounds, the experiment begun or resumed, one
+ * range test per group of trials that differ in what sets the scale of
+ * good rates, each group's bounds picked (with the fallback order of
+ * lrs_pick_fallback), the plan built with them, the trials registered and
+ * run, every result stored as it ends.
+ *
+ * Who trains is below the pipeline (train.h's lrs_engine: the built-in
+ * model, or an external program); where the work runs is the executor's
+ * business (this process's threads, or MPI ranks: lrsweep-mpi supplies
+ * its own). What users see is the caller's: the pipeline reports through
+ * lrs_pipeline_events and prints nothing. */
+#ifndef LRSWEEP_PIPELINE_H
+#define LRSWEEP_PIPELINE_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lrsweep/data.h"
+#include "lrsweep/experiment.h"
+#include "lrsweep/pick.h"
+#include "lrsweep/plan.h"
+#include "lrsweep/rangetest.h"
+#include "lrsweep/store.h"
+#include "lrsweep/trials.h"
+
+/* Repeats whose picks spread more than this factor get a warning. */
+#define LRS_RANGE_SPREAD 2.0
+
+/* ------------------------------------------------------------ executors */
+
+typedef struct lrs_executor lrs_executor;
+
+/* Where the range tests' repeats and the trials run when not on this
+ * process's threads. */
+struct lrs_executor {
+	const char *name;            /* "MPI", for messages                  */
+	int supports_pruning;
+	int runs_at_once;            /* runs this process holds at once (the
+	                                memory check): 1 when they run elsewhere */
+	/* The repeats of group `group`'s range test (groups in plan order, as
+	 * lrs_plan_groups lists them): fills curves[r] as lrs_range_run would
+	 * from seeds[r]. */
+	int (*repeats)(const lrs_executor *x, size_t group, const lrs_range_config *rc, long repeats,
+	               const uint64_t *seeds, lrs_range_curve *curves);
+	/* The trials which[0..n) of plan, behaving as lrs_trials_run and
+	 * calling the hooks from this thread; called once the bounds are known,
+	 * also with n == 0. bounds[0..n_bounds) are the groups' bounds by the
+	 * keys of `fields` (lrs_plan_build_grouped). */
+	int (*sweep)(const lrs_executor *x, const lrs_plan *plan, const size_t *which, size_t n,
+	             const lrs_dataset *ds, int threads, const lrs_trials_hooks *hooks, unsigned fields,
+	             const lrs_group_bounds *bounds, size_t n_bounds);
+	void *ctx;
+};
+
+/* ------------------------------------------------------------ the range test */
+
+/* Which rule's bounds feed the trials: the one asked for, or the first of
+ * lrs_pick_fallback that picked when it could not (chosen = -1: none did). */
+typedef struct {
+	lrs_pick_rule preferred;     /* range_test.pick or --pick            */
+	int chosen;                  /* the rule whose bounds are used, or -1 */
+} lrs_range_choice;
+
+/* What the caller shows of a range test as it goes. */
+typedef struct {
+	void *ctx;
+	/* the probe found (probe->ok) or did not find a range: rc is the
+	 * linear test that follows */
+	void (*probed)(void *ctx, const lrs_pick_result *probe, const lrs_range_config *rc);
+	/* the test starts: `threads` of this process, 0 when elsewhere */
+	void (*starting)(void *ctx, const lrs_range_config *rc, long repeats, long threads);
+	/* updates done since the last call; from any thread */
+	void (*progress)(void *ctx, long updates);
+	/* the test ended (also cut short or failed) */
+	void (*ended)(void *ctx);
+	/* a warning: the chosen rule stood in for another, or its repeats
+	 * spread (the text of lrs_range_note) */
+	void (*warn)(void *ctx, const char *rule, const char *text);
+} lrs_range_view;
+
+/* One range test as the pipeline runs it: when `auto_range`, a probe
+ * first sets rc's start_lr and end_lr (lrs_range_auto); then `repeats`
+ * repeats of `base` on `threads` threads (elsewhere when rc->run_repeats
+ * is set), every rule, and ch->chosen. `view` may be NULL. */
+int lrs_pipeline_range(lrs_range_outcome *o, lrs_range_choice *ch, const lrs_dataset *ds,
+                       const lrs_train_config *base, lrs_range_config *rc, int auto_range, long repeats,
+                       int threads, const lrs_range_view *view);
+
+/* Rule k's note as printed and stored: its own caveat or reason, after
+ * the choice's ("chosen because ... could not pick", "the repeats' picks
+ * spread 2.4x ...") when k is the chosen rule. Returns buf or the rule's
+ * own text. */
+const char *lrs_range_note(char *buf, size_t size, const lrs_range_outcome *o, const lrs_range_choice *ch,
+                           int k);
+
+/* Stores the repeats' curves and every rule's bounds of group `group_key`
+ * ("" with one group) under experiment `exp_id`, one transaction per
+ * write; with no pick at all the preferred rule stays marked chosen. */
+int lrs_pipeline_range_store(lrs_store *st, int64_t exp_id, const char *group_key, const lrs_range_outcome *o,
+                             const lrs_range_config *rc, const lrs_range_choice *ch);
+
+/* The error of a test where no rule picked, naming what to change. */
+int lrs_pipeline_no_bounds(const lrs_range_outcome *o, const lrs_range_choice *ch, const lrs_range_config *rc);
+
+/* The range test's settings of experiment e for a run: its ramp with the
+ * length in updates, and `base` trained with e's seed and the given model,
+ * optimizer and batch size. */
+void lrs_pipeline_range_settings(lrs_range_config *rc, lrs_train_config *base, const lrs_experiment *e,
+                                 const lrs_dataset *ds, const lrs_mlp_config *model,
+                                 const lrs_optim_config *optim, long batch_size);
+
+/* ------------------------------------------------------------ a run */
+
+/* A range-test group of a run, with its bounds once picked. */
+typedef struct {
+	char *key;                   /* "" with one group                    */
+	size_t first, trials;        /* its first trial (stand-in plan), count */
+	lrs_train_config base;       /* what its range test trains           */
+	double min_lr, max_lr;       /* NAN until picked                     */
+	int rule;                    /* the chosen rule, -1 when given/none  */
+} lrs_pipeline_group;
+
+/* What the caller shows of a run as it goes. Every callback may be NULL. */
+typedef struct {
+	void *ctx;
+	/* a line for the user ("started experiment 3 in results/x.db") */
+	void (*note)(void *ctx, const char *text);
+	/* a warning that does not stop the run */
+	void (*warn)(void *ctx, const char *text);
+	/* group g's range test is about to run (k of n) */
+	void (*range_group)(void *ctx, const lrs_pipeline_group *g, size_t k, size_t n);
+	const lrs_range_view *range;
+	/* group g's test ended with outcome o; spe: its steps per epoch */
+	void (*range_done)(void *ctx, const lrs_pipeline_group *g, const lrs_range_outcome *o,
+	                   const lrs_range_config *rc, const lrs_range_choice *ch, long spe);
+	/* the trials start: which[0..n) of plan run, `kept` are kept */
+	void (*trials_start)(void *ctx, const lrs_plan *plan, const size_t *which, size_t n, size_t kept);
+	void (*trial_start)(void *ctx, size_t i);
+	void (*trial_epoch)(void *ctx, size_t i, const lrs_epoch_stats *e);
+	/* plan trial i ended and is stored as r */
+	void (*trial_end)(void *ctx, size_t i, const lrs_trial_result *r, const lrs_trial_outcome *o);
+	void (*trials_end)(void *ctx);
+} lrs_pipeline_events;
+
+typedef struct {
+	int resume;                  /* continue the latest run of this name */
+	double min_lr, max_lr;       /* given bounds; NAN: from range tests  */
+	const char *pick;            /* rule name; NULL: range_test.pick     */
+	int threads;                 /* <= 0: one per core                   */
+	volatile sig_atomic_t *stop; /* a signal handler sets it; may be NULL */
+	const lrs_executor *executor;   /* NULL: this process's threads      */
+	const lrs_pipeline_events *events;
+} lrs_pipeline_options;
+
+typedef struct {
+	const lrs_experiment *e;
+	const lrs_dataset *ds;
+	lrs_pipeline_options opt;
+	lrs_plan plan;               /* with stand-in bounds until run picks  */
+	int planned;                 /* 1: plan has the real bounds          */
+	unsigned fields;             /* the grouping keys that vary          */
+	lrs_pipeline_group *groups;  /* (n_groups) in plan order             */
+	size_t n_groups;
+	/* after lrs_pipeline_run */
+	int64_t experiment_id;
+	int resumed, swept;
+	size_t n_run, kept;          /* trials run now / kept from before    */
+	size_t counts[LRS_TRIAL_INTERRUPTED + 1];   /* run now, by status    */
+	long epochs_run, epochs_planned;
+	double sweep_seconds, store_seconds;
+} lrs_pipeline;
+
+/* Everything before the store opens: the plan checked (stand-in bounds
+ * when the range tests have yet to pick them), its groups, pruning and the
+ * executor, and the memory the runs at once need. Free with
+ * lrs_pipeline_free, also on failure. */
+int lrs_pipeline_prepare(lrs_pipeline *p, const lrs_experiment *e, const lrs_dataset *ds,
+                         const lrs_pipeline_options *opt);
+
+/* The runs that go at once - a range test's repeats, then the trials, as
+ * many as there are threads (one under an executor that runs them
+ * elsewhere) - must fit in memory together: 0, or LRS_ENOMEM saying how
+ * much they need. */
+int lrs_pipeline_check_memory(const lrs_pipeline *p);
+
+/* The run on store `st` (`db` names it in messages): the experiment begun
+ * or resumed, the range tests, bounds, plan, trials, the experiment
+ * finished. LRS_EINTERRUPT when *opt.stop turned nonzero (the experiment
+ * is stored as interrupted); on another error after the experiment began
+ * it is stored as failed. */
+int lrs_pipeline_run(lrs_pipeline *p, lrs_store *st, const char *db);
+
+void lrs_pipeline_free(lrs_pipeline *p);
+
+/* The experiments row of e on ds, made by `command` (run, range-test,
+ * train). */
+lrs_experiment_info lrs_pipeline_experiment_info(const lrs_experiment *e, const lrs_dataset *ds,
+                                                 const char *command);
+
+/* The stored form of a trial's outcome: its result in *tr (error points
+ * into o) and its epoch rows in *rows (o->n_epochs of them, calloc'd: the
+ * caller frees), each epoch's momentum from `sched` where it cycles it. */
+int lrs_pipeline_trial_rows(lrs_trial_result *tr, lrs_epoch_row **rows, const lrs_trial_outcome *o,
+                            const lrs_sched *sched);
+
+#endif

@@ -280,6 +280,88 @@ END_TEST
 
 /* Two trials alike are refused, the error naming the first trial (in
  * plan order) that has a twin and that twin, however the keys sort. */
+/* Range-test groups: the keys that vary, the groups in plan order of their
+ * first trials, each trial's @min/@max from its own group's bounds, a group
+ * without bounds refused, and what a group's range test trains. */
+START_TEST(groups_by_what_sets_the_scale)
+{
+	lrs_experiment *e;
+	lrs_dataset *ds;
+	lrs_plan p, g;
+	lrs_plan_group *groups;
+	size_t n;
+	char names[128];
+	const char *yaml = HEAD "optimizer: {type: sgd}\n"
+	                   "trials:\n  seeds: [1, 2]\n  schedules: [{type: constant, lr: '@max'}]\n  space:\n"
+	                   "    optimizer.type: {grid: [sgd, adam]}\n    batch_size: {grid: [25, 50]}\n"
+	                   "    optimizer.weight_decay: {grid: [0, 0.01]}\n";
+
+	plan_of(&p, yaml, &e, &ds);
+	ck_assert_uint_eq(p.n, 16);
+	/* weight decay varies too, but it is not a default grouping key */
+	ck_assert_uint_eq(lrs_plan_varying(&p, LRS_GROUP_DEFAULT), LRS_GROUP_OPTIM_TYPE | LRS_GROUP_BATCH_SIZE);
+	ck_assert_uint_eq(lrs_plan_varying(&p, LRS_GROUP_MODEL | LRS_GROUP_MOMENTUM), 0);
+	lrs_plan_group_names(names, sizeof names, LRS_GROUP_OPTIM_TYPE | LRS_GROUP_BATCH_SIZE);
+	ck_assert_str_eq(names, "batch_size, optimizer.type");
+	ck_assert_int_eq(lrs_plan_groups(&groups, &n, &p, LRS_GROUP_OPTIM_TYPE | LRS_GROUP_BATCH_SIZE), 0);
+	ck_assert_uint_eq(n, 4);
+	size_t total = 0;
+	for (size_t k = 0; k < n; k++) {
+		ck_assert_uint_eq(groups[k].trials, 4);   /* 2 weight decays x 2 seeds */
+		total += groups[k].trials;
+		for (size_t j = 0; j < k; j++)
+			ck_assert_uint_lt(groups[j].first, groups[k].first);
+	}
+	ck_assert_uint_eq(total, p.n);
+	ck_assert_str_eq(groups[0].key, "batch_size=25, optimizer.type=sgd");
+	/* no grouping key: one group named "" holding every trial */
+	lrs_plan_group *one;
+	size_t n1;
+	ck_assert_int_eq(lrs_plan_groups(&one, &n1, &p, 0), 0);
+	ck_assert_uint_eq(n1, 1);
+	ck_assert_str_eq(one[0].key, "");
+	ck_assert_uint_eq(one[0].trials, p.n);
+	lrs_plan_groups_free(one, n1);
+
+	/* each group gets its own bounds; @max is its max_lr */
+	lrs_group_bounds b[4];
+	for (size_t k = 0; k < n; k++)
+		b[k] = (lrs_group_bounds){ groups[n - 1 - k].key, 0.001 * (double)(k + 1), 0.01 * (double)(k + 1) };
+	unsigned fields = LRS_GROUP_OPTIM_TYPE | LRS_GROUP_BATCH_SIZE;
+	ck_assert_msg(lrs_plan_build_grouped(&g, e, ds, fields, b, n) == 0, "%s", lrs_error_last());
+	ck_assert_uint_eq(g.n, p.n);
+	for (size_t i = 0; i < g.n; i++) {
+		size_t k;
+		ck_assert_uint_eq(g.items[i].config, p.items[i].config);   /* the same trials, in the same order */
+		ck_assert_str_eq(g.items[i].label, p.items[i].label);
+		for (k = 0; k < n && strcmp(b[k].key, g.items[i].group); k++)
+			;
+		ck_assert_msg(k < n, "trial %zu: group '%s' has no bounds", i, g.items[i].group);
+		ck_assert_double_eq_tol(lrs_sched_lr(g.items[i].sched, 0), b[k].max_lr, 1e-15);
+	}
+	lrs_plan_free(&g);
+	/* a group left without bounds is an error naming it */
+	ck_assert_int_eq(lrs_plan_build_grouped(&g, e, ds, fields, b, n - 1), LRS_EINVALID);
+	ck_assert_msg(strstr(lrs_error_last(), groups[0].key) != NULL, "%s", lrs_error_last());
+
+	/* the range test of the adam group trains adam at that batch size,
+	 * with the experiment's weight decay (not the first trial's) */
+	size_t adam = 0;
+	while (adam < n && !strstr(groups[adam].key, "optimizer.type=adam"))
+		adam++;
+	ck_assert_uint_lt(adam, n);
+	lrs_mlp_config model;
+	lrs_optim_config optim;
+	long batch;
+	lrs_plan_group_hyper(e, &p.items[groups[adam].first], fields, &model, &optim, &batch);
+	ck_assert_int_eq(optim.type, LRS_OPTIM_ADAM);
+	ck_assert_int_eq(batch, p.items[groups[adam].first].batch_size);
+	ck_assert_double_eq(optim.weight_decay, e->optim.weight_decay);
+	lrs_plan_groups_free(groups, n);
+	done(&p, e, ds);
+}
+END_TEST
+
 START_TEST(duplicates_named_in_plan_order)
 {
 	assert_plan_error(HEAD "trials:\n  schedules:\n    - {type: constant, lr: {grid: [0.3, 0.2, 0.2, 0.3]}}\n",
@@ -305,6 +387,7 @@ Suite *suite_plan(void)
 	tcase_add_test(tc, random_search);
 	tcase_add_test(tc, errors_at_their_place);
 	tcase_add_test(tc, duplicates_named_in_plan_order);
+	tcase_add_test(tc, groups_by_what_sets_the_scale);
 	suite_add_tcase(s, tc);
 	return s;
 }

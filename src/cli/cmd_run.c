@@ -146,10 +146,10 @@ static void print_plan(const lrs_pipeline *p)
 	else
 		printf("bounds %.4g .. %.4g\n\n", p->groups[0].min_lr, p->groups[0].max_lr);
 	if (p->n_groups > 1) {
-		printf("%5s  %-50s  %6s  %s\n", "group", "range test for", "trials", "first trial");
+		printf("%5s  %6s  %11s  %s\n", "group", "trials", "first trial", "range test for");
 		for (size_t k = 0; k < p->n_groups; k++)
-			printf("%5zu  %-50s  %6zu  %zu\n", k + 1, p->groups[k].key, p->groups[k].trials,
-			       p->groups[k].first + 1);
+			printf("%5zu  %6zu  %11zu  %s\n", k + 1, p->groups[k].trials, p->groups[k].first + 1,
+			       p->groups[k].key);
 		printf("\n");
 	}
 	printf("%5s  %-16s  %20s  %5s  %s\n", "trial", "key", "seed", "batch", "configuration");

@@ -81,8 +81,10 @@ static int make_groups(lrs_pipeline *p)
 	if (left_out) {
 		char names[256];
 		lrs_plan_group_names(names, sizeof names, left_out);
-		say(p, 1, "%s: %s vary between trials but range_test.per leaves them out: one range test's bounds "
-		    "serve trials whose good rates may differ", e->path, names);
+		int one = !(left_out & (left_out - 1));
+		say(p, 1, "%s: %s %s between trials but range_test.per leaves %s out: trials that differ in %s share "
+		    "one range test's bounds, though their good rates may differ", e->path, names,
+		    one ? "varies" : "vary", one ? "it" : "them", one ? "it" : "them");
 	}
 	if ((err = lrs_plan_groups(&g, &n, &p->plan, p->fields)) < 0)
 		return err;

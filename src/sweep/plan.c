@@ -206,8 +206,10 @@ static void group_value(lrs_buf *b, const lrs_trial_spec *t, int i)
 	}
 }
 
-/* Trial t's group name by the keys of `fields`; "" for none. NULL when
- * out of memory. */
+/* Trial t's group name by the keys of `fields`; "" for none. A key that
+ * does not apply to t's optimizer ("-": betas for sgd, momentum for adam)
+ * is left out: the type already tells those groups apart. NULL when out
+ * of memory. */
 static char *group_key(const lrs_trial_spec *t, unsigned fields)
 {
 	lrs_buf b = { 0 };
@@ -215,24 +217,32 @@ static char *group_key(const lrs_trial_spec *t, unsigned fields)
 	lrs_buf_printf(&b, "%s", "");
 	for (int i = 0; i < LRS_SPACE_KEYS; i++)
 		if (fields & (1u << i)) {
+			size_t mark = b.len;
 			lrs_buf_printf(&b, "%s%s=", b.len ? ", " : "", lrs_space_key_name(i));
+			size_t at = b.len;
 			group_value(&b, t, i);
+			if (b.data && !strcmp(b.data + at, "-"))
+				b.data[b.len = mark] = '\0';
 		}
 	return lrs_buf_take(&b);
 }
 
+/* Key i varies when two trials it applies to differ in it. */
 unsigned lrs_plan_varying(const lrs_plan *p, unsigned fields)
 {
 	unsigned varying = 0;
 
 	for (int i = 0; i < LRS_SPACE_KEYS; i++) {
 		char *first = NULL;
-		if (!(fields & (1u << i)) || p->n == 0)
+		if (!(fields & (1u << i)))
 			continue;
-		first = group_key(&p->items[0], 1u << i);
-		for (size_t k = 1; first && k < p->n && !(varying & (1u << i)); k++) {
+		for (size_t k = 0; k < p->n && !(varying & (1u << i)); k++) {
 			char *v = group_key(&p->items[k], 1u << i);
-			if (v && strcmp(v, first))
+			if (v && *v && !first) {
+				first = v;
+				continue;
+			}
+			if (v && *v && strcmp(v, first))
 				varying |= 1u << i;
 			free(v);
 		}

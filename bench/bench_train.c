@@ -48,10 +48,10 @@ typedef struct {
 	double t_last;      /* time after the last timed step */
 } timing;
 
-static int on_step(void *ctx, lrs_trainer *t, long step, double lr, double loss)
+static int on_step(void *ctx, long step, double lr, double loss)
 {
 	timing *tm = ctx;
-	(void)t; (void)lr; (void)loss;
+	(void)lr; (void)loss;
 	if (step == 0)
 		tm->t_first = now();
 	if (step == tm->stop_at) {
@@ -83,10 +83,10 @@ static int run_train(const lrs_mlp_config *mc, long batch, long steps)
 	lrs_node_append(params, "lr", lr);
 	if (lrs_sched_build(&s, "constant", params, NULL) < 0)
 		return 1;
-	lrs_train_config cfg = { *mc, { 0 }, batch, 1000, 0, 1, s, 0, 1 };
+	lrs_train_config cfg = { .model = *mc, .batch_size = batch, .epochs = 1000, .seed = 1, .sched = s, .skip_test = 1 };
 	lrs_optim_defaults(&cfg.optim, LRS_OPTIM_SGD);
 	cfg.optim.momentum = 0.9;
-	lrs_train_hooks hooks = { &tm, on_step, NULL };
+	lrs_train_hooks hooks = { .ctx = &tm, .on_step = on_step };
 	if (lrs_train_run(&r, ds, &cfg, &hooks) < 0) {
 		fprintf(stderr, "bench_train: %s\n", lrs_error_last());
 		return 1;
@@ -109,23 +109,6 @@ static int cmp_double(const void *a, const void *b)
 #define RANGE_EVERY   25      /* the range test's default eval_every   */
 #define RANGE_SAMPLES 2000    /* ... and eval_samples                  */
 #define RANGE_REPS    5       /* alternating runs; medians reported    */
-
-typedef struct {
-	const lrs_dataset *ds;
-	long last;          /* the last step, also evaluated */
-} eval_ctx;
-
-/* Evaluates as the range test does: every RANGE_EVERY steps and at the
- * last. */
-static int on_step_eval(void *ctx, lrs_trainer *t, long step, double lr, double loss)
-{
-	const eval_ctx *e = ctx;
-	double vl, va;
-	(void)lr; (void)loss;
-	if (step % RANGE_EVERY == 0 || step == e->last)
-		lrs_trainer_evaluate(t, &e->ds->val, RANGE_SAMPLES, &vl, &va);
-	return 0;
-}
 
 /* Times, RANGE_REPS times each in turn: plain training for `steps`
  * updates; the same with the range test's evaluations; the range test
@@ -151,20 +134,24 @@ static int run_range(const lrs_mlp_config *mc, long batch, long steps)
 	lrs_node_append(params, "lr", lr);
 	if (lrs_sched_build(&s, "constant", params, NULL) < 0)
 		return 1;
-	lrs_train_config cfg = { *mc, { 0 }, batch, 1000, steps, 1, s, 0, 1 };
+	lrs_train_config cfg = { .model = *mc, .batch_size = batch, .epochs = 1000, .max_steps = steps, .seed = 1,
+	                         .sched = s, .skip_test = 1 };
 	lrs_optim_defaults(&cfg.optim, LRS_OPTIM_SGD);
 	cfg.optim.momentum = 0.9;
 	lrs_range_config rc = { LRS_RAMP_LINEAR, 1e-4, 0.1, steps, RANGE_EVERY, RANGE_SAMPLES, 0.98, 0,
 	                        NULL, NULL, NULL, NULL, NULL };
-	eval_ctx ec = { ds, steps - 1 };
-	lrs_train_hooks evals = { &ec, on_step_eval, NULL };
+	/* the same run evaluating as the range test does: every RANGE_EVERY
+	 * steps and at the last */
+	lrs_train_config with_evals = cfg;
+	with_evals.eval_every = RANGE_EVERY;
+	with_evals.eval_samples = RANGE_SAMPLES;
 	for (int rep = 0; rep < RANGE_REPS; rep++) {
 		lrs_range_curve c;
 		double t0 = now();
 		if (lrs_train_run(&r, ds, &cfg, NULL) < 0)
 			goto fail;
 		double t1 = now();
-		if (lrs_train_run(&r, ds, &cfg, &evals) < 0)
+		if (lrs_train_run(&r, ds, &with_evals, NULL) < 0)
 			goto fail;
 		double t2 = now();
 		if (lrs_range_run(&c, ds, &cfg, &rc) < 0)

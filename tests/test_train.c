@@ -1,5 +1,6 @@
 /* test_train.c - the training loop: determinism, batches, divergence,
- * hooks, reduce_on_plateau and evaluation, on small synthetic data. */
+ * hooks, reduce_on_plateau and evaluation (per epoch and every k steps),
+ * engines other than the built-in one, on small synthetic data. */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -76,10 +77,10 @@ typedef struct {
 	long stop_at_step;         /* stop when reached (-1 never) */
 } seen;
 
-static int on_step(void *ctx, lrs_trainer *t, long step, double lr, double loss)
+static int on_step(void *ctx, long step, double lr, double loss)
 {
 	seen *s = ctx;
-	(void)t; (void)lr;
+	(void)lr;
 	ck_assert_int_eq(step, s->steps);
 	if (step < 4096)
 		s->losses[step] = loss;
@@ -87,10 +88,10 @@ static int on_step(void *ctx, lrs_trainer *t, long step, double lr, double loss)
 	return step == s->stop_at_step;
 }
 
-static int on_epoch(void *ctx, lrs_trainer *t, const lrs_epoch_stats *e)
+static int on_epoch(void *ctx, const lrs_epoch_stats *e)
 {
 	seen *s = ctx;
-	const lrs_mlp *m = lrs_trainer_model(t);
+	const lrs_mlp *m = e->model;
 
 	ck_assert_int_eq(e->epoch, s->epochs + 1);
 	s->lrs[s->epochs++ % 64] = e->lr;
@@ -103,7 +104,7 @@ static int on_epoch(void *ctx, lrs_trainer *t, const lrs_epoch_stats *e)
 
 static lrs_train_result train(const lrs_dataset *ds, const lrs_train_config *c, seen *s)
 {
-	lrs_train_hooks h = { s, on_step, on_epoch };
+	lrs_train_hooks h = { .ctx = s, .on_step = on_step, .on_epoch = on_epoch };
 	lrs_train_result r;
 
 	ck_assert_msg(lrs_train_run(&r, ds, c, &h) == 0, "%s", lrs_error_last());
@@ -241,6 +242,118 @@ START_TEST(plateau_cuts_the_rate)
 }
 END_TEST
 
+/* Step evaluations (eval_every): at steps 0, k, 2k, ... and the last of
+ * max_steps, each before that step's on_step, on the model after the
+ * update (the same accuracy an evaluation at the epoch's end gives when
+ * the step ends the epoch); training itself unchanged by them. */
+typedef struct {
+	long evals[64], n_evals;
+	long last_step;            /* on_step's last step          */
+	int order_ok;              /* each eval before its on_step */
+	double last_acc;
+} eval_seen;
+
+static void eval_hook(void *ctx, long step, double val_loss, double val_accuracy)
+{
+	eval_seen *s = ctx;
+	ck_assert(isfinite(val_loss));
+	if (step != s->last_step + 1)
+		s->order_ok = 0;
+	if (s->n_evals < 64)
+		s->evals[s->n_evals++] = step;
+	s->last_acc = val_accuracy;
+}
+
+static int eval_step(void *ctx, long step, double lr, double loss)
+{
+	eval_seen *s = ctx;
+	(void)lr; (void)loss;
+	s->last_step = step;
+	return 0;
+}
+
+START_TEST(step_evaluations)
+{
+	lrs_dataset *ds = blobs();
+	lrs_sched *s = sched("constant", "lr", "0.05", NULL, NULL);
+	lrs_train_config c = config(s, 20, 10);   /* 200 train samples: 10 steps per epoch */
+	eval_seen seen_evals = { .last_step = -1, .order_ok = 1 };
+	lrs_train_hooks h = { .ctx = &seen_evals, .on_step = eval_step, .on_eval = eval_hook };
+	lrs_train_result plain, with;
+
+	c.max_steps = 20;
+	ck_assert_int_eq(lrs_train_run(&plain, ds, &c, NULL), 0);
+	c.eval_every = 7;
+	c.eval_samples = 0;
+	ck_assert_int_eq(lrs_train_run(&with, ds, &c, &h), 0);
+	ck_assert_int_eq(seen_evals.n_evals, 4);
+	ck_assert_int_eq(seen_evals.evals[0], 0);
+	ck_assert_int_eq(seen_evals.evals[1], 7);
+	ck_assert_int_eq(seen_evals.evals[2], 14);
+	ck_assert_int_eq(seen_evals.evals[3], 19);   /* the last of max_steps */
+	ck_assert(seen_evals.order_ok);
+	/* the last step ends epoch 2: its evaluation saw the epoch's model */
+	ck_assert_double_eq(seen_evals.last_acc, with.last.val_accuracy);
+	ck_assert_double_eq(with.last.train_loss, plain.last.train_loss);
+	ck_assert_double_eq(with.last.val_loss, plain.last.val_loss);
+	lrs_sched_free(s);
+	lrs_dataset_free(ds);
+}
+END_TEST
+
+/* Another engine: lrs_train_run hands it the run, and the memory check
+ * asks it what a run holds. */
+static int fake_runs;
+
+static int fake_run(const lrs_engine *engine, lrs_train_result *out, const lrs_dataset *ds,
+                    const lrs_train_config *cfg, const lrs_train_hooks *hooks)
+{
+	(void)ds; (void)hooks;
+	fake_runs++;
+	ck_assert_ptr_eq(cfg->engine, engine);
+	out->status = LRS_RUN_COMPLETED;
+	out->epochs_done = cfg->epochs;
+	out->best_val_accuracy = *(const double *)engine->ctx;
+	return 0;
+}
+
+static double fake_bytes(const lrs_engine *engine, const lrs_dataset *ds, const lrs_train_config *cfg)
+{
+	(void)engine; (void)ds; (void)cfg;
+	return 1e18;   /* more than any machine has */
+}
+
+START_TEST(engines)
+{
+	lrs_dataset *ds = blobs();
+	lrs_sched *s = sched("constant", "lr", "0.05", NULL, NULL);
+	lrs_train_config c = config(s, 20, 3);
+	double acc = 0.75;
+	lrs_engine fake = { "fake", fake_run, fake_bytes, &acc };
+	lrs_train_result r;
+
+	c.engine = &fake;
+	ck_assert_int_eq(lrs_train_run(&r, ds, &c, NULL), 0);
+	ck_assert_int_eq(fake_runs, 1);
+	ck_assert_int_eq(r.epochs_done, 3);
+	ck_assert_double_eq(r.best_val_accuracy, 0.75);
+	ck_assert_int_eq(r.diverged_at, -1);   /* lrs_train_run's defaults, then the engine's */
+	ck_assert_int_eq(lrs_train_check_memory(ds, &c, 2), LRS_ENOMEM);
+	ck_assert_msg(strstr(lrs_error_last(), "fake trainer") != NULL, "%s", lrs_error_last());
+	/* an engine that counts nothing passes the check */
+	fake.bytes = NULL;
+	ck_assert_int_eq(lrs_train_check_memory(ds, &c, 2), 0);
+	/* the built-in engine named outright is the default */
+	c.engine = &lrs_engine_builtin;
+	ck_assert_int_eq(lrs_train_run(&r, ds, &c, NULL), 0);
+	ck_assert_int_eq(fake_runs, 1);
+	ck_assert_int_eq(r.epochs_done, 3);
+	ck_assert(lrs_train_bytes(ds, &c) > 0);
+	lrs_sched_free(s);
+	lrs_dataset_free(ds);
+}
+END_TEST
+
 START_TEST(bad_config_is_refused)
 {
 	lrs_dataset *ds = blobs();
@@ -271,6 +384,8 @@ Suite *suite_train(void)
 	tcase_add_test(tc, hooks_and_max_steps_stop);
 	tcase_add_test(tc, plateau_cuts_the_rate);
 	tcase_add_test(tc, bad_config_is_refused);
+	tcase_add_test(tc, step_evaluations);
+	tcase_add_test(tc, engines);
 	suite_add_tcase(s, tc);
 	return s;
 }

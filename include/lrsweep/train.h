@@ -1,14 +1,19 @@
-/* train.h - the one training loop: range tests and trials both run on it.
+/* train.h - the trainer interface: range tests, trials and `train` all
+ * run through it.
  *
- * A run trains a fresh, seeded MLP on a dataset with an optimizer and a
- * schedule: the training split is reshuffled every epoch from the run's own
- * RNG; mini-batches keep the last partial batch (PyTorch's drop_last=False);
- * the schedule gives the rate (and momentum) of every update; after each
- * epoch the validation split is evaluated; at the end the test split. A
- * NaN or infinite loss ends the run as diverged at that step. Callbacks
- * after every step and every epoch let the callers log, evaluate, prune or
- * stop. A run is single-threaded and touches no globals, so runs go side by
- * side on threads; the dataset is only read. */
+ * A run trains a fresh, seeded model with an optimizer and a schedule that
+ * lrsweep owns: the schedule gives the rate (and momentum) of every update;
+ * after each epoch the validation split is evaluated, in a range test also
+ * every eval_every updates; at the end the test split. A NaN or infinite
+ * loss ends the run as diverged at that step. Callbacks after every step,
+ * evaluation and epoch let the callers log, prune or stop.
+ *
+ * Who trains is an engine (lrs_engine): the built-in MLP (below, the
+ * default) or another implementation of the same contract. The built-in
+ * engine reshuffles the training split every epoch from the run's own RNG
+ * and keeps the last partial batch (PyTorch's drop_last=False); a run is
+ * single-threaded and touches no globals, so runs go side by side on
+ * threads; the dataset is only read. */
 #ifndef LRSWEEP_TRAIN_H
 #define LRSWEEP_TRAIN_H
 
@@ -18,6 +23,8 @@
 #include "lrsweep/nn.h"
 #include "lrsweep/optim.h"
 #include "lrsweep/schedule.h"
+
+typedef struct lrs_engine lrs_engine;
 
 typedef struct {
 	lrs_mlp_config model;      /* inputs and outputs are taken from the data */
@@ -29,6 +36,11 @@ typedef struct {
 	const lrs_sched *sched;    /* the rate of every update (borrowed)       */
 	int eval_each_epoch;       /* evaluate validation after each epoch      */
 	int skip_test;             /* 1: no test evaluation at the end          */
+	long eval_every;           /* > 0: evaluate the validation split after
+	                              update s when s % eval_every == 0, and
+	                              after the last of max_steps (range tests) */
+	size_t eval_samples;       /* ... on its first eval_samples (0 = all)   */
+	const lrs_engine *engine;  /* who trains; NULL: the built-in MLP        */
 } lrs_train_config;
 
 typedef enum {
@@ -46,17 +58,21 @@ typedef struct {
 	double val_loss;           /* NAN without a validation split            */
 	double val_accuracy;
 	double seconds;            /* wall time of the epoch, evaluation included */
+	const lrs_mlp *model;      /* the built-in engine's model after the
+	                              epoch (read only, for tests); NULL with
+	                              other engines                           */
 } lrs_epoch_stats;
-
-typedef struct lrs_trainer lrs_trainer;
 
 typedef struct {
 	void *ctx;                 /* handed to the callbacks                   */
 	/* after update `step` (0-based) made at rate lr with batch loss `loss`;
 	 * nonzero stops the run */
-	int (*on_step)(void *ctx, lrs_trainer *t, long step, double lr, double loss);
+	int (*on_step)(void *ctx, long step, double lr, double loss);
+	/* after update `step` when an evaluation was due (cfg->eval_every),
+	 * before on_step of the same step */
+	void (*on_eval)(void *ctx, long step, double val_loss, double val_accuracy);
 	/* after each epoch; nonzero stops the run */
-	int (*on_epoch)(void *ctx, lrs_trainer *t, const lrs_epoch_stats *e);
+	int (*on_epoch)(void *ctx, const lrs_epoch_stats *e);
 } lrs_train_hooks;
 
 typedef struct {
@@ -72,11 +88,26 @@ typedef struct {
 	double seconds;            /* wall time of the whole run                */
 } lrs_train_result;
 
+/* An engine: what trains. run() keeps lrs_train_run's contract (below);
+ * bytes() is what one run holds in this process (lrs_train_check_memory),
+ * NULL when nothing worth counting. */
+struct lrs_engine {
+	const char *name;
+	int (*run)(const lrs_engine *engine, lrs_train_result *out, const lrs_dataset *ds,
+	           const lrs_train_config *cfg, const lrs_train_hooks *hooks);
+	double (*bytes)(const lrs_engine *engine, const lrs_dataset *ds, const lrs_train_config *cfg);
+	void *ctx;                 /* the engine's own state                    */
+};
+
+/* The built-in MLP engine (what cfg->engine == NULL means). */
+extern const lrs_engine lrs_engine_builtin;
+
 /* Steps in one epoch: ceil(train samples / batch size). */
 long lrs_train_steps_per_epoch(const lrs_dataset *ds, long batch_size);
 
-/* Runs training. Returns 0 with `out` filled (a diverged run is a result,
- * not an error), or LRS_EINVALID / LRS_ENOMEM before training starts. */
+/* Runs training on cfg->engine. Returns 0 with `out` filled (a diverged
+ * run is a result, not an error), or LRS_EINVALID / LRS_ENOMEM before
+ * training starts. */
 int lrs_train_run(lrs_train_result *out, const lrs_dataset *ds,
                   const lrs_train_config *cfg, const lrs_train_hooks *hooks);
 
@@ -93,13 +124,5 @@ double lrs_train_bytes(const lrs_dataset *ds, const lrs_train_config *cfg);
  * itself before it allocates; callers that run several at once check them
  * all before the first starts. */
 int lrs_train_check_memory(const lrs_dataset *ds, const lrs_train_config *cfg, long runs);
-
-/* For callbacks: mean loss and accuracy of the current model on the first
- * `limit` samples of `split` (0 = all). */
-void lrs_trainer_evaluate(lrs_trainer *t, const lrs_split *split, size_t limit,
-                          double *loss, double *accuracy);
-
-/* For callbacks: the model being trained. */
-const lrs_mlp *lrs_trainer_model(const lrs_trainer *t);
 
 #endif

@@ -147,17 +147,16 @@ typedef struct {
 } epoch_printer;
 
 /* Stops the run after the current step once a signal asked for it. */
-static int check_stop(void *ctx, lrs_trainer *t, long step, double lr, double loss)
+static int check_stop(void *ctx, long step, double lr, double loss)
 {
-	(void)ctx; (void)t; (void)step; (void)lr; (void)loss;
+	(void)ctx; (void)step; (void)lr; (void)loss;
 	return cli_stop != 0;
 }
 
-static int print_epoch(void *ctx, lrs_trainer *t, const lrs_epoch_stats *e)
+static int print_epoch(void *ctx, const lrs_epoch_stats *e)
 {
 	epoch_printer *p = ctx;
 
-	(void)t;
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? 2 * p->cap : 16;
 		lrs_epoch_stats *grown = realloc(p->epochs, cap * sizeof *grown);
@@ -290,7 +289,7 @@ int cmd_train(int argc, char **argv, cli_globals *g)
 		goto out;
 	}
 	printer = (epoch_printer){ e, ds, g->quiet, NULL, 0, 0, 0 };
-	lrs_train_hooks hooks = { &printer, check_stop, print_epoch };
+	lrs_train_hooks hooks = { .ctx = &printer, .on_step = check_stop, .on_epoch = print_epoch };
 	if ((rc = lrs_train_run(&r, ds, &cfg, &hooks)) == 0 && printer.failed)
 		rc = lrs_error_set(LRS_ENOMEM, "out of memory keeping the epochs");
 	if (rc < 0) {   /* stored as failed, with the reason */

@@ -99,20 +99,26 @@ static void tell(sweep_state *s, long done)
 	}
 }
 
-static int on_step(void *ctx, lrs_trainer *t, long step, double lr, double loss)
+/* The accuracy after update `step`, before on_step of that step. */
+static void on_eval(void *ctx, long step, double val_loss, double val_accuracy)
+{
+	sweep_state *s = ctx;
+	(void)val_loss;
+	if (step < s->rc->iterations)
+		s->c->accuracy[step] = val_accuracy;
+}
+
+static int on_step(void *ctx, long step, double lr, double loss)
 {
 	sweep_state *s = ctx;
 	lrs_range_curve *c = s->c;
-	double beta = s->rc->smoothing, smoothed, val_loss;
+	double beta = s->rc->smoothing, smoothed;
 
 	s->avg = beta * s->avg + (1 - beta) * loss;
 	smoothed = s->avg / (1 - pow(beta, (double)(step + 1)));
 	c->lr[step] = lr;
 	c->loss[step] = loss;
 	c->smoothed_loss[step] = smoothed;
-	c->accuracy[step] = NAN;
-	if (step % s->rc->eval_every == 0 || step == s->rc->iterations - 1)
-		lrs_trainer_evaluate(t, &s->ds->val, s->rc->eval_samples, &val_loss, &c->accuracy[step]);
 	c->n = step + 1;
 	if (c->n % LRS_RANGE_PROGRESS_EVERY == 0)
 		tell(s, c->n);
@@ -150,6 +156,8 @@ int lrs_range_run(lrs_range_curve *out, const lrs_dataset *ds, const lrs_train_c
 		lrs_range_curve_free(out);
 		return lrs_error_set(LRS_ENOMEM, "range test: out of memory for %ld points", rc->iterations);
 	}
+	for (size_t i = 0; i < n; i++)
+		out->accuracy[i] = NAN;   /* between evaluations */
 	if ((err = ramp_schedule(&ramp, rc)) < 0) {
 		lrs_range_curve_free(out);
 		return err;
@@ -160,8 +168,10 @@ int lrs_range_run(lrs_range_curve *out, const lrs_dataset *ds, const lrs_train_c
 	cfg.epochs = (rc->iterations + spe - 1) / spe;
 	cfg.eval_each_epoch = 0;
 	cfg.skip_test = 1;
+	cfg.eval_every = rc->eval_every;
+	cfg.eval_samples = rc->eval_samples;
 	sweep_state st = { rc, ds, out, 0, INFINITY, 0 };
-	lrs_train_hooks hooks = { &st, on_step, NULL };
+	lrs_train_hooks hooks = { .ctx = &st, .on_step = on_step, .on_eval = on_eval };
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	err = lrs_train_run(&r, ds, &cfg, &hooks);

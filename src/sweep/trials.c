@@ -51,10 +51,10 @@ static int stopped(const sweep_job *job)
 	return job->hooks->stop && *job->hooks->stop;
 }
 
-static int on_step(void *ctx, lrs_trainer *t, long step, double lr, double loss)
+static int on_step(void *ctx, long step, double lr, double loss)
 {
 	const trial_run *r = ctx;
-	(void)t; (void)step; (void)lr; (void)loss;
+	(void)step; (void)lr; (void)loss;
 	return stopped(r->job);
 }
 
@@ -102,13 +102,12 @@ static int judge(sweep_job *job, trial_run *r, long e, double value)
 	return !goes_on;
 }
 
-static int on_epoch(void *ctx, lrs_trainer *t, const lrs_epoch_stats *e)
+static int on_epoch(void *ctx, const lrs_epoch_stats *e)
 {
 	trial_run *r = ctx;
 	sweep_job *job = r->job;
 	long epochs = job->plan->items[r->i].epochs;
 	int stop = 0;
-	(void)t;
 
 	if (r->n_epochs < (size_t)epochs)
 		r->epochs[r->n_epochs++] = *e;
@@ -180,9 +179,10 @@ static int run_one(void *ctx, long k)
 		o.error = "out of memory";
 		return report(job, i, &o);
 	}
-	lrs_train_config cfg = { spec->model, spec->optim, spec->batch_size, spec->epochs, 0, spec->seed,
-	                         spec->sched, 1, 0 };
-	lrs_train_hooks hooks = { &r, on_step, on_epoch };
+	lrs_train_config cfg = { .model = spec->model, .optim = spec->optim, .batch_size = spec->batch_size,
+	                         .epochs = spec->epochs, .seed = spec->seed, .sched = spec->sched,
+	                         .eval_each_epoch = 1 };
+	lrs_train_hooks hooks = { .ctx = &r, .on_step = on_step, .on_epoch = on_epoch };
 	if (lrs_train_run(&res, job->ds, &cfg, &hooks) < 0) {
 		o.error = lrs_error_last();
 	} else {

@@ -1,4 +1,5 @@
-/* train.c - the training loop shared by range tests and trials.
+/* train.c - the trainer interface's entry points, and the built-in MLP
+ * engine: the training loop shared by range tests and trials.
  *
  * One run = one seeded model, one optimizer, one schedule, one RNG for the
  * epoch shuffles. Batches are gathered into a contiguous buffer from a
@@ -17,7 +18,7 @@
 
 #define EVAL_BATCH 1000   /* samples per forward pass when evaluating */
 
-struct lrs_trainer {
+typedef struct {
 	const lrs_dataset *ds;     /* the shared, read-only data              */
 	lrs_mlp *model;
 	lrs_optim *optim;
@@ -28,7 +29,7 @@ struct lrs_trainer {
 	float *rows;               /* (EVAL_BATCH, features) evaluation rows
 	                              converted from bytes; NULL when every
 	                              split keeps floats                      */
-};
+} trainer;
 
 /* Whether some split of ds keeps its features as bytes (and evaluations
  * need rows converted to float32). */
@@ -50,10 +51,9 @@ long lrs_train_steps_per_epoch(const lrs_dataset *ds, long batch_size)
 	return ((long)ds->train.n + batch_size - 1) / batch_size;
 }
 
-const lrs_mlp *lrs_trainer_model(const lrs_trainer *t) { return t->model; }
-
-void lrs_trainer_evaluate(lrs_trainer *t, const lrs_split *split, size_t limit,
-                          double *loss, double *accuracy)
+/* Mean loss and accuracy of the current model on the first `limit`
+ * samples of `split` (0 = all). */
+static void evaluate(trainer *t, const lrs_split *split, size_t limit, double *loss, double *accuracy)
 {
 	size_t n = limit && limit < split->n ? limit : split->n;
 	size_t chunk = t->model->max_batch < EVAL_BATCH ? t->model->max_batch : EVAL_BATCH;
@@ -75,8 +75,14 @@ void lrs_trainer_evaluate(lrs_trainer *t, const lrs_split *split, size_t limit,
 	*accuracy = (double)correct / (double)n;
 }
 
-double lrs_train_bytes(const lrs_dataset *ds, const lrs_train_config *cfg)
+static int builtin(const lrs_train_config *cfg)
 {
+	return !cfg->engine || cfg->engine == &lrs_engine_builtin;
+}
+
+static double builtin_bytes(const lrs_engine *engine, const lrs_dataset *ds, const lrs_train_config *cfg)
+{
+	(void)engine;
 	const lrs_mlp_config *mc = &cfg->model;
 	double B = (double)(cfg->batch_size > 0 ? cfg->batch_size : 1), d = (double)ds->features;
 	double max_batch = B > EVAL_BATCH ? B : EVAL_BATCH;
@@ -101,6 +107,13 @@ double lrs_train_bytes(const lrs_dataset *ds, const lrs_train_config *cfg)
 	       + sizeof(int32_t) * B + sizeof(uint32_t) * (double)ds->train.n;   /* labels, order */
 }
 
+double lrs_train_bytes(const lrs_dataset *ds, const lrs_train_config *cfg)
+{
+	if (builtin(cfg))
+		return builtin_bytes(&lrs_engine_builtin, ds, cfg);
+	return cfg->engine->bytes ? cfg->engine->bytes(cfg->engine, ds, cfg) : 0;
+}
+
 int lrs_train_check_memory(const lrs_dataset *ds, const lrs_train_config *cfg, long runs)
 {
 	const lrs_mlp_config *mc = &cfg->model;
@@ -108,6 +121,12 @@ int lrs_train_check_memory(const lrs_dataset *ds, const lrs_train_config *cfg, l
 	size_t layers = mc->n_hidden < LRS_MLP_MAX_HIDDEN ? mc->n_hidden : LRS_MLP_MAX_HIDDEN;
 	char what[256];
 
+	if (!builtin(cfg)) {
+		if (per_run <= 0)
+			return 0;
+		snprintf(what, sizeof what, "%ld run%s of the %s trainer", runs, runs == 1 ? "" : "s", cfg->engine->name);
+		return lrs_memory_check(per_run * (double)(runs < 1 ? 1 : runs), what);
+	}
 	for (size_t l = 0; l <= layers; l++) {
 		double out = l == layers ? (double)ds->classes : (double)mc->hidden[l];
 		params += out * (in + 1);
@@ -124,7 +143,7 @@ int lrs_train_check_memory(const lrs_dataset *ds, const lrs_train_config *cfg, l
 	return lrs_memory_check(per_run * (double)runs, what);
 }
 
-static void trainer_free(lrs_trainer *t)
+static void trainer_free(trainer *t)
 {
 	lrs_mlp_free(t->model);
 	lrs_optim_free(t->optim);
@@ -134,7 +153,7 @@ static void trainer_free(lrs_trainer *t)
 	free(t->rows);
 }
 
-static int trainer_init(lrs_trainer *t, const lrs_dataset *ds, const lrs_train_config *cfg)
+static int trainer_init(trainer *t, const lrs_dataset *ds, const lrs_train_config *cfg)
 {
 	lrs_mlp_config mc = cfg->model;
 	size_t B = (size_t)cfg->batch_size, d = ds->features;
@@ -172,7 +191,7 @@ static int trainer_init(lrs_trainer *t, const lrs_dataset *ds, const lrs_train_c
 	return 0;
 }
 
-static void shuffle(lrs_trainer *t)
+static void shuffle(trainer *t)
 {
 	size_t n = t->ds->train.n;
 
@@ -184,106 +203,174 @@ static void shuffle(lrs_trainer *t)
 	}
 }
 
+/* What one run of the built-in engine carries from update to update. */
+typedef struct {
+	trainer t;
+	const lrs_dataset *ds;
+	const lrs_train_config *cfg;
+	const lrs_train_hooks *hooks;
+	lrs_train_result *out;
+	lrs_plateau plateau;
+	int use_plateau;           /* reduce_on_plateau: rates from `plateau`  */
+	int cycles;                /* the schedule cycles momentum             */
+	long step;                 /* updates made                             */
+} run_state;
+
+/* The range test's evaluation after update `step`, when one is due. */
+static void step_eval(run_state *r, long step)
+{
+	const lrs_train_config *cfg = r->cfg;
+	double loss, accuracy;
+
+	if (cfg->eval_every <= 0 || !(step % cfg->eval_every == 0 || step == cfg->max_steps - 1))
+		return;
+	evaluate(&r->t, &r->ds->val, cfg->eval_samples, &loss, &accuracy);
+	if (r->hooks && r->hooks->on_eval)
+		r->hooks->on_eval(r->hooks->ctx, step, loss, accuracy);
+}
+
+/* One epoch's updates; fills e's training numbers and returns the samples
+ * trained on. Sets out->status when the run diverges or a hook stops it. */
+static size_t run_epoch(run_state *r, lrs_epoch_stats *e)
+{
+	const lrs_train_config *cfg = r->cfg;
+	const lrs_train_hooks *hooks = r->hooks;
+	trainer *t = &r->t;
+	size_t n = r->ds->train.n, B = (size_t)cfg->batch_size, correct = 0, seen = 0;
+	double loss_sum = 0, lr = 0;
+
+	shuffle(t);
+	for (size_t start = 0; start < n; start += B) {
+		size_t nb = n - start < B ? n - start : B;
+		double loss;
+
+		if (cfg->max_steps > 0 && r->step >= cfg->max_steps)
+			break;
+		lrs_split_gather(&r->ds->train, t->order + start, nb, t->xb, t->yb);
+		loss = lrs_mlp_forward(t->model, t->xb, t->yb, nb);
+		if (!isfinite(loss)) {
+			r->out->status = LRS_RUN_DIVERGED;
+			r->out->diverged_at = r->step;
+			break;
+		}
+		correct += lrs_mlp_correct(t->model, t->yb, nb);
+		loss_sum += loss * (double)nb;
+		seen += nb;
+		lrs_mlp_backward(t->model, t->xb, t->yb, nb);
+		lr = r->use_plateau ? r->plateau.lr : lrs_sched_lr(cfg->sched, r->step);
+		/* zeroes the gradients for the next backward as it reads them */
+		lrs_optim_step_zero_grad(t->optim, t->model->params, t->model->grads, lr,
+		                         r->cycles ? lrs_sched_momentum(cfg->sched, r->step) : NAN);
+		step_eval(r, r->step);
+		r->step++;
+		if (hooks && hooks->on_step && hooks->on_step(hooks->ctx, r->step - 1, lr, loss)) {
+			r->out->status = LRS_RUN_STOPPED;
+			break;
+		}
+	}
+	e->steps = r->step;
+	e->lr = lr;
+	e->train_loss = seen ? loss_sum / (double)seen : NAN;
+	e->train_accuracy = seen ? (double)correct / (double)seen : NAN;
+	return seen;
+}
+
+/* After epoch e's updates (begun at t_epoch): validation, the plateau's
+ * step, the epoch's time, the result's best, the hook. */
+static void end_epoch(run_state *r, lrs_epoch_stats *e, double t_epoch)
+{
+	lrs_train_result *out = r->out;
+
+	e->val_loss = e->val_accuracy = NAN;
+	if (r->cfg->eval_each_epoch)
+		evaluate(&r->t, &r->ds->val, 0, &e->val_loss, &e->val_accuracy);
+	if (r->use_plateau) {
+		/* mode max watches accuracy, mode min the loss; without a
+		 * validation split, the training numbers */
+		int has_val = !isnan(e->val_accuracy);
+		if (lrs_plateau_minimizes(&r->plateau))
+			lrs_plateau_step(&r->plateau, has_val ? e->val_loss : e->train_loss);
+		else
+			lrs_plateau_step(&r->plateau, has_val ? e->val_accuracy : e->train_accuracy);
+	}
+	e->seconds = now_seconds() - t_epoch;
+	e->model = r->t.model;
+	out->epochs_done = e->epoch;
+	out->last = *e;
+	out->last.model = NULL;
+	if (!isnan(e->val_accuracy) && (isnan(out->best_val_accuracy) || e->val_accuracy > out->best_val_accuracy)) {
+		out->best_val_accuracy = e->val_accuracy;
+		out->best_epoch = e->epoch;
+	}
+	if (r->hooks && r->hooks->on_epoch && r->hooks->on_epoch(r->hooks->ctx, e))
+		out->status = LRS_RUN_STOPPED;
+}
+
+/* A cycled momentum is Adam's beta1, which must stay below 1. */
+static int check_cycled_momentum(const lrs_dataset *ds, const lrs_train_config *cfg)
+{
+	long total = lrs_train_steps_per_epoch(ds, cfg->batch_size) * cfg->epochs;
+
+	if (!lrs_sched_cycles_momentum(cfg->sched) || cfg->optim.type == LRS_OPTIM_SGD)
+		return 0;
+	for (long i = 0; i < total; i++)
+		if (!(lrs_sched_momentum(cfg->sched, i) < 1))
+			return lrs_error_set(LRS_EINVALID, "%s cycles momentum up to %g, but with %s it is beta1, "
+			                     "which must be below 1 (lower max_momentum)",
+			                     lrs_sched_type_name(lrs_sched_get_type(cfg->sched)),
+			                     lrs_sched_momentum(cfg->sched, i),
+			                     cfg->optim.type == LRS_OPTIM_ADAM ? "adam" : "adamw");
+	return 0;
+}
+
+static int builtin_run(const lrs_engine *engine, lrs_train_result *out, const lrs_dataset *ds,
+                       const lrs_train_config *cfg, const lrs_train_hooks *hooks)
+{
+	run_state r = { .ds = ds, .cfg = cfg, .hooks = hooks, .out = out,
+	                .use_plateau = lrs_sched_get_type(cfg->sched) == LRS_SCHED_REDUCE_ON_PLATEAU,
+	                .cycles = lrs_sched_cycles_momentum(cfg->sched) };
+	double t_run = now_seconds();
+	int rc;
+
+	(void)engine;
+	if ((rc = check_cycled_momentum(ds, cfg)) < 0)
+		return rc;
+	if ((rc = trainer_init(&r.t, ds, cfg)) < 0) {
+		trainer_free(&r.t);
+		return rc;
+	}
+	if (r.use_plateau)
+		lrs_plateau_init(&r.plateau, cfg->sched);
+	out->status = LRS_RUN_COMPLETED;
+	lrs_mlp_zero_grad(r.t.model);   /* then each update leaves them zeroed */
+	for (long epoch = 1; epoch <= cfg->epochs && out->status == LRS_RUN_COMPLETED; epoch++) {
+		double t_epoch = now_seconds();
+		lrs_epoch_stats e = { .epoch = epoch };
+
+		if (run_epoch(&r, &e) == 0 || out->status == LRS_RUN_DIVERGED)
+			break;
+		end_epoch(&r, &e, t_epoch);
+		if (cfg->max_steps > 0 && r.step >= cfg->max_steps)
+			break;
+	}
+	out->steps = r.step;
+	if (out->status != LRS_RUN_DIVERGED && ds->test.n > 0 && !cfg->skip_test)
+		evaluate(&r.t, &ds->test, 0, &out->test_loss, &out->test_accuracy);
+	out->seconds = now_seconds() - t_run;
+	trainer_free(&r.t);
+	return 0;
+}
+
+const lrs_engine lrs_engine_builtin = { "built-in", builtin_run, builtin_bytes, NULL };
+
 int lrs_train_run(lrs_train_result *out, const lrs_dataset *ds,
                   const lrs_train_config *cfg, const lrs_train_hooks *hooks)
 {
-	lrs_trainer t;
-	lrs_plateau plateau;
-	int use_plateau = lrs_sched_get_type(cfg->sched) == LRS_SCHED_REDUCE_ON_PLATEAU;
-	int cycles = lrs_sched_cycles_momentum(cfg->sched);
-	size_t n = ds->train.n, B = (size_t)cfg->batch_size;
-	double t_run = now_seconds();
-	long step = 0;
-	int rc;
-
 	memset(out, 0, sizeof *out);
 	out->diverged_at = -1;
 	out->best_val_accuracy = out->test_loss = out->test_accuracy = NAN;
 	if (cfg->batch_size < 1 || cfg->epochs < 1)
 		return lrs_error_set(LRS_EINVALID, "batch size and epochs must be at least 1");
-	if (cycles && cfg->optim.type != LRS_OPTIM_SGD) {
-		/* the cycled momentum is Adam's beta1, which must stay below 1 */
-		long total = lrs_train_steps_per_epoch(ds, cfg->batch_size) * cfg->epochs;
-		for (long i = 0; i < total; i++)
-			if (!(lrs_sched_momentum(cfg->sched, i) < 1))
-				return lrs_error_set(LRS_EINVALID, "%s cycles momentum up to %g, but with %s it is beta1, "
-				                     "which must be below 1 (lower max_momentum)",
-				                     lrs_sched_type_name(lrs_sched_get_type(cfg->sched)),
-				                     lrs_sched_momentum(cfg->sched, i),
-				                     cfg->optim.type == LRS_OPTIM_ADAM ? "adam" : "adamw");
-	}
-	if ((rc = trainer_init(&t, ds, cfg)) < 0) {
-		trainer_free(&t);
-		return rc;
-	}
-	if (use_plateau)
-		lrs_plateau_init(&plateau, cfg->sched);
-	out->status = LRS_RUN_COMPLETED;
-	lrs_mlp_zero_grad(t.model);   /* then each update leaves them zeroed */
-	for (long epoch = 1; epoch <= cfg->epochs && out->status == LRS_RUN_COMPLETED; epoch++) {
-		double t_epoch = now_seconds(), loss_sum = 0, lr = 0;
-		size_t correct = 0, seen = 0;
-
-		shuffle(&t);
-		for (size_t start = 0; start < n; start += B) {
-			size_t nb = n - start < B ? n - start : B;
-			double loss;
-
-			if (cfg->max_steps > 0 && step >= cfg->max_steps)
-				break;
-			lrs_split_gather(&ds->train, t.order + start, nb, t.xb, t.yb);
-			loss = lrs_mlp_forward(t.model, t.xb, t.yb, nb);
-			if (!isfinite(loss)) {
-				out->status = LRS_RUN_DIVERGED;
-				out->diverged_at = step;
-				break;
-			}
-			correct += lrs_mlp_correct(t.model, t.yb, nb);
-			loss_sum += loss * (double)nb;
-			seen += nb;
-			lrs_mlp_backward(t.model, t.xb, t.yb, nb);
-			lr = use_plateau ? plateau.lr : lrs_sched_lr(cfg->sched, step);
-			/* zeroes the gradients for the next backward as it reads them */
-			lrs_optim_step_zero_grad(t.optim, t.model->params, t.model->grads, lr,
-			                         cycles ? lrs_sched_momentum(cfg->sched, step) : NAN);
-			step++;
-			if (hooks && hooks->on_step && hooks->on_step(hooks->ctx, &t, step - 1, lr, loss)) {
-				out->status = LRS_RUN_STOPPED;
-				break;
-			}
-		}
-		if (out->status == LRS_RUN_DIVERGED || seen == 0)
-			break;
-
-		lrs_epoch_stats e = { epoch, step, lr, loss_sum / (double)seen, (double)correct / (double)seen,
-		                      NAN, NAN, 0 };
-		if (cfg->eval_each_epoch)
-			lrs_trainer_evaluate(&t, &ds->val, 0, &e.val_loss, &e.val_accuracy);
-		if (use_plateau) {
-			/* mode max watches accuracy, mode min the loss; without a
-			 * validation split, the training numbers */
-			int has_val = !isnan(e.val_accuracy);
-			if (lrs_plateau_minimizes(&plateau))
-				lrs_plateau_step(&plateau, has_val ? e.val_loss : e.train_loss);
-			else
-				lrs_plateau_step(&plateau, has_val ? e.val_accuracy : e.train_accuracy);
-		}
-		e.seconds = now_seconds() - t_epoch;
-		out->epochs_done = epoch;
-		out->last = e;
-		if (!isnan(e.val_accuracy) && (isnan(out->best_val_accuracy) || e.val_accuracy > out->best_val_accuracy)) {
-			out->best_val_accuracy = e.val_accuracy;
-			out->best_epoch = epoch;
-		}
-		if (hooks && hooks->on_epoch && hooks->on_epoch(hooks->ctx, &t, &e))
-			out->status = LRS_RUN_STOPPED;
-		if (cfg->max_steps > 0 && step >= cfg->max_steps)
-			break;
-	}
-	out->steps = step;
-	if (out->status != LRS_RUN_DIVERGED && ds->test.n > 0 && !cfg->skip_test)
-		lrs_trainer_evaluate(&t, &ds->test, 0, &out->test_loss, &out->test_accuracy);
-	out->seconds = now_seconds() - t_run;
-	trainer_free(&t);
-	return 0;
+	const lrs_engine *engine = builtin(cfg) ? &lrs_engine_builtin : cfg->engine;
+	return engine->run(engine, out, ds, cfg, hooks);
 }

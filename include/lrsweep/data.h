@@ -135,6 +135,12 @@ typedef struct {
 	double norm_a, norm_b; /* scale: x' = (x - a) * b, both rounded to
 	                          float first (NAN if not scale)               */
 	void *storage;         /* the allocation behind the splits             */
+	/* An external trainer's data, which lrsweep never sees (every split
+	 * empty): its steps per epoch by batch size, as its programs said in
+	 * their hellos. n_steps == 0 for data loaded here. */
+	long *step_batch, *step_count;
+	size_t n_steps;
+	int external;          /* 1: made by lrs_dataset_new_external          */
 } lrs_dataset;
 
 /* Loads one source as it is in the file (no normalisation): features
@@ -158,6 +164,15 @@ int lrs_dataset_load(lrs_dataset **out, const lrs_data_config *cfg);
 /* Frees a dataset; accepts NULL. Its splits are views into one block:
  * never lrs_split_free() them. */
 void lrs_dataset_free(lrs_dataset *ds);
+
+/* The stand-in dataset of an external trainer: no samples; its steps per
+ * epoch filled in with lrs_dataset_set_steps as the programs tell them. */
+int lrs_dataset_new_external(lrs_dataset **out);
+int lrs_dataset_set_steps(lrs_dataset *ds, long batch_size, long steps);
+
+/* An external trainer's steps per epoch at batch_size, 0 when not yet
+ * known (or ds is not an external trainer's). */
+long lrs_dataset_steps(const lrs_dataset *ds, long batch_size);
 
 /* The files of Debian's dataset-fashion-mnist package, for
  * `source: fashion-mnist`: fills train and test idx sources. Returns 0, or

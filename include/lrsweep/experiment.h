@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "lrsweep/data.h"
+#include "lrsweep/external.h"
 #include "lrsweep/nn.h"
 #include "lrsweep/node.h"
 #include "lrsweep/optim.h"
@@ -102,6 +103,12 @@ typedef struct {
 	lrs_range_settings range;   /* it, checked, with defaults             */
 	const lrs_node *trials;     /* trials: section, or NULL               */
 	lrs_trials_settings trial;  /* it, checked, with defaults             */
+	int has_trainer;            /* trainer: given (SPEC §12): an external
+	                               program trains; no data:, no model:   */
+	lrs_external_config trainer; /* it, checked, with defaults; cwd
+	                               resolved against the file's directory */
+	const lrs_node *params;     /* params: the program's free-form
+	                               parameters, or NULL                   */
 } lrs_experiment;
 
 /* The model, optimizer and batch size of the experiment with `n` values of

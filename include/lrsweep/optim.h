@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "lrsweep/util.h"
+
 typedef enum { LRS_OPTIM_SGD, LRS_OPTIM_ADAM, LRS_OPTIM_ADAMW } lrs_optim_type;
 
 typedef struct {
@@ -53,5 +55,11 @@ void lrs_optim_step_zero_grad(lrs_optim *o, float *params, float *grads, double 
 
 /* Frees an optimizer; accepts NULL. */
 void lrs_optim_free(lrs_optim *o);
+
+/* The settings as a JSON object, as stored with each trial and handed to
+ * external trainers: {"type": "sgd", "momentum": ..., "nesterov": ...,
+ * "weight_decay": ...} (adam, adamw: "betas" and "eps" instead of momentum
+ * and nesterov). */
+void lrs_optim_json(lrs_buf *b, const lrs_optim_config *o);
 
 #endif

@@ -120,6 +120,8 @@ typedef struct {
 	lrs_train_config base;       /* what its range test trains           */
 	double min_lr, max_lr;       /* NAN until picked                     */
 	int rule;                    /* the chosen rule, -1 when given/none  */
+	char run_key[32];            /* "range-1": its programs' names (an
+	                                external trainer's logs)             */
 } lrs_pipeline_group;
 
 /* What the caller shows of a run as it goes. Every callback may be NULL. */
@@ -152,6 +154,8 @@ typedef struct {
 	volatile sig_atomic_t *stop; /* a signal handler sets it; may be NULL */
 	const lrs_executor *executor;   /* NULL: this process's threads      */
 	const lrs_pipeline_events *events;
+	const char *log_dir;         /* an external trainer's logs and params
+	                                files; NULL: "lrsweep-logs"          */
 } lrs_pipeline_options;
 
 typedef struct {
@@ -163,6 +167,8 @@ typedef struct {
 	unsigned fields;             /* the grouping keys that vary          */
 	lrs_pipeline_group *groups;  /* (n_groups) in plan order             */
 	size_t n_groups;
+	lrs_engine *engine;          /* the experiment's trainer: program;
+	                                NULL: the built-in model             */
 	/* after lrs_pipeline_run */
 	int64_t experiment_id;
 	int resumed, swept;
@@ -174,9 +180,12 @@ typedef struct {
 
 /* Everything before the store opens: the plan checked (stand-in bounds
  * when the range tests have yet to pick them), its groups, pruning and the
- * executor, and the memory the runs at once need. Free with
- * lrs_pipeline_free, also on failure. */
-int lrs_pipeline_prepare(lrs_pipeline *p, const lrs_experiment *e, const lrs_dataset *ds,
+ * executor, and the memory the runs at once need. With an external
+ * trainer (trainer: in e), its program is launched once per batch size of
+ * the plan to learn its steps per epoch (into ds, the stand-in dataset of
+ * lrs_dataset_new_external). Free with lrs_pipeline_free, also on
+ * failure. */
+int lrs_pipeline_prepare(lrs_pipeline *p, const lrs_experiment *e, lrs_dataset *ds,
                          const lrs_pipeline_options *opt);
 
 /* The runs that go at once - a range test's repeats, then the trials, as

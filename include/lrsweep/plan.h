@@ -20,6 +20,7 @@
 #include "lrsweep/data.h"
 #include "lrsweep/experiment.h"
 #include "lrsweep/schedule.h"
+#include "lrsweep/train.h"
 
 #define LRS_TRIAL_KEY_SIZE 17   /* 16 hex digits and the NUL */
 
@@ -49,6 +50,8 @@ typedef struct {
 	lrs_trial_spec *items;
 	size_t n;
 	size_t configs;             /* distinct configurations              */
+	const lrs_engine *engine;   /* who trains them; NULL: the built-in
+	                               model (set by the caller)            */
 } lrs_plan;
 
 /* Builds the plan of experiment `e` on dataset `ds` (for steps per epoch)

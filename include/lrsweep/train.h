@@ -17,6 +17,7 @@
 #ifndef LRSWEEP_TRAIN_H
 #define LRSWEEP_TRAIN_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "lrsweep/data.h"
@@ -41,6 +42,12 @@ typedef struct {
 	                              after the last of max_steps (range tests) */
 	size_t eval_samples;       /* ... on its first eval_samples (0 = all)   */
 	const lrs_engine *engine;  /* who trains; NULL: the built-in MLP        */
+	/* for engines that run a program (the built-in one ignores them): */
+	const char *run_key;       /* names the run: trial key, "range-1-0"     */
+	const char *params;        /* its params, a JSON object; NULL: the
+	                              engine's default                        */
+	volatile sig_atomic_t *stop; /* turns nonzero when the run must end
+	                              (Ctrl-C); NULL: never                   */
 } lrs_train_config;
 
 typedef enum {

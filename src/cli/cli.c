@@ -281,6 +281,14 @@ int cli_load(const char *cmd, const char *path, lrs_experiment **exp, lrs_datase
 	*ds = NULL;
 	if ((rc = lrs_experiment_load(exp, path)) < 0)
 		return cli_fail(cmd, rc);
+	if ((*exp)->has_trainer) {   /* the program has the data; lrsweep a stand-in */
+		if ((rc = lrs_dataset_new_external(ds)) < 0) {
+			lrs_experiment_free(*exp);
+			*exp = NULL;
+			return cli_fail(cmd, rc);
+		}
+		return 0;
+	}
 	if ((rc = lrs_dataset_load(ds, &(*exp)->data)) < 0) {
 		const lrs_data_config *dc = &(*exp)->data;
 		const lrs_data_source *src = &dc->train;

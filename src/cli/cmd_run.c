@@ -441,9 +441,19 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 	view.range_view = cli_range_view_of(&view.range, g->quiet);
 	lrs_pipeline_events ev = { &view, on_note, on_warn, on_range_group, &view.range_view, on_range_done,
 	                           on_trials_start, on_trial_start, on_trial_epoch, on_trial_end, on_trials_end };
+	/* an external trainer's logs go beside the database: results/x-logs */
+	char logs[600];
+	const char *db = a.db ? a.db : e->db;
+	size_t stem = db ? strlen(db) : 0;
+	if (stem > 3 && !strcmp(db + stem - 3, ".db"))
+		stem -= 3;
+	if (db)
+		snprintf(logs, sizeof logs, "%.*s-logs", (int)stem, db);
+	else
+		snprintf(logs, sizeof logs, "results/%s-logs", e->name);
 	lrs_pipeline_options opt = { a.resume, a.min_lr, a.max_lr, a.pick,
 	                             (int)(a.threads >= 0 ? a.threads : e->trial.threads), &cli_stop, g->executor,
-	                             &ev };
+	                             &ev, logs };
 	view.threads = opt.threads;
 	if ((err = lrs_pipeline_prepare(&p, e, ds, &opt)) < 0) {
 		status = cli_fail(CMD, err);
@@ -452,7 +462,7 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 	} else if ((err = lrs_pipeline_check_memory(&p)) < 0) {
 		status = cli_fail(CMD, err);
 	} else {
-		if (!g->quiet)
+		if (!g->quiet && !e->has_trainer)
 			cli_data_summary(CMD, e, ds);
 		const char *path = cli_db_path(a.db, e, dbbuf, sizeof dbbuf);
 		cli_signals_stoppable();   /* from here on, a signal stops at a safe point */

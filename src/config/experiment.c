@@ -855,10 +855,120 @@ static int read_file(const char *path, char **out, size_t *len)
 	return 0;
 }
 
+/* ------------------------------------------------------------- trainer */
+
+/* A duration: seconds, or a number with s, min or h. */
+static void get_seconds(checker *ck, const lrs_node *map, const char *key, double *out)
+{
+	const lrs_node *n = lrs_node_get(map, key);
+	char *end;
+
+	if (!n || !is_scalar(ck, n, key))
+		return;
+	double v = strtod(n->text, &end);
+	while (*end == ' ')
+		end++;
+	double unit = !*end || !strcmp(end, "s") ? 1 : !strcmp(end, "min") ? 60 : !strcmp(end, "h") ? 3600 : 0;
+	if (end == n->text || unit == 0 || !(v > 0) || !isfinite(v))
+		problem(ck, n, "'%s' must be a positive duration (seconds, or e.g. '30 s', '5 min'), got '%s'", key,
+		        n->text);
+	else
+		*out = v * unit;
+}
+
+/* Allocated copies into `trainer`: the command, the environment. */
+static void read_command(checker *ck, const lrs_node *cmd, lrs_external_config *t)
+{
+	if (!cmd)
+		return;
+	if (cmd->kind != LRS_NODE_LIST || cmd->n == 0) {
+		problem(ck, cmd, "'command' must be a list: the program and its arguments, e.g. "
+		        "[/usr/bin/python3, train.py, --params, \"{params_file}\"] (no shell)");
+		return;
+	}
+	if (!(t->argv = calloc(cmd->n + 1, sizeof *t->argv))) {
+		problem(ck, cmd, "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < cmd->n; i++) {
+		const lrs_node *a = cmd->items[i];
+		if (a->kind != LRS_NODE_SCALAR || (i == 0 && !a->text[0])) {
+			problem(ck, a, "'command' entries must be single values%s", i == 0 ? " (the program first)" : "");
+			continue;
+		}
+		t->argv[t->argc++] = strdup(a->text);
+	}
+}
+
+static void read_env(checker *ck, const lrs_node *env, lrs_external_config *t)
+{
+	if (!env || !is_map(ck, env, "env"))
+		return;
+	if (!(t->env = calloc(env->n + 1, sizeof *t->env)))
+		return;
+	for (size_t i = 0; i < env->n; i++) {
+		const lrs_node *v = env->items[i];
+		const char *k = env->keys[i];
+		if (v->kind != LRS_NODE_SCALAR || !k[0] || strchr(k, '=')) {
+			key_problem(ck, v, "'env' maps names (without '=') to single values");
+			continue;
+		}
+		size_t len = strlen(k) + strlen(v->text) + 2;
+		if ((t->env[t->n_env] = malloc(len)))
+			snprintf(t->env[t->n_env++], len, "%s=%s", k, v->text);
+	}
+}
+
+static void read_trainer(checker *ck, const lrs_node *n, lrs_experiment *e)
+{
+	static const char *const keys[] = { "command", "cwd", "env", "startup_timeout", "timeout", "grace" };
+	lrs_external_config *t = &e->trainer;
+	const char *cwd;
+
+	*t = (lrs_external_config){ .startup_timeout = 180, .timeout = 600, .grace = 10 };
+	if (!n || !is_map(ck, n, "trainer"))
+		return;
+	e->has_trainer = 1;
+	check_keys(ck, n, "trainer", keys, sizeof keys / sizeof keys[0]);
+	read_command(ck, lrs_node_get(n, "command"), t);
+	if (!lrs_node_get(n, "command"))
+		problem(ck, n, "'trainer' needs a 'command': the program and its arguments, as a list");
+	read_env(ck, lrs_node_get(n, "env"), t);
+	get_seconds(ck, n, "startup_timeout", &t->startup_timeout);
+	get_seconds(ck, n, "timeout", &t->timeout);
+	get_seconds(ck, n, "grace", &t->grace);
+	if (lrs_node_get(n, "cwd") && (cwd = get_text(ck, n, "cwd"))) {
+		/* relative to the experiment file's directory */
+		const char *slash = strrchr(e->path, '/');
+		int dir = cwd[0] != '/' && slash ? (int)(slash - e->path) : 0;
+		size_t len = (size_t)dir + strlen(cwd) + 2;
+		if ((t->cwd = malloc(len)))
+			snprintf(t->cwd, len, "%.*s%s%s", dir, e->path, dir ? "/" : "", cwd);
+	}
+	if (lrs_node_get(e->root, "data"))
+		key_problem(ck, lrs_node_get(e->root, "data"), "'data' is for the built-in model: with 'trainer' "
+		            "the program loads its own data");
+	if (lrs_node_get(e->root, "model"))
+		key_problem(ck, lrs_node_get(e->root, "model"), "'model' is for the built-in model: with 'trainer' "
+		            "the program builds its own (put its settings under 'params')");
+}
+
+static void free_trainer(lrs_external_config *t)
+{
+	for (size_t i = 0; i < t->argc; i++)
+		free(t->argv[i]);
+	free(t->argv);
+	for (size_t i = 0; i < t->n_env; i++)
+		free(t->env[i]);
+	free(t->env);
+	free(t->cwd);
+}
+
 static void read_top(checker *ck, lrs_experiment *e)
 {
 	static const char *const keys[] = {
 		"name", "seed", "db", "data", "model", "optimizer", "batch_size", "range_test", "trials",
+		"trainer", "params",
 	};
 	const lrs_node *root = e->root;
 	const lrs_node *name = lrs_node_get(root, "name");
@@ -880,11 +990,17 @@ static void read_top(checker *ck, lrs_experiment *e)
 	e->seed = (uint64_t)seed;
 	if (lrs_node_get(root, "db"))
 		e->db = get_text(ck, root, "db");
-	if (!lrs_node_get(root, "data"))
+	read_trainer(ck, lrs_node_get(root, "trainer"), e);
+	if ((e->params = lrs_node_get(root, "params")) && !e->has_trainer)
+		key_problem(ck, e->params, "'params' is for a 'trainer' program (the built-in model's settings are "
+		            "under 'model')");
+	else if (e->params)
+		is_map(ck, e->params, "params");
+	if (!e->has_trainer && !lrs_node_get(root, "data"))
 		problem(ck, root, "missing 'data' section");
-	else
+	else if (!e->has_trainer)
 		read_data(ck, lrs_node_get(root, "data"), &e->data, e->seed);
-	read_model(ck, lrs_node_get(root, "model"), &e->model);
+	read_model(ck, e->has_trainer ? NULL : lrs_node_get(root, "model"), &e->model);
 	read_optimizer(ck, lrs_node_get(root, "optimizer"), &e->optim);
 	get_integer(ck, root, "batch_size", 1, 1e7, &batch);
 	e->batch_size = batch;
@@ -940,6 +1056,7 @@ void lrs_experiment_free(lrs_experiment *e)
 	if (!e)
 		return;
 	lrs_node_free(e->root);
+	free_trainer(&e->trainer);
 	free(e->trial.seeds);
 	free(e->text);
 	free(e->path);

@@ -709,12 +709,53 @@ fail:
 	return rc;
 }
 
+int lrs_dataset_new_external(lrs_dataset **out)
+{
+	if (!(*out = calloc(1, sizeof **out)))
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	(*out)->external = 1;
+	(*out)->norm_a = (*out)->norm_b = NAN;
+	return 0;
+}
+
+int lrs_dataset_set_steps(lrs_dataset *ds, long batch_size, long steps)
+{
+	size_t k;
+
+	for (k = 0; k < ds->n_steps && ds->step_batch[k] != batch_size; k++)
+		;
+	if (k == ds->n_steps) {
+		long *b = realloc(ds->step_batch, (k + 1) * sizeof *b);
+		if (b)
+			ds->step_batch = b;
+		long *c = realloc(ds->step_count, (k + 1) * sizeof *c);
+		if (c)
+			ds->step_count = c;
+		if (!b || !c)
+			return lrs_error_set(LRS_ENOMEM, "out of memory");
+		ds->n_steps++;
+	}
+	ds->step_batch[k] = batch_size;
+	ds->step_count[k] = steps;
+	return 0;
+}
+
+long lrs_dataset_steps(const lrs_dataset *ds, long batch_size)
+{
+	for (size_t k = 0; k < ds->n_steps; k++)
+		if (ds->step_batch[k] == batch_size)
+			return ds->step_count[k];
+	return 0;
+}
+
 void lrs_dataset_free(lrs_dataset *ds)
 {
 	storage *st;
 
 	if (!ds)
 		return;
+	free(ds->step_batch);
+	free(ds->step_count);
 	if ((st = ds->storage)) {
 		lrs_split_free(&st->whole);
 		lrs_split_free(&st->test);

@@ -505,7 +505,7 @@ static int worker(int argc, char **argv)
 		if (err < 0)
 			give_up();
 		if (!prepared) {   /* the plan and groups rank 0 has */
-			lrs_pipeline_options opt = { 0, NAN, NAN, NULL, 1, NULL, NULL, NULL };
+			lrs_pipeline_options opt = { 0, NAN, NAN, NULL, 1, NULL, NULL, NULL, NULL };
 			if (lrs_pipeline_prepare(&p, e, ds, &opt) < 0)
 				give_up();
 			prepared = 1;

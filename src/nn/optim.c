@@ -319,6 +319,28 @@ void lrs_optim_step_zero_grad(lrs_optim *o, float *params, float *grads, double 
 	step(o, params, grads, lr, momentum, 1);
 }
 
+void lrs_optim_json(lrs_buf *b, const lrs_optim_config *o)
+{
+	static const char *const names[] = { "sgd", "adam", "adamw" };
+
+	lrs_buf_printf(b, "{\"type\": \"%s\"", names[o->type]);
+	if (o->type == LRS_OPTIM_SGD) {
+		lrs_buf_printf(b, ", \"momentum\": ");
+		lrs_buf_json_number(b, o->momentum);
+		lrs_buf_printf(b, ", \"nesterov\": %s", o->nesterov ? "true" : "false");
+	} else {
+		lrs_buf_printf(b, ", \"betas\": [");
+		lrs_buf_json_number(b, o->beta1);
+		lrs_buf_printf(b, ", ");
+		lrs_buf_json_number(b, o->beta2);
+		lrs_buf_printf(b, "], \"eps\": ");
+		lrs_buf_json_number(b, o->eps);
+	}
+	lrs_buf_printf(b, ", \"weight_decay\": ");
+	lrs_buf_json_number(b, o->weight_decay);
+	lrs_buf_printf(b, "}");
+}
+
 void lrs_optim_free(lrs_optim *o)
 {
 	if (!o)

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "lrsweep/error.h"
+#include "lrsweep/external.h"
 #include "lrsweep/pipeline.h"
 #include "lrsweep/runner.h"
 #include "lrsweep/sha256.h"
@@ -107,6 +108,8 @@ static int make_groups(lrs_pipeline *p)
 		pg->trials = g[k].trials;
 		pg->min_lr = pg->max_lr = NAN;
 		pg->rule = -1;
+		pg->base.engine = p->engine;
+		snprintf(pg->run_key, sizeof pg->run_key, "range-%zu", k + 1);
 	}
 	p->n_groups = n;
 	lrs_plan_groups_free(g, n);
@@ -167,7 +170,39 @@ int lrs_pipeline_check_memory(const lrs_pipeline *p)
 	return 0;
 }
 
-int lrs_pipeline_prepare(lrs_pipeline *p, const lrs_experiment *e, const lrs_dataset *ds,
+/* An external trainer: the engine, and its steps per epoch at each batch
+ * size of the plan (one launch each, hello only), then the plan again
+ * with them. */
+static int prepare_trainer(lrs_pipeline *p, lrs_dataset *ds, double min_lr, double max_lr)
+{
+	const lrs_experiment *e = p->e;
+	int err;
+
+	if (p->opt.executor)
+		return lrs_error_set(LRS_EINVALID, "%s: trainer: programs are not available in %s runs yet; run them "
+		                     "with lrsweep run", e->path, p->opt.executor->name);
+	if ((err = lrs_external_new(&p->engine, &e->trainer, p->opt.log_dir ? p->opt.log_dir : "lrsweep-logs",
+	                            e->params)) < 0)
+		return err;
+	for (size_t i = 0; i < p->plan.n; i++) {
+		const lrs_trial_spec *t = &p->plan.items[i];
+		long spe;
+		if (lrs_dataset_steps(ds, t->batch_size) > 0)
+			continue;
+		lrs_train_config c = { .optim = t->optim, .batch_size = t->batch_size, .epochs = t->epochs,
+		                       .seed = t->seed, .sched = t->sched, .engine = p->engine, .stop = p->opt.stop };
+		if ((err = lrs_external_probe(&spe, p->engine, &c)) < 0 ||
+		    (err = lrs_dataset_set_steps(ds, t->batch_size, spe)) < 0)
+			return lrs_error_set(err, "%s: %s", e->path, lrs_error_last());
+	}
+	lrs_plan_free(&p->plan);
+	if ((err = lrs_plan_build(&p->plan, e, ds, min_lr, max_lr)) < 0)
+		return err;
+	p->plan.engine = p->engine;
+	return 0;
+}
+
+int lrs_pipeline_prepare(lrs_pipeline *p, const lrs_experiment *e, lrs_dataset *ds,
                          const lrs_pipeline_options *opt)
 {
 	const lrs_executor *x = opt->executor;
@@ -183,12 +218,14 @@ int lrs_pipeline_prepare(lrs_pipeline *p, const lrs_experiment *e, const lrs_dat
 	 * the range tests have yet to pick them (and built again once they have) */
 	if ((err = lrs_plan_build(&p->plan, e, ds, min_lr, max_lr)) < 0)
 		return err;
+	if (e->has_trainer && (err = prepare_trainer(p, ds, min_lr, max_lr)) < 0)
+		return err;
 	if ((err = p->planned ? one_given_group(p, min_lr, max_lr) : make_groups(p)) < 0)
 		return err;
 	if (e->trial.prune != LRS_PRUNE_NONE && x && !x->supports_pruning)
 		return lrs_error_set(LRS_EINVALID, "%s: trials.pruning is not available in %s runs yet; run it with "
 		                     "lrsweep run, or set pruning: {type: none}", e->path, x->name);
-	if (e->trial.prune != LRS_PRUNE_NONE && ds->val.n == 0)
+	if (e->trial.prune != LRS_PRUNE_NONE && ds->val.n == 0 && !e->has_trainer)
 		return lrs_error_set(LRS_EINVALID, "%s: pruning judges trials by validation accuracy: it needs "
 		                     "data.validation > 0", e->path);
 	return 0;
@@ -200,6 +237,7 @@ void lrs_pipeline_free(lrs_pipeline *p)
 		free(p->groups[k].key);
 	free(p->groups);
 	lrs_plan_free(&p->plan);
+	lrs_external_free(p->engine);
 	memset(p, 0, sizeof *p);
 }
 
@@ -314,6 +352,9 @@ static int test_group(lrs_pipeline *p, lrs_store *st, size_t k)
 	int err;
 
 	lrs_pipeline_range_settings(&rc, &base, e, p->ds, &g->base.model, &g->base.optim, g->base.batch_size);
+	base.engine = p->engine;
+	base.run_key = g->run_key;
+	base.stop = p->opt.stop;
 	if (p->opt.executor && p->opt.executor->repeats) {   /* lrsweep-mpi: on the ranks */
 		rc.run_repeats = executor_repeats;
 		rc.run_repeats_ctx = &rx;
@@ -389,6 +430,7 @@ static int plan_with_bounds(lrs_pipeline *p)
 		b[k] = (lrs_group_bounds){ p->groups[k].key, p->groups[k].min_lr, p->groups[k].max_lr };
 	lrs_plan_free(&p->plan);
 	err = lrs_plan_build_grouped(&p->plan, p->e, p->ds, p->fields, b, p->n_groups);
+	p->plan.engine = p->engine;
 	free(b);
 	p->planned = err == 0;
 	return err;

@@ -7,6 +7,7 @@
  * (a repeat that stopped early ends the mean there: nothing is averaged
  * with a missing or NaN point). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -32,8 +33,13 @@ static int run_repeat(void *ctx, long r)
 {
 	repeat_job *job = ctx;
 	lrs_train_config cfg = *job->base;
+	char key[96];
 
 	cfg.seed = job->out->seeds[r];
+	if (cfg.run_key) {   /* each repeat's program has a name of its own */
+		snprintf(key, sizeof key, "%.80s-%ld", cfg.run_key, r);
+		cfg.run_key = key;
+	}
 	return lrs_range_run(&job->out->curves[r], job->ds, &cfg, job->rc);
 }
 

@@ -145,7 +145,7 @@ int lrs_range_run(lrs_range_curve *out, const lrs_dataset *ds, const lrs_train_c
 	out->stopped_at = -1;
 	if ((err = lrs_range_check(rc)) < 0)
 		return err;
-	if (ds->val.n == 0)
+	if (ds->val.n == 0 && !ds->external)
 		return lrs_error_set(LRS_EINVALID, "range test: needs a validation split (data.validation > 0)");
 	n = (size_t)rc->iterations;
 	out->lr = malloc(n * sizeof *out->lr);
@@ -169,6 +169,8 @@ int lrs_range_run(lrs_range_curve *out, const lrs_dataset *ds, const lrs_train_c
 	cfg.eval_each_epoch = 0;
 	cfg.skip_test = 1;
 	cfg.eval_every = rc->eval_every;
+	if (!cfg.stop)
+		cfg.stop = rc->stop;
 	cfg.eval_samples = rc->eval_samples;
 	sweep_state st = { rc, ds, out, 0, INFINITY, 0 };
 	lrs_train_hooks hooks = { .ctx = &st, .on_step = on_step, .on_eval = on_eval };

@@ -129,24 +129,10 @@ static const char *const optim_names[] = { "sgd", "adam", "adamw" };
 static char *hyper_json(const lrs_trial_spec *t)
 {
 	lrs_buf b = { 0 };
-	const lrs_optim_config *o = &t->optim;
 
-	lrs_buf_printf(&b, "{\"optimizer\": {\"type\": \"%s\"", optim_names[o->type]);
-	if (o->type == LRS_OPTIM_SGD) {
-		lrs_buf_printf(&b, ", \"momentum\": ");
-		lrs_buf_json_number(&b, o->momentum);
-		lrs_buf_printf(&b, ", \"nesterov\": %s", o->nesterov ? "true" : "false");
-	} else {
-		lrs_buf_printf(&b, ", \"betas\": [");
-		lrs_buf_json_number(&b, o->beta1);
-		lrs_buf_printf(&b, ", ");
-		lrs_buf_json_number(&b, o->beta2);
-		lrs_buf_printf(&b, "], \"eps\": ");
-		lrs_buf_json_number(&b, o->eps);
-	}
-	lrs_buf_printf(&b, ", \"weight_decay\": ");
-	lrs_buf_json_number(&b, o->weight_decay);
-	lrs_buf_printf(&b, "}, \"batch_size\": %ld, \"model\": {\"hidden\": [", t->batch_size);
+	lrs_buf_printf(&b, "{\"optimizer\": ");
+	lrs_optim_json(&b, &t->optim);
+	lrs_buf_printf(&b, ", \"batch_size\": %ld, \"model\": {\"hidden\": [", t->batch_size);
 	for (size_t i = 0; i < t->model.n_hidden; i++)
 		lrs_buf_printf(&b, "%s%zu", i ? ", " : "", t->model.hidden[i]);
 	lrs_buf_printf(&b, "], \"activation\": \"%s\", \"init\": \"%s\"}}", act_names[t->model.activation],

@@ -181,7 +181,8 @@ static int run_one(void *ctx, long k)
 	}
 	lrs_train_config cfg = { .model = spec->model, .optim = spec->optim, .batch_size = spec->batch_size,
 	                         .epochs = spec->epochs, .seed = spec->seed, .sched = spec->sched,
-	                         .eval_each_epoch = 1 };
+	                         .eval_each_epoch = 1, .engine = job->plan->engine, .run_key = spec->key,
+	                         .stop = job->hooks->stop };
 	lrs_train_hooks hooks = { .ctx = &r, .on_step = on_step, .on_epoch = on_epoch };
 	if (lrs_train_run(&res, job->ds, &cfg, &hooks) < 0) {
 		o.error = lrs_error_last();

@@ -48,6 +48,10 @@ static double now_seconds(void)
 
 long lrs_train_steps_per_epoch(const lrs_dataset *ds, long batch_size)
 {
+	if (ds->external) {   /* what the program said; 1 until it has */
+		long steps = lrs_dataset_steps(ds, batch_size);
+		return steps > 0 ? steps : 1;
+	}
 	return ((long)ds->train.n + batch_size - 1) / batch_size;
 }
 

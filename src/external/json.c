@@ -1,0 +1,341 @@
+/* json.c - the JSON of the external-trainer protocol (SPEC §12): one
+ * message per line read into an lrs_node tree, and parameter trees written
+ * out as JSON.
+ *
+ * Reading keeps every scalar as its text (strings unquoted and unescaped,
+ * numbers as written), which is all the protocol needs: `op` and `reason`
+ * are compared as text, numbers go through lrs_json_number. NaN, Infinity
+ * and -Infinity are numbers, as Python's json module writes them. Nesting
+ * is limited so that a hostile line cannot exhaust the stack. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lrsweep/error.h"
+#include "json.h"
+
+#define MAX_DEPTH 32
+
+typedef struct {
+	const char *begin, *p, *end;
+	char *err;
+	size_t errsize;
+	int failed;
+} reader;
+
+static void fail(reader *r, const char *what)
+{
+	if (!r->failed)
+		snprintf(r->err, r->errsize, "%s at byte %td", what, r->p - r->begin + 1);
+	r->failed = 1;
+}
+
+static void skip_space(reader *r)
+{
+	while (r->p < r->end && (*r->p == ' ' || *r->p == '\t' || *r->p == '\r' || *r->p == '\n'))
+		r->p++;
+}
+
+static int take(reader *r, const char *word)
+{
+	size_t n = strlen(word);
+
+	if ((size_t)(r->end - r->p) >= n && !memcmp(r->p, word, n)) {
+		r->p += n;
+		return 1;
+	}
+	return 0;
+}
+
+static void put_utf8(lrs_buf *b, unsigned long c)
+{
+	if (c < 0x80)
+		lrs_buf_printf(b, "%c", (int)c);
+	else if (c < 0x800)
+		lrs_buf_printf(b, "%c%c", (int)(0xc0 | c >> 6), (int)(0x80 | (c & 0x3f)));
+	else if (c < 0x10000)
+		lrs_buf_printf(b, "%c%c%c", (int)(0xe0 | c >> 12), (int)(0x80 | (c >> 6 & 0x3f)),
+		               (int)(0x80 | (c & 0x3f)));
+	else
+		lrs_buf_printf(b, "%c%c%c%c", (int)(0xf0 | c >> 18), (int)(0x80 | (c >> 12 & 0x3f)),
+		               (int)(0x80 | (c >> 6 & 0x3f)), (int)(0x80 | (c & 0x3f)));
+}
+
+static int hex4(reader *r, unsigned long *out)
+{
+	*out = 0;
+	for (int i = 0; i < 4; i++, r->p++) {
+		char c = r->p < r->end ? *r->p : 0;
+		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+		        : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (v < 0)
+			return -1;
+		*out = *out << 4 | (unsigned long)v;
+	}
+	return 0;
+}
+
+/* A string after its opening quote, unescaped into a new text (NUL-free). */
+static char *read_string(reader *r)
+{
+	lrs_buf b = { 0 };
+
+	lrs_buf_printf(&b, "%s", "");
+	while (r->p < r->end && *r->p != '"') {
+		unsigned char c = (unsigned char)*r->p++;
+		unsigned long u, lo;
+		if (c < 0x20) {
+			fail(r, "a control character in a string");
+			break;
+		}
+		if (c != '\\') {
+			lrs_buf_printf(&b, "%c", c);
+			continue;
+		}
+		c = r->p < r->end ? (unsigned char)*r->p++ : 0;
+		switch (c) {
+		case '"': case '\\': case '/': lrs_buf_printf(&b, "%c", c); break;
+		case 'b': lrs_buf_printf(&b, "\b"); break;
+		case 'f': lrs_buf_printf(&b, "\f"); break;
+		case 'n': lrs_buf_printf(&b, "\n"); break;
+		case 'r': lrs_buf_printf(&b, "\r"); break;
+		case 't': lrs_buf_printf(&b, "\t"); break;
+		case 'u':
+			if (hex4(r, &u) < 0) {
+				fail(r, "a bad \\u escape");
+				break;
+			}
+			if (u >= 0xd800 && u < 0xdc00 && take(r, "\\u") && hex4(r, &lo) == 0 && lo >= 0xdc00 && lo < 0xe000)
+				u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+			if (u == 0 || (u >= 0xd800 && u < 0xe000))
+				u = 0xfffd;   /* no NUL inside a C string; lone surrogates replaced */
+			put_utf8(&b, u);
+			break;
+		default: fail(r, "a bad escape"); break;
+		}
+		if (r->failed)
+			break;
+	}
+	if (!r->failed && !take(r, "\""))
+		fail(r, "an unterminated string");
+	if (r->failed) {
+		lrs_buf_free(&b);
+		return NULL;
+	}
+	return lrs_buf_take(&b);
+}
+
+/* A number's text, checked against JSON's grammar (plus NaN/Infinity). */
+static int number_text(reader *r, const char **start, size_t *len)
+{
+	const char *p = r->p;
+
+	*start = p;
+	if (take(r, "NaN") || take(r, "Infinity") || take(r, "-Infinity")) {
+		*len = (size_t)(r->p - p);
+		return 0;
+	}
+	if (r->p < r->end && *r->p == '-')
+		r->p++;
+	if (r->p >= r->end || *r->p < '0' || *r->p > '9')
+		return -1;
+	while (r->p < r->end && ((*r->p >= '0' && *r->p <= '9') || *r->p == '.' || *r->p == 'e' || *r->p == 'E' ||
+	                         *r->p == '+' || *r->p == '-'))
+		r->p++;
+	*len = (size_t)(r->p - p);
+	char tmp[64], *end;
+	if (*len >= sizeof tmp)
+		return -1;
+	memcpy(tmp, p, *len);
+	tmp[*len] = '\0';
+	strtod(tmp, &end);
+	return *end ? -1 : 0;
+}
+
+static lrs_node *read_value(reader *r, int depth);
+
+static lrs_node *read_container(reader *r, int depth, int is_map)
+{
+	lrs_node *n = NULL;
+	char close = is_map ? '}' : ']';
+
+	if ((is_map ? lrs_node_new_map(&n, 0, 0) : lrs_node_new_list(&n, 0, 0)) < 0) {
+		fail(r, "out of memory");
+		return NULL;
+	}
+	skip_space(r);
+	if (r->p < r->end && *r->p == close) {
+		r->p++;
+		return n;
+	}
+	for (;;) {
+		char *key = NULL;
+		skip_space(r);
+		if (is_map) {
+			if (!take(r, "\"") || !(key = read_string(r))) {
+				fail(r, "a key expected");
+				break;
+			}
+			skip_space(r);
+			if (!take(r, ":")) {
+				free(key);
+				fail(r, "':' expected");
+				break;
+			}
+		}
+		lrs_node *v = read_value(r, depth + 1);
+		if (!v || (is_map ? lrs_node_set(n, key, v) : lrs_node_append(n, NULL, v)) < 0) {
+			lrs_node_free(v);
+			free(key);
+			fail(r, "out of memory");
+			break;
+		}
+		free(key);
+		skip_space(r);
+		if (take(r, ","))
+			continue;
+		if (r->p < r->end && *r->p == close) {
+			r->p++;
+			return n;
+		}
+		fail(r, is_map ? "',' or '}' expected" : "',' or ']' expected");
+		break;
+	}
+	lrs_node_free(n);
+	return NULL;
+}
+
+static lrs_node *read_value(reader *r, int depth)
+{
+	lrs_node *n = NULL;
+	const char *start;
+	size_t len;
+
+	if (depth > MAX_DEPTH) {
+		fail(r, "nested too deep");
+		return NULL;
+	}
+	skip_space(r);
+	if (r->p >= r->end) {
+		fail(r, "a value expected");
+		return NULL;
+	}
+	if (take(r, "{"))
+		return read_container(r, depth, 1);
+	if (take(r, "["))
+		return read_container(r, depth, 0);
+	if (take(r, "\"")) {
+		char *s = read_string(r);
+		if (s && lrs_node_new_scalar(&n, s, 0, 0) < 0)
+			fail(r, "out of memory");
+		free(s);
+		return n;
+	}
+	if (take(r, "true") || take(r, "false") || take(r, "null")) {
+		start = r->p[-1] == 'e' && r->p[-2] == 'u' ? "true" : r->p[-1] == 'e' ? "false" : "null";
+		if (lrs_node_new_scalar(&n, start, 0, 0) < 0)
+			fail(r, "out of memory");
+		return n;
+	}
+	if (number_text(r, &start, &len) < 0) {
+		fail(r, "not JSON");
+		return NULL;
+	}
+	char tmp[64];
+	memcpy(tmp, start, len);
+	tmp[len] = '\0';
+	if (lrs_node_new_scalar(&n, tmp, 0, 0) < 0)
+		fail(r, "out of memory");
+	return n;
+}
+
+int lrs_json_parse(lrs_node **out, const char *text, size_t len, char *err, size_t errsize)
+{
+	reader r = { text, text, text + len, err, errsize, 0 };
+	lrs_node *n;
+
+	*out = NULL;
+	err[0] = '\0';
+	n = read_value(&r, 0);
+	skip_space(&r);
+	if (n && r.p != r.end)
+		fail(&r, "text after the value");
+	if (r.failed || !n) {
+		lrs_node_free(n);
+		if (!r.failed)
+			fail(&r, "not JSON");
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+int lrs_json_number(const lrs_node *n, double *out)
+{
+	char *end;
+
+	if (!n || n->kind != LRS_NODE_SCALAR || !n->text[0])
+		return -1;
+	if (!strcmp(n->text, "NaN")) {
+		*out = NAN;
+		return 0;
+	}
+	if (!strcmp(n->text, "Infinity") || !strcmp(n->text, "-Infinity")) {
+		*out = n->text[0] == '-' ? -INFINITY : INFINITY;
+		return 0;
+	}
+	*out = strtod(n->text, &end);
+	return *end ? -1 : 0;
+}
+
+int lrs_json_long(const lrs_node *n, long *out)
+{
+	double v;
+
+	if (lrs_json_number(n, &v) < 0 || !(v >= -9.0e15 && v <= 9.0e15) || v != floor(v))
+		return -1;
+	*out = (long)v;
+	return 0;
+}
+
+/* A YAML scalar as JSON: numbers and true/false/null as themselves, the
+ * rest as strings. */
+static void write_scalar(lrs_buf *b, const char *text)
+{
+	char *end;
+
+	if (!strcmp(text, "true") || !strcmp(text, "false") || !strcmp(text, "null")) {
+		lrs_buf_printf(b, "%s", text);
+		return;
+	}
+	double v = strtod(text, &end);
+	if (text[0] && !*end && isfinite(v) && !strchr(text, 'x') && !strchr(text, 'X'))
+		lrs_buf_json_number(b, v);
+	else
+		lrs_buf_json_string(b, text);
+}
+
+void lrs_json_write_node(lrs_buf *b, const lrs_node *n)
+{
+	if (!n) {
+		lrs_buf_printf(b, "null");
+		return;
+	}
+	switch (n->kind) {
+	case LRS_NODE_SCALAR: write_scalar(b, n->text); break;
+	case LRS_NODE_LIST:
+	case LRS_NODE_MAP:
+		lrs_buf_printf(b, n->kind == LRS_NODE_MAP ? "{" : "[");
+		for (size_t i = 0; i < n->n; i++) {
+			lrs_buf_printf(b, i ? ", " : "");
+			if (n->kind == LRS_NODE_MAP) {
+				lrs_buf_json_string(b, n->keys[i]);
+				lrs_buf_printf(b, ": ");
+			}
+			lrs_json_write_node(b, n->items[i]);
+		}
+		lrs_buf_printf(b, n->kind == LRS_NODE_MAP ? "}" : "]");
+		break;
+	}
+}

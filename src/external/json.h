@@ -1,0 +1,26 @@
+/* json.h - JSON lines of the external-trainer protocol (json.c). Private to
+ * src/external. */
+#ifndef LRSWEEP_EXTERNAL_JSON_H
+#define LRSWEEP_EXTERNAL_JSON_H
+
+#include <stddef.h>
+
+#include "lrsweep/node.h"
+#include "lrsweep/util.h"
+
+/* Parses one JSON value of `len` bytes into a tree of scalars (as text),
+ * lists and maps. On failure returns -1 with what and where in err. */
+int lrs_json_parse(lrs_node **out, const char *text, size_t len, char *err, size_t errsize);
+
+/* A scalar as a number (NaN, Infinity, -Infinity included): 0, or -1 when
+ * it is missing or not a number. */
+int lrs_json_number(const lrs_node *n, double *out);
+
+/* ... as a whole number. */
+int lrs_json_long(const lrs_node *n, long *out);
+
+/* A parameter tree (from YAML) as JSON: scalars that read as numbers or
+ * true/false/null as such, the rest as strings. */
+void lrs_json_write_node(lrs_buf *b, const lrs_node *n);
+
+#endif

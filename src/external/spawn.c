@@ -1,0 +1,253 @@
+/* spawn.c - one training program's process: launched with posix_spawn in
+ * a process group of its own, its output in a log file, the protocol
+ * channel on descriptor 3; stopped with SIGTERM then SIGKILL to the whole
+ * group, and reaped. Nothing here knows the protocol. */
+#define _GNU_SOURCE   /* posix_spawn_file_actions_addchdir_np, _addclosefrom_np */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lrsweep/error.h"
+#include "lrsweep/util.h"
+#include "spawn.h"
+
+extern char **environ;
+
+#define HIGH_FD 10   /* descriptors moved at or above this before dup2 */
+
+double lrs_child_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Whether environment entry `entry` is one lrsweep sets or scrubs: MPI's
+ * own (a program started under a rank must not think it is one) and
+ * LRSWEEP_* of an outer run. */
+static int scrubbed(const char *entry)
+{
+	static const char *const prefixes[] = { "OMPI_", "PMIX_", "PMI_", "LRSWEEP_" };
+
+	for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
+		if (!strncmp(entry, prefixes[i], strlen(prefixes[i])))
+			return 1;
+	return 0;
+}
+
+/* environ without the scrubbed entries, then `extra` (n_extra), then
+ * `own` (n_own); NULL-terminated. The strings are borrowed. */
+static char **make_env(char *const *extra, size_t n_extra, char *const *own, size_t n_own)
+{
+	size_t n = 0, k = 0;
+
+	while (environ[n])
+		n++;
+	char **env = calloc(n + n_extra + n_own + 1, sizeof *env);
+	if (!env)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!scrubbed(environ[i]))
+			env[k++] = environ[i];
+	for (size_t i = 0; i < n_extra; i++)
+		env[k++] = extra[i];
+	for (size_t i = 0; i < n_own; i++)
+		env[k++] = own[i];
+	env[k] = NULL;
+	return env;
+}
+
+/* fd moved to HIGH_FD or above, close-on-exec; the old one closed. */
+static int raise_fd(int fd)
+{
+	int high;
+
+	if (fd < 0 || fd >= HIGH_FD)
+		return fd;
+	high = fcntl(fd, F_DUPFD_CLOEXEC, HIGH_FD);
+	close(fd);
+	return high;
+}
+
+static int spawn_failed(const char *what, const char *argv0, int err)
+{
+	return lrs_error_set(LRS_ERROR, "cannot start %s: %s: %s", argv0, what, strerror(err));
+}
+
+int lrs_child_spawn(lrs_child *c, char *const *argv, const char *cwd, char *const *extra_env, size_t n_extra,
+                    char *const *own_env, size_t n_own, const char *log_path)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, defaults;
+	int sv[2] = { -1, -1 }, log_fd, null_fd, err;
+	char **env;
+
+	memset(c, 0, sizeof *c);
+	c->fd = -1;
+	c->pid = -1;
+	log_fd = raise_fd(open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644));
+	if (log_fd < 0)
+		return lrs_error_set(LRS_ERROR, "%s: cannot write the program's log: %s", log_path, strerror(errno));
+	null_fd = raise_fd(open("/dev/null", O_RDONLY | O_CLOEXEC));
+	if (null_fd < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		err = errno;
+		close(log_fd);
+		if (null_fd >= 0)
+			close(null_fd);
+		return spawn_failed("no channel", argv[0], err);
+	}
+	sv[1] = raise_fd(sv[1]);
+	if (!(env = make_env(extra_env, n_extra, own_env, n_own))) {
+		close(log_fd), close(null_fd), close(sv[0]), close(sv[1]);
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	}
+	/* stdin from /dev/null, stdout and stderr to the log, the channel on 3:
+	 * every source is at HIGH_FD or above, so no dup2 clobbers another */
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, null_fd, 0);
+	posix_spawn_file_actions_adddup2(&fa, log_fd, 1);
+	posix_spawn_file_actions_adddup2(&fa, log_fd, 2);
+	posix_spawn_file_actions_adddup2(&fa, sv[1], 3);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 4);   /* nothing else leaks in (glibc 2.34) */
+	if (cwd)
+		posix_spawn_file_actions_addchdir_np(&fa, cwd);
+	posix_spawnattr_init(&attr);
+	sigemptyset(&none);
+	sigemptyset(&defaults);
+	sigaddset(&defaults, SIGINT);
+	sigaddset(&defaults, SIGTERM);
+	sigaddset(&defaults, SIGPIPE);
+	sigaddset(&defaults, SIGHUP);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &defaults);
+	posix_spawnattr_setpgroup(&attr, 0);   /* a group of its own: pgid = pid */
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	err = posix_spawnp(&c->pid, argv[0], &fa, &attr, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	free(env);
+	close(log_fd);
+	close(null_fd);
+	close(sv[1]);
+	if (err) {
+		close(sv[0]);
+		c->pid = -1;
+		return spawn_failed(cwd ? "not found or not executable (in its cwd)" : "not found or not executable",
+		                    argv[0], err);
+	}
+	fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
+	c->fd = sv[0];
+	c->started = lrs_child_now();
+	return 0;
+}
+
+/* Whether the program (the group's leader) has exited; it stays a zombie
+ * (not reaped) so that its pid, the group's id, cannot be reused. */
+static int leader_exited(lrs_child *c)
+{
+	siginfo_t si;
+
+	if (c->exited)
+		return 1;
+	memset(&si, 0, sizeof si);
+	if (waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == c->pid)
+		c->exited = 1;
+	return c->exited;
+}
+
+int lrs_child_wait_exit(lrs_child *c, double seconds)
+{
+	double until = lrs_child_now() + seconds;
+
+	while (!leader_exited(c)) {
+		if (lrs_child_now() >= until)
+			return 0;
+		struct timespec ts = { 0, 20 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	return 1;
+}
+
+int lrs_child_has_exited(lrs_child *c)
+{
+	return c->pid > 0 && leader_exited(c);
+}
+
+void lrs_child_end(lrs_child *c, double grace)
+{
+	int status = 0;
+
+	if (c->fd >= 0) {
+		close(c->fd);   /* the clients exit when the channel closes */
+		c->fd = -1;
+	}
+	if (c->pid <= 0)
+		return;
+	if (!leader_exited(c)) {
+		kill(-c->pid, SIGTERM);
+		lrs_child_wait_exit(c, grace);
+	}
+	/* whatever is left of the group (the program ignoring SIGTERM, or
+	 * children it left behind) ends now */
+	kill(-c->pid, SIGKILL);
+	while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	c->status = status;
+	c->reaped = 1;
+	c->pid = -1;
+}
+
+void lrs_child_describe_exit(char *buf, size_t size, const lrs_child *c)
+{
+	if (!c->reaped)
+		snprintf(buf, size, "still running");
+	else if (WIFEXITED(c->status))
+		snprintf(buf, size, "exit status %d", WEXITSTATUS(c->status));
+	else if (WIFSIGNALED(c->status))
+		snprintf(buf, size, "killed by signal %d (%s)", WTERMSIG(c->status), strsignal(WTERMSIG(c->status)));
+	else
+		snprintf(buf, size, "status %d", c->status);
+}
+
+void lrs_log_tail(char *buf, size_t size, const char *path, int lines)
+{
+	char raw[2048];
+	FILE *f = fopen(path, "rb");
+	size_t n = 0;
+	long at = 0;
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (fseek(f, 0, SEEK_END) == 0 && (at = ftell(f)) > (long)sizeof raw - 1)
+		fseek(f, at - (long)(sizeof raw - 1), SEEK_SET);
+	else
+		fseek(f, 0, SEEK_SET);
+	n = fread(raw, 1, sizeof raw - 1, f);
+	fclose(f);
+	while (n > 0 && (raw[n - 1] == '\n' || raw[n - 1] == '\r'))
+		n--;
+	raw[n] = '\0';
+	size_t start = n;
+	for (int k = 0; start > 0; start--)
+		if (raw[start - 1] == '\n' && ++k == lines)
+			break;
+	for (size_t i = start; i < n; i++)
+		if (raw[i] == '\0')
+			raw[i] = '?';
+	lrs_buf b = { 0 };
+	lrs_buf_printf(&b, "%s", "");
+	lrs_buf_printable(&b, raw + start, size > 1 ? size - 1 : 1);
+	snprintf(buf, size, "%s", b.data ? b.data : "");
+	lrs_buf_free(&b);
+}

@@ -672,15 +672,15 @@ static inline int lrsc__has_config(const lrsc_session *s)
 	return s->config.n > 0;
 }
 
-/* Reads until cond(s) holds, flushing the buffered losses first so that
- * lrsweep's window can move; a stop or a closed channel is LRSC_STOP. */
+/* Reads until cond(s) holds, flushing the buffered losses before it blocks
+ * so that lrsweep's window can move; a stop or a closed channel is
+ * LRSC_STOP. */
 static inline int lrsc__wait(lrsc_session *s, int (*cond)(const lrsc_session *))
 {
 	int rc, got;
-	if ((rc = lrsc__flush(s)) < 0)
-		return rc;
 	while (!cond(s)) {
-		if ((rc = lrsc__stopped(s)) < 0 || (rc = lrsc__fill(s, 1, &got)) < 0)
+		if ((rc = lrsc__stopped(s)) < 0 || (rc = lrsc__flush(s)) < 0 ||
+		    (rc = lrsc__fill(s, 1, &got)) < 0)
 			return rc;
 	}
 	return LRSC_OK;

@@ -125,6 +125,8 @@ class Session(object):
       steps_per_epoch the value given to connect()
       step            the step the next lr()/loss() is about (losses so far)
       epoch           epochs ended so far
+      pruned          True once lrsweep pruned the trial
+      stop_reason     why lrsweep stopped the run (see Stop), or None
     """
 
     def __init__(self, fd, steps_per_epoch):
@@ -140,6 +142,7 @@ class Session(object):
         self.steps_per_epoch = steps_per_epoch
         self.step = 0
         self.epoch = 0
+        self.pruned = False
         self.config = None
 
     # ---- the channel ---------------------------------------------------
@@ -197,9 +200,9 @@ class Session(object):
         """Reads until cond() holds; raises Stop for a stop or a closed
         channel met on the way.  Losses are flushed first, so lrsweep's
         window can always move."""
-        self._flush()
         while not cond():
             self._raise_stop()
+            self._flush()
             self._fill(True)
 
     def _raise_stop(self):
@@ -347,6 +350,7 @@ class Session(object):
         e = self.epoch
         self._wait(lambda: e in self._answers)
         if self._answers.pop(e) == "prune":
+            self.pruned = True
             raise Pruned(e)
 
     def done(self, test_loss=None, test_accuracy=None):
@@ -386,6 +390,12 @@ class Session(object):
         return isinstance(value, Stop) and value.reason != "closed"
 
     # ---- config fields -------------------------------------------------
+
+    @property
+    def stop_reason(self):
+        if self._stop is not None:
+            return self._stop
+        return "closed" if self._closed else None
 
     def _field(self, key, default):
         v = self.config.get(key, default)

@@ -295,6 +295,24 @@ def faults(stub):
           repr(p.stderr))
 
 
+def toy_model(stub):
+    """The C stub without --echo: a range test's curve, the same every run."""
+    def ramp(s):
+        return (1e-4 * 1e5 ** (s / 99.0), None)
+    cfg = config(mode="range-test", epochs=0, max_steps=100, eval_every=10)
+    runs = [Run([stub], cfg, Policy(ramp)) for _ in range(2)]
+    t = runs[0].t
+    ok = t.status == 0 and len(t.losses) == 100 and not t.errors
+    best = min(range(100), key=lambda s: t.losses[s]) if ok else 0
+    check("toy model: the loss falls, bottoms out below the stability limit, then blows up",
+          ok and 0.01 < ramp(best)[0] < 0.6 and t.losses[0] > 2 * t.losses[best] and
+          t.losses[-1] > 1e3 * t.losses[best] and t.evals[60][1] > t.evals[0][1] > t.evals[90][1],
+          "best step %d %s" % (best, runs[0].why()))
+    check("toy model: the same config gives the same curve", t.losses == runs[1].t.losses, runs[1].why())
+    for r in runs:
+        r.cleanup()
+
+
 def main(argv):
     stub = os.path.abspath(argv[0])
     pythons = argv[1:] or [sys.executable]
@@ -314,6 +332,7 @@ def main(argv):
         outside(label, cmd)
         if label != "C":
             tensor(label, cmd)
+    toy_model(stub)
     faults(stub)
     print("%d passed, %d failed" % tuple(PASS))
     return 1 if PASS[1] else 0

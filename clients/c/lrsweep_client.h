@@ -819,13 +819,20 @@ static inline int lrsc_eval(lrsc_session *s, double val_loss, double val_accurac
 }
 
 /* Reports the epoch just ended and waits for lrsweep's answer:
- * LRSC_PRUNED when the trial is pruned here. */
+ * LRSC_PRUNED when the trial is pruned here. In a range test, whose curve
+ * is made of steps, it sends nothing and only looks for a stop. */
 static inline int lrsc_epoch_end(lrsc_session *s, double train_loss, double train_accuracy,
 				 double val_loss, double val_accuracy)
 {
 	char buf[256], a[32], b[32], c[32], d[32];
 	int rc;
-	if ((rc = lrsc__poll(s)) < 0 || (rc = lrsc__stopped(s)) < 0 || (rc = lrsc__flush(s)) < 0)
+	if ((rc = lrsc__poll(s)) < 0 || (rc = lrsc__stopped(s)) < 0)
+		return rc;
+	if (!strcmp(s->mode, "range-test")) {
+		s->epoch++;
+		return LRSC_OK;
+	}
+	if ((rc = lrsc__flush(s)) < 0)
 		return rc;
 	int k = snprintf(buf, sizeof buf,
 			 "{\"op\":\"epoch\",\"epoch\":%ld,\"train_loss\":%s,\"train_accuracy\":%s,"

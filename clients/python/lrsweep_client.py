@@ -336,7 +336,13 @@ class Session(object):
     def epoch_end(self, train_loss, train_accuracy, val_loss, val_accuracy):
         """Reports the epoch just ended and waits for lrsweep's answer.
         Raises Pruned when lrsweep prunes the trial here, Stop when it
-        stops the run."""
+        stops the run.  In a range test, whose curve is made of steps, it
+        sends nothing and only looks for a stop."""
+        if self.mode == "range-test":
+            self._poll()
+            self._raise_stop()
+            self.epoch += 1
+            return
         msg = {"op": "epoch", "epoch": self.epoch + 1,
                "train_loss": _number(train_loss, "train_loss"),
                "train_accuracy": _number(train_accuracy, "train_accuracy"),

@@ -343,16 +343,12 @@ static int train(const options *o, lrsc_session *s, model *m)
 {
 	double loss;
 	int rc;
-	if (!strcmp(s->mode, "range-test")) {
-		for (;;)	/* until lrsweep says stop */
-			if ((rc = one_step(o, s, m, &loss)) < 0)
-				return rc;
-	}
+	int range_test = !strcmp(s->mode, "range-test");
 	long epochs = s->epochs > 0 ? s->epochs : 1;
-	for (long e = 1; e <= epochs; e++) {
+	for (long e = 1; range_test || e <= epochs; e++) {	/* a range test: until stop */
 		double sum = 0;
 		long n = 0;
-		for (; n < o->steps_per_epoch && (s->max_steps == 0 || s->step < s->max_steps); n++) {
+		for (; n < o->steps_per_epoch && (range_test || s->max_steps == 0 || s->step < s->max_steps); n++) {
 			if ((rc = one_step(o, s, m, &loss)) < 0)
 				return rc;
 			sum += loss;
@@ -361,7 +357,7 @@ static int train(const options *o, lrsc_session *s, model *m)
 		if ((rc = lrsc_epoch_end(s, tl, exp(-tl), vl, o->echo ? 0.25 : exp(-vl))) < 0)
 			return rc;
 		printf("epoch %ld: train_loss %.6g val_loss %.6g\n", e, tl, vl);
-		if (s->max_steps > 0 && s->step >= s->max_steps)
+		if (!range_test && s->max_steps > 0 && s->step >= s->max_steps)
 			break;
 	}
 	double test = o->echo ? 7.0 : model_loss(m);

@@ -77,10 +77,10 @@ def main(argv):
             s.mode, s.trial_key, s.seed, s.epochs, s.params.get("width")))
         opt = FakeOptimizer(s.optimizer.get("type", "sgd"))
         epoch = 0
-        while s.mode == "range-test" or epoch < max(s.epochs, 1):
+        trial = s.mode == "trial"
+        while not trial or epoch < max(s.epochs, 1):   # a range test: until Stop
             losses = []
-            while len(losses) < spe and (s.max_steps == 0 or s.step < s.max_steps) \
-                    or s.mode == "range-test":
+            while len(losses) < spe and (not trial or s.max_steps == 0 or s.step < s.max_steps):
                 x = float("nan") if s.step == nan_at else step_loss(s, opt)
                 s.loss(wrap(x))
                 losses.append(x)
@@ -90,7 +90,7 @@ def main(argv):
             tl = sum(losses) / len(losses)
             s.epoch_end(tl, math.exp(-tl), epoch, 0.25)
             print("epoch %d: train_loss %.6g" % (epoch, tl))
-            if s.max_steps and s.step >= s.max_steps:
+            if trial and s.max_steps and s.step >= s.max_steps:
                 break
         s.done(7.0, 0.75)
         return 0

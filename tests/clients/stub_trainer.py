@@ -14,9 +14,11 @@ tests can predict, so that they check what went through the client:
                       exp(-train_loss) and 0.25
   done                test_loss 7, test_accuracy 0.75
 
-  stub_trainer.py [--steps-per-epoch N] [--nan-at STEP] [--tensor]
+  stub_trainer.py [--steps-per-epoch N] [--nan-at STEP] [--tensor] [--torch]
 
---tensor passes losses as 0-d tensor-like objects (with .item()). Exit
+--tensor passes losses as 0-d tensor-like objects (with .item()); --torch
+uses a real torch optimizer (SGD or Adam, taking a step on one weight each
+step) and reports 0-d torch tensors. Exit
 status: 0 when done, stopped or pruned (the with block swallows those), 1
 when lrsweep went away or the protocol failed.
 """
@@ -50,6 +52,15 @@ class Scalar(object):
         return self.x
 
 
+def torch_optimizer(kind):
+    """A real torch optimizer over one weight, with momentum/beta1 0.5."""
+    import torch
+    w = torch.zeros(1, requires_grad=True)
+    if kind in ("adam", "adamw"):
+        return torch.optim.Adam([w], lr=0.0, betas=(0.5, 0.999))
+    return torch.optim.SGD([w], lr=0.0, momentum=0.5)
+
+
 def option(argv, name, default):
     return int(argv[argv.index(name) + 1]) if name in argv else default
 
@@ -65,6 +76,10 @@ def step_loss(s, opt):
         m = 0.0
     if any(h["lr"] != g["lr"] for h in opt.param_groups):
         raise SystemExit("apply() left a param_group behind")
+    if hasattr(opt, "step"):
+        w = g["params"][0]
+        w.grad = w.detach().clone() + 1.0
+        opt.step()
     return g["lr"] * 1000 + m
 
 
@@ -72,10 +87,15 @@ def main(argv):
     spe = option(argv, "--steps-per-epoch", 10)
     nan_at = option(argv, "--nan-at", -1)
     wrap = Scalar if "--tensor" in argv else float
+    if "--torch" in argv:
+        import torch
+        def wrap(x):
+            return torch.tensor(x, dtype=torch.float64)   # exact, for the echo
     with lrsweep_client.connect(spe) as s:
         print("config mode=%s key=%s seed=%s epochs=%d width=%s" % (
             s.mode, s.trial_key, s.seed, s.epochs, s.params.get("width")))
-        opt = FakeOptimizer(s.optimizer.get("type", "sgd"))
+        kind = s.optimizer.get("type", "sgd")
+        opt = torch_optimizer(kind) if "--torch" in argv else FakeOptimizer(kind)
         epoch = 0
         trial = s.mode == "trial"
         while not trial or epoch < max(s.epochs, 1):   # a range test: until Stop

@@ -192,6 +192,21 @@ def adam_betas(label, argv):
     trial(label, argv, cycled, optimizer="adam")
 
 
+def with_torch(label, argv):
+    """apply() and loss() on a real torch optimizer and tensors, when the
+    interpreter has torch."""
+    if subprocess.run([argv[0], "-c", "import torch"], stdout=subprocess.DEVNULL,
+                      stderr=subprocess.DEVNULL).returncode != 0:
+        print("# %s: no torch, apply() on a real torch optimizer not tried" % label)
+        return
+    for optimizer in ("sgd", "adam"):
+        name = "%s: a real torch %s optimizer, tensor losses" % (label, optimizer)
+        r = Run(argv, config(epochs=1, optimizer={"type": optimizer}), Policy(cycled), extra=["--torch"])
+        check(name, r.t.status == 0 and not r.t.errors and
+              r.t.losses == [echo(s, cycled) for s in range(10)], r.why())
+        r.cleanup()
+
+
 # ---- the C stub's faults ------------------------------------------------------
 
 def fault(stub, name, policy=None, cfg=None, extra=(), timeout=5.0):
@@ -332,6 +347,7 @@ def main(argv):
         outside(label, cmd)
         if label != "C":
             tensor(label, cmd)
+            with_torch(label, cmd)
     toy_model(stub)
     faults(stub)
     print("%d passed, %d failed" % tuple(PASS))

@@ -86,7 +86,7 @@ REPLAY_BINS  := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/replay_%)
 FUZZ_OBJ     := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%.o) $(FUZZ_DIR)/fuzz.o $(FUZZ_DIR)/replay.o
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build-deps check unit e2e crosscheck docs-check fuzz-replay fuzz fuzz-bins demo bench range-study bounds-bench mpi install clean valgrind
+.PHONY: all deps build-deps check unit clients e2e crosscheck docs-check fuzz-replay fuzz fuzz-bins demo bench range-study bounds-bench mpi install clean valgrind
 
 all: $(BIN)
 
@@ -126,7 +126,7 @@ build-deps:
 
 # deps runs first (in its own make), so the build sees the packages.
 check: deps
-	@$(MAKE) --no-print-directory unit fuzz-replay e2e crosscheck docs-check
+	@$(MAKE) --no-print-directory unit fuzz-replay clients e2e crosscheck docs-check
 
 unit: $(TEST_BIN)
 	$(TEST_BIN)
@@ -134,6 +134,11 @@ unit: $(TEST_BIN)
 e2e: $(BIN) $(if $(HAVE_MPI),$(MPI_BIN))
 	@for t in tests/e2e/*.sh; do [ "$$t" = tests/e2e/lib.sh ] && continue; \
 	   echo "== $$t"; LRSWEEP=$(BIN) LRSWEEP_MPI=$(if $(HAVE_MPI),$(MPI_BIN)) $$t || exit 1; done
+
+# The external-trainer clients (clients/) against a fake lrsweep: the C
+# stub trainer and the Python client, every protocol path and fault.
+clients:
+	@echo "== tests/clients/run.sh"; SANITIZE=$(SANITIZE) tests/clients/run.sh
 
 # Every seed and every reproducer the fuzzer found, through each target.
 fuzz-replay: $(REPLAY_BINS)

@@ -65,6 +65,7 @@ typedef struct {
 	int use_plateau, cycles;
 	const char *stop_reason;   /* the stop sent, or NULL                   */
 	int done;                  /* done received                            */
+	int closed;                /* the channel reached its end              */
 	char fault[600];           /* the first fault; "" none                 */
 } session;
 
@@ -535,6 +536,7 @@ static int turn(session *s)
 
 	if (poll(&p, 1, 100) > 0 && read_channel(s)) {
 		/* the channel closed: fine after done or a stop, else a fault */
+		s->closed = !s->fault[0];
 		if (!s->fault[0] && s->ph != PHASE_DONE && s->ph != PHASE_ENDING)
 			fault(s, "%s", s->ph == PHASE_HELLO ? "closed the channel before hello" : "ended before done");
 		return 1;
@@ -712,8 +714,8 @@ static int session_run(session *s)
 	s->last_heard = lrs_child_now();
 	while (!turn(s))
 		;
-	if (s->ph == PHASE_DONE && !s->fault[0])
-		lrs_child_wait_exit(&s->child, c->grace);   /* done: let it exit by itself */
+	if ((s->ph == PHASE_DONE && !s->fault[0]) || s->closed)
+		lrs_child_wait_exit(&s->child, c->grace);   /* it is ending: let it exit by itself */
 	lrs_child_end(&s->child, c->grace);
 	return s->fault[0] ? run_error(s) : 0;
 }

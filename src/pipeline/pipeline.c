@@ -170,30 +170,43 @@ int lrs_pipeline_check_memory(const lrs_pipeline *p)
 	return 0;
 }
 
-/* An external trainer: the engine, and its steps per epoch at each batch
- * size of the plan (one launch each, hello only), then the plan again
- * with them. */
-static int prepare_trainer(lrs_pipeline *p, lrs_dataset *ds, double min_lr, double max_lr)
+/* An external trainer's steps per epoch at batch size c->batch_size, from
+ * one launch of its program (hello only), into ds. */
+static int probe(lrs_pipeline *p, lrs_dataset *ds, const lrs_train_config *c)
+{
+	long spe;
+	int err;
+
+	if (lrs_dataset_steps(ds, c->batch_size) > 0)
+		return 0;
+	if ((err = lrs_external_probe(&spe, p->engine, c)) < 0 || (err = lrs_dataset_set_steps(ds, c->batch_size, spe)) < 0)
+		return lrs_error_set(err, "%s: %s", p->e->path, lrs_error_last());
+	return 0;
+}
+
+/* An external trainer: the engine; its steps per epoch at the experiment's
+ * batch size, then the plan (other batch sizes estimated from it), then
+ * the steps at each batch size of the plan and the plan again with them. */
+static int plan_for_trainer(lrs_pipeline *p, lrs_dataset *ds, double min_lr, double max_lr)
 {
 	const lrs_experiment *e = p->e;
+	lrs_train_config c = { .optim = e->optim, .batch_size = e->batch_size, .seed = e->seed, .stop = p->opt.stop };
 	int err;
 
 	if (p->opt.executor)
 		return lrs_error_set(LRS_EINVALID, "%s: trainer: programs are not available in %s runs yet; run them "
 		                     "with lrsweep run", e->path, p->opt.executor->name);
 	if ((err = lrs_external_new(&p->engine, &e->trainer, p->opt.log_dir ? p->opt.log_dir : "lrsweep-logs",
-	                            e->params)) < 0)
+	                            e->params)) < 0 || (err = probe(p, ds, &c)) < 0)
+		return err;
+	if ((err = lrs_plan_build(&p->plan, e, ds, min_lr, max_lr)) < 0)
 		return err;
 	for (size_t i = 0; i < p->plan.n; i++) {
 		const lrs_trial_spec *t = &p->plan.items[i];
-		long spe;
-		if (lrs_dataset_steps(ds, t->batch_size) > 0)
-			continue;
-		lrs_train_config c = { .optim = t->optim, .batch_size = t->batch_size, .epochs = t->epochs,
-		                       .seed = t->seed, .sched = t->sched, .engine = p->engine, .stop = p->opt.stop };
-		if ((err = lrs_external_probe(&spe, p->engine, &c)) < 0 ||
-		    (err = lrs_dataset_set_steps(ds, t->batch_size, spe)) < 0)
-			return lrs_error_set(err, "%s: %s", e->path, lrs_error_last());
+		c = (lrs_train_config){ .optim = t->optim, .batch_size = t->batch_size, .seed = t->seed,
+		                        .stop = p->opt.stop };
+		if ((err = probe(p, ds, &c)) < 0)
+			return err;
 	}
 	lrs_plan_free(&p->plan);
 	if ((err = lrs_plan_build(&p->plan, e, ds, min_lr, max_lr)) < 0)
@@ -216,9 +229,11 @@ int lrs_pipeline_prepare(lrs_pipeline *p, const lrs_experiment *e, lrs_dataset *
 	p->planned = given_bounds(p, &min_lr, &max_lr);
 	/* the plan is checked before anything runs, with stand-in bounds when
 	 * the range tests have yet to pick them (and built again once they have) */
-	if ((err = lrs_plan_build(&p->plan, e, ds, min_lr, max_lr)) < 0)
-		return err;
-	if (e->has_trainer && (err = prepare_trainer(p, ds, min_lr, max_lr)) < 0)
+	if (e->has_trainer)
+		err = plan_for_trainer(p, ds, min_lr, max_lr);
+	else
+		err = lrs_plan_build(&p->plan, e, ds, min_lr, max_lr);
+	if (err < 0)
 		return err;
 	if ((err = p->planned ? one_given_group(p, min_lr, max_lr) : make_groups(p)) < 0)
 		return err;

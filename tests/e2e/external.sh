@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# tests/e2e/external.sh - external trainers (SPEC §12): `lrsweep run` driving
+# the tests' stub trainers over the protocol. The C stub (the C client)
+# trains a toy model through a range test that diverges and stops, and
+# trials; a plain-Python trainer (the Python client, no torch) logs the
+# rates it applied, which must equal `lrsweep schedule`'s to the last digit
+# for a cyclical, a warm-restart and a reduce_on_plateau schedule; and each
+# fault (a crash, an exit without done, no hello, silence, garbage, a step
+# never sent, megabytes on stdout, a grandchild ignoring SIGTERM) is stored
+# as a failed trial with its error while the other trials complete, with
+# no process left behind.
+set -u
+. "$(dirname "$0")/lib.sh"
+cd "$T" || exit 1
+command -v sqlite3 >/dev/null || { ok "skipped: no sqlite3"; finish; }
+q() { sqlite3 "$1" "$2"; }
+
+STUB=$T/stub_trainer
+if ! cc -std=c11 -O2 -o "$STUB" "$REPO/tests/clients/stub_trainer.c" -lm 2>"$T/cc.log"; then
+	nok "build the stub trainer" "$(head -c 400 "$T/cc.log")"
+	finish
+fi
+# processes of this test still alive (the stubs, their grandchildren)
+left() { pgrep -f "$T/" | grep -v "^$$\$" | wc -l; }
+
+# $1 = the command list, $2 = extra top-level YAML, $3 = range_test or bounds
+exp() {
+	cat <<EOF
+name: ext
+seed: 3
+trainer:
+  command: $1
+  startup_timeout: 3 s
+  timeout: 3 s
+  grace: 2 s
+params: {scale: 1}
+optimizer: {type: sgd, momentum: 0.9}
+batch_size: 10
+$3
+trials:
+  epochs: 3
+  seeds: [1, 2]
+  schedules:
+$2
+EOF
+}
+
+# --- the whole pipeline on the C stub's toy model ---------------------------
+exp "[$STUB]" "    - {type: triangular, step_size: \"1 epochs\"}
+    - {type: one_cycle}" "range_test: {mode: exponential, start_lr: 1.0e-4, end_lr: 10, iterations: 200, eval_every: 10, repeats: 2}" >whole.yaml
+run run whole.yaml --db "$T/whole.db" --threads 2
+if [ "$RC" -eq 0 ] && [ "$(q whole.db "select count(*), sum(stopped_at is not null) from range_tests")" = "2|2" ] &&
+   [ "$(q whole.db "select count(*) from bounds where chosen = 1 and max_lr > 0")" = 1 ] &&
+   [ "$(q whole.db "select count(*), sum(status = 'completed'), sum(epochs_done = 3), sum(test_accuracy is not null) from trials")" = "4|4|4|4" ] &&
+   [ "$(q whole.db "select count(*) from epochs")" = 12 ] && [ "$(left)" = 0 ]; then
+	ok "run on the C stub: a range test stopped at divergence (2 repeats), bounds, 4 trials of 3 epochs, nothing left running"
+else
+	nok "whole run" "rc=$RC $(q whole.db 'select repeat, stopped_at from range_tests; select status, error from trials' | tr '\n' ' ') $(tail -c 400 "$ERR")"
+fi
+# the range test's evaluations: every 10 steps and at the stop, none between
+pts=$(q whole.db "select count(*), sum(accuracy is not null), sum(accuracy is not null and iteration % 10 != 0) from range_points where range_test_id = 1")
+stop=$(q whole.db "select stopped_at from range_tests where repeat = 0")
+if [ "${pts%%|*}" = $((stop + 1)) ] && [ "$(echo "$pts" | cut -d'|' -f2)" -ge 3 ]; then
+	ok "range test: one point per step up to the stop ($pts), evaluations on the eval_every steps"
+else
+	nok "range points" "$pts stop=$stop"
+fi
+# the logs: one per run, beside the database
+n=$(ls whole-logs/*.log 2>/dev/null | wc -l)
+if [ "$n" = 7 ] && [ -e whole-logs/probe-batch-10.log ] && [ -e whole-logs/range-1-0.log ] && [ -e whole-logs/range-1-1.log ] &&
+   [ -e "whole-logs/$(q whole.db 'select trial_key from trials limit 1').log" ]; then
+	ok "a log per run in whole-logs/ beside the database: the probe, 2 range repeats, 4 trials"
+else
+	nok "logs" "$n: $(ls whole-logs 2>&1)"
+fi
+# the same experiment and seeds give the same results (the stub is deterministic)
+run run whole.yaml --db "$T/again.db" --threads 1
+M="select trial_key, params, status, best_val_accuracy, final_val_loss, test_accuracy from trials order by 1"
+P="select r.repeat, p.iteration, p.lr, p.loss, p.accuracy from range_points p join range_tests r on r.id = p.range_test_id order by 1, 2"
+if [ "$RC" -eq 0 ] && [ "$(q whole.db "$M")" = "$(q again.db "$M")" ] && [ "$(q whole.db "$P")" = "$(q again.db "$P")" ]; then
+	ok "2 threads and 1 thread store the same range test and trials"
+else
+	nok "repeatable" "rc=$RC"
+fi
+
+# --- the rates a Python trainer applied equal lrsweep schedule's -----------
+cat >rates.py <<EOF
+import sys
+sys.path.insert(0, "$REPO/clients/python")
+import lrsweep_client
+
+# logs "step lr momentum" of every step it takes; val_loss per epoch from
+# params.metrics (what reduce_on_plateau watches)
+with lrsweep_client.connect(steps_per_epoch=4) as s:
+    metrics = [float(x) for x in str(s.params.get("metrics", "1,1,1")).split(",")]
+    step = 0
+    for epoch in range(1, s.config["epochs"] + 1):
+        for i in range(4):
+            lr, m = s.lr(), s.momentum()
+            print(step, repr(lr), repr(m) if m is not None else "-")
+            s.loss(1.0 / (step + 1))
+            step += 1
+        s.epoch_end(0.5, 0.5, metrics[epoch - 1], 0.5)
+    s.done(0.5, 0.5)
+EOF
+cat >rates.yaml <<EOF
+name: rates
+seed: 1
+trainer: {command: [/usr/bin/python3, $T/rates.py], grace: 2 s}
+params: {metrics: "0.9,0.9,0.8"}
+batch_size: 32
+range_test: {bounds: {min_lr: 0.001, max_lr: 0.1}}
+trials:
+  epochs: 3
+  schedules:
+    - {type: one_cycle}
+    - {type: cosine_annealing_warm_restarts, T_0: "1 epochs", T_mult: 2}
+    - {type: reduce_on_plateau, lr: "@max", patience: 0, factor: 0.5}
+EOF
+run run rates.yaml --db "$T/rates.db"
+same=0
+if [ "$RC" -eq 0 ]; then
+	for k in $(q rates.db "select trial_key || ':' || schedule from trials"); do
+		key=${k%%:*} type=${k#*:}
+		case $type in
+		one_cycle) args=(one_cycle --max-lr 0.1) ;;
+		cosine_annealing_warm_restarts) args=(cosine_annealing_warm_restarts --T_0 "1 epochs" --T_mult 2 --min-lr 0.001 --max-lr 0.1) ;;
+		reduce_on_plateau) args=(reduce_on_plateau --lr 0.1 --patience 0 --factor 0.5 --metrics 0.9,0.9,0.8) ;;
+		esac
+		"$LRSWEEP" schedule "${args[@]}" --steps 12 --steps-per-epoch 4 --format csv >"want.$type" 2>&1
+		if /usr/bin/python3 - "want.$type" "rates-logs/$key.log" <<'EOF'
+import sys
+want = [l.strip().split(",") for l in open(sys.argv[1])][1:]
+got = [l.split() for l in open(sys.argv[2]) if l[:1].isdigit()]
+assert len(want) == len(got) == 12, (len(want), len(got))
+for w, g in zip(want, got):
+    assert int(w[0]) == int(g[0]) and float(w[1]) == float(g[1]), (w, g)
+    if len(w) > 2:
+        assert float(w[2]) == float(g[2]), (w, g)
+    else:
+        assert g[2] == "-", (w, g)
+EOF
+		then same=$((same + 1)); else echo "# $type: $(head -3 "want.$type") / $(head -3 "rates-logs/$key.log")"; fi
+	done
+fi
+if [ "$same" = 3 ]; then
+	ok "the Python client's per-step rates (and momentum) equal lrsweep schedule's, bit for bit: one_cycle, SGDR, reduce_on_plateau"
+else
+	nok "rates" "rc=$RC $same of 3 $(tail -c 300 "$ERR")"
+fi
+
+# --- faults: seed 2's program misbehaves, seed 1's completes ----------------
+# $1 = fault, $2 = what the stored error must contain
+fault() {
+	local name=$1 want=$2 db=$T/fault-$1.db
+	exp "[/bin/sh, -c, 'if [ \"\$0\" = 2 ]; then exec $STUB --fault $name --fault-at 12; else exec $STUB; fi', \"{seed}\"]" \
+		"    - {type: constant, lr: 0.01}" "range_test: {bounds: {min_lr: 0.001, max_lr: 0.1}}" >"fault-$name.yaml"
+	run run "fault-$name.yaml" --db "$db" --threads 2
+	local got
+	got=$(q "$db" "select seed, status, error from trials order by seed")
+	if [ "$(q "$db" "select seed || status from trials order by seed" | tr '\n' ' ')" = "1completed 2failed " ] &&
+	   q "$db" "select error from trials where seed = 2" | grep -q -- "$want" && [ "$(left)" = 0 ] &&
+	   [ "$(q "$db" "select status from experiments")" = completed ]; then
+		ok "fault $name: stored as failed ('$want'), the other trial completed, nothing left running"
+	else
+		nok "fault $name" "rc=$RC left=$(left) $got $(tail -c 200 "$ERR")"
+	fi
+}
+fault crash "ended before done (killed by signal 6"
+fault exit-early "ended before done (exit status 0)"
+fault hang "was silent for 3 s"
+fault garbage "wrote a malformed message"
+fault bad-step "sent the loss of step"
+fault out-of-order "sent the loss of step 0, expected step 1[0-9]"
+fault long-line "wrote a line of more than 1048576 bytes"
+# a grandchild that ignores SIGTERM and keeps the channel open (as a data
+# loader's worker would): the trial is fine, the grandchild ends with it
+exp "[$STUB, --fault, grandchild]" "    - {type: constant, lr: 0.01}" \
+	"range_test: {bounds: {min_lr: 0.001, max_lr: 0.1}}" >grandchild.yaml
+run run grandchild.yaml --db "$T/grandchild.db"
+if [ "$RC" -eq 0 ] && [ "$(q grandchild.db "select count(*) from trials where status = 'completed'")" = 2 ] &&
+   grep -q "forked grandchild" grandchild-logs/*.log && [ "$(left)" = 0 ]; then
+	ok "a grandchild ignoring SIGTERM: the trials complete, the grandchild is killed with its group"
+else
+	nok "grandchild" "rc=$RC left=$(left) $(q grandchild.db 'select status, error from trials')"
+fi
+# megabytes on stdout go to the log, not the channel
+exp "[$STUB, --fault, flood-stdout, --flood-bytes, 4000000]" "    - {type: constant, lr: 0.01}" \
+	"range_test: {bounds: {min_lr: 0.001, max_lr: 0.1}}" >flood.yaml
+run run flood.yaml --db "$T/flood.db"
+size=$(cat flood-logs/*.log | wc -c)
+if [ "$RC" -eq 0 ] && [ "$(q flood.db "select count(*) from trials where status = 'completed'")" = 2 ] && [ "$size" -gt 8000000 ]; then
+	ok "4 MB printed to stdout by each program: in its log ($size bytes), the trials complete"
+else
+	nok "flood" "rc=$RC size=$size $(q flood.db 'select status, error from trials')"
+fi
+# no hello: the first launch (the probe) already fails; nothing trains
+exp "[$STUB, --fault, no-hello]" "    - {type: constant}" "range_test: {bounds: {min_lr: 0.001, max_lr: 0.1}}" >nohello.yaml
+run run nohello.yaml --db "$T/nohello.db"
+if [ "$RC" -ne 0 ] && grep -q "sent no hello within 3 s (trainer.startup_timeout)" "$ERR" && grep -q "nohello-logs/probe-batch-10.log" "$ERR" &&
+   [ "$(left)" = 0 ]; then
+	ok "no hello within trainer.startup_timeout: the run stops before training, naming the log"
+else
+	nok "no hello" "rc=$RC $(cat "$ERR")"
+fi
+# a command that does not exist
+exp "[$T/no-such-program]" "    - {type: constant}" "range_test: {bounds: {min_lr: 0.001, max_lr: 0.1}}" >missing.yaml
+run run missing.yaml --db "$T/missing.db"
+if [ "$RC" -ne 0 ] && grep -q "cannot start $T/no-such-program" "$ERR"; then
+	ok "a missing program: one error naming it"
+else
+	nok "missing program" "rc=$RC $(cat "$ERR")"
+fi
+# the trainer: section checked at file:line:column
+printf 'name: x\ntrainer: {command: python3 train.py}\n' >bad1.yaml
+bad_usage "trainer.command not a list: exit 2 at file:line:column" "^lrsweep run: bad1.yaml:2:20: 'command' must be a list" run bad1.yaml --dry-run
+printf 'name: x\ntrainer: {command: [a], timeout: soon}\n' >bad2.yaml
+bad_usage "a bad duration: exit 2 at file:line:column" "^lrsweep run: bad2.yaml:2:[0-9]*: 'timeout' must be a positive duration" run bad2.yaml --dry-run
+printf 'name: x\ntrainer: {command: [a]}\nmodel: {hidden: [8]}\n' >bad3.yaml
+bad_usage "model: beside trainer: refused" "^lrsweep run: bad3.yaml:3:1: 'model' is for the built-in model" run bad3.yaml --dry-run
+[ "$(left)" = 0 ] && ok "no stub process left at the end" || nok "processes left" "$(pgrep -af "$T/")"
+finish

@@ -8,7 +8,8 @@
 # fault (a crash, an exit without done, no hello, silence, garbage, a step
 # never sent, megabytes on stdout, a grandchild ignoring SIGTERM) is stored
 # as a failed trial with its error while the other trials complete, with
-# no process left behind.
+# no process left behind; ASHA prunes through the protocol; Ctrl-C and a
+# SIGKILL of lrsweep itself are resumed to what an uninterrupted run stores.
 set -u
 . "$(dirname "$0")/lib.sh"
 cd "$T" || exit 1
@@ -81,6 +82,54 @@ if [ "$RC" -eq 0 ] && [ "$(q whole.db "$M")" = "$(q again.db "$M")" ] && [ "$(q 
 	ok "2 threads and 1 thread store the same range test and trials"
 else
 	nok "repeatable" "rc=$RC"
+fi
+
+# --- ASHA through the protocol; Ctrl-C; SIGKILL of lrsweep, then --resume --
+exp "[$STUB, --step-ms, \"15\"]" "    - {type: constant, lr: {grid: [0.0001, 0.001, \"@max\", 1.0]}}
+  pruning: {type: asha}" "range_test: {bounds: {min_lr: 0.001, max_lr: 0.01}}" >asha.yaml
+sed -i 's/  seeds: \[1, 2\]/  seeds: [1, 2, 3]/; s/  epochs: 3/  epochs: 4/' asha.yaml
+run run asha.yaml --db "$T/asha.db" --threads 2
+pruned=$(q asha.db "select count(*) from trials where status = 'pruned'")
+if [ "$RC" -eq 0 ] && [ "$pruned" -ge 1 ] && [ "$(q asha.db "select count(*) from trials where status = 'completed'")" = $((12 - pruned)) ] &&
+   grep -l "pruned at epoch" asha-logs/*.log >/dev/null && [ "$(left)" = 0 ]; then
+	ok "ASHA through the protocol: $pruned trials pruned (their programs told prune and gone), the rest complete"
+else
+	nok "asha" "rc=$RC $(q asha.db 'select status, count(*) from trials group by 1' | tr '\n' ' ')"
+fi
+# running: once a trial has finished and others run (at most 10 s)
+running() { for i in $(seq 1 100); do
+	[ "$(q "$1" "select count(*) from trials where status != 'pending'" 2>/dev/null)" -ge 3 ] 2>/dev/null && return
+	sleep 0.1; done; }
+"$LRSWEEP" run asha.yaml --db "$T/int.db" --threads 2 >/dev/null 2>&1 &
+pid=$!
+running int.db
+kill -INT $pid
+wait $pid
+rc=$?
+st=$(q int.db "select count(*) from trials where status = 'running'")
+if [ $rc = 130 ] && [ "$st" = 0 ] && [ "$(q int.db "select count(*) from trials where status = 'pending'")" -gt 0 ] && [ "$(q int.db "select status from experiments")" = interrupted ] && [ "$(left)" = 0 ]; then
+	ok "Ctrl-C: exit 130, the programs stopped, the experiment interrupted, nothing left running"
+else
+	nok "Ctrl-C" "rc=$rc running=$st left=$(left)"
+fi
+run run asha.yaml --db "$T/int.db" --threads 2 --resume
+M2="select trial_key, status, best_val_accuracy, final_val_loss, epochs_done from trials order by 1"
+if [ "$RC" -eq 0 ] && [ "$(q int.db "$M2")" = "$(q asha.db "$M2")" ]; then
+	ok "--resume after Ctrl-C stores what the uninterrupted run stored"
+else
+	nok "resume after Ctrl-C" "rc=$RC $(diff <(q int.db "$M2") <(q asha.db "$M2") | head -3)"
+fi
+"$LRSWEEP" run asha.yaml --db "$T/kill.db" --threads 2 >/dev/null 2>&1 &
+pid=$!
+running kill.db
+{ kill -KILL $pid; wait $pid; } 2>/dev/null
+for i in $(seq 1 40); do [ "$(left)" = 0 ] && break; sleep 0.25; done
+gone=$(left)
+run run asha.yaml --db "$T/kill.db" --threads 2 --resume
+if [ "$gone" = 0 ] && [ "$RC" -eq 0 ] && [ "$(q kill.db "$M2")" = "$(q asha.db "$M2")" ]; then
+	ok "SIGKILL of lrsweep: its programs exit on their own (channel closed), --resume completes the same sweep"
+else
+	nok "SIGKILL" "left=$gone rc=$RC $(diff <(q kill.db "$M2") <(q asha.db "$M2") | head -3)"
 fi
 
 # --- the rates a Python trainer applied equal lrsweep schedule's -----------

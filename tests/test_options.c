@@ -190,6 +190,7 @@ START_TEST(missing_value)
 	refused("in.yaml -o", "-o needs a value (F.png)");
 	refused("in.yaml --threads", "--threads needs a value (N)");
 	refused("in.yaml --gamma", "--gamma needs a value");
+	ck_assert_str_eq(lrs_error_last(), "--gamma needs a value");   /* a KEY's VALUE says nothing more */
 	refused("in.yaml --gamma --threads 2", "--gamma needs a value");
 }
 END_TEST

@@ -271,9 +271,10 @@ static int take_flag(parser *p, int argc, char **argv, int *i)
 		else if (!strcmp(next, "-h") || !strcmp(next, "--help"))
 			return 0;   /* "--db --help": the help, next round */
 	}
-	if (o->kind != LRS_OPT_FLAG && (!val || !*val))
-		return lrs_error_set(LRS_EINVALID, "%s needs a value%s%s%s", flag, o->metavar ? " (" : "",
-		                     o->metavar ? o->metavar : "", o->metavar ? ")" : "");
+	if (o->kind != LRS_OPT_FLAG && (!val || !*val)) {
+		const char *m = o->kind == LRS_OPT_PARAMS ? NULL : o->metavar;   /* "VALUE" says nothing */
+		return lrs_error_set(LRS_EINVALID, "%s needs a value%s%s%s", flag, m ? " (" : "", m ? m : "", m ? ")" : "");
+	}
 	if ((p->seen >> bit & 1) && o->kind != LRS_OPT_FLAG && o->kind != LRS_OPT_LIST && o->kind != LRS_OPT_PARAMS)
 		return lrs_error_set(LRS_EINVALID, "%s given twice", flag);
 	p->seen |= (uint64_t)1 << bit;

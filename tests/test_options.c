@@ -390,7 +390,7 @@ START_TEST(help_wraps)
 	static const char *const long_help = "one two three four five six seven eight nine ten eleven twelve "
 	                                     "thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty";
 	lrs_opt many[12];
-	char names[12][20];
+	char names[12][32];
 
 	for (int i = 0; i < 12; i++) {
 		snprintf(names[i], sizeof names[i], "a-flag-number-%d", i);

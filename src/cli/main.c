@@ -35,7 +35,10 @@ static const char epilog[] =
 	"'lrsweep COMMAND --help' describes a command. Exit status: 0 success,\n"
 	"1 runtime failure, 2 usage or input error, 130 interrupted.\n";
 
-/* The program's own flags, before the command; *version set by --version. */
+#define N_PROGRAM_OPTS 5   /* the entries of program_spec's table */
+
+/* The program's own flags, before the command, in opts[N_PROGRAM_OPTS];
+ * *version set by --version. */
 static lrs_opt_spec program_spec(lrs_opt *opts, cli_globals *g, int *version)
 {
 	const lrs_opt table[] = {
@@ -48,6 +51,7 @@ static lrs_opt_spec program_spec(lrs_opt *opts, cli_globals *g, int *version)
 		  .help = "its operands and flags (they may include -q and -v)" },
 	};
 
+	_Static_assert(CLI_N_OPTS(table) == N_PROGRAM_OPTS, "opts[] holds the table");
 	memcpy(opts, table, sizeof table);
 	opts[1].flags = opts[2].flags = 0;   /* in the usage line here */
 	return (lrs_opt_spec){ "lrsweep", NULL, opts, CLI_N_OPTS(table), about, NULL, 1 };
@@ -68,7 +72,7 @@ static void usage(FILE *f, const lrs_opt_spec *spec)
  * is then the exit status (EXIT_OK after --version or --help). */
 static int command_of(int argc, char **argv, cli_globals *g, int *at, int *status)
 {
-	lrs_opt opts[5];
+	lrs_opt opts[N_PROGRAM_OPTS];
 	int version = 0, i, rc;
 	lrs_opt_spec spec = program_spec(opts, g, &version);
 
@@ -106,7 +110,7 @@ static int dispatch(int argc, char **argv, const lrs_executor *executor)
 
 int lrs_cli_run_args(int argc, char **argv, const char **exp, long *threads)
 {
-	lrs_opt opts[5];
+	lrs_opt opts[N_PROGRAM_OPTS];
 	cli_globals g = { 0, 0, NULL };
 	int version = 0, i;
 	lrs_opt_spec spec = program_spec(opts, &g, &version);

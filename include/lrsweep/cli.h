@@ -11,4 +11,11 @@
  * (NULL: this process's threads) runs `run`'s range tests and trials. */
 int lrs_cli_main(int argc, char **argv, const lrs_executor *executor);
 
+/* The experiment file and --threads (-1 when not given) of a `lrsweep
+ * run` command line argv[0..argc) (argv[0] the program), read by the same
+ * table as `run` reads them, so that lrsweep-mpi's ranks agree with it.
+ * 0, or LRS_EINVALID (*exp NULL) when argv is not a `run` that parses:
+ * the command line itself says why. */
+int lrs_cli_run_args(int argc, char **argv, const char **exp, long *threads);
+
 #endif

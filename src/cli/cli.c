@@ -14,6 +14,7 @@
 #include "lrsweep/experiment.h"
 #include "lrsweep/node.h"
 #include "lrsweep/outfile.h"
+#include "lrsweep/pick.h"
 #include "lrsweep/util.h"
 #include "cli.h"
 
@@ -162,19 +163,6 @@ void cli_signals_stoppable(void)
 	stoppable = 1;
 }
 
-int cli_global_flag(const char *arg, cli_globals *g)
-{
-	if (!strcmp(arg, "-q") || !strcmp(arg, "--quiet")) {
-		g->quiet = 1;
-		return 1;
-	}
-	if (!strcmp(arg, "-v") || !strcmp(arg, "--verbose")) {
-		g->verbose = 1;
-		return 1;
-	}
-	return 0;
-}
-
 /* ------------------------------------------------------- flag values */
 
 /* Clears positions: errors in flag values name the parameter, not a line. */
@@ -222,41 +210,42 @@ int cli_value_node(lrs_node **out, const char *key, const char *text)
 	return rc;
 }
 
-int cli_flag(const char *cmd, int argc, char **argv, int *i, char *key, size_t cap, const char **val)
+int cli_parse(const lrs_opt_spec *spec, int argc, char **argv, FILE *help)
 {
-	const char *arg = argv[*i] + 2, *eq = strchr(arg, '=');
+	int rc = lrs_opt_parse(spec, argc, argv, NULL);
 
-	snprintf(key, cap, "%.*s", (int)(eq ? eq - arg : (long)strlen(arg)), arg);
-	if (eq)
-		*val = eq + 1;
-	else if (*i + 1 < argc)
-		*val = argv[++*i];
-	else
-		return cli_usage_error(cmd, "--%s needs a value", key);
+	if (rc == LRS_OPT_HELP && help)
+		lrs_opt_help(help, spec);
+	return rc;
+}
+
+int cli_parsed(const char *cmd, int rc)
+{
+	return rc == LRS_OPT_HELP ? EXIT_OK : cli_fail(cmd, rc);
+}
+
+int cli_set_pick(void *dest, const char *flag, const char *value)
+{
+	lrs_pick_rule r;
+
+	if (lrs_pick_rule_parse(&r, value) < 0)
+		return lrs_error_set(LRS_EINVALID, "%s: %s", flag, lrs_error_last());
+	*(const char **)dest = value;
 	return 0;
 }
 
-int cli_threads_arg(const char *cmd, const char *val, long *out)
-{
-	if (lrs_parse_long(val, out) < 0 || *out < 0 || *out > LRS_MAX_THREADS)
-		return cli_usage_error(cmd, "--threads must be an integer in [0, %d], got '%s'", LRS_MAX_THREADS, val);
-	return 0;
-}
-
-int cli_add_param(const char *cmd, lrs_node *params, const char *key, const char *val)
+int cli_set_param(void *params, const char *key, const char *value)
 {
 	lrs_node *v;
 	int rc;
 
 	if (lrs_node_get(params, key))
-		return cli_usage_error(cmd, "--%s given twice", key);
-	if ((rc = cli_value_node(&v, key, val)) < 0)
-		return cli_fail(cmd, rc);
-	if ((rc = lrs_node_append(params, key, v)) < 0) {
+		return lrs_error_set(LRS_EINVALID, "--%s given twice", key);
+	if ((rc = cli_value_node(&v, key, value)) < 0)
+		return rc;
+	if ((rc = lrs_node_append(params, key, v)) < 0)
 		lrs_node_free(v);
-		return cli_fail(cmd, rc);
-	}
-	return 0;
+	return rc;
 }
 
 /* ------------------------------------------------- experiment and data */

@@ -4,11 +4,13 @@
 #ifndef LRSWEEP_CLI_H
 #define LRSWEEP_CLI_H
 
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 
 #include "lrsweep/data.h"
 #include "lrsweep/experiment.h"
+#include "lrsweep/options.h"
 #include "lrsweep/pipeline.h"
 #include "lrsweep/plan.h"
 #include "lrsweep/store.h"
@@ -84,8 +86,50 @@ void cli_signals_stoppable(void);
  * LRS_EINVALID (LRS_ERROR when `out` cannot be looked at). */
 int cli_output_check(const char *out, const char *db, const char *what);
 
-/* Handles -q/--quiet and -v/--verbose; returns 1 when argv[i] was one. */
-int cli_global_flag(const char *arg, cli_globals *g);
+/* ------------------------------------------------ flags (options.h) */
+
+/* The entries every command's table shares, so that a flag means and says
+ * the same in each: -q and -v (in the help, not the usage line), the
+ * experiment file and the database as operands, and the flags named so. */
+#define CLI_OPT_QUIET_HELP(g, text) { .name = "quiet", .short_name = 'q', .kind = LRS_OPT_FLAG, \
+	.dest = &(g)->quiet, .flags = LRS_OPT_NO_USAGE, .help = text }
+#define CLI_OPT_VERBOSE_HELP(g, text) { .name = "verbose", .short_name = 'v', .kind = LRS_OPT_FLAG, \
+	.dest = &(g)->verbose, .flags = LRS_OPT_NO_USAGE, .help = text }
+#define CLI_OPT_GLOBALS(g) CLI_OPT_QUIET_HELP(g, "only errors on stderr"), \
+	CLI_OPT_VERBOSE_HELP(g, "more detail on stderr")
+#define CLI_OPT_EXP_FILE(to) { .metavar = "EXP.yaml", .kind = LRS_OPT_STRING, .dest = (to), \
+	.flags = LRS_OPT_OPERAND | LRS_OPT_REQUIRED, .help = "the experiment file" }
+#define CLI_OPT_DB_FILE(to) { .metavar = "DB", .kind = LRS_OPT_STRING, .dest = (to), \
+	.flags = LRS_OPT_OPERAND | LRS_OPT_REQUIRED, .help = "the database" }
+#define CLI_OPT_DB(to, what) { .name = "db", .kind = LRS_OPT_STRING, .dest = (to), .metavar = "F", \
+	.help = what " (default: the experiment's db:, else results/<name>.db)" }
+#define CLI_OPT_THREADS(to, what) { .name = "threads", .kind = LRS_OPT_INT, .dest = (to), .metavar = "N", \
+	.min = 0, .max = LRS_MAX_THREADS, .help = what }
+#define CLI_OPT_SEED(to) { .name = "seed", .kind = LRS_OPT_INT, .dest = (to), .metavar = "S", .min = 0, \
+	.max = INFINITY, .help = "seed of initialisation and shuffling (default: the experiment's; the " \
+	"validation split always uses the experiment's)" }
+#define CLI_OPT_PICK(to, what) { .name = "pick", .kind = LRS_OPT_STRING, .dest = (to), .metavar = "RULE", \
+	.set = cli_set_pick, .help = what }
+#define CLI_OPT_EXPERIMENT(to) { .name = "experiment", .kind = LRS_OPT_STRING, .dest = (to), \
+	.metavar = "NAME|ID", .help = "a name (its latest run) or an id; default: the latest experiment" }
+#define CLI_OPT_TERMINAL(to) { .name = "terminal", .kind = LRS_OPT_FLAG, .dest = (to), \
+	.help = "draw it in the terminal instead" }
+#define CLI_OPT_PARAMS(to, what) { .name = "KEY", .kind = LRS_OPT_PARAMS, .dest = (to), .metavar = "VALUE", \
+	.set = cli_set_param, .help = what }
+
+#define CLI_N_OPTS(table) (sizeof(table) / sizeof(table)[0])
+
+/* Parses a command's argv by its table (lrs_opt_parse); on LRS_OPT_HELP
+ * writes the help to `help` unless it is NULL. Returns what the parse
+ * returned. */
+int cli_parse(const lrs_opt_spec *spec, int argc, char **argv, FILE *help);
+
+/* The exit status of a parse that did not return 0: EXIT_OK after the
+ * help, else the usage error printed as "lrsweep CMD: ...". */
+int cli_parsed(const char *cmd, int rc);
+
+/* --pick's setter: a rule name (lrs_pick_rule_parse) kept as given. */
+int cli_set_pick(void *dest, const char *flag, const char *value);
 
 struct lrs_node;
 
@@ -93,20 +137,15 @@ struct lrs_node;
  * starts with [ or {, a list when it holds commas, else a scalar. */
 int cli_value_node(struct lrs_node **out, const char *key, const char *text);
 
-/* Reads the flag at argv[*i], "--key=value" or "--key value" (advancing
- * *i past a separate value): the key without dashes into key[cap], the
- * value into *val. Returns 0, or EXIT_USAGE after printing "--key needs a
- * value". */
-int cli_flag(const char *cmd, int argc, char **argv, int *i, char *key, size_t cap, const char **val);
+/* The setter of `--KEY VALUE` schedule parameters (LRS_OPT_PARAMS): adds
+ * the value to the map `params` (an lrs_node *); a key given twice is
+ * refused. Returns 0 or an error code with the message set. */
+int cli_set_param(void *params, const char *key, const char *value);
 
-/* Adds `--key val` to a parameter map; a key given twice is a usage error.
- * Returns 0, or the exit status after printing the error. */
-int cli_add_param(const char *cmd, struct lrs_node *params, const char *key, const char *val);
-
-/* Reads the value of a --threads flag into *out: an integer in
- * [0, LRS_MAX_THREADS], 0 meaning one per core. Returns 0, or EXIT_USAGE
- * after printing why. */
-int cli_threads_arg(const char *cmd, const char *val, long *out);
+/* For lrsweep-mpi: the experiment file and --threads (-1 when not given)
+ * of the `run` command line argv (after the program's own flags), parsed
+ * by run's own table. 0, or < 0 when it does not parse (rank 0 says why). */
+int cli_run_target(int argc, char **argv, const char **exp, long *threads);
 
 /* Loads experiment `path` and its data. On failure prints the error and
  * returns its exit status. */
@@ -127,6 +166,5 @@ int cmd_range_test(int argc, char **argv, cli_globals *g);
 int cmd_train(int argc, char **argv, cli_globals *g);
 int cmd_data(int argc, char **argv, cli_globals *g);
 int cmd_report(int argc, char **argv, cli_globals *g);
-int cmd_not_yet(int argc, char **argv, cli_globals *g);
 
 #endif

@@ -19,17 +19,21 @@
 
 static const char *const norm_names[] = { "scale", "standardize", "none", "auto" };   /* by lrs_normalize */
 
-static void usage(FILE *f)
+static const char about[] =
+	"Loads the experiment's data as configured (limit, validation split,\n"
+	"normalisation) and prints, for train, validation and test: samples,\n"
+	"features, classes, the samples per class and the range of the values;\n"
+	"then the normalisation applied and why, how the labels became class\n"
+	"numbers (and the label of each class when they were mapped), and a\n"
+	"CSV file's delimiter and header.\n";
+
+/* Parses data's argv: 0, LRS_OPT_HELP (written to stdout) or an error. */
+static int parse_args(int argc, char **argv, cli_globals *g, const char **path)
 {
-	fprintf(f,
-	        "usage: lrsweep data EXP.yaml\n"
-	        "\n"
-	        "Loads the experiment's data as configured (limit, validation split,\n"
-	        "normalisation) and prints, for train, validation and test: samples,\n"
-	        "features, classes, the samples per class and the range of the values;\n"
-	        "then the normalisation applied and why, how the labels became class\n"
-	        "numbers (and the label of each class when they were mapped), and a\n"
-	        "CSV file's delimiter and header.\n");
+	const lrs_opt opts[] = { CLI_OPT_EXP_FILE(path), CLI_OPT_GLOBALS(g) };
+	const lrs_opt_spec spec = { "lrsweep", CMD, opts, CLI_N_OPTS(opts), about, NULL, 0 };
+
+	return cli_parse(&spec, argc, argv, stdout);
 }
 
 /* Prints the split's line; `row` is scratch for one row. */
@@ -99,21 +103,8 @@ int cmd_data(int argc, char **argv, cli_globals *g)
 	float *row = NULL;      /* (features) one row, for describe */
 	int status;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			usage(stdout);
-			return EXIT_OK;
-		}
-		if (cli_global_flag(argv[i], g))
-			continue;
-		if (argv[i][0] == '-')
-			return cli_usage_error(CMD, "unknown option '%s' (see 'lrsweep data --help')", argv[i]);
-		if (path)
-			return cli_usage_error(CMD, "unexpected argument '%s'", argv[i]);
-		path = argv[i];
-	}
-	if (!path)
-		return cli_usage_error(CMD, "missing the experiment file (lrsweep data EXP.yaml)");
+	if ((status = parse_args(argc, argv, g, &path)) != 0)
+		return cli_parsed(CMD, status);
 	if ((status = cli_load(CMD, path, &e, &ds)) != 0)
 		return status;
 

@@ -18,89 +18,49 @@ typedef struct {
 } plot_args;
 
 static const char *const subjects[] = { "range-test", "curves", "schedules", "compare" };
+#define N_SUBJECTS (sizeof subjects / sizeof subjects[0])
 
-static void usage(FILE *f)
+static const char about[] =
+	"WHAT:\n"
+	"  range-test   loss (raw and smoothed) and accuracy against the rate, mean of\n"
+	"               the repeats, the chosen bounds marked\n"
+	"  curves       validation accuracy against the epoch: one line per\n"
+	"               configuration with a band of +-1 sd over its seeds\n"
+	"               (--per-trial: one per trial)\n"
+	"  schedules    the learning rate of each configuration against the step\n"
+	"  compare      mean and 95% interval of the best validation accuracy per\n"
+	"               configuration: one row each, the best at the top\n";
+
+static const char epilog[] =
+	"Each line has its own colour, then dash pattern (ten colours). The output\n"
+	"is written beside F and renamed into place; F may not be the database, a\n"
+	"symbolic link or a device.\n"
+	"\n"
+	"The experiment is --experiment (a name: its latest run; an id), else the\n"
+	"latest.\n";
+
+/* Parses plot's argv: 0, LRS_OPT_HELP (written to stdout) or an error. */
+static int parse_args(int argc, char **argv, cli_globals *g, plot_args *a)
 {
-	fprintf(f,
-	        "usage: lrsweep plot DB WHAT (-o F.png|F.svg | --terminal) [--experiment NAME|ID] [--per-trial]\n"
-	        "\n"
-	        "WHAT:\n"
-	        "  range-test   loss (raw and smoothed) and accuracy against the rate, mean of the\n"
-	        "               repeats, the chosen bounds marked\n"
-	        "  curves       validation accuracy against the epoch: one line per configuration\n"
-	        "               with a band of +-1 sd over its seeds (--per-trial: one per trial)\n"
-	        "  schedules    the learning rate of each configuration against the step\n"
-	        "  compare      mean and 95%% interval of the best validation accuracy per\n"
-	        "               configuration: one row each, the best at the top\n"
-	        "\n"
-	        "Each line has its own colour, then dash pattern (ten colours). The output\n"
-	        "is written beside F and renamed into place; F may not be the database, a\n"
-	        "symbolic link or a device.\n"
-	        "\n"
-	        "The experiment is --experiment (a name: its latest run; an id), else the latest.\n");
-}
+	int what = -1;
+	const lrs_opt opts[] = {
+		CLI_OPT_DB_FILE(&a->db),
+		{ .metavar = "WHAT", .kind = LRS_OPT_ENUM, .dest = &what, .flags = LRS_OPT_OPERAND | LRS_OPT_REQUIRED,
+		  .choices = subjects, .n_choices = N_SUBJECTS, .noun = "plot", .help = "what to plot" },
+		{ .name = "output", .short_name = 'o', .kind = LRS_OPT_STRING, .dest = &a->out, .metavar = "F.png|F.svg",
+		  .flags = LRS_OPT_REQUIRED | LRS_OPT_OR_NEXT,
+		  .help = "the figure to write, PNG or SVG by its name" },
+		CLI_OPT_TERMINAL(&a->terminal),
+		CLI_OPT_EXPERIMENT(&a->experiment),
+		{ .name = "per-trial", .kind = LRS_OPT_FLAG, .dest = &a->per_trial,
+		  .help = "curves: one line per trial, not per configuration" },
+		CLI_OPT_GLOBALS(g),
+	};
+	const lrs_opt_spec spec = { "lrsweep", CMD, opts, CLI_N_OPTS(opts), about, epilog, 0 };
+	int rc = cli_parse(&spec, argc, argv, stdout);
 
-static int parse_args(int argc, char **argv, cli_globals *g, plot_args *a, int *done)
-{
-	int pos = 0;
-
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i], *val;
-		char key[64];
-		int rc;
-
-		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
-			usage(stdout);
-			*done = 1;
-			return EXIT_OK;
-		}
-		if (cli_global_flag(arg, g))
-			continue;
-		if (!strcmp(arg, "--terminal") || !strcmp(arg, "--per-trial")) {
-			*(arg[2] == 't' ? &a->terminal : &a->per_trial) = 1;
-			continue;
-		}
-		if (!strcmp(arg, "-o")) {
-			if (i + 1 >= argc)
-				return cli_usage_error(CMD, "-o needs a file name (F.png or F.svg)");
-			a->out = argv[++i];
-			continue;
-		}
-		if (arg[0] != '-') {
-			if (pos == 0)
-				a->db = arg;
-			else if (pos == 1)
-				a->what = arg;
-			else
-				return cli_usage_error(CMD, "unexpected argument '%s'", arg);
-			pos++;
-			continue;
-		}
-		if (arg[1] != '-')
-			return cli_usage_error(CMD, "unknown option '%s' (see 'lrsweep plot --help')", arg);
-		if ((rc = cli_flag(CMD, argc, argv, &i, key, sizeof key, &val)) != 0)
-			return rc;
-		if (!strcmp(key, "experiment"))
-			a->experiment = val;
-		else if (!strcmp(key, "output"))
-			a->out = val;
-		else
-			return cli_usage_error(CMD, "unknown option '--%s' (see 'lrsweep plot --help')", key);
-	}
-	if (!a->db)
-		return cli_usage_error(CMD, "missing the database (lrsweep plot DB WHAT -o F.png)");
-	if (!a->what)
-		return cli_usage_error(CMD, "missing what to plot: range-test, curves, schedules or compare");
-	int known = 0;
-	for (size_t k = 0; k < 4; k++)
-		known |= !strcmp(a->what, subjects[k]);
-	if (!known)
-		return cli_usage_error(CMD, "unknown plot '%s'; valid: range-test, curves, schedules, compare", a->what);
-	if (!a->out && !a->terminal)
-		return cli_usage_error(CMD, "give -o F.png|F.svg or --terminal");
-	if (a->out && a->terminal)
-		return cli_usage_error(CMD, "give either -o F or --terminal, not both");
-	return 0;
+	a->what = what >= 0 ? subjects[what] : NULL;
+	return rc;
 }
 
 /* The experiment's id and its name (whole: free it). */
@@ -123,11 +83,10 @@ int cmd_plot(int argc, char **argv, cli_globals *g)
 	lrs_store *st = NULL;
 	long long exp = 0;
 	char *name = NULL;
-	int done = 0, status, rc;
+	int status, rc;
 
-	status = parse_args(argc, argv, g, &a, &done);
-	if (status || done)
-		return status;
+	if ((rc = parse_args(argc, argv, g, &a)) != 0)
+		return cli_parsed(CMD, rc);
 	/* before anything: -o must not name the database, a link, a device */
 	if (a.out && (rc = cli_output_check(a.out, a.db, "the plot")) < 0)
 		return cli_fail(CMD, rc);

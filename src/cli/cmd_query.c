@@ -52,38 +52,26 @@ static const char *const trial_cols[] = {
 };
 #define N_TRIAL_COLS (sizeof trial_cols / sizeof trial_cols[0])
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-	        "usage: lrsweep query DB WHAT [--format table|csv|json] [--experiment NAME|ID]\n"
-	        "                     [--status S] [--schedule TYPE] [--sort COLUMN[:desc]] [--top K]\n"
-	        "                     [--metric M] [--target-accuracy A]\n"
-	        "\n"
-	        "WHAT:\n"
-	        "  experiments        one row each: command, status, trials by status, best\n"
-	        "                     accuracy, dates\n"
-	        "  trials             one row per trial of the experiment, parameters readable\n"
-	        "  best               the best trial (by --metric) and everything about it\n"
-	        "  compare            one row per configuration: n, mean, sd and 95%% interval of the\n"
-	        "                     best validation and test accuracy over seeds, rank, and which\n"
-	        "                     configurations Welch's test cannot tell from the best (p >= 0.05);\n"
-	        "                     --target-accuracy A adds the mean iteration reaching A\n"
-	        "  curve TRIAL_ID     the trial's epochs\n"
-	        "  range-test         the range test's repeats and every rule's bounds\n"
-	        "  sql \"SELECT ...\"   any read-only SQL statement\n"
-	        "\n"
-	        "  --experiment E     a name (its latest run) or an id; default: the latest experiment\n"
-	        "  --status S         trials: pending|running|completed|pruned|diverged|failed|interrupted\n"
-	        "  --schedule TYPE    trials, compare: one schedule type\n"
-	        "  --sort COLUMN      trials: by a column (add :desc to reverse); default id, or the\n"
-	        "                     metric best first with --top\n"
-	        "  --top K            at most K rows\n"
-	        "  --metric M         best, trials --top, compare: best_val_accuracy (default),\n"
-	        "                     final_val_accuracy, test_accuracy, final_val_loss, final_train_loss\n"
-	        "\n"
-	        "The database is opened read-only; it may be written by a run at the same time.\n"
-	        "JSON rows are keyed by the column names of docs/schema.md.\n");
-}
+static const char about[] =
+	"WHAT:\n"
+	"  experiments        one row each: command, status, trials by status, best\n"
+	"                     accuracy, dates\n"
+	"  trials             one row per trial of the experiment, parameters readable\n"
+	"  best               the best trial (by --metric) and everything about it\n"
+	"  compare            one row per configuration: n, mean, sd and 95% interval\n"
+	"                     of the best validation and test accuracy over seeds,\n"
+	"                     rank, and which configurations Welch's test cannot tell\n"
+	"                     from the best (p >= 0.05); --target-accuracy A adds the\n"
+	"                     mean iteration reaching A\n"
+	"  curve TRIAL_ID     the trial's epochs\n"
+	"  range-test         the range test's repeats and every rule's bounds\n"
+	"  sql \"SELECT ...\"   any read-only SQL statement\n";
+
+static const char epilog[] =
+	"The database is opened read-only; it may be written by a run at the same time.\n"
+	"JSON rows are keyed by the column names of docs/schema.md.\n";
+
+static const char *const formats[] = { "table", "csv", "json" };   /* by cli_format */
 
 static int in_list(const char *s, const char *const *list, size_t n)
 {
@@ -93,91 +81,82 @@ static int in_list(const char *s, const char *const *list, size_t n)
 	return 0;
 }
 
-static int parse_args(int argc, char **argv, cli_globals *g, query_args *a, int *done)
+static int set_status(void *dest, const char *flag, const char *value)
 {
-	int pos = 0;
+	if (lrs_trial_status_parse(value) < 0)
+		return lrs_error_set(LRS_EINVALID, "%s must be pending, running, completed, pruned, diverged, failed or "
+		                     "interrupted, got '%s'", flag, value);
+	*(const char **)dest = value;
+	return 0;
+}
 
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i], *val;
-		char key[64];
-		int rc;
+static int set_schedule(void *dest, const char *flag, const char *value)
+{
+	lrs_sched_type t;
 
-		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
-			usage(stdout);
-			*done = 1;
-			return EXIT_OK;
-		}
-		if (cli_global_flag(arg, g))
-			continue;
-		if (arg[0] != '-' || (pos == 2 && a->what && !strcmp(a->what, "sql") && !a->arg)) {
-			if (pos == 0)
-				a->db = arg;
-			else if (pos == 1)
-				a->what = arg;
-			else if (pos == 2 && (!strcmp(a->what, "curve") || !strcmp(a->what, "sql")))
-				a->arg = arg;
-			else
-				return cli_usage_error(CMD, "unexpected argument '%s'", arg);
-			pos++;
-			continue;
-		}
-		if (arg[1] != '-')
-			return cli_usage_error(CMD, "unknown option '%s' (see 'lrsweep query --help')", arg);
-		if ((rc = cli_flag(CMD, argc, argv, &i, key, sizeof key, &val)) != 0)
-			return rc;
-		if (!strcmp(key, "format")) {
-			if (cli_format_parse(val, &a->format) < 0)
-				return cli_usage_error(CMD, "--format must be table, csv or json, got '%s'", val);
-		} else if (!strcmp(key, "experiment")) {
-			a->experiment = val;
-		} else if (!strcmp(key, "status")) {
-			if (lrs_trial_status_parse(val) < 0)
-				return cli_usage_error(CMD, "--status must be pending, running, completed, pruned, diverged, "
-				                       "failed or interrupted, got '%s'", val);
-			a->status = val;
-		} else if (!strcmp(key, "schedule")) {
-			lrs_sched_type t;
-			if (lrs_sched_type_parse(&t, val) < 0)
-				return cli_usage_error(CMD, "--schedule: %s", lrs_error_last());
-			a->schedule = val;
-		} else if (!strcmp(key, "sort")) {
-			char col[64];
-			snprintf(col, sizeof col, "%.*s", (int)strcspn(val, ":"), val);
-			const char *dir = strchr(val, ':');
-			if (!in_list(col, trial_cols, N_TRIAL_COLS) || (dir && strcmp(dir, ":desc") && strcmp(dir, ":asc")))
-				return cli_usage_error(CMD, "--sort must be a column of 'query trials' (optionally :desc), "
-				                       "got '%s'", val);
-			a->sort = val;
-		} else if (!strcmp(key, "top")) {
-			if (lrs_parse_long(val, &a->top) < 0 || a->top < 1)
-				return cli_usage_error(CMD, "--top must be an integer >= 1, got '%s'", val);
-		} else if (!strcmp(key, "metric")) {
-			if (!in_list(val, metrics, N_METRICS))
-				return cli_usage_error(CMD, "--metric must be best_val_accuracy, final_val_accuracy, "
-				                       "test_accuracy, final_val_loss or final_train_loss, got '%s'", val);
-			a->metric = val;
-		} else if (!strcmp(key, "target-accuracy")) {
-			if (lrs_parse_double(val, &a->target) < 0 || !(a->target > 0 && a->target <= 1))
-				return cli_usage_error(CMD, "--target-accuracy must be in (0, 1], got '%s'", val);
-		} else {
-			return cli_usage_error(CMD, "unknown option '--%s' (see 'lrsweep query --help')", key);
-		}
-	}
-	if (!a->db)
-		return cli_usage_error(CMD, "missing the database (lrsweep query DB WHAT)");
-	if (!a->what)
-		return cli_usage_error(CMD, "missing what to show: experiments, trials, best, compare, curve, "
-		                       "range-test or sql");
-	if (!in_list(a->what, subjects, N_SUBJECTS)) {
-		const char *near = lrs_nearest_name(a->what, subjects, N_SUBJECTS);
-		return cli_usage_error(CMD, "unknown subject '%s'%s%s%s; valid: experiments, trials, best, compare, "
-		                       "curve, range-test, sql", a->what, near ? " (did you mean '" : "",
-		                       near ? near : "", near ? "'?)" : "");
-	}
-	if ((!strcmp(a->what, "curve") || !strcmp(a->what, "sql")) && !a->arg)
-		return cli_usage_error(CMD, "%s needs %s", a->what,
-		                       a->what[0] == 'c' ? "a trial id (query DB curve TRIAL_ID)"
-		                                         : "a statement (query DB sql \"SELECT ...\")");
+	if (lrs_sched_type_parse(&t, value) < 0)
+		return lrs_error_set(LRS_EINVALID, "%s: %s", flag, lrs_error_last());
+	*(const char **)dest = value;
+	return 0;
+}
+
+static int set_sort(void *dest, const char *flag, const char *value)
+{
+	char col[64];
+	const char *dir = strchr(value, ':');
+
+	snprintf(col, sizeof col, "%.*s", (int)strcspn(value, ":"), value);
+	if (!in_list(col, trial_cols, N_TRIAL_COLS) || (dir && strcmp(dir, ":desc") && strcmp(dir, ":asc")))
+		return lrs_error_set(LRS_EINVALID, "%s must be a column of 'query trials' (optionally :desc), got '%s'",
+		                     flag, value);
+	*(const char **)dest = value;
+	return 0;
+}
+
+/* Parses query's argv: 0, LRS_OPT_HELP (written to stdout) or an error. */
+static int parse_args(int argc, char **argv, cli_globals *g, query_args *a)
+{
+	int what = -1, format = CLI_FMT_TABLE, metric = -1;
+	const lrs_opt opts[] = {
+		CLI_OPT_DB_FILE(&a->db),
+		{ .metavar = "WHAT", .kind = LRS_OPT_ENUM, .dest = &what, .flags = LRS_OPT_OPERAND | LRS_OPT_REQUIRED,
+		  .choices = subjects, .n_choices = N_SUBJECTS, .noun = "subject", .help = "what to show" },
+		{ .metavar = "ARG", .kind = LRS_OPT_STRING, .dest = &a->arg, .flags = LRS_OPT_OPERAND,
+		  .help = "curve: the trial id; sql: the statement" },
+		{ .name = "format", .kind = LRS_OPT_ENUM, .dest = &format, .choices = formats, .n_choices = 3,
+		  .help = "table (default), csv, or json keyed by the column names" },
+		CLI_OPT_EXPERIMENT(&a->experiment),
+		{ .name = "status", .kind = LRS_OPT_STRING, .dest = &a->status, .set = set_status, .metavar = "S",
+		  .help = "trials: pending, running, completed, pruned, diverged, failed or interrupted" },
+		{ .name = "schedule", .kind = LRS_OPT_STRING, .dest = &a->schedule, .set = set_schedule,
+		  .metavar = "TYPE", .help = "trials, compare: one schedule type" },
+		{ .name = "sort", .kind = LRS_OPT_STRING, .dest = &a->sort, .set = set_sort, .metavar = "COLUMN[:desc]",
+		  .help = "trials: by a column (add :desc to reverse); default id, or the metric best first with --top" },
+		{ .name = "top", .kind = LRS_OPT_INT, .dest = &a->top, .metavar = "K", .min = 1, .max = INFINITY,
+		  .help = "at most K rows" },
+		{ .name = "metric", .kind = LRS_OPT_ENUM, .dest = &metric, .choices = metrics, .n_choices = N_METRICS,
+		  .metavar = "M", .help = "best, trials --top, compare: best_val_accuracy (default), final_val_accuracy, "
+		                          "test_accuracy, final_val_loss, final_train_loss" },
+		{ .name = "target-accuracy", .kind = LRS_OPT_DOUBLE, .dest = &a->target, .metavar = "A", .min = 0, .max = 1,
+		  .flags = LRS_OPT_MIN_OPEN, .help = "compare: the mean iteration at which validation accuracy first "
+		                                     "reached A" },
+		CLI_OPT_GLOBALS(g),
+	};
+	const lrs_opt_spec spec = { "lrsweep", CMD, opts, CLI_N_OPTS(opts), about, epilog, 0 };
+	int rc = cli_parse(&spec, argc, argv, stdout);
+
+	a->what = what >= 0 ? subjects[what] : NULL;
+	a->format = (cli_format)format;
+	a->metric = metric >= 0 ? metrics[metric] : NULL;
+	if (rc != 0)
+		return rc;
+	int takes_arg = !strcmp(a->what, "curve") || !strcmp(a->what, "sql");
+	if (takes_arg && !a->arg)
+		return lrs_error_set(LRS_EINVALID, "%s needs %s", a->what,
+		                     a->what[0] == 'c' ? "a trial id (query DB curve TRIAL_ID)"
+		                                       : "a statement (query DB sql \"SELECT ...\")");
+	if (!takes_arg && a->arg)
+		return lrs_error_set(LRS_EINVALID, "unexpected argument '%s'", a->arg);
 	return 0;
 }
 
@@ -714,11 +693,10 @@ int cmd_query(int argc, char **argv, cli_globals *g)
 	query_args a = { NULL, NULL, NULL, CLI_FMT_TABLE, NULL, NULL, NULL, NULL, 0, NULL, NAN };
 	lrs_store *st = NULL;
 	long long exp = 0;
-	int done = 0, status, rc;
+	int status, rc;
 
-	status = parse_args(argc, argv, g, &a, &done);
-	if (status || done)
-		return status;
+	if ((rc = parse_args(argc, argv, g, &a)) != 0)
+		return cli_parsed(CMD, rc);
 	if ((status = cli_open_read(&st, CMD, g, a.db)) != 0)
 		return status;
 	if (!strcmp(a.what, "experiments"))

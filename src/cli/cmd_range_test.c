@@ -37,98 +37,52 @@ typedef struct {
 	long seed;                 /* --seed S (-1: the experiment's)           */
 } range_args;
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-	        "usage: lrsweep range-test EXP.yaml [--db F] [--mode linear|exponential] [--start-lr X]\n"
-	        "                          [--end-lr Y] [--epochs E | --iterations N] [--repeats R]\n"
-	        "                          [--pick RULE] [--plot F.png|F.svg | --terminal] [--threads N]\n"
-	        "                          [--seed S]\n"
-	        "\n"
-	        "Trains while the learning rate ramps from start_lr to end_lr (the CLR paper's\n"
-	        "test), logging the loss at every step and the validation accuracy every\n"
-	        "eval_every steps; runs the repeats in parallel, picks bounds from their mean\n"
-	        "curve with every rule (accuracy, loss-steepest, loss-valley, loss-min10), and\n"
-	        "stores the curves and bounds in the database (default results/<name>.db).\n"
-	        "Flags override the experiment's range_test: section; --pick names the rule\n"
-	        "whose bounds are marked chosen. --seed S seeds the repeats' initialisation\n"
-	        "and shuffling (default: the experiment's seed; the validation split always\n"
-	        "uses the experiment's). A progress bar shows on a terminal. See\n"
-	        "docs/range-test.md.\n");
-}
+static const char about[] =
+	"Trains while the learning rate ramps from start_lr to end_lr (the CLR paper's\n"
+	"test), logging the loss at every step and the validation accuracy every\n"
+	"eval_every steps; runs the repeats in parallel, picks bounds from their mean\n"
+	"curve with every rule (accuracy, loss-steepest, loss-valley, loss-min10), and\n"
+	"stores the curves and bounds in the database (default results/<name>.db).\n"
+	"Flags override the experiment's range_test: section; --pick names the rule\n"
+	"whose bounds are marked chosen. --seed S seeds the repeats' initialisation\n"
+	"and shuffling (default: the experiment's seed; the validation split always\n"
+	"uses the experiment's). A progress bar shows on a terminal. See\n"
+	"docs/range-test.md.\n";
 
-static int parse_args(int argc, char **argv, cli_globals *g, range_args *a, int *done)
-{
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i], *val;
-		char key[64];
+static const char *const modes[] = { "linear", "exponential" };
 
-		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
-			usage(stdout);
-			*done = 1;
-			return EXIT_OK;
-		}
-		if (cli_global_flag(arg, g))
-			continue;
-		if (!strcmp(arg, "--terminal")) {
-			a->terminal = 1;
-			continue;
-		}
-		if (arg[0] != '-') {
-			if (a->exp_path)
-				return cli_usage_error(CMD, "unexpected argument '%s'", arg);
-			a->exp_path = arg;
-			continue;
-		}
-		int rc;
-		if (arg[1] != '-' || (rc = cli_flag(CMD, argc, argv, &i, key, sizeof key, &val)) != 0)
-			return arg[1] != '-' ? cli_usage_error(CMD, "unknown option '%s' (see 'lrsweep range-test --help')", arg)
-			                     : rc;
-		double v;
-		long n;
-		if (!strcmp(key, "db")) {
-			a->db = val;
-		} else if (!strcmp(key, "mode")) {
-			if (strcmp(val, "linear") && strcmp(val, "exponential"))
-				return cli_usage_error(CMD, "--mode must be linear or exponential, got '%s'", val);
-			a->mode = val;
-		} else if (!strcmp(key, "start-lr") || !strcmp(key, "end-lr")) {
-			if (lrs_parse_double(val, &v) < 0 || !(v > 0))
-				return cli_usage_error(CMD, "--%s must be a rate > 0, got '%s'", key, val);
-			*(key[0] == 's' ? &a->start_lr : &a->end_lr) = v;
-		} else if (!strcmp(key, "epochs")) {
-			if (lrs_parse_double(val, &v) < 0 || !(v > 0) || v > 1e6)
-				return cli_usage_error(CMD, "--epochs must be a number in (0, 1000000], got '%s'", val);
-			a->epochs = v;
-		} else if (!strcmp(key, "threads")) {
-			if ((rc = cli_threads_arg(CMD, val, &a->threads)) != 0)
-				return rc;
-		} else if (!strcmp(key, "iterations") || !strcmp(key, "repeats")) {
-			long lo = !strcmp(key, "iterations") ? 2 : 1;
-			if (lrs_parse_long(val, &n) < 0 || n < lo || n > 1000000000)
-				return cli_usage_error(CMD, "--%s must be an integer >= %ld, got '%s'", key, lo, val);
-			*(key[0] == 'i' ? &a->iterations : &a->repeats) = n;
-		} else if (!strcmp(key, "seed")) {
-			if (lrs_parse_long(val, &a->seed) < 0 || a->seed < 0)
-				return cli_usage_error(CMD, "--seed must be an integer >= 0, got '%s'", val);
-		} else if (!strcmp(key, "pick")) {
-			lrs_pick_rule r;
-			if (lrs_pick_rule_parse(&r, val) < 0)
-				return cli_fail(CMD, LRS_EINVALID);
-			a->pick = val;
-		} else if (!strcmp(key, "plot")) {
-			a->plot = val;
-		} else {
-			return cli_usage_error(CMD, "unknown option '--%s' (see 'lrsweep range-test --help')", key);
-		}
-	}
-	if (!a->exp_path)
-		return cli_usage_error(CMD, "missing the experiment file (lrsweep range-test EXP.yaml)");
-	if (!isnan(a->epochs) && a->iterations)
-		return cli_usage_error(CMD, "give either --epochs or --iterations, not both");
-	if (a->plot && a->terminal)
-		return cli_usage_error(CMD, "give either --plot F or --terminal, not both");
-	return 0;
+/* Parses range-test's argv: 0, LRS_OPT_HELP (written to stdout) or an error. */
+static int parse_args(int argc, char **argv, cli_globals *g, range_args *a)
+{
+	int mode = -1;
+	const lrs_opt opts[] = {
+		CLI_OPT_EXP_FILE(&a->exp_path),
+		CLI_OPT_DB(&a->db, "the database"),
+		{ .name = "mode", .kind = LRS_OPT_ENUM, .dest = &mode, .choices = modes, .n_choices = 2,
+		  .help = "how the rate rises: linearly (the paper's test) or geometrically" },
+		{ .name = "start-lr", .kind = LRS_OPT_DOUBLE, .dest = &a->start_lr, .metavar = "X", .min = 0,
+		  .max = INFINITY, .flags = LRS_OPT_MIN_OPEN, .help = "the rate the ramp starts from" },
+		{ .name = "end-lr", .kind = LRS_OPT_DOUBLE, .dest = &a->end_lr, .metavar = "Y", .min = 0,
+		  .max = INFINITY, .flags = LRS_OPT_MIN_OPEN, .help = "the rate the ramp ends at" },
+		{ .name = "epochs", .kind = LRS_OPT_DOUBLE, .dest = &a->epochs, .metavar = "E", .min = 0, .max = 1e6,
+		  .flags = LRS_OPT_MIN_OPEN | LRS_OPT_OR_NEXT, .help = "the test's length in epochs (may be fractional)" },
+		{ .name = "iterations", .kind = LRS_OPT_INT, .dest = &a->iterations, .metavar = "N", .min = 2,
+		  .max = 1e9, .help = "the test's length in steps" },
+		{ .name = "repeats", .kind = LRS_OPT_INT, .dest = &a->repeats, .metavar = "R", .min = 1, .max = 1e9,
+		  .help = "independent tests, run in parallel; the bounds come from their mean curve" },
+		CLI_OPT_PICK(&a->pick, "the rule whose bounds are marked chosen"),
+		{ .name = "plot", .kind = LRS_OPT_STRING, .dest = &a->plot, .metavar = "F.png|F.svg",
+		  .flags = LRS_OPT_OR_NEXT, .help = "draw loss and accuracy against the rate to F" },
+		CLI_OPT_TERMINAL(&a->terminal),
+		CLI_OPT_THREADS(&a->threads, "repeats at once (default: one per core)"),
+		CLI_OPT_SEED(&a->seed),
+		CLI_OPT_GLOBALS(g),
+	};
+	const lrs_opt_spec spec = { "lrsweep", CMD, opts, CLI_N_OPTS(opts), about, NULL, 0 };
+	int rc = cli_parse(&spec, argc, argv, stdout);
+
+	a->mode = mode >= 0 ? modes[mode] : NULL;
+	return rc;
 }
 
 /* The effective test: the experiment's range_test: with the flags on top. */
@@ -183,13 +137,12 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 	lrs_store *st = NULL;
 	lrs_range_outcome o;
 	char dbbuf[512];
-	int done = 0, status, err;
+	int status, err;
 	int64_t exp_id = 0;
 
 	memset(&o, 0, sizeof o);
-	status = parse_args(argc, argv, g, &a, &done);
-	if (status || done)
-		return status;
+	if ((err = parse_args(argc, argv, g, &a)) != 0)
+		return cli_parsed(CMD, err);
 	if ((status = cli_load(CMD, a.exp_path, &e, &ds)) != 0)
 		return status;
 

@@ -45,72 +45,38 @@ typedef struct {
 	lrs_buf *b;
 } report;
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-	        "usage: lrsweep report DB -o F.html [--experiment NAME|ID]\n"
-	        "\n"
-	        "Writes one self-contained HTML page about an experiment: no network needed,\n"
-	        "no script, the plots inline as SVG. It holds:\n"
-	        "  - the experiment: name, status, dates, host, lrsweep version, data sizes\n"
-	        "  - its YAML configuration as stored\n"
-	        "  - the range test: loss and accuracy against the rate, and every rule's bounds\n"
-	        "    (the chosen rule marked)\n"
-	        "  - the leaderboard: the best %d completed trials\n"
-	        "  - the configurations compared: n, mean and 95%% interval of the best validation\n"
-	        "    and test accuracy over seeds, and Welch's test against the best\n"
-	        "  - validation accuracy per epoch, and the learning rate of each configuration\n"
-	        "A section without data (bounds given, no completed trial) says so.\n"
-	        "\n"
-	        "  -o, --output F      the HTML file to write (written beside F, then renamed\n"
-	        "                      into place; not the database, a link or a device)\n"
-	        "  --experiment E      a name (its latest run) or an id; default: the latest\n"
-	        "\n"
-	        "The database is opened read-only; gnuplot draws the plots.\n", TOP);
-}
+#define STR(x) #x
+#define XSTR(x) STR(x)
 
-static int parse_args(int argc, char **argv, cli_globals *g, report_args *a, int *done)
-{
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i], *val;
-		char key[64];
-		int rc;
+static const char about[] =
+	"Writes one self-contained HTML page about an experiment: no network needed,\n"
+	"no script, the plots inline as SVG. It holds:\n"
+	"  - the experiment: name, status, dates, host, lrsweep version, data sizes\n"
+	"  - its YAML configuration as stored\n"
+	"  - the range test: loss and accuracy against the rate, and every rule's bounds\n"
+	"    (the chosen rule marked)\n"
+	"  - the leaderboard: the best " XSTR(TOP) " completed trials\n"
+	"  - the configurations compared: n, mean and 95% interval of the best\n"
+	"    validation and test accuracy over seeds, and Welch's test against the best\n"
+	"  - validation accuracy per epoch, and the learning rate of each configuration\n"
+	"A section without data (bounds given, no completed trial) says so.\n";
 
-		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
-			usage(stdout);
-			*done = 1;
-			return EXIT_OK;
-		}
-		if (cli_global_flag(arg, g))
-			continue;
-		if (!strcmp(arg, "-o")) {
-			if (i + 1 >= argc)
-				return cli_usage_error(CMD, "-o needs a file name (F.html)");
-			a->out = argv[++i];
-			continue;
-		}
-		if (arg[0] != '-') {
-			if (a->db)
-				return cli_usage_error(CMD, "unexpected argument '%s'", arg);
-			a->db = arg;
-			continue;
-		}
-		if (arg[1] != '-')
-			return cli_usage_error(CMD, "unknown option '%s' (see 'lrsweep report --help')", arg);
-		if ((rc = cli_flag(CMD, argc, argv, &i, key, sizeof key, &val)) != 0)
-			return rc;
-		if (!strcmp(key, "experiment"))
-			a->experiment = val;
-		else if (!strcmp(key, "output"))
-			a->out = val;
-		else
-			return cli_usage_error(CMD, "unknown option '--%s' (see 'lrsweep report --help')", key);
-	}
-	if (!a->db)
-		return cli_usage_error(CMD, "missing the database (lrsweep report DB -o F.html)");
-	if (!a->out || !*a->out)
-		return cli_usage_error(CMD, "give the page to write: -o F.html");
-	return 0;
+static const char epilog[] = "The database is opened read-only; gnuplot draws the plots.\n";
+
+/* Parses report's argv: 0, LRS_OPT_HELP (written to stdout) or an error. */
+static int parse_args(int argc, char **argv, cli_globals *g, report_args *a)
+{
+	const lrs_opt opts[] = {
+		CLI_OPT_DB_FILE(&a->db),
+		{ .name = "output", .short_name = 'o', .kind = LRS_OPT_STRING, .dest = &a->out, .metavar = "F.html",
+		  .flags = LRS_OPT_REQUIRED, .help = "the HTML file to write (written beside F, then renamed into place; "
+		                                     "not the database, a link or a device)" },
+		CLI_OPT_EXPERIMENT(&a->experiment),
+		CLI_OPT_GLOBALS(g),
+	};
+	const lrs_opt_spec spec = { "lrsweep", CMD, opts, CLI_N_OPTS(opts), about, epilog, 0 };
+
+	return cli_parse(&spec, argc, argv, stdout);
 }
 
 static const char *cell(const cli_table *t, size_t r, int c)
@@ -677,11 +643,10 @@ int cmd_report(int argc, char **argv, cli_globals *g)
 	lrs_outfile out;
 	lrs_store *st = NULL;
 	cli_table e;
-	int done = 0, status, rc;
+	int status, rc;
 
-	status = parse_args(argc, argv, g, &a, &done);
-	if (status || done)
-		return status;
+	if ((rc = parse_args(argc, argv, g, &a)) != 0)
+		return cli_parsed(CMD, rc);
 	if ((status = cli_open_read(&st, CMD, g, a.db)) != 0)
 		return status;
 	if ((rc = experiment_row(&e, st, &a)) == 0) {

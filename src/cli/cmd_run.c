@@ -36,95 +36,67 @@ typedef struct {
 	const char *pick;          /* --pick RULE; NULL: range_test.pick        */
 } run_args;
 
-static void usage(FILE *f)
+static const char about[] =
+	"The whole pipeline: the range test (unless bounds are given by\n"
+	"--min-lr/--max-lr or range_test.bounds), the bounds of the rule named by\n"
+	"range_test.pick, then every trial of the trials: section - schedules x grids\n"
+	"x space x seeds - on every core, each stored in the database (default\n"
+	"results/<name>.db) as it ends, and the leaderboard at the end.\n";
+
+static const char epilog[] =
+	"Ctrl-C (SIGINT, SIGTERM, SIGHUP) stops the run at any phase: finished trials\n"
+	"stay stored, running ones are stored as interrupted, a range test cut short\n"
+	"is not kept, the experiment is marked interrupted, and the exit status is\n"
+	"130; --resume goes on. Only one process at a time writes an experiment: a\n"
+	"--resume of one that another lrsweep is writing is refused (exit status 1).\n";
+
+/* Parses run's argv into `a` (-q, -v into g): 0, LRS_OPT_HELP (the help
+ * written to `help` unless NULL), or LRS_EINVALID with the message set. */
+static int parse_args(int argc, char **argv, cli_globals *g, run_args *a, FILE *help)
 {
-	fprintf(f,
-	        "usage: lrsweep run EXP.yaml [--db F] [--threads N] [--resume] [--dry-run]\n"
-	        "                   [--min-lr X --max-lr Y] [--pick RULE]\n"
-	        "\n"
-	        "The whole pipeline: the range test (unless bounds are given by --min-lr/--max-lr\n"
-	        "or range_test.bounds), the bounds of the rule named by range_test.pick, then\n"
-	        "every trial of the trials: section - schedules x grids x space x seeds - on\n"
-	        "every core, each stored in the database (default results/<name>.db) as it\n"
-	        "ends, and the leaderboard at the end.\n"
-	        "\n"
-	        "  --db F         the database (default: the experiment's db:, else\n"
-	        "                 results/<name>.db)\n"
-	        "  --threads N    trials at once (default trials.threads; 0 = one per core);\n"
-	        "                 results do not depend on it\n"
-	        "  --resume       continue the latest experiment of this name in the database:\n"
-	        "                 completed, pruned and diverged trials are kept, the rest\n"
-	        "                 run; refused if the experiment file changed\n"
-	        "  --dry-run      print the plan and stop: no training, nothing stored\n"
-	        "  --min-lr X --max-lr Y   the bounds: skip the range test\n"
-	        "  --pick RULE    the rule whose bounds feed the trials (default range_test.pick):\n"
-	        "                 accuracy, loss-steepest, loss-valley, loss-min10; when it cannot\n"
-	        "                 pick, the next of accuracy, loss-steepest, loss-min10, loss-valley\n"
-	        "                 that can does, with a warning\n"
-	        "\n"
-	        "Ctrl-C (SIGINT, SIGTERM, SIGHUP) stops the run at any phase: finished trials\n"
-	        "stay stored, running ones are stored as interrupted, a range test cut short\n"
-	        "is not kept, the experiment is marked interrupted, and the exit status is\n"
-	        "130; --resume goes on. Only one process at a time writes an experiment: a\n"
-	        "--resume of one that another lrsweep is writing is refused (exit status 1).\n");
+	const lrs_opt opts[] = {
+		CLI_OPT_EXP_FILE(&a->exp_path),
+		CLI_OPT_DB(&a->db, "the database"),
+		CLI_OPT_THREADS(&a->threads, "trials at once (default trials.threads; 0 = one per core); results do "
+		                "not depend on it"),
+		{ .name = "resume", .kind = LRS_OPT_FLAG, .dest = &a->resume, .flags = LRS_OPT_OR_NEXT,
+		  .help = "continue the latest experiment of this name in the database: completed, pruned and "
+		          "diverged trials are kept, the rest run; refused if the experiment file changed" },
+		{ .name = "dry-run", .kind = LRS_OPT_FLAG, .dest = &a->dry_run,
+		  .help = "print the plan and stop: no training, nothing stored" },
+		{ .name = "min-lr", .kind = LRS_OPT_DOUBLE, .dest = &a->min_lr, .metavar = "X", .min = 0,
+		  .max = INFINITY, .flags = LRS_OPT_MIN_OPEN | LRS_OPT_AND_NEXT,
+		  .help = "the lower bound; with --max-lr, the bounds: skip the range test" },
+		{ .name = "max-lr", .kind = LRS_OPT_DOUBLE, .dest = &a->max_lr, .metavar = "Y", .min = 0,
+		  .max = INFINITY, .flags = LRS_OPT_MIN_OPEN, .help = "the upper bound" },
+		CLI_OPT_PICK(&a->pick, "the rule whose bounds feed the trials (default range_test.pick): accuracy, "
+		             "loss-steepest, loss-valley, loss-min10; when it cannot pick, the next of accuracy, "
+		             "loss-steepest, loss-min10, loss-valley that can does, with a warning"),
+		CLI_OPT_GLOBALS(g),
+	};
+	const lrs_opt_spec spec = { "lrsweep", CMD, opts, CLI_N_OPTS(opts), about, epilog, 0 };
+	int rc = cli_parse(&spec, argc, argv, help);
+
+	if (rc != 0)
+		return rc;
+	if (isnan(a->min_lr) != isnan(a->max_lr))
+		return lrs_error_set(LRS_EINVALID, "give both --min-lr and --max-lr, or neither");
+	if (!isnan(a->min_lr) && !(a->min_lr < a->max_lr))
+		return lrs_error_set(LRS_EINVALID, "--min-lr must be below --max-lr, got %g and %g", a->min_lr, a->max_lr);
+	return 0;
 }
 
-static int parse_args(int argc, char **argv, cli_globals *g, run_args *a, int *done)
-{
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i], *val;
-		char key[64];
-		int rc;
-		double v;
+static const run_args no_args = { NULL, NULL, -1, 0, 0, NAN, NAN, NULL };
 
-		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
-			usage(stdout);
-			*done = 1;
-			return EXIT_OK;
-		}
-		if (cli_global_flag(arg, g))
-			continue;
-		if (!strcmp(arg, "--resume") || !strcmp(arg, "--dry-run")) {
-			*(arg[2] == 'r' ? &a->resume : &a->dry_run) = 1;
-			continue;
-		}
-		if (arg[0] != '-') {
-			if (a->exp_path)
-				return cli_usage_error(CMD, "unexpected argument '%s'", arg);
-			a->exp_path = arg;
-			continue;
-		}
-		if (arg[1] != '-')
-			return cli_usage_error(CMD, "unknown option '%s' (see 'lrsweep run --help')", arg);
-		if ((rc = cli_flag(CMD, argc, argv, &i, key, sizeof key, &val)) != 0)
-			return rc;
-		if (!strcmp(key, "db")) {
-			a->db = val;
-		} else if (!strcmp(key, "threads")) {
-			if ((rc = cli_threads_arg(CMD, val, &a->threads)) != 0)
-				return rc;
-		} else if (!strcmp(key, "min-lr") || !strcmp(key, "max-lr")) {
-			if (lrs_parse_double(val, &v) < 0 || !(v > 0) || !isfinite(v))
-				return cli_usage_error(CMD, "--%s must be a rate > 0, got '%s'", key, val);
-			*(key[1] == 'i' ? &a->min_lr : &a->max_lr) = v;
-		} else if (!strcmp(key, "pick")) {
-			lrs_pick_rule r;
-			if (lrs_pick_rule_parse(&r, val) < 0)
-				return cli_usage_error(CMD, "--pick: %s", lrs_error_last());
-			a->pick = val;
-		} else {
-			return cli_usage_error(CMD, "unknown option '--%s' (see 'lrsweep run --help')", key);
-		}
-	}
-	if (!a->exp_path)
-		return cli_usage_error(CMD, "missing the experiment file (lrsweep run EXP.yaml)");
-	if (isnan(a->min_lr) != isnan(a->max_lr))
-		return cli_usage_error(CMD, "give both --min-lr and --max-lr, or neither");
-	if (!isnan(a->min_lr) && !(a->min_lr < a->max_lr))
-		return cli_usage_error(CMD, "--min-lr must be below --max-lr, got %g and %g", a->min_lr, a->max_lr);
-	if (a->resume && a->dry_run)
-		return cli_usage_error(CMD, "give either --resume or --dry-run, not both");
-	return 0;
+int cli_run_target(int argc, char **argv, const char **exp, long *threads)
+{
+	run_args a = no_args;
+	cli_globals g = { 0, 0, NULL };
+	int rc = parse_args(argc, argv, &g, &a, NULL);
+
+	*exp = rc == 0 ? a.exp_path : NULL;
+	*threads = a.threads;
+	return rc == 0 ? 0 : LRS_EINVALID;
 }
 
 /* ------------------------------------------------------------ the plan */
@@ -418,19 +390,18 @@ static int run_stored(lrs_pipeline *p, const run_args *a, cli_globals *g, const 
 
 int cmd_run(int argc, char **argv, cli_globals *g)
 {
-	run_args a = { NULL, NULL, -1, 0, 0, NAN, NAN, NULL };
+	run_args a = no_args;
 	lrs_experiment *e = NULL;
 	lrs_dataset *ds = NULL;
 	lrs_pipeline p;
 	run_view view;
 	char dbbuf[512];
-	int done = 0, status, err;
+	int status, err;
 
 	memset(&p, 0, sizeof p);
 	memset(&view, 0, sizeof view);
-	status = parse_args(argc, argv, g, &a, &done);
-	if (status || done)
-		return status;
+	if ((err = parse_args(argc, argv, g, &a, stdout)) != 0)
+		return cli_parsed(CMD, err);
 	cli_signals_start(CMD);   /* until the store opens, a signal exits at once */
 	if ((status = cli_load(CMD, a.exp_path, &e, &ds)) != 0)
 		return status;

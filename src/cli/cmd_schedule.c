@@ -69,137 +69,89 @@ static void list_markdown(FILE *f)
 	}
 }
 
-static void usage(FILE *f)
+static const char about[] =
+	"Prints the learning rate of each optimizer step 0..N-1 (row i is the rate of\n"
+	"update i), plus the momentum where the schedule cycles it.\n";
+
+static const char epilog[] = "'lrsweep schedule TYPE --help' lists the parameters of TYPE. Types:\n";
+
+static const char *const formats[] = { "csv", "json", "table" };   /* by FMT_* */
+
+/* --KEY VALUE: a parameter of the schedule; the type is not one. */
+static int set_param(void *params, const char *key, const char *value)
 {
-	fprintf(f,
-	        "usage: lrsweep schedule TYPE --steps N [--KEY VALUE ...] [--min-lr X --max-lr Y]\n"
-	        "                        [--steps-per-epoch K] [--format csv|json|table]\n"
-	        "                        [--plot F.png|F.svg | --terminal] [--metrics m0,m1,...]\n"
-	        "\n"
-	        "Prints the learning rate of each optimizer step 0..N-1 (row i is the rate of\n"
-	        "update i), plus the momentum where the schedule cycles it.\n"
-	        "\n"
-	        "  --steps N             rows to print; also the run's total steps, the default\n"
-	        "                        of total_steps, T_max, decay_steps, total_iters\n"
-	        "  --KEY VALUE           a schedule parameter, named as in its source system:\n"
-	        "                        --gamma 0.5, --T_0 10, --milestones 30,80,\n"
-	        "                        --three_phase true, --step_size \"2 epochs\"\n"
-	        "  --min-lr X --max-lr Y the bounds that @min and @max (and @max/4, @min*2)\n"
-	        "                        stand for; omitted peak rates default to @max, floor\n"
-	        "                        rates to @min\n"
-	        "  --steps-per-epoch K   converts \"N epochs\" to steps\n"
-	        "  --format F            csv (default), json or table\n"
-	        "  --plot F              draw LR (and momentum) against the step to F.png/F.svg\n"
-	        "  --terminal            draw it in the terminal instead\n"
-	        "  --metrics LIST        reduce_on_plateau: the validation metric of each epoch\n"
-	        "                        (needs --steps-per-epoch)\n"
-	        "  --list                every type with its parameters, as a markdown table\n"
-	        "\n"
-	        "'lrsweep schedule TYPE --help' lists the parameters of TYPE. Types:\n");
-	help_types(f);
+	if (!strcmp(key, "type"))
+		return lrs_error_set(LRS_EINVALID, "give the type as the first argument, not --type");
+	return cli_set_param(params, key, value);
 }
 
-/* ----------------------------------------------------------------- flags */
-
-static int parse_bound(const char *flag, const char *v, double *out)
+/* The help: of TYPE when one was named, else of the command. */
+static int help(const lrs_opt_spec *spec, const char *type)
 {
-	if (lrs_parse_double(v, out) < 0 || *out < 0)
-		return cli_usage_error(CMD, "%s must be a learning rate >= 0, got '%s'", flag, v);
-	return 0;
+	lrs_sched_type t;
+
+	if (type && lrs_sched_type_parse(&t, type) < 0)
+		return LRS_EINVALID;
+	if (type) {
+		help_params(stdout, t);
+	} else {
+		lrs_opt_help(stdout, spec);
+		help_types(stdout);
+	}
+	return LRS_OPT_HELP;
 }
 
-static int parse_count(const char *flag, const char *v, long lo, long hi, long *out)
+/* Parses schedule's argv into `a`: 0, LRS_OPT_HELP (written to stdout;
+ * --list's table likewise) or an error. */
+static int parse_args(int argc, char **argv, cli_globals *g, schedule_args *a)
 {
-	if (lrs_parse_long(v, out) < 0 || *out < lo || *out > hi)
-		return cli_usage_error(CMD, "%s must be an integer in [%ld, %ld], got '%s'", flag, lo, hi, v);
-	return 0;
-}
-
-/* Parses argv into `a`; returns 0, EXIT_OK after --help (with *done set),
- * or EXIT_USAGE. */
-static int parse_args(int argc, char **argv, cli_globals *g, schedule_args *a, int *done)
-{
-	int help = 0, rc;
+	int format = -1, list = 0, rc;
 
 	if ((rc = lrs_node_new_map(&a->params, 0, 0)) < 0)
-		return cli_fail(CMD, rc);
-	for (int i = 1; i < argc; i++) {
-		char *arg = argv[i], key[128];
-		const char *val;
+		return rc;
+	const lrs_opt opts[] = {
+		{ .metavar = "TYPE", .kind = LRS_OPT_STRING, .dest = &a->type, .flags = LRS_OPT_OPERAND | LRS_OPT_REQUIRED,
+		  .help = "the schedule type" },
+		{ .name = "steps", .kind = LRS_OPT_INT, .dest = &a->steps, .metavar = "N", .min = 1, .max = MAX_ROWS,
+		  .flags = LRS_OPT_REQUIRED, .help = "rows to print; also the run's total steps, the default of "
+		                                     "total_steps, T_max, decay_steps, total_iters" },
+		{ .name = "KEY", .kind = LRS_OPT_PARAMS, .dest = a->params, .set = set_param, .metavar = "VALUE",
+		  .help = "a schedule parameter, named as in its source system: --gamma 0.5, --T_0 10, --milestones "
+		          "30,80, --three_phase true, --step_size \"2 epochs\"" },
+		{ .name = "min-lr", .kind = LRS_OPT_DOUBLE, .dest = &a->ctx.min_lr, .metavar = "X", .min = 0,
+		  .max = INFINITY, .flags = LRS_OPT_AND_NEXT, .help = "what @min stands for (and @min*2); omitted floor "
+		                                                      "rates default to @min" },
+		{ .name = "max-lr", .kind = LRS_OPT_DOUBLE, .dest = &a->ctx.max_lr, .metavar = "Y", .min = 0,
+		  .max = INFINITY, .help = "what @max stands for (and @max/4); omitted peak rates default to @max" },
+		{ .name = "steps-per-epoch", .kind = LRS_OPT_INT, .dest = &a->ctx.steps_per_epoch, .metavar = "K",
+		  .min = 1, .max = MAX_ROWS, .help = "converts \"N epochs\" to steps" },
+		{ .name = "format", .kind = LRS_OPT_ENUM, .dest = &format, .choices = formats, .n_choices = 3,
+		  .help = "csv (default), json or table" },
+		{ .name = "plot", .kind = LRS_OPT_STRING, .dest = &a->plot_path, .metavar = "F.png|F.svg",
+		  .flags = LRS_OPT_OR_NEXT, .help = "draw LR (and momentum) against the step to F.png/F.svg" },
+		CLI_OPT_TERMINAL(&a->terminal),
+		{ .name = "metrics", .kind = LRS_OPT_STRING, .dest = &a->metrics, .metavar = "m0,m1,...",
+		  .help = "reduce_on_plateau: the validation metric of each epoch (needs --steps-per-epoch)" },
+		{ .name = "list", .kind = LRS_OPT_FLAG, .dest = &list, .flags = LRS_OPT_ALONE,
+		  .help = "every type with its parameters, as a markdown table" },
+		CLI_OPT_GLOBALS(g),
+	};
+	const lrs_opt_spec spec = { "lrsweep", CMD, opts, CLI_N_OPTS(opts), about, epilog, 0 };
 
-		if (arg[0] != '-' || arg[1] == '\0') {
-			if (a->type)
-				return cli_usage_error(CMD, "unexpected argument '%s' (the type is '%s')", arg, a->type);
-			a->type = arg;
-			continue;
-		}
-		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
-			help = 1;
-			continue;
-		}
-		if (cli_global_flag(arg, g))
-			continue;
-		if (arg[1] != '-')
-			return cli_usage_error(CMD, "unknown option '%s' (see 'lrsweep schedule --help')", arg);
-		if (!strcmp(arg, "--terminal")) {
-			a->terminal = 1;
-			continue;
-		}
-		if (!strcmp(arg, "--list")) {
-			list_markdown(stdout);
-			*done = 1;
-			return EXIT_OK;
-		}
-		if ((rc = cli_flag(CMD, argc, argv, &i, key, sizeof key, &val)) != 0)
-			return rc;
-		if (!strcmp(key, "steps")) {
-			if (parse_count("--steps", val, 1, MAX_ROWS, &a->steps))
-				return EXIT_USAGE;
-		} else if (!strcmp(key, "min-lr")) {
-			if (parse_bound("--min-lr", val, &a->ctx.min_lr))
-				return EXIT_USAGE;
-		} else if (!strcmp(key, "max-lr")) {
-			if (parse_bound("--max-lr", val, &a->ctx.max_lr))
-				return EXIT_USAGE;
-		} else if (!strcmp(key, "steps-per-epoch")) {
-			if (parse_count("--steps-per-epoch", val, 1, MAX_ROWS, &a->ctx.steps_per_epoch))
-				return EXIT_USAGE;
-		} else if (!strcmp(key, "format")) {
-			a->format_given = 1;
-			if (!strcmp(val, "csv")) a->format = FMT_CSV;
-			else if (!strcmp(val, "json")) a->format = FMT_JSON;
-			else if (!strcmp(val, "table")) a->format = FMT_TABLE;
-			else return cli_usage_error(CMD, "--format must be csv, json or table, got '%s'", val);
-		} else if (!strcmp(key, "plot")) {
-			a->plot_path = val;
-		} else if (!strcmp(key, "metrics")) {
-			a->metrics = val;
-		} else if (!strcmp(key, "type")) {
-			return cli_usage_error(CMD, "give the type as the first argument, not --type");
-		} else {
-			if ((rc = cli_add_param(CMD, a->params, key, val)) != 0)
-				return rc;
-		}
+	rc = cli_parse(&spec, argc, argv, NULL);
+	if (rc == LRS_OPT_HELP)
+		return help(&spec, a->type);
+	if (rc == 0 && list) {
+		list_markdown(stdout);
+		return LRS_OPT_HELP;
 	}
-	if (help) {
-		lrs_sched_type t;
-		if (a->type && lrs_sched_type_parse(&t, a->type) < 0)
-			return cli_fail(CMD, LRS_EINVALID);
-		if (a->type)
-			help_params(stdout, t);
-		else
-			usage(stdout);
-		*done = 1;
-		return EXIT_OK;
-	}
-	if (!a->type)
-		return cli_usage_error(CMD, "missing the schedule TYPE (see 'lrsweep schedule --help')");
-	if (a->steps == 0)
-		return cli_usage_error(CMD, "missing --steps N");
+	if (rc != 0)
+		return rc;
+	a->format_given = format >= 0;
+	a->format = format >= 0 ? format : FMT_CSV;
 	if (!isnan(a->ctx.min_lr) && !isnan(a->ctx.max_lr) && a->ctx.min_lr >= a->ctx.max_lr)
-		return cli_usage_error(CMD, "--min-lr (%g) must be below --max-lr (%g)", a->ctx.min_lr, a->ctx.max_lr);
-	if (a->plot_path && a->terminal)
-		return cli_usage_error(CMD, "give either --plot F or --terminal, not both");
+		return lrs_error_set(LRS_EINVALID, "--min-lr (%g) must be below --max-lr (%g)", a->ctx.min_lr,
+		                     a->ctx.max_lr);
 	a->ctx.total_steps = a->steps;
 	return 0;
 }
@@ -329,11 +281,12 @@ int cmd_schedule(int argc, char **argv, cli_globals *g)
 	schedule_args a = { NULL, 0, { NAN, NAN, 0, 0 }, FMT_CSV, 0, NULL, 0, NULL, NULL };
 	lrs_sched *s = NULL;
 	double *lr = NULL, *mom = NULL;
-	int done = 0, status, rc;
+	int status = EXIT_OK, rc;
 
-	status = parse_args(argc, argv, g, &a, &done);
-	if (status != 0 || done)
+	if ((rc = parse_args(argc, argv, g, &a)) != 0) {
+		status = cli_parsed(CMD, rc);
 		goto out;
+	}
 	if ((rc = lrs_sched_build(&s, a.type, a.params, &a.ctx)) < 0) {
 		status = cli_fail(CMD, rc);
 		goto out;

@@ -31,96 +31,57 @@ typedef struct {
 	lrs_node *params;          /* schedule parameters from the flags     */
 } train_args;
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-	        "usage: lrsweep train EXP.yaml [--lr X | --schedule TYPE --KEY VALUE ...]\n"
-	        "                      [--epochs N] [--seed S] [--min-lr X --max-lr Y] [--db F]\n"
-	        "\n"
-	        "Trains the experiment's model on its data once, printing a line per epoch\n"
-	        "(epoch, lr, train loss/accuracy, validation loss/accuracy, seconds) and the\n"
-	        "test accuracy at the end.\n"
-	        "\n"
-	        "  --lr X              a constant learning rate (the default schedule)\n"
-	        "  --schedule TYPE     any schedule of 'lrsweep schedule --help', with its\n"
-	        "                      parameters as --KEY VALUE (\"N epochs\" allowed)\n"
-	        "  --epochs N          epochs to train (default: trials.epochs, else 10)\n"
-	        "  --seed S            seed of initialisation and shuffling (default: the\n"
-	        "                      experiment's; the validation split always uses it)\n"
-	        "  --min-lr/--max-lr   what @min and @max stand for in the schedule\n"
-	        "  --db F              the database the run is stored in, as an experiment\n"
-	        "                      of one trial (default: the experiment's db:, else\n"
-	        "                      results/<name>.db)\n"
-	        "  -q, -v              quiet (no summary line on stderr), verbose (the\n"
-	        "                      resolved schedule and the BLAS library)\n"
-	        "\n"
-	        "The lr column is the rate of the epoch's last update. A run whose loss\n"
-	        "turns NaN or infinite stops there and says so (exit status 0). Ctrl-C\n"
-	        "(SIGINT, SIGTERM, SIGHUP) stops it after the current step: the epochs done\n"
-	        "are stored, the run as interrupted, exit status 130.\n");
-}
+static const char about[] =
+	"Trains the experiment's model on its data once, printing a line per epoch\n"
+	"(epoch, lr, train loss/accuracy, validation loss/accuracy, seconds) and the\n"
+	"test accuracy at the end.\n";
 
-static int parse_args(int argc, char **argv, cli_globals *g, train_args *a, int *done)
+static const char epilog[] =
+	"The lr column is the rate of the epoch's last update. A run whose loss\n"
+	"turns NaN or infinite stops there and says so (exit status 0). Ctrl-C\n"
+	"(SIGINT, SIGTERM, SIGHUP) stops it after the current step: the epochs done\n"
+	"are stored, the run as interrupted, exit status 130.\n";
+
+/* Parses train's argv into `a`: 0, LRS_OPT_HELP (written to stdout) or an
+ * error. */
+static int parse_args(int argc, char **argv, cli_globals *g, train_args *a)
 {
 	int rc;
 
 	if ((rc = lrs_node_new_map(&a->params, 0, 0)) < 0)
-		return cli_fail(CMD, rc);
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i], *val;
-		char key[128];
+		return rc;
+	const lrs_opt opts[] = {
+		CLI_OPT_EXP_FILE(&a->exp_path),
+		{ .name = "lr", .kind = LRS_OPT_STRING, .dest = &a->lr, .metavar = "X",
+		  .help = "a constant learning rate (the default schedule), or the schedule's lr" },
+		{ .name = "schedule", .kind = LRS_OPT_STRING, .dest = &a->type, .metavar = "TYPE", .flags = LRS_OPT_AND_NEXT,
+		  .help = "any schedule of 'lrsweep schedule --help', with its parameters as --KEY VALUE" },
+		CLI_OPT_PARAMS(a->params, "a parameter of the schedule (\"N epochs\" allowed)"),
+		{ .name = "epochs", .kind = LRS_OPT_INT, .dest = &a->epochs, .metavar = "N", .min = 1, .max = 1e6,
+		  .help = "epochs to train (default: trials.epochs, else 10)" },
+		CLI_OPT_SEED(&a->seed),
+		{ .name = "min-lr", .kind = LRS_OPT_DOUBLE, .dest = &a->min_lr, .metavar = "X", .min = 0, .max = INFINITY,
+		  .flags = LRS_OPT_AND_NEXT, .help = "what @min stands for in the schedule" },
+		{ .name = "max-lr", .kind = LRS_OPT_DOUBLE, .dest = &a->max_lr, .metavar = "Y", .min = 0, .max = INFINITY,
+		  .help = "what @max stands for in the schedule" },
+		CLI_OPT_DB(&a->db, "the database the run is stored in, as an experiment of one trial"),
+		CLI_OPT_QUIET_HELP(g, "no summary line on stderr"),
+		CLI_OPT_VERBOSE_HELP(g, "the resolved schedule and the BLAS library on stderr"),
+	};
+	const lrs_opt_spec spec = { "lrsweep", CMD, opts, CLI_N_OPTS(opts), about, epilog, 0 };
 
-		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
-			usage(stdout);
-			*done = 1;
-			return EXIT_OK;
-		}
-		if (cli_global_flag(arg, g))
-			continue;
-		if (arg[0] != '-') {
-			if (a->exp_path)
-				return cli_usage_error(CMD, "unexpected argument '%s'", arg);
-			a->exp_path = arg;
-			continue;
-		}
-		if (arg[1] != '-' || arg[2] == '\0')
-			return cli_usage_error(CMD, "unknown option '%s' (see 'lrsweep train --help')", arg);
-		if ((rc = cli_flag(CMD, argc, argv, &i, key, sizeof key, &val)) != 0)
-			return rc;
-		if ((!strcmp(key, "schedule") && a->type) || (!strcmp(key, "lr") && a->lr) ||
-		    (!strcmp(key, "epochs") && a->epochs) || (!strcmp(key, "seed") && a->seed >= 0))
-			return cli_usage_error(CMD, "--%s given twice", key);
-		if (!strcmp(key, "schedule")) {
-			a->type = val;
-		} else if (!strcmp(key, "lr")) {
-			a->lr = val;   /* the constant rate, or the schedule's lr */
-		} else if (!strcmp(key, "epochs")) {
-			if (lrs_parse_long(val, &a->epochs) < 0 || a->epochs < 1 || a->epochs > 1000000)
-				return cli_usage_error(CMD, "--epochs must be an integer in [1, 1000000], got '%s'", val);
-		} else if (!strcmp(key, "seed")) {
-			if (lrs_parse_long(val, &a->seed) < 0 || a->seed < 0)
-				return cli_usage_error(CMD, "--seed must be an integer >= 0, got '%s'", val);
-		} else if (!strcmp(key, "min-lr") || !strcmp(key, "max-lr")) {
-			double v;
-			if (lrs_parse_double(val, &v) < 0 || v < 0)
-				return cli_usage_error(CMD, "--%s must be a learning rate >= 0, got '%s'", key, val);
-			*(key[1] == 'i' ? &a->min_lr : &a->max_lr) = v;
-		} else if (!strcmp(key, "db")) {
-			a->db = val;
-		} else {
-			if ((rc = cli_add_param(CMD, a->params, key, val)) != 0)
-				return rc;
-		}
+	if ((rc = cli_parse(&spec, argc, argv, stdout)) != 0)
+		return rc;
+	if (!a->type && a->params->n > 0) {
+		const char *near = lrs_opt_nearest(&spec, a->params->keys[0]);
+		return lrs_error_set(LRS_EINVALID, "unknown option '--%s' (%s%s%s)", a->params->keys[0],
+		                     near ? "did you mean '--" : "schedule parameters go with --schedule TYPE",
+		                     near ? near : "", near ? "'?" : "");
 	}
-	if (!a->type && a->params->n > 0)
-		return cli_usage_error(CMD, "unknown option '--%s' (schedule parameters go with --schedule TYPE)",
-		                       a->params->keys[0]);
-	if (!a->exp_path)
-		return cli_usage_error(CMD, "missing the experiment file (lrsweep train EXP.yaml)");
 	if (!a->type && !a->lr)
-		return cli_usage_error(CMD, "give a learning rate: --lr X, or --schedule TYPE with its parameters");
+		return lrs_error_set(LRS_EINVALID, "give a learning rate: --lr X, or --schedule TYPE with its parameters");
 	if (!isnan(a->min_lr) && !isnan(a->max_lr) && a->min_lr >= a->max_lr)
-		return cli_usage_error(CMD, "--min-lr (%g) must be below --max-lr (%g)", a->min_lr, a->max_lr);
+		return lrs_error_set(LRS_EINVALID, "--min-lr (%g) must be below --max-lr (%g)", a->min_lr, a->max_lr);
 	return 0;
 }
 
@@ -229,12 +190,13 @@ int cmd_train(int argc, char **argv, cli_globals *g)
 	lrs_train_result r;
 	epoch_printer printer = { 0 };
 	char dbbuf[512];
-	int done = 0, status, rc;
+	int status, rc;
 	int64_t exp_id = 0, trial_id = 0;
 
-	status = parse_args(argc, argv, g, &a, &done);
-	if (status || done)
+	if ((rc = parse_args(argc, argv, g, &a)) != 0) {
+		status = cli_parsed(CMD, rc);
 		goto out;
+	}
 	cli_signals_start(CMD);   /* until the store opens, a signal exits at once */
 	if ((status = cli_load(CMD, a.exp_path, &e, &ds)) != 0)
 		goto out;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lrsweep/error.h"
+#include "lrsweep/options.h"
 #include "lrsweep/version.h"
 #include "lrsweep/cli.h"
 #include "cli.h"
@@ -26,51 +27,99 @@ static const cli_command commands[] = {
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
-static void usage(FILE *f)
+static const char about[] =
+	"Find learning-rate bounds with the LR range test, race schedules and\n"
+	"hyperparameters in parallel, and keep every result in SQLite.\n";
+
+static const char epilog[] =
+	"'lrsweep COMMAND --help' describes a command. Exit status: 0 success,\n"
+	"1 runtime failure, 2 usage or input error, 130 interrupted.\n";
+
+#define N_PROGRAM_OPTS 5   /* the entries of program_spec's table */
+
+/* The program's own flags, before the command, in opts[N_PROGRAM_OPTS];
+ * *version set by --version. */
+static lrs_opt_spec program_spec(lrs_opt *opts, cli_globals *g, int *version)
 {
-	fprintf(f,
-	        "usage: lrsweep [--version] [-q|--quiet] [-v|--verbose] COMMAND [ARGS...]\n"
-	        "\n"
-	        "Find learning-rate bounds with the LR range test, race schedules and\n"
-	        "hyperparameters in parallel, and keep every result in SQLite.\n"
-	        "\n"
-	        "commands:\n");
+	const lrs_opt table[] = {
+		{ .name = "version", .kind = LRS_OPT_FLAG, .dest = version, .flags = LRS_OPT_ALONE,
+		  .help = "print the version and stop" },
+		CLI_OPT_GLOBALS(g),
+		{ .metavar = "COMMAND", .kind = LRS_OPT_STRING, .flags = LRS_OPT_OPERAND | LRS_OPT_REQUIRED,
+		  .help = "one of the commands below" },
+		{ .metavar = "ARGS...", .kind = LRS_OPT_STRING, .flags = LRS_OPT_OPERAND,
+		  .help = "its operands and flags (they may include -q and -v)" },
+	};
+
+	_Static_assert(CLI_N_OPTS(table) == N_PROGRAM_OPTS, "opts[] holds the table");
+	memcpy(opts, table, sizeof table);
+	opts[1].flags = opts[2].flags = 0;   /* in the usage line here */
+	return (lrs_opt_spec){ "lrsweep", NULL, opts, CLI_N_OPTS(table), about, NULL, 1 };
+}
+
+/* The usage line, the flags, then the commands. */
+static void usage(FILE *f, const lrs_opt_spec *spec)
+{
+	lrs_opt_help(f, spec);
+	fprintf(f, "\ncommands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f,
-	        "\n"
-	        "'lrsweep COMMAND --help' describes a command. Exit status: 0 success,\n"
-	        "1 runtime failure, 2 usage or input error, 130 interrupted.\n");
+	fprintf(f, "\n%s", epilog);
+}
+
+/* The index in commands[] of the command argv[*at] names (the program's
+ * flags before it parsed into g), or -1 after printing why not: *status
+ * is then the exit status (EXIT_OK after --version or --help). */
+static int command_of(int argc, char **argv, cli_globals *g, int *at, int *status)
+{
+	lrs_opt opts[N_PROGRAM_OPTS];
+	int version = 0, i, rc;
+	lrs_opt_spec spec = program_spec(opts, g, &version);
+
+	*status = EXIT_USAGE;
+	if ((rc = lrs_opt_parse(&spec, argc, argv, &i)) == LRS_OPT_HELP || (rc == 0 && version)) {
+		if (version)
+			printf("lrsweep %s\n", LRSWEEP_VERSION);
+		else
+			usage(stdout, &spec);
+		*status = EXIT_OK;
+		return -1;
+	}
+	if (rc < 0)
+		fprintf(stderr, "lrsweep: %s\n", lrs_error_last());
+	else if (i == argc)
+		usage(stderr, &spec);
+	for (size_t c = 0; rc == 0 && i < argc && c < N_COMMANDS; c++)
+		if (!strcmp(argv[i], commands[c].name)) {
+			*at = i;
+			return (int)c;
+		}
+	if (rc == 0 && i < argc)
+		fprintf(stderr, "lrsweep: unknown command '%s' (see 'lrsweep --help')\n", argv[i]);
+	return -1;
 }
 
 static int dispatch(int argc, char **argv, const lrs_executor *executor)
 {
 	cli_globals g = { 0, 0, executor };
-	int i = 1;
+	int at, status, c = command_of(argc, argv, &g, &at, &status);
 
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "--version")) {
-			printf("lrsweep %s\n", LRSWEEP_VERSION);
-			return EXIT_OK;
-		}
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			usage(stdout);
-			return EXIT_OK;
-		}
-		if (!cli_global_flag(argv[i], &g)) {
-			fprintf(stderr, "lrsweep: unknown option '%s' (see 'lrsweep --help')\n", argv[i]);
-			return EXIT_USAGE;
-		}
-	}
-	if (i == argc) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	for (size_t c = 0; c < N_COMMANDS; c++)
-		if (!strcmp(argv[i], commands[c].name))
-			return commands[c].fn(argc - i, argv + i, &g);
-	fprintf(stderr, "lrsweep: unknown command '%s' (see 'lrsweep --help')\n", argv[i]);
-	return EXIT_USAGE;
+	/* the command's argv starts at its name */
+	return c < 0 ? status : commands[c].fn(argc - at, argv + at, &g);
+}
+
+int lrs_cli_run_args(int argc, char **argv, const char **exp, long *threads)
+{
+	lrs_opt opts[N_PROGRAM_OPTS];
+	cli_globals g = { 0, 0, NULL };
+	int version = 0, i;
+	lrs_opt_spec spec = program_spec(opts, &g, &version);
+
+	*exp = NULL;
+	*threads = -1;
+	if (lrs_opt_parse(&spec, argc, argv, &i) != 0 || i == argc || strcmp(argv[i], "run"))
+		return LRS_EINVALID;
+	return cli_run_target(argc - i, argv + i, exp, threads);
 }
 
 /* Whether stdout is a pipe whose reader went away (`lrsweep run | head`):

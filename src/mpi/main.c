@@ -406,29 +406,6 @@ static int serve(void *ctx, long thread)
 	}
 }
 
-/* The experiment file and --threads of `run` in argv (the rest is rank
- * 0's business). */
-static void run_args(int argc, char **argv, const char **exp, long *threads)
-{
-	static const char *const with_value[] = { "--db", "--threads", "--min-lr", "--max-lr", "--pick" };
-	int i = 1;
-
-	*exp = NULL;
-	while (i < argc && strcmp(argv[i], "run"))
-		i++;
-	for (i++; i < argc; i++) {
-		int takes = 0;
-		for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
-			takes |= !strcmp(argv[i], with_value[k]);
-		if (takes && i + 1 < argc && !strcmp(argv[i], "--threads"))
-			*threads = atol(argv[i + 1]);
-		if (takes)
-			i++;
-		else if (argv[i][0] != '-' && !*exp)
-			*exp = argv[i];
-	}
-}
-
 /* Group g's range test as rank 0 runs it in `run` (no flags change it
  * there), the probe included: it is deterministic, so every rank finds
  * the range rank 0 found. */
@@ -487,7 +464,7 @@ static int worker(int argc, char **argv)
 	int err = LRS_ERROR, prepared = 0;
 
 	memset(&p, 0, sizeof p);
-	run_args(argc, argv, &path, &threads);
+	lrs_cli_run_args(argc, argv, &path, &threads);   /* NULL when it does not parse */
 	if (path && (err = lrs_experiment_load(&e, path)) == 0)
 		err = lrs_dataset_load(&ds, &e->data);
 	if (threads > 1 && !threads_ok)
@@ -587,7 +564,7 @@ static int same_experiment(int argc, char **argv)
 
 	if (!all)
 		MPI_Abort(MPI_COMM_WORLD, 1);
-	run_args(argc, argv, &path, &threads);
+	lrs_cli_run_args(argc, argv, &path, &threads);
 	digest_file(&mine, path);
 	MPI_Allgather(&mine, (int)sizeof mine, MPI_BYTE, all, (int)sizeof mine, MPI_BYTE, MPI_COMM_WORLD);
 	for (int r = 1; r < ranks && all[0].state == FILE_READ; r++)

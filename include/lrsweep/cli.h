@@ -16,6 +16,6 @@ int lrs_cli_main(int argc, char **argv, const lrs_executor *executor);
  * table as `run` reads them, so that lrsweep-mpi's ranks agree with it.
  * 0, or LRS_EINVALID (*exp NULL) when argv is not a `run` that parses:
  * the command line itself says why. */
-int lrs_cli_run_args(int argc, char **argv, const char **exp, long *threads);
+int lrs_cli_run_args(int argc, char **argv, const char **exp, long *threads, const char **db);
 
 #endif

@@ -203,6 +203,11 @@ int lrs_pipeline_run(lrs_pipeline *p, lrs_store *st, const char *db);
 
 void lrs_pipeline_free(lrs_pipeline *p);
 
+/* Where an external trainer's logs go: beside the database (`db`, the
+ * --db flag; NULL: e's db:, else results/NAME.db), its name without .db
+ * and with -logs: results/NAME-logs. */
+void lrs_pipeline_log_dir(char *buf, size_t size, const lrs_experiment *e, const char *db);
+
 /* The experiments row of e on ds, made by `command` (run, range-test,
  * train). */
 lrs_experiment_info lrs_pipeline_experiment_info(const lrs_experiment *e, const lrs_dataset *ds,

@@ -145,7 +145,7 @@ int cli_set_param(void *params, const char *key, const char *value);
 /* For lrsweep-mpi: the experiment file and --threads (-1 when not given)
  * of the `run` command line argv (after the program's own flags), parsed
  * by run's own table. 0, or < 0 when it does not parse (rank 0 says why). */
-int cli_run_target(int argc, char **argv, const char **exp, long *threads);
+int cli_run_target(int argc, char **argv, const char **exp, long *threads, const char **db);
 
 /* Loads experiment `path` and its data. On failure prints the error and
  * returns its exit status. */

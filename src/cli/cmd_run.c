@@ -88,7 +88,7 @@ static int parse_args(int argc, char **argv, cli_globals *g, run_args *a, FILE *
 
 static const run_args no_args = { NULL, NULL, -1, 0, 0, NAN, NAN, NULL };
 
-int cli_run_target(int argc, char **argv, const char **exp, long *threads)
+int cli_run_target(int argc, char **argv, const char **exp, long *threads, const char **db)
 {
 	run_args a = no_args;
 	cli_globals g = { 0, 0, NULL };
@@ -96,6 +96,7 @@ int cli_run_target(int argc, char **argv, const char **exp, long *threads)
 
 	*exp = rc == 0 ? a.exp_path : NULL;
 	*threads = a.threads;
+	*db = rc == 0 ? a.db : NULL;
 	return rc == 0 ? 0 : LRS_EINVALID;
 }
 
@@ -412,16 +413,8 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 	view.range_view = cli_range_view_of(&view.range, g->quiet);
 	lrs_pipeline_events ev = { &view, on_note, on_warn, on_range_group, &view.range_view, on_range_done,
 	                           on_trials_start, on_trial_start, on_trial_epoch, on_trial_end, on_trials_end };
-	/* an external trainer's logs go beside the database: results/x-logs */
 	char logs[600];
-	const char *db = a.db ? a.db : e->db;
-	size_t stem = db ? strlen(db) : 0;
-	if (stem > 3 && !strcmp(db + stem - 3, ".db"))
-		stem -= 3;
-	if (db)
-		snprintf(logs, sizeof logs, "%.*s-logs", (int)stem, db);
-	else
-		snprintf(logs, sizeof logs, "results/%s-logs", e->name);
+	lrs_pipeline_log_dir(logs, sizeof logs, e, a.db);
 	lrs_pipeline_options opt = { a.resume, a.min_lr, a.max_lr, a.pick,
 	                             (int)(a.threads >= 0 ? a.threads : e->trial.threads), &cli_stop, g->executor,
 	                             &ev, logs };

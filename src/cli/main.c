@@ -108,7 +108,7 @@ static int dispatch(int argc, char **argv, const lrs_executor *executor)
 	return c < 0 ? status : commands[c].fn(argc - at, argv + at, &g);
 }
 
-int lrs_cli_run_args(int argc, char **argv, const char **exp, long *threads)
+int lrs_cli_run_args(int argc, char **argv, const char **exp, long *threads, const char **db)
 {
 	lrs_opt opts[N_PROGRAM_OPTS];
 	cli_globals g = { 0, 0, NULL };
@@ -117,9 +117,10 @@ int lrs_cli_run_args(int argc, char **argv, const char **exp, long *threads)
 
 	*exp = NULL;
 	*threads = -1;
+	*db = NULL;
 	if (lrs_opt_parse(&spec, argc, argv, &i) != 0 || i == argc || strcmp(argv[i], "run"))
 		return LRS_EINVALID;
-	return cli_run_target(argc - i, argv + i, exp, threads);
+	return cli_run_target(argc - i, argv + i, exp, threads, db);
 }
 
 /* Whether stdout is a pipe whose reader went away (`lrsweep run | head`):

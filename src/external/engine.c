@@ -756,7 +756,8 @@ int lrs_external_probe(long *steps_per_epoch, const lrs_engine *engine, const lr
 	session s = { .x = engine->ctx, .cfg = &c, .out = &out, .probe = 1 };
 	int err;
 
-	snprintf(key, sizeof key, "probe-batch-%ld", cfg->batch_size);
+	/* every rank of an MPI run probes for itself: one file each */
+	snprintf(key, sizeof key, "probe-batch-%ld-%ld", cfg->batch_size, (long)getpid());
 	c.run_key = key;
 	c.eval_every = 0;
 	if ((err = session_run(&s)) == 0 && s.spe < 1) {

@@ -417,6 +417,8 @@ static int range_settings(const lrs_pipeline *p, size_t g, lrs_range_config *rc,
 	if (g >= p->n_groups)
 		return lrs_error_set(LRS_ERROR, "range test group %zu of %zu", g, p->n_groups);
 	lrs_pipeline_range_settings(rc, base, p->e, p->ds, &pg->base.model, &pg->base.optim, pg->base.batch_size);
+	base->engine = p->engine;
+	base->run_key = pg->run_key;
 	return p->e->range.auto_range ? lrs_range_auto(rc, &probe, p->ds, base) : 0;
 }
 
@@ -438,6 +440,8 @@ static int plan_of(lrs_plan *plan, const lrs_pipeline *p, size_t n, unsigned fie
 		b[k] = (lrs_group_bounds){ g[k].key, lr[2 * k], lr[2 * k + 1] };
 	if (err == 0)
 		err = lrs_plan_build_grouped(plan, p->e, p->ds, fields, b, n);
+	if (err == 0)
+		plan->engine = p->engine;
 	lrs_plan_groups_free(g, ng);
 	free(b);
 	free(lr);
@@ -453,7 +457,7 @@ static void give_up(void)
 
 static int worker(int argc, char **argv)
 {
-	const char *path;
+	const char *path, *db;
 	long threads = 1;
 	lrs_experiment *e = NULL;
 	lrs_dataset *ds = NULL;
@@ -464,9 +468,15 @@ static int worker(int argc, char **argv)
 	int err = LRS_ERROR, prepared = 0;
 
 	memset(&p, 0, sizeof p);
-	lrs_cli_run_args(argc, argv, &path, &threads);   /* NULL when it does not parse */
-	if (path && (err = lrs_experiment_load(&e, path)) == 0)
-		err = lrs_dataset_load(&ds, &e->data);
+	char logs[600];
+
+	lrs_cli_run_args(argc, argv, &path, &threads, &db);   /* NULL when it does not parse */
+	if (path && (err = lrs_experiment_load(&e, path)) == 0) {
+		/* an external trainer: this rank launches its programs itself,
+		 * logging beside the database path as rank 0 does */
+		err = e->has_trainer ? lrs_dataset_new_external(&ds) : lrs_dataset_load(&ds, &e->data);
+		lrs_pipeline_log_dir(logs, sizeof logs, e, db);
+	}
 	if (threads > 1 && !threads_ok)
 		fprintf(stderr, "lrsweep-mpi: rank %d: this MPI lacks MPI_THREAD_MULTIPLE: one thread per rank\n", rank);
 	if (!threads_ok || threads < 1)
@@ -482,7 +492,7 @@ static int worker(int argc, char **argv)
 		if (err < 0)
 			give_up();
 		if (!prepared) {   /* the plan and groups rank 0 has */
-			lrs_pipeline_options opt = { 0, NAN, NAN, NULL, 1, NULL, NULL, NULL, NULL };
+			lrs_pipeline_options opt = { 0, NAN, NAN, NULL, 1, NULL, NULL, NULL, logs };
 			if (lrs_pipeline_prepare(&p, e, ds, &opt) < 0)
 				give_up();
 			prepared = 1;
@@ -557,14 +567,14 @@ static void digest_file(file_digest *d, const char *path)
  * says why), else 2 after rank 0 printed the first difference. */
 static int same_experiment(int argc, char **argv)
 {
-	const char *path;
+	const char *path, *db;
 	long threads = 1;
 	file_digest mine, *all = calloc((size_t)ranks, sizeof *all);
 	int bad = 0, first = 0;
 
 	if (!all)
 		MPI_Abort(MPI_COMM_WORLD, 1);
-	lrs_cli_run_args(argc, argv, &path, &threads);
+	lrs_cli_run_args(argc, argv, &path, &threads, &db);
 	digest_file(&mine, path);
 	MPI_Allgather(&mine, (int)sizeof mine, MPI_BYTE, all, (int)sizeof mine, MPI_BYTE, MPI_COMM_WORLD);
 	for (int r = 1; r < ranks && all[0].state == FILE_READ; r++)

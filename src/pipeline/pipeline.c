@@ -193,9 +193,6 @@ static int plan_for_trainer(lrs_pipeline *p, lrs_dataset *ds, double min_lr, dou
 	lrs_train_config c = { .optim = e->optim, .batch_size = e->batch_size, .seed = e->seed, .stop = p->opt.stop };
 	int err;
 
-	if (p->opt.executor)
-		return lrs_error_set(LRS_EINVALID, "%s: trainer: programs are not available in %s runs yet; run them "
-		                     "with lrsweep run", e->path, p->opt.executor->name);
 	if ((err = lrs_external_new(&p->engine, &e->trainer, p->opt.log_dir ? p->opt.log_dir : "lrsweep-logs",
 	                            e->params)) < 0 || (err = probe(p, ds, &c)) < 0)
 		return err;
@@ -244,6 +241,22 @@ int lrs_pipeline_prepare(lrs_pipeline *p, const lrs_experiment *e, lrs_dataset *
 		return lrs_error_set(LRS_EINVALID, "%s: pruning judges trials by validation accuracy: it needs "
 		                     "data.validation > 0", e->path);
 	return 0;
+}
+
+void lrs_pipeline_log_dir(char *buf, size_t size, const lrs_experiment *e, const char *db)
+{
+	size_t stem;
+
+	if (!db)
+		db = e->db;
+	if (!db) {
+		snprintf(buf, size, "results/%s-logs", e->name);
+		return;
+	}
+	stem = strlen(db);
+	if (stem > 3 && !strcmp(db + stem - 3, ".db"))
+		stem -= 3;
+	snprintf(buf, size, "%.*s-logs", (int)stem, db);
 }
 
 void lrs_pipeline_free(lrs_pipeline *p)

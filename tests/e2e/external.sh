@@ -9,7 +9,8 @@
 # never sent, megabytes on stdout, a grandchild ignoring SIGTERM) is stored
 # as a failed trial with its error while the other trials complete, with
 # no process left behind; ASHA prunes through the protocol; Ctrl-C and a
-# SIGKILL of lrsweep itself are resumed to what an uninterrupted run stores.
+# SIGKILL of lrsweep itself are resumed to what an uninterrupted run stores;
+# under mpirun the ranks' programs store what a single process stores.
 set -u
 . "$(dirname "$0")/lib.sh"
 cd "$T" || exit 1
@@ -68,7 +69,7 @@ else
 fi
 # the logs: one per run, beside the database
 n=$(ls whole-logs/*.log 2>/dev/null | wc -l)
-if [ "$n" = 7 ] && [ -e whole-logs/probe-batch-10.log ] && [ -e whole-logs/range-1-0.log ] && [ -e whole-logs/range-1-1.log ] &&
+if [ "$n" = 7 ] && [ -e whole-logs/probe-batch-10-*.log ] && [ -e whole-logs/range-1-0.log ] && [ -e whole-logs/range-1-1.log ] &&
    [ -e "whole-logs/$(q whole.db 'select trial_key from trials limit 1').log" ]; then
 	ok "a log per run in whole-logs/ beside the database: the probe, 2 range repeats, 4 trials"
 else
@@ -130,6 +131,31 @@ if [ "$gone" = 0 ] && [ "$RC" -eq 0 ] && [ "$(q kill.db "$M2")" = "$(q asha.db "
 	ok "SIGKILL of lrsweep: its programs exit on their own (channel closed), --resume completes the same sweep"
 else
 	nok "SIGKILL" "left=$gone rc=$RC $(diff <(q kill.db "$M2") <(q asha.db "$M2") | head -3)"
+fi
+
+# --- under MPI: each worker rank launches its programs; the same results -----
+MPI=${LRSWEEP_MPI:-}
+case $MPI in /*|"") ;; *) MPI=$PWD/$MPI ;; esac
+if [ -n "$MPI" ] && [ -x "$REPO/$LRSWEEP_MPI" ] && command -v mpirun >/dev/null; then
+	cp "$REPO/$LRSWEEP_MPI" "$T/lrsweep-mpi"
+	# the program reports whether it sees any of MPI's variables
+	exp "[/bin/sh, -c, 'echo \"mpi variables: \$(env | grep -c -E \"^(OMPI|PMIX|PMI)_\")\"; exec $STUB']" \
+		"    - {type: triangular, step_size: \"1 epochs\"}
+    - {type: one_cycle}" "range_test: {mode: exponential, start_lr: 1.0e-4, end_lr: 10, iterations: 200, eval_every: 10, repeats: 2}" >mpi.yaml
+	OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 timeout 300 mpirun --oversubscribe -np 3 \
+		"$T/lrsweep-mpi" run mpi.yaml --db "$T/mpi.db" >"$OUT" 2>"$ERR"
+	RC=$?
+	run run mpi.yaml --db "$T/single.db"
+	if [ "$RC" -eq 0 ] && [ "$(q mpi.db "$M")" = "$(q single.db "$M")" ] && [ "$(q mpi.db "$P")" = "$(q single.db "$P")" ] &&
+	   [ "$(q mpi.db "select count(*) from trials where status = 'completed'")" = 4 ] &&
+	   [ "$(cat mpi-logs/*.log | grep -c '^mpi variables: 0$')" -ge 7 ] && ! grep -q '^mpi variables: [1-9]' mpi-logs/*.log &&
+	   [ "$(left)" = 0 ]; then
+		ok "mpirun -np 3: the ranks' programs (MPI's variables scrubbed) store what a single process stores"
+	else
+		nok "mpi" "rc=$RC $(tail -c 300 "$ERR") $(grep -h '^mpi variables' mpi-logs/*.log | sort | uniq -c | tr '\n' ' ')"
+	fi
+else
+	ok "skipped under MPI: no mpirun or lrsweep-mpi"
 fi
 
 # --- the rates a Python trainer applied equal lrsweep schedule's -----------
@@ -246,7 +272,7 @@ fi
 # no hello: the first launch (the probe) already fails; nothing trains
 exp "[$STUB, --fault, no-hello]" "    - {type: constant}" "range_test: {bounds: {min_lr: 0.001, max_lr: 0.1}}" >nohello.yaml
 run run nohello.yaml --db "$T/nohello.db"
-if [ "$RC" -ne 0 ] && grep -q "sent no hello within 3 s (trainer.startup_timeout)" "$ERR" && grep -q "nohello-logs/probe-batch-10.log" "$ERR" &&
+if [ "$RC" -ne 0 ] && grep -q "sent no hello within 3 s (trainer.startup_timeout)" "$ERR" && grep -q "nohello-logs/probe-batch-10-[0-9]*.log" "$ERR" &&
    [ "$(left)" = 0 ]; then
 	ok "no hello within trainer.startup_timeout: the run stops before training, naming the log"
 else

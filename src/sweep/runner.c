@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lrsweep/blas.h"
 #include "lrsweep/error.h"
 #include "lrsweep/runner.h"
 
@@ -32,6 +33,10 @@ int lrs_run_tasks(long n, int threads, lrs_task_fn fn, void *ctx)
 		return lrs_error_set(LRS_ENOMEM, "out of memory for %ld tasks", n);
 	}
 	atomic_init(&next, 0);
+	/* the tasks train: BLAS loads here, before there are threads (loading
+	 * may set an environment variable, see blas.c); a task that finds it
+	 * missing reports that itself */
+	lrs_blas_init();
 	/* no more threads than tasks: the others would only start and idle */
 	int team = lrs_runner_threads(threads);
 	if (team > n)

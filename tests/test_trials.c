@@ -282,22 +282,31 @@ static void sequential_decisions(long *stop, const sweep_log *full, const lrs_pl
 
 /* ------------------------------------------------------------ tests */
 
+/* The thread counts every sweep is compared on. */
+static const int thread_counts[3] = { 1, 2, 4 };
+
+/* The whole plan, pruned by pc (NULL: not), on each of thread_counts into
+ * logs[0..3), each sweep's callbacks well ordered. */
+static void sweep_on_each(sweep_log logs[3], const fixture *f, const lrs_prune_config *pc)
+{
+	for (int k = 0; k < 3; k++) {
+		log_init(&logs[k]);
+		ck_assert_msg(sweep(&logs[k], f, f->all, f->plan.n, thread_counts[k], pc, NULL) == 0, "%s",
+		              lrs_error_last());
+		assert_well_ordered(&logs[k], f->plan.n);
+	}
+}
+
 /* Without pruning: the same outcome of every trial on 1, 2 and 4 threads;
  * the plan has trials that complete and trials that diverge. */
 START_TEST(same_results_on_any_thread_count)
 {
-	static const int threads[] = { 1, 2, 4 };
 	static sweep_log logs[3];
 	fixture f;
 	size_t completed = 0, diverged = 0;
 
 	fixture_load(&f);
-	for (int k = 0; k < 3; k++) {
-		log_init(&logs[k]);
-		ck_assert_msg(sweep(&logs[k], &f, f.all, f.plan.n, threads[k], NULL, NULL) == 0, "%s",
-		              lrs_error_last());
-		assert_well_ordered(&logs[k], f.plan.n);
-	}
+	sweep_on_each(logs, &f, NULL);
 	for (size_t i = 0; i < f.plan.n; i++) {
 		const trial_log *t = &logs[0].t[i];
 		ck_assert(t->has_result && !t->pruned && !t->interrupted);
@@ -317,7 +326,6 @@ END_TEST
  * trial the unpruned run's up to there. */
 static void check_pruning(const lrs_prune_config *pc)
 {
-	static const int threads[] = { 1, 2, 4 };
 	static sweep_log full, logs[3];
 	long stop[MAX_TRIALS];
 	size_t pruned = 0;
@@ -327,17 +335,14 @@ static void check_pruning(const lrs_prune_config *pc)
 	log_init(&full);
 	ck_assert(sweep(&full, &f, f.all, f.plan.n, 1, NULL, NULL) == 0);
 	sequential_decisions(stop, &full, &f.plan, pc);
+	sweep_on_each(logs, &f, pc);
 	for (int k = 0; k < 3; k++) {
-		log_init(&logs[k]);
-		ck_assert_msg(sweep(&logs[k], &f, f.all, f.plan.n, threads[k], pc, NULL) == 0, "%s",
-		              lrs_error_last());
-		assert_well_ordered(&logs[k], f.plan.n);
 		for (size_t i = 0; i < f.plan.n; i++) {
 			const trial_log *t = &logs[k].t[i];
 			size_t epochs = stop[i] ? (size_t)stop[i] : full.t[i].n_epochs;
 
 			ck_assert_msg(t->pruned == (stop[i] != 0), "%d threads: trial %zu pruned %d, expected after "
-			              "epoch %ld", threads[k], i, t->pruned, stop[i]);
+			              "epoch %ld", thread_counts[k], i, t->pruned, stop[i]);
 			ck_assert_uint_eq(t->n_epochs, epochs);
 			ck_assert(!t->interrupted && t->has_result);
 			for (size_t e = 0; e < epochs; e++)

@@ -687,19 +687,17 @@ static int reader_open(csv_reader *r, const char *path)
 	return 0;
 }
 
+/* Closes r's file and frees what it holds (the rows, unless handed over). */
 static void reader_free(csv_reader *r)
 {
+	void *blocks[] = { r->line, r->head, r->names, r->x, r->y, r->lab, r->slot };   /* its allocations */
+
 	if (r->f)
 		fclose(r->f);
-	free(r->line);
-	free(r->head);
-	free(r->names);
-	free(r->x);
-	free(r->y);
 	for (size_t k = 0; k < r->n_lab; k++)
 		free(r->lab[k]);
-	free(r->lab);
-	free(r->slot);
+	for (size_t k = 0; k < sizeof blocks / sizeof blocks[0]; k++)
+		free(blocks[k]);
 }
 
 static int nul_error(const csv_reader *r)

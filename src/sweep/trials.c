@@ -19,6 +19,7 @@
  * the earliest running trial never waits: no deadlock. The callbacks
  * decide nothing the table is made of, so when they run changes no
  * decision. */
+#include <assert.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -113,6 +114,7 @@ static int judge(sweep_job *job, trial_run *r, long e, double value)
 	size_t n = 0;
 	int goes_on;
 
+	assert(e >= 1 && e <= job->max_epochs);   /* judged before a trial's last epoch */
 	if (!others)
 		return 0;   /* no memory to judge with: let it run */
 	for (size_t j = 0; j < r->i; j++)

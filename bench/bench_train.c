@@ -222,7 +222,7 @@ int main(int argc, char **argv)
 {
 	lrs_mlp_config mc = { 784, 10, 0, { 0 }, LRS_ACT_RELU, LRS_INIT_HE };
 
-	lrs_blas_set_threads(1);
+	lrs_blas_init();   /* one BLAS thread, as every lrsweep run has */
 	if (argc == 2 && strcmp(argv[1], "info") == 0) {
 		printf("%s\n", lrs_blas_info());
 		return 0;

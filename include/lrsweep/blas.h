@@ -6,8 +6,10 @@
 #include <stddef.h>
 
 /* Loads OpenBLAS, once per process (choosing its kernel first, see
- * blas.c). Returns 0, or LRS_ERROR when it cannot be loaded. Every other
- * function here needs it done; lrs_mlp_build does it. */
+ * blas.c), with one thread inside each call: a training run is
+ * single-threaded. Returns 0, or LRS_ERROR when it cannot be loaded. Every
+ * other function here needs it done; lrs_mlp_build does it, and the runner
+ * before it starts threads. */
 int lrs_blas_init(void);
 
 /* C (M, N) = alpha * op(A) op(B) + beta * C, row-major; op transposes when
@@ -15,10 +17,6 @@ int lrs_blas_init(void);
 void lrs_sgemm(int trans_a, int trans_b, size_t M, size_t N, size_t K,
                float alpha, const float *A, size_t lda, const float *B, size_t ldb,
                float beta, float *C, size_t ldc);
-
-/* Sets the number of threads BLAS may use inside one call (1 for one per
- * training run). */
-void lrs_blas_set_threads(int n);
 
 /* A short description of the BLAS library in use (for bench output). */
 const char *lrs_blas_info(void);

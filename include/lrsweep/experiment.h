@@ -16,6 +16,7 @@
 #include "lrsweep/nn.h"
 #include "lrsweep/node.h"
 #include "lrsweep/optim.h"
+#include "lrsweep/prune.h"
 #include "lrsweep/rangetest.h"
 
 /* The most threads trials.threads and every --threads flag allow: far
@@ -66,8 +67,6 @@ enum {
 
 /* The dotted name of space key i (0 <= i < LRS_SPACE_KEYS). */
 const char *lrs_space_key_name(int i);
-
-typedef enum { LRS_PRUNE_NONE, LRS_PRUNE_MEDIAN, LRS_PRUNE_ASHA } lrs_prune_type;
 
 /* The trials: section, checked, with defaults. Schedules and space stay
  * node trees (their values may be grids or distributions); the trial plan

@@ -7,7 +7,9 @@
 
 #include <stddef.h>
 
-#include "lrsweep/experiment.h"
+/* The rules, as trials.pruning.type names them (the config module reads
+ * the name into this). */
+typedef enum { LRS_PRUNE_NONE, LRS_PRUNE_MEDIAN, LRS_PRUNE_ASHA } lrs_prune_type;
 
 typedef struct {
 	lrs_prune_type type;       /* none | median | asha                    */

@@ -12,9 +12,11 @@
 typedef int (*lrs_task_fn)(void *ctx, long index);
 
 /* Runs fn(ctx, i) for i = 0..n-1 on `threads` threads (<= 0: one per
- * core). All tasks run even if some fail; returns 0, or the code of the
- * failed task with the lowest index, its message copied to the caller's
- * thread. */
+ * core). Tasks are handed out in increasing order of i, each to the first
+ * free thread: when task i starts, every task before it has been taken by
+ * a thread that runs it or has run it. All tasks run even if some fail;
+ * returns 0, or the code of the failed task with the lowest index, its
+ * message copied to the caller's thread. */
 int lrs_run_tasks(long n, int threads, lrs_task_fn fn, void *ctx);
 
 /* The number of threads `threads` means (<= 0: the cores available). */

@@ -2,8 +2,9 @@
  * trial per thread, handed out dynamically, each with its own seeded
  * initialisation and shuffling, so results never depend on the thread
  * count. The callbacks are how results leave: they run one at a time
- * (under the sweep's lock), so a single database connection can store
- * everything. */
+ * (under a lock of their own, never the one the pruning decisions wait
+ * on), so a single database connection can store everything while the
+ * other trials train, report epochs and are judged. */
 #ifndef LRSWEEP_TRIALS_H
 #define LRSWEEP_TRIALS_H
 
@@ -50,7 +51,9 @@ typedef struct {
 
 /* Runs trials which[0..n) (in increasing plan order) of `plan` on
  * `threads` threads (<= 0: one per core), pruning by `prune` (NULL: none).
- * Trials start in the order of `which`. A trial judged at an epoch is
+ * Trials start in the order of `which`. Each trial's callbacks come in
+ * order from the thread that trains it: on_start, on_epoch per epoch,
+ * on_finish once; a trial skipped (stopped or failed sweep) gets none. A trial judged at an epoch is
  * compared with the trials before it in the plan that reached that epoch,
  * waiting until each of those has reached it or ended: the decisions are
  * those of running the trials one after another, whatever the thread

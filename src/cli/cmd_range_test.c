@@ -176,7 +176,6 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 		status = cli_fail(CMD, err);
 		goto out;
 	}
-	lrs_blas_set_threads(1);   /* each repeat is single-threaded */
 	if (!g->quiet)
 		cli_data_summary(CMD, e, ds);
 	cli_range_view view;

@@ -406,7 +406,6 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 	cli_signals_start(CMD);   /* until the store opens, a signal exits at once */
 	if ((status = cli_load(CMD, a.exp_path, &e, &ds)) != 0)
 		return status;
-	lrs_blas_set_threads(1);   /* each trial is single-threaded */
 	view.g = g;
 	view.p = &p;
 	view.best = -INFINITY;

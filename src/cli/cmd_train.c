@@ -241,7 +241,6 @@ int cmd_train(int argc, char **argv, cli_globals *g)
 		status = cli_fail(CMD, rc);
 		goto out;
 	}
-	lrs_blas_set_threads(1);   /* a training run is single-threaded */
 	if (g->verbose) {
 		fprintf(stderr, "lrsweep train: BLAS %s\n", lrs_blas_info());
 		fprintf(stderr, "lrsweep train: schedule %s %s\n", plan.items[0].type, plan.items[0].params);

@@ -672,117 +672,144 @@ void lrs_csv_info_free(lrs_csv_info *info)
 	memset(info, 0, sizeof *info);
 }
 
+/* Opens `path` into r: a regular file, or the error. */
+static int reader_open(csv_reader *r, const char *path)
+{
+	struct stat st;
+
+	if (!(r->f = fopen(path, "rb")))
+		return lrs_error_set(LRS_EINVALID, "%s: cannot open (%s)", path, strerror(errno));
+	if (fstat(fileno(r->f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		fclose(r->f);
+		r->f = NULL;
+		return lrs_error_set(LRS_EINVALID, "%s: not a regular file", path);
+	}
+	return 0;
+}
+
+/* Closes r's file and frees what it holds (the rows, unless handed over). */
+static void reader_free(csv_reader *r)
+{
+	void *blocks[] = { r->line, r->head, r->names, r->x, r->y, r->lab, r->slot };   /* its allocations */
+
+	if (r->f)
+		fclose(r->f);
+	for (size_t k = 0; k < r->n_lab; k++)
+		free(r->lab[k]);
+	for (size_t k = 0; k < sizeof blocks / sizeof blocks[0]; k++)
+		free(blocks[k]);
+}
+
+static int nul_error(const csv_reader *r)
+{
+	return lrs_error_set(LRS_EINVALID, "%s: row %zu holds a NUL byte: not a CSV text file", r->path, r->nul_row);
+}
+
+static int blank_error(const csv_reader *r, size_t blank)
+{
+	return lrs_error_set(LRS_EINVALID, "%s: row %zu is blank (only the end of the file may have blank lines)",
+	                     r->path, blank);
+}
+
+/* Skips `skip_rows` lines and reads the first row after them into
+ * r->line: 0, or the error (nothing left, or a blank line before it). */
+static int read_first(csv_reader *r, size_t skip_rows)
+{
+	size_t blank = 0;              /* the first blank row before it */
+	long len = 0;
+
+	for (size_t k = 0; k < skip_rows; k++)
+		if (next_line(r) < 0)
+			break;
+	if (r->row < skip_rows && !r->nul_row)
+		return lrs_error_set(LRS_EINVALID, "%s: skip_rows %zu skips every line (the file has %zu)",
+		                     r->path, skip_rows, r->row);
+	while (!r->nul_row && (len = next_line(r)) >= 0 && is_blank(r->line))
+		if (!blank)
+			blank = r->row;
+	if (r->nul_row)
+		return nul_error(r);
+	if (len < 0)
+		return skip_rows ? lrs_error_set(LRS_EINVALID, "%s: no rows after the %zu skipped", r->path, skip_rows)
+		                 : lrs_error_set(LRS_EINVALID, "%s: empty file", r->path);
+	return blank ? blank_error(r, blank) : 0;
+}
+
+/* Parses the rows after the first, keeping the first `limit` data rows
+ * (0: all): 0, or the error. Blank lines may only end the file. */
+static int read_rows(csv_reader *r, size_t limit)
+{
+	size_t blank = 0;              /* the first blank row since the last data row */
+	int rc;
+
+	while (next_line(r) >= 0) {
+		if (is_blank(r->line)) {
+			if (!blank)
+				blank = r->row;
+			continue;
+		}
+		if (blank)
+			return blank_error(r, blank);
+		if ((rc = parse_row(r, !limit || r->n < limit)) < 0)
+			return rc;
+	}
+	if (ferror(r->f))
+		return lrs_error_set(LRS_EINVALID, "%s: read error (%s)", r->path, strerror(errno));
+	if (r->nul_row)
+		return nul_error(r);
+	if (r->n == 0)
+		return lrs_error_set(LRS_EINVALID, "%s: no data rows", r->path);
+	return 0;
+}
+
+/* Gives r's rows to `out` (their unused tail given back) and what the file
+ * held to `info`. */
+static void hand_over(csv_reader *r, lrs_split *out, lrs_csv_info *info)
+{
+	if (r->n < r->cap) {   /* keep the old block if realloc fails */
+		float *x = realloc(r->x, r->n * (r->cols - 1) * sizeof *x);
+		int32_t *y = realloc(r->y, r->n * sizeof *y);
+
+		r->x = x ? x : r->x;
+		r->y = y ? y : r->y;
+	}
+	out->x = r->x;
+	out->y = r->y;
+	out->n = r->n;
+	out->d = r->cols - 1;
+	info->delimiter = r->delim;
+	info->header = r->head_row != 0;
+	r->x = NULL;
+	r->y = NULL;
+}
+
 int lrs_data_load_csv(lrs_split *out, lrs_csv_info *info, const lrs_data_source *src, size_t limit)
 {
 	csv_reader r = { 0 };
-	const char *path = src->path;
-	size_t blank = 0;              /* first blank row since the last data row */
-	size_t unused;                 /* the shape pass's feature count          */
-	long len;
+	size_t unused;                 /* the shape pass's feature count */
 	int rc;
 
 	memset(out, 0, sizeof *out);
 	memset(info, 0, sizeof *info);
-	r.path = path;
+	r.path = src->path;
 	r.names_mode = -1;
-	if (!(r.f = fopen(path, "rb")))
-		return lrs_error_set(LRS_EINVALID, "%s: cannot open (%s)", path, strerror(errno));
-	struct stat st;
-	if (fstat(fileno(r.f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		fclose(r.f);
-		return lrs_error_set(LRS_EINVALID, "%s: not a regular file", path);
-	}
-
-	if (lrs_data_shape_csv(path, src->delimiter, src->skip_rows, &r.first_cap, &unused) < 0)
+	if ((rc = reader_open(&r, src->path)) < 0)
+		return rc;
+	if (lrs_data_shape_csv(src->path, src->delimiter, src->skip_rows, &r.first_cap, &unused) < 0)
 		r.first_cap = 0;
 	else if (limit && limit < r.first_cap)
 		r.first_cap = limit;
-	for (size_t k = 0; k < src->skip_rows; k++)
-		if ((len = next_line(&r)) < 0)
-			break;
-	if (r.row < src->skip_rows && !r.nul_row) {
-		rc = lrs_error_set(LRS_EINVALID, "%s: skip_rows %zu skips every line (the file has %zu)",
-		                   path, src->skip_rows, r.row);
-		goto done;
+	/* the first row says 1 when it is data, 0 when a header */
+	if ((rc = read_first(&r, src->skip_rows)) == 0 &&
+	    (rc = first_row(&r, src->label, src->header, src->delimiter)) == 1)
+		rc = parse_row(&r, 1);
+	if (rc >= 0 && (rc = read_rows(&r, limit)) == 0 && r.names_mode == 1)
+		rc = rank_names(&r, info);
+	if (rc >= 0) {
+		hand_over(&r, out, info);
+		rc = 0;
 	}
-	len = 0;
-	while (!r.nul_row && (len = next_line(&r)) >= 0 && is_blank(r.line))
-		if (!blank)
-			blank = r.row;
-	if (r.nul_row) {
-		rc = lrs_error_set(LRS_EINVALID, "%s: row %zu holds a NUL byte: not a CSV text file", path, r.nul_row);
-		goto done;
-	}
-	if (len < 0) {
-		rc = src->skip_rows ? lrs_error_set(LRS_EINVALID, "%s: no rows after the %zu skipped", path, src->skip_rows)
-		                    : lrs_error_set(LRS_EINVALID, "%s: empty file", path);
-		goto done;
-	}
-	if (blank) {
-		rc = lrs_error_set(LRS_EINVALID, "%s: row %zu is blank (only the end of the file may have blank lines)",
-		                   path, blank);
-		goto done;
-	}
-	if ((rc = first_row(&r, src->label, src->header, src->delimiter)) < 0 ||
-	    (rc == 1 && (rc = parse_row(&r, 1)) < 0))
-		goto done;
-
-	while ((len = next_line(&r)) >= 0) {
-		if (is_blank(r.line)) {
-			if (!blank)
-				blank = r.row;
-			continue;
-		}
-		if (blank) {
-			rc = lrs_error_set(LRS_EINVALID, "%s: row %zu is blank (only the end of the file may have blank lines)",
-			                   path, blank);
-			goto done;
-		}
-		if ((rc = parse_row(&r, !limit || r.n < limit)) < 0)
-			goto done;
-	}
-	if (ferror(r.f)) {
-		rc = lrs_error_set(LRS_EINVALID, "%s: read error (%s)", path, strerror(errno));
-		goto done;
-	}
-	if (r.nul_row) {
-		rc = lrs_error_set(LRS_EINVALID, "%s: row %zu holds a NUL byte: not a CSV text file", path, r.nul_row);
-		goto done;
-	}
-	if (r.n == 0) {
-		rc = lrs_error_set(LRS_EINVALID, "%s: no data rows", path);
-		goto done;
-	}
-	if (r.names_mode == 1 && (rc = rank_names(&r, info)) < 0)
-		goto done;
-
-	if (r.n < r.cap) {   /* give back the unused tail; keep the old block if that fails */
-		float *x = realloc(r.x, r.n * (r.cols - 1) * sizeof *x);
-		int32_t *y = realloc(r.y, r.n * sizeof *y);
-
-		r.x = x ? x : r.x;
-		r.y = y ? y : r.y;
-	}
-	out->x = r.x;
-	out->y = r.y;
-	out->n = r.n;
-	out->d = r.cols - 1;
-	info->delimiter = r.delim;
-	info->header = r.head_row != 0;
-	r.x = NULL;
-	r.y = NULL;
-	rc = 0;
-done:
-	fclose(r.f);
-	free(r.line);
-	free(r.head);
-	free(r.names);
-	free(r.x);
-	free(r.y);
-	for (size_t k = 0; k < r.n_lab; k++)
-		free(r.lab[k]);
-	free(r.lab);
-	free(r.slot);
+	reader_free(&r);
 	if (rc < 0)
 		lrs_csv_info_free(info);
 	return rc;

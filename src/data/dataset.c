@@ -601,16 +601,107 @@ static lrs_normalize resolve_normalize(const lrs_data_config *cfg, const lrs_spl
 
 /* ------------------------------------------------------------- datasets */
 
+/* The training source into st->whole, its validation fraction held out
+ * (shuffled with the seed): ds->val first, then ds->train, views of it. */
+static int load_train(lrs_dataset *ds, storage *st, const lrs_data_config *cfg, lrs_csv_info *ti,
+                      int *classes)
+{
+	const char *name = source_name(&cfg->train);
+	size_t n, n_val, d;
+	int rc;
+
+	if ((rc = load_source(&st->whole, ti, &cfg->train, cfg->seed, 0, cfg->limit, classes)) < 0)
+		return rc;
+	ds->delimiter = ti->delimiter;
+	ds->header = ti->header;
+	n = st->whole.n;
+	d = st->whole.d;
+	n_val = (size_t)llround(cfg->validation * (double)n);
+	if (n_val >= n)
+		return lrs_error_set(LRS_EINVALID, "%s: holding out validation %g of %zu samples leaves none to train on",
+		                     name, cfg->validation, n);
+	if (n_val > 0) {
+		float *row = malloc(d * sizeof *row);   /* (d) scratch for the shuffle */
+		if (!row)
+			return lrs_error_set(LRS_ENOMEM, "out of memory (%zu bytes)", d * sizeof *row);
+		shuffle_rows(&st->whole, row, cfg->seed);
+		free(row);
+		ds->val = view(&st->whole, 0, n_val);
+	}
+	ds->val.d = d;
+	ds->train = view(&st->whole, n_val, n - n_val);
+	return 0;
+}
+
+/* The test source, when there is one, into st->test and ds->test: the
+ * training data's features. */
+static int load_test(lrs_dataset *ds, storage *st, const lrs_data_config *cfg, lrs_csv_info *si,
+                     int *classes)
+{
+	size_t d = st->whole.d;
+	int rc;
+
+	*classes = 0;
+	if (cfg->has_test) {
+		size_t first = cfg->train.format == LRS_DATA_SYNTHETIC ? cfg->train.samples : 0;
+
+		if ((rc = load_source(&st->test, si, &cfg->test, cfg->seed, first, 0, classes)) < 0)
+			return rc;
+		if (st->test.d != d)
+			return lrs_error_set(LRS_EINVALID, "%s: test data has %zu features, the training data (%s) has %zu",
+			                     source_name(&cfg->test), st->test.d, source_name(&cfg->train), d);
+		ds->test = st->test;
+	}
+	ds->test.d = d;
+	return 0;
+}
+
+/* A dataset of one class cannot be classified: the error naming it. */
+static int one_class_error(const lrs_dataset *ds, const storage *st, const char *name)
+{
+	char one[16];
+	const char *q = ds->labels == LRS_LABELS_NAMES ? "'" : "";   /* names are quoted */
+
+	snprintf(one, sizeof one, "%d", (int)max_label(&st->whole));
+	return lrs_error_set(LRS_EINVALID, "%s: every label is %s%s%s: classification needs at least 2 classes",
+	                     name, q, ds->class_names ? ds->class_names[0] : one, q);
+}
+
+/* Normalises every split as cfg says (or by default for its source),
+ * with statistics of the training split. */
+static int apply_normalize(lrs_dataset *ds, storage *st, const lrs_data_config *cfg)
+{
+	size_t d = ds->features;
+	lrs_normalize norm;
+	int rc;
+
+	ds->normalize = norm = resolve_normalize(cfg, &st->whole, &ds->normalize_why);
+	if (norm == LRS_NORM_NONE)
+		return 0;
+	if (!(st->shift = malloc(2 * d * sizeof *st->shift)))
+		return lrs_error_set(LRS_ENOMEM, "out of memory (%zu bytes)", 2 * d * sizeof *st->shift);
+	st->scale = st->shift + d;
+	if (norm == LRS_NORM_SCALE)
+		scale(ds, st->shift, st->scale);
+	else if ((rc = standardize(ds, st->shift, st->scale)) < 0)
+		return rc;
+	normalise(&st->whole, st->shift, st->scale);
+	normalise(&st->test, st->shift, st->scale);
+	/* the views: splits of bytes take the arrays */
+	ds->train.shift = ds->val.shift = st->whole.shift;
+	ds->train.scale = ds->val.scale = st->whole.scale;
+	ds->test.shift = st->test.shift;
+	ds->test.scale = st->test.scale;
+	return 0;
+}
+
 int lrs_dataset_load(lrs_dataset **out, const lrs_data_config *cfg)
 {
 	lrs_dataset *ds = NULL;
 	storage *st = NULL;
 	const char *name;
-	float *row = NULL;              /* (d) scratch for the shuffle */
-	size_t n, n_val, d;
 	int rc, train_classes, test_classes;
 	lrs_csv_info ti = { 0 }, si = { 0 };   /* what the csv files held */
-	lrs_normalize norm;
 
 	assert(out && cfg);
 	*out = NULL;
@@ -623,86 +714,22 @@ int lrs_dataset_load(lrs_dataset **out, const lrs_data_config *cfg)
 	}
 	ds->storage = st;
 	ds->norm_a = ds->norm_b = NAN;
-	if ((rc = check_memory(cfg)) < 0)
-		goto fail;
-
-	if ((rc = load_source(&st->whole, &ti, &cfg->train, cfg->seed, 0, cfg->limit, &train_classes)) < 0)
-		goto fail;
-	ds->delimiter = ti.delimiter;
-	ds->header = ti.header;
-	n = st->whole.n;
-	d = st->whole.d;
-	n_val = (size_t)llround(cfg->validation * (double)n);
-	if (n_val >= n) {
-		rc = lrs_error_set(LRS_EINVALID, "%s: holding out validation %g of %zu samples leaves none to train on",
-		                   name, cfg->validation, n);
-		goto fail;
-	}
-	if (n_val > 0) {
-		if (!(row = malloc(d * sizeof *row))) {
-			rc = lrs_error_set(LRS_ENOMEM, "out of memory (%zu bytes)", d * sizeof *row);
-			goto fail;
-		}
-		shuffle_rows(&st->whole, row, cfg->seed);
-		ds->val = view(&st->whole, 0, n_val);
-	}
-	ds->val.d = d;
-	ds->train = view(&st->whole, n_val, n - n_val);
-
-	test_classes = 0;
-	if (cfg->has_test) {
-		size_t first = cfg->train.format == LRS_DATA_SYNTHETIC ? cfg->train.samples : 0;
-
-		if ((rc = load_source(&st->test, &si, &cfg->test, cfg->seed, first, 0, &test_classes)) < 0)
-			goto fail;
-		if (st->test.d != d) {
-			rc = lrs_error_set(LRS_EINVALID, "%s: test data has %zu features, the training data (%s) has %zu",
-			                   source_name(&cfg->test), st->test.d, name, d);
-			goto fail;
-		}
-		ds->test = st->test;
-	}
-	ds->test.d = d;
-
-	if ((rc = map_labels(ds, st, cfg, &ti, &si, train_classes, test_classes)) < 0)
+	if ((rc = check_memory(cfg)) < 0 || (rc = load_train(ds, st, cfg, &ti, &train_classes)) < 0 ||
+	    (rc = load_test(ds, st, cfg, &si, &test_classes)) < 0 ||
+	    (rc = map_labels(ds, st, cfg, &ti, &si, train_classes, test_classes)) < 0)
 		goto fail;
 	if (ds->classes < 2) {
-		char one[16];
-		snprintf(one, sizeof one, "%d", (int)max_label(&st->whole));
-		rc = lrs_error_set(LRS_EINVALID, "%s: every label is %s%s%s: classification needs at least 2 classes",
-		                   name, ds->labels == LRS_LABELS_NAMES ? "'" : "",
-		                   ds->class_names ? ds->class_names[0] : one, ds->labels == LRS_LABELS_NAMES ? "'" : "");
+		rc = one_class_error(ds, st, name);
 		goto fail;
 	}
-	ds->features = d;
-
-	ds->normalize = norm = resolve_normalize(cfg, &st->whole, &ds->normalize_why);
-	if (norm != LRS_NORM_NONE) {
-		if (!(st->shift = malloc(2 * d * sizeof *st->shift))) {
-			rc = lrs_error_set(LRS_ENOMEM, "out of memory (%zu bytes)", 2 * d * sizeof *st->shift);
-			goto fail;
-		}
-		st->scale = st->shift + d;
-		if (norm == LRS_NORM_SCALE)
-			scale(ds, st->shift, st->scale);
-		else if ((rc = standardize(ds, st->shift, st->scale)) < 0)
-			goto fail;
-		normalise(&st->whole, st->shift, st->scale);
-		normalise(&st->test, st->shift, st->scale);
-		/* the views: splits of bytes take the arrays */
-		ds->train.shift = ds->val.shift = st->whole.shift;
-		ds->train.scale = ds->val.scale = st->whole.scale;
-		ds->test.shift = st->test.shift;
-		ds->test.scale = st->test.scale;
-	}
-
-	free(row);
+	ds->features = st->whole.d;
+	if ((rc = apply_normalize(ds, st, cfg)) < 0)
+		goto fail;
 	lrs_csv_info_free(&ti);
 	lrs_csv_info_free(&si);
 	*out = ds;
 	return 0;
 fail:
-	free(row);
 	lrs_csv_info_free(&ti);
 	lrs_csv_info_free(&si);
 	lrs_dataset_free(ds);

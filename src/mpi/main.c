@@ -42,7 +42,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "lrsweep/blas.h"
 #include "lrsweep/cli.h"
 #include "lrsweep/error.h"
 #include "lrsweep/experiment.h"
@@ -377,7 +376,7 @@ static int serve(void *ctx, long thread)
 {
 	const worker_job *job = ctx;
 	worker_slot w = { job->plan, job->ds, (int)thread * 4, NULL, 0, -1 };
-	lrs_trials_hooks hooks = { &w, NULL, NULL, send_result, NULL };
+	lrs_trials_hooks hooks = { .ctx = &w, .on_finish = send_result };
 
 	for (;;) {
 		char none = 0;
@@ -481,7 +480,6 @@ static int worker(int argc, char **argv)
 		fprintf(stderr, "lrsweep-mpi: rank %d: this MPI lacks MPI_THREAD_MULTIPLE: one thread per rank\n", rank);
 	if (!threads_ok || threads < 1)
 		threads = 1;
-	lrs_blas_set_threads(1);
 	for (;;) {
 		double msg[3];
 		int mine = (int)threads, total;

@@ -1,9 +1,13 @@
 /* blas.c - the one file that talks to CBLAS (OpenBLAS).
  *
- * Row-major single-precision GEMM with size_t dimensions, the BLAS thread
- * count, and a one-line description of the library for benchmark output.
- * It does not choose a thread count itself: the callers do (one BLAS thread
- * per training run). Nothing else in lrsweep includes cblas.h.
+ * Row-major single-precision GEMM with size_t dimensions, and a one-line
+ * description of the library for benchmark output. Nothing else in
+ * lrsweep includes cblas.h.
+ *
+ * One BLAS thread, always: every product lrsweep computes belongs to one
+ * training run, and a run is single-threaded - the threads are the
+ * runner's, one run on each (SPEC §7). The count is set here, once, when
+ * the library loads, so no caller has to remember it.
  *
  * OpenBLAS is loaded at run time (dlopen), once per process, so that its
  * kernel can be chosen first: OpenBLAS picks the kernel for the CPU when it
@@ -71,7 +75,9 @@ static void load(void)
 	if (!lib.sgemm || !lib.set_threads || !lib.get_threads || !lib.config || !lib.corename) {
 		snprintf(lib.error, sizeof lib.error, "the OpenBLAS library found lacks cblas_sgemm or openblas_*");
 		lib.sgemm = NULL;
+		return;
 	}
+	lib.set_threads(1);   /* one per training run: see the top of the file */
 }
 
 int lrs_blas_init(void)
@@ -92,13 +98,6 @@ void lrs_sgemm(int trans_a, int trans_b, size_t M, size_t N, size_t K,
 	          trans_b ? CblasTrans : CblasNoTrans,
 	          (blasint)M, (blasint)N, (blasint)K, alpha, A, (blasint)lda,
 	          B, (blasint)ldb, beta, C, (blasint)ldc);
-}
-
-void lrs_blas_set_threads(int n)
-{
-	assert(n >= 1);
-	if (lrs_blas_init() == 0)
-		lib.set_threads(n);
 }
 
 /* "OpenBLAS <config> (core <name>, <n> threads)", built once per thread. */

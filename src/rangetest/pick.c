@@ -412,6 +412,176 @@ static double median_of(double *v, size_t n)
 	return v[(n - 1) / 2];
 }
 
+/* The evaluated points of a curve and the accuracy rule's working arrays,
+ * (m) each, in one allocation (x). */
+typedef struct {
+	size_t m;                  /* evaluations with a finite accuracy        */
+	size_t h;                  /* half width of the running windows         */
+	double *x;                 /* (m) where each was made (x_of its lr)     */
+	double *a;                 /* (m) its accuracy                          */
+	double *med;               /* (m) running median of a                   */
+	double *s;                 /* (m) med smoothed by the hanning weights   */
+	double *rho;               /* (m) scatter of a about med                */
+	double *tmp;               /* (m) scratch                               */
+} acc_curve;
+
+/* What the rule measured and decided. */
+typedef struct {
+	size_t p, lo;              /* the peak of s and the low before it       */
+	size_t r;                  /* the ragged onset, or m: none              */
+	double rise;               /* s[p] - s[lo]                              */
+	double x_lo, x_hi;         /* min_lr and max_lr, as x                   */
+	int unseen;                /* the rise began before the 2nd evaluation  */
+	int third, gap;            /* min_lr became max_lr / 3; the 2nd rate    */
+} acc_pick;
+
+/* The evaluated points of c into k; -1 (out refused) when there are too
+ * few or no memory. */
+static int acc_load(lrs_pick_result *out, acc_curve *k, const lrs_pick_curve *c)
+{
+	size_t fin = finite_end(c), m = 0, i, j;
+
+	if (c->accuracy)
+		for (i = 0; i < fin; i++)
+			m += isfinite(c->accuracy[i]) != 0;
+	if (m < LRS_PICK_MIN_EVALS) {
+		refuse(out, "only %zu accuracy evaluation%s%s (need %d): lower eval_every or "
+		       "lengthen the test", m, m == 1 ? "" : "s",
+		       fin < c->n ? " before the loss diverged" : "", LRS_PICK_MIN_EVALS);
+		return -1;
+	}
+	if (!(k->x = malloc(6 * m * sizeof *k->x))) {
+		refuse(out, "out of memory");
+		return -1;
+	}
+	k->m = m;
+	k->h = m / 20 > 1 ? m / 20 : 1;
+	k->a = k->x + m;
+	k->med = k->a + m;
+	k->s = k->med + m;
+	k->rho = k->s + m;
+	k->tmp = k->rho + m;
+	for (i = 0, j = 0; i < fin; i++) {
+		if (isfinite(c->accuracy[i])) {
+			k->x[j] = x_of(c, c->lr[i]);
+			k->a[j++] = c->accuracy[i];
+		}
+	}
+	return 0;
+}
+
+/* 1. smoothing: running median, then hanning. */
+static void acc_smooth(acc_curve *k)
+{
+	size_t m = k->m;
+
+	for (size_t i = 0; i < m; i++) {
+		size_t j = k->h;
+
+		if (j > i)
+			j = i;
+		if (j > m - 1 - i)
+			j = m - 1 - i;
+		memcpy(k->tmp, k->a + i - j, (2 * j + 1) * sizeof *k->tmp);
+		k->med[i] = median_of(k->tmp, 2 * j + 1);
+	}
+	k->s[0] = k->med[0];
+	k->s[m - 1] = k->med[m - 1];
+	for (size_t i = 1; i + 1 < m; i++)
+		k->s[i] = 0.25 * k->med[i - 1] + 0.5 * k->med[i] + 0.25 * k->med[i + 1];
+}
+
+/* 2. noise: sigma0 from the second differences; the scatter rho about the
+ * median, and rho0 its lower quartile. */
+static void acc_noise(acc_curve *k, double *sigma0, double *rho0)
+{
+	size_t m = k->m, h = k->h;
+	const double *a = k->a, *med = k->med;
+
+	for (size_t i = 1; i + 1 < m; i++)
+		k->tmp[i - 1] = fabs(a[i - 1] - 2 * a[i] + a[i + 1]);
+	qsort(k->tmp, m - 2, sizeof *k->tmp, cmp_double);
+	*sigma0 = k->tmp[(m - 2) / 4] / (0.31864 * sqrt(6)); /* |N(0,1)|'s quartile */
+	for (size_t i = 0; i < m; i++) {
+		size_t j0 = i >= h ? i - h : 0, j1 = i + h < m ? i + h : m - 1;
+		double sum = 0;
+
+		for (size_t j = j0; j <= j1; j++)
+			sum += (a[j] - med[j]) * (a[j] - med[j]);
+		k->rho[i] = sqrt(sum / (double)(j1 - j0 + 1));
+		k->tmp[i] = k->rho[i];
+	}
+	qsort(k->tmp, m, sizeof *k->tmp, cmp_double);
+	*rho0 = k->tmp[m / 4];
+}
+
+/* 3. the rise of s over [0, end): its peak, the low before it. */
+static void acc_rise(acc_pick *q, const acc_curve *k, size_t end)
+{
+	q->p = argmax(k->s, end);
+	q->lo = argmin_to(k->s, q->p);
+	q->rise = k->s[q->p] - k->s[q->lo];
+}
+
+/* 5. the first evaluation at or after x_lo whose scatter passes `limit`,
+ * or m. */
+static size_t acc_ragged_from(const acc_curve *k, size_t lo, double x_lo, double limit)
+{
+	size_t r;
+
+	for (r = lo; r < k->m && k->x[r] < x_lo; r++)
+		;
+	for (; r < k->m; r++)
+		if (k->rho[r] > limit)
+			return r;
+	return k->m;
+}
+
+/* 7. the rise began before the second evaluation: the paper's max_lr / 3,
+ * but never inside the gap between the first two evaluations, where
+ * nothing was measured. max_lr is past that gap unless the curve falls
+ * right after its first rise: the hanning weights put s[1] at most 3/4 of
+ * the way from s[0] to the largest running median. */
+static void acc_unseen(acc_pick *q, const acc_curve *k, const lrs_pick_curve *c)
+{
+	double x_third = x_of(c, lr_of(c, q->x_hi) / LRS_PICK_ACC_RATIO);
+
+	if (x_third > q->x_lo) {
+		q->x_lo = x_third;
+		q->third = 1;
+	}
+	if (q->x_lo < k->x[1] && k->x[1] < q->x_hi) {
+		q->x_lo = k->x[1];
+		q->gap = 1;
+	}
+}
+
+/* The accepted pick's caveat, if it has one. */
+static void acc_note(lrs_pick_result *out, const acc_pick *q, const acc_curve *k, const lrs_pick_curve *c)
+{
+	size_t m = k->m;
+	const double *s = k->s;
+
+	if (q->unseen) {
+		char then[96] = "";   /* what min_lr became */
+
+		if (q->gap)
+			snprintf(then, sizeof then, ": min_lr = that rate, not max_lr / %g below it (a "
+			         "lower eval_every measures lower rates)", LRS_PICK_ACC_RATIO);
+		else if (q->third)
+			snprintf(then, sizeof then, ": min_lr = max_lr / %g", LRS_PICK_ACC_RATIO);
+		snprintf(out->why, sizeof out->why, "%.0f%% of the accuracy's rise came before the "
+		         "evaluation at lr %.3g, so where it began was not measured%s",
+		         100 * (s[1] - s[0]) / q->rise, lr_of(c, k->x[1]), then);
+	} else if (q->r < m)
+		snprintf(out->why, sizeof out->why, "the accuracy turns ragged from lr %.3g on: "
+		         "max_lr is %.0f%% of its rise before that", lr_of(c, k->x[q->r]),
+		         100 * LRS_PICK_ACC_HI);
+	else if (q->p == m - 1 && s[m - 1] - s[m - 1 - m / 10] > LRS_PICK_STILL_RISING * q->rise)
+		snprintf(out->why, sizeof out->why, "the accuracy was still rising at its last "
+		         "evaluation: max_lr may be low (raise end_lr)");
+}
+
 /* accuracy: the CLR paper's rule on the evaluated points.
  *   1. med = running median of the accuracy over +-j evaluations,
  *      j = min(h, k, m-1-k), h = max(1, m/20) (symmetric, shrinking at the
@@ -436,154 +606,55 @@ static double median_of(double *v, size_t n)
  *      evaluations nothing was measured), with a caveat. */
 static void pick_accuracy(lrs_pick_result *out, const lrs_pick_curve *c)
 {
-	size_t fin = finite_end(c), m = 0, i, k, h, p, lo, r;
-	double *x = NULL, *a, *med, *s, *rho, *tmp; /* (m) each, one allocation */
-	double sigma0, rho0, need, rise, x_lo, x_hi;
-	int ragged = 0, unseen, third = 0, gap = 0; /* min_lr = max_lr / 3; = x[1] */
+	acc_curve k;
+	acc_pick q = { 0 };
+	double sigma0, rho0, need;
 
-	if (c->accuracy)
-		for (i = 0; i < fin; i++)
-			m += isfinite(c->accuracy[i]) != 0;
-	if (m < LRS_PICK_MIN_EVALS) {
-		refuse(out, "only %zu accuracy evaluation%s%s (need %d): lower eval_every or "
-		       "lengthen the test", m, m == 1 ? "" : "s",
-		       fin < c->n ? " before the loss diverged" : "", LRS_PICK_MIN_EVALS);
+	if (acc_load(out, &k, c) < 0)
 		return;
-	}
-	x = malloc(6 * m * sizeof *x);
-	if (!x) {
-		refuse(out, "out of memory");
-		return;
-	}
-	a = x + m;
-	med = a + m;
-	s = med + m;
-	rho = s + m;
-	tmp = rho + m;
-	for (i = 0, k = 0; i < fin; i++) {
-		if (isfinite(c->accuracy[i])) {
-			x[k] = x_of(c, c->lr[i]);
-			a[k++] = c->accuracy[i];
-		}
-	}
-
-	/* 1. smoothing: running median, then hanning */
-	h = m / 20 > 1 ? m / 20 : 1;
-	for (k = 0; k < m; k++) {
-		size_t j = h;
-
-		if (j > k)
-			j = k;
-		if (j > m - 1 - k)
-			j = m - 1 - k;
-		memcpy(tmp, a + k - j, (2 * j + 1) * sizeof *tmp);
-		med[k] = median_of(tmp, 2 * j + 1);
-	}
-	s[0] = med[0];
-	s[m - 1] = med[m - 1];
-	for (k = 1; k + 1 < m; k++)
-		s[k] = 0.25 * med[k - 1] + 0.5 * med[k] + 0.25 * med[k + 1];
-
-	/* 2. noise: second differences; scatter about the median */
-	for (k = 1; k + 1 < m; k++)
-		tmp[k - 1] = fabs(a[k - 1] - 2 * a[k] + a[k + 1]);
-	qsort(tmp, m - 2, sizeof *tmp, cmp_double);
-	sigma0 = tmp[(m - 2) / 4] / (0.31864 * sqrt(6)); /* |N(0,1)|'s quartile */
-	for (k = 0; k < m; k++) {
-		size_t j, j0 = k >= h ? k - h : 0, j1 = k + h < m ? k + h : m - 1;
-		double sum = 0;
-
-		for (j = j0; j <= j1; j++)
-			sum += (a[j] - med[j]) * (a[j] - med[j]);
-		rho[k] = sqrt(sum / (double)(j1 - j0 + 1));
-		tmp[k] = rho[k];
-	}
-	qsort(tmp, m, sizeof *tmp, cmp_double);
-	rho0 = tmp[m / 4];
+	acc_smooth(&k);
+	acc_noise(&k, &sigma0, &rho0);
 
 	/* 3. the rise */
 	need = fmax(LRS_PICK_MIN_RISE, LRS_PICK_RISE_NOISE * sigma0);
-	p = argmax(s, m);
-	lo = argmin_to(s, p);
-	rise = s[p] - s[lo];
-	if (rise < need) {
+	acc_rise(&q, &k, k.m);
+	if (q.rise < need) {
 		refuse(out, "the smoothed accuracy never rises by more than %.3g (need %.3g): "
-		       "flat or falling curve (widen the LR range)", rise, need);
+		       "flat or falling curve (widen the LR range)", q.rise, need);
 		goto done;
 	}
 
 	/* 4. min_lr; 5. raggedness from there on */
-	x_lo = crossing(s, x, lo, p, s[lo] + LRS_PICK_ACC_LO * rise);
-	unseen = lo == 0 && s[1] >= s[0] + LRS_PICK_ACC_LO * rise;
-	for (r = lo; r < m && x[r] < x_lo; r++)
-		;
-	for (; r < m; r++) {
-		if (rho[r] > fmax(LRS_PICK_RAGGED * rho0, LRS_PICK_RAGGED_FLOOR * rise)) {
-			ragged = 1;
-			break;
-		}
+	q.x_lo = crossing(k.s, k.x, q.lo, q.p, k.s[q.lo] + LRS_PICK_ACC_LO * q.rise);
+	q.unseen = q.lo == 0 && k.s[1] >= k.s[0] + LRS_PICK_ACC_LO * q.rise;
+	q.r = acc_ragged_from(&k, q.lo, q.x_lo, fmax(LRS_PICK_RAGGED * rho0, LRS_PICK_RAGGED_FLOOR * q.rise));
+	if (q.r == 0) {
+		refuse(out, "the accuracy is ragged from its first evaluation");
+		goto done;
 	}
-	if (ragged) {
-		if (r == 0) {
-			refuse(out, "the accuracy is ragged from its first evaluation");
-			goto done;
-		}
-		p = argmax(s, r);
-		lo = argmin_to(s, p);
-		rise = s[p] - s[lo];
-		if (rise < need) {
+	if (q.r < k.m) {
+		acc_rise(&q, &k, q.r);
+		if (q.rise < need) {
 			refuse(out, "the accuracy turns ragged at lr %.3g before it rises by %.3g",
-			       lr_of(c, x[r]), need);
+			       lr_of(c, k.x[q.r]), need);
 			goto done;
 		}
 	}
 
 	/* 6. max_lr from the rise before r; min_lr stays that of the whole
 	 * rise (raggedness later on does not move where the rise began) */
-	x_hi = crossing(s, x, lo, p, s[lo] + LRS_PICK_ACC_HI * rise);
-	if (unseen) {
-		/* the paper's max_lr / 3, but never inside the gap between the
-		 * first two evaluations, where nothing was measured. max_lr is
-		 * past that gap unless the curve falls right after its first
-		 * rise: the hanning weights put s[1] at most 3/4 of the way
-		 * from s[0] to the largest running median. */
-		double x_third = x_of(c, lr_of(c, x_hi) / LRS_PICK_ACC_RATIO);
-
-		if (x_third > x_lo) {
-			x_lo = x_third;
-			third = 1;
-		}
-		if (x_lo < x[1] && x[1] < x_hi) {
-			x_lo = x[1];
-			gap = 1;
-		}
-	}
-	if (!(x_lo < x_hi)) {
+	q.x_hi = crossing(k.s, k.x, q.lo, q.p, k.s[q.lo] + LRS_PICK_ACC_HI * q.rise);
+	if (q.unseen)
+		acc_unseen(&q, &k, c);
+	if (!(q.x_lo < q.x_hi)) {
 		refuse(out, "the accuracy's rise is not resolved: it spans less than one "
 		       "evaluation (lower eval_every)");
 		goto done;
 	}
-	accept(out, lr_of(c, x_lo), lr_of(c, x_hi));
-	if (unseen) {
-		char then[96] = "";   /* what min_lr became */
-
-		if (gap)
-			snprintf(then, sizeof then, ": min_lr = that rate, not max_lr / %g below it (a "
-			         "lower eval_every measures lower rates)", LRS_PICK_ACC_RATIO);
-		else if (third)
-			snprintf(then, sizeof then, ": min_lr = max_lr / %g", LRS_PICK_ACC_RATIO);
-		snprintf(out->why, sizeof out->why, "%.0f%% of the accuracy's rise came before the "
-		         "evaluation at lr %.3g, so where it began was not measured%s",
-		         100 * (s[1] - s[0]) / rise, lr_of(c, x[1]), then);
-	} else if (ragged)
-		snprintf(out->why, sizeof out->why, "the accuracy turns ragged from lr %.3g on: "
-		         "max_lr is %.0f%% of its rise before that", lr_of(c, x[r]),
-		         100 * LRS_PICK_ACC_HI);
-	else if (p == m - 1 && s[m - 1] - s[m - 1 - m / 10] > LRS_PICK_STILL_RISING * rise)
-		snprintf(out->why, sizeof out->why, "the accuracy was still rising at its last "
-		         "evaluation: max_lr may be low (raise end_lr)");
+	accept(out, lr_of(c, q.x_lo), lr_of(c, q.x_hi));
+	acc_note(out, &q, &k, c);
 done:
-	free(x);
+	free(k.x);
 }
 
 /* ------------------------------------------------------------ combined rule */

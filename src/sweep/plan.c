@@ -335,30 +335,38 @@ static void note_error(builder *b)
 	b->failed++;
 }
 
-/* Adds the trials (one per seed) of one point of schedule entry `entry`:
- * chosen[i] is axis i's value. Returns 0, or -1 after noting an error. */
-static int add_point(builder *b, const lrs_node *entry, const axis *axes, size_t n_axes,
-                     const lrs_node *const *chosen, const int *drawn, size_t config)
-{
-	const lrs_experiment *e = b->e;
-	const lrs_node *space = e->trial.space;
-	size_t n_space = space ? space->n : 0, ns = 0;
-	const char **skeys = calloc(n_space + 1, sizeof *skeys);
-	const lrs_node **svals = calloc(n_space + 1, sizeof *svals);
-	lrs_node *params = NULL, *v;
-	lrs_trial_spec base;
-	lrs_buf label = { 0 };
-	char *group = NULL;
-	int err = 0;
+/* One point of a schedule entry as it is resolved into trials. */
+typedef struct {
+	lrs_node *params;          /* the schedule's parameters, literal or chosen */
+	const char **skeys;        /* (ns) the space keys it sets ...            */
+	const lrs_node **svals;    /* (ns) ... and their values                  */
+	size_t ns;
+	lrs_buf label;             /* every value the file sets: "triangular
+	                              step_size=4 epochs, batch_size=64"         */
+	lrs_trial_spec base;       /* what its trials share; no seed yet         */
+	char *group;               /* its range-test group                       */
+} point;
 
-	memset(&base, 0, sizeof base);
-	if (!skeys || !svals || lrs_node_new_map(&params, entry->line, entry->column) < 0) {
-		err = lrs_error_set(LRS_ENOMEM, "out of memory");
-		goto out;
-	}
-	/* the parameters and space values, literal or chosen; the label
-	 * names every one the file sets */
-	lrs_buf_printf(&label, "%s", lrs_node_get(entry, "type")->text);
+static void point_free(point *pt)
+{
+	free(pt->group);
+	lrs_buf_free(&pt->label);
+	lrs_node_free(pt->params);
+	free(pt->skeys);
+	free(pt->svals);
+}
+
+/* The parameters and space values of the point, literal or chosen (axis
+ * i's value is chosen[i]), and its label, which names every one the file
+ * sets. */
+static int point_values(point *pt, const lrs_node *entry, const lrs_node *space, const axis *axes,
+                        size_t n_axes, const lrs_node *const *chosen, const int *drawn)
+{
+	size_t n_space = space ? space->n : 0;
+	lrs_node *v;
+	int err;
+
+	lrs_buf_printf(&pt->label, "%s", lrs_node_get(entry, "type")->text);
 	for (size_t k = 0, first = 1; k < entry->n + n_space; k++) {
 		int in_space = k >= entry->n;
 		const char *key = in_space ? space->keys[k - entry->n] : entry->keys[k];
@@ -373,79 +381,114 @@ static int add_point(builder *b, const lrs_node *entry, const axis *axes, size_t
 				is_drawn = drawn[i];
 			}
 		}
-		lrs_buf_printf(&label, "%s%s=", first ? " " : ", ", key);
-		label_value(&label, value, is_drawn);
+		lrs_buf_printf(&pt->label, "%s%s=", first ? " " : ", ", key);
+		label_value(&pt->label, value, is_drawn);
 		first = 0;
 		if (in_space) {
-			skeys[ns] = key;
-			svals[ns++] = value;
+			pt->skeys[pt->ns] = key;
+			pt->svals[pt->ns++] = value;
 		} else {
 			if ((err = lrs_node_clone(&v, value)) < 0)
-				goto out;
-			if ((err = lrs_node_set(params, key, v)) < 0) {
+				return err;
+			if ((err = lrs_node_set(pt->params, key, v)) < 0) {
 				lrs_node_free(v);
-				goto out;
+				return err;
 			}
 		}
 	}
-	base.model = e->model;
-	if ((err = lrs_experiment_hyper(e, skeys, svals, ns, &base.model, &base.optim, &base.batch_size)) < 0)
-		goto out;
-	base.model.inputs = b->ds->features;
-	base.model.outputs = (size_t)b->ds->classes;
-	base.epochs = e->trial.epochs;
-	base.config = config;
-	long spe = lrs_train_steps_per_epoch(b->ds, base.batch_size);
-	const lrs_group_bounds *gb = NULL;
-	group = group_key(&base, b->fields);
-	for (size_t k = 0; group && k < b->n_bounds && !gb; k++)
-		if (!strcmp(b->bounds[k].key, group))
-			gb = &b->bounds[k];
-	if (!group || !gb) {
-		err = group ? lrs_error_set(LRS_ERROR, "no bounds for the range-test group '%s'", group)
-		            : lrs_error_set(LRS_ENOMEM, "out of memory");
-		goto out;
-	}
-	lrs_sched_ctx ctx = { gb->min_lr, gb->max_lr, spe, spe * base.epochs };
-	for (size_t s = 0; s < e->trial.n_seeds; s++) {
-		lrs_trial_spec *t;
+	return 0;
+}
 
-		if (b->plan->n == b->cap) {
-			size_t cap = b->cap ? 2 * b->cap : 16;
-			lrs_trial_spec *items = realloc(b->plan->items, cap * sizeof *items);
-			if (!items) {
-				err = lrs_error_set(LRS_ENOMEM, "out of memory");
-				goto out;
-			}
-			b->plan->items = items;
-			b->cap = cap;
-		}
-		t = &b->plan->items[b->plan->n];
-		*t = base;
-		t->seed = e->trial.seeds[s];
-		if ((err = lrs_sched_build(&t->sched, lrs_node_get(entry, "type")->text, params, &ctx)) < 0)
-			goto out;
-		t->type = lrs_sched_type_name(lrs_sched_get_type(t->sched));
-		t->hyper = hyper_json(t);
-		t->label = strdup(label.data);
-		t->group = strdup(group);
-		if ((err = lrs_sched_params_json(&t->params, t->sched)) < 0 || !t->hyper || !t->label || !t->group) {
-			spec_free(t);
-			if (err == 0)
-				err = lrs_error_set(LRS_ENOMEM, "out of memory");
-			goto out;
-		}
-		trial_key(t);
-		b->plan->n++;
+/* The point's model, optimizer, batch size and epochs (configuration
+ * `config`), its group, and that group's bounds in *gb. */
+static int point_base(builder *b, point *pt, size_t config, const lrs_group_bounds **gb)
+{
+	const lrs_experiment *e = b->e;
+	lrs_trial_spec *base = &pt->base;
+	int err;
+
+	base->model = e->model;
+	if ((err = lrs_experiment_hyper(e, pt->skeys, pt->svals, pt->ns, &base->model, &base->optim,
+	                                &base->batch_size)) < 0)
+		return err;
+	base->model.inputs = b->ds->features;
+	base->model.outputs = (size_t)b->ds->classes;
+	base->epochs = e->trial.epochs;
+	base->config = config;
+	*gb = NULL;
+	pt->group = group_key(base, b->fields);
+	for (size_t k = 0; pt->group && k < b->n_bounds && !*gb; k++)
+		if (!strcmp(b->bounds[k].key, pt->group))
+			*gb = &b->bounds[k];
+	if (!pt->group)
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	if (!*gb)
+		return lrs_error_set(LRS_ERROR, "no bounds for the range-test group '%s'", pt->group);
+	return 0;
+}
+
+/* Appends the point's trial with `seed`, its schedule of `entry` resolved
+ * in ctx, and keys it. */
+static int add_seed(builder *b, const lrs_node *entry, const point *pt, const lrs_sched_ctx *ctx, uint64_t seed)
+{
+	lrs_trial_spec *t;
+	int err;
+
+	if (b->plan->n == b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 16;
+		lrs_trial_spec *items = realloc(b->plan->items, cap * sizeof *items);
+		if (!items)
+			return lrs_error_set(LRS_ENOMEM, "out of memory");
+		b->plan->items = items;
+		b->cap = cap;
 	}
+	t = &b->plan->items[b->plan->n];
+	*t = pt->base;
+	t->seed = seed;
+	if ((err = lrs_sched_build(&t->sched, lrs_node_get(entry, "type")->text, pt->params, ctx)) < 0)
+		return err;
+	t->type = lrs_sched_type_name(lrs_sched_get_type(t->sched));
+	t->hyper = hyper_json(t);
+	t->label = strdup(pt->label.data);
+	t->group = strdup(pt->group);
+	if ((err = lrs_sched_params_json(&t->params, t->sched)) < 0 || !t->hyper || !t->label || !t->group) {
+		spec_free(t);
+		return err < 0 ? err : lrs_error_set(LRS_ENOMEM, "out of memory");
+	}
+	trial_key(t);
+	b->plan->n++;
+	return 0;
+}
+
+/* Adds the trials (one per seed) of one point of schedule entry `entry`:
+ * chosen[i] is axis i's value. Returns 0, or -1 after noting an error. */
+static int add_point(builder *b, const lrs_node *entry, const axis *axes, size_t n_axes,
+                     const lrs_node *const *chosen, const int *drawn, size_t config)
+{
+	const lrs_experiment *e = b->e;
+	size_t n_space = e->trial.space ? e->trial.space->n : 0;
+	const lrs_group_bounds *gb;
+	point pt;
+	int err = 0;
+
+	memset(&pt, 0, sizeof pt);
+	pt.skeys = calloc(n_space + 1, sizeof *pt.skeys);
+	pt.svals = calloc(n_space + 1, sizeof *pt.svals);
+	if (!pt.skeys || !pt.svals || lrs_node_new_map(&pt.params, entry->line, entry->column) < 0) {
+		err = lrs_error_set(LRS_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((err = point_values(&pt, entry, e->trial.space, axes, n_axes, chosen, drawn)) < 0 ||
+	    (err = point_base(b, &pt, config, &gb)) < 0)
+		goto out;
+	long spe = lrs_train_steps_per_epoch(b->ds, pt.base.batch_size);
+	lrs_sched_ctx ctx = { gb->min_lr, gb->max_lr, spe, spe * pt.base.epochs };
+	for (size_t s = 0; s < e->trial.n_seeds && err == 0; s++)
+		err = add_seed(b, entry, &pt, &ctx, e->trial.seeds[s]);
 out:
 	if (err < 0)
 		note_error(b);
-	free(group);
-	lrs_buf_free(&label);
-	lrs_node_free(params);
-	free(skeys);
-	free(svals);
+	point_free(&pt);
 	return err < 0 ? -1 : 0;
 }
 

@@ -1,17 +1,27 @@
 /* trials.c - a plan's trials on the runner (trials.h). Each task trains
- * one trial into its own buffers; the callbacks and the pruning table run
- * under one mutex.
+ * one trial into its own buffers.
+ *
+ * Two locks, never held together:
+ *   - the table lock guards the pruning table (what each trial reached,
+ *     its accuracy per epoch, whether it ended); held only to read or
+ *     write it, or while waiting on it;
+ *   - the hand-off lock runs the callbacks one at a time (they may commit
+ *     to a database), and guards `failed`.
+ * A trial takes the table lock, writes, releases it, then hands its news
+ * to the callbacks: a slow commit never keeps another trial from
+ * reporting an epoch or being judged.
  *
  * Pruning without dependence on the thread count: trial i, judged after
  * epoch e, waits until every trial before it in the plan has reached e or
  * ended, then compares itself with those that reached e - exactly what it
- * would meet if the trials ran one after another. Trials are claimed in
- * plan order from a counter, so every trial before a running one has
- * started, and the earliest running trial never waits: no deadlock. */
-#include <errno.h>
+ * would meet if the trials ran one after another. The runner hands out
+ * tasks in order, so every trial before a running one has started, and
+ * the earliest running trial never waits: no deadlock. The callbacks
+ * decide nothing the table is made of, so when they run changes no
+ * decision. */
+#include <assert.h>
 #include <math.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -26,14 +36,14 @@ typedef struct {
 	const lrs_dataset *ds;
 	const lrs_prune_config *prune;
 	const lrs_trials_hooks *hooks;
-	pthread_mutex_t lock;
+	pthread_mutex_t lock;    /* the table: val, reached, ended; changed  */
 	pthread_cond_t changed;  /* a trial reported an epoch or ended      */
-	atomic_size_t next;      /* the next entry of which to claim        */
-	int failed;              /* a callback failed: start nothing more   */
 	long max_epochs;
 	double *val;             /* (plan n x max_epochs) accuracy per epoch */
 	long *reached;           /* (plan n) epochs reported                 */
 	char *ended;             /* (plan n) 1 once a trial can go no further */
+	pthread_mutex_t handoff; /* the callbacks, one at a time; failed     */
+	int failed;              /* a callback failed: start nothing more   */
 } sweep_job;
 
 /* What one running trial keeps. */
@@ -51,15 +61,30 @@ static int stopped(const sweep_job *job)
 	return job->hooks->stop && *job->hooks->stop;
 }
 
-static int on_step(void *ctx, long step, double lr, double loss)
+/* ------------------------------------------------------------ the table */
+
+/* Trial i reported epoch e with validation accuracy `value`. */
+static void table_epoch(sweep_job *job, size_t i, long e, double value)
 {
-	const trial_run *r = ctx;
-	(void)step; (void)lr; (void)loss;
-	return stopped(r->job);
+	pthread_mutex_lock(&job->lock);
+	if (e <= job->max_epochs)
+		job->val[i * (size_t)job->max_epochs + (size_t)(e - 1)] = value;
+	job->reached[i] = e;
+	pthread_cond_broadcast(&job->changed);
+	pthread_mutex_unlock(&job->lock);
 }
 
-/* Waits (lock held) until every trial before i has reached epoch e or
- * ended, or a stop is asked for; returns 0, or 1 when stopped. */
+/* Trial i will report no more epochs. */
+static void table_end(sweep_job *job, size_t i)
+{
+	pthread_mutex_lock(&job->lock);
+	job->ended[i] = 1;
+	pthread_cond_broadcast(&job->changed);
+	pthread_mutex_unlock(&job->lock);
+}
+
+/* Waits (table lock held) until every trial before i has reached epoch e
+ * or ended, or a stop is asked for; returns 0, or 1 when stopped. */
 static int wait_for_earlier(sweep_job *job, size_t i, long e)
 {
 	for (;;) {
@@ -82,13 +107,14 @@ static int wait_for_earlier(sweep_job *job, size_t i, long e)
 	}
 }
 
-/* Judges trial r after epoch e (lock held): 1 when it is pruned. */
+/* Judges trial r after epoch e (table lock held): 1 when it is pruned. */
 static int judge(sweep_job *job, trial_run *r, long e, double value)
 {
 	double *others = malloc((r->i + 1) * sizeof *others);
 	size_t n = 0;
 	int goes_on;
 
+	assert(e >= 1 && e <= job->max_epochs);   /* judged before a trial's last epoch */
 	if (!others)
 		return 0;   /* no memory to judge with: let it run */
 	for (size_t j = 0; j < r->i; j++)
@@ -102,6 +128,65 @@ static int judge(sweep_job *job, trial_run *r, long e, double value)
 	return !goes_on;
 }
 
+/* Trial r after epoch e, once the trials before it have caught up:
+ * 0 goes on, 1 pruned, 2 stopped while waiting. */
+static int decide(sweep_job *job, trial_run *r, long e, double value)
+{
+	int verdict;
+
+	pthread_mutex_lock(&job->lock);
+	verdict = wait_for_earlier(job, r->i, e) ? 2 : judge(job, r, e, value);
+	pthread_mutex_unlock(&job->lock);
+	return verdict;
+}
+
+/* ------------------------------------------------------------ hand-off */
+
+/* Whether trial i starts: 1 to skip it (the sweep failed or is stopping),
+ * 0 to train it once on_start has taken it, or an error when on_start
+ * failed. */
+static int hand_start(sweep_job *job, size_t i)
+{
+	int skip, rc = 0;
+
+	pthread_mutex_lock(&job->handoff);
+	skip = job->failed || stopped(job);
+	if (!skip && job->hooks->on_start && (rc = job->hooks->on_start(job->hooks->ctx, i)) != 0)
+		job->failed = 1;
+	pthread_mutex_unlock(&job->handoff);
+	return rc ? lrs_error_set(LRS_ERROR, "%s", lrs_error_last()) : skip;
+}
+
+static void hand_epoch(sweep_job *job, size_t i, const lrs_epoch_stats *e)
+{
+	if (!job->hooks->on_epoch)
+		return;
+	pthread_mutex_lock(&job->handoff);
+	job->hooks->on_epoch(job->hooks->ctx, i, e);
+	pthread_mutex_unlock(&job->handoff);
+}
+
+/* Trial i's outcome to on_finish; its failure stops the sweep. */
+static int hand_finish(sweep_job *job, size_t i, const lrs_trial_outcome *o)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&job->handoff);
+	if (job->hooks->on_finish && (rc = job->hooks->on_finish(job->hooks->ctx, i, o)) != 0)
+		job->failed = 1;
+	pthread_mutex_unlock(&job->handoff);
+	return rc ? lrs_error_set(LRS_ERROR, "%s", lrs_error_last()) : 0;
+}
+
+/* ------------------------------------------------------------ one trial */
+
+static int on_step(void *ctx, long step, double lr, double loss)
+{
+	const trial_run *r = ctx;
+	(void)step; (void)lr; (void)loss;
+	return stopped(r->job);
+}
+
 static int on_epoch(void *ctx, const lrs_epoch_stats *e)
 {
 	trial_run *r = ctx;
@@ -113,90 +198,64 @@ static int on_epoch(void *ctx, const lrs_epoch_stats *e)
 		r->epochs[r->n_epochs++] = *e;
 	if (e->val_accuracy > r->best)
 		r->best = e->val_accuracy;
-	pthread_mutex_lock(&job->lock);
-	if (e->epoch <= job->max_epochs)
-		job->val[r->i * (size_t)job->max_epochs + (size_t)(e->epoch - 1)] = e->val_accuracy;
-	job->reached[r->i] = e->epoch;
-	pthread_cond_broadcast(&job->changed);
-	if (job->hooks->on_epoch)
-		job->hooks->on_epoch(job->hooks->ctx, r->i, e);
+	table_epoch(job, r->i, e->epoch, e->val_accuracy);
+	hand_epoch(job, r->i, e);
 	if (job->prune && lrs_prune_judged(job->prune, e->epoch, epochs)) {
-		if (wait_for_earlier(job, r->i, e->epoch))
-			stop = 1;
-		else if (judge(job, r, e->epoch, e->val_accuracy))
-			r->pruned = stop = 1;
+		int verdict = decide(job, r, e->epoch, e->val_accuracy);
+		r->pruned = verdict == 1;
+		stop = verdict != 0;
 	}
-	pthread_mutex_unlock(&job->lock);
 	/* a trial whose last epoch is done has finished, stop or not */
 	return stop || (e->epoch < epochs && stopped(job));
 }
 
-/* Marks trial i ended and calls the result callback, under the lock; a
- * callback failure stops the sweep. */
-static int report(sweep_job *job, size_t i, const lrs_trial_outcome *o)
+/* Trains trial i of the plan into o (o->epochs is r's buffer). */
+static void train_one(sweep_job *job, trial_run *r, lrs_train_result *res, lrs_trial_outcome *o)
 {
-	int rc;
-
-	pthread_mutex_lock(&job->lock);
-	job->ended[i] = 1;
-	pthread_cond_broadcast(&job->changed);
-	rc = job->hooks->on_finish ? job->hooks->on_finish(job->hooks->ctx, i, o) : 0;
-	if (rc)
-		job->failed = 1;
-	pthread_mutex_unlock(&job->lock);
-	return rc ? lrs_error_set(LRS_ERROR, "%s", lrs_error_last()) : 0;
-}
-
-static int run_one(void *ctx, long k)
-{
-	sweep_job *job = ctx;
-	size_t i = job->which[atomic_fetch_add(&job->next, 1)];   /* in plan order */
-	const lrs_trial_spec *spec = &job->plan->items[i];
-	trial_run r = { job, i, NULL, 0, -INFINITY, 0 };
-	lrs_train_result res;
-	lrs_trial_outcome o;
-	int rc, skip;
-	(void)k;
-
-	pthread_mutex_lock(&job->lock);
-	skip = job->failed || stopped(job);
-	rc = skip ? 0 : job->hooks->on_start ? job->hooks->on_start(job->hooks->ctx, i) : 0;
-	if (rc)
-		job->failed = 1;
-	if (skip || rc) {   /* it will never report an epoch */
-		job->ended[i] = 1;
-		pthread_cond_broadcast(&job->changed);
-	}
-	pthread_mutex_unlock(&job->lock);
-	if (rc)
-		return lrs_error_set(LRS_ERROR, "%s", lrs_error_last());
-	if (skip)
-		return 0;
-
-	memset(&o, 0, sizeof o);
-	r.epochs = calloc((size_t)spec->epochs, sizeof *r.epochs);
-	if (!r.epochs) {
-		o.error = "out of memory";
-		return report(job, i, &o);
-	}
+	const lrs_trial_spec *spec = &job->plan->items[r->i];
 	lrs_train_config cfg = { .model = spec->model, .optim = spec->optim, .batch_size = spec->batch_size,
 	                         .epochs = spec->epochs, .seed = spec->seed, .sched = spec->sched,
 	                         .eval_each_epoch = 1, .engine = job->plan->engine, .run_key = spec->key,
 	                         .stop = job->hooks->stop };
-	lrs_train_hooks hooks = { .ctx = &r, .on_step = on_step, .on_epoch = on_epoch };
-	if (lrs_train_run(&res, job->ds, &cfg, &hooks) < 0) {
-		o.error = lrs_error_last();
+	lrs_train_hooks hooks = { .ctx = r, .on_step = on_step, .on_epoch = on_epoch };
+
+	if (lrs_train_run(res, job->ds, &cfg, &hooks) < 0) {
+		o->error = lrs_error_last();
 	} else {
-		o.result = &res;
-		o.pruned = r.pruned;
-		o.interrupted = res.status == LRS_RUN_STOPPED && !r.pruned;
+		o->result = res;
+		o->pruned = r->pruned;
+		o->interrupted = res->status == LRS_RUN_STOPPED && !r->pruned;
 	}
-	o.epochs = r.epochs;
-	o.n_epochs = r.n_epochs;
-	rc = report(job, i, &o);
+	o->epochs = r->epochs;
+	o->n_epochs = r->n_epochs;
+}
+
+/* Task k: the k-th trial of which, in plan order. */
+static int run_one(void *ctx, long k)
+{
+	sweep_job *job = ctx;
+	size_t i = job->which[k];
+	trial_run r = { job, i, NULL, 0, -INFINITY, 0 };
+	lrs_train_result res;
+	lrs_trial_outcome o;
+	int rc = hand_start(job, i);
+
+	if (rc != 0) {   /* skipped or refused: it will never report an epoch */
+		table_end(job, i);
+		return rc < 0 ? rc : 0;
+	}
+	memset(&o, 0, sizeof o);
+	if (!(r.epochs = calloc((size_t)job->plan->items[i].epochs, sizeof *r.epochs)))
+		o.error = "out of memory";
+	else
+		train_one(job, &r, &res, &o);
+	table_end(job, i);
+	rc = hand_finish(job, i, &o);
 	free(r.epochs);
 	return rc;
 }
+
+/* ------------------------------------------------------------ the sweep */
 
 /* The pruning table: trials of this sweep start empty; the others are
  * ended, with what the prior says they reached. */
@@ -242,13 +301,14 @@ int lrs_trials_run(const lrs_plan *plan, const size_t *which, size_t n, const lr
 	job.hooks = hooks_in;
 	pthread_mutex_init(&job.lock, NULL);
 	pthread_cond_init(&job.changed, NULL);
-	atomic_init(&job.next, 0);
+	pthread_mutex_init(&job.handoff, NULL);
 	rc = table_init(&job, which, n, prior);
 	if (rc == 0)
 		rc = lrs_run_tasks((long)n, threads, run_one, &job);
 	free(job.val);
 	free(job.reached);
 	free(job.ended);
+	pthread_mutex_destroy(&job.handoff);
 	pthread_cond_destroy(&job.changed);
 	pthread_mutex_destroy(&job.lock);
 	return rc;

@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "lrsweep/util.h"
+
 typedef enum {
 	LRS_NODE_SCALAR,
 	LRS_NODE_LIST,
@@ -50,6 +52,11 @@ int lrs_node_clone(lrs_node **out, const lrs_node *src);
  * freeing the child already there (whose key position it inherits), or
  * appending. On failure the caller still owns `child`. */
 int lrs_node_set(lrs_node *map, const char *key, lrs_node *child);
+
+/* The tree as JSON into b: scalars that read as numbers, and true, false
+ * and null, as such; other scalars as strings; lists and maps as arrays
+ * and objects. */
+void lrs_node_json(lrs_buf *b, const lrs_node *n);
 
 /* Frees a tree; accepts NULL. */
 void lrs_node_free(lrs_node *node);

@@ -122,6 +122,8 @@ typedef struct {
 	int rule;                    /* the chosen rule, -1 when given/none  */
 	char run_key[32];            /* "range-1": its programs' names (an
 	                                external trainer's logs)             */
+	char *params;                /* an external trainer's params for its
+	                                test: its first trial's (JSON)       */
 } lrs_pipeline_group;
 
 /* What the caller shows of a run as it goes. Every callback may be NULL. */

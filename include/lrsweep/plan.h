@@ -36,6 +36,8 @@ typedef struct {
 	char *hyper;                /* optimizer, batch_size, model, JSON   */
 	char *label;                /* what varies: "triangular2 step_size=4
 	                               epochs, batch_size=64"               */
+	char *xparams;              /* an external trainer's params, resolved
+	                               (JSON); NULL for the built-in model  */
 	char *group;                /* its range-test group: the values of the
 	                               grouping keys, "optimizer.type=adam,
 	                               batch_size=64"; "" with one group    */

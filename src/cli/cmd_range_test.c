@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lrsweep/blas.h"
 #include "lrsweep/error.h"
 #include "lrsweep/experiment.h"
 #include "lrsweep/pick.h"

@@ -12,7 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lrsweep/blas.h"
 #include "lrsweep/error.h"
 #include "lrsweep/experiment.h"
 #include "lrsweep/pick.h"

@@ -1,4 +1,5 @@
 /* node.c - the parameter tree shared by config, cli and the modules. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,4 +140,45 @@ void lrs_node_free(lrs_node *node)
 	free(node->keys);
 	free(node->text);
 	free(node);
+}
+
+/* A YAML scalar as JSON: numbers and true/false/null as themselves, the
+ * rest as strings. */
+static void write_scalar(lrs_buf *b, const char *text)
+{
+	char *end;
+
+	if (!strcmp(text, "true") || !strcmp(text, "false") || !strcmp(text, "null")) {
+		lrs_buf_printf(b, "%s", text);
+		return;
+	}
+	double v = strtod(text, &end);
+	if (text[0] && !*end && isfinite(v) && !strchr(text, 'x') && !strchr(text, 'X'))
+		lrs_buf_json_number(b, v);
+	else
+		lrs_buf_json_string(b, text);
+}
+
+void lrs_node_json(lrs_buf *b, const lrs_node *n)
+{
+	if (!n) {
+		lrs_buf_printf(b, "null");
+		return;
+	}
+	switch (n->kind) {
+	case LRS_NODE_SCALAR: write_scalar(b, n->text); break;
+	case LRS_NODE_LIST:
+	case LRS_NODE_MAP:
+		lrs_buf_printf(b, n->kind == LRS_NODE_MAP ? "{" : "[");
+		for (size_t i = 0; i < n->n; i++) {
+			lrs_buf_printf(b, i ? ", " : "");
+			if (n->kind == LRS_NODE_MAP) {
+				lrs_buf_json_string(b, n->keys[i]);
+				lrs_buf_printf(b, ": ");
+			}
+			lrs_node_json(b, n->items[i]);
+		}
+		lrs_buf_printf(b, n->kind == LRS_NODE_MAP ? "}" : "]");
+		break;
+	}
 }

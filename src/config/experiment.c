@@ -1008,6 +1008,14 @@ static void read_top(checker *ck, lrs_experiment *e)
 	e->trials = lrs_node_get(root, "trials");
 	read_range_test(ck, e->range_test, &e->range);
 	read_trials(ck, e->trials, &e->trial, e->seed);
+	/* params: are free-form: a mapping is searched only when it is one */
+	for (size_t k = 0; e->has_trainer && e->params && e->params->kind == LRS_NODE_MAP && k < e->params->n; k++) {
+		const lrs_node *v = e->params->items[k];
+		static const char *const kinds[] = { "grid", "choice", "uniform", "log_uniform", "int_uniform" };
+		for (size_t j = 0; v->kind == LRS_NODE_MAP && v->n == 1 && j < 5; j++)
+			if (!strcmp(v->keys[0], kinds[j]))
+				check_search_value(ck, v, e->params->keys[k], e->trial.random);
+	}
 }
 
 int lrs_experiment_load(lrs_experiment **out, const char *path)

@@ -623,7 +623,7 @@ static int push_args(char ***argv, size_t *n, const lrs_node *m, const char *pre
 		if (v->kind == LRS_NODE_SCALAR)
 			lrs_buf_printf(&b, "%s", v->text);
 		else
-			lrs_json_write_node(&b, v);
+			lrs_node_json(&b, v);
 		char **grown = realloc(*argv, (*n + 2) * sizeof **argv);
 		char *arg = lrs_buf_take(&b);
 		if (!grown || !arg) {
@@ -803,7 +803,7 @@ int lrs_external_new(lrs_engine **out, const lrs_external_config *cfg, const cha
 	if (!x)
 		return lrs_error_set(LRS_ENOMEM, "out of memory");
 	if (params)
-		lrs_json_write_node(&b, params);
+		lrs_node_json(&b, params);
 	else
 		lrs_buf_printf(&b, "{}");
 	x->params = lrs_buf_take(&b);

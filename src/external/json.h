@@ -19,8 +19,4 @@ int lrs_json_number(const lrs_node *n, double *out);
 /* ... as a whole number. */
 int lrs_json_long(const lrs_node *n, long *out);
 
-/* A parameter tree (from YAML) as JSON: scalars that read as numbers or
- * true/false/null as such, the rest as strings. */
-void lrs_json_write_node(lrs_buf *b, const lrs_node *n);
-
 #endif

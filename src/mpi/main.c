@@ -418,6 +418,7 @@ static int range_settings(const lrs_pipeline *p, size_t g, lrs_range_config *rc,
 	lrs_pipeline_range_settings(rc, base, p->e, p->ds, &pg->base.model, &pg->base.optim, pg->base.batch_size);
 	base->engine = p->engine;
 	base->run_key = pg->run_key;
+	base->params = pg->params;
 	return p->e->range.auto_range ? lrs_range_auto(rc, &probe, p->ds, base) : 0;
 }
 

@@ -110,6 +110,13 @@ static int make_groups(lrs_pipeline *p)
 		pg->rule = -1;
 		pg->base.engine = p->engine;
 		snprintf(pg->run_key, sizeof pg->run_key, "range-%zu", k + 1);
+		const char *xp = p->plan.items[pg->first].xparams;
+		if (xp && !(pg->params = strdup(xp))) {
+			p->n_groups = k + 1;
+			lrs_plan_groups_free(g, n);
+			return lrs_error_set(LRS_ENOMEM, "out of memory");
+		}
+		pg->base.params = pg->params;
 	}
 	p->n_groups = n;
 	lrs_plan_groups_free(g, n);
@@ -184,24 +191,23 @@ static int probe(lrs_pipeline *p, lrs_dataset *ds, const lrs_train_config *c)
 	return 0;
 }
 
-/* An external trainer: the engine; its steps per epoch at the experiment's
- * batch size, then the plan (other batch sizes estimated from it), then
- * the steps at each batch size of the plan and the plan again with them. */
+/* An external trainer: the engine; the plan with stand-in steps per epoch;
+ * the program's steps at each batch size of it (launched with the first
+ * trial of that size); the plan again with them. */
 static int plan_for_trainer(lrs_pipeline *p, lrs_dataset *ds, double min_lr, double max_lr)
 {
 	const lrs_experiment *e = p->e;
-	lrs_train_config c = { .optim = e->optim, .batch_size = e->batch_size, .seed = e->seed, .stop = p->opt.stop };
 	int err;
 
 	if ((err = lrs_external_new(&p->engine, &e->trainer, p->opt.log_dir ? p->opt.log_dir : "lrsweep-logs",
-	                            e->params)) < 0 || (err = probe(p, ds, &c)) < 0)
+	                            e->params)) < 0)
 		return err;
 	if ((err = lrs_plan_build(&p->plan, e, ds, min_lr, max_lr)) < 0)
 		return err;
 	for (size_t i = 0; i < p->plan.n; i++) {
 		const lrs_trial_spec *t = &p->plan.items[i];
-		c = (lrs_train_config){ .optim = t->optim, .batch_size = t->batch_size, .seed = t->seed,
-		                        .stop = p->opt.stop };
+		lrs_train_config c = { .optim = t->optim, .batch_size = t->batch_size, .seed = t->seed,
+		                       .params = t->xparams, .stop = p->opt.stop };
 		if ((err = probe(p, ds, &c)) < 0)
 			return err;
 	}
@@ -261,8 +267,10 @@ void lrs_pipeline_log_dir(char *buf, size_t size, const lrs_experiment *e, const
 
 void lrs_pipeline_free(lrs_pipeline *p)
 {
-	for (size_t k = 0; p->groups && k < p->n_groups; k++)
+	for (size_t k = 0; p->groups && k < p->n_groups; k++) {
 		free(p->groups[k].key);
+		free(p->groups[k].params);
+	}
 	free(p->groups);
 	lrs_plan_free(&p->plan);
 	lrs_external_free(p->engine);
@@ -382,6 +390,7 @@ static int test_group(lrs_pipeline *p, lrs_store *st, size_t k)
 	lrs_pipeline_range_settings(&rc, &base, e, p->ds, &g->base.model, &g->base.optim, g->base.batch_size);
 	base.engine = p->engine;
 	base.run_key = g->run_key;
+	base.params = g->params;
 	base.stop = p->opt.stop;
 	if (p->opt.executor && p->opt.executor->repeats) {   /* lrsweep-mpi: on the ranks */
 		rc.run_repeats = executor_repeats;

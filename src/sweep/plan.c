@@ -23,7 +23,7 @@ enum { AX_LIST, AX_UNIFORM, AX_LOG_UNIFORM, AX_INT_UNIFORM };
 
 typedef struct {
 	const char *key;         /* parameter name or dotted space key        */
-	int space;               /* 1: a trials.space key                     */
+	int space;               /* 0: the schedule's, 1: trials.space's, 2: params: */
 	int kind;                /* AX_*                                      */
 	const lrs_node *spec;    /* the {grid: ...} map, for positions        */
 	const lrs_node *values;  /* AX_LIST: the list                         */
@@ -132,6 +132,10 @@ static char *hyper_json(const lrs_trial_spec *t)
 
 	lrs_buf_printf(&b, "{\"optimizer\": ");
 	lrs_optim_json(&b, &t->optim);
+	if (t->xparams) {   /* an external trainer: its params stand for the model */
+		lrs_buf_printf(&b, ", \"batch_size\": %ld, \"params\": %s}", t->batch_size, t->xparams);
+		return lrs_buf_take(&b);
+	}
 	lrs_buf_printf(&b, ", \"batch_size\": %ld, \"model\": {\"hidden\": [", t->batch_size);
 	for (size_t i = 0; i < t->model.n_hidden; i++)
 		lrs_buf_printf(&b, "%s%zu", i ? ", " : "", t->model.hidden[i]);
@@ -162,6 +166,7 @@ static void spec_free(lrs_trial_spec *t)
 	free(t->hyper);
 	free(t->label);
 	free(t->group);
+	free(t->xparams);
 }
 
 /* ------------------------------------------------------------ groups */
@@ -345,11 +350,13 @@ typedef struct {
 	                              step_size=4 epochs, batch_size=64"         */
 	lrs_trial_spec base;       /* what its trials share; no seed yet         */
 	char *group;               /* its range-test group                       */
+	lrs_node *xparams;         /* an external trainer's params, chosen       */
 } point;
 
 static void point_free(point *pt)
 {
 	free(pt->group);
+	lrs_node_free(pt->xparams);
 	lrs_buf_free(&pt->label);
 	lrs_node_free(pt->params);
 	free(pt->skeys);
@@ -394,6 +401,32 @@ static int point_values(point *pt, const lrs_node *entry, const lrs_node *space,
 				lrs_node_free(v);
 				return err;
 			}
+		}
+	}
+	return 0;
+}
+
+/* An external trainer's params with each searched one's chosen value; the
+ * label names those ("params.dropout=0.2"). */
+static int point_xparams(point *pt, const lrs_node *params, const axis *axes, size_t n_axes,
+                         const lrs_node *const *chosen, const int *drawn)
+{
+	int err;
+
+	if ((err = params ? lrs_node_clone(&pt->xparams, params) : lrs_node_new_map(&pt->xparams, 0, 0)) < 0)
+		return err;
+	for (size_t i = 0; i < n_axes; i++) {
+		lrs_node *v;
+		if (axes[i].space != 2)
+			continue;
+		lrs_buf_printf(&pt->label, "%sparams.%s=", pt->label.len && strchr(pt->label.data, '=') ? ", " : " ",
+		               axes[i].key);
+		label_value(&pt->label, chosen[i], drawn[i]);
+		if ((err = lrs_node_clone(&v, chosen[i])) < 0)
+			return err;
+		if ((err = lrs_node_set(pt->xparams, axes[i].key, v)) < 0) {
+			lrs_node_free(v);
+			return err;
 		}
 	}
 	return 0;
@@ -448,10 +481,17 @@ static int add_seed(builder *b, const lrs_node *entry, const point *pt, const lr
 	if ((err = lrs_sched_build(&t->sched, lrs_node_get(entry, "type")->text, pt->params, ctx)) < 0)
 		return err;
 	t->type = lrs_sched_type_name(lrs_sched_get_type(t->sched));
+	t->xparams = NULL;
+	if (pt->xparams) {
+		lrs_buf xb = { 0 };
+		lrs_node_json(&xb, pt->xparams);
+		t->xparams = lrs_buf_take(&xb);
+	}
 	t->hyper = hyper_json(t);
 	t->label = strdup(pt->label.data);
 	t->group = strdup(pt->group);
-	if ((err = lrs_sched_params_json(&t->params, t->sched)) < 0 || !t->hyper || !t->label || !t->group) {
+	if ((err = lrs_sched_params_json(&t->params, t->sched)) < 0 || !t->hyper || !t->label || !t->group ||
+	    (pt->xparams && !t->xparams)) {
 		spec_free(t);
 		return err < 0 ? err : lrs_error_set(LRS_ENOMEM, "out of memory");
 	}
@@ -479,6 +519,7 @@ static int add_point(builder *b, const lrs_node *entry, const axis *axes, size_t
 		goto out;
 	}
 	if ((err = point_values(&pt, entry, e->trial.space, axes, n_axes, chosen, drawn)) < 0 ||
+	    (e->has_trainer && (err = point_xparams(&pt, e->params, axes, n_axes, chosen, drawn)) < 0) ||
 	    (err = point_base(b, &pt, config, &gb)) < 0)
 		goto out;
 	long spe = lrs_train_steps_per_epoch(b->ds, pt.base.batch_size);
@@ -493,10 +534,11 @@ out:
 }
 
 /* The axes of a schedule entry: its search-valued parameters, then the
- * space's. Returns the count, or -1 out of memory. */
-static long collect_axes(axis **out, const lrs_node *entry, const lrs_node *space)
+ * space's, then an external trainer's params'. Returns the count, or -1
+ * out of memory. */
+static long collect_axes(axis **out, const lrs_node *entry, const lrs_node *space, const lrs_node *params)
 {
-	size_t cap = entry->n + (space ? space->n : 0) + 1, n = 0;
+	size_t cap = entry->n + (space ? space->n : 0) + (params ? params->n : 0) + 1, n = 0;
 	axis *a = calloc(cap, sizeof *a);
 
 	*out = a;
@@ -507,6 +549,8 @@ static long collect_axes(axis **out, const lrs_node *entry, const lrs_node *spac
 			n += (size_t)axis_of(&a[n], entry->keys[k], 0, entry->items[k]);
 	for (size_t k = 0; space && k < space->n; k++)
 		n += (size_t)axis_of(&a[n], space->keys[k], 1, space->items[k]);
+	for (size_t k = 0; params && params->kind == LRS_NODE_MAP && k < params->n; k++)
+		n += (size_t)axis_of(&a[n], params->keys[k], 2, params->items[k]);
 	return (long)n;
 }
 
@@ -655,7 +699,7 @@ int lrs_plan_build_grouped(lrs_plan *out, const lrs_experiment *e, const lrs_dat
 	for (size_t i = 0; i < list->n; i++) {
 		const lrs_node *entry = list->items[i];
 		axis *axes;
-		long n_axes = collect_axes(&axes, entry, e->trial.space);
+		long n_axes = collect_axes(&axes, entry, e->trial.space, e->has_trainer ? e->params : NULL);
 
 		if (n_axes < 0) {
 			lrs_error_set(LRS_ENOMEM, "out of memory");

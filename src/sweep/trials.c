@@ -215,7 +215,7 @@ static void train_one(sweep_job *job, trial_run *r, lrs_train_result *res, lrs_t
 	const lrs_trial_spec *spec = &job->plan->items[r->i];
 	lrs_train_config cfg = { .model = spec->model, .optim = spec->optim, .batch_size = spec->batch_size,
 	                         .epochs = spec->epochs, .seed = spec->seed, .sched = spec->sched,
-	                         .eval_each_epoch = 1, .engine = job->plan->engine, .run_key = spec->key,
+	                         .eval_each_epoch = 1, .engine = job->plan->engine, .run_key = spec->key, .params = spec->xparams,
 	                         .stop = job->hooks->stop };
 	lrs_train_hooks hooks = { .ctx = r, .on_step = on_step, .on_epoch = on_epoch };
 

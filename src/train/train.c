@@ -50,10 +50,11 @@ long lrs_train_steps_per_epoch(const lrs_dataset *ds, long batch_size)
 {
 	if (ds->external) {
 		/* what the program said; until it has, an estimate from another
-		 * batch size it told (its samples are about steps x batch) */
+		 * batch size it told (its samples are about steps x batch), or
+		 * 1000: long enough for any schedule to resolve */
 		long steps = lrs_dataset_steps(ds, batch_size);
 		if (steps > 0 || ds->n_steps == 0)
-			return steps > 0 ? steps : 1;
+			return steps > 0 ? steps : 1000;
 		return (ds->step_count[0] * ds->step_batch[0] + batch_size - 1) / batch_size;
 	}
 	return ((long)ds->train.n + batch_size - 1) / batch_size;

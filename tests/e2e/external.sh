@@ -85,6 +85,20 @@ else
 	nok "repeatable" "rc=$RC"
 fi
 
+# --- params: searched like the space; each program gets its resolved values --
+exp "[$STUB]" "    - {type: constant, lr: \"@max\"}" \
+	"range_test: {mode: exponential, start_lr: 1.0e-4, end_lr: 10, iterations: 100, eval_every: 10}" |
+	sed 's/^params: {scale: 1}/params: {scale: {grid: [1, 4]}, label: toy}/' >params.yaml
+run run params.yaml --db "$T/params.db"
+hy=$(q params.db "select json_extract(hyper, '$.params.scale') || json_extract(hyper, '$.params.label') from trials order by id" | tr '\n' ' ')
+if [ "$RC" -eq 0 ] && [ "$hy" = "1toy 1toy 4toy 4toy " ] && grep -q '"params": {"scale": 1, "label": "toy"}' params-logs/range-1-0.json &&
+   grep -q 'constant lr=@max, params.scale=4' "$OUT" &&
+   [ "$(q params.db "select count(distinct best_val_accuracy) from trials")" -ge 2 ]; then
+	ok "params: {scale: {grid: [1, 4]}}: two configurations x 2 seeds, each program given its value, the range test the first's"
+else
+	nok "params search" "rc=$RC hyper=$hy $(cat params-logs/range-1-0.json 2>&1 | head -c 300) $(tail -c 300 "$ERR")"
+fi
+
 # --- ASHA through the protocol; Ctrl-C; SIGKILL of lrsweep, then --resume --
 exp "[$STUB, --step-ms, \"15\"]" "    - {type: constant, lr: {grid: [0.0001, 0.001, \"@max\", 1.0]}}
   pruning: {type: asha}" "range_test: {bounds: {min_lr: 0.001, max_lr: 0.01}}" >asha.yaml

@@ -58,6 +58,11 @@ char *lrs_buf_take(lrs_buf *b);
 
 void lrs_buf_free(lrs_buf *b);
 
+/* The shortest "%.*g" text (15 to 17 digits) that reads back as v, into
+ * buf (LRS_DOUBLE_TEXT bytes); returns buf. */
+#define LRS_DOUBLE_TEXT 32
+char *lrs_fmt_double(char *buf, double v);
+
 /* Parses all of `s` (surrounding blanks allowed) as a finite double.
  * Returns 0, or -1 when `s` is not exactly one finite number. */
 int lrs_parse_double(const char *s, double *out);

@@ -172,6 +172,16 @@ static int only_blanks(const char *p)
 	return *p == '\0';
 }
 
+char *lrs_fmt_double(char *buf, double v)
+{
+	for (int digits = 15; digits <= 17; digits++) {
+		snprintf(buf, LRS_DOUBLE_TEXT, "%.*g", digits, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	return buf;
+}
+
 int lrs_parse_double(const char *s, double *out)
 {
 	char *end;

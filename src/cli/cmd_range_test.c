@@ -10,6 +10,7 @@
 
 #include "lrsweep/blas.h"
 #include "lrsweep/error.h"
+#include "lrsweep/report.h"
 #include "lrsweep/experiment.h"
 #include "lrsweep/pick.h"
 #include "lrsweep/plot.h"
@@ -169,10 +170,10 @@ static int store(lrs_store *st, const lrs_experiment *e, const lrs_dataset *ds, 
 static int draw(const range_args *a, const lrs_range_outcome *o, const lrs_range_config *rc, lrs_pick_rule chosen)
 {
 	const lrs_pick_result *p = &o->picks[chosen];
-	cli_range_curves c = { rc->mode == LRS_RAMP_EXPONENTIAL, o->repeats, (size_t)o->n, o->lr, o->loss,
+	lrs_range_figure f = { rc->mode == LRS_RAMP_EXPONENTIAL, o->repeats, (size_t)o->n, o->lr, o->loss,
 	                       o->smoothed_loss, o->accuracy, p->ok ? p->min_lr : NAN, p->ok ? p->max_lr : NAN,
-	                       lrs_pick_rule_name(chosen) };
-	return cli_range_plot(a->plot, &c);
+	                       lrs_pick_rule_name(chosen), NULL };
+	return lrs_report_range_plot(a->plot, &f);
 }
 
 int cmd_range_test(int argc, char **argv, cli_globals *g)

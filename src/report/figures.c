@@ -1,15 +1,16 @@
-/* figures.c - the pictures of a results database, drawn by `lrsweep plot`
- * and embedded in `lrsweep report` (figures.h). The data comes from
- * read-only SQL; the drawing from the plot module (gnuplot).
+/* figures.c - the pictures of an experiment's trials, drawn by `lrsweep
+ * plot` and embedded in `lrsweep report` (report.h); range.c draws the
+ * range test's.
  *
- *   range-test  the mean curves of the repeats, the chosen bounds marked
  *   curves      validation accuracy per epoch: one line per configuration
  *               with a band of +-1 sd over seeds (per_trial: per trial)
  *   schedules   the rate each configuration used, step by step
  *   compare     mean and 95 % interval of the best validation accuracy per
  *               configuration, one row each (names of any length fit)
- *   (a linear range test over more than a decade is drawn on a log axis:
- *   docs/range-test.md, "The plot") */
+ *
+ * Every line is a configuration of the results module: its label in the
+ * legend and its style (colour, then dashes) the same in every figure;
+ * the trials of one configuration share its colour. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,275 +19,199 @@
 #include "lrsweep/config.h"
 #include "lrsweep/error.h"
 #include "lrsweep/plot.h"
+#include "lrsweep/results.h"
 #include "lrsweep/schedule.h"
-#include "lrsweep/stats.h"
-#include "figures.h"
-#include "range.h"
-#include "table.h"
+#include "internal.h"
 
 #define MAX_LINES 64     /* legends beyond this are unreadable */
+#define MAX_EPOCHS 1024  /* epochs a curve shows                */
 
-/* What every figure needs besides the store. */
-typedef struct {
-	const char *db;          /* for messages                            */
-	const char *out;         /* .png/.svg path, or NULL: the terminal   */
-	int per_trial;
-} figure_ctx;
-
-
-/* The rows of a figure: none is "nothing to draw" (`none` says why), more
- * than MAX_LINES an unreadable legend; both LRS_EINVALID. */
-static int fetch_lines(cli_table *t, lrs_store *st, const char *sql, const figure_ctx *a, const char *none,
-                       const char *things)
+/* The plot style of configuration c's j-th line: its colour, the dash
+ * pattern moving on with j (the trials of one configuration). */
+static int style_of(const lrs_result_config *c, size_t j)
 {
-	int rc;
-
-	if ((rc = cli_table_fetch(t, st, sql)) < 0)
-		return rc;
-	if (t->nrows > 0 && t->nrows <= MAX_LINES)
-		return 0;
-	rc = t->nrows ? lrs_error_set(LRS_EINVALID, "%s: more than %d %s to draw", a->db, MAX_LINES, things)
-	              : lrs_error_set(LRS_EINVALID, "%s: %s", a->db, none);
-	cli_table_free(t);
-	return rc;
-}
-
-/* Legends for the rows of t (ncols columns): the schedule, params and
- * hyper columns given (hyper < 0: none), named by what differs. */
-static char **column_labels(const cli_table *t, int ncols, int sched, int params, int hyper)
-{
-	const char **s = calloc(t->nrows + 1, sizeof *s), **p = calloc(t->nrows + 1, sizeof *p);
-	const char **h = calloc(t->nrows + 1, sizeof *h);
-	char **labels = NULL;
-
-	if (s && p && h) {
-		for (size_t r = 0; r < t->nrows; r++) {
-			s[r] = t->cells[r * (size_t)ncols + (size_t)sched];
-			p[r] = t->cells[r * (size_t)ncols + (size_t)params];
-			h[r] = hyper >= 0 ? t->cells[r * (size_t)ncols + (size_t)hyper] : NULL;
-		}
-		labels = cli_config_labels(s, p, hyper >= 0 ? h : NULL, t->nrows);
-	}
-	free(s);
-	free(p);
-	free(h);
-	return labels;
-}
-
-static void free_labels(char **labels, size_t n)
-{
-	for (size_t i = 0; labels && i < n; i++)
-		free(labels[i]);
-	free(labels);
-}
-
-/* ------------------------------------------------------------ range-test */
-
-static int plot_range_test(lrs_store *st, const figure_ctx *a, long long exp)
-{
-	char sql[512];
-	cli_table b, r, pts;
-	double *lr = NULL, *loss = NULL, *sm = NULL, *acc = NULL;
-	long *count = NULL;
-	size_t n = 0;
-	int rc;
-
-	snprintf(sql, sizeof sql, "SELECT min_lr, max_lr, rule FROM bounds WHERE experiment_id = %lld AND chosen = 1", exp);
-	if ((rc = cli_table_fetch(&b, st, sql)) < 0)
-		return rc;
-	snprintf(sql, sizeof sql, "SELECT id, mode, (SELECT count(*) FROM range_points WHERE range_test_id = r.id) "
-	         "FROM range_tests r WHERE experiment_id = %lld ORDER BY repeat", exp);
-	if ((rc = cli_table_fetch(&r, st, sql)) < 0)
-		goto out_b;
-	if (r.nrows == 0) {
-		rc = lrs_error_set(LRS_EINVALID, "%s: experiment %lld has no range test (its bounds were given)", a->db, exp);
-		goto out_r;
-	}
-	/* the mean over repeats up to the shortest, as the test picked from */
-	n = (size_t)atol(r.cells[2]);
-	for (size_t k = 1; k < r.nrows; k++)
-		if ((size_t)atol(r.cells[k * 3 + 2]) < n)
-			n = (size_t)atol(r.cells[k * 3 + 2]);
-	snprintf(sql, sizeof sql, "SELECT p.iteration, p.lr, p.loss, p.smoothed_loss, p.accuracy FROM range_points p "
-	         "JOIN range_tests r ON r.id = p.range_test_id WHERE r.experiment_id = %lld "
-	         "AND p.iteration >= 0 AND p.iteration < %zu",
-	         exp, n);
-	if ((rc = cli_table_fetch(&pts, st, sql)) < 0)
-		goto out_r;
-	lr = calloc(n + 1, sizeof *lr);
-	loss = calloc(n + 1, sizeof *loss);
-	sm = calloc(n + 1, sizeof *sm);
-	acc = calloc(n + 1, sizeof *acc);
-	count = calloc(n + 1, sizeof *count);
-	if (!lr || !loss || !sm || !acc || !count) {
-		rc = lrs_error_set(LRS_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t k = 0; k < pts.nrows; k++) {
-		char **c = &pts.cells[k * 5];
-		size_t i = (size_t)atol(c[0]);
-		lr[i] = atof(c[1]);
-		loss[i] += c[2] ? atof(c[2]) : NAN;
-		sm[i] += c[3] ? atof(c[3]) : NAN;
-		acc[i] += c[4] ? atof(c[4]) : NAN;
-		count[i]++;
-	}
-	for (size_t i = 0; i < n; i++) {
-		loss[i] /= (double)count[i];
-		sm[i] /= (double)count[i];
-		acc[i] = count[i] == (long)r.nrows ? acc[i] / (double)count[i] : NAN;
-	}
-	cli_range_curves c = { !strcmp(r.cells[1], "exponential"), (long)r.nrows, n, lr, loss, sm, acc,
-	                       b.nrows && b.cells[0] ? atof(b.cells[0]) : NAN,
-	                       b.nrows && b.cells[1] ? atof(b.cells[1]) : NAN, b.nrows ? b.cells[2] : "none" };
-	rc = cli_range_plot(a->out, &c);
-out:
-	free(lr);
-	free(loss);
-	free(sm);
-	free(acc);
-	free(count);
-	cli_table_free(&pts);
-out_r:
-	cli_table_free(&r);
-out_b:
-	cli_table_free(&b);
-	return rc;
+	return c->style + 1 + 10 * (int)j;
 }
 
 /* ------------------------------------------------------------ curves */
 
-/* One line of a curves plot: mean (and sd) per epoch. */
+/* One line of a curves plot: sums per epoch, for the mean and sd. */
 typedef struct {
-	const char *schedule, *params, *hyper, *seed;  /* cells of the query */
-	double x[1024], y[1024], lo[1024], hi[1024], sum[1024], sum2[1024];
-	long n_at[1024];
+	const lrs_result_config *c;
+	int64_t seed;
+	size_t j;                       /* its place among its configuration's */
+	double x[MAX_EPOCHS], y[MAX_EPOCHS], lo[MAX_EPOCHS], hi[MAX_EPOCHS];
+	double sum[MAX_EPOCHS], sum2[MAX_EPOCHS];
+	long n_at[MAX_EPOCHS];
 	size_t n;
+	char title[600];
 } line;
 
-/* The legend of each line: what differs between the configurations, and
- * the seed when lines are trials. */
-static int line_labels(const line *lines, size_t n, int per_trial, char ***out)
-{
-	const char **s = calloc(n + 1, sizeof *s), **p = calloc(n + 1, sizeof *p), **h = calloc(n + 1, sizeof *h);
-	char **labels = NULL;
+typedef struct {
+	const lrs_results *r;
+	line *lines;
+	size_t n;
+	line **by_trial;                /* (trials) the line of each trial, or NULL */
+	int per_trial;
+	int too_many;
+} curves_ctx;
 
-	for (size_t k = 0; s && p && h && k < n; k++) {
-		s[k] = lines[k].schedule;
-		p[k] = lines[k].params;
-		h[k] = lines[k].hyper;
-	}
-	if (s && p && h)
-		labels = cli_config_labels(s, p, h, n);
-	free(s);
-	free(p);
-	free(h);
-	if (!labels)
+/* Configurations in the order the curves plot lists them: by type, then
+ * parameters. */
+static int cmp_config_key(const void *x, const void *y)
+{
+	const lrs_result_config *a = *(const lrs_result_config *const *)x, *b = *(const lrs_result_config *const *)y;
+	int c = strcmp(a->schedule, b->schedule);
+
+	if (c == 0 && (c = strcmp(a->params, b->params)) == 0)
+		c = strcmp(a->hyper, b->hyper);
+	return c;
+}
+
+/* The lines: one per configuration with a curve, or per such trial. */
+static int make_lines(curves_ctx *cx)
+{
+	const lrs_results *r = cx->r;
+	const lrs_result_config **by_key = calloc(r->n_configs + 1, sizeof *by_key);
+
+	cx->lines = calloc(MAX_LINES, sizeof *cx->lines);
+	cx->by_trial = calloc(r->trials.n + 1, sizeof *cx->by_trial);
+	if (!by_key || !cx->lines || !cx->by_trial) {
+		free(by_key);
 		return lrs_error_set(LRS_ENOMEM, "out of memory");
-	for (size_t k = 0; per_trial && k < n; k++) {
-		char buf[512];
-		snprintf(buf, sizeof buf, "%s (seed %s)", labels[k], lines[k].seed);
-		free(labels[k]);
-		labels[k] = strdup(buf);
-		if (!labels[k]) {
-			free_labels(labels, n);
-			return lrs_error_set(LRS_ENOMEM, "out of memory");
+	}
+	for (size_t k = 0; k < r->n_configs; k++)
+		by_key[k] = &r->configs[k];
+	qsort(by_key, r->n_configs, sizeof *by_key, cmp_config_key);
+	for (size_t k = 0; k < r->n_configs; k++) {
+		const lrs_result_config *c = by_key[k];
+		line *l = NULL;
+		size_t j = 0;
+		for (size_t i = 0; i < c->n_trials && !cx->too_many; i++) {
+			const lrs_trial_row *t = &r->trials.items[c->trials[i]];
+			if (t->status != LRS_TRIAL_COMPLETED && t->status != LRS_TRIAL_PRUNED)
+				continue;
+			if (!l || cx->per_trial) {
+				if (cx->n == MAX_LINES) {
+					cx->too_many = 1;
+					break;
+				}
+				l = &cx->lines[cx->n++];
+				l->c = c;
+				l->seed = t->seed;
+				l->j = j++;
+			}
+			cx->by_trial[c->trials[i]] = l;
 		}
 	}
-	*out = labels;
+	free(by_key);
 	return 0;
 }
 
-static int plot_curves(lrs_store *st, const figure_ctx *a, long long exp, const char *name)
+/* The line a stored epoch of trial `id` adds to, or NULL (the trials are
+ * in id order). */
+static line *line_of(const curves_ctx *cx, int64_t id)
 {
-	char sql[640], title[256], key[4096] = "", prev[4096] = "";
+	size_t lo = 0, hi = cx->r->trials.n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int64_t at = cx->r->trials.items[mid].id;
+		if (at == id)
+			return cx->by_trial[mid];
+		if (at < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int add_epoch(void *ctx, int64_t trial_id, long epoch, double val)
+{
+	curves_ctx *cx = ctx;
+	line *l;
+
+	if (isnan(val) || epoch < 1 || epoch > MAX_EPOCHS || !(l = line_of(cx, trial_id)))
+		return 0;
+	l->sum[epoch - 1] += val;
+	l->sum2[epoch - 1] += val * val;
+	l->n_at[epoch - 1]++;
+	if ((size_t)epoch > l->n)
+		l->n = (size_t)epoch;
+	return 0;
+}
+
+/* Line l as a series: the mean per epoch, a band of +-1 sd where there are
+ * several seeds. Returns whether it has a band. */
+static int line_series(line *l, lrs_plot_series *s, int per_trial)
+{
+	size_t m = 0;
+	int band = 0;
+
+	for (size_t e = 0; e < l->n; e++) {
+		long n = l->n_at[e];
+		if (n == 0)
+			continue;
+		double mean = l->sum[e] / (double)n;
+		double var = n > 1 ? (l->sum2[e] - (double)n * mean * mean) / (double)(n - 1) : 0;
+		double sd = sqrt(var > 0 ? var : 0);
+		l->x[m] = (double)(e + 1);
+		l->y[m] = mean;
+		l->lo[m] = mean - sd;
+		l->hi[m] = mean + sd;
+		band |= n > 1;
+		m++;
+	}
+	if (per_trial)
+		snprintf(l->title, sizeof l->title, "%s (seed %lld)", l->c->label, (long long)l->seed);
+	else
+		snprintf(l->title, sizeof l->title, "%s", l->c->label);
+	*s = (lrs_plot_series){ .title = l->title, .x = l->x, .y = l->y, .n = m, .lo = band ? l->lo : NULL,
+	                        .hi = band ? l->hi : NULL, .style = style_of(l->c, l->j) };
+	return band;
+}
+
+static int plot_curves(lrs_store *st, const lrs_figure_request *req, const lrs_results *r)
+{
+	curves_ctx cx = { r, NULL, 0, NULL, req->per_trial, 0 };
 	lrs_plot_series *s = NULL;
-	line *lines = NULL;
-	char **labels = NULL;
-	size_t nl = 0;
-	cli_table t;
+	char title[256];
+	size_t drawn = 0;
 	int rc, bands = 0;
 
-	snprintf(sql, sizeof sql, "SELECT t.id, t.schedule, t.params, t.hyper, t.seed, e.epoch, e.val_accuracy "
-	         "FROM trials t JOIN epochs e ON e.trial_id = t.id WHERE t.experiment_id = %lld "
-	         "AND t.status IN ('completed', 'pruned') AND e.val_accuracy IS NOT NULL "
-	         "ORDER BY t.schedule, t.params, t.hyper, t.id, e.epoch", exp);
-	if ((rc = cli_table_fetch(&t, st, sql)) < 0)
-		return rc;
-	if (t.nrows == 0) {
-		cli_table_free(&t);
-		return lrs_error_set(LRS_EINVALID, "%s: experiment %lld has no trial with a validation curve", a->db, exp);
+	if ((rc = make_lines(&cx)) < 0 || (rc = lrs_store_val_curves(st, req->experiment_id, add_epoch, &cx)) < 0)
+		goto out;
+	for (size_t k = 0; k < cx.n; k++)
+		drawn += cx.lines[k].n > 0;
+	if (drawn == 0) {
+		rc = lrs_error_set(LRS_EINVALID, "%s: experiment %lld has no trial with a validation curve", req->db,
+		                   (long long)req->experiment_id);
+		goto out;
 	}
-	lines = calloc(MAX_LINES, sizeof *lines);
-	s = calloc(MAX_LINES, sizeof *s);
-	if (!lines || !s) {
+	if (cx.too_many) {
+		rc = lrs_error_set(LRS_EINVALID, "%s: more than %d %s to draw; narrow it down with lrsweep query, or "
+		                   "plot a smaller experiment", req->db, MAX_LINES,
+		                   req->per_trial ? "trials" : "configurations");
+		goto out;
+	}
+	if (!(s = calloc(cx.n, sizeof *s))) {
 		rc = lrs_error_set(LRS_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t r = 0; r < t.nrows; r++) {
-		char **c = &t.cells[r * 7];
-		long epoch = atol(c[5]);
-		if (a->per_trial)
-			snprintf(key, sizeof key, "%s", c[0]);
-		else
-			snprintf(key, sizeof key, "%s|%s|%s", c[1], c[2], c[3]);
-		if (strcmp(key, prev)) {
-			if (nl == MAX_LINES) {
-				rc = lrs_error_set(LRS_EINVALID, "%s: more than %d %s to draw; narrow it down with lrsweep "
-				                   "query, or plot a smaller experiment", a->db, MAX_LINES,
-				                   a->per_trial ? "trials" : "configurations");
-				goto out;
-			}
-			line *l = &lines[nl++];
-			l->schedule = c[1];
-			l->params = c[2];
-			l->hyper = c[3];
-			l->seed = c[4];
-			snprintf(prev, sizeof prev, "%s", key);
-		}
-		line *l = &lines[nl - 1];
-		if (epoch < 1 || epoch > 1024)
-			continue;
-		l->sum[epoch - 1] += atof(c[6]);
-		l->sum2[epoch - 1] += atof(c[6]) * atof(c[6]);
-		l->n_at[epoch - 1]++;
-		if ((size_t)epoch > l->n)
-			l->n = (size_t)epoch;
-	}
-	if ((rc = line_labels(lines, nl, a->per_trial, &labels)) < 0)
-		goto out;
-	for (size_t k = 0; k < nl; k++) {
-		line *l = &lines[k];
-		size_t m = 0;
-		int band = 0;
-		for (size_t e = 0; e < l->n; e++) {
-			long n = l->n_at[e];
-			if (n == 0)
-				continue;
-			double mean = l->sum[e] / (double)n;
-			double var = n > 1 ? (l->sum2[e] - (double)n * mean * mean) / (double)(n - 1) : 0;
-			double sd = sqrt(var > 0 ? var : 0);
-			l->x[m] = (double)(e + 1);
-			l->y[m] = mean;
-			l->lo[m] = mean - sd;
-			l->hi[m] = mean + sd;
-			band |= n > 1;
-			m++;
-		}
-		s[k] = (lrs_plot_series){ .title = labels[k], .x = l->x, .y = l->y, .n = m,
-		                          .lo = band ? l->lo : NULL, .hi = band ? l->hi : NULL };
-		bands |= band;
-	}
-	snprintf(title, sizeof title, "%s: validation accuracy%s", name,
+	drawn = 0;
+	for (size_t k = 0; k < cx.n; k++)
+		if (cx.lines[k].n > 0)   /* a trial without a curve: no line */
+			bands |= line_series(&cx.lines[k], &s[drawn++], req->per_trial);
+	snprintf(title, sizeof title, "%s: validation accuracy%s", req->name,
 	         bands ? " (mean over seeds, band +-1 sd)" : "");
 	lrs_plot_opts opts = { .title = title, .xlabel = "epoch", .ylabel = "validation accuracy", .key_below = 1,
 	                       .whole_x = 1 };
-	rc = lrs_plot_lines(a->out, &opts, s, nl);
+	rc = lrs_plot_lines(req->path, &opts, s, drawn);
 out:
-	free_labels(labels, nl);
-	free(lines);
+	free(cx.lines);
+	free(cx.by_trial);
 	free(s);
-	cli_table_free(&t);
 	return rc;
 }
 
@@ -304,7 +229,7 @@ out:
  * points: its schedule rebuilt from the stored, fully resolved
  * parameters; reduce_on_plateau, which reacts to the metric, from the
  * stored rate of each epoch. */
-static int trial_rates(lrs_store *st, const char *trial_id, const char *schedule, const char *params, long steps,
+static int trial_rates(lrs_store *st, int64_t trial_id, const char *schedule, const char *params, long steps,
                        double **x, double **y, size_t *n)
 {
 	lrs_node *node = NULL;
@@ -314,28 +239,27 @@ static int trial_rates(lrs_store *st, const char *trial_id, const char *schedule
 	*x = *y = NULL;
 	*n = 0;
 	if (!strcmp(schedule, "reduce_on_plateau")) {
-		char sql[256];
-		cli_table t;
-		snprintf(sql, sizeof sql, "SELECT iteration, lr FROM epochs WHERE trial_id = %s ORDER BY epoch", trial_id);
-		if ((rc = cli_table_fetch(&t, st, sql)) < 0)
+		lrs_epoch_row *ep = NULL;
+		size_t ne = 0;
+		if ((rc = lrs_store_epochs_read(&ep, &ne, st, trial_id)) < 0)
 			return rc;
-		*x = calloc(t.nrows + 1, sizeof **x);
-		*y = calloc(t.nrows + 1, sizeof **y);
-		for (size_t r = 0; *x && *y && r < t.nrows; r++) {
-			(*x)[r] = atof(t.cells[r * 2]);
-			(*y)[r] = atof(t.cells[r * 2 + 1]);
+		*x = calloc(ne + 1, sizeof **x);
+		*y = calloc(ne + 1, sizeof **y);
+		for (size_t r = 0; *x && *y && r < ne; r++) {
+			(*x)[r] = (double)ep[r].iteration;
+			(*y)[r] = ep[r].lr;
 		}
-		*n = t.nrows;
-		cli_table_free(&t);
+		*n = ne;
+		free(ep);
 		return *x && *y ? 0 : lrs_error_set(LRS_ENOMEM, "out of memory");
 	}
 	if ((rc = lrs_config_parse_yaml(&node, params, strlen(params))) < 0)
-		return lrs_error_set(rc, "trial %s: cannot read its stored parameters: %s", trial_id, lrs_error_last());
+		return lrs_error_set(rc, "trial %lld: cannot read its stored parameters: %s", (long long)trial_id, lrs_error_last());
 	lrs_sched_ctx ctx = { NAN, NAN, 0, steps };
 	rc = lrs_sched_build(&sched, schedule, node, &ctx);
 	lrs_node_free(node);
 	if (rc < 0)
-		return lrs_error_set(rc, "trial %s: cannot rebuild its schedule: %s", trial_id, lrs_error_last());
+		return lrs_error_set(rc, "trial %lld: cannot rebuild its schedule: %s", (long long)trial_id, lrs_error_last());
 	*x = calloc(2 * RATE_BUCKETS, sizeof **x);
 	*y = calloc(2 * RATE_BUCKETS, sizeof **y);
 	if (!*x || !*y) {
@@ -367,132 +291,138 @@ static int trial_rates(lrs_store *st, const char *trial_id, const char *schedule
 	return 0;
 }
 
-static int plot_schedules(lrs_store *st, const figure_ctx *a, long long exp, const char *name)
+/* The trial that stands for configuration c: the first, and the most
+ * steps any of its trials ran (a completed one: all of them). */
+static const lrs_trial_row *steps_of(const lrs_results *r, const lrs_result_config *c, long *steps)
 {
-	char sql[512], title[400], none[64], **labels = NULL;
+	*steps = 0;
+	for (size_t i = 0; i < c->n_trials; i++)
+		if (r->trials.items[c->trials[i]].iterations > *steps)
+			*steps = r->trials.items[c->trials[i]].iterations;
+	return &r->trials.items[c->trials[0]];
+}
+
+/* One line per configuration (the rate does not depend on the seed). */
+static int plot_schedules(lrs_store *st, const lrs_figure_request *req, const lrs_results *r)
+{
 	lrs_plot_series *s = NULL;
 	double **xs = NULL, **ys = NULL;
+	char title[400];
 	size_t nl = 0;
-	cli_table t;
-	int rc;
+	int rc = 0;
 
-	/* one trial per configuration: the rate does not depend on the seed */
-	snprintf(sql, sizeof sql, "SELECT min(id), schedule, params, max(iterations) "
-	         "FROM trials WHERE experiment_id = %lld GROUP BY schedule, params ORDER BY min(id)", exp);
-	snprintf(none, sizeof none, "experiment %lld has no trials", exp);
-	if ((rc = fetch_lines(&t, st, sql, a, none, "schedules")) < 0)
-		return rc;
-	s = calloc(t.nrows, sizeof *s);
-	xs = calloc(t.nrows, sizeof *xs);
-	ys = calloc(t.nrows, sizeof *ys);
-	labels = column_labels(&t, 4, 1, 2, -1);
-	if (!s || !xs || !ys || !labels) {
+	if (r->n_configs == 0)
+		return lrs_error_set(LRS_EINVALID, "%s: experiment %lld has no trials", req->db,
+		                     (long long)req->experiment_id);
+	if (r->n_configs > MAX_LINES)
+		return lrs_error_set(LRS_EINVALID, "%s: more than %d schedules to draw", req->db, MAX_LINES);
+	s = calloc(r->n_configs, sizeof *s);
+	xs = calloc(r->n_configs, sizeof *xs);
+	ys = calloc(r->n_configs, sizeof *ys);
+	if (!s || !xs || !ys) {
 		rc = lrs_error_set(LRS_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t r = 0; r < t.nrows; r++) {
-		char **c = &t.cells[r * 4];
+	for (size_t k = 0; k < r->n_configs; k++) {
+		const lrs_result_config *c = &r->configs[k];
+		long steps;
 		size_t n;
-		/* the longest any of its trials ran (a completed one: all of it) */
-		long steps = c[3] ? atol(c[3]) : 0;
+		const lrs_trial_row *t = steps_of(r, c, &steps);
 		if (steps <= 0)
 			continue;
-		if ((rc = trial_rates(st, c[0], c[1], c[2], steps, &xs[nl], &ys[nl], &n)) < 0)
+		if ((rc = trial_rates(st, t->id, c->schedule, c->params, steps, &xs[nl], &ys[nl], &n)) < 0)
 			goto out;
-		s[nl] = (lrs_plot_series){ .title = labels[r], .x = xs[nl], .y = ys[nl], .n = n };
+		s[nl] = (lrs_plot_series){ .title = c->label, .x = xs[nl], .y = ys[nl], .n = n, .style = style_of(c, 0) };
 		nl++;
 	}
 	if (nl == 0) {
-		rc = lrs_error_set(LRS_EINVALID, "%s: no trial of experiment %lld has run yet", a->db, exp);
+		rc = lrs_error_set(LRS_EINVALID, "%s: no trial of experiment %lld has run yet", req->db,
+		                   (long long)req->experiment_id);
 		goto out;
 	}
-	snprintf(title, sizeof title, "%s: learning rate of each configuration", name);
+	snprintf(title, sizeof title, "%s: learning rate of each configuration", req->name);
 	lrs_plot_opts opts = { .title = title, .xlabel = "step", .ylabel = "learning rate", .key_below = 1 };
-	rc = lrs_plot_lines(a->out, &opts, s, nl);
+	rc = lrs_plot_lines(req->path, &opts, s, nl);
 out:
-	for (size_t k = 0; k < t.nrows && xs && ys; k++) {
+	for (size_t k = 0; k < nl && xs && ys; k++) {
 		free(xs[k]);
 		free(ys[k]);
 	}
 	free(xs);
 	free(ys);
 	free(s);
-	free_labels(labels, t.nrows);
-	cli_table_free(&t);
 	return rc;
 }
 
 /* ------------------------------------------------------------ compare */
 
-static int plot_compare(lrs_store *st, const figure_ctx *a, long long exp, const char *name)
+/* One row per compared configuration, best at the top, in its colour. */
+static int plot_compare(const lrs_figure_request *req, const lrs_results *r)
 {
-	char sql[512], title[400], none[64], **labels = NULL;
-	const char **tics = NULL;
-	double *x = NULL, *y = NULL, *lo = NULL, *hi = NULL;
-	cli_table t;
+	size_t n = 0;
+	for (size_t k = 0; k < r->n_ranked; k++)
+		n += !isnan(r->configs[r->ranked[k]].mean);
+	if (n == 0)
+		return lrs_error_set(LRS_EINVALID, "%s: experiment %lld has no completed trial", req->db,
+		                     (long long)req->experiment_id);
+	if (n > MAX_LINES)
+		return lrs_error_set(LRS_EINVALID, "%s: more than %d configurations to draw", req->db, MAX_LINES);
+	double *pt = calloc(4 * n, sizeof *pt);   /* x, y, lo, hi of each row */
+	char (*tic)[64] = calloc(n, sizeof *tic);
+	const char **tics = calloc(n, sizeof *tics);
+	lrs_plot_series *s = calloc(n, sizeof *s);
+	char title[400];
 	int rc;
 
-	snprintf(sql, sizeof sql, "SELECT schedule, params, count(*), avg(best_val_accuracy), "
-	         "sum(best_val_accuracy * best_val_accuracy), hyper FROM trials WHERE experiment_id = %lld "
-	         "AND status = 'completed' GROUP BY schedule, params, hyper "
-	         "ORDER BY avg(best_val_accuracy) DESC", exp);
-	snprintf(none, sizeof none, "experiment %lld has no completed trial", exp);
-	if ((rc = fetch_lines(&t, st, sql, a, none, "configurations")) < 0)
-		return rc;
-	x = calloc(t.nrows, sizeof *x);
-	y = calloc(t.nrows, sizeof *y);
-	lo = calloc(t.nrows, sizeof *lo);
-	hi = calloc(t.nrows, sizeof *hi);
-	tics = calloc(t.nrows, sizeof *tics);
-	labels = column_labels(&t, 6, 0, 1, 5);
-	if (!x || !y || !lo || !hi || !tics || !labels) {
+	if (!pt || !tic || !tics || !s) {
 		rc = lrs_error_set(LRS_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t r = 0; r < t.nrows; r++) {
-		char **c = &t.cells[r * 6];
-		size_t n = (size_t)atol(c[2]);
-		double mean = atof(c[3]), s2 = atof(c[4]);
-		double sd = n > 1 ? sqrt(fmax(0, (s2 - (double)n * mean * mean) / (double)(n - 1))) : NAN;
-		double ci = lrs_ci95(sd, n);
-		x[r] = (double)(r + 1);
-		y[r] = mean;
-		lo[r] = isnan(ci) ? mean : mean - ci;
-		hi[r] = isnan(ci) ? mean : mean + ci;
-		if (strlen(labels[r]) > 60)   /* (rows of their own: room for 60 characters) */
-			strcpy(labels[r] + 57, "...");
-		tics[r] = labels[r];
+	for (size_t k = 0; k < n; k++) {
+		const lrs_result_config *c = &r->configs[r->ranked[k]];
+		double *p = &pt[4 * k];
+		p[0] = (double)(k + 1);
+		p[1] = c->mean;
+		p[2] = isnan(c->ci95) ? c->mean : c->mean - c->ci95;
+		p[3] = isnan(c->ci95) ? c->mean : c->mean + c->ci95;
+		/* rows of their own: room for 60 characters */
+		snprintf(tic[k], sizeof tic[k], strlen(c->label) > 60 ? "%.57s..." : "%s", c->label);
+		tics[k] = tic[k];
+		s[k] = (lrs_plot_series){ .x = &p[0], .y = &p[1], .lo = &p[2], .hi = &p[3], .n = 1, .points = 1,
+		                          .style = style_of(c, 0) };
 	}
-	lrs_plot_series s = { .title = "mean best validation accuracy, 95% interval over seeds", .x = x, .y = y,
-	                      .n = t.nrows, .lo = lo, .hi = hi, .points = 1 };
-	snprintf(title, sizeof title, "%s: configurations, best first", name);
-	lrs_plot_opts opts = { .title = title, .xlabel = "", .ylabel = "best validation accuracy",
-	                       .categories = tics, .n_categories = t.nrows };
-	rc = lrs_plot_lines(a->out, &opts, &s, 1);
+	snprintf(title, sizeof title, "%s: configurations, best first", req->name);
+	lrs_plot_opts opts = { .title = title, .xlabel = "",
+	                       .ylabel = "best validation accuracy (mean, 95% interval over seeds)",
+	                       .categories = tics, .n_categories = n };
+	rc = lrs_plot_lines(req->path, &opts, s, n);
 out:
-	free(x);
-	free(y);
-	free(lo);
-	free(hi);
+	free(pt);
+	free(tic);
 	free(tics);
-	free_labels(labels, t.nrows);
-	cli_table_free(&t);
+	free(s);
 	return rc;
 }
 
+/* ------------------------------------------------------------ the figure */
 
-int cli_figure(lrs_store *st, const char *db, long long exp, const char *name, const char *what, const char *path,
-               int per_trial)
+int lrs_report_figure(lrs_store *st, const lrs_figure_request *req)
 {
-	figure_ctx a = { db, path, per_trial };
+	lrs_results r;
+	int rc;
 
-	if (!strcmp(what, "range-test"))
-		return plot_range_test(st, &a, exp);
-	if (!strcmp(what, "curves"))
-		return plot_curves(st, &a, exp, name);
-	if (!strcmp(what, "schedules"))
-		return plot_schedules(st, &a, exp, name);
-	if (!strcmp(what, "compare"))
-		return plot_compare(st, &a, exp, name);
-	return lrs_error_set(LRS_EINVALID, "unknown figure '%s'", what);
+	if (!strcmp(req->what, "range-test"))
+		return report_range_figure(st, req);
+	if (strcmp(req->what, "curves") && strcmp(req->what, "schedules") && strcmp(req->what, "compare"))
+		return lrs_error_set(LRS_EINVALID, "unknown figure '%s'", req->what);
+	if ((rc = lrs_results_load(&r, st, req->experiment_id, NULL)) < 0)
+		return rc;
+	if (!strcmp(req->what, "curves"))
+		rc = plot_curves(st, req, &r);
+	else if (!strcmp(req->what, "schedules"))
+		rc = plot_schedules(st, req, &r);
+	else
+		rc = plot_compare(req, &r);
+	lrs_results_free(&r);
+	return rc;
 }

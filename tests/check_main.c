@@ -23,6 +23,7 @@ int main(void)
 	srunner_add_suite(sr, suite_plan());
 	srunner_add_suite(sr, suite_prune());
 	srunner_add_suite(sr, suite_stats());
+	srunner_add_suite(sr, suite_results());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

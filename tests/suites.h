@@ -16,5 +16,6 @@ Suite *suite_pick(void);       /* test_pick.c: the range test's bound rules     
 Suite *suite_plan(void);       /* test_plan.c: the trial plan, trials: section  */
 Suite *suite_prune(void);      /* test_prune.c: ASHA rungs, median rule         */
 Suite *suite_stats(void);      /* test_stats.c: t distribution, Welch test      */
+Suite *suite_results(void);    /* test_results.c: configurations, labels, compare */
 
 #endif

@@ -4,6 +4,7 @@
  * 95 % intervals, Welch's test against the best), printed as a table, CSV
  * or JSON (keyed by the schema's column names). */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,32 +285,61 @@ static int q_experiments(lrs_store *st, const query_args *a)
 	return rc;
 }
 
-/* The columns of a trial, in the order of `names` (any of trial_cols and
- * experiment, experiment_id, started_at, finished_at, worker). */
+/* A column of a trial: its name, how it is shown, where it is. */
+typedef struct {
+	const char *name;
+	char kind;                  /* I int64, T text, C count (< 0 NULL), R real */
+	size_t offset;              /* in lrs_trial_row                        */
+} trial_field;
+
+#define F(name, kind) { #name, kind, offsetof(lrs_trial_row, name) }
+static const trial_field trial_fields[] = {
+	F(id, 'I'), F(trial_key, 'T'), F(schedule, 'T'), F(params, 'T'), F(hyper, 'T'), F(seed, 'I'),
+	F(epochs_done, 'C'), F(iterations, 'C'), F(best_val_accuracy, 'R'), F(best_epoch, 'C'),
+	F(final_val_accuracy, 'R'), F(final_val_loss, 'R'), F(final_train_loss, 'R'), F(test_accuracy, 'R'),
+	F(diverged_at, 'C'), F(started_at, 'T'), F(finished_at, 'T'), F(wall_seconds, 'R'), F(worker, 'T'),
+};
+#undef F
+
+/* One column of trial r: a field above, its status, or its experiment's. */
+static void put_field(cli_table *t, const lrs_trial_row *r, const lrs_experiment_row *e, const char *name)
+{
+	const char *base = (const char *)r;
+
+	if (!strcmp(name, "status")) {
+		cli_put_text(t, lrs_trial_status_name(r->status));
+		return;
+	}
+	if (!strcmp(name, "experiment") || !strcmp(name, "experiment_id")) {
+		if (name[10])
+			cli_put_int(t, e->id);
+		else
+			cli_put_text(t, e->name);
+		return;
+	}
+	for (size_t k = 0; k < sizeof trial_fields / sizeof *trial_fields; k++) {
+		const trial_field *f = &trial_fields[k];
+		if (strcmp(name, f->name))
+			continue;
+		if (f->kind == 'I')
+			cli_put_int(t, *(const int64_t *)(base + f->offset));
+		else if (f->kind == 'T')
+			cli_put_text(t, *(char *const *)(base + f->offset));
+		else if (f->kind == 'C')
+			cli_put_count(t, *(const long *)(base + f->offset));
+		else
+			cli_put_real(t, *(const double *)(base + f->offset));
+		return;
+	}
+	cli_put(t, LRS_VAL_NULL, NULL, NAN);   /* (names come from this file's lists) */
+}
+
+/* The columns `names` of trial r, in order. */
 static void put_trial(cli_table *t, const lrs_trial_row *r, const lrs_experiment_row *e,
                       const char *const *names, size_t n)
 {
-	for (size_t k = 0; k < n; k++) {
-		const char *c = names[k];
-		if (!strcmp(c, "id")) cli_put_int(t, r->id);
-		else if (!strcmp(c, "experiment")) cli_put_text(t, e->name);
-		else if (!strcmp(c, "experiment_id")) cli_put_int(t, e->id);
-		else if (!strcmp(c, "trial_key")) cli_put_text(t, r->trial_key);
-		else if (!strcmp(c, "schedule")) cli_put_text(t, r->schedule);
-		else if (!strcmp(c, "params")) cli_put_text(t, r->params);
-		else if (!strcmp(c, "hyper")) cli_put_text(t, r->hyper);
-		else if (!strcmp(c, "seed")) cli_put_int(t, r->seed);
-		else if (!strcmp(c, "status")) cli_put_text(t, lrs_trial_status_name(r->status));
-		else if (!strcmp(c, "epochs_done")) cli_put_count(t, r->epochs_done);
-		else if (!strcmp(c, "iterations")) cli_put_count(t, r->iterations);
-		else if (!strcmp(c, "best_epoch")) cli_put_count(t, r->best_epoch);
-		else if (!strcmp(c, "diverged_at")) cli_put_count(t, r->diverged_at);
-		else if (!strcmp(c, "wall_seconds")) cli_put_real(t, r->wall_seconds);
-		else if (!strcmp(c, "started_at")) cli_put_text(t, r->started_at);
-		else if (!strcmp(c, "finished_at")) cli_put_text(t, r->finished_at);
-		else if (!strcmp(c, "worker")) cli_put_text(t, r->worker);
-		else cli_put_real(t, trial_metric(r, c));
-	}
+	for (size_t k = 0; k < n; k++)
+		put_field(t, r, e, names[k]);
 }
 
 static int q_trials(lrs_store *st, const query_args *a, const lrs_experiment_row *e)
@@ -595,6 +625,21 @@ static size_t count_groups(const lrs_range_test_rows *r, const lrs_bound_rows *b
 	return n;
 }
 
+/* n reals in a row. */
+static void put_reals(cli_table *t, const double *v, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		cli_put_real(t, v[k]);
+}
+
+/* A row of a range-test table: its group first when `grouped`. */
+static void group_row(cli_table *t, const char *group, int grouped)
+{
+	cli_table_row(t);
+	if (grouped)
+		cli_put_text(t, group);
+}
+
 /* The bounds table; `grouped`: a group_key column first. */
 static void bounds_table(cli_table *t, const lrs_bound_rows *b, int grouped)
 {
@@ -603,15 +648,10 @@ static void bounds_table(cli_table *t, const lrs_bound_rows *b, int grouped)
 
 	cli_table_init(t, grouped ? 8 : 7, names + !grouped);
 	for (size_t i = 0; i < b->n; i++) {
+		group_row(t, b->items[i].group_key, grouped);
 		const lrs_bound_read *x = &b->items[i];
-		cli_table_row(t);
-		if (grouped)
-			cli_put_text(t, x->group_key);
 		cli_put_text(t, x->rule);
-		cli_put_real(t, x->min_lr);
-		cli_put_real(t, x->max_lr);
-		cli_put_real(t, x->min_lr_spread);
-		cli_put_real(t, x->max_lr_spread);
+		put_reals(t, (const double[]){ x->min_lr, x->max_lr, x->min_lr_spread, x->max_lr_spread }, 4);
 		cli_put_int(t, x->chosen);
 		cli_put_text(t, x->note);
 	}
@@ -628,16 +668,12 @@ static void repeats_table(cli_table *t, const lrs_range_test_rows *r, int groupe
 	char seed[32];
 
 	cli_table_init(t, grouped ? 13 : 12, names + !grouped);
-	for (size_t i = 0; i < r->n; i++) {
-		const lrs_range_test_row *x = &r->items[i];
-		cli_table_row(t);
-		if (grouped)
-			cli_put_text(t, x->group_key);
+	for (const lrs_range_test_row *x = r->items; x < r->items + r->n; x++) {
+		group_row(t, x->group_key, grouped);
 		cli_put_int(t, x->id);
 		cli_put_int(t, x->repeat);
 		cli_put_text(t, x->mode);
-		cli_put_real(t, x->start_lr);
-		cli_put_real(t, x->end_lr);
+		put_reals(t, (const double[]){ x->start_lr, x->end_lr }, 2);
 		cli_put_count(t, x->iterations);
 		cli_put_count(t, x->stopped_at);
 		snprintf(seed, sizeof seed, "%llu", (unsigned long long)x->seed);

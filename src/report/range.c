@@ -91,14 +91,16 @@ typedef struct {
 	size_t n_acc;
 } group_curves;
 
+/* The arrays of g, to allocate and free together. */
+#define CURVES(g) { &(g)->lr, &(g)->loss, &(g)->sm, &(g)->acc, &(g)->ax, &(g)->ay }
+#define N_CURVES 6
+
 static void curves_free(group_curves *g)
 {
-	free(g->lr);
-	free(g->loss);
-	free(g->sm);
-	free(g->acc);
-	free(g->ax);
-	free(g->ay);
+	double **arrays[N_CURVES] = CURVES(g);
+
+	for (size_t k = 0; k < N_CURVES; k++)
+		free(*arrays[k]);
 }
 
 /* Means over the repeats of group g->group in rt; bounds from bd. */
@@ -119,14 +121,11 @@ static int mean_curves(group_curves *g, const lrs_range_test_rows *rt, const lrs
 		first = 0;
 		g->repeats++;
 	}
-	g->lr = calloc(g->n + 1, sizeof *g->lr);
-	g->loss = calloc(g->n + 1, sizeof *g->loss);
-	g->sm = calloc(g->n + 1, sizeof *g->sm);
-	g->acc = calloc(g->n + 1, sizeof *g->acc);
-	g->ax = calloc(g->n + 1, sizeof *g->ax);
-	g->ay = calloc(g->n + 1, sizeof *g->ay);
-	count = calloc(g->n + 1, sizeof *count);
-	if (!g->lr || !g->loss || !g->sm || !g->acc || !g->ax || !g->ay || !count) {
+	double **arrays[N_CURVES] = CURVES(g);
+	int oom = !(count = calloc(g->n + 1, sizeof *count));
+	for (size_t k = 0; k < N_CURVES; k++)
+		oom |= !(*arrays[k] = calloc(g->n + 1, sizeof **arrays[k]));
+	if (oom) {
 		free(count);
 		return lrs_error_set(LRS_ENOMEM, "out of memory");
 	}

@@ -117,15 +117,6 @@ static void num_cell(lrs_buf *b, double v, const char *fmt)
 	lrs_buf_printf(b, "</td>");
 }
 
-/* An integer cell, "-" below 0 (NULL). */
-static void count_cell(lrs_buf *b, long long v)
-{
-	if (v < 0)
-		lrs_buf_printf(b, "<td class=\"n\">-</td>");
-	else
-		lrs_buf_printf(b, "<td class=\"n\">%lld</td>", v);
-}
-
 /* Draws figure `what` (of group `group` for a range test) into the page.
  * A figure the data does not allow (none to draw, too many lines) becomes
  * a note saying why. */
@@ -206,20 +197,17 @@ static void section_header(report *r)
 		lrs_buf_printf(r->b, "</tr>\n");
 	}
 	/* the data sizes in one line: train / validation / test, features, classes */
+	const long sizes[] = { e->train_samples, e->val_samples, e->test_samples, e->features, e->classes };
+	const char *const after[] = { " train, ", " validation, ", " test samples; ", " features, ", " classes" };
 	lrs_buf_printf(r->b, "<tr><th>data</th><td>");
-	size_text(r->b, e->train_samples);
-	lrs_buf_printf(r->b, " train, ");
-	size_text(r->b, e->val_samples);
-	lrs_buf_printf(r->b, " validation, ");
-	if (e->test_samples > 0)
-		lrs_buf_printf(r->b, "%ld", e->test_samples);
-	else
-		lrs_buf_printf(r->b, "no");
-	lrs_buf_printf(r->b, " test samples; ");
-	size_text(r->b, e->features);
-	lrs_buf_printf(r->b, " features, ");
-	size_text(r->b, e->classes);
-	lrs_buf_printf(r->b, " classes</td></tr>\n");
+	for (size_t k = 0; k < 5; k++) {
+		if (k == 2 && sizes[k] <= 0)
+			lrs_buf_printf(r->b, "no");   /* no test data */
+		else
+			size_text(r->b, sizes[k]);
+		lrs_buf_printf(r->b, "%s", after[k]);
+	}
+	lrs_buf_printf(r->b, "</td></tr>\n");
 	trial_counts(r);
 	lrs_buf_printf(r->b, "</table>\n</header>\n");
 }
@@ -380,7 +368,7 @@ static int section_leaderboard(report *r)
 		config_cell(r->b, lrs_results_config_of(r->res, top[k]));
 		lrs_buf_printf(r->b, "<td class=\"n\">%lld</td>", (long long)t->seed);
 		num_cell(r->b, t->best_val_accuracy, "%.4f");
-		count_cell(r->b, t->best_epoch);
+		num_cell(r->b, t->best_epoch < 0 ? NAN : (double)t->best_epoch, "%.0f");
 		num_cell(r->b, t->test_accuracy, "%.4f");
 		num_cell(r->b, t->wall_seconds, "%.1f");
 		lrs_buf_printf(r->b, "</tr>\n");

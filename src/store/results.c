@@ -27,6 +27,16 @@ static int prepare(lrs_store *st, sqlite3_stmt **s, const char *sql, const char 
 	return rc == SQLITE_OK ? 0 : store_fail(st, rc, what);
 }
 
+/* Prepares the SQL built in `sql` (freed here); 0 or the error. */
+static int prepare_built(lrs_store *st, sqlite3_stmt **s, lrs_buf *sql, const char *what)
+{
+	int rc = sql->failed ? lrs_error_set(LRS_ENOMEM, "%s: %s: out of memory", st->path, what)
+	                     : prepare(st, s, sql->data, what);
+
+	lrs_buf_free(sql);
+	return rc;
+}
+
 /* Column i as an owned string, NULL for NULL; *nomem set when a copy fails. */
 static char *col_text(sqlite3_stmt *s, int i, int *nomem)
 {
@@ -46,10 +56,31 @@ static double col_real(sqlite3_stmt *s, int i)
 	return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN : sqlite3_column_double(s, i);
 }
 
+/* Columns first.. first+n-1 as doubles into *out[0..n), NAN for NULL. */
+static void col_reals(sqlite3_stmt *s, int first, double *const *out, int n)
+{
+	for (int k = 0; k < n; k++)
+		*out[k] = col_real(s, first + k);
+}
+
 /* Column i as a long, -1 for NULL. */
 static long col_long(sqlite3_stmt *s, int i)
 {
 	return sqlite3_column_type(s, i) == SQLITE_NULL ? -1 : (long)sqlite3_column_int64(s, i);
+}
+
+/* Columns first.. first+n-1 as longs into *out[0..n), -1 for NULL. */
+static void col_longs(sqlite3_stmt *s, int first, long *const *out, int n)
+{
+	for (int k = 0; k < n; k++)
+		*out[k] = col_long(s, first + k);
+}
+
+/* Columns first.. first+n-1 as owned strings into *out[0..n). */
+static void col_texts(sqlite3_stmt *s, int first, char **const *out, int n, int *nomem)
+{
+	for (int k = 0; k < n; k++)
+		*out[k] = col_text(s, first + k, nomem);
 }
 
 /* Room for one more item of `size` bytes in *items (n used of *cap),
@@ -99,9 +130,86 @@ static int each_row(lrs_store *st, sqlite3_stmt *s, int (*fn)(void *ctx, sqlite3
 	return rc;
 }
 
+/* Column i as an owned string, "" for NULL (a group key). */
+static char *col_key(sqlite3_stmt *s, int i, int *nomem)
+{
+	char *t = col_text(s, i, nomem);
+
+	if (t == NULL && !*nomem && (t = strdup("")) == NULL)
+		*nomem = 1;
+	return t;
+}
+
+/* Frees the n strings *fields[k] of a row. */
+static void free_fields(char **const *fields, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		free(*fields[k]);
+}
+
 static int nomem(lrs_store *st, const char *what)
 {
 	return lrs_error_set(LRS_ENOMEM, "%s: %s: out of memory", st->path, what);
+}
+
+/* Rows of one read into a growing array of structs: `fill` sets one from
+ * the statement's current row (0, or 1 out of memory). */
+typedef struct {
+	void **items;                   /* the array, grown here             */
+	size_t *n;                      /* rows in it                        */
+	size_t cap;
+	size_t size;                    /* of one struct                     */
+	int (*fill)(void *item, sqlite3_stmt *s);
+	void (*clear)(void *item);      /* frees what fill allocated; NULL: nothing */
+} collector;
+
+/* Frees the n items of *items (clear on each) and the array. */
+static void free_rows(void **items, size_t *n, size_t size, void (*clear)(void *item))
+{
+	for (size_t i = 0; clear && *items && i < *n; i++)
+		clear((char *)*items + i * size);
+	free(*items);
+	*items = NULL;
+	*n = 0;
+}
+
+static int collect(void *ctx, sqlite3_stmt *s)
+{
+	collector *c = ctx;
+	void *item = grow(c->items, &c->cap, *c->n, c->size);
+
+	if (item == NULL)
+		return 1;
+	++*c->n;
+	return c->fill(item, s);
+}
+
+/* Runs prepared statement s (finalized here) into c; LRS_ENOMEM named
+ * after `what` when a row cannot be kept. On failure nothing is kept. */
+static int collect_all(lrs_store *st, sqlite3_stmt *s, collector *c, const char *what)
+{
+	int rc = each_row(st, s, collect, c, what);
+
+	if (rc == 1)
+		rc = nomem(st, what);
+	if (rc < 0)
+		free_rows(c->items, c->n, c->size, c->clear);
+	return rc;
+}
+
+/* Prepares `sql`, binds ?1 to `id` and collects its rows into c (empty
+ * first). */
+static int collect_by_id(lrs_store *st, const char *sql, int64_t id, collector *c, const char *what)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*c->items = NULL;
+	*c->n = 0;
+	if ((rc = prepare(st, &s, sql, what)) < 0)
+		return rc;
+	sqlite3_bind_int64(s, 1, id);
+	return collect_all(st, s, c, what);
 }
 
 /* ------------------------------------------------------------ experiments */
@@ -116,48 +224,26 @@ static int nomem(lrs_store *st, const char *what)
 	" FROM experiments e LEFT JOIN trials t ON t.experiment_id = e.id"
 
 /* One experiments row from the columns of EXP_COLUMNS; 0 or 1 out of memory. */
-static int read_experiment(lrs_experiment_row *e, sqlite3_stmt *s)
+static int read_experiment(void *item, sqlite3_stmt *s)
 {
+	lrs_experiment_row *e = item;
 	int oom = 0;
 
+	char **const text[] = { &e->name, &e->command, &e->status, &e->created_at, &e->finished_at, &e->host,
+	                        &e->tool_version, &e->config };
+	long *const num[] = { &e->train_samples, &e->val_samples, &e->test_samples, &e->features, &e->classes,
+	                      &e->trials, &e->completed, &e->pruned, &e->diverged, &e->failed, &e->unfinished };
+
 	e->id = sqlite3_column_int64(s, 0);
-	e->name = col_text(s, 1, &oom);
-	e->command = col_text(s, 2, &oom);
-	e->status = col_text(s, 3, &oom);
-	e->created_at = col_text(s, 4, &oom);
-	e->finished_at = col_text(s, 5, &oom);
-	e->host = col_text(s, 6, &oom);
-	e->tool_version = col_text(s, 7, &oom);
-	e->config = col_text(s, 8, &oom);
-	e->train_samples = col_long(s, 9);
-	e->val_samples = col_long(s, 10);
-	e->test_samples = col_long(s, 11);
-	e->features = col_long(s, 12);
-	e->classes = col_long(s, 13);
-	e->trials = col_long(s, 14);
-	e->completed = col_long(s, 15);
-	e->pruned = col_long(s, 16);
-	e->diverged = col_long(s, 17);
-	e->failed = col_long(s, 18);
-	e->unfinished = col_long(s, 19);
+	col_texts(s, 1, text, 8, &oom);
+	col_longs(s, 9, num, 11);
 	e->best_val_accuracy = col_real(s, 20);
 	return oom;
 }
 
-typedef struct {
-	lrs_experiment_rows *rows;
-	size_t cap;
-} exp_ctx;
-
-static int exp_row(void *ctx, sqlite3_stmt *s)
+static void clear_experiment(void *item)
 {
-	exp_ctx *c = ctx;
-	lrs_experiment_row *e = grow((void **)&c->rows->items, &c->cap, c->rows->n, sizeof *e);
-
-	if (e == NULL)
-		return 1;
-	c->rows->n++;
-	return read_experiment(e, s);
+	lrs_experiment_row_free(item);
 }
 
 /* Runs an experiments read: EXP_COLUMNS, then `where` with ?1 bound to
@@ -168,28 +254,19 @@ static int read_experiments(lrs_experiment_rows *out, lrs_store *st, const char 
 	static const char what[] = "read experiments";
 	lrs_buf sql = { 0 };
 	sqlite3_stmt *s = NULL;
-	exp_ctx c = { out, 0 };
+	collector c = { (void **)&out->items, &out->n, 0, sizeof *out->items, read_experiment, clear_experiment };
 	int rc;
 
 	memset(out, 0, sizeof *out);
 	lrs_buf_printf(&sql, "%s%s GROUP BY e.id %s LIMIT ?2", EXP_COLUMNS, where, tail);
-	if (sql.failed)
-		return nomem(st, what);
-	rc = prepare(st, &s, sql.data, what);
-	lrs_buf_free(&sql);
-	if (rc < 0)
+	if ((rc = prepare_built(st, &s, &sql, what)) < 0)
 		return rc;
 	if (spec && by_id)
 		sqlite3_bind_int64(s, 1, strtoll(spec, NULL, 10));
 	else if (spec)
 		sqlite3_bind_text(s, 1, spec, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, limit > 0 ? limit : -1);
-	rc = each_row(st, s, exp_row, &c, what);
-	if (rc == 1)
-		rc = nomem(st, what);
-	if (rc < 0)
-		lrs_experiment_rows_free(out);
-	return rc;
+	return collect_all(st, s, &c, what);
 }
 
 int lrs_store_experiments_read(lrs_experiment_rows *out, lrs_store *st, const char *spec, long limit)
@@ -235,25 +312,16 @@ void lrs_experiment_row_free(lrs_experiment_row *e)
 {
 	if (e == NULL)
 		return;
-	free(e->name);
-	free(e->command);
-	free(e->status);
-	free(e->created_at);
-	free(e->finished_at);
-	free(e->host);
-	free(e->tool_version);
-	free(e->config);
+	char **f[] = { &e->name, &e->command, &e->status, &e->created_at, &e->finished_at, &e->host,
+	               &e->tool_version, &e->config };
+	free_fields(f, sizeof f / sizeof *f);
 	memset(e, 0, sizeof *e);
 }
 
 void lrs_experiment_rows_free(lrs_experiment_rows *rows)
 {
-	if (rows == NULL)
-		return;
-	for (size_t i = 0; i < rows->n; i++)
-		lrs_experiment_row_free(&rows->items[i]);
-	free(rows->items);
-	memset(rows, 0, sizeof *rows);
+	if (rows != NULL)
+		free_rows((void **)&rows->items, &rows->n, sizeof *rows->items, clear_experiment);
 }
 
 /* ---------------------------------------------------------------- trials */
@@ -273,44 +341,36 @@ static int trial_column(const char *name)
 	return 0;
 }
 
-typedef struct {
-	lrs_trial_rows *rows;
-	size_t cap;
-} trial_ctx;
-
-static int trial_row(void *ctx, sqlite3_stmt *s)
+static void clear_trial(void *item)
 {
-	trial_ctx *c = ctx;
-	lrs_trial_row *t = grow((void **)&c->rows->items, &c->cap, c->rows->n, sizeof *t);
+	lrs_trial_row *t = item;
+	char **f[] = { &t->trial_key, &t->schedule, &t->params, &t->hyper, &t->started_at, &t->finished_at,
+	               &t->worker, &t->bounds_group };
+
+	free_fields(f, sizeof f / sizeof *f);
+}
+
+static int trial_row(void *item, sqlite3_stmt *s)
+{
+	lrs_trial_row *t = item;
 	const char *status;
 	int oom = 0, parsed;
 
-	if (t == NULL)
-		return 1;
-	c->rows->n++;
 	t->id = sqlite3_column_int64(s, 0);
-	t->trial_key = col_text(s, 1, &oom);
-	t->schedule = col_text(s, 2, &oom);
-	t->params = col_text(s, 3, &oom);
-	t->hyper = col_text(s, 4, &oom);
+	col_texts(s, 1, (char **const[]){ &t->trial_key, &t->schedule, &t->params, &t->hyper }, 4, &oom);
 	t->seed = sqlite3_column_int64(s, 5);
 	status = (const char *)sqlite3_column_text(s, 6);
 	parsed = lrs_trial_status_parse(status ? status : "");
 	t->status = parsed < 0 ? LRS_TRIAL_FAILED : (lrs_trial_status)parsed;
-	t->epochs_done = col_long(s, 7);
-	t->iterations = col_long(s, 8);
+	col_longs(s, 7, (long *const[]){ &t->epochs_done, &t->iterations }, 2);
 	t->best_val_accuracy = col_real(s, 9);
 	t->best_epoch = col_long(s, 10);
-	t->final_val_accuracy = col_real(s, 11);
-	t->final_val_loss = col_real(s, 12);
-	t->final_train_loss = col_real(s, 13);
-	t->test_accuracy = col_real(s, 14);
+	col_reals(s, 11, (double *const[]){ &t->final_val_accuracy, &t->final_val_loss, &t->final_train_loss,
+	                                    &t->test_accuracy }, 4);
 	t->diverged_at = col_long(s, 15);
-	t->started_at = col_text(s, 16, &oom);
-	t->finished_at = col_text(s, 17, &oom);
+	col_texts(s, 16, (char **const[]){ &t->started_at, &t->finished_at }, 2, &oom);
 	t->wall_seconds = col_real(s, 18);
-	t->worker = col_text(s, 19, &oom);
-	t->bounds_group = col_text(s, 20, &oom);
+	col_texts(s, 19, (char **const[]){ &t->worker, &t->bounds_group }, 2, &oom);
 	t->reach = col_real(s, 21);
 	return oom;
 }
@@ -338,7 +398,7 @@ int lrs_store_trials_read(lrs_trial_rows *out, lrs_store *st, int64_t experiment
 	static const char what[] = "read trials";
 	lrs_buf sql = { 0 };
 	sqlite3_stmt *s = NULL;
-	trial_ctx c = { out, 0 };
+	collector c = { (void **)&out->items, &out->n, 0, sizeof *out->items, trial_row, clear_trial };
 	int rc;
 
 	assert(out != NULL && st != NULL);
@@ -346,11 +406,7 @@ int lrs_store_trials_read(lrs_trial_rows *out, lrs_store *st, int64_t experiment
 	if (f && f->order && !trial_column(f->order))
 		return lrs_error_set(LRS_EINVALID, "%s: trials have no column '%s'", st->path, f->order);
 	trials_sql(&sql, f, has_groups(st));
-	if (sql.failed)
-		return nomem(st, what);
-	rc = prepare(st, &s, sql.data, what);
-	lrs_buf_free(&sql);
-	if (rc < 0)
+	if ((rc = prepare_built(st, &s, &sql, what)) < 0)
 		return rc;
 	sqlite3_bind_int64(s, 1, experiment_id);
 	if (f && f->status)
@@ -360,57 +416,26 @@ int lrs_store_trials_read(lrs_trial_rows *out, lrs_store *st, int64_t experiment
 	if (f && !isnan(f->target_accuracy))
 		sqlite3_bind_double(s, 4, f->target_accuracy);
 	sqlite3_bind_int64(s, 5, f && f->limit > 0 ? f->limit : -1);
-	rc = each_row(st, s, trial_row, &c, what);
-	if (rc == 1)
-		rc = nomem(st, what);
-	if (rc < 0)
-		lrs_trial_rows_free(out);
-	return rc;
+	return collect_all(st, s, &c, what);
 }
 
 void lrs_trial_rows_free(lrs_trial_rows *rows)
 {
-	if (rows == NULL)
-		return;
-	for (size_t i = 0; i < rows->n; i++) {
-		lrs_trial_row *t = &rows->items[i];
-		free(t->trial_key);
-		free(t->schedule);
-		free(t->params);
-		free(t->hyper);
-		free(t->started_at);
-		free(t->finished_at);
-		free(t->worker);
-		free(t->bounds_group);
-	}
-	free(rows->items);
-	memset(rows, 0, sizeof *rows);
+	if (rows != NULL)
+		free_rows((void **)&rows->items, &rows->n, sizeof *rows->items, clear_trial);
 }
 
 /* ---------------------------------------------------------------- epochs */
 
-typedef struct {
-	lrs_epoch_row *items;
-	size_t n, cap;
-} epoch_ctx;
-
-static int epoch_row(void *ctx, sqlite3_stmt *s)
+static int epoch_row(void *item, sqlite3_stmt *s)
 {
-	epoch_ctx *c = ctx;
-	lrs_epoch_row *e = grow((void **)&c->items, &c->cap, c->n, sizeof *e);
+	lrs_epoch_row *e = item;
 
-	if (e == NULL)
-		return 1;
-	c->n++;
 	e->epoch = col_long(s, 0);
 	e->iteration = col_long(s, 1);
-	e->lr = col_real(s, 2);
-	e->momentum = col_real(s, 3);
-	e->train_loss = col_real(s, 4);
-	e->train_accuracy = col_real(s, 5);
-	e->val_loss = col_real(s, 6);
-	e->val_accuracy = col_real(s, 7);
-	e->wall_seconds = col_real(s, 8);
+	double *const v[] = { &e->lr, &e->momentum, &e->train_loss, &e->train_accuracy, &e->val_loss,
+	                      &e->val_accuracy, &e->wall_seconds };
+	col_reals(s, 2, v, 7);
 	return 0;
 }
 
@@ -418,7 +443,9 @@ int lrs_store_epochs_read(lrs_epoch_row **out, size_t *n, lrs_store *st, int64_t
 {
 	static const char what[] = "read a trial's epochs";
 	sqlite3_stmt *s = NULL;
-	epoch_ctx c = { NULL, 0, 0 };
+	lrs_epoch_row *items = NULL;
+	size_t count = 0;
+	collector c = { (void **)&items, &count, 0, sizeof *items, epoch_row, NULL };
 	int rc;
 
 	assert(out != NULL && n != NULL && st != NULL);
@@ -434,19 +461,12 @@ int lrs_store_epochs_read(lrs_epoch_row **out, size_t *n, lrs_store *st, int64_t
 		return store_fail(st, rc, what);
 	if (!found)
 		return lrs_error_set(LRS_ENOTFOUND, "%s: no trial %lld", st->path, (long long)trial_id);
-	if ((rc = prepare(st, &s, "SELECT epoch, iteration, lr, momentum, train_loss, train_accuracy, val_loss,"
-	                  " val_accuracy, wall_seconds FROM epochs WHERE trial_id = ?1 ORDER BY epoch", what)) < 0)
+	rc = collect_by_id(st, "SELECT epoch, iteration, lr, momentum, train_loss, train_accuracy, val_loss,"
+	                   " val_accuracy, wall_seconds FROM epochs WHERE trial_id = ?1 ORDER BY epoch", trial_id, &c, what);
+	if (rc < 0)
 		return rc;
-	sqlite3_bind_int64(s, 1, trial_id);
-	rc = each_row(st, s, epoch_row, &c, what);
-	if (rc == 1)
-		rc = nomem(st, what);
-	if (rc < 0) {
-		free(c.items);
-		return rc;
-	}
-	*out = c.items;
-	*n = c.n;
+	*out = items;
+	*n = count;
 	return 0;
 }
 
@@ -456,108 +476,72 @@ int lrs_store_epochs_read(lrs_epoch_row **out, size_t *n, lrs_store *st, int64_t
 #define GROUP_ORDER(table, id) \
 	"(SELECT min(" id ") FROM " table " x WHERE x.experiment_id = ?1 AND x.group_key = g.group_key)"
 
-typedef struct {
-	lrs_range_test_rows *rows;
-	size_t cap;
-} rt_ctx;
-
-static int rt_row(void *ctx, sqlite3_stmt *s)
+static void clear_rt(void *item)
 {
-	rt_ctx *c = ctx;
-	lrs_range_test_row *r = grow((void **)&c->rows->items, &c->cap, c->rows->n, sizeof *r);
+	lrs_range_test_row *r = item;
+
+	free(r->points);
+	free_fields((char **const[]){ &r->mode, &r->group_key }, 2);
+}
+
+static int rt_row(void *item, sqlite3_stmt *s)
+{
+	lrs_range_test_row *r = item;
 	int oom = 0;
 
-	if (r == NULL)
-		return 1;
-	c->rows->n++;
 	r->id = sqlite3_column_int64(s, 0);
 	r->repeat = (int)sqlite3_column_int64(s, 1);
 	r->mode = col_text(s, 2, &oom);
-	r->start_lr = col_real(s, 3);
-	r->end_lr = col_real(s, 4);
-	r->iterations = col_long(s, 5);
-	r->stopped_at = col_long(s, 6);
+	col_reals(s, 3, (double *const[]){ &r->start_lr, &r->end_lr }, 2);
+	col_longs(s, 5, (long *const[]){ &r->iterations, &r->stopped_at }, 2);
 	r->seed = sqlite3_column_int64(s, 7);
 	r->wall_seconds = col_real(s, 8);
-	r->group_key = col_text(s, 9, &oom);
+	r->group_key = col_key(s, 9, &oom);
 	r->n_points = col_long(s, 10);
 	r->max_accuracy = col_real(s, 11);
 	r->min_smoothed_loss = col_real(s, 12);
-	if (r->group_key == NULL && !oom)
-		oom = (r->group_key = strdup("")) == NULL;
 	return oom;
 }
 
-typedef struct {
-	lrs_range_point *p;
-	size_t n, cap;
-} pt_ctx;
-
-static int pt_row(void *ctx, sqlite3_stmt *s)
+static int pt_row(void *item, sqlite3_stmt *s)
 {
-	pt_ctx *c = ctx;
-	lrs_range_point *p = grow((void **)&c->p, &c->cap, c->n, sizeof *p);
+	lrs_range_point *p = item;
 
-	if (p == NULL)
-		return 1;
-	c->n++;
 	p->iteration = col_long(s, 0);
-	p->lr = col_real(s, 1);
-	p->loss = col_real(s, 2);
-	p->smoothed_loss = col_real(s, 3);
-	p->accuracy = col_real(s, 4);
+	col_reals(s, 1, (double *const[]){ &p->lr, &p->loss, &p->smoothed_loss, &p->accuracy }, 4);
 	return 0;
 }
 
 /* The points of range test `r`, in iteration order. */
 static int read_points(lrs_store *st, lrs_range_test_row *r)
 {
-	static const char what[] = "read a range test's points";
-	sqlite3_stmt *s = NULL;
-	pt_ctx c = { NULL, 0, 0 };
-	int rc;
+	size_t n = 0;
+	collector c = { (void **)&r->points, &n, 0, sizeof *r->points, pt_row, NULL };
+	int rc = collect_by_id(st, "SELECT iteration, lr, loss, smoothed_loss, accuracy FROM range_points"
+	                       " WHERE range_test_id = ?1 ORDER BY iteration", r->id, &c, "read a range test's points");
 
-	if ((rc = prepare(st, &s, "SELECT iteration, lr, loss, smoothed_loss, accuracy FROM range_points"
-	                  " WHERE range_test_id = ?1 ORDER BY iteration", what)) < 0)
-		return rc;
-	sqlite3_bind_int64(s, 1, r->id);
-	rc = each_row(st, s, pt_row, &c, what);
-	if (rc == 1)
-		rc = nomem(st, what);
-	if (rc < 0) {
-		free(c.p);
-		return rc;
-	}
-	r->points = c.p;
-	r->n_points = (long)c.n;
-	return 0;
+	r->n_points = (long)n;
+	return rc;
 }
 
 int lrs_store_range_tests_read(lrs_range_test_rows *out, lrs_store *st, int64_t experiment_id, int with_points)
 {
-	static const char what[] = "read range tests";
-	sqlite3_stmt *s = NULL;
-	rt_ctx c = { out, 0 };
+	static const char *const sql[2] = {
+		"SELECT g.id, g.repeat, g.mode, g.start_lr, g.end_lr, g.iterations, g.stopped_at, g.seed,"
+		" g.wall_seconds, '', count(p.iteration), max(p.accuracy), min(p.smoothed_loss)"
+		" FROM range_tests g LEFT JOIN range_points p ON p.range_test_id = g.id"
+		" WHERE g.experiment_id = ?1 GROUP BY g.id ORDER BY g.repeat, g.id",
+		/* with groups: group by group, as they were tested */
+		"SELECT g.id, g.repeat, g.mode, g.start_lr, g.end_lr, g.iterations, g.stopped_at, g.seed,"
+		" g.wall_seconds, g.group_key, count(p.iteration), max(p.accuracy), min(p.smoothed_loss)"
+		" FROM range_tests g LEFT JOIN range_points p ON p.range_test_id = g.id"
+		" WHERE g.experiment_id = ?1 GROUP BY g.id ORDER BY " GROUP_ORDER("range_tests", "id") ", g.repeat, g.id",
+	};
+	collector c = { (void **)&out->items, &out->n, 0, sizeof *out->items, rt_row, clear_rt };
 	int rc;
 
 	assert(out != NULL && st != NULL);
-	memset(out, 0, sizeof *out);
-	rc = prepare(st, &s, has_groups(st)
-	             ? "SELECT g.id, g.repeat, g.mode, g.start_lr, g.end_lr, g.iterations, g.stopped_at, g.seed,"
-	               " g.wall_seconds, g.group_key, count(p.iteration), max(p.accuracy), min(p.smoothed_loss)"
-	               " FROM range_tests g LEFT JOIN range_points p ON p.range_test_id = g.id"
-	               " WHERE g.experiment_id = ?1 GROUP BY g.id ORDER BY " GROUP_ORDER("range_tests", "id")
-	               ", g.repeat, g.id"
-	             : "SELECT g.id, g.repeat, g.mode, g.start_lr, g.end_lr, g.iterations, g.stopped_at, g.seed,"
-	               " g.wall_seconds, '', count(p.iteration), max(p.accuracy), min(p.smoothed_loss)"
-	               " FROM range_tests g LEFT JOIN range_points p ON p.range_test_id = g.id"
-	               " WHERE g.experiment_id = ?1 GROUP BY g.id ORDER BY g.repeat, g.id", what);
-	if (rc < 0)
-		return rc;
-	sqlite3_bind_int64(s, 1, experiment_id);
-	rc = each_row(st, s, rt_row, &c, what);
-	if (rc == 1)
-		rc = nomem(st, what);
+	rc = collect_by_id(st, sql[has_groups(st)], experiment_id, &c, "read range tests");
 	for (size_t i = 0; rc == 0 && with_points && i < out->n; i++)
 		rc = read_points(st, &out->items[i]);
 	if (rc < 0)
@@ -567,82 +551,50 @@ int lrs_store_range_tests_read(lrs_range_test_rows *out, lrs_store *st, int64_t 
 
 void lrs_range_test_rows_free(lrs_range_test_rows *rows)
 {
-	if (rows == NULL)
-		return;
-	for (size_t i = 0; i < rows->n; i++) {
-		free(rows->items[i].mode);
-		free(rows->items[i].group_key);
-		free(rows->items[i].points);
-	}
-	free(rows->items);
-	memset(rows, 0, sizeof *rows);
+	if (rows != NULL)
+		free_rows((void **)&rows->items, &rows->n, sizeof *rows->items, clear_rt);
 }
 
 /* ---------------------------------------------------------------- bounds */
 
-typedef struct {
-	lrs_bound_rows *rows;
-	size_t cap;
-} bound_ctx;
-
-static int bound_row(void *ctx, sqlite3_stmt *s)
+static void clear_bound(void *item)
 {
-	bound_ctx *c = ctx;
-	lrs_bound_read *b = grow((void **)&c->rows->items, &c->cap, c->rows->n, sizeof *b);
+	lrs_bound_read *b = item;
+
+	free_fields((char **const[]){ &b->rule, &b->note, &b->group_key }, 3);
+}
+
+static int bound_row(void *item, sqlite3_stmt *s)
+{
+	lrs_bound_read *b = item;
 	int oom = 0;
 
-	if (b == NULL)
-		return 1;
-	c->rows->n++;
 	b->rule = col_text(s, 0, &oom);
-	b->min_lr = col_real(s, 1);
-	b->max_lr = col_real(s, 2);
-	b->min_lr_spread = col_real(s, 3);
-	b->max_lr_spread = col_real(s, 4);
+	col_reals(s, 1, (double *const[]){ &b->min_lr, &b->max_lr, &b->min_lr_spread, &b->max_lr_spread }, 4);
 	b->chosen = sqlite3_column_int(s, 5);
 	b->note = col_text(s, 6, &oom);
-	b->group_key = col_text(s, 7, &oom);
-	if (b->group_key == NULL && !oom)
-		oom = (b->group_key = strdup("")) == NULL;
+	b->group_key = col_key(s, 7, &oom);
 	return oom;
 }
 
 int lrs_store_bounds_read(lrs_bound_rows *out, lrs_store *st, int64_t experiment_id)
 {
-	static const char what[] = "read bounds";
-	sqlite3_stmt *s = NULL;
-	bound_ctx c = { out, 0 };
-	int rc;
+	static const char *const sql[2] = {
+		"SELECT rule, min_lr, max_lr, min_lr_spread, max_lr_spread, chosen, note, ''"
+		" FROM bounds WHERE experiment_id = ?1 ORDER BY chosen DESC, rule",
+		/* groups as their range tests came; bounds given alone come after */
+		"SELECT rule, min_lr, max_lr, min_lr_spread, max_lr_spread, chosen, note, group_key"
+		" FROM bounds g WHERE experiment_id = ?1 ORDER BY coalesce(" GROUP_ORDER("range_tests", "id") ", 1e18),"
+		" group_key, chosen DESC, rule",
+	};
+	collector c = { (void **)&out->items, &out->n, 0, sizeof *out->items, bound_row, clear_bound };
 
 	assert(out != NULL && st != NULL);
-	memset(out, 0, sizeof *out);
-	/* groups as their range tests came; bounds given alone come after */
-	rc = prepare(st, &s, has_groups(st)
-	             ? "SELECT rule, min_lr, max_lr, min_lr_spread, max_lr_spread, chosen, note, group_key"
-	               " FROM bounds g WHERE experiment_id = ?1 ORDER BY coalesce("
-	               GROUP_ORDER("range_tests", "id") ", 1e18), group_key, chosen DESC, rule"
-	             : "SELECT rule, min_lr, max_lr, min_lr_spread, max_lr_spread, chosen, note, ''"
-	               " FROM bounds WHERE experiment_id = ?1 ORDER BY chosen DESC, rule", what);
-	if (rc < 0)
-		return rc;
-	sqlite3_bind_int64(s, 1, experiment_id);
-	rc = each_row(st, s, bound_row, &c, what);
-	if (rc == 1)
-		rc = nomem(st, what);
-	if (rc < 0)
-		lrs_bound_rows_free(out);
-	return rc;
+	return collect_by_id(st, sql[has_groups(st)], experiment_id, &c, "read bounds");
 }
 
 void lrs_bound_rows_free(lrs_bound_rows *rows)
 {
-	if (rows == NULL)
-		return;
-	for (size_t i = 0; i < rows->n; i++) {
-		free(rows->items[i].rule);
-		free(rows->items[i].note);
-		free(rows->items[i].group_key);
-	}
-	free(rows->items);
-	memset(rows, 0, sizeof *rows);
+	if (rows != NULL)
+		free_rows((void **)&rows->items, &rows->n, sizeof *rows->items, clear_bound);
 }

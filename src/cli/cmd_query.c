@@ -227,20 +227,6 @@ static int ascending(const char *metric)
 	return strstr(metric, "loss") != NULL;
 }
 
-/* The value of metric `m` of a trial. */
-static double trial_metric(const lrs_trial_row *t, const char *m)
-{
-	if (!strcmp(m, "final_val_accuracy"))
-		return t->final_val_accuracy;
-	if (!strcmp(m, "test_accuracy"))
-		return t->test_accuracy;
-	if (!strcmp(m, "final_val_loss"))
-		return t->final_val_loss;
-	if (!strcmp(m, "final_train_loss"))
-		return t->final_train_loss;
-	return t->best_val_accuracy;
-}
-
 /* ------------------------------------------------------------ subjects */
 
 static int q_experiments(lrs_store *st, const query_args *a)
@@ -317,7 +303,7 @@ static void put_field(cli_table *t, const lrs_trial_row *r, const lrs_experiment
 			cli_put_text(t, e->name);
 		return;
 	}
-	for (size_t k = 0; k < sizeof trial_fields / sizeof *trial_fields; k++) {
+	for (size_t k = 0; k < sizeof trial_fields / sizeof *trial_fields; k++) {   /* every column of trial_cols */
 		const trial_field *f = &trial_fields[k];
 		if (strcmp(name, f->name))
 			continue;
@@ -377,21 +363,6 @@ static int q_trials(lrs_store *st, const query_args *a, const lrs_experiment_row
 	return rc;
 }
 
-/* Whether trial x ranks before y for `best`: the metric, then the lower
- * final validation loss (none first, as SQL orders NULL), then the id. */
-static int better(const lrs_trial_row *x, const lrs_trial_row *y, const char *m)
-{
-	double vx = trial_metric(x, m), vy = trial_metric(y, m);
-
-	if (vx != vy)
-		return ascending(m) ? vx < vy : vx > vy;
-	if (isnan(x->final_val_loss) != isnan(y->final_val_loss))
-		return isnan(x->final_val_loss);
-	if (x->final_val_loss != y->final_val_loss)
-		return x->final_val_loss < y->final_val_loss;
-	return x->id < y->id;
-}
-
 /* One trial as a column of fields: reals to 6 digits, JSON readable. */
 static void print_fields(const cli_table *t)
 {
@@ -421,25 +392,21 @@ static int q_best(lrs_store *st, const query_args *a, const lrs_experiment_row *
 	                                    "hyper", "seed", "status", "epochs_done", "iterations", "best_val_accuracy",
 	                                    "best_epoch", "final_val_accuracy", "final_val_loss", "final_train_loss",
 	                                    "test_accuracy", "started_at", "finished_at", "wall_seconds", "worker" };
-	const char *m = metric_of(a);
-	lrs_trial_filter f = { "completed", NULL, NULL, 0, 0, NAN };
-	const lrs_trial_row *best = NULL;
-	lrs_trial_rows rows;
+	lrs_results_opts o = { metric_of(a), NULL, NAN };
+	lrs_results r;
+	size_t best;
 	cli_table t;
 	int rc;
 
-	if ((rc = lrs_store_trials_read(&rows, st, e->id, &f)) < 0)
+	if ((rc = lrs_results_load(&r, st, e->id, &o)) < 0)
 		return rc;
-	for (size_t i = 0; i < rows.n; i++)
-		if (!isnan(trial_metric(&rows.items[i], m)) && (!best || better(&rows.items[i], best, m)))
-			best = &rows.items[i];
-	if (!best) {
-		lrs_trial_rows_free(&rows);
+	if (lrs_results_best_trials(&r, &best, 1) == 0) {
+		lrs_results_free(&r);
 		return lrs_error_set(LRS_EINVALID, "%s: experiment %lld has no completed trial", a->db, (long long)e->id);
 	}
 	cli_table_init(&t, sizeof cols / sizeof *cols, cols);
 	cli_table_row(&t);
-	put_trial(&t, best, e, cols, sizeof cols / sizeof *cols);
+	put_trial(&t, &r.trials.items[best], e, cols, sizeof cols / sizeof *cols);
 	if (a->format == CLI_FMT_TABLE && !t.failed) {   /* one trial: a column of fields */
 		make_readable(&t, json_cols, 2);
 		print_fields(&t);
@@ -447,7 +414,7 @@ static int q_best(lrs_store *st, const query_args *a, const lrs_experiment_row *
 		rc = show(a, &t, 1);
 	}
 	cli_table_free(&t);
-	lrs_trial_rows_free(&rows);
+	lrs_results_free(&r);
 	return rc;
 }
 

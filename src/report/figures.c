@@ -56,35 +56,17 @@ typedef struct {
 	int too_many;
 } curves_ctx;
 
-/* Configurations in the order the curves plot lists them: by type, then
- * parameters. */
-static int cmp_config_key(const void *x, const void *y)
-{
-	const lrs_result_config *a = *(const lrs_result_config *const *)x, *b = *(const lrs_result_config *const *)y;
-	int c = strcmp(a->schedule, b->schedule);
-
-	if (c == 0 && (c = strcmp(a->params, b->params)) == 0)
-		c = strcmp(a->hyper, b->hyper);
-	return c;
-}
-
 /* The lines: one per configuration with a curve, or per such trial. */
 static int make_lines(curves_ctx *cx)
 {
 	const lrs_results *r = cx->r;
-	const lrs_result_config **by_key = calloc(r->n_configs + 1, sizeof *by_key);
 
 	cx->lines = calloc(MAX_LINES, sizeof *cx->lines);
 	cx->by_trial = calloc(r->trials.n + 1, sizeof *cx->by_trial);
-	if (!by_key || !cx->lines || !cx->by_trial) {
-		free(by_key);
+	if (!cx->lines || !cx->by_trial)
 		return lrs_error_set(LRS_ENOMEM, "out of memory");
-	}
-	for (size_t k = 0; k < r->n_configs; k++)
-		by_key[k] = &r->configs[k];
-	qsort(by_key, r->n_configs, sizeof *by_key, cmp_config_key);
-	for (size_t k = 0; k < r->n_configs; k++) {
-		const lrs_result_config *c = by_key[k];
+	for (size_t k = 0; k < r->n_configs; k++) {   /* in plan order, as the schedules */
+		const lrs_result_config *c = &r->configs[k];
 		line *l = NULL;
 		size_t j = 0;
 		for (size_t i = 0; i < c->n_trials && !cx->too_many; i++) {
@@ -104,7 +86,6 @@ static int make_lines(curves_ctx *cx)
 			cx->by_trial[c->trials[i]] = l;
 		}
 	}
-	free(by_key);
 	return 0;
 }
 

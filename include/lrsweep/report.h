@@ -54,6 +54,8 @@ typedef struct {
  *               configuration, one row each, best first */
 int lrs_report_figure(lrs_store *st, const lrs_figure_request *req);
 
+#define LRS_REPORT_TOP 20               /* leaderboard rows a report shows */
+
 /* Writes the one self-contained HTML page about experiment `e` of database
  * `db` (no script, no fetch, the plots inline as SVG) to `path`: written
  * beside it, renamed into place at the end, nothing left on failure. A

@@ -56,6 +56,11 @@ int lrs_buf_json_number(lrs_buf *b, double v);
  * returns NULL when an allocation failed. */
 char *lrs_buf_take(lrs_buf *b);
 
+/* Whether `s` is one JSON value (RFC 8259, nested at most 64 deep) whose
+ * strings are UTF-8 and hold no raw control character (C0, DEL, C1): as
+ * safe to embed in output as one lrs_buf_json_string wrote. */
+int lrs_json_valid(const char *s);
+
 void lrs_buf_free(lrs_buf *b);
 
 /* The shortest "%.*g" text (15 to 17 digits) that reads back as v, into

@@ -10,11 +10,11 @@
 
 #include "lrsweep/blas.h"
 #include "lrsweep/error.h"
-#include "lrsweep/report.h"
 #include "lrsweep/experiment.h"
 #include "lrsweep/pick.h"
 #include "lrsweep/plot.h"
 #include "lrsweep/rangetest.h"
+#include "lrsweep/report.h"
 #include "lrsweep/runner.h"
 #include "lrsweep/store.h"
 #include "lrsweep/util.h"

@@ -12,7 +12,7 @@
 #include "table.h"
 
 #define CMD "report"
-#define TOP 20           /* leaderboard rows shown */
+#define TOP LRS_REPORT_TOP   /* leaderboard rows shown */
 
 typedef struct {
 	const char *db, *out, *experiment;

@@ -23,7 +23,7 @@
 #include "lrsweep/version.h"
 #include "internal.h"
 
-#define TOP 20           /* leaderboard rows shown */
+#define TOP LRS_REPORT_TOP
 
 /* What the sections share while the page is built. */
 typedef struct {

@@ -199,14 +199,16 @@ static int nothing_left(lrs_store *st, const char *sql)
 }
 
 /* The checks of a user's statement: prepared (into *s), read-only, alone.
- * 0, or LRS_EINVALID saying why. */
-static int prepare_user_query(lrs_store *st, const char *sql, sqlite3_stmt **s)
+ * The authorizer stays installed, with *pragma (an allowed PRAGMA was
+ * seen) as its context, until the caller removes it: SQLite may prepare
+ * the statement again while it steps. 0, or LRS_EINVALID saying why. */
+static int prepare_user_query(lrs_store *st, const char *sql, sqlite3_stmt **s, int *pragma)
 {
 	const char *tail = NULL;        /* SQL after the first statement     */
-	int pragma = 0;                 /* an allowed PRAGMA was prepared    */
 	int rc;
 
-	sqlite3_set_authorizer(st->db, authorize_query, &pragma);
+	*pragma = 0;
+	sqlite3_set_authorizer(st->db, authorize_query, pragma);
 	rc = sqlite3_prepare_v2(st->db, sql, -1, s, &tail);
 	if ((rc & 0xff) == SQLITE_AUTH)
 		return lrs_error_set(LRS_EINVALID, "%s: query: only read-only statements are"
@@ -217,7 +219,7 @@ static int prepare_user_query(lrs_store *st, const char *sql, sqlite3_stmt **s)
 		       : store_fail(st, rc, "query");
 	if (*s == NULL)
 		return lrs_error_set(LRS_EINVALID, "%s: query: no SQL statement given", st->path);
-	if (!sqlite3_stmt_readonly(*s) && !pragma)
+	if (!sqlite3_stmt_readonly(*s) && !*pragma)
 		return lrs_error_set(LRS_EINVALID, "%s: query: only read-only statements are"
 		                     " allowed (this one would modify the database)", st->path);
 	if (!nothing_left(st, tail))
@@ -254,11 +256,12 @@ int lrs_store_query_values(lrs_store *st, const char *sql, lrs_store_value_fn fn
 	const char **names = NULL;      /* (ncols) column names              */
 	lrs_value *values = NULL;       /* (ncols) the row                   */
 	char *numbers = NULL;           /* (ncols, LRS_DOUBLE_TEXT) float text */
+	int pragma;                     /* the authorizer's: a PRAGMA allowed */
 	int ncols;
 	int rc;
 
 	assert(st != NULL && sql != NULL && fn != NULL);
-	if ((rc = prepare_user_query(st, sql, &s)) < 0)
+	if ((rc = prepare_user_query(st, sql, &s, &pragma)) < 0)
 		goto done;
 	ncols = sqlite3_column_count(s);
 	names = calloc((size_t)ncols + 1, sizeof *names);

@@ -18,6 +18,10 @@ typedef struct {
 	                           line, or the error bars of points      */
 	int points;             /* 1: points with error bars lo..hi, not
 	                           a line                                */
+	int style;              /* 0: the style of its position; k > 0:
+	                           line style k - 1 (colour (k-1) % 10,
+	                           then dash pattern), so that one thing
+	                           keeps its colour in every plot        */
 } lrs_plot_series;
 
 typedef struct {
@@ -41,7 +45,7 @@ typedef struct {
 	int key_below;          /* the legend under the plot, not on it  */
 } lrs_plot_opts;
 
-/* Draws the series as lines. `path` ending in .png or .svg writes that
+/* Draws the series as lines (a series titled NULL has no legend entry). `path` ending in .png or .svg writes that
  * file; NULL draws on the terminal (stdout). Each line has its own colour
  * and dash pattern (ten colours, then dashed ones): up to 70 are told
  * apart. The file is written as outfile.h says: never through a link,

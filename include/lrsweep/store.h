@@ -278,6 +278,144 @@ int lrs_store_val_curves(lrs_store *st, int64_t experiment_id,
 
 void lrs_trial_list_free(lrs_trial_list *list);
 
+/* ------------------------------------------------------ reading results */
+
+/* What query, plot and report read: typed rows, each string owned by its
+ * set (freed with it), NULL for SQL NULL; doubles NAN and integers -1 for
+ * NULL unless said otherwise. Nothing here writes. */
+
+/* An experiment with its trials counted by status. */
+typedef struct {
+	int64_t id;
+	char *name;
+	char *command;                  /* run | range-test | train          */
+	char *status;                   /* running | completed | ...         */
+	char *created_at, *finished_at; /* ISO-8601 UTC; finished_at NULL    */
+	char *host, *tool_version;
+	char *config;                   /* the YAML text as given            */
+	long train_samples, val_samples, test_samples, features, classes;
+	long trials;                    /* trials of it, and by status:      */
+	long completed, pruned, diverged, failed;
+	long unfinished;                /* pending, running or interrupted   */
+	double best_val_accuracy;       /* best of the completed trials      */
+} lrs_experiment_row;
+
+typedef struct {
+	lrs_experiment_row *items;      /* in id order                       */
+	size_t n;
+} lrs_experiment_rows;
+
+/* The experiment `spec` names: NULL the latest, digits an id, else a name
+ * (its latest run). LRS_ENOTFOUND "PATH: no experiment 'spec'" (a long
+ * spec shown cut, with its length), or "PATH: holds no experiment yet". */
+int lrs_store_experiment_find(lrs_experiment_row *out, lrs_store *st, const char *spec);
+
+/* Experiments in id order: every one (spec NULL), the one of an id, or
+ * every run of a name; at most `limit` (0: all). None is not an error. */
+int lrs_store_experiments_read(lrs_experiment_rows *out, lrs_store *st, const char *spec, long limit);
+
+void lrs_experiment_row_free(lrs_experiment_row *e);
+void lrs_experiment_rows_free(lrs_experiment_rows *rows);
+
+/* A trial as stored. */
+typedef struct {
+	int64_t id;
+	char *trial_key;
+	char *schedule;
+	char *params, *hyper;           /* JSON objects                      */
+	int64_t seed;                   /* as stored (SQLite's signed integer) */
+	lrs_trial_status status;
+	long epochs_done, iterations;
+	double best_val_accuracy;
+	long best_epoch;
+	double final_val_accuracy, final_val_loss, final_train_loss, test_accuracy;
+	long diverged_at;
+	char *started_at, *finished_at;
+	double wall_seconds;
+	char *worker;
+	char *bounds_group;             /* the range-test group of its bounds */
+	double reach;                   /* the first iteration whose validation
+	                                   accuracy reached the filter's target;
+	                                   NAN: never, or no target          */
+} lrs_trial_row;
+
+typedef struct {
+	lrs_trial_row *items;
+	size_t n;
+} lrs_trial_rows;
+
+/* Which trials lrs_store_trials_read returns, in which order. */
+typedef struct {
+	const char *status;             /* one status name; NULL: any        */
+	const char *schedule;           /* one schedule type; NULL: any      */
+	const char *order;              /* a column of the trials table (with
+	                                   NULLs last); NULL: id             */
+	int descending;                 /* order from the highest            */
+	long limit;                     /* at most that many; 0: all         */
+	double target_accuracy;         /* fills reach; NAN: not asked       */
+} lrs_trial_filter;
+
+/* The trials of an experiment (filter NULL: all of them, in id order). An
+ * `order` that is no column of trials is LRS_EINVALID. */
+int lrs_store_trials_read(lrs_trial_rows *out, lrs_store *st, int64_t experiment_id,
+                          const lrs_trial_filter *filter);
+
+void lrs_trial_rows_free(lrs_trial_rows *rows);
+
+/* The epochs of trial `trial_id` in order, *out malloc'd (free it), *n
+ * rows; NAN for NULL. LRS_ENOTFOUND "PATH: no trial ID" when there is no
+ * such trial. */
+int lrs_store_epochs_read(lrs_epoch_row **out, size_t *n, lrs_store *st, int64_t trial_id);
+
+/* A range test as stored, with its points when asked for. */
+typedef struct {
+	int64_t id;
+	int repeat;
+	char *mode;                     /* linear | exponential              */
+	double start_lr, end_lr;
+	long iterations, stopped_at;
+	int64_t seed;                   /* as stored (signed)                */
+	double wall_seconds;
+	char *group_key;                /* "" = the only group               */
+	long n_points;                  /* points stored                     */
+	double max_accuracy;            /* over its points                   */
+	double min_smoothed_loss;
+	lrs_range_point *points;        /* (n_points) in iteration order, or
+	                                   NULL when not asked for           */
+} lrs_range_test_row;
+
+typedef struct {
+	lrs_range_test_row *items;      /* by group (in the order the groups
+	                                   were tested), then repeat         */
+	size_t n;
+} lrs_range_test_rows;
+
+/* An experiment's range tests, each with its points when `with_points`. */
+int lrs_store_range_tests_read(lrs_range_test_rows *out, lrs_store *st, int64_t experiment_id,
+                               int with_points);
+
+void lrs_range_test_rows_free(lrs_range_test_rows *rows);
+
+/* A bound row as stored. */
+typedef struct {
+	char *rule;
+	double min_lr, max_lr;
+	double min_lr_spread, max_lr_spread;
+	int chosen;
+	char *note;
+	char *group_key;                /* "" = the only group               */
+} lrs_bound_read;
+
+typedef struct {
+	lrs_bound_read *items;          /* by group (as range tests), then the
+	                                   chosen rule first, then by rule   */
+	size_t n;
+} lrs_bound_rows;
+
+int lrs_store_bounds_read(lrs_bound_rows *out, lrs_store *st, int64_t experiment_id);
+
+void lrs_bound_rows_free(lrs_bound_rows *rows);
+
 /* ----------------------------------------------------------------- query */
 
 /* The type of a value lrs_store_query hands over (SQLite's storage class). */
@@ -295,6 +433,20 @@ typedef int (*lrs_store_row_fn)(void *ctx, int ncols, const char *const *names,
 /* Runs one read-only SQL statement (a SELECT, a read-only PRAGMA, ...).
  * More than one statement, or one that would write, is LRS_EINVALID. */
 int lrs_store_query(lrs_store *st, const char *sql, lrs_store_row_fn fn, void *ctx);
+
+/* One value of lrs_store_query_values: its type, its text as
+ * lrs_store_query gives it (NULL for NULL), and for a real its number. */
+typedef struct {
+	lrs_value_type type;
+	const char *text;
+	double real;                    /* LRS_VAL_REAL: the value; else NAN */
+} lrs_value;
+
+/* As lrs_store_row_fn, with typed values (NULL on the first call). */
+typedef int (*lrs_store_value_fn)(void *ctx, int ncols, const char *const *names, const lrs_value *values);
+
+/* lrs_store_query with typed values: the same rules and errors. */
+int lrs_store_query_values(lrs_store *st, const char *sql, lrs_store_value_fn fn, void *ctx);
 
 /* ------------------------------------------------------------- names */
 

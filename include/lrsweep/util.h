@@ -56,7 +56,17 @@ int lrs_buf_json_number(lrs_buf *b, double v);
  * returns NULL when an allocation failed. */
 char *lrs_buf_take(lrs_buf *b);
 
+/* Whether `s` is one JSON value (RFC 8259, nested at most 64 deep) whose
+ * strings are UTF-8 and hold no raw control character (C0, DEL, C1): as
+ * safe to embed in output as one lrs_buf_json_string wrote. */
+int lrs_json_valid(const char *s);
+
 void lrs_buf_free(lrs_buf *b);
+
+/* The shortest "%.*g" text (15 to 17 digits) that reads back as v, into
+ * buf (LRS_DOUBLE_TEXT bytes); returns buf. */
+#define LRS_DOUBLE_TEXT 32
+char *lrs_fmt_double(char *buf, double v);
 
 /* Parses all of `s` (surrounding blanks allowed) as a finite double.
  * Returns 0, or -1 when `s` is not exactly one finite number. */

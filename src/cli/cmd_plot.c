@@ -1,13 +1,14 @@
 /* cmd_plot.c - `lrsweep plot DB WHAT -o F.png|F.svg` (or --terminal):
- * the figures of figures.c for one experiment of a results database. */
+ * the figures of the report module (report.h) for one experiment of a
+ * results database. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lrsweep/error.h"
+#include "lrsweep/report.h"
 #include "lrsweep/store.h"
 #include "cli.h"
-#include "figures.h"
 #include "table.h"
 
 #define CMD "plot"
@@ -63,26 +64,11 @@ static int parse_args(int argc, char **argv, cli_globals *g, plot_args *a)
 	return rc;
 }
 
-/* The experiment's id and its name (whole: free it). */
-static int experiment_id(lrs_store *st, const plot_args *a, long long *id, char **name)
-{
-	cli_table t;
-	int rc;
-
-	if ((rc = cli_experiment_row(&t, st, a->db, a->experiment, "id, name")) < 0)
-		return rc;
-	*id = atoll(t.cells[0]);
-	*name = strdup(t.cells[1] ? t.cells[1] : "");
-	cli_table_free(&t);
-	return *name ? 0 : lrs_error_set(LRS_ENOMEM, "out of memory");
-}
-
 int cmd_plot(int argc, char **argv, cli_globals *g)
 {
 	plot_args a = { NULL, NULL, NULL, NULL, 0, 0 };
 	lrs_store *st = NULL;
-	long long exp = 0;
-	char *name = NULL;
+	lrs_experiment_row e;
 	int status, rc;
 
 	if ((rc = parse_args(argc, argv, g, &a)) != 0)
@@ -92,9 +78,11 @@ int cmd_plot(int argc, char **argv, cli_globals *g)
 		return cli_fail(CMD, rc);
 	if ((status = cli_open_read(&st, CMD, g, a.db)) != 0)
 		return status;
-	if ((rc = experiment_id(st, &a, &exp, &name)) == 0)
-		rc = cli_figure(st, a.db, exp, name, a.what, a.out, a.per_trial);
-	free(name);
+	if ((rc = cli_find_experiment(&e, st, a.db, a.experiment)) == 0) {
+		lrs_figure_request req = { a.db, e.id, e.name ? e.name : "", a.what, a.out, a.per_trial, NULL };
+		rc = lrs_report_figure(st, &req);
+		lrs_experiment_row_free(&e);
+	}
 	lrs_store_free(st);
 	if (rc < 0)
 		return cli_fail(CMD, rc);

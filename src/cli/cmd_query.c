@@ -1,14 +1,16 @@
 /* cmd_query.c - `lrsweep query DB WHAT`: answers from a results database
- * (SPEC §2, §8). The database is opened read-only; every subject is one
- * or two SQL statements, printed as a table, CSV or JSON (keyed by the
- * schema's column names). `compare` adds what SQL cannot: 95 % intervals
- * and Welch's test against the best configuration. */
+ * (SPEC §2, §8). The database is opened read-only; every subject is a
+ * typed read of the store (or the results module's comparison: labels,
+ * 95 % intervals, Welch's test against the best), printed as a table, CSV
+ * or JSON (keyed by the schema's column names). */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lrsweep/error.h"
+#include "lrsweep/results.h"
 #include "lrsweep/schedule.h"
 #include "lrsweep/stats.h"
 #include "lrsweep/store.h"
@@ -17,7 +19,6 @@
 #include "table.h"
 
 #define CMD "query"
-#define SQL_CAP 2048
 
 typedef struct {
 	const char *db;
@@ -162,20 +163,6 @@ static int parse_args(int argc, char **argv, cli_globals *g, query_args *a)
 
 /* ------------------------------------------------------------ helpers */
 
-/* The experiment a query is about: --experiment (a name: its latest run;
- * an id), else the latest. */
-static int resolve_experiment(lrs_store *st, const query_args *a, long long *id)
-{
-	cli_table t;
-	int rc;
-
-	if ((rc = cli_experiment_row(&t, st, a->db, a->experiment, "id")) < 0)
-		return rc;
-	*id = atoll(t.cells[0]);
-	cli_table_free(&t);
-	return 0;
-}
-
 /* Rewrites the JSON columns of a table readably (table format only). */
 static void make_readable(cli_table *t, const char *const *cols, size_t n)
 {
@@ -183,22 +170,24 @@ static void make_readable(cli_table *t, const char *const *cols, size_t n)
 		if (!in_list(t->names[c], cols, n))
 			continue;
 		for (size_t r = 0; r < t->nrows; r++) {
-			char **cell = &t->cells[r * (size_t)t->ncols + (size_t)c];
-			if (*cell) {
-				char *s = cli_json_readable(*cell);
+			cli_cell *cell = &t->cells[r * (size_t)t->ncols + (size_t)c];
+			if (cell->text) {
+				char *s = lrs_results_readable(cell->text);
 				if (s) {
-					free(*cell);
-					*cell = s;
+					free(cell->text);
+					cell->text = s;
 				}
 			}
 		}
 	}
 }
 
+static const char *const json_cols[] = { "params", "hyper" };
+
 static int show(const query_args *a, cli_table *t, int as_object)
 {
-	static const char *const json_cols[] = { "params", "hyper" };
-
+	if (t->failed)
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
 	for (size_t k = 0; k < 2; k++)
 		cli_table_raw_json(t, json_cols[k]);
 	if (a->format == CLI_FMT_TABLE)
@@ -221,444 +210,454 @@ static int ascending(const char *metric)
 
 static int q_experiments(lrs_store *st, const query_args *a)
 {
-	lrs_buf sql = { 0 };   /* a --experiment name of any length: never cut */
+	static const char *const names[] = { "id", "name", "command", "status", "trials", "completed", "pruned",
+	                                     "diverged", "failed", "unfinished", "best_val_accuracy", "created_at",
+	                                     "finished_at" };
+	lrs_experiment_rows rows;
 	cli_table t;
 	int rc;
 
-	lrs_buf_printf(&sql,
-	         "SELECT e.id, e.name, e.command, e.status, count(t.id) AS trials,"
-	         " coalesce(sum(t.status = 'completed'), 0) AS completed,"
-	         " coalesce(sum(t.status = 'pruned'), 0) AS pruned,"
-	         " coalesce(sum(t.status = 'diverged'), 0) AS diverged,"
-	         " coalesce(sum(t.status = 'failed'), 0) AS failed,"
-	         " coalesce(sum(t.status IN ('pending', 'running', 'interrupted')), 0) AS unfinished,"
-	         " max(CASE WHEN t.status = 'completed' THEN t.best_val_accuracy END) AS best_val_accuracy,"
-	         " e.created_at, e.finished_at"
-	         " FROM experiments e LEFT JOIN trials t ON t.experiment_id = e.id");
-	if (a->experiment && cli_is_id(a->experiment)) {
-		lrs_buf_printf(&sql, " WHERE e.id = %s", a->experiment);
-	} else if (a->experiment) {
-		lrs_buf_printf(&sql, " WHERE e.name = ");
-		cli_sql_quote(&sql, a->experiment);
-	}
-	lrs_buf_printf(&sql, " GROUP BY e.id ORDER BY e.id");
-	if (a->top)
-		lrs_buf_printf(&sql, " LIMIT %ld", a->top);
-	if (sql.failed) {
-		lrs_buf_free(&sql);
-		return lrs_error_set(LRS_ENOMEM, "out of memory");
-	}
-	rc = cli_table_fetch(&t, st, sql.data);
-	lrs_buf_free(&sql);
-	if (rc < 0)
+	if ((rc = lrs_store_experiments_read(&rows, st, a->experiment, a->top)) < 0)
 		return rc;
-	if (a->experiment && t.nrows == 0) {
-		cli_table_free(&t);
+	if (a->experiment && rows.n == 0) {
+		lrs_experiment_rows_free(&rows);
 		size_t len = strlen(a->experiment);   /* a long name: its start, and how long */
 		return len <= 80 ? lrs_error_set(LRS_EINVALID, "%s: no experiment '%s'", a->db, a->experiment)
 		                 : lrs_error_set(LRS_EINVALID, "%s: no experiment '%.60s...' (%zu characters)", a->db,
 		                                 a->experiment, len);
 	}
-	show(a, &t, 0);
+	cli_table_init(&t, 13, names);
+	for (size_t i = 0; i < rows.n; i++) {
+		const lrs_experiment_row *e = &rows.items[i];
+		cli_table_row(&t);
+		cli_put_int(&t, e->id);
+		cli_put_text(&t, e->name);
+		cli_put_text(&t, e->command);
+		cli_put_text(&t, e->status);
+		cli_put_int(&t, e->trials);
+		cli_put_int(&t, e->completed);
+		cli_put_int(&t, e->pruned);
+		cli_put_int(&t, e->diverged);
+		cli_put_int(&t, e->failed);
+		cli_put_int(&t, e->unfinished);
+		cli_put_real(&t, e->best_val_accuracy);
+		cli_put_text(&t, e->created_at);
+		cli_put_text(&t, e->finished_at);
+	}
+	rc = show(a, &t, 0);
 	cli_table_free(&t);
-	return 0;
+	lrs_experiment_rows_free(&rows);
+	return rc;
 }
 
-static int q_trials(lrs_store *st, const query_args *a, long long exp)
-{
-	char sql[SQL_CAP], order[128];
-	size_t len;
-	cli_table t;
-	int rc;
-
-	/* a terminal gets the columns people read; csv and json everything */
-	len = (size_t)snprintf(sql, sizeof sql, a->format == CLI_FMT_TABLE
-	                       ? "SELECT id, schedule, params, seed, status, epochs_done, best_val_accuracy, "
-	                         "best_epoch, final_val_accuracy, test_accuracy, wall_seconds "
-	                         "FROM trials WHERE experiment_id = %lld"
-	                       : "SELECT id, trial_key, schedule, params, hyper, seed, status, "
-	                         "epochs_done, iterations, best_val_accuracy, best_epoch, final_val_accuracy, "
-	                         "final_val_loss, final_train_loss, test_accuracy, diverged_at, wall_seconds "
-	                         "FROM trials WHERE experiment_id = %lld", exp);
-	if (a->status)
-		len += (size_t)snprintf(sql + len, sizeof sql - len, " AND status = '%s'", a->status);
-	if (a->schedule)
-		len += (size_t)snprintf(sql + len, sizeof sql - len, " AND schedule = '%s'", a->schedule);
-	if (a->sort) {
-		const char *dir = strchr(a->sort, ':');
-		snprintf(order, sizeof order, "%.*s %s NULLS LAST, id", (int)strcspn(a->sort, ":"), a->sort,
-		         dir && !strcmp(dir, ":desc") ? "DESC" : "ASC");
-	} else if (a->top) {
-		snprintf(order, sizeof order, "%s %s NULLS LAST, id", metric_of(a), ascending(metric_of(a)) ? "ASC" : "DESC");
-	} else {
-		snprintf(order, sizeof order, "id");
-	}
-	len += (size_t)snprintf(sql + len, sizeof sql - len, " ORDER BY %s", order);
-	if (a->top)
-		snprintf(sql + len, sizeof sql - len, " LIMIT %ld", a->top);
-	if ((rc = cli_table_fetch(&t, st, sql)) < 0)
-		return rc;
-	show(a, &t, 0);
-	cli_table_free(&t);
-	return 0;
-}
-
-static int q_best(lrs_store *st, const query_args *a, long long exp)
-{
-	char sql[SQL_CAP];
-	const char *m = metric_of(a);
-	cli_table t;
-	int rc;
-
-	snprintf(sql, sizeof sql,
-	         "SELECT t.id, e.name AS experiment, t.experiment_id, t.trial_key, t.schedule, t.params, t.hyper, "
-	         "t.seed, t.status, t.epochs_done, t.iterations, t.best_val_accuracy, t.best_epoch, "
-	         "t.final_val_accuracy, t.final_val_loss, t.final_train_loss, t.test_accuracy, t.started_at, "
-	         "t.finished_at, t.wall_seconds, t.worker "
-	         "FROM trials t JOIN experiments e ON e.id = t.experiment_id "
-	         "WHERE t.experiment_id = %lld AND t.status = 'completed' AND t.%s IS NOT NULL "
-	         "ORDER BY t.%s %s, t.final_val_loss ASC, t.id LIMIT 1", exp, m, m, ascending(m) ? "ASC" : "DESC");
-	if ((rc = cli_table_fetch(&t, st, sql)) < 0)
-		return rc;
-	if (t.nrows == 0) {
-		cli_table_free(&t);
-		return lrs_error_set(LRS_EINVALID, "%s: experiment %lld has no completed trial", a->db, exp);
-	}
-	if (a->format == CLI_FMT_TABLE) {   /* one trial: a column of fields */
-		cli_table v;
-		const char *names[2] = { "field", "value" };
-		cli_table_init(&v, 2, names);
-		make_readable(&t, (const char *const[]){ "params", "hyper" }, 2);
-		for (int c = 0; c < t.ncols; c++) {
-			const char *row[2] = { t.names[c], t.cells[c] };
-			lrs_value_type ty[2] = { LRS_VAL_TEXT, LRS_VAL_TEXT };
-			char num[32];
-			if (t.types[c] == LRS_VAL_REAL && t.cells[c]) {
-				snprintf(num, sizeof num, "%.6g", atof(t.cells[c]));
-				row[1] = num;
-			}
-			cli_table_add(&v, row, ty);
-		}
-		cli_table_print(stdout, &v, CLI_FMT_TABLE, 0);
-		cli_table_free(&v);
-	} else {
-		show(a, &t, 1);
-	}
-	cli_table_free(&t);
-	return 0;
-}
-
-/* One configuration of `compare`. */
+/* A column of a trial: its name, how it is shown, where it is. */
 typedef struct {
-	const char *schedule, *params, *hyper;
-	double *val, *test, *reach;  /* per trial; reach: iteration or NAN   */
-	size_t n, n_test, n_reach;
-	double mv, sv, cv, mt, st, ct, mr, p;
-} config_stats;
+	const char *name;
+	char kind;                  /* I int64, T text, C count (< 0 NULL), R real */
+	size_t offset;              /* in lrs_trial_row                        */
+} trial_field;
 
-static int cmp_config(const void *x, const void *y)
+#define F(name, kind) { #name, kind, offsetof(lrs_trial_row, name) }
+static const trial_field trial_fields[] = {
+	F(id, 'I'), F(trial_key, 'T'), F(schedule, 'T'), F(params, 'T'), F(hyper, 'T'), F(seed, 'I'),
+	F(epochs_done, 'C'), F(iterations, 'C'), F(best_val_accuracy, 'R'), F(best_epoch, 'C'),
+	F(final_val_accuracy, 'R'), F(final_val_loss, 'R'), F(final_train_loss, 'R'), F(test_accuracy, 'R'),
+	F(diverged_at, 'C'), F(started_at, 'T'), F(finished_at, 'T'), F(wall_seconds, 'R'), F(worker, 'T'),
+};
+#undef F
+
+/* One column of trial r: a field above, its status, or its experiment's. */
+static void put_field(cli_table *t, const lrs_trial_row *r, const lrs_experiment_row *e, const char *name)
 {
-	const config_stats *a = x, *b = y;
+	const char *base = (const char *)r;
 
-	if (a->mv != b->mv)
-		return a->mv > b->mv ? -1 : 1;
-	return strcmp(a->params, b->params);
+	if (!strcmp(name, "status")) {
+		cli_put_text(t, lrs_trial_status_name(r->status));
+		return;
+	}
+	if (!strcmp(name, "experiment") || !strcmp(name, "experiment_id")) {
+		if (name[10])
+			cli_put_int(t, e->id);
+		else
+			cli_put_text(t, e->name);
+		return;
+	}
+	for (size_t k = 0; k < sizeof trial_fields / sizeof *trial_fields; k++) {   /* every column of trial_cols */
+		const trial_field *f = &trial_fields[k];
+		if (strcmp(name, f->name))
+			continue;
+		if (f->kind == 'I')
+			cli_put_int(t, *(const int64_t *)(base + f->offset));
+		else if (f->kind == 'T')
+			cli_put_text(t, *(char *const *)(base + f->offset));
+		else if (f->kind == 'C')
+			cli_put_count(t, *(const long *)(base + f->offset));
+		else
+			cli_put_real(t, *(const double *)(base + f->offset));
+		return;
+	}
+	cli_put(t, LRS_VAL_NULL, NULL, NAN);   /* (names come from this file's lists) */
 }
 
-/* compare as a table for people: the configuration in words, mean ± 95 %
+/* The columns `names` of trial r, in order. */
+static void put_trial(cli_table *t, const lrs_trial_row *r, const lrs_experiment_row *e,
+                      const char *const *names, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		put_field(t, r, e, names[k]);
+}
+
+static int q_trials(lrs_store *st, const query_args *a, const lrs_experiment_row *e)
+{
+	/* a terminal gets the columns people read; csv and json everything */
+	static const char *const short_cols[] = { "id", "schedule", "params", "seed", "status", "epochs_done",
+	                                          "best_val_accuracy", "best_epoch", "final_val_accuracy",
+	                                          "test_accuracy", "wall_seconds" };
+	const char *const *cols = a->format == CLI_FMT_TABLE ? short_cols : trial_cols;
+	size_t ncols = a->format == CLI_FMT_TABLE ? sizeof short_cols / sizeof *short_cols : N_TRIAL_COLS;
+	lrs_trial_filter f = { a->status, a->schedule, NULL, 0, a->top, NAN };
+	char order[64];
+	lrs_trial_rows rows;
+	cli_table t;
+	int rc;
+
+	if (a->sort) {
+		snprintf(order, sizeof order, "%.*s", (int)strcspn(a->sort, ":"), a->sort);
+		f.order = order;
+		f.descending = strchr(a->sort, ':') && !strcmp(strchr(a->sort, ':'), ":desc");
+	} else if (a->top) {
+		f.order = metric_of(a);
+		f.descending = !ascending(metric_of(a));
+	}
+	if ((rc = lrs_store_trials_read(&rows, st, e->id, &f)) < 0)
+		return rc;
+	cli_table_init(&t, (int)ncols, cols);
+	for (size_t i = 0; i < rows.n; i++) {
+		cli_table_row(&t);
+		put_trial(&t, &rows.items[i], e, cols, ncols);
+	}
+	rc = show(a, &t, 0);
+	cli_table_free(&t);
+	lrs_trial_rows_free(&rows);
+	return rc;
+}
+
+/* One trial as a column of fields: reals to 6 digits, JSON readable. */
+static void print_fields(const cli_table *t)
+{
+	static const char *const names[2] = { "field", "value" };
+	cli_table v;
+	char num[32];
+
+	cli_table_init(&v, 2, names);
+	for (int c = 0; c < t->ncols; c++) {
+		const cli_cell *x = &t->cells[c];
+		cli_table_row(&v);
+		cli_put_text(&v, t->names[c]);
+		if (x->type == LRS_VAL_REAL && x->text) {
+			snprintf(num, sizeof num, "%.6g", x->real);
+			cli_put_text(&v, num);
+		} else {
+			cli_put_text(&v, x->text);
+		}
+	}
+	cli_table_print(stdout, &v, CLI_FMT_TABLE, 0);
+	cli_table_free(&v);
+}
+
+static int q_best(lrs_store *st, const query_args *a, const lrs_experiment_row *e)
+{
+	static const char *const cols[] = { "id", "experiment", "experiment_id", "trial_key", "schedule", "params",
+	                                    "hyper", "seed", "status", "epochs_done", "iterations", "best_val_accuracy",
+	                                    "best_epoch", "final_val_accuracy", "final_val_loss", "final_train_loss",
+	                                    "test_accuracy", "started_at", "finished_at", "wall_seconds", "worker" };
+	lrs_results_opts o = { metric_of(a), NULL, NAN };
+	lrs_results r;
+	size_t best;
+	cli_table t;
+	int rc;
+
+	if ((rc = lrs_results_load(&r, st, e->id, &o)) < 0)
+		return rc;
+	if (lrs_results_best_trials(&r, &best, 1) == 0) {
+		lrs_results_free(&r);
+		return lrs_error_set(LRS_EINVALID, "%s: experiment %lld has no completed trial", a->db, (long long)e->id);
+	}
+	cli_table_init(&t, sizeof cols / sizeof *cols, cols);
+	cli_table_row(&t);
+	put_trial(&t, &r.trials.items[best], e, cols, sizeof cols / sizeof *cols);
+	if (a->format == CLI_FMT_TABLE && !t.failed) {   /* one trial: a column of fields */
+		make_readable(&t, json_cols, 2);
+		print_fields(&t);
+	} else {
+		rc = show(a, &t, 1);
+	}
+	cli_table_free(&t);
+	lrs_results_free(&r);
+	return rc;
+}
+
+/* "0.8712 ± 0.0064", the mean alone without an interval, or "-". */
+static void mean_ci(char *buf, size_t cap, double mean, double ci)
+{
+	if (isnan(mean))
+		snprintf(buf, cap, "-");
+	else if (isnan(ci))
+		snprintf(buf, cap, "%.4f", mean);
+	else
+		snprintf(buf, cap, "%.4f ± %.4f", mean, ci);
+}
+
+/* compare as a table for people: the configuration's label, mean ± 95 %
  * interval, and the verdict against the best. */
-static void print_compare_table(const cli_table *c, const char *metric, int with_target)
+static void print_compare_table(const lrs_results *r, const query_args *a)
 {
 	const char *names[] = { "rank", "configuration", "n", "", "test accuracy (95% CI)", "to target", "vs best" };
+	int with_target = !isnan(a->target);
 	char head[80];
-	const char **s = calloc(c->nrows + 1, sizeof *s), **p = calloc(c->nrows + 1, sizeof *p);
-	const char **h = calloc(c->nrows + 1, sizeof *h);
-	char **labels = NULL;
 	cli_table v;
 
-	for (size_t r = 0; s && p && h && r < c->nrows; r++) {
-		s[r] = cli_table_get(c, r, "schedule");
-		p[r] = cli_table_get(c, r, "params");
-		h[r] = cli_table_get(c, r, "hyper");
-	}
-	if (s && p && h)
-		labels = cli_config_labels(s, p, h, c->nrows);
-	free(s);
-	free(p);
-	free(h);
-	if (!labels)
-		return;
-	snprintf(head, sizeof head, "%s (95%% CI)", metric);
+	snprintf(head, sizeof head, "%s (95%% CI)", r->metric);
 	names[3] = head;
 	if (!with_target)
 		names[5] = names[6];
 	cli_table_init(&v, with_target ? 7 : 6, names);
-	for (size_t r = 0; r < c->nrows; r++) {
-		char conf[512], val[64], test[64], reach[64], verdict[64], mean[64], sd[64], ci[64];
-		const char *row[7];
-		lrs_value_type ty[7] = { LRS_VAL_INT, LRS_VAL_TEXT, LRS_VAL_INT, LRS_VAL_TEXT, LRS_VAL_TEXT,
-		                         LRS_VAL_TEXT, LRS_VAL_TEXT };
-		const char *pv = cli_table_get(c, r, "p_vs_best");
-		int col = 0;
+	for (size_t k = 0; k < r->n_ranked && (!a->top || (long)k < a->top); k++) {
+		const lrs_result_config *c = &r->configs[r->ranked[k]];
+		char cell[64];
 
-		snprintf(conf, sizeof conf, "%s", labels[r]);
-		free(labels[r]);
-		snprintf(mean, sizeof mean, "mean_%s", metric);
-		snprintf(ci, sizeof ci, "ci95_%s", metric);
-		snprintf(sd, sizeof sd, "%s", cli_table_get(c, r, ci) ? cli_table_get(c, r, ci) : "");
-		if (cli_table_get(c, r, ci))
-			snprintf(val, sizeof val, "%.4f ± %.4f", atof(cli_table_get(c, r, mean)), atof(sd));
-		else
-			snprintf(val, sizeof val, "%.4f", atof(cli_table_get(c, r, mean)));
-		if (!cli_table_get(c, r, "mean_test_accuracy"))
-			snprintf(test, sizeof test, "-");
-		else if (cli_table_get(c, r, "ci95_test_accuracy"))
-			snprintf(test, sizeof test, "%.4f ± %.4f", atof(cli_table_get(c, r, "mean_test_accuracy")),
-			         atof(cli_table_get(c, r, "ci95_test_accuracy")));
-		else
-			snprintf(test, sizeof test, "%.4f", atof(cli_table_get(c, r, "mean_test_accuracy")));
-		if (r == 0)
-			snprintf(verdict, sizeof verdict, "best");
-		else if (!pv)
-			snprintf(verdict, sizeof verdict, "? (one seed)");
-		else
-			snprintf(verdict, sizeof verdict, "%s (p=%.2g)", atof(pv) >= 0.05 ? "same" : "worse", atof(pv));
-		row[col++] = cli_table_get(c, r, "rank");
-		row[col++] = conf;
-		row[col++] = cli_table_get(c, r, "n");
-		row[col++] = val;
-		row[col++] = test;
+		cli_table_row(&v);
+		cli_put_int(&v, (long long)c->rank);
+		cli_put_text(&v, c->label);
+		cli_put_int(&v, (long long)c->n);
+		mean_ci(cell, sizeof cell, c->mean, c->ci95);
+		cli_put_text(&v, cell);
+		mean_ci(cell, sizeof cell, c->mean_test, c->ci95_test);
+		cli_put_text(&v, cell);
 		if (with_target) {
-			const char *mr = cli_table_get(c, r, "mean_iterations_to_target");
-			snprintf(reach, sizeof reach, "%s%.0f (%s/%s)", mr ? "" : "-", mr ? atof(mr) : 0.0,
-			         cli_table_get(c, r, "reached_target"), cli_table_get(c, r, "n"));
-			if (!mr)
-				snprintf(reach, sizeof reach, "- (0/%s)", cli_table_get(c, r, "n"));
-			row[col++] = reach;
+			if (isnan(c->mean_reach))
+				snprintf(cell, sizeof cell, "- (0/%zu)", c->n);
+			else
+				snprintf(cell, sizeof cell, "%.0f (%zu/%zu)", c->mean_reach, c->n_reach, c->n);
+			cli_put_text(&v, cell);
 		}
-		row[col++] = verdict;
-		cli_table_add(&v, row, ty);
+		if (k == 0)
+			snprintf(cell, sizeof cell, "best");
+		else if (isnan(c->p))
+			snprintf(cell, sizeof cell, "? (one seed)");
+		else
+			snprintf(cell, sizeof cell, "%s (p=%.2g)", c->same ? "same" : "worse", c->p);
+		cli_put_text(&v, cell);
 	}
-	free(labels);
 	cli_table_print(stdout, &v, CLI_FMT_TABLE, 0);
 	printf("\nsame = Welch's t-test cannot tell it from the best (p >= 0.05); intervals: Student's t, 95%%\n");
 	cli_table_free(&v);
 }
 
-static int q_compare(lrs_store *st, const query_args *a, long long exp)
+/* compare as rows of numbers (CSV, JSON), keyed like schedule_summary. */
+static int print_compare_rows(const lrs_results *r, const query_args *a)
 {
-	char sql[SQL_CAP], target[160] = "NULL";
-	const char *m = metric_of(a);
-	cli_table t, out;
-	config_stats *cs = NULL;
-	size_t nc = 0;
+	char mean[64], sd[64], ci[64];
+	const char *names[15] = { "rank", "schedule", "params", "hyper", "n", mean, sd, ci, "mean_test_accuracy",
+	                          "std_test_accuracy", "ci95_test_accuracy", "mean_iterations_to_target",
+	                          "reached_target", "p_vs_best", "same_as_best" };
+	int target = !isnan(a->target);
+	cli_table t;
 	int rc;
 
-	if (!isnan(a->target))
-		snprintf(target, sizeof target, "(SELECT min(iteration) FROM epochs WHERE trial_id = t.id AND "
-		         "val_accuracy >= %.17g)", a->target);
-	size_t len = (size_t)snprintf(sql, sizeof sql,
-	         "SELECT schedule, params, hyper, %s AS value, test_accuracy, %s AS reach FROM trials t "
-	         "WHERE experiment_id = %lld AND status = 'completed'", m, target, exp);
-	if (a->schedule)
-		len += (size_t)snprintf(sql + len, sizeof sql - len, " AND schedule = '%s'", a->schedule);
-	snprintf(sql + len, sizeof sql - len, " ORDER BY schedule, params, hyper, id");
-	if ((rc = cli_table_fetch(&t, st, sql)) < 0)
-		return rc;
-	if (t.nrows == 0) {
-		cli_table_free(&t);
-		return lrs_error_set(LRS_EINVALID, "%s: experiment %lld has no completed trial%s", a->db, exp,
-		                     a->schedule ? " of that schedule" : "");
+	snprintf(mean, sizeof mean, "mean_%s", r->metric);
+	snprintf(sd, sizeof sd, "std_%s", r->metric);
+	snprintf(ci, sizeof ci, "ci95_%s", r->metric);
+	if (!target) {   /* without a target, no target columns */
+		names[11] = names[13];
+		names[12] = names[14];
 	}
-	cs = calloc(t.nrows + 1, sizeof *cs);
-	if (!cs) {
-		cli_table_free(&t);
-		return lrs_error_set(LRS_ENOMEM, "out of memory");
-	}
-	for (size_t r = 0; r < t.nrows; r++) {   /* rows come grouped */
-		const char *const *row = (const char *const *)&t.cells[r * 6];
-		config_stats *c = nc ? &cs[nc - 1] : NULL;
-		if (!c || strcmp(c->schedule, row[0]) || strcmp(c->params, row[1]) || strcmp(c->hyper, row[2])) {
-			c = &cs[nc++];
-			c->schedule = row[0];
-			c->params = row[1];
-			c->hyper = row[2];
-			c->val = calloc(t.nrows, sizeof *c->val);
-			c->test = calloc(t.nrows, sizeof *c->test);
-			c->reach = calloc(t.nrows, sizeof *c->reach);
-			if (!c->val || !c->test || !c->reach) {
-				rc = lrs_error_set(LRS_ENOMEM, "out of memory");
-				goto out;
-			}
+	cli_table_init(&t, target ? 15 : 13, names);
+	for (size_t k = 0; k < r->n_ranked && (!a->top || (long)k < a->top); k++) {
+		const lrs_result_config *c = &r->configs[r->ranked[k]];
+		cli_table_row(&t);
+		cli_put_int(&t, (long long)c->rank);
+		cli_put_text(&t, c->schedule);
+		cli_put_text(&t, c->params);
+		cli_put_text(&t, c->hyper);
+		cli_put_int(&t, (long long)c->n);
+		cli_put_real(&t, c->mean);
+		cli_put_real(&t, c->sd);
+		cli_put_real(&t, c->ci95);
+		cli_put_real(&t, c->mean_test);
+		cli_put_real(&t, c->sd_test);
+		cli_put_real(&t, c->ci95_test);
+		if (target) {
+			cli_put_real(&t, c->mean_reach);
+			cli_put_int(&t, (long long)c->n_reach);
 		}
-		if (row[3])
-			c->val[c->n++] = atof(row[3]);
-		if (row[4])
-			c->test[c->n_test++] = atof(row[4]);
-		if (row[5])
-			c->reach[c->n_reach++] = atof(row[5]);
+		cli_put_real(&t, c->p);
+		cli_put_int(&t, c->same);
 	}
-	for (size_t k = 0; k < nc; k++) {
-		config_stats *c = &cs[k];
-		c->mv = lrs_mean(c->val, c->n);
-		c->sv = lrs_sd(c->val, c->n);
-		c->cv = lrs_ci95(c->sv, c->n);
-		c->mt = lrs_mean(c->test, c->n_test);
-		c->st = lrs_sd(c->test, c->n_test);
-		c->ct = lrs_ci95(c->st, c->n_test);
-		c->mr = lrs_mean(c->reach, c->n_reach);
-		if (ascending(m))   /* rank losses low first: sort on the negation */
-			c->mv = -c->mv;
-	}
-	qsort(cs, nc, sizeof *cs, cmp_config);
-	for (size_t k = 0; k < nc; k++) {
-		if (ascending(m))
-			cs[k].mv = -cs[k].mv;
-		cs[k].p = k == 0 ? 1 : lrs_welch_p(cs[0].mv, cs[0].sv, cs[0].n, cs[k].mv, cs[k].sv, cs[k].n);
-	}
-	{
-		char mean_name[64], sd_name[64], ci_name[64];
-		snprintf(mean_name, sizeof mean_name, "mean_%s", m);
-		snprintf(sd_name, sizeof sd_name, "std_%s", m);
-		snprintf(ci_name, sizeof ci_name, "ci95_%s", m);
-		const char *names[] = { "rank", "schedule", "params", "hyper", "n", mean_name, sd_name, ci_name,
-		                        "mean_test_accuracy", "std_test_accuracy", "ci95_test_accuracy",
-		                        "mean_iterations_to_target", "reached_target", "p_vs_best", "same_as_best" };
-		int ncols = isnan(a->target) ? 11 : 13;
-		const char *use[15];
-		for (int i = 0; i < 15; i++)
-			use[i] = names[i];
-		if (isnan(a->target)) {   /* without a target, no target columns */
-			use[11] = names[13];
-			use[12] = names[14];
-		}
-		cli_table_init(&out, ncols + 2, use);
-		for (size_t k = 0; k < nc && (!a->top || (long)k < a->top); k++) {
-			config_stats *c = &cs[k];
-			char txt[13][40];
-			const char *row[15];
-			lrs_value_type ty[15];
-			double nums[] = { c->mv, c->sv, c->cv, c->mt, c->st, c->ct };
-			int col = 0;
-			snprintf(txt[0], 40, "%zu", k + 1);
-			row[col] = txt[0]; ty[col++] = LRS_VAL_INT;
-			row[col] = c->schedule; ty[col++] = LRS_VAL_TEXT;
-			row[col] = c->params; ty[col++] = LRS_VAL_TEXT;
-			row[col] = c->hyper; ty[col++] = LRS_VAL_TEXT;
-			snprintf(txt[1], 40, "%zu", c->n);
-			row[col] = txt[1]; ty[col++] = LRS_VAL_INT;
-			for (int i = 0; i < 6; i++) {
-				snprintf(txt[2 + i], 40, "%.17g", nums[i]);
-				row[col] = isnan(nums[i]) ? NULL : txt[2 + i];
-				ty[col++] = LRS_VAL_REAL;
-			}
-			if (!isnan(a->target)) {
-				snprintf(txt[8], 40, "%.17g", c->mr);
-				row[col] = isnan(c->mr) ? NULL : txt[8];
-				ty[col++] = LRS_VAL_REAL;
-				snprintf(txt[9], 40, "%zu", c->n_reach);
-				row[col] = txt[9];
-				ty[col++] = LRS_VAL_INT;
-			}
-			snprintf(txt[10], 40, "%.17g", c->p);
-			row[col] = isnan(c->p) ? NULL : txt[10];
-			ty[col++] = LRS_VAL_REAL;
-			snprintf(txt[11], 40, "%d", k == 0 || (!isnan(c->p) && c->p >= 0.05));
-			row[col] = txt[11];
-			ty[col++] = LRS_VAL_INT;
-			cli_table_add(&out, row, ty);
-		}
-	}
-	if (a->format == CLI_FMT_TABLE)
-		print_compare_table(&out, m, !isnan(a->target));
-	else
-		show(a, &out, 0);
-	cli_table_free(&out);
-out:
-	for (size_t k = 0; k < nc; k++) {
-		free(cs[k].val);
-		free(cs[k].test);
-		free(cs[k].reach);
-	}
-	free(cs);
+	rc = show(a, &t, 0);
 	cli_table_free(&t);
+	return rc;
+}
+
+static int q_compare(lrs_store *st, const query_args *a, const lrs_experiment_row *e)
+{
+	lrs_results_opts o = { metric_of(a), a->schedule, a->target };
+	lrs_results r;
+	int rc;
+
+	if ((rc = lrs_results_load(&r, st, e->id, &o)) < 0)
+		return rc;
+	if (r.n_ranked == 0)
+		rc = lrs_error_set(LRS_EINVALID, "%s: experiment %lld has no completed trial%s", a->db, (long long)e->id,
+		                   a->schedule ? " of that schedule" : "");
+	else if (a->format == CLI_FMT_TABLE)
+		print_compare_table(&r, a);
+	else
+		rc = print_compare_rows(&r, a);
+	lrs_results_free(&r);
 	return rc;
 }
 
 static int q_curve(lrs_store *st, const query_args *a)
 {
-	char sql[SQL_CAP];
+	static const char *const names[] = { "epoch", "iteration", "lr", "momentum", "train_loss", "train_accuracy",
+	                                     "val_loss", "val_accuracy", "wall_seconds" };
+	lrs_epoch_row *ep = NULL;
+	size_t n = 0;
+	long id;
 	cli_table t;
 	int rc;
 
-	if (!cli_is_id(a->arg))
+	if (!*a->arg || strspn(a->arg, "0123456789") != strlen(a->arg) || strlen(a->arg) >= 19 ||
+	    lrs_parse_long(a->arg, &id) < 0)
 		return lrs_error_set(LRS_EINVALID, "curve: a trial id is a number, got '%s'", a->arg);
-	snprintf(sql, sizeof sql, "SELECT count(*) FROM trials WHERE id = %s", a->arg);
-	if ((rc = cli_table_fetch(&t, st, sql)) < 0)
-		return rc;
-	int found = t.nrows && atoll(t.cells[0]) > 0;
-	cli_table_free(&t);
-	if (!found)
+	rc = lrs_store_epochs_read(&ep, &n, st, id);
+	if (rc == LRS_ENOTFOUND)
 		return lrs_error_set(LRS_EINVALID, "%s: no trial %s (see 'lrsweep query %s trials')", a->db, a->arg, a->db);
-	snprintf(sql, sizeof sql, "SELECT epoch, iteration, lr, momentum, train_loss, train_accuracy, val_loss, "
-	         "val_accuracy, wall_seconds FROM epochs WHERE trial_id = %s ORDER BY epoch", a->arg);
-	if ((rc = cli_table_fetch(&t, st, sql)) < 0)
+	if (rc < 0)
 		return rc;
-	show(a, &t, 0);
+	cli_table_init(&t, 9, names);
+	for (size_t i = 0; i < n; i++) {
+		cli_table_row(&t);
+		cli_put_count(&t, ep[i].epoch);
+		cli_put_count(&t, ep[i].iteration);
+		cli_put_real(&t, ep[i].lr);
+		cli_put_real(&t, ep[i].momentum);
+		cli_put_real(&t, ep[i].train_loss);
+		cli_put_real(&t, ep[i].train_accuracy);
+		cli_put_real(&t, ep[i].val_loss);
+		cli_put_real(&t, ep[i].val_accuracy);
+		cli_put_real(&t, ep[i].wall_seconds);
+	}
+	free(ep);
+	rc = show(a, &t, 0);
 	cli_table_free(&t);
-	return 0;
+	return rc;
 }
 
-/* Seeds are 64-bit unsigned, stored as SQLite's signed integers: shown
- * as the range-test command printed them, and as text in JSON (a double
- * cannot hold them, so JSON readers would round them). */
-static void unsigned_seeds(cli_table *t)
+/* How many range-test groups an experiment has: its range tests' and
+ * bounds' distinct group keys. */
+static size_t count_groups(const lrs_range_test_rows *r, const lrs_bound_rows *b)
 {
-	for (int c = 0; c < t->ncols; c++) {
-		if (strcmp(t->names[c], "seed"))
-			continue;
-		for (size_t r = 0; r < t->nrows; r++) {
-			char **cell = &t->cells[r * (size_t)t->ncols + (size_t)c];
-			char buf[32];
-			if (!*cell)
-				continue;
-			snprintf(buf, sizeof buf, "%llu", (unsigned long long)strtoll(*cell, NULL, 10));
-			char *s = strdup(buf);
-			if (s) {
-				free(*cell);
-				*cell = s;
-				t->types[r * (size_t)t->ncols + (size_t)c] = LRS_VAL_TEXT;   /* beyond JSON's integers */
-			}
-		}
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n + b->n; i++) {
+		const char *g = i < r->n ? r->items[i].group_key : b->items[i - r->n].group_key;
+		int seen = 0;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = !strcmp(g, j < r->n ? r->items[j].group_key : b->items[j - r->n].group_key);
+		n += !seen;
+	}
+	return n;
+}
+
+/* n reals in a row. */
+static void put_reals(cli_table *t, const double *v, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		cli_put_real(t, v[k]);
+}
+
+/* A row of a range-test table: its group first when `grouped`. */
+static void group_row(cli_table *t, const char *group, int grouped)
+{
+	cli_table_row(t);
+	if (grouped)
+		cli_put_text(t, group);
+}
+
+/* The bounds table; `grouped`: a group_key column first. */
+static void bounds_table(cli_table *t, const lrs_bound_rows *b, int grouped)
+{
+	static const char *const names[] = { "group_key", "rule", "min_lr", "max_lr", "min_lr_spread",
+	                                     "max_lr_spread", "chosen", "note" };
+
+	cli_table_init(t, grouped ? 8 : 7, names + !grouped);
+	for (size_t i = 0; i < b->n; i++) {
+		group_row(t, b->items[i].group_key, grouped);
+		const lrs_bound_read *x = &b->items[i];
+		cli_put_text(t, x->rule);
+		put_reals(t, (const double[]){ x->min_lr, x->max_lr, x->min_lr_spread, x->max_lr_spread }, 4);
+		cli_put_int(t, x->chosen);
+		cli_put_text(t, x->note);
 	}
 }
 
-static int q_range_test(lrs_store *st, const query_args *a, long long exp)
+/* The repeats table. Seeds are 64-bit unsigned, stored as SQLite's signed
+ * integers: shown as the range-test command printed them, and as text in
+ * JSON (a double cannot hold them, so JSON readers would round them). */
+static void repeats_table(cli_table *t, const lrs_range_test_rows *r, int grouped)
 {
-	char sql[SQL_CAP];
+	static const char *const names[] = { "group_key", "id", "repeat", "mode", "start_lr", "end_lr", "iterations",
+	                                     "stopped_at", "seed", "wall_seconds", "points", "max_accuracy",
+	                                     "min_smoothed_loss" };
+	char seed[32];
+
+	cli_table_init(t, grouped ? 13 : 12, names + !grouped);
+	for (const lrs_range_test_row *x = r->items; x < r->items + r->n; x++) {
+		group_row(t, x->group_key, grouped);
+		cli_put_int(t, x->id);
+		cli_put_int(t, x->repeat);
+		cli_put_text(t, x->mode);
+		put_reals(t, (const double[]){ x->start_lr, x->end_lr }, 2);
+		cli_put_count(t, x->iterations);
+		cli_put_count(t, x->stopped_at);
+		snprintf(seed, sizeof seed, "%llu", (unsigned long long)x->seed);
+		cli_put_text(t, seed);
+		cli_put_real(t, x->wall_seconds);
+		cli_put_count(t, x->n_points);
+		cli_put_real(t, x->max_accuracy);
+		cli_put_real(t, x->min_smoothed_loss);
+	}
+}
+
+static int q_range_test(lrs_store *st, const query_args *a, const lrs_experiment_row *e)
+{
+	lrs_range_test_rows rt;
+	lrs_bound_rows bd;
 	cli_table b, r;
 	int rc;
 
-	snprintf(sql, sizeof sql, "SELECT rule, min_lr, max_lr, min_lr_spread, max_lr_spread, chosen, note "
-	         "FROM bounds WHERE experiment_id = %lld ORDER BY chosen DESC, rule", exp);
-	if ((rc = cli_table_fetch(&b, st, sql)) < 0)
+	if ((rc = lrs_store_bounds_read(&bd, st, e->id)) < 0)
 		return rc;
-	snprintf(sql, sizeof sql, "SELECT r.id, r.repeat, r.mode, r.start_lr, r.end_lr, r.iterations, r.stopped_at, "
-	         "r.seed, r.wall_seconds, count(p.iteration) AS points, max(p.accuracy) AS max_accuracy, "
-	         "min(p.smoothed_loss) AS min_smoothed_loss FROM range_tests r LEFT JOIN range_points p "
-	         "ON p.range_test_id = r.id WHERE r.experiment_id = %lld GROUP BY r.id ORDER BY r.repeat", exp);
-	if ((rc = cli_table_fetch(&r, st, sql)) < 0) {
-		cli_table_free(&b);
+	if ((rc = lrs_store_range_tests_read(&rt, st, e->id, 0)) < 0) {
+		lrs_bound_rows_free(&bd);
 		return rc;
 	}
-	unsigned_seeds(&r);
-	if (b.nrows == 0 && r.nrows == 0) {
-		cli_table_free(&b);
-		cli_table_free(&r);
+	if (bd.n == 0 && rt.n == 0) {
+		lrs_bound_rows_free(&bd);
+		lrs_range_test_rows_free(&rt);
 		return lrs_error_set(LRS_EINVALID, "%s: experiment %lld has no range test (its bounds were given)",
-		                     a->db, exp);
+		                     a->db, (long long)e->id);
 	}
-	if (a->format == CLI_FMT_JSON) {
+	int grouped = count_groups(&rt, &bd) > 1;   /* one group: as it always was */
+	bounds_table(&b, &bd, grouped);
+	repeats_table(&r, &rt, grouped);
+	lrs_bound_rows_free(&bd);
+	lrs_range_test_rows_free(&rt);
+	if (b.failed || r.failed) {
+		rc = lrs_error_set(LRS_ENOMEM, "out of memory");
+	} else if (a->format == CLI_FMT_JSON) {
 		printf("{\"bounds\": ");
 		cli_table_print(stdout, &b, CLI_FMT_JSON, 0);
 		printf(", \"range_tests\": ");
@@ -666,14 +665,14 @@ static int q_range_test(lrs_store *st, const query_args *a, long long exp)
 		printf("}\n");
 	} else {
 		if (a->format == CLI_FMT_TABLE)
-			printf("bounds (chosen first)\n\n");
+			printf(grouped ? "bounds (by group, chosen first)\n\n" : "bounds (chosen first)\n\n");
 		cli_table_print(stdout, &b, a->format, 0);
 		printf(a->format == CLI_FMT_TABLE ? "\nrepeats\n\n" : "\n");
 		cli_table_print(stdout, &r, a->format, 0);
 	}
 	cli_table_free(&b);
 	cli_table_free(&r);
-	return 0;
+	return rc;
 }
 
 static int q_sql(lrs_store *st, const query_args *a)
@@ -681,7 +680,7 @@ static int q_sql(lrs_store *st, const query_args *a)
 	cli_table t;
 	int rc;
 
-	if ((rc = cli_table_fetch(&t, st, a->arg)) < 0)
+	if ((rc = cli_table_query(&t, st, a->arg)) < 0)
 		return rc;
 	cli_table_print(stdout, &t, a->format, 0);
 	cli_table_free(&t);
@@ -691,8 +690,8 @@ static int q_sql(lrs_store *st, const query_args *a)
 int cmd_query(int argc, char **argv, cli_globals *g)
 {
 	query_args a = { NULL, NULL, NULL, CLI_FMT_TABLE, NULL, NULL, NULL, NULL, 0, NULL, NAN };
+	lrs_experiment_row e;
 	lrs_store *st = NULL;
-	long long exp = 0;
 	int status, rc;
 
 	if ((rc = parse_args(argc, argv, g, &a)) != 0)
@@ -705,15 +704,16 @@ int cmd_query(int argc, char **argv, cli_globals *g)
 		rc = q_curve(st, &a);
 	else if (!strcmp(a.what, "sql"))
 		rc = q_sql(st, &a);
-	else if ((rc = resolve_experiment(st, &a, &exp)) == 0) {
+	else if ((rc = cli_find_experiment(&e, st, a.db, a.experiment)) == 0) {
 		if (!strcmp(a.what, "trials"))
-			rc = q_trials(st, &a, exp);
+			rc = q_trials(st, &a, &e);
 		else if (!strcmp(a.what, "best"))
-			rc = q_best(st, &a, exp);
+			rc = q_best(st, &a, &e);
 		else if (!strcmp(a.what, "compare"))
-			rc = q_compare(st, &a, exp);
+			rc = q_compare(st, &a, &e);
 		else
-			rc = q_range_test(st, &a, exp);
+			rc = q_range_test(st, &a, &e);
+		lrs_experiment_row_free(&e);
 	}
 	lrs_store_free(st);
 	return rc < 0 ? cli_fail(CMD, rc) : EXIT_OK;

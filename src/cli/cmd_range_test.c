@@ -13,6 +13,7 @@
 #include "lrsweep/pick.h"
 #include "lrsweep/plot.h"
 #include "lrsweep/rangetest.h"
+#include "lrsweep/report.h"
 #include "lrsweep/runner.h"
 #include "lrsweep/store.h"
 #include "lrsweep/util.h"
@@ -122,10 +123,10 @@ static int store(lrs_store *st, const lrs_experiment *e, const lrs_dataset *ds, 
 static int draw(const range_args *a, const lrs_range_outcome *o, const lrs_range_config *rc, lrs_pick_rule chosen)
 {
 	const lrs_pick_result *p = &o->picks[chosen];
-	cli_range_curves c = { rc->mode == LRS_RAMP_EXPONENTIAL, o->repeats, (size_t)o->n, o->lr, o->loss,
+	lrs_range_figure f = { rc->mode == LRS_RAMP_EXPONENTIAL, o->repeats, (size_t)o->n, o->lr, o->loss,
 	                       o->smoothed_loss, o->accuracy, p->ok ? p->min_lr : NAN, p->ok ? p->max_lr : NAN,
-	                       lrs_pick_rule_name(chosen) };
-	return cli_range_plot(a->plot, &c);
+	                       lrs_pick_rule_name(chosen), NULL };
+	return lrs_report_range_plot(a->plot, &f);
 }
 
 int cmd_range_test(int argc, char **argv, cli_globals *g)

@@ -17,6 +17,7 @@
 #include "lrsweep/pick.h"
 #include "lrsweep/pipeline.h"
 #include "lrsweep/plan.h"
+#include "lrsweep/results.h"
 #include "lrsweep/runner.h"
 #include "lrsweep/store.h"
 #include "lrsweep/util.h"
@@ -269,64 +270,42 @@ static void on_trials_end(void *ctx)
 
 /* ------------------------------------------------------------ the leaderboard */
 
-typedef struct {
-	const lrs_plan *plan;
-	int rank;
-} board_ctx;
-
 /* "0.8712 ± 0.0021", "0.8712" alone (one seed), or "-" (no value);
  * padded to a column unless last. */
-static void print_mean_sd(const char *mean, const char *sd, int last)
+static void print_mean_sd(double mean, double sd, int last)
 {
 	char cell[40];
 
-	if (!mean)
+	if (isnan(mean))
 		snprintf(cell, sizeof cell, "-");
-	else if (!sd)
-		snprintf(cell, sizeof cell, "%.4f", atof(mean));
+	else if (isnan(sd))
+		snprintf(cell, sizeof cell, "%.4f", mean);
 	else
-		snprintf(cell, sizeof cell, "%.4f ± %.4f", atof(mean), atof(sd));
+		snprintf(cell, sizeof cell, "%.4f ± %.4f", mean, sd);
 	printf(last ? "%s" : "%-18s", cell);   /* ± is two bytes */
 }
 
-/* One row of schedule_summary: the plan's label for it, and the numbers. */
-static int board_row(void *ctx, int ncols, const char *const *names, const char *const *v,
-                     const lrs_value_type *types)
+/* The configurations compared as `lrsweep query compare` ranks and names
+ * them, with mean ± sd over their seeds. */
+static int leaderboard(lrs_store *st, int64_t exp_id)
 {
-	board_ctx *b = ctx;
-	const char *label = NULL;
-	(void)names;
-	(void)types;
+	lrs_results r;
+	int rc;
 
-	if (!v) {
-		printf("%4s  %-48s  %3s  %-17s  %s\n", "rank", "configuration", "n", "best val acc", "test acc");
-		return 0;
-	}
-	if (ncols < 8)
-		return 0;
-	for (size_t i = 0; i < b->plan->n && !label; i++)
-		if (!strcmp(b->plan->items[i].type, v[0]) && !strcmp(b->plan->items[i].params, v[1]) &&
-		    !strcmp(b->plan->items[i].hyper, v[2]))
-			label = b->plan->items[i].label;
-	printf("%4d  %-48s  %3s  ", ++b->rank, label ? label : v[0], v[3]);
-	print_mean_sd(v[4], v[5], 0);
-	printf("  ");
-	print_mean_sd(v[6], v[7], 1);
-	printf("\n");
-	return 0;
-}
-
-static int leaderboard(lrs_store *st, int64_t exp_id, const lrs_plan *plan)
-{
-	char sql[512];
-	board_ctx b = { plan, 0 };
-
-	snprintf(sql, sizeof sql,
-	         "SELECT schedule, params, hyper, n, mean_best_val_accuracy, std_best_val_accuracy, "
-	         "mean_test_accuracy, std_test_accuracy FROM schedule_summary WHERE experiment_id = %lld "
-	         "ORDER BY mean_best_val_accuracy DESC, schedule", (long long)exp_id);
+	if ((rc = lrs_results_load(&r, st, exp_id, NULL)) < 0)
+		return rc;
 	printf("\nleaderboard (mean ± sd over seeds of completed trials; ranked by validation accuracy)\n\n");
-	return lrs_store_query(st, sql, board_row, &b);
+	printf("%4s  %-48s  %3s  %-17s  %s\n", "rank", "configuration", "n", "best val acc", "test acc");
+	for (size_t k = 0; k < r.n_ranked; k++) {
+		const lrs_result_config *c = &r.configs[r.ranked[k]];
+		printf("%4zu  %-48s  %3zu  ", c->rank, c->label, c->n);
+		print_mean_sd(c->mean, c->sd, 0);
+		printf("  ");
+		print_mean_sd(c->mean_test, c->sd_test, 1);
+		printf("\n");
+	}
+	lrs_results_free(&r);
+	return 0;
 }
 
 /* ------------------------------------------------------------ the command */
@@ -382,7 +361,7 @@ static int run_stored(lrs_pipeline *p, const run_args *a, cli_globals *g, const 
 		fprintf(stderr, "lrsweep %s: trials took %.3f s; %.4f s of it in SQLite (%.2f%%)\n", CMD,
 		        p->sweep_seconds, p->store_seconds,
 		        p->sweep_seconds > 0 ? 100 * p->store_seconds / p->sweep_seconds : 0.0);
-	if (err == 0 && (err = leaderboard(st, p->experiment_id, &p->plan)) == 0)
+	if (err == 0 && (err = leaderboard(st, p->experiment_id)) == 0)
 		print_totals(p, path);
 	lrs_store_free(st);
 	return err < 0 ? cli_fail(CMD, err) : EXIT_OK;

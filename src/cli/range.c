@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "lrsweep/error.h"
-#include "lrsweep/plot.h"
 #include "progress.h"
 #include "range.h"
 
@@ -127,56 +126,4 @@ void cli_range_summary(const lrs_range_outcome *o, const lrs_range_config *rc, c
 	else
 		printf("\nno bounds: no rule could pick (%s: %s)\n", lrs_pick_rule_name(ch->preferred),
 		       o->picks[ch->preferred].why);
-}
-
-int cli_range_plot(const char *path, const cli_range_curves *c)
-{
-	double *ax = malloc((c->n > 0 ? c->n : 1) * sizeof *ax);
-	double *ay = malloc((c->n > 0 ? c->n : 1) * sizeof *ay);
-	double marks[2] = { c->min_lr, c->max_lr }, top = 0;
-	const char *labels[2] = { "min_lr", "max_lr" };
-	char title[160];
-	size_t m = 0;
-	int err;
-
-	if (!ax || !ay) {
-		free(ax);
-		free(ay);
-		return lrs_error_set(LRS_ENOMEM, "out of memory");
-	}
-	for (size_t i = 0; i < c->n; i++)
-		if (!isnan(c->accuracy[i])) {
-			ax[m] = c->lr[i];
-			ay[m++] = c->accuracy[i];
-		}
-	lrs_plot_series s[3] = {
-		{ .title = "training loss", .x = c->lr, .y = c->loss, .n = c->n },
-		{ .title = "smoothed loss", .x = c->lr, .y = c->smoothed_loss, .n = c->n },
-		{ .title = "validation accuracy", .x = ax, .y = ay, .n = m, .right_axis = 1 },
-	};
-	snprintf(title, sizeof title, "LR range test (%s), mean of %ld repeat%s, bounds: %s",
-	         c->exponential ? "exponential" : "linear", c->repeats, c->repeats > 1 ? "s" : "", c->rule);
-	/* the loss axis ends a little above the smoothed curve's start, so the
-	 * spike where the test stops does not flatten everything else */
-	for (size_t i = 0; i < c->n; i++)
-		top = fmax(top, c->smoothed_loss[i]);
-	/* a linear ramp over more than a decade is drawn on a log axis too: on
-	 * a linear one the low rates, where the bounds usually are, get a
-	 * sliver at the left (1e-4 to 1: bounds at 0.015 and 0.03 in its
-	 * first 3 %); within a decade (the CLR paper's tests) it stays linear */
-	double lo = HUGE_VAL, hi = 0;
-	for (size_t i = 0; i < c->n; i++)
-		if (isfinite(c->lr[i]) && c->lr[i] > 0) {
-			lo = fmin(lo, c->lr[i]);
-			hi = fmax(hi, c->lr[i]);
-		}
-	int logx = c->exponential || hi > 10 * lo;
-	lrs_plot_opts opts = { .title = title, .xlabel = logx ? "learning rate (log scale)" : "learning rate",
-	                       .ylabel = "loss", .y2label = "validation accuracy", .logx = logx, .marks = marks,
-	                       .mark_labels = labels, .n_marks = isnan(c->max_lr) ? 0 : 2, .ymax = 1.5 * top,
-	                       .key_below = 1 };
-	err = lrs_plot_lines(path, &opts, s, 3);
-	free(ax);
-	free(ay);
-	return err;
 }

@@ -26,18 +26,4 @@ lrs_range_view cli_range_view_of(cli_range_view *v, int quiet);
 void cli_range_summary(const lrs_range_outcome *o, const lrs_range_config *rc, const lrs_range_choice *ch,
                        long spe);
 
-/* The mean curves of a range test, as plotted. */
-typedef struct {
-	int exponential;
-	long repeats;
-	size_t n;
-	const double *lr, *loss, *smoothed_loss, *accuracy;   /* (n); accuracy NAN between evaluations */
-	double min_lr, max_lr;     /* the chosen bounds, NAN when none */
-	const char *rule;
-} cli_range_curves;
-
-/* Loss (raw and smoothed) and accuracy against the rate, the bounds
- * marked; `path` .png/.svg, or NULL for the terminal. */
-int cli_range_plot(const char *path, const cli_range_curves *c);
-
 #endif

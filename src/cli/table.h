@@ -1,6 +1,6 @@
-/* table.h - rows of text with types, printed as an aligned table, CSV or
- * JSON: what every `query` subject shows. Filled from the store's query
- * callback or row by row. */
+/* table.h - typed rows printed as an aligned table, CSV or JSON: what
+ * every `query` subject shows. Filled cell by cell from what the store
+ * and the results module return, or from a user's SQL. */
 #ifndef LRSWEEP_CLI_TABLE_H
 #define LRSWEEP_CLI_TABLE_H
 
@@ -12,66 +12,52 @@
 typedef enum { CLI_FMT_TABLE, CLI_FMT_CSV, CLI_FMT_JSON } cli_format;
 
 typedef struct {
+	lrs_value_type type;
+	char *text;                /* as CSV prints it; NULL for NULL          */
+	double real;               /* LRS_VAL_REAL: the number                 */
+} cli_cell;
+
+typedef struct {
 	int ncols;
 	char **names;              /* (ncols)                                  */
 	unsigned char *raw_json;   /* (ncols) 1: the column holds JSON text,
 	                              embedded as is in JSON output            */
 	size_t nrows;
-	char **cells;              /* (nrows x ncols) text, NULL for NULL     */
-	lrs_value_type *types;     /* (nrows x ncols)                          */
+	cli_cell *cells;           /* (nrows x ncols)                          */
+	int col;                   /* the next cell of the last row            */
 	int failed;                /* out of memory while filling              */
 } cli_table;
 
 /* "table", "csv" or "json"; -1 otherwise. */
 int cli_format_parse(const char *s, cli_format *out);
 
-/* An lrs_store_row_fn that fills the cli_table at ctx (zeroed first). */
-int cli_table_collect(void *ctx, int ncols, const char *const *names, const char *const *values,
-                      const lrs_value_type *types);
+/* Runs one read-only SQL statement of the user's into a fresh table. */
+int cli_table_query(cli_table *t, lrs_store *st, const char *sql);
 
-/* Runs one read-only SQL statement into a fresh table. */
-int cli_table_fetch(cli_table *t, lrs_store *st, const char *sql);
-
-/* Appends `s` as an SQL string literal (quotes doubled), whole. Returns 0
- * or LRS_ENOMEM (b->failed set). */
-int cli_sql_quote(lrs_buf *b, const char *s);
-
-/* Whether `s` names an experiment by id (digits, short enough for one). */
-int cli_is_id(const char *s);
-
-/* The experiments row (columns `cols`, SQL) that `spec` names: NULL for
- * the latest experiment, digits for an id, else a name (its latest run).
- * LRS_EINVALID "DB: no experiment 'spec'" when there is none. */
-int cli_experiment_row(cli_table *t, lrs_store *st, const char *db, const char *spec, const char *cols);
+/* The experiment `spec` names (NULL: the latest; digits: an id; else a
+ * name: its latest run), as lrs_store_experiment_find, with "not found"
+ * as bad input (LRS_EINVALID) pointing at 'lrsweep query DB experiments'. */
+int cli_find_experiment(lrs_experiment_row *e, lrs_store *st, const char *db, const char *spec);
 
 /* Starts an empty table with the given column names. */
 int cli_table_init(cli_table *t, int ncols, const char *const *names);
 
-/* Appends a row (copied). */
-int cli_table_add(cli_table *t, const char *const *values, const lrs_value_type *types);
+/* Starts a row of NULLs; the cli_put functions fill it from the left.
+ * Out of memory sets t->failed (seen by the caller once, at the end). */
+int cli_table_row(cli_table *t);
+void cli_put(cli_table *t, lrs_value_type type, const char *text, double real);
+void cli_put_text(cli_table *t, const char *s);          /* NULL: NULL   */
+void cli_put_int(cli_table *t, long long v);
+void cli_put_count(cli_table *t, long v);                /* < 0: NULL    */
+void cli_put_real(cli_table *t, double v);               /* NAN: NULL    */
 
 /* Marks a column as JSON text. */
 void cli_table_raw_json(cli_table *t, const char *name);
-
-/* The cell at row r of column `name`, or NULL (also when no such column). */
-const char *cli_table_get(const cli_table *t, size_t r, const char *name);
 
 /* Prints the table. JSON: an array of objects keyed by the column names,
  * or (as_object) the first row alone as one object. */
 void cli_table_print(FILE *f, const cli_table *t, cli_format fmt, int as_object);
 
 void cli_table_free(cli_table *t);
-
-/* A JSON object as people read it: "lr=0.05, factor=1" (strings unquoted,
- * numbers to 4 significant digits, nested values kept). Free it. */
-char *cli_json_readable(const char *json);
-
-/* Short names for n configurations (schedule type, params and hyper as
- * stored): the type and only the parameters and hyperparameters whose
- * values differ between the configurations ("constant lr=0.0324",
- * "one_cycle", "constant lr=0.0081; batch_size=64"). Returns n strings
- * (free each, then the array), or NULL out of memory. */
-char **cli_config_labels(const char *const *schedule, const char *const *params, const char *const *hyper,
-                         size_t n);
 
 #endif

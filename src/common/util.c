@@ -163,6 +163,103 @@ void lrs_buf_free(lrs_buf *b)
 	b->failed = 0;
 }
 
+/* ------------------------------------------------------------------ JSON */
+
+#define JSON_MAX_DEPTH 64
+
+static const char *json_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	return p;
+}
+
+/* The end of the JSON value at p (RFC 8259), or NULL when there is none.
+ * Strings must hold no raw control character (C0, DEL, C1: JSON forbids
+ * the first, a terminal acts on all) and be UTF-8, so that a value that
+ * passes is as safe to print as one lrs_buf_json_string wrote. */
+static const char *json_value(const char *p, int depth)
+{
+	p = json_ws(p);
+	if (depth > JSON_MAX_DEPTH)
+		return NULL;
+	if (*p == '{' || *p == '[') {
+		char close = *p == '{' ? '}' : ']';
+		p = json_ws(p + 1);
+		if (*p == close)
+			return p + 1;
+		for (;;) {
+			if (close == '}') {
+				if (*(p = json_ws(p)) != '"' || !(p = json_value(p, depth + 1)) || *(p = json_ws(p)) != ':')
+					return NULL;
+				p++;
+			}
+			if (!(p = json_value(p, depth + 1)))
+				return NULL;
+			p = json_ws(p);
+			if (*p == close)
+				return p + 1;
+			if (*p++ != ',')
+				return NULL;
+		}
+	}
+	if (*p == '"') {
+		for (p++; *p != '"'; ) {
+			const unsigned char *u = (const unsigned char *)p;
+			size_t n = lrs_utf8_len(p);
+			if (n == 0 || *u < 0x20 || *u == 0x7f || (u[0] == 0xc2 && u[1] <= 0x9f))
+				return NULL;   /* raw control characters, not UTF-8 */
+			if (*p == '\\') {
+				if (p[1] == 'u') {
+					for (int k = 2; k < 6; k++)
+						if (!isxdigit((unsigned char)p[k]))
+							return NULL;
+					n = 6;
+				} else if (p[1] && strchr("\"\\/bfnrt", p[1])) {
+					n = 2;
+				} else {
+					return NULL;
+				}
+			}
+			p += n;
+		}
+		return p + 1;
+	}
+	if (!strncmp(p, "true", 4) || !strncmp(p, "null", 4))
+		return p + 4;
+	if (!strncmp(p, "false", 5))
+		return p + 5;
+	/* -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+	p += *p == '-';
+	if (!isdigit((unsigned char)*p))
+		return NULL;
+	if (*p == '0')
+		p++;
+	else
+		while (isdigit((unsigned char)*p))
+			p++;
+	if (*p == '.') {
+		if (!isdigit((unsigned char)*++p))
+			return NULL;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (*p == 'e' || *p == 'E') {
+		p += p[1] == '+' || p[1] == '-' ? 2 : 1;
+		if (!isdigit((unsigned char)*p))
+			return NULL;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	return p;
+}
+
+int lrs_json_valid(const char *s)
+{
+	const char *end = json_value(s, 0);
+	return end && *json_ws(end) == '\0';
+}
+
 /* --------------------------------------------------------------- numbers */
 
 static int only_blanks(const char *p)
@@ -170,6 +267,16 @@ static int only_blanks(const char *p)
 	while (isspace((unsigned char)*p))
 		p++;
 	return *p == '\0';
+}
+
+char *lrs_fmt_double(char *buf, double v)
+{
+	for (int digits = 15; digits <= 17; digits++) {
+		snprintf(buf, LRS_DOUBLE_TEXT, "%.*g", digits, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	return buf;
 }
 
 int lrs_parse_double(const char *s, double *out)

@@ -133,9 +133,11 @@ static const char *const dashes[] = { "1", "2", "3", "4", "5", "(12,4,2,4,2,4)",
 #define N_COLOURS (sizeof colours / sizeof colours[0])
 #define N_DASHES (sizeof dashes / sizeof dashes[0])
 
-/* "lc rgb '#...' dt N" for line k. */
-static void put_style(FILE *f, size_t k)
+/* "lc rgb '#...' dt N" for series s at position k. */
+static void put_style(FILE *f, const lrs_plot_series *s, size_t k)
 {
+	if (s->style > 0)
+		k = (size_t)(s->style - 1);
 	fprintf(f, "lc rgb '%s' dt %s", colours[k % N_COLOURS], dashes[(k / N_COLOURS) % N_DASHES]);
 }
 
@@ -254,7 +256,7 @@ static void write_script(FILE *f, const char *ext, const lrs_plot_opts *opts, co
 		if (!series[k].lo || !series[k].hi || series[k].points)
 			continue;
 		fprintf(f, "%s$d%zu using 1:3:4 with filledcurves fs transparent solid 0.2 noborder ", first ? "" : ", ", k);
-		put_style(f, k);
+		put_style(f, &series[k], k);
 		fprintf(f, " axes x1y%d notitle", series[k].right_axis ? 2 : 1);
 		first = 0;
 	}
@@ -270,10 +272,11 @@ static void write_script(FILE *f, const char *ext, const lrs_plot_opts *opts, co
 			fprintf(f, "using 1:2 with linespoints lw 2 pt 7 ps 0.6 ");
 		else
 			fprintf(f, "using 1:2 with lines lw 2 ");
-		put_style(f, k);
-		fprintf(f, " axes x1y%d title ", series[k].right_axis ? 2 : 1);
+		put_style(f, &series[k], k);
+		fprintf(f, " axes x1y%d %s", series[k].right_axis ? 2 : 1, series[k].title ? "title " : "notitle");
 		first = 0;
-		put_quoted(f, series[k].title);
+		if (series[k].title)
+			put_quoted(f, series[k].title);
 	}
 	fprintf(f, "\n");
 }

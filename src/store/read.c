@@ -7,14 +7,15 @@
  * connection. Doubles come out as the shortest
  * text that reads back to the same value, not SQLite's 15 digits. */
 #include <assert.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lrsweep/error.h"
+#include "lrsweep/util.h"
 #include "internal.h"
 
-#define DOUBLE_TEXT 32                  /* room for "%.17g" of any double */
 
 /* ----------------------------------------------------------- experiments */
 
@@ -143,16 +144,6 @@ done:
 
 /* ----------------------------------------------------------------- query */
 
-/* The shortest "%.*g" (15 to 17 digits) that reads back as v. */
-static void format_double(char *buf, double v)
-{
-	for (int digits = 15; digits <= 17; digits++) {
-		snprintf(buf, DOUBLE_TEXT, "%.*g", digits, v);
-		if (strtod(buf, NULL) == v)
-			return;
-	}
-}
-
 /* PRAGMAs a query may run: without an argument they read a setting or a
  * report; with one, only these that take a table or index name. Any other
  * pragma is refused, so that a query cannot change the connection
@@ -207,83 +198,88 @@ static int nothing_left(lrs_store *st, const char *sql)
 	return rc == SQLITE_OK && s == NULL;
 }
 
-int lrs_store_query(lrs_store *st, const char *sql, lrs_store_row_fn fn, void *ctx)
+/* The checks of a user's statement: prepared (into *s), read-only, alone.
+ * The authorizer stays installed, with *pragma (an allowed PRAGMA was
+ * seen) as its context, until the caller removes it: SQLite may prepare
+ * the statement again while it steps. 0, or LRS_EINVALID saying why. */
+static int prepare_user_query(lrs_store *st, const char *sql, sqlite3_stmt **s, int *pragma)
+{
+	const char *tail = NULL;        /* SQL after the first statement     */
+	int rc;
+
+	*pragma = 0;
+	sqlite3_set_authorizer(st->db, authorize_query, pragma);
+	rc = sqlite3_prepare_v2(st->db, sql, -1, s, &tail);
+	if ((rc & 0xff) == SQLITE_AUTH)
+		return lrs_error_set(LRS_EINVALID, "%s: query: only read-only statements are"
+		                     " allowed (%s)", st->path, sqlite3_errmsg(st->db));
+	if (rc != SQLITE_OK)
+		return (rc & 0xff) == SQLITE_ERROR
+		       ? lrs_error_set(LRS_EINVALID, "%s: query: %s", st->path, sqlite3_errmsg(st->db))
+		       : store_fail(st, rc, "query");
+	if (*s == NULL)
+		return lrs_error_set(LRS_EINVALID, "%s: query: no SQL statement given", st->path);
+	if (!sqlite3_stmt_readonly(*s) && !*pragma)
+		return lrs_error_set(LRS_EINVALID, "%s: query: only read-only statements are"
+		                     " allowed (this one would modify the database)", st->path);
+	if (!nothing_left(st, tail))
+		return lrs_error_set(LRS_EINVALID, "%s: query: only one SQL statement is allowed",
+		                     st->path);
+	return 0;
+}
+
+/* Column i of the current row as a value; reals' text in `number`. 0 or
+ * the translated error. */
+static int column_value(lrs_store *st, sqlite3_stmt *s, int i, lrs_value *v, char *number)
+{
+	v->real = NAN;
+	switch (sqlite3_column_type(s, i)) {
+	case SQLITE_NULL:
+		v->type = LRS_VAL_NULL;
+		v->text = NULL;
+		return 0;
+	case SQLITE_FLOAT:
+		v->type = LRS_VAL_REAL;
+		v->real = sqlite3_column_double(s, i);
+		v->text = lrs_fmt_double(number, v->real);
+		return 0;
+	default:
+		v->type = sqlite3_column_type(s, i) == SQLITE_INTEGER ? LRS_VAL_INT : LRS_VAL_TEXT;
+		v->text = (const char *)sqlite3_column_text(s, i);
+		return v->text ? 0 : store_fail(st, SQLITE_NOMEM, "query");
+	}
+}
+
+int lrs_store_query_values(lrs_store *st, const char *sql, lrs_store_value_fn fn, void *ctx)
 {
 	sqlite3_stmt *s = NULL;
-	const char *tail = NULL;        /* SQL after the first statement     */
 	const char **names = NULL;      /* (ncols) column names              */
-	const char **values = NULL;     /* (ncols) the row as text, or NULL  */
-	lrs_value_type *types = NULL;   /* (ncols) their types               */
-	char *numbers = NULL;           /* (ncols, DOUBLE_TEXT) float text   */
-	int pragma = 0;                 /* an allowed PRAGMA was prepared    */
+	lrs_value *values = NULL;       /* (ncols) the row                   */
+	char *numbers = NULL;           /* (ncols, LRS_DOUBLE_TEXT) float text */
+	int pragma;                     /* the authorizer's: a PRAGMA allowed */
 	int ncols;
 	int rc;
 
 	assert(st != NULL && sql != NULL && fn != NULL);
-	sqlite3_set_authorizer(st->db, authorize_query, &pragma);
-	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, &tail);
-	if ((rc & 0xff) == SQLITE_AUTH) {
-		rc = lrs_error_set(LRS_EINVALID, "%s: query: only read-only statements are"
-		                   " allowed (%s)", st->path, sqlite3_errmsg(st->db));
+	if ((rc = prepare_user_query(st, sql, &s, &pragma)) < 0)
 		goto done;
-	}
-	if (rc != SQLITE_OK) {
-		rc = (rc & 0xff) == SQLITE_ERROR
-		     ? lrs_error_set(LRS_EINVALID, "%s: query: %s", st->path, sqlite3_errmsg(st->db))
-		     : store_fail(st, rc, "query");
-		goto done;
-	}
-	if (s == NULL) {
-		rc = lrs_error_set(LRS_EINVALID, "%s: query: no SQL statement given", st->path);
-		goto done;
-	}
-	if (!sqlite3_stmt_readonly(s) && !pragma) {
-		rc = lrs_error_set(LRS_EINVALID, "%s: query: only read-only statements are"
-		                   " allowed (this one would modify the database)", st->path);
-		goto done;
-	}
-	if (!nothing_left(st, tail)) {
-		rc = lrs_error_set(LRS_EINVALID, "%s: query: only one SQL statement is allowed",
-		                   st->path);
-		goto done;
-	}
 	ncols = sqlite3_column_count(s);
 	names = calloc((size_t)ncols + 1, sizeof *names);
 	values = calloc((size_t)ncols + 1, sizeof *values);
-	numbers = calloc((size_t)ncols + 1, DOUBLE_TEXT);
-	types = calloc((size_t)ncols + 1, sizeof *types);
-	if (names == NULL || values == NULL || numbers == NULL || types == NULL) {
+	numbers = calloc((size_t)ncols + 1, LRS_DOUBLE_TEXT);
+	if (names == NULL || values == NULL || numbers == NULL) {
 		rc = lrs_error_set(LRS_ENOMEM, "%s: query: out of memory", st->path);
 		goto done;
 	}
 	for (int i = 0; i < ncols; i++)
 		names[i] = sqlite3_column_name(s, i);
-	if ((rc = fn(ctx, ncols, names, NULL, NULL)) != 0)
+	if ((rc = fn(ctx, ncols, names, NULL)) != 0)
 		goto done;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		for (int i = 0; i < ncols; i++) {
-			switch (sqlite3_column_type(s, i)) {
-			case SQLITE_NULL:
-				values[i] = NULL;
-				types[i] = LRS_VAL_NULL;
-				break;
-			case SQLITE_FLOAT:
-				format_double(numbers + (size_t)i * DOUBLE_TEXT,
-				              sqlite3_column_double(s, i));
-				values[i] = numbers + (size_t)i * DOUBLE_TEXT;
-				types[i] = LRS_VAL_REAL;
-				break;
-			default:
-				types[i] = sqlite3_column_type(s, i) == SQLITE_INTEGER ? LRS_VAL_INT
-				                                                       : LRS_VAL_TEXT;
-				values[i] = (const char *)sqlite3_column_text(s, i);
-				if (values[i] == NULL) {
-					rc = store_fail(st, SQLITE_NOMEM, "query");
-					goto done;
-				}
-			}
-		}
-		if ((rc = fn(ctx, ncols, names, values, types)) != 0)
+		for (int i = 0; i < ncols; i++)
+			if ((rc = column_value(st, s, i, &values[i], numbers + (size_t)i * LRS_DOUBLE_TEXT)) < 0)
+				goto done;
+		if ((rc = fn(ctx, ncols, names, values)) != 0)
 			goto done;
 	}
 	rc = rc == SQLITE_DONE ? 0 : store_fail(st, rc, "query");
@@ -293,6 +289,43 @@ done:
 	free(names);
 	free(values);
 	free(numbers);
-	free(types);
+	return rc;
+}
+
+/* lrs_store_query's callback in lrs_store_query_values' terms. */
+typedef struct {
+	lrs_store_row_fn fn;
+	void *ctx;
+	const char **text;              /* (ncols) the row's text            */
+	lrs_value_type *types;          /* (ncols)                           */
+} as_text;
+
+static int text_row(void *ctx, int ncols, const char *const *names, const lrs_value *values)
+{
+	as_text *a = ctx;
+
+	if (values == NULL) {
+		a->text = calloc((size_t)ncols + 1, sizeof *a->text);
+		a->types = calloc((size_t)ncols + 1, sizeof *a->types);
+		if (a->text == NULL || a->types == NULL)
+			return lrs_error_set(LRS_ENOMEM, "query: out of memory");
+		return a->fn(a->ctx, ncols, names, NULL, NULL);
+	}
+	for (int i = 0; i < ncols; i++) {
+		a->text[i] = values[i].text;
+		a->types[i] = values[i].type;
+	}
+	return a->fn(a->ctx, ncols, names, a->text, a->types);
+}
+
+int lrs_store_query(lrs_store *st, const char *sql, lrs_store_row_fn fn, void *ctx)
+{
+	as_text a = { fn, ctx, NULL, NULL };
+	int rc;
+
+	assert(st != NULL && sql != NULL && fn != NULL);
+	rc = lrs_store_query_values(st, sql, text_row, &a);
+	free(a.text);
+	free(a.types);
 	return rc;
 }

@@ -1,9 +1,9 @@
-/* html.c - HTML escaping and small elements for the report (html.h). */
+/* html.c - HTML escaping and small elements for the report (internal.h). */
 #include <string.h>
 
-#include "html.h"
+#include "internal.h"
 
-void cli_html_text(lrs_buf *b, const char *s, const char *none)
+void report_html_text(lrs_buf *b, const char *s, const char *none)
 {
 	if (!s)
 		s = none;
@@ -25,17 +25,17 @@ void cli_html_text(lrs_buf *b, const char *s, const char *none)
 	}
 }
 
-void cli_html_elem(lrs_buf *b, const char *tag, const char *s, const char *none)
+void report_html_elem(lrs_buf *b, const char *tag, const char *s, const char *none)
 {
 	lrs_buf_printf(b, "<%s>", tag);
-	cli_html_text(b, s, none);
+	report_html_text(b, s, none);
 	lrs_buf_printf(b, "</%.*s>", (int)strcspn(tag, " "), tag);
 }
 
-void cli_html_head_row(lrs_buf *b, const char *const *names, int n)
+void report_html_head_row(lrs_buf *b, const char *const *names, int n)
 {
 	lrs_buf_printf(b, "<tr>");
 	for (int i = 0; i < n; i++)
-		cli_html_elem(b, "th", names[i], NULL);
+		report_html_elem(b, "th", names[i], NULL);
 	lrs_buf_printf(b, "</tr>\n");
 }

@@ -1,0 +1,65 @@
+/* report.h - the pictures and the page made from a results database:
+ * what `lrsweep plot` draws, what `lrsweep report` writes, and the range
+ * test figure `lrsweep range-test --plot` draws as it runs.
+ *
+ * The data comes from the store's typed reads and the results module's
+ * comparison (one label and one line style per configuration, so that a
+ * configuration is named and coloured alike in every figure); the drawing
+ * from the plot module (gnuplot). Nothing here decides exit codes: every
+ * function returns 0 or a negative code of error.h with the message set.
+ * LRS_EINVALID means the data does not allow a figure (none to draw, too
+ * many lines): the report shows that message in place of the figure. */
+#ifndef LRSWEEP_REPORT_H
+#define LRSWEEP_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lrsweep/store.h"
+
+/* The mean curves of one range test (its repeats), as plotted. */
+typedef struct {
+	int exponential;
+	long repeats;
+	size_t n;
+	const double *lr, *loss, *smoothed_loss, *accuracy;   /* (n); accuracy NAN between evaluations */
+	double min_lr, max_lr;          /* the chosen bounds, NAN when none  */
+	const char *rule;
+	const char *group;              /* the group it tested; NULL or "": the only one */
+} lrs_range_figure;
+
+/* Loss (raw and smoothed) and accuracy against the rate, the bounds
+ * marked; `path` .png/.svg, or NULL for the terminal. */
+int lrs_report_range_plot(const char *path, const lrs_range_figure *f);
+
+/* One figure of an experiment. */
+typedef struct {
+	const char *db;                 /* the database's name, for messages  */
+	int64_t experiment_id;
+	const char *name;               /* the experiment's, for titles       */
+	const char *what;               /* range-test | curves | schedules | compare */
+	const char *path;               /* .png/.svg, or NULL: the terminal   */
+	int per_trial;                  /* curves: one line per trial         */
+	const char *group;              /* range-test: that group alone; NULL:
+	                                   every group (one figure; with more
+	                                   than one, curves named by group)  */
+} lrs_figure_request;
+
+/* Draws the figure `req` asks for:
+ *   range-test  the mean curves of the repeats, the chosen bounds marked
+ *   curves      validation accuracy per epoch: one line per configuration
+ *               with a band of +-1 sd over seeds (per_trial: per trial)
+ *   schedules   the rate each configuration used, step by step
+ *   compare     mean and 95 % interval of the best validation accuracy per
+ *               configuration, one row each, best first */
+int lrs_report_figure(lrs_store *st, const lrs_figure_request *req);
+
+#define LRS_REPORT_TOP 20               /* leaderboard rows a report shows */
+
+/* Writes the one self-contained HTML page about experiment `e` of database
+ * `db` (no script, no fetch, the plots inline as SVG) to `path`: written
+ * beside it, renamed into place at the end, nothing left on failure. A
+ * `path` that cannot be created is LRS_EINVALID. */
+int lrs_report_write(lrs_store *st, const char *db, const lrs_experiment_row *e, const char *path);
+
+#endif

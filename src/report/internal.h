@@ -1,0 +1,26 @@
+/* internal.h - what the files of src/report share: HTML text (html.c)
+ * and the range-test figure of a stored experiment (range.c). Not a
+ * public header. */
+#ifndef LRSWEEP_REPORT_INTERNAL_H
+#define LRSWEEP_REPORT_INTERNAL_H
+
+#include "lrsweep/report.h"
+#include "lrsweep/util.h"
+
+/* Appends `s` with & < > " ' escaped, so that it is safe as element text
+ * and inside quoted attribute values alike; NULL appends `none` (escaped
+ * too; NULL: nothing). Everything appends to an lrs_buf; an allocation
+ * failure sets b->failed and is seen once, by lrs_buf_take. */
+void report_html_text(lrs_buf *b, const char *s, const char *none);
+
+/* Appends <TAG>escaped s</TAG>; tag may carry attributes ("td class='n'"),
+ * closed by its first word. */
+void report_html_elem(lrs_buf *b, const char *tag, const char *s, const char *none);
+
+/* Appends a table header row: <tr><th>name</th>...</tr>. */
+void report_html_head_row(lrs_buf *b, const char *const *names, int n);
+
+/* The range-test figure of req (lrs_report_figure's "range-test"). */
+int report_range_figure(lrs_store *st, const lrs_figure_request *req);
+
+#endif

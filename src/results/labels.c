@@ -1,0 +1,150 @@
+/* labels.c - the names of configurations (results.h): one label per
+ * configuration, "the type and what tells it from the others", used by
+ * every command that shows one, and stored JSON made readable.
+ *
+ * Values come from the stored, resolved parameters (the numbers that
+ * trained), so that any reader of the database names a configuration
+ * alike: a rate written "@max/4" in the experiment file is shown as the
+ * rate it resolved to. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lrsweep/config.h"
+#include "lrsweep/results.h"
+#include "lrsweep/util.h"
+
+/* A JSON object as "k=v, k=v": strings unquoted, numbers to 4
+ * significant digits, nested values as "[...]" and "{k: v}". */
+char *lrs_results_readable(const char *json)
+{
+	lrs_buf b = { 0 };
+	int depth = 0;
+
+	for (const char *p = json; *p;) {
+		if (*p == '"') {
+			const char *end = p + 1;
+			while (*end && *end != '"')
+				end += *end == '\\' && end[1] ? 2 : 1;
+			lrs_buf_printf(&b, "%.*s", (int)(end - p - 1), p + 1);
+			p = *end ? end + 1 : end;
+		} else if (*p == '-' || isdigit((unsigned char)*p)) {
+			char *end;
+			double v = strtod(p, &end);
+			lrs_buf_printf(&b, "%.4g", v);
+			p = end > p ? end : p + 1;
+		} else if (*p == ':') {
+			lrs_buf_printf(&b, depth == 1 ? "=" : ": ");
+			p += p[1] == ' ' ? 2 : 1;
+		} else {
+			if (*p == '}' || *p == ']')
+				depth--;
+			if (!(depth == 0 && (*p == '{' || *p == '}')))   /* the outer braces go */
+				lrs_buf_printf(&b, "%c", *p);
+			if (*p == '{' || *p == '[')
+				depth++;
+			p++;
+		}
+	}
+	return lrs_buf_take(&b);
+}
+
+
+/* The scalar leaves of a parsed JSON tree as "path=value" lines of out. */
+static void leaves(lrs_buf *out, const lrs_node *n, const char *path)
+{
+	if (n->kind == LRS_NODE_MAP) {
+		for (size_t i = 0; i < n->n; i++) {
+			char sub[256];
+			/* "#" alone marks a hyperparameter: no "." after it */
+			snprintf(sub, sizeof sub, "%s%s%s", path, *path && strcmp(path, "#") ? "." : "", n->keys[i]);
+			leaves(out, n->items[i], sub);
+		}
+	} else if (n->kind == LRS_NODE_LIST) {
+		lrs_buf_printf(out, "%s=[", path);
+		for (size_t i = 0; i < n->n; i++)
+			lrs_buf_printf(out, "%s%s", i ? ", " : "", n->items[i]->kind == LRS_NODE_SCALAR ? n->items[i]->text : "...");
+		lrs_buf_printf(out, "]\n");
+	} else {
+		char *end;
+		double v = strtod(n->text, &end);
+		if (*n->text && !*end)
+			lrs_buf_printf(out, "%s=%.4g\n", path, v);
+		else
+			lrs_buf_printf(out, "%s=%s\n", path, n->text);
+	}
+}
+
+/* "k=v\n" lines of one configuration's params (prefix "") and hyper. */
+static char *flat(const char *params, const char *hyper)
+{
+	lrs_buf b = { 0 };
+	const char *src[2] = { params, hyper };
+
+	for (int k = 0; k < 2; k++) {
+		lrs_node *n = NULL;
+		if (src[k] && lrs_config_parse_yaml(&n, src[k], strlen(src[k])) == 0) {
+			leaves(&b, n, k ? "#" : "");   /* # marks a hyperparameter */
+			lrs_node_free(n);
+		}
+	}
+	return b.data ? lrs_buf_take(&b) : strdup("");
+}
+
+/* Whether line `l` (up to its '\n') is one of the lines of `text`. */
+static int line_in(const char *l, const char *text)
+{
+	size_t len = strcspn(l, "\n");
+
+	for (const char *p = text; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] == '\n'))
+		if (strncmp(p, l, len) == 0 && (p[len] == '\n' || p[len] == '\0'))
+			return 1;
+	return 0;
+}
+
+char **lrs_results_labels(const char *const *schedule, const char *const *params, const char *const *hyper,
+                          size_t n)
+{
+	char **flats = calloc(n + 1, sizeof *flats), **out = calloc(n + 1, sizeof *out);
+
+	if (!flats || !out) {
+		free(flats);
+		free(out);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		flats[i] = flat(params[i], hyper ? hyper[i] : NULL);
+	for (size_t i = 0; i < n; i++) {
+		lrs_buf b = { 0 };
+		int first = 1, hyper_first = 1;
+		lrs_buf_printf(&b, "%s", schedule[i]);
+		for (const char *l = flats[i] ? flats[i] : ""; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] == '\n')) {
+			int differs = 0, hyp = *l == '#';
+			/* a parameter differs when another configuration lacks this
+			 * value: of the same schedule type for schedule parameters,
+			 * of any type for hyperparameters */
+			for (size_t j = 0; j < n && !differs; j++)
+				if (j != i && (hyp || !strcmp(schedule[i], schedule[j])) && flats[j] && !line_in(l, flats[j]))
+					differs = 1;
+			if (!differs)
+				continue;
+			size_t len = strcspn(l, "\n");
+			if (hyp)
+				lrs_buf_printf(&b, "%s%.*s", hyper_first ? "; " : ", ", (int)len - 1, l + 1);
+			else
+				lrs_buf_printf(&b, "%s%.*s", first ? " " : ", ", (int)len, l);
+			if (hyp)
+				hyper_first = 0;
+			else
+				first = 0;
+		}
+		out[i] = lrs_buf_take(&b);
+		if (!out[i])
+			out[i] = strdup(schedule[i]);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(flats[i]);
+	free(flats);
+	return out;
+}

@@ -1,0 +1,259 @@
+/* test_results.c - the results module (src/results): trials grouped into
+ * configurations, one label each, line styles in plan order, and the
+ * comparison (mean, sd, Student's t 95 % interval, Welch's test against
+ * the best) against numbers worked out by hand. No store: the trials are
+ * built here as lrs_store_trials_read would return them. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lrsweep/error.h"
+#include "lrsweep/results.h"
+#include "suites.h"
+
+/* One trial of the fixture. */
+typedef struct {
+	int64_t id;
+	const char *schedule, *params, *hyper;
+	lrs_trial_status status;
+	double val, test, loss;
+} fixture;
+
+/* Four configurations, ids interleaved as a plan runs them:
+ *   A  constant lr=0.1,   batch 32: val 0.80, 0.84; test 0.70, 0.72
+ *   B  constant lr=0.025, batch 32: val 0.70, 0.74; test 0.60, - (none)
+ *   C  one_cycle,         batch 64: val 0.50 (one seed)
+ *   D  constant lr=0.5,   batch 32: pruned only (never compared) */
+#define P_A "{\"lr\": 0.1, \"factor\": 1}"
+#define P_B "{\"lr\": 0.025, \"factor\": 1}"
+#define P_C "{\"max_lr\": 0.1}"
+#define P_D "{\"lr\": 0.5, \"factor\": 1}"
+#define H32 "{\"batch_size\": 32}"
+#define H64 "{\"batch_size\": 64}"
+static const fixture trials[] = {
+	{ 1, "constant", P_A, H32, LRS_TRIAL_COMPLETED, 0.80, 0.70, 0.60 },
+	{ 2, "constant", P_B, H32, LRS_TRIAL_COMPLETED, 0.70, 0.60, 0.90 },
+	{ 3, "one_cycle", P_C, H64, LRS_TRIAL_COMPLETED, 0.50, NAN, 1.20 },
+	{ 4, "constant", P_A, H32, LRS_TRIAL_COMPLETED, 0.84, 0.72, 0.50 },
+	{ 5, "constant", P_B, H32, LRS_TRIAL_COMPLETED, 0.74, NAN, 0.80 },
+	{ 6, "constant", P_D, H32, LRS_TRIAL_PRUNED, NAN, NAN, NAN },
+};
+#define N_TRIALS (sizeof trials / sizeof trials[0])
+
+/* The fixture's trials in the order `order` gives (indices). */
+static lrs_trial_rows make_rows(const size_t *order)
+{
+	lrs_trial_rows rows = { calloc(N_TRIALS, sizeof *rows.items), N_TRIALS };
+
+	ck_assert_ptr_nonnull(rows.items);
+	for (size_t i = 0; i < N_TRIALS; i++) {
+		const fixture *f = &trials[order ? order[i] : i];
+		lrs_trial_row *t = &rows.items[i];
+		t->id = f->id;
+		t->schedule = strdup(f->schedule);
+		t->params = strdup(f->params);
+		t->hyper = strdup(f->hyper);
+		t->seed = f->id;
+		t->status = f->status;
+		t->best_val_accuracy = f->val;
+		t->test_accuracy = f->test;
+		t->final_val_loss = f->loss;
+		t->final_val_accuracy = t->final_train_loss = t->wall_seconds = t->reach = NAN;
+	}
+	return rows;
+}
+
+static lrs_results build(const size_t *order, const lrs_results_opts *o)
+{
+	lrs_trial_rows rows = make_rows(order);
+	lrs_results r;
+
+	ck_assert_int_eq(lrs_results_build(&r, &rows, o), 0);
+	ck_assert_int_eq(r.n_configs, 4);
+	return r;
+}
+
+/* The configuration of the given params. */
+static const lrs_result_config *config(const lrs_results *r, const char *params)
+{
+	for (size_t k = 0; k < r->n_configs; k++)
+		if (!strcmp(r->configs[k].params, params))
+			return &r->configs[k];
+	ck_abort_msg("no configuration %s", params);
+	return NULL;
+}
+
+START_TEST(grouping_and_plan_order)
+{
+	lrs_results r = build(NULL, NULL);
+
+	/* in the order of each one's first trial: A (1), B (2), C (3), D (6) */
+	const char *order[] = { P_A, P_B, P_C, P_D };
+	for (size_t k = 0; k < 4; k++) {
+		ck_assert_str_eq(r.configs[k].params, order[k]);
+		ck_assert_int_eq(r.configs[k].style, (int)k);
+	}
+	ck_assert_int_eq(config(&r, P_A)->n_trials, 2);
+	ck_assert_int_eq(config(&r, P_C)->n_trials, 1);
+	/* trial 4 (index 3) belongs to A */
+	ck_assert_ptr_eq(lrs_results_config_of(&r, 3), config(&r, P_A));
+	lrs_results_free(&r);
+}
+END_TEST
+
+START_TEST(labels)
+{
+	lrs_results r = build(NULL, NULL);
+
+	/* the type, the schedule parameters that differ within it (lr, not
+	 * factor), the hyperparameters that differ anywhere (batch_size) */
+	ck_assert_str_eq(config(&r, P_A)->label, "constant lr=0.1; batch_size=32");
+	ck_assert_str_eq(config(&r, P_B)->label, "constant lr=0.025; batch_size=32");
+	ck_assert_str_eq(config(&r, P_C)->label, "one_cycle; batch_size=64");
+	ck_assert_str_eq(config(&r, P_D)->label, "constant lr=0.5; batch_size=32");
+	lrs_results_free(&r);
+
+	/* the labelling function alone: nothing differs, the type alone */
+	const char *s[] = { "constant", "one_cycle" }, *p[] = { P_A, P_C }, *h[] = { H32, H32 };
+	char **l = lrs_results_labels(s, p, h, 2);
+	ck_assert_ptr_nonnull(l);
+	ck_assert_str_eq(l[0], "constant");
+	ck_assert_str_eq(l[1], "one_cycle");
+	free(l[0]);
+	free(l[1]);
+	free(l);
+}
+END_TEST
+
+START_TEST(statistics)
+{
+	lrs_results r = build(NULL, NULL);
+	const lrs_result_config *a = config(&r, P_A), *b = config(&r, P_B), *c = config(&r, P_C);
+	/* t(0.975, 1) = tan(0.475 pi): the Cauchy quantile */
+	const double t1 = tan(0.475 * M_PI);
+
+	/* A: 0.80, 0.84: mean 0.82, sd sqrt(0.0008), 95 % half-width t1 * sd / sqrt 2 = t1 * 0.02 */
+	ck_assert_int_eq(a->n, 2);
+	ck_assert_double_eq_tol(a->mean, 0.82, 1e-12);
+	ck_assert_double_eq_tol(a->sd, sqrt(0.0008), 1e-12);
+	ck_assert_double_eq_tol(a->ci95, t1 * 0.02, 1e-6);
+	ck_assert_double_eq_tol(a->mean_test, 0.71, 1e-12);
+	ck_assert_double_eq_tol(a->ci95_test, t1 * 0.01, 1e-6);
+	/* B: the test accuracy of one seed only: a mean without an interval */
+	ck_assert_int_eq(b->n_test, 1);
+	ck_assert_double_eq_tol(b->mean_test, 0.60, 1e-12);
+	ck_assert(isnan(b->ci95_test));
+	/* C: one seed: no sd, no interval */
+	ck_assert(isnan(c->sd) && isnan(c->ci95));
+	lrs_results_free(&r);
+}
+END_TEST
+
+START_TEST(ranking_and_welch)
+{
+	lrs_results r = build(NULL, NULL);
+	const lrs_result_config *a = config(&r, P_A), *b = config(&r, P_B), *c = config(&r, P_C);
+
+	ck_assert_int_eq(r.n_ranked, 3);   /* D has no completed trial */
+	ck_assert_int_eq(config(&r, P_D)->rank, 0);
+	ck_assert_ptr_eq(&r.configs[r.ranked[0]], a);
+	ck_assert_int_eq(a->rank, 1);
+	ck_assert_int_eq(b->rank, 2);
+	ck_assert_int_eq(c->rank, 3);
+	ck_assert_double_eq(a->p, 1);
+	ck_assert(a->same);
+	/* B against A: equal sd, n = 2 each, so Welch's df is exactly 2;
+	 * t^2 = 0.1^2 / (0.0008/2 + 0.0008/2) = 12.5, and with df 2
+	 * p = 1 - t / sqrt(2 + t^2) = 1 - sqrt(25/29) */
+	ck_assert_double_eq_tol(b->p, 1 - sqrt(25.0 / 29), 1e-9);
+	ck_assert(b->same);   /* p = 0.0715 >= 0.05 */
+	/* C: one seed, no test */
+	ck_assert(isnan(c->p));
+	ck_assert(!c->same);
+	lrs_results_free(&r);
+}
+END_TEST
+
+START_TEST(loss_ranks_low_first)
+{
+	lrs_results_opts o = { "final_val_loss", NULL, NAN };
+	lrs_results r = build(NULL, &o);
+
+	/* mean losses: A 0.55, B 0.85, C 1.2 */
+	ck_assert_str_eq(r.configs[r.ranked[0]].params, P_A);
+	ck_assert_double_eq_tol(r.configs[r.ranked[0]].mean, 0.55, 1e-12);
+	ck_assert_str_eq(r.configs[r.ranked[2]].params, P_C);
+	lrs_results_free(&r);
+
+	lrs_results_opts only = { NULL, "one_cycle", NAN };
+	r = build(NULL, &only);
+	ck_assert_int_eq(r.n_ranked, 1);
+	ck_assert_str_eq(r.configs[r.ranked[0]].schedule, "one_cycle");
+	lrs_results_free(&r);
+
+	lrs_results_opts bad = { "speed", NULL, NAN };
+	lrs_trial_rows rows = make_rows(NULL);
+	ck_assert_int_eq(lrs_results_build(&r, &rows, &bad), LRS_EINVALID);
+	ck_assert_ptr_null(rows.items);   /* taken over and freed */
+}
+END_TEST
+
+START_TEST(styles_and_labels_stable)
+{
+	/* the same trials in another order: every configuration keeps its
+	 * label, style and rank */
+	static const size_t shuffled[N_TRIALS] = { 5, 3, 0, 4, 2, 1 };
+	lrs_results r = build(NULL, NULL), s = build(shuffled, NULL);
+
+	for (size_t k = 0; k < r.n_configs; k++) {
+		const lrs_result_config *x = &r.configs[k], *y = config(&s, x->params);
+		ck_assert_str_eq(x->label, y->label);
+		ck_assert_int_eq(x->style, y->style);
+		ck_assert_int_eq(x->rank, y->rank);
+	}
+	lrs_results_free(&r);
+	lrs_results_free(&s);
+}
+END_TEST
+
+START_TEST(best_trials)
+{
+	lrs_results r = build(NULL, NULL);
+	size_t top[8], n = lrs_results_best_trials(&r, top, 8);
+
+	/* completed trials by validation accuracy: 4 (0.84), 1, 5, 2, 3 */
+	const int64_t want[] = { 4, 1, 5, 2, 3 };
+	ck_assert_int_eq(n, 5);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(r.trials.items[top[i]].id, want[i]);
+	ck_assert_int_eq(lrs_results_best_trials(&r, top, 2), 2);
+	lrs_results_free(&r);
+}
+END_TEST
+
+START_TEST(readable)
+{
+	char *s = lrs_results_readable("{\"lr\": 0.0080937, \"mode\": \"cos\", \"milestones\": [1, 2]}");
+
+	ck_assert_str_eq(s, "lr=0.008094, mode=cos, milestones=[1, 2]");
+	free(s);
+}
+END_TEST
+
+Suite *suite_results(void)
+{
+	Suite *s = suite_create("results");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, grouping_and_plan_order);
+	tcase_add_test(tc, labels);
+	tcase_add_test(tc, statistics);
+	tcase_add_test(tc, ranking_and_welch);
+	tcase_add_test(tc, loss_ranks_low_first);
+	tcase_add_test(tc, styles_and_labels_stable);
+	tcase_add_test(tc, best_trials);
+	tcase_add_test(tc, readable);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -261,8 +261,8 @@ static void on_hello(session *s, const lrs_node *m)
 		return;
 	}
 	s->spe = spe;
-	if (s->probe) {
-		s->ph = PHASE_DONE;
+	if (s->probe) {   /* only its steps per epoch were wanted */
+		send_stop(s, "done");
 		return;
 	}
 	want = lrs_dataset_steps(s->ds, s->cfg->batch_size);

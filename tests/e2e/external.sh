@@ -69,9 +69,10 @@ else
 fi
 # the logs: one per run, beside the database
 n=$(ls whole-logs/*.log 2>/dev/null | wc -l)
-if [ "$n" = 7 ] && [ -e whole-logs/probe-batch-10-*.log ] && [ -e whole-logs/range-1-0.log ] && [ -e whole-logs/range-1-1.log ] &&
+# the steps-per-epoch launch is told to stop once it said hello
+if [ "$n" = 7 ] && grep -q '^stop: done$' whole-logs/probe-batch-10-*.log && [ -e whole-logs/range-1-0.log ] && [ -e whole-logs/range-1-1.log ] &&
    [ -e "whole-logs/$(q whole.db 'select trial_key from trials limit 1').log" ]; then
-	ok "a log per run in whole-logs/ beside the database: the probe, 2 range repeats, 4 trials"
+	ok "a log per run in whole-logs/ beside the database: the probe (stopped after hello), 2 range repeats, 4 trials"
 else
 	nok "logs" "$n: $(ls whole-logs 2>&1)"
 fi
@@ -145,6 +146,17 @@ if [ "$gone" = 0 ] && [ "$RC" -eq 0 ] && [ "$(q kill.db "$M2")" = "$(q asha.db "
 	ok "SIGKILL of lrsweep: its programs exit on their own (channel closed), --resume completes the same sweep"
 else
 	nok "SIGKILL" "left=$gone rc=$RC $(diff <(q kill.db "$M2") <(q asha.db "$M2") | head -3)"
+fi
+
+# a program that ignores prune: killed after trainer.grace, its trial failed
+# with the reason; the others go on
+sed "s|command: \[$STUB, --step-ms, \"15\"\]|command: [$STUB, --step-ms, \"15\", --fault, ignore-prune]|" asha.yaml >ignore.yaml
+run run ignore.yaml --db "$T/ignore.db" --threads 2
+if [ "$RC" -eq 0 ] && [ "$(q ignore.db "select count(*) from trials where status = 'failed' and error like '%did not exit within 2 s of prune%'")" -ge 1 ] &&
+   [ "$(q ignore.db "select count(*) from trials where status = 'completed'")" -ge 1 ] && [ "$(left)" = 0 ]; then
+	ok "a program ignoring prune: killed after trainer.grace, its trial failed saying so, the rest complete"
+else
+	nok "ignore-prune" "rc=$RC $(q ignore.db 'select status, error from trials' | head -3) left=$(left)"
 fi
 
 # --- under MPI: each worker rank launches its programs; the same results -----

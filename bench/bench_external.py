@@ -35,7 +35,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPT = os.path.join(REPO, "examples", "pytorch", "fashion_mnist.py")
 PROBE = os.path.join(REPO, "bench", "external_probe.py")
 PY = "/usr/bin/python3"
-RUNS, EPOCHS, LR, SEED = 5, 4, 0.05, 1
+RUNS, EPOCHS, LR, SEED = 6, 6, 0.05, 1
 EPOCH_RE = re.compile(r"^epoch (\d+) train_loss (\S+) .* seconds (\S+)$", re.M)
 
 DRIVEN = """name: bench-external

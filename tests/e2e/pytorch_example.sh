@@ -52,7 +52,7 @@ EOF
 }
 {
 	echo "name: torch-mlp"
-	echo "trainer: {command: [$PY, $REPO/examples/pytorch/fashion_mnist.py], startup_timeout: 120 s, timeout: 120 s}"
+	echo "trainer: {command: [$PY, $REPO/examples/pytorch/fashion_mnist.py], startup_timeout: 120 s, timeout: 120 s, grace: 2 s}"
 	echo "params: {model: mlp, hidden: [256], activation: relu, init: he, train_limit: $LIMIT, split_seed: 7, threads: 1}"
 	echo "range_test: $RANGE, repeats: 2, pick: accuracy}"
 	common "[1, 2]"

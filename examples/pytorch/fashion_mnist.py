@@ -269,7 +269,7 @@ class Standalone(object):
         pass
 
 
-def train(s, p, data, steps_per_epoch):
+def train(s, p, data):
     """The training loop both modes share: a range test runs until lrsweep
     stops it (lrsweep_client.Stop), a trial for s.epochs epochs."""
     train_set, val_set, test_set = data
@@ -358,10 +358,10 @@ def main():
                      int(p.get("split_seed", 0)))
     steps_per_epoch = (len(data[0][1]) + B - 1) // B
     if not driven:
-        train(s, p, data, steps_per_epoch)
+        train(s, p, data)
         return 0
     with lrsweep_client.connect(steps_per_epoch=steps_per_epoch) as s:
-        train(s, s.params, data, steps_per_epoch)
+        train(s, s.params, data)
     return 0
 
 

@@ -178,6 +178,7 @@ bench: $(BIN) $(BENCH_TRAIN)
 	@if command -v mpirun >/dev/null; then $(MAKE) --no-print-directory $(MPI_BIN) && bench/bench_mpi.sh $(BIN) $(MPI_BIN); fi
 	/usr/bin/python3 bench/bench_train.py $(BENCH_TRAIN)
 	/usr/bin/python3 bench/accuracy.py $(BIN)
+	/usr/bin/python3 bench/bench_external.py $(BIN)
 
 # The range test's bounds on Fashion-MNIST against a grid of constant rates,
 # and their stability over seeds (about two minutes; results/range-study.txt).

@@ -215,6 +215,7 @@ trials:
   epochs: 3
   schedules:
     - {type: one_cycle}
+    - {type: triangular2, step_size: "1 epochs"}
     - {type: cosine_annealing_warm_restarts, T_0: "1 epochs", T_mult: 2}
     - {type: reduce_on_plateau, lr: "@max", patience: 0, factor: 0.5}
 EOF
@@ -225,6 +226,7 @@ if [ "$RC" -eq 0 ]; then
 		key=${k%%:*} type=${k#*:}
 		case $type in
 		one_cycle) args=(one_cycle --max-lr 0.1) ;;
+		triangular2) args=(triangular2 --step_size "1 epochs" --min-lr 0.001 --max-lr 0.1) ;;
 		cosine_annealing_warm_restarts) args=(cosine_annealing_warm_restarts --T_0 "1 epochs" --T_mult 2 --min-lr 0.001 --max-lr 0.1) ;;
 		reduce_on_plateau) args=(reduce_on_plateau --lr 0.1 --patience 0 --factor 0.5 --metrics 0.9,0.9,0.8) ;;
 		esac
@@ -244,10 +246,10 @@ EOF
 		then same=$((same + 1)); else echo "# $type: $(head -3 "want.$type") / $(head -3 "rates-logs/$key.log")"; fi
 	done
 fi
-if [ "$same" = 3 ]; then
-	ok "the Python client's per-step rates (and momentum) equal lrsweep schedule's, bit for bit: one_cycle, SGDR, reduce_on_plateau"
+if [ "$same" = 4 ]; then
+	ok "the Python client's per-step rates (and momentum) equal lrsweep schedule's, bit for bit: one_cycle, triangular2, SGDR, reduce_on_plateau"
 else
-	nok "rates" "rc=$RC $same of 3 $(tail -c 300 "$ERR")"
+	nok "rates" "rc=$RC $same of 4 $(tail -c 300 "$ERR")"
 fi
 
 # --- faults: seed 2's program misbehaves, seed 1's completes ----------------

@@ -269,6 +269,7 @@ fault() {
 		nok "fault $name" "rc=$RC left=$(left) $got $(tail -c 200 "$ERR")"
 	fi
 }
+fault no-hello "sent no hello within 3 s (trainer.startup_timeout)"
 fault crash "ended before done (killed by signal 6"
 fault exit-early "ended before done (exit status 0)"
 fault hang "was silent for 3 s"

@@ -123,6 +123,16 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+int cli_find_experiment(lrs_experiment_row *e, lrs_store *st, const char *db, const char *spec)
+{
+	int rc = lrs_store_experiment_find(e, st, spec);
+
+	/* not found is the user's mistake: bad input, with where to look */
+	if (rc == LRS_ENOTFOUND && spec)
+		return lrs_error_set(LRS_EINVALID, "%s (see 'lrsweep query %s experiments')", lrs_error_last(), db);
+	return rc == LRS_ENOTFOUND ? lrs_error_set(LRS_EINVALID, "%s", lrs_error_last()) : rc;
+}
+
 /* ------------------------------------------------ stopping by signal */
 
 volatile sig_atomic_t cli_stop;

@@ -58,6 +58,11 @@ int cli_exit_code(int rc);
  * Returns 0, or the exit status after printing why. */
 int cli_open_read(lrs_store **st, const char *cmd, const cli_globals *g, const char *db);
 
+/* The experiment `spec` names (NULL: the latest; digits: an id; else a
+ * name: its latest run), as lrs_store_experiment_find, with "not found"
+ * as bad input (LRS_EINVALID) pointing at 'lrsweep query DB experiments'. */
+int cli_find_experiment(lrs_experiment_row *e, lrs_store *st, const char *db, const char *spec);
+
 /* ------------------------------------------------ stopping by signal */
 
 /* Set by SIGINT, SIGTERM and SIGHUP once cli_signals_stoppable() was

@@ -9,7 +9,6 @@
 #include "lrsweep/report.h"
 #include "lrsweep/store.h"
 #include "cli.h"
-#include "table.h"
 
 #define CMD "plot"
 

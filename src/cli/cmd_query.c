@@ -16,7 +16,7 @@
 #include "lrsweep/store.h"
 #include "lrsweep/util.h"
 #include "cli.h"
-#include "table.h"
+#include "lrsweep/table.h"
 
 #define CMD "query"
 
@@ -24,7 +24,7 @@ typedef struct {
 	const char *db;
 	const char *what;
 	const char *arg;            /* curve TRIAL_ID, sql "SELECT ..."         */
-	cli_format format;
+	lrs_format format;
 	const char *experiment;     /* --experiment NAME|ID (NULL: the latest)  */
 	const char *status;         /* --status                                  */
 	const char *schedule;       /* --schedule                                */
@@ -72,7 +72,7 @@ static const char epilog[] =
 	"The database is opened read-only; it may be written by a run at the same time.\n"
 	"JSON rows are keyed by the column names of docs/schema.md.\n";
 
-static const char *const formats[] = { "table", "csv", "json" };   /* by cli_format */
+static const char *const formats[] = { "table", "csv", "json" };   /* by lrs_format */
 
 static int in_list(const char *s, const char *const *list, size_t n)
 {
@@ -117,7 +117,7 @@ static int set_sort(void *dest, const char *flag, const char *value)
 /* Parses query's argv: 0, LRS_OPT_HELP (written to stdout) or an error. */
 static int parse_args(int argc, char **argv, cli_globals *g, query_args *a)
 {
-	int what = -1, format = CLI_FMT_TABLE, metric = -1;
+	int what = -1, format = LRS_FMT_TABLE, metric = -1;
 	const lrs_opt opts[] = {
 		CLI_OPT_DB_FILE(&a->db),
 		{ .metavar = "WHAT", .kind = LRS_OPT_ENUM, .dest = &what, .flags = LRS_OPT_OPERAND | LRS_OPT_REQUIRED,
@@ -147,7 +147,7 @@ static int parse_args(int argc, char **argv, cli_globals *g, query_args *a)
 	int rc = cli_parse(&spec, argc, argv, stdout);
 
 	a->what = what >= 0 ? subjects[what] : NULL;
-	a->format = (cli_format)format;
+	a->format = (lrs_format)format;
 	a->metric = metric >= 0 ? metrics[metric] : NULL;
 	if (rc != 0)
 		return rc;
@@ -164,13 +164,13 @@ static int parse_args(int argc, char **argv, cli_globals *g, query_args *a)
 /* ------------------------------------------------------------ helpers */
 
 /* Rewrites the JSON columns of a table readably (table format only). */
-static void make_readable(cli_table *t, const char *const *cols, size_t n)
+static void make_readable(lrs_table *t, const char *const *cols, size_t n)
 {
 	for (int c = 0; c < t->ncols; c++) {
 		if (!in_list(t->names[c], cols, n))
 			continue;
 		for (size_t r = 0; r < t->nrows; r++) {
-			cli_cell *cell = &t->cells[r * (size_t)t->ncols + (size_t)c];
+			lrs_table_cell *cell = &t->cells[r * (size_t)t->ncols + (size_t)c];
 			if (cell->text) {
 				char *s = lrs_results_readable(cell->text);
 				if (s) {
@@ -184,15 +184,15 @@ static void make_readable(cli_table *t, const char *const *cols, size_t n)
 
 static const char *const json_cols[] = { "params", "hyper" };
 
-static int show(const query_args *a, cli_table *t, int as_object)
+static int show(const query_args *a, lrs_table *t, int as_object)
 {
 	if (t->failed)
 		return lrs_error_set(LRS_ENOMEM, "out of memory");
 	for (size_t k = 0; k < 2; k++)
-		cli_table_raw_json(t, json_cols[k]);
-	if (a->format == CLI_FMT_TABLE)
+		lrs_table_raw_json(t, json_cols[k]);
+	if (a->format == LRS_FMT_TABLE)
 		make_readable(t, json_cols, 2);
-	cli_table_print(stdout, t, a->format, as_object);
+	lrs_table_print(stdout, t, a->format, as_object);
 	return 0;
 }
 
@@ -214,7 +214,7 @@ static int q_experiments(lrs_store *st, const query_args *a)
 	                                     "diverged", "failed", "unfinished", "best_val_accuracy", "created_at",
 	                                     "finished_at" };
 	lrs_experiment_rows rows;
-	cli_table t;
+	lrs_table t;
 	int rc;
 
 	if ((rc = lrs_store_experiments_read(&rows, st, a->experiment, a->top)) < 0)
@@ -226,26 +226,26 @@ static int q_experiments(lrs_store *st, const query_args *a)
 		                 : lrs_error_set(LRS_EINVALID, "%s: no experiment '%.60s...' (%zu characters)", a->db,
 		                                 a->experiment, len);
 	}
-	cli_table_init(&t, 13, names);
+	lrs_table_init(&t, 13, names);
 	for (size_t i = 0; i < rows.n; i++) {
 		const lrs_experiment_row *e = &rows.items[i];
-		cli_table_row(&t);
-		cli_put_int(&t, e->id);
-		cli_put_text(&t, e->name);
-		cli_put_text(&t, e->command);
-		cli_put_text(&t, e->status);
-		cli_put_int(&t, e->trials);
-		cli_put_int(&t, e->completed);
-		cli_put_int(&t, e->pruned);
-		cli_put_int(&t, e->diverged);
-		cli_put_int(&t, e->failed);
-		cli_put_int(&t, e->unfinished);
-		cli_put_real(&t, e->best_val_accuracy);
-		cli_put_text(&t, e->created_at);
-		cli_put_text(&t, e->finished_at);
+		lrs_table_row(&t);
+		lrs_table_put_int(&t, e->id);
+		lrs_table_put_text(&t, e->name);
+		lrs_table_put_text(&t, e->command);
+		lrs_table_put_text(&t, e->status);
+		lrs_table_put_int(&t, e->trials);
+		lrs_table_put_int(&t, e->completed);
+		lrs_table_put_int(&t, e->pruned);
+		lrs_table_put_int(&t, e->diverged);
+		lrs_table_put_int(&t, e->failed);
+		lrs_table_put_int(&t, e->unfinished);
+		lrs_table_put_real(&t, e->best_val_accuracy);
+		lrs_table_put_text(&t, e->created_at);
+		lrs_table_put_text(&t, e->finished_at);
 	}
 	rc = show(a, &t, 0);
-	cli_table_free(&t);
+	lrs_table_free(&t);
 	lrs_experiment_rows_free(&rows);
 	return rc;
 }
@@ -267,19 +267,19 @@ static const trial_field trial_fields[] = {
 #undef F
 
 /* One column of trial r: a field above, its status, or its experiment's. */
-static void put_field(cli_table *t, const lrs_trial_row *r, const lrs_experiment_row *e, const char *name)
+static void put_field(lrs_table *t, const lrs_trial_row *r, const lrs_experiment_row *e, const char *name)
 {
 	const char *base = (const char *)r;
 
 	if (!strcmp(name, "status")) {
-		cli_put_text(t, lrs_trial_status_name(r->status));
+		lrs_table_put_text(t, lrs_trial_status_name(r->status));
 		return;
 	}
 	if (!strcmp(name, "experiment") || !strcmp(name, "experiment_id")) {
 		if (name[10])
-			cli_put_int(t, e->id);
+			lrs_table_put_int(t, e->id);
 		else
-			cli_put_text(t, e->name);
+			lrs_table_put_text(t, e->name);
 		return;
 	}
 	for (size_t k = 0; k < sizeof trial_fields / sizeof *trial_fields; k++) {   /* every column of trial_cols */
@@ -287,20 +287,20 @@ static void put_field(cli_table *t, const lrs_trial_row *r, const lrs_experiment
 		if (strcmp(name, f->name))
 			continue;
 		if (f->kind == 'I')
-			cli_put_int(t, *(const int64_t *)(base + f->offset));
+			lrs_table_put_int(t, *(const int64_t *)(base + f->offset));
 		else if (f->kind == 'T')
-			cli_put_text(t, *(char *const *)(base + f->offset));
+			lrs_table_put_text(t, *(char *const *)(base + f->offset));
 		else if (f->kind == 'C')
-			cli_put_count(t, *(const long *)(base + f->offset));
+			lrs_table_put_count(t, *(const long *)(base + f->offset));
 		else
-			cli_put_real(t, *(const double *)(base + f->offset));
+			lrs_table_put_real(t, *(const double *)(base + f->offset));
 		return;
 	}
-	cli_put(t, LRS_VAL_NULL, NULL, NAN);   /* (names come from this file's lists) */
+	lrs_table_put(t, LRS_VAL_NULL, NULL, NAN);   /* (names come from this file's lists) */
 }
 
 /* The columns `names` of trial r, in order. */
-static void put_trial(cli_table *t, const lrs_trial_row *r, const lrs_experiment_row *e,
+static void put_trial(lrs_table *t, const lrs_trial_row *r, const lrs_experiment_row *e,
                       const char *const *names, size_t n)
 {
 	for (size_t k = 0; k < n; k++)
@@ -313,12 +313,12 @@ static int q_trials(lrs_store *st, const query_args *a, const lrs_experiment_row
 	static const char *const short_cols[] = { "id", "schedule", "params", "seed", "status", "epochs_done",
 	                                          "best_val_accuracy", "best_epoch", "final_val_accuracy",
 	                                          "test_accuracy", "wall_seconds" };
-	const char *const *cols = a->format == CLI_FMT_TABLE ? short_cols : trial_cols;
-	size_t ncols = a->format == CLI_FMT_TABLE ? sizeof short_cols / sizeof *short_cols : N_TRIAL_COLS;
+	const char *const *cols = a->format == LRS_FMT_TABLE ? short_cols : trial_cols;
+	size_t ncols = a->format == LRS_FMT_TABLE ? sizeof short_cols / sizeof *short_cols : N_TRIAL_COLS;
 	lrs_trial_filter f = { a->status, a->schedule, NULL, 0, a->top, NAN };
 	char order[64];
 	lrs_trial_rows rows;
-	cli_table t;
+	lrs_table t;
 	int rc;
 
 	if (a->sort) {
@@ -331,38 +331,38 @@ static int q_trials(lrs_store *st, const query_args *a, const lrs_experiment_row
 	}
 	if ((rc = lrs_store_trials_read(&rows, st, e->id, &f)) < 0)
 		return rc;
-	cli_table_init(&t, (int)ncols, cols);
+	lrs_table_init(&t, (int)ncols, cols);
 	for (size_t i = 0; i < rows.n; i++) {
-		cli_table_row(&t);
+		lrs_table_row(&t);
 		put_trial(&t, &rows.items[i], e, cols, ncols);
 	}
 	rc = show(a, &t, 0);
-	cli_table_free(&t);
+	lrs_table_free(&t);
 	lrs_trial_rows_free(&rows);
 	return rc;
 }
 
 /* One trial as a column of fields: reals to 6 digits, JSON readable. */
-static void print_fields(const cli_table *t)
+static void print_fields(const lrs_table *t)
 {
 	static const char *const names[2] = { "field", "value" };
-	cli_table v;
+	lrs_table v;
 	char num[32];
 
-	cli_table_init(&v, 2, names);
+	lrs_table_init(&v, 2, names);
 	for (int c = 0; c < t->ncols; c++) {
-		const cli_cell *x = &t->cells[c];
-		cli_table_row(&v);
-		cli_put_text(&v, t->names[c]);
+		const lrs_table_cell *x = &t->cells[c];
+		lrs_table_row(&v);
+		lrs_table_put_text(&v, t->names[c]);
 		if (x->type == LRS_VAL_REAL && x->text) {
 			snprintf(num, sizeof num, "%.6g", x->real);
-			cli_put_text(&v, num);
+			lrs_table_put_text(&v, num);
 		} else {
-			cli_put_text(&v, x->text);
+			lrs_table_put_text(&v, x->text);
 		}
 	}
-	cli_table_print(stdout, &v, CLI_FMT_TABLE, 0);
-	cli_table_free(&v);
+	lrs_table_print(stdout, &v, LRS_FMT_TABLE, 0);
+	lrs_table_free(&v);
 }
 
 static int q_best(lrs_store *st, const query_args *a, const lrs_experiment_row *e)
@@ -374,7 +374,7 @@ static int q_best(lrs_store *st, const query_args *a, const lrs_experiment_row *
 	lrs_results_opts o = { metric_of(a), NULL, NAN };
 	lrs_results r;
 	size_t best;
-	cli_table t;
+	lrs_table t;
 	int rc;
 
 	if ((rc = lrs_results_load(&r, st, e->id, &o)) < 0)
@@ -383,16 +383,16 @@ static int q_best(lrs_store *st, const query_args *a, const lrs_experiment_row *
 		lrs_results_free(&r);
 		return lrs_error_set(LRS_EINVALID, "%s: experiment %lld has no completed trial", a->db, (long long)e->id);
 	}
-	cli_table_init(&t, sizeof cols / sizeof *cols, cols);
-	cli_table_row(&t);
+	lrs_table_init(&t, sizeof cols / sizeof *cols, cols);
+	lrs_table_row(&t);
 	put_trial(&t, &r.trials.items[best], e, cols, sizeof cols / sizeof *cols);
-	if (a->format == CLI_FMT_TABLE && !t.failed) {   /* one trial: a column of fields */
+	if (a->format == LRS_FMT_TABLE && !t.failed) {   /* one trial: a column of fields */
 		make_readable(&t, json_cols, 2);
 		print_fields(&t);
 	} else {
 		rc = show(a, &t, 1);
 	}
-	cli_table_free(&t);
+	lrs_table_free(&t);
 	lrs_results_free(&r);
 	return rc;
 }
@@ -415,31 +415,31 @@ static void print_compare_table(const lrs_results *r, const query_args *a)
 	const char *names[] = { "rank", "configuration", "n", "", "test accuracy (95% CI)", "to target", "vs best" };
 	int with_target = !isnan(a->target);
 	char head[80];
-	cli_table v;
+	lrs_table v;
 
 	snprintf(head, sizeof head, "%s (95%% CI)", r->metric);
 	names[3] = head;
 	if (!with_target)
 		names[5] = names[6];
-	cli_table_init(&v, with_target ? 7 : 6, names);
+	lrs_table_init(&v, with_target ? 7 : 6, names);
 	for (size_t k = 0; k < r->n_ranked && (!a->top || (long)k < a->top); k++) {
 		const lrs_result_config *c = &r->configs[r->ranked[k]];
 		char cell[64];
 
-		cli_table_row(&v);
-		cli_put_int(&v, (long long)c->rank);
-		cli_put_text(&v, c->label);
-		cli_put_int(&v, (long long)c->n);
+		lrs_table_row(&v);
+		lrs_table_put_int(&v, (long long)c->rank);
+		lrs_table_put_text(&v, c->label);
+		lrs_table_put_int(&v, (long long)c->n);
 		mean_ci(cell, sizeof cell, c->mean, c->ci95);
-		cli_put_text(&v, cell);
+		lrs_table_put_text(&v, cell);
 		mean_ci(cell, sizeof cell, c->mean_test, c->ci95_test);
-		cli_put_text(&v, cell);
+		lrs_table_put_text(&v, cell);
 		if (with_target) {
 			if (isnan(c->mean_reach))
 				snprintf(cell, sizeof cell, "- (0/%zu)", c->n);
 			else
 				snprintf(cell, sizeof cell, "%.0f (%zu/%zu)", c->mean_reach, c->n_reach, c->n);
-			cli_put_text(&v, cell);
+			lrs_table_put_text(&v, cell);
 		}
 		if (k == 0)
 			snprintf(cell, sizeof cell, "best");
@@ -447,11 +447,11 @@ static void print_compare_table(const lrs_results *r, const query_args *a)
 			snprintf(cell, sizeof cell, "? (one seed)");
 		else
 			snprintf(cell, sizeof cell, "%s (p=%.2g)", c->same ? "same" : "worse", c->p);
-		cli_put_text(&v, cell);
+		lrs_table_put_text(&v, cell);
 	}
-	cli_table_print(stdout, &v, CLI_FMT_TABLE, 0);
+	lrs_table_print(stdout, &v, LRS_FMT_TABLE, 0);
 	printf("\nsame = Welch's t-test cannot tell it from the best (p >= 0.05); intervals: Student's t, 95%%\n");
-	cli_table_free(&v);
+	lrs_table_free(&v);
 }
 
 /* compare as rows of numbers (CSV, JSON), keyed like schedule_summary. */
@@ -462,7 +462,7 @@ static int print_compare_rows(const lrs_results *r, const query_args *a)
 	                          "std_test_accuracy", "ci95_test_accuracy", "mean_iterations_to_target",
 	                          "reached_target", "p_vs_best", "same_as_best" };
 	int target = !isnan(a->target);
-	cli_table t;
+	lrs_table t;
 	int rc;
 
 	snprintf(mean, sizeof mean, "mean_%s", r->metric);
@@ -472,30 +472,30 @@ static int print_compare_rows(const lrs_results *r, const query_args *a)
 		names[11] = names[13];
 		names[12] = names[14];
 	}
-	cli_table_init(&t, target ? 15 : 13, names);
+	lrs_table_init(&t, target ? 15 : 13, names);
 	for (size_t k = 0; k < r->n_ranked && (!a->top || (long)k < a->top); k++) {
 		const lrs_result_config *c = &r->configs[r->ranked[k]];
-		cli_table_row(&t);
-		cli_put_int(&t, (long long)c->rank);
-		cli_put_text(&t, c->schedule);
-		cli_put_text(&t, c->params);
-		cli_put_text(&t, c->hyper);
-		cli_put_int(&t, (long long)c->n);
-		cli_put_real(&t, c->mean);
-		cli_put_real(&t, c->sd);
-		cli_put_real(&t, c->ci95);
-		cli_put_real(&t, c->mean_test);
-		cli_put_real(&t, c->sd_test);
-		cli_put_real(&t, c->ci95_test);
+		lrs_table_row(&t);
+		lrs_table_put_int(&t, (long long)c->rank);
+		lrs_table_put_text(&t, c->schedule);
+		lrs_table_put_text(&t, c->params);
+		lrs_table_put_text(&t, c->hyper);
+		lrs_table_put_int(&t, (long long)c->n);
+		lrs_table_put_real(&t, c->mean);
+		lrs_table_put_real(&t, c->sd);
+		lrs_table_put_real(&t, c->ci95);
+		lrs_table_put_real(&t, c->mean_test);
+		lrs_table_put_real(&t, c->sd_test);
+		lrs_table_put_real(&t, c->ci95_test);
 		if (target) {
-			cli_put_real(&t, c->mean_reach);
-			cli_put_int(&t, (long long)c->n_reach);
+			lrs_table_put_real(&t, c->mean_reach);
+			lrs_table_put_int(&t, (long long)c->n_reach);
 		}
-		cli_put_real(&t, c->p);
-		cli_put_int(&t, c->same);
+		lrs_table_put_real(&t, c->p);
+		lrs_table_put_int(&t, c->same);
 	}
 	rc = show(a, &t, 0);
-	cli_table_free(&t);
+	lrs_table_free(&t);
 	return rc;
 }
 
@@ -510,7 +510,7 @@ static int q_compare(lrs_store *st, const query_args *a, const lrs_experiment_ro
 	if (r.n_ranked == 0)
 		rc = lrs_error_set(LRS_EINVALID, "%s: experiment %lld has no completed trial%s", a->db, (long long)e->id,
 		                   a->schedule ? " of that schedule" : "");
-	else if (a->format == CLI_FMT_TABLE)
+	else if (a->format == LRS_FMT_TABLE)
 		print_compare_table(&r, a);
 	else
 		rc = print_compare_rows(&r, a);
@@ -525,7 +525,7 @@ static int q_curve(lrs_store *st, const query_args *a)
 	lrs_epoch_row *ep = NULL;
 	size_t n = 0;
 	long id;
-	cli_table t;
+	lrs_table t;
 	int rc;
 
 	if (!*a->arg || strspn(a->arg, "0123456789") != strlen(a->arg) || strlen(a->arg) >= 19 ||
@@ -536,22 +536,22 @@ static int q_curve(lrs_store *st, const query_args *a)
 		return lrs_error_set(LRS_EINVALID, "%s: no trial %s (see 'lrsweep query %s trials')", a->db, a->arg, a->db);
 	if (rc < 0)
 		return rc;
-	cli_table_init(&t, 9, names);
+	lrs_table_init(&t, 9, names);
 	for (size_t i = 0; i < n; i++) {
-		cli_table_row(&t);
-		cli_put_count(&t, ep[i].epoch);
-		cli_put_count(&t, ep[i].iteration);
-		cli_put_real(&t, ep[i].lr);
-		cli_put_real(&t, ep[i].momentum);
-		cli_put_real(&t, ep[i].train_loss);
-		cli_put_real(&t, ep[i].train_accuracy);
-		cli_put_real(&t, ep[i].val_loss);
-		cli_put_real(&t, ep[i].val_accuracy);
-		cli_put_real(&t, ep[i].wall_seconds);
+		lrs_table_row(&t);
+		lrs_table_put_count(&t, ep[i].epoch);
+		lrs_table_put_count(&t, ep[i].iteration);
+		lrs_table_put_real(&t, ep[i].lr);
+		lrs_table_put_real(&t, ep[i].momentum);
+		lrs_table_put_real(&t, ep[i].train_loss);
+		lrs_table_put_real(&t, ep[i].train_accuracy);
+		lrs_table_put_real(&t, ep[i].val_loss);
+		lrs_table_put_real(&t, ep[i].val_accuracy);
+		lrs_table_put_real(&t, ep[i].wall_seconds);
 	}
 	free(ep);
 	rc = show(a, &t, 0);
-	cli_table_free(&t);
+	lrs_table_free(&t);
 	return rc;
 }
 
@@ -572,62 +572,62 @@ static size_t count_groups(const lrs_range_test_rows *r, const lrs_bound_rows *b
 }
 
 /* n reals in a row. */
-static void put_reals(cli_table *t, const double *v, size_t n)
+static void put_reals(lrs_table *t, const double *v, size_t n)
 {
 	for (size_t k = 0; k < n; k++)
-		cli_put_real(t, v[k]);
+		lrs_table_put_real(t, v[k]);
 }
 
 /* A row of a range-test table: its group first when `grouped`. */
-static void group_row(cli_table *t, const char *group, int grouped)
+static void group_row(lrs_table *t, const char *group, int grouped)
 {
-	cli_table_row(t);
+	lrs_table_row(t);
 	if (grouped)
-		cli_put_text(t, group);
+		lrs_table_put_text(t, group);
 }
 
 /* The bounds table; `grouped`: a group_key column first. */
-static void bounds_table(cli_table *t, const lrs_bound_rows *b, int grouped)
+static void bounds_table(lrs_table *t, const lrs_bound_rows *b, int grouped)
 {
 	static const char *const names[] = { "group_key", "rule", "min_lr", "max_lr", "min_lr_spread",
 	                                     "max_lr_spread", "chosen", "note" };
 
-	cli_table_init(t, grouped ? 8 : 7, names + !grouped);
+	lrs_table_init(t, grouped ? 8 : 7, names + !grouped);
 	for (size_t i = 0; i < b->n; i++) {
 		group_row(t, b->items[i].group_key, grouped);
 		const lrs_bound_read *x = &b->items[i];
-		cli_put_text(t, x->rule);
+		lrs_table_put_text(t, x->rule);
 		put_reals(t, (const double[]){ x->min_lr, x->max_lr, x->min_lr_spread, x->max_lr_spread }, 4);
-		cli_put_int(t, x->chosen);
-		cli_put_text(t, x->note);
+		lrs_table_put_int(t, x->chosen);
+		lrs_table_put_text(t, x->note);
 	}
 }
 
 /* The repeats table. Seeds are 64-bit unsigned, stored as SQLite's signed
  * integers: shown as the range-test command printed them, and as text in
  * JSON (a double cannot hold them, so JSON readers would round them). */
-static void repeats_table(cli_table *t, const lrs_range_test_rows *r, int grouped)
+static void repeats_table(lrs_table *t, const lrs_range_test_rows *r, int grouped)
 {
 	static const char *const names[] = { "group_key", "id", "repeat", "mode", "start_lr", "end_lr", "iterations",
 	                                     "stopped_at", "seed", "wall_seconds", "points", "max_accuracy",
 	                                     "min_smoothed_loss" };
 	char seed[32];
 
-	cli_table_init(t, grouped ? 13 : 12, names + !grouped);
+	lrs_table_init(t, grouped ? 13 : 12, names + !grouped);
 	for (const lrs_range_test_row *x = r->items; x < r->items + r->n; x++) {
 		group_row(t, x->group_key, grouped);
-		cli_put_int(t, x->id);
-		cli_put_int(t, x->repeat);
-		cli_put_text(t, x->mode);
+		lrs_table_put_int(t, x->id);
+		lrs_table_put_int(t, x->repeat);
+		lrs_table_put_text(t, x->mode);
 		put_reals(t, (const double[]){ x->start_lr, x->end_lr }, 2);
-		cli_put_count(t, x->iterations);
-		cli_put_count(t, x->stopped_at);
+		lrs_table_put_count(t, x->iterations);
+		lrs_table_put_count(t, x->stopped_at);
 		snprintf(seed, sizeof seed, "%llu", (unsigned long long)x->seed);
-		cli_put_text(t, seed);
-		cli_put_real(t, x->wall_seconds);
-		cli_put_count(t, x->n_points);
-		cli_put_real(t, x->max_accuracy);
-		cli_put_real(t, x->min_smoothed_loss);
+		lrs_table_put_text(t, seed);
+		lrs_table_put_real(t, x->wall_seconds);
+		lrs_table_put_count(t, x->n_points);
+		lrs_table_put_real(t, x->max_accuracy);
+		lrs_table_put_real(t, x->min_smoothed_loss);
 	}
 }
 
@@ -635,7 +635,7 @@ static int q_range_test(lrs_store *st, const query_args *a, const lrs_experiment
 {
 	lrs_range_test_rows rt;
 	lrs_bound_rows bd;
-	cli_table b, r;
+	lrs_table b, r;
 	int rc;
 
 	if ((rc = lrs_store_bounds_read(&bd, st, e->id)) < 0)
@@ -657,39 +657,39 @@ static int q_range_test(lrs_store *st, const query_args *a, const lrs_experiment
 	lrs_range_test_rows_free(&rt);
 	if (b.failed || r.failed) {
 		rc = lrs_error_set(LRS_ENOMEM, "out of memory");
-	} else if (a->format == CLI_FMT_JSON) {
+	} else if (a->format == LRS_FMT_JSON) {
 		printf("{\"bounds\": ");
-		cli_table_print(stdout, &b, CLI_FMT_JSON, 0);
+		lrs_table_print(stdout, &b, LRS_FMT_JSON, 0);
 		printf(", \"range_tests\": ");
-		cli_table_print(stdout, &r, CLI_FMT_JSON, 0);
+		lrs_table_print(stdout, &r, LRS_FMT_JSON, 0);
 		printf("}\n");
 	} else {
-		if (a->format == CLI_FMT_TABLE)
+		if (a->format == LRS_FMT_TABLE)
 			printf(grouped ? "bounds (by group, chosen first)\n\n" : "bounds (chosen first)\n\n");
-		cli_table_print(stdout, &b, a->format, 0);
-		printf(a->format == CLI_FMT_TABLE ? "\nrepeats\n\n" : "\n");
-		cli_table_print(stdout, &r, a->format, 0);
+		lrs_table_print(stdout, &b, a->format, 0);
+		printf(a->format == LRS_FMT_TABLE ? "\nrepeats\n\n" : "\n");
+		lrs_table_print(stdout, &r, a->format, 0);
 	}
-	cli_table_free(&b);
-	cli_table_free(&r);
+	lrs_table_free(&b);
+	lrs_table_free(&r);
 	return rc;
 }
 
 static int q_sql(lrs_store *st, const query_args *a)
 {
-	cli_table t;
+	lrs_table t;
 	int rc;
 
-	if ((rc = cli_table_query(&t, st, a->arg)) < 0)
+	if ((rc = lrs_table_query(&t, st, a->arg)) < 0)
 		return rc;
-	cli_table_print(stdout, &t, a->format, 0);
-	cli_table_free(&t);
+	lrs_table_print(stdout, &t, a->format, 0);
+	lrs_table_free(&t);
 	return 0;
 }
 
 int cmd_query(int argc, char **argv, cli_globals *g)
 {
-	query_args a = { NULL, NULL, NULL, CLI_FMT_TABLE, NULL, NULL, NULL, NULL, 0, NULL, NAN };
+	query_args a = { NULL, NULL, NULL, LRS_FMT_TABLE, NULL, NULL, NULL, NULL, 0, NULL, NAN };
 	lrs_experiment_row e;
 	lrs_store *st = NULL;
 	int status, rc;

@@ -28,6 +28,13 @@
 /* Repeats whose picks spread more than this factor get a warning. */
 #define LRS_RANGE_SPREAD 2.0
 
+/* Loads experiment file `path` and its data (an external trainer's:
+ * lrs_dataset_new_external's stand-in). A problem of a data file is
+ * located at the line:column of the experiment where it is named, one of
+ * the data as configured names the experiment file. 0, or the error with
+ * *exp and *ds NULL. */
+int lrs_pipeline_load(lrs_experiment **exp, lrs_dataset **ds, const char *path);
+
 /* ------------------------------------------------------------ executors */
 
 typedef struct lrs_executor lrs_executor;

@@ -83,13 +83,6 @@ void cli_signals_start(const char *cmd);
 /* From here on (the store is about to open) a signal only sets cli_stop. */
 void cli_signals_stoppable(void);
 
-/* Refuses `out` as the output file (WHAT: "the plot", "the report") of a
- * command reading database `db`: the database itself or its -wal, -shm or
- * -journal file (compared as files: device and inode, whatever the name;
- * for an output not there yet, by directory and name), and whatever
- * lrs_outfile_check refuses (a link, a device, a directory). Returns 0 or
- * LRS_EINVALID (LRS_ERROR when `out` cannot be looked at). */
-int cli_output_check(const char *out, const char *db, const char *what);
 
 /* ------------------------------------------------ flags (options.h) */
 
@@ -135,12 +128,6 @@ int cli_parsed(const char *cmd, int rc);
 
 /* --pick's setter: a rule name (lrs_pick_rule_parse) kept as given. */
 int cli_set_pick(void *dest, const char *flag, const char *value);
-
-struct lrs_node;
-
-/* The parameter node of one `--KEY VALUE` flag: a YAML flow value when it
- * starts with [ or {, a list when it holds commas, else a scalar. */
-int cli_value_node(struct lrs_node **out, const char *key, const char *text);
 
 /* The setter of `--KEY VALUE` schedule parameters (LRS_OPT_PARAMS): adds
  * the value to the map `params` (an lrs_node *); a key given twice is

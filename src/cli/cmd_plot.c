@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lrsweep/error.h"
+#include "lrsweep/outfile.h"
 #include "lrsweep/report.h"
 #include "lrsweep/store.h"
 #include "cli.h"
@@ -73,7 +74,7 @@ int cmd_plot(int argc, char **argv, cli_globals *g)
 	if ((rc = parse_args(argc, argv, g, &a)) != 0)
 		return cli_parsed(CMD, rc);
 	/* before anything: -o must not name the database, a link, a device */
-	if (a.out && (rc = cli_output_check(a.out, a.db, "the plot")) < 0)
+	if (a.out && (rc = lrs_outfile_check_db(a.out, a.db, "the plot")) < 0)
 		return cli_fail(CMD, rc);
 	if ((status = cli_open_read(&st, CMD, g, a.db)) != 0)
 		return status;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lrsweep/error.h"
+#include "lrsweep/outfile.h"
 #include "lrsweep/report.h"
 #include "lrsweep/store.h"
 #include "cli.h"
@@ -64,7 +65,7 @@ int cmd_report(int argc, char **argv, cli_globals *g)
 		return status;
 	if ((rc = cli_find_experiment(&e, st, a.db, a.experiment)) == 0) {
 		/* -o must not name the database, a link, a device: bad input */
-		if ((rc = cli_output_check(a.out, a.db, "the report")) == LRS_ERROR)
+		if ((rc = lrs_outfile_check_db(a.out, a.db, "the report")) == LRS_ERROR)
 			rc = LRS_EINVALID;
 		if (rc == 0)
 			rc = lrs_report_write(st, a.db, &e, a.out);

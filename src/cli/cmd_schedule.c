@@ -175,7 +175,7 @@ static int compute(const lrs_sched *s, const schedule_args *a, double *lr, doubl
 			return lrs_error_set(LRS_EINVALID, "--metrics is only for reduce_on_plateau");
 		if (a->ctx.steps_per_epoch <= 0)
 			return lrs_error_set(LRS_EINVALID, "--metrics needs --steps-per-epoch");
-		if ((rc = cli_value_node(&list, "metrics", a->metrics)) < 0)
+		if ((rc = lrs_config_flag_value(&list, "metrics", a->metrics)) < 0)
 			return rc;
 		lrs_plateau_init(&st, s);
 		rate = st.lr;

@@ -15,7 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lrsweep/schedule.h"
 #include "lrsweep/store.h"
+#include "lrsweep/table.h"
 
 /* The mean curves of one range test (its repeats), as plotted. */
 typedef struct {
@@ -61,5 +63,17 @@ int lrs_report_figure(lrs_store *st, const lrs_figure_request *req);
  * beside it, renamed into place at the end, nothing left on failure. A
  * `path` that cannot be created is LRS_EINVALID. */
 int lrs_report_write(lrs_store *st, const char *db, const lrs_experiment_row *e, const char *path);
+
+/* ------------------------------------------------------------ one schedule */
+
+/* The rates of `steps` updates (lr, and mom where the schedule cycles
+ * momentum; else NULL) as rows of step, lr and momentum: CSV and JSON
+ * with every digit (%.17g; JSON null where not finite), the table to 8. */
+void lrs_report_schedule_rows(FILE *f, lrs_format fmt, const double *lr, const double *mom, long steps);
+
+/* The same rates of schedule `s` drawn against the step (momentum on the
+ * right axis); `path` .png/.svg, or NULL for the terminal. */
+int lrs_report_schedule_plot(const char *path, const lrs_sched *s, const double *lr, const double *mom,
+                             long steps);
 
 #endif

@@ -185,7 +185,7 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 		status = cli_fail(CMD, err);
 		goto out;
 	}
-	cli_range_summary(&o, &rc, &ch, spe);
+	lrs_report_range_summary(stdout, &o, &rc, &ch, spe);
 	if ((err = store(st, e, ds, &o, &rc, &ch, &exp_id)) < 0) {
 		status = cli_fail(CMD, err);
 		goto out;

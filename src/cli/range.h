@@ -22,8 +22,4 @@ typedef struct {
 
 lrs_range_view cli_range_view_of(cli_range_view *v, int quiet);
 
-/* Prints the repeats, every rule's bounds and spread, and the chosen ones. */
-void cli_range_summary(const lrs_range_outcome *o, const lrs_range_config *rc, const lrs_range_choice *ch,
-                       long spe);
-
 #endif

@@ -80,6 +80,25 @@ int cli_find_experiment(lrs_experiment_row *e, lrs_store *st, const char *db, co
 	return rc == LRS_ENOTFOUND ? lrs_error_set(LRS_EINVALID, "%s", lrs_error_last()) : rc;
 }
 
+int cli_read(const char *cmd, const cli_globals *g, const char *db, const char *spec, int need, cli_reader fn,
+             void *ctx)
+{
+	lrs_experiment_row e;
+	lrs_store *st = NULL;
+	int status, rc;
+
+	if ((status = cli_open_read(&st, cmd, g, db)) != 0)
+		return status;
+	if (!need) {
+		rc = fn(st, NULL, ctx);
+	} else if ((rc = cli_find_experiment(&e, st, db, spec)) == 0) {
+		rc = fn(st, &e, ctx);
+		lrs_experiment_row_free(&e);
+	}
+	lrs_store_free(st);
+	return rc < 0 ? cli_fail(cmd, rc) : EXIT_OK;
+}
+
 /* ------------------------------------------------ stopping by signal */
 
 volatile sig_atomic_t cli_stop;

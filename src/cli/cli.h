@@ -63,6 +63,17 @@ int cli_open_read(lrs_store **st, const char *cmd, const cli_globals *g, const c
  * as bad input (LRS_EINVALID) pointing at 'lrsweep query DB experiments'. */
 int cli_find_experiment(lrs_experiment_row *e, lrs_store *st, const char *db, const char *spec);
 
+/* What a command reading a database does with it (and the experiment it
+ * names, or NULL): 0 or an error code with the message set. */
+typedef int (*cli_reader)(lrs_store *st, const lrs_experiment_row *e, void *ctx);
+
+/* The reading commands (query, plot, report): database `db` opened
+ * (cli_open_read), the experiment `spec` names found when `need` is set
+ * (cli_find_experiment), fn called, the store closed. Returns the exit
+ * status, after printing the error of any step that failed. */
+int cli_read(const char *cmd, const cli_globals *g, const char *db, const char *spec, int need, cli_reader fn,
+             void *ctx);
+
 /* ------------------------------------------------ stopping by signal */
 
 /* Set by SIGINT, SIGTERM and SIGHUP once cli_signals_stoppable() was

@@ -128,23 +128,17 @@ static int parse_args(int argc, char **argv, cli_globals *g, query_args *a)
 	return 0;
 }
 
+static int print_subject(lrs_store *st, const lrs_experiment_row *e, void *ctx)
+{
+	return lrs_query_print(st, ctx, e);
+}
+
 int cmd_query(int argc, char **argv, cli_globals *g)
 {
 	query_args a = { stdout, NULL, NULL, NULL, LRS_FMT_TABLE, NULL, NULL, NULL, NULL, 0, NULL, NAN };
-	lrs_experiment_row e;
-	lrs_store *st = NULL;
-	int status, rc;
+	int rc;
 
 	if ((rc = parse_args(argc, argv, g, &a)) != 0)
 		return cli_parsed(CMD, rc);
-	if ((status = cli_open_read(&st, CMD, g, a.db)) != 0)
-		return status;
-	if (!lrs_query_needs_experiment(a.what)) {
-		rc = lrs_query_print(st, &a, NULL);
-	} else if ((rc = cli_find_experiment(&e, st, a.db, a.experiment)) == 0) {
-		rc = lrs_query_print(st, &a, &e);
-		lrs_experiment_row_free(&e);
-	}
-	lrs_store_free(st);
-	return rc < 0 ? cli_fail(CMD, rc) : EXIT_OK;
+	return cli_read(CMD, g, a.db, a.experiment, lrs_query_needs_experiment(a.what), print_subject, &a);
 }

@@ -1,5 +1,7 @@
-/* range.c - the range test as the commands show and store it: shared by
- * `lrsweep range-test` and `lrsweep run`. */
+/* range.c - the range test as it runs, on stderr: the probe's answer, the
+ * repeats and threads, the progress bar, the choice's warnings; shared by
+ * `lrsweep range-test` and `lrsweep run` (the summary after it is
+ * report.h's lrs_report_range_summary). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* range.h - the range test as the commands show and store it (range.c). */
+/* range.h - the range test as it runs, on stderr (range.c). */
 #ifndef LRSWEEP_CLI_RANGE_H
 #define LRSWEEP_CLI_RANGE_H
 

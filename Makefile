@@ -86,7 +86,7 @@ REPLAY_BINS  := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/replay_%)
 FUZZ_OBJ     := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%.o) $(FUZZ_DIR)/fuzz.o $(FUZZ_DIR)/replay.o
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build-deps check unit clients e2e crosscheck docs-check fuzz-replay fuzz fuzz-bins demo bench range-study bounds-bench mpi install clean valgrind
+.PHONY: all deps build-deps check lint unit clients e2e crosscheck docs-check fuzz-replay fuzz fuzz-bins demo bench range-study bounds-bench mpi install clean valgrind
 
 all: $(BIN)
 
@@ -126,7 +126,7 @@ build-deps:
 
 # deps runs first (in its own make), so the build sees the packages.
 check: deps
-	@$(MAKE) --no-print-directory unit fuzz-replay clients e2e crosscheck docs-check
+	@$(MAKE) --no-print-directory lint unit fuzz-replay clients e2e crosscheck docs-check
 
 unit: $(TEST_BIN)
 	$(TEST_BIN)
@@ -159,6 +159,10 @@ crosscheck: $(BIN) $(REPLAY)
 	   /usr/bin/python3 tests/torch_crosscheck.py $(BIN) && \
 	   /usr/bin/python3 tests/torch_nn_check.py $(REPLAY); \
 	 else echo "torch checks: SKIPPED (no /usr/bin/python3)"; fi
+
+# No function in src/ over 100 lines (scripts/long-functions.sh names any).
+lint:
+	@echo "== scripts/long-functions.sh"; scripts/long-functions.sh
 
 docs-check: $(BIN)
 	scripts/check_docs.sh $(BIN)

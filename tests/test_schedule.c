@@ -945,6 +945,50 @@ START_TEST(test_plateau_defaults)
 }
 END_TEST
 
+/* lrs_plateau_rates over steps of 3-step epochs: each case's table, the
+ * rate of epoch e's steps set by the metrics of the epochs before it; a
+ * run longer than its metrics keeps the last rate. */
+START_TEST(test_plateau_rates_by_step)
+{
+	const plateau_case *c = &plateau_cases[_i];
+	lrs_sched_ctx none = ctx_none();
+	lrs_sched *s = build("reduce_on_plateau", c->params, &none);
+	long spe = 3, steps = (long)(c->n + 2) * spe;
+	double lr[64];
+
+	ck_assert_int_le(steps, 64);
+	ck_assert_int_eq(lrs_plateau_epochs_fed(steps, spe, c->n), (long)c->n);
+	ck_assert_int_eq(lrs_plateau_epochs_fed(2 * spe, spe, c->n), 1);
+	ck_assert_int_eq(lrs_plateau_rates(lr, s, steps, spe, c->metric, c->n), 0);
+	lrs_sched_free(s);
+	for (long i = 0; i < steps; i++) {
+		long e = i / spe;   /* metrics fed before step i */
+		double want = e == 0 ? c->lr0 : c->lr[(e < (long)c->n ? e : (long)c->n) - 1];
+		ck_assert_msg(close_to(lr[i], want, REL_TOL), "{%s} step %ld: lr %.17g, expected %.17g", c->params, i,
+		              lr[i], want);
+	}
+}
+END_TEST
+
+/* lrs_plateau_rates refuses a schedule that is not reduce_on_plateau;
+ * lrs_sched_rates is lr(step) and momentum(step) step by step. */
+START_TEST(test_sched_rates)
+{
+	lrs_sched_ctx run = ctx_run();
+	lrs_sched *s = build("one_cycle", "", &run);
+	double lr[20], mom[20], m = 0.5;
+
+	ck_assert_int_eq(lrs_plateau_rates(lr, s, 20, 2, &m, 1), LRS_EINVALID);
+	ck_assert(lrs_sched_cycles_momentum(s));
+	lrs_sched_rates(lr, mom, s, 20);
+	for (long i = 0; i < 20; i++) {
+		ck_assert(lr[i] == lrs_sched_lr(s, i));
+		ck_assert(mom[i] == lrs_sched_momentum(s, i));
+	}
+	lrs_sched_free(s);
+}
+END_TEST
+
 /* min_lr defaults to @min: cuts stop at the picked lower bound. */
 START_TEST(test_plateau_min_lr_default)
 {
@@ -2264,6 +2308,8 @@ Suite *suite_schedule(void)
 	tc = tcase_create("reduce_on_plateau");
 	tcase_add_loop_test(tc, test_plateau_table, 0, (int)COUNT(plateau_cases));
 	tcase_add_test(tc, test_plateau_defaults);
+	tcase_add_loop_test(tc, test_plateau_rates_by_step, 0, (int)COUNT(plateau_cases));
+	tcase_add_test(tc, test_sched_rates);
 	tcase_add_test(tc, test_plateau_min_lr_default);
 	tcase_add_test(tc, test_plateau_init_wrong_type);
 	suite_add_tcase(s, tc);

@@ -24,4 +24,10 @@
  * (lrs_error_line/column). An empty document gives an empty map. */
 int lrs_config_parse_yaml(lrs_node **out, const char *text, size_t len);
 
+/* The node of one command-line flag's value (`--KEY TEXT`): YAML flow
+ * text when it starts with [ or {, a list when it holds commas, else a
+ * scalar; without positions, so that errors name the flag (KEY), not a
+ * line. */
+int lrs_config_flag_value(lrs_node **out, const char *key, const char *text);
+
 #endif

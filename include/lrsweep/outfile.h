@@ -41,4 +41,12 @@ int lrs_outfile_commit(lrs_outfile *o, const char *what);
  * Harmless after a failed begin, a commit or an earlier abort. */
 void lrs_outfile_abort(lrs_outfile *o);
 
+/* Refuses `out` as the output file (WHAT: "the plot", "the report") of a
+ * command reading database `db`: the database itself or its -wal, -shm or
+ * -journal file (compared as files: device and inode, whatever the name;
+ * for an output not there yet, by directory and name), and whatever
+ * lrs_outfile_check refuses (a link, a device, a directory). Returns 0 or
+ * LRS_EINVALID (LRS_ERROR when `out` cannot be looked at). */
+int lrs_outfile_check_db(const char *out, const char *db, const char *what);
+
 #endif

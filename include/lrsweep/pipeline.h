@@ -28,6 +28,13 @@
 /* Repeats whose picks spread more than this factor get a warning. */
 #define LRS_RANGE_SPREAD 2.0
 
+/* Loads experiment file `path` and its data (an external trainer's:
+ * lrs_dataset_new_external's stand-in). A problem of a data file is
+ * located at the line:column of the experiment where it is named, one of
+ * the data as configured names the experiment file. 0, or the error with
+ * *exp and *ds NULL. */
+int lrs_pipeline_load(lrs_experiment **exp, lrs_dataset **ds, const char *path);
+
 /* ------------------------------------------------------------ executors */
 
 typedef struct lrs_executor lrs_executor;
@@ -220,5 +227,46 @@ lrs_experiment_info lrs_pipeline_experiment_info(const lrs_experiment *e, const 
  * caller frees), each epoch's momentum from `sched` where it cycles it. */
 int lrs_pipeline_trial_rows(lrs_trial_result *tr, lrs_epoch_row **rows, const lrs_trial_outcome *o,
                             const lrs_sched *sched);
+
+/* ------------------------------------------------------------ one run */
+
+/* One training run outside trials (`lrsweep train`). */
+typedef struct {
+	const char *schedule;        /* its type; NULL: constant             */
+	const lrs_node *params;      /* its parameters (lr among them)       */
+	long epochs;                 /* 0: trials.epochs when a number, else 10 */
+	long seed;                   /* < 0: the experiment's                */
+	double min_lr, max_lr;       /* what @min and @max stand for; NAN: unknown */
+} lrs_single_options;
+
+typedef struct {
+	const lrs_experiment *e;
+	const lrs_dataset *ds;
+	lrs_train_config cfg;        /* what trains                          */
+	lrs_plan plan;               /* its one trial                        */
+	lrs_train_hooks hooks;       /* the caller's                         */
+	lrs_epoch_stats *epochs;     /* (n_epochs) every finished epoch      */
+	size_t n_epochs, cap;
+	int failed;                  /* out of memory keeping them           */
+	/* after lrs_single_run */
+	int64_t experiment_id, trial_id;
+	lrs_train_result result;
+} lrs_single;
+
+/* Everything before the store opens: the schedule built (a schedule
+ * defined for fewer steps than the run has is LRS_EINVALID), the plan of
+ * one trial, the memory it needs. Free with lrs_single_free, also on
+ * failure. */
+int lrs_single_prepare(lrs_single *s, const lrs_experiment *e, const lrs_dataset *ds,
+                       const lrs_single_options *o);
+
+/* Trains and stores the run on `st`: an experiment of one trial begun
+ * before training, ended with the result and epochs (interrupted when
+ * hooks->on_step stopped it: result.status LRS_RUN_STOPPED). A run that
+ * fails is stored as failed with the reason, which is also the error
+ * returned. The hooks see each step and epoch. */
+int lrs_single_run(lrs_single *s, lrs_store *st, const lrs_train_hooks *hooks);
+
+void lrs_single_free(lrs_single *s);
 
 #endif

@@ -1,6 +1,9 @@
 /* report.h - the pictures and the page made from a results database:
  * what `lrsweep plot` draws, what `lrsweep report` writes, and the range
- * test figure `lrsweep range-test --plot` draws as it runs.
+ * test figure `lrsweep range-test --plot` draws as it runs; and the text
+ * the commands print, written to the FILE * the caller gives: the range
+ * test's summary, a run's plan, leaderboard and totals, a schedule's rows
+ * (the query subjects' rows are query.h's, on table.h).
  *
  * The data comes from the store's typed reads and the results module's
  * comparison (one label and one line style per configuration, so that a
@@ -14,8 +17,12 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
+#include "lrsweep/pipeline.h"
+#include "lrsweep/schedule.h"
 #include "lrsweep/store.h"
+#include "lrsweep/table.h"
 
 /* The mean curves of one range test (its repeats), as plotted. */
 typedef struct {
@@ -31,6 +38,12 @@ typedef struct {
 /* Loss (raw and smoothed) and accuracy against the rate, the bounds
  * marked; `path` .png/.svg, or NULL for the terminal. */
 int lrs_report_range_plot(const char *path, const lrs_range_figure *f);
+
+/* The range test as text: the test, its repeats, every rule's bounds and
+ * spread (the chosen rule starred, each rule's note), and the bounds
+ * chosen or why there are none; spe: steps per epoch. */
+void lrs_report_range_summary(FILE *f, const lrs_range_outcome *o, const lrs_range_config *rc,
+                              const lrs_range_choice *ch, long spe);
 
 /* One figure of an experiment. */
 typedef struct {
@@ -61,5 +74,33 @@ int lrs_report_figure(lrs_store *st, const lrs_figure_request *req);
  * beside it, renamed into place at the end, nothing left on failure. A
  * `path` that cannot be created is LRS_EINVALID. */
 int lrs_report_write(lrs_store *st, const char *db, const lrs_experiment_row *e, const char *path);
+
+/* ------------------------------------------------------------ a run */
+
+/* The plan of a run (a dry run prints it): its trials, configurations,
+ * seeds and epochs, the bounds or where they will come from, the groups,
+ * and one line per trial. */
+void lrs_report_plan(FILE *f, const lrs_pipeline *p);
+
+/* The leaderboard of experiment `exp_id`: its configurations as the
+ * results module ranks and names them (`lrsweep query compare`), with mean
+ * ± sd over their seeds of the best validation and the test accuracy. */
+int lrs_report_leaderboard(FILE *f, lrs_store *st, int64_t exp_id);
+
+/* The trials a finished run ran, by status, where they are stored, and the
+ * epochs pruning saved. */
+void lrs_report_run_totals(FILE *f, const lrs_pipeline *p, const char *path);
+
+/* ------------------------------------------------------------ one schedule */
+
+/* The rates of `steps` updates (lr, and mom where the schedule cycles
+ * momentum; else NULL) as rows of step, lr and momentum: CSV and JSON
+ * with every digit (%.17g; JSON null where not finite), the table to 8. */
+void lrs_report_schedule_rows(FILE *f, lrs_format fmt, const double *lr, const double *mom, long steps);
+
+/* The same rates of schedule `s` drawn against the step (momentum on the
+ * right axis); `path` .png/.svg, or NULL for the terminal. */
+int lrs_report_schedule_plot(const char *path, const lrs_sched *s, const double *lr, const double *mom,
+                             long steps);
 
 #endif

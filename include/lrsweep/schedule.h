@@ -96,6 +96,10 @@ int lrs_sched_cycles_momentum(const lrs_sched *s);
 /* The momentum of update `step` where the schedule cycles it, else NAN. */
 double lrs_sched_momentum(const lrs_sched *s, long step);
 
+/* The rate (and the momentum, into mom, where the schedule cycles it) of
+ * updates 0..steps-1: lr(steps), mom(steps). */
+void lrs_sched_rates(double *lr, double *mom, const lrs_sched *s, long steps);
+
 /* The number of steps the schedule is defined for (one_cycle: total_steps+1,
  * as PyTorch raises past it), or -1 when unlimited. */
 long lrs_sched_step_limit(const lrs_sched *s);
@@ -132,5 +136,15 @@ int lrs_plateau_minimizes(const lrs_plateau *st);
 
 /* Feeds the metric of one epoch; returns the learning rate from now on. */
 double lrs_plateau_step(lrs_plateau *st, double metric);
+
+/* The rate of updates 0..steps-1 (into lr(steps)) of reduce_on_plateau
+ * schedule `s` fed metrics[0..n_metrics), one per epoch of
+ * `steps_per_epoch` updates: epoch e's metric sets the rate of the steps
+ * after it. LRS_EINVALID when `s` is not reduce_on_plateau. */
+int lrs_plateau_rates(double *lr, const lrs_sched *s, long steps, long steps_per_epoch, const double *metrics,
+                      size_t n_metrics);
+
+/* How many of n_metrics metrics lrs_plateau_rates uses over `steps`. */
+long lrs_plateau_epochs_fed(long steps, long steps_per_epoch, size_t n_metrics);
 
 #endif

@@ -58,6 +58,22 @@ int cli_exit_code(int rc);
  * Returns 0, or the exit status after printing why. */
 int cli_open_read(lrs_store **st, const char *cmd, const cli_globals *g, const char *db);
 
+/* The experiment `spec` names (NULL: the latest; digits: an id; else a
+ * name: its latest run), as lrs_store_experiment_find, with "not found"
+ * as bad input (LRS_EINVALID) pointing at 'lrsweep query DB experiments'. */
+int cli_find_experiment(lrs_experiment_row *e, lrs_store *st, const char *db, const char *spec);
+
+/* What a command reading a database does with it (and the experiment it
+ * names, or NULL): 0 or an error code with the message set. */
+typedef int (*cli_reader)(lrs_store *st, const lrs_experiment_row *e, void *ctx);
+
+/* The reading commands (query, plot, report): database `db` opened
+ * (cli_open_read), the experiment `spec` names found when `need` is set
+ * (cli_find_experiment), fn called, the store closed. Returns the exit
+ * status, after printing the error of any step that failed. */
+int cli_read(const char *cmd, const cli_globals *g, const char *db, const char *spec, int need, cli_reader fn,
+             void *ctx);
+
 /* ------------------------------------------------ stopping by signal */
 
 /* Set by SIGINT, SIGTERM and SIGHUP once cli_signals_stoppable() was
@@ -78,13 +94,6 @@ void cli_signals_start(const char *cmd);
 /* From here on (the store is about to open) a signal only sets cli_stop. */
 void cli_signals_stoppable(void);
 
-/* Refuses `out` as the output file (WHAT: "the plot", "the report") of a
- * command reading database `db`: the database itself or its -wal, -shm or
- * -journal file (compared as files: device and inode, whatever the name;
- * for an output not there yet, by directory and name), and whatever
- * lrs_outfile_check refuses (a link, a device, a directory). Returns 0 or
- * LRS_EINVALID (LRS_ERROR when `out` cannot be looked at). */
-int cli_output_check(const char *out, const char *db, const char *what);
 
 /* ------------------------------------------------ flags (options.h) */
 
@@ -130,12 +139,6 @@ int cli_parsed(const char *cmd, int rc);
 
 /* --pick's setter: a rule name (lrs_pick_rule_parse) kept as given. */
 int cli_set_pick(void *dest, const char *flag, const char *value);
-
-struct lrs_node;
-
-/* The parameter node of one `--KEY VALUE` flag: a YAML flow value when it
- * starts with [ or {, a list when it holds commas, else a scalar. */
-int cli_value_node(struct lrs_node **out, const char *key, const char *text);
 
 /* The setter of `--KEY VALUE` schedule parameters (LRS_OPT_PARAMS): adds
  * the value to the map `params` (an lrs_node *); a key given twice is

@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "lrsweep/error.h"
+#include "lrsweep/outfile.h"
 #include "lrsweep/report.h"
 #include "lrsweep/store.h"
 #include "cli.h"
-#include "table.h"
 
 #define CMD "plot"
 
@@ -64,29 +64,25 @@ static int parse_args(int argc, char **argv, cli_globals *g, plot_args *a)
 	return rc;
 }
 
+static int draw(lrs_store *st, const lrs_experiment_row *e, void *ctx)
+{
+	const plot_args *a = ctx;
+	lrs_figure_request req = { a->db, e->id, e->name ? e->name : "", a->what, a->out, a->per_trial, NULL };
+
+	return lrs_report_figure(st, &req);
+}
+
 int cmd_plot(int argc, char **argv, cli_globals *g)
 {
 	plot_args a = { NULL, NULL, NULL, NULL, 0, 0 };
-	lrs_store *st = NULL;
-	lrs_experiment_row e;
 	int status, rc;
 
 	if ((rc = parse_args(argc, argv, g, &a)) != 0)
 		return cli_parsed(CMD, rc);
 	/* before anything: -o must not name the database, a link, a device */
-	if (a.out && (rc = cli_output_check(a.out, a.db, "the plot")) < 0)
+	if (a.out && (rc = lrs_outfile_check_db(a.out, a.db, "the plot")) < 0)
 		return cli_fail(CMD, rc);
-	if ((status = cli_open_read(&st, CMD, g, a.db)) != 0)
-		return status;
-	if ((rc = cli_find_experiment(&e, st, a.db, a.experiment)) == 0) {
-		lrs_figure_request req = { a.db, e.id, e.name ? e.name : "", a.what, a.out, a.per_trial, NULL };
-		rc = lrs_report_figure(st, &req);
-		lrs_experiment_row_free(&e);
-	}
-	lrs_store_free(st);
-	if (rc < 0)
-		return cli_fail(CMD, rc);
-	if (a.out && !g->quiet)
+	if ((status = cli_read(CMD, g, a.db, a.experiment, 1, draw, &a)) == EXIT_OK && a.out && !g->quiet)
 		fprintf(stderr, "lrsweep %s: wrote %s\n", CMD, a.out);
-	return EXIT_OK;
+	return status;
 }

@@ -1,38 +1,21 @@
 /* cmd_query.c - `lrsweep query DB WHAT`: answers from a results database
- * (SPEC §2, §8). The database is opened read-only; every subject is a
- * typed read of the store (or the results module's comparison: labels,
- * 95 % intervals, Welch's test against the best), printed as a table, CSV
- * or JSON (keyed by the schema's column names). */
+ * (SPEC §2, §8). The flags, then the database opened read-only and the
+ * subject printed by the report module (query.h): a typed read of the
+ * store or the results module's comparison, as a table, CSV or JSON. */
 #include <math.h>
-#include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "lrsweep/error.h"
-#include "lrsweep/results.h"
+#include "lrsweep/query.h"
 #include "lrsweep/schedule.h"
-#include "lrsweep/stats.h"
 #include "lrsweep/store.h"
-#include "lrsweep/util.h"
+#include "lrsweep/table.h"
 #include "cli.h"
-#include "table.h"
 
 #define CMD "query"
 
-typedef struct {
-	const char *db;
-	const char *what;
-	const char *arg;            /* curve TRIAL_ID, sql "SELECT ..."         */
-	cli_format format;
-	const char *experiment;     /* --experiment NAME|ID (NULL: the latest)  */
-	const char *status;         /* --status                                  */
-	const char *schedule;       /* --schedule                                */
-	const char *sort;           /* --sort COLUMN[:desc]                      */
-	long top;                   /* --top K (0: all)                          */
-	const char *metric;         /* --metric                                  */
-	double target;              /* --target-accuracy (NAN: none)             */
-} query_args;
+typedef lrs_query query_args;
 
 static const char *const subjects[] = {
 	"experiments", "trials", "best", "compare", "curve", "range-test", "sql",
@@ -44,14 +27,6 @@ static const char *const metrics[] = {
 	"best_val_accuracy", "final_val_accuracy", "test_accuracy", "final_val_loss", "final_train_loss",
 };
 #define N_METRICS (sizeof metrics / sizeof metrics[0])
-
-/* Columns `trials` shows, and may sort by. */
-static const char *const trial_cols[] = {
-	"id", "trial_key", "schedule", "params", "hyper", "seed", "status", "epochs_done", "iterations",
-	"best_val_accuracy", "best_epoch", "final_val_accuracy", "final_val_loss", "final_train_loss",
-	"test_accuracy", "diverged_at", "wall_seconds",
-};
-#define N_TRIAL_COLS (sizeof trial_cols / sizeof trial_cols[0])
 
 static const char about[] =
 	"WHAT:\n"
@@ -72,15 +47,7 @@ static const char epilog[] =
 	"The database is opened read-only; it may be written by a run at the same time.\n"
 	"JSON rows are keyed by the column names of docs/schema.md.\n";
 
-static const char *const formats[] = { "table", "csv", "json" };   /* by cli_format */
-
-static int in_list(const char *s, const char *const *list, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(s, list[i]))
-			return 1;
-	return 0;
-}
+static const char *const formats[] = { "table", "csv", "json" };   /* by lrs_format */
 
 static int set_status(void *dest, const char *flag, const char *value)
 {
@@ -107,7 +74,7 @@ static int set_sort(void *dest, const char *flag, const char *value)
 	const char *dir = strchr(value, ':');
 
 	snprintf(col, sizeof col, "%.*s", (int)strcspn(value, ":"), value);
-	if (!in_list(col, trial_cols, N_TRIAL_COLS) || (dir && strcmp(dir, ":desc") && strcmp(dir, ":asc")))
+	if (!lrs_query_is_trial_column(col) || (dir && strcmp(dir, ":desc") && strcmp(dir, ":asc")))
 		return lrs_error_set(LRS_EINVALID, "%s must be a column of 'query trials' (optionally :desc), got '%s'",
 		                     flag, value);
 	*(const char **)dest = value;
@@ -117,7 +84,7 @@ static int set_sort(void *dest, const char *flag, const char *value)
 /* Parses query's argv: 0, LRS_OPT_HELP (written to stdout) or an error. */
 static int parse_args(int argc, char **argv, cli_globals *g, query_args *a)
 {
-	int what = -1, format = CLI_FMT_TABLE, metric = -1;
+	int what = -1, format = LRS_FMT_TABLE, metric = -1;
 	const lrs_opt opts[] = {
 		CLI_OPT_DB_FILE(&a->db),
 		{ .metavar = "WHAT", .kind = LRS_OPT_ENUM, .dest = &what, .flags = LRS_OPT_OPERAND | LRS_OPT_REQUIRED,
@@ -147,7 +114,7 @@ static int parse_args(int argc, char **argv, cli_globals *g, query_args *a)
 	int rc = cli_parse(&spec, argc, argv, stdout);
 
 	a->what = what >= 0 ? subjects[what] : NULL;
-	a->format = (cli_format)format;
+	a->format = (lrs_format)format;
 	a->metric = metric >= 0 ? metrics[metric] : NULL;
 	if (rc != 0)
 		return rc;
@@ -161,560 +128,17 @@ static int parse_args(int argc, char **argv, cli_globals *g, query_args *a)
 	return 0;
 }
 
-/* ------------------------------------------------------------ helpers */
-
-/* Rewrites the JSON columns of a table readably (table format only). */
-static void make_readable(cli_table *t, const char *const *cols, size_t n)
+static int print_subject(lrs_store *st, const lrs_experiment_row *e, void *ctx)
 {
-	for (int c = 0; c < t->ncols; c++) {
-		if (!in_list(t->names[c], cols, n))
-			continue;
-		for (size_t r = 0; r < t->nrows; r++) {
-			cli_cell *cell = &t->cells[r * (size_t)t->ncols + (size_t)c];
-			if (cell->text) {
-				char *s = lrs_results_readable(cell->text);
-				if (s) {
-					free(cell->text);
-					cell->text = s;
-				}
-			}
-		}
-	}
-}
-
-static const char *const json_cols[] = { "params", "hyper" };
-
-static int show(const query_args *a, cli_table *t, int as_object)
-{
-	if (t->failed)
-		return lrs_error_set(LRS_ENOMEM, "out of memory");
-	for (size_t k = 0; k < 2; k++)
-		cli_table_raw_json(t, json_cols[k]);
-	if (a->format == CLI_FMT_TABLE)
-		make_readable(t, json_cols, 2);
-	cli_table_print(stdout, t, a->format, as_object);
-	return 0;
-}
-
-static const char *metric_of(const query_args *a)
-{
-	return a->metric ? a->metric : "best_val_accuracy";
-}
-
-static int ascending(const char *metric)
-{
-	return strstr(metric, "loss") != NULL;
-}
-
-/* ------------------------------------------------------------ subjects */
-
-static int q_experiments(lrs_store *st, const query_args *a)
-{
-	static const char *const names[] = { "id", "name", "command", "status", "trials", "completed", "pruned",
-	                                     "diverged", "failed", "unfinished", "best_val_accuracy", "created_at",
-	                                     "finished_at" };
-	lrs_experiment_rows rows;
-	cli_table t;
-	int rc;
-
-	if ((rc = lrs_store_experiments_read(&rows, st, a->experiment, a->top)) < 0)
-		return rc;
-	if (a->experiment && rows.n == 0) {
-		lrs_experiment_rows_free(&rows);
-		size_t len = strlen(a->experiment);   /* a long name: its start, and how long */
-		return len <= 80 ? lrs_error_set(LRS_EINVALID, "%s: no experiment '%s'", a->db, a->experiment)
-		                 : lrs_error_set(LRS_EINVALID, "%s: no experiment '%.60s...' (%zu characters)", a->db,
-		                                 a->experiment, len);
-	}
-	cli_table_init(&t, 13, names);
-	for (size_t i = 0; i < rows.n; i++) {
-		const lrs_experiment_row *e = &rows.items[i];
-		cli_table_row(&t);
-		cli_put_int(&t, e->id);
-		cli_put_text(&t, e->name);
-		cli_put_text(&t, e->command);
-		cli_put_text(&t, e->status);
-		cli_put_int(&t, e->trials);
-		cli_put_int(&t, e->completed);
-		cli_put_int(&t, e->pruned);
-		cli_put_int(&t, e->diverged);
-		cli_put_int(&t, e->failed);
-		cli_put_int(&t, e->unfinished);
-		cli_put_real(&t, e->best_val_accuracy);
-		cli_put_text(&t, e->created_at);
-		cli_put_text(&t, e->finished_at);
-	}
-	rc = show(a, &t, 0);
-	cli_table_free(&t);
-	lrs_experiment_rows_free(&rows);
-	return rc;
-}
-
-/* A column of a trial: its name, how it is shown, where it is. */
-typedef struct {
-	const char *name;
-	char kind;                  /* I int64, T text, C count (< 0 NULL), R real */
-	size_t offset;              /* in lrs_trial_row                        */
-} trial_field;
-
-#define F(name, kind) { #name, kind, offsetof(lrs_trial_row, name) }
-static const trial_field trial_fields[] = {
-	F(id, 'I'), F(trial_key, 'T'), F(schedule, 'T'), F(params, 'T'), F(hyper, 'T'), F(seed, 'I'),
-	F(epochs_done, 'C'), F(iterations, 'C'), F(best_val_accuracy, 'R'), F(best_epoch, 'C'),
-	F(final_val_accuracy, 'R'), F(final_val_loss, 'R'), F(final_train_loss, 'R'), F(test_accuracy, 'R'),
-	F(diverged_at, 'C'), F(started_at, 'T'), F(finished_at, 'T'), F(wall_seconds, 'R'), F(worker, 'T'),
-};
-#undef F
-
-/* One column of trial r: a field above, its status, or its experiment's. */
-static void put_field(cli_table *t, const lrs_trial_row *r, const lrs_experiment_row *e, const char *name)
-{
-	const char *base = (const char *)r;
-
-	if (!strcmp(name, "status")) {
-		cli_put_text(t, lrs_trial_status_name(r->status));
-		return;
-	}
-	if (!strcmp(name, "experiment") || !strcmp(name, "experiment_id")) {
-		if (name[10])
-			cli_put_int(t, e->id);
-		else
-			cli_put_text(t, e->name);
-		return;
-	}
-	for (size_t k = 0; k < sizeof trial_fields / sizeof *trial_fields; k++) {   /* every column of trial_cols */
-		const trial_field *f = &trial_fields[k];
-		if (strcmp(name, f->name))
-			continue;
-		if (f->kind == 'I')
-			cli_put_int(t, *(const int64_t *)(base + f->offset));
-		else if (f->kind == 'T')
-			cli_put_text(t, *(char *const *)(base + f->offset));
-		else if (f->kind == 'C')
-			cli_put_count(t, *(const long *)(base + f->offset));
-		else
-			cli_put_real(t, *(const double *)(base + f->offset));
-		return;
-	}
-	cli_put(t, LRS_VAL_NULL, NULL, NAN);   /* (names come from this file's lists) */
-}
-
-/* The columns `names` of trial r, in order. */
-static void put_trial(cli_table *t, const lrs_trial_row *r, const lrs_experiment_row *e,
-                      const char *const *names, size_t n)
-{
-	for (size_t k = 0; k < n; k++)
-		put_field(t, r, e, names[k]);
-}
-
-static int q_trials(lrs_store *st, const query_args *a, const lrs_experiment_row *e)
-{
-	/* a terminal gets the columns people read; csv and json everything */
-	static const char *const short_cols[] = { "id", "schedule", "params", "seed", "status", "epochs_done",
-	                                          "best_val_accuracy", "best_epoch", "final_val_accuracy",
-	                                          "test_accuracy", "wall_seconds" };
-	const char *const *cols = a->format == CLI_FMT_TABLE ? short_cols : trial_cols;
-	size_t ncols = a->format == CLI_FMT_TABLE ? sizeof short_cols / sizeof *short_cols : N_TRIAL_COLS;
-	lrs_trial_filter f = { a->status, a->schedule, NULL, 0, a->top, NAN };
-	char order[64];
-	lrs_trial_rows rows;
-	cli_table t;
-	int rc;
-
-	if (a->sort) {
-		snprintf(order, sizeof order, "%.*s", (int)strcspn(a->sort, ":"), a->sort);
-		f.order = order;
-		f.descending = strchr(a->sort, ':') && !strcmp(strchr(a->sort, ':'), ":desc");
-	} else if (a->top) {
-		f.order = metric_of(a);
-		f.descending = !ascending(metric_of(a));
-	}
-	if ((rc = lrs_store_trials_read(&rows, st, e->id, &f)) < 0)
-		return rc;
-	cli_table_init(&t, (int)ncols, cols);
-	for (size_t i = 0; i < rows.n; i++) {
-		cli_table_row(&t);
-		put_trial(&t, &rows.items[i], e, cols, ncols);
-	}
-	rc = show(a, &t, 0);
-	cli_table_free(&t);
-	lrs_trial_rows_free(&rows);
-	return rc;
-}
-
-/* One trial as a column of fields: reals to 6 digits, JSON readable. */
-static void print_fields(const cli_table *t)
-{
-	static const char *const names[2] = { "field", "value" };
-	cli_table v;
-	char num[32];
-
-	cli_table_init(&v, 2, names);
-	for (int c = 0; c < t->ncols; c++) {
-		const cli_cell *x = &t->cells[c];
-		cli_table_row(&v);
-		cli_put_text(&v, t->names[c]);
-		if (x->type == LRS_VAL_REAL && x->text) {
-			snprintf(num, sizeof num, "%.6g", x->real);
-			cli_put_text(&v, num);
-		} else {
-			cli_put_text(&v, x->text);
-		}
-	}
-	cli_table_print(stdout, &v, CLI_FMT_TABLE, 0);
-	cli_table_free(&v);
-}
-
-static int q_best(lrs_store *st, const query_args *a, const lrs_experiment_row *e)
-{
-	static const char *const cols[] = { "id", "experiment", "experiment_id", "trial_key", "schedule", "params",
-	                                    "hyper", "seed", "status", "epochs_done", "iterations", "best_val_accuracy",
-	                                    "best_epoch", "final_val_accuracy", "final_val_loss", "final_train_loss",
-	                                    "test_accuracy", "started_at", "finished_at", "wall_seconds", "worker" };
-	lrs_results_opts o = { metric_of(a), NULL, NAN };
-	lrs_results r;
-	size_t best;
-	cli_table t;
-	int rc;
-
-	if ((rc = lrs_results_load(&r, st, e->id, &o)) < 0)
-		return rc;
-	if (lrs_results_best_trials(&r, &best, 1) == 0) {
-		lrs_results_free(&r);
-		return lrs_error_set(LRS_EINVALID, "%s: experiment %lld has no completed trial", a->db, (long long)e->id);
-	}
-	cli_table_init(&t, sizeof cols / sizeof *cols, cols);
-	cli_table_row(&t);
-	put_trial(&t, &r.trials.items[best], e, cols, sizeof cols / sizeof *cols);
-	if (a->format == CLI_FMT_TABLE && !t.failed) {   /* one trial: a column of fields */
-		make_readable(&t, json_cols, 2);
-		print_fields(&t);
-	} else {
-		rc = show(a, &t, 1);
-	}
-	cli_table_free(&t);
-	lrs_results_free(&r);
-	return rc;
-}
-
-/* "0.8712 ± 0.0064", the mean alone without an interval, or "-". */
-static void mean_ci(char *buf, size_t cap, double mean, double ci)
-{
-	if (isnan(mean))
-		snprintf(buf, cap, "-");
-	else if (isnan(ci))
-		snprintf(buf, cap, "%.4f", mean);
-	else
-		snprintf(buf, cap, "%.4f ± %.4f", mean, ci);
-}
-
-/* compare as a table for people: the configuration's label, mean ± 95 %
- * interval, and the verdict against the best. */
-static void print_compare_table(const lrs_results *r, const query_args *a)
-{
-	const char *names[] = { "rank", "configuration", "n", "", "test accuracy (95% CI)", "to target", "vs best" };
-	int with_target = !isnan(a->target);
-	char head[80];
-	cli_table v;
-
-	snprintf(head, sizeof head, "%s (95%% CI)", r->metric);
-	names[3] = head;
-	if (!with_target)
-		names[5] = names[6];
-	cli_table_init(&v, with_target ? 7 : 6, names);
-	for (size_t k = 0; k < r->n_ranked && (!a->top || (long)k < a->top); k++) {
-		const lrs_result_config *c = &r->configs[r->ranked[k]];
-		char cell[64];
-
-		cli_table_row(&v);
-		cli_put_int(&v, (long long)c->rank);
-		cli_put_text(&v, c->label);
-		cli_put_int(&v, (long long)c->n);
-		mean_ci(cell, sizeof cell, c->mean, c->ci95);
-		cli_put_text(&v, cell);
-		mean_ci(cell, sizeof cell, c->mean_test, c->ci95_test);
-		cli_put_text(&v, cell);
-		if (with_target) {
-			if (isnan(c->mean_reach))
-				snprintf(cell, sizeof cell, "- (0/%zu)", c->n);
-			else
-				snprintf(cell, sizeof cell, "%.0f (%zu/%zu)", c->mean_reach, c->n_reach, c->n);
-			cli_put_text(&v, cell);
-		}
-		if (k == 0)
-			snprintf(cell, sizeof cell, "best");
-		else if (isnan(c->p))
-			snprintf(cell, sizeof cell, "? (one seed)");
-		else
-			snprintf(cell, sizeof cell, "%s (p=%.2g)", c->same ? "same" : "worse", c->p);
-		cli_put_text(&v, cell);
-	}
-	cli_table_print(stdout, &v, CLI_FMT_TABLE, 0);
-	printf("\nsame = Welch's t-test cannot tell it from the best (p >= 0.05); intervals: Student's t, 95%%\n");
-	cli_table_free(&v);
-}
-
-/* compare as rows of numbers (CSV, JSON), keyed like schedule_summary. */
-static int print_compare_rows(const lrs_results *r, const query_args *a)
-{
-	char mean[64], sd[64], ci[64];
-	const char *names[15] = { "rank", "schedule", "params", "hyper", "n", mean, sd, ci, "mean_test_accuracy",
-	                          "std_test_accuracy", "ci95_test_accuracy", "mean_iterations_to_target",
-	                          "reached_target", "p_vs_best", "same_as_best" };
-	int target = !isnan(a->target);
-	cli_table t;
-	int rc;
-
-	snprintf(mean, sizeof mean, "mean_%s", r->metric);
-	snprintf(sd, sizeof sd, "std_%s", r->metric);
-	snprintf(ci, sizeof ci, "ci95_%s", r->metric);
-	if (!target) {   /* without a target, no target columns */
-		names[11] = names[13];
-		names[12] = names[14];
-	}
-	cli_table_init(&t, target ? 15 : 13, names);
-	for (size_t k = 0; k < r->n_ranked && (!a->top || (long)k < a->top); k++) {
-		const lrs_result_config *c = &r->configs[r->ranked[k]];
-		cli_table_row(&t);
-		cli_put_int(&t, (long long)c->rank);
-		cli_put_text(&t, c->schedule);
-		cli_put_text(&t, c->params);
-		cli_put_text(&t, c->hyper);
-		cli_put_int(&t, (long long)c->n);
-		cli_put_real(&t, c->mean);
-		cli_put_real(&t, c->sd);
-		cli_put_real(&t, c->ci95);
-		cli_put_real(&t, c->mean_test);
-		cli_put_real(&t, c->sd_test);
-		cli_put_real(&t, c->ci95_test);
-		if (target) {
-			cli_put_real(&t, c->mean_reach);
-			cli_put_int(&t, (long long)c->n_reach);
-		}
-		cli_put_real(&t, c->p);
-		cli_put_int(&t, c->same);
-	}
-	rc = show(a, &t, 0);
-	cli_table_free(&t);
-	return rc;
-}
-
-static int q_compare(lrs_store *st, const query_args *a, const lrs_experiment_row *e)
-{
-	lrs_results_opts o = { metric_of(a), a->schedule, a->target };
-	lrs_results r;
-	int rc;
-
-	if ((rc = lrs_results_load(&r, st, e->id, &o)) < 0)
-		return rc;
-	if (r.n_ranked == 0)
-		rc = lrs_error_set(LRS_EINVALID, "%s: experiment %lld has no completed trial%s", a->db, (long long)e->id,
-		                   a->schedule ? " of that schedule" : "");
-	else if (a->format == CLI_FMT_TABLE)
-		print_compare_table(&r, a);
-	else
-		rc = print_compare_rows(&r, a);
-	lrs_results_free(&r);
-	return rc;
-}
-
-static int q_curve(lrs_store *st, const query_args *a)
-{
-	static const char *const names[] = { "epoch", "iteration", "lr", "momentum", "train_loss", "train_accuracy",
-	                                     "val_loss", "val_accuracy", "wall_seconds" };
-	lrs_epoch_row *ep = NULL;
-	size_t n = 0;
-	long id;
-	cli_table t;
-	int rc;
-
-	if (!*a->arg || strspn(a->arg, "0123456789") != strlen(a->arg) || strlen(a->arg) >= 19 ||
-	    lrs_parse_long(a->arg, &id) < 0)
-		return lrs_error_set(LRS_EINVALID, "curve: a trial id is a number, got '%s'", a->arg);
-	rc = lrs_store_epochs_read(&ep, &n, st, id);
-	if (rc == LRS_ENOTFOUND)
-		return lrs_error_set(LRS_EINVALID, "%s: no trial %s (see 'lrsweep query %s trials')", a->db, a->arg, a->db);
-	if (rc < 0)
-		return rc;
-	cli_table_init(&t, 9, names);
-	for (size_t i = 0; i < n; i++) {
-		cli_table_row(&t);
-		cli_put_count(&t, ep[i].epoch);
-		cli_put_count(&t, ep[i].iteration);
-		cli_put_real(&t, ep[i].lr);
-		cli_put_real(&t, ep[i].momentum);
-		cli_put_real(&t, ep[i].train_loss);
-		cli_put_real(&t, ep[i].train_accuracy);
-		cli_put_real(&t, ep[i].val_loss);
-		cli_put_real(&t, ep[i].val_accuracy);
-		cli_put_real(&t, ep[i].wall_seconds);
-	}
-	free(ep);
-	rc = show(a, &t, 0);
-	cli_table_free(&t);
-	return rc;
-}
-
-/* How many range-test groups an experiment has: its range tests' and
- * bounds' distinct group keys. */
-static size_t count_groups(const lrs_range_test_rows *r, const lrs_bound_rows *b)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < r->n + b->n; i++) {
-		const char *g = i < r->n ? r->items[i].group_key : b->items[i - r->n].group_key;
-		int seen = 0;
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = !strcmp(g, j < r->n ? r->items[j].group_key : b->items[j - r->n].group_key);
-		n += !seen;
-	}
-	return n;
-}
-
-/* n reals in a row. */
-static void put_reals(cli_table *t, const double *v, size_t n)
-{
-	for (size_t k = 0; k < n; k++)
-		cli_put_real(t, v[k]);
-}
-
-/* A row of a range-test table: its group first when `grouped`. */
-static void group_row(cli_table *t, const char *group, int grouped)
-{
-	cli_table_row(t);
-	if (grouped)
-		cli_put_text(t, group);
-}
-
-/* The bounds table; `grouped`: a group_key column first. */
-static void bounds_table(cli_table *t, const lrs_bound_rows *b, int grouped)
-{
-	static const char *const names[] = { "group_key", "rule", "min_lr", "max_lr", "min_lr_spread",
-	                                     "max_lr_spread", "chosen", "note" };
-
-	cli_table_init(t, grouped ? 8 : 7, names + !grouped);
-	for (size_t i = 0; i < b->n; i++) {
-		group_row(t, b->items[i].group_key, grouped);
-		const lrs_bound_read *x = &b->items[i];
-		cli_put_text(t, x->rule);
-		put_reals(t, (const double[]){ x->min_lr, x->max_lr, x->min_lr_spread, x->max_lr_spread }, 4);
-		cli_put_int(t, x->chosen);
-		cli_put_text(t, x->note);
-	}
-}
-
-/* The repeats table. Seeds are 64-bit unsigned, stored as SQLite's signed
- * integers: shown as the range-test command printed them, and as text in
- * JSON (a double cannot hold them, so JSON readers would round them). */
-static void repeats_table(cli_table *t, const lrs_range_test_rows *r, int grouped)
-{
-	static const char *const names[] = { "group_key", "id", "repeat", "mode", "start_lr", "end_lr", "iterations",
-	                                     "stopped_at", "seed", "wall_seconds", "points", "max_accuracy",
-	                                     "min_smoothed_loss" };
-	char seed[32];
-
-	cli_table_init(t, grouped ? 13 : 12, names + !grouped);
-	for (const lrs_range_test_row *x = r->items; x < r->items + r->n; x++) {
-		group_row(t, x->group_key, grouped);
-		cli_put_int(t, x->id);
-		cli_put_int(t, x->repeat);
-		cli_put_text(t, x->mode);
-		put_reals(t, (const double[]){ x->start_lr, x->end_lr }, 2);
-		cli_put_count(t, x->iterations);
-		cli_put_count(t, x->stopped_at);
-		snprintf(seed, sizeof seed, "%llu", (unsigned long long)x->seed);
-		cli_put_text(t, seed);
-		cli_put_real(t, x->wall_seconds);
-		cli_put_count(t, x->n_points);
-		cli_put_real(t, x->max_accuracy);
-		cli_put_real(t, x->min_smoothed_loss);
-	}
-}
-
-static int q_range_test(lrs_store *st, const query_args *a, const lrs_experiment_row *e)
-{
-	lrs_range_test_rows rt;
-	lrs_bound_rows bd;
-	cli_table b, r;
-	int rc;
-
-	if ((rc = lrs_store_bounds_read(&bd, st, e->id)) < 0)
-		return rc;
-	if ((rc = lrs_store_range_tests_read(&rt, st, e->id, 0)) < 0) {
-		lrs_bound_rows_free(&bd);
-		return rc;
-	}
-	if (bd.n == 0 && rt.n == 0) {
-		lrs_bound_rows_free(&bd);
-		lrs_range_test_rows_free(&rt);
-		return lrs_error_set(LRS_EINVALID, "%s: experiment %lld has no range test (its bounds were given)",
-		                     a->db, (long long)e->id);
-	}
-	int grouped = count_groups(&rt, &bd) > 1;   /* one group: as it always was */
-	bounds_table(&b, &bd, grouped);
-	repeats_table(&r, &rt, grouped);
-	lrs_bound_rows_free(&bd);
-	lrs_range_test_rows_free(&rt);
-	if (b.failed || r.failed) {
-		rc = lrs_error_set(LRS_ENOMEM, "out of memory");
-	} else if (a->format == CLI_FMT_JSON) {
-		printf("{\"bounds\": ");
-		cli_table_print(stdout, &b, CLI_FMT_JSON, 0);
-		printf(", \"range_tests\": ");
-		cli_table_print(stdout, &r, CLI_FMT_JSON, 0);
-		printf("}\n");
-	} else {
-		if (a->format == CLI_FMT_TABLE)
-			printf(grouped ? "bounds (by group, chosen first)\n\n" : "bounds (chosen first)\n\n");
-		cli_table_print(stdout, &b, a->format, 0);
-		printf(a->format == CLI_FMT_TABLE ? "\nrepeats\n\n" : "\n");
-		cli_table_print(stdout, &r, a->format, 0);
-	}
-	cli_table_free(&b);
-	cli_table_free(&r);
-	return rc;
-}
-
-static int q_sql(lrs_store *st, const query_args *a)
-{
-	cli_table t;
-	int rc;
-
-	if ((rc = cli_table_query(&t, st, a->arg)) < 0)
-		return rc;
-	cli_table_print(stdout, &t, a->format, 0);
-	cli_table_free(&t);
-	return 0;
+	return lrs_query_print(st, ctx, e);
 }
 
 int cmd_query(int argc, char **argv, cli_globals *g)
 {
-	query_args a = { NULL, NULL, NULL, CLI_FMT_TABLE, NULL, NULL, NULL, NULL, 0, NULL, NAN };
-	lrs_experiment_row e;
-	lrs_store *st = NULL;
-	int status, rc;
+	query_args a = { stdout, NULL, NULL, NULL, LRS_FMT_TABLE, NULL, NULL, NULL, NULL, 0, NULL, NAN };
+	int rc;
 
 	if ((rc = parse_args(argc, argv, g, &a)) != 0)
 		return cli_parsed(CMD, rc);
-	if ((status = cli_open_read(&st, CMD, g, a.db)) != 0)
-		return status;
-	if (!strcmp(a.what, "experiments"))
-		rc = q_experiments(st, &a);
-	else if (!strcmp(a.what, "curve"))
-		rc = q_curve(st, &a);
-	else if (!strcmp(a.what, "sql"))
-		rc = q_sql(st, &a);
-	else if ((rc = cli_find_experiment(&e, st, a.db, a.experiment)) == 0) {
-		if (!strcmp(a.what, "trials"))
-			rc = q_trials(st, &a, &e);
-		else if (!strcmp(a.what, "best"))
-			rc = q_best(st, &a, &e);
-		else if (!strcmp(a.what, "compare"))
-			rc = q_compare(st, &a, &e);
-		else
-			rc = q_range_test(st, &a, &e);
-		lrs_experiment_row_free(&e);
-	}
-	lrs_store_free(st);
-	return rc < 0 ? cli_fail(CMD, rc) : EXIT_OK;
+	return cli_read(CMD, g, a.db, a.experiment, lrs_query_needs_experiment(a.what), print_subject, &a);
 }

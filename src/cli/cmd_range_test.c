@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lrsweep/error.h"
+#include "lrsweep/outfile.h"
 #include "lrsweep/experiment.h"
 #include "lrsweep/pick.h"
 #include "lrsweep/plot.h"
@@ -168,7 +169,7 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 	 * written, fail before anything trains (as in run and train) */
 	const char *path = cli_db_path(a.db, e, dbbuf, sizeof dbbuf);
 	if ((a.plot || a.terminal) && ((err = lrs_plot_check(a.plot)) < 0 ||
-	                               (a.plot && (err = cli_output_check(a.plot, path, "the plot")) < 0))) {
+	                               (a.plot && (err = lrs_outfile_check_db(a.plot, path, "the plot")) < 0))) {
 		status = cli_fail(CMD, err);
 		goto out;
 	}
@@ -184,7 +185,7 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 		status = cli_fail(CMD, err);
 		goto out;
 	}
-	cli_range_summary(&o, &rc, &ch, spe);
+	lrs_report_range_summary(stdout, &o, &rc, &ch, spe);
 	if ((err = store(st, e, ds, &o, &rc, &ch, &exp_id)) < 0) {
 		status = cli_fail(CMD, err);
 		goto out;
@@ -192,7 +193,7 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 	printf("stored in %s (experiment %lld)\n", path, (long long)exp_id);
 	if (a.plot || a.terminal) {
 		fflush(stdout);
-		if ((a.plot && (err = cli_output_check(a.plot, path, "the plot")) < 0) ||
+		if ((a.plot && (err = lrs_outfile_check_db(a.plot, path, "the plot")) < 0) ||
 		    (err = draw(&a, &o, &rc, ch.chosen >= 0 ? (lrs_pick_rule)ch.chosen : ch.preferred)) < 0) {
 			status = cli_fail(CMD, err);
 			goto out;

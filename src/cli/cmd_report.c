@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "lrsweep/error.h"
+#include "lrsweep/outfile.h"
 #include "lrsweep/report.h"
 #include "lrsweep/store.h"
 #include "cli.h"
-#include "table.h"
 
 #define CMD "report"
 #define TOP LRS_REPORT_TOP   /* leaderboard rows shown */
@@ -52,29 +52,25 @@ static int parse_args(int argc, char **argv, cli_globals *g, report_args *a)
 	return cli_parse(&spec, argc, argv, stdout);
 }
 
+static int write_report(lrs_store *st, const lrs_experiment_row *e, void *ctx)
+{
+	const report_args *a = ctx;
+	/* -o must not name the database, a link, a device: bad input */
+	int rc = lrs_outfile_check_db(a->out, a->db, "the report");
+
+	if (rc == LRS_ERROR)
+		rc = LRS_EINVALID;
+	return rc < 0 ? rc : lrs_report_write(st, a->db, e, a->out);
+}
+
 int cmd_report(int argc, char **argv, cli_globals *g)
 {
 	report_args a = { NULL, NULL, NULL };
-	lrs_experiment_row e;
-	lrs_store *st = NULL;
 	int status, rc;
 
 	if ((rc = parse_args(argc, argv, g, &a)) != 0)
 		return cli_parsed(CMD, rc);
-	if ((status = cli_open_read(&st, CMD, g, a.db)) != 0)
-		return status;
-	if ((rc = cli_find_experiment(&e, st, a.db, a.experiment)) == 0) {
-		/* -o must not name the database, a link, a device: bad input */
-		if ((rc = cli_output_check(a.out, a.db, "the report")) == LRS_ERROR)
-			rc = LRS_EINVALID;
-		if (rc == 0)
-			rc = lrs_report_write(st, a.db, &e, a.out);
-		lrs_experiment_row_free(&e);
-	}
-	lrs_store_free(st);
-	if (rc < 0)
-		return cli_fail(CMD, rc);
-	if (!g->quiet)
+	if ((status = cli_read(CMD, g, a.db, a.experiment, 1, write_report, &a)) == EXIT_OK && !g->quiet)
 		fprintf(stderr, "lrsweep %s: wrote %s\n", CMD, a.out);
-	return EXIT_OK;
+	return status;
 }

@@ -20,6 +20,7 @@
 #include "lrsweep/results.h"
 #include "lrsweep/runner.h"
 #include "lrsweep/store.h"
+#include "lrsweep/report.h"
 #include "lrsweep/util.h"
 #include "cli.h"
 #include "progress.h"
@@ -100,37 +101,6 @@ int cli_run_target(int argc, char **argv, const char **exp, long *threads, const
 	return rc == 0 ? 0 : LRS_EINVALID;
 }
 
-/* ------------------------------------------------------------ the plan */
-
-static void print_plan(const lrs_pipeline *p)
-{
-	const lrs_plan *plan = &p->plan;
-	const lrs_experiment *e = p->e;
-
-	printf("plan: %zu trial%s (%zu configuration%s x %zu seed%s), %ld epoch%s each, ", plan->n,
-	       plan->n == 1 ? "" : "s", plan->configs, plan->configs == 1 ? "" : "s", e->trial.n_seeds,
-	       e->trial.n_seeds == 1 ? "" : "s", e->trial.epochs, e->trial.epochs == 1 ? "" : "s");
-	if (!p->planned && p->n_groups > 1)
-		printf("bounds from %zu range tests, one per group (not run in a dry run): the keys below are "
-		       "provisional, they depend on the bounds they will pick\n\n", p->n_groups);
-	else if (!p->planned)
-		printf("bounds from the range test (not run in a dry run): the keys below are provisional, they depend "
-		       "on the bounds it will pick\n\n");
-	else
-		printf("bounds %.4g .. %.4g\n\n", p->groups[0].min_lr, p->groups[0].max_lr);
-	if (p->n_groups > 1) {
-		printf("%5s  %6s  %11s  %s\n", "group", "trials", "first trial", "range test for");
-		for (size_t k = 0; k < p->n_groups; k++)
-			printf("%5zu  %6zu  %11zu  %s\n", k + 1, p->groups[k].trials, p->groups[k].first + 1,
-			       p->groups[k].key);
-		printf("\n");
-	}
-	printf("%5s  %-16s  %20s  %5s  %s\n", "trial", "key", "seed", "batch", "configuration");
-	for (size_t i = 0; i < plan->n; i++)
-		printf("%5zu  %-16s  %20llu  %5ld  %s\n", i + 1, plan->items[i].key,
-		       (unsigned long long)plan->items[i].seed, plan->items[i].batch_size, plan->items[i].label);
-}
-
 /* ------------------------------------------------------------ what the run shows */
 
 typedef struct {
@@ -172,7 +142,7 @@ static void on_range_done(void *ctx, const lrs_pipeline_group *g, const lrs_rang
 	(void)ctx;
 	if (g->key[0])
 		printf("group: %s\n", g->key);
-	cli_range_summary(o, rc, ch, spe);
+	lrs_report_range_summary(stdout, o, rc, ch, spe);
 	if (g->key[0])
 		printf("\n");
 }
@@ -268,64 +238,7 @@ static void on_trials_end(void *ctx)
 	cli_progress_end(&((run_view *)ctx)->bar);
 }
 
-/* ------------------------------------------------------------ the leaderboard */
-
-/* "0.8712 ± 0.0021", "0.8712" alone (one seed), or "-" (no value);
- * padded to a column unless last. */
-static void print_mean_sd(double mean, double sd, int last)
-{
-	char cell[40];
-
-	if (isnan(mean))
-		snprintf(cell, sizeof cell, "-");
-	else if (isnan(sd))
-		snprintf(cell, sizeof cell, "%.4f", mean);
-	else
-		snprintf(cell, sizeof cell, "%.4f ± %.4f", mean, sd);
-	printf(last ? "%s" : "%-18s", cell);   /* ± is two bytes */
-}
-
-/* The configurations compared as `lrsweep query compare` ranks and names
- * them, with mean ± sd over their seeds. */
-static int leaderboard(lrs_store *st, int64_t exp_id)
-{
-	lrs_results r;
-	int rc;
-
-	if ((rc = lrs_results_load(&r, st, exp_id, NULL)) < 0)
-		return rc;
-	printf("\nleaderboard (mean ± sd over seeds of completed trials; ranked by validation accuracy)\n\n");
-	printf("%4s  %-48s  %3s  %-17s  %s\n", "rank", "configuration", "n", "best val acc", "test acc");
-	for (size_t k = 0; k < r.n_ranked; k++) {
-		const lrs_result_config *c = &r.configs[r.ranked[k]];
-		printf("%4zu  %-48s  %3zu  ", c->rank, c->label, c->n);
-		print_mean_sd(c->mean, c->sd, 0);
-		printf("  ");
-		print_mean_sd(c->mean_test, c->sd_test, 1);
-		printf("\n");
-	}
-	lrs_results_free(&r);
-	return 0;
-}
-
 /* ------------------------------------------------------------ the command */
-
-static void print_totals(const lrs_pipeline *p, const char *path)
-{
-	size_t done = 0;
-
-	for (int s = 0; s <= LRS_TRIAL_INTERRUPTED; s++)
-		done += p->counts[s];
-	printf("\n%zu trials run: %zu completed, %zu pruned, %zu diverged, %zu failed", done,
-	       p->counts[LRS_TRIAL_COMPLETED], p->counts[LRS_TRIAL_PRUNED], p->counts[LRS_TRIAL_DIVERGED],
-	       p->counts[LRS_TRIAL_FAILED]);
-	if (p->kept)
-		printf("; %zu kept from before", p->kept);
-	printf("; stored in %s (experiment %lld)\n", path, (long long)p->experiment_id);
-	if (p->counts[LRS_TRIAL_PRUNED])
-		printf("pruning saved %ld of %ld epochs (%.0f%%)\n", p->epochs_planned - p->epochs_run, p->epochs_planned,
-		       100.0 * (double)(p->epochs_planned - p->epochs_run) / (double)p->epochs_planned);
-}
 
 static int interrupted(const lrs_pipeline *p, const char *exp_path)
 {
@@ -361,8 +274,8 @@ static int run_stored(lrs_pipeline *p, const run_args *a, cli_globals *g, const 
 		fprintf(stderr, "lrsweep %s: trials took %.3f s; %.4f s of it in SQLite (%.2f%%)\n", CMD,
 		        p->sweep_seconds, p->store_seconds,
 		        p->sweep_seconds > 0 ? 100 * p->store_seconds / p->sweep_seconds : 0.0);
-	if (err == 0 && (err = leaderboard(st, p->experiment_id)) == 0)
-		print_totals(p, path);
+	if (err == 0 && (err = lrs_report_leaderboard(stdout, st, p->experiment_id)) == 0)
+		lrs_report_run_totals(stdout, p, path);
 	lrs_store_free(st);
 	return err < 0 ? cli_fail(CMD, err) : EXIT_OK;
 }
@@ -399,7 +312,7 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 	if ((err = lrs_pipeline_prepare(&p, e, ds, &opt)) < 0) {
 		status = cli_fail(CMD, err);
 	} else if (a.dry_run) {
-		print_plan(&p);
+		lrs_report_plan(stdout, &p);
 	} else if ((err = lrs_pipeline_check_memory(&p)) < 0) {
 		status = cli_fail(CMD, err);
 	} else {

@@ -12,7 +12,7 @@
 
 #include "lrsweep/config.h"
 #include "lrsweep/error.h"
-#include "lrsweep/plot.h"
+#include "lrsweep/report.h"
 #include "lrsweep/schedule.h"
 #include "lrsweep/util.h"
 #include "cli.h"
@@ -76,6 +76,7 @@ static const char about[] =
 static const char epilog[] = "'lrsweep schedule TYPE --help' lists the parameters of TYPE. Types:\n";
 
 static const char *const formats[] = { "csv", "json", "table" };   /* by FMT_* */
+static const lrs_format by_choice[] = { LRS_FMT_CSV, LRS_FMT_JSON, LRS_FMT_TABLE };
 
 /* --KEY VALUE: a parameter of the schedule; the type is not one. */
 static int set_param(void *params, const char *key, const char *value)
@@ -158,121 +159,50 @@ static int parse_args(int argc, char **argv, cli_globals *g, schedule_args *a)
 
 /* ------------------------------------------------------------ the values */
 
+/* --metrics as numbers: the first `n` of them (those the steps reach),
+ * into *out (free it); *n_out all there are. */
+static int metric_values(double **out, size_t *n_out, const schedule_args *a, long steps)
+{
+	lrs_node *list = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = lrs_config_flag_value(&list, "metrics", a->metrics)) < 0)
+		return rc;
+	*n_out = list->kind == LRS_NODE_LIST ? list->n : 1;
+	long n = lrs_plateau_epochs_fed(steps, a->ctx.steps_per_epoch, *n_out);
+	if (!(*out = calloc((size_t)n + 1, sizeof **out)))
+		rc = lrs_error_set(LRS_ENOMEM, "out of memory");
+	for (long k = 0; rc == 0 && k < n; k++) {
+		const lrs_node *m = list->kind == LRS_NODE_LIST ? list->items[k] : list;
+		if (m->kind != LRS_NODE_SCALAR || lrs_parse_double(m->text, &(*out)[k]) < 0)
+			rc = lrs_error_set(LRS_EINVALID, "--metrics: item %ld must be a number, got '%s'", k + 1,
+			                   m->kind == LRS_NODE_SCALAR ? m->text : "a list");
+	}
+	lrs_node_free(list);
+	return rc;
+}
+
 /* Fills lr[] (and mom[] when cycling) for steps 0..n-1. For
  * reduce_on_plateau with metrics, epoch e's metric sets the rate of the
  * steps after it. */
 static int compute(const lrs_sched *s, const schedule_args *a, double *lr, double *mom)
 {
-	int cycles = lrs_sched_cycles_momentum(s);
-
-	if (a->metrics) {
-		lrs_node *list = NULL;
-		lrs_plateau st;
-		double rate;
-		int rc;
-
-		if (lrs_sched_get_type(s) != LRS_SCHED_REDUCE_ON_PLATEAU)
-			return lrs_error_set(LRS_EINVALID, "--metrics is only for reduce_on_plateau");
-		if (a->ctx.steps_per_epoch <= 0)
-			return lrs_error_set(LRS_EINVALID, "--metrics needs --steps-per-epoch");
-		if ((rc = cli_value_node(&list, "metrics", a->metrics)) < 0)
-			return rc;
-		lrs_plateau_init(&st, s);
-		rate = st.lr;
-		size_t n_metrics = list->kind == LRS_NODE_LIST ? list->n : 1;
-		for (long i = 0; i < a->steps; i++) {
-			long e = i / a->ctx.steps_per_epoch;   /* metrics fed before this step */
-			while (st.epochs < e && (size_t)st.epochs < n_metrics) {
-				const lrs_node *m = list->kind == LRS_NODE_LIST ? list->items[st.epochs] : list;
-				double v;
-				if (m->kind != LRS_NODE_SCALAR || lrs_parse_double(m->text, &v) < 0) {
-					rc = lrs_error_set(LRS_EINVALID, "--metrics: item %ld must be a number, got '%s'",
-					                   st.epochs + 1, m->kind == LRS_NODE_SCALAR ? m->text : "a list");
-					lrs_node_free(list);
-					return rc;
-				}
-				rate = lrs_plateau_step(&st, v);
-			}
-			lr[i] = rate;
-		}
-		lrs_node_free(list);
-		return 0;
-	}
-	for (long i = 0; i < a->steps; i++) {
-		lr[i] = lrs_sched_lr(s, i);
-		if (cycles)
-			mom[i] = lrs_sched_momentum(s, i);
-	}
-	return 0;
-}
-
-/* -------------------------------------------------------------- printing */
-
-/* %.17g, or null where JSON has no number (inf, nan). */
-static void json_number(double v)
-{
-	if (isfinite(v))
-		printf("%.17g", v);
-	else
-		printf("null");
-}
-
-static void print_rows(const schedule_args *a, const double *lr, const double *mom)
-{
-	switch (a->format) {
-	case FMT_CSV:
-		printf(mom ? "step,lr,momentum\n" : "step,lr\n");
-		for (long i = 0; i < a->steps; i++) {
-			if (mom)
-				printf("%ld,%.17g,%.17g\n", i, lr[i], mom[i]);
-			else
-				printf("%ld,%.17g\n", i, lr[i]);
-		}
-		break;
-	case FMT_JSON:
-		printf("[\n");
-		for (long i = 0; i < a->steps; i++) {
-			printf("  {\"step\": %ld, \"lr\": ", i);
-			json_number(lr[i]);
-			if (mom) {
-				printf(", \"momentum\": ");
-				json_number(mom[i]);
-			}
-			printf("}%s\n", i + 1 < a->steps ? "," : "");
-		}
-		printf("]\n");
-		break;
-	case FMT_TABLE:
-		printf(mom ? "%10s  %-14s  %-10s\n" : "%10s  %-14s\n", "step", "lr", "momentum");
-		for (long i = 0; i < a->steps; i++) {
-			if (mom)
-				printf("%10ld  %-14.8g  %-10.6g\n", i, lr[i], mom[i]);
-			else
-				printf("%10ld  %-14.8g\n", i, lr[i]);
-		}
-		break;
-	}
-}
-
-static int draw(const schedule_args *a, const lrs_sched *s, const double *lr, const double *mom)
-{
-	double *x = malloc((size_t)a->steps * sizeof *x);
-	char title[256];
+	double *metrics;
+	size_t n;
 	int rc;
 
-	if (!x)
-		return lrs_error_set(LRS_ENOMEM, "out of memory");
-	for (long i = 0; i < a->steps; i++)
-		x[i] = (double)i;
-	snprintf(title, sizeof title, "%s (%s), %ld steps", lrs_sched_type_name(lrs_sched_get_type(s)),
-	         lrs_sched_type_origin(lrs_sched_get_type(s)), a->steps);
-	lrs_plot_series series[2] = {
-		{ .title = "learning rate", .x = x, .y = lr, .n = (size_t)a->steps },
-		{ .title = "momentum", .x = x, .y = mom, .n = (size_t)a->steps, .right_axis = 1 },
-	};
-	lrs_plot_opts opts = { .title = title, .xlabel = "step", .ylabel = "learning rate", .y2label = "momentum" };
-	rc = lrs_plot_lines(a->plot_path, &opts, series, mom ? 2 : 1);
-	free(x);
+	if (!a->metrics) {
+		lrs_sched_rates(lr, mom, s, a->steps);
+		return 0;
+	}
+	if (lrs_sched_get_type(s) != LRS_SCHED_REDUCE_ON_PLATEAU)
+		return lrs_error_set(LRS_EINVALID, "--metrics is only for reduce_on_plateau");
+	if (a->ctx.steps_per_epoch <= 0)
+		return lrs_error_set(LRS_EINVALID, "--metrics needs --steps-per-epoch");
+	if ((rc = metric_values(&metrics, &n, a, a->steps)) == 0)
+		rc = lrs_plateau_rates(lr, s, a->steps, a->ctx.steps_per_epoch, metrics, n);
+	free(metrics);
 	return rc;
 }
 
@@ -315,7 +245,7 @@ int cmd_schedule(int argc, char **argv, cli_globals *g)
 		goto out;
 	}
 	if ((a.plot_path || a.terminal)) {
-		if ((rc = draw(&a, s, lr, mom)) < 0) {
+		if ((rc = lrs_report_schedule_plot(a.plot_path, s, lr, mom, a.steps)) < 0) {
 			status = cli_fail(CMD, rc);
 			goto out;
 		}
@@ -324,7 +254,7 @@ int cmd_schedule(int argc, char **argv, cli_globals *g)
 		if (!a.format_given)
 			goto out;
 	}
-	print_rows(&a, lr, mom);
+	lrs_report_schedule_rows(stdout, by_choice[a.format], lr, mom, a.steps);
 out:
 	free(lr);
 	free(mom);

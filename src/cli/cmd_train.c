@@ -85,26 +85,11 @@ static int parse_args(int argc, char **argv, cli_globals *g, train_args *a)
 	return 0;
 }
 
-/* trials.epochs of the experiment when it is a plain number, else 10. */
-static long default_epochs(const lrs_experiment *e)
-{
-	const lrs_node *n = lrs_node_get(e->trials, "epochs");
-	long v;
-
-	if (n && n->kind == LRS_NODE_SCALAR && lrs_parse_long(n->text, &v) == 0 && v >= 1)
-		return v;
-	return 10;
-}
-
-/* What print_epoch needs to introduce the table, and the epochs it keeps
- * for the store. */
+/* What the epoch lines need to introduce the table. */
 typedef struct {
 	const lrs_experiment *exp;
 	const lrs_dataset *ds;
 	int quiet;
-	lrs_epoch_stats *epochs;   /* (n) every finished epoch               */
-	size_t n, cap;
-	int failed;                /* out of memory keeping them             */
 } epoch_printer;
 
 /* Stops the run after the current step once a signal asked for it. */
@@ -116,19 +101,8 @@ static int check_stop(void *ctx, long step, double lr, double loss)
 
 static int print_epoch(void *ctx, const lrs_epoch_stats *e)
 {
-	epoch_printer *p = ctx;
+	const epoch_printer *p = ctx;
 
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? 2 * p->cap : 16;
-		lrs_epoch_stats *grown = realloc(p->epochs, cap * sizeof *grown);
-		if (!grown) {
-			p->failed = 1;
-			return 1;   /* stops the run: it could not be stored */
-		}
-		p->epochs = grown;
-		p->cap = cap;
-	}
-	p->epochs[p->n++] = *e;
 	if (e->epoch == 1 && !p->quiet)   /* once training is under way: a run that */
 		cli_data_summary(CMD, p->exp, p->ds);   /* cannot start prints only its error */
 	if (e->epoch == 1)
@@ -140,43 +114,61 @@ static int print_epoch(void *ctx, const lrs_epoch_stats *e)
 	return 0;
 }
 
-/* The run in the database: an experiment (its config, data sizes) with one
- * trial, begun before training starts (so that its times are the run's)... */
-static int store_begin(lrs_store *st, const lrs_experiment *e, const lrs_dataset *ds, const lrs_trial_spec *t,
-                       int64_t *exp_id, int64_t *trial_id)
+/* The run's last lines: how it ended, where it is stored. */
+static int print_end(const lrs_single *s, const char *path)
 {
-	lrs_experiment_info info = lrs_pipeline_experiment_info(e, ds, "train");
-	lrs_trial_plan plan = { t->key, t->type, t->params, t->hyper, t->seed, NULL };
-	int err;
+	const lrs_train_result *r = &s->result;
 
-	if ((err = lrs_store_experiment_begin(exp_id, st, &info)) < 0)
-		return err;
-	if ((err = lrs_store_trials_add(trial_id, st, *exp_id, &plan, 1)) < 0 ||
-	    (err = lrs_store_trial_start(st, *trial_id, NULL)) < 0)
-		lrs_store_experiment_finish(st, *exp_id, LRS_EXP_FAILED);
-	return err;
+	if (r->status == LRS_RUN_STOPPED) {
+		fprintf(stderr, "lrsweep %s: interrupted after %ld step%s: %zu finished epoch%s stored in %s "
+		        "(experiment %lld, trial %lld, interrupted)\n", CMD, r->steps, r->steps == 1 ? "" : "s",
+		        s->n_epochs, s->n_epochs == 1 ? "" : "s", path, (long long)s->experiment_id,
+		        (long long)s->trial_id);
+		return EXIT_INTERRUPTED;
+	}
+	if (r->status == LRS_RUN_DIVERGED)
+		printf("diverged at step %ld (loss not finite), after %ld epochs; no test evaluation\n",
+		       r->diverged_at, r->epochs_done);
+	else if (s->ds->test.n == 0)
+		printf("no test data; best validation accuracy %.4f at epoch %ld, %.1f s\n",
+		       r->best_val_accuracy, r->best_epoch, r->seconds);
+	else
+		printf("test_accuracy %.4f  test_loss %.4f  (%ld steps, %.1f s)\n", r->test_accuracy, r->test_loss,
+		       r->steps, r->seconds);
+	printf("stored in %s (experiment %lld, trial %lld)\n", path, (long long)s->experiment_id,
+	       (long long)s->trial_id);
+	return EXIT_OK;
 }
 
-/* ... and ended with its result and epochs (r NULL: it failed to run,
- * with `error`; r->status LRS_RUN_STOPPED: interrupted). An experiment
- * that cannot be ended is marked failed. */
-static int store_end(lrs_store *st, int64_t exp_id, int64_t trial_id, const lrs_trial_spec *t,
-                     const lrs_train_result *r, const epoch_printer *p, const char *error)
+/* From the data loaded to the last line. */
+static int train(const train_args *a, const cli_globals *g, const lrs_experiment *e, const lrs_dataset *ds)
 {
-	int stopped = r && r->status == LRS_RUN_STOPPED;
-	lrs_trial_outcome o = { r, p->epochs, p->n, stopped, 0, error };
-	lrs_trial_result tr;
-	lrs_epoch_row *rows = NULL;
-	int err;
+	lrs_single_options o = { a->type, a->params, a->epochs, a->seed, a->min_lr, a->max_lr };
+	epoch_printer printer = { e, ds, g->quiet };
+	lrs_train_hooks hooks = { .ctx = &printer, .on_step = check_stop, .on_epoch = print_epoch };
+	lrs_store *st = NULL;
+	lrs_single s;
+	char dbbuf[512];
+	int rc;
 
-	if ((err = lrs_pipeline_trial_rows(&tr, &rows, &o, t->sched)) == 0 &&
-	    (err = lrs_store_trial_finish(st, trial_id, &tr, rows, p->n)) == 0)
-		err = lrs_store_experiment_finish(st, exp_id, !r ? LRS_EXP_FAILED : stopped ? LRS_EXP_INTERRUPTED
-		                                                                      : LRS_EXP_COMPLETED);
-	else
-		lrs_store_experiment_finish(st, exp_id, LRS_EXP_FAILED);
-	free(rows);
-	return err;
+	/* what cannot fit in memory, then a database that cannot be written,
+	 * fail before anything trains or is created */
+	if ((rc = lrs_single_prepare(&s, e, ds, &o)) < 0)
+		goto out;
+	const char *path = cli_db_path(a->db, e, dbbuf, sizeof dbbuf);
+	cli_signals_stoppable();   /* from here on, a signal stops after a step */
+	if ((rc = lrs_store_open(&st, path, LRS_STORE_CREATE)) < 0)
+		goto out;
+	if (g->verbose) {
+		fprintf(stderr, "lrsweep train: BLAS %s\n", lrs_blas_info());
+		fprintf(stderr, "lrsweep train: schedule %s %s\n", s.plan.items[0].type, s.plan.items[0].params);
+	}
+	if ((rc = lrs_single_run(&s, st, &hooks)) == 0)
+		rc = print_end(&s, path);
+out:
+	lrs_store_free(st);
+	lrs_single_free(&s);
+	return rc < 0 ? cli_fail(CMD, rc) : rc;
 }
 
 int cmd_train(int argc, char **argv, cli_globals *g)
@@ -184,14 +176,7 @@ int cmd_train(int argc, char **argv, cli_globals *g)
 	train_args a = { NULL, NULL, NULL, 0, -1, NAN, NAN, NULL, NULL };
 	lrs_experiment *e = NULL;
 	lrs_dataset *ds = NULL;
-	lrs_sched *s = NULL;
-	lrs_store *st = NULL;
-	lrs_plan plan = { 0 };
-	lrs_train_result r;
-	epoch_printer printer = { 0 };
-	char dbbuf[512];
 	int status, rc;
-	int64_t exp_id = 0, trial_id = 0;
 
 	if ((rc = parse_args(argc, argv, g, &a)) != 0) {
 		status = cli_parsed(CMD, rc);
@@ -200,12 +185,6 @@ int cmd_train(int argc, char **argv, cli_globals *g)
 	cli_signals_start(CMD);   /* until the store opens, a signal exits at once */
 	if ((status = cli_load(CMD, a.exp_path, &e, &ds)) != 0)
 		goto out;
-
-	lrs_train_config cfg = { .model = e->model, .optim = e->optim, .batch_size = e->batch_size,
-	                         .epochs = a.epochs ? a.epochs : default_epochs(e),
-	                         .seed = a.seed >= 0 ? (uint64_t)a.seed : e->seed, .eval_each_epoch = 1 };
-	long spe = lrs_train_steps_per_epoch(ds, cfg.batch_size);
-	lrs_sched_ctx sctx = { a.min_lr, a.max_lr, spe, spe * cfg.epochs };
 	if (a.lr) {   /* the constant's rate, or the schedule's own lr */
 		lrs_node *lr;
 		if ((rc = lrs_node_new_scalar(&lr, a.lr, 0, 0)) < 0 || (rc = lrs_node_append(a.params, "lr", lr)) < 0) {
@@ -213,84 +192,8 @@ int cmd_train(int argc, char **argv, cli_globals *g)
 			goto out;
 		}
 	}
-	if ((rc = lrs_sched_build(&s, a.type ? a.type : "constant", a.params, &sctx)) < 0) {
-		status = cli_fail(CMD, rc);
-		goto out;
-	}
-	if (lrs_sched_step_limit(s) >= 0 && lrs_sched_step_limit(s) < sctx.total_steps) {
-		status = cli_usage_error(CMD, "%s is defined for %ld steps; the run has %ld", lrs_sched_type_name(lrs_sched_get_type(s)),
-		                         lrs_sched_step_limit(s), sctx.total_steps);
-		goto out;
-	}
-	rc = lrs_plan_one(&plan, e, ds, s, cfg.epochs, cfg.seed);
-	s = NULL;   /* the plan's now */
-	if (rc < 0) {
-		status = cli_fail(CMD, rc);
-		goto out;
-	}
-	/* what cannot fit in memory, then a database that cannot be written,
-	 * fail before anything trains or is created */
-	cfg.sched = plan.items[0].sched;
-	if ((rc = lrs_train_check_memory(ds, &cfg, 1)) < 0) {
-		status = cli_fail(CMD, rc);
-		goto out;
-	}
-	const char *path = cli_db_path(a.db, e, dbbuf, sizeof dbbuf);
-	cli_signals_stoppable();   /* from here on, a signal stops after a step */
-	if ((rc = lrs_store_open(&st, path, LRS_STORE_CREATE)) < 0) {
-		status = cli_fail(CMD, rc);
-		goto out;
-	}
-	if (g->verbose) {
-		fprintf(stderr, "lrsweep train: BLAS %s\n", lrs_blas_info());
-		fprintf(stderr, "lrsweep train: schedule %s %s\n", plan.items[0].type, plan.items[0].params);
-	}
-	if ((rc = store_begin(st, e, ds, &plan.items[0], &exp_id, &trial_id)) < 0) {
-		status = cli_fail(CMD, rc);
-		goto out;
-	}
-	printer = (epoch_printer){ e, ds, g->quiet, NULL, 0, 0, 0 };
-	lrs_train_hooks hooks = { .ctx = &printer, .on_step = check_stop, .on_epoch = print_epoch };
-	if ((rc = lrs_train_run(&r, ds, &cfg, &hooks)) == 0 && printer.failed)
-		rc = lrs_error_set(LRS_ENOMEM, "out of memory keeping the epochs");
-	if (rc < 0) {   /* stored as failed, with the reason */
-		char why[512];
-		snprintf(why, sizeof why, "%s", lrs_error_last());
-		store_end(st, exp_id, trial_id, &plan.items[0], NULL, &printer, why);
-		lrs_error_set(rc, "%s", why);
-		status = cli_fail(CMD, rc);
-		goto out;
-	}
-	if (r.status == LRS_RUN_STOPPED) {
-		if ((rc = store_end(st, exp_id, trial_id, &plan.items[0], &r, &printer, NULL)) < 0) {
-			status = cli_fail(CMD, rc);
-			goto out;
-		}
-		fprintf(stderr, "lrsweep %s: interrupted after %ld step%s: %zu finished epoch%s stored in %s "
-		        "(experiment %lld, trial %lld, interrupted)\n", CMD, r.steps, r.steps == 1 ? "" : "s",
-		        printer.n, printer.n == 1 ? "" : "s", path, (long long)exp_id, (long long)trial_id);
-		status = EXIT_INTERRUPTED;
-		goto out;
-	}
-	if (r.status == LRS_RUN_DIVERGED)
-		printf("diverged at step %ld (loss not finite), after %ld epochs; no test evaluation\n",
-		       r.diverged_at, r.epochs_done);
-	else if (ds->test.n == 0)
-		printf("no test data; best validation accuracy %.4f at epoch %ld, %.1f s\n",
-		       r.best_val_accuracy, r.best_epoch, r.seconds);
-	else
-		printf("test_accuracy %.4f  test_loss %.4f  (%ld steps, %.1f s)\n", r.test_accuracy, r.test_loss,
-		       r.steps, r.seconds);
-	if ((rc = store_end(st, exp_id, trial_id, &plan.items[0], &r, &printer, NULL)) < 0) {
-		status = cli_fail(CMD, rc);
-		goto out;
-	}
-	printf("stored in %s (experiment %lld, trial %lld)\n", path, (long long)exp_id, (long long)trial_id);
+	status = train(&a, g, e, ds);
 out:
-	lrs_store_free(st);
-	lrs_plan_free(&plan);
-	free(printer.epochs);
-	lrs_sched_free(s);
 	lrs_dataset_free(ds);
 	lrs_experiment_free(e);
 	lrs_node_free(a.params);

@@ -1,5 +1,7 @@
-/* range.c - the range test as the commands show and store it: shared by
- * `lrsweep range-test` and `lrsweep run`. */
+/* range.c - the range test as it runs, on stderr: the probe's answer, the
+ * repeats and threads, the progress bar, the choice's warnings; shared by
+ * `lrsweep range-test` and `lrsweep run` (the summary after it is
+ * report.h's lrs_report_range_summary). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,63 +69,4 @@ lrs_range_view cli_range_view_of(cli_range_view *v, int quiet)
 	memset(v, 0, sizeof *v);
 	v->quiet = quiet;
 	return (lrs_range_view){ v, probed, starting, progress, ended, warn };
-}
-
-static void print_bound(double v)
-{
-	if (isnan(v))
-		printf("  %11s", "-");
-	else
-		printf("  %11.4g", v);
-}
-
-static void print_spread(double v)
-{
-	if (isnan(v))
-		printf("  %10s", "-");
-	else
-		printf("  %9.2fx", v);
-}
-
-void cli_range_summary(const lrs_range_outcome *o, const lrs_range_config *rc, const lrs_range_choice *ch,
-                       long spe)
-{
-	int chosen = ch->chosen;
-	char note[900];
-
-	printf("range test: %s %g -> %g over %ld iterations (%.3g epochs of %ld), %ld repeat%s in %.1f s\n\n",
-	       rc->mode == LRS_RAMP_EXPONENTIAL ? "exponential" : "linear", rc->start_lr, rc->end_lr,
-	       rc->iterations, (double)rc->iterations / (double)spe, spe, o->repeats, o->repeats > 1 ? "s" : "",
-	       o->wall_seconds);
-	printf("%6s  %20s  %10s  %10s  %8s\n", "repeat", "seed", "points", "stopped_at", "seconds");
-	for (long r = 0; r < o->repeats; r++) {
-		const lrs_range_curve *c = &o->curves[r];
-		printf("%6ld  %20llu  %10ld  ", r, (unsigned long long)o->seeds[r], c->n);
-		if (c->stopped_at >= 0)
-			printf("%10ld", c->stopped_at);
-		else
-			printf("%10s", "-");
-		printf("  %8.1f%s\n", c->wall_seconds, c->diverged ? "  (diverged)" : "");
-	}
-	printf("\n%-15s  %11s  %11s  %10s  %10s\n", "rule", "min_lr", "max_lr", "min_spread", "max_spread");
-	for (int k = 0; k < LRS_PICK__COUNT; k++) {
-		const lrs_pick_result *p = &o->picks[k];
-		printf("%-13s%s", lrs_pick_rule_name((lrs_pick_rule)k), k == chosen ? " *" : "  ");
-		print_bound(p->ok ? p->min_lr : NAN);
-		print_bound(p->ok ? p->max_lr : NAN);
-		print_spread(o->min_spread[k]);
-		print_spread(o->max_spread[k]);
-		const char *why = lrs_range_note(note, sizeof note, o, ch, k);
-		if (why[0])
-			printf("  (%s%s)", p->ok ? "" : "no pick: ", why);
-		printf("\n");
-	}
-	if (chosen >= 0)
-		printf("\nbounds (%s%s%s): min_lr %.4g, max_lr %.4g\n", lrs_pick_rule_name((lrs_pick_rule)chosen),
-		       chosen != (int)ch->preferred ? ", in place of " : "",
-		       chosen != (int)ch->preferred ? lrs_pick_rule_name(ch->preferred) : "", o->picks[chosen].min_lr,
-		       o->picks[chosen].max_lr);
-	else
-		printf("\nno bounds: no rule could pick (%s: %s)\n", lrs_pick_rule_name(ch->preferred),
-		       o->picks[ch->preferred].why);
 }

@@ -1,4 +1,4 @@
-/* range.h - the range test as the commands show and store it (range.c). */
+/* range.h - the range test as it runs, on stderr (range.c). */
 #ifndef LRSWEEP_CLI_RANGE_H
 #define LRSWEEP_CLI_RANGE_H
 
@@ -21,9 +21,5 @@ typedef struct {
 } cli_range_view;
 
 lrs_range_view cli_range_view_of(cli_range_view *v, int quiet);
-
-/* Prints the repeats, every rule's bounds and spread, and the chosen ones. */
-void cli_range_summary(const lrs_range_outcome *o, const lrs_range_config *rc, const lrs_range_choice *ch,
-                       long spe);
 
 #endif

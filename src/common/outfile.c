@@ -129,3 +129,57 @@ void lrs_outfile_abort(lrs_outfile *o)
 	o->tmp = o->path = NULL;
 	o->fd = -1;
 }
+
+/* ------------------------------------------------ beside a database */
+
+/* The directory part of `path` ("." when none) as dev+inode, and its last
+ * component in *base. 0, or -1 when the directory cannot be looked at. */
+static int dir_of(const char *path, struct stat *dir, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+	char *d;
+	int rc;
+
+	*base = slash ? slash + 1 : path;
+	if (!slash)
+		return stat(".", dir);
+	if ((d = strndup(path, slash == path ? 1 : (size_t)(slash - path))) == NULL)
+		return -1;
+	rc = stat(d, dir);
+	free(d);
+	return rc;
+}
+
+int lrs_outfile_check_db(const char *out, const char *db, const char *what)
+{
+	static const char *const sides[] = { "", "-wal", "-shm", "-journal" };
+	struct stat so, sd, dir_o, dir_d;
+	const char *base_o, *base_d;
+	int rc, have_out, have_dirs;
+
+	if ((rc = lrs_outfile_check(out, what)) < 0)
+		return rc;
+	have_out = stat(out, &so) == 0;
+	have_dirs = !have_out && dir_of(out, &dir_o, &base_o) == 0 && dir_of(db, &dir_d, &base_d) == 0 &&
+	            dir_o.st_dev == dir_d.st_dev && dir_o.st_ino == dir_d.st_ino;
+	for (size_t k = 0; k < sizeof sides / sizeof sides[0]; k++) {
+		size_t len = strlen(db) + strlen(sides[k]) + 1;
+		char *side = malloc(len);
+		int same;
+
+		if (!side)
+			return lrs_error_set(LRS_ENOMEM, "out of memory");
+		snprintf(side, len, "%s%s", db, sides[k]);
+		/* the same file under any name; or, for an output not there yet,
+		 * the name SQLite would give that file in the same directory */
+		same = have_out ? stat(side, &sd) == 0 && sd.st_dev == so.st_dev && sd.st_ino == so.st_ino
+		                : have_dirs && strlen(base_o) == strlen(base_d) + strlen(sides[k]) &&
+		                          !strncmp(base_o, base_d, strlen(base_d)) &&
+		                          !strcmp(base_o + strlen(base_d), sides[k]);
+		free(side);
+		if (same)
+			return lrs_error_set(LRS_EINVALID, "%s: is the database%s%s%s; give another file to -o", out,
+			                     k ? "'s " : "", sides[k], k ? " file" : "");
+	}
+	return 0;
+}

@@ -108,21 +108,33 @@ static int is_map(checker *ck, const lrs_node *n, const char *key)
 	return 0;
 }
 
-/* A number in [lo, hi] (open ends when lo_open / hi_open). */
-static int get_number(checker *ck, const lrs_node *map, const char *key, double lo, int lo_open,
-                      double hi, int hi_open, double *out)
+/* The scalar at `key` of map read as a number into *v: 1; 0 when absent;
+ * -1 when it is not a scalar (reported); -2 when it is not a number (the
+ * caller reports what it wanted). *node: the node, or NULL. */
+static int number_at(checker *ck, const lrs_node *map, const char *key, const lrs_node **node, double *v)
 {
 	const lrs_node *n = lrs_node_get(map, key);
-	double v;
 
+	*node = n;
 	if (!n)
 		return 0;
 	if (!is_scalar(ck, n, key))
 		return -1;
-	if (lrs_parse_double(n->text, &v) < 0) {
+	return lrs_parse_double(n->text, v) < 0 ? -2 : 1;
+}
+
+/* A number in [lo, hi] (open ends when lo_open / hi_open). */
+static int get_number(checker *ck, const lrs_node *map, const char *key, double lo, int lo_open,
+                      double hi, int hi_open, double *out)
+{
+	const lrs_node *n;
+	double v;
+	int rc = number_at(ck, map, key, &n, &v);
+
+	if (rc == -2)
 		problem(ck, n, "'%s' must be a number, got '%s'", key, n->text);
-		return -1;
-	}
+	if (rc != 1)
+		return rc < 0 ? -1 : 0;
 	if (v < lo || (lo_open && v == lo) || v > hi || (hi_open && v == hi)) {
 		if (isinf(hi))
 			problem(ck, n, "'%s' must be %s %g, got '%s'", key, lo_open ? ">" : ">=", lo, n->text);
@@ -138,19 +150,17 @@ static int get_number(checker *ck, const lrs_node *map, const char *key, double 
 /* A whole number in [lo, hi]. */
 static int get_integer(checker *ck, const lrs_node *map, const char *key, double lo, double hi, long *out)
 {
-	const lrs_node *n = lrs_node_get(map, key);
-	double v;
+	const lrs_node *n;
+	double v = 0;
+	int rc = number_at(ck, map, key, &n, &v);
 
-	if (!n)
-		return 0;
-	if (!is_scalar(ck, n, key))
-		return -1;
-	if (lrs_parse_double(n->text, &v) < 0 || v != floor(v) || v < lo || v > hi) {
+	if (rc == -2 || (rc == 1 && (v != floor(v) || v < lo || v > hi))) {
 		problem(ck, n, "'%s' must be a whole number in [%.0f, %.0f], got '%s'", key, lo, hi, n->text);
 		return -1;
 	}
-	*out = (long)v;
-	return 1;
+	if (rc == 1)
+		*out = (long)v;
+	return rc;
 }
 
 static int get_bool(checker *ck, const lrs_node *map, const char *key, int *out)

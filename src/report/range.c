@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "lrsweep/error.h"
+#include "lrsweep/pipeline.h"
 #include "lrsweep/plot.h"
 #include "internal.h"
 
@@ -294,4 +295,65 @@ out:
 out_bd:
 	lrs_bound_rows_free(&bd);
 	return rc;
+}
+
+/* ------------------------------------------------------------ as text */
+
+static void print_bound(FILE *f, double v)
+{
+	if (isnan(v))
+		fprintf(f, "  %11s", "-");
+	else
+		fprintf(f, "  %11.4g", v);
+}
+
+static void print_spread(FILE *f, double v)
+{
+	if (isnan(v))
+		fprintf(f, "  %10s", "-");
+	else
+		fprintf(f, "  %9.2fx", v);
+}
+
+void lrs_report_range_summary(FILE *f, const lrs_range_outcome *o, const lrs_range_config *rc,
+                               const lrs_range_choice *ch, long spe)
+{
+	int chosen = ch->chosen;
+	char note[900];
+
+	fprintf(f, "range test: %s %g -> %g over %ld iterations (%.3g epochs of %ld), %ld repeat%s in %.1f s\n\n",
+	       rc->mode == LRS_RAMP_EXPONENTIAL ? "exponential" : "linear", rc->start_lr, rc->end_lr,
+	       rc->iterations, (double)rc->iterations / (double)spe, spe, o->repeats, o->repeats > 1 ? "s" : "",
+	       o->wall_seconds);
+	fprintf(f, "%6s  %20s  %10s  %10s  %8s\n", "repeat", "seed", "points", "stopped_at", "seconds");
+	for (long r = 0; r < o->repeats; r++) {
+		const lrs_range_curve *c = &o->curves[r];
+		fprintf(f, "%6ld  %20llu  %10ld  ", r, (unsigned long long)o->seeds[r], c->n);
+		if (c->stopped_at >= 0)
+			fprintf(f, "%10ld", c->stopped_at);
+		else
+			fprintf(f, "%10s", "-");
+		fprintf(f, "  %8.1f%s\n", c->wall_seconds, c->diverged ? "  (diverged)" : "");
+	}
+	fprintf(f, "\n%-15s  %11s  %11s  %10s  %10s\n", "rule", "min_lr", "max_lr", "min_spread", "max_spread");
+	for (int k = 0; k < LRS_PICK__COUNT; k++) {
+		const lrs_pick_result *p = &o->picks[k];
+		fprintf(f, "%-13s%s", lrs_pick_rule_name((lrs_pick_rule)k), k == chosen ? " *" : "  ");
+		print_bound(f, p->ok ? p->min_lr : NAN);
+		print_bound(f, p->ok ? p->max_lr : NAN);
+		print_spread(f, o->min_spread[k]);
+		print_spread(f, o->max_spread[k]);
+		const char *why = lrs_range_note(note, sizeof note, o, ch, k);
+		if (why[0])
+			fprintf(f, "  (%s%s)", p->ok ? "" : "no pick: ", why);
+		fprintf(f, "\n");
+	}
+	if (chosen >= 0)
+		fprintf(f, "\nbounds (%s%s%s): min_lr %.4g, max_lr %.4g\n", lrs_pick_rule_name((lrs_pick_rule)chosen),
+		       chosen != (int)ch->preferred ? ", in place of " : "",
+		       chosen != (int)ch->preferred ? lrs_pick_rule_name(ch->preferred) : "", o->picks[chosen].min_lr,
+		       o->picks[chosen].max_lr);
+	else
+		fprintf(f, "\nno bounds: no rule could pick (%s: %s)\n", lrs_pick_rule_name(ch->preferred),
+		       o->picks[ch->preferred].why);
 }

@@ -438,3 +438,14 @@ long lrs_sched_step_limit(const lrs_sched *s)
 }
 
 lrs_sched_type lrs_sched_get_type(const lrs_sched *s) { return s->type; }
+
+void lrs_sched_rates(double *lr, double *mom, const lrs_sched *s, long steps)
+{
+	int cycles = lrs_sched_cycles_momentum(s);
+
+	for (long i = 0; i < steps; i++) {
+		lr[i] = lrs_sched_lr(s, i);
+		if (cycles)
+			mom[i] = lrs_sched_momentum(s, i);
+	}
+}

@@ -4,6 +4,7 @@
  * loss with mode min), it cuts the rate by `factor` after more than
  * `patience` epochs without an improvement of more than `threshold`, then
  * waits `cooldown` epochs, never going below `min_lr`. */
+#include <assert.h>
 #include <math.h>
 
 #include "lrsweep/error.h"
@@ -60,4 +61,31 @@ double lrs_plateau_step(lrs_plateau *st, double metric)
 		st->num_bad_epochs = 0;
 	}
 	return st->lr;
+}
+
+long lrs_plateau_epochs_fed(long steps, long steps_per_epoch, size_t n_metrics)
+{
+	long fed = steps > 0 ? (steps - 1) / steps_per_epoch : 0;
+
+	return (size_t)fed < n_metrics ? fed : (long)n_metrics;
+}
+
+int lrs_plateau_rates(double *lr, const lrs_sched *s, long steps, long steps_per_epoch, const double *metrics,
+                      size_t n_metrics)
+{
+	lrs_plateau st = { 0 };
+	double rate;
+	int rc;
+
+	assert(steps_per_epoch > 0);
+	if ((rc = lrs_plateau_init(&st, s)) < 0)
+		return rc;
+	rate = st.lr;
+	for (long i = 0; i < steps; i++) {
+		long e = i / steps_per_epoch;   /* metrics fed before this step */
+		while (st.epochs < e && (size_t)st.epochs < n_metrics)
+			rate = lrs_plateau_step(&st, metrics[st.epochs]);
+		lr[i] = rate;
+	}
+	return 0;
 }

@@ -6,6 +6,7 @@
  * written. Statements come prepared from lrs_store_open; each use is bind ->
  * step -> reset, with one exit label that resets and reports. */
 #include <assert.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -13,6 +14,104 @@
 #include "lrsweep/sha256.h"
 #include "lrsweep/version.h"
 #include "internal.h"
+
+/* The start of a write transaction: the store open for writing, then
+ * BEGIN IMMEDIATE. */
+static int write_begin(lrs_store *st, const char *what)
+{
+	int rc = store_writable(st, what);
+
+	return rc < 0 ? rc : store_begin(st, what);
+}
+
+/* Steps statement `s` once all its binds held (b: the first failure,
+ * reported as the error): 0 or the error; its bindings are cleared. */
+static int write_step(lrs_store *st, sqlite3_stmt *s, int b, const char *what)
+{
+	if (b == SQLITE_OK)
+		return store_exec_stmt(st, s, what);
+	sqlite3_clear_bindings(s);
+	return store_fail(st, b, what);
+}
+
+/* The one end of a write transaction: the commit when every step went
+ * well (rc 0), else the rollback. Returns 0 or the error. */
+static int write_end(lrs_store *st, int rc, const char *what)
+{
+	if (rc == 0 && (rc = store_commit(st, what)) == 0)
+		return 0;
+	store_rollback(st);
+	return rc;
+}
+
+/* A column of the rows a parent owns (a range test's points, a trial's
+ * epochs): where it is in the row's struct, and its type. */
+typedef struct {
+	size_t offset;
+	int is_long;                    /* 1: a long, 0: a double (NAN: NULL); -1 ends a list */
+} child_col;
+
+#define LONG_COL(type, field) { offsetof(type, field), 1 }
+#define REAL_COL(type, field) { offsetof(type, field), 0 }
+static const child_col point_cols[] = {   /* SQ_RP_INSERT's ?2.. */
+	LONG_COL(lrs_range_point, iteration), REAL_COL(lrs_range_point, lr), REAL_COL(lrs_range_point, loss),
+	REAL_COL(lrs_range_point, smoothed_loss), REAL_COL(lrs_range_point, accuracy), { 0, -1 },
+};
+static const child_col epoch_cols[] = {   /* SQ_EPOCH_INSERT's ?2.. */
+	LONG_COL(lrs_epoch_row, epoch), LONG_COL(lrs_epoch_row, iteration), REAL_COL(lrs_epoch_row, lr),
+	REAL_COL(lrs_epoch_row, momentum), REAL_COL(lrs_epoch_row, train_loss),
+	REAL_COL(lrs_epoch_row, train_accuracy), REAL_COL(lrs_epoch_row, val_loss),
+	REAL_COL(lrs_epoch_row, val_accuracy), REAL_COL(lrs_epoch_row, wall_seconds), { 0, -1 },
+};
+#undef LONG_COL
+#undef REAL_COL
+
+/* Inserts rows[0..n) (each `size` bytes) with statement s: the parent's id
+ * as parameter 1, then the columns `cols` (ended by is_long -1) in order.
+ * 0 or the error. */
+static int insert_rows(lrs_store *st, sqlite3_stmt *s, int64_t parent, const void *rows, size_t size, size_t n,
+                       const child_col *cols, const char *what)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const char *row = (const char *)rows + i * size;
+		int b = SQLITE_OK;
+
+		store_bind_int(&b, s, 1, parent);
+		for (int k = 0; cols[k].is_long >= 0; k++)
+			if (cols[k].is_long)
+				store_bind_int(&b, s, k + 2, *(const long *)(row + cols[k].offset));
+			else
+				store_bind_double(&b, s, k + 2, *(const double *)(row + cols[k].offset));
+		rc = write_step(st, s, b, what);
+	}
+	return rc;
+}
+
+/* Binds one row (of the struct at `row`) under parent `id`. */
+typedef void (*bind_row)(int *b, sqlite3_stmt *s, int64_t id, const void *row);
+
+/* Inserts rows[0..n) (each `size` bytes) with statement `q` in one
+ * transaction, each bound by `bind` under parent `id`; the new rows' ids
+ * into ids[0..n) unless NULL. 0 or the error (nothing stored). */
+static int insert_all(lrs_store *st, const char *what, int q, int64_t id, const void *rows, size_t size, size_t n,
+                      bind_row bind, int64_t *ids)
+{
+	sqlite3_stmt *s = st->stmt[q];
+	int rc = write_begin(st, what);
+
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		int b = SQLITE_OK;
+
+		bind(&b, s, id, (const char *)rows + i * size);
+		if ((rc = write_step(st, s, b, what)) == 0 && ids != NULL)
+			ids[i] = sqlite3_last_insert_rowid(st->db);
+	}
+	return write_end(st, rc, what);
+}
 
 /* ----------------------------------------------------------- experiments */
 
@@ -113,15 +212,13 @@ int lrs_store_range_test_add(int64_t *out, lrs_store *st, int64_t experiment_id,
 {
 	static const char what[] = "store a range test";
 	sqlite3_stmt *s;
-	int64_t id;                     /* the new range test's id           */
+	int64_t id = 0;                 /* the new range test's id           */
 	int b = SQLITE_OK;
 	int rc;
 
 	assert(st != NULL && info != NULL && info->mode != NULL);
 	assert(points != NULL || n == 0);
-	if ((rc = store_writable(st, what)) < 0)
-		return rc;
-	if ((rc = store_begin(st, what)) < 0)
+	if ((rc = write_begin(st, what)) < 0)
 		return rc;
 	s = st->stmt[SQ_RT_INSERT];
 	store_bind_int(&b, s, 1, experiment_id);
@@ -134,147 +231,95 @@ int lrs_store_range_test_add(int64_t *out, lrs_store *st, int64_t experiment_id,
 	store_bind_int(&b, s, 8, (sqlite3_int64)info->seed);
 	store_bind_double(&b, s, 9, info->wall_seconds);
 	store_bind_text(&b, s, 10, info->group_key ? info->group_key : "");
-	if (b != SQLITE_OK || (rc = store_exec_stmt(st, s, what)) < 0)
-		goto fail;
+	if ((rc = write_step(st, s, b, what)) < 0)
+		goto end;
 	id = sqlite3_last_insert_rowid(st->db);
-	s = st->stmt[SQ_RP_INSERT];
-	for (size_t i = 0; i < n; i++) {
-		const lrs_range_point *p = &points[i];
-
-		store_bind_int(&b, s, 1, id);
-		store_bind_int(&b, s, 2, p->iteration);
-		store_bind_double(&b, s, 3, p->lr);
-		store_bind_double(&b, s, 4, p->loss);
-		store_bind_double(&b, s, 5, p->smoothed_loss);
-		store_bind_double(&b, s, 6, p->accuracy);
-		if (b != SQLITE_OK || (rc = store_exec_stmt(st, s, what)) < 0)
-			goto fail;
-	}
-	if ((rc = store_commit(st, what)) < 0)
-		goto fail;
-	if (out != NULL)
+	rc = insert_rows(st, st->stmt[SQ_RP_INSERT], id, points, sizeof *points, n, point_cols, what);
+end:
+	if ((rc = write_end(st, rc, what)) == 0 && out != NULL)
 		*out = id;
-	return 0;
-fail:
-	if (b != SQLITE_OK)
-		rc = store_fail(st, b, what);
-	sqlite3_clear_bindings(s);
-	store_rollback(st);
 	return rc;
 }
 
 /* ---------------------------------------------------------------- bounds */
 
+/* One row of bounds into SQ_BOUND_INSERT. */
+static void bind_bound(int *b, sqlite3_stmt *s, int64_t experiment_id, const void *row)
+{
+	const lrs_bound_row *r = row;
+
+	assert(r->rule != NULL);
+	store_bind_int(b, s, 1, experiment_id);
+	store_bind_text(b, s, 2, r->rule);
+	store_bind_double(b, s, 3, r->min_lr);
+	store_bind_double(b, s, 4, r->max_lr);
+	store_bind_double(b, s, 5, r->min_lr_spread);
+	store_bind_double(b, s, 6, r->max_lr_spread);
+	store_bind_int(b, s, 7, r->chosen != 0);
+	store_bind_text(b, s, 8, r->note && r->note[0] ? r->note : NULL);
+	store_bind_text(b, s, 9, r->group_key ? r->group_key : "");
+}
+
 int lrs_store_bounds_add(lrs_store *st, int64_t experiment_id,
                          const lrs_bound_row *rows, size_t n)
 {
-	static const char what[] = "store bounds";
-	sqlite3_stmt *s = NULL;
-	int b = SQLITE_OK;
-	int rc;
-
 	assert(st != NULL && (rows != NULL || n == 0));
-	if ((rc = store_writable(st, what)) < 0)
-		return rc;
-	if ((rc = store_begin(st, what)) < 0)
-		return rc;
-	s = st->stmt[SQ_BOUND_INSERT];
-	for (size_t i = 0; i < n; i++) {
-		assert(rows[i].rule != NULL);
-		store_bind_int(&b, s, 1, experiment_id);
-		store_bind_text(&b, s, 2, rows[i].rule);
-		store_bind_double(&b, s, 3, rows[i].min_lr);
-		store_bind_double(&b, s, 4, rows[i].max_lr);
-		store_bind_double(&b, s, 5, rows[i].min_lr_spread);
-		store_bind_double(&b, s, 6, rows[i].max_lr_spread);
-		store_bind_int(&b, s, 7, rows[i].chosen != 0);
-		store_bind_text(&b, s, 8, rows[i].note && rows[i].note[0] ? rows[i].note : NULL);
-		store_bind_text(&b, s, 9, rows[i].group_key ? rows[i].group_key : "");
-		if (b != SQLITE_OK || (rc = store_exec_stmt(st, s, what)) < 0)
-			goto fail;
-	}
-	if ((rc = store_commit(st, what)) < 0)
-		goto fail;
-	return 0;
-fail:
-	if (b != SQLITE_OK)
-		rc = store_fail(st, b, what);
-	sqlite3_clear_bindings(s);
-	store_rollback(st);
-	return rc;
+	return insert_all(st, "store bounds", SQ_BOUND_INSERT, experiment_id, rows, sizeof *rows, n, bind_bound, NULL);
 }
 
 /* ---------------------------------------------------------------- trials */
 
+/* Steps `s` (binds b), which must change the row of trial `trial_id`: 0,
+ * the error, or LRS_ENOTFOUND when there is no such trial. */
+static int write_trial_row(lrs_store *st, sqlite3_stmt *s, int b, int64_t trial_id, const char *what)
+{
+	int rc = write_step(st, s, b, what);
+
+	if (rc == 0 && sqlite3_changes(st->db) == 0)
+		rc = lrs_error_set(LRS_ENOTFOUND, "%s: no trial with id %lld", st->path, (long long)trial_id);
+	return rc;
+}
+
+/* One planned trial into SQ_TRIAL_INSERT. */
+static void bind_trial(int *b, sqlite3_stmt *s, int64_t experiment_id, const void *row)
+{
+	const lrs_trial_plan *p = row;
+
+	assert(p->trial_key != NULL && p->schedule != NULL);
+	store_bind_int(b, s, 1, experiment_id);
+	store_bind_text(b, s, 2, p->trial_key);
+	store_bind_text(b, s, 3, p->schedule);
+	store_bind_text(b, s, 4, p->params ? p->params : "{}");
+	store_bind_text(b, s, 5, p->hyper ? p->hyper : "{}");
+	store_bind_int(b, s, 6, (sqlite3_int64)p->seed);
+	store_bind_text(b, s, 7, p->bounds_group);
+}
+
 int lrs_store_trials_add(int64_t *out_ids, lrs_store *st, int64_t experiment_id,
                          const lrs_trial_plan *plans, size_t n)
 {
-	static const char what[] = "add trials";
-	sqlite3_stmt *s = NULL;
-	int b = SQLITE_OK;
-	int rc;
-
 	assert(st != NULL && (plans != NULL || n == 0));
-	if ((rc = store_writable(st, what)) < 0)
-		return rc;
-	if ((rc = store_begin(st, what)) < 0)
-		return rc;
-	s = st->stmt[SQ_TRIAL_INSERT];
-	for (size_t i = 0; i < n; i++) {
-		const lrs_trial_plan *p = &plans[i];
-
-		assert(p->trial_key != NULL && p->schedule != NULL);
-		store_bind_int(&b, s, 1, experiment_id);
-		store_bind_text(&b, s, 2, p->trial_key);
-		store_bind_text(&b, s, 3, p->schedule);
-		store_bind_text(&b, s, 4, p->params ? p->params : "{}");
-		store_bind_text(&b, s, 5, p->hyper ? p->hyper : "{}");
-		store_bind_int(&b, s, 6, (sqlite3_int64)p->seed);
-		store_bind_text(&b, s, 7, p->bounds_group);
-		if (b != SQLITE_OK || (rc = store_exec_stmt(st, s, what)) < 0)
-			goto fail;
-		if (out_ids != NULL)
-			out_ids[i] = sqlite3_last_insert_rowid(st->db);
-	}
-	if ((rc = store_commit(st, what)) < 0)
-		goto fail;
-	return 0;
-fail:
-	if (b != SQLITE_OK)
-		rc = store_fail(st, b, what);
-	sqlite3_clear_bindings(s);
-	store_rollback(st);
-	return rc;
+	return insert_all(st, "add trials", SQ_TRIAL_INSERT, experiment_id, plans, sizeof *plans, n, bind_trial,
+	                  out_ids);
 }
 
 int lrs_store_range_tests_clear(lrs_store *st, int64_t experiment_id, const char *group_key)
 {
 	static const char what[] = "clear the range tests";
-	sqlite3_stmt *s = NULL;
-	int b = SQLITE_OK;
 	int rc;
 
 	assert(st != NULL);
-	if ((rc = store_writable(st, what)) < 0)
+	if ((rc = write_begin(st, what)) < 0)
 		return rc;
-	if ((rc = store_begin(st, what)) < 0)
-		return rc;
-	for (int k = 0; k < 2; k++) {   /* points go with their test (cascade) */
-		s = st->stmt[k ? SQ_BOUNDS_CLEAR : SQ_RT_CLEAR];
+	for (int k = 0; k < 2 && rc == 0; k++) {   /* points go with their test (cascade) */
+		sqlite3_stmt *s = st->stmt[k ? SQ_BOUNDS_CLEAR : SQ_RT_CLEAR];
+		int b = SQLITE_OK;
+
 		store_bind_int(&b, s, 1, experiment_id);
 		store_bind_text(&b, s, 2, group_key);
-		if (b != SQLITE_OK || (rc = store_exec_stmt(st, s, what)) < 0)
-			goto fail;
+		rc = write_step(st, s, b, what);
 	}
-	if ((rc = store_commit(st, what)) < 0)
-		goto fail;
-	return 0;
-fail:
-	if (b != SQLITE_OK)
-		rc = store_fail(st, b, what);
-	sqlite3_clear_bindings(s);
-	store_rollback(st);
-	return rc;
+	return write_end(st, rc, what);
 }
 
 int lrs_store_trial_start(lrs_store *st, int64_t trial_id, const char *worker)
@@ -284,34 +329,19 @@ int lrs_store_trial_start(lrs_store *st, int64_t trial_id, const char *worker)
 	int b = SQLITE_OK;
 	int rc;
 
-	assert(st != NULL);
-	if ((rc = store_writable(st, what)) < 0)
-		return rc;
-	if ((rc = store_begin(st, what)) < 0)
+	assert(st != NULL && trial_id > 0);
+	if ((rc = write_begin(st, what)) < 0)
 		return rc;
 	s = st->stmt[SQ_TRIAL_START];
 	store_bind_int(&b, s, 1, trial_id);
 	store_bind_text(&b, s, 2, worker);
-	if (b != SQLITE_OK || (rc = store_exec_stmt(st, s, what)) < 0)
-		goto fail;
-	if (sqlite3_changes(st->db) == 0) {
-		rc = lrs_error_set(LRS_ENOTFOUND, "%s: no trial with id %lld",
-		                   st->path, (long long)trial_id);
-		goto fail;
-	}
+	if ((rc = write_trial_row(st, s, b, trial_id, what)) < 0)
+		goto end;
 	s = st->stmt[SQ_EPOCHS_CLEAR];
 	store_bind_int(&b, s, 1, trial_id);
-	if (b != SQLITE_OK || (rc = store_exec_stmt(st, s, what)) < 0)
-		goto fail;
-	if ((rc = store_commit(st, what)) < 0)
-		goto fail;
-	return 0;
-fail:
-	if (b != SQLITE_OK)
-		rc = store_fail(st, b, what);
-	sqlite3_clear_bindings(s);
-	store_rollback(st);
-	return rc;
+	rc = write_step(st, s, b, what);
+end:
+	return write_end(st, rc, what);
 }
 
 int lrs_store_trial_finish(lrs_store *st, int64_t trial_id, const lrs_trial_result *res,
@@ -346,37 +376,9 @@ int lrs_store_trial_finish(lrs_store *st, int64_t trial_id, const lrs_trial_resu
 	store_bind_int_or_null(&b, s, 11, res->diverged_at, res->diverged_at < 0);
 	store_bind_double(&b, s, 12, res->wall_seconds);
 	store_bind_text(&b, s, 13, res->error);
-	if (b != SQLITE_OK || (rc = store_exec_stmt(st, s, what)) < 0)
-		goto fail;
-	if (sqlite3_changes(st->db) == 0) {
-		rc = lrs_error_set(LRS_ENOTFOUND, "%s: no trial with id %lld",
-		                   st->path, (long long)trial_id);
-		goto fail;
-	}
-	s = st->stmt[SQ_EPOCH_INSERT];
-	for (size_t i = 0; i < n; i++) {
-		const lrs_epoch_row *e = &epochs[i];
-
-		store_bind_int(&b, s, 1, trial_id);
-		store_bind_int(&b, s, 2, e->epoch);
-		store_bind_int(&b, s, 3, e->iteration);
-		store_bind_double(&b, s, 4, e->lr);
-		store_bind_double(&b, s, 5, e->momentum);
-		store_bind_double(&b, s, 6, e->train_loss);
-		store_bind_double(&b, s, 7, e->train_accuracy);
-		store_bind_double(&b, s, 8, e->val_loss);
-		store_bind_double(&b, s, 9, e->val_accuracy);
-		store_bind_double(&b, s, 10, e->wall_seconds);
-		if (b != SQLITE_OK || (rc = store_exec_stmt(st, s, what)) < 0)
-			goto fail;
-	}
-	if ((rc = store_commit(st, what)) < 0)
-		goto fail;
-	return 0;
-fail:
-	if (b != SQLITE_OK)
-		rc = store_fail(st, b, what);
-	sqlite3_clear_bindings(s);
-	store_rollback(st);
-	return rc;
+	if ((rc = write_trial_row(st, s, b, trial_id, what)) < 0)
+		goto end;
+	rc = insert_rows(st, st->stmt[SQ_EPOCH_INSERT], trial_id, epochs, sizeof *epochs, n, epoch_cols, what);
+end:
+	return write_end(st, rc, what);
 }

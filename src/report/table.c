@@ -7,24 +7,24 @@
 
 #include "lrsweep/error.h"
 #include "lrsweep/util.h"
-#include "table.h"
+#include "lrsweep/table.h"
 
 #define MAX_CELL 60   /* table format: longer text is cut, with "..." (but
                          not in the last column) */
 
-int cli_format_parse(const char *s, cli_format *out)
+int lrs_format_parse(const char *s, lrs_format *out)
 {
 	static const char *const names[] = { "table", "csv", "json" };
 
 	for (int i = 0; i < 3; i++)
 		if (!strcmp(s, names[i])) {
-			*out = (cli_format)i;
+			*out = (lrs_format)i;
 			return 0;
 		}
 	return -1;
 }
 
-int cli_table_init(cli_table *t, int ncols, const char *const *names)
+int lrs_table_init(lrs_table *t, int ncols, const char *const *names)
 {
 	memset(t, 0, sizeof *t);
 	t->ncols = ncols;
@@ -38,32 +38,32 @@ int cli_table_init(cli_table *t, int ncols, const char *const *names)
 	return 0;
 }
 
-int cli_table_row(cli_table *t)
+int lrs_table_row(lrs_table *t)
 {
 	size_t n = t->nrows + 1, c = (size_t)t->ncols;
-	cli_cell *cells = realloc(t->cells, n * c * sizeof *cells + 1);
+	lrs_table_cell *cells = realloc(t->cells, n * c * sizeof *cells + 1);
 
 	if (!cells)
 		return t->failed = 1, lrs_error_set(LRS_ENOMEM, "out of memory");
 	t->cells = cells;
 	for (size_t i = 0; i < c; i++)
-		cells[t->nrows * c + i] = (cli_cell){ LRS_VAL_NULL, NULL, NAN };
+		cells[t->nrows * c + i] = (lrs_table_cell){ LRS_VAL_NULL, NULL, NAN };
 	t->nrows = n;
 	t->col = 0;
 	return 0;
 }
 
 /* The next cell of the last row, or NULL past its end. */
-static cli_cell *next_cell(cli_table *t)
+static lrs_table_cell *next_cell(lrs_table *t)
 {
 	if (t->nrows == 0 || t->col >= t->ncols)
 		return NULL;
 	return &t->cells[(t->nrows - 1) * (size_t)t->ncols + (size_t)t->col++];
 }
 
-void cli_put(cli_table *t, lrs_value_type type, const char *text, double real)
+void lrs_table_put(lrs_table *t, lrs_value_type type, const char *text, double real)
 {
-	cli_cell *c = next_cell(t);
+	lrs_table_cell *c = next_cell(t);
 
 	if (!c || !text)
 		return;
@@ -75,52 +75,52 @@ void cli_put(cli_table *t, lrs_value_type type, const char *text, double real)
 	c->real = real;
 }
 
-void cli_put_text(cli_table *t, const char *s)
+void lrs_table_put_text(lrs_table *t, const char *s)
 {
-	cli_put(t, LRS_VAL_TEXT, s, NAN);
+	lrs_table_put(t, LRS_VAL_TEXT, s, NAN);
 }
 
-void cli_put_int(cli_table *t, long long v)
+void lrs_table_put_int(lrs_table *t, long long v)
 {
 	char buf[32];
 
 	snprintf(buf, sizeof buf, "%lld", v);
-	cli_put(t, LRS_VAL_INT, buf, NAN);
+	lrs_table_put(t, LRS_VAL_INT, buf, NAN);
 }
 
-void cli_put_count(cli_table *t, long v)
+void lrs_table_put_count(lrs_table *t, long v)
 {
 	if (v < 0)
-		cli_put(t, LRS_VAL_NULL, NULL, NAN);
+		lrs_table_put(t, LRS_VAL_NULL, NULL, NAN);
 	else
-		cli_put_int(t, v);
+		lrs_table_put_int(t, v);
 }
 
-void cli_put_real(cli_table *t, double v)
+void lrs_table_put_real(lrs_table *t, double v)
 {
 	char buf[LRS_DOUBLE_TEXT];
 
 	if (isnan(v))
-		cli_put(t, LRS_VAL_NULL, NULL, NAN);
+		lrs_table_put(t, LRS_VAL_NULL, NULL, NAN);
 	else
-		cli_put(t, LRS_VAL_REAL, lrs_fmt_double(buf, v), v);
+		lrs_table_put(t, LRS_VAL_REAL, lrs_fmt_double(buf, v), v);
 }
 
 /* A row of a user's query, copied into the table. */
 static int collect(void *ctx, int ncols, const char *const *names, const lrs_value *values)
 {
-	cli_table *t = ctx;
+	lrs_table *t = ctx;
 
 	if (!values)
-		return cli_table_init(t, ncols, names) ? 1 : 0;
-	if (cli_table_row(t) < 0)
+		return lrs_table_init(t, ncols, names) ? 1 : 0;
+	if (lrs_table_row(t) < 0)
 		return 1;
 	for (int i = 0; i < ncols; i++)
-		cli_put(t, values[i].type, values[i].text, values[i].real);
+		lrs_table_put(t, values[i].type, values[i].text, values[i].real);
 	return t->failed;
 }
 
-int cli_table_query(cli_table *t, lrs_store *st, const char *sql)
+int lrs_table_query(lrs_table *t, lrs_store *st, const char *sql)
 {
 	int rc;
 
@@ -129,21 +129,11 @@ int cli_table_query(cli_table *t, lrs_store *st, const char *sql)
 	if (rc == 1 || t->failed)
 		rc = lrs_error_set(LRS_ENOMEM, "out of memory");
 	if (rc < 0)   /* what came before the error goes */
-		cli_table_free(t);
+		lrs_table_free(t);
 	return rc;
 }
 
-int cli_find_experiment(lrs_experiment_row *e, lrs_store *st, const char *db, const char *spec)
-{
-	int rc = lrs_store_experiment_find(e, st, spec);
-
-	/* not found is the user's mistake: bad input, with where to look */
-	if (rc == LRS_ENOTFOUND && spec)
-		return lrs_error_set(LRS_EINVALID, "%s (see 'lrsweep query %s experiments')", lrs_error_last(), db);
-	return rc == LRS_ENOTFOUND ? lrs_error_set(LRS_EINVALID, "%s", lrs_error_last()) : rc;
-}
-
-void cli_table_raw_json(cli_table *t, const char *name)
+void lrs_table_raw_json(lrs_table *t, const char *name)
 {
 	for (int i = 0; i < t->ncols; i++)
 		if (!strcmp(t->names[i], name))
@@ -171,7 +161,7 @@ static char *shown(const char *v, lrs_value_type ty, double real, int whole)
 	return lrs_buf_take(&b);
 }
 
-static void print_aligned(FILE *f, const cli_table *t)
+static void print_aligned(FILE *f, const lrs_table *t)
 {
 	size_t c = (size_t)t->ncols, *w = calloc(c + 1, sizeof *w);
 	unsigned char *right = calloc(c + 1, 1);
@@ -188,7 +178,7 @@ static void print_aligned(FILE *f, const cli_table *t)
 		free(cell);
 		right[i] = t->nrows > 0;
 		for (size_t r = 0; r < t->nrows; r++) {
-			const cli_cell *x = &t->cells[r * c + i];
+			const lrs_table_cell *x = &t->cells[r * c + i];
 			lrs_value_type ty = x->type;
 			if ((cell = shown(x->text, ty, x->real, 0)) && strlen(cell) > w[i])
 				w[i] = strlen(cell);
@@ -199,7 +189,7 @@ static void print_aligned(FILE *f, const cli_table *t)
 	}
 	for (size_t r = 0; r <= t->nrows; r++) {   /* row 0: the header */
 		for (size_t i = 0; i < c; i++) {
-			const cli_cell *x = r ? &t->cells[(r - 1) * c + i] : NULL;
+			const lrs_table_cell *x = r ? &t->cells[(r - 1) * c + i] : NULL;
 			const char *v = x ? x->text : t->names[i];
 			lrs_value_type ty = x ? x->type : LRS_VAL_TEXT;
 
@@ -238,7 +228,7 @@ static void csv_field(FILE *f, const char *v)
 	fputc('"', f);
 }
 
-static void print_csv(FILE *f, const cli_table *t)
+static void print_csv(FILE *f, const lrs_table *t)
 {
 	size_t c = (size_t)t->ncols;
 
@@ -256,7 +246,7 @@ static void print_csv(FILE *f, const cli_table *t)
 	}
 }
 
-static void json_row(lrs_buf *b, const cli_table *t, size_t r, const char *indent)
+static void json_row(lrs_buf *b, const lrs_table *t, size_t r, const char *indent)
 {
 	size_t c = (size_t)t->ncols;
 
@@ -280,7 +270,7 @@ static void json_row(lrs_buf *b, const cli_table *t, size_t r, const char *inden
 	lrs_buf_printf(b, "\n%s}", indent);
 }
 
-static void print_json(FILE *f, const cli_table *t, int as_object)
+static void print_json(FILE *f, const lrs_table *t, int as_object)
 {
 	lrs_buf b = { 0 };
 
@@ -302,17 +292,17 @@ static void print_json(FILE *f, const cli_table *t, int as_object)
 	lrs_buf_free(&b);
 }
 
-void cli_table_print(FILE *f, const cli_table *t, cli_format fmt, int as_object)
+void lrs_table_print(FILE *f, const lrs_table *t, lrs_format fmt, int as_object)
 {
-	if (fmt == CLI_FMT_CSV)
+	if (fmt == LRS_FMT_CSV)
 		print_csv(f, t);
-	else if (fmt == CLI_FMT_JSON)
+	else if (fmt == LRS_FMT_JSON)
 		print_json(f, t, as_object);
 	else
 		print_aligned(f, t);
 }
 
-void cli_table_free(cli_table *t)
+void lrs_table_free(lrs_table *t)
 {
 	for (size_t i = 0; t->cells && i < t->nrows * (size_t)t->ncols; i++)
 		free(t->cells[i].text);

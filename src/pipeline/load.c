@@ -1,0 +1,54 @@
+/* load.c - an experiment file and its data, loaded for a command
+ * (pipeline.h): a problem of a data file located where the experiment
+ * names that file. */
+#include <string.h>
+
+#include "lrsweep/error.h"
+#include "lrsweep/pipeline.h"
+
+/* Which of the source's files `msg` starts with (0..3: images, labels,
+ * path, features), or -1. */
+static int names_a_file(const char *msg, const lrs_data_source *src)
+{
+	const char *files[] = { src->images, src->labels, src->path, src->features };
+
+	for (int i = 0; i < 4; i++)
+		if (files[i] && strncmp(msg, files[i], strlen(files[i])) == 0 && msg[strlen(files[i])] == ':')
+			return i;
+	return -1;
+}
+
+int lrs_pipeline_load(lrs_experiment **exp, lrs_dataset **ds, const char *path)
+{
+	int rc;
+
+	*exp = NULL;
+	*ds = NULL;
+	if ((rc = lrs_experiment_load(exp, path)) < 0)
+		return rc;
+	if ((*exp)->has_trainer) {   /* the program has the data; lrsweep a stand-in */
+		if ((rc = lrs_dataset_new_external(ds)) < 0) {
+			lrs_experiment_free(*exp);
+			*exp = NULL;
+			return rc;
+		}
+		return 0;
+	}
+	if ((rc = lrs_dataset_load(ds, &(*exp)->data)) < 0) {
+		const lrs_data_config *dc = &(*exp)->data;
+		const lrs_data_source *src = &dc->train;
+		int f = names_a_file(lrs_error_last(), src);
+		if (f < 0 && dc->has_test && (f = names_a_file(lrs_error_last(), &dc->test)) >= 0)
+			src = &dc->test;
+		/* a problem of a data file: say where the experiment names it;
+		 * of the data as configured: name the experiment file */
+		if (f >= 0 && src->file_line[f] > 0)
+			lrs_error_set(rc, "%s:%d:%d: %s", path, src->file_line[f], src->file_column[f], lrs_error_last());
+		else if (f < 0)
+			lrs_error_set(rc, "%s: data: %s", path, lrs_error_last());
+		lrs_experiment_free(*exp);
+		*exp = NULL;
+		return rc;
+	}
+	return 0;
+}

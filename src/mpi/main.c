@@ -176,6 +176,36 @@ static void answer(const MPI_Status *st, long item, uint64_t seed)
 	MPI_Send(msg, 2, MPI_LONG, st->MPI_SOURCE, st->MPI_TAG - TAG_ASK + TAG_TRIAL, MPI_COMM_WORLD);
 }
 
+/* Rank 0's side of a phase: answers every worker thread's ask with
+ * next(ctx) (an item and its seed; -1 when there are no more, which that
+ * thread hears once) and hands every other message to result(ctx), until
+ * `asking` threads have been told there are no more. */
+typedef struct {
+	void *ctx;
+	long (*next)(void *ctx, uint64_t *seed);
+	void (*result)(void *ctx, const char *buf, int len, const MPI_Status *st);
+} serving;
+
+static void serve_phase(int asking, const serving *sv)
+{
+	while (asking > 0) {
+		MPI_Status st;
+		int len;
+		char *buf = next_message(&st, &len);
+
+		if (st.MPI_TAG % 4 == TAG_ASK) {
+			uint64_t seed = 0;
+			long item = sv->next(sv->ctx, &seed);
+			if (item < 0)
+				asking--;
+			answer(&st, item, seed);
+		} else {
+			sv->result(sv->ctx, buf, len, &st);
+		}
+		free(buf);
+	}
+}
+
 /* ------------------------------------------------------------ the range test */
 
 /* A repeat's curve as a message: the fixed part, then lr, loss, smoothed
@@ -207,60 +237,111 @@ static char *pack_curve(const lrs_range_curve *c, long r, const char *error, siz
 	return buf;
 }
 
+/* Rank 0's range test: what it hands out and gets back. */
+typedef struct {
+	const lrs_range_config *rc;
+	long repeats, next, got;
+	const uint64_t *seeds;
+	lrs_range_curve *curves;
+	int err;
+} repeats_state;
+
+static long next_repeat(void *ctx, uint64_t *seed)
+{
+	repeats_state *r = ctx;
+
+	if (r->next >= r->repeats || r->err)
+		return -1;
+	*seed = r->seeds[r->next];
+	return r->next++;
+}
+
+static void repeat_result(void *ctx, const char *buf, int len, const MPI_Status *st)
+{
+	repeats_state *r = ctx;
+	curve_head h;
+
+	(void)len;
+	memcpy(&h, buf, sizeof h);
+	if (h.n < 0 || h.r < 0 || h.r >= r->repeats) {
+		if (!r->err)
+			r->err = lrs_error_set(LRS_ERROR, "range test repeat %ld on rank %d: %s", h.r, st->MPI_SOURCE,
+			                       h.n < 0 ? buf + sizeof h : "a malformed curve");
+		return;
+	}
+	lrs_range_curve *c = &r->curves[h.r];
+	size_t n = (size_t)h.n;
+	double **arrays[4] = { &c->lr, &c->loss, &c->smoothed_loss, &c->accuracy };
+	for (int k = 0; k < 4; k++) {
+		*arrays[k] = malloc((n ? n : 1) * sizeof(double));
+		if (!*arrays[k])
+			MPI_Abort(MPI_COMM_WORLD, 1);
+		memcpy(*arrays[k], buf + sizeof h + (size_t)k * n * sizeof(double), n * sizeof(double));
+	}
+	c->n = h.n;
+	c->stopped_at = h.stopped_at;
+	c->diverged = h.diverged;
+	c->wall_seconds = h.wall_seconds;
+	if (r->rc->progress)
+		r->rc->progress(r->rc->progress_ctx, r->rc->iterations);   /* a repeat done */
+	r->got++;
+}
+
 /* Rank 0: the repeats of group `group`'s range test on the workers. */
 static int mpi_repeats(const lrs_executor *x, size_t group, const lrs_range_config *rc, long repeats,
                        const uint64_t *seeds, lrs_range_curve *curves)
 {
-	long next = 0, got = 0;
-	int asking = announce(PHASE_RANGE, (double)group, 0, NULL), rc_err = 0;
+	repeats_state r = { rc, repeats, 0, 0, seeds, curves, 0 };
+	serving sv = { &r, next_repeat, repeat_result };
 	(void)x;
 
-	while (asking > 0) {
-		MPI_Status st;
-		int len;
-		char *buf = next_message(&st, &len);
+	serve_phase(announce(PHASE_RANGE, (double)group, 0, NULL), &sv);
+	if (!r.err && r.got < repeats)
+		r.err = lrs_error_set(LRS_ERROR, "range test: %ld of %ld repeats came back", r.got, repeats);
+	return r.err;
+}
 
-		if (st.MPI_TAG % 4 == TAG_ASK) {
-			if (next < repeats && !rc_err) {
-				answer(&st, next, seeds[next]);
-				next++;
-			} else {
-				answer(&st, -1, 0);
-				asking--;
-			}
-			free(buf);
-			continue;
+/* Rank 0's sweep: what it hands out and gets back. */
+typedef struct {
+	const lrs_plan *plan;
+	const size_t *which;
+	size_t n, next;
+	const lrs_trials_hooks *hooks;
+	int failed, rc;
+} sweep_state;
+
+static long next_trial(void *ctx, uint64_t *seed)
+{
+	sweep_state *s = ctx;
+	const lrs_trials_hooks *hooks = s->hooks;
+	long idx = -1;
+
+	(void)seed;
+	if (s->next < s->n && !s->failed && !(hooks->stop && *hooks->stop)) {
+		idx = (long)s->which[s->next++];
+		if (hooks->on_start && hooks->on_start(hooks->ctx, (size_t)idx)) {
+			s->failed = 1;
+			s->rc = lrs_error_set(LRS_ERROR, "%s", lrs_error_last());
 		}
-		curve_head h;
-		memcpy(&h, buf, sizeof h);
-		if (h.n < 0 || h.r < 0 || h.r >= repeats) {
-			if (!rc_err)
-				rc_err = lrs_error_set(LRS_ERROR, "range test repeat %ld on rank %d: %s", h.r, st.MPI_SOURCE,
-				                       h.n < 0 ? buf + sizeof h : "a malformed curve");
-			free(buf);
-			continue;
-		}
-		lrs_range_curve *c = &curves[h.r];
-		size_t n = (size_t)h.n;
-		double **arrays[4] = { &c->lr, &c->loss, &c->smoothed_loss, &c->accuracy };
-		for (int k = 0; k < 4; k++) {
-			*arrays[k] = malloc((n ? n : 1) * sizeof(double));
-			if (!*arrays[k])
-				MPI_Abort(MPI_COMM_WORLD, 1);
-			memcpy(*arrays[k], buf + sizeof h + (size_t)k * n * sizeof(double), n * sizeof(double));
-		}
-		c->n = h.n;
-		c->stopped_at = h.stopped_at;
-		c->diverged = h.diverged;
-		c->wall_seconds = h.wall_seconds;
-		if (rc->progress)
-			rc->progress(rc->progress_ctx, rc->iterations);   /* a repeat done */
-		got++;
-		free(buf);
 	}
-	if (!rc_err && got < repeats)
-		rc_err = lrs_error_set(LRS_ERROR, "range test: %ld of %ld repeats came back", got, repeats);
-	return rc_err;
+	return idx;
+}
+
+static void trial_result(void *ctx, const char *buf, int len, const MPI_Status *st)
+{
+	sweep_state *s = ctx;
+	const lrs_trials_hooks *hooks = s->hooks;
+	lrs_trial_outcome o;
+	lrs_train_result res;
+	long idx = unpack((char *)buf, (size_t)len, &o, &res);
+
+	if (idx < 0 || (size_t)idx >= s->plan->n) {
+		s->failed = 1;
+		s->rc = lrs_error_set(LRS_ERROR, "a malformed result from rank %d", st->MPI_SOURCE);
+	} else if (hooks->on_finish && hooks->on_finish(hooks->ctx, (size_t)idx, &o) && !s->failed) {
+		s->failed = 1;
+		s->rc = lrs_error_set(LRS_ERROR, "%s", lrs_error_last());
+	}
 }
 
 /* The distributed sweep: rank 0 serves trial indices and stores results
@@ -269,47 +350,15 @@ static int mpi_sweep(const lrs_executor *x, const lrs_plan *plan, const size_t *
                      const lrs_dataset *ds, int threads, const lrs_trials_hooks *hooks, unsigned fields,
                      const lrs_group_bounds *bounds, size_t n_bounds)
 {
-	size_t next = 0;
-	int failed = 0, rc = 0;
-	/* every worker thread asks once more after its last trial */
-	int asking = announce(PHASE_TRIALS, (double)n_bounds, (double)fields, bounds);
+	sweep_state s = { plan, which, n, 0, hooks, 0, 0 };
+	serving sv = { &s, next_trial, trial_result };
 	(void)x;
 	(void)ds;
 	(void)threads;
 
-	while (asking > 0) {
-		MPI_Status st;
-		int len;
-		char *buf = next_message(&st, &len);
-
-		if (st.MPI_TAG % 4 == TAG_ASK) {
-			long idx = -1;
-			int stop = hooks->stop && *hooks->stop;
-			if (next < n && !failed && !stop) {
-				idx = (long)which[next++];
-				if (hooks->on_start && hooks->on_start(hooks->ctx, (size_t)idx)) {
-					failed = 1;
-					rc = lrs_error_set(LRS_ERROR, "%s", lrs_error_last());
-				}
-			}
-			if (idx < 0)
-				asking--;
-			answer(&st, idx, 0);
-		} else {
-			lrs_trial_outcome o;
-			lrs_train_result res;
-			long idx = unpack(buf, (size_t)len, &o, &res);
-			if (idx < 0 || (size_t)idx >= plan->n) {
-				failed = 1;
-				rc = lrs_error_set(LRS_ERROR, "a malformed result from rank %d", st.MPI_SOURCE);
-			} else if (hooks->on_finish && hooks->on_finish(hooks->ctx, (size_t)idx, &o) && !failed) {
-				failed = 1;
-				rc = lrs_error_set(LRS_ERROR, "%s", lrs_error_last());
-			}
-		}
-		free(buf);
-	}
-	return rc;
+	/* every worker thread asks once more after its last trial */
+	serve_phase(announce(PHASE_TRIALS, (double)n_bounds, (double)fields, bounds), &sv);
+	return s.rc;
 }
 
 static const lrs_executor executor = { "MPI", 0, 1, mpi_repeats, mpi_sweep, NULL };

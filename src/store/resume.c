@@ -10,12 +10,15 @@
 #include "lrsweep/error.h"
 #include "internal.h"
 
-/* Prepares `sql`; 0 or the translated error. */
-static int prepare(lrs_store *st, sqlite3_stmt **s, const char *sql, const char *what)
+/* Prepares `sql` with ?1 bound to `id`; 0 or the translated error. */
+static int prepare(lrs_store *st, sqlite3_stmt **s, const char *sql, int64_t id, const char *what)
 {
 	int rc = sqlite3_prepare_v2(st->db, sql, -1, s, NULL);
 
-	return rc == SQLITE_OK ? 0 : store_fail(st, rc, what);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, what);
+	sqlite3_bind_int64(*s, 1, id);
+	return 0;
 }
 
 int lrs_store_experiment_config(char **text, lrs_store *st, int64_t id)
@@ -26,9 +29,8 @@ int lrs_store_experiment_config(char **text, lrs_store *st, int64_t id)
 
 	assert(text != NULL && st != NULL);
 	*text = NULL;
-	if ((rc = prepare(st, &s, "SELECT config FROM experiments WHERE id = ?1", what)) < 0)
+	if ((rc = prepare(st, &s, "SELECT config FROM experiments WHERE id = ?1", id, what)) < 0)
 		return rc;
-	sqlite3_bind_int64(s, 1, id);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(s, 0);
@@ -51,9 +53,8 @@ int lrs_store_bounds_chosen(double *min_lr, double *max_lr, lrs_store *st, int64
 
 	assert(st != NULL && group_key != NULL);
 	if ((rc = prepare(st, &s, "SELECT min_lr, max_lr FROM bounds WHERE experiment_id = ?1 AND group_key = ?2"
-	                  " AND chosen = 1 AND min_lr IS NOT NULL AND max_lr IS NOT NULL", what)) < 0)
+	                  " AND chosen = 1 AND min_lr IS NOT NULL AND max_lr IS NOT NULL", experiment_id, what)) < 0)
 		return rc;
-	sqlite3_bind_int64(s, 1, experiment_id);
 	sqlite3_bind_text(s, 2, group_key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -76,9 +77,9 @@ int lrs_store_val_curves(lrs_store *st, int64_t experiment_id,
 
 	assert(st != NULL && fn != NULL);
 	if ((rc = prepare(st, &s, "SELECT e.trial_id, e.epoch, e.val_accuracy FROM epochs e JOIN trials t"
-	                  " ON t.id = e.trial_id WHERE t.experiment_id = ?1 ORDER BY e.trial_id, e.epoch", what)) < 0)
+	                  " ON t.id = e.trial_id WHERE t.experiment_id = ?1 ORDER BY e.trial_id, e.epoch",
+	                  experiment_id, what)) < 0)
 		return rc;
-	sqlite3_bind_int64(s, 1, experiment_id);
 	int stop = 0;
 	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		double v = sqlite3_column_type(s, 2) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 2);

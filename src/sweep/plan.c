@@ -554,53 +554,71 @@ static long collect_axes(axis **out, const lrs_node *entry, const lrs_node *spac
 	return (long)n;
 }
 
+/* The values one point takes, axis by axis: chosen[i] (drawn[i] when
+ * drawn at random, made[i] when made for it), and a grid's indices. */
+typedef struct {
+	const lrs_node **chosen;
+	int *drawn;
+	lrs_node **made;
+	size_t *idx;
+} choices;
+
+static void choices_free(choices *c)
+{
+	free(c->chosen);
+	free(c->drawn);
+	free(c->made);
+	free(c->idx);
+}
+
+/* 0, or -1 after noting the error. */
+static int choices_new(choices *c, builder *b, size_t n_axes)
+{
+	c->chosen = calloc(n_axes + 1, sizeof *c->chosen);
+	c->drawn = calloc(n_axes + 1, sizeof *c->drawn);
+	c->made = calloc(n_axes + 1, sizeof *c->made);
+	c->idx = calloc(n_axes + 1, sizeof *c->idx);
+	if (c->chosen && c->drawn && c->made && c->idx)
+		return 0;
+	choices_free(c);
+	lrs_error_set(LRS_ENOMEM, "out of memory");
+	note_error(b);
+	return -1;
+}
+
 /* Every grid point of one entry, the first axis varying slowest. */
 static void expand_grid(builder *b, const lrs_node *entry, const axis *axes, size_t n_axes, size_t *config)
 {
-	size_t *idx = calloc(n_axes + 1, sizeof *idx);
-	const lrs_node **chosen = calloc(n_axes + 1, sizeof *chosen);
-	int *drawn = calloc(n_axes + 1, sizeof *drawn);
+	choices c;
 
-	if (!idx || !chosen || !drawn) {
-		lrs_error_set(LRS_ENOMEM, "out of memory");
-		note_error(b);
-		goto out;
-	}
+	if (choices_new(&c, b, n_axes) < 0)
+		return;
 	for (;;) {
-		lrs_node *made;
 		size_t i;
 
 		for (i = 0; i < n_axes; i++)
-			chosen[i] = axis_value(&axes[i], -1, idx[i], &made);   /* lists only */
-		if (add_point(b, entry, axes, n_axes, chosen, drawn, (*config)++) < 0)
+			c.chosen[i] = axis_value(&axes[i], -1, c.idx[i], &c.made[i]);   /* lists only */
+		if (add_point(b, entry, axes, n_axes, c.chosen, c.drawn, (*config)++) < 0)
 			break;   /* one error per entry is enough */
 		for (i = n_axes; i > 0; i--) {
-			if (++idx[i - 1] < axes[i - 1].values->n)
+			if (++c.idx[i - 1] < axes[i - 1].values->n)
 				break;
-			idx[i - 1] = 0;
+			c.idx[i - 1] = 0;
 		}
 		if (i == 0)
 			break;
 	}
-out:
-	free(idx);
-	free(chosen);
-	free(drawn);
+	choices_free(&c);
 }
 
 /* trials.search.samples random points of one entry. */
 static void expand_random(builder *b, const lrs_node *entry, size_t which, const axis *axes, size_t n_axes,
                           size_t *config)
 {
-	lrs_node **made = calloc(n_axes + 1, sizeof *made);
-	const lrs_node **chosen = calloc(n_axes + 1, sizeof *chosen);
-	int *drawn = calloc(n_axes + 1, sizeof *drawn);
+	choices c;
 
-	if (!made || !chosen || !drawn) {
-		lrs_error_set(LRS_ENOMEM, "out of memory");
-		note_error(b);
-		goto out;
-	}
+	if (choices_new(&c, b, n_axes) < 0)
+		return;
 	for (long j = 0; j < b->e->trial.samples; j++) {
 		lrs_rng rng;
 		int bad = 0, stop;
@@ -608,23 +626,20 @@ static void expand_random(builder *b, const lrs_node *entry, size_t which, const
 		lrs_rng_seed(&rng, lrs_rng_mix(b->e->seed ^ lrs_rng_mix(0x706c616e00000000ULL + which * 1000003u +
 		                                                         (uint64_t)j)));   /* "plan" */
 		for (size_t i = 0; i < n_axes; i++) {
-			chosen[i] = axis_value(&axes[i], lrs_rng_uniform(&rng), 0, &made[i]);
-			drawn[i] = axes[i].kind != AX_LIST;
-			bad |= chosen[i] == NULL;
+			c.chosen[i] = axis_value(&axes[i], lrs_rng_uniform(&rng), 0, &c.made[i]);
+			c.drawn[i] = axes[i].kind != AX_LIST;
+			bad |= c.chosen[i] == NULL;
 		}
 		stop = bad ? (lrs_error_set(LRS_ENOMEM, "out of memory"), note_error(b), 1)
-		           : add_point(b, entry, axes, n_axes, chosen, drawn, (*config)++) < 0;
+		           : add_point(b, entry, axes, n_axes, c.chosen, c.drawn, (*config)++) < 0;
 		for (size_t i = 0; i < n_axes; i++) {
-			lrs_node_free(made[i]);
-			made[i] = NULL;
+			lrs_node_free(c.made[i]);
+			c.made[i] = NULL;
 		}
 		if (stop)
 			break;
 	}
-out:
-	free(made);
-	free(chosen);
-	free(drawn);
+	choices_free(&c);
 }
 
 typedef struct {

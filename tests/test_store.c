@@ -179,7 +179,7 @@ static int64_t new_experiment(lrs_store *st, const char *name)
 static int64_t new_trial(lrs_store *st, int64_t exp, const char *key, const char *schedule,
                          const char *params, uint64_t seed)
 {
-	lrs_trial_plan p = { key, schedule, params, NULL, seed, NULL };
+	lrs_trial_plan p = { key, schedule, params, NULL, seed, NULL, NULL };
 	int64_t id = 0;
 
 	ck_assert_msg(lrs_store_trials_add(&id, st, exp, &p, 1) == 0, "%s", lrs_error_last());
@@ -748,13 +748,13 @@ START_TEST(trials_round_trip)
 	lrs_store *st = open_ok(dbpath, LRS_STORE_CREATE);
 	int64_t exp = new_experiment(st, "t");
 	lrs_trial_plan plans[3] = {
-		{ "k1", "constant", "{\"lr\":0.1}", "{\"batch_size\":128}", 1, NULL },
-		{ "k2", "constant", "{\"lr\":0.1}", "{\"batch_size\":128}", 2, NULL },
-		{ "k3", "one_cycle", NULL, NULL, 1, NULL },
+		{ "k1", "constant", "{\"lr\":0.1}", "{\"batch_size\":128}", 1, NULL, NULL },
+		{ "k2", "constant", "{\"lr\":0.1}", "{\"batch_size\":128}", 2, NULL, "logs/k2.log" },
+		{ "k3", "one_cycle", NULL, NULL, 1, NULL, NULL },
 	};
 	lrs_trial_plan again[2] = {
-		{ "k4", "constant", NULL, NULL, 3, NULL },
-		{ "k1", "constant", NULL, NULL, 4, NULL },
+		{ "k4", "constant", NULL, NULL, 3, NULL, NULL },
+		{ "k1", "constant", NULL, NULL, 4, NULL, NULL },
 	};
 	lrs_epoch_row ep[2] = {
 		{ 1, 10, 0.1, NAN, 1.2, 0.6, 1.1, 0.62, 0.75 },
@@ -906,7 +906,7 @@ END_TEST
 START_TEST(foreign_keys_enforced)
 {
 	lrs_store *st = open_ok(dbpath, LRS_STORE_CREATE);
-	lrs_trial_plan p = { "k", "constant", NULL, NULL, 1, NULL };
+	lrs_trial_plan p = { "k", "constant", NULL, NULL, 1, NULL, NULL };
 	lrs_range_test_info rt = { 0, "linear", 1e-3, 1, 10, -1, 1, 0, NULL };
 	lrs_bound_row b = { "accuracy", 0.1, 0.2, NAN, NAN, 1, NULL, NULL };
 	lrs_trial_result res = result_of(LRS_TRIAL_COMPLETED, 0.5, 0.5);
@@ -1088,7 +1088,7 @@ START_TEST(readonly_refuses_writes)
 	lrs_store *st = open_ok(dbpath, LRS_STORE_CREATE);
 	lrs_store *ro;
 	lrs_experiment_info info = sample_info("ro");
-	lrs_trial_plan p = { "k", "constant", NULL, NULL, 1, NULL };
+	lrs_trial_plan p = { "k", "constant", NULL, NULL, 1, NULL, NULL };
 	lrs_bound_row b = { "accuracy", 0.1, 0.2, NAN, NAN, 1, NULL, NULL };
 	lrs_range_test_info rt = { 0, "linear", 1e-3, 1, 10, -1, 1, 0, NULL };
 	lrs_trial_result res = result_of(LRS_TRIAL_COMPLETED, 0.5, 0.5);

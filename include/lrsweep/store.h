@@ -209,6 +209,8 @@ typedef struct {
 	uint64_t seed;
 	const char *bounds_group;       /* the range-test group whose bounds it
 	                                   got; NULL = bounds given (NULL)    */
+	const char *log;                /* an external trainer's log file of
+	                                   it; NULL for the built-in model    */
 } lrs_trial_plan;
 
 typedef struct {

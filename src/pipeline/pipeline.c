@@ -4,6 +4,7 @@
  * the plan with them, the trials registered, run and stored, the
  * experiment finished). One database connection: the trials' results
  * reach it one at a time through the sweep's hooks. */
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -486,10 +487,11 @@ static int register_trials(lrs_pipeline *p, lrs_store *st, int64_t *ids, size_t 
 	int64_t *new_ids = calloc(plan->n + 1, sizeof *new_ids);
 	size_t *add_at = calloc(plan->n + 1, sizeof *add_at), n_add = 0;
 	lrs_trial_status *status = calloc(plan->n + 1, sizeof *status);
+	char (*logs)[PATH_MAX] = p->engine ? calloc(plan->n + 1, sizeof *logs) : NULL;
 	int err;
 
 	p->n_run = p->kept = 0;
-	if (!add || !new_ids || !add_at || !status) {
+	if (!add || !new_ids || !add_at || !status || (p->engine && !logs)) {
 		err = lrs_error_set(LRS_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -505,7 +507,10 @@ static int register_trials(lrs_pipeline *p, lrs_store *st, int64_t *ids, size_t 
 			status[i] = have.items[k].status;
 			continue;
 		}
-		add[n_add] = (lrs_trial_plan){ t->key, t->type, t->params, t->hyper, t->seed, given ? NULL : t->group };
+		if (logs)   /* where its program's output goes */
+			lrs_external_log_path(logs[n_add], sizeof logs[n_add], p->engine, t->key);
+		add[n_add] = (lrs_trial_plan){ t->key, t->type, t->params, t->hyper, t->seed, given ? NULL : t->group,
+		                               logs ? logs[n_add] : NULL };
 		add_at[n_add++] = i;
 		status[i] = LRS_TRIAL_PENDING;
 	}
@@ -521,6 +526,7 @@ static int register_trials(lrs_pipeline *p, lrs_store *st, int64_t *ids, size_t 
 			which[p->n_run++] = i;
 	}
 out:
+	free(logs);
 	free(add);
 	free(new_ids);
 	free(add_at);

@@ -57,7 +57,7 @@ static int store_begin(lrs_single *s, lrs_store *st)
 {
 	lrs_experiment_info info = lrs_pipeline_experiment_info(s->e, s->ds, "train");
 	const lrs_trial_spec *t = &s->plan.items[0];
-	lrs_trial_plan plan = { t->key, t->type, t->params, t->hyper, t->seed, NULL };
+	lrs_trial_plan plan = { t->key, t->type, t->params, t->hyper, t->seed, NULL, NULL };
 	int err;
 
 	if ((err = lrs_store_experiment_begin(&s->experiment_id, st, &info)) < 0)

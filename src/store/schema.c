@@ -215,7 +215,9 @@ static const char *const migrations[LRS_STORE_SCHEMA_VERSION] = {
 	"DROP TABLE bounds;\n"
 	"ALTER TABLE bounds_v4 RENAME TO bounds;\n"
 	"CREATE UNIQUE INDEX bounds_one_chosen ON bounds (experiment_id, group_key) WHERE chosen = 1;\n"
-	"ALTER TABLE trials ADD COLUMN bounds_group TEXT;\n",
+	"ALTER TABLE trials ADD COLUMN bounds_group TEXT;\n"
+	/* an external trainer's log file of the trial (SPEC 12) */
+	"ALTER TABLE trials ADD COLUMN log TEXT;\n",
 };
 
 /* --------------------------------------------------------- the statements */
@@ -253,7 +255,7 @@ static const char *const stmt_sql[SQ_COUNT] = {
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[SQ_TRIAL_INSERT] =
 		"INSERT INTO trials (experiment_id, trial_key, schedule, params, hyper,"
-		" seed, bounds_group) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+		" seed, bounds_group, log) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[SQ_TRIAL_START] =
 		"UPDATE trials SET status = 'running', started_at = " STORE_NOW ","
 		" worker = ?2, finished_at = NULL, epochs_done = 0, iterations = 0,"

@@ -293,6 +293,7 @@ static void bind_trial(int *b, sqlite3_stmt *s, int64_t experiment_id, const voi
 	store_bind_text(b, s, 5, p->hyper ? p->hyper : "{}");
 	store_bind_int(b, s, 6, (sqlite3_int64)p->seed);
 	store_bind_text(b, s, 7, p->bounds_group);
+	store_bind_text(b, s, 8, p->log);
 }
 
 int lrs_store_trials_add(int64_t *out_ids, lrs_store *st, int64_t experiment_id,

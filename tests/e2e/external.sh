@@ -76,6 +76,12 @@ if [ "$n" = 7 ] && grep -q '^stop: done$' whole-logs/probe-batch-10-*.log && [ -
 else
 	nok "logs" "$n: $(ls whole-logs 2>&1)"
 fi
+# each trial names its log
+if [ "$(q whole.db "select count(*) from trials where log = '$T/whole-logs/' || trial_key || '.log'")" = 4 ]; then
+	ok "trials.log names each trial's log file"
+else
+	nok "trials.log" "$(q whole.db 'select trial_key, log from trials')"
+fi
 # the same experiment and seeds give the same results (the stub is deterministic)
 run run whole.yaml --db "$T/again.db" --threads 1
 M="select trial_key, params, status, best_val_accuracy, final_val_loss, test_accuracy from trials order by 1"

@@ -178,7 +178,7 @@ bad_usage "not lrsweep" "not an lrsweep database" query "$T/other.db" trials
 # trials lose their group columns, bounds its group in the primary key
 V3_SQL="drop index range_tests_by_experiment; alter table range_tests drop column group_key;
 	create index range_tests_by_experiment on range_tests (experiment_id, repeat);
-	alter table trials drop column bounds_group;
+	alter table trials drop column bounds_group; alter table trials drop column log;
 	create table bounds_v3 (experiment_id integer not null references experiments (id) on delete cascade,
 	  rule text not null, min_lr real, max_lr real, min_lr_spread real, max_lr_spread real,
 	  chosen integer not null default 0 check (chosen in (0, 1)), note text, primary key (experiment_id, rule));

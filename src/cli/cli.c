@@ -185,7 +185,17 @@ int cli_load(const char *cmd, const char *path, lrs_experiment **exp, lrs_datase
 {
 	int rc = lrs_pipeline_load(exp, ds, path);
 
-	return rc < 0 ? cli_fail(cmd, rc) : 0;
+	if (rc < 0)
+		return cli_fail(cmd, rc);
+	if ((*exp)->has_trainer && strcmp(cmd, "run")) {   /* the program has the model and the data */
+		lrs_experiment_free(*exp);
+		lrs_dataset_free(*ds);
+		*exp = NULL;
+		*ds = NULL;
+		return cli_usage_error(cmd, "%s: its trainer: program trains, and `lrsweep run` drives it (the range "
+		                       "test included); `lrsweep %s` is for the built-in model", path, cmd);
+	}
+	return 0;
 }
 
 void cli_data_summary(const char *cmd, const lrs_experiment *exp, const lrs_dataset *ds)

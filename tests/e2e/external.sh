@@ -328,5 +328,11 @@ printf 'name: x\ntrainer: {command: [a], timeout: soon}\n' >bad2.yaml
 bad_usage "a bad duration: exit 2 at file:line:column" "^lrsweep run: bad2.yaml:2:[0-9]*: 'timeout' must be a positive duration" run bad2.yaml --dry-run
 printf 'name: x\ntrainer: {command: [a]}\nmodel: {hidden: [8]}\n' >bad3.yaml
 bad_usage "model: beside trainer: refused" "^lrsweep run: bad3.yaml:3:1: 'model' is for the built-in model" run bad3.yaml --dry-run
+# the commands for the built-in model refuse a trainer: experiment, naming run
+bad_usage "range-test of a trainer: experiment: exit 2, use run" "^lrsweep range-test: whole.yaml: its trainer: program trains, and .lrsweep run. drives it" \
+	range-test whole.yaml --db "$T/rt.db"
+bad_usage "train of a trainer: experiment: exit 2" "^lrsweep train: whole.yaml: its trainer: program trains" \
+	train whole.yaml --schedule constant --lr 0.01 --db "$T/tr.db"
+bad_usage "data of a trainer: experiment: exit 2" "^lrsweep data: whole.yaml: its trainer: program trains" data whole.yaml
 [ "$(left)" = 0 ] && ok "no stub process left at the end" || nok "processes left" "$(pgrep -af "$T/")"
 finish

@@ -115,7 +115,34 @@ typedef struct {
 	size_t done, total;         /* trials finished / to run                 */
 	size_t running;
 	double best;                /* best validation accuracy so far          */
+	char **labels;              /* (n_labels) each configuration's, as the
+	                               leaderboard, query and report name it */
+	size_t n_labels;
 } run_view;
+
+/* The plan's configurations labelled as the results module labels the
+ * stored trials, so that a trial's line names it as the leaderboard does;
+ * r->labels stays NULL out of memory (the plan's own labels then). */
+static void label_configs(run_view *r, const lrs_plan *plan)
+{
+	size_t nc = plan->configs;
+	const char **type = calloc(nc + 1, sizeof *type), **params = calloc(nc + 1, sizeof *params),
+	           **hyper = calloc(nc + 1, sizeof *hyper);
+
+	for (size_t i = 0; type && params && hyper && i < plan->n; i++) {
+		size_t c = plan->items[i].config;
+		if (c < nc && !type[c]) {
+			type[c] = plan->items[i].type;
+			params[c] = plan->items[i].params;
+			hyper[c] = plan->items[i].hyper;
+		}
+	}
+	if (type && params && hyper && (r->labels = lrs_results_labels(type, params, hyper, nc)))
+		r->n_labels = nc;
+	free(type);
+	free(params);
+	free(hyper);
+}
 
 static void on_note(void *ctx, const char *text)
 {
@@ -175,6 +202,7 @@ static void on_trials_start(void *ctx, const lrs_plan *plan, const size_t *which
 
 	r->plan = plan;
 	r->total = n;
+	label_configs(r, plan);
 	bounds_text(btext, sizeof btext, r->p);
 	if (!r->g->quiet)
 		fprintf(stderr, "lrsweep %s: %zu trials (%zu configuration%s x %zu seed%s), %s; %zu to run on %d "
@@ -217,7 +245,8 @@ static void on_trial_end(void *ctx, size_t i, const lrs_trial_result *tr, const 
 	if (!r->lines)
 		return;
 	fprintf(stderr, "lrsweep run: trial %zu/%zu done (%s): %s, seed %llu: ", r->done, r->total,
-	        lrs_trial_status_name(tr->status), t->label, (unsigned long long)t->seed);
+	        lrs_trial_status_name(tr->status), t->config < r->n_labels ? r->labels[t->config] : t->label,
+	        (unsigned long long)t->seed);
 	if (tr->status == LRS_TRIAL_FAILED)
 		fprintf(stderr, "%s\n", o->error ? o->error : "failed");
 	else if (tr->status == LRS_TRIAL_DIVERGED)
@@ -322,6 +351,9 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 		cli_signals_stoppable();   /* from here on, a signal stops at a safe point */
 		status = run_stored(&p, &a, g, path);
 	}
+	for (size_t k = 0; k < view.n_labels; k++)
+		free(view.labels[k]);
+	free(view.labels);
 	lrs_pipeline_free(&p);
 	lrs_dataset_free(ds);
 	lrs_experiment_free(e);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/e2e/labels.sh - one name and one colour per configuration: `run`'s
-# leaderboard, `query compare`, `plot` and `report` label every
+# leaderboard and trial lines, `query compare`, `plot` and `report` label every
 # configuration of an experiment identically, and in the report's figures
 # (curves, schedules, comparison) each configuration has one colour, its
 # own. The experiment has configurations that differ in a schedule
@@ -47,6 +47,14 @@ if [ "$(wc -l <"$T/run.txt")" -eq "$N" ] && [ "$N" -eq 6 ] && [ "$(sort -u "$T/r
 then ok "run: $N configurations, $N different labels"; else nok "run labels" "$(cat "$T/run.txt")"; fi
 if cmp -s "$T/run.txt" "$T/compare.txt"; then ok "run and query compare: the same labels"
 else nok "run vs compare" "$(diff "$T/run.txt" "$T/compare.txt" | head -6 | tr '\n' ' ')"; fi
+# the run's line for each finished trial names it as the leaderboard does
+run run exp.yaml --db "$T/lines.db"
+sed -n 's/^lrsweep run: trial [0-9]*\/[0-9]* done ([a-z]*): \(.*\), seed [0-9]*: .*/\1/p' "$ERR" | sort -u >"$T/lines.txt"
+if [ "$(wc -l <"$T/lines.txt")" -eq 6 ] && cmp -s "$T/lines.txt" "$T/run.txt"; then
+	ok "run's line per finished trial: the leaderboard's labels"
+else
+	nok "trial lines" "$(diff "$T/lines.txt" "$T/run.txt" | head -6 | tr '\n' ' ')"
+fi
 if ! grep -q '@' "$T/run.txt" && [ "$(grep -c '^constant lr=[0-9.e-]*; batch_size=[0-9]*$' "$T/run.txt")" -eq 4 ]
 then ok "labels name the rates that trained (not @max/4) and the batch size"; else nok "label text" "$(cat "$T/run.txt")"; fi
 

@@ -15,6 +15,7 @@ int main(void)
 	srunner_add_suite(sr, suite_schedule());
 	srunner_add_suite(sr, suite_data());
 	srunner_add_suite(sr, suite_nn());
+	srunner_add_suite(sr, suite_net());
 	srunner_add_suite(sr, suite_optim());
 	srunner_add_suite(sr, suite_train());
 	srunner_add_suite(sr, suite_rangetest());

@@ -76,6 +76,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(BUILD)/tests/check_lrsweep
 REPLAY   := $(BUILD)/tests/tools/nn_replay
 BENCH_TRAIN := $(BUILD)/bench/bench_train
+SEARCH_FUNCS := $(BUILD)/bench/search/functions
 
 # Fuzz targets (tests/fuzz/fuzz_T.c): libFuzzer programs under FUZZ=1, and
 # replay programs that `make check` runs over tests/fuzz/{corpus,regress}/T.
@@ -106,7 +107,7 @@ $(TEST_BIN): $(TEST_OBJ) $(LIB_OBJ)
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(TEST_LDLIBS) $(LDLIBS)
 
 # Programs that link the library for the PyTorch checks and benchmarks.
-$(REPLAY) $(BENCH_TRAIN): %: %.o $(LIB_OBJ)
+$(REPLAY) $(BENCH_TRAIN) $(SEARCH_FUNCS): %: %.o $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -231,4 +232,4 @@ install: $(BIN) $(wildcard $(MPI_BIN))
 clean:
 	rm -rf build bin
 
--include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(REPLAY).d $(BENCH_TRAIN).d $(MPI_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(REPLAY).d $(BENCH_TRAIN).d $(SEARCH_FUNCS).d $(MPI_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)

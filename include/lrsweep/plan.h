@@ -54,6 +54,11 @@ typedef struct {
 	size_t configs;             /* distinct configurations              */
 	const lrs_engine *engine;   /* who trains them; NULL: the built-in
 	                               model (set by the caller)            */
+	struct lrs_plan_point *given; /* (n_given) a plan of given points
+	                               (lrs_plan_add_points): each
+	                               configuration's point, values owned;
+	                               NULL otherwise                       */
+	size_t n_given;
 } lrs_plan;
 
 /* Builds the plan of experiment `e` on dataset `ds` (for steps per epoch)
@@ -134,18 +139,21 @@ size_t lrs_plan_entries(const lrs_experiment *e);
 /* The axes of schedule entry `entry` of e (calloc'd: free it). */
 int lrs_plan_axes(lrs_plan_axis **out, size_t *n, const lrs_experiment *e, size_t entry);
 
-typedef struct {
+typedef struct lrs_plan_point {
 	size_t entry;               /* its schedule entry                   */
 	const double *values;       /* (the entry's axes) a list's index, or
 	                               the value of a distribution          */
+	size_t n_values;            /* how many (lrs_plan_add_points sets it
+	                               in plan->given; ignored in its input) */
 } lrs_plan_point;
 
 /* Appends the trials (one per seed) of points[0..n) to plan p, each a new
  * configuration (p->configs on), resolved with the groups' bounds as
  * lrs_plan_build_grouped does. A point whose trials the plan already has
  * (the same values as an earlier one) adds nothing: dup_of[k] is that
- * earlier configuration, else -1. Errors as lrs_plan_build's (the plan
- * freed). Under strategy tpe, lrs_plan_build_grouped makes a stand-in
+ * earlier configuration, else -1; the others are kept in p->given (a
+ * plan made again from p->given is the same plan). Errors as
+ * lrs_plan_build's (the plan freed). Under strategy tpe, lrs_plan_build_grouped makes a stand-in
  * plan this way: every combination of the listed values of the keys
  * range_test.per names, each other axis at its middle (a list's first
  * value) - what checks the file and finds the range-test groups before

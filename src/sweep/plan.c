@@ -839,6 +839,24 @@ static long config_with_key(const lrs_plan *p, const char *key, size_t before)
 	return -1;
 }
 
+/* Records point pt (n values) as the given point of p's next
+ * configuration. */
+static int keep_given(lrs_plan *p, const lrs_plan_point *pt, size_t n)
+{
+	lrs_plan_point *g = realloc(p->given, (p->n_given + 1) * sizeof *g);
+	double *v = malloc((n + 1) * sizeof *v);
+
+	if (g)
+		p->given = g;
+	if (!g || !v) {
+		free(v);
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	}
+	memcpy(v, pt->values, n * sizeof *v);
+	p->given[p->n_given++] = (lrs_plan_point){ pt->entry, v, n };
+	return 0;
+}
+
 /* Adds point pt of entry `entry` (axes[0..n_axes)) to b's plan;
  * *dup = the configuration it repeats (then nothing is added), else -1. */
 static void add_given(builder *b, const lrs_node *entry, const axis *axes, size_t n_axes, const lrs_plan_point *pt,
@@ -861,6 +879,8 @@ static void add_given(builder *b, const lrs_node *entry, const axis *axes, size_
 		if ((*dup = config_with_key(p, p->items[before].key, before)) >= 0) {
 			while (p->n > before)   /* the same trials as an earlier point's: not twice */
 				spec_free(&p->items[--p->n]);
+		} else if (keep_given(p, pt, n_axes) < 0) {
+			note_error(b);
 		} else {
 			p->configs++;
 		}
@@ -950,7 +970,7 @@ static int stand_in_entry(lrs_plan_point **pts, size_t *n_pts, double **vals, co
 			nv[c * n_ax + i] = grid ? (double)(rest % ax[i].n_values) : middle(&ax[i]);
 			rest /= grid ? ax[i].n_values : 1;
 		}
-		(*pts)[(*n_pts)++] = (lrs_plan_point){ k, nv + c * n_ax };
+		(*pts)[(*n_pts)++] = (lrs_plan_point){ k, nv + c * n_ax, n_ax };
 	}
 	free(ax);
 	return 0;
@@ -1020,6 +1040,9 @@ void lrs_plan_free(lrs_plan *p)
 {
 	for (size_t i = 0; i < p->n; i++)
 		spec_free(&p->items[i]);
+	for (size_t k = 0; k < p->n_given; k++)
+		free((double *)p->given[k].values);
+	free(p->given);
 	free(p->items);
 	memset(p, 0, sizeof *p);
 }

@@ -262,7 +262,7 @@ static int round_points(lrs_search *s, size_t *n)
 		double *v = s->round_values + total;
 		for (size_t i = 0; i < s->n_axes[k]; i++)
 			v[i] = s->pt_x[p * s->n_dims + s->map[k][i]];
-		s->round[p - s->round_first] = (lrs_plan_point){ k, v };
+		s->round[p - s->round_first] = (lrs_plan_point){ k, v, s->n_axes[k] };
 		total += s->n_axes[k];
 	}
 	*n = m;

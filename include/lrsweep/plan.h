@@ -131,6 +131,7 @@ typedef struct {
 	int kind;                   /* LRS_AXIS_*                           */
 	size_t n_values;            /* LIST: how many                       */
 	double lo, hi;              /* distributions: the range             */
+	int line, column;           /* where the file gives its values      */
 } lrs_plan_axis;
 
 /* How many schedule entries e has (1 with none: a constant at @max). */
@@ -138,6 +139,10 @@ size_t lrs_plan_entries(const lrs_experiment *e);
 
 /* The axes of schedule entry `entry` of e (calloc'd: free it). */
 int lrs_plan_axes(lrs_plan_axis **out, size_t *n, const lrs_experiment *e, size_t entry);
+
+/* Whether axis a is a key of trials.space whose values get their own
+ * range test by range_test.per (LRS_GROUP_* mask `per`). */
+int lrs_plan_axis_grouping(const lrs_plan_axis *a, unsigned per);
 
 typedef struct lrs_plan_point {
 	size_t entry;               /* its schedule entry                   */

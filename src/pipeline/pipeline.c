@@ -220,6 +220,28 @@ static int plan_for_trainer(lrs_pipeline *p, lrs_dataset *ds, double min_lr, dou
 	return 0;
 }
 
+/* Strategy tpe with range tests: a key that gets its own range test must
+ * list its values (a range would make groups no test has run for). */
+static int check_search_groups(const lrs_experiment *e)
+{
+	int err = 0;
+
+	for (size_t k = 0; err == 0 && k < lrs_plan_entries(e); k++) {
+		lrs_plan_axis *ax;
+		size_t n;
+		if ((err = lrs_plan_axes(&ax, &n, e, k)) < 0)
+			return err;
+		for (size_t i = 0; err == 0 && i < n; i++)
+			if (ax[i].kind != LRS_AXIS_LIST && lrs_plan_axis_grouping(&ax[i], e->range.per))
+				err = lrs_error_set(LRS_EINVALID, "%s:%d:%d: '%s': strategy tpe searches it over a range, but "
+				                    "range_test.per gives each of its values its own range test: list its values "
+				                    "({choice: [...]}), leave it out of range_test.per, or give range_test.bounds",
+				                    e->path, ax[i].line, ax[i].column, ax[i].key);
+		free(ax);
+	}
+	return err;
+}
+
 int lrs_pipeline_prepare(lrs_pipeline *p, const lrs_experiment *e, lrs_dataset *ds,
                          const lrs_pipeline_options *opt)
 {
@@ -232,6 +254,8 @@ int lrs_pipeline_prepare(lrs_pipeline *p, const lrs_experiment *e, lrs_dataset *
 	p->ds = ds;
 	p->opt = *opt;
 	p->planned = given_bounds(p, &min_lr, &max_lr);
+	if (e->trial.tpe && !p->planned && (err = check_search_groups(e)) < 0)
+		return err;
 	/* the plan is checked before anything runs, with stand-in bounds when
 	 * the range tests have yet to pick them (and built again once they have) */
 	if (e->has_trainer)

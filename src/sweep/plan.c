@@ -820,7 +820,8 @@ int lrs_plan_axes(lrs_plan_axis **out, size_t *n, const lrs_experiment *e, size_
 		(*out)[i] = (lrs_plan_axis){ a[i].key, a[i].space, a[i].kind == AX_LIST ? LRS_AXIS_LIST
 		                             : a[i].kind == AX_UNIFORM ? LRS_AXIS_UNIFORM
 		                             : a[i].kind == AX_LOG_UNIFORM ? LRS_AXIS_LOG_UNIFORM : LRS_AXIS_INT_UNIFORM,
-		                             a[i].kind == AX_LIST ? a[i].values->n : 0, a[i].lo, a[i].hi };
+		                             a[i].kind == AX_LIST ? a[i].values->n : 0, a[i].lo, a[i].hi, a[i].spec->line,
+		                             a[i].spec->column };
 	free(a);
 	lrs_node_free(fallback);
 	if (m < 0)
@@ -933,7 +934,7 @@ static double middle(const lrs_plan_axis *a)
 }
 
 /* Whether space axis a is a key whose values get their own range test. */
-static int grouping_axis(const lrs_plan_axis *a, unsigned per)
+int lrs_plan_axis_grouping(const lrs_plan_axis *a, unsigned per)
 {
 	for (int i = 0; a->where == 1 && i < LRS_SPACE_KEYS; i++)
 		if ((per & (1u << i)) && !strcmp(lrs_space_key_name(i), a->key))
@@ -952,7 +953,7 @@ static int stand_in_entry(lrs_plan_point **pts, size_t *n_pts, double **vals, co
 	if ((err = lrs_plan_axes(&ax, &n_ax, e, k)) < 0)
 		return err;
 	for (size_t i = 0; i < n_ax; i++)
-		combos *= ax[i].kind == LRS_AXIS_LIST && grouping_axis(&ax[i], e->range.per) ? ax[i].n_values : 1;
+		combos *= ax[i].kind == LRS_AXIS_LIST && lrs_plan_axis_grouping(&ax[i], e->range.per) ? ax[i].n_values : 1;
 	lrs_plan_point *np = realloc(*pts, (*n_pts + combos) * sizeof *np);
 	double *nv = malloc((combos * n_ax + 1) * sizeof *nv);
 	if (np)
@@ -966,7 +967,7 @@ static int stand_in_entry(lrs_plan_point **pts, size_t *n_pts, double **vals, co
 	for (size_t c = 0; c < combos; c++) {
 		size_t rest = c;
 		for (size_t i = n_ax; i-- > 0;) {   /* the first axis varying slowest */
-			int grid = ax[i].kind == LRS_AXIS_LIST && grouping_axis(&ax[i], e->range.per);
+			int grid = ax[i].kind == LRS_AXIS_LIST && lrs_plan_axis_grouping(&ax[i], e->range.per);
 			nv[c * n_ax + i] = grid ? (double)(rest % ax[i].n_values) : middle(&ax[i]);
 			rest /= grid ? ax[i].n_values : 1;
 		}

@@ -12,6 +12,8 @@
 #   make range-study  the range test's bounds on Fashion-MNIST vs a grid (~2 min)
 #   make bounds-bench the bound-quality benchmark: 15 problems (~4 min the first
 #                     time; later runs reuse cached trials)
+#   make search-bench TPE against Optuna's on known functions, and against random
+#                     search on bound-benchmark problems (a few minutes)
 #   make install      PREFIX=/usr/local DESTDIR=: bin/lrsweep (and
 #                     bin/lrsweep-mpi when built) to PREFIX/bin, the man page
 #                     to PREFIX/share/man/man1, README.md and docs/ to
@@ -87,7 +89,7 @@ REPLAY_BINS  := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/replay_%)
 FUZZ_OBJ     := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%.o) $(FUZZ_DIR)/fuzz.o $(FUZZ_DIR)/replay.o
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build-deps check lint unit clients e2e crosscheck docs-check fuzz-replay fuzz fuzz-bins demo bench range-study bounds-bench mpi install clean valgrind
+.PHONY: all deps build-deps check lint unit clients e2e crosscheck docs-check fuzz-replay fuzz fuzz-bins demo bench range-study bounds-bench search-bench mpi install clean valgrind
 
 all: $(BIN)
 
@@ -195,6 +197,14 @@ range-study: deps $(BIN)
 bounds-bench: $(BIN)
 	@scripts/deps.sh --bench
 	/usr/bin/python3 bench/bounds/run.py $(BIN)
+
+# TPE (src/sweep/tpe.c) against Optuna's on the shifted 6-D quadratic and
+# Branin (no training), then against random search on problems of the
+# bound benchmark (results/search-bench.md); docs/search.md has the tables.
+search-bench: $(BIN) $(SEARCH_FUNCS)
+	@scripts/deps.sh --search
+	/usr/bin/python3 bench/search/functions.py $(SEARCH_FUNCS)
+	/usr/bin/python3 bench/search/run.py $(BIN)
 
 # Open MPI's compiler, or one line saying where it comes from.
 NEED_MPICC = command -v $(MPICC) >/dev/null 2>&1 || { echo "lrsweep: $(MPICC) not found: it comes with \

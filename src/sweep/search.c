@@ -145,17 +145,12 @@ void lrs_search_free(lrs_search *s)
 {
 	if (!s)
 		return;
+	void *owned[] = { s->map, s->n_axes, s->dims, s->pt_entry, s->pt_x, s->obs, s->round, s->round_values, s };
+
 	for (size_t k = 0; s->map && k < s->entries; k++)
 		free(s->map[k]);
-	free(s->map);
-	free(s->n_axes);
-	free(s->dims);
-	free(s->pt_entry);
-	free(s->pt_x);
-	free(s->obs);
-	free(s->round);
-	free(s->round_values);
-	free(s);
+	for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++)
+		free(owned[i]);
 }
 
 size_t lrs_search_dims(const lrs_search *s) { return s->n_dims; }
@@ -294,13 +289,13 @@ int lrs_search_next(lrs_search *s, const lrs_plan_point **points, size_t *n)
 
 int lrs_search_observe(lrs_search *s, size_t k, lrs_tpe_state state, long step, double value)
 {
-	if (s->n_obs == s->cap_obs) {
-		size_t cap = s->cap_obs ? 2 * s->cap_obs : 64;
-		observed *o = realloc(s->obs, cap * sizeof *o);
-		if (!o)
-			return lrs_error_set(LRS_ENOMEM, "out of memory");
+	observed *o = s->n_obs < s->cap_obs ? s->obs : realloc(s->obs, (2 * s->cap_obs + 64) * sizeof *o);
+
+	if (!o)
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	if (o != s->obs || s->n_obs == s->cap_obs) {   /* grown */
 		s->obs = o;
-		s->cap_obs = cap;
+		s->cap_obs = 2 * s->cap_obs + 64;
 	}
 	s->obs[s->n_obs++] = (observed){ s->round_first + k, state, step, value };
 	return 0;

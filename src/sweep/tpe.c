@@ -152,10 +152,10 @@ typedef struct {
 
 static void parzen_free(parzen *p)
 {
-	free(p->w);
-	free(p->mu);
-	free(p->sigma);
-	free(p->cat);
+	double *owned[] = { p->w, p->mu, p->sigma, p->cat };
+
+	for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++)
+		free(owned[i]);
 }
 
 /* Optuna's default weights of m observations (oldest first): 1 each below
@@ -177,17 +177,21 @@ static double to_scale(const lrs_tpe_dim *d, double v)
 	return d->kind == LRS_TPE_LOG ? log(v) : v;
 }
 
+/* Something ranked by (k1, k2), smaller first, ties by index i: an
+ * observation, or a component's mean (k2 0). */
 typedef struct {
-	double v;
+	double k1, k2;
 	size_t i;
 } ranked;
 
-static int by_value(const void *pa, const void *pb)
+static int by_rank(const void *pa, const void *pb)
 {
 	const ranked *a = pa, *b = pb;
 
-	if (a->v != b->v)
-		return a->v < b->v ? -1 : 1;
+	if (a->k1 != b->k1)
+		return a->k1 < b->k1 ? -1 : 1;
+	if (a->k2 != b->k2)
+		return a->k2 < b->k2 ? -1 : 1;
 	return (a->i > b->i) - (a->i < b->i);
 }
 
@@ -207,11 +211,11 @@ static int numerical_sigmas(parzen *p, const lrs_tpe_config *c)
 		return lrs_error_set(LRS_ENOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < n; i++)
-		r[i] = (ranked){ p->mu[i], i };
-	qsort(r, n, sizeof *r, by_value);
+		r[i] = (ranked){ p->mu[i], 0, i };
+	qsort(r, n, sizeof *r, by_rank);
 	s[0] = p->low;   /* the sorted means with the ends around them */
 	for (size_t i = 0; i < n; i++)
-		s[i + 1] = r[i].v;
+		s[i + 1] = r[i].k1;
 	s[n + 1] = p->high;
 	for (size_t k = 0; k < n; k++) {
 		double left = s[k + 1] - s[k], right = s[k + 2] - s[k + 1];
@@ -346,22 +350,6 @@ static void rank_keys(const lrs_tpe_obs *o, double *k1, double *k2)
 	}
 }
 
-typedef struct {
-	double k1, k2;
-	size_t i;
-} obs_rank;
-
-static int by_rank(const void *pa, const void *pb)
-{
-	const obs_rank *a = pa, *b = pb;
-
-	if (a->k1 != b->k1)
-		return a->k1 < b->k1 ? -1 : 1;
-	if (a->k2 != b->k2)
-		return a->k2 < b->k2 ? -1 : 1;
-	return (a->i > b->i) - (a->i < b->i);
-}
-
 static long finished_of(const lrs_tpe_obs *obs, size_t n)
 {
 	long finished = 0;
@@ -373,7 +361,7 @@ static long finished_of(const lrs_tpe_obs *obs, size_t n)
 
 int lrs_tpe_split(char *below, const lrs_tpe_obs *obs, size_t n)
 {
-	obs_rank *r = malloc((n + 1) * sizeof *r);
+	ranked *r = malloc((n + 1) * sizeof *r);
 	long good = lrs_tpe_gamma(finished_of(obs, n));
 
 	if (!r)

@@ -356,6 +356,11 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 	if ((err = lrs_pipeline_prepare(&p, e, ds, &opt)) < 0) {
 		status = cli_fail(CMD, err);
 	} else if (a.dry_run) {
+		if (e->trial.tpe)
+			printf("strategy tpe: %ld proposals, %ld at random, then %ld a round, each round proposed from the "
+			       "results of the rounds before; below, the stand-in plan that checks the file and finds the "
+			       "range-test groups (every combination of the range-test keys' listed values, other searched "
+			       "keys at their middle)\n", e->trial.samples, e->trial.sampler.startup, e->trial.batch);
 		lrs_report_plan(stdout, &p);
 	} else if ((err = lrs_pipeline_check_memory(&p)) < 0) {
 		status = cli_fail(CMD, err);

@@ -20,5 +20,6 @@ Suite *suite_stats(void);      /* test_stats.c: t distribution, Welch test      
 Suite *suite_options(void);    /* test_options.c: the command-line parser, help */
 Suite *suite_trials(void);     /* test_trials.c: the trials runner, pruning     */
 Suite *suite_results(void);    /* test_results.c: configurations, labels, compare */
+Suite *suite_tpe(void);        /* test_tpe.c: the TPE sampler on known optima   */
 
 #endif

@@ -340,7 +340,8 @@ int lrs_experiment_fit(lrs_experiment *e, const lrs_dataset *ds)
 		return 0;
 	at = e->model_layers && bad < e->model_layers->n ? e->model_layers->items[bad] : e->model_layers;
 	int flat = e->model.layers && !e->model_input && c->height == 1 && c->width == 1 && bad < c->n_layers &&
-	           c->layer[bad].type != LRS_LAYER_LINEAR;
+	           (c->layer[bad].type == LRS_LAYER_CONV || c->layer[bad].type == LRS_LAYER_MAXPOOL ||
+	            c->layer[bad].type == LRS_LAYER_AVGPOOL);
 	return lrs_error_set(LRS_EINVALID, "%s:%d:%d: %s (the input is %s)%s", e->path, at ? at->line : 1,
 	                     at ? at->column : 1, lrs_error_last(), in,
 	                     flat ? "; the data is flat: give model.input as [channels, height, width]" : "");

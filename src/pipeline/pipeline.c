@@ -159,7 +159,7 @@ int lrs_pipeline_check_memory(const lrs_pipeline *p)
 	for (size_t i = 0; i < p->plan.n; i++) {
 		const lrs_trial_spec *t = &p->plan.items[i];
 		lrs_train_config c = { .model = t->model.net, .optim = t->optim, .batch_size = t->batch_size, .epochs = 1,
-		                       .eval_each_epoch = 1 };
+		                       .eval_each_epoch = 1, .engine = p->engine };
 		double b = lrs_train_bytes(p->ds, &c);
 
 		if (b > most) {
@@ -169,7 +169,8 @@ int lrs_pipeline_check_memory(const lrs_pipeline *p)
 	}
 	if (largest) {
 		lrs_train_config c = { .model = largest->model.net, .optim = largest->optim,
-		                       .batch_size = largest->batch_size, .epochs = 1, .eval_each_epoch = 1 };
+		                       .batch_size = largest->batch_size, .epochs = 1, .eval_each_epoch = 1,
+		                       .engine = p->engine };
 		long runs = (long)p->plan.n < at_once ? (long)p->plan.n : at_once;
 
 		if ((err = lrs_train_check_memory(p->ds, &c, runs)) < 0)

@@ -160,7 +160,8 @@ fuzz-bins: $(FUZZ_BINS)
 crosscheck: $(BIN) $(REPLAY)
 	@if [ -x /usr/bin/python3 ]; then \
 	   /usr/bin/python3 tests/torch_crosscheck.py $(BIN) && \
-	   /usr/bin/python3 tests/torch_nn_check.py $(REPLAY); \
+	   /usr/bin/python3 tests/torch_nn_check.py $(REPLAY) && \
+	   /usr/bin/python3 tests/torch_net_check.py $(REPLAY); \
 	 else echo "torch checks: SKIPPED (no /usr/bin/python3)"; fi
 
 # No function in src/ over 100 lines (scripts/long-functions.sh names any).

@@ -298,7 +298,10 @@ def write_md(path, rows, total, version, cache):
              "Regret = the grid's best mean final validation accuracy (constant rates 1e-5 .. 10, half",
              "a decade apart, 3 seeds) minus that of a triangular run between the rule's bounds (two",
              "cycles) / of one_cycle with max_lr = the rule's max_lr, same epochs and seeds; in points,",
-             "negative = better than every constant rate. `default` is the rule the pipeline chose.", ""]
+             "negative = better than every constant rate. `default` is the rule the pipeline chose.",
+             "Held out: the problems of bench/bounds/heldout.txt, fixed before the rules last changed",
+             "and never used to change them. The first held-out problems (heldout-first.txt) were",
+             "seen while rules were compared: they are tuning problems since, reported apart.", ""]
     for group, title in (("tuning", "Tuning problems"),
                          ("first", "Tuning problems, formerly held out"),
                          ("heldout", "Held-out problems")):

@@ -10,7 +10,7 @@
 #   make mpi          install Open MPI if missing, build bin/lrsweep-mpi
 #   make bench        benchmarks (lrsweep against PyTorch on the same work)
 #   make range-study  the range test's bounds on Fashion-MNIST vs a grid (~2 min)
-#   make bounds-bench the bound-quality benchmark: 15 problems (~4 min the first
+#   make bounds-bench the bound-quality benchmark: 22 problems (~6 min the first
 #                     time; later runs reuse cached trials)
 #   make search-bench TPE against Optuna's on known functions, and against random
 #                     search on bound-benchmark problems (a few minutes)
@@ -193,7 +193,7 @@ bench: $(BIN) $(BENCH_TRAIN)
 range-study: deps $(BIN)
 	bench/range_study.sh $(BIN)
 
-# Every rule's bounds against a grid search on 15 problems, a held-out third
+# Every rule's bounds against a grid search on 22 problems, the held-out seven
 # reported apart (bench/bounds/run.py; results/bounds-bench.md).
 bounds-bench: $(BIN)
 	@scripts/deps.sh --bench

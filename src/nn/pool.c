@@ -29,29 +29,73 @@ static size_t span(long *lo, long *hi, size_t o, size_t n, const lrs_window *g)
 	return (size_t)(end - start);
 }
 
+/* The maximum of the k x k window at p (rows W apart) and, in *best,
+ * its index from p's: the first maximum in row-major order, the last NaN
+ * if any -- PyTorch's rule. Inlined with k a constant for the usual
+ * kernels. */
+static inline float window_max(const float *restrict p, long W, long k, long *best)
+{
+	float top = p[0];
+	long at = 0;
+
+	/* selects, not branches: where the maximum lies is anyone's guess */
+	for (long i = 0; i < k; i++)
+		for (long j = 0; j < k; j++) {
+			float v = p[i * W + j];
+			int take = (v > top) | (v != v);
+
+			top = take ? v : top;
+			at = take ? i * W + j : at;
+		}
+	*best = at;
+	return top;
+}
+
+/* The same for a window clipped to rows [h0, h1) and columns [w0, w1). */
+static float clipped_max(const float *restrict in, long W, long h0, long h1, long w0, long w1,
+                         long *best)
+{
+	float top = -INFINITY;
+
+	*best = h0 * W + w0;
+	for (long ih = h0; ih < h1; ih++)
+		for (long iw = w0; iw < w1; iw++) {
+			float v = in[ih * W + iw];
+
+			if (v > top || isnan(v)) {
+				top = v;
+				*best = ih * W + iw;
+			}
+		}
+	return top;
+}
+
 /* One plane: out (OH*OW), argmax (OH*OW) from in (H*W). */
 static void maxpool_plane(float *restrict out, int32_t *restrict argmax,
                           const float *restrict in, int relu, const lrs_window *g)
 {
+	long W = (long)g->W, k = (long)g->k, s = (long)g->stride, pad = (long)g->pad;
+
 	for (size_t oh = 0; oh < g->OH; oh++) {
 		long h0, h1;
 
 		span(&h0, &h1, oh, g->H, g);
 		for (size_t ow = 0; ow < g->OW; ow++) {
-			long w0, w1, best;
-			float top = -INFINITY;
+			long w0 = (long)ow * s - pad, best;
+			float top;
 
-			span(&w0, &w1, ow, g->W, g);
-			best = h0 * (long)g->W + w0;
-			for (long ih = h0; ih < h1; ih++)
-				for (long iw = w0; iw < w1; iw++) {
-					float v = in[ih * (long)g->W + iw];
+			if (h1 - h0 == k && w0 >= 0 && w0 + k <= W) {
+				const float *p = in + h0 * W + w0;
 
-					if (v > top || isnan(v)) {
-						top = v;
-						best = ih * (long)g->W + iw;
-					}
-				}
+				top = k == 2 ? window_max(p, W, 2, &best)
+				    : k == 3 ? window_max(p, W, 3, &best) : window_max(p, W, k, &best);
+				best += h0 * W + w0;
+			} else {
+				long c0, c1;
+
+				span(&c0, &c1, ow, g->W, g);
+				top = clipped_max(in, W, h0, h1, c0, c1, &best);
+			}
 			out[oh * g->OW + ow] = relu && top < 0.0f ? 0.0f : top;
 			argmax[oh * g->OW + ow] = (int32_t)best;
 		}

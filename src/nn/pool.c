@@ -134,9 +134,11 @@ void lrs_maxpool_backward(float *dinp,            /* as `in`       */
 		}
 }
 
-/* One plane: out (OH*OW) = the window means of in (H*W). */
-static void avgpool_plane(float *restrict out, const float *restrict in, int relu,
-                          const lrs_window *g)
+/* One plane, forward when out is not NULL: out (OH*OW) = the window means
+ * of in (H*W); else backward: d (H*W) += each of o (OH*OW) divided over
+ * its window. */
+static void avgpool_plane(float *restrict out, const float *restrict in, float *restrict d,
+                          const float *restrict o, int relu, const lrs_window *g)
 {
 	for (size_t oh = 0; oh < g->OH; oh++) {
 		long h0, h1;
@@ -145,11 +147,17 @@ static void avgpool_plane(float *restrict out, const float *restrict in, int rel
 		for (size_t ow = 0; ow < g->OW; ow++) {
 			long w0, w1;
 			size_t count = rows * span(&w0, &w1, ow, g->W, g);
-			float sum = 0.0f;
+			float sum = 0.0f, share = out ? 0.0f : o[oh * g->OW + ow] / (float)count;
 
 			for (long ih = h0; ih < h1; ih++)
-				for (long iw = w0; iw < w1; iw++)
-					sum += in[ih * (long)g->W + iw];
+				for (long iw = w0; iw < w1; iw++) {
+					if (out)
+						sum += in[ih * (long)g->W + iw];
+					else
+						d[ih * (long)g->W + iw] += share;
+				}
+			if (!out)
+				continue;
 			sum /= (float)count;
 			out[oh * g->OW + ow] = relu && sum < 0.0f ? 0.0f : sum;
 		}
@@ -164,26 +172,8 @@ void lrs_avgpool_forward(float *out,        /* (C, B, OH*OW) */
 
 	for (size_t c = 0; c < g->C; c++)
 		for (size_t b = 0; b < B; b++)
-			avgpool_plane(out + (c * B + b) * ohw, inp + b * in.sstride + c * in.cstride, relu, g);
-}
-
-/* One plane: d (H*W) += each of o (OH*OW) divided over its window. */
-static void avgpool_plane_backward(float *restrict d, const float *restrict o, const lrs_window *g)
-{
-	for (size_t oh = 0; oh < g->OH; oh++) {
-		long h0, h1;
-		size_t rows = span(&h0, &h1, oh, g->H, g);
-
-		for (size_t ow = 0; ow < g->OW; ow++) {
-			long w0, w1;
-			size_t count = rows * span(&w0, &w1, ow, g->W, g);
-			float share = o[oh * g->OW + ow] / (float)count;
-
-			for (long ih = h0; ih < h1; ih++)
-				for (long iw = w0; iw < w1; iw++)
-					d[ih * (long)g->W + iw] += share;
-		}
-	}
+			avgpool_plane(out + (c * B + b) * ohw, inp + b * in.sstride + c * in.cstride, NULL,
+			              NULL, relu, g);
 }
 
 void lrs_avgpool_backward(float *dinp,        /* as `in`       */
@@ -195,6 +185,6 @@ void lrs_avgpool_backward(float *dinp,        /* as `in`       */
 	memset(dinp, 0, g->C * B * g->H * g->W * sizeof *dinp);
 	for (size_t c = 0; c < g->C; c++)
 		for (size_t b = 0; b < B; b++)
-			avgpool_plane_backward(dinp + b * in.sstride + c * in.cstride,
-			                       dout + (c * B + b) * ohw, g);
+			avgpool_plane(NULL, NULL, dinp + b * in.sstride + c * in.cstride,
+			              dout + (c * B + b) * ohw, 0, g);
 }

@@ -79,6 +79,7 @@ TEST_BIN := $(BUILD)/tests/check_lrsweep
 REPLAY   := $(BUILD)/tests/tools/nn_replay
 BENCH_TRAIN := $(BUILD)/bench/bench_train
 SEARCH_FUNCS := $(BUILD)/bench/search/functions
+BENCH_NET := $(BUILD)/bench/bench_net
 
 # Fuzz targets (tests/fuzz/fuzz_T.c): libFuzzer programs under FUZZ=1, and
 # replay programs that `make check` runs over tests/fuzz/{corpus,regress}/T.
@@ -109,7 +110,7 @@ $(TEST_BIN): $(TEST_OBJ) $(LIB_OBJ)
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(TEST_LDLIBS) $(LDLIBS)
 
 # Programs that link the library for the PyTorch checks and benchmarks.
-$(REPLAY) $(BENCH_TRAIN) $(SEARCH_FUNCS): %: %.o $(LIB_OBJ)
+$(REPLAY) $(BENCH_TRAIN) $(SEARCH_FUNCS) $(BENCH_NET): %: %.o $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -178,13 +179,14 @@ demo: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	LRSWEEP=$(BIN) scripts/demo.sh
 
-bench: $(BIN) $(BENCH_TRAIN)
+bench: $(BIN) $(BENCH_TRAIN) $(BENCH_NET)
 	LRSWEEP=$(BIN) bench/bench_schedule.sh
 	bench/bench_range.sh $(BENCH_TRAIN)
 	bench/bench_run.sh $(BIN)
 	bench/bench_query.sh $(BIN)
 	@if command -v mpirun >/dev/null; then $(MAKE) --no-print-directory $(MPI_BIN) && bench/bench_mpi.sh $(BIN) $(MPI_BIN); fi
 	/usr/bin/python3 bench/bench_train.py $(BENCH_TRAIN)
+	/usr/bin/python3 bench/bench_cnn.py $(BENCH_NET)
 	/usr/bin/python3 bench/accuracy.py $(BIN)
 	/usr/bin/python3 bench/bench_external.py $(BIN)
 
@@ -243,4 +245,4 @@ install: $(BIN) $(wildcard $(MPI_BIN))
 clean:
 	rm -rf build bin
 
--include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(REPLAY).d $(BENCH_TRAIN).d $(SEARCH_FUNCS).d $(MPI_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(REPLAY).d $(BENCH_TRAIN).d $(SEARCH_FUNCS).d $(BENCH_NET).d $(MPI_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)

@@ -90,25 +90,29 @@ void lrs_nchw_to_cnhw(float *out, const float *inp, size_t B, size_t C, size_t H
 /* The im2col columns one sample of conv g needs: C*k*k rows by OH*OW. */
 size_t lrs_conv_cols_per_sample(const lrs_window *g);
 
+/* The floats of cols scratch conv g needs to lower chunk samples at a
+ * time (0: none, see lrs_conv_needs_columns). */
+size_t lrs_conv_scratch(const lrs_window *g, lrs_map_layout in, size_t B, size_t chunk);
+
 /* Whether conv g lowers its input to columns (cols scratch): all but a
  * 1x1 convolution with stride 1 and no padding over an input whose
  * planes lie like channel-major ones. */
 int lrs_conv_needs_columns(const lrs_window *g, lrs_map_layout in, size_t B);
 
 /* out (OC, B, OH*OW) = conv(inp) + bias, then relu when relu is set.
- * cols is scratch of chunk * lrs_conv_cols_per_sample floats; the batch
- * is lowered chunk samples at a time, each chunk one sgemm. */
+ * work is scratch of lrs_conv_scratch floats; the batch is lowered chunk
+ * samples at a time, each chunk one sgemm. */
 void lrs_conv_forward(float *out, const float *inp, lrs_map_layout in, const float *weight,
-                      const float *bias, int relu, float *cols, size_t chunk,
+                      const float *bias, int relu, float *work, size_t chunk,
                       const lrs_window *g, size_t B);
 
 /* dweight (OC, C, k, k) += the weight gradient, dbias (OC) += the bias
  * gradient, and, unless dinp is NULL, dinp = the input gradient
- * (overwritten), laid out as the input. dout is (OC, B, OH*OW); cols as
+ * (overwritten), laid out as the input. dout is (OC, B, OH*OW); work as
  * in forward. */
 void lrs_conv_backward(float *dinp, float *dweight, float *dbias, const float *dout,
                        const float *inp, lrs_map_layout in, const float *weight,
-                       float *cols, size_t chunk, const lrs_window *g, size_t B);
+                       float *work, size_t chunk, const lrs_window *g, size_t B);
 
 /* ------------------------------------------------------ pooling */
 

@@ -119,10 +119,11 @@ static size_t layer_scratch(const lrs_net_config *cfg, const lrs_layer_shape *sh
 		lrs_window g = window_of(cfg, shape, l);
 		size_t per = lrs_conv_cols_per_sample(&g);
 
+		size_t need;
+
 		*chunk = per >= COLS_FLOATS ? 1 : COLS_FLOATS / per < B ? COLS_FLOATS / per : B;
-		if (lrs_conv_needs_columns(&g, lrs_map_layout_of(in_cnhw, B, in.c, in.h * in.w), B) &&
-		    *chunk * per > *cols)
-			*cols = *chunk * per;
+		need = lrs_conv_scratch(&g, lrs_map_layout_of(in_cnhw, B, in.c, in.h * in.w), B, *chunk);
+		*cols = need > *cols ? need : *cols;
 		return 0;
 	}
 	case LRS_LAYER_LINEAR:

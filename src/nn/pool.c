@@ -29,29 +29,73 @@ static size_t span(long *lo, long *hi, size_t o, size_t n, const lrs_window *g)
 	return (size_t)(end - start);
 }
 
+/* The maximum of the k x k window at p (rows W apart) and, in *best,
+ * its index from p's: the first maximum in row-major order, the last NaN
+ * if any -- PyTorch's rule. Inlined with k a constant for the usual
+ * kernels. */
+static inline float window_max(const float *restrict p, long W, long k, long *best)
+{
+	float top = p[0];
+	long at = 0;
+
+	/* selects, not branches: where the maximum lies is anyone's guess */
+	for (long i = 0; i < k; i++)
+		for (long j = 0; j < k; j++) {
+			float v = p[i * W + j];
+			int take = (v > top) | (v != v);
+
+			top = take ? v : top;
+			at = take ? i * W + j : at;
+		}
+	*best = at;
+	return top;
+}
+
+/* The same for a window clipped to rows [h0, h1) and columns [w0, w1). */
+static float clipped_max(const float *restrict in, long W, long h0, long h1, long w0, long w1,
+                         long *best)
+{
+	float top = -INFINITY;
+
+	*best = h0 * W + w0;
+	for (long ih = h0; ih < h1; ih++)
+		for (long iw = w0; iw < w1; iw++) {
+			float v = in[ih * W + iw];
+
+			if (v > top || isnan(v)) {
+				top = v;
+				*best = ih * W + iw;
+			}
+		}
+	return top;
+}
+
 /* One plane: out (OH*OW), argmax (OH*OW) from in (H*W). */
 static void maxpool_plane(float *restrict out, int32_t *restrict argmax,
                           const float *restrict in, int relu, const lrs_window *g)
 {
+	long W = (long)g->W, k = (long)g->k, s = (long)g->stride, pad = (long)g->pad;
+
 	for (size_t oh = 0; oh < g->OH; oh++) {
 		long h0, h1;
 
 		span(&h0, &h1, oh, g->H, g);
 		for (size_t ow = 0; ow < g->OW; ow++) {
-			long w0, w1, best;
-			float top = -INFINITY;
+			long w0 = (long)ow * s - pad, best;
+			float top;
 
-			span(&w0, &w1, ow, g->W, g);
-			best = h0 * (long)g->W + w0;
-			for (long ih = h0; ih < h1; ih++)
-				for (long iw = w0; iw < w1; iw++) {
-					float v = in[ih * (long)g->W + iw];
+			if (h1 - h0 == k && w0 >= 0 && w0 + k <= W) {
+				const float *p = in + h0 * W + w0;
 
-					if (v > top || isnan(v)) {
-						top = v;
-						best = ih * (long)g->W + iw;
-					}
-				}
+				top = k == 2 ? window_max(p, W, 2, &best)
+				    : k == 3 ? window_max(p, W, 3, &best) : window_max(p, W, k, &best);
+				best += h0 * W + w0;
+			} else {
+				long c0, c1;
+
+				span(&c0, &c1, ow, g->W, g);
+				top = clipped_max(in, W, h0, h1, c0, c1, &best);
+			}
 			out[oh * g->OW + ow] = relu && top < 0.0f ? 0.0f : top;
 			argmax[oh * g->OW + ow] = (int32_t)best;
 		}
@@ -90,9 +134,11 @@ void lrs_maxpool_backward(float *dinp,            /* as `in`       */
 		}
 }
 
-/* One plane: out (OH*OW) = the window means of in (H*W). */
-static void avgpool_plane(float *restrict out, const float *restrict in, int relu,
-                          const lrs_window *g)
+/* One plane, forward when out is not NULL: out (OH*OW) = the window means
+ * of in (H*W); else backward: d (H*W) += each of o (OH*OW) divided over
+ * its window. */
+static void avgpool_plane(float *restrict out, const float *restrict in, float *restrict d,
+                          const float *restrict o, int relu, const lrs_window *g)
 {
 	for (size_t oh = 0; oh < g->OH; oh++) {
 		long h0, h1;
@@ -101,11 +147,17 @@ static void avgpool_plane(float *restrict out, const float *restrict in, int rel
 		for (size_t ow = 0; ow < g->OW; ow++) {
 			long w0, w1;
 			size_t count = rows * span(&w0, &w1, ow, g->W, g);
-			float sum = 0.0f;
+			float sum = 0.0f, share = out ? 0.0f : o[oh * g->OW + ow] / (float)count;
 
 			for (long ih = h0; ih < h1; ih++)
-				for (long iw = w0; iw < w1; iw++)
-					sum += in[ih * (long)g->W + iw];
+				for (long iw = w0; iw < w1; iw++) {
+					if (out)
+						sum += in[ih * (long)g->W + iw];
+					else
+						d[ih * (long)g->W + iw] += share;
+				}
+			if (!out)
+				continue;
 			sum /= (float)count;
 			out[oh * g->OW + ow] = relu && sum < 0.0f ? 0.0f : sum;
 		}
@@ -120,26 +172,8 @@ void lrs_avgpool_forward(float *out,        /* (C, B, OH*OW) */
 
 	for (size_t c = 0; c < g->C; c++)
 		for (size_t b = 0; b < B; b++)
-			avgpool_plane(out + (c * B + b) * ohw, inp + b * in.sstride + c * in.cstride, relu, g);
-}
-
-/* One plane: d (H*W) += each of o (OH*OW) divided over its window. */
-static void avgpool_plane_backward(float *restrict d, const float *restrict o, const lrs_window *g)
-{
-	for (size_t oh = 0; oh < g->OH; oh++) {
-		long h0, h1;
-		size_t rows = span(&h0, &h1, oh, g->H, g);
-
-		for (size_t ow = 0; ow < g->OW; ow++) {
-			long w0, w1;
-			size_t count = rows * span(&w0, &w1, ow, g->W, g);
-			float share = o[oh * g->OW + ow] / (float)count;
-
-			for (long ih = h0; ih < h1; ih++)
-				for (long iw = w0; iw < w1; iw++)
-					d[ih * (long)g->W + iw] += share;
-		}
-	}
+			avgpool_plane(out + (c * B + b) * ohw, inp + b * in.sstride + c * in.cstride, NULL,
+			              NULL, relu, g);
 }
 
 void lrs_avgpool_backward(float *dinp,        /* as `in`       */
@@ -151,6 +185,6 @@ void lrs_avgpool_backward(float *dinp,        /* as `in`       */
 	memset(dinp, 0, g->C * B * g->H * g->W * sizeof *dinp);
 	for (size_t c = 0; c < g->C; c++)
 		for (size_t b = 0; b < B; b++)
-			avgpool_plane_backward(dinp + b * in.sstride + c * in.cstride,
-			                       dout + (c * B + b) * ohw, g);
+			avgpool_plane(NULL, NULL, dinp + b * in.sstride + c * in.cstride,
+			              dout + (c * B + b) * ohw, 0, g);
 }

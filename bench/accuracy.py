@@ -20,7 +20,9 @@ The conv nets, each with PyTorch's default initialisation on both sides:
 
 PyTorch runs the same recipe on its own (its own initial weights and
 shuffles from the same seed numbers: the comparison is of outcomes, not of
-bits). Test accuracy on the 10,000 test images: mean and standard deviation
+bits). For the conv nets, each seed also draws lrsweep's validation split
+(the experiment's seed: set to it), as each seed draws PyTorch's: neither
+side's three runs share one split. Test accuracy on the 10,000 test images: mean and standard deviation
 over seeds 1, 2, 3, and the difference of the means. Before training, the
 parameter count of lrsweep's layer stack (run --dry-run) must equal the
 PyTorch model's, or the script stops with exit status 1.
@@ -138,15 +140,17 @@ def torch_cnn(torch, exp):
                          nn.Flatten(), nn.Linear(576, 10))
 
 
-def experiment_copy(exp, limit, tmp):
-    """The experiment file, with data.limit set when limit > 0, in tmp."""
+def experiment_copy(exp, limit, seed, tmp):
+    """The experiment file in tmp, its seed (which draws the validation
+    split) set to seed, and data.limit set when limit > 0."""
     with open(exp) as f:
         text = f.read()
+    text, n = re.subn(r"^seed: \d+$", "seed: %d" % seed, text, count=1, flags=re.M)
     if limit:
         text = text.replace("\ndata:\n", "\ndata:\n  limit: %d\n" % limit, 1)
-        if "limit: %d" % limit not in text:
-            sys.exit(f"accuracy: {exp}: no data: section to limit")
-    path = os.path.join(tmp, os.path.basename(exp))
+    if n != 1 or (limit and "limit: %d" % limit not in text):
+        sys.exit(f"accuracy: {exp}: no seed: line or no data: section")
+    path = os.path.join(tmp, "seed%d-%s" % (seed, os.path.basename(exp)))
     with open(path, "w") as f:
         f.write(text)
     return path
@@ -199,14 +203,14 @@ def cnn(torch, train, test):
         data = ((images(train)[:n], torch.from_numpy(train[1])[:n]),
                 (images(test), torch.from_numpy(test[1])))
         with tempfile.TemporaryDirectory() as tmp:   # the runs' databases: not kept
-            path = experiment_copy(exp, limit, tmp)
+            paths = [experiment_copy(exp, limit, s, tmp) for s in SEEDS]
             theirs = sum(p.numel() for p in torch_cnn(torch, exp).parameters())
-            ours = lrsweep_params(path)
+            ours = lrsweep_params(paths[0])
             if ours != theirs:
                 print(f"accuracy: {label}: lrsweep's model has {ours} parameters, PyTorch's {theirs}")
                 return 1
             steps = (n - round(0.1 * n) + batch - 1) // batch
-            a = [lrsweep_cnn(path, sched, steps, epochs, s, tmp) for s in SEEDS]
+            a = [lrsweep_cnn(path, sched, steps, epochs, s, tmp) for path, s in zip(paths, SEEDS)]
         b = [torch_cnn_run(torch, exp, data, sched, batch, epochs, s) for s in SEEDS]
         what = "lr %g" % sched[1] if sched[0] == "constant" else \
             "triangular2 %g .. %g, step_size %d epoch(s)" % sched[1:]

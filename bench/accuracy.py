@@ -22,12 +22,13 @@ PyTorch runs the same recipe on its own (its own initial weights and
 shuffles from the same seed numbers: the comparison is of outcomes, not of
 bits). For the conv nets, each seed also draws lrsweep's validation split
 (the experiment's seed: set to it), as each seed draws PyTorch's: neither
-side's three runs share one split. Test accuracy on the 10,000 test images: mean and standard deviation
-over seeds 1, 2, 3, and the difference of the means. Before training, the
+side's runs share one split. Test accuracy on the 10,000 test images: mean
+and standard deviation over the seeds, and the difference of the means. Before training, the
 parameter count of lrsweep's layer stack (run --dry-run) must equal the
 PyTorch model's, or the script stops with exit status 1.
 
-Usage: accuracy.py [path/to/lrsweep] [mlp|cnn]   (default: both)
+Usage: accuracy.py [path/to/lrsweep] [all|mlp|cnn] [SEEDS]
+  (default: all, seeds 1,2,3; SEEDS a comma-separated list, e.g. 1,2,3,4,5,6)
 """
 import gzip
 import os
@@ -40,7 +41,7 @@ import tempfile
 LRSWEEP = sys.argv[1] if len(sys.argv) > 1 else "bin/lrsweep"
 EXP = "experiments/fashion_mnist.yaml"
 DATA = "/usr/share/datasets/fashion-mnist"
-SEEDS = [1, 2, 3]
+SEEDS = [int(s) for s in sys.argv[3].split(",")] if len(sys.argv) > 3 else [1, 2, 3]
 LR, EPOCHS, BATCH = 0.05, 5, 128
 
 

@@ -287,6 +287,86 @@ START_TEST(dropout_backward_uses_the_forward_mask)
 }
 END_TEST
 
+/* ------------------------------------------------ pooling */
+
+/* The first maximum of the window of output (oh, ow) in plane p (H, W),
+ * padding -inf, a NaN winning: PyTorch's rule, written plainly; its index
+ * in *at. */
+static float plain_window_max(const float *p, size_t H, size_t W, const lrs_layer *L, size_t oh,
+                              size_t ow, int32_t *at)
+{
+	long h0 = (long)(oh * L->stride) - (long)L->padding, w0 = (long)(ow * L->stride) - (long)L->padding;
+	float top = -INFINITY;
+
+	*at = -1;
+	for (long h = h0; h < h0 + (long)L->size; h++)
+		for (long w = w0; w < w0 + (long)L->size; w++) {
+			if (h < 0 || w < 0 || h >= (long)H || w >= (long)W)
+				continue;
+			if (*at < 0 || p[h * (long)W + w] > top || isnan(p[h * (long)W + w])) {
+				top = p[h * (long)W + w];
+				*at = (int32_t)(h * (long)W + w);
+			}
+		}
+	return top;
+}
+
+/* Max pooling (then relu for odd cases) on maps with many ties, NaNs and
+ * -inf, wide enough for the rows' vector path and narrow enough for the
+ * window-by-window one: outputs and winners as the plain loop's. */
+START_TEST(maxpool_matches_a_plain_loop)
+{
+	static const size_t cases[][6] = {   /* H, W, kernel, stride, padding, ceil */
+		{ 28, 28, 3, 2, 0, 1 }, { 28, 28, 2, 2, 0, 0 }, { 20, 37, 2, 2, 0, 0 },
+		{ 17, 17, 3, 2, 1, 1 }, { 9, 30, 3, 1, 1, 0 }, { 12, 40, 5, 2, 2, 1 },
+		{ 10, 10, 2, 2, 0, 0 }, { 13, 29, 4, 3, 1, 1 }, { 6, 26, 8, 2, 3, 0 },
+	};
+	enum { B = 2, C = 3 };
+	size_t i = (size_t)_i / 2;
+	int relu = _i % 2;
+	lrs_net_config c = { .channels = C, .height = cases[i][0], .width = cases[i][1], .outputs = 2,
+	                     .torch_init = 1, .n_layers = 2 + (size_t)relu };
+	lrs_layer_shape sh[3];
+	lrs_net *n = NULL;
+	lrs_rng rng;
+	size_t H = cases[i][0], W = cases[i][1], bad, ohw;
+	float *x = malloc(B * C * H * W * sizeof *x);
+
+	c.layer[0] = (lrs_layer){ .type = LRS_LAYER_MAXPOOL, .size = cases[i][2], .stride = cases[i][3],
+	                          .padding = cases[i][4], .ceil = (int)cases[i][5] };
+	c.layer[1] = (lrs_layer){ .type = LRS_LAYER_RELU };
+	c.layer[1 + (size_t)relu] = (lrs_layer){ .type = LRS_LAYER_LINEAR, .size = 2 };
+	ck_assert_int_eq(lrs_net_shapes(&c, sh, &bad), 0);
+	ohw = sh[0].h * sh[0].w;
+	ck_assert_int_eq(lrs_net_build(&n, &c, B), 0);
+	lrs_rng_seed(&rng, 41 + (uint64_t)_i);
+	lrs_net_init(n, &rng);
+	for (size_t k = 0; k < B * C * H * W; k++) {
+		uint64_t r = lrs_rng_next(&rng) % 64;
+
+		x[k] = r == 0 ? NAN : r == 1 ? -INFINITY : (float)(r % 5) - 2.0f;
+	}
+	lrs_net_forward(n, x, NULL, B, 1);
+	ck_assert_int_eq(n->aux[0].fused, relu);
+	for (size_t ch = 0; ch < C; ch++)
+		for (size_t b = 0; b < B; b++)
+			for (size_t o = 0; o < ohw; o++) {
+				int32_t at;
+				float want = plain_window_max(x + (b * C + ch) * H * W, H, W, &c.layer[0],
+				                              o / sh[0].w, o % sh[0].w, &at);
+				size_t k = (ch * B + b) * ohw + o;
+
+				want = relu && want < 0.0f ? 0.0f : want;
+				ck_assert_msg(memcmp(&n->act[0][k], &want, sizeof want) == 0 &&
+				              n->aux[0].argmax[k] == at,
+				              "case %zu: output %zu: %g at %d, want %g at %d", i, k,
+				              (double)n->act[0][k], n->aux[0].argmax[k], (double)want, at);
+			}
+	free(x);
+	lrs_net_free(n);
+}
+END_TEST
+
 /* ------------------------------------------------ fused layers */
 
 /* Stacks whose layers apply the next one in their own output loop: a
@@ -504,6 +584,7 @@ Suite *suite_net(void)
 	                    (int)(sizeof stacks / sizeof stacks[0]));
 	tcase_add_test(tc, dropout_masks);
 	tcase_add_test(tc, dropout_backward_uses_the_forward_mask);
+	tcase_add_loop_test(tc, maxpool_matches_a_plain_loop, 0, 18);
 	tcase_add_loop_test(tc, fused_layers_are_bitwise_the_layers_apart, 0,
 	                    (int)(sizeof fused / sizeof fused[0]));
 	tcase_add_test(tc, training_is_bitwise_reproducible);

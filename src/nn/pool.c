@@ -169,6 +169,16 @@ static void maxpool_one(float *restrict out, int32_t *restrict argmax, const flo
 	argmax[oh * g->OW + ow] = (int32_t)best;
 }
 
+/* Whether g's rows of full windows go LANES at a time (max_lanes). */
+static int row_lanes(const lrs_window *g)
+{
+	size_t lo, hi;
+
+	full_columns(&lo, &hi, g);
+	return (g->stride == 1 || (g->stride == 2 && g->k >= 2)) && g->k <= LANE_MAX_K &&
+	       hi - lo >= LANES;
+}
+
 /* One plane: out (OH*OW), argmax (OH*OW) from in (H*W). Rows of full
  * windows at least LANES wide go LANES at a time, the last block
  * overlapping the one before; the same selects, so the same bits. Built
@@ -180,10 +190,9 @@ static void maxpool_plane(float *restrict out, int32_t *restrict argmax,
 {
 	long W = (long)g->W, k = (long)g->k, s = (long)g->stride, pad = (long)g->pad;
 	size_t lo, hi;
-	int lanes = (s == 1 || (s == 2 && k >= 2)) && k <= LANE_MAX_K;
+	int lanes = row_lanes(g);
 
 	full_columns(&lo, &hi, g);
-	lanes &= hi - lo >= LANES;
 	for (size_t oh = 0; oh < g->OH; oh++) {
 		long h0 = (long)oh * s - pad;
 		size_t ow = 0;
@@ -204,17 +213,60 @@ static void maxpool_plane(float *restrict out, int32_t *restrict argmax,
 	}
 }
 
+/* LANES planes side by side, for maps too narrow for max_lanes: out,
+ * argmax (LANES planes ohw apart) from in (LANES planes pstride apart),
+ * each window's candidates gathered from the planes, then the same
+ * selects as window_max (and clipped_max, at the edges). */
+LRS_SIMD_CLONES
+static void maxpool_planes(float *restrict out, int32_t *restrict argmax,
+                           const float *restrict in, size_t pstride, int relu,
+                           const lrs_window *g)
+{
+	size_t ohw = g->OH * g->OW;
+	long W = (long)g->W;
+
+	for (size_t oh = 0; oh < g->OH; oh++) {
+		long h0, h1;
+
+		span(&h0, &h1, oh, g->H, g);
+		for (size_t ow = 0; ow < g->OW; ow++) {
+			float top[LANES], v[LANES];
+			int32_t at[LANES];
+			long w0, w1;
+			size_t o = oh * g->OW + ow;
+
+			span(&w0, &w1, ow, g->W, g);
+			for (size_t j = 0; j < LANES; j++)
+				top[j] = -INFINITY, at[j] = (int32_t)(h0 * W + w0);
+			for (long ih = h0; ih < h1; ih++)
+				for (long iw = w0; iw < w1; iw++) {
+					for (size_t j = 0; j < LANES; j++)
+						v[j] = in[j * pstride + (size_t)(ih * W + iw)];
+					take_max(top, at, v, (int32_t)(ih * W + iw), 0);
+				}
+			for (size_t j = 0; j < LANES; j++) {
+				out[j * ohw + o] = relu && top[j] < 0.0f ? 0.0f : top[j];
+				argmax[j * ohw + o] = at[j];
+			}
+		}
+	}
+}
+
 void lrs_maxpool_forward(float *out,         /* (C, B, OH*OW) */
                          int32_t *argmax,    /* (C, B, OH*OW) */
                          const float *inp,   /* as `in`       */
                          lrs_map_layout in, int relu, const lrs_window *g, size_t B)
 {
-	size_t ohw = g->OH * g->OW;
+	size_t ohw = g->OH * g->OW, group = row_lanes(g) ? 0 : B / LANES * LANES;
 
-	for (size_t c = 0; c < g->C; c++)
-		for (size_t b = 0; b < B; b++)
+	for (size_t c = 0; c < g->C; c++) {
+		for (size_t b = 0; b < group; b += LANES)
+			maxpool_planes(out + (c * B + b) * ohw, argmax + (c * B + b) * ohw,
+			               inp + b * in.sstride + c * in.cstride, in.sstride, relu, g);
+		for (size_t b = group; b < B; b++)
 			maxpool_plane(out + (c * B + b) * ohw, argmax + (c * B + b) * ohw,
 			              inp + b * in.sstride + c * in.cstride, relu, g);
+	}
 }
 
 void lrs_maxpool_backward(float *dinp,            /* as `in`       */

@@ -142,6 +142,8 @@ static const struct {
 	{ "batchnorm 2d and 1d", 2, 5, 5, 7,
 	  { L_CONV(3, 3, 1, 1), L_ONE(LRS_LAYER_TANH), L_ONE(LRS_LAYER_BATCHNORM), L_LINEAR(6),
 	    L_ONE(LRS_LAYER_SIGMOID), L_ONE(LRS_LAYER_BATCHNORM), L_LINEAR(4) } },
+	{ "conv to 32 channels (the weight gradient transposed)", 2, 5, 5, 3,
+	  { L_CONV(32, 3, 1, 1), L_ONE(LRS_LAYER_TANH), L_LINEAR(4) } },
 	{ "dropout on maps and features", 2, 5, 5, 6,
 	  { L_CONV(3, 3, 1, 1), L_ONE(LRS_LAYER_DROPOUT), L_ONE(LRS_LAYER_TANH), L_LINEAR(6),
 	    L_ONE(LRS_LAYER_DROPOUT), L_LINEAR(4) } },

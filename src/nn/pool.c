@@ -179,14 +179,25 @@ static int row_lanes(const lrs_window *g)
 	       hi - lo >= LANES;
 }
 
-/* One plane: out (OH*OW), argmax (OH*OW) from in (H*W). Rows of full
+/* Whether output (oh, ow) is one of the rows' lanes (max_lanes): a
+ * column in [lo, hi) of a row of full windows, when g has them. */
+static int in_row_lanes(const lrs_window *g, int lanes, size_t lo, size_t hi, size_t oh,
+                        size_t ow)
+{
+	long h0 = (long)(oh * g->stride) - (long)g->pad;
+
+	return lanes && h0 >= 0 && h0 + (long)g->k <= (long)g->H && ow >= lo && ow < hi;
+}
+
+/* One plane: out (OH*OW), argmax (OH*OW) from in (H*W); with `edges` 0
+ * only the rows' lanes, the rest being maxpool_planes'. Rows of full
  * windows at least LANES wide go LANES at a time, the last block
  * overlapping the one before; the same selects, so the same bits. Built
  * for AVX2 and AVX-512 too (LRS_SIMD_CLONES): one by one, the maximum's
  * chain of selects made pooling a fifth of the CLR net's training step. */
 LRS_SIMD_CLONES
 static void maxpool_plane(float *restrict out, int32_t *restrict argmax,
-                          const float *restrict in, int relu, const lrs_window *g)
+                          const float *restrict in, int relu, const lrs_window *g, int edges)
 {
 	long W = (long)g->W, k = (long)g->k, s = (long)g->stride, pad = (long)g->pad;
 	size_t lo, hi;
@@ -198,7 +209,7 @@ static void maxpool_plane(float *restrict out, int32_t *restrict argmax,
 		size_t ow = 0;
 
 		if (lanes && h0 >= 0 && h0 + k <= (long)g->H) {
-			for (; ow < lo; ow++)
+			for (; ow < lo && edges; ow++)
 				maxpool_one(out, argmax, in, relu, g, oh, ow);
 			for (size_t b = lo; b < hi; b += LANES) {
 				size_t at = b + LANES <= hi ? b : hi - LANES;
@@ -208,22 +219,26 @@ static void maxpool_plane(float *restrict out, int32_t *restrict argmax,
 			}
 			ow = hi;
 		}
-		for (; ow < g->OW; ow++)
+		for (; ow < g->OW && edges; ow++)
 			maxpool_one(out, argmax, in, relu, g, oh, ow);
 	}
 }
 
-/* LANES planes side by side, for maps too narrow for max_lanes: out,
- * argmax (LANES planes ohw apart) from in (LANES planes pstride apart),
- * each window's candidates gathered from the planes, then the same
- * selects as window_max (and clipped_max, at the edges). */
+/* LANES planes side by side, for maps too narrow for max_lanes and for
+ * the other maps' edges (the outputs not in_row_lanes): out, argmax
+ * (LANES planes ohw apart) from in (LANES planes pstride apart), each
+ * window's candidates gathered from the planes, then the same selects as
+ * window_max (and clipped_max, at the edges). */
 LRS_SIMD_CLONES
 static void maxpool_planes(float *restrict out, int32_t *restrict argmax,
                            const float *restrict in, size_t pstride, int relu,
                            const lrs_window *g)
 {
-	size_t ohw = g->OH * g->OW;
+	size_t ohw = g->OH * g->OW, lo, hi;
 	long W = (long)g->W;
+	int lanes = row_lanes(g);
+
+	full_columns(&lo, &hi, g);
 
 	for (size_t oh = 0; oh < g->OH; oh++) {
 		long h0, h1;
@@ -235,6 +250,8 @@ static void maxpool_planes(float *restrict out, int32_t *restrict argmax,
 			long w0, w1;
 			size_t o = oh * g->OW + ow;
 
+			if (in_row_lanes(g, lanes, lo, hi, oh, ow))
+				continue;
 			span(&w0, &w1, ow, g->W, g);
 			for (size_t j = 0; j < LANES; j++)
 				top[j] = -INFINITY, at[j] = (int32_t)(h0 * W + w0);
@@ -257,15 +274,15 @@ void lrs_maxpool_forward(float *out,         /* (C, B, OH*OW) */
                          const float *inp,   /* as `in`       */
                          lrs_map_layout in, int relu, const lrs_window *g, size_t B)
 {
-	size_t ohw = g->OH * g->OW, group = row_lanes(g) ? 0 : B / LANES * LANES;
+	size_t ohw = g->OH * g->OW, group = B / LANES * LANES;
 
 	for (size_t c = 0; c < g->C; c++) {
+		for (size_t b = 0; b < B; b++)   /* the rows' lanes; all of a tail plane */
+			maxpool_plane(out + (c * B + b) * ohw, argmax + (c * B + b) * ohw,
+			              inp + b * in.sstride + c * in.cstride, relu, g, b >= group);
 		for (size_t b = 0; b < group; b += LANES)
 			maxpool_planes(out + (c * B + b) * ohw, argmax + (c * B + b) * ohw,
 			               inp + b * in.sstride + c * in.cstride, in.sstride, relu, g);
-		for (size_t b = group; b < B; b++)
-			maxpool_plane(out + (c * B + b) * ohw, argmax + (c * B + b) * ohw,
-			              inp + b * in.sstride + c * in.cstride, relu, g);
 	}
 }
 

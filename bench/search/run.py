@@ -84,9 +84,16 @@ def problem_yaml(problem, name, seed):
     return head + text.rstrip("\n") + "\n"
 
 
+# strategy -> the search: random draws trials / 2 points per entry; tpe
+# proposes in rounds of 4 (lrsweep's default), tpe-b1 one at a time (as
+# Optuna's sequential study does; optuna_trials.py)
+SEARCHES = {"random": "{strategy: random, samples: %d}",
+            "tpe": "{strategy: tpe, samples: %d, startup: 10, batch: 4}",
+            "tpe-b1": "{strategy: tpe, samples: %d, startup: 10, batch: 1}"}
+
+
 def experiment(problem, strategy, seed, trials):
-    search = ("{strategy: random, samples: %d}" % (trials // 2) if strategy == "random"
-              else "{strategy: tpe, samples: %d, startup: 10, batch: 4}" % trials)
+    search = SEARCHES[strategy] % (trials // 2 if strategy == "random" else trials)
     return (problem_yaml(problem, "sb-%s-%s-%d" % (problem, strategy, seed), seed)
             + trials_yaml(SCHEDULES, SPACE, search))
 
@@ -95,8 +102,13 @@ def sd(v):
     return statistics.stdev(v) if len(v) > 1 else 0.0
 
 
+def search_path(problem, strategy, seed):
+    """The path, without extension, of a search's experiment file and database."""
+    return os.path.join(WORK, "%s-%s-%d" % (problem, strategy, seed))
+
+
 def best_found(lrsweep, problem, strategy, seed, trials):
-    stem = os.path.join(WORK, "%s-%s-%d" % (problem, strategy, seed))
+    stem = search_path(problem, strategy, seed)
     with open(stem + ".yaml", "w") as f:
         f.write(experiment(problem, strategy, seed, trials))
     for ext in (".db", ".db-wal", ".db-shm"):

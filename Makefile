@@ -14,7 +14,7 @@
 #                     time; later runs reuse cached trials)
 #   make search-bench TPE against Optuna's on known functions, against random
 #                     search on bound-benchmark problems, and against Optuna's
-#                     on lrsweep trials of four of them (about 10 minutes)
+#                     on lrsweep trials of four of them (8 minutes here)
 #   make install      PREFIX=/usr/local DESTDIR=: bin/lrsweep (and
 #                     bin/lrsweep-mpi when built) to PREFIX/bin, the man page
 #                     to PREFIX/share/man/man1, README.md and docs/ to

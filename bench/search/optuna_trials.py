@@ -41,7 +41,6 @@ import csv
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 
@@ -205,25 +204,9 @@ def write_section(path, section):
 
 
 def main():
-    args = sys.argv[1:]
-    if not args:
-        sys.exit(__doc__)
-    lrsweep = os.path.abspath(args[0])
-    trials, repeats, only, out = 40, 5, None, os.path.join(run.TOP, "results", "search-bench.md")
-    for i, a in enumerate(args):
-        if a == "--trials":
-            trials = int(args[i + 1])
-        if a == "--repeats":
-            repeats = int(args[i + 1])
-        if a == "--only":
-            only = args[i + 1].split(",")
-        if a == "--out":
-            out = args[i + 1]
+    lrsweep, trials, repeats, only, out = run.setup(__doc__)
     import optuna
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    os.makedirs(run.WORK, exist_ok=True)
-    subprocess.run(["/usr/bin/python3", os.path.join(run.BOUNDS, "make_data.py"),
-                    os.path.join(run.TOP, "results", "bounds-bench", "data")], check=True)
     version = run.sh([lrsweep, "--version"]).strip()
     rows, per_repeat, verdicts = [], [], []
     t_all = time.time()

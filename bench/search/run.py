@@ -121,10 +121,12 @@ def best_found(lrsweep, problem, strategy, seed, trials):
     return rows[0]["best"], rows[0]["n"]
 
 
-def main():
+def setup(usage):
+    """The command line (exit with `usage` without one), the work directory
+    and the problems' data: returns (lrsweep, trials, repeats, only, out)."""
     args = sys.argv[1:]
     if not args:
-        sys.exit(__doc__)
+        sys.exit(usage)
     lrsweep = os.path.abspath(args[0])
     trials, repeats, only, out = 40, 5, None, os.path.join(TOP, "results", "search-bench.md")
     for i, a in enumerate(args):
@@ -139,6 +141,11 @@ def main():
     os.makedirs(WORK, exist_ok=True)
     subprocess.run(["/usr/bin/python3", os.path.join(BOUNDS, "make_data.py"),
                     os.path.join(TOP, "results", "bounds-bench", "data")], check=True)
+    return lrsweep, trials, repeats, only, out
+
+
+def main():
+    lrsweep, trials, repeats, only, out = setup(__doc__)
     version = sh([lrsweep, "--version"]).strip()
     lines = []
     wins = 0

@@ -402,10 +402,86 @@ static void verdict_cell(lrs_buf *b, const lrs_result_config *c)
 		               c->same ? "same" : "worse", c->p);
 }
 
-static int section_compare(report *r)
+/* The rows of a comparison: by configuration (its cell with the full
+ * parameters on hover), or by the groups of a grouping by keys (their
+ * label, and how many configurations each holds). */
+static void compare_table(report *r, const lrs_results *res)
 {
 	static const char *const head[] = { "rank", "configuration", "n", "best val acc (95% CI)",
 	                                    "test acc (95% CI)", "vs best" };
+	static const char *const group_head[] = { "rank", "", "n (trials)", "configurations", "best val acc (95% CI)",
+	                                          "test acc (95% CI)", "vs best" };
+	const char *gh[7];
+
+	memcpy(gh, group_head, sizeof gh);
+	gh[1] = res->n_by ? res->by[0] : "";
+	lrs_buf_printf(r->b, "<table>\n");
+	if (res->n_by)
+		report_html_head_row(r->b, gh, 7);
+	else
+		report_html_head_row(r->b, head, 6);
+	for (size_t k = 0; k < res->n_ranked; k++) {
+		const lrs_result_config *c = &res->configs[res->ranked[k]];
+		if (isnan(c->mean))
+			continue;
+		lrs_buf_printf(r->b, "<tr><td class=\"n\">%zu</td>", c->rank);
+		if (res->n_by)
+			elem(r->b, "td", c->label, NULL);
+		else
+			config_cell(r->b, c);
+		lrs_buf_printf(r->b, "<td class=\"n\">%zu</td>", c->n);
+		if (res->n_by)
+			lrs_buf_printf(r->b, "<td class=\"n\">%zu</td>", c->n_distinct);
+		mean_ci_cell(r->b, c->mean, c->ci95);
+		mean_ci_cell(r->b, c->mean_test, c->ci95_test);
+		verdict_cell(r->b, c);
+		lrs_buf_printf(r->b, "</tr>\n");
+	}
+	lrs_buf_printf(r->b, "</table>\n");
+}
+
+/* Whether the configurations compared differ in more than their schedule
+ * type, and there are several types: then a table by schedule says which
+ * type won over the rest. */
+static int varied_beyond_schedule(const lrs_results *res)
+{
+	int types = 0, beyond = 0;
+
+	for (size_t k = 0; k < res->n_ranked; k++) {
+		const lrs_result_config *c = &res->configs[res->ranked[k]];
+		size_t j = 0;
+		while (j < k && strcmp(res->configs[res->ranked[j]].schedule, c->schedule))
+			j++;
+		if (j == k)
+			types++;
+		else
+			beyond = 1;
+	}
+	return types > 1 && beyond;
+}
+
+/* The comparison by schedule type, when the sweep varied other keys too. */
+static int compare_by_schedule(report *r)
+{
+	static const char *const by[] = { "schedule" };
+	lrs_results_opts o = { .target_accuracy = NAN, .by = by, .n_by = 1 };
+	lrs_results res;
+	int rc;
+
+	if (!varied_beyond_schedule(r->res))
+		return 0;
+	if ((rc = lrs_results_load(&res, r->st, r->e->id, &o)) < 0)
+		return rc;
+	lrs_buf_printf(r->b, "<h3>By schedule</h3>\n<p>The trials of each schedule type together, whatever "
+	               "their other settings (<code>lrsweep query DB compare --by schedule</code>): n counts "
+	               "every completed trial once.</p>\n");
+	compare_table(r, &res);
+	lrs_results_free(&res);
+	return 0;
+}
+
+static int section_compare(report *r)
+{
 	const lrs_results *res = r->res;
 	int rc;
 
@@ -416,22 +492,12 @@ static int section_compare(report *r)
 		return 0;
 	}
 	lrs_buf_printf(r->b, "<p>One row per configuration (the same trial but for its seed), over its "
-	               "completed seeds, best first.</p>\n<table>\n");
-	report_html_head_row(r->b, head, 6);
-	for (size_t k = 0; k < res->n_ranked; k++) {
-		const lrs_result_config *c = &res->configs[res->ranked[k]];
-		if (isnan(c->mean))
-			continue;
-		lrs_buf_printf(r->b, "<tr><td class=\"n\">%zu</td>", c->rank);
-		config_cell(r->b, c);
-		lrs_buf_printf(r->b, "<td class=\"n\">%zu</td>", c->n);
-		mean_ci_cell(r->b, c->mean, c->ci95);
-		mean_ci_cell(r->b, c->mean_test, c->ci95_test);
-		verdict_cell(r->b, c);
-		lrs_buf_printf(r->b, "</tr>\n");
-	}
-	lrs_buf_printf(r->b, "</table>\n<p class=\"note\">same = Welch's t-test cannot tell it from the best "
+	               "completed seeds, best first.</p>\n");
+	compare_table(r, res);
+	lrs_buf_printf(r->b, "<p class=\"note\">same = Welch's t-test cannot tell it from the best "
 	               "(p &#8805; 0.05); intervals: Student's t, 95%%; no interval with one seed.</p>\n");
+	if ((rc = compare_by_schedule(r)) < 0)
+		return rc;
 	rc = embed_figure(r, "compare", NULL);
 	if (rc == 0)
 		lrs_buf_printf(r->b, "</section>\n");

@@ -115,6 +115,9 @@ const lrs_result_config *lrs_results_config_of(const lrs_results *r, size_t tria
  * out. Returns how many. */
 size_t lrs_results_best_trials(const lrs_results *r, size_t *out, size_t cap);
 
+/* Trial t's value of r->metric (NAN: none). */
+double lrs_results_metric(const lrs_results *r, const lrs_trial_row *t);
+
 /* Whether `metric` is one lrs_results_opts takes. */
 int lrs_results_metric_known(const char *metric);
 

@@ -1,7 +1,9 @@
 /* report.c - the one self-contained HTML page about an experiment
  * (`lrsweep report`, SPEC §2; report.h): its header and YAML, the range
  * test of each group with every rule's bounds, the leaderboard, the
- * comparison of configurations, and the curves and schedules plots.
+ * comparison of configurations (and by schedule type, when other keys
+ * varied too), the search figure when the experiment searched keys, and
+ * the curves and schedules plots.
  *
  * The page needs nothing but itself: styles inline, no script at all, the
  * plots as inline SVG drawn by figures.c and range.c (the same calls as
@@ -126,7 +128,7 @@ static int embed_figure(report *r, const char *what, const char *group)
 	int rc;
 
 	plot_path(r, path, sizeof path);
-	lrs_figure_request req = { r->db, r->e->id, r->e->name, what, path, 0, group };
+	lrs_figure_request req = { r->db, r->e->id, r->e->name, what, path, 0, group, NULL };
 	rc = lrs_report_figure(r->st, &req);
 	if (rc == 0)
 		rc = embed_svg(r, path);
@@ -516,6 +518,39 @@ static int section_figure(report *r, const char *id, const char *heading, const 
 	return rc;
 }
 
+/* ------------------------------------------------------------ search */
+
+/* Whether the experiment searched a key beyond the schedule type (a
+ * trials.space or params: key, a schedule parameter): then the page has
+ * a section with the search figure. */
+static int searched(const report *r, int *out)
+{
+	lrs_search_key *keys;
+	size_t n;
+	int rc;
+
+	*out = 0;
+	if ((rc = lrs_results_searched(&keys, &n, r->res, r->e->config)) < 0)
+		return rc;
+	for (size_t k = 0; k < n; k++)
+		*out |= strcmp(keys[k].key, "schedule") != 0;
+	lrs_search_keys_free(keys, n);
+	return 0;
+}
+
+static int section_search(report *r)
+{
+	int rc;
+
+	lrs_buf_printf(r->b, "<section id=\"search\">\n<h2>The search</h2>\n<p>Each completed trial's best "
+	               "validation accuracy in plan order with the best so far, then one panel per searched key: "
+	               "its value against the accuracy, each trial a point coloured by schedule type "
+	               "(<code>lrsweep plot DB search</code>).</p>\n");
+	if ((rc = embed_figure(r, "search", NULL)) == 0)
+		lrs_buf_printf(r->b, "</section>\n");
+	return rc;
+}
+
 /* ------------------------------------------------------------ the page */
 
 /* Styles for screen and print; system fonts only, so nothing is fetched. */
@@ -540,8 +575,10 @@ static const char style[] =
 
 static int build_page(report *r)
 {
-	int rc;
+	int rc, search;
 
+	if ((rc = searched(r, &search)) < 0)
+		return rc;
 	lrs_buf_printf(r->b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	               /* no fetch, no script: the page is complete as it is */
 	               "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
@@ -551,10 +588,12 @@ static int build_page(report *r)
 	lrs_buf_printf(r->b, " - lrsweep report</title>\n<style>\n%s</style>\n</head>\n<body>\n", style);
 	section_header(r);
 	lrs_buf_printf(r->b, "<nav><a href=\"#range-test\">range test</a><a href=\"#leaderboard\">leaderboard</a>"
-	               "<a href=\"#compare\">comparison</a><a href=\"#curves\">curves</a>"
-	               "<a href=\"#schedules\">schedules</a><a href=\"#config\">configuration</a></nav>\n");
+	               "<a href=\"#compare\">comparison</a>%s<a href=\"#curves\">curves</a>"
+	               "<a href=\"#schedules\">schedules</a><a href=\"#config\">configuration</a></nav>\n",
+	               search ? "<a href=\"#search\">search</a>" : "");
 	/* results first, in the pipeline's order; the YAML, often long, last */
 	if ((rc = section_range_test(r)) < 0 || (rc = section_leaderboard(r)) < 0 || (rc = section_compare(r)) < 0 ||
+	    (search && (rc = section_search(r)) < 0) ||
 	    (rc = section_figure(r, "curves", "Validation accuracy per epoch", "curves")) < 0 ||
 	    (rc = section_figure(r, "schedules", "Learning rate of each configuration", "schedules")) < 0)
 		return rc;

@@ -39,6 +39,15 @@ static double metric_of(const lrs_trial_row *t, int m)
 	}
 }
 
+double lrs_results_metric(const lrs_results *r, const lrs_trial_row *t)
+{
+	int m = 0;
+
+	while ((size_t)m < N_METRICS - 1 && strcmp(r->metric, metrics[m]))
+		m++;
+	return metric_of(t, m);
+}
+
 /* ------------------------------------------------------------ grouping */
 
 /* A trial as sorted into configurations. */

@@ -152,4 +152,96 @@ bad_usage "compare --by an unknown key: named, with the known ones" "unknown key
 bad_usage "--by outside compare" "--by is for compare" query "$DB" trials --by schedule
 bad_usage "--by an empty key" "an empty key" query "$DB" compare --by schedule,
 
+# plot search: every format, and the figure's numbers as gnuplot got them
+for f in search.png search.svg; do
+	run plot "$DB" search -o "$T/$f"
+	if [ "$RC" -eq 0 ] && [ -s "$T/$f" ]; then ok "plot search: ${f#*.}"; else nok "plot search $f" "rc=$RC $(cat "$ERR")"; fi
+done
+run plot "$DB" search --terminal
+if [ "$RC" -eq 0 ] && grep -q 'best_val_accuracy per trial' "$OUT" && grep -q 'batch_size' "$OUT"
+then ok "plot search: terminal"; else nok "search terminal" "rc=$RC $(cat "$ERR")"; fi
+GP=$(command -v gnuplot || true)
+if [ -n "$GP" ] && [ $have_py = 1 ]; then
+	printf '#!/bin/sh\ntee "%s/script.gp" | "%s"\n' "$T" "$GP" >gp-tee
+	chmod +x gp-tee
+	LRSWEEP_GNUPLOT=$T/gp-tee run plot "$DB" search -o "$T/tee.svg"
+	# trial number (plan order), schedule, objective, and each searched key
+	sq "select (select count(*) from trials u where u.experiment_id = t.experiment_id and u.id <= t.id), schedule,
+	        best_val_accuracy, json_extract(hyper, '\$.optimizer.weight_decay'), json_extract(hyper, '\$.batch_size'),
+	        json_extract(params, '\$.step_size')
+	    from trials t where experiment_id = $EXP and status = 'completed'" >rows
+	if [ "$RC" -eq 0 ] && "$PY" - script.gp rows <<'PYEOF'
+import re, sys
+text = open(sys.argv[1]).read()
+blocks = {m.group(1): [tuple(float(v) for v in l.split()) for l in m.group(2).splitlines()]
+          for m in re.finditer(r"^\$d(\d+_\d+) << EOD\n(.*?)^EOD$", text, re.M | re.S)}
+panels = text.split("\nreset\n")
+def points(p):   # every point of panel p, and its titled plot command
+    names = re.findall(r"\$d(%d_\d+) using 1:2 with points" % p, panels[p])
+    return sorted(pt for n in names for pt in blocks[n])
+titles = [re.search(r"^set title '(.*)'$", panel, re.M).group(1) for panel in panels]
+assert titles == ["best_val_accuracy per trial", "schedule", "optimizer.weight_decay (log scale)", "batch_size",
+                  "schedule.step_size"], titles
+rows = [l.rstrip("\n").split(",") for l in open(sys.argv[2])]
+acc = lambda r: float(r[2])
+def same(a, b):   # the shell prints 15 digits, the figure every one
+    a, b = sorted(a), sorted(b)
+    return len(a) == len(b) and all(abs(u - v) <= 1e-12 * max(1, abs(u)) for p, q in zip(a, b) for u, v in zip(p, q))
+# history: each completed trial at its number, and the best so far as steps
+assert same(points(0), [(float(r[0]), acc(r)) for r in rows]), (points(0), rows)
+best = [b for b in re.findall(r"\$d(0_\d+) using 1:2 with steps", panels[0])]
+run, hi = [], -1
+for r in sorted(rows, key=lambda r: int(r[0])):
+    hi = max(hi, acc(r)); run.append((float(r[0]), hi))
+assert len(best) == 1 and same(blocks[best[0]], run), (best, run)
+# a scatter per key: value against accuracy; log x for the log-uniform key
+assert "set logscale x" in panels[2] and "set logscale x" not in panels[3]
+assert same(points(2), [(float(r[3]), acc(r)) for r in rows])
+assert same(points(3), [(float(r[4]), acc(r)) for r in rows])
+assert same(points(4), [(float(r[5]), acc(r)) for r in rows if r[5]])   # triangular's alone
+# the schedule by name: x = its place among the names
+names = re.search(r"set xtics \((.*)\)", panels[1]).group(1)
+order = [n for n in re.findall(r"'([^']*)' \d+", names)]
+assert sorted(order) == sorted({r[1] for r in rows}), order
+assert same(points(1), [(float(order.index(r[1]) + 1), acc(r)) for r in rows])
+PYEOF
+	then ok "plot search: history, best so far and every key's scatter = the trials in SQL"
+	else nok "search data" "rc=$RC $(cat "$ERR")"; fi
+	# a loss as the objective: the best so far is the lowest
+	LRSWEEP_GNUPLOT=$T/gp-tee run plot "$DB" search --metric final_val_loss -o "$T/loss.svg"
+	sq "select final_val_loss from trials where experiment_id = $EXP and status = 'completed' order by id" >loss
+	if [ "$RC" -eq 0 ] && "$PY" - script.gp loss <<'PYEOF'
+import re, sys
+text = open(sys.argv[1]).read()
+name = re.search(r"\$d(0_\d+) using 1:2 with steps", text).group(1)
+block = re.search(r"^\$d%s << EOD\n(.*?)^EOD$" % name, text, re.M | re.S).group(1)
+got = [float(l.split()[1]) for l in block.splitlines()]
+want, lo = [], float("inf")
+for v in open(sys.argv[2]):
+    lo = min(lo, float(v)); want.append(lo)
+assert len(got) == len(want) and all(abs(a - b) <= 1e-12 for a, b in zip(got, want)), (got, want)
+assert "set title 'final_val_loss per trial'" in text
+PYEOF
+	then ok "plot search --metric final_val_loss: the best so far is the running minimum"
+	else nok "search loss" "rc=$RC $(cat "$ERR")"; fi
+fi
+sed -e '/space:/,/search:/d' -e '/one_cycle/d' -e '/triangular/d' exp.yaml >plain.yaml
+"$LRSWEEP" run plain.yaml --db "$T/plain.db" -q >/dev/null 2>&1 || nok "plain run" "failed"
+bad_usage "plot search of an experiment that searched nothing: exit 2, one line" "searched nothing" \
+	plot "$T/plain.db" search -o "$T/none.svg"
+
+# the report: a by-schedule table = compare --by schedule, and the search figure
+run report "$DB" -o "$T/r.html"
+run query "$DB" compare --by schedule --format csv
+want=$(tail -n +2 "$OUT" | cut -d, -f1-4 | tr '\n' ' ')
+got=$(sed -n '/<h3>By schedule<\/h3>/,/<\/table>/p' "$T/r.html" | grep '^<tr><td' |
+	sed -e 's/<\/td><td[^>]*>/,/g' -e 's/<[^>]*>//g' | cut -d, -f1-4 | tr '\n' ' ')
+if [ -n "$got" ] && [ "$got" = "$want" ]; then ok "report: the by-schedule table = compare --by schedule"
+else nok "report by schedule" "got '$got' want '$want'"; fi
+if grep -q '<section id="search">' "$T/r.html" && sed -n '/<section id="search">/,/<\/section>/p' "$T/r.html" | grep -q '<svg'
+then ok "report: the search figure"; else nok "report search" "$(grep -c svg "$T/r.html")"; fi
+run report "$T/plain.db" -o "$T/plain.html"
+if [ "$RC" -eq 0 ] && ! grep -q 'By schedule\|id="search"' "$T/plain.html"
+then ok "report of a plain run: no by-schedule table, no search"; else nok "plain report" "rc=$RC"; fi
+
 finish

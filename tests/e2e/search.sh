@@ -244,4 +244,35 @@ run report "$T/plain.db" -o "$T/plain.html"
 if [ "$RC" -eq 0 ] && ! grep -q 'By schedule\|id="search"' "$T/plain.html"
 then ok "report of a plain run: no by-schedule table, no search"; else nok "plain report" "rc=$RC"; fi
 
+# an external trainer's params: as keys, and as panels of the search
+if cc -std=c11 -O2 -o stub "$REPO/tests/clients/stub_trainer.c" -lm 2>cc.log; then
+	cat >ext.yaml <<EOF
+name: ext
+seed: 3
+trainer: {command: [$T/stub], startup_timeout: 3 s, timeout: 3 s}
+params: {scale: {grid: [1, 4]}, label: toy}
+optimizer: {type: sgd, momentum: 0.9}
+batch_size: 10
+range_test: {bounds: {min_lr: 0.01, max_lr: 0.1}}
+trials:
+  epochs: 2
+  seeds: [1, 2]
+  schedules: [{type: constant}, {type: one_cycle}]
+EOF
+	"$LRSWEEP" run ext.yaml --db "$T/ext.db" -q >/dev/null 2>&1 || nok "external run" "failed"
+	DB=$T/ext.db EXP=1
+	run query "$T/ext.db" compare --by params.scale --format csv
+	want=$(group_sql "json_extract(hyper, '\$.params.scale')")
+	if [ "$RC" -eq 0 ] && [ "$(wc -l <<<"$want")" = 2 ] && near "$(cut_csv 2-6,8)" "$(srt "$want")"; then
+		ok "compare --by params.scale (an external trainer's) = SQL"
+	else
+		nok "by params" "rc=$RC got $(cut_csv 2-6,8 | tr '\n' ' ') want $(tr '\n' ' ' <<<"$want") $(cat "$ERR")"
+	fi
+	run plot "$T/ext.db" search --terminal
+	if [ "$RC" -eq 0 ] && grep -q 'params.scale' "$OUT" && ! grep -q 'params.label' "$OUT"
+	then ok "plot search: a panel for the searched params: key alone"; else nok "search params" "rc=$RC $(cat "$ERR")"; fi
+else
+	nok "build the stub trainer" "$(head -c 300 cc.log)"
+fi
+
 finish

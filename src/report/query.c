@@ -323,7 +323,11 @@ static void put_name(lrs_table *t, const lrs_results *r, const lrs_result_config
 	for (size_t k = 0; k < r->n_by; k++) {
 		const char *v = c->values[k];
 		size_t len = v ? strlen(v) : 0;
-		if (json || (exact && (!v || v[0] != '"' || strchr(v, '\\')))) {
+		char *end;
+		double num = v ? strtod(v, &end) : NAN;
+		if (exact && !json && v && end > v && !*end) {
+			lrs_table_put_real(t, num);   /* a number as CSV prints numbers */
+		} else if (json || (exact && (!v || v[0] != '"' || strchr(v, '\\')))) {
 			lrs_table_put_text(t, v);   /* JSON as is: absent is NULL */
 		} else if (exact) {
 			char *plain = strndup(v + 1, len - 2);   /* a string unquoted */

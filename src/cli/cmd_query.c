@@ -89,8 +89,14 @@ static int set_sort(void *dest, const char *flag, const char *value)
 	return 0;
 }
 
-/* The keys of --by (each value split at commas) into keys[], for a. */
-static int split_by(const lrs_opt_list *by, char (*keys)[128], const char **ptrs, query_args *a)
+/* The keys of --by, split at commas. */
+typedef struct {
+	char text[LRS_RESULTS_MAX_BY][128];
+	const char *ptrs[LRS_RESULTS_MAX_BY];   /* what a->by points to */
+} by_keys;
+
+/* The keys of --by (each value split at commas) into keys, for a. */
+static int split_by(const lrs_opt_list *by, by_keys *keys, query_args *a)
 {
 	for (size_t i = 0; i < by->n; i++)
 		for (const char *p = by->items[i]; ; p += strcspn(p, ",") + 1) {
@@ -100,23 +106,22 @@ static int split_by(const lrs_opt_list *by, char (*keys)[128], const char **ptrs
 				                     by->items[i]);
 			if (a->n_by == LRS_RESULTS_MAX_BY)
 				return lrs_error_set(LRS_EINVALID, "--by: at most %d keys", LRS_RESULTS_MAX_BY);
-			snprintf(keys[a->n_by], 128, "%.*s", (int)len, p);
-			ptrs[a->n_by] = keys[a->n_by];
+			snprintf(keys->text[a->n_by], sizeof keys->text[0], "%.*s", (int)len, p);
+			keys->ptrs[a->n_by] = keys->text[a->n_by];
 			a->n_by++;
 			if (!p[len])
 				break;
 		}
-	a->by = a->n_by ? ptrs : NULL;
+	a->by = a->n_by ? keys->ptrs : NULL;
 	if (a->n_by && strcmp(a->what, "compare"))
 		return lrs_error_set(LRS_EINVALID, "--by is for compare, not %s", a->what);
 	return 0;
 }
 
-/* Parses query's argv: 0, LRS_OPT_HELP (written to stdout) or an error. */
-static int parse_args(int argc, char **argv, cli_globals *g, query_args *a)
+/* Parses query's argv: 0, LRS_OPT_HELP (written to stdout) or an error;
+ * a->by points into *keys. */
+static int parse_args(int argc, char **argv, cli_globals *g, query_args *a, by_keys *keys)
 {
-	static char keys[LRS_RESULTS_MAX_BY][128];   /* --by's keys, split */
-	static const char *ptrs[LRS_RESULTS_MAX_BY];
 	lrs_opt_list by = { { 0 }, 0 };
 	int what = -1, format = LRS_FMT_TABLE, metric = -1;
 	const lrs_opt opts[] = {
@@ -162,7 +167,7 @@ static int parse_args(int argc, char **argv, cli_globals *g, query_args *a)
 		                                       : "a statement (query DB sql \"SELECT ...\")");
 	if (!takes_arg && a->arg)
 		return lrs_error_set(LRS_EINVALID, "unexpected argument '%s'", a->arg);
-	return split_by(&by, keys, ptrs, a);
+	return split_by(&by, keys, a);
 }
 
 static int print_subject(lrs_store *st, const lrs_experiment_row *e, void *ctx)
@@ -173,9 +178,10 @@ static int print_subject(lrs_store *st, const lrs_experiment_row *e, void *ctx)
 int cmd_query(int argc, char **argv, cli_globals *g)
 {
 	query_args a = { stdout, NULL, NULL, NULL, LRS_FMT_TABLE, NULL, NULL, NULL, NULL, 0, NULL, NAN, NULL, 0 };
+	by_keys keys;
 	int rc;
 
-	if ((rc = parse_args(argc, argv, g, &a)) != 0)
+	if ((rc = parse_args(argc, argv, g, &a, &keys)) != 0)
 		return cli_parsed(CMD, rc);
 	return cli_read(CMD, g, a.db, a.experiment, lrs_query_needs_experiment(a.what), print_subject, &a);
 }

@@ -12,6 +12,8 @@
 #   make range-study  the range test's bounds on Fashion-MNIST vs a grid (~2 min)
 #   make bounds-bench the bound-quality benchmark: 15 problems (~4 min the first
 #                     time; later runs reuse cached trials)
+#   make search-bench TPE against Optuna's on known functions, and against random
+#                     search on bound-benchmark problems (a few minutes)
 #   make install      PREFIX=/usr/local DESTDIR=: bin/lrsweep (and
 #                     bin/lrsweep-mpi when built) to PREFIX/bin, the man page
 #                     to PREFIX/share/man/man1, README.md and docs/ to
@@ -76,6 +78,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(BUILD)/tests/check_lrsweep
 REPLAY   := $(BUILD)/tests/tools/nn_replay
 BENCH_TRAIN := $(BUILD)/bench/bench_train
+SEARCH_FUNCS := $(BUILD)/bench/search/functions
 
 # Fuzz targets (tests/fuzz/fuzz_T.c): libFuzzer programs under FUZZ=1, and
 # replay programs that `make check` runs over tests/fuzz/{corpus,regress}/T.
@@ -86,7 +89,7 @@ REPLAY_BINS  := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/replay_%)
 FUZZ_OBJ     := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%.o) $(FUZZ_DIR)/fuzz.o $(FUZZ_DIR)/replay.o
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build-deps check lint unit clients e2e crosscheck docs-check fuzz-replay fuzz fuzz-bins demo bench range-study bounds-bench mpi install clean valgrind
+.PHONY: all deps build-deps check lint unit clients e2e crosscheck docs-check fuzz-replay fuzz fuzz-bins demo bench range-study bounds-bench search-bench mpi install clean valgrind
 
 all: $(BIN)
 
@@ -106,7 +109,7 @@ $(TEST_BIN): $(TEST_OBJ) $(LIB_OBJ)
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(TEST_LDLIBS) $(LDLIBS)
 
 # Programs that link the library for the PyTorch checks and benchmarks.
-$(REPLAY) $(BENCH_TRAIN): %: %.o $(LIB_OBJ)
+$(REPLAY) $(BENCH_TRAIN) $(SEARCH_FUNCS): %: %.o $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -195,6 +198,14 @@ bounds-bench: $(BIN)
 	@scripts/deps.sh --bench
 	/usr/bin/python3 bench/bounds/run.py $(BIN)
 
+# TPE (src/sweep/tpe.c) against Optuna's on the shifted 6-D quadratic and
+# Branin (no training), then against random search on problems of the
+# bound benchmark (results/search-bench.md); docs/search.md has the tables.
+search-bench: $(BIN) $(SEARCH_FUNCS)
+	@scripts/deps.sh --search
+	/usr/bin/python3 bench/search/functions.py $(SEARCH_FUNCS)
+	/usr/bin/python3 bench/search/run.py $(BIN)
+
 # Open MPI's compiler, or one line saying where it comes from.
 NEED_MPICC = command -v $(MPICC) >/dev/null 2>&1 || { echo "lrsweep: $(MPICC) not found: it comes with \
 Open MPI (libopenmpi-dev openmpi-bin): run 'make mpi' as root, or: sudo apt-get install -y libopenmpi-dev \
@@ -231,4 +242,4 @@ install: $(BIN) $(wildcard $(MPI_BIN))
 clean:
 	rm -rf build bin
 
--include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(REPLAY).d $(BENCH_TRAIN).d $(MPI_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(REPLAY).d $(BENCH_TRAIN).d $(SEARCH_FUNCS).d $(MPI_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)

@@ -11,6 +11,8 @@
 #   scripts/deps.sh --fuzz      also clang with libFuzzer, for `make fuzz`
 #   scripts/deps.sh --bench     also python3-sklearn, whose bundled CSVs are
 #                               real data sets of `make bounds-bench`
+#   scripts/deps.sh --search    --bench's, and python3-optuna, whose TPE
+#                               `make search-bench` compares with
 #   scripts/deps.sh --build     only check, with pkg-config, that what `make`
 #                               compiles against is there; never installs
 #                               (plain `make` runs this before compiling)
@@ -28,9 +30,10 @@ case "${1:-}" in
 --optional) PACKAGES="$PACKAGES python3-torch chromium $MPI_PACKAGES" ;;
 --fuzz) PACKAGES="$PACKAGES clang libclang-rt-dev libomp-dev" ;;
 --bench) PACKAGES="$PACKAGES python3-sklearn" ;;
+--search) PACKAGES="$PACKAGES python3-sklearn python3-optuna" ;;
 --build) ;;
 "") ;;
-*) echo "usage: scripts/deps.sh [--mpi | --optional | --fuzz | --bench | --build]" >&2; exit 2 ;;
+*) echo "usage: scripts/deps.sh [--mpi | --optional | --fuzz | --bench | --search | --build]" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -15,6 +15,7 @@ int main(void)
 	srunner_add_suite(sr, suite_schedule());
 	srunner_add_suite(sr, suite_data());
 	srunner_add_suite(sr, suite_nn());
+	srunner_add_suite(sr, suite_net());
 	srunner_add_suite(sr, suite_optim());
 	srunner_add_suite(sr, suite_train());
 	srunner_add_suite(sr, suite_rangetest());
@@ -26,6 +27,7 @@ int main(void)
 	srunner_add_suite(sr, suite_options());
 	srunner_add_suite(sr, suite_trials());
 	srunner_add_suite(sr, suite_results());
+	srunner_add_suite(sr, suite_tpe());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -8,6 +8,7 @@ Suite *suite_common(void);     /* test_common.c: error, util, rng, node, YAML */
 Suite *suite_schedule(void);   /* test_schedule.c: every schedule type        */
 Suite *suite_data(void);       /* test_data.c: loaders, split, normalisation   */
 Suite *suite_nn(void);         /* test_nn.c: MLP forward, gradients, init       */
+Suite *suite_net(void);        /* test_net.c: layer stacks, shapes              */
 Suite *suite_optim(void);      /* test_optim.c: SGD, Adam, AdamW updates        */
 Suite *suite_train(void);      /* test_train.c: the training loop               */
 Suite *suite_rangetest(void);  /* test_rangetest.c: one LR range test           */
@@ -19,5 +20,6 @@ Suite *suite_stats(void);      /* test_stats.c: t distribution, Welch test      
 Suite *suite_options(void);    /* test_options.c: the command-line parser, help */
 Suite *suite_trials(void);     /* test_trials.c: the trials runner, pruning     */
 Suite *suite_results(void);    /* test_results.c: configurations, labels, compare */
+Suite *suite_tpe(void);        /* test_tpe.c: the TPE sampler on known optima   */
 
 #endif

@@ -18,6 +18,7 @@
 #include "lrsweep/optim.h"
 #include "lrsweep/prune.h"
 #include "lrsweep/rangetest.h"
+#include "lrsweep/tpe.h"
 
 /* The most threads trials.threads and every --threads flag allow: far
  * more than the cores of one machine, and few enough that starting them
@@ -81,7 +82,15 @@ typedef struct {
 	                              (then one constant schedule at @max)    */
 	const lrs_node *space;     /* map of dotted keys to values, or NULL   */
 	int random;                /* search.strategy: random                 */
-	long samples;              /* search.samples (random; default 10)     */
+	int tpe;                   /* search.strategy: tpe                    */
+	long samples;              /* search.samples (random: per schedule
+	                              entry; tpe: in all; default 10)         */
+	int shared;                /* search.shared: one draw of the space and
+	                              params for every schedule entry        */
+	long batch;                /* search.batch (tpe): points per round (4) */
+	int constant_liar;         /* search.constant_liar (tpe; default true) */
+	lrs_tpe_config sampler;    /* search.startup, candidates, prior_weight
+	                              (tpe; Optuna's defaults)               */
 	lrs_prune_type prune;      /* pruning.type (default none)             */
 	long grace_epochs;         /* pruning.grace_epochs (default 1)        */
 	long reduction_factor;     /* pruning.reduction_factor (default 3)    */

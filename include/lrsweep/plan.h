@@ -54,6 +54,11 @@ typedef struct {
 	size_t configs;             /* distinct configurations              */
 	const lrs_engine *engine;   /* who trains them; NULL: the built-in
 	                               model (set by the caller)            */
+	struct lrs_plan_point *given; /* (n_given) a plan of given points
+	                               (lrs_plan_add_points): each
+	                               configuration's point, values owned;
+	                               NULL otherwise                       */
+	size_t n_given;
 } lrs_plan;
 
 /* Builds the plan of experiment `e` on dataset `ds` (for steps per epoch)
@@ -111,5 +116,55 @@ typedef struct {
  * plan built with stand-in bounds). A group without bounds is an error. */
 int lrs_plan_build_grouped(lrs_plan *out, const lrs_experiment *e, const lrs_dataset *ds, unsigned fields,
                            const lrs_group_bounds *bounds, size_t n);
+
+/* ---- given points (strategy tpe, plan.c and search.c): a plan made of
+ * values chosen elsewhere, one point at a time. */
+
+/* The search axes of a schedule entry: its own parameters whose values
+ * are {grid}, {choice} or distributions, then trials.space's, then an
+ * external trainer's params' - the order a point's values follow. */
+enum { LRS_AXIS_LIST, LRS_AXIS_UNIFORM, LRS_AXIS_LOG_UNIFORM, LRS_AXIS_INT_UNIFORM };
+
+typedef struct {
+	const char *key;            /* parameter or dotted space key (in e) */
+	int where;                  /* 0 the entry's, 1 trials.space, 2 params: */
+	int kind;                   /* LRS_AXIS_*                           */
+	size_t n_values;            /* LIST: how many                       */
+	double lo, hi;              /* distributions: the range             */
+	int line, column;           /* where the file gives its values      */
+} lrs_plan_axis;
+
+/* How many schedule entries e has (1 with none: a constant at @max). */
+size_t lrs_plan_entries(const lrs_experiment *e);
+
+/* The axes of schedule entry `entry` of e (calloc'd: free it). */
+int lrs_plan_axes(lrs_plan_axis **out, size_t *n, const lrs_experiment *e, size_t entry);
+
+/* Whether axis a is a key of trials.space whose values get their own
+ * range test by range_test.per (LRS_GROUP_* mask `per`). */
+int lrs_plan_axis_grouping(const lrs_plan_axis *a, unsigned per);
+
+typedef struct lrs_plan_point {
+	size_t entry;               /* its schedule entry                   */
+	const double *values;       /* (the entry's axes) a list's index, or
+	                               the value of a distribution          */
+	size_t n_values;            /* how many (lrs_plan_add_points sets it
+	                               in plan->given; ignored in its input) */
+} lrs_plan_point;
+
+/* Appends the trials (one per seed) of points[0..n) to plan p, each a new
+ * configuration (p->configs on), resolved with the groups' bounds as
+ * lrs_plan_build_grouped does. A point whose trials the plan already has
+ * (the same values as an earlier one) adds nothing: dup_of[k] is that
+ * earlier configuration, else -1; the others are kept in p->given (a
+ * plan made again from p->given is the same plan). Errors as
+ * lrs_plan_build's (the plan freed). Under strategy tpe, lrs_plan_build_grouped makes a stand-in
+ * plan this way: every combination of the listed values of the keys
+ * range_test.per names, each other axis at its middle (a list's first
+ * value) - what checks the file and finds the range-test groups before
+ * any trial is proposed. */
+int lrs_plan_add_points(lrs_plan *p, long *dup_of, const lrs_experiment *e, const lrs_dataset *ds,
+                        unsigned fields, const lrs_group_bounds *bounds, size_t n_bounds,
+                        const lrs_plan_point *points, size_t n);
 
 #endif

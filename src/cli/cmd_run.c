@@ -200,11 +200,26 @@ static void on_trials_start(void *ctx, const lrs_plan *plan, const size_t *which
 	int threads = lrs_runner_threads(r->threads);
 	char btext[96];
 
+	int round = r->plan != NULL;   /* strategy tpe: a later round of proposals */
+
 	r->plan = plan;
-	r->total = n;
+	r->total = round ? r->total + n : n;
+	for (size_t k = 0; k < r->n_labels; k++)
+		free(r->labels[k]);
+	free(r->labels);
+	r->labels = NULL;
+	r->n_labels = 0;
 	label_configs(r, plan);
 	bounds_text(btext, sizeof btext, r->p);
-	if (!r->g->quiet)
+	if (!r->g->quiet && e->trial.tpe && !round)
+		fprintf(stderr, "lrsweep %s: strategy tpe: %ld proposals x %zu seed%s%s, %s; each round's trials (%ld at "
+		        "random, then %ld a round) proposed from the rounds before, on %d thread%s\n", CMD,
+		        e->trial.samples, e->trial.n_seeds, e->trial.n_seeds == 1 ? "" : "s",
+		        e->trial.shared ? " x every schedule entry" : "", btext, e->trial.sampler.startup, e->trial.batch,
+		        threads, threads > 1 ? "s" : "");
+	else if (r->g->verbose && e->trial.tpe)
+		fprintf(stderr, "lrsweep %s: next round: %zu trials, %zu in the plan so far\n", CMD, n, plan->n);
+	if (!r->g->quiet && !e->trial.tpe)
 		fprintf(stderr, "lrsweep %s: %zu trials (%zu configuration%s x %zu seed%s), %s; %zu to run on %d "
 		        "thread%s%s\n", CMD, plan->n, plan->configs, plan->configs == 1 ? "" : "s", e->trial.n_seeds,
 		        e->trial.n_seeds == 1 ? "" : "s", btext, n, threads, threads > 1 ? "s" : "",
@@ -341,6 +356,11 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 	if ((err = lrs_pipeline_prepare(&p, e, ds, &opt)) < 0) {
 		status = cli_fail(CMD, err);
 	} else if (a.dry_run) {
+		if (e->trial.tpe)
+			printf("strategy tpe: %ld proposals, %ld at random, then %ld a round, each round proposed from the "
+			       "results of the rounds before; below, the stand-in plan that checks the file and finds the "
+			       "range-test groups (every combination of the range-test keys' listed values, other searched "
+			       "keys at their middle)\n", e->trial.samples, e->trial.sampler.startup, e->trial.batch);
 		lrs_report_plan(stdout, &p);
 	} else if ((err = lrs_pipeline_check_memory(&p)) < 0) {
 		status = cli_fail(CMD, err);

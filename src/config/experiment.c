@@ -599,7 +599,7 @@ static void check_search_value(checker *ck, const lrs_node *v, const char *name,
 	}
 	if (!random) {
 		key_problem(ck, list, "'%s': %s is a distribution for random search: add search: {strategy: random, "
-		            "samples: N} or use {grid: [...]}", name, kinds[k]);
+		            "samples: N} (or strategy: tpe) or use {grid: [...]}", name, kinds[k]);
 		return;
 	}
 	if (list->n != 2 || list->items[0]->kind != LRS_NODE_SCALAR || list->items[1]->kind != LRS_NODE_SCALAR ||
@@ -639,7 +639,7 @@ static void read_schedules(checker *ck, const lrs_node *n, lrs_trials_settings *
 			problem(ck, type, "%s", lrs_error_last());
 		for (size_t k = 0; k < s->n; k++)
 			if (strcmp(s->keys[k], "type"))
-				check_search_value(ck, s->items[k], s->keys[k], t->random);
+				check_search_value(ck, s->items[k], s->keys[k], t->random || t->tpe);
 	}
 }
 
@@ -650,7 +650,7 @@ static void read_space(checker *ck, const lrs_node *n, lrs_trials_settings *t)
 	t->space = n;
 	check_keys(ck, n, "space", space_keys, N_SPACE_KEYS);
 	for (size_t k = 0; k < n->n; k++)
-		check_search_value(ck, n->items[k], n->keys[k], t->random);
+		check_search_value(ck, n->items[k], n->keys[k], t->random || t->tpe);
 }
 
 static void read_seeds(checker *ck, const lrs_node *n, lrs_trials_settings *t, uint64_t seed)
@@ -693,18 +693,58 @@ static void read_seeds(checker *ck, const lrs_node *n, lrs_trials_settings *t, u
 	}
 }
 
+/* Complains about each key of search: that `strategy` (grid 0, random 1,
+ * tpe 2) does not use. */
+static void search_misfits(checker *ck, const lrs_node *search, int strategy)
+{
+	static const char *const tpe_only[] = { "startup", "batch", "candidates", "prior_weight", "constant_liar" };
+
+	if (strategy == 0 && lrs_node_get(search, "samples"))
+		key_problem(ck, lrs_node_get(search, "samples"), "'samples' is for strategy: random or tpe");
+	if (strategy == 0 && lrs_node_get(search, "shared"))
+		key_problem(ck, lrs_node_get(search, "shared"), "'shared' is for strategy: random or tpe (a grid already "
+		            "runs every schedule on every point)");
+	for (size_t k = 0; strategy != 2 && k < sizeof tpe_only / sizeof tpe_only[0]; k++)
+		if (lrs_node_get(search, tpe_only[k]))
+			key_problem(ck, lrs_node_get(search, tpe_only[k]), "'%s' is for strategy: tpe", tpe_only[k]);
+}
+
+/* trials.search: the strategy and its settings (docs/search.md). */
+static void read_search(checker *ck, const lrs_node *search, lrs_trials_settings *t)
+{
+	static const char *const keys[] = { "strategy", "samples", "shared", "startup", "batch",
+	                                    "candidates", "prior_weight", "constant_liar" };
+	int strategy = 0;
+
+	check_keys(ck, search, "search", keys, sizeof keys / sizeof keys[0]);
+	get_choice(ck, search, "strategy", "grid|random|tpe", &strategy);
+	get_integer(ck, search, "samples", 1, 1e6, &t->samples);
+	get_bool(ck, search, "shared", &t->shared);
+	get_integer(ck, search, "startup", 0, 1e6, &t->sampler.startup);
+	get_integer(ck, search, "batch", 1, 1e6, &t->batch);
+	get_integer(ck, search, "candidates", 1, 1e6, &t->sampler.candidates);
+	get_number(ck, search, "prior_weight", 0, 1, INFINITY, 0, &t->sampler.prior_weight);
+	get_bool(ck, search, "constant_liar", &t->constant_liar);
+	search_misfits(ck, search, strategy);
+	t->random = strategy == 1;
+	t->tpe = strategy == 2;
+}
+
 static void read_trials(checker *ck, const lrs_node *n, lrs_trials_settings *t, uint64_t seed)
 {
 	static const char *const keys[] = {
 		"epochs", "seeds", "repeats", "threads", "schedules", "space", "search", "pruning",
 	};
-	static const char *const search_keys[] = { "strategy", "samples" };
+
 	static const char *const pruning_keys[] = { "type", "grace_epochs", "reduction_factor" };
 	const lrs_node *search, *pruning;
-	int strategy = 0, prune = 0;
+	int prune = 0;
 
 	t->epochs = 10;
 	t->samples = 10;
+	t->batch = 4;
+	t->constant_liar = 1;
+	lrs_tpe_defaults(&t->sampler);
 	t->grace_epochs = 1;
 	t->reduction_factor = 3;
 	if (!n || !is_map(ck, n, "trials")) {
@@ -715,13 +755,8 @@ static void read_trials(checker *ck, const lrs_node *n, lrs_trials_settings *t, 
 	get_integer(ck, n, "epochs", 1, 1e6, &t->epochs);
 	get_integer(ck, n, "threads", 0, LRS_MAX_THREADS, &t->threads);
 	read_seeds(ck, n, t, seed);
-	if ((search = lrs_node_get(n, "search")) != NULL && is_map(ck, search, "search")) {
-		check_keys(ck, search, "search", search_keys, 2);
-		get_choice(ck, search, "strategy", "grid|random", &strategy);
-		if (get_integer(ck, search, "samples", 1, 1e6, &t->samples) > 0 && strategy == 0)
-			key_problem(ck, lrs_node_get(search, "samples"), "'samples' is for strategy: random");
-		t->random = strategy == 1;
-	}
+	if ((search = lrs_node_get(n, "search")) != NULL && is_map(ck, search, "search"))
+		read_search(ck, search, t);
 	if ((pruning = lrs_node_get(n, "pruning")) != NULL && is_map(ck, pruning, "pruning")) {
 		check_keys(ck, pruning, "pruning", pruning_keys, 3);
 		get_choice(ck, pruning, "type", "none|median|asha", &prune);
@@ -1024,7 +1059,7 @@ static void read_top(checker *ck, lrs_experiment *e)
 		static const char *const kinds[] = { "grid", "choice", "uniform", "log_uniform", "int_uniform" };
 		for (size_t j = 0; v->kind == LRS_NODE_MAP && v->n == 1 && j < 5; j++)
 			if (!strcmp(v->keys[0], kinds[j]))
-				check_search_value(ck, v, e->params->keys[k], e->trial.random);
+				check_search_value(ck, v, e->params->keys[k], e->trial.random || e->trial.tpe);
 	}
 }
 

@@ -24,8 +24,13 @@
  * PHASE_RANGE {group} (the repeats of that range-test group's test; the
  * groups are those lrs_pipeline_prepare lists, the same on every rank),
  * PHASE_TRIALS {groups, fields} followed by a broadcast of each group's
- * bounds (double[2 x groups]), or PHASE_HOME (the run ended before its
- * trials: a bad file, a range test that picked nothing). Then the worker
+ * bounds (double[2 x groups]), PHASE_POINTS {groups, fields} (strategy
+ * tpe: one round of trials) followed by the bounds and the plan's given
+ * points so far (a long, their length, then double[]: per point its
+ * entry, its count of values and the values), from which every rank makes
+ * the same plan, or PHASE_HOME (the run ended: before its trials - a bad
+ * file, a range test that picked nothing - or after its rounds). After
+ * PHASE_POINTS the workers wait for the next phase. Then the worker
  * threads' count is summed, and
  * within a phase (rank 0 <-> worker thread; a thread's tag base is 4 x its
  * index):
@@ -56,10 +61,11 @@ enum { TAG_ASK = 1, TAG_TRIAL = 2, TAG_RESULT = 3 };
 
 #define POLL_NS 500000L   /* rank 0 looks for messages every 0.5 ms */
 
-enum { PHASE_HOME = 0, PHASE_RANGE = 1, PHASE_TRIALS = 2 };
+enum { PHASE_HOME = 0, PHASE_RANGE = 1, PHASE_TRIALS = 2, PHASE_POINTS = 3 };
 
 static int rank, ranks, threads_ok;   /* MPI_THREAD_MULTIPLE granted */
-static int trials_announced;          /* rank 0: phase 2 went out      */
+static int trials_announced;          /* rank 0: phase 2 or 3 went out */
+static int rounds_announced;          /* rank 0: phase 3 went out      */
 
 /* ------------------------------------------------------------ packing */
 
@@ -120,15 +126,49 @@ static long unpack(char *buf, size_t len, lrs_trial_outcome *o, lrs_train_result
 
 /* ------------------------------------------------------------ rank 0 */
 
+/* The given points of plan p as PHASE_POINTS sends them. */
+static double *pack_points(const lrs_plan *p, long *len)
+{
+	double *buf;
+	long n = 0;
+
+	for (size_t k = 0; k < p->n_given; k++)
+		n += 2 + (long)p->given[k].n_values;
+	if (!(buf = malloc(((size_t)n + 1) * sizeof *buf)))
+		MPI_Abort(MPI_COMM_WORLD, 1);
+	n = 0;
+	for (size_t k = 0; k < p->n_given; k++) {
+		buf[n++] = (double)p->given[k].entry;
+		buf[n++] = (double)p->given[k].n_values;
+		for (size_t i = 0; i < p->given[k].n_values; i++)
+			buf[n++] = p->given[k].values[i];
+	}
+	*len = n;
+	return buf;
+}
+
+/* Sends plan p's given points (PHASE_POINTS). */
+static void send_points(const lrs_plan *p)
+{
+	long len;
+	double *buf = pack_points(p, &len);
+
+	MPI_Bcast(&len, 1, MPI_LONG, 0, MPI_COMM_WORLD);
+	MPI_Bcast(buf, (int)len, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+	free(buf);
+	rounds_announced = 1;
+}
+
 /* Opens a phase on every rank; returns the number of worker threads.
- * PHASE_TRIALS sends the groups' bounds after the opening. */
-static int announce(int phase, double a, double b, const lrs_group_bounds *bounds)
+ * PHASE_TRIALS and PHASE_POINTS send the groups' bounds after the
+ * opening (PHASE_POINTS: then the points, send_points). */
+static int announce(int phase, double a, double b, const lrs_group_bounds *bounds, const lrs_plan *plan)
 {
 	double msg[3] = { phase, a, b };
 	int none = 0, threads = 0;
 
 	MPI_Bcast(msg, 3, MPI_DOUBLE, 0, MPI_COMM_WORLD);
-	if (phase == PHASE_TRIALS) {
+	if (phase == PHASE_TRIALS || phase == PHASE_POINTS) {
 		size_t n = (size_t)a;
 		double *lr = malloc((2 * n + 1) * sizeof *lr);
 		if (!lr)
@@ -140,6 +180,8 @@ static int announce(int phase, double a, double b, const lrs_group_bounds *bound
 		MPI_Bcast(lr, (int)(2 * n), MPI_DOUBLE, 0, MPI_COMM_WORLD);
 		free(lr);
 		trials_announced = 1;
+		if (phase == PHASE_POINTS)
+			send_points(plan);
 	}
 	if (phase != PHASE_HOME)
 		MPI_Allreduce(&none, &threads, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
@@ -295,7 +337,7 @@ static int mpi_repeats(const lrs_executor *x, size_t group, const lrs_range_conf
 	serving sv = { &r, next_repeat, repeat_result };
 	(void)x;
 
-	serve_phase(announce(PHASE_RANGE, (double)group, 0, NULL), &sv);
+	serve_phase(announce(PHASE_RANGE, (double)group, 0, NULL, NULL), &sv);
 	if (!r.err && r.got < repeats)
 		r.err = lrs_error_set(LRS_ERROR, "range test: %ld of %ld repeats came back", r.got, repeats);
 	return r.err;
@@ -357,7 +399,8 @@ static int mpi_sweep(const lrs_executor *x, const lrs_plan *plan, const size_t *
 	(void)threads;
 
 	/* every worker thread asks once more after its last trial */
-	serve_phase(announce(PHASE_TRIALS, (double)n_bounds, (double)fields, bounds), &sv);
+	serve_phase(announce(plan->given ? PHASE_POINTS : PHASE_TRIALS, (double)n_bounds, (double)fields, bounds, plan),
+	            &sv);
 	return s.rc;
 }
 
@@ -471,8 +514,41 @@ static int range_settings(const lrs_pipeline *p, size_t g, lrs_range_config *rc,
 	return p->e->range.auto_range ? lrs_range_auto(rc, &probe, p->ds, base) : 0;
 }
 
-/* The plan with the groups' bounds rank 0 broadcast after PHASE_TRIALS. */
-static int plan_of(lrs_plan *plan, const lrs_pipeline *p, size_t n, unsigned fields)
+/* The plan of the points rank 0 broadcasts after PHASE_POINTS' bounds. */
+static int plan_of_points(lrs_plan *plan, const lrs_pipeline *p, unsigned fields, const lrs_group_bounds *b, size_t n)
+{
+	long len = 0, at = 0;
+	size_t m = 0;
+	double *buf;
+	lrs_plan_point *pts;
+	long *dup;
+	int err;
+
+	MPI_Bcast(&len, 1, MPI_LONG, 0, MPI_COMM_WORLD);
+	buf = malloc(((size_t)len + 1) * sizeof *buf);
+	pts = calloc((size_t)len + 1, sizeof *pts);
+	dup = calloc((size_t)len + 1, sizeof *dup);
+	if (!buf || !pts || !dup)
+		MPI_Abort(MPI_COMM_WORLD, 1);
+	MPI_Bcast(buf, (int)len, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+	while (at + 2 <= len) {
+		pts[m++] = (lrs_plan_point){ (size_t)buf[at], buf + at + 2, (size_t)buf[at + 1] };
+		at += 2 + (long)buf[at + 1];
+	}
+	memset(plan, 0, sizeof *plan);
+	err = lrs_plan_add_points(plan, dup, p->e, p->ds, fields, b, n, pts, m);
+	for (size_t k = 0; err == 0 && k < m; k++)
+		if (dup[k] >= 0)   /* rank 0 sends each configuration once */
+			err = lrs_error_set(LRS_ERROR, "point %zu of rank 0's plan repeats point %ld here", k, dup[k]);
+	free(buf);
+	free(pts);
+	free(dup);
+	return err;
+}
+
+/* The plan with the groups' bounds rank 0 broadcast after PHASE_TRIALS
+ * (or PHASE_POINTS: then of the points that follow). */
+static int plan_of(lrs_plan *plan, const lrs_pipeline *p, size_t n, unsigned fields, int points)
 {
 	double *lr = malloc((2 * n + 1) * sizeof *lr);
 	lrs_group_bounds *b = calloc(n + 1, sizeof *b);
@@ -487,8 +563,10 @@ static int plan_of(lrs_plan *plan, const lrs_pipeline *p, size_t n, unsigned fie
 		err = lrs_error_set(LRS_ERROR, "%zu range-test groups here, %zu on rank 0", ng, n);
 	for (size_t k = 0; err == 0 && k < n; k++)
 		b[k] = (lrs_group_bounds){ g[k].key, lr[2 * k], lr[2 * k + 1] };
-	if (err == 0)
+	if (err == 0 && !points)
 		err = lrs_plan_build_grouped(plan, p->e, p->ds, fields, b, n);
+	else if (err == 0)
+		err = plan_of_points(plan, p, fields, b, n);
 	if (err == 0)
 		plan->engine = p->engine;
 	lrs_plan_groups_free(g, ng);
@@ -545,8 +623,11 @@ static int worker(int argc, char **argv)
 				give_up();
 			prepared = 1;
 		}
-		if (msg[0] == PHASE_TRIALS && plan_of(&plan, &p, (size_t)msg[1], (unsigned)msg[2]) < 0)
-			give_up();
+		if (msg[0] == PHASE_TRIALS || msg[0] == PHASE_POINTS) {
+			lrs_plan_free(&plan);
+			if (plan_of(&plan, &p, (size_t)msg[1], (unsigned)msg[2], msg[0] == PHASE_POINTS) < 0)
+				give_up();
+		}
 		MPI_Allreduce(&mine, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
 		if (msg[0] == PHASE_RANGE) {
 			if (range_settings(&p, (size_t)msg[1], &rc, &base) < 0)
@@ -557,7 +638,8 @@ static int worker(int argc, char **argv)
 		}
 		worker_job job = { &plan, ds, NULL, NULL };
 		lrs_run_tasks(threads, (int)threads, serve, &job);
-		break;
+		if (msg[0] == PHASE_TRIALS)
+			break;   /* strategy tpe: wait for the next round */
 	}
 	lrs_plan_free(&plan);
 	lrs_pipeline_free(&p);
@@ -670,8 +752,8 @@ int main(int argc, char **argv)
 			status = 2;
 		} else {
 			status = lrs_cli_main(argc, argv, &executor);
-			if (!trials_announced)
-				announce(PHASE_HOME, 0, 0, NULL);
+			if (!trials_announced || rounds_announced)
+				announce(PHASE_HOME, 0, 0, NULL, NULL);
 		}
 	} else {
 		status = worker(argc, argv);

@@ -16,6 +16,7 @@
 #include "lrsweep/external.h"
 #include "lrsweep/pipeline.h"
 #include "lrsweep/runner.h"
+#include "lrsweep/search.h"
 #include "lrsweep/sha256.h"
 
 /* Placeholder bounds for checking the plan before the range test has
@@ -219,6 +220,28 @@ static int plan_for_trainer(lrs_pipeline *p, lrs_dataset *ds, double min_lr, dou
 	return 0;
 }
 
+/* Strategy tpe with range tests: a key that gets its own range test must
+ * list its values (a range would make groups no test has run for). */
+static int check_search_groups(const lrs_experiment *e)
+{
+	int err = 0;
+
+	for (size_t k = 0; err == 0 && k < lrs_plan_entries(e); k++) {
+		lrs_plan_axis *ax;
+		size_t n;
+		if ((err = lrs_plan_axes(&ax, &n, e, k)) < 0)
+			return err;
+		for (size_t i = 0; err == 0 && i < n; i++)
+			if (ax[i].kind != LRS_AXIS_LIST && lrs_plan_axis_grouping(&ax[i], e->range.per))
+				err = lrs_error_set(LRS_EINVALID, "%s:%d:%d: '%s': strategy tpe searches it over a range, but "
+				                    "range_test.per gives each of its values its own range test: list its values "
+				                    "({choice: [...]}), leave it out of range_test.per, or give range_test.bounds",
+				                    e->path, ax[i].line, ax[i].column, ax[i].key);
+		free(ax);
+	}
+	return err;
+}
+
 int lrs_pipeline_prepare(lrs_pipeline *p, const lrs_experiment *e, lrs_dataset *ds,
                          const lrs_pipeline_options *opt)
 {
@@ -231,6 +254,8 @@ int lrs_pipeline_prepare(lrs_pipeline *p, const lrs_experiment *e, lrs_dataset *
 	p->ds = ds;
 	p->opt = *opt;
 	p->planned = given_bounds(p, &min_lr, &max_lr);
+	if (e->trial.tpe && !p->planned && (err = check_search_groups(e)) < 0)
+		return err;
 	/* the plan is checked before anything runs, with stand-in bounds when
 	 * the range tests have yet to pick them (and built again once they have) */
 	if (e->has_trainer)
@@ -476,9 +501,9 @@ static int plan_with_bounds(lrs_pipeline *p)
 
 /* ------------------------------------------------------------ trials */
 
-/* Adds the plan's trials the database lacks and lists those to run: all
- * but the completed, pruned and diverged ones. */
-static int register_trials(lrs_pipeline *p, lrs_store *st, int64_t *ids, size_t *which)
+/* Adds the plan's trials from `from` on that the database lacks and lists
+ * those to run: all but the completed, pruned and diverged ones. */
+static int register_trials(lrs_pipeline *p, lrs_store *st, int64_t *ids, size_t *which, size_t from)
 {
 	const lrs_plan *plan = &p->plan;
 	int given = !isnan(p->opt.min_lr) || p->e->range.has_bounds;
@@ -490,14 +515,15 @@ static int register_trials(lrs_pipeline *p, lrs_store *st, int64_t *ids, size_t 
 	char (*logs)[PATH_MAX] = p->engine ? calloc(plan->n + 1, sizeof *logs) : NULL;
 	int err;
 
-	p->n_run = p->kept = 0;
+	p->n_run = 0;
+	p->kept = from ? p->kept : 0;
 	if (!add || !new_ids || !add_at || !status || (p->engine && !logs)) {
 		err = lrs_error_set(LRS_ENOMEM, "out of memory");
 		goto out;
 	}
 	if ((err = lrs_store_trial_list(&have, st, p->experiment_id)) < 0)
 		goto out;
-	for (size_t i = 0; i < plan->n; i++) {
+	for (size_t i = from; i < plan->n; i++) {
 		const lrs_trial_spec *t = &plan->items[i];
 		size_t k;
 		for (k = 0; k < have.n && strcmp(have.items[k].trial_key, t->key); k++)
@@ -519,7 +545,7 @@ static int register_trials(lrs_pipeline *p, lrs_store *st, int64_t *ids, size_t 
 		goto out;
 	for (size_t k = 0; k < n_add; k++)
 		ids[add_at[k]] = new_ids[k];
-	for (size_t i = 0; i < plan->n; i++) {
+	for (size_t i = from; i < plan->n; i++) {
 		if (status[i] == LRS_TRIAL_COMPLETED || status[i] == LRS_TRIAL_PRUNED || status[i] == LRS_TRIAL_DIVERGED)
 			p->kept++;
 		else
@@ -677,6 +703,129 @@ static int sweep(lrs_pipeline *p, lrs_store *st, const int64_t *ids, const size_
 	return err;
 }
 
+/* ------------------------------------------------------------ strategy tpe */
+
+/* The search's state between rounds: every trial's id and the round's
+ * points' configurations. */
+typedef struct {
+	lrs_search *s;
+	lrs_group_bounds *bounds;   /* (n_groups)                           */
+	int64_t *ids;               /* (plan n) every trial's               */
+	size_t *which;              /* (plan n) the round's to run          */
+	long *config;               /* (round's points) each one's configuration */
+} search_run;
+
+static int by_id(const void *key, const void *row)
+{
+	int64_t a = *(const int64_t *)key, b = ((const lrs_trial_row *)row)->id;
+
+	return (a > b) - (a < b);
+}
+
+/* Point k's trial `row` as the sampler sees it: completed ones by their
+ * best validation accuracy, pruned ones by how far they got and their
+ * last accuracy, diverged ones below all; others are no observation. */
+static int observe_row(lrs_search *s, size_t k, const lrs_trial_row *row)
+{
+	switch (row->status) {
+	case LRS_TRIAL_COMPLETED: return lrs_search_observe(s, k, LRS_TPE_COMPLETE, 0, row->best_val_accuracy);
+	case LRS_TRIAL_PRUNED:
+		return lrs_search_observe(s, k, LRS_TPE_PRUNED, row->epochs_done, row->final_val_accuracy);
+	case LRS_TRIAL_DIVERGED: return lrs_search_observe(s, k, LRS_TPE_DIVERGED, row->epochs_done, NAN);
+	default: return 0;
+	}
+}
+
+/* The round's results, read back from the store (whether run now or
+ * kept from before, the same numbers), given to the sampler point by
+ * point, each point's seeds in plan order. */
+static int observe_round(lrs_pipeline *p, lrs_store *st, search_run *r, size_t n_points)
+{
+	lrs_trial_rows rows;
+	int err;
+
+	if ((err = lrs_store_trials_read(&rows, st, p->experiment_id, NULL)) < 0)
+		return err;
+	for (size_t k = 0; err == 0 && k < n_points; k++)
+		for (size_t i = 0; err == 0 && i < p->plan.n; i++) {
+			const lrs_trial_row *row;
+			if ((long)p->plan.items[i].config != r->config[k])
+				continue;
+			row = bsearch(&r->ids[i], rows.items, rows.n, sizeof *rows.items, by_id);
+			if (row)
+				err = observe_row(r->s, k, row);
+		}
+	lrs_trial_rows_free(&rows);
+	return err;
+}
+
+/* Room in r for the plan's trials and n points. */
+static int search_room(search_run *r, size_t trials, size_t n)
+{
+	int64_t *ids = realloc(r->ids, (trials + 1) * sizeof *ids);
+	size_t *which = ids ? realloc(r->which, (trials + 1) * sizeof *which) : NULL;
+	long *config = which ? realloc(r->config, (n + 1) * sizeof *config) : NULL;
+
+	r->ids = ids ? ids : r->ids;
+	r->which = which ? which : r->which;
+	r->config = config ? config : r->config;
+	return config ? 0 : lrs_error_set(LRS_ENOMEM, "out of memory");
+}
+
+/* One round: its points into the plan, their trials registered and run,
+ * their results observed. *n = 0 once the search has made them all. */
+static int search_round(lrs_pipeline *p, lrs_store *st, search_run *r, size_t *n)
+{
+	const lrs_plan_point *pts;
+	size_t first = p->plan.n, configs = p->plan.configs, fresh = 0;
+	int err;
+
+	if ((err = lrs_search_next(r->s, &pts, n)) < 0 || *n == 0)
+		return err;
+	if ((err = search_room(r, p->plan.n, *n)) < 0 ||
+	    (err = lrs_plan_add_points(&p->plan, r->config, p->e, p->ds, p->fields, r->bounds, p->n_groups, pts, *n)) < 0 ||
+	    (err = search_room(r, p->plan.n, *n)) < 0)
+		return err;
+	for (size_t k = 0; k < *n; k++)   /* a repeated point observes its first's trials again */
+		r->config[k] = r->config[k] >= 0 ? r->config[k] : (long)(configs + fresh++);
+	if ((err = register_trials(p, st, r->ids, r->which, first)) < 0)
+		return err;
+	if (stopped(p))
+		return LRS_EINTERRUPT;
+	if ((err = sweep(p, st, r->ids, r->which)) < 0)
+		return err;
+	if (stopped(p))
+		return LRS_EINTERRUPT;
+	return observe_round(p, st, r, *n);
+}
+
+/* Strategy tpe: rounds of proposals, each run and observed before the
+ * next is proposed, so the trials are those of a run one trial at a
+ * time whatever the threads or ranks. */
+static int run_search(lrs_pipeline *p, lrs_store *st)
+{
+	search_run r = { NULL, calloc(p->n_groups + 1, sizeof *r.bounds), NULL, NULL, NULL };
+	size_t n = 1;
+	int err;
+
+	if (!r.bounds)
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	for (size_t k = 0; k < p->n_groups; k++)
+		r.bounds[k] = (lrs_group_bounds){ p->groups[k].key, p->groups[k].min_lr, p->groups[k].max_lr };
+	lrs_plan_free(&p->plan);   /* the stand-in goes: the rounds make the plan */
+	p->plan.engine = p->engine;
+	p->planned = 1;
+	err = lrs_search_new(&r.s, p->e);
+	while (err == 0 && n > 0)
+		err = search_round(p, st, &r, &n);
+	lrs_search_free(r.s);
+	free(r.bounds);
+	free(r.ids);
+	free(r.which);
+	free(r.config);
+	return err;
+}
+
 /* ------------------------------------------------------------ the run */
 
 /* The bounds, the plan with them, the trials registered and run. */
@@ -686,13 +835,17 @@ static int run_stored(lrs_pipeline *p, lrs_store *st)
 	size_t *which = NULL;
 	int err;
 
-	if ((err = get_bounds(p, st)) < 0 || (err = plan_with_bounds(p)) < 0)
+	if ((err = get_bounds(p, st)) < 0)
+		return err;
+	if (p->e->trial.tpe)
+		return run_search(p, st);
+	if ((err = plan_with_bounds(p)) < 0)
 		return err;
 	ids = calloc(p->plan.n + 1, sizeof *ids);
 	which = calloc(p->plan.n + 1, sizeof *which);
 	if (!ids || !which)
 		err = lrs_error_set(LRS_ENOMEM, "out of memory");
-	else if ((err = register_trials(p, st, ids, which)) == 0 && stopped(p))
+	else if ((err = register_trials(p, st, ids, which, 0)) == 0 && stopped(p))
 		err = LRS_EINTERRUPT;
 	else if (err == 0 && (err = sweep(p, st, ids, which)) == 0 && stopped(p))
 		err = LRS_EINTERRUPT;

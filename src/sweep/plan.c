@@ -6,6 +6,7 @@
  * distribution. A point becomes one trial per seed: its schedule built
  * with the bounds and the steps per epoch of its batch size, its
  * hyperparameters checked by the config module as the file's own are. */
+#include <assert.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -72,30 +73,38 @@ static int axis_of(axis *a, const char *key, int space, const lrs_node *v)
 	return 0;
 }
 
-/* The value an axis takes for uniform draw u in [0, 1) (random search), or
- * at grid index i (grid search, u < 0). *made is set when the node is new
- * (the caller frees it). */
-static const lrs_node *axis_value(const axis *a, double u, size_t i, lrs_node **made)
+/* The node of value v of an axis: a list's item v (an index), or the
+ * number v. *made is set when the node is new (the caller frees it). */
+static const lrs_node *axis_node(const axis *a, double v, lrs_node **made)
 {
 	char text[64];
-	double v;
 
 	*made = NULL;
 	if (a->kind == AX_LIST) {
-		if (u >= 0)
-			i = (size_t)(u * (double)a->values->n);
+		size_t i = v > 0 ? (size_t)v : 0;
 		return a->values->items[i < a->values->n ? i : a->values->n - 1];
 	}
-	if (a->kind == AX_UNIFORM)
+	snprintf(text, sizeof text, a->kind == AX_INT_UNIFORM ? "%.0f" : "%.17g", v);
+	if (lrs_node_new_scalar(made, text, a->spec->line, a->spec->column) < 0)
+		return NULL;
+	return *made;
+}
+
+/* The value an axis takes for uniform draw u in [0, 1) (random search), or
+ * at grid index i (grid search, u < 0); see axis_node. */
+static const lrs_node *axis_value(const axis *a, double u, size_t i, lrs_node **made)
+{
+	double v;
+
+	if (a->kind == AX_LIST)
+		v = u >= 0 ? floor(u * (double)a->values->n) : (double)i;
+	else if (a->kind == AX_UNIFORM)
 		v = a->lo + u * (a->hi - a->lo);
 	else if (a->kind == AX_LOG_UNIFORM)
 		v = exp(log(a->lo) + u * (log(a->hi) - log(a->lo)));
 	else
 		v = a->lo + floor(u * (a->hi - a->lo + 1));
-	snprintf(text, sizeof text, a->kind == AX_INT_UNIFORM ? "%.0f" : "%.17g", v);
-	if (lrs_node_new_scalar(made, text, a->spec->line, a->spec->column) < 0)
-		return NULL;
-	return *made;
+	return axis_node(a, v, made);
 }
 
 /* A value as a label shows it: scalars as written (numbers drawn at
@@ -623,10 +632,14 @@ static void expand_random(builder *b, const lrs_node *entry, size_t which, const
 		lrs_rng rng;
 		int bad = 0, stop;
 
+		lrs_rng shared;   /* search.shared: the space's and params' draws, alike for every entry */
+
 		lrs_rng_seed(&rng, lrs_rng_mix(b->e->seed ^ lrs_rng_mix(0x706c616e00000000ULL + which * 1000003u +
 		                                                         (uint64_t)j)));   /* "plan" */
+		lrs_rng_seed(&shared, lrs_rng_mix(b->e->seed ^ lrs_rng_mix(0x7368617265640000ULL + (uint64_t)j)));
 		for (size_t i = 0; i < n_axes; i++) {
-			c.chosen[i] = axis_value(&axes[i], lrs_rng_uniform(&rng), 0, &c.made[i]);
+			lrs_rng *from = b->e->trial.shared && axes[i].space != 0 ? &shared : &rng;
+			c.chosen[i] = axis_value(&axes[i], lrs_rng_uniform(from), 0, &c.made[i]);
 			c.drawn[i] = axes[i].kind != AX_LIST;
 			bad |= c.chosen[i] == NULL;
 		}
@@ -689,28 +702,61 @@ int lrs_plan_build(lrs_plan *out, const lrs_experiment *e, const lrs_dataset *ds
 	return lrs_plan_build_grouped(out, e, ds, 0, &(lrs_group_bounds){ "", min_lr, max_lr }, 1);
 }
 
+static int stand_in(lrs_plan *out, const lrs_experiment *e, const lrs_dataset *ds, unsigned fields,
+                    const lrs_group_bounds *bounds, size_t n);
+
+/* The schedule entries of e: trials.schedules, or (*fallback, freed by
+ * the caller) one constant rate at @max when there are none. */
+static int schedule_list(const lrs_node **list, lrs_node **fallback, const lrs_experiment *e)
+{
+	lrs_node *entry = NULL, *type = NULL;
+	int err;
+
+	*fallback = NULL;
+	*list = e->trial.schedules;
+	if (*list)
+		return 0;
+	if ((err = lrs_node_new_list(fallback, 0, 0)) < 0)
+		return err;
+	if ((err = lrs_node_new_map(&entry, 0, 0)) < 0 || (err = lrs_node_append(*fallback, NULL, entry)) < 0 ||
+	    (err = lrs_node_new_scalar(&type, "constant", 0, 0)) < 0 || (err = lrs_node_append(entry, "type", type)) < 0) {
+		lrs_node_free(type);
+		lrs_node_free(*fallback);
+		*fallback = NULL;
+		return err;
+	}
+	*list = *fallback;
+	return 0;
+}
+
+/* The end of a build: the errors noted, if any, as one LRS_EINVALID (the
+ * plan freed). */
+static int build_errors(builder *b)
+{
+	int err;
+
+	if (!b->failed)
+		return 0;
+	err = lrs_error_set(LRS_EINVALID, "%s", b->errors.data ? b->errors.data : "invalid trials");
+	lrs_buf_free(&b->errors);
+	lrs_plan_free(b->plan);
+	return err;
+}
+
 int lrs_plan_build_grouped(lrs_plan *out, const lrs_experiment *e, const lrs_dataset *ds, unsigned fields,
                            const lrs_group_bounds *bounds, size_t n)
 {
 	builder b = { e, ds, NAN, NAN, fields, bounds, n, out, 0, { 0 }, 0 };
-	lrs_node *fallback = NULL, *type = NULL;
-	const lrs_node *list = e->trial.schedules;
+	lrs_node *fallback;
+	const lrs_node *list;
 	size_t config = 0;
 	int err = 0;
 
 	memset(out, 0, sizeof *out);
-	if (!list) {   /* no schedules: one constant rate at @max */
-		if ((err = lrs_node_new_list(&fallback, 0, 0)) < 0)
-			return err;
-		lrs_node *entry;
-		if ((err = lrs_node_new_map(&entry, 0, 0)) < 0 || (err = lrs_node_append(fallback, NULL, entry)) < 0 ||
-		    (err = lrs_node_new_scalar(&type, "constant", 0, 0)) < 0 || (err = lrs_node_append(entry, "type", type)) < 0) {
-			lrs_node_free(type);
-			lrs_node_free(fallback);
-			return err;
-		}
-		list = fallback;
-	}
+	if (e->trial.tpe)
+		return stand_in(out, e, ds, fields, bounds, n);
+	if ((err = schedule_list(&list, &fallback, e)) < 0)
+		return err;
 	for (size_t i = 0; i < list->n; i++) {
 		const lrs_node *entry = list->items[i];
 		axis *axes;
@@ -729,12 +775,8 @@ int lrs_plan_build_grouped(lrs_plan *out, const lrs_experiment *e, const lrs_dat
 	}
 	lrs_node_free(fallback);
 	out->configs = config;
-	if (b.failed) {
-		err = lrs_error_set(LRS_EINVALID, "%s", b.errors.data ? b.errors.data : "invalid trials");
-		lrs_buf_free(&b.errors);
-		lrs_plan_free(out);
+	if ((err = build_errors(&b)) < 0)
 		return err;
-	}
 	/* two configurations that resolve alike (a grid that repeats itself)
 	 * would be one trial twice: refuse */
 	if ((err = check_distinct(out, e)) < 0) {
@@ -742,6 +784,222 @@ int lrs_plan_build_grouped(lrs_plan *out, const lrs_experiment *e, const lrs_dat
 		return err;
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------------ given points */
+
+size_t lrs_plan_entries(const lrs_experiment *e)
+{
+	return e->trial.schedules ? e->trial.schedules->n : 1;
+}
+
+/* Entry k's node and its axes (*axes to free); -1 out of memory. */
+static long entry_axes(const lrs_node **entry, axis **axes, const lrs_node *list, const lrs_experiment *e, size_t k)
+{
+	*entry = list->items[k];
+	return collect_axes(axes, *entry, e->trial.space, e->has_trainer ? e->params : NULL);
+}
+
+int lrs_plan_axes(lrs_plan_axis **out, size_t *n, const lrs_experiment *e, size_t entry)
+{
+	const lrs_node *list, *node;
+	lrs_node *fallback;
+	axis *a = NULL;
+	long m;
+	int err;
+
+	*out = NULL;
+	*n = 0;
+	assert(entry < lrs_plan_entries(e));
+	if ((err = schedule_list(&list, &fallback, e)) < 0)
+		return err;
+	m = entry_axes(&node, &a, list, e, entry);
+	if (m >= 0 && !(*out = calloc((size_t)m + 1, sizeof **out)))
+		m = -1;
+	for (long i = 0; i < m; i++)
+		(*out)[i] = (lrs_plan_axis){ a[i].key, a[i].space, a[i].kind == AX_LIST ? LRS_AXIS_LIST
+		                             : a[i].kind == AX_UNIFORM ? LRS_AXIS_UNIFORM
+		                             : a[i].kind == AX_LOG_UNIFORM ? LRS_AXIS_LOG_UNIFORM : LRS_AXIS_INT_UNIFORM,
+		                             a[i].kind == AX_LIST ? a[i].values->n : 0, a[i].lo, a[i].hi, a[i].spec->line,
+		                             a[i].spec->column };
+	free(a);
+	lrs_node_free(fallback);
+	if (m < 0)
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	*n = (size_t)m;
+	return 0;
+}
+
+/* The configuration of plan p whose first trial has key `key`, before
+ * item `before`; -1 when none. */
+static long config_with_key(const lrs_plan *p, const char *key, size_t before)
+{
+	for (size_t i = 0; i < before; i++)
+		if (!strcmp(p->items[i].key, key))
+			return (long)p->items[i].config;
+	return -1;
+}
+
+/* Records point pt (n values) as the given point of p's next
+ * configuration. */
+static int keep_given(lrs_plan *p, const lrs_plan_point *pt, size_t n)
+{
+	lrs_plan_point *g = realloc(p->given, (p->n_given + 1) * sizeof *g);
+	double *v = malloc((n + 1) * sizeof *v);
+
+	if (g)
+		p->given = g;
+	if (!g || !v) {
+		free(v);
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	}
+	memcpy(v, pt->values, n * sizeof *v);
+	p->given[p->n_given++] = (lrs_plan_point){ pt->entry, v, n };
+	return 0;
+}
+
+/* Adds point pt of entry `entry` (axes[0..n_axes)) to b's plan;
+ * *dup = the configuration it repeats (then nothing is added), else -1. */
+static void add_given(builder *b, const lrs_node *entry, const axis *axes, size_t n_axes, const lrs_plan_point *pt,
+                      choices *c, long *dup)
+{
+	lrs_plan *p = b->plan;
+	size_t before = p->n;
+	int bad = 0;
+
+	*dup = -1;
+	for (size_t i = 0; i < n_axes; i++) {
+		c->chosen[i] = axis_node(&axes[i], pt->values[i], &c->made[i]);
+		c->drawn[i] = axes[i].kind != AX_LIST;
+		bad |= c->chosen[i] == NULL;
+	}
+	if (bad) {
+		lrs_error_set(LRS_ENOMEM, "out of memory");
+		note_error(b);
+	} else if (add_point(b, entry, axes, n_axes, c->chosen, c->drawn, p->configs) == 0 && p->n > before) {
+		if ((*dup = config_with_key(p, p->items[before].key, before)) >= 0) {
+			while (p->n > before)   /* the same trials as an earlier point's: not twice */
+				spec_free(&p->items[--p->n]);
+		} else if (keep_given(p, pt, n_axes) < 0) {
+			note_error(b);
+		} else {
+			p->configs++;
+		}
+	}
+	for (size_t i = 0; i < n_axes; i++) {
+		lrs_node_free(c->made[i]);
+		c->made[i] = NULL;
+	}
+}
+
+int lrs_plan_add_points(lrs_plan *p, long *dup_of, const lrs_experiment *e, const lrs_dataset *ds, unsigned fields,
+                        const lrs_group_bounds *bounds, size_t n_bounds, const lrs_plan_point *points, size_t n)
+{
+	builder b = { e, ds, NAN, NAN, fields, bounds, n_bounds, p, p->n, { 0 }, 0 };
+	const lrs_node *list;
+	lrs_node *fallback;
+	int err;
+
+	if ((err = schedule_list(&list, &fallback, e)) < 0)
+		return err;
+	for (size_t k = 0; k < n && !b.failed; k++) {
+		const lrs_node *entry;
+		axis *axes;
+		choices c;
+		long n_axes;
+
+		assert(points[k].entry < list->n);
+		if ((n_axes = entry_axes(&entry, &axes, list, e, points[k].entry)) < 0) {
+			lrs_error_set(LRS_ENOMEM, "out of memory");
+			note_error(&b);
+		} else if (choices_new(&c, &b, (size_t)n_axes) == 0) {
+			add_given(&b, entry, axes, (size_t)n_axes, &points[k], &c, &dup_of[k]);
+			choices_free(&c);
+		}
+		free(axes);
+	}
+	lrs_node_free(fallback);
+	return build_errors(&b);
+}
+
+/* The value an axis stands in with: a list's first, a range's middle
+ * (geometric for log_uniform, whole for int_uniform). */
+static double middle(const lrs_plan_axis *a)
+{
+	if (a->kind == LRS_AXIS_LIST)
+		return 0;
+	if (a->kind == LRS_AXIS_LOG_UNIFORM)
+		return sqrt(a->lo * a->hi);
+	return a->kind == LRS_AXIS_INT_UNIFORM ? floor(0.5 * (a->lo + a->hi)) : 0.5 * (a->lo + a->hi);
+}
+
+/* Whether space axis a is a key whose values get their own range test. */
+int lrs_plan_axis_grouping(const lrs_plan_axis *a, unsigned per)
+{
+	for (int i = 0; a->where == 1 && i < LRS_SPACE_KEYS; i++)
+		if ((per & (1u << i)) && !strcmp(lrs_space_key_name(i), a->key))
+			return 1;
+	return 0;
+}
+
+/* The points of entry k for strategy tpe's stand-in: every combination
+ * of the grouping keys' listed values, each other axis at its middle. */
+static int stand_in_entry(lrs_plan_point **pts, size_t *n_pts, double **vals, const lrs_experiment *e, size_t k)
+{
+	lrs_plan_axis *ax;
+	size_t n_ax, combos = 1;
+	int err;
+
+	if ((err = lrs_plan_axes(&ax, &n_ax, e, k)) < 0)
+		return err;
+	for (size_t i = 0; i < n_ax; i++)
+		combos *= ax[i].kind == LRS_AXIS_LIST && lrs_plan_axis_grouping(&ax[i], e->range.per) ? ax[i].n_values : 1;
+	lrs_plan_point *np = realloc(*pts, (*n_pts + combos) * sizeof *np);
+	double *nv = malloc((combos * n_ax + 1) * sizeof *nv);
+	if (np)
+		*pts = np;
+	if (!np || !nv) {
+		free(nv);
+		free(ax);
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	}
+	*vals = nv;
+	for (size_t c = 0; c < combos; c++) {
+		size_t rest = c;
+		for (size_t i = n_ax; i-- > 0;) {   /* the first axis varying slowest */
+			int grid = ax[i].kind == LRS_AXIS_LIST && lrs_plan_axis_grouping(&ax[i], e->range.per);
+			nv[c * n_ax + i] = grid ? (double)(rest % ax[i].n_values) : middle(&ax[i]);
+			rest /= grid ? ax[i].n_values : 1;
+		}
+		(*pts)[(*n_pts)++] = (lrs_plan_point){ k, nv + c * n_ax, n_ax };
+	}
+	free(ax);
+	return 0;
+}
+
+/* Strategy tpe's plan before any proposal: what checks the file and finds
+ * the range-test groups (stand_in_entry for every entry). */
+static int stand_in(lrs_plan *out, const lrs_experiment *e, const lrs_dataset *ds, unsigned fields,
+                    const lrs_group_bounds *bounds, size_t n)
+{
+	size_t entries = lrs_plan_entries(e), n_pts = 0;
+	lrs_plan_point *pts = NULL;
+	double **vals = calloc(entries, sizeof *vals);
+	long *dup = NULL;
+	int err = vals ? 0 : lrs_error_set(LRS_ENOMEM, "out of memory");
+
+	for (size_t k = 0; err == 0 && k < entries; k++)
+		err = stand_in_entry(&pts, &n_pts, &vals[k], e, k);
+	if (err == 0 && !(dup = calloc(n_pts + 1, sizeof *dup)))
+		err = lrs_error_set(LRS_ENOMEM, "out of memory");
+	if (err == 0)
+		err = lrs_plan_add_points(out, dup, e, ds, fields, bounds, n, pts, n_pts);
+	for (size_t k = 0; vals && k < entries; k++)
+		free(vals[k]);
+	free(vals);
+	free(pts);
+	free(dup);
+	return err;
 }
 
 int lrs_plan_one(lrs_plan *out, const lrs_experiment *e, const lrs_dataset *ds, lrs_sched *sched,
@@ -783,6 +1041,9 @@ void lrs_plan_free(lrs_plan *p)
 {
 	for (size_t i = 0; i < p->n; i++)
 		spec_free(&p->items[i]);
+	for (size_t k = 0; k < p->n_given; k++)
+		free((double *)p->given[k].values);
+	free(p->given);
 	free(p->items);
 	memset(p, 0, sizeof *p);
 }

@@ -118,6 +118,38 @@ if [ $RC -eq 0 ] && grep -q "^lrsweep: probe" "$ERR" &&
 else
 	nok "mpi probe" "rc=$RC $(tail -c 300 "$ERR")"
 fi
+# strategy tpe: rounds of proposals; 3 ranks store exactly the trials that
+# lrsweep run stores on one thread
+cat >tpe.yaml <<'YAML'
+name: mpi-tpe
+seed: 11
+data:
+  train: {format: synthetic, kind: spirals, samples: 600, classes: 3, noise: 0.2}
+  validation: 0.2
+model: {hidden: [16], activation: relu}
+optimizer: {type: sgd, momentum: 0.9}
+batch_size: 32
+range_test: {bounds: {min_lr: 0.01, max_lr: 0.3}}
+trials:
+  epochs: 3
+  seeds: [1, 2]
+  schedules:
+    - {type: constant, lr: {log_uniform: [0.003, 1.0]}}
+    - {type: triangular, step_size: {choice: ["1 epochs", "2 epochs"]}}
+  space:
+    optimizer.weight_decay: {log_uniform: [1.0e-5, 1.0e-2]}
+  search: {strategy: tpe, samples: 9, startup: 3, batch: 2}
+YAML
+mpi run tpe.yaml --db "$T/tm.db" >"$OUT" 2>"$ERR"
+RC=$?
+"$LRSWEEP" run tpe.yaml --db "$T/ts.db" --threads 1 -q >/dev/null 2>&1
+if [ $RC -eq 0 ] && cmp -s <(sqlite3 "$T/tm.db" "$METRICS") <(sqlite3 "$T/ts.db" "$METRICS") &&
+   cmp -s <(sqlite3 "$T/tm.db" "$CURVES") <(sqlite3 "$T/ts.db" "$CURVES") &&
+   [ "$(sqlite3 "$T/tm.db" "select count(*) from trials")" = 18 ]; then
+	ok "strategy tpe: -np 3 stores the trials, metrics and curves lrsweep run --threads 1 stores"
+else
+	nok "mpi tpe" "rc=$RC $(tail -c 300 "$ERR")"
+fi
 sed 's/    - type: one_cycle/    - type: one_cycle\n  pruning: {type: asha}/' exp.yaml >prune.yaml
 mpi run prune.yaml --db "$T/p.db" >"$OUT" 2>"$ERR"
 if [ $? -eq 2 ] && grep -q "pruning is not available in MPI runs" "$ERR"; then ok "pruning refused under MPI, before any training"

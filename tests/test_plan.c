@@ -464,6 +464,46 @@ START_TEST(refused_proposals_fail_alone)
 }
 END_TEST
 
+/* The search: settings a new user gets wrong, each one line at its place;
+ * tpe with samples <= startup loads with a note naming both values. */
+START_TEST(search_settings_checked)
+{
+	lrs_experiment *e;
+
+	e = load(HEAD "trials:\n  search: {strategy: TPE, samples: 20}\n" "  schedules: [{type: constant, lr: {log_uniform: [0.001, 0.1]}}]\n");
+	ck_assert_ptr_null(e);
+	ck_assert_msg(!strchr(lrs_error_last(), '\n'), "more than one line: %s", lrs_error_last());
+	ck_assert_msg(strstr(lrs_error_last(), ":6:22: 'strategy' must be one of grid|random|tpe, got 'TPE'"), "%s",
+	              lrs_error_last());
+	assert_load_error(HEAD "trials:\n  search: {strategy: tpe, samples: 5, startup: 8}\n",
+	                  ":6:48: 'startup' (8) is more than 'samples' (5): every proposal would be drawn at random");
+	assert_load_error(HEAD "trials:\n  search: {strategy: tpe, startup: 12}\n",
+	                  "'startup' (12) is more than 'samples' (10, the default)");
+	assert_load_error(HEAD "trials:\n  search: {strategy: tpe, candidates: 0}\n", ":6:39: 'candidates' must be");
+	assert_load_error(HEAD "trials:\n  search: {strategy: tpe, prior_weight: -1}\n", ":6:41: 'prior_weight' must be > 0");
+	assert_load_error(HEAD "trials:\n  search: {strategy: tpe, sample: 20}\n",
+	                  ":6:27: unknown key 'sample' in search (did you mean 'samples'?)");
+	e = load(HEAD "trials:\n  search: {strategy: tpe}\n");
+	ck_assert_msg(e && e->trial.note && strstr(e->trial.note, ":6:11: strategy tpe with samples 10 (the default) "
+	              "and startup 10 (the default): every proposal is drawn at random"), "%s", e ? e->trial.note : "");
+	lrs_experiment_free(e);
+	e = load(HEAD "trials:\n  search: {strategy: tpe, samples: 6, startup: 6}\n");
+	ck_assert_msg(e && e->trial.note && strstr(e->trial.note, ":6:36: strategy tpe with samples 6 and startup 6:"),
+	              "%s", e ? e->trial.note : "");
+	lrs_experiment_free(e);
+	e = load(HEAD "trials:\n  search: {strategy: tpe, samples: 11}\n");
+	ck_assert(e && !e->trial.note);
+	lrs_experiment_free(e);
+	/* a space range reaching past what its key takes: one line, under
+	 * random search even when no draw reached it, under tpe before any */
+	assert_plan_error(HEAD "trials:\n  search: {strategy: random, samples: 1}\n  space:\n"
+	                  "    optimizer.momentum: {uniform: [0.5, 1.5]}\n", ":8:41: 'momentum' must be in [0, 1], got '1.5'");
+	ck_assert_msg(!strchr(lrs_error_last(), '\n'), "more than one line: %s", lrs_error_last());
+	assert_plan_error(HEAD "trials:\n  search: {strategy: tpe, samples: 11}\n  space:\n"
+	                  "    optimizer.momentum: {choice: [0.9, 2]}\n", ":8:40: 'momentum' must be in [0, 1], got '2'");
+}
+END_TEST
+
 Suite *suite_plan(void)
 {
 	Suite *s = suite_create("plan");
@@ -479,6 +519,7 @@ Suite *suite_plan(void)
 	tcase_add_test(tc, groups_by_what_sets_the_scale);
 	tcase_add_test(tc, refused_draws_fail_alone);
 	tcase_add_test(tc, refused_proposals_fail_alone);
+	tcase_add_test(tc, search_settings_checked);
 	suite_add_tcase(s, tc);
 	return s;
 }

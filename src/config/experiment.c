@@ -26,6 +26,9 @@ typedef struct {
 	const char *path;   /* for messages                 */
 	lrs_buf errors;     /* one line per problem         */
 	int count;          /* problems found               */
+	int bad_strategy;   /* search.strategy is wrong: its
+	                       distributions go unquestioned
+	                       (one problem, one line)      */
 } checker;
 
 static void problem_at(checker *ck, int line, int column, const char *fmt, va_list ap)
@@ -597,7 +600,7 @@ static void check_search_value(checker *ck, const lrs_node *v, const char *name,
 				        kinds[k]);
 		return;
 	}
-	if (!random) {
+	if (!random && !ck->bad_strategy) {
 		key_problem(ck, list, "'%s': %s is a distribution for random search: add search: {strategy: random, "
 		            "samples: N} (or strategy: tpe) or use {grid: [...]}", name, kinds[k]);
 		return;
@@ -709,6 +712,31 @@ static void search_misfits(checker *ck, const lrs_node *search, int strategy)
 			key_problem(ck, lrs_node_get(search, tpe_only[k]), "'%s' is for strategy: tpe", tpe_only[k]);
 }
 
+/* Strategy tpe's samples against its startup: a startup given above
+ * samples is a problem; samples <= startup otherwise (the defaults, 10
+ * and 10, or samples below the default startup) a note - every proposal
+ * would be a random one. */
+static void check_startup(checker *ck, const lrs_node *search, lrs_trials_settings *t)
+{
+	const lrs_node *samples = lrs_node_get(search, "samples"), *startup = lrs_node_get(search, "startup");
+	const lrs_node *at = samples ? samples : startup ? startup : search;
+	char note[512];
+
+	if (t->samples > t->sampler.startup)
+		return;
+	if (startup && t->sampler.startup > t->samples) {
+		problem(ck, startup, "'startup' (%ld) is more than 'samples' (%ld%s): every proposal would be drawn at "
+		        "random; give samples above startup", t->sampler.startup, t->samples, samples ? "" : ", the default");
+		return;
+	}
+	snprintf(note, sizeof note, "%s:%d:%d: strategy tpe with samples %ld%s and startup %ld%s: every proposal is "
+	         "drawn at random (the model proposes only after startup trials); give samples above startup for a "
+	         "search that learns", ck->path, at->line, at->column, t->samples, samples ? "" : " (the default)",
+	         t->sampler.startup, startup ? "" : " (the default)");
+	free(t->note);
+	t->note = strdup(note);
+}
+
 /* trials.search: the strategy and its settings (docs/search.md). */
 static void read_search(checker *ck, const lrs_node *search, lrs_trials_settings *t)
 {
@@ -717,7 +745,7 @@ static void read_search(checker *ck, const lrs_node *search, lrs_trials_settings
 	int strategy = 0;
 
 	check_keys(ck, search, "search", keys, sizeof keys / sizeof keys[0]);
-	get_choice(ck, search, "strategy", "grid|random|tpe", &strategy);
+	ck->bad_strategy = get_choice(ck, search, "strategy", "grid|random|tpe", &strategy) < 0;
 	get_integer(ck, search, "samples", 1, 1e6, &t->samples);
 	get_bool(ck, search, "shared", &t->shared);
 	get_integer(ck, search, "startup", 0, 1e6, &t->sampler.startup);
@@ -725,9 +753,12 @@ static void read_search(checker *ck, const lrs_node *search, lrs_trials_settings
 	get_integer(ck, search, "candidates", 1, 1e6, &t->sampler.candidates);
 	get_number(ck, search, "prior_weight", 0, 1, INFINITY, 0, &t->sampler.prior_weight);
 	get_bool(ck, search, "constant_liar", &t->constant_liar);
-	search_misfits(ck, search, strategy);
+	if (!ck->bad_strategy)
+		search_misfits(ck, search, strategy);
 	t->random = strategy == 1;
 	t->tpe = strategy == 2;
+	if (t->tpe)
+		check_startup(ck, search, t);
 }
 
 static void read_trials(checker *ck, const lrs_node *n, lrs_trials_settings *t, uint64_t seed)
@@ -787,7 +818,7 @@ int lrs_experiment_hyper(const lrs_experiment *e, const char *const *keys,
                          const lrs_node *const *values, size_t n, lrs_mlp_config *model,
                          lrs_optim_config *optim, long *batch_size)
 {
-	checker ck = { e->path, { 0 }, 0 };
+	checker ck = { e->path, { 0 }, 0, 0 };
 	lrs_node *sec[2] = { NULL, NULL }, *top = NULL;   /* model, optimizer; batch_size holder */
 	int err;
 
@@ -1066,7 +1097,7 @@ static void read_top(checker *ck, lrs_experiment *e)
 int lrs_experiment_load(lrs_experiment **out, const char *path)
 {
 	lrs_experiment *e = calloc(1, sizeof *e);
-	checker ck = { path, { 0 }, 0 };
+	checker ck = { path, { 0 }, 0, 0 };
 	size_t len = 0;
 	int rc;
 
@@ -1111,6 +1142,7 @@ void lrs_experiment_free(lrs_experiment *e)
 	lrs_node_free(e->root);
 	free_trainer(&e->trainer);
 	free(e->trial.seeds);
+	free(e->trial.note);
 	free(e->text);
 	free(e->path);
 	free(e);

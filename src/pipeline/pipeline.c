@@ -275,6 +275,8 @@ int lrs_pipeline_prepare(lrs_pipeline *p, const lrs_experiment *e, lrs_dataset *
 	p->e = e;
 	p->ds = ds;
 	p->opt = *opt;
+	if (e->trial.note)
+		say(p, 1, "%s", e->trial.note);
 	p->planned = given_bounds(p, &min_lr, &max_lr);
 	if (e->trial.tpe && !p->planned && (err = check_search_groups(e)) < 0)
 		return err;

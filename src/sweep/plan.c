@@ -822,6 +822,32 @@ static int schedule_list(const lrs_node **list, lrs_node **fallback, const lrs_e
 	return 0;
 }
 
+/* Random and tpe search: every value a key of trials.space may take -
+ * each listed one, both ends of a range - checked as the file's own are,
+ * so that a draw or proposal can never reach one its key refuses
+ * (momentum: {uniform: [0.5, 1.5]}) after trials have run. */
+static void check_space(builder *b)
+{
+	const lrs_node *space = b->e->trial.space;
+
+	for (size_t k = 0; space && k < space->n; k++) {
+		const lrs_node *v = space->items[k];
+		axis a;
+		if (!axis_of(&a, space->keys[k], 1, v))
+			continue;
+		const lrs_node *list = v->items[0];
+		for (size_t i = 0; i < list->n; i++) {
+			const char *key = space->keys[k];
+			const lrs_node *value = list->items[i];
+			lrs_mlp_config m;
+			lrs_optim_config o;
+			long batch;
+			if (lrs_experiment_hyper(b->e, &key, &value, 1, &m, &o, &batch) < 0)
+				note_error(b);
+		}
+	}
+}
+
 /* The end of a build: the errors noted, if any, as one LRS_EINVALID (the
  * plan freed). */
 static int build_errors(builder *b)
@@ -849,6 +875,10 @@ int lrs_plan_build_grouped(lrs_plan *out, const lrs_experiment *e, const lrs_dat
 	if (e->trial.tpe)
 		return stand_in(out, e, ds, fields, bounds, n);
 	b.lenient = e->trial.random;
+	if (b.lenient)
+		check_space(&b);
+	if (b.failed)   /* one line per value, not one per draw as well */
+		return build_errors(&b);
 	if ((err = schedule_list(&list, &fallback, e)) < 0)
 		return err;
 	for (size_t i = 0; i < list->n; i++) {
@@ -1114,6 +1144,11 @@ static int stand_in(lrs_plan *out, const lrs_experiment *e, const lrs_dataset *d
 	long *dup = NULL;
 	int err = vals ? 0 : lrs_error_set(LRS_ENOMEM, "out of memory");
 
+	builder b = { e, ds, NAN, NAN, fields, bounds, n, out, 0, { 0 }, 0, 1 };
+
+	check_space(&b);
+	if (err == 0)
+		err = build_errors(&b);
 	for (size_t k = 0; err == 0 && k < entries; k++)
 		err = stand_in_entry(&pts, &n_pts, &vals[k], e, k);
 	if (err == 0 && !(dup = calloc(n_pts + 1, sizeof *dup)))

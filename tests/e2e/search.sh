@@ -215,4 +215,30 @@ bad_usage "shared under grid search" "^lrsweep run: b3.yaml:19:.*'shared' is for
 sed 's/batch_size: {choice: \[16, 32\]}/batch_size: {int_uniform: [16, 32]}/; s/^range_test: .*/range_test: {epochs: 2}/' tpe.yaml >b4.yaml
 bad_usage "a range test per value of a ranged key" "^lrsweep run: b4.yaml:18:17: 'batch_size': strategy tpe searches it over a range" \
 	run b4.yaml --dry-run
+# every search: key a new user may get wrong: one line at line:column, exit 2
+S='search: {strategy: tpe, samples: 14, startup: 4, batch: 3}'
+bad_search() {   # NAME SETTINGS NEEDLE
+	sed "s/$S/search: {$2}/" tpe.yaml >bs.yaml
+	bad_usage "$1" "^lrsweep run: bs.yaml:19:$3" run bs.yaml --dry-run
+}
+bad_search "samples 0" "strategy: tpe, samples: 0" "36: 'samples' must be a whole number in \[1, 1000000\], got '0'$"
+bad_search "startup above samples" "strategy: tpe, samples: 3, startup: 20" \
+	"48: 'startup' (20) is more than 'samples' (3): every proposal would be drawn at random"
+bad_search "candidates 0" "strategy: tpe, candidates: 0" "39: 'candidates' must be a whole number"
+bad_search "negative prior_weight" "strategy: tpe, prior_weight: -1" "41: 'prior_weight' must be > 0, got '-1'$"
+bad_search "unknown search key" "strategy: tpe, sample: 30" "27: unknown key 'sample' in search (did you mean 'samples'?)$"
+bad_search "strategy misspelt, distributions in the file" "strategy: TPE, samples: 30" \
+	"22: 'strategy' must be one of grid|random|tpe, got 'TPE'$"
+sed "s/    batch_size: {choice: \[16, 32\]}/    optimizer.momentum: {uniform: [0.5, 1.5]}/" tpe.yaml >bm.yaml
+bad_usage "a space range past what its key takes, before any trial" "^lrsweep run: bm.yaml:18:41: 'momentum' must be in \[0, 1\], got '1.5'$" \
+	run bm.yaml --db "$T/bm.db" -q
+[ -e bm.db ] && nok "momentum range" "a database was made" || ok "and nothing stored"
+# samples <= startup: a warning naming both values, the run goes on
+sed "s/$S/search: {strategy: tpe}/" tpe.yaml >dflt.yaml
+run run dflt.yaml --dry-run
+if [ "$RC" -eq 0 ] && grep -q "^lrsweep run: warning: dflt.yaml:19:11: strategy tpe with samples 10 (the default) and startup 10 (the default): every proposal is drawn at random" "$ERR"; then
+	ok "tpe with the default samples and startup: a warning naming both"
+else
+	nok "samples warning" "rc=$RC $(head -c 300 "$ERR")"
+fi
 finish

@@ -83,7 +83,8 @@ static int run_train(const lrs_mlp_config *mc, long batch, long steps)
 	lrs_node_append(params, "lr", lr);
 	if (lrs_sched_build(&s, "constant", params, NULL) < 0)
 		return 1;
-	lrs_train_config cfg = { .model = *mc, .batch_size = batch, .epochs = 1000, .seed = 1, .sched = s, .skip_test = 1 };
+	lrs_train_config cfg = { .batch_size = batch, .epochs = 1000, .seed = 1, .sched = s, .skip_test = 1 };
+	lrs_net_from_mlp(&cfg.model, mc);
 	lrs_optim_defaults(&cfg.optim, LRS_OPTIM_SGD);
 	cfg.optim.momentum = 0.9;
 	lrs_train_hooks hooks = { .ctx = &tm, .on_step = on_step };
@@ -134,8 +135,9 @@ static int run_range(const lrs_mlp_config *mc, long batch, long steps)
 	lrs_node_append(params, "lr", lr);
 	if (lrs_sched_build(&s, "constant", params, NULL) < 0)
 		return 1;
-	lrs_train_config cfg = { .model = *mc, .batch_size = batch, .epochs = 1000, .max_steps = steps, .seed = 1,
-	                         .sched = s, .skip_test = 1 };
+	lrs_train_config cfg = { .batch_size = batch, .epochs = 1000, .max_steps = steps, .seed = 1, .sched = s,
+	                         .skip_test = 1 };
+	lrs_net_from_mlp(&cfg.model, mc);
 	lrs_optim_defaults(&cfg.optim, LRS_OPTIM_SGD);
 	cfg.optim.momentum = 0.9;
 	lrs_range_config rc = { LRS_RAMP_LINEAR, 1e-4, 0.1, steps, RANGE_EVERY, RANGE_SAMPLES, 0.98, 0,

@@ -1,8 +1,15 @@
 /* test_net.c - the layer stack: an MLP written as layers trains bitwise as
- * nn.h's MLP (same draws, same arithmetic), and lrs_net_shapes computes
- * PyTorch's output shapes and names the layer that does not fit. */
+ * nn.h's MLP (same draws, same arithmetic), lrs_net_shapes computes
+ * PyTorch's output shapes and names the layer that does not fit, every
+ * layer type's gradients agree with finite differences, dropout's masks
+ * have the right statistics and backward uses them, training is bitwise
+ * reproducible from a seed, also with nets training on other threads, and
+ * lrs_net_bytes covers what build allocates. (tests/torch_net_check.py
+ * compares the same layers with PyTorch.) */
 #include <check.h>
+#include <malloc.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -169,6 +176,283 @@ START_TEST(shape_errors_name_the_layer)
 }
 END_TEST
 
+/* ------------------------------------------------ gradients and dropout */
+
+#define L_CONV(n, k, s, p) { .type = LRS_LAYER_CONV, .size = n, .kernel = k, .stride = s, .padding = p }
+#define L_POOL(t, k, s, p, c) { .type = t, .size = k, .stride = s, .padding = p, .ceil = c }
+#define L_ONE(t) { .type = t, .p = 0.3, .momentum = 0.1, .eps = 1e-5 }
+#define L_LINEAR(n) { .type = LRS_LAYER_LINEAR, .size = n }
+
+/* Small stacks, each putting one layer type between layers with
+ * parameters, so that its backward is on the gradient's path. */
+static const struct {
+	const char *name;
+	size_t c, h, w, n_layers;
+	lrs_layer layer[8];
+} stacks[] = {
+	{ "conv s2 p1, tanh", 2, 7, 6, 3,
+	  { L_CONV(3, 3, 2, 1), L_ONE(LRS_LAYER_TANH), L_LINEAR(4) } },
+	{ "conv 1x1 on maps, sigmoid", 2, 5, 5, 4,
+	  { L_CONV(3, 3, 1, 1), L_CONV(4, 1, 1, 0), L_ONE(LRS_LAYER_SIGMOID), L_LINEAR(4) } },
+	{ "maxpool ceil, relu", 2, 7, 7, 5,
+	  { L_CONV(3, 3, 1, 1), L_POOL(LRS_LAYER_MAXPOOL, 3, 2, 1, 1), L_ONE(LRS_LAYER_RELU),
+	    L_CONV(2, 2, 1, 0), L_LINEAR(4) } },
+	{ "avgpool p1 ceil", 1, 8, 6, 4,
+	  { L_CONV(3, 3, 1, 2), L_POOL(LRS_LAYER_AVGPOOL, 3, 2, 1, 1), L_ONE(LRS_LAYER_TANH),
+	    L_LINEAR(4) } },
+	{ "batchnorm 2d and 1d", 2, 5, 5, 7,
+	  { L_CONV(3, 3, 1, 1), L_ONE(LRS_LAYER_TANH), L_ONE(LRS_LAYER_BATCHNORM), L_LINEAR(6),
+	    L_ONE(LRS_LAYER_SIGMOID), L_ONE(LRS_LAYER_BATCHNORM), L_LINEAR(4) } },
+	{ "dropout on maps and features", 2, 5, 5, 6,
+	  { L_CONV(3, 3, 1, 1), L_ONE(LRS_LAYER_DROPOUT), L_ONE(LRS_LAYER_TANH), L_LINEAR(6),
+	    L_ONE(LRS_LAYER_DROPOUT), L_LINEAR(4) } },
+};
+
+static lrs_net_config stack_config(size_t i)
+{
+	lrs_net_config c = { .channels = stacks[i].c, .height = stacks[i].h, .width = stacks[i].w,
+	                     .outputs = 4, .torch_init = 1, .n_layers = stacks[i].n_layers };
+
+	memcpy(c.layer, stacks[i].layer, sizeof stacks[i].layer);
+	return c;
+}
+
+/* The training loss with the dropout stream set back to `drop`, so that
+ * every evaluation draws the same masks. */
+static double loss_at(lrs_net *n, const lrs_rng *drop, const float *x, const int32_t *y, size_t B)
+{
+	n->drop = *drop;
+	return lrs_net_forward(n, x, y, B, 1);
+}
+
+/* Every parameter's gradient against a central difference of the loss:
+ * |g - fd| <= 5e-3 * max|g| + 5e-4 (h = 1e-3 on float parameters, the
+ * loss rounded to float: about 1e-4 of noise in fd). Where a relu or a
+ * max window's winner changes within h (a kink), the gradient is one of
+ * the one-sided differences instead. */
+START_TEST(gradients_match_finite_differences)
+{
+	enum { B = 5 };
+	lrs_net_config c = stack_config((size_t)_i);
+	lrs_net *n = NULL;
+	lrs_rng rng, drop;
+	size_t in = c.channels * c.height * c.width;
+	float x[B * 7 * 7 * 2];
+	int32_t y[B];
+	float *g;
+	double top = 0;
+
+	ck_assert_int_eq(lrs_net_build(&n, &c, B), 0);
+	lrs_rng_seed(&rng, 3 + (uint64_t)_i);
+	lrs_net_init(n, &rng);
+	for (size_t i = 0; i < B * in; i++)
+		x[i] = (float)lrs_rng_normal(&rng);
+	for (size_t b = 0; b < B; b++)
+		y[b] = (int32_t)(lrs_rng_next(&rng) % 4);
+	drop = n->drop;
+	loss_at(n, &drop, x, y, B);
+	lrs_net_zero_grad(n);
+	lrs_net_backward(n, x, y, B);
+	g = malloc(n->n_params * sizeof *g);
+	memcpy(g, n->grads, n->n_params * sizeof *g);
+	for (size_t i = 0; i < n->n_params; i++)
+		top = fabs(g[i]) > top ? fabs(g[i]) : top;
+	ck_assert(top > 0);
+	for (size_t i = 0; i < n->n_params; i++) {
+		float keep = n->params[i], hi = keep + 1e-3f, lo = keep - 1e-3f;
+		double up, down, mid = loss_at(n, &drop, x, y, B), tol = 5e-3 * top + 5e-4;
+
+		n->params[i] = hi;
+		up = loss_at(n, &drop, x, y, B);
+		n->params[i] = lo;
+		down = loss_at(n, &drop, x, y, B);
+		n->params[i] = keep;
+		ck_assert_msg(fabs(g[i] - (up - down) / ((double)hi - lo)) <= tol ||
+		              fabs(g[i] - (up - mid) / ((double)hi - keep)) <= 2 * tol ||
+		              fabs(g[i] - (mid - down) / ((double)keep - lo)) <= 2 * tol,
+		              "%s: parameter %zu: %g, differences %g %g %g", stacks[_i].name, i, g[i],
+		              (up - down) / ((double)hi - lo), (up - mid) / ((double)hi - keep),
+		              (mid - down) / ((double)keep - lo));
+	}
+	free(g);
+	lrs_net_free(n);
+}
+END_TEST
+
+/* Dropout p = 0.3 on 1x100x100 inputs: about 30% zeros, the rest scaled
+ * by 1/0.7 exactly; in evaluation, and with p = 0, the identity. */
+START_TEST(dropout_masks)
+{
+	enum { B = 2, F = 10000 };
+	lrs_net_config c = { .channels = 1, .height = 100, .width = 100, .outputs = 3,
+	                     .torch_init = 1, .n_layers = 2,
+	                     .layer = { L_ONE(LRS_LAYER_DROPOUT), L_LINEAR(3) } };
+	lrs_net *n = NULL;
+	lrs_rng rng;
+	float *x = malloc(B * F * sizeof *x);
+	size_t zeros = 0;
+
+	ck_assert_int_eq(lrs_net_build(&n, &c, B), 0);
+	lrs_rng_seed(&rng, 5);
+	lrs_net_init(n, &rng);
+	for (size_t i = 0; i < B * F; i++)
+		x[i] = (float)lrs_rng_normal(&rng);
+	lrs_net_forward(n, x, NULL, B, 1);
+	for (size_t i = 0; i < B * F; i++) {
+		float m = n->aux[0].mask[i];
+
+		ck_assert(m == 0.0f || m == 1.0f / 0.7f);
+		ck_assert(n->act[0][i] == x[i] * m);
+		zeros += m == 0.0f;
+	}
+	/* 0.3 of 20000, binomial sd 65: within 5 sd */
+	ck_assert_msg(zeros > 6000 - 325 && zeros < 6000 + 325, "%zu zeros of 20000", zeros);
+	lrs_net_forward(n, x, NULL, B, 0);
+	ck_assert(memcmp(n->act[0], x, B * F * sizeof *x) == 0);
+	n->cfg.layer[0].p = 0.0;
+	lrs_net_forward(n, x, NULL, B, 1);
+	ck_assert(memcmp(n->act[0], x, B * F * sizeof *x) == 0);
+	free(x);
+	lrs_net_free(n);
+}
+END_TEST
+
+/* linear 8, dropout, linear: the first layer's bias gradient is zero
+ * exactly where the forward's mask dropped the unit, and nonzero
+ * elsewhere -- backward applies the forward's mask, not a new one. */
+START_TEST(dropout_backward_uses_the_forward_mask)
+{
+	lrs_net_config c = { .channels = 6, .height = 1, .width = 1, .outputs = 3,
+	                     .torch_init = 1, .n_layers = 3,
+	                     .layer = { L_LINEAR(64), L_ONE(LRS_LAYER_DROPOUT), L_LINEAR(3) } };
+	lrs_net *n = NULL;
+	lrs_rng rng;
+	float x[6];
+	int32_t y[1] = { 1 };
+	size_t dropped = 0;
+
+	ck_assert_int_eq(lrs_net_build(&n, &c, 1), 0);
+	lrs_rng_seed(&rng, 9);
+	lrs_net_init(n, &rng);
+	for (size_t i = 0; i < 6; i++)
+		x[i] = (float)lrs_rng_normal(&rng);
+	lrs_net_forward(n, x, y, 1, 1);
+	lrs_net_zero_grad(n);
+	lrs_net_backward(n, x, y, 1);
+	for (size_t j = 0; j < 64; j++) {
+		ck_assert((n->db[0][j] == 0.0f) == (n->aux[1].mask[j] == 0.0f));
+		dropped += n->aux[1].mask[j] == 0.0f;
+	}
+	ck_assert(dropped > 5 && dropped < 40);
+	lrs_net_free(n);
+}
+END_TEST
+
+/* ------------------------------------------------ reproducibility */
+
+/* Trains the CLR paper's net on 1x12x12 inputs (with batchnorm and
+ * dropout added) for a few SGD steps from seed 21; the parameters and
+ * running statistics into out. */
+static void train_small_net(float *out, size_t *count)
+{
+	enum { B = 6, STEPS = 4 };
+	lrs_net_config c = { .channels = 1, .height = 12, .width = 12, .outputs = 10,
+	                     .torch_init = 1, .n_layers = 8,
+	                     .layer = { L_CONV(8, 5, 1, 2), L_POOL(LRS_LAYER_MAXPOOL, 3, 2, 0, 1),
+	                                L_ONE(LRS_LAYER_RELU), L_ONE(LRS_LAYER_BATCHNORM),
+	                                L_CONV(8, 3, 1, 1), L_POOL(LRS_LAYER_AVGPOOL, 3, 2, 0, 1),
+	                                L_ONE(LRS_LAYER_DROPOUT), L_LINEAR(10) } };
+	lrs_net *n = NULL;
+	lrs_optim *o = NULL;
+	lrs_optim_config oc;
+	lrs_rng rng;
+	float x[B * 144];
+	int32_t y[B];
+
+	lrs_optim_defaults(&oc, LRS_OPTIM_SGD);
+	oc.momentum = 0.9;
+	ck_assert_int_eq(lrs_net_build(&n, &c, B), 0);
+	ck_assert_int_eq(lrs_optim_build(&o, &oc, n->n_params), 0);
+	lrs_rng_seed(&rng, 21);
+	lrs_net_init(n, &rng);
+	for (int s = 0; s < STEPS; s++) {
+		for (size_t i = 0; i < B * 144; i++)
+			x[i] = (float)lrs_rng_uniform(&rng);
+		for (size_t b = 0; b < B; b++)
+			y[b] = (int32_t)(lrs_rng_next(&rng) % 10);
+		lrs_net_forward(n, x, y, B, 1);
+		lrs_net_zero_grad(n);
+		lrs_net_backward(n, x, y, B);
+		lrs_optim_step(o, n->params, n->grads, 0.05, NAN);
+	}
+	memcpy(out, n->params, n->n_params * sizeof *out);
+	memcpy(out + n->n_params, n->running, n->n_running * sizeof *out);
+	*count = n->n_params + n->n_running;
+	lrs_optim_free(o);
+	lrs_net_free(n);
+}
+
+#define SMALL_NET_FLOATS 4096
+
+typedef struct {
+	float v[SMALL_NET_FLOATS];
+	size_t n;
+} trained;
+
+static void *train_thread(void *arg)
+{
+	trained *t = arg;
+
+	train_small_net(t->v, &t->n);
+	return NULL;
+}
+
+/* The same seed gives the same bits, alone or with two more nets
+ * training on other threads at the same time. */
+START_TEST(training_is_bitwise_reproducible)
+{
+	static trained alone, side[2];
+	pthread_t th[2];
+
+	train_small_net(alone.v, &alone.n);
+	ck_assert_uint_le(alone.n, SMALL_NET_FLOATS);
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, train_thread, &side[i]), 0);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+		ck_assert_uint_eq(side[i].n, alone.n);
+		ck_assert(memcmp(side[i].v, alone.v, alone.n * sizeof(float)) == 0);
+	}
+}
+END_TEST
+
+/* lrs_net_bytes is what build asks the heap for: glibc's accounting (where
+ * the allocator keeps one) shows the same, give or take its headers and
+ * the rounding of each large block to whole pages. */
+START_TEST(bytes_cover_the_build)
+{
+	lrs_net_config c = clr_net();
+	struct mallinfo2 before, after;
+	lrs_net *n = NULL;
+	double bytes = 0, used;
+
+	ck_assert_int_eq(lrs_net_bytes(&c, 100, &bytes), 0);
+	ck_assert_int_eq(lrs_net_build(&n, &c, 1), 0);   /* BLAS loaded, not counted */
+	lrs_net_free(n);
+	before = mallinfo2();
+	ck_assert_int_eq(lrs_net_build(&n, &c, 100), 0);
+	after = mallinfo2();
+	used = (double)(after.uordblks + after.hblkhd) - (double)(before.uordblks + before.hblkhd);
+	if (used > 0) {   /* a sanitizer's allocator reports nothing */
+		ck_assert_msg(bytes + 4 * 4096.0 >= used, "bytes %.0f, allocated %.0f", bytes, used);
+		ck_assert_msg(bytes <= used, "bytes %.0f, allocated %.0f", bytes, used);
+	}
+	/* activations alone: 100 samples of (32,28,28) + (32,14,14) x 3 ... */
+	ck_assert(bytes > 100.0 * (32 * 28 * 28 + 32 * 14 * 14) * sizeof(float));
+	lrs_net_free(n);
+}
+END_TEST
+
 Suite *suite_net(void)
 {
 	Suite *s = suite_create("net");
@@ -178,6 +462,12 @@ Suite *suite_net(void)
 	tcase_add_test(tc, shapes_of_the_clr_net);
 	tcase_add_test(tc, ceil_mode_windows);
 	tcase_add_test(tc, shape_errors_name_the_layer);
+	tcase_add_loop_test(tc, gradients_match_finite_differences, 0,
+	                    (int)(sizeof stacks / sizeof stacks[0]));
+	tcase_add_test(tc, dropout_masks);
+	tcase_add_test(tc, dropout_backward_uses_the_forward_mask);
+	tcase_add_test(tc, training_is_bitwise_reproducible);
+	tcase_add_test(tc, bytes_cover_the_build);
 	suite_add_tcase(s, tc);
 	return s;
 }

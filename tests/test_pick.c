@@ -917,12 +917,15 @@ END_TEST
 
 /* ------------------------------------------------------------ combined, choice, probe */
 
-/* combined: max_lr is the geometric mean of accuracy's and loss-steepest's
- * on the same curve, min_lr a decade below; either alone (with a caveat
- * naming the other's reason) when the other refuses; refuses when both do. */
+/* combined: max_lr is the geometric mean of three readings of the same
+ * curve - accuracy's max_lr, loss-steepest's max_lr and the rate of the
+ * loss's minimum / LRS_PICK_MIN_BACKOFF - min_lr a decade below; the
+ * readings that can be made when the others cannot (a caveat naming their
+ * reasons); a refusal with every reason when none can. */
 START_TEST(combined_is_geometric_mean)
 {
-	lrs_pick_result acc, loss, r;
+	lrs_pick_result acc, loss, min10, r;
+	double at_min;   /* the rate of the loss's minimum */
 	synth s;
 
 	synth_init(&s, N_STEPS, 1, X0, X1);
@@ -930,33 +933,43 @@ START_TEST(combined_is_geometric_mean)
 	synth_acc(&s, &ACC, 0, 0);
 	lrs_pick(&acc, LRS_PICK_ACCURACY, &s.c);
 	lrs_pick(&loss, LRS_PICK_LOSS_STEEPEST, &s.c);
+	lrs_pick(&min10, LRS_PICK_LOSS_MIN10, &s.c);
 	lrs_pick(&r, LRS_PICK_COMBINED, &s.c);
 	assert_pick(&acc, "accuracy");
 	assert_pick(&loss, "loss-steepest");
+	assert_pick(&min10, "loss-min10");
 	assert_pick(&r, "combined");
-	ck_assert_double_eq_tol(r.max_lr, sqrt(acc.max_lr * loss.max_lr), 1e-12 * r.max_lr);
+	at_min = 10 * min10.max_lr;
+	assert_near_log(at_min, pow(10, loss_argmin(&LOSS, X0, X1)), (X1 - X0) / (N_STEPS - 1), "loss minimum");
+	ck_assert_double_eq_tol(r.max_lr, cbrt(acc.max_lr * loss.max_lr * at_min / LRS_PICK_MIN_BACKOFF),
+	                        1e-12 * r.max_lr);
 	ck_assert_double_eq_tol(r.min_lr, r.max_lr / LRS_PICK_DECADE, 1e-12 * r.max_lr);
+	/* the third reading moves the answer: the minimum / 3 lies well above
+	 * the other two on these shapes */
+	ck_assert_double_gt(r.max_lr, 1.5 * sqrt(acc.max_lr * loss.max_lr));
 	ck_assert_str_eq(r.why, "");
 
-	s.c.accuracy = NULL;                 /* no evaluations: loss alone */
+	s.c.accuracy = NULL;                 /* no evaluations: the loss's two readings */
 	lrs_pick(&r, LRS_PICK_COMBINED, &s.c);
 	assert_pick(&r, "combined, loss alone");
-	ck_assert_double_eq(r.max_lr, loss.max_lr);
-	ck_assert_ptr_nonnull(strstr(r.why, "from loss-steepest alone"));
+	ck_assert_double_eq_tol(r.max_lr, sqrt(loss.max_lr * at_min / LRS_PICK_MIN_BACKOFF), 1e-12 * r.max_lr);
+	ck_assert_ptr_nonnull(strstr(r.why, "from 2 of its 3 readings (accuracy: only 0 accuracy evaluations"));
 
 	for (size_t i = 0; i < N_STEPS; i++)   /* a flat loss: accuracy alone */
 		s.sm[i] = s.loss[i] = 1;
 	s.c.accuracy = s.acc;
 	lrs_pick(&r, LRS_PICK_COMBINED, &s.c);
 	assert_pick(&r, "combined, accuracy alone");
-	ck_assert_double_eq(r.max_lr, acc.max_lr);
-	ck_assert_ptr_nonnull(strstr(r.why, "from accuracy alone (loss-steepest: the smoothed loss never falls"));
+	ck_assert_double_eq_tol(r.max_lr, acc.max_lr, 1e-12 * r.max_lr);
+	ck_assert_ptr_nonnull(strstr(r.why, "from 1 of its 3 readings (loss-steepest: the smoothed loss never falls"));
+	ck_assert_ptr_nonnull(strstr(r.why, "; loss minimum: the smoothed loss never falls"));
 
-	s.c.accuracy = NULL;                 /* neither */
+	s.c.accuracy = NULL;                 /* none */
 	lrs_pick(&r, LRS_PICK_COMBINED, &s.c);
 	ck_assert_int_eq(r.ok, 0);
 	ck_assert_ptr_nonnull(strstr(r.why, "accuracy: "));
 	ck_assert_ptr_nonnull(strstr(r.why, "loss-steepest: "));
+	ck_assert_ptr_nonnull(strstr(r.why, "loss minimum: "));
 	synth_free(&s);
 }
 END_TEST

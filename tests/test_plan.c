@@ -207,8 +207,8 @@ START_TEST(space_applies_and_checks)
 	ck_assert_uint_eq(p.n, 2);
 	ck_assert_double_eq(p.items[1].optim.weight_decay, 0.001);
 	ck_assert_double_eq(p.items[1].optim.momentum, 0.9);
-	ck_assert_uint_eq(p.items[0].model.n_hidden, 2);
-	ck_assert_uint_eq(p.items[0].model.hidden[1], 4);
+	ck_assert_uint_eq(p.items[0].model.mlp.n_hidden, 2);
+	ck_assert_uint_eq(p.items[0].model.mlp.hidden[1], 4);
 	ck_assert_str_eq(p.items[1].label, "constant optimizer.weight_decay=0.001, model.hidden=[8, 4]");
 	done(&p, e, ds);
 	/* a bad value is reported where it is written */
@@ -350,7 +350,7 @@ START_TEST(groups_by_what_sets_the_scale)
 	while (adam < n && !strstr(groups[adam].key, "optimizer.type=adam"))
 		adam++;
 	ck_assert_uint_lt(adam, n);
-	lrs_mlp_config model;
+	lrs_model_config model;
 	lrs_optim_config optim;
 	long batch;
 	lrs_plan_group_hyper(e, &p.items[groups[adam].first], fields, &model, &optim, &batch);

@@ -32,10 +32,8 @@ static lrs_train_config base(void)
 	lrs_train_config c;
 
 	memset(&c, 0, sizeof c);
-	c.model.n_hidden = 1;
-	c.model.hidden[0] = 16;
-	c.model.activation = LRS_ACT_RELU;
-	c.model.init = LRS_INIT_HE;
+	lrs_net_from_mlp(&c.model, &(lrs_mlp_config){ .n_hidden = 1, .hidden = { 16 }, .activation = LRS_ACT_RELU,
+	                                              .init = LRS_INIT_HE });
 	lrs_optim_defaults(&c.optim, LRS_OPTIM_SGD);
 	c.optim.momentum = 0.9;
 	c.batch_size = 32;

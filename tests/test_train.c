@@ -52,10 +52,8 @@ static lrs_train_config config(const lrs_sched *s, long batch, long epochs)
 	lrs_train_config c;
 
 	memset(&c, 0, sizeof c);
-	c.model.n_hidden = 1;
-	c.model.hidden[0] = 16;
-	c.model.activation = LRS_ACT_RELU;
-	c.model.init = LRS_INIT_HE;
+	lrs_net_from_mlp(&c.model, &(lrs_mlp_config){ .n_hidden = 1, .hidden = { 16 }, .activation = LRS_ACT_RELU,
+	                                              .init = LRS_INIT_HE });
 	lrs_optim_defaults(&c.optim, LRS_OPTIM_SGD);
 	c.optim.momentum = 0.9;
 	c.batch_size = batch;
@@ -91,7 +89,7 @@ static int on_step(void *ctx, long step, double lr, double loss)
 static int on_epoch(void *ctx, const lrs_epoch_stats *e)
 {
 	seen *s = ctx;
-	const lrs_mlp *m = e->model;
+	const lrs_net *m = e->model;
 
 	ck_assert_int_eq(e->epoch, s->epochs + 1);
 	s->lrs[s->epochs++ % 64] = e->lr;

@@ -8,8 +8,11 @@ missing:
   breast_cancer.csv, wine.csv,      scikit-learn's bundled real data sets
   digits.csv                        (python3-sklearn), label last, no header
   tab-mixed20.csv, tab-mixed30.csv, tabular sets this script generates
-  tab-sparse50.csv                  (seeded): features on scales spread over
+  tab-sparse50.csv, tab-wide60.csv  (seeded): features on scales spread over
                                     five decades, labels from a random teacher
+  diabetes3.csv                     scikit-learn's diabetes data (442 rows,
+                                    10 features), its regression target cut
+                                    at its tertiles into classes 0, 1, 2
 
 Standard library only, deterministic: the same files on every machine.
 """
@@ -66,6 +69,23 @@ def sklearn_csv(out, name, src, skip_first):
     write_csv(path, rows)
 
 
+def diabetes_tertiles(out, name):
+    """Real features, classes from the target's tertiles (lower third 0,
+    middle 1, upper 2; ties go to the lower class)."""
+    path = os.path.join(out, name)
+    if os.path.exists(path):
+        return
+    with gzip.open(os.path.join(SKLEARN, "diabetes_data_raw.csv.gz"), "rt") as f:
+        xs = [l.split() for l in f.read().split("\n") if l.strip()]
+    with gzip.open(os.path.join(SKLEARN, "diabetes_target.csv.gz"), "rt") as f:
+        ys = [float(l) for l in f.read().split("\n") if l.strip()]
+    assert len(xs) == len(ys)
+    order = sorted(ys)
+    cut1, cut2 = order[len(order) // 3], order[2 * len(order) // 3]
+    labels = [0 if y <= cut1 else 1 if y <= cut2 else 2 for y in ys]
+    write_csv(path, [x + [str(c)] for x, c in zip(xs, labels)])
+
+
 def teacher_tabular(out, name, seed, n, features, informative, classes):
     """Gaussian inputs, labels = argmax of a random one-hidden-layer teacher
     over the informative features, then every feature rescaled by 10^U(-2,3)
@@ -99,6 +119,8 @@ def main():
     teacher_tabular(out, "tab-mixed20.csv", 20, 4000, 20, 12, 5)
     teacher_tabular(out, "tab-mixed30.csv", 30, 8000, 30, 20, 4)
     teacher_tabular(out, "tab-sparse50.csv", 50, 5000, 50, 6, 3)
+    teacher_tabular(out, "tab-wide60.csv", 60, 6000, 60, 30, 10)
+    diabetes_tertiles(out, "diabetes3.csv")
 
 
 if __name__ == "__main__":

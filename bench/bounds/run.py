@@ -17,7 +17,9 @@ A rule's regret on a problem is the grid's best mean final validation
 accuracy minus the mean final validation accuracy of its run (in points;
 negative when the schedule beats every constant rate). A trial that diverged
 counts at chance accuracy (1/classes). Problems named in heldout.txt are
-reported apart from the others.
+reported apart from the others, and so are those of heldout-first.txt (the
+first held-out problems: seen while rules were compared, tuning problems
+since).
 
 Trial results are cached in results/bounds-bench/cache.json by (problem,
 schedule, seed, lrsweep --version): changing a rule re-runs the range tests
@@ -146,7 +148,11 @@ def run_trials(lrsweep, name, text, specs, cache):
                 if spec_matches(s, r["schedule"], params):
                     cache.d[cache.key(text, s, r["seed"])] = acc
         cache.save()
-    return {s: sum(cache.d[cache.key(text, s, z)] for z in SEEDS) / len(SEEDS) for s in specs}
+    return {s: [cache.d[cache.key(text, s, z)] for z in SEEDS] for s in specs}
+
+
+def mean(xs):
+    return sum(xs) / len(xs)
 
 
 def range_bounds(lrsweep, name, text):
@@ -161,6 +167,15 @@ def range_bounds(lrsweep, name, text):
         bounds[b["rule"]] = {"min": b["min_lr"], "max": b["max_lr"], "chosen": b["chosen"],
                              "note": b.get("note") or "", "ok": ok}
     return bounds, secs
+
+
+def read_list(fn):
+    with open(os.path.join(HERE, fn)) as f:
+        return {l.strip() for l in f if l.strip() and not l.startswith("#")}
+
+
+def group_of(name, heldout, first):
+    return "heldout" if name in heldout else "first" if name in first else "tuning"
 
 
 def fmt(x):
@@ -182,6 +197,33 @@ def summary(rows, rules, title):
     return out + [""]
 
 
+def differences(rows, title):
+    """The default's mean regret minus each fastai rule's, on the problems
+    where both picked, with two standard errors: over problems (the spread of
+    the per-problem differences / sqrt(problems): what another set of
+    problems might show) and from the seeds alone (each problem's difference
+    is a mean over the same seeds of paired runs)."""
+    out = ["Default minus each fastai rule, %s: mean regret difference in points (negative = the" % title,
+           "default better), standard error over problems / from the seeds alone:", "",
+           "| rule | problems | triangular | one_cycle |", "| --- | --- | --- | --- |"]
+    for rule in ("loss-steepest", "loss-valley", "loss-min10"):
+        both = [r for r in rows if "default" in r["seeds"] and rule in r["seeds"]]
+        cells = []
+        for k in (0, 1):
+            per = [[100 * (b - a) for a, b in zip(r["seeds"]["default"][k], r["seeds"][rule][k])] for r in both]
+            if len(per) < 2:
+                cells.append("-")
+                continue
+            d = [mean(p) for p in per]
+            m = mean(d)
+            se_p = (sum((x - m) ** 2 for x in d) / (len(d) - 1) / len(d)) ** 0.5
+            var_s = [sum((x - mean(p)) ** 2 for x in p) / (len(p) - 1) / len(p) for p in per]
+            se_s = sum(var_s) ** 0.5 / len(d)
+            cells.append("%+.2f (SE %.2f / %.2f)" % (m, se_p, se_s))
+        out.append("| %s | %d | %s | %s |" % (rule, len(both), cells[0], cells[1]))
+    return out + [""]
+
+
 def main():
     args = sys.argv[1:]
     if not args:
@@ -198,8 +240,8 @@ def main():
             out_md = args[i + 1]
     os.makedirs(os.path.join(WORK, "work"), exist_ok=True)
     subprocess.run(["/usr/bin/python3", os.path.join(HERE, "make_data.py"), os.path.join(WORK, "data")], check=True)
-    with open(os.path.join(HERE, "heldout.txt")) as f:
-        heldout = {l.strip() for l in f if l.strip() and not l.startswith("#")}
+    heldout = read_list("heldout.txt")
+    seen = read_list("heldout-first.txt")
     version = sh([lrsweep, "--version"]).strip()
     cache = Cache(os.path.join(WORK, "cache.json"), version, fresh)
 
@@ -213,7 +255,7 @@ def main():
             continue
         t0 = time.time()
         epochs = epochs_of(text)
-        grid = run_trials(lrsweep, name, text, [("constant", r, r) for r in GRID], cache)
+        grid = {k: mean(v) for k, v in run_trials(lrsweep, name, text, [("constant", r, r) for r in GRID], cache).items()}
         best_spec = max(grid, key=lambda s: grid[s])
         best = grid[best_spec]
         bounds, range_secs = range_bounds(lrsweep, name, text)
@@ -223,17 +265,18 @@ def main():
             if b and b["ok"]:
                 specs += [("triangular", b["min"], b["max"]), ("one_cycle", b["max"], b["max"])]
         res = run_trials(lrsweep, name, text, specs, cache) if specs else {}
-        regret = {}
+        regret, seeds = {}, {}
         for rule in RULES:
             b = bounds.get(rule)
             if b and b["ok"]:
-                regret[rule] = (100 * (best - res[("triangular", b["min"], b["max"])]),
-                                100 * (best - res[("one_cycle", b["max"], b["max"])]))
+                seeds[rule] = (res[("triangular", b["min"], b["max"])], res[("one_cycle", b["max"], b["max"])])
+                regret[rule] = tuple(100 * (best - mean(v)) for v in seeds[rule])
         chosen = [r for r in RULES if bounds.get(r, {}).get("chosen")]
         if chosen and chosen[0] in regret:
             regret["default"] = regret[chosen[0]]
-        rows.append({"name": name, "heldout": name in heldout, "best_lr": best_spec[1], "best": best,
-                     "grid": grid, "bounds": bounds, "regret": regret,
+            seeds["default"] = seeds[chosen[0]]
+        rows.append({"name": name, "group": group_of(name, heldout, seen), "best_lr": best_spec[1], "best": best,
+                     "grid": grid, "bounds": bounds, "regret": regret, "seeds": seeds,
                      "chosen": chosen[0] if chosen else None, "secs": time.time() - t0,
                      "range_secs": range_secs, "epochs": epochs})
         r = rows[-1]
@@ -242,6 +285,8 @@ def main():
             " ".join("%s=%s/%s" % (k, fmt(v[0]), fmt(v[1])) for k, v in regret.items())), flush=True)
     total = time.time() - t_all
     write_md(out_md, rows, total, version, cache)
+    with open(os.path.join(WORK, "last.json"), "w") as f:
+        json.dump([dict(r, grid={"%.17g" % k[1]: v for k, v in r["grid"].items()}) for r in rows], f)
 
 
 def write_md(path, rows, total, version, cache):
@@ -253,11 +298,23 @@ def write_md(path, rows, total, version, cache):
              "Regret = the grid's best mean final validation accuracy (constant rates 1e-5 .. 10, half",
              "a decade apart, 3 seeds) minus that of a triangular run between the rule's bounds (two",
              "cycles) / of one_cycle with max_lr = the rule's max_lr, same epochs and seeds; in points,",
-             "negative = better than every constant rate. `default` is the rule the pipeline chose.", ""]
-    for held, title in ((False, "Tuning problems"), (True, "Held-out problems")):
-        sub = [r for r in rows if r["heldout"] == held]
+             "negative = better than every constant rate. `default` is the rule the pipeline chose.",
+             "Held out: the problems of bench/bounds/heldout.txt, fixed before the rules last changed",
+             "and never used to change them. The first held-out problems (heldout-first.txt) were",
+             "seen while rules were compared: they are tuning problems since, reported apart.", ""]
+    for group, title in (("tuning", "Tuning problems"),
+                         ("first", "Tuning problems, formerly held out"),
+                         ("heldout", "Held-out problems")):
+        sub = [r for r in rows if r["group"] == group]
         if sub:
             lines += summary(sub, rules, title)
+    tune = [r for r in rows if r["group"] != "heldout"]
+    held = [r for r in rows if r["group"] == "heldout"]
+    if len({r["group"] for r in tune}) > 1:
+        lines += summary(tune, rules, "All tuning problems")
+    for sub, title in ((tune, "tuning problems"), (held, "held-out problems")):
+        if sub:
+            lines += differences(sub, title)
     lines += ["## Per problem", "",
               "| problem | epochs | best constant | best acc | rule | min_lr | max_lr | regret tri | regret 1cycle |",
               "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
@@ -265,7 +322,8 @@ def write_md(path, rows, total, version, cache):
         first = True
         for rule in RULES:
             b = r["bounds"].get(rule, {"ok": False, "note": "missing"})
-            name = ("%s%s" % (r["name"], " (held out)" if r["heldout"] else "")) if first else ""
+            tag = {"heldout": " (held out)", "first": " (formerly held out)"}.get(r["group"], "")
+            name = ("%s%s" % (r["name"], tag)) if first else ""
             head = "| %s | %s | %s | %s |" % (name, r["epochs"] if first else "",
                                             ("%.3g" % r["best_lr"]) if first else "",
                                             ("%.2f" % (100 * r["best"])) if first else "")

@@ -33,6 +33,8 @@ typedef struct {
 	int32_t *y;          /* (n) labels in [0, classes)                    */
 	size_t n;            /* samples                                       */
 	size_t d;            /* features per sample                           */
+	size_t rows, cols;   /* idx images: each one's rows and columns (rows
+	                        * cols == d); 0 for data without a 2-D shape */
 } lrs_split;
 
 /* Row i of s as float32 into out (d floats). */
@@ -132,6 +134,8 @@ typedef struct {
 	char delimiter;        /* the training csv's field separator, or 0    */
 	int header;            /* the training csv: 1 when it had a header row */
 	size_t features;       /* d of every split                             */
+	size_t rows, cols;     /* the training images' rows and columns (idx),
+	                          for a model's input shape; 0 for flat data   */
 	double norm_a, norm_b; /* scale: x' = (x - a) * b, both rounded to
 	                          float first (NAN if not scale)               */
 	void *storage;         /* the allocation behind the splits             */

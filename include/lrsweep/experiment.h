@@ -13,12 +13,14 @@
 
 #include "lrsweep/data.h"
 #include "lrsweep/external.h"
+#include "lrsweep/net.h"
 #include "lrsweep/nn.h"
 #include "lrsweep/node.h"
 #include "lrsweep/optim.h"
 #include "lrsweep/prune.h"
 #include "lrsweep/rangetest.h"
 #include "lrsweep/tpe.h"
+#include "lrsweep/util.h"
 
 /* The most threads trials.threads and every --threads flag allow: far
  * more than the cores of one machine, and few enough that starting them
@@ -43,6 +45,17 @@ typedef struct {
 	int per_given;             /* 1: the file set range_test.per           */
 	const lrs_node *per_node;  /* it, for messages; NULL when not given    */
 } lrs_range_settings;
+
+/* The model: section (SPEC §7, §13): the layer stack that trains, and
+ * which of the two ways the file described it. */
+typedef struct {
+	lrs_net_config net;        /* the stack; its input (unless model.input
+	                              gives it) and classes are 0 until the
+	                              data is known (lrs_experiment_fit)      */
+	int layers;                /* 1: model.layers; 0: the hidden: shorthand,
+	                              net = lrs_net_from_mlp(mlp)             */
+	lrs_mlp_config mlp;        /* the shorthand's hidden, activation, init */
+} lrs_model_config;
 
 /* The hyperparameters trials.space may vary, in this order (bit i of a
  * group mask is key i): batch_size, model.hidden, model.activation,
@@ -108,7 +121,10 @@ typedef struct {
 	uint64_t seed;             /* master seed (default 0)                 */
 	const char *db;            /* db: path, or NULL for results/<name>.db */
 	lrs_data_config data;      /* the data: section, resolved             */
-	lrs_mlp_config model;      /* inputs/outputs are 0 until data loads   */
+	lrs_model_config model;    /* input and classes set by lrs_experiment_fit */
+	const lrs_node *model_layers; /* model.layers (for errors at a layer),
+	                               or NULL                                */
+	const lrs_node *model_input;  /* model.input, or NULL                 */
 	lrs_optim_config optim;
 	long batch_size;
 	const lrs_node *range_test; /* range_test: section, or NULL           */
@@ -128,10 +144,30 @@ typedef struct {
  * (batch_size, model.hidden, model.activation, model.init, optimizer.type,
  * optimizer.momentum, ...), values[i] its value for this trial. Checked as
  * the experiment file is: an impossible value is LRS_EINVALID with
- * "file:line:column: message" at the value. */
+ * "file:line:column: message" at the value. The model's input and classes
+ * are e->model's. */
 int lrs_experiment_hyper(const lrs_experiment *e, const char *const *keys,
-                         const lrs_node *const *values, size_t n, lrs_mlp_config *model,
+                         const lrs_node *const *values, size_t n, lrs_model_config *model,
                          lrs_optim_config *optim, long *batch_size);
+
+/* Sets m's input and classes from dataset ds where they are 0: the input
+ * (1, rows, cols) for images, (features, 1, 1) for flat data. */
+void lrs_model_fit(lrs_model_config *m, const lrs_dataset *ds);
+
+/* The model of e fitted to its data ds (lrs_model_fit) and checked before
+ * anything trains: model.input must hold the data's features, and every
+ * layer must fit its input (lrs_net_shapes). LRS_EINVALID with
+ * "file:line:column: message" at model.input or at the layer at fault. */
+int lrs_experiment_fit(lrs_experiment *e, const lrs_dataset *ds);
+
+/* Layer L written compactly, without spaces: "conv32k5p2" (s2 for a
+ * stride, p for padding), "maxpool3s2ceil", "linear10", "dropout0.5",
+ * "batchnorm(momentum=0.2,eps=1e-05)", "relu"; settings at their defaults
+ * left out. */
+void lrs_model_layer_text(char *buf, size_t size, const lrs_layer *L);
+
+/* The stack of cfg, its layers' texts separated by spaces, into b. */
+void lrs_model_stack_text(lrs_buf *b, const lrs_net_config *cfg);
 
 /* Whether `key` names a hyperparameter trials.space may vary. */
 int lrs_experiment_space_key(const char *key);

@@ -85,6 +85,22 @@ const char *lrs_layer_name(lrs_layer_type type);
 /* The MLP `m` (inputs, outputs, hidden, activation, init) as a stack. */
 void lrs_net_from_mlp(lrs_net_config *cfg, const lrs_mlp_config *m);
 
+/* What a layer keeps beyond its output, private to src/nn. */
+typedef struct {
+	int cnhw;            /* its output is channel-major (C, B, H, W): conv
+	                        and pools write it, element-wise layers keep
+	                        their input's; else NCHW / (B, features)      */
+	int fused;           /* its forward applies the next layer, a relu
+	                        (conv, pools) or any activation (linear)      */
+	size_t chunk;        /* conv: samples lowered per sgemm              */
+	float *flat;         /* linear after a channel-major map: its input
+	                        as (B, C*H*W), PyTorch's flatten order        */
+	int32_t *argmax;     /* maxpool: (C, B, OH*OW) winners               */
+	float *mask;         /* dropout: (B, features) 0 or 1/(1-p)          */
+	float *mean, *invstd;   /* batchnorm: the batch's, (C) each         */
+	float *rmean, *rvar;    /* batchnorm: running, (C) each, in running */
+} lrs_net_layer;
+
 /* A built stack. The public fields are read by optimizers and the
  * trainer; the rest is net.c's. */
 typedef struct lrs_net lrs_net;
@@ -94,14 +110,24 @@ struct lrs_net {
 	size_t max_batch;      /* the largest batch forward() accepts          */
 	float *params;         /* (n_params) every weight, bias, scale, shift  */
 	float *grads;          /* (n_params) same layout as params             */
+	size_t n_running;      /* floats in running                            */
+	float *running;        /* (n_running) batchnorm's running statistics,
+	                          each layer's mean (C) then variance (C):
+	                          state, not parameters -- no optimizer or
+	                          gradient touches them                        */
 	/* private to src/nn: */
 	lrs_layer_shape shape[LRS_NET_MAX_LAYERS];
 	float *W[LRS_NET_MAX_LAYERS], *b[LRS_NET_MAX_LAYERS];    /* in params  */
 	float *dW[LRS_NET_MAX_LAYERS], *db[LRS_NET_MAX_LAYERS];  /* in grads   */
 	float *act[LRS_NET_MAX_LAYERS]; /* (B, out) output of layer l; the
 	                                   last is the softmax probabilities */
+	lrs_net_layer aux[LRS_NET_MAX_LAYERS];
 	float *work;           /* activations and scratch, one block           */
 	float *dcur, *dnext;   /* (B, widest) backward scratch, in work        */
+	float *cols;           /* conv: im2col columns of one chunk, in work   */
+	size_t first_param;    /* the first layer with parameters: backward
+	                          stops there, without its input gradient      */
+	lrs_rng drop;          /* the dropout masks' stream                    */
 	int training;          /* lrs_net_forward's mode of the last call      */
 };
 
@@ -120,8 +146,10 @@ int lrs_net_build(lrs_net **out, const lrs_net_config *cfg, size_t max_batch);
  * batchnorm scale 1, shift 0); else `init` for every linear and conv
  * weight -- He normal std sqrt(2/fan_in), Xavier uniform bound
  * sqrt(6/(fan_in+fan_out)) -- and zero biases. Layers draw in order, weight
- * then bias; an MLP draws exactly as lrs_mlp_init. Also seeds the net's
- * dropout stream and resets batchnorm's running statistics. */
+ * then bias; an MLP draws exactly as lrs_mlp_init. A conv's fan_in is
+ * C*k*k and its fan_out OC*k*k, as PyTorch counts them. Then, when the
+ * stack has a dropout layer, one more draw seeds the net's dropout
+ * stream; batchnorm's running statistics restart at mean 0, variance 1. */
 void lrs_net_init(lrs_net *n, lrs_rng *rng);
 
 /* Forward pass of B <= max_batch samples x: (B, C*H*W). training: 1 as

@@ -14,9 +14,10 @@
  *   loss-min10     max_lr = (lr of the minimum smoothed loss) / 10;
  *                  min_lr = max_lr / 10.
  *   combined       the accuracy and the loss evidence together: max_lr =
- *                  the geometric mean of accuracy's and loss-steepest's
- *                  max_lr (either alone when the other cannot pick);
- *                  min_lr = max_lr / 10. The pipeline's default.
+ *                  the geometric mean of accuracy's max_lr, loss-steepest's
+ *                  max_lr and the rate of the loss's minimum / 3 (of those
+ *                  that could be read); min_lr = max_lr / 10. The
+ *                  pipeline's default.
  *
  * Every definition, parameter and refusal is spelled out in
  * docs/range-test.md; the LRS_PICK_* constants below are its parameters.
@@ -76,6 +77,8 @@ typedef enum {
                                        see where (CLR paper's rule of thumb) */
 #define LRS_PICK_DECADE       10.0  /* min_lr = max_lr / this, where a rule
                                        has no lower bound of its own      */
+#define LRS_PICK_MIN_BACKOFF  3.0   /* combined reads the rate of the loss's
+                                       minimum divided by this            */
 
 #define LRS_PICK_PROBE_END    1.0   /* the probe's linear range ends at
                                        this x the rate of its minimum loss */

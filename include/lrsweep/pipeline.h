@@ -115,7 +115,7 @@ int lrs_pipeline_no_bounds(const lrs_range_outcome *o, const lrs_range_choice *c
  * length in updates, and `base` trained with e's seed and the given model,
  * optimizer and batch size. */
 void lrs_pipeline_range_settings(lrs_range_config *rc, lrs_train_config *base, const lrs_experiment *e,
-                                 const lrs_dataset *ds, const lrs_mlp_config *model,
+                                 const lrs_dataset *ds, const lrs_net_config *model,
                                  const lrs_optim_config *optim, long batch_size);
 
 /* ------------------------------------------------------------ a run */

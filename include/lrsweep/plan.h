@@ -54,7 +54,7 @@ typedef struct {
 	                               NULL, params the values as chosen, and
 	                               the runner stores it failed without
 	                               training; NULL for a trial that runs */
-	lrs_mlp_config model;
+	lrs_model_config model;     /* fitted to the data: input and classes */
 	lrs_optim_config optim;
 	long batch_size;
 	long epochs;
@@ -117,7 +117,7 @@ void lrs_plan_groups_free(lrs_plan_group *g, size_t n);
 /* What group g's range test trains: the experiment's model, optimizer and
  * batch size with the grouping keys' values of its first trial `first`. */
 void lrs_plan_group_hyper(const lrs_experiment *e, const lrs_trial_spec *first, unsigned fields,
-                          lrs_mlp_config *model, lrs_optim_config *optim, long *batch_size);
+                          lrs_model_config *model, lrs_optim_config *optim, long *batch_size);
 
 typedef struct {
 	const char *key;            /* a group's name                       */

@@ -2,7 +2,8 @@
  * what `lrsweep plot` draws, what `lrsweep report` writes, and the range
  * test figure `lrsweep range-test --plot` draws as it runs; and the text
  * the commands print, written to the FILE * the caller gives: the range
- * test's summary, a run's plan, leaderboard and totals, a schedule's rows
+ * test's summary, a run's plan, leaderboard and totals, the model's shape
+ * table, a schedule's rows
  * (the query subjects' rows are query.h's, on table.h).
  *
  * The data comes from the store's typed reads and the results module's
@@ -90,6 +91,16 @@ int lrs_report_leaderboard(FILE *f, lrs_store *st, int64_t exp_id);
 /* The trials a finished run ran, by status, where they are stored, and the
  * epochs pruning saved. */
 void lrs_report_run_totals(FILE *f, const lrs_pipeline *p, const char *path);
+
+/* ------------------------------------------------------------ the model */
+
+/* The model's shape table, as torchinfo's summary: one row per layer
+ * (its text as lrs_model_layer_text writes it, its output shape for one
+ * sample, its parameters), the input first; then the total parameters and
+ * `run_bytes`, what one training run holds (lrs_train_bytes at batch
+ * `batch_size`; 0 when this build cannot train the stack, said with the
+ * reason). The model must be fitted to its data (lrs_experiment_fit). */
+void lrs_report_model(FILE *f, const lrs_model_config *m, double run_bytes, long batch_size);
 
 /* ------------------------------------------------------------ one schedule */
 

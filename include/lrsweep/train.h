@@ -8,9 +8,11 @@
  * loss ends the run as diverged at that step. Callbacks after every step,
  * evaluation and epoch let the callers log, prune or stop.
  *
- * Who trains is an engine (lrs_engine): the built-in MLP (below, the
- * default) or another implementation of the same contract. The built-in
- * engine reshuffles the training split every epoch from the run's own RNG
+ * Who trains is an engine (lrs_engine): the built-in layer stack (net.h;
+ * below, the default) or another implementation of the same contract. The
+ * built-in engine trains with the model in training mode (dropout drops,
+ * batchnorm uses batch statistics) and evaluates it in evaluation mode, as
+ * PyTorch's model.train() and model.eval(); it reshuffles the training split every epoch from the run's own RNG
  * and keeps the last partial batch (PyTorch's drop_last=False); a run is
  * single-threaded and touches no globals, so runs go side by side on
  * threads; the dataset is only read. */
@@ -21,14 +23,16 @@
 #include <stdint.h>
 
 #include "lrsweep/data.h"
-#include "lrsweep/nn.h"
+#include "lrsweep/net.h"
 #include "lrsweep/optim.h"
 #include "lrsweep/schedule.h"
 
 typedef struct lrs_engine lrs_engine;
 
 typedef struct {
-	lrs_mlp_config model;      /* inputs and outputs are taken from the data */
+	lrs_net_config model;      /* the layer stack; an input of 0 channels is
+	                              the data's features (flat), 0 classes
+	                              the data's                              */
 	lrs_optim_config optim;
 	long batch_size;
 	long epochs;               /* epochs to train                           */
@@ -41,7 +45,7 @@ typedef struct {
 	                              update s when s % eval_every == 0, and
 	                              after the last of max_steps (range tests) */
 	size_t eval_samples;       /* ... on its first eval_samples (0 = all)   */
-	const lrs_engine *engine;  /* who trains; NULL: the built-in MLP        */
+	const lrs_engine *engine;  /* who trains; NULL: the built-in engine     */
 	/* for engines that run a program (the built-in one ignores them): */
 	const char *run_key;       /* names the run: trial key, "range-1-0"     */
 	const char *params;        /* its params, a JSON object; NULL: the
@@ -65,7 +69,7 @@ typedef struct {
 	double val_loss;           /* NAN without a validation split            */
 	double val_accuracy;
 	double seconds;            /* wall time of the epoch, evaluation included */
-	const lrs_mlp *model;      /* the built-in engine's model after the
+	const lrs_net *model;      /* the built-in engine's model after the
 	                              epoch (read only, for tests); NULL with
 	                              other engines                           */
 } lrs_epoch_stats;
@@ -106,7 +110,7 @@ struct lrs_engine {
 	void *ctx;                 /* the engine's own state                    */
 };
 
-/* The built-in MLP engine (what cfg->engine == NULL means). */
+/* The built-in engine (what cfg->engine == NULL means). */
 extern const lrs_engine lrs_engine_builtin;
 
 /* Steps in one epoch: ceil(train samples / batch size). */
@@ -119,15 +123,17 @@ int lrs_train_run(lrs_train_result *out, const lrs_dataset *ds,
                   const lrs_train_config *cfg, const lrs_train_hooks *hooks);
 
 /* The bytes one run of `cfg` on `ds` allocates: the model's parameters and
- * gradients, the optimizer's state, the activations and backward scratch
- * for its largest batch (the training batch or the evaluation chunk), the
- * batch buffers and the epoch order. The dataset itself is not counted
+ * gradients, the optimizer's state, the activations and scratch (im2col
+ * columns, pooling indices) for its largest batch (the training batch or
+ * the evaluation chunk; lrs_net_bytes), the batch buffers and the epoch
+ * order; 0 for a stack this build cannot train. The dataset itself is not counted
  * (it is shared and already loaded). A double: no overflow. */
 double lrs_train_bytes(const lrs_dataset *ds, const lrs_train_config *cfg);
 
 /* Checks that `runs` runs of `cfg` at once fit in memory
  * (lrs_memory_check): 0, or LRS_ENOMEM "the model (P parameters, batch B)
- * needs N MiB, only M MiB available (...)". lrs_train_run checks one run
+ * needs N MiB, only M MiB available (...)", or LRS_EINVALID for a stack
+ * that does not fit the data or that this build cannot train. lrs_train_run checks one run
  * itself before it allocates; callers that run several at once check them
  * all before the first starts. */
 int lrs_train_check_memory(const lrs_dataset *ds, const lrs_train_config *cfg, long runs);

@@ -14,6 +14,8 @@
 #include "lrsweep/experiment.h"
 #include "lrsweep/node.h"
 #include "lrsweep/pick.h"
+#include "lrsweep/report.h"
+#include "lrsweep/train.h"
 #include "lrsweep/util.h"
 #include "cli.h"
 
@@ -202,6 +204,14 @@ void cli_data_summary(const char *cmd, const lrs_experiment *exp, const lrs_data
 {
 	fprintf(stderr, "lrsweep %s: %s: %zu train, %zu validation, %zu test samples of %zu features, %d classes\n",
 	        cmd, exp->name, ds->train.n, ds->val.n, ds->test.n, ds->features, ds->classes);
+}
+
+void cli_model_table(FILE *f, const lrs_experiment *exp, const lrs_dataset *ds)
+{
+	lrs_train_config c = { .model = exp->model.net, .optim = exp->optim, .batch_size = exp->batch_size,
+	                       .epochs = 1, .eval_each_epoch = 1 };
+
+	lrs_report_model(f, &exp->model, lrs_train_bytes(ds, &c), exp->batch_size);
 }
 
 const char *cli_db_path(const char *given, const lrs_experiment *e, char *buf, size_t cap)

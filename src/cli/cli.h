@@ -157,6 +157,10 @@ int cli_load(const char *cmd, const char *path, lrs_experiment **exp, lrs_datase
 /* One line on stderr: the experiment's name and the sizes of its splits. */
 void cli_data_summary(const char *cmd, const lrs_experiment *exp, const lrs_dataset *ds);
 
+/* The shape table of exp's model on ds (lrs_report_model) to f, with what
+ * one run at the experiment's batch size holds. */
+void cli_model_table(FILE *f, const lrs_experiment *exp, const lrs_dataset *ds);
+
 /* The database: `given` (--db), else the experiment's db:, else
  * results/<name>.db (creating results/). */
 const char *cli_db_path(const char *given, const lrs_experiment *e, char *buf, size_t cap);

@@ -3,7 +3,7 @@
  * features, classes, class balance, value range; and says how it was
  * read: the normalisation applied and why, how the labels became classes
  * (with the label each class stands for when they were mapped), a CSV
- * file's delimiter and header. */
+ * file's delimiter and header; and the model's shape table on it. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +25,9 @@ static const char about[] =
 	"features, classes, the samples per class and the range of the values;\n"
 	"then the normalisation applied and why, how the labels became class\n"
 	"numbers (and the label of each class when they were mapped), and a\n"
-	"CSV file's delimiter and header.\n";
+	"CSV file's delimiter and header; last, the model's shape table on this\n"
+	"data: each layer's output shape and parameters, the totals, and the\n"
+	"memory one training run holds.\n";
 
 /* Parses data's argv: 0, LRS_OPT_HELP (written to stdout) or an error. */
 static int parse_args(int argc, char **argv, cli_globals *g, const char **path)
@@ -131,7 +133,7 @@ int cmd_data(int argc, char **argv, cli_globals *g)
 		for (int c = 0; c < ds->classes; c++)
 			printf("%-6d  %8zu  %10zu  %8zu\n", c, counts[c], counts[ds->classes + c],
 			       counts[2 * ds->classes + c]);
-		goto out;
+		goto model;
 	}
 	int width = 5;   /* of the label column: the longest name, at most MAX_LABEL_WIDTH */
 	for (int c = 0; c < ds->classes; c++) {
@@ -142,6 +144,9 @@ int cmd_data(int argc, char **argv, cli_globals *g)
 	for (int c = 0; c < ds->classes; c++)
 		printf("%-6d  %-*.*s  %8zu  %10zu  %8zu\n", c, width, width, ds->class_names[c], counts[c],
 		       counts[ds->classes + c], counts[2 * ds->classes + c]);
+model:
+	printf("\n");
+	cli_model_table(stdout, e, ds);
 out:
 	free(counts);
 	free(row);

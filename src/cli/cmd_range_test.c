@@ -152,7 +152,7 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 	lrs_range_choice ch = { LRS_PICK_ACCURACY, -1 };
 	lrs_range_config rc = settings(&a, e, spe, &repeats, &pick_name);
 	int auto_range = e->range.auto_range && rc.mode == LRS_RAMP_LINEAR && isnan(a.start_lr) && isnan(a.end_lr);
-	lrs_train_config base = { .model = e->model, .optim = e->optim, .batch_size = e->batch_size, .epochs = 1,
+	lrs_train_config base = { .model = e->model.net, .optim = e->optim, .batch_size = e->batch_size, .epochs = 1,
 	                          .seed = a.seed >= 0 ? (uint64_t)a.seed : e->seed, .eval_each_epoch = 1 };
 	lrs_pick_rule_parse(&ch.preferred, pick_name);
 	if (!(rc.end_lr > rc.start_lr) && (!isnan(a.start_lr) || !isnan(a.end_lr))) {

@@ -64,7 +64,8 @@ static int parse_args(int argc, char **argv, cli_globals *g, run_args *a, FILE *
 		  .help = "continue the latest experiment of this name in the database: completed, pruned and "
 		          "diverged trials are kept, the rest run; refused if the experiment file changed" },
 		{ .name = "dry-run", .kind = LRS_OPT_FLAG, .dest = &a->dry_run,
-		  .help = "print the plan and stop: no training, nothing stored" },
+		  .help = "print the plan and stop: no training, nothing stored; a model.layers stack's shape table "
+		          "first (with -v, an MLP's too)" },
 		{ .name = "min-lr", .kind = LRS_OPT_DOUBLE, .dest = &a->min_lr, .metavar = "X", .min = 0,
 		  .max = INFINITY, .flags = LRS_OPT_MIN_OPEN | LRS_OPT_AND_NEXT,
 		  .help = "the lower bound; with --max-lr, the bounds: skip the range test" },
@@ -361,6 +362,10 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 			       "results of the rounds before; below, the stand-in plan that checks the file and finds the "
 			       "range-test groups (every combination of the range-test keys' listed values, other searched "
 			       "keys at their middle)\n", e->trial.samples, e->trial.sampler.startup, e->trial.batch);
+		if (!e->has_trainer && (e->model.layers || g->verbose)) {   /* a stack's shapes; -v: an MLP's too */
+			cli_model_table(stdout, e, ds);
+			printf("\n");
+		}
 		lrs_report_plan(stdout, &p);
 	} else if ((err = lrs_pipeline_check_memory(&p)) < 0) {
 		status = cli_fail(CMD, err);

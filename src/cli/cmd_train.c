@@ -66,7 +66,8 @@ static int parse_args(int argc, char **argv, cli_globals *g, train_args *a)
 		  .help = "what @max stands for in the schedule" },
 		CLI_OPT_DB(&a->db, "the database the run is stored in, as an experiment of one trial"),
 		CLI_OPT_QUIET_HELP(g, "no summary line on stderr"),
-		CLI_OPT_VERBOSE_HELP(g, "the resolved schedule and the BLAS library on stderr"),
+		CLI_OPT_VERBOSE_HELP(g, "the model's shape table first; the resolved schedule and the BLAS library on "
+		                     "stderr"),
 	};
 	const lrs_opt_spec spec = { "lrsweep", CMD, opts, CLI_N_OPTS(opts), about, epilog, 0 };
 
@@ -160,6 +161,8 @@ static int train(const train_args *a, const cli_globals *g, const lrs_experiment
 	if ((rc = lrs_store_open(&st, path, LRS_STORE_CREATE)) < 0)
 		goto out;
 	if (g->verbose) {
+		cli_model_table(stdout, e, ds);
+		printf("\n");
 		fprintf(stderr, "lrsweep train: BLAS %s\n", lrs_blas_info());
 		fprintf(stderr, "lrsweep train: schedule %s %s\n", s.plan.items[0].type, s.plan.items[0].params);
 	}

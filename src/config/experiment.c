@@ -19,17 +19,9 @@
 #include "lrsweep/experiment.h"
 #include "lrsweep/schedule.h"
 #include "lrsweep/util.h"
+#include "internal.h"
 
 #define MAX_FILE_BYTES (16 << 20)   /* an experiment file is text, not data */
-
-typedef struct {
-	const char *path;   /* for messages                 */
-	lrs_buf errors;     /* one line per problem         */
-	int count;          /* problems found               */
-	int bad_strategy;   /* search.strategy is wrong: its
-	                       distributions go unquestioned
-	                       (one problem, one line)      */
-} checker;
 
 static void problem_at(checker *ck, int line, int column, const char *fmt, va_list ap)
 {
@@ -42,10 +34,7 @@ static void problem_at(checker *ck, int line, int column, const char *fmt, va_li
 }
 
 /* A problem with a value, reported at the value. */
-static void problem(checker *ck, const lrs_node *at, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void problem(checker *ck, const lrs_node *at, const char *fmt, ...)
+void cfg_problem(checker *ck, const lrs_node *at, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -55,10 +44,7 @@ static void problem(checker *ck, const lrs_node *at, const char *fmt, ...)
 }
 
 /* A problem with a key (unknown, misplaced), reported at the key. */
-static void key_problem(checker *ck, const lrs_node *value, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void key_problem(checker *ck, const lrs_node *value, const char *fmt, ...)
+void cfg_key_problem(checker *ck, const lrs_node *value, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -70,14 +56,14 @@ static void key_problem(checker *ck, const lrs_node *value, const char *fmt, ...
 
 static void sort_problems(checker *ck);
 
-static const char *kind_name(const lrs_node *n)
+const char *cfg_kind_name(const lrs_node *n)
 {
 	return n->kind == LRS_NODE_MAP ? "a mapping" : n->kind == LRS_NODE_LIST ? "a list" : "a single value";
 }
 
 /* Every key of `map` must be in `allowed`. */
-static void check_keys(checker *ck, const lrs_node *map, const char *section,
-                       const char *const *allowed, size_t n)
+void cfg_check_keys(checker *ck, const lrs_node *map, const char *section,
+                    const char *const *allowed, size_t n)
 {
 	for (size_t k = 0; k < map->n; k++) {
 		int ok = 0;
@@ -87,27 +73,27 @@ static void check_keys(checker *ck, const lrs_node *map, const char *section,
 			continue;
 		const char *near = lrs_nearest_name(map->keys[k], allowed, n);
 		if (near)
-			key_problem(ck, map->items[k], "unknown key '%s'%s%s (did you mean '%s'?)", map->keys[k],
-			            section ? " in " : "", section ? section : "", near);
+			cfg_key_problem(ck, map->items[k], "unknown key '%s'%s%s (did you mean '%s'?)", map->keys[k],
+			                section ? " in " : "", section ? section : "", near);
 		else
-			key_problem(ck, map->items[k], "unknown key '%s'%s%s", map->keys[k],
-			            section ? " in " : "", section ? section : "");
+			cfg_key_problem(ck, map->items[k], "unknown key '%s'%s%s", map->keys[k],
+			                section ? " in " : "", section ? section : "");
 	}
 }
 
-static int is_scalar(checker *ck, const lrs_node *n, const char *key)
+int cfg_is_scalar(checker *ck, const lrs_node *n, const char *key)
 {
 	if (n->kind == LRS_NODE_SCALAR)
 		return 1;
-	problem(ck, n, "'%s' must be a single value, got %s", key, kind_name(n));
+	cfg_problem(ck, n, "'%s' must be a single value, got %s", key, cfg_kind_name(n));
 	return 0;
 }
 
-static int is_map(checker *ck, const lrs_node *n, const char *key)
+int cfg_is_map(checker *ck, const lrs_node *n, const char *key)
 {
 	if (n->kind == LRS_NODE_MAP)
 		return 1;
-	problem(ck, n, "'%s' must be a mapping, got %s", key, kind_name(n));
+	cfg_problem(ck, n, "'%s' must be a mapping, got %s", key, cfg_kind_name(n));
 	return 0;
 }
 
@@ -121,29 +107,29 @@ static int number_at(checker *ck, const lrs_node *map, const char *key, const lr
 	*node = n;
 	if (!n)
 		return 0;
-	if (!is_scalar(ck, n, key))
+	if (!cfg_is_scalar(ck, n, key))
 		return -1;
 	return lrs_parse_double(n->text, v) < 0 ? -2 : 1;
 }
 
 /* A number in [lo, hi] (open ends when lo_open / hi_open). */
-static int get_number(checker *ck, const lrs_node *map, const char *key, double lo, int lo_open,
-                      double hi, int hi_open, double *out)
+int cfg_get_number(checker *ck, const lrs_node *map, const char *key, double lo, int lo_open,
+                   double hi, int hi_open, double *out)
 {
 	const lrs_node *n;
 	double v;
 	int rc = number_at(ck, map, key, &n, &v);
 
 	if (rc == -2)
-		problem(ck, n, "'%s' must be a number, got '%s'", key, n->text);
+		cfg_problem(ck, n, "'%s' must be a number, got '%s'", key, n->text);
 	if (rc != 1)
 		return rc < 0 ? -1 : 0;
 	if (v < lo || (lo_open && v == lo) || v > hi || (hi_open && v == hi)) {
 		if (isinf(hi))
-			problem(ck, n, "'%s' must be %s %g, got '%s'", key, lo_open ? ">" : ">=", lo, n->text);
+			cfg_problem(ck, n, "'%s' must be %s %g, got '%s'", key, lo_open ? ">" : ">=", lo, n->text);
 		else
-			problem(ck, n, "'%s' must be in %c%g, %g%c, got '%s'", key, lo_open ? '(' : '[', lo, hi,
-			        hi_open ? ')' : ']', n->text);
+			cfg_problem(ck, n, "'%s' must be in %c%g, %g%c, got '%s'", key, lo_open ? '(' : '[', lo, hi,
+			            hi_open ? ')' : ']', n->text);
 		return -1;
 	}
 	*out = v;
@@ -151,14 +137,14 @@ static int get_number(checker *ck, const lrs_node *map, const char *key, double 
 }
 
 /* A whole number in [lo, hi]. */
-static int get_integer(checker *ck, const lrs_node *map, const char *key, double lo, double hi, long *out)
+int cfg_get_integer(checker *ck, const lrs_node *map, const char *key, double lo, double hi, long *out)
 {
 	const lrs_node *n;
 	double v = 0;
 	int rc = number_at(ck, map, key, &n, &v);
 
 	if (rc == -2 || (rc == 1 && (v != floor(v) || v < lo || v > hi))) {
-		problem(ck, n, "'%s' must be a whole number in [%.0f, %.0f], got '%s'", key, lo, hi, n->text);
+		cfg_problem(ck, n, "'%s' must be a whole number in [%.0f, %.0f], got '%s'", key, lo, hi, n->text);
 		return -1;
 	}
 	if (rc == 1)
@@ -166,34 +152,34 @@ static int get_integer(checker *ck, const lrs_node *map, const char *key, double
 	return rc;
 }
 
-static int get_bool(checker *ck, const lrs_node *map, const char *key, int *out)
+int cfg_get_bool(checker *ck, const lrs_node *map, const char *key, int *out)
 {
 	const lrs_node *n = lrs_node_get(map, key);
 
 	if (!n)
 		return 0;
-	if (!is_scalar(ck, n, key))
+	if (!cfg_is_scalar(ck, n, key))
 		return -1;
 	if (!strcmp(n->text, "true") || !strcmp(n->text, "True") || !strcmp(n->text, "yes")) {
 		*out = 1;
 	} else if (!strcmp(n->text, "false") || !strcmp(n->text, "False") || !strcmp(n->text, "no")) {
 		*out = 0;
 	} else {
-		problem(ck, n, "'%s' must be true or false, got '%s'", key, n->text);
+		cfg_problem(ck, n, "'%s' must be true or false, got '%s'", key, n->text);
 		return -1;
 	}
 	return 1;
 }
 
 /* One of the words of `choices` ("a|b|c"): its index. */
-static int get_choice(checker *ck, const lrs_node *map, const char *key, const char *choices, int *out)
+int cfg_get_choice(checker *ck, const lrs_node *map, const char *key, const char *choices, int *out)
 {
 	const lrs_node *n = lrs_node_get(map, key);
 	const char *c = choices;
 
 	if (!n)
 		return 0;
-	if (!is_scalar(ck, n, key))
+	if (!cfg_is_scalar(ck, n, key))
 		return -1;
 	for (int i = 0; *c; i++) {
 		size_t len = strcspn(c, "|");
@@ -203,7 +189,7 @@ static int get_choice(checker *ck, const lrs_node *map, const char *key, const c
 		}
 		c += len + (c[len] == '|');
 	}
-	problem(ck, n, "'%s' must be one of %s, got '%s'", key, choices, n->text);
+	cfg_problem(ck, n, "'%s' must be one of %s, got '%s'", key, choices, n->text);
 	return -1;
 }
 
@@ -211,10 +197,10 @@ static const char *get_text(checker *ck, const lrs_node *map, const char *key)
 {
 	const lrs_node *n = lrs_node_get(map, key);
 
-	if (!n || !is_scalar(ck, n, key))
+	if (!n || !cfg_is_scalar(ck, n, key))
 		return NULL;
 	if (n->text[0] == '\0') {
-		problem(ck, n, "'%s' must not be empty", key);
+		cfg_problem(ck, n, "'%s' must not be empty", key);
 		return NULL;
 	}
 	return n->text;
@@ -230,7 +216,7 @@ static void get_delimiter(checker *ck, const lrs_node *map, char *out)
 	const lrs_node *n = lrs_node_get(map, "delimiter");
 	const char *t;
 
-	if (!n || !is_scalar(ck, n, "delimiter"))
+	if (!n || !cfg_is_scalar(ck, n, "delimiter"))
 		return;
 	t = n->text;
 	if (!strcmp(t, "auto"))
@@ -240,7 +226,7 @@ static void get_delimiter(checker *ck, const lrs_node *map, char *out)
 	else if (strlen(t) == 1 && strchr(",;|", t[0]))
 		*out = t[0];
 	else
-		problem(ck, n, "'delimiter' must be \",\", \";\", \"|\", tab (or \"\\t\") or auto, got '%s'", t);
+		cfg_problem(ck, n, "'delimiter' must be \",\", \";\", \"|\", tab (or \"\\t\") or auto, got '%s'", t);
 }
 
 static void read_source(checker *ck, const lrs_node *n, const char *which, lrs_data_source *src)
@@ -255,14 +241,14 @@ static void read_source(checker *ck, const lrs_node *n, const char *which, lrs_d
 	double noise;
 
 	snprintf(section, sizeof section, "data.%s", which);
-	if (!is_map(ck, n, section))
+	if (!cfg_is_map(ck, n, section))
 		return;
-	check_keys(ck, n, section, keys, sizeof keys / sizeof keys[0]);
+	cfg_check_keys(ck, n, section, keys, sizeof keys / sizeof keys[0]);
 	if (!lrs_node_get(n, "format")) {
-		problem(ck, n, "%s needs a 'format' (idx, csv, npy or synthetic)", section);
+		cfg_problem(ck, n, "%s needs a 'format' (idx, csv, npy or synthetic)", section);
 		return;
 	}
-	if (get_choice(ck, n, "format", "idx|csv|npy|synthetic", &fmt) <= 0)
+	if (cfg_get_choice(ck, n, "format", "idx|csv|npy|synthetic", &fmt) <= 0)
 		return;
 	src->format = (lrs_data_format)fmt;
 	src->header = -1;
@@ -274,7 +260,7 @@ static void read_source(checker *ck, const lrs_node *n, const char *which, lrs_d
 	};
 	for (int i = 0; i < 3 && need[fmt][i]; i++)
 		if (!lrs_node_get(n, need[fmt][i]))
-			problem(ck, n, "%s with format %s needs '%s'", section, lrs_node_get(n, "format")->text, need[fmt][i]);
+			cfg_problem(ck, n, "%s with format %s needs '%s'", section, lrs_node_get(n, "format")->text, need[fmt][i]);
 	src->images = get_text(ck, n, "images");
 	src->labels = get_text(ck, n, "labels");
 	src->path = get_text(ck, n, "path");
@@ -286,33 +272,33 @@ static void read_source(checker *ck, const lrs_node *n, const char *which, lrs_d
 	}
 	if (lrs_node_get(n, "label"))
 		src->label = get_text(ck, n, "label");
-	if (get_bool(ck, n, "header", &header) > 0)
+	if (cfg_get_bool(ck, n, "header", &header) > 0)
 		src->header = header;
 	for (int k = 0; k < 2; k++) {   /* keys of csv alone */
 		const char *key = k ? "skip_rows" : "delimiter";
 		const lrs_node *at = lrs_node_get(n, key);
 		if (at && fmt != LRS_DATA_CSV)
-			key_problem(ck, at, "'%s' applies to format csv only, not %s", key, lrs_node_get(n, "format")->text);
+			cfg_key_problem(ck, at, "'%s' applies to format csv only, not %s", key, lrs_node_get(n, "format")->text);
 	}
 	get_delimiter(ck, n, &src->delimiter);
-	if (get_integer(ck, n, "skip_rows", 0, 1e9, &v) > 0)
+	if (cfg_get_integer(ck, n, "skip_rows", 0, 1e9, &v) > 0)
 		src->skip_rows = (size_t)v;
 	int kind = -1;
-	if (lrs_node_get(n, "kind") && get_choice(ck, n, "kind", "spirals|blobs|xor", &kind) > 0)
+	if (lrs_node_get(n, "kind") && cfg_get_choice(ck, n, "kind", "spirals|blobs|xor", &kind) > 0)
 		src->kind = lrs_node_get(n, "kind")->text;
 	src->samples = 1000;
-	if (get_integer(ck, n, "samples", 1, 1e9, &v) > 0)
+	if (cfg_get_integer(ck, n, "samples", 1, 1e9, &v) > 0)
 		src->samples = (size_t)v;
-	if (get_integer(ck, n, "classes", 2, 1000, &v) > 0)
+	if (cfg_get_integer(ck, n, "classes", 2, 1000, &v) > 0)
 		src->classes = (int)v;
-	if (get_integer(ck, n, "dims", 1, 1e6, &v) > 0) {
+	if (cfg_get_integer(ck, n, "dims", 1, 1e6, &v) > 0) {
 		src->dims = (size_t)v;
 		if (kind >= 0 && kind != 1 && v != 2)
-			problem(ck, lrs_node_get(n, "dims"), "'dims' must be 2 for %s (only blobs take other sizes)", src->kind);
+			cfg_problem(ck, lrs_node_get(n, "dims"), "'dims' must be 2 for %s (only blobs take other sizes)", src->kind);
 	}
 	if (kind == 2 && lrs_node_get(n, "classes") && src->classes != 2)
-		problem(ck, lrs_node_get(n, "classes"), "'classes' must be 2 for xor");
-	if (get_number(ck, n, "noise", 0, 0, HUGE_VAL, 0, &noise) > 0)
+		cfg_problem(ck, lrs_node_get(n, "classes"), "'classes' must be 2 for xor");
+	if (cfg_get_number(ck, n, "noise", 0, 0, HUGE_VAL, 0, &noise) > 0)
 		src->noise = noise;
 }
 
@@ -326,22 +312,22 @@ static void read_data(checker *ck, const lrs_node *n, lrs_data_config *d, uint64
 	d->validation = 0.1;
 	d->normalize = LRS_NORM_AUTO;   /* chosen by source: lrs_dataset_load */
 	d->seed = seed;
-	if (!is_map(ck, n, "data"))
+	if (!cfg_is_map(ck, n, "data"))
 		return;
-	check_keys(ck, n, "data", keys, sizeof keys / sizeof keys[0]);
+	cfg_check_keys(ck, n, "data", keys, sizeof keys / sizeof keys[0]);
 	if (src) {
-		if (is_scalar(ck, src, "source")) {
+		if (cfg_is_scalar(ck, src, "source")) {
 			if (strcmp(src->text, "fashion-mnist") != 0)
-				problem(ck, src, "'source' must be fashion-mnist, got '%s' (or give train: and test:)", src->text);
+				cfg_problem(ck, src, "'source' must be fashion-mnist, got '%s' (or give train: and test:)", src->text);
 			else if (lrs_node_get(n, "train") || lrs_node_get(n, "test"))
-				problem(ck, src, "give either 'source' or 'train'/'test', not both");
+				cfg_problem(ck, src, "give either 'source' or 'train'/'test', not both");
 			else if (lrs_data_fashion_mnist(&d->train, &d->test) < 0)
-				problem(ck, src, "%s", lrs_error_last());
+				cfg_problem(ck, src, "%s", lrs_error_last());
 			else
 				d->has_test = 1;
 		}
 	} else if (!lrs_node_get(n, "train")) {
-		problem(ck, n, "data needs 'source: fashion-mnist' or a 'train' mapping");
+		cfg_problem(ck, n, "data needs 'source: fashion-mnist' or a 'train' mapping");
 	}
 	if (lrs_node_get(n, "train"))
 		read_source(ck, lrs_node_get(n, "train"), "train", &d->train);
@@ -349,51 +335,11 @@ static void read_data(checker *ck, const lrs_node *n, lrs_data_config *d, uint64
 		read_source(ck, lrs_node_get(n, "test"), "test", &d->test);
 		d->has_test = 1;
 	}
-	get_number(ck, n, "validation", 0, 0, 1, 1, &d->validation);
-	if (get_choice(ck, n, "normalize", "scale|standardize|none", &norm) > 0)
+	cfg_get_number(ck, n, "validation", 0, 0, 1, 1, &d->validation);
+	if (cfg_get_choice(ck, n, "normalize", "scale|standardize|none", &norm) > 0)
 		d->normalize = (lrs_normalize)norm;
-	if (get_integer(ck, n, "limit", 0, 1e12, &limit) > 0)
+	if (cfg_get_integer(ck, n, "limit", 0, 1e12, &limit) > 0)
 		d->limit = (size_t)limit;
-}
-
-/* ----------------------------------------------------------------- model */
-
-static void read_model(checker *ck, const lrs_node *n, lrs_mlp_config *m)
-{
-	static const char *const keys[] = { "hidden", "activation", "init" };
-	const lrs_node *hidden = lrs_node_get(n, "hidden");
-	int act = LRS_ACT_RELU, init = -1;
-
-	m->n_hidden = 1;
-	m->hidden[0] = 256;
-	m->activation = LRS_ACT_RELU;
-	if (n && is_map(ck, n, "model")) {
-		check_keys(ck, n, "model", keys, sizeof keys / sizeof keys[0]);
-		if (hidden) {
-			if (hidden->kind != LRS_NODE_LIST) {
-				problem(ck, hidden, "'hidden' must be a list of layer widths, e.g. [256] or [] (got %s)",
-				        kind_name(hidden));
-			} else if (hidden->n > LRS_MLP_MAX_HIDDEN) {
-				problem(ck, hidden, "'hidden' has %zu layers; at most %d", hidden->n, LRS_MLP_MAX_HIDDEN);
-			} else {
-				m->n_hidden = hidden->n;
-				for (size_t i = 0; i < hidden->n; i++) {
-					double v;
-					const lrs_node *w = hidden->items[i];
-					if (w->kind != LRS_NODE_SCALAR || lrs_parse_double(w->text, &v) < 0 ||
-					    v != floor(v) || v < 1 || v > 1e6)
-						problem(ck, w, "layer widths must be whole numbers in [1, 1000000], got %s",
-						        w->kind == LRS_NODE_SCALAR ? w->text : kind_name(w));
-					else
-						m->hidden[i] = (size_t)v;
-				}
-			}
-		}
-		get_choice(ck, n, "activation", "relu|tanh|sigmoid", &act);
-		get_choice(ck, n, "init", "he|xavier", &init);
-	}
-	m->activation = (lrs_activation)act;
-	m->init = init >= 0 ? (lrs_init)init : act == LRS_ACT_RELU ? LRS_INIT_HE : LRS_INIT_XAVIER;
 }
 
 /* ------------------------------------------------------------- optimizer */
@@ -404,43 +350,43 @@ static void read_optimizer(checker *ck, const lrs_node *n, lrs_optim_config *o)
 	int type = LRS_OPTIM_SGD;
 
 	lrs_optim_defaults(o, LRS_OPTIM_SGD);
-	if (!n || !is_map(ck, n, "optimizer"))
+	if (!n || !cfg_is_map(ck, n, "optimizer"))
 		return;
-	check_keys(ck, n, "optimizer", keys, sizeof keys / sizeof keys[0]);
-	if (get_choice(ck, n, "type", "sgd|adam|adamw", &type) > 0)
+	cfg_check_keys(ck, n, "optimizer", keys, sizeof keys / sizeof keys[0]);
+	if (cfg_get_choice(ck, n, "type", "sgd|adam|adamw", &type) > 0)
 		lrs_optim_defaults(o, (lrs_optim_type)type);
 	if (type == LRS_OPTIM_SGD) {
 		for (const char *const *k = (const char *const[]){ "betas", "eps", NULL }; *k; k++)
 			if (lrs_node_get(n, *k))
-				key_problem(ck, lrs_node_get(n, *k), "'%s' is for adam and adamw, not sgd", *k);
-		int bad_momentum = get_number(ck, n, "momentum", 0, 0, 1, 0, &o->momentum) < 0;
-		get_bool(ck, n, "nesterov", &o->nesterov);
+				cfg_key_problem(ck, lrs_node_get(n, *k), "'%s' is for adam and adamw, not sgd", *k);
+		int bad_momentum = cfg_get_number(ck, n, "momentum", 0, 0, 1, 0, &o->momentum) < 0;
+		cfg_get_bool(ck, n, "nesterov", &o->nesterov);
 		if (o->nesterov && o->momentum <= 0 && !bad_momentum)   /* one problem, one line */
-			problem(ck, lrs_node_get(n, "nesterov"), "nesterov needs momentum > 0");
+			cfg_problem(ck, lrs_node_get(n, "nesterov"), "nesterov needs momentum > 0");
 	} else {
 		const lrs_node *betas = lrs_node_get(n, "betas");
 		for (const char *const *k = (const char *const[]){ "momentum", "nesterov", NULL }; *k; k++)
 			if (lrs_node_get(n, *k))
-				key_problem(ck, lrs_node_get(n, *k), "'%s' is for sgd; adam and adamw take betas", *k);
+				cfg_key_problem(ck, lrs_node_get(n, *k), "'%s' is for sgd; adam and adamw take betas", *k);
 		if (betas) {
 			double b[2];
 			if (betas->kind != LRS_NODE_LIST || betas->n != 2) {
-				problem(ck, betas, "'betas' must be a list of two numbers, e.g. [0.9, 0.999]");
+				cfg_problem(ck, betas, "'betas' must be a list of two numbers, e.g. [0.9, 0.999]");
 			} else {
 				for (int i = 0; i < 2; i++) {
 					const lrs_node *bn = betas->items[i];
 					if (bn->kind != LRS_NODE_SCALAR || lrs_parse_double(bn->text, &b[i]) < 0 ||
 					    b[i] < 0 || b[i] >= 1)
-						problem(ck, bn, "betas must be numbers in [0, 1), got %s",
-						        bn->kind == LRS_NODE_SCALAR ? bn->text : kind_name(bn));
+						cfg_problem(ck, bn, "betas must be numbers in [0, 1), got %s",
+						        bn->kind == LRS_NODE_SCALAR ? bn->text : cfg_kind_name(bn));
 				}
 				o->beta1 = b[0];
 				o->beta2 = b[1];
 			}
 		}
-		get_number(ck, n, "eps", 0, 1, HUGE_VAL, 0, &o->eps);
+		cfg_get_number(ck, n, "eps", 0, 1, HUGE_VAL, 0, &o->eps);
 	}
-	get_number(ck, n, "weight_decay", 0, 0, HUGE_VAL, 0, &o->weight_decay);
+	cfg_get_number(ck, n, "weight_decay", 0, 0, HUGE_VAL, 0, &o->weight_decay);
 }
 
 /* ------------------------------------------------------------ range test */
@@ -469,8 +415,8 @@ static void read_per(checker *ck, const lrs_node *n, lrs_range_settings *r)
 	r->per_node = per;
 	r->per = 0;
 	if (per->kind != LRS_NODE_LIST) {
-		problem(ck, per, "'per' must be a list of keys (e.g. [optimizer.type, batch_size]; [] for one test), "
-		        "not %s", kind_name(per));
+		cfg_problem(ck, per, "'per' must be a list of keys (e.g. [optimizer.type, batch_size]; [] for one test), "
+		            "not %s", cfg_kind_name(per));
 		return;
 	}
 	for (size_t i = 0; i < per->n; i++) {
@@ -485,10 +431,10 @@ static void read_per(checker *ck, const lrs_node *n, lrs_range_settings *r)
 			if (!strcmp(k->text, space_keys[j]))
 				bits = 1u << j;
 		if (!bits)
-			problem(ck, k, "'per' lists '%s': the keys are model, optimizer, batch_size, model.hidden, "
-			        "model.activation, model.init, optimizer.type, optimizer.momentum, optimizer.nesterov, "
-			        "optimizer.weight_decay, optimizer.betas, optimizer.eps",
-			        k->kind == LRS_NODE_SCALAR ? k->text : kind_name(k));
+			cfg_problem(ck, k, "'per' lists '%s': the keys are model, optimizer, batch_size, model.hidden, "
+			            "model.activation, model.init, optimizer.type, optimizer.momentum, optimizer.nesterov, "
+			            "optimizer.weight_decay, optimizer.betas, optimizer.eps",
+			            k->kind == LRS_NODE_SCALAR ? k->text : cfg_kind_name(k));
 		r->per |= bits;
 	}
 }
@@ -511,41 +457,41 @@ static void read_range_test(checker *ck, const lrs_node *n, lrs_range_settings *
 	r->pick = "combined";
 	r->auto_range = 1;
 	r->per = LRS_GROUP_DEFAULT;
-	if (!n || !is_map(ck, n, "range_test"))
+	if (!n || !cfg_is_map(ck, n, "range_test"))
 		return;
 	read_per(ck, n, r);
-	check_keys(ck, n, "range_test", keys, sizeof keys / sizeof keys[0]);
-	if (get_choice(ck, n, "mode", "linear|exponential", &mode) > 0)
+	cfg_check_keys(ck, n, "range_test", keys, sizeof keys / sizeof keys[0]);
+	if (cfg_get_choice(ck, n, "mode", "linear|exponential", &mode) > 0)
 		r->ramp.mode = (lrs_ramp)mode;
-	get_number(ck, n, "start_lr", 0, 1, HUGE_VAL, 0, &r->ramp.start_lr);
-	get_number(ck, n, "end_lr", 0, 1, HUGE_VAL, 0, &r->ramp.end_lr);
+	cfg_get_number(ck, n, "start_lr", 0, 1, HUGE_VAL, 0, &r->ramp.start_lr);
+	cfg_get_number(ck, n, "end_lr", 0, 1, HUGE_VAL, 0, &r->ramp.end_lr);
 	r->auto_range = r->ramp.mode == LRS_RAMP_LINEAR && !lrs_node_get(n, "start_lr") && !lrs_node_get(n, "end_lr");
 	if (lrs_node_get(n, "start_lr") && lrs_node_get(n, "end_lr") && r->ramp.start_lr >= r->ramp.end_lr)
-		problem(ck, lrs_node_get(n, "end_lr"), "'end_lr' (%g) must be above 'start_lr' (%g)",
-		        r->ramp.end_lr, r->ramp.start_lr);
+		cfg_problem(ck, lrs_node_get(n, "end_lr"), "'end_lr' (%g) must be above 'start_lr' (%g)",
+		            r->ramp.end_lr, r->ramp.start_lr);
 	if (lrs_node_get(n, "epochs") && lrs_node_get(n, "iterations"))
-		key_problem(ck, lrs_node_get(n, "iterations"), "give either 'epochs' or 'iterations', not both");
-	get_number(ck, n, "epochs", 0, 1, 1e6, 0, &r->epochs);
-	if (get_integer(ck, n, "iterations", 2, 1e9, &v) > 0)
+		cfg_key_problem(ck, lrs_node_get(n, "iterations"), "give either 'epochs' or 'iterations', not both");
+	cfg_get_number(ck, n, "epochs", 0, 1, 1e6, 0, &r->epochs);
+	if (cfg_get_integer(ck, n, "iterations", 2, 1e9, &v) > 0)
 		r->ramp.iterations = v;
-	get_integer(ck, n, "eval_every", 1, 1e9, &r->ramp.eval_every);
-	if (get_integer(ck, n, "eval_samples", 0, 1e12, &v) > 0)
+	cfg_get_integer(ck, n, "eval_every", 1, 1e9, &r->ramp.eval_every);
+	if (cfg_get_integer(ck, n, "eval_samples", 0, 1e12, &v) > 0)
 		r->ramp.eval_samples = (size_t)v;
-	get_integer(ck, n, "repeats", 1, 1000, &r->repeats);
-	get_number(ck, n, "smoothing", 0, 0, 1, 1, &r->ramp.smoothing);
-	get_number(ck, n, "stop_factor", 1, 1, HUGE_VAL, 0, &r->ramp.stop_factor);
-	if (get_choice(ck, n, "pick", "combined|accuracy|loss-steepest|loss-valley|loss-min10", &pick) > 0)
+	cfg_get_integer(ck, n, "repeats", 1, 1000, &r->repeats);
+	cfg_get_number(ck, n, "smoothing", 0, 0, 1, 1, &r->ramp.smoothing);
+	cfg_get_number(ck, n, "stop_factor", 1, 1, HUGE_VAL, 0, &r->ramp.stop_factor);
+	if (cfg_get_choice(ck, n, "pick", "combined|accuracy|loss-steepest|loss-valley|loss-min10", &pick) > 0)
 		r->pick = lrs_node_get(n, "pick")->text;
-	if ((bounds = lrs_node_get(n, "bounds")) && is_map(ck, bounds, "bounds")) {
+	if ((bounds = lrs_node_get(n, "bounds")) && cfg_is_map(ck, bounds, "bounds")) {
 		static const char *const bkeys[] = { "min_lr", "max_lr" };
-		check_keys(ck, bounds, "range_test.bounds", bkeys, 2);
+		cfg_check_keys(ck, bounds, "range_test.bounds", bkeys, 2);
 		if (!lrs_node_get(bounds, "min_lr") || !lrs_node_get(bounds, "max_lr")) {
-			problem(ck, bounds, "'bounds' needs both min_lr and max_lr");
-		} else if (get_number(ck, bounds, "min_lr", 0, 0, HUGE_VAL, 0, &r->min_lr) > 0 &&
-		           get_number(ck, bounds, "max_lr", 0, 1, HUGE_VAL, 0, &r->max_lr) > 0) {
+			cfg_problem(ck, bounds, "'bounds' needs both min_lr and max_lr");
+		} else if (cfg_get_number(ck, bounds, "min_lr", 0, 0, HUGE_VAL, 0, &r->min_lr) > 0 &&
+		           cfg_get_number(ck, bounds, "max_lr", 0, 1, HUGE_VAL, 0, &r->max_lr) > 0) {
 			if (r->min_lr >= r->max_lr)
-				problem(ck, lrs_node_get(bounds, "max_lr"), "'max_lr' (%g) must be above 'min_lr' (%g)",
-				        r->max_lr, r->min_lr);
+				cfg_problem(ck, lrs_node_get(bounds, "max_lr"), "'max_lr' (%g) must be above 'min_lr' (%g)",
+				            r->max_lr, r->min_lr);
 			else
 				r->has_bounds = 1;
 		}
@@ -578,50 +524,50 @@ static void check_search_value(checker *ck, const lrs_node *v, const char *name,
 	if (v->kind != LRS_NODE_MAP)
 		return;
 	if (v->n != 1) {
-		problem(ck, v, "'%s': a search value is one of {grid: [...]}, {choice: [...]}, {uniform: [lo, hi]}, "
-		        "{log_uniform: [lo, hi]}, {int_uniform: [lo, hi]}", name);
+		cfg_problem(ck, v, "'%s': a search value is one of {grid: [...]}, {choice: [...]}, {uniform: [lo, hi]}, "
+		            "{log_uniform: [lo, hi]}, {int_uniform: [lo, hi]}", name);
 		return;
 	}
 	for (k = 0; k < 5 && strcmp(v->keys[0], kinds[k]); k++)
 		;
 	if (k == 5) {
-		check_keys(ck, v, name, kinds, 5);
+		cfg_check_keys(ck, v, name, kinds, 5);
 		return;
 	}
 	list = v->items[0];
 	if (list->kind != LRS_NODE_LIST || list->n == 0) {
-		problem(ck, list, "'%s': %s takes a non-empty list", name, kinds[k]);
+		cfg_problem(ck, list, "'%s': %s takes a non-empty list", name, kinds[k]);
 		return;
 	}
 	if (k < 2) {
 		for (size_t i = 0; i < list->n; i++)
 			if (list->items[i]->kind == LRS_NODE_MAP)
-				problem(ck, list->items[i], "'%s': %s values must be plain values, not mappings", name,
-				        kinds[k]);
+				cfg_problem(ck, list->items[i], "'%s': %s values must be plain values, not mappings", name,
+				            kinds[k]);
 		return;
 	}
 	if (!random && !ck->bad_strategy) {
-		key_problem(ck, list, "'%s': %s is a distribution for random search: add search: {strategy: random, "
+		cfg_key_problem(ck, list, "'%s': %s is a distribution for random search: add search: {strategy: random, "
 		            "samples: N} (or strategy: tpe) or use {grid: [...]}", name, kinds[k]);
 		return;
 	}
 	if (list->n != 2 || list->items[0]->kind != LRS_NODE_SCALAR || list->items[1]->kind != LRS_NODE_SCALAR ||
 	    lrs_parse_double(list->items[0]->text, &lo) < 0 || lrs_parse_double(list->items[1]->text, &hi) < 0) {
-		problem(ck, list, "'%s': %s takes [lo, hi], two numbers", name, kinds[k]);
+		cfg_problem(ck, list, "'%s': %s takes [lo, hi], two numbers", name, kinds[k]);
 		return;
 	}
 	if (!(lo < hi))
-		problem(ck, list, "'%s': %s needs lo < hi, got [%g, %g]", name, kinds[k], lo, hi);
+		cfg_problem(ck, list, "'%s': %s needs lo < hi, got [%g, %g]", name, kinds[k], lo, hi);
 	else if (k == 3 && !(lo > 0))
-		problem(ck, list, "'%s': log_uniform needs lo > 0, got %g", name, lo);
+		cfg_problem(ck, list, "'%s': log_uniform needs lo > 0, got %g", name, lo);
 	else if (k == 4 && (lo != floor(lo) || hi != floor(hi)))
-		problem(ck, list, "'%s': int_uniform needs whole numbers, got [%g, %g]", name, lo, hi);
+		cfg_problem(ck, list, "'%s': int_uniform needs whole numbers, got [%g, %g]", name, lo, hi);
 }
 
 static void read_schedules(checker *ck, const lrs_node *n, lrs_trials_settings *t)
 {
 	if (n->kind != LRS_NODE_LIST || n->n == 0) {
-		problem(ck, n, "'schedules' must be a non-empty list of schedules, e.g. [{type: triangular}]");
+		cfg_problem(ck, n, "'schedules' must be a non-empty list of schedules, e.g. [{type: triangular}]");
 		return;
 	}
 	t->schedules = n;
@@ -630,16 +576,16 @@ static void read_schedules(checker *ck, const lrs_node *n, lrs_trials_settings *
 		lrs_sched_type st;
 
 		if (s->kind != LRS_NODE_MAP) {
-			problem(ck, s, "a schedule must be a mapping with a 'type', got %s", kind_name(s));
+			cfg_problem(ck, s, "a schedule must be a mapping with a 'type', got %s", cfg_kind_name(s));
 			continue;
 		}
 		type = lrs_node_get(s, "type");
 		if (!type) {
-			problem(ck, s, "a schedule needs a 'type' (see 'lrsweep schedule --help')");
+			cfg_problem(ck, s, "a schedule needs a 'type' (see 'lrsweep schedule --help')");
 			continue;
 		}
-		if (is_scalar(ck, type, "type") && lrs_sched_type_parse(&st, type->text) < 0)
-			problem(ck, type, "%s", lrs_error_last());
+		if (cfg_is_scalar(ck, type, "type") && lrs_sched_type_parse(&st, type->text) < 0)
+			cfg_problem(ck, type, "%s", lrs_error_last());
 		for (size_t k = 0; k < s->n; k++)
 			if (strcmp(s->keys[k], "type"))
 				check_search_value(ck, s->items[k], s->keys[k], t->random || t->tpe);
@@ -648,10 +594,10 @@ static void read_schedules(checker *ck, const lrs_node *n, lrs_trials_settings *
 
 static void read_space(checker *ck, const lrs_node *n, lrs_trials_settings *t)
 {
-	if (!is_map(ck, n, "space"))
+	if (!cfg_is_map(ck, n, "space"))
 		return;
 	t->space = n;
-	check_keys(ck, n, "space", space_keys, N_SPACE_KEYS);
+	cfg_check_keys(ck, n, "space", space_keys, N_SPACE_KEYS);
 	for (size_t k = 0; k < n->n; k++)
 		check_search_value(ck, n->items[k], n->keys[k], t->random || t->tpe);
 }
@@ -663,16 +609,16 @@ static void read_seeds(checker *ck, const lrs_node *n, lrs_trials_settings *t, u
 	size_t count;
 
 	if (seeds && lrs_node_get(n, "repeats"))
-		key_problem(ck, lrs_node_get(n, "repeats"), "give either 'seeds' or 'repeats', not both");
-	get_integer(ck, n, "repeats", 1, 100000, &repeats);
+		cfg_key_problem(ck, lrs_node_get(n, "repeats"), "give either 'seeds' or 'repeats', not both");
+	cfg_get_integer(ck, n, "repeats", 1, 100000, &repeats);
 	if (seeds && (seeds->kind != LRS_NODE_LIST || seeds->n == 0)) {
-		problem(ck, seeds, "'seeds' must be a non-empty list of whole numbers, e.g. [1, 2, 3]");
+		cfg_problem(ck, seeds, "'seeds' must be a non-empty list of whole numbers, e.g. [1, 2, 3]");
 		seeds = NULL;
 	}
 	count = seeds ? seeds->n : (size_t)repeats;
 	t->seeds = calloc(count, sizeof *t->seeds);
 	if (!t->seeds) {
-		problem(ck, n, "out of memory");
+		cfg_problem(ck, n, "out of memory");
 		return;
 	}
 	t->n_seeds = count;
@@ -685,14 +631,14 @@ static void read_seeds(checker *ck, const lrs_node *n, lrs_trials_settings *t, u
 		const lrs_node *s = seeds->items[i];
 		if (s->kind != LRS_NODE_SCALAR || lrs_parse_double(s->text, &v) < 0 || v != floor(v) || v < 0 ||
 		    v > 9007199254740992.0) {
-			problem(ck, s, "seeds must be whole numbers >= 0, got %s",
-			        s->kind == LRS_NODE_SCALAR ? s->text : kind_name(s));
+			cfg_problem(ck, s, "seeds must be whole numbers >= 0, got %s",
+			            s->kind == LRS_NODE_SCALAR ? s->text : cfg_kind_name(s));
 			continue;
 		}
 		t->seeds[i] = (uint64_t)v;
 		for (size_t j = 0; j < i; j++)
 			if (t->seeds[j] == t->seeds[i])
-				problem(ck, s, "seed %s is listed twice", s->text);
+				cfg_problem(ck, s, "seed %s is listed twice", s->text);
 	}
 }
 
@@ -703,13 +649,13 @@ static void search_misfits(checker *ck, const lrs_node *search, int strategy)
 	static const char *const tpe_only[] = { "startup", "batch", "candidates", "prior_weight", "constant_liar" };
 
 	if (strategy == 0 && lrs_node_get(search, "samples"))
-		key_problem(ck, lrs_node_get(search, "samples"), "'samples' is for strategy: random or tpe");
+		cfg_key_problem(ck, lrs_node_get(search, "samples"), "'samples' is for strategy: random or tpe");
 	if (strategy == 0 && lrs_node_get(search, "shared"))
-		key_problem(ck, lrs_node_get(search, "shared"), "'shared' is for strategy: random or tpe (a grid already "
+		cfg_key_problem(ck, lrs_node_get(search, "shared"), "'shared' is for strategy: random or tpe (a grid already "
 		            "runs every schedule on every point)");
 	for (size_t k = 0; strategy != 2 && k < sizeof tpe_only / sizeof tpe_only[0]; k++)
 		if (lrs_node_get(search, tpe_only[k]))
-			key_problem(ck, lrs_node_get(search, tpe_only[k]), "'%s' is for strategy: tpe", tpe_only[k]);
+			cfg_key_problem(ck, lrs_node_get(search, tpe_only[k]), "'%s' is for strategy: tpe", tpe_only[k]);
 }
 
 /* Strategy tpe's samples against its startup: a startup given above
@@ -725,8 +671,9 @@ static void check_startup(checker *ck, const lrs_node *search, lrs_trials_settin
 	if (t->samples > t->sampler.startup)
 		return;
 	if (startup && t->sampler.startup > t->samples) {
-		problem(ck, startup, "'startup' (%ld) is more than 'samples' (%ld%s): every proposal would be drawn at "
-		        "random; give samples above startup", t->sampler.startup, t->samples, samples ? "" : ", the default");
+		cfg_problem(ck, startup, "'startup' (%ld) is more than 'samples' (%ld%s): every proposal would be drawn at "
+		            "random; give samples above startup", t->sampler.startup, t->samples,
+		            samples ? "" : ", the default");
 		return;
 	}
 	snprintf(note, sizeof note, "%s:%d:%d: strategy tpe with samples %ld%s and startup %ld%s: every proposal is "
@@ -744,15 +691,15 @@ static void read_search(checker *ck, const lrs_node *search, lrs_trials_settings
 	                                    "candidates", "prior_weight", "constant_liar" };
 	int strategy = 0;
 
-	check_keys(ck, search, "search", keys, sizeof keys / sizeof keys[0]);
-	ck->bad_strategy = get_choice(ck, search, "strategy", "grid|random|tpe", &strategy) < 0;
-	get_integer(ck, search, "samples", 1, 1e6, &t->samples);
-	get_bool(ck, search, "shared", &t->shared);
-	get_integer(ck, search, "startup", 0, 1e6, &t->sampler.startup);
-	get_integer(ck, search, "batch", 1, 1e6, &t->batch);
-	get_integer(ck, search, "candidates", 1, 1e6, &t->sampler.candidates);
-	get_number(ck, search, "prior_weight", 0, 1, INFINITY, 0, &t->sampler.prior_weight);
-	get_bool(ck, search, "constant_liar", &t->constant_liar);
+	cfg_check_keys(ck, search, "search", keys, sizeof keys / sizeof keys[0]);
+	ck->bad_strategy = cfg_get_choice(ck, search, "strategy", "grid|random|tpe", &strategy) < 0;
+	cfg_get_integer(ck, search, "samples", 1, 1e6, &t->samples);
+	cfg_get_bool(ck, search, "shared", &t->shared);
+	cfg_get_integer(ck, search, "startup", 0, 1e6, &t->sampler.startup);
+	cfg_get_integer(ck, search, "batch", 1, 1e6, &t->batch);
+	cfg_get_integer(ck, search, "candidates", 1, 1e6, &t->sampler.candidates);
+	cfg_get_number(ck, search, "prior_weight", 0, 1, INFINITY, 0, &t->sampler.prior_weight);
+	cfg_get_bool(ck, search, "constant_liar", &t->constant_liar);
 	if (!ck->bad_strategy)
 		search_misfits(ck, search, strategy);
 	t->random = strategy == 1;
@@ -778,21 +725,21 @@ static void read_trials(checker *ck, const lrs_node *n, lrs_trials_settings *t, 
 	lrs_tpe_defaults(&t->sampler);
 	t->grace_epochs = 1;
 	t->reduction_factor = 3;
-	if (!n || !is_map(ck, n, "trials")) {
+	if (!n || !cfg_is_map(ck, n, "trials")) {
 		read_seeds(ck, NULL, t, seed);
 		return;
 	}
-	check_keys(ck, n, "trials", keys, sizeof keys / sizeof keys[0]);
-	get_integer(ck, n, "epochs", 1, 1e6, &t->epochs);
-	get_integer(ck, n, "threads", 0, LRS_MAX_THREADS, &t->threads);
+	cfg_check_keys(ck, n, "trials", keys, sizeof keys / sizeof keys[0]);
+	cfg_get_integer(ck, n, "epochs", 1, 1e6, &t->epochs);
+	cfg_get_integer(ck, n, "threads", 0, LRS_MAX_THREADS, &t->threads);
 	read_seeds(ck, n, t, seed);
-	if ((search = lrs_node_get(n, "search")) != NULL && is_map(ck, search, "search"))
+	if ((search = lrs_node_get(n, "search")) != NULL && cfg_is_map(ck, search, "search"))
 		read_search(ck, search, t);
-	if ((pruning = lrs_node_get(n, "pruning")) != NULL && is_map(ck, pruning, "pruning")) {
-		check_keys(ck, pruning, "pruning", pruning_keys, 3);
-		get_choice(ck, pruning, "type", "none|median|asha", &prune);
-		get_integer(ck, pruning, "grace_epochs", 1, 1e6, &t->grace_epochs);
-		get_integer(ck, pruning, "reduction_factor", 2, 1e6, &t->reduction_factor);
+	if ((pruning = lrs_node_get(n, "pruning")) != NULL && cfg_is_map(ck, pruning, "pruning")) {
+		cfg_check_keys(ck, pruning, "pruning", pruning_keys, 3);
+		cfg_get_choice(ck, pruning, "type", "none|median|asha", &prune);
+		cfg_get_integer(ck, pruning, "grace_epochs", 1, 1e6, &t->grace_epochs);
+		cfg_get_integer(ck, pruning, "reduction_factor", 2, 1e6, &t->reduction_factor);
 		t->prune = (lrs_prune_type)prune;
 	}
 	if (lrs_node_get(n, "schedules"))
@@ -815,7 +762,7 @@ static int section_with(lrs_node **out, const lrs_node *root, const char *name)
 }
 
 int lrs_experiment_hyper(const lrs_experiment *e, const char *const *keys,
-                         const lrs_node *const *values, size_t n, lrs_mlp_config *model,
+                         const lrs_node *const *values, size_t n, lrs_model_config *model,
                          lrs_optim_config *optim, long *batch_size)
 {
 	checker ck = { e->path, { 0 }, 0, 0 };
@@ -841,10 +788,21 @@ int lrs_experiment_hyper(const lrs_experiment *e, const char *const *keys,
 			goto out;
 		}
 	}
-	read_model(&ck, sec[0], model);
+	cfg_read_model(&ck, sec[0], model);
+	/* the input and classes the experiment's model has (from the data) */
+	if (!model->layers) {
+		model->mlp.inputs = e->model.mlp.inputs;
+		model->mlp.outputs = e->model.mlp.outputs;
+		lrs_net_from_mlp(&model->net, &model->mlp);
+	} else {
+		model->net.channels = e->model.net.channels;
+		model->net.height = e->model.net.height;
+		model->net.width = e->model.net.width;
+		model->net.outputs = e->model.net.outputs;
+	}
 	read_optimizer(&ck, sec[1], optim);
 	*batch_size = e->batch_size;
-	get_integer(&ck, top, "batch_size", 1, 1e7, batch_size);
+	cfg_get_integer(&ck, top, "batch_size", 1, 1e7, batch_size);
 	if (ck.count) {
 		sort_problems(&ck);
 		err = lrs_error_set(LRS_EINVALID, "%s", ck.errors.data ? ck.errors.data : "");
@@ -939,15 +897,15 @@ static void get_seconds(checker *ck, const lrs_node *map, const char *key, doubl
 	const lrs_node *n = lrs_node_get(map, key);
 	char *end;
 
-	if (!n || !is_scalar(ck, n, key))
+	if (!n || !cfg_is_scalar(ck, n, key))
 		return;
 	double v = strtod(n->text, &end);
 	while (*end == ' ')
 		end++;
 	double unit = !*end || !strcmp(end, "s") ? 1 : !strcmp(end, "min") ? 60 : !strcmp(end, "h") ? 3600 : 0;
 	if (end == n->text || unit == 0 || !(v > 0) || !isfinite(v))
-		problem(ck, n, "'%s' must be a positive duration (seconds, or e.g. '30 s', '5 min'), got '%s'", key,
-		        n->text);
+		cfg_problem(ck, n, "'%s' must be a positive duration (seconds, or e.g. '30 s', '5 min'), got '%s'", key,
+		            n->text);
 	else
 		*out = v * unit;
 }
@@ -958,18 +916,18 @@ static void read_command(checker *ck, const lrs_node *cmd, lrs_external_config *
 	if (!cmd)
 		return;
 	if (cmd->kind != LRS_NODE_LIST || cmd->n == 0) {
-		problem(ck, cmd, "'command' must be a list: the program and its arguments, e.g. "
-		        "[/usr/bin/python3, train.py, --params, \"{params_file}\"] (no shell)");
+		cfg_problem(ck, cmd, "'command' must be a list: the program and its arguments, e.g. "
+		            "[/usr/bin/python3, train.py, --params, \"{params_file}\"] (no shell)");
 		return;
 	}
 	if (!(t->argv = calloc(cmd->n + 1, sizeof *t->argv))) {
-		problem(ck, cmd, "out of memory");
+		cfg_problem(ck, cmd, "out of memory");
 		return;
 	}
 	for (size_t i = 0; i < cmd->n; i++) {
 		const lrs_node *a = cmd->items[i];
 		if (a->kind != LRS_NODE_SCALAR || (i == 0 && !a->text[0])) {
-			problem(ck, a, "'command' entries must be single values%s", i == 0 ? " (the program first)" : "");
+			cfg_problem(ck, a, "'command' entries must be single values%s", i == 0 ? " (the program first)" : "");
 			continue;
 		}
 		t->argv[t->argc++] = strdup(a->text);
@@ -978,7 +936,7 @@ static void read_command(checker *ck, const lrs_node *cmd, lrs_external_config *
 
 static void read_env(checker *ck, const lrs_node *env, lrs_external_config *t)
 {
-	if (!env || !is_map(ck, env, "env"))
+	if (!env || !cfg_is_map(ck, env, "env"))
 		return;
 	if (!(t->env = calloc(env->n + 1, sizeof *t->env)))
 		return;
@@ -986,7 +944,7 @@ static void read_env(checker *ck, const lrs_node *env, lrs_external_config *t)
 		const lrs_node *v = env->items[i];
 		const char *k = env->keys[i];
 		if (v->kind != LRS_NODE_SCALAR || !k[0] || strchr(k, '=')) {
-			key_problem(ck, v, "'env' maps names (without '=') to single values");
+			cfg_key_problem(ck, v, "'env' maps names (without '=') to single values");
 			continue;
 		}
 		size_t len = strlen(k) + strlen(v->text) + 2;
@@ -1002,13 +960,13 @@ static void read_trainer(checker *ck, const lrs_node *n, lrs_experiment *e)
 	const char *cwd;
 
 	*t = (lrs_external_config){ .startup_timeout = 180, .timeout = 600, .grace = 10 };
-	if (!n || !is_map(ck, n, "trainer"))
+	if (!n || !cfg_is_map(ck, n, "trainer"))
 		return;
 	e->has_trainer = 1;
-	check_keys(ck, n, "trainer", keys, sizeof keys / sizeof keys[0]);
+	cfg_check_keys(ck, n, "trainer", keys, sizeof keys / sizeof keys[0]);
 	read_command(ck, lrs_node_get(n, "command"), t);
 	if (!lrs_node_get(n, "command"))
-		problem(ck, n, "'trainer' needs a 'command': the program and its arguments, as a list");
+		cfg_problem(ck, n, "'trainer' needs a 'command': the program and its arguments, as a list");
 	read_env(ck, lrs_node_get(n, "env"), t);
 	get_seconds(ck, n, "startup_timeout", &t->startup_timeout);
 	get_seconds(ck, n, "timeout", &t->timeout);
@@ -1022,11 +980,11 @@ static void read_trainer(checker *ck, const lrs_node *n, lrs_experiment *e)
 			snprintf(t->cwd, len, "%.*s%s%s", dir, e->path, dir ? "/" : "", cwd);
 	}
 	if (lrs_node_get(e->root, "data"))
-		key_problem(ck, lrs_node_get(e->root, "data"), "'data' is for the built-in model: with 'trainer' "
-		            "the program loads its own data");
+		cfg_key_problem(ck, lrs_node_get(e->root, "data"), "'data' is for the built-in model: with 'trainer' "
+		                "the program loads its own data");
 	if (lrs_node_get(e->root, "model"))
-		key_problem(ck, lrs_node_get(e->root, "model"), "'model' is for the built-in model: with 'trainer' "
-		            "the program builds its own (put its settings under 'params')");
+		cfg_key_problem(ck, lrs_node_get(e->root, "model"), "'model' is for the built-in model: with 'trainer' "
+		                "the program builds its own (put its settings under 'params')");
 }
 
 static void free_trainer(lrs_external_config *t)
@@ -1040,6 +998,23 @@ static void free_trainer(lrs_external_config *t)
 	free(t->cwd);
 }
 
+/* The model: section, and the space keys a layers: stack leaves out. */
+static void read_model_section(checker *ck, lrs_experiment *e)
+{
+	const lrs_node *model = e->has_trainer ? NULL : lrs_node_get(e->root, "model");
+	const lrs_node *space = e->trial.space;
+
+	cfg_read_model(ck, model, &e->model);
+	if (!e->model.layers)
+		return;
+	e->model_layers = lrs_node_get(model, "layers");
+	e->model_input = lrs_node_get(model, "input");
+	for (size_t k = 0; space && k < space->n; k++)
+		if (!strncmp(space->keys[k], "model.", 6))
+			cfg_key_problem(ck, space->items[k], "'%s' varies the hidden: shorthand; this model is a layers: "
+			                "stack (model.layers), which trials.space cannot vary", space->keys[k]);
+}
+
 static void read_top(checker *ck, lrs_experiment *e)
 {
 	static const char *const keys[] = {
@@ -1050,40 +1025,40 @@ static void read_top(checker *ck, lrs_experiment *e)
 	const lrs_node *name = lrs_node_get(root, "name");
 	long seed = 0, batch = 128;
 
-	check_keys(ck, root, NULL, keys, sizeof keys / sizeof keys[0]);
+	cfg_check_keys(ck, root, NULL, keys, sizeof keys / sizeof keys[0]);
 	if (!name) {
-		problem(ck, root, "missing 'name' (letters, digits, - _ .)");
-	} else if (is_scalar(ck, name, "name")) {
+		cfg_problem(ck, root, "missing 'name' (letters, digits, - _ .)");
+	} else if (cfg_is_scalar(ck, name, "name")) {
 		const char *p = name->text;
 		int ok = *p != '\0';
 		for (; *p; p++)
 			ok &= isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.';
 		if (!ok)
-			problem(ck, name, "'name' must be letters, digits, - _ or ., got '%s'", name->text);
+			cfg_problem(ck, name, "'name' must be letters, digits, - _ or ., got '%s'", name->text);
 		e->name = name->text;
 	}
-	get_integer(ck, root, "seed", 0, 9007199254740992.0, &seed);
+	cfg_get_integer(ck, root, "seed", 0, 9007199254740992.0, &seed);
 	e->seed = (uint64_t)seed;
 	if (lrs_node_get(root, "db"))
 		e->db = get_text(ck, root, "db");
 	read_trainer(ck, lrs_node_get(root, "trainer"), e);
 	if ((e->params = lrs_node_get(root, "params")) && !e->has_trainer)
-		key_problem(ck, e->params, "'params' is for a 'trainer' program (the built-in model's settings are "
-		            "under 'model')");
+		cfg_key_problem(ck, e->params, "'params' is for a 'trainer' program (the built-in model's settings are "
+		                "under 'model')");
 	else if (e->params)
-		is_map(ck, e->params, "params");
+		cfg_is_map(ck, e->params, "params");
 	if (!e->has_trainer && !lrs_node_get(root, "data"))
-		problem(ck, root, "missing 'data' section");
+		cfg_problem(ck, root, "missing 'data' section");
 	else if (!e->has_trainer)
 		read_data(ck, lrs_node_get(root, "data"), &e->data, e->seed);
-	read_model(ck, e->has_trainer ? NULL : lrs_node_get(root, "model"), &e->model);
 	read_optimizer(ck, lrs_node_get(root, "optimizer"), &e->optim);
-	get_integer(ck, root, "batch_size", 1, 1e7, &batch);
+	cfg_get_integer(ck, root, "batch_size", 1, 1e7, &batch);
 	e->batch_size = batch;
 	e->range_test = lrs_node_get(root, "range_test");
 	e->trials = lrs_node_get(root, "trials");
 	read_range_test(ck, e->range_test, &e->range);
 	read_trials(ck, e->trials, &e->trial, e->seed);
+	read_model_section(ck, e);
 	/* params: are free-form: a mapping is searched only when it is one */
 	for (size_t k = 0; e->has_trainer && e->params && e->params->kind == LRS_NODE_MAP && k < e->params->n; k++) {
 		const lrs_node *v = e->params->items[k];

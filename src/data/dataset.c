@@ -723,6 +723,8 @@ int lrs_dataset_load(lrs_dataset **out, const lrs_data_config *cfg)
 		goto fail;
 	}
 	ds->features = st->whole.d;
+	ds->rows = st->whole.rows;
+	ds->cols = st->whole.cols;
 	if ((rc = apply_normalize(ds, st, cfg)) < 0)
 		goto fail;
 	lrs_csv_info_free(&ti);

@@ -294,6 +294,8 @@ int lrs_data_load_idx(lrs_split *out, const char *images, const char *labels, si
 	out->y = y;
 	out->n = keep;
 	out->d = im.d;
+	out->rows = im.dims[1];
+	out->cols = im.dims[2];
 	x = NULL;
 	y = NULL;
 done:

@@ -598,12 +598,11 @@ static int worker(int argc, char **argv)
 	char logs[600];
 
 	lrs_cli_run_args(argc, argv, &path, &threads, &db);   /* NULL when it does not parse */
-	if (path && (err = lrs_experiment_load(&e, path)) == 0) {
-		/* an external trainer: this rank launches its programs itself,
-		 * logging beside the database path as rank 0 does */
-		err = e->has_trainer ? lrs_dataset_new_external(&ds) : lrs_dataset_load(&ds, &e->data);
+	/* the experiment, its data and its model fitted to them, as rank 0
+	 * loads them; an external trainer: this rank launches its programs
+	 * itself, logging beside the database path as rank 0 does */
+	if (path && (err = lrs_pipeline_load(&e, &ds, path)) == 0)
 		lrs_pipeline_log_dir(logs, sizeof logs, e, db);
-	}
 	if (threads > 1 && !threads_ok)
 		fprintf(stderr, "lrsweep-mpi: rank %d: this MPI lacks MPI_THREAD_MULTIPLE: one thread per rank\n", rank);
 	if (!threads_ok || threads < 1)

@@ -1,5 +1,14 @@
-/* internal.h - the layer kernels the models of src/nn share (linear.c).
- * Outputs first, dimensions last; buffers are row-major (B, features). */
+/* internal.h - the layer kernels the models of src/nn share: linear.c
+ * (linear layers, activations, softmax), conv.c (convolutions), pool.c
+ * (max and average pooling), norm.c (batchnorm, dropout, layouts).
+ * Outputs first, dimensions last; a linear layer's buffers are row-major
+ * (B, features).
+ *
+ * Maps (the input and output of conv, pools, batchnorm) are planes of
+ * H*W floats, one per (sample b, channel c), found at
+ * b * sstride + c * cstride: PyTorch's NCHW has sstride C*H*W and cstride
+ * H*W, the channel-major (C, B, H, W) that conv and pools write has
+ * sstride H*W and cstride B*H*W. */
 #ifndef LRSWEEP_NN_INTERNAL_H
 #define LRSWEEP_NN_INTERNAL_H
 
@@ -23,6 +32,9 @@ void lrs_bias_act_forward(float *z, const float *bias, lrs_activation act, size_
 /* In place, row by row: z (B, OC) += bias. */
 void lrs_bias_forward(float *z, const float *bias, size_t B, size_t OC);
 
+/* In place: z (N) = act(z), element by element. */
+void lrs_act_forward(float *z, lrs_activation act, size_t N);
+
 /* In place: dinp (N) *= act'(z), written through out = act(z). */
 void lrs_act_backward(float *dinp, const float *out, lrs_activation act, size_t N);
 
@@ -36,5 +48,121 @@ void lrs_softmax_xent_backward(float *dlogits, const float *probs, const int32_t
 
 /* How many rows of probs (B, V) have their first maximum at y[b]. */
 size_t lrs_softmax_correct(const float *probs, const int32_t *y, size_t B, size_t V);
+
+/* ------------------------------------------------ element-wise loops */
+
+/* The sum of x (n) in sixteen float lanes, added up in double at the end:
+ * vectorised, and closer to the exact sum than one running float. */
+double lrs_sum(const float *x, size_t n);
+
+/* The same for the sum of x*y. */
+double lrs_dot(const float *x, const float *y, size_t n);
+
+/* In place: x (n) = relu(x + v), or x + v when relu is 0. */
+void lrs_bias_fill(float *x, float v, int relu, size_t n);
+
+/* ------------------------------------------------------ maps */
+
+/* Where the planes of a map lie: plane (b, c) at p + b*sstride + c*cstride. */
+typedef struct {
+	size_t sstride, cstride;
+} lrs_map_layout;
+
+/* A conv's or pool's window over its input: (C, H, W) to (OC, OH, OW).
+ * Pools have OC = C. */
+typedef struct {
+	size_t C, H, W;
+	size_t OC, OH, OW;
+	size_t k, stride, pad;
+} lrs_window;
+
+/* The layout of a (B, C, H, W) batch stored as NCHW (cnhw 0) or as
+ * (C, B, H, W) (cnhw 1). */
+lrs_map_layout lrs_map_layout_of(int cnhw, size_t B, size_t C, size_t HW);
+
+/* out (B, C*HW) = the (C, B, HW) map inp in NCHW order (flattening for a
+ * linear layer), and its inverse. */
+void lrs_cnhw_to_nchw(float *out, const float *inp, size_t B, size_t C, size_t HW);
+void lrs_nchw_to_cnhw(float *out, const float *inp, size_t B, size_t C, size_t HW);
+
+/* ------------------------------------------------------ convolution */
+
+/* The im2col columns one sample of conv g needs: C*k*k rows by OH*OW. */
+size_t lrs_conv_cols_per_sample(const lrs_window *g);
+
+/* The floats of cols scratch conv g needs to lower chunk samples at a
+ * time (0: none, see lrs_conv_needs_columns). */
+size_t lrs_conv_scratch(const lrs_window *g, lrs_map_layout in, size_t B, size_t chunk);
+
+/* Whether conv g lowers its input to columns (cols scratch): all but a
+ * 1x1 convolution with stride 1 and no padding over an input whose
+ * planes lie like channel-major ones. */
+int lrs_conv_needs_columns(const lrs_window *g, lrs_map_layout in, size_t B);
+
+/* out (OC, B, OH*OW) = conv(inp) + bias, then relu when relu is set.
+ * work is scratch of lrs_conv_scratch floats; the batch is lowered chunk
+ * samples at a time, each chunk one sgemm. */
+void lrs_conv_forward(float *out, const float *inp, lrs_map_layout in, const float *weight,
+                      const float *bias, int relu, float *work, size_t chunk,
+                      const lrs_window *g, size_t B);
+
+/* dweight (OC, C, k, k) += the weight gradient, dbias (OC) += the bias
+ * gradient, and, unless dinp is NULL, dinp = the input gradient
+ * (overwritten), laid out as the input. dout is (OC, B, OH*OW); work as
+ * in forward. */
+void lrs_conv_backward(float *dinp, float *dweight, float *dbias, const float *dout,
+                       const float *inp, lrs_map_layout in, const float *weight,
+                       float *work, size_t chunk, const lrs_window *g, size_t B);
+
+/* ------------------------------------------------------ pooling */
+
+/* out (C, B, OH*OW) = max over each window (padding is -inf; a NaN wins
+ * as in PyTorch), argmax (same shape) = the winner's index in its plane;
+ * relu applied to the maximum when relu is set. */
+void lrs_maxpool_forward(float *out, int32_t *argmax, const float *inp, lrs_map_layout in,
+                         int relu, const lrs_window *g, size_t B);
+
+/* dinp (laid out as the input, `in`) = dout (C, B, OH*OW) sent back to
+ * each argmax. */
+void lrs_maxpool_backward(float *dinp, const float *dout, const int32_t *argmax,
+                          lrs_map_layout in, const lrs_window *g, size_t B);
+
+/* out (C, B, OH*OW) = the mean of each window with PyTorch's divisor
+ * (count_include_pad=True: padding counts, the part of a ceil-mode window
+ * beyond the padding does not); relu after when relu is set. */
+void lrs_avgpool_forward(float *out, const float *inp, lrs_map_layout in, int relu,
+                         const lrs_window *g, size_t B);
+
+/* dinp (laid out as the input, `in`) = dout (C, B, OH*OW) spread over
+ * each window. */
+void lrs_avgpool_backward(float *dinp, const float *dout, lrs_map_layout in,
+                          const lrs_window *g, size_t B);
+
+/* ------------------------------------------- batchnorm and dropout */
+
+/* Batchnorm over C channels of B planes of HW floats (layout `in`, out in
+ * the same layout). training: normalise with the batch's mean and biased
+ * variance, keep mean and invstd (C each) for backward, and move rmean,
+ * rvar (C each) toward the mean and the unbiased variance by momentum;
+ * else normalise with rmean and rvar. */
+void lrs_batchnorm_forward(float *out, float *mean, float *invstd, float *rmean, float *rvar,
+                           const float *inp, lrs_map_layout in, const float *gamma,
+                           const float *beta, double momentum, double eps, int training,
+                           size_t B, size_t C, size_t HW);
+
+/* dgamma, dbeta (C) += their gradients; dinp = the input gradient (may be
+ * dout itself: in place). */
+void lrs_batchnorm_backward(float *dinp, float *dgamma, float *dbeta, const float *dout,
+                            const float *inp, lrs_map_layout in, const float *mean,
+                            const float *invstd, const float *gamma, size_t B, size_t C,
+                            size_t HW);
+
+/* training: mask (N) = 1/(1-p) with probability 1-p, else 0, drawn from
+ * rng, and out = inp * mask; else out = inp. */
+void lrs_dropout_forward(float *out, float *mask, const float *inp, double p, lrs_rng *rng,
+                         int training, size_t N);
+
+/* In place: d (N) *= mask, the forward's. */
+void lrs_dropout_backward(float *d, const float *mask, size_t N);
 
 #endif

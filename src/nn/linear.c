@@ -19,6 +19,70 @@
  * arithmetic, but branch-free SIMD code for the blocks. */
 #define VEC 16
 
+/* lane (16) += x (16). */
+static inline void add_lanes(float *restrict lane, const float *restrict x)
+{
+	for (size_t j = 0; j < 16; j++)
+		lane[j] += x[j];
+}
+
+/* ------------------------------------------------ element-wise loops */
+
+#define LANES 16   /* partial sums of lrs_sum and lrs_dot */
+
+double lrs_sum(const float *x, size_t n)
+{
+	float lane[LANES] = { 0 };
+	double total = 0.0;
+	size_t i = 0;
+
+	for (; i + LANES <= n; i += LANES)
+		add_lanes(lane, x + i);
+	for (size_t j = 0; j < LANES; j++)
+		total += lane[j];
+	for (; i < n; i++)
+		total += x[i];
+	return total;
+}
+
+double lrs_dot(const float *x, const float *y, size_t n)
+{
+	float lane[LANES] = { 0 };
+	double total = 0.0;
+	size_t i = 0;
+
+	for (; i + LANES <= n; i += LANES)
+		for (size_t j = 0; j < LANES; j++)
+			lane[j] += x[i + j] * y[i + j];
+	for (size_t j = 0; j < LANES; j++)
+		total += lane[j];
+	for (; i < n; i++)
+		total += (double)x[i] * y[i];
+	return total;
+}
+
+/* x = relu(x + v) or x + v over n elements. */
+static inline void bias_fill_block(float *restrict x, float v, int relu, size_t n)
+{
+	if (relu)
+		for (size_t i = 0; i < n; i++) {
+			float z = x[i] + v;
+			x[i] = z < 0.0f ? 0.0f : z;
+		}
+	else
+		for (size_t i = 0; i < n; i++)
+			x[i] += v;
+}
+
+void lrs_bias_fill(float *x, float v, int relu, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + VEC <= n; i += VEC)
+		bias_fill_block(x + i, v, relu, VEC);
+	bias_fill_block(x + i, v, relu, n - i);
+}
+
 /* ------------------------------------------------------ linear layer */
 
 /* out = inp · weightᵀ (the bias is added by the row loop that follows). */
@@ -96,6 +160,17 @@ void lrs_bias_forward(float *z,          /* (B, OC) */
 			add_block(row + o, bias + o, VEC);
 		add_block(row + o, bias + o, OC - o);
 	}
+}
+
+/* In place: z (N) = act(z), as one flat row. */
+void lrs_act_forward(float *z, lrs_activation act, size_t N)
+{
+	static const float zero[VEC] = { 0 };
+	size_t i = 0;
+
+	for (; i + VEC <= N; i += VEC)
+		bias_act_block(z + i, zero, act, VEC);
+	bias_act_block(z + i, zero, act, N - i);
 }
 
 /* In place: z = act(z + bias), row by row. */

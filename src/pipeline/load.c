@@ -50,5 +50,12 @@ int lrs_pipeline_load(lrs_experiment **exp, lrs_dataset **ds, const char *path)
 		*exp = NULL;
 		return rc;
 	}
+	if ((rc = lrs_experiment_fit(*exp, *ds)) < 0) {   /* a stack that does not fit, before anything trains */
+		lrs_experiment_free(*exp);
+		lrs_dataset_free(*ds);
+		*exp = NULL;
+		*ds = NULL;
+		return rc;
+	}
 	return 0;
 }

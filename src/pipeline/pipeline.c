@@ -97,13 +97,13 @@ static int make_groups(lrs_pipeline *p)
 	}
 	for (size_t k = 0; k < n; k++) {
 		lrs_pipeline_group *pg = &p->groups[k];
-		lrs_mlp_config m;
+		lrs_model_config m;
 		lrs_optim_config o;
 		long batch;
 		lrs_range_config rc;
 
 		lrs_plan_group_hyper(e, &p->plan.items[g[k].first], p->fields, &m, &o, &batch);
-		lrs_pipeline_range_settings(&rc, &pg->base, e, p->ds, &m, &o, batch);
+		lrs_pipeline_range_settings(&rc, &pg->base, e, p->ds, &m.net, &o, batch);
 		pg->key = g[k].key;
 		g[k].key = NULL;
 		pg->first = g[k].first;
@@ -159,8 +159,8 @@ int lrs_pipeline_check_memory(const lrs_pipeline *p)
 	}
 	for (size_t i = 0; i < p->plan.n; i++) {
 		const lrs_trial_spec *t = &p->plan.items[i];
-		lrs_train_config c = { .model = t->model, .optim = t->optim, .batch_size = t->batch_size, .epochs = 1,
-		                       .eval_each_epoch = 1 };
+		lrs_train_config c = { .model = t->model.net, .optim = t->optim, .batch_size = t->batch_size, .epochs = 1,
+		                       .eval_each_epoch = 1, .engine = p->engine };
 		double b = lrs_train_bytes(p->ds, &c);
 
 		if (b > most) {
@@ -169,8 +169,9 @@ int lrs_pipeline_check_memory(const lrs_pipeline *p)
 		}
 	}
 	if (largest) {
-		lrs_train_config c = { .model = largest->model, .optim = largest->optim,
-		                       .batch_size = largest->batch_size, .epochs = 1, .eval_each_epoch = 1 };
+		lrs_train_config c = { .model = largest->model.net, .optim = largest->optim,
+		                       .batch_size = largest->batch_size, .epochs = 1, .eval_each_epoch = 1,
+		                       .engine = p->engine };
 		long runs = (long)p->plan.n < at_once ? (long)p->plan.n : at_once;
 
 		if ((err = lrs_train_check_memory(p->ds, &c, runs)) < 0)

@@ -18,7 +18,7 @@ lrs_experiment_info lrs_pipeline_experiment_info(const lrs_experiment *e, const 
 }
 
 void lrs_pipeline_range_settings(lrs_range_config *rc, lrs_train_config *base, const lrs_experiment *e,
-                                 const lrs_dataset *ds, const lrs_mlp_config *model,
+                                 const lrs_dataset *ds, const lrs_net_config *model,
                                  const lrs_optim_config *optim, long batch_size)
 {
 	*rc = e->range.ramp;

@@ -31,7 +31,7 @@ int lrs_single_prepare(lrs_single *s, const lrs_experiment *e, const lrs_dataset
 	memset(s, 0, sizeof *s);
 	s->e = e;
 	s->ds = ds;
-	s->cfg = (lrs_train_config){ .model = e->model, .optim = e->optim, .batch_size = e->batch_size,
+	s->cfg = (lrs_train_config){ .model = e->model.net, .optim = e->optim, .batch_size = e->batch_size,
 	                             .epochs = o->epochs ? o->epochs : default_epochs(e),
 	                             .seed = o->seed >= 0 ? (uint64_t)o->seed : e->seed, .eval_each_epoch = 1 };
 	long spe = lrs_train_steps_per_epoch(ds, s->cfg.batch_size);

@@ -346,20 +346,33 @@ static void pick_valley(lrs_pick_result *out, const lrs_pick_curve *c)
 		         "before it (%s)", c->lr[sp.start], 100 * LRS_PICK_SKIP, low_rates(c));
 }
 
+/* The rate of the smoothed loss's minimum on the loss rules' span, in
+ * out->max_lr (out->min_lr = max_lr / 10), with the caveat when the
+ * minimum is the last point of a test that ran to its end. Refuses like
+ * the loss rules. */
+static void loss_minimum(lrs_pick_result *out, const lrs_pick_curve *c)
+{
+	loss_span sp;
+	double lr;
+
+	if (loss_span_find(&sp, out, c) < 0)
+		return;
+	lr = c->lr[sp.argmin];
+	accept(out, lr / LRS_PICK_DECADE, lr);
+	if (sp.argmin == sp.end - 1 && sp.end == c->n)
+		snprintf(out->why, sizeof out->why, "the loss was still falling at the end of the "
+		         "test: its minimum may lie beyond end_lr");
+}
+
 /* loss-min10: max_lr = lr of the minimum smoothed loss / 10, min_lr one
  * decade lower. */
 static void pick_min10(lrs_pick_result *out, const lrs_pick_curve *c)
 {
-	loss_span sp;
-	double max_lr;
-
-	if (loss_span_find(&sp, out, c) < 0)
-		return;
-	max_lr = c->lr[sp.argmin] / 10;
-	accept(out, max_lr / LRS_PICK_DECADE, max_lr);
-	if (sp.argmin == sp.end - 1 && sp.end == c->n)
-		snprintf(out->why, sizeof out->why, "the loss was still falling at the end of the "
-		         "test: its minimum may lie beyond end_lr");
+	loss_minimum(out, c);
+	if (out->ok) {
+		out->max_lr /= 10;
+		out->min_lr = out->max_lr / LRS_PICK_DECADE;
+	}
 }
 
 /* ------------------------------------------------------------ accuracy rule */
@@ -659,28 +672,43 @@ done:
 
 /* ------------------------------------------------------------ combined rule */
 
-/* Two readings of one test, each with its own noise: where the accuracy
- * stops rising, and where the loss falls fastest. Their geometric mean is
- * the combined max_lr; the range below it is a decade, as the loss rules'. */
+/* Three readings of one test, each with its own noise: where the accuracy
+ * stops rising (the paper's max_lr), where the loss falls fastest, and
+ * where the loss stops falling (its minimum) backed off by
+ * LRS_PICK_MIN_BACKOFF. The combined max_lr is the geometric mean of those
+ * that could be read; the range below it is a decade, as the loss rules'.
+ * Refuses when none could. */
 static void pick_combined(lrs_pick_result *out, const lrs_pick_curve *c)
 {
-	lrs_pick_result acc, loss;
-	double max_lr;
+	static const char *const names[3] = { "accuracy", "loss-steepest", "loss minimum" };
+	lrs_pick_result r[3];
+	double log_sum = 0;       /* sum of log(max_lr) over the readings */
+	char missing[240] = "";   /* the readings that failed, and why    */
+	size_t len = 0;
+	int k, read = 0;
 
-	lrs_pick(&acc, LRS_PICK_ACCURACY, c);
-	lrs_pick(&loss, LRS_PICK_LOSS_STEEPEST, c);
-	if (!acc.ok && !loss.ok) {
-		refuse(out, "accuracy: %.100s; loss-steepest: %.100s", acc.why, loss.why);
+	lrs_pick(&r[0], LRS_PICK_ACCURACY, c);
+	lrs_pick(&r[1], LRS_PICK_LOSS_STEEPEST, c);
+	loss_minimum(&r[2], c);
+	if (r[2].ok)
+		r[2].max_lr /= LRS_PICK_MIN_BACKOFF;
+	for (k = 0; k < 3; k++) {
+		if (r[k].ok) {
+			log_sum += log(r[k].max_lr);
+			read++;
+		} else if (len < sizeof missing) {
+			len += (size_t)snprintf(missing + len, sizeof missing - len, "%s%s: %.100s",
+			                        len ? "; " : "", names[k], r[k].why);
+		}
+	}
+	if (read == 0) {
+		refuse(out, "%s", missing);
 		return;
 	}
-	if (acc.ok && loss.ok)
-		max_lr = sqrt(acc.max_lr * loss.max_lr);
-	else
-		max_lr = acc.ok ? acc.max_lr : loss.max_lr;
+	double max_lr = exp(log_sum / read);
 	accept(out, max_lr / LRS_PICK_DECADE, max_lr);
-	if (!acc.ok || !loss.ok)
-		snprintf(out->why, sizeof out->why, "from %s alone (%s: %.150s)", acc.ok ? "accuracy" : "loss-steepest",
-		         acc.ok ? "loss-steepest" : "accuracy", acc.ok ? loss.why : acc.why);
+	if (read < 3)
+		snprintf(out->why, sizeof out->why, "from %d of its 3 readings (%.200s)", read, missing);
 }
 
 /* ------------------------------------------------------------ the probe */

@@ -138,6 +138,26 @@ static const char *const act_names[] = { "relu", "tanh", "sigmoid" };
 static const char *const init_names[] = { "he", "xavier" };
 static const char *const optim_names[] = { "sgd", "adam", "adamw" };
 
+/* The model as stored: the shorthand's {"hidden": [...], "activation":
+ * ..., "init": ...}; a stack's {"input": [C, H, W], "layers": "conv6k5p2
+ * relu ...", "init": "torch" | "he" | "xavier"}. */
+static void model_json(lrs_buf *b, const lrs_model_config *m)
+{
+	const lrs_net_config *n = &m->net;
+
+	if (m->layers) {
+		lrs_buf_printf(b, "{\"input\": [%zu, %zu, %zu], \"layers\": \"", n->channels, n->height, n->width);
+		lrs_model_stack_text(b, n);
+		lrs_buf_printf(b, "\", \"init\": \"%s\"}", n->torch_init ? "torch" : init_names[n->init]);
+		return;
+	}
+	lrs_buf_printf(b, "{\"hidden\": [");
+	for (size_t i = 0; i < m->mlp.n_hidden; i++)
+		lrs_buf_printf(b, "%s%zu", i ? ", " : "", m->mlp.hidden[i]);
+	lrs_buf_printf(b, "], \"activation\": \"%s\", \"init\": \"%s\"}", act_names[m->mlp.activation],
+	               init_names[m->mlp.init]);
+}
+
 /* {"optimizer": {...}, "batch_size": B, "model": {...}} */
 static char *hyper_json(const lrs_trial_spec *t)
 {
@@ -149,11 +169,9 @@ static char *hyper_json(const lrs_trial_spec *t)
 		lrs_buf_printf(&b, ", \"batch_size\": %ld, \"params\": %s}", t->batch_size, t->xparams);
 		return lrs_buf_take(&b);
 	}
-	lrs_buf_printf(&b, ", \"batch_size\": %ld, \"model\": {\"hidden\": [", t->batch_size);
-	for (size_t i = 0; i < t->model.n_hidden; i++)
-		lrs_buf_printf(&b, "%s%zu", i ? ", " : "", t->model.hidden[i]);
-	lrs_buf_printf(&b, "], \"activation\": \"%s\", \"init\": \"%s\"}}", act_names[t->model.activation],
-	               init_names[t->model.init]);
+	lrs_buf_printf(&b, ", \"batch_size\": %ld, \"model\": ", t->batch_size);
+	model_json(&b, &t->model);
+	lrs_buf_printf(&b, "}");
 	return lrs_buf_take(&b);
 }
 
@@ -185,6 +203,23 @@ static void spec_free(lrs_trial_spec *t)
 
 /* ------------------------------------------------------------ groups */
 
+/* A model key's value (LRS_GROUP_HIDDEN, _ACTIVATION or _INIT) as text;
+ * "-" for a layers: stack, which the shorthand's keys do not describe
+ * (and trials.space cannot vary). */
+static void model_value(lrs_buf *b, const lrs_model_config *m, unsigned key)
+{
+	if (m->layers) {
+		lrs_buf_printf(b, "-");
+	} else if (key == LRS_GROUP_HIDDEN) {
+		lrs_buf_printf(b, "[");
+		for (size_t k = 0; k < m->mlp.n_hidden; k++)
+			lrs_buf_printf(b, "%s%zu", k ? ", " : "", m->mlp.hidden[k]);
+		lrs_buf_printf(b, "]");
+	} else {
+		lrs_buf_printf(b, "%s", key == LRS_GROUP_ACTIVATION ? act_names[m->mlp.activation] : init_names[m->mlp.init]);
+	}
+}
+
 /* Space key i's value in trial t as text; "-" where it does not apply
  * (an SGD setting of an Adam trial, or the reverse). */
 static void group_value(lrs_buf *b, const lrs_trial_spec *t, int i)
@@ -195,13 +230,10 @@ static void group_value(lrs_buf *b, const lrs_trial_spec *t, int i)
 	switch (1u << i) {
 	case LRS_GROUP_BATCH_SIZE: lrs_buf_printf(b, "%ld", t->batch_size); break;
 	case LRS_GROUP_HIDDEN:
-		lrs_buf_printf(b, "[");
-		for (size_t k = 0; k < t->model.n_hidden; k++)
-			lrs_buf_printf(b, "%s%zu", k ? ", " : "", t->model.hidden[k]);
-		lrs_buf_printf(b, "]");
+	case LRS_GROUP_ACTIVATION:
+	case LRS_GROUP_INIT:
+		model_value(b, &t->model, 1u << i);
 		break;
-	case LRS_GROUP_ACTIVATION: lrs_buf_printf(b, "%s", act_names[t->model.activation]); break;
-	case LRS_GROUP_INIT: lrs_buf_printf(b, "%s", init_names[t->model.init]); break;
 	case LRS_GROUP_OPTIM_TYPE: lrs_buf_printf(b, "%s", optim_names[o->type]); break;
 	case LRS_GROUP_MOMENTUM: sgd ? lrs_buf_printf(b, "%g", o->momentum) : lrs_buf_printf(b, "-"); break;
 	case LRS_GROUP_NESTEROV: lrs_buf_printf(b, "%s", !sgd ? "-" : o->nesterov ? "true" : "false"); break;
@@ -304,21 +336,24 @@ void lrs_plan_groups_free(lrs_plan_group *g, size_t n)
 }
 
 void lrs_plan_group_hyper(const lrs_experiment *e, const lrs_trial_spec *first, unsigned fields,
-                          lrs_mlp_config *model, lrs_optim_config *optim, long *batch_size)
+                          lrs_model_config *model, lrs_optim_config *optim, long *batch_size)
 {
 	const lrs_optim_config *o = &first->optim;
 
 	*model = e->model;
 	*optim = e->optim;
 	*batch_size = fields & LRS_GROUP_BATCH_SIZE ? first->batch_size : e->batch_size;
-	if (fields & LRS_GROUP_HIDDEN) {
-		memcpy(model->hidden, first->model.hidden, sizeof model->hidden);
-		model->n_hidden = first->model.n_hidden;
+	if (!model->layers) {   /* the shorthand's keys; a stack has none */
+		if (fields & LRS_GROUP_HIDDEN) {
+			memcpy(model->mlp.hidden, first->model.mlp.hidden, sizeof model->mlp.hidden);
+			model->mlp.n_hidden = first->model.mlp.n_hidden;
+		}
+		if (fields & LRS_GROUP_ACTIVATION)
+			model->mlp.activation = first->model.mlp.activation;
+		if (fields & LRS_GROUP_INIT)
+			model->mlp.init = first->model.mlp.init;
+		lrs_net_from_mlp(&model->net, &model->mlp);
 	}
-	if (fields & LRS_GROUP_ACTIVATION)
-		model->activation = first->model.activation;
-	if (fields & LRS_GROUP_INIT)
-		model->init = first->model.init;
 	if ((fields & LRS_GROUP_OPTIM_TYPE) && o->type != optim->type) {
 		/* another family: its own settings come with it */
 		double wd = optim->weight_decay;
@@ -465,8 +500,7 @@ static int point_base(builder *b, point *pt, size_t config, const lrs_group_boun
 	if ((err = lrs_experiment_hyper(e, pt->skeys, pt->svals, pt->ns, &base->model, &base->optim,
 	                                &base->batch_size)) < 0)
 		return err;
-	base->model.inputs = b->ds->features;
-	base->model.outputs = (size_t)b->ds->classes;
+	lrs_model_fit(&base->model, b->ds);
 	base->epochs = e->trial.epochs;
 	base->config = config;
 	*gb = NULL;
@@ -839,7 +873,7 @@ static void check_space(builder *b)
 		for (size_t i = 0; i < list->n; i++) {
 			const char *key = space->keys[k];
 			const lrs_node *value = list->items[i];
-			lrs_mlp_config m;
+			lrs_model_config m = b->e->model;
 			lrs_optim_config o;
 			long batch;
 			if (lrs_experiment_hyper(b->e, &key, &value, 1, &m, &o, &batch) < 0)
@@ -1181,8 +1215,7 @@ int lrs_plan_one(lrs_plan *out, const lrs_experiment *e, const lrs_dataset *ds, 
 	t->sched = sched;
 	t->type = lrs_sched_type_name(lrs_sched_get_type(sched));
 	t->model = e->model;
-	t->model.inputs = ds->features;
-	t->model.outputs = (size_t)ds->classes;
+	lrs_model_fit(&t->model, ds);
 	t->optim = e->optim;
 	t->batch_size = e->batch_size;
 	t->epochs = epochs;

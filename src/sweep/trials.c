@@ -213,7 +213,7 @@ static int on_epoch(void *ctx, const lrs_epoch_stats *e)
 static void train_one(sweep_job *job, trial_run *r, lrs_train_result *res, lrs_trial_outcome *o)
 {
 	const lrs_trial_spec *spec = &job->plan->items[r->i];
-	lrs_train_config cfg = { .model = spec->model, .optim = spec->optim, .batch_size = spec->batch_size,
+	lrs_train_config cfg = { .model = spec->model.net, .optim = spec->optim, .batch_size = spec->batch_size,
 	                         .epochs = spec->epochs, .seed = spec->seed, .sched = spec->sched,
 	                         .eval_each_epoch = 1, .engine = job->plan->engine, .run_key = spec->key, .params = spec->xparams,
 	                         .stop = job->hooks->stop };

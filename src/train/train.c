@@ -1,8 +1,10 @@
-/* train.c - the trainer interface's entry points, and the built-in MLP
- * engine: the training loop shared by range tests and trials.
+/* train.c - the trainer interface's entry points, and the built-in
+ * engine: the training loop shared by range tests and trials, on a layer
+ * stack (net.h; an MLP is one).
  *
  * One run = one seeded model, one optimizer, one schedule, one RNG for the
- * epoch shuffles. Batches are gathered into a contiguous buffer from a
+ * epoch shuffles. Updates run the model in training mode, evaluations in
+ * evaluation mode. Batches are gathered into a contiguous buffer from a
  * shuffled index; nothing is allocated once training starts. The run knows
  * no database and no YAML: callers watch it through the hooks. */
 #include <assert.h>
@@ -16,17 +18,21 @@
 #include "lrsweep/rng.h"
 #include "lrsweep/train.h"
 
-#define EVAL_BATCH 1000   /* samples per forward pass when evaluating */
+#define EVAL_BATCH 1000   /* samples per forward pass when evaluating ... */
+#define EVAL_BYTES (64.0 * 1024 * 1024)   /* ... fewer when a stack with
+                             conv, pooling, dropout or batchnorm layers
+                             would need more than this for them         */
 
 typedef struct {
 	const lrs_dataset *ds;     /* the shared, read-only data              */
-	lrs_mlp *model;
+	lrs_net *model;
+	size_t chunk;              /* samples per evaluation pass             */
 	lrs_optim *optim;
 	lrs_rng rng;               /* epoch shuffles                          */
 	uint32_t *order;           /* (n_train) sample order of this epoch    */
 	float *xb;                 /* (batch, features) gathered batch        */
 	int32_t *yb;               /* (batch) its labels                      */
-	float *rows;               /* (EVAL_BATCH, features) evaluation rows
+	float *rows;               /* (chunk, features) evaluation rows
 	                              converted from bytes; NULL when every
 	                              split keeps floats                      */
 } trainer;
@@ -65,7 +71,7 @@ long lrs_train_steps_per_epoch(const lrs_dataset *ds, long batch_size)
 static void evaluate(trainer *t, const lrs_split *split, size_t limit, double *loss, double *accuracy)
 {
 	size_t n = limit && limit < split->n ? limit : split->n;
-	size_t chunk = t->model->max_batch < EVAL_BATCH ? t->model->max_batch : EVAL_BATCH;
+	size_t chunk = t->chunk;
 	double total = 0;
 	size_t correct = 0;
 
@@ -77,8 +83,8 @@ static void evaluate(trainer *t, const lrs_split *split, size_t limit, double *l
 	for (size_t i = 0; i < n; i += chunk) {
 		size_t B = n - i < chunk ? n - i : chunk;
 		const float *x = lrs_split_rows(split, i, B, t->rows);
-		total += lrs_mlp_forward(t->model, x, split->y + i, B) * (double)B;
-		correct += lrs_mlp_correct(t->model, split->y + i, B);
+		total += lrs_net_forward(t->model, x, split->y + i, B, 0) * (double)B;
+		correct += lrs_net_correct(t->model, split->y + i, B);
 	}
 	*loss = total / (double)n;
 	*accuracy = (double)correct / (double)n;
@@ -89,31 +95,96 @@ static int builtin(const lrs_train_config *cfg)
 	return !cfg->engine || cfg->engine == &lrs_engine_builtin;
 }
 
+/* cfg's stack with the data's input and classes where it leaves them 0:
+ * 0, or LRS_EINVALID when its input does not hold the data's features. */
+static int fit(lrs_net_config *nc, const lrs_dataset *ds, const lrs_train_config *cfg)
+{
+	*nc = cfg->model;
+	if (nc->channels == 0)
+		nc->channels = ds->features, nc->height = nc->width = 1;
+	if (nc->outputs == 0)
+		nc->outputs = (size_t)ds->classes;
+	if (nc->channels * nc->height * nc->width != ds->features)
+		return lrs_error_set(LRS_EINVALID, "the model's input (%zu, %zu, %zu) is %zu features; the data has %zu",
+		                     nc->channels, nc->height, nc->width, nc->channels * nc->height * nc->width,
+		                     ds->features);
+	return 0;
+}
+
+/* Whether the stack is linear and activation layers alone (an MLP). */
+static int plain(const lrs_net_config *nc)
+{
+	for (size_t l = 0; l < nc->n_layers; l++)
+		if (nc->layer[l].type != LRS_LAYER_LINEAR && nc->layer[l].type != LRS_LAYER_RELU &&
+		    nc->layer[l].type != LRS_LAYER_TANH && nc->layer[l].type != LRS_LAYER_SIGMOID)
+			return 0;
+	return 1;
+}
+
+/* The samples of one evaluation pass: EVAL_BATCH, or for a stack with
+ * conv, pooling, dropout or batchnorm layers as many as EVAL_BYTES of
+ * activations hold, but at least B (the training batch fits anyway). */
+static size_t eval_chunk(const lrs_net_config *nc, size_t B)
+{
+	double one, two;
+	size_t chunk = EVAL_BATCH;
+
+	if (!plain(nc) && lrs_net_bytes(nc, 1, &one) == 0 && lrs_net_bytes(nc, 2, &two) == 0 && two > one) {
+		double fit_in = EVAL_BYTES / (two - one);
+		chunk = fit_in < EVAL_BATCH ? (size_t)(fit_in < 1 ? 1 : fit_in) : EVAL_BATCH;
+		chunk = chunk > B ? chunk : B < EVAL_BATCH ? B : EVAL_BATCH;
+	}
+	return chunk;
+}
+
+/* The largest batch a run's net takes: the training batch B or the
+ * evaluation chunk. */
+static size_t max_batch(size_t B, size_t chunk)
+{
+	return B > chunk ? B : chunk;
+}
+
+/* The parameters of a stack (0 when it does not fit its input). */
+static size_t count_params(const lrs_net_config *nc)
+{
+	lrs_layer_shape shape[LRS_NET_MAX_LAYERS];
+	size_t bad, n = 0;
+
+	if (lrs_net_shapes(nc, shape, &bad) < 0)
+		return 0;
+	for (size_t l = 0; l < nc->n_layers; l++)
+		n += shape[l].params;
+	return n;
+}
+
+/* One run's bytes into *bytes: 0, or the error of a stack that does not
+ * fit the data or cannot be built. */
+static int run_bytes(const lrs_dataset *ds, const lrs_train_config *cfg, double *bytes)
+{
+	lrs_net_config nc;
+	size_t B = (size_t)(cfg->batch_size > 0 ? cfg->batch_size : 1), chunk;
+	double net, d = (double)ds->features;
+	int rc;
+
+	if ((rc = fit(&nc, ds, cfg)) < 0)
+		return rc;
+	chunk = eval_chunk(&nc, B);
+	if ((rc = lrs_net_bytes(&nc, max_batch(B, chunk), &net)) < 0)
+		return rc;
+	*bytes = net                                                                    /* net.h's block */
+	         + sizeof(float) * ((cfg->optim.type == LRS_OPTIM_SGD ? 1 : 2) * (double)count_params(&nc) /* state */
+	                            + (double)B * d                                     /* batch features */
+	                            + (has_bytes(ds) ? (double)chunk * d : 0))          /* evaluation rows */
+	         + sizeof(int32_t) * (double)B + sizeof(uint32_t) * (double)ds->train.n;   /* labels, order */
+	return 0;
+}
+
 static double builtin_bytes(const lrs_engine *engine, const lrs_dataset *ds, const lrs_train_config *cfg)
 {
+	double bytes = 0;
+
 	(void)engine;
-	const lrs_mlp_config *mc = &cfg->model;
-	double B = (double)(cfg->batch_size > 0 ? cfg->batch_size : 1), d = (double)ds->features;
-	double max_batch = B > EVAL_BATCH ? B : EVAL_BATCH;
-	double params = 0, acts = 0, widest = 0, in = d;
-	size_t layers = mc->n_hidden < LRS_MLP_MAX_HIDDEN ? mc->n_hidden : LRS_MLP_MAX_HIDDEN;
-
-	/* what lrs_mlp_build carves: W and b per layer, an activation block
-	 * per layer and two backward scratch blocks of the widest layer */
-	for (size_t l = 0; l <= layers; l++) {
-		double out = l == layers ? (double)ds->classes : (double)mc->hidden[l];
-
-		params += out * (in + 1);
-		acts += max_batch * out;
-		widest = out > widest ? out : widest;
-		in = out;
-	}
-	acts += 2 * max_batch * widest;
-	return sizeof(float) * (2 * params                                   /* params, grads */
-	                        + (cfg->optim.type == LRS_OPTIM_SGD ? 1 : 2) * params /* state */
-	                        + acts + B * d                                /* batch features */
-	                        + (has_bytes(ds) ? EVAL_BATCH * d : 0))       /* evaluation rows */
-	       + sizeof(int32_t) * B + sizeof(uint32_t) * (double)ds->train.n;   /* labels, order */
+	return run_bytes(ds, cfg, &bytes) < 0 ? 0 : bytes;
 }
 
 double lrs_train_bytes(const lrs_dataset *ds, const lrs_train_config *cfg)
@@ -125,36 +196,34 @@ double lrs_train_bytes(const lrs_dataset *ds, const lrs_train_config *cfg)
 
 int lrs_train_check_memory(const lrs_dataset *ds, const lrs_train_config *cfg, long runs)
 {
-	const lrs_mlp_config *mc = &cfg->model;
-	double params = 0, in = (double)ds->features, per_run = lrs_train_bytes(ds, cfg);
-	size_t layers = mc->n_hidden < LRS_MLP_MAX_HIDDEN ? mc->n_hidden : LRS_MLP_MAX_HIDDEN;
+	double per_run = 0;
+	lrs_net_config nc;
 	char what[256];
+	int rc;
 
 	if (!builtin(cfg)) {
+		per_run = lrs_train_bytes(ds, cfg);
 		if (per_run <= 0)
 			return 0;
 		snprintf(what, sizeof what, "%ld run%s of the %s trainer", runs, runs == 1 ? "" : "s", cfg->engine->name);
 		return lrs_memory_check(per_run * (double)(runs < 1 ? 1 : runs), what);
 	}
-	for (size_t l = 0; l <= layers; l++) {
-		double out = l == layers ? (double)ds->classes : (double)mc->hidden[l];
-		params += out * (in + 1);
-		in = out;
-	}
+	if ((rc = run_bytes(ds, cfg, &per_run)) < 0 || (rc = fit(&nc, ds, cfg)) < 0)
+		return rc;
 	if (runs < 1)
 		runs = 1;
 	if (runs > 1)
-		snprintf(what, sizeof what, "training %ld runs at once of the model (%.0f parameters, batch %ld: "
-		         "%.0f MiB each)", runs, params, cfg->batch_size, ceil(per_run / (1024.0 * 1024.0)));
+		snprintf(what, sizeof what, "training %ld runs at once of the model (%zu parameters, batch %ld: "
+		         "%.0f MiB each)", runs, count_params(&nc), cfg->batch_size, ceil(per_run / (1024.0 * 1024.0)));
 	else
-		snprintf(what, sizeof what, "training the model (%.0f parameters, batch %ld)", params,
+		snprintf(what, sizeof what, "training the model (%zu parameters, batch %ld)", count_params(&nc),
 		         cfg->batch_size);
 	return lrs_memory_check(per_run * (double)runs, what);
 }
 
 static void trainer_free(trainer *t)
 {
-	lrs_mlp_free(t->model);
+	lrs_net_free(t->model);
 	lrs_optim_free(t->optim);
 	free(t->order);
 	free(t->xb);
@@ -164,9 +233,8 @@ static void trainer_free(trainer *t)
 
 static int trainer_init(trainer *t, const lrs_dataset *ds, const lrs_train_config *cfg)
 {
-	lrs_mlp_config mc = cfg->model;
+	lrs_net_config nc;
 	size_t B = (size_t)cfg->batch_size, d = ds->features;
-	size_t max_batch = B > EVAL_BATCH ? B : EVAL_BATCH;
 	lrs_rng init_rng;
 	int rc;
 
@@ -176,11 +244,12 @@ static int trainer_init(trainer *t, const lrs_dataset *ds, const lrs_train_confi
 		return lrs_error_set(LRS_EINVALID, "no training samples");
 	if (ds->train.n > UINT32_MAX)
 		return lrs_error_set(LRS_EINVALID, "more than %u training samples", UINT32_MAX);
-	mc.inputs = d;
-	mc.outputs = (size_t)ds->classes;
+	if ((rc = fit(&nc, ds, cfg)) < 0)
+		return rc;
 	if ((rc = lrs_train_check_memory(ds, cfg, 1)) < 0)   /* before allocating */
 		return rc;
-	if ((rc = lrs_mlp_build(&t->model, &mc, max_batch)) < 0)
+	t->chunk = eval_chunk(&nc, B);
+	if ((rc = lrs_net_build(&t->model, &nc, max_batch(B, t->chunk))) < 0)
 		return rc;
 	if ((rc = lrs_optim_build(&t->optim, &cfg->optim, t->model->n_params)) < 0)
 		return rc;
@@ -188,13 +257,13 @@ static int trainer_init(trainer *t, const lrs_dataset *ds, const lrs_train_confi
 	t->xb = malloc(B * d * sizeof *t->xb);
 	t->yb = malloc(B * sizeof *t->yb);
 	if (has_bytes(ds))
-		t->rows = malloc(EVAL_BATCH * d * sizeof *t->rows);
+		t->rows = malloc(t->chunk * d * sizeof *t->rows);
 	if (!t->order || !t->xb || !t->yb || (has_bytes(ds) && !t->rows))
 		return lrs_error_set(LRS_ENOMEM, "out of memory for batches of %zu x %zu", B, d);
 	/* two independent streams from the run's seed: weights, then shuffles */
 	lrs_rng_seed(&init_rng, lrs_rng_mix(cfg->seed ^ 0x696e6974ULL));       /* "init" */
 	lrs_rng_seed(&t->rng, lrs_rng_mix(cfg->seed ^ 0x73687566ULL));        /* "shuf" */
-	lrs_mlp_init(t->model, &init_rng);
+	lrs_net_init(t->model, &init_rng);
 	for (size_t i = 0; i < ds->train.n; i++)
 		t->order[i] = (uint32_t)i;
 	return 0;
@@ -256,16 +325,16 @@ static size_t run_epoch(run_state *r, lrs_epoch_stats *e)
 		if (cfg->max_steps > 0 && r->step >= cfg->max_steps)
 			break;
 		lrs_split_gather(&r->ds->train, t->order + start, nb, t->xb, t->yb);
-		loss = lrs_mlp_forward(t->model, t->xb, t->yb, nb);
+		loss = lrs_net_forward(t->model, t->xb, t->yb, nb, 1);
 		if (!isfinite(loss)) {
 			r->out->status = LRS_RUN_DIVERGED;
 			r->out->diverged_at = r->step;
 			break;
 		}
-		correct += lrs_mlp_correct(t->model, t->yb, nb);
+		correct += lrs_net_correct(t->model, t->yb, nb);
 		loss_sum += loss * (double)nb;
 		seen += nb;
-		lrs_mlp_backward(t->model, t->xb, t->yb, nb);
+		lrs_net_backward(t->model, t->xb, t->yb, nb);
 		lr = r->use_plateau ? r->plateau.lr : lrs_sched_lr(cfg->sched, r->step);
 		/* zeroes the gradients for the next backward as it reads them */
 		lrs_optim_step_zero_grad(t->optim, t->model->params, t->model->grads, lr,
@@ -351,7 +420,7 @@ static int builtin_run(const lrs_engine *engine, lrs_train_result *out, const lr
 	if (r.use_plateau)
 		lrs_plateau_init(&r.plateau, cfg->sched);
 	out->status = LRS_RUN_COMPLETED;
-	lrs_mlp_zero_grad(r.t.model);   /* then each update leaves them zeroed */
+	lrs_net_zero_grad(r.t.model);   /* then each update leaves them zeroed */
 	for (long epoch = 1; epoch <= cfg->epochs && out->status == LRS_RUN_COMPLETED; epoch++) {
 		double t_epoch = now_seconds();
 		lrs_epoch_stats e = { .epoch = epoch };

@@ -4,16 +4,18 @@
  * seeds, each schedule resolved and checked), as `lrsweep run --dry-run`
  * does before anything runs.
  *
- * Input: the experiment file. The plan is built against a stand-in
- * dataset (1000 training samples of 8 features, 3 classes) and the bounds
- * 0.01 .. 0.1, so that @min, @max and "N epochs" resolve. Data files the
- * experiment names are not loaded. */
+ * Input: the experiment file. Its model is fitted to a stand-in dataset
+ * (1000 training samples of 8x8 images, 64 features, 3 classes: a
+ * layers: stack's shapes are checked as at load) and the plan built
+ * against it with the bounds 0.01 .. 0.1, so that @min, @max and "N
+ * epochs" resolve. Data files the experiment names are not loaded. */
 #include <math.h>
 #include <string.h>
 
 #include "lrsweep/data.h"
 #include "lrsweep/experiment.h"
 #include "lrsweep/plan.h"
+#include "lrsweep/report.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -27,11 +29,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memset(&ds, 0, sizeof ds);
 	ds.train.n = 1000;
-	ds.train.d = ds.features = 8;
+	ds.train.d = ds.features = 64;
+	ds.rows = ds.cols = 8;
 	ds.classes = 3;
 	ds.norm_a = ds.norm_b = NAN;
+	if (lrs_experiment_fit(e, &ds) < 0)
+		goto out;
+	FILE *null = fopen("/dev/null", "w");   /* the shape table, as data prints it */
+	if (null) {
+		lrs_report_model(null, &e->model, 0, e->batch_size);
+		fclose(null);
+	}
 	if (lrs_plan_build(&plan, e, &ds, 0.01, 0.1) == 0)
 		lrs_plan_free(&plan);
+out:
 	lrs_experiment_free(e);
 	return 0;
 }

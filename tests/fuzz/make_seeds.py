@@ -152,6 +152,41 @@ trials:
   seeds: [1, 2]
   pruning: {rule: asha, min_epochs: 1, reduction: 2}
 """)
+    # layer stacks (SPEC §13): every layer type and setting, on 8x8 images
+    # (the target's stand-in data) and on flat data
+    put("experiment", "layers-image.yaml", b"""name: layers-image
+data:
+  train: {format: synthetic, kind: blobs, samples: 200, classes: 3, dims: 64}
+model:
+  input: [1, 8, 8]
+  init: he
+  layers:
+    - {conv: 4, kernel: 3, stride: 1, padding: 1}
+    - {batchnorm, momentum: 0.2, eps: 1.0e-3}
+    - relu
+    - {maxpool: 2, stride: 2, padding: 1, ceil: true}
+    - {conv: 8, kernel: 1}
+    - sigmoid
+    - {avgpool: 3, ceil: true}
+    - {dropout: 0.25}
+    - {linear: 16}
+    - tanh
+    - dropout
+    - {linear: 3}
+trials:
+  epochs: 2
+  schedules: [{type: constant}, {type: triangular2, step_size: "1 epochs"}]
+""")
+    put("experiment", "layers-flat.yaml", b"""name: layers-flat
+data:
+  train: {format: synthetic, kind: spirals, samples: 300, classes: 3}
+model:
+  layers: [{linear: 32}, relu, {linear: 32}, tanh, {linear: 3}]
+trials:
+  epochs: 2
+  space:
+    batch_size: {grid: [16, 32]}
+""")
 
 
 def seeds_schedule():

@@ -1,0 +1,55 @@
+#!/usr/bin/python3
+"""surface.py - regret as a function of max_lr on the tuning problems.
+
+For each problem of the last `run.py` run (results/bounds-bench/last.json)
+that is not held out: triangular(max_lr / 10, max_lr) and one_cycle(max_lr)
+on a quarter-decade grid of max_lr from a third of the lowest rule's max_lr
+to three times the highest, the same epochs and seeds as run.py (and its
+trial cache). Prints each problem's regrets and writes them to
+results/bounds-bench/surface.json: a rule's regret at any max_lr can then
+be read (interpolated) without training, which is how a change to a rule is
+looked at before the benchmark runs it. Held-out problems are never
+measured here.
+
+usage: bench/bounds/surface.py LRSWEEP [--only ID,ID]
+"""
+import json
+import math
+import os
+import sys
+
+import run as R
+
+
+def main():
+    args = sys.argv[1:]
+    if not args:
+        sys.exit(__doc__)
+    lrsweep = os.path.abspath(args[0])
+    only = set(args[args.index("--only") + 1].split(",")) if "--only" in args else None
+    heldout = R.read_list("heldout.txt")
+    rows = json.load(open(os.path.join(R.WORK, "last.json")))
+    version = R.sh([lrsweep, "--version"]).strip()
+    cache = R.Cache(os.path.join(R.WORK, "cache.json"), version, False)
+    out_path = os.path.join(R.WORK, "surface.json")
+    out = json.load(open(out_path)) if os.path.exists(out_path) else {}
+    for r in rows:
+        name = r["name"]
+        if name in heldout or (only and name not in only):
+            continue
+        _, text = R.problem_text(os.path.join(R.HERE, "problems", name + ".yaml"))
+        maxes = [b["max"] for b in r["bounds"].values() if b["ok"]]
+        lo = math.floor(4 * math.log10(min(maxes) / 3))
+        hi = math.ceil(4 * math.log10(max(maxes) * 3))
+        grid = [10 ** (k / 4) for k in range(lo, hi + 1)]
+        specs = [s for m in grid for s in (("triangular", m / 10, m), ("one_cycle", m, m))]
+        res = R.run_trials(lrsweep, name, text, specs, cache)
+        out[name] = [(m, 100 * (r["best"] - R.mean(res[("triangular", m / 10, m)])),
+                      100 * (r["best"] - R.mean(res[("one_cycle", m, m)]))) for m in grid]
+        print(name, " ".join("%.3g:%+.2f/%+.2f" % t for t in out[name]), flush=True)
+        with open(out_path, "w") as f:
+            json.dump(out, f)
+
+
+if __name__ == "__main__":
+    main()

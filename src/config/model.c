@@ -1,0 +1,401 @@
+/* model.c - the model: section of an experiment (SPEC §7, §13): the
+ * hidden: shorthand of an MLP, or a layer stack (layers:) with PyTorch's
+ * names and defaults, every layer and setting checked at its
+ * line:column; once the data is known, the input and the stack's fit to
+ * it (lrs_net_shapes), a misfit reported at the layer at fault; and a
+ * layer's compact text, as stored with trials and shown in tables:
+ * "conv32k5p2" (stride s, padding p where not the default),
+ * "maxpool3s2ceil", "linear10", "dropout0.5", "batchnorm" (or
+ * "batchnorm(momentum=0.2,eps=1e-05)"), "relu".
+ *
+ * A layer is written as its name (`relu`, `dropout`, `batchnorm`) or as a
+ * mapping whose one layer-name key holds its size, beside its settings:
+ * {conv: 32, kernel: 5, stride: 1, padding: 2}, {maxpool: 3, stride: 2,
+ * padding: 0, ceil: true}, {linear: 10}, {dropout: 0.3} (or {dropout, p:
+ * 0.3}), {batchnorm, momentum: 0.1, eps: 1.0e-5}. What the file does not
+ * set has PyTorch's default: conv stride 1, padding 0; a pool's stride
+ * its kernel; dropout p 0.5. */
+#include <stdio.h>
+#include <string.h>
+
+#include "lrsweep/error.h"
+#include "lrsweep/experiment.h"
+#include "internal.h"
+
+#define MAX_SIZE 1e6   /* the largest width, channel count, kernel, stride, input side */
+
+/* The layer names in lrs_layer_type order, as get_choice takes them. */
+static const char layer_names[] = "linear|conv|maxpool|avgpool|relu|tanh|sigmoid|dropout|batchnorm";
+static const char *const layer_list[] = {
+	"linear", "conv", "maxpool", "avgpool", "relu", "tanh", "sigmoid", "dropout", "batchnorm",
+};
+#define N_LAYER_NAMES (sizeof layer_list / sizeof layer_list[0])
+
+/* The layer type named `word`, or -1. */
+static int layer_type(const char *word)
+{
+	for (size_t i = 0; i < N_LAYER_NAMES; i++)
+		if (!strcmp(word, layer_list[i]))
+			return (int)i;
+	return -1;
+}
+
+/* Whether a layer of type t takes a size (width, channels, kernel). */
+static int sized(int t)
+{
+	return t == LRS_LAYER_LINEAR || t == LRS_LAYER_CONV || t == LRS_LAYER_MAXPOOL || t == LRS_LAYER_AVGPOOL;
+}
+
+/* A YAML null: nothing written, ~ or null. */
+static int empty(const lrs_node *v)
+{
+	return v->kind == LRS_NODE_SCALAR && (!v->text[0] || !strcmp(v->text, "~") || !strcmp(v->text, "null"));
+}
+
+/* The settings each layer type takes beside its name. */
+static size_t settings_of(int t, const char *keys[4])
+{
+	static const char *const conv[] = { "kernel", "stride", "padding" };
+	static const char *const pool[] = { "stride", "padding", "ceil" };
+	static const char *const dropout[] = { "p" };
+	static const char *const batchnorm[] = { "momentum", "eps" };
+	const char *const *k = NULL;
+	size_t n = 0;
+
+	switch (t) {
+	case LRS_LAYER_CONV: k = conv, n = 3; break;
+	case LRS_LAYER_MAXPOOL: case LRS_LAYER_AVGPOOL: k = pool, n = 3; break;
+	case LRS_LAYER_DROPOUT: k = dropout, n = 1; break;
+	case LRS_LAYER_BATCHNORM: k = batchnorm, n = 2; break;
+	default: break;
+	}
+	keys[0] = layer_list[t];
+	for (size_t i = 0; i < n; i++)
+		keys[i + 1] = k[i];
+	return n + 1;
+}
+
+/* A layer written as a name alone. */
+static void read_named_layer(checker *ck, const lrs_node *v, lrs_layer *L)
+{
+	int t = layer_type(v->text);
+
+	if (t < 0) {
+		const char *near = lrs_nearest_name(v->text, layer_list, N_LAYER_NAMES);
+		cfg_problem(ck, v, "unknown layer '%s'%s%s%s (the layers: %s)", v->text, near ? " (did you mean '" : "",
+		            near ? near : "", near ? "'?)" : "", layer_names);
+		return;
+	}
+	L->type = (lrs_layer_type)t;
+	if (sized(t))
+		cfg_problem(ck, v, "'%s' needs its %s, e.g. {%s: %s}", v->text,
+		            t == LRS_LAYER_LINEAR ? "width" : t == LRS_LAYER_CONV ? "output channels" : "kernel size",
+		            v->text, t == LRS_LAYER_LINEAR ? "10" : t == LRS_LAYER_CONV ? "32, kernel: 5" : "2");
+}
+
+/* The one key of map m that names a layer: its index, or -1 (reported). */
+static long name_key(checker *ck, const lrs_node *m)
+{
+	long at = -1;
+
+	for (size_t k = 0; k < m->n; k++) {
+		if (layer_type(m->keys[k]) < 0)
+			continue;
+		if (at >= 0) {
+			cfg_key_problem(ck, m->items[k], "one layer per item: '%s' and '%s' are two (write them as two items "
+			                "of the list)", m->keys[at], m->keys[k]);
+			return -1;
+		}
+		at = (long)k;
+	}
+	if (at < 0)
+		cfg_problem(ck, m, "a layer is a name (relu) or a mapping with a layer's name as its first key, e.g. "
+		            "{conv: 32, kernel: 5}; the layers: %s", layer_names);
+	return at;
+}
+
+/* The size held by a layer's name key (the value of `conv:`), and the
+ * settings of a sized layer. */
+static void read_sized(checker *ck, const lrs_node *m, int t, lrs_layer *L)
+{
+	const char *name = layer_list[t];
+	long v;
+
+	if (cfg_get_integer(ck, m, name, 1, MAX_SIZE, &v) > 0)
+		L->size = (size_t)v;
+	if (t == LRS_LAYER_CONV) {
+		if (!lrs_node_get(m, "kernel"))
+			cfg_problem(ck, m, "a conv layer needs its 'kernel', e.g. {conv: %s, kernel: 5}",
+			            lrs_node_get(m, name)->text);
+		else if (cfg_get_integer(ck, m, "kernel", 1, MAX_SIZE, &v) > 0)
+			L->kernel = (size_t)v;
+	}
+	L->stride = t == LRS_LAYER_CONV ? 1 : L->size;   /* PyTorch's: a pool's stride is its kernel */
+	if (cfg_get_integer(ck, m, "stride", 1, MAX_SIZE, &v) > 0)
+		L->stride = (size_t)v;
+	if (cfg_get_integer(ck, m, "padding", 0, MAX_SIZE, &v) > 0)
+		L->padding = (size_t)v;
+	cfg_get_bool(ck, m, "ceil", &L->ceil);
+}
+
+/* A layer written as a mapping. */
+static void read_mapped_layer(checker *ck, const lrs_node *m, lrs_layer *L)
+{
+	const char *keys[4];
+	long at = name_key(ck, m);
+	int t;
+
+	if (at < 0)
+		return;
+	t = layer_type(m->keys[at]);
+	L->type = (lrs_layer_type)t;
+	cfg_check_keys(ck, m, m->keys[at], keys, settings_of(t, keys));
+	if (sized(t)) {
+		read_sized(ck, m, t, L);
+		return;
+	}
+	const lrs_node *v = m->items[at];
+	if (t == LRS_LAYER_DROPOUT && !empty(v)) {
+		if (lrs_node_get(m, "p"))
+			cfg_key_problem(ck, lrs_node_get(m, "p"), "give dropout's p once: {dropout: 0.3} or {dropout, p: 0.3}");
+		else
+			cfg_get_number(ck, m, "dropout", 0, 0, 1, 1, &L->p);
+	} else if (!empty(v)) {
+		cfg_problem(ck, v, "'%s' takes no value%s", m->keys[at],
+		            t == LRS_LAYER_BATCHNORM ? " (its settings: {batchnorm, momentum: 0.1, eps: 1.0e-5})" : "");
+	}
+	cfg_get_number(ck, m, "p", 0, 0, 1, 1, &L->p);
+	cfg_get_number(ck, m, "momentum", 0, 0, 1, 0, &L->momentum);
+	cfg_get_number(ck, m, "eps", 0, 1, 1, 0, &L->eps);
+}
+
+static void read_layers(checker *ck, const lrs_node *list, lrs_net_config *net)
+{
+	if (list->kind != LRS_NODE_LIST || list->n == 0) {
+		cfg_problem(ck, list, "'layers' must be a non-empty list of layers, e.g. [{conv: 6, kernel: 5}, relu, "
+		            "{maxpool: 2}, {linear: 10}]");
+		return;
+	}
+	if (list->n > LRS_NET_MAX_LAYERS) {
+		cfg_problem(ck, list, "'layers' has %zu layers; at most %d", list->n, LRS_NET_MAX_LAYERS);
+		return;
+	}
+	net->n_layers = list->n;
+	for (size_t i = 0; i < list->n; i++) {
+		const lrs_node *v = list->items[i];
+		lrs_layer *L = &net->layer[i];
+
+		*L = (lrs_layer){ .type = LRS_LAYER_RELU, .p = 0.5, .momentum = 0.1, .eps = 1e-5 };
+		if (v->kind == LRS_NODE_SCALAR)
+			read_named_layer(ck, v, L);
+		else if (v->kind == LRS_NODE_MAP)
+			read_mapped_layer(ck, v, L);
+		else
+			cfg_problem(ck, v, "a layer is a name (relu) or a mapping ({conv: 32, kernel: 5}), not a list");
+	}
+}
+
+/* model.input: [channels, height, width], or [features]. */
+static void read_input(checker *ck, const lrs_node *in, lrs_net_config *net)
+{
+	size_t v[3] = { 1, 1, 1 };
+	double d;
+
+	if (in->kind != LRS_NODE_LIST || (in->n != 1 && in->n != 3)) {
+		cfg_problem(ck, in, "'input' must be [channels, height, width] (e.g. [1, 28, 28]) or [features]");
+		return;
+	}
+	for (size_t i = 0; i < in->n; i++) {
+		const lrs_node *x = in->items[i];
+		if (x->kind != LRS_NODE_SCALAR || lrs_parse_double(x->text, &d) < 0 || d != (double)(size_t)d || d < 1 ||
+		    d > MAX_SIZE) {
+			cfg_problem(ck, x, "'input' sizes must be whole numbers in [1, 1000000], got %s",
+			            x->kind == LRS_NODE_SCALAR ? x->text : cfg_kind_name(x));
+			return;
+		}
+		v[i] = (size_t)d;
+	}
+	net->channels = v[0], net->height = v[1], net->width = v[2];
+}
+
+/* hidden: and activation: (the shorthand). */
+static void read_hidden(checker *ck, const lrs_node *n, lrs_mlp_config *m)
+{
+	const lrs_node *hidden = lrs_node_get(n, "hidden");
+	int act = LRS_ACT_RELU;
+
+	if (hidden) {
+		if (hidden->kind != LRS_NODE_LIST) {
+			cfg_problem(ck, hidden, "'hidden' must be a list of layer widths, e.g. [256] or [] (got %s)",
+			            cfg_kind_name(hidden));
+		} else if (hidden->n > LRS_MLP_MAX_HIDDEN) {
+			cfg_problem(ck, hidden, "'hidden' has %zu layers; at most %d", hidden->n, LRS_MLP_MAX_HIDDEN);
+		} else {
+			m->n_hidden = hidden->n;
+			for (size_t i = 0; i < hidden->n; i++) {
+				double v;
+				const lrs_node *w = hidden->items[i];
+				if (w->kind != LRS_NODE_SCALAR || lrs_parse_double(w->text, &v) < 0 ||
+				    v != (double)(size_t)v || v < 1 || v > MAX_SIZE)
+					cfg_problem(ck, w, "layer widths must be whole numbers in [1, 1000000], got %s",
+					            w->kind == LRS_NODE_SCALAR ? w->text : cfg_kind_name(w));
+				else
+					m->hidden[i] = (size_t)v;
+			}
+		}
+	}
+	cfg_get_choice(ck, n, "activation", "relu|tanh|sigmoid", &act);
+	m->activation = (lrs_activation)act;
+}
+
+/* What layers: excludes: the shorthand's keys. */
+static void check_exclusive(checker *ck, const lrs_node *n)
+{
+	static const char *const shorthand[] = { "hidden", "activation" };
+
+	for (size_t i = 0; i < 2; i++)
+		if (lrs_node_get(n, shorthand[i]))
+			cfg_key_problem(ck, lrs_node_get(n, shorthand[i]), "give either 'hidden' (with 'activation') or "
+			                "'layers', not both: with layers:, write the activations as layers (relu, tanh, "
+			                "sigmoid)");
+}
+
+void cfg_read_model(checker *ck, const lrs_node *n, lrs_model_config *m)
+{
+	static const char *const keys[] = { "hidden", "activation", "init", "input", "layers" };
+	const lrs_node *layers = n ? lrs_node_get(n, "layers") : NULL;
+	int init = -1;
+
+	memset(m, 0, sizeof *m);
+	m->mlp.n_hidden = 1;
+	m->mlp.hidden[0] = 256;
+	if (n && cfg_is_map(ck, n, "model")) {
+		cfg_check_keys(ck, n, "model", keys, sizeof keys / sizeof keys[0]);
+		cfg_get_choice(ck, n, "init", "he|xavier", &init);
+		if (layers) {
+			check_exclusive(ck, n);
+			read_layers(ck, layers, &m->net);
+			m->layers = 1;
+		} else {
+			read_hidden(ck, n, &m->mlp);
+		}
+		if (lrs_node_get(n, "input") && !layers)
+			cfg_key_problem(ck, lrs_node_get(n, "input"), "'input' is for a 'layers' stack (hidden: takes the "
+			                "data's features as they come)");
+		else if (lrs_node_get(n, "input"))
+			read_input(ck, lrs_node_get(n, "input"), &m->net);
+	}
+	if (m->layers) {
+		m->net.torch_init = init < 0;   /* each layer's PyTorch default */
+		m->net.init = init < 0 ? LRS_INIT_HE : (lrs_init)init;
+		return;
+	}
+	m->mlp.init = init >= 0 ? (lrs_init)init : m->mlp.activation == LRS_ACT_RELU ? LRS_INIT_HE : LRS_INIT_XAVIER;
+	lrs_net_from_mlp(&m->net, &m->mlp);
+}
+
+/* ------------------------------------------------------------ the data */
+
+void lrs_model_fit(lrs_model_config *m, const lrs_dataset *ds)
+{
+	if (!m->layers) {
+		m->mlp.inputs = ds->features;
+		m->mlp.outputs = (size_t)ds->classes;
+		lrs_net_from_mlp(&m->net, &m->mlp);
+		return;
+	}
+	if (m->net.channels == 0 && ds->rows && ds->rows * ds->cols == ds->features)
+		m->net.channels = 1, m->net.height = ds->rows, m->net.width = ds->cols;
+	else if (m->net.channels == 0)
+		m->net.channels = ds->features, m->net.height = m->net.width = 1;
+	m->net.outputs = (size_t)ds->classes;
+}
+
+/* "[1, 28, 28]", or "[784]" for a flat input. */
+static void input_text(char *buf, size_t size, const lrs_net_config *c)
+{
+	if (c->height == 1 && c->width == 1)
+		snprintf(buf, size, "[%zu]", c->channels);
+	else
+		snprintf(buf, size, "[%zu, %zu, %zu]", c->channels, c->height, c->width);
+}
+
+int lrs_experiment_fit(lrs_experiment *e, const lrs_dataset *ds)
+{
+	lrs_net_config *c = &e->model.net;
+	lrs_layer_shape shape[LRS_NET_MAX_LAYERS];
+	const lrs_node *at;
+	char in[96];
+	size_t bad;
+
+	if (e->has_trainer)
+		return 0;
+	lrs_model_fit(&e->model, ds);
+	input_text(in, sizeof in, c);
+	if (e->model_input && c->channels * c->height * c->width != ds->features)
+		return lrs_error_set(LRS_EINVALID, "%s:%d:%d: model.input %s is %zu features; the data has %zu%s", e->path,
+		                     e->model_input->line, e->model_input->column, in, c->channels * c->height * c->width,
+		                     ds->features, ds->rows ? " (images of that many pixels)" : "");
+	if (lrs_net_shapes(c, shape, &bad) == 0)
+		return 0;
+	at = e->model_layers && bad < e->model_layers->n ? e->model_layers->items[bad] : e->model_layers;
+	int flat = e->model.layers && !e->model_input && c->height == 1 && c->width == 1 && bad < c->n_layers &&
+	           (c->layer[bad].type == LRS_LAYER_CONV || c->layer[bad].type == LRS_LAYER_MAXPOOL ||
+	            c->layer[bad].type == LRS_LAYER_AVGPOOL);
+	return lrs_error_set(LRS_EINVALID, "%s:%d:%d: %s (the input is %s)%s", e->path, at ? at->line : 1,
+	                     at ? at->column : 1, lrs_error_last(), in,
+	                     flat ? "; the data is flat: give model.input as [channels, height, width]" : "");
+}
+
+/* ------------------------------------------------------------ text */
+
+void lrs_model_layer_text(char *buf, size_t size, const lrs_layer *L)
+{
+	const char *name = lrs_layer_name(L->type);
+	int n = 0;
+
+	switch (L->type) {
+	case LRS_LAYER_LINEAR:
+		n = L->size ? snprintf(buf, size, "linear%zu", L->size) : snprintf(buf, size, "linear");
+		break;
+	case LRS_LAYER_CONV:
+		n = snprintf(buf, size, "conv%zuk%zu", L->size, L->kernel);
+		if (L->stride != 1 && n >= 0 && (size_t)n < size)
+			n += snprintf(buf + n, size - (size_t)n, "s%zu", L->stride);
+		if (L->padding && n >= 0 && (size_t)n < size)
+			snprintf(buf + n, size - (size_t)n, "p%zu", L->padding);
+		break;
+	case LRS_LAYER_MAXPOOL:
+	case LRS_LAYER_AVGPOOL:
+		n = snprintf(buf, size, "%s%zu", name, L->size);
+		if (L->stride != L->size && n >= 0 && (size_t)n < size)
+			n += snprintf(buf + n, size - (size_t)n, "s%zu", L->stride);
+		if (L->padding && n >= 0 && (size_t)n < size)
+			n += snprintf(buf + n, size - (size_t)n, "p%zu", L->padding);
+		if (L->ceil && n >= 0 && (size_t)n < size)
+			snprintf(buf + n, size - (size_t)n, "ceil");
+		break;
+	case LRS_LAYER_DROPOUT:
+		snprintf(buf, size, "dropout%g", L->p);
+		break;
+	case LRS_LAYER_BATCHNORM:
+		if (L->momentum != 0.1 || L->eps != 1e-5)
+			snprintf(buf, size, "batchnorm(momentum=%g,eps=%g)", L->momentum, L->eps);
+		else
+			snprintf(buf, size, "batchnorm");
+		break;
+	default:
+		snprintf(buf, size, "%s", name);
+		break;
+	}
+}
+
+void lrs_model_stack_text(lrs_buf *b, const lrs_net_config *cfg)
+{
+	char one[96];
+
+	for (size_t l = 0; l < cfg->n_layers; l++) {
+		lrs_model_layer_text(one, sizeof one, &cfg->layer[l]);
+		lrs_buf_printf(b, "%s%s", l ? " " : "", one);
+	}
+}

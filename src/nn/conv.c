@@ -1,0 +1,348 @@
+/* conv.c - 2-D convolution (PyTorch's nn.Conv2d: square kernel, stride,
+ * zero padding, a bias per output channel) by im2col and one sgemm.
+ *
+ * The batch is lowered a chunk of samples at a time: the columns of a
+ * chunk, (C*k*k, chunk*OH*OW), stay in cache while one sgemm multiplies
+ * them by the weight (OC, C*k*k) into the chunk's part of the
+ * channel-major output (OC, B, OH*OW) -- one product per chunk rather
+ * than per sample, with no copy of the result. Backward recomputes each
+ * chunk's columns for the weight gradient, then the columns' gradient by
+ * one more sgemm and adds them back (col2im). A 1x1 convolution with
+ * stride 1 and no padding over a channel-major input needs no columns:
+ * the input is its own.
+ *
+ * Not here: choosing the chunk (net.c), activations other than a fused
+ * relu. */
+#include <assert.h>
+#include <string.h>
+
+#include "lrsweep/blas.h"
+#include "internal.h"
+
+size_t lrs_conv_cols_per_sample(const lrs_window *g)
+{
+	return g->C * g->k * g->k * g->OH * g->OW;
+}
+
+int lrs_conv_needs_columns(const lrs_window *g, lrs_map_layout in, size_t B)
+{
+	return !(g->k == 1 && g->stride == 1 && g->pad == 0 &&
+	       (in.cstride == B * g->H * g->W || g->C == 1) && in.sstride == g->H * g->W);
+}
+
+/* The floats of a plane with its padding: (H + 2 pad) * (W + 2 pad). */
+static size_t padded_floats(const lrs_window *g)
+{
+	return (g->H + 2 * g->pad) * (g->W + 2 * g->pad);
+}
+
+/* pp ((H + 2 pad) * (W + 2 pad)) = plane (H*W) framed by zeros. */
+static void pad_plane(float *restrict pp, const float *restrict plane, const lrs_window *g)
+{
+	size_t wp = g->W + 2 * g->pad;
+
+	memset(pp, 0, g->pad * wp * sizeof *pp);
+	for (size_t h = 0; h < g->H; h++) {
+		float *row = pp + (g->pad + h) * wp;
+
+		memset(row, 0, g->pad * sizeof *row);
+		memcpy(row + g->pad, plane + h * g->W, g->W * sizeof *row);
+		memset(row + g->pad + g->W, 0, g->pad * sizeof *row);
+	}
+	memset(pp + (g->pad + g->H) * wp, 0, g->pad * wp * sizeof *pp);
+}
+
+/* Short row copies are most of im2col's work, and a library call per
+ * row costs more than the copy; GCC turns a copy loop into a call to
+ * memmove (its loop-distribution pass) unless told not to. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define INLINE_COPIES __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#else
+#define INLINE_COPIES
+#endif
+
+/* dst (n) = src (n), four floats at a time (16-byte moves, unaligned). */
+INLINE_COPIES
+static inline void copy_floats(float *restrict dst, const float *restrict src, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 4 <= n; i += 4)
+		for (size_t j = 0; j < 4; j++)
+			dst[i + j] = src[i + j];
+	for (; i < n; i++)
+		dst[i] = src[i];
+}
+
+/* dst (n) += src (n), four floats at a time. */
+static inline void add_floats(float *restrict dst, const float *restrict src, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 4 <= n; i += 4)
+		for (size_t j = 0; j < 4; j++)
+			dst[i + j] += src[i + j];
+	for (; i < n; i++)
+		dst[i] += src[i];
+}
+
+/* Every row of one sample's columns from its padded plane pp: row
+ * (ki, kj) of the k*k at rows (stride n floats) = pp seen through that
+ * kernel offset. */
+INLINE_COPIES
+static void im2col_plane(float *rows, size_t n, const float *restrict pp, const lrs_window *g)
+{
+	size_t s = g->stride, wp = g->W + 2 * g->pad;
+
+	for (size_t ki = 0; ki < g->k; ki++)
+		for (size_t kj = 0; kj < g->k; kj++, rows += n) {
+			float *restrict dst = rows;
+			const float *src = pp + ki * wp + kj;
+
+			for (size_t oh = 0; oh < g->OH; oh++, dst += g->OW, src += s * wp) {
+				if (s == 1) {
+					copy_floats(dst, src, g->OW);
+					continue;
+				}
+				for (size_t ow = 0; ow < g->OW; ow++)
+					dst[ow] = src[ow * s];
+			}
+		}
+}
+
+/* cols (C*k*k, nb*OH*OW) = the columns of samples b0 .. b0+nb-1; pp is
+ * scratch of padded_floats. */
+static void im2col(float *cols, float *pp, const float *inp, lrs_map_layout in,
+                   const lrs_window *g, size_t b0, size_t nb)
+{
+	size_t ohw = g->OH * g->OW, n = nb * ohw, kk = g->k * g->k;
+
+	for (size_t c = 0; c < g->C; c++)
+		for (size_t b = 0; b < nb; b++) {
+			pad_plane(pp, inp + (b0 + b) * in.sstride + c * in.cstride, g);
+			im2col_plane(cols + c * kk * n + b * ohw, n, pp, g);
+		}
+}
+
+/* The output columns [lo, hi) of row ki, kj whose input column
+ * ow*stride - pad + kj lies inside [0, W). */
+static void valid_columns(size_t *lo, size_t *hi, const lrs_window *g, size_t kj)
+{
+	size_t s = g->stride, first = 0, end;
+
+	if (kj < g->pad)
+		first = (g->pad - kj + s - 1) / s;
+	/* ow*s + kj - pad < W  <=>  ow < (W + pad - kj) / s, rounded up */
+	end = g->W + g->pad > kj ? (g->W + g->pad - kj + s - 1) / s : 0;
+	*lo = first < g->OW ? first : g->OW;
+	*hi = end < g->OW ? end : g->OW;
+	if (*hi < *lo)
+		*hi = *lo;
+}
+
+/* plane (H*W) += one row of a sample's column gradient, the inverse of
+ * im2col_row. */
+static void col2im_row(float *restrict plane, const float *restrict src, const lrs_window *g,
+                       size_t ki, size_t kj, size_t lo, size_t hi)
+{
+	size_t s = g->stride, OW = g->OW;
+
+	for (size_t oh = 0; oh < g->OH; oh++, src += OW) {
+		size_t ih = oh * s + ki;
+
+		if (ih < g->pad || ih - g->pad >= g->H || hi == lo)
+			continue;
+		float *dst = plane + (ih - g->pad) * g->W + lo * s + kj - g->pad;
+		if (s == 1) {
+			add_floats(dst, src + lo, hi - lo);
+			continue;
+		}
+		for (size_t ow = lo; ow < hi; ow++)
+			dst[(ow - lo) * s] += src[ow];
+	}
+}
+
+/* dinp (laid out as `in`) += the column gradient of samples b0 ..
+ * b0+nb-1. */
+static void col2im(float *dinp, const float *cols, lrs_map_layout in, const lrs_window *g,
+                   size_t b0, size_t nb)
+{
+	size_t ohw = g->OH * g->OW, n = nb * ohw;
+
+	for (size_t c = 0; c < g->C; c++)
+		for (size_t ki = 0; ki < g->k; ki++)
+			for (size_t kj = 0; kj < g->k; kj++) {
+				const float *row = cols + ((c * g->k + ki) * g->k + kj) * n;
+				size_t lo, hi;
+
+				valid_columns(&lo, &hi, g, kj);
+				for (size_t b = 0; b < nb; b++)
+					col2im_row(dinp + (b0 + b) * in.sstride + c * in.cstride, row + b * ohw, g,
+					           ki, kj, lo, hi);
+			}
+}
+
+/* Whether the input gradient is a stride-1 convolution of dout with the
+ * flipped kernel (padding k-1-pad), written straight into a channel-major
+ * dinp: one sgemm of depth OC*k*k instead of a product of depth OC and a
+ * scatter back through col2im. Only where the input is no larger than
+ * the output (padding at least (k-1)/2): else that convolution would
+ * multiply more padding than col2im moves. */
+static int backward_by_full_conv(const lrs_window *g, lrs_map_layout in, size_t B)
+{
+	return g->stride == 1 && g->pad < g->k && g->H * g->W <= g->OH * g->OW &&
+	       in.sstride == g->H * g->W &&
+	       (in.cstride == B * g->H * g->W || g->C == 1);
+}
+
+/* The window that takes dout (OC, OH, OW) to dinp (C, H, W). */
+static lrs_window full_window(const lrs_window *g)
+{
+	return (lrs_window){ .C = g->OC, .H = g->OH, .W = g->OW, .OC = g->C, .OH = g->H,
+	                     .OW = g->W, .k = g->k, .stride = 1, .pad = g->k - 1 - g->pad };
+}
+
+/* The parts of a conv's scratch: the flipped weight (backward by full
+ * convolution), one padded plane, the columns of one chunk. */
+typedef struct {
+	float *flip, *pp, *cols;
+} scratch;
+
+#define ROUND16(n) (((n) + 15) / 16 * 16)
+
+/* The scratch's parts at `at` (NULL: just the floats needed); returns the
+ * floats of the whole. */
+static size_t carve_scratch(scratch *sc, float *at, const lrs_window *g, lrs_map_layout in,
+                            size_t B, size_t chunk)
+{
+	lrs_window f = full_window(g);
+	size_t per = lrs_conv_cols_per_sample(g), pp = padded_floats(g);
+	size_t flip = ROUND16(g->OC * g->C * g->k * g->k);
+
+	if (backward_by_full_conv(g, in, B)) {
+		per = lrs_conv_cols_per_sample(&f) > per ? lrs_conv_cols_per_sample(&f) : per;
+		pp = padded_floats(&f) > pp ? padded_floats(&f) : pp;
+	}
+	pp = ROUND16(pp);
+	if (at)
+		*sc = (scratch){ .flip = at, .pp = at + flip, .cols = at + flip + pp };
+	return flip + pp + chunk * per;
+}
+
+size_t lrs_conv_scratch(const lrs_window *g, lrs_map_layout in, size_t B, size_t chunk)
+{
+	if (!lrs_conv_needs_columns(g, in, B))
+		return 0;
+	return carve_scratch(NULL, NULL, g, in, B, chunk);
+}
+
+/* rows (OC, n, stride ld) = relu(row + bias) or row + bias. */
+static void bias_rows(float *out, const float *bias, int relu, size_t OC, size_t n, size_t ld)
+{
+	for (size_t o = 0; o < OC; o++)
+		lrs_bias_fill(out + o * ld, bias[o], relu, n);
+}
+
+void lrs_conv_forward(float *out,            /* (OC, B, OH*OW)       */
+                      const float *inp,      /* (B, C, H, W) as `in` */
+                      lrs_map_layout in,
+                      const float *weight,   /* (OC, C*k*k)          */
+                      const float *bias,     /* (OC)                 */
+                      int relu, float *work, size_t chunk, const lrs_window *g, size_t B)
+{
+	size_t ohw = g->OH * g->OW, K = g->C * g->k * g->k, ld = B * ohw;
+	scratch sc;
+
+	assert(chunk >= 1);
+	if (!lrs_conv_needs_columns(g, in, B)) {
+		lrs_sgemm(0, 0, g->OC, ld, K, 1.0f, weight, K, inp, ld, 0.0f, out, ld);
+		bias_rows(out, bias, relu, g->OC, ld, ld);
+		return;
+	}
+	carve_scratch(&sc, work, g, in, B, chunk);
+	for (size_t b0 = 0; b0 < B; b0 += chunk) {
+		size_t nb = B - b0 < chunk ? B - b0 : chunk, n = nb * ohw;
+
+		im2col(sc.cols, sc.pp, inp, in, g, b0, nb);
+		lrs_sgemm(0, 0, g->OC, n, K, 1.0f, weight, K, sc.cols, n, 0.0f, out + b0 * ohw, ld);
+		bias_rows(out + b0 * ohw, bias, relu, g->OC, n, ld);
+	}
+}
+
+/* dbias (OC) += the row sums of dout (OC, B*OH*OW). */
+static void bias_backward(float *dbias, const float *dout, size_t OC, size_t n)
+{
+	for (size_t o = 0; o < OC; o++)
+		dbias[o] += (float)lrs_sum(dout + o * n, n);
+}
+
+/* flip (C, OC, k, k) = weight (OC, C, k, k) with each kernel turned by
+ * 180 degrees. */
+static void flip_weights(float *flip, const float *weight, const lrs_window *g)
+{
+	size_t kk = g->k * g->k;
+
+	for (size_t o = 0; o < g->OC; o++)
+		for (size_t c = 0; c < g->C; c++)
+			for (size_t i = 0; i < kk; i++)
+				flip[(c * g->OC + o) * kk + i] = weight[(o * g->C + c) * kk + kk - 1 - i];
+}
+
+/* The weight gradient and, unless dinp is NULL, the input gradient of
+ * samples b0 .. b0+nb-1 (see lrs_conv_backward); sc.flip NULL: through
+ * col2im. */
+static void backward_chunk(float *dinp, float *dweight, const float *dout, const float *inp,
+                           lrs_map_layout in, const float *weight, scratch sc,
+                           const lrs_window *g, size_t B, size_t b0, size_t nb)
+{
+	size_t ohw = g->OH * g->OW, K = g->C * g->k * g->k, n = nb * ohw, ld = B * ohw;
+
+	im2col(sc.cols, sc.pp, inp, in, g, b0, nb);
+	lrs_sgemm(0, 1, g->OC, K, n, 1.0f, dout + b0 * ohw, ld, sc.cols, n, 1.0f, dweight, K);
+	if (!dinp)
+		return;
+	if (sc.flip) {
+		lrs_window f = full_window(g);
+		lrs_map_layout d = { .sstride = ohw, .cstride = ld };
+		size_t hw = g->H * g->W, K2 = g->OC * g->k * g->k;
+
+		im2col(sc.cols, sc.pp, dout, d, &f, b0, nb);
+		lrs_sgemm(0, 0, g->C, nb * hw, K2, 1.0f, sc.flip, K2, sc.cols, nb * hw, 0.0f,
+		          dinp + b0 * hw, B * hw);
+		return;
+	}
+	lrs_sgemm(1, 0, K, n, g->OC, 1.0f, weight, K, dout + b0 * ohw, ld, 0.0f, sc.cols, n);
+	col2im(dinp, sc.cols, in, g, b0, nb);
+}
+
+void lrs_conv_backward(float *dinp,          /* as `in`, or NULL     */
+                       float *dweight,       /* (OC, C*k*k)          */
+                       float *dbias,         /* (OC)                 */
+                       const float *dout,    /* (OC, B, OH*OW)       */
+                       const float *inp,     /* (B, C, H, W) as `in` */
+                       lrs_map_layout in,
+                       const float *weight,  /* (OC, C*k*k)          */
+                       float *work, size_t chunk, const lrs_window *g, size_t B)
+{
+	size_t ld = B * g->OH * g->OW, K = g->C * g->k * g->k;
+	scratch sc;
+
+	bias_backward(dbias, dout, g->OC, ld);
+	if (!lrs_conv_needs_columns(g, in, B)) {
+		lrs_sgemm(0, 1, g->OC, K, ld, 1.0f, dout, ld, inp, ld, 1.0f, dweight, K);
+		if (dinp)
+			lrs_sgemm(1, 0, K, ld, g->OC, 1.0f, weight, K, dout, ld, 0.0f, dinp, ld);
+		return;
+	}
+	carve_scratch(&sc, work, g, in, B, chunk);
+	if (dinp && backward_by_full_conv(g, in, B)) {
+		flip_weights(sc.flip, weight, g);
+	} else {
+		sc.flip = NULL;
+		if (dinp)
+			memset(dinp, 0, g->C * B * g->H * g->W * sizeof *dinp);
+	}
+	for (size_t b0 = 0; b0 < B; b0 += chunk)
+		backward_chunk(dinp, dweight, dout, inp, in, weight, sc, g, B, b0,
+		               B - b0 < chunk ? B - b0 : chunk);
+}

@@ -466,6 +466,38 @@ static void input_text(char *buf, size_t size, const lrs_net_config *c)
 		snprintf(buf, size, "[%zu, %zu, %zu]", c->channels, c->height, c->width);
 }
 
+/* A conv or pooling layer whose input is flat, as PyTorch's Conv2d and
+ * MaxPool2d refuse a (batch, features) tensor: the data's features (flat
+ * data and no model.input, or an input of [features]) or a linear
+ * layer's outputs. The stack holds them as (features, 1, 1) maps, which
+ * a 1x1 kernel would fit without a word. Reported at the layer. */
+static int flat_misfit(const lrs_experiment *e, const lrs_dataset *ds, const char *in)
+{
+	const lrs_net_config *c = &e->model.net;
+	int image = e->model_input ? e->model_input->n == 3 : ds->rows && ds->rows * ds->cols == ds->features;
+	int after = 0;   /* a linear layer flattened it */
+
+	for (size_t l = 0; l < c->n_layers; l++) {
+		const lrs_layer *L = &c->layer[l];
+		if (L->type == LRS_LAYER_LINEAR)
+			after = 1;
+		if (L->type != LRS_LAYER_CONV && L->type != LRS_LAYER_MAXPOOL && L->type != LRS_LAYER_AVGPOOL)
+			continue;
+		if (image && !after)
+			continue;
+		const lrs_node *at = e->model_layers && l < e->model_layers->n ? e->model_layers->items[l] : e->model_layers;
+		const char *text = lrs_layer_name(L->type);
+		if (after)
+			return lrs_error_set(LRS_EINVALID, "%s:%d:%d: %s: its input is a linear layer's flat output, not a "
+			                     "[channels, height, width] map (put conv and pooling layers before the first "
+			                     "linear one)", e->path, at ? at->line : 1, at ? at->column : 1, text);
+		return lrs_error_set(LRS_EINVALID, "%s:%d:%d: %s: the input %s is flat, not a [channels, height, width] "
+		                     "map%s", e->path, at ? at->line : 1, at ? at->column : 1, text, in,
+		                     e->model_input ? "" : "; the data is flat: give model.input as [channels, height, width]");
+	}
+	return 0;
+}
+
 int lrs_experiment_fit(lrs_experiment *e, const lrs_dataset *ds)
 {
 	lrs_net_config *c = &e->model.net;
@@ -483,7 +515,7 @@ int lrs_experiment_fit(lrs_experiment *e, const lrs_dataset *ds)
 		                     e->model_input->line, e->model_input->column, in, c->channels * c->height * c->width,
 		                     ds->features, ds->rows ? " (images of that many pixels)" : "");
 	if (lrs_net_shapes(c, shape, &bad) == 0)
-		return 0;
+		return flat_misfit(e, ds, in);
 	at = e->model_layers && bad < e->model_layers->n ? e->model_layers->items[bad] : e->model_layers;
 	int flat = e->model.layers && !e->model_input && c->height == 1 && c->width == 1 && bad < c->n_layers &&
 	           (c->layer[bad].type == LRS_LAYER_CONV || c->layer[bad].type == LRS_LAYER_MAXPOOL ||

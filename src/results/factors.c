@@ -256,9 +256,9 @@ static int unknown_key(const lrs_results *r, const char *key)
 {
 	char *known = lrs_results_keys(r), *copy = known ? strdup(known) : NULL;
 	const char *near = copy ? nearest_key(copy, key) : NULL;
-	int rc = lrs_error_set(LRS_EINVALID, "unknown key '%s' for --by%s%s%s; the trials have: %s", key,
-	                       near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "",
-	                       known ? known : "(out of memory)");
+	int rc = lrs_error_set(LRS_EINVALID, "unknown key '%s' for --by; the trials have: %s%s%s%s", key,
+	                       known ? known : "(out of memory)", near ? "; did you mean '" : "", near ? near : "",
+	                       near ? "'?" : "");
 
 	free(copy);
 	free(known);

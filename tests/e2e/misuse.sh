@@ -5,8 +5,9 @@
 # the memory check the run would make (a conv net far too large refused,
 # nothing stored); `query compare --by` refuses a key given twice and
 # names the key a near miss meant; the run's leaderboard keeps its
-# columns under labels longer than its default width; a log axis of
-# `plot search` narrower than two decades still has labelled tics. (The
+# columns under labels longer than its default width; the report names
+# the model; a log axis of `plot search` narrower than two decades still
+# has labelled tics. (The
 # misspelt layers and settings, each at its line:column, are in
 # tests/data/bad_experiments/layers-*.)
 set -u
@@ -87,13 +88,13 @@ fi
 bad_usage "query compare --by schedule,schedule: a key given twice" "^lrsweep query: --by: 'schedule' given twice$" \
 	query search.db compare --by schedule,schedule
 bad_usage "query compare --by twice in two flags" "given twice" query search.db compare --by schedule --by schedule
-bad_usage "query compare --by layers: did you mean model.layers" "unknown key 'layers' for --by (did you mean 'model.layers'?); the trials have: schedule, " \
+bad_usage "query compare --by layers: did you mean model.layers" "unknown key 'layers' for --by; the trials have: schedule, .*; did you mean 'model.layers'?$" \
 	query search.db compare --by layers
-bad_usage "query compare --by Schedule: did you mean schedule" "(did you mean 'schedule'?)" \
+bad_usage "query compare --by Schedule: did you mean schedule" "; did you mean 'schedule'?$" \
 	query search.db compare --by Schedule
-bad_usage "query compare --by max_lr: did you mean schedule.max_lr" "(did you mean 'schedule.max_lr'?)" \
+bad_usage "query compare --by max_lr: did you mean schedule.max_lr" "; did you mean 'schedule.max_lr'?$" \
 	query search.db compare --by max_lr
-bad_usage "query compare --by zzz: no suggestion" "unknown key 'zzz' for --by; the trials have:" \
+bad_usage "query compare --by zzz: no suggestion" "unknown key 'zzz' for --by; the trials have: [^;]*$" \
 	query search.db compare --by zzz
 run query search.db compare --by schedule,model.layers
 if [ "$RC" -eq 0 ] && grep -q '^   1  [a-z_]*  *conv4k3 relu maxpool2 linear3 ' "$OUT"; then
@@ -101,6 +102,19 @@ if [ "$RC" -eq 0 ] && grep -q '^   1  [a-z_]*  *conv4k3 relu maxpool2 linear3 ' 
 else
 	nok "by two keys" "rc=$RC $(head -c 300 "$OUT") $(head -c 300 "$ERR")"
 fi
+
+# ------------------------------------------------------------ the report's model
+
+run report search.db -o search.html
+if [ "$RC" -eq 0 ] && grep -qF '<tr><th>model</th><td>input=[1, 8, 8], layers=conv4k3 relu maxpool2 linear3, init=torch</td></tr>' search.html
+then ok "report: the header names the stack the trials trained"
+else nok "report model" "rc=$RC $(grep -o '<tr><th>model.\{0,200\}' search.html) $(head -c 300 "$ERR")"; fi
+printf 'name: widths\ndata:\n  train: {format: synthetic, kind: blobs, samples: 120, classes: 3, dims: 4}\n  validation: 0.25\nrange_test: {bounds: {min_lr: 0.01, max_lr: 0.1}}\ntrials:\n  epochs: 1\n  space: {model.hidden: {grid: [[4], [8], [4, 4]]}}\n' >widths.yaml
+run run widths.yaml --db widths.db
+run report widths.db -o widths.html
+if [ "$RC" -eq 0 ] && grep -qF '<tr><th>model</th><td>3 models (the leaderboard names each trial' widths.html
+then ok "report: a sweep over the model says how many"
+else nok "report models" "rc=$RC $(grep -o '<tr><th>model.\{0,200\}' widths.html) $(head -c 300 "$ERR")"; fi
 
 # ------------------------------------------------------------ plot search's log axes
 

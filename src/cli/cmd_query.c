@@ -107,6 +107,9 @@ static int split_by(const lrs_opt_list *by, by_keys *keys, query_args *a)
 			if (a->n_by == LRS_RESULTS_MAX_BY)
 				return lrs_error_set(LRS_EINVALID, "--by: at most %d keys", LRS_RESULTS_MAX_BY);
 			snprintf(keys->text[a->n_by], sizeof keys->text[0], "%.*s", (int)len, p);
+			for (size_t k = 0; k < a->n_by; k++)   /* a column twice would group by nothing more */
+				if (!strcmp(keys->text[k], keys->text[a->n_by]))
+					return lrs_error_set(LRS_EINVALID, "--by: '%s' given twice", keys->text[k]);
 			keys->ptrs[a->n_by] = keys->text[a->n_by];
 			a->n_by++;
 			if (!p[len])

@@ -178,6 +178,28 @@ static double whole_step(double lo, double hi)
 	return step;
 }
 
+/* Tics of a log x axis from lo to hi (0 < lo < hi) that spans less
+ * than two decades, where gnuplot's own, at powers of ten, leave one
+ * labelled tic or none: five values evenly spaced on the log scale, each
+ * rounded to two significant digits. */
+static void put_log_tics(FILE *f, double lo, double hi)
+{
+	double last = 0;
+
+	fprintf(f, "set xtics (");
+	for (int i = 0; i < 5; i++) {
+		char text[32];
+		double v;
+		snprintf(text, sizeof text, "%.2g", lo * pow(hi / lo, i / 4.0));
+		v = strtod(text, NULL);
+		if (v == last)
+			continue;
+		fprintf(f, "%s'%s' %s", last ? ", " : "", text, text);
+		last = v;
+	}
+	fprintf(f, ")\n");
+}
+
 /* Whether series s is drawn as plain points (no error bars). */
 static int scatter(const lrs_plot_series *s)
 {
@@ -247,6 +269,8 @@ static void put_axes(FILE *f, const lrs_plot_opts *opts, const lrs_plot_series *
 	           : opts->key_below || rows ? "set key below box" : "set key top right box opaque");
 	if (opts->logx)
 		fprintf(f, "set logscale x\nset format x \"%%g\"\n");
+	if (opts->logx && !opts->n_xcategories && xlo > 0 && xlo < xhi && xhi / xlo < 100)
+		put_log_tics(f, xlo, xhi);
 	if (!rows && lines && xlo < xhi)
 		fprintf(f, "set xrange [%.17g:%.17g]\n", xlo, xhi);
 	else if (!rows && !lines)   /* points alone: a margin, none on the border */

@@ -182,6 +182,44 @@ static void size_text(lrs_buf *b, long v)
 		lrs_buf_printf(b, "%ld", v);
 }
 
+static int cmp_text(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The model the trials trained, as their stored hyper holds it
+ * ("input=[1, 28, 28], layers=conv6k5p2 relu ..., init=torch"; an MLP's
+ * hidden widths), or how many when the sweep varied it; nothing for a
+ * trainer that keeps its model to itself. */
+static void model_row(report *r)
+{
+	static const char *const key[] = { "model" };
+	size_t n = r->res ? r->res->trials.n : 0, m = 0, models = 0;
+	char **v = n ? lrs_results_values(r->res, key, 1) : NULL;
+
+	for (size_t i = 0; v && i < n; i++)   /* the trials that have one, first */
+		if (v[i]) {
+			char *t = v[m];
+			v[m++] = v[i];
+			v[i] = t;
+		}
+	if (m)
+		qsort(v, m, sizeof *v, cmp_text);
+	for (size_t i = 0; i < m; i++)
+		models += i == 0 || strcmp(v[i - 1], v[i]) != 0;
+	if (models) {
+		char *readable = lrs_results_readable(v[0]);
+		lrs_buf_printf(r->b, "<tr><th>model</th><td>");
+		if (models > 1)
+			lrs_buf_printf(r->b, "%zu models (the leaderboard names each trial's)", models);
+		else
+			text(r->b, readable ? readable : v[0], NULL);
+		lrs_buf_printf(r->b, "</td></tr>\n");
+		free(readable);
+	}
+	lrs_results_values_free(v, n);
+}
+
 static void section_header(report *r)
 {
 	const lrs_experiment_row *e = r->e;
@@ -210,6 +248,7 @@ static void section_header(report *r)
 		lrs_buf_printf(r->b, "%s", after[k]);
 	}
 	lrs_buf_printf(r->b, "</td></tr>\n");
+	model_row(r);
 	trial_counts(r);
 	lrs_buf_printf(r->b, "</table>\n</header>\n");
 }

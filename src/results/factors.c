@@ -223,13 +223,44 @@ static char *group_label(const lrs_results *r, const lrs_result_config *c)
 	return lrs_buf_take(&b);
 }
 
+/* The known key `key` likely means, from the ", "-separated list
+ * `known` (edited in place): the same but for case ("Schedule"), one it
+ * is the last part of ("layers" for "model.layers"), or the nearest by
+ * spelling; NULL when none is near. */
+static const char *nearest_key(char *known, const char *key)
+{
+	const char *names[256];
+	size_t n = 0, len = strlen(key);
+
+	for (char *p = known; *p && n < sizeof names / sizeof names[0];) {
+		size_t m = strcspn(p, ",");
+		names[n++] = p;
+		if (!p[m])
+			break;
+		p[m] = '\0';
+		for (p += m + 1; *p == ' '; p++)
+			;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t m = strlen(names[i]), same = m == len;
+		for (size_t j = 0; same && j < m; j++)
+			same = (names[i][j] | 0x20) == (key[j] | 0x20);
+		if (same || (m > len && names[i][m - len - 1] == '.' && !strcmp(names[i] + m - len, key)))
+			return names[i];
+	}
+	return lrs_nearest_name(key, names, n);
+}
+
 /* The error for a key no trial has, naming the ones they have. */
 static int unknown_key(const lrs_results *r, const char *key)
 {
-	char *known = lrs_results_keys(r);
-	int rc = lrs_error_set(LRS_EINVALID, "unknown key '%s' for --by; the trials have: %s", key,
-	                       known ? known : "(out of memory)");
+	char *known = lrs_results_keys(r), *copy = known ? strdup(known) : NULL;
+	const char *near = copy ? nearest_key(copy, key) : NULL;
+	int rc = lrs_error_set(LRS_EINVALID, "unknown key '%s' for --by; the trials have: %s%s%s%s", key,
+	                       known ? known : "(out of memory)", near ? "; did you mean '" : "", near ? near : "",
+	                       near ? "'?" : "");
 
+	free(copy);
 	free(known);
 	return rc;
 }

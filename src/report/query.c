@@ -20,7 +20,7 @@
 static const char *const trial_cols[] = {
 	"id", "trial_key", "schedule", "params", "hyper", "seed", "status", "epochs_done", "iterations",
 	"best_val_accuracy", "best_epoch", "final_val_accuracy", "final_val_loss", "final_train_loss",
-	"test_accuracy", "diverged_at", "wall_seconds",
+	"test_accuracy", "diverged_at", "wall_seconds", "error",
 };
 #define N_TRIAL_COLS (sizeof trial_cols / sizeof trial_cols[0])
 
@@ -139,6 +139,7 @@ static const trial_field trial_fields[] = {
 	F(epochs_done, 'C'), F(iterations, 'C'), F(best_val_accuracy, 'R'), F(best_epoch, 'C'),
 	F(final_val_accuracy, 'R'), F(final_val_loss, 'R'), F(final_train_loss, 'R'), F(test_accuracy, 'R'),
 	F(diverged_at, 'C'), F(started_at, 'T'), F(finished_at, 'T'), F(wall_seconds, 'R'), F(worker, 'T'),
+	F(error, 'T'),
 };
 #undef F
 
@@ -188,7 +189,7 @@ static int q_trials(lrs_store *st, const lrs_query *a, const lrs_experiment_row 
 	/* a terminal gets the columns people read; csv and json everything */
 	static const char *const short_cols[] = { "id", "schedule", "params", "seed", "status", "epochs_done",
 	                                          "best_val_accuracy", "best_epoch", "final_val_accuracy",
-	                                          "test_accuracy", "wall_seconds" };
+	                                          "test_accuracy", "wall_seconds", "error" };
 	const char *const *cols = a->format == LRS_FMT_TABLE ? short_cols : trial_cols;
 	size_t ncols = a->format == LRS_FMT_TABLE ? sizeof short_cols / sizeof *short_cols : N_TRIAL_COLS;
 	lrs_trial_filter f = { a->status, a->schedule, NULL, 0, a->top, NAN };

@@ -182,6 +182,17 @@ if [ "$RC" -eq 0 ] && [ "$nf" -gt 0 ] && grep -q ",$nf,0,[0-9.]*," "$OUT" &&
 else
 	nok "query failed" "rc=$RC $(cat "$OUT")"
 fi
+# the reason is in query trials' last column, in the table and in CSV
+run query "$T/rf1.db" trials --status failed
+tab=$(grep -c "refuse.yaml:14:[0-9]*: triangular: " "$OUT")
+"$LRSWEEP" query "$T/rf1.db" trials --status failed --format csv >fail.csv
+why_csv=$("$PY" -c 'import csv, sys; r = list(csv.DictReader(open(sys.argv[1])))
+print(sum(x["error"].startswith("refuse.yaml:14:") and x["status"] == "failed" for x in r))' fail.csv)
+if [ "$RC" -eq 0 ] && [ "$nf" -gt 0 ] && [ "$tab" = "$nf" ] && [ "$why_csv" = "$nf" ]; then
+	ok "query trials shows each failed trial's reason (error column)"
+else
+	nok "query trials error column" "rc=$RC tab=$tab csv=$why_csv nf=$nf $(head -3 "$OUT")"
+fi
 cp rf1.db rfcut.db
 q rfcut.db "pragma foreign_keys = on; delete from trials where id > 10; update experiments set status = 'interrupted'"
 run run refuse.yaml --db "$T/rfcut.db" --resume -q

@@ -370,6 +370,18 @@ START_TEST(maxpool_matches_a_plain_loop)
 }
 END_TEST
 
+/* SGD with momentum 0.9 over n_params parameters. */
+static lrs_optim *momentum_sgd(size_t n_params)
+{
+	lrs_optim_config oc;
+	lrs_optim *o = NULL;
+
+	lrs_optim_defaults(&oc, LRS_OPTIM_SGD);
+	oc.momentum = 0.9;
+	ck_assert_int_eq(lrs_optim_build(&o, &oc, n_params), 0);
+	return o;
+}
+
 /* ------------------------------------------------ fused layers */
 
 /* Stacks whose layers apply the next one in their own output loop: a
@@ -419,18 +431,15 @@ START_TEST(fused_layers_are_bitwise_the_layers_apart)
 	size_t in = c[0].channels * c[0].height * c[0].width;
 	lrs_net *n[2] = { NULL, NULL };
 	lrs_optim *o[2] = { NULL, NULL };
-	lrs_optim_config oc;
 	lrs_rng data;
 	float x[B * 144];
 	int32_t y[B];
 
-	lrs_optim_defaults(&oc, LRS_OPTIM_SGD);
-	oc.momentum = 0.9;
 	for (int k = 0; k < 2; k++) {
 		lrs_rng rng;
 
 		ck_assert_int_eq(lrs_net_build(&n[k], &c[k], B), 0);
-		ck_assert_int_eq(lrs_optim_build(&o[k], &oc, n[k]->n_params), 0);
+		o[k] = momentum_sgd(n[k]->n_params);
 		lrs_rng_seed(&rng, 31);
 		lrs_net_init(n[k], &rng);
 	}
@@ -485,16 +494,13 @@ static void train_small_net(float *out, size_t *count)
 	                                L_CONV(8, 3, 1, 1), L_POOL(LRS_LAYER_AVGPOOL, 3, 2, 0, 1),
 	                                L_ONE(LRS_LAYER_DROPOUT), L_LINEAR(10) } };
 	lrs_net *n = NULL;
-	lrs_optim *o = NULL;
-	lrs_optim_config oc;
+	lrs_optim *o;
 	lrs_rng rng;
 	float x[B * 144];
 	int32_t y[B];
 
-	lrs_optim_defaults(&oc, LRS_OPTIM_SGD);
-	oc.momentum = 0.9;
 	ck_assert_int_eq(lrs_net_build(&n, &c, B), 0);
-	ck_assert_int_eq(lrs_optim_build(&o, &oc, n->n_params), 0);
+	o = momentum_sgd(n->n_params);
 	lrs_rng_seed(&rng, 21);
 	lrs_net_init(n, &rng);
 	for (int s = 0; s < STEPS; s++) {

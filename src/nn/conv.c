@@ -6,10 +6,14 @@
  * them by the weight (OC, C*k*k) into the chunk's part of the
  * channel-major output (OC, B, OH*OW) -- one product per chunk rather
  * than per sample, with no copy of the result. Backward recomputes each
- * chunk's columns for the weight gradient, then the columns' gradient by
- * one more sgemm and adds them back (col2im). A 1x1 convolution with
+ * chunk's columns for the weight gradient, then gets the input gradient
+ * either as a full convolution of dout with the flipped kernel or as the
+ * columns' gradient by one more sgemm added back (col2im), whichever
+ * multiplies less (see backward_by_full_conv). A 1x1 convolution with
  * stride 1 and no padding over a channel-major input needs no columns:
- * the input is its own.
+ * the input is its own. The products' orientations and the columns'
+ * copies are chosen by measurement: see dweight_transposed, im2col_plane
+ * and lrs_sgemm's column blocks (blas.c).
  *
  * Not here: choosing the chunk (net.c), activations other than a fused
  * relu. */

@@ -8,7 +8,9 @@
  * window row by row in float and divides by the window's size counted up
  * to the padded edge -- padding counts, the part of a ceil-mode window
  * beyond the padding does not. Outputs are channel-major (C, B, OH*OW);
- * inputs are any map layout (internal.h).
+ * inputs are any map layout (internal.h). Max pooling runs eight windows
+ * side by side -- along a row, or the same window of eight samples --
+ * with the same selects, so every path gives the same bits.
  *
  * Not here: shapes (shape.c). */
 #include <math.h>

@@ -14,8 +14,9 @@
 #   make range-study  the range test's bounds on Fashion-MNIST vs a grid (~2 min)
 #   make bounds-bench the bound-quality benchmark: 24 problems (~6 min the first
 #                     time; later runs reuse cached trials)
-#   make search-bench TPE against Optuna's on known functions, and against random
-#                     search on bound-benchmark problems (a few minutes)
+#   make search-bench TPE against Optuna's on known functions, against random
+#                     search on bound-benchmark problems, and against Optuna's
+#                     on lrsweep trials of four of them (8 minutes here)
 #   make install      PREFIX=/usr/local DESTDIR=: bin/lrsweep (and
 #                     bin/lrsweep-mpi when built) to PREFIX/bin, the man page
 #                     to PREFIX/share/man/man1, README.md and docs/ to
@@ -210,11 +211,14 @@ bounds-bench: $(BIN)
 
 # TPE (src/sweep/tpe.c) against Optuna's on the shifted 6-D quadratic and
 # Branin (no training), then against random search on problems of the
-# bound benchmark (results/search-bench.md); docs/search.md has the tables.
+# bound benchmark (results/search-bench.md), then against Optuna's TPE on
+# lrsweep trials of four of them (a section added to that file);
+# docs/search.md has the tables.
 search-bench: $(BIN) $(SEARCH_FUNCS)
 	@scripts/deps.sh --search
 	/usr/bin/python3 bench/search/functions.py $(SEARCH_FUNCS)
 	/usr/bin/python3 bench/search/run.py $(BIN)
+	/usr/bin/python3 bench/search/optuna_trials.py $(BIN)
 
 # Open MPI's compiler, or one line saying where it comes from.
 NEED_MPICC = command -v $(MPICC) >/dev/null 2>&1 || { echo "lrsweep: $(MPICC) not found: it comes with \

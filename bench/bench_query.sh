@@ -2,8 +2,9 @@
 # bench/bench_query.sh - lrsweep query on a big database: 10,000 trials x 30
 # epochs (300,000 epoch rows) of one experiment, generated with SQL in the
 # lrsweep schema (the run that makes the file stores one small experiment;
-# the trials are then added). Times `query best`, `query compare` and
-# `query trials --top 20` (whole process, median of 5). Target: < 200 ms each.
+# the trials are then added). Times `query best`, `query compare` (by
+# configuration, and --by schedule) and `query trials --top 20` (whole
+# process, median of 5). Target: < 200 ms each.
 #
 #   bench/bench_query.sh [bin/lrsweep]
 set -eu
@@ -43,7 +44,7 @@ printf '\nlrsweep query on %s trials x 30 epochs (%s epoch rows), whole process,
 	"$(sqlite3 "$T/big.db" 'select count(*) from trials')" "$(sqlite3 "$T/big.db" 'select count(*) from epochs')"
 printf '%-28s %10s\n' "query" "ms"
 status=met
-for q in "best" "compare" "trials --top 20" "compare --target-accuracy 0.9"; do
+for q in "best" "compare" "trials --top 20" "compare --target-accuracy 0.9" "compare --by schedule"; do
 	for i in 1 2 3 4 5; do
 		s=$(date +%s%N)
 		"$LRSWEEP" query "$T/big.db" $q >/dev/null

@@ -1,11 +1,12 @@
-/* test_net.c - the layer stack: an MLP written as layers trains bitwise as
- * nn.h's MLP (same draws, same arithmetic), lrs_net_shapes computes
- * PyTorch's output shapes and names the layer that does not fit, every
- * layer type's gradients agree with finite differences, dropout's masks
- * have the right statistics and backward uses them, training is bitwise
- * reproducible from a seed, also with nets training on other threads, and
- * lrs_net_bytes covers what build allocates. (tests/torch_net_check.py
- * compares the same layers with PyTorch.) */
+/* test_net.c - the layer stack: lrs_net_shapes computes PyTorch's output
+ * shapes and names the layer that does not fit, every layer type's
+ * gradients agree with finite differences, a layer that applies the next
+ * one in its own loop (fused) computes the bits of the two layers apart,
+ * dropout's masks have the right statistics and backward uses them,
+ * training is bitwise reproducible from a seed, also with nets training on
+ * other threads, and lrs_net_bytes covers what build allocates.
+ * (tests/torch_net_check.py compares the same layers with PyTorch;
+ * test_nn.c checks the `hidden:` shorthand's stacks.) */
 #include <check.h>
 #include <malloc.h>
 #include <math.h>
@@ -15,71 +16,9 @@
 
 #include "lrsweep/error.h"
 #include "lrsweep/net.h"
-#include "lrsweep/nn.h"
 #include "lrsweep/optim.h"
 #include "lrsweep/rng.h"
 #include "suites.h"
-
-/* Trains an MLP and the same stack as a net for `steps` SGD steps from
- * one seed on random data; the parameters must agree bit for bit. */
-static void mlp_and_net_agree(lrs_activation act, lrs_init init, size_t n_hidden)
-{
-	enum { IN = 37, OUT = 7, B = 13, STEPS = 5 };
-	lrs_mlp_config mc = { .inputs = IN, .outputs = OUT, .n_hidden = n_hidden,
-	                      .hidden = { 19, 11, 5 }, .activation = act, .init = init };
-	lrs_net_config nc;
-	lrs_mlp *m = NULL;
-	lrs_net *n = NULL;
-	lrs_optim *om = NULL, *on = NULL;
-	lrs_optim_config oc;
-	lrs_rng r1, r2, data;
-	float x[B * IN];
-	int32_t y[B];
-
-	lrs_net_from_mlp(&nc, &mc);
-	ck_assert_int_eq(lrs_mlp_build(&m, &mc, B), 0);
-	ck_assert_int_eq(lrs_net_build(&n, &nc, B), 0);
-	ck_assert_uint_eq(m->n_params, n->n_params);
-	lrs_optim_defaults(&oc, LRS_OPTIM_SGD);
-	oc.momentum = 0.9;
-	ck_assert_int_eq(lrs_optim_build(&om, &oc, m->n_params), 0);
-	ck_assert_int_eq(lrs_optim_build(&on, &oc, n->n_params), 0);
-	lrs_rng_seed(&r1, 7);
-	lrs_rng_seed(&r2, 7);
-	lrs_mlp_init(m, &r1);
-	lrs_net_init(n, &r2);
-	ck_assert(memcmp(m->params, n->params, m->n_params * sizeof(float)) == 0);
-	lrs_rng_seed(&data, 11);
-	for (int s = 0; s < STEPS; s++) {
-		for (size_t i = 0; i < B * IN; i++)
-			x[i] = (float)lrs_rng_normal(&data);
-		for (size_t b = 0; b < B; b++)
-			y[b] = (int32_t)(lrs_rng_next(&data) % OUT);
-		double lm = lrs_mlp_forward(m, x, y, B), ln = lrs_net_forward(n, x, y, B, 1);
-		ck_assert(memcmp(&lm, &ln, sizeof lm) == 0);
-		ck_assert_uint_eq(lrs_mlp_correct(m, y, B), lrs_net_correct(n, y, B));
-		lrs_mlp_zero_grad(m);
-		lrs_net_zero_grad(n);
-		lrs_mlp_backward(m, x, y, B);
-		lrs_net_backward(n, x, y, B);
-		ck_assert(memcmp(m->grads, n->grads, m->n_params * sizeof(float)) == 0);
-		lrs_optim_step(om, m->params, m->grads, 0.05, NAN);
-		lrs_optim_step(on, n->params, n->grads, 0.05, NAN);
-	}
-	ck_assert(memcmp(m->params, n->params, m->n_params * sizeof(float)) == 0);
-	lrs_optim_free(om);
-	lrs_optim_free(on);
-	lrs_mlp_free(m);
-	lrs_net_free(n);
-}
-
-START_TEST(mlp_as_layers_is_bitwise_the_mlp)
-{
-	static const lrs_activation acts[] = { LRS_ACT_RELU, LRS_ACT_TANH, LRS_ACT_SIGMOID };
-
-	mlp_and_net_agree(acts[_i % 3], _i % 2 ? LRS_INIT_XAVIER : LRS_INIT_HE, (size_t)_i % 4);
-}
-END_TEST
 
 static lrs_net_config clr_net(void)
 {
@@ -203,6 +142,8 @@ static const struct {
 	{ "batchnorm 2d and 1d", 2, 5, 5, 7,
 	  { L_CONV(3, 3, 1, 1), L_ONE(LRS_LAYER_TANH), L_ONE(LRS_LAYER_BATCHNORM), L_LINEAR(6),
 	    L_ONE(LRS_LAYER_SIGMOID), L_ONE(LRS_LAYER_BATCHNORM), L_LINEAR(4) } },
+	{ "conv to 32 channels (the weight gradient transposed)", 2, 5, 5, 3,
+	  { L_CONV(32, 3, 1, 1), L_ONE(LRS_LAYER_TANH), L_LINEAR(4) } },
 	{ "dropout on maps and features", 2, 5, 5, 6,
 	  { L_CONV(3, 3, 1, 1), L_ONE(LRS_LAYER_DROPOUT), L_ONE(LRS_LAYER_TANH), L_LINEAR(6),
 	    L_ONE(LRS_LAYER_DROPOUT), L_LINEAR(4) } },
@@ -348,6 +289,197 @@ START_TEST(dropout_backward_uses_the_forward_mask)
 }
 END_TEST
 
+/* ------------------------------------------------ pooling */
+
+/* The first maximum of the window of output (oh, ow) in plane p (H, W),
+ * padding -inf, a NaN winning: PyTorch's rule, written plainly; its index
+ * in *at. */
+static float plain_window_max(const float *p, size_t H, size_t W, const lrs_layer *L, size_t oh,
+                              size_t ow, int32_t *at)
+{
+	long h0 = (long)(oh * L->stride) - (long)L->padding, w0 = (long)(ow * L->stride) - (long)L->padding;
+	float top = -INFINITY;
+
+	*at = -1;
+	for (long h = h0; h < h0 + (long)L->size; h++)
+		for (long w = w0; w < w0 + (long)L->size; w++) {
+			if (h < 0 || w < 0 || h >= (long)H || w >= (long)W)
+				continue;
+			if (*at < 0 || p[h * (long)W + w] > top || isnan(p[h * (long)W + w])) {
+				top = p[h * (long)W + w];
+				*at = (int32_t)(h * (long)W + w);
+			}
+		}
+	return top;
+}
+
+/* Max pooling (then relu for odd cases) on maps with many ties, NaNs and
+ * -inf, wide enough for the rows' vector path and narrow enough for the
+ * planes' one (eight samples side by side, the other two alone): outputs
+ * and winners as the plain loop's. */
+START_TEST(maxpool_matches_a_plain_loop)
+{
+	static const size_t cases[][6] = {   /* H, W, kernel, stride, padding, ceil */
+		{ 28, 28, 3, 2, 0, 1 }, { 28, 28, 2, 2, 0, 0 }, { 20, 37, 2, 2, 0, 0 },
+		{ 17, 17, 3, 2, 1, 1 }, { 9, 30, 3, 1, 1, 0 }, { 12, 40, 5, 2, 2, 1 },
+		{ 10, 10, 2, 2, 0, 0 }, { 13, 29, 4, 3, 1, 1 }, { 6, 26, 8, 2, 3, 0 },
+	};
+	enum { B = 10, C = 3 };
+	size_t i = (size_t)_i / 2;
+	int relu = _i % 2;
+	lrs_net_config c = { .channels = C, .height = cases[i][0], .width = cases[i][1], .outputs = 2,
+	                     .torch_init = 1, .n_layers = 2 + (size_t)relu };
+	lrs_layer_shape sh[3];
+	lrs_net *n = NULL;
+	lrs_rng rng;
+	size_t H = cases[i][0], W = cases[i][1], bad, ohw;
+	float *x = malloc(B * C * H * W * sizeof *x);
+
+	c.layer[0] = (lrs_layer){ .type = LRS_LAYER_MAXPOOL, .size = cases[i][2], .stride = cases[i][3],
+	                          .padding = cases[i][4], .ceil = (int)cases[i][5] };
+	c.layer[1] = (lrs_layer){ .type = LRS_LAYER_RELU };
+	c.layer[1 + (size_t)relu] = (lrs_layer){ .type = LRS_LAYER_LINEAR, .size = 2 };
+	ck_assert_int_eq(lrs_net_shapes(&c, sh, &bad), 0);
+	ohw = sh[0].h * sh[0].w;
+	ck_assert_int_eq(lrs_net_build(&n, &c, B), 0);
+	lrs_rng_seed(&rng, 41 + (uint64_t)_i);
+	lrs_net_init(n, &rng);
+	for (size_t k = 0; k < B * C * H * W; k++) {
+		uint64_t r = lrs_rng_next(&rng) % 64;
+
+		x[k] = r == 0 ? NAN : r == 1 ? -INFINITY : (float)(r % 5) - 2.0f;
+	}
+	lrs_net_forward(n, x, NULL, B, 1);
+	ck_assert_int_eq(n->aux[0].fused, relu);
+	for (size_t ch = 0; ch < C; ch++)
+		for (size_t b = 0; b < B; b++)
+			for (size_t o = 0; o < ohw; o++) {
+				int32_t at;
+				float want = plain_window_max(x + (b * C + ch) * H * W, H, W, &c.layer[0],
+				                              o / sh[0].w, o % sh[0].w, &at);
+				size_t k = (ch * B + b) * ohw + o;
+
+				want = relu && want < 0.0f ? 0.0f : want;
+				ck_assert_msg(memcmp(&n->act[0][k], &want, sizeof want) == 0 &&
+				              n->aux[0].argmax[k] == at,
+				              "case %zu: output %zu: %g at %d, want %g at %d", i, k,
+				              (double)n->act[0][k], n->aux[0].argmax[k], (double)want, at);
+			}
+	free(x);
+	lrs_net_free(n);
+}
+END_TEST
+
+/* SGD with momentum 0.9 over n_params parameters. */
+static lrs_optim *momentum_sgd(size_t n_params)
+{
+	lrs_optim_config oc;
+	lrs_optim *o = NULL;
+
+	lrs_optim_defaults(&oc, LRS_OPTIM_SGD);
+	oc.momentum = 0.9;
+	ck_assert_int_eq(lrs_optim_build(&o, &oc, n_params), 0);
+	return o;
+}
+
+/* ------------------------------------------------ fused layers */
+
+/* Stacks whose layers apply the next one in their own output loop: a
+ * linear its activation, a conv or pool a relu. */
+static const struct {
+	const char *name;
+	size_t c, h, w, n_layers;
+	lrs_layer layer[10];
+} fused[] = {
+	{ "linear, relu", 9, 1, 1, 5,
+	  { L_LINEAR(17), L_ONE(LRS_LAYER_RELU), L_LINEAR(11), L_ONE(LRS_LAYER_RELU), L_LINEAR(4) } },
+	{ "linear, tanh", 9, 1, 1, 3, { L_LINEAR(17), L_ONE(LRS_LAYER_TANH), L_LINEAR(4) } },
+	{ "linear, sigmoid", 9, 1, 1, 3, { L_LINEAR(17), L_ONE(LRS_LAYER_SIGMOID), L_LINEAR(4) } },
+	{ "conv, relu, maxpool, relu", 2, 11, 11, 8,
+	  { L_CONV(5, 3, 1, 1), L_ONE(LRS_LAYER_RELU), L_POOL(LRS_LAYER_MAXPOOL, 3, 2, 0, 1),
+	    L_ONE(LRS_LAYER_RELU), L_CONV(6, 3, 1, 1), L_POOL(LRS_LAYER_AVGPOOL, 3, 2, 1, 1),
+	    L_ONE(LRS_LAYER_RELU), L_LINEAR(4) } },
+	{ "lenet-like", 1, 12, 12, 9,
+	  { L_CONV(6, 5, 1, 2), L_ONE(LRS_LAYER_RELU), L_POOL(LRS_LAYER_MAXPOOL, 2, 2, 0, 0),
+	    L_CONV(8, 3, 1, 0), L_ONE(LRS_LAYER_RELU), L_POOL(LRS_LAYER_MAXPOOL, 2, 2, 0, 0),
+	    L_LINEAR(12), L_ONE(LRS_LAYER_RELU), L_LINEAR(4) } },
+};
+
+/* fused[i] as a config; with `apart`, a dropout of p = 0 (the identity,
+ * both ways) before each activation, so that no layer applies the next. */
+static lrs_net_config fused_config(size_t i, int apart)
+{
+	lrs_net_config c = { .channels = fused[i].c, .height = fused[i].h, .width = fused[i].w,
+	                     .outputs = 4, .torch_init = 1 };
+
+	for (size_t l = 0; l < fused[i].n_layers; l++) {
+		lrs_layer_type t = fused[i].layer[l].type;
+
+		if (apart && (t == LRS_LAYER_RELU || t == LRS_LAYER_TANH || t == LRS_LAYER_SIGMOID))
+			c.layer[c.n_layers++] = (lrs_layer){ .type = LRS_LAYER_DROPOUT, .p = 0.0 };
+		c.layer[c.n_layers++] = fused[i].layer[l];
+	}
+	return c;
+}
+
+/* Three SGD steps of both forms of fused[_i] from one seed: the same
+ * losses, gradients and parameters, bit for bit. */
+START_TEST(fused_layers_are_bitwise_the_layers_apart)
+{
+	enum { B = 7, STEPS = 3 };
+	lrs_net_config c[2] = { fused_config((size_t)_i, 0), fused_config((size_t)_i, 1) };
+	size_t in = c[0].channels * c[0].height * c[0].width;
+	lrs_net *n[2] = { NULL, NULL };
+	lrs_optim *o[2] = { NULL, NULL };
+	lrs_rng data;
+	float x[B * 256];   /* the widest stack's input: 2 x 11 x 11 */
+	int32_t y[B];
+
+	for (int k = 0; k < 2; k++) {
+		lrs_rng rng;
+
+		ck_assert_int_eq(lrs_net_build(&n[k], &c[k], B), 0);
+		o[k] = momentum_sgd(n[k]->n_params);
+		lrs_rng_seed(&rng, 31);
+		lrs_net_init(n[k], &rng);
+	}
+	ck_assert_uint_le(in, 256);
+	ck_assert_uint_eq(n[0]->n_params, n[1]->n_params);
+	for (int k = 0; k < 2; k++) {   /* the first form fuses, the second not */
+		size_t count = 0;
+
+		for (size_t l = 0; l < c[k].n_layers; l++)
+			count += (size_t)n[k]->aux[l].fused;
+		ck_assert_msg(k == 0 ? count > 0 : count == 0, "%s: %zu fused layers", fused[_i].name, count);
+	}
+	lrs_rng_seed(&data, 37);
+	for (int s = 0; s < STEPS; s++) {
+		double loss[2];
+
+		for (size_t i = 0; i < B * in; i++)
+			x[i] = (float)lrs_rng_normal(&data);
+		for (size_t b = 0; b < B; b++)
+			y[b] = (int32_t)(lrs_rng_next(&data) % 4);
+		for (int k = 0; k < 2; k++) {
+			loss[k] = lrs_net_forward(n[k], x, y, B, 1);
+			lrs_net_zero_grad(n[k]);
+			lrs_net_backward(n[k], x, y, B);
+		}
+		ck_assert_msg(memcmp(&loss[0], &loss[1], sizeof loss[0]) == 0, "%s: step %d loss %.17g, apart %.17g",
+		              fused[_i].name, s, loss[0], loss[1]);
+		ck_assert_msg(memcmp(n[0]->grads, n[1]->grads, n[0]->n_params * sizeof(float)) == 0,
+		              "%s: step %d gradients differ", fused[_i].name, s);
+		for (int k = 0; k < 2; k++)
+			lrs_optim_step(o[k], n[k]->params, n[k]->grads, 0.05, NAN);
+	}
+	ck_assert(memcmp(n[0]->params, n[1]->params, n[0]->n_params * sizeof(float)) == 0);
+	for (int k = 0; k < 2; k++) {
+		lrs_optim_free(o[k]);
+		lrs_net_free(n[k]);
+	}
+}
+END_TEST
+
 /* ------------------------------------------------ reproducibility */
 
 /* Trains the CLR paper's net on 1x12x12 inputs (with batchnorm and
@@ -363,16 +495,13 @@ static void train_small_net(float *out, size_t *count)
 	                                L_CONV(8, 3, 1, 1), L_POOL(LRS_LAYER_AVGPOOL, 3, 2, 0, 1),
 	                                L_ONE(LRS_LAYER_DROPOUT), L_LINEAR(10) } };
 	lrs_net *n = NULL;
-	lrs_optim *o = NULL;
-	lrs_optim_config oc;
+	lrs_optim *o;
 	lrs_rng rng;
 	float x[B * 144];
 	int32_t y[B];
 
-	lrs_optim_defaults(&oc, LRS_OPTIM_SGD);
-	oc.momentum = 0.9;
 	ck_assert_int_eq(lrs_net_build(&n, &c, B), 0);
-	ck_assert_int_eq(lrs_optim_build(&o, &oc, n->n_params), 0);
+	o = momentum_sgd(n->n_params);
 	lrs_rng_seed(&rng, 21);
 	lrs_net_init(n, &rng);
 	for (int s = 0; s < STEPS; s++) {
@@ -458,7 +587,6 @@ Suite *suite_net(void)
 	Suite *s = suite_create("net");
 	TCase *tc = tcase_create("net");
 
-	tcase_add_loop_test(tc, mlp_as_layers_is_bitwise_the_mlp, 0, 12);
 	tcase_add_test(tc, shapes_of_the_clr_net);
 	tcase_add_test(tc, ceil_mode_windows);
 	tcase_add_test(tc, shape_errors_name_the_layer);
@@ -466,6 +594,9 @@ Suite *suite_net(void)
 	                    (int)(sizeof stacks / sizeof stacks[0]));
 	tcase_add_test(tc, dropout_masks);
 	tcase_add_test(tc, dropout_backward_uses_the_forward_mask);
+	tcase_add_loop_test(tc, maxpool_matches_a_plain_loop, 0, 18);
+	tcase_add_loop_test(tc, fused_layers_are_bitwise_the_layers_apart, 0,
+	                    (int)(sizeof fused / sizeof fused[0]));
 	tcase_add_test(tc, training_is_bitwise_reproducible);
 	tcase_add_test(tc, bytes_cover_the_build);
 	suite_add_tcase(s, tc);

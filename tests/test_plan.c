@@ -375,6 +375,135 @@ START_TEST(duplicates_named_in_plan_order)
 }
 END_TEST
 
+/* Values a search chose that the schedule refuses (a base_lr drawn above
+ * max_lr, a step_size of 0) make trials that fail, with the reason at its
+ * place and the values as drawn, and the other draws are the trials they
+ * were; what the file itself gets wrong stays an error of the build. */
+START_TEST(refused_draws_fail_alone)
+{
+	static const char yaml[] = HEAD "trials:\n  search: {strategy: random, samples: 20}\n  schedules:\n"
+	                           "    - {type: triangular, base_lr: {log_uniform: [0.001, 1]}, max_lr: 0.1, "
+	                           "step_size: {int_uniform: [0, 4]}}\n";
+	lrs_experiment *e;
+	lrs_dataset *ds;
+	lrs_plan p, q;
+	size_t above = 0, zero = 0, fine = 0;
+
+	plan_of(&p, yaml, &e, &ds);
+	ck_assert_uint_eq(p.n, 20);
+	ck_assert(lrs_plan_build(&q, e, ds, 0.01, 0.1) == 0);
+	for (size_t i = 0; i < p.n; i++) {
+		const lrs_trial_spec *t = &p.items[i];
+		ck_assert_str_eq(t->key, q.items[i].key);   /* reproducible, refused ones too */
+		ck_assert_str_eq(t->type, "triangular");
+		if (!t->error) {
+			ck_assert_ptr_nonnull(t->sched);
+			fine++;
+			continue;
+		}
+		ck_assert_ptr_null(t->sched);
+		ck_assert_msg(!strncmp(t->error, path, strlen(path)) && strstr(t->error, ":8:"), "%s", t->error);
+		above += strstr(t->error, "must be <= max_lr (0.1)") != NULL;
+		zero += strstr(t->error, "'step_size' must be >= 1") != NULL;
+		ck_assert_msg(strstr(t->params, "\"base_lr\": ") && strstr(t->params, "\"step_size\": "), "%s", t->params);
+	}
+	ck_assert_msg(above > 0 && zero > 0 && fine > 0, "%zu above, %zu zero, %zu fine", above, zero, fine);
+	ck_assert_uint_eq(above + zero + fine, p.n);
+	lrs_plan_free(&q);
+	done(&p, e, ds);
+	/* the file's own mistakes: no draw mends them */
+	assert_plan_error(HEAD "trials:\n  search: {strategy: random, samples: 5}\n  schedules:\n"
+	                  "    - {type: triangular, base_lr: 0.5, max_lr: 0.1, step_size: {int_uniform: [1, 4]}}\n",
+	                  "triangular: parameter 'base_lr' (0.5) must be <= max_lr (0.1)");
+	assert_plan_error(HEAD "trials:\n  search: {strategy: random, samples: 5}\n  schedules:\n"
+	                  "    - {type: triangular, base_lr: {uniform: [0.2, 0.3]}, max_lr: 0.1, step_size: 4}\n",
+	                  ":8:35: triangular: parameter 'base_lr' (0.");
+	assert_plan_error(HEAD "trials:\n  schedules:\n    - {type: triangular, base_lr: {grid: [0.01, 0.5]}, "
+	                  "max_lr: 0.1, step_size: 4}\n", ":7:49: triangular: parameter 'base_lr' (0.5) must be <= max_lr (0.1)");
+}
+END_TEST
+
+/* Strategy tpe: a proposal the schedule refuses is a configuration of
+ * trials that fail (one per seed), repeated like any other; a stand-in
+ * whose middle is refused is a stand-in still, unless nothing builds. */
+START_TEST(refused_proposals_fail_alone)
+{
+	static const char yaml[] = HEAD "trials:\n  seeds: [1, 2]\n  search: {strategy: tpe}\n  schedules:\n"
+	                           "    - {type: triangular, base_lr: {log_uniform: [0.001, 1]}, max_lr: 0.1, step_size: 4}\n";
+	const double v[3] = { 0.5, 0.01, 0.5 };
+	const lrs_plan_point pts[3] = { { 0, &v[0], 1 }, { 0, &v[1], 1 }, { 0, &v[2], 1 } };
+	const lrs_group_bounds b = { "", 0.01, 0.1 };
+	lrs_experiment *e;
+	lrs_dataset *ds;
+	lrs_plan p, q;
+	long dup[3];
+
+	plan_of(&p, yaml, &e, &ds);   /* the stand-in: base_lr at its middle, 0.0316 */
+	ck_assert_uint_eq(p.n, 2);
+	ck_assert_ptr_null(p.items[0].error);
+	memset(&q, 0, sizeof q);
+	ck_assert_msg(lrs_plan_add_points(&q, dup, e, ds, 0, &b, 1, pts, 3) == 0, "%s", lrs_error_last());
+	ck_assert_uint_eq(q.n, 4);
+	ck_assert_uint_eq(q.configs, 2);
+	ck_assert(q.items[0].error && q.items[1].error && !q.items[2].error && !q.items[3].error);
+	ck_assert_msg(strstr(q.items[0].error, ":9:35: triangular: parameter 'base_lr' (0.5) must be <= max_lr"), "%s",
+	              q.items[0].error);
+	ck_assert_uint_eq(q.items[1].seed, 2);
+	ck_assert_str_ne(q.items[0].key, q.items[1].key);
+	ck_assert(dup[0] == -1 && dup[1] == -1 && dup[2] == 0);   /* the third repeats the first */
+	lrs_plan_free(&q);
+	done(&p, e, ds);
+	/* the middle (0.316) refused, other values build: a stand-in with failed trials */
+	plan_of(&p, HEAD "trials:\n  search: {strategy: tpe}\n  schedules:\n"
+	        "    - {type: triangular, base_lr: {log_uniform: [0.01, 10]}, max_lr: 0.1, step_size: 4}\n", &e, &ds);
+	ck_assert(p.n == 1 && p.items[0].error && !p.items[0].sched);
+	done(&p, e, ds);
+	assert_plan_error(HEAD "trials:\n  search: {strategy: tpe}\n  schedules:\n"
+	                  "    - {type: triangular, base_lr: {log_uniform: [0.5, 10]}, max_lr: 0.1, step_size: 4}\n",
+	                  ":8:35: triangular: parameter 'base_lr' (");
+}
+END_TEST
+
+/* The search: settings a new user gets wrong, each one line at its place;
+ * tpe with samples <= startup loads with a note naming both values. */
+START_TEST(search_settings_checked)
+{
+	lrs_experiment *e;
+
+	e = load(HEAD "trials:\n  search: {strategy: TPE, samples: 20}\n" "  schedules: [{type: constant, lr: {log_uniform: [0.001, 0.1]}}]\n");
+	ck_assert_ptr_null(e);
+	ck_assert_msg(!strchr(lrs_error_last(), '\n'), "more than one line: %s", lrs_error_last());
+	ck_assert_msg(strstr(lrs_error_last(), ":6:22: 'strategy' must be one of grid|random|tpe, got 'TPE'"), "%s",
+	              lrs_error_last());
+	assert_load_error(HEAD "trials:\n  search: {strategy: tpe, samples: 5, startup: 8}\n",
+	                  ":6:48: 'startup' (8) is more than 'samples' (5): every proposal would be drawn at random");
+	assert_load_error(HEAD "trials:\n  search: {strategy: tpe, startup: 12}\n",
+	                  "'startup' (12) is more than 'samples' (10, the default)");
+	assert_load_error(HEAD "trials:\n  search: {strategy: tpe, candidates: 0}\n", ":6:39: 'candidates' must be");
+	assert_load_error(HEAD "trials:\n  search: {strategy: tpe, prior_weight: -1}\n", ":6:41: 'prior_weight' must be > 0");
+	assert_load_error(HEAD "trials:\n  search: {strategy: tpe, sample: 20}\n",
+	                  ":6:27: unknown key 'sample' in search (did you mean 'samples'?)");
+	e = load(HEAD "trials:\n  search: {strategy: tpe}\n");
+	ck_assert_msg(e && e->trial.note && strstr(e->trial.note, ":6:11: strategy tpe with samples 10 (the default) "
+	              "and startup 10 (the default): every proposal is drawn at random"), "%s", e ? e->trial.note : "");
+	lrs_experiment_free(e);
+	e = load(HEAD "trials:\n  search: {strategy: tpe, samples: 6, startup: 6}\n");
+	ck_assert_msg(e && e->trial.note && strstr(e->trial.note, ":6:36: strategy tpe with samples 6 and startup 6:"),
+	              "%s", e ? e->trial.note : "");
+	lrs_experiment_free(e);
+	e = load(HEAD "trials:\n  search: {strategy: tpe, samples: 11}\n");
+	ck_assert(e && !e->trial.note);
+	lrs_experiment_free(e);
+	/* a space range reaching past what its key takes: one line, under
+	 * random search even when no draw reached it, under tpe before any */
+	assert_plan_error(HEAD "trials:\n  search: {strategy: random, samples: 1}\n  space:\n"
+	                  "    optimizer.momentum: {uniform: [0.5, 1.5]}\n", ":8:41: 'momentum' must be in [0, 1], got '1.5'");
+	ck_assert_msg(!strchr(lrs_error_last(), '\n'), "more than one line: %s", lrs_error_last());
+	assert_plan_error(HEAD "trials:\n  search: {strategy: tpe, samples: 11}\n  space:\n"
+	                  "    optimizer.momentum: {choice: [0.9, 2]}\n", ":8:40: 'momentum' must be in [0, 1], got '2'");
+}
+END_TEST
+
 Suite *suite_plan(void)
 {
 	Suite *s = suite_create("plan");
@@ -388,6 +517,9 @@ Suite *suite_plan(void)
 	tcase_add_test(tc, errors_at_their_place);
 	tcase_add_test(tc, duplicates_named_in_plan_order);
 	tcase_add_test(tc, groups_by_what_sets_the_scale);
+	tcase_add_test(tc, refused_draws_fail_alone);
+	tcase_add_test(tc, refused_proposals_fail_alone);
+	tcase_add_test(tc, search_settings_checked);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -177,7 +177,7 @@ END_TEST
 
 START_TEST(loss_ranks_low_first)
 {
-	lrs_results_opts o = { "final_val_loss", NULL, NAN };
+	lrs_results_opts o = { .metric = "final_val_loss", .target_accuracy = NAN };
 	lrs_results r = build(NULL, &o);
 
 	/* mean losses: A 0.55, B 0.85, C 1.2 */
@@ -186,13 +186,13 @@ START_TEST(loss_ranks_low_first)
 	ck_assert_str_eq(r.configs[r.ranked[2]].params, P_C);
 	lrs_results_free(&r);
 
-	lrs_results_opts only = { NULL, "one_cycle", NAN };
+	lrs_results_opts only = { .schedule = "one_cycle", .target_accuracy = NAN };
 	r = build(NULL, &only);
 	ck_assert_int_eq(r.n_ranked, 1);
 	ck_assert_str_eq(r.configs[r.ranked[0]].schedule, "one_cycle");
 	lrs_results_free(&r);
 
-	lrs_results_opts bad = { "speed", NULL, NAN };
+	lrs_results_opts bad = { .metric = "speed", .target_accuracy = NAN };
 	lrs_trial_rows rows = make_rows(NULL);
 	ck_assert_int_eq(lrs_results_build(&r, &rows, &bad), LRS_EINVALID);
 	ck_assert_ptr_null(rows.items);   /* taken over and freed */
@@ -241,6 +241,201 @@ START_TEST(readable)
 }
 END_TEST
 
+/* ------------------------------------------------------------ by keys */
+
+static lrs_results build_by(const size_t *order, const char *const *keys, size_t n_keys, const char *schedule)
+{
+	lrs_results_opts o = { .target_accuracy = NAN, .schedule = schedule, .by = keys, .n_by = n_keys };
+	lrs_trial_rows rows = make_rows(order);
+	lrs_results r;
+
+	ck_assert_int_eq(lrs_results_build(&r, &rows, &o), 0);
+	return r;
+}
+
+/* The group labelled `label`. */
+static const lrs_result_config *group(const lrs_results *r, const char *label)
+{
+	for (size_t k = 0; k < r->n_configs; k++)
+		if (!strcmp(r->configs[k].label, label))
+			return &r->configs[k];
+	ck_abort_msg("no group %s", label);
+	return NULL;
+}
+
+START_TEST(by_schedule)
+{
+	static const char *const keys[] = { "schedule" };
+	lrs_results r = build_by(NULL, keys, 1, NULL);
+	const lrs_result_config *c = group(&r, "constant"), *o = group(&r, "one_cycle");
+	const double t3 = 3.182446305284263;   /* t(0.975, 3) */
+
+	/* constant: trials 1, 2, 4, 5 completed (A and B), 6 pruned; each
+	 * completed trial once: 0.80, 0.70, 0.84, 0.74 */
+	ck_assert_int_eq(r.n_configs, 2);
+	ck_assert_int_eq(c->n_trials, 5);
+	ck_assert_int_eq(c->n, 4);
+	ck_assert_int_eq(c->n_distinct, 2);
+	ck_assert_double_eq_tol(c->mean, 0.77, 1e-12);
+	ck_assert_double_eq_tol(c->sd, sqrt(0.0116 / 3), 1e-12);
+	ck_assert_double_eq_tol(c->ci95, t3 * sqrt(0.0116 / 3) / 2, 1e-6);
+	ck_assert_int_eq(c->n_test, 3);   /* B's second seed has none */
+	ck_assert_double_eq_tol(c->mean_test, (0.70 + 0.60 + 0.72) / 3, 1e-12);
+	ck_assert_int_eq(c->rank, 1);
+	ck_assert_int_eq(o->n, 1);
+	ck_assert_int_eq(o->rank, 2);
+	ck_assert(isnan(o->p));   /* one trial: no test */
+	ck_assert_str_eq(c->values[0], "\"constant\"");
+	ck_assert_int_eq(c->style, 0);   /* plan order: constant's first trial is 1 */
+	ck_assert_int_eq(o->style, 1);
+	ck_assert_str_eq(r.by[0], "schedule");
+	lrs_results_free(&r);
+}
+END_TEST
+
+START_TEST(by_keys_and_absent_values)
+{
+	static const char *const two[] = { "schedule", "batch_size" }, *lr[] = { "schedule.lr" };
+	lrs_results r = build_by(NULL, two, 2, NULL);
+
+	ck_assert_int_eq(r.n_configs, 2);
+	ck_assert_int_eq(group(&r, "schedule=constant, batch_size=32")->n, 4);
+	ck_assert_int_eq(group(&r, "schedule=one_cycle, batch_size=64")->n, 1);
+	lrs_results_free(&r);
+
+	/* one_cycle has no lr: its trials form the group "-"; D (lr 0.5) was
+	 * pruned: a group, never compared */
+	r = build_by(NULL, lr, 1, NULL);
+	ck_assert_int_eq(r.n_configs, 4);
+	ck_assert_int_eq(r.n_ranked, 3);
+	ck_assert_ptr_null(group(&r, "-")->values[0]);
+	ck_assert_double_eq_tol(group(&r, "0.1")->mean, 0.82, 1e-12);   /* = configuration A */
+	ck_assert_int_eq(group(&r, "0.5")->rank, 0);
+	lrs_results_free(&r);
+}
+END_TEST
+
+START_TEST(by_with_schedule_filter)
+{
+	static const char *const keys[] = { "batch_size" };
+	lrs_results r = build_by(NULL, keys, 1, "constant");
+
+	/* only constant's trials are grouped: batch 32 alone */
+	ck_assert_int_eq(r.n_configs, 1);
+	ck_assert_int_eq(r.n_ranked, 1);
+	ck_assert_str_eq(r.configs[0].label, "32");
+	ck_assert_int_eq(r.configs[0].n, 4);
+	lrs_results_free(&r);
+}
+END_TEST
+
+START_TEST(by_unknown_key)
+{
+	static const char *const keys[] = { "optimizer.typo" };
+	lrs_results_opts o = { .target_accuracy = NAN, .by = keys, .n_by = 1 };
+	lrs_trial_rows rows = make_rows(NULL);
+	lrs_results r;
+
+	ck_assert_int_eq(lrs_results_build(&r, &rows, &o), LRS_EINVALID);
+	ck_assert_ptr_nonnull(strstr(lrs_error_last(), "unknown key 'optimizer.typo'"));
+	/* the keys the trials have, to choose from */
+	ck_assert_ptr_nonnull(strstr(lrs_error_last(), "schedule, batch_size, schedule.lr, schedule.factor, "
+	                                               "schedule.max_lr"));
+	ck_assert_ptr_null(rows.items);
+}
+END_TEST
+
+START_TEST(by_stable_order)
+{
+	static const size_t shuffled[N_TRIALS] = { 5, 3, 0, 4, 2, 1 };
+	static const char *const keys[] = { "schedule.lr" };
+	lrs_results r = build_by(NULL, keys, 1, NULL), s = build_by(shuffled, keys, 1, NULL);
+
+	for (size_t k = 0; k < r.n_configs; k++) {
+		const lrs_result_config *x = &r.configs[k], *y = group(&s, x->label);
+		ck_assert_int_eq(x->style, y->style);
+		ck_assert_int_eq(x->rank, y->rank);
+		ck_assert_int_eq(x->n, y->n);
+	}
+	lrs_results_free(&r);
+	lrs_results_free(&s);
+}
+END_TEST
+
+START_TEST(values_of_keys)
+{
+	static const char *const keys[] = { "schedule", "batch_size", "schedule.lr", "model.hidden" };
+	lrs_results r = build(NULL, NULL);
+	char **v = lrs_results_values(&r, keys, 4);
+
+	ck_assert_ptr_nonnull(v);
+	/* trial 3 (index 2): one_cycle, batch 64, no lr, no model */
+	ck_assert_str_eq(v[2 * 4 + 0], "\"one_cycle\"");
+	ck_assert_str_eq(v[2 * 4 + 1], "64");
+	ck_assert_ptr_null(v[2 * 4 + 2]);
+	ck_assert_ptr_null(v[2 * 4 + 3]);
+	ck_assert_double_eq(strtod(v[0 * 4 + 2], NULL), 0.1);   /* as JSON writes it */
+	lrs_results_values_free(v, r.trials.n * 4);
+	char *t = lrs_results_value_text("\"sgd\"");
+	ck_assert_str_eq(t, "sgd");
+	free(t);
+	t = lrs_results_value_text(NULL);
+	ck_assert_str_eq(t, "-");
+	free(t);
+	lrs_results_free(&r);
+}
+END_TEST
+
+START_TEST(searched_keys)
+{
+	static const char config[] =
+		"name: x\n"
+		"params: {width: 8}\n"
+		"trials:\n"
+		"  schedules:\n"
+		"    - {type: constant, lr: {log_uniform: [0.01, 1]}}\n"
+		"    - type: one_cycle\n"
+		"  space:\n"
+		"    batch_size: {grid: [32, 64]}\n"
+		"    optimizer.momentum: {uniform: [0.8, 0.99]}\n";
+	lrs_results r = build(NULL, NULL);
+	lrs_search_key *k;
+	size_t n;
+
+	/* schedule (two types), then the file's order; momentum is searched
+	 * but no trial holds it, width is no search value */
+	ck_assert_int_eq(lrs_results_searched(&k, &n, &r, config), 0);
+	ck_assert_int_eq(n, 3);
+	ck_assert_str_eq(k[0].key, "schedule");
+	ck_assert_str_eq(k[1].key, "batch_size");
+	ck_assert_int_eq(k[1].log, 0);
+	ck_assert_str_eq(k[2].key, "schedule.lr");
+	ck_assert_int_eq(k[2].log, 1);
+	lrs_search_keys_free(k, n);
+	/* a file that searches nothing, or does not parse: the types alone */
+	ck_assert_int_eq(lrs_results_searched(&k, &n, &r, "name: x\n"), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_str_eq(k[0].key, "schedule");
+	lrs_search_keys_free(k, n);
+	ck_assert_int_eq(lrs_results_searched(&k, &n, &r, "a: [\n"), 0);
+	ck_assert_int_eq(n, 1);
+	lrs_search_keys_free(k, n);
+	lrs_results_free(&r);
+
+	/* one type: nothing varies but what the file searched */
+	lrs_trial_rows rows = make_rows(NULL);
+	for (size_t i = 0; i < rows.n; i++) {
+		free(rows.items[i].schedule);
+		rows.items[i].schedule = strdup("constant");
+	}
+	ck_assert_int_eq(lrs_results_build(&r, &rows, NULL), 0);
+	ck_assert_int_eq(lrs_results_searched(&k, &n, &r, "name: x\n"), 0);
+	ck_assert_int_eq(n, 0);
+	ck_assert_ptr_null(k);
+	lrs_results_free(&r);
+}
+END_TEST
+
 Suite *suite_results(void)
 {
 	Suite *s = suite_create("results");
@@ -254,6 +449,13 @@ Suite *suite_results(void)
 	tcase_add_test(tc, styles_and_labels_stable);
 	tcase_add_test(tc, best_trials);
 	tcase_add_test(tc, readable);
+	tcase_add_test(tc, by_schedule);
+	tcase_add_test(tc, by_keys_and_absent_values);
+	tcase_add_test(tc, by_with_schedule_filter);
+	tcase_add_test(tc, by_unknown_key);
+	tcase_add_test(tc, by_stable_order);
+	tcase_add_test(tc, values_of_keys);
+	tcase_add_test(tc, searched_keys);
 	suite_add_tcase(s, tc);
 	return s;
 }

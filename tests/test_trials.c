@@ -468,6 +468,35 @@ START_TEST(failing_callback_stops_the_sweep)
 }
 END_TEST
 
+/* A trial the plan marks refused (its schedule refused the values a
+ * search chose) is started and finished as failed with that reason,
+ * without an epoch; with ASHA on, the others are judged as if it were
+ * not there - the same outcomes on 1 and 4 threads. */
+START_TEST(refused_trial_fails_untrained)
+{
+	static sweep_log l[2];
+	const lrs_prune_config asha = { LRS_PRUNE_ASHA, 1, 2 };
+	const int threads[2] = { 1, 4 };
+	fixture f;
+
+	fixture_load(&f);
+	f.plan.items[2].error = strdup("exp.yaml:9:7: triangular: parameter 'base_lr' (0.5) must be <= max_lr (0.1)");
+	ck_assert_ptr_nonnull(f.plan.items[2].error);
+	for (int k = 0; k < 2; k++) {
+		log_init(&l[k]);
+		ck_assert_msg(sweep(&l[k], &f, f.all, f.plan.n, threads[k], &asha, NULL) == 0, "%s", lrs_error_last());
+		assert_well_ordered(&l[k], f.plan.n);
+		ck_assert(l[k].t[2].failed && !l[k].t[2].has_result);
+		ck_assert_int_eq(l[k].t[2].epoch_calls, 0);
+		for (size_t i = 0; i < f.plan.n; i++)
+			ck_assert_msg(i == 2 || l[k].t[i].has_result, "trial %zu", i);
+	}
+	for (size_t i = 0; i < f.plan.n; i++)
+		assert_same_trial(&l[0], &l[1], i, "1 and 4 threads, one trial refused");
+	fixture_free(&f);
+}
+END_TEST
+
 Suite *suite_trials(void)
 {
 	Suite *s = suite_create("trials");
@@ -480,6 +509,7 @@ Suite *suite_trials(void)
 	tcase_add_test(tc, prior_judged_as_if_run);
 	tcase_add_test(tc, stop_leaves_the_rest_pending);
 	tcase_add_test(tc, failing_callback_stops_the_sweep);
+	tcase_add_test(tc, refused_trial_fails_untrained);
 	suite_add_tcase(s, tc);
 	return s;
 }

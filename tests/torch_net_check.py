@@ -36,6 +36,12 @@ accumulators):
     softmax output in evaluation mode (model.eval()) on the first batch:
     |a - b| <= 1e-4 * |b| + 1e-6
 
+A relu input within 1e-6 of its layer's largest from zero, anywhere in
+PyTorch's run, is a kink that rounding alone can move a whole gradient
+across (the gradients then differ by more than rounding, and Adam's
+sign-like steps carry that into every later step): such batches are drawn
+again before the comparison, deterministically.
+
 Each structure runs twice: SGD with momentum 0.9 and Adam. Dropout with
 p > 0 draws its masks from another stream than PyTorch's: those
 configurations train with p = 0 (dropout is then exactly the identity in
@@ -50,6 +56,7 @@ nothing failed. Skips (exit 0) when PyTorch is not importable.
 """
 
 import array
+import copy
 import os
 import subprocess
 import sys
@@ -66,6 +73,7 @@ ADAM_STEP_TOL = 0.01
 LOSS_RTOL, LOSS_ATOL = 1e-5, 1e-6
 PARAM_RTOL, PARAM_SCALE_TOL = 1e-4, 1e-4
 STAT_RTOL, STAT_ATOL = 1e-4, 1e-6
+KINK_MARGIN, KINK_REDRAWS = 1e-6, 20   # see run_one
 
 
 def conv(n, kernel, stride=1, padding=0):
@@ -301,11 +309,41 @@ def max_rel(a, b):
     return max((abs(x - y) / max(abs(y), 1e-30) for x, y in zip(a, b)), default=0.0)
 
 
+def relu_margin(c, model, x, y):
+    """The smallest |v| / max|v| of the inputs of the model's relu layers
+    over PyTorch's whole run on x, y: how near a relu's kink training
+    comes (on a copy of the model)."""
+    margin = [1.0]
+    model = copy.deepcopy(model)
+
+    def hook(_, inp):
+        v = inp[0].detach().abs()
+        margin[0] = min(margin[0], (v.min() / v.max().clamp(min=1e-30)).item())
+    for m in model.modules():
+        if isinstance(m, torch.nn.ReLU):
+            m.register_forward_pre_hook(hook)
+    torch_run(c, model, x, y)
+    return margin[0]
+
+
 def run_one(replay_bin, c):
     torch.manual_seed(1000 + len(c["name"]))
     model = build_model(c)
-    x = torch.randn(STEPS, c["batch"], *c["shape"])
-    y = torch.randint(0, c["classes"], (STEPS, c["batch"]), dtype=torch.int32)
+    # A relu input within rounding of zero makes the gradient depend on
+    # the rounding (the kink decides whether a whole gradient passes), and
+    # Adam's sign-like steps carry that into every later step: batches
+    # that come that near a kink are drawn again, the same way each run.
+    # (the farthest of KINK_REDRAWS draws when none is KINK_MARGIN away).
+    best = None
+    for _ in range(KINK_REDRAWS):
+        x = torch.randn(STEPS, c["batch"], *c["shape"])
+        y = torch.randint(0, c["classes"], (STEPS, c["batch"]), dtype=torch.int32)
+        margin = relu_margin(c, model, x, y)
+        if best is None or margin > best[0]:
+            best = (margin, x, y)
+        if margin >= KINK_MARGIN:
+            break
+    x, y = best[1], best[2]
     a = replay(replay_bin, c, model, x, y)
     b = torch_run(c, model, x, y)
     problems = compare(c, model, a, b)

@@ -35,14 +35,36 @@ WORK = os.path.join(TOP, "results", "search-bench")
 PROBLEMS = ["02-fashion6k-softmax-adam", "07-xor-deep-adamw", "08-tab-mixed20-adamw", "10-tab-sparse50-adam-tanh",
             "11-breast-cancer-adam", "13-digits-nesterov"]
 
-SEARCH = """  seeds: [1]
-  schedules:
-    - {type: constant, lr: {log_uniform: [1.0e-4, 3.0]}}
-    - {type: one_cycle, max_lr: {log_uniform: [1.0e-4, 3.0]}, pct_start: {uniform: [0.1, 0.5]}}
-  space:
-    optimizer.weight_decay: {log_uniform: [1.0e-6, 1.0e-2]}
-  search: %s
-"""
+# The searched space, one definition for every search here (and for
+# optuna_trials.py): each schedule entry with its own searched parameters,
+# then the keys of trials.space; a distribution is (kind, low, high).
+SCHEDULES = [("constant", {"lr": ("log_uniform", 1.0e-4, 3.0)}),
+             ("one_cycle", {"max_lr": ("log_uniform", 1.0e-4, 3.0), "pct_start": ("uniform", 0.1, 0.5)})]
+SPACE = {"optimizer.weight_decay": ("log_uniform", 1.0e-6, 1.0e-2)}
+
+
+def yaml_value(v):
+    """A distribution as {kind: [low, high]}, a number with repr (it reads
+    back as the same double), a string as it is."""
+    if isinstance(v, tuple):
+        return "{%s: [%r, %r]}" % v
+    return v if isinstance(v, str) else repr(v)
+
+
+def flow(mapping):
+    """`mapping` as a YAML flow mapping."""
+    return "{" + ", ".join("%s: %s" % (k, yaml_value(v)) for k, v in mapping.items()) + "}"
+
+
+def trials_yaml(schedules, space, search=None):
+    """The rest of an experiment's `trials:` mapping (after epochs): one seed,
+    the schedule entries, the space and, given, the search."""
+    lines = ["  seeds: [1]", "  schedules:"]
+    lines += ["    - " + flow(dict([("type", t)] + list(p.items()))) for t, p in schedules]
+    lines += ["  space:"] + ["    %s: %s" % (k, yaml_value(v)) for k, v in space.items()]
+    if search:
+        lines.append("  search: " + search)
+    return "\n".join(lines) + "\n"
 
 
 def sh(args):
@@ -52,22 +74,41 @@ def sh(args):
     return r.stdout
 
 
-def experiment(problem, strategy, seed, trials):
+def problem_yaml(problem, name, seed):
+    """The head of an experiment on `problem`: its name, seed, the fixed bounds
+    (no range test: the searched rates are absolute), the problem's data,
+    model, optimizer and epochs; trials_yaml() completes it."""
     with open(os.path.join(BOUNDS, "problems", problem + ".yaml")) as f:
         text = f.read().replace("{data}", os.path.join(TOP, "results", "bounds-bench", "data"))
-    search = ("{strategy: random, samples: %d}" % (trials // 2) if strategy == "random"
-              else "{strategy: tpe, samples: %d, startup: 10, batch: 4}" % trials)
-    head = "name: sb-%s-%s-%d\nseed: %d\nrange_test: {bounds: {min_lr: 0.001, max_lr: 0.1}}\n" % (
-        problem, strategy, seed, seed)
-    return head + text.rstrip("\n") + "\n" + SEARCH % search
+    head = "name: %s\nseed: %d\nrange_test: {bounds: {min_lr: 0.001, max_lr: 0.1}}\n" % (name, seed)
+    return head + text.rstrip("\n") + "\n"
+
+
+# strategy -> the search: random draws trials / 2 points per entry; tpe
+# proposes in rounds of 4 (lrsweep's default), tpe-b1 one at a time (as
+# Optuna's sequential study does; optuna_trials.py)
+SEARCHES = {"random": "{strategy: random, samples: %d}",
+            "tpe": "{strategy: tpe, samples: %d, startup: 10, batch: 4}",
+            "tpe-b1": "{strategy: tpe, samples: %d, startup: 10, batch: 1}"}
+
+
+def experiment(problem, strategy, seed, trials):
+    search = SEARCHES[strategy] % (trials // 2 if strategy == "random" else trials)
+    return (problem_yaml(problem, "sb-%s-%s-%d" % (problem, strategy, seed), seed)
+            + trials_yaml(SCHEDULES, SPACE, search))
 
 
 def sd(v):
     return statistics.stdev(v) if len(v) > 1 else 0.0
 
 
+def search_path(problem, strategy, seed):
+    """The path, without extension, of a search's experiment file and database."""
+    return os.path.join(WORK, "%s-%s-%d" % (problem, strategy, seed))
+
+
 def best_found(lrsweep, problem, strategy, seed, trials):
-    stem = os.path.join(WORK, "%s-%s-%d" % (problem, strategy, seed))
+    stem = search_path(problem, strategy, seed)
     with open(stem + ".yaml", "w") as f:
         f.write(experiment(problem, strategy, seed, trials))
     for ext in (".db", ".db-wal", ".db-shm"):
@@ -80,10 +121,12 @@ def best_found(lrsweep, problem, strategy, seed, trials):
     return rows[0]["best"], rows[0]["n"]
 
 
-def main():
+def setup(usage):
+    """The command line (exit with `usage` without one), the work directory
+    and the problems' data: returns (lrsweep, trials, repeats, only, out)."""
     args = sys.argv[1:]
     if not args:
-        sys.exit(__doc__)
+        sys.exit(usage)
     lrsweep = os.path.abspath(args[0])
     trials, repeats, only, out = 40, 5, None, os.path.join(TOP, "results", "search-bench.md")
     for i, a in enumerate(args):
@@ -98,6 +141,11 @@ def main():
     os.makedirs(WORK, exist_ok=True)
     subprocess.run(["/usr/bin/python3", os.path.join(BOUNDS, "make_data.py"),
                     os.path.join(TOP, "results", "bounds-bench", "data")], check=True)
+    return lrsweep, trials, repeats, only, out
+
+
+def main():
+    lrsweep, trials, repeats, only, out = setup(__doc__)
     version = sh([lrsweep, "--version"]).strip()
     lines = []
     wins = 0

@@ -8,7 +8,7 @@
 /* Loads OpenBLAS, once per process (choosing its kernel first, see
  * blas.c), with one thread inside each call: a training run is
  * single-threaded. Returns 0, or LRS_ERROR when it cannot be loaded. Every
- * other function here needs it done; lrs_mlp_build does it, and the runner
+ * other function here needs it done; lrs_net_build does it, and the runner
  * before it starts threads. */
 int lrs_blas_init(void);
 

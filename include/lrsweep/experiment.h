@@ -104,6 +104,10 @@ typedef struct {
 	int constant_liar;         /* search.constant_liar (tpe; default true) */
 	lrs_tpe_config sampler;    /* search.startup, candidates, prior_weight
 	                              (tpe; Optuna's defaults)               */
+	char *note;                /* "file:line:column: ..." about search
+	                              settings that work, but likely not as
+	                              meant (tpe: samples <= startup), for the
+	                              caller to warn with; NULL when none    */
 	lrs_prune_type prune;      /* pruning.type (default none)             */
 	long grace_epochs;         /* pruning.grace_epochs (default 1)        */
 	long reduction_factor;     /* pruning.reduction_factor (default 3)    */

@@ -7,8 +7,8 @@
  * contiguous NCHW tensor; flat data is (features, 1, 1). A linear layer
  * flattens its input implicitly (C*H*W features), as nn.Flatten would.
  *
- * Like nn.h's MLP: all parameters live in one allocation with the
- * gradients mirroring it, so an optimizer runs one flat loop; activations
+ * All parameters live in one allocation with the gradients mirroring it,
+ * so an optimizer runs one flat loop over n_params floats; activations
  * and scratch (im2col columns, pooling indices, batchnorm statistics) for
  * batches of up to max_batch are allocated at build; a training step
  * allocates nothing; single-threaded and free of globals. */
@@ -82,8 +82,13 @@ int lrs_net_shapes(const lrs_net_config *cfg, lrs_layer_shape *shape, size_t *ba
 /* The layer's name as written in the experiment file ("conv", "relu"). */
 const char *lrs_layer_name(lrs_layer_type type);
 
-/* The MLP `m` (inputs, outputs, hidden, activation, init) as a stack. */
-void lrs_net_from_mlp(lrs_net_config *cfg, const lrs_mlp_config *m);
+/* The MLP `m` (inputs, outputs, hidden, activation, init) as a stack:
+ * (inputs, 1, 1) in, linear and activation per hidden layer, a last
+ * linear of `outputs`. Returns 0, or LRS_EINVALID when m has more than
+ * LRS_MLP_MAX_HIDDEN hidden layers or an unknown activation or init (cfg
+ * is then an empty stack, which lrs_net_build refuses). Widths are
+ * checked by lrs_net_shapes. */
+int lrs_net_from_mlp(lrs_net_config *cfg, const lrs_mlp_config *m);
 
 /* What a layer keeps beyond its output, private to src/nn. */
 typedef struct {
@@ -146,7 +151,7 @@ int lrs_net_build(lrs_net **out, const lrs_net_config *cfg, size_t max_batch);
  * batchnorm scale 1, shift 0); else `init` for every linear and conv
  * weight -- He normal std sqrt(2/fan_in), Xavier uniform bound
  * sqrt(6/(fan_in+fan_out)) -- and zero biases. Layers draw in order, weight
- * then bias; an MLP draws exactly as lrs_mlp_init. A conv's fan_in is
+ * then bias. A conv's fan_in is
  * C*k*k and its fan_out OC*k*k, as PyTorch counts them. Then, when the
  * stack has a dropout layer, one more draw seeds the net's dropout
  * stream; batchnorm's running statistics restart at mean 0, variance 1. */

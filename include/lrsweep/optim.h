@@ -49,7 +49,7 @@ void lrs_optim_step(lrs_optim *o, float *params, const float *grads, double lr, 
 /* lrs_optim_step, then every gradient set to zero, ready for the next
  * backward -- PyTorch's opt.step(); opt.zero_grad() -- in the same pass
  * over memory: the parameters come out bitwise as lrs_optim_step's, and
- * the separate pass of lrs_mlp_zero_grad is saved (at batch 128 on the
+ * the separate pass of lrs_net_zero_grad is saved (at batch 128 on the
  * 784-256-10 MLP, 3% of a training step). */
 void lrs_optim_step_zero_grad(lrs_optim *o, float *params, float *grads, double lr, double momentum);
 

@@ -10,7 +10,14 @@
  * space keys, each in file order); seeds innermost. Random search draws
  * trials.search.samples points per schedule entry, each from its own RNG
  * stream of the experiment's seed, so a plan never depends on how it is
- * run. {choice: [...]} is a grid under grid search. */
+ * run. {choice: [...]} is a grid under grid search.
+ *
+ * Values a search chose (random draws, tpe's proposals) that the schedule
+ * refuses - a base_lr drawn above max_lr, a step_size of 0 - make trials
+ * that fail (lrs_trial_spec.error), as a trial that raises fails in
+ * Optuna, and the search goes on; what the file itself gets wrong (a
+ * grid's value, a literal parameter that no draw can mend, a space range
+ * that reaches past what its key takes) is an error of the build. */
 #ifndef LRSWEEP_PLAN_H
 #define LRSWEEP_PLAN_H
 
@@ -41,6 +48,12 @@ typedef struct {
 	char *group;                /* its range-test group: the values of the
 	                               grouping keys, "optimizer.type=adam,
 	                               batch_size=64"; "" with one group    */
+	char *error;                /* why it cannot run - its schedule refused
+	                               the values a search chose for it
+	                               ("file:line:column: message"): sched is
+	                               NULL, params the values as chosen, and
+	                               the runner stores it failed without
+	                               training; NULL for a trial that runs */
 	lrs_model_config model;     /* fitted to the data: input and classes */
 	lrs_optim_config optim;
 	long batch_size;

@@ -16,8 +16,9 @@ typedef struct {
 	int right_axis;         /* 1: plotted against the right y axis   */
 	const double *lo, *hi;  /* optional (n): a shaded band around the
 	                           line, or the error bars of points      */
-	int points;             /* 1: points with error bars lo..hi, not
-	                           a line                                */
+	int points;             /* 1: points, not a line: with error bars
+	                           lo..hi, or alone when lo, hi are NULL */
+	int steps;              /* 1: a line of steps (a running value)  */
 	int style;              /* 0: the style of its position; k > 0:
 	                           line style k - 1 (colour (k-1) % 10,
 	                           then dash pattern), so that one thing
@@ -43,7 +44,17 @@ typedef struct {
 	int whole_x;            /* x takes whole numbers (epochs): tics
 	                           only at whole numbers                 */
 	int key_below;          /* the legend under the plot, not on it  */
+	const char *const *xcategories; /* optional: names of x = 1, 2, ...
+	                           n_xcategories along the x axis         */
+	size_t n_xcategories;
 } lrs_plot_opts;
+
+/* One plot of a figure of several (lrs_plot_panels). */
+typedef struct {
+	lrs_plot_opts opts;
+	const lrs_plot_series *series;
+	size_t n_series;
+} lrs_plot_panel;
 
 /* Draws the series as lines (a series titled NULL has no legend entry). `path` ending in .png or .svg writes that
  * file; NULL draws on the terminal (stdout). Each line has its own colour
@@ -53,6 +64,12 @@ typedef struct {
  * unknown extension; LRS_ERROR when gnuplot is missing or fails. */
 int lrs_plot_lines(const char *path, const lrs_plot_opts *opts,
                    const lrs_plot_series *series, size_t n_series);
+
+/* Draws n_panels plots as one figure under `title`, in rows of `columns`
+ * (the last row may be short), each panel as lrs_plot_lines draws one
+ * plot; the figure grows with its rows. Returns as lrs_plot_lines. */
+int lrs_plot_panels(const char *path, const char *title, const lrs_plot_panel *panels, size_t n_panels,
+                    size_t columns);
 
 /* Whether lrs_plot_lines(path, ...) could draw, asked before the work that
  * makes the data: the extension, gnuplot, and that `path` (NULL: the

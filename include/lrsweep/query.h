@@ -25,6 +25,9 @@ typedef struct {
 	long top;                   /* at most this many rows (0: all)          */
 	const char *metric;         /* what ranks trials (NULL: best_val_accuracy) */
 	double target;              /* compare: the accuracy to reach (NAN: none) */
+	const char *const *by;      /* compare: (n_by) keys to group by instead of
+	                               configurations (results.h)               */
+	size_t n_by;
 } lrs_query;
 
 /* Whether `name` is a column of the trials subject (what --sort takes). */

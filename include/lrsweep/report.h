@@ -51,12 +51,15 @@ typedef struct {
 	const char *db;                 /* the database's name, for messages  */
 	int64_t experiment_id;
 	const char *name;               /* the experiment's, for titles       */
-	const char *what;               /* range-test | curves | schedules | compare */
+	const char *what;               /* range-test | curves | schedules | compare
+	                                   | search                          */
 	const char *path;               /* .png/.svg, or NULL: the terminal   */
 	int per_trial;                  /* curves: one line per trial         */
 	const char *group;              /* range-test: that group alone; NULL:
 	                                   every group (one figure; with more
 	                                   than one, curves named by group)  */
+	const char *metric;             /* search: the objective (results.h's
+	                                   metrics; NULL: best_val_accuracy) */
 } lrs_figure_request;
 
 /* Draws the figure `req` asks for:
@@ -65,7 +68,11 @@ typedef struct {
  *               with a band of +-1 sd over seeds (per_trial: per trial)
  *   schedules   the rate each configuration used, step by step
  *   compare     mean and 95 % interval of the best validation accuracy per
- *               configuration, one row each, best first */
+ *               configuration, one row each, best first
+ *   search      the objective of each completed trial in plan order with
+ *               the best so far, and a panel per key the experiment
+ *               searched: its value against the objective (a log axis for
+ *               a log-uniform key); LRS_EINVALID when it searched none */
 int lrs_report_figure(lrs_store *st, const lrs_figure_request *req);
 
 #define LRS_REPORT_TOP 20               /* leaderboard rows a report shows */

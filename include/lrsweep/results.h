@@ -17,6 +17,12 @@
  *     Student's t 95 % half-width of a metric and of the test accuracy,
  *     its rank, and Welch's p against the best.
  *
+ * Grouped by factors instead (lrs_results_opts.by: "schedule",
+ * "batch_size", "optimizer.type", "params.width", "schedule.step_size"),
+ * a group is every trial that shares those keys' values, whatever the
+ * rest: the same comparison then runs over the groups, each completed
+ * trial counting once (the seeds and the other keys' values alike).
+ *
  * The grouping, labels and statistics are pure (lrs_results_build); only
  * lrs_results_load reads the store. No globals; not thread-safe per
  * object. */
@@ -28,6 +34,8 @@
 
 #include "lrsweep/store.h"
 
+#define LRS_RESULTS_MAX_BY 8     /* keys a comparison may group by */
+
 /* What the comparison ranks by, and which trials it takes. */
 typedef struct {
 	const char *metric;             /* best_val_accuracy (NULL), final_val_accuracy,
@@ -36,12 +44,22 @@ typedef struct {
 	const char *schedule;           /* compare only this type; NULL: all */
 	double target_accuracy;         /* NAN, or the accuracy whose first
 	                                   iteration is averaged (reach)     */
+	const char *const *by;          /* (n_by <= LRS_RESULTS_MAX_BY) keys
+	                                   to group by, as lrs_results_values
+	                                   names them; none: by configuration */
+	size_t n_by;
 } lrs_results_opts;
 
-/* One configuration. Every pointer is owned by the lrs_results. */
+/* One configuration, or one group of a grouping by factors. Every pointer
+ * is owned by the lrs_results. */
 typedef struct {
-	const char *schedule;           /* its trials' type                  */
-	const char *params, *hyper;     /* JSON, as stored                   */
+	const char *schedule;           /* its trials' type ("" for a group)  */
+	const char *params, *hyper;     /* JSON, as stored ("{}" for a group) */
+	char **values;                  /* a group: (n_by) each key's value as
+	                                   JSON, NULL where its trials lack
+	                                   the key; a configuration: NULL    */
+	size_t n_distinct;              /* a group: the configurations among
+	                                   its completed trials; else 1      */
 	char *label;                    /* lrs_results_labels' name          */
 	int style;                      /* line style: its index in plan order */
 	size_t *trials;                 /* (n_trials) indices in trials.items,
@@ -69,12 +87,18 @@ typedef struct {
 	size_t n_ranked;
 	const char *metric;             /* what ranks them                   */
 	int ascending;                  /* 1: lower is better (a loss)       */
+	char **by;                      /* (n_by) the keys grouped by, or NULL */
+	size_t n_by;
 } lrs_results;
 
-/* Groups `trials` (taken over: freed with *out) into configurations,
- * labels them and compares them as `opts` says (NULL: best validation
- * accuracy, every schedule, no target). An unknown metric is
- * LRS_EINVALID; on failure `trials` is freed too. */
+/* Groups `trials` (taken over: freed with *out) into configurations (or
+ * by opts->by), labels them and compares them as `opts` says (NULL: best
+ * validation accuracy, every schedule, no target). An unknown metric is
+ * LRS_EINVALID, and so is a key of opts->by that no trial has ("unknown
+ * key 'x' for --by; the trials have: schedule, batch_size, ..."); on
+ * failure `trials` is freed too. A group's label is its value ("constant",
+ * "64", "[32, 32]", "-" where absent), or "k=v, k=v" for several keys;
+ * with opts->schedule, only the trials of that type are grouped. */
 int lrs_results_build(lrs_results *out, lrs_trial_rows *trials, const lrs_results_opts *opts);
 
 /* Reads every trial of experiment `experiment_id` and builds the results. */
@@ -91,6 +115,9 @@ const lrs_result_config *lrs_results_config_of(const lrs_results *r, size_t tria
  * out. Returns how many. */
 size_t lrs_results_best_trials(const lrs_results *r, size_t *out, size_t cap);
 
+/* Trial t's value of r->metric (NAN: none). */
+double lrs_results_metric(const lrs_results *r, const lrs_trial_row *t);
+
 /* Whether `metric` is one lrs_results_opts takes. */
 int lrs_results_metric_known(const char *metric);
 
@@ -103,6 +130,44 @@ int lrs_results_metric_known(const char *metric);
  * then the array), or NULL out of memory. */
 char **lrs_results_labels(const char *const *schedule, const char *const *params, const char *const *hyper,
                           size_t n);
+
+/* ------------------------------------------------------------ keys */
+
+/* The values of `n_keys` keys in every trial of r: (r->trials.n x n_keys)
+ * strings, row by row, each the value as JSON ("64", "\"sgd\"",
+ * "[32, 32]"), NULL where the trial lacks the key. A key is "schedule"
+ * (the type), "schedule.NAME" (a resolved schedule parameter), or a
+ * dotted path into the stored hyperparameters: "batch_size",
+ * "optimizer.weight_decay", "model.hidden", "params.NAME" (an external
+ * trainer's). Free with lrs_results_values_free; NULL out of memory. */
+char **lrs_results_values(const lrs_results *r, const char *const *keys, size_t n_keys);
+void lrs_results_values_free(char **values, size_t n);
+
+/* Every key some trial of r has, in the order first met, as one string
+ * "schedule, schedule.lr, ..., batch_size, model.hidden" (free it; NULL
+ * out of memory). */
+char *lrs_results_keys(const lrs_results *r);
+
+/* A value of lrs_results_values as people read it: strings unquoted,
+ * numbers to 4 significant digits, "-" for NULL. Free it. */
+char *lrs_results_value_text(const char *json);
+
+/* A key the experiment searched (lrs_results_searched). */
+typedef struct {
+	char *key;                      /* as lrs_results_values names it    */
+	int log;                        /* drawn log-uniformly: a log axis   */
+} lrs_search_key;
+
+/* The keys experiment file `config` (its text as stored) searches and
+ * whose values differ between r's trials, in the file's order: every
+ * trials.space key and external params: key, and every schedule
+ * parameter, written as a grid or a distribution ({grid: ...},
+ * {choice: ...}, {uniform: ...}, {log_uniform: ...}, ...), and
+ * "schedule" first when the trials have several types (whatever the file
+ * says: one that does not parse searches nothing else). *out is NULL and
+ * *n 0 for none. Returns 0 or LRS_ENOMEM. */
+int lrs_results_searched(lrs_search_key **out, size_t *n, const lrs_results *r, const char *config);
+void lrs_search_keys_free(lrs_search_key *k, size_t n);
 
 /* A stored JSON object as people read it: "lr=0.05, factor=1" (strings
  * unquoted, numbers to 4 significant digits, nested values kept). Free

@@ -17,7 +17,10 @@
  * constant_liar) the round's earlier proposals as pending. The caller
  * gives every result of a round before asking for the next, in plan
  * order: what is proposed depends on the experiment alone, never on how
- * fast or where the trials ran. Pure: no threads, no I/O. */
+ * fast or where the trials ran. A proposal whose schedule refuses its
+ * values makes trials that fail (plan.h): the caller gives no
+ * observation of them, and they count in search.samples all the same.
+ * Pure: no threads, no I/O. */
 #ifndef LRSWEEP_SEARCH_H
 #define LRSWEEP_SEARCH_H
 

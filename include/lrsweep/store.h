@@ -336,6 +336,7 @@ typedef struct {
 	double wall_seconds;
 	char *worker;
 	char *bounds_group;             /* the range-test group of its bounds */
+	char *error;                    /* why it failed; NULL when it did not */
 	double reach;                   /* the first iteration whose validation
 	                                   accuracy reached the filter's target;
 	                                   NAN: never, or no target          */

@@ -8,6 +8,7 @@
 
 #include "lrsweep/error.h"
 #include "lrsweep/query.h"
+#include "lrsweep/results.h"
 #include "lrsweep/schedule.h"
 #include "lrsweep/store.h"
 #include "lrsweep/table.h"
@@ -38,12 +39,19 @@ static const char about[] =
 	"                     of the best validation and test accuracy over seeds,\n"
 	"                     rank, and which configurations Welch's test cannot tell\n"
 	"                     from the best (p >= 0.05); --target-accuracy A adds the\n"
-	"                     mean iteration reaching A\n"
+	"                     mean iteration reaching A; --by KEY compares groups of\n"
+	"                     trials that share KEY's value, whatever the rest\n"
 	"  curve TRIAL_ID     the trial's epochs\n"
 	"  range-test         the range test's repeats and every rule's bounds\n"
 	"  sql \"SELECT ...\"   any read-only SQL statement\n";
 
 static const char epilog[] =
+	"--by takes schedule (the type), schedule.NAME (a schedule parameter), or a\n"
+	"hyperparameter as the trials' hyper column holds it: batch_size,\n"
+	"optimizer.type, optimizer.weight_decay, model.hidden, params.NAME (an\n"
+	"external trainer's); repeated or comma-separated, the groups are the\n"
+	"combinations. Each completed trial counts once in its group.\n"
+	"\n"
 	"The database is opened read-only; it may be written by a run at the same time.\n"
 	"JSON rows are keyed by the column names of docs/schema.md.\n";
 
@@ -81,9 +89,43 @@ static int set_sort(void *dest, const char *flag, const char *value)
 	return 0;
 }
 
-/* Parses query's argv: 0, LRS_OPT_HELP (written to stdout) or an error. */
-static int parse_args(int argc, char **argv, cli_globals *g, query_args *a)
+/* The keys of --by, split at commas. */
+typedef struct {
+	char text[LRS_RESULTS_MAX_BY][128];
+	const char *ptrs[LRS_RESULTS_MAX_BY];   /* what a->by points to */
+} by_keys;
+
+/* The keys of --by (each value split at commas) into keys, for a. */
+static int split_by(const lrs_opt_list *by, by_keys *keys, query_args *a)
 {
+	for (size_t i = 0; i < by->n; i++)
+		for (const char *p = by->items[i]; ; p += strcspn(p, ",") + 1) {
+			size_t len = strcspn(p, ",");
+			if (len == 0 || len >= 128)
+				return lrs_error_set(LRS_EINVALID, "--by: %s key in '%s'", len ? "too long a" : "an empty",
+				                     by->items[i]);
+			if (a->n_by == LRS_RESULTS_MAX_BY)
+				return lrs_error_set(LRS_EINVALID, "--by: at most %d keys", LRS_RESULTS_MAX_BY);
+			snprintf(keys->text[a->n_by], sizeof keys->text[0], "%.*s", (int)len, p);
+			for (size_t k = 0; k < a->n_by; k++)   /* a column twice would group by nothing more */
+				if (!strcmp(keys->text[k], keys->text[a->n_by]))
+					return lrs_error_set(LRS_EINVALID, "--by: '%s' given twice", keys->text[k]);
+			keys->ptrs[a->n_by] = keys->text[a->n_by];
+			a->n_by++;
+			if (!p[len])
+				break;
+		}
+	a->by = a->n_by ? keys->ptrs : NULL;
+	if (a->n_by && strcmp(a->what, "compare"))
+		return lrs_error_set(LRS_EINVALID, "--by is for compare, not %s", a->what);
+	return 0;
+}
+
+/* Parses query's argv: 0, LRS_OPT_HELP (written to stdout) or an error;
+ * a->by points into *keys. */
+static int parse_args(int argc, char **argv, cli_globals *g, query_args *a, by_keys *keys)
+{
+	lrs_opt_list by = { { 0 }, 0 };
 	int what = -1, format = LRS_FMT_TABLE, metric = -1;
 	const lrs_opt opts[] = {
 		CLI_OPT_DB_FILE(&a->db),
@@ -108,6 +150,9 @@ static int parse_args(int argc, char **argv, cli_globals *g, query_args *a)
 		{ .name = "target-accuracy", .kind = LRS_OPT_DOUBLE, .dest = &a->target, .metavar = "A", .min = 0, .max = 1,
 		  .flags = LRS_OPT_MIN_OPEN, .help = "compare: the mean iteration at which validation accuracy first "
 		                                     "reached A" },
+		{ .name = "by", .kind = LRS_OPT_LIST, .dest = &by, .metavar = "KEY[,KEY]",
+		  .help = "compare: groups of trials by KEY (schedule, batch_size, optimizer.type, ...), aggregated "
+		          "over everything else" },
 		CLI_OPT_GLOBALS(g),
 	};
 	const lrs_opt_spec spec = { "lrsweep", CMD, opts, CLI_N_OPTS(opts), about, epilog, 0 };
@@ -125,7 +170,7 @@ static int parse_args(int argc, char **argv, cli_globals *g, query_args *a)
 		                                       : "a statement (query DB sql \"SELECT ...\")");
 	if (!takes_arg && a->arg)
 		return lrs_error_set(LRS_EINVALID, "unexpected argument '%s'", a->arg);
-	return 0;
+	return split_by(&by, keys, a);
 }
 
 static int print_subject(lrs_store *st, const lrs_experiment_row *e, void *ctx)
@@ -135,10 +180,11 @@ static int print_subject(lrs_store *st, const lrs_experiment_row *e, void *ctx)
 
 int cmd_query(int argc, char **argv, cli_globals *g)
 {
-	query_args a = { stdout, NULL, NULL, NULL, LRS_FMT_TABLE, NULL, NULL, NULL, NULL, 0, NULL, NAN };
+	query_args a = { stdout, NULL, NULL, NULL, LRS_FMT_TABLE, NULL, NULL, NULL, NULL, 0, NULL, NAN, NULL, 0 };
+	by_keys keys;
 	int rc;
 
-	if ((rc = parse_args(argc, argv, g, &a)) != 0)
+	if ((rc = parse_args(argc, argv, g, &a, &keys)) != 0)
 		return cli_parsed(CMD, rc);
 	return cli_read(CMD, g, a.db, a.experiment, lrs_query_needs_experiment(a.what), print_subject, &a);
 }

@@ -367,6 +367,8 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 			printf("\n");
 		}
 		lrs_report_plan(stdout, &p);
+		if ((err = lrs_pipeline_check_memory(&p)) < 0)   /* what the run would refuse, the dry run says */
+			status = cli_fail(CMD, err);
 	} else if ((err = lrs_pipeline_check_memory(&p)) < 0) {
 		status = cli_fail(CMD, err);
 	} else {

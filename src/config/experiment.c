@@ -546,7 +546,7 @@ static void check_search_value(checker *ck, const lrs_node *v, const char *name,
 				            kinds[k]);
 		return;
 	}
-	if (!random) {
+	if (!random && !ck->bad_strategy) {
 		cfg_key_problem(ck, list, "'%s': %s is a distribution for random search: add search: {strategy: random, "
 		            "samples: N} (or strategy: tpe) or use {grid: [...]}", name, kinds[k]);
 		return;
@@ -658,6 +658,32 @@ static void search_misfits(checker *ck, const lrs_node *search, int strategy)
 			cfg_key_problem(ck, lrs_node_get(search, tpe_only[k]), "'%s' is for strategy: tpe", tpe_only[k]);
 }
 
+/* Strategy tpe's samples against its startup: a startup given above
+ * samples is a problem; samples <= startup otherwise (the defaults, 10
+ * and 10, or samples below the default startup) a note - every proposal
+ * would be a random one. */
+static void check_startup(checker *ck, const lrs_node *search, lrs_trials_settings *t)
+{
+	const lrs_node *samples = lrs_node_get(search, "samples"), *startup = lrs_node_get(search, "startup");
+	const lrs_node *at = samples ? samples : startup ? startup : search;
+	char note[512];
+
+	if (t->samples > t->sampler.startup)
+		return;
+	if (startup && t->sampler.startup > t->samples) {
+		cfg_problem(ck, startup, "'startup' (%ld) is more than 'samples' (%ld%s): every proposal would be drawn at "
+		            "random; give samples above startup", t->sampler.startup, t->samples,
+		            samples ? "" : ", the default");
+		return;
+	}
+	snprintf(note, sizeof note, "%s:%d:%d: strategy tpe with samples %ld%s and startup %ld%s: every proposal is "
+	         "drawn at random (the model proposes only after startup trials); give samples above startup for a "
+	         "search that learns", ck->path, at->line, at->column, t->samples, samples ? "" : " (the default)",
+	         t->sampler.startup, startup ? "" : " (the default)");
+	free(t->note);
+	t->note = strdup(note);
+}
+
 /* trials.search: the strategy and its settings (docs/search.md). */
 static void read_search(checker *ck, const lrs_node *search, lrs_trials_settings *t)
 {
@@ -666,7 +692,7 @@ static void read_search(checker *ck, const lrs_node *search, lrs_trials_settings
 	int strategy = 0;
 
 	cfg_check_keys(ck, search, "search", keys, sizeof keys / sizeof keys[0]);
-	cfg_get_choice(ck, search, "strategy", "grid|random|tpe", &strategy);
+	ck->bad_strategy = cfg_get_choice(ck, search, "strategy", "grid|random|tpe", &strategy) < 0;
 	cfg_get_integer(ck, search, "samples", 1, 1e6, &t->samples);
 	cfg_get_bool(ck, search, "shared", &t->shared);
 	cfg_get_integer(ck, search, "startup", 0, 1e6, &t->sampler.startup);
@@ -674,9 +700,12 @@ static void read_search(checker *ck, const lrs_node *search, lrs_trials_settings
 	cfg_get_integer(ck, search, "candidates", 1, 1e6, &t->sampler.candidates);
 	cfg_get_number(ck, search, "prior_weight", 0, 1, INFINITY, 0, &t->sampler.prior_weight);
 	cfg_get_bool(ck, search, "constant_liar", &t->constant_liar);
-	search_misfits(ck, search, strategy);
+	if (!ck->bad_strategy)
+		search_misfits(ck, search, strategy);
 	t->random = strategy == 1;
 	t->tpe = strategy == 2;
+	if (t->tpe)
+		check_startup(ck, search, t);
 }
 
 static void read_trials(checker *ck, const lrs_node *n, lrs_trials_settings *t, uint64_t seed)
@@ -736,7 +765,7 @@ int lrs_experiment_hyper(const lrs_experiment *e, const char *const *keys,
                          const lrs_node *const *values, size_t n, lrs_model_config *model,
                          lrs_optim_config *optim, long *batch_size)
 {
-	checker ck = { e->path, { 0 }, 0 };
+	checker ck = { e->path, { 0 }, 0, 0 };
 	lrs_node *sec[2] = { NULL, NULL }, *top = NULL;   /* model, optimizer; batch_size holder */
 	int err;
 
@@ -1043,7 +1072,7 @@ static void read_top(checker *ck, lrs_experiment *e)
 int lrs_experiment_load(lrs_experiment **out, const char *path)
 {
 	lrs_experiment *e = calloc(1, sizeof *e);
-	checker ck = { path, { 0 }, 0 };
+	checker ck = { path, { 0 }, 0, 0 };
 	size_t len = 0;
 	int rc;
 
@@ -1088,6 +1117,7 @@ void lrs_experiment_free(lrs_experiment *e)
 	lrs_node_free(e->root);
 	free_trainer(&e->trainer);
 	free(e->trial.seeds);
+	free(e->trial.note);
 	free(e->text);
 	free(e->path);
 	free(e);

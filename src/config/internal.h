@@ -15,6 +15,9 @@ typedef struct {
 	const char *path;   /* for messages                 */
 	lrs_buf errors;     /* one line per problem         */
 	int count;          /* problems found               */
+	int bad_strategy;   /* search.strategy is wrong: its
+	                       distributions go unquestioned
+	                       (one problem, one line)      */
 } checker;
 
 /* A problem with a value, reported at the value. */

@@ -75,15 +75,78 @@ static size_t settings_of(int t, const char *keys[4])
 	return n + 1;
 }
 
+/* Other frameworks' names of the layers (PyTorch's modules, Keras's
+ * layers, common spellings), folded as fold() folds: the layer each is
+ * here, or NULL with why none is needed. */
+static const struct {
+	const char *folded, *ours, *why;
+} foreign_names[] = {
+	{ "conv2d", "conv", NULL },
+	{ "convolution2d", "conv", NULL },
+	{ "dense", "linear", NULL },
+	{ "fc", "linear", NULL },
+	{ "fullyconnected", "linear", NULL },
+	{ "maxpool2d", "maxpool", NULL },
+	{ "maxpooling2d", "maxpool", NULL },
+	{ "avgpool2d", "avgpool", NULL },
+	{ "averagepool2d", "avgpool", NULL },
+	{ "averagepooling2d", "avgpool", NULL },
+	{ "batchnorm1d", "batchnorm", NULL },
+	{ "batchnorm2d", "batchnorm", NULL },
+	{ "batchnormalization", "batchnorm", NULL },
+	{ "bn", "batchnorm", NULL },
+	{ "flatten", NULL, "a linear layer flattens its input itself" },
+	{ "softmax", NULL, "the loss is cross-entropy on the last linear layer's outputs and applies the softmax itself" },
+	{ "logsoftmax", NULL, "the loss is cross-entropy on the last linear layer's outputs and applies the softmax itself" },
+};
+
+/* `word` in lower case without '_' and '-' ("Max_Pool2d" -> "maxpool2d"). */
+static void fold(char *out, size_t size, const char *word)
+{
+	size_t n = 0;
+
+	for (; *word && n + 1 < size; word++)
+		if (*word != '_' && *word != '-')
+			out[n++] = (char)(*word >= 'A' && *word <= 'Z' ? *word - 'A' + 'a' : *word);
+	out[n] = 0;
+}
+
+/* Reports `word`, not a layer name here, at node `at` (at its key when
+ * `key`): the layer it likely means, PyTorch's and Keras's names
+ * included, or why a layer of that name is not needed. */
+static void unknown_layer(checker *ck, const lrs_node *at, int key, const char *word)
+{
+	char folded[64];
+	const char *near = NULL, *why = NULL;
+
+	fold(folded, sizeof folded, word);
+	if (layer_type(folded) >= 0)
+		near = layer_list[layer_type(folded)];
+	for (size_t i = 0; !near && !why && i < sizeof foreign_names / sizeof foreign_names[0]; i++)
+		if (!strcmp(folded, foreign_names[i].folded))
+			near = foreign_names[i].ours, why = foreign_names[i].why;
+	if (!near && !why)
+		near = lrs_nearest_name(word, layer_list, N_LAYER_NAMES);
+	char msg[512];
+	if (why)
+		snprintf(msg, sizeof msg, "'%s' is not a layer here: %s (drop it)", word, why);
+	else if (near)
+		snprintf(msg, sizeof msg, "unknown layer '%s' (did you mean '%s'?); the layers: %s", word, near, layer_names);
+	else
+		snprintf(msg, sizeof msg, "unknown layer '%s'; the layers: %s", word, layer_names);
+	if (key)
+		cfg_key_problem(ck, at, "%s", msg);
+	else
+		cfg_problem(ck, at, "%s", msg);
+}
+
 /* A layer written as a name alone. */
 static void read_named_layer(checker *ck, const lrs_node *v, lrs_layer *L)
 {
 	int t = layer_type(v->text);
 
 	if (t < 0) {
-		const char *near = lrs_nearest_name(v->text, layer_list, N_LAYER_NAMES);
-		cfg_problem(ck, v, "unknown layer '%s'%s%s%s (the layers: %s)", v->text, near ? " (did you mean '" : "",
-		            near ? near : "", near ? "'?)" : "", layer_names);
+		unknown_layer(ck, v, 0, v->text);
 		return;
 	}
 	L->type = (lrs_layer_type)t;
@@ -93,7 +156,22 @@ static void read_named_layer(checker *ck, const lrs_node *v, lrs_layer *L)
 		            v->text, t == LRS_LAYER_LINEAR ? "10" : t == LRS_LAYER_CONV ? "32, kernel: 5" : "2");
 }
 
-/* The one key of map m that names a layer: its index, or -1 (reported). */
+/* Whether `key` is a setting of some layer (kernel, stride, p, ...). */
+static int any_setting(const char *key)
+{
+	const char *keys[4];
+
+	for (size_t t = 0; t < N_LAYER_NAMES; t++) {
+		size_t n = settings_of((int)t, keys);
+		for (size_t i = 1; i < n; i++)
+			if (!strcmp(key, keys[i]))
+				return 1;
+	}
+	return 0;
+}
+
+/* The one key of map m that names a layer: its index, or -1 (reported:
+ * a first key that is no layer's setting is taken for a layer's name). */
 static long name_key(checker *ck, const lrs_node *m)
 {
 	long at = -1;
@@ -108,10 +186,77 @@ static long name_key(checker *ck, const lrs_node *m)
 		}
 		at = (long)k;
 	}
-	if (at < 0)
+	if (at < 0 && m->n && !any_setting(m->keys[0]))
+		unknown_layer(ck, m->items[0], 1, m->keys[0]);
+	else if (at < 0)
 		cfg_problem(ck, m, "a layer is a name (relu) or a mapping with a layer's name as its first key, e.g. "
 		            "{conv: 32, kernel: 5}; the layers: %s", layer_names);
 	return at;
+}
+
+/* PyTorch's and Keras's names of the settings, by the layers they are
+ * written in (a mask of 1 << lrs_layer_type): what to write here. */
+#define POOLS ((1u << LRS_LAYER_MAXPOOL) | (1u << LRS_LAYER_AVGPOOL))
+static const struct {
+	unsigned types;
+	const char *key, *hint;
+} foreign_settings[] = {
+	{ 1u << LRS_LAYER_CONV, "kernel_size", "did you mean 'kernel'?" },
+	{ 1u << LRS_LAYER_CONV, "out_channels", "the output channels are conv's value, e.g. {conv: 32, kernel: 5}" },
+	{ 1u << LRS_LAYER_CONV, "filters", "the output channels are conv's value, e.g. {conv: 32, kernel: 5}" },
+	{ 1u << LRS_LAYER_CONV, "in_channels", "the input's channels come from the layer before" },
+	{ POOLS, "kernel", "a pool's kernel is its value, e.g. {maxpool: 3, stride: 2}" },
+	{ POOLS, "kernel_size", "a pool's kernel is its value, e.g. {maxpool: 3, stride: 2}" },
+	{ POOLS, "pool_size", "a pool's kernel is its value, e.g. {maxpool: 3, stride: 2}" },
+	{ POOLS, "ceil_mode", "did you mean 'ceil'?" },
+	{ 1u << LRS_LAYER_LINEAR, "out_features", "the width is linear's value, e.g. {linear: 10}" },
+	{ 1u << LRS_LAYER_LINEAR, "units", "the width is linear's value, e.g. {linear: 10}" },
+	{ 1u << LRS_LAYER_LINEAR, "in_features", "the input's features come from the layer before" },
+};
+
+/* The keys of a layer's map m of type t: its name and settings, and
+ * other frameworks' names of them reported with what to write. */
+static void check_settings(checker *ck, const lrs_node *m, int t, const char *name)
+{
+	const char *keys[4 + sizeof foreign_settings / sizeof foreign_settings[0]];
+	size_t n = settings_of(t, keys);
+
+	for (size_t i = 0; i < sizeof foreign_settings / sizeof foreign_settings[0]; i++) {
+		const lrs_node *v = lrs_node_get(m, foreign_settings[i].key);
+		if (!(foreign_settings[i].types & (1u << t)))
+			continue;
+		keys[n++] = foreign_settings[i].key;   /* reported here, not as unknown */
+		if (v)
+			cfg_key_problem(ck, v, "unknown key '%s' in %s (%s)", foreign_settings[i].key, name,
+			                foreign_settings[i].hint);
+	}
+	cfg_check_keys(ck, m, name, keys, n);
+}
+
+/* A kernel, stride or padding `key` of map m: a whole number in [lo,
+ * MAX_SIZE], or PyTorch's (height, width) pair of two equal ones ([3, 3]
+ * is 3; windows are square here). > 0 when given and good. */
+static int get_side(checker *ck, const lrs_node *m, const char *key, double lo, long *out)
+{
+	const lrs_node *v = lrs_node_get(m, key);
+	long side[2];
+
+	if (!v || v->kind != LRS_NODE_LIST || v->n != 2)
+		return cfg_get_integer(ck, m, key, lo, MAX_SIZE, out);
+	for (size_t i = 0; i < 2; i++) {
+		char *k = (char *)key;
+		lrs_node *item = v->items[i];
+		lrs_node one = { .kind = LRS_NODE_MAP, .keys = &k, .items = &item, .n = 1 };   /* {key: item} */
+		if (cfg_get_integer(ck, &one, key, lo, MAX_SIZE, &side[i]) <= 0)
+			return -1;
+	}
+	if (side[0] != side[1]) {
+		cfg_problem(ck, v, "'%s' [%ld, %ld]: height and width differ, and windows are square here: give one "
+		            "number", key, side[0], side[1]);
+		return -1;
+	}
+	*out = side[0];
+	return 1;
 }
 
 /* The size held by a layer's name key (the value of `conv:`), and the
@@ -121,19 +266,21 @@ static void read_sized(checker *ck, const lrs_node *m, int t, lrs_layer *L)
 	const char *name = layer_list[t];
 	long v;
 
-	if (cfg_get_integer(ck, m, name, 1, MAX_SIZE, &v) > 0)
+	if ((t == LRS_LAYER_MAXPOOL || t == LRS_LAYER_AVGPOOL ? get_side(ck, m, name, 1, &v)
+	                                                       : cfg_get_integer(ck, m, name, 1, MAX_SIZE, &v)) > 0)
 		L->size = (size_t)v;
 	if (t == LRS_LAYER_CONV) {
-		if (!lrs_node_get(m, "kernel"))
+		const lrs_node *size = lrs_node_get(m, name);
+		if (!lrs_node_get(m, "kernel") && !lrs_node_get(m, "kernel_size"))   /* that is reported as a key */
 			cfg_problem(ck, m, "a conv layer needs its 'kernel', e.g. {conv: %s, kernel: 5}",
-			            lrs_node_get(m, name)->text);
-		else if (cfg_get_integer(ck, m, "kernel", 1, MAX_SIZE, &v) > 0)
+			            size->kind == LRS_NODE_SCALAR ? size->text : "32");   /* a list has no text */
+		else if (get_side(ck, m, "kernel", 1, &v) > 0)
 			L->kernel = (size_t)v;
 	}
 	L->stride = t == LRS_LAYER_CONV ? 1 : L->size;   /* PyTorch's: a pool's stride is its kernel */
-	if (cfg_get_integer(ck, m, "stride", 1, MAX_SIZE, &v) > 0)
+	if (get_side(ck, m, "stride", 1, &v) > 0)
 		L->stride = (size_t)v;
-	if (cfg_get_integer(ck, m, "padding", 0, MAX_SIZE, &v) > 0)
+	if (get_side(ck, m, "padding", 0, &v) > 0)
 		L->padding = (size_t)v;
 	cfg_get_bool(ck, m, "ceil", &L->ceil);
 }
@@ -141,7 +288,6 @@ static void read_sized(checker *ck, const lrs_node *m, int t, lrs_layer *L)
 /* A layer written as a mapping. */
 static void read_mapped_layer(checker *ck, const lrs_node *m, lrs_layer *L)
 {
-	const char *keys[4];
 	long at = name_key(ck, m);
 	int t;
 
@@ -149,7 +295,7 @@ static void read_mapped_layer(checker *ck, const lrs_node *m, lrs_layer *L)
 		return;
 	t = layer_type(m->keys[at]);
 	L->type = (lrs_layer_type)t;
-	cfg_check_keys(ck, m, m->keys[at], keys, settings_of(t, keys));
+	check_settings(ck, m, t, m->keys[at]);
 	if (sized(t)) {
 		read_sized(ck, m, t, L);
 		return;
@@ -320,6 +466,38 @@ static void input_text(char *buf, size_t size, const lrs_net_config *c)
 		snprintf(buf, size, "[%zu, %zu, %zu]", c->channels, c->height, c->width);
 }
 
+/* A conv or pooling layer whose input is flat, as PyTorch's Conv2d and
+ * MaxPool2d refuse a (batch, features) tensor: the data's features (flat
+ * data and no model.input, or an input of [features]) or a linear
+ * layer's outputs. The stack holds them as (features, 1, 1) maps, which
+ * a 1x1 kernel would fit without a word. Reported at the layer. */
+static int flat_misfit(const lrs_experiment *e, const lrs_dataset *ds, const char *in)
+{
+	const lrs_net_config *c = &e->model.net;
+	int image = e->model_input ? e->model_input->n == 3 : ds->rows && ds->rows * ds->cols == ds->features;
+	int after = 0;   /* a linear layer flattened it */
+
+	for (size_t l = 0; l < c->n_layers; l++) {
+		const lrs_layer *L = &c->layer[l];
+		if (L->type == LRS_LAYER_LINEAR)
+			after = 1;
+		if (L->type != LRS_LAYER_CONV && L->type != LRS_LAYER_MAXPOOL && L->type != LRS_LAYER_AVGPOOL)
+			continue;
+		if (image && !after)
+			continue;
+		const lrs_node *at = e->model_layers && l < e->model_layers->n ? e->model_layers->items[l] : e->model_layers;
+		const char *text = lrs_layer_name(L->type);
+		if (after)
+			return lrs_error_set(LRS_EINVALID, "%s:%d:%d: %s: its input is a linear layer's flat output, not a "
+			                     "[channels, height, width] map (put conv and pooling layers before the first "
+			                     "linear one)", e->path, at ? at->line : 1, at ? at->column : 1, text);
+		return lrs_error_set(LRS_EINVALID, "%s:%d:%d: %s: the input %s is flat, not a [channels, height, width] "
+		                     "map%s", e->path, at ? at->line : 1, at ? at->column : 1, text, in,
+		                     e->model_input ? "" : "; the data is flat: give model.input as [channels, height, width]");
+	}
+	return 0;
+}
+
 int lrs_experiment_fit(lrs_experiment *e, const lrs_dataset *ds)
 {
 	lrs_net_config *c = &e->model.net;
@@ -337,7 +515,7 @@ int lrs_experiment_fit(lrs_experiment *e, const lrs_dataset *ds)
 		                     e->model_input->line, e->model_input->column, in, c->channels * c->height * c->width,
 		                     ds->features, ds->rows ? " (images of that many pixels)" : "");
 	if (lrs_net_shapes(c, shape, &bad) == 0)
-		return 0;
+		return flat_misfit(e, ds, in);
 	at = e->model_layers && bad < e->model_layers->n ? e->model_layers->items[bad] : e->model_layers;
 	int flat = e->model.layers && !e->model_input && c->height == 1 && c->width == 1 && bad < c->n_layers &&
 	           (c->layer[bad].type == LRS_LAYER_CONV || c->layer[bad].type == LRS_LAYER_MAXPOOL ||

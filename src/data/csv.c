@@ -29,8 +29,13 @@
  * skipped lines included) and the column from 1, as an editor or a
  * spreadsheet shows them.
  *
+ * A gzip-compressed file (found by its magic bytes, whatever its name) is
+ * read through zlib as if it were the text it holds, as the idx reader
+ * reads .gz files; scikit-learn ships digits.csv.gz.
+ *
  * Not here: quoted fields (but for header names and label names), missing
  * values. */
+#define _GNU_SOURCE   /* fopencookie: a FILE * over zlib's reader */
 #include <ctype.h>
 #include <errno.h>
 #include <float.h>
@@ -39,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 #include "lrsweep/error.h"
 #include "internal.h"
@@ -46,7 +52,7 @@
 #define FIRST_ROWS 1024   /* rows allocated before the first doubling */
 #define MAX_NAMES  (LRS_DATA_MAX_LABEL + 1)   /* distinct label names   */
 
-typedef enum { F_OK, F_EMPTY, F_TEXT, F_NAN, F_INF } field_status;
+typedef enum { FLD_OK, FLD_EMPTY, FLD_TEXT, FLD_NAN, FLD_INF } field_status;
 
 /* The state of one read: the file, the current line, the kept samples. */
 typedef struct {
@@ -87,7 +93,7 @@ static long next_line(csv_reader *r)
 {
 	ssize_t len = getline(&r->line, &r->line_cap, r->f);
 
-	if (len < 0)
+	if (len < 0 || ferror(r->f))   /* a line cut by a read error is not one */
 		return -1;
 	r->row++;
 	if (memchr(r->line, '\0', (size_t)len)) {   /* binary data: stop here */
@@ -177,15 +183,15 @@ static field_status parse_field(const char *s, double *v)
 	char *end;
 
 	if (*s == '\0')
-		return F_EMPTY;
+		return FLD_EMPTY;
 	*v = strtod(s, &end);
 	if (end == s || *end != '\0')
-		return F_TEXT;
+		return FLD_TEXT;
 	if (isnan(*v))
-		return F_NAN;
+		return FLD_NAN;
 	if (isinf(*v))
-		return F_INF;
-	return F_OK;
+		return FLD_INF;
+	return FLD_OK;
 }
 
 /* Writes "row R, column C" (with the header name when there is one). */
@@ -203,10 +209,10 @@ static int field_error(const csv_reader *r, size_t col, const char *field, field
 {
 	char at[128];
 
-	if (st == F_EMPTY)
+	if (st == FLD_EMPTY)
 		return lrs_error_set(LRS_EINVALID, "%s: %s: empty field", r->path, where(r, col, at, sizeof at));
 	return lrs_error_set(LRS_EINVALID, "%s: %s: '%.40s' %s", r->path, where(r, col, at, sizeof at), field,
-	                     st == F_TEXT ? "is not a number" : st == F_NAN ? "is NaN" : "is infinite or out of range");
+	                     st == FLD_TEXT ? "is not a number" : st == FLD_NAN ? "is NaN" : "is infinite or out of range");
 }
 
 /* ------------------------------------------------------------- columns */
@@ -393,11 +399,11 @@ static int take_label(csv_reader *r, size_t col, char *field, int32_t *y)
 {
 	double v;
 	field_status st = parse_field(field, &v);
-	int is_name = st == F_TEXT;
+	int is_name = st == FLD_TEXT;
 	char at[128];
 	long id;
 
-	if (st == F_EMPTY || st == F_NAN)
+	if (st == FLD_EMPTY || st == FLD_NAN)
 		return field_error(r, col, field, st);
 	if (r->names_mode < 0)
 		r->names_mode = is_name;
@@ -414,7 +420,7 @@ static int take_label(csv_reader *r, size_t col, char *field, int32_t *y)
 		}
 		return 0;
 	}
-	if (st != F_OK)
+	if (st != FLD_OK)
 		return field_error(r, col, field, st);
 	if (v < 0 || v != floor(v))
 		return lrs_error_set(LRS_EINVALID, "%s: %s: label %.40s is %s", r->path,
@@ -492,7 +498,7 @@ static int parse_row(csv_reader *r, int keep)
 				return rc;
 			continue;
 		}
-		if ((st = parse_field(field, &v)) != F_OK)
+		if ((st = parse_field(field, &v)) != FLD_OK)
 			return field_error(r, c, field, st);
 		if (fabs(v) > FLT_MAX)
 			return lrs_error_set(LRS_EINVALID, "%s: %s: %.40s is out of float32 range",
@@ -549,7 +555,7 @@ static int next_label_is_number(csv_reader *r, size_t col)
 		if (count_fields(line, r->delim) > col)
 			for (size_t c = 0; c <= col; c++)
 				field = cut_field(&p, r->delim);
-		number = field && parse_field(field, &v) == F_OK;
+		number = field && parse_field(field, &v) == FLD_OK;
 	}
 	free(line);
 	clearerr(r->f);
@@ -574,7 +580,7 @@ static int detect_header(csv_reader *r, const char *label)
 	by_position = label_position(label, r->cols, &col) == 0;
 	for (size_t c = 0; c < r->cols && !header; c++) {
 		double v;
-		int text = parse_field(cut_field(&p, r->delim), &v) == F_TEXT;
+		int text = parse_field(cut_field(&p, r->delim), &v) == FLD_TEXT;
 
 		if (by_position && c == col)
 			text_label = text;
@@ -610,21 +616,67 @@ static int first_row(csv_reader *r, const char *label, int header, char delim)
 	return !header;
 }
 
+/* zlib returns what it inflated up to a truncated stream's end, then 0
+ * with Z_BUF_ERROR: that end is a read error, not the end of the text. */
+static ssize_t gz_cookie_read(void *gz, char *buf, size_t size)
+{
+	int got = gzread(gz, buf, size > (1u << 30) ? 1u << 30 : (unsigned)size), err = Z_OK;
+
+	if (got == 0)
+		gzerror(gz, &err);
+	if (got < 0 || err != Z_OK) {
+		errno = EIO;
+		return -1;
+	}
+	return got;
+}
+
+static int gz_cookie_close(void *gz)
+{
+	return gzclose_r(gz) == Z_OK ? 0 : -1;
+}
+
+/* Opens a regular file for reading as text: *f is the file itself, or,
+ * when it starts with gzip's magic bytes, a stream of what it inflates to.
+ * Returns 0, or -1 with errno set (EINVAL: not a regular file). */
+static int open_text(const char *path, FILE **f)
+{
+	static const cookie_io_functions_t gz_io = { .read = gz_cookie_read, .close = gz_cookie_close };
+	unsigned char magic[2] = { 0, 0 };
+	struct stat st;
+	gzFile gz;
+
+	if (!(*f = fopen(path, "rb")))
+		return -1;
+	if (fstat(fileno(*f), &st) != 0 || !S_ISREG(st.st_mode)) {   /* /dev/zero never ends */
+		fclose(*f);
+		errno = EINVAL;
+		return -1;
+	}
+	if (fread(magic, 1, 2, *f) < 2 || magic[0] != 0x1f || magic[1] != 0x8b) {
+		rewind(*f);
+		return 0;
+	}
+	fclose(*f);
+	if (!(gz = gzopen(path, "rb")))
+		return -1;
+	if (!(*f = fopencookie(gz, "r", gz_io))) {
+		gzclose_r(gz);
+		return -1;
+	}
+	return 0;
+}
+
 int lrs_data_shape_csv(const char *path, char delim, size_t skip, size_t *n, size_t *d)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f;
 	char buf[1 << 16];
 	size_t got, lines = 0;            /* newlines seen                       */
 	size_t counts[4] = { 0, 0, 0, 0 }; /* tab ; , | in line `skip`          */
 	int last = '\n';                  /* the last byte read                  */
-	struct stat st;
 
-	if (!f)
+	if (open_text(path, &f) < 0)
 		return -1;
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {   /* /dev/zero never ends */
-		fclose(f);
-		return -1;
-	}
 	while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
 		const char *p = buf, *end = buf + got, *nl;
 
@@ -675,16 +727,12 @@ void lrs_csv_info_free(lrs_csv_info *info)
 /* Opens `path` into r: a regular file, or the error. */
 static int reader_open(csv_reader *r, const char *path)
 {
-	struct stat st;
-
-	if (!(r->f = fopen(path, "rb")))
-		return lrs_error_set(LRS_EINVALID, "%s: cannot open (%s)", path, strerror(errno));
-	if (fstat(fileno(r->f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		fclose(r->f);
-		r->f = NULL;
+	if (open_text(path, &r->f) == 0)
+		return 0;
+	r->f = NULL;
+	if (errno == EINVAL)
 		return lrs_error_set(LRS_EINVALID, "%s: not a regular file", path);
-	}
-	return 0;
+	return lrs_error_set(LRS_EINVALID, "%s: cannot open (%s)", path, strerror(errno));
 }
 
 /* Closes r's file and frees what it holds (the rows, unless handed over). */
@@ -705,6 +753,12 @@ static int nul_error(const csv_reader *r)
 	return lrs_error_set(LRS_EINVALID, "%s: row %zu holds a NUL byte: not a CSV text file", r->path, r->nul_row);
 }
 
+static int read_error(const csv_reader *r)
+{
+	return lrs_error_set(LRS_EINVALID, "%s: read error after row %zu: the file ends early or is damaged",
+	                     r->path, r->row);
+}
+
 static int blank_error(const csv_reader *r, size_t blank)
 {
 	return lrs_error_set(LRS_EINVALID, "%s: row %zu is blank (only the end of the file may have blank lines)",
@@ -721,6 +775,8 @@ static int read_first(csv_reader *r, size_t skip_rows)
 	for (size_t k = 0; k < skip_rows; k++)
 		if (next_line(r) < 0)
 			break;
+	if (ferror(r->f))
+		return read_error(r);
 	if (r->row < skip_rows && !r->nul_row)
 		return lrs_error_set(LRS_EINVALID, "%s: skip_rows %zu skips every line (the file has %zu)",
 		                     r->path, skip_rows, r->row);
@@ -729,6 +785,8 @@ static int read_first(csv_reader *r, size_t skip_rows)
 			blank = r->row;
 	if (r->nul_row)
 		return nul_error(r);
+	if (ferror(r->f))
+		return read_error(r);
 	if (len < 0)
 		return skip_rows ? lrs_error_set(LRS_EINVALID, "%s: no rows after the %zu skipped", r->path, skip_rows)
 		                 : lrs_error_set(LRS_EINVALID, "%s: empty file", r->path);
@@ -754,7 +812,7 @@ static int read_rows(csv_reader *r, size_t limit)
 			return rc;
 	}
 	if (ferror(r->f))
-		return lrs_error_set(LRS_EINVALID, "%s: read error (%s)", r->path, strerror(errno));
+		return read_error(r);
 	if (r->nul_row)
 		return nul_error(r);
 	if (r->n == 0)

@@ -6,10 +6,14 @@
  * them by the weight (OC, C*k*k) into the chunk's part of the
  * channel-major output (OC, B, OH*OW) -- one product per chunk rather
  * than per sample, with no copy of the result. Backward recomputes each
- * chunk's columns for the weight gradient, then the columns' gradient by
- * one more sgemm and adds them back (col2im). A 1x1 convolution with
+ * chunk's columns for the weight gradient, then gets the input gradient
+ * either as a full convolution of dout with the flipped kernel or as the
+ * columns' gradient by one more sgemm added back (col2im), whichever
+ * multiplies less (see backward_by_full_conv). A 1x1 convolution with
  * stride 1 and no padding over a channel-major input needs no columns:
- * the input is its own.
+ * the input is its own. The products' orientations and the columns'
+ * copies are chosen by measurement: see dweight_transposed, im2col_plane
+ * and lrs_sgemm's column blocks (blas.c).
  *
  * Not here: choosing the chunk (net.c), activations other than a fused
  * relu. */
@@ -17,6 +21,7 @@
 #include <string.h>
 
 #include "lrsweep/blas.h"
+#include "lrsweep/util.h"
 #include "internal.h"
 
 size_t lrs_conv_cols_per_sample(const lrs_window *g)
@@ -86,11 +91,28 @@ static inline void add_floats(float *restrict dst, const float *restrict src, si
 		dst[i] += src[i];
 }
 
+/* dst (n rounded up to 16) = src (as many): whole 64-byte blocks, one
+ * vector move each where the CPU has them. The floats past n are written
+ * with what follows src, for the caller to overwrite. */
+static inline void copy_blocks(float *restrict dst, const float *restrict src, size_t n)
+{
+	for (size_t i = 0; i < n; i += 16)
+		memcpy(dst + i, src + i, 16 * sizeof *dst);
+}
+
 /* Every row of one sample's columns from its padded plane pp: row
  * (ki, kj) of the k*k at rows (stride n floats) = pp seen through that
- * kernel offset. */
-INLINE_COPIES
-static void im2col_plane(float *rows, size_t n, const float *restrict pp, const lrs_window *g)
+ * kernel offset; `room` floats of each row are this sample's and the
+ * later samples'. A row of stride 1 is copied in whole blocks of 16
+ * floats where they fit in the room, spilling into the next output row or
+ * the next sample's columns, both written after it; the blocks read up to
+ * 15 floats past pp's plane (pp has them). Built for AVX2 and
+ * AVX-512 too (LRS_SIMD_CLONES): a row of the CLR net's second conv is one
+ * 64-byte move there, where four-float copies made im2col 18% of its
+ * training step. */
+LRS_SIMD_CLONES INLINE_COPIES
+static void im2col_plane(float *rows, size_t n, const float *restrict pp, const lrs_window *g,
+                         size_t room)
 {
 	size_t s = g->stride, wp = g->W + 2 * g->pad;
 
@@ -100,6 +122,10 @@ static void im2col_plane(float *rows, size_t n, const float *restrict pp, const 
 			const float *src = pp + ki * wp + kj;
 
 			for (size_t oh = 0; oh < g->OH; oh++, dst += g->OW, src += s * wp) {
+				if (s == 1 && oh * g->OW + (g->OW + 15) / 16 * 16 <= room) {
+					copy_blocks(dst, src, g->OW);
+					continue;
+				}
 				if (s == 1) {
 					copy_floats(dst, src, g->OW);
 					continue;
@@ -111,7 +137,7 @@ static void im2col_plane(float *rows, size_t n, const float *restrict pp, const 
 }
 
 /* cols (C*k*k, nb*OH*OW) = the columns of samples b0 .. b0+nb-1; pp is
- * scratch of padded_floats. */
+ * scratch of padded_floats + 16. */
 static void im2col(float *cols, float *pp, const float *inp, lrs_map_layout in,
                    const lrs_window *g, size_t b0, size_t nb)
 {
@@ -120,7 +146,7 @@ static void im2col(float *cols, float *pp, const float *inp, lrs_map_layout in,
 	for (size_t c = 0; c < g->C; c++)
 		for (size_t b = 0; b < nb; b++) {
 			pad_plane(pp, inp + (b0 + b) * in.sstride + c * in.cstride, g);
-			im2col_plane(cols + c * kk * n + b * ohw, n, pp, g);
+			im2col_plane(cols + c * kk * n + b * ohw, n, pp, g, n - b * ohw);
 		}
 }
 
@@ -187,10 +213,14 @@ static void col2im(float *dinp, const float *cols, lrs_map_layout in, const lrs_
  * dinp: one sgemm of depth OC*k*k instead of a product of depth OC and a
  * scatter back through col2im. Only where the input is no larger than
  * the output (padding at least (k-1)/2): else that convolution would
- * multiply more padding than col2im moves. */
+ * multiply more padding than col2im moves; and only where the output has
+ * no more channels than the input: the full convolution's columns are
+ * OC*k*k rows, col2im's C*k*k (on the CLR net's third conv, 32 to 64
+ * channels on 7x7, col2im made training 1.06x as fast; on its second, 32
+ * to 32 on 14x14, the full convolution stays 1.04x faster). */
 static int backward_by_full_conv(const lrs_window *g, lrs_map_layout in, size_t B)
 {
-	return g->stride == 1 && g->pad < g->k && g->H * g->W <= g->OH * g->OW &&
+	return g->stride == 1 && g->pad < g->k && g->H * g->W <= g->OH * g->OW && g->OC <= g->C &&
 	       in.sstride == g->H * g->W &&
 	       (in.cstride == B * g->H * g->W || g->C == 1);
 }
@@ -203,9 +233,10 @@ static lrs_window full_window(const lrs_window *g)
 }
 
 /* The parts of a conv's scratch: the flipped weight (backward by full
- * convolution), one padded plane, the columns of one chunk. */
+ * convolution), the weight gradient transposed (backward), one padded
+ * plane, the columns of one chunk. */
 typedef struct {
-	float *flip, *pp, *cols;
+	float *flip, *dwt, *pp, *cols;
 } scratch;
 
 #define ROUND16(n) (((n) + 15) / 16 * 16)
@@ -223,10 +254,11 @@ static size_t carve_scratch(scratch *sc, float *at, const lrs_window *g, lrs_map
 		per = lrs_conv_cols_per_sample(&f) > per ? lrs_conv_cols_per_sample(&f) : per;
 		pp = padded_floats(&f) > pp ? padded_floats(&f) : pp;
 	}
-	pp = ROUND16(pp);
+	pp = ROUND16(pp) + 16;   /* what im2col_plane's blocks read past it */
 	if (at)
-		*sc = (scratch){ .flip = at, .pp = at + flip, .cols = at + flip + pp };
-	return flip + pp + chunk * per;
+		*sc = (scratch){ .flip = at, .dwt = at + flip, .pp = at + 2 * flip,
+		                 .cols = at + 2 * flip + pp };
+	return 2 * flip + pp + chunk * per;
 }
 
 size_t lrs_conv_scratch(const lrs_window *g, lrs_map_layout in, size_t B, size_t chunk)
@@ -288,9 +320,21 @@ static void flip_weights(float *flip, const float *weight, const lrs_window *g)
 				flip[(c * g->OC + o) * kk + i] = weight[(o * g->C + c) * kk + kk - 1 - i];
 }
 
-/* The weight gradient and, unless dinp is NULL, the input gradient of
- * samples b0 .. b0+nb-1 (see lrs_conv_backward); sc.flip NULL: through
- * col2im. */
+/* Whether the weight gradient is the product cols · doutᵀ, (C*k*k, OC),
+ * kept transposed in scratch, rather than dout · colsᵀ added straight to
+ * dweight: OpenBLAS (single thread) took the CLR net's second conv's (32
+ * output channels, depth 196 a sample) at 203 GFLOP/s against 142, and
+ * its training step went 1.10x as fast; with LeNet-5's 6 and 16 channels
+ * the other way round was faster (its step 0.93x as fast transposed). */
+static int dweight_transposed(const lrs_window *g)
+{
+	return g->OC >= 32;
+}
+
+/* The weight gradient of samples b0 .. b0+nb-1 into dweight or, when
+ * dweight_transposed, into sc.dwt (set by the first chunk, added to by
+ * the others), and, unless dinp is NULL, their input gradient (see
+ * lrs_conv_backward); sc.flip NULL: through col2im. */
 static void backward_chunk(float *dinp, float *dweight, const float *dout, const float *inp,
                            lrs_map_layout in, const float *weight, scratch sc,
                            const lrs_window *g, size_t B, size_t b0, size_t nb)
@@ -298,7 +342,11 @@ static void backward_chunk(float *dinp, float *dweight, const float *dout, const
 	size_t ohw = g->OH * g->OW, K = g->C * g->k * g->k, n = nb * ohw, ld = B * ohw;
 
 	im2col(sc.cols, sc.pp, inp, in, g, b0, nb);
-	lrs_sgemm(0, 1, g->OC, K, n, 1.0f, dout + b0 * ohw, ld, sc.cols, n, 1.0f, dweight, K);
+	if (dweight_transposed(g))
+		lrs_sgemm(0, 1, K, g->OC, n, 1.0f, sc.cols, n, dout + b0 * ohw, ld, b0 ? 1.0f : 0.0f,
+		          sc.dwt, g->OC);
+	else
+		lrs_sgemm(0, 1, g->OC, K, n, 1.0f, dout + b0 * ohw, ld, sc.cols, n, 1.0f, dweight, K);
 	if (!dinp)
 		return;
 	if (sc.flip) {
@@ -345,4 +393,7 @@ void lrs_conv_backward(float *dinp,          /* as `in`, or NULL     */
 	for (size_t b0 = 0; b0 < B; b0 += chunk)
 		backward_chunk(dinp, dweight, dout, inp, in, weight, sc, g, B, b0,
 		               B - b0 < chunk ? B - b0 : chunk);
+	for (size_t o = 0; o < g->OC && dweight_transposed(g); o++)
+		for (size_t i = 0; i < K; i++)
+			dweight[o * K + i] += sc.dwt[i * g->OC + o];
 }

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "lrsweep/nn.h"
+#include "lrsweep/rng.h"
 
 /* out (B, OC) = inp (B, C) · weight (OC, C)ᵀ; the bias comes after. */
 void lrs_linear_forward(float *out, const float *inp, const float *weight,

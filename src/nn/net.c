@@ -161,7 +161,7 @@ static int plan(const lrs_net_config *cfg, size_t max_batch, lrs_layer_shape *sh
 
 		if (f > SIZE_MAX / 8 / max_batch || params > SIZE_MAX / 4 - shape[l].params ||
 		    work > SIZE_MAX / 16)
-			return lrs_error_set(LRS_ENOMEM, "net: sizes overflow");
+			return lrs_error_set(LRS_ENOMEM, "net: needs more than %zu bytes", (size_t)SIZE_MAX);
 		params += shape[l].params;
 		widest = f > widest ? f : widest;
 		work += layer_scratch(cfg, shape, l, cnhw, max_batch, &chunk, &cols, running);
@@ -170,7 +170,7 @@ static int plan(const lrs_net_config *cfg, size_t max_batch, lrs_layer_shape *sh
 		cnhw = writes_cnhw(cfg->layer[l].type, cnhw);
 	}
 	if (widest > SIZE_MAX / 8 / max_batch || work > SIZE_MAX / 16 || cols > SIZE_MAX / 16)
-		return lrs_error_set(LRS_ENOMEM, "net: sizes overflow");
+		return lrs_error_set(LRS_ENOMEM, "net: needs more than %zu bytes", (size_t)SIZE_MAX);
 	*n_params = params;
 	*work_floats = work + 2 * round_up(max_batch * widest) + round_up(cols);
 	return 0;

@@ -8,12 +8,15 @@
  * window row by row in float and divides by the window's size counted up
  * to the padded edge -- padding counts, the part of a ceil-mode window
  * beyond the padding does not. Outputs are channel-major (C, B, OH*OW);
- * inputs are any map layout (internal.h).
+ * inputs are any map layout (internal.h). Max pooling runs eight windows
+ * side by side -- along a row, or the same window of eight samples --
+ * with the same selects, so every path gives the same bits.
  *
  * Not here: shapes (shape.c). */
 #include <math.h>
 #include <string.h>
 
+#include "lrsweep/util.h"
 #include "internal.h"
 
 /* The rows (or columns) [*lo, *hi) of output index o's window inside an
@@ -70,34 +73,200 @@ static float clipped_max(const float *restrict in, long W, long h0, long h1, lon
 	return top;
 }
 
-/* One plane: out (OH*OW), argmax (OH*OW) from in (H*W). */
-static void maxpool_plane(float *restrict out, int32_t *restrict argmax,
-                          const float *restrict in, int relu, const lrs_window *g)
+/* Full windows of stride 1 or 2 up to this wide go LANES outputs of a row
+ * at a time; the rest (edges, long strides) one by one. */
+#define LANES 8
+#define LANE_MAX_K 8
+
+/* The running first maximum of LANES windows, top and its index at, after
+ * one more candidate of each, v (LANES) at indices idx + j*s: the same
+ * selects as window_max, lane by lane. */
+static inline __attribute__((always_inline)) void take_max(float *restrict top,
+                                                           int32_t *restrict at,
+                                                           const float *restrict v, int32_t idx,
+                                                           int32_t s)
+{
+	for (size_t j = 0; j < LANES; j++) {
+		int take = (v[j] > top[j]) | (v[j] != v[j]);
+
+		top[j] = take ? v[j] : top[j];
+		at[j] = take ? idx + (int32_t)j * s : at[j];
+	}
+}
+
+/* e, o = the even and odd elements of q (2 LANES - 2 + k of them, k >= 2):
+ * stride-2 windows read contiguous runs of these. */
+static inline __attribute__((always_inline)) void deinterleave(float *restrict e, float *restrict o,
+                                                               const float *restrict q, long k)
+{
+	for (size_t x = 0; x < LANES; x++) {
+		e[x] = q[2 * x];
+		o[x] = q[2 * x + 1];
+	}
+	for (long t = 2 * LANES; t < 2 * LANES - 2 + k; t++)
+		(t & 1 ? o : e)[t / 2] = q[t];
+}
+
+/* out, argmax (LANES) = the maxima of the k x k windows (stride s, 1 or
+ * 2) whose first lies at in + first (rows W apart), relu applied. */
+static inline __attribute__((always_inline)) void max_lanes(float *restrict out,
+                                                            int32_t *restrict argmax,
+                                                            const float *restrict in, long W,
+                                                            long k, long s, long first, int relu)
+{
+	float top[LANES], e[LANES + LANE_MAX_K], o[LANES + LANE_MAX_K];
+	int32_t at[LANES];
+
+	for (size_t j = 0; j < LANES; j++)
+		top[j] = -INFINITY, at[j] = (int32_t)(first + (long)j * s);
+	for (long i = 0; i < k; i++) {
+		const float *q = in + first + i * W;
+
+		if (s == 2)
+			deinterleave(e, o, q, k);
+		for (long jj = 0; jj < k; jj++)
+			take_max(top, at, s == 1 ? q + jj : (jj & 1 ? o : e) + jj / 2,
+			         (int32_t)(first + i * W + jj), (int32_t)s);
+	}
+	for (size_t j = 0; j < LANES; j++) {
+		out[j] = relu && top[j] < 0.0f ? 0.0f : top[j];
+		argmax[j] = at[j];
+	}
+}
+
+/* The output columns [*lo, *hi) whose windows lie wholly inside a row of
+ * W: column ow's starts at ow*stride - pad. */
+static void full_columns(size_t *lo, size_t *hi, const lrs_window *g)
+{
+	size_t s = g->stride;
+
+	*lo = (g->pad + s - 1) / s;
+	*hi = g->W + g->pad >= g->k ? (g->W + g->pad - g->k) / s + 1 : 0;
+	*hi = *hi < g->OW ? *hi : g->OW;
+	*lo = *lo < *hi ? *lo : *hi;
+}
+
+/* One output of a plane, window by window. */
+static void maxpool_one(float *restrict out, int32_t *restrict argmax, const float *restrict in,
+                        int relu, const lrs_window *g, size_t oh, size_t ow)
 {
 	long W = (long)g->W, k = (long)g->k, s = (long)g->stride, pad = (long)g->pad;
+	long h0, h1, w0 = (long)ow * s - pad, best;
+	float top;
+
+	span(&h0, &h1, oh, g->H, g);
+	if (h1 - h0 == k && w0 >= 0 && w0 + k <= W) {
+		const float *p = in + h0 * W + w0;
+
+		top = k == 2 ? window_max(p, W, 2, &best)
+		    : k == 3 ? window_max(p, W, 3, &best) : window_max(p, W, k, &best);
+		best += h0 * W + w0;
+	} else {
+		long c0, c1;
+
+		span(&c0, &c1, ow, g->W, g);
+		top = clipped_max(in, W, h0, h1, c0, c1, &best);
+	}
+	out[oh * g->OW + ow] = relu && top < 0.0f ? 0.0f : top;
+	argmax[oh * g->OW + ow] = (int32_t)best;
+}
+
+/* Whether g's rows of full windows go LANES at a time (max_lanes). */
+static int row_lanes(const lrs_window *g)
+{
+	size_t lo, hi;
+
+	full_columns(&lo, &hi, g);
+	return (g->stride == 1 || (g->stride == 2 && g->k >= 2)) && g->k <= LANE_MAX_K &&
+	       hi - lo >= LANES;
+}
+
+/* Whether output (oh, ow) is one of the rows' lanes (max_lanes): a
+ * column in [lo, hi) of a row of full windows, when g has them. */
+static int in_row_lanes(const lrs_window *g, int lanes, size_t lo, size_t hi, size_t oh,
+                        size_t ow)
+{
+	long h0 = (long)(oh * g->stride) - (long)g->pad;
+
+	return lanes && h0 >= 0 && h0 + (long)g->k <= (long)g->H && ow >= lo && ow < hi;
+}
+
+/* One plane: out (OH*OW), argmax (OH*OW) from in (H*W); with `edges` 0
+ * only the rows' lanes, the rest being maxpool_planes'. Rows of full
+ * windows at least LANES wide go LANES at a time, the last block
+ * overlapping the one before; the same selects, so the same bits. Built
+ * for AVX2 and AVX-512 too (LRS_SIMD_CLONES): one by one, the maximum's
+ * chain of selects made pooling a fifth of the CLR net's training step. */
+LRS_SIMD_CLONES
+static void maxpool_plane(float *restrict out, int32_t *restrict argmax,
+                          const float *restrict in, int relu, const lrs_window *g, int edges)
+{
+	long W = (long)g->W, k = (long)g->k, s = (long)g->stride, pad = (long)g->pad;
+	size_t lo, hi;
+	int lanes = row_lanes(g);
+
+	full_columns(&lo, &hi, g);
+	for (size_t oh = 0; oh < g->OH; oh++) {
+		long h0 = (long)oh * s - pad;
+		size_t ow = 0;
+
+		if (lanes && h0 >= 0 && h0 + k <= (long)g->H) {
+			for (; ow < lo && edges; ow++)
+				maxpool_one(out, argmax, in, relu, g, oh, ow);
+			for (size_t b = lo; b < hi; b += LANES) {
+				size_t at = b + LANES <= hi ? b : hi - LANES;
+
+				max_lanes(out + oh * g->OW + at, argmax + oh * g->OW + at, in, W, k, s,
+				          h0 * W + (long)at * s - pad, relu);
+			}
+			ow = hi;
+		}
+		for (; ow < g->OW && edges; ow++)
+			maxpool_one(out, argmax, in, relu, g, oh, ow);
+	}
+}
+
+/* LANES planes side by side, for maps too narrow for max_lanes and for
+ * the other maps' edges (the outputs not in_row_lanes): out, argmax
+ * (LANES planes ohw apart) from in (LANES planes pstride apart), each
+ * window's candidates gathered from the planes, then the same selects as
+ * window_max (and clipped_max, at the edges). */
+LRS_SIMD_CLONES
+static void maxpool_planes(float *restrict out, int32_t *restrict argmax,
+                           const float *restrict in, size_t pstride, int relu,
+                           const lrs_window *g)
+{
+	size_t ohw = g->OH * g->OW, lo, hi;
+	long W = (long)g->W;
+	int lanes = row_lanes(g);
+
+	full_columns(&lo, &hi, g);
 
 	for (size_t oh = 0; oh < g->OH; oh++) {
 		long h0, h1;
 
 		span(&h0, &h1, oh, g->H, g);
 		for (size_t ow = 0; ow < g->OW; ow++) {
-			long w0 = (long)ow * s - pad, best;
-			float top;
+			float top[LANES], v[LANES];
+			int32_t at[LANES];
+			long w0, w1;
+			size_t o = oh * g->OW + ow;
 
-			if (h1 - h0 == k && w0 >= 0 && w0 + k <= W) {
-				const float *p = in + h0 * W + w0;
-
-				top = k == 2 ? window_max(p, W, 2, &best)
-				    : k == 3 ? window_max(p, W, 3, &best) : window_max(p, W, k, &best);
-				best += h0 * W + w0;
-			} else {
-				long c0, c1;
-
-				span(&c0, &c1, ow, g->W, g);
-				top = clipped_max(in, W, h0, h1, c0, c1, &best);
+			if (in_row_lanes(g, lanes, lo, hi, oh, ow))
+				continue;
+			span(&w0, &w1, ow, g->W, g);
+			for (size_t j = 0; j < LANES; j++)
+				top[j] = -INFINITY, at[j] = (int32_t)(h0 * W + w0);
+			for (long ih = h0; ih < h1; ih++)
+				for (long iw = w0; iw < w1; iw++) {
+					for (size_t j = 0; j < LANES; j++)
+						v[j] = in[j * pstride + (size_t)(ih * W + iw)];
+					take_max(top, at, v, (int32_t)(ih * W + iw), 0);
+				}
+			for (size_t j = 0; j < LANES; j++) {
+				out[j * ohw + o] = relu && top[j] < 0.0f ? 0.0f : top[j];
+				argmax[j * ohw + o] = at[j];
 			}
-			out[oh * g->OW + ow] = relu && top < 0.0f ? 0.0f : top;
-			argmax[oh * g->OW + ow] = (int32_t)best;
 		}
 	}
 }
@@ -107,12 +276,16 @@ void lrs_maxpool_forward(float *out,         /* (C, B, OH*OW) */
                          const float *inp,   /* as `in`       */
                          lrs_map_layout in, int relu, const lrs_window *g, size_t B)
 {
-	size_t ohw = g->OH * g->OW;
+	size_t ohw = g->OH * g->OW, group = B / LANES * LANES;
 
-	for (size_t c = 0; c < g->C; c++)
-		for (size_t b = 0; b < B; b++)
+	for (size_t c = 0; c < g->C; c++) {
+		for (size_t b = 0; b < B; b++)   /* the rows' lanes; all of a tail plane */
 			maxpool_plane(out + (c * B + b) * ohw, argmax + (c * B + b) * ohw,
-			              inp + b * in.sstride + c * in.cstride, relu, g);
+			              inp + b * in.sstride + c * in.cstride, relu, g, b >= group);
+		for (size_t b = 0; b < group; b += LANES)
+			maxpool_planes(out + (c * B + b) * ohw, argmax + (c * B + b) * ohw,
+			               inp + b * in.sstride + c * in.cstride, in.sstride, relu, g);
+	}
 }
 
 void lrs_maxpool_backward(float *dinp,            /* as `in`       */

@@ -24,7 +24,9 @@ const char *lrs_layer_name(lrs_layer_type type)
 	return (unsigned)type < sizeof names / sizeof names[0] ? names[type] : "?";
 }
 
-void lrs_net_from_mlp(lrs_net_config *cfg, const lrs_mlp_config *m)
+_Static_assert(2 * LRS_MLP_MAX_HIDDEN + 1 <= LRS_NET_MAX_LAYERS, "an MLP fits a stack");
+
+int lrs_net_from_mlp(lrs_net_config *cfg, const lrs_mlp_config *m)
 {
 	static const lrs_layer_type act[] = {
 		[LRS_ACT_RELU] = LRS_LAYER_RELU, [LRS_ACT_TANH] = LRS_LAYER_TANH,
@@ -34,12 +36,18 @@ void lrs_net_from_mlp(lrs_net_config *cfg, const lrs_mlp_config *m)
 
 	*cfg = (lrs_net_config){ .channels = m->inputs, .height = 1, .width = 1,
 	                         .outputs = m->outputs, .init = m->init };
-	for (size_t l = 0; l < m->n_hidden && n + 3 <= LRS_NET_MAX_LAYERS; l++) {
+	if (m->n_hidden > LRS_MLP_MAX_HIDDEN)
+		return lrs_error_set(LRS_EINVALID, "mlp: %zu hidden layers, at most %d", m->n_hidden,
+		                     LRS_MLP_MAX_HIDDEN);
+	if ((unsigned)m->activation > LRS_ACT_SIGMOID || (unsigned)m->init > LRS_INIT_XAVIER)
+		return lrs_error_set(LRS_EINVALID, "mlp: unknown activation or init");
+	for (size_t l = 0; l < m->n_hidden; l++) {
 		cfg->layer[n++] = (lrs_layer){ .type = LRS_LAYER_LINEAR, .size = m->hidden[l] };
 		cfg->layer[n++] = (lrs_layer){ .type = act[m->activation] };
 	}
 	cfg->layer[n++] = (lrs_layer){ .type = LRS_LAYER_LINEAR, .size = 0 };
 	cfg->n_layers = n;
+	return 0;
 }
 
 /* a * b, or SIZE_MAX when that overflows. */

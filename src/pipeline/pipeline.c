@@ -221,6 +221,28 @@ static int plan_for_trainer(lrs_pipeline *p, lrs_dataset *ds, double min_lr, dou
 	return 0;
 }
 
+/* A warning when trials of the plan are refused (plan.h): they will be
+ * stored as failed, the sweep going on. */
+static void warn_refused(const lrs_pipeline *p)
+{
+	const lrs_plan *plan = &p->plan;
+	size_t n = 0, first = 0;
+
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->items[i].error && !n++)
+			first = i;
+	if (n == 0)
+		return;
+	if (p->e->trial.tpe)
+		say(p, 1, "strategy tpe: the stand-in trial %s, its searched values at their middle, cannot be built; "
+		    "proposals like it will be stored as failed trials and the search goes on: %s",
+		    plan->items[first].label, plan->items[first].error);
+	else
+		say(p, 1, "%zu of the plan's %zu trials cannot be built, their schedules refusing the values drawn: they "
+		    "will be stored as failed and the others run; the first, %s: %s", n, plan->n,
+		    plan->items[first].label, plan->items[first].error);
+}
+
 /* Strategy tpe with range tests: a key that gets its own range test must
  * list its values (a range would make groups no test has run for). */
 static int check_search_groups(const lrs_experiment *e)
@@ -254,6 +276,8 @@ int lrs_pipeline_prepare(lrs_pipeline *p, const lrs_experiment *e, lrs_dataset *
 	p->e = e;
 	p->ds = ds;
 	p->opt = *opt;
+	if (e->trial.note)
+		say(p, 1, "%s", e->trial.note);
 	p->planned = given_bounds(p, &min_lr, &max_lr);
 	if (e->trial.tpe && !p->planned && (err = check_search_groups(e)) < 0)
 		return err;
@@ -267,6 +291,8 @@ int lrs_pipeline_prepare(lrs_pipeline *p, const lrs_experiment *e, lrs_dataset *
 		return err;
 	if ((err = p->planned ? one_given_group(p, min_lr, max_lr) : make_groups(p)) < 0)
 		return err;
+	if (p->planned || e->trial.tpe)   /* else the plan is built again with the range tests' bounds */
+		warn_refused(p);
 	if (e->trial.prune != LRS_PRUNE_NONE && x && !x->supports_pruning)
 		return lrs_error_set(LRS_EINVALID, "%s: trials.pruning is not available in %s runs yet; run it with "
 		                     "lrsweep run, or set pruning: {type: none}", e->path, x->name);
@@ -497,6 +523,8 @@ static int plan_with_bounds(lrs_pipeline *p)
 	p->plan.engine = p->engine;
 	free(b);
 	p->planned = err == 0;
+	if (err == 0)
+		warn_refused(p);
 	return err;
 }
 

@@ -9,6 +9,7 @@
  * the image on its stdout, which is the temporary file of the output
  * (outfile.h), renamed into place only when gnuplot succeeded. No file
  * name goes into the script, so no name needs quoting for gnuplot. */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -76,11 +77,11 @@ static void put_quoted(FILE *f, const char *s)
 	lrs_buf_free(&b);
 }
 
-static void put_block(FILE *f, size_t k, const lrs_plot_series *s)
+static void put_block(FILE *f, size_t prefix, size_t k, const lrs_plot_series *s)
 {
 	size_t per = s->n > MAX_POINTS ? (s->n + MAX_POINTS / 2 - 1) / (MAX_POINTS / 2) : 1;
 
-	fprintf(f, "$d%zu << EOD\n", k);
+	fprintf(f, "$d%zu_%zu << EOD\n", prefix, k);
 	for (size_t i = 0; i < s->n; i += per) {
 		size_t end = i + per < s->n ? i + per : s->n, lo = i, hi = i;
 		for (size_t j = i; j < end; j++) {
@@ -177,32 +178,85 @@ static double whole_step(double lo, double hi)
 	return step;
 }
 
-/* Writes the whole gnuplot script for the plot to f: the terminal by
- * `ext` (".png", ".svg", NULL: text), the data blocks, the plot command.
- * The image goes to gnuplot's stdout. */
-static void write_script(FILE *f, const char *ext, const lrs_plot_opts *opts, const lrs_plot_series *series,
-                         size_t n_series)
+/* Tics of a log x axis from lo to hi (0 < lo < hi) that spans less
+ * than two decades, where gnuplot's own, at powers of ten, leave one
+ * labelled tic or none: five values evenly spaced on the log scale, each
+ * rounded to two significant digits. */
+static void put_log_tics(FILE *f, double lo, double hi)
 {
-	size_t rows = opts->n_categories;   /* categories: one row each, best at the top */
-	int uses_y2 = 0, bands = 0;
-	double xlo = HUGE_VAL, xhi = -HUGE_VAL;
+	double last = 0;
 
-	/* a category plot grows with its rows, so that labels keep apart */
-	if (!ext)
-		fprintf(f, "set terminal dumb size 100,%zu noenhanced\n", rows + 12 > 30 ? rows + 12 : 30);
-	else
-		fprintf(f, "set terminal %s size 960,%zu noenhanced font 'sans,10'\n",
-		        strcmp(ext, ".png") == 0 ? "pngcairo" : "svg", 120 + 22 * rows > 540 ? 120 + 22 * rows : 540);
+	fprintf(f, "set xtics (");
+	for (int i = 0; i < 5; i++) {
+		char text[32];
+		double v;
+		snprintf(text, sizeof text, "%.2g", lo * pow(hi / lo, i / 4.0));
+		v = strtod(text, NULL);
+		if (v == last)
+			continue;
+		fprintf(f, "%s'%s' %s", last ? ", " : "", text, text);
+		last = v;
+	}
+	fprintf(f, ")\n");
+}
+
+/* Whether series s is drawn as plain points (no error bars). */
+static int scatter(const lrs_plot_series *s)
+{
+	return s->points && !(s->lo && s->hi);
+}
+
+/* The x range of the series (and marks) in *lo, *hi; whether any series
+ * is a line (a scatter gets gnuplot's own margins instead). */
+static int x_extent(const lrs_plot_opts *opts, const lrs_plot_series *series, size_t n_series, double *lo,
+                    double *hi)
+{
+	int lines = 0;
+
+	*lo = HUGE_VAL;
+	*hi = -HUGE_VAL;
 	for (size_t k = 0; k < n_series; k++) {
-		put_block(f, k, &series[k]);
-		uses_y2 |= series[k].right_axis;
-		bands |= series[k].lo && series[k].hi && !series[k].points;
+		lines |= !scatter(&series[k]);
 		for (size_t i = 0; i < series[k].n; i++)
 			if (isfinite(series[k].x[i]) && (!opts->logx || series[k].x[i] > 0)) {
-				xlo = fmin(xlo, series[k].x[i]);
-				xhi = fmax(xhi, series[k].x[i]);
+				*lo = fmin(*lo, series[k].x[i]);
+				*hi = fmax(*hi, series[k].x[i]);
 			}
 	}
+	/* the x axis ends where the data and the marks do */
+	for (size_t k = 0; k < opts->n_marks; k++)
+		if (isfinite(opts->marks[k]) && (!opts->logx || opts->marks[k] > 0)) {
+			*lo = fmin(*lo, opts->marks[k]);
+			*hi = fmax(*hi, opts->marks[k]);
+		}
+	return lines || n_series == 0;
+}
+
+/* Whether a series is drawn as plain points. */
+static int has_scatter(const lrs_plot_series *series, size_t n_series)
+{
+	for (size_t k = 0; k < n_series; k++)
+		if (scatter(&series[k]))
+			return 1;
+	return 0;
+}
+
+/* Whether a series has a legend entry. */
+static int titled(const lrs_plot_series *series, size_t n_series)
+{
+	for (size_t k = 0; k < n_series; k++)
+		if (series[k].title)
+			return 1;
+	return 0;
+}
+
+/* The axes of one plot: labels, legend, ranges, tics, marks. */
+static void put_axes(FILE *f, const lrs_plot_opts *opts, const lrs_plot_series *series, size_t n_series)
+{
+	size_t rows = opts->n_categories;   /* categories: one row each, best at the top */
+	double xlo, xhi;
+	int lines = x_extent(opts, series, n_series, &xlo, &xhi);
+
 	fprintf(f, "set title ");
 	put_quoted(f, opts->title);
 	/* categories: the values run along x, so the value axis's name goes there */
@@ -211,19 +265,30 @@ static void write_script(FILE *f, const char *ext, const lrs_plot_opts *opts, co
 	/* a legend below would touch the axis label: an empty line between */
 	fprintf(f, "%s\nset ylabel ", opts->key_below || rows ? ".\"\\n\" offset 0,0.4" : "");
 	put_quoted(f, rows ? "" : opts->ylabel);
-	fprintf(f, "\nset grid\n%s\n", opts->key_below || rows ? "set key below box" : "set key top right box opaque");
+	fprintf(f, "\nset grid\n%s\n", !titled(series, n_series) ? "unset key"   /* no empty box */
+	           : opts->key_below || rows ? "set key below box" : "set key top right box opaque");
 	if (opts->logx)
 		fprintf(f, "set logscale x\nset format x \"%%g\"\n");
-	/* the x axis ends where the data and the marks do */
-	for (size_t k = 0; k < opts->n_marks; k++)
-		if (isfinite(opts->marks[k]) && (!opts->logx || opts->marks[k] > 0)) {
-			xlo = fmin(xlo, opts->marks[k]);
-			xhi = fmax(xhi, opts->marks[k]);
-		}
-	if (!rows && xlo < xhi)
+	if (opts->logx && !opts->n_xcategories && xlo > 0 && xlo < xhi && xhi / xlo < 100)
+		put_log_tics(f, xlo, xhi);
+	if (!rows && lines && xlo < xhi)
 		fprintf(f, "set xrange [%.17g:%.17g]\n", xlo, xhi);
+	else if (!rows && !lines)   /* points alone: a margin, none on the border */
+		fprintf(f, "set autoscale xfix\n");
+	if (!rows && has_scatter(series, n_series))
+		fprintf(f, "set autoscale yfix\nset offsets %s, graph 0.05, graph 0.05\n",
+		        lines ? "0, 0" : "graph 0.05, graph 0.05");
 	if (opts->whole_x && xlo <= xhi)   /* epochs: no tic at 1.5 */
 		fprintf(f, "set xtics %.17g\nset mxtics 1\n", whole_step(xlo, xhi));
+	if (opts->n_xcategories) {   /* names at x = 1, 2, ... */
+		fprintf(f, "set xrange [0.5:%zu.5]\nset xtics (", opts->n_xcategories);
+		for (size_t k = 0; k < opts->n_xcategories; k++) {
+			fprintf(f, "%s", k ? ", " : "");
+			put_quoted(f, opts->xcategories[k]);
+			fprintf(f, " %zu", k + 1);
+		}
+		fprintf(f, ")\nset grid noxtics\n");
+	}
 	for (size_t k = 0; k < opts->n_marks; k++) {
 		fprintf(f, "set arrow from %.17g, graph 0 to %.17g, graph 1 nohead dashtype 2 lw 1.5 lc rgb '#444444'\n",
 		        opts->marks[k], opts->marks[k]);
@@ -246,28 +311,40 @@ static void write_script(FILE *f, const char *ext, const lrs_plot_opts *opts, co
 		/* and a margin either side: no point on the border */
 		fprintf(f, ")\nset grid noytics\nset offsets graph 0.05, graph 0.05, 0, 0\n");
 	}
-	if (uses_y2) {
-		fprintf(f, "set y2label ");
-		put_quoted(f, opts->y2label);
-		fprintf(f, "\nset y2tics\nset ytics nomirror\n");
-	}
+}
+
+/* The plot command of one plot: bands first, under the lines, then the
+ * lines and points; data block names start with `prefix`. */
+static void put_plot(FILE *f, const lrs_plot_opts *opts, const lrs_plot_series *series, size_t n_series,
+                     size_t prefix)
+{
+	size_t rows = opts->n_categories;
+	int bands = 0;
+
+	for (size_t k = 0; k < n_series; k++)
+		bands |= series[k].lo && series[k].hi && !series[k].points;
 	fprintf(f, "plot ");
-	for (size_t k = 0, first = 1; k < n_series; k++) {   /* bands first, under the lines */
+	for (size_t k = 0, first = 1; k < n_series; k++) {
 		if (!series[k].lo || !series[k].hi || series[k].points)
 			continue;
-		fprintf(f, "%s$d%zu using 1:3:4 with filledcurves fs transparent solid 0.2 noborder ", first ? "" : ", ", k);
+		fprintf(f, "%s$d%zu_%zu using 1:3:4 with filledcurves fs transparent solid 0.2 noborder ",
+		        first ? "" : ", ", prefix, k);
 		put_style(f, &series[k], k);
 		fprintf(f, " axes x1y%d notitle", series[k].right_axis ? 2 : 1);
 		first = 0;
 	}
 	for (size_t k = 0, first = 1; k < n_series; k++) {
-		fprintf(f, "%s$d%zu ", first && !bands ? "" : ", ", k);
-		if (series[k].points && rows)
+		fprintf(f, "%s$d%zu_%zu ", first && !bands ? "" : ", ", prefix, k);
+		if (scatter(&series[k]))
+			fprintf(f, "using 1:2 with points pt 7 ps 0.7 ");
+		else if (series[k].points && rows)
 			fprintf(f, "using 2:(%zu - $1):3:4 with xerrorbars pt 7 ps 1.2 lw 2 ", rows + 1);
 		else if (series[k].points)
 			fprintf(f, "using 1:2:3:4 with yerrorbars pt 7 ps 1.2 lw 2 ");
 		else if (rows)
 			fprintf(f, "using 2:(%zu - $1) with lines lw 2 ", rows + 1);
+		else if (series[k].steps)
+			fprintf(f, "using 1:2 with steps lw 2 ");
 		else if (series[k].n <= FEW_POINTS)   /* each point a measurement: shown */
 			fprintf(f, "using 1:2 with linespoints lw 2 pt 7 ps 0.6 ");
 		else
@@ -279,6 +356,56 @@ static void write_script(FILE *f, const char *ext, const lrs_plot_opts *opts, co
 			put_quoted(f, series[k].title);
 	}
 	fprintf(f, "\n");
+}
+
+/* One plot: its data blocks (named after `prefix`), axes and command. */
+static void put_panel(FILE *f, const lrs_plot_panel *p, size_t prefix)
+{
+	int uses_y2 = 0;
+
+	for (size_t k = 0; k < p->n_series; k++) {
+		put_block(f, prefix, k, &p->series[k]);
+		uses_y2 |= p->series[k].right_axis;
+	}
+	put_axes(f, &p->opts, p->series, p->n_series);
+	if (uses_y2) {
+		fprintf(f, "set y2label ");
+		put_quoted(f, p->opts.y2label);
+		fprintf(f, "\nset y2tics\nset ytics nomirror\n");
+	}
+	put_plot(f, &p->opts, p->series, p->n_series, prefix);
+}
+
+/* Writes the whole gnuplot script to f: the terminal by `ext` (".png",
+ * ".svg", NULL: text), then the one plot, or the panels in a grid of
+ * `columns` under `title`. The image goes to gnuplot's stdout. */
+static void write_script(FILE *f, const char *ext, const char *title, const lrs_plot_panel *panels, size_t n,
+                         size_t columns)
+{
+	size_t rows = n == 1 && !title ? panels[0].opts.n_categories : 0;   /* one plot's category rows */
+	size_t grid = (n + columns - 1) / columns;                           /* rows of panels */
+	size_t height = n == 1 && !title ? (120 + 22 * rows > 540 ? 120 + 22 * rows : 540) : 60 + 330 * grid;
+
+	/* a category plot grows with its rows, so that labels keep apart */
+	if (!ext)
+		fprintf(f, "set terminal dumb size %zu,%zu noenhanced\n", n == 1 ? (size_t)100 : 60 * columns,
+		        n == 1 && !title ? (rows + 12 > 30 ? rows + 12 : 30) : 2 + 25 * grid);
+	else
+		fprintf(f, "set terminal %s size 960,%zu noenhanced font 'sans,10'\n",
+		        strcmp(ext, ".png") == 0 ? "pngcairo" : "svg", height);
+	if (n == 1 && !title) {
+		put_panel(f, &panels[0], 0);
+		return;
+	}
+	fprintf(f, "set multiplot layout %zu,%zu title ", grid, columns);
+	put_quoted(f, title);
+	fprintf(f, "\n");
+	for (size_t k = 0; k < n; k++) {
+		if (k)
+			fprintf(f, "reset\n");   /* each panel from gnuplot's defaults */
+		put_panel(f, &panels[k], k);
+	}
+	fprintf(f, "unset multiplot\n");
 }
 
 /* Starts gnuplot `prog` without a shell: stdin the read end of a new pipe
@@ -312,12 +439,18 @@ static int spawn_gnuplot(pid_t *pid, int *in, const char *prog, int out_fd, int 
 	return 0;
 }
 
+/* What one call draws: one plot, or panels under a title. */
+typedef struct {
+	const char *title;              /* the panels' title; NULL: one plot  */
+	const lrs_plot_panel *panels;
+	size_t n, columns;
+} figure;
+
 /* Feeds the script to gnuplot on fd `in` (closed here) and waits for it;
  * its exit status in *status. A gnuplot that stops reading early makes a
  * write fail (EPIPE, SIGPIPE held back for this thread), not kill us.
  * Returns 1 when the whole script was written, else 0. */
-static int feed_and_wait(int in, pid_t pid, int *status, const char *ext, const lrs_plot_opts *opts,
-                         const lrs_plot_series *series, size_t n_series)
+static int feed_and_wait(int in, pid_t pid, int *status, const char *ext, const figure *fig)
 {
 	sigset_t pipe_sig, old, pending;
 	struct timespec zero = { 0, 0 };
@@ -330,7 +463,7 @@ static int feed_and_wait(int in, pid_t pid, int *status, const char *ext, const 
 	sigpending(&pending);
 	was_pending = sigismember(&pending, SIGPIPE);
 	if ((f = fdopen(in, "w")) != NULL) {
-		write_script(f, ext, opts, series, n_series);
+		write_script(f, ext, fig->title, fig->panels, fig->n, fig->columns);
 		whole = !ferror(f);
 		whole &= fclose(f) == 0;
 	} else {
@@ -348,8 +481,8 @@ static int feed_and_wait(int in, pid_t pid, int *status, const char *ext, const 
 	return whole;
 }
 
-int lrs_plot_lines(const char *path, const lrs_plot_opts *opts,
-                   const lrs_plot_series *series, size_t n_series)
+/* Draws figure `fig` to `path` (NULL: the terminal), as lrs_plot_lines. */
+static int draw(const char *path, const figure *fig)
 {
 	char prog[4096], msg[512];
 	const char *ext = path ? strrchr(path, '.') : NULL;
@@ -388,7 +521,7 @@ int lrs_plot_lines(const char *path, const lrs_plot_opts *opts,
 		fclose(err);
 		goto fail;
 	}
-	whole = feed_and_wait(in, pid, &status, ext, opts, series, n_series);
+	whole = feed_and_wait(in, pid, &status, ext, fig);
 	/* gnuplot warns (an empty y range: a flat line) and still draws */
 	first_error(err, msg, sizeof msg);
 	fclose(err);
@@ -406,4 +539,22 @@ fail:
 	if (path)
 		lrs_outfile_abort(&out);
 	return rc;
+}
+
+int lrs_plot_lines(const char *path, const lrs_plot_opts *opts,
+                   const lrs_plot_series *series, size_t n_series)
+{
+	lrs_plot_panel one = { *opts, series, n_series };
+	figure fig = { NULL, &one, 1, 1 };
+
+	return draw(path, &fig);
+}
+
+int lrs_plot_panels(const char *path, const char *title, const lrs_plot_panel *panels, size_t n_panels,
+                    size_t columns)
+{
+	assert(n_panels > 0 && columns > 0);
+	figure fig = { title ? title : "", panels, n_panels, columns < n_panels ? columns : n_panels };
+
+	return draw(path, &fig);
 }

@@ -8,6 +8,8 @@
  *   compare     mean and 95 % interval of the best validation accuracy per
  *               configuration, one row each (names of any length fit)
  *
+ * (search.c draws a search's figure.)
+ *
  * Every line is a configuration of the results module: its label in the
  * legend and its style (colour, then dashes) the same in every figure;
  * the trials of one configuration share its colour. */
@@ -394,6 +396,8 @@ int lrs_report_figure(lrs_store *st, const lrs_figure_request *req)
 
 	if (!strcmp(req->what, "range-test"))
 		return report_range_figure(st, req);
+	if (!strcmp(req->what, "search"))
+		return report_search_figure(st, req);
 	if (strcmp(req->what, "curves") && strcmp(req->what, "schedules") && strcmp(req->what, "compare"))
 		return lrs_error_set(LRS_EINVALID, "unknown figure '%s'", req->what);
 	if ((rc = lrs_results_load(&r, st, req->experiment_id, NULL)) < 0)

@@ -1,6 +1,6 @@
-/* internal.h - what the files of src/report share: HTML text (html.c)
- * and the range-test figure of a stored experiment (range.c). Not a
- * public header. */
+/* internal.h - what the files of src/report share: HTML text (html.c),
+ * the range-test figure of a stored experiment (range.c) and the search
+ * figure (search.c). Not a public header. */
 #ifndef LRSWEEP_REPORT_INTERNAL_H
 #define LRSWEEP_REPORT_INTERNAL_H
 
@@ -22,5 +22,8 @@ void report_html_head_row(lrs_buf *b, const char *const *names, int n);
 
 /* The range-test figure of req (lrs_report_figure's "range-test"). */
 int report_range_figure(lrs_store *st, const lrs_figure_request *req);
+
+/* The search figure of req (lrs_report_figure's "search", search.c). */
+int report_search_figure(lrs_store *st, const lrs_figure_request *req);
 
 #endif

@@ -20,7 +20,7 @@
 static const char *const trial_cols[] = {
 	"id", "trial_key", "schedule", "params", "hyper", "seed", "status", "epochs_done", "iterations",
 	"best_val_accuracy", "best_epoch", "final_val_accuracy", "final_val_loss", "final_train_loss",
-	"test_accuracy", "diverged_at", "wall_seconds",
+	"test_accuracy", "diverged_at", "wall_seconds", "error",
 };
 #define N_TRIAL_COLS (sizeof trial_cols / sizeof trial_cols[0])
 
@@ -139,6 +139,7 @@ static const trial_field trial_fields[] = {
 	F(epochs_done, 'C'), F(iterations, 'C'), F(best_val_accuracy, 'R'), F(best_epoch, 'C'),
 	F(final_val_accuracy, 'R'), F(final_val_loss, 'R'), F(final_train_loss, 'R'), F(test_accuracy, 'R'),
 	F(diverged_at, 'C'), F(started_at, 'T'), F(finished_at, 'T'), F(wall_seconds, 'R'), F(worker, 'T'),
+	F(error, 'T'),
 };
 #undef F
 
@@ -188,7 +189,7 @@ static int q_trials(lrs_store *st, const lrs_query *a, const lrs_experiment_row 
 	/* a terminal gets the columns people read; csv and json everything */
 	static const char *const short_cols[] = { "id", "schedule", "params", "seed", "status", "epochs_done",
 	                                          "best_val_accuracy", "best_epoch", "final_val_accuracy",
-	                                          "test_accuracy", "wall_seconds" };
+	                                          "test_accuracy", "wall_seconds", "error" };
 	const char *const *cols = a->format == LRS_FMT_TABLE ? short_cols : trial_cols;
 	size_t ncols = a->format == LRS_FMT_TABLE ? sizeof short_cols / sizeof *short_cols : N_TRIAL_COLS;
 	lrs_trial_filter f = { a->status, a->schedule, NULL, 0, a->top, NAN };
@@ -247,7 +248,7 @@ static int q_best(lrs_store *st, const lrs_query *a, const lrs_experiment_row *e
 	                                    "hyper", "seed", "status", "epochs_done", "iterations", "best_val_accuracy",
 	                                    "best_epoch", "final_val_accuracy", "final_val_loss", "final_train_loss",
 	                                    "test_accuracy", "started_at", "finished_at", "wall_seconds", "worker" };
-	lrs_results_opts o = { metric_of(a), NULL, NAN };
+	lrs_results_opts o = { .metric = metric_of(a), .target_accuracy = NAN };
 	lrs_results r;
 	size_t best;
 	lrs_table t;
@@ -284,28 +285,89 @@ static void mean_ci(char *buf, size_t cap, double mean, double ci)
 		snprintf(buf, cap, "%.4f ± %.4f", mean, ci);
 }
 
-/* compare as a table for people: the configuration's label, mean ± 95 %
- * interval, and the verdict against the best. */
+/* The verdict against the best: "best", "same (p=0.62)", "worse (p=0.011)". */
+static void verdict(char *buf, size_t cap, const lrs_result_config *c, size_t k)
+{
+	if (k == 0)
+		snprintf(buf, cap, "best");
+	else if (isnan(c->p))
+		snprintf(buf, cap, "? (one seed)");
+	else
+		snprintf(buf, cap, "%s (p=%.2g)", c->same ? "same" : "worse", c->p);
+}
+
+/* The names of compare's first columns: rank, then what names a row (the
+ * configuration, or each key grouped by), n, and the configurations a
+ * group holds. Returns how many, up to 4 + r->n_by. */
+static int compare_names(const char **names, const lrs_results *r, const char *label)
+{
+	int n = 0;
+
+	names[n++] = "rank";
+	if (!r->n_by)
+		names[n++] = label;
+	for (size_t k = 0; k < r->n_by; k++)
+		names[n++] = r->by[k];
+	names[n++] = "n";
+	if (r->n_by)
+		names[n++] = "configurations";
+	return n;
+}
+
+/* The cells of compare_names' columns for configuration c: label, or each
+ * key's value (`json`: as JSON; else readable, or plain with `exact`). */
+static void put_name(lrs_table *t, const lrs_results *r, const lrs_result_config *c, int json, int exact)
+{
+	lrs_table_put_int(t, (long long)c->rank);
+	if (!r->n_by)
+		lrs_table_put_text(t, c->label);
+	for (size_t k = 0; k < r->n_by; k++) {
+		const char *v = c->values[k];
+		size_t len = v ? strlen(v) : 0;
+		char *end;
+		double num = v ? strtod(v, &end) : NAN;
+		if (exact && !json && v && end > v && !*end) {
+			lrs_table_put_real(t, num);   /* a number as CSV prints numbers */
+		} else if (json || (exact && (!v || v[0] != '"' || strchr(v, '\\')))) {
+			lrs_table_put_text(t, v);   /* JSON as is: absent is NULL */
+		} else if (exact) {
+			char *plain = strndup(v + 1, len - 2);   /* a string unquoted */
+			lrs_table_put_text(t, plain);
+			free(plain);
+		} else {
+			char *s = lrs_results_value_text(v);
+			lrs_table_put_text(t, s);
+			free(s);
+		}
+	}
+	lrs_table_put_int(t, (long long)c->n);
+	if (r->n_by)
+		lrs_table_put_int(t, (long long)c->n_distinct);
+}
+
+/* compare as a table for people: the configuration's label (or the keys'
+ * values), mean ± 95 % interval, and the verdict against the best. */
 static void print_compare_table(const lrs_results *r, const lrs_query *a)
 {
-	const char *names[] = { "rank", "configuration", "n", "", "test accuracy (95% CI)", "to target", "vs best" };
+	const char *names[LRS_RESULTS_MAX_BY + 8];
 	int with_target = !isnan(a->target);
 	char head[80];
 	lrs_table v;
 
 	snprintf(head, sizeof head, "%s (95%% CI)", r->metric);
-	names[3] = head;
-	if (!with_target)
-		names[5] = names[6];
-	lrs_table_init(&v, with_target ? 7 : 6, names);
+	int n = compare_names(names, r, "configuration");
+	names[n++] = head;
+	names[n++] = "test accuracy (95% CI)";
+	if (with_target)
+		names[n++] = "to target";
+	names[n++] = "vs best";
+	lrs_table_init(&v, n, names);
 	for (size_t k = 0; k < r->n_ranked && (!a->top || (long)k < a->top); k++) {
 		const lrs_result_config *c = &r->configs[r->ranked[k]];
 		char cell[64];
 
 		lrs_table_row(&v);
-		lrs_table_put_int(&v, (long long)c->rank);
-		lrs_table_put_text(&v, c->label);
-		lrs_table_put_int(&v, (long long)c->n);
+		put_name(&v, r, c, 0, 0);
 		mean_ci(cell, sizeof cell, c->mean, c->ci95);
 		lrs_table_put_text(&v, cell);
 		mean_ci(cell, sizeof cell, c->mean_test, c->ci95_test);
@@ -317,52 +379,62 @@ static void print_compare_table(const lrs_results *r, const lrs_query *a)
 				snprintf(cell, sizeof cell, "%.0f (%zu/%zu)", c->mean_reach, c->n_reach, c->n);
 			lrs_table_put_text(&v, cell);
 		}
-		if (k == 0)
-			snprintf(cell, sizeof cell, "best");
-		else if (isnan(c->p))
-			snprintf(cell, sizeof cell, "? (one seed)");
-		else
-			snprintf(cell, sizeof cell, "%s (p=%.2g)", c->same ? "same" : "worse", c->p);
+		verdict(cell, sizeof cell, c, k);
 		lrs_table_put_text(&v, cell);
 	}
 	lrs_table_print(a->out, &v, LRS_FMT_TABLE, 0);
 	fprintf(a->out, "\nsame = Welch's t-test cannot tell it from the best (p >= 0.05); intervals: Student's t, 95%%\n");
+	if (r->n_by)
+		fprintf(a->out, "n = completed trials (every seed of every configuration of the group), each counted once\n");
 	lrs_table_free(&v);
 }
 
-/* compare as rows of numbers (CSV, JSON), keyed like schedule_summary. */
+/* compare as rows of numbers (CSV, JSON), keyed like schedule_summary; a
+ * grouping by keys has a column per key (its values as JSON in JSON). */
 static int print_compare_rows(const lrs_results *r, const lrs_query *a)
 {
+	static const char *const stats[] = { "mean_test_accuracy", "std_test_accuracy", "ci95_test_accuracy",
+	                                      "mean_iterations_to_target", "reached_target", "p_vs_best",
+	                                      "same_as_best" };
+	const char *names[LRS_RESULTS_MAX_BY + 16];
 	char mean[64], sd[64], ci[64];
-	const char *names[15] = { "rank", "schedule", "params", "hyper", "n", mean, sd, ci, "mean_test_accuracy",
-	                          "std_test_accuracy", "ci95_test_accuracy", "mean_iterations_to_target",
-	                          "reached_target", "p_vs_best", "same_as_best" };
-	int target = !isnan(a->target);
+	int target = !isnan(a->target), json = a->format == LRS_FMT_JSON, n;
 	lrs_table t;
 	int rc;
 
 	snprintf(mean, sizeof mean, "mean_%s", r->metric);
 	snprintf(sd, sizeof sd, "std_%s", r->metric);
 	snprintf(ci, sizeof ci, "ci95_%s", r->metric);
-	if (!target) {   /* without a target, no target columns */
-		names[11] = names[13];
-		names[12] = names[14];
+	n = compare_names(names, r, "schedule");
+	if (!r->n_by) {   /* a configuration: its stored columns */
+		names[n - 1] = "params";
+		names[n++] = "hyper";
+		names[n++] = "n";
 	}
-	lrs_table_init(&t, target ? 15 : 13, names);
+	names[n++] = mean;
+	names[n++] = sd;
+	names[n++] = ci;
+	for (size_t k = 0; k < sizeof stats / sizeof *stats; k++)
+		if (target || k < 3 || k > 4)   /* without a target, no target columns */
+			names[n++] = stats[k];
+	lrs_table_init(&t, n, names);
+	for (size_t k = 0; json && k < r->n_by; k++)
+		lrs_table_raw_json(&t, r->by[k]);
 	for (size_t k = 0; k < r->n_ranked && (!a->top || (long)k < a->top); k++) {
 		const lrs_result_config *c = &r->configs[r->ranked[k]];
 		lrs_table_row(&t);
-		lrs_table_put_int(&t, (long long)c->rank);
-		lrs_table_put_text(&t, c->schedule);
-		lrs_table_put_text(&t, c->params);
-		lrs_table_put_text(&t, c->hyper);
-		lrs_table_put_int(&t, (long long)c->n);
-		lrs_table_put_real(&t, c->mean);
-		lrs_table_put_real(&t, c->sd);
-		lrs_table_put_real(&t, c->ci95);
-		lrs_table_put_real(&t, c->mean_test);
-		lrs_table_put_real(&t, c->sd_test);
-		lrs_table_put_real(&t, c->ci95_test);
+		if (r->n_by) {
+			put_name(&t, r, c, json, 1);
+		} else {
+			lrs_table_put_int(&t, (long long)c->rank);
+			lrs_table_put_text(&t, c->schedule);
+			lrs_table_put_text(&t, c->params);
+			lrs_table_put_text(&t, c->hyper);
+			lrs_table_put_int(&t, (long long)c->n);
+		}
+		double v[] = { c->mean, c->sd, c->ci95, c->mean_test, c->sd_test, c->ci95_test };
+		for (size_t i = 0; i < 6; i++)
+			lrs_table_put_real(&t, v[i]);
 		if (target) {
 			lrs_table_put_real(&t, c->mean_reach);
 			lrs_table_put_int(&t, (long long)c->n_reach);
@@ -377,7 +449,7 @@ static int print_compare_rows(const lrs_results *r, const lrs_query *a)
 
 static int q_compare(lrs_store *st, const lrs_query *a, const lrs_experiment_row *e)
 {
-	lrs_results_opts o = { metric_of(a), a->schedule, a->target };
+	lrs_results_opts o = { metric_of(a), a->schedule, a->target, a->by, a->n_by };
 	lrs_results r;
 	int rc;
 

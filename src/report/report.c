@@ -1,7 +1,9 @@
 /* report.c - the one self-contained HTML page about an experiment
  * (`lrsweep report`, SPEC §2; report.h): its header and YAML, the range
  * test of each group with every rule's bounds, the leaderboard, the
- * comparison of configurations, and the curves and schedules plots.
+ * comparison of configurations (and by schedule type, when other keys
+ * varied too), the search figure when the experiment searched keys, and
+ * the curves and schedules plots.
  *
  * The page needs nothing but itself: styles inline, no script at all, the
  * plots as inline SVG drawn by figures.c and range.c (the same calls as
@@ -126,7 +128,7 @@ static int embed_figure(report *r, const char *what, const char *group)
 	int rc;
 
 	plot_path(r, path, sizeof path);
-	lrs_figure_request req = { r->db, r->e->id, r->e->name, what, path, 0, group };
+	lrs_figure_request req = { r->db, r->e->id, r->e->name, what, path, 0, group, NULL };
 	rc = lrs_report_figure(r->st, &req);
 	if (rc == 0)
 		rc = embed_svg(r, path);
@@ -180,6 +182,44 @@ static void size_text(lrs_buf *b, long v)
 		lrs_buf_printf(b, "%ld", v);
 }
 
+static int cmp_text(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The model the trials trained, as their stored hyper holds it
+ * ("input=[1, 28, 28], layers=conv6k5p2 relu ..., init=torch"; an MLP's
+ * hidden widths), or how many when the sweep varied it; nothing for a
+ * trainer that keeps its model to itself. */
+static void model_row(report *r)
+{
+	static const char *const key[] = { "model" };
+	size_t n = r->res ? r->res->trials.n : 0, m = 0, models = 0;
+	char **v = n ? lrs_results_values(r->res, key, 1) : NULL;
+
+	for (size_t i = 0; v && i < n; i++)   /* the trials that have one, first */
+		if (v[i]) {
+			char *t = v[m];
+			v[m++] = v[i];
+			v[i] = t;
+		}
+	if (m)
+		qsort(v, m, sizeof *v, cmp_text);
+	for (size_t i = 0; i < m; i++)
+		models += i == 0 || strcmp(v[i - 1], v[i]) != 0;
+	if (models) {
+		char *readable = lrs_results_readable(v[0]);
+		lrs_buf_printf(r->b, "<tr><th>model</th><td>");
+		if (models > 1)
+			lrs_buf_printf(r->b, "%zu models (the leaderboard names each trial's)", models);
+		else
+			text(r->b, readable ? readable : v[0], NULL);
+		lrs_buf_printf(r->b, "</td></tr>\n");
+		free(readable);
+	}
+	lrs_results_values_free(v, n);
+}
+
 static void section_header(report *r)
 {
 	const lrs_experiment_row *e = r->e;
@@ -208,6 +248,7 @@ static void section_header(report *r)
 		lrs_buf_printf(r->b, "%s", after[k]);
 	}
 	lrs_buf_printf(r->b, "</td></tr>\n");
+	model_row(r);
 	trial_counts(r);
 	lrs_buf_printf(r->b, "</table>\n</header>\n");
 }
@@ -402,10 +443,86 @@ static void verdict_cell(lrs_buf *b, const lrs_result_config *c)
 		               c->same ? "same" : "worse", c->p);
 }
 
-static int section_compare(report *r)
+/* The rows of a comparison: by configuration (its cell with the full
+ * parameters on hover), or by the groups of a grouping by keys (their
+ * label, and how many configurations each holds). */
+static void compare_table(report *r, const lrs_results *res)
 {
 	static const char *const head[] = { "rank", "configuration", "n", "best val acc (95% CI)",
 	                                    "test acc (95% CI)", "vs best" };
+	static const char *const group_head[] = { "rank", "", "n (trials)", "configurations", "best val acc (95% CI)",
+	                                          "test acc (95% CI)", "vs best" };
+	const char *gh[7];
+
+	memcpy(gh, group_head, sizeof gh);
+	gh[1] = res->n_by ? res->by[0] : "";
+	lrs_buf_printf(r->b, "<table>\n");
+	if (res->n_by)
+		report_html_head_row(r->b, gh, 7);
+	else
+		report_html_head_row(r->b, head, 6);
+	for (size_t k = 0; k < res->n_ranked; k++) {
+		const lrs_result_config *c = &res->configs[res->ranked[k]];
+		if (isnan(c->mean))
+			continue;
+		lrs_buf_printf(r->b, "<tr><td class=\"n\">%zu</td>", c->rank);
+		if (res->n_by)
+			elem(r->b, "td", c->label, NULL);
+		else
+			config_cell(r->b, c);
+		lrs_buf_printf(r->b, "<td class=\"n\">%zu</td>", c->n);
+		if (res->n_by)
+			lrs_buf_printf(r->b, "<td class=\"n\">%zu</td>", c->n_distinct);
+		mean_ci_cell(r->b, c->mean, c->ci95);
+		mean_ci_cell(r->b, c->mean_test, c->ci95_test);
+		verdict_cell(r->b, c);
+		lrs_buf_printf(r->b, "</tr>\n");
+	}
+	lrs_buf_printf(r->b, "</table>\n");
+}
+
+/* Whether the configurations compared differ in more than their schedule
+ * type, and there are several types: then a table by schedule says which
+ * type won over the rest. */
+static int varied_beyond_schedule(const lrs_results *res)
+{
+	int types = 0, beyond = 0;
+
+	for (size_t k = 0; k < res->n_ranked; k++) {
+		const lrs_result_config *c = &res->configs[res->ranked[k]];
+		size_t j = 0;
+		while (j < k && strcmp(res->configs[res->ranked[j]].schedule, c->schedule))
+			j++;
+		if (j == k)
+			types++;
+		else
+			beyond = 1;
+	}
+	return types > 1 && beyond;
+}
+
+/* The comparison by schedule type, when the sweep varied other keys too. */
+static int compare_by_schedule(report *r)
+{
+	static const char *const by[] = { "schedule" };
+	lrs_results_opts o = { .target_accuracy = NAN, .by = by, .n_by = 1 };
+	lrs_results res;
+	int rc;
+
+	if (!varied_beyond_schedule(r->res))
+		return 0;
+	if ((rc = lrs_results_load(&res, r->st, r->e->id, &o)) < 0)
+		return rc;
+	lrs_buf_printf(r->b, "<h3>By schedule</h3>\n<p>The trials of each schedule type together, whatever "
+	               "their other settings (<code>lrsweep query DB compare --by schedule</code>): n counts "
+	               "every completed trial once.</p>\n");
+	compare_table(r, &res);
+	lrs_results_free(&res);
+	return 0;
+}
+
+static int section_compare(report *r)
+{
 	const lrs_results *res = r->res;
 	int rc;
 
@@ -416,22 +533,12 @@ static int section_compare(report *r)
 		return 0;
 	}
 	lrs_buf_printf(r->b, "<p>One row per configuration (the same trial but for its seed), over its "
-	               "completed seeds, best first.</p>\n<table>\n");
-	report_html_head_row(r->b, head, 6);
-	for (size_t k = 0; k < res->n_ranked; k++) {
-		const lrs_result_config *c = &res->configs[res->ranked[k]];
-		if (isnan(c->mean))
-			continue;
-		lrs_buf_printf(r->b, "<tr><td class=\"n\">%zu</td>", c->rank);
-		config_cell(r->b, c);
-		lrs_buf_printf(r->b, "<td class=\"n\">%zu</td>", c->n);
-		mean_ci_cell(r->b, c->mean, c->ci95);
-		mean_ci_cell(r->b, c->mean_test, c->ci95_test);
-		verdict_cell(r->b, c);
-		lrs_buf_printf(r->b, "</tr>\n");
-	}
-	lrs_buf_printf(r->b, "</table>\n<p class=\"note\">same = Welch's t-test cannot tell it from the best "
+	               "completed seeds, best first.</p>\n");
+	compare_table(r, res);
+	lrs_buf_printf(r->b, "<p class=\"note\">same = Welch's t-test cannot tell it from the best "
 	               "(p &#8805; 0.05); intervals: Student's t, 95%%; no interval with one seed.</p>\n");
+	if ((rc = compare_by_schedule(r)) < 0)
+		return rc;
 	rc = embed_figure(r, "compare", NULL);
 	if (rc == 0)
 		lrs_buf_printf(r->b, "</section>\n");
@@ -446,6 +553,39 @@ static int section_figure(report *r, const char *id, const char *heading, const 
 
 	lrs_buf_printf(r->b, "<section id=\"%s\">\n<h2>%s</h2>\n", id, heading);
 	if ((rc = embed_figure(r, what, NULL)) == 0)
+		lrs_buf_printf(r->b, "</section>\n");
+	return rc;
+}
+
+/* ------------------------------------------------------------ search */
+
+/* Whether the experiment searched a key beyond the schedule type (a
+ * trials.space or params: key, a schedule parameter): then the page has
+ * a section with the search figure. */
+static int searched(const report *r, int *out)
+{
+	lrs_search_key *keys;
+	size_t n;
+	int rc;
+
+	*out = 0;
+	if ((rc = lrs_results_searched(&keys, &n, r->res, r->e->config)) < 0)
+		return rc;
+	for (size_t k = 0; k < n; k++)
+		*out |= strcmp(keys[k].key, "schedule") != 0;
+	lrs_search_keys_free(keys, n);
+	return 0;
+}
+
+static int section_search(report *r)
+{
+	int rc;
+
+	lrs_buf_printf(r->b, "<section id=\"search\">\n<h2>The search</h2>\n<p>Each completed trial's best "
+	               "validation accuracy in plan order with the best so far, then one panel per searched key: "
+	               "its value against the accuracy, each trial a point coloured by schedule type "
+	               "(<code>lrsweep plot DB search</code>).</p>\n");
+	if ((rc = embed_figure(r, "search", NULL)) == 0)
 		lrs_buf_printf(r->b, "</section>\n");
 	return rc;
 }
@@ -474,8 +614,10 @@ static const char style[] =
 
 static int build_page(report *r)
 {
-	int rc;
+	int rc, search;
 
+	if ((rc = searched(r, &search)) < 0)
+		return rc;
 	lrs_buf_printf(r->b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	               /* no fetch, no script: the page is complete as it is */
 	               "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
@@ -485,10 +627,12 @@ static int build_page(report *r)
 	lrs_buf_printf(r->b, " - lrsweep report</title>\n<style>\n%s</style>\n</head>\n<body>\n", style);
 	section_header(r);
 	lrs_buf_printf(r->b, "<nav><a href=\"#range-test\">range test</a><a href=\"#leaderboard\">leaderboard</a>"
-	               "<a href=\"#compare\">comparison</a><a href=\"#curves\">curves</a>"
-	               "<a href=\"#schedules\">schedules</a><a href=\"#config\">configuration</a></nav>\n");
+	               "<a href=\"#compare\">comparison</a>%s<a href=\"#curves\">curves</a>"
+	               "<a href=\"#schedules\">schedules</a><a href=\"#config\">configuration</a></nav>\n",
+	               search ? "<a href=\"#search\">search</a>" : "");
 	/* results first, in the pipeline's order; the YAML, often long, last */
 	if ((rc = section_range_test(r)) < 0 || (rc = section_leaderboard(r)) < 0 || (rc = section_compare(r)) < 0 ||
+	    (search && (rc = section_search(r)) < 0) ||
 	    (rc = section_figure(r, "curves", "Validation accuracy per epoch", "curves")) < 0 ||
 	    (rc = section_figure(r, "schedules", "Learning rate of each configuration", "schedules")) < 0)
 		return rc;

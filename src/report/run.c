@@ -3,6 +3,7 @@
  * ranks and names them, and the totals of the trials run. */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "lrsweep/pipeline.h"
 #include "lrsweep/report.h"
@@ -57,15 +58,18 @@ static void print_mean_sd(FILE *f, double mean, double sd, int last)
 int lrs_report_leaderboard(FILE *f, lrs_store *st, int64_t exp_id)
 {
 	lrs_results r;
-	int rc;
+	int rc, width = 48;   /* the label column: wider for a longer label */
 
 	if ((rc = lrs_results_load(&r, st, exp_id, NULL)) < 0)
 		return rc;
+	for (size_t k = 0; k < r.n_ranked; k++)
+		if (strlen(r.configs[r.ranked[k]].label) > (size_t)width)
+			width = (int)strlen(r.configs[r.ranked[k]].label);
 	fprintf(f, "\nleaderboard (mean ± sd over seeds of completed trials; ranked by validation accuracy)\n\n");
-	fprintf(f, "%4s  %-48s  %3s  %-17s  %s\n", "rank", "configuration", "n", "best val acc", "test acc");
+	fprintf(f, "%4s  %-*s  %3s  %-17s  %s\n", "rank", width, "configuration", "n", "best val acc", "test acc");
 	for (size_t k = 0; k < r.n_ranked; k++) {
 		const lrs_result_config *c = &r.configs[r.ranked[k]];
-		fprintf(f, "%4zu  %-48s  %3zu  ", c->rank, c->label, c->n);
+		fprintf(f, "%4zu  %-*s  %3zu  ", c->rank, width, c->label, c->n);
 		print_mean_sd(f, c->mean, c->sd, 0);
 		fprintf(f, "  ");
 		print_mean_sd(f, c->mean_test, c->sd_test, 1);

@@ -1,7 +1,7 @@
 /* results.c - an experiment's trials grouped into configurations, each
  * labelled, given a line style and compared (results.h). The one place
  * where the comparison's statistics are computed; labels.c names the
- * configurations. */
+ * configurations, factors.c groups trials by keys instead. */
 #include <assert.h>
 #include <math.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 #include "lrsweep/error.h"
 #include "lrsweep/results.h"
 #include "lrsweep/stats.h"
+#include "internal.h"
 
 /* ------------------------------------------------------------ metrics */
 
@@ -38,6 +39,15 @@ static double metric_of(const lrs_trial_row *t, int m)
 	}
 }
 
+double lrs_results_metric(const lrs_results *r, const lrs_trial_row *t)
+{
+	int m = 0;
+
+	while ((size_t)m < N_METRICS - 1 && strcmp(r->metric, metrics[m]))
+		m++;
+	return metric_of(t, m);
+}
+
 /* ------------------------------------------------------------ grouping */
 
 /* A trial as sorted into configurations. */
@@ -62,12 +72,18 @@ static int cmp_key(const char *const a[3], const char *const b[3])
 	return c;
 }
 
+int results_cmp_config(const lrs_trial_row *a, const lrs_trial_row *b)
+{
+	const char *ka[3] = { a->schedule, a->params, a->hyper }, *kb[3] = { b->schedule, b->params, b->hyper };
+
+	return cmp_key(ka, kb);
+}
+
 /* By configuration, then id. */
 static int cmp_trial(const void *x, const void *y)
 {
 	const lrs_trial_row *a = ((const trial_ref *)x)->t, *b = ((const trial_ref *)y)->t;
-	const char *ka[3] = { a->schedule, a->params, a->hyper }, *kb[3] = { b->schedule, b->params, b->hyper };
-	int c = cmp_key(ka, kb);
+	int c = results_cmp_config(a, b);
 
 	return c ? c : (a->id > b->id) - (a->id < b->id);
 }
@@ -91,6 +107,15 @@ static int fill_missing(lrs_trial_rows *t)
 				return lrs_error_set(LRS_ENOMEM, "out of memory");
 	}
 	return 0;
+}
+
+void results_plan_order(lrs_results *r)
+{
+	qsort(r->configs, r->n_configs, sizeof *r->configs, cmp_first);
+	for (size_t k = 0; k < r->n_configs; k++) {
+		r->configs[k].style = (int)k;
+		r->configs[k].rank = 0;
+	}
 }
 
 /* The configurations of r->trials, each with its trials, in plan order. */
@@ -118,13 +143,10 @@ static int group(lrs_results *r)
 		for (size_t k = i; k < j; k++)
 			c->trials[k - i] = order[k].index;
 		c->n_trials = j - i;
+		c->n_distinct = 1;
 		i = j;
 	}
-	qsort(r->configs, r->n_configs, sizeof *r->configs, cmp_first);
-	for (size_t k = 0; k < r->n_configs; k++) {
-		r->configs[k].style = (int)k;
-		r->configs[k].rank = 0;
-	}
+	results_plan_order(r);
 	free(order);
 	return 0;
 nomem:
@@ -198,10 +220,11 @@ static int describe(const lrs_results *r, lrs_result_config *c, int m)
 	return 0;
 }
 
-/* Whether configuration c takes part: a completed trial, of the type asked. */
+/* Whether configuration c takes part: a completed trial, of the type asked
+ * (groups by keys hold that type's trials alone already). */
 static int compared(const lrs_results *r, const lrs_result_config *c, const lrs_results_opts *o)
 {
-	if (o && o->schedule && strcmp(o->schedule, c->schedule))
+	if (o && o->schedule && !r->n_by && strcmp(o->schedule, c->schedule))
 		return 0;
 	for (size_t i = 0; i < c->n_trials; i++)
 		if (r->trials.items[c->trials[i]].status == LRS_TRIAL_COMPLETED)
@@ -218,7 +241,8 @@ typedef struct {
 } rank_ref;
 
 /* Best first: the mean in the metric's direction (none last), then the
- * configuration's key, so that the order never depends on the input's. */
+ * configuration's key (a group's: its plan order), so that the order
+ * never depends on the input's. */
 static int cmp_rank(const void *x, const void *y)
 {
 	const rank_ref *a = x, *b = y;
@@ -229,7 +253,8 @@ static int cmp_rank(const void *x, const void *y)
 		return a->key > b->key ? -1 : 1;
 	const char *ka[3] = { a->c->schedule, a->c->params, a->c->hyper };
 	const char *kb[3] = { b->c->schedule, b->c->params, b->c->hyper };
-	return cmp_key(ka, kb);
+	int c = cmp_key(ka, kb);
+	return c ? c : (a->k > b->k) - (a->k < b->k);
 }
 
 static int compare(lrs_results *r, const lrs_results_opts *o, int m)
@@ -280,8 +305,13 @@ int lrs_results_build(lrs_results *out, lrs_trial_rows *trials, const lrs_result
 	}
 	out->metric = metrics[m];
 	out->ascending = strstr(out->metric, "loss") != NULL;
-	if ((rc = fill_missing(&out->trials)) < 0 || (rc = group(out)) < 0 || (rc = label(out)) < 0 ||
-	    (rc = compare(out, opts, m)) < 0)
+	if ((rc = fill_missing(&out->trials)) < 0)
+		goto fail;
+	if (opts && opts->n_by)
+		rc = results_group_by(out, opts);
+	else if ((rc = group(out)) == 0)
+		rc = label(out);
+	if (rc < 0 || (rc = compare(out, opts, m)) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -309,7 +339,13 @@ void lrs_results_free(lrs_results *r)
 	for (size_t k = 0; r->configs && k < r->n_configs; k++) {
 		free(r->configs[k].label);
 		free(r->configs[k].trials);
+		for (size_t i = 0; r->configs[k].values && i < r->n_by; i++)
+			free(r->configs[k].values[i]);
+		free(r->configs[k].values);
 	}
+	for (size_t k = 0; k < r->n_by; k++)
+		free(r->by[k]);
+	free(r->by);
 	free(r->configs);
 	free(r->ranked);
 	lrs_trial_rows_free(&r->trials);

@@ -330,7 +330,7 @@ void lrs_experiment_rows_free(lrs_experiment_rows *rows)
 static const char *const trial_columns[] = {
 	"id", "trial_key", "schedule", "params", "hyper", "seed", "status", "epochs_done", "iterations",
 	"best_val_accuracy", "best_epoch", "final_val_accuracy", "final_val_loss", "final_train_loss",
-	"test_accuracy", "diverged_at", "wall_seconds", "started_at", "finished_at", "worker",
+	"test_accuracy", "diverged_at", "wall_seconds", "started_at", "finished_at", "worker", "error",
 };
 
 static int trial_column(const char *name)
@@ -345,7 +345,7 @@ static void clear_trial(void *item)
 {
 	lrs_trial_row *t = item;
 	char **f[] = { &t->trial_key, &t->schedule, &t->params, &t->hyper, &t->started_at, &t->finished_at,
-	               &t->worker, &t->bounds_group };
+	               &t->worker, &t->bounds_group, &t->error };
 
 	free_fields(f, sizeof f / sizeof *f);
 }
@@ -372,6 +372,7 @@ static int trial_row(void *item, sqlite3_stmt *s)
 	t->wall_seconds = col_real(s, 18);
 	col_texts(s, 19, (char **const[]){ &t->worker, &t->bounds_group }, 2, &oom);
 	t->reach = col_real(s, 21);
+	col_texts(s, 22, (char **const[]){ &t->error }, 1, &oom);
 	return oom;
 }
 
@@ -383,7 +384,7 @@ static int trials_sql(lrs_buf *sql, const lrs_trial_filter *f, int groups)
 	               " best_val_accuracy, best_epoch, final_val_accuracy, final_val_loss, final_train_loss,"
 	               " test_accuracy, diverged_at, started_at, finished_at, wall_seconds, worker, %s,"
 	               " CASE WHEN ?4 IS NULL THEN NULL ELSE (SELECT min(iteration) FROM epochs"
-	               " WHERE trial_id = t.id AND val_accuracy >= ?4) END"
+	               " WHERE trial_id = t.id AND val_accuracy >= ?4) END, error"
 	               " FROM trials t WHERE experiment_id = ?1 AND (?2 IS NULL OR status = ?2)"
 	               " AND (?3 IS NULL OR schedule = ?3)", groups ? "bounds_group" : "NULL");
 	if (f && f->order)

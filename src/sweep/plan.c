@@ -42,6 +42,8 @@ typedef struct {
 	size_t cap;
 	lrs_buf errors;          /* one line per failing entry                */
 	int failed;
+	int lenient;             /* a schedule refusing a point's values makes
+	                            failed trials, not an error (random, tpe) */
 } builder;
 
 /* The axis a value makes, if it is a search value; 0 when literal. */
@@ -84,6 +86,8 @@ static const lrs_node *axis_node(const axis *a, double v, lrs_node **made)
 		size_t i = v > 0 ? (size_t)v : 0;
 		return a->values->items[i < a->values->n ? i : a->values->n - 1];
 	}
+	if (v == 0)
+		v = 0;   /* a proposal's -0 is 0 */
 	snprintf(text, sizeof text, a->kind == AX_INT_UNIFORM ? "%.0f" : "%.17g", v);
 	if (lrs_node_new_scalar(made, text, a->spec->line, a->spec->column) < 0)
 		return NULL;
@@ -188,6 +192,7 @@ static void trial_key(lrs_trial_spec *t)
 
 static void spec_free(lrs_trial_spec *t)
 {
+	free(t->error);
 	lrs_sched_free(t->sched);
 	free(t->params);
 	free(t->hyper);
@@ -369,16 +374,23 @@ void lrs_plan_group_hyper(const lrs_experiment *e, const lrs_trial_spec *first, 
 		optim->eps = o->eps;
 }
 
+/* The current error as "file:line:column: message" when it has a place. */
+static void located_error(char *line, size_t size, const lrs_experiment *e)
+{
+	const char *msg = lrs_error_last();
+
+	if (lrs_error_line() > 0 && strncmp(msg, e->path, strlen(e->path)))
+		snprintf(line, size, "%s:%d:%d: %s", e->path, lrs_error_line(), lrs_error_column(), msg);
+	else
+		snprintf(line, size, "%s", msg);
+}
+
 /* Records the current error as one line of the build's errors (once). */
 static void note_error(builder *b)
 {
-	const char *msg = lrs_error_last();
 	char line[4200];
 
-	if (lrs_error_line() > 0 && strncmp(msg, b->e->path, strlen(b->e->path)))
-		snprintf(line, sizeof line, "%s:%d:%d: %s", b->e->path, lrs_error_line(), lrs_error_column(), msg);
-	else
-		snprintf(line, sizeof line, "%s", msg);
+	located_error(line, sizeof line, b->e);
 	if (!b->errors.data || !strstr(b->errors.data, line))
 		lrs_buf_printf(&b->errors, "%s%s", b->failed ? "\n" : "", line);
 	b->failed++;
@@ -503,8 +515,28 @@ static int point_base(builder *b, point *pt, size_t config, const lrs_group_boun
 	return 0;
 }
 
+/* Trial t, whose schedule `type` refused `params` (the current error): a
+ * trial that fails, with the error located and the parameters as chosen
+ * (its key made of those). 0, or LRS_ENOMEM. */
+static int refused(lrs_trial_spec *t, const lrs_experiment *e, const char *type, const lrs_node *params)
+{
+	char why[4200];
+	lrs_sched_type st;
+	lrs_buf b = { 0 };
+
+	located_error(why, sizeof why, e);
+	lrs_sched_type_parse(&st, type);   /* checked at load */
+	t->type = lrs_sched_type_name(st);
+	t->sched = NULL;
+	lrs_node_json(&b, params);
+	t->params = lrs_buf_take(&b);
+	t->error = strdup(why);
+	return t->params && t->error ? 0 : lrs_error_set(LRS_ENOMEM, "out of memory");
+}
+
 /* Appends the point's trial with `seed`, its schedule of `entry` resolved
- * in ctx, and keys it. */
+ * in ctx (or refused: a trial that fails, when the build is lenient), and
+ * keys it. */
 static int add_seed(builder *b, const lrs_node *entry, const point *pt, const lrs_sched_ctx *ctx, uint64_t seed)
 {
 	lrs_trial_spec *t;
@@ -521,9 +553,15 @@ static int add_seed(builder *b, const lrs_node *entry, const point *pt, const lr
 	t = &b->plan->items[b->plan->n];
 	*t = pt->base;
 	t->seed = seed;
-	if ((err = lrs_sched_build(&t->sched, lrs_node_get(entry, "type")->text, pt->params, ctx)) < 0)
+	err = lrs_sched_build(&t->sched, lrs_node_get(entry, "type")->text, pt->params, ctx);
+	if (err == LRS_EINVALID && b->lenient)
+		err = refused(t, b->e, lrs_node_get(entry, "type")->text, pt->params);
+	else if (err == 0)
+		t->type = lrs_sched_type_name(lrs_sched_get_type(t->sched));
+	if (err < 0) {
+		spec_free(t);
 		return err;
-	t->type = lrs_sched_type_name(lrs_sched_get_type(t->sched));
+	}
 	t->xparams = NULL;
 	if (pt->xparams) {
 		lrs_buf xb = { 0 };
@@ -533,8 +571,8 @@ static int add_seed(builder *b, const lrs_node *entry, const point *pt, const lr
 	t->hyper = hyper_json(t);
 	t->label = strdup(pt->label.data);
 	t->group = strdup(pt->group);
-	if ((err = lrs_sched_params_json(&t->params, t->sched)) < 0 || !t->hyper || !t->label || !t->group ||
-	    (pt->xparams && !t->xparams)) {
+	if ((!t->error && (err = lrs_sched_params_json(&t->params, t->sched)) < 0) || !t->params || !t->hyper ||
+	    !t->label || !t->group || (pt->xparams && !t->xparams)) {
 		spec_free(t);
 		return err < 0 ? err : lrs_error_set(LRS_ENOMEM, "out of memory");
 	}
@@ -654,10 +692,63 @@ static void expand_grid(builder *b, const lrs_node *entry, const axis *axes, siz
 	choices_free(&c);
 }
 
+/* Whether any values of an entry's axes make trials that run: the middle
+ * of every axis, then PROBES draws of a stream of their own. None does
+ * when what the schedule refuses is the file's own (a literal gamma: -1),
+ * not the values a search chose. */
+#define PROBES 64
+static int entry_builds(const builder *b, const lrs_node *entry, const axis *axes, size_t n_axes)
+{
+	lrs_plan scratch = { 0 };
+	builder sb = { b->e, b->ds, NAN, NAN, b->fields, b->bounds, b->n_bounds, &scratch, 0, { 0 }, 0, 1 };
+	lrs_rng rng;
+	choices c;
+	int ok = 0;
+
+	if (choices_new(&c, &sb, n_axes) < 0)
+		return 1;   /* out of memory: let the trials say so */
+	lrs_rng_seed(&rng, lrs_rng_mix(b->e->seed ^ 0x70726f6265000000ULL));   /* "probe" */
+	for (int j = 0; j <= PROBES && !ok && !sb.failed; j++) {
+		size_t before = scratch.n;
+		for (size_t i = 0; i < n_axes; i++) {
+			c.chosen[i] = axis_value(&axes[i], j ? lrs_rng_uniform(&rng) : 0.5, 0, &c.made[i]);
+			sb.failed |= c.chosen[i] == NULL;
+		}
+		if (!sb.failed && add_point(&sb, entry, axes, n_axes, c.chosen, c.drawn, 0) == 0)
+			ok = scratch.n > before && !scratch.items[before].error;
+		for (size_t i = 0; i < n_axes; i++) {
+			lrs_node_free(c.made[i]);
+			c.made[i] = NULL;
+		}
+	}
+	ok |= sb.failed;   /* out of memory, or a space value the build reports anyway */
+	choices_free(&c);
+	lrs_plan_free(&scratch);
+	lrs_buf_free(&sb.errors);
+	return ok;
+}
+
+/* After the points of an entry, items [first, b->plan->n): when every one
+ * of them was refused and no other values of the entry build either, the
+ * first one's reason is an error of the file. */
+static void check_refused(builder *b, size_t first, const lrs_node *entry, const axis *axes, size_t n_axes)
+{
+	const lrs_plan *p = b->plan;
+
+	for (size_t i = first; i < p->n; i++)
+		if (!p->items[i].error)
+			return;
+	if (p->n > first && !entry_builds(b, entry, axes, n_axes)) {
+		lrs_error_set(LRS_EINVALID, "%s", p->items[first].error);
+		note_error(b);
+	}
+}
+
 /* trials.search.samples random points of one entry. */
 static void expand_random(builder *b, const lrs_node *entry, size_t which, const axis *axes, size_t n_axes,
                           size_t *config)
 {
+	size_t first = b->plan->n;
 	choices c;
 
 	if (choices_new(&c, b, n_axes) < 0)
@@ -687,6 +778,8 @@ static void expand_random(builder *b, const lrs_node *entry, size_t which, const
 			break;
 	}
 	choices_free(&c);
+	if (!b->failed)
+		check_refused(b, first, entry, axes, n_axes);
 }
 
 typedef struct {
@@ -763,6 +856,32 @@ static int schedule_list(const lrs_node **list, lrs_node **fallback, const lrs_e
 	return 0;
 }
 
+/* Random and tpe search: every value a key of trials.space may take -
+ * each listed one, both ends of a range - checked as the file's own are,
+ * so that a draw or proposal can never reach one its key refuses
+ * (momentum: {uniform: [0.5, 1.5]}) after trials have run. */
+static void check_space(builder *b)
+{
+	const lrs_node *space = b->e->trial.space;
+
+	for (size_t k = 0; space && k < space->n; k++) {
+		const lrs_node *v = space->items[k];
+		axis a;
+		if (!axis_of(&a, space->keys[k], 1, v))
+			continue;
+		const lrs_node *list = v->items[0];
+		for (size_t i = 0; i < list->n; i++) {
+			const char *key = space->keys[k];
+			const lrs_node *value = list->items[i];
+			lrs_model_config m = b->e->model;
+			lrs_optim_config o;
+			long batch;
+			if (lrs_experiment_hyper(b->e, &key, &value, 1, &m, &o, &batch) < 0)
+				note_error(b);
+		}
+	}
+}
+
 /* The end of a build: the errors noted, if any, as one LRS_EINVALID (the
  * plan freed). */
 static int build_errors(builder *b)
@@ -780,7 +899,7 @@ static int build_errors(builder *b)
 int lrs_plan_build_grouped(lrs_plan *out, const lrs_experiment *e, const lrs_dataset *ds, unsigned fields,
                            const lrs_group_bounds *bounds, size_t n)
 {
-	builder b = { e, ds, NAN, NAN, fields, bounds, n, out, 0, { 0 }, 0 };
+	builder b = { e, ds, NAN, NAN, fields, bounds, n, out, 0, { 0 }, 0, 0 };
 	lrs_node *fallback;
 	const lrs_node *list;
 	size_t config = 0;
@@ -789,6 +908,11 @@ int lrs_plan_build_grouped(lrs_plan *out, const lrs_experiment *e, const lrs_dat
 	memset(out, 0, sizeof *out);
 	if (e->trial.tpe)
 		return stand_in(out, e, ds, fields, bounds, n);
+	b.lenient = e->trial.random;
+	if (b.lenient)
+		check_space(&b);
+	if (b.failed)   /* one line per value, not one per draw as well */
+		return build_errors(&b);
 	if ((err = schedule_list(&list, &fallback, e)) < 0)
 		return err;
 	for (size_t i = 0; i < list->n; i++) {
@@ -929,7 +1053,7 @@ static void add_given(builder *b, const lrs_node *entry, const axis *axes, size_
 int lrs_plan_add_points(lrs_plan *p, long *dup_of, const lrs_experiment *e, const lrs_dataset *ds, unsigned fields,
                         const lrs_group_bounds *bounds, size_t n_bounds, const lrs_plan_point *points, size_t n)
 {
-	builder b = { e, ds, NAN, NAN, fields, bounds, n_bounds, p, p->n, { 0 }, 0 };
+	builder b = { e, ds, NAN, NAN, fields, bounds, n_bounds, p, p->n, { 0 }, 0, 1 };
 	const lrs_node *list;
 	lrs_node *fallback;
 	int err;
@@ -1011,6 +1135,38 @@ static int stand_in_entry(lrs_plan_point **pts, size_t *n_pts, double **vals, co
 	return 0;
 }
 
+/* Strategy tpe's stand-in plan p: when the schedule of entry k refused
+ * every trial of it and no other values of the entry build either, the
+ * first one's reason is an error of the file (p freed). */
+static int stand_in_refused(lrs_plan *p, const lrs_experiment *e, const lrs_dataset *ds, unsigned fields,
+                            const lrs_group_bounds *bounds, size_t n, size_t k)
+{
+	builder b = { e, ds, NAN, NAN, fields, bounds, n, p, p->n, { 0 }, 0, 1 };
+	const lrs_node *list, *entry;
+	lrs_node *fallback;
+	axis *axes;
+	size_t first = SIZE_MAX;
+	long n_axes;
+	int err;
+
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->given[p->items[i].config].entry != k)
+			continue;
+		if (!p->items[i].error)
+			return 0;
+		first = first < i ? first : i;
+	}
+	if (first == SIZE_MAX || (err = schedule_list(&list, &fallback, e)) < 0)
+		return first == SIZE_MAX ? 0 : err;
+	if ((n_axes = entry_axes(&entry, &axes, list, e, k)) >= 0 && !entry_builds(&b, entry, axes, (size_t)n_axes)) {
+		lrs_error_set(LRS_EINVALID, "%s", p->items[first].error);
+		note_error(&b);
+	}
+	free(axes);
+	lrs_node_free(fallback);
+	return build_errors(&b);
+}
+
 /* Strategy tpe's plan before any proposal: what checks the file and finds
  * the range-test groups (stand_in_entry for every entry). */
 static int stand_in(lrs_plan *out, const lrs_experiment *e, const lrs_dataset *ds, unsigned fields,
@@ -1022,12 +1178,19 @@ static int stand_in(lrs_plan *out, const lrs_experiment *e, const lrs_dataset *d
 	long *dup = NULL;
 	int err = vals ? 0 : lrs_error_set(LRS_ENOMEM, "out of memory");
 
+	builder b = { e, ds, NAN, NAN, fields, bounds, n, out, 0, { 0 }, 0, 1 };
+
+	check_space(&b);
+	if (err == 0)
+		err = build_errors(&b);
 	for (size_t k = 0; err == 0 && k < entries; k++)
 		err = stand_in_entry(&pts, &n_pts, &vals[k], e, k);
 	if (err == 0 && !(dup = calloc(n_pts + 1, sizeof *dup)))
 		err = lrs_error_set(LRS_ENOMEM, "out of memory");
 	if (err == 0)
 		err = lrs_plan_add_points(out, dup, e, ds, fields, bounds, n, pts, n_pts);
+	for (size_t k = 0; err == 0 && k < entries; k++)
+		err = stand_in_refused(out, e, ds, fields, bounds, n, k);
 	for (size_t k = 0; vals && k < entries; k++)
 		free(vals[k]);
 	free(vals);

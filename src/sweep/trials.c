@@ -247,7 +247,10 @@ static int run_one(void *ctx, long k)
 	memset(&o, 0, sizeof o);
 	if (!(r.epochs = calloc((size_t)job->plan->items[i].epochs, sizeof *r.epochs)))
 		o.error = "out of memory";
-	else
+	else if (job->plan->items[i].error) {   /* its schedule refused its values: failed, never trained */
+		o.error = job->plan->items[i].error;
+		o.epochs = r.epochs;
+	} else
 		train_one(job, &r, &res, &o);
 	table_end(job, i);
 	rc = hand_finish(job, i, &o);

@@ -202,4 +202,46 @@ else
 	ok "sklearn CSVs: SKIPPED (python3-sklearn not installed)"
 fi
 
+# ------------------------------------------------ gzip-compressed CSV
+# read through zlib as the idx reader reads .gz (scikit-learn ships
+# digits.csv.gz): the same samples as the plain file; a truncated or
+# damaged stream is a read error, not a shorter data set.
+"$PY" - <<'EOF'
+import gzip
+rows = "".join(f"{i % 7}.25,{(i * 13) % 11},{i % 3}\n" for i in range(2000))
+open("plain.csv", "w").write(rows)
+z = gzip.compress(rows.encode())
+open("packed.csv.gz", "wb").write(z)
+open("cut.csv.gz", "wb").write(z[: len(z) // 2])
+open("junk.csv.gz", "wb").write(b"\x1f\x8b" + bytes(range(200)))
+EOF
+data "  train: {format: csv, path: plain.csv}
+  validation: 0"
+cp "$OUT" plain.out
+data "  train: {format: csv, path: packed.csv.gz}
+  validation: 0"
+if [ "$RC" -eq 0 ] && grep -q '^train  *2000  *2 ' "$OUT" && diff <(grep -v csv plain.out) <(grep -v csv "$OUT") >/dev/null; then
+	ok "csv.gz: read as its text (2000 rows, the plain file's summary)"
+else
+	nok "csv.gz" "rc=$RC $(head -c 400 "$OUT") $(head -c 300 "$ERR") $(diff plain.out "$OUT" | head -5)"
+fi
+for f in cut junk; do
+	data "  train: {format: csv, path: $f.csv.gz}"
+	if [ "$RC" -eq 2 ] && [ "$(wc -l <"$ERR")" -eq 1 ] &&
+	   grep -q "exp.yaml:3:30: $f.csv.gz: read error after row [0-9]*: the file ends early or is damaged" "$ERR"; then
+		ok "csv.gz $f: one line, exit 2, a read error"
+	else
+		nok "csv.gz $f" "rc=$RC $(cat "$ERR")"
+	fi
+done
+if [ -r "$SK/digits.csv.gz" ]; then
+	data "  train: {format: csv, path: $SK/digits.csv.gz}
+  validation: 0"
+	if [ "$RC" -eq 0 ] && grep -q '^train  *1797  *64 ' "$OUT"; then
+		ok "sklearn digits.csv.gz: 1797 samples, 64 features"
+	else
+		nok "sklearn digits.csv.gz" "rc=$RC $(head -c 300 "$OUT") $(head -c 300 "$ERR")"
+	fi
+fi
+
 finish

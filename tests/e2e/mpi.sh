@@ -150,6 +150,19 @@ if [ $RC -eq 0 ] && cmp -s <(sqlite3 "$T/tm.db" "$METRICS") <(sqlite3 "$T/ts.db"
 else
 	nok "mpi tpe" "rc=$RC $(tail -c 300 "$ERR")"
 fi
+# proposals the schedule refuses: stored failed on the ranks as on one thread
+sed 's/    - {type: triangular, step_size: {choice: \["1 epochs", "2 epochs"\]}}/    - {type: triangular, base_lr: {log_uniform: [1.0e-3, 10.0]}, max_lr: 0.1, step_size: 20}/;
+	s/samples: 9, startup: 3, batch: 2/samples: 9, startup: 5, batch: 2/' tpe.yaml >tref.yaml
+F="select id, trial_key, params, seed, status, epochs_done, best_val_accuracy, error from trials order by id"
+mpi run tref.yaml --db "$T/trm.db" >"$OUT" 2>"$ERR"
+RC=$?
+"$LRSWEEP" run tref.yaml --db "$T/trs.db" --threads 1 -q >/dev/null 2>&1
+nf=$(sqlite3 "$T/trm.db" "select count(*) from trials where status = 'failed' and error like 'tref.yaml:15:%'")
+if [ $RC -eq 0 ] && [ "$nf" -gt 0 ] && cmp -s <(sqlite3 "$T/trm.db" "$F") <(sqlite3 "$T/trs.db" "$F"); then
+	ok "strategy tpe, refused proposals: -np 3 stores the $nf failed trials and the others as one thread does"
+else
+	nok "mpi tpe refused" "rc=$RC failed=$nf $(tail -c 300 "$ERR")"
+fi
 sed 's/    - type: one_cycle/    - type: one_cycle\n  pruning: {type: asha}/' exp.yaml >prune.yaml
 mpi run prune.yaml --db "$T/p.db" >"$OUT" 2>"$ERR"
 if [ $? -eq 2 ] && grep -q "pruning is not available in MPI runs" "$ERR"; then ok "pruning refused under MPI, before any training"

@@ -137,6 +137,83 @@ else
 	nok "apart" "rc=$RC"
 fi
 
+# proposals the schedule refuses (base_lr above max_lr, step_size 0) are
+# trials stored as failed with the reason; the search goes on, ignores
+# them and counts them in its budget; threads and --resume as before
+cat >refuse.yaml <<'YAML'
+name: refuse
+seed: 3
+data:
+  train: {format: synthetic, kind: blobs, samples: 300, classes: 3}
+  validation: 0.2
+model: {hidden: []}
+optimizer: {type: sgd, momentum: 0.9}
+batch_size: 32
+range_test: {bounds: {min_lr: 0.01, max_lr: 0.3}}
+trials:
+  epochs: 2
+  seeds: [1, 2]
+  schedules:
+    - {type: triangular, base_lr: {log_uniform: [1.0e-3, 10.0]}, max_lr: 0.1, step_size: {int_uniform: [0, 20]}}
+  search: {strategy: tpe, samples: 12, startup: 4, batch: 2}
+  pruning: {type: asha, grace_epochs: 1, reduction_factor: 2}
+YAML
+F="select id, trial_key, params, seed, status, epochs_done, best_val_accuracy, error from trials order by id"
+run run refuse.yaml --db "$T/rf1.db" --threads 1
+rc1=$RC
+failed_lines=$(grep -c 'done (failed): triangular .*refuse.yaml:14:[0-9]*: triangular: parameter' "$ERR")
+run run refuse.yaml --db "$T/rf2.db" --threads 2 -q
+nf=$(q rf1.db "select count(*) from trials where status = 'failed'")
+nc=$(q rf1.db "select count(*) from trials where status in ('completed', 'pruned')")
+why=$(q rf1.db "select count(*) from trials where status = 'failed' and epochs_done = 0 and
+	(error like 'refuse.yaml:14:%must be <= max_lr (0.1)' or error like 'refuse.yaml:14:%''step_size'' must be >= 1%')")
+rows=$(q rf1.db "select count(*) from epochs e join trials t on t.id = e.trial_id where t.status = 'failed'")
+if [ "$rc1" -eq 0 ] && [ "$RC" -eq 0 ] && [ "$(q rf1.db "select count(*) from trials")" = 24 ] && [ "$nf" -gt 0 ] &&
+   [ "$nc" -gt 0 ] && [ "$why" = "$nf" ] && [ "$rows" = 0 ] && [ "$failed_lines" = "$nf" ] &&
+   [ "$(q rf1.db "$F")" = "$(q rf2.db "$F")" ] && [ "$(q rf1.db "select status from experiments")" = completed ]; then
+	ok "refused tpe proposals: $nf of 24 trials stored failed with the reason, the search went on (1 and 2 threads alike)"
+else
+	nok "refused tpe proposals" "rc=$rc1/$RC n=$(q rf1.db "select count(*) from trials") failed=$nf why=$why rows=$rows lines=$failed_lines $(tail -c 300 "$ERR")"
+fi
+run query "$T/rf1.db" experiments --format csv
+if [ "$RC" -eq 0 ] && [ "$nf" -gt 0 ] && grep -q ",$nf,0,[0-9.]*," "$OUT" &&
+   [ "$("$LRSWEEP" query "$T/rf1.db" trials --status failed --format csv | tail -n +2 | wc -l)" = "$nf" ]; then
+	ok "query counts and lists the failed trials"
+else
+	nok "query failed" "rc=$RC $(cat "$OUT")"
+fi
+# the reason is in query trials' last column, in the table and in CSV
+run query "$T/rf1.db" trials --status failed
+tab=$(grep -c "refuse.yaml:14:[0-9]*: triangular: " "$OUT")
+"$LRSWEEP" query "$T/rf1.db" trials --status failed --format csv >fail.csv
+why_csv=$("$PY" -c 'import csv, sys; r = list(csv.DictReader(open(sys.argv[1])))
+print(sum(x["error"].startswith("refuse.yaml:14:") and x["status"] == "failed" for x in r))' fail.csv)
+if [ "$RC" -eq 0 ] && [ "$nf" -gt 0 ] && [ "$tab" = "$nf" ] && [ "$why_csv" = "$nf" ]; then
+	ok "query trials shows each failed trial's reason (error column)"
+else
+	nok "query trials error column" "rc=$RC tab=$tab csv=$why_csv nf=$nf $(head -3 "$OUT")"
+fi
+cp rf1.db rfcut.db
+q rfcut.db "pragma foreign_keys = on; delete from trials where id > 10; update experiments set status = 'interrupted'"
+run run refuse.yaml --db "$T/rfcut.db" --resume -q
+if [ "$RC" -eq 0 ] && [ "$(q rfcut.db "$F")" = "$(q rf1.db "$F")" ]; then
+	ok "--resume with failed trials proposes and stores what the uninterrupted run did"
+else
+	nok "resume refused" "rc=$RC $(diff <(q rfcut.db "$F") <(q rf1.db "$F") | head -4)"
+fi
+sed 's/search: {strategy: tpe, samples: 12, startup: 4, batch: 2}/search: {strategy: random, samples: 12}/' refuse.yaml >rrand.yaml
+run run rrand.yaml --db "$T/rr.db" -q
+nf=$(q rr.db "select count(*) from trials where status = 'failed' and error like 'rrand.yaml:14:%'")
+if [ "$RC" -eq 0 ] && [ "$(q rr.db "select count(*) from trials")" = 24 ] && [ "$nf" -gt 0 ] &&
+   [ "$(q rr.db "select count(*) from trials where status in ('completed', 'pruned')")" = "$((24 - nf))" ]; then
+	ok "refused random draws: $nf of 24 trials stored failed, the others run"
+else
+	nok "refused random draws" "rc=$RC failed=$nf $(tail -c 300 "$ERR")"
+fi
+sed 's/base_lr: {log_uniform: \[1.0e-3, 10.0\]}/base_lr: {log_uniform: [0.5, 10.0]}/' refuse.yaml >rall.yaml
+bad_usage "a schedule no proposal can build" "^lrsweep run: rall.yaml:14:35: triangular: parameter 'base_lr' (.*) must be <= max_lr (0.1)$" \
+	run rall.yaml --dry-run
+
 # bad settings
 sed 's/search: {strategy: tpe, samples: 14, startup: 4, batch: 3}/search: {strategy: grid, startup: 4}/;
 	s/{log_uniform: \[1.0e-5, 1.0e-2\]}/{grid: [1.0e-5, 1.0e-3]}/; s/lr: {log_uniform: \[1.0e-4, 1.0\]}/lr: 0.1/' tpe.yaml >b1.yaml
@@ -149,4 +226,30 @@ bad_usage "shared under grid search" "^lrsweep run: b3.yaml:19:.*'shared' is for
 sed 's/batch_size: {choice: \[16, 32\]}/batch_size: {int_uniform: [16, 32]}/; s/^range_test: .*/range_test: {epochs: 2}/' tpe.yaml >b4.yaml
 bad_usage "a range test per value of a ranged key" "^lrsweep run: b4.yaml:18:17: 'batch_size': strategy tpe searches it over a range" \
 	run b4.yaml --dry-run
+# every search: key a new user may get wrong: one line at line:column, exit 2
+S='search: {strategy: tpe, samples: 14, startup: 4, batch: 3}'
+bad_search() {   # NAME SETTINGS NEEDLE
+	sed "s/$S/search: {$2}/" tpe.yaml >bs.yaml
+	bad_usage "$1" "^lrsweep run: bs.yaml:19:$3" run bs.yaml --dry-run
+}
+bad_search "samples 0" "strategy: tpe, samples: 0" "36: 'samples' must be a whole number in \[1, 1000000\], got '0'$"
+bad_search "startup above samples" "strategy: tpe, samples: 3, startup: 20" \
+	"48: 'startup' (20) is more than 'samples' (3): every proposal would be drawn at random"
+bad_search "candidates 0" "strategy: tpe, candidates: 0" "39: 'candidates' must be a whole number"
+bad_search "negative prior_weight" "strategy: tpe, prior_weight: -1" "41: 'prior_weight' must be > 0, got '-1'$"
+bad_search "unknown search key" "strategy: tpe, sample: 30" "27: unknown key 'sample' in search (did you mean 'samples'?)$"
+bad_search "strategy misspelt, distributions in the file" "strategy: TPE, samples: 30" \
+	"22: 'strategy' must be one of grid|random|tpe, got 'TPE'$"
+sed "s/    batch_size: {choice: \[16, 32\]}/    optimizer.momentum: {uniform: [0.5, 1.5]}/" tpe.yaml >bm.yaml
+bad_usage "a space range past what its key takes, before any trial" "^lrsweep run: bm.yaml:18:41: 'momentum' must be in \[0, 1\], got '1.5'$" \
+	run bm.yaml --db "$T/bm.db" -q
+[ -e bm.db ] && nok "momentum range" "a database was made" || ok "and nothing stored"
+# samples <= startup: a warning naming both values, the run goes on
+sed "s/$S/search: {strategy: tpe}/" tpe.yaml >dflt.yaml
+run run dflt.yaml --dry-run
+if [ "$RC" -eq 0 ] && grep -q "^lrsweep run: warning: dflt.yaml:19:11: strategy tpe with samples 10 (the default) and startup 10 (the default): every proposal is drawn at random" "$ERR"; then
+	ok "tpe with the default samples and startup: a warning naming both"
+else
+	nok "samples warning" "rc=$RC $(head -c 300 "$ERR")"
+fi
 finish

@@ -1,11 +1,13 @@
-/* nn_replay.c - replays a recorded training run through lrsweep's model and
- * optimizer, for tests/torch_nn_check.py to compare with PyTorch.
+/* nn_replay.c - replays a recorded training run through lrsweep's model (a
+ * layer stack, net.h) and optimizer, for tests/torch_nn_check.py and
+ * tests/torch_net_check.py to compare with PyTorch.
  *
  * Usage: nn_replay DIR
  *
  * DIR holds:
  *   config        text, one `key value...` per line ('#' starts a comment):
- *                   layers 4 8 3        an MLP (nn.h): inputs, hidden
+ *                   layers 4 8 3        an MLP (the `hidden:` shorthand,
+ *                                       lrs_net_from_mlp): inputs, hidden
  *                                       widths..., outputs
  *                   activation relu     relu | tanh | sigmoid
  *                 or a layer stack (net.h), PyTorch's default init given:
@@ -31,16 +33,15 @@
  *                   cycle M0 M1 ...     optional: momentum (sgd) or beta1
  *                                       (adam, adamw) per step, nan = none
  *   params.f32    the initial parameters, float32 little-endian in
- *                 lrsweep's layout: for each layer l, W[l] (out, in)
- *                 row-major, then b[l] (out) -- for a layer stack,
- *                 PyTorch's model.parameters() in order
+ *                 lrsweep's layout, which is PyTorch's model.parameters()
+ *                 in order: for each layer with parameters, its weight
+ *                 (a linear's (out, in) row-major), then its bias
  *   x.f32         float32 (steps, batch, inputs)
  *   y.i32         int32 (steps, batch)
  *
  * and receives:
  *   final.f32     the parameters after the last step, same layout
  *   losses.txt    the loss of every step (before its update), %.9g a line
- *   and, for a layer stack:
  *   probs0.f32    (batch, classes) the first step's softmax output
  *   grads0.f32    the first step's gradients, the parameters' layout
  *   running.f32   batchnorm's running statistics after the last step
@@ -72,9 +73,8 @@ typedef struct {
 	double *cycle;    /* (steps) NAN = configured value */
 } replay_config;
 
-/* The model under replay: an MLP or a layer stack. */
+/* The model under replay. */
 typedef struct {
-	lrs_mlp *mlp;
 	lrs_net *net;
 	float *params, *grads;
 	size_t n_params, inputs, classes;
@@ -307,14 +307,8 @@ static int write_floats(const float *v, size_t count, const char *dir, const cha
 
 static int model_build(model *m, replay_config *c)
 {
-	if (!c->is_net) {
-		c->mlp.init = LRS_INIT_HE;
-		if (lrs_mlp_build(&m->mlp, &c->mlp, c->batch) < 0)
-			return -1;
-		m->params = m->mlp->params, m->grads = m->mlp->grads, m->n_params = m->mlp->n_params;
-		m->inputs = c->mlp.inputs, m->classes = c->mlp.outputs;
-		return 0;
-	}
+	if (!c->is_net && lrs_net_from_mlp(&c->net, &c->mlp) < 0)
+		return -1;
 	c->net.torch_init = 1;
 	if (lrs_net_build(&m->net, &c->net, c->batch) < 0)
 		return -1;
@@ -333,20 +327,13 @@ static double model_step(model *m, const float *x, const int32_t *y, size_t B)
 {
 	double loss;
 
-	if (m->mlp) {
-		loss = lrs_mlp_forward(m->mlp, x, y, B);
-		lrs_mlp_zero_grad(m->mlp);
-		lrs_mlp_backward(m->mlp, x, y, B);
-	} else {
-		loss = lrs_net_forward(m->net, x, y, B, 1);
-		lrs_net_zero_grad(m->net);
-		lrs_net_backward(m->net, x, y, B);
-	}
+	loss = lrs_net_forward(m->net, x, y, B, 1);
+	lrs_net_zero_grad(m->net);
+	lrs_net_backward(m->net, x, y, B);
 	return loss;
 }
 
-/* Trains c.steps steps, writing losses.txt, and for a net probs0.f32 and
- * grads0.f32. */
+/* Trains c.steps steps, writing losses.txt, probs0.f32 and grads0.f32. */
 static int replay(model *m, lrs_optim *o, const replay_config *c, const float *x,
                   const int32_t *y, const char *dir)
 {
@@ -362,7 +349,7 @@ static int replay(model *m, lrs_optim *o, const replay_config *c, const float *x
 		const int32_t *ys = y + s * c->batch;             /* (batch)         */
 		double loss = model_step(m, xs, ys, c->batch);
 
-		if (s == 0 && m->net)
+		if (s == 0)
 			bad = write_floats(m->net->act[c->net.n_layers - 1], c->batch * m->classes, dir,
 			                   "probs0.f32") ||
 			      write_floats(m->grads, m->n_params, dir, "grads0.f32");
@@ -407,12 +394,10 @@ int main(int argc, char **argv)
 	    replay(&m, o, &c, x, y, argv[1]) ||
 	    write_floats(m.params, m.n_params, argv[1], "final.f32"))
 		goto done;
-	if (m.net) {
-		lrs_net_forward(m.net, x, NULL, c.batch, 0);
-		if (write_floats(m.net->running, m.net->n_running, argv[1], "running.f32") ||
-		    write_floats(m.net->act[c.net.n_layers - 1], c.batch * m.classes, argv[1], "eval.f32"))
-			goto done;
-	}
+	lrs_net_forward(m.net, x, NULL, c.batch, 0);
+	if (write_floats(m.net->running, m.net->n_running, argv[1], "running.f32") ||
+	    write_floats(m.net->act[c.net.n_layers - 1], c.batch * m.classes, argv[1], "eval.f32"))
+		goto done;
 	rc = 0;
 
 done:
@@ -420,7 +405,6 @@ done:
 	free(y);
 	free(c.lr);
 	free(c.cycle);
-	lrs_mlp_free(m.mlp);
 	lrs_net_free(m.net);
 	lrs_optim_free(o);
 	return rc;

@@ -10,7 +10,7 @@
 #   make mpi          install Open MPI if missing, build bin/lrsweep-mpi
 #   make bench        benchmarks (lrsweep against PyTorch on the same work)
 #   make accuracy-bench  test accuracy of lrsweep against PyTorch: the MLP,
-#                     LeNet-5 and the CLR paper's net, 3 seeds (~8 min)
+#                     LeNet-5 and the CLR paper's net, 3 seeds (~7 min)
 #   make range-study  the range test's bounds on Fashion-MNIST vs a grid (~2 min)
 #   make bounds-bench the bound-quality benchmark: 24 problems (~6 min the first
 #                     time; later runs reuse cached trials)

@@ -45,7 +45,11 @@ fi
 # 4096 channels of 28x28 at batch 512: tens of GiB, under a 4 GiB limit
 # of the address space whatever the machine has.
 printf 'name: huge\ndata:\n  train: {format: synthetic, kind: blobs, samples: 600, classes: 3, dims: 784}\n  validation: 0.2\nmodel:\n  input: [1, 28, 28]\n  layers: [{conv: 4096, kernel: 3, padding: 1}, relu, {linear: 3}]\nbatch_size: 512\nrange_test: {bounds: {min_lr: 0.01, max_lr: 0.1}}\ntrials: {epochs: 1}\n' >huge.yaml
-for mode in --dry-run ""; do
+# A sanitizer build reserves terabytes of shadow memory and cannot start
+# under the limit: there the check is skipped, said so.
+if ! (ulimit -v 4194304 && exec "$LRSWEEP" --version) >/dev/null 2>&1; then
+	ok "memory: skipped (this build cannot start under ulimit -v: a sanitizer build)"
+else for mode in --dry-run ""; do
 	# shellcheck disable=SC2086 # an empty mode is no argument
 	(ulimit -v 4194304 && exec "$LRSWEEP" run huge.yaml --db huge.db $mode) >"$OUT" 2>"$ERR"
 	RC=$?
@@ -56,7 +60,7 @@ for mode in --dry-run ""; do
 	else
 		nok "memory ${mode:-run}" "rc=$RC db=$([ -e huge.db ] && echo made) $(head -c 300 "$ERR")"
 	fi
-done
+done; fi
 grep -q '^plan: 1 trial' "$OUT" 2>/dev/null && nok "memory run" "the run printed a plan"
 
 # ------------------------------------------------------------ a run to read back

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "lrsweep/experiment.h"
+#include "lrsweep/data.h"
 #include "lrsweep/error.h"
 #include "lrsweep/net.h"
 #include "lrsweep/report.h"
@@ -84,9 +85,15 @@ void lrs_report_model(FILE *f, const lrs_model_config *m, double run_bytes, long
 	}
 	count_text(count, sizeof count, total);
 	fprintf(f, "total parameters %s (%.2f MiB of float32)\n", count, (double)total * sizeof(float) / MIB);
-	if (run_bytes > 0)
+	if (run_bytes > 0) {
+		const char *limit = NULL;
+		double avail = lrs_memory_available(&limit);
+
 		fprintf(f, "one training run at batch %ld holds %.1f MiB: parameters, gradients, optimizer state, "
 		        "activations and scratch\n", batch_size, run_bytes / MIB);
-	else if (lrs_net_bytes(c, 1, &net) < 0)
+		if (run_bytes > avail)
+			fprintf(f, "warning: that is more than the %.0f MiB available (%s): run, train and range-test "
+			        "will refuse it; a smaller batch_size or model fits\n", avail / MIB, limit);
+	} else if (lrs_net_bytes(c, 1, &net) < 0)
 		fprintf(f, "not trainable by this build: %s\n", lrs_error_last());
 }

@@ -60,7 +60,16 @@ else for mode in --dry-run ""; do
 	else
 		nok "memory ${mode:-run}" "rc=$RC db=$([ -e huge.db ] && echo made) $(head -c 300 "$ERR")"
 	fi
-done; fi
+done
+	# `data` describes the model and says the runs will refuse it
+	(ulimit -v 4194304 && exec "$LRSWEEP" data huge.yaml) >"$OUT" 2>"$ERR"
+	RC=$?
+	if [ "$RC" -eq 0 ] && grep -q "^warning: that is more than the [0-9]* MiB available (.*ulimit -v): run, train and range-test will refuse it" "$OUT"; then
+		ok "data: a model too large for memory is described, with a warning that runs refuse it"
+	else
+		nok "data memory warning" "rc=$RC $(tail -3 "$OUT") $(head -c 300 "$ERR")"
+	fi
+fi
 grep -q '^plan: 1 trial' "$OUT" 2>/dev/null && nok "memory run" "the run printed a plan"
 
 # ------------------------------------------------------------ a run to read back

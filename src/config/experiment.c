@@ -229,6 +229,45 @@ static void get_delimiter(checker *ck, const lrs_node *map, char *out)
 		cfg_problem(ck, n, "'delimiter' must be \",\", \";\", \"|\", tab (or \"\\t\") or auto, got '%s'", t);
 }
 
+/* A key of data.train/test that another format reads would be ignored
+ * silently (`features: 16` on synthetic blobs): an error naming the formats
+ * that read it. Bit f of a key's mask: lrs_data_format f reads it. */
+static void check_format_keys(checker *ck, const lrs_node *n, int fmt)
+{
+	static const struct {
+		const char *key;
+		unsigned formats;
+		const char *hint;
+	} own[] = {
+		{ "images", 1u << LRS_DATA_IDX, "" },
+		{ "labels", 1u << LRS_DATA_IDX | 1u << LRS_DATA_NPY, "" },
+		{ "path", 1u << LRS_DATA_CSV, "" },
+		{ "label", 1u << LRS_DATA_CSV, "" },
+		{ "header", 1u << LRS_DATA_CSV, "" },
+		{ "delimiter", 1u << LRS_DATA_CSV, "" },
+		{ "skip_rows", 1u << LRS_DATA_CSV, "" },
+		{ "features", 1u << LRS_DATA_NPY, " (a features file; synthetic blobs take their feature count as 'dims')" },
+		{ "kind", 1u << LRS_DATA_SYNTHETIC, "" },
+		{ "samples", 1u << LRS_DATA_SYNTHETIC, " (to use fewer samples of a file, give data.limit)" },
+		{ "classes", 1u << LRS_DATA_SYNTHETIC, " (a file's classes are its labels)" },
+		{ "dims", 1u << LRS_DATA_SYNTHETIC, "" },
+		{ "noise", 1u << LRS_DATA_SYNTHETIC, "" },
+	};
+	static const char *const names[] = { "idx", "csv", "npy", "synthetic" };
+
+	for (size_t k = 0; k < sizeof own / sizeof own[0]; k++) {
+		const lrs_node *at = lrs_node_get(n, own[k].key);
+		char which[64] = "";
+
+		if (!at || own[k].formats & 1u << fmt)
+			continue;
+		for (int f = 0; f < 4; f++)
+			if (own[k].formats & 1u << f)
+				snprintf(which + strlen(which), sizeof which - strlen(which), "%s%s", *which ? " and " : "", names[f]);
+		cfg_key_problem(ck, at, "'%s' applies to format %s only, not %s%s", own[k].key, which, names[fmt], own[k].hint);
+	}
+}
+
 static void read_source(checker *ck, const lrs_node *n, const char *which, lrs_data_source *src)
 {
 	static const char *const keys[] = {
@@ -274,12 +313,7 @@ static void read_source(checker *ck, const lrs_node *n, const char *which, lrs_d
 		src->label = get_text(ck, n, "label");
 	if (cfg_get_bool(ck, n, "header", &header) > 0)
 		src->header = header;
-	for (int k = 0; k < 2; k++) {   /* keys of csv alone */
-		const char *key = k ? "skip_rows" : "delimiter";
-		const lrs_node *at = lrs_node_get(n, key);
-		if (at && fmt != LRS_DATA_CSV)
-			cfg_key_problem(ck, at, "'%s' applies to format csv only, not %s", key, lrs_node_get(n, "format")->text);
-	}
+	check_format_keys(ck, n, fmt);
 	get_delimiter(ck, n, &src->delimiter);
 	if (cfg_get_integer(ck, n, "skip_rows", 0, 1e9, &v) > 0)
 		src->skip_rows = (size_t)v;

@@ -115,6 +115,30 @@ void lrs_conv_backward(float *dinp, float *dweight, float *dbias, const float *d
                        const float *inp, lrs_map_layout in, const float *weight,
                        float *work, size_t chunk, const lrs_window *g, size_t B);
 
+/* pp ((H + 2 pad) * (W + 2 pad)) = plane (H*W) of window g framed by
+ * zeros. */
+void lrs_pad_plane(float *restrict pp, const float *restrict plane, const lrs_window *g);
+
+/* Whether conv g goes through the direct kernels below rather than
+ * im2col and sgemm: one input channel, stride 1, kernel 3, 5 or 7, output
+ * rows of at most 32, on a CPU with AVX-512 (direct.c). */
+int lrs_conv_direct_ok(const lrs_window *g);
+
+/* The floats of the weight gradient's lanes: OC*k*k*16. */
+size_t lrs_conv_direct_scratch(const lrs_window *g);
+
+/* lrs_conv_forward by the direct kernel; pp is scratch of one padded
+ * plane. */
+void lrs_conv_direct_forward(float *out, const float *inp, lrs_map_layout in,
+                             const float *weight, const float *bias, int relu, float *pp,
+                             const lrs_window *g, size_t B);
+
+/* dweight (OC, k*k) += the weight gradient by the direct kernel; lanes
+ * is scratch of lrs_conv_direct_scratch floats, pp of one padded plane. */
+void lrs_conv_direct_dweight(float *dweight, const float *dout, const float *inp,
+                             lrs_map_layout in, float *lanes, float *pp, const lrs_window *g,
+                             size_t B);
+
 /* ------------------------------------------------------ pooling */
 
 /* out (C, B, OH*OW) = max over each window (padding is -inf; a NaN wins

@@ -1,6 +1,7 @@
-/* direct.c - direct (non-im2col) kernels for convolutions of one input
- * channel (a net's first conv on grey images: LeNet-5's and the CLR
- * net's), built for AVX-512 and used only where the CPU has it.
+/* direct.c - the AVX-512 kernels of src/nn, used only where the CPU has
+ * it (lrs_avx512): direct (non-im2col) convolutions of one input channel
+ * (a net's first conv on grey images: LeNet-5's and the CLR net's), and
+ * rows of max pooling windows sixteen at a time.
  *
  * With one input channel, im2col copies each input float k*k times to
  * feed an sgemm of depth k*k (25), too shallow for OpenBLAS to run well:
@@ -16,9 +17,17 @@
  * the im2col path's only by float rounding, as any other BLAS kernel's
  * would.
  *
- * Not here: the input gradient (a first conv needs none; conv.c's
- * im2col path gives it when asked), CPUs without AVX-512 (conv.c's
- * im2col path). */
+ * Max pooling's rows give the same bits as pool.c's window_max: the
+ * same selects on the same candidates in the same order, sixteen windows
+ * side by side (stride 2 reads the even and odd floats of a row by two
+ * permutes); on LeNet-5's second pooling (rows of five windows, which
+ * pool.c's eight-wide lanes could not take) forward took half the time.
+ *
+ * Not here: the input gradient of a conv (a first conv needs none;
+ * conv.c's im2col path gives it when asked), CPUs without AVX-512
+ * (conv.c's im2col path, pool.c's lanes). */
+#include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "internal.h"
@@ -43,16 +52,20 @@ size_t lrs_conv_direct_scratch(const lrs_window *g)
 	return g->OC * g->k * g->k * 16;
 }
 
-int lrs_conv_direct_ok(const lrs_window *g)
+int lrs_avx512(void)
 {
 #if HAVE_DIRECT
 	__builtin_cpu_init();
-	return __builtin_cpu_supports("avx512f") && g->C == 1 && g->stride == 1 && g->OW <= 32 &&
-	       (g->k == 3 || g->k == 5 || g->k == 7) && g->W + 2 * g->pad >= g->OW + g->k - 1;
+	return __builtin_cpu_supports("avx512f");
 #else
-	(void)g;
 	return 0;
 #endif
+}
+
+int lrs_conv_direct_ok(const lrs_window *g)
+{
+	return lrs_avx512() && g->C == 1 && g->stride == 1 && g->OW <= 32 &&
+	       (g->k == 3 || g->k == 5 || g->k == 7) && g->W + 2 * g->pad >= g->OW + g->k - 1;
 }
 
 #if HAVE_DIRECT
@@ -64,6 +77,92 @@ static void row_masks(__mmask16 *m0, __mmask16 *m1, size_t n)
 	*m0 = (__mmask16)(n >= 16 ? 0xffff : (1u << n) - 1);
 	*m1 = (__mmask16)(n <= 16 ? 0 : n >= 32 ? 0xffff : (1u << (n - 16)) - 1);
 }
+
+/* ------------------------------------------------------ max pooling */
+
+/* The first n lanes. */
+static __mmask16 first_lanes(size_t n)
+{
+	return (__mmask16)(n >= 16 ? 0xffff : (1u << n) - 1);
+}
+
+/* top, at (16 lanes) after candidate v at indices idx: the selects of
+ * pool.c's take_max -- v wins when greater or NaN. */
+AVX512_INLINE void take(__m512 *top, __m512i *at, __m512 v, __m512i idx)
+{
+	__mmask16 win = _mm512_cmp_ps_mask(v, *top, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+
+	*top = _mm512_mask_mov_ps(*top, win, v);
+	*at = _mm512_mask_mov_epi32(*at, win, idx);
+}
+
+/* Up to 16 outputs of one row of full windows, k and s constants: out,
+ * argmax (n) from the windows whose first starts at in + first (rows W
+ * apart); candidates row by row, left to right, as window_max. */
+AVX512_INLINE void max_row16(float *out, int32_t *argmax, const float *in, long W, long first,
+                             size_t n, int relu, long k, long s)
+{
+	const __m512i lane = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+	__m512i even = _mm512_slli_epi32(lane, 1), odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+	__m512i even1 = _mm512_min_epi32(_mm512_add_epi32(even, _mm512_set1_epi32(2)),
+	                                 _mm512_set1_epi32(31));
+	size_t need = (n - 1) * (size_t)s + (size_t)k;   /* floats a row of windows reads */
+	__mmask16 m0 = first_lanes(need), m1 = first_lanes(need > 16 ? need - 16 : 0);
+	__m512 top = _mm512_set1_ps(-INFINITY), zero = _mm512_setzero_ps();
+	__m512i step = _mm512_mullo_epi32(lane, _mm512_set1_epi32((int)s));
+	__m512i at = _mm512_add_epi32(_mm512_set1_epi32((int)first), step);
+
+	UNROLL
+	for (long i = 0; i < k; i++) {
+		const float *q = in + first + i * W;
+		__m512i base = _mm512_add_epi32(_mm512_set1_epi32((int)(first + i * W)), step);
+
+		if (s == 1) {
+			UNROLL
+			for (long jj = 0; jj < k; jj++)
+				take(&top, &at, _mm512_maskz_loadu_ps(first_lanes(n + (size_t)k - 1 - (size_t)jj), q + jj),
+				     _mm512_add_epi32(base, _mm512_set1_epi32((int)jj)));
+			continue;
+		}
+		__m512 lo = _mm512_maskz_loadu_ps(m0, q), hi = _mm512_maskz_loadu_ps(m1, q + 16);
+
+		take(&top, &at, _mm512_permutex2var_ps(lo, even, hi), base);
+		take(&top, &at, _mm512_permutex2var_ps(lo, odd, hi), _mm512_add_epi32(base, _mm512_set1_epi32(1)));
+		if (k == 3)
+			take(&top, &at, _mm512_permutex2var_ps(lo, even1, hi),
+			     _mm512_add_epi32(base, _mm512_set1_epi32(2)));
+	}
+	if (relu)   /* top < 0 ? 0 : top, NaN kept */
+		top = _mm512_mask_mov_ps(top, _mm512_cmp_ps_mask(top, zero, _CMP_LT_OQ), zero);
+	_mm512_mask_storeu_ps(out, first_lanes(n), top);
+	_mm512_mask_storeu_epi32(argmax, first_lanes(n), at);
+}
+
+int lrs_maxpool_row_ok(const lrs_window *g)
+{
+	return lrs_avx512() && (g->k == 2 || g->k == 3) && (g->stride == 1 || g->stride == 2);
+}
+
+AVX512 void lrs_maxpool_row(float *out, int32_t *argmax, const float *in, const lrs_window *g,
+                            long first, size_t n, int relu)
+{
+	long W = (long)g->W, s = (long)g->stride;
+
+	for (size_t o = 0; o < n; o += 16, first += 16 * s) {
+		size_t m = n - o < 16 ? n - o : 16;
+
+		if (g->k == 2 && s == 2)
+			max_row16(out + o, argmax + o, in, W, first, m, relu, 2, 2);
+		else if (g->k == 3 && s == 2)
+			max_row16(out + o, argmax + o, in, W, first, m, relu, 3, 2);
+		else if (g->k == 2)
+			max_row16(out + o, argmax + o, in, W, first, m, relu, 2, 1);
+		else
+			max_row16(out + o, argmax + o, in, W, first, m, relu, 3, 1);
+	}
+}
+
+/* ------------------------------------------------- direct convolution */
 
 /* Output rows of og (constant) channels from one padded plane: out
  * (og planes `ld` apart, rows of OW) = relu(conv + bias) or conv + bias,
@@ -257,6 +356,18 @@ void lrs_conv_direct_dweight(float *dweight,        /* (OC, k*k)            */
 }
 
 #else
+
+int lrs_maxpool_row_ok(const lrs_window *g)
+{
+	(void)g;
+	return 0;
+}
+
+void lrs_maxpool_row(float *out, int32_t *argmax, const float *in, const lrs_window *g,
+                     long first, size_t n, int relu)
+{
+	(void)out, (void)argmax, (void)in, (void)g, (void)first, (void)n, (void)relu;
+}
 
 void lrs_conv_direct_forward(float *out, const float *inp, lrs_map_layout in,
                              const float *weight, const float *bias, int relu, float *pp,

@@ -119,6 +119,20 @@ void lrs_conv_backward(float *dinp, float *dweight, float *dbias, const float *d
  * zeros. */
 void lrs_pad_plane(float *restrict pp, const float *restrict plane, const lrs_window *g);
 
+/* Whether the CPU has AVX-512 (F): the kernels of direct.c run only then. */
+int lrs_avx512(void);
+
+/* Whether max pooling g takes its rows of full windows through
+ * lrs_maxpool_row: kernel 2 or 3, stride 1 or 2, on a CPU with AVX-512. */
+int lrs_maxpool_row_ok(const lrs_window *g);
+
+/* out, argmax (n) = the maxima, relu applied when relu is set, and
+ * winners of n full windows of one row whose first starts at in + first
+ * (rows W apart): sixteen windows at a time, with the selects of
+ * pool.c's window_max, so the same bits. */
+void lrs_maxpool_row(float *out, int32_t *argmax, const float *in, const lrs_window *g,
+                     long first, size_t n, int relu);
+
 /* Whether conv g goes through the direct kernels below rather than
  * im2col and sgemm: one input channel, stride 1, kernel 3, 5 or 7, output
  * rows of at most 32, on a CPU with AVX-512 (direct.c). */

@@ -10,7 +10,9 @@
  * beyond the padding does not. Outputs are channel-major (C, B, OH*OW);
  * inputs are any map layout (internal.h). Max pooling runs eight windows
  * side by side -- along a row, or the same window of eight samples --
- * with the same selects, so every path gives the same bits.
+ * with the same selects, so every path gives the same bits; on AVX-512
+ * CPUs the rows of full windows of 2 or 3 go sixteen at a time
+ * (direct.c's lrs_maxpool_row), the same selects again.
  *
  * Not here: shapes (shape.c). */
 #include <math.h>
@@ -78,6 +80,10 @@ static float clipped_max(const float *restrict in, long W, long h0, long h1, lon
 #define LANES 8
 #define LANE_MAX_K 8
 
+/* A window's loops, unrolled whole where k is a constant (lanes_of):
+ * GCC at -O2 keeps them loops otherwise, with the lanes in memory. */
+#define UNROLL _Pragma("GCC unroll 8")
+
 /* The running first maximum of LANES windows, top and its index at, after
  * one more candidate of each, v (LANES) at indices idx + j*s: the same
  * selects as window_max, lane by lane. */
@@ -119,11 +125,13 @@ static inline __attribute__((always_inline)) void max_lanes(float *restrict out,
 
 	for (size_t j = 0; j < LANES; j++)
 		top[j] = -INFINITY, at[j] = (int32_t)(first + (long)j * s);
+	UNROLL
 	for (long i = 0; i < k; i++) {
 		const float *q = in + first + i * W;
 
 		if (s == 2)
 			deinterleave(e, o, q, k);
+		UNROLL
 		for (long jj = 0; jj < k; jj++)
 			take_max(top, at, s == 1 ? q + jj : (jj & 1 ? o : e) + jj / 2,
 			         (int32_t)(first + i * W + jj), (int32_t)s);
@@ -197,6 +205,8 @@ static int row_lanes(const lrs_window *g)
 	size_t lo, hi;
 
 	full_columns(&lo, &hi, g);
+	if (lrs_maxpool_row_ok(g))
+		return hi > lo;
 	return (g->stride == 1 || (g->stride == 2 && g->k >= 2)) && g->k <= LANE_MAX_K &&
 	       hi - lo >= LANES;
 }
@@ -223,7 +233,7 @@ static void maxpool_plane(float *restrict out, int32_t *restrict argmax,
 {
 	long W = (long)g->W, k = (long)g->k, s = (long)g->stride, pad = (long)g->pad;
 	size_t lo, hi;
-	int lanes = row_lanes(g);
+	int lanes = row_lanes(g), row16 = lrs_maxpool_row_ok(g);
 
 	full_columns(&lo, &hi, g);
 	for (size_t oh = 0; oh < g->OH; oh++) {
@@ -233,7 +243,10 @@ static void maxpool_plane(float *restrict out, int32_t *restrict argmax,
 		if (lanes && h0 >= 0 && h0 + k <= (long)g->H) {
 			for (; ow < lo && edges; ow++)
 				maxpool_one(out, argmax, in, relu, g, oh, ow);
-			for (size_t b = lo; b < hi; b += LANES) {
+			if (row16)
+				lrs_maxpool_row(out + oh * g->OW + lo, argmax + oh * g->OW + lo, in, g,
+				                h0 * W + (long)lo * s - pad, hi - lo, relu);
+			for (size_t b = lo; b < hi && !row16; b += LANES) {
 				size_t at = b + LANES <= hi ? b : hi - LANES;
 
 				lanes_of(out + oh * g->OW + at, argmax + oh * g->OW + at, in, W, k, s,

@@ -161,6 +161,11 @@ void lrs_conv_direct_dweight(float *dweight, const float *dout, const float *inp
 void lrs_maxpool_forward(float *out, int32_t *argmax, const float *inp, lrs_map_layout in,
                          int relu, const lrs_window *g, size_t B);
 
+/* The same for nb samples of a larger batch: out and argmax point at
+ * their first sample's plane of channel 0, channels ld floats apart. */
+void lrs_maxpool_forward_part(float *out, int32_t *argmax, size_t ld, const float *inp,
+                              lrs_map_layout in, int relu, const lrs_window *g, size_t nb);
+
 /* dinp (laid out as the input, `in`) = dout (C, B, OH*OW) sent back to
  * each argmax. */
 void lrs_maxpool_backward(float *dinp, const float *dout, const int32_t *argmax,

@@ -304,21 +304,30 @@ static void maxpool_planes(float *restrict out, int32_t *restrict argmax,
 	}
 }
 
+void lrs_maxpool_forward_part(float *out,         /* (C, nb, OH*OW), ld apart */
+                              int32_t *argmax,    /* the same                 */
+                              size_t ld,
+                              const float *inp,   /* as `in`                  */
+                              lrs_map_layout in, int relu, const lrs_window *g, size_t nb)
+{
+	size_t ohw = g->OH * g->OW, group = nb / LANES * LANES;
+
+	for (size_t c = 0; c < g->C; c++) {
+		for (size_t b = 0; b < nb; b++)   /* the rows' lanes; all of a tail plane */
+			maxpool_plane(out + c * ld + b * ohw, argmax + c * ld + b * ohw,
+			              inp + b * in.sstride + c * in.cstride, relu, g, b >= group);
+		for (size_t b = 0; b < group; b += LANES)
+			maxpool_planes(out + c * ld + b * ohw, argmax + c * ld + b * ohw,
+			               inp + b * in.sstride + c * in.cstride, in.sstride, relu, g);
+	}
+}
+
 void lrs_maxpool_forward(float *out,         /* (C, B, OH*OW) */
                          int32_t *argmax,    /* (C, B, OH*OW) */
                          const float *inp,   /* as `in`       */
                          lrs_map_layout in, int relu, const lrs_window *g, size_t B)
 {
-	size_t ohw = g->OH * g->OW, group = B / LANES * LANES;
-
-	for (size_t c = 0; c < g->C; c++) {
-		for (size_t b = 0; b < B; b++)   /* the rows' lanes; all of a tail plane */
-			maxpool_plane(out + (c * B + b) * ohw, argmax + (c * B + b) * ohw,
-			              inp + b * in.sstride + c * in.cstride, relu, g, b >= group);
-		for (size_t b = 0; b < group; b += LANES)
-			maxpool_planes(out + (c * B + b) * ohw, argmax + (c * B + b) * ohw,
-			               inp + b * in.sstride + c * in.cstride, in.sstride, relu, g);
-	}
+	lrs_maxpool_forward_part(out, argmax, B * g->OH * g->OW, inp, in, relu, g, B);
 }
 
 void lrs_maxpool_backward(float *dinp,            /* as `in`       */

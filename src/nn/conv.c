@@ -386,6 +386,11 @@ void lrs_conv_backward(float *dinp,          /* as `in`, or NULL     */
 	size_t ld = B * g->OH * g->OW, K = g->C * g->k * g->k;
 	scratch sc;
 
+	if (!dinp && lrs_conv_direct_ok(g)) {
+		carve_scratch(&sc, work, g, in, B, chunk);
+		lrs_conv_direct_dweight(dweight, dbias, dout, inp, in, sc.cols, sc.pp, g, B);
+		return;
+	}
 	bias_backward(dbias, dout, g->OC, ld);
 	if (!lrs_conv_needs_columns(g, in, B)) {
 		lrs_sgemm(0, 1, g->OC, K, ld, 1.0f, dout, ld, inp, ld, 1.0f, dweight, K);
@@ -394,10 +399,6 @@ void lrs_conv_backward(float *dinp,          /* as `in`, or NULL     */
 		return;
 	}
 	carve_scratch(&sc, work, g, in, B, chunk);
-	if (!dinp && lrs_conv_direct_ok(g)) {
-		lrs_conv_direct_dweight(dweight, dout, inp, in, sc.cols, sc.pp, g, B);
-		return;
-	}
 	if (dinp && backward_by_full_conv(g, in, B)) {
 		flip_weights(sc.flip, weight, g);
 	} else {

@@ -49,7 +49,7 @@
 
 size_t lrs_conv_direct_scratch(const lrs_window *g)
 {
-	return g->OC * g->k * g->k * 16;
+	return g->OC * (g->k * g->k + 1) * 16;   /* weights', then biases' lanes */
 }
 
 int lrs_avx512(void)
@@ -229,18 +229,23 @@ AVX512 static void forward_sample(float *out, size_t ld, const float *pp, const 
 
 /* lanes (og, k, 16) += the products of dout rows (og planes `ld` apart)
  * and kernel row ki's shifted rows of one padded plane, summed over the
- * output rows in order; k and og constants. */
-AVX512_INLINE void dweight_row(float *lanes, const float *dout, size_t ld, const float *pp,
-                               size_t ki, const lrs_window *g, size_t k, size_t og)
+ * output rows in order, and, when `bias`, blanes (og, 16) += the dout
+ * rows themselves; k, og and bias constants. */
+AVX512_INLINE void dweight_row(float *lanes, float *blanes, const float *dout, size_t ld,
+                               const float *pp, size_t ki, const lrs_window *g, size_t k,
+                               size_t og, int bias)
 {
 	size_t wp = g->W + 2 * g->pad, OW = g->OW;
-	__m512 acc[DGROUP * 7];
+	__m512 acc[DGROUP * 7], bacc[DGROUP];
 	__mmask16 m0, m1;
 
 	row_masks(&m0, &m1, OW);
 	UNROLL
 	for (size_t i = 0; i < og * k; i++)
 		acc[i] = _mm512_loadu_ps(lanes + 16 * i);
+	UNROLL
+	for (size_t o = 0; o < og && bias; o++)
+		bacc[o] = _mm512_loadu_ps(blanes + 16 * o);
 	for (size_t oh = 0; oh < g->OH; oh++) {
 		__m512 d0[DGROUP], d1[DGROUP];
 
@@ -248,6 +253,8 @@ AVX512_INLINE void dweight_row(float *lanes, const float *dout, size_t ld, const
 		for (size_t o = 0; o < og; o++) {
 			d0[o] = _mm512_maskz_loadu_ps(m0, dout + o * ld + oh * OW);
 			d1[o] = _mm512_maskz_loadu_ps(m1, dout + o * ld + oh * OW + 16);
+			if (bias)
+				bacc[o] = _mm512_add_ps(_mm512_add_ps(bacc[o], d0[o]), d1[o]);
 		}
 		UNROLL
 		for (size_t kj = 0; kj < k; kj++) {
@@ -264,48 +271,74 @@ AVX512_INLINE void dweight_row(float *lanes, const float *dout, size_t ld, const
 	UNROLL
 	for (size_t i = 0; i < og * k; i++)
 		_mm512_storeu_ps(lanes + 16 * i, acc[i]);
+	UNROLL
+	for (size_t o = 0; o < og && bias; o++)
+		_mm512_storeu_ps(blanes + 16 * o, bacc[o]);
 }
 
-/* dweight_row for og channels (1 to DGROUP) with k a constant. */
-AVX512_INLINE void dweight_rows_k(float *lanes, const float *dout, size_t ld, const float *pp,
-                                  const lrs_window *g, size_t k, size_t og)
+/* dweight_row for og channels (1 to DGROUP) with og and k constants, the
+ * biases' lanes with kernel row 0. */
+AVX512_INLINE void dweight_rows_og(float *lanes, float *blanes, const float *dout, size_t ld,
+                                   const float *pp, const lrs_window *g, size_t k, size_t og)
 {
-	for (size_t ki = 0; ki < k; ki++) {
-		if (og == 3)
-			dweight_row(lanes + 16 * ki * k * 3, dout, ld, pp, ki, g, k, 3);
-		else if (og == 2)
-			dweight_row(lanes + 16 * ki * k * 2, dout, ld, pp, ki, g, k, 2);
-		else
-			dweight_row(lanes + 16 * ki * k, dout, ld, pp, ki, g, k, 1);
-	}
+	dweight_row(lanes, blanes, dout, ld, pp, 0, g, k, og, 1);
+	for (size_t ki = 1; ki < k; ki++)
+		dweight_row(lanes + 16 * ki * k * og, blanes, dout, ld, pp, ki, g, k, og, 0);
 }
 
-/* One sample's weight gradient lanes, lanes (OC, k*k, 16) grouped as
- * DGROUP channels by kernel row (see group_lanes). */
+/* dweight_rows_og with k a constant. */
+AVX512_INLINE void dweight_rows_k(float *lanes, float *blanes, const float *dout, size_t ld,
+                                  const float *pp, const lrs_window *g, size_t k, size_t og)
+{
+	if (og == 3)
+		dweight_rows_og(lanes, blanes, dout, ld, pp, g, k, 3);
+	else if (og == 2)
+		dweight_rows_og(lanes, blanes, dout, ld, pp, g, k, 2);
+	else
+		dweight_rows_og(lanes, blanes, dout, ld, pp, g, k, 1);
+}
+
+/* One sample's weight and bias gradient lanes: lanes (OC, k*k, 16)
+ * grouped as DGROUP channels by kernel row (see add_lanes), then (OC,
+ * 16) for the biases. */
 AVX512 static void dweight_sample(float *lanes, const float *dout, size_t ld, const float *pp,
                                   const lrs_window *g)
 {
 	size_t kk = g->k * g->k;
+	float *blanes = lanes + 16 * g->OC * kk;
 
 	for (size_t o = 0; o < g->OC; o += DGROUP) {
 		size_t og = g->OC - o < DGROUP ? g->OC - o : DGROUP;
-		float *l = lanes + 16 * o * kk;
+		float *l = lanes + 16 * o * kk, *bl = blanes + 16 * o;
 
 		if (g->k == 3)
-			dweight_rows_k(l, dout + o * ld, ld, pp, g, 3, og);
+			dweight_rows_k(l, bl, dout + o * ld, ld, pp, g, 3, og);
 		else if (g->k == 5)
-			dweight_rows_k(l, dout + o * ld, ld, pp, g, 5, og);
+			dweight_rows_k(l, bl, dout + o * ld, ld, pp, g, 5, og);
 		else
-			dweight_rows_k(l, dout + o * ld, ld, pp, g, 7, og);
+			dweight_rows_k(l, bl, dout + o * ld, ld, pp, g, 7, og);
 	}
 }
 
-/* dweight (OC, k*k) += the lanes' sums: each weight's sixteen lanes added
- * in order. The lanes of channel group o0 (og channels) lie by kernel
- * row ki, then channel, then kernel column. */
-static void add_lanes(float *dweight, const float *lanes, const lrs_window *g)
+/* The sum of sixteen lanes, in order. */
+static float lanes_sum(const float *v)
+{
+	float sum = 0.0f;
+
+	for (size_t j = 0; j < 16; j++)
+		sum += v[j];
+	return sum;
+}
+
+/* dweight (OC, k*k), dbias (OC) += the lanes' sums. The lanes of channel
+ * group o0 (og channels) lie by kernel row ki, then channel, then kernel
+ * column; the biases' after all of them. */
+static void add_lanes(float *dweight, float *dbias, const float *lanes, const lrs_window *g)
 {
 	size_t k = g->k, kk = k * k;
+
+	for (size_t o = 0; o < g->OC; o++)
+		dbias[o] += lanes_sum(lanes + 16 * (g->OC * kk + o));
 
 	for (size_t o0 = 0; o0 < g->OC; o0 += DGROUP) {
 		size_t og = g->OC - o0 < DGROUP ? g->OC - o0 : DGROUP;
@@ -313,14 +346,9 @@ static void add_lanes(float *dweight, const float *lanes, const lrs_window *g)
 
 		for (size_t ki = 0; ki < k; ki++)
 			for (size_t o = 0; o < og; o++)
-				for (size_t kj = 0; kj < k; kj++) {
-					const float *v = l + 16 * ((ki * og + o) * k + kj);
-					float sum = 0.0f;
-
-					for (size_t j = 0; j < 16; j++)
-						sum += v[j];
-					dweight[(o0 + o) * kk + ki * k + kj] += sum;
-				}
+				for (size_t kj = 0; kj < k; kj++)
+					dweight[(o0 + o) * kk + ki * k + kj] +=
+						lanes_sum(l + 16 * ((ki * og + o) * k + kj));
 	}
 }
 
@@ -340,6 +368,7 @@ void lrs_conv_direct_forward(float *out,            /* (OC, B, OH*OW)       */
 }
 
 void lrs_conv_direct_dweight(float *dweight,        /* (OC, k*k)            */
+                             float *dbias,          /* (OC)                 */
                              const float *dout,     /* (OC, B, OH*OW)       */
                              const float *inp,      /* (B, 1, H, W) as `in` */
                              lrs_map_layout in, float *lanes, float *pp,
@@ -352,7 +381,7 @@ void lrs_conv_direct_dweight(float *dweight,        /* (OC, k*k)            */
 		lrs_pad_plane(pp, inp + b * in.sstride, g);
 		dweight_sample(lanes, dout + b * ohw, B * ohw, pp, g);
 	}
-	add_lanes(dweight, lanes, g);
+	add_lanes(dweight, dbias, lanes, g);
 }
 
 #else
@@ -377,11 +406,11 @@ void lrs_conv_direct_forward(float *out, const float *inp, lrs_map_layout in,
 	(void)B;
 }
 
-void lrs_conv_direct_dweight(float *dweight, const float *dout, const float *inp,
+void lrs_conv_direct_dweight(float *dweight, float *dbias, const float *dout, const float *inp,
                              lrs_map_layout in, float *lanes, float *pp, const lrs_window *g,
                              size_t B)
 {
-	(void)dweight, (void)dout, (void)inp, (void)in, (void)lanes, (void)pp, (void)g, (void)B;
+	(void)dweight, (void)dbias, (void)dout, (void)inp, (void)in, (void)lanes, (void)pp, (void)g, (void)B;
 }
 
 #endif

@@ -138,7 +138,7 @@ void lrs_maxpool_row(float *out, int32_t *argmax, const float *in, const lrs_win
  * rows of at most 32, on a CPU with AVX-512 (direct.c). */
 int lrs_conv_direct_ok(const lrs_window *g);
 
-/* The floats of the weight gradient's lanes: OC*k*k*16. */
+/* The floats of the weight and bias gradients' lanes: OC*(k*k+1)*16. */
 size_t lrs_conv_direct_scratch(const lrs_window *g);
 
 /* lrs_conv_forward by the direct kernel; pp is scratch of one padded
@@ -147,9 +147,10 @@ void lrs_conv_direct_forward(float *out, const float *inp, lrs_map_layout in,
                              const float *weight, const float *bias, int relu, float *pp,
                              const lrs_window *g, size_t B);
 
-/* dweight (OC, k*k) += the weight gradient by the direct kernel; lanes
- * is scratch of lrs_conv_direct_scratch floats, pp of one padded plane. */
-void lrs_conv_direct_dweight(float *dweight, const float *dout, const float *inp,
+/* dweight (OC, k*k) += the weight gradient and dbias (OC) += the bias
+ * gradient by the direct kernel, in one pass over dout; lanes is scratch
+ * of lrs_conv_direct_scratch floats, pp of one padded plane. */
+void lrs_conv_direct_dweight(float *dweight, float *dbias, const float *dout, const float *inp,
                              lrs_map_layout in, float *lanes, float *pp, const lrs_window *g,
                              size_t B);
 

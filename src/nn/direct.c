@@ -96,35 +96,44 @@ AVX512_INLINE void take(__m512 *top, __m512i *at, __m512 v, __m512i idx)
 	*at = _mm512_mask_mov_epi32(*at, win, idx);
 }
 
-/* Up to 16 outputs of one row of full windows, k and s constants: out,
+/* Up to 16 outputs of one row of windows, k and s constants: out,
  * argmax (n) from the windows whose first starts at in + first (rows W
- * apart); candidates row by row, left to right, as window_max. */
+ * apart), n at most 15 for k 3 and s 2; candidates row by row, left to
+ * right, as window_max. Only
+ * `rows` rows of the windows and `avail` floats of each row from the
+ * first lie inside the input: the rest, beyond the right or bottom edge
+ * of a ceil-mode pooling, are -inf, which never wins a select -- the
+ * result of pool.c's clipped_max. */
 AVX512_INLINE void max_row16(float *out, int32_t *argmax, const float *in, long W, long first,
-                             size_t n, int relu, long k, long s)
+                             size_t n, size_t avail, size_t rows, int relu, long k, long s)
 {
 	const __m512i lane = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
 	__m512i even = _mm512_slli_epi32(lane, 1), odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
 	__m512i even1 = _mm512_min_epi32(_mm512_add_epi32(even, _mm512_set1_epi32(2)),
-	                                 _mm512_set1_epi32(31));
+	                                 _mm512_set1_epi32(31));   /* lane 15: unused */
 	size_t need = (n - 1) * (size_t)s + (size_t)k;   /* floats a row of windows reads */
-	__mmask16 m0 = first_lanes(need), m1 = first_lanes(need > 16 ? need - 16 : 0);
-	__m512 top = _mm512_set1_ps(-INFINITY), zero = _mm512_setzero_ps();
+	__m512 ninf = _mm512_set1_ps(-INFINITY), top = ninf, zero = _mm512_setzero_ps();
 	__m512i step = _mm512_mullo_epi32(lane, _mm512_set1_epi32((int)s));
 	__m512i at = _mm512_add_epi32(_mm512_set1_epi32((int)first), step);
+	__mmask16 m0, m1;
 
+	need = need < avail ? need : avail;
+	m0 = first_lanes(need), m1 = first_lanes(need > 16 ? need - 16 : 0);
 	UNROLL
 	for (long i = 0; i < k; i++) {
 		const float *q = in + first + i * W;
 		__m512i base = _mm512_add_epi32(_mm512_set1_epi32((int)(first + i * W)), step);
 
+		if ((size_t)i >= rows)
+			break;
 		if (s == 1) {
 			UNROLL
 			for (long jj = 0; jj < k; jj++)
-				take(&top, &at, _mm512_maskz_loadu_ps(first_lanes(n + (size_t)k - 1 - (size_t)jj), q + jj),
+				take(&top, &at, _mm512_mask_loadu_ps(ninf, first_lanes(need - (size_t)jj), q + jj),
 				     _mm512_add_epi32(base, _mm512_set1_epi32((int)jj)));
 			continue;
 		}
-		__m512 lo = _mm512_maskz_loadu_ps(m0, q), hi = _mm512_maskz_loadu_ps(m1, q + 16);
+		__m512 lo = _mm512_mask_loadu_ps(ninf, m0, q), hi = _mm512_mask_loadu_ps(ninf, m1, q + 16);
 
 		take(&top, &at, _mm512_permutex2var_ps(lo, even, hi), base);
 		take(&top, &at, _mm512_permutex2var_ps(lo, odd, hi), _mm512_add_epi32(base, _mm512_set1_epi32(1)));
@@ -144,21 +153,24 @@ int lrs_maxpool_row_ok(const lrs_window *g)
 }
 
 AVX512 void lrs_maxpool_row(float *out, int32_t *argmax, const float *in, const lrs_window *g,
-                            long first, size_t n, int relu)
+                            long first, size_t n, size_t avail, size_t rows, int relu)
 {
 	long W = (long)g->W, s = (long)g->stride;
+	size_t w = g->k == 3 && s == 2 ? 15 : 16;   /* 16 windows of 3 would read 33 floats */
 
-	for (size_t o = 0; o < n; o += 16, first += 16 * s) {
-		size_t m = n - o < 16 ? n - o : 16;
+	for (size_t o = 0; o < n; o += w, first += (long)w * s, avail -= w * (size_t)s) {
+		size_t m = n - o < w ? n - o : w;
 
 		if (g->k == 2 && s == 2)
-			max_row16(out + o, argmax + o, in, W, first, m, relu, 2, 2);
+			max_row16(out + o, argmax + o, in, W, first, m, avail, rows, relu, 2, 2);
 		else if (g->k == 3 && s == 2)
-			max_row16(out + o, argmax + o, in, W, first, m, relu, 3, 2);
+			max_row16(out + o, argmax + o, in, W, first, m, avail, rows, relu, 3, 2);
 		else if (g->k == 2)
-			max_row16(out + o, argmax + o, in, W, first, m, relu, 2, 1);
+			max_row16(out + o, argmax + o, in, W, first, m, avail, rows, relu, 2, 1);
 		else
-			max_row16(out + o, argmax + o, in, W, first, m, relu, 3, 1);
+			max_row16(out + o, argmax + o, in, W, first, m, avail, rows, relu, 3, 1);
+		if (o + w >= n)
+			break;
 	}
 }
 
@@ -393,9 +405,10 @@ int lrs_maxpool_row_ok(const lrs_window *g)
 }
 
 void lrs_maxpool_row(float *out, int32_t *argmax, const float *in, const lrs_window *g,
-                     long first, size_t n, int relu)
+                     long first, size_t n, size_t avail, size_t rows, int relu)
 {
-	(void)out, (void)argmax, (void)in, (void)g, (void)first, (void)n, (void)relu;
+	(void)out, (void)argmax, (void)in, (void)g, (void)first, (void)n, (void)avail, (void)rows,
+	(void)relu;
 }
 
 void lrs_conv_direct_forward(float *out, const float *inp, lrs_map_layout in,

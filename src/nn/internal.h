@@ -127,11 +127,13 @@ int lrs_avx512(void);
 int lrs_maxpool_row_ok(const lrs_window *g);
 
 /* out, argmax (n) = the maxima, relu applied when relu is set, and
- * winners of n full windows of one row whose first starts at in + first
- * (rows W apart): sixteen windows at a time, with the selects of
- * pool.c's window_max, so the same bits. */
+ * winners of n windows of one row whose first starts at in + first
+ * (rows W apart), of which only `rows` rows and `avail` floats of each
+ * row from the first lie inside the input (the rest: beyond its right or
+ * bottom edge): sixteen windows at a time, with the selects of pool.c's
+ * window_max and clipped_max, so the same bits. */
 void lrs_maxpool_row(float *out, int32_t *argmax, const float *in, const lrs_window *g,
-                     long first, size_t n, int relu);
+                     long first, size_t n, size_t avail, size_t rows, int relu);
 
 /* Whether conv g goes through the direct kernels below rather than
  * im2col and sgemm: one input channel, stride 1, kernel 3, 5 or 7, output

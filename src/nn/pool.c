@@ -211,6 +211,14 @@ static int row_lanes(const lrs_window *g)
 	       hi - lo >= LANES;
 }
 
+/* Whether lrs_maxpool_row takes every output of g's planes, edges too:
+ * no padding, so only ceil mode's windows at the right and bottom edges
+ * are clipped. */
+static int whole_rows(const lrs_window *g)
+{
+	return g->pad == 0 && lrs_maxpool_row_ok(g);
+}
+
 /* Whether output (oh, ow) is one of the rows' lanes (max_lanes): a
  * column in [lo, hi) of a row of full windows, when g has them. */
 static int in_row_lanes(const lrs_window *g, int lanes, size_t lo, size_t hi, size_t oh,
@@ -235,6 +243,15 @@ static void maxpool_plane(float *restrict out, int32_t *restrict argmax,
 	size_t lo, hi;
 	int lanes = row_lanes(g), row16 = lrs_maxpool_row_ok(g);
 
+	if (whole_rows(g)) {
+		for (size_t oh = 0; oh < g->OH; oh++) {
+			long h0 = (long)oh * s;
+
+			lrs_maxpool_row(out + oh * g->OW, argmax + oh * g->OW, in, g, h0 * W, g->OW,
+			                (size_t)W, (size_t)(h0 + k <= (long)g->H ? k : (long)g->H - h0), relu);
+		}
+		return;
+	}
 	full_columns(&lo, &hi, g);
 	for (size_t oh = 0; oh < g->OH; oh++) {
 		long h0 = (long)oh * s - pad;
@@ -245,7 +262,8 @@ static void maxpool_plane(float *restrict out, int32_t *restrict argmax,
 				maxpool_one(out, argmax, in, relu, g, oh, ow);
 			if (row16)
 				lrs_maxpool_row(out + oh * g->OW + lo, argmax + oh * g->OW + lo, in, g,
-				                h0 * W + (long)lo * s - pad, hi - lo, relu);
+				                h0 * W + (long)lo * s - pad, hi - lo,
+				                (size_t)(W - (long)lo * s + pad), (size_t)k, relu);
 			for (size_t b = lo; b < hi && !row16; b += LANES) {
 				size_t at = b + LANES <= hi ? b : hi - LANES;
 
@@ -316,7 +334,7 @@ void lrs_maxpool_forward_part(float *out,         /* (C, nb, OH*OW), ld apart */
 		for (size_t b = 0; b < nb; b++)   /* the rows' lanes; all of a tail plane */
 			maxpool_plane(out + c * ld + b * ohw, argmax + c * ld + b * ohw,
 			              inp + b * in.sstride + c * in.cstride, relu, g, b >= group);
-		for (size_t b = 0; b < group; b += LANES)
+		for (size_t b = 0; b < group && !whole_rows(g); b += LANES)
 			maxpool_planes(out + c * ld + b * ohw, argmax + c * ld + b * ohw,
 			               inp + b * in.sstride + c * in.cstride, in.sstride, relu, g);
 	}

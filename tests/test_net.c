@@ -323,6 +323,9 @@ START_TEST(maxpool_matches_a_plain_loop)
 		{ 28, 28, 3, 2, 0, 1 }, { 28, 28, 2, 2, 0, 0 }, { 20, 37, 2, 2, 0, 0 },
 		{ 17, 17, 3, 2, 1, 1 }, { 9, 30, 3, 1, 1, 0 }, { 12, 40, 5, 2, 2, 1 },
 		{ 10, 10, 2, 2, 0, 0 }, { 13, 29, 4, 3, 1, 1 }, { 6, 26, 8, 2, 3, 0 },
+		/* no padding, ceil windows clipped at the right and bottom
+		 * edges; stride 1; rows of more than sixteen windows */
+		{ 20, 34, 3, 2, 0, 1 }, { 11, 35, 3, 1, 0, 0 }, { 9, 41, 2, 1, 0, 0 },
 	};
 	enum { B = 10, C = 3 };
 	size_t i = (size_t)_i / 2;
@@ -594,7 +597,7 @@ Suite *suite_net(void)
 	                    (int)(sizeof stacks / sizeof stacks[0]));
 	tcase_add_test(tc, dropout_masks);
 	tcase_add_test(tc, dropout_backward_uses_the_forward_mask);
-	tcase_add_loop_test(tc, maxpool_matches_a_plain_loop, 0, 18);
+	tcase_add_loop_test(tc, maxpool_matches_a_plain_loop, 0, 24);
 	tcase_add_loop_test(tc, fused_layers_are_bitwise_the_layers_apart, 0,
 	                    (int)(sizeof fused / sizeof fused[0]));
 	tcase_add_test(tc, training_is_bitwise_reproducible);

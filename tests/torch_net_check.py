@@ -105,6 +105,13 @@ LENET = [conv(6, 5, padding=2), layer("relu"), pool("maxpool", 2), conv(16, 5), 
 STRUCTURES = [
     ("conv5-p2-relu-maxpool", (1, 12, 12), 5,
      [conv(4, 5, padding=2), layer("relu"), pool("maxpool", 2), linear(5)], 8),
+    # one input channel, stride 1: the direct kernels on AVX-512 CPUs,
+    # forward and weight gradient (k 3 and 7, rows of 26); the second conv
+    # of the first stack needs its input gradient: by im2col
+    ("one-channel-conv3-then-conv7-p3", (1, 18, 26), 3,
+     [conv(1, 3, padding=1), conv(4, 7, padding=3), layer("relu"), linear(3)], 3),
+    ("one-channel-conv7-p3", (1, 18, 26), 3,
+     [conv(5, 7, padding=3), layer("relu"), linear(3)], 3),
     ("conv3-s2-p1-tanh-avgpool-ceil", (2, 11, 9), 4,
      [conv(5, 3, stride=2, padding=1), layer("tanh"), pool("avgpool", 3, 2, ceil=True),
       linear(4)], 6),

@@ -98,6 +98,9 @@ typedef struct {
 	int fused;           /* its forward applies the next layer, a relu
 	                        (conv, pools) or any activation (linear)      */
 	size_t chunk;        /* conv: samples lowered per sgemm              */
+	size_t pooled;       /* conv followed by max pooling whose forward
+	                        runs with it, this many samples at a time
+	                        (its output never leaves the cache); 0: no   */
 	float *flat;         /* linear after a channel-major map: its input
 	                        as (B, C*H*W), PyTorch's flatten order        */
 	int32_t *argmax;     /* maxpool: (C, B, OH*OW) winners               */

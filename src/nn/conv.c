@@ -15,6 +15,10 @@
  * copies are chosen by measurement: see dweight_transposed, im2col_plane
  * and lrs_sgemm's column blocks (blas.c).
  *
+ * A conv of one input channel and stride 1 goes instead through
+ * direct.c's kernels where the CPU has AVX-512 (lrs_conv_direct_ok):
+ * forward, and the weight gradient when no input gradient is asked for.
+ *
  * Not here: choosing the chunk (net.c), activations other than a fused
  * relu. */
 #include <assert.h>
@@ -41,8 +45,7 @@ static size_t padded_floats(const lrs_window *g)
 	return (g->H + 2 * g->pad) * (g->W + 2 * g->pad);
 }
 
-/* pp ((H + 2 pad) * (W + 2 pad)) = plane (H*W) framed by zeros. */
-static void pad_plane(float *restrict pp, const float *restrict plane, const lrs_window *g)
+void lrs_pad_plane(float *restrict pp, const float *restrict plane, const lrs_window *g)
 {
 	size_t wp = g->W + 2 * g->pad;
 
@@ -145,7 +148,7 @@ static void im2col(float *cols, float *pp, const float *inp, lrs_map_layout in,
 
 	for (size_t c = 0; c < g->C; c++)
 		for (size_t b = 0; b < nb; b++) {
-			pad_plane(pp, inp + (b0 + b) * in.sstride + c * in.cstride, g);
+			lrs_pad_plane(pp, inp + (b0 + b) * in.sstride + c * in.cstride, g);
 			im2col_plane(cols + c * kk * n + b * ohw, n, pp, g, n - b * ohw);
 		}
 }
@@ -258,7 +261,10 @@ static size_t carve_scratch(scratch *sc, float *at, const lrs_window *g, lrs_map
 	if (at)
 		*sc = (scratch){ .flip = at, .dwt = at + flip, .pp = at + 2 * flip,
 		                 .cols = at + 2 * flip + pp };
-	return 2 * flip + pp + chunk * per;
+	per *= chunk;
+	if (lrs_conv_direct_ok(g) && lrs_conv_direct_scratch(g) > per)
+		per = lrs_conv_direct_scratch(g);   /* the weight gradient's lanes */
+	return 2 * flip + pp + per;
 }
 
 size_t lrs_conv_scratch(const lrs_window *g, lrs_map_layout in, size_t B, size_t chunk)
@@ -286,6 +292,11 @@ void lrs_conv_forward(float *out,            /* (OC, B, OH*OW)       */
 	scratch sc;
 
 	assert(chunk >= 1);
+	if (lrs_conv_direct_ok(g)) {
+		carve_scratch(&sc, work, g, in, B, chunk);
+		lrs_conv_direct_forward(out, inp, in, weight, bias, relu, sc.pp, g, B);
+		return;
+	}
 	if (!lrs_conv_needs_columns(g, in, B)) {
 		lrs_sgemm(0, 0, g->OC, ld, K, 1.0f, weight, K, inp, ld, 0.0f, out, ld);
 		bias_rows(out, bias, relu, g->OC, ld, ld);
@@ -375,6 +386,11 @@ void lrs_conv_backward(float *dinp,          /* as `in`, or NULL     */
 	size_t ld = B * g->OH * g->OW, K = g->C * g->k * g->k;
 	scratch sc;
 
+	if (!dinp && lrs_conv_direct_ok(g)) {
+		carve_scratch(&sc, work, g, in, B, chunk);
+		lrs_conv_direct_dweight(dweight, dbias, dout, inp, in, sc.cols, sc.pp, g, B);
+		return;
+	}
 	bias_backward(dbias, dout, g->OC, ld);
 	if (!lrs_conv_needs_columns(g, in, B)) {
 		lrs_sgemm(0, 1, g->OC, K, ld, 1.0f, dout, ld, inp, ld, 1.0f, dweight, K);

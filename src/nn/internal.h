@@ -115,6 +115,47 @@ void lrs_conv_backward(float *dinp, float *dweight, float *dbias, const float *d
                        const float *inp, lrs_map_layout in, const float *weight,
                        float *work, size_t chunk, const lrs_window *g, size_t B);
 
+/* pp ((H + 2 pad) * (W + 2 pad)) = plane (H*W) of window g framed by
+ * zeros. */
+void lrs_pad_plane(float *restrict pp, const float *restrict plane, const lrs_window *g);
+
+/* Whether the CPU has AVX-512 (F): the kernels of direct.c run only then. */
+int lrs_avx512(void);
+
+/* Whether max pooling g takes its rows of full windows through
+ * lrs_maxpool_row: kernel 2 or 3, stride 1 or 2, on a CPU with AVX-512. */
+int lrs_maxpool_row_ok(const lrs_window *g);
+
+/* out, argmax (n) = the maxima, relu applied when relu is set, and
+ * winners of n windows of one row whose first starts at in + first
+ * (rows W apart), of which only `rows` rows and `avail` floats of each
+ * row from the first lie inside the input (the rest: beyond its right or
+ * bottom edge): sixteen windows at a time, with the selects of pool.c's
+ * window_max and clipped_max, so the same bits. */
+void lrs_maxpool_row(float *out, int32_t *argmax, const float *in, const lrs_window *g,
+                     long first, size_t n, size_t avail, size_t rows, int relu);
+
+/* Whether conv g goes through the direct kernels below rather than
+ * im2col and sgemm: one input channel, stride 1, kernel 3, 5 or 7, output
+ * rows of at most 32, on a CPU with AVX-512 (direct.c). */
+int lrs_conv_direct_ok(const lrs_window *g);
+
+/* The floats of the weight and bias gradients' lanes: OC*(k*k+1)*16. */
+size_t lrs_conv_direct_scratch(const lrs_window *g);
+
+/* lrs_conv_forward by the direct kernel; pp is scratch of one padded
+ * plane. */
+void lrs_conv_direct_forward(float *out, const float *inp, lrs_map_layout in,
+                             const float *weight, const float *bias, int relu, float *pp,
+                             const lrs_window *g, size_t B);
+
+/* dweight (OC, k*k) += the weight gradient and dbias (OC) += the bias
+ * gradient by the direct kernel, in one pass over dout; lanes is scratch
+ * of lrs_conv_direct_scratch floats, pp of one padded plane. */
+void lrs_conv_direct_dweight(float *dweight, float *dbias, const float *dout, const float *inp,
+                             lrs_map_layout in, float *lanes, float *pp, const lrs_window *g,
+                             size_t B);
+
 /* ------------------------------------------------------ pooling */
 
 /* out (C, B, OH*OW) = max over each window (padding is -inf; a NaN wins
@@ -122,6 +163,11 @@ void lrs_conv_backward(float *dinp, float *dweight, float *dbias, const float *d
  * relu applied to the maximum when relu is set. */
 void lrs_maxpool_forward(float *out, int32_t *argmax, const float *inp, lrs_map_layout in,
                          int relu, const lrs_window *g, size_t B);
+
+/* The same for nb samples of a larger batch: out and argmax point at
+ * their first sample's plane of channel 0, channels ld floats apart. */
+void lrs_maxpool_forward_part(float *out, int32_t *argmax, size_t ld, const float *inp,
+                              lrs_map_layout in, int relu, const lrs_window *g, size_t nb);
 
 /* dinp (laid out as the input, `in`) = dout (C, B, OH*OW) sent back to
  * each argmax. */

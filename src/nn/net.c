@@ -35,6 +35,7 @@
 
 #define ALIGN_FLOATS 16       /* 64-byte alignment of each buffer          */
 #define COLS_FLOATS  (1 << 17) /* a conv chunk's columns: 512 KiB, in L2    */
+#define POOL_FLOATS  (1 << 17) /* a pooled conv chunk's output: the same    */
 
 static size_t round_up(size_t n) { return (n + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS; }
 
@@ -189,6 +190,30 @@ int lrs_net_bytes(const lrs_net_config *cfg, size_t max_batch, double *bytes)
 	return 0;
 }
 
+/* The samples at a time of conv layer l's forward run together with the
+ * max pooling right after it (see lrs_net_layer.pooled), or 0. Only
+ * where the conv goes through the direct kernels (one input channel, as
+ * the CLR net's first conv) and nothing after the pooling's forward reads
+ * the conv's output: max pooling's backward needs only its winners. Then
+ * the conv's output, a chunk of samples at a time, stays in cache for the
+ * pooling instead of going through memory and back (on the CLR net, 10
+ * MB a step). */
+static size_t pool_chunk(const lrs_net *n, size_t l)
+{
+	const lrs_net_config *cfg = &n->cfg;
+	lrs_window g;
+	size_t per;
+
+	if (cfg->layer[l].type != LRS_LAYER_CONV || l + 1 >= cfg->n_layers ||
+	    cfg->layer[l + 1].type != LRS_LAYER_MAXPOOL)
+		return 0;
+	g = window_of(cfg, n->shape, l);
+	if (!lrs_conv_direct_ok(&g))
+		return 0;
+	per = features(&n->shape[l]);
+	return per >= POOL_FLOATS ? 1 : POOL_FLOATS / per;
+}
+
 /* Points layer l's parameters, output and scratch into the blocks,
  * advancing *p (params), *a (work) and *r (running). */
 static void carve_layer(lrs_net *n, size_t l, int in_cnhw, float **p, float **a, float **r)
@@ -209,6 +234,7 @@ static void carve_layer(lrs_net *n, size_t l, int in_cnhw, float **p, float **a,
 	}
 	x->cnhw = writes_cnhw(t, in_cnhw);
 	x->fused = fuses_next(&n->cfg, l);
+	x->pooled = pool_chunk(n, l);
 	if (t == LRS_LAYER_LINEAR && scratch)
 		x->flat = *a;
 	else if (t == LRS_LAYER_MAXPOOL)
@@ -419,6 +445,26 @@ static void forward_layer(lrs_net *n, size_t l, const float *inp, size_t B, int 
 	}
 }
 
+/* Conv layer l and the max pooling after it (and the relu the pooling
+ * fuses), n->aux[l].pooled samples at a time: each chunk's conv output
+ * into the start of act[l], as (C, nb, H*W), then pooled into act[l+1]. */
+static void forward_conv_pool(lrs_net *n, size_t l, const float *inp, size_t B)
+{
+	lrs_window g = window_of(&n->cfg, n->shape, l), p = window_of(&n->cfg, n->shape, l + 1);
+	lrs_map_layout in = input_layout(n, l, B);
+	size_t hw = g.OH * g.OW, ohw = p.OH * p.OW, chunk = n->aux[l].pooled;
+
+	for (size_t b0 = 0; b0 < B; b0 += chunk) {
+		size_t nb = B - b0 < chunk ? B - b0 : chunk;
+
+		lrs_conv_forward(n->act[l], inp + b0 * in.sstride, in, n->W[l], n->b[l], 0, n->cols,
+		                 n->aux[l].chunk, &g, nb);
+		lrs_maxpool_forward_part(n->act[l + 1] + b0 * ohw, n->aux[l + 1].argmax + b0 * ohw,
+		                         B * ohw, n->act[l], lrs_map_layout_of(1, nb, g.OC, hw),
+		                         n->aux[l + 1].fused, &p, nb);
+	}
+}
+
 double lrs_net_forward(lrs_net *n, const float *x, const int32_t *y, size_t B, int training)
 {
 	size_t last = n->cfg.n_layers - 1;
@@ -426,6 +472,11 @@ double lrs_net_forward(lrs_net *n, const float *x, const int32_t *y, size_t B, i
 	assert(B >= 1 && B <= n->max_batch);
 	n->training = training;
 	for (size_t l = 0; l < last; l++) {
+		if (n->aux[l].pooled) {
+			forward_conv_pool(n, l, l == 0 ? x : n->act[l - 1], B);
+			l += 1 + n->aux[l + 1].fused;   /* the pooling and its relu are done */
+			continue;
+		}
 		forward_layer(n, l, l == 0 ? x : n->act[l - 1], B, training);
 		l += n->aux[l].fused;   /* the activation is done, in place */
 	}

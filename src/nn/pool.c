@@ -10,7 +10,9 @@
  * beyond the padding does not. Outputs are channel-major (C, B, OH*OW);
  * inputs are any map layout (internal.h). Max pooling runs eight windows
  * side by side -- along a row, or the same window of eight samples --
- * with the same selects, so every path gives the same bits.
+ * with the same selects, so every path gives the same bits; on AVX-512
+ * CPUs the rows of full windows of 2 or 3 go sixteen at a time
+ * (direct.c's lrs_maxpool_row), the same selects again.
  *
  * Not here: shapes (shape.c). */
 #include <math.h>
@@ -78,6 +80,10 @@ static float clipped_max(const float *restrict in, long W, long h0, long h1, lon
 #define LANES 8
 #define LANE_MAX_K 8
 
+/* A window's loops, unrolled whole where k is a constant (lanes_of):
+ * GCC at -O2 keeps them loops otherwise, with the lanes in memory. */
+#define UNROLL _Pragma("GCC unroll 8")
+
 /* The running first maximum of LANES windows, top and its index at, after
  * one more candidate of each, v (LANES) at indices idx + j*s: the same
  * selects as window_max, lane by lane. */
@@ -119,11 +125,13 @@ static inline __attribute__((always_inline)) void max_lanes(float *restrict out,
 
 	for (size_t j = 0; j < LANES; j++)
 		top[j] = -INFINITY, at[j] = (int32_t)(first + (long)j * s);
+	UNROLL
 	for (long i = 0; i < k; i++) {
 		const float *q = in + first + i * W;
 
 		if (s == 2)
 			deinterleave(e, o, q, k);
+		UNROLL
 		for (long jj = 0; jj < k; jj++)
 			take_max(top, at, s == 1 ? q + jj : (jj & 1 ? o : e) + jj / 2,
 			         (int32_t)(first + i * W + jj), (int32_t)s);
@@ -132,6 +140,26 @@ static inline __attribute__((always_inline)) void max_lanes(float *restrict out,
 		out[j] = relu && top[j] < 0.0f ? 0.0f : top[j];
 		argmax[j] = at[j];
 	}
+}
+
+/* max_lanes with the usual windows' k and s as constants, so that its
+ * loops unroll and its lanes stay in registers: with k and s read at run
+ * time, the CLR net's 3x3 windows of stride 2 took four times as long. */
+static inline __attribute__((always_inline)) void lanes_of(float *restrict out,
+                                                           int32_t *restrict argmax,
+                                                           const float *restrict in, long W,
+                                                           long k, long s, long first, int relu)
+{
+	if (k == 2 && s == 2)
+		max_lanes(out, argmax, in, W, 2, 2, first, relu);
+	else if (k == 3 && s == 2)
+		max_lanes(out, argmax, in, W, 3, 2, first, relu);
+	else if (k == 2 && s == 1)
+		max_lanes(out, argmax, in, W, 2, 1, first, relu);
+	else if (k == 3 && s == 1)
+		max_lanes(out, argmax, in, W, 3, 1, first, relu);
+	else
+		max_lanes(out, argmax, in, W, k, s, first, relu);
 }
 
 /* The output columns [*lo, *hi) whose windows lie wholly inside a row of
@@ -177,8 +205,18 @@ static int row_lanes(const lrs_window *g)
 	size_t lo, hi;
 
 	full_columns(&lo, &hi, g);
+	if (lrs_maxpool_row_ok(g))
+		return hi > lo;
 	return (g->stride == 1 || (g->stride == 2 && g->k >= 2)) && g->k <= LANE_MAX_K &&
 	       hi - lo >= LANES;
+}
+
+/* Whether lrs_maxpool_row takes every output of g's planes, edges too:
+ * no padding, so only ceil mode's windows at the right and bottom edges
+ * are clipped. */
+static int whole_rows(const lrs_window *g)
+{
+	return g->pad == 0 && lrs_maxpool_row_ok(g);
 }
 
 /* Whether output (oh, ow) is one of the rows' lanes (max_lanes): a
@@ -203,8 +241,17 @@ static void maxpool_plane(float *restrict out, int32_t *restrict argmax,
 {
 	long W = (long)g->W, k = (long)g->k, s = (long)g->stride, pad = (long)g->pad;
 	size_t lo, hi;
-	int lanes = row_lanes(g);
+	int lanes = row_lanes(g), row16 = lrs_maxpool_row_ok(g);
 
+	if (whole_rows(g)) {
+		for (size_t oh = 0; oh < g->OH; oh++) {
+			long h0 = (long)oh * s;
+
+			lrs_maxpool_row(out + oh * g->OW, argmax + oh * g->OW, in, g, h0 * W, g->OW,
+			                (size_t)W, (size_t)(h0 + k <= (long)g->H ? k : (long)g->H - h0), relu);
+		}
+		return;
+	}
 	full_columns(&lo, &hi, g);
 	for (size_t oh = 0; oh < g->OH; oh++) {
 		long h0 = (long)oh * s - pad;
@@ -213,11 +260,15 @@ static void maxpool_plane(float *restrict out, int32_t *restrict argmax,
 		if (lanes && h0 >= 0 && h0 + k <= (long)g->H) {
 			for (; ow < lo && edges; ow++)
 				maxpool_one(out, argmax, in, relu, g, oh, ow);
-			for (size_t b = lo; b < hi; b += LANES) {
+			if (row16)
+				lrs_maxpool_row(out + oh * g->OW + lo, argmax + oh * g->OW + lo, in, g,
+				                h0 * W + (long)lo * s - pad, hi - lo,
+				                (size_t)(W - (long)lo * s + pad), (size_t)k, relu);
+			for (size_t b = lo; b < hi && !row16; b += LANES) {
 				size_t at = b + LANES <= hi ? b : hi - LANES;
 
-				max_lanes(out + oh * g->OW + at, argmax + oh * g->OW + at, in, W, k, s,
-				          h0 * W + (long)at * s - pad, relu);
+				lanes_of(out + oh * g->OW + at, argmax + oh * g->OW + at, in, W, k, s,
+				         h0 * W + (long)at * s - pad, relu);
 			}
 			ow = hi;
 		}
@@ -271,21 +322,30 @@ static void maxpool_planes(float *restrict out, int32_t *restrict argmax,
 	}
 }
 
+void lrs_maxpool_forward_part(float *out,         /* (C, nb, OH*OW), ld apart */
+                              int32_t *argmax,    /* the same                 */
+                              size_t ld,
+                              const float *inp,   /* as `in`                  */
+                              lrs_map_layout in, int relu, const lrs_window *g, size_t nb)
+{
+	size_t ohw = g->OH * g->OW, group = nb / LANES * LANES;
+
+	for (size_t c = 0; c < g->C; c++) {
+		for (size_t b = 0; b < nb; b++)   /* the rows' lanes; all of a tail plane */
+			maxpool_plane(out + c * ld + b * ohw, argmax + c * ld + b * ohw,
+			              inp + b * in.sstride + c * in.cstride, relu, g, b >= group);
+		for (size_t b = 0; b < group && !whole_rows(g); b += LANES)
+			maxpool_planes(out + c * ld + b * ohw, argmax + c * ld + b * ohw,
+			               inp + b * in.sstride + c * in.cstride, in.sstride, relu, g);
+	}
+}
+
 void lrs_maxpool_forward(float *out,         /* (C, B, OH*OW) */
                          int32_t *argmax,    /* (C, B, OH*OW) */
                          const float *inp,   /* as `in`       */
                          lrs_map_layout in, int relu, const lrs_window *g, size_t B)
 {
-	size_t ohw = g->OH * g->OW, group = B / LANES * LANES;
-
-	for (size_t c = 0; c < g->C; c++) {
-		for (size_t b = 0; b < B; b++)   /* the rows' lanes; all of a tail plane */
-			maxpool_plane(out + (c * B + b) * ohw, argmax + (c * B + b) * ohw,
-			              inp + b * in.sstride + c * in.cstride, relu, g, b >= group);
-		for (size_t b = 0; b < group; b += LANES)
-			maxpool_planes(out + (c * B + b) * ohw, argmax + (c * B + b) * ohw,
-			               inp + b * in.sstride + c * in.cstride, in.sstride, relu, g);
-	}
+	lrs_maxpool_forward_part(out, argmax, B * g->OH * g->OW, inp, in, relu, g, B);
 }
 
 void lrs_maxpool_backward(float *dinp,            /* as `in`       */
@@ -307,12 +367,51 @@ void lrs_maxpool_backward(float *dinp,            /* as `in`       */
 		}
 }
 
+/* The sum of the k x k window at p (rows W apart), row by row in float:
+ * the order of avgpool_plane's clipped windows. Inlined with k a
+ * constant for the usual kernels. */
+static inline __attribute__((always_inline)) float window_sum(const float *restrict p, long W,
+                                                              long k)
+{
+	float sum = 0.0f;
+
+	for (long i = 0; i < k; i++)
+		for (long j = 0; j < k; j++)
+			sum += p[i * W + j];
+	return sum;
+}
+
+/* d's k x k window at p (rows W apart) += share, row by row. */
+static inline __attribute__((always_inline)) void window_spread(float *restrict p, long W,
+                                                                long k, float share)
+{
+	for (long i = 0; i < k; i++)
+		for (long j = 0; j < k; j++)
+			p[i * W + j] += share;
+}
+
+/* Whether output (oh, ow)'s window lies wholly inside the input: then its
+ * count is k*k and its first element is at *first. */
+static int full_window(long *first, const lrs_window *g, size_t oh, size_t ow)
+{
+	long h0 = (long)(oh * g->stride) - (long)g->pad, w0 = (long)(ow * g->stride) - (long)g->pad;
+	long k = (long)g->k;
+
+	*first = h0 * (long)g->W + w0;
+	return h0 >= 0 && w0 >= 0 && h0 + k <= (long)g->H && w0 + k <= (long)g->W;
+}
+
 /* One plane, forward when out is not NULL: out (OH*OW) = the window means
  * of in (H*W); else backward: d (H*W) += each of o (OH*OW) divided over
- * its window. */
+ * its window, in output order. Full windows of 2 or 3 go through
+ * window_sum or window_spread with k a constant (the same additions in
+ * the same order; with k read at run time they took 2.5 times as long on
+ * the CLR net's 3x3 windows); the rest element by element. */
 static void avgpool_plane(float *restrict out, const float *restrict in, float *restrict d,
                           const float *restrict o, int relu, const lrs_window *g)
 {
+	long W = (long)g->W, k = (long)g->k, first;
+
 	for (size_t oh = 0; oh < g->OH; oh++) {
 		long h0, h1;
 		size_t rows = span(&h0, &h1, oh, g->H, g);
@@ -322,13 +421,22 @@ static void avgpool_plane(float *restrict out, const float *restrict in, float *
 			size_t count = rows * span(&w0, &w1, ow, g->W, g);
 			float sum = 0.0f, share = out ? 0.0f : o[oh * g->OW + ow] / (float)count;
 
-			for (long ih = h0; ih < h1; ih++)
-				for (long iw = w0; iw < w1; iw++) {
-					if (out)
-						sum += in[ih * (long)g->W + iw];
-					else
-						d[ih * (long)g->W + iw] += share;
-				}
+			if ((k == 2 || k == 3) && full_window(&first, g, oh, ow)) {
+				if (out)
+					sum = k == 2 ? window_sum(in + first, W, 2) : window_sum(in + first, W, 3);
+				else if (k == 2)
+					window_spread(d + first, W, 2, share);
+				else
+					window_spread(d + first, W, 3, share);
+			} else {
+				for (long ih = h0; ih < h1; ih++)
+					for (long iw = w0; iw < w1; iw++) {
+						if (out)
+							sum += in[ih * W + iw];
+						else
+							d[ih * W + iw] += share;
+					}
+			}
 			if (!out)
 				continue;
 			sum /= (float)count;

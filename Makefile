@@ -135,8 +135,11 @@ build-deps:
 check: deps
 	@$(MAKE) --no-print-directory lint unit fuzz-replay clients e2e crosscheck docs-check
 
+# The layer suites run twice: on this CPU's kernels, then on the portable
+# paths a CPU without AVX-512 takes (LRSWEEP_PORTABLE, src/nn/direct.c).
 unit: $(TEST_BIN)
 	$(TEST_BIN)
+	LRSWEEP_PORTABLE=1 CK_RUN_SUITE=net $(TEST_BIN)
 
 e2e: $(BIN) $(if $(HAVE_MPI),$(MPI_BIN))
 	@for t in tests/e2e/*.sh; do [ "$$t" = tests/e2e/lib.sh ] && continue; \
@@ -165,7 +168,8 @@ crosscheck: $(BIN) $(REPLAY)
 	@if [ -x /usr/bin/python3 ]; then \
 	   /usr/bin/python3 tests/torch_crosscheck.py $(BIN) && \
 	   /usr/bin/python3 tests/torch_nn_check.py $(REPLAY) && \
-	   /usr/bin/python3 tests/torch_net_check.py $(REPLAY); \
+	   /usr/bin/python3 tests/torch_net_check.py $(REPLAY) && \
+	   LRSWEEP_PORTABLE=1 /usr/bin/python3 tests/torch_net_check.py $(REPLAY); \
 	 else echo "torch checks: SKIPPED (no /usr/bin/python3)"; fi
 
 # No function in src/ over 100 lines (scripts/long-functions.sh names any).

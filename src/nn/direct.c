@@ -28,6 +28,7 @@
  * (conv.c's im2col path, pool.c's lanes). */
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -52,11 +53,24 @@ size_t lrs_conv_direct_scratch(const lrs_window *g)
 	return g->OC * (g->k * g->k + 1) * 16;   /* weights', then biases' lanes */
 }
 
+/* 1 when the AVX-512 kernels run: the CPU has them and the environment
+ * does not set LRSWEEP_PORTABLE (non-empty, not "0"), which runs the
+ * portable paths as a CPU without AVX-512 would -- so that the tests check
+ * both on one machine. Decided once per process. */
 int lrs_avx512(void)
 {
 #if HAVE_DIRECT
-	__builtin_cpu_init();
-	return __builtin_cpu_supports("avx512f");
+	static _Atomic int decided = -1;
+	int use = decided;
+
+	if (use < 0) {
+		const char *p = getenv("LRSWEEP_PORTABLE");
+
+		__builtin_cpu_init();
+		use = __builtin_cpu_supports("avx512f") && !(p && *p && strcmp(p, "0") != 0);
+		decided = use;
+	}
+	return use;
 #else
 	return 0;
 #endif

@@ -17,9 +17,9 @@ A rule's regret on a problem is the grid's best mean final validation
 accuracy minus the mean final validation accuracy of its run (in points;
 negative when the schedule beats every constant rate). A trial that diverged
 counts at chance accuracy (1/classes). Problems named in heldout.txt are
-reported apart from the others, and so are those of heldout-first.txt (the
-first held-out problems: seen while rules were compared, tuning problems
-since).
+reported apart from the others, and so are those of heldout-first.txt and
+heldout-second.txt (the earlier held-out sets: seen since, tuning problems
+now).
 
 Trial results are cached in results/bounds-bench/cache.json by (problem,
 schedule, seed, lrsweep --version): changing a rule re-runs the range tests
@@ -174,8 +174,9 @@ def read_list(fn):
         return {l.strip() for l in f if l.strip() and not l.startswith("#")}
 
 
-def group_of(name, heldout, first):
-    return "heldout" if name in heldout else "first" if name in first else "tuning"
+def group_of(name, heldout, first, second):
+    return "heldout" if name in heldout else "first" if name in first else \
+        "second" if name in second else "tuning"
 
 
 def fmt(x):
@@ -242,6 +243,7 @@ def main():
     subprocess.run(["/usr/bin/python3", os.path.join(HERE, "make_data.py"), os.path.join(WORK, "data")], check=True)
     heldout = read_list("heldout.txt")
     seen = read_list("heldout-first.txt")
+    seen2 = read_list("heldout-second.txt")
     version = sh([lrsweep, "--version"]).strip()
     cache = Cache(os.path.join(WORK, "cache.json"), version, fresh)
 
@@ -275,7 +277,7 @@ def main():
         if chosen and chosen[0] in regret:
             regret["default"] = regret[chosen[0]]
             seeds["default"] = seeds[chosen[0]]
-        rows.append({"name": name, "group": group_of(name, heldout, seen), "best_lr": best_spec[1], "best": best,
+        rows.append({"name": name, "group": group_of(name, heldout, seen, seen2), "best_lr": best_spec[1], "best": best,
                      "grid": grid, "bounds": bounds, "regret": regret, "seeds": seeds,
                      "chosen": chosen[0] if chosen else None, "secs": time.time() - t0,
                      "range_secs": range_secs, "epochs": epochs})
@@ -300,10 +302,11 @@ def write_md(path, rows, total, version, cache):
              "cycles) / of one_cycle with max_lr = the rule's max_lr, same epochs and seeds; in points,",
              "negative = better than every constant rate. `default` is the rule the pipeline chose.",
              "Held out: the problems of bench/bounds/heldout.txt, fixed before the rules last changed",
-             "and never used to change them. The first held-out problems (heldout-first.txt) were",
-             "seen while rules were compared: they are tuning problems since, reported apart.", ""]
+             "and never used to change them. The earlier held-out sets (heldout-first.txt,",
+             "heldout-second.txt) have been seen: they are tuning problems since, reported apart.", ""]
     for group, title in (("tuning", "Tuning problems"),
                          ("first", "Tuning problems, formerly held out"),
+                         ("second", "Tuning problems, formerly held out (second set)"),
                          ("heldout", "Held-out problems")):
         sub = [r for r in rows if r["group"] == group]
         if sub:
@@ -322,7 +325,8 @@ def write_md(path, rows, total, version, cache):
         first = True
         for rule in RULES:
             b = r["bounds"].get(rule, {"ok": False, "note": "missing"})
-            tag = {"heldout": " (held out)", "first": " (formerly held out)"}.get(r["group"], "")
+            tag = {"heldout": " (held out)", "first": " (formerly held out)",
+                   "second": " (formerly held out, second set)"}.get(r["group"], "")
             name = ("%s%s" % (r["name"], tag)) if first else ""
             head = "| %s | %s | %s | %s |" % (name, r["epochs"] if first else "",
                                             ("%.3g" % r["best_lr"]) if first else "",

@@ -274,6 +274,12 @@ def main():
                 seeds[rule] = (res[("triangular", b["min"], b["max"])], res[("one_cycle", b["max"], b["max"])])
                 regret[rule] = tuple(100 * (best - mean(v)) for v in seeds[rule])
         chosen = [r for r in RULES if bounds.get(r, {}).get("chosen")]
+        # `default` scores what `lrsweep run` would use: the chosen rule, or
+        # the fallback the pipeline marked chosen in its place. A chosen
+        # rule without a pick while another rule picked would mean the
+        # benchmark scores less than run uses: refuse to report that.
+        if chosen and not bounds[chosen[0]]["ok"] and any(b["ok"] for b in bounds.values()):
+            raise RuntimeError("%s: the chosen rule %s has no pick but another rule has" % (name, chosen[0]))
         if chosen and chosen[0] in regret:
             regret["default"] = regret[chosen[0]]
             seeds["default"] = seeds[chosen[0]]
@@ -300,7 +306,8 @@ def write_md(path, rows, total, version, cache):
              "Regret = the grid's best mean final validation accuracy (constant rates 1e-5 .. 10, half",
              "a decade apart, 3 seeds) minus that of a triangular run between the rule's bounds (two",
              "cycles) / of one_cycle with max_lr = the rule's max_lr, same epochs and seeds; in points,",
-             "negative = better than every constant rate. `default` is the rule the pipeline chose.",
+             "negative = better than every constant rate. `default` is the rule the pipeline chose",
+             "(the fallback that stood in, when the default rule could not pick: what `run` uses).",
              "Held out: the problems of bench/bounds/heldout.txt, fixed before the rules last changed",
              "and never used to change them. The earlier held-out sets (heldout-first.txt,",
              "heldout-second.txt) have been seen: they are tuning problems since, reported apart.", ""]

@@ -20,6 +20,9 @@ missing:
                                     rows, 13 features), the price cut at
                                     its quintiles into classes 0..4
   tab-mixed12.csv, tab-deep40.csv   two more generated tabular sets
+  fashion5k-at50k-train-*           5,000 Fashion-MNIST training samples
+                                    from offset 50,000
+  tab-mixed16.csv, tab-wide80.csv   two more generated tabular sets
 
 Standard library only, deterministic: the same files on every machine.
 """
@@ -150,6 +153,9 @@ def main():
     boston_quintiles(out, "boston5.csv")
     teacher_tabular(out, "tab-mixed12.csv", 12, 3000, 12, 8, 4)
     teacher_tabular(out, "tab-deep40.csv", 40, 6000, 40, 25, 6)
+    fashion_subset(out, 5000, "fashion5k-at50k", 50000)
+    teacher_tabular(out, "tab-mixed16.csv", 16, 2500, 16, 10, 3)
+    teacher_tabular(out, "tab-wide80.csv", 80, 8000, 80, 40, 8)
 
 
 if __name__ == "__main__":

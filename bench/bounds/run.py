@@ -17,9 +17,9 @@ A rule's regret on a problem is the grid's best mean final validation
 accuracy minus the mean final validation accuracy of its run (in points;
 negative when the schedule beats every constant rate). A trial that diverged
 counts at chance accuracy (1/classes). Problems named in heldout.txt are
-reported apart from the others, and so are those of heldout-first.txt and
-heldout-second.txt (the earlier held-out sets: seen since, tuning problems
-now).
+reported apart from the others, and so are those of heldout-first.txt,
+heldout-second.txt and heldout-third.txt (the earlier held-out sets: seen
+since, tuning problems now).
 
 Trial results are cached in results/bounds-bench/cache.json by (problem,
 schedule, seed, lrsweep --version): changing a rule re-runs the range tests
@@ -174,9 +174,16 @@ def read_list(fn):
         return {l.strip() for l in f if l.strip() and not l.startswith("#")}
 
 
-def group_of(name, heldout, first, second):
-    return "heldout" if name in heldout else "first" if name in first else \
-        "second" if name in second else "tuning"
+# The earlier held-out sets, each a group of tuning problems reported apart.
+SEEN = [("first", "heldout-first.txt", "formerly held out"),
+        ("second", "heldout-second.txt", "formerly held out, second set"),
+        ("third", "heldout-third.txt", "formerly held out, third set")]
+
+
+def group_of(name, heldout, seen):
+    if name in heldout:
+        return "heldout"
+    return next((g for g, _, _ in SEEN if name in seen[g]), "tuning")
 
 
 def fmt(x):
@@ -242,8 +249,7 @@ def main():
     os.makedirs(os.path.join(WORK, "work"), exist_ok=True)
     subprocess.run(["/usr/bin/python3", os.path.join(HERE, "make_data.py"), os.path.join(WORK, "data")], check=True)
     heldout = read_list("heldout.txt")
-    seen = read_list("heldout-first.txt")
-    seen2 = read_list("heldout-second.txt")
+    seen = {g: read_list(fn) for g, fn, _ in SEEN}
     version = sh([lrsweep, "--version"]).strip()
     cache = Cache(os.path.join(WORK, "cache.json"), version, fresh)
 
@@ -283,7 +289,7 @@ def main():
         if chosen and chosen[0] in regret:
             regret["default"] = regret[chosen[0]]
             seeds["default"] = seeds[chosen[0]]
-        rows.append({"name": name, "group": group_of(name, heldout, seen, seen2), "best_lr": best_spec[1], "best": best,
+        rows.append({"name": name, "group": group_of(name, heldout, seen), "best_lr": best_spec[1], "best": best,
                      "grid": grid, "bounds": bounds, "regret": regret, "seeds": seeds,
                      "chosen": chosen[0] if chosen else None, "secs": time.time() - t0,
                      "range_secs": range_secs, "epochs": epochs})
@@ -310,11 +316,9 @@ def write_md(path, rows, total, version, cache):
              "(the fallback that stood in, when the default rule could not pick: what `run` uses).",
              "Held out: the problems of bench/bounds/heldout.txt, fixed before the rules last changed",
              "and never used to change them. The earlier held-out sets (heldout-first.txt,",
-             "heldout-second.txt) have been seen: they are tuning problems since, reported apart.", ""]
-    for group, title in (("tuning", "Tuning problems"),
-                         ("first", "Tuning problems, formerly held out"),
-                         ("second", "Tuning problems, formerly held out (second set)"),
-                         ("heldout", "Held-out problems")):
+             "-second.txt, -third.txt) have been seen: they are tuning problems since, reported apart.", ""]
+    groups = [("tuning", "Tuning problems")] + [(g, "Tuning problems, " + t) for g, _, t in SEEN]
+    for group, title in groups + [("heldout", "Held-out problems")]:
         sub = [r for r in rows if r["group"] == group]
         if sub:
             lines += summary(sub, rules, title)
@@ -332,8 +336,8 @@ def write_md(path, rows, total, version, cache):
         first = True
         for rule in RULES:
             b = r["bounds"].get(rule, {"ok": False, "note": "missing"})
-            tag = {"heldout": " (held out)", "first": " (formerly held out)",
-                   "second": " (formerly held out, second set)"}.get(r["group"], "")
+            tags = dict([("heldout", "held out")] + [(g, t) for g, _, t in SEEN])
+            tag = (" (%s)" % tags[r["group"]]) if r["group"] in tags else ""
             name = ("%s%s" % (r["name"], tag)) if first else ""
             head = "| %s | %s | %s | %s |" % (name, r["epochs"] if first else "",
                                             ("%.3g" % r["best_lr"]) if first else "",

@@ -106,7 +106,6 @@ static void synth_init(synth *s, size_t n, int exponential, double lo, double hi
 	s->c.n = n;
 	s->c.exponential = exponential;
 	s->c.stop_factor = 0;
-	s->c.adaptive = 0;
 }
 
 static void synth_free(synth *s)
@@ -949,22 +948,6 @@ START_TEST(combined_is_geometric_mean)
 	 * the other two on these shapes */
 	ck_assert_double_gt(r.max_lr, 1.5 * sqrt(acc.max_lr * loss.max_lr));
 	ck_assert_str_eq(r.why, "");
-
-	/* the same curve from an adaptive optimizer: combined alone backs off
-	 * by LRS_PICK_ADAPTIVE, a decade below it as before; the paper's and
-	 * fastai's rules read the curve as they are */
-	s.c.adaptive = 1;
-	lrs_pick_result ra, acc_a, loss_a;
-	lrs_pick(&ra, LRS_PICK_COMBINED, &s.c);
-	lrs_pick(&acc_a, LRS_PICK_ACCURACY, &s.c);
-	lrs_pick(&loss_a, LRS_PICK_LOSS_STEEPEST, &s.c);
-	assert_pick(&ra, "combined, adaptive");
-	ck_assert_double_eq_tol(ra.max_lr, r.max_lr / LRS_PICK_ADAPTIVE, 1e-12 * r.max_lr);
-	ck_assert_double_eq_tol(ra.min_lr, ra.max_lr / LRS_PICK_DECADE, 1e-12 * r.max_lr);
-	ck_assert_double_eq(acc_a.max_lr, acc.max_lr);
-	ck_assert_double_eq(loss_a.max_lr, loss.max_lr);
-	ck_assert_double_gt(LRS_PICK_ADAPTIVE, 1.0);
-	s.c.adaptive = 0;
 
 	s.c.accuracy = NULL;                 /* no evaluations: the loss's two readings */
 	lrs_pick(&r, LRS_PICK_COMBINED, &s.c);

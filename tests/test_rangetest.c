@@ -156,68 +156,6 @@ START_TEST(deterministic_and_leaves_nothing_behind)
 }
 END_TEST
 
-/* Repeats one after another on this thread, as lrsweep-mpi's hook would
- * hand them out: keeps OpenMP out of the forked test. */
-typedef struct {
-	const lrs_dataset *ds;
-	const lrs_train_config *base;
-} serial_ctx;
-
-static int serial_repeats(void *ctx, const lrs_range_config *rc, long repeats, const uint64_t *seeds,
-                          lrs_range_curve *curves)
-{
-	const serial_ctx *sc = ctx;
-
-	for (long r = 0; r < repeats; r++) {
-		lrs_train_config cfg = *sc->base;
-
-		cfg.seed = seeds[r];
-		if (lrs_range_run(&curves[r], sc->ds, &cfg, rc) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* The test tells the rules its optimizer: with adam and adamw the default
- * rule's max_lr is LRS_PICK_ADAPTIVE below what the same mean curve gives
- * read as SGD's (min_lr a decade below it); with sgd it is the same; the
- * other rules read the curve alike whatever the optimizer. */
-START_TEST(adaptive_optimizer_reaches_the_rules)
-{
-	static const lrs_optim_type types[] = { LRS_OPTIM_SGD, LRS_OPTIM_ADAM, LRS_OPTIM_ADAMW };
-	lrs_dataset *ds = spirals();
-
-	for (size_t k = 0; k < sizeof types / sizeof types[0]; k++) {
-		lrs_train_config b = base();
-		lrs_optim_defaults(&b.optim, types[k]);
-		serial_ctx sc = { ds, &b };
-		lrs_range_config rc = ramp(LRS_RAMP_LINEAR, 1e-4, types[k] == LRS_OPTIM_SGD ? 1 : 0.1, 300, 4);
-		lrs_range_outcome o;
-		lrs_pick_result plain;
-
-		rc.run_repeats = serial_repeats;
-		rc.run_repeats_ctx = &sc;
-		ck_assert_msg(lrs_range_test(&o, ds, &b, &rc, 2, 1) == 0, "%s", lrs_error_last());
-		lrs_pick_curve pc = { o.lr, o.loss, o.smoothed_loss, o.accuracy, (size_t)o.n, 0, rc.stop_factor, 0 };
-		lrs_pick(&plain, LRS_PICK_COMBINED, &pc);
-		ck_assert_msg(plain.ok && o.picks[LRS_PICK_COMBINED].ok, "optimizer %zu: %s", k, plain.why);
-		double want = types[k] == LRS_OPTIM_SGD ? plain.max_lr : plain.max_lr / LRS_PICK_ADAPTIVE;
-		ck_assert_double_eq_tol(o.picks[LRS_PICK_COMBINED].max_lr, want, 1e-12 * want);
-		ck_assert_double_eq_tol(o.picks[LRS_PICK_COMBINED].min_lr, want / LRS_PICK_DECADE, 1e-12 * want);
-		for (int r = 0; r < LRS_PICK__COUNT; r++) {
-			if (r == LRS_PICK_COMBINED)
-				continue;
-			lrs_pick(&plain, (lrs_pick_rule)r, &pc);
-			ck_assert_int_eq(plain.ok, o.picks[r].ok);
-			if (plain.ok)
-				ck_assert_double_eq(plain.max_lr, o.picks[r].max_lr);
-		}
-		lrs_range_outcome_free(&o);
-	}
-	lrs_dataset_free(ds);
-}
-END_TEST
-
 START_TEST(bad_configs)
 {
 	lrs_dataset *ds = spirals();
@@ -251,7 +189,6 @@ Suite *suite_rangetest(void)
 	tcase_add_test(tc, curve_is_recorded);
 	tcase_add_test(tc, stops_early_without_nan);
 	tcase_add_test(tc, deterministic_and_leaves_nothing_behind);
-	tcase_add_test(tc, adaptive_optimizer_reaches_the_rules);
 	tcase_add_test(tc, bad_configs);
 	suite_add_tcase(s, tc);
 	return s;

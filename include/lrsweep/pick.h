@@ -16,10 +16,8 @@
  *   combined       the accuracy and the loss evidence together: max_lr =
  *                  the geometric mean of accuracy's max_lr, loss-steepest's
  *                  max_lr and the rate of the loss's minimum / 3 (of those
- *                  that could be read), divided by LRS_PICK_ADAPTIVE
- *                  more when the curve comes from an adaptive optimizer
- *                  (adam, adamw); min_lr = max_lr / 10. The pipeline's
- *                  default.
+ *                  that could be read); min_lr = max_lr / 10. The
+ *                  pipeline's default.
  *
  * Every definition, parameter and refusal is spelled out in
  * docs/range-test.md; the LRS_PICK_* constants below are its parameters.
@@ -82,14 +80,6 @@ typedef enum {
 #define LRS_PICK_MIN_BACKOFF  3.0   /* combined reads the rate of the loss's
                                        minimum divided by this            */
 
-#define LRS_PICK_ADAPTIVE     4.0   /* combined divides its max_lr by this
-                                       when the optimizer is adaptive:
-                                       Adam's good rates for a whole run
-                                       lie further below where a short
-                                       test stops gaining (of 1, 2, 3, 4,
-                                       6, 8, the best on the benchmark's
-                                       tuning problems)                 */
-
 #define LRS_PICK_PROBE_END    1.0   /* the probe's linear range ends at
                                        this x the rate of its minimum loss */
 #define LRS_PICK_PROBE_SPAN   100.0 /* ... and starts this many times lower */
@@ -111,9 +101,6 @@ typedef struct {
 	                                work on log10(lr); 0: linear, on lr     */
 	double stop_factor;          /* cut for the loss rules; <= 0 means
 	                                LRS_PICK_STOP_FACTOR                    */
-	int adaptive;                /* 1: trained by an adaptive optimizer
-	                                (adam, adamw): combined backs off by
-	                                LRS_PICK_ADAPTIVE more                  */
 } lrs_pick_curve;
 
 /* A rule's answer. When ok is 0 there is no pick and `why` says why (a

@@ -676,9 +676,8 @@ done:
  * stops rising (the paper's max_lr), where the loss falls fastest, and
  * where the loss stops falling (its minimum) backed off by
  * LRS_PICK_MIN_BACKOFF. The combined max_lr is the geometric mean of those
- * that could be read, divided by LRS_PICK_ADAPTIVE for an adaptive
- * optimizer; the range below it is a decade, as the loss rules'. Refuses
- * when none could. */
+ * that could be read; the range below it is a decade, as the loss rules'.
+ * Refuses when none could. */
 static void pick_combined(lrs_pick_result *out, const lrs_pick_curve *c)
 {
 	static const char *const names[3] = { "accuracy", "loss-steepest", "loss minimum" };
@@ -706,7 +705,7 @@ static void pick_combined(lrs_pick_result *out, const lrs_pick_curve *c)
 		refuse(out, "%s", missing);
 		return;
 	}
-	double max_lr = exp(log_sum / read) / (c->adaptive ? LRS_PICK_ADAPTIVE : 1.0);
+	double max_lr = exp(log_sum / read);
 	accept(out, max_lr / LRS_PICK_DECADE, max_lr);
 	if (read < 3)
 		snprintf(out->why, sizeof out->why, "from %d of its 3 readings (%.200s)", read, missing);

@@ -43,14 +43,11 @@ static int run_repeat(void *ctx, long r)
 	return lrs_range_run(&job->out->curves[r], job->ds, &cfg, job->rc);
 }
 
-/* A curve as the rules read it; `base` says whether its optimizer is
- * adaptive (adam, adamw), which the default rule corrects for. */
 static lrs_pick_curve curve_of(const double *lr, const double *loss, const double *smoothed,
-                               const double *acc, long n, const lrs_range_config *rc,
-                               const lrs_train_config *base)
+                               const double *acc, long n, const lrs_range_config *rc)
 {
 	lrs_pick_curve c = { lr, loss, smoothed, acc, (size_t)n, rc->mode == LRS_RAMP_EXPONENTIAL,
-	                     rc->stop_factor, base->optim.type != LRS_OPTIM_SGD };
+	                     rc->stop_factor };
 	return c;
 }
 
@@ -114,12 +111,12 @@ int lrs_range_test(lrs_range_outcome *out, const lrs_dataset *ds, const lrs_trai
 		goto fail;
 	}
 	mean_curve(out);
-	lrs_pick_curve mean = curve_of(out->lr, out->loss, out->smoothed_loss, out->accuracy, out->n, rc, base);
+	lrs_pick_curve mean = curve_of(out->lr, out->loss, out->smoothed_loss, out->accuracy, out->n, rc);
 	lrs_pick_all(out->picks, &mean);
 	for (int rule = 0; rule < LRS_PICK__COUNT; rule++) {
 		for (long r = 0; r < repeats; r++) {
 			const lrs_range_curve *c = &out->curves[r];
-			lrs_pick_curve one = curve_of(c->lr, c->loss, c->smoothed_loss, c->accuracy, c->n, rc, base);
+			lrs_pick_curve one = curve_of(c->lr, c->loss, c->smoothed_loss, c->accuracy, c->n, rc);
 			lrs_pick(&per[r], (lrs_pick_rule)rule, &one);
 		}
 		lrs_pick_spread(&out->min_spread[rule], &out->max_spread[rule], per, (size_t)repeats);
@@ -149,7 +146,7 @@ int lrs_range_probe(lrs_pick_result *out, const lrs_dataset *ds, const lrs_train
 	rc.run_repeats = NULL;
 	if ((err = lrs_range_run(&c, ds, base, &rc)) < 0)
 		return err;
-	lrs_pick_curve pc = curve_of(c.lr, c.loss, c.smoothed_loss, NULL, (size_t)c.n, &rc, base);
+	lrs_pick_curve pc = curve_of(c.lr, c.loss, c.smoothed_loss, NULL, (size_t)c.n, &rc);
 	lrs_pick_probe(out, &pc);
 	lrs_range_curve_free(&c);
 	return 0;

@@ -5,6 +5,9 @@ Writes into DIR (default results/bounds-bench/data), each file only when it is
 missing:
   fashion6k-train-{images,labels}   the first 6,000 Fashion-MNIST training
                                     samples as raw idx files
+  fashion3k-at20k-train-*,          3,000 and 4,000 Fashion-MNIST training
+  fashion4k-at40k-train-*           samples from offsets 20,000 and 40,000
+                                    (images no other problem trains on)
   breast_cancer.csv, wine.csv,      scikit-learn's bundled real data sets
   digits.csv                        (python3-sklearn), label last, no header
   tab-mixed20.csv, tab-mixed30.csv, tabular sets this script generates
@@ -13,6 +16,13 @@ missing:
   diabetes3.csv                     scikit-learn's diabetes data (442 rows,
                                     10 features), its regression target cut
                                     at its tertiles into classes 0, 1, 2
+  boston5.csv                       scikit-learn's Boston house prices (506
+                                    rows, 13 features), the price cut at
+                                    its quintiles into classes 0..4
+  tab-mixed12.csv, tab-deep40.csv   two more generated tabular sets
+  fashion5k-at50k-train-*           5,000 Fashion-MNIST training samples
+                                    from offset 50,000
+  tab-mixed16.csv, tab-wide80.csv   two more generated tabular sets
 
 Standard library only, deterministic: the same files on every machine.
 """
@@ -27,14 +37,15 @@ FASHION = "/usr/share/datasets/fashion-mnist"
 SKLEARN = "/usr/lib/python3/dist-packages/sklearn/datasets/data"
 
 
-def fashion_subset(out, n):
+def fashion_subset(out, n, stem="fashion6k", offset=0):
     for kind, magic, item in (("images", 0x803, 784), ("labels", 0x801, 1)):
-        path = os.path.join(out, "fashion6k-train-%s" % kind)
+        path = os.path.join(out, "%s-train-%s" % (stem, kind))
         if os.path.exists(path):
             continue
         src = os.path.join(FASHION, "train-%s-idx%d-ubyte.gz" % (kind, 3 if kind == "images" else 1))
         with gzip.open(src, "rb") as f:
             head = f.read(16 if kind == "images" else 8)
+            f.read(offset * item)
             body = f.read(n * item)
         if kind == "images":
             head = struct.pack(">IIII", magic, n, 28, 28)
@@ -86,6 +97,22 @@ def diabetes_tertiles(out, name):
     write_csv(path, [x + [str(c)] for x, c in zip(xs, labels)])
 
 
+def boston_quintiles(out, name):
+    """Boston house prices: 13 real features, classes from the price's
+    quintiles (0 cheapest .. 4; ties go to the lower class)."""
+    path = os.path.join(out, name)
+    if os.path.exists(path):
+        return
+    with open(os.path.join(SKLEARN, "boston_house_prices.csv")) as f:
+        lines = [l.strip() for l in f.read().split("\n")[2:] if l.strip()]
+    rows = [l.split(",") for l in lines]
+    ys = [float(r[-1]) for r in rows]
+    order = sorted(ys)
+    cuts = [order[k * len(order) // 5] for k in range(1, 5)]
+    labels = [sum(1 for c in cuts if y > c) for y in ys]
+    write_csv(path, [r[:-1] + [str(c)] for r, c in zip(rows, labels)])
+
+
 def teacher_tabular(out, name, seed, n, features, informative, classes):
     """Gaussian inputs, labels = argmax of a random one-hidden-layer teacher
     over the informative features, then every feature rescaled by 10^U(-2,3)
@@ -121,6 +148,14 @@ def main():
     teacher_tabular(out, "tab-sparse50.csv", 50, 5000, 50, 6, 3)
     teacher_tabular(out, "tab-wide60.csv", 60, 6000, 60, 30, 10)
     diabetes_tertiles(out, "diabetes3.csv")
+    fashion_subset(out, 3000, "fashion3k-at20k", 20000)
+    fashion_subset(out, 4000, "fashion4k-at40k", 40000)
+    boston_quintiles(out, "boston5.csv")
+    teacher_tabular(out, "tab-mixed12.csv", 12, 3000, 12, 8, 4)
+    teacher_tabular(out, "tab-deep40.csv", 40, 6000, 40, 25, 6)
+    fashion_subset(out, 5000, "fashion5k-at50k", 50000)
+    teacher_tabular(out, "tab-mixed16.csv", 16, 2500, 16, 10, 3)
+    teacher_tabular(out, "tab-wide80.csv", 80, 8000, 80, 40, 8)
 
 
 if __name__ == "__main__":

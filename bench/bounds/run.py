@@ -17,9 +17,9 @@ A rule's regret on a problem is the grid's best mean final validation
 accuracy minus the mean final validation accuracy of its run (in points;
 negative when the schedule beats every constant rate). A trial that diverged
 counts at chance accuracy (1/classes). Problems named in heldout.txt are
-reported apart from the others, and so are those of heldout-first.txt (the
-first held-out problems: seen while rules were compared, tuning problems
-since).
+reported apart from the others, and so are those of heldout-first.txt,
+heldout-second.txt and heldout-third.txt (the earlier held-out sets: seen
+since, tuning problems now).
 
 Trial results are cached in results/bounds-bench/cache.json by (problem,
 schedule, seed, lrsweep --version): changing a rule re-runs the range tests
@@ -174,8 +174,16 @@ def read_list(fn):
         return {l.strip() for l in f if l.strip() and not l.startswith("#")}
 
 
-def group_of(name, heldout, first):
-    return "heldout" if name in heldout else "first" if name in first else "tuning"
+# The earlier held-out sets, each a group of tuning problems reported apart.
+SEEN = [("first", "heldout-first.txt", "formerly held out"),
+        ("second", "heldout-second.txt", "formerly held out, second set"),
+        ("third", "heldout-third.txt", "formerly held out, third set")]
+
+
+def group_of(name, heldout, seen):
+    if name in heldout:
+        return "heldout"
+    return next((g for g, _, _ in SEEN if name in seen[g]), "tuning")
 
 
 def fmt(x):
@@ -241,7 +249,7 @@ def main():
     os.makedirs(os.path.join(WORK, "work"), exist_ok=True)
     subprocess.run(["/usr/bin/python3", os.path.join(HERE, "make_data.py"), os.path.join(WORK, "data")], check=True)
     heldout = read_list("heldout.txt")
-    seen = read_list("heldout-first.txt")
+    seen = {g: read_list(fn) for g, fn, _ in SEEN}
     version = sh([lrsweep, "--version"]).strip()
     cache = Cache(os.path.join(WORK, "cache.json"), version, fresh)
 
@@ -272,6 +280,12 @@ def main():
                 seeds[rule] = (res[("triangular", b["min"], b["max"])], res[("one_cycle", b["max"], b["max"])])
                 regret[rule] = tuple(100 * (best - mean(v)) for v in seeds[rule])
         chosen = [r for r in RULES if bounds.get(r, {}).get("chosen")]
+        # `default` scores what `lrsweep run` would use: the chosen rule, or
+        # the fallback the pipeline marked chosen in its place. A chosen
+        # rule without a pick while another rule picked would mean the
+        # benchmark scores less than run uses: refuse to report that.
+        if chosen and not bounds[chosen[0]]["ok"] and any(b["ok"] for b in bounds.values()):
+            raise RuntimeError("%s: the chosen rule %s has no pick but another rule has" % (name, chosen[0]))
         if chosen and chosen[0] in regret:
             regret["default"] = regret[chosen[0]]
             seeds["default"] = seeds[chosen[0]]
@@ -298,13 +312,13 @@ def write_md(path, rows, total, version, cache):
              "Regret = the grid's best mean final validation accuracy (constant rates 1e-5 .. 10, half",
              "a decade apart, 3 seeds) minus that of a triangular run between the rule's bounds (two",
              "cycles) / of one_cycle with max_lr = the rule's max_lr, same epochs and seeds; in points,",
-             "negative = better than every constant rate. `default` is the rule the pipeline chose.",
+             "negative = better than every constant rate. `default` is the rule the pipeline chose",
+             "(the fallback that stood in, when the default rule could not pick: what `run` uses).",
              "Held out: the problems of bench/bounds/heldout.txt, fixed before the rules last changed",
-             "and never used to change them. The first held-out problems (heldout-first.txt) were",
-             "seen while rules were compared: they are tuning problems since, reported apart.", ""]
-    for group, title in (("tuning", "Tuning problems"),
-                         ("first", "Tuning problems, formerly held out"),
-                         ("heldout", "Held-out problems")):
+             "and never used to change them. The earlier held-out sets (heldout-first.txt,",
+             "-second.txt, -third.txt) have been seen: they are tuning problems since, reported apart.", ""]
+    groups = [("tuning", "Tuning problems")] + [(g, "Tuning problems, " + t) for g, _, t in SEEN]
+    for group, title in groups + [("heldout", "Held-out problems")]:
         sub = [r for r in rows if r["group"] == group]
         if sub:
             lines += summary(sub, rules, title)
@@ -322,7 +336,8 @@ def write_md(path, rows, total, version, cache):
         first = True
         for rule in RULES:
             b = r["bounds"].get(rule, {"ok": False, "note": "missing"})
-            tag = {"heldout": " (held out)", "first": " (formerly held out)"}.get(r["group"], "")
+            tags = dict([("heldout", "held out")] + [(g, t) for g, _, t in SEEN])
+            tag = (" (%s)" % tags[r["group"]]) if r["group"] in tags else ""
             name = ("%s%s" % (r["name"], tag)) if first else ""
             head = "| %s | %s | %s | %s |" % (name, r["epochs"] if first else "",
                                             ("%.3g" % r["best_lr"]) if first else "",

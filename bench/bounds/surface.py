@@ -11,11 +11,17 @@ be read (interpolated) without training, which is how a change to a rule is
 looked at before the benchmark runs it. Held-out problems are never
 measured here.
 
-usage: bench/bounds/surface.py LRSWEEP [--only ID,ID]
+With --below RULE --scales S,S,... the max_lr measured are RULE's max_lr
+(in last.json) divided by each S instead, and --optim TYPE,TYPE keeps only
+the problems whose optimizer.type is one of those: how a correction of one
+rule for one family of optimizers is looked at before it is made.
+
+usage: bench/bounds/surface.py LRSWEEP [--only ID,ID] [--below RULE --scales S,S] [--optim T,T]
 """
 import json
 import math
 import os
+import re
 import sys
 
 import run as R
@@ -26,22 +32,34 @@ def main():
     if not args:
         sys.exit(__doc__)
     lrsweep = os.path.abspath(args[0])
-    only = set(args[args.index("--only") + 1].split(",")) if "--only" in args else None
+    opt = lambda k: args[args.index(k) + 1] if k in args else None
+    only = set(opt("--only").split(",")) if opt("--only") else None
+    below = opt("--below")
+    scales = [float(x) for x in opt("--scales").split(",")] if opt("--scales") else None
+    optims = set(opt("--optim").split(",")) if opt("--optim") else None
     heldout = R.read_list("heldout.txt")
     rows = json.load(open(os.path.join(R.WORK, "last.json")))
     version = R.sh([lrsweep, "--version"]).strip()
     cache = R.Cache(os.path.join(R.WORK, "cache.json"), version, False)
-    out_path = os.path.join(R.WORK, "surface.json")
+    out_path = os.path.join(R.WORK, "surface-below-%s.json" % below if below else "surface.json")
     out = json.load(open(out_path)) if os.path.exists(out_path) else {}
     for r in rows:
         name = r["name"]
         if name in heldout or (only and name not in only):
             continue
         _, text = R.problem_text(os.path.join(R.HERE, "problems", name + ".yaml"))
+        kind = re.search(r"optimizer:.*?type:\s*(\w+)", text, re.S).group(1)
+        if optims and kind not in optims:
+            continue
         maxes = [b["max"] for b in r["bounds"].values() if b["ok"]]
-        lo = math.floor(4 * math.log10(min(maxes) / 3))
-        hi = math.ceil(4 * math.log10(max(maxes) * 3))
-        grid = [10 ** (k / 4) for k in range(lo, hi + 1)]
+        if below:
+            if not r["bounds"].get(below, {}).get("ok"):
+                continue
+            grid = [r["bounds"][below]["max"] / sc for sc in scales]
+        else:
+            lo = math.floor(4 * math.log10(min(maxes) / 3))
+            hi = math.ceil(4 * math.log10(max(maxes) * 3))
+            grid = [10 ** (k / 4) for k in range(lo, hi + 1)]
         specs = [s for m in grid for s in (("triangular", m / 10, m), ("one_cycle", m, m))]
         res = R.run_trials(lrsweep, name, text, specs, cache)
         out[name] = [(m, 100 * (r["best"] - R.mean(res[("triangular", m / 10, m)])),

@@ -165,7 +165,8 @@ crosscheck: $(BIN) $(REPLAY)
 	@if [ -x /usr/bin/python3 ]; then \
 	   /usr/bin/python3 tests/torch_crosscheck.py $(BIN) && \
 	   /usr/bin/python3 tests/torch_nn_check.py $(REPLAY) && \
-	   /usr/bin/python3 tests/torch_net_check.py $(REPLAY); \
+	   /usr/bin/python3 tests/torch_net_check.py $(REPLAY) && \
+	   /usr/bin/python3 tests/torch_run_check.py $(BIN); \
 	 else echo "torch checks: SKIPPED (no /usr/bin/python3)"; fi
 
 # No function in src/ over 100 lines (scripts/long-functions.sh names any).

@@ -169,7 +169,8 @@ crosscheck: $(BIN) $(REPLAY)
 	   /usr/bin/python3 tests/torch_crosscheck.py $(BIN) && \
 	   /usr/bin/python3 tests/torch_nn_check.py $(REPLAY) && \
 	   /usr/bin/python3 tests/torch_net_check.py $(REPLAY) && \
-	   LRSWEEP_PORTABLE=1 /usr/bin/python3 tests/torch_net_check.py $(REPLAY); \
+	   LRSWEEP_PORTABLE=1 /usr/bin/python3 tests/torch_net_check.py $(REPLAY) && \
+	   /usr/bin/python3 tests/torch_run_check.py $(BIN); \
 	 else echo "torch checks: SKIPPED (no /usr/bin/python3)"; fi
 
 # No function in src/ over 100 lines (scripts/long-functions.sh names any).

@@ -19,8 +19,9 @@
  * direct.c's kernels where the CPU has AVX-512 (lrs_conv_direct_ok):
  * forward, and the weight gradient when no input gradient is asked for.
  * A conv of several input channels, stride 1 and output rows of at most
- * 16 goes through direct_mc.c's kernels there (lrs_conv_mc_ok): forward,
- * weight gradient, and the input gradient where dinput_by_mc says so.
+ * 16 goes through direct_mc.c's kernel there (lrs_conv_mc_ok): forward,
+ * and the input gradient where dinput_by_mc says so; its weight gradient
+ * stays im2col and sgemm.
  *
  * Not here: choosing the chunk (net.c), activations other than a fused
  * relu. */
@@ -249,16 +250,19 @@ typedef struct {
 #define ROUND16(n) (((n) + 15) / 16 * 16)
 
 /* Whether the input gradient goes through direct_mc.c as a full
- * convolution written straight into a channel-major dinp: only where the
- * input is no larger than the output, as for backward_by_full_conv (on
- * LeNet-5's second conv, 6 to 16 channels on 14x14 without padding, the
- * full convolution over 18x18 padded planes took 1.32 ms against
- * col2im's 1.01 at batch 128). */
+ * convolution written straight into a channel-major dinp: only where
+ * backward_by_full_conv would take the full convolution too -- the input
+ * no larger than the output, the output no wider in channels than the
+ * input. With OpenBLAS's SkylakeX kernels (bench_net conv, batch 100) the
+ * CLR net's second conv's input gradient took 5.5-5.6 ms this way against
+ * 6.0-6.1 for the sgemm of the full convolution's columns, while its
+ * third (32 to 64 channels on 7x7) took 3.75 ms against col2im's 3.3-3.5,
+ * and LeNet-5's second (no padding) as long as col2im. */
 static int dinput_by_mc(const lrs_window *g, lrs_map_layout in, size_t B)
 {
 	lrs_window f;
 
-	if (g->stride != 1 || g->pad >= g->k || g->H * g->W > g->OH * g->OW ||
+	if (g->stride != 1 || g->pad >= g->k || g->H * g->W > g->OH * g->OW || g->OC > g->C ||
 	    in.sstride != g->H * g->W ||
 	    !(in.cstride == B * g->H * g->W || g->C == 1))
 		return 0;
@@ -273,10 +277,8 @@ static size_t mc_size(const lrs_window *g, lrs_map_layout in, size_t B)
 	lrs_window f = full_window(g);
 	size_t fw = lrs_conv_mc_ok(g) ? lrs_conv_mc_scratch(g) : 0;
 	size_t bw = dinput_by_mc(g, in, B) ? lrs_conv_mc_scratch(&f) : 0;
-	size_t dw = lrs_conv_mc_ok(g) ? lrs_conv_mc_dweight_scratch(g, B) : 0;
 
-	fw = fw > bw ? fw : bw;
-	return fw > dw ? fw : dw;
+	return fw > bw ? fw : bw;
 }
 
 /* The scratch's parts at `at` (NULL: just the floats needed); returns the
@@ -383,10 +385,9 @@ static int dweight_transposed(const lrs_window *g)
 	return g->OC >= 32;
 }
 
-/* Unless dweight is NULL, the weight gradient of samples b0 .. b0+nb-1
- * into dweight or, when dweight_transposed, into sc.dwt (set by the first
- * chunk, added to by the others), and, unless dinp is NULL, their input
- * gradient (see
+/* The weight gradient of samples b0 .. b0+nb-1 into dweight or, when
+ * dweight_transposed, into sc.dwt (set by the first chunk, added to by
+ * the others), and, unless dinp is NULL, their input gradient (see
  * lrs_conv_backward); sc.flip NULL: through col2im. */
 static void backward_chunk(float *dinp, float *dweight, const float *dout, const float *inp,
                            lrs_map_layout in, const float *weight, scratch sc,
@@ -394,12 +395,11 @@ static void backward_chunk(float *dinp, float *dweight, const float *dout, const
 {
 	size_t ohw = g->OH * g->OW, K = g->C * g->k * g->k, n = nb * ohw, ld = B * ohw;
 
-	if (dweight)
-		im2col(sc.cols, sc.pp, inp, in, g, b0, nb);
-	if (dweight && dweight_transposed(g))
+	im2col(sc.cols, sc.pp, inp, in, g, b0, nb);
+	if (dweight_transposed(g))
 		lrs_sgemm(0, 1, K, g->OC, n, 1.0f, sc.cols, n, dout + b0 * ohw, ld, b0 ? 1.0f : 0.0f,
 		          sc.dwt, g->OC);
-	else if (dweight)
+	else
 		lrs_sgemm(0, 1, g->OC, K, n, 1.0f, dout + b0 * ohw, ld, sc.cols, n, 1.0f, dweight, K);
 	if (!dinp)
 		return;
@@ -417,8 +417,8 @@ static void backward_chunk(float *dinp, float *dweight, const float *dout, const
 	col2im(dinp, sc.cols, in, g, b0, nb);
 }
 
-/* The weight gradient unless dweight is NULL, and the input gradient
- * unless dinp is NULL, through im2col columns chunk samples at a time. */
+/* The weight gradient, and the input gradient unless dinp is NULL,
+ * through im2col columns chunk samples at a time. */
 static void backward_columns(float *dinp, float *dweight, const float *dout, const float *inp,
                              lrs_map_layout in, const float *weight, scratch sc, size_t chunk,
                              const lrs_window *g, size_t B)
@@ -435,7 +435,7 @@ static void backward_columns(float *dinp, float *dweight, const float *dout, con
 	for (size_t b0 = 0; b0 < B; b0 += chunk)
 		backward_chunk(dinp, dweight, dout, inp, in, weight, sc, g, B, b0,
 		               B - b0 < chunk ? B - b0 : chunk);
-	for (size_t o = 0; o < g->OC && dweight && dweight_transposed(g); o++)
+	for (size_t o = 0; o < g->OC && dweight_transposed(g); o++)
 		for (size_t i = 0; i < K; i++)
 			dweight[o * K + i] += sc.dwt[i * g->OC + o];
 }
@@ -479,11 +479,7 @@ void lrs_conv_backward(float *dinp,          /* as `in`, or NULL     */
 	}
 	carve_scratch(&sc, work, g, in, B, chunk);
 	mc = dinp && dinput_by_mc(g, in, B);
-	if (lrs_conv_mc_ok(g))
-		lrs_conv_mc_dweight(dweight, dout, inp, in, sc.mc, g, B);
-	if (!lrs_conv_mc_ok(g) || (dinp && !mc))
-		backward_columns(mc ? NULL : dinp, lrs_conv_mc_ok(g) ? NULL : dweight, dout, inp, in,
-		                 weight, sc, chunk, g, B);
+	backward_columns(mc ? NULL : dinp, dweight, dout, inp, in, weight, sc, chunk, g, B);
 	if (mc)
 		dinput_mc(dinp, dout, weight, sc, g, B);
 }

@@ -1,8 +1,9 @@
 /* direct_mc.c - direct AVX-512 convolutions of many input channels,
  * stride 1, on small maps (output rows of at most 16 floats): the CLR
  * net's second and third convs (5x5, 32 to 32 channels on 14x14 and 32
- * to 64 on 7x7, padding 2): forward, weight gradient and input
- * gradient. Used only where the CPU has AVX-512 (lrs_avx512).
+ * to 64 on 7x7, padding 2): forward, and the input gradient where
+ * conv.c's dinput_by_mc takes it. Used only where the CPU has AVX-512
+ * (lrs_avx512).
  *
  * im2col copies each input float k*k times before its sgemm; here each
  * input plane is copied k times instead, once per kernel column kj,
@@ -26,21 +27,16 @@
  * with the flipped, transposed kernel (padding k-1-pad): the same kernel
  * with conv.c's full_window and flipped weights, no bias.
  *
- * The weight gradient of tap (c, ki, kj) is the sum over samples and
- * positions of dout[o][p] * S[c][kj][p + ki*OW]: tiles of og channels by
- * nt taps, og*nt sixteen-lane accumulators, each dout register feeding
- * nt of them and each input register og; a chunk of samples' shifted
- * planes (about 512 KiB) at a time, the accumulators folded to four
- * lanes per weight and added to memory after each chunk, the four added
- * up at the end. On the CLR net's second conv this took 10.9-11.1 ms at
- * batch 100 against 14.2-14.3 for im2col and sgemm; on its third the two
- * tie (8.8 ms).
+ * The weight gradient stays im2col and sgemm (conv.c): a direct one on
+ * these shifted planes (tiles of 4 channels by 5 taps, sixteen lanes per
+ * weight folded to four after each chunk of samples) took 6.9-7.5 ms on
+ * the CLR net's second conv and 4.8 on its third at batch 100, against
+ * 6.5 and 2.9-3.0 for OpenBLAS's SkylakeX kernels.
  *
  * Sums run in a fixed order whatever the thread count (taps in the
- * weights' order; samples, registers and lanes in order); they differ
- * from the im2col path's by float rounding only. Not here: the bias
- * gradient (conv.c), strides above 1, CPUs without AVX-512 (conv.c's
- * im2col path). */
+ * weights' order); they differ from the im2col path's by float rounding
+ * only. Not here: the weight and bias gradients (conv.c), strides above
+ * 1, CPUs without AVX-512 (conv.c's im2col path). */
 #include <stdint.h>
 #include <string.h>
 
@@ -74,20 +70,6 @@ static size_t shifted_floats(const lrs_window *g)
 size_t lrs_conv_mc_scratch(const lrs_window *g)
 {
 	return (g->OC * g->C * g->k * g->k + 15) / 16 * 16 + shifted_floats(g);
-}
-
-size_t lrs_conv_mc_dweight_chunk(const lrs_window *g)
-{
-	size_t n = (1u << 17) / shifted_floats(g);
-
-	return n ? n : 1;
-}
-
-size_t lrs_conv_mc_dweight_scratch(const lrs_window *g, size_t B)
-{
-	size_t nb = lrs_conv_mc_dweight_chunk(g);
-
-	return 4 * g->OC * g->C * g->k * g->k + (nb < B ? nb : B) * shifted_floats(g);
 }
 
 /* The channels of the group starting at o: MC_OG, or the largest power of
@@ -254,131 +236,6 @@ void lrs_conv_mc_forward(float *out,            /* (OC, B, OH*OW), channels ld a
 	}
 }
 
-/* ------------------------------------------------- weight gradient */
-
-#define DW_OG 4   /* output channels per weight-gradient tile */
-#define DW_NT 5   /* taps per weight-gradient tile            */
-
-/* A 16-lane sum folded to 4 lanes: lane i + 4, + 8, + 12, added in a
- * fixed order. */
-AVX512_INLINE __m128 fold4(__m512 v)
-{
-	__m256 h = _mm256_add_ps(_mm512_castps512_ps256(v),
-	                         _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
-
-	return _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
-}
-
-/* lanes (og, K, 4) at channel o0's += the products of og dout planes
- * (ld apart; nb samples of ohw) and nt taps from t0 of the nb samples'
- * shifted planes (`per` floats apart), summed over samples and registers
- * in order, folded to 4 lanes; og and nt constants. */
-AVX512_INLINE void dw_tile(float *lanes, const float *dout, size_t ld, const float *S, size_t per,
-                           size_t nb, size_t t0, const lrs_window *g, size_t og, size_t nt)
-{
-	size_t k = g->k, OW = g->OW, P = g->OH * OW, plane = (g->H + 2 * g->pad) * OW;
-	size_t K = g->C * k * k, nvec = (P + 15) / 16, off[DW_NT];
-	__m512 acc[DW_OG * DW_NT];
-
-	UNROLL
-	for (size_t t = 0; t < nt; t++) {
-		size_t tap = t0 + t, c = tap / (k * k), ki = tap / k % k, kj = tap % k;
-
-		off[t] = (c * k + kj) * plane + ki * OW;
-	}
-	UNROLL
-	for (size_t i = 0; i < og * nt; i++)
-		acc[i] = _mm512_setzero_ps();
-	for (size_t b = 0; b < nb; b++)
-		for (size_t v = 0; v < nvec; v++) {
-			size_t left = P - v * 16;
-			__mmask16 m = (__mmask16)(left >= 16 ? 0xffff : (1u << left) - 1);
-			const float *x = S + b * per + v * 16;
-			__m512 d[DW_OG];
-
-			UNROLL
-			for (size_t o = 0; o < og; o++)
-				d[o] = _mm512_maskz_loadu_ps(m, dout + o * ld + b * P + v * 16);
-			UNROLL
-			for (size_t t = 0; t < nt; t++) {
-				__m512 xv = _mm512_maskz_loadu_ps(m, x + off[t]);
-
-				UNROLL
-				for (size_t o = 0; o < og; o++)
-					acc[o * nt + t] = _mm512_fmadd_ps(d[o], xv, acc[o * nt + t]);
-			}
-		}
-	UNROLL
-	for (size_t o = 0; o < og; o++)
-		UNROLL
-		for (size_t t = 0; t < nt; t++) {
-			float *l = lanes + 4 * (o * K + t0 + t);
-
-			_mm_storeu_ps(l, _mm_add_ps(_mm_loadu_ps(l), fold4(acc[o * nt + t])));
-		}
-}
-
-/* dw_tile with og a constant, nt (1 to DW_NT) made one. */
-AVX512_INLINE void dw_tile_og(float *lanes, const float *dout, size_t ld, const float *S,
-                              size_t per, size_t nb, size_t t0, const lrs_window *g, size_t og,
-                              size_t nt)
-{
-	switch (nt) {
-	case 5: dw_tile(lanes, dout, ld, S, per, nb, t0, g, og, 5); break;
-	case 4: dw_tile(lanes, dout, ld, S, per, nb, t0, g, og, 4); break;
-	case 3: dw_tile(lanes, dout, ld, S, per, nb, t0, g, og, 3); break;
-	case 2: dw_tile(lanes, dout, ld, S, per, nb, t0, g, og, 2); break;
-	default: dw_tile(lanes, dout, ld, S, per, nb, t0, g, og, 1); break;
-	}
-}
-
-/* lanes (OC, K, 4) += nb samples' products: channel groups by tiles of
- * taps, the taps spread evenly over the tiles. */
-AVX512 static void dw_chunk(float *lanes, const float *dout, size_t ld, const float *S,
-                            size_t nb, const lrs_window *g)
-{
-	size_t K = g->C * g->k * g->k, tiles = (K + DW_NT - 1) / DW_NT, per = shifted_floats(g);
-
-	for (size_t o0 = 0, og; o0 < g->OC; o0 += og) {
-		float *l = lanes + 4 * o0 * K;
-		const float *d = dout + o0 * ld;
-
-		og = g->OC - o0 >= DW_OG ? DW_OG : g->OC - o0 >= 2 ? 2 : 1;
-		for (size_t t = 0, t0 = 0; t < tiles; t++) {
-			size_t nt = (K - t0) / (tiles - t);
-
-			if (og == DW_OG)
-				dw_tile_og(l, d, ld, S, per, nb, t0, g, DW_OG, nt);
-			else if (og == 2)
-				dw_tile_og(l, d, ld, S, per, nb, t0, g, 2, nt);
-			else
-				dw_tile_og(l, d, ld, S, per, nb, t0, g, 1, nt);
-			t0 += nt;
-		}
-	}
-}
-
-void lrs_conv_mc_dweight(float *dweight,        /* (OC, C*k*k)          */
-                         const float *dout,     /* (OC, B, OH*OW)       */
-                         const float *inp,      /* (B, C, H, W) as `in` */
-                         lrs_map_layout in, float *work, const lrs_window *g, size_t B)
-{
-	size_t K = g->C * g->k * g->k, per = shifted_floats(g), ohw = g->OH * g->OW;
-	size_t nb = lrs_conv_mc_dweight_chunk(g);
-	float *lanes = work, *S = work + 4 * g->OC * K;
-
-	memset(lanes, 0, 4 * g->OC * K * sizeof *lanes);
-	for (size_t b0 = 0; b0 < B; b0 += nb) {
-		size_t n = B - b0 < nb ? B - b0 : nb;
-
-		for (size_t b = 0; b < n; b++)
-			shift_planes(S + b * per, inp, in, g, b0 + b);
-		dw_chunk(lanes, dout + b0 * ohw, B * ohw, S, n, g);
-	}
-	for (size_t i = 0; i < g->OC * K; i++)
-		dweight[i] += ((lanes[4 * i] + lanes[4 * i + 1]) + lanes[4 * i + 2]) + lanes[4 * i + 3];
-}
-
 #else
 
 void lrs_conv_mc_forward(float *out, size_t ld, const float *inp, lrs_map_layout in,
@@ -388,12 +245,6 @@ void lrs_conv_mc_forward(float *out, size_t ld, const float *inp, lrs_map_layout
 	(void)out, (void)ld, (void)inp, (void)in, (void)weight, (void)bias, (void)relu, (void)work,
 	(void)g, (void)B;
 	(void)pack_weights, (void)shift_planes;
-}
-
-void lrs_conv_mc_dweight(float *dweight, const float *dout, const float *inp, lrs_map_layout in,
-                         float *work, const lrs_window *g, size_t B)
-{
-	(void)dweight, (void)dout, (void)inp, (void)in, (void)work, (void)g, (void)B;
 }
 
 #endif

@@ -172,17 +172,6 @@ void lrs_conv_mc_forward(float *out, size_t ld, const float *inp, lrs_map_layout
                          const float *weight, const float *bias, int relu, float *work,
                          const lrs_window *g, size_t B);
 
-/* The samples lrs_conv_mc_dweight takes at a time (their shifted planes
- * about 512 KiB), and the floats of its work for a batch of B. */
-size_t lrs_conv_mc_dweight_chunk(const lrs_window *g);
-size_t lrs_conv_mc_dweight_scratch(const lrs_window *g, size_t B);
-
-/* dweight (OC, C*k*k) += the weight gradient by direct_mc.c's kernel
- * (the bias gradient is not part of it); work is scratch of
- * lrs_conv_mc_dweight_scratch floats. */
-void lrs_conv_mc_dweight(float *dweight, const float *dout, const float *inp, lrs_map_layout in,
-                         float *work, const lrs_window *g, size_t B);
-
 /* ------------------------------------------------------ pooling */
 
 /* out (C, B, OH*OW) = max over each window (padding is -inf; a NaN wins

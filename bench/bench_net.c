@@ -8,6 +8,15 @@
  *                                     layer's input)
  *   bench_net sgemm                   GFLOP/s of a 1024^3 sgemm, median
  *   bench_net info                    the BLAS library and its kernel
+ *   bench_net conv C OC HW K PAD B REPS
+ *                                     seconds per call (median of REPS) of
+ *                                     one conv layer's forward, weight
+ *                                     gradient and input gradient (the
+ *                                     backward with it less the backward
+ *                                     without), stride 1, channel-major
+ *                                     HWxHW maps, batch B: a layer's pieces
+ *                                     on their own (LRSWEEP_PORTABLE=1
+ *                                     times the im2col path)
  *
  * NET is `clr` (the CLR paper's CIFAR-10 network for 1x28x28, SPEC §13)
  * or `lenet` (LeNet-5: conv 6 k5 p2, relu, maxpool 2, conv 16 k5, relu,
@@ -27,6 +36,7 @@
 #include "lrsweep/net.h"
 #include "lrsweep/optim.h"
 #include "lrsweep/rng.h"
+#include "../src/nn/internal.h"
 
 static double now(void)
 {
@@ -175,6 +185,61 @@ static int run_sgemm(void)
 	return 0;
 }
 
+/* The median of REPS timings of one conv piece: 0 forward, 1 backward
+ * without the input gradient, 2 with it. */
+static double time_conv_piece(int piece, float **buf, const lrs_window *g, lrs_map_layout in,
+                              size_t B, size_t chunk, int reps)
+{
+	double t[64];
+
+	for (int r = 0; r < reps; r++) {
+		double t0 = now();
+
+		if (piece == 0)
+			lrs_conv_forward(buf[2], buf[0], in, buf[1], buf[1], 1, buf[5], chunk, g, B);
+		else
+			lrs_conv_backward(piece == 2 ? buf[3] : NULL, buf[4], buf[4], buf[2], buf[0], in,
+			                  buf[1], buf[5], chunk, g, B);
+		t[r] = now() - t0;
+	}
+	qsort(t, (size_t)reps, sizeof t[0], cmp_double);
+	return t[reps / 2];
+}
+
+/* Times one conv layer's forward, weight gradient and input gradient. */
+static int run_conv(char **argv)
+{
+	size_t C = (size_t)atol(argv[0]), OC = (size_t)atol(argv[1]), HW = (size_t)atol(argv[2]);
+	size_t k = (size_t)atol(argv[3]), pad = (size_t)atol(argv[4]), B = (size_t)atol(argv[5]);
+	int reps = atoi(argv[6]);
+	lrs_window g = { .C = C, .H = HW, .W = HW, .OC = OC, .k = k, .stride = 1, .pad = pad };
+	lrs_map_layout in = lrs_map_layout_of(1, B, C, HW * HW);
+	size_t chunk, n[6];
+	float *buf[6];
+	double f, dw, dwi;
+
+	if (!C || !OC || !HW || !k || HW + 2 * pad < k || !B || reps < 1 || reps > 64)
+		return 2;
+	g.OH = g.OW = HW + 2 * pad - k + 1;
+	chunk = (1u << 17) / lrs_conv_cols_per_sample(&g);
+	chunk = chunk < 1 ? 1 : chunk < B ? chunk : B;
+	n[0] = n[3] = B * C * HW * HW, n[1] = n[4] = OC * C * k * k + OC, n[2] = OC * B * g.OH * g.OW;
+	n[5] = lrs_conv_scratch(&g, in, B, chunk) + 16;
+	for (int i = 0; i < 6; i++) {
+		if (!(buf[i] = malloc(n[i] * sizeof *buf[i])))
+			return 1;
+		for (size_t j = 0; j < n[i]; j++)
+			buf[i][j] = (float)((j * 2654435761u) % 1000) * 1e-3f - 0.5f;
+	}
+	f = time_conv_piece(0, buf, &g, in, B, chunk, reps);
+	dw = time_conv_piece(1, buf, &g, in, B, chunk, reps);
+	dwi = time_conv_piece(2, buf, &g, in, B, chunk, reps);
+	printf("forward %.5f  dweight %.5f  dinput %.5f\n", f, dw, dwi - dw);
+	for (int i = 0; i < 6; i++)
+		free(buf[i]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	lrs_net_config c;
@@ -192,6 +257,9 @@ int main(int argc, char **argv)
 	if (argc == 5 && strcmp(argv[1], "train") == 0 && net_config(&c, argv[2]) == 0 &&
 	    atol(argv[3]) > 0 && atol(argv[4]) > 0)
 		return run_train(&c, (size_t)atol(argv[3]), atol(argv[4]));
-	fprintf(stderr, "usage: bench_net train clr|lenet BATCH STEPS | flops clr|lenet | sgemm | info\n");
+	if (argc == 9 && strcmp(argv[1], "conv") == 0)
+		return run_conv(argv + 2);
+	fprintf(stderr, "usage: bench_net train clr|lenet BATCH STEPS | flops clr|lenet | sgemm | info | "
+	        "conv C OC HW K PAD B REPS\n");
 	return 2;
 }

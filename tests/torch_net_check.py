@@ -112,6 +112,19 @@ STRUCTURES = [
      [conv(1, 3, padding=1), conv(4, 7, padding=3), layer("relu"), linear(3)], 3),
     ("one-channel-conv7-p3", (1, 18, 26), 3,
      [conv(5, 7, padding=3), layer("relu"), linear(3)], 3),
+    # several input channels, stride 1, output rows of at most 16: the
+    # multi-channel direct kernels on AVX-512 CPUs (forward, weight
+    # gradient, and the input gradient where the input is no larger than
+    # the output); kernels 3, 5 and 7, padding 0 to 3, rows of 7 to 16,
+    # channel counts that leave partial groups of output channels and taps
+    ("multi-channel-conv3-5-7-rows-14-and-7-batch1", (3, 14, 14), 3,
+     [conv(4, 3, padding=1), layer("relu"), conv(9, 5, padding=2), pool("maxpool", 2),
+      conv(10, 7, padding=3), layer("relu"), linear(3)], 1),
+    ("multi-channel-p0-p1-p2-rows-16-to-10", (2, 18, 18), 3,
+     [conv(5, 3), layer("relu"), conv(6, 3, padding=1), conv(4, 5), layer("relu"),
+      conv(3, 7, padding=2), linear(3)], 3),
+    ("multi-channel-nonsquare-rows-13", (3, 9, 13), 3,
+     [conv(5, 3, padding=1), layer("relu"), conv(7, 5, padding=2), layer("relu"), linear(3)], 4),
     ("conv3-s2-p1-tanh-avgpool-ceil", (2, 11, 9), 4,
      [conv(5, 3, stride=2, padding=1), layer("tanh"), pool("avgpool", 3, 2, ceil=True),
       linear(4)], 6),

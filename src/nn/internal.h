@@ -156,6 +156,22 @@ void lrs_conv_direct_dweight(float *dweight, float *dbias, const float *dout, co
                              lrs_map_layout in, float *lanes, float *pp, const lrs_window *g,
                              size_t B);
 
+/* Whether conv g goes forward through direct_mc.c's kernel: more than
+ * one input channel, stride 1, kernel up to 7, output rows of at most 16,
+ * on a CPU with AVX-512. */
+int lrs_conv_mc_ok(const lrs_window *g);
+
+/* The floats of lrs_conv_mc_forward's work: packed weights and one
+ * sample's shifted planes. */
+size_t lrs_conv_mc_scratch(const lrs_window *g);
+
+/* out (OC, B, OH*OW; channels ld floats apart) = conv(inp) + bias (none
+ * when NULL), then relu when relu is set, by direct_mc.c's kernel; work
+ * is scratch of lrs_conv_mc_scratch floats. */
+void lrs_conv_mc_forward(float *out, size_t ld, const float *inp, lrs_map_layout in,
+                         const float *weight, const float *bias, int relu, float *work,
+                         const lrs_window *g, size_t B);
+
 /* ------------------------------------------------------ pooling */
 
 /* out (C, B, OH*OW) = max over each window (padding is -inf; a NaN wins

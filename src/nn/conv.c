@@ -414,7 +414,10 @@ static void backward_chunk(float *dinp, float *dweight, const float *dout, const
 		return;
 	}
 	lrs_sgemm(1, 0, K, n, g->OC, 1.0f, weight, K, dout + b0 * ohw, ld, 0.0f, sc.cols, n);
-	col2im(dinp, sc.cols, in, g, b0, nb);
+	if (lrs_col2im_rows_ok(g))
+		lrs_col2im_rows(dinp, sc.cols, in, g, b0, nb);
+	else
+		col2im(dinp, sc.cols, in, g, b0, nb);
 }
 
 /* The weight gradient, and the input gradient unless dinp is NULL,
@@ -429,7 +432,7 @@ static void backward_columns(float *dinp, float *dweight, const float *dout, con
 		flip_weights(sc.flip, weight, g);
 	} else {
 		sc.flip = NULL;
-		if (dinp)
+		if (dinp && !lrs_col2im_rows_ok(g))   /* those rows overwrite */
 			memset(dinp, 0, g->C * B * g->H * g->W * sizeof *dinp);
 	}
 	for (size_t b0 = 0; b0 < B; b0 += chunk)

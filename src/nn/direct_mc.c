@@ -236,7 +236,83 @@ void lrs_conv_mc_forward(float *out,            /* (OC, B, OH*OW), channels ld a
 	}
 }
 
+/* ------------------------------------------------------ col2im */
+
+#define C2I_ROWS 8   /* input rows summed side by side: 8 add chains */
+
+/* Rows ih0 .. ih0+C2I_ROWS-1 (those below H) of one input plane (rows W
+ * apart) = the sums of the column gradient rows that land on them; rows
+ * is the plane's (c, 0, 0) row of the chunk's columns (rows n floats
+ * apart) at its sample, m[kj] and the load offsets d = pad - kj pick the
+ * lanes of kernel column kj. */
+AVX512_INLINE void col2im_rows8(float *plane, const float *rows, size_t n, const __mmask16 *m,
+                                const lrs_window *g, size_t ih0)
+{
+	size_t k = g->k, OW = g->OW, pad = g->pad;
+	__m512 acc[C2I_ROWS];
+
+	UNROLL
+	for (size_t r = 0; r < C2I_ROWS; r++)
+		acc[r] = _mm512_setzero_ps();
+	for (size_t ki = 0; ki < k; ki++)
+		for (size_t kj = 0; kj < k; kj++) {
+			const float *row = rows + (ki * k + kj) * n + pad - kj;
+
+			UNROLL
+			for (size_t r = 0; r < C2I_ROWS; r++) {
+				size_t oh = ih0 + r + pad - ki;   /* wraps when above the first */
+
+				if (ih0 + r < g->H && oh < g->OH)
+					acc[r] = _mm512_add_ps(acc[r], _mm512_maskz_loadu_ps(m[kj], row + oh * OW));
+			}
+		}
+	UNROLL
+	for (size_t r = 0; r < C2I_ROWS; r++)
+		if (ih0 + r < g->H)
+			_mm512_mask_storeu_ps(plane + (ih0 + r) * g->W, (__mmask16)((1u << g->W) - 1), acc[r]);
+}
+
+int lrs_col2im_rows_ok(const lrs_window *g)
+{
+	return lrs_avx512() && g->stride == 1 && g->W <= 16 && g->k <= 16 && g->pad < g->k;
+}
+
+AVX512 void lrs_col2im_rows(float *dinp, const float *cols, lrs_map_layout in,
+                            const lrs_window *g, size_t b0, size_t nb)
+{
+	size_t k = g->k, ohw = g->OH * g->OW, n = nb * ohw;
+	__mmask16 m[16];
+
+	for (size_t kj = 0; kj < k; kj++) {
+		/* lanes iw of input columns iw = ow + kj - pad, ow in [0, OW) */
+		size_t lo = kj > g->pad ? kj - g->pad : 0, hi = g->OW + kj - g->pad;
+
+		hi = hi < g->W ? hi : g->W;
+		m[kj] = (__mmask16)(hi > lo ? ((1u << hi) - 1) & ~((1u << lo) - 1) : 0);
+	}
+	for (size_t c = 0; c < g->C; c++)
+		for (size_t b = 0; b < nb; b++) {
+			float *plane = dinp + (b0 + b) * in.sstride + c * in.cstride;
+			const float *rows = cols + c * k * k * n + b * ohw;
+
+			for (size_t ih0 = 0; ih0 < g->H; ih0 += C2I_ROWS)
+				col2im_rows8(plane, rows, n, m, g, ih0);
+		}
+}
+
 #else
+
+int lrs_col2im_rows_ok(const lrs_window *g)
+{
+	(void)g;
+	return 0;
+}
+
+void lrs_col2im_rows(float *dinp, const float *cols, lrs_map_layout in, const lrs_window *g,
+                     size_t b0, size_t nb)
+{
+	(void)dinp, (void)cols, (void)in, (void)g, (void)b0, (void)nb;
+}
 
 void lrs_conv_mc_forward(float *out, size_t ld, const float *inp, lrs_map_layout in,
                          const float *weight, const float *bias, int relu, float *work,

@@ -172,6 +172,20 @@ void lrs_conv_mc_forward(float *out, size_t ld, const float *inp, lrs_map_layout
                          const float *weight, const float *bias, int relu, float *work,
                          const lrs_window *g, size_t B);
 
+/* Whether col2im of conv g (its input gradient from the columns'
+ * gradient) goes through lrs_col2im_rows: stride 1, input rows of at
+ * most 16 floats, padding below the kernel, on a CPU with AVX-512. */
+int lrs_col2im_rows_ok(const lrs_window *g);
+
+/* dinp (laid out as `in`) = the column gradient cols (C*k*k, nb*OH*OW)
+ * of samples b0 .. b0+nb-1 put back, overwriting their planes (no
+ * zeroing first): each input row summed in a register, its terms in
+ * conv.c's col2im order, so the same bits. cols must not be the start of
+ * its allocation: the loads of kernel columns kj > pad start up to
+ * kj - pad floats before a row (those lanes masked off). */
+void lrs_col2im_rows(float *dinp, const float *cols, lrs_map_layout in, const lrs_window *g,
+                     size_t b0, size_t nb);
+
 /* ------------------------------------------------------ pooling */
 
 /* out (C, B, OH*OW) = max over each window (padding is -inf; a NaN wins

@@ -95,32 +95,37 @@ static void pack_weights(float *pack, const float *weight, size_t OC, size_t K)
 	}
 }
 
-/* S (C, k, H + 2 pad, OW) = sample b's shifted planes (see the top). */
-static void shift_planes(float *S, const float *inp, lrs_map_layout in, const lrs_window *g,
-                         size_t b)
+#if HAVE_MC
+
+/* S (C, k, H + 2 pad, OW) = sample b's shifted planes (see the top), one
+ * masked load and store a row: lanes [lo, hi) of a row expanded from the
+ * input row's floats from column lo + kj - pad on, the others zero (a
+ * memset and a float-by-float copy a row took 7% of LeNet-5's training
+ * step). */
+AVX512 static void shift_planes(float *S, const float *inp, lrs_map_layout in,
+                                const lrs_window *g, size_t b)
 {
 	size_t k = g->k, R = g->H + 2 * g->pad, OW = g->OW, p = g->pad;
+	__mmask16 row = (__mmask16)((1u << OW) - 1);
 
 	for (size_t c = 0; c < g->C; c++) {
 		const float *plane = inp + b * in.sstride + c * in.cstride;
 
 		for (size_t kj = 0; kj < k; kj++) {
-			/* ow + kj - p inside [0, W) for ow in [lo, hi) */
 			size_t lo = kj < p ? p - kj : 0, hi = g->W + p - kj < OW ? g->W + p - kj : OW;
+			__mmask16 m = (__mmask16)(hi > lo ? ((1u << hi) - 1) & ~((1u << lo) - 1) : 0);
 			float *dst = S + (c * k + kj) * R * OW;
 
 			for (size_t r = 0; r < R; r++, dst += OW) {
-				memset(dst, 0, OW * sizeof *dst);
-				if (r < p || r - p >= g->H)
-					continue;
-				for (size_t ow = lo; ow < hi; ow++)
-					dst[ow] = plane[(r - p) * g->W + ow + kj - p];
+				__m512 v = _mm512_setzero_ps();
+
+				if (r >= p && r - p < g->H)
+					v = _mm512_maskz_expandloadu_ps(m, plane + (r - p) * g->W + lo + kj - p);
+				_mm512_mask_storeu_ps(dst, row, v);
 			}
 		}
 	}
 }
-
-#if HAVE_MC
 
 /* One tile: og output channels (planes ld apart) by nv registers of
  * outputs from register v0 of the plane (P floats), og and nv constants;
@@ -320,7 +325,7 @@ void lrs_conv_mc_forward(float *out, size_t ld, const float *inp, lrs_map_layout
 {
 	(void)out, (void)ld, (void)inp, (void)in, (void)weight, (void)bias, (void)relu, (void)work,
 	(void)g, (void)B;
-	(void)pack_weights, (void)shift_planes;
+	(void)pack_weights;
 }
 
 #endif

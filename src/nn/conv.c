@@ -21,7 +21,8 @@
  * A conv of several input channels, stride 1 and output rows of at most
  * 16 goes through direct_mc.c's kernel there (lrs_conv_mc_ok): forward,
  * and the input gradient where dinput_by_mc says so; its weight gradient
- * stays im2col and sgemm.
+ * stays im2col and sgemm. There col2im of stride-1 convs with input rows
+ * of at most 16 floats goes through direct_mc.c's lrs_col2im_rows.
  *
  * Not here: choosing the chunk (net.c), activations other than a fused
  * relu. */

@@ -33,6 +33,9 @@
  * the CLR net's second conv and 4.8 on its third at batch 100, against
  * 6.5 and 2.9-3.0 for OpenBLAS's SkylakeX kernels.
  *
+ * Also here: col2im for stride-1 convs with input rows of at most 16
+ * floats (lrs_col2im_rows), each input row summed in a register.
+ *
  * Sums run in a fixed order whatever the thread count (taps in the
  * weights' order); they differ from the im2col path's by float rounding
  * only. Not here: the weight and bias gradients (conv.c), strides above

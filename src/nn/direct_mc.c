@@ -105,8 +105,11 @@ static void shift_planes(float *S, const float *inp, lrs_map_layout in, const lr
 		const float *plane = inp + b * in.sstride + c * in.cstride;
 
 		for (size_t kj = 0; kj < k; kj++) {
-			/* ow + kj - p inside [0, W) for ow in [lo, hi) */
-			size_t lo = kj < p ? p - kj : 0, hi = g->W + p - kj < OW ? g->W + p - kj : OW;
+			/* ow + kj - p inside [0, W) for ow in [lo, hi); none when the
+			 * kernel column lies wholly past the right edge (kj >= W + p,
+			 * maps narrower than the kernel) */
+			size_t lo = kj < p ? p - kj : 0, end = g->W + p > kj ? g->W + p - kj : 0;
+			size_t hi = end < OW ? end : OW;
 			float *dst = S + (c * k + kj) * R * OW;
 
 			for (size_t r = 0; r < R; r++, dst += OW) {

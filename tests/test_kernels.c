@@ -16,8 +16,8 @@
  * multi-channel conv) compare loss, probabilities and gradients the same
  * way, and the kernels give the same bits run on four threads at once.
  *
- * On a CPU without AVX-512, or with LRSWEEP_PORTABLE set (the valgrind
- * run: valgrind cannot run AVX-512 instructions), the suite says SKIPPED
+ * On a CPU without AVX-512 (valgrind's among them: it hides AVX-512, which
+ * it cannot run), or with LRSWEEP_PORTABLE set, the suite says SKIPPED
  * and runs no test. */
 #include <check.h>
 #include <math.h>
@@ -539,7 +539,8 @@ Suite *suite_kernels(void)
 		return s;
 	}
 	if (!lrs_avx512_set(-1)) {
-		fprintf(stderr, "kernels: SKIPPED (this CPU has no AVX-512: only the portable paths run)\n");
+		fprintf(stderr, "kernels: SKIPPED (no AVX-512 on this CPU, or valgrind's, which hides "
+		                "it: only the portable paths run)\n");
 		return s;
 	}
 	tcase_set_timeout(tc, 120);

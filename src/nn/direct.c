@@ -53,25 +53,48 @@ size_t lrs_conv_direct_scratch(const lrs_window *g)
 	return g->OC * (g->k * g->k + 1) * 16;   /* weights', then biases' lanes */
 }
 
+#if HAVE_DIRECT
+/* What lrs_avx512 returns: -1 until decided, then 0 or 1. */
+static _Atomic int avx512_use = -1;
+
+/* Whether this CPU has AVX-512 (F). */
+static int cpu_has_avx512(void)
+{
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("avx512f");
+}
+#endif
+
 /* 1 when the AVX-512 kernels run: the CPU has them and the environment
  * does not set LRSWEEP_PORTABLE (non-empty, not "0"), which runs the
  * portable paths as a CPU without AVX-512 would -- so that the tests check
- * both on one machine. Decided once per process. */
+ * both on one machine. Decided once per process (or by lrs_avx512_set). */
 int lrs_avx512(void)
 {
 #if HAVE_DIRECT
-	static _Atomic int decided = -1;
-	int use = decided;
+	int use = avx512_use;
 
 	if (use < 0) {
 		const char *p = getenv("LRSWEEP_PORTABLE");
 
-		__builtin_cpu_init();
-		use = __builtin_cpu_supports("avx512f") && !(p && *p && strcmp(p, "0") != 0);
-		decided = use;
+		use = cpu_has_avx512() && !(p && *p && strcmp(p, "0") != 0);
+		avx512_use = use;
 	}
 	return use;
 #else
+	return 0;
+#endif
+}
+
+int lrs_avx512_set(int on)
+{
+#if HAVE_DIRECT
+	int has = cpu_has_avx512();
+
+	avx512_use = on < 0 ? -1 : on && has;
+	return has;
+#else
+	(void)on;
 	return 0;
 #endif
 }

@@ -115,7 +115,11 @@ AVX512 static void shift_planes(float *S, const float *inp, lrs_map_layout in,
 		const float *plane = inp + b * in.sstride + c * in.cstride;
 
 		for (size_t kj = 0; kj < k; kj++) {
-			size_t lo = kj < p ? p - kj : 0, hi = g->W + p - kj < OW ? g->W + p - kj : OW;
+			/* ow + kj - p inside [0, W) for ow in [lo, hi); none when the
+			 * kernel column lies wholly past the right edge (kj >= W + p,
+			 * maps narrower than the kernel) */
+			size_t lo = kj < p ? p - kj : 0, end = g->W + p > kj ? g->W + p - kj : 0;
+			size_t hi = end < OW ? end : OW;
 			__mmask16 m = (__mmask16)(hi > lo ? ((1u << hi) - 1) & ~((1u << lo) - 1) : 0);
 			float *dst = S + (c * k + kj) * R * OW;
 
@@ -292,8 +296,10 @@ AVX512 void lrs_col2im_rows(float *dinp, const float *cols, lrs_map_layout in,
 	__mmask16 m[16];
 
 	for (size_t kj = 0; kj < k; kj++) {
-		/* lanes iw of input columns iw = ow + kj - pad, ow in [0, OW) */
-		size_t lo = kj > g->pad ? kj - g->pad : 0, hi = g->OW + kj - g->pad;
+		/* lanes iw of input columns iw = ow + kj - pad, ow in [0, OW);
+		 * none when the kernel column lies wholly left of the map
+		 * (OW + kj <= pad: outputs narrower than the padding) */
+		size_t lo = kj > g->pad ? kj - g->pad : 0, hi = g->OW + kj > g->pad ? g->OW + kj - g->pad : 0;
 
 		hi = hi < g->W ? hi : g->W;
 		m[kj] = (__mmask16)(hi > lo ? ((1u << hi) - 1) & ~((1u << lo) - 1) : 0);

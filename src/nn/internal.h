@@ -122,6 +122,13 @@ void lrs_pad_plane(float *restrict pp, const float *restrict plane, const lrs_wi
 /* Whether the CPU has AVX-512 (F): the kernels of direct.c run only then. */
 int lrs_avx512(void);
 
+/* For tests, which compare the AVX-512 kernels with the portable paths in
+ * one process: from now on lrs_avx512 returns on (0 or 1; 1 only where
+ * the CPU has AVX-512), or decides again as at start (on -1). Returns
+ * whether the CPU has AVX-512. Buffers sized (lrs_conv_scratch,
+ * lrs_net_build) under one setting must be used under the same. */
+int lrs_avx512_set(int on);
+
 /* Whether max pooling g takes its rows of full windows through
  * lrs_maxpool_row: kernel 2 or 3, stride 1 or 2, on a CPU with AVX-512. */
 int lrs_maxpool_row_ok(const lrs_window *g);

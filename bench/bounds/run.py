@@ -101,6 +101,9 @@ class Cache:
                 self.d = json.load(f)
 
     def key(self, text, spec, seed):
+        # The data directory's path is left out, so that a cache copied from
+        # another checkout still answers.
+        text = text.replace(os.path.join(WORK, "data"), "{data}")
         s = "%s|%s|%s|%d|%s" % (self.tag, text, spec[0], seed, "%.17g,%.17g" % (spec[1], spec[2]))
         return hashlib.sha256(s.encode()).hexdigest()
 

@@ -10,7 +10,8 @@ range_test: section, so the pipeline's defaults apply):
   2. `lrsweep range-test` with the defaults, which stores every rule's bounds
      (and marks the default rule's as chosen);
   3. for every rule that picked: a triangular run between its bounds
-     (step_size = a quarter of the epochs: two whole cycles) and one_cycle
+     (step_size = a quarter of the epochs, fractional if need be: two whole
+     cycles, ending at min_lr) and one_cycle
      with max_lr = its max_lr, the same epochs and seeds.
 
 A rule's regret on a problem is the grid's best mean final validation
@@ -69,13 +70,20 @@ def epochs_of(text):
     raise RuntimeError("no trials.epochs")
 
 
+def step_epochs(epochs):
+    """A triangular run's step size: a quarter of the epochs (fractional when
+    they are not a multiple of 4), so that the run is two whole cycles and
+    ends at min_lr, as the CLR paper stops training."""
+    return "%d" % (epochs // 4) if epochs % 4 == 0 else "%.17g" % (epochs / 4)
+
+
 def sched_yaml(spec, epochs):
     kind, a, b = spec
     if kind == "constant":
         return "{type: constant, lr: %.17g}" % a
     if kind == "triangular":
-        return "{type: triangular, base_lr: %.17g, max_lr: %.17g, step_size: \"%d epochs\"}" % (
-            a, b, max(1, epochs // 4))
+        return "{type: triangular, base_lr: %.17g, max_lr: %.17g, step_size: \"%s epochs\"}" % (
+            a, b, step_epochs(epochs))
     return "{type: one_cycle, max_lr: %.17g}" % b
 
 
@@ -101,7 +109,16 @@ class Cache:
                 self.d = json.load(f)
 
     def key(self, text, spec, seed):
+        # The data directory's path is left out, so that a cache copied from
+        # another checkout still answers.
+        text = text.replace(os.path.join(WORK, "data"), "{data}")
         s = "%s|%s|%s|%d|%s" % (self.tag, text, spec[0], seed, "%.17g,%.17g" % (spec[1], spec[2]))
+        # Triangular runs once had a whole number of epochs per step (ending
+        # mid-cycle when the epochs are not a multiple of 4): those keys
+        # named no step, and only the runs whose step changed get a new one.
+        epochs = epochs_of(text)
+        if spec[0] == "triangular" and epochs % 4:
+            s += "|step %s epochs" % step_epochs(epochs)
         return hashlib.sha256(s.encode()).hexdigest()
 
     def save(self):

@@ -23,6 +23,10 @@ missing:
   fashion5k-at50k-train-*           5,000 Fashion-MNIST training samples
                                     from offset 50,000
   tab-mixed16.csv, tab-wide80.csv   two more generated tabular sets
+  fashion2k-at30k-train-*           2,000 Fashion-MNIST training samples
+                                    from offset 30,000
+  tab-mixed24.csv, tab-bin120.csv   two more generated tabular sets (the
+                                    second with two classes)
 
 Standard library only, deterministic: the same files on every machine.
 """
@@ -156,6 +160,9 @@ def main():
     fashion_subset(out, 5000, "fashion5k-at50k", 50000)
     teacher_tabular(out, "tab-mixed16.csv", 16, 2500, 16, 10, 3)
     teacher_tabular(out, "tab-wide80.csv", 80, 8000, 80, 40, 8)
+    fashion_subset(out, 2000, "fashion2k-at30k", 30000)
+    teacher_tabular(out, "tab-mixed24.csv", 24, 3000, 24, 12, 6)
+    teacher_tabular(out, "tab-bin120.csv", 120, 3000, 120, 15, 2)
 
 
 if __name__ == "__main__":

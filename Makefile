@@ -12,7 +12,7 @@
 #   make accuracy-bench  test accuracy of lrsweep against PyTorch: the MLP,
 #                     LeNet-5 and the CLR paper's net, 3 seeds (~7 min)
 #   make range-study  the range test's bounds on Fashion-MNIST vs a grid (~2 min)
-#   make bounds-bench the bound-quality benchmark: 49 problems (~21 min the first
+#   make bounds-bench the bound-quality benchmark: 49 problems (~9 min the first
 #                     time; later runs reuse cached trials)
 #   make search-bench TPE against Optuna's on known functions, against random
 #                     search on bound-benchmark problems, and against Optuna's

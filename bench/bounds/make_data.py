@@ -27,6 +27,13 @@ missing:
                                     from offset 30,000
   tab-mixed24.csv, tab-bin120.csv   two more generated tabular sets (the
                                     second with two classes)
+  tab-mixed36.csv, tab-wide200.csv  two more generated tabular sets (the
+                                    second with 200 features, 10 of them
+                                    informative)
+  diabetes2.csv                     scikit-learn's diabetes data, its target
+                                    cut at its median into classes 0, 1
+  fashion2500-at12k-train-*,        2,500 and 1,500 Fashion-MNIST training
+  fashion1500-at57k-train-*         samples from offsets 12,000 and 57,000
 
 Standard library only, deterministic: the same files on every machine.
 """
@@ -101,6 +108,21 @@ def diabetes_tertiles(out, name):
     write_csv(path, [x + [str(c)] for x, c in zip(xs, labels)])
 
 
+def diabetes_median(out, name):
+    """Real features, classes from the target's median (0 at or below it,
+    1 above)."""
+    path = os.path.join(out, name)
+    if os.path.exists(path):
+        return
+    with gzip.open(os.path.join(SKLEARN, "diabetes_data_raw.csv.gz"), "rt") as f:
+        xs = [l.split() for l in f.read().split("\n") if l.strip()]
+    with gzip.open(os.path.join(SKLEARN, "diabetes_target.csv.gz"), "rt") as f:
+        ys = [float(l) for l in f.read().split("\n") if l.strip()]
+    assert len(xs) == len(ys)
+    cut = sorted(ys)[len(ys) // 2]
+    write_csv(path, [x + [str(int(y > cut))] for x, y in zip(xs, ys)])
+
+
 def boston_quintiles(out, name):
     """Boston house prices: 13 real features, classes from the price's
     quintiles (0 cheapest .. 4; ties go to the lower class)."""
@@ -163,6 +185,11 @@ def main():
     fashion_subset(out, 2000, "fashion2k-at30k", 30000)
     teacher_tabular(out, "tab-mixed24.csv", 24, 3000, 24, 12, 6)
     teacher_tabular(out, "tab-bin120.csv", 120, 3000, 120, 15, 2)
+    teacher_tabular(out, "tab-mixed36.csv", 36, 5000, 36, 18, 7)
+    teacher_tabular(out, "tab-wide200.csv", 200, 2000, 200, 10, 4)
+    diabetes_median(out, "diabetes2.csv")
+    fashion_subset(out, 2500, "fashion2500-at12k", 12000)
+    fashion_subset(out, 1500, "fashion1500-at57k", 57000)
 
 
 if __name__ == "__main__":

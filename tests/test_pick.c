@@ -1021,6 +1021,62 @@ START_TEST(probe_ends_at_the_loss_minimum)
 }
 END_TEST
 
+/* A probe whose loss falls to its end from far above a constant guess's
+ * (unnormalized features) while its accuracy rises, peaks and falls back
+ * to where it began (the model collapsed onto one class): the range ends
+ * at the accuracy's peak, and why says so. The same loss with an accuracy
+ * that keeps its rise, or loses less than LRS_PICK_PROBE_COLLAPSE of it,
+ * ends at the loss's minimum as before. */
+static void probe_accuracy(synth *s, double peak_x, double peak, double after)
+{
+	for (size_t i = 0; i < s->c.n; i++) {
+		double x = log10(s->lr[i]);
+
+		s->acc[i] = NAN;
+		if (i % 10 == 0)
+			s->acc[i] = x <= peak_x ? 0.4 + (peak - 0.4) * sigm(3 * (x + 3)) : after;
+	}
+}
+
+START_TEST(probe_ends_at_the_accuracy_peak_on_collapse)
+{
+	const loss_shape fall = { 300, 299, 2, -1, 0, 0, 0 };
+	lrs_pick_result r;
+	synth s;
+	size_t peak = 0;
+
+	synth_init(&s, 200, 1, -7, 1);
+	synth_loss(&s, &fall, -1, 0);
+	probe_accuracy(&s, 0, 0.8, 0.4);
+	for (size_t i = 0; i < s.c.n; i++)
+		if (isfinite(s.acc[i]) && (!isfinite(s.acc[peak]) || s.acc[i] > s.acc[peak]))
+			peak = i;
+	lrs_pick_probe(&r, &s.c);
+	assert_pick(&r, "probe, collapse");
+	ck_assert_double_eq_tol(r.max_lr, LRS_PICK_PROBE_END * s.lr[peak], 1e-12 * r.max_lr);
+	ck_assert(log10(r.max_lr) < -0.05 && log10(r.max_lr) > -0.2);
+	ck_assert_ptr_nonnull(strstr(r.why, "collapse"));
+
+	probe_accuracy(&s, 1, 0.8, 0.8);               /* keeps its rise      */
+	lrs_pick_probe(&r, &s.c);
+	assert_pick(&r, "probe, no collapse");
+	ck_assert_double_eq_tol(r.max_lr, LRS_PICK_PROBE_END * s.lr[199], 1e-12 * r.max_lr);
+	ck_assert_ptr_null(strstr(r.why, "collapse"));
+
+	probe_accuracy(&s, 0, 0.8, 0.62);              /* loses 45% of it     */
+	lrs_pick_probe(&r, &s.c);
+	ck_assert_double_eq_tol(r.max_lr, LRS_PICK_PROBE_END * s.lr[199], 1e-12 * r.max_lr);
+	probe_accuracy(&s, 0, 0.8, 0.58);              /* loses 55% of it     */
+	lrs_pick_probe(&r, &s.c);
+	ck_assert_double_eq_tol(r.max_lr, LRS_PICK_PROBE_END * s.lr[peak], 1e-12 * r.max_lr);
+
+	s.c.accuracy = NULL;                           /* never evaluated     */
+	lrs_pick_probe(&r, &s.c);
+	ck_assert_double_eq_tol(r.max_lr, LRS_PICK_PROBE_END * s.lr[199], 1e-12 * r.max_lr);
+	synth_free(&s);
+}
+END_TEST
+
 /* ------------------------------------------------------------ stability */
 
 /* 20 seeds of noise on one curve (accuracy sd 0.01, raw loss sd
@@ -1107,6 +1163,7 @@ Suite *suite_pick(void)
 	tcase_add_test(tc, combined_is_geometric_mean);
 	tcase_add_test(tc, choose_falls_back_in_order);
 	tcase_add_test(tc, probe_ends_at_the_loss_minimum);
+	tcase_add_test(tc, probe_ends_at_the_accuracy_peak_on_collapse);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("stability");

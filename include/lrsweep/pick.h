@@ -83,6 +83,10 @@ typedef enum {
 #define LRS_PICK_PROBE_END    1.0   /* the probe's linear range ends at
                                        this x the rate of its minimum loss */
 #define LRS_PICK_PROBE_SPAN   100.0 /* ... and starts this many times lower */
+#define LRS_PICK_PROBE_COLLAPSE 0.5 /* ... or at the accuracy's peak, when at
+                                       the loss's minimum the accuracy has
+                                       lost more than this fraction of its
+                                       rise (the loss fell by collapse)   */
 
 /* ------------------------------------------------------------ types */
 
@@ -151,10 +155,17 @@ extern const lrs_pick_rule lrs_pick_fallback[LRS_PICK__COUNT];
  * rule picked. */
 int lrs_pick_choose(const lrs_pick_result picks[LRS_PICK__COUNT], lrs_pick_rule preferred);
 
-/* Reads a short exponential probe (loss only) and answers the range of the
- * linear test that follows it: max_lr = LRS_PICK_PROBE_END x the rate of
- * the smoothed loss's minimum on the descent (the loss rules' span),
- * min_lr = max_lr / LRS_PICK_PROBE_SPAN. Refuses like the loss rules. */
+/* Reads a short exponential probe and answers the range of the linear test
+ * that follows it: max_lr = LRS_PICK_PROBE_END x the rate of the smoothed
+ * loss's minimum on the descent (the loss rules' span), min_lr = max_lr /
+ * LRS_PICK_PROBE_SPAN. When the probe evaluated the accuracy (at least 3
+ * times up to that minimum) and, at the minimum, the accuracy has lost more
+ * than LRS_PICK_PROBE_COLLAPSE of its rise from the first evaluation to
+ * its peak, the loss fell by collapse (a model whose initial loss is far
+ * above that of a constant guess, e.g. on unnormalized features, "improves"
+ * by predicting one class): max_lr is then LRS_PICK_PROBE_END x the rate
+ * of the accuracy's peak, and out->why says so. Refuses like the loss
+ * rules. */
 void lrs_pick_probe(lrs_pick_result *out, const lrs_pick_curve *c);
 
 /* The uncertainty of a rule's bounds from its per-repeat picks: the ratio

@@ -118,6 +118,7 @@ void lrs_range_outcome_free(lrs_range_outcome *o);
 #define LRS_RANGE_PROBE_START       1e-7  /* fastai's lr_find range       */
 #define LRS_RANGE_PROBE_END         10.0
 #define LRS_RANGE_PROBE_ITERATIONS  200   /* updates of the probe         */
+#define LRS_RANGE_PROBE_EVAL_EVERY  10    /* its accuracy evaluations     */
 #define LRS_RANGE_AUTO_ITERATIONS   500   /* fewest updates of the linear
                                              test that follows a probe    */
 

@@ -22,10 +22,9 @@ static void probed(void *ctx, const lrs_pick_result *p, const lrs_range_config *
 		        "(%s): the linear test runs %g -> %g\n", LRS_RANGE_PROBE_START, LRS_RANGE_PROBE_END,
 		        LRS_RANGE_PROBE_ITERATIONS, p->why, rc->start_lr, rc->end_lr);
 	else
-		fprintf(stderr, "lrsweep: probe (exponential %g -> %g, %d updates): the loss is lowest near lr %.3g; "
-		        "the linear test runs %.3g -> %.3g%s%s\n", LRS_RANGE_PROBE_START, LRS_RANGE_PROBE_END,
-		        LRS_RANGE_PROBE_ITERATIONS, p->max_lr / LRS_PICK_PROBE_END, rc->start_lr, rc->end_lr,
-		        p->why[0] ? ": " : "", p->why);
+		fprintf(stderr, "lrsweep: probe (exponential %g -> %g, %d updates): the linear test runs %.3g -> "
+		        "%.3g: %s\n", LRS_RANGE_PROBE_START, LRS_RANGE_PROBE_END, LRS_RANGE_PROBE_ITERATIONS,
+		        rc->start_lr, rc->end_lr, p->why[0] ? p->why : "the probe's loss is lowest there");
 }
 
 static void starting(void *ctx, const lrs_range_config *rc, long repeats, long threads)

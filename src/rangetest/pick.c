@@ -713,19 +713,67 @@ static void pick_combined(lrs_pick_result *out, const lrs_pick_curve *c)
 
 /* ------------------------------------------------------------ the probe */
 
+/* The probe's accuracy guard: the index of the accuracy's peak among the
+ * evaluations up to point `argmin`, when at argmin (its last evaluation)
+ * the accuracy has lost more than LRS_PICK_PROBE_COLLAPSE of its rise from
+ * the first evaluation to that peak; else -1. Needs 3 evaluations and a
+ * rise of LRS_PICK_MIN_RISE. */
+static long probe_collapse(const lrs_pick_curve *c, size_t argmin)
+{
+	long first = -1, peak = -1, last = -1;
+	int evals = 0;
+
+	if (!c->accuracy)
+		return -1;
+	for (size_t i = 0; i <= argmin && i < c->n; i++) {
+		if (!isfinite(c->accuracy[i]))
+			continue;
+		if (first < 0)
+			first = (long)i;
+		if (peak < 0 || c->accuracy[i] > c->accuracy[peak])
+			peak = (long)i;
+		last = (long)i;
+		evals++;
+	}
+	if (evals < 3)
+		return -1;
+	double a0 = c->accuracy[first], rise = c->accuracy[peak] - a0;
+	if (rise < LRS_PICK_MIN_RISE || peak == last)
+		return -1;
+	return c->accuracy[last] < a0 + (1 - LRS_PICK_PROBE_COLLAPSE) * rise ? peak : -1;
+}
+
+/* The accuracy of the last evaluation at or before point i (NAN if none). */
+static double probe_last_accuracy(const lrs_pick_curve *c, size_t i)
+{
+	for (size_t k = i + 1; k-- > 0;)
+		if (isfinite(c->accuracy[k]))
+			return c->accuracy[k];
+	return NAN;
+}
+
 void lrs_pick_probe(lrs_pick_result *out, const lrs_pick_curve *c)
 {
 	loss_span sp;
 	double end_lr;
+	long peak;
 
 	assert(out && c && c->exponential);
 	memset(out, 0, sizeof *out);
 	if (loss_span_find(&sp, out, c) < 0)
 		return;
+	if ((peak = probe_collapse(c, sp.argmin)) >= 0) {
+		end_lr = LRS_PICK_PROBE_END * c->lr[peak];
+		accept(out, end_lr / LRS_PICK_PROBE_SPAN, end_lr);
+		snprintf(out->why, sizeof out->why, "the probe's accuracy peaks there (%.3g at lr %.3g); its "
+		         "loss, lowest near lr %.3g, fell by collapse, not learning (accuracy %.3g there)",
+		         c->accuracy[peak], c->lr[peak], c->lr[sp.argmin], probe_last_accuracy(c, sp.argmin));
+		return;
+	}
 	end_lr = LRS_PICK_PROBE_END * c->lr[sp.argmin];
 	accept(out, end_lr / LRS_PICK_PROBE_SPAN, end_lr);
 	if (sp.argmin == sp.end - 1 && sp.end == c->n)
-		snprintf(out->why, sizeof out->why, "the probe's loss was still falling at its end (lr %.3g)",
+		snprintf(out->why, sizeof out->why, "the probe's loss is lowest there, still falling at its end (lr %.3g)",
 		         c->lr[c->n - 1]);
 }
 

@@ -140,13 +140,12 @@ int lrs_range_probe(lrs_pick_result *out, const lrs_dataset *ds, const lrs_train
 	rc.start_lr = LRS_RANGE_PROBE_START;
 	rc.end_lr = LRS_RANGE_PROBE_END;
 	rc.iterations = LRS_RANGE_PROBE_ITERATIONS;
-	rc.eval_every = LRS_RANGE_PROBE_ITERATIONS;   /* the loss alone is read */
-	rc.eval_samples = 1;
+	rc.eval_every = LRS_RANGE_PROBE_EVAL_EVERY;
 	rc.progress = NULL;
 	rc.run_repeats = NULL;
 	if ((err = lrs_range_run(&c, ds, base, &rc)) < 0)
 		return err;
-	lrs_pick_curve pc = curve_of(c.lr, c.loss, c.smoothed_loss, NULL, (size_t)c.n, &rc);
+	lrs_pick_curve pc = curve_of(c.lr, c.loss, c.smoothed_loss, c.accuracy, (size_t)c.n, &rc);
 	lrs_pick_probe(out, &pc);
 	lrs_range_curve_free(&c);
 	return 0;

@@ -200,6 +200,12 @@ int cli_load(const char *cmd, const char *path, lrs_experiment **exp, lrs_datase
 	return 0;
 }
 
+void cli_data_warning(const cli_globals *g, const lrs_dataset *ds)
+{
+	if (ds->spread_warning && !g->quiet)
+		fprintf(stderr, "lrsweep: warning: %s\n", ds->spread_warning);
+}
+
 void cli_data_summary(const char *cmd, const lrs_experiment *exp, const lrs_dataset *ds)
 {
 	fprintf(stderr, "lrsweep %s: %s: %zu train, %zu validation, %zu test samples of %zu features, %d classes\n",

@@ -154,6 +154,11 @@ int cli_run_target(int argc, char **argv, const char **exp, long *threads, const
  * returns its exit status. */
 int cli_load(const char *cmd, const char *path, lrs_experiment **exp, lrs_dataset **ds);
 
+/* The data's warning (lrs_dataset.spread_warning), when it has one, on
+ * stderr as "lrsweep: warning: ..." unless -q; for the commands that
+ * train on the data. */
+void cli_data_warning(const cli_globals *g, const lrs_dataset *ds);
+
 /* One line on stderr: the experiment's name and the sizes of its splits. */
 void cli_data_summary(const char *cmd, const lrs_experiment *exp, const lrs_dataset *ds);
 

@@ -1,7 +1,8 @@
 /* cmd_data.c - `lrsweep data EXP.yaml`: loads the data as the experiment
  * configures it (split, normalised) and describes each split: samples,
  * features, classes, class balance, value range; and says how it was
- * read: the normalisation applied and why, how the labels became classes
+ * read: the normalisation applied and why (and the warning when columns
+ * left on their own scales differ widely in spread), how the labels became classes
  * (with the label each class stands for when they were mapped), a CSV
  * file's delimiter and header; and the model's shape table on it. */
 #include <math.h>
@@ -70,6 +71,12 @@ static void describe_reading(const lrs_experiment *e, const lrs_dataset *ds)
 	                    ds->delimiter == '|' ? "'|'" : "','";
 
 	printf("normalize %s: %s\n", norm_names[ds->normalize], ds->normalize_why);
+	if (ds->spread.varying > 0)
+		printf("feature spread: the largest std (feature %zu) %.3g is %.3gx the median %.3g of %zu varying "
+		       "features (a warning above %gx unless standardized)\n", ds->spread.widest + 1, ds->spread.max_std,
+		       ds->spread.ratio, ds->spread.median_std, ds->spread.varying, LRS_SPREAD_WARN_RATIO);
+	if (ds->spread_warning)
+		printf("warning: %s\n", ds->spread_warning);
 	switch (ds->labels) {
 	case LRS_LABELS_AS_GIVEN:
 		printf("labels: numbers 0 .. %d, used as the class numbers\n", ds->classes - 1);

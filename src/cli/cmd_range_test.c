@@ -146,6 +146,7 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 		return cli_parsed(CMD, err);
 	if ((status = cli_load(CMD, a.exp_path, &e, &ds)) != 0)
 		return status;
+	cli_data_warning(g, ds);
 
 	long repeats, spe = lrs_train_steps_per_epoch(ds, e->batch_size);
 	const char *pick_name;

@@ -342,6 +342,7 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 	cli_signals_start(CMD);   /* until the store opens, a signal exits at once */
 	if ((status = cli_load(CMD, a.exp_path, &e, &ds)) != 0)
 		return status;
+	cli_data_warning(g, ds);
 	view.g = g;
 	view.p = &p;
 	view.best = -INFINITY;

@@ -188,6 +188,7 @@ int cmd_train(int argc, char **argv, cli_globals *g)
 	cli_signals_start(CMD);   /* until the store opens, a signal exits at once */
 	if ((status = cli_load(CMD, a.exp_path, &e, &ds)) != 0)
 		goto out;
+	cli_data_warning(g, ds);
 	if (a.lr) {   /* the constant's rate, or the schedule's own lr */
 		lrs_node *lr;
 		if ((rc = lrs_node_new_scalar(&lr, a.lr, 0, 0)) < 0 || (rc = lrs_node_append(a.params, "lr", lr)) < 0) {

@@ -721,6 +721,8 @@ void lrs_csv_info_free(lrs_csv_info *info)
 	for (size_t k = 0; k < info->n_names; k++)
 		free(info->names[k]);
 	free(info->names);
+	free(info->head);
+	free(info->columns);
 	memset(info, 0, sizeof *info);
 }
 
@@ -821,7 +823,7 @@ static int read_rows(csv_reader *r, size_t limit)
 }
 
 /* Gives r's rows to `out` (their unused tail given back) and what the file
- * held to `info`. */
+ * held to `info`, the header's feature names included. */
 static void hand_over(csv_reader *r, lrs_split *out, lrs_csv_info *info)
 {
 	if (r->n < r->cap) {   /* keep the old block if realloc fails */
@@ -839,6 +841,14 @@ static void hand_over(csv_reader *r, lrs_split *out, lrs_csv_info *info)
 	info->header = r->head_row != 0;
 	r->x = NULL;
 	r->y = NULL;
+	if (r->names) {   /* the header's names without the label's: r->names in place */
+		for (size_t c = r->label; c + 1 < r->cols; c++)
+			r->names[c] = r->names[c + 1];
+		info->head = r->head;
+		info->columns = r->names;
+		r->head = NULL;
+		r->names = NULL;
+	}
 }
 
 int lrs_data_load_csv(lrs_split *out, lrs_csv_info *info, const lrs_data_source *src, size_t limit)

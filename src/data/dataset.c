@@ -19,7 +19,10 @@
  * synthetic data are scaled with one minimum and maximum (x / 255 for
  * pixels; the points keep their shape), and the float features of csv
  * and npy files, whose columns have units of their own, are standardized
- * per feature.
+ * per feature. Then the training split's features are measured as the
+ * model sees them: columns left on their own scales (none, scale) whose
+ * spreads differ too much get a warning, kept for the command line
+ * (spread.c).
  *
  * A synthetic test source continues the training source's stream (samples
  * after the training ones, same seed): fresh points from the same
@@ -50,6 +53,7 @@ typedef struct {
 	float *shift, *scale;  /* (d) the normalisation, for splits of bytes     */
 	char **names;          /* (n_names) the class names, or NULL             */
 	size_t n_names;
+	char warning[512];     /* behind ds->spread_warning                      */
 } storage;
 
 /* -------------------------------------------------------------- sources */
@@ -695,6 +699,20 @@ static int apply_normalize(lrs_dataset *ds, storage *st, const lrs_data_config *
 	return 0;
 }
 
+/* The training split's spread as the model sees it, and the warning when
+ * columns left on their own scales differ too much (spread.c); `ti` names
+ * a CSV file's columns. */
+static int measure_spread(lrs_dataset *ds, storage *st, const lrs_data_config *cfg, const lrs_csv_info *ti)
+{
+	int rc = lrs_feature_spread_measure(&ds->spread, &ds->train);
+	const char *column = ti->columns ? ti->columns[ds->spread.widest] : NULL;
+
+	if (rc == 0 && lrs_feature_spread_warning(st->warning, sizeof st->warning, &ds->spread, ds->normalize,
+	                                          source_name(&cfg->train), column))
+		ds->spread_warning = st->warning;
+	return rc;
+}
+
 int lrs_dataset_load(lrs_dataset **out, const lrs_data_config *cfg)
 {
 	lrs_dataset *ds = NULL;
@@ -725,7 +743,7 @@ int lrs_dataset_load(lrs_dataset **out, const lrs_data_config *cfg)
 	ds->features = st->whole.d;
 	ds->rows = st->whole.rows;
 	ds->cols = st->whole.cols;
-	if ((rc = apply_normalize(ds, st, cfg)) < 0)
+	if ((rc = apply_normalize(ds, st, cfg)) < 0 || (rc = measure_spread(ds, st, cfg, &ti)) < 0)
 		goto fail;
 	lrs_csv_info_free(&ti);
 	lrs_csv_info_free(&si);

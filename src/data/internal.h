@@ -31,6 +31,9 @@ typedef struct {
 	size_t n_names;
 	char delimiter;        /* the field separator read with              */
 	int header;            /* 1: the first row read was a header         */
+	char *head;            /* the header line, split: behind `columns`   */
+	char **columns;        /* (d) the feature columns' header names, in
+	                          feature order; NULL without a header      */
 } lrs_csv_info;
 
 /* csv.c: one sample per row of src->path: `label` is "first", "last", a

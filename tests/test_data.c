@@ -1365,6 +1365,118 @@ START_TEST(bytes_and_floats_read_the_same)
 }
 END_TEST
 
+/* ------------------------------------------------------------- spread */
+
+/* Four rows of three varying columns (std 0.5, 1 and k / 2) and a
+ * constant one: the spread as measured, and whether it warns. */
+static int spread_of(lrs_feature_spread *sp, float k, lrs_normalize norm, char *buf, size_t cap)
+{
+	float x[16] = { 0, 0, 1e6f, 0, 1, 2, 1e6f, k, 0, 0, 1e6f, 0, 1, 2, 1e6f, k };   /* (4, 4) */
+	int32_t y[4] = { 0, 1, 0, 1 };
+	lrs_split s = { .x = x, .y = y, .n = 4, .d = 4 };
+
+	ck_assert_int_eq(lrs_feature_spread_measure(sp, &s), 0);
+	return lrs_feature_spread_warning(buf, cap, sp, norm, "t.csv", NULL);
+}
+
+/* The pure part: the constant column is left out of the median (counted,
+ * its std 0 would make the median 0.5 and the ratio twice as high), the
+ * threshold is strict, and only none and scale warn. */
+START_TEST(spread_threshold_and_constant_columns)
+{
+	lrs_feature_spread sp;
+	char buf[512];
+
+	/* k = 20: the widest std 10 is exactly 10x the median 1: no warning */
+	ck_assert_int_eq(spread_of(&sp, 20, LRS_NORM_NONE, buf, sizeof buf), 0);
+	ck_assert_uint_eq(sp.varying, 3);
+	ck_assert_uint_eq(sp.widest, 3);
+	ck_assert_double_eq(sp.max_std, 10);
+	ck_assert_double_eq(sp.median_std, 1);
+	ck_assert_double_eq(sp.ratio, LRS_SPREAD_WARN_RATIO);
+	ck_assert_str_eq(buf, "");
+	/* k = 20.25: 10.125x, just above */
+	ck_assert_int_eq(spread_of(&sp, 20.25f, LRS_NORM_NONE, buf, sizeof buf), 1);
+	ck_assert_double_eq(sp.ratio, 10.125);
+	ck_assert_msg(strstr(buf, "t.csv: ") == buf && strstr(buf, "normalize: none") && strstr(buf, "column 4 std 10.1") &&
+	              strstr(buf, "median column std 1)") && strstr(buf, "1.0 decades") &&
+	              strstr(buf, "normalize: standardize puts every column at std 1") && !strchr(buf, '\n'), "%s", buf);
+	ck_assert_int_eq(spread_of(&sp, 20.25f, LRS_NORM_SCALE, buf, sizeof buf), 1);
+	ck_assert_ptr_nonnull(strstr(buf, "normalize: scale"));
+	ck_assert_int_eq(spread_of(&sp, 20.25f, LRS_NORM_STANDARDIZE, buf, sizeof buf), 0);
+	ck_assert_str_eq(buf, "");
+	/* a header name names the column */
+	ck_assert_int_eq(lrs_feature_spread_warning(buf, sizeof buf, &sp, LRS_NORM_NONE, "t.csv", "price"), 1);
+	ck_assert_msg(strstr(buf, "column 'price' std 10.1"), "%s", buf);
+}
+END_TEST
+
+/* Bytes are measured as the model reads them: shift and scale applied. */
+START_TEST(spread_of_bytes_as_normalised)
+{
+	uint8_t x8[8] = { 0, 0, 2, 200, 0, 0, 2, 200 };   /* (4, 2): raw stds 1 and 100 */
+	int32_t y[4] = { 0, 1, 0, 1 };
+	float shift[2] = { 0, 0 }, scale[2] = { 1, 0.01f };
+	lrs_split s = { .x8 = x8, .y = y, .n = 4, .d = 2 };
+	lrs_feature_spread sp;
+
+	ck_assert_int_eq(lrs_feature_spread_measure(&sp, &s), 0);
+	ck_assert_double_eq(sp.ratio, 100);   /* two columns: the median is the lower one */
+	s.shift = shift;
+	s.scale = scale;
+	ck_assert_int_eq(lrs_feature_spread_measure(&sp, &s), 0);
+	ck_assert_double_lt(fabs(sp.ratio - 1), 1e-6);
+}
+END_TEST
+
+/* Through lrs_dataset_load: a csv with one wide column warns under none
+ * and scale (naming the file and the header's column), not standardized
+ * (set or by default); images and synthetic data by default do not. */
+START_TEST(spread_warning_by_normalisation)
+{
+	char text[4096], *p = text;
+	const char *im, *lb;
+
+	p += sprintf(p, "a,b,price,label\n");
+	for (int i = 0; i < 40; i++)
+		p += sprintf(p, "%g,%g,%g,%d\n", (double)(i % 5) * 0.1, (double)(i % 3) * 0.2, 1000.0 + 900.0 * (i % 7), i % 2);
+	const char *path = write_text("wide.csv", text);
+	lrs_data_config cfg = csv_config(path, 0.25, LRS_NORM_NONE, 5);
+	static const lrs_normalize norms[4] = { LRS_NORM_NONE, LRS_NORM_SCALE, LRS_NORM_STANDARDIZE, LRS_NORM_AUTO };
+
+	for (int k = 0; k < 4; k++) {
+		cfg.normalize = norms[k];
+		lrs_dataset *ds = load_ok(&cfg);
+		if (k < 2) {
+			ck_assert_ptr_nonnull(ds->spread_warning);
+			ck_assert_msg(strstr(ds->spread_warning, path) == ds->spread_warning &&
+			              strstr(ds->spread_warning, "column 'price' std "), "%s", ds->spread_warning);
+			ck_assert_uint_eq(ds->spread.widest, 2);
+			ck_assert_double_gt(ds->spread.ratio, 1000);
+		} else {
+			ck_assert_ptr_null(ds->spread_warning);
+			ck_assert_double_lt(fabs(ds->spread.ratio - 1), 1e-5);
+		}
+		lrs_dataset_free(ds);
+	}
+	lrs_data_config others[2] = {
+		{ .train = { .format = LRS_DATA_IDX }, .normalize = LRS_NORM_AUTO },
+		{ .train = { .format = LRS_DATA_SYNTHETIC, .kind = "blobs", .samples = 200, .classes = 3, .dims = 5,
+		             .noise = NAN }, .normalize = LRS_NORM_AUTO },
+	};
+	write_idx("s", 50, 4, 4, 1, &im, &lb);
+	others[0].train.images = im;
+	others[0].train.labels = lb;
+	for (int k = 0; k < 2; k++) {
+		lrs_dataset *ds = load_ok(&others[k]);
+		ck_assert_int_eq(ds->normalize, LRS_NORM_SCALE);
+		ck_assert_ptr_null(ds->spread_warning);
+		ck_assert_uint_gt(ds->spread.varying, 1);
+		lrs_dataset_free(ds);
+	}
+}
+END_TEST
+
 Suite *suite_data(void)
 {
 	Suite *s = suite_create("data");
@@ -1414,6 +1526,9 @@ Suite *suite_data(void)
 	tcase_add_test(tc, csv_delimiters);
 	tcase_add_test(tc, csv_skip_rows);
 	tcase_add_test(tc, normalize_default_by_source);
+	tcase_add_test(tc, spread_threshold_and_constant_columns);
+	tcase_add_test(tc, spread_of_bytes_as_normalised);
+	tcase_add_test(tc, spread_warning_by_normalisation);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fashion-mnist");

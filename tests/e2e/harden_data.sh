@@ -178,6 +178,73 @@ else
 	nok "idx default normalize" "rc=$RC $(head -c 300 "$OUT")"
 fi
 
+# ------------------ features of very different spreads, left on their scales
+# one column (price) 1000x wider than the others: `normalize: none` warns
+# once, naming the file and the column, in `lrsweep data`'s report and on
+# stderr of range-test and run (not under -q); standardized (the csv
+# default) it does not.
+"$PY" - <<'EOF'
+with open("wide.csv", "w") as f:
+    f.write("a,b,price,label\n")
+    for i in range(60):
+        f.write("%g,%g,%g,%d\n" % (i % 5 * 0.1, i % 3 * 0.2, 1000 + 900 * (i % 7), i % 2))
+EOF
+# wide YAML-LINE: an experiment on wide.csv, with that line in its data
+wide() {
+	printf 'name: w\ndata:\n  train: {format: csv, path: wide.csv}\n%s\nmodel: {hidden: [8]}\noptimizer: {type: adam}\nbatch_size: 16\n' "$1" >wide.yaml
+}
+WARN="wide.csv: features left on their own scales (normalize: none) span [0-9.]* decades of spread (column 'price' std [0-9.e+]*, median column std [0-9.e+-]*): one column dominates the first layer"
+# trun ARGS...: lrsweep ARGS under a timeout, as `run` (lib.sh) does
+trun() {
+	timeout 60 "$LRSWEEP" "$@" >"$OUT" 2>"$ERR"
+	RC=$?
+}
+RANGE=(range-test wide.yaml --mode exponential --start-lr 1e-4 --end-lr 1 --epochs 2 --repeats 1 --db w.db)
+wide "  normalize: none"
+trun data wide.yaml
+if [ "$RC" -eq 0 ] && [ "$(grep -c "^warning: $WARN" "$OUT")" -eq 1 ] && ! grep -q warning "$ERR"; then
+	ok "data, normalize: none on columns 1000x apart: the report warns once"
+else
+	nok "data spread warning" "rc=$RC $(grep -i warn "$OUT") $(head -c 300 "$ERR")"
+fi
+trun "${RANGE[@]}"
+if [ "$RC" -eq 0 ] && [ "$(grep -c "^lrsweep: warning: $WARN" "$ERR")" -eq 1 ] && ! grep -q "decades of spread" "$OUT"; then
+	ok "range-test, normalize: none: the warning once on stderr"
+else
+	nok "range-test spread warning" "rc=$RC $(head -c 600 "$ERR")"
+fi
+trun "${RANGE[@]}" -q
+if [ "$RC" -eq 0 ] && ! grep -q "decades of spread" "$ERR" "$OUT"; then
+	ok "range-test -q: no spread warning"
+else
+	nok "range-test -q spread warning" "rc=$RC $(head -c 600 "$ERR")"
+fi
+trun run wide.yaml --dry-run --db w.db
+if [ "$RC" -eq 0 ] && [ "$(grep -c "^lrsweep: warning: $WARN" "$ERR")" -eq 1 ]; then
+	ok "run --dry-run, normalize: none: the warning once"
+else
+	nok "run spread warning" "rc=$RC $(head -c 600 "$ERR")"
+fi
+trun train wide.yaml --lr 0.01 --epochs 1 --db w.db
+if [ "$RC" -eq 0 ] && [ "$(grep -c "^lrsweep: warning: $WARN" "$ERR")" -eq 1 ]; then
+	ok "train, normalize: none: the warning once"
+else
+	nok "train spread warning" "rc=$RC $(head -c 600 "$ERR")"
+fi
+wide ""
+trun data wide.yaml
+if [ "$RC" -eq 0 ] && has "normalize: standardize" && ! grep -q "decades of spread" "$OUT" "$ERR"; then
+	ok "data, the default (standardize): no spread warning"
+else
+	nok "data default spread" "rc=$RC $(grep -h warn "$OUT" "$ERR" | head -c 600)"
+fi
+trun "${RANGE[@]}"
+if [ "$RC" -eq 0 ] && ! grep -q "decades of spread" "$OUT" "$ERR"; then
+	ok "range-test, the default (standardize): no spread warning"
+else
+	nok "range-test default spread" "rc=$RC $(head -c 600 "$ERR")"
+fi
+
 # ------------------------------------ scikit-learn's CSVs, as shipped
 # their first line is "n_samples,n_features,class names": the error says
 # to skip it, and skip_rows: 1 loads them.

@@ -71,7 +71,7 @@ static void describe_reading(const lrs_experiment *e, const lrs_dataset *ds)
 	                    ds->delimiter == '|' ? "'|'" : "','";
 
 	printf("normalize %s: %s\n", norm_names[ds->normalize], ds->normalize_why);
-	if (ds->spread.varying > 0)
+	if (ds->normalize != LRS_NORM_STANDARDIZE && ds->spread.varying > 0)   /* standardized: all at 1 */
 		printf("feature spread: the largest std (feature %zu) %.3g is %.3gx the median %.3g of %zu varying "
 		       "features (a warning above %gx unless standardized)\n", ds->spread.widest + 1, ds->spread.max_std,
 		       ds->spread.ratio, ds->spread.median_std, ds->spread.varying, LRS_SPREAD_WARN_RATIO);

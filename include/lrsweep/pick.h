@@ -114,7 +114,7 @@ typedef struct {
 	int ok;                /* 1 when min_lr/max_lr hold a pick            */
 	double min_lr;         /* lower bound, or NAN                         */
 	double max_lr;         /* upper bound, or NAN                         */
-	char why[256];         /* reason for no pick, or a caveat, or ""      */
+	char why[512];         /* reason for no pick, or a caveat, or ""      */
 } lrs_pick_result;
 
 /* ------------------------------------------------------------ functions */

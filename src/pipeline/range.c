@@ -49,7 +49,7 @@ static void choice_note(char *buf, size_t size, const lrs_range_outcome *o, cons
 const char *lrs_range_note(char *buf, size_t size, const lrs_range_outcome *o, const lrs_range_choice *ch,
                            int k)
 {
-	char extra[600];
+	char extra[1024];
 	const char *why = o->picks[k].why;
 
 	if (k != ch->chosen)
@@ -66,7 +66,7 @@ int lrs_pipeline_range(lrs_range_outcome *o, lrs_range_choice *ch, const lrs_dat
                        int threads, const lrs_range_view *view)
 {
 	lrs_pick_result probe;
-	char note[600];
+	char note[1024];
 	int err;
 
 	if (auto_range) {
@@ -128,7 +128,7 @@ static int store_curve(lrs_store *st, int64_t exp_id, const char *group_key, con
 int lrs_pipeline_range_store(lrs_store *st, int64_t exp_id, const char *group_key, const lrs_range_outcome *o,
                              const lrs_range_config *rc, const lrs_range_choice *ch)
 {
-	char notes[LRS_PICK__COUNT][900];
+	char notes[LRS_PICK__COUNT][1600];
 	lrs_bound_row rows[LRS_PICK__COUNT];
 	int err = 0;
 

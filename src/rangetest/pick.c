@@ -672,6 +672,33 @@ done:
 
 /* ------------------------------------------------------------ combined rule */
 
+/* The readings of combined that failed, each with its reason, readings
+ * failing for the same reason named together: "loss-steepest and loss
+ * minimum: the smoothed loss never falls ...". */
+static void combined_missing(char *buf, size_t size, const lrs_pick_result r[3], const char *const names[3])
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int k = 0; k < 3 && len < size; k++) {
+		int same = -1;
+
+		if (r[k].ok)
+			continue;
+		for (int j = 0; j < k && same < 0; j++)
+			if (!r[j].ok && !strcmp(r[j].why, r[k].why))
+				same = j;
+		if (same >= 0)
+			continue;   /* named with the first reading of that reason */
+		len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? "; " : "", names[k]);
+		for (int j = k + 1; j < 3 && len < size; j++)
+			if (!r[j].ok && !strcmp(r[j].why, r[k].why))
+				len += (size_t)snprintf(buf + len, size - len, " and %s", names[j]);
+		if (len < size)
+			len += (size_t)snprintf(buf + len, size - len, ": %s", r[k].why);
+	}
+}
+
 /* Three readings of one test, each with its own noise: where the accuracy
  * stops rising (the paper's max_lr), where the loss falls fastest, and
  * where the loss stops falling (its minimum) backed off by
@@ -683,8 +710,7 @@ static void pick_combined(lrs_pick_result *out, const lrs_pick_curve *c)
 	static const char *const names[3] = { "accuracy", "loss-steepest", "loss minimum" };
 	lrs_pick_result r[3];
 	double log_sum = 0;       /* sum of log(max_lr) over the readings */
-	char missing[240] = "";   /* the readings that failed, and why    */
-	size_t len = 0;
+	char missing[sizeof out->why];
 	int k, read = 0;
 
 	lrs_pick(&r[0], LRS_PICK_ACCURACY, c);
@@ -696,11 +722,9 @@ static void pick_combined(lrs_pick_result *out, const lrs_pick_curve *c)
 		if (r[k].ok) {
 			log_sum += log(r[k].max_lr);
 			read++;
-		} else if (len < sizeof missing) {
-			len += (size_t)snprintf(missing + len, sizeof missing - len, "%s%s: %.100s",
-			                        len ? "; " : "", names[k], r[k].why);
 		}
 	}
+	combined_missing(missing, sizeof missing, r, names);
 	if (read == 0) {
 		refuse(out, "%s", missing);
 		return;
@@ -708,7 +732,7 @@ static void pick_combined(lrs_pick_result *out, const lrs_pick_curve *c)
 	double max_lr = exp(log_sum / read);
 	accept(out, max_lr / LRS_PICK_DECADE, max_lr);
 	if (read < 3)
-		snprintf(out->why, sizeof out->why, "from %d of its 3 readings (%.200s)", read, missing);
+		snprintf(out->why, sizeof out->why, "from %d of its 3 readings (%s)", read, missing);
 }
 
 /* ------------------------------------------------------------ the probe */

@@ -319,7 +319,7 @@ void lrs_report_range_summary(FILE *f, const lrs_range_outcome *o, const lrs_ran
                                const lrs_range_choice *ch, long spe)
 {
 	int chosen = ch->chosen;
-	char note[900];
+	char note[1600];
 
 	fprintf(f, "range test: %s %g -> %g over %ld iterations (%.3g epochs of %ld), %ld repeat%s in %.1f s\n\n",
 	       rc->mode == LRS_RAMP_EXPONENTIAL ? "exponential" : "linear", rc->start_lr, rc->end_lr,

@@ -34,6 +34,13 @@ missing:
                                     cut at its median into classes 0, 1
   fashion2500-at12k-train-*,        2,500 and 1,500 Fashion-MNIST training
   fashion1500-at57k-train-*         samples from offsets 12,000 and 57,000
+  tab-mixed8.csv, tab-mixed28.csv,  three more generated tabular sets (8
+  tab-mixed64.csv                   features and 5 classes; 28 features and
+                                    12 classes; 64 features and 5 classes)
+  digits2.csv                       scikit-learn's digits, the label cut to
+                                    the digit's parity (0 even, 1 odd)
+  fashion1200-at35k-train-*,        1,200 and 1,000 Fashion-MNIST training
+  fashion1000-at45k-train-*         samples from offsets 35,000 and 45,000
 
 Standard library only, deterministic: the same files on every machine.
 """
@@ -123,6 +130,17 @@ def diabetes_median(out, name):
     write_csv(path, [x + [str(int(y > cut))] for x, y in zip(xs, ys)])
 
 
+def digits_parity(out, name):
+    """Scikit-learn's digits (64 pixels), the label replaced by the digit's
+    parity: 0 for 0, 2, 4, 6, 8 and 1 for the odd digits."""
+    path = os.path.join(out, name)
+    if os.path.exists(path):
+        return
+    with gzip.open(os.path.join(SKLEARN, "digits.csv.gz"), "rt") as f:
+        rows = [l.strip().split(",") for l in f.read().split("\n") if l.strip()]
+    write_csv(path, [r[:-1] + [str(int(float(r[-1])) % 2)] for r in rows])
+
+
 def boston_quintiles(out, name):
     """Boston house prices: 13 real features, classes from the price's
     quintiles (0 cheapest .. 4; ties go to the lower class)."""
@@ -190,6 +208,12 @@ def main():
     diabetes_median(out, "diabetes2.csv")
     fashion_subset(out, 2500, "fashion2500-at12k", 12000)
     fashion_subset(out, 1500, "fashion1500-at57k", 57000)
+    teacher_tabular(out, "tab-mixed8.csv", 8, 2500, 8, 6, 5)
+    teacher_tabular(out, "tab-mixed28.csv", 28, 4000, 28, 14, 12)
+    teacher_tabular(out, "tab-mixed64.csv", 64, 4000, 64, 32, 5)
+    digits_parity(out, "digits2.csv")
+    fashion_subset(out, 1200, "fashion1200-at35k", 35000)
+    fashion_subset(out, 1000, "fashion1000-at45k", 45000)
 
 
 if __name__ == "__main__":

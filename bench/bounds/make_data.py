@@ -98,17 +98,24 @@ def sklearn_csv(out, name, src, skip_first):
     write_csv(path, rows)
 
 
+def read_diabetes():
+    """Scikit-learn's diabetes data: its 442 rows of 10 raw features (as
+    text) and its regression target."""
+    with gzip.open(os.path.join(SKLEARN, "diabetes_data_raw.csv.gz"), "rt") as f:
+        xs = [l.split() for l in f.read().split("\n") if l.strip()]
+    with gzip.open(os.path.join(SKLEARN, "diabetes_target.csv.gz"), "rt") as f:
+        ys = [float(l) for l in f.read().split("\n") if l.strip()]
+    assert len(xs) == len(ys)
+    return xs, ys
+
+
 def diabetes_tertiles(out, name):
     """Real features, classes from the target's tertiles (lower third 0,
     middle 1, upper 2; ties go to the lower class)."""
     path = os.path.join(out, name)
     if os.path.exists(path):
         return
-    with gzip.open(os.path.join(SKLEARN, "diabetes_data_raw.csv.gz"), "rt") as f:
-        xs = [l.split() for l in f.read().split("\n") if l.strip()]
-    with gzip.open(os.path.join(SKLEARN, "diabetes_target.csv.gz"), "rt") as f:
-        ys = [float(l) for l in f.read().split("\n") if l.strip()]
-    assert len(xs) == len(ys)
+    xs, ys = read_diabetes()
     order = sorted(ys)
     cut1, cut2 = order[len(order) // 3], order[2 * len(order) // 3]
     labels = [0 if y <= cut1 else 1 if y <= cut2 else 2 for y in ys]
@@ -121,11 +128,7 @@ def diabetes_median(out, name):
     path = os.path.join(out, name)
     if os.path.exists(path):
         return
-    with gzip.open(os.path.join(SKLEARN, "diabetes_data_raw.csv.gz"), "rt") as f:
-        xs = [l.split() for l in f.read().split("\n") if l.strip()]
-    with gzip.open(os.path.join(SKLEARN, "diabetes_target.csv.gz"), "rt") as f:
-        ys = [float(l) for l in f.read().split("\n") if l.strip()]
-    assert len(xs) == len(ys)
+    xs, ys = read_diabetes()
     cut = sorted(ys)[len(ys) // 2]
     write_csv(path, [x + [str(int(y > cut))] for x, y in zip(xs, ys)])
 

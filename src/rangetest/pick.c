@@ -710,7 +710,7 @@ static void pick_combined(lrs_pick_result *out, const lrs_pick_curve *c)
 	static const char *const names[3] = { "accuracy", "loss-steepest", "loss minimum" };
 	lrs_pick_result r[3];
 	double log_sum = 0;       /* sum of log(max_lr) over the readings */
-	char missing[sizeof out->why];
+	char missing[sizeof out->why - 48];   /* room for "from N of its 3 readings ()" */
 	int k, read = 0;
 
 	lrs_pick(&r[0], LRS_PICK_ACCURACY, c);

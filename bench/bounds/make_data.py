@@ -41,6 +41,23 @@ missing:
                                     the digit's parity (0 even, 1 odd)
   fashion1200-at35k-train-*,        1,200 and 1,000 Fashion-MNIST training
   fashion1000-at45k-train-*         samples from offsets 35,000 and 45,000
+  fashion1500-at24k-train-*,        1,500 and 1,000 Fashion-MNIST training
+  fashion1000-at47k-train-*         samples from offsets 24,000 and 47,000
+  fashion-tops3-at6k-train-*        the first 1,500 Fashion-MNIST training
+                                    images from offset 6,000 (up to 10,984)
+                                    of its three upper-body classes only:
+                                    T-shirt/top, pullover, shirt (labels 0,
+                                    2, 6 as Fashion-MNIST numbers them)
+  boston2.csv                       Boston house prices, the price cut at
+                                    its median into classes 0, 1
+  digits4x4.csv                     scikit-learn's digits pooled to 4x4:
+                                    each 2x2 block of pixels summed (16
+                                    features from 0 to 64), the digit last
+  tab-mild10.csv, tab-mixed48.csv,  three more generated tabular sets (10
+  tab-few4.csv                      features, 3 classes, scales over 1.2
+                                    decades only; 48 features, 40 of them
+                                    informative, 9 classes; 4 features, 2
+                                    classes, 6,000 rows)
 
 Standard library only, deterministic: the same files on every machine.
 """
@@ -71,6 +88,27 @@ def fashion_subset(out, n, stem="fashion6k", offset=0):
             head = struct.pack(">II", magic, n)
         with open(path + ".tmp", "wb") as f:
             f.write(head + body)
+        os.replace(path + ".tmp", path)
+
+
+def fashion_classes(out, stem, offset, n, classes, stop):
+    """The first N Fashion-MNIST training samples at or after OFFSET whose
+    label is one of CLASSES, as raw idx files (labels kept as they are);
+    every image taken lies before STOP."""
+    paths = [os.path.join(out, "%s-train-%s" % (stem, k)) for k in ("images", "labels")]
+    if all(os.path.exists(p) for p in paths):
+        return
+    with gzip.open(os.path.join(FASHION, "train-images-idx3-ubyte.gz"), "rb") as f:
+        images = f.read()[16:]
+    with gzip.open(os.path.join(FASHION, "train-labels-idx1-ubyte.gz"), "rb") as f:
+        labels = f.read()[8:]
+    keep = [i for i in range(offset, stop) if labels[i] in classes][:n]
+    assert len(keep) == n, "fewer than %d samples of %s before %d" % (n, classes, stop)
+    body = b"".join(images[i * 784:(i + 1) * 784] for i in keep)
+    heads = (struct.pack(">IIII", 0x803, n, 28, 28), struct.pack(">II", 0x801, n))
+    for path, head, data in zip(paths, heads, (body, bytes(labels[i] for i in keep))):
+        with open(path + ".tmp", "wb") as f:
+            f.write(head + data)
         os.replace(path + ".tmp", path)
 
 
@@ -144,9 +182,28 @@ def digits_parity(out, name):
     write_csv(path, [r[:-1] + [str(int(float(r[-1])) % 2)] for r in rows])
 
 
-def boston_quintiles(out, name):
-    """Boston house prices: 13 real features, classes from the price's
-    quintiles (0 cheapest .. 4; ties go to the lower class)."""
+def digits_pooled(out, name):
+    """Scikit-learn's digits at half their resolution: each 2x2 block of
+    the 8x8 image summed (16 features, row by row, 0 to 64), the digit
+    last."""
+    path = os.path.join(out, name)
+    if os.path.exists(path):
+        return
+    with gzip.open(os.path.join(SKLEARN, "digits.csv.gz"), "rt") as f:
+        rows = [l.strip().split(",") for l in f.read().split("\n") if l.strip()]
+    pooled = []
+    for r in rows:
+        px = [int(float(v)) for v in r[:-1]]
+        blocks = [px[8 * y + x] + px[8 * y + x + 1] + px[8 * y + x + 8] + px[8 * y + x + 9]
+                  for y in range(0, 8, 2) for x in range(0, 8, 2)]
+        pooled.append([str(b) for b in blocks] + [str(int(float(r[-1])))])
+    write_csv(path, pooled)
+
+
+def boston_quantiles(out, name, parts):
+    """Boston house prices: 13 real features, classes from the price cut
+    into PARTS quantiles (0 cheapest .. PARTS-1; ties go to the lower
+    class): 5 for the quintiles, 2 for the median."""
     path = os.path.join(out, name)
     if os.path.exists(path):
         return
@@ -155,15 +212,15 @@ def boston_quintiles(out, name):
     rows = [l.split(",") for l in lines]
     ys = [float(r[-1]) for r in rows]
     order = sorted(ys)
-    cuts = [order[k * len(order) // 5] for k in range(1, 5)]
+    cuts = [order[k * len(order) // parts] for k in range(1, parts)]
     labels = [sum(1 for c in cuts if y > c) for y in ys]
     write_csv(path, [r[:-1] + [str(c)] for r, c in zip(rows, labels)])
 
 
-def teacher_tabular(out, name, seed, n, features, informative, classes):
+def teacher_tabular(out, name, seed, n, features, informative, classes, decades=(-2, 3)):
     """Gaussian inputs, labels = argmax of a random one-hidden-layer teacher
-    over the informative features, then every feature rescaled by 10^U(-2,3)
-    and shifted: the mixed scales tabular users bring."""
+    over the informative features, then every feature rescaled by 10^U(DECADES),
+    10^U(-2,3) unless told, and shifted: the mixed scales tabular users bring."""
     path = os.path.join(out, name)
     if os.path.exists(path):
         return
@@ -171,7 +228,7 @@ def teacher_tabular(out, name, seed, n, features, informative, classes):
     hidden = 16
     w1 = [[rng.gauss(0, 1) for _ in range(informative)] for _ in range(hidden)]
     w2 = [[rng.gauss(0, 1) for _ in range(hidden)] for _ in range(classes)]
-    scale = [10 ** rng.uniform(-2, 3) for _ in range(features)]
+    scale = [10 ** rng.uniform(*decades) for _ in range(features)]
     shift = [rng.uniform(-5, 5) * s for s in scale]
     rows = []
     for _ in range(n):
@@ -197,7 +254,7 @@ def main():
     diabetes_tertiles(out, "diabetes3.csv")
     fashion_subset(out, 3000, "fashion3k-at20k", 20000)
     fashion_subset(out, 4000, "fashion4k-at40k", 40000)
-    boston_quintiles(out, "boston5.csv")
+    boston_quantiles(out, "boston5.csv", 5)
     teacher_tabular(out, "tab-mixed12.csv", 12, 3000, 12, 8, 4)
     teacher_tabular(out, "tab-deep40.csv", 40, 6000, 40, 25, 6)
     fashion_subset(out, 5000, "fashion5k-at50k", 50000)
@@ -217,6 +274,14 @@ def main():
     digits_parity(out, "digits2.csv")
     fashion_subset(out, 1200, "fashion1200-at35k", 35000)
     fashion_subset(out, 1000, "fashion1000-at45k", 45000)
+    fashion_subset(out, 1500, "fashion1500-at24k", 24000)
+    fashion_subset(out, 1000, "fashion1000-at47k", 47000)
+    fashion_classes(out, "fashion-tops3-at6k", 6000, 1500, (0, 2, 6), 12000)
+    boston_quantiles(out, "boston2.csv", 2)
+    digits_pooled(out, "digits4x4.csv")
+    teacher_tabular(out, "tab-mild10.csv", 10, 1600, 10, 8, 3, (-0.5, 0.7))
+    teacher_tabular(out, "tab-mixed48.csv", 48, 3000, 48, 40, 9)
+    teacher_tabular(out, "tab-few4.csv", 4, 6000, 4, 4, 2)
 
 
 if __name__ == "__main__":

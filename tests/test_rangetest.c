@@ -156,6 +156,35 @@ START_TEST(deterministic_and_leaves_nothing_behind)
 }
 END_TEST
 
+/* The probe's length follows the momentum's memory: 200 updates up to a
+ * memory of 10 (SGD momentum 0.9, Adam's default beta1), proportionally
+ * longer above it, at most 10x. */
+START_TEST(probe_length_follows_momentum)
+{
+	lrs_optim_config o;
+
+	lrs_optim_defaults(&o, LRS_OPTIM_SGD);
+	ck_assert_int_eq(lrs_range_probe_iterations(&o), LRS_RANGE_PROBE_ITERATIONS);
+	o.momentum = 0.9;
+	ck_assert_int_eq(lrs_range_probe_iterations(&o), 200);
+	o.momentum = 0.95;
+	ck_assert_int_eq(lrs_range_probe_iterations(&o), 400);
+	o.momentum = 0.99;
+	ck_assert_int_eq(lrs_range_probe_iterations(&o), 2000);
+	o.momentum = 0.9999;
+	ck_assert_int_eq(lrs_range_probe_iterations(&o), 2000);
+	lrs_optim_defaults(&o, LRS_OPTIM_ADAM);
+	ck_assert_int_eq(lrs_range_probe_iterations(&o), 200);
+	o.beta1 = 0.99;
+	ck_assert_int_eq(lrs_range_probe_iterations(&o), 2000);
+	o.beta1 = 0;                              /* RMSprop-like */
+	ck_assert_int_eq(lrs_range_probe_iterations(&o), 200);
+	o.type = LRS_OPTIM_ADAMW;
+	o.beta1 = 0.98;
+	ck_assert_int_eq(lrs_range_probe_iterations(&o), 1000);
+}
+END_TEST
+
 START_TEST(bad_configs)
 {
 	lrs_dataset *ds = spirals();
@@ -190,6 +219,7 @@ Suite *suite_rangetest(void)
 	tcase_add_test(tc, stops_early_without_nan);
 	tcase_add_test(tc, deterministic_and_leaves_nothing_behind);
 	tcase_add_test(tc, bad_configs);
+	tcase_add_test(tc, probe_length_follows_momentum);
 	suite_add_tcase(s, tc);
 	return s;
 }

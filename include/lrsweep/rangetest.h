@@ -117,13 +117,28 @@ void lrs_range_outcome_free(lrs_range_outcome *o);
 
 #define LRS_RANGE_PROBE_START       1e-7  /* fastai's lr_find range       */
 #define LRS_RANGE_PROBE_END         10.0
-#define LRS_RANGE_PROBE_ITERATIONS  200   /* updates of the probe         */
-#define LRS_RANGE_PROBE_EVAL_EVERY  10    /* its accuracy evaluations     */
+#define LRS_RANGE_PROBE_ITERATIONS  200   /* updates of the probe, at
+                                             least                        */
+#define LRS_RANGE_PROBE_EVALS       20    /* its accuracy evaluations     */
+#define LRS_RANGE_PROBE_MEMORY      10.0  /* the probe lengthens when the
+                                             momentum's memory, 1/(1-beta)
+                                             updates, exceeds this ...    */
+#define LRS_RANGE_PROBE_MAX_SCALE   10.0  /* ... by that ratio, up to this
+                                             many times                   */
 #define LRS_RANGE_AUTO_ITERATIONS   500   /* fewest updates of the linear
                                              test that follows a probe    */
 
+/* The probe's length for an optimizer: LRS_RANGE_PROBE_ITERATIONS, times
+ * the momentum's memory (1/(1 - momentum) for SGD, 1/(1 - beta1) for
+ * Adam and AdamW) over LRS_RANGE_PROBE_MEMORY when that is above 1 (at
+ * most LRS_RANGE_PROBE_MAX_SCALE times). A momentum buffer applies the
+ * current rate to gradients of the last 1/(1-beta) updates: over a ramp
+ * that climbs a decade in fewer updates than that, it overshoots at rates
+ * a constant-rate run trains at. */
+long lrs_range_probe_iterations(const lrs_optim_config *o);
+
 /* Runs one short exponential test (LRS_RANGE_PROBE_START to _END over
- * _ITERATIONS updates; smoothing and stop_factor of `linear`, the model,
+ * lrs_range_probe_iterations updates; smoothing and stop_factor of `linear`, the model,
  * optimizer, batch size and seed of `base`) and reads it with
  * lrs_pick_probe: out->min_lr/max_lr is the range of the linear test, or
  * out->ok is 0 with the reason. Returns an error only when training could

@@ -13,17 +13,17 @@
 
 /* ------------------------------------------------------------ as it runs */
 
-static void probed(void *ctx, const lrs_pick_result *p, const lrs_range_config *rc)
+static void probed(void *ctx, const lrs_pick_result *p, long iterations, const lrs_range_config *rc)
 {
 	if (((cli_range_view *)ctx)->quiet)
 		return;
 	if (!p->ok)
-		fprintf(stderr, "lrsweep: warning: the probe (exponential %g -> %g, %d updates) found no range "
+		fprintf(stderr, "lrsweep: warning: the probe (exponential %g -> %g, %ld updates) found no range "
 		        "(%s): the linear test runs %g -> %g\n", LRS_RANGE_PROBE_START, LRS_RANGE_PROBE_END,
-		        LRS_RANGE_PROBE_ITERATIONS, p->why, rc->start_lr, rc->end_lr);
+		        iterations, p->why, rc->start_lr, rc->end_lr);
 	else
-		fprintf(stderr, "lrsweep: probe (exponential %g -> %g, %d updates): the linear test runs %.3g -> "
-		        "%.3g: %s\n", LRS_RANGE_PROBE_START, LRS_RANGE_PROBE_END, LRS_RANGE_PROBE_ITERATIONS,
+		fprintf(stderr, "lrsweep: probe (exponential %g -> %g, %ld updates): the linear test runs %.3g -> "
+		        "%.3g: %s\n", LRS_RANGE_PROBE_START, LRS_RANGE_PROBE_END, iterations,
 		        rc->start_lr, rc->end_lr, p->why[0] ? p->why : "the probe's loss is lowest there");
 }
 

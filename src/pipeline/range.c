@@ -73,7 +73,7 @@ int lrs_pipeline_range(lrs_range_outcome *o, lrs_range_choice *ch, const lrs_dat
 		if ((err = lrs_range_auto(rc, &probe, ds, base)) < 0)
 			return err;
 		if (view && view->probed)
-			view->probed(view->ctx, &probe, rc);
+			view->probed(view->ctx, &probe, lrs_range_probe_iterations(&base->optim), rc);
 	}
 	long nt = lrs_runner_threads(threads) < repeats ? lrs_runner_threads(threads) : repeats;
 	if (view && view->starting)

@@ -129,6 +129,18 @@ fail:
 	return err;
 }
 
+long lrs_range_probe_iterations(const lrs_optim_config *o)
+{
+	double beta = o->type == LRS_OPTIM_SGD ? o->momentum : o->beta1;
+	double scale = beta < 1 ? 1 / (1 - beta) / LRS_RANGE_PROBE_MEMORY : LRS_RANGE_PROBE_MAX_SCALE;
+
+	if (!(scale > 1))
+		return LRS_RANGE_PROBE_ITERATIONS;
+	if (scale > LRS_RANGE_PROBE_MAX_SCALE)
+		scale = LRS_RANGE_PROBE_MAX_SCALE;
+	return lround(LRS_RANGE_PROBE_ITERATIONS * scale);
+}
+
 int lrs_range_probe(lrs_pick_result *out, const lrs_dataset *ds, const lrs_train_config *base,
                     const lrs_range_config *linear)
 {
@@ -139,8 +151,8 @@ int lrs_range_probe(lrs_pick_result *out, const lrs_dataset *ds, const lrs_train
 	rc.mode = LRS_RAMP_EXPONENTIAL;
 	rc.start_lr = LRS_RANGE_PROBE_START;
 	rc.end_lr = LRS_RANGE_PROBE_END;
-	rc.iterations = LRS_RANGE_PROBE_ITERATIONS;
-	rc.eval_every = LRS_RANGE_PROBE_EVAL_EVERY;
+	rc.iterations = lrs_range_probe_iterations(&base->optim);
+	rc.eval_every = rc.iterations / LRS_RANGE_PROBE_EVALS;
 	rc.progress = NULL;
 	rc.run_repeats = NULL;
 	if ((err = lrs_range_run(&c, ds, base, &rc)) < 0)

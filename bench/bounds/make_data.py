@@ -58,6 +58,18 @@ missing:
                                     decades only; 48 features, 40 of them
                                     informative, 9 classes; 4 features, 2
                                     classes, 6,000 rows)
+  fashion1200-at27k-train-*,        1,200 and 800 Fashion-MNIST training
+  fashion800-at55k-train-*          samples from offsets 27,000 and 55,000
+  fashion-shoes3-at16k-train-*      the first 1,000 Fashion-MNIST training
+                                    images from offset 16,000 (up to 20,000)
+                                    of its three footwear classes only:
+                                    sandal, sneaker, ankle boot (labels 5,
+                                    7, 9 as Fashion-MNIST numbers them)
+  tab-sparse32.csv, tab-20c24.csv,  three more generated tabular sets (32
+  tab-raw12.csv                     features, 4 of them informative, 3
+                                    classes; 24 features, 20 classes; 12
+                                    features, 4 classes, scales over 2
+                                    decades)
 
 Standard library only, deterministic: the same files on every machine.
 """
@@ -282,6 +294,12 @@ def main():
     teacher_tabular(out, "tab-mild10.csv", 10, 1600, 10, 8, 3, (-0.5, 0.7))
     teacher_tabular(out, "tab-mixed48.csv", 48, 3000, 48, 40, 9)
     teacher_tabular(out, "tab-few4.csv", 4, 6000, 4, 4, 2)
+    fashion_subset(out, 1200, "fashion1200-at27k", 27000)
+    fashion_subset(out, 800, "fashion800-at55k", 55000)
+    fashion_classes(out, "fashion-shoes3-at16k", 16000, 1000, (5, 7, 9), 20000)
+    teacher_tabular(out, "tab-sparse32.csv", 86, 2400, 32, 4, 3)
+    teacher_tabular(out, "tab-20c24.csv", 87, 5000, 24, 24, 20)
+    teacher_tabular(out, "tab-raw12.csv", 88, 2000, 12, 10, 4, (-1, 1))
 
 
 if __name__ == "__main__":

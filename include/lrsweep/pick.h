@@ -86,7 +86,9 @@ typedef enum {
 #define LRS_PICK_PROBE_COLLAPSE 0.5 /* ... or at the accuracy's peak, when at
                                        the loss's minimum the accuracy has
                                        lost more than this fraction of its
-                                       rise (the loss fell by collapse)   */
+                                       rise                               */
+#define LRS_PICK_PROBE_SAMPLES  3.0 /* ... a rise and a fall of at least
+                                       this many validation samples       */
 
 /* ------------------------------------------------------------ types */
 
@@ -161,11 +163,13 @@ int lrs_pick_choose(const lrs_pick_result picks[LRS_PICK__COUNT], lrs_pick_rule 
  * LRS_PICK_PROBE_SPAN. When the probe evaluated the accuracy (at least 3
  * times up to that minimum) and, at the minimum, the accuracy has lost more
  * than LRS_PICK_PROBE_COLLAPSE of its rise from the first evaluation to
- * its peak, the loss fell by collapse (a model whose initial loss is far
- * above that of a constant guess, e.g. on unnormalized features, "improves"
- * by predicting one class): max_lr is then LRS_PICK_PROBE_END x the rate
- * of the accuracy's peak, and out->why says so. Refuses like the loss
- * rules. */
+ * its peak (rise and fall each at least LRS_PICK_MIN_RISE and
+ * LRS_PICK_PROBE_SAMPLES validation samples), the loss's minimum lies past
+ * where the model learned -- a model whose initial loss is far above a
+ * constant guess's (unnormalized features) "improves" by predicting one
+ * class, or the smoothed loss lags a short probe: max_lr is then
+ * LRS_PICK_PROBE_END x the rate of the accuracy's peak, and out->why says
+ * so. Refuses like the loss rules. */
 void lrs_pick_probe(lrs_pick_result *out, const lrs_pick_curve *c);
 
 /* The uncertainty of a rule's bounds from its per-repeat picks: the ratio

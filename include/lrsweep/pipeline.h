@@ -73,8 +73,9 @@ typedef struct {
 /* What the caller shows of a range test as it goes. */
 typedef struct {
 	void *ctx;
-	/* the probe found (probe->ok) or did not find a range: rc is the
-	 * linear test that follows */
+	/* the probe (of probe_iterations updates, planned: it may stop
+	 * early) found (probe->ok) or did not find a range: rc is the linear
+	 * test that follows */
 	void (*probed)(void *ctx, const lrs_pick_result *probe, long probe_iterations, const lrs_range_config *rc);
 	/* the test starts: `threads` of this process, 0 when elsewhere */
 	void (*starting)(void *ctx, const lrs_range_config *rc, long repeats, long threads);

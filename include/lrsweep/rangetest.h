@@ -138,7 +138,8 @@ void lrs_range_outcome_free(lrs_range_outcome *o);
 long lrs_range_probe_iterations(const lrs_optim_config *o);
 
 /* Runs one short exponential test (LRS_RANGE_PROBE_START to _END over
- * lrs_range_probe_iterations updates; smoothing and stop_factor of `linear`, the model,
+ * lrs_range_probe_iterations updates, the accuracy evaluated every
+ * twentieth of them; smoothing, stop_factor and eval_samples of `linear`, the model,
  * optimizer, batch size and seed of `base`) and reads it with
  * lrs_pick_probe: out->min_lr/max_lr is the range of the linear test, or
  * out->ok is 0 with the reason. Returns an error only when training could

@@ -737,19 +737,42 @@ static void pick_combined(lrs_pick_result *out, const lrs_pick_curve *c)
 
 /* ------------------------------------------------------------ the probe */
 
+/* The smallest step between two of the probe's accuracies over points
+ * [0, end): one validation sample (accuracies are counts over the same
+ * samples), or more when no two evaluations differ by one. INFINITY when
+ * all agree. */
+static double probe_quantum(const lrs_pick_curve *c, size_t end)
+{
+	double q = INFINITY;
+
+	for (size_t i = 0; i < end; i++)
+		for (size_t j = i + 1; isfinite(c->accuracy[i]) && j < end; j++) {
+			double d = fabs(c->accuracy[j] - c->accuracy[i]);
+
+			if (isfinite(d) && d > 1e-12 && d < q)
+				q = d;
+		}
+	return q;
+}
+
 /* The probe's accuracy guard: the index of the accuracy's peak among the
  * evaluations up to point `argmin`, when at argmin (its last evaluation)
  * the accuracy has lost more than LRS_PICK_PROBE_COLLAPSE of its rise from
- * the first evaluation to that peak; else -1. Needs 3 evaluations and a
- * rise of LRS_PICK_MIN_RISE. */
+ * the first evaluation to that peak; else -1. Needs 3 evaluations, and a
+ * rise and a fall of at least LRS_PICK_MIN_RISE and of
+ * LRS_PICK_PROBE_SAMPLES validation samples. An evaluation after the
+ * update that made the loss non-finite is not read. */
 static long probe_collapse(const lrs_pick_curve *c, size_t argmin)
 {
 	long first = -1, peak = -1, last = -1;
+	size_t end = argmin + 1, fin = finite_end(c);
 	int evals = 0;
 
 	if (!c->accuracy)
 		return -1;
-	for (size_t i = 0; i <= argmin && i < c->n; i++) {
+	if (end == fin && fin < c->n)
+		end--;
+	for (size_t i = 0; i < end && i < c->n; i++) {
 		if (!isfinite(c->accuracy[i]))
 			continue;
 		if (first < 0)
@@ -759,12 +782,13 @@ static long probe_collapse(const lrs_pick_curve *c, size_t argmin)
 		last = (long)i;
 		evals++;
 	}
-	if (evals < 3)
+	if (evals < 3 || peak == last)
 		return -1;
-	double a0 = c->accuracy[first], rise = c->accuracy[peak] - a0;
-	if (rise < LRS_PICK_MIN_RISE || peak == last)
+	double need = fmax(LRS_PICK_MIN_RISE, LRS_PICK_PROBE_SAMPLES * probe_quantum(c, end));
+	double rise = c->accuracy[peak] - c->accuracy[first], fall = c->accuracy[peak] - c->accuracy[last];
+	if (!(rise >= need && fall >= need))
 		return -1;
-	return c->accuracy[last] < a0 + (1 - LRS_PICK_PROBE_COLLAPSE) * rise ? peak : -1;
+	return fall > LRS_PICK_PROBE_COLLAPSE * rise ? peak : -1;
 }
 
 /* The accuracy of the last evaluation at or before point i (NAN if none). */
@@ -789,9 +813,9 @@ void lrs_pick_probe(lrs_pick_result *out, const lrs_pick_curve *c)
 	if ((peak = probe_collapse(c, sp.argmin)) >= 0) {
 		end_lr = LRS_PICK_PROBE_END * c->lr[peak];
 		accept(out, end_lr / LRS_PICK_PROBE_SPAN, end_lr);
-		snprintf(out->why, sizeof out->why, "the probe's accuracy peaks there (%.3g at lr %.3g); its "
-		         "loss, lowest near lr %.3g, fell by collapse, not learning (accuracy %.3g there)",
-		         c->accuracy[peak], c->lr[peak], c->lr[sp.argmin], probe_last_accuracy(c, sp.argmin));
+		snprintf(out->why, sizeof out->why, "the probe's accuracy peaks there (%.3g at lr %.3g) and "
+		         "had fallen to %.3g where its smoothed loss is lowest (lr %.3g)", c->accuracy[peak],
+		         c->lr[peak], probe_last_accuracy(c, sp.argmin), c->lr[sp.argmin]);
 		return;
 	}
 	end_lr = LRS_PICK_PROBE_END * c->lr[sp.argmin];

@@ -92,6 +92,23 @@ else
 	nok "repeatable" "rc=$RC"
 fi
 
+# --- no range given: the probe runs through the program, with evaluations ----
+# (200 updates at momentum 0.9, 2,000 at 0.99, an evaluation every twentieth)
+for m in 0.9:200:10 0.99:2000:100; do
+	mom=${m%%:*} rest=${m#*:}
+	exp "[$STUB]" "    - {type: constant, lr: \"@max\"}" "" |
+		sed "s/^optimizer: {type: sgd, momentum: 0.9}/optimizer: {type: sgd, momentum: $mom}/" >probe.yaml
+	rm -rf probe.db* probe-logs
+	run run probe.yaml --db "$T/probe.db"
+	if [ "$RC" -eq 0 ] && grep -q "^lrsweep: probe (exponential 1e-07 -> 10, ${rest%%:*} updates): the linear test runs" "$ERR" &&
+	   grep -q "\"max_steps\": ${rest%%:*}, \"eval_every\": ${rest#*:}," probe-logs/range-1.json &&
+	   [ "$(q probe.db "select count(*) from trials where status = 'completed'")" = 2 ]; then
+		ok "momentum $mom, no range: the program runs the probe (${rest%%:*} updates, evaluating every ${rest#*:}), then the test and trials"
+	else
+		nok "probe through the program (momentum $mom)" "rc=$RC $(head -c 300 probe-logs/range-1.json 2>&1) $(tail -c 300 "$ERR")"
+	fi
+done
+
 # --- params: searched like the space; each program gets its resolved values --
 exp "[$STUB]" "    - {type: constant, lr: \"@max\"}" \
 	"range_test: {mode: exponential, start_lr: 1.0e-4, end_lr: 10, iterations: 100, eval_every: 10}" |

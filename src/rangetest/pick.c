@@ -761,8 +761,9 @@ static double probe_quantum(const lrs_pick_curve *c, size_t end)
  * the first evaluation to that peak; else -1. Needs 3 evaluations, and a
  * rise and a fall of at least LRS_PICK_MIN_RISE and of
  * LRS_PICK_PROBE_SAMPLES validation samples. An evaluation after the
- * update that made the loss non-finite is not read. */
-static long probe_collapse(const lrs_pick_curve *c, size_t argmin)
+ * update that made the loss non-finite is not read. *fallen is the
+ * accuracy at that last evaluation. */
+static long probe_collapse(const lrs_pick_curve *c, size_t argmin, double *fallen)
 {
 	long first = -1, peak = -1, last = -1;
 	size_t end = argmin + 1, fin = finite_end(c);
@@ -788,34 +789,26 @@ static long probe_collapse(const lrs_pick_curve *c, size_t argmin)
 	double rise = c->accuracy[peak] - c->accuracy[first], fall = c->accuracy[peak] - c->accuracy[last];
 	if (!(rise >= need && fall >= need))
 		return -1;
+	*fallen = c->accuracy[last];
 	return fall > LRS_PICK_PROBE_COLLAPSE * rise ? peak : -1;
-}
-
-/* The accuracy of the last evaluation at or before point i (NAN if none). */
-static double probe_last_accuracy(const lrs_pick_curve *c, size_t i)
-{
-	for (size_t k = i + 1; k-- > 0;)
-		if (isfinite(c->accuracy[k]))
-			return c->accuracy[k];
-	return NAN;
 }
 
 void lrs_pick_probe(lrs_pick_result *out, const lrs_pick_curve *c)
 {
 	loss_span sp;
-	double end_lr;
+	double end_lr, fallen;
 	long peak;
 
 	assert(out && c && c->exponential);
 	memset(out, 0, sizeof *out);
 	if (loss_span_find(&sp, out, c) < 0)
 		return;
-	if ((peak = probe_collapse(c, sp.argmin)) >= 0) {
+	if ((peak = probe_collapse(c, sp.argmin, &fallen)) >= 0) {
 		end_lr = LRS_PICK_PROBE_END * c->lr[peak];
 		accept(out, end_lr / LRS_PICK_PROBE_SPAN, end_lr);
 		snprintf(out->why, sizeof out->why, "the probe's accuracy peaks there (%.3g at lr %.3g) and "
 		         "had fallen to %.3g where its smoothed loss is lowest (lr %.3g)", c->accuracy[peak],
-		         c->lr[peak], probe_last_accuracy(c, sp.argmin), c->lr[sp.argmin]);
+		         c->lr[peak], fallen, c->lr[sp.argmin]);
 		return;
 	}
 	end_lr = LRS_PICK_PROBE_END * c->lr[sp.argmin];

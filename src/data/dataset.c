@@ -402,33 +402,25 @@ static void scale(lrs_dataset *ds, float *shift, float *scale)
  * scale (d). */
 static int standardize(lrs_dataset *ds, float *shift, float *scale)
 {
-	const lrs_split *t = &ds->train;
+	const lrs_split *t = &ds->train;   /* not normalised yet: rows as stored */
 	size_t d = t->d;
-	double *mean = calloc(d, sizeof *mean);   /* (d) */
-	double *var = calloc(d, sizeof *var);     /* (d) */
+	double *mean = malloc(2 * (d ? d : 1) * sizeof *mean);   /* (d) means, then (d) stds */
+	float *row = malloc((d ? d : 1) * sizeof *row);          /* (d) one row               */
 
-	if (!mean || !var) {
+	if (!mean || !row) {
 		free(mean);
-		free(var);
-		return lrs_error_set(LRS_ENOMEM, "out of memory (%zu bytes for feature statistics)", 2 * d * sizeof *mean);
+		free(row);
+		return lrs_error_set(LRS_ENOMEM, "out of memory (%zu bytes for feature statistics)",
+		                     d * (2 * sizeof *mean + sizeof *row));
 	}
-	for (size_t i = 0; i < t->n; i++)
-		for (size_t j = 0; j < d; j++)
-			mean[j] += stored(t, i * d + j);
-	for (size_t j = 0; j < d; j++)
-		mean[j] /= (double)t->n;
-	for (size_t i = 0; i < t->n; i++)
-		for (size_t j = 0; j < d; j++) {
-			double e = stored(t, i * d + j) - mean[j];
-			var[j] += e * e;
-		}
+	lrs_split_feature_stats(t, mean, mean + d, row);
 	for (size_t j = 0; j < d; j++) {
-		double sd = sqrt(var[j] / (double)t->n);
+		double sd = mean[d + j];
 		shift[j] = (float)mean[j];
 		scale[j] = (float)(sd > 0 ? 1.0 / sd : 1.0);
 	}
 	free(mean);
-	free(var);
+	free(row);
 	return 0;
 }
 

@@ -85,4 +85,10 @@ static inline int lrs_data_mul(size_t a, size_t b, size_t *out)
 	return 0;
 }
 
+/* spread.c: each feature's mean and population std over s's rows as
+ * lrs_split_row reads them, summed in double in row order (mean first,
+ * then the squared deviations); row is scratch (d floats). Shared by
+ * standardization and the spread measure. */
+void lrs_split_feature_stats(const lrs_split *s, double *mean, double *sd, float *row);
+
 #endif

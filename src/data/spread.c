@@ -19,6 +19,7 @@
 
 #include "lrsweep/error.h"
 #include "lrsweep/data.h"
+#include "internal.h"
 
 static int compare_doubles(const void *a, const void *b)
 {
@@ -27,9 +28,7 @@ static int compare_doubles(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Each feature's population std over s's rows into sd (d): the mean first,
- * then the squared deviations, in double; row is scratch (d floats). */
-static void feature_stds(const lrs_split *s, double *sd, double *mean, float *row)
+void lrs_split_feature_stats(const lrs_split *s, double *mean, double *sd, float *row)
 {
 	size_t d = s->d;
 
@@ -67,7 +66,7 @@ int lrs_feature_spread_measure(lrs_feature_spread *out, const lrs_split *s)
 		                     d * (2 * sizeof *sd + sizeof *row));
 	}
 	if (s->n > 0)
-		feature_stds(s, sd, sd + d, row);
+		lrs_split_feature_stats(s, sd + d, sd, row);
 	for (size_t j = 0; s->n > 0 && j < d; j++) {
 		if (!(sd[j] > 0))
 			continue;

@@ -70,6 +70,20 @@ missing:
                                     classes; 24 features, 20 classes; 12
                                     features, 4 classes, scales over 2
                                     decades)
+  fashion1000-at33k-train-*,        1,000 Fashion-MNIST training samples
+  fashion1000-at48k-train-*         from offsets 33,000 and 48,000
+  fashion-4c-at36k-train-*          the first 1,200 Fashion-MNIST training
+                                    images from offset 36,500 (up to 40,000)
+                                    of four distinct classes only: trouser,
+                                    dress, coat, bag (labels 1, 3, 4, 8 as
+                                    Fashion-MNIST numbers them)
+  boston3.csv                       Boston house prices, the price cut at
+                                    its tertiles into classes 0, 1, 2
+  tab-mixed40.csv, tab-all20.csv,   three more generated tabular sets (40
+  tab-raw6.csv                      features, 20 of them informative, 7
+                                    classes; 20 features, all informative,
+                                    6 classes; 6 features, 3 classes,
+                                    scales over 1.5 decades)
 
 Standard library only, deterministic: the same files on every machine.
 """
@@ -300,6 +314,13 @@ def main():
     teacher_tabular(out, "tab-sparse32.csv", 86, 2400, 32, 4, 3)
     teacher_tabular(out, "tab-20c24.csv", 87, 5000, 24, 24, 20)
     teacher_tabular(out, "tab-raw12.csv", 88, 2000, 12, 10, 4, (-1, 1))
+    fashion_subset(out, 1000, "fashion1000-at33k", 33000)
+    fashion_subset(out, 1000, "fashion1000-at48k", 48000)
+    fashion_classes(out, "fashion-4c-at36k", 36500, 1200, (1, 3, 4, 8), 40000)
+    boston_quantiles(out, "boston3.csv", 3)
+    teacher_tabular(out, "tab-mixed40.csv", 100, 3500, 40, 20, 7)
+    teacher_tabular(out, "tab-all20.csv", 101, 4000, 20, 20, 6)
+    teacher_tabular(out, "tab-raw6.csv", 102, 3000, 6, 5, 3, (-1, 0.5))
 
 
 if __name__ == "__main__":

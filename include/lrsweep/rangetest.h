@@ -125,6 +125,10 @@ void lrs_range_outcome_free(lrs_range_outcome *o);
                                              updates, exceeds this ...    */
 #define LRS_RANGE_PROBE_MAX_SCALE   10.0  /* ... by that ratio, up to this
                                              many times                   */
+#define LRS_RANGE_PROBE_RETRY       5     /* a probe that found no range
+                                             runs again this many times
+                                             longer (at most the longest
+                                             probe, MAX_SCALE x 200)      */
 #define LRS_RANGE_AUTO_ITERATIONS   500   /* fewest updates of the linear
                                              test that follows a probe    */
 
@@ -138,20 +142,26 @@ void lrs_range_outcome_free(lrs_range_outcome *o);
 long lrs_range_probe_iterations(const lrs_optim_config *o);
 
 /* Runs one short exponential test (LRS_RANGE_PROBE_START to _END over
- * lrs_range_probe_iterations updates, the accuracy evaluated every
+ * `iterations` updates (lrs_range_auto: lrs_range_probe_iterations), the accuracy evaluated every
  * twentieth of them; smoothing, stop_factor and eval_samples of `linear`, the model,
  * optimizer, batch size and seed of `base`) and reads it with
  * lrs_pick_probe: out->min_lr/max_lr is the range of the linear test, or
  * out->ok is 0 with the reason. Returns an error only when training could
  * not start. */
 int lrs_range_probe(lrs_pick_result *out, const lrs_dataset *ds, const lrs_train_config *base,
-                    const lrs_range_config *linear);
+                    const lrs_range_config *linear, long iterations);
 
-/* The probe applied: runs lrs_range_probe and, when it found a range, sets
- * rc's start_lr and end_lr to it; in every case raises rc's iterations to
- * at least LRS_RANGE_AUTO_ITERATIONS. `probe` receives the probe's answer.
- * Deterministic: every MPI rank that calls it gets the same rc. */
-int lrs_range_auto(lrs_range_config *rc, lrs_pick_result *probe, const lrs_dataset *ds,
+/* The probe applied: runs lrs_range_probe over
+ * lrs_range_probe_iterations updates; when that finds no range (a loss
+ * that never fell: a model slow to start, such as a LeNet with SGD, moves
+ * only once the ramp has passed its rates), once more over
+ * LRS_RANGE_PROBE_RETRY times as many (at most the longest probe). When a
+ * probe found a range, sets rc's start_lr and end_lr to it; in every case
+ * raises rc's iterations to at least LRS_RANGE_AUTO_ITERATIONS. `probe`
+ * receives the last probe's answer (a retry that found a range says so in
+ * its why), `iterations` (may be NULL) its length. Deterministic: every
+ * MPI rank that calls it gets the same rc. */
+int lrs_range_auto(lrs_range_config *rc, lrs_pick_result *probe, long *iterations, const lrs_dataset *ds,
                    const lrs_train_config *base);
 
 #endif

@@ -511,7 +511,7 @@ static int range_settings(const lrs_pipeline *p, size_t g, lrs_range_config *rc,
 	base->engine = p->engine;
 	base->run_key = pg->run_key;
 	base->params = pg->params;
-	return p->e->range.auto_range ? lrs_range_auto(rc, &probe, p->ds, base) : 0;
+	return p->e->range.auto_range ? lrs_range_auto(rc, &probe, NULL, p->ds, base) : 0;
 }
 
 /* The plan of the points rank 0 broadcasts after PHASE_POINTS' bounds. */

@@ -70,10 +70,12 @@ int lrs_pipeline_range(lrs_range_outcome *o, lrs_range_choice *ch, const lrs_dat
 	int err;
 
 	if (auto_range) {
-		if ((err = lrs_range_auto(rc, &probe, ds, base)) < 0)
+		long probe_iterations;
+
+		if ((err = lrs_range_auto(rc, &probe, &probe_iterations, ds, base)) < 0)
 			return err;
 		if (view && view->probed)
-			view->probed(view->ctx, &probe, lrs_range_probe_iterations(&base->optim), rc);
+			view->probed(view->ctx, &probe, probe_iterations, rc);
 	}
 	long nt = lrs_runner_threads(threads) < repeats ? lrs_runner_threads(threads) : repeats;
 	if (view && view->starting)

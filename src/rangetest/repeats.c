@@ -142,7 +142,7 @@ long lrs_range_probe_iterations(const lrs_optim_config *o)
 }
 
 int lrs_range_probe(lrs_pick_result *out, const lrs_dataset *ds, const lrs_train_config *base,
-                    const lrs_range_config *linear)
+                    const lrs_range_config *linear, long iterations)
 {
 	lrs_range_config rc = *linear;
 	lrs_range_curve c;
@@ -151,7 +151,7 @@ int lrs_range_probe(lrs_pick_result *out, const lrs_dataset *ds, const lrs_train
 	rc.mode = LRS_RAMP_EXPONENTIAL;
 	rc.start_lr = LRS_RANGE_PROBE_START;
 	rc.end_lr = LRS_RANGE_PROBE_END;
-	rc.iterations = lrs_range_probe_iterations(&base->optim);
+	rc.iterations = iterations;
 	rc.eval_every = rc.iterations / LRS_RANGE_PROBE_EVALS;
 	rc.progress = NULL;
 	rc.run_repeats = NULL;
@@ -163,13 +163,49 @@ int lrs_range_probe(lrs_pick_result *out, const lrs_dataset *ds, const lrs_train
 	return 0;
 }
 
-int lrs_range_auto(lrs_range_config *rc, lrs_pick_result *probe, const lrs_dataset *ds,
+/* The retry's length after a probe of n updates found no range, or 0 when
+ * there is none (n is already the longest probe). */
+static long probe_retry_iterations(long n)
+{
+	long longest = lround(LRS_RANGE_PROBE_ITERATIONS * LRS_RANGE_PROBE_MAX_SCALE);
+	long retry = n * LRS_RANGE_PROBE_RETRY;
+
+	if (n >= longest)
+		return 0;
+	return retry < longest ? retry : longest;
+}
+
+/* A retry that found a range says in probe->why that the shorter probe
+ * had not (each reason cut to fit: both are single sentences, well under). */
+static void probe_retried(lrs_pick_result *probe, long first, const char *first_why)
+{
+	char why[sizeof probe->why];
+
+	snprintf(why, sizeof why, "%.240s; a probe of %ld updates had found no range (%.200s)",
+	         probe->why[0] ? probe->why : "the probe's loss is lowest there", first, first_why);
+	memcpy(probe->why, why, sizeof why);
+}
+
+int lrs_range_auto(lrs_range_config *rc, lrs_pick_result *probe, long *iterations, const lrs_dataset *ds,
                    const lrs_train_config *base)
 {
+	long n = lrs_range_probe_iterations(&base->optim), retry;
 	int err;
 
-	if ((err = lrs_range_probe(probe, ds, base, rc)) < 0)
+	if ((err = lrs_range_probe(probe, ds, base, rc, n)) < 0)
 		return err;
+	if (!probe->ok && (retry = probe_retry_iterations(n)) > 0) {
+		char first_why[sizeof probe->why];
+
+		memcpy(first_why, probe->why, sizeof first_why);
+		if ((err = lrs_range_probe(probe, ds, base, rc, retry)) < 0)
+			return err;
+		if (probe->ok)
+			probe_retried(probe, n, first_why);
+		n = retry;
+	}
+	if (iterations)
+		*iterations = n;
 	if (rc->iterations < LRS_RANGE_AUTO_ITERATIONS)
 		rc->iterations = LRS_RANGE_AUTO_ITERATIONS;
 	if (probe->ok) {

@@ -1103,6 +1103,46 @@ START_TEST(probe_ends_at_the_accuracy_peak_on_collapse)
 }
 END_TEST
 
+/* A probe whose smoothed loss, at its lowest, is still above a uniform
+ * guess's (chance_loss) had not seen the model learn: lrs_pick_probe says
+ * so (LRS_PICK_PROBE_UNLEARNED, and why), the range set all the same; at
+ * or below it, or with chance_loss unknown (0), it answers as before; the
+ * collapse guard, which reads the accuracy, comes first. */
+START_TEST(probe_says_when_its_loss_never_beat_chance)
+{
+	const loss_shape fall = { 300, 299, 2, -1, 0, 0, 0 };
+	lrs_pick_result r, plain;
+	double lowest = INFINITY;
+	synth s;
+
+	synth_init(&s, 200, 1, -7, 1);
+	synth_loss(&s, &fall, -1, 0);
+	s.c.accuracy = NULL;
+	ck_assert_int_eq(lrs_pick_probe(&plain, &s.c), 0);
+	for (size_t i = 0; i < s.c.n; i++)
+		lowest = fmin(lowest, s.sm[i]);
+
+	s.c.chance_loss = 0.9 * lowest;
+	ck_assert_int_eq(lrs_pick_probe(&r, &s.c), LRS_PICK_PROBE_UNLEARNED);
+	assert_pick(&r, "probe, unlearned");
+	ck_assert_double_eq(r.max_lr, plain.max_lr);
+	ck_assert_double_eq(r.min_lr, plain.min_lr);
+	ck_assert_ptr_nonnull(strstr(r.why, "above a uniform guess's"));
+	ck_assert_ptr_nonnull(strstr(r.why, "the model had not started to learn"));
+
+	s.c.chance_loss = 1.1 * lowest;
+	ck_assert_int_eq(lrs_pick_probe(&r, &s.c), 0);
+	ck_assert_str_eq(r.why, plain.why);
+
+	s.c.chance_loss = 0.9 * lowest;                /* collapsed: the guard */
+	probe_accuracy(&s, 0, 0.8, 0.4);
+	s.c.accuracy = s.acc;
+	ck_assert_int_eq(lrs_pick_probe(&r, &s.c), 0);
+	ck_assert_ptr_nonnull(strstr(r.why, "had fallen to 0.4"));
+	synth_free(&s);
+}
+END_TEST
+
 /* ------------------------------------------------------------ stability */
 
 /* 20 seeds of noise on one curve (accuracy sd 0.01, raw loss sd
@@ -1190,6 +1230,7 @@ Suite *suite_pick(void)
 	tcase_add_test(tc, choose_falls_back_in_order);
 	tcase_add_test(tc, probe_ends_at_the_loss_minimum);
 	tcase_add_test(tc, probe_ends_at_the_accuracy_peak_on_collapse);
+	tcase_add_test(tc, probe_says_when_its_loss_never_beat_chance);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("stability");

@@ -107,6 +107,8 @@ typedef struct {
 	                                work on log10(lr); 0: linear, on lr     */
 	double stop_factor;          /* cut for the loss rules; <= 0 means
 	                                LRS_PICK_STOP_FACTOR                    */
+	double chance_loss;          /* a uniform guess's loss, ln(classes),
+	                                read by lrs_pick_probe; 0: unknown      */
 } lrs_pick_curve;
 
 /* A rule's answer. When ok is 0 there is no pick and `why` says why (a
@@ -169,8 +171,14 @@ int lrs_pick_choose(const lrs_pick_result picks[LRS_PICK__COUNT], lrs_pick_rule 
  * constant guess's (unnormalized features) "improves" by predicting one
  * class, or the smoothed loss lags a short probe: max_lr is then
  * LRS_PICK_PROBE_END x the rate of the accuracy's peak, and out->why says
- * so. Refuses like the loss rules. */
-void lrs_pick_probe(lrs_pick_result *out, const lrs_pick_curve *c);
+ * so. Refuses like the loss rules. Returns LRS_PICK_PROBE_UNLEARNED when,
+ * the guard silent, the smoothed loss's minimum is still above
+ * c->chance_loss (when known): the model has not yet beaten a uniform
+ * guess -- its loss only fell from a blown-up start -- and a longer probe
+ * may see where it learns; the range is set all the same, and out->why
+ * says so. Else returns 0. */
+#define LRS_PICK_PROBE_UNLEARNED 1
+int lrs_pick_probe(lrs_pick_result *out, const lrs_pick_curve *c);
 
 /* The uncertainty of a rule's bounds from its per-repeat picks: the ratio
  * max/min of the per-repeat min_lr (and of max_lr) over the repeats that

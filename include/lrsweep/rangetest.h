@@ -142,25 +142,30 @@ void lrs_range_outcome_free(lrs_range_outcome *o);
 long lrs_range_probe_iterations(const lrs_optim_config *o);
 
 /* Runs one short exponential test (LRS_RANGE_PROBE_START to _END over
- * `iterations` updates (lrs_range_auto: lrs_range_probe_iterations), the accuracy evaluated every
- * twentieth of them; smoothing, stop_factor and eval_samples of `linear`, the model,
+ * `iterations` updates, the accuracy evaluated every twentieth of them;
+ * smoothing, stop_factor and eval_samples of `linear`, the model,
  * optimizer, batch size and seed of `base`) and reads it with
- * lrs_pick_probe: out->min_lr/max_lr is the range of the linear test, or
- * out->ok is 0 with the reason. Returns an error only when training could
- * not start. */
+ * lrs_pick_probe, a uniform guess's loss being ln(ds->classes):
+ * out->min_lr/max_lr is the range of the linear test, or out->ok is 0 with
+ * the reason. Returns lrs_pick_probe's answer (LRS_PICK_PROBE_UNLEARNED
+ * when the loss never fell below a uniform guess's), or an error when
+ * training could not start. */
 int lrs_range_probe(lrs_pick_result *out, const lrs_dataset *ds, const lrs_train_config *base,
                     const lrs_range_config *linear, long iterations);
 
 /* The probe applied: runs lrs_range_probe over
  * lrs_range_probe_iterations updates; when that finds no range (a loss
  * that never fell: a model slow to start, such as a LeNet with SGD, moves
- * only once the ramp has passed its rates), once more over
- * LRS_RANGE_PROBE_RETRY times as many (at most the longest probe). When a
- * probe found a range, sets rc's start_lr and end_lr to it; in every case
- * raises rc's iterations to at least LRS_RANGE_AUTO_ITERATIONS. `probe`
- * receives the last probe's answer (a retry that found a range says so in
- * its why), `iterations` (may be NULL) its length. Deterministic: every
- * MPI rank that calls it gets the same rc. */
+ * only once the ramp has passed its rates) or a loss that never fell
+ * below a uniform guess's (it only fell from a blown-up start, as with
+ * unnormalized features), once more over LRS_RANGE_PROBE_RETRY times as
+ * many updates (at most the longest probe). The longer probe's range is
+ * used when it found one, else the shorter's. When a probe found a range,
+ * sets rc's start_lr and end_lr to it; in every case raises rc's
+ * iterations to at least LRS_RANGE_AUTO_ITERATIONS. `probe` receives the
+ * answer used (a retry that found a range says why it ran), `iterations`
+ * (may be NULL) the length of its probe. Deterministic: every MPI rank
+ * that calls it gets the same rc. */
 int lrs_range_auto(lrs_range_config *rc, lrs_pick_result *probe, long *iterations, const lrs_dataset *ds,
                    const lrs_train_config *base);
 

@@ -793,7 +793,7 @@ static long probe_collapse(const lrs_pick_curve *c, size_t argmin, double *falle
 	return fall > LRS_PICK_PROBE_COLLAPSE * rise ? peak : -1;
 }
 
-void lrs_pick_probe(lrs_pick_result *out, const lrs_pick_curve *c)
+int lrs_pick_probe(lrs_pick_result *out, const lrs_pick_curve *c)
 {
 	loss_span sp;
 	double end_lr, fallen;
@@ -802,20 +802,27 @@ void lrs_pick_probe(lrs_pick_result *out, const lrs_pick_curve *c)
 	assert(out && c && c->exponential);
 	memset(out, 0, sizeof *out);
 	if (loss_span_find(&sp, out, c) < 0)
-		return;
+		return 0;
 	if ((peak = probe_collapse(c, sp.argmin, &fallen)) >= 0) {
 		end_lr = LRS_PICK_PROBE_END * c->lr[peak];
 		accept(out, end_lr / LRS_PICK_PROBE_SPAN, end_lr);
 		snprintf(out->why, sizeof out->why, "the probe's accuracy peaks there (%.3g at lr %.3g) and "
 		         "had fallen to %.3g where its smoothed loss is lowest (lr %.3g)", c->accuracy[peak],
 		         c->lr[peak], fallen, c->lr[sp.argmin]);
-		return;
+		return 0;
 	}
 	end_lr = LRS_PICK_PROBE_END * c->lr[sp.argmin];
 	accept(out, end_lr / LRS_PICK_PROBE_SPAN, end_lr);
+	if (c->chance_loss > 0 && c->smoothed_loss[sp.argmin] > c->chance_loss) {
+		snprintf(out->why, sizeof out->why, "the probe's smoothed loss is lowest at lr %.3g, at %.4g, above a "
+		         "uniform guess's %.4g: the model had not started to learn", c->lr[sp.argmin],
+		         c->smoothed_loss[sp.argmin], c->chance_loss);
+		return LRS_PICK_PROBE_UNLEARNED;
+	}
 	if (sp.argmin == sp.end - 1 && sp.end == c->n)
 		snprintf(out->why, sizeof out->why, "the probe's loss is lowest there, still falling at its end (lr %.3g)",
 		         c->lr[c->n - 1]);
+	return 0;
 }
 
 /* ------------------------------------------------------------ all rules */

@@ -47,7 +47,7 @@ static lrs_pick_curve curve_of(const double *lr, const double *loss, const doubl
                                const double *acc, long n, const lrs_range_config *rc)
 {
 	lrs_pick_curve c = { lr, loss, smoothed, acc, (size_t)n, rc->mode == LRS_RAMP_EXPONENTIAL,
-	                     rc->stop_factor };
+	                     rc->stop_factor, 0 };
 	return c;
 }
 
@@ -158,9 +158,10 @@ int lrs_range_probe(lrs_pick_result *out, const lrs_dataset *ds, const lrs_train
 	if ((err = lrs_range_run(&c, ds, base, &rc)) < 0)
 		return err;
 	lrs_pick_curve pc = curve_of(c.lr, c.loss, c.smoothed_loss, c.accuracy, (size_t)c.n, &rc);
-	lrs_pick_probe(out, &pc);
+	pc.chance_loss = ds && !ds->external && ds->classes >= 2 ? log(ds->classes) : 0;
+	int r = lrs_pick_probe(out, &pc);
 	lrs_range_curve_free(&c);
-	return 0;
+	return r;
 }
 
 /* The retry's length after a probe of n updates found no range, or 0 when
@@ -175,14 +176,23 @@ static long probe_retry_iterations(long n)
 	return retry < longest ? retry : longest;
 }
 
-/* A retry that found a range says in probe->why that the shorter probe
- * had not (each reason cut to fit: both are single sentences, well under). */
-static void probe_retried(lrs_pick_result *probe, long first, const char *first_why)
+/* Why the first probe asks for a retry, for the retry's answer to quote. */
+static void first_reason(char *buf, size_t size, const lrs_pick_result *first, long n)
+{
+	if (first->ok)
+		snprintf(buf, size, "a probe of %ld updates before it: %.200s", n, first->why);
+	else
+		snprintf(buf, size, "a probe of %ld updates had found no range (%.200s)", n, first->why);
+}
+
+/* The retry's answer, saying why it ran (each part cut to fit: both are
+ * single sentences, well under). */
+static void probe_retried(lrs_pick_result *probe, const char *reason)
 {
 	char why[sizeof probe->why];
 
-	snprintf(why, sizeof why, "%.240s; a probe of %ld updates had found no range (%.200s)",
-	         probe->why[0] ? probe->why : "the probe's loss is lowest there", first, first_why);
+	snprintf(why, sizeof why, "%.200s; %.290s", probe->why[0] ? probe->why : "the probe's loss is lowest there",
+	         reason);
 	memcpy(probe->why, why, sizeof why);
 }
 
@@ -190,19 +200,25 @@ int lrs_range_auto(lrs_range_config *rc, lrs_pick_result *probe, long *iteration
                    const lrs_train_config *base)
 {
 	long n = lrs_range_probe_iterations(&base->optim), retry;
-	int err;
+	int r;
 
-	if ((err = lrs_range_probe(probe, ds, base, rc, n)) < 0)
-		return err;
-	if (!probe->ok && (retry = probe_retry_iterations(n)) > 0) {
-		char first_why[sizeof probe->why];
+	if ((r = lrs_range_probe(probe, ds, base, rc, n)) < 0)
+		return r;
+	if ((!probe->ok || r == LRS_PICK_PROBE_UNLEARNED) && (retry = probe_retry_iterations(n)) > 0) {
+		lrs_pick_result first = *probe;
+		char reason[sizeof probe->why];
 
-		memcpy(first_why, probe->why, sizeof first_why);
-		if ((err = lrs_range_probe(probe, ds, base, rc, retry)) < 0)
-			return err;
-		if (probe->ok)
-			probe_retried(probe, n, first_why);
-		n = retry;
+		first_reason(reason, sizeof reason, &first, n);
+		if ((r = lrs_range_probe(probe, ds, base, rc, retry)) < 0)
+			return r;
+		if (probe->ok) {
+			probe_retried(probe, reason);
+			n = retry;
+		} else if (first.ok) {   /* the short probe's range stands */
+			*probe = first;
+		} else {
+			n = retry;
+		}
 	}
 	if (iterations)
 		*iterations = n;

@@ -11,7 +11,10 @@ each problem's regrets, then the mean and worst over all problems per K:
 how a constant correction for adaptive optimizers was judged (and
 dropped: docs/range-test.md). Held-out problems are never measured.
 
-usage: bench/bounds/factors.py LRSWEEP [K,K,...]   (default 1,1.5,2,3,4)
+With --all the factor applies to every problem, whatever its optimizer
+(K below 1 raises max_lr): how a constant correction for all was judged.
+
+usage: bench/bounds/factors.py LRSWEEP [K,K,...] [--all]   (default 1,1.5,2,3,4)
 """
 import json
 import os
@@ -24,8 +27,10 @@ import run as R
 def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
-    lrsweep = os.path.abspath(sys.argv[1])
-    ks = [float(k) for k in (sys.argv[2] if len(sys.argv) > 2 else "1,1.5,2,3,4").split(",")]
+    every = "--all" in sys.argv
+    args = [a for a in sys.argv[1:] if a != "--all"]
+    lrsweep = os.path.abspath(args[0])
+    ks = [float(k) for k in (args[1] if len(args) > 1 else "1,1.5,2,3,4").split(",")]
     heldout = R.read_list("heldout.txt")
     cache = R.Cache(os.path.join(R.WORK, "cache.json"), R.sh([lrsweep, "--version"]).strip(), False)
     rows = {}
@@ -35,7 +40,7 @@ def main():
             continue
         _, text = R.problem_text(os.path.join(R.HERE, "problems", name + ".yaml"))
         kind = re.search(r"optimizer:.*?type:\s*(\w+)", text, re.S).group(1)
-        if kind == "sgd":
+        if kind == "sgd" and not every:
             rows[name] = {k: tuple(r["regret"]["default"]) for k in ks}
             continue
         x = r["bounds"]["combined"]["max"]

@@ -25,6 +25,10 @@
 #define CHECK_MIN_LR 1e-12
 #define CHECK_MAX_LR 1e6
 
+/* warn_cycled_momentum's threshold: SGD's steps at a cycling schedule's
+ * peak rate against the range test's, more than this ratio either way */
+#define LRS_PIPELINE_MOMENTUM_RATIO 2.0
+
 static double now_seconds(void)
 {
 	struct timespec t;
@@ -243,6 +247,58 @@ static void warn_refused(const lrs_pipeline *p)
 		    plan->items[first].label, plan->items[first].error);
 }
 
+/* The lowest momentum a cycling schedule reaches over a trial's steps
+ * (at its peak rate: one_cycle's base_momentum, cyclic's). */
+static double lowest_momentum(const lrs_trial_spec *t, const lrs_dataset *ds)
+{
+	long steps = lrs_train_steps_per_epoch(ds, t->batch_size) * t->epochs;
+	long limit = lrs_sched_step_limit(t->sched);
+	double lo = INFINITY;
+
+	if (limit > 0 && steps > limit)
+		steps = limit;
+	for (long s = 0; s < steps; s++)
+		lo = fmin(lo, lrs_sched_momentum(t->sched, s));
+	return lo;
+}
+
+/* SGD's steady step at rate lr is lr / (1 - momentum). A schedule that
+ * cycles momentum (one_cycle, cyclic; PyTorch's default) replaces the
+ * optimizer's, which the range test ran with: a warning when at the
+ * schedule's peak rate the steps differ from the test's by more than
+ * LRS_PIPELINE_MOMENTUM_RATIO x either way (momentum 0.99 against
+ * one_cycle's 0.85: 15x smaller; plain SGD: 6.7x larger). */
+static void warn_cycled_momentum(const lrs_pipeline *p)
+{
+	const lrs_plan *plan = &p->plan;
+	size_t n = 0, first = 0;
+	double first_lo = NAN, first_ratio = NAN;
+
+	for (size_t i = 0; i < plan->n; i++) {
+		const lrs_trial_spec *t = &plan->items[i];
+		if (!t->sched || t->optim.type != LRS_OPTIM_SGD || !lrs_sched_cycles_momentum(t->sched))
+			continue;
+		double lo = lowest_momentum(t, p->ds), ratio = (1 - t->optim.momentum) / (1 - lo);
+		if (!(ratio > LRS_PIPELINE_MOMENTUM_RATIO || ratio < 1 / LRS_PIPELINE_MOMENTUM_RATIO))
+			continue;
+		if (!n++) {
+			first = i;
+			first_lo = lo;
+			first_ratio = ratio;
+		}
+	}
+	if (n == 0)
+		return;
+	const lrs_trial_spec *t = &plan->items[first];
+	say(p, 1, "%s: %s cycles momentum down to %.3g at its peak rate (cycle_momentum, PyTorch's default), but "
+	    "the range test runs with optimizer.momentum %g: SGD's steps there are %.3gx %s than those the test "
+	    "reads at the same rate (lr / (1 - momentum)), so its bounds may not hold; set the schedule's "
+	    "base_momentum and max_momentum near %g, or cycle_momentum: false (%zu of the plan's %zu trials, the "
+	    "first %s)", p->e->path, t->type, first_lo, t->optim.momentum,
+	    first_ratio > 1 ? first_ratio : 1 / first_ratio, first_ratio > 1 ? "larger" : "smaller",
+	    t->optim.momentum, n, plan->n, t->label);
+}
+
 /* Strategy tpe with range tests: a key that gets its own range test must
  * list its values (a range would make groups no test has run for). */
 static int check_search_groups(const lrs_experiment *e)
@@ -293,6 +349,8 @@ int lrs_pipeline_prepare(lrs_pipeline *p, const lrs_experiment *e, lrs_dataset *
 		return err;
 	if (p->planned || e->trial.tpe)   /* else the plan is built again with the range tests' bounds */
 		warn_refused(p);
+	if (!p->planned && !e->has_trainer)
+		warn_cycled_momentum(p);
 	if (e->trial.prune != LRS_PRUNE_NONE && x && !x->supports_pruning)
 		return lrs_error_set(LRS_EINVALID, "%s: trials.pruning is not available in %s runs yet; run it with "
 		                     "lrsweep run, or set pruning: {type: none}", e->path, x->name);

@@ -135,4 +135,36 @@ else
 	nok "no spread warning" "rc=$RC spread=$spread $(grep spread "$ERR")"
 fi
 
+# ---------------------------------------------------------------- cycled momentum
+
+# one_cycle cycles SGD's momentum 0.95 -> 0.85 -> 0.95 (PyTorch's default):
+# with momentum 0.99 in the range test, its steps at the peak rate are 15x
+# smaller (lr / (1 - momentum)); plain SGD's 6.67x larger; 0.9's 1.5x: fine
+cycled() {
+	exp 5 "repeats: 1" | sed -e "s/momentum: 0.9}/momentum: $1}/" -e "s/- type: constant/- {type: one_cycle$2}/" >cyc.yaml
+	run run cyc.yaml --db cyc.db --dry-run
+}
+cycled 0.99 ""
+if [ "$RC" = 0 ] && grep -q "^lrsweep run: warning: cyc.yaml: one_cycle cycles momentum down to 0.85 at its peak rate" "$ERR" &&
+   grep -q "steps there are 15x smaller than those the test reads" "$ERR" &&
+   grep -q "base_momentum and max_momentum near 0.99, or cycle_momentum: false" "$ERR"; then
+	ok "one_cycle with momentum 0.99: a warning that its steps are 15x smaller than the test's"
+else
+	nok "cycled momentum warning" "rc=$RC $(head -c 400 "$ERR")"
+fi
+cycled 0 ""
+if [ "$RC" = 0 ] && grep -q "steps there are 6.67x larger than those the test reads" "$ERR"; then
+	ok "one_cycle with plain SGD: 6.67x larger"
+else
+	nok "cycled momentum, plain SGD" "rc=$RC $(head -c 400 "$ERR")"
+fi
+for case in "0.9|" "0.99|, cycle_momentum: false" "0.99|, base_momentum: 0.98, max_momentum: 0.99"; do
+	cycled "${case%%|*}" "${case#*|}"
+	if [ "$RC" = 0 ] && ! grep -q "cycles momentum" "$ERR"; then
+		ok "no momentum warning: momentum ${case%%|*}${case#*|}"
+	else
+		nok "no momentum warning (${case%%|*}${case#*|})" "rc=$RC $(head -c 300 "$ERR")"
+	fi
+done
+
 finish

@@ -22,7 +22,9 @@
  *
  * Rank 0 opens each phase with a broadcast of double[3] {phase, a, b}:
  * PHASE_RANGE {group} (the repeats of that range-test group's test; the
- * groups are those lrs_pipeline_prepare lists, the same on every rank),
+ * groups are those lrs_pipeline_prepare lists, the same on every rank;
+ * after the threads' count, its ramp: double[3] {start_lr, end_lr,
+ * iterations}, as rank 0's probe set them),
  * PHASE_TRIALS {groups, fields} followed by a broadcast of each group's
  * bounds (double[2 x groups]), PHASE_POINTS {groups, fields} (strategy
  * tpe: one round of trials) followed by the bounds and the plan's given
@@ -335,9 +337,13 @@ static int mpi_repeats(const lrs_executor *x, size_t group, const lrs_range_conf
 {
 	repeats_state r = { rc, repeats, 0, 0, seeds, curves, 0 };
 	serving sv = { &r, next_repeat, repeat_result };
+	double ramp[3] = { rc->start_lr, rc->end_lr, (double)rc->iterations };
+	int threads;
 	(void)x;
 
-	serve_phase(announce(PHASE_RANGE, (double)group, 0, NULL, NULL), &sv);
+	threads = announce(PHASE_RANGE, (double)group, 0, NULL, NULL);
+	MPI_Bcast(ramp, 3, MPI_DOUBLE, 0, MPI_COMM_WORLD);   /* range_settings */
+	serve_phase(threads, &sv);
 	if (!r.err && r.got < repeats)
 		r.err = lrs_error_set(LRS_ERROR, "range test: %ld of %ld repeats came back", r.got, repeats);
 	return r.err;
@@ -498,20 +504,24 @@ static int serve(void *ctx, long thread)
 }
 
 /* Group g's range test as rank 0 runs it in `run` (no flags change it
- * there), the probe included: it is deterministic, so every rank finds
- * the range rank 0 found. */
+ * there), with the ramp rank 0 broadcast (its probe's range and length:
+ * a worker does not run the probe again). */
 static int range_settings(const lrs_pipeline *p, size_t g, lrs_range_config *rc, lrs_train_config *base)
 {
 	const lrs_pipeline_group *pg = &p->groups[g];
-	lrs_pick_result probe;
+	double ramp[3];
 
+	MPI_Bcast(ramp, 3, MPI_DOUBLE, 0, MPI_COMM_WORLD);
 	if (g >= p->n_groups)
 		return lrs_error_set(LRS_ERROR, "range test group %zu of %zu", g, p->n_groups);
 	lrs_pipeline_range_settings(rc, base, p->e, p->ds, &pg->base.model, &pg->base.optim, pg->base.batch_size);
 	base->engine = p->engine;
 	base->run_key = pg->run_key;
 	base->params = pg->params;
-	return p->e->range.auto_range ? lrs_range_auto(rc, &probe, NULL, p->ds, base) : 0;
+	rc->start_lr = ramp[0];
+	rc->end_lr = ramp[1];
+	rc->iterations = (long)ramp[2];
+	return 0;
 }
 
 /* The plan of the points rank 0 broadcasts after PHASE_POINTS' bounds. */

@@ -104,7 +104,8 @@ if [ $RC -eq 2 ] && grep -q "bad.yaml:3:29: unknown schedule type 'stepp'" "$ERR
 else
 	nok "bad file" "rc=$RC $(cat "$ERR")"
 fi
-# no range given: every rank probes it alone and finds rank 0's range
+# no range given: rank 0 probes, the other ranks run the repeats over the
+# range it broadcast
 sed 's/^range_test: .*/range_test: {repeats: 2}/; s/epochs: 6/epochs: 2/' exp.yaml >auto.yaml
 mpi run auto.yaml --db "$T/a.db" --pick loss-steepest >"$OUT" 2>"$ERR"
 RC=$?

@@ -84,6 +84,24 @@ missing:
                                     classes; 20 features, all informative,
                                     6 classes; 6 features, 3 classes,
                                     scales over 1.5 decades)
+  fashion1200-at28500-train-*,      1,200 and 1,000 Fashion-MNIST training
+  fashion1000-at44k-train-*         samples from offsets 28,500 and 44,000
+  fashion-pullcoat2-at16k-train-*   the first 750 Fashion-MNIST training
+                                    images from offset 16,000 (up to 20,000:
+                                    images the footwear set leaves out) of
+                                    two look-alike classes only: pullover
+                                    and coat (labels 2, 4)
+  diabetes4.csv                     scikit-learn's diabetes data, its target
+                                    cut at its quartiles into classes 0..3
+  digits3.csv                       scikit-learn's digits, the label cut to
+                                    the digit modulo 3 (0 for 0, 3, 6, 9; 1
+                                    for 1, 4, 7; 2 for 2, 5, 8)
+  tab-mixed18.csv, tab-bin16.csv,   four more generated tabular sets (18
+  tab-wide100.csv, tab-raw9.csv     features, 14 informative, 4 classes; 16
+                                    features, 8 informative, 2 classes,
+                                    8,000 rows; 100 features, 50
+                                    informative, 11 classes; 9 features, 5
+                                    classes, scales over 1.2 decades)
 
 Standard library only, deterministic: the same files on every machine.
 """
@@ -173,39 +191,29 @@ def read_diabetes():
     return xs, ys
 
 
-def diabetes_tertiles(out, name):
-    """Real features, classes from the target's tertiles (lower third 0,
-    middle 1, upper 2; ties go to the lower class)."""
+def diabetes_quantiles(out, name, parts):
+    """Real features, classes from the target cut into PARTS quantiles (0
+    lowest .. PARTS-1; ties go to the lower class): 3 for the tertiles, 2
+    for the median, 4 for the quartiles."""
     path = os.path.join(out, name)
     if os.path.exists(path):
         return
     xs, ys = read_diabetes()
     order = sorted(ys)
-    cut1, cut2 = order[len(order) // 3], order[2 * len(order) // 3]
-    labels = [0 if y <= cut1 else 1 if y <= cut2 else 2 for y in ys]
-    write_csv(path, [x + [str(c)] for x, c in zip(xs, labels)])
+    cuts = [order[k * len(order) // parts] for k in range(1, parts)]
+    write_csv(path, [x + [str(sum(1 for c in cuts if y > c))] for x, y in zip(xs, ys)])
 
 
-def diabetes_median(out, name):
-    """Real features, classes from the target's median (0 at or below it,
-    1 above)."""
-    path = os.path.join(out, name)
-    if os.path.exists(path):
-        return
-    xs, ys = read_diabetes()
-    cut = sorted(ys)[len(ys) // 2]
-    write_csv(path, [x + [str(int(y > cut))] for x, y in zip(xs, ys)])
-
-
-def digits_parity(out, name):
-    """Scikit-learn's digits (64 pixels), the label replaced by the digit's
-    parity: 0 for 0, 2, 4, 6, 8 and 1 for the odd digits."""
+def digits_modulo(out, name, m):
+    """Scikit-learn's digits (64 pixels), the label replaced by the digit
+    modulo M: 2 for its parity (0 even, 1 odd), 3 for three classes that
+    each join three or four digits."""
     path = os.path.join(out, name)
     if os.path.exists(path):
         return
     with gzip.open(os.path.join(SKLEARN, "digits.csv.gz"), "rt") as f:
         rows = [l.strip().split(",") for l in f.read().split("\n") if l.strip()]
-    write_csv(path, [r[:-1] + [str(int(float(r[-1])) % 2)] for r in rows])
+    write_csv(path, [r[:-1] + [str(int(float(r[-1])) % m)] for r in rows])
 
 
 def digits_pooled(out, name):
@@ -277,7 +285,7 @@ def main():
     teacher_tabular(out, "tab-mixed30.csv", 30, 8000, 30, 20, 4)
     teacher_tabular(out, "tab-sparse50.csv", 50, 5000, 50, 6, 3)
     teacher_tabular(out, "tab-wide60.csv", 60, 6000, 60, 30, 10)
-    diabetes_tertiles(out, "diabetes3.csv")
+    diabetes_quantiles(out, "diabetes3.csv", 3)
     fashion_subset(out, 3000, "fashion3k-at20k", 20000)
     fashion_subset(out, 4000, "fashion4k-at40k", 40000)
     boston_quantiles(out, "boston5.csv", 5)
@@ -291,13 +299,13 @@ def main():
     teacher_tabular(out, "tab-bin120.csv", 120, 3000, 120, 15, 2)
     teacher_tabular(out, "tab-mixed36.csv", 36, 5000, 36, 18, 7)
     teacher_tabular(out, "tab-wide200.csv", 200, 2000, 200, 10, 4)
-    diabetes_median(out, "diabetes2.csv")
+    diabetes_quantiles(out, "diabetes2.csv", 2)
     fashion_subset(out, 2500, "fashion2500-at12k", 12000)
     fashion_subset(out, 1500, "fashion1500-at57k", 57000)
     teacher_tabular(out, "tab-mixed8.csv", 8, 2500, 8, 6, 5)
     teacher_tabular(out, "tab-mixed28.csv", 28, 4000, 28, 14, 12)
     teacher_tabular(out, "tab-mixed64.csv", 64, 4000, 64, 32, 5)
-    digits_parity(out, "digits2.csv")
+    digits_modulo(out, "digits2.csv", 2)
     fashion_subset(out, 1200, "fashion1200-at35k", 35000)
     fashion_subset(out, 1000, "fashion1000-at45k", 45000)
     fashion_subset(out, 1500, "fashion1500-at24k", 24000)
@@ -321,6 +329,15 @@ def main():
     teacher_tabular(out, "tab-mixed40.csv", 100, 3500, 40, 20, 7)
     teacher_tabular(out, "tab-all20.csv", 101, 4000, 20, 20, 6)
     teacher_tabular(out, "tab-raw6.csv", 102, 3000, 6, 5, 3, (-1, 0.5))
+    fashion_subset(out, 1200, "fashion1200-at28500", 28500)
+    fashion_subset(out, 1000, "fashion1000-at44k", 44000)
+    fashion_classes(out, "fashion-pullcoat2-at16k", 16000, 750, (2, 4), 20000)
+    diabetes_quantiles(out, "diabetes4.csv", 4)
+    digits_modulo(out, "digits3.csv", 3)
+    teacher_tabular(out, "tab-mixed18.csv", 112, 3000, 18, 14, 4)
+    teacher_tabular(out, "tab-bin16.csv", 113, 8000, 16, 8, 2)
+    teacher_tabular(out, "tab-wide100.csv", 114, 2500, 100, 50, 11)
+    teacher_tabular(out, "tab-raw9.csv", 115, 3000, 9, 7, 5, (-0.6, 0.6))
 
 
 if __name__ == "__main__":

@@ -1103,10 +1103,11 @@ START_TEST(probe_ends_at_the_accuracy_peak_on_collapse)
 }
 END_TEST
 
-/* A probe whose smoothed loss, at its lowest, is still above a uniform
- * guess's (chance_loss) had not seen the model learn: lrs_pick_probe says
- * so (LRS_PICK_PROBE_UNLEARNED, and why), the range set all the same; at
- * or below it, or with chance_loss unknown (0), it answers as before; the
+/* A probe whose smoothed loss, at its lowest, is still over
+ * LRS_PICK_PROBE_CHANCE x a uniform guess's (chance_loss) had not seen the
+ * model learn: lrs_pick_probe says so (LRS_PICK_PROBE_UNLEARNED, and why),
+ * the range set all the same; below it (a loss just above chance's
+ * included), or with chance_loss unknown (0), it answers as before; the
  * collapse guard, which reads the accuracy, comes first. */
 START_TEST(probe_says_when_its_loss_never_beat_chance)
 {
@@ -1122,19 +1123,21 @@ START_TEST(probe_says_when_its_loss_never_beat_chance)
 	for (size_t i = 0; i < s.c.n; i++)
 		lowest = fmin(lowest, s.sm[i]);
 
-	s.c.chance_loss = 0.9 * lowest;
+	s.c.chance_loss = lowest / (1.1 * LRS_PICK_PROBE_CHANCE);
 	ck_assert_int_eq(lrs_pick_probe(&r, &s.c), LRS_PICK_PROBE_UNLEARNED);
 	assert_pick(&r, "probe, unlearned");
 	ck_assert_double_eq(r.max_lr, plain.max_lr);
 	ck_assert_double_eq(r.min_lr, plain.min_lr);
-	ck_assert_ptr_nonnull(strstr(r.why, "above a uniform guess's"));
+	ck_assert_ptr_nonnull(strstr(r.why, "x a uniform guess's"));
 	ck_assert_ptr_nonnull(strstr(r.why, "the model had not started to learn"));
 
-	s.c.chance_loss = 1.1 * lowest;
-	ck_assert_int_eq(lrs_pick_probe(&r, &s.c), 0);
-	ck_assert_str_eq(r.why, plain.why);
+	for (int k = 0; k < 2; k++) {   /* the lowest loss at 0.9x, then 1.8x chance's */
+		s.c.chance_loss = lowest / (k ? 0.9 * LRS_PICK_PROBE_CHANCE : 0.9);
+		ck_assert_int_eq(lrs_pick_probe(&r, &s.c), 0);
+		ck_assert_str_eq(r.why, plain.why);
+	}
 
-	s.c.chance_loss = 0.9 * lowest;                /* collapsed: the guard */
+	s.c.chance_loss = lowest / (1.1 * LRS_PICK_PROBE_CHANCE);   /* collapsed: the guard */
 	probe_accuracy(&s, 0, 0.8, 0.4);
 	s.c.accuracy = s.acc;
 	ck_assert_int_eq(lrs_pick_probe(&r, &s.c), 0);

@@ -89,6 +89,9 @@ typedef enum {
                                        rise                               */
 #define LRS_PICK_PROBE_SAMPLES  3.0 /* ... a rise and a fall of at least
                                        this many validation samples       */
+#define LRS_PICK_PROBE_CHANCE   2.0 /* a probe whose smoothed loss stays
+                                       above this many times a uniform
+                                       guess's had not started to learn   */
 
 /* ------------------------------------------------------------ types */
 
@@ -173,10 +176,10 @@ int lrs_pick_choose(const lrs_pick_result picks[LRS_PICK__COUNT], lrs_pick_rule 
  * LRS_PICK_PROBE_END x the rate of the accuracy's peak, and out->why says
  * so. Refuses like the loss rules. Returns LRS_PICK_PROBE_UNLEARNED when,
  * the guard silent, the smoothed loss's minimum is still above
- * c->chance_loss (when known): the model has not yet beaten a uniform
- * guess -- its loss only fell from a blown-up start -- and a longer probe
- * may see where it learns; the range is set all the same, and out->why
- * says so. Else returns 0. */
+ * LRS_PICK_PROBE_CHANCE x c->chance_loss (when known): the model has not
+ * even come back to a uniform guess -- its loss only fell from a blown-up
+ * start -- and a longer probe may see where it learns; the range is set
+ * all the same, and out->why says so. Else returns 0. */
 #define LRS_PICK_PROBE_UNLEARNED 1
 int lrs_pick_probe(lrs_pick_result *out, const lrs_pick_curve *c);
 

@@ -148,7 +148,7 @@ long lrs_range_probe_iterations(const lrs_optim_config *o);
  * lrs_pick_probe, a uniform guess's loss being ln(ds->classes):
  * out->min_lr/max_lr is the range of the linear test, or out->ok is 0 with
  * the reason. Returns lrs_pick_probe's answer (LRS_PICK_PROBE_UNLEARNED
- * when the loss never fell below a uniform guess's), or an error when
+ * when the loss stayed far above a uniform guess's), or an error when
  * training could not start. */
 int lrs_range_probe(lrs_pick_result *out, const lrs_dataset *ds, const lrs_train_config *base,
                     const lrs_range_config *linear, long iterations);
@@ -156,9 +156,9 @@ int lrs_range_probe(lrs_pick_result *out, const lrs_dataset *ds, const lrs_train
 /* The probe applied: runs lrs_range_probe over
  * lrs_range_probe_iterations updates; when that finds no range (a loss
  * that never fell: a model slow to start, such as a LeNet with SGD, moves
- * only once the ramp has passed its rates) or a loss that never fell
- * below a uniform guess's (it only fell from a blown-up start, as with
- * unnormalized features), once more over LRS_RANGE_PROBE_RETRY times as
+ * only once the ramp has passed its rates) or a loss that stayed over
+ * LRS_PICK_PROBE_CHANCE x a uniform guess's (it only fell from a blown-up
+ * start, as with unnormalized features), once more over LRS_RANGE_PROBE_RETRY times as
  * many updates (at most the longest probe). The longer probe's range is
  * used when it found one, else the shorter's. When a probe found a range,
  * sets rc's start_lr and end_lr to it; in every case raises rc's

@@ -813,10 +813,10 @@ int lrs_pick_probe(lrs_pick_result *out, const lrs_pick_curve *c)
 	}
 	end_lr = LRS_PICK_PROBE_END * c->lr[sp.argmin];
 	accept(out, end_lr / LRS_PICK_PROBE_SPAN, end_lr);
-	if (c->chance_loss > 0 && c->smoothed_loss[sp.argmin] > c->chance_loss) {
-		snprintf(out->why, sizeof out->why, "the probe's smoothed loss is lowest at lr %.3g, at %.4g, above a "
+	if (c->chance_loss > 0 && c->smoothed_loss[sp.argmin] > LRS_PICK_PROBE_CHANCE * c->chance_loss) {
+		snprintf(out->why, sizeof out->why, "the probe's smoothed loss is lowest at lr %.3g, at %.4g, over %gx a "
 		         "uniform guess's %.4g: the model had not started to learn", c->lr[sp.argmin],
-		         c->smoothed_loss[sp.argmin], c->chance_loss);
+		         c->smoothed_loss[sp.argmin], LRS_PICK_PROBE_CHANCE, c->chance_loss);
 		return LRS_PICK_PROBE_UNLEARNED;
 	}
 	if (sp.argmin == sp.end - 1 && sp.end == c->n)

@@ -164,8 +164,8 @@ int lrs_range_probe(lrs_pick_result *out, const lrs_dataset *ds, const lrs_train
 	return r;
 }
 
-/* The retry's length after a probe of n updates found no range, or 0 when
- * there is none (n is already the longest probe). */
+/* The retry's length after a probe of n updates found no range (or saw no
+ * learning), or 0 when there is none (n is already the longest probe). */
 static long probe_retry_iterations(long n)
 {
 	long longest = lround(LRS_RANGE_PROBE_ITERATIONS * LRS_RANGE_PROBE_MAX_SCALE);

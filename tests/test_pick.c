@@ -106,6 +106,7 @@ static void synth_init(synth *s, size_t n, int exponential, double lo, double hi
 	s->c.n = n;
 	s->c.exponential = exponential;
 	s->c.stop_factor = 0;
+	s->c.chance_loss = 0;
 }
 
 static void synth_free(synth *s)

@@ -233,7 +233,8 @@ START_TEST(probe_retries_longer_when_it_finds_no_range)
 	ck_assert_int_eq(lrs_range_auto(&rc, &p, &n, ds, &b), 0);
 	ck_assert_int_eq(n, LRS_RANGE_PROBE_ITERATIONS * LRS_RANGE_PROBE_RETRY);
 	ck_assert_msg(p.ok, "%s", p.why);
-	ck_assert_ptr_nonnull(strstr(p.why, "a probe of 200 updates had found no range (the smoothed loss never"));
+	ck_assert_ptr_nonnull(strstr(p.why, "a probe of 200 updates before it had found no range (the smoothed "
+	                                    "loss never"));
 	ck_assert(rc.start_lr == p.min_lr && rc.end_lr == p.max_lr);
 	ck_assert_int_eq(rc.iterations, LRS_RANGE_AUTO_ITERATIONS);
 
@@ -242,12 +243,51 @@ START_TEST(probe_retries_longer_when_it_finds_no_range)
 	ck_assert_int_eq(lrs_range_auto(&rc, &p, &n, ds, &b), 0);
 	ck_assert_int_eq(n, LRS_RANGE_PROBE_ITERATIONS * LRS_RANGE_PROBE_RETRY);
 	ck_assert(!p.ok);
+	ck_assert_ptr_nonnull(strstr(p.why, "; a probe of 200 updates before it had found none either"));
 	ck_assert(rc.start_lr == 1e-4 && rc.end_lr == 1);
 
-	/* the longest probe (momentum 0.99) is not retried */
+	/* the longest probe (momentum 0.99: 2,000 updates) is not retried */
 	b.optim.momentum = 0.99;
 	ck_assert_int_eq(lrs_range_auto(&rc, &p, &n, ds, &b), 0);
-	ck_assert_int_eq(n, lrs_range_probe_iterations(&b.optim));
+	ck_assert_int_eq(n, 2000);
+	ck_assert(!p.ok);
+	ck_assert_msg(!strstr(p.why, "a probe of"), "%s", p.why);
+	lrs_dataset_free(ds);
+}
+END_TEST
+
+/* Blobs with features 30x their spread, left unnormalized, under Adam:
+ * the 200-update probe's loss falls from a blown-up start but stays over
+ * LRS_PICK_PROBE_CHANCE x ln 3; a probe 5x longer runs and its range is
+ * used, its why quoting the first. */
+START_TEST(probe_retries_longer_when_its_loss_stays_over_chance)
+{
+	lrs_data_config dc = { 0 };
+	lrs_dataset *ds = NULL;
+	lrs_train_config b = base();
+	lrs_range_config rc = ramp(LRS_RAMP_LINEAR, 1e-4, 1, 100, 4);
+	lrs_pick_result p;
+	long n = 0;
+
+	dc.train = (lrs_data_source){ .format = LRS_DATA_SYNTHETIC, .kind = "blobs", .samples = 600, .classes = 3,
+	                              .noise = 0.3 };
+	dc.validation = 0.2;
+	dc.normalize = LRS_NORM_NONE;
+	dc.seed = 5;
+	ck_assert_msg(lrs_dataset_load(&ds, &dc) == 0, "%s", lrs_error_last());
+	for (size_t i = 0; i < ds->train.n * ds->train.d; i++)
+		ds->train.x[i] *= 30;
+	for (size_t i = 0; i < ds->val.n * ds->val.d; i++)
+		ds->val.x[i] *= 30;
+	lrs_optim_defaults(&b.optim, LRS_OPTIM_ADAM);
+	ck_assert_int_eq(lrs_range_probe(&p, ds, &b, &rc, LRS_RANGE_PROBE_ITERATIONS), LRS_PICK_PROBE_UNLEARNED);
+	ck_assert(p.ok);
+	double short_end = p.max_lr;
+	ck_assert_int_eq(lrs_range_auto(&rc, &p, &n, ds, &b), 0);
+	ck_assert_int_eq(n, LRS_RANGE_PROBE_ITERATIONS * LRS_RANGE_PROBE_RETRY);
+	ck_assert(p.ok && p.max_lr != short_end && rc.end_lr == p.max_lr);
+	ck_assert_ptr_nonnull(strstr(p.why, "; a probe of 200 updates before it: the probe's smoothed loss is lowest"));
+	ck_assert_ptr_nonnull(strstr(p.why, "x a uniform guess's 1.099: the model had not started to learn"));
 	lrs_dataset_free(ds);
 }
 END_TEST
@@ -288,6 +328,7 @@ Suite *suite_rangetest(void)
 	tcase_add_test(tc, bad_configs);
 	tcase_add_test(tc, probe_length_follows_momentum);
 	tcase_add_test(tc, probe_retries_longer_when_it_finds_no_range);
+	tcase_add_test(tc, probe_retries_longer_when_its_loss_stays_over_chance);
 	suite_add_tcase(s, tc);
 	return s;
 }

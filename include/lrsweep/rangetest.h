@@ -125,10 +125,12 @@ void lrs_range_outcome_free(lrs_range_outcome *o);
                                              updates, exceeds this ...    */
 #define LRS_RANGE_PROBE_MAX_SCALE   10.0  /* ... by that ratio, up to this
                                              many times                   */
-#define LRS_RANGE_PROBE_RETRY       5     /* a probe that found no range
-                                             runs again this many times
-                                             longer (at most the longest
-                                             probe, MAX_SCALE x 200)      */
+#define LRS_RANGE_PROBE_RETRY       5     /* a probe that found no range,
+                                             or no learning, runs again
+                                             this many times longer (at
+                                             most the longest probe,
+                                             MAX_SCALE x 200; not when
+                                             that is under twice it)      */
 #define LRS_RANGE_AUTO_ITERATIONS   500   /* fewest updates of the linear
                                              test that follows a probe    */
 
@@ -163,9 +165,10 @@ int lrs_range_probe(lrs_pick_result *out, const lrs_dataset *ds, const lrs_train
  * used when it found one, else the shorter's. When a probe found a range,
  * sets rc's start_lr and end_lr to it; in every case raises rc's
  * iterations to at least LRS_RANGE_AUTO_ITERATIONS. `probe` receives the
- * answer used (a retry that found a range says why it ran), `iterations`
- * (may be NULL) the length of its probe. Deterministic: every MPI rank
- * that calls it gets the same rc. */
+ * answer used, its why saying what the other probe of a retry found,
+ * `iterations` (may be NULL) the length of its probe. Deterministic (the
+ * probes are seeded): lrsweep-mpi's rank 0 calls it and broadcasts rc's
+ * range and length. */
 int lrs_range_auto(lrs_range_config *rc, lrs_pick_result *probe, long *iterations, const lrs_dataset *ds,
                    const lrs_train_config *base);
 

@@ -264,39 +264,52 @@ static double lowest_momentum(const lrs_trial_spec *t, const lrs_dataset *ds)
 
 /* SGD's steady step at rate lr is lr / (1 - momentum). A schedule that
  * cycles momentum (one_cycle, cyclic; PyTorch's default) replaces the
- * optimizer's, which the range test ran with: a warning when at the
- * schedule's peak rate the steps differ from the test's by more than
- * LRS_PIPELINE_MOMENTUM_RATIO x either way (momentum 0.99 against
- * one_cycle's 0.85: 15x smaller; plain SGD: 6.7x larger). */
+ * momentum its trial's range test ran with (its group's optimizer): a
+ * warning when at the schedule's peak rate the steps differ from the
+ * test's by more than LRS_PIPELINE_MOMENTUM_RATIO x either way (momentum
+ * 0.99 against one_cycle's 0.85: 15x smaller; plain SGD: 6.7x larger).
+ * Each configuration is looked at once (its seeds share the schedule). */
 static void warn_cycled_momentum(const lrs_pipeline *p)
 {
 	const lrs_plan *plan = &p->plan;
+	const lrs_pipeline_events *ev = p->opt.events;
 	size_t n = 0, first = 0;
-	double first_lo = NAN, first_ratio = NAN;
+	double first_lo = NAN, first_m = NAN;
+	unsigned char *seen;
 
+	if (!ev || !ev->warn || !(seen = calloc(plan->configs ? plan->configs : 1, 1)))
+		return;
 	for (size_t i = 0; i < plan->n; i++) {
 		const lrs_trial_spec *t = &plan->items[i];
-		if (!t->sched || t->optim.type != LRS_OPTIM_SGD || !lrs_sched_cycles_momentum(t->sched))
+		lrs_model_config m;
+		lrs_optim_config o;
+		long batch;
+
+		if (!t->sched || t->config >= plan->configs || seen[t->config]++ ||
+		    t->optim.type != LRS_OPTIM_SGD || !lrs_sched_cycles_momentum(t->sched))
 			continue;
-		double lo = lowest_momentum(t, p->ds), ratio = (1 - t->optim.momentum) / (1 - lo);
-		if (!(ratio > LRS_PIPELINE_MOMENTUM_RATIO || ratio < 1 / LRS_PIPELINE_MOMENTUM_RATIO))
+		lrs_plan_group_hyper(p->e, t, p->fields, &m, &o, &batch);
+		double lo = lowest_momentum(t, p->ds), ratio = (1 - o.momentum) / (1 - lo);
+		if (o.type != LRS_OPTIM_SGD ||
+		    !(ratio > LRS_PIPELINE_MOMENTUM_RATIO || ratio < 1 / LRS_PIPELINE_MOMENTUM_RATIO))
 			continue;
 		if (!n++) {
 			first = i;
 			first_lo = lo;
-			first_ratio = ratio;
+			first_m = o.momentum;
 		}
 	}
+	free(seen);
 	if (n == 0)
 		return;
 	const lrs_trial_spec *t = &plan->items[first];
+	double ratio = (1 - first_m) / (1 - first_lo);
 	say(p, 1, "%s: %s cycles momentum down to %.3g at its peak rate (cycle_momentum, PyTorch's default), but "
 	    "the range test runs with optimizer.momentum %g: SGD's steps there are %.3gx %s than those the test "
 	    "reads at the same rate (lr / (1 - momentum)), so its bounds may not hold; set the schedule's "
-	    "base_momentum and max_momentum near %g, or cycle_momentum: false (%zu of the plan's %zu trials, the "
-	    "first %s)", p->e->path, t->type, first_lo, t->optim.momentum,
-	    first_ratio > 1 ? first_ratio : 1 / first_ratio, first_ratio > 1 ? "larger" : "smaller",
-	    t->optim.momentum, n, plan->n, t->label);
+	    "base_momentum and max_momentum near %g, or cycle_momentum: false (%zu of the plan's %zu "
+	    "configurations, the first %s)", p->e->path, t->type, first_lo, first_m,
+	    ratio > 1 ? ratio : 1 / ratio, ratio > 1 ? "larger" : "smaller", first_m, n, plan->configs, t->label);
 }
 
 /* Strategy tpe with range tests: a key that gets its own range test must

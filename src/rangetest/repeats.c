@@ -165,34 +165,26 @@ int lrs_range_probe(lrs_pick_result *out, const lrs_dataset *ds, const lrs_train
 }
 
 /* The retry's length after a probe of n updates found no range (or saw no
- * learning), or 0 when there is none (n is already the longest probe). */
+ * learning): LRS_RANGE_PROBE_RETRY x n, at most the longest probe; 0 (no
+ * retry) when that is not at least twice n. */
 static long probe_retry_iterations(long n)
 {
 	long longest = lround(LRS_RANGE_PROBE_ITERATIONS * LRS_RANGE_PROBE_MAX_SCALE);
 	long retry = n * LRS_RANGE_PROBE_RETRY;
 
-	if (n >= longest)
-		return 0;
-	return retry < longest ? retry : longest;
+	if (retry > longest)
+		retry = longest;
+	return retry >= 2 * n ? retry : 0;
 }
 
-/* Why the first probe asks for a retry, for the retry's answer to quote. */
-static void first_reason(char *buf, size_t size, const lrs_pick_result *first, long n)
-{
-	if (first->ok)
-		snprintf(buf, size, "a probe of %ld updates before it: %.200s", n, first->why);
-	else
-		snprintf(buf, size, "a probe of %ld updates had found no range (%.200s)", n, first->why);
-}
-
-/* The retry's answer, saying why it ran (each part cut to fit: both are
- * single sentences, well under). */
-static void probe_retried(lrs_pick_result *probe, const char *reason)
+/* Appends to probe->why what the other probe of the pair found (each part
+ * cut to fit: both are single sentences, well under). */
+static void probe_note(lrs_pick_result *probe, const char *note)
 {
 	char why[sizeof probe->why];
 
-	snprintf(why, sizeof why, "%.200s; %.290s", probe->why[0] ? probe->why : "the probe's loss is lowest there",
-	         reason);
+	snprintf(why, sizeof why, "%.200s; %.290s",
+	         probe->why[0] || !probe->ok ? probe->why : "the probe's loss is lowest there", note);
 	memcpy(probe->why, why, sizeof why);
 }
 
@@ -206,19 +198,23 @@ int lrs_range_auto(lrs_range_config *rc, lrs_pick_result *probe, long *iteration
 		return r;
 	if ((!probe->ok || r == LRS_PICK_PROBE_UNLEARNED) && (retry = probe_retry_iterations(n)) > 0) {
 		lrs_pick_result first = *probe;
-		char reason[sizeof probe->why];
+		char note[sizeof probe->why];
 
-		first_reason(reason, sizeof reason, &first, n);
 		if ((r = lrs_range_probe(probe, ds, base, rc, retry)) < 0)
 			return r;
-		if (probe->ok) {
-			probe_retried(probe, reason);
+		if (probe->ok) {                 /* the longer probe's range */
+			snprintf(note, sizeof note, first.ok ? "a probe of %ld updates before it: %.200s" :
+			         "a probe of %ld updates before it had found no range (%.200s)", n, first.why);
 			n = retry;
-		} else if (first.ok) {   /* the short probe's range stands */
+		} else if (first.ok) {           /* the shorter probe's stands */
+			snprintf(note, sizeof note, "a probe of %ld updates after it found no range (%.200s)", retry,
+			         probe->why);
 			*probe = first;
 		} else {
+			snprintf(note, sizeof note, "a probe of %ld updates before it had found none either", n);
 			n = retry;
 		}
+		probe_note(probe, note);
 	}
 	if (iterations)
 		*iterations = n;

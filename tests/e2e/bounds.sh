@@ -158,12 +158,27 @@ if [ "$RC" = 0 ] && grep -q "steps there are 6.67x larger than those the test re
 else
 	nok "cycled momentum, plain SGD" "rc=$RC $(head -c 400 "$ERR")"
 fi
-for case in "0.9|" "0.99|, cycle_momentum: false" "0.99|, base_momentum: 0.98, max_momentum: 0.99"; do
+for case in "0.9|" "0.99|, cycle_momentum: false" "0.99|, base_momentum: 0.985, max_momentum: 0.99"; do
 	cycled "${case%%|*}" "${case#*|}"
 	if [ "$RC" = 0 ] && ! grep -q "cycles momentum" "$ERR"; then
 		ok "no momentum warning: momentum ${case%%|*}${case#*|}"
 	else
 		nok "no momentum warning (${case%%|*}${case#*|})" "rc=$RC $(head -c 300 "$ERR")"
+	fi
+done
+
+# the range test's momentum is the group's (momentum is no grouping key):
+# trials varying it share the experiment's, which one_cycle replaces
+for case in "0.9|0" "0.99|2"; do
+	exp 5 "repeats: 1" | sed -e "s/momentum: 0.9}/momentum: ${case%%|*}}/" -e "s/- type: constant/- {type: one_cycle}/" >cyc.yaml
+	printf '  space:\n    optimizer.momentum: {grid: [0.9, 0.99]}\n' >>cyc.yaml
+	run run cyc.yaml --db cyc2.db --dry-run
+	want=${case#*|}
+	if [ "$RC" = 0 ] && { { [ "$want" = 0 ] && ! grep -q "cycles momentum" "$ERR"; } ||
+	   grep -q "with optimizer.momentum 0.99: .*15x smaller.*(2 of the plan's 2 configurations" "$ERR"; }; then
+		ok "momentum varied by the space, the test's ${case%%|*}: $want configurations warned about"
+	else
+		nok "cycled momentum, space (${case%%|*})" "rc=$RC $(head -c 400 "$ERR")"
 	fi
 done
 

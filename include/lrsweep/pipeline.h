@@ -119,6 +119,12 @@ void lrs_pipeline_range_settings(lrs_range_config *rc, lrs_train_config *base, c
                                  const lrs_dataset *ds, const lrs_net_config *model,
                                  const lrs_optim_config *optim, long batch_size);
 
+/* 0, or an error at range_test.epochs of e's file (exit 2) when that many
+ * epochs of batch_size are fewer than the 2 updates a range test needs:
+ * a fraction of an epoch on a small data set rounds to 0 or 1. */
+int lrs_pipeline_range_length(const lrs_experiment *e, const lrs_range_config *rc, const lrs_dataset *ds,
+                              long batch_size);
+
 /* ------------------------------------------------------------ a run */
 
 /* A range-test group of a run, with its bounds once picked. */

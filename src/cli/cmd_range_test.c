@@ -162,7 +162,12 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 		                         isnan(a.start_lr) ? a.exp_path : "--start-lr");
 		goto out;
 	}
-	if ((err = lrs_range_check(&rc)) < 0) {
+	if (rc.iterations < 2 && !isnan(a.epochs) && !a.iterations) {
+		status = cli_usage_error(CMD, "--epochs %g is %ld update%s (%ld an epoch): a range test needs at least 2",
+		                         a.epochs, rc.iterations, rc.iterations == 1 ? "" : "s", spe);
+		goto out;
+	}
+	if ((err = lrs_pipeline_range_length(e, &rc, ds, e->batch_size)) < 0 || (err = lrs_range_check(&rc)) < 0) {
 		status = cli_fail(CMD, err);
 		goto out;
 	}

@@ -108,6 +108,11 @@ static int make_groups(lrs_pipeline *p)
 
 		lrs_plan_group_hyper(e, &p->plan.items[g[k].first], p->fields, &m, &o, &batch);
 		lrs_pipeline_range_settings(&rc, &pg->base, e, p->ds, &m.net, &o, batch);
+		if ((err = lrs_pipeline_range_length(e, &rc, p->ds, batch)) < 0) {
+			p->n_groups = k;
+			lrs_plan_groups_free(g, n);
+			return err;
+		}
 		pg->key = g[k].key;
 		g[k].key = NULL;
 		pg->first = g[k].first;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "lrsweep/error.h"
+#include "lrsweep/node.h"
 #include "lrsweep/pipeline.h"
 #include "lrsweep/runner.h"
 
@@ -26,6 +27,20 @@ void lrs_pipeline_range_settings(lrs_range_config *rc, lrs_train_config *base, c
 		rc->iterations = (long)llround(e->range.epochs * (double)lrs_train_steps_per_epoch(ds, batch_size));
 	*base = (lrs_train_config){ .model = *model, .optim = *optim, .batch_size = batch_size, .epochs = 1,
 	                            .seed = e->seed, .eval_each_epoch = 1 };
+}
+
+int lrs_pipeline_range_length(const lrs_experiment *e, const lrs_range_config *rc, const lrs_dataset *ds,
+                              long batch_size)
+{
+	const lrs_node *n = e->range_test ? lrs_node_get(e->range_test, "epochs") : NULL;
+
+	if (rc->iterations >= 2 || e->range.ramp.iterations)
+		return 0;
+	return lrs_error_set(LRS_EINVALID, "%s:%d:%d: range_test.epochs %g is %ld update%s (%ld an epoch of "
+	                     "%ld training samples at batch_size %ld): a range test needs at least 2; give more "
+	                     "epochs, or iterations", e->path, n ? n->line : 1, n ? n->column : 1, e->range.epochs,
+	                     rc->iterations, rc->iterations == 1 ? "" : "s", lrs_train_steps_per_epoch(ds, batch_size),
+	                     (long)ds->train.n, batch_size);
 }
 
 /* The chosen rule's caveats beyond its own: standing in for the rule asked

@@ -50,6 +50,9 @@ const float *lrs_split_rows(const lrs_split *s, size_t first, size_t count, floa
  * copied. */
 void lrs_split_gather(const lrs_split *s, const uint32_t *idx, size_t count, float *x, int32_t *y);
 
+/* The samples of each class of s into counts (classes), zeroed first. */
+void lrs_split_class_counts(size_t *counts, const lrs_split *s, int classes);
+
 typedef enum {
 	LRS_DATA_IDX,        /* MNIST-style idx files, raw or .gz           */
 	LRS_DATA_CSV,        /* one sample per row, a label column          */

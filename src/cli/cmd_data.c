@@ -96,13 +96,6 @@ static void describe_reading(const lrs_experiment *e, const lrs_dataset *ds)
 		       ds->header ? "a header row" : "no header row");
 }
 
-static void count_classes(const lrs_split *s, size_t *counts, int classes)
-{
-	memset(counts, 0, (size_t)classes * sizeof *counts);
-	for (size_t i = 0; i < s->n; i++)
-		counts[s->y[i]]++;
-}
-
 int cmd_data(int argc, char **argv, cli_globals *g)
 {
 	const char *path = NULL;
@@ -132,9 +125,9 @@ int cmd_data(int argc, char **argv, cli_globals *g)
 	describe("validation", &ds->val, row);
 	describe("test", &ds->test, row);
 
-	count_classes(&ds->train, counts, ds->classes);
-	count_classes(&ds->val, counts + ds->classes, ds->classes);
-	count_classes(&ds->test, counts + 2 * ds->classes, ds->classes);
+	lrs_split_class_counts(counts, &ds->train, ds->classes);
+	lrs_split_class_counts(counts + ds->classes, &ds->val, ds->classes);
+	lrs_split_class_counts(counts + 2 * ds->classes, &ds->test, ds->classes);
 	if (!ds->class_names) {
 		printf("\nsamples per class\n%-6s  %8s  %10s  %8s\n", "class", "train", "validation", "test");
 		for (int c = 0; c < ds->classes; c++)

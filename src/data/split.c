@@ -1,7 +1,7 @@
 /* split.c - reading the rows of a split as float32, whichever way its
  * features are kept: float32 (x) or bytes normalised on the way (x8,
  * shift, scale; see lrs_split in data.h). One row, a run of rows (the
- * evaluations), a gathered batch (training).
+ * evaluations), a gathered batch (training); the labels counted by class.
  *
  * Not here: loading, splitting and normalising (dataset.c). */
 #include <string.h>
@@ -103,4 +103,11 @@ void lrs_split_gather(const lrs_split *s, const uint32_t *idx, size_t count, flo
 		convert_row(s, s->x8 + (size_t)idx[i] * d, x + i * d);
 		y[i] = s->y[idx[i]];
 	}
+}
+
+void lrs_split_class_counts(size_t *counts, const lrs_split *s, int classes)
+{
+	memset(counts, 0, (size_t)classes * sizeof *counts);
+	for (size_t i = 0; i < s->n; i++)
+		counts[s->y[i]]++;
 }

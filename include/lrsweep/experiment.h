@@ -169,6 +169,13 @@ void lrs_model_layer_text(char *buf, size_t size, const lrs_layer *L);
 /* The stack of cfg, its layers' texts separated by spaces, into b. */
 void lrs_model_stack_text(lrs_buf *b, const lrs_net_config *cfg);
 
+/* The keys of the file's range_test: section that only a range test
+ * reads (every key but bounds), in file order, as "repeats, start_lr"
+ * into buf (cut to fit); *first, unless first is NULL, the node of the
+ * first of them (its key_line, key_column), NULL when none. Returns how
+ * many: 0 without a range_test: section. */
+size_t lrs_experiment_range_keys(const lrs_experiment *e, char *buf, size_t size, const lrs_node **first);
+
 /* Whether `key` names a hyperparameter trials.space may vary. */
 int lrs_experiment_space_key(const char *key);
 

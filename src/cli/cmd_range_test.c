@@ -108,6 +108,18 @@ static lrs_range_config settings(const range_args *a, const lrs_experiment *e, l
 	return rc;
 }
 
+/* range_test.bounds is for `lrsweep run` (which then skips the test); this
+ * command runs the test it is asked for, and says it leaves them unused. */
+static void warn_bounds(const cli_globals *g, const lrs_experiment *e)
+{
+	const lrs_node *b = e->range.has_bounds ? lrs_node_get(e->range_test, "bounds") : NULL;
+
+	if (b && !g->quiet)
+		fprintf(stderr, "lrsweep %s: warning: %s:%d:%d: range_test.bounds is not used: range-test runs the "
+		        "test it is asked for (lrsweep run takes the bounds and skips the test)\n", CMD, e->path,
+		        b->key_line, b->key_column);
+}
+
 /* Everything of the test in the database, one transaction per write. */
 static int store(lrs_store *st, const lrs_experiment *e, const lrs_dataset *ds, const lrs_range_outcome *o,
                  const lrs_range_config *rc, const lrs_range_choice *ch, int64_t *exp_id)
@@ -147,6 +159,7 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 	if ((status = cli_load(CMD, a.exp_path, &e, &ds)) != 0)
 		return status;
 	cli_data_warning(g, ds);
+	warn_bounds(g, e);
 
 	long repeats, spe = lrs_train_steps_per_epoch(ds, e->batch_size);
 	const char *pick_name;

@@ -285,6 +285,29 @@ static void on_trials_end(void *ctx)
 
 /* ------------------------------------------------------------ the command */
 
+/* Bounds given (--min-lr/--max-lr, or range_test.bounds) mean no range
+ * test runs: one warning naming what was set for the test and is not used
+ * - --pick, and the file's other range_test: keys when the file gives the
+ * bounds (at the first of them). Flags alone leave a file's range_test:
+ * settings be: they serve the runs without the flags. */
+static void warn_unused_range(const cli_globals *g, const run_args *a, const lrs_experiment *e)
+{
+	int flags = !isnan(a->min_lr);
+	const lrs_node *first = NULL;
+	char keys[512] = "", at[600] = "";
+	size_t n = 0, len;
+
+	if (g->quiet || (!flags && !e->range.has_bounds))
+		return;
+	if (e->range.has_bounds && (n = lrs_experiment_range_keys(e, keys, sizeof keys, &first)) > 0)
+		snprintf(at, sizeof at, "%s:%d:%d: ", e->path, first->key_line, first->key_column);
+	if (a->pick && (len = strlen(keys)) < sizeof keys)
+		snprintf(keys + len, sizeof keys - len, "%s--pick", n++ ? ", " : "");
+	if (n > 0)
+		fprintf(stderr, "lrsweep %s: warning: %s%s %s given, so no range test runs: %s %s not used\n", CMD, at,
+		        flags ? "--min-lr/--max-lr" : "range_test.bounds", flags ? "are" : "is", keys, n > 1 ? "are" : "is");
+}
+
 static int interrupted(const lrs_pipeline *p, const char *exp_path)
 {
 	size_t done = 0;
@@ -343,6 +366,7 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 	if ((status = cli_load(CMD, a.exp_path, &e, &ds)) != 0)
 		return status;
 	cli_data_warning(g, ds);
+	warn_unused_range(g, &a, e);
 	view.g = g;
 	view.p = &p;
 	view.best = -INFINITY;

@@ -532,6 +532,29 @@ static void read_range_test(checker *ck, const lrs_node *n, lrs_range_settings *
 	}
 }
 
+size_t lrs_experiment_range_keys(const lrs_experiment *e, char *buf, size_t size, const lrs_node **first)
+{
+	const lrs_node *n = e->range_test;
+	size_t count = 0, used = 0;
+
+	if (size)
+		buf[0] = '\0';
+	if (first)
+		*first = NULL;
+	for (size_t i = 0; n && n->kind == LRS_NODE_MAP && i < n->n; i++) {
+		if (!strcmp(n->keys[i], "bounds"))
+			continue;
+		if (first && !*first)
+			*first = n->items[i];
+		if (used < size) {
+			int w = snprintf(buf + used, size - used, "%s%s", count ? ", " : "", n->keys[i]);
+			used += w > 0 ? (size_t)w : 0;
+		}
+		count++;
+	}
+	return count;
+}
+
 /* ------------------------------------------------------------------ file */
 
 /* ---------------------------------------------------------------- trials */

@@ -308,6 +308,42 @@ static void warn_unused_range(const cli_globals *g, const run_args *a, const lrs
 		        flags ? "--min-lr/--max-lr" : "range_test.bounds", flags ? "are" : "is", keys, n > 1 ? "are" : "is");
 }
 
+/* After the trials: a warning when no completed trial's final validation
+ * accuracy is above the share of the validation split's majority class
+ * plus one sample - what always answering that class scores. The model
+ * then learned nothing from the features (labels shuffled, or features
+ * unrelated to them). Data loaded here only: an external trainer's labels
+ * are its own. */
+static int warn_majority(const cli_globals *g, lrs_store *st, const lrs_pipeline *p, const lrs_dataset *ds)
+{
+	lrs_trial_filter best = { "completed", NULL, "final_val_accuracy", 1, 1, NAN };
+	lrs_trial_rows rows = { NULL, 0 };
+	size_t *counts;
+	int err, top = 0;
+
+	if (g->quiet || p->e->has_trainer || ds->external || ds->val.n == 0 || ds->classes < 2)
+		return 0;
+	if (!(counts = calloc((size_t)ds->classes, sizeof *counts)))
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	lrs_split_class_counts(counts, &ds->val, ds->classes);
+	for (int c = 1; c < ds->classes; c++)
+		top = counts[c] > counts[top] ? c : top;
+	if ((err = lrs_store_trials_read(&rows, st, p->experiment_id, &best)) == 0 && rows.n == 1 &&
+	    !isnan(rows.items[0].final_val_accuracy) &&
+	    rows.items[0].final_val_accuracy * (double)ds->val.n <= (double)counts[top] + 1 + 1e-6) {
+		char name[80] = "";
+		if (ds->class_names)
+			snprintf(name, sizeof name, " \"%.60s\"", ds->class_names[top]);
+		fprintf(stderr, "lrsweep %s: warning: no trial beat always predicting the majority class (class %d%s, "
+		        "%.2f of the validation samples): the model learned nothing from the features -- check the "
+		        "labels and features (lrsweep data %s)\n", CMD, top, name,
+		        (double)counts[top] / (double)ds->val.n, p->e->path);
+	}
+	lrs_trial_rows_free(&rows);
+	free(counts);
+	return err;
+}
+
 static int interrupted(const lrs_pipeline *p, const char *exp_path)
 {
 	size_t done = 0;
@@ -325,8 +361,8 @@ static int interrupted(const lrs_pipeline *p, const char *exp_path)
 	return EXIT_INTERRUPTED;
 }
 
-/* From the store's opening to the leaderboard. */
-static int run_stored(lrs_pipeline *p, const run_args *a, cli_globals *g, const char *path)
+/* From the store's opening to the leaderboard and its warning. */
+static int run_stored(lrs_pipeline *p, const run_args *a, cli_globals *g, const char *path, const lrs_dataset *ds)
 {
 	lrs_store *st = NULL;
 	int err;
@@ -344,6 +380,10 @@ static int run_stored(lrs_pipeline *p, const run_args *a, cli_globals *g, const 
 		        p->sweep_seconds > 0 ? 100 * p->store_seconds / p->sweep_seconds : 0.0);
 	if (err == 0 && (err = lrs_report_leaderboard(stdout, st, p->experiment_id)) == 0)
 		lrs_report_run_totals(stdout, p, path);
+	if (err == 0) {
+		fflush(stdout);   /* the warning after the leaderboard, on a terminal too */
+		err = warn_majority(g, st, p, ds);
+	}
 	lrs_store_free(st);
 	return err < 0 ? cli_fail(CMD, err) : EXIT_OK;
 }
@@ -401,7 +441,7 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 			cli_data_summary(CMD, e, ds);
 		const char *path = cli_db_path(a.db, e, dbbuf, sizeof dbbuf);
 		cli_signals_stoppable();   /* from here on, a signal stops at a safe point */
-		status = run_stored(&p, &a, g, path);
+		status = run_stored(&p, &a, g, path, ds);
 	}
 	for (size_t k = 0; k < view.n_labels; k++)
 		free(view.labels[k]);

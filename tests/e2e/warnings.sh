@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# tests/e2e/warnings.sh - silent traps of `run` and `range-test` made
+# tests/e2e/warnings.sh - two silent traps of `run` and `range-test` made
 # loud: range-test settings given next to bounds (which skip the test) are
-# named as unused, at the file's line:column or by their flags. A file
-# without bounds stays quiet.
+# named as unused, at the file's line:column or by their flags; and a run
+# whose best trial does no better than always answering the validation
+# split's majority class warns, still exiting 0. A file without bounds, and
+# a problem the model learns, stay quiet.
 set -u
 . "$(dirname "$0")/lib.sh"
 cd "$T" || exit 1
@@ -105,5 +107,80 @@ if [ "$RC" -eq 0 ] && ! grep -q "not used" "$ERR"; then
 else
 	nok "range-test without bounds" "rc=$RC $(head -c 400 "$ERR")"
 fi
+
+# ------------------------------------------------------- the majority class
+
+# 400 rows of 4 random features; labels drawn apart from them, 65 % class
+# "no": nothing to learn but the majority. $1 = seed, $2 = 1 to keep the
+# labels random, 0 to make them follow the first feature.
+csv() {
+	/usr/bin/python3 - "$1" "$2" <<'PY'
+import random, sys
+r = random.Random(int(sys.argv[1]))
+print("a,b,c,d,label")
+for _ in range(400):
+    x = [r.gauss(0, 1) for _ in range(4)]
+    if sys.argv[2] == "1":
+        y = "no" if r.random() < 0.65 else "yes"
+    else:
+        y = "no" if x[0] < 0.4 else "yes"
+    print(",".join("%.4f" % v for v in x) + "," + y)
+PY
+}
+csv 7 1 >shuffled.csv
+csv 7 0 >learnable.csv
+for f in shuffled learnable; do
+	cat >$f.yaml <<EOF
+name: $f
+seed: 2
+data:
+  train: {format: csv, path: $f.csv, label: label}
+  validation: 0.25
+model: {hidden: [16], activation: relu}
+optimizer: {type: sgd, momentum: 0.9}
+batch_size: 32
+range_test: {epochs: 2}
+trials:
+  epochs: 4
+  seeds: [1, 2]
+  schedules:
+    - type: one_cycle
+    - type: constant
+EOF
+done
+
+run run shuffled.yaml --db shuffled.db
+line=$(grep "no trial beat always predicting the majority class" "$ERR")
+if [ "$RC" -eq 0 ] && [ "$(printf '%s\n' "$line" | grep -c .)" -eq 1 ] &&
+   printf '%s\n' "$line" | grep -q '^lrsweep run: warning: no trial beat always predicting the majority class (class 0 "no", 0\.[0-9][0-9] of the validation samples): the model learned nothing from the features -- check the labels and features (lrsweep data shuffled.yaml)$'; then
+	ok "labels drawn apart from the features: the majority-class warning, exit 0"
+else
+	nok "shuffled labels" "rc=$RC $(head -c 600 "$ERR")"
+fi
+# the share it names is the validation split's, as `lrsweep data` counts it
+run data shuffled.yaml
+counts=$(awk '$1 == "0" && $2 == "no" { n0 = $4 } $1 == "1" && $2 == "yes" { n1 = $4 } END { printf "%.2f", n0 / (n0 + n1) }' "$OUT")
+if printf '%s\n' "$line" | grep -qF "$counts of the validation samples"; then
+	ok "the share named is the validation split's majority share ($counts)"
+else
+	nok "share" "data says $counts; warning: $line"
+fi
+best=$(sqlite3 shuffled.db "select max(final_val_accuracy) from trials where status = 'completed'")
+if awk -v b="$best" -v s="$counts" 'BEGIN { exit !(b <= s + 1.0 / 100 + 0.005) }'; then
+	ok "the best final validation accuracy ($best) is indeed within a sample of the share ($counts)"
+else
+	nok "best vs share" "best $best share $counts"
+fi
+
+run run learnable.yaml --db learnable.db
+best=$(sqlite3 learnable.db "select max(final_val_accuracy) from trials where status = 'completed'")
+if [ "$RC" -eq 0 ] && ! grep -q "majority class" "$ERR"; then
+	ok "labels that follow a feature: no warning (best final validation accuracy $best)"
+else
+	nok "learnable" "rc=$RC $(head -c 400 "$ERR")"
+fi
+
+run run shuffled.yaml --db shuffled.db --resume -q
+if [ "$RC" -eq 0 ] && ! grep -q "majority class" "$ERR"; then ok "-q: no majority warning"; else nok "quiet majority" "$(head -c 300 "$ERR")"; fi
 
 finish

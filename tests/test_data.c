@@ -1477,6 +1477,25 @@ START_TEST(spread_warning_by_normalisation)
 }
 END_TEST
 
+/* Samples per class: every class counted, absent ones 0, the counts
+ * zeroed first (what was in them before does not add up). */
+START_TEST(class_counts)
+{
+	int32_t y[] = { 2, 0, 2, 2, 0, 2 };
+	lrs_split s = { .y = y, .n = 6, .d = 1 };
+	size_t counts[4] = { 9, 9, 9, 9 };
+
+	lrs_split_class_counts(counts, &s, 4);
+	ck_assert_uint_eq(counts[0], 2);
+	ck_assert_uint_eq(counts[1], 0);
+	ck_assert_uint_eq(counts[2], 4);
+	ck_assert_uint_eq(counts[3], 0);
+	s.n = 0;
+	lrs_split_class_counts(counts, &s, 4);
+	ck_assert_uint_eq(counts[0] + counts[1] + counts[2] + counts[3], 0);
+}
+END_TEST
+
 Suite *suite_data(void)
 {
 	Suite *s = suite_create("data");
@@ -1485,6 +1504,7 @@ Suite *suite_data(void)
 	tc = tcase_create("loaders");
 	tcase_add_checked_fixture(tc, make_tmpdir, remove_tmpdir);
 	tcase_add_test(tc, idx_raw_and_gz);
+	tcase_add_test(tc, class_counts);
 	tcase_add_test(tc, idx_gz_grows_its_buffer);
 	tcase_add_test(tc, idx_limit);
 	tcase_add_test(tc, idx_limit_past_the_first_chunk);

@@ -504,6 +504,42 @@ START_TEST(search_settings_checked)
 }
 END_TEST
 
+/* The range_test: keys that go unused when the file gives bounds: every
+ * key but bounds, in file order, the first one's key position, the list
+ * cut to the buffer while the count stays whole. */
+START_TEST(range_keys_beside_bounds)
+{
+	lrs_experiment *e = load(HEAD "range_test:\n  repeats: 3\n  bounds: {min_lr: 0.01, max_lr: 0.1}\n"
+	                         "  pick: accuracy\n  start_lr: 0.001\n");
+	const lrs_node *first = NULL;
+	char buf[64], small[8];
+
+	ck_assert_msg(e != NULL, "%s", lrs_error_last());
+	ck_assert_int_eq(e->range.has_bounds, 1);
+	ck_assert_uint_eq(lrs_experiment_range_keys(e, buf, sizeof buf, &first), 3);
+	ck_assert_str_eq(buf, "repeats, pick, start_lr");
+	ck_assert_ptr_nonnull(first);
+	ck_assert_int_eq(first->key_line, 6);
+	ck_assert_int_eq(first->key_column, 3);
+	ck_assert_uint_eq(lrs_experiment_range_keys(e, small, sizeof small, NULL), 3);
+	ck_assert_str_eq(small, "repeats");
+	lrs_experiment_free(e);
+
+	e = load(HEAD "range_test: {bounds: {min_lr: 0.01, max_lr: 0.1}}\n");
+	ck_assert_msg(e != NULL, "%s", lrs_error_last());
+	ck_assert_uint_eq(lrs_experiment_range_keys(e, buf, sizeof buf, &first), 0);
+	ck_assert_str_eq(buf, "");
+	ck_assert_ptr_null(first);
+	lrs_experiment_free(e);
+
+	e = load(HEAD);
+	ck_assert_msg(e != NULL, "%s", lrs_error_last());
+	ck_assert_uint_eq(lrs_experiment_range_keys(e, buf, sizeof buf, &first), 0);
+	ck_assert_ptr_null(first);
+	lrs_experiment_free(e);
+}
+END_TEST
+
 Suite *suite_plan(void)
 {
 	Suite *s = suite_create("plan");
@@ -520,6 +556,7 @@ Suite *suite_plan(void)
 	tcase_add_test(tc, refused_draws_fail_alone);
 	tcase_add_test(tc, refused_proposals_fail_alone);
 	tcase_add_test(tc, search_settings_checked);
+	tcase_add_test(tc, range_keys_beside_bounds);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -252,34 +252,39 @@ static void warn_refused(const lrs_pipeline *p)
 		    plan->items[first].label, plan->items[first].error);
 }
 
-/* The lowest momentum a cycling schedule reaches over a trial's steps
- * (at its peak rate: one_cycle's base_momentum, cyclic's). */
-static double lowest_momentum(const lrs_trial_spec *t, const lrs_dataset *ds)
+/* The lowest and highest momentum a cycling schedule reaches over a
+ * trial's steps (the lowest where its rate peaks: one_cycle's and
+ * cyclic's base_momentum, when the trial gets there). */
+static void momentum_span(double *lo, double *hi, const lrs_trial_spec *t, const lrs_dataset *ds)
 {
 	long steps = lrs_train_steps_per_epoch(ds, t->batch_size) * t->epochs;
 	long limit = lrs_sched_step_limit(t->sched);
-	double lo = INFINITY;
 
+	*lo = INFINITY;
+	*hi = -INFINITY;
 	if (limit > 0 && steps > limit)
 		steps = limit;
-	for (long s = 0; s < steps; s++)
-		lo = fmin(lo, lrs_sched_momentum(t->sched, s));
-	return lo;
+	for (long s = 0; s < steps; s++) {
+		double m = lrs_sched_momentum(t->sched, s);
+		*lo = fmin(*lo, m);
+		*hi = fmax(*hi, m);
+	}
 }
 
 /* SGD's steady step at rate lr is lr / (1 - momentum). A schedule that
- * cycles momentum (one_cycle, cyclic; PyTorch's default) replaces the
- * momentum its trial's range test ran with (its group's optimizer): a
- * warning when at the schedule's peak rate the steps differ from the
- * test's by more than LRS_PIPELINE_MOMENTUM_RATIO x either way (momentum
- * 0.99 against one_cycle's 0.85: 15x smaller; plain SGD: 6.7x larger).
- * Each configuration is looked at once (its seeds share the schedule). */
+ * cycles momentum (one_cycle, cyclic; on by default, as in PyTorch)
+ * replaces the momentum its trial's range test ran with (its group's
+ * optimizer): a warning when where the schedule's rate peaks the steps
+ * differ from the test's by more than LRS_PIPELINE_MOMENTUM_RATIO x either
+ * way (momentum 0.99 against one_cycle's 0.85: 15x smaller; plain SGD:
+ * 6.7x larger), quoting the configuration farthest off. Each
+ * configuration is looked at once (its seeds share the schedule). */
 static void warn_cycled_momentum(const lrs_pipeline *p)
 {
 	const lrs_plan *plan = &p->plan;
 	const lrs_pipeline_events *ev = p->opt.events;
-	size_t n = 0, first = 0;
-	double first_lo = NAN, first_m = NAN;
+	size_t n = 0, worst = 0;
+	double w_lo = NAN, w_hi = NAN, w_m = NAN, w_far = 0;
 	unsigned char *seen;
 
 	if (!ev || !ev->warn || !(seen = calloc(plan->configs ? plan->configs : 1, 1)))
@@ -289,32 +294,35 @@ static void warn_cycled_momentum(const lrs_pipeline *p)
 		lrs_model_config m;
 		lrs_optim_config o;
 		long batch;
+		double lo, hi;
 
 		if (!t->sched || t->config >= plan->configs || seen[t->config]++ ||
 		    t->optim.type != LRS_OPTIM_SGD || !lrs_sched_cycles_momentum(t->sched))
 			continue;
 		lrs_plan_group_hyper(p->e, t, p->fields, &m, &o, &batch);
-		double lo = lowest_momentum(t, p->ds), ratio = (1 - o.momentum) / (1 - lo);
-		if (o.type != LRS_OPTIM_SGD ||
-		    !(ratio > LRS_PIPELINE_MOMENTUM_RATIO || ratio < 1 / LRS_PIPELINE_MOMENTUM_RATIO))
+		momentum_span(&lo, &hi, t, p->ds);
+		double far = fabs(log((1 - o.momentum) / (1 - lo)));
+		if (o.type != LRS_OPTIM_SGD || !(far > log(LRS_PIPELINE_MOMENTUM_RATIO)))
 			continue;
-		if (!n++) {
-			first = i;
-			first_lo = lo;
-			first_m = o.momentum;
+		if (!n++ || far > w_far) {
+			worst = i;
+			w_lo = lo;
+			w_hi = hi;
+			w_m = o.momentum;
+			w_far = far;
 		}
 	}
 	free(seen);
 	if (n == 0)
 		return;
-	const lrs_trial_spec *t = &plan->items[first];
-	double ratio = (1 - first_m) / (1 - first_lo);
-	say(p, 1, "%s: %s cycles momentum down to %.3g at its peak rate (cycle_momentum, PyTorch's default), but "
+	const lrs_trial_spec *t = &plan->items[worst];
+	double ratio = (1 - w_m) / (1 - w_lo);
+	say(p, 1, "%s: %s cycles momentum between %.3g and %.3g (cycle_momentum), lowest where its rate peaks, but "
 	    "the range test runs with optimizer.momentum %g: SGD's steps there are %.3gx %s than those the test "
 	    "reads at the same rate (lr / (1 - momentum)), so its bounds may not hold; set the schedule's "
 	    "base_momentum and max_momentum near %g, or cycle_momentum: false (%zu of the plan's %zu "
-	    "configurations, the first %s)", p->e->path, t->type, first_lo, first_m,
-	    ratio > 1 ? ratio : 1 / ratio, ratio > 1 ? "larger" : "smaller", first_m, n, plan->configs, t->label);
+	    "configurations; the farthest off: %s)", p->e->path, t->type, w_lo, w_hi, w_m,
+	    ratio > 1 ? ratio : 1 / ratio, ratio > 1 ? "larger" : "smaller", w_m, n, plan->configs, t->label);
 }
 
 /* Strategy tpe with range tests: a key that gets its own range test must

@@ -145,7 +145,7 @@ cycled() {
 	run run cyc.yaml --db cyc.db --dry-run
 }
 cycled 0.99 ""
-if [ "$RC" = 0 ] && grep -q "^lrsweep run: warning: cyc.yaml: one_cycle cycles momentum down to 0.85 at its peak rate" "$ERR" &&
+if [ "$RC" = 0 ] && grep -q "^lrsweep run: warning: cyc.yaml: one_cycle cycles momentum between 0.85 and 0.95 (cycle_momentum), lowest where its rate peaks" "$ERR" &&
    grep -q "steps there are 15x smaller than those the test reads" "$ERR" &&
    grep -q "base_momentum and max_momentum near 0.99, or cycle_momentum: false" "$ERR"; then
 	ok "one_cycle with momentum 0.99: a warning that its steps are 15x smaller than the test's"
@@ -166,6 +166,18 @@ for case in "0.9|" "0.99|, cycle_momentum: false" "0.99|, base_momentum: 0.985, 
 		nok "no momentum warning (${case%%|*}${case#*|})" "rc=$RC $(head -c 300 "$ERR")"
 	fi
 done
+
+# two cycling schedules off: the warning quotes the farthest (one_cycle
+# down to 0.5: 50x; cyclic's 0.8: 20x), whichever comes first
+exp 5 "repeats: 1" | sed -e "s/momentum: 0.9}/momentum: 0.99}/" \
+	-e "s/- type: constant/- {type: cyclic, step_size_up: 10}\n    - {type: one_cycle, base_momentum: 0.5}/" >cyc.yaml
+run run cyc.yaml --db cyc3.db --dry-run
+if [ "$RC" = 0 ] && grep -q "one_cycle cycles momentum between 0.5 and 0.95 (cycle_momentum)" "$ERR" &&
+   grep -q "50x smaller than those the test reads" "$ERR" && grep -q "(2 of the plan's 2 configurations; the farthest off: " "$ERR"; then
+	ok "two schedules off: the warning quotes the farthest (one_cycle, 50x), counts both"
+else
+	nok "cycled momentum, farthest" "rc=$RC $(head -c 500 "$ERR")"
+fi
 
 # the range test's momentum is the group's (momentum is no grouping key):
 # trials varying it share the experiment's, which one_cycle replaces

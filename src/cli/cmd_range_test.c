@@ -150,7 +150,7 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 
 	long repeats, spe = lrs_train_steps_per_epoch(ds, e->batch_size);
 	const char *pick_name;
-	lrs_range_choice ch = { LRS_PICK_ACCURACY, -1 };
+	lrs_range_choice ch = { .preferred = LRS_PICK_ACCURACY, .chosen = -1 };
 	lrs_range_config rc = settings(&a, e, spe, &repeats, &pick_name);
 	int auto_range = e->range.auto_range && rc.mode == LRS_RAMP_LINEAR && isnan(a.start_lr) && isnan(a.end_lr);
 	lrs_train_config base = { .model = e->model.net, .optim = e->optim, .batch_size = e->batch_size, .epochs = 1,

@@ -33,7 +33,7 @@ YAML
 sed 's/^range_test: .*/range_test: {start_lr: 0.001, end_lr: 1, epochs: 2, repeats: 2}/' exp.yaml >given.yaml
 { cat exp.yaml; printf '  space:\n    batch_size: {grid: [16, 64]}\n'; } >groups.yaml
 
-# probe_lines FILE: the probe's note of each probe line of stderr FILE, in
+# probe_notes FILE: the probe's note of each probe line of stderr FILE, in
 # order, as range_tests.probe_note should hold it; and its length in
 # updates (probe_lengths)
 probe_notes() {

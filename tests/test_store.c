@@ -677,6 +677,51 @@ START_TEST(range_test_round_trip)
 }
 END_TEST
 
+/* A probed test's repeats carry the probe's length and note; a test with
+ * no probe (probe_iterations 0) stores NULL for both, whatever the note. */
+START_TEST(range_test_probe_round_trip)
+{
+	lrs_store *st = open_ok(dbpath, LRS_STORE_CREATE);
+	int64_t exp = new_experiment(st, "probe");
+	lrs_range_test_info info = {
+		.repeat = 0, .mode = "linear", .start_lr = 0.00152, .end_lr = 0.152, .iterations = 300,
+		.stopped_at = -1, .seed = 3, .wall_seconds = 1, .probe_iterations = 1000,
+		.probe_note = "the probe's accuracy peaks there (0.91 at lr 0.152)"
+	};
+	lrs_range_point pt = { 0, 0.00152, 2.3, 2.3, 0.1 };
+	lrs_range_test_rows rt;
+	rows r;
+
+	ck_assert_int_eq(lrs_store_range_test_add(NULL, st, exp, &info, &pt, 1), 0);
+	info.repeat = 1;
+	ck_assert_int_eq(lrs_store_range_test_add(NULL, st, exp, &info, &pt, 1), 0);
+	info.repeat = 0;
+	info.group_key = "batch_size=64";
+	info.probe_iterations = 0;                      /* a range given */
+	ck_assert_int_eq(lrs_store_range_test_add(NULL, st, exp, &info, &pt, 1), 0);
+
+	run(&r, st, "SELECT probe_iterations, probe_note FROM range_tests ORDER BY id");
+	ck_assert_int_eq(r.nrows, 3);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_str_eq(cell(&r, i, 0), "1000");
+		ck_assert_str_eq(cell(&r, i, 1), "the probe's accuracy peaks there (0.91 at lr 0.152)");
+	}
+	ck_assert_ptr_null(cell(&r, 2, 0));
+	ck_assert_ptr_null(cell(&r, 2, 1));
+	rows_free(&r);
+
+	ck_assert_int_eq(lrs_store_range_tests_read(&rt, st, exp, 0), 0);
+	ck_assert_uint_eq(rt.n, 3);
+	ck_assert_int_eq(rt.items[0].probe_iterations, 1000);
+	ck_assert_str_eq(rt.items[1].probe_note, "the probe's accuracy peaks there (0.91 at lr 0.152)");
+	ck_assert_str_eq(rt.items[2].group_key, "batch_size=64");
+	ck_assert_int_eq(rt.items[2].probe_iterations, -1);
+	ck_assert_ptr_null(rt.items[2].probe_note);
+	lrs_range_test_rows_free(&rt);
+	lrs_store_free(st);
+}
+END_TEST
+
 START_TEST(bounds_round_trip)
 {
 	lrs_store *st = open_ok(dbpath, LRS_STORE_CREATE);
@@ -730,7 +775,7 @@ START_TEST(bounds_round_trip)
 	/* clearing a cut-short test: its tests, points and bounds go, another
 	 * experiment's stay */
 	int64_t other = new_experiment(st, "other");
-	lrs_range_test_info info = { 0, "linear", 1e-4, 1.0, 10, -1, 1, 0.5, NULL };
+	lrs_range_test_info info = { 0, "linear", 1e-4, 1.0, 10, -1, 1, 0.5, NULL, 0, NULL };
 	lrs_range_point pt = { 0, 1e-4, 2.3, 2.3, NAN };
 	ck_assert_int_eq(lrs_store_range_test_add(NULL, st, exp, &info, &pt, 1), 0);
 	ck_assert_int_eq(lrs_store_range_test_add(NULL, st, other, &info, &pt, 1), 0);
@@ -907,7 +952,7 @@ START_TEST(foreign_keys_enforced)
 {
 	lrs_store *st = open_ok(dbpath, LRS_STORE_CREATE);
 	lrs_trial_plan p = { "k", "constant", NULL, NULL, 1, NULL, NULL };
-	lrs_range_test_info rt = { 0, "linear", 1e-3, 1, 10, -1, 1, 0, NULL };
+	lrs_range_test_info rt = { 0, "linear", 1e-3, 1, 10, -1, 1, 0, NULL, 0, NULL };
 	lrs_bound_row b = { "accuracy", 0.1, 0.2, NAN, NAN, 1, NULL, NULL };
 	lrs_trial_result res = result_of(LRS_TRIAL_COMPLETED, 0.5, 0.5);
 	static const char *const children[] = { "range_tests", "range_points", "bounds",
@@ -1090,7 +1135,7 @@ START_TEST(readonly_refuses_writes)
 	lrs_experiment_info info = sample_info("ro");
 	lrs_trial_plan p = { "k", "constant", NULL, NULL, 1, NULL, NULL };
 	lrs_bound_row b = { "accuracy", 0.1, 0.2, NAN, NAN, 1, NULL, NULL };
-	lrs_range_test_info rt = { 0, "linear", 1e-3, 1, 10, -1, 1, 0, NULL };
+	lrs_range_test_info rt = { 0, "linear", 1e-3, 1, 10, -1, 1, 0, NULL, 0, NULL };
 	lrs_trial_result res = result_of(LRS_TRIAL_COMPLETED, 0.5, 0.5);
 	lrs_experiment_record rec;
 	lrs_trial_list list;
@@ -1134,7 +1179,7 @@ START_TEST(integrity_and_sqlite_shell)
 {
 	lrs_store *st = open_ok(dbpath, LRS_STORE_CREATE);
 	int64_t exp = new_experiment(st, "shell");
-	lrs_range_test_info rt = { 0, "linear", 1e-3, 1, 5, 4, 1, 0.5, NULL };
+	lrs_range_test_info rt = { 0, "linear", 1e-3, 1, 5, 4, 1, 0.5, NULL, 0, NULL };
 	lrs_range_point pts[5];
 	char buf[64], cmd[512], out[64] = "";
 	FILE *f;
@@ -1171,6 +1216,61 @@ START_TEST(integrity_and_sqlite_shell)
 }
 END_TEST
 
+/* A file of schema version 4 (before the probe's columns), made with the
+ * sqlite3 shell from a current one: a writing open migrates it to the
+ * current version, keeping its range tests with no probe (NULL); a
+ * read-only open that may upgrade does the same. */
+START_TEST(version_4_migrates)
+{
+	lrs_store *st = open_ok(dbpath, LRS_STORE_CREATE);
+	int64_t exp = new_experiment(st, "old");
+	lrs_range_test_info rt = { 0, "linear", 1e-3, 1, 5, -1, 9, 0.5, "", 200, "kept out of version 4" };
+	lrs_range_point pts[2] = { { 0, 1e-3, 2.0, 2.0, 0.2 }, { 1, 1, 1.5, 1.9, NAN } };
+	lrs_range_test_rows rows_read;
+	char cmd[1024], path[256];
+	int version = 0;
+
+	ck_assert_int_eq(lrs_store_range_test_add(NULL, st, exp, &rt, pts, 2), 0);
+	rt.repeat = 1;
+	ck_assert_int_eq(lrs_store_range_test_add(NULL, st, exp, &rt, pts, 2), 0);
+	lrs_store_free(st);
+	ck_assert_msg(access("/usr/bin/sqlite3", X_OK) == 0, "/usr/bin/sqlite3 is needed to make a version 4 file");
+	snprintf(cmd, sizeof cmd, "/usr/bin/sqlite3 '%s' 'ALTER TABLE range_tests DROP COLUMN probe_iterations;"
+	         " ALTER TABLE range_tests DROP COLUMN probe_note; PRAGMA user_version = 4' >/dev/null", dbpath);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(path, sizeof path, "%s/copy.db", tmpdir);
+	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", dbpath, path);
+	ck_assert_int_eq(system(cmd), 0);
+
+	st = open_ok(dbpath, 0);                        /* a writing open */
+	ck_assert_int_eq(lrs_store_schema_version(&version, st), 0);
+	ck_assert_int_eq(version, LRS_STORE_SCHEMA_VERSION);
+	ck_assert_int_eq(one_int(st, "SELECT count(*) FROM range_tests"), 2);
+	ck_assert_int_eq(one_int(st, "SELECT count(*) FROM range_points"), 4);
+	ck_assert_int_eq(one_int(st, "SELECT count(*) FROM range_tests WHERE probe_iterations IS NULL"
+	                             " AND probe_note IS NULL AND seed = 9 AND iterations = 5"), 2);
+	ck_assert_int_eq(lrs_store_range_tests_read(&rows_read, st, exp, 1), 0);
+	ck_assert_uint_eq(rows_read.n, 2);
+	ck_assert_int_eq(rows_read.items[0].probe_iterations, -1);
+	ck_assert_ptr_null(rows_read.items[0].probe_note);
+	ck_assert_int_eq(rows_read.items[1].n_points, 2);
+	lrs_range_test_rows_free(&rows_read);
+	/* and a new test on the migrated file stores its probe */
+	rt.repeat = 2;
+	ck_assert_int_eq(lrs_store_range_test_add(NULL, st, exp, &rt, pts, 2), 0);
+	ck_assert_int_eq(one_int(st, "SELECT probe_iterations FROM range_tests WHERE repeat = 2"), 200);
+	lrs_store_free(st);
+
+	st = open_ok(path, LRS_STORE_READONLY | LRS_STORE_UPGRADE);
+	ck_assert_int_eq(lrs_store_upgraded_from(st), 4);
+	ck_assert_int_eq(lrs_store_range_tests_read(&rows_read, st, exp, 0), 0);
+	ck_assert_uint_eq(rows_read.n, 2);
+	ck_assert_int_eq(rows_read.items[1].probe_iterations, -1);
+	lrs_range_test_rows_free(&rows_read);
+	lrs_store_free(st);
+}
+END_TEST
+
 /* ----------------------------------------------------------------- suite */
 
 
@@ -1200,6 +1300,7 @@ Suite *suite_store(void)
 	tcase_add_test(rw, experiment_round_trip);
 	tcase_add_test(rw, one_writer_per_experiment);
 	tcase_add_test(rw, range_test_round_trip);
+	tcase_add_test(rw, range_test_probe_round_trip);
 	tcase_add_test(rw, bounds_round_trip);
 	tcase_add_test(rw, trials_round_trip);
 	tcase_add_test(rw, trial_finish_is_atomic);
@@ -1211,6 +1312,7 @@ Suite *suite_store(void)
 	tcase_add_test(q, query_rows_and_nulls);
 	tcase_add_test(q, readonly_refuses_writes);
 	tcase_add_test(q, integrity_and_sqlite_shell);
+	tcase_add_test(q, version_4_migrates);
 	suite_add_tcase(s, q);
 	return s;
 }

@@ -28,6 +28,9 @@
 /* Repeats whose picks spread more than this factor get a warning. */
 #define LRS_RANGE_SPREAD 2.0
 
+/* Room for the probe's note: its pick's why and a few words around it. */
+#define LRS_RANGE_PROBE_NOTE (sizeof ((lrs_pick_result *)0)->why + 32)
+
 /* Loads experiment file `path` and its data (an external trainer's:
  * lrs_dataset_new_external's stand-in). A problem of a data file is
  * located at the line:column of the experiment where it is named, one of
@@ -63,12 +66,22 @@ struct lrs_executor {
 
 /* ------------------------------------------------------------ the range test */
 
-/* Which rule's bounds feed the trials: the one asked for, or the first of
- * lrs_pick_fallback that picked when it could not (chosen = -1: none did). */
+/* What was decided around a range test: which rule's bounds feed the
+ * trials - the one asked for, or the first of lrs_pick_fallback that
+ * picked when it could not (chosen = -1: none did) - and, when a probe
+ * set the linear test's range, its length and answer (stored with the
+ * test's repeats). */
 typedef struct {
 	lrs_pick_rule preferred;     /* range_test.pick or --pick            */
 	int chosen;                  /* the rule whose bounds are used, or -1 */
+	long probe_iterations;       /* the probe's updates; 0 = none ran    */
+	char probe_note[LRS_RANGE_PROBE_NOTE];   /* lrs_range_probe_note's   */
 } lrs_range_choice;
+
+/* The probe's answer in words, as stored (range_tests.probe_note) and
+ * printed after "the linear test runs A -> B: ": why it chose that range,
+ * or "found no range (why)". Returns buf. */
+const char *lrs_range_probe_note(char *buf, size_t size, const lrs_pick_result *probe);
 
 /* What the caller shows of a range test as it goes. */
 typedef struct {
@@ -89,9 +102,10 @@ typedef struct {
 } lrs_range_view;
 
 /* One range test as the pipeline runs it: when `auto_range`, a probe
- * first sets rc's start_lr and end_lr (lrs_range_auto); then `repeats`
- * repeats of `base` on `threads` threads (elsewhere when rc->run_repeats
- * is set), every rule, and ch->chosen. `view` may be NULL. */
+ * first sets rc's start_lr and end_lr (lrs_range_auto) and ch's probe
+ * fields; then `repeats` repeats of `base` on `threads` threads
+ * (elsewhere when rc->run_repeats is set), every rule, and ch->chosen.
+ * `view` may be NULL. */
 int lrs_pipeline_range(lrs_range_outcome *o, lrs_range_choice *ch, const lrs_dataset *ds,
                        const lrs_train_config *base, lrs_range_config *rc, int auto_range, long repeats,
                        int threads, const lrs_range_view *view);
@@ -103,9 +117,10 @@ int lrs_pipeline_range(lrs_range_outcome *o, lrs_range_choice *ch, const lrs_dat
 const char *lrs_range_note(char *buf, size_t size, const lrs_range_outcome *o, const lrs_range_choice *ch,
                            int k);
 
-/* Stores the repeats' curves and every rule's bounds of group `group_key`
- * ("" with one group) under experiment `exp_id`, one transaction per
- * write; with no pick at all the preferred rule stays marked chosen. */
+/* Stores the repeats' curves (each with ch's probe, if one ran) and every
+ * rule's bounds of group `group_key` ("" with one group) under experiment
+ * `exp_id`, one transaction per write; with no pick at all the preferred
+ * rule stays marked chosen. */
 int lrs_pipeline_range_store(lrs_store *st, int64_t exp_id, const char *group_key, const lrs_range_outcome *o,
                              const lrs_range_config *rc, const lrs_range_choice *ch);
 

@@ -34,7 +34,16 @@ typedef struct {
 	double min_lr, max_lr;          /* the chosen bounds, NAN when none  */
 	const char *rule;
 	const char *group;              /* the group it tested; NULL or "": the only one */
+	long probe_iterations;          /* the probe that set its range; 0 none */
 } lrs_range_figure;
+
+/* A range test's probe as one line, as `query range-test`, the report
+ * and the plot show it: "probe: N updates -> linear A .. B: NOTE" (the
+ * note left out when `note` is NULL), or "no probe (range given)" when
+ * probe_iterations <= 0; A and B are the linear test's start_lr and
+ * end_lr. Returns buf. */
+const char *lrs_report_probe_line(char *buf, size_t size, long probe_iterations, const char *note,
+                                  double start_lr, double end_lr);
 
 /* Loss (raw and smoothed) and accuracy against the rate, the bounds
  * marked; `path` .png/.svg, or NULL for the terminal. */

@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LRS_STORE_SCHEMA_VERSION 4      /* PRAGMA user_version written    */
+#define LRS_STORE_SCHEMA_VERSION 5      /* PRAGMA user_version written    */
 #define LRS_STORE_APPLICATION_ID 0x4c525357 /* PRAGMA application_id, "LRSW" */
 
 /* Flags of lrs_store_open. */
@@ -155,6 +155,11 @@ typedef struct {
 	const char *group_key;          /* the trials' group it tested (SPEC §4):
 	                                   "optimizer.type=adam, batch_size=64";
 	                                   NULL or "" = every trial    */
+	long probe_iterations;          /* updates of the probe that set the
+	                                   range; 0 = no probe ran (NULL)   */
+	const char *probe_note;         /* the probe's answer (pipeline.h's
+	                                   lrs_range_probe_note); NULL with
+	                                   no probe                         */
 } lrs_range_test_info;
 
 typedef struct {
@@ -380,6 +385,8 @@ typedef struct {
 	int64_t seed;                   /* as stored (signed)                */
 	double wall_seconds;
 	char *group_key;                /* "" = the only group               */
+	long probe_iterations;          /* the probe's updates; -1 = none ran */
+	char *probe_note;               /* its answer; NULL when none ran    */
 	long n_points;                  /* points stored                     */
 	double max_accuracy;            /* over its points                   */
 	double min_smoothed_loss;

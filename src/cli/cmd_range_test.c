@@ -133,12 +133,13 @@ static int store(lrs_store *st, const lrs_experiment *e, const lrs_dataset *ds, 
 	return err;
 }
 
-static int draw(const range_args *a, const lrs_range_outcome *o, const lrs_range_config *rc, lrs_pick_rule chosen)
+static int draw(const range_args *a, const lrs_range_outcome *o, const lrs_range_config *rc,
+                const lrs_range_choice *ch, lrs_pick_rule chosen)
 {
 	const lrs_pick_result *p = &o->picks[chosen];
 	lrs_range_figure f = { rc->mode == LRS_RAMP_EXPONENTIAL, o->repeats, (size_t)o->n, o->lr, o->loss,
 	                       o->smoothed_loss, o->accuracy, p->ok ? p->min_lr : NAN, p->ok ? p->max_lr : NAN,
-	                       lrs_pick_rule_name(chosen), NULL };
+	                       lrs_pick_rule_name(chosen), NULL, ch->probe_iterations };
 	return lrs_report_range_plot(a->plot, &f);
 }
 
@@ -163,7 +164,7 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 
 	long repeats, spe = lrs_train_steps_per_epoch(ds, e->batch_size);
 	const char *pick_name;
-	lrs_range_choice ch = { LRS_PICK_ACCURACY, -1 };
+	lrs_range_choice ch = { .preferred = LRS_PICK_ACCURACY, .chosen = -1 };
 	lrs_range_config rc = settings(&a, e, spe, &repeats, &pick_name);
 	int auto_range = e->range.auto_range && rc.mode == LRS_RAMP_LINEAR && isnan(a.start_lr) && isnan(a.end_lr);
 	lrs_train_config base = { .model = e->model.net, .optim = e->optim, .batch_size = e->batch_size, .epochs = 1,
@@ -213,7 +214,7 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 	if (a.plot || a.terminal) {
 		fflush(stdout);
 		if ((a.plot && (err = lrs_outfile_check_db(a.plot, path, "the plot")) < 0) ||
-		    (err = draw(&a, &o, &rc, ch.chosen >= 0 ? (lrs_pick_rule)ch.chosen : ch.preferred)) < 0) {
+		    (err = draw(&a, &o, &rc, &ch, ch.chosen >= 0 ? (lrs_pick_rule)ch.chosen : ch.preferred)) < 0) {
 			status = cli_fail(CMD, err);
 			goto out;
 		}

@@ -15,6 +15,8 @@
 
 static void probed(void *ctx, const lrs_pick_result *p, long iterations, const lrs_range_config *rc)
 {
+	char note[LRS_RANGE_PROBE_NOTE];
+
 	if (((cli_range_view *)ctx)->quiet)
 		return;
 	if (!p->ok)
@@ -24,7 +26,7 @@ static void probed(void *ctx, const lrs_pick_result *p, long iterations, const l
 	else
 		fprintf(stderr, "lrsweep: probe (exponential %g -> %g, %ld updates): the linear test runs %.3g -> "
 		        "%.3g: %s\n", LRS_RANGE_PROBE_START, LRS_RANGE_PROBE_END, iterations,
-		        rc->start_lr, rc->end_lr, p->why[0] ? p->why : "the probe's loss is lowest there");
+		        rc->start_lr, rc->end_lr, lrs_range_probe_note(note, sizeof note, p));
 }
 
 static void starting(void *ctx, const lrs_range_config *rc, long repeats, long threads)

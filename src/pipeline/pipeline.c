@@ -520,7 +520,7 @@ static int test_group(lrs_pipeline *p, lrs_store *st, size_t k)
 	lrs_range_config rc;
 	lrs_train_config base;
 	lrs_range_outcome o;
-	lrs_range_choice ch = { LRS_PICK_COMBINED, -1 };
+	lrs_range_choice ch = { .preferred = LRS_PICK_COMBINED, .chosen = -1 };
 	repeats_ctx rx = { p->opt.executor, k };
 	int err;
 

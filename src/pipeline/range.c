@@ -76,6 +76,15 @@ const char *lrs_range_note(char *buf, size_t size, const lrs_range_outcome *o, c
 	return buf;
 }
 
+const char *lrs_range_probe_note(char *buf, size_t size, const lrs_pick_result *probe)
+{
+	if (!probe->ok)
+		snprintf(buf, size, "found no range (%s)", probe->why);
+	else
+		snprintf(buf, size, "%s", probe->why[0] ? probe->why : "the probe's loss is lowest there");
+	return buf;
+}
+
 int lrs_pipeline_range(lrs_range_outcome *o, lrs_range_choice *ch, const lrs_dataset *ds,
                        const lrs_train_config *base, lrs_range_config *rc, int auto_range, long repeats,
                        int threads, const lrs_range_view *view)
@@ -89,6 +98,8 @@ int lrs_pipeline_range(lrs_range_outcome *o, lrs_range_choice *ch, const lrs_dat
 
 		if ((err = lrs_range_auto(rc, &probe, &probe_iterations, ds, base)) < 0)
 			return err;
+		ch->probe_iterations = probe_iterations;
+		lrs_range_probe_note(ch->probe_note, sizeof ch->probe_note, &probe);
 		if (view && view->probed)
 			view->probed(view->ctx, &probe, probe_iterations, rc);
 	}
@@ -122,14 +133,15 @@ int lrs_pipeline_no_bounds(const lrs_range_outcome *o, const lrs_range_choice *c
 	                     rc->eval_every, rc->start_lr, rc->end_lr);
 }
 
-/* Repeat r's curve as stored. */
+/* Repeat r's curve as stored, with the probe that set its range. */
 static int store_curve(lrs_store *st, int64_t exp_id, const char *group_key, const lrs_range_outcome *o,
-                       const lrs_range_config *rc, long r)
+                       const lrs_range_config *rc, const lrs_range_choice *ch, long r)
 {
 	const lrs_range_curve *c = &o->curves[r];
 	lrs_range_test_info ti = { (int)r, rc->mode == LRS_RAMP_EXPONENTIAL ? "exponential" : "linear",
 	                           rc->start_lr, rc->end_lr, rc->iterations, c->stopped_at, o->seeds[r],
-	                           c->wall_seconds, group_key };
+	                           c->wall_seconds, group_key, ch->probe_iterations,
+	                           ch->probe_iterations > 0 ? ch->probe_note : NULL };
 	lrs_range_point *pts = malloc((c->n > 0 ? (size_t)c->n : 1) * sizeof *pts);
 	int err;
 
@@ -150,7 +162,7 @@ int lrs_pipeline_range_store(lrs_store *st, int64_t exp_id, const char *group_ke
 	int err = 0;
 
 	for (long r = 0; r < o->repeats && err == 0; r++)
-		err = store_curve(st, exp_id, group_key, o, rc, r);
+		err = store_curve(st, exp_id, group_key, o, rc, ch, r);
 	if (err < 0)
 		return err;
 	/* with no pick at all the rule asked for stays marked, as it was */

@@ -11,6 +11,7 @@
 
 #include "lrsweep/error.h"
 #include "lrsweep/query.h"
+#include "lrsweep/report.h"
 #include "lrsweep/results.h"
 #include "lrsweep/store.h"
 #include "lrsweep/table.h"
@@ -551,17 +552,19 @@ static void bounds_table(lrs_table *t, const lrs_bound_rows *b, int grouped)
 	}
 }
 
-/* The repeats table. Seeds are 64-bit unsigned, stored as SQLite's signed
- * integers: shown as the range-test command printed them, and as text in
- * JSON (a double cannot hold them, so JSON readers would round them). */
-static void repeats_table(lrs_table *t, const lrs_range_test_rows *r, int grouped)
+/* The repeats table; `probe`: the probe's columns last (CSV and JSON; a
+ * table shows probe_lines instead). Seeds are 64-bit unsigned, stored as
+ * SQLite's signed integers: shown as the range-test command printed them,
+ * and as text in JSON (a double cannot hold them, so JSON readers would
+ * round them). */
+static void repeats_table(lrs_table *t, const lrs_range_test_rows *r, int grouped, int probe)
 {
 	static const char *const names[] = { "group_key", "id", "repeat", "mode", "start_lr", "end_lr", "iterations",
 	                                     "stopped_at", "seed", "wall_seconds", "points", "max_accuracy",
-	                                     "min_smoothed_loss" };
+	                                     "min_smoothed_loss", "probe_iterations", "probe_note" };
 	char seed[32];
 
-	lrs_table_init(t, grouped ? 13 : 12, names + !grouped);
+	lrs_table_init(t, (grouped ? 13 : 12) + (probe ? 2 : 0), names + !grouped);
 	for (const lrs_range_test_row *x = r->items; x < r->items + r->n; x++) {
 		group_row(t, x->group_key, grouped);
 		lrs_table_put_int(t, x->id);
@@ -576,6 +579,25 @@ static void repeats_table(lrs_table *t, const lrs_range_test_rows *r, int groupe
 		lrs_table_put_count(t, x->n_points);
 		lrs_table_put_real(t, x->max_accuracy);
 		lrs_table_put_real(t, x->min_smoothed_loss);
+		if (probe) {
+			lrs_table_put_count(t, x->probe_iterations);
+			lrs_table_put_text(t, x->probe_note);
+		}
+	}
+}
+
+/* A line per group (each group's first repeat: all carry the same probe):
+ * the probe that set its range, or that none ran. */
+static void probe_lines(FILE *out, const lrs_range_test_rows *r, int grouped)
+{
+	char line[LRS_RANGE_PROBE_NOTE + 128];
+
+	for (size_t i = 0; i < r->n; i++) {
+		const lrs_range_test_row *x = &r->items[i];
+		if (i > 0 && !strcmp(x->group_key, r->items[i - 1].group_key))
+			continue;
+		lrs_report_probe_line(line, sizeof line, x->probe_iterations, x->probe_note, x->start_lr, x->end_lr);
+		fprintf(out, "%s%s%s\n", grouped ? x->group_key : "", grouped ? ": " : "", line);
 	}
 }
 
@@ -600,9 +622,8 @@ static int q_range_test(lrs_store *st, const lrs_query *a, const lrs_experiment_
 	}
 	int grouped = count_groups(&rt, &bd) > 1;   /* one group: as it always was */
 	bounds_table(&b, &bd, grouped);
-	repeats_table(&r, &rt, grouped);
+	repeats_table(&r, &rt, grouped, a->format != LRS_FMT_TABLE);
 	lrs_bound_rows_free(&bd);
-	lrs_range_test_rows_free(&rt);
 	if (b.failed || r.failed) {
 		rc = lrs_error_set(LRS_ENOMEM, "out of memory");
 	} else if (a->format == LRS_FMT_JSON) {
@@ -617,7 +638,12 @@ static int q_range_test(lrs_store *st, const lrs_query *a, const lrs_experiment_
 		lrs_table_print(a->out, &b, a->format, 0);
 		fprintf(a->out, a->format == LRS_FMT_TABLE ? "\nrepeats\n\n" : "\n");
 		lrs_table_print(a->out, &r, a->format, 0);
+		if (a->format == LRS_FMT_TABLE && rt.n > 0) {
+			fprintf(a->out, "\n");
+			probe_lines(a->out, &rt, grouped);
+		}
 	}
+	lrs_range_test_rows_free(&rt);
 	lrs_table_free(&b);
 	lrs_table_free(&r);
 	return rc;

@@ -58,9 +58,12 @@ int lrs_report_range_plot(const char *path, const lrs_range_figure *c)
 		{ .title = "smoothed loss", .x = c->lr, .y = c->smoothed_loss, .n = c->n },
 		{ .title = "validation accuracy", .x = ax, .y = ay, .n = m, .right_axis = 1 },
 	};
-	snprintf(title, sizeof title, "LR range test (%s), mean of %ld repeat%s, bounds: %s%s%s",
-	         c->exponential ? "exponential" : "linear", c->repeats, c->repeats > 1 ? "s" : "", c->rule,
-	         c->group && *c->group ? "; group " : "", c->group ? c->group : "");
+	int k = snprintf(title, sizeof title, "LR range test (%s), mean of %ld repeat%s, bounds: %s%s%s",
+	                 c->exponential ? "exponential" : "linear", c->repeats, c->repeats > 1 ? "s" : "", c->rule,
+	                 c->group && *c->group ? "; group " : "", c->group ? c->group : "");
+	if (c->probe_iterations > 0 && k > 0 && (size_t)k < sizeof title)
+		snprintf(title + k, sizeof title - (size_t)k, "; range from a probe of %ld updates",
+		         c->probe_iterations);
 	/* the loss axis ends a little above the smoothed curve's start, so the
 	 * spike where the test stops does not flatten everything else */
 	for (size_t i = 0; i < c->n; i++)
@@ -88,6 +91,7 @@ typedef struct {
 	double *lr, *loss, *sm, *acc;   /* (n)                               */
 	double min_lr, max_lr;          /* chosen; NAN none                  */
 	const char *rule;               /* the chosen rule, or "none"        */
+	long probe_iterations;          /* the probe that set its range; -1 none */
 	double *ax, *ay;                /* (n) the evaluated points          */
 	size_t n_acc;
 } group_curves;
@@ -115,8 +119,10 @@ static int mean_curves(group_curves *g, const lrs_range_test_rows *rt, const lrs
 		const lrs_range_test_row *r = &rt->items[k];
 		if (strcmp(r->group_key, g->group))
 			continue;
-		if (first)
+		if (first) {
 			g->exponential = !strcmp(r->mode, "exponential");
+			g->probe_iterations = r->probe_iterations;
+		}
 		if (first || (size_t)r->n_points < g->n)
 			g->n = (size_t)r->n_points;
 		first = 0;
@@ -251,7 +257,7 @@ static int draw(const lrs_figure_request *req, const lrs_range_test_rows *rt, co
 	}
 	if (rc == 0 && n == 1) {
 		lrs_range_figure f = { g->exponential, g->repeats, g->n, g->lr, g->loss, g->sm, g->acc, g->min_lr,
-		                       g->max_lr, g->rule, g->group };
+		                       g->max_lr, g->rule, g->group, g->probe_iterations };
 		rc = lrs_report_range_plot(req->path, &f);
 	} else if (rc == 0) {
 		rc = plot_groups(req, g, n);
@@ -298,6 +304,17 @@ out_bd:
 }
 
 /* ------------------------------------------------------------ as text */
+
+const char *lrs_report_probe_line(char *buf, size_t size, long probe_iterations, const char *note,
+                                  double start_lr, double end_lr)
+{
+	if (probe_iterations <= 0)
+		snprintf(buf, size, "no probe (range given)");
+	else
+		snprintf(buf, size, "probe: %ld updates -> linear %.3g .. %.3g%s%s", probe_iterations, start_lr, end_lr,
+		         note ? ": " : "", note ? note : "");
+	return buf;
+}
 
 static void print_bound(FILE *f, double v)
 {

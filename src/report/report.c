@@ -290,8 +290,20 @@ static void bounds_table(report *r, const lrs_bound_rows *b, const char *group)
 	               "did not pick on every repeat).</p>\n");
 }
 
-/* One group's test: its ramp, its figure, its bounds. `grouped`: a
- * heading naming the group, and its own figure. */
+/* Where the test's range came from: the probe that chose it (its length,
+ * the linear range and the probe's own words), or that it was given. */
+static void probe_note(report *r, const lrs_range_test_row *t)
+{
+	char line[LRS_RANGE_PROBE_NOTE + 128];
+
+	lrs_buf_printf(r->b, "<p class=\"note probe\">");
+	text(r->b, lrs_report_probe_line(line, sizeof line, t->probe_iterations, t->probe_note, t->start_lr,
+	                                 t->end_lr), NULL);
+	lrs_buf_printf(r->b, "</p>\n");
+}
+
+/* One group's test: its ramp, where it came from, its figure, its bounds.
+ * `grouped`: a heading naming the group, and its own figure. */
 static int range_group(report *r, const lrs_range_test_rows *rt, const lrs_bound_rows *b, const char *group,
                        int grouped)
 {
@@ -316,6 +328,7 @@ static int range_group(report *r, const lrs_range_test_rows *rt, const lrs_bound
 		               "their mean, the chosen bounds dashed.</p>\n",
 		               !strcmp(first->mode, "exponential") ? "Exponential" : "Linear", first->start_lr,
 		               first->end_lr, first->iterations, repeats, repeats > 1 ? "s" : "");
+		probe_note(r, first);
 		if ((rc = embed_figure(r, "range-test", grouped ? group : NULL)) < 0)
 			return rc;
 	}

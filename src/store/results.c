@@ -10,6 +10,7 @@
 #include <assert.h>
 #include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,12 +99,18 @@ static void *grow(void **items, size_t *cap, size_t n, size_t size)
 	return memset((char *)*items + n * size, 0, size);
 }
 
+/* Whether the file's schema is version `v` or later. */
+static int schema_at_least(lrs_store *st, int v)
+{
+	int have = 0;
+
+	return lrs_store_schema_version(&have, st) == 0 && have >= v;
+}
+
 /* Whether the file has range-test groups (schema version 4 and later). */
 static int has_groups(lrs_store *st)
 {
-	int v = 0;
-
-	return lrs_store_schema_version(&v, st) == 0 && v >= 4;
+	return schema_at_least(st, 4);
 }
 
 /* Whether `s` names an experiment by id: digits, short enough for one. */
@@ -482,7 +489,7 @@ static void clear_rt(void *item)
 	lrs_range_test_row *r = item;
 
 	free(r->points);
-	free_fields((char **const[]){ &r->mode, &r->group_key }, 2);
+	free_fields((char **const[]){ &r->mode, &r->group_key, &r->probe_note }, 3);
 }
 
 static int rt_row(void *item, sqlite3_stmt *s)
@@ -501,6 +508,8 @@ static int rt_row(void *item, sqlite3_stmt *s)
 	r->n_points = col_long(s, 10);
 	r->max_accuracy = col_real(s, 11);
 	r->min_smoothed_loss = col_real(s, 12);
+	r->probe_iterations = col_long(s, 13);
+	r->probe_note = col_text(s, 14, &oom);
 	return oom;
 }
 
@@ -527,22 +536,24 @@ static int read_points(lrs_store *st, lrs_range_test_row *r)
 
 int lrs_store_range_tests_read(lrs_range_test_rows *out, lrs_store *st, int64_t experiment_id, int with_points)
 {
-	static const char *const sql[2] = {
-		"SELECT g.id, g.repeat, g.mode, g.start_lr, g.end_lr, g.iterations, g.stopped_at, g.seed,"
-		" g.wall_seconds, '', count(p.iteration), max(p.accuracy), min(p.smoothed_loss)"
-		" FROM range_tests g LEFT JOIN range_points p ON p.range_test_id = g.id"
-		" WHERE g.experiment_id = ?1 GROUP BY g.id ORDER BY g.repeat, g.id",
-		/* with groups: group by group, as they were tested */
-		"SELECT g.id, g.repeat, g.mode, g.start_lr, g.end_lr, g.iterations, g.stopped_at, g.seed,"
-		" g.wall_seconds, g.group_key, count(p.iteration), max(p.accuracy), min(p.smoothed_loss)"
-		" FROM range_tests g LEFT JOIN range_points p ON p.range_test_id = g.id"
-		" WHERE g.experiment_id = ?1 GROUP BY g.id ORDER BY " GROUP_ORDER("range_tests", "id") ", g.repeat, g.id",
-	};
+	/* the columns an older schema lacks read as their defaults: one
+	 * group, no probe */
+	static const char *const group[2] = { "'', ", "g.group_key, " };
+	static const char *const order[2] = { "", GROUP_ORDER("range_tests", "id") ", " };
+	static const char *const probe[2] = { ", NULL, NULL", ", g.probe_iterations, g.probe_note" };
 	collector c = { (void **)&out->items, &out->n, 0, sizeof *out->items, rt_row, clear_rt };
+	int grouped = has_groups(st), probed = schema_at_least(st, 5);
+	char sql[1024];
 	int rc;
 
 	assert(out != NULL && st != NULL);
-	rc = collect_by_id(st, sql[has_groups(st)], experiment_id, &c, "read range tests");
+	snprintf(sql, sizeof sql,
+	         "SELECT g.id, g.repeat, g.mode, g.start_lr, g.end_lr, g.iterations, g.stopped_at, g.seed,"
+	         " g.wall_seconds, %scount(p.iteration), max(p.accuracy), min(p.smoothed_loss)%s"
+	         " FROM range_tests g LEFT JOIN range_points p ON p.range_test_id = g.id"
+	         " WHERE g.experiment_id = ?1 GROUP BY g.id ORDER BY %sg.repeat, g.id",
+	         group[grouped], probe[probed], order[grouped]);
+	rc = collect_by_id(st, sql, experiment_id, &c, "read range tests");
 	for (size_t i = 0; rc == 0 && with_points && i < out->n; i++)
 		rc = read_points(st, &out->items[i]);
 	if (rc < 0)

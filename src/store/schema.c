@@ -218,6 +218,12 @@ static const char *const migrations[LRS_STORE_SCHEMA_VERSION] = {
 	"ALTER TABLE trials ADD COLUMN bounds_group TEXT;\n"
 	/* an external trainer's log file of the trial (SPEC 12) */
 	"ALTER TABLE trials ADD COLUMN log TEXT;\n",
+	/* 4 -> 5: the probe that set a linear test's range when none was
+	 * given - its length in updates and its answer in its own words, the
+	 * same on every repeat of the test; NULL when no probe ran (a range
+	 * given, an exponential test, or every test of version 4) */
+	"ALTER TABLE range_tests ADD COLUMN probe_iterations INTEGER;\n"
+	"ALTER TABLE range_tests ADD COLUMN probe_note TEXT;\n",
 };
 
 /* --------------------------------------------------------- the statements */
@@ -242,8 +248,8 @@ static const char *const stmt_sql[SQ_COUNT] = {
 		" WHERE id = ?1",
 	[SQ_RT_INSERT] =
 		"INSERT INTO range_tests (experiment_id, repeat, mode, start_lr, end_lr,"
-		" iterations, stopped_at, seed, wall_seconds, group_key)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+		" iterations, stopped_at, seed, wall_seconds, group_key, probe_iterations, probe_note)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
 	[SQ_RP_INSERT] =
 		"INSERT INTO range_points (range_test_id, iteration, lr, loss,"
 		" smoothed_loss, accuracy) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

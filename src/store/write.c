@@ -231,6 +231,8 @@ int lrs_store_range_test_add(int64_t *out, lrs_store *st, int64_t experiment_id,
 	store_bind_int(&b, s, 8, (sqlite3_int64)info->seed);
 	store_bind_double(&b, s, 9, info->wall_seconds);
 	store_bind_text(&b, s, 10, info->group_key ? info->group_key : "");
+	store_bind_int_or_null(&b, s, 11, info->probe_iterations, info->probe_iterations <= 0);
+	store_bind_text(&b, s, 12, info->probe_iterations > 0 ? info->probe_note : NULL);
 	if ((rc = write_step(st, s, b, what)) < 0)
 		goto end;
 	id = sqlite3_last_insert_rowid(st->db);

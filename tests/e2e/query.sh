@@ -174,9 +174,13 @@ printf 'not a database at all, just text that is long enough to look like someth
 bad_usage "not SQLite" "not an SQLite database" query "$T/text.db" trials
 sqlite3 "$T/other.db" "create table x (a)"
 bad_usage "not lrsweep" "not an lrsweep database" query "$T/other.db" trials
-# back to schema version 3 (before the range-test groups): range_tests and
-# trials lose their group columns, bounds its group in the primary key
-V3_SQL="drop index range_tests_by_experiment; alter table range_tests drop column group_key;
+# the schema this lrsweep writes, which older files are upgraded to
+CUR=$(sq 'pragma user_version')
+# back to schema version 4 (before the probe's columns), then 3 (before
+# the range-test groups): range_tests and trials lose their group columns,
+# bounds its group in the primary key
+V4_SQL="alter table range_tests drop column probe_iterations; alter table range_tests drop column probe_note;"
+V3_SQL="$V4_SQL drop index range_tests_by_experiment; alter table range_tests drop column group_key;
 	create index range_tests_by_experiment on range_tests (experiment_id, repeat);
 	alter table trials drop column bounds_group; alter table trials drop column log;
 	create table bounds_v3 (experiment_id integer not null references experiments (id) on delete cascade,
@@ -192,8 +196,8 @@ run query "$DB" trials --format csv
 cp "$OUT" "$T/trials.want"
 run query "$T/v2.db" trials --format csv
 if [ "$RC" -eq 0 ] && cmp -s "$OUT" "$T/trials.want" &&
-   grep -q "^lrsweep query: upgraded $T/v2.db from schema version 2 to 4$" "$ERR" &&
-   [ "$(sqlite3 "$T/v2.db" 'pragma user_version')" = 4 ] &&
+   grep -q "^lrsweep query: upgraded $T/v2.db from schema version 2 to $CUR$" "$ERR" &&
+   [ "$(sqlite3 "$T/v2.db" 'pragma user_version')" = "$CUR" ] &&
    [ "$(sqlite3 "$T/v2.db" "select count(*) from range_tests where group_key = ''")" = "$(sq 'select count(*) from range_tests')" ] &&
    [ "$(sqlite3 "$T/v2.db" 'select count(*) from bounds where note is null')" = 5 ] &&
    [ "$(sqlite3 "$T/v2.db" 'pragma integrity_check')" = ok ]; then
@@ -202,20 +206,20 @@ else
 	nok "query upgrades version 2" "rc=$RC $(head -c 300 "$ERR")"
 fi
 # schema version 1 (before experiments.command too): a writing open
-# migrates it 1 -> 2 -> 3 -> 4, old rows count as run
+# migrates it 1 -> 2 -> ... -> the current version, old rows count as run
 cp "$DB" "$T/v1.db" && sqlite3 "$T/v1.db" "$V3_SQL drop index experiments_by_name; alter table experiments drop column command;
 	alter table bounds drop column note;
 	create index experiments_by_name on experiments (name, id); pragma user_version = 1"
 "$LRSWEEP" -q run exp.yaml --db "$T/v1.db" --resume >/dev/null 2>&1
 RC=$?
-if [ "$RC" -eq 0 ] && [ "$(sqlite3 "$T/v1.db" 'pragma user_version')" = 4 ] &&
+if [ "$RC" -eq 0 ] && [ "$(sqlite3 "$T/v1.db" 'pragma user_version')" = "$CUR" ] &&
    sqlite3 "$T/v1.db" 'select note, group_key from bounds' >/dev/null 2>&1 &&
    [ "$(sqlite3 "$T/v1.db" 'select group_concat(distinct command) from experiments')" = run ] &&
    [ "$(sqlite3 "$T/v1.db" 'select count(*) from experiments')" = 1 ] &&
    [ "$(sqlite3 "$T/v1.db" 'pragma integrity_check')" = ok ]; then
-	ok "version 1 file migrated to 4 by run --resume: its experiment resumed (command run), nothing redone"
+	ok "version 1 file migrated to $CUR by run --resume: its experiment resumed (command run), nothing redone"
 else
-	nok "migration 1 -> 4" "rc=$RC version=$(sqlite3 "$T/v1.db" 'pragma user_version')"
+	nok "migration 1 -> $CUR" "rc=$RC version=$(sqlite3 "$T/v1.db" 'pragma user_version')"
 fi
 cp "$DB" "$T/newer.db" && sqlite3 "$T/newer.db" "pragma user_version = 99"
 bad_usage "newer schema" "newer than this" query "$T/newer.db" trials

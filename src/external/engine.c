@@ -236,6 +236,17 @@ static double number(session *s, const lrs_node *m, const char *op, const char *
 	return x;
 }
 
+/* An accuracy field: a number as number() reads it, a fault outside [0, 1]
+ * (an accuracy is a fraction; 55 for 55% would rank above every trial). */
+static double accuracy(session *s, const lrs_node *m, const char *op, const char *key, int optional)
+{
+	double x = number(s, m, op, key, optional);
+
+	if (!isnan(x) && !(x >= 0 && x <= 1))
+		fault(s, "sent '%s' with %s %g: an accuracy is a fraction in [0, 1]", op, key, x);
+	return x;
+}
+
 static long whole(session *s, const lrs_node *m, const char *op, const char *key)
 {
 	long x = -1;
@@ -363,7 +374,7 @@ static void on_loss(session *s, const lrs_node *m)
 static void on_eval(session *s, const lrs_node *m)
 {
 	long step = whole(s, m, "eval", "step");
-	double vl = number(s, m, "eval", "val_loss", 1), va = number(s, m, "eval", "val_accuracy", 0);
+	double vl = number(s, m, "eval", "val_loss", 1), va = accuracy(s, m, "eval", "val_accuracy", 0);
 	const lrs_train_hooks *h = s->hooks;
 
 	if (s->fault[0])
@@ -388,9 +399,9 @@ static void on_epoch(session *s, const lrs_node *m)
 	lrs_buf b = { 0 };
 
 	e.train_loss = number(s, m, "epoch", "train_loss", 1);
-	e.train_accuracy = number(s, m, "epoch", "train_accuracy", 1);
+	e.train_accuracy = accuracy(s, m, "epoch", "train_accuracy", 1);
 	e.val_loss = number(s, m, "epoch", "val_loss", 1);
-	e.val_accuracy = number(s, m, "epoch", "val_accuracy", 1);
+	e.val_accuracy = accuracy(s, m, "epoch", "val_accuracy", 1);
 	if (s->fault[0])
 		return;
 	if (e.epoch != s->epochs + 1 || s->got != end || s->holding) {
@@ -439,7 +450,7 @@ static void on_epoch(session *s, const lrs_node *m)
 
 static void on_done(session *s, const lrs_node *m)
 {
-	double tl = number(s, m, "done", "test_loss", 1), ta = number(s, m, "done", "test_accuracy", 1);
+	double tl = number(s, m, "done", "test_loss", 1), ta = accuracy(s, m, "done", "test_accuracy", 1);
 
 	if (s->fault[0])
 		return;
@@ -455,10 +466,27 @@ static void on_done(session *s, const lrs_node *m)
 	s->ph = PHASE_DONE;
 }
 
+/* At most the first 60 bytes of `text` (`len` bytes, not NUL-terminated)
+ * as an error quotes them: escaped by lrs_buf_printable, so the error
+ * stays one line of text, and "..." when cut. */
+static void quote(char *out, size_t size, const char *text, size_t len)
+{
+	char head[61];
+	lrs_buf b = { 0 };
+	size_t n = len < 60 ? len : 60;
+
+	memcpy(head, text, n);
+	head[n] = '\0';
+	lrs_buf_printf(&b, "%s", "");
+	lrs_buf_printable(&b, head, 0);
+	snprintf(out, size, "%s%s", b.data ? b.data : "", len > 60 ? "..." : "");
+	lrs_buf_free(&b);
+}
+
 /* One line from the program. */
 static void on_line(session *s, const char *line, size_t len)
 {
-	char err[128];
+	char err[128], quoted[256];
 	lrs_node *m = NULL;
 	const lrs_node *op;
 
@@ -467,12 +495,14 @@ static void on_line(session *s, const char *line, size_t len)
 		return;   /* what it says after stop, prune or done does not count */
 	if (lrs_json_parse(&m, line, len, err, sizeof err) < 0 || m->kind != LRS_NODE_MAP ||
 	    !(op = lrs_node_get(m, "op")) || op->kind != LRS_NODE_SCALAR) {
-		fault(s, "wrote a malformed message (%s): '%.60s%s'", m ? "no op" : err, line, len > 60 ? "..." : "");
+		quote(quoted, sizeof quoted, line, len);
+		fault(s, "wrote a malformed message (%s): '%s'", m ? "no op" : err, quoted);
 		lrs_node_free(m);
 		return;
 	}
+	quote(quoted, sizeof quoted, op->text, strlen(op->text));
 	if (s->ph == PHASE_HELLO && strcmp(op->text, "hello"))
-		fault(s, "sent '%.40s' before hello", op->text);
+		fault(s, "sent '%s' before hello", quoted);
 	else if (!strcmp(op->text, "hello"))
 		s->ph == PHASE_HELLO ? on_hello(s, m) : fault(s, "sent hello twice");
 	else if (!strcmp(op->text, "loss"))
@@ -484,7 +514,7 @@ static void on_line(session *s, const char *line, size_t len)
 	else if (!strcmp(op->text, "done"))
 		on_done(s, m);
 	else
-		fault(s, "sent an unknown op '%.40s'", op->text);
+		fault(s, "sent an unknown op '%s'", quoted);
 	lrs_node_free(m);
 }
 

@@ -797,6 +797,21 @@ static int by_key(const void *pa, const void *pb)
 	return c ? c : (a->i > b->i) - (a->i < b->i);
 }
 
+/* Strategy random drew one point twice: few distinct points to draw from
+ * (choices, a narrow int_uniform, or nothing searched at all). The error
+ * is at search.samples (else search), where the fix is. */
+static int random_twins(const lrs_plan *p, const lrs_experiment *e, size_t first, size_t twin)
+{
+	const lrs_node *search = lrs_node_get(e->trials, "search");
+	const lrs_node *at = lrs_node_get(search, "samples");
+
+	at = at ? at : search;
+	return lrs_error_set(LRS_EINVALID, "%s:%d:%d: strategy random drew one point twice, trials %zu and %zu (%s): "
+	                     "the space has too few distinct points for %ld samples; give fewer samples, a wider "
+	                     "space, or strategy grid", e->path, at ? at->line : 1, at ? at->column : 1, first + 1,
+	                     twin + 1, p->items[twin].label, e->trial.samples);
+}
+
 /* LRS_EINVALID when two items of plan p share a key: the error names the
  * first item (in plan order) that has a twin, and its first twin. Sorts a
  * copy of the keys, O(n log n); the plan is left as it is. */
@@ -819,6 +834,8 @@ static int check_distinct(const lrs_plan *p, const lrs_experiment *e)
 	free(k);
 	if (first == SIZE_MAX)
 		return 0;
+	if (e->trial.random)
+		return random_twins(p, e, first, twin);
 	return lrs_error_set(LRS_EINVALID, "%s: trials %zu (%s, seed %llu) and %zu (%s) are the same trial: a grid "
 	                     "lists a value twice or a value equals a default", e->path, first + 1, p->items[first].label,
 	                     (unsigned long long)p->items[first].seed, twin + 1, p->items[twin].label);

@@ -348,8 +348,8 @@ def write_md(path, rows, total, version, cache):
              "cycles) / of one_cycle with max_lr = the rule's max_lr, same epochs and seeds; in points,",
              "negative = better than every constant rate. `default` is the rule the pipeline chose",
              "(the fallback that stood in, when the default rule could not pick: what `run` uses).",
-             "Held out: the problems of bench/bounds/heldout.txt, fixed before the rules last changed",
-             "and never used to change them. The earlier held-out sets (heldout-first.txt,",
+             "Held out: the problems of bench/bounds/heldout.txt, fixed before they were first run",
+             "and never used to change a rule. The earlier held-out sets (heldout-first.txt,",
              "-second.txt, -third.txt, -fourth.txt, -fifth.txt, -sixth.txt, -seventh.txt,",
              "-eighth.txt, -ninth.txt, -tenth.txt, -eleventh.txt) have been seen: they are tuning",
              "problems since, reported apart.", ""]

@@ -121,6 +121,20 @@ missing:
                                     features, 4 classes, scales over 1.2
                                     decades; 20 features, 12 informative,
                                     8 classes, 6,000 rows)
+  fashion1000-at49k-train-*,        1,000, 1,500 and 800 Fashion-MNIST
+  fashion1500-at25500-train-*,      training samples from offsets 49,000,
+  fashion800-at55800-train-*        25,500 and 55,800
+  fashion-apparel6-at32k-train-*    the first 560 Fashion-MNIST training
+                                    images from offset 32,000 (up to 33,000)
+                                    of its six garment classes: T-shirt/top,
+                                    trouser, pullover, dress, coat, shirt
+                                    (labels 0, 1, 2, 3, 4, 6)
+  tab-mixed26.csv, tab-mixed44.csv, three more generated tabular sets (26
+  tab-raw10.csv                     features, 16 informative, 6 classes,
+                                    4,000 rows; 44 features, 22
+                                    informative, 3 classes, 2,000 rows; 10
+                                    features, 3 classes, scales over 1
+                                    decade)
 
 Standard library only, deterministic: the same files on every machine.
 """
@@ -367,6 +381,13 @@ def main():
     teacher_tabular(out, "tab-wide150.csv", 126, 1200, 150, 30, 5)
     teacher_tabular(out, "tab-raw8.csv", 127, 2500, 8, 6, 4, (-0.8, 0.4))
     teacher_tabular(out, "tab-8c20.csv", 131, 6000, 20, 12, 8)
+    fashion_subset(out, 1000, "fashion1000-at49k", 49000)
+    fashion_subset(out, 1500, "fashion1500-at25500", 25500)
+    fashion_subset(out, 800, "fashion800-at55800", 55800)
+    fashion_classes(out, "fashion-apparel6-at32k", 32000, 560, (0, 1, 2, 3, 4, 6), 33000)
+    teacher_tabular(out, "tab-mixed26.csv", 138, 4000, 26, 16, 6)
+    teacher_tabular(out, "tab-mixed44.csv", 139, 2000, 44, 22, 3)
+    teacher_tabular(out, "tab-raw10.csv", 145, 3500, 10, 7, 3, (-0.5, 0.5))
 
 
 if __name__ == "__main__":

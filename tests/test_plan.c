@@ -326,7 +326,7 @@ START_TEST(groups_by_what_sets_the_scale)
 	/* each group gets its own bounds; @max is its max_lr */
 	lrs_group_bounds b[4];
 	for (size_t k = 0; k < n; k++)
-		b[k] = (lrs_group_bounds){ groups[n - 1 - k].key, 0.001 * (double)(k + 1), 0.01 * (double)(k + 1), 0 };
+		b[k] = (lrs_group_bounds){ groups[n - 1 - k].key, 0.001 * (double)(k + 1), 0.01 * (double)(k + 1) };
 	unsigned fields = LRS_GROUP_OPTIM_TYPE | LRS_GROUP_BATCH_SIZE;
 	ck_assert_msg(lrs_plan_build_grouped(&g, e, ds, fields, b, n) == 0, "%s", lrs_error_last());
 	ck_assert_uint_eq(g.n, p.n);
@@ -432,7 +432,7 @@ START_TEST(refused_proposals_fail_alone)
 	                           "    - {type: triangular, base_lr: {log_uniform: [0.001, 1]}, max_lr: 0.1, step_size: 4}\n";
 	const double v[3] = { 0.5, 0.01, 0.5 };
 	const lrs_plan_point pts[3] = { { 0, &v[0], 1 }, { 0, &v[1], 1 }, { 0, &v[2], 1 } };
-	const lrs_group_bounds b = { "", 0.01, 0.1, 0 };
+	const lrs_group_bounds b = { "", 0.01, 0.1 };
 	lrs_experiment *e;
 	lrs_dataset *ds;
 	lrs_plan p, q;
@@ -540,52 +540,6 @@ START_TEST(range_keys_beside_bounds)
 }
 END_TEST
 
-/* SGD bounds a range test read at one momentum, for a schedule that
- * cycles another: scaled by the ratio of the steady steps lr / (1 - m)
- * only beyond 2x either way, and only when the group's test read them. */
-START_TEST(cycled_momentum_scales_tested_bounds)
-{
-	lrs_experiment *e;
-	lrs_dataset *ds;
-	lrs_plan p;
-	const char *yaml = HEAD "optimizer: {type: sgd, momentum: 0.99}\n"
-	                   "trials:\n  seeds: [1]\n  schedules: [{type: one_cycle}, {type: triangular, step_size: 5},\n"
-	                   "              {type: one_cycle, cycle_momentum: false}]\n";
-
-	ck_assert_double_eq_tol(lrs_plan_momentum_scale(0.99, 0.85), 15, 1e-9);
-	ck_assert_double_eq_tol(lrs_plan_momentum_scale(0, 0.85), 0.15, 1e-12);
-	ck_assert_double_eq(lrs_plan_momentum_scale(0.9, 0.85), 1);    /* 1.5x: as picked */
-	ck_assert_double_eq(lrs_plan_momentum_scale(0.9, 0.8), 1);     /* exactly 2x: as picked */
-	ck_assert_double_eq(lrs_plan_momentum_scale(0.8, 0.9), 1);     /* 1/2: as picked */
-	ck_assert_double_eq(lrs_plan_momentum_scale(0.7, 0.8501), 1);  /* 2x, read a step off the peak */
-	ck_assert_double_gt(lrs_plan_momentum_scale(0.9, 0.79), 2);
-	ck_assert_double_lt(lrs_plan_momentum_scale(0.79, 0.9), 0.5);
-
-	plan_of(&p, yaml, &e, &ds);
-	lrs_plan_free(&p);
-	for (int tested = 0; tested <= 1; tested++) {
-		lrs_group_bounds b = { "", 0.001, 0.01, tested };
-		ck_assert_msg(lrs_plan_build_grouped(&p, e, ds, 0, &b, 1) == 0, "%s", lrs_error_last());
-		ck_assert_uint_eq(p.n, 3);
-		double peak[3];
-		for (size_t i = 0; i < p.n; i++) {
-			peak[i] = 0;
-			for (long k = 0; k < 2000; k++)
-				peak[i] = fmax(peak[i], lrs_sched_lr(p.items[i].sched, k));
-		}
-		/* one_cycle cycles down to about 0.85 where its rate peaks: x ~15 */
-		if (tested)
-			ck_assert_double_eq_tol(peak[0], 0.15, 0.0015);
-		else
-			ck_assert_double_eq_tol(peak[0], 0.01, 1e-15);
-		ck_assert_double_eq_tol(peak[1], 0.01, 1e-15);   /* triangular does not cycle momentum */
-		ck_assert_double_eq_tol(peak[2], 0.01, 1e-15);   /* nor one_cycle told not to */
-		lrs_plan_free(&p);
-	}
-	done(&p, e, ds);
-}
-END_TEST
-
 Suite *suite_plan(void)
 {
 	Suite *s = suite_create("plan");
@@ -603,7 +557,6 @@ Suite *suite_plan(void)
 	tcase_add_test(tc, refused_proposals_fail_alone);
 	tcase_add_test(tc, search_settings_checked);
 	tcase_add_test(tc, range_keys_beside_bounds);
-	tcase_add_test(tc, cycled_momentum_scales_tested_bounds);
 	suite_add_tcase(s, tc);
 	return s;
 }

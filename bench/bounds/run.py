@@ -12,13 +12,7 @@ range_test: section, so the pipeline's defaults apply):
   3. for every rule that picked: a triangular run between its bounds
      (step_size = a quarter of the epochs, fractional if need be: two whole
      cycles, ending at min_lr) and one_cycle
-     with max_lr = its max_lr, the same epochs and seeds, as `lrsweep run`
-     sets it: with SGD, one_cycle cycles momentum down to 0.85 where its
-     rate peaks, and when that changes SGD's steps lr / (1 - momentum) more
-     than 2x either way from the momentum the range test ran at, run scales
-     @max by (1 - 0.85) / (1 - momentum) (lrs_plan_momentum_scale; momentum
-     0.99: x15, plain SGD: x0.15). Those problems also get one_cycle at the
-     rule's max_lr as picked, reported apart.
+     with max_lr = its max_lr, the same epochs and seeds.
 
 A rule's regret on a problem is the grid's best mean final validation
 accuracy minus the mean final validation accuracy of its run (in points;
@@ -44,7 +38,6 @@ they must not be looked at then).
 import hashlib
 import json
 import os
-import re
 import subprocess
 import sys
 import time
@@ -196,23 +189,6 @@ def range_bounds(lrsweep, name, text):
     return bounds, secs
 
 
-def momentum_scale(text):
-    """What `lrsweep run` scales a one_cycle trial's @max by
-    (lrs_plan_momentum_scale): SGD's momentum m against one_cycle's 0.85
-    where its rate peaks, (1 - 0.85) / (1 - m) when beyond 2.02x either way;
-    1 for other optimizers. (run uses the momentum of the step nearest the
-    peak, a hair above 0.85: its factor differs in the fourth digit.)"""
-    m = re.search(r"^optimizer: \{type: (\w+)(?:, momentum: ([\d.]+))?", text, re.M)
-    if not m:
-        raise RuntimeError("no optimizer: {type: ...} line")
-    if m.group(1) != "sgd":
-        return 1.0
-    if m.group(2) is None:
-        raise RuntimeError("an sgd problem must name its momentum")
-    f = (1 - 0.85) / (1 - float(m.group(2)))
-    return f if f > 2.02 or f < 1 / 2.02 else 1.0   # LRS_PLAN_MOMENTUM_RATIO
-
-
 def problem_order(fn):
     """Sorts problem files by their number (99 before 100), then name."""
     head = fn.split("-", 1)[0]
@@ -326,24 +302,18 @@ def main():
         best_spec = max(grid, key=lambda s: grid[s])
         best = grid[best_spec]
         bounds, range_secs = range_bounds(lrsweep, name, text)
-        scale = momentum_scale(text)
         specs = []
         for rule in RULES:
             b = bounds.get(rule)
             if b and b["ok"]:
-                x = b["max"] * scale
-                specs += [("triangular", b["min"], b["max"]), ("one_cycle", x, x)]
-                if scale != 1:
-                    specs.append(("one_cycle", b["max"], b["max"]))
+                specs += [("triangular", b["min"], b["max"]), ("one_cycle", b["max"], b["max"])]
         res = run_trials(lrsweep, name, text, specs, cache) if specs else {}
-        regret, seeds, unscaled = {}, {}, {}
+        regret, seeds = {}, {}
         for rule in RULES:
             b = bounds.get(rule)
             if b and b["ok"]:
-                x = b["max"] * scale
-                seeds[rule] = (res[("triangular", b["min"], b["max"])], res[("one_cycle", x, x)])
+                seeds[rule] = (res[("triangular", b["min"], b["max"])], res[("one_cycle", b["max"], b["max"])])
                 regret[rule] = tuple(100 * (best - mean(v)) for v in seeds[rule])
-                unscaled[rule] = 100 * (best - mean(res[("one_cycle", b["max"], b["max"])]))
         chosen = [r for r in RULES if bounds.get(r, {}).get("chosen")]
         # `default` scores what `lrsweep run` would use: the chosen rule, or
         # the fallback the pipeline marked chosen in its place. A chosen
@@ -354,10 +324,8 @@ def main():
         if chosen and chosen[0] in regret:
             regret["default"] = regret[chosen[0]]
             seeds["default"] = seeds[chosen[0]]
-            unscaled["default"] = unscaled[chosen[0]]
         rows.append({"name": name, "group": group_of(name, heldout, seen), "best_lr": best_spec[1], "best": best,
                      "grid": grid, "bounds": bounds, "regret": regret, "seeds": seeds,
-                     "scale": scale, "unscaled": unscaled,
                      "chosen": chosen[0] if chosen else None, "secs": time.time() - t0,
                      "range_secs": range_secs, "epochs": epochs})
         r = rows[-1]
@@ -370,25 +338,6 @@ def main():
         json.dump([dict(r, grid={"%.17g" % k[1]: v for k, v in r["grid"].items()}) for r in rows], f)
 
 
-def unscaled_table(sets):
-    """The default rule's one_cycle regret as run sets max_lr against
-    one_cycle at the max_lr as picked, over the problems where they differ
-    (SGD whose momentum is far from one_cycle's)."""
-    out = ["One_cycle's max_lr scaled for SGD's momentum (as `lrsweep run` sets it) against the max_lr",
-           "as picked, default rule, on the problems where they differ:", "",
-           "| problems | scaled | one_cycle mean / worst, as run | as picked |", "| --- | --- | --- | --- |"]
-    for sub, title in sets:
-        both = [r for r in sub if r.get("scale", 1) != 1 and "default" in r["regret"]]
-        if not both:
-            out.append("| %s | 0 | - | - |" % title)
-            continue
-        run_ = [r["regret"]["default"][1] for r in both]
-        pick = [r["unscaled"]["default"] for r in both]
-        out.append("| %s | %d | %.2f / %.2f | %.2f / %.2f |" % (
-            title, len(both), mean(run_), max(run_), mean(pick), max(pick)))
-    return out + [""]
-
-
 def write_md(path, rows, total, version, cache):
     rules = ["default"] + RULES
     lines = ["# Bound-quality benchmark", "",
@@ -398,11 +347,7 @@ def write_md(path, rows, total, version, cache):
              "Regret = the grid's best mean final validation accuracy (constant rates 1e-5 .. 10, half",
              "a decade apart, 3 seeds) minus that of a triangular run between the rule's bounds (two",
              "cycles) / of one_cycle with max_lr = the rule's max_lr, same epochs and seeds; in points,",
-             "negative = better than every constant rate. One_cycle's max_lr is set as `lrsweep run` sets",
-             "it: with SGD whose momentum makes its steps lr / (1 - momentum) differ more than 2x from",
-             "one_cycle's at its peak (momentum 0.85), x (1 - 0.85) / (1 - momentum) (marked in the",
-             "per-problem table; those problems' one_cycle at the max_lr as picked is reported apart).",
-             "`default` is the rule the pipeline chose",
+             "negative = better than every constant rate. `default` is the rule the pipeline chose",
              "(the fallback that stood in, when the default rule could not pick: what `run` uses).",
              "Held out: the problems of bench/bounds/heldout.txt, fixed before they were first run",
              "and never used to change a rule. The earlier held-out sets (heldout-first.txt,",
@@ -421,7 +366,6 @@ def write_md(path, rows, total, version, cache):
     for sub, title in ((tune, "tuning problems"), (held, "held-out problems")):
         if sub:
             lines += differences(sub, title)
-    lines += unscaled_table([(tune, "tuning problems"), (held, "held-out problems")])
     lines += ["## Per problem", "",
               "| problem | epochs | best constant | best acc | rule | min_lr | max_lr | regret tri | regret 1cycle |",
               "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
@@ -438,9 +382,7 @@ def write_md(path, rows, total, version, cache):
             mark = rule + (" *" if rule == r["chosen"] else "")
             if b["ok"]:
                 g = r["regret"][rule]
-                one = fmt(g[1]) if r.get("scale", 1) == 1 else "%s (max_lr x%.3g; as picked %s)" % (
-                    fmt(g[1]), r["scale"], fmt(r["unscaled"][rule]))
-                lines.append("%s %s | %.3g | %.3g | %s | %s |" % (head, mark, b["min"], b["max"], fmt(g[0]), one))
+                lines.append("%s %s | %.3g | %.3g | %s | %s |" % (head, mark, b["min"], b["max"], fmt(g[0]), fmt(g[1])))
             else:
                 lines.append("%s %s | - | - | no pick | no pick |" % (head, mark))
             first = False

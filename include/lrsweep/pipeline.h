@@ -195,7 +195,6 @@ typedef struct {
 	lrs_pipeline_options opt;
 	lrs_plan plan;               /* with stand-in bounds until run picks  */
 	int planned;                 /* 1: plan has the real bounds          */
-	int given;                   /* 1: the bounds were given, not tested */
 	unsigned fields;             /* the grouping keys that vary          */
 	lrs_pipeline_group *groups;  /* (n_groups) in plan order             */
 	size_t n_groups;

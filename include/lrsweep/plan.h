@@ -122,24 +122,7 @@ void lrs_plan_group_hyper(const lrs_experiment *e, const lrs_trial_spec *first, 
 typedef struct {
 	const char *key;            /* a group's name                       */
 	double min_lr, max_lr;      /* its bounds                           */
-	int tested;                 /* read by its range test, at the group's
-	                               optimizer settings (0: given bounds)  */
 } lrs_group_bounds;
-
-/* SGD's steps at a cycling schedule's peak rate against those its group's
- * range test read, beyond this ratio either way: the trial's @min and
- * @max are scaled to match (lrs_plan_build_grouped). 2.02, not 2: the
- * lowest momentum is read at the step nearest the peak, a hair above the
- * schedule's base_momentum in a short run, and a ratio of exactly 2
- * (momentum 0.7 against one_cycle's 0.85) must not flip with it. */
-#define LRS_PLAN_MOMENTUM_RATIO 2.02
-
-/* The factor a trial of SGD with momentum `tested` (its group's range
- * test's) and a schedule whose lowest momentum is `lowest` (where its rate
- * peaks) scales @min and @max by: (1 - lowest) / (1 - tested), the ratio
- * of the steady steps lr / (1 - momentum), when that is beyond
- * LRS_PLAN_MOMENTUM_RATIO either way; else 1. */
-double lrs_plan_momentum_scale(double tested, double lowest);
 
 /* lrs_plan_build with each trial's @min/@max from its group's bounds: the
  * group named by the keys of `fields` (lrs_plan_varying's answer on the

@@ -172,15 +172,14 @@ static int announce(int phase, double a, double b, const lrs_group_bounds *bound
 	MPI_Bcast(msg, 3, MPI_DOUBLE, 0, MPI_COMM_WORLD);
 	if (phase == PHASE_TRIALS || phase == PHASE_POINTS) {
 		size_t n = (size_t)a;
-		double *lr = malloc((3 * n + 1) * sizeof *lr);
+		double *lr = malloc((2 * n + 1) * sizeof *lr);
 		if (!lr)
 			MPI_Abort(MPI_COMM_WORLD, 1);
 		for (size_t k = 0; k < n; k++) {
-			lr[3 * k] = bounds[k].min_lr;
-			lr[3 * k + 1] = bounds[k].max_lr;
-			lr[3 * k + 2] = bounds[k].tested;
+			lr[2 * k] = bounds[k].min_lr;
+			lr[2 * k + 1] = bounds[k].max_lr;
 		}
-		MPI_Bcast(lr, (int)(3 * n), MPI_DOUBLE, 0, MPI_COMM_WORLD);
+		MPI_Bcast(lr, (int)(2 * n), MPI_DOUBLE, 0, MPI_COMM_WORLD);
 		free(lr);
 		trials_announced = 1;
 		if (phase == PHASE_POINTS)
@@ -561,7 +560,7 @@ static int plan_of_points(lrs_plan *plan, const lrs_pipeline *p, unsigned fields
  * (or PHASE_POINTS: then of the points that follow). */
 static int plan_of(lrs_plan *plan, const lrs_pipeline *p, size_t n, unsigned fields, int points)
 {
-	double *lr = malloc((3 * n + 1) * sizeof *lr);
+	double *lr = malloc((2 * n + 1) * sizeof *lr);
 	lrs_group_bounds *b = calloc(n + 1, sizeof *b);
 	lrs_plan_group *g = NULL;
 	size_t ng = 0;
@@ -569,11 +568,11 @@ static int plan_of(lrs_plan *plan, const lrs_pipeline *p, size_t n, unsigned fie
 
 	if (!lr || !b)
 		MPI_Abort(MPI_COMM_WORLD, 1);
-	MPI_Bcast(lr, (int)(3 * n), MPI_DOUBLE, 0, MPI_COMM_WORLD);
+	MPI_Bcast(lr, (int)(2 * n), MPI_DOUBLE, 0, MPI_COMM_WORLD);
 	if ((err = lrs_plan_groups(&g, &ng, &p->plan, fields)) == 0 && ng != n)
 		err = lrs_error_set(LRS_ERROR, "%zu range-test groups here, %zu on rank 0", ng, n);
 	for (size_t k = 0; err == 0 && k < n; k++)
-		b[k] = (lrs_group_bounds){ g[k].key, lr[3 * k], lr[3 * k + 1], lr[3 * k + 2] != 0 };
+		b[k] = (lrs_group_bounds){ g[k].key, lr[2 * k], lr[2 * k + 1] };
 	if (err == 0 && !points)
 		err = lrs_plan_build_grouped(plan, p->e, p->ds, fields, b, n);
 	else if (err == 0)

@@ -25,6 +25,10 @@
 #define CHECK_MIN_LR 1e-12
 #define CHECK_MAX_LR 1e6
 
+/* warn_cycled_momentum's threshold: SGD's steps at a cycling schedule's
+ * peak rate against the range test's, more than this ratio either way */
+#define LRS_PIPELINE_MOMENTUM_RATIO 2.0
+
 static double now_seconds(void)
 {
 	struct timespec t;
@@ -270,22 +274,20 @@ static void momentum_span(double *lo, double *hi, const lrs_trial_spec *t, const
 /* SGD's steady step at rate lr is lr / (1 - momentum). A schedule that
  * cycles momentum (one_cycle, cyclic; on by default, as in PyTorch)
  * replaces the momentum its trial's range test ran with (its group's
- * optimizer); where the schedule's rate peaks, its momentum is lowest.
- * When the steps there differ from the test's beyond
- * LRS_PLAN_MOMENTUM_RATIO either way (momentum 0.99 against one_cycle's
- * 0.85: 15x smaller; plain SGD: 6.7x larger), the plan scales the trial's
- * @min and @max to match (lrs_plan_build_grouped): a note says so,
- * quoting the configuration farthest off. Each configuration is looked
- * at once (its seeds share the schedule). */
-static void note_cycled_momentum(const lrs_pipeline *p)
+ * optimizer): a warning when where the schedule's rate peaks the steps
+ * differ from the test's by more than LRS_PIPELINE_MOMENTUM_RATIO x either
+ * way (momentum 0.99 against one_cycle's 0.85: 15x smaller; plain SGD:
+ * 6.7x larger), quoting the configuration farthest off. Each
+ * configuration is looked at once (its seeds share the schedule). */
+static void warn_cycled_momentum(const lrs_pipeline *p)
 {
 	const lrs_plan *plan = &p->plan;
 	const lrs_pipeline_events *ev = p->opt.events;
 	size_t n = 0, worst = 0;
-	double w_lo = NAN, w_hi = NAN, w_m = NAN, w_f = 1;
+	double w_lo = NAN, w_hi = NAN, w_m = NAN, w_far = 0;
 	unsigned char *seen;
 
-	if (!ev || !ev->note || !(seen = calloc(plan->configs ? plan->configs : 1, 1)))
+	if (!ev || !ev->warn || !(seen = calloc(plan->configs ? plan->configs : 1, 1)))
 		return;
 	for (size_t i = 0; i < plan->n; i++) {
 		const lrs_trial_spec *t = &plan->items[i];
@@ -299,28 +301,28 @@ static void note_cycled_momentum(const lrs_pipeline *p)
 			continue;
 		lrs_plan_group_hyper(p->e, t, p->fields, &m, &o, &batch);
 		momentum_span(&lo, &hi, t, p->ds);
-		double f = o.type == LRS_OPTIM_SGD && isfinite(lo) ? lrs_plan_momentum_scale(o.momentum, lo) : 1;
-		if (f == 1)
+		double far = fabs(log((1 - o.momentum) / (1 - lo)));
+		if (o.type != LRS_OPTIM_SGD || !(far > log(LRS_PIPELINE_MOMENTUM_RATIO)))
 			continue;
-		if (!n++ || fabs(log(f)) > fabs(log(w_f))) {
+		if (!n++ || far > w_far) {
 			worst = i;
 			w_lo = lo;
 			w_hi = hi;
 			w_m = o.momentum;
-			w_f = f;
+			w_far = far;
 		}
 	}
 	free(seen);
 	if (n == 0)
 		return;
 	const lrs_trial_spec *t = &plan->items[worst];
-	say(p, 0, "%s: %s cycles momentum between %.3g and %.3g (cycle_momentum), lowest where its rate peaks, but "
-	    "the range test runs with optimizer.momentum %g: SGD's steps there would be %.3gx %s than those the "
-	    "test reads at the same rate (lr / (1 - momentum)), so its @min and @max are scaled by %.3g to match "
-	    "(%zu of the plan's %zu configurations; the farthest off: %s); to use the bounds as picked, set the "
-	    "schedule's base_momentum and max_momentum near %g, or cycle_momentum: false", p->e->path, t->type,
-	    w_lo, w_hi, w_m, w_f < 1 ? 1 / w_f : w_f, w_f < 1 ? "larger" : "smaller", w_f, n, plan->configs,
-	    t->label, w_m);
+	double ratio = (1 - w_m) / (1 - w_lo);
+	say(p, 1, "%s: %s cycles momentum between %.3g and %.3g (cycle_momentum), lowest where its rate peaks, but "
+	    "the range test runs with optimizer.momentum %g: SGD's steps there are %.3gx %s than those the test "
+	    "reads at the same rate (lr / (1 - momentum)), so its bounds may not hold; set the schedule's "
+	    "base_momentum and max_momentum near %g, or cycle_momentum: false (%zu of the plan's %zu "
+	    "configurations; the farthest off: %s)", p->e->path, t->type, w_lo, w_hi, w_m,
+	    ratio > 1 ? ratio : 1 / ratio, ratio > 1 ? "larger" : "smaller", w_m, n, plan->configs, t->label);
 }
 
 /* Strategy tpe with range tests: a key that gets its own range test must
@@ -358,7 +360,7 @@ int lrs_pipeline_prepare(lrs_pipeline *p, const lrs_experiment *e, lrs_dataset *
 	p->opt = *opt;
 	if (e->trial.note)
 		say(p, 1, "%s", e->trial.note);
-	p->planned = p->given = given_bounds(p, &min_lr, &max_lr);
+	p->planned = given_bounds(p, &min_lr, &max_lr);
 	if (e->trial.tpe && !p->planned && (err = check_search_groups(e)) < 0)
 		return err;
 	/* the plan is checked before anything runs, with stand-in bounds when
@@ -374,7 +376,7 @@ int lrs_pipeline_prepare(lrs_pipeline *p, const lrs_experiment *e, lrs_dataset *
 	if (p->planned || e->trial.tpe)   /* else the plan is built again with the range tests' bounds */
 		warn_refused(p);
 	if (!p->planned && !e->has_trainer)
-		note_cycled_momentum(p);
+		warn_cycled_momentum(p);
 	if (e->trial.prune != LRS_PRUNE_NONE && x && !x->supports_pruning)
 		return lrs_error_set(LRS_EINVALID, "%s: trials.pruning is not available in %s runs yet; run it with "
 		                     "lrsweep run, or set pruning: {type: none}", e->path, x->name);
@@ -588,21 +590,6 @@ static int get_bounds(lrs_pipeline *p, lrs_store *st)
 	return stopped(p) ? LRS_EINTERRUPT : 0;
 }
 
-/* Each group's name and bounds, for building its trials (NULL when out
- * of memory, the error set). */
-static lrs_group_bounds *group_bounds(const lrs_pipeline *p)
-{
-	lrs_group_bounds *b = calloc(p->n_groups + 1, sizeof *b);
-
-	if (!b) {
-		lrs_error_set(LRS_ENOMEM, "out of memory");
-		return NULL;
-	}
-	for (size_t k = 0; k < p->n_groups; k++)
-		b[k] = (lrs_group_bounds){ p->groups[k].key, p->groups[k].min_lr, p->groups[k].max_lr, !p->given };
-	return b;
-}
-
 /* The plan with each group's bounds (built again unless they were given). */
 static int plan_with_bounds(lrs_pipeline *p)
 {
@@ -611,8 +598,10 @@ static int plan_with_bounds(lrs_pipeline *p)
 
 	if (p->planned)
 		return 0;
-	if (!(b = group_bounds(p)))
-		return LRS_ENOMEM;
+	if (!(b = calloc(p->n_groups + 1, sizeof *b)))
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	for (size_t k = 0; k < p->n_groups; k++)
+		b[k] = (lrs_group_bounds){ p->groups[k].key, p->groups[k].min_lr, p->groups[k].max_lr };
 	lrs_plan_free(&p->plan);
 	err = lrs_plan_build_grouped(&p->plan, p->e, p->ds, p->fields, b, p->n_groups);
 	p->plan.engine = p->engine;
@@ -800,11 +789,13 @@ static int sweep(lrs_pipeline *p, lrs_store *st, const int64_t *ids, const size_
 	sweep_ctx s = { p, st, ids };
 	lrs_trials_hooks hooks = { &s, trial_started, trial_epoch, trial_finished, p->opt.stop };
 	lrs_prune_config prune = { e->trial.prune, e->trial.grace_epochs, e->trial.reduction_factor };
-	lrs_group_bounds *b = group_bounds(p);
+	lrs_group_bounds *b = calloc(p->n_groups + 1, sizeof *b);
 	int err;
 
 	if (!b)
-		return LRS_ENOMEM;
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	for (size_t k = 0; k < p->n_groups; k++)
+		b[k] = (lrs_group_bounds){ p->groups[k].key, p->groups[k].min_lr, p->groups[k].max_lr };
 	if ((err = load_prior(st, p->experiment_id, &p->plan, ids, which, p->n_run, &prior)) == 0) {
 		lrs_trials_prior pr = { prior.epochs, (const double *const *)prior.val };
 		double t0 = now_seconds();
@@ -926,12 +917,14 @@ static int search_round(lrs_pipeline *p, lrs_store *st, search_run *r, size_t *n
  * time whatever the threads or ranks. */
 static int run_search(lrs_pipeline *p, lrs_store *st)
 {
-	search_run r = { NULL, group_bounds(p), NULL, NULL, NULL };
+	search_run r = { NULL, calloc(p->n_groups + 1, sizeof *r.bounds), NULL, NULL, NULL };
 	size_t n = 1;
 	int err;
 
 	if (!r.bounds)
-		return LRS_ENOMEM;
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	for (size_t k = 0; k < p->n_groups; k++)
+		r.bounds[k] = (lrs_group_bounds){ p->groups[k].key, p->groups[k].min_lr, p->groups[k].max_lr };
 	lrs_plan_free(&p->plan);   /* the stand-in goes: the rounds make the plan */
 	p->plan.engine = p->engine;
 	p->planned = 1;

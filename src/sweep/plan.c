@@ -581,47 +581,6 @@ static int add_seed(builder *b, const lrs_node *entry, const point *pt, const lr
 	return 0;
 }
 
-double lrs_plan_momentum_scale(double tested, double lowest)
-{
-	double f = (1 - lowest) / (1 - tested);
-
-	return f > LRS_PLAN_MOMENTUM_RATIO || f < 1 / LRS_PLAN_MOMENTUM_RATIO ? f : 1;
-}
-
-/* A range test at SGD momentum m reads rates whose steady steps are
- * lr / (1 - m). A schedule that cycles momentum (one_cycle, cyclic)
- * replaces m, and is lowest where its rate peaks: when the steps there
- * differ from the test's beyond LRS_PLAN_MOMENTUM_RATIO, the point's
- * @min and @max (ctx) are scaled so that they match. Only bounds its
- * group's test read are scaled (given ones were measured at no known
- * momentum), and never for an external trainer's optimizer. */
-static void scale_for_momentum(const builder *b, const lrs_node *entry, const point *pt, const lrs_group_bounds *gb,
-                               lrs_sched_ctx *ctx)
-{
-	lrs_model_config m;
-	lrs_optim_config o;
-	long batch, steps = ctx->total_steps;
-	lrs_sched *s;
-	double lowest = INFINITY;
-
-	if (!gb->tested || b->e->has_trainer || pt->base.optim.type != LRS_OPTIM_SGD)
-		return;
-	lrs_plan_group_hyper(b->e, &pt->base, b->fields, &m, &o, &batch);
-	if (o.type != LRS_OPTIM_SGD || lrs_sched_build(&s, lrs_node_get(entry, "type")->text, pt->params, ctx) < 0)
-		return;   /* a schedule that refuses is reported when its trials are built */
-	if (lrs_sched_cycles_momentum(s)) {
-		long limit = lrs_sched_step_limit(s);
-		if (limit > 0 && steps > limit)
-			steps = limit;
-		for (long k = 0; k < steps; k++)
-			lowest = fmin(lowest, lrs_sched_momentum(s, k));
-		double f = isfinite(lowest) ? lrs_plan_momentum_scale(o.momentum, lowest) : 1;
-		ctx->min_lr *= f;
-		ctx->max_lr *= f;
-	}
-	lrs_sched_free(s);
-}
-
 /* Adds the trials (one per seed) of one point of schedule entry `entry`:
  * chosen[i] is axis i's value. Returns 0, or -1 after noting an error. */
 static int add_point(builder *b, const lrs_node *entry, const axis *axes, size_t n_axes,
@@ -646,7 +605,6 @@ static int add_point(builder *b, const lrs_node *entry, const axis *axes, size_t
 		goto out;
 	long spe = lrs_train_steps_per_epoch(b->ds, pt.base.batch_size);
 	lrs_sched_ctx ctx = { gb->min_lr, gb->max_lr, spe, spe * pt.base.epochs };
-	scale_for_momentum(b, entry, &pt, gb, &ctx);
 	for (size_t s = 0; s < e->trial.n_seeds && err == 0; s++)
 		err = add_seed(b, entry, &pt, &ctx, e->trial.seeds[s]);
 out:
@@ -885,7 +843,7 @@ static int check_distinct(const lrs_plan *p, const lrs_experiment *e)
 
 int lrs_plan_build(lrs_plan *out, const lrs_experiment *e, const lrs_dataset *ds, double min_lr, double max_lr)
 {
-	return lrs_plan_build_grouped(out, e, ds, 0, &(lrs_group_bounds){ "", min_lr, max_lr, 0 }, 1);
+	return lrs_plan_build_grouped(out, e, ds, 0, &(lrs_group_bounds){ "", min_lr, max_lr }, 1);
 }
 
 static int stand_in(lrs_plan *out, const lrs_experiment *e, const lrs_dataset *ds, unsigned fields,

@@ -64,22 +64,6 @@ else
 fi
 if grep -q '^leaderboard' "$OUT"; then ok "rank 0 prints the leaderboard"; else nok "leaderboard" "$(head -c 200 "$OUT")"; fi
 
-# one_cycle cycling SGD's momentum down to 0.5 against the test's 0.9: the
-# workers scale its @max by (1 - 0.5) / (1 - 0.9) = 5 as run does (the
-# bounds come from range tests, a flag rank 0 sends with them)
-sed -e 's/epochs: 6/epochs: 2/' -e '/^    - type: constant$/d' -e '/^    - {type: triangular/d' \
-    -e 's/    - type: one_cycle/    - {type: one_cycle, base_momentum: 0.5, max_momentum: 0.6}/' exp.yaml >cyc.yaml
-mpi run cyc.yaml --db "$T/mc.db" -q >/dev/null 2>"$ERR"
-RC=$?
-"$LRSWEEP" run cyc.yaml --db "$T/sc.db" -q >/dev/null 2>&1
-x5=$(sqlite3 "$T/mc.db" "select count(*) from trials t join bounds b on b.chosen = 1 and b.group_key = t.bounds_group
-	where abs(json_extract(t.params, '$.max_lr') / b.max_lr - 5) < 0.05")
-if [ $RC -eq 0 ] && [ "$x5" = 4 ] && cmp -s <(sqlite3 "$T/mc.db" "$METRICS") <(sqlite3 "$T/sc.db" "$METRICS"); then
-	ok "3 ranks scale one_cycle's @max for its cycled momentum (x5) as lrsweep run does"
-else
-	nok "mpi cycled momentum" "rc=$RC x5=$x5 $(tail -c 300 "$ERR")"
-fi
-
 # killed midway (SIGKILL to the whole job), then --resume under MPI
 sed -e 's/samples: 1200/samples: 12000/' -e 's/hidden: \[32\]/hidden: [128, 128]/' \
     -e 's/seeds: \[1, 2\]/seeds: [1, 2, 3]/' exp.yaml >long.yaml

@@ -493,6 +493,15 @@ static void on_line(session *s, const char *line, size_t len)
 	s->last_heard = lrs_child_now();
 	if (s->ph == PHASE_ENDING || s->ph == PHASE_DONE)
 		return;   /* what it says after stop, prune or done does not count */
+	if (len > LRS_EXTERNAL_MAX_LINE) {
+		fault(s, "wrote a line of more than %d bytes", LRS_EXTERNAL_MAX_LINE);
+		return;
+	}
+	size_t blank = 0;
+	while (blank < len && (line[blank] == ' ' || line[blank] == '\t' || line[blank] == '\r'))
+		blank++;
+	if (blank == len)
+		return;   /* a blank line (an extra "\n", "\r\n") is no message */
 	if (lrs_json_parse(&m, line, len, err, sizeof err) < 0 || m->kind != LRS_NODE_MAP ||
 	    !(op = lrs_node_get(m, "op")) || op->kind != LRS_NODE_SCALAR) {
 		quote(quoted, sizeof quoted, line, len);
@@ -534,8 +543,12 @@ static int read_channel(session *s)
 			s->in_cap = cap;
 		}
 		ssize_t n = recv(s->child.fd, s->in + s->in_len, s->in_cap - s->in_len, 0);
-		if (n == 0)
+		if (n == 0) {   /* the end of the channel ends a last line without "\n" */
+			if (s->in_len && !s->fault[0])
+				on_line(s, s->in, s->in_len);
+			s->in_len = 0;
 			return 1;
+		}
 		if (n < 0)
 			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : errno == EINTR ? read_channel(s) : 1;
 		s->in_len += (size_t)n;

@@ -729,6 +729,18 @@ void lrs_external_log_path(char *buf, size_t size, const lrs_engine *engine, con
 	snprintf(buf, size, "%s/%s.log", x->log_dir, key && key[0] ? key : "run");
 }
 
+/* The params file beside the log (its ".log" made ".json"), as an
+ * absolute path: the program runs in its own cwd, not lrsweep's. */
+static int params_file_path(char *buf, size_t size, const char *log)
+{
+	char cwd[PATH_MAX];
+	int relative = log[0] != '/' && getcwd(cwd, sizeof cwd);
+	int n = snprintf(buf, size, "%s%s%.*s.json", relative ? cwd : "", relative ? "/" : "",
+	                 (int)(strlen(log) - 4), log);
+
+	return n >= 0 && (size_t)n < size ? 0 : lrs_error_set(LRS_ERROR, "%s: a path too long", log);
+}
+
 /* Launches the program for s and talks to it until the session ends;
  * always ends the program. 0, or the run's error. */
 static int session_run(session *s)
@@ -740,7 +752,8 @@ static int session_run(session *s)
 	int err;
 
 	lrs_external_log_path(s->log, sizeof s->log, &s->x->base, s->cfg->run_key);
-	snprintf(params_file, sizeof params_file, "%.*s.json", (int)(strlen(s->log) - 4), s->log);
+	if ((err = params_file_path(params_file, sizeof params_file, s->log)) < 0)
+		return err;
 	snprintf(env_mode, sizeof env_mode, "LRSWEEP_MODE=%s", s->range ? "range-test" : "trial");
 	snprintf(env_key, sizeof env_key, "LRSWEEP_TRIAL_KEY=%s", s->cfg->run_key ? s->cfg->run_key : "");
 	snprintf(env_params, sizeof env_params, "LRSWEEP_PARAMS_FILE=%s", params_file);

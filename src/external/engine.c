@@ -569,6 +569,20 @@ static int read_channel(session *s)
 
 /* ------------------------------------------------------------- the run */
 
+/* The silence fault, naming what lrsweep waits for before it sends the
+ * next rate: a program that skips an eval answer, or an epoch message under
+ * reduce_on_plateau, waits for a rate that never comes. */
+static void fault_silent(session *s)
+{
+	char what[96] = "";
+
+	if (s->holding)
+		snprintf(what, sizeof what, " while lrsweep waited for the eval answer of step %ld", s->next_eval);
+	else if (s->use_plateau && s->sent == s->got && s->sent < s->total && s->sent / s->spe > s->epochs)
+		snprintf(what, sizeof what, " while lrsweep waited for the epoch message of epoch %ld", s->epochs + 1);
+	fault(s, "was silent for %.0f s (trainer.timeout)%s", s->x->cfg->timeout, what);
+}
+
 /* Waits for the channel or a tick, then reads; checks the clocks and the
  * stop flag. Returns 1 when the session is over. */
 static int turn(session *s)
@@ -606,7 +620,7 @@ static int turn(session *s)
 	if (s->ph == PHASE_HELLO && now - s->child.started > c->startup_timeout)
 		fault(s, "sent no hello within %.0f s (trainer.startup_timeout)", c->startup_timeout);
 	else if (s->ph == PHASE_RUNNING && now - s->last_heard > c->timeout)
-		fault(s, "was silent for %.0f s (trainer.timeout)", c->timeout);
+		fault_silent(s);
 	else if (lrs_child_has_exited(&s->child) && !(p.revents & POLLIN))
 		fault(s, "%s", s->ph == PHASE_HELLO ? "exited before hello" : "exited before done");
 	return s->fault[0] != 0;

@@ -28,7 +28,7 @@ left() { pgrep -f "$T/" | grep -v "^$$\$" | wc -l; }
 # says how it writes. Under reduce_on_plateau (--plateau) it exits 5 if a
 # rate of the next epoch arrives before the epoch's ack.
 cat >"$T/trainer.py" <<'PY'
-import json, os, socket, sys, time
+import json, math, os, socket, sys, time
 arg = {a[2:].split("=", 1)[0]: a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--") and "=" in a}
 mode, plateau, SPE = arg.get("mode", "fine"), "plateau" in arg, 4
 sock, buf, held = socket.socket(fileno=3), b"", []
@@ -105,6 +105,26 @@ def report(s, loss):
     elif mode not in ("batched", "mismatch"):
         send({"op": "loss", "step": s, "loss": loss})
 
+if cfg["mode"] == "range-test":   # a valley in log10(lr) around 0.01
+    s = 0
+    while True:
+        rate(s)
+        loss = (math.log10(rates[s]) + 2) ** 2 + 0.1
+        send({"op": "loss", "step": s, "loss": loss})
+        due = s % cfg["eval_every"] == 0 or s == cfg["max_steps"] - 1
+        if due and mode != "no-eval":
+            send({"op": "eval", "step": s, "val_loss": loss, "val_accuracy": 1 / (1 + loss)})
+        s += 1
+        if mode == "range-epochs" and s % SPE == 0:
+            send({"op": "epoch", "epoch": s // SPE, "train_loss": loss})
+            while True:
+                m = recv()
+                if m["op"] == "stop":
+                    sys.exit(0)
+                if m["op"] == "lr":
+                    rates[m["step"]] = m["lr"]
+                if m["op"] == "ack":
+                    break
 for e in range(1, cfg["epochs"] + 1):
     steps = list(range((e - 1) * SPE, e * SPE))
     for s in steps:
@@ -115,6 +135,8 @@ for e in range(1, cfg["epochs"] + 1):
         send({"op": "loss", "steps": steps, "losses": [2.0 - 0.01 * s for s in steps]})
     if mode == "mismatch":
         send({"op": "loss", "steps": steps, "losses": [1.0]})
+    if mode == "no-epoch":
+        rate(e * SPE)   # never sent before the epoch's metrics: silence
     if mode == "early-loss":
         send({"op": "loss", "step": e * SPE, "loss": 1.0})
     if mode == "numbers":
@@ -213,11 +235,32 @@ expect done-early "sent done after 4 of 8 steps (1 epochs)"
 
 # reduce_on_plateau: no rate of an epoch before the last one's ack; a loss
 # for such a step is a fault.
-exp plateau "fine, early-loss" "{type: reduce_on_plateau, lr: 0.1, patience: 0}" ", plateau: 1" >plateau.yaml
+exp plateau "fine, early-loss, no-epoch" "{type: reduce_on_plateau, lr: 0.1, patience: 0}" ", plateau: 1" |
+	sed 's/  timeout: 5 s/  timeout: 1 s/' >plateau.yaml
 run run plateau.yaml --db "$T/p.db" --threads 2 -q
 row() { q p.db "select status || '|' || coalesce(replace(error, char(10), '<NL>'), '') from trials where hyper like '%\"$1\"%'"; }
 [ "$(row fine)" = "completed|" ] && ok "reduce_on_plateau: each epoch's rates after its ack" || nok "plateau" "$(row fine)"
 expect early-loss "sent the loss of step 4, expected step 4 (rates sent up to step 3)"
+expect no-epoch "was silent for 1 s (trainer.timeout) while lrsweep waited for the epoch message of epoch 1"
+
+# A range test: epoch messages in it are answered and change nothing; a
+# program that skips an eval answer is told what lrsweep waited for.
+for m in range-epochs no-eval; do
+	exp "range-$m" "$m" | sed 's/  timeout: 5 s/  timeout: 1 s/; s/^range_test: .*/range_test: {mode: exponential, start_lr: 1.0e-4, end_lr: 1, iterations: 40, eval_every: 5}/' >"$m.yaml"
+	run run "$m.yaml" --db "$T/$m.db" -q
+	cp "$ERR" "$m.err"
+	cp "$OUT" "$m.out"
+done
+if [ "$(q range-epochs.db "select count(*) from range_points")" = 40 ] && grep -q "bounds (combined)" range-epochs.out; then
+	ok "range test with epoch messages: 40 points, bounds"
+else
+	nok "range test with epoch messages" "$(cat range-epochs.err)"
+fi
+if grep -q "was silent for 1 s (trainer.timeout) while lrsweep waited for the eval answer of step 0" no-eval.err; then
+	ok "range test without eval answers: the silence names the awaited eval"
+else
+	nok "range test without eval answers" "$(cat no-eval.err)"
+fi
 
 # {params_file} from the program's cwd, lrsweep elsewhere with a relative --db
 mkdir -p sub/prog run

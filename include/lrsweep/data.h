@@ -226,18 +226,33 @@ long lrs_dataset_steps(const lrs_dataset *ds, long batch_size);
  * which package to install). */
 int lrs_data_fashion_mnist(lrs_data_source *train, lrs_data_source *test);
 
-/* Memory: whether `needed` bytes more can be allocated by this process
- * without swapping: no more than the memory the kernel says is available
- * (MemAvailable), the cgroup's memory.max leaves, and the address-space
- * (ulimit -v) and data-size (ulimit -d) limits leave above what the process
- * already uses. Returns 0, or LRS_ENOMEM with the message "WHAT needs N
- * MiB, only M MiB available (the limit)". Allocates nothing; data loading
- * and training call it before their big allocations, so that what cannot
- * fit fails at once instead of swapping. */
-int lrs_memory_check(double needed, const char *what);
+/* What an address-space (ulimit -v) or data-size (ulimit -d) limit must
+ * leave beside an estimate: the OpenBLAS library, loaded on the first
+ * product, and its thread (BASE), and per run at once (RUN) the thread's
+ * stack (8 MiB), its malloc arena (64 MiB reserved) and OpenBLAS's
+ * buffer (128 MiB, allocated on the thread's first product; OpenBLAS
+ * 0.3.21 retries that allocation forever when it fails, so a run that
+ * passed the check without this room hung). Physical memory (MemAvailable,
+ * a cgroup) is not charged: these are reservations, mostly untouched. */
+#define LRS_MEMORY_MARGIN_BASE (128.0 * 1024 * 1024)
+#define LRS_MEMORY_MARGIN_RUN (200.0 * 1024 * 1024)
 
-/* The bytes lrs_memory_check would allow, and the name of the limit that
- * sets it. */
-double lrs_memory_available(const char **limit);
+/* Memory: whether `needed` bytes more can be allocated by this process,
+ * with `runs` runs at once (0: from inside a run, whose room the caller
+ * checked with the margins before it started), without swapping: no more than the memory the
+ * kernel says is available (MemAvailable), the cgroup's memory.max leaves,
+ * and the address-space (ulimit -v) and data-size (ulimit -d) limits leave
+ * above what the process already maps (VmSize, its data segment) and the
+ * margins above. Returns 0, or LRS_ENOMEM with the message "WHAT needs N
+ * MiB, only M MiB available (the limit)", followed for ulimit -v and -d by
+ * ": a limit of L MiB, U MiB in use, K MiB kept for threads' stacks and
+ * buffers". Allocates nothing; data loading and training call it before
+ * their big allocations, so that what cannot fit fails at once instead of
+ * swapping or failing half-way. */
+int lrs_memory_check(double needed, long runs, const char *what);
+
+/* The bytes lrs_memory_check would allow with `runs` runs at once, and the
+ * name of the limit that sets it. */
+double lrs_memory_available(long runs, const char **limit);
 
 #endif

@@ -161,58 +161,100 @@ static double file_number(const char *path)
 	return v;
 }
 
-double lrs_memory_available(const char **limit)
-{
-	double page = (double)sysconf(_SC_PAGESIZE), avail, v;
-	double vm = -1, data = -1;      /* this process: address space, data  */
-	const char *why = "memory available";
-	unsigned long long f[7];        /* /proc/self/statm, in pages        */
-	struct rlimit rl;
-	FILE *st;
+/* What an address-space or data-size limit leaves: the limit minus what
+ * the process already maps (VmSize, or its data segment, from
+ * /proc/self/statm) minus LRS_MEMORY_MARGIN_BASE and, for each run at
+ * once, LRS_MEMORY_MARGIN_RUN: what a run's thread maps beside the
+ * estimate, and what OpenBLAS maps on its first product. */
+typedef struct {
+	double avail;                   /* bytes left                        */
+	double cap, used, margin;       /* an rlimit's value, in use, kept   */
+	const char *limit;              /* which limit sets avail            */
+} memory_room;
 
-	if ((avail = meminfo("MemAvailable")) < 0)
-		avail = (double)sysconf(_SC_AVPHYS_PAGES) * page;
+/* VmSize and the data segment of this process, in bytes (-1 unknown). */
+static void process_use(double *vm, double *data)
+{
+	double page = (double)sysconf(_SC_PAGESIZE);
+	unsigned long long f[6];        /* /proc/self/statm, in pages        */
+	FILE *st = fopen("/proc/self/statm", "r");
+
+	*vm = *data = -1;
+	if (!st)
+		return;
+	if (fscanf(st, "%llu %llu %llu %llu %llu %llu", &f[0], &f[1], &f[2], &f[3], &f[4], &f[5]) == 6) {
+		*vm = (double)f[0] * page;
+		*data = (double)f[5] * page;
+	}
+	fclose(st);
+}
+
+/* Lowers r->avail to what rlimit `which` leaves above `used`. */
+static void rlimit_room(memory_room *r, int which, double used, double margin, const char *name)
+{
+	struct rlimit rl;
+	double v;
+
+	if (getrlimit(which, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return;
+	used = used > 0 ? used : 0;
+	if ((v = (double)rl.rlim_cur - used - margin) < r->avail) {
+		r->avail = v > 0 ? v : 0;
+		r->cap = (double)rl.rlim_cur;
+		r->used = used;
+		r->margin = margin;
+		r->limit = name;
+	}
+}
+
+static void memory_measure(memory_room *r, long runs)
+{
+	double page = (double)sysconf(_SC_PAGESIZE), v, vm, data;
+	double margin = runs > 0 ? LRS_MEMORY_MARGIN_BASE + LRS_MEMORY_MARGIN_RUN * (double)runs : 0;
+
+	memset(r, 0, sizeof *r);
+	r->limit = "memory available";
+	if ((r->avail = meminfo("MemAvailable")) < 0)
+		r->avail = (double)sysconf(_SC_AVPHYS_PAGES) * page;
 	if ((v = file_number("/sys/fs/cgroup/memory.max")) >= 0) {
 		double used = file_number("/sys/fs/cgroup/memory.current");
 
 		v -= used > 0 ? used : 0;
-		if (v < avail) {
-			avail = v > 0 ? v : 0;
-			why = "the cgroup's memory limit";
+		if (v < r->avail) {
+			r->avail = v > 0 ? v : 0;
+			r->limit = "the cgroup's memory limit";
 		}
 	}
-	if ((st = fopen("/proc/self/statm", "r"))) {
-		if (fscanf(st, "%llu %llu %llu %llu %llu %llu", &f[0], &f[1], &f[2], &f[3], &f[4], &f[5]) == 6) {
-			vm = (double)f[0] * page;
-			data = (double)f[5] * page;
-		}
-		fclose(st);
-	}
-	if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    (v = (double)rl.rlim_cur - (vm > 0 ? vm : 0)) < avail) {
-		avail = v > 0 ? v : 0;
-		why = "the address-space limit, ulimit -v";
-	}
-	if (getrlimit(RLIMIT_DATA, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    (v = (double)rl.rlim_cur - (data > 0 ? data : 0)) < avail) {
-		avail = v > 0 ? v : 0;
-		why = "the data-size limit, ulimit -d";
-	}
-	if (limit)
-		*limit = why;
-	return avail;
+	process_use(&vm, &data);
+	rlimit_room(r, RLIMIT_AS, vm, margin, "the address-space limit, ulimit -v");
+	rlimit_room(r, RLIMIT_DATA, data, margin, "the data-size limit, ulimit -d");
 }
 
-int lrs_memory_check(double needed, const char *what)
+double lrs_memory_available(long runs, const char **limit)
 {
-	const char *limit;
-	double avail = lrs_memory_available(&limit);
-	double mib = 1024.0 * 1024.0;
+	memory_room r;
 
-	if (needed <= avail)
+	memory_measure(&r, runs);
+	if (limit)
+		*limit = r.limit;
+	return r.avail;
+}
+
+int lrs_memory_check(double needed, long runs, const char *what)
+{
+	const double mib = 1024.0 * 1024.0;
+	memory_room r;
+
+	memory_measure(&r, runs);
+	if (needed <= r.avail)
 		return 0;
+	if (r.cap > 0)
+		return lrs_error_set(LRS_ENOMEM, "%s needs %.0f MiB, only %.0f MiB available (%s): a limit of %.0f MiB, "
+		                     "%.0f MiB in use, %.0f MiB kept for threads' stacks and buffers", what,
+		                     ceil(needed / mib), floor(r.avail / mib), r.limit, floor(r.cap / mib),
+		                     ceil(r.used / mib), r.margin / mib);
 	return lrs_error_set(LRS_ENOMEM, "%s needs %.0f MiB, only %.0f MiB available (%s)", what,
-	                     ceil(needed / mib), floor(avail / mib), limit);
+	                     ceil(needed / mib), floor(r.avail / mib), r.limit);
 }
 
 /* The bytes one source will take once loaded (features as float32 or
@@ -292,7 +334,7 @@ static int check_memory(const lrs_data_config *cfg)
 		snprintf(what, sizeof what, "%s: %zu + %zu samples of %zu features", source_name(&cfg->train), n, tn, d);
 	else
 		snprintf(what, sizeof what, "%s: %zu samples of %zu features", source_name(&cfg->train), n, d);
-	return lrs_memory_check(bytes, what);
+	return lrs_memory_check(bytes, 1, what);
 }
 
 /* ---------------------------------------------------------------- split */

@@ -66,6 +66,8 @@ typedef struct {
 	const char *stop_reason;   /* the stop sent, or NULL                   */
 	int done;                  /* done received                            */
 	int closed;                /* the channel reached its end              */
+	int non_finite;            /* a NaN or infinite loss was read: the run
+	                              is diverged, the program ended at once  */
 	char fault[600];           /* the first fault; "" none                 */
 } session;
 
@@ -77,8 +79,8 @@ static void fault(session *s, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (s->fault[0])
-		return;
+	if (s->fault[0] || s->non_finite)
+		return;   /* after a non-finite loss nothing the program does counts */
 	va_start(ap, fmt);
 	vsnprintf(s->fault, sizeof s->fault, fmt, ap);
 	va_end(ap);
@@ -328,9 +330,13 @@ static void one_loss(session *s, long step, double loss)
 	}
 	s->got++;
 	if (!isfinite(loss)) {
+		/* diverged now: the session ends and the program with it
+		 * (SIGTERM, then SIGKILL after the grace), whether it obeys
+		 * the stop, hangs or exits */
 		s->out->status = LRS_RUN_DIVERGED;
 		s->out->diverged_at = step;
 		send_stop(s, "diverged");
+		s->non_finite = 1;
 		return;
 	}
 	if (s->range && step == s->next_eval) {
@@ -554,7 +560,7 @@ static int read_channel(session *s)
 		s->in_len += (size_t)n;
 		size_t start = 0;
 		char *nl;
-		while (!s->fault[0] && (nl = memchr(s->in + start, '\n', s->in_len - start))) {
+		while (!s->fault[0] && !s->non_finite && (nl = memchr(s->in + start, '\n', s->in_len - start))) {
 			on_line(s, s->in + start, (size_t)(nl - (s->in + start)));
 			start = (size_t)(nl - s->in) + 1;
 		}
@@ -562,7 +568,7 @@ static int read_channel(session *s)
 		s->in_len -= start;
 		if (s->in_len > LRS_EXTERNAL_MAX_LINE)
 			fault(s, "wrote a line of more than %d bytes", LRS_EXTERNAL_MAX_LINE);
-		if (s->fault[0])
+		if (s->fault[0] || s->non_finite)
 			return 1;
 	}
 }
@@ -592,13 +598,15 @@ static int turn(session *s)
 	double now;
 
 	if (poll(&p, 1, 100) > 0 && read_channel(s)) {
+		if (s->non_finite)
+			return 1;
 		/* the channel closed: fine after done or a stop, else a fault */
 		s->closed = !s->fault[0];
 		if (!s->fault[0] && s->ph != PHASE_DONE && s->ph != PHASE_ENDING)
 			fault(s, "%s", s->ph == PHASE_HELLO ? "closed the channel before hello" : "ended before done");
 		return 1;
 	}
-	if (s->fault[0] || s->ph == PHASE_DONE)
+	if (s->fault[0] || s->non_finite || s->ph == PHASE_DONE)
 		return 1;
 	now = lrs_child_now();
 	if (s->ph == PHASE_ENDING) {
@@ -902,4 +910,5 @@ void lrs_external_free(lrs_engine *engine)
 	free(x->params);
 	free(x->log_dir);
 	free(x);
+	lrs_child_reap_orphans();
 }

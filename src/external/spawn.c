@@ -1,7 +1,17 @@
 /* spawn.c - one training program's process: launched with posix_spawn in
  * a process group of its own, its output in a log file, the protocol
  * channel on descriptor 3; stopped with SIGTERM then SIGKILL to the whole
- * group, and reaped. Nothing here knows the protocol. */
+ * group, and reaped, with what it left behind. Nothing here knows the
+ * protocol.
+ *
+ * Orphans: on Linux lrsweep makes itself a child subreaper before the
+ * first launch, so a process a program forks and leaves (a data loader's
+ * worker, a daemonised helper) becomes lrsweep's child when its parent
+ * exits, instead of init's (which, in a container, may never reap it).
+ * Each run reaps its own group after killing it (waitpid on the group's
+ * id only: the trials of other threads, each waiting for its own program,
+ * are never touched); what left the group is reaped when the engine is
+ * freed, after the sweep. */
 #define _GNU_SOURCE   /* posix_spawn_file_actions_addchdir_np, _addclosefrom_np */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +22,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -95,6 +108,9 @@ int lrs_child_spawn(lrs_child *c, char *const *argv, const char *cwd, char *cons
 	memset(c, 0, sizeof *c);
 	c->fd = -1;
 	c->pid = -1;
+#ifdef PR_SET_CHILD_SUBREAPER
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);   /* see the top of the file; idempotent */
+#endif
 	log_fd = raise_fd(open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644));
 	if (log_fd < 0)
 		return lrs_error_set(LRS_ERROR, "%s: cannot write the program's log: %s", log_path, strerror(errno));
@@ -183,6 +199,20 @@ int lrs_child_has_exited(lrs_child *c)
 	return c->pid > 0 && leader_exited(c);
 }
 
+/* Reaps the members of killed group `pgid` that became this process's
+ * children (a subreaper's orphans), until none is left or `seconds` pass
+ * (a member that left the group, or a zombie of another parent). */
+static void reap_group(pid_t pgid, double seconds)
+{
+	double until = lrs_child_now() + seconds;
+	struct timespec ts = { 0, 5 * 1000000L };
+	int status;
+
+	while (kill(-pgid, 0) == 0 && lrs_child_now() < until)
+		if (waitpid(-pgid, &status, WNOHANG) <= 0)
+			nanosleep(&ts, NULL);
+}
+
 void lrs_child_end(lrs_child *c, double grace)
 {
 	int status = 0;
@@ -204,7 +234,16 @@ void lrs_child_end(lrs_child *c, double grace)
 		;
 	c->status = status;
 	c->reaped = 1;
+	reap_group(c->pid, grace);
 	c->pid = -1;
+}
+
+void lrs_child_reap_orphans(void)
+{
+	int status;
+
+	while (waitpid(-1, &status, WNOHANG) > 0)
+		;
 }
 
 void lrs_child_describe_exit(char *buf, size_t size, const lrs_child *c)

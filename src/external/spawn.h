@@ -34,8 +34,13 @@ int lrs_child_has_exited(lrs_child *c);
 
 /* Closes the channel; SIGTERM to the group when the program still runs,
  * up to `grace` seconds for it to exit, then SIGKILL to whatever is left
- * of the group; reaps the program. */
+ * of the group; reaps the program and the group's members that became
+ * this process's children. */
 void lrs_child_end(lrs_child *c, double grace);
+
+/* Reaps, without waiting, every child of this process that has ended:
+ * orphans of the programs (see spawn.c). Only when no run is going on. */
+void lrs_child_reap_orphans(void);
 
 /* "exit status 3", "killed by signal 9 (Killed)" after lrs_child_end. */
 void lrs_child_describe_exit(char *buf, size_t size, const lrs_child *c);

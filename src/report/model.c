@@ -87,7 +87,7 @@ void lrs_report_model(FILE *f, const lrs_model_config *m, double run_bytes, long
 	fprintf(f, "total parameters %s (%.2f MiB of float32)\n", count, (double)total * sizeof(float) / MIB);
 	if (run_bytes > 0) {
 		const char *limit = NULL;
-		double avail = lrs_memory_available(&limit);
+		double avail = lrs_memory_available(1, &limit);
 
 		fprintf(f, "one training run at batch %ld holds %.1f MiB: parameters, gradients, optimizer state, "
 		        "activations and scratch\n", batch_size, run_bytes / MIB);

@@ -197,6 +197,7 @@ double lrs_train_bytes(const lrs_dataset *ds, const lrs_train_config *cfg)
 int lrs_train_check_memory(const lrs_dataset *ds, const lrs_train_config *cfg, long runs)
 {
 	double per_run = 0;
+	long n = runs < 1 ? 1 : runs;   /* runs counted; runs 0: no margins */
 	lrs_net_config nc;
 	char what[256];
 	int rc;
@@ -205,20 +206,18 @@ int lrs_train_check_memory(const lrs_dataset *ds, const lrs_train_config *cfg, l
 		per_run = lrs_train_bytes(ds, cfg);
 		if (per_run <= 0)
 			return 0;
-		snprintf(what, sizeof what, "%ld run%s of the %s trainer", runs, runs == 1 ? "" : "s", cfg->engine->name);
-		return lrs_memory_check(per_run * (double)(runs < 1 ? 1 : runs), what);
+		snprintf(what, sizeof what, "%ld run%s of the %s trainer", n, n == 1 ? "" : "s", cfg->engine->name);
+		return lrs_memory_check(per_run * (double)n, runs, what);
 	}
 	if ((rc = run_bytes(ds, cfg, &per_run)) < 0 || (rc = fit(&nc, ds, cfg)) < 0)
 		return rc;
-	if (runs < 1)
-		runs = 1;
-	if (runs > 1)
+	if (n > 1)
 		snprintf(what, sizeof what, "training %ld runs at once of the model (%zu parameters, batch %ld: "
-		         "%.0f MiB each)", runs, count_params(&nc), cfg->batch_size, ceil(per_run / (1024.0 * 1024.0)));
+		         "%.0f MiB each)", n, count_params(&nc), cfg->batch_size, ceil(per_run / (1024.0 * 1024.0)));
 	else
 		snprintf(what, sizeof what, "training the model (%zu parameters, batch %ld)", count_params(&nc),
 		         cfg->batch_size);
-	return lrs_memory_check(per_run * (double)runs, what);
+	return lrs_memory_check(per_run * (double)n, runs, what);
 }
 
 static void trainer_free(trainer *t)
@@ -246,7 +245,7 @@ static int trainer_init(trainer *t, const lrs_dataset *ds, const lrs_train_confi
 		return lrs_error_set(LRS_EINVALID, "more than %u training samples", UINT32_MAX);
 	if ((rc = fit(&nc, ds, cfg)) < 0)
 		return rc;
-	if ((rc = lrs_train_check_memory(ds, cfg, 1)) < 0)   /* before allocating */
+	if ((rc = lrs_train_check_memory(ds, cfg, 0)) < 0)   /* before allocating; runs 0: margins checked before */
 		return rc;
 	t->chunk = eval_chunk(&nc, B);
 	if ((rc = lrs_net_build(&t->model, &nc, max_batch(B, t->chunk))) < 0)

@@ -35,16 +35,12 @@ typedef struct {
 	const char *rule;
 	const char *group;              /* the group it tested; NULL or "": the only one */
 	long probe_iterations;          /* the probe that set its range; 0 none */
-	int probe_unrecorded;           /* a test stored before schema 5: whether
-	                                   a probe ran is not known            */
 } lrs_range_figure;
 
 /* A range test's probe as one line, as `query range-test`, the report
  * and the plot show it: "probe: N updates -> linear A .. B: NOTE" (the
  * note left out when `note` is NULL), or "no probe (range given)" when
- * probe_iterations <= 0 and `note` is NULL, or "probe NOTE" when only the
- * note is there (a test stored before schema 5: "probe not recorded
- * (stored before schema 5)"); A and B are the linear test's start_lr and
+ * probe_iterations <= 0; A and B are the linear test's start_lr and
  * end_lr. Returns buf. */
 const char *lrs_report_probe_line(char *buf, size_t size, long probe_iterations, const char *note,
                                   double start_lr, double end_lr);

@@ -33,10 +33,6 @@
 #include <stdint.h>
 
 #define LRS_STORE_SCHEMA_VERSION 5      /* PRAGMA user_version written    */
-
-/* range_tests.probe_note of a linear test stored before schema version 5
- * (set by the migration): a probe may have run, its length was not kept */
-#define LRS_STORE_PROBE_NOT_RECORDED "not recorded (stored before schema 5)"
 #define LRS_STORE_APPLICATION_ID 0x4c525357 /* PRAGMA application_id, "LRSW" */
 
 /* Flags of lrs_store_open. */

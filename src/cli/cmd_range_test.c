@@ -139,7 +139,7 @@ static int draw(const range_args *a, const lrs_range_outcome *o, const lrs_range
 	const lrs_pick_result *p = &o->picks[chosen];
 	lrs_range_figure f = { rc->mode == LRS_RAMP_EXPONENTIAL, o->repeats, (size_t)o->n, o->lr, o->loss,
 	                       o->smoothed_loss, o->accuracy, p->ok ? p->min_lr : NAN, p->ok ? p->max_lr : NAN,
-	                       lrs_pick_rule_name(chosen), NULL, ch->probe_iterations, 0 };
+	                       lrs_pick_rule_name(chosen), NULL, ch->probe_iterations };
 	return lrs_report_range_plot(a->plot, &f);
 }
 

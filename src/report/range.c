@@ -64,8 +64,6 @@ int lrs_report_range_plot(const char *path, const lrs_range_figure *c)
 	if (c->probe_iterations > 0 && k > 0 && (size_t)k < sizeof title)
 		snprintf(title + k, sizeof title - (size_t)k, "; range from a probe of %ld updates",
 		         c->probe_iterations);
-	else if (c->probe_unrecorded && k > 0 && (size_t)k < sizeof title)
-		snprintf(title + k, sizeof title - (size_t)k, "; probe not recorded (stored before schema 5)");
 	/* the loss axis ends a little above the smoothed curve's start, so the
 	 * spike where the test stops does not flatten everything else */
 	for (size_t i = 0; i < c->n; i++)
@@ -94,7 +92,6 @@ typedef struct {
 	double min_lr, max_lr;          /* chosen; NAN none                  */
 	const char *rule;               /* the chosen rule, or "none"        */
 	long probe_iterations;          /* the probe that set its range; -1 none */
-	int probe_unrecorded;           /* stored before schema 5: not known */
 	double *ax, *ay;                /* (n) the evaluated points          */
 	size_t n_acc;
 } group_curves;
@@ -125,7 +122,6 @@ static int mean_curves(group_curves *g, const lrs_range_test_rows *rt, const lrs
 		if (first) {
 			g->exponential = !strcmp(r->mode, "exponential");
 			g->probe_iterations = r->probe_iterations;
-			g->probe_unrecorded = r->probe_iterations <= 0 && r->probe_note;
 		}
 		if (first || (size_t)r->n_points < g->n)
 			g->n = (size_t)r->n_points;
@@ -261,8 +257,7 @@ static int draw(const lrs_figure_request *req, const lrs_range_test_rows *rt, co
 	}
 	if (rc == 0 && n == 1) {
 		lrs_range_figure f = { g->exponential, g->repeats, g->n, g->lr, g->loss, g->sm, g->acc, g->min_lr,
-		                       g->max_lr, g->rule, g->group, g->probe_iterations,
-		                       g->probe_unrecorded };
+		                       g->max_lr, g->rule, g->group, g->probe_iterations };
 		rc = lrs_report_range_plot(req->path, &f);
 	} else if (rc == 0) {
 		rc = plot_groups(req, g, n);
@@ -313,9 +308,7 @@ out_bd:
 const char *lrs_report_probe_line(char *buf, size_t size, long probe_iterations, const char *note,
                                   double start_lr, double end_lr)
 {
-	if (probe_iterations <= 0 && note)
-		snprintf(buf, size, "probe %s", note);   /* LRS_STORE_PROBE_NOT_RECORDED */
-	else if (probe_iterations <= 0)
+	if (probe_iterations <= 0)
 		snprintf(buf, size, "no probe (range given)");
 	else
 		snprintf(buf, size, "probe: %ld updates -> linear %.3g .. %.3g%s%s", probe_iterations, start_lr, end_lr,

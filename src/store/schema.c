@@ -221,11 +221,9 @@ static const char *const migrations[LRS_STORE_SCHEMA_VERSION] = {
 	/* 4 -> 5: the probe that set a linear test's range when none was
 	 * given - its length in updates and its answer in its own words, the
 	 * same on every repeat of the test; NULL when no probe ran (a range
-	 * given, an exponential test). A linear test of version 4 may have run
-	 * a probe that was not kept: its note says so, its length stays NULL */
+	 * given, an exponential test, or every test of version 4) */
 	"ALTER TABLE range_tests ADD COLUMN probe_iterations INTEGER;\n"
-	"ALTER TABLE range_tests ADD COLUMN probe_note TEXT;\n"
-	"UPDATE range_tests SET probe_note = '" LRS_STORE_PROBE_NOT_RECORDED "' WHERE mode = 'linear';\n",
+	"ALTER TABLE range_tests ADD COLUMN probe_note TEXT;\n",
 };
 
 /* --------------------------------------------------------- the statements */

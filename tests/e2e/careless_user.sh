@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# tests/e2e/careless_user.sh - files and flags that are not what the
+# commands expect, as a careless user gives them:
+#   - a data file that is a FIFO (csv, npy, idx labels): refused as not a
+#     regular file, at once, not a hang waiting for a writer;
+#   - a database (--db, or the file query/report/plot read) that is a FIFO
+#     or a device: refused as not a regular file, exit 2, left as it is;
+#   - an experiment file that is a directory: the reason said;
+#   - --seed beyond the range the experiment file's seed: takes: the range
+#     said, as for seed:;
+#   - a database that a file-size limit stops at its creation: the error
+#     names the database, not the temporary file made beside it.
+# Every case runs under `timeout`: status 124 means it hung.
+#   LRSWEEP=bin/lrsweep tests/e2e/careless_user.sh        (what `make e2e` runs)
+set -u
+. "$(dirname "$0")/lib.sh"
+cd "$T" || exit 1
+
+# trun ARGS...: lrsweep ARGS under a 20 s limit; as `run` (lib.sh) does
+trun() {
+	timeout 20 "$LRSWEEP" "$@" >"$OUT" 2>"$ERR"
+	RC=$?
+}
+
+# refused NAME RC NEEDLE ARGS...: lrsweep ARGS exits RC (not 124: no
+# hang), nothing on stdout, one line on stderr containing NEEDLE.
+refused() {
+	local name=$1 rc=$2 needle=$3
+	shift 3
+	trun "$@"
+	if [ "$RC" -eq "$rc" ] && [ ! -s "$OUT" ] && [ "$(wc -l <"$ERR")" -eq 1 ] && grep -qF -- "$needle" "$ERR"; then
+		ok "$name"
+	else
+		nok "$name" "rc=$RC stdout=$(wc -c <"$OUT")B stderr=$(head -c 300 "$ERR")"
+	fi
+}
+
+# exp FILE TRAIN-SOURCE: an experiment whose training data is that source
+exp() {
+	printf 'name: careless\nseed: 1\ndata:\n  train: %s\n  validation: 0\nmodel: {hidden: []}\n' "$2" >"$1"
+}
+
+# ------------------------------------------------------------ data files
+printf '1,2,0\n3,4,1\n5,6,0\n7,8,1\n' >ok.csv
+$PY - <<'EOF' || nok "numpy" "cannot write the .npy files"
+import numpy as np
+np.save('x.npy', np.arange(8, dtype='<f4').reshape(4, 2))
+np.save('y.npy', np.array([0, 1, 0, 1], dtype='<i8'))
+with open('images.idx3', 'wb') as f:
+    f.write(bytes([0, 0, 8, 3, 0, 0, 0, 4, 0, 0, 0, 2, 0, 0, 0, 2]) + bytes(range(16)))
+EOF
+mkfifo fifo
+exp csv.yaml "{format: csv, path: $T/fifo}"
+refused "a csv file that is a FIFO" 2 "csv.yaml:4:30: $T/fifo: not a regular file" data csv.yaml
+exp npyx.yaml "{format: npy, features: $T/fifo, labels: $T/y.npy}"
+refused "npy features that are a FIFO" 2 "$T/fifo: not a regular file" data npyx.yaml
+exp npyy.yaml "{format: npy, features: $T/x.npy, labels: $T/fifo}"
+refused "npy labels that are a FIFO" 2 "$T/fifo: not a regular file" data npyy.yaml
+exp idxy.yaml "{format: idx, images: $T/images.idx3, labels: $T/fifo}"
+refused "idx labels that are a FIFO" 2 "$T/fifo: not a regular file" data idxy.yaml
+refused "run on a csv FIFO" 2 "$T/fifo: not a regular file" run csv.yaml --db fifo-run.db --min-lr 0.01 --max-lr 0.1
+[ ! -e fifo-run.db ] && ok "run on a csv FIFO: no database made" || nok "run on a csv FIFO: no database made" "fifo-run.db exists"
+# the same files as regular files load (the cases above fail for the FIFO)
+exp good.yaml "{format: npy, features: $T/x.npy, labels: $T/y.npy}"
+trun data good.yaml
+[ "$RC" -eq 0 ] && ok "the npy files load" || nok "the npy files load" "rc=$RC $(head -c 300 "$ERR")"
+gzip -c ok.csv >ok.csv.gz
+exp gz.yaml "{format: csv, path: $T/ok.csv.gz}"
+trun data gz.yaml
+[ "$RC" -eq 0 ] && grep -q "^train  *4 " "$OUT" && ok "a gzip csv still loads" || nok "a gzip csv still loads" "rc=$RC $(head -c 300 "$ERR")"
+
+finish

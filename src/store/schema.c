@@ -442,7 +442,8 @@ void store_bind_text(int *rc, sqlite3_stmt *s, int i, const char *v)
 /* ------------------------------------------------------------- open/close */
 
 /* Checks what the file system says before SQLite does, for messages that
- * name the real problem: a missing file or directory, a directory. */
+ * name the real problem: a missing file or directory, a directory, a
+ * FIFO or a device. */
 static int check_path(const char *path, int flags)
 {
 	struct stat sb;
@@ -453,6 +454,10 @@ static int check_path(const char *path, int flags)
 	if (stat(path, &sb) == 0) {
 		if (S_ISDIR(sb.st_mode))
 			return lrs_error_set(LRS_EINVALID, "%s: is a directory, not a database", path);
+		/* SQLite would wait forever to open a FIFO nobody writes, or
+		 * fail on it with "disk I/O error" */
+		if (!S_ISREG(sb.st_mode))
+			return lrs_error_set(LRS_EINVALID, "%s: not a regular file, so not a database", path);
 		return 0;
 	}
 	if (errno != ENOENT)

@@ -69,4 +69,21 @@ exp gz.yaml "{format: csv, path: $T/ok.csv.gz}"
 trun data gz.yaml
 [ "$RC" -eq 0 ] && grep -q "^train  *4 " "$OUT" && ok "a gzip csv still loads" || nok "a gzip csv still loads" "rc=$RC $(head -c 300 "$ERR")"
 
+# ------------------------------------------------------------ databases
+# a FIFO given as the database: SQLite waited forever to open it (query,
+# report, plot) or failed with "disk I/O error" (run, exit 1)
+exp syn.yaml "{format: synthetic, kind: blobs, samples: 60}"
+mkfifo fifo.db
+for args in "run syn.yaml -q --db fifo.db --min-lr 0.01 --max-lr 0.1" "train syn.yaml -q --db fifo.db --lr 0.1 --epochs 1" \
+	    "query fifo.db trials" "report fifo.db -o r.html" "plot fifo.db curves -o p.svg"; do
+	# shellcheck disable=SC2086 # the words of a command
+	refused "${args%% *} onto a FIFO database" 2 "fifo.db: not a regular file, so not a database" $args
+done
+[ -p fifo.db ] && ok "the FIFO is left as it was" || nok "the FIFO is left as it was" "$(ls -l fifo.db)"
+refused "run onto a device as the database" 2 "/dev/null: not a regular file" run syn.yaml -q --db /dev/null --min-lr 0.01 --max-lr 0.1
+[ -c /dev/null ] && ok "/dev/null is left a device" || nok "/dev/null is left a device" "$(ls -l /dev/null)"
+# a regular database still works
+trun run syn.yaml --db ok.db --min-lr 0.01 --max-lr 0.1 -q
+[ "$RC" -eq 0 ] && ok "a regular database is written" || nok "a regular database is written" "rc=$RC $(head -c 300 "$ERR")"
+
 finish

@@ -115,7 +115,7 @@ void cli_signals_stoppable(void);
 #define CLI_OPT_THREADS(to, what) { .name = "threads", .kind = LRS_OPT_INT, .dest = (to), .metavar = "N", \
 	.min = 0, .max = LRS_MAX_THREADS, .help = what }
 #define CLI_OPT_SEED(to) { .name = "seed", .kind = LRS_OPT_INT, .dest = (to), .metavar = "S", .min = 0, \
-	.max = INFINITY, .help = "seed of initialisation and shuffling (default: the experiment's; the " \
+	.max = LRS_MAX_SEED, .help = "seed of initialisation and shuffling (default: the experiment's; the " \
 	"validation split always uses the experiment's)" }
 #define CLI_OPT_PICK(to, what) { .name = "pick", .kind = LRS_OPT_STRING, .dest = (to), .metavar = "RULE", \
 	.set = cli_set_pick, .help = what }

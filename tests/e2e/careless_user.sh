@@ -86,4 +86,22 @@ refused "run onto a device as the database" 2 "/dev/null: not a regular file" ru
 trun run syn.yaml --db ok.db --min-lr 0.01 --max-lr 0.1 -q
 [ "$RC" -eq 0 ] && ok "a regular database is written" || nok "a regular database is written" "rc=$RC $(head -c 300 "$ERR")"
 
+# ------------------------------------------------------------ seeds
+# --seed said "must be an integer >= 0" of 18446744073709551615, and took
+# seeds seed: refuses; trials.seeds read 2^53 + 1 as 2^53, another seed
+for s in 18446744073709551615 9007199254740992 -1; do
+	refused "--seed $s: the range said" 2 "--seed must be an integer in [0, 9007199254740991], got '$s'" \
+		train syn.yaml --db seeds.db --lr 0.1 --epochs 1 --seed "$s"
+done
+sed 's/^seed: 1$/seed: 9007199254740992/' syn.yaml >seed.yaml
+refused "seed: 2^53 is refused as --seed is" 2 "seed.yaml:2:7: 'seed' must be a whole number in [0, 9007199254740991]" \
+	data seed.yaml
+printf 'trials:\n  seeds: [1, 9007199254740993]\n' | cat syn.yaml - >seeds.yaml
+refused "trials.seeds 2^53 + 1 is refused, not read as 2^53" 2 \
+	"seeds.yaml:8:14: seeds must be whole numbers in [0, 9007199254740991], got 9007199254740993" \
+	run seeds.yaml --dry-run --min-lr 0.01 --max-lr 0.1
+trun train syn.yaml -q --db seeds-ok.db --lr 0.1 --epochs 1 --seed 9007199254740991
+[ "$RC" -eq 0 ] && [ "$(sqlite3 seeds-ok.db "SELECT seed FROM trials")" = 9007199254740991 ] &&
+	ok "--seed 2^53 - 1 runs and is stored as given" || nok "--seed 2^53 - 1 runs" "rc=$RC $(head -c 300 "$ERR")"
+
 finish

@@ -929,13 +929,16 @@ static int read_file(const char *path, char **out, size_t *len)
 		fclose(f);
 		return lrs_error_set(LRS_ENOMEM, "out of memory");
 	}
+	errno = 0;
 	n = fread(buf, 1, MAX_FILE_BYTES + 1, f);
 	if (ferror(f) || n > MAX_FILE_BYTES) {
-		int too_big = n > MAX_FILE_BYTES;
+		int too_big = n > MAX_FILE_BYTES, e = errno;   /* a directory: EISDIR */
 		fclose(f);
 		free(buf);
-		return lrs_error_set(LRS_EINVALID, "%s: %s", path,
-		                     too_big ? "experiment file larger than 16 MiB" : "cannot read the experiment file");
+		if (too_big)
+			return lrs_error_set(LRS_EINVALID, "%s: experiment file larger than 16 MiB", path);
+		return lrs_error_set(LRS_EINVALID, "%s: cannot read the experiment file (%s)", path,
+		                     e ? strerror(e) : "read error");
 	}
 	fclose(f);
 	buf[n] = '\0';

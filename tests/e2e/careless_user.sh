@@ -104,4 +104,9 @@ trun train syn.yaml -q --db seeds-ok.db --lr 0.1 --epochs 1 --seed 9007199254740
 [ "$RC" -eq 0 ] && [ "$(sqlite3 seeds-ok.db "SELECT seed FROM trials")" = 9007199254740991 ] &&
 	ok "--seed 2^53 - 1 runs and is stored as given" || nok "--seed 2^53 - 1 runs" "rc=$RC $(head -c 300 "$ERR")"
 
+# ------------------------------------------------------------ the experiment file
+mkdir exp.d
+refused "an experiment file that is a directory: the reason said" 2 \
+	"exp.d: cannot read the experiment file (Is a directory)" data exp.d
+
 finish

@@ -752,6 +752,21 @@ static int create_beside(char *tmp, size_t cap, const char *path, int *fd)
 	return lrs_error_set(LRS_ERROR, "%s: cannot create the database beside it (%s)", path, strerror(errno));
 }
 
+/* An error of making the file beside `path` (a disk full, a file-size
+ * limit) names that file, whose name the user never gave: it is said of
+ * `path` instead. */
+static void name_the_database(int rc, const char *tmp, const char *path)
+{
+	const char *m = lrs_error_last();
+	size_t n = strlen(tmp);
+	char why[1024];                 /* the message after the name        */
+
+	if (strncmp(m, tmp, n) != 0)
+		return;
+	snprintf(why, sizeof why, "%s", m + n);
+	lrs_error_set(rc, "%s%s", path, why);
+}
+
 /* Creates a new database so that it appears whole: the schema is written
  * to a file beside `path` (create_beside: an unguessable name, created
  * exclusively, opened by SQLite without following links) and folded out
@@ -781,6 +796,8 @@ static int create_whole(const char *path)
 		else if (lstat(path, &now) == 0 && S_ISLNK(now.st_mode))
 			rc = lrs_error_set(LRS_EINVALID, "%s: a symbolic link appeared there while the database"
 			                   " was being made; lrsweep does not write through it", path);
+	} else {
+		name_the_database(rc, tmp, path);
 	}
 	close(fd);
 	for (int k = 0; k < 3; k++) {   /* the file beside, its (empty) WAL and index */

@@ -109,4 +109,16 @@ mkdir exp.d
 refused "an experiment file that is a directory: the reason said" 2 \
 	"exp.d: cannot read the experiment file (Is a directory)" data exp.d
 
+# ------------------------------------------------------------ a file-size limit
+# too small for the new database's schema: the error names the database,
+# not the file made beside it (DB.new-XXXXXXXXXXXX), and leaves nothing
+(ulimit -f 40 && exec "$LRSWEEP" run syn.yaml -q --db small.db --min-lr 0.01 --max-lr 0.1) >"$OUT" 2>"$ERR"
+RC=$?
+if [ "$RC" -eq 1 ] && [ "$(wc -l <"$ERR")" -eq 1 ] && grep -q "^lrsweep run: small.db: .*disk full" "$ERR" &&
+   ! grep -q "small.db.new-" "$ERR" && [ -z "$(ls small.db* 2>/dev/null)" ]; then
+	ok "ulimit -f at the database's creation: named as given, nothing left"
+else
+	nok "ulimit -f at the database's creation" "rc=$RC $(head -c 300 "$ERR") $(ls small.db* 2>/dev/null)"
+fi
+
 finish

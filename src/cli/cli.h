@@ -94,6 +94,12 @@ void cli_signals_start(const char *cmd);
 /* From here on (the store is about to open) a signal only sets cli_stop. */
 void cli_signals_stoppable(void);
 
+/* For the commands that write a file (report, plot, schedule --plot):
+ * SIGINT, SIGTERM and SIGHUP (unless ignored, as under nohup) remove the
+ * temporary files of the output in the making (outfile.h), leave the
+ * output as it was and exit 130 with one line. */
+void cli_signals_output(const char *cmd);
+
 
 /* ------------------------------------------------ flags (options.h) */
 

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "lrsweep/error.h"
+#include "lrsweep/outfile.h"
 #include "internal.h"
 
 #define BUSY_TIMEOUT_MS 5000    /* wait this long for another writer     */
@@ -752,6 +753,22 @@ static int create_beside(char *tmp, size_t cap, const char *path, int *fd)
 	return lrs_error_set(LRS_ERROR, "%s: cannot create the database beside it (%s)", path, strerror(errno));
 }
 
+/* Calls fn on the file beside a new database, its WAL and its index. */
+static void side_files(const char *tmp, void (*fn)(const char *name))
+{
+	for (int k = 0; k < 3; k++) {
+		char name[4200];
+		snprintf(name, sizeof name, "%s%s", tmp, (const char *const[]){ "", "-wal", "-shm" }[k]);
+		fn(name);
+	}
+}
+
+static void remove_side_file(const char *name)
+{
+	unlink(name);
+	lrs_outfile_untrack(name);
+}
+
 /* An error of making the file beside `path` (a disk full, a file-size
  * limit) names that file, whose name the user never gave: it is said of
  * `path` instead. */
@@ -785,6 +802,7 @@ static int create_whole(const char *path)
 
 	if ((rc = create_beside(tmp, sizeof tmp, path, &fd)) < 0)
 		return rc;
+	side_files(tmp, lrs_outfile_track);   /* removed if a signal ends the process */
 	if ((rc = lrs_store_open(&st, tmp, LRS_STORE_CREATE | STORE_IN_PLACE)) == 0) {
 		lrs_store_free(st);   /* checkpoints: the file alone holds the schema */
 		if (fstat(fd, &mine) != 0 || lstat(tmp, &now) != 0 || mine.st_dev != now.st_dev ||
@@ -800,11 +818,7 @@ static int create_whole(const char *path)
 		name_the_database(rc, tmp, path);
 	}
 	close(fd);
-	for (int k = 0; k < 3; k++) {   /* the file beside, its (empty) WAL and index */
-		char name[4200];
-		snprintf(name, sizeof name, "%s%s", tmp, (const char *const[]){ "", "-wal", "-shm" }[k]);
-		unlink(name);
-	}
+	side_files(tmp, remove_side_file);
 	return rc;
 }
 

@@ -73,6 +73,7 @@ trun data gz.yaml
 # a FIFO given as the database: SQLite waited forever to open it (query,
 # report, plot) or failed with "disk I/O error" (run, exit 1)
 exp syn.yaml "{format: synthetic, kind: blobs, samples: 60}"
+sed -i 's/validation: 0$/validation: 0.2/' syn.yaml
 mkfifo fifo.db
 for args in "run syn.yaml -q --db fifo.db --min-lr 0.01 --max-lr 0.1" "train syn.yaml -q --db fifo.db --lr 0.1 --epochs 1" \
 	    "query fifo.db trials" "report fifo.db -o r.html" "plot fifo.db curves -o p.svg"; do
@@ -119,6 +120,56 @@ if [ "$RC" -eq 1 ] && [ "$(wc -l <"$ERR")" -eq 1 ] && grep -q "^lrsweep run: sma
 	ok "ulimit -f at the database's creation: named as given, nothing left"
 else
 	nok "ulimit -f at the database's creation" "rc=$RC $(head -c 300 "$ERR") $(ls small.db* 2>/dev/null)"
+fi
+
+# ------------------------------------------------------------ Ctrl-C while writing a file
+# report and plot died by the signal, leaving the output's temporary file
+# (.NAME.tmp-XXXXXX.EXT) beside it and the report's /tmp/lrsweep-report-*
+# directory. Now: exit 130, one line, the output as it was, nothing left.
+# A gnuplot that takes its time gives the signal a moment to land in.
+if command -v gnuplot >/dev/null 2>&1; then
+	printf '#!/bin/sh\nsleep 3\nexec %s "$@"\n' "$(command -v gnuplot)" >slow-gnuplot
+	chmod +x slow-gnuplot
+	# the report's private directories of plots (always under /tmp)
+	report_dirs() { find /tmp -maxdepth 1 -name 'lrsweep-report-*' 2>/dev/null | sort; }
+	# left_dirs BEFORE: a directory not in BEFORE that stays for 2 s (one
+	# of another lrsweep running meanwhile goes with its report)
+	left_dirs() {
+		local new
+		new=$(report_dirs | comm -13 <(echo "$1") -)
+		[ -n "$new" ] || return 1
+		sleep 2
+		[ -n "$(report_dirs | comm -12 <(echo "$new") -)" ]
+	}
+	# stop SIG OUTPUT ARGS...: lrsweep ARGS, sent SIG after 1 s (with
+	# SIGINT not ignored, as a shell's background job has it)
+	stop() {
+		local sig=$1 out=$2 before dirs
+		shift 2
+		echo "old $out" >"$out"
+		before=$(ls -a)
+		dirs=$(report_dirs)
+		LRSWEEP_GNUPLOT=$T/slow-gnuplot env --default-signal=INT "$LRSWEEP" "$@" >"$OUT" 2>"$ERR" &
+		local pid=$!
+		sleep 1
+		kill -"$sig" "$pid"
+		wait "$pid"
+		RC=$?
+		sleep 3   # gnuplot, orphaned, ends
+		if [ "$RC" -eq 130 ] && [ "$(wc -l <"$ERR")" -eq 1 ] && grep -q "interrupted; nothing written" "$ERR" &&
+		   [ "$(cat "$out")" = "old $out" ] && [ "$(ls -a)" = "$before" ] && ! left_dirs "$dirs"; then
+			ok "SIG$sig during ${1}: exit 130, $out as it was, no temporary file left"
+		else
+			nok "SIG$sig during $1" "rc=$RC $(head -c 200 "$ERR") files: $(ls -a | tr '\n' ' ')"
+		fi
+	}
+	stop INT sig.svg plot ok.db curves -o sig.svg
+	stop TERM sig.svg plot ok.db curves -o sig.svg
+	stop INT sig.html report ok.db -o sig.html
+	stop HUP sig.html report ok.db -o sig.html
+	stop TERM sched.svg schedule one_cycle --steps 100 --max-lr 1 --plot sched.svg
+else
+	ok "SIGINT while writing a file: skipped (no gnuplot)"
 fi
 
 finish

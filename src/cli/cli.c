@@ -148,11 +148,11 @@ static void on_output_signal(int sig)
 	_exit(EXIT_INTERRUPTED);
 }
 
-void cli_signals_output(const char *cmd)
+void cli_signals_output(const char *cmd, const char *said)
 {
 	struct sigaction sa;
 
-	snprintf(early_exit, sizeof early_exit, "lrsweep %s: interrupted; nothing written\n", cmd);
+	snprintf(early_exit, sizeof early_exit, "lrsweep %s: interrupted; %s\n", cmd, said ? said : "nothing written");
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_output_signal;
 	sigemptyset(&sa.sa_mask);

@@ -94,11 +94,13 @@ void cli_signals_start(const char *cmd);
 /* From here on (the store is about to open) a signal only sets cli_stop. */
 void cli_signals_stoppable(void);
 
-/* For the commands that write a file (report, plot, schedule --plot):
- * SIGINT, SIGTERM and SIGHUP (unless ignored, as under nohup) remove the
- * temporary files of the output in the making (outfile.h), leave the
- * output as it was and exit 130 with one line. */
-void cli_signals_output(const char *cmd);
+/* For the commands that write a file (report, plot, schedule --plot,
+ * range-test's plot once the test is stored): SIGINT, SIGTERM and SIGHUP
+ * (unless ignored, as under nohup) remove the temporary files of the
+ * output in the making (outfile.h), leave the output as it was and exit
+ * 130 with one line, "lrsweep CMD: interrupted; SAID" (NULL: "nothing
+ * written"; at most 60 bytes). */
+void cli_signals_output(const char *cmd, const char *said);
 
 
 /* ------------------------------------------------ flags (options.h) */

@@ -9,7 +9,11 @@
 #   - --seed beyond the range the experiment file's seed: takes: the range
 #     said, as for seed:;
 #   - a database that a file-size limit stops at its creation: the error
-#     names the database, not the temporary file made beside it.
+#     names the database, not the temporary file made beside it;
+#   - SIGINT, SIGTERM, SIGHUP while report, plot, schedule --plot or
+#     range-test --plot write their file: exit 130, one line, the output
+#     as it was, no temporary file left; range-test stopped before it
+#     stores: exit 130 (not 143), said.
 # Every case runs under `timeout`: status 124 means it hung.
 #   LRSWEEP=bin/lrsweep tests/e2e/careless_user.sh        (what `make e2e` runs)
 set -u
@@ -142,21 +146,22 @@ if command -v gnuplot >/dev/null 2>&1; then
 		[ -n "$(report_dirs | comm -12 <(echo "$new") -)" ]
 	}
 	# stop SIG OUTPUT ARGS...: lrsweep ARGS, sent SIG after 1 s (with
-	# SIGINT not ignored, as a shell's background job has it)
+	# SIGINT and SIGHUP not ignored, as a shell's background job and
+	# nohup have them)
 	stop() {
 		local sig=$1 out=$2 before dirs
 		shift 2
 		echo "old $out" >"$out"
 		before=$(ls -a)
 		dirs=$(report_dirs)
-		LRSWEEP_GNUPLOT=$T/slow-gnuplot env --default-signal=INT "$LRSWEEP" "$@" >"$OUT" 2>"$ERR" &
+		LRSWEEP_GNUPLOT=$T/slow-gnuplot env --default-signal=INT,HUP "$LRSWEEP" "$@" >"$OUT" 2>"$ERR" &
 		local pid=$!
 		sleep 1
 		kill -"$sig" "$pid"
 		wait "$pid"
 		RC=$?
 		sleep 3   # gnuplot, orphaned, ends
-		if [ "$RC" -eq 130 ] && [ "$(wc -l <"$ERR")" -eq 1 ] && grep -q "interrupted; nothing written" "$ERR" &&
+		if [ "$RC" -eq 130 ] && [ "$(wc -l <"$ERR")" -eq 1 ] && grep -q "interrupted; ${SAID:-nothing written}" "$ERR" &&
 		   [ "$(cat "$out")" = "old $out" ] && [ "$(ls -a)" = "$before" ] && ! left_dirs "$dirs"; then
 			ok "SIG$sig during ${1}: exit 130, $out as it was, no temporary file left"
 		else
@@ -168,8 +173,30 @@ if command -v gnuplot >/dev/null 2>&1; then
 	stop INT sig.html report ok.db -o sig.html
 	stop HUP sig.html report ok.db -o sig.html
 	stop TERM sched.svg schedule one_cycle --steps 100 --max-lr 1 --plot sched.svg
+	# range-test stores the test, then draws: a signal while it draws
+	# keeps what is stored and leaves no plot file
+	"$LRSWEEP" range-test syn.yaml -q --db rt.db --iterations 20 >/dev/null 2>&1   # the database's files
+	SAID="the range test is stored, the plot is not drawn" \
+		stop INT rt.svg range-test syn.yaml -q --db rt.db --plot rt.svg --iterations 20
+	n=$(sqlite3 rt.db "SELECT count(*) FROM range_tests")
+	[ "$n" = 2 ] && ok "range-test stopped while drawing: the test is stored" || nok "range-test stored" "$n range tests"
 else
 	ok "SIGINT while writing a file: skipped (no gnuplot)"
+fi
+
+# range-test died silently by SIGTERM (exit 143); it stores the test at its
+# end, so a signal before it stores nothing, says so and exits 130
+env --default-signal=INT "$LRSWEEP" range-test syn.yaml --db long.db --iterations 100000000 >"$OUT" 2>"$ERR" &
+pid=$!
+for _ in $(seq 100); do grep -q "range test:" "$ERR" && break; sleep 0.1; done
+kill -TERM "$pid"
+wait "$pid"
+RC=$?
+if [ "$RC" -eq 130 ] && grep -q "^lrsweep range-test: interrupted before anything was stored$" "$ERR" &&
+   [ "$(sqlite3 long.db "SELECT count(*) FROM experiments" 2>&1)" = 0 ]; then
+	ok "SIGTERM during range-test: exit 130, said, nothing stored"
+else
+	nok "SIGTERM during range-test" "rc=$RC $(tail -c 300 "$ERR")"
 fi
 
 finish

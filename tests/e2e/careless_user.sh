@@ -199,4 +199,12 @@ else
 	nok "SIGTERM during range-test" "rc=$RC $(tail -c 300 "$ERR")"
 fi
 
+# ------------------------------------------------------------ query sql
+# a statement that fails as it runs is the user's, as a syntax error is:
+# exit 2, not 1 (a runtime failure of the file or the machine)
+for q in "SELECT json('x')" "SELECT abs(-9223372036854775807 - 1)" "SELECT load_extension('/x')" \
+	 "SELECT randomblob(2000000000)" "SELEC 1"; do
+	refused "query sql: $q: exit 2" 2 "ok.db: query: " query ok.db sql "$q"
+done
+
 finish

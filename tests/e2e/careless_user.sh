@@ -207,4 +207,11 @@ for q in "SELECT json('x')" "SELECT abs(-9223372036854775807 - 1)" "SELECT load_
 	refused "query sql: $q: exit 2" 2 "ok.db: query: " query ok.db sql "$q"
 done
 
+# ------------------------------------------------------------ too few samples to validate
+# the default validation fraction (0.1) of 3 samples rounds to none: the
+# range test said "(data.validation > 0)" of a file that never set it
+printf 'name: few\ndata:\n  train: {format: synthetic, kind: blobs, samples: 3}\n' >few.yaml
+refused "3 samples: the validation split holds none, said with the count" 2 \
+	"it holds none of the 3 samples (validation x samples rounds to 0)" run few.yaml -q --db few.db
+
 finish

@@ -214,4 +214,20 @@ printf 'name: few\ndata:\n  train: {format: synthetic, kind: blobs, samples: 3}\
 refused "3 samples: the validation split holds none, said with the count" 2 \
 	"it holds none of the 3 samples (validation x samples rounds to 0)" run few.yaml -q --db few.db
 
+# ------------------------------------------------------------ stdout full
+# run writes its tables as it goes: the failed write's errno was gone by
+# the end, and the error read "writing output: Success"
+if [ -w /dev/full ]; then
+	"$LRSWEEP" run syn.yaml -q --db full.db --min-lr 0.01 --max-lr 0.1 >/dev/full 2>"$ERR"
+	RC=$?
+	if [ "$RC" -eq 1 ] && [ "$(wc -l <"$ERR")" -eq 1 ] && grep -q "^lrsweep: writing output" "$ERR" &&
+	   ! grep -q "Success" "$ERR" && [ "$(sqlite3 full.db "SELECT status FROM experiments")" = completed ]; then
+		ok "run into a full stdout: exit 1, one line that says why, the run stored"
+	else
+		nok "run into a full stdout" "rc=$RC $(head -c 300 "$ERR")"
+	fi
+else
+	ok "run into a full stdout: skipped (no /dev/full)"
+fi
+
 finish

@@ -178,13 +178,17 @@ static char *cut_field(char **p, char delim)
 	return s;
 }
 
-/* Parses one trimmed field as a number into *v. */
+/* Parses one trimmed field as a number into *v: decimal, as NumPy and
+ * pandas read a CSV; strtod's hexadecimal ("0x1A", an id more often than
+ * not) is text. */
 static field_status parse_field(const char *s, double *v)
 {
 	char *end;
 
 	if (*s == '\0')
 		return FLD_EMPTY;
+	if (strpbrk(s, "xX"))
+		return FLD_TEXT;
 	*v = strtod(s, &end);
 	if (end == s || *end != '\0')
 		return FLD_TEXT;

@@ -230,4 +230,15 @@ else
 	ok "run into a full stdout: skipped (no /dev/full)"
 fi
 
+# ------------------------------------------------------------ hexadecimal in a csv
+# strtod read 0x10 as 16 and a label 0x1 as 1; NumPy and pandas read such
+# a field as text (an id, most often)
+printf 'a,b,label\n0x10,2,0\n3,4,1\n5,6,0\n' >hex.csv
+exp hex.yaml "{format: csv, path: $T/hex.csv}"
+refused "a hexadecimal feature is not a number" 2 "hex.csv: row 2, column 1 ('a'): '0x10' is not a number" data hex.yaml
+printf 'a,b,label\n1,2,0x1\n3,4,0x2\n5,6,0x1\n' >hexl.csv
+exp hexl.yaml "{format: csv, path: $T/hexl.csv}"
+trun data hexl.yaml
+[ "$RC" -eq 0 ] && grep -q "^labels: 2 names" "$OUT" && ok "hexadecimal labels are names" || nok "hexadecimal labels are names" "rc=$RC $(head -c 300 "$ERR") $(grep labels: "$OUT")"
+
 finish

@@ -461,6 +461,8 @@ static int check_path(const char *path, int flags)
 			return lrs_error_set(LRS_EINVALID, "%s: not a regular file, so not a database", path);
 		return 0;
 	}
+	if (errno == ENOTDIR || errno == ENAMETOOLONG)   /* a/b.db where a is a file */
+		return lrs_error_set(LRS_EINVALID, "%s: not a database path (%s)", path, strerror(errno));
 	if (errno != ENOENT)
 		return lrs_error_set(LRS_ERROR, "%s: %s", path, strerror(errno));
 	if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode))

@@ -84,6 +84,11 @@ for args in "run syn.yaml -q --db fifo.db --min-lr 0.01 --max-lr 0.1" "train syn
 	# shellcheck disable=SC2086 # the words of a command
 	refused "${args%% *} onto a FIFO database" 2 "fifo.db: not a regular file, so not a database" $args
 done
+# a path through a file (exp.yaml/x.db): bad input as a missing directory
+# is, not a runtime failure (exit 1, "Not a directory")
+refused "run --db through a file" 2 "syn.yaml/x.db: not a database path (Not a directory)" \
+	run syn.yaml -q --db syn.yaml/x.db --min-lr 0.01 --max-lr 0.1
+refused "query through a file" 2 "syn.yaml/x.db: not a database path (Not a directory)" query syn.yaml/x.db trials
 [ -p fifo.db ] && ok "the FIFO is left as it was" || nok "the FIFO is left as it was" "$(ls -l fifo.db)"
 refused "run onto a device as the database" 2 "/dev/null: not a regular file" run syn.yaml -q --db /dev/null --min-lr 0.01 --max-lr 0.1
 [ -c /dev/null ] && ok "/dev/null is left a device" || nok "/dev/null is left a device" "$(ls -l /dev/null)"

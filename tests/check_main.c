@@ -29,6 +29,7 @@ int main(void)
 	srunner_add_suite(sr, suite_results());
 	srunner_add_suite(sr, suite_tpe());
 	srunner_add_suite(sr, suite_kernels());
+	srunner_add_suite(sr, suite_external());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -22,5 +22,6 @@ Suite *suite_trials(void);     /* test_trials.c: the trials runner, pruning     
 Suite *suite_results(void);    /* test_results.c: configurations, labels, compare */
 Suite *suite_tpe(void);        /* test_tpe.c: the TPE sampler on known optima   */
 Suite *suite_kernels(void);    /* test_kernels.c: AVX-512 kernels vs portable   */
+Suite *suite_external(void);   /* test_external.c: the trainer protocol's JSON  */
 
 #endif

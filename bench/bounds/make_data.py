@@ -102,6 +102,39 @@ missing:
                                     8,000 rows; 100 features, 50
                                     informative, 11 classes; 9 features, 5
                                     classes, scales over 1.2 decades)
+  fashion1000-at58500-train-*,      1,000 and 800 Fashion-MNIST training
+  fashion800-at46k-train-*          samples from offsets 58,500 and 46,000
+  fashion-5c-at14500-train-*        the first 700 Fashion-MNIST training
+                                    images from offset 14,500 (up to 16,000)
+                                    of five classes: trouser, dress,
+                                    sandal, shirt, bag (labels 1, 3, 5, 6, 8
+                                    as Fashion-MNIST numbers them)
+  digits5.csv                       scikit-learn's digits, the label cut to
+                                    the digit modulo 5 (0 for 0 and 5, 1 for
+                                    1 and 6, ... 4 for 4 and 9)
+  boston4.csv                       Boston house prices, the price cut at
+                                    its quartiles into classes 0..3
+  tab-mixed14.csv, tab-wide150.csv, four more generated tabular sets (14
+  tab-raw8.csv, tab-8c20.csv        features, 10 informative, 3 classes,
+                                    5,000 rows; 150 features, 30
+                                    informative, 5 classes, 1,200 rows; 8
+                                    features, 4 classes, scales over 1.2
+                                    decades; 20 features, 12 informative,
+                                    8 classes, 6,000 rows)
+  fashion1000-at49k-train-*,        1,000, 1,500 and 800 Fashion-MNIST
+  fashion1500-at25500-train-*,      training samples from offsets 49,000,
+  fashion800-at55800-train-*        25,500 and 55,800
+  fashion-apparel6-at32k-train-*    the first 560 Fashion-MNIST training
+                                    images from offset 32,000 (up to 33,000)
+                                    of its six garment classes: T-shirt/top,
+                                    trouser, pullover, dress, coat, shirt
+                                    (labels 0, 1, 2, 3, 4, 6)
+  tab-mixed26.csv, tab-mixed44.csv, three more generated tabular sets (26
+  tab-raw10.csv                     features, 16 informative, 6 classes,
+                                    4,000 rows; 44 features, 22
+                                    informative, 3 classes, 2,000 rows; 10
+                                    features, 3 classes, scales over 1
+                                    decade)
 
 Standard library only, deterministic: the same files on every machine.
 """
@@ -207,7 +240,7 @@ def diabetes_quantiles(out, name, parts):
 def digits_modulo(out, name, m):
     """Scikit-learn's digits (64 pixels), the label replaced by the digit
     modulo M: 2 for its parity (0 even, 1 odd), 3 for three classes that
-    each join three or four digits."""
+    each join three or four digits, 5 for five classes of two digits each."""
     path = os.path.join(out, name)
     if os.path.exists(path):
         return
@@ -237,7 +270,8 @@ def digits_pooled(out, name):
 def boston_quantiles(out, name, parts):
     """Boston house prices: 13 real features, classes from the price cut
     into PARTS quantiles (0 cheapest .. PARTS-1; ties go to the lower
-    class): 5 for the quintiles, 2 for the median."""
+    class): 5 for the quintiles, 2 for the median, 3 for the tertiles, 4
+    for the quartiles."""
     path = os.path.join(out, name)
     if os.path.exists(path):
         return
@@ -338,6 +372,22 @@ def main():
     teacher_tabular(out, "tab-bin16.csv", 113, 8000, 16, 8, 2)
     teacher_tabular(out, "tab-wide100.csv", 114, 2500, 100, 50, 11)
     teacher_tabular(out, "tab-raw9.csv", 115, 3000, 9, 7, 5, (-0.6, 0.6))
+    fashion_subset(out, 1000, "fashion1000-at58500", 58500)
+    fashion_subset(out, 800, "fashion800-at46k", 46000)
+    fashion_classes(out, "fashion-5c-at14500", 14500, 700, (1, 3, 5, 6, 8), 16000)
+    digits_modulo(out, "digits5.csv", 5)
+    boston_quantiles(out, "boston4.csv", 4)
+    teacher_tabular(out, "tab-mixed14.csv", 125, 5000, 14, 10, 3)
+    teacher_tabular(out, "tab-wide150.csv", 126, 1200, 150, 30, 5)
+    teacher_tabular(out, "tab-raw8.csv", 127, 2500, 8, 6, 4, (-0.8, 0.4))
+    teacher_tabular(out, "tab-8c20.csv", 131, 6000, 20, 12, 8)
+    fashion_subset(out, 1000, "fashion1000-at49k", 49000)
+    fashion_subset(out, 1500, "fashion1500-at25500", 25500)
+    fashion_subset(out, 800, "fashion800-at55800", 55800)
+    fashion_classes(out, "fashion-apparel6-at32k", 32000, 560, (0, 1, 2, 3, 4, 6), 33000)
+    teacher_tabular(out, "tab-mixed26.csv", 138, 4000, 26, 16, 6)
+    teacher_tabular(out, "tab-mixed44.csv", 139, 2000, 44, 22, 3)
+    teacher_tabular(out, "tab-raw10.csv", 145, 3500, 10, 7, 3, (-0.5, 0.5))
 
 
 if __name__ == "__main__":

@@ -21,9 +21,9 @@ counts at chance accuracy (1/classes). Problems named in heldout.txt are
 reported apart from the others, and so are those of heldout-first.txt,
 heldout-second.txt, heldout-third.txt, heldout-fourth.txt,
 heldout-fifth.txt, heldout-sixth.txt, heldout-seventh.txt,
-heldout-eighth.txt, heldout-ninth.txt and heldout-tenth.txt (the earlier
-held-out sets: seen since, tuning problems now). Problems run in the order
-of their numbers.
+heldout-eighth.txt, heldout-ninth.txt, heldout-tenth.txt,
+heldout-eleventh.txt and heldout-twelfth.txt (the earlier held-out sets:
+seen since, tuning problems now). Problems run in the order of their numbers.
 
 Trial results are cached in results/bounds-bench/cache.json by (problem,
 schedule, seed, lrsweep --version): changing a rule re-runs the range tests
@@ -210,7 +210,9 @@ SEEN = [("first", "heldout-first.txt", "formerly held out"),
         ("seventh", "heldout-seventh.txt", "formerly held out, seventh set"),
         ("eighth", "heldout-eighth.txt", "formerly held out, eighth set"),
         ("ninth", "heldout-ninth.txt", "formerly held out, ninth set"),
-        ("tenth", "heldout-tenth.txt", "formerly held out, tenth set")]
+        ("tenth", "heldout-tenth.txt", "formerly held out, tenth set"),
+        ("eleventh", "heldout-eleventh.txt", "formerly held out, eleventh set"),
+        ("twelfth", "heldout-twelfth.txt", "formerly held out, twelfth set")]
 
 
 def group_of(name, heldout, seen):
@@ -347,11 +349,11 @@ def write_md(path, rows, total, version, cache):
              "cycles) / of one_cycle with max_lr = the rule's max_lr, same epochs and seeds; in points,",
              "negative = better than every constant rate. `default` is the rule the pipeline chose",
              "(the fallback that stood in, when the default rule could not pick: what `run` uses).",
-             "Held out: the problems of bench/bounds/heldout.txt, fixed before the rules last changed",
-             "and never used to change them. The earlier held-out sets (heldout-first.txt,",
+             "Held out: the problems of bench/bounds/heldout.txt, fixed before they were first run",
+             "and never used to change a rule. The earlier held-out sets (heldout-first.txt,",
              "-second.txt, -third.txt, -fourth.txt, -fifth.txt, -sixth.txt, -seventh.txt,",
-             "-eighth.txt, -ninth.txt, -tenth.txt) have been seen: they are tuning problems since,",
-             "reported apart.", ""]
+             "-eighth.txt, -ninth.txt, -tenth.txt, -eleventh.txt, -twelfth.txt) have been seen: they",
+             "are tuning problems since, reported apart.", ""]
     groups = [("tuning", "Tuning problems")] + [(g, "Tuning problems, " + t) for g, _, t in SEEN]
     for group, title in groups + [("heldout", "Held-out problems")]:
         sub = [r for r in rows if r["group"] == group]

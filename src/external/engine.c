@@ -493,6 +493,15 @@ static void on_line(session *s, const char *line, size_t len)
 	s->last_heard = lrs_child_now();
 	if (s->ph == PHASE_ENDING || s->ph == PHASE_DONE)
 		return;   /* what it says after stop, prune or done does not count */
+	if (len > LRS_EXTERNAL_MAX_LINE) {
+		fault(s, "wrote a line of more than %d bytes", LRS_EXTERNAL_MAX_LINE);
+		return;
+	}
+	size_t blank = 0;
+	while (blank < len && (line[blank] == ' ' || line[blank] == '\t' || line[blank] == '\r'))
+		blank++;
+	if (blank == len)
+		return;   /* a blank line (an extra "\n", "\r\n") is no message */
 	if (lrs_json_parse(&m, line, len, err, sizeof err) < 0 || m->kind != LRS_NODE_MAP ||
 	    !(op = lrs_node_get(m, "op")) || op->kind != LRS_NODE_SCALAR) {
 		quote(quoted, sizeof quoted, line, len);
@@ -534,8 +543,12 @@ static int read_channel(session *s)
 			s->in_cap = cap;
 		}
 		ssize_t n = recv(s->child.fd, s->in + s->in_len, s->in_cap - s->in_len, 0);
-		if (n == 0)
+		if (n == 0) {   /* the end of the channel ends a last line without "\n" */
+			if (s->in_len && !s->fault[0])
+				on_line(s, s->in, s->in_len);
+			s->in_len = 0;
 			return 1;
+		}
 		if (n < 0)
 			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : errno == EINTR ? read_channel(s) : 1;
 		s->in_len += (size_t)n;
@@ -555,6 +568,20 @@ static int read_channel(session *s)
 }
 
 /* ------------------------------------------------------------- the run */
+
+/* The silence fault, naming what lrsweep waits for before it sends the
+ * next rate: a program that skips an eval answer, or an epoch message under
+ * reduce_on_plateau, waits for a rate that never comes. */
+static void fault_silent(session *s)
+{
+	char what[96] = "";
+
+	if (s->holding)
+		snprintf(what, sizeof what, " while lrsweep waited for the eval answer of step %ld", s->next_eval);
+	else if (s->use_plateau && s->sent == s->got && s->sent < s->total && s->sent / s->spe > s->epochs)
+		snprintf(what, sizeof what, " while lrsweep waited for the epoch message of epoch %ld", s->epochs + 1);
+	fault(s, "was silent for %.0f s (trainer.timeout)%s", s->x->cfg->timeout, what);
+}
 
 /* Waits for the channel or a tick, then reads; checks the clocks and the
  * stop flag. Returns 1 when the session is over. */
@@ -593,7 +620,7 @@ static int turn(session *s)
 	if (s->ph == PHASE_HELLO && now - s->child.started > c->startup_timeout)
 		fault(s, "sent no hello within %.0f s (trainer.startup_timeout)", c->startup_timeout);
 	else if (s->ph == PHASE_RUNNING && now - s->last_heard > c->timeout)
-		fault(s, "was silent for %.0f s (trainer.timeout)", c->timeout);
+		fault_silent(s);
 	else if (lrs_child_has_exited(&s->child) && !(p.revents & POLLIN))
 		fault(s, "%s", s->ph == PHASE_HELLO ? "exited before hello" : "exited before done");
 	return s->fault[0] != 0;
@@ -716,6 +743,18 @@ void lrs_external_log_path(char *buf, size_t size, const lrs_engine *engine, con
 	snprintf(buf, size, "%s/%s.log", x->log_dir, key && key[0] ? key : "run");
 }
 
+/* The params file beside the log (its ".log" made ".json"), as an
+ * absolute path: the program runs in its own cwd, not lrsweep's. */
+static int params_file_path(char *buf, size_t size, const char *log)
+{
+	char cwd[PATH_MAX];
+	int relative = log[0] != '/' && getcwd(cwd, sizeof cwd);
+	int n = snprintf(buf, size, "%s%s%.*s.json", relative ? cwd : "", relative ? "/" : "",
+	                 (int)(strlen(log) - 4), log);
+
+	return n >= 0 && (size_t)n < size ? 0 : lrs_error_set(LRS_ERROR, "%s: a path too long", log);
+}
+
 /* Launches the program for s and talks to it until the session ends;
  * always ends the program. 0, or the run's error. */
 static int session_run(session *s)
@@ -727,7 +766,8 @@ static int session_run(session *s)
 	int err;
 
 	lrs_external_log_path(s->log, sizeof s->log, &s->x->base, s->cfg->run_key);
-	snprintf(params_file, sizeof params_file, "%.*s.json", (int)(strlen(s->log) - 4), s->log);
+	if ((err = params_file_path(params_file, sizeof params_file, s->log)) < 0)
+		return err;
 	snprintf(env_mode, sizeof env_mode, "LRSWEEP_MODE=%s", s->range ? "range-test" : "trial");
 	snprintf(env_key, sizeof env_key, "LRSWEEP_TRIAL_KEY=%s", s->cfg->run_key ? s->cfg->run_key : "");
 	snprintf(env_params, sizeof env_params, "LRSWEEP_PARAMS_FILE=%s", params_file);

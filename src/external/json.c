@@ -76,6 +76,20 @@ static int hex4(reader *r, unsigned long *out)
 	return 0;
 }
 
+/* After a high surrogate's escape: takes the low surrogate's "\uDC00" to
+ * "\uDFFF" that follows into *lo and returns 1; else consumes nothing (the
+ * next escape is read on its own) and returns 0. */
+static int low_surrogate(reader *r, unsigned long *lo)
+{
+	reader peek = *r;
+
+	if (take(&peek, "\\u") && hex4(&peek, lo) == 0 && *lo >= 0xdc00 && *lo < 0xe000) {
+		r->p = peek.p;
+		return 1;
+	}
+	return 0;
+}
+
 /* A string after its opening quote, unescaped into a new text (NUL-free). */
 static char *read_string(reader *r)
 {
@@ -106,7 +120,7 @@ static char *read_string(reader *r)
 				fail(r, "a bad \\u escape");
 				break;
 			}
-			if (u >= 0xd800 && u < 0xdc00 && take(r, "\\u") && hex4(r, &lo) == 0 && lo >= 0xdc00 && lo < 0xe000)
+			if (u >= 0xd800 && u < 0xdc00 && low_surrogate(r, &lo))
 				u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
 			if (u == 0 || (u >= 0xd800 && u < 0xe000))
 				u = 0xfffd;   /* no NUL inside a C string; lone surrogates replaced */
@@ -126,31 +140,33 @@ static char *read_string(reader *r)
 	return lrs_buf_take(&b);
 }
 
-/* A number's text, checked against JSON's grammar (plus NaN/Infinity). */
-static int number_text(reader *r, const char **start, size_t *len)
+/* A number's text, checked against JSON's grammar (plus NaN/Infinity) by
+ * strtod, as a new C string of any length (C's "%f" of 1e70 is 77 digits
+ * long); NULL when it is not a number or out of memory. */
+static char *number_text(reader *r)
 {
 	const char *p = r->p;
+	char *text, *end;
 
-	*start = p;
-	if (take(r, "NaN") || take(r, "Infinity") || take(r, "-Infinity")) {
-		*len = (size_t)(r->p - p);
-		return 0;
+	if (!take(r, "NaN") && !take(r, "Infinity") && !take(r, "-Infinity")) {
+		if (r->p < r->end && *r->p == '-')
+			r->p++;
+		if (r->p >= r->end || *r->p < '0' || *r->p > '9')
+			return NULL;
+		while (r->p < r->end && ((*r->p >= '0' && *r->p <= '9') || *r->p == '.' || *r->p == 'e' ||
+		                         *r->p == 'E' || *r->p == '+' || *r->p == '-'))
+			r->p++;
 	}
-	if (r->p < r->end && *r->p == '-')
-		r->p++;
-	if (r->p >= r->end || *r->p < '0' || *r->p > '9')
-		return -1;
-	while (r->p < r->end && ((*r->p >= '0' && *r->p <= '9') || *r->p == '.' || *r->p == 'e' || *r->p == 'E' ||
-	                         *r->p == '+' || *r->p == '-'))
-		r->p++;
-	*len = (size_t)(r->p - p);
-	char tmp[64], *end;
-	if (*len >= sizeof tmp)
-		return -1;
-	memcpy(tmp, p, *len);
-	tmp[*len] = '\0';
-	strtod(tmp, &end);
-	return *end ? -1 : 0;
+	if (!(text = malloc((size_t)(r->p - p) + 1)))
+		return NULL;
+	memcpy(text, p, (size_t)(r->p - p));
+	text[r->p - p] = '\0';
+	strtod(text, &end);
+	if (*end) {   /* "1e", "1.2.3", "1-2" */
+		free(text);
+		return NULL;
+	}
+	return text;
 }
 
 static lrs_node *read_value(reader *r, int depth);
@@ -210,7 +226,6 @@ static lrs_node *read_value(reader *r, int depth)
 {
 	lrs_node *n = NULL;
 	const char *start;
-	size_t len;
 
 	if (depth > MAX_DEPTH) {
 		fail(r, "nested too deep");
@@ -238,15 +253,14 @@ static lrs_node *read_value(reader *r, int depth)
 			fail(r, "out of memory");
 		return n;
 	}
-	if (number_text(r, &start, &len) < 0) {
+	char *number = number_text(r);
+	if (!number) {
 		fail(r, "not JSON");
 		return NULL;
 	}
-	char tmp[64];
-	memcpy(tmp, start, len);
-	tmp[len] = '\0';
-	if (lrs_node_new_scalar(&n, tmp, 0, 0) < 0)
+	if (lrs_node_new_scalar(&n, number, 0, 0) < 0)
 		fail(r, "out of memory");
+	free(number);
 	return n;
 }
 

@@ -294,7 +294,9 @@ else
 	nok "11. nohup" "rc=$RC $(q nohup.db 'select status from experiments') $(head -c 200 "$ERR")"
 fi
 
-# train, mid-run
+# train, mid-run (OUT emptied first: the loop below must not count the
+# lines of the run before, left there until the child opens OUT)
+: >"$OUT"
 "$LRSWEEP" train slow.yaml --lr 0.05 --epochs 500 --db train.db >"$OUT" 2>"$ERR" &
 pid=$!
 for _ in $(seq 1 600); do [ "$(wc -l <"$OUT")" -ge 4 ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.05; done

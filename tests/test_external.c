@@ -1,0 +1,117 @@
+/* test_external.c - the JSON reader of the external-trainer protocol
+ * (src/external/json.c): what a program in any language may write. Numbers
+ * of any length and form JSON allows (and NaN, Infinity), strings with
+ * escapes and surrogate pairs, and what it refuses. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../src/external/json.h"
+#include "suites.h"
+
+/* The value of key "v" in the object `text`, as a number; -1 if unreadable. */
+static int number_of(const char *text, double *out)
+{
+	lrs_node *n = NULL;
+	char err[128];
+	int rc = lrs_json_parse(&n, text, strlen(text), err, sizeof err) < 0 ? -1
+	         : lrs_json_number(lrs_node_get(n, "v"), out);
+
+	lrs_node_free(n);
+	return rc;
+}
+
+START_TEST(numbers)
+{
+	static const struct { const char *text; double value; } cases[] = {
+		{ "{\"v\": 1}", 1 }, { "{\"v\": 1.0}", 1 }, { "{\"v\": 1e-3}", 1e-3 },
+		{ "{\"v\": 1E+2}", 100 }, { "{\"v\": -0}", 0 }, { "{\"v\":0.3E+1}", 3 },
+		{ "{ \"v\" :\t2.5 }\r", 2.5 }, { "{\"v\": 1e999}", INFINITY }, { "{\"v\": -1e999}", -INFINITY },
+		{ "{\"v\": 1e-999}", 0 }, { "{\"v\": Infinity}", INFINITY }, { "{\"v\": -Infinity}", -INFINITY },
+	};
+	double x;
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		ck_assert_msg(number_of(cases[i].text, &x) == 0, "%s", cases[i].text);
+		ck_assert_msg(x == cases[i].value, "%s: %g", cases[i].text, x);
+	}
+	ck_assert(number_of("{\"v\": NaN}", &x) == 0 && isnan(x));
+}
+END_TEST
+
+START_TEST(long_number)
+{
+	char text[400];
+	double x;
+
+	/* C's printf("%f", 1e70) and a 300-digit integer: JSON sets no length */
+	snprintf(text, sizeof text, "{\"v\": %f}", 1e70);
+	ck_assert_int_eq(number_of(text, &x), 0);
+	ck_assert(x == 1e70);
+	snprintf(text, sizeof text, "{\"v\": -%.300f}", 0.5);
+	ck_assert_int_eq(number_of(text, &x), 0);
+	ck_assert(x == -0.5);
+}
+END_TEST
+
+START_TEST(not_numbers)
+{
+	static const char *const bad[] = {
+		"{\"v\": 1e}", "{\"v\": 1.2.3}", "{\"v\": +1}", "{\"v\": .5}", "{\"v\": -}",
+		"{\"v\": nan}", "{\"v\": inf}", "{\"v\": 0x10}", "{\"v\": 1 2}",
+	};
+	double x;
+
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		ck_assert_msg(number_of(bad[i], &x) < 0, "%s read as %g", bad[i], x);
+}
+END_TEST
+
+/* The string value of key "s" in `text` after unescaping, "" if unreadable. */
+static void string_of(const char *text, char *out, size_t size)
+{
+	lrs_node *n = NULL;
+	char err[128];
+	const lrs_node *s;
+
+	out[0] = '\0';
+	if (lrs_json_parse(&n, text, strlen(text), err, sizeof err) == 0 && (s = lrs_node_get(n, "s")))
+		snprintf(out, size, "%s", s->text);
+	lrs_node_free(n);
+}
+
+START_TEST(strings)
+{
+	static const struct { const char *text, *value; } cases[] = {
+		{ "{\"s\": \"\\u00e9\"}", "\xc3\xa9" },                       /* é escaped */
+		{ "{\"s\": \"\xc3\xa9\"}", "\xc3\xa9" },                      /* é raw */
+		{ "{\"s\": \"\\ud83d\\ude00\"}", "\xf0\x9f\x98\x80" },        /* a surrogate pair */
+		{ "{\"s\": \"\\ud83d\\u00e9\"}", "\xef\xbf\xbd\xc3\xa9" },    /* lone high, then é */
+		{ "{\"s\": \"\\ude00x\"}", "\xef\xbf\xbd" "x" },              /* lone low */
+		{ "{\"s\": \"a\\/b\\\"\\\\\"}", "a/b\"\\" },
+		{ "{\"\\u0073\": \"key escaped\"}", "key escaped" },
+	};
+	char got[64];
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		string_of(cases[i].text, got, sizeof got);
+		ck_assert_msg(!strcmp(got, cases[i].value), "%s gave '%s'", cases[i].text, got);
+	}
+	string_of("{\"s\": \"\\ud83d\\uZZZZ\"}", got, sizeof got);   /* a bad escape after a surrogate */
+	ck_assert_str_eq(got, "");
+}
+END_TEST
+
+Suite *suite_external(void)
+{
+	Suite *s = suite_create("external");
+	TCase *tc = tcase_create("json");
+
+	tcase_add_test(tc, numbers);
+	tcase_add_test(tc, long_number);
+	tcase_add_test(tc, not_numbers);
+	tcase_add_test(tc, strings);
+	suite_add_tcase(s, tc);
+	return s;
+}

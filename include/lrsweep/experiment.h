@@ -27,6 +27,11 @@
  * cannot exhaust the process (libgomp fails, or crashes, past ~30000). */
 #define LRS_MAX_THREADS 4096
 
+/* The largest seed seed:, trials.seeds and --seed take: 2^53 - 1, below
+ * which a double (a YAML number is read as one) holds every whole number
+ * exactly; 2^53 + 1 would be read as 2^53 and silently run another seed. */
+#define LRS_MAX_SEED 9007199254740991.0
+
 /* The range_test: section (SPEC §11), defaults filled in. */
 typedef struct {
 	lrs_range_config ramp;     /* mode, start/end_lr, eval_every, eval_samples,

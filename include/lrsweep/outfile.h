@@ -49,4 +49,19 @@ void lrs_outfile_abort(lrs_outfile *o);
  * LRS_EINVALID (LRS_ERROR when `out` cannot be looked at). */
 int lrs_outfile_check_db(const char *out, const char *db, const char *what);
 
+/* Temporary files and directories to remove if a signal ends the
+ * process before they are renamed or removed: lrs_outfile_begin tracks
+ * its temporary file until commit or abort; other modules track theirs
+ * (the report's directory of plots, a new database in the making). At
+ * most 8 at once, paths under 4096 bytes (others are not tracked). */
+void lrs_outfile_track(const char *path);
+
+/* Stops tracking `path` (the latest entry of that name). */
+void lrs_outfile_untrack(const char *path);
+
+/* Removes every tracked path, the most recently tracked first (a file in
+ * a tracked directory before the directory). Async-signal-safe: for a
+ * signal handler that then ends the process. */
+void lrs_outfile_remove_tracked(void);
+
 #endif

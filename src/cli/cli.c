@@ -13,6 +13,7 @@
 #include "lrsweep/error.h"
 #include "lrsweep/experiment.h"
 #include "lrsweep/node.h"
+#include "lrsweep/outfile.h"
 #include "lrsweep/pick.h"
 #include "lrsweep/report.h"
 #include "lrsweep/train.h"
@@ -111,6 +112,7 @@ static void on_stop_signal(int sig)
 {
 	(void)sig;
 	if (!stoppable) {               /* nothing stored yet: nothing to save */
+		lrs_outfile_remove_tracked();   /* a database in the making */
 		(void)!write(STDERR_FILENO, early_exit, strlen(early_exit));
 		_exit(EXIT_INTERRUPTED);
 	}
@@ -134,6 +136,30 @@ void cli_signals_start(const char *cmd)
 	if (signal(SIGHUP, SIG_IGN) != SIG_IGN)
 		sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/* A signal while an output is being made: its temporary files go, the
+ * output stays as it was, and the process ends. */
+static void on_output_signal(int sig)
+{
+	(void)sig;
+	lrs_outfile_remove_tracked();
+	(void)!write(STDERR_FILENO, early_exit, strlen(early_exit));
+	_exit(EXIT_INTERRUPTED);
+}
+
+void cli_signals_output(const char *cmd, const char *said)
+{
+	struct sigaction sa;
+
+	snprintf(early_exit, sizeof early_exit, "lrsweep %s: interrupted; %s\n", cmd, said ? said : "nothing written");
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_output_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (signal(SIGHUP, SIG_IGN) != SIG_IGN)   /* as cli_signals_start */
+		sigaction(SIGHUP, &sa, NULL);
 }
 
 void cli_signals_stoppable(void)

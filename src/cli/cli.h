@@ -94,6 +94,14 @@ void cli_signals_start(const char *cmd);
 /* From here on (the store is about to open) a signal only sets cli_stop. */
 void cli_signals_stoppable(void);
 
+/* For the commands that write a file (report, plot, schedule --plot,
+ * range-test's plot once the test is stored): SIGINT, SIGTERM and SIGHUP
+ * (unless ignored, as under nohup) remove the temporary files of the
+ * output in the making (outfile.h), leave the output as it was and exit
+ * 130 with one line, "lrsweep CMD: interrupted; SAID" (NULL: "nothing
+ * written"; at most 60 bytes). */
+void cli_signals_output(const char *cmd, const char *said);
+
 
 /* ------------------------------------------------ flags (options.h) */
 
@@ -115,7 +123,7 @@ void cli_signals_stoppable(void);
 #define CLI_OPT_THREADS(to, what) { .name = "threads", .kind = LRS_OPT_INT, .dest = (to), .metavar = "N", \
 	.min = 0, .max = LRS_MAX_THREADS, .help = what }
 #define CLI_OPT_SEED(to) { .name = "seed", .kind = LRS_OPT_INT, .dest = (to), .metavar = "S", .min = 0, \
-	.max = INFINITY, .help = "seed of initialisation and shuffling (default: the experiment's; the " \
+	.max = LRS_MAX_SEED, .help = "seed of initialisation and shuffling (default: the experiment's; the " \
 	"validation split always uses the experiment's)" }
 #define CLI_OPT_PICK(to, what) { .name = "pick", .kind = LRS_OPT_STRING, .dest = (to), .metavar = "RULE", \
 	.set = cli_set_pick, .help = what }

@@ -93,6 +93,7 @@ int cmd_plot(int argc, char **argv, cli_globals *g)
 
 	if ((rc = parse_args(argc, argv, g, &a)) != 0)
 		return cli_parsed(CMD, rc);
+	cli_signals_output(CMD, NULL);   /* a signal leaves no temporary file behind */
 	/* before anything: -o must not name the database, a link, a device */
 	if (a.out && (rc = lrs_outfile_check_db(a.out, a.db, "the plot")) < 0)
 		return cli_fail(CMD, rc);

@@ -157,6 +157,9 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 	memset(&o, 0, sizeof o);
 	if ((err = parse_args(argc, argv, g, &a)) != 0)
 		return cli_parsed(CMD, err);
+	/* the test is stored whole at its end: until then a signal exits at
+	 * once, storing nothing */
+	cli_signals_start(CMD);
 	if ((status = cli_load(CMD, a.exp_path, &e, &ds)) != 0)
 		return status;
 	cli_data_warning(g, ds);
@@ -211,6 +214,7 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 		goto out;
 	}
 	printf("stored in %s (experiment %lld)\n", path, (long long)exp_id);
+	cli_signals_output(CMD, "the range test is stored, the plot is not drawn");
 	if (a.plot || a.terminal) {
 		fflush(stdout);
 		if ((a.plot && (err = lrs_outfile_check_db(a.plot, path, "the plot")) < 0) ||

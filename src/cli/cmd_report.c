@@ -70,6 +70,7 @@ int cmd_report(int argc, char **argv, cli_globals *g)
 
 	if ((rc = parse_args(argc, argv, g, &a)) != 0)
 		return cli_parsed(CMD, rc);
+	cli_signals_output(CMD, NULL);   /* a signal leaves no temporary file behind */
 	if ((status = cli_read(CMD, g, a.db, a.experiment, 1, write_report, &a)) == EXIT_OK && !g->quiet)
 		fprintf(stderr, "lrsweep %s: wrote %s\n", CMD, a.out);
 	return status;

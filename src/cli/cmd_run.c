@@ -353,8 +353,8 @@ static int interrupted(const lrs_pipeline *p, const char *exp_path)
 	if (!p->experiment_id)
 		fprintf(stderr, "lrsweep %s: interrupted before anything was stored\n", CMD);
 	else if (p->swept)
-		fprintf(stderr, "lrsweep %s: interrupted: %zu trials finished and stored, the running ones stored as "
-		        "interrupted; 'lrsweep run --resume %s' goes on\n", CMD, done, exp_path);
+		fprintf(stderr, "lrsweep %s: interrupted: %zu trial%s finished and stored, the running ones stored as "
+		        "interrupted; 'lrsweep run --resume %s' goes on\n", CMD, done, done == 1 ? "" : "s", exp_path);
 	else
 		fprintf(stderr, "lrsweep %s: interrupted before the trials started (experiment %lld stored as "
 		        "interrupted); 'lrsweep run --resume %s' goes on\n", CMD, (long long)p->experiment_id, exp_path);

@@ -217,6 +217,8 @@ int cmd_schedule(int argc, char **argv, cli_globals *g)
 		status = cli_parsed(CMD, rc);
 		goto out;
 	}
+	if (a.plot_path)
+		cli_signals_output(CMD, NULL);   /* a signal leaves no temporary file behind */
 	if ((rc = lrs_sched_build(&s, a.type, a.params, &a.ctx)) < 0) {
 		status = cli_fail(CMD, rc);
 		goto out;

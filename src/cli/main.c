@@ -146,7 +146,10 @@ int lrs_cli_main(int argc, char **argv, const lrs_executor *executor)
 		 * reader goes away: what they stored is the result, not a failure */
 		if (errno == EPIPE || reader_gone())
 			return status;
-		perror("lrsweep: writing output");
+		if (errno)
+			perror("lrsweep: writing output");
+		else            /* an earlier write failed; its errno is gone */
+			fputs("lrsweep: writing output failed (stdout is full or closed)\n", stderr);
 		return status ? status : EXIT_FAILURE_RUNTIME;
 	}
 	return status;

@@ -120,22 +120,24 @@ static int in_range(const lrs_opt *o, double v)
 	return o->flags & LRS_OPT_MAX_OPEN ? v < o->max : v <= o->max;
 }
 
-/* "--threads must be an integer in [0, 4096], got 'x'" */
+/* "--threads must be an integer in [0, 4096], got 'x'"; an integer's
+ * bounds in full (a seed's 2^53, not 9.00719925474099e+15) */
 static int range_error(const lrs_opt *o, const char *flag, const char *val)
 {
 	const char *what = o->kind == LRS_OPT_INT ? "an integer" : "a number";
 	int lo_open = (o->flags & LRS_OPT_MIN_OPEN) != 0, hi_open = (o->flags & LRS_OPT_MAX_OPEN) != 0;
+	int prec = o->kind == LRS_OPT_INT ? 17 : 15;   /* digits of a bound */
 
 	if (!(o->min < o->max))
 		return lrs_error_set(LRS_EINVALID, "%s must be %s, got '%s'", flag, what, val);
 	if (isinf(o->max))
-		return lrs_error_set(LRS_EINVALID, "%s must be %s %s %.15g, got '%s'", flag, what, lo_open ? ">" : ">=",
-		                     o->min, val);
+		return lrs_error_set(LRS_EINVALID, "%s must be %s %s %.*g, got '%s'", flag, what, lo_open ? ">" : ">=",
+		                     prec, o->min, val);
 	if (isinf(o->min))
-		return lrs_error_set(LRS_EINVALID, "%s must be %s %s %.15g, got '%s'", flag, what, hi_open ? "<" : "<=",
-		                     o->max, val);
-	return lrs_error_set(LRS_EINVALID, "%s must be %s in %c%.15g, %.15g%c, got '%s'", flag, what, lo_open ? '(' : '[',
-	                     o->min, o->max, hi_open ? ')' : ']', val);
+		return lrs_error_set(LRS_EINVALID, "%s must be %s %s %.*g, got '%s'", flag, what, hi_open ? "<" : "<=",
+		                     prec, o->max, val);
+	return lrs_error_set(LRS_EINVALID, "%s must be %s in %c%.*g, %.*g%c, got '%s'", flag, what, lo_open ? '(' : '[',
+	                     prec, o->min, prec, o->max, hi_open ? ')' : ']', val);
 }
 
 /* An ENUM's value: its index, or the error naming the choices and the

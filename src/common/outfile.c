@@ -1,7 +1,11 @@
 /* outfile.c - an output file written beside its name and renamed into
  * place (outfile.h). Nothing here follows a link at the output's name or
- * opens what is there: the old file is only ever replaced whole. */
+ * opens what is there: the old file is only ever replaced whole. The
+ * temporary files in the making are tracked, so that a signal ending the
+ * process can remove them. */
 #include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +32,51 @@ static const char *not_regular(mode_t m)
 		return "it is a socket, not a regular file";
 	return S_ISREG(m) ? NULL : "it is not a regular file";
 }
+
+/* ------------------------------------------------ removed on a signal */
+
+#define MAX_TRACKED 8      /* nested at most: report, its directory, a plot */
+#define TRACKED_LEN 4096
+
+static char tracked[MAX_TRACKED][TRACKED_LEN];     /* the paths           */
+static volatile sig_atomic_t in_use[MAX_TRACKED];  /* 1: tracked[k] is set */
+
+void lrs_outfile_track(const char *path)
+{
+	if (strlen(path) >= TRACKED_LEN)
+		return;         /* too long to have been made here anyway */
+	for (int k = 0; k < MAX_TRACKED; k++) {
+		if (in_use[k])
+			continue;
+		memcpy(tracked[k], path, strlen(path) + 1);
+		atomic_signal_fence(memory_order_seq_cst);   /* the path before the flag */
+		in_use[k] = 1;
+		return;
+	}
+}
+
+void lrs_outfile_untrack(const char *path)
+{
+	for (int k = MAX_TRACKED - 1; k >= 0; k--) {
+		if (in_use[k] && strcmp(tracked[k], path) == 0) {
+			in_use[k] = 0;
+			return;
+		}
+	}
+}
+
+void lrs_outfile_remove_tracked(void)
+{
+	for (int k = MAX_TRACKED - 1; k >= 0; k--) {   /* the newest, inside, first */
+		if (!in_use[k])
+			continue;
+		if (unlink(tracked[k]) != 0)
+			rmdir(tracked[k]);   /* a directory, emptied by now */
+		in_use[k] = 0;
+	}
+}
+
+/* ------------------------------------------------------------ outputs */
 
 int lrs_outfile_check(const char *path, const char *what)
 {
@@ -80,6 +129,7 @@ int lrs_outfile_begin(lrs_outfile *o, const char *path, const char *what)
 		lrs_outfile_abort(o);
 		return lrs_error_set(LRS_ERROR, "%s: cannot write %s (%s)", path, what, strerror(e));
 	}
+	lrs_outfile_track(o->tmp);
 	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
 		o->mode = (int)(st.st_mode & 07777);
 	} else {
@@ -111,6 +161,7 @@ int lrs_outfile_commit(lrs_outfile *o, const char *what)
 	if (rc == 0 && rename(o->tmp, o->path) != 0)
 		rc = lrs_error_set(LRS_ERROR, "%s: cannot write %s (%s)", o->path, what, strerror(errno));
 	if (rc == 0) {
+		lrs_outfile_untrack(o->tmp);
 		free(o->tmp);
 		o->tmp = NULL;   /* it is the output now */
 	}
@@ -122,8 +173,10 @@ void lrs_outfile_abort(lrs_outfile *o)
 {
 	if (o->fd >= 0)
 		close(o->fd);
-	if (o->tmp)
+	if (o->tmp) {
 		unlink(o->tmp);
+		lrs_outfile_untrack(o->tmp);
+	}
 	free(o->tmp);
 	free(o->path);
 	o->tmp = o->path = NULL;

@@ -687,8 +687,8 @@ static void read_seeds(checker *ck, const lrs_node *n, lrs_trials_settings *t, u
 			continue;
 		const lrs_node *s = seeds->items[i];
 		if (s->kind != LRS_NODE_SCALAR || lrs_parse_double(s->text, &v) < 0 || v != floor(v) || v < 0 ||
-		    v > 9007199254740992.0) {
-			cfg_problem(ck, s, "seeds must be whole numbers >= 0, got %s",
+		    v > LRS_MAX_SEED) {
+			cfg_problem(ck, s, "seeds must be whole numbers in [0, %.17g], got %s", LRS_MAX_SEED,
 			            s->kind == LRS_NODE_SCALAR ? s->text : cfg_kind_name(s));
 			continue;
 		}
@@ -929,13 +929,16 @@ static int read_file(const char *path, char **out, size_t *len)
 		fclose(f);
 		return lrs_error_set(LRS_ENOMEM, "out of memory");
 	}
+	errno = 0;
 	n = fread(buf, 1, MAX_FILE_BYTES + 1, f);
 	if (ferror(f) || n > MAX_FILE_BYTES) {
-		int too_big = n > MAX_FILE_BYTES;
+		int too_big = n > MAX_FILE_BYTES, e = errno;   /* a directory: EISDIR */
 		fclose(f);
 		free(buf);
-		return lrs_error_set(LRS_EINVALID, "%s: %s", path,
-		                     too_big ? "experiment file larger than 16 MiB" : "cannot read the experiment file");
+		if (too_big)
+			return lrs_error_set(LRS_EINVALID, "%s: experiment file larger than 16 MiB", path);
+		return lrs_error_set(LRS_EINVALID, "%s: cannot read the experiment file (%s)", path,
+		                     e ? strerror(e) : "read error");
 	}
 	fclose(f);
 	buf[n] = '\0';
@@ -1094,7 +1097,7 @@ static void read_top(checker *ck, lrs_experiment *e)
 			cfg_problem(ck, name, "'name' must be letters, digits, - _ or ., got '%s'", name->text);
 		e->name = name->text;
 	}
-	cfg_get_integer(ck, root, "seed", 0, 9007199254740992.0, &seed);
+	cfg_get_integer(ck, root, "seed", 0, LRS_MAX_SEED, &seed);
 	e->seed = (uint64_t)seed;
 	if (lrs_node_get(root, "db"))
 		e->db = get_text(ck, root, "db");

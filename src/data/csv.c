@@ -44,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "lrsweep/error.h"
@@ -177,13 +178,17 @@ static char *cut_field(char **p, char delim)
 	return s;
 }
 
-/* Parses one trimmed field as a number into *v. */
+/* Parses one trimmed field as a number into *v: decimal, as NumPy and
+ * pandas read a CSV; strtod's hexadecimal ("0x1A", an id more often than
+ * not) is text. */
 static field_status parse_field(const char *s, double *v)
 {
 	char *end;
 
 	if (*s == '\0')
 		return FLD_EMPTY;
+	if (strpbrk(s, "xX"))
+		return FLD_TEXT;
 	*v = strtod(s, &end);
 	if (end == s || *end != '\0')
 		return FLD_TEXT;
@@ -645,21 +650,32 @@ static int open_text(const char *path, FILE **f)
 	unsigned char magic[2] = { 0, 0 };
 	struct stat st;
 	gzFile gz;
+	int fd = lrs_data_open(path, &st);   /* a regular file, or errno */
 
-	if (!(*f = fopen(path, "rb")))
+	if (fd < 0)
 		return -1;
-	if (fstat(fileno(*f), &st) != 0 || !S_ISREG(st.st_mode)) {   /* /dev/zero never ends */
-		fclose(*f);
-		errno = EINVAL;
+	if (!(*f = fdopen(fd, "rb"))) {
+		close(fd);
 		return -1;
 	}
 	if (fread(magic, 1, 2, *f) < 2 || magic[0] != 0x1f || magic[1] != 0x8b) {
 		rewind(*f);
 		return 0;
 	}
-	fclose(*f);
-	if (!(gz = gzopen(path, "rb")))
+	/* the same file, not the path again: it may have been replaced */
+	if ((fd = dup(fileno(*f))) < 0 || lseek(fd, 0, SEEK_SET) != 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		fclose(*f);
+		errno = e;
 		return -1;
+	}
+	fclose(*f);
+	if (!(gz = gzdopen(fd, "rb"))) {
+		close(fd);
+		return -1;
+	}
 	if (!(*f = fopencookie(gz, "r", gz_io))) {
 		gzclose_r(gz);
 		return -1;

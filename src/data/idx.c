@@ -130,12 +130,9 @@ static int idx_open(idx_file *f, const char *path, uint32_t magic, int ndims)
 	int fd, rc;
 
 	f->path = path;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return lrs_error_set(LRS_EINVALID, "%s: cannot open (%s)", path, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return lrs_error_set(LRS_EINVALID, "%s: not a regular file", path);
-	}
+	if ((fd = lrs_data_open(path, &st)) < 0)
+		return lrs_error_set(LRS_EINVALID, errno == EINVAL ? "%s: not a regular file" : "%s: cannot open (%s)",
+		                     path, strerror(errno));
 	f->size = (long long)st.st_size;
 	if (!(f->gz = gzdopen(fd, "rb"))) {
 		close(fd);

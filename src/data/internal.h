@@ -14,6 +14,8 @@
 
 #include "lrsweep/data.h"
 
+struct stat;
+
 /* The largest label any loader accepts: classes = max label + 1 must fit
  * the model's output layer, and a label of 10^9 is a wrong column, not a
  * class. */
@@ -75,6 +77,12 @@ int lrs_data_shape_npy(const char *features, size_t *n, size_t *d, size_t *item)
  * may exceed 1 + the largest label drawn). */
 int lrs_data_load_synthetic(lrs_split *out, const lrs_data_source *src, uint64_t seed,
                             size_t first, size_t limit, int *classes);
+
+/* file.c: opens `path` for reading without waiting (a FIFO nobody
+ * writes would block the open) and makes sure it is a regular file, whose
+ * status *st receives. Returns the descriptor, blocking again, or -1 with
+ * errno set: EINVAL when the path is not a regular file. */
+int lrs_data_open(const char *path, struct stat *st);
 
 /* a * b into *out; returns 0, or -1 when the product overflows size_t. */
 static inline int lrs_data_mul(size_t a, size_t b, size_t *out)

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "lrsweep/error.h"
 #include "internal.h"
@@ -272,13 +273,16 @@ static int npy_open(npy_file *f, const char *path)
 	size_t pre_len, hlen, got;
 	struct stat st;
 	char *text;
-	int rc;
+	int fd, rc;
 
 	f->path = path;
-	if (!(f->f = fopen(path, "rb")))
-		return lrs_error_set(LRS_EINVALID, "%s: cannot open (%s)", path, strerror(errno));
-	if (fstat(fileno(f->f), &st) < 0 || !S_ISREG(st.st_mode))
-		return lrs_error_set(LRS_EINVALID, "%s: not a regular file", path);
+	if ((fd = lrs_data_open(path, &st)) < 0)
+		return lrs_error_set(LRS_EINVALID, errno == EINVAL ? "%s: not a regular file" : "%s: cannot open (%s)",
+		                     path, strerror(errno));
+	if (!(f->f = fdopen(fd, "rb"))) {
+		close(fd);
+		return lrs_error_set(LRS_ENOMEM, "%s: cannot open (%s)", path, strerror(errno));
+	}
 	f->size = (long long)st.st_size;
 	if (f->size == 0)
 		return lrs_error_set(LRS_EINVALID, "%s: empty file", path);

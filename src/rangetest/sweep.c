@@ -146,7 +146,8 @@ int lrs_range_run(lrs_range_curve *out, const lrs_dataset *ds, const lrs_train_c
 	if ((err = lrs_range_check(rc)) < 0)
 		return err;
 	if (ds->val.n == 0 && !ds->external)
-		return lrs_error_set(LRS_EINVALID, "range test: needs a validation split (data.validation > 0)");
+		return lrs_error_set(LRS_EINVALID, "range test: needs a validation split (data.validation > 0): it holds"
+		                     " none of the %zu samples (validation x samples rounds to 0)", ds->train.n);
 	n = (size_t)rc->iterations;
 	out->lr = malloc(n * sizeof *out->lr);
 	out->loss = malloc(n * sizeof *out->loss);

@@ -128,6 +128,7 @@ static int embed_figure(report *r, const char *what, const char *group)
 	int rc;
 
 	plot_path(r, path, sizeof path);
+	lrs_outfile_track(path);   /* removed if a signal ends the report */
 	lrs_figure_request req = { r->db, r->e->id, r->e->name, what, path, 0, group, NULL };
 	rc = lrs_report_figure(r->st, &req);
 	if (rc == 0)
@@ -143,6 +144,7 @@ static int embed_figure(report *r, const char *what, const char *group)
 		rc = 0;
 	}
 	unlink(path);
+	lrs_outfile_untrack(path);
 	return rc;
 }
 
@@ -681,8 +683,10 @@ static int make_page(report *r)
 
 	if (!mkdtemp(r->tmpdir))
 		return lrs_error_set(LRS_ERROR, "cannot create a temporary directory for the plots (%s)", strerror(errno));
+	lrs_outfile_track(r->tmpdir);
 	rc = build_page(r);
 	rmdir(r->tmpdir);
+	lrs_outfile_untrack(r->tmpdir);
 	if (rc == 0 && r->b->failed)
 		rc = lrs_error_set(LRS_ENOMEM, "out of memory");
 	return rc;

@@ -228,6 +228,24 @@ static int prepare_user_query(lrs_store *st, const char *sql, sqlite3_stmt **s, 
 	return 0;
 }
 
+/* A user's statement failed as it ran: what it asked is wrong (malformed
+ * JSON, an integer overflow, a function not allowed, a string too big) -
+ * bad input, as a syntax error is - or the file or the machine failed. */
+static int user_query_fail(lrs_store *st, int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_ERROR:
+	case SQLITE_AUTH:
+	case SQLITE_TOOBIG:
+	case SQLITE_RANGE:
+	case SQLITE_MISMATCH:
+	case SQLITE_CONSTRAINT:
+		return lrs_error_set(LRS_EINVALID, "%s: query: %s", st->path, sqlite3_errmsg(st->db));
+	default:
+		return store_fail(st, rc, "query");
+	}
+}
+
 /* Column i of the current row as a value; reals' text in `number`. 0 or
  * the translated error. */
 static int column_value(lrs_store *st, sqlite3_stmt *s, int i, lrs_value *v, char *number)
@@ -282,7 +300,7 @@ int lrs_store_query_values(lrs_store *st, const char *sql, lrs_store_value_fn fn
 		if ((rc = fn(ctx, ncols, names, values)) != 0)
 			goto done;
 	}
-	rc = rc == SQLITE_DONE ? 0 : store_fail(st, rc, "query");
+	rc = rc == SQLITE_DONE ? 0 : user_query_fail(st, rc);
 done:
 	sqlite3_finalize(s);
 	sqlite3_set_authorizer(st->db, NULL, NULL);

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "lrsweep/error.h"
+#include "lrsweep/outfile.h"
 #include "internal.h"
 
 #define BUSY_TIMEOUT_MS 5000    /* wait this long for another writer     */
@@ -442,7 +443,8 @@ void store_bind_text(int *rc, sqlite3_stmt *s, int i, const char *v)
 /* ------------------------------------------------------------- open/close */
 
 /* Checks what the file system says before SQLite does, for messages that
- * name the real problem: a missing file or directory, a directory. */
+ * name the real problem: a missing file or directory, a directory, a
+ * FIFO or a device. */
 static int check_path(const char *path, int flags)
 {
 	struct stat sb;
@@ -453,8 +455,14 @@ static int check_path(const char *path, int flags)
 	if (stat(path, &sb) == 0) {
 		if (S_ISDIR(sb.st_mode))
 			return lrs_error_set(LRS_EINVALID, "%s: is a directory, not a database", path);
+		/* SQLite would wait forever to open a FIFO nobody writes, or
+		 * fail on it with "disk I/O error" */
+		if (!S_ISREG(sb.st_mode))
+			return lrs_error_set(LRS_EINVALID, "%s: not a regular file, so not a database", path);
 		return 0;
 	}
+	if (errno == ENOTDIR || errno == ENAMETOOLONG)   /* a/b.db where a is a file */
+		return lrs_error_set(LRS_EINVALID, "%s: not a database path (%s)", path, strerror(errno));
 	if (errno != ENOENT)
 		return lrs_error_set(LRS_ERROR, "%s: %s", path, strerror(errno));
 	if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode))
@@ -747,6 +755,37 @@ static int create_beside(char *tmp, size_t cap, const char *path, int *fd)
 	return lrs_error_set(LRS_ERROR, "%s: cannot create the database beside it (%s)", path, strerror(errno));
 }
 
+/* Calls fn on the file beside a new database, its WAL and its index. */
+static void side_files(const char *tmp, void (*fn)(const char *name))
+{
+	for (int k = 0; k < 3; k++) {
+		char name[4200];
+		snprintf(name, sizeof name, "%s%s", tmp, (const char *const[]){ "", "-wal", "-shm" }[k]);
+		fn(name);
+	}
+}
+
+static void remove_side_file(const char *name)
+{
+	unlink(name);
+	lrs_outfile_untrack(name);
+}
+
+/* An error of making the file beside `path` (a disk full, a file-size
+ * limit) names that file, whose name the user never gave: it is said of
+ * `path` instead. */
+static void name_the_database(int rc, const char *tmp, const char *path)
+{
+	const char *m = lrs_error_last();
+	size_t n = strlen(tmp);
+	char why[1024];                 /* the message after the name        */
+
+	if (strncmp(m, tmp, n) != 0)
+		return;
+	snprintf(why, sizeof why, "%s", m + n);
+	lrs_error_set(rc, "%s%s", path, why);
+}
+
 /* Creates a new database so that it appears whole: the schema is written
  * to a file beside `path` (create_beside: an unguessable name, created
  * exclusively, opened by SQLite without following links) and folded out
@@ -765,6 +804,7 @@ static int create_whole(const char *path)
 
 	if ((rc = create_beside(tmp, sizeof tmp, path, &fd)) < 0)
 		return rc;
+	side_files(tmp, lrs_outfile_track);   /* removed if a signal ends the process */
 	if ((rc = lrs_store_open(&st, tmp, LRS_STORE_CREATE | STORE_IN_PLACE)) == 0) {
 		lrs_store_free(st);   /* checkpoints: the file alone holds the schema */
 		if (fstat(fd, &mine) != 0 || lstat(tmp, &now) != 0 || mine.st_dev != now.st_dev ||
@@ -776,13 +816,11 @@ static int create_whole(const char *path)
 		else if (lstat(path, &now) == 0 && S_ISLNK(now.st_mode))
 			rc = lrs_error_set(LRS_EINVALID, "%s: a symbolic link appeared there while the database"
 			                   " was being made; lrsweep does not write through it", path);
+	} else {
+		name_the_database(rc, tmp, path);
 	}
 	close(fd);
-	for (int k = 0; k < 3; k++) {   /* the file beside, its (empty) WAL and index */
-		char name[4200];
-		snprintf(name, sizeof name, "%s%s", tmp, (const char *const[]){ "", "-wal", "-shm" }[k]);
-		unlink(name);
-	}
+	side_files(tmp, remove_side_file);
 	return rc;
 }
 

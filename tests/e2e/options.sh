@@ -142,7 +142,7 @@ refused "--steps 0 (at least 1)" "--steps must be an integer in [1, 100000000], 
 refused "--top 0 (at least 1)" "--top must be an integer >= 1, got '0'" query x.db trials --top 0
 refused "--epochs 1.5 for train" "--epochs must be an integer in [1, 1000000], got '1.5'" train exp.yaml --lr 0.1 --epochs 1.5
 refused "a negative --min-lr is a bad value, not a flag" "--min-lr must be a number > 0, got '-1'" run exp.yaml --min-lr -1 --max-lr 1
-refused "a negative --seed" "--seed must be an integer >= 0, got '-3'" train exp.yaml --lr 0.1 --seed -3
+refused "a negative --seed" "--seed must be an integer in [0, 9007199254740991], got '-3'" train exp.yaml --lr 0.1 --seed -3
 refused "--target-accuracy 1.5" "--target-accuracy must be a number in (0, 1], got '1.5'" query x.db compare --target-accuracy 1.5
 refused "an enum's typo" "--format must be table, csv or json, got 'jsn' (did you mean 'json'?)" query x.db trials --format jsn
 

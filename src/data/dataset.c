@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -281,12 +282,17 @@ static double source_bytes(const lrs_data_source *src, size_t limit, size_t *n, 
 		 * agrees with the file's data length counts (a raw file's size,
 		 * a gzip file's ISIZE trailer): any other the loader rejects
 		 * with the reason, without allocating. */
-		gzFile gz = gzopen(src->images, "rb");
+		struct stat st;
+		int fd = lrs_data_open(src->images, &st);   /* a FIFO would block: the loader says why */
+		gzFile gz = fd < 0 ? NULL : gzdopen(fd, "rb");
 		unsigned char h[16], tail[4];
 		FILE *f;
 
-		if (!gz)
+		if (!gz) {
+			if (fd >= 0)
+				close(fd);
 			return 0;
+		}
 		if (gzread(gz, h, sizeof h) == (int)sizeof h && h[0] == 0 && h[1] == 0 && h[2] == 8 && h[3] == 3) {
 			uint64_t count = (uint64_t)h[4] << 24 | (uint64_t)h[5] << 16 | (uint64_t)h[6] << 8 | h[7];
 			uint64_t rows = (uint64_t)h[8] << 24 | (uint64_t)h[9] << 16 | (uint64_t)h[10] << 8 | h[11];

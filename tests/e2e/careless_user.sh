@@ -62,6 +62,9 @@ exp npyy.yaml "{format: npy, features: $T/x.npy, labels: $T/fifo}"
 refused "npy labels that are a FIFO" 2 "$T/fifo: not a regular file" data npyy.yaml
 exp idxy.yaml "{format: idx, images: $T/images.idx3, labels: $T/fifo}"
 refused "idx labels that are a FIFO" 2 "$T/fifo: not a regular file" data idxy.yaml
+# the images too: the memory check reads their header before the loader
+exp idxx.yaml "{format: idx, images: $T/fifo, labels: $REPO/tests/data/bad/ok.idx1}"
+refused "idx images that are a FIFO" 2 "$T/fifo: not a regular file" data idxx.yaml
 refused "run on a csv FIFO" 2 "$T/fifo: not a regular file" run csv.yaml --db fifo-run.db --min-lr 0.01 --max-lr 0.1
 [ ! -e fifo-run.db ] && ok "run on a csv FIFO: no database made" || nok "run on a csv FIFO: no database made" "fifo-run.db exists"
 # the same files as regular files load (the cases above fail for the FIFO)

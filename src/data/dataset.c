@@ -776,8 +776,10 @@ int lrs_dataset_load(lrs_dataset **out, const lrs_data_config *cfg)
 	    (rc = load_test(ds, st, cfg, &si, &test_classes)) < 0 ||
 	    (rc = map_labels(ds, st, cfg, &ti, &si, train_classes, test_classes)) < 0)
 		goto fail;
-	if (ds->classes < 2) {
-		rc = one_class_error(ds, st, name);
+	if (ds->classes < 2) {   /* named by the labels' file where they have their own */
+		const char *labels = cfg->train.format == LRS_DATA_IDX || cfg->train.format == LRS_DATA_NPY
+		                             ? cfg->train.labels : NULL;
+		rc = one_class_error(ds, st, labels ? labels : name);
 		goto fail;
 	}
 	ds->features = st->whole.d;

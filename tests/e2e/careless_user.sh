@@ -62,6 +62,10 @@ exp npyy.yaml "{format: npy, features: $T/x.npy, labels: $T/fifo}"
 refused "npy labels that are a FIFO" 2 "$T/fifo: not a regular file" data npyy.yaml
 exp idxy.yaml "{format: idx, images: $T/images.idx3, labels: $T/fifo}"
 refused "idx labels that are a FIFO" 2 "$T/fifo: not a regular file" data idxy.yaml
+# a single class is named by the labels' file, not the features' or images'
+"$PY" -c "import numpy as np; np.save('y0.npy', np.array([0, 0, 0, 0], dtype='<i8'))"
+exp one.yaml "{format: npy, features: $T/x.npy, labels: $T/y0.npy}"
+refused "npy labels of one class: the labels file named" 2 "$T/y0.npy: every label is 0" data one.yaml
 # the images too: the memory check reads their header before the loader
 exp idxx.yaml "{format: idx, images: $T/fifo, labels: $REPO/tests/data/bad/ok.idx1}"
 refused "idx images that are a FIFO" 2 "$T/fifo: not a regular file" data idxx.yaml

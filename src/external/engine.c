@@ -66,6 +66,7 @@ typedef struct {
 	const char *stop_reason;   /* the stop sent, or NULL                   */
 	int done;                  /* done received                            */
 	int closed;                /* the channel reached its end              */
+	int peer_gone;             /* a write found the program's end closed  */
 	int non_finite;            /* a NaN or infinite loss was read: the run
 	                              is diverged, the program ended at once  */
 	char fault[600];           /* the first fault; "" none                 */
@@ -94,7 +95,7 @@ static void send_text(session *s, const char *text, size_t len)
 {
 	double until = lrs_child_now() + s->x->cfg->timeout;
 
-	while (len > 0 && !s->fault[0]) {
+	while (len > 0 && !s->fault[0] && !s->peer_gone) {
 		ssize_t n = send(s->child.fd, text, len, MSG_NOSIGNAL);
 		if (n > 0) {
 			text += n;
@@ -107,6 +108,11 @@ static void send_text(session *s, const char *text, size_t len)
 				fault(s, "does not read its channel (nothing read for %.0f s)", s->x->cfg->timeout);
 			else
 				poll(&p, 1, 100);
+		} else if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) {
+			/* the program is gone: what it wrote before is still read
+			 * (a NaN loss, done), then the channel's end says the rest */
+			s->peer_gone = 1;
+			return;
 		} else {
 			fault(s, "closed the channel (%s)", strerror(errno));
 		}
@@ -335,8 +341,8 @@ static void one_loss(session *s, long step, double loss)
 		 * the stop, hangs or exits */
 		s->out->status = LRS_RUN_DIVERGED;
 		s->out->diverged_at = step;
+		s->non_finite = 1;   /* first: a program already gone fails the stop's write, no fault */
 		send_stop(s, "diverged");
-		s->non_finite = 1;
 		return;
 	}
 	if (s->range && step == s->next_eval) {

@@ -135,6 +135,21 @@ missing:
                                     informative, 3 classes, 2,000 rows; 10
                                     features, 3 classes, scales over 1
                                     decade)
+  fashion1000-at23k-train-*,        1,000, 1,000 and 500 Fashion-MNIST
+  fashion1000-at34k-train-*,        training samples from offsets 23,000,
+  fashion500-at59500-train-*        34,000 and 59,500 (the last 500)
+  tab-mixed22.csv, tab-wide90.csv,  four more generated tabular sets (22
+  tab-bin34.csv, tab-raw7.csv       features, 11 informative, 5 classes,
+                                    3,000 rows; 90 features, 20
+                                    informative, 4 classes, 1,500 rows; 34
+                                    features, 12 informative, 2 classes,
+                                    5,000 rows; 7 features, 4 classes,
+                                    2,500 rows, scales over 1.2 decades)
+  diabetes5.csv                     scikit-learn's diabetes data, its target
+                                    cut at its quintiles into classes 0..4
+  digits4.csv                       scikit-learn's digits, the label cut to
+                                    the digit modulo 4 (0 for 0, 4, 8; 1 for
+                                    1, 5, 9; 2 for 2, 6; 3 for 3, 7)
 
 Standard library only, deterministic: the same files on every machine.
 """
@@ -227,7 +242,7 @@ def read_diabetes():
 def diabetes_quantiles(out, name, parts):
     """Real features, classes from the target cut into PARTS quantiles (0
     lowest .. PARTS-1; ties go to the lower class): 3 for the tertiles, 2
-    for the median, 4 for the quartiles."""
+    for the median, 4 for the quartiles, 5 for the quintiles."""
     path = os.path.join(out, name)
     if os.path.exists(path):
         return
@@ -240,7 +255,8 @@ def diabetes_quantiles(out, name, parts):
 def digits_modulo(out, name, m):
     """Scikit-learn's digits (64 pixels), the label replaced by the digit
     modulo M: 2 for its parity (0 even, 1 odd), 3 for three classes that
-    each join three or four digits, 5 for five classes of two digits each."""
+    each join three or four digits, 4 for four classes of two or three
+    digits, 5 for five classes of two digits each."""
     path = os.path.join(out, name)
     if os.path.exists(path):
         return
@@ -388,6 +404,15 @@ def main():
     teacher_tabular(out, "tab-mixed26.csv", 138, 4000, 26, 16, 6)
     teacher_tabular(out, "tab-mixed44.csv", 139, 2000, 44, 22, 3)
     teacher_tabular(out, "tab-raw10.csv", 145, 3500, 10, 7, 3, (-0.5, 0.5))
+    fashion_subset(out, 1000, "fashion1000-at23k", 23000)
+    fashion_subset(out, 1000, "fashion1000-at34k", 34000)
+    fashion_subset(out, 500, "fashion500-at59500", 59500)
+    teacher_tabular(out, "tab-mixed22.csv", 149, 3000, 22, 11, 5)
+    teacher_tabular(out, "tab-wide90.csv", 150, 1500, 90, 20, 4)
+    teacher_tabular(out, "tab-bin34.csv", 151, 5000, 34, 12, 2)
+    teacher_tabular(out, "tab-raw7.csv", 158, 2500, 7, 6, 4, (-0.4, 0.8))
+    diabetes_quantiles(out, "diabetes5.csv", 5)
+    digits_modulo(out, "digits4.csv", 4)
 
 
 if __name__ == "__main__":

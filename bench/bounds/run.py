@@ -269,6 +269,30 @@ def differences(rows, title):
     return out + [""]
 
 
+def targets(rows):
+    """The issue's targets for the default rule, checked on the held-out
+    problems: mean regret <= 0.3 and worst <= 1.0 points for triangular and
+    one_cycle, and a lower mean regret than each fastai rule on the problems
+    where both picked. Each line says met or NOT met."""
+    out = ["### The targets, on the held-out problems", ""]
+    for k, sched in ((0, "triangular"), (1, "one_cycle")):
+        reg = [r["regret"]["default"][k] for r in rows if "default" in r["regret"]]
+        if not reg:
+            out.append("- %s: the default rule picked on none of them: NOT met" % sched)
+            continue
+        m, w = mean(reg), max(reg)
+        out.append("- %s: mean %.2f <= 0.3: %s; worst %.2f <= 1.0: %s (%d of %d picked)" % (
+            sched, m, "met" if m <= 0.3 else "NOT met", w, "met" if w <= 1.0 else "NOT met", len(reg), len(rows)))
+        for rule in ("loss-steepest", "loss-valley", "loss-min10"):
+            both = [r for r in rows if "default" in r["regret"] and rule in r["regret"]]
+            if not both:
+                continue
+            d, f = mean([r["regret"]["default"][k] for r in both]), mean([r["regret"][rule][k] for r in both])
+            out.append("  - lower than %s's mean (%.2f against %.2f on %d problems): %s" % (
+                rule, d, f, len(both), "met" if d < f else "NOT met"))
+    return out + [""]
+
+
 def main():
     args = sys.argv[1:]
     if not args:
@@ -363,6 +387,8 @@ def write_md(path, rows, total, version, cache):
             lines += summary(sub, rules, title)
     tune = [r for r in rows if r["group"] != "heldout"]
     held = [r for r in rows if r["group"] == "heldout"]
+    if held:
+        lines += targets(held)
     if len({r["group"] for r in tune}) > 1:
         lines += summary(tune, rules, "All tuning problems")
     for sub, title in ((tune, "tuning problems"), (held, "held-out problems")):

@@ -988,10 +988,12 @@ END_TEST
  * lengths leave it as it was, without a caveat. */
 START_TEST(combined_scales_with_horizon)
 {
-	static const double h[] = { 5.0625, 16.0 / 81, 1e6, 1e-6, 1, 0, NAN, INFINITY };
-	static const double f[] = { 2.0 / 3, 1.5, 0.5623413251903491, 1.7782794100389228, 1, 1, 1, 1 };
+	static const double h[] = { 5.0625, 16.0 / 81, 1e6, 1e-6, 1, 0, NAN, INFINITY, 1.01 };
+	static const double f[] = { 2.0 / 3, 1.5, 0.5623413251903491, 1.7782794100389228, 1, 1, 1, 1,
+	                            0.9975155087566253 };
 	static const char *const note[] = { "x0.67 for trials 5.1x", "x1.50 for trials 0.2x",
-	                                    "x0.56 for trials 1e+06x", "x1.78 for trials 1e-06x", "", "", "", "" };
+	                                    "x0.56 for trials 1e+06x", "x1.78 for trials 1e-06x", "", "", "", "",
+	                                    "" /* x1.00: not worth saying */ };
 	lrs_pick_result base, r, acc, acc_h;
 	synth s;
 

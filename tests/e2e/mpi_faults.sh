@@ -126,13 +126,9 @@ mpirun_pid() {
 	local p
 	for p in $(pgrep -x mpirun); do tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- "$1" && echo "$p"; done
 }
-# start YAML DB: a 3-rank job in the background ($JOB its pid); mpirun
-# kills ranks still alive 1 s after its SIGTERM by default, too short on a
-# loaded machine (or under the sanitizers) for rank 0 to store the
-# interrupted trials: 10 s, as docs/mpi.md suggests
+# start YAML DB: a 3-rank job in the background ($JOB its pid)
 start() {
-	timeout 120 mpirun --oversubscribe --mca odls_base_sigkill_timeout 10 -np 3 "$T/lrsweep-mpi" run "$1" \
-		--db "$T/$2" -q >/dev/null 2>"$T/$2.err" &
+	timeout 120 mpirun --oversubscribe -np 3 "$T/lrsweep-mpi" run "$1" --db "$T/$2" -q >/dev/null 2>"$T/$2.err" &
 	JOB=$!
 }
 # wait_for DB SQL: until SQL on DB answers nonzero (or the job ended)

@@ -75,6 +75,11 @@ int lrs_parse_double(const char *s, double *out);
 /* Parses all of `s` as a decimal integer in [LONG_MIN, LONG_MAX]. */
 int lrs_parse_long(const char *s, long *out);
 
+/* Parses a boolean as YAML 1.1 (PyYAML) spells it: true|yes|on and
+ * false|no|off, each lowercase, capitalised or uppercase. Returns 0 with
+ * *out 1 or 0, or -1 for any other text. */
+int lrs_parse_bool(const char *s, int *out);
+
 /* The name of `names` closest to `word` in edit distance when close enough
  * to be a likely typo, else NULL. */
 const char *lrs_nearest_name(const char *word, const char *const *names, size_t n);

@@ -313,6 +313,22 @@ int lrs_parse_long(const char *s, long *out)
 	return 0;
 }
 
+int lrs_parse_bool(const char *s, int *out)
+{
+	static const char *const words[] = {
+		"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF",   /* 0 */
+		"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON",      /* 1 */
+	};
+
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+		if (!strcmp(s, words[i])) {
+			*out = i >= 9;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 /* ------------------------------------------------------- nearest name */
 
 static size_t edit_distance(const char *a, const char *b)

@@ -160,11 +160,7 @@ int cfg_get_bool(checker *ck, const lrs_node *map, const char *key, int *out)
 		return 0;
 	if (!cfg_is_scalar(ck, n, key))
 		return -1;
-	if (!strcmp(n->text, "true") || !strcmp(n->text, "True") || !strcmp(n->text, "yes")) {
-		*out = 1;
-	} else if (!strcmp(n->text, "false") || !strcmp(n->text, "False") || !strcmp(n->text, "no")) {
-		*out = 0;
-	} else {
+	if (lrs_parse_bool(n->text, out) < 0) {
 		cfg_problem(ck, n, "'%s' must be true or false, got '%s'", key, n->text);
 		return -1;
 	}

@@ -514,8 +514,8 @@ static int parse_choice(const build_ctx *b, const param_spec *p, const lrs_node 
 	}
 	/* YAML spellings of booleans */
 	if (p->kind == K_BOOL) {
-		if (!strcmp(t, "True") || !strcmp(t, "TRUE") || !strcmp(t, "yes")) { *out = 1; return 0; }
-		if (!strcmp(t, "False") || !strcmp(t, "FALSE") || !strcmp(t, "no")) { *out = 0; return 0; }
+		if (lrs_parse_bool(t, out) == 0)
+			return 0;
 	}
 	snprintf(what, sizeof what, "must be one of %s, got '%%s'", p->choices);
 	return bad(b, n, p->name, what, t);

@@ -23,13 +23,18 @@
 
 #define MAX_FILE_BYTES (16 << 20)   /* an experiment file is text, not data */
 
+/* Adds one problem as one line: a newline or other control character in
+ * what the file says (a value quoted back) is written escaped, "\n". */
 static void problem_at(checker *ck, int line, int column, const char *fmt, va_list ap)
 {
 	char msg[512];
+	lrs_buf shown = { 0 };
 
 	vsnprintf(msg, sizeof msg, fmt, ap);
+	lrs_buf_printable(&shown, msg, 0);
 	lrs_buf_printf(&ck->errors, "%s%s:%d:%d: %s", ck->count ? "\n" : "", ck->path,
-	               line ? line : 1, column ? column : 1, msg);
+	               line ? line : 1, column ? column : 1, shown.data ? shown.data : "");
+	lrs_buf_free(&shown);
 	ck->count++;
 }
 

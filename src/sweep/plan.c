@@ -389,10 +389,13 @@ static void located_error(char *line, size_t size, const lrs_experiment *e)
 static void note_error(builder *b)
 {
 	char line[4200];
+	lrs_buf shown = { 0 };   /* the line, a newline of a value escaped */
 
 	located_error(line, sizeof line, b->e);
-	if (!b->errors.data || !strstr(b->errors.data, line))
-		lrs_buf_printf(&b->errors, "%s%s", b->failed ? "\n" : "", line);
+	lrs_buf_printable(&shown, line, 0);
+	if (shown.data && (!b->errors.data || !strstr(b->errors.data, shown.data)))
+		lrs_buf_printf(&b->errors, "%s%s", b->failed ? "\n" : "", shown.data);
+	lrs_buf_free(&shown);
 	b->failed++;
 }
 

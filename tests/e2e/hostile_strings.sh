@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# tests/e2e/hostile_strings.sh - what an experiment file says, quoted back
+# elsewhere: error lines, gnuplot scripts, the HTML report, trainer
+# arguments. Values holding quotes, newlines, '%n', shell and gnuplot
+# commands, markup and NUL escapes must stay one value: one error line, a
+# plot that draws, a report without injected markup, no command run.
+set -u
+. "$(dirname "$0")/lib.sh"
+cd "$T" || exit 1
+SQ=$(command -v sqlite3 || true)
+
+# one_line NAME NEEDLE: the last run failed with exit 2, one stderr line
+# matching NEEDLE
+one_line() {
+	if [ "$RC" -eq 2 ] && [ "$(wc -l <"$ERR")" -eq 1 ] && grep -q -- "$2" "$ERR"; then
+		ok "$1"
+	else
+		nok "$1" "rc=$RC $(head -c 400 "$ERR")"
+	fi
+}
+
+base() {
+	cat <<EOF
+seed: 3
+data:
+  train: {format: synthetic, kind: spirals, samples: 300, classes: 3, noise: 0.2}
+  validation: 0.2
+model: {hidden: [8]}
+batch_size: 32
+range_test: {bounds: {min_lr: 0.01, max_lr: 0.1}}
+trials:
+  epochs: 2
+  threads: 1
+  schedules: [{type: constant}]
+EOF
+}
+
+# --- a newline in a value is one line of the error ---------------------------
+{ printf 'name: "a\\nb"\n'; base; } >nl_name.yaml
+run run nl_name.yaml --db "$T/x.db"
+one_line "a name holding a newline: one error line, the newline shown as \\n" "nl_name.yaml:1:7: .*got 'a\\\\nb'"
+
+mkdir -p "$T/d
+x"
+{ printf 'name: t\n'; base | sed "s|{format: synthetic, kind: spirals, samples: 300, classes: 3, noise: 0.2}|{format: csv, path: \"$T/d\\\\nx/none.csv\"}|"; } >nl_path.yaml
+run run nl_path.yaml --db "$T/x.db"
+one_line "a data path holding a newline: one error line at the path's line:column" "nl_path.yaml:4:30: .*d\\\\nx/none.csv: cannot open"
+[ ! -e "$T/x.db" ] && ok "nothing stored for a bad file" || nok "nothing stored" "$(ls "$T")"
+
+# --- gnuplot: tic labels are formats, '%' is kept as text ---------------------
+if command -v gnuplot >/dev/null && [ -n "$SQ" ]; then
+	{ printf 'name: pct\n'; base | sed 's/  epochs: 2/  epochs: 2\n  space:\n    model.activation: {grid: [relu, tanh]}/'; } >pct.yaml
+	run run pct.yaml --db "$T/pct.db" -q
+	# the configurations' labels are stored text: give one a '%n' as a
+	# program's params would (a value sqlite can hold, that YAML could too)
+	cat >label.sql <<SQL
+update trials set hyper = replace(hyper, '"tanh"',
+  '"%n %s 100%'' \$(touch $T/PWNED) \`touch $T/PWNED\` system(\\"touch $T/PWNED\\")"');
+SQL
+	"$SQ" pct.db <label.sql
+	run plot pct.db compare -o "$T/c.svg"
+	if [ "$RC" -eq 0 ] && grep -q '%n %s 100%' c.svg; then
+		ok "plot compare: a label with '%n' and '%' is drawn as written"
+	else
+		nok "plot compare with %n" "rc=$RC $(head -c 300 "$ERR")"
+	fi
+	run report pct.db -o "$T/r.html"
+	if [ "$RC" -eq 0 ] && [ -s r.html ]; then
+		ok "report: the figures of a label with '%n' draw"
+	else
+		nok "report with %n" "rc=$RC $(head -c 300 "$ERR")"
+	fi
+	[ ! -e "$T/PWNED" ] && ok "no command of a label ran (shell, backquotes, gnuplot system)" || nok "PWNED" "a command ran"
+fi
+
+finish

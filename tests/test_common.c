@@ -117,6 +117,12 @@ START_TEST(buf_escapes_control_characters)
 		{ "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"", "\\xed\\xa0\\x80" },   /* a surrogate */
 		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"",
 		  "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80" },
+		/* bidi overrides and isolates: JSON keeps them (it is data), a
+		 * terminal is shown them; marks (U+200F) and U+202F stay text */
+		{ "a\xe2\x80\xae" "b\xe2\x81\xa6" "c\xe2\x80\xaa" "d\xe2\x81\xa9",
+		  "\"a\xe2\x80\xae" "b\xe2\x81\xa6" "c\xe2\x80\xaa" "d\xe2\x81\xa9\"",
+		  "a\\u202eb\\u2066c\\u202ad\\u2069" },
+		{ "\xe2\x80\x8f\xe2\x80\xaf", "\"\xe2\x80\x8f\xe2\x80\xaf\"", "\xe2\x80\x8f\xe2\x80\xaf" },
 	};
 
 	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {

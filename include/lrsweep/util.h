@@ -38,7 +38,8 @@ int lrs_buf_json_string(lrs_buf *b, const char *s);
 
 /* Appends `s` as text safe to print on a terminal: newline, tab and
  * carriage return as \n \t \r, other control characters (C0, DEL) and
- * bytes that are not UTF-8 as \xNN, C1 controls as \u00NN; printable
+ * bytes that are not UTF-8 as \xNN, C1 controls as \u00NN, bidirectional
+ * overrides, embeddings and isolates as \u202e (and the like); printable
  * UTF-8 as it is. Stops before b->len would exceed `max` (0: no limit),
  * never inside a character. Returns how many bytes of `s` were left out
  * (0: all of it). A backslash is not escaped: this is for people. */

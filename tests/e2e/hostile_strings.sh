@@ -73,4 +73,60 @@ SQL
 	[ ! -e "$T/PWNED" ] && ok "no command of a label ran (shell, backquotes, gnuplot system)" || nok "PWNED" "a command ran"
 fi
 
+# --- stored and planned text on the terminal: escaped --------------------------
+# a CSV label name holding an ESC sequence, a bidi override and a tab
+{ printf 'a,b,label\n'; for i in $(seq 1 30); do printf '0.%d,0.5,"x\033[31mred\342\200\256EVIL\tq"\n1.%d,0.2,plain\n' "$i" "$i"; done; } >lab.csv
+printf 'name: lab\ndata:\n  train: {format: csv, path: lab.csv, label: last}\nmodel: {hidden: [4]}\n' >lab.yaml
+run data lab.yaml
+if [ "$RC" -eq 0 ] && grep -qF 'x\x1b[31mred\u202eEVIL\tq' "$OUT" && ! LC_ALL=C grep -q $'[\033\t]' "$OUT" &&
+   ! grep -q $'\342\200\256' "$OUT"; then
+	ok "data: a class name's ESC, tab and right-to-left override are shown escaped"
+else
+	nok "data class names" "rc=$RC $(grep -a EVIL "$OUT" | od -c | head -3)"
+fi
+
+# a trainer's params: any string, shown in the plan and the leaderboard
+STUB=$T/stub_trainer
+if cc -std=c11 -O2 -o "$STUB" "$REPO/tests/clients/stub_trainer.c" -lm 2>"$T/cc.log"; then
+	printf '#!/bin/sh\nfor a in "$@"; do printf "[%%s]\\n" "$a"; done >>"%s/argv.log"\nexec "%s"\n' "$T" "$STUB" >wrap.sh
+	chmod +x wrap.sh
+	cat >ext.yaml <<EOF
+name: ext
+seed: 3
+trainer:
+  command: [$T/wrap.sh, "{args}", "--key={trial_key}"]
+  startup_timeout: 3 s
+  timeout: 3 s
+params:
+  scale: 1
+  note: {grid: ["q\"'\\\\ \$(touch $T/PWNED) \`touch $T/PWNED\`; <b>x</b> &amp; %n\ttab\nnl \u202Eevil", plain]}
+optimizer: {type: sgd, momentum: 0.9}
+batch_size: 10
+range_test: {bounds: {min_lr: 0.001, max_lr: 0.01}}
+trials: {epochs: 2, seeds: [1], schedules: [{type: constant}]}
+EOF
+	run run ext.yaml --db "$T/ext.db" --dry-run
+	if [ "$RC" -eq 0 ] && grep -qF '%n\ttab\nnl \u202eevil' "$OUT" && [ "$(grep -c 'params.note=' "$OUT")" = 2 ] &&
+	   ! LC_ALL=C grep -q $'[\033\t]' "$OUT"; then
+		ok "run --dry-run: a params string's tab, newline and override are escaped, one plan row each"
+	else
+		nok "dry-run plan" "rc=$RC $(cat "$OUT" "$ERR" | head -c 600)"
+	fi
+	run run ext.yaml --db "$T/ext.db"
+	if [ "$RC" -eq 0 ] && grep -qF '%n\ttab nl \u202eevil' "$OUT" && ! LC_ALL=C grep -q $'[\033\t]' "$OUT" &&
+	   [ "$(grep -c 'params.note=' "$OUT")" = 2 ]; then
+		ok "run: the leaderboard shows the same string escaped"
+	else
+		nok "leaderboard" "rc=$RC $(cat "$OUT" "$ERR" | head -c 600)"
+	fi
+	# {args}: the value is one argument, as written: nothing of it ran
+	if grep -qF "[--note=q\"'\\ \$(touch $T/PWNED) \`touch $T/PWNED\`; <b>x</b> &amp; %n	tab" argv.log && [ ! -e "$T/PWNED" ]; then
+		ok "{args}: the params string is one argument, byte for byte; no shell ran it"
+	else
+		nok "{args}" "$(head -c 400 argv.log)"
+	fi
+else
+	nok "build the stub trainer" "$(head -c 300 "$T/cc.log")"
+fi
+
 finish

@@ -1076,6 +1076,34 @@ static void read_model_section(checker *ck, lrs_experiment *e)
 			                "stack (model.layers), which trials.space cannot vary", space->keys[k]);
 }
 
+/* The experiment's name: letters, digits, - _ . as SPEC says, and also
+ * what it becomes: it starts with a letter or a digit (".x" would make a
+ * hidden results/.x.db, "-x" reads as a flag on the command line), it is
+ * not all digits (queries read "7" as experiment id 7), and at most
+ * LRS_MAX_NAME characters ("results/NAME.db-journal" and "NAME-logs" are
+ * file names, at most 255 bytes). */
+static void check_name(checker *ck, const lrs_node *name)
+{
+	const char *p = name->text;
+	size_t len = strlen(p), digits = 0;
+	int ok = len > 0;
+
+	for (; *p; p++) {
+		ok &= isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.';
+		digits += isdigit((unsigned char)*p) != 0;
+	}
+	if (!ok)
+		cfg_problem(ck, name, "'name' must be letters, digits, - _ or ., got '%s'", name->text);
+	else if (!isalnum((unsigned char)name->text[0]))
+		cfg_problem(ck, name, "'name' must start with a letter or a digit, got '%s'", name->text);
+	else if (digits == len)
+		cfg_problem(ck, name, "'name' must not be all digits (queries would read '%s' as an experiment id)",
+		            name->text);
+	else if (len > LRS_MAX_NAME)
+		cfg_problem(ck, name, "'name' is %zu characters long, at most %d are allowed", len, LRS_MAX_NAME);
+}
+
+
 static void read_top(checker *ck, lrs_experiment *e)
 {
 	static const char *const keys[] = {
@@ -1090,12 +1118,7 @@ static void read_top(checker *ck, lrs_experiment *e)
 	if (!name) {
 		cfg_problem(ck, root, "missing 'name' (letters, digits, - _ .)");
 	} else if (cfg_is_scalar(ck, name, "name")) {
-		const char *p = name->text;
-		int ok = *p != '\0';
-		for (; *p; p++)
-			ok &= isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.';
-		if (!ok)
-			cfg_problem(ck, name, "'name' must be letters, digits, - _ or ., got '%s'", name->text);
+		check_name(ck, name);
 		e->name = name->text;
 	}
 	cfg_get_integer(ck, root, "seed", 0, LRS_MAX_SEED, &seed);

@@ -47,6 +47,18 @@ run run nl_path.yaml --db "$T/x.db"
 one_line "a data path holding a newline: one error line at the path's line:column" "nl_path.yaml:4:30: .*d\\\\nx/none.csv: cannot open"
 [ ! -e "$T/x.db" ] && ok "nothing stored for a bad file" || nok "nothing stored" "$(ls "$T")"
 
+# --- names that would become hidden files, flags or ids ----------------------
+for n in . .. .hidden -x 2024 "$(printf 'n%.0s' $(seq 101))"; do
+	{ printf 'name: "%s"\n' "$n"; base; } >name.yaml
+	(mkdir -p nm && cd nm && "$LRSWEEP" run ../name.yaml -q >"$OUT" 2>"$ERR"); RC=$?
+	one_line "name '${n:0:12}' is refused (hidden file, flag, id or too long)" "name.yaml:1:7: 'name' "
+	[ -z "$(ls -A nm 2>/dev/null)" ] || nok "name '${n:0:12}': nothing created" "$(ls -A nm)"
+	rm -rf nm
+done
+{ printf 'name: "%s"\n' "$(printf 'n%.0s' $(seq 100))"; base; } >name.yaml
+run run name.yaml --dry-run -q
+[ "$RC" -eq 0 ] && ok "a 100-character name is accepted" || nok "100-character name" "rc=$RC $(head -c 200 "$ERR")"
+
 # --- gnuplot: tic labels are formats, '%' is kept as text ---------------------
 if command -v gnuplot >/dev/null && [ -n "$SQ" ]; then
 	{ printf 'name: pct\n'; base | sed 's/  epochs: 2/  epochs: 2\n  space:\n    model.activation: {grid: [relu, tanh]}/'; } >pct.yaml

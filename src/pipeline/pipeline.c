@@ -442,8 +442,11 @@ static void first_change(char *out, size_t cap, const char *old, const char *now
 }
 
 /* The experiment to resume: the latest of that name, if its file is the
- * same. *exp_id = 0 when there is none (start one). */
-static int find_resumable(const lrs_experiment *e, lrs_store *st, const char *db, int64_t *exp_id)
+ * same and so is the data it loaded (`data_sha256`, "" for an external
+ * trainer's; an experiment stored without one is not compared). *exp_id =
+ * 0 when there is none (start one). */
+static int find_resumable(const lrs_experiment *e, lrs_store *st, const char *db, const char *data_sha256,
+                          int64_t *exp_id)
 {
 	lrs_experiment_record rec;
 	char sha[LRS_SHA256_HEX_SIZE], change[256];
@@ -465,6 +468,11 @@ static int find_resumable(const lrs_experiment *e, lrs_store *st, const char *db
 		                     "file changed since (%s); run without --resume to start a new experiment",
 		                     e->path, e->name, (long long)rec.id, db, change);
 	}
+	if (rec.data_sha256[0] && data_sha256[0] && strcmp(rec.data_sha256, data_sha256))
+		return lrs_error_set(LRS_EINVALID, "%s: cannot resume experiment '%s' (id %lld in %s): its data changed "
+		                     "since (the files it names now hold other samples, labels or classes: digest "
+		                     "%.12s, was %.12s); run without --resume to start a new experiment",
+		                     e->path, e->name, (long long)rec.id, db, data_sha256, rec.data_sha256);
 	*exp_id = rec.id;
 	return 0;
 }
@@ -472,9 +480,10 @@ static int find_resumable(const lrs_experiment *e, lrs_store *st, const char *db
 /* The experiment: resumed (claimed: one writer) or begun. */
 static int begin(lrs_pipeline *p, lrs_store *st, const char *db)
 {
+	lrs_experiment_info info = lrs_pipeline_experiment_info(p->e, p->ds, "run");
 	int err;
 
-	if (p->opt.resume && (err = find_resumable(p->e, st, db, &p->experiment_id)) < 0)
+	if (p->opt.resume && (err = find_resumable(p->e, st, db, info.data_sha256, &p->experiment_id)) < 0)
 		return err;
 	p->resumed = p->experiment_id != 0;
 	if (p->resumed && (err = lrs_store_experiment_claim(st, p->experiment_id)) < 0) {
@@ -486,11 +495,8 @@ static int begin(lrs_pipeline *p, lrs_store *st, const char *db)
 	}
 	if (stopped(p) && !p->resumed)   /* while the store opened: still nothing stored */
 		return LRS_EINTERRUPT;
-	if (!p->resumed) {
-		lrs_experiment_info info = lrs_pipeline_experiment_info(p->e, p->ds, "run");
-		if ((err = lrs_store_experiment_begin(&p->experiment_id, st, &info)) < 0)
-			return err;
-	}
+	if (!p->resumed && (err = lrs_store_experiment_begin(&p->experiment_id, st, &info)) < 0)
+		return err;
 	say(p, 0, "%s experiment %lld in %s", p->resumed ? "resuming" : "started", (long long)p->experiment_id, db);
 	return 0;
 }

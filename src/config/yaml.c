@@ -8,6 +8,7 @@
 
 #include "lrsweep/config.h"
 #include "lrsweep/error.h"
+#include "lrsweep/util.h"
 
 typedef struct {
 	char *name;        /* anchor name          */
@@ -87,6 +88,19 @@ static void position_of(const reader *r, size_t offset, int *line, int *col)
 	}
 }
 
+/* The offset of the first byte of `text` that starts no valid UTF-8
+ * character, or len when there is none. */
+static size_t first_invalid_utf8(const char *text, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		size_t n = lrs_utf8_len(text + i);
+		if (n == 0 || n > len - i)
+			return i;
+		i += n;
+	}
+	return len;
+}
+
 static int next_event(reader *r, yaml_event_t *ev)
 {
 	const yaml_parser_t *p = &r->parser;
@@ -95,6 +109,12 @@ static int next_event(reader *r, yaml_event_t *ev)
 	if (yaml_parser_parse(&r->parser, ev))
 		return 0;
 	if (p->error == YAML_READER_ERROR) {   /* bad bytes: libyaml gives an offset, no mark */
+		size_t bad = first_invalid_utf8(r->text, r->len);
+		if (bad < r->len) {   /* where the bad character starts, not where libyaml noticed */
+			position_of(r, bad, &line, &col);
+			return lrs_error_set_at(LRS_EINVALID, line, col, "not UTF-8 text: byte 0x%02x starts no UTF-8 "
+			                        "character (a Latin-1 file? save it as UTF-8)", (unsigned char)r->text[bad]);
+		}
 		position_of(r, p->problem_offset, &line, &col);
 		return lrs_error_set_at(LRS_EINVALID, line, col, "not UTF-8 text: %s (byte 0x%02x)",
 		                        p->problem ? p->problem : "unreadable", (unsigned)(p->problem_value & 0xff));

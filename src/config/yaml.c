@@ -28,7 +28,8 @@ static int count_node(reader *r, const yaml_mark_t *m)
 {
 	if (++r->n_nodes > LRS_CONFIG_MAX_NODES)
 		return lrs_error_set_at(LRS_EINVALID, (int)m->line + 1, (int)m->column + 1,
-		                        "document expands to more than %d nodes (alias bomb?)", LRS_CONFIG_MAX_NODES);
+		                        "document expands to more than %d nodes (an alias bomb, or a list too long "
+		                        "for an experiment file)", LRS_CONFIG_MAX_NODES);
 	return 0;
 }
 

@@ -972,6 +972,36 @@ static void get_seconds(checker *ck, const lrs_node *map, const char *key, doubl
 }
 
 /* Allocated copies into `trainer`: the command, the environment. */
+/* The placeholders of one argument of trainer.command: a {word} that is
+ * none of them (a typo, {param_file}) would reach the program as written,
+ * and {args} inside a longer argument would stay text; both are errors. A
+ * brace not around a lowercase word ('{"a": 1}') is the argument's own. */
+static void check_placeholders(checker *ck, const lrs_node *a)
+{
+	static const char *const names[] = { "params_file", "trial_key", "seed", "mode", "args" };
+	const size_t n_names = sizeof names / sizeof names[0];
+
+	for (const char *p = strchr(a->text, '{'); p; p = strchr(p + 1, '{')) {
+		size_t len = strspn(p + 1, "abcdefghijklmnopqrstuvwxyz_");
+		char word[64];
+		size_t k = 0;
+		if (len == 0 || len >= sizeof word || p[1 + len] != '}')
+			continue;
+		snprintf(word, sizeof word, "%.*s", (int)len, p + 1);
+		while (k < n_names && strcmp(word, names[k]))
+			k++;
+		if (k == n_names) {
+			const char *near = lrs_nearest_name(word, names, n_names);
+			cfg_problem(ck, a, "unknown placeholder '{%s}' in 'command'%s%s%s (placeholders: {params_file}, "
+			            "{trial_key}, {seed}, {mode}, {args})", word, near ? " (did you mean '{" : "",
+			            near ? near : "", near ? "}'?)" : "");
+		} else if (!strcmp(word, "args") && strcmp(a->text, "{args}")) {
+			cfg_problem(ck, a, "'{args}' must be an argument of its own in 'command' (it becomes one "
+			            "argument --key=value per param), got '%s'", a->text);
+		}
+	}
+}
+
 static void read_command(checker *ck, const lrs_node *cmd, lrs_external_config *t)
 {
 	if (!cmd)
@@ -991,6 +1021,7 @@ static void read_command(checker *ck, const lrs_node *cmd, lrs_external_config *
 			cfg_problem(ck, a, "'command' entries must be single values%s", i == 0 ? " (the program first)" : "");
 			continue;
 		}
+		check_placeholders(ck, a);
 		t->argv[t->argc++] = strdup(a->text);
 	}
 }

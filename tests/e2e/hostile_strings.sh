@@ -137,6 +137,22 @@ EOF
 	else
 		nok "{args}" "$(head -c 400 argv.log)"
 	fi
+	# placeholders: a typo or {args} inside an argument is an error at its
+	# place, not text handed to the program; other braces are the user's
+	for c in '"--p={param_file}"|unknown placeholder .{param_file}. .*did you mean .{params_file}' \
+	         '"pre{args}"|.{args}. must be an argument of its own'; do
+		sed "s|  command: .*|  command: [$T/wrap.sh, ${c%%|*}]|" ext.yaml >ph.yaml
+		run run ph.yaml --db "$T/ph.db" --dry-run
+		one_line "command ${c%%|*}: refused at its line:column" "ph.yaml:4:.*${c#*|}"
+	done
+	sed "s|  command: .*|  command: [$T/wrap.sh, '{\"a\": 1}', \"{ARGS}\", \"{}\", \"x{seed}y\"]|" ext.yaml >ph.yaml
+	rm -f argv.log
+	run run ph.yaml --db "$T/ph.db" -q
+	if [ "$RC" -eq 0 ] && grep -qxF '[{"a": 1}]' argv.log && grep -qxF '[{ARGS}]' argv.log && grep -qxF '[x1y]' argv.log; then
+		ok "braces that are no placeholder reach the program as written; {seed} inside an argument expands"
+	else
+		nok "other braces" "rc=$RC $(head -c 300 "$ERR") $(head -c 300 argv.log)"
+	fi
 else
 	nok "build the stub trainer" "$(head -c 300 "$T/cc.log")"
 fi

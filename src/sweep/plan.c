@@ -556,6 +556,8 @@ static int add_seed(builder *b, const lrs_node *entry, const point *pt, const lr
 	t = &b->plan->items[b->plan->n];
 	*t = pt->base;
 	t->seed = seed;
+	t->line = entry->line;
+	t->column = entry->column;
 	err = lrs_sched_build(&t->sched, lrs_node_get(entry, "type")->text, pt->params, ctx);
 	if (err == LRS_EINVALID && b->lenient)
 		err = refused(t, b->e, lrs_node_get(entry, "type")->text, pt->params);
@@ -839,6 +841,11 @@ static int check_distinct(const lrs_plan *p, const lrs_experiment *e)
 		return 0;
 	if (e->trial.random)
 		return random_twins(p, e, first, twin);
+	if (p->items[twin].line > 0)   /* at the schedule entry of the second one */
+		return lrs_error_set(LRS_EINVALID, "%s:%d:%d: trials %zu (%s, seed %llu) and %zu (%s) are the same trial: "
+		                     "a grid lists a value twice or a value equals a default", e->path, p->items[twin].line,
+		                     p->items[twin].column, first + 1, p->items[first].label,
+		                     (unsigned long long)p->items[first].seed, twin + 1, p->items[twin].label);
 	return lrs_error_set(LRS_EINVALID, "%s: trials %zu (%s, seed %llu) and %zu (%s) are the same trial: a grid "
 	                     "lists a value twice or a value equals a default", e->path, first + 1, p->items[first].label,
 	                     (unsigned long long)p->items[first].seed, twin + 1, p->items[twin].label);

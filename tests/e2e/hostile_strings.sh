@@ -83,6 +83,15 @@ SQL
 		nok "report with %n" "rc=$RC $(head -c 300 "$ERR")"
 	fi
 	[ ! -e "$T/PWNED" ] && ok "no command of a label ran (shell, backquotes, gnuplot system)" || nok "PWNED" "a command ran"
+	# an output path holding a newline, quotes and $( ): written as given,
+	# its 'wrote' line one line
+	o=$'out \'$(touch PWNED)"\nx.svg'
+	run plot pct.db compare -o "$T/$o"
+	if [ "$RC" -eq 0 ] && [ -s "$T/$o" ] && [ "$(wc -l <"$ERR")" -eq 1 ] && grep -qF 'x.svg' "$ERR" && [ ! -e "$T/PWNED" ]; then
+		ok "plot -o PATH with a newline and quotes: written there, one 'wrote' line"
+	else
+		nok "plot -o odd path" "rc=$RC $(head -c 300 "$ERR")"
+	fi
 fi
 
 # --- stored and planned text on the terminal: escaped --------------------------

@@ -305,6 +305,13 @@ START_TEST(yaml_merge_keys)
 	ck_assert_uint_eq(d->n, 2);
 	ck_assert_str_eq(lrs_node_get(d, "y")->text, "8");
 	lrs_node_free(n);
+	/* an anchor on a merge key's value (or inside it) names that value */
+	n = parse_ok("a: {<<: &x {k: 1}, j: 2}\nb: *x\nc: {<<: [&y {p: 1}, *x]}\nd: *y\n");
+	ck_assert_str_eq(lrs_node_get(lrs_node_get(n, "a"), "k")->text, "1");
+	ck_assert_str_eq(lrs_node_get(lrs_node_get(n, "b"), "k")->text, "1");
+	ck_assert_str_eq(lrs_node_get(lrs_node_get(n, "c"), "k")->text, "1");
+	ck_assert_str_eq(lrs_node_get(lrs_node_get(n, "d"), "p")->text, "1");
+	lrs_node_free(n);
 	/* a quoted "<<" is an ordinary key */
 	n = parse_ok("a: {'<<': 1}\n");
 	ck_assert_str_eq(lrs_node_get(lrs_node_get(n, "a"), "<<")->text, "1");

@@ -22,6 +22,8 @@ typedef struct {
 	anchor *anchors;    /* every anchor seen, in order */
 	size_t n_anchors, cap_anchors;
 	size_t n_nodes;     /* nodes made so far, for the budget */
+	lrs_node *kept;     /* the values of merge keys, merged by copy and
+	                       kept to the end: an anchor may name them */
 } reader;
 
 static int count_node(reader *r, const yaml_mark_t *m)
@@ -149,7 +151,6 @@ static int check_tag(const yaml_char_t *tag, const yaml_mark_t *m)
 	static const char *const core[] = { "str", "int", "float", "bool", "null", "seq", "map" };
 	static const char prefix[] = "tag:yaml.org,2002:";
 	const char *t = (const char *)tag;
-
 	size_t n = sizeof prefix - 1;
 	int is_core = !strncmp(t ? t : "", prefix, n);   /* a tag:yaml.org one, written !!NAME */
 
@@ -187,9 +188,10 @@ static int read_key(yaml_event_t *ev, const lrs_node *map, int seen_merge, char 
 	return rc;
 }
 
-/* Adds to `merged` the keys of mapping `src` it does not have yet: the
- * value of a merge key, `<<: *base` (or each of `<<: [*a, *b]`, the
- * first one winning), as PyYAML reads it. */
+/* Adds to `merged` copies of the keys of mapping `src` that it does not
+ * have yet: the value of a merge key, `<<: *base` (or each of `<<: [*a,
+ * *b]`, the first one winning), as PyYAML reads it. Copies (within the
+ * node budget): an anchor may name src or a part of it. */
 static int merge_from(reader *r, lrs_node *merged, const lrs_node *src, int depth)
 {
 	int rc = 0;
@@ -203,11 +205,12 @@ static int merge_from(reader *r, lrs_node *merged, const lrs_node *src, int dept
 		return lrs_error_set_at(LRS_EINVALID, src->line, src->column,
 		                        "a merge key '<<' takes a mapping (such as *name) or a list of them");
 	for (size_t i = 0; rc == 0 && i < src->n; i++) {
+		const lrs_node *v = src->items[i];
+		yaml_mark_t m = { 0, (size_t)(v->line > 0 ? v->line - 1 : 0), (size_t)(v->column > 0 ? v->column - 1 : 0) };
 		lrs_node *copy;
-		yaml_mark_t m = { 0, (size_t)(src->line > 0 ? src->line - 1 : 0), (size_t)(src->column > 0 ? src->column - 1 : 0) };
 		if (lrs_node_get(merged, src->keys[i]))
 			continue;
-		if ((rc = copy_node(r, &copy, src->items[i], &m)) == 0 && (rc = lrs_node_append(merged, src->keys[i], copy)) < 0)
+		if ((rc = copy_node(r, &copy, v, &m)) == 0 && (rc = lrs_node_append(merged, src->keys[i], copy)) < 0)
 			lrs_node_free(copy);
 	}
 	return rc;
@@ -255,6 +258,10 @@ static int read_children(reader *r, lrs_node *parent, int depth)
 		if ((rc = read_node(r, &ev, &child, depth + 1)) == 0 && merge) {
 			if ((rc = merged ? 0 : lrs_node_new_map(&merged, key_line, key_col)) == 0)
 				rc = merge_from(r, merged, child, 0);
+			if ((r->kept || lrs_node_new_list(&r->kept, 0, 0) == 0) && lrs_node_append(r->kept, NULL, child) == 0)
+				child = NULL;
+			else
+				rc = lrs_error_set(LRS_ENOMEM, "out of memory");
 			lrs_node_free(child);
 		} else if (rc == 0) {
 			child->key_line = key_line;
@@ -377,6 +384,7 @@ out:
 	for (size_t i = 0; i < r.n_anchors; i++)
 		free(r.anchors[i].name);
 	free(r.anchors);
+	lrs_node_free(r.kept);
 	yaml_parser_delete(&r.parser);
 	*out = root;
 	return rc;

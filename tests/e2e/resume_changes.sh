@@ -3,8 +3,9 @@
 # data changed. A sweep is stopped by Ctrl-C; each edit of the file (other
 # epochs, schedules, data path, seed) and a data file rewritten in place
 # under an unchanged file must be refused with one line saying what
-# changed, exit 2, the database untouched; the unchanged file then resumes
-# to the end, keeping what was stored before.
+# changed, exit 2, the database untouched, and so must --min-lr/--max-lr
+# other than those the stored trials were planned with (or none); the
+# unchanged file then resumes to the end, keeping what was stored before.
 set -u
 . "$(dirname "$0")/lib.sh"
 cd "$T" || exit 1
@@ -63,12 +64,14 @@ dump >before.sql
 # refused NAME NEEDLE: `run --resume` exits 2 with one line matching NEEDLE
 # and leaves the database as it was
 refused() {
-	run run exp.yaml --db "$T/r.db" --resume -q
-	if [ "$RC" -eq 2 ] && [ "$(wc -l <"$ERR")" -eq 1 ] && grep -q -- "$2" "$ERR" && [ ! -s "$OUT" ] &&
+	local name=$1 needle=$2
+	shift 2
+	run run exp.yaml --db "$T/r.db" --resume -q "$@"
+	if [ "$RC" -eq 2 ] && [ "$(wc -l <"$ERR")" -eq 1 ] && grep -q -- "$needle" "$ERR" && [ ! -s "$OUT" ] &&
 	   dump | cmp -s - before.sql; then
-		ok "$1"
+		ok "$name"
 	else
-		nok "$1" "rc=$RC $(head -c 400 "$ERR") $(dump | cmp - before.sql 2>&1)"
+		nok "$name" "rc=$RC $(head -c 400 "$ERR") $(dump | cmp - before.sql 2>&1)"
 	fi
 	cp exp.orig exp.yaml
 }
@@ -87,6 +90,11 @@ csv 2 >d.csv
 refused "the data file rewritten under an unchanged experiment: refused" "cannot resume.*its data changed since"
 cp d.keep d.csv
 
+# bounds from the command line are not in the file: others, or none,
+# would plan other trials beside the stored ones
+refused "--min-lr/--max-lr other than the bounds the trials were planned with: refused" \
+	"cannot resume.*8 of its 8 stored trials .* are not in the plan the bounds 0.001 .. 0.5 make" --min-lr 0.001 --max-lr 0.5
+
 # the file and data as they were: the sweep goes on to the end, the
 # trials completed before kept as they were
 sqlite3 r.db "select id, trial_key, best_val_accuracy, finished_at from trials where status = 'completed'" >kept.txt
@@ -98,5 +106,30 @@ if [ "$RC" -eq 0 ] && [ "$(sqlite3 r.db "select count(*) from trials where statu
 	ok "the unchanged file resumes: 8 trials completed in one experiment, the $done_before stored before untouched"
 else
 	nok "resume" "rc=$RC $(head -c 300 "$ERR") $(sqlite3 r.db 'select status, count(*) from trials group by 1' | tr '\n' ' ')"
+fi
+
+# a sweep whose bounds came from --min-lr/--max-lr alone, stopped, then
+# resumed without them: refused (it would run a range test and plan other
+# trials); with them: it goes on
+sed '/^range_test:/d' exp.orig >exp.yaml
+cp exp.yaml exp.orig
+mv r.db r1.db
+rm -f r.db-wal r.db-shm r.db-lock
+"$LRSWEEP" run exp.yaml --db "$T/r.db" -q --min-lr 0.01 --max-lr 0.1 >"$OUT" 2>"$ERR" &
+pid=$!
+for _ in $(seq 600); do
+	[ "$(sqlite3 r.db "select count(*) from trials where status = 'completed'" 2>/dev/null)" -ge 1 ] 2>/dev/null && break
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.05
+done
+kill -INT "$pid" 2>/dev/null
+wait "$pid"
+dump >before.sql
+refused "bounds given by flags, resumed without them: refused" "its trials were planned with bounds given by --min-lr and --max-lr"
+run run exp.yaml --db "$T/r.db" --resume -q --min-lr 0.01 --max-lr 0.1
+if [ "$RC" -eq 0 ] && [ "$(sqlite3 r.db "select count(*), sum(status = 'completed') from trials")" = "8|8" ]; then
+	ok "the same flags again: the sweep goes on to its 8 trials"
+else
+	nok "resume with the same flags" "rc=$RC $(head -c 300 "$ERR") $(sqlite3 r.db 'select status, count(*) from trials group by 1' | tr '\n' ' ')"
 fi
 finish

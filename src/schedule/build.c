@@ -472,6 +472,8 @@ static int parse_steps(const build_ctx *b, const param_spec *p, const lrs_node *
 	} else if (v != floor(v)) {
 		return bad(b, n, p->name, "must be a whole number of steps (or \"N epochs\"), got '%s'", t);
 	}
+	if (v > p->hi && p->hi >= (double)MAX_STEPS)   /* a range text leaves this bound out */
+		return bad(b, n, p->name, "must be at most 1e15 steps (no run is longer), got '%s'", t);
 	if (!in_range(p, v)) {
 		char what[160];
 		snprintf(what, sizeof what, "must be %s steps, got '%%s'", rng);

@@ -41,17 +41,22 @@ trials:
 EOF
 cp exp.yaml exp.orig
 
-# a sweep stopped by Ctrl-C once its first trial is stored
-"$LRSWEEP" run exp.yaml --db "$T/r.db" -q >"$OUT" 2>"$ERR" &
-pid=$!
-for _ in $(seq 600); do
-	[ "$(sqlite3 r.db "select count(*) from trials where status = 'completed'" 2>/dev/null)" -ge 1 ] 2>/dev/null && break
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.05
-done
-kill -INT "$pid" 2>/dev/null
-wait "$pid"
-RC=$?
+# interrupted ARGS...: `run exp.yaml --db r.db ARGS` stopped by Ctrl-C once
+# its first trial is stored; its status in $RC
+interrupted() {
+	local pid
+	"$LRSWEEP" run exp.yaml --db "$T/r.db" -q "$@" >"$OUT" 2>"$ERR" &
+	pid=$!
+	for _ in $(seq 600); do
+		[ "$(sqlite3 r.db "select count(*) from trials where status = 'completed'" 2>/dev/null)" -ge 1 ] 2>/dev/null && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -INT "$pid" 2>/dev/null
+	wait "$pid"
+	RC=$?
+}
+interrupted
 done_before=$(sqlite3 r.db "select count(*) from trials where status = 'completed'")
 if [ "$RC" -eq 130 ] && [ "$done_before" -ge 1 ] && [ "$done_before" -lt 8 ]; then
 	ok "the sweep stopped by Ctrl-C with $done_before of 8 trials completed"
@@ -115,15 +120,7 @@ sed '/^range_test:/d' exp.orig >exp.yaml
 cp exp.yaml exp.orig
 mv r.db r1.db
 rm -f r.db-wal r.db-shm r.db-lock
-"$LRSWEEP" run exp.yaml --db "$T/r.db" -q --min-lr 0.01 --max-lr 0.1 >"$OUT" 2>"$ERR" &
-pid=$!
-for _ in $(seq 600); do
-	[ "$(sqlite3 r.db "select count(*) from trials where status = 'completed'" 2>/dev/null)" -ge 1 ] 2>/dev/null && break
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.05
-done
-kill -INT "$pid" 2>/dev/null
-wait "$pid"
+interrupted --min-lr 0.01 --max-lr 0.1
 dump >before.sql
 refused "bounds given by flags, resumed without them: refused" "its trials were planned with bounds given by --min-lr and --max-lr"
 run run exp.yaml --db "$T/r.db" --resume -q --min-lr 0.01 --max-lr 0.1

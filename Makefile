@@ -12,8 +12,9 @@
 #   make accuracy-bench  test accuracy of lrsweep against PyTorch: the MLP,
 #                     LeNet-5 and the CLR paper's net, 3 seeds (~7 min)
 #   make range-study  the range test's bounds on Fashion-MNIST vs a grid (~2 min)
-#   make bounds-bench the bound-quality benchmark: 145 problems (~12 min from
-#                     an empty cache; later runs reuse cached trials, ~1-2 min)
+#   make bounds-bench the bound-quality benchmark: 171 problems (the first 145
+#                     took ~12 min from an empty cache; later runs reuse
+#                     cached trials, ~1-2 min)
 #   make search-bench TPE against Optuna's on known functions, against random
 #                     search on bound-benchmark problems, and against Optuna's
 #                     on lrsweep trials of four of them (8 minutes here)
@@ -208,8 +209,9 @@ accuracy-bench: $(BIN)
 range-study: deps $(BIN)
 	bench/range_study.sh $(BIN)
 
-# Every rule's bounds against a grid search on 145 problems, the held-out
-# thirteen reported apart (bench/bounds/run.py; results/bounds-bench.md).
+# Every rule's bounds against a grid search on 171 problems, the held-out
+# thirteen (the fifteenth set, 159-171) reported apart (bench/bounds/run.py;
+# results/bounds-bench.md).
 bounds-bench: $(BIN)
 	@scripts/deps.sh --bench
 	/usr/bin/python3 bench/bounds/run.py $(BIN)

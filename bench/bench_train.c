@@ -141,7 +141,7 @@ static int run_range(const lrs_mlp_config *mc, long batch, long steps)
 	lrs_optim_defaults(&cfg.optim, LRS_OPTIM_SGD);
 	cfg.optim.momentum = 0.9;
 	lrs_range_config rc = { LRS_RAMP_LINEAR, 1e-4, 0.1, steps, RANGE_EVERY, RANGE_SAMPLES, 0.98, 0,
-	                        NULL, NULL, NULL, NULL, NULL };
+	                        NULL, NULL, NULL, NULL, NULL, 0 };
 	/* the same run evaluating as the range test does: every RANGE_EVERY
 	 * steps and at the last */
 	lrs_train_config with_evals = cfg;

@@ -107,6 +107,7 @@ static void synth_init(synth *s, size_t n, int exponential, double lo, double hi
 	s->c.exponential = exponential;
 	s->c.stop_factor = 0;
 	s->c.chance_loss = 0;
+	s->c.horizon = 0;
 }
 
 static void synth_free(synth *s)
@@ -980,6 +981,52 @@ START_TEST(combined_is_geometric_mean)
 }
 END_TEST
 
+/* combined scales its bounds by the trials' length over the test's to the
+ * -1/4 (LRS_PICK_HORIZON_POWER), read within [1/10, 10] (a million times
+ * longer is ten times longer), and says so; the
+ * other rules read the curve alone. Unknown (0), non-finite or equal
+ * lengths leave it as it was, without a caveat. */
+START_TEST(combined_scales_with_horizon)
+{
+	static const double h[] = { 5.0625, 16.0 / 81, 1e6, 1e-6, 1, 0, NAN, INFINITY, 1.01 };
+	static const double f[] = { 2.0 / 3, 1.5, 0.5623413251903491, 1.7782794100389228, 1, 1, 1, 1,
+	                            0.9975155087566253 };
+	static const char *const note[] = { "x0.67 for trials 5.1x", "x1.50 for trials 0.2x",
+	                                    "x0.56 for trials 1e+06x", "x1.78 for trials 1e-06x", "", "", "", "",
+	                                    "" /* x1.00: not worth saying */ };
+	lrs_pick_result base, r, acc, acc_h;
+	synth s;
+
+	synth_init(&s, N_STEPS, 1, X0, X1);
+	synth_loss(&s, &LOSS, -1, 0);
+	synth_acc(&s, &ACC, 0, 0);
+	lrs_pick(&base, LRS_PICK_COMBINED, &s.c);
+	lrs_pick(&acc, LRS_PICK_ACCURACY, &s.c);
+	assert_pick(&base, "combined");
+	for (size_t k = 0; k < sizeof h / sizeof h[0]; k++) {
+		s.c.horizon = h[k];
+		lrs_pick(&r, LRS_PICK_COMBINED, &s.c);
+		assert_pick(&r, "combined, horizon");
+		ck_assert_double_eq_tol(r.max_lr, base.max_lr * f[k], 1e-12 * r.max_lr);
+		ck_assert_double_eq_tol(r.min_lr, r.max_lr / LRS_PICK_DECADE, 1e-12 * r.max_lr);
+		if (!note[k][0])
+			ck_assert_str_eq(r.why, "");
+		else
+			ck_assert_ptr_nonnull(strstr(r.why, note[k]));
+		lrs_pick(&acc_h, LRS_PICK_ACCURACY, &s.c);   /* the paper's rule as it was */
+		ck_assert_double_eq(acc_h.max_lr, acc.max_lr);
+	}
+	s.c.horizon = 5.0625;
+	lrs_pick(&r, LRS_PICK_COMBINED, &s.c);
+	ck_assert_str_eq(r.why, "scaled x0.67 for trials 5.1x the test's length");
+	s.c.accuracy = NULL;                 /* with a missing reading, both caveats */
+	lrs_pick(&r, LRS_PICK_COMBINED, &s.c);
+	ck_assert_ptr_nonnull(strstr(r.why, "from 2 of its 3 readings ("));
+	ck_assert_ptr_nonnull(strstr(r.why, "; scaled x0.67 for trials 5.1x the test's length"));
+	synth_free(&s);
+}
+END_TEST
+
 /* The rule asked for when it picked, else the fallback order's first that
  * did; -1 when none did. */
 START_TEST(choose_falls_back_in_order)
@@ -1231,6 +1278,7 @@ Suite *suite_pick(void)
 
 	tc = tcase_create("combined");
 	tcase_add_test(tc, combined_is_geometric_mean);
+	tcase_add_test(tc, combined_scales_with_horizon);
 	tcase_add_test(tc, choose_falls_back_in_order);
 	tcase_add_test(tc, probe_ends_at_the_loss_minimum);
 	tcase_add_test(tc, probe_ends_at_the_accuracy_peak_on_collapse);

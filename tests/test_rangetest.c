@@ -43,7 +43,7 @@ static lrs_train_config base(void)
 
 static lrs_range_config ramp(lrs_ramp mode, double start, double end, long iterations, double stop)
 {
-	lrs_range_config rc = { mode, start, end, iterations, 10, 0, 0.98, stop, NULL, NULL, NULL, NULL, NULL };
+	lrs_range_config rc = { mode, start, end, iterations, 10, 0, 0.98, stop, NULL, NULL, NULL, NULL, NULL, 0 };
 	return rc;
 }
 
@@ -298,12 +298,12 @@ START_TEST(bad_configs)
 	lrs_train_config b = base();
 	lrs_range_curve c;
 	static const struct { lrs_range_config rc; const char *needle; } cases[] = {
-		{ { LRS_RAMP_LINEAR, 0, 1, 100, 10, 0, 0.98, 4, NULL, NULL, NULL, NULL, NULL }, "start_lr" },
-		{ { LRS_RAMP_LINEAR, 1, 0.5, 100, 10, 0, 0.98, 4, NULL, NULL, NULL, NULL, NULL }, "end_lr" },
-		{ { LRS_RAMP_LINEAR, 1e-4, 1, 1, 10, 0, 0.98, 4, NULL, NULL, NULL, NULL, NULL }, "iterations" },
-		{ { LRS_RAMP_LINEAR, 1e-4, 1, 100, 0, 0, 0.98, 4, NULL, NULL, NULL, NULL, NULL }, "eval_every" },
-		{ { LRS_RAMP_LINEAR, 1e-4, 1, 100, 10, 0, 1.0, 4, NULL, NULL, NULL, NULL, NULL }, "smoothing" },
-		{ { LRS_RAMP_LINEAR, 1e-4, 1, 100, 10, 0, 0.98, 0.5, NULL, NULL, NULL, NULL, NULL }, "stop_factor" },
+		{ { LRS_RAMP_LINEAR, 0, 1, 100, 10, 0, 0.98, 4, NULL, NULL, NULL, NULL, NULL, 0 }, "start_lr" },
+		{ { LRS_RAMP_LINEAR, 1, 0.5, 100, 10, 0, 0.98, 4, NULL, NULL, NULL, NULL, NULL, 0 }, "end_lr" },
+		{ { LRS_RAMP_LINEAR, 1e-4, 1, 1, 10, 0, 0.98, 4, NULL, NULL, NULL, NULL, NULL, 0 }, "iterations" },
+		{ { LRS_RAMP_LINEAR, 1e-4, 1, 100, 0, 0, 0.98, 4, NULL, NULL, NULL, NULL, NULL, 0 }, "eval_every" },
+		{ { LRS_RAMP_LINEAR, 1e-4, 1, 100, 10, 0, 1.0, 4, NULL, NULL, NULL, NULL, NULL, 0 }, "smoothing" },
+		{ { LRS_RAMP_LINEAR, 1e-4, 1, 100, 10, 0, 0.98, 0.5, NULL, NULL, NULL, NULL, NULL, 0 }, "stop_factor" },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

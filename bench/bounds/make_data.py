@@ -135,6 +135,41 @@ missing:
                                     informative, 3 classes, 2,000 rows; 10
                                     features, 3 classes, scales over 1
                                     decade)
+  fashion1000-at23k-train-*,        1,000, 1,000 and 500 Fashion-MNIST
+  fashion1000-at34k-train-*,        training samples from offsets 23,000,
+  fashion500-at59500-train-*        34,000 and 59,500 (the last 500)
+  tab-mixed22.csv, tab-wide90.csv,  four more generated tabular sets (22
+  tab-bin34.csv, tab-raw7.csv       features, 11 informative, 5 classes,
+                                    3,000 rows; 90 features, 20
+                                    informative, 4 classes, 1,500 rows; 34
+                                    features, 12 informative, 2 classes,
+                                    5,000 rows; 7 features, 4 classes,
+                                    2,500 rows, scales over 1.2 decades)
+  diabetes5.csv                     scikit-learn's diabetes data, its target
+                                    cut at its quintiles into classes 0..4
+  digits4.csv                       scikit-learn's digits, the label cut to
+                                    the digit modulo 4 (0 for 0, 4, 8; 1 for
+                                    1, 5, 9; 2 for 2, 6; 3 for 3, 7)
+  fashion1000-at11k-train-*,        1,000 and 400 Fashion-MNIST training
+  fashion400-at56600-train-*        samples from offsets 11,000 and 56,600
+  fashion-5c-at16k-train-*          the first 900 Fashion-MNIST training
+                                    images from offset 16,000 (up to 17,871:
+                                    classes the footwear and pullover/coat
+                                    sets leave out) of five classes:
+                                    T-shirt/top, trouser, dress, shirt, bag
+                                    (labels 0, 1, 3, 6, 8)
+  tab-sparse60.csv, tab-all12.csv,  four more generated tabular sets (60
+  tab-raw5.csv, tab-bin40.csv       features, 8 informative, 6 classes,
+                                    2,500 rows; 12 features, all
+                                    informative, 3 classes, 6,000 rows; 5
+                                    features, 3 classes, 2,000 rows, scales
+                                    over 0.9 decade; 40 features, 30
+                                    informative, 2 classes, 3,000 rows)
+  boston6.csv                       Boston house prices, the price cut at
+                                    its sextiles into classes 0..5
+  digits6.csv                       scikit-learn's digits, the label cut to
+                                    the digit modulo 6 (0 for 0, 6; 1 for 1,
+                                    7; 2 for 2, 8; 3 for 3, 9; 4; 5)
 
 Standard library only, deterministic: the same files on every machine.
 """
@@ -227,7 +262,7 @@ def read_diabetes():
 def diabetes_quantiles(out, name, parts):
     """Real features, classes from the target cut into PARTS quantiles (0
     lowest .. PARTS-1; ties go to the lower class): 3 for the tertiles, 2
-    for the median, 4 for the quartiles."""
+    for the median, 4 for the quartiles, 5 for the quintiles."""
     path = os.path.join(out, name)
     if os.path.exists(path):
         return
@@ -240,7 +275,9 @@ def diabetes_quantiles(out, name, parts):
 def digits_modulo(out, name, m):
     """Scikit-learn's digits (64 pixels), the label replaced by the digit
     modulo M: 2 for its parity (0 even, 1 odd), 3 for three classes that
-    each join three or four digits, 5 for five classes of two digits each."""
+    each join three or four digits, 4 for four classes of two or three
+    digits, 5 for five classes of two digits each, 6 for four classes of
+    two digits and two of one."""
     path = os.path.join(out, name)
     if os.path.exists(path):
         return
@@ -271,7 +308,7 @@ def boston_quantiles(out, name, parts):
     """Boston house prices: 13 real features, classes from the price cut
     into PARTS quantiles (0 cheapest .. PARTS-1; ties go to the lower
     class): 5 for the quintiles, 2 for the median, 3 for the tertiles, 4
-    for the quartiles."""
+    for the quartiles, 6 for the sextiles."""
     path = os.path.join(out, name)
     if os.path.exists(path):
         return
@@ -388,6 +425,24 @@ def main():
     teacher_tabular(out, "tab-mixed26.csv", 138, 4000, 26, 16, 6)
     teacher_tabular(out, "tab-mixed44.csv", 139, 2000, 44, 22, 3)
     teacher_tabular(out, "tab-raw10.csv", 145, 3500, 10, 7, 3, (-0.5, 0.5))
+    fashion_subset(out, 1000, "fashion1000-at23k", 23000)
+    fashion_subset(out, 1000, "fashion1000-at34k", 34000)
+    fashion_subset(out, 500, "fashion500-at59500", 59500)
+    teacher_tabular(out, "tab-mixed22.csv", 149, 3000, 22, 11, 5)
+    teacher_tabular(out, "tab-wide90.csv", 150, 1500, 90, 20, 4)
+    teacher_tabular(out, "tab-bin34.csv", 151, 5000, 34, 12, 2)
+    teacher_tabular(out, "tab-raw7.csv", 158, 2500, 7, 6, 4, (-0.4, 0.8))
+    diabetes_quantiles(out, "diabetes5.csv", 5)
+    digits_modulo(out, "digits4.csv", 4)
+    fashion_subset(out, 1000, "fashion1000-at11k", 11000)
+    fashion_classes(out, "fashion-5c-at16k", 16000, 900, (0, 1, 3, 6, 8), 20000)
+    fashion_subset(out, 400, "fashion400-at56600", 56600)
+    teacher_tabular(out, "tab-sparse60.csv", 162, 2500, 60, 8, 6)
+    teacher_tabular(out, "tab-all12.csv", 163, 6000, 12, 12, 3)
+    teacher_tabular(out, "tab-raw5.csv", 164, 2000, 5, 4, 3, (-0.3, 0.6))
+    teacher_tabular(out, "tab-bin40.csv", 171, 3000, 40, 30, 2)
+    boston_quantiles(out, "boston6.csv", 6)
+    digits_modulo(out, "digits6.csv", 6)
 
 
 if __name__ == "__main__":

@@ -22,8 +22,9 @@ reported apart from the others, and so are those of heldout-first.txt,
 heldout-second.txt, heldout-third.txt, heldout-fourth.txt,
 heldout-fifth.txt, heldout-sixth.txt, heldout-seventh.txt,
 heldout-eighth.txt, heldout-ninth.txt, heldout-tenth.txt,
-heldout-eleventh.txt and heldout-twelfth.txt (the earlier held-out sets:
-seen since, tuning problems now). Problems run in the order of their numbers.
+heldout-eleventh.txt, heldout-twelfth.txt, heldout-thirteenth.txt and
+heldout-fourteenth.txt (the earlier held-out sets: seen since, tuning
+problems now). Problems run in the order of their numbers.
 
 Trial results are cached in results/bounds-bench/cache.json by (problem,
 schedule, seed, lrsweep --version): changing a rule re-runs the range tests
@@ -212,7 +213,9 @@ SEEN = [("first", "heldout-first.txt", "formerly held out"),
         ("ninth", "heldout-ninth.txt", "formerly held out, ninth set"),
         ("tenth", "heldout-tenth.txt", "formerly held out, tenth set"),
         ("eleventh", "heldout-eleventh.txt", "formerly held out, eleventh set"),
-        ("twelfth", "heldout-twelfth.txt", "formerly held out, twelfth set")]
+        ("twelfth", "heldout-twelfth.txt", "formerly held out, twelfth set"),
+        ("thirteenth", "heldout-thirteenth.txt", "formerly held out, thirteenth set"),
+        ("fourteenth", "heldout-fourteenth.txt", "formerly held out, fourteenth set")]
 
 
 def group_of(name, heldout, seen):
@@ -264,6 +267,30 @@ def differences(rows, title):
             se_s = sum(var_s) ** 0.5 / len(d)
             cells.append("%+.2f (SE %.2f / %.2f)" % (m, se_p, se_s))
         out.append("| %s | %d | %s | %s |" % (rule, len(both), cells[0], cells[1]))
+    return out + [""]
+
+
+def targets(rows):
+    """The issue's targets for the default rule, checked on the held-out
+    problems: mean regret <= 0.3 and worst <= 1.0 points for triangular and
+    one_cycle, and a lower mean regret than each fastai rule on the problems
+    where both picked. Each line says met or NOT met."""
+    out = ["### The targets, on the held-out problems", ""]
+    for k, sched in ((0, "triangular"), (1, "one_cycle")):
+        reg = [r["regret"]["default"][k] for r in rows if "default" in r["regret"]]
+        if not reg:
+            out.append("- %s: the default rule picked on none of them: NOT met" % sched)
+            continue
+        m, w = mean(reg), max(reg)
+        out.append("- %s: mean %.2f <= 0.3: %s; worst %.2f <= 1.0: %s (%d of %d picked)" % (
+            sched, m, "met" if m <= 0.3 else "NOT met", w, "met" if w <= 1.0 else "NOT met", len(reg), len(rows)))
+        for rule in ("loss-steepest", "loss-valley", "loss-min10"):
+            both = [r for r in rows if "default" in r["regret"] and rule in r["regret"]]
+            if not both:
+                continue
+            d, f = mean([r["regret"]["default"][k] for r in both]), mean([r["regret"][rule][k] for r in both])
+            out.append("  - lower than %s's mean (%.2f against %.2f on %d problems): %s" % (
+                rule, d, f, len(both), "met" if d < f else "NOT met"))
     return out + [""]
 
 
@@ -352,8 +379,8 @@ def write_md(path, rows, total, version, cache):
              "Held out: the problems of bench/bounds/heldout.txt, fixed before they were first run",
              "and never used to change a rule. The earlier held-out sets (heldout-first.txt,",
              "-second.txt, -third.txt, -fourth.txt, -fifth.txt, -sixth.txt, -seventh.txt,",
-             "-eighth.txt, -ninth.txt, -tenth.txt, -eleventh.txt, -twelfth.txt) have been seen: they",
-             "are tuning problems since, reported apart.", ""]
+             "-eighth.txt, -ninth.txt, -tenth.txt, -eleventh.txt, -twelfth.txt, -thirteenth.txt,",
+             "-fourteenth.txt) have been seen: they are tuning problems since, reported apart.", ""]
     groups = [("tuning", "Tuning problems")] + [(g, "Tuning problems, " + t) for g, _, t in SEEN]
     for group, title in groups + [("heldout", "Held-out problems")]:
         sub = [r for r in rows if r["group"] == group]
@@ -361,6 +388,8 @@ def write_md(path, rows, total, version, cache):
             lines += summary(sub, rules, title)
     tune = [r for r in rows if r["group"] != "heldout"]
     held = [r for r in rows if r["group"] == "heldout"]
+    if held:
+        lines += targets(held)
     if len({r["group"] for r in tune}) > 1:
         lines += summary(tune, rules, "All tuning problems")
     for sub, title in ((tune, "tuning problems"), (held, "held-out problems")):

@@ -52,6 +52,8 @@ def main():
         if optims and kind not in optims:
             continue
         maxes = [b["max"] for b in r["bounds"].values() if b["ok"]]
+        if not maxes:                   # no rule picked: nothing to read
+            continue
         if below:
             if not r["bounds"].get(below, {}).get("ok"):
                 continue

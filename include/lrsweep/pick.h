@@ -16,7 +16,8 @@
  *   combined       the accuracy and the loss evidence together: max_lr =
  *                  the geometric mean of accuracy's max_lr, loss-steepest's
  *                  max_lr and the rate of the loss's minimum / 3 (of those
- *                  that could be read); min_lr = max_lr / 10. The
+ *                  that could be read), times (the trials' length over
+ *                  the test's)^-1/4; min_lr = max_lr / 10. The
  *                  pipeline's default.
  *
  * Every definition, parameter and refusal is spelled out in
@@ -79,6 +80,10 @@ typedef enum {
                                        has no lower bound of its own      */
 #define LRS_PICK_MIN_BACKOFF  3.0   /* combined reads the rate of the loss's
                                        minimum divided by this            */
+#define LRS_PICK_HORIZON_POWER 0.25 /* combined's bounds x horizon^-this:
+                                       a longer run trains best lower     */
+#define LRS_PICK_HORIZON_CLAMP 10.0 /* ... the horizon read within
+                                       [1/this, this]                     */
 
 #define LRS_PICK_PROBE_END    1.0   /* the probe's linear range ends at
                                        this x the rate of its minimum loss */
@@ -112,6 +117,9 @@ typedef struct {
 	                                LRS_PICK_STOP_FACTOR                    */
 	double chance_loss;          /* a uniform guess's loss, ln(classes),
 	                                read by lrs_pick_probe; 0: unknown      */
+	double horizon;              /* the trials' updates over the ramp's
+	                                (planned, not stopped early), read by
+	                                combined; 0: unknown                    */
 } lrs_pick_curve;
 
 /* A rule's answer. When ok is 0 there is no pick and `why` says why (a

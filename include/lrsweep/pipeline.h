@@ -61,6 +61,11 @@ struct lrs_executor {
 	int (*sweep)(const lrs_executor *x, const lrs_plan *plan, const size_t *which, size_t n,
 	             const lrs_dataset *ds, int threads, const lrs_trials_hooks *hooks, unsigned fields,
 	             const lrs_group_bounds *bounds, size_t n_bounds);
+	/* Optional: called by run once its data is loaded and its plan
+	 * checked, before the database opens: 0 when every place the work
+	 * goes has loaded the same data, else the error (LRS_EINVALID: a
+	 * data file missing, unreadable or different there). */
+	int (*same_data)(const lrs_executor *x, const lrs_experiment *e, const lrs_dataset *ds);
 	void *ctx;
 };
 

@@ -57,6 +57,10 @@ struct lrs_range_config {
 	/* Optional: when *stop turns nonzero (a signal handler sets it), every
 	 * repeat ends after its current update, its curve cut short there. */
 	volatile sig_atomic_t *stop;
+	/* The trials' length in epochs: with the training set's steps per epoch
+	 * at the test's batch size it gives combined the trials' length against
+	 * the ramp's (lrs_pick_curve.horizon). 0: unknown, no correction. */
+	long trial_epochs;
 };
 
 #define LRS_RANGE_PROGRESS_EVERY 16

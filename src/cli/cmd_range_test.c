@@ -93,6 +93,8 @@ static lrs_range_config settings(const range_args *a, const lrs_experiment *e, l
 	lrs_range_config rc = e->range.ramp;
 	double epochs = isnan(a->epochs) ? e->range.epochs : a->epochs;
 
+	rc.trial_epochs = e->trial.epochs;   /* for combined's horizon */
+
 	if (a->mode)
 		rc.mode = !strcmp(a->mode, "exponential") ? LRS_RAMP_EXPONENTIAL : LRS_RAMP_LINEAR;
 	if (!isnan(a->start_lr))

@@ -436,6 +436,8 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 			status = cli_fail(CMD, err);
 	} else if ((err = lrs_pipeline_check_memory(&p)) < 0) {
 		status = cli_fail(CMD, err);
+	} else if (g->executor && g->executor->same_data && (err = g->executor->same_data(g->executor, e, ds)) < 0) {
+		status = cli_fail(CMD, err);   /* lrsweep-mpi: a rank without the data; nothing stored */
 	} else {
 		if (!g->quiet && !e->has_trainer)
 			cli_data_summary(CMD, e, ds);

@@ -19,6 +19,15 @@
  * each was given (an MPMD command line, or hosts whose copies differ):
  * workers that trained another experiment would have their results stored
  * under rank 0's. Any difference ends every rank with exit status 2.
+ * Once its data is loaded and its plan checked, before the database
+ * opens, rank 0 likewise gathers each worker's load: an error (a data file
+ * missing on that host) or a SHA-256 of the samples and labels it loaded
+ * (PHASE_DATA); a failed load or another digest ends the run, exit 2.
+ *
+ * A worker rank that is sent SIGINT, SIGTERM or SIGHUP stops its running
+ * trial or repeat after the current step and sends it back marked
+ * interrupted; rank 0 stores it and stops the run as if it had been
+ * signalled itself (mpirun's Ctrl-C signals every rank).
  *
  * Rank 0 opens each phase with a broadcast of double[3] {phase, a, b}:
  * PHASE_RANGE {group} (the repeats of that range-test group's test; the
@@ -30,7 +39,8 @@
  * tpe: one round of trials) followed by the bounds and the plan's given
  * points so far (a long, their length, then double[]: per point its
  * entry, its count of values and the values), from which every rank makes
- * the same plan, or PHASE_HOME (the run ended: before its trials - a bad
+ * the same plan, PHASE_DATA (each worker's data_report, gathered), or
+ * PHASE_HOME (the run ended: before its trials - a bad
  * file, a range test that picked nothing - or after its rounds). After
  * PHASE_POINTS the workers wait for the next phase. Then the worker
  * threads' count is summed, and
@@ -44,6 +54,7 @@
 #include <errno.h>
 #include <math.h>
 #include <mpi.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,11 +74,12 @@ enum { TAG_ASK = 1, TAG_TRIAL = 2, TAG_RESULT = 3 };
 
 #define POLL_NS 500000L   /* rank 0 looks for messages every 0.5 ms */
 
-enum { PHASE_HOME = 0, PHASE_RANGE = 1, PHASE_TRIALS = 2, PHASE_POINTS = 3 };
+enum { PHASE_HOME = 0, PHASE_RANGE = 1, PHASE_TRIALS = 2, PHASE_POINTS = 3, PHASE_DATA = 4 };
 
 static int rank, ranks, threads_ok;   /* MPI_THREAD_MULTIPLE granted */
 static int trials_announced;          /* rank 0: phase 2 or 3 went out */
 static int rounds_announced;          /* rank 0: phase 3 went out      */
+static volatile sig_atomic_t worker_stop;   /* a worker rank was signalled */
 
 /* ------------------------------------------------------------ packing */
 
@@ -253,7 +265,10 @@ static void serve_phase(int asking, const serving *sv)
 /* ------------------------------------------------------------ the range test */
 
 /* A repeat's curve as a message: the fixed part, then lr, loss, smoothed
- * loss and accuracy (n each), then an error text when it failed (n < 0). */
+ * loss and accuracy (n each), then an error text when it failed (n < 0;
+ * CURVE_INTERRUPTED: the worker was signalled, the curve is cut short). */
+#define CURVE_INTERRUPTED (-2L)
+
 typedef struct {
 	long r, n, stopped_at;
 	int diverged;
@@ -263,8 +278,8 @@ typedef struct {
 
 static char *pack_curve(const lrs_range_curve *c, long r, const char *error, size_t *len)
 {
-	curve_head h = { r, error ? -1 : c->n, c->stopped_at, c->diverged, c->wall_seconds,
-	                 error ? strlen(error) + 1 : 0 };
+	curve_head h = { r, error ? -1 : worker_stop ? CURVE_INTERRUPTED : c->n, c->stopped_at, c->diverged,
+	                 c->wall_seconds, error ? strlen(error) + 1 : 0 };
 	size_t n = h.n > 0 ? (size_t)h.n : 0;
 	char *buf;
 
@@ -294,7 +309,7 @@ static long next_repeat(void *ctx, uint64_t *seed)
 {
 	repeats_state *r = ctx;
 
-	if (r->next >= r->repeats || r->err)
+	if (r->next >= r->repeats || r->err || (r->rc->stop && *r->rc->stop))
 		return -1;
 	*seed = r->seeds[r->next];
 	return r->next++;
@@ -307,6 +322,11 @@ static void repeat_result(void *ctx, const char *buf, int len, const MPI_Status 
 
 	(void)len;
 	memcpy(&h, buf, sizeof h);
+	if (h.n == CURVE_INTERRUPTED) {   /* that rank was signalled: the run stops */
+		if (r->rc->stop)
+			*r->rc->stop = 1;
+		return;
+	}
 	if (h.n < 0 || h.r < 0 || h.r >= r->repeats) {
 		if (!r->err)
 			r->err = lrs_error_set(LRS_ERROR, "range test repeat %ld on rank %d: %s", h.r, st->MPI_SOURCE,
@@ -344,6 +364,8 @@ static int mpi_repeats(const lrs_executor *x, size_t group, const lrs_range_conf
 	threads = announce(PHASE_RANGE, (double)group, 0, NULL, NULL);
 	MPI_Bcast(ramp, 3, MPI_DOUBLE, 0, MPI_COMM_WORLD);   /* range_settings */
 	serve_phase(threads, &sv);
+	if (!r.err && rc->stop && *rc->stop)   /* cut short: not kept, --resume runs it again */
+		r.err = lrs_error_set(LRS_EINTERRUPT, "interrupted");
 	if (!r.err && r.got < repeats)
 		r.err = lrs_error_set(LRS_ERROR, "range test: %ld of %ld repeats came back", r.got, repeats);
 	return r.err;
@@ -390,6 +412,10 @@ static void trial_result(void *ctx, const char *buf, int len, const MPI_Status *
 		s->failed = 1;
 		s->rc = lrs_error_set(LRS_ERROR, "%s", lrs_error_last());
 	}
+	/* only a signal interrupts a trial: the one that reached a worker rank
+	 * stops the whole run, as it would on one machine */
+	if (idx >= 0 && o.interrupted && hooks->stop)
+		*hooks->stop = 1;
 }
 
 /* The distributed sweep: rank 0 serves trial indices and stores results
@@ -410,7 +436,89 @@ static int mpi_sweep(const lrs_executor *x, const lrs_plan *plan, const size_t *
 	return s.rc;
 }
 
-static const lrs_executor executor = { "MPI", 0, 1, mpi_repeats, mpi_sweep, NULL };
+/* ------------------------------------------------------------ the same data */
+
+/* What a rank says of the data it loaded (PHASE_DATA). */
+typedef struct {
+	int err;                          /* its load's code: 0 or < 0        */
+	char sha[LRS_SHA256_HEX_SIZE];    /* of the data as loaded            */
+	char host[64];
+	char why[512];                    /* its load's error                 */
+} data_report;
+
+/* This rank's report: its load's error, or the digest of every sample
+ * and label it trains and judges on, as normalised and split. */
+static void report_of(data_report *d, int err, const lrs_dataset *ds)
+{
+	memset(d, 0, sizeof *d);
+	MPI_Get_processor_name(d->host, &(int){ 0 });
+	d->host[sizeof d->host - 1] = 0;
+	d->err = err < 0 ? err : 0;
+	if (err < 0 || !ds) {
+		snprintf(d->why, sizeof d->why, "%s", err < 0 ? lrs_error_last() : "no data");
+		return;
+	}
+	lrs_dataset_digest(d->sha, ds);   /* what run --resume compares, too */
+}
+
+/* The data files experiment e names, for a message: "a.csv" or
+ * "train-images..., train-labels..." (cut to fit). */
+static void data_files(char *buf, size_t size, const lrs_experiment *e)
+{
+	const lrs_data_source *src[2] = { &e->data.train, e->data.has_test ? &e->data.test : NULL };
+	size_t at = 0;
+
+	buf[0] = 0;
+	for (int k = 0; k < 2 && src[k]; k++) {
+		const char *f[4] = { src[k]->images, src[k]->labels, src[k]->path, src[k]->features };
+		for (int j = 0; j < 4; j++)
+			if (f[j] && at < size)
+				at += (size_t)snprintf(buf + at, size - at, "%s%s", at ? ", " : "", f[j]);
+	}
+}
+
+/* Rank 0, before the database opens: every worker rank must have loaded
+ * the data rank 0 did - a worker that trained on other data would have
+ * its results stored under rank 0's. */
+static int mpi_same_data(const lrs_executor *x, const lrs_experiment *e, const lrs_dataset *ds)
+{
+	double msg[3] = { PHASE_DATA, 0, 0 };
+	data_report *all = calloc((size_t)ranks, sizeof *all);
+	char files[300];
+	int err = 0;
+	(void)x;
+
+	if (!all)
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	MPI_Bcast(msg, 3, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+	report_of(&all[0], 0, ds);
+	MPI_Gather(MPI_IN_PLACE, (int)sizeof *all, MPI_BYTE, all, (int)sizeof *all, MPI_BYTE, 0, MPI_COMM_WORLD);
+	data_files(files, sizeof files, e);
+	for (int r = 1; r < ranks && err == 0; r++) {
+		if (all[r].err < 0)
+			err = lrs_error_set(all[r].err == LRS_EINVALID ? LRS_EINVALID : LRS_ERROR, "rank %d (host %s): %s",
+			                    r, all[r].host, all[r].why);
+		else if (strcmp(all[r].sha, all[0].sha))
+			err = lrs_error_set(LRS_EINVALID, "rank %d (host %s) loaded other data than rank 0 (host %s) from "
+			                    "%s%s%s (sha256 %.12s... there, %.12s... here); every rank must read the same "
+			                    "data files", r, all[r].host, all[0].host, files[0] ? files : "", files[0] ? " of " : "",
+			                    e->path, all[r].sha, all[0].sha);
+	}
+	free(all);
+	return err;
+}
+
+/* A worker's side of PHASE_DATA. */
+static void send_data_report(int err, const lrs_dataset *ds)
+{
+	data_report d;
+
+	report_of(&d, err, ds);
+	MPI_Gather(&d, (int)sizeof d, MPI_BYTE, NULL, 0, MPI_BYTE, 0, MPI_COMM_WORLD);
+}
+
+static const lrs_executor executor = { .name = "MPI", .runs_at_once = 1, .repeats = mpi_repeats,
+                                       .sweep = mpi_sweep, .same_data = mpi_same_data };
 
 /* ------------------------------------------------------------ workers */
 
@@ -456,7 +564,12 @@ static int serve_repeats(void *ctx, long thread)
 		if (msg[0] < 0)
 			return 0;
 		lrs_train_config cfg = *job->base;
+		char key[104];
 		cfg.seed = (uint64_t)msg[1];
+		if (cfg.run_key) {   /* an external program's name, as lrs_range_repeats gives it */
+			snprintf(key, sizeof key, "%.80s-%ld", cfg.run_key, msg[0]);
+			cfg.run_key = key;
+		}
 		if (lrs_range_run(&c, job->ds, &cfg, job->rc) < 0)
 			buf = pack_curve(&c, msg[0], lrs_error_last(), &len);
 		else
@@ -474,7 +587,7 @@ static int serve(void *ctx, long thread)
 {
 	const worker_job *job = ctx;
 	worker_slot w = { job->plan, job->ds, (int)thread * 4, NULL, 0, -1 };
-	lrs_trials_hooks hooks = { .ctx = &w, .on_finish = send_result };
+	lrs_trials_hooks hooks = { .ctx = &w, .on_finish = send_result, .stop = &worker_stop };
 
 	for (;;) {
 		char none = 0;
@@ -491,7 +604,11 @@ static int serve(void *ctx, long thread)
 		w.index = idx;
 		at = (size_t)idx;
 		if (lrs_trials_run(job->plan, &at, 1, job->ds, 1, NULL, NULL, &hooks) < 0 || !w.buf) {
+			/* no outcome: the trial failed, or a signal came before it began */
+			lrs_train_result unrun = { LRS_RUN_STOPPED, 0, 0, -1, { 0 }, NAN, 0, NAN, NAN, 0 };
 			lrs_trial_outcome o = { NULL, NULL, 0, 0, 0, lrs_error_last() };
+			if (worker_stop)
+				o = (lrs_trial_outcome){ &unrun, NULL, 0, 1, 0, NULL };
 			free(w.buf);
 			w.buf = pack(&o, idx, &w.len);
 			if (!w.buf)
@@ -518,6 +635,8 @@ static int range_settings(const lrs_pipeline *p, size_t g, lrs_range_config *rc,
 	base->engine = p->engine;
 	base->run_key = pg->run_key;
 	base->params = pg->params;
+	rc->stop = &worker_stop;   /* a signal here cuts the repeat short */
+	base->stop = &worker_stop;
 	rc->start_lr = ramp[0];
 	rc->end_lr = ramp[1];
 	rc->iterations = (long)ramp[2];
@@ -592,6 +711,32 @@ static void give_up(void)
 	MPI_Abort(MPI_COMM_WORLD, 1);
 }
 
+static void on_worker_signal(int sig)
+{
+	(void)sig;
+	worker_stop = 1;
+}
+
+/* SIGINT, SIGTERM and SIGHUP (unless ignored, as under nohup) stop a
+ * worker rank at a safe point, as they stop lrsweep run: its running
+ * trial or repeat ends after its current step and goes to rank 0, which
+ * stores it interrupted and stops the run. Killed at once instead, the
+ * rank would leave rank 0 waiting for it until mpirun kills the job, with
+ * nothing marked. */
+static void worker_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_worker_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (signal(SIGHUP, SIG_IGN) != SIG_IGN)
+		sigaction(SIGHUP, &sa, NULL);
+}
+
 static int worker(int argc, char **argv)
 {
 	const char *path, *db;
@@ -606,6 +751,8 @@ static int worker(int argc, char **argv)
 
 	memset(&p, 0, sizeof p);
 	char logs[600];
+
+	worker_signals();
 
 	lrs_cli_run_args(argc, argv, &path, &threads, &db);   /* NULL when it does not parse */
 	/* the experiment, its data and its model fitted to them, as rank 0
@@ -624,6 +771,10 @@ static int worker(int argc, char **argv)
 		MPI_Bcast(msg, 3, MPI_DOUBLE, 0, MPI_COMM_WORLD);
 		if (msg[0] == PHASE_HOME)
 			break;   /* the run ended before its trials; rank 0 said why */
+		if (msg[0] == PHASE_DATA) {   /* rank 0 says what is wrong, if anything */
+			send_data_report(err, ds);
+			continue;
+		}
 		if (err < 0)
 			give_up();
 		if (!prepared) {   /* the plan and groups rank 0 has */
@@ -672,7 +823,6 @@ enum { FILE_NONE, FILE_READ, FILE_UNREADABLE };
 static void digest_file(file_digest *d, const char *path)
 {
 	lrs_sha256_ctx ctx;
-	uint8_t md[LRS_SHA256_SIZE];
 	char buf[65536];
 	size_t n;
 	FILE *f;
@@ -694,9 +844,7 @@ static void digest_file(file_digest *d, const char *path)
 		snprintf(d->why, sizeof d->why, "%s", strerror(errno));
 	} else {
 		d->state = FILE_READ;
-		lrs_sha256_final(&ctx, md);
-		for (int i = 0; i < LRS_SHA256_SIZE; i++)
-			snprintf(d->sha + 2 * i, 3, "%02x", md[i]);
+		lrs_sha256_final_hex(&ctx, d->sha);
 	}
 	fclose(f);
 }

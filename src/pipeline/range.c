@@ -25,6 +25,7 @@ void lrs_pipeline_range_settings(lrs_range_config *rc, lrs_train_config *base, c
                                  const lrs_optim_config *optim, long batch_size)
 {
 	*rc = e->range.ramp;
+	rc->trial_epochs = e->trial.epochs;
 	if (rc->iterations == 0)
 		rc->iterations = (long)llround(e->range.epochs * (double)lrs_train_steps_per_epoch(ds, batch_size));
 	*base = (lrs_train_config){ .model = *model, .optim = *optim, .batch_size = batch_size, .epochs = 1,

@@ -699,12 +699,28 @@ static void combined_missing(char *buf, size_t size, const lrs_pick_result r[3],
 	}
 }
 
+/* The factor on combined's bounds for trials c->horizon times the ramp's
+ * length: horizon^-LRS_PICK_HORIZON_POWER, the horizon read within
+ * [1/LRS_PICK_HORIZON_CLAMP, LRS_PICK_HORIZON_CLAMP]; 1 when unknown. A
+ * test reads how fast a rate trains over its few hundred updates; a run
+ * many times longer does best at a lower one, a shorter run at a higher. */
+static double horizon_factor(const lrs_pick_curve *c)
+{
+	double h = c->horizon;
+
+	if (!(h > 0) || !isfinite(h))
+		return 1;
+	h = fmin(fmax(h, 1 / LRS_PICK_HORIZON_CLAMP), LRS_PICK_HORIZON_CLAMP);
+	return pow(h, -LRS_PICK_HORIZON_POWER);
+}
+
 /* Three readings of one test, each with its own noise: where the accuracy
  * stops rising (the paper's max_lr), where the loss falls fastest, and
  * where the loss stops falling (its minimum) backed off by
  * LRS_PICK_MIN_BACKOFF. The combined max_lr is the geometric mean of those
- * that could be read; the range below it is a decade, as the loss rules'.
- * Refuses when none could. */
+ * that could be read, scaled for the trials' length (horizon_factor); the
+ * range below it is a decade, as the loss rules'. Refuses when none
+ * could. */
 static void pick_combined(lrs_pick_result *out, const lrs_pick_curve *c)
 {
 	static const char *const names[3] = { "accuracy", "loss-steepest", "loss minimum" };
@@ -729,10 +745,15 @@ static void pick_combined(lrs_pick_result *out, const lrs_pick_curve *c)
 		refuse(out, "%s", missing);
 		return;
 	}
-	double max_lr = exp(log_sum / read);
+	double f = horizon_factor(c), max_lr = exp(log_sum / read) * f;
+	size_t len = 0;
+
 	accept(out, max_lr / LRS_PICK_DECADE, max_lr);
 	if (read < 3)
-		snprintf(out->why, sizeof out->why, "from %d of its 3 readings (%s)", read, missing);
+		len = (size_t)snprintf(out->why, sizeof out->why, "from %d of its 3 readings (%s)", read, missing);
+	if (fabs(f - 1) >= 0.005 && len < sizeof out->why)   /* said when it shows at 2 decimals */
+		snprintf(out->why + len, sizeof out->why - len, "%sscaled x%.2f for trials %.2gx the test's length",
+		         len ? "; " : "", f, c->horizon);
 }
 
 /* ------------------------------------------------------------ the probe */

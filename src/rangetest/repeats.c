@@ -47,8 +47,21 @@ static lrs_pick_curve curve_of(const double *lr, const double *loss, const doubl
                                const double *acc, long n, const lrs_range_config *rc)
 {
 	lrs_pick_curve c = { lr, loss, smoothed, acc, (size_t)n, rc->mode == LRS_RAMP_EXPONENTIAL,
-	                     rc->stop_factor, 0 };
+	                     rc->stop_factor, 0, 0 };
 	return c;
+}
+
+/* The trials' updates over the ramp's: rc->trial_epochs at the test's batch
+ * size, over rc->iterations. 0 when unknown: no trial length, or an
+ * external program that has not said its steps per epoch. */
+static double horizon_of(const lrs_dataset *ds, const lrs_train_config *base, const lrs_range_config *rc)
+{
+	if (rc->trial_epochs <= 0 || rc->iterations <= 0 || !ds)
+		return 0;
+	if (ds->external && lrs_dataset_steps(ds, base->batch_size) <= 0)
+		return 0;
+	return (double)rc->trial_epochs * (double)lrs_train_steps_per_epoch(ds, base->batch_size) /
+	       (double)rc->iterations;
 }
 
 static void mean_curve(lrs_range_outcome *o)
@@ -112,11 +125,13 @@ int lrs_range_test(lrs_range_outcome *out, const lrs_dataset *ds, const lrs_trai
 	}
 	mean_curve(out);
 	lrs_pick_curve mean = curve_of(out->lr, out->loss, out->smoothed_loss, out->accuracy, out->n, rc);
+	mean.horizon = horizon_of(ds, base, rc);
 	lrs_pick_all(out->picks, &mean);
 	for (int rule = 0; rule < LRS_PICK__COUNT; rule++) {
 		for (long r = 0; r < repeats; r++) {
 			const lrs_range_curve *c = &out->curves[r];
 			lrs_pick_curve one = curve_of(c->lr, c->loss, c->smoothed_loss, c->accuracy, c->n, rc);
+			one.horizon = mean.horizon;
 			lrs_pick(&per[r], (lrs_pick_rule)rule, &one);
 		}
 		lrs_pick_spread(&out->min_spread[rule], &out->max_spread[rule], per, (size_t)repeats);

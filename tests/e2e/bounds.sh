@@ -3,7 +3,8 @@
 # seconds: the probe that sets a linear test's range when none is given,
 # the fallback when the rule asked for cannot pick (stored note, warning,
 # the trials get the stand-in's bounds), `run --pick`, the error when no
-# rule can pick, and the warning when the repeats' picks spread over 2x.
+# rule can pick, the warning when the repeats' picks spread over 2x, and
+# combined's scaling for trials longer or shorter than the test.
 set -u
 . "$(dirname "$0")/lib.sh"
 cd "$T" || exit 1
@@ -21,7 +22,7 @@ optimizer: {type: sgd, momentum: 0.9}
 batch_size: ${4:-32}
 range_test: {$2}
 trials:
-  epochs: 2
+  epochs: ${5:-2}
   seeds: [1]
   schedules:
     - type: constant
@@ -99,6 +100,38 @@ else
 fi
 bad_usage "run --pick unknown" "did you mean 'loss-valley'" run fallback.yaml --pick loss-valey
 [ -e "$T/results" ] && nok "bad --pick" "created results/" || ok "bad --pick stores nothing"
+
+# ---------------------------------------------------------------- horizon
+
+# one curve (40 updates, 8 an epoch), trials of 5 and 20 epochs: combined's
+# bounds for 160 updates are (160 / 40)^-1/4 = 0.7071 times those for 40,
+# the other rules' the same; `run` reads the trials' length as range-test does
+for e in 5 20; do
+	exp 5 "repeats: 1, start_lr: 0.001, end_lr: 0.5, iterations: 40, eval_every: 4" 300 32 $e >h$e.yaml
+	run range-test h$e.yaml --db h$e.db
+	[ "$RC" = 0 ] || nok "horizon range-test $e" "rc=$RC $(head -c 300 "$ERR")"
+done
+c5=$(q h5.db "select max_lr from bounds where rule = 'combined'")
+c20=$(q h20.db "select max_lr from bounds where rule = 'combined'")
+n5=$(q h5.db "select coalesce(note, '') from bounds where rule = 'combined'")
+n20=$(q h20.db "select note from bounds where rule = 'combined'")
+same=$(q h5.db "attach 'h20.db' as b; select count(*) from bounds a join b.bounds o using (rule)
+                where a.rule <> 'combined' and a.max_lr is o.max_lr")
+if awk -v a="$c5" -v b="$c20" 'BEGIN { r = b / a; exit !(a > 0 && r > 0.70710 && r < 0.70711) }' &&
+   case "$n5" in *scaled*) false ;; *) true ;; esac && [ "$same" = 4 ] &&
+   case "$n20" in "$n5; scaled x0.71 for trials 4x the test's length" | "scaled x0.71 for"*) true ;; *) false ;; esac; then
+	ok "combined scales for trials 4x the test's length (x0.71, noted); the other rules do not"
+else
+	nok "horizon" "combined $c5 -> $c20 note '$n5' -> '$n20', same $same"
+fi
+run run h20.yaml --db hrun.db
+lr=$(q hrun.db "select json_extract(params, '$.lr') from trials")
+if [ "$RC" = 0 ] && [ "$(q hrun.db "select max_lr from bounds where chosen = 1")" = "$c20" ] &&
+   awk -v a="$c20" -v b="$lr" 'BEGIN { exit !(a > 0 && (a - b) * (a - b) < 1e-24) }'; then
+	ok "run scales as range-test does, and its trials run at the scaled @max"
+else
+	nok "horizon in run" "rc=$RC $(q hrun.db "select rule, max_lr from bounds where chosen = 1") lr=$lr c20=$c20"
+fi
 
 # ---------------------------------------------------------------- no rule
 

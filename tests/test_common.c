@@ -47,6 +47,23 @@ START_TEST(parse_double_strict)
 }
 END_TEST
 
+START_TEST(parse_bool_yaml_spellings)
+{
+	static const char *const yes[] = { "true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON" };
+	static const char *const no[] = { "false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF" };
+	static const char *const bad[] = { "", "y", "n", "1", "0", "tRue", "~", "yes ", "null" };
+	int v;
+
+	for (size_t i = 0; i < 9; i++) {
+		v = -1;
+		ck_assert_msg(lrs_parse_bool(yes[i], &v) == 0 && v == 1, "%s", yes[i]);
+		v = -1;
+		ck_assert_msg(lrs_parse_bool(no[i], &v) == 0 && v == 0, "%s", no[i]);
+		ck_assert_msg(lrs_parse_bool(bad[i], &v) == -1, "'%s' accepted", bad[i]);
+	}
+}
+END_TEST
+
 START_TEST(parse_long_strict)
 {
 	long v;
@@ -100,6 +117,12 @@ START_TEST(buf_escapes_control_characters)
 		{ "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"", "\\xed\\xa0\\x80" },   /* a surrogate */
 		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"",
 		  "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80" },
+		/* bidi overrides and isolates: JSON keeps them (it is data), a
+		 * terminal is shown them; marks (U+200F) and U+202F stay text */
+		{ "a\xe2\x80\xae" "b\xe2\x81\xa6" "c\xe2\x80\xaa" "d\xe2\x81\xa9",
+		  "\"a\xe2\x80\xae" "b\xe2\x81\xa6" "c\xe2\x80\xaa" "d\xe2\x81\xa9\"",
+		  "a\\u202eb\\u2066c\\u202ad\\u2069" },
+		{ "\xe2\x80\x8f\xe2\x80\xaf", "\"\xe2\x80\x8f\xe2\x80\xaf\"", "\xe2\x80\x8f\xe2\x80\xaf" },
 	};
 
 	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
@@ -266,6 +289,85 @@ START_TEST(yaml_alias_bomb_is_refused)
 }
 END_TEST
 
+START_TEST(yaml_merge_keys)
+{
+	/* explicit keys win over merged ones, whatever their order; of several
+	 * merged maps the first wins (PyYAML's reading) */
+	lrs_node *n = parse_ok("a: &a {x: 1, y: 2}\nb: &b {y: 3, z: 4}\n"
+	                       "c: {x: 9, <<: [*a, *b]}\nd: {<<: *a, y: 8}\n");
+	const lrs_node *c = lrs_node_get(n, "c"), *d = lrs_node_get(n, "d");
+
+	ck_assert_uint_eq(c->n, 3);
+	ck_assert_str_eq(lrs_node_get(c, "x")->text, "9");
+	ck_assert_str_eq(lrs_node_get(c, "y")->text, "2");
+	ck_assert_str_eq(lrs_node_get(c, "z")->text, "4");
+	ck_assert_ptr_null(lrs_node_get(c, "<<"));
+	ck_assert_uint_eq(d->n, 2);
+	ck_assert_str_eq(lrs_node_get(d, "y")->text, "8");
+	lrs_node_free(n);
+	/* an anchor on a merge key's value (or inside it) names that value */
+	n = parse_ok("a: {<<: &x {k: 1}, j: 2}\nb: *x\nc: {<<: [&y {p: 1}, *x]}\nd: *y\n");
+	ck_assert_str_eq(lrs_node_get(lrs_node_get(n, "a"), "k")->text, "1");
+	ck_assert_str_eq(lrs_node_get(lrs_node_get(n, "b"), "k")->text, "1");
+	ck_assert_str_eq(lrs_node_get(lrs_node_get(n, "c"), "k")->text, "1");
+	ck_assert_str_eq(lrs_node_get(lrs_node_get(n, "d"), "p")->text, "1");
+	lrs_node_free(n);
+	/* a quoted "<<" is an ordinary key */
+	n = parse_ok("a: {'<<': 1}\n");
+	ck_assert_str_eq(lrs_node_get(lrs_node_get(n, "a"), "<<")->text, "1");
+	lrs_node_free(n);
+}
+END_TEST
+
+START_TEST(yaml_alias_is_located_where_used)
+{
+	lrs_node *n = parse_ok("a: &m {k: 1}\n\nb: *m\n");
+	const lrs_node *b = lrs_node_get(n, "b");
+
+	ck_assert_int_eq(b->line, 3);
+	ck_assert_int_eq(b->column, 4);
+	ck_assert_int_eq(lrs_node_get(b, "k")->line, 1);   /* the values: where written */
+	lrs_node_free(n);
+}
+END_TEST
+
+START_TEST(yaml_refuses_what_it_cannot_keep)
+{
+	static const struct { const char *text; size_t len; int line, column; const char *needle; } cases[] = {
+		{ "a: !!python/object:os.system 1\n", 0, 1, 4, "unsupported YAML tag '!!python/object:os.system'" },
+		{ "a: !foo 1\n", 0, 1, 4, "unsupported YAML tag '!foo'" },
+		{ "a: !foo [1]\n", 0, 1, 4, "unsupported YAML tag '!foo'" },
+		{ "!foo k: 1\n", 0, 1, 1, "unsupported YAML tag '!foo'" },
+		{ "a: \"x\\0y\"\n", 0, 1, 4, "a NUL character" },
+		{ "\"x\\0y\": 1\n", 0, 1, 1, "a NUL character" },
+		{ "a: {<<: 1}\n", 0, 1, 9, "a merge key '<<' takes a mapping" },
+		{ "a: &a {x: 1}\nb: {<<: *a, <<: *a}\n", 0, 2, 13, "duplicate key '<<'" },
+		{ "a: &a {x: 1}\nb: {x: 2, x: 3, <<: *a}\n", 0, 2, 11, "duplicate key 'x'" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		lrs_node *n = NULL;
+		int rc = lrs_config_parse_yaml(&n, cases[i].text, strlen(cases[i].text));
+		ck_assert_msg(rc == LRS_EINVALID, "case %zu: accepted", i);
+		ck_assert_ptr_null(n);
+		ck_assert_msg(strstr(lrs_error_last(), cases[i].needle), "case %zu: %s", i, lrs_error_last());
+		ck_assert_msg(lrs_error_line() == cases[i].line && lrs_error_column() == cases[i].column,
+		              "case %zu: at %d:%d", i, lrs_error_line(), lrs_error_column());
+	}
+}
+END_TEST
+
+START_TEST(yaml_core_tags_are_values)
+{
+	lrs_node *n = parse_ok("a: !!str 0.1\nb: !!float 2\nc: !!map {x: 1}\n");
+
+	ck_assert_str_eq(lrs_node_get(n, "a")->text, "0.1");
+	ck_assert_str_eq(lrs_node_get(n, "b")->text, "2");
+	ck_assert_int_eq(lrs_node_get(n, "c")->kind, LRS_NODE_MAP);
+	lrs_node_free(n);
+}
+END_TEST
+
 START_TEST(yaml_empty_is_empty_map)
 {
 	lrs_node *n = parse_ok("");
@@ -288,6 +390,7 @@ Suite *suite_common(void)
 	tc = tcase_create("util");
 	tcase_add_test(tc, parse_double_strict);
 	tcase_add_test(tc, parse_long_strict);
+	tcase_add_test(tc, parse_bool_yaml_spellings);
 	tcase_add_test(tc, nearest_name_suggests_typos_only);
 	tcase_add_test(tc, buf_json);
 	tcase_add_test(tc, buf_escapes_control_characters);
@@ -307,6 +410,10 @@ Suite *suite_common(void)
 	tcase_add_test(tc, yaml_errors_have_positions);
 	tcase_add_test(tc, yaml_alias_bomb_is_refused);
 	tcase_add_test(tc, yaml_empty_is_empty_map);
+	tcase_add_test(tc, yaml_merge_keys);
+	tcase_add_test(tc, yaml_alias_is_located_where_used);
+	tcase_add_test(tc, yaml_refuses_what_it_cannot_keep);
+	tcase_add_test(tc, yaml_core_tags_are_values);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -202,6 +202,36 @@ START_TEST(idx_gz_grows_its_buffer)
 }
 END_TEST
 
+/* The digest of a dataset follows its data: the same load gives the same
+ * digest, another seed (another split and spiral) or one label changed
+ * another one. */
+START_TEST(digest_follows_the_data)
+{
+	lrs_data_config cfg = { .normalize = LRS_NORM_STANDARDIZE, .validation = 0.2, .seed = 4 };
+	lrs_dataset *a, *b;
+	char da[LRS_SHA256_HEX_SIZE], db[LRS_SHA256_HEX_SIZE];
+
+	cfg.train = (lrs_data_source){ .format = LRS_DATA_SYNTHETIC, .kind = "spirals", .samples = 200, .classes = 3,
+	                               .noise = 0.2 };
+	ck_assert_int_eq(lrs_dataset_load(&a, &cfg), 0);
+	ck_assert_int_eq(lrs_dataset_load(&b, &cfg), 0);
+	lrs_dataset_digest(da, a);
+	lrs_dataset_digest(db, b);
+	ck_assert_uint_eq(strlen(da), 64);
+	ck_assert_str_eq(da, db);
+	b->val.y[3] = (b->val.y[3] + 1) % 3;   /* one label of the validation split */
+	lrs_dataset_digest(db, b);
+	ck_assert_str_ne(da, db);
+	lrs_dataset_free(b);
+	cfg.seed = 5;
+	ck_assert_int_eq(lrs_dataset_load(&b, &cfg), 0);
+	lrs_dataset_digest(db, b);
+	ck_assert_str_ne(da, db);
+	lrs_dataset_free(a);
+	lrs_dataset_free(b);
+}
+END_TEST
+
 /* limit keeps the first rows; the rest of the file is still checked. */
 START_TEST(idx_limit)
 {
@@ -1549,6 +1579,7 @@ Suite *suite_data(void)
 	tcase_add_test(tc, spread_threshold_and_constant_columns);
 	tcase_add_test(tc, spread_of_bytes_as_normalised);
 	tcase_add_test(tc, spread_warning_by_normalisation);
+	tcase_add_test(tc, digest_follows_the_data);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fashion-mnist");

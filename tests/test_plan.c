@@ -372,6 +372,9 @@ START_TEST(duplicates_named_in_plan_order)
 	assert_plan_error(HEAD "trials:\n  seeds: [1, 2]\n  schedules:\n    - {type: constant, lr: 0.05}\n"
 	                  "    - {type: constant}\n    - {type: constant, lr: 0.1}\n",
 	                  "trials 3 (constant, seed 1) and 5 (constant lr=0.1) are the same trial");
+	/* located at the schedule entry of the second trial of the pair */
+	assert_plan_error(HEAD "trials:\n  schedules:\n    - {type: constant}\n    - {type: constant, lr: 0.1}\n",
+	                  ":8:7: trials 1 (constant, seed 3) and 2 (constant lr=0.1) are the same trial");
 }
 END_TEST
 

@@ -1647,6 +1647,8 @@ static const bad_case bad_cases[] = {
 	{ "step", "lr=abc step_size=3", 0, { "'lr'", "abc" } },
 	{ "step", "lr=0.1 step_size=three", 0, { "'step_size'", "three" } },
 	{ "step", "lr=0.1 step_size=2.5", 0, { "'step_size'", "2.5" } },
+	/* past the longest run: said so, not "must be >= 1" */
+	{ "step", "lr=0.1 step_size=1e20", 0, { "'step_size'", "at most 1e15 steps", "1e20" } },
 	{ "step", "lr=0.1 step_size=3 gamma=fast", 0, { "'gamma'", "fast" } },
 	{ "step", "lr=0.1 step_size=3 gamma=0.1,0.2", 0, { "'gamma'", "list" } },
 	{ "step", "lr=0.1,0.2 step_size=3", 0, { "'lr'", "list" } },

@@ -559,6 +559,8 @@ START_TEST(experiment_round_trip)
 	ck_assert_int_eq(rec.status, LRS_EXP_RUNNING);
 	ck_assert_str_eq(rec.config_sha256, sha);
 	ck_assert_int_eq(strlen(rec.created_at), 24);
+	ck_assert_str_eq(rec.data_sha256, "");          /* none given: NULL, read as "" */
+	ck_assert(is_null(st, "SELECT data_sha256 FROM experiments ORDER BY id DESC LIMIT 1"));
 	assert_error(lrs_store_experiment_latest(&rec, st, "nope"), LRS_ENOTFOUND, "nope");
 
 	ck_assert_int_eq(lrs_store_experiment_finish(st, second, LRS_EXP_INTERRUPTED), 0);
@@ -1220,6 +1222,24 @@ END_TEST
  * sqlite3 shell from a current one: a writing open migrates it to the
  * current version, keeping its range tests with no probe (NULL); a
  * read-only open that may upgrade does the same. */
+/* The data digest stored with an experiment is what --resume reads back. */
+START_TEST(data_digest_round_trips)
+{
+	lrs_store *st = open_ok(dbpath, LRS_STORE_CREATE);
+	lrs_experiment_info info = sample_info("digest");
+	lrs_experiment_record rec;
+	int64_t id = 0;
+
+	memset(info.data_sha256, 'a', 64);
+	info.data_sha256[64] = '\0';
+	ck_assert_int_eq(lrs_store_experiment_begin(&id, st, &info), 0);
+	ck_assert_int_eq(lrs_store_experiment_latest(&rec, st, "digest"), 0);
+	ck_assert_int_eq(rec.id, id);
+	ck_assert_str_eq(rec.data_sha256, info.data_sha256);
+	lrs_store_free(st);
+}
+END_TEST
+
 START_TEST(version_4_migrates)
 {
 	lrs_store *st = open_ok(dbpath, LRS_STORE_CREATE);
@@ -1235,7 +1255,8 @@ START_TEST(version_4_migrates)
 	ck_assert_int_eq(lrs_store_range_test_add(NULL, st, exp, &rt, pts, 2), 0);
 	lrs_store_free(st);
 	ck_assert_msg(access("/usr/bin/sqlite3", X_OK) == 0, "/usr/bin/sqlite3 is needed to make a version 4 file");
-	snprintf(cmd, sizeof cmd, "/usr/bin/sqlite3 '%s' 'ALTER TABLE range_tests DROP COLUMN probe_iterations;"
+	snprintf(cmd, sizeof cmd, "/usr/bin/sqlite3 '%s' 'ALTER TABLE experiments DROP COLUMN data_sha256;"
+	         " ALTER TABLE range_tests DROP COLUMN probe_iterations;"
 	         " ALTER TABLE range_tests DROP COLUMN probe_note; PRAGMA user_version = 4' >/dev/null", dbpath);
 	ck_assert_int_eq(system(cmd), 0);
 	snprintf(path, sizeof path, "%s/copy.db", tmpdir);
@@ -1313,6 +1334,7 @@ Suite *suite_store(void)
 	tcase_add_test(q, readonly_refuses_writes);
 	tcase_add_test(q, integrity_and_sqlite_shell);
 	tcase_add_test(q, version_4_migrates);
+	tcase_add_test(q, data_digest_round_trips);
 	suite_add_tcase(s, q);
 	return s;
 }

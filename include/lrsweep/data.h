@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lrsweep/sha256.h"
+
 /* One split: n samples of d features, row-major. The features are kept
  * as float32 (x), or, when the source holds bytes (idx images, npy uint8
  * arrays), as those bytes (x8), normalised as they are read: feature j of
@@ -206,6 +208,13 @@ int lrs_feature_spread_measure(lrs_feature_spread *out, const lrs_split *s);
  * "" and it returns 0. */
 int lrs_feature_spread_warning(char *buf, size_t cap, const lrs_feature_spread *spread, lrs_normalize norm,
                                const char *name, const char *column);
+
+/* The SHA-256 of the dataset as loaded (every split's features, labels and
+ * shape; the classes and their names) as 64 hex digits into out: what
+ * `run --resume` compares with the digest stored by the run it continues.
+ * 0.17 s for Fashion-MNIST's 70,000 images (55 MB; measured on the
+ * project's machine, one core). */
+void lrs_dataset_digest(char out[LRS_SHA256_HEX_SIZE], const lrs_dataset *ds);
 
 /* Frees a dataset; accepts NULL. Its splits are views into one block:
  * never lrs_split_free() them. */

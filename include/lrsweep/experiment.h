@@ -31,6 +31,7 @@
  * which a double (a YAML number is read as one) holds every whole number
  * exactly; 2^53 + 1 would be read as 2^53 and silently run another seed. */
 #define LRS_MAX_SEED 9007199254740991.0
+#define LRS_MAX_NAME 100                 /* characters of an experiment name */
 
 /* The range_test: section (SPEC §11), defaults filled in. */
 typedef struct {

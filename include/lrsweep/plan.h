@@ -59,6 +59,8 @@ typedef struct {
 	long batch_size;
 	long epochs;
 	uint64_t seed;
+	int line, column;           /* where the file writes its schedule
+	                               entry; 0 when not from a file        */
 } lrs_trial_spec;
 
 typedef struct {

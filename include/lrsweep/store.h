@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LRS_STORE_SCHEMA_VERSION 5      /* PRAGMA user_version written    */
+#define LRS_STORE_SCHEMA_VERSION 6      /* PRAGMA user_version written    */
 #define LRS_STORE_APPLICATION_ID 0x4c525357 /* PRAGMA application_id, "LRSW" */
 
 /* Flags of lrs_store_open. */
@@ -101,6 +101,7 @@ typedef struct {
 	long features;
 	long classes;
 	const char *command;            /* "run" (NULL), "range-test", "train" */
+	char data_sha256[65];           /* lrs_dataset_digest; "" = none (NULL) */
 } lrs_experiment_info;
 
 /* What lrs_store_experiment_latest finds. */
@@ -109,6 +110,7 @@ typedef struct {
 	lrs_experiment_status status;
 	char config_sha256[65];         /* hex digest of the stored config   */
 	char created_at[32];            /* ISO-8601 UTC                      */
+	char data_sha256[65];           /* digest of its data; "" when none  */
 } lrs_experiment_record;
 
 /* Stores a new experiment, status running, created_at now; the store

@@ -38,7 +38,8 @@ int lrs_buf_json_string(lrs_buf *b, const char *s);
 
 /* Appends `s` as text safe to print on a terminal: newline, tab and
  * carriage return as \n \t \r, other control characters (C0, DEL) and
- * bytes that are not UTF-8 as \xNN, C1 controls as \u00NN; printable
+ * bytes that are not UTF-8 as \xNN, C1 controls as \u00NN, bidirectional
+ * overrides, embeddings and isolates as \u202e (and the like); printable
  * UTF-8 as it is. Stops before b->len would exceed `max` (0: no limit),
  * never inside a character. Returns how many bytes of `s` were left out
  * (0: all of it). A backslash is not escaped: this is for people. */
@@ -74,6 +75,11 @@ int lrs_parse_double(const char *s, double *out);
 
 /* Parses all of `s` as a decimal integer in [LONG_MIN, LONG_MAX]. */
 int lrs_parse_long(const char *s, long *out);
+
+/* Parses a boolean as YAML 1.1 (PyYAML) spells it: true|yes|on and
+ * false|no|off, each lowercase, capitalised or uppercase. Returns 0 with
+ * *out 1 or 0, or -1 for any other text. */
+int lrs_parse_bool(const char *s, int *out);
 
 /* The name of `names` closest to `word` in edit distance when close enough
  * to be a likely typo, else NULL. */

@@ -61,6 +61,15 @@ int cli_open_read(lrs_store **st, const char *cmd, const cli_globals *g, const c
 	return 0;
 }
 
+void cli_wrote(const char *cmd, const char *path)
+{
+	lrs_buf b = { 0 };
+
+	lrs_buf_printable(&b, path, 0);
+	fprintf(stderr, "lrsweep %s: wrote %s\n", cmd, b.data ? b.data : path);
+	lrs_buf_free(&b);
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;

@@ -46,6 +46,10 @@ typedef struct {
  * set) and returns the exit status for library code `rc`. */
 int cli_fail(const char *cmd, int rc);
 
+/* "lrsweep CMD: wrote PATH" on stderr, one line: a newline or escape
+ * of the path the user gave is shown escaped. */
+void cli_wrote(const char *cmd, const char *path);
+
 /* Prints "lrsweep CMD: ..." to stderr and returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

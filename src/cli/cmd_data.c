@@ -137,13 +137,19 @@ int cmd_data(int argc, char **argv, cli_globals *g)
 	}
 	int width = 5;   /* of the label column: the longest name, at most MAX_LABEL_WIDTH */
 	for (int c = 0; c < ds->classes; c++) {
-		size_t len = strlen(ds->class_names[c]);
-		width = len > (size_t)width ? (len > MAX_LABEL_WIDTH ? MAX_LABEL_WIDTH : (int)len) : width;
+		lrs_buf name = { 0 };   /* as shown: escaped, cut at a whole character */
+		lrs_buf_printable(&name, ds->class_names[c], MAX_LABEL_WIDTH);
+		width = name.len > (size_t)width ? (int)name.len : width;
+		lrs_buf_free(&name);
 	}
 	printf("\nsamples per class\n%-6s  %-*s  %8s  %10s  %8s\n", "class", width, "label", "train", "validation", "test");
-	for (int c = 0; c < ds->classes; c++)
-		printf("%-6d  %-*.*s  %8zu  %10zu  %8zu\n", c, width, width, ds->class_names[c], counts[c],
+	for (int c = 0; c < ds->classes; c++) {
+		lrs_buf name = { 0 };   /* a label of the file may hold an escape or a tab */
+		lrs_buf_printable(&name, ds->class_names[c], MAX_LABEL_WIDTH);
+		printf("%-6d  %-*s  %8zu  %10zu  %8zu\n", c, width, name.data ? name.data : "?", counts[c],
 		       counts[ds->classes + c], counts[2 * ds->classes + c]);
+		lrs_buf_free(&name);
+	}
 model:
 	printf("\n");
 	cli_model_table(stdout, e, ds);

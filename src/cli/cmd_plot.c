@@ -98,6 +98,6 @@ int cmd_plot(int argc, char **argv, cli_globals *g)
 	if (a.out && (rc = lrs_outfile_check_db(a.out, a.db, "the plot")) < 0)
 		return cli_fail(CMD, rc);
 	if ((status = cli_read(CMD, g, a.db, a.experiment, 1, draw, &a)) == EXIT_OK && a.out && !g->quiet)
-		fprintf(stderr, "lrsweep %s: wrote %s\n", CMD, a.out);
+		cli_wrote(CMD, a.out);
 	return status;
 }

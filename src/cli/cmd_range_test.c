@@ -225,7 +225,7 @@ int cmd_range_test(int argc, char **argv, cli_globals *g)
 			goto out;
 		}
 		if (a.plot && !g->quiet)
-			fprintf(stderr, "lrsweep %s: wrote %s\n", CMD, a.plot);
+			cli_wrote(CMD, a.plot);
 	}
 out:
 	lrs_store_free(st);

@@ -72,6 +72,6 @@ int cmd_report(int argc, char **argv, cli_globals *g)
 		return cli_parsed(CMD, rc);
 	cli_signals_output(CMD, NULL);   /* a signal leaves no temporary file behind */
 	if ((status = cli_read(CMD, g, a.db, a.experiment, 1, write_report, &a)) == EXIT_OK && !g->quiet)
-		fprintf(stderr, "lrsweep %s: wrote %s\n", CMD, a.out);
+		cli_wrote(CMD, a.out);
 	return status;
 }

@@ -252,7 +252,7 @@ int cmd_schedule(int argc, char **argv, cli_globals *g)
 			goto out;
 		}
 		if (a.plot_path && !g->quiet)
-			fprintf(stderr, "lrsweep schedule: wrote %s\n", a.plot_path);
+			cli_wrote("schedule", a.plot_path);
 		if (!a.format_given)
 			goto out;
 	}

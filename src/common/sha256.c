@@ -124,15 +124,24 @@ void lrs_sha256(uint8_t out[LRS_SHA256_SIZE], const void *data, size_t len)
 	lrs_sha256_final(&ctx, out);
 }
 
-void lrs_sha256_hex(char out[LRS_SHA256_HEX_SIZE], const void *data, size_t len)
+void lrs_sha256_final_hex(lrs_sha256_ctx *ctx, char out[LRS_SHA256_HEX_SIZE])
 {
 	static const char digits[] = "0123456789abcdef";
 	uint8_t d[LRS_SHA256_SIZE];
 
-	lrs_sha256(d, data, len);
+	lrs_sha256_final(ctx, d);
 	for (int i = 0; i < LRS_SHA256_SIZE; i++) {
 		out[2 * i] = digits[d[i] >> 4];
 		out[2 * i + 1] = digits[d[i] & 15];
 	}
 	out[2 * LRS_SHA256_SIZE] = '\0';
+}
+
+void lrs_sha256_hex(char out[LRS_SHA256_HEX_SIZE], const void *data, size_t len)
+{
+	lrs_sha256_ctx c;
+
+	lrs_sha256_init(&c);
+	lrs_sha256_update(&c, data, len);
+	lrs_sha256_final_hex(&c, out);
 }

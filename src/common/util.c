@@ -91,6 +91,15 @@ static int is_c1(const unsigned char *p)
 	return p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f;
 }
 
+/* A bidirectional embedding, override or isolate (U+202A..U+202E,
+ * U+2066..U+2069): shown raw, one in a name turns the rest of its line
+ * around on a terminal, numbers of the other columns included. */
+static int is_bidi_control(const unsigned char *p)
+{
+	return p[0] == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) ||
+	                        (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9));
+}
+
 int lrs_buf_json_string(lrs_buf *b, const char *s)
 {
 	int rc = lrs_buf_printf(b, "\"");
@@ -126,6 +135,8 @@ size_t lrs_buf_printable(lrs_buf *b, const char *s, size_t max)
 			snprintf(unit, sizeof unit, "\\x%02x", *p);
 		else if (is_c1(p))
 			snprintf(unit, sizeof unit, "\\u%04x", p[1]);
+		else if (n == 3 && is_bidi_control(p))
+			snprintf(unit, sizeof unit, "\\u%04x", ((p[0] & 0x0fu) << 12) | ((p[1] & 0x3fu) << 6) | (p[2] & 0x3fu));
 		else
 			snprintf(unit, sizeof unit, "%.*s", (int)n, (const char *)p);
 		if (max && b->len + strlen(unit) > max)
@@ -311,6 +322,22 @@ int lrs_parse_long(const char *s, long *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+int lrs_parse_bool(const char *s, int *out)
+{
+	static const char *const words[] = {
+		"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF",   /* 0 */
+		"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON",      /* 1 */
+	};
+
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+		if (!strcmp(s, words[i])) {
+			*out = i >= 9;
+			return 0;
+		}
+	}
+	return -1;
 }
 
 /* ------------------------------------------------------- nearest name */

@@ -23,13 +23,18 @@
 
 #define MAX_FILE_BYTES (16 << 20)   /* an experiment file is text, not data */
 
+/* Adds one problem as one line: a newline or other control character in
+ * what the file says (a value quoted back) is written escaped, "\n". */
 static void problem_at(checker *ck, int line, int column, const char *fmt, va_list ap)
 {
 	char msg[512];
+	lrs_buf shown = { 0 };
 
 	vsnprintf(msg, sizeof msg, fmt, ap);
+	lrs_buf_printable(&shown, msg, 0);
 	lrs_buf_printf(&ck->errors, "%s%s:%d:%d: %s", ck->count ? "\n" : "", ck->path,
-	               line ? line : 1, column ? column : 1, msg);
+	               line ? line : 1, column ? column : 1, shown.data ? shown.data : "");
+	lrs_buf_free(&shown);
 	ck->count++;
 }
 
@@ -160,11 +165,7 @@ int cfg_get_bool(checker *ck, const lrs_node *map, const char *key, int *out)
 		return 0;
 	if (!cfg_is_scalar(ck, n, key))
 		return -1;
-	if (!strcmp(n->text, "true") || !strcmp(n->text, "True") || !strcmp(n->text, "yes")) {
-		*out = 1;
-	} else if (!strcmp(n->text, "false") || !strcmp(n->text, "False") || !strcmp(n->text, "no")) {
-		*out = 0;
-	} else {
+	if (lrs_parse_bool(n->text, out) < 0) {
 		cfg_problem(ck, n, "'%s' must be true or false, got '%s'", key, n->text);
 		return -1;
 	}
@@ -971,6 +972,36 @@ static void get_seconds(checker *ck, const lrs_node *map, const char *key, doubl
 }
 
 /* Allocated copies into `trainer`: the command, the environment. */
+/* The placeholders of one argument of trainer.command: a {word} that is
+ * none of them (a typo, {param_file}) would reach the program as written,
+ * and {args} inside a longer argument would stay text; both are errors. A
+ * brace not around a lowercase word ('{"a": 1}') is the argument's own. */
+static void check_placeholders(checker *ck, const lrs_node *a)
+{
+	static const char *const names[] = { "params_file", "trial_key", "seed", "mode", "args" };
+	const size_t n_names = sizeof names / sizeof names[0];
+
+	for (const char *p = strchr(a->text, '{'); p; p = strchr(p + 1, '{')) {
+		size_t len = strspn(p + 1, "abcdefghijklmnopqrstuvwxyz_");
+		char word[64];
+		size_t k = 0;
+		if (len == 0 || len >= sizeof word || p[1 + len] != '}')
+			continue;
+		snprintf(word, sizeof word, "%.*s", (int)len, p + 1);
+		while (k < n_names && strcmp(word, names[k]))
+			k++;
+		if (k == n_names) {
+			const char *near = lrs_nearest_name(word, names, n_names);
+			cfg_problem(ck, a, "unknown placeholder '{%s}' in 'command'%s%s%s (placeholders: {params_file}, "
+			            "{trial_key}, {seed}, {mode}, {args})", word, near ? " (did you mean '{" : "",
+			            near ? near : "", near ? "}'?)" : "");
+		} else if (!strcmp(word, "args") && strcmp(a->text, "{args}")) {
+			cfg_problem(ck, a, "'{args}' must be an argument of its own in 'command' (it becomes one "
+			            "argument --key=value per param), got '%s'", a->text);
+		}
+	}
+}
+
 static void read_command(checker *ck, const lrs_node *cmd, lrs_external_config *t)
 {
 	if (!cmd)
@@ -990,6 +1021,7 @@ static void read_command(checker *ck, const lrs_node *cmd, lrs_external_config *
 			cfg_problem(ck, a, "'command' entries must be single values%s", i == 0 ? " (the program first)" : "");
 			continue;
 		}
+		check_placeholders(ck, a);
 		t->argv[t->argc++] = strdup(a->text);
 	}
 }
@@ -1075,6 +1107,34 @@ static void read_model_section(checker *ck, lrs_experiment *e)
 			                "stack (model.layers), which trials.space cannot vary", space->keys[k]);
 }
 
+/* The experiment's name: letters, digits, - _ . as SPEC says, and also
+ * what it becomes: it starts with a letter or a digit (".x" would make a
+ * hidden results/.x.db, "-x" reads as a flag on the command line), it is
+ * not all digits (queries read "7" as experiment id 7), and at most
+ * LRS_MAX_NAME characters ("results/NAME.db-journal" and "NAME-logs" are
+ * file names, at most 255 bytes). */
+static void check_name(checker *ck, const lrs_node *name)
+{
+	const char *p = name->text;
+	size_t len = strlen(p), digits = 0;
+	int ok = len > 0;
+
+	for (; *p; p++) {
+		ok &= isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.';
+		digits += isdigit((unsigned char)*p) != 0;
+	}
+	if (!ok)
+		cfg_problem(ck, name, "'name' must be letters, digits, - _ or ., got '%s'", name->text);
+	else if (!isalnum((unsigned char)name->text[0]))
+		cfg_problem(ck, name, "'name' must start with a letter or a digit, got '%s'", name->text);
+	else if (digits == len)
+		cfg_problem(ck, name, "'name' must not be all digits (queries would read '%s' as an experiment id)",
+		            name->text);
+	else if (len > LRS_MAX_NAME)
+		cfg_problem(ck, name, "'name' is %zu characters long, at most %d are allowed", len, LRS_MAX_NAME);
+}
+
+
 static void read_top(checker *ck, lrs_experiment *e)
 {
 	static const char *const keys[] = {
@@ -1089,12 +1149,7 @@ static void read_top(checker *ck, lrs_experiment *e)
 	if (!name) {
 		cfg_problem(ck, root, "missing 'name' (letters, digits, - _ .)");
 	} else if (cfg_is_scalar(ck, name, "name")) {
-		const char *p = name->text;
-		int ok = *p != '\0';
-		for (; *p; p++)
-			ok &= isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.';
-		if (!ok)
-			cfg_problem(ck, name, "'name' must be letters, digits, - _ or ., got '%s'", name->text);
+		check_name(ck, name);
 		e->name = name->text;
 	}
 	cfg_get_integer(ck, root, "seed", 0, LRS_MAX_SEED, &seed);

@@ -353,8 +353,9 @@ static void read_input(checker *ck, const lrs_node *in, lrs_net_config *net)
 	}
 	for (size_t i = 0; i < in->n; i++) {
 		const lrs_node *x = in->items[i];
-		if (x->kind != LRS_NODE_SCALAR || lrs_parse_double(x->text, &d) < 0 || d != (double)(size_t)d || d < 1 ||
-		    d > MAX_SIZE) {
+		/* the range first: (size_t)d of 1e80 or -1 is undefined behaviour */
+		if (x->kind != LRS_NODE_SCALAR || lrs_parse_double(x->text, &d) < 0 || d < 1 || d > MAX_SIZE ||
+		    d != (double)(size_t)d) {
 			cfg_problem(ck, x, "'input' sizes must be whole numbers in [1, 1000000], got %s",
 			            x->kind == LRS_NODE_SCALAR ? x->text : cfg_kind_name(x));
 			return;
@@ -381,8 +382,8 @@ static void read_hidden(checker *ck, const lrs_node *n, lrs_mlp_config *m)
 			for (size_t i = 0; i < hidden->n; i++) {
 				double v;
 				const lrs_node *w = hidden->items[i];
-				if (w->kind != LRS_NODE_SCALAR || lrs_parse_double(w->text, &v) < 0 ||
-				    v != (double)(size_t)v || v < 1 || v > MAX_SIZE)
+				if (w->kind != LRS_NODE_SCALAR || lrs_parse_double(w->text, &v) < 0 || v < 1 || v > MAX_SIZE ||
+				    v != (double)(size_t)v)   /* the range first, as above */
 					cfg_problem(ck, w, "layer widths must be whole numbers in [1, 1000000], got %s",
 					            w->kind == LRS_NODE_SCALAR ? w->text : cfg_kind_name(w));
 				else

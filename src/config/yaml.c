@@ -8,6 +8,7 @@
 
 #include "lrsweep/config.h"
 #include "lrsweep/error.h"
+#include "lrsweep/util.h"
 
 typedef struct {
 	char *name;        /* anchor name          */
@@ -21,13 +22,16 @@ typedef struct {
 	anchor *anchors;    /* every anchor seen, in order */
 	size_t n_anchors, cap_anchors;
 	size_t n_nodes;     /* nodes made so far, for the budget */
+	lrs_node *kept;     /* the values of merge keys, merged by copy and
+	                       kept to the end: an anchor may name them */
 } reader;
 
 static int count_node(reader *r, const yaml_mark_t *m)
 {
 	if (++r->n_nodes > LRS_CONFIG_MAX_NODES)
 		return lrs_error_set_at(LRS_EINVALID, (int)m->line + 1, (int)m->column + 1,
-		                        "document expands to more than %d nodes (alias bomb?)", LRS_CONFIG_MAX_NODES);
+		                        "document expands to more than %d nodes (an alias bomb, or a list too long "
+		                        "for an experiment file)", LRS_CONFIG_MAX_NODES);
 	return 0;
 }
 
@@ -87,6 +91,19 @@ static void position_of(const reader *r, size_t offset, int *line, int *col)
 	}
 }
 
+/* The offset of the first byte of `text` that starts no valid UTF-8
+ * character, or len when there is none. */
+static size_t first_invalid_utf8(const char *text, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		size_t n = lrs_utf8_len(text + i);
+		if (n == 0 || n > len - i)
+			return i;
+		i += n;
+	}
+	return len;
+}
+
 static int next_event(reader *r, yaml_event_t *ev)
 {
 	const yaml_parser_t *p = &r->parser;
@@ -95,6 +112,12 @@ static int next_event(reader *r, yaml_event_t *ev)
 	if (yaml_parser_parse(&r->parser, ev))
 		return 0;
 	if (p->error == YAML_READER_ERROR) {   /* bad bytes: libyaml gives an offset, no mark */
+		size_t bad = first_invalid_utf8(r->text, r->len);
+		if (bad < r->len) {   /* where the bad character starts, not where libyaml noticed */
+			position_of(r, bad, &line, &col);
+			return lrs_error_set_at(LRS_EINVALID, line, col, "not UTF-8 text: byte 0x%02x starts no UTF-8 "
+			                        "character (a Latin-1 file? save it as UTF-8)", (unsigned char)r->text[bad]);
+		}
 		position_of(r, p->problem_offset, &line, &col);
 		return lrs_error_set_at(LRS_EINVALID, line, col, "not UTF-8 text: %s (byte 0x%02x)",
 		                        p->problem ? p->problem : "unreadable", (unsigned)(p->problem_value & 0xff));
@@ -107,6 +130,149 @@ static int next_event(reader *r, yaml_event_t *ev)
 	return lrs_error_set_at(LRS_EINVALID, line, col, "YAML syntax error: %s%s%s",
 	                        p->problem ? p->problem : "unreadable", p->context ? " " : "",
 	                        p->context ? p->context : "");
+}
+
+/* A scalar holding a NUL ("\0" in a quoted string) would be cut short at
+ * it, silently: a path "a\0b" read as "a". Refused where it is written. */
+static int check_scalar(const yaml_event_t *ev)
+{
+	if (strlen((const char *)ev->data.scalar.value) == ev->data.scalar.length)
+		return 0;
+	return lrs_error_set_at(LRS_EINVALID, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1,
+	                        "a NUL character (\\0) in a string: no name, path or value can hold one");
+}
+
+/* A tag other than the YAML core schema's (`!!python/object`, `!foo`)
+ * asks for a type lrsweep does not have: refused, as a safe loader does,
+ * rather than dropped. Core tags (`!!str 0.1`) are accepted: values are
+ * read as text and checked by what they configure. */
+static int check_tag(const yaml_char_t *tag, const yaml_mark_t *m)
+{
+	static const char *const core[] = { "str", "int", "float", "bool", "null", "seq", "map" };
+	static const char prefix[] = "tag:yaml.org,2002:";
+	const char *t = (const char *)tag;
+	size_t n = sizeof prefix - 1;
+	int is_core = !strncmp(t ? t : "", prefix, n);   /* a tag:yaml.org one, written !!NAME */
+
+	if (!t || !strcmp(t, "!"))
+		return 0;
+	for (size_t i = 0; is_core && i < sizeof core / sizeof core[0]; i++)
+		if (!strcmp(t + n, core[i]))
+			return 0;
+	return lrs_error_set_at(LRS_EINVALID, (int)m->line + 1, (int)m->column + 1,
+	                        "unsupported YAML tag '%s%s': only the core types (!!str, !!int, !!float, "
+	                        "!!bool, !!null, !!seq, !!map) may be named", is_core ? "!!" : "", is_core ? t + n : t);
+}
+
+static int read_node(reader *r, yaml_event_t *ev, lrs_node **out, int depth);
+
+/* Reads a mapping key (event `ev`, consumed) of `map` into *key: a scalar,
+ * new in the map. *merge is set for the merge key `<<` (plain, as written). */
+static int read_key(yaml_event_t *ev, const lrs_node *map, int seen_merge, char **key, int *merge)
+{
+	int kl = (int)ev->start_mark.line + 1, kc = (int)ev->start_mark.column + 1;
+	const char *k = ev->type == YAML_SCALAR_EVENT ? (const char *)ev->data.scalar.value : NULL;
+	int rc = 0;
+
+	*key = NULL;
+	*merge = k && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !strcmp(k, "<<");
+	if (!k)
+		rc = lrs_error_set_at(LRS_EINVALID, kl, kc, "mapping keys must be plain words");
+	else if ((rc = check_scalar(ev)) < 0 || (rc = check_tag(ev->data.scalar.tag, &ev->start_mark)) < 0)
+		;   /* the message is set */
+	else if (*merge ? seen_merge : lrs_node_get(map, k) != NULL)
+		rc = lrs_error_set_at(LRS_EINVALID, kl, kc, "duplicate key '%s'", k);
+	else if (!(*key = strdup(k)))
+		rc = lrs_error_set(LRS_ENOMEM, "out of memory");
+	yaml_event_delete(ev);
+	return rc;
+}
+
+/* Adds to `merged` copies of the keys of mapping `src` that it does not
+ * have yet: the value of a merge key, `<<: *base` (or each of `<<: [*a,
+ * *b]`, the first one winning), as PyYAML reads it. Copies (within the
+ * node budget): an anchor may name src or a part of it. */
+static int merge_from(reader *r, lrs_node *merged, const lrs_node *src, int depth)
+{
+	int rc = 0;
+
+	if (src->kind == LRS_NODE_LIST && depth == 0) {
+		for (size_t i = 0; rc == 0 && i < src->n; i++)
+			rc = merge_from(r, merged, src->items[i], 1);
+		return rc;
+	}
+	if (src->kind != LRS_NODE_MAP)
+		return lrs_error_set_at(LRS_EINVALID, src->line, src->column,
+		                        "a merge key '<<' takes a mapping (such as *name) or a list of them");
+	for (size_t i = 0; rc == 0 && i < src->n; i++) {
+		const lrs_node *v = src->items[i];
+		yaml_mark_t m = { 0, (size_t)(v->line > 0 ? v->line - 1 : 0), (size_t)(v->column > 0 ? v->column - 1 : 0) };
+		lrs_node *copy;
+		if (lrs_node_get(merged, src->keys[i]))
+			continue;
+		if ((rc = copy_node(r, &copy, v, &m)) == 0 && (rc = lrs_node_append(merged, src->keys[i], copy)) < 0)
+			lrs_node_free(copy);
+	}
+	return rc;
+}
+
+/* Moves into `map` the merged keys that it does not set itself. */
+static int apply_merge(lrs_node *map, lrs_node *merged)
+{
+	for (size_t i = 0; merged && i < merged->n; i++) {
+		if (lrs_node_get(map, merged->keys[i]))
+			continue;
+		if (lrs_node_append(map, merged->keys[i], merged->items[i]) < 0)
+			return LRS_ENOMEM;
+		merged->items[i] = NULL;   /* the map owns it now */
+	}
+	return 0;
+}
+
+/* Reads the children of list or map `parent` up to its end event. */
+static int read_children(reader *r, lrs_node *parent, int depth)
+{
+	int is_map = parent->kind == LRS_NODE_MAP;
+	yaml_event_type_t end = is_map ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
+	lrs_node *merged = NULL;   /* what merge keys bring, applied at the end */
+	yaml_event_t ev;
+	int rc = 0;
+
+	while (rc == 0 && (rc = next_event(r, &ev)) == 0) {
+		char *key = NULL;
+		int merge = 0, key_line = 0, key_col = 0;   /* where the key was */
+		lrs_node *child = NULL;
+		if (ev.type == end) {
+			yaml_event_delete(&ev);
+			rc = apply_merge(parent, merged);
+			break;
+		}
+		if (is_map) {
+			key_line = (int)ev.start_mark.line + 1;
+			key_col = (int)ev.start_mark.column + 1;
+			if ((rc = read_key(&ev, parent, merged != NULL, &key, &merge)) < 0 || (rc = next_event(r, &ev)) < 0) {
+				free(key);
+				break;
+			}
+		}
+		if ((rc = read_node(r, &ev, &child, depth + 1)) == 0 && merge) {
+			if ((rc = merged ? 0 : lrs_node_new_map(&merged, key_line, key_col)) == 0)
+				rc = merge_from(r, merged, child, 0);
+			if ((r->kept || lrs_node_new_list(&r->kept, 0, 0) == 0) && lrs_node_append(r->kept, NULL, child) == 0)
+				child = NULL;
+			else
+				rc = lrs_error_set(LRS_ENOMEM, "out of memory");
+			lrs_node_free(child);
+		} else if (rc == 0) {
+			child->key_line = key_line;
+			child->key_column = key_col;
+			if ((rc = lrs_node_append(parent, key, child)) < 0)
+				lrs_node_free(child);
+		}
+		free(key);
+	}
+	lrs_node_free(merged);
+	return rc;
 }
 
 /* Reads the node that starts with event `ev` (consumed). */
@@ -124,14 +290,17 @@ static int read_node(reader *r, yaml_event_t *ev, lrs_node **out, int depth)
 		for (size_t i = r->n_anchors; i-- > 0 && !a;)
 			if (strcmp(r->anchors[i].name, (const char *)ev->data.alias.anchor) == 0)
 				a = &r->anchors[i];
-		if (a)
-			rc = copy_node(r, out, a->node, &m);
-		else
+		if (a && (rc = copy_node(r, out, a->node, &m)) == 0) {
+			(*out)->line = line;   /* a problem of the value as a whole: where it is used */
+			(*out)->column = col;
+		} else if (!a) {
 			rc = lrs_error_set_at(LRS_EINVALID, line, col, "unknown alias '*%s'", ev->data.alias.anchor);
+		}
 		break;
 	}
 	case YAML_SCALAR_EVENT:
-		if ((rc = count_node(r, &m)) < 0)
+		if ((rc = count_node(r, &m)) < 0 || (rc = check_scalar(ev)) < 0 ||
+		    (rc = check_tag(ev->data.scalar.tag, &m)) < 0)
 			break;
 		rc = lrs_node_new_scalar(out, (const char *)ev->data.scalar.value, line, col);
 		anchor_name = (const char *)ev->data.scalar.anchor;
@@ -139,52 +308,16 @@ static int read_node(reader *r, yaml_event_t *ev, lrs_node **out, int depth)
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT: {
 		int is_map = ev->type == YAML_MAPPING_START_EVENT;
-		yaml_event_type_t end = is_map ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
-		char *key = NULL;
-		int key_line = 0, key_col = 0;   /* where the pending key was */
-		yaml_event_t child_ev;
-
-		if ((rc = count_node(r, &m)) < 0)
+		if ((rc = count_node(r, &m)) < 0 ||
+		    (rc = check_tag(is_map ? ev->data.mapping_start.tag : ev->data.sequence_start.tag, &m)) < 0)
 			break;
 		if (depth >= LRS_CONFIG_MAX_DEPTH) {
 			rc = lrs_error_set_at(LRS_EINVALID, line, col, "nested more than %d levels deep", LRS_CONFIG_MAX_DEPTH);
 			break;
 		}
 		rc = is_map ? lrs_node_new_map(out, line, col) : lrs_node_new_list(out, line, col);
-		while (rc == 0) {
-			lrs_node *child = NULL;
-			if ((rc = next_event(r, &child_ev)) < 0)
-				break;
-			if (child_ev.type == end) {
-				yaml_event_delete(&child_ev);
-				break;
-			}
-			if (is_map && !key) {
-				/* a key: must be a scalar, must be new */
-				int kl = (int)child_ev.start_mark.line + 1, kc = (int)child_ev.start_mark.column + 1;
-				if (child_ev.type != YAML_SCALAR_EVENT) {
-					rc = lrs_error_set_at(LRS_EINVALID, kl, kc, "mapping keys must be plain words");
-				} else if (lrs_node_get(*out, (const char *)child_ev.data.scalar.value)) {
-					rc = lrs_error_set_at(LRS_EINVALID, kl, kc, "duplicate key '%s'", child_ev.data.scalar.value);
-				} else if (!(key = strdup((const char *)child_ev.data.scalar.value))) {
-					rc = lrs_error_set(LRS_ENOMEM, "out of memory");
-				}
-				key_line = kl;
-				key_col = kc;
-				yaml_event_delete(&child_ev);
-				continue;
-			}
-			rc = read_node(r, &child_ev, &child, depth + 1);
-			if (rc == 0 && is_map) {
-				child->key_line = key_line;
-				child->key_column = key_col;
-			}
-			if (rc == 0 && (rc = lrs_node_append(*out, key, child)) < 0)
-				lrs_node_free(child);
-			free(key);
-			key = NULL;
-		}
-		free(key);
+		if (rc == 0)
+			rc = read_children(r, *out, depth);
 		anchor_name = (const char *)(is_map ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor);
 		break;
 	}
@@ -251,6 +384,7 @@ out:
 	for (size_t i = 0; i < r.n_anchors; i++)
 		free(r.anchors[i].name);
 	free(r.anchors);
+	lrs_node_free(r.kept);
 	yaml_parser_delete(&r.parser);
 	*out = root;
 	return rc;

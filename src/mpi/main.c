@@ -446,31 +446,10 @@ typedef struct {
 	char why[512];                    /* its load's error                 */
 } data_report;
 
-static void digest_split(lrs_sha256_ctx *ctx, const lrs_split *s)
-{
-	size_t cells = s->n * s->d;
-
-	lrs_sha256_update(ctx, &s->n, sizeof s->n);
-	lrs_sha256_update(ctx, &s->d, sizeof s->d);
-	if (s->x)
-		lrs_sha256_update(ctx, s->x, cells * sizeof *s->x);
-	if (s->x8)
-		lrs_sha256_update(ctx, s->x8, cells);
-	if (s->shift)
-		lrs_sha256_update(ctx, s->shift, s->d * sizeof *s->shift);
-	if (s->scale)
-		lrs_sha256_update(ctx, s->scale, s->d * sizeof *s->scale);
-	if (s->y)
-		lrs_sha256_update(ctx, s->y, s->n * sizeof *s->y);
-}
-
 /* This rank's report: its load's error, or the digest of every sample
  * and label it trains and judges on, as normalised and split. */
 static void report_of(data_report *d, int err, const lrs_dataset *ds)
 {
-	lrs_sha256_ctx ctx;
-	uint8_t md[LRS_SHA256_SIZE];
-
 	memset(d, 0, sizeof *d);
 	MPI_Get_processor_name(d->host, &(int){ 0 });
 	d->host[sizeof d->host - 1] = 0;
@@ -479,14 +458,7 @@ static void report_of(data_report *d, int err, const lrs_dataset *ds)
 		snprintf(d->why, sizeof d->why, "%s", err < 0 ? lrs_error_last() : "no data");
 		return;
 	}
-	lrs_sha256_init(&ctx);
-	lrs_sha256_update(&ctx, &ds->classes, sizeof ds->classes);
-	digest_split(&ctx, &ds->train);
-	digest_split(&ctx, &ds->val);
-	digest_split(&ctx, &ds->test);
-	lrs_sha256_final(&ctx, md);
-	for (int i = 0; i < LRS_SHA256_SIZE; i++)
-		snprintf(d->sha + 2 * i, 3, "%02x", md[i]);
+	lrs_dataset_digest(d->sha, ds);   /* what run --resume compares, too */
 }
 
 /* The data files experiment e names, for a message: "a.csv" or
@@ -851,7 +823,6 @@ enum { FILE_NONE, FILE_READ, FILE_UNREADABLE };
 static void digest_file(file_digest *d, const char *path)
 {
 	lrs_sha256_ctx ctx;
-	uint8_t md[LRS_SHA256_SIZE];
 	char buf[65536];
 	size_t n;
 	FILE *f;
@@ -873,9 +844,7 @@ static void digest_file(file_digest *d, const char *path)
 		snprintf(d->why, sizeof d->why, "%s", strerror(errno));
 	} else {
 		d->state = FILE_READ;
-		lrs_sha256_final(&ctx, md);
-		for (int i = 0; i < LRS_SHA256_SIZE; i++)
-			snprintf(d->sha + 2 * i, 3, "%02x", md[i]);
+		lrs_sha256_final_hex(&ctx, d->sha);
 	}
 	fclose(f);
 }

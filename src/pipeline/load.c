@@ -5,6 +5,7 @@
 
 #include "lrsweep/error.h"
 #include "lrsweep/pipeline.h"
+#include "lrsweep/util.h"
 
 /* Which of the source's files `msg` starts with (0..3: images, labels,
  * path, features), or -1. */
@@ -16,6 +17,28 @@ static int names_a_file(const char *msg, const lrs_data_source *src)
 		if (files[i] && strncmp(msg, files[i], strlen(files[i])) == 0 && msg[strlen(files[i])] == ':')
 			return i;
 	return -1;
+}
+
+/* Rewrites the current error (`rc`) of loading the data as one line that
+ * says where: a problem of a data file is located where experiment `path`
+ * names that file, one of the data as configured names the experiment
+ * file. A control character of a file name (a newline) is shown escaped. */
+static void locate_data_error(int rc, const char *path, const lrs_data_config *dc)
+{
+	const lrs_data_source *src = &dc->train;
+	int f = names_a_file(lrs_error_last(), src);
+	lrs_buf msg = { 0 };   /* the error, printable */
+
+	if (f < 0 && dc->has_test && (f = names_a_file(lrs_error_last(), &dc->test)) >= 0)
+		src = &dc->test;
+	lrs_buf_printable(&msg, lrs_error_last(), 0);
+	if (f >= 0 && src->file_line[f] > 0)
+		lrs_error_set(rc, "%s:%d:%d: %s", path, src->file_line[f], src->file_column[f], msg.data ? msg.data : "");
+	else if (f < 0)
+		lrs_error_set(rc, "%s: data: %s", path, msg.data ? msg.data : "");
+	else
+		lrs_error_set(rc, "%s", msg.data ? msg.data : "");
+	lrs_buf_free(&msg);
 }
 
 int lrs_pipeline_load(lrs_experiment **exp, lrs_dataset **ds, const char *path)
@@ -35,17 +58,7 @@ int lrs_pipeline_load(lrs_experiment **exp, lrs_dataset **ds, const char *path)
 		return 0;
 	}
 	if ((rc = lrs_dataset_load(ds, &(*exp)->data)) < 0) {
-		const lrs_data_config *dc = &(*exp)->data;
-		const lrs_data_source *src = &dc->train;
-		int f = names_a_file(lrs_error_last(), src);
-		if (f < 0 && dc->has_test && (f = names_a_file(lrs_error_last(), &dc->test)) >= 0)
-			src = &dc->test;
-		/* a problem of a data file: say where the experiment names it;
-		 * of the data as configured: name the experiment file */
-		if (f >= 0 && src->file_line[f] > 0)
-			lrs_error_set(rc, "%s:%d:%d: %s", path, src->file_line[f], src->file_column[f], lrs_error_last());
-		else if (f < 0)
-			lrs_error_set(rc, "%s: data: %s", path, lrs_error_last());
+		locate_data_error(rc, path, &(*exp)->data);
 		lrs_experiment_free(*exp);
 		*exp = NULL;
 		return rc;

@@ -442,8 +442,11 @@ static void first_change(char *out, size_t cap, const char *old, const char *now
 }
 
 /* The experiment to resume: the latest of that name, if its file is the
- * same. *exp_id = 0 when there is none (start one). */
-static int find_resumable(const lrs_experiment *e, lrs_store *st, const char *db, int64_t *exp_id)
+ * same and so is the data it loaded (`data_sha256`, "" for an external
+ * trainer's; an experiment stored without one is not compared). *exp_id =
+ * 0 when there is none (start one). */
+static int find_resumable(const lrs_experiment *e, lrs_store *st, const char *db, const char *data_sha256,
+                          int64_t *exp_id)
 {
 	lrs_experiment_record rec;
 	char sha[LRS_SHA256_HEX_SIZE], change[256];
@@ -465,16 +468,77 @@ static int find_resumable(const lrs_experiment *e, lrs_store *st, const char *db
 		                     "file changed since (%s); run without --resume to start a new experiment",
 		                     e->path, e->name, (long long)rec.id, db, change);
 	}
+	if (rec.data_sha256[0] && data_sha256[0] && strcmp(rec.data_sha256, data_sha256))
+		return lrs_error_set(LRS_EINVALID, "%s: cannot resume experiment '%s' (id %lld in %s): its data changed "
+		                     "since (the files it names now hold other samples, labels or classes: digest "
+		                     "%.12s, was %.12s); run without --resume to start a new experiment",
+		                     e->path, e->name, (long long)rec.id, db, data_sha256, rec.data_sha256);
 	*exp_id = rec.id;
 	return 0;
+}
+
+static int by_text(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* How many of the stored trials `have` the plan lacks (the first in *first). */
+static size_t missing_from_plan(const lrs_plan *plan, const lrs_trial_list *have, size_t *first)
+{
+	const char **keys = malloc((plan->n + 1) * sizeof *keys);
+	size_t missing = 0;
+
+	if (!keys)
+		return 0;   /* no check without memory; the sweep will fail for want of it */
+	for (size_t i = 0; i < plan->n; i++)
+		keys[i] = plan->items[i].key;
+	qsort(keys, plan->n, sizeof *keys, by_text);
+	for (size_t k = have->n; k-- > 0;) {   /* backwards: *first ends as the first missing */
+		if (!bsearch(&have->items[k].trial_key, keys, plan->n, sizeof *keys, by_text)) {
+			missing++;
+			*first = k;
+		}
+	}
+	free(keys);
+	return missing;
+}
+
+/* A resumed sweep must plan the trials the run it continues stored. The
+ * bounds of --min-lr/--max-lr are not in the experiment file: resumed
+ * with others, or without them, it would add a second set of trials, of
+ * other rates, beside the first. Refused before anything is written. */
+static int check_same_bounds(const lrs_pipeline *p, lrs_store *st, const char *db)
+{
+	const lrs_experiment *e = p->e;
+	lrs_trial_list have;
+	size_t missing = 0, first = 0;
+	double lo, hi;
+	int err;
+
+	if ((err = lrs_store_trial_list(&have, st, p->experiment_id)) < 0)
+		return err;
+	if (have.n > 0 && !p->planned && p->n_groups > 0 &&
+	    lrs_store_bounds_chosen(&lo, &hi, st, p->experiment_id, p->groups[0].key) == LRS_ENOTFOUND)
+		err = lrs_error_set(LRS_EINVALID, "%s: cannot resume experiment '%s' (id %lld in %s): its trials were "
+		                    "planned with bounds given by --min-lr and --max-lr; give the same ones again",
+		                    e->path, e->name, (long long)p->experiment_id, db);
+	else if (have.n > 0 && p->planned && !e->trial.tpe && (missing = missing_from_plan(&p->plan, &have, &first)))
+		err = lrs_error_set(LRS_EINVALID, "%s: cannot resume experiment '%s' (id %lld in %s): %zu of its %zu "
+		                    "stored trials (trial %lld first) are not in the plan the bounds %.4g .. %.4g make; "
+		                    "give the --min-lr and --max-lr of the run that stored them (or none, if it had none)",
+		                    e->path, e->name, (long long)p->experiment_id, db, missing, have.n,
+		                    (long long)have.items[first].id, p->groups[0].min_lr, p->groups[0].max_lr);
+	lrs_trial_list_free(&have);
+	return err;
 }
 
 /* The experiment: resumed (claimed: one writer) or begun. */
 static int begin(lrs_pipeline *p, lrs_store *st, const char *db)
 {
+	lrs_experiment_info info = lrs_pipeline_experiment_info(p->e, p->ds, "run");
 	int err;
 
-	if (p->opt.resume && (err = find_resumable(p->e, st, db, &p->experiment_id)) < 0)
+	if (p->opt.resume && (err = find_resumable(p->e, st, db, info.data_sha256, &p->experiment_id)) < 0)
 		return err;
 	p->resumed = p->experiment_id != 0;
 	if (p->resumed && (err = lrs_store_experiment_claim(st, p->experiment_id)) < 0) {
@@ -484,13 +548,14 @@ static int begin(lrs_pipeline *p, lrs_store *st, const char *db)
 		p->experiment_id = 0;
 		return lrs_error_set(err, "cannot resume: %s; wait for it to end (or stop it), then resume", msg);
 	}
+	if (p->resumed && (err = check_same_bounds(p, st, db)) < 0) {
+		p->experiment_id = 0;   /* refused: nothing of it is touched */
+		return err;
+	}
 	if (stopped(p) && !p->resumed)   /* while the store opened: still nothing stored */
 		return LRS_EINTERRUPT;
-	if (!p->resumed) {
-		lrs_experiment_info info = lrs_pipeline_experiment_info(p->e, p->ds, "run");
-		if ((err = lrs_store_experiment_begin(&p->experiment_id, st, &info)) < 0)
-			return err;
-	}
+	if (!p->resumed && (err = lrs_store_experiment_begin(&p->experiment_id, st, &info)) < 0)
+		return err;
 	say(p, 0, "%s experiment %lld in %s", p->resumed ? "resuming" : "started", (long long)p->experiment_id, db);
 	return 0;
 }

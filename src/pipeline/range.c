@@ -14,7 +14,9 @@ lrs_experiment_info lrs_pipeline_experiment_info(const lrs_experiment *e, const 
                                                  const char *command)
 {
 	lrs_experiment_info info = { e->name, e->text, NULL, NULL, (long)ds->train.n, (long)ds->val.n,
-	                             (long)ds->test.n, (long)ds->features, ds->classes, command };
+	                             (long)ds->test.n, (long)ds->features, ds->classes, command, "" };
+	if (!ds->external)   /* a trainer's data is its own: nothing to digest */
+		lrs_dataset_digest(info.data_sha256, ds);
 	return info;
 }
 

@@ -62,19 +62,31 @@ static int find_gnuplot(char *out, size_t cap)
  * control characters escaped (lrs_buf_printable): a title from the
  * database must not reach a text terminal as an ESC sequence, nor an SVG
  * file as a character XML forbids. */
-static void put_quoted(FILE *f, const char *s)
+static void put_quoted_as(FILE *f, const char *s, int tic)
 {
 	lrs_buf b = { 0 };
 
 	lrs_buf_printable(&b, s ? s : "", 0);
 	fputc('\'', f);
 	for (const char *p = b.data ? b.data : ""; *p; p++) {
-		if (*p == '\'')
-			fputc('\'', f);
+		if (*p == '\'' || (tic && *p == '%'))
+			fputc(*p, f);
 		fputc(*p, f);
 	}
 	fputc('\'', f);
 	lrs_buf_free(&b);
+}
+
+static void put_quoted(FILE *f, const char *s)
+{
+	put_quoted_as(f, s, 0);
+}
+
+/* A tic label: gnuplot reads it as a format ("%g" is the tic's value), so
+ * a '%' of the text is written "%%" ("%n" would end the plot in an error). */
+static void put_tic_label(FILE *f, const char *s)
+{
+	put_quoted_as(f, s, 1);
 }
 
 static void put_block(FILE *f, size_t prefix, size_t k, const lrs_plot_series *s)
@@ -284,7 +296,7 @@ static void put_axes(FILE *f, const lrs_plot_opts *opts, const lrs_plot_series *
 		fprintf(f, "set xrange [0.5:%zu.5]\nset xtics (", opts->n_xcategories);
 		for (size_t k = 0; k < opts->n_xcategories; k++) {
 			fprintf(f, "%s", k ? ", " : "");
-			put_quoted(f, opts->xcategories[k]);
+			put_tic_label(f, opts->xcategories[k]);
 			fprintf(f, " %zu", k + 1);
 		}
 		fprintf(f, ")\nset grid noxtics\n");
@@ -305,7 +317,7 @@ static void put_axes(FILE *f, const lrs_plot_opts *opts, const lrs_plot_series *
 		fprintf(f, "set yrange [0.5:%zu.5]\nset ytics (", rows);
 		for (size_t k = 0; k < rows; k++) {
 			fprintf(f, "%s", k ? ", " : "");
-			put_quoted(f, opts->categories[k]);
+			put_tic_label(f, opts->categories[k]);
 			fprintf(f, " %zu", rows - k);
 		}
 		/* and a margin either side: no point on the border */

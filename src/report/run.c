@@ -8,6 +8,29 @@
 #include "lrsweep/pipeline.h"
 #include "lrsweep/report.h"
 #include "lrsweep/results.h"
+#include "lrsweep/util.h"
+
+/* Stored or planned text (a label, a params value) as a table cell: its
+ * tabs, newlines and escapes shown escaped, padded to `width` bytes. */
+static void put_printable(FILE *f, const char *s, int width)
+{
+	lrs_buf b = { 0 };
+
+	lrs_buf_printable(&b, s, 0);
+	fprintf(f, "%-*s", width, b.data ? b.data : "?");
+	lrs_buf_free(&b);
+}
+
+static size_t printable_len(const char *s)
+{
+	lrs_buf b = { 0 };
+	size_t n;
+
+	lrs_buf_printable(&b, s, 0);
+	n = b.len;
+	lrs_buf_free(&b);
+	return n;
+}
 
 void lrs_report_plan(FILE *f, const lrs_pipeline *p)
 {
@@ -27,16 +50,23 @@ void lrs_report_plan(FILE *f, const lrs_pipeline *p)
 		fprintf(f, "bounds %.4g .. %.4g\n\n", p->groups[0].min_lr, p->groups[0].max_lr);
 	if (p->n_groups > 1) {
 		fprintf(f, "%5s  %6s  %11s  %s\n", "group", "trials", "first trial", "range test for");
-		for (size_t k = 0; k < p->n_groups; k++)
-			fprintf(f, "%5zu  %6zu  %11zu  %s\n", k + 1, p->groups[k].trials, p->groups[k].first + 1,
-			       p->groups[k].key);
+		for (size_t k = 0; k < p->n_groups; k++) {
+			fprintf(f, "%5zu  %6zu  %11zu  ", k + 1, p->groups[k].trials, p->groups[k].first + 1);
+			put_printable(f, p->groups[k].key, 0);
+			fputc('\n', f);
+		}
 		fprintf(f, "\n");
 	}
 	fprintf(f, "%5s  %-16s  %20s  %5s  %s\n", "trial", "key", "seed", "batch", "configuration");
-	for (size_t i = 0; i < plan->n; i++)
-		fprintf(f, "%5zu  %-16s  %20llu  %5ld  %s\n", i + 1, plan->items[i].key,
-		       (unsigned long long)plan->items[i].seed, plan->items[i].batch_size, plan->items[i].label);
+	for (size_t i = 0; i < plan->n; i++) {
+		fprintf(f, "%5zu  %-16s  %20llu  ", i + 1, plan->items[i].key, (unsigned long long)plan->items[i].seed);
+		fprintf(f, "%5ld  ", plan->items[i].batch_size);
+		put_printable(f, plan->items[i].label, 0);
+		fputc('\n', f);
+	}
 }
+
+
 
 /* "0.8712 ± 0.0021", "0.8712" alone (one seed), or "-" (no value);
  * padded to a column unless last. */
@@ -63,13 +93,15 @@ int lrs_report_leaderboard(FILE *f, lrs_store *st, int64_t exp_id)
 	if ((rc = lrs_results_load(&r, st, exp_id, NULL)) < 0)
 		return rc;
 	for (size_t k = 0; k < r.n_ranked; k++)
-		if (strlen(r.configs[r.ranked[k]].label) > (size_t)width)
-			width = (int)strlen(r.configs[r.ranked[k]].label);
+		if (printable_len(r.configs[r.ranked[k]].label) > (size_t)width)
+			width = (int)printable_len(r.configs[r.ranked[k]].label);
 	fprintf(f, "\nleaderboard (mean ± sd over seeds of completed trials; ranked by validation accuracy)\n\n");
 	fprintf(f, "%4s  %-*s  %3s  %-17s  %s\n", "rank", width, "configuration", "n", "best val acc", "test acc");
 	for (size_t k = 0; k < r.n_ranked; k++) {
 		const lrs_result_config *c = &r.configs[r.ranked[k]];
-		fprintf(f, "%4zu  %-*s  %3zu  ", c->rank, width, c->label, c->n);
+		fprintf(f, "%4zu  ", c->rank);
+		put_printable(f, c->label, width);
+		fprintf(f, "  %3zu  ", c->n);
 		print_mean_sd(f, c->mean, c->sd, 0);
 		fprintf(f, "  ");
 		print_mean_sd(f, c->mean_test, c->sd_test, 1);

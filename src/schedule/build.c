@@ -472,6 +472,8 @@ static int parse_steps(const build_ctx *b, const param_spec *p, const lrs_node *
 	} else if (v != floor(v)) {
 		return bad(b, n, p->name, "must be a whole number of steps (or \"N epochs\"), got '%s'", t);
 	}
+	if (v > p->hi && p->hi >= (double)MAX_STEPS)   /* a range text leaves this bound out */
+		return bad(b, n, p->name, "must be at most 1e15 steps (no run is longer), got '%s'", t);
 	if (!in_range(p, v)) {
 		char what[160];
 		snprintf(what, sizeof what, "must be %s steps, got '%%s'", rng);
@@ -514,8 +516,8 @@ static int parse_choice(const build_ctx *b, const param_spec *p, const lrs_node 
 	}
 	/* YAML spellings of booleans */
 	if (p->kind == K_BOOL) {
-		if (!strcmp(t, "True") || !strcmp(t, "TRUE") || !strcmp(t, "yes")) { *out = 1; return 0; }
-		if (!strcmp(t, "False") || !strcmp(t, "FALSE") || !strcmp(t, "no")) { *out = 0; return 0; }
+		if (lrs_parse_bool(t, out) == 0)
+			return 0;
 	}
 	snprintf(what, sizeof what, "must be one of %s, got '%%s'", p->choices);
 	return bad(b, n, p->name, what, t);

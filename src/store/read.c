@@ -51,6 +51,8 @@ int lrs_store_experiment_latest(lrs_experiment_record *out, lrs_store *st, const
 	snprintf(out->config_sha256, sizeof out->config_sha256, "%s", text ? text : "");
 	text = (const char *)sqlite3_column_text(s, 3);
 	snprintf(out->created_at, sizeof out->created_at, "%s", text ? text : "");
+	text = (const char *)sqlite3_column_text(s, 4);
+	snprintf(out->data_sha256, sizeof out->data_sha256, "%s", text ? text : "");
 	rc = 0;
 done:
 	sqlite3_reset(s);

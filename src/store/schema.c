@@ -225,6 +225,10 @@ static const char *const migrations[LRS_STORE_SCHEMA_VERSION] = {
 	 * given, an exponential test, or every test of version 4) */
 	"ALTER TABLE range_tests ADD COLUMN probe_iterations INTEGER;\n"
 	"ALTER TABLE range_tests ADD COLUMN probe_note TEXT;\n",
+	/* 5 -> 6: a digest of the data an experiment loaded, so that --resume
+	 * refuses to mix trials of other data under an unchanged file; NULL
+	 * for an external trainer's data and every experiment of version 5 */
+	"ALTER TABLE experiments ADD COLUMN data_sha256 TEXT;\n",
 };
 
 /* --------------------------------------------------------- the statements */
@@ -234,7 +238,7 @@ static const char *const stmt_sql[SQ_COUNT] = {
 	[SQ_COMMIT] = "COMMIT",
 	[SQ_ROLLBACK] = "ROLLBACK",
 	[SQ_EXP_LATEST] =
-		"SELECT id, status, config_sha256, created_at FROM experiments"
+		"SELECT id, status, config_sha256, created_at, data_sha256 FROM experiments"
 		" WHERE name = ?1 AND command = 'run' ORDER BY id DESC LIMIT 1",
 	[SQ_TRIAL_LIST] =
 		"SELECT id, trial_key, status, seed FROM trials"
@@ -242,8 +246,8 @@ static const char *const stmt_sql[SQ_COUNT] = {
 	[SQ_EXP_INSERT] =
 		"INSERT INTO experiments (name, config, config_sha256, status,"
 		" created_at, tool_version, host, train_samples, val_samples,"
-		" test_samples, features, classes, command)"
-		" VALUES (?1, ?2, ?3, 'running', " STORE_NOW ", ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+		" test_samples, features, classes, command, data_sha256)"
+		" VALUES (?1, ?2, ?3, 'running', " STORE_NOW ", ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
 	[SQ_EXP_FINISH] =
 		"UPDATE experiments SET status = ?2, finished_at = " STORE_NOW
 		" WHERE id = ?1",

@@ -153,6 +153,7 @@ int lrs_store_experiment_begin(int64_t *out, lrs_store *st, const lrs_experiment
 	store_bind_int_or_null(&b, s, 9, info->features, info->features < 0);
 	store_bind_int_or_null(&b, s, 10, info->classes, info->classes < 0);
 	store_bind_text(&b, s, 11, info->command ? info->command : "run");
+	store_bind_text(&b, s, 12, info->data_sha256[0] ? info->data_sha256 : NULL);
 	if (b != SQLITE_OK) {
 		rc = store_fail(st, b, what);
 		sqlite3_clear_bindings(s);

@@ -389,10 +389,13 @@ static void located_error(char *line, size_t size, const lrs_experiment *e)
 static void note_error(builder *b)
 {
 	char line[4200];
+	lrs_buf shown = { 0 };   /* the line, a newline of a value escaped */
 
 	located_error(line, sizeof line, b->e);
-	if (!b->errors.data || !strstr(b->errors.data, line))
-		lrs_buf_printf(&b->errors, "%s%s", b->failed ? "\n" : "", line);
+	lrs_buf_printable(&shown, line, 0);
+	if (shown.data && (!b->errors.data || !strstr(b->errors.data, shown.data)))
+		lrs_buf_printf(&b->errors, "%s%s", b->failed ? "\n" : "", shown.data);
+	lrs_buf_free(&shown);
 	b->failed++;
 }
 
@@ -553,6 +556,8 @@ static int add_seed(builder *b, const lrs_node *entry, const point *pt, const lr
 	t = &b->plan->items[b->plan->n];
 	*t = pt->base;
 	t->seed = seed;
+	t->line = entry->line;
+	t->column = entry->column;
 	err = lrs_sched_build(&t->sched, lrs_node_get(entry, "type")->text, pt->params, ctx);
 	if (err == LRS_EINVALID && b->lenient)
 		err = refused(t, b->e, lrs_node_get(entry, "type")->text, pt->params);
@@ -836,6 +841,11 @@ static int check_distinct(const lrs_plan *p, const lrs_experiment *e)
 		return 0;
 	if (e->trial.random)
 		return random_twins(p, e, first, twin);
+	if (p->items[twin].line > 0)   /* at the schedule entry of the second one */
+		return lrs_error_set(LRS_EINVALID, "%s:%d:%d: trials %zu (%s, seed %llu) and %zu (%s) are the same trial: "
+		                     "a grid lists a value twice or a value equals a default", e->path, p->items[twin].line,
+		                     p->items[twin].column, first + 1, p->items[first].label,
+		                     (unsigned long long)p->items[first].seed, twin + 1, p->items[twin].label);
 	return lrs_error_set(LRS_EINVALID, "%s: trials %zu (%s, seed %llu) and %zu (%s) are the same trial: a grid "
 	                     "lists a value twice or a value equals a default", e->path, first + 1, p->items[first].label,
 	                     (unsigned long long)p->items[first].seed, twin + 1, p->items[twin].label);

@@ -162,7 +162,7 @@ fi
 # every row kept, the tests with no probe known (NULL)
 cur=$(sqlite3 "$T/rt.db" 'pragma user_version')
 cp "$T/rt.db" "$T/v4.db"
-sqlite3 "$T/v4.db" "alter table range_tests drop column probe_iterations;
+sqlite3 "$T/v4.db" "alter table experiments drop column data_sha256; alter table range_tests drop column probe_iterations;
 	alter table range_tests drop column probe_note; pragma user_version = 4"
 counts() { sqlite3 "$1" "select (select count(*) from range_tests) || ',' || (select count(*) from range_points)
 	|| ',' || (select count(*) from bounds) || ',' || (select group_concat(seed) from range_tests)"; }

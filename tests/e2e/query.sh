@@ -176,10 +176,10 @@ sqlite3 "$T/other.db" "create table x (a)"
 bad_usage "not lrsweep" "not an lrsweep database" query "$T/other.db" trials
 # the schema this lrsweep writes, which older files are upgraded to
 CUR=$(sq 'pragma user_version')
-# back to schema version 4 (before the probe's columns), then 3 (before
+# back to schema version 4 (before the data digest and the probe's columns), then 3 (before
 # the range-test groups): range_tests and trials lose their group columns,
 # bounds its group in the primary key
-V4_SQL="alter table range_tests drop column probe_iterations; alter table range_tests drop column probe_note;"
+V4_SQL="alter table experiments drop column data_sha256; alter table range_tests drop column probe_iterations; alter table range_tests drop column probe_note;"
 V3_SQL="$V4_SQL drop index range_tests_by_experiment; alter table range_tests drop column group_key;
 	create index range_tests_by_experiment on range_tests (experiment_id, repeat);
 	alter table trials drop column bounds_group; alter table trials drop column log;

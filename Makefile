@@ -12,9 +12,9 @@
 #   make accuracy-bench  test accuracy of lrsweep against PyTorch: the MLP,
 #                     LeNet-5 and the CLR paper's net, 3 seeds (~7 min)
 #   make range-study  the range test's bounds on Fashion-MNIST vs a grid (~2 min)
-#   make bounds-bench the bound-quality benchmark: 171 problems (the first 145
-#                     took ~12 min from an empty cache; later runs reuse
-#                     cached trials, ~1-2 min)
+#   make bounds-bench the bound-quality benchmark: 171 problems (~13 min
+#                     from an empty cache; later runs reuse cached trials,
+#                     ~1-3 min)
 #   make search-bench TPE against Optuna's on known functions, against random
 #                     search on bound-benchmark problems, and against Optuna's
 #                     on lrsweep trials of four of them (8 minutes here)

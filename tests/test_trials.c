@@ -49,6 +49,7 @@ typedef struct {
 	int starts, finishes;        /* calls of on_start, on_finish          */
 	long epoch_calls;            /* calls of on_epoch                     */
 	int out_of_order;            /* a callback came when it should not    */
+	char worker[LRS_WORKER_SIZE]; /* who on_start said trains it          */
 	int has_result, pruned, interrupted, failed;
 	lrs_train_result res;        /* a copy of *o->result                  */
 	lrs_epoch_stats epochs[MAX_EPOCHS];  /* (n_epochs) from on_finish     */
@@ -95,13 +96,14 @@ static void leave(sweep_log *l)
 	atomic_fetch_sub(&l->inside, 1);
 }
 
-static int on_start(void *ctx, size_t i)
+static int on_start(void *ctx, size_t i, const char *worker)
 {
 	sweep_log *l = ctx;
 	trial_log *t = &l->t[i];
 
 	t->start_seq = enter(l);
 	t->out_of_order |= t->starts > 0 || t->finishes > 0;
+	snprintf(t->worker, sizeof t->worker, "%s", worker ? worker : "");
 	t->starts++;
 	leave(l);
 	return 0;
@@ -203,6 +205,9 @@ static void assert_well_ordered(const sweep_log *l, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const trial_log *t = &l->t[i];
 		ck_assert_msg(!t->out_of_order, "trial %zu: a callback out of order", i);
+		/* who trains it: this host, one of the sweep's threads */
+		ck_assert_msg(strstr(t->worker, "/thread ") && t->worker[0] != '/', "trial %zu: worker '%s'", i,
+		              t->worker);
 		ck_assert_int_eq(t->starts, 1);
 		ck_assert_int_eq(t->finishes, 1);
 		ck_assert_int_lt(t->start_seq, t->finish_seq);

@@ -22,4 +22,8 @@ int lrs_run_tasks(long n, int threads, lrs_task_fn fn, void *ctx);
 /* The number of threads `threads` means (<= 0: the cores available). */
 int lrs_runner_threads(int threads);
 
+/* The calling thread's number in the team of lrs_run_tasks running it
+ * (0 .. threads - 1; 0 outside one). */
+int lrs_runner_thread(void);
+
 #endif

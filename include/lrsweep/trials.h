@@ -17,6 +17,12 @@
 #include "lrsweep/train.h"
 
 /* How a trial ended. */
+/* Who trains a trial, as trials.worker stores it: "HOST/thread T", or
+ * "HOST/rank R/thread T" when rank >= 0. HOST is `host`, or this machine's
+ * name (gethostname) when NULL. */
+#define LRS_WORKER_SIZE 160
+void lrs_worker_name(char *buf, size_t size, const char *host, int rank, int thread);
+
 typedef struct {
 	const lrs_train_result *result;  /* NULL when it failed to run       */
 	const lrs_epoch_stats *epochs;   /* (n_epochs) every finished epoch  */
@@ -28,9 +34,11 @@ typedef struct {
 
 typedef struct {
 	void *ctx;
-	/* Before plan trial `i` trains; nonzero fails the sweep (LRS_ERROR
-	 * with the thread's message) - no further trial starts. */
-	int (*on_start)(void *ctx, size_t i);
+	/* Before plan trial `i` trains, with who trains it (`worker`:
+	 * "HOST/thread T"; under lrsweep-mpi "HOST/rank R/thread T"); nonzero
+	 * fails the sweep (LRS_ERROR with the thread's message) - no further
+	 * trial starts. */
+	int (*on_start)(void *ctx, size_t i, const char *worker);
 	/* After each epoch of trial `i` (progress). */
 	void (*on_epoch)(void *ctx, size_t i, const lrs_epoch_stats *e);
 	/* After trial `i` ended, however; nonzero fails the sweep as above. */

@@ -77,6 +77,9 @@ enum { TAG_ASK = 1, TAG_TRIAL = 2, TAG_RESULT = 3 };
 enum { PHASE_HOME = 0, PHASE_RANGE = 1, PHASE_TRIALS = 2, PHASE_POINTS = 3, PHASE_DATA = 4 };
 
 static int rank, ranks, threads_ok;   /* MPI_THREAD_MULTIPLE granted */
+static char (*rank_hosts)[64];        /* rank 0: each rank's host, from
+                                         PHASE_DATA; NULL before it   */
+static const char *host_of(int r);
 static int trials_announced;          /* rank 0: phase 2 or 3 went out */
 static int rounds_announced;          /* rank 0: phase 3 went out      */
 static volatile sig_atomic_t worker_stop;   /* a worker rank was signalled */
@@ -238,7 +241,7 @@ static void answer(const MPI_Status *st, long item, uint64_t seed)
  * `asking` threads have been told there are no more. */
 typedef struct {
 	void *ctx;
-	long (*next)(void *ctx, uint64_t *seed);
+	long (*next)(void *ctx, uint64_t *seed, const MPI_Status *asker);
 	void (*result)(void *ctx, const char *buf, int len, const MPI_Status *st);
 } serving;
 
@@ -251,7 +254,7 @@ static void serve_phase(int asking, const serving *sv)
 
 		if (st.MPI_TAG % 4 == TAG_ASK) {
 			uint64_t seed = 0;
-			long item = sv->next(sv->ctx, &seed);
+			long item = sv->next(sv->ctx, &seed, &st);
 			if (item < 0)
 				asking--;
 			answer(&st, item, seed);
@@ -305,10 +308,11 @@ typedef struct {
 	int err;
 } repeats_state;
 
-static long next_repeat(void *ctx, uint64_t *seed)
+static long next_repeat(void *ctx, uint64_t *seed, const MPI_Status *asker)
 {
 	repeats_state *r = ctx;
 
+	(void)asker;
 	if (r->next >= r->repeats || r->err || (r->rc->stop && *r->rc->stop))
 		return -1;
 	*seed = r->seeds[r->next];
@@ -380,16 +384,19 @@ typedef struct {
 	int failed, rc;
 } sweep_state;
 
-static long next_trial(void *ctx, uint64_t *seed)
+static long next_trial(void *ctx, uint64_t *seed, const MPI_Status *asker)
 {
 	sweep_state *s = ctx;
 	const lrs_trials_hooks *hooks = s->hooks;
+	char worker[LRS_WORKER_SIZE];
 	long idx = -1;
 
 	(void)seed;
+	/* the asking rank's thread: its tag is thread * 4 + TAG_ASK */
+	lrs_worker_name(worker, sizeof worker, host_of(asker->MPI_SOURCE), asker->MPI_SOURCE, asker->MPI_TAG / 4);
 	if (s->next < s->n && !s->failed && !(hooks->stop && *hooks->stop)) {
 		idx = (long)s->which[s->next++];
-		if (hooks->on_start && hooks->on_start(hooks->ctx, (size_t)idx)) {
+		if (hooks->on_start && hooks->on_start(hooks->ctx, (size_t)idx, worker)) {
 			s->failed = 1;
 			s->rc = lrs_error_set(LRS_ERROR, "%s", lrs_error_last());
 		}
@@ -494,6 +501,10 @@ static int mpi_same_data(const lrs_executor *x, const lrs_experiment *e, const l
 	report_of(&all[0], 0, ds);
 	MPI_Gather(MPI_IN_PLACE, (int)sizeof *all, MPI_BYTE, all, (int)sizeof *all, MPI_BYTE, 0, MPI_COMM_WORLD);
 	data_files(files, sizeof files, e);
+	free(rank_hosts);   /* kept for trials.worker */
+	if ((rank_hosts = calloc((size_t)ranks, sizeof *rank_hosts)))
+		for (int r = 0; r < ranks; r++)
+			snprintf(rank_hosts[r], sizeof rank_hosts[r], "%s", all[r].host);
 	for (int r = 1; r < ranks && err == 0; r++) {
 		if (all[r].err < 0)
 			err = lrs_error_set(all[r].err == LRS_EINVALID ? LRS_EINVALID : LRS_ERROR, "rank %d (host %s): %s",
@@ -506,6 +517,12 @@ static int mpi_same_data(const lrs_executor *x, const lrs_experiment *e, const l
 	}
 	free(all);
 	return err;
+}
+
+/* Rank r's host as it said in PHASE_DATA, or "?" before. */
+static const char *host_of(int r)
+{
+	return rank_hosts && r >= 0 && r < ranks && rank_hosts[r][0] ? rank_hosts[r] : "?";
 }
 
 /* A worker's side of PHASE_DATA. */
@@ -911,6 +928,7 @@ int main(int argc, char **argv)
 			status = lrs_cli_main(argc, argv, &executor);
 			if (!trials_announced || rounds_announced)
 				announce(PHASE_HOME, 0, 0, NULL, NULL);
+			free(rank_hosts);
 		}
 	} else {
 		status = worker(argc, argv);

@@ -797,12 +797,12 @@ typedef struct {
 	const int64_t *ids;
 } sweep_ctx;
 
-static int trial_started(void *ctx, size_t i)
+static int trial_started(void *ctx, size_t i, const char *worker)
 {
 	sweep_ctx *s = ctx;
 	const lrs_pipeline_events *ev = s->p->opt.events;
 	double t0 = now_seconds();
-	int err = lrs_store_trial_start(s->st, s->ids[i], NULL);
+	int err = lrs_store_trial_start(s->st, s->ids[i], worker);
 
 	s->p->store_seconds += now_seconds() - t0;
 	if (ev && ev->trial_start)

@@ -10,6 +10,7 @@
 
 #include "lrsweep/error.h"
 #include "lrsweep/pipeline.h"
+#include "lrsweep/trials.h"
 #include "lrsweep/util.h"
 
 /* trials.epochs of the experiment when it is a plain number, else 10. */
@@ -58,12 +59,14 @@ static int store_begin(lrs_single *s, lrs_store *st)
 	lrs_experiment_info info = lrs_pipeline_experiment_info(s->e, s->ds, "train");
 	const lrs_trial_spec *t = &s->plan.items[0];
 	lrs_trial_plan plan = { t->key, t->type, t->params, t->hyper, t->seed, NULL, NULL };
+	char worker[LRS_WORKER_SIZE];
 	int err;
 
+	lrs_worker_name(worker, sizeof worker, NULL, -1, 0);   /* one run, on this thread */
 	if ((err = lrs_store_experiment_begin(&s->experiment_id, st, &info)) < 0)
 		return err;
 	if ((err = lrs_store_trials_add(&s->trial_id, st, s->experiment_id, &plan, 1)) < 0 ||
-	    (err = lrs_store_trial_start(st, s->trial_id, NULL)) < 0)
+	    (err = lrs_store_trial_start(st, s->trial_id, worker)) < 0)
 		lrs_store_experiment_finish(st, s->experiment_id, LRS_EXP_FAILED);
 	return err;
 }

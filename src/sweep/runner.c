@@ -20,6 +20,11 @@ int lrs_runner_threads(int threads)
 	return threads > 0 ? threads : omp_get_num_procs();
 }
 
+int lrs_runner_thread(void)
+{
+	return omp_get_thread_num();
+}
+
 int lrs_run_tasks(long n, int threads, lrs_task_fn fn, void *ctx)
 {
 	int *codes = calloc(n > 0 ? (size_t)n : 1, sizeof *codes);

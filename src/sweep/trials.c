@@ -22,9 +22,11 @@
 #include <assert.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lrsweep/error.h"
 #include "lrsweep/runner.h"
@@ -142,6 +144,20 @@ static int decide(sweep_job *job, trial_run *r, long e, double value)
 
 /* ------------------------------------------------------------ hand-off */
 
+void lrs_worker_name(char *buf, size_t size, const char *host, int rank, int thread)
+{
+	char name[128] = "?";
+
+	if (!host && gethostname(name, sizeof name) == 0)
+		name[sizeof name - 1] = '\0';
+	if (!host)
+		host = name;
+	if (rank >= 0)
+		snprintf(buf, size, "%s/rank %d/thread %d", host, rank, thread);
+	else
+		snprintf(buf, size, "%s/thread %d", host, thread);
+}
+
 /* Whether trial i starts: 1 to skip it (the sweep failed or is stopping),
  * 0 to train it once on_start has taken it, or an error when on_start
  * failed. */
@@ -149,9 +165,12 @@ static int hand_start(sweep_job *job, size_t i)
 {
 	int skip, rc = 0;
 
+	char worker[LRS_WORKER_SIZE];
+
+	lrs_worker_name(worker, sizeof worker, NULL, -1, lrs_runner_thread());
 	pthread_mutex_lock(&job->handoff);
 	skip = job->failed || stopped(job);
-	if (!skip && job->hooks->on_start && (rc = job->hooks->on_start(job->hooks->ctx, i)) != 0)
+	if (!skip && job->hooks->on_start && (rc = job->hooks->on_start(job->hooks->ctx, i, worker)) != 0)
 		job->failed = 1;
 	pthread_mutex_unlock(&job->handoff);
 	return rc ? lrs_error_set(LRS_ERROR, "%s", lrs_error_last()) : skip;

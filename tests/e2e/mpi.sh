@@ -164,6 +164,15 @@ if [ $RC -eq 0 ] && [ "$nf" -gt 0 ] && cmp -s <(sqlite3 "$T/trm.db" "$F") <(sqli
 else
 	nok "mpi tpe refused" "rc=$RC failed=$nf $(tail -c 300 "$ERR")"
 fi
+# who ran each trial: a worker rank's host, rank and thread
+host=$(hostname)
+bad=$(sqlite3 "$T/tm.db" "select count(*) from trials where worker is null or
+	worker not glob '$host/rank [12]/thread [0-9]*'")
+if [ "$bad" = 0 ] && [ "$(sqlite3 "$T/tm.db" "select count(distinct worker) from trials")" -ge 1 ]; then
+	ok "trials.worker: $host/rank R/thread T of the worker rank that trained it"
+else
+	nok "mpi worker" "$bad trials: $(sqlite3 "$T/tm.db" "select distinct quote(worker) from trials" | head -3)"
+fi
 sed 's/    - type: one_cycle/    - type: one_cycle\n  pruning: {type: asha}/' exp.yaml >prune.yaml
 mpi run prune.yaml --db "$T/p.db" >"$OUT" 2>"$ERR"
 if [ $? -eq 2 ] && grep -q "pruning is not available in MPI runs" "$ERR"; then ok "pruning refused under MPI, before any training"

@@ -68,6 +68,12 @@ if [ $have_sqlite = 1 ]; then
 	# batch_size varies: one range test (2 repeats) and one chosen bound per batch size
 	if [ "$got" = "16|16|16 96 4 2 completed ok " ]; then ok "stored: trials, epochs, range tests and bounds per batch-size group"
 	else nok "stored" "$got"; fi
+	# who ran each trial: this host and one of the 2 threads
+	host=$(hostname)
+	bad=$(sqlite3 "$T/a.db" "select count(*) from trials where worker is null or
+		worker not in ('$host/thread 0', '$host/thread 1')")
+	if [ "$bad" = 0 ]; then ok "trials.worker: $host/thread 0 or 1 on every trial"
+	else nok "worker" "$bad trials: $(sqlite3 "$T/a.db" "select distinct quote(worker) from trials" | head -3)"; fi
 	run run exp.yaml --db "$T/b.db" --threads 1 -q
 	if [ "$RC" -eq 0 ] && cmp -s <(sqlite3 "$T/a.db" "$METRICS") <(sqlite3 "$T/b.db" "$METRICS") &&
 	   cmp -s <(sqlite3 "$T/a.db" "$CURVES") <(sqlite3 "$T/b.db" "$CURVES"); then

@@ -60,3 +60,20 @@ bad_usage() {
 		nok "$name" "rc=$RC stdout=$(wc -c <"$OUT")B stderr=$(head -c 300 "$ERR")"
 	fi
 }
+
+# mpi_setup WHAT: for the MPI scripts. Copies $LRSWEEP_MPI to
+# $T/lrsweep-mpi and sets up Open MPI (it refuses root unless told; an ASan
+# build must not fail on the MPI library's own allocations at exit); when
+# mpirun, lrsweep-mpi or sqlite3 is missing, says WHAT is skipped and
+# finishes the script.
+mpi_setup() {
+	local mpi=${LRSWEEP_MPI:-}
+	case $mpi in /*) ;; ?*) mpi=$REPO/$mpi ;; esac
+	if [ -z "$mpi" ] || [ ! -x "$mpi" ] || ! command -v mpirun >/dev/null || ! command -v sqlite3 >/dev/null; then
+		ok "mpirun, lrsweep-mpi or sqlite3 absent: $1 skipped"
+		finish
+	fi
+	cp "$mpi" "$T/lrsweep-mpi"
+	export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+}

@@ -7,17 +7,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 cd "$T" || exit 1
-MPI=${LRSWEEP_MPI:-}
-case $MPI in /*) ;; ?*) MPI=$REPO/$MPI ;; esac
-if [ -z "$MPI" ] || [ ! -x "$MPI" ] || ! command -v mpirun >/dev/null || ! command -v sqlite3 >/dev/null; then
-	ok "mpirun, lrsweep-mpi or sqlite3 absent: MPI checks skipped"
-	finish
-fi
-cp "$MPI" "$T/lrsweep-mpi"
-# Open MPI refuses root unless told; an ASan build must not fail on the
-# MPI library's own allocations at exit
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+mpi_setup "MPI checks"
 mpi() { timeout 300 mpirun --oversubscribe -np 3 "$T/lrsweep-mpi" "$@"; }
 
 cat >exp.yaml <<'YAML'

@@ -13,15 +13,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 cd "$T" || exit 1
-MPI=${LRSWEEP_MPI:-}
-case $MPI in /*) ;; ?*) MPI=$REPO/$MPI ;; esac
-if [ -z "$MPI" ] || [ ! -x "$MPI" ] || ! command -v mpirun >/dev/null || ! command -v sqlite3 >/dev/null; then
-	ok "mpirun, lrsweep-mpi or sqlite3 absent: MPI fault checks skipped"
-	finish
-fi
-cp "$MPI" "$T/lrsweep-mpi"
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+mpi_setup "MPI fault checks"
 q() { sqlite3 "$1" "$2" 2>/dev/null; }
 # the lines of stderr that are lrsweep's (not Open MPI's banners)
 ours() { grep '^lrsweep' "$1"; }

@@ -14,7 +14,9 @@ and says:
      max_lr on the grid, and one max_lr for both (the one whose worse
      schedule is best), with the share of problems over 1 point, the worst
      target;
-  2. how often a set of 13 problems (a held-out set's size) drawn at
+  2. the regret read off the curves at max_lr = the grid's best constant
+     rate (and 1.5x it): what knowing it would be worth;
+  3. how often a set of 13 problems (a held-out set's size) drawn at
      random from them meets each target (mean <= 0.3, worst <= 1.0
      points), for the oracle and for each rule's measured regrets on the
      same problems (DRAWS draws, fixed seed).
@@ -28,6 +30,7 @@ worst, as run.py does.
 usage: bench/bounds/oracle.py [--out F.md]
 """
 import json
+import math
 import os
 import random
 import sys
@@ -37,6 +40,22 @@ WORK = os.path.join(os.path.dirname(os.path.dirname(HERE)), "results", "bounds-b
 RULES = ["combined", "accuracy", "loss-steepest", "loss-valley", "loss-min10"]
 SET_SIZE = 13
 DRAWS = 20000
+
+
+def read_curve(curve, lr, k):
+    """Regret of schedule k (1 triangular, 2 one_cycle) at max_lr lr, or
+    None off the measured span."""
+    xs = [math.log10(c[0]) for c in curve]
+    x = math.log10(lr)
+    if x <= xs[0]:
+        return curve[0][k] if xs[0] - x < 0.13 else None
+    if x >= xs[-1]:
+        return curve[-1][k] if x - xs[-1] < 0.13 else None
+    for j in range(len(xs) - 1):
+        if xs[j] <= x <= xs[j + 1]:
+            t = (x - xs[j]) / (xs[j + 1] - xs[j])
+            return curve[j][k] * (1 - t) + curve[j + 1][k] * t
+    return None
 
 
 def oracle(curve):
@@ -71,6 +90,10 @@ def chance(per, draws, rng):
     return [[h / draws for h in row] for row in hits], every / draws
 
 
+def read_both(curve, lr):
+    return read_curve(curve, lr, 1), read_curve(curve, lr, 2)
+
+
 def main():
     args = sys.argv[1:]
     out_md = args[args.index("--out") + 1] if "--out" in args else None
@@ -91,6 +114,11 @@ def main():
             sum(one) / len(one), max(one), sum(t > 1 for t in one), 100 * sum(t > 1 for t in one) / len(one)))
     row("oracle, each schedule its own max_lr", [rows[x][0] for x in names], [rows[x][1] for x in names])
     row("oracle, one max_lr", [rows[x][2][0] for x in names], [rows[x][2][1] for x in names])
+    for f in (1, 1.5):
+        read = [(read_both(surface[x], f * last[x]["best_lr"])) for x in names]
+        read = [r for r in read if None not in r]
+        row("max_lr = %gx the grid's best constant rate (read off the curves, %d)" % (f, len(read)),
+            [r[0] for r in read], [r[1] for r in read])
     for rule in RULES:
         have = [x for x in names if rule in last[x]["regret"]]
         row("%s (measured, %d picked)" % (rule, len(have)), [last[x]["regret"][rule][0] for x in have],

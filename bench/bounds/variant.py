@@ -20,23 +20,8 @@ import math
 import os
 import sys
 
+import oracle as O
 import run as R
-
-
-def read_curve(curve, lr, k):
-    """Regret of schedule k (1 triangular, 2 one_cycle) at max_lr lr, or
-    None off the measured span."""
-    xs = [math.log10(c[0]) for c in curve]
-    x = math.log10(lr)
-    if x <= xs[0]:
-        return curve[0][k] if xs[0] - x < 0.13 else None
-    if x >= xs[-1]:
-        return curve[-1][k] if x - xs[-1] < 0.13 else None
-    for j in range(len(xs) - 1):
-        if xs[j] <= x <= xs[j + 1]:
-            t = (x - xs[j]) / (xs[j + 1] - xs[j])
-            return curve[j][k] * (1 - t) + curve[j + 1][k] * t
-    return None
 
 
 def se(d):
@@ -70,8 +55,8 @@ def main():
         if m is None:
             print("%s: no pick" % name, flush=True)
             continue
-        a = [read_curve(surface[name], b["max"], k) for k in (1, 2)]
-        c = [read_curve(surface[name], m, k) for k in (1, 2)]
+        a = [O.read_curve(surface[name], b["max"], k) for k in (1, 2)]
+        c = [O.read_curve(surface[name], m, k) for k in (1, 2)]
         if None in a or None in c:
             print("%s: max_lr %.4g off the curve" % (name, m), flush=True)
             continue

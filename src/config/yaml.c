@@ -113,7 +113,9 @@ static int next_event(reader *r, yaml_event_t *ev)
 		return 0;
 	if (p->error == YAML_READER_ERROR) {   /* bad bytes: libyaml gives an offset, no mark */
 		size_t bad = first_invalid_utf8(r->text, r->len);
-		if (bad < r->len) {   /* where the bad character starts, not where libyaml noticed */
+		/* where the bad character starts, not where libyaml noticed; unless
+		 * libyaml stopped before it, at another problem (a control character) */
+		if (bad < r->len && bad <= p->problem_offset) {
 			position_of(r, bad, &line, &col);
 			return lrs_error_set_at(LRS_EINVALID, line, col, "not UTF-8 text: byte 0x%02x starts no UTF-8 "
 			                        "character (a Latin-1 file? save it as UTF-8)", (unsigned char)r->text[bad]);

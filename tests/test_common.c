@@ -368,6 +368,22 @@ START_TEST(yaml_core_tags_are_values)
 }
 END_TEST
 
+/* A tree as JSON (a trainer's params file, its --key=value arguments):
+ * every spelling of a boolean the experiment file accepts is a JSON
+ * boolean, as PyYAML reads it; "off" as a string would be true in Python. */
+START_TEST(yaml_booleans_as_json)
+{
+	lrs_node *n = parse_ok("{a: off, b: false, c: Yes, d: ON, e: no, f: True, g: x, h: 0.5, i: null, j: offer}");
+	lrs_buf b = { 0 };
+
+	lrs_node_json(&b, n);
+	ck_assert_str_eq(b.data, "{\"a\": false, \"b\": false, \"c\": true, \"d\": true, \"e\": false, "
+	                         "\"f\": true, \"g\": \"x\", \"h\": 0.5, \"i\": null, \"j\": \"offer\"}");
+	lrs_buf_free(&b);
+	lrs_node_free(n);
+}
+END_TEST
+
 START_TEST(yaml_empty_is_empty_map)
 {
 	lrs_node *n = parse_ok("");
@@ -414,6 +430,7 @@ Suite *suite_common(void)
 	tcase_add_test(tc, yaml_alias_is_located_where_used);
 	tcase_add_test(tc, yaml_refuses_what_it_cannot_keep);
 	tcase_add_test(tc, yaml_core_tags_are_values);
+	tcase_add_test(tc, yaml_booleans_as_json);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -92,12 +92,16 @@ static void position_of(const reader *r, size_t offset, int *line, int *col)
 }
 
 /* The offset of the first byte of `text` that starts no valid UTF-8
- * character, or len when there is none. */
+ * character, or len when there is none. Reads no byte past len: the text
+ * need not end with a NUL. */
 static size_t first_invalid_utf8(const char *text, size_t len)
 {
 	for (size_t i = 0; i < len;) {
-		size_t n = lrs_utf8_len(text + i);
-		if (n == 0 || n > len - i)
+		char c[5] = { 0 };   /* the character's bytes, within len */
+		size_t n;
+		memcpy(c, text + i, len - i < 4 ? len - i : 4);
+		n = lrs_utf8_len(c);
+		if (n == 0)   /* a character cut by the end reads a 0 there: invalid */
 			return i;
 		i += n;
 	}

@@ -42,13 +42,13 @@ static const char about[] =
 	"Trains while the learning rate ramps from start_lr to end_lr (the CLR paper's\n"
 	"test), logging the loss at every step and the validation accuracy every\n"
 	"eval_every steps; runs the repeats in parallel, picks bounds from their mean\n"
-	"curve with every rule (accuracy, loss-steepest, loss-valley, loss-min10), and\n"
-	"stores the curves and bounds in the database (default results/<name>.db).\n"
-	"Flags override the experiment's range_test: section; --pick names the rule\n"
-	"whose bounds are marked chosen. --seed S seeds the repeats' initialisation\n"
-	"and shuffling (default: the experiment's seed; the validation split always\n"
-	"uses the experiment's). A progress bar shows on a terminal. See\n"
-	"docs/range-test.md.\n";
+	"curve with every rule (combined, accuracy, loss-steepest, loss-valley,\n"
+	"loss-min10), and stores the curves and bounds in the database (default\n"
+	"results/<name>.db). Flags override the experiment's range_test: section;\n"
+	"--pick names the rule whose bounds are marked chosen. --seed S seeds the\n"
+	"repeats' initialisation and shuffling (default: the experiment's seed; the\n"
+	"validation split always uses the experiment's). A progress bar shows on a\n"
+	"terminal. See docs/range-test.md.\n";
 
 static const char *const modes[] = { "linear", "exponential" };
 

@@ -77,6 +77,18 @@ for c in $COMMANDS; do
 	if [ "$wide" -eq 0 ]; then ok "$c --help fits 79 columns"; else nok "$c --help fits 79 columns" "$wide lines wider"; fi
 done
 
+# the rules --pick takes, as its refusal lists them: each one named in the
+# help of run and range-test (the default, combined, among them)
+run run exp.yaml --pick bogus
+rules=$(sed -n 's/.*valid: //p' "$ERR" | tr -d ',')
+for c in run range-test; do
+	"$LRSWEEP" "$c" --help >"$OUT" 2>&1
+	missing=
+	for r in $rules; do grep -qw -- "$r" "$OUT" || missing="$missing $r"; done
+	if [ -n "$rules" ] && [ -z "$missing" ]; then ok "$c --help names every pick rule ($rules)"
+	else nok "$c --help names every pick rule" "rules '$rules', missing:$missing"; fi
+done
+
 run --help
 if [ "$RC" -eq 0 ] && printf '%s\n' "$(cat "$OUT")" | listed | grep -qxF -- --version && grep -q '^usage: lrsweep \[--version\] \[-q|--quiet\] \[-v|--verbose\] COMMAND' "$OUT"; then
 	ok "lrsweep --help: the program's flags and usage"

@@ -983,7 +983,7 @@ END_TEST
 
 /* combined scales its bounds by the trials' length over the test's to the
  * -1/4 (LRS_PICK_HORIZON_POWER), read within [1/10, 10] (a million times
- * longer is ten times longer), and says so; the
+ * longer is ten times longer, and the note says so), and says so; the
  * other rules read the curve alone. Unknown (0), non-finite or equal
  * lengths leave it as it was, without a caveat. */
 START_TEST(combined_scales_with_horizon)
@@ -992,7 +992,8 @@ START_TEST(combined_scales_with_horizon)
 	static const double f[] = { 2.0 / 3, 1.5, 0.5623413251903491, 1.7782794100389228, 1, 1, 1, 1,
 	                            0.9975155087566253 };
 	static const char *const note[] = { "x0.67 for trials 5.1x", "x1.50 for trials 0.2x",
-	                                    "x0.56 for trials 1e+06x", "x1.78 for trials 1e-06x", "", "", "", "",
+	                                    "x0.56 for trials 1e+06x the test's length (read as 10x)",
+	                                    "x1.78 for trials 1e-06x the test's length (read as 0.1x)", "", "", "", "",
 	                                    "" /* x1.00: not worth saying */ };
 	lrs_pick_result base, r, acc, acc_h;
 	synth s;

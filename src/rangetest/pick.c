@@ -751,9 +751,13 @@ static void pick_combined(lrs_pick_result *out, const lrs_pick_curve *c)
 	accept(out, max_lr / LRS_PICK_DECADE, max_lr);
 	if (read < 3)
 		len = (size_t)snprintf(out->why, sizeof out->why, "from %d of its 3 readings (%s)", read, missing);
-	if (fabs(f - 1) >= 0.005 && len < sizeof out->why)   /* said when it shows at 2 decimals */
-		snprintf(out->why + len, sizeof out->why - len, "%sscaled x%.2f for trials %.2gx the test's length",
-		         len ? "; " : "", f, c->horizon);
+	if (fabs(f - 1) >= 0.005 && len < sizeof out->why) {   /* said when it shows at 2 decimals */
+		double h = fmin(fmax(c->horizon, 1 / LRS_PICK_HORIZON_CLAMP), LRS_PICK_HORIZON_CLAMP);
+		len += (size_t)snprintf(out->why + len, sizeof out->why - len, "%sscaled x%.2f for trials %.2gx the "
+		                        "test's length", len ? "; " : "", f, c->horizon);
+		if (h != c->horizon && len < sizeof out->why)   /* clamped: the factor is read at the clamp */
+			snprintf(out->why + len, sizeof out->why - len, " (read as %gx)", h);
+	}
 }
 
 /* ------------------------------------------------------------ the probe */

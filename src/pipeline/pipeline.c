@@ -525,7 +525,9 @@ static int check_same_bounds(const lrs_pipeline *p, lrs_store *st, const char *d
 	else if (have.n > 0 && p->planned && !e->trial.tpe && (missing = missing_from_plan(&p->plan, &have, &first)))
 		err = lrs_error_set(LRS_EINVALID, "%s: cannot resume experiment '%s' (id %lld in %s): %zu of its %zu "
 		                    "stored trials (trial %lld first) are not in the plan the bounds %.4g .. %.4g make; "
-		                    "give the --min-lr and --max-lr of the run that stored them (or none, if it had none)",
+		                    "give the --min-lr and --max-lr of the run that stored them (or none, if it had none); if "
+		                    "those were the same, this lrsweep keys its trials otherwise than the one that stored "
+		                    "them did: run it as a new experiment",
 		                    e->path, e->name, (long long)p->experiment_id, db, missing, have.n,
 		                    (long long)have.items[first].id, p->groups[0].min_lr, p->groups[0].max_lr);
 	lrs_trial_list_free(&have);

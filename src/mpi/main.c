@@ -1025,7 +1025,7 @@ int main(int argc, char **argv)
 			                "on one process use lrsweep\n");
 			status = 2;
 		} else {
-			status = lrs_cli_main(argc, argv, &executor);
+			status = lrs_cli_main(argc, argv, "lrsweep-mpi", &executor);
 			if (!trials_announced || rounds_announced)
 				announce(PHASE_HOME, 0, 0, NULL, NULL);
 			free(rank_hosts);

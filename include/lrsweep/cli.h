@@ -7,9 +7,10 @@
 #include "lrsweep/pipeline.h"
 
 /* Runs the command line argv[0..argc): dispatches to a command, checks
- * that stdout was written, returns the exit status (SPEC §2). `executor`
+ * that stdout was written, returns the exit status (SPEC §2). `program`
+ * ("lrsweep", "lrsweep-mpi") begins every message on stderr; `executor`
  * (NULL: this process's threads) runs `run`'s range tests and trials. */
-int lrs_cli_main(int argc, char **argv, const lrs_executor *executor);
+int lrs_cli_main(int argc, char **argv, const char *program, const lrs_executor *executor);
 
 /* The experiment file and --threads (-1 when not given) of a `lrsweep
  * run` command line argv[0..argc) (argv[0] the program), read by the same

@@ -20,6 +20,8 @@
 #include "lrsweep/util.h"
 #include "cli.h"
 
+const char *cli_program = "lrsweep";
+
 int cli_exit_code(int rc)
 {
 	switch (rc) {
@@ -41,7 +43,7 @@ int cli_fail(const char *cmd, int rc)
 		char *line = strndup(p, len);
 		lrs_buf b = { 0 };
 		lrs_buf_printable(&b, line ? line : "(out of memory)", 0);
-		fprintf(stderr, "lrsweep %s: %s\n", cmd, b.data ? b.data : "");
+		fprintf(stderr, "%s %s: %s\n", cli_program, cmd, b.data ? b.data : "");
 		lrs_buf_free(&b);
 		free(line);
 		p += len + (p[len] == '\n');
@@ -56,7 +58,7 @@ int cli_open_read(lrs_store **st, const char *cmd, const cli_globals *g, const c
 	if (rc < 0)
 		return cli_fail(cmd, rc);
 	if (lrs_store_upgraded_from(*st) && !g->quiet)
-		fprintf(stderr, "lrsweep %s: upgraded %s from schema version %d to %d\n", cmd, db,
+		fprintf(stderr, "%s %s: upgraded %s from schema version %d to %d\n", cli_program, cmd, db,
 		        lrs_store_upgraded_from(*st), LRS_STORE_SCHEMA_VERSION);
 	return 0;
 }
@@ -66,7 +68,7 @@ void cli_wrote(const char *cmd, const char *path)
 	lrs_buf b = { 0 };
 
 	lrs_buf_printable(&b, path, 0);
-	fprintf(stderr, "lrsweep %s: wrote %s\n", cmd, b.data ? b.data : path);
+	fprintf(stderr, "%s %s: wrote %s\n", cli_program, cmd, b.data ? b.data : path);
 	lrs_buf_free(&b);
 }
 
@@ -74,7 +76,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "lrsweep %s: ", cmd);
+	fprintf(stderr, "%s %s: ", cli_program, cmd);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -132,7 +134,7 @@ void cli_signals_start(const char *cmd)
 {
 	struct sigaction sa;
 
-	snprintf(early_exit, sizeof early_exit, "lrsweep %s: interrupted before anything was stored\n", cmd);
+	snprintf(early_exit, sizeof early_exit, "%s %s: interrupted before anything was stored\n", cli_program, cmd);
 	cli_stop = 0;
 	stoppable = 0;
 	memset(&sa, 0, sizeof sa);
@@ -161,7 +163,7 @@ void cli_signals_output(const char *cmd, const char *said)
 {
 	struct sigaction sa;
 
-	snprintf(early_exit, sizeof early_exit, "lrsweep %s: interrupted; %s\n", cmd, said ? said : "nothing written");
+	snprintf(early_exit, sizeof early_exit, "%s %s: interrupted; %s\n", cli_program, cmd, said ? said : "nothing written");
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_output_signal;
 	sigemptyset(&sa.sa_mask);
@@ -238,12 +240,12 @@ int cli_load(const char *cmd, const char *path, lrs_experiment **exp, lrs_datase
 void cli_data_warning(const cli_globals *g, const lrs_dataset *ds)
 {
 	if (ds->spread_warning && !g->quiet)
-		fprintf(stderr, "lrsweep: warning: %s\n", ds->spread_warning);
+		fprintf(stderr, "%s: warning: %s\n", cli_program, ds->spread_warning);
 }
 
 void cli_data_summary(const char *cmd, const lrs_experiment *exp, const lrs_dataset *ds)
 {
-	fprintf(stderr, "lrsweep %s: %s: %zu train, %zu validation, %zu test samples of %zu features, %d classes\n",
+	fprintf(stderr, "%s %s: %s: %zu train, %zu validation, %zu test samples of %zu features, %d classes\n", cli_program,
 	        cmd, exp->name, ds->train.n, ds->val.n, ds->test.n, ds->features, ds->classes);
 }
 

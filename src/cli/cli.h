@@ -50,7 +50,7 @@ int cli_fail(const char *cmd, int rc);
  * of the path the user gave is shown escaped. */
 void cli_wrote(const char *cmd, const char *path);
 
-/* Prints "lrsweep CMD: ..." to stderr and returns EXIT_USAGE. */
+/* Prints "PROGRAM CMD: ..." to stderr and returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -77,6 +77,10 @@ typedef int (*cli_reader)(lrs_store *st, const lrs_experiment_row *e, void *ctx)
  * status, after printing the error of any step that failed. */
 int cli_read(const char *cmd, const cli_globals *g, const char *db, const char *spec, int need, cli_reader fn,
              void *ctx);
+
+/* The program the user ran, as every message to stderr names it:
+ * "lrsweep", or "lrsweep-mpi" when src/mpi runs the command line. */
+extern const char *cli_program;
 
 /* ------------------------------------------------ stopping by signal */
 

@@ -117,8 +117,8 @@ static void warn_bounds(const cli_globals *g, const lrs_experiment *e)
 	const lrs_node *b = e->range.has_bounds ? lrs_node_get(e->range_test, "bounds") : NULL;
 
 	if (b && !g->quiet)
-		fprintf(stderr, "lrsweep %s: warning: %s:%d:%d: range_test.bounds is not used: range-test runs the "
-		        "test it is asked for (lrsweep run takes the bounds and skips the test)\n", CMD, e->path,
+		fprintf(stderr, "%s %s: warning: %s:%d:%d: range_test.bounds is not used: range-test runs the "
+		        "test it is asked for (lrsweep run takes the bounds and skips the test)\n", cli_program, CMD, e->path,
 		        b->key_line, b->key_column);
 }
 

@@ -148,19 +148,19 @@ static void label_configs(run_view *r, const lrs_plan *plan)
 static void on_note(void *ctx, const char *text)
 {
 	if (!((run_view *)ctx)->g->quiet)
-		fprintf(stderr, "lrsweep %s: %s\n", CMD, text);
+		fprintf(stderr, "%s %s: %s\n", cli_program, CMD, text);
 }
 
 static void on_warn(void *ctx, const char *text)
 {
 	if (!((run_view *)ctx)->g->quiet)
-		fprintf(stderr, "lrsweep %s: warning: %s\n", CMD, text);
+		fprintf(stderr, "%s %s: warning: %s\n", cli_program, CMD, text);
 }
 
 static void on_range_group(void *ctx, const lrs_pipeline_group *g, size_t k, size_t n)
 {
 	if (n > 1 && !((run_view *)ctx)->g->quiet)
-		fprintf(stderr, "lrsweep %s: range test %zu of %zu: %s (%zu trial%s)\n", CMD, k + 1, n, g->key, g->trials,
+		fprintf(stderr, "%s %s: range test %zu of %zu: %s (%zu trial%s)\n", cli_program, CMD, k + 1, n, g->key, g->trials,
 		        g->trials == 1 ? "" : "s");
 }
 
@@ -213,16 +213,16 @@ static void on_trials_start(void *ctx, const lrs_plan *plan, const size_t *which
 	label_configs(r, plan);
 	bounds_text(btext, sizeof btext, r->p);
 	if (!r->g->quiet && e->trial.tpe && !round)
-		fprintf(stderr, "lrsweep %s: strategy tpe: %ld proposals x %zu seed%s%s, %s; each round's trials (%ld at "
-		        "random, then %ld a round) proposed from the rounds before, on %d thread%s\n", CMD,
+		fprintf(stderr, "%s %s: strategy tpe: %ld proposals x %zu seed%s%s, %s; each round's trials (%ld at "
+		        "random, then %ld a round) proposed from the rounds before, on %d thread%s\n", cli_program, CMD,
 		        e->trial.samples, e->trial.n_seeds, e->trial.n_seeds == 1 ? "" : "s",
 		        e->trial.shared ? " x every schedule entry" : "", btext, e->trial.sampler.startup, e->trial.batch,
 		        threads, threads > 1 ? "s" : "");
 	else if (r->g->verbose && e->trial.tpe)
-		fprintf(stderr, "lrsweep %s: next round: %zu trials, %zu in the plan so far\n", CMD, n, plan->n);
+		fprintf(stderr, "%s %s: next round: %zu trials, %zu in the plan so far\n", cli_program, CMD, n, plan->n);
 	if (!r->g->quiet && !e->trial.tpe)
-		fprintf(stderr, "lrsweep %s: %zu trials (%zu configuration%s x %zu seed%s), %s; %zu to run on %d "
-		        "thread%s%s\n", CMD, plan->n, plan->configs, plan->configs == 1 ? "" : "s", e->trial.n_seeds,
+		fprintf(stderr, "%s %s: %zu trials (%zu configuration%s x %zu seed%s), %s; %zu to run on %d "
+		        "thread%s%s\n", cli_program, CMD, plan->n, plan->configs, plan->configs == 1 ? "" : "s", e->trial.n_seeds,
 		        e->trial.n_seeds == 1 ? "" : "s", btext, n, threads, threads > 1 ? "s" : "",
 		        kept ? ", the others kept from before" : "");
 	for (size_t k = 0; k < n; k++)
@@ -260,7 +260,7 @@ static void on_trial_end(void *ctx, size_t i, const lrs_trial_result *tr, const 
 	cli_progress_add(&r->bar, t->epochs - (long)o->n_epochs);
 	if (!r->lines)
 		return;
-	fprintf(stderr, "lrsweep run: trial %zu/%zu done (%s): %s, seed %llu: ", r->done, r->total,
+	fprintf(stderr, "%s run: trial %zu/%zu done (%s): %s, seed %llu: ", cli_program, r->done, r->total,
 	        lrs_trial_status_name(tr->status), t->config < r->n_labels ? r->labels[t->config] : t->label,
 	        (unsigned long long)t->seed);
 	if (tr->status == LRS_TRIAL_FAILED)
@@ -304,7 +304,7 @@ static void warn_unused_range(const cli_globals *g, const run_args *a, const lrs
 	if (a->pick && (len = strlen(keys)) < sizeof keys)
 		snprintf(keys + len, sizeof keys - len, "%s--pick", n++ ? ", " : "");
 	if (n > 0)
-		fprintf(stderr, "lrsweep %s: warning: %s%s %s given, so no range test runs: %s %s not used\n", CMD, at,
+		fprintf(stderr, "%s %s: warning: %s%s %s given, so no range test runs: %s %s not used\n", cli_program, CMD, at,
 		        flags ? "--min-lr/--max-lr" : "range_test.bounds", flags ? "are" : "is", keys, n > 1 ? "are" : "is");
 }
 
@@ -334,9 +334,9 @@ static int warn_majority(const cli_globals *g, lrs_store *st, const lrs_pipeline
 		char name[80] = "";
 		if (ds->class_names)
 			snprintf(name, sizeof name, " \"%.60s\"", ds->class_names[top]);
-		fprintf(stderr, "lrsweep %s: warning: no trial beat always predicting the majority class (class %d%s, "
+		fprintf(stderr, "%s %s: warning: no trial beat always predicting the majority class (class %d%s, "
 		        "%.2f of the validation samples): the model learned nothing from the features -- check the "
-		        "labels and features (lrsweep data %s)\n", CMD, top, name,
+		        "labels and features (lrsweep data %s)\n", cli_program, CMD, top, name,
 		        (double)counts[top] / (double)ds->val.n, p->e->path);
 	}
 	lrs_trial_rows_free(&rows);
@@ -351,13 +351,13 @@ static int interrupted(const lrs_pipeline *p, const char *exp_path)
 	for (int s = 0; s < LRS_TRIAL_INTERRUPTED; s++)
 		done += p->counts[s];
 	if (!p->experiment_id)
-		fprintf(stderr, "lrsweep %s: interrupted before anything was stored\n", CMD);
+		fprintf(stderr, "%s %s: interrupted before anything was stored\n", cli_program, CMD);
 	else if (p->swept)
-		fprintf(stderr, "lrsweep %s: interrupted: %zu trial%s finished and stored, the running ones stored as "
-		        "interrupted; 'lrsweep run --resume %s' goes on\n", CMD, done, done == 1 ? "" : "s", exp_path);
+		fprintf(stderr, "%s %s: interrupted: %zu trial%s finished and stored, the running ones stored as "
+		        "interrupted; 'lrsweep run --resume %s' goes on\n", cli_program, CMD, done, done == 1 ? "" : "s", exp_path);
 	else
-		fprintf(stderr, "lrsweep %s: interrupted before the trials started (experiment %lld stored as "
-		        "interrupted); 'lrsweep run --resume %s' goes on\n", CMD, (long long)p->experiment_id, exp_path);
+		fprintf(stderr, "%s %s: interrupted before the trials started (experiment %lld stored as "
+		        "interrupted); 'lrsweep run --resume %s' goes on\n", cli_program, CMD, (long long)p->experiment_id, exp_path);
 	return EXIT_INTERRUPTED;
 }
 
@@ -375,7 +375,7 @@ static int run_stored(lrs_pipeline *p, const run_args *a, cli_globals *g, const 
 		return interrupted(p, a->exp_path);
 	}
 	if (err == 0 && g->verbose)
-		fprintf(stderr, "lrsweep %s: trials took %.3f s; %.4f s of it in SQLite (%.2f%%)\n", CMD,
+		fprintf(stderr, "%s %s: trials took %.3f s; %.4f s of it in SQLite (%.2f%%)\n", cli_program, CMD,
 		        p->sweep_seconds, p->store_seconds,
 		        p->sweep_seconds > 0 ? 100 * p->store_seconds / p->sweep_seconds : 0.0);
 	if (err == 0 && (err = lrs_report_leaderboard(stdout, st, p->experiment_id)) == 0)

@@ -121,8 +121,8 @@ static int print_end(const lrs_single *s, const char *path)
 	const lrs_train_result *r = &s->result;
 
 	if (r->status == LRS_RUN_STOPPED) {
-		fprintf(stderr, "lrsweep %s: interrupted after %ld step%s: %zu finished epoch%s stored in %s "
-		        "(experiment %lld, trial %lld, interrupted)\n", CMD, r->steps, r->steps == 1 ? "" : "s",
+		fprintf(stderr, "%s %s: interrupted after %ld step%s: %zu finished epoch%s stored in %s "
+		        "(experiment %lld, trial %lld, interrupted)\n", cli_program, CMD, r->steps, r->steps == 1 ? "" : "s",
 		        s->n_epochs, s->n_epochs == 1 ? "" : "s", path, (long long)s->experiment_id,
 		        (long long)s->trial_id);
 		return EXIT_INTERRUPTED;
@@ -163,8 +163,8 @@ static int train(const train_args *a, const cli_globals *g, const lrs_experiment
 	if (g->verbose) {
 		cli_model_table(stdout, e, ds);
 		printf("\n");
-		fprintf(stderr, "lrsweep train: BLAS %s\n", lrs_blas_info());
-		fprintf(stderr, "lrsweep train: schedule %s %s\n", s.plan.items[0].type, s.plan.items[0].params);
+		fprintf(stderr, "%s train: BLAS %s\n", cli_program, lrs_blas_info());
+		fprintf(stderr, "%s train: schedule %s %s\n", cli_program, s.plan.items[0].type, s.plan.items[0].params);
 	}
 	if ((rc = lrs_single_run(&s, st, &hooks)) == 0)
 		rc = print_end(&s, path);

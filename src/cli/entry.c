@@ -3,5 +3,5 @@
 
 int main(int argc, char **argv)
 {
-	return lrs_cli_main(argc, argv, NULL);
+	return lrs_cli_main(argc, argv, "lrsweep", NULL);
 }

@@ -86,7 +86,7 @@ static int command_of(int argc, char **argv, cli_globals *g, int *at, int *statu
 		return -1;
 	}
 	if (rc < 0)
-		fprintf(stderr, "lrsweep: %s\n", lrs_error_last());
+		fprintf(stderr, "%s: %s\n", cli_program, lrs_error_last());
 	else if (i == argc)
 		usage(stderr, &spec);
 	for (size_t c = 0; rc == 0 && i < argc && c < N_COMMANDS; c++)
@@ -95,7 +95,7 @@ static int command_of(int argc, char **argv, cli_globals *g, int *at, int *statu
 			return (int)c;
 		}
 	if (rc == 0 && i < argc)
-		fprintf(stderr, "lrsweep: unknown command '%s' (see 'lrsweep --help')\n", argv[i]);
+		fprintf(stderr, "%s: unknown command '%s' (see 'lrsweep --help')\n", cli_program, argv[i]);
 	return -1;
 }
 
@@ -132,9 +132,11 @@ static int reader_gone(void)
 	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
 }
 
-int lrs_cli_main(int argc, char **argv, const lrs_executor *executor)
+int lrs_cli_main(int argc, char **argv, const char *program, const lrs_executor *executor)
 {
 	int status;
+
+	cli_program = program;
 
 	/* a write past `ulimit -f` fails with EFBIG, which the store reports
 	 * as a full disk, instead of killing the process half-way */
@@ -147,9 +149,9 @@ int lrs_cli_main(int argc, char **argv, const lrs_executor *executor)
 		if (errno == EPIPE || reader_gone())
 			return status;
 		if (errno)
-			perror("lrsweep: writing output");
+			fprintf(stderr, "%s: writing output: %s\n", cli_program, strerror(errno));
 		else            /* an earlier write failed; its errno is gone */
-			fputs("lrsweep: writing output failed (stdout is full or closed)\n", stderr);
+			fprintf(stderr, "%s: writing output failed (stdout is full or closed)\n", cli_program);
 		return status ? status : EXIT_FAILURE_RUNTIME;
 	}
 	return status;

@@ -20,12 +20,12 @@ static void probed(void *ctx, const lrs_pick_result *p, long iterations, const l
 	if (((cli_range_view *)ctx)->quiet)
 		return;
 	if (!p->ok)
-		fprintf(stderr, "lrsweep: warning: the probe (exponential %g -> %g, %ld updates) found no range "
-		        "(%s): the linear test runs %g -> %g\n", LRS_RANGE_PROBE_START, LRS_RANGE_PROBE_END,
+		fprintf(stderr, "%s: warning: the probe (exponential %g -> %g, %ld updates) found no range "
+		        "(%s): the linear test runs %g -> %g\n", cli_program, LRS_RANGE_PROBE_START, LRS_RANGE_PROBE_END,
 		        iterations, p->why, rc->start_lr, rc->end_lr);
 	else
-		fprintf(stderr, "lrsweep: probe (exponential %g -> %g, %ld updates): the linear test runs %.3g -> "
-		        "%.3g: %s\n", LRS_RANGE_PROBE_START, LRS_RANGE_PROBE_END, iterations,
+		fprintf(stderr, "%s: probe (exponential %g -> %g, %ld updates): the linear test runs %.3g -> "
+		        "%.3g: %s\n", cli_program, LRS_RANGE_PROBE_START, LRS_RANGE_PROBE_END, iterations,
 		        rc->start_lr, rc->end_lr, lrs_range_probe_note(note, sizeof note, p));
 }
 
@@ -37,14 +37,14 @@ static void starting(void *ctx, const lrs_range_config *rc, long repeats, long t
 	long evals = (rc->iterations - 1) / rc->eval_every + 1;
 
 	if (!v->quiet && threads == 0)   /* on other ranks: their threads */
-		fprintf(stderr, "lrsweep: range test: %ld repeat%s of %ld iterations\n", repeats,
+		fprintf(stderr, "%s: range test: %ld repeat%s of %ld iterations\n", cli_program, repeats,
 		        repeats > 1 ? "s" : "", rc->iterations);
 	else if (!v->quiet)
-		fprintf(stderr, "lrsweep: range test: %ld repeat%s of %ld iterations on %ld thread%s\n", repeats,
+		fprintf(stderr, "%s: range test: %ld repeat%s of %ld iterations on %ld thread%s\n", cli_program, repeats,
 		        repeats > 1 ? "s" : "", rc->iterations, threads, threads > 1 ? "s" : "");
 	if (!v->quiet && evals < LRS_PICK_MIN_EVALS)
-		fprintf(stderr, "lrsweep: warning: eval_every %ld gives %ld accuracy evaluation%s over %ld "
-		        "iterations (one more if the test runs to its end); the accuracy rule needs %d\n",
+		fprintf(stderr, "%s: warning: eval_every %ld gives %ld accuracy evaluation%s over %ld "
+		        "iterations (one more if the test runs to its end); the accuracy rule needs %d\n", cli_program,
 		        rc->eval_every, evals, evals == 1 ? "" : "s", rc->iterations, LRS_PICK_MIN_EVALS);
 	cli_progress_start(&v->bar, "range test", repeats * rc->iterations, !v->quiet);
 }
@@ -62,7 +62,7 @@ static void ended(void *ctx)
 static void warn(void *ctx, const char *rule, const char *text)
 {
 	if (!((cli_range_view *)ctx)->quiet)
-		fprintf(stderr, "lrsweep: warning: %s: %s\n", rule, text);
+		fprintf(stderr, "%s: warning: %s: %s\n", cli_program, rule, text);
 }
 
 lrs_range_view cli_range_view_of(cli_range_view *v, int quiet)

@@ -27,7 +27,13 @@
  * A worker rank that is sent SIGINT, SIGTERM or SIGHUP stops its running
  * trial or repeat after the current step and sends it back marked
  * interrupted; rank 0 stores it and stops the run as if it had been
- * signalled itself (mpirun's Ctrl-C signals every rank).
+ * signalled itself (mpirun's Ctrl-C signals every rank). Rank 0, stopped
+ * by a signal of its own or by such a worker, tells every worker rank to
+ * stop too (TAG_STOP, heard by a listening thread on each worker rank,
+ * which then acts as that rank's signal would), so that no rank trains on
+ * after the run has stopped. Every rank meets the others at the end
+ * before it finalizes, so a worker never leaves before rank 0 has stored
+ * everything.
  *
  * Rank 0 opens each phase with a broadcast of double[3] {phase, a, b}:
  * PHASE_RANGE {group} (the repeats of that range-test group's test; the
@@ -50,11 +56,16 @@
  *   0 -> worker   TAG_TRIAL      long[2]: a plan index or repeat and its
  *                                seed; -1: no more in this phase
  *   worker -> 0   TAG_RESULT     bytes: a trial's outcome or a repeat's
- *                                curve (packed below) */
+ *                                curve (packed below)
+ * and, at most once in a run, to every worker rank (tag TAG_STOP, which
+ * no thread's tags use):
+ *   0 -> rank     TAG_STOP       nothing: stop after the current step */
 #include <errno.h>
 #include <math.h>
 #include <mpi.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,9 +81,10 @@
 #include "lrsweep/sha256.h"
 #include "lrsweep/trials.h"
 
-enum { TAG_ASK = 1, TAG_TRIAL = 2, TAG_RESULT = 3 };
+enum { TAG_STOP = 0, TAG_ASK = 1, TAG_TRIAL = 2, TAG_RESULT = 3 };
 
 #define POLL_NS 500000L   /* rank 0 looks for messages every 0.5 ms */
+#define STOP_POLL_NS 2000000L   /* a worker rank looks for TAG_STOP every 2 ms */
 
 enum { PHASE_HOME = 0, PHASE_RANGE = 1, PHASE_TRIALS = 2, PHASE_POINTS = 3, PHASE_DATA = 4 };
 
@@ -82,7 +94,9 @@ static char (*rank_hosts)[64];        /* rank 0: each rank's host, from
 static const char *host_of(int r);
 static int trials_announced;          /* rank 0: phase 2 or 3 went out */
 static int rounds_announced;          /* rank 0: phase 3 went out      */
-static volatile sig_atomic_t worker_stop;   /* a worker rank was signalled */
+static volatile sig_atomic_t worker_stop;   /* a worker rank was signalled
+                                               or told to stop by rank 0 */
+static int stop_sent;                 /* rank 0: TAG_STOP went out     */
 
 /* ------------------------------------------------------------ packing */
 
@@ -205,15 +219,32 @@ static int announce(int phase, double a, double b, const lrs_group_bounds *bound
 	return threads;
 }
 
+/* Rank 0, once its run has stopped (a signal here, or an interrupted
+ * result from a signalled worker): every worker rank stops its running
+ * trial or repeat after the current step, as a signal to it would. */
+static void tell_workers_to_stop(void)
+{
+	char none = 0;
+
+	if (stop_sent || !threads_ok)   /* no rank listens without threads */
+		return;
+	stop_sent = 1;
+	for (int r = 1; r < ranks; r++)
+		MPI_Send(&none, 0, MPI_BYTE, r, TAG_STOP, MPI_COMM_WORLD);
+}
+
 /* Waits for the next message from any worker (polling gently: rank 0
  * spinning in MPI_Probe would take a core from the workers) and receives
- * it into a fresh buffer. */
-static char *next_message(MPI_Status *st, int *len)
+ * it into a fresh buffer. Meanwhile, once *stop turns nonzero, tells the
+ * workers to stop. */
+static char *next_message(MPI_Status *st, int *len, volatile sig_atomic_t *stop)
 {
 	int arrived = 0;
 	char *buf;
 
 	for (;;) {
+		if (stop && *stop)
+			tell_workers_to_stop();
 		MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &arrived, st);
 		if (arrived)
 			break;
@@ -243,6 +274,7 @@ typedef struct {
 	void *ctx;
 	long (*next)(void *ctx, uint64_t *seed, const MPI_Status *asker);
 	void (*result)(void *ctx, const char *buf, int len, const MPI_Status *st);
+	volatile sig_atomic_t *stop;   /* the run's stop flag, or NULL        */
 } serving;
 
 static void serve_phase(int asking, const serving *sv)
@@ -250,7 +282,7 @@ static void serve_phase(int asking, const serving *sv)
 	while (asking > 0) {
 		MPI_Status st;
 		int len;
-		char *buf = next_message(&st, &len);
+		char *buf = next_message(&st, &len, sv->stop);
 
 		if (st.MPI_TAG % 4 == TAG_ASK) {
 			uint64_t seed = 0;
@@ -360,7 +392,7 @@ static int mpi_repeats(const lrs_executor *x, size_t group, const lrs_range_conf
                        const uint64_t *seeds, lrs_range_curve *curves)
 {
 	repeats_state r = { rc, repeats, 0, 0, seeds, curves, 0 };
-	serving sv = { &r, next_repeat, repeat_result };
+	serving sv = { &r, next_repeat, repeat_result, rc->stop };
 	double ramp[3] = { rc->start_lr, rc->end_lr, (double)rc->iterations };
 	int threads;
 	(void)x;
@@ -432,7 +464,7 @@ static int mpi_sweep(const lrs_executor *x, const lrs_plan *plan, const size_t *
                      const lrs_group_bounds *bounds, size_t n_bounds)
 {
 	sweep_state s = { plan, which, n, 0, hooks, 0, 0 };
-	serving sv = { &s, next_trial, trial_result };
+	serving sv = { &s, next_trial, trial_result, hooks->stop };
 	(void)x;
 	(void)ds;
 	(void)threads;
@@ -754,6 +786,73 @@ static void worker_signals(void)
 		sigaction(SIGHUP, &sa, NULL);
 }
 
+/* ------------------------------------------------------------ stopping */
+
+/* A worker rank's thread that listens for rank 0's TAG_STOP while the
+ * rank works (MPI_THREAD_MULTIPLE only: without it a worker rank hears
+ * of a stop only through a signal of its own). */
+static struct {
+	pthread_t thread;
+	atomic_int done;     /* the run is over on every rank: stop listening */
+	int started;
+} listener;
+
+static void *listen_for_stop(void *arg)
+{
+	MPI_Request req;
+	char none;
+	int got = 0;
+
+	(void)arg;
+	MPI_Irecv(&none, 0, MPI_BYTE, 0, TAG_STOP, MPI_COMM_WORLD, &req);
+	for (;;) {
+		MPI_Test(&req, &got, MPI_STATUS_IGNORE);
+		if (got || atomic_load(&listener.done))
+			break;
+		nanosleep(&(struct timespec){ 0, STOP_POLL_NS }, NULL);
+	}
+	if (got)
+		worker_stop = 1;   /* as a signal to this rank would */
+	else {
+		MPI_Cancel(&req);
+		MPI_Wait(&req, MPI_STATUS_IGNORE);
+	}
+	return NULL;
+}
+
+static void start_listening(void)
+{
+	atomic_init(&listener.done, 0);
+	listener.started = threads_ok && pthread_create(&listener.thread, NULL, listen_for_stop, NULL) == 0;
+}
+
+static void stop_listening(void)
+{
+	if (!listener.started)
+		return;
+	atomic_store(&listener.done, 1);
+	pthread_join(listener.thread, NULL);
+	listener.started = 0;
+}
+
+/* Every rank, at its end: waits (gently, like next_message) until every
+ * rank is here, so that no worker rank ends - and has mpirun end the job -
+ * before rank 0 has stored everything, and rank 0 has sent its last
+ * TAG_STOP before the workers stop listening. */
+static void meet_at_end(void)
+{
+	MPI_Request req;
+	int all = 0;
+
+	MPI_Ibarrier(MPI_COMM_WORLD, &req);
+	for (;;) {
+		MPI_Test(&req, &all, MPI_STATUS_IGNORE);
+		if (all)
+			break;
+		nanosleep(&(struct timespec){ 0, POLL_NS }, NULL);
+	}
+}
+
 static int worker(int argc, char **argv)
 {
 	const char *path, *db;
@@ -770,6 +869,7 @@ static int worker(int argc, char **argv)
 	char logs[600];
 
 	worker_signals();
+	start_listening();   /* rank 0's stop, stopped in main() */
 
 	lrs_cli_run_args(argc, argv, &path, &threads, &db);   /* NULL when it does not parse */
 	/* the experiment, its data and its model fitted to them, as rank 0
@@ -925,13 +1025,17 @@ int main(int argc, char **argv)
 			                "on one process use lrsweep\n");
 			status = 2;
 		} else {
-			status = lrs_cli_main(argc, argv, &executor);
+			status = lrs_cli_main(argc, argv, "lrsweep-mpi", &executor);
 			if (!trials_announced || rounds_announced)
 				announce(PHASE_HOME, 0, 0, NULL, NULL);
 			free(rank_hosts);
 		}
 	} else {
 		status = worker(argc, argv);
+	}
+	if (ranks >= 2) {
+		meet_at_end();
+		stop_listening();
 	}
 	MPI_Finalize();
 	return status;

@@ -89,8 +89,8 @@ fi
 printf 'name: bad\ndata: {train: {format: synthetic, kind: blobs, samples: 100}}\ntrials: {schedules: [{type: stepp}]}\n' >bad.yaml
 mpi run bad.yaml --db "$T/b.db" >"$OUT" 2>"$ERR"
 RC=$?
-if [ $RC -eq 2 ] && grep -q "bad.yaml:3:29: unknown schedule type 'stepp'" "$ERR"; then
-	ok "a bad file: exit 2 with file:line:column, no rank left waiting"
+if [ $RC -eq 2 ] && grep -q "^lrsweep-mpi run: bad.yaml:3:29: unknown schedule type 'stepp'" "$ERR"; then
+	ok "a bad file: exit 2 with file:line:column, named by the program run (lrsweep-mpi run:), no rank left waiting"
 else
 	nok "bad file" "rc=$RC $(cat "$ERR")"
 fi
@@ -100,7 +100,7 @@ sed 's/^range_test: .*/range_test: {repeats: 2}/; s/epochs: 6/epochs: 2/' exp.ya
 mpi run auto.yaml --db "$T/a.db" --pick loss-steepest >"$OUT" 2>"$ERR"
 RC=$?
 "$LRSWEEP" run auto.yaml --db "$T/as.db" --pick loss-steepest -q >/dev/null 2>&1
-if [ $RC -eq 0 ] && grep -q "^lrsweep: probe" "$ERR" &&
+if [ $RC -eq 0 ] && grep -q "^lrsweep-mpi: probe" "$ERR" &&
    cmp -s <(sqlite3 "$T/a.db" "$POINTS") <(sqlite3 "$T/as.db" "$POINTS") &&
    cmp -s <(sqlite3 "$T/a.db" "$BOUNDS") <(sqlite3 "$T/as.db" "$BOUNDS") &&
    cmp -s <(sqlite3 "$T/a.db" "$METRICS") <(sqlite3 "$T/as.db" "$METRICS") &&

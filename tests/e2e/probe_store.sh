@@ -37,11 +37,11 @@ sed 's/^range_test: .*/range_test: {start_lr: 0.001, end_lr: 1, epochs: 2, repea
 # order, as range_tests.probe_note should hold it; and its length in
 # updates (probe_lengths)
 probe_notes() {
-	sed -n -e 's/^lrsweep: probe (exponential [^,]*, [0-9]* updates): the linear test runs [^:]* -> [^:]*: //p' \
-	       -e 's/^lrsweep: warning: the probe (exponential [^,]*, [0-9]* updates) \(found no range (.*)\): the linear test runs .*$/\1/p' "$1"
+	sed -n -e 's/^lrsweep\(-mpi\)\{0,1\}: probe (exponential [^,]*, [0-9]* updates): the linear test runs [^:]* -> [^:]*: //p' \
+	       -e 's/^lrsweep\(-mpi\)\{0,1\}: warning: the probe (exponential [^,]*, [0-9]* updates) \(found no range (.*)\): the linear test runs .*$/\2/p' "$1"
 }
 probe_lengths() {
-	sed -n 's/^lrsweep: \(warning: the \)\{0,1\}probe (exponential [^,]*, \([0-9]*\) updates).*$/\2/p' "$1"
+	sed -n 's/^lrsweep\(-mpi\)\{0,1\}: \(warning: the \)\{0,1\}probe (exponential [^,]*, \([0-9]*\) updates).*$/\3/p' "$1"
 }
 # stored DB: each test's (group's) probe as "iterations|note", in the
 # order the groups were tested, when all its repeats agree

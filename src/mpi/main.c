@@ -89,8 +89,8 @@ enum { TAG_STOP = 0, TAG_ASK = 1, TAG_TRIAL = 2, TAG_RESULT = 3 };
 enum { PHASE_HOME = 0, PHASE_RANGE = 1, PHASE_TRIALS = 2, PHASE_POINTS = 3, PHASE_DATA = 4 };
 
 static int rank, ranks, threads_ok;   /* MPI_THREAD_MULTIPLE granted */
-static char (*rank_hosts)[64];        /* rank 0: each rank's host, from
-                                         PHASE_DATA; NULL before it   */
+static char (*rank_hosts)[MPI_MAX_PROCESSOR_NAME];   /* rank 0: each rank's host,
+                                                       from PHASE_DATA; NULL before */
 static const char *host_of(int r);
 static int trials_announced;          /* rank 0: phase 2 or 3 went out */
 static int rounds_announced;          /* rank 0: phase 3 went out      */
@@ -481,7 +481,7 @@ static int mpi_sweep(const lrs_executor *x, const lrs_plan *plan, const size_t *
 typedef struct {
 	int err;                          /* its load's code: 0 or < 0        */
 	char sha[LRS_SHA256_HEX_SIZE];    /* of the data as loaded            */
-	char host[64];
+	char host[MPI_MAX_PROCESSOR_NAME];   /* MPI_Get_processor_name writes up to this */
 	char why[512];                    /* its load's error                 */
 } data_report;
 

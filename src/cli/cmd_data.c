@@ -34,7 +34,7 @@ static const char about[] =
 static int parse_args(int argc, char **argv, cli_globals *g, const char **path)
 {
 	const lrs_opt opts[] = { CLI_OPT_EXP_FILE(path), CLI_OPT_GLOBALS(g) };
-	const lrs_opt_spec spec = { "lrsweep", CMD, opts, CLI_N_OPTS(opts), about, NULL, 0 };
+	const lrs_opt_spec spec = { cli_program, CMD, opts, CLI_N_OPTS(opts), about, NULL, 0 };
 
 	return cli_parse(&spec, argc, argv, stdout);
 }

@@ -155,7 +155,7 @@ static int parse_args(int argc, char **argv, cli_globals *g, query_args *a, by_k
 		          "over everything else" },
 		CLI_OPT_GLOBALS(g),
 	};
-	const lrs_opt_spec spec = { "lrsweep", CMD, opts, CLI_N_OPTS(opts), about, epilog, 0 };
+	const lrs_opt_spec spec = { cli_program, CMD, opts, CLI_N_OPTS(opts), about, epilog, 0 };
 	int rc = cli_parse(&spec, argc, argv, stdout);
 
 	a->what = what >= 0 ? subjects[what] : NULL;

@@ -79,7 +79,7 @@ static int parse_args(int argc, char **argv, cli_globals *g, range_args *a)
 		CLI_OPT_SEED(&a->seed),
 		CLI_OPT_GLOBALS(g),
 	};
-	const lrs_opt_spec spec = { "lrsweep", CMD, opts, CLI_N_OPTS(opts), about, NULL, 0 };
+	const lrs_opt_spec spec = { cli_program, CMD, opts, CLI_N_OPTS(opts), about, NULL, 0 };
 	int rc = cli_parse(&spec, argc, argv, stdout);
 
 	a->mode = mode >= 0 ? modes[mode] : NULL;

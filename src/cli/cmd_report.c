@@ -47,7 +47,7 @@ static int parse_args(int argc, char **argv, cli_globals *g, report_args *a)
 		CLI_OPT_EXPERIMENT(&a->experiment),
 		CLI_OPT_GLOBALS(g),
 	};
-	const lrs_opt_spec spec = { "lrsweep", CMD, opts, CLI_N_OPTS(opts), about, epilog, 0 };
+	const lrs_opt_spec spec = { cli_program, CMD, opts, CLI_N_OPTS(opts), about, epilog, 0 };
 
 	return cli_parse(&spec, argc, argv, stdout);
 }

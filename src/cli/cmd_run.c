@@ -76,7 +76,7 @@ static int parse_args(int argc, char **argv, cli_globals *g, run_args *a, FILE *
 		             "combined, accuracy, loss-steepest, loss-min10, loss-valley that can does, with a warning"),
 		CLI_OPT_GLOBALS(g),
 	};
-	const lrs_opt_spec spec = { "lrsweep", CMD, opts, CLI_N_OPTS(opts), about, epilog, 0 };
+	const lrs_opt_spec spec = { cli_program, CMD, opts, CLI_N_OPTS(opts), about, epilog, 0 };
 	int rc = cli_parse(&spec, argc, argv, help);
 
 	if (rc != 0)

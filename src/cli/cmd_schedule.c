@@ -137,7 +137,7 @@ static int parse_args(int argc, char **argv, cli_globals *g, schedule_args *a)
 		  .help = "every type with its parameters, as a markdown table" },
 		CLI_OPT_GLOBALS(g),
 	};
-	const lrs_opt_spec spec = { "lrsweep", CMD, opts, CLI_N_OPTS(opts), about, epilog, 0 };
+	const lrs_opt_spec spec = { cli_program, CMD, opts, CLI_N_OPTS(opts), about, epilog, 0 };
 
 	rc = cli_parse(&spec, argc, argv, NULL);
 	if (rc == LRS_OPT_HELP)

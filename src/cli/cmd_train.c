@@ -69,7 +69,7 @@ static int parse_args(int argc, char **argv, cli_globals *g, train_args *a)
 		CLI_OPT_VERBOSE_HELP(g, "the model's shape table first; the resolved schedule and the BLAS library on "
 		                     "stderr"),
 	};
-	const lrs_opt_spec spec = { "lrsweep", CMD, opts, CLI_N_OPTS(opts), about, epilog, 0 };
+	const lrs_opt_spec spec = { cli_program, CMD, opts, CLI_N_OPTS(opts), about, epilog, 0 };
 
 	if ((rc = cli_parse(&spec, argc, argv, stdout)) != 0)
 		return rc;

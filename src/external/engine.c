@@ -229,15 +229,16 @@ static const lrs_node *field(const lrs_node *m, const char *key)
 	return lrs_node_get(m, key);
 }
 
-/* A number field; NAN when absent or null (and `optional`), else a fault. */
+/* A number field; NAN when null (a loss then diverges, a metric is not
+ * reported) or, if `optional`, absent; anything else a fault. */
 static double number(session *s, const lrs_node *m, const char *op, const char *key, int optional)
 {
 	const lrs_node *v = field(m, key);
 	double x;
 
-	if ((!v || (v->kind == LRS_NODE_SCALAR && !strcmp(v->text, "null"))) && optional)
+	if (!v && optional)
 		return NAN;
-	if (lrs_json_number(v, &x) < 0) {
+	if (lrs_json_value(v, &x) < 0) {
 		fault(s, "sent '%s' without a number '%s'", op, key);
 		return NAN;
 	}
@@ -375,7 +376,7 @@ static void on_loss(session *s, const lrs_node *m)
 	for (size_t i = 0; i < steps->n && !s->fault[0] && s->ph == PHASE_RUNNING; i++) {
 		long step;
 		double loss;
-		if (lrs_json_long(steps->items[i], &step) < 0 || lrs_json_number(losses->items[i], &loss) < 0) {
+		if (lrs_json_long(steps->items[i], &step) < 0 || lrs_json_value(losses->items[i], &loss) < 0) {
 			fault(s, "sent 'loss' with an entry that is not a number");
 			return;
 		}

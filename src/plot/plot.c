@@ -156,27 +156,15 @@ static void put_style(FILE *f, const lrs_plot_series *s, size_t k)
 
 int lrs_plot_check(const char *path)
 {
-	char prog[4096], dir[4096];
-	const char *ext = path ? strrchr(path, '.') : NULL, *slash;
-	struct stat st;
+	char prog[4096];
+	const char *ext = path ? strrchr(path, '.') : NULL;
 	int rc;
 
 	if (path && (!ext || (strcmp(ext, ".png") && strcmp(ext, ".svg"))))
 		return lrs_error_set(LRS_EINVALID, "%s: plot file must end in .png or .svg", path);
 	if ((rc = find_gnuplot(prog, sizeof prog)) < 0 || !path)
 		return rc;
-	if (stat(path, &st) == 0) {   /* replaced: it must be a writable file */
-		if (S_ISDIR(st.st_mode))
-			errno = EISDIR;
-		else if (access(path, W_OK) == 0)
-			return 0;
-		return lrs_error_set(LRS_ERROR, "%s: cannot write the plot (%s)", path, strerror(errno));
-	}
-	slash = strrchr(path, '/');   /* created: its directory must take it */
-	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
-	if (access(dir, W_OK | X_OK) != 0)
-		return lrs_error_set(LRS_ERROR, "%s: cannot write the plot (%s)", path, strerror(errno));
-	return 0;
+	return lrs_outfile_check(path, "the plot");
 }
 
 /* A tic step for whole-number x from lo to hi: 1, 2, 5, 10, 20, ... at

@@ -700,10 +700,10 @@ int lrs_report_write(lrs_store *st, const char *db, const lrs_experiment_row *e,
 	report r = { st, db, e, &res, "/tmp/lrsweep-report-XXXXXX", 0, &page };
 	int rc;
 
-	/* the file is started before any work is done: an output that cannot
-	 * be written is bad input */
+	/* the file is started before any work is done (a path that cannot be
+	 * written is bad input: LRS_EINVALID) */
 	if ((rc = lrs_outfile_begin(&out, path, "the report")) < 0)
-		return rc == LRS_ERROR ? LRS_EINVALID : rc;
+		return rc;
 	if ((rc = lrs_results_load(&res, st, e->id, NULL)) < 0) {
 		lrs_outfile_abort(&out);
 		return rc;

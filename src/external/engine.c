@@ -907,6 +907,14 @@ int lrs_external_new(lrs_engine **out, const lrs_external_config *cfg, const cha
 	return 0;
 }
 
+size_t lrs_external_end_leftovers(const lrs_engine *engine, void (*warn)(void *ctx, long pid, const char *command),
+                                  void *ctx)
+{
+	const ext_engine *x = (const ext_engine *)engine;
+
+	return engine ? lrs_child_end_leftovers(x->cfg ? x->cfg->grace : 10, warn, ctx) : 0;
+}
+
 void lrs_external_free(lrs_engine *engine)
 {
 	ext_engine *x;
@@ -914,8 +922,8 @@ void lrs_external_free(lrs_engine *engine)
 	if (!engine)
 		return;
 	x = (ext_engine *)engine;
+	lrs_external_end_leftovers(engine, NULL, NULL);
 	free(x->params);
 	free(x->log_dir);
 	free(x);
-	lrs_child_reap_orphans();
 }

@@ -79,13 +79,14 @@ void lrs_outfile_remove_tracked(void)
 /* ------------------------------------------------------------ outputs */
 
 /* Whether a file cannot be made at a path for a reason of the path the
- * user gave (a missing or unwritable directory, a file where a directory
- * should be): bad input, exit 2. Others (a full disk, no descriptors
- * left, an I/O error) are runtime failures. */
+ * user gave (a missing directory or one not theirs to write, a file where
+ * a directory should be): bad input, exit 2. Others (a full disk, a
+ * read-only file system, no descriptors left, an I/O error) are runtime
+ * failures, as the store has them. */
 static int path_at_fault(int e)
 {
-	return e == ENOENT || e == ENOTDIR || e == EACCES || e == EPERM || e == EROFS || e == ENAMETOOLONG ||
-	       e == ELOOP || e == EISDIR;
+	return e == ENOENT || e == ENOTDIR || e == EACCES || e == EPERM || e == ENAMETOOLONG || e == ELOOP ||
+	       e == EISDIR;
 }
 
 /* LRS_EINVALID or LRS_ERROR "PATH: cannot write WHAT (strerror(e))". */

@@ -222,6 +222,7 @@ int lrs_child_spawn(lrs_child *c, char *const *argv, const char *cwd, char *cons
 	sigaddset(&defaults, SIGTERM);
 	sigaddset(&defaults, SIGPIPE);
 	sigaddset(&defaults, SIGHUP);
+	sigaddset(&defaults, SIGXFSZ);   /* lrsweep ignores it: a program gets the default */
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &defaults);
 	posix_spawnattr_setpgroup(&attr, 0);   /* a group of its own: pgid = pid */

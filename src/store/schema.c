@@ -448,10 +448,11 @@ void store_bind_text(int *rc, sqlite3_stmt *s, int i, const char *v)
 
 /* The code for a database path whose directory cannot be written, by
  * access()'s errno: the path is the user's input (LRS_EINVALID) when the
- * directory is read-only or not theirs, a runtime failure otherwise. */
+ * directory is not theirs to write, a runtime failure otherwise (a
+ * read-only file system is a storage fault). */
 static int unwritable(int e)
 {
-	return e == EACCES || e == EROFS || e == EPERM ? LRS_EINVALID : LRS_ERROR;
+	return e == EACCES || e == EPERM ? LRS_EINVALID : LRS_ERROR;
 }
 
 /* Checks what the file system says before SQLite does, for messages that

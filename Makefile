@@ -12,9 +12,9 @@
 #   make accuracy-bench  test accuracy of lrsweep against PyTorch: the MLP,
 #                     LeNet-5 and the CLR paper's net, 3 seeds (~7 min)
 #   make range-study  the range test's bounds on Fashion-MNIST vs a grid (~2 min)
-#   make bounds-bench the bound-quality benchmark: 171 problems (~13 min
-#                     from an empty cache; later runs reuse cached trials,
-#                     ~1-3 min)
+#   make bounds-bench the bound-quality benchmark: 184 problems (the first 171
+#                     took ~13 min from an empty cache; later runs reuse
+#                     cached trials, ~1-3 min)
 #   make search-bench TPE against Optuna's on known functions, against random
 #                     search on bound-benchmark problems, and against Optuna's
 #                     on lrsweep trials of four of them (8 minutes here)
@@ -209,8 +209,8 @@ accuracy-bench: $(BIN)
 range-study: deps $(BIN)
 	bench/range_study.sh $(BIN)
 
-# Every rule's bounds against a grid search on 171 problems, the held-out
-# thirteen (the fifteenth set, 159-171) reported apart (bench/bounds/run.py;
+# Every rule's bounds against a grid search on 184 problems, the held-out
+# thirteen (the sixteenth set, 172-184) reported apart (bench/bounds/run.py;
 # results/bounds-bench.md).
 bounds-bench: $(BIN)
 	@scripts/deps.sh --bench

@@ -170,6 +170,30 @@ missing:
   digits6.csv                       scikit-learn's digits, the label cut to
                                     the digit modulo 6 (0 for 0, 6; 1 for 1,
                                     7; 2 for 2, 8; 3 for 3, 9; 4; 5)
+  fashion-7c-at6k-train-*           the first 1,000 Fashion-MNIST training
+                                    images from offset 6,000 (up to 11,000:
+                                    classes the upper-body set leaves out)
+                                    of seven classes: trouser, dress, coat,
+                                    sandal, sneaker, bag, ankle boot (labels
+                                    1, 3, 4, 5, 7, 8, 9)
+  fashion-4c-at17900-train-*        the first 700 Fashion-MNIST training
+                                    images from offset 17,900 (up to 20,000:
+                                    past the images the five-class set at
+                                    16,000 took, classes the footwear and
+                                    pullover/coat sets leave out) of four
+                                    classes: T-shirt/top, dress, shirt, bag
+                                    (labels 0, 3, 6, 8)
+  digits7.csv                       scikit-learn's digits, the label cut to
+                                    the digit modulo 7 (0 for 0, 7; 1 for 1,
+                                    8; 2 for 2, 9; 3; 4; 5; 6)
+  tab-mixed15.csv, tab-bin24.csv,   five more generated tabular sets (15
+  tab-wide120.csv, tab-raw11.csv,   features, 9 informative, 7 classes,
+  tab-deep50.csv                    3,500 rows; 24 features, 6 informative,
+                                    2 classes, 4,000 rows; 120 features, 40
+                                    informative, 6 classes, 2,000 rows; 11
+                                    features, 4 classes, 3,000 rows, scales
+                                    over 0.9 decade; 50 features, 25
+                                    informative, 10 classes, 5,000 rows)
 
 Standard library only, deterministic: the same files on every machine.
 """
@@ -277,7 +301,8 @@ def digits_modulo(out, name, m):
     modulo M: 2 for its parity (0 even, 1 odd), 3 for three classes that
     each join three or four digits, 4 for four classes of two or three
     digits, 5 for five classes of two digits each, 6 for four classes of
-    two digits and two of one."""
+    two digits and two of one, 7 for three classes of two digits and four
+    of one."""
     path = os.path.join(out, name)
     if os.path.exists(path):
         return
@@ -443,6 +468,14 @@ def main():
     teacher_tabular(out, "tab-bin40.csv", 171, 3000, 40, 30, 2)
     boston_quantiles(out, "boston6.csv", 6)
     digits_modulo(out, "digits6.csv", 6)
+    fashion_classes(out, "fashion-7c-at6k", 6000, 1000, (1, 3, 4, 5, 7, 8, 9), 11000)
+    fashion_classes(out, "fashion-4c-at17900", 17900, 700, (0, 3, 6, 8), 20000)
+    digits_modulo(out, "digits7.csv", 7)
+    teacher_tabular(out, "tab-mixed15.csv", 175, 3500, 15, 9, 7)
+    teacher_tabular(out, "tab-bin24.csv", 176, 4000, 24, 6, 2)
+    teacher_tabular(out, "tab-wide120.csv", 177, 2000, 120, 40, 6)
+    teacher_tabular(out, "tab-raw11.csv", 178, 3000, 11, 9, 4, (-0.4, 0.5))
+    teacher_tabular(out, "tab-deep50.csv", 184, 5000, 50, 25, 10)
 
 
 if __name__ == "__main__":

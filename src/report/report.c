@@ -143,11 +143,12 @@ static int embed_figure(report *r, const char *what, const char *group)
 		snprintf(why, sizeof why, "Not drawn: %s.", msg);
 		none(r, why);
 		rc = 0;
-	} else if (rc < 0) {   /* a full disk: said of the report, not of its private file */
-		const char *msg = lrs_error_last();
-		size_t pl = strlen(path);
-		rc = lrs_error_set(rc, "%s: drawing the report's plots: %s", r->out,
-		                   !strncmp(msg, path, pl) && !strncmp(msg + pl, ": ", 2) ? msg + pl + 2 : msg);
+	} else if (rc < 0 && !strncmp(lrs_error_last(), path, strlen(path)) &&
+	           !strncmp(lrs_error_last() + strlen(path), ": ", 2)) {
+		/* a full disk: said of the report, not of its private file */
+		char msg[1024];
+		snprintf(msg, sizeof msg, "%s", lrs_error_last() + strlen(path) + 2);
+		rc = lrs_error_set(rc, "%s: drawing the report's plots: %s", r->out, msg);
 	}
 	unlink(path);
 	lrs_outfile_untrack(path);

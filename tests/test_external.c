@@ -1,7 +1,8 @@
 /* test_external.c - the JSON reader of the external-trainer protocol
  * (src/external/json.c): what a program in any language may write. Numbers
  * of any length and form JSON allows (and NaN, Infinity), strings with
- * escapes and surrogate pairs, and what it refuses. */
+ * escapes and surrogate pairs, and what it refuses; null as the NaN of a
+ * measured value (JavaScript's JSON.stringify writes NaN so). */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -68,6 +69,32 @@ START_TEST(not_numbers)
 }
 END_TEST
 
+/* null is a measured value (NaN: a loss diverged, a metric not reported),
+ * never a number of a count; true, false and strings other than NaN or
+ * Infinity are neither. */
+START_TEST(null_values)
+{
+	lrs_node *n = NULL;
+	char err[128];
+	const char *text = "{\"v\": null, \"t\": true, \"f\": false, \"s\": \"x\", \"x\": 2.5}";
+	double x = 0;
+	long l = 0;
+
+	ck_assert_int_eq(lrs_json_parse(&n, text, strlen(text), err, sizeof err), 0);
+	ck_assert_int_eq(lrs_json_value(lrs_node_get(n, "v"), &x), 0);
+	ck_assert(isnan(x));
+	ck_assert_int_eq(lrs_json_number(lrs_node_get(n, "v"), &x), -1);
+	ck_assert_int_eq(lrs_json_long(lrs_node_get(n, "v"), &l), -1);
+	ck_assert_int_eq(lrs_json_value(lrs_node_get(n, "t"), &x), -1);
+	ck_assert_int_eq(lrs_json_value(lrs_node_get(n, "f"), &x), -1);
+	ck_assert_int_eq(lrs_json_value(lrs_node_get(n, "s"), &x), -1);
+	ck_assert_int_eq(lrs_json_value(lrs_node_get(n, "absent"), &x), -1);
+	ck_assert_int_eq(lrs_json_value(lrs_node_get(n, "x"), &x), 0);
+	ck_assert(x == 2.5);
+	lrs_node_free(n);
+}
+END_TEST
+
 /* The string value of key "s" in `text` after unescaping, "" if unreadable. */
 static void string_of(const char *text, char *out, size_t size)
 {
@@ -111,6 +138,7 @@ Suite *suite_external(void)
 	tcase_add_test(tc, numbers);
 	tcase_add_test(tc, long_number);
 	tcase_add_test(tc, not_numbers);
+	tcase_add_test(tc, null_values);
 	tcase_add_test(tc, strings);
 	suite_add_tcase(s, tc);
 	return s;

@@ -273,8 +273,9 @@ START_TEST(errors_at_their_place)
 	                  ":7:7: step: missing parameter 'step_size'");
 	assert_plan_error(HEAD "trials:\n  schedules:\n    - {type: constant, lr: {grid: [0.1, -1]}}\n",
 	                  ":7:41: constant: parameter 'lr' must be a rate >= 0, got '-1'");
-	assert_plan_error(HEAD "trials:\n  schedules:\n    - {type: constant, lr: {grid: [0.1, 0.1]}}\n",
-	                  "are the same trial");
+	/* a grid value listed twice: at the second one, before any plan */
+	assert_load_error(HEAD "trials:\n  schedules:\n    - {type: constant, lr: {grid: [0.1, 0.1]}}\n",
+	                  ":7:41: 'lr': the grid lists '0.1' twice (first at 7:36)");
 }
 END_TEST
 
@@ -364,10 +365,15 @@ END_TEST
 
 START_TEST(duplicates_named_in_plan_order)
 {
-	assert_plan_error(HEAD "trials:\n  schedules:\n    - {type: constant, lr: {grid: [0.3, 0.2, 0.2, 0.3]}}\n",
-	                  "trials 1 (constant lr=0.3, seed 3) and 4 (constant lr=0.3) are the same trial");
-	assert_plan_error(HEAD "trials:\n  schedules:\n    - {type: constant, lr: {grid: [0.2, 0.3, 0.3, 0.3]}}\n",
-	                  "trials 2 (constant lr=0.3, seed 3) and 3 (constant lr=0.3) are the same trial");
+	/* values written apart that resolve alike (bounds 0.01 and 0.1: @max,
+	 * @min*10 and @max/1 are 0.1); a value written twice is the file's
+	 * error, at the second one (errors_at_their_place) */
+	assert_plan_error(HEAD "trials:\n  schedules:\n    - {type: constant, lr: {grid: [\"@max\", 0.2, 0.3, "
+	                  "\"@min*10\"]}}\n",
+	                  "trials 1 (constant lr=@max, seed 3) and 4 (constant lr=@min*10) are the same trial");
+	assert_plan_error(HEAD "trials:\n  schedules:\n    - {type: constant, lr: {grid: [0.2, \"@max\", \"@min*10\", "
+	                  "\"@max/1\"]}}\n",
+	                  "trials 2 (constant lr=@max, seed 3) and 3 (constant lr=@min*10) are the same trial");
 	/* a value equal to a default: lr defaults to @max (0.1) */
 	assert_plan_error(HEAD "trials:\n  seeds: [1, 2]\n  schedules:\n    - {type: constant, lr: 0.05}\n"
 	                  "    - {type: constant}\n    - {type: constant, lr: 0.1}\n",

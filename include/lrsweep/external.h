@@ -43,6 +43,16 @@ int lrs_external_new(lrs_engine **out, const lrs_external_config *cfg, const cha
                      const lrs_node *params);
 void lrs_external_free(lrs_engine *engine);
 
+/* Ends every process the engine's programs left running outside their
+ * process groups (a `setsid` daemon, and what it started): SIGTERM,
+ * trainer.grace, SIGKILL, reaped; `warn` (may be NULL) is told each one's
+ * pid and command line first. Call it only when no run of the engine is
+ * going on (after a range test, after the trials): until then such a
+ * process may be a running trial's own. lrs_external_free does it too,
+ * without warnings. Returns how many were ended. */
+size_t lrs_external_end_leftovers(const lrs_engine *engine, void (*warn)(void *ctx, long pid, const char *command),
+                                  void *ctx);
+
 /* Launches the program for cfg (a trial's settings) only to read its hello,
  * then stops it: the steps per epoch it trains at cfg->batch_size. */
 int lrs_external_probe(long *steps_per_epoch, const lrs_engine *engine, const lrs_train_config *cfg);

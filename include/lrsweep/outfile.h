@@ -18,17 +18,21 @@ typedef struct {
 	int mode;     /* permission bits for the finished file       */
 } lrs_outfile;
 
-/* Checks that `path` may be written as an output: absent, or a regular
- * file. Returns 0, or LRS_EINVALID "PATH: cannot write WHAT: ..." (what:
- * "the plot", "the report") naming what is in the way, or LRS_ERROR when
- * the name cannot be looked at (a part of it is no directory, ...). */
+/* Checks that `path` may be written as an output: a regular file, or
+ * absent in a directory that exists and may be written. Returns 0, or
+ * LRS_EINVALID "PATH: cannot write WHAT: ..." (what: "the plot", "the
+ * report") naming what is in the way — the path is the user's input: a
+ * link, a device, a missing or unwritable directory, a file where a
+ * directory should be —, or LRS_ERROR when the name cannot be looked at
+ * for another reason (an I/O error). */
 int lrs_outfile_check(const char *path, const char *what);
 
 /* Starts writing `path`: lrs_outfile_check, then a new empty temporary
  * file in the same directory, hidden, ending in the same extension (so a
  * program choosing its format by the name sees the output's), open on
- * o->fd. Returns 0, or LRS_EINVALID (refused), LRS_ERROR (the directory
- * cannot be written), LRS_ENOMEM; on failure *o needs no lrs_outfile_abort. */
+ * o->fd. Returns 0, or LRS_EINVALID (refused, or the directory cannot be
+ * written), LRS_ERROR (no room, an I/O error), LRS_ENOMEM; on failure *o
+ * needs no lrs_outfile_abort. */
 int lrs_outfile_begin(lrs_outfile *o, const char *path, const char *what);
 
 /* Puts the written temporary file in place of the output (closing o->fd

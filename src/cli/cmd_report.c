@@ -55,11 +55,10 @@ static int parse_args(int argc, char **argv, cli_globals *g, report_args *a)
 static int write_report(lrs_store *st, const lrs_experiment_row *e, void *ctx)
 {
 	const report_args *a = ctx;
-	/* -o must not name the database, a link, a device: bad input */
+	/* -o must not name the database, a link, a device, nor lie in a
+	 * missing directory: bad input */
 	int rc = lrs_outfile_check_db(a->out, a->db, "the report");
 
-	if (rc == LRS_ERROR)
-		rc = LRS_EINVALID;
 	return rc < 0 ? rc : lrs_report_write(st, a->db, e, a->out);
 }
 

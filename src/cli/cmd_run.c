@@ -361,14 +361,18 @@ static int interrupted(const lrs_pipeline *p, const char *exp_path)
 	return EXIT_INTERRUPTED;
 }
 
-/* From the store's opening to the leaderboard and its warning. */
-static int run_stored(lrs_pipeline *p, const run_args *a, cli_globals *g, const char *path, const lrs_dataset *ds)
+/* From the store's opening (a database that cannot be opened is the one
+ * line printed) to the leaderboard and its warning. */
+static int run_stored(lrs_pipeline *p, const run_args *a, cli_globals *g, const char *path,
+                      const lrs_experiment *e, const lrs_dataset *ds)
 {
 	lrs_store *st = NULL;
 	int err;
 
 	if ((err = lrs_store_open(&st, path, LRS_STORE_CREATE)) < 0)
 		return cli_fail(CMD, err);
+	if (!g->quiet && !e->has_trainer)
+		cli_data_summary(CMD, e, ds);
 	err = lrs_pipeline_run(p, st, path);
 	if (err == LRS_EINTERRUPT) {
 		lrs_store_free(st);
@@ -439,11 +443,9 @@ int cmd_run(int argc, char **argv, cli_globals *g)
 	} else if (g->executor && g->executor->same_data && (err = g->executor->same_data(g->executor, e, ds)) < 0) {
 		status = cli_fail(CMD, err);   /* lrsweep-mpi: a rank without the data; nothing stored */
 	} else {
-		if (!g->quiet && !e->has_trainer)
-			cli_data_summary(CMD, e, ds);
 		const char *path = cli_db_path(a.db, e, dbbuf, sizeof dbbuf);
 		cli_signals_stoppable();   /* from here on, a signal stops at a safe point */
-		status = run_stored(&p, &a, g, path, ds);
+		status = run_stored(&p, &a, g, path, e, ds);
 	}
 	for (size_t k = 0; k < view.n_labels; k++)
 		free(view.labels[k]);

@@ -78,6 +78,49 @@ void lrs_outfile_remove_tracked(void)
 
 /* ------------------------------------------------------------ outputs */
 
+/* Whether a file cannot be made at a path for a reason of the path the
+ * user gave (a missing directory or one not theirs to write, a file where
+ * a directory should be): bad input, exit 2. Others (a full disk, a
+ * read-only file system, no descriptors left, an I/O error) are runtime
+ * failures, as the store has them. */
+static int path_at_fault(int e)
+{
+	return e == ENOENT || e == ENOTDIR || e == EACCES || e == EPERM || e == ENAMETOOLONG || e == ELOOP ||
+	       e == EISDIR;
+}
+
+/* LRS_EINVALID or LRS_ERROR "PATH: cannot write WHAT (strerror(e))". */
+static int cannot_write(const char *path, const char *what, int e)
+{
+	return lrs_error_set(path_at_fault(e) ? LRS_EINVALID : LRS_ERROR, "%s: cannot write %s (%s)", path, what,
+	                     strerror(e));
+}
+
+/* The output's directory exists and may be written (the temporary file
+ * goes there), so that a command fails before its work, not after. */
+static int check_dir(const char *path, const char *what)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+	struct stat st;
+	int rc = 0;
+
+	if (!dir)
+		return lrs_error_set(LRS_ENOMEM, "out of memory");
+	if (stat(dir, &st) != 0)
+		rc = errno == ENOENT ? lrs_error_set(LRS_EINVALID, "%s: cannot write %s: directory %s does not exist",
+		                                     path, what, dir)
+		                     : cannot_write(path, what, errno);
+	else if (!S_ISDIR(st.st_mode))
+		rc = lrs_error_set(LRS_EINVALID, "%s: cannot write %s: %s is not a directory", path, what, dir);
+	else if (access(dir, W_OK | X_OK) != 0)
+		rc = lrs_error_set(path_at_fault(errno) ? LRS_EINVALID : LRS_ERROR,
+		                   "%s: cannot write %s: directory %s is not writable (%s)", path, what, dir,
+		                   strerror(errno));
+	free(dir);
+	return rc;
+}
+
 int lrs_outfile_check(const char *path, const char *what)
 {
 	struct stat st;
@@ -87,12 +130,12 @@ int lrs_outfile_check(const char *path, const char *what)
 		return lrs_error_set(LRS_EINVALID, "cannot write %s: the file name is empty", what);
 	if (lstat(path, &st) != 0) {
 		if (errno == ENOENT)
-			return 0;   /* a missing directory shows when the file is made */
-		return lrs_error_set(LRS_ERROR, "%s: cannot write %s (%s)", path, what, strerror(errno));
+			return check_dir(path, what);
+		return cannot_write(path, what, errno);
 	}
 	if ((why = not_regular(st.st_mode)) != NULL)
 		return lrs_error_set(LRS_EINVALID, "%s: cannot write %s: %s", path, what, why);
-	return 0;
+	return check_dir(path, what);
 }
 
 int lrs_outfile_begin(lrs_outfile *o, const char *path, const char *what)
@@ -127,7 +170,7 @@ int lrs_outfile_begin(lrs_outfile *o, const char *path, const char *what)
 		free(o->tmp);
 		o->tmp = NULL;
 		lrs_outfile_abort(o);
-		return lrs_error_set(LRS_ERROR, "%s: cannot write %s (%s)", path, what, strerror(e));
+		return cannot_write(path, what, e);
 	}
 	lrs_outfile_track(o->tmp);
 	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {

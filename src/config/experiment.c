@@ -569,6 +569,61 @@ int lrs_experiment_space_key(const char *key)
 	return 0;
 }
 
+/* Whether two values of a grid are one: numbers by value (0.1, 0.10 and
+ * 1e-1 alike), other scalars by text, lists item by item. Values that
+ * resolve alike only later ("@max" and the bound's number, "2 epochs"
+ * and the steps) are the plan's to find. */
+static int same_value(const lrs_node *a, const lrs_node *b)
+{
+	double x, y;
+
+	if (a->kind != b->kind)
+		return 0;
+	if (a->kind == LRS_NODE_SCALAR)
+		return lrs_parse_double(a->text, &x) == 0 && lrs_parse_double(b->text, &y) == 0 ? x == y
+		                                                                              : !strcmp(a->text, b->text);
+	if (a->kind != LRS_NODE_LIST || a->n != b->n)
+		return 0;
+	for (size_t i = 0; i < a->n; i++)
+		if (!same_value(a->items[i], b->items[i]))
+			return 0;
+	return 1;
+}
+
+/* Reports grid value v, a repeat of `first`, at v's line:column; each
+ * shown as written ('0.1', '1e-1'), a list as JSON. */
+static void grid_repeat(checker *ck, const lrs_node *first, const lrs_node *v, const char *name)
+{
+	lrs_buf a = { 0 }, b = { 0 };
+
+	if (v->kind == LRS_NODE_SCALAR) {
+		lrs_buf_printf(&a, "'%s'", first->text);
+		lrs_buf_printf(&b, "'%s'", v->text);
+	} else {
+		lrs_node_json(&a, first);
+		lrs_node_json(&b, v);
+	}
+	if (a.data && b.data && strcmp(a.data, b.data))
+		cfg_problem(ck, v, "'%s': the grid lists %s twice (%s at %d:%d, %s here): each of its trials would run "
+		            "twice", name, a.data, a.data, first->line, first->column, b.data);
+	else
+		cfg_problem(ck, v, "'%s': the grid lists %s twice (first at %d:%d): each of its trials would run twice",
+		            name, b.data ? b.data : "a value", first->line, first->column);
+	lrs_buf_free(&a);
+	lrs_buf_free(&b);
+}
+
+/* A grid's value listed again: it would make each of its trials twice. */
+static void check_grid_repeats(checker *ck, const lrs_node *list, const char *name)
+{
+	for (size_t i = 1; i < list->n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (same_value(list->items[i], list->items[j])) {
+				grid_repeat(ck, list->items[j], list->items[i], name);
+				break;
+			}
+}
+
 /* A value of a schedule parameter or of the space: a literal, or a map
  * {grid: [...]} | {choice: [...]} | {uniform|log_uniform|int_uniform:
  * [lo, hi]}. Distributions need search.strategy random. */
@@ -602,6 +657,8 @@ static void check_search_value(checker *ck, const lrs_node *v, const char *name,
 			if (list->items[i]->kind == LRS_NODE_MAP)
 				cfg_problem(ck, list->items[i], "'%s': %s values must be plain values, not mappings", name,
 				            kinds[k]);
+		if (k == 0)
+			check_grid_repeats(ck, list, name);
 		return;
 	}
 	if (!random && !ck->bad_strategy) {

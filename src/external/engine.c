@@ -229,15 +229,16 @@ static const lrs_node *field(const lrs_node *m, const char *key)
 	return lrs_node_get(m, key);
 }
 
-/* A number field; NAN when absent or null (and `optional`), else a fault. */
+/* A number field; NAN when null (a loss then diverges, a metric is not
+ * reported) or, if `optional`, absent; anything else a fault. */
 static double number(session *s, const lrs_node *m, const char *op, const char *key, int optional)
 {
 	const lrs_node *v = field(m, key);
 	double x;
 
-	if ((!v || (v->kind == LRS_NODE_SCALAR && !strcmp(v->text, "null"))) && optional)
+	if (!v && optional)
 		return NAN;
-	if (lrs_json_number(v, &x) < 0) {
+	if (lrs_json_value(v, &x) < 0) {
 		fault(s, "sent '%s' without a number '%s'", op, key);
 		return NAN;
 	}
@@ -375,7 +376,7 @@ static void on_loss(session *s, const lrs_node *m)
 	for (size_t i = 0; i < steps->n && !s->fault[0] && s->ph == PHASE_RUNNING; i++) {
 		long step;
 		double loss;
-		if (lrs_json_long(steps->items[i], &step) < 0 || lrs_json_number(losses->items[i], &loss) < 0) {
+		if (lrs_json_long(steps->items[i], &step) < 0 || lrs_json_value(losses->items[i], &loss) < 0) {
 			fault(s, "sent 'loss' with an entry that is not a number");
 			return;
 		}
@@ -906,6 +907,14 @@ int lrs_external_new(lrs_engine **out, const lrs_external_config *cfg, const cha
 	return 0;
 }
 
+size_t lrs_external_end_leftovers(const lrs_engine *engine, void (*warn)(void *ctx, long pid, const char *command),
+                                  void *ctx)
+{
+	const ext_engine *x = (const ext_engine *)engine;
+
+	return engine ? lrs_child_end_leftovers(x->cfg ? x->cfg->grace : 10, warn, ctx) : 0;
+}
+
 void lrs_external_free(lrs_engine *engine)
 {
 	ext_engine *x;
@@ -913,8 +922,8 @@ void lrs_external_free(lrs_engine *engine)
 	if (!engine)
 		return;
 	x = (ext_engine *)engine;
+	lrs_external_end_leftovers(engine, NULL, NULL);
 	free(x->params);
 	free(x->log_dir);
 	free(x);
-	lrs_child_reap_orphans();
 }

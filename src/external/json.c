@@ -5,7 +5,9 @@
  * Reading keeps every scalar as its text (strings unquoted and unescaped,
  * numbers as written), which is all the protocol needs: `op` and `reason`
  * are compared as text, numbers go through lrs_json_number. NaN, Infinity
- * and -Infinity are numbers, as Python's json module writes them. Nesting
+ * and -Infinity are numbers, as Python's json module writes them; a
+ * measured value may also be null, the NaN of JavaScript's JSON.stringify
+ * (lrs_json_value). Nesting
  * is limited so that a hostile line cannot exhaust the stack. */
 #include <math.h>
 #include <stdio.h>
@@ -301,6 +303,15 @@ int lrs_json_number(const lrs_node *n, double *out)
 	}
 	*out = strtod(n->text, &end);
 	return *end ? -1 : 0;
+}
+
+int lrs_json_value(const lrs_node *n, double *out)
+{
+	if (n && n->kind == LRS_NODE_SCALAR && !strcmp(n->text, "null")) {
+		*out = NAN;
+		return 0;
+	}
+	return lrs_json_number(n, out);
 }
 
 int lrs_json_long(const lrs_node *n, long *out)

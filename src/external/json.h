@@ -16,7 +16,13 @@ int lrs_json_parse(lrs_node **out, const char *text, size_t len, char *err, size
  * it is missing or not a number. */
 int lrs_json_number(const lrs_node *n, double *out);
 
-/* ... as a whole number. */
+/* A measured value (a loss, an accuracy): a number as lrs_json_number
+ * reads it, or null read as NaN — JavaScript's JSON.stringify and other
+ * encoders write NaN and the infinities as null. 0, or -1 when missing or
+ * neither. */
+int lrs_json_value(const lrs_node *n, double *out);
+
+/* ... as a whole number (null is not one). */
 int lrs_json_long(const lrs_node *n, long *out);
 
 #endif

@@ -11,10 +11,19 @@
  * Each run reaps its own group after killing it (waitpid on the group's
  * id only: the trials of other threads, each waiting for its own program,
  * are never touched); what left the group is reaped when the engine is
- * freed, after the sweep. */
+ * freed, after the sweep.
+ *
+ * Leftovers: a process that left its program's group (setsid, setpgid)
+ * outlives the group's kill. While trials run, such a process cannot be
+ * told from a running trial's own, so it is left alone; once no program
+ * runs (a phase of the run is over), every child of lrsweep that was not
+ * there before the first launch is a leftover of some program, adopted as
+ * its subreaper: lrs_child_end_leftovers ends and reaps it. */
 #define _GNU_SOURCE   /* posix_spawn_file_actions_addchdir_np, _addclosefrom_np */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -96,6 +105,74 @@ static int spawn_failed(const char *what, const char *argv0, int err)
 	return lrs_error_set(LRS_ERROR, "cannot start %s: %s: %s", argv0, what, strerror(err));
 }
 
+/* ------------------------------------------------ this process's children */
+
+#define MAX_CHILDREN 256   /* looked at in one pass */
+
+static pid_t before[MAX_CHILDREN];   /* children before the first launch */
+static size_t n_before;
+static pthread_once_t before_once = PTHREAD_ONCE_INIT;
+
+/* Process `pid`'s parent and state letter from /proc/PID/stat; -1 when gone. */
+static int stat_of(pid_t pid, pid_t *ppid, char *state)
+{
+	char path[64], buf[512], *close_paren;
+	FILE *f;
+	size_t n;
+	int parent;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if (!(f = fopen(path, "r")))
+		return -1;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* "PID (COMM) S PPID ...": COMM may hold spaces and parentheses */
+	if (!(close_paren = strrchr(buf, ')')) || sscanf(close_paren + 1, " %c %d", state, &parent) != 2)
+		return -1;
+	*ppid = (pid_t)parent;
+	return 0;
+}
+
+/* This process's children (live ones, or zombies too), up to `cap`, into
+ * out; how many. Linux (/proc) only: elsewhere none. */
+static size_t children(pid_t *out, size_t cap, int live_only)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	pid_t self = getpid(), ppid;
+	size_t n = 0;
+	char state;
+
+	if (!d)
+		return 0;
+	while (n < cap && (de = readdir(d)) != NULL) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 0 || stat_of((pid_t)pid, &ppid, &state) < 0 || ppid != self)
+			continue;
+		if (!live_only || state != 'Z')
+			out[n++] = (pid_t)pid;
+	}
+	closedir(d);
+	return n;
+}
+
+static void note_children_before(void)
+{
+	n_before = children(before, MAX_CHILDREN, 0);
+}
+
+static int was_before(pid_t pid)
+{
+	for (size_t k = 0; k < n_before; k++)
+		if (before[k] == pid)
+			return 1;
+	return 0;
+}
+
+/* ------------------------------------------------------------- launching */
+
 int lrs_child_spawn(lrs_child *c, char *const *argv, const char *cwd, char *const *extra_env, size_t n_extra,
                     char *const *own_env, size_t n_own, const char *log_path)
 {
@@ -108,6 +185,7 @@ int lrs_child_spawn(lrs_child *c, char *const *argv, const char *cwd, char *cons
 	memset(c, 0, sizeof *c);
 	c->fd = -1;
 	c->pid = -1;
+	pthread_once(&before_once, note_children_before);   /* not ours to end: see the top */
 #ifdef PR_SET_CHILD_SUBREAPER
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);   /* see the top of the file; idempotent */
 #endif
@@ -144,6 +222,7 @@ int lrs_child_spawn(lrs_child *c, char *const *argv, const char *cwd, char *cons
 	sigaddset(&defaults, SIGTERM);
 	sigaddset(&defaults, SIGPIPE);
 	sigaddset(&defaults, SIGHUP);
+	sigaddset(&defaults, SIGXFSZ);   /* lrsweep ignores it: a program gets the default */
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &defaults);
 	posix_spawnattr_setpgroup(&attr, 0);   /* a group of its own: pgid = pid */
@@ -244,6 +323,91 @@ void lrs_child_reap_orphans(void)
 
 	while (waitpid(-1, &status, WNOHANG) > 0)
 		;
+}
+
+/* Process `pid`'s command line, arguments joined by spaces, printable. */
+static void command_of(pid_t pid, char *buf, size_t size)
+{
+	char path[64], raw[512];
+	size_t n = 0;
+	FILE *f;
+	lrs_buf b = { 0 };
+
+	snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+	if ((f = fopen(path, "rb")) != NULL) {
+		n = fread(raw, 1, sizeof raw - 1, f);
+		fclose(f);
+	}
+	while (n > 0 && raw[n - 1] == '\0')
+		n--;
+	for (size_t i = 0; i < n; i++)
+		if (raw[i] == '\0')
+			raw[i] = ' ';
+	raw[n] = '\0';
+	lrs_buf_printf(&b, "%s", "");
+	lrs_buf_printable(&b, n ? raw : "?", size > 1 ? size - 1 : 1);
+	snprintf(buf, size, "%s", b.data ? b.data : "?");
+	lrs_buf_free(&b);
+}
+
+/* Waits up to `seconds` for pids[0..n) (children of ours) to exit,
+ * reaping them; the ones that exited become 0. */
+static void reap_within(pid_t *pids, size_t n, double seconds)
+{
+	double until = lrs_child_now() + seconds;
+	struct timespec ts = { 0, 20 * 1000000L };
+	size_t left = n;
+	int status;
+
+	for (;;) {
+		for (size_t k = 0; k < n; k++)
+			if (pids[k] > 0 && waitpid(pids[k], &status, WNOHANG) == pids[k]) {
+				pids[k] = 0;
+				left--;
+			}
+		if (!left || lrs_child_now() >= until)
+			return;
+		nanosleep(&ts, NULL);
+	}
+}
+
+size_t lrs_child_end_leftovers(double grace, void (*warn)(void *ctx, long pid, const char *command), void *ctx)
+{
+	pid_t pids[MAX_CHILDREN];
+	size_t ended = 0;
+
+	/* a leftover's own children come to us when it dies: a few rounds */
+	for (int round = 0; round < 8; round++) {
+		size_t n = children(pids, MAX_CHILDREN, 1), m = 0;
+		for (size_t k = 0; k < n; k++) {
+			char cmd[160];
+			if (was_before(pids[k]))
+				continue;
+			command_of(pids[k], cmd, sizeof cmd);
+			if (warn)
+				warn(ctx, (long)pids[k], cmd);
+			/* its group too when it leads one (a setsid daemon and
+			 * its workers): the id stays its own until it is reaped */
+			if (getpgid(pids[k]) == pids[k])
+				kill(-pids[k], SIGTERM);
+			kill(pids[k], SIGTERM);
+			pids[m++] = pids[k];
+		}
+		if (!m)
+			break;
+		ended += m;
+		reap_within(pids, m, grace);
+		for (size_t k = 0; k < m; k++) {
+			if (!pids[k])
+				continue;
+			if (getpgid(pids[k]) == pids[k])
+				kill(-pids[k], SIGKILL);
+			kill(pids[k], SIGKILL);
+		}
+		reap_within(pids, m, grace + 5);
+	}
+	lrs_child_reap_orphans();
+	return ended;
 }
 
 void lrs_child_describe_exit(char *buf, size_t size, const lrs_child *c)

@@ -42,6 +42,15 @@ void lrs_child_end(lrs_child *c, double grace);
  * orphans of the programs (see spawn.c). Only when no run is going on. */
 void lrs_child_reap_orphans(void);
 
+/* Ends what the programs left running outside their groups (a setsid
+ * daemon): every live child of this process but those it had before its
+ * first launch gets SIGTERM (its group too when it leads one), `grace`
+ * seconds, then SIGKILL, and is reaped; then its own orphans, the same
+ * way. warn (may be NULL) is told each one's pid and command line first.
+ * Only when no program runs: a running trial's helpers are children too.
+ * Returns how many were ended. */
+size_t lrs_child_end_leftovers(double grace, void (*warn)(void *ctx, long pid, const char *command), void *ctx);
+
 /* "exit status 3", "killed by signal 9 (Killed)" after lrs_child_end. */
 void lrs_child_describe_exit(char *buf, size_t size, const lrs_child *c);
 

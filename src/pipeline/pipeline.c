@@ -55,6 +55,19 @@ static void say(const lrs_pipeline *p, int warning, const char *fmt, ...)
 	fn(ev->ctx, text);
 }
 
+static void leftover_warning(void *ctx, long pid, const char *command)
+{
+	say(ctx, 1, "pid %ld (%s) was left running by the trainer's program outside its process group: "
+	            "ended (SIGTERM, then SIGKILL after trainer.grace)", pid, command);
+}
+
+/* An external trainer's leftovers (external.h), once no program runs. */
+static void end_leftovers(const lrs_pipeline *p)
+{
+	if (p->engine)
+		lrs_external_end_leftovers(p->engine, leftover_warning, (void *)p);
+}
+
 static int stopped(const lrs_pipeline *p)
 {
 	return p->opt.stop && *p->opt.stop;
@@ -410,6 +423,7 @@ void lrs_pipeline_free(lrs_pipeline *p)
 	}
 	free(p->groups);
 	lrs_plan_free(&p->plan);
+	end_leftovers(p);   /* of the programs probed for a dry run, say */
 	lrs_external_free(p->engine);
 	memset(p, 0, sizeof *p);
 }
@@ -1015,7 +1029,9 @@ static int run_stored(lrs_pipeline *p, lrs_store *st)
 	size_t *which = NULL;
 	int err;
 
-	if ((err = get_bounds(p, st)) < 0)
+	err = get_bounds(p, st);
+	end_leftovers(p);   /* of the range tests */
+	if (err < 0)
 		return err;
 	if (p->e->trial.tpe)
 		return run_search(p, st);
@@ -1041,6 +1057,7 @@ int lrs_pipeline_run(lrs_pipeline *p, lrs_store *st, const char *db)
 	if ((err = begin(p, st, db)) < 0)
 		return err;   /* nothing stored */
 	err = stopped(p) ? LRS_EINTERRUPT : run_stored(p, st);
+	end_leftovers(p);
 	if (err == LRS_EINTERRUPT) {
 		int fin = lrs_store_experiment_finish(st, p->experiment_id, LRS_EXP_INTERRUPTED);
 		return fin < 0 ? fin : LRS_EINTERRUPT;

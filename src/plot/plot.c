@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -156,27 +157,15 @@ static void put_style(FILE *f, const lrs_plot_series *s, size_t k)
 
 int lrs_plot_check(const char *path)
 {
-	char prog[4096], dir[4096];
-	const char *ext = path ? strrchr(path, '.') : NULL, *slash;
-	struct stat st;
+	char prog[4096];
+	const char *ext = path ? strrchr(path, '.') : NULL;
 	int rc;
 
 	if (path && (!ext || (strcmp(ext, ".png") && strcmp(ext, ".svg"))))
 		return lrs_error_set(LRS_EINVALID, "%s: plot file must end in .png or .svg", path);
 	if ((rc = find_gnuplot(prog, sizeof prog)) < 0 || !path)
 		return rc;
-	if (stat(path, &st) == 0) {   /* replaced: it must be a writable file */
-		if (S_ISDIR(st.st_mode))
-			errno = EISDIR;
-		else if (access(path, W_OK) == 0)
-			return 0;
-		return lrs_error_set(LRS_ERROR, "%s: cannot write the plot (%s)", path, strerror(errno));
-	}
-	slash = strrchr(path, '/');   /* created: its directory must take it */
-	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
-	if (access(dir, W_OK | X_OK) != 0)
-		return lrs_error_set(LRS_ERROR, "%s: cannot write the plot (%s)", path, strerror(errno));
-	return 0;
+	return lrs_outfile_check(path, "the plot");
 }
 
 /* A tic step for whole-number x from lo to hi: 1, 2, 5, 10, 20, ... at
@@ -425,6 +414,8 @@ static void write_script(FILE *f, const char *ext, const char *title, const lrs_
 static int spawn_gnuplot(pid_t *pid, int *in, const char *prog, int out_fd, int err_fd)
 {
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t defaults;
 	char *argv[] = { (char *)prog, NULL };
 	int p[2], rc;
 
@@ -435,11 +426,21 @@ static int spawn_gnuplot(pid_t *pid, int *in, const char *prog, int out_fd, int 
 	fcntl(p[0], F_SETFD, FD_CLOEXEC);
 	fcntl(p[1], F_SETFD, FD_CLOEXEC);
 	if ((rc = posix_spawn_file_actions_init(&fa)) == 0) {
+		posix_spawnattr_init(&attr);
 		posix_spawn_file_actions_adddup2(&fa, p[0], 0);
 		if (out_fd >= 0)
 			posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
 		posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
-		rc = posix_spawn(pid, prog, &fa, NULL, argv, environ);
+		/* the signals lrsweep ignores are gnuplot's by default: past
+		 * `ulimit -f` it dies by SIGXFSZ, where an ignored one (inherited
+		 * across exec) let it end "well" with a cut file */
+		sigemptyset(&defaults);
+		sigaddset(&defaults, SIGXFSZ);
+		sigaddset(&defaults, SIGPIPE);
+		posix_spawnattr_setsigdefault(&attr, &defaults);
+		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+		rc = posix_spawn(pid, prog, &fa, &attr, argv, environ);
+		posix_spawnattr_destroy(&attr);
 		posix_spawn_file_actions_destroy(&fa);
 	}
 	close(p[0]);
@@ -449,6 +450,41 @@ static int spawn_gnuplot(pid_t *pid, int *in, const char *prog, int out_fd, int 
 	}
 	*in = p[1];
 	return 0;
+}
+
+/* Whether the figure on `fd` is whole: a PNG ends with its IEND chunk, an
+ * SVG with its </svg> tag. gnuplot ignores a failed write (a full disk)
+ * and exits 0; the cut file shows here. */
+static int whole_figure(int fd, const char *ext)
+{
+	static const unsigned char iend[12] = { 0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82 };
+	unsigned char tail[64];
+	struct stat st;
+	size_t n;
+
+	if (fstat(fd, &st) != 0 || st.st_size <= 0)
+		return 0;
+	n = st.st_size < (off_t)sizeof tail ? (size_t)st.st_size : sizeof tail;
+	if (pread(fd, tail, n, st.st_size - (off_t)n) != (ssize_t)n)
+		return 0;
+	if (!strcmp(ext, ".png"))
+		return n >= sizeof iend && !memcmp(tail + n - sizeof iend, iend, sizeof iend);
+	while (n > 0 && (tail[n - 1] == '\n' || tail[n - 1] == '\r' || tail[n - 1] == ' '))
+		n--;
+	return n >= 6 && !memcmp(tail + n - 6, "</svg>", 6);
+}
+
+/* The error for a figure gnuplot left empty or cut short: a full disk
+ * when the file system has next to no room left, else `what`. */
+static int cut_short(const char *path, int fd, const char *what)
+{
+	struct statvfs vfs;
+	unsigned long long room;
+
+	if (fstatvfs(fd, &vfs) == 0 && (room = (unsigned long long)vfs.f_bavail * vfs.f_frsize) < 1024 * 1024)
+		return lrs_error_set(LRS_ERROR, "%s: writing the plot failed: disk full (%llu KiB left on the file "
+		                     "system)", path, room / 1024);
+	return lrs_error_set(LRS_ERROR, "%s: %s", path, what);
 }
 
 /* What one call draws: one plot, or panels under a title. */
@@ -501,7 +537,7 @@ static int draw(const char *path, const figure *fig)
 	char err_path[] = "/tmp/lrsweep-gnuplot-XXXXXX";
 	lrs_outfile out = { NULL, NULL, -1, 0 };
 	int status, rc, err_fd, in = -1, whole;
-	struct stat st;
+	struct stat st = { 0 };
 	pid_t pid;
 	FILE *err;
 
@@ -537,13 +573,18 @@ static int draw(const char *path, const figure *fig)
 	/* gnuplot warns (an empty y range: a flat line) and still draws */
 	first_error(err, msg, sizeof msg);
 	fclose(err);
+	if (status != -1 && WIFSIGNALED(status) && WTERMSIG(status) == SIGXFSZ) {
+		rc = lrs_error_set(LRS_ERROR, "%s: writing the plot failed: disk full (the file-size limit, ulimit -f, "
+		                   "is reached)", path ? path : "terminal plot");
+		goto fail;
+	}
 	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || msg[0] || !whole) {
 		rc = lrs_error_set(LRS_ERROR, "%s: gnuplot failed: %s", path ? path : "terminal plot",
 		                   msg[0] ? msg : !whole ? "it stopped reading the script" : "no message");
 		goto fail;
 	}
-	if (path && (fstat(out.fd, &st) != 0 || st.st_size == 0)) {
-		rc = lrs_error_set(LRS_ERROR, "%s: gnuplot wrote no plot", path);
+	if (path && (fstat(out.fd, &st) != 0 || st.st_size == 0 || !whole_figure(out.fd, ext))) {
+		rc = cut_short(path, out.fd, st.st_size == 0 ? "gnuplot wrote no plot" : "gnuplot's file is cut short");
 		goto fail;
 	}
 	return path ? lrs_outfile_commit(&out, "the plot") : 0;

@@ -36,6 +36,7 @@ typedef struct {
 	char tmpdir[64];       /* private directory of the plots' SVG files */
 	int n_plots;           /* plots embedded so far: their id prefix   */
 	lrs_buf *b;
+	const char *out;       /* the report's file, as the user named it  */
 } report;
 
 /* Text without the `report_` prefix of the helpers' names. */
@@ -142,6 +143,12 @@ static int embed_figure(report *r, const char *what, const char *group)
 		snprintf(why, sizeof why, "Not drawn: %s.", msg);
 		none(r, why);
 		rc = 0;
+	} else if (rc < 0 && !strncmp(lrs_error_last(), path, strlen(path)) &&
+	           !strncmp(lrs_error_last() + strlen(path), ": ", 2)) {
+		/* a full disk: said of the report, not of its private file */
+		char msg[1024];
+		snprintf(msg, sizeof msg, "%s", lrs_error_last() + strlen(path) + 2);
+		rc = lrs_error_set(rc, "%s: drawing the report's plots: %s", r->out, msg);
 	}
 	unlink(path);
 	lrs_outfile_untrack(path);
@@ -666,8 +673,10 @@ static int write_page(lrs_outfile *out, const char *html, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			int rc = lrs_error_set(LRS_ERROR, "%s: writing the report failed (%s)", out->path,
-			                       n < 0 ? strerror(errno) : "nothing written");
+			int e = n < 0 ? errno : 0;
+			int rc = lrs_error_set(LRS_ERROR, "%s: writing the report failed: %s%s%s", out->path,
+			                       e == ENOSPC || e == EFBIG || e == EDQUOT ? "disk full (" : "(",
+			                       e ? strerror(e) : "nothing written", ")");
 			lrs_outfile_abort(out);
 			return rc;
 		}
@@ -697,13 +706,13 @@ int lrs_report_write(lrs_store *st, const char *db, const lrs_experiment_row *e,
 	lrs_results res;
 	lrs_outfile out;
 	lrs_buf page = { 0 };
-	report r = { st, db, e, &res, "/tmp/lrsweep-report-XXXXXX", 0, &page };
+	report r = { st, db, e, &res, "/tmp/lrsweep-report-XXXXXX", 0, &page, path };
 	int rc;
 
-	/* the file is started before any work is done: an output that cannot
-	 * be written is bad input */
+	/* the file is started before any work is done (a path that cannot be
+	 * written is bad input: LRS_EINVALID) */
 	if ((rc = lrs_outfile_begin(&out, path, "the report")) < 0)
-		return rc == LRS_ERROR ? LRS_EINVALID : rc;
+		return rc;
 	if ((rc = lrs_results_load(&res, st, e->id, NULL)) < 0) {
 		lrs_outfile_abort(&out);
 		return rc;

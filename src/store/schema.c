@@ -446,6 +446,15 @@ void store_bind_text(int *rc, sqlite3_stmt *s, int i, const char *v)
 
 /* ------------------------------------------------------------- open/close */
 
+/* The code for a database path whose directory cannot be written, by
+ * access()'s errno: the path is the user's input (LRS_EINVALID) when the
+ * directory is not theirs to write, a runtime failure otherwise (a
+ * read-only file system is a storage fault). */
+static int unwritable(int e)
+{
+	return e == EACCES || e == EPERM ? LRS_EINVALID : LRS_ERROR;
+}
+
 /* Checks what the file system says before SQLite does, for messages that
  * name the real problem: a missing file or directory, a directory, a
  * FIFO or a device. */
@@ -484,13 +493,13 @@ static int check_path(const char *path, int flags)
 	slash[slash == dir] = '\0';     /* keep "/" itself */
 	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
 		rc = lrs_error_set(LRS_EINVALID, "%s: directory %s does not exist", path, dir);
-	else if (access(dir, W_OK) != 0)
-		rc = lrs_error_set(LRS_ERROR, "%s: cannot create the database in %s (%s)", path, dir,
+	else if (access(dir, W_OK) != 0)   /* the user's path: bad input, unless the disk failed */
+		rc = lrs_error_set(unwritable(errno), "%s: cannot create the database in %s (%s)", path, dir,
 		                   strerror(errno));
 	goto out;
 cwd:
 	if (access(".", W_OK) != 0)
-		rc = lrs_error_set(LRS_ERROR, "%s: cannot create the database in the current"
+		rc = lrs_error_set(unwritable(errno), "%s: cannot create the database in the current"
 		                   " directory (%s)", path, strerror(errno));
 out:
 	free(dir);

@@ -125,6 +125,53 @@ st=$(sqlite3 fsize.db "select count(*) from experiments where id > 1 and status 
 if [ "$st" = 0 ]; then ok "disk full: the cut-short run is not stored as completed"
 else nok "disk full: status" "$st completed"; fi
 
+# A new database under a limit the plan fits in but the curves do not
+# (the size of the whole run's database: the -wal reaches it first), with
+# lrsweep's own SIGXFSZ handling (no trap here): one line, exit 1, a valid
+# file holding the trials finished before; --resume once the limit is
+# lifted finishes the experiment with the numbers of a run never limited.
+"$LRSWEEP" run big.yaml --db whole.db --min-lr 0.01 --max-lr 0.1 --threads 2 -q >/dev/null 2>&1
+kb=$(( $(stat -c %s whole.db) / 1024 ))
+( ulimit -f $kb; exec "$LRSWEEP" run big.yaml --db cut.db --min-lr 0.01 --max-lr 0.1 --threads 2 -q >"$OUT" 2>"$ERR" )
+RC=$?
+one_error "disk full: a new database under ulimit -f $kb" cut.db "disk full" 1
+n_all=$(sqlite3 whole.db "select count(*) from trials")
+n_cut=$(sqlite3 cut.db "select count(*) from trials where status = 'completed'")
+ids=$(sqlite3 cut.db "select group_concat(id) from trials where status = 'completed'")
+done_rows() { sqlite3 cut.db "select * from trials where id in ($ids) order by id;
+	select * from epochs where trial_id in ($ids) order by 1, 2"; }
+done_rows >cut.rows
+if [ "$(sqlite3 cut.db 'pragma integrity_check')" = ok ] && [ "$(sqlite3 cut.db "select count(*) from trials")" = "$n_all" ] &&
+   [ "$n_cut" -gt 0 ] && [ "$n_cut" -lt "$n_all" ]; then
+	ok "disk full: the plan stored whole, $n_cut of $n_all trials finished before the limit, integrity ok"
+else
+	nok "disk full: what was stored" "$n_cut of $n_all completed; $(sqlite3 cut.db 'pragma integrity_check' 2>&1 | head -1)"
+fi
+run run big.yaml --db cut.db --min-lr 0.01 --max-lr 0.1 --threads 2 -q --resume
+res() { sqlite3 "$1" "select trial_key, status, best_val_accuracy, final_train_loss from trials order by 1"; }
+if [ "$RC" -eq 0 ] && [ "$(sqlite3 cut.db "select group_concat(status) from experiments")" = completed ] &&
+   [ "$(res cut.db)" = "$(res whole.db)" ] && done_rows | cmp -s - cut.rows; then
+	ok "disk full: --resume without the limit completes it as a run never limited, the $n_cut trials before untouched"
+else
+	nok "disk full: --resume" "rc=$RC $(head -c 300 "$ERR") $(res cut.db | diff - <(res whole.db) | head -3)"
+fi
+
+# report and plot under a limit (48 KiB: above the database's 32 KiB -shm)
+# smaller than their output: one line naming it, exit 1, the old file as
+# it was (gnuplot, inheriting the ignored SIGXFSZ, used to end "well"
+# with a cut PNG that replaced it)
+echo old >keep.png
+echo old >keep.html
+for c in "plot base.db range-test -o keep.png" "report base.db -o keep.html"; do
+	# shellcheck disable=SC2086
+	( ulimit -f 48; exec "$LRSWEEP" $c >"$OUT" 2>"$ERR" )
+	RC=$?
+	f=${c##* }
+	one_error "ulimit -f 48: ${c%% base.db*} ${c#* base.db }" "$f" "disk full" 1
+	if [ "$(cat "$f")" = old ] && [ -z "$(ls -a | grep '\.tmp-')" ]; then ok "ulimit -f 48: $f as it was, no temporary file"
+	else nok "ulimit -f 48: $f" "$(head -c 20 "$f") $(ls -a | grep tmp)"; fi
+done
+
 # tmpfs: a run that fills it, then one on a file system with no room left
 mkdir -p mnt
 cat >tmpfs.sh <<EOF
@@ -140,6 +187,11 @@ head -c 1000000 /dev/zero >mnt/fill 2>/dev/null
 echo \$? >full.rc
 "$LRSWEEP" query mnt/t.db trials >q.out 2>q.err
 echo \$? >q.rc
+for f in png svg; do
+	"$LRSWEEP" plot base.db curves -o mnt/p.\$f >plot\$f.out 2>plot\$f.err
+	echo \$? >plot\$f.rc
+	ls mnt >plot\$f.ls
+done
 rm mnt/fill
 sqlite3 mnt/t.db 'pragma integrity_check' >full.check 2>&1
 sqlite3 mnt/t.db "\$(cat rows.sql)" >full.rows 2>&1
@@ -159,6 +211,11 @@ else
 	one_error "disk full: no room left at all (run)" mnt/t.db "disk full" 1
 	RC=$(cat q.rc); cp q.out "$OUT"; cp q.err "$ERR"
 	one_error "disk full: no room left at all (query)" mnt/t.db "disk full" 1
+	for f in png svg; do
+		RC=$(cat plot$f.rc); cp plot$f.out "$OUT"; cp plot$f.err "$ERR"
+		one_error "disk full: no room left at all (plot -o F.$f)" mnt/p.$f "disk full" 1
+		if ! grep -q "p.$f" plot$f.ls; then ok "disk full: no cut mnt/p.$f left"; else nok "cut plot" "$(cat plot$f.ls)"; fi
+	done
 	if [ "$(cat full.check)" = ok ] && cmp -s full.rows before.rows; then
 		ok "disk full: room made again: integrity ok, the rows stored before unchanged"
 	else nok "disk full: after freeing room" "$(head -c 200 full.check)"; fi

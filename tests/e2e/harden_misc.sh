@@ -128,7 +128,7 @@ range_test: {mode: exponential, start_lr: 1.0e-5, end_lr: 1.0e-3, iterations: 10
 YAML
 fails_early "range-test --db in a missing directory fails before training" 2 "/missing/dir/x.db" \
 	range-test heavy.yaml --db /missing/dir/x.db
-fails_early "range-test --plot in a missing directory fails before training" 1 "$T/nodir/r.png: cannot write the plot" \
+fails_early "range-test --plot in a missing directory fails before training" 2 "$T/nodir/r.png: cannot write the plot" \
 	range-test heavy.yaml --db h.db --plot "$T/nodir/r.png"
 fails_early "range-test --plot F.pdf fails before training" 2 "r.pdf: plot file must end in .png or .svg" \
 	range-test heavy.yaml --db h.db --plot r.pdf

@@ -291,6 +291,45 @@ else
 	ok "another user's database: skipped (root without runuser or setpriv)"
 fi
 
+# ------------------------------------------------------------ 19. an output's directory
+# A file the user names (-o, --plot, --db) in a directory that does not
+# exist, under a path part that is a file, or (as another user, or
+# chmod 555 when not root) in a directory not writable: the user's input,
+# so every command exits 2 with one line naming the path, before any work
+# (no database made by range-test, nothing trained).
+: >afile
+mkdir -p rodir
+[ "$(id -u)" = 0 ] || chmod 555 rodir
+# dir_refused LABEL DIR [PREFIX...]: each command writing into DIR refused
+dir_refused() {
+	local label=$1 d=$2 c n
+	shift 2
+	for c in "report base.db -o $d/x.html" "plot base.db range-test -o $d/x.svg" \
+		"plot base.db curves -o $d/x.png" "plot base.db schedules -o $d/x.svg" \
+		"plot base.db compare -o $d/x.svg" "plot base.db search -o $d/x.svg" \
+		"schedule one_cycle --steps 10 --max-lr 0.1 --plot $d/x.svg" \
+		"range-test exp.yaml --db rt.db --plot $d/x.svg" "run exp.yaml --db $d/x.db" \
+		"train exp.yaml --db $d/x.db --lr 0.1"; do
+		# shellcheck disable=SC2086
+		"$@" $c >"$OUT" 2>"$ERR"
+		RC=$?
+		n=$(set -- $c; echo "$1${2:+ $2}" | sed 's/ base.db//; s/ exp.yaml//; s/ one_cycle//')
+		if [ "$RC" -eq 2 ] && [ "$(wc -l <"$ERR")" -eq 1 ] && grep -qF "$d/x." "$ERR" && [ ! -e rt.db ] &&
+		   [ ! -s "$OUT" ]
+		then ok "$label: $n exits 2, one line naming the path"
+		else nok "$label: $n" "rc=$RC $(head -c 300 "$ERR") $(ls rt.db 2>/dev/null)"; fi
+	done
+}
+dir_refused "a missing directory" "$T/no/such" "$LRSWEEP"
+dir_refused "a file as a directory" afile "$LRSWEEP"
+if type as_other >/dev/null 2>&1; then
+	chmod 755 "$T"
+	chmod 644 base.db exp.yaml
+	dir_refused "a read-only directory" rodir as_other "$RO/bin/lrsweep"
+else
+	ok "a read-only directory: skipped (root without runuser or setpriv)"
+fi
+
 # ------------------------------------------------------------ 18. readable figures
 
 # svg_check MODE FILE [ARGS]: facts about a plot gnuplot drew (its SVG), for the

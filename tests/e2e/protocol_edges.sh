@@ -12,7 +12,10 @@
 # line without its newline before the program exits. Faults: a line of
 # 1 MiB + 1 byte, mismatched batches, a boolean loss, a second hello,
 # protocol 2, steps_per_epoch 0 or 2.5, done before the last epoch, under
-# reduce_on_plateau a loss of a step whose rate is not sent yet.
+# reduce_on_plateau a loss of a step whose rate is not sent yet. A null
+# loss (JavaScript's JSON.stringify of NaN), alone or in a batch, is a
+# divergence as NaN is, in a trial and in a range test; a null accuracy
+# is one not reported.
 # `{params_file}` and LRSWEEP_PARAMS_FILE are readable from the program's
 # own `cwd:` when lrsweep runs elsewhere with a relative --db. The bash
 # trainer of tests/clients/raw_trainer.sh runs a range test and a random
@@ -102,7 +105,9 @@ def report(s, loss):
         line(padded({"op": "loss", "step": 0, "loss": loss}, (1 << 20) + 1))
     elif mode == "bool-loss" and s == 1:
         line('{"op": "loss", "step": 1, "loss": true}')
-    elif mode not in ("batched", "mismatch"):
+    elif mode in ("null-loss", "nan-loss") and s == 5:
+        send({"op": "loss", "step": s, "loss": None if mode == "null-loss" else math.nan})
+    elif mode not in ("batched", "mismatch", "null-batch"):
         send({"op": "loss", "step": s, "loss": loss})
 
 if cfg["mode"] == "range-test":   # a valley in log10(lr) around 0.01
@@ -110,10 +115,13 @@ if cfg["mode"] == "range-test":   # a valley in log10(lr) around 0.01
     while True:
         rate(s)
         loss = (math.log10(rates[s]) + 2) ** 2 + 0.1
+        if mode in ("null-loss", "nan-loss") and s == 30:
+            loss = None if mode == "null-loss" else math.nan
         send({"op": "loss", "step": s, "loss": loss})
         due = s % cfg["eval_every"] == 0 or s == cfg["max_steps"] - 1
         if due and mode != "no-eval":
-            send({"op": "eval", "step": s, "val_loss": loss, "val_accuracy": 1 / (1 + loss)})
+            acc = None if (mode == "null-acc" and s == 5) or loss is None else 1 / (1 + loss)
+            send({"op": "eval", "step": s, "val_loss": loss, "val_accuracy": acc})
         s += 1
         if mode == "range-epochs" and s % SPE == 0:
             send({"op": "epoch", "epoch": s // SPE, "train_loss": loss})
@@ -130,6 +138,8 @@ for e in range(1, cfg["epochs"] + 1):
     for s in steps:
         rate(s)
         report(s, 2.0 - 0.01 * s)
+    if mode == "null-batch":
+        send({"op": "loss", "steps": steps, "losses": [None if s == 5 else 1.0 for s in steps]})
     if mode == "batched":
         send({"op": "loss", "steps": [], "losses": []})
         send({"op": "loss", "steps": steps, "losses": [2.0 - 0.01 * s for s in steps]})
@@ -141,6 +151,9 @@ for e in range(1, cfg["epochs"] + 1):
         send({"op": "loss", "step": e * SPE, "loss": 1.0})
     if mode == "numbers":
         line('{"op":"epoch","epoch":%d.0,"train_loss":1E+2,"train_accuracy":1,"val_loss":-0,"val_accuracy":5e-1}' % e)
+    elif mode == "null-acc":
+        send({"op": "epoch", "epoch": e, "train_loss": 1.0, "train_accuracy": None,
+              "val_loss": None, "val_accuracy": None if e == 1 else 0.5})
     else:
         send({"op": "epoch", "epoch": e, "train_loss": 1.0, "train_accuracy": 0.5,
               "val_loss": 1.0, "val_accuracy": 0.5 + 0.01 * e})
@@ -192,9 +205,9 @@ trials:
     - ${3:-{type: constant, lr: 0.1\}}
 EOF
 }
-good="fine, bytewise, coalesce, shapes, numbers, longnum, blank, batched, mib, donenull, done-twice, nonl"
+good="fine, bytewise, coalesce, shapes, numbers, longnum, blank, batched, mib, donenull, done-twice, nonl, null-acc"
 bad="mib-plus, mismatch, bool-loss, hello-twice, protocol2, spe-zero, spe-frac, done-early"
-exp edges "$good, $bad" >edges.yaml
+exp edges "$good, $bad, null-loss, nan-loss, null-batch" >edges.yaml
 run run edges.yaml --db "$T/e.db" --threads 2 -q
 # status|error of the trial whose mode is $1, newlines shown as <NL>
 row() { q e.db "select status || '|' || coalesce(replace(error, char(10), '<NL>'), '') from trials where hyper like '%\"$1\"%'"; }
@@ -214,6 +227,18 @@ $(q e.db "select test_accuracy from trials where hyper like '%\"nonl\"%'")" = "N
 	ok "null test metrics stored as none; a last line without newline counts"
 else
 	nok "test metrics" "$(q e.db "select quote(test_accuracy) from trials where hyper like '%\"donenull\"%' or hyper like '%\"nonl\"%'")"
+fi
+for m in null-loss nan-loss null-batch; do
+	r=$(q e.db "select status || '|' || diverged_at || '|' || epochs_done || '|' || coalesce(error, '')
+		from trials where hyper like '%\"$m\"%'")
+	[ "$r" = "diverged|5|1|" ] && ok "$m: diverged at step 5, epoch 1 kept" || nok "$m" "$r"
+done
+if [ "$(q e.db "select group_concat(quote(train_accuracy) || ' ' || quote(val_loss) || ' ' || quote(val_accuracy), ';')
+	from epochs join trials on trials.id = trial_id where hyper like '%\"null-acc\"%'") \
+$(q e.db "select best_val_accuracy || ' ' || best_epoch from trials where hyper like '%\"null-acc\"%'")" = "NULL NULL NULL;NULL NULL 0.5 0.5 2" ]; then
+	ok "null metrics of an epoch stored as not reported"
+else
+	nok "null metrics" "$(q e.db "select * from epochs join trials on trials.id = trial_id where hyper like '%\"null-acc\"%'")"
 fi
 # expect MODE TEXT: the trial of MODE failed with an error starting with TEXT
 expect() {
@@ -260,6 +285,28 @@ if grep -q "was silent for 1 s (trainer.timeout) while lrsweep waited for the ev
 	ok "range test without eval answers: the silence names the awaited eval"
 else
 	nok "range test without eval answers" "$(cat no-eval.err)"
+fi
+
+# A range test whose loss is null at step 30 stops there as one whose loss
+# is NaN does; a null accuracy of an evaluation is a point without one
+# (9 evaluations: steps 0, 5, ..., 35 and the last, 39).
+for m in null-loss nan-loss null-acc; do
+	exp "range-$m" "$m" | sed 's/^range_test: .*/range_test: {mode: exponential, start_lr: 1.0e-4, end_lr: 1, iterations: 40, eval_every: 5}/' >"$m.yaml"
+	run run "$m.yaml" --db "$T/$m.db" -q
+	echo "$RC" >"$m.rc"
+	cp "$ERR" "$m.err"
+done
+r() { echo "$(cat "$1.rc")|$(q "$1.db" "select quote(stopped_at) || '|' || count(*) || '|' || count(accuracy)
+	from range_tests join range_points on range_test_id = range_tests.id")"; }
+if [ "$(r null-loss)" = "$(r nan-loss)" ] && [ "$(r null-loss)" = "0|30|30|6" ]; then
+	ok "range test: a null loss stops it at step 30 as NaN does"
+else
+	nok "range test: null loss" "null: $(r null-loss) nan: $(r nan-loss) $(cat null-loss.err)"
+fi
+if [ "$(r null-acc)" = "0|NULL|40|8" ]; then
+	ok "range test: a null accuracy is a point without one"
+else
+	nok "range test: null accuracy" "$(r null-acc) $(cat null-acc.err)"
 fi
 
 # {params_file} from the program's cwd, lrsweep elsewhere with a relative --db

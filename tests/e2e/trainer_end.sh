@@ -7,7 +7,11 @@
 # A program that double-forks a sleeper and exits leaves nothing behind
 # once the run ends: no process of it, alive or <defunct>, even under a
 # parent that never reaps the orphans it adopts (lrsweep is the sleeper's
-# subreaper and reaps it when it kills the program's group).
+# subreaper and reaps it when it kills the program's group). A sleeper
+# in a session of its own (setsid: out of reach of the group's kill),
+# left by a program that exits at once or by one that trains on to the
+# end, is ended once the trials are over, with a warning naming its pid
+# and command; the trials of both programs end as they would without it.
 set -u
 . "$(dirname "$0")/lib.sh"
 cd "$T" || exit 1
@@ -22,14 +26,17 @@ cat >"$T/trainer.py" <<'PY'
 import json, os, socket, sys, time
 mode = sys.argv[1].split("=", 1)[1]
 mark = sys.argv[2]
-if mode == "orphan":
+if mode in ("orphan", "setsid", "setsid-train"):
     pid = os.fork()
     if pid == 0:
+        if mode != "orphan":
+            os.setsid()
         if os.fork() == 0:
             os.execvp("sleep", ["sleep", mark])
         os._exit(0)
     os.waitpid(pid, 0)
-    sys.exit(0)
+    if mode != "setsid-train":
+        sys.exit(0)
 f = socket.socket(fileno=3).makefile("rwb", buffering=0)
 def send(o): f.write((json.dumps(o) + "\n").encode())
 def recv():
@@ -69,7 +76,7 @@ trainer:
   startup_timeout: 30 s
   timeout: 60 s
   grace: 2 s
-params: {mode: {grid: [fine, nan-hang, nan-exit0, nan-exit1, orphan]}}
+params: {mode: {grid: [fine, nan-hang, nan-exit0, nan-exit1, orphan, setsid, setsid-train]}}
 optimizer: {type: sgd, momentum: 0.9}
 batch_size: 10
 range_test: {bounds: {min_lr: 0.001, max_lr: 0.1}}
@@ -131,10 +138,17 @@ done
 # the hanging program is ended after the grace (2 s), not the timeout (60 s)
 if [ "$took" -lt 30 ]; then ok "a NaN then a hang: ended at once (the run took ${took} s, timeout 60 s)"
 else nok "nan-hang waited" "the run took $took s"; fi
-case $(row orphan) in
-"failed||0|the trainer exited before hello"*) ok "orphan: the program that exited early failed" ;;
-*) nok "orphan trial" "$(row orphan)" ;;
-esac
+for m in orphan setsid; do
+	case $(row $m) in
+	"failed||0|the trainer exited before hello"*) ok "$m: the program that exited early failed" ;;
+	*) nok "$m trial" "$(row $m)" ;;
+	esac
+done
+[ "$(row setsid-train)" = "completed||3|" ] && ok "setsid-train: completes, its sleeper left alone meanwhile" ||
+	nok "setsid-train" "$(row setsid-train)"
+# one warning per sleeper in a session of its own, naming its pid and command
+n=$(grep -c "^lrsweep run: warning: pid [0-9]* (sleep $MARK) was left running by the trainer's program" "$ERR")
+[ "$n" = 2 ] && ok "two setsid sleepers named in a warning each" || nok "warnings" "$n: $(grep warning "$ERR")"
 if [ -z "$(tr -d " \n" <"$T/left")" ] && [ -z "$(ps -eo pid,ppid,stat,args | grep "[s]leep $MARK")" ]; then
 	ok "no process of the double-forked sleeper is left, alive or defunct"
 else

@@ -152,6 +152,38 @@ trials:
   seeds: [1, 2]
   pruning: {rule: asha, min_epochs: 1, reduction: 2}
 """)
+    # what the YAML layer reads: merge keys, core tags, YAML 1.1 booleans,
+    # a trainer's free-form params (searched, written to the program as JSON)
+    put("experiment", "trainer-params.yaml", b"""name: trainer-params
+seed: 3
+trainer: {command: [/usr/bin/python3, train.py, "{params_file}", "{args}"], timeout: 3 s}
+params:
+  <<: &base {width: 64, dropout: 0.1, flag: yes, off_by: off, text: !!str on}
+  again: *base
+  nested: {a: [1, 2.5e300, -0, .inf, null, ~, "caf\u00e9", 'It''s', "\U0001F600", 0x1f, 1e400]}
+  width: {grid: [32, 64, 128]}
+  dropout: {choice: [0, 0.2]}
+  tagged: !!float 1
+  big: 123456789012345678901234567890
+  empty: ""
+optimizer: {type: sgd, momentum: 0.9}
+batch_size: 10
+trials:
+  epochs: 2
+  seeds: [1, 2]
+  schedules: [{type: one_cycle, max_lr: 0.1}]
+""")
+    put("experiment", "merge-tags.yaml", b"""%YAML 1.1
+---
+name: !!str merge-tags
+data: {train: {format: synthetic, kind: blobs, samples: !!int 200, classes: 3, dims: 64}}
+model: &m {<<: [{hidden: [8], activation: relu}, {init: he}], hidden: [16]}
+optimizer: {type: sgd, nesterov: True, momentum: !!float 0.9}
+trials:
+  schedules: [{type: step, step_size: 2, gamma: {grid: [0.5, 0.1]}}]
+  seeds: !!seq [1, 2]
+  space: {model.activation: {choice: [relu, tanh]}}
+""")
     # layer stacks (SPEC §13): every layer type and setting, on 8x8 images
     # (the target's stand-in data) and on flat data
     put("experiment", "layers-image.yaml", b"""name: layers-image

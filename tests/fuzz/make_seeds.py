@@ -9,7 +9,8 @@ tests/data/bad_experiments/ in the target's input layout.
 The layouts (see each tests/fuzz/fuzz_T.c): idx and npy take an options
 byte, two bytes giving the length of the first file, then both files; csv
 takes three option bytes then the file; experiment takes the YAML file;
-schedule takes the arguments of `lrsweep schedule`, one a line.
+schedule takes the arguments of `lrsweep schedule`, one a line; params
+takes a YAML document (a trainer's params).
 """
 import glob
 import gzip
@@ -265,9 +266,36 @@ def seeds_schedule():
         put("schedule", f"{i:02d}-{a[0].lstrip('-')}", "\n".join(a).encode())
 
 
+def seeds_params():
+    """YAML documents whose every scalar lrsweep writes as JSON for a
+    trainer: booleans of YAML 1.1, numbers of every spelling, strings
+    needing escapes, tags, merge keys, aliases, nesting."""
+    bools = " ".join(f"b{i}: {w}," for i, w in enumerate(
+        "true True TRUE false False FALSE yes Yes YES no No NO on On ON off Off OFF y n".split()))
+    docs = {
+        "booleans": f"{{{bools} quoted: 'yes', tagged: !!str off, bool: !!bool true}}",
+        "numbers": "{a: 1, b: -0, c: 0.1, d: 1e300, e: 1e400, f: -1e-400, g: .inf, h: -.Inf, i: .nan, "
+                   "j: 0x1f, k: 0o17, l: 1_000, m: +5, n: 1., o: .5, p: 123456789012345678901234567890, "
+                   "q: 4.9e-324, r: ' 1', s: '1 ', t: 1e-5, u: !!int 3, v: !!float 2}",
+        "nulls": "{a: null, b: ~, c: , d: Null, e: NULL, f: !!null '', g: 'null'}",
+        "strings": "{a: \"caf\\u00e9\", b: \"tab\\there\", c: \"\\x85 next-line\", d: \"\\u2028 \\u202e\", "
+                   "e: \"\\U0001F600\", f: 'It''s \"q\" \\\\ back', g: \"\\x7f\\x01\\e\"}",
+        "merge": "base: &b {width: 64, flag: yes}\nparams:\n  <<: *b\n  width: 128\n  again: *b\n"
+                 "  list: [*b, *b]\n  more: {<<: [*b, {depth: 2}]}\n",
+        "keys": "{yes: 1, 1: yes, 'a\"b': 2, \"k\\u00e9\": 3, '': 5}",
+        "searched": "{width: {grid: [32, 64]}, dropout: {choice: [0, 0.2, off]}, lr: {log_uniform: [1e-5, 1e-1]}}",
+        "list": "[1, yes, x, [], {}, [[[]]], {a: {b: {c: [on]}}}]",
+        "scalar": "on",
+        "deep-32": "[" * 32 + "1" + "]" * 32,
+    }
+    for name, text in docs.items():
+        put("params", name, text.encode())
+
+
 if __name__ == "__main__":
     seeds_idx()
     seeds_npy()
     seeds_csv()
     seeds_experiment()
     seeds_schedule()
+    seeds_params()

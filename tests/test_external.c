@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lrsweep/config.h"
 #include "../src/external/json.h"
 #include "suites.h"
 
@@ -130,6 +131,50 @@ START_TEST(strings)
 }
 END_TEST
 
+/* `levels` lists nested in YAML ("[[[1]]]"), read as an experiment file
+ * is, written as JSON as a trainer's params are and read back by the
+ * protocol's reader, as "{args}" does: 0, -1 when the YAML is refused,
+ * -2 when the JSON is. */
+static int params_round_trip(int levels)
+{
+	char yaml[512], err[128];
+	lrs_node *tree = NULL, *back = NULL;
+	lrs_buf b = { 0 };
+	int rc = -1;
+
+	ck_assert(2 * levels + 2 < (int)sizeof yaml);
+	snprintf(yaml, sizeof yaml, "%.*s1%.*s", levels, "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+	         levels, "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]");
+	if (lrs_config_parse_yaml(&tree, yaml, strlen(yaml)) == 0) {
+		lrs_node_json(&b, tree);
+		ck_assert(!b.failed);
+		rc = lrs_json_parse(&back, b.data, b.len, err, sizeof err) == 0 ? 0 : -2;
+	}
+	lrs_buf_free(&b);
+	lrs_node_free(tree);
+	lrs_node_free(back);
+	return rc;
+}
+
+/* Any params an experiment file may hold, lrsweep reads back once written
+ * (a params tree the reader refused gave a program no "{args}" at all);
+ * a deeper line is still refused. */
+START_TEST(params_as_deep_as_yaml)
+{
+	char line[256], err[128];
+	lrs_node *n = NULL;
+	int deep = 100;
+
+	ck_assert_int_eq(params_round_trip(LRS_CONFIG_MAX_DEPTH), 0);
+	ck_assert_int_eq(params_round_trip(LRS_CONFIG_MAX_DEPTH + 1), -1);   /* the file's own bound */
+	snprintf(line, sizeof line, "%.*s%.*s", deep, "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+	         deep, "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]");
+	ck_assert_int_eq(lrs_json_parse(&n, line, strlen(line), err, sizeof err), -1);
+	ck_assert_ptr_null(n);
+	ck_assert(strstr(err, "nested too deep"));
+}
+END_TEST
+
 Suite *suite_external(void)
 {
 	Suite *s = suite_create("external");
@@ -140,6 +185,7 @@ Suite *suite_external(void)
 	tcase_add_test(tc, not_numbers);
 	tcase_add_test(tc, null_values);
 	tcase_add_test(tc, strings);
+	tcase_add_test(tc, params_as_deep_as_yaml);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -724,14 +724,16 @@ static int make_argv(char ***out, const session *s, const char *params_file)
 	char **argv = calloc(c->argc + 1, sizeof *argv);
 	size_t n = 0;
 	int rc = argv ? 0 : -1;
+	char err[128] = "";   /* why the params did not read back */
 
 	for (size_t i = 0; rc == 0 && i < c->argc; i++) {
 		if (!strcmp(c->argv[i], "{args}")) {
 			lrs_node *params = NULL;
-			char err[128];
 			const char *json = s->cfg->params ? s->cfg->params : s->x->params;
 			if (lrs_json_parse(&params, json, strlen(json), err, sizeof err) == 0)
 				rc = push_args(&argv, &n, params, "");
+			else
+				rc = -2;   /* not silently without them */
 			lrs_node_free(params);
 		} else {
 			char **grown = realloc(argv, (n + 2) * sizeof *argv);
@@ -744,7 +746,8 @@ static int make_argv(char ***out, const session *s, const char *params_file)
 	}
 	if (rc < 0) {
 		free_argv(argv, n);
-		return lrs_error_set(LRS_ENOMEM, "out of memory");
+		return rc == -2 ? lrs_error_set(LRS_ERROR, "the params cannot be passed as {args}: %s", err)
+		                : lrs_error_set(LRS_ENOMEM, "out of memory");
 	}
 	argv[n] = NULL;
 	*out = argv;

@@ -8,16 +8,19 @@
  * and -Infinity are numbers, as Python's json module writes them; a
  * measured value may also be null, the NaN of JavaScript's JSON.stringify
  * (lrs_json_value). Nesting
- * is limited so that a hostile line cannot exhaust the stack. */
+ * is limited so that a hostile line cannot exhaust the stack, and allowed
+ * as deep as an experiment file's params may be: "{args}" reads them back
+ * from the JSON lrsweep wrote. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lrsweep/config.h"
 #include "lrsweep/error.h"
 #include "json.h"
 
-#define MAX_DEPTH 32
+#define MAX_DEPTH LRS_CONFIG_MAX_DEPTH   /* the YAML reader's bound */
 
 typedef struct {
 	const char *begin, *p, *end;

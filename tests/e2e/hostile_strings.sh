@@ -146,6 +146,17 @@ EOF
 	else
 		nok "{args}" "$(head -c 400 argv.log)"
 	fi
+	# {args}: params nested deeper than a protocol line usually is (40
+	# lists; a file may nest 64 levels) reach the program, none dropped
+	D=$(printf '[%.0s' $(seq 40))1$(printf ']%.0s' $(seq 40))
+	sed "s|^  scale: 1\$|  scale: 1\\n  deep: $D|" ext.yaml >deep.yaml
+	rm -f argv.log
+	run run deep.yaml --db "$T/deep.db" -q
+	if [ "$RC" -eq 0 ] && grep -qxF "[--deep=$D]" argv.log && grep -qxF "[--scale=1]" argv.log; then
+		ok "{args}: params nested 40 deep reach the program as JSON"
+	else
+		nok "{args} deep" "rc=$RC $(head -c 300 "$ERR") $(grep -c '' argv.log 2>/dev/null)"
+	fi
 	# placeholders: a typo or {args} inside an argument is an error at its
 	# place, not text handed to the program; other braces are the user's
 	for c in '"--p={param_file}"|unknown placeholder .{param_file}. .*did you mean .{params_file}' \

@@ -2,6 +2,7 @@
  * nearest names, the JSON buffer, the RNG and the YAML reader. */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -206,6 +207,9 @@ END_TEST
 
 /* ------------------------------------------------------------------ YAML */
 
+#define LISTS_OPEN  "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+#define LISTS_CLOSE "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
+
 static lrs_node *parse_ok(const char *text)
 {
 	lrs_node *n = NULL;
@@ -286,6 +290,42 @@ START_TEST(yaml_alias_bomb_is_refused)
 	ck_assert_int_eq(lrs_config_parse_yaml(&n, bomb, strlen(bomb)), LRS_EINVALID);
 	ck_assert_ptr_nonnull(strstr(lrs_error_last(), "more than"));
 	ck_assert_ptr_null(n);
+}
+END_TEST
+
+/* An alias or a merge key copies a subtree where it is used: the copy
+ * counts toward the nesting bound there, as if written out, so that no
+ * tree deeper than LRS_CONFIG_MAX_DEPTH comes out of a file (a params
+ * tree that deep would be written to a trainer and not read back). */
+START_TEST(yaml_aliases_keep_the_depth_bound)
+{
+	static const struct { int anchored, used; const char *use; int ok; } cases[] = {
+		{ 40, 40, "*a", 0 }, { 60, 10, "{<<: *a}", 0 }, { 32, 31, "{<<: [*a]}", 0 },
+		{ 31, 31, "*a", 1 }, { 31, 31, "{<<: *a}", 1 }, { 31, 31, "{<<: [*a]}", 1 },
+	};
+	const int max = LRS_CONFIG_MAX_DEPTH;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char text[1024];
+		lrs_node *n = NULL;
+		int k = cases[i].anchored, u = cases[i].used;
+		/* a: &a {k: [[...1]]} (k lists), then b: u lists around the use:
+		 * the deepest container, k's last list, is at depth u + 1 + k
+		 * under the root's 0 either way (a's map, or b's map of <<) */
+		snprintf(text, sizeof text, "a: &a {k: %.*s1%.*s}\nb: %.*s%s%.*s\n", k, LISTS_OPEN, k, LISTS_CLOSE,
+		         u, LISTS_OPEN, cases[i].use, u, LISTS_CLOSE);
+		int rc = lrs_config_parse_yaml(&n, text, strlen(text));
+		int deep = u + 1 + k >= max;
+		ck_assert_msg(deep == !cases[i].ok, "case %zu: the case is not what it says", i);
+		if (cases[i].ok) {
+			ck_assert_msg(rc == 0, "case %zu: %s", i, lrs_error_last());
+		} else {
+			ck_assert_msg(rc == LRS_EINVALID, "case %zu: a tree deeper than %d read", i, max);
+			ck_assert_msg(strstr(lrs_error_last(), "levels deep"), "case %zu: %s", i, lrs_error_last());
+			ck_assert_int_eq(lrs_error_line(), 2);
+		}
+		lrs_node_free(n);
+	}
 }
 END_TEST
 
@@ -447,6 +487,7 @@ Suite *suite_common(void)
 	tcase_add_test(tc, yaml_alias_bomb_is_refused);
 	tcase_add_test(tc, yaml_empty_is_empty_map);
 	tcase_add_test(tc, yaml_merge_keys);
+	tcase_add_test(tc, yaml_aliases_keep_the_depth_bound);
 	tcase_add_test(tc, yaml_alias_is_located_where_used);
 	tcase_add_test(tc, yaml_refuses_what_it_cannot_keep);
 	tcase_add_test(tc, yaml_core_tags_are_values);

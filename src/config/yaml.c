@@ -35,7 +35,16 @@ static int count_node(reader *r, const yaml_mark_t *m)
 	return 0;
 }
 
-static int copy_node(reader *r, lrs_node **out, const lrs_node *src, const yaml_mark_t *m)
+static int too_deep(const yaml_mark_t *m)
+{
+	return lrs_error_set_at(LRS_EINVALID, (int)m->line + 1, (int)m->column + 1, "nested more than %d levels deep",
+	                        LRS_CONFIG_MAX_DEPTH);
+}
+
+/* A copy of `src` (an alias's or a merge key's subtree) placed at `depth`,
+ * within the node budget and the nesting bound, as if written out there;
+ * errors at mark m, where it is used. */
+static int copy_node(reader *r, lrs_node **out, const lrs_node *src, const yaml_mark_t *m, int depth)
 {
 	int rc;
 
@@ -44,11 +53,13 @@ static int copy_node(reader *r, lrs_node **out, const lrs_node *src, const yaml_
 		return rc;
 	if (src->kind == LRS_NODE_SCALAR)
 		return lrs_node_new_scalar(out, src->text, src->line, src->column);
+	if (depth >= LRS_CONFIG_MAX_DEPTH)
+		return too_deep(m);
 	rc = src->kind == LRS_NODE_LIST ? lrs_node_new_list(out, src->line, src->column)
 	                                 : lrs_node_new_map(out, src->line, src->column);
 	for (size_t i = 0; rc == 0 && i < src->n; i++) {
 		lrs_node *child;
-		if ((rc = copy_node(r, &child, src->items[i], m)) < 0)
+		if ((rc = copy_node(r, &child, src->items[i], m, depth + 1)) < 0)
 			break;
 		if ((rc = lrs_node_append(*out, src->keys ? src->keys[i] : NULL, child)) < 0)
 			lrs_node_free(child);
@@ -197,14 +208,15 @@ static int read_key(yaml_event_t *ev, const lrs_node *map, int seen_merge, char 
 /* Adds to `merged` copies of the keys of mapping `src` that it does not
  * have yet: the value of a merge key, `<<: *base` (or each of `<<: [*a,
  * *b]`, the first one winning), as PyYAML reads it. Copies (within the
- * node budget): an anchor may name src or a part of it. */
-static int merge_from(reader *r, lrs_node *merged, const lrs_node *src, int depth)
+ * node budget and the nesting bound: they go into a map at `depth`): an
+ * anchor may name src or a part of it. */
+static int merge_from(reader *r, lrs_node *merged, const lrs_node *src, int in_list, int depth)
 {
 	int rc = 0;
 
-	if (src->kind == LRS_NODE_LIST && depth == 0) {
+	if (src->kind == LRS_NODE_LIST && !in_list) {
 		for (size_t i = 0; rc == 0 && i < src->n; i++)
-			rc = merge_from(r, merged, src->items[i], 1);
+			rc = merge_from(r, merged, src->items[i], 1, depth);
 		return rc;
 	}
 	if (src->kind != LRS_NODE_MAP)
@@ -216,7 +228,7 @@ static int merge_from(reader *r, lrs_node *merged, const lrs_node *src, int dept
 		lrs_node *copy;
 		if (lrs_node_get(merged, src->keys[i]))
 			continue;
-		if ((rc = copy_node(r, &copy, v, &m)) == 0 && (rc = lrs_node_append(merged, src->keys[i], copy)) < 0)
+		if ((rc = copy_node(r, &copy, v, &m, depth + 1)) == 0 && (rc = lrs_node_append(merged, src->keys[i], copy)) < 0)
 			lrs_node_free(copy);
 	}
 	return rc;
@@ -261,9 +273,12 @@ static int read_children(reader *r, lrs_node *parent, int depth)
 				break;
 			}
 		}
-		if ((rc = read_node(r, &ev, &child, depth + 1)) == 0 && merge) {
+		/* what a merge key brings lands in this map: its value, a mapping
+		 * or a list of them, is read one level up or two */
+		int at = !merge ? depth + 1 : ev.type == YAML_SEQUENCE_START_EVENT ? depth - 1 : depth;
+		if ((rc = read_node(r, &ev, &child, at)) == 0 && merge) {
 			if ((rc = merged ? 0 : lrs_node_new_map(&merged, key_line, key_col)) == 0)
-				rc = merge_from(r, merged, child, 0);
+				rc = merge_from(r, merged, child, 0, depth);
 			if ((r->kept || lrs_node_new_list(&r->kept, 0, 0) == 0) && lrs_node_append(r->kept, NULL, child) == 0)
 				child = NULL;
 			else
@@ -296,7 +311,7 @@ static int read_node(reader *r, yaml_event_t *ev, lrs_node **out, int depth)
 		for (size_t i = r->n_anchors; i-- > 0 && !a;)
 			if (strcmp(r->anchors[i].name, (const char *)ev->data.alias.anchor) == 0)
 				a = &r->anchors[i];
-		if (a && (rc = copy_node(r, out, a->node, &m)) == 0) {
+		if (a && (rc = copy_node(r, out, a->node, &m, depth)) == 0) {
 			(*out)->line = line;   /* a problem of the value as a whole: where it is used */
 			(*out)->column = col;
 		} else if (!a) {
@@ -318,7 +333,7 @@ static int read_node(reader *r, yaml_event_t *ev, lrs_node **out, int depth)
 		    (rc = check_tag(is_map ? ev->data.mapping_start.tag : ev->data.sequence_start.tag, &m)) < 0)
 			break;
 		if (depth >= LRS_CONFIG_MAX_DEPTH) {
-			rc = lrs_error_set_at(LRS_EINVALID, line, col, "nested more than %d levels deep", LRS_CONFIG_MAX_DEPTH);
+			rc = too_deep(&m);
 			break;
 		}
 		rc = is_map ? lrs_node_new_map(out, line, col) : lrs_node_new_list(out, line, col);

@@ -444,6 +444,31 @@ START_TEST(yaml_booleans_as_json)
 }
 END_TEST
 
+/* A quoted scalar, or one tagged !!str, is a string whatever it looks
+ * like (as PyYAML reads it): "1.10" stays "1.10" for a trainer, not 1.1,
+ * and 'yes' stays "yes"; a plain one is typed by its looks. */
+START_TEST(yaml_quoted_scalars_are_json_strings)
+{
+	lrs_node *n = parse_ok("{a: '1.10', b: \"007\", c: 'yes', d: !!str on, e: \"null\", f: 1.10, g: yes, "
+	                       "h: !!float '2', k: [\"1e3\", 1e3], m: &s '5', o: *s}");
+	lrs_node *copy = NULL;
+	lrs_buf b = { 0 }, c = { 0 };
+	const char *want = "{\"a\": \"1.10\", \"b\": \"007\", \"c\": \"yes\", \"d\": \"on\", \"e\": \"null\", "
+	                   "\"f\": 1.1000000000000001, \"g\": true, \"h\": 2, \"k\": [\"1e3\", 1000], "
+	                   "\"m\": \"5\", \"o\": \"5\"}";
+
+	lrs_node_json(&b, n);
+	ck_assert_str_eq(b.data, want);
+	ck_assert_int_eq(lrs_node_clone(&copy, n), 0);   /* a search's chosen value is a clone */
+	lrs_node_json(&c, copy);
+	ck_assert_str_eq(c.data, want);
+	lrs_buf_free(&b);
+	lrs_buf_free(&c);
+	lrs_node_free(copy);
+	lrs_node_free(n);
+}
+END_TEST
+
 START_TEST(yaml_empty_is_empty_map)
 {
 	lrs_node *n = parse_ok("");
@@ -493,6 +518,7 @@ Suite *suite_common(void)
 	tcase_add_test(tc, yaml_core_tags_are_values);
 	tcase_add_test(tc, yaml_bad_utf8_at_the_end_of_a_buffer);
 	tcase_add_test(tc, yaml_booleans_as_json);
+	tcase_add_test(tc, yaml_quoted_scalars_are_json_strings);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -23,6 +23,8 @@ typedef struct lrs_node lrs_node;
 struct lrs_node {
 	lrs_node_kind kind;
 	char *text;        /* SCALAR: the text as written (never NULL)     */
+	int quoted;        /* SCALAR: a string whatever it looks like (quoted
+	                      or tagged !!str in YAML, a JSON string)       */
 	char **keys;       /* MAP: keys[i] names items[i]                  */
 	lrs_node **items;  /* LIST and MAP: children, in order             */
 	size_t n;          /* LIST and MAP: number of children             */
@@ -53,10 +55,10 @@ int lrs_node_clone(lrs_node **out, const lrs_node *src);
  * appending. On failure the caller still owns `child`. */
 int lrs_node_set(lrs_node *map, const char *key, lrs_node *child);
 
-/* The tree as JSON into b: scalars that read as numbers, and null, as
- * such; the boolean spellings of lrs_parse_bool (true, yes, on, off,
- * False, ...) as true or false; other scalars as strings; lists and maps
- * as arrays and objects. */
+/* The tree as JSON into b: quoted scalars as strings; other scalars that
+ * read as numbers, and null, as such; the boolean spellings of
+ * lrs_parse_bool (true, yes, on, off, False, ...) as true or false; the
+ * rest as strings; lists and maps as arrays and objects. */
 void lrs_node_json(lrs_buf *b, const lrs_node *n);
 
 /* Frees a tree; accepts NULL. */

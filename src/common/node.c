@@ -87,6 +87,7 @@ int lrs_node_clone(lrs_node **out, const lrs_node *src)
 		err = lrs_node_new_map(&n, src->line, src->column);
 	if (err < 0)
 		return err;
+	n->quoted = src->quoted;
 	n->key_line = src->key_line;
 	n->key_column = src->key_column;
 	for (size_t i = 0; i < src->n; i++) {
@@ -142,15 +143,21 @@ void lrs_node_free(lrs_node *node)
 	free(node);
 }
 
-/* A YAML scalar as JSON: numbers and null as themselves, every boolean
- * spelling the experiment file accepts (lrs_parse_bool: yes, off, True)
- * as true or false - a program's "off" read as a string would be true in
- * Python - and the rest as strings. */
-static void write_scalar(lrs_buf *b, const char *text)
+/* A YAML scalar as JSON: a quoted one ('1.10', "yes") as a string, as
+ * PyYAML reads it; numbers and null as themselves, every boolean spelling
+ * the experiment file accepts (lrs_parse_bool: yes, off, True) as true or
+ * false - a program's "off" read as a string would be true in Python - and
+ * the rest as strings. */
+static void write_scalar(lrs_buf *b, const lrs_node *n)
 {
+	const char *text = n->text;
 	char *end;
 	int yes;
 
+	if (n->quoted) {
+		lrs_buf_json_string(b, text);
+		return;
+	}
 	if (lrs_parse_bool(text, &yes) == 0) {
 		lrs_buf_printf(b, "%s", yes ? "true" : "false");
 		return;
@@ -173,7 +180,7 @@ void lrs_node_json(lrs_buf *b, const lrs_node *n)
 		return;
 	}
 	switch (n->kind) {
-	case LRS_NODE_SCALAR: write_scalar(b, n->text); break;
+	case LRS_NODE_SCALAR: write_scalar(b, n); break;
 	case LRS_NODE_LIST:
 	case LRS_NODE_MAP:
 		lrs_buf_printf(b, n->kind == LRS_NODE_MAP ? "{" : "[");

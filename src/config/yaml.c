@@ -51,8 +51,11 @@ static int copy_node(reader *r, lrs_node **out, const lrs_node *src, const yaml_
 	*out = NULL;
 	if ((rc = count_node(r, m)) < 0)
 		return rc;
-	if (src->kind == LRS_NODE_SCALAR)
-		return lrs_node_new_scalar(out, src->text, src->line, src->column);
+	if (src->kind == LRS_NODE_SCALAR) {
+		if ((rc = lrs_node_new_scalar(out, src->text, src->line, src->column)) == 0)
+			(*out)->quoted = src->quoted;
+		return rc;
+	}
 	if (depth >= LRS_CONFIG_MAX_DEPTH)
 		return too_deep(m);
 	rc = src->kind == LRS_NODE_LIST ? lrs_node_new_list(out, src->line, src->column)
@@ -179,6 +182,17 @@ static int check_tag(const yaml_char_t *tag, const yaml_mark_t *m)
 	return lrs_error_set_at(LRS_EINVALID, (int)m->line + 1, (int)m->column + 1,
 	                        "unsupported YAML tag '%s%s': only the core types (!!str, !!int, !!float, "
 	                        "!!bool, !!null, !!seq, !!map) may be named", is_core ? "!!" : "", is_core ? t + n : t);
+}
+
+/* Whether scalar event ev is a string whatever its text looks like, as
+ * PyYAML reads it: quoted ('1.10', "yes") and untagged, or tagged !!str. */
+static int is_string(const yaml_event_t *ev)
+{
+	const char *tag = (const char *)ev->data.scalar.tag;
+
+	if (tag && strcmp(tag, "!"))
+		return !strcmp(tag, "tag:yaml.org,2002:str");
+	return ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
 }
 
 static int read_node(reader *r, yaml_event_t *ev, lrs_node **out, int depth);
@@ -323,7 +337,8 @@ static int read_node(reader *r, yaml_event_t *ev, lrs_node **out, int depth)
 		if ((rc = count_node(r, &m)) < 0 || (rc = check_scalar(ev)) < 0 ||
 		    (rc = check_tag(ev->data.scalar.tag, &m)) < 0)
 			break;
-		rc = lrs_node_new_scalar(out, (const char *)ev->data.scalar.value, line, col);
+		if ((rc = lrs_node_new_scalar(out, (const char *)ev->data.scalar.value, line, col)) == 0)
+			(*out)->quoted = is_string(ev);
 		anchor_name = (const char *)ev->data.scalar.anchor;
 		break;
 	case YAML_SEQUENCE_START_EVENT:

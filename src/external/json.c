@@ -249,6 +249,8 @@ static lrs_node *read_value(reader *r, int depth)
 		char *s = read_string(r);
 		if (s && lrs_node_new_scalar(&n, s, 0, 0) < 0)
 			fail(r, "out of memory");
+		else if (s)
+			n->quoted = 1;   /* written back as a string: "1" stays "1" */
 		free(s);
 		return n;
 	}

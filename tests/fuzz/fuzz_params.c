@@ -10,8 +10,8 @@
  *     control characters (lrs_json_valid);
  *   - the protocol's reader (lrs_json_parse) reads it, as "{args}" does,
  *     into a tree of the same kinds, sizes and keys (no two keys written
- *     the same), every boolean spelling of the file (yes, Off, ...) a JSON
- *     true or false, every other scalar the same text or a number;
+ *     the same), every quoted scalar the same string, every plain boolean
+ *     spelling (yes, Off, ...) a JSON true or false;
  *   - written again from what was read, the text is the same: a value's
  *     JSON type is decided once, when lrsweep first writes it.
  *
@@ -44,6 +44,8 @@ static int same_shape(const lrs_node *yaml, const lrs_node *back)
 	if (yaml->kind != back->kind)
 		return 0;
 	if (yaml->kind == LRS_NODE_SCALAR) {
+		if (yaml->quoted)   /* '1.10', "yes", !!str on: the string as written */
+			return back->quoted && !strcmp(yaml->text, back->text);
 		if (lrs_parse_bool(yaml->text, &yes) == 0)
 			return !strcmp(back->text, yes ? "true" : "false");
 		return 1;   /* a string, a number (perhaps respelled) or null */
@@ -51,7 +53,7 @@ static int same_shape(const lrs_node *yaml, const lrs_node *back)
 	if (yaml->n != back->n)
 		return 0;   /* two keys written the same collapse into one */
 	for (size_t i = 0; i < yaml->n; i++)
-		if (!same_shape(yaml->items[i], back->items[i]))
+		if ((yaml->keys && strcmp(yaml->keys[i], back->keys[i])) || !same_shape(yaml->items[i], back->items[i]))
 			return 0;
 	return 1;
 }

@@ -2,8 +2,8 @@
  * (src/external/json.c), which reads every line a training program writes
  * on its channel: any bytes must be either refused with a message or read
  * into a tree; a tree written back as JSON (lrs_node_json) must read
- * again, and its text must then stay the same (the writer types scalars
- * by their looks, so the first round may turn "1" into 1, never more);
+ * again, and its text must then stay the same (strings stay strings,
+ * but the first round may respell a number, 1.0 as 1, never more);
  * every scalar goes through the number readers.
  *
  * Input: one line as the program would write it (without the newline). */

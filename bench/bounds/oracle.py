@@ -103,6 +103,29 @@ def read_both(curve, lr):
     return read_curve(curve, lr, 1), read_curve(curve, lr, 2)
 
 
+def chance_table(cands):
+    """The lines of a table of chance() for each (label, per-problem
+    regrets) in cands, with its heading (draws from a fixed seed)."""
+    rng = random.Random(1)
+    lines = ["", "The share of %d random sets of %d of these problems that meet each target" % (DRAWS, SET_SIZE),
+             "(mean <= 0.3 / worst <= 1.0 / both), per schedule, and all four at once:", "",
+             "| | triangular | one_cycle | all four |", "| --- | --- | --- | --- |"]
+    for label, per in cands:
+        c, every = chance(per, DRAWS, rng)
+        lines.append("| %s | %s | %s | %.0f%% |" % (label, *("%.0f%% / %.0f%% / %.0f%%" % tuple(100 * v for v in c[k])
+                                                          for k in (0, 1)), 100 * every))
+    return lines
+
+
+def emit(lines, out_md):
+    """Prints the lines, and writes them to out_md when given."""
+    text = "\n".join(lines) + "\n"
+    sys.stdout.write(text)
+    if out_md:
+        with open(out_md, "w") as f:
+            f.write(text)
+
+
 def main():
     args = sys.argv[1:]
     out_md = args[args.index("--out") + 1] if "--out" in args else None
@@ -132,16 +155,9 @@ def main():
         have = [x for x in names if rule in last[x]["regret"]]
         row("%s (measured, %d picked)" % (rule, len(have)), [last[x]["regret"][rule][0] for x in have],
             [last[x]["regret"][rule][1] for x in have])
-    rng = random.Random(1)
-    lines += ["", "The share of %d random sets of %d of these problems that meet each target" % (DRAWS, SET_SIZE),
-              "(mean <= 0.3 / worst <= 1.0 / both), per schedule, and all four at once:", "",
-              "| | triangular | one_cycle | all four |", "| --- | --- | --- | --- |"]
     cands = [("oracle, one max_lr", {x: rows[x][2] for x in names})]
     cands += [(rule, {x: last[x]["regret"].get(rule) for x in names}) for rule in RULES]
-    for label, per in cands:
-        c, every = chance(per, DRAWS, rng)
-        lines.append("| %s | %s | %s | %.0f%% |" % (label, *("%.0f%% / %.0f%% / %.0f%%" % tuple(100 * v for v in c[k])
-                                                          for k in (0, 1)), 100 * every))
+    lines += chance_table(cands)
     se = sorted(seed_se(last[x]["seeds"]["default"][k]) for x in names if "default" in last[x]["seeds"]
                 for k in (0, 1))
     lines += ["", "The seeds alone: the standard error of one problem's regret (the default's 3 seeds, the",
@@ -151,11 +167,7 @@ def main():
     worst = sorted(names, key=lambda x: -max(rows[x][2]))[:8]
     lines += ["", "The problems where even one best max_lr leaves more than 1 point (triangular, one_cycle):", ""]
     lines += ["- %s: %+.2f, %+.2f" % (x, *rows[x][2]) for x in worst if max(rows[x][2]) > 1]
-    text = "\n".join(lines) + "\n"
-    sys.stdout.write(text)
-    if out_md:
-        with open(out_md, "w") as f:
-            f.write(text)
+    emit(lines, out_md)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,9 @@
 #   make bounds-bench the bound-quality benchmark: 184 problems (the first 171
 #                     took ~13 min from an empty cache; later runs reuse
 #                     cached trials, ~1-3 min)
+#   make bounds-reach after bounds-bench: what any rule could reach (the best
+#                     max_lr per seen problem) and what racing @max/3, @max,
+#                     @max*3 buys (results/bounds-oracle.md, bounds-race.md)
 #   make search-bench TPE against Optuna's on known functions, against random
 #                     search on bound-benchmark problems, and against Optuna's
 #                     on lrsweep trials of four of them (8 minutes here)
@@ -94,7 +97,7 @@ REPLAY_BINS  := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/replay_%)
 FUZZ_OBJ     := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%.o) $(FUZZ_DIR)/fuzz.o $(FUZZ_DIR)/replay.o
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build-deps check lint unit clients e2e crosscheck docs-check fuzz-replay fuzz fuzz-bins demo bench accuracy-bench range-study bounds-bench search-bench mpi install clean valgrind
+.PHONY: all deps build-deps check lint unit clients e2e crosscheck docs-check fuzz-replay fuzz fuzz-bins demo bench accuracy-bench range-study bounds-bench bounds-reach search-bench mpi install clean valgrind
 
 all: $(BIN)
 
@@ -215,6 +218,18 @@ range-study: deps $(BIN)
 bounds-bench: $(BIN)
 	@scripts/deps.sh --bench
 	/usr/bin/python3 bench/bounds/run.py $(BIN)
+
+# On the seen problems of the last bounds-bench run: regret against max_lr
+# on a quarter-decade grid (surface.py), the best max_lr per problem as an
+# oracle rule and the share of 13-problem sets it and each rule meet the
+# targets on (oracle.py), and a race of @max/3, @max, @max*3 (race.py).
+# Trials come from the bounds-bench cache when there.
+bounds-reach: $(BIN)
+	@scripts/deps.sh --bench
+	@test -f results/bounds-bench/last.json || { echo "bounds-reach: run make bounds-bench first (results/bounds-bench/last.json)" >&2; exit 2; }
+	/usr/bin/python3 bench/bounds/surface.py $(BIN)
+	/usr/bin/python3 bench/bounds/oracle.py --out results/bounds-oracle.md
+	/usr/bin/python3 bench/bounds/race.py $(BIN) --out results/bounds-race.md
 
 # TPE (src/sweep/tpe.c) against Optuna's on the shifted 6-D quadratic and
 # Branin (no training), then against random search on problems of the

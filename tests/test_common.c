@@ -357,6 +357,26 @@ START_TEST(yaml_refuses_what_it_cannot_keep)
 }
 END_TEST
 
+/* Text that is not UTF-8 is read within its `len` bytes: a character cut
+ * at the end of a buffer with no NUL after it is reported where it starts
+ * (under SANITIZE=1 a read past the buffer fails here). */
+START_TEST(yaml_bad_utf8_at_the_end_of_a_buffer)
+{
+	static const char text[] = { 'a', ':', ' ', 'x', '\xe2', '\x82' };
+	char *copy = malloc(sizeof text);   /* exactly the text: no NUL after it */
+	lrs_node *n = NULL;
+
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, text, sizeof text);
+	ck_assert_int_eq(lrs_config_parse_yaml(&n, copy, sizeof text), LRS_EINVALID);
+	ck_assert_ptr_null(n);
+	ck_assert_msg(strstr(lrs_error_last(), "0xe2"), "%s", lrs_error_last());
+	ck_assert_int_eq(lrs_error_line(), 1);
+	ck_assert_int_eq(lrs_error_column(), 5);
+	free(copy);
+}
+END_TEST
+
 START_TEST(yaml_core_tags_are_values)
 {
 	lrs_node *n = parse_ok("a: !!str 0.1\nb: !!float 2\nc: !!map {x: 1}\n");
@@ -364,6 +384,22 @@ START_TEST(yaml_core_tags_are_values)
 	ck_assert_str_eq(lrs_node_get(n, "a")->text, "0.1");
 	ck_assert_str_eq(lrs_node_get(n, "b")->text, "2");
 	ck_assert_int_eq(lrs_node_get(n, "c")->kind, LRS_NODE_MAP);
+	lrs_node_free(n);
+}
+END_TEST
+
+/* A tree as JSON (a trainer's params file, its --key=value arguments):
+ * every spelling of a boolean the experiment file accepts is a JSON
+ * boolean, as PyYAML reads it; "off" as a string would be true in Python. */
+START_TEST(yaml_booleans_as_json)
+{
+	lrs_node *n = parse_ok("{a: off, b: false, c: Yes, d: ON, e: no, f: True, g: x, h: 0.5, i: null, j: offer}");
+	lrs_buf b = { 0 };
+
+	lrs_node_json(&b, n);
+	ck_assert_str_eq(b.data, "{\"a\": false, \"b\": false, \"c\": true, \"d\": true, \"e\": false, "
+	                         "\"f\": true, \"g\": \"x\", \"h\": 0.5, \"i\": null, \"j\": \"offer\"}");
+	lrs_buf_free(&b);
 	lrs_node_free(n);
 }
 END_TEST
@@ -414,6 +450,8 @@ Suite *suite_common(void)
 	tcase_add_test(tc, yaml_alias_is_located_where_used);
 	tcase_add_test(tc, yaml_refuses_what_it_cannot_keep);
 	tcase_add_test(tc, yaml_core_tags_are_values);
+	tcase_add_test(tc, yaml_bad_utf8_at_the_end_of_a_buffer);
+	tcase_add_test(tc, yaml_booleans_as_json);
 	suite_add_tcase(s, tc);
 	return s;
 }

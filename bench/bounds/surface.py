@@ -4,7 +4,8 @@
 For each problem of the last `run.py` run (results/bounds-bench/last.json)
 that is not held out: triangular(max_lr / 10, max_lr) and one_cycle(max_lr)
 on a quarter-decade grid of max_lr from a third of the lowest rule's max_lr
-to three times the highest, the same epochs and seeds as run.py (and its
+(or of the best constant rate, if lower) to three times the highest (or
+the best constant rate), the same epochs and seeds as run.py (and its
 trial cache). Prints each problem's regrets and writes them to
 results/bounds-bench/surface.json: a rule's regret at any max_lr can then
 be read (interpolated) without training, which is how a change to a rule is
@@ -59,8 +60,8 @@ def main():
                 continue
             grid = [r["bounds"][below]["max"] / sc for sc in scales]
         else:
-            lo = math.floor(4 * math.log10(min(maxes) / 3))
-            hi = math.ceil(4 * math.log10(max(maxes) * 3))
+            lo = math.floor(4 * math.log10(min(maxes + [r["best_lr"]]) / 3))
+            hi = math.ceil(4 * math.log10(max(maxes + [r["best_lr"]]) * 3))
             grid = [10 ** (k / 4) for k in range(lo, hi + 1)]
         specs = [s for m in grid for s in (("triangular", m / 10, m), ("one_cycle", m, m))]
         res = R.run_trials(lrsweep, name, text, specs, cache)

@@ -53,9 +53,10 @@ int lrs_node_clone(lrs_node **out, const lrs_node *src);
  * appending. On failure the caller still owns `child`. */
 int lrs_node_set(lrs_node *map, const char *key, lrs_node *child);
 
-/* The tree as JSON into b: scalars that read as numbers, and true, false
- * and null, as such; other scalars as strings; lists and maps as arrays
- * and objects. */
+/* The tree as JSON into b: scalars that read as numbers, and null, as
+ * such; the boolean spellings of lrs_parse_bool (true, yes, on, off,
+ * False, ...) as true or false; other scalars as strings; lists and maps
+ * as arrays and objects. */
 void lrs_node_json(lrs_buf *b, const lrs_node *n);
 
 /* Frees a tree; accepts NULL. */

@@ -142,14 +142,21 @@ void lrs_node_free(lrs_node *node)
 	free(node);
 }
 
-/* A YAML scalar as JSON: numbers and true/false/null as themselves, the
- * rest as strings. */
+/* A YAML scalar as JSON: numbers and null as themselves, every boolean
+ * spelling the experiment file accepts (lrs_parse_bool: yes, off, True)
+ * as true or false - a program's "off" read as a string would be true in
+ * Python - and the rest as strings. */
 static void write_scalar(lrs_buf *b, const char *text)
 {
 	char *end;
+	int yes;
 
-	if (!strcmp(text, "true") || !strcmp(text, "false") || !strcmp(text, "null")) {
-		lrs_buf_printf(b, "%s", text);
+	if (lrs_parse_bool(text, &yes) == 0) {
+		lrs_buf_printf(b, "%s", yes ? "true" : "false");
+		return;
+	}
+	if (!strcmp(text, "null")) {
+		lrs_buf_printf(b, "null");
 		return;
 	}
 	double v = strtod(text, &end);

@@ -92,12 +92,16 @@ static void position_of(const reader *r, size_t offset, int *line, int *col)
 }
 
 /* The offset of the first byte of `text` that starts no valid UTF-8
- * character, or len when there is none. */
+ * character, or len when there is none. Reads no byte past len: the text
+ * need not end with a NUL. */
 static size_t first_invalid_utf8(const char *text, size_t len)
 {
 	for (size_t i = 0; i < len;) {
-		size_t n = lrs_utf8_len(text + i);
-		if (n == 0 || n > len - i)
+		char c[5] = { 0 };   /* the character's bytes, within len */
+		size_t n;
+		memcpy(c, text + i, len - i < 4 ? len - i : 4);
+		n = lrs_utf8_len(c);
+		if (n == 0)   /* a character cut by the end reads a 0 there: invalid */
 			return i;
 		i += n;
 	}
@@ -113,7 +117,9 @@ static int next_event(reader *r, yaml_event_t *ev)
 		return 0;
 	if (p->error == YAML_READER_ERROR) {   /* bad bytes: libyaml gives an offset, no mark */
 		size_t bad = first_invalid_utf8(r->text, r->len);
-		if (bad < r->len) {   /* where the bad character starts, not where libyaml noticed */
+		/* where the bad character starts, not where libyaml noticed; unless
+		 * libyaml stopped before it, at another problem (a control character) */
+		if (bad < r->len && bad <= p->problem_offset) {
 			position_of(r, bad, &line, &col);
 			return lrs_error_set_at(LRS_EINVALID, line, col, "not UTF-8 text: byte 0x%02x starts no UTF-8 "
 			                        "character (a Latin-1 file? save it as UTF-8)", (unsigned char)r->text[bad]);

@@ -254,4 +254,22 @@ bad_usage "bounds reversed" "--min-lr must be below --max-lr" run exp.yaml --min
 bad_usage "resume and dry run" "either --resume or --dry-run" run exp.yaml --resume --dry-run
 bad_usage "unknown flag" "--frob" run exp.yaml --frob
 bad_usage "no experiment" "experiment file" run
+# experiments/race_synthetic.yaml races one_cycle and triangular at a third
+# of the picked bounds, at them and at three times them (both bounds of a
+# triangular run scaled together): what each trial trained with, over the
+# chosen bounds.
+run run "$REPO/experiments/race_synthetic.yaml" --db "$T/race.db" -q
+if [ "$RC" -ne 0 ]; then
+	nok "race_synthetic.yaml" "rc=$RC $(head -c 400 "$ERR")"
+elif command -v sqlite3 >/dev/null; then
+	got=$(sqlite3 "$T/race.db" "select distinct printf('%s %.6g %.6g', t.schedule,
+		json_extract(t.params, '$.max_lr') / b.max_lr, coalesce(json_extract(t.params, '$.base_lr') / b.min_lr, 0))
+		from trials t join bounds b on b.experiment_id = t.experiment_id and b.chosen = 1 order by 1" | tr '\n' ,)
+	want="one_cycle 0.333333 0,one_cycle 1 0,one_cycle 3 0,triangular 0.333333 0.333333,triangular 1 1,triangular 3 3,"
+	if [ "$got" = "$want" ] && [ "$(sqlite3 "$T/race.db" "select count(*) from trials where status = 'completed'")" = 12 ]; then
+		ok "race_synthetic.yaml: 12 trials at @max/3, @max, @max*3 of the picked bounds"
+	else
+		nok "race_synthetic.yaml" "$got"
+	fi
+fi
 finish

@@ -71,9 +71,10 @@ static int parse_args(int argc, char **argv, cli_globals *g, run_args *a, FILE *
 		  .help = "the lower bound; with --max-lr, the bounds: skip the range test" },
 		{ .name = "max-lr", .kind = LRS_OPT_DOUBLE, .dest = &a->max_lr, .metavar = "Y", .min = 0,
 		  .max = INFINITY, .flags = LRS_OPT_MIN_OPEN, .help = "the upper bound" },
-		CLI_OPT_PICK(&a->pick, "the rule whose bounds feed the trials (default range_test.pick): combined, "
-		             "accuracy, loss-steepest, loss-valley, loss-min10; when it cannot pick, the next of "
-		             "combined, accuracy, loss-steepest, loss-min10, loss-valley that can does, with a warning"),
+		CLI_OPT_PICK(&a->pick, "the rule whose bounds feed the trials (default range_test.pick, else "
+		             "combined): combined, accuracy, loss-steepest, loss-valley, loss-min10; when it cannot "
+		             "pick, the next of combined, accuracy, loss-steepest, loss-min10, loss-valley that can "
+		             "does, with a warning"),
 		CLI_OPT_GLOBALS(g),
 	};
 	const lrs_opt_spec spec = { cli_program, CMD, opts, CLI_N_OPTS(opts), about, epilog, 0 };

@@ -222,8 +222,9 @@ static void on_trials_start(void *ctx, const lrs_plan *plan, const size_t *which
 	else if (r->g->verbose && e->trial.tpe)
 		fprintf(stderr, "%s %s: next round: %zu trials, %zu in the plan so far\n", cli_program, CMD, n, plan->n);
 	if (!r->g->quiet && !e->trial.tpe)
-		fprintf(stderr, "%s %s: %zu trials (%zu configuration%s x %zu seed%s), %s; %zu to run on %d "
-		        "thread%s%s\n", cli_program, CMD, plan->n, plan->configs, plan->configs == 1 ? "" : "s", e->trial.n_seeds,
+		fprintf(stderr, "%s %s: %zu trial%s (%zu configuration%s x %zu seed%s), %s; %zu to run on %d "
+		        "thread%s%s\n", cli_program, CMD, plan->n, plan->n == 1 ? "" : "s", plan->configs,
+		        plan->configs == 1 ? "" : "s", e->trial.n_seeds,
 		        e->trial.n_seeds == 1 ? "" : "s", btext, n, threads, threads > 1 ? "s" : "",
 		        kept ? ", the others kept from before" : "");
 	for (size_t k = 0; k < n; k++)

@@ -1185,7 +1185,7 @@ END_TEST
 
 /* ------------------------------------------------------- the bad corpus */
 
-typedef enum { B_IDX_IMAGES, B_IDX_LABELS, B_CSV, B_NPY_X, B_NPY_Y } bad_role;
+typedef enum { B_IDX_IMAGES, B_IDX_LABELS, B_CSV, B_NPY_X, B_NPY_Y, B_NPZ } bad_role;
 
 /* One malformed file: the role it plays (the companion files are good),
  * and a fragment of the message. README.md in tests/data/bad lists them. */
@@ -1219,20 +1219,39 @@ static const struct {
 	{ "header-only.csv",          B_CSV,        "no data rows" },
 	{ "empty.csv",                B_CSV,        "empty file" },
 	{ "complex.npy",              B_NPY_X,      "dtype '<c8' is not supported" },
-	{ "big-endian.npy",           B_NPY_X,      "big-endian dtype '>f4'" },
-	{ "fortran.npy",              B_NPY_X,      "Fortran-order" },
+	{ "object.npy",               B_NPY_X,      "dtype '|O' is not supported: an object array" },
+	{ "datetime.npy",             B_NPY_X,      "dtype '<M8[ns]' is not supported: convert dates" },
+	{ "long-double.npy",          B_NPY_X,      "dtype '<f16' is not supported: long double" },
+	{ "structured.npy",           B_NPY_X,      "structured dtype is not supported" },
+	{ "zero-d-features.npy",      B_NPY_X,      "got a 0-d array" },
+	{ "big-endian-nan.npy",       B_NPY_X,      "element [1, 2] is NaN" },
+	{ "fortran-inf.npy",          B_NPY_X,      "element [2, 1] is infinite" },
+	{ "truncated.npy.gz",         B_NPY_X,      "truncated or corrupt gzip file: shape (4, 3) of '<f4' needs 48 bytes" },
+	{ "cut.npy.gz",               B_NPY_X,      "corrupt gzip data (truncated stream)" },
 	{ "broken-header.npy",        B_NPY_X,      "broken header" },
 	{ "truncated.npy",            B_NPY_X,      "truncated: shape (4, 3) of '<f4' needs 48 bytes" },
 	{ "oversized.npy",            B_NPY_X,      "oversized" },
 	{ "shape-overflow.npy",       B_NPY_X,      "overflows" },
 	{ "bad-magic.npy",            B_NPY_X,      "not a .npy file" },
-	{ "one-d-features.npy",       B_NPY_X,      "2-D or more" },
 	{ "nan-features.npy",         B_NPY_X,      "element [2, 1] is NaN" },
 	{ "empty.npy",                B_NPY_X,      "empty file" },
 	{ "negative-labels.npy",      B_NPY_Y,      "label at index 2 is negative" },
 	{ "fractional-labels.npy",    B_NPY_Y,      "label at index 2 is not an integer" },
 	{ "count-mismatch.npy",       B_NPY_Y,      "5 labels, but" },
 	{ "empty.npy",                B_NPY_Y,      "empty file" },
+	{ "string-labels.npy",        B_NPY_Y,      "dtype '<U3' is not supported: text labels" },
+	{ "negative-i1-labels.npy",   B_NPY_Y,      "label at index 2 is negative (-1)" },
+	{ "huge-u8-labels.npy",       B_NPY_Y,      "label at index 2 is too large" },
+	{ "missing-key.npz",          B_NPZ,        "no array 'x_train' in the archive (it holds: x, y)" },
+	{ "not-npy-member.npz",       B_NPZ,        "x_train: not a .npy array" },
+	{ "zip64.npz",                B_NPZ,        "Zip64 archive" },
+	{ "encrypted.npz",            B_NPZ,        "member 'x_train.npy' is encrypted" },
+	{ "bzip2-member.npz",         B_NPZ,        "compression method 12" },
+	{ "truncated.npz",            B_NPZ,        "no zip end of central directory record" },
+	{ "crc-mismatch.npz",         B_NPZ,        "CRC-32 mismatch" },
+	{ "bomb.npz",                 B_NPZ,        "inflates past the 176 bytes the zip directory gives" },
+	{ "overclaim.npz",            B_NPZ,        "more than deflate can produce" },
+	{ "short-member.npz",         B_NPZ,        "ends after 168 of the 176 bytes" },
 };
 
 static void load_bad(size_t k, size_t limit)
@@ -1265,6 +1284,12 @@ static void load_bad(size_t k, size_t limit)
 		snprintf(other, sizeof other, BAD_DIR "%s", bad_files[k].role == B_NPY_X ? "ok-labels.npy" : "ok-features.npy");
 		src->features = bad_files[k].role == B_NPY_X ? path : other;
 		src->labels = bad_files[k].role == B_NPY_X ? other : path;
+		break;
+	case B_NPZ:
+		src->format = LRS_DATA_NPZ;
+		src->path = path;
+		src->features = "x_train";
+		src->labels = "y_train";
 		break;
 	}
 	rc = lrs_dataset_load(&ds, &cfg);

@@ -1,4 +1,4 @@
-/* data.h - datasets: loading (idx, csv, npy, synthetic), the validation
+/* data.h - datasets: loading (idx, csv, npy, npz, synthetic), the validation
  * split, normalisation.
  *
  * A dataset is loaded once per process and then only read: every trial

@@ -28,7 +28,7 @@
  * after the training ones, same seed): fresh points from the same
  * distribution.
  *
- * Not here: the file formats (idx.c, csv.c, npy.c, synthetic.c); reading
+ * Not here: the file formats (idx.c, csv.c, npy.c and npz.c, synthetic.c); reading
  * rows and batches (split.c). */
 #include <assert.h>
 #include <math.h>

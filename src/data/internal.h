@@ -1,4 +1,4 @@
-/* internal.h - the four loaders behind lrs_data_load_source, shared with
+/* internal.h - the loaders behind lrs_data_load_source, shared with
  * dataset.c. Not a public header.
  *
  * Every loader takes a `limit` (0 = all): it keeps only the first `limit`

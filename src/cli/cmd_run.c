@@ -71,9 +71,10 @@ static int parse_args(int argc, char **argv, cli_globals *g, run_args *a, FILE *
 		  .help = "the lower bound; with --max-lr, the bounds: skip the range test" },
 		{ .name = "max-lr", .kind = LRS_OPT_DOUBLE, .dest = &a->max_lr, .metavar = "Y", .min = 0,
 		  .max = INFINITY, .flags = LRS_OPT_MIN_OPEN, .help = "the upper bound" },
-		CLI_OPT_PICK(&a->pick, "the rule whose bounds feed the trials (default range_test.pick): combined, "
-		             "accuracy, loss-steepest, loss-valley, loss-min10; when it cannot pick, the next of "
-		             "combined, accuracy, loss-steepest, loss-min10, loss-valley that can does, with a warning"),
+		CLI_OPT_PICK(&a->pick, "the rule whose bounds feed the trials (default range_test.pick, else "
+		             "combined): combined, accuracy, loss-steepest, loss-valley, loss-min10; when it cannot "
+		             "pick, the next of combined, accuracy, loss-steepest, loss-min10, loss-valley that can "
+		             "does, with a warning"),
 		CLI_OPT_GLOBALS(g),
 	};
 	const lrs_opt_spec spec = { cli_program, CMD, opts, CLI_N_OPTS(opts), about, epilog, 0 };
@@ -221,8 +222,9 @@ static void on_trials_start(void *ctx, const lrs_plan *plan, const size_t *which
 	else if (r->g->verbose && e->trial.tpe)
 		fprintf(stderr, "%s %s: next round: %zu trials, %zu in the plan so far\n", cli_program, CMD, n, plan->n);
 	if (!r->g->quiet && !e->trial.tpe)
-		fprintf(stderr, "%s %s: %zu trials (%zu configuration%s x %zu seed%s), %s; %zu to run on %d "
-		        "thread%s%s\n", cli_program, CMD, plan->n, plan->configs, plan->configs == 1 ? "" : "s", e->trial.n_seeds,
+		fprintf(stderr, "%s %s: %zu trial%s (%zu configuration%s x %zu seed%s), %s; %zu to run on %d "
+		        "thread%s%s\n", cli_program, CMD, plan->n, plan->n == 1 ? "" : "s", plan->configs,
+		        plan->configs == 1 ? "" : "s", e->trial.n_seeds,
 		        e->trial.n_seeds == 1 ? "" : "s", btext, n, threads, threads > 1 ? "s" : "",
 		        kept ? ", the others kept from before" : "");
 	for (size_t k = 0; k < n; k++)

@@ -668,9 +668,11 @@ static void check_search_value(checker *ck, const lrs_node *v, const char *name,
 			check_grid_repeats(ck, list, name);
 		return;
 	}
+	ck->distributions++;
 	if (!random && !ck->bad_strategy) {
-		cfg_key_problem(ck, list, "'%s': %s is a distribution for random search: add search: {strategy: random, "
-		            "samples: N} (or strategy: tpe) or use {grid: [...]}", name, kinds[k]);
+		cfg_key_problem(ck, list, "'%s': %s is a distribution: under strategy grid add search.samples: N (N draws "
+		            "at each grid point), or search: {strategy: random, samples: N} (or tpe), or use "
+		            "{grid: [...]}", name, kinds[k]);
 		return;
 	}
 	if (list->n != 2 || list->items[0]->kind != LRS_NODE_SCALAR || list->items[1]->kind != LRS_NODE_SCALAR ||
@@ -710,7 +712,7 @@ static void read_schedules(checker *ck, const lrs_node *n, lrs_trials_settings *
 			cfg_problem(ck, type, "%s", lrs_error_last());
 		for (size_t k = 0; k < s->n; k++)
 			if (strcmp(s->keys[k], "type"))
-				check_search_value(ck, s->items[k], s->keys[k], t->random || t->tpe);
+				check_search_value(ck, s->items[k], s->keys[k], t->random || t->tpe || t->grid_draws);
 	}
 }
 
@@ -721,7 +723,7 @@ static void read_space(checker *ck, const lrs_node *n, lrs_trials_settings *t)
 	t->space = n;
 	cfg_check_keys(ck, n, "space", space_keys, N_SPACE_KEYS);
 	for (size_t k = 0; k < n->n; k++)
-		check_search_value(ck, n->items[k], n->keys[k], t->random || t->tpe);
+		check_search_value(ck, n->items[k], n->keys[k], t->random || t->tpe || t->grid_draws);
 }
 
 static void read_seeds(checker *ck, const lrs_node *n, lrs_trials_settings *t, uint64_t seed)
@@ -770,8 +772,6 @@ static void search_misfits(checker *ck, const lrs_node *search, int strategy)
 {
 	static const char *const tpe_only[] = { "startup", "batch", "candidates", "prior_weight", "constant_liar" };
 
-	if (strategy == 0 && lrs_node_get(search, "samples"))
-		cfg_key_problem(ck, lrs_node_get(search, "samples"), "'samples' is for strategy: random or tpe");
 	if (strategy == 0 && lrs_node_get(search, "shared"))
 		cfg_key_problem(ck, lrs_node_get(search, "shared"), "'shared' is for strategy: random or tpe (a grid already "
 		            "runs every schedule on every point)");
@@ -826,6 +826,7 @@ static void read_search(checker *ck, const lrs_node *search, lrs_trials_settings
 		search_misfits(ck, search, strategy);
 	t->random = strategy == 1;
 	t->tpe = strategy == 2;
+	t->grid_draws = strategy == 0 && !ck->bad_strategy && lrs_node_get(search, "samples");
 	if (t->tpe)
 		check_startup(ck, search, t);
 }
@@ -887,7 +888,7 @@ int lrs_experiment_hyper(const lrs_experiment *e, const char *const *keys,
                          const lrs_node *const *values, size_t n, lrs_model_config *model,
                          lrs_optim_config *optim, long *batch_size)
 {
-	checker ck = { e->path, { 0 }, 0, 0 };
+	checker ck = { e->path, { 0 }, 0, 0, 0 };
 	lrs_node *sec[2] = { NULL, NULL }, *top = NULL;   /* model, optimizer; batch_size holder */
 	int err;
 
@@ -1244,14 +1245,19 @@ static void read_top(checker *ck, lrs_experiment *e)
 		static const char *const kinds[] = { "grid", "choice", "uniform", "log_uniform", "int_uniform" };
 		for (size_t j = 0; v->kind == LRS_NODE_MAP && v->n == 1 && j < 5; j++)
 			if (!strcmp(v->keys[0], kinds[j]))
-				check_search_value(ck, v, e->params->keys[k], e->trial.random || e->trial.tpe);
+				check_search_value(ck, v, e->params->keys[k],
+				                   e->trial.random || e->trial.tpe || e->trial.grid_draws);
 	}
+	if (e->trial.grid_draws && !ck->distributions)
+		cfg_key_problem(ck, lrs_node_get(lrs_node_get(e->trials, "search"), "samples"), "'samples' under strategy "
+		            "grid draws each grid point's distributions ({uniform}, {log_uniform}, {int_uniform}) that "
+		            "many times, and this file has none: drop it, or use strategy: random");
 }
 
 int lrs_experiment_load(lrs_experiment **out, const char *path)
 {
 	lrs_experiment *e = calloc(1, sizeof *e);
-	checker ck = { path, { 0 }, 0, 0 };
+	checker ck = { path, { 0 }, 0, 0, 0 };
 	size_t len = 0;
 	int rc;
 

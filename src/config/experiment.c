@@ -241,20 +241,21 @@ static void check_format_keys(checker *ck, const lrs_node *n, int fmt)
 		const char *hint;
 	} own[] = {
 		{ "images", 1u << LRS_DATA_IDX, "" },
-		{ "labels", 1u << LRS_DATA_IDX | 1u << LRS_DATA_NPY, "" },
-		{ "path", 1u << LRS_DATA_CSV, "" },
+		{ "labels", 1u << LRS_DATA_IDX | 1u << LRS_DATA_NPY | 1u << LRS_DATA_NPZ, "" },
+		{ "path", 1u << LRS_DATA_CSV | 1u << LRS_DATA_NPZ, "" },
 		{ "label", 1u << LRS_DATA_CSV, "" },
 		{ "header", 1u << LRS_DATA_CSV, "" },
 		{ "delimiter", 1u << LRS_DATA_CSV, "" },
 		{ "skip_rows", 1u << LRS_DATA_CSV, "" },
-		{ "features", 1u << LRS_DATA_NPY, " (a features file; synthetic blobs take their feature count as 'dims')" },
+		{ "features", 1u << LRS_DATA_NPY | 1u << LRS_DATA_NPZ,
+		  " (a features file or key; synthetic blobs take their feature count as 'dims')" },
 		{ "kind", 1u << LRS_DATA_SYNTHETIC, "" },
 		{ "samples", 1u << LRS_DATA_SYNTHETIC, " (to use fewer samples of a file, give data.limit)" },
 		{ "classes", 1u << LRS_DATA_SYNTHETIC, " (a file's classes are its labels)" },
 		{ "dims", 1u << LRS_DATA_SYNTHETIC, "" },
 		{ "noise", 1u << LRS_DATA_SYNTHETIC, "" },
 	};
-	static const char *const names[] = { "idx", "csv", "npy", "synthetic" };
+	static const char *const names[] = { "idx", "csv", "npy", "synthetic", "npz" };   /* by lrs_data_format */
 
 	for (size_t k = 0; k < sizeof own / sizeof own[0]; k++) {
 		const lrs_node *at = lrs_node_get(n, own[k].key);
@@ -262,7 +263,7 @@ static void check_format_keys(checker *ck, const lrs_node *n, int fmt)
 
 		if (!at || own[k].formats & 1u << fmt)
 			continue;
-		for (int f = 0; f < 4; f++)
+		for (int f = 0; f < 5; f++)
 			if (own[k].formats & 1u << f)
 				snprintf(which + strlen(which), sizeof which - strlen(which), "%s%s", *which ? " and " : "", names[f]);
 		cfg_key_problem(ck, at, "'%s' applies to format %s only, not %s%s", own[k].key, which, names[fmt], own[k].hint);
@@ -285,10 +286,10 @@ static void read_source(checker *ck, const lrs_node *n, const char *which, lrs_d
 		return;
 	cfg_check_keys(ck, n, section, keys, sizeof keys / sizeof keys[0]);
 	if (!lrs_node_get(n, "format")) {
-		cfg_problem(ck, n, "%s needs a 'format' (idx, csv, npy or synthetic)", section);
+		cfg_problem(ck, n, "%s needs a 'format' (idx, csv, npy, npz or synthetic)", section);
 		return;
 	}
-	if (cfg_get_choice(ck, n, "format", "idx|csv|npy|synthetic", &fmt) <= 0)
+	if (cfg_get_choice(ck, n, "format", "idx|csv|npy|synthetic|npz", &fmt) <= 0)
 		return;
 	src->format = (lrs_data_format)fmt;
 	src->header = -1;
@@ -297,6 +298,7 @@ static void read_source(checker *ck, const lrs_node *n, const char *which, lrs_d
 	/* which keys each format needs */
 	static const char *const need[][3] = {
 		{ "images", "labels", NULL }, { "path", NULL, NULL }, { "features", "labels", NULL }, { "kind", NULL, NULL },
+		{ "path", NULL, NULL },
 	};
 	for (int i = 0; i < 3 && need[fmt][i]; i++)
 		if (!lrs_node_get(n, need[fmt][i]))
@@ -305,6 +307,11 @@ static void read_source(checker *ck, const lrs_node *n, const char *which, lrs_d
 	src->labels = get_text(ck, n, "labels");
 	src->path = get_text(ck, n, "path");
 	src->features = get_text(ck, n, "features");
+	if (fmt == LRS_DATA_NPZ) {   /* np.savez(f, x_train=..., y_train=..., x_test=..., y_test=...), as Keras' mnist.npz */
+		int test = strcmp(which, "test") == 0;
+		src->features = src->features ? src->features : test ? "x_test" : "x_train";
+		src->labels = src->labels ? src->labels : test ? "y_test" : "y_train";
+	}
 	for (int k = 0; k < 4; k++) {   /* for messages about the files */
 		const lrs_node *f = lrs_node_get(n, (const char *const[]){ "images", "labels", "path", "features" }[k]);
 		src->file_line[k] = f ? f->line : 0;

@@ -90,7 +90,7 @@ BENCH_NET := $(BUILD)/bench/bench_net
 
 # Fuzz targets (tests/fuzz/fuzz_T.c): libFuzzer programs under FUZZ=1, and
 # replay programs that `make check` runs over tests/fuzz/{corpus,regress}/T.
-FUZZ_TARGETS := experiment idx csv npy schedule protocol params
+FUZZ_TARGETS := experiment idx csv npy npz schedule protocol params
 FUZZ_DIR     := $(BUILD)/tests/fuzz
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 REPLAY_BINS  := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/replay_%)

@@ -27,6 +27,7 @@
 
 #ifndef BAD_DIR
 #define BAD_DIR "tests/data/bad/"
+#define NPY_DIR "tests/data/npy/"   /* NumPy's own files: tests/data/make_npy.py */
 #endif
 #define FASHION "/usr/share/datasets/fashion-mnist/"
 
@@ -458,6 +459,146 @@ START_TEST(npy_labels_column_vector)
 	ck_assert_int_eq(s.y[0], 2);
 	ck_assert_float_eq(s.x[5], 6.0f);
 	lrs_split_free(&s);
+}
+END_TEST
+
+static lrs_dataset *load_ok(const lrs_data_config *cfg);
+
+/* Loads arrays `x` and `y` of archive `path` (format npz). */
+static lrs_split load_npz(const char *path, const char *x, const char *y)
+{
+	lrs_split s;
+	int rc = lrs_data_load_source(&s, &(lrs_data_source){ .format = LRS_DATA_NPZ, .path = path,
+	                                     .features = x, .labels = y }, 0);
+
+	ck_assert_msg(rc == 0, "%s %s %s: %s", path, x, y, lrs_error_last());
+	return s;
+}
+
+/* Every dtype NumPy writes, in both byte orders and both memory orders,
+ * becomes bitwise the float32 rows NumPy's a.reshape(n, -1).astype(
+ * np.float32) makes of it (ref_D, stored as '<f4': the reader's oldest
+ * path); uint8 stays bytes. 42 arrays, from NumPy itself. */
+START_TEST(npy_every_dtype_as_numpy_converts)
+{
+	static const char *const dtypes[] = { "f2", "f4", "f8", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "b1" };
+	const char *npz = NPY_DIR "dtypes.npz";
+	int loaded = 0;
+
+	for (size_t t = 0; t < sizeof dtypes / sizeof dtypes[0]; t++) {
+		const char *d = dtypes[t];
+		int one_byte = d[1] == '1', is_bool = d[0] == 'b';
+		char key[32], ykey[32];
+		lrs_split ref;
+
+		snprintf(key, sizeof key, "ref_%s", d);
+		snprintf(ykey, sizeof ykey, "y_%s_le", d);
+		ref = load_npz(npz, key, ykey);
+		ck_assert_ptr_nonnull(ref.x);
+		for (int o = 0; o < (one_byte ? 1 : 2); o++)
+			for (int m = 0; m < 2; m++) {
+				lrs_split s;
+
+				snprintf(key, sizeof key, "x_%s_%s_%s", d, o ? "be" : "le", m ? "f" : "c");
+				snprintf(ykey, sizeof ykey, "y_%s_%s", d, o ? "be" : "le");
+				s = load_npz(npz, key, ykey);
+				ck_assert_uint_eq(s.n, 3);
+				ck_assert_uint_eq(s.d, 4);
+				ck_assert_msg(strcmp(d, "u1") == 0 ? s.x8 && !s.x : s.x && !s.x8, "%s: bytes or floats", key);
+				for (size_t i = 0; i < 12; i++) {
+					float v = s.x8 ? (float)s.x8[i] : s.x[i];
+					ck_assert_msg(memcmp(&v, &ref.x[i], sizeof v) == 0, "%s element %zu: %.9g, NumPy %.9g",
+					              key, i, (double)v, (double)ref.x[i]);
+				}
+				ck_assert_int_eq(s.y[0], is_bool ? 1 : 2);
+				ck_assert_int_eq(s.y[1], 0);
+				ck_assert_int_eq(s.y[2], 1);
+				lrs_split_free(&s);
+				loaded++;
+			}
+		lrs_split_free(&ref);
+	}
+	ck_assert_int_eq(loaded, 42);
+}
+END_TEST
+
+/* The same big-endian Fortran-order array as a .npy file, gzip-compressed
+ * (found by content) and in an archive written with data descriptors:
+ * arange(-6, 6).reshape(3, 2, 2) / 4, read back as its C-order rows. */
+START_TEST(npy_containers_read_the_same)
+{
+	const lrs_data_source srcs[] = {
+		{ .format = LRS_DATA_NPY, .features = NPY_DIR "x-f8-be-f.npy", .labels = NPY_DIR "y-i2-be.npy" },
+		{ .format = LRS_DATA_NPY, .features = NPY_DIR "x-f8-be-f.npy.gz", .labels = NPY_DIR "y-i2-be.npy" },
+		{ .format = LRS_DATA_NPZ, .path = NPY_DIR "descriptor.npz", .features = "x_train", .labels = "y_train" },
+	};
+
+	for (size_t k = 0; k < sizeof srcs / sizeof srcs[0]; k++) {
+		lrs_split s;
+		int rc = lrs_data_load_source(&s, &srcs[k], 0);
+
+		ck_assert_msg(rc == 0, "%zu: %s", k, lrs_error_last());
+		ck_assert_uint_eq(s.n, 3);
+		ck_assert_uint_eq(s.d, 4);
+		for (size_t i = 0; i < 12; i++)
+			ck_assert_float_eq(s.x[i], (float)((double)i - 6) / 4);
+		ck_assert_int_eq(s.y[0], 2);
+		ck_assert_int_eq(s.y[2], 1);
+		lrs_split_free(&s);
+	}
+}
+END_TEST
+
+/* A 1-D features array is one feature per sample (its reshape(-1, 1));
+ * a limit keeps the first rows of a Fortran-order array too. */
+START_TEST(npy_one_feature_and_limit)
+{
+	lrs_split s;
+	int rc = lrs_data_load_source(&s, &(lrs_data_source){ .format = LRS_DATA_NPY,
+	                                     .features = NPY_DIR "one-feature.npy", .labels = NPY_DIR "y-i2-be.npy" }, 0);
+
+	ck_assert_msg(rc == 0, "%s", lrs_error_last());
+	ck_assert_uint_eq(s.n, 3);
+	ck_assert_uint_eq(s.d, 1);
+	ck_assert_float_eq(s.x[0], 0.5f);
+	ck_assert_float_eq(s.x[1], -1.0f);
+	ck_assert_float_eq(s.x[2], 2.0f);
+	lrs_split_free(&s);
+
+	lrs_data_config cfg = { .train = { .format = LRS_DATA_NPY, .features = NPY_DIR "x-f8-be-f.npy",
+	                                   .labels = NPY_DIR "y-i2-be.npy" },
+	                        .normalize = LRS_NORM_NONE, .limit = 2 };
+	lrs_dataset *ds = load_ok(&cfg);
+	ck_assert_uint_eq(ds->train.n, 2);
+	for (size_t i = 0; i < 8; i++)
+		ck_assert_float_eq(ds->train.x[i], (float)((double)i - 6) / 4);
+	ck_assert_ptr_nonnull(ds->read_train);
+	ck_assert_msg(strstr(ds->read_train, "'>f8' big-endian (3, 2, 2), Fortran order (transposed on load)"), "%s",
+	              ds->read_train);
+	lrs_dataset_free(ds);
+}
+END_TEST
+
+/* Train and test from one archive laid out as Keras' mnist.npz
+ * (np.savez_compressed, uint8): bytes stay bytes, scaled by default. */
+START_TEST(npz_train_and_test_from_one_archive)
+{
+	lrs_data_config cfg = {
+		.train = { .format = LRS_DATA_NPZ, .path = NPY_DIR "mnist-like.npz", .features = "x_train", .labels = "y_train" },
+		.test = { .format = LRS_DATA_NPZ, .path = NPY_DIR "mnist-like.npz", .features = "x_test", .labels = "y_test" },
+		.has_test = 1, .normalize = LRS_NORM_AUTO,
+	};
+	lrs_dataset *ds = load_ok(&cfg);
+
+	ck_assert_uint_eq(ds->train.n, 3);
+	ck_assert_uint_eq(ds->test.n, 2);
+	ck_assert_uint_eq(ds->features, 4);
+	ck_assert_ptr_nonnull(ds->train.x8);
+	ck_assert_int_eq(ds->normalize, LRS_NORM_SCALE);
+	ck_assert_int_eq(ds->classes, 3);
+	ck_assert_int_eq(ds->test.x8[0], (12 * 37) % 256);   /* pixel 12, the test split's first */
+	ck_assert_msg(strstr(ds->read_test, "x_test.npy (deflated) '|u1' (2, 2, 2), C order"), "%s", ds->read_test);
+	lrs_dataset_free(ds);
 }
 END_TEST
 
@@ -1185,7 +1326,7 @@ END_TEST
 
 /* ------------------------------------------------------- the bad corpus */
 
-typedef enum { B_IDX_IMAGES, B_IDX_LABELS, B_CSV, B_NPY_X, B_NPY_Y } bad_role;
+typedef enum { B_IDX_IMAGES, B_IDX_LABELS, B_CSV, B_NPY_X, B_NPY_Y, B_NPZ } bad_role;
 
 /* One malformed file: the role it plays (the companion files are good),
  * and a fragment of the message. README.md in tests/data/bad lists them. */
@@ -1219,20 +1360,39 @@ static const struct {
 	{ "header-only.csv",          B_CSV,        "no data rows" },
 	{ "empty.csv",                B_CSV,        "empty file" },
 	{ "complex.npy",              B_NPY_X,      "dtype '<c8' is not supported" },
-	{ "big-endian.npy",           B_NPY_X,      "big-endian dtype '>f4'" },
-	{ "fortran.npy",              B_NPY_X,      "Fortran-order" },
+	{ "object.npy",               B_NPY_X,      "dtype '|O' is not supported: an object array" },
+	{ "datetime.npy",             B_NPY_X,      "dtype '<M8[ns]' is not supported: convert dates" },
+	{ "long-double.npy",          B_NPY_X,      "dtype '<f16' is not supported: long double" },
+	{ "structured.npy",           B_NPY_X,      "structured dtype is not supported" },
+	{ "zero-d-features.npy",      B_NPY_X,      "got a 0-d array" },
+	{ "big-endian-nan.npy",       B_NPY_X,      "element [1, 2] is NaN" },
+	{ "fortran-inf.npy",          B_NPY_X,      "element [2, 1] is infinite" },
+	{ "truncated.npy.gz",         B_NPY_X,      "truncated or corrupt gzip file: shape (4, 3) of '<f4' needs 48 bytes" },
+	{ "cut.npy.gz",               B_NPY_X,      "corrupt gzip data (truncated stream)" },
 	{ "broken-header.npy",        B_NPY_X,      "broken header" },
 	{ "truncated.npy",            B_NPY_X,      "truncated: shape (4, 3) of '<f4' needs 48 bytes" },
 	{ "oversized.npy",            B_NPY_X,      "oversized" },
 	{ "shape-overflow.npy",       B_NPY_X,      "overflows" },
 	{ "bad-magic.npy",            B_NPY_X,      "not a .npy file" },
-	{ "one-d-features.npy",       B_NPY_X,      "2-D or more" },
 	{ "nan-features.npy",         B_NPY_X,      "element [2, 1] is NaN" },
 	{ "empty.npy",                B_NPY_X,      "empty file" },
 	{ "negative-labels.npy",      B_NPY_Y,      "label at index 2 is negative" },
 	{ "fractional-labels.npy",    B_NPY_Y,      "label at index 2 is not an integer" },
 	{ "count-mismatch.npy",       B_NPY_Y,      "5 labels, but" },
 	{ "empty.npy",                B_NPY_Y,      "empty file" },
+	{ "string-labels.npy",        B_NPY_Y,      "dtype '<U3' is not supported: text labels" },
+	{ "negative-i1-labels.npy",   B_NPY_Y,      "label at index 2 is negative (-1)" },
+	{ "huge-u8-labels.npy",       B_NPY_Y,      "label at index 2 is too large" },
+	{ "missing-key.npz",          B_NPZ,        "no array 'x_train' in the archive (it holds: x, y)" },
+	{ "not-npy-member.npz",       B_NPZ,        "x_train: not a .npy array" },
+	{ "zip64.npz",                B_NPZ,        "Zip64 archive" },
+	{ "encrypted.npz",            B_NPZ,        "member 'x_train.npy' is encrypted" },
+	{ "bzip2-member.npz",         B_NPZ,        "compression method 12" },
+	{ "truncated.npz",            B_NPZ,        "no zip end of central directory record" },
+	{ "crc-mismatch.npz",         B_NPZ,        "CRC-32 mismatch" },
+	{ "bomb.npz",                 B_NPZ,        "inflates past the 176 bytes the zip directory gives" },
+	{ "overclaim.npz",            B_NPZ,        "more than deflate can produce" },
+	{ "short-member.npz",         B_NPZ,        "ends after 168 of the 176 bytes" },
 };
 
 static void load_bad(size_t k, size_t limit)
@@ -1265,6 +1425,12 @@ static void load_bad(size_t k, size_t limit)
 		snprintf(other, sizeof other, BAD_DIR "%s", bad_files[k].role == B_NPY_X ? "ok-labels.npy" : "ok-features.npy");
 		src->features = bad_files[k].role == B_NPY_X ? path : other;
 		src->labels = bad_files[k].role == B_NPY_X ? other : path;
+		break;
+	case B_NPZ:
+		src->format = LRS_DATA_NPZ;
+		src->path = path;
+		src->features = "x_train";
+		src->labels = "y_train";
 		break;
 	}
 	rc = lrs_dataset_load(&ds, &cfg);
@@ -1544,6 +1710,8 @@ Suite *suite_data(void)
 	tcase_add_test(tc, csv_label_column_errors);
 	tcase_add_test(tc, npy_dtypes_and_versions);
 	tcase_add_test(tc, npy_labels_column_vector);
+	tcase_add_test(tc, npy_every_dtype_as_numpy_converts);
+	tcase_add_test(tc, npy_containers_read_the_same);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("synthetic");
@@ -1565,6 +1733,8 @@ Suite *suite_data(void)
 	tcase_add_test(tc, validation_must_leave_training_data);
 	tcase_add_test(tc, synthetic_dataset_and_test_stream);
 	tcase_add_test(tc, bytes_and_floats_read_the_same);
+	tcase_add_test(tc, npy_one_feature_and_limit);
+	tcase_add_test(tc, npz_train_and_test_from_one_archive);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("labels and layout");

@@ -250,6 +250,50 @@ START_TEST(random_search)
 }
 END_TEST
 
+/* strategy grid with search.samples (SPEC's example file): every grid
+ * point samples times, its distributions drawn (Ray Tune's grid_search
+ * with num_samples); the grid's values each samples times, the draws in
+ * range, distinct, and the same on every build. */
+START_TEST(grid_with_draws)
+{
+	lrs_experiment *e;
+	lrs_dataset *ds;
+	lrs_plan p, q;
+
+	plan_of(&p, HEAD "trials:\n  search: {strategy: grid, samples: 4}\n  schedules:\n"
+	        "    - {type: constant, lr: {grid: [0.01, 0.1]}}\n    - {type: constant, lr: 0.05}\n"
+	        "  space:\n    optimizer.weight_decay: {log_uniform: [1.0e-5, 1.0e-3]}\n"
+	        "    batch_size: {grid: [16, 32, 64]}\n", &e, &ds);
+	ck_assert_uint_eq(p.n, 4 * (2 * 3 + 3));
+	ck_assert_uint_eq(p.configs, p.n);
+	ck_assert(lrs_plan_build(&q, e, ds, 0.01, 0.1) == 0);
+	int per_point[2][3] = { { 0 } };
+	for (size_t i = 0; i < p.n; i++) {
+		double wd = p.items[i].optim.weight_decay, lr = lrs_sched_lr(p.items[i].sched, 0);
+		int b = p.items[i].batch_size == 16 ? 0 : p.items[i].batch_size == 32 ? 1 : 2;
+		ck_assert_msg(wd >= 1e-5 && wd <= 1e-3, "weight decay %g", wd);
+		ck_assert_str_eq(p.items[i].key, q.items[i].key);    /* reproducible */
+		if (i < 24)   /* the first entry: lr slowest, then batch size, then the draws */
+			per_point[lr > 0.05][b]++;
+		static const int batches[3] = { 16, 32, 64 };
+		ck_assert_int_eq(p.items[i].batch_size, batches[i < 24 ? (i / 4) % 3 : (i - 24) / 4]);
+		for (size_t j = 0; j < i; j++)
+			ck_assert_msg(strcmp(p.items[i].key, p.items[j].key), "trials %zu and %zu alike", j, i);
+	}
+	for (int a = 0; a < 2; a++)
+		for (int b = 0; b < 3; b++)
+			ck_assert_int_eq(per_point[a][b], 4);
+	lrs_plan_free(&q);
+	done(&p, e, ds);
+	/* without distributions, samples under grid has nothing to draw */
+	assert_load_error(HEAD "trials: {search: {strategy: grid, samples: 3}, space: {batch_size: {grid: [8, 16]}}}\n",
+	                  "'samples' under strategy grid draws each grid point's distributions");
+	/* shared stays random's and tpe's */
+	assert_load_error(HEAD "trials: {search: {strategy: grid, samples: 3, shared: true}, "
+	                  "space: {batch_size: {int_uniform: [8, 16]}}}\n", "'shared' is for strategy: random or tpe");
+}
+END_TEST
+
 START_TEST(errors_at_their_place)
 {
 	/* structure: caught when the file loads, every one */
@@ -258,7 +302,7 @@ START_TEST(errors_at_their_place)
 	assert_load_error(HEAD "trials:\n  schedules:\n    - type: triangulr\n    - type: constant\n      lr: {grdi: [1]}\n",
 	                  ":9:12: unknown key 'grdi' in lr (did you mean 'grid'?)");
 	assert_load_error(HEAD "trials: {schedules: [{type: constant, lr: {uniform: [0.1, 1]}}]}\n",
-	                  "uniform is a distribution for random search");
+	                  "uniform is a distribution: under strategy grid add search.samples");
 	assert_load_error(HEAD "trials: {seeds: [1, 1]}\n", "seed 1 is listed twice");
 	assert_load_error(HEAD "trials: {seeds: [1], repeats: 2}\n", "either 'seeds' or 'repeats'");
 	assert_load_error(HEAD "trials: {space: {optimizer.lr: 0.1}}\n",
@@ -559,6 +603,7 @@ Suite *suite_plan(void)
 	tcase_add_test(tc, plan_one_matches_the_plan);
 	tcase_add_test(tc, space_applies_and_checks);
 	tcase_add_test(tc, random_search);
+	tcase_add_test(tc, grid_with_draws);
 	tcase_add_test(tc, errors_at_their_place);
 	tcase_add_test(tc, duplicates_named_in_plan_order);
 	tcase_add_test(tc, groups_by_what_sets_the_scale);

@@ -16,7 +16,8 @@ and says:
      target;
   2. the regret read off the curves at max_lr = the grid's best constant
      rate (and 1.5x it): what knowing it would be worth;
-  3. how often a set of 13 problems (a held-out set's size) drawn at
+  3. the standard error of one problem's regret from the seeds alone;
+  4. how often a set of 13 problems (a held-out set's size) drawn at
      random from them meets each target (mean <= 0.3, worst <= 1.0
      points), for the oracle and for each rule's measured regrets on the
      same problems (DRAWS draws, fixed seed).
@@ -67,6 +68,14 @@ def oracle(curve):
     return tri, one, (both[1], both[2])
 
 
+def seed_se(accs):
+    """The standard error of a regret from 3 seeds' accuracies: the run's
+    mean and the grid's best each with the seeds' variance, in points."""
+    m = sum(accs) / len(accs)
+    var = sum((100 * (a - m)) ** 2 for a in accs) / (len(accs) - 1)
+    return (2 * var / len(accs)) ** 0.5
+
+
 def chance(per, draws, rng):
     """The share of random SET_SIZE-problem sets whose mean and worst meet
     the targets: (mean <= 0.3, worst <= 1.0, both) for each schedule, and
@@ -92,6 +101,29 @@ def chance(per, draws, rng):
 
 def read_both(curve, lr):
     return read_curve(curve, lr, 1), read_curve(curve, lr, 2)
+
+
+def chance_table(cands):
+    """The lines of a table of chance() for each (label, per-problem
+    regrets) in cands, with its heading (draws from a fixed seed)."""
+    rng = random.Random(1)
+    lines = ["", "The share of %d random sets of %d of these problems that meet each target" % (DRAWS, SET_SIZE),
+             "(mean <= 0.3 / worst <= 1.0 / both), per schedule, and all four at once:", "",
+             "| | triangular | one_cycle | all four |", "| --- | --- | --- | --- |"]
+    for label, per in cands:
+        c, every = chance(per, DRAWS, rng)
+        lines.append("| %s | %s | %s | %.0f%% |" % (label, *("%.0f%% / %.0f%% / %.0f%%" % tuple(100 * v for v in c[k])
+                                                          for k in (0, 1)), 100 * every))
+    return lines
+
+
+def emit(lines, out_md):
+    """Prints the lines, and writes them to out_md when given."""
+    text = "\n".join(lines) + "\n"
+    sys.stdout.write(text)
+    if out_md:
+        with open(out_md, "w") as f:
+            f.write(text)
 
 
 def main():
@@ -123,24 +155,19 @@ def main():
         have = [x for x in names if rule in last[x]["regret"]]
         row("%s (measured, %d picked)" % (rule, len(have)), [last[x]["regret"][rule][0] for x in have],
             [last[x]["regret"][rule][1] for x in have])
-    rng = random.Random(1)
-    lines += ["", "The share of %d random sets of %d of these problems that meet each target" % (DRAWS, SET_SIZE),
-              "(mean <= 0.3 / worst <= 1.0 / both), per schedule, and all four at once:", "",
-              "| | triangular | one_cycle | all four |", "| --- | --- | --- | --- |"]
     cands = [("oracle, one max_lr", {x: rows[x][2] for x in names})]
     cands += [(rule, {x: last[x]["regret"].get(rule) for x in names}) for rule in RULES]
-    for label, per in cands:
-        c, every = chance(per, DRAWS, rng)
-        lines.append("| %s | %s | %s | %.0f%% |" % (label, *("%.0f%% / %.0f%% / %.0f%%" % tuple(100 * v for v in c[k])
-                                                          for k in (0, 1)), 100 * every))
+    lines += chance_table(cands)
+    se = sorted(seed_se(last[x]["seeds"]["default"][k]) for x in names if "default" in last[x]["seeds"]
+                for k in (0, 1))
+    lines += ["", "The seeds alone: the standard error of one problem's regret (the default's 3 seeds, the",
+              "grid's best taken as noisy alike) is %.2f point at the median, %.2f at the 90th percentile," % (
+                  se[len(se) // 2], se[int(0.9 * len(se))]),
+              "%.2f at most: the worst of 13 problems is partly the noise." % se[-1]]
     worst = sorted(names, key=lambda x: -max(rows[x][2]))[:8]
     lines += ["", "The problems where even one best max_lr leaves more than 1 point (triangular, one_cycle):", ""]
     lines += ["- %s: %+.2f, %+.2f" % (x, *rows[x][2]) for x in worst if max(rows[x][2]) > 1]
-    text = "\n".join(lines) + "\n"
-    sys.stdout.write(text)
-    if out_md:
-        with open(out_md, "w") as f:
-            f.write(text)
+    emit(lines, out_md)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ usage: bench/bounds/race.py LRSWEEP [--out F.md] [--only ID,ID]
 """
 import json
 import os
-import random
 import sys
 
 import oracle as O
@@ -68,19 +67,8 @@ def main():
         tri, one = [per[x][0] for x in per], [per[x][1] for x in per]
         lines.append("| %s | %.2f | %.2f | %d | %.2f | %.2f | %d |" % (
             label, R.mean(tri), max(tri), sum(t > 1 for t in tri), R.mean(one), max(one), sum(t > 1 for t in one)))
-    rng = random.Random(1)
-    lines += ["", "The share of %d random sets of %d of these problems that meet each target" % (O.DRAWS, O.SET_SIZE),
-              "(mean <= 0.3 / worst <= 1.0 / both), per schedule, and all four at once:", "",
-              "| | triangular | one_cycle | all four |", "| --- | --- | --- | --- |"]
-    for label, per in (("the bound alone", alone), ("the race", race)):
-        c, every = O.chance(per, O.DRAWS, rng)
-        lines.append("| %s | %s | %s | %.0f%% |" % (label, *("%.0f%% / %.0f%% / %.0f%%" % tuple(100 * v for v in c[k])
-                                                            for k in (0, 1)), 100 * every))
-    text = "\n".join(lines) + "\n"
-    sys.stdout.write(text)
-    if out_md:
-        with open(out_md, "w") as f:
-            f.write(text)
+    lines += O.chance_table([("the bound alone", alone), ("the race", race)])
+    O.emit(lines, out_md)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-/* data.h - datasets: loading (idx, csv, npy, synthetic), the validation
+/* data.h - datasets: loading (idx, csv, npy, npz, synthetic), the validation
  * split, normalisation.
  *
  * A dataset is loaded once per process and then only read: every trial
@@ -59,15 +59,18 @@ typedef enum {
 	LRS_DATA_IDX,        /* MNIST-style idx files, raw or .gz           */
 	LRS_DATA_CSV,        /* one sample per row, a label column          */
 	LRS_DATA_NPY,        /* NumPy .npy features and labels files        */
-	LRS_DATA_SYNTHETIC   /* spirals | blobs | xor, seeded               */
+	LRS_DATA_SYNTHETIC,  /* spirals | blobs | xor, seeded               */
+	LRS_DATA_NPZ         /* a NumPy .npz archive: features and labels
+	                        are keys of the arrays in it               */
 } lrs_data_format;
 
 /* Where one split comes from (the `train:` or `test:` mapping). */
 typedef struct {
 	lrs_data_format format;
 	const char *images;    /* idx: image file                             */
-	const char *labels;    /* idx: label file; npy: labels file           */
-	const char *path;      /* csv: the file                               */
+	const char *labels;    /* idx: label file; npy: labels file; npz: the
+	                          labels' key (y_train, y_test by default)   */
+	const char *path;      /* csv: the file; npz: the archive             */
 	const char *label;     /* csv: "first", "last", a column name or a
 	                          0-based index (default "last")              */
 	int header;            /* csv: -1 auto-detect (set it: 0 is none), 1 first row */
@@ -75,7 +78,8 @@ typedef struct {
 	                          the first row read (set it: 0 is detect)    */
 	size_t skip_rows;      /* csv: lines skipped before the header or the
 	                          first row (0 = none)                        */
-	const char *features;  /* npy: features file                          */
+	const char *features;  /* npy: features file; npz: the features' key
+	                          (x_train, x_test by default)               */
 	const char *kind;      /* synthetic: "spirals", "blobs", "xor"        */
 	size_t samples;        /* synthetic: how many                         */
 	int classes;           /* synthetic: how many (xor: 2)                */
@@ -157,6 +161,9 @@ typedef struct {
 	const char *normalize_why; /* why: the default's reason, or "set in
 	                              the experiment" (a static string)       */
 	char delimiter;        /* the training csv's field separator, or 0    */
+	const char *read_train; /* how npy and npz arrays were read (dtypes,
+	                          shapes, order, members): one line, or NULL */
+	const char *read_test;
 	int header;            /* the training csv: 1 when it had a header row */
 	size_t features;       /* d of every split                             */
 	size_t rows, cols;     /* the training images' rows and columns (idx),

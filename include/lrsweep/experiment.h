@@ -103,7 +103,12 @@ typedef struct {
 	int random;                /* search.strategy: random                 */
 	int tpe;                   /* search.strategy: tpe                    */
 	long samples;              /* search.samples (random: per schedule
-	                              entry; tpe: in all; default 10)         */
+	                              entry; tpe: in all; grid: per grid
+	                              point, when grid_draws; default 10)    */
+	int grid_draws;            /* strategy grid with search.samples given:
+	                              each grid point samples times, its
+	                              distributions drawn (Ray Tune's
+	                              grid_search with num_samples)          */
 	int shared;                /* search.shared: one draw of the space and
 	                              params for every schedule entry        */
 	long batch;                /* search.batch (tpe): points per round (4) */

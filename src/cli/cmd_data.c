@@ -4,7 +4,8 @@
  * read: the normalisation applied and why (and the warning when columns
  * left on their own scales differ widely in spread), how the labels became classes
  * (with the label each class stands for when they were mapped), a CSV
- * file's delimiter and header; and the model's shape table on it. */
+ * file's delimiter and header, the dtypes, shapes, order and archive
+ * members of npy and npz arrays; and the model's shape table on it. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +27,8 @@ static const char about[] =
 	"features, classes, the samples per class and the range of the values;\n"
 	"then the normalisation applied and why, how the labels became class\n"
 	"numbers (and the label of each class when they were mapped), and a\n"
-	"CSV file's delimiter and header; last, the model's shape table on this\n"
+	"CSV file's delimiter and header, and the dtype, shape, order and archive\n"
+	"member of each npy or npz array; last, the model's shape table on this\n"
 	"data: each layer's output shape and parameters, the totals, and the\n"
 	"memory one training run holds.\n";
 
@@ -94,6 +96,10 @@ static void describe_reading(const lrs_experiment *e, const lrs_dataset *ds)
 	if (ds->delimiter)
 		printf("csv: delimiter %s (%s), %s\n", delim, e->data.train.delimiter ? "as set" : "detected",
 		       ds->header ? "a header row" : "no header row");
+	if (ds->read_train)
+		printf("train %s\n", ds->read_train);
+	if (ds->read_test)
+		printf("test %s\n", ds->read_test);
 }
 
 int cmd_data(int argc, char **argv, cli_globals *g)

@@ -45,10 +45,11 @@ static const char about[] =
 	"curve with every rule (combined, accuracy, loss-steepest, loss-valley,\n"
 	"loss-min10), and stores the curves and bounds in the database (default\n"
 	"results/<name>.db). Flags override the experiment's range_test: section;\n"
-	"--pick names the rule whose bounds are marked chosen. --seed S seeds the\n"
-	"repeats' initialisation and shuffling (default: the experiment's seed; the\n"
-	"validation split always uses the experiment's). A progress bar shows on a\n"
-	"terminal. See docs/range-test.md.\n";
+	"--pick names the rule whose bounds are marked chosen (default\n"
+	"range_test.pick, else combined). --seed S seeds the repeats' initialisation\n"
+	"and shuffling (default: the experiment's seed; the validation split always\n"
+	"uses the experiment's). A progress bar shows on a terminal. See\n"
+	"docs/range-test.md.\n";
 
 static const char *const modes[] = { "linear", "exponential" };
 

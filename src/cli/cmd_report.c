@@ -24,13 +24,16 @@ typedef struct {
 static const char about[] =
 	"Writes one self-contained HTML page about an experiment: no network needed,\n"
 	"no script, the plots inline as SVG. It holds:\n"
-	"  - the experiment: name, status, dates, host, lrsweep version, data sizes\n"
+	"  - the experiment: name, status, dates, host, lrsweep version, data sizes,\n"
+	"    the model its trials trained\n"
 	"  - its YAML configuration as stored\n"
 	"  - the range test: loss and accuracy against the rate, and every rule's bounds\n"
-	"    (the chosen rule marked)\n"
+	"    (the chosen rule marked); a part per group with range_test.per\n"
 	"  - the leaderboard: the best " XSTR(TOP) " completed trials\n"
 	"  - the configurations compared: n, mean and 95% interval of the best\n"
 	"    validation and test accuracy over seeds, and Welch's test against the best\n"
+	"    (also by schedule type when the sweep varied other keys too), with a plot\n"
+	"  - the search, when the experiment searched keys: as 'lrsweep plot DB search'\n"
 	"  - validation accuracy per epoch, and the learning rate of each configuration\n"
 	"A section without data (bounds given, no completed trial) says so.\n";
 

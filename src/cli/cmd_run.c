@@ -71,9 +71,10 @@ static int parse_args(int argc, char **argv, cli_globals *g, run_args *a, FILE *
 		  .help = "the lower bound; with --max-lr, the bounds: skip the range test" },
 		{ .name = "max-lr", .kind = LRS_OPT_DOUBLE, .dest = &a->max_lr, .metavar = "Y", .min = 0,
 		  .max = INFINITY, .flags = LRS_OPT_MIN_OPEN, .help = "the upper bound" },
-		CLI_OPT_PICK(&a->pick, "the rule whose bounds feed the trials (default range_test.pick): combined, "
-		             "accuracy, loss-steepest, loss-valley, loss-min10; when it cannot pick, the next of "
-		             "combined, accuracy, loss-steepest, loss-min10, loss-valley that can does, with a warning"),
+		CLI_OPT_PICK(&a->pick, "the rule whose bounds feed the trials (default range_test.pick, else "
+		             "combined): combined, accuracy, loss-steepest, loss-valley, loss-min10; when it cannot "
+		             "pick, the next of combined, accuracy, loss-steepest, loss-min10, loss-valley that can "
+		             "does, with a warning"),
 		CLI_OPT_GLOBALS(g),
 	};
 	const lrs_opt_spec spec = { cli_program, CMD, opts, CLI_N_OPTS(opts), about, epilog, 0 };
@@ -199,7 +200,7 @@ static void on_trials_start(void *ctx, const lrs_plan *plan, const size_t *which
 	const lrs_experiment *e = r->p->e;
 	long epochs_total = 0;
 	int threads = lrs_runner_threads(r->threads);
-	char btext[96];
+	char btext[96], where[64];
 
 	int round = r->plan != NULL;   /* strategy tpe: a later round of proposals */
 
@@ -212,18 +213,22 @@ static void on_trials_start(void *ctx, const lrs_plan *plan, const size_t *which
 	r->n_labels = 0;
 	label_configs(r, plan);
 	bounds_text(btext, sizeof btext, r->p);
+	if (r->g->executor)   /* the work goes elsewhere: this process's threads do not train */
+		snprintf(where, sizeof where, "the %s worker ranks", r->g->executor->name);
+	else
+		snprintf(where, sizeof where, "%d thread%s", threads, threads > 1 ? "s" : "");
 	if (!r->g->quiet && e->trial.tpe && !round)
 		fprintf(stderr, "%s %s: strategy tpe: %ld proposals x %zu seed%s%s, %s; each round's trials (%ld at "
-		        "random, then %ld a round) proposed from the rounds before, on %d thread%s\n", cli_program, CMD,
+		        "random, then %ld a round) proposed from the rounds before, on %s\n", cli_program, CMD,
 		        e->trial.samples, e->trial.n_seeds, e->trial.n_seeds == 1 ? "" : "s",
 		        e->trial.shared ? " x every schedule entry" : "", btext, e->trial.sampler.startup, e->trial.batch,
-		        threads, threads > 1 ? "s" : "");
+		        where);
 	else if (r->g->verbose && e->trial.tpe)
 		fprintf(stderr, "%s %s: next round: %zu trials, %zu in the plan so far\n", cli_program, CMD, n, plan->n);
 	if (!r->g->quiet && !e->trial.tpe)
-		fprintf(stderr, "%s %s: %zu trials (%zu configuration%s x %zu seed%s), %s; %zu to run on %d "
-		        "thread%s%s\n", cli_program, CMD, plan->n, plan->configs, plan->configs == 1 ? "" : "s", e->trial.n_seeds,
-		        e->trial.n_seeds == 1 ? "" : "s", btext, n, threads, threads > 1 ? "s" : "",
+		fprintf(stderr, "%s %s: %zu trial%s (%zu configuration%s x %zu seed%s), %s; %zu to run on %s%s\n",
+		        cli_program, CMD, plan->n, plan->n == 1 ? "" : "s", plan->configs, plan->configs == 1 ? "" : "s",
+		        e->trial.n_seeds, e->trial.n_seeds == 1 ? "" : "s", btext, n, where,
 		        kept ? ", the others kept from before" : "");
 	for (size_t k = 0; k < n; k++)
 		epochs_total += plan->items[which[k]].epochs;

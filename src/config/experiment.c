@@ -241,20 +241,21 @@ static void check_format_keys(checker *ck, const lrs_node *n, int fmt)
 		const char *hint;
 	} own[] = {
 		{ "images", 1u << LRS_DATA_IDX, "" },
-		{ "labels", 1u << LRS_DATA_IDX | 1u << LRS_DATA_NPY, "" },
-		{ "path", 1u << LRS_DATA_CSV, "" },
+		{ "labels", 1u << LRS_DATA_IDX | 1u << LRS_DATA_NPY | 1u << LRS_DATA_NPZ, "" },
+		{ "path", 1u << LRS_DATA_CSV | 1u << LRS_DATA_NPZ, "" },
 		{ "label", 1u << LRS_DATA_CSV, "" },
 		{ "header", 1u << LRS_DATA_CSV, "" },
 		{ "delimiter", 1u << LRS_DATA_CSV, "" },
 		{ "skip_rows", 1u << LRS_DATA_CSV, "" },
-		{ "features", 1u << LRS_DATA_NPY, " (a features file; synthetic blobs take their feature count as 'dims')" },
+		{ "features", 1u << LRS_DATA_NPY | 1u << LRS_DATA_NPZ,
+		  " (a features file or key; synthetic blobs take their feature count as 'dims')" },
 		{ "kind", 1u << LRS_DATA_SYNTHETIC, "" },
 		{ "samples", 1u << LRS_DATA_SYNTHETIC, " (to use fewer samples of a file, give data.limit)" },
 		{ "classes", 1u << LRS_DATA_SYNTHETIC, " (a file's classes are its labels)" },
 		{ "dims", 1u << LRS_DATA_SYNTHETIC, "" },
 		{ "noise", 1u << LRS_DATA_SYNTHETIC, "" },
 	};
-	static const char *const names[] = { "idx", "csv", "npy", "synthetic" };
+	static const char *const names[] = { "idx", "csv", "npy", "synthetic", "npz" };   /* by lrs_data_format */
 
 	for (size_t k = 0; k < sizeof own / sizeof own[0]; k++) {
 		const lrs_node *at = lrs_node_get(n, own[k].key);
@@ -262,7 +263,7 @@ static void check_format_keys(checker *ck, const lrs_node *n, int fmt)
 
 		if (!at || own[k].formats & 1u << fmt)
 			continue;
-		for (int f = 0; f < 4; f++)
+		for (int f = 0; f < 5; f++)
 			if (own[k].formats & 1u << f)
 				snprintf(which + strlen(which), sizeof which - strlen(which), "%s%s", *which ? " and " : "", names[f]);
 		cfg_key_problem(ck, at, "'%s' applies to format %s only, not %s%s", own[k].key, which, names[fmt], own[k].hint);
@@ -285,10 +286,10 @@ static void read_source(checker *ck, const lrs_node *n, const char *which, lrs_d
 		return;
 	cfg_check_keys(ck, n, section, keys, sizeof keys / sizeof keys[0]);
 	if (!lrs_node_get(n, "format")) {
-		cfg_problem(ck, n, "%s needs a 'format' (idx, csv, npy or synthetic)", section);
+		cfg_problem(ck, n, "%s needs a 'format' (idx, csv, npy, npz or synthetic)", section);
 		return;
 	}
-	if (cfg_get_choice(ck, n, "format", "idx|csv|npy|synthetic", &fmt) <= 0)
+	if (cfg_get_choice(ck, n, "format", "idx|csv|npy|synthetic|npz", &fmt) <= 0)
 		return;
 	src->format = (lrs_data_format)fmt;
 	src->header = -1;
@@ -297,6 +298,7 @@ static void read_source(checker *ck, const lrs_node *n, const char *which, lrs_d
 	/* which keys each format needs */
 	static const char *const need[][3] = {
 		{ "images", "labels", NULL }, { "path", NULL, NULL }, { "features", "labels", NULL }, { "kind", NULL, NULL },
+		{ "path", NULL, NULL },
 	};
 	for (int i = 0; i < 3 && need[fmt][i]; i++)
 		if (!lrs_node_get(n, need[fmt][i]))
@@ -305,6 +307,11 @@ static void read_source(checker *ck, const lrs_node *n, const char *which, lrs_d
 	src->labels = get_text(ck, n, "labels");
 	src->path = get_text(ck, n, "path");
 	src->features = get_text(ck, n, "features");
+	if (fmt == LRS_DATA_NPZ) {   /* np.savez(f, x_train=..., y_train=..., x_test=..., y_test=...), as Keras' mnist.npz */
+		int test = strcmp(which, "test") == 0;
+		src->features = src->features ? src->features : test ? "x_test" : "x_train";
+		src->labels = src->labels ? src->labels : test ? "y_test" : "y_train";
+	}
 	for (int k = 0; k < 4; k++) {   /* for messages about the files */
 		const lrs_node *f = lrs_node_get(n, (const char *const[]){ "images", "labels", "path", "features" }[k]);
 		src->file_line[k] = f ? f->line : 0;
@@ -661,9 +668,11 @@ static void check_search_value(checker *ck, const lrs_node *v, const char *name,
 			check_grid_repeats(ck, list, name);
 		return;
 	}
+	ck->distributions++;
 	if (!random && !ck->bad_strategy) {
-		cfg_key_problem(ck, list, "'%s': %s is a distribution for random search: add search: {strategy: random, "
-		            "samples: N} (or strategy: tpe) or use {grid: [...]}", name, kinds[k]);
+		cfg_key_problem(ck, list, "'%s': %s is a distribution: under strategy grid add search.samples: N (N draws "
+		            "at each grid point), or search: {strategy: random, samples: N} (or tpe), or use "
+		            "{grid: [...]}", name, kinds[k]);
 		return;
 	}
 	if (list->n != 2 || list->items[0]->kind != LRS_NODE_SCALAR || list->items[1]->kind != LRS_NODE_SCALAR ||
@@ -703,7 +712,7 @@ static void read_schedules(checker *ck, const lrs_node *n, lrs_trials_settings *
 			cfg_problem(ck, type, "%s", lrs_error_last());
 		for (size_t k = 0; k < s->n; k++)
 			if (strcmp(s->keys[k], "type"))
-				check_search_value(ck, s->items[k], s->keys[k], t->random || t->tpe);
+				check_search_value(ck, s->items[k], s->keys[k], t->random || t->tpe || t->grid_draws);
 	}
 }
 
@@ -714,7 +723,7 @@ static void read_space(checker *ck, const lrs_node *n, lrs_trials_settings *t)
 	t->space = n;
 	cfg_check_keys(ck, n, "space", space_keys, N_SPACE_KEYS);
 	for (size_t k = 0; k < n->n; k++)
-		check_search_value(ck, n->items[k], n->keys[k], t->random || t->tpe);
+		check_search_value(ck, n->items[k], n->keys[k], t->random || t->tpe || t->grid_draws);
 }
 
 static void read_seeds(checker *ck, const lrs_node *n, lrs_trials_settings *t, uint64_t seed)
@@ -763,8 +772,6 @@ static void search_misfits(checker *ck, const lrs_node *search, int strategy)
 {
 	static const char *const tpe_only[] = { "startup", "batch", "candidates", "prior_weight", "constant_liar" };
 
-	if (strategy == 0 && lrs_node_get(search, "samples"))
-		cfg_key_problem(ck, lrs_node_get(search, "samples"), "'samples' is for strategy: random or tpe");
 	if (strategy == 0 && lrs_node_get(search, "shared"))
 		cfg_key_problem(ck, lrs_node_get(search, "shared"), "'shared' is for strategy: random or tpe (a grid already "
 		            "runs every schedule on every point)");
@@ -819,6 +826,7 @@ static void read_search(checker *ck, const lrs_node *search, lrs_trials_settings
 		search_misfits(ck, search, strategy);
 	t->random = strategy == 1;
 	t->tpe = strategy == 2;
+	t->grid_draws = strategy == 0 && !ck->bad_strategy && lrs_node_get(search, "samples");
 	if (t->tpe)
 		check_startup(ck, search, t);
 }
@@ -880,7 +888,7 @@ int lrs_experiment_hyper(const lrs_experiment *e, const char *const *keys,
                          const lrs_node *const *values, size_t n, lrs_model_config *model,
                          lrs_optim_config *optim, long *batch_size)
 {
-	checker ck = { e->path, { 0 }, 0, 0 };
+	checker ck = { e->path, { 0 }, 0, 0, 0 };
 	lrs_node *sec[2] = { NULL, NULL }, *top = NULL;   /* model, optimizer; batch_size holder */
 	int err;
 
@@ -1237,14 +1245,19 @@ static void read_top(checker *ck, lrs_experiment *e)
 		static const char *const kinds[] = { "grid", "choice", "uniform", "log_uniform", "int_uniform" };
 		for (size_t j = 0; v->kind == LRS_NODE_MAP && v->n == 1 && j < 5; j++)
 			if (!strcmp(v->keys[0], kinds[j]))
-				check_search_value(ck, v, e->params->keys[k], e->trial.random || e->trial.tpe);
+				check_search_value(ck, v, e->params->keys[k],
+				                   e->trial.random || e->trial.tpe || e->trial.grid_draws);
 	}
+	if (e->trial.grid_draws && !ck->distributions)
+		cfg_key_problem(ck, lrs_node_get(lrs_node_get(e->trials, "search"), "samples"), "'samples' under strategy "
+		            "grid draws each grid point's distributions ({uniform}, {log_uniform}, {int_uniform}) that "
+		            "many times, and this file has none: drop it, or use strategy: random");
 }
 
 int lrs_experiment_load(lrs_experiment **out, const char *path)
 {
 	lrs_experiment *e = calloc(1, sizeof *e);
-	checker ck = { path, { 0 }, 0, 0 };
+	checker ck = { path, { 0 }, 0, 0, 0 };
 	size_t len = 0;
 	int rc;
 

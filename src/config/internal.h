@@ -18,6 +18,9 @@ typedef struct {
 	int bad_strategy;   /* search.strategy is wrong: its
 	                       distributions go unquestioned
 	                       (one problem, one line)      */
+	int distributions;  /* search values that are ranges
+	                       ({uniform}, {log_uniform},
+	                       {int_uniform}) seen          */
 } checker;
 
 /* A problem with a value, reported at the value. */

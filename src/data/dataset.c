@@ -28,7 +28,7 @@
  * after the training ones, same seed): fresh points from the same
  * distribution.
  *
- * Not here: the file formats (idx.c, csv.c, npy.c, synthetic.c); reading
+ * Not here: the file formats (idx.c, csv.c, npy.c and npz.c, synthetic.c); reading
  * rows and batches (split.c). */
 #include <assert.h>
 #include <math.h>
@@ -55,6 +55,8 @@ typedef struct {
 	char **names;          /* (n_names) the class names, or NULL             */
 	size_t n_names;
 	char warning[512];     /* behind ds->spread_warning                      */
+	char read_train[LRS_DATA_ABOUT]; /* behind ds->read_train: npy, npz     */
+	char read_test[LRS_DATA_ABOUT];  /* behind ds->read_test                */
 } storage;
 
 /* -------------------------------------------------------------- sources */
@@ -69,6 +71,8 @@ static const char *source_name(const lrs_data_source *src)
 		return src->path ? src->path : "csv data";
 	case LRS_DATA_NPY:
 		return src->features ? src->features : "npy data";
+	case LRS_DATA_NPZ:
+		return src->path ? src->path : "npz data";
 	case LRS_DATA_SYNTHETIC:
 		return "synthetic data";
 	}
@@ -79,13 +83,15 @@ static const char *source_name(const lrs_data_source *src)
  * starts at sample `first` of its stream and reports its class count in
  * *classes (0 for files); a CSV file reports its label names (if its
  * labels are names) and delimiter in *info (zeroed for the others; freed
- * with lrs_csv_info_free). */
-static int load_source(lrs_split *out, lrs_csv_info *info, const lrs_data_source *src, uint64_t seed,
-                       size_t first, size_t limit, int *classes)
+ * with lrs_csv_info_free); npy and npz arrays say how they were read in
+ * `about` ("" for the others). */
+static int load_source(lrs_split *out, lrs_csv_info *info, char about[LRS_DATA_ABOUT], const lrs_data_source *src,
+                       uint64_t seed, size_t first, size_t limit, int *classes)
 {
 	*classes = 0;
 	memset(out, 0, sizeof *out);
 	memset(info, 0, sizeof *info);
+	about[0] = '\0';
 	switch (src->format) {
 	case LRS_DATA_IDX:
 		if (!src->images || !src->labels)
@@ -98,7 +104,11 @@ static int load_source(lrs_split *out, lrs_csv_info *info, const lrs_data_source
 	case LRS_DATA_NPY:
 		if (!src->features || !src->labels)
 			return lrs_error_set(LRS_EINVALID, "npy data: both a features and a labels file are needed");
-		return lrs_data_load_npy(out, src->features, src->labels, limit);
+		return lrs_data_load_npy(out, about, src, limit);
+	case LRS_DATA_NPZ:
+		if (!src->path || !src->features || !src->labels)
+			return lrs_error_set(LRS_EINVALID, "npz data: an archive and the keys of its features and labels are needed");
+		return lrs_data_load_npy(out, about, src, limit);
 	case LRS_DATA_SYNTHETIC:
 		return lrs_data_load_synthetic(out, src, seed, first, limit, classes);
 	}
@@ -108,10 +118,11 @@ static int load_source(lrs_split *out, lrs_csv_info *info, const lrs_data_source
 int lrs_data_load_source(lrs_split *out, const lrs_data_source *src, uint64_t seed)
 {
 	lrs_csv_info info;
+	char about[LRS_DATA_ABOUT];
 	int classes, rc;
 
 	assert(out && src);
-	rc = load_source(out, &info, src, seed, 0, 0, &classes);
+	rc = load_source(out, &info, about, src, seed, 0, 0, &classes);
 	lrs_csv_info_free(&info);
 	return rc;
 }
@@ -271,7 +282,8 @@ static double source_bytes(const lrs_data_source *src, size_t limit, size_t *n, 
 	*n = *d = 0;
 	if ((src->format == LRS_DATA_CSV && src->path &&
 	     lrs_data_shape_csv(src->path, src->delimiter, src->skip_rows, n, d) == 0) ||
-	    (src->format == LRS_DATA_NPY && src->features && lrs_data_shape_npy(src->features, n, d, &item) == 0)) {
+	    ((src->format == LRS_DATA_NPY || (src->format == LRS_DATA_NPZ && src->path)) && src->features &&
+	     lrs_data_shape_npy(src, n, d, &item) == 0)) {
 		*n = limit && limit < *n ? limit : *n;
 	} else if (src->format == LRS_DATA_SYNTHETIC) {
 		*n = limit && limit < src->samples ? limit : src->samples;
@@ -654,8 +666,9 @@ static int load_train(lrs_dataset *ds, storage *st, const lrs_data_config *cfg, 
 	size_t n, n_val, d;
 	int rc;
 
-	if ((rc = load_source(&st->whole, ti, &cfg->train, cfg->seed, 0, cfg->limit, classes)) < 0)
+	if ((rc = load_source(&st->whole, ti, st->read_train, &cfg->train, cfg->seed, 0, cfg->limit, classes)) < 0)
 		return rc;
+	ds->read_train = *st->read_train ? st->read_train : NULL;
 	ds->delimiter = ti->delimiter;
 	ds->header = ti->header;
 	n = st->whole.n;
@@ -689,8 +702,9 @@ static int load_test(lrs_dataset *ds, storage *st, const lrs_data_config *cfg, l
 	if (cfg->has_test) {
 		size_t first = cfg->train.format == LRS_DATA_SYNTHETIC ? cfg->train.samples : 0;
 
-		if ((rc = load_source(&st->test, si, &cfg->test, cfg->seed, first, 0, classes)) < 0)
+		if ((rc = load_source(&st->test, si, st->read_test, &cfg->test, cfg->seed, first, 0, classes)) < 0)
 			return rc;
+		ds->read_test = *st->read_test ? st->read_test : NULL;
 		if (st->test.d != d)
 			return lrs_error_set(LRS_EINVALID, "%s: test data has %zu features, the training data (%s) has %zu",
 			                     source_name(&cfg->test), st->test.d, source_name(&cfg->train), d);
@@ -778,7 +792,7 @@ int lrs_dataset_load(lrs_dataset **out, const lrs_data_config *cfg)
 		goto fail;
 	if (ds->classes < 2) {   /* named by the labels' file where they have their own */
 		const char *labels = cfg->train.format == LRS_DATA_IDX || cfg->train.format == LRS_DATA_NPY
-		                             ? cfg->train.labels : NULL;
+		                             ? cfg->train.labels : NULL;   /* npz: the archive */
 		rc = one_class_error(ds, st, labels ? labels : name);
 		goto fail;
 	}

@@ -1,4 +1,4 @@
-/* internal.h - the four loaders behind lrs_data_load_source, shared with
+/* internal.h - the loaders behind lrs_data_load_source, shared with
  * dataset.c. Not a public header.
  *
  * Every loader takes a `limit` (0 = all): it keeps only the first `limit`
@@ -51,9 +51,17 @@ void lrs_csv_info_free(lrs_csv_info *info);
  * ',' in it (on a tie, in that order), ',' when none occurs. */
 char lrs_csv_detect_delimiter(const char *line, size_t len);
 
-/* npy.c: features (n, ...) and labels (n) .npy files; uint8 features
- * stay bytes (out->x8), the others become float32. */
-int lrs_data_load_npy(lrs_split *out, const char *features, const char *labels, size_t limit);
+/* The length of the line a loader writes about how it read a source
+ * (`lrsweep data` shows it). */
+#define LRS_DATA_ABOUT 512
+
+/* npy.c: features (n, ...) or (n) and labels (n) or (n, 1): two .npy
+ * files (raw or gzip), src->features and src->labels, or two arrays of
+ * the .npz archive src->path under those keys. Every numeric dtype in
+ * either byte order, C or Fortran order. uint8 features stay bytes
+ * (out->x8), the others become float32. `about` receives one line saying
+ * what was read (dtypes, shapes, order, members). */
+int lrs_data_load_npy(lrs_split *out, char about[LRS_DATA_ABOUT], const lrs_data_source *src, size_t limit);
 
 /* The shape a source will load as, read cheaply before the loader
  * allocates anything, so that a dataset too big for memory is refused
@@ -67,10 +75,31 @@ int lrs_data_load_npy(lrs_split *out, const char *features, const char *labels, 
  * does). One pass over the file, no parsing. */
 int lrs_data_shape_csv(const char *path, char delim, size_t skip, size_t *n, size_t *d);
 
-/* npy.c: from the features file's header, checked against its length;
- * *item receives the bytes a feature takes once loaded (1 for uint8, else
- * 4). */
-int lrs_data_shape_npy(const char *features, size_t *n, size_t *d, size_t *item);
+/* npy.c: from the features array's header (a .npy file's, or an .npz
+ * member's), checked against its length; *item receives the bytes a
+ * feature takes once loaded (1 for uint8, else 4). */
+int lrs_data_shape_npy(const lrs_data_source *src, size_t *n, size_t *d, size_t *item);
+
+/* npz.c: one array of a .npz archive, read as the stream of its .npy
+ * bytes. The archive's central directory gives the member's size,
+ * method and CRC-32; reading inflates at most that size and checks the
+ * rest. */
+#define LRS_NPZ_NAME 256   /* a member's name, cut to fit */
+typedef struct lrs_npz_member lrs_npz_member;
+
+/* Opens archive `path` and finds array `key` (the member key.npy, or
+ * key). *out is set even on failure: close it with lrs_npz_close. A
+ * missing key's error lists the keys the archive holds. */
+int lrs_npz_open(lrs_npz_member **out, const char *path, const char *key);
+
+/* Reads up to len bytes of the member into buf; *got < len only at its
+ * end, where the deflate stream's end and the CRC-32 are checked. */
+int lrs_npz_read(lrs_npz_member *m, void *buf, size_t len, size_t *got);
+
+unsigned long long lrs_npz_size(const lrs_npz_member *m);   /* uncompressed */
+const char *lrs_npz_name(const lrs_npz_member *m);
+int lrs_npz_deflated(const lrs_npz_member *m);               /* 1: deflated */
+void lrs_npz_close(lrs_npz_member *m);                       /* accepts NULL */
 
 /* synthetic.c: spirals, blobs or xor: samples first, first + 1, ... of the
  * stream of `seed`; `*classes` receives the class count after defaults (it

@@ -1,5 +1,8 @@
-/* npy.c - NumPy .npy files, format versions 1.0, 2.0 and 3.0: a features
- * array (n, ...) flattened to (n, d) and a labels array (n) or (n, 1).
+/* npy.c - NumPy .npy arrays, format versions 1.0, 2.0 and 3.0: a features
+ * array (n, ...) flattened to (n, d), or (n) as one feature per sample,
+ * and a labels array (n) or (n, 1). Each comes from a .npy file, raw or
+ * gzip (detected by content, as .npy.gz), or from a member of a .npz
+ * archive (npz.c reads the member's bytes).
  *
  * A .npy file is a magic string, a version, a header length (2 bytes in
  * 1.0, 4 in 2.0 and 3.0, little-endian), then a Python dict literal
@@ -8,16 +11,26 @@
  *
  * padded with spaces to a newline, then the raw array. The dict is parsed
  * here, not evaluated: exactly those three keys, string / bool / tuple of
- * integers values. Supported dtypes are the ones datasets come in:
- * little-endian float32, float64, int32, int64 and uint8. The data length
- * must match the shape exactly (checked against the file's size, for
- * overflow too, before anything is allocated). Features must be finite;
- * labels must be non-negative integers (float arrays holding integers are
- * fine). Every value is read and checked; only the first `limit` rows are
- * kept.
+ * integers values. Every numeric dtype NumPy writes is read: float16/32/
+ * 64, int8..int64, uint8..uint64 and bool, little- or big-endian ('<',
+ * '>', and '|' or '=' for this machine's order), in C or Fortran order
+ * (a Fortran-order array is transposed as it is read, into the rows the
+ * model takes). Values become float32 as NumPy's a.astype(np.float32)
+ * and PyTorch's torch.from_numpy(a).float() make them: float16 exactly,
+ * float64 and integers rounded once to the nearest float32 (so integers
+ * beyond 2^24 and int64/uint64 beyond 2^53 lose their low bits as they
+ * do there), bool as 0 and 1. uint8 features stay bytes (images).
  *
- * Not here: big-endian or Fortran-order arrays, structured dtypes, .npz
- * archives, pickled object arrays. */
+ * The data length must match the shape exactly (checked against the
+ * file's size, the member's size, or a gzip file's trailer, for overflow
+ * too, before anything is allocated). Features must be finite; labels
+ * must be non-negative integers (float arrays holding integers are fine).
+ * Every value is read and checked; only the first `limit` rows are kept.
+ * The file is read in 64 KiB chunks straight into the loaded arrays: no
+ * copy of the file is held.
+ *
+ * Not here: the zip archive (npz.c); complex, object, string, datetime
+ * and structured dtypes, which are errors saying what to save instead. */
 #include <errno.h>
 #include <math.h>
 #include <float.h>
@@ -26,6 +39,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "lrsweep/error.h"
 #include "internal.h"
@@ -33,32 +47,33 @@
 #define NPY_MAGIC      "\x93NUMPY"
 #define MAX_HEADER     (1u << 20)  /* longer headers are not NumPy's       */
 #define MAX_DIMS       32          /* NumPy's own limit                    */
-#define CHUNK_BYTES    (1u << 16)  /* bytes read per fread: 64 KiB         */
+#define CHUNK_BYTES    (1u << 16)  /* bytes read at a time: 64 KiB         */
+#define DEFLATE_RATIO  1032u       /* deflate's most output per input byte */
 
-typedef enum { T_F4, T_F8, T_U1, T_I4, T_I8 } npy_type;
+/* The dtype's kind: how an element's bytes make a number. */
+typedef enum { K_FLOAT, K_INT, K_UINT, K_BOOL } npy_kind;
 
-static const struct {
-	const char *descr;
-	npy_type type;
-	size_t size;
-} dtypes[] = {
-	{ "<f4", T_F4, 4 }, { "<f8", T_F8, 8 }, { "|u1", T_U1, 1 }, { "<u1", T_U1, 1 },
-	{ "<i4", T_I4, 4 }, { "<i8", T_I8, 8 },
-};
-
-/* One open .npy file, its header parsed and its length checked. */
+/* One open .npy array, its header parsed and its length checked. */
 typedef struct {
-	const char *path;
-	FILE *f;
+	const char *path;        /* what messages name: the file, or
+	                            "archive: member"                        */
+	char *owned;             /* path, when made here                     */
+	gzFile gz;               /* a .npy file, raw or gzip; or NULL        */
+	lrs_npz_member *zm;      /* an archive's member; or NULL             */
+	int gzip;                /* 1: the file is gzip-compressed           */
 	long long size;          /* bytes on disk                            */
+	unsigned long long length; /* the .npy bytes: the file's or member's
+	                            size; a gzip file's trailer, mod 2^32    */
 	long long data_off;      /* where the array starts                   */
 	char descr[24];          /* the dtype as written                     */
-	npy_type type;
+	npy_kind kind;
 	size_t item;             /* bytes per element                        */
+	int big;                 /* 1: elements are big-endian               */
 	int fortran;             /* fortran_order                            */
 	int ndim;
 	size_t shape[MAX_DIMS];
 	size_t count;            /* elements: the product of the shape       */
+	size_t data_bytes;       /* count * item                             */
 	unsigned seen;           /* keys found: 1 descr, 2 fortran, 4 shape  */
 } npy_file;
 
@@ -156,7 +171,8 @@ static int parse_value(npy_file *f, cursor *c, const char *key)
 {
 	if (strcmp(key, "descr") == 0) {
 		if (peek(c) == '[')
-			return lrs_error_set(LRS_EINVALID, "%s: structured dtype is not supported", f->path);
+			return lrs_error_set(LRS_EINVALID, "%s: structured dtype is not supported: save each field as its "
+			                     "own array (a['name'])", f->path);
 		f->seen |= 1;
 		return parse_string(f, c, f->descr, sizeof f->descr);
 	}
@@ -221,172 +237,356 @@ static const char *shape_text(const npy_file *f, char *buf, size_t size)
 	return buf;
 }
 
-/* Checks the dtype, the order, the size arithmetic and the data length. */
-static int check_array(npy_file *f)
+/* ---------------------------------------------------------------- dtype */
+
+/* Why a dtype that is not a number cannot be read, and what to save. */
+static int unsupported(const npy_file *f, char kind)
 {
-	size_t bytes;
-	unsigned long long have;
-	char shape[128];
-	size_t i;
+	const char *why = "is not supported (numeric dtypes are: float16/32/64 'f2' 'f4' 'f8', int8..int64 "
+	                  "'i1'..'i8', uint8..uint64 'u1'..'u8', bool 'b1', either byte order)";
 
-	for (i = 0; i < sizeof dtypes / sizeof dtypes[0]; i++)
-		if (strcmp(f->descr, dtypes[i].descr) == 0)
-			break;
-	if (i == sizeof dtypes / sizeof dtypes[0]) {
-		if (f->descr[0] == '>')
-			return lrs_error_set(LRS_EINVALID, "%s: big-endian dtype '%s' is not supported "
-			                     "(save it as little-endian: a.astype(a.dtype.newbyteorder('<')))",
-			                     f->path, f->descr);
-		return lrs_error_set(LRS_EINVALID, "%s: dtype '%s' is not supported "
-		                     "(float32 '<f4', float64 '<f8', uint8 '|u1', int32 '<i4', int64 '<i8')",
-		                     f->path, f->descr);
+	switch (kind) {
+	case 'c':
+		why = "is not supported: complex numbers are not features (save a.real, or "
+		      "np.stack([a.real, a.imag], axis=-1) for both parts)";
+		break;
+	case 'O':
+		why = "is not supported: an object array holds pickled Python objects (save a numeric array: "
+		      "np.asarray(a, dtype=np.float32))";
+		break;
+	case 'S': case 'a': case 'U':
+		why = "is not supported: text labels belong in a CSV file's label column, or save them as numbers "
+		      "(np.unique(a, return_inverse=True)[1])";
+		break;
+	case 'M': case 'm':
+		why = "is not supported: convert dates and durations to numbers first (a.astype(np.int64))";
+		break;
+	case 'V':
+		why = "is not supported: save each field of a structured array as its own array (a['name'])";
+		break;
+	case 'f':
+		if (strstr(f->descr, "f16") || strstr(f->descr, "f12"))
+			why = "is not supported: long double (np.longdouble) has no float32 counterpart; save "
+			      "a.astype(np.float64)";
+		break;
 	}
-	f->type = dtypes[i].type;
-	f->item = dtypes[i].size;
-	if (f->fortran)
-		return lrs_error_set(LRS_EINVALID, "%s: Fortran-order arrays are not supported "
-		                     "(save np.ascontiguousarray(a))", f->path);
+	return lrs_error_set(LRS_EINVALID, "%s: dtype '%s' %s", f->path, f->descr, why);
+}
 
-	f->count = 1;
-	for (int k = 0; k < f->ndim; k++)
-		if (lrs_data_mul(f->count, f->shape[k], &f->count) < 0)
-			return lrs_error_set(LRS_EINVALID, "%s: shape %s overflows: its product does not fit in 64 bits",
-			                     f->path, shape_text(f, shape, sizeof shape));
-	if (lrs_data_mul(f->count, f->item, &bytes) < 0)
-		return lrs_error_set(LRS_EINVALID, "%s: shape %s of '%s' overflows: its size does not fit in 64 bits",
-		                     f->path, shape_text(f, shape, sizeof shape), f->descr);
-	have = (unsigned long long)(f->size - f->data_off);
-	if (have < bytes)
-		return lrs_error_set(LRS_EINVALID, "%s: truncated: shape %s of '%s' needs %zu bytes of data, the file holds %llu",
-		                     f->path, shape_text(f, shape, sizeof shape), f->descr, bytes, have);
-	if (have > bytes)
-		return lrs_error_set(LRS_EINVALID, "%s: oversized: %llu bytes of data where shape %s of '%s' needs %zu (trailing bytes)",
-		                     f->path, have, shape_text(f, shape, sizeof shape), f->descr, bytes);
+/* The machine's byte order: 1 when big-endian. */
+static int host_big(void)
+{
+	const uint16_t one = 1;
+	unsigned char first;
+
+	memcpy(&first, &one, 1);
+	return first == 0;
+}
+
+/* Reads f->descr: an optional byte order ('<', '>', '|', '='), a kind
+ * letter and a size in bytes, as NumPy's dtype.str writes it. */
+static int parse_dtype(npy_file *f)
+{
+	const char *d = f->descr;
+	char order = '=', kind;
+	size_t size = 0;
+
+	if (*d && strchr("<>|=", *d))
+		order = *d++;
+	kind = *d ? *d++ : '?';
+	while (*d >= '0' && *d <= '9' && size < 100)
+		size = 10 * size + (size_t)(*d++ - '0');
+	if (*d != '\0' || !strchr("fiub", kind))
+		return unsupported(f, kind);
+	if ((kind == 'f' && size != 2 && size != 4 && size != 8) ||
+	    ((kind == 'i' || kind == 'u') && size != 1 && size != 2 && size != 4 && size != 8) ||
+	    (kind == 'b' && size != 1))
+		return unsupported(f, kind);
+	f->kind = kind == 'f' ? K_FLOAT : kind == 'i' ? K_INT : kind == 'u' ? K_UINT : K_BOOL;
+	f->item = size;
+	f->big = order == '>' || (order != '<' && host_big());
 	return 0;
 }
 
-/* Opens `path` and reads and checks its header; the stream is left at the
- * start of the data. `f` is to be closed with npy_close either way. */
-static int npy_open(npy_file *f, const char *path)
+/* --------------------------------------------------------------- input */
+
+/* Turns zlib's state after a short read into an error, or 0 at the end. */
+static int gz_status(const npy_file *f)
 {
-	unsigned char pre[12];
-	size_t pre_len, hlen, got;
+	int errnum = Z_OK;
+	const char *msg = gzerror(f->gz, &errnum);
+
+	if (errnum == Z_OK)
+		return 0;
+	if (errnum == Z_ERRNO)
+		return lrs_error_set(LRS_EINVALID, "%s: read error (%s)", f->path, strerror(errno));
+	if (errnum == Z_BUF_ERROR)
+		return lrs_error_set(LRS_EINVALID, "%s: corrupt gzip data (truncated stream)", f->path);
+	return lrs_error_set(LRS_EINVALID, "%s: corrupt gzip data (%s)", f->path, msg ? msg : "");
+}
+
+/* Reads up to len bytes of the .npy bytes into buf; *got < len only at
+ * their end. */
+static int src_read(npy_file *f, void *buf, size_t len, size_t *got)
+{
+	*got = 0;
+	if (f->zm)
+		return lrs_npz_read(f->zm, buf, len, got);
+	while (*got < len) {
+		size_t want = len - *got;
+		int r = gzread(f->gz, (unsigned char *)buf + *got, (unsigned)(want < CHUNK_BYTES ? want : CHUNK_BYTES));
+
+		if (r <= 0) {
+			int rc = gz_status(f);
+			if (rc < 0 || r < 0)
+				return rc < 0 ? rc : lrs_error_set(LRS_EINVALID, "%s: corrupt gzip data", f->path);
+			break;
+		}
+		*got += (size_t)r;
+	}
+	return 0;
+}
+
+/* Opens .npy file `path`, raw or gzip: f->size, f->gzip and, for gzip,
+ * the length its trailer gives (mod 2^32). */
+static int open_file(npy_file *f, const char *path)
+{
+	unsigned char magic[2], tail[4];
 	struct stat st;
-	char *text;
-	int fd, rc;
+	int fd;
 
 	f->path = path;
 	if ((fd = lrs_data_open(path, &st)) < 0)
 		return lrs_error_set(LRS_EINVALID, errno == EINVAL ? "%s: not a regular file" : "%s: cannot open (%s)",
 		                     path, strerror(errno));
-	if (!(f->f = fdopen(fd, "rb"))) {
-		close(fd);
-		return lrs_error_set(LRS_ENOMEM, "%s: cannot open (%s)", path, strerror(errno));
-	}
 	f->size = (long long)st.st_size;
+	f->length = (unsigned long long)st.st_size;
+	f->gzip = pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+	if (f->gzip && f->size >= 18 && pread(fd, tail, 4, (off_t)f->size - 4) == 4)
+		f->length = (unsigned long long)tail[0] | (unsigned long long)tail[1] << 8 |
+		            (unsigned long long)tail[2] << 16 | (unsigned long long)tail[3] << 24;
+	if (!(f->gz = gzdopen(fd, "rb"))) {
+		close(fd);
+		return lrs_error_set(LRS_ENOMEM, "%s: cannot allocate the gzip reader", path);
+	}
+	gzbuffer(f->gz, CHUNK_BYTES);
 	if (f->size == 0)
 		return lrs_error_set(LRS_EINVALID, "%s: empty file", path);
+	return 0;
+}
 
-	got = fread(pre, 1, 10, f->f);
+/* Opens array `key` of archive `path`; messages then name "path: member". */
+static int open_member(npy_file *f, const char *path, const char *key)
+{
+	int rc = lrs_npz_open(&f->zm, path, key);
+	size_t len;
+
+	f->path = path;
+	if (rc < 0)
+		return rc;
+	len = strlen(path) + strlen(lrs_npz_name(f->zm)) + 3;
+	if (!(f->owned = malloc(len)))
+		return lrs_error_set(LRS_ENOMEM, "%s: out of memory", path);
+	snprintf(f->owned, len, "%s: %s", path, lrs_npz_name(f->zm));
+	f->path = f->owned;
+	f->length = lrs_npz_size(f->zm);
+	if (f->length == 0)
+		return lrs_error_set(LRS_EINVALID, "%s: empty member", f->path);
+	return 0;
+}
+
+/* Checks the dtype, the order, the size arithmetic and the data length. */
+static int check_array(npy_file *f)
+{
+	unsigned long long have;
+	char shape[128];
+	int rc;
+
+	if ((rc = parse_dtype(f)) < 0)
+		return rc;
+	if (f->ndim < 2)
+		f->fortran = 0;   /* one dimension: both orders are the same */
+	f->count = 1;
+	for (int k = 0; k < f->ndim; k++)
+		if (lrs_data_mul(f->count, f->shape[k], &f->count) < 0)
+			return lrs_error_set(LRS_EINVALID, "%s: shape %s overflows: its product does not fit in 64 bits",
+			                     f->path, shape_text(f, shape, sizeof shape));
+	if (lrs_data_mul(f->count, f->item, &f->data_bytes) < 0)
+		return lrs_error_set(LRS_EINVALID, "%s: shape %s of '%s' overflows: its size does not fit in 64 bits",
+		                     f->path, shape_text(f, shape, sizeof shape), f->descr);
+	if (f->gzip) {   /* the trailer holds the length mod 2^32; deflate bounds it */
+		if (f->data_bytes / DEFLATE_RATIO > (unsigned long long)f->size ||
+		    ((unsigned long long)f->data_off + f->data_bytes) % (1ull << 32) != f->length)
+			return lrs_error_set(LRS_EINVALID, "%s: truncated or corrupt gzip file: shape %s of '%s' needs %zu bytes "
+			                     "of data, its gzip trailer says the file holds %llu bytes in all (mod 2^32)",
+			                     f->path, shape_text(f, shape, sizeof shape), f->descr, f->data_bytes, f->length);
+		return 0;
+	}
+	have = f->length - (unsigned long long)f->data_off;
+	if (have < f->data_bytes)
+		return lrs_error_set(LRS_EINVALID, "%s: truncated: shape %s of '%s' needs %zu bytes of data, the file holds %llu",
+		                     f->path, shape_text(f, shape, sizeof shape), f->descr, f->data_bytes, have);
+	if (have > f->data_bytes)
+		return lrs_error_set(LRS_EINVALID, "%s: oversized: %llu bytes of data where shape %s of '%s' needs %zu (trailing bytes)",
+		                     f->path, have, shape_text(f, shape, sizeof shape), f->descr, f->data_bytes);
+	return 0;
+}
+
+/* Reads and checks the header at the start of f's stream, leaving it at
+ * the start of the data. */
+static int read_header(npy_file *f)
+{
+	unsigned char pre[12];
+	size_t pre_len, hlen, got;
+	char *text;
+	int rc;
+
+	if ((rc = src_read(f, pre, 10, &got)) < 0)
+		return rc;
 	if (got < 8 || memcmp(pre, NPY_MAGIC, 6) != 0)
-		return lrs_error_set(LRS_EINVALID, "%s: not a .npy file (no \\x93NUMPY magic)", path);
+		return lrs_error_set(LRS_EINVALID, "%s: not a .npy %s (no \\x93NUMPY magic)", f->path,
+		                     f->zm ? "array" : "file");
 	if (pre[6] < 1 || pre[6] > 3)
 		return lrs_error_set(LRS_EINVALID, "%s: .npy format version %d.%d is not supported (1.0, 2.0, 3.0)",
-		                     path, pre[6], pre[7]);
+		                     f->path, pre[6], pre[7]);
 	pre_len = pre[6] == 1 ? 10 : 12;
-	if (pre_len == 12)
-		got += fread(pre + 10, 1, 2, f->f);
+	if (pre_len == 12 && got == 10 && (rc = src_read(f, pre + 10, 2, &got)) == 0)
+		got += 10;
+	if (rc < 0)
+		return rc;
 	if (got < pre_len)
-		return lrs_error_set(LRS_EINVALID, "%s: broken header: the file ends in its length field", path);
+		return lrs_error_set(LRS_EINVALID, "%s: broken header: the file ends in its length field", f->path);
 	hlen = pre[6] == 1 ? (size_t)pre[8] | (size_t)pre[9] << 8
 	                   : (size_t)pre[8] | (size_t)pre[9] << 8 | (size_t)pre[10] << 16 | (size_t)pre[11] << 24;
 	if (hlen > MAX_HEADER)
-		return lrs_error_set(LRS_EINVALID, "%s: broken header: its length %zu is over %u bytes", path, hlen, MAX_HEADER);
-	if ((unsigned long long)f->size < pre_len + hlen)
-		return lrs_error_set(LRS_EINVALID, "%s: broken header: it claims %zu bytes, the file has only %lld",
-		                     path, hlen, f->size - (long long)pre_len);
+		return lrs_error_set(LRS_EINVALID, "%s: broken header: its length %zu is over %u bytes", f->path, hlen, MAX_HEADER);
+	if (!f->gzip && f->length < pre_len + hlen)
+		return lrs_error_set(LRS_EINVALID, "%s: broken header: it claims %zu bytes, the file has only %llu",
+		                     f->path, hlen, f->length - pre_len);
 	f->data_off = (long long)(pre_len + hlen);
-
 	if (!(text = malloc(hlen + 1)))
-		return lrs_error_set(LRS_ENOMEM, "%s: out of memory (%zu bytes for the header)", path, hlen + 1);
-	if (fread(text, 1, hlen, f->f) != hlen) {
-		free(text);
-		return lrs_error_set(LRS_EINVALID, "%s: read error (%s)", path, strerror(errno));
+		return lrs_error_set(LRS_ENOMEM, "%s: out of memory (%zu bytes for the header)", f->path, hlen + 1);
+	if ((rc = src_read(f, text, hlen, &got)) == 0 && got != hlen)
+		rc = lrs_error_set(LRS_EINVALID, "%s: broken header: it claims %zu bytes, the file ends after %zu",
+		                   f->path, hlen, got);
+	if (rc == 0) {
+		text[hlen] = '\0';
+		rc = parse_dict(f, text, hlen);
 	}
-	text[hlen] = '\0';
-	rc = parse_dict(f, text, hlen);
 	free(text);
-	if (rc < 0)
-		return rc;
-	return check_array(f);
+	return rc < 0 ? rc : check_array(f);
+}
+
+/* Opens array `name` of src (a .npy file, or a key of src->path's .npz
+ * archive) and reads and checks its header. `f` is to be closed with
+ * npy_close either way. */
+static int npy_open(npy_file *f, const lrs_data_source *src, const char *name)
+{
+	int rc = src->format == LRS_DATA_NPZ ? open_member(f, src->path, name) : open_file(f, name);
+
+	return rc < 0 ? rc : read_header(f);
 }
 
 static void npy_close(npy_file *f)
 {
-	if (f->f)
-		fclose(f->f);
-	f->f = NULL;
+	if (f->gz)
+		gzclose_r(f->gz);
+	lrs_npz_close(f->zm);
+	free(f->owned);
+	memset(f, 0, sizeof *f);
+}
+
+/* After the last element: the stream must end there. */
+static int check_end(npy_file *f)
+{
+	unsigned char extra;
+	size_t got;
+	int rc;
+
+	if ((rc = src_read(f, &extra, 1, &got)) < 0)
+		return rc;
+	if (got)
+		return lrs_error_set(LRS_EINVALID, "%s: oversized: data goes on past the %zu bytes its shape needs "
+		                     "(trailing bytes)", f->path, f->data_bytes);
+	return 0;
 }
 
 /* ----------------------------------------------------------------- data */
 
-static uint64_t le_bits(const unsigned char *p, size_t size)
+static uint64_t raw_bits(const unsigned char *p, size_t size, int big)
 {
 	uint64_t v = 0;
 
-	for (size_t i = size; i-- > 0;)
-		v = v << 8 | p[i];
+	for (size_t i = 0; i < size; i++)
+		v = v << 8 | p[big ? i : size - 1 - i];
 	return v;
 }
 
-/* Element `p` of type t as a double. */
-static double decode(const unsigned char *p, npy_type t)
+/* IEEE half precision to float: exact (every half is a float). */
+static float half_to_float(uint16_t h)
 {
-	uint64_t bits;
+	uint32_t sign = (uint32_t)(h & 0x8000u) << 16, exp = h >> 10 & 0x1fu, man = h & 0x3ffu, bits;
+	float v;
 
-	switch (t) {
-	case T_F4: {
-		uint32_t b = (uint32_t)le_bits(p, 4);
-		float v;
-		memcpy(&v, &b, sizeof v);
-		return v;
+	if (exp == 0) {   /* zero or subnormal: man * 2^-24 */
+		v = (float)man * 0x1p-24f;
+		return sign ? -v : v;
 	}
-	case T_F8: {
-		double v;
-		bits = le_bits(p, 8);
-		memcpy(&v, &bits, sizeof v);
-		return v;
-	}
-	case T_U1:
-		return p[0];
-	case T_I4:
-		return (double)(int32_t)(uint32_t)le_bits(p, 4);
-	case T_I8:
-		return (double)(int64_t)le_bits(p, 8);
+	bits = sign | (exp == 0x1f ? 0x7f800000u : (exp + 112) << 23) | man << 13;
+	memcpy(&v, &bits, sizeof v);
+	return v;
+}
+
+static int64_t sign_extend(uint64_t b, size_t size)
+{
+	uint64_t sign = (uint64_t)1 << (8 * size - 1);
+
+	return size == 8 ? (int64_t)b : (int64_t)(b ^ sign) - (int64_t)sign;
+}
+
+/* Element p of f as a double: exact, but for int64 and uint64 beyond 2^53. */
+static double to_double(const npy_file *f, const unsigned char *p)
+{
+	uint64_t b = raw_bits(p, f->item, f->big);
+
+	switch (f->kind) {
+	case K_FLOAT:
+		if (f->item == 2)
+			return half_to_float((uint16_t)b);
+		if (f->item == 4) {
+			uint32_t b32 = (uint32_t)b;
+			float v;
+			memcpy(&v, &b32, sizeof v);
+			return v;
+		} else {
+			double v;
+			memcpy(&v, &b, sizeof v);
+			return v;
+		}
+	case K_INT:
+		return (double)sign_extend(b, f->item);
+	case K_UINT:
+		return (double)b;
+	case K_BOOL:
+		return b != 0;
 	}
 	return 0;
 }
 
-/* Reads the next `count` elements through `chunk`, calling back per chunk
- * with the decoded values; shared by features and labels. */
-static int read_elements(const npy_file *f, size_t count, unsigned char *chunk,
-                         int (*each)(void *ctx, size_t index, double v), void *ctx)
+/* Element p of f as float32, as a.astype(np.float32) rounds it: once. */
+static float to_float(const npy_file *f, const unsigned char *p)
 {
-	size_t per = CHUNK_BYTES / f->item, done = 0;
+	uint64_t b;
 
-	while (done < count) {
-		size_t k = count - done < per ? count - done : per;
-		int rc;
-
-		if (fread(chunk, f->item, k, f->f) != k)
-			return lrs_error_set(LRS_EINVALID, "%s: read error (%s)", f->path,
-			                     ferror(f->f) ? strerror(errno) : "the file shrank");
-		for (size_t i = 0; i < k; i++)
-			if ((rc = each(ctx, done + i, decode(chunk + i * f->item, f->type))) < 0)
-				return rc;
-		done += k;
+	switch (f->kind) {
+	case K_INT:
+		return (float)sign_extend(raw_bits(p, f->item, f->big), f->item);
+	case K_UINT:
+		b = raw_bits(p, f->item, f->big);
+		return (float)b;
+	default:
+		return (float)to_double(f, p);
 	}
-	return 0;
 }
 
 /* Where read_elements puts features and labels. */
@@ -396,27 +596,80 @@ typedef struct {
 	uint8_t *x8;             /* (keep, d) features of a uint8 array       */
 	int32_t *y;              /* (keep) labels                             */
 	size_t d, keep;
+	/* A Fortran-order array: where its next element goes in (n, d). */
+	size_t next;             /* its flat index there                      */
+	size_t idx[MAX_DIMS];    /* its index, the first dimension fastest    */
+	size_t stride[MAX_DIMS]; /* in (n, d), per dimension                  */
 } sink;
 
-static int put_feature(void *ctx, size_t i, double v)
+/* Reads the next `count` elements through `chunk`, calling back per
+ * element with its bytes; shared by features and labels. */
+static int read_elements(npy_file *f, size_t count, unsigned char *chunk,
+                         int (*each)(sink *s, size_t index, const unsigned char *p), sink *s)
 {
-	sink *s = ctx;
+	size_t per = CHUNK_BYTES / f->item, done = 0;
 
-	if (!isfinite(v) || fabs(v) > FLT_MAX)
-		return lrs_error_set(LRS_EINVALID, "%s: element [%zu, %zu] is %s", s->f->path, i / s->d, i % s->d,
-		                     isnan(v) ? "NaN" : isinf(v) ? "infinite" : "out of float32 range");
-	if (i < s->keep * s->d) {
+	while (done < count) {
+		size_t k = count - done < per ? count - done : per, got;
+		int rc;
+
+		if ((rc = src_read(f, chunk, k * f->item, &got)) < 0)
+			return rc;
+		if (got != k * f->item)
+			return lrs_error_set(LRS_EINVALID, "%s: truncated: the data ends after %zu of its %zu bytes",
+			                     f->path, done * f->item + got, f->data_bytes);
+		for (size_t i = 0; i < k; i++)
+			if ((rc = each(s, done + i, chunk + i * f->item)) < 0)
+				return rc;
+		done += k;
+	}
+	return check_end(f);
+}
+
+/* The place in (n, d) of a Fortran-order array's next element, whose
+ * first index runs fastest: the transpose, one element at a time. */
+static size_t fortran_next(sink *s)
+{
+	const npy_file *f = s->f;
+	size_t at = s->next;
+
+	for (int k = 0; k < f->ndim; k++) {
+		s->next += s->stride[k];
+		if (++s->idx[k] < f->shape[k])
+			break;
+		s->next -= s->stride[k] * f->shape[k];
+		s->idx[k] = 0;
+	}
+	return at;
+}
+
+static int put_feature(sink *s, size_t i, const unsigned char *p)
+{
+	const npy_file *f = s->f;
+	size_t at = f->fortran ? fortran_next(s) : i;
+	float v;
+
+	if (f->kind == K_FLOAT) {
+		double dv = to_double(f, p);
+		if (!isfinite(dv) || fabs(dv) > FLT_MAX)
+			return lrs_error_set(LRS_EINVALID, "%s: element [%zu, %zu] is %s", f->path, at / s->d, at % s->d,
+			                     isnan(dv) ? "NaN" : isinf(dv) ? "infinite" : "out of float32 range");
+		v = (float)dv;
+	} else {
+		v = to_float(f, p);
+	}
+	if (at < s->keep * s->d) {
 		if (s->x8)
-			s->x8[i] = (uint8_t)v;   /* a uint8 array's element */
+			s->x8[at] = p[0];   /* a uint8 array's element */
 		else
-			s->x[i] = (float)v;
+			s->x[at] = v;
 	}
 	return 0;
 }
 
-static int put_label(void *ctx, size_t i, double v)
+static int put_label(sink *s, size_t i, const unsigned char *p)
 {
-	sink *s = ctx;
+	double v = to_double(s->f, p);
 
 	if (isnan(v) || v != floor(v))
 		return lrs_error_set(LRS_EINVALID, "%s: label at index %zu is not an integer (%g)", s->f->path, i, v);
@@ -430,66 +683,109 @@ static int put_label(void *ctx, size_t i, double v)
 	return 0;
 }
 
-int lrs_data_shape_npy(const char *features, size_t *n, size_t *d, size_t *item)
+/* The strides in (n, d) of a Fortran-order features array's dimensions:
+ * d for the first (a sample), then the C-order strides of the rest. */
+static void fortran_strides(sink *s)
+{
+	const npy_file *f = s->f;
+
+	s->stride[0] = s->d;
+	for (int k = f->ndim - 1; k >= 1; k--)
+		s->stride[k] = k == f->ndim - 1 ? 1 : s->stride[k + 1] * f->shape[k + 1];
+}
+
+/* ---------------------------------------------------------------- load */
+
+int lrs_data_shape_npy(const lrs_data_source *src, size_t *n, size_t *d, size_t *item)
 {
 	npy_file f = { 0 };
-	int rc = npy_open(&f, features);
+	int rc = npy_open(&f, src, src->features);
 
+	if (rc == 0 && f.ndim >= 1 && f.shape[0] > 0) {
+		*n = f.shape[0];
+		*d = f.count / f.shape[0];
+		*item = f.kind == K_UINT && f.item == 1 ? 1 : sizeof(float);
+	}
+	rc = rc < 0 || f.ndim < 1 || f.shape[0] == 0 ? -1 : 0;
 	npy_close(&f);
-	if (rc < 0 || f.ndim < 2 || f.shape[0] == 0)
-		return -1;
-	*n = f.shape[0];
-	*d = f.count / f.shape[0];
-	*item = f.type == T_U1 ? 1 : sizeof(float);
+	return rc;
+}
+
+/* One array's part of the `about` line: its file or member, dtype,
+ * shape and order. */
+static void describe(char *buf, size_t cap, const npy_file *f, const char *role)
+{
+	char shape[128];
+	const char *name = f->zm ? lrs_npz_name(f->zm) : f->path;
+	size_t used = strlen(buf);
+
+	snprintf(buf + used, cap - used, "%s%s %s%s '%s'%s %s%s", buf[used - 1] == ' ' ? "" : "; ", role, name,
+	         f->zm ? (lrs_npz_deflated(f->zm) ? " (deflated)" : " (stored)") : f->gzip ? " (gzip)" : "",
+	         f->descr, f->item > 1 ? (f->big ? " big-endian" : " little-endian") : "",
+	         shape_text(f, shape, sizeof shape),
+	         f->fortran ? ", Fortran order (transposed on load)" : f->ndim > 1 ? ", C order" : "");
+}
+
+/* Checks the features' and labels' shapes against each other: n samples
+ * of s->d features. */
+static int check_shapes(const npy_file *fx, const npy_file *fy, sink *s, size_t *n)
+{
+	char shape[128];
+
+	if (fx->ndim == 0)
+		return lrs_error_set(LRS_EINVALID, "%s: features must be an array of samples, (n, ...) or (n,), "
+		                     "got a 0-d array (shape ())", fx->path);
+	*n = fx->shape[0];
+	s->d = *n ? fx->count / *n : 0;
+	if (s->d == 0)
+		return lrs_error_set(LRS_EINVALID, "%s: no data (shape %s)", fx->path, shape_text(fx, shape, sizeof shape));
+	if (!(fy->ndim == 1 || (fy->ndim == 2 && fy->shape[1] == 1)))
+		return lrs_error_set(LRS_EINVALID, "%s: labels must be 1-D (n,), got shape %s",
+		                     fy->path, shape_text(fy, shape, sizeof shape));
+	if (fy->shape[0] != *n)
+		return lrs_error_set(LRS_EINVALID, "%s: %zu labels, but %s has %zu samples", fy->path, fy->shape[0],
+		                     fx->path, *n);
 	return 0;
 }
 
-int lrs_data_load_npy(lrs_split *out, const char *features, const char *labels, size_t limit)
+int lrs_data_load_npy(lrs_split *out, char about[LRS_DATA_ABOUT], const lrs_data_source *src, size_t limit)
 {
 	npy_file fx = { 0 }, fy = { 0 };
 	unsigned char *chunk = NULL;   /* one read of raw elements */
 	sink s = { 0 };
-	char shape[128];
-	size_t n, xbytes;
-	int rc;
+	size_t n = 0, xbytes;
+	int rc, bytes;
 
 	memset(out, 0, sizeof *out);
-	if ((rc = npy_open(&fx, features)) < 0 || (rc = npy_open(&fy, labels)) < 0)
+	about[0] = '\0';
+	if ((rc = npy_open(&fx, src, src->features)) < 0 || (rc = npy_open(&fy, src, src->labels)) < 0 ||
+	    (rc = check_shapes(&fx, &fy, &s, &n)) < 0)
 		goto done;
-	if (fx.ndim < 2) {
-		rc = lrs_error_set(LRS_EINVALID, "%s: features must be 2-D or more (n, ...), got shape %s",
-		                   features, shape_text(&fx, shape, sizeof shape));
-		goto done;
-	}
-	n = fx.shape[0];
-	s.d = n ? fx.count / n : 0;
-	if (s.d == 0) {
-		rc = lrs_error_set(LRS_EINVALID, "%s: no data (shape %s)", features, shape_text(&fx, shape, sizeof shape));
-		goto done;
-	}
-	if (!(fy.ndim == 1 || (fy.ndim == 2 && fy.shape[1] == 1))) {
-		rc = lrs_error_set(LRS_EINVALID, "%s: labels must be 1-D (n,), got shape %s",
-		                   labels, shape_text(&fy, shape, sizeof shape));
-		goto done;
-	}
-	if (fy.shape[0] != n) {
-		rc = lrs_error_set(LRS_EINVALID, "%s: %zu labels, but %s has %zu samples", labels, fy.shape[0], features, n);
-		goto done;
-	}
+	bytes = fx.kind == K_UINT && fx.item == 1;   /* uint8: images, kept as bytes */
 	s.keep = limit && limit < n ? limit : n;
-	xbytes = s.keep * s.d * (fx.type == T_U1 ? 1 : sizeof *s.x);   /* within the verified file size * 4 */
+	xbytes = s.keep * s.d * (bytes ? 1 : sizeof *s.x);   /* within 4x the verified data size */
 	if (!(chunk = malloc(CHUNK_BYTES)) || !(s.y = malloc(s.keep * sizeof *s.y)) ||
-	    (fx.type == T_U1 ? !(s.x8 = malloc(xbytes)) : !(s.x = malloc(xbytes)))) {
-		rc = lrs_error_set(LRS_ENOMEM, "%s: out of memory (%zu bytes)", features, xbytes + s.keep * sizeof *s.y);
+	    (bytes ? !(s.x8 = malloc(xbytes)) : !(s.x = malloc(xbytes)))) {
+		rc = lrs_error_set(LRS_ENOMEM, "%s: out of memory (%zu bytes)", fx.path, xbytes + s.keep * sizeof *s.y);
 		goto done;
 	}
 	s.f = &fy;
 	if ((rc = read_elements(&fy, n, chunk, put_label, &s)) < 0)
 		goto done;
 	s.f = &fx;
-	if ((rc = read_elements(&fx, n * s.d, chunk, put_feature, &s)) < 0)
+	if (fx.fortran)
+		fortran_strides(&s);
+	if ((rc = read_elements(&fx, fx.count, chunk, put_feature, &s)) < 0)
 		goto done;
 
+	if (src->format == LRS_DATA_NPZ)
+		snprintf(about, LRS_DATA_ABOUT, "npz %s: ", src->path);
+	else
+		snprintf(about, LRS_DATA_ABOUT, "npy: ");
+	describe(about, LRS_DATA_ABOUT, &fx, "features");
+	describe(about, LRS_DATA_ABOUT, &fy, "labels");
+	if (fx.ndim == 1)
+		snprintf(about + strlen(about), LRS_DATA_ABOUT - strlen(about), "; 1-D features: one feature per sample");
 	out->x = s.x;
 	out->x8 = s.x8;
 	out->y = s.y;

@@ -117,7 +117,7 @@ void lrs_report_run_totals(FILE *f, const lrs_pipeline *p, const char *path)
 
 	for (int s = 0; s <= LRS_TRIAL_INTERRUPTED; s++)
 		done += p->counts[s];
-	fprintf(f, "\n%zu trials run: %zu completed, %zu pruned, %zu diverged, %zu failed", done,
+	fprintf(f, "\n%zu trial%s run: %zu completed, %zu pruned, %zu diverged, %zu failed", done, done == 1 ? "" : "s",
 	       p->counts[LRS_TRIAL_COMPLETED], p->counts[LRS_TRIAL_PRUNED], p->counts[LRS_TRIAL_DIVERGED],
 	       p->counts[LRS_TRIAL_FAILED]);
 	if (p->kept)

@@ -672,29 +672,68 @@ static int choices_new(choices *c, builder *b, size_t n_axes)
 	return -1;
 }
 
-/* Every grid point of one entry, the first axis varying slowest. */
-static void expand_grid(builder *b, const lrs_node *entry, const axis *axes, size_t n_axes, size_t *config)
+static void check_refused(builder *b, size_t first, const lrs_node *entry, const axis *axes, size_t n_axes);
+
+/* Grid point g of entry `which`: its list axes at c->idx, and with
+ * search.samples under strategy grid (grid_draws) its distributions drawn,
+ * draw j of that point's, from a stream of their own. NULL axes on out of
+ * memory. */
+static int grid_values(choices *c, const builder *b, size_t which, size_t g, long j, const axis *axes,
+                       size_t n_axes)
 {
+	lrs_rng rng;
+	int bad = 0;
+
+	lrs_rng_seed(&rng, lrs_rng_mix(b->e->seed ^ lrs_rng_mix(0x6772696400000000ULL + which * 1000003u +
+	                                                         g * 7919u + (uint64_t)j)));   /* "grid" */
+	for (size_t i = 0; i < n_axes; i++) {
+		lrs_node_free(c->made[i]);
+		c->made[i] = NULL;
+		c->drawn[i] = axes[i].kind != AX_LIST;
+		c->chosen[i] = axis_value(&axes[i], c->drawn[i] ? lrs_rng_uniform(&rng) : -1, c->idx[i], &c->made[i]);
+		bad |= c->chosen[i] == NULL;
+	}
+	return bad ? -1 : 0;
+}
+
+/* Every grid point of one entry, the first list axis varying slowest; with
+ * grid_draws, each point search.samples times, its distributions drawn. */
+static void expand_grid(builder *b, const lrs_node *entry, size_t which, const axis *axes, size_t n_axes,
+                        size_t *config)
+{
+	size_t first = b->plan->n, g = 0;
+	int drawing = 0;
+	long draws = 1;
 	choices c;
 
+	for (size_t i = 0; i < n_axes; i++)
+		drawing |= axes[i].kind != AX_LIST;   /* only under grid_draws: checked at load */
+	if (drawing)
+		draws = b->e->trial.samples;
+	b->lenient = drawing;   /* drawn values a schedule refuses: failed trials, as under random */
 	if (choices_new(&c, b, n_axes) < 0)
 		return;
-	for (;;) {
+	for (int stop = 0; !stop; g++) {
 		size_t i;
 
-		for (i = 0; i < n_axes; i++)
-			c.chosen[i] = axis_value(&axes[i], -1, c.idx[i], &c.made[i]);   /* lists only */
-		if (add_point(b, entry, axes, n_axes, c.chosen, c.drawn, (*config)++) < 0)
-			break;   /* one error per entry is enough */
+		for (long j = 0; j < draws && !stop; j++)
+			stop = grid_values(&c, b, which, g, j, axes, n_axes) < 0
+			           ? (lrs_error_set(LRS_ENOMEM, "out of memory"), note_error(b), 1)
+			           : add_point(b, entry, axes, n_axes, c.chosen, c.drawn, (*config)++) < 0;
 		for (i = n_axes; i > 0; i--) {
+			if (axes[i - 1].kind != AX_LIST)
+				continue;
 			if (++c.idx[i - 1] < axes[i - 1].values->n)
 				break;
 			c.idx[i - 1] = 0;
 		}
-		if (i == 0)
-			break;
+		stop |= i == 0;
 	}
+	for (size_t i = 0; i < n_axes; i++)
+		lrs_node_free(c.made[i]);
 	choices_free(&c);
+	if (drawing && !b->failed)
+		check_refused(b, first, entry, axes, n_axes);
 }
 
 /* Whether any values of an entry's axes make trials that run: the middle
@@ -839,7 +878,7 @@ static int check_distinct(const lrs_plan *p, const lrs_experiment *e)
 	free(k);
 	if (first == SIZE_MAX)
 		return 0;
-	if (e->trial.random)
+	if (e->trial.random || e->trial.grid_draws)
 		return random_twins(p, e, first, twin);
 	if (p->items[twin].line > 0)   /* at the schedule entry of the second one */
 		return lrs_error_set(LRS_EINVALID, "%s:%d:%d: trials %zu (%s, seed %llu) and %zu (%s) are the same trial: "
@@ -936,7 +975,7 @@ int lrs_plan_build_grouped(lrs_plan *out, const lrs_experiment *e, const lrs_dat
 	if (e->trial.tpe)
 		return stand_in(out, e, ds, fields, bounds, n);
 	b.lenient = e->trial.random;
-	if (b.lenient)
+	if (b.lenient || e->trial.grid_draws)
 		check_space(&b);
 	if (b.failed)   /* one line per value, not one per draw as well */
 		return build_errors(&b);
@@ -955,7 +994,7 @@ int lrs_plan_build_grouped(lrs_plan *out, const lrs_experiment *e, const lrs_dat
 		if (e->trial.random)
 			expand_random(&b, entry, i, axes, (size_t)n_axes, &config);
 		else
-			expand_grid(&b, entry, axes, (size_t)n_axes, &config);
+			expand_grid(&b, entry, i, axes, (size_t)n_axes, &config);
 		free(axes);
 	}
 	lrs_node_free(fallback);

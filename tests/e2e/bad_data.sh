@@ -16,6 +16,7 @@ experiment() {
 	csv) src="{format: csv, path: $f}" ;;
 	features) src="{format: npy, features: $f, labels: $BAD/ok-labels.npy}" ;;
 	npylabels) src="{format: npy, features: $BAD/ok-features.npy, labels: $f}" ;;
+	npz) src="{format: npz, path: $f}" ;;
 	esac
 	printf 'name: bad\ndata:\n  train: %s\n  validation: 0\n' "$src" >"$T/exp.yaml"
 }
@@ -40,7 +41,8 @@ for f in "$BAD"/*; do
 	empty.csv | header-only.csv) check "$name" csv ;;
 	*.csv) check "$name" csv "row [0-9]" ;;
 	*labels*.npy) check "$name" npylabels ;;
-	*.npy) check "$name" features ;;
+	*.npy | *.npy.gz) check "$name" features ;;
+	*.npz) check "$name" npz ;;
 	esac
 done
 # the row and column of a CSV problem

@@ -240,6 +240,16 @@ if [ -n "$got" ] && [ "$got" = "$want" ]; then ok "report: the by-schedule table
 else nok "report by schedule" "got '$got' want '$want'"; fi
 if grep -q '<section id="search">' "$T/r.html" && sed -n '/<section id="search">/,/<\/section>/p' "$T/r.html" | grep -q '<svg'
 then ok "report: the search figure"; else nok "report search" "$(grep -c svg "$T/r.html")"; fi
+# report --help lists what the page holds: every section heading of this report, and its by-schedule part
+help=$("$LRSWEEP" report --help | tr '\n' ' ' | tr -s ' ' | tr '[:upper:]' '[:lower:]')
+unlisted=
+while IFS= read -r h; do
+	printf '%s\n' "$help" | grep -qF -- "$(printf '%s' "$h" | tr '[:upper:]' '[:lower:]' | sed 's/^lr //')" ||
+		unlisted="$unlisted '$h'"
+done < <(grep -oE '<h2>[^<]+' "$T/r.html" | sed 's/<h2>//')
+printf '%s\n' "$help" | grep -qF "by schedule type" || unlisted="$unlisted 'By schedule'"
+if [ -z "$unlisted" ] && grep -q '<h2>' "$T/r.html"; then ok "report --help names every section of the report"
+else nok "report --help names every section" "not in the help:$unlisted"; fi
 run report "$T/plain.db" -o "$T/plain.html"
 if [ "$RC" -eq 0 ] && ! grep -q 'By schedule\|id="search"' "$T/plain.html"
 then ok "report of a plain run: no by-schedule table, no search"; else nok "plain report" "rc=$RC"; fi

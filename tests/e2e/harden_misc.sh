@@ -291,15 +291,19 @@ else
 	for c in run range-test train schedule query plot report data; do
 		"$LRSWEEP" "$c" --help | awk 'NR > 1 && /^$/ { exit } { print }' | grep -oE -- '--[a-z][a-z0-9-]*' |
 			sort -u >flags.txt
+		# the command's own synopsis: from ".B lrsweep CMD" to the next .br or section
+		awk -v c="$c" '$0 == ".B lrsweep " c { on = 1; next } on && /^\.(br|SH|PP)/ { exit } on' \
+			man.txt >synopsis.txt
+		[ -s synopsis.txt ] || absent="$absent $c(no synopsis)"
 		while read -r f; do
-			grep -qE -- "${f}([^a-z0-9-]|\$)" man.txt || absent="$absent $c:$f"
+			grep -qE -- "${f}([^a-z0-9-]|\$)" synopsis.txt || absent="$absent $c:$f"
 		done <flags.txt
 		grep -qE "^\.B (lrsweep )?$c\$" man.txt || absent="$absent $c"
 	done
 	if [ -n "$absent" ]; then
-		nok "the man page names every command and every flag of its usage" "missing:$absent"
+		nok "the man page's synopsis of every command names every flag of its usage" "missing:$absent"
 	else
-		ok "the man page names every command and every flag of its usage"
+		ok "the man page's synopsis of every command names every flag of its usage"
 	fi
 fi
 

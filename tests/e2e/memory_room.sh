@@ -46,7 +46,7 @@ else
 fi
 (ulimit -v $((2048 * 1024)) && exec timeout -k 2 120 "$LRSWEEP" run wide.yaml --db fits.db --threads 1 -q) >"$OUT" 2>"$ERR"
 RC=$?
-if [ "$RC" -eq 0 ] && grep -q '1 trials run: 1 completed' "$OUT"; then
+if [ "$RC" -eq 0 ] && grep -q '1 trial run: 1 completed' "$OUT"; then
 	ok "the same model under a 2 GiB limit runs"
 else
 	nok "fits" "rc=$RC $(head -c 300 "$ERR") $(tail -1 "$OUT")"

@@ -53,6 +53,11 @@ else
 	nok "mpi run" "rc=$RC $(tail -c 300 "$ERR") $(diff <(sqlite3 "$T/m.db" "$METRICS") <(sqlite3 "$T/s.db" "$METRICS") | head -3)"
 fi
 if grep -q '^leaderboard' "$OUT"; then ok "rank 0 prints the leaderboard"; else nok "leaderboard" "$(head -c 200 "$OUT")"; fi
+if grep -q '^lrsweep-mpi run: 16 trials .*; 16 to run on the MPI worker ranks$' "$ERR"; then
+	ok "the plan line says the trials run on the worker ranks"
+else
+	nok "plan line" "$(grep 'to run on' "$ERR")"
+fi
 
 # killed midway (SIGKILL to the whole job), then --resume under MPI
 sed -e 's/samples: 1200/samples: 12000/' -e 's/hidden: \[32\]/hidden: [128, 128]/' \

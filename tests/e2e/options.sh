@@ -88,6 +88,11 @@ for c in run range-test; do
 	if [ -n "$rules" ] && [ -z "$missing" ]; then ok "$c --help names every pick rule ($rules)"
 	else nok "$c --help names every pick rule" "rules '$rules', missing:$missing"; fi
 done
+if printf '%s\n' "$("$LRSWEEP" run --help | tr '\n' ' ' | tr -s ' ')" | grep -qF -- "the next of combined, accuracy, loss-steepest, loss-min10, loss-valley that can"; then
+	ok "run --help: the fallback order starts at combined, as the README's"
+else
+	nok "run --help's fallback order" "$("$LRSWEEP" run --help | grep -A3 -- --pick)"
+fi
 
 run --help
 if [ "$RC" -eq 0 ] && printf '%s\n' "$(cat "$OUT")" | listed | grep -qxF -- --version && grep -q '^usage: lrsweep \[--version\] \[-q|--quiet\] \[-v|--verbose\] COMMAND' "$OUT"; then

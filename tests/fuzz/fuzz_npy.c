@@ -1,5 +1,5 @@
 /* fuzz_npy.c - the NPY reader (every dtype, both byte orders, C and
- * Fortran order refused) through lrs_dataset_load, as an experiment's
+ * Fortran order, raw or gzip) through lrs_dataset_load, as an experiment's
  * `format: npy` source is loaded.
  *
  * Input: byte 0 picks the options (validation split, normalisation,

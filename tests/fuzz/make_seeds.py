@@ -78,6 +78,23 @@ def seeds_npy():
         put("npy", "bad-y-" + os.path.basename(path), pair(0, ok_x, data))
 
 
+def seeds_npz():
+    """Archives as np.savez and np.savez_compressed write them (the keys
+    x_train and y_train), those of tests/data/npy/, and the broken ones
+    of tests/data/bad/; each after an options byte."""
+    x = np.arange(12, dtype=np.float32).reshape(4, 3)
+    y = np.array([0, 1, 2, 1])
+    for i, (save, fx, fy) in enumerate([(np.savez, x, y), (np.savez_compressed, x, y),
+                                        (np.savez, x.astype(">f8"), y.astype("u1")),
+                                        (np.savez_compressed, np.asfortranarray(x.astype(np.uint8)), y.astype("?"))]):
+        buf = io.BytesIO()
+        save(buf, x_train=fx, y_train=fy)
+        put("npz", f"ok-{i}", bytes([i & 7]) + buf.getvalue())
+    for path in sorted(glob.glob("tests/data/npy/*.npz")) + sorted(glob.glob(f"{BAD}/*.npz")):
+        if os.path.getsize(path) < 10000:
+            put("npz", os.path.basename(path), bytes([0]) + open(path, "rb").read())
+
+
 def seeds_csv():
     good = {
         "plain": b"0.5,1,2,0\n1.5,2,3,1\n2.5,3,4,2\n",
@@ -295,6 +312,7 @@ def seeds_params():
 if __name__ == "__main__":
     seeds_idx()
     seeds_npy()
+    seeds_npz()
     seeds_csv()
     seeds_experiment()
     seeds_schedule()

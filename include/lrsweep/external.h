@@ -19,6 +19,8 @@
 #include "lrsweep/train.h"
 
 #define LRS_EXTERNAL_PROTOCOL 1
+#define LRS_EXTERNAL_MAX_SPE 1000000000L   /* steps_per_epoch a hello may say:
+                                              epochs (<= 1e6) x this counts in a long */
 #define LRS_EXTERNAL_WINDOW 64           /* lr messages ahead of the losses */
 #define LRS_EXTERNAL_MAX_LINE (1 << 20)  /* bytes of one message            */
 

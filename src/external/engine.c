@@ -276,8 +276,8 @@ static void on_hello(session *s, const lrs_node *m)
 		fault(s, "speaks protocol %ld; this lrsweep speaks %d", protocol, LRS_EXTERNAL_PROTOCOL);
 		return;
 	}
-	if (spe < 1) {
-		fault(s, "said steps_per_epoch %ld; it must be at least 1", spe);
+	if (spe < 1 || spe > LRS_EXTERNAL_MAX_SPE) {
+		fault(s, "said steps_per_epoch %ld; it must be at least 1 and at most %ld", spe, LRS_EXTERNAL_MAX_SPE);
 		return;
 	}
 	s->spe = spe;
@@ -408,7 +408,8 @@ static void on_epoch(session *s, const lrs_node *m)
 	lrs_epoch_stats e = { .epoch = whole(s, m, "epoch", "epoch") };
 	lrs_train_result *out = s->out;
 	const lrs_train_hooks *h = s->hooks;
-	long end = (e.epoch) * s->spe < s->total ? e.epoch * s->spe : s->total;
+	long expect = s->epochs + 1;   /* the end is computed from it: e.epoch is the program's, any size */
+	long end = s->spe > 0 && expect <= s->total / s->spe ? expect * s->spe : s->total;
 	lrs_buf b = { 0 };
 
 	e.train_loss = number(s, m, "epoch", "train_loss", 1);
@@ -417,7 +418,7 @@ static void on_epoch(session *s, const lrs_node *m)
 	e.val_accuracy = accuracy(s, m, "epoch", "val_accuracy", 1);
 	if (s->fault[0])
 		return;
-	if (e.epoch != s->epochs + 1 || s->got != end || s->holding) {
+	if (e.epoch != expect || s->got != end || s->holding) {
 		fault(s, "sent the end of epoch %ld after %ld steps; expected epoch %ld after step %ld", e.epoch,
 		      s->got, s->epochs + 1, end - 1);
 		return;

@@ -11,7 +11,7 @@
 # too), a line of exactly 1 MiB, null test metrics, done twice, a last
 # line without its newline before the program exits. Faults: a line of
 # 1 MiB + 1 byte, mismatched batches, a boolean loss, a second hello,
-# protocol 2, steps_per_epoch 0 or 2.5, done before the last epoch, under
+# protocol 2, steps_per_epoch 0, 2.5 or 9e15, done before the last epoch, under
 # reduce_on_plateau a loss of a step whose rate is not sent yet. A null
 # loss (JavaScript's JSON.stringify of NaN), alone or in a batch, is a
 # divergence as NaN is, in a trial and in a range test; a null accuracy
@@ -72,7 +72,7 @@ def padded(o, size):   # o as a line of exactly size bytes (without "\n")
     return text[:-1] + ', "pad": "' + "x" * (size - len(text) - 11) + '"}'
 
 hello = {"op": "hello", "protocol": 2 if mode == "protocol2" else 1,
-         "steps_per_epoch": {"spe-zero": 0, "spe-frac": 2.5}.get(mode, SPE)}
+         "steps_per_epoch": {"spe-zero": 0, "spe-frac": 2.5, "spe-huge": 9 * 10 ** 15}.get(mode, SPE)}
 send(hello)
 cfg = recv()
 for path in (arg.get("params_file"), os.environ["LRSWEEP_PARAMS_FILE"]):
@@ -206,7 +206,7 @@ trials:
 EOF
 }
 good="fine, bytewise, coalesce, shapes, numbers, longnum, blank, batched, mib, donenull, done-twice, nonl, null-acc"
-bad="mib-plus, mismatch, bool-loss, hello-twice, protocol2, spe-zero, spe-frac, done-early"
+bad="mib-plus, mismatch, bool-loss, hello-twice, protocol2, spe-zero, spe-frac, spe-huge, done-early"
 exp edges "$good, $bad, null-loss, nan-loss, null-batch" >edges.yaml
 run run edges.yaml --db "$T/e.db" --threads 2 -q
 # status|error of the trial whose mode is $1, newlines shown as <NL>
@@ -256,6 +256,7 @@ expect hello-twice "sent hello twice"
 expect protocol2 "speaks protocol 2; this lrsweep speaks 1"
 expect spe-zero "said steps_per_epoch 0; it must be at least 1"
 expect spe-frac "sent 'hello' without a whole number 'steps_per_epoch'"
+expect spe-huge "said steps_per_epoch 9000000000000000; it must be at least 1 and at most 1000000000"
 expect done-early "sent done after 4 of 8 steps (1 epochs)"
 
 # reduce_on_plateau: no rate of an epoch before the last one's ack; a loss

@@ -433,12 +433,14 @@ END_TEST
  * boolean, as PyYAML reads it; "off" as a string would be true in Python. */
 START_TEST(yaml_booleans_as_json)
 {
-	lrs_node *n = parse_ok("{a: off, b: false, c: Yes, d: ON, e: no, f: True, g: x, h: 0.5, i: null, j: offer}");
+	lrs_node *n = parse_ok("{a: off, b: false, c: Yes, d: ON, e: no, f: True, g: x, h: 0.5, i: null, j: offer, "
+	                       "k: ~, l: Null, m: NULL, o: , p: '~', q: nil}");
 	lrs_buf b = { 0 };
 
-	lrs_node_json(&b, n);
+	lrs_node_json(&b, n);   /* and YAML's nulls as null, as PyYAML reads them */
 	ck_assert_str_eq(b.data, "{\"a\": false, \"b\": false, \"c\": true, \"d\": true, \"e\": false, "
-	                         "\"f\": true, \"g\": \"x\", \"h\": 0.5, \"i\": null, \"j\": \"offer\"}");
+	                         "\"f\": true, \"g\": \"x\", \"h\": 0.5, \"i\": null, \"j\": \"offer\", "
+	                         "\"k\": null, \"l\": null, \"m\": null, \"o\": null, \"p\": \"~\", \"q\": \"nil\"}");
 	lrs_buf_free(&b);
 	lrs_node_free(n);
 }

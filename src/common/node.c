@@ -162,8 +162,8 @@ static void write_scalar(lrs_buf *b, const lrs_node *n)
 		lrs_buf_printf(b, "%s", yes ? "true" : "false");
 		return;
 	}
-	if (!strcmp(text, "null")) {
-		lrs_buf_printf(b, "null");
+	if (!text[0] || !strcmp(text, "~") || !strcmp(text, "null") || !strcmp(text, "Null") || !strcmp(text, "NULL")) {
+		lrs_buf_printf(b, "null");   /* YAML's nulls, as PyYAML reads them: None */
 		return;
 	}
 	double v = strtod(text, &end);

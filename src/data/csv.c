@@ -12,10 +12,15 @@
  * is "first", "last", a 0-based index, or a header name; an all-digit
  * label is an index.
  *
+ * A field may be quoted as RFC 4180 and Python's csv module write it: a
+ * delimiter inside the quotes is text, "" is one quote, and the quotes
+ * are dropped ("3.5" is a number, "cat, black" a name). A line break
+ * inside quotes is an error: rows are lines.
+ *
  * Labels are either numbers - non-negative whole numbers, written as 3 or
  * 3.0, kept as they are (dataset.c maps them to 0 .. K-1 if they are not
- * that already) - or names, any text that is not a number ("hen", one pair
- * of surrounding double quotes dropped): the first data row decides, and a
+ * that already) - or names, any text that is not a number ("hen"): the
+ * first data row decides, and a
  * column mixing the two is an error (a typo in a numeric column, most
  * often). Names are ranked in byte order, as Python's sorted() ranks
  * them, and y holds the ranks; the names come back in lrs_csv_info.
@@ -33,8 +38,7 @@
  * read through zlib as if it were the text it holds, as the idx reader
  * reads .gz files; scikit-learn ships digits.csv.gz.
  *
- * Not here: quoted fields (but for header names and label names), missing
- * values. */
+ * Not here: missing values, line breaks inside quoted fields. */
 #define _GNU_SOURCE   /* fopencookie: a FILE * over zlib's reader */
 #include <ctype.h>
 #include <errno.h>
@@ -117,13 +121,56 @@ static int is_blank(const char *s)
 	return *s == '\0';
 }
 
-static size_t count_fields(const char *s, char delim)
+/* Whether c is a blank around a field: a space, or a tab unless the tab
+ * is the delimiter. */
+static int is_pad(char c, char delim)
+{
+	return c == ' ' || (c == '\t' && delim != '\t');
+}
+
+/* Where the field starting at s ends: its delimiter, or the line's end.
+ * A field whose first non-blank is a double quote is quoted, as RFC 4180
+ * and Python's csv module write it: delimiters inside the quotes are
+ * text, and "" is one quote. *open is set when the quotes never close
+ * (a line break inside them, which is not read). */
+static const char *field_end(const char *s, char delim, int *open)
+{
+	const char *q = s;
+
+	while (is_pad(*q, delim))
+		q++;
+	if (*q == '"') {
+		for (q++; *q && !(*q == '"' && q[1] != '"'); q += 1 + (*q == '"'))
+			;
+		if (!*q) {
+			*open = 1;
+			return q;
+		}
+		s = q + 1;
+	}
+	while (*s && *s != delim)
+		s++;
+	return s;
+}
+
+/* The fields of line s; *open as field_end sets it. */
+static size_t count_fields_open(const char *s, char delim, int *open)
 {
 	size_t n = 1;
 
-	for (; *s; s++)
-		n += *s == delim;
+	*open = 0;
+	while (*(s = field_end(s, delim, open))) {
+		n++;
+		s++;
+	}
 	return n;
+}
+
+static size_t count_fields(const char *s, char delim)
+{
+	int open;
+
+	return count_fields_open(s, delim, &open);
 }
 
 /* The delimiter of counts[] (tab, ';', ','): the most frequent, earlier
@@ -142,11 +189,13 @@ static char pick_delimiter(const size_t counts[3])
 char lrs_csv_detect_delimiter(const char *line, size_t len)
 {
 	size_t counts[3] = { 0, 0, 0 };
+	int quoted = 0;   /* inside double quotes: text, not delimiters */
 
 	for (size_t i = 0; i < len; i++) {
-		counts[0] += line[i] == '\t';
-		counts[1] += line[i] == ';';
-		counts[2] += line[i] == ',';
+		quoted ^= line[i] == '"';
+		counts[0] += !quoted && line[i] == '\t';
+		counts[1] += !quoted && line[i] == ';';
+		counts[2] += !quoted && line[i] == ',';
 	}
 	return pick_delimiter(counts);
 }
@@ -159,22 +208,33 @@ static const char *delim_name(char delim)
 
 /* Cuts the field starting at *p at its delimiter (in place) and moves *p
  * past it; returns the field with surrounding blanks removed (a blank
- * that is the delimiter, a tab, is not removed: it was cut first). */
+ * that is the delimiter, a tab, is not removed: it was cut first) and,
+ * when quoted, its quotes: "a, b" is a, b and "say ""hi""" is say "hi".
+ * Text after the closing quote is kept as it is. */
 static char *cut_field(char **p, char delim)
 {
-	char *s = *p, *end = strchr(s, delim);
+	int open = 0;
+	char *s = *p, *end = (char *)field_end(s, delim, &open), *w, *q;
 
-	if (end) {
+	if (*end) {
 		*end = '\0';
 		*p = end + 1;
 	} else {
-		*p = s + strlen(s);
+		*p = end;
 	}
 	while (*s == ' ' || *s == '\t')
 		s++;
 	end = s + strlen(s);
 	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
 		*--end = '\0';
+	if (*s != '"' || open)
+		return s;
+	for (w = s, q = s + 1; *q && !(*q == '"' && q[1] != '"'); q += 1 + (*q == '"'))
+		*w++ = *q;
+	if (*q)   /* the closing quote: what follows it stays */
+		memmove(w, q + 1, strlen(q + 1) + 1);
+	else
+		*w = '\0';
 	return s;
 }
 
@@ -232,18 +292,6 @@ static int all_digits(const char *s)
 	return 1;
 }
 
-/* Strips one pair of surrounding double quotes from a header name. */
-static char *unquote(char *s)
-{
-	size_t len = strlen(s);
-
-	if (len >= 2 && s[0] == '"' && s[len - 1] == '"') {
-		s[len - 1] = '\0';
-		return s + 1;
-	}
-	return s;
-}
-
 /* Keeps the first line as the header: its names, split in place. */
 static int take_header(csv_reader *r)
 {
@@ -254,7 +302,7 @@ static int take_header(csv_reader *r)
 		                     r->path, strlen(r->line) + r->cols * sizeof *r->names);
 	p = r->head;
 	for (size_t c = 0; c < r->cols; c++)
-		r->names[c] = unquote(cut_field(&p, r->delim));
+		r->names[c] = cut_field(&p, r->delim);
 	r->head_row = r->row;
 	return 0;
 }
@@ -419,7 +467,7 @@ static int take_label(csv_reader *r, size_t col, char *field, int32_t *y)
 		                     r->first_data, is_name ? "a number" : "a name");
 	if (is_name) {
 		if (y) {
-			if ((id = intern(r, col, unquote(field))) < 0)
+			if ((id = intern(r, col, field)) < 0)
 				return (int)id;
 			*y = (int32_t)id;
 		}
@@ -476,16 +524,26 @@ static int ragged(const csv_reader *r, size_t cols)
 	                     r->path, r->row, cols, r->cols);
 }
 
+/* A row whose quotes never close: its fields cannot be told apart. */
+static int open_quote(const csv_reader *r)
+{
+	return lrs_error_set(LRS_EINVALID, "%s: row %zu: a quoted field has no closing quote (a line break inside "
+	                     "quotes is not read)", r->path, r->row);
+}
+
 /* Parses r->line as a data row; keeps it when `keep`. */
 static int parse_row(csv_reader *r, int keep)
 {
-	size_t d = r->cols - 1, cols = count_fields(r->line, r->delim);
+	int open;              /* a quote left open */
+	size_t d = r->cols - 1, cols = count_fields_open(r->line, r->delim, &open);
 	float *x = NULL;       /* (d) where the kept row goes */
 	char *p = r->line, at[128];
 	int rc;
 
 	if (!r->first_data)
 		r->first_data = r->row;
+	if (open)
+		return open_quote(r);
 	if (cols != r->cols)
 		return ragged(r, cols);
 	if (keep) {
@@ -602,11 +660,13 @@ static int detect_header(csv_reader *r, const char *label)
  * when the row is data, 0 when it is a header, or an error code. */
 static int first_row(csv_reader *r, const char *label, int header, char delim)
 {
-	int rc;
+	int rc, open;
 
 	r->detected = !delim;
 	r->delim = delim ? delim : lrs_csv_detect_delimiter(r->line, strlen(r->line));
-	r->cols = count_fields(r->line, r->delim);
+	r->cols = count_fields_open(r->line, r->delim, &open);
+	if (open)
+		return open_quote(r);
 	if (r->cols < 2)
 		return lrs_error_set(LRS_EINVALID, "%s: row %zu has one column (no %s in it): "
 		                     "need at least one feature and a label%s", r->path, r->row,

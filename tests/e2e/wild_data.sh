@@ -76,4 +76,52 @@ for f in nhwc1 nhw; do
 	loaded "npy $f with model.input [1, 28, 28]" "input  *\[1, 28, 28\]"
 done
 
+# ------------------------------------------------ quoted fields (RFC 4180)
+# Python's csv module (QUOTE_ALL, QUOTE_NONNUMERIC, QUOTE_MINIMAL for a
+# label with the delimiter in it, "" for a quote) as pandas reads them:
+# the same samples as the plain file, the names without their quotes.
+"$PY" - <<'PYEOF'
+import csv
+rows = [(i % 7 * 0.5, (i * 13) % 11, ["cat, black", 'dog "rex"', "bird"][i % 3]) for i in range(30)]
+with open("plain.csv", "w") as f:
+    f.write("a,b,label\n" + "".join(f"{a},{b},{i % 3}\n" for i, (a, b, _) in enumerate(rows)))
+for name, q in (("all", csv.QUOTE_ALL), ("nonnumeric", csv.QUOTE_NONNUMERIC), ("minimal", csv.QUOTE_MINIMAL)):
+    with open(f"q_{name}.csv", "w", newline="") as f:
+        w = csv.writer(f, quoting=q)
+        w.writerow(["a", "b", "label"])
+        w.writerows(rows)
+with open("q_numbers.csv", "w", newline="") as f:
+    w = csv.writer(f, quoting=csv.QUOTE_ALL)
+    w.writerow(["a", "b", "label"])
+    w.writerows((a, b, i % 3) for i, (a, b, _) in enumerate(rows))
+with open("q_semicolon.csv", "w", newline="") as f:
+    w = csv.writer(f, delimiter=";", quoting=csv.QUOTE_NONNUMERIC)
+    w.writerow(["a", "b", "label; kind"])
+    w.writerows((a, b, l.replace(",", ";")) for a, b, l in rows)
+with open("q_open.csv", "w") as f:
+    f.write('a,b,label\n1,2,"cat\nblack"\n3,4,dog\n')
+PYEOF
+data "  train: {format: csv, path: plain.csv}
+  validation: 0"
+grep '^train ' "$OUT" >plain.train
+for q in all nonnumeric minimal; do
+	data "  train: {format: csv, path: q_$q.csv, label: label}
+  validation: 0"
+	if [ "$RC" -eq 0 ] && grep -q '^0  *bird  *10 ' "$OUT" && grep -q '^1  *cat, black  *10 ' "$OUT" &&
+	   grep -q '^2  *dog "rex"  *10 ' "$OUT" && diff -q plain.train <(grep '^train ' "$OUT") >/dev/null; then
+		ok "csv.writer QUOTE_${q^^}: names with a comma and a doubled quote, the plain file's numbers"
+	else
+		nok "csv.writer QUOTE_${q^^}" "rc=$RC $(head -c 300 "$ERR") $(grep -A4 '^class' "$OUT")"
+	fi
+done
+data "  train: {format: csv, path: q_numbers.csv}
+  validation: 0"
+loaded "quoted numbers are numbers" "labels: numbers 0 .. 2, used as the class numbers" "a header row"
+if diff -q plain.train <(grep '^train ' "$OUT") >/dev/null; then ok "quoted numbers: the plain file's values"; else nok "quoted numbers' values" "$(grep '^train ' "$OUT")"; fi
+data "  train: {format: csv, path: q_semicolon.csv}
+  validation: 0"
+loaded "';' inside quotes: detected ';', three columns" "delimiter ';' (detected)" "^1  *cat; black  *10 "
+data "  train: {format: csv, path: q_open.csv}"
+refused "a line break inside quotes: refused at its row" "q_open.csv: row 2: a quoted field has no closing quote"
+
 finish

@@ -38,7 +38,13 @@
  * read through zlib as if it were the text it holds, as the idx reader
  * reads .gz files; scikit-learn ships digits.csv.gz.
  *
- * Not here: missing values, line breaks inside quoted fields. */
+ * A delimiter ending the first two rows ends every row: an empty last
+ * column (some exporters write it), dropped. A header whose first name is
+ * empty heads pandas' index (or R's row names): refused, as it would
+ * train as a feature. Lines ending in CR alone are refused at row 1.
+ *
+ * Not here: missing values (an error that calls them so), line breaks
+ * inside quoted fields. */
 #define _GNU_SOURCE   /* fopencookie: a FILE * over zlib's reader */
 #include <ctype.h>
 #include <errno.h>
@@ -78,6 +84,7 @@ typedef struct {
 	size_t nul_row;        /* the first row holding a NUL byte, or 0       */
 	char delim;            /* the field separator                          */
 	int detected;          /* 1: delim was detected, not given (messages)  */
+	int trailing;          /* 1: every row ends with the delimiter, cut off */
 	size_t head_row;       /* the header's row, or 0                       */
 	size_t first_data;     /* the first data row, or 0 before it           */
 	int names_mode;        /* -1 before the first data row; 1: labels are
@@ -171,6 +178,20 @@ static size_t count_fields(const char *s, char delim)
 	int open;
 
 	return count_fields_open(s, delim, &open);
+}
+
+/* Cuts a delimiter ending `line` (an empty last field, blanks aside) off
+ * it; returns 1 when there was one. */
+static int cut_trailing(char *line, char delim)
+{
+	size_t len = strlen(line);
+
+	while (len > 0 && is_pad(line[len - 1], delim))
+		len--;
+	if (len == 0 || line[len - 1] != delim)
+		return 0;
+	line[len - 1] = '\0';
+	return 1;
 }
 
 /* The delimiter of counts[] (tab, ';', ','): the most frequent, earlier
@@ -269,15 +290,54 @@ static const char *where(const csv_reader *r, size_t col, char *buf, size_t size
 	return buf;
 }
 
-/* A field that is not a finite number: names the file, row and column. */
+/* Whether text field s is how a spreadsheet or pandas writes a missing
+ * value. */
+static int missing_token(const char *s)
+{
+	static const char *const tokens[] = { "NA", "N/A", "n/a", "na", "?", "null", "NULL", "None", "-", "#N/A" };
+
+	for (size_t k = 0; k < sizeof tokens / sizeof tokens[0]; k++)
+		if (strcmp(s, tokens[k]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Whether s is a number written with a decimal comma ("1,5"), as a
+ * spreadsheet in much of Europe saves it. */
+static int decimal_comma(const char *s)
+{
+	const char *comma = strchr(s, ',');
+	double v;
+	char *copy;
+	int yes;
+
+	if (!comma || strchr(comma + 1, ',') || !(copy = strdup(s)))
+		return 0;
+	copy[comma - s] = '.';
+	yes = parse_field(copy, &v) == FLD_OK;
+	free(copy);
+	return yes;
+}
+
+/* A field that is not a finite number: names the file, row and column,
+ * and what it most likely is. */
 static int field_error(const csv_reader *r, size_t col, const char *field, field_status st)
 {
+	static const char missing[] = " (a missing value: lrsweep fills none in; drop or fill them first, "
+	                              "as pandas' dropna() or fillna() do)";
+	const char *why = st == FLD_TEXT ? "is not a number" : st == FLD_NAN ? "is NaN" : "is infinite or out of range";
+	const char *hint = "";
 	char at[128];
 
+	if (st == FLD_EMPTY || st == FLD_NAN || (st == FLD_TEXT && missing_token(field)))
+		hint = missing;
+	else if (st == FLD_TEXT && decimal_comma(field))
+		hint = " (a decimal comma or a thousands separator: numbers are read as 1234.5; save the file with '.' "
+		       "decimals and no grouping)";
 	if (st == FLD_EMPTY)
-		return lrs_error_set(LRS_EINVALID, "%s: %s: empty field", r->path, where(r, col, at, sizeof at));
-	return lrs_error_set(LRS_EINVALID, "%s: %s: '%.40s' %s", r->path, where(r, col, at, sizeof at), field,
-	                     st == FLD_TEXT ? "is not a number" : st == FLD_NAN ? "is NaN" : "is infinite or out of range");
+		return lrs_error_set(LRS_EINVALID, "%s: %s: empty field%s", r->path, where(r, col, at, sizeof at), hint);
+	return lrs_error_set(LRS_EINVALID, "%s: %s: '%.40s' %s%s", r->path, where(r, col, at, sizeof at), field, why,
+	                     hint);
 }
 
 /* ------------------------------------------------------------- columns */
@@ -535,11 +595,15 @@ static int open_quote(const csv_reader *r)
 static int parse_row(csv_reader *r, int keep)
 {
 	int open;              /* a quote left open */
-	size_t d = r->cols - 1, cols = count_fields_open(r->line, r->delim, &open);
+	size_t d = r->cols - 1, cols;
+
 	float *x = NULL;       /* (d) where the kept row goes */
 	char *p = r->line, at[128];
 	int rc;
 
+	if (r->trailing)
+		cut_trailing(r->line, r->delim);
+	cols = count_fields_open(r->line, r->delim, &open);
 	if (!r->first_data)
 		r->first_data = r->row;
 	if (open)
@@ -596,35 +660,66 @@ static int label_position(const char *label, size_t cols, size_t *col)
 	return -1;
 }
 
-/* Whether the line after the current one has a number in column `col`;
- * reads ahead and comes back. 0 at the end of the file. */
-static int next_label_is_number(csv_reader *r, size_t col)
+/* The line after the current one, without its line ending (to be
+ * freed); reads ahead and comes back. NULL at the end of the file, or
+ * where the stream cannot seek back (gzip). */
+static char *peek_line(csv_reader *r)
 {
 	long at = ftell(r->f);
-	char *line = NULL, *p;
+	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
-	int number = 0;
 
 	if (at < 0)
-		return 0;
+		return NULL;
 	if ((len = getline(&line, &cap, r->f)) > 0 && !memchr(line, '\0', (size_t)len)) {
-		double v;
-		char *field = NULL;
-
 		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			line[--len] = '\0';
-		p = line;
-		if (count_fields(line, r->delim) > col)
-			for (size_t c = 0; c <= col; c++)
-				field = cut_field(&p, r->delim);
-		number = field && parse_field(field, &v) == FLD_OK;
+	} else {
+		free(line);
+		line = NULL;
 	}
-	free(line);
 	clearerr(r->f);
-	if (fseek(r->f, at, SEEK_SET) != 0)
-		return 0;
+	if (fseek(r->f, at, SEEK_SET) != 0) {
+		free(line);
+		return NULL;
+	}
+	return line;
+}
+
+/* Whether the line after the current one has a number in column `col`.
+ * 0 at the end of the file. */
+static int next_label_is_number(csv_reader *r, size_t col)
+{
+	char *line = peek_line(r), *p = line, *field = NULL;
+	double v;
+	int number;
+
+	if (line && count_fields(line, r->delim) > col)
+		for (size_t c = 0; c <= col; c++)
+			field = cut_field(&p, r->delim);
+	number = field && parse_field(field, &v) == FLD_OK;
+	free(line);
 	return number;
+}
+
+/* Whether the first row and the next both end with the delimiter, as
+ * some exporters write every row ("1,2,cat,"): an empty last column in
+ * every row, not a last column to read. */
+static int trailing_delimiter(csv_reader *r)
+{
+	char *next, *copy = strdup(r->line);
+	int both;
+
+	if (!copy || !cut_trailing(copy, r->delim)) {
+		free(copy);
+		return 0;
+	}
+	free(copy);
+	next = peek_line(r);
+	both = next && cut_trailing(next, r->delim);
+	free(next);
+	return both;
 }
 
 /* Auto mode: whether the first row is a header. When the label is given
@@ -662,9 +757,14 @@ static int first_row(csv_reader *r, const char *label, int header, char delim)
 {
 	int rc, open;
 
+	if (strchr(r->line, '\r'))
+		return lrs_error_set(LRS_EINVALID, "%s: row %zu holds a carriage return: lines that end in CR alone (as "
+		                     "old Mac programs save them) are not read; save the file with LF or CRLF line ends",
+		                     r->path, r->row);
 	r->detected = !delim;
 	r->delim = delim ? delim : lrs_csv_detect_delimiter(r->line, strlen(r->line));
-	r->cols = count_fields_open(r->line, r->delim, &open);
+	r->trailing = trailing_delimiter(r);
+	r->cols = count_fields_open(r->line, r->delim, &open) - (size_t)r->trailing;
 	if (open)
 		return open_quote(r);
 	if (r->cols < 2)
@@ -678,6 +778,11 @@ static int first_row(csv_reader *r, const char *label, int header, char delim)
 		return rc;
 	if ((rc = find_label(r, label)) < 0)
 		return rc;
+	if (header && r->names[0][0] == '\0' && r->label != 0)
+		return lrs_error_set(LRS_EINVALID, "%s: column 1 has no name in the header: the row index pandas' to_csv "
+		                     "(or the row names R's write.csv) writes there would train as a feature; save the file "
+		                     "with to_csv(..., index=False) (in R, row.names = FALSE)",
+		                     r->path);
 	return !header;
 }
 

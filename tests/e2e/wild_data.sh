@@ -15,9 +15,11 @@ data() {
 	RC=$?
 }
 
-# refused NAME NEEDLE: the last `data` failed as a user error should.
+# refused NAME NEEDLE [NEEDLE2]: the last `data` failed as a user error
+# should, its one line holding each needle.
 refused() {
-	if [ "$RC" -eq 2 ] && [ ! -s "$OUT" ] && [ "$(wc -l <"$ERR")" -eq 1 ] && grep -qF -- "$2" "$ERR"; then
+	if [ "$RC" -eq 2 ] && [ ! -s "$OUT" ] && [ "$(wc -l <"$ERR")" -eq 1 ] && grep -qF -- "$2" "$ERR" &&
+	   grep -qF -- "${3:-$2}" "$ERR"; then
 		ok "$1"
 	else
 		nok "$1" "rc=$RC stdout=$(head -c 200 "$OUT") stderr=$(head -c 400 "$ERR")"
@@ -123,5 +125,43 @@ data "  train: {format: csv, path: q_semicolon.csv}
 loaded "';' inside quotes: detected ';', three columns" "delimiter ';' (detected)" "^1  *cat; black  *10 "
 data "  train: {format: csv, path: q_open.csv}"
 refused "a line break inside quotes: refused at its row" "q_open.csv: row 2: a quoted field has no closing quote"
+
+# ------------------------------------- what exporters add around the data
+"$PY" - <<'PYEOF'
+rows = [(i % 7 * 0.5, (i * 13) % 11, ["cat", "dog", "bird"][i % 3]) for i in range(30)]
+body = lambda end="": "".join(f"{a},{b},{c}{end}\n" for a, b, c in rows)
+open("trail.csv", "w").write("a,b,label,\n" + body(","))
+open("trail_nohead.csv", "w").write(body(","))
+open("trail_label_missing.csv", "w").write("a,b,label\n1,2,\n3,4,cat\n")
+# pandas' df.to_csv() and R's write.csv(): the index / row names first
+open("index.csv", "w").write(",a,b,label\n" + "".join(f"{i},{a},{b},{c}\n" for i, (a, b, c) in enumerate(rows)))
+open("rownames.csv", "w").write('"","a","b","label"\n' + "".join(f'"{i + 1}",{a},{b},"{c}"\n' for i, (a, b, c) in enumerate(rows)))
+open("cr.csv", "w", newline="").write("a,b,label\r" + body().replace("\n", "\r"))
+for tok in ("", "NA", "NaN", "?"):
+    open(f"missing{len(tok)}{tok[:1]}.csv", "w").write("a,b,label\n1,2,cat\n" + f"{tok},4,dog\n")
+open("euro.csv", "w").write("a;b;label\n" + "".join(f"{str(a).replace('.', ',')};{b};{c}\n" for a, b, c in rows))
+PYEOF
+data "  train: {format: csv, path: trail.csv}
+  validation: 0"
+loaded "a delimiter ending every row (header too): an empty column, dropped" "^w: 2 features, 3 classes" "^train  *30  *2 " "^0  *bird  *10 "
+data "  train: {format: csv, path: trail_nohead.csv}
+  validation: 0"
+loaded "a delimiter ending every row, no header" "^w: 2 features, 3 classes" "^train  *30  *2 "
+data "  train: {format: csv, path: trail_label_missing.csv}"
+refused "a label missing in the first row is not a trailing delimiter" "trail_label_missing.csv: row 2, column 3 ('label'): empty field"
+data "  train: {format: csv, path: index.csv}"
+refused "pandas' index column (unnamed in the header): refused, not a feature" \
+	"index.csv: column 1 has no name in the header: the row index pandas' to_csv (or the row names R's write.csv) writes there would train as a feature"
+data "  train: {format: csv, path: rownames.csv}"
+refused "R's row names (\"\" in the header): refused" "rownames.csv: column 1 has no name in the header"
+data "  train: {format: csv, path: cr.csv}"
+refused "CR-only line ends: refused, not 'no data rows'" "cr.csv: row 1 holds a carriage return: lines that end in CR alone"
+for f in missing0 missing2N missing3N missing1?; do
+	data "  train: {format: csv, path: $f.csv}"
+	refused "missing value in $f.csv: its row and column, called a missing value" "$f.csv: row 3, column 1 ('a'): " \
+		"(a missing value: lrsweep fills none in; drop or fill them first"
+done
+data "  train: {format: csv, path: euro.csv}"
+refused "decimal commas: the row, column and why" "euro.csv: row 2, column 1 ('a'): '0,0' is not a number (a decimal comma or a thousands separator"
 
 finish

@@ -37,6 +37,9 @@ typedef struct {
 	size_t d;            /* features per sample                           */
 	size_t rows, cols;   /* idx images: each one's rows and columns (rows
 	                        * cols == d); 0 for data without a 2-D shape */
+	size_t shape[3];     /* npy, npz: each sample's shape as the array
+	                        has it ((28, 28, 3) for (n, 28, 28, 3)), when
+	                        it has 2 or 3 dimensions; else all 0       */
 } lrs_split;
 
 /* Row i of s as float32 into out (d floats). */
@@ -168,6 +171,8 @@ typedef struct {
 	size_t features;       /* d of every split                             */
 	size_t rows, cols;     /* the training images' rows and columns (idx),
 	                          for a model's input shape; 0 for flat data   */
+	size_t shape[3];       /* the training array's sample shape (npy, npz:
+	                          see lrs_split), to check model.input by     */
 	double norm_a, norm_b; /* scale: x' = (x - a) * b, both rounded to
 	                          float first (NAN if not scale)               */
 	lrs_feature_spread spread; /* the training split's, as normalised     */

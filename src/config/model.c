@@ -499,6 +499,28 @@ static int flat_misfit(const lrs_experiment *e, const lrs_dataset *ds, const cha
 	return 0;
 }
 
+/* A model.input [C, H, W] given for an array whose samples are (H, W, C),
+ * channels last as Keras and TensorFlow keep images: the counts agree,
+ * but every map would read interleaved channels as rows, and the model
+ * would train on scrambled images without a word. (H, W, 1) is the same
+ * memory as (1, H, W): fine. */
+static int channels_last(const lrs_experiment *e, const lrs_dataset *ds)
+{
+	const lrs_net_config *c = &e->model.net;
+	const size_t *s = ds->shape;   /* the array's sample shape, or 0s */
+
+	if (!e->model_input || e->model_input->n != 3 || c->channels < 2 || !s[2])
+		return 0;
+	if (s[0] != c->height || s[1] != c->width || s[2] != c->channels ||
+	    (s[0] == c->channels && s[1] == c->height && s[2] == c->width))
+		return 0;
+	return lrs_error_set(LRS_EINVALID, "%s:%d:%d: model.input [%zu, %zu, %zu] is [channels, height, width], but the "
+	                     "array's samples are (%zu, %zu, %zu), channels last (as Keras and TensorFlow keep images): "
+	                     "save it channels first, a.transpose(0, 3, 1, 2), as PyTorch's Conv2d reads it", e->path,
+	                     e->model_input->line, e->model_input->column, c->channels, c->height, c->width, s[0], s[1],
+	                     s[2]);
+}
+
 int lrs_experiment_fit(lrs_experiment *e, const lrs_dataset *ds)
 {
 	lrs_net_config *c = &e->model.net;
@@ -515,6 +537,8 @@ int lrs_experiment_fit(lrs_experiment *e, const lrs_dataset *ds)
 		return lrs_error_set(LRS_EINVALID, "%s:%d:%d: model.input %s is %zu features; the data has %zu%s", e->path,
 		                     e->model_input->line, e->model_input->column, in, c->channels * c->height * c->width,
 		                     ds->features, ds->rows ? " (images of that many pixels)" : "");
+	if (channels_last(e, ds) < 0)
+		return LRS_EINVALID;
 	if (lrs_net_shapes(c, shape, &bad) == 0)
 		return flat_misfit(e, ds, in);
 	at = e->model_layers && bad < e->model_layers->n ? e->model_layers->items[bad] : e->model_layers;

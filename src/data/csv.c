@@ -12,10 +12,15 @@
  * is "first", "last", a 0-based index, or a header name; an all-digit
  * label is an index.
  *
+ * A field may be quoted as RFC 4180 and Python's csv module write it: a
+ * delimiter inside the quotes is text, "" is one quote, and the quotes
+ * are dropped ("3.5" is a number, "cat, black" a name). A line break
+ * inside quotes is an error: rows are lines.
+ *
  * Labels are either numbers - non-negative whole numbers, written as 3 or
  * 3.0, kept as they are (dataset.c maps them to 0 .. K-1 if they are not
- * that already) - or names, any text that is not a number ("hen", one pair
- * of surrounding double quotes dropped): the first data row decides, and a
+ * that already) - or names, any text that is not a number ("hen"): the
+ * first data row decides, and a
  * column mixing the two is an error (a typo in a numeric column, most
  * often). Names are ranked in byte order, as Python's sorted() ranks
  * them, and y holds the ranks; the names come back in lrs_csv_info.
@@ -33,8 +38,13 @@
  * read through zlib as if it were the text it holds, as the idx reader
  * reads .gz files; scikit-learn ships digits.csv.gz.
  *
- * Not here: quoted fields (but for header names and label names), missing
- * values. */
+ * A delimiter ending the first two rows ends every row: an empty last
+ * column (some exporters write it), dropped. A header whose first name is
+ * empty heads pandas' index (or R's row names): refused, as it would
+ * train as a feature. Lines ending in CR alone are refused at row 1.
+ *
+ * Not here: missing values (an error that calls them so), line breaks
+ * inside quoted fields. */
 #define _GNU_SOURCE   /* fopencookie: a FILE * over zlib's reader */
 #include <ctype.h>
 #include <errno.h>
@@ -74,6 +84,7 @@ typedef struct {
 	size_t nul_row;        /* the first row holding a NUL byte, or 0       */
 	char delim;            /* the field separator                          */
 	int detected;          /* 1: delim was detected, not given (messages)  */
+	int trailing;          /* 1: every row ends with the delimiter, cut off */
 	size_t head_row;       /* the header's row, or 0                       */
 	size_t first_data;     /* the first data row, or 0 before it           */
 	int names_mode;        /* -1 before the first data row; 1: labels are
@@ -117,13 +128,70 @@ static int is_blank(const char *s)
 	return *s == '\0';
 }
 
-static size_t count_fields(const char *s, char delim)
+/* Whether c is a blank around a field: a space, or a tab unless the tab
+ * is the delimiter. */
+static int is_pad(char c, char delim)
+{
+	return c == ' ' || (c == '\t' && delim != '\t');
+}
+
+/* Where the field starting at s ends: its delimiter, or the line's end.
+ * A field whose first non-blank is a double quote is quoted, as RFC 4180
+ * and Python's csv module write it: delimiters inside the quotes are
+ * text, and "" is one quote. *open is set when the quotes never close
+ * (a line break inside them, which is not read). */
+static const char *field_end(const char *s, char delim, int *open)
+{
+	const char *q = s;
+
+	while (is_pad(*q, delim))
+		q++;
+	if (*q == '"') {
+		for (q++; *q && !(*q == '"' && q[1] != '"'); q += 1 + (*q == '"'))
+			;
+		if (!*q) {
+			*open = 1;
+			return q;
+		}
+		s = q + 1;
+	}
+	while (*s && *s != delim)
+		s++;
+	return s;
+}
+
+/* The fields of line s; *open as field_end sets it. */
+static size_t count_fields_open(const char *s, char delim, int *open)
 {
 	size_t n = 1;
 
-	for (; *s; s++)
-		n += *s == delim;
+	*open = 0;
+	while (*(s = field_end(s, delim, open))) {
+		n++;
+		s++;
+	}
 	return n;
+}
+
+static size_t count_fields(const char *s, char delim)
+{
+	int open;
+
+	return count_fields_open(s, delim, &open);
+}
+
+/* Cuts a delimiter ending `line` (an empty last field, blanks aside) off
+ * it; returns 1 when there was one. */
+static int cut_trailing(char *line, char delim)
+{
+	size_t len = strlen(line);
+
+	while (len > 0 && is_pad(line[len - 1], delim))
+		len--;
+	if (len == 0 || line[len - 1] != delim)
+		return 0;
+	line[len - 1] = '\0';
+	return 1;
 }
 
 /* The delimiter of counts[] (tab, ';', ','): the most frequent, earlier
@@ -142,11 +210,13 @@ static char pick_delimiter(const size_t counts[3])
 char lrs_csv_detect_delimiter(const char *line, size_t len)
 {
 	size_t counts[3] = { 0, 0, 0 };
+	int quoted = 0;   /* inside double quotes: text, not delimiters */
 
 	for (size_t i = 0; i < len; i++) {
-		counts[0] += line[i] == '\t';
-		counts[1] += line[i] == ';';
-		counts[2] += line[i] == ',';
+		quoted ^= line[i] == '"';
+		counts[0] += !quoted && line[i] == '\t';
+		counts[1] += !quoted && line[i] == ';';
+		counts[2] += !quoted && line[i] == ',';
 	}
 	return pick_delimiter(counts);
 }
@@ -159,22 +229,33 @@ static const char *delim_name(char delim)
 
 /* Cuts the field starting at *p at its delimiter (in place) and moves *p
  * past it; returns the field with surrounding blanks removed (a blank
- * that is the delimiter, a tab, is not removed: it was cut first). */
+ * that is the delimiter, a tab, is not removed: it was cut first) and,
+ * when quoted, its quotes: "a, b" is a, b and "say ""hi""" is say "hi".
+ * Text after the closing quote is kept as it is. */
 static char *cut_field(char **p, char delim)
 {
-	char *s = *p, *end = strchr(s, delim);
+	int open = 0;
+	char *s = *p, *end = (char *)field_end(s, delim, &open), *w, *q;
 
-	if (end) {
+	if (*end) {
 		*end = '\0';
 		*p = end + 1;
 	} else {
-		*p = s + strlen(s);
+		*p = end;
 	}
 	while (*s == ' ' || *s == '\t')
 		s++;
 	end = s + strlen(s);
 	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
 		*--end = '\0';
+	if (*s != '"' || open)
+		return s;
+	for (w = s, q = s + 1; *q && !(*q == '"' && q[1] != '"'); q += 1 + (*q == '"'))
+		*w++ = *q;
+	if (*q)   /* the closing quote: what follows it stays */
+		memmove(w, q + 1, strlen(q + 1) + 1);
+	else
+		*w = '\0';
 	return s;
 }
 
@@ -209,15 +290,54 @@ static const char *where(const csv_reader *r, size_t col, char *buf, size_t size
 	return buf;
 }
 
-/* A field that is not a finite number: names the file, row and column. */
+/* Whether text field s is how a spreadsheet or pandas writes a missing
+ * value. */
+static int missing_token(const char *s)
+{
+	static const char *const tokens[] = { "NA", "N/A", "n/a", "na", "?", "null", "NULL", "None", "-", "#N/A" };
+
+	for (size_t k = 0; k < sizeof tokens / sizeof tokens[0]; k++)
+		if (strcmp(s, tokens[k]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Whether s is a number written with a decimal comma ("1,5"), as a
+ * spreadsheet in much of Europe saves it. */
+static int decimal_comma(const char *s)
+{
+	const char *comma = strchr(s, ',');
+	double v;
+	char *copy;
+	int yes;
+
+	if (!comma || strchr(comma + 1, ',') || !(copy = strdup(s)))
+		return 0;
+	copy[comma - s] = '.';
+	yes = parse_field(copy, &v) == FLD_OK;
+	free(copy);
+	return yes;
+}
+
+/* A field that is not a finite number: names the file, row and column,
+ * and what it most likely is. */
 static int field_error(const csv_reader *r, size_t col, const char *field, field_status st)
 {
+	static const char missing[] = " (a missing value: lrsweep fills none in; drop or fill them first, "
+	                              "as pandas' dropna() or fillna() do)";
+	const char *why = st == FLD_TEXT ? "is not a number" : st == FLD_NAN ? "is NaN" : "is infinite or out of range";
+	const char *hint = "";
 	char at[128];
 
+	if (st == FLD_EMPTY || st == FLD_NAN || (st == FLD_TEXT && missing_token(field)))
+		hint = missing;
+	else if (st == FLD_TEXT && decimal_comma(field))
+		hint = " (a decimal comma or a thousands separator: numbers are read as 1234.5; save the file with '.' "
+		       "decimals and no grouping)";
 	if (st == FLD_EMPTY)
-		return lrs_error_set(LRS_EINVALID, "%s: %s: empty field", r->path, where(r, col, at, sizeof at));
-	return lrs_error_set(LRS_EINVALID, "%s: %s: '%.40s' %s", r->path, where(r, col, at, sizeof at), field,
-	                     st == FLD_TEXT ? "is not a number" : st == FLD_NAN ? "is NaN" : "is infinite or out of range");
+		return lrs_error_set(LRS_EINVALID, "%s: %s: empty field%s", r->path, where(r, col, at, sizeof at), hint);
+	return lrs_error_set(LRS_EINVALID, "%s: %s: '%.40s' %s%s", r->path, where(r, col, at, sizeof at), field, why,
+	                     hint);
 }
 
 /* ------------------------------------------------------------- columns */
@@ -232,18 +352,6 @@ static int all_digits(const char *s)
 	return 1;
 }
 
-/* Strips one pair of surrounding double quotes from a header name. */
-static char *unquote(char *s)
-{
-	size_t len = strlen(s);
-
-	if (len >= 2 && s[0] == '"' && s[len - 1] == '"') {
-		s[len - 1] = '\0';
-		return s + 1;
-	}
-	return s;
-}
-
 /* Keeps the first line as the header: its names, split in place. */
 static int take_header(csv_reader *r)
 {
@@ -254,7 +362,7 @@ static int take_header(csv_reader *r)
 		                     r->path, strlen(r->line) + r->cols * sizeof *r->names);
 	p = r->head;
 	for (size_t c = 0; c < r->cols; c++)
-		r->names[c] = unquote(cut_field(&p, r->delim));
+		r->names[c] = cut_field(&p, r->delim);
 	r->head_row = r->row;
 	return 0;
 }
@@ -419,7 +527,7 @@ static int take_label(csv_reader *r, size_t col, char *field, int32_t *y)
 		                     r->first_data, is_name ? "a number" : "a name");
 	if (is_name) {
 		if (y) {
-			if ((id = intern(r, col, unquote(field))) < 0)
+			if ((id = intern(r, col, field)) < 0)
 				return (int)id;
 			*y = (int32_t)id;
 		}
@@ -476,16 +584,30 @@ static int ragged(const csv_reader *r, size_t cols)
 	                     r->path, r->row, cols, r->cols);
 }
 
+/* A row whose quotes never close: its fields cannot be told apart. */
+static int open_quote(const csv_reader *r)
+{
+	return lrs_error_set(LRS_EINVALID, "%s: row %zu: a quoted field has no closing quote (a line break inside "
+	                     "quotes is not read)", r->path, r->row);
+}
+
 /* Parses r->line as a data row; keeps it when `keep`. */
 static int parse_row(csv_reader *r, int keep)
 {
-	size_t d = r->cols - 1, cols = count_fields(r->line, r->delim);
+	int open;              /* a quote left open */
+	size_t d = r->cols - 1, cols;
+
 	float *x = NULL;       /* (d) where the kept row goes */
 	char *p = r->line, at[128];
 	int rc;
 
+	if (r->trailing)
+		cut_trailing(r->line, r->delim);
+	cols = count_fields_open(r->line, r->delim, &open);
 	if (!r->first_data)
 		r->first_data = r->row;
+	if (open)
+		return open_quote(r);
 	if (cols != r->cols)
 		return ragged(r, cols);
 	if (keep) {
@@ -538,35 +660,66 @@ static int label_position(const char *label, size_t cols, size_t *col)
 	return -1;
 }
 
-/* Whether the line after the current one has a number in column `col`;
- * reads ahead and comes back. 0 at the end of the file. */
-static int next_label_is_number(csv_reader *r, size_t col)
+/* The line after the current one, without its line ending (to be
+ * freed); reads ahead and comes back. NULL at the end of the file, or
+ * where the stream cannot seek back (gzip). */
+static char *peek_line(csv_reader *r)
 {
 	long at = ftell(r->f);
-	char *line = NULL, *p;
+	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
-	int number = 0;
 
 	if (at < 0)
-		return 0;
+		return NULL;
 	if ((len = getline(&line, &cap, r->f)) > 0 && !memchr(line, '\0', (size_t)len)) {
-		double v;
-		char *field = NULL;
-
 		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			line[--len] = '\0';
-		p = line;
-		if (count_fields(line, r->delim) > col)
-			for (size_t c = 0; c <= col; c++)
-				field = cut_field(&p, r->delim);
-		number = field && parse_field(field, &v) == FLD_OK;
+	} else {
+		free(line);
+		line = NULL;
 	}
-	free(line);
 	clearerr(r->f);
-	if (fseek(r->f, at, SEEK_SET) != 0)
-		return 0;
+	if (fseek(r->f, at, SEEK_SET) != 0) {
+		free(line);
+		return NULL;
+	}
+	return line;
+}
+
+/* Whether the line after the current one has a number in column `col`.
+ * 0 at the end of the file. */
+static int next_label_is_number(csv_reader *r, size_t col)
+{
+	char *line = peek_line(r), *p = line, *field = NULL;
+	double v;
+	int number;
+
+	if (line && count_fields(line, r->delim) > col)
+		for (size_t c = 0; c <= col; c++)
+			field = cut_field(&p, r->delim);
+	number = field && parse_field(field, &v) == FLD_OK;
+	free(line);
 	return number;
+}
+
+/* Whether the first row and the next both end with the delimiter, as
+ * some exporters write every row ("1,2,cat,"): an empty last column in
+ * every row, not a last column to read. */
+static int trailing_delimiter(csv_reader *r)
+{
+	char *next, *copy = strdup(r->line);
+	int both;
+
+	if (!copy || !cut_trailing(copy, r->delim)) {
+		free(copy);
+		return 0;
+	}
+	free(copy);
+	next = peek_line(r);
+	both = next && cut_trailing(next, r->delim);
+	free(next);
+	return both;
 }
 
 /* Auto mode: whether the first row is a header. When the label is given
@@ -602,11 +755,18 @@ static int detect_header(csv_reader *r, const char *label)
  * when the row is data, 0 when it is a header, or an error code. */
 static int first_row(csv_reader *r, const char *label, int header, char delim)
 {
-	int rc;
+	int rc, open;
 
+	if (strchr(r->line, '\r'))
+		return lrs_error_set(LRS_EINVALID, "%s: row %zu holds a carriage return: lines that end in CR alone (as "
+		                     "old Mac programs save them) are not read; save the file with LF or CRLF line ends",
+		                     r->path, r->row);
 	r->detected = !delim;
 	r->delim = delim ? delim : lrs_csv_detect_delimiter(r->line, strlen(r->line));
-	r->cols = count_fields(r->line, r->delim);
+	r->trailing = trailing_delimiter(r);
+	r->cols = count_fields_open(r->line, r->delim, &open) - (size_t)r->trailing;
+	if (open)
+		return open_quote(r);
 	if (r->cols < 2)
 		return lrs_error_set(LRS_EINVALID, "%s: row %zu has one column (no %s in it): "
 		                     "need at least one feature and a label%s", r->path, r->row,
@@ -618,6 +778,11 @@ static int first_row(csv_reader *r, const char *label, int header, char delim)
 		return rc;
 	if ((rc = find_label(r, label)) < 0)
 		return rc;
+	if (header && r->names[0][0] == '\0' && r->label != 0)
+		return lrs_error_set(LRS_EINVALID, "%s: column 1 has no name in the header: the row index pandas' to_csv "
+		                     "(or the row names R's write.csv) writes there would train as a feature; save the file "
+		                     "with to_csv(..., index=False) (in R, row.names = FALSE)",
+		                     r->path);
 	return !header;
 }
 

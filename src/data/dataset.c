@@ -799,6 +799,7 @@ int lrs_dataset_load(lrs_dataset **out, const lrs_data_config *cfg)
 	ds->features = st->whole.d;
 	ds->rows = st->whole.rows;
 	ds->cols = st->whole.cols;
+	memcpy(ds->shape, st->whole.shape, sizeof ds->shape);
 	if ((rc = apply_normalize(ds, st, cfg)) < 0 || (rc = measure_spread(ds, st, cfg, &ti)) < 0)
 		goto fail;
 	lrs_csv_info_free(&ti);

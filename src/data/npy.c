@@ -791,6 +791,9 @@ int lrs_data_load_npy(lrs_split *out, char about[LRS_DATA_ABOUT], const lrs_data
 	out->y = s.y;
 	out->n = s.keep;
 	out->d = s.d;
+	if (fx.ndim == 3 || fx.ndim == 4)
+		for (int k = 1; k < fx.ndim; k++)
+			out->shape[k - 1] = fx.shape[k];
 	s.x = NULL;
 	s.x8 = NULL;
 	s.y = NULL;

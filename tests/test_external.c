@@ -1,6 +1,7 @@
 /* test_external.c - the JSON reader of the external-trainer protocol
  * (src/external/json.c): what a program in any language may write. Numbers
- * of any length and form JSON allows (and NaN, Infinity), strings with
+ * of any length and form JSON allows (and NaN, Infinity, and inf, nan as
+ * C's printf and Rust write them), strings with
  * escapes and surrogate pairs, and what it refuses; null as the NaN of a
  * measured value (JavaScript's JSON.stringify writes NaN so). */
 #include <check.h>
@@ -42,6 +43,29 @@ START_TEST(numbers)
 }
 END_TEST
 
+/* Non-finite numbers as each language prints them: C's printf and Rust's
+ * {} (inf, -inf, nan, -nan), Go's strconv (+Inf, NaN), Java (Infinity),
+ * in any case: a loss that overflowed is a divergence, not a malformed
+ * message that fails the run. */
+START_TEST(non_finite_spellings)
+{
+	static const struct { const char *text; double value; } cases[] = {
+		{ "{\"v\": inf}", INFINITY }, { "{\"v\": -inf}", -INFINITY }, { "{\"v\": +Inf}", INFINITY },
+		{ "{\"v\": -Inf}", -INFINITY }, { "{\"v\": INF}", INFINITY }, { "{\"v\":infinity}", INFINITY },
+		{ "{\"v\": -INFINITY }", -INFINITY },
+	};
+	static const char *const nans[] = { "{\"v\": nan}", "{\"v\": -nan}", "{\"v\": NAN}", "{\"v\": +NaN}" };
+	double x;
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		ck_assert_msg(number_of(cases[i].text, &x) == 0, "%s", cases[i].text);
+		ck_assert_msg(x == cases[i].value, "%s: %g", cases[i].text, x);
+	}
+	for (size_t i = 0; i < sizeof nans / sizeof *nans; i++)
+		ck_assert_msg(number_of(nans[i], &x) == 0 && isnan(x), "%s", nans[i]);
+}
+END_TEST
+
 START_TEST(long_number)
 {
 	char text[400];
@@ -61,7 +85,10 @@ START_TEST(not_numbers)
 {
 	static const char *const bad[] = {
 		"{\"v\": 1e}", "{\"v\": 1.2.3}", "{\"v\": +1}", "{\"v\": .5}", "{\"v\": -}",
-		"{\"v\": nan}", "{\"v\": inf}", "{\"v\": 0x10}", "{\"v\": 1 2}",
+		"{\"v\": 0x10}", "{\"v\": 1 2}",
+		/* words near the non-finite ones are not numbers */
+		"{\"v\": info}", "{\"v\": in}", "{\"v\": nana}", "{\"v\": infinit}", "{\"v\": nan(1)}",
+		"{\"v\": --inf}", "{\"v\": +-nan}", "{\"v\": inf1}", "{\"v\": Infinityy}", "{\"v\": naN0}",
 	};
 	double x;
 
@@ -182,6 +209,7 @@ Suite *suite_external(void)
 
 	tcase_add_test(tc, numbers);
 	tcase_add_test(tc, long_number);
+	tcase_add_test(tc, non_finite_spellings);
 	tcase_add_test(tc, not_numbers);
 	tcase_add_test(tc, null_values);
 	tcase_add_test(tc, strings);

@@ -128,6 +128,19 @@ static void send_buf(session *s, lrs_buf *b)
 	lrs_buf_free(b);
 }
 
+/* lrsweep has nothing more to say after stop, prune or done: its end of
+ * the channel is shut for writing, so that the program's next read, once
+ * it has read what was sent, sees the end of the stream. A program that
+ * cannot exit while a read is pending (Node's fs.createReadStream on
+ * descriptor 3, a reader thread that is not a daemon) then exits at once
+ * instead of being killed after trainer.grace. What it writes still goes
+ * through, unread. */
+static void end_sending(session *s)
+{
+	if (s->child.fd >= 0)
+		shutdown(s->child.fd, SHUT_WR);
+}
+
 static void send_stop(session *s, const char *reason)
 {
 	lrs_buf b = { 0 };
@@ -137,6 +150,7 @@ static void send_stop(session *s, const char *reason)
 	s->stop_reason = reason;
 	lrs_buf_printf(&b, "{\"op\": \"stop\", \"reason\": \"%s\"}\n", reason);
 	send_buf(s, &b);
+	end_sending(s);
 	s->ph = PHASE_ENDING;
 	s->ending_since = lrs_child_now();
 }
@@ -450,6 +464,7 @@ static void on_epoch(session *s, const lrs_node *m)
 			} else {
 				lrs_buf_printf(&b, "{\"op\": \"prune\", \"epoch\": %ld}\n", e.epoch);
 				send_buf(s, &b);
+				end_sending(s);
 				s->stop_reason = "prune";
 				s->ph = PHASE_ENDING;
 				s->ending_since = lrs_child_now();
@@ -462,14 +477,26 @@ static void on_epoch(session *s, const lrs_node *m)
 	pump(s);
 }
 
+/* The epochs of the run: its last one may be cut short by max_steps. */
+static long epochs_of(const session *s)
+{
+	return (s->total + s->spe - 1) / s->spe;
+}
+
 static void on_done(session *s, const lrs_node *m)
 {
 	double tl = number(s, m, "done", "test_loss", 1), ta = accuracy(s, m, "done", "test_accuracy", 1);
 
 	if (s->fault[0])
 		return;
-	if (s->got < s->total || (!s->range && s->epochs < (s->total + s->spe - 1) / s->spe)) {
+	if (s->got < s->total) {
 		fault(s, "sent done after %ld of %ld steps (%ld epochs)", s->got, s->total, s->epochs);
+		return;
+	}
+	if (!s->range && s->epochs < epochs_of(s)) {
+		fault(s, "sent done after all %ld steps but %ld of %ld epoch messages: a trial's program "
+		      "ends each epoch with {\"op\": \"epoch\", \"epoch\": N, ...} and waits for its ack",
+		      s->got, s->epochs, epochs_of(s));
 		return;
 	}
 	if (!s->cfg->skip_test) {
@@ -478,6 +505,7 @@ static void on_done(session *s, const lrs_node *m)
 	}
 	s->done = 1;
 	s->ph = PHASE_DONE;
+	end_sending(s);
 }
 
 /* At most the first 60 bytes of `text` (`len` bytes, not NUL-terminated)
@@ -510,6 +538,11 @@ static void on_line(session *s, const char *line, size_t len)
 	if (len > LRS_EXTERNAL_MAX_LINE) {
 		fault(s, "wrote a line of more than %d bytes", LRS_EXTERNAL_MAX_LINE);
 		return;
+	}
+	if (len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) {
+		line += 3;   /* a UTF-8 byte-order mark (Windows' habit, .NET's
+		                and PowerShell's UTF-8) is no part of the JSON */
+		len -= 3;
 	}
 	size_t blank = 0;
 	while (blank < len && (line[blank] == ' ' || line[blank] == '\t' || line[blank] == '\r'))
@@ -588,13 +621,31 @@ static int read_channel(session *s)
  * reduce_on_plateau, waits for a rate that never comes. */
 static void fault_silent(session *s)
 {
-	char what[96] = "";
+	char what[160] = "";
 
 	if (s->holding)
 		snprintf(what, sizeof what, " while lrsweep waited for the eval answer of step %ld", s->next_eval);
 	else if (s->use_plateau && s->sent == s->got && s->sent < s->total && s->sent / s->spe > s->epochs)
 		snprintf(what, sizeof what, " while lrsweep waited for the epoch message of epoch %ld", s->epochs + 1);
+	else if (s->got < s->sent)   /* a buffered writer's losses wait for rates that wait for them */
+		snprintf(what, sizeof what, " while lrsweep waited for the loss of step %ld, whose rate it had sent "
+		         "(a line written but not flushed never arrives)", s->got);
 	fault(s, "was silent for %.0f s (trainer.timeout)%s", s->x->cfg->timeout, what);
+}
+
+/* The fault of a program whose channel closed (`verb` "ended") or that
+ * exited ("exited") before the run's end, saying how far it got. A range
+ * test's program sends no done: it trains until it reads stop. */
+static void fault_early_end(session *s, const char *verb)
+{
+	if (s->ph == PHASE_HELLO)
+		fault(s, "%s before hello", !strcmp(verb, "ended") ? "closed the channel" : verb);
+	else if (s->range)
+		fault(s, "%s after %ld of %ld steps, before lrsweep's stop: a range test's program "
+		      "trains until it reads stop", verb, s->got, s->total);
+	else
+		fault(s, "%s before done, after %ld of %ld steps and %ld of %ld epochs", verb, s->got, s->total,
+		      s->epochs, epochs_of(s));
 }
 
 /* Waits for the channel or a tick, then reads; checks the clocks and the
@@ -611,7 +662,7 @@ static int turn(session *s)
 		/* the channel closed: fine after done or a stop, else a fault */
 		s->closed = !s->fault[0];
 		if (!s->fault[0] && s->ph != PHASE_DONE && s->ph != PHASE_ENDING)
-			fault(s, "%s", s->ph == PHASE_HELLO ? "closed the channel before hello" : "ended before done");
+			fault_early_end(s, "ended");
 		return 1;
 	}
 	if (s->fault[0] || s->non_finite || s->ph == PHASE_DONE)
@@ -634,11 +685,13 @@ static int turn(session *s)
 		return 0;
 	}
 	if (s->ph == PHASE_HELLO && now - s->child.started > c->startup_timeout)
-		fault(s, "sent no hello within %.0f s (trainer.startup_timeout)", c->startup_timeout);
+		fault(s, "sent no hello within %.0f s (trainer.startup_timeout)%s", c->startup_timeout,
+		      lrs_child_has_exited(&s->child) ? "" : "; it was running: a hello written but not "
+		      "flushed is still in its output buffer");
 	else if (s->ph == PHASE_RUNNING && now - s->last_heard > c->timeout)
 		fault_silent(s);
 	else if (lrs_child_has_exited(&s->child) && !(p.revents & POLLIN))
-		fault(s, "%s", s->ph == PHASE_HELLO ? "exited before hello" : "exited before done");
+		fault_early_end(s, "exited");
 	return s->fault[0] != 0;
 }
 

@@ -5,16 +5,21 @@
  * Reading keeps every scalar as its text (strings unquoted and unescaped,
  * numbers as written), which is all the protocol needs: `op` and `reason`
  * are compared as text, numbers go through lrs_json_number. NaN, Infinity
- * and -Infinity are numbers, as Python's json module writes them; a
- * measured value may also be null, the NaN of JavaScript's JSON.stringify
+ * and -Infinity are numbers, as Python's json module writes them, and so
+ * are the other languages' spellings of them, in any case and with a sign
+ * (C's printf and Rust write inf, -inf, nan and -nan, Go +Inf): a program
+ * whose loss overflowed diverged, whatever its language; a measured value
+ * may also be null, the NaN of JavaScript's JSON.stringify
  * (lrs_json_value). Nesting
  * is limited so that a hostile line cannot exhaust the stack, and allowed
  * as deep as an experiment file's params may be: "{args}" reads them back
  * from the JSON lrsweep wrote. */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lrsweep/config.h"
 #include "lrsweep/error.h"
@@ -145,15 +150,35 @@ static char *read_string(reader *r)
 	return lrs_buf_take(&b);
 }
 
-/* A number's text, checked against JSON's grammar (plus NaN/Infinity) by
- * strtod, as a new C string of any length (C's "%f" of 1e70 is 77 digits
- * long); NULL when it is not a number or out of memory. */
+/* Takes a non-finite number's word: nan, inf or infinity in any case,
+ * after an optional sign, as a whole word ("info" is none). */
+static int take_non_finite(reader *r)
+{
+	static const char *const words[] = { "nan", "inf", "infinity" };
+	const char *p = r->p;
+	size_t n = 0;
+
+	if (p < r->end && (*p == '-' || *p == '+'))
+		p++;
+	while (p + n < r->end && isalpha((unsigned char)p[n]))
+		n++;
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+		if (n == strlen(words[i]) && !strncasecmp(p, words[i], n)) {
+			r->p = p + n;
+			return 1;
+		}
+	return 0;
+}
+
+/* A number's text, checked against JSON's grammar (plus the non-finite
+ * words) by strtod, as a new C string of any length (C's "%f" of 1e70 is
+ * 77 digits long); NULL when it is not a number or out of memory. */
 static char *number_text(reader *r)
 {
 	const char *p = r->p;
 	char *text, *end;
 
-	if (!take(r, "NaN") && !take(r, "Infinity") && !take(r, "-Infinity")) {
+	if (!take_non_finite(r)) {
 		if (r->p < r->end && *r->p == '-')
 			r->p++;
 		if (r->p >= r->end || *r->p < '0' || *r->p > '9')

@@ -303,6 +303,7 @@ void lrs_child_end(lrs_child *c, double grace)
 	if (c->pid <= 0)
 		return;
 	if (!leader_exited(c)) {
+		c->terminated = 1;
 		kill(-c->pid, SIGTERM);
 		lrs_child_wait_exit(c, grace);
 	}
@@ -416,6 +417,10 @@ void lrs_child_describe_exit(char *buf, size_t size, const lrs_child *c)
 		snprintf(buf, size, "still running");
 	else if (WIFEXITED(c->status))
 		snprintf(buf, size, "exit status %d", WEXITSTATUS(c->status));
+	else if (WIFSIGNALED(c->status) && c->terminated &&
+	         (WTERMSIG(c->status) == SIGTERM || WTERMSIG(c->status) == SIGKILL))
+		/* lrsweep's own ending of a program it gave up on, not a crash */
+		snprintf(buf, size, "ended by lrsweep's %s", WTERMSIG(c->status) == SIGTERM ? "SIGTERM" : "SIGKILL");
 	else if (WIFSIGNALED(c->status))
 		snprintf(buf, size, "killed by signal %d (%s)", WTERMSIG(c->status), strsignal(WTERMSIG(c->status)));
 	else

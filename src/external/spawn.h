@@ -12,6 +12,7 @@ typedef struct {
 	int exited;                /* the leader has exited (not yet reaped)   */
 	int reaped;                /* lrs_child_end reaped it: status is valid */
 	int status;                /* waitpid's status                         */
+	int terminated;            /* lrs_child_end sent the group SIGTERM     */
 	double started;            /* lrs_child_now() at launch                */
 } lrs_child;
 
@@ -51,7 +52,9 @@ void lrs_child_reap_orphans(void);
  * Returns how many were ended. */
 size_t lrs_child_end_leftovers(double grace, void (*warn)(void *ctx, long pid, const char *command), void *ctx);
 
-/* "exit status 3", "killed by signal 9 (Killed)" after lrs_child_end. */
+/* "exit status 3", "killed by signal 9 (Killed)" after lrs_child_end;
+ * "ended by lrsweep's SIGTERM" (or SIGKILL) when that signal was
+ * lrs_child_end's own. */
 void lrs_child_describe_exit(char *buf, size_t size, const lrs_child *c);
 
 /* The last `lines` lines of file `path` (at most ~2 KiB), printable. */

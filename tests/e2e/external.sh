@@ -293,8 +293,8 @@ fault() {
 	fi
 }
 fault no-hello "sent no hello within 3 s (trainer.startup_timeout)"
-fault crash "ended before done (killed by signal 6"
-fault exit-early "ended before done (exit status 0)"
+fault crash "ended before done, after 10 of 30 steps and 1 of 3 epochs (killed by signal 6"
+fault exit-early "ended before done, after 12 of 30 steps and 1 of 3 epochs (exit status 0)"
 fault hang "was silent for 3 s"
 fault garbage "wrote a malformed message"
 fault bad-step "sent the loss of step"

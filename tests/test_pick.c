@@ -478,6 +478,12 @@ START_TEST(accuracy_refusals)
 	synth_acc(&s, &falling, 0.01, 3);
 	lrs_pick(&r, LRS_PICK_ACCURACY, &s.c);
 	assert_refused(&r, "never rises", "falling");
+	/* noise of 0.3 between evaluations: the bar is the noise's, and the
+	 * message says so (not a bare "need 1.2") */
+	synth_acc(&s, &flat, 0.3, 3);
+	lrs_pick(&r, LRS_PICK_ACCURACY, &s.c);
+	assert_refused(&r, "times its noise between evaluations", "noisy");
+	ck_assert_msg(strstr(r.why, "more validation samples") != NULL, "why: %s", r.why);
 	s.c.accuracy = NULL;
 	lrs_pick(&r, LRS_PICK_ACCURACY, &s.c);
 	assert_refused(&r, "only 0 accuracy evaluations", "no accuracy");

@@ -631,6 +631,14 @@ static void pick_accuracy(lrs_pick_result *out, const lrs_pick_curve *c)
 	/* 3. the rise */
 	need = fmax(LRS_PICK_MIN_RISE, LRS_PICK_RISE_NOISE * sigma0);
 	acc_rise(&q, &k, k.m);
+	if (q.rise < need && need > LRS_PICK_MIN_RISE) {
+		/* the noise set the bar (a small validation set, a trainer's
+		 * noisy accuracy): say so, "need 1.24" alone reads as nonsense */
+		refuse(out, "the smoothed accuracy never rises by more than %.3g (need %.3g, %g times its noise "
+		       "between evaluations): flat, falling or noisy curve (widen the LR range, or evaluate on "
+		       "more validation samples)", q.rise, need, LRS_PICK_RISE_NOISE);
+		goto done;
+	}
 	if (q.rise < need) {
 		refuse(out, "the smoothed accuracy never rises by more than %.3g (need %.3g): "
 		       "flat or falling curve (widen the LR range)", q.rise, need);

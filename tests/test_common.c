@@ -9,8 +9,10 @@
 #include "lrsweep/config.h"
 #include "lrsweep/error.h"
 #include "lrsweep/node.h"
+#include "lrsweep/number.h"
 #include "lrsweep/rng.h"
 #include "lrsweep/util.h"
+#include "number_table.h"
 #include "suites.h"
 
 /* ----------------------------------------------------------------- error */
@@ -48,6 +50,66 @@ START_TEST(parse_double_strict)
 }
 END_TEST
 
+/* lrsweep's own numbers read every form of number.h, as a trainer's params
+ * do (batch_size: 0x80 is 128, epochs: 1_000 is 1000); what no double
+ * holds is refused, never read as something else. */
+START_TEST(parse_double_yaml_forms)
+{
+	static const struct { const char *text; double v; } ok[] = {
+		{ "0x80", 128 }, { "1_000", 1000 }, { "0o17", 15 }, { "0b101", 5 }, { "-0x1f", -31 },
+		{ "+7", 7 }, { "017", 17 }, { "1_000.5", 1000.5 }, { "1e-3", 1e-3 }, { " 0x10 ", 16 },
+	};
+	static const char *const bad[] = { ".inf", "-.Inf", ".nan", "1e-400", "1:30", "0X80", "0x", "1e400" };
+	double v;
+
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		v = -1;
+		ck_assert_msg(lrs_parse_double(ok[i].text, &v) == 0 && v == ok[i].v, "'%s' read as %g", ok[i].text, v);
+	}
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ck_assert_msg(lrs_parse_double(bad[i], &v) == -1, "'%s' accepted as %g", bad[i], v);
+}
+END_TEST
+
+/* An integer keeps every digit up to the 4300 Python reads, whatever its
+ * base; longer is LRS_NUMBER_TOO_LONG, not a rounded number or a string. */
+START_TEST(numbers_past_4300_digits_are_too_long)
+{
+	char text[20000];
+	lrs_buf b = { 0 };
+	double v;
+
+	memset(text, '9', LRS_NUMBER_MAX_DIGITS);
+	ck_assert_int_eq(lrs_number_read(text, LRS_NUMBER_MAX_DIGITS, &v, &b), LRS_NUMBER_INTEGER);
+	ck_assert_uint_eq(b.len, LRS_NUMBER_MAX_DIGITS);   /* all of them, no exponent */
+	ck_assert(isinf(v));
+	lrs_buf_free(&b);
+	memset(text + 200, '9', LRS_NUMBER_MAX_DIGITS);
+	memset(text, '0', 200);   /* leading zeros do not count */
+	ck_assert_int_eq(lrs_number_read(text, LRS_NUMBER_MAX_DIGITS + 200, NULL, &b), LRS_NUMBER_INTEGER);
+	lrs_buf_free(&b);
+	text[0] = '9';
+	ck_assert_int_eq(lrs_number_read(text, LRS_NUMBER_MAX_DIGITS + 1, NULL, &b), LRS_NUMBER_TOO_LONG);
+	ck_assert_ptr_null(b.data);
+	/* 14284 binary digits are 4300 decimal ones; 14300 are more */
+	memcpy(text, "0b", 2);
+	memset(text + 2, '1', 14284);
+	ck_assert_int_eq(lrs_number_read(text, 2 + 14284, NULL, &b), LRS_NUMBER_INTEGER);
+	ck_assert_uint_eq(b.len, LRS_NUMBER_MAX_DIGITS);
+	lrs_buf_free(&b);
+	memset(text + 2, '1', 14300);
+	ck_assert_int_eq(lrs_number_read(text, 2 + 14300, NULL, &b), LRS_NUMBER_TOO_LONG);
+	/* 3600 hex digits are 4335 decimal ones */
+	memcpy(text, "0x", 2);
+	memset(text + 2, 'f', 3600);
+	ck_assert_int_eq(lrs_number_read(text, 2 + 3600, NULL, &b), LRS_NUMBER_TOO_LONG);
+	memset(text, '1', 5000);
+	text[1] = '.';
+	ck_assert_int_eq(lrs_number_read(text, 5000, NULL, &b), LRS_NUMBER_TOO_LONG);
+	ck_assert_ptr_null(b.data);
+}
+END_TEST
+
 START_TEST(parse_bool_yaml_spellings)
 {
 	static const char *const yes[] = { "true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON" };
@@ -76,6 +138,14 @@ START_TEST(parse_long_strict)
 	ck_assert_int_eq(lrs_parse_long("4.5", &v), -1);
 	ck_assert_int_eq(lrs_parse_long("99999999999999999999999", &v), -1);
 	ck_assert_int_eq(lrs_parse_long("abc", &v), -1);
+	ck_assert_int_eq(lrs_parse_long("0x80", &v), 0);
+	ck_assert_int_eq(v, 128);
+	ck_assert_int_eq(lrs_parse_long("1_000", &v), 0);
+	ck_assert_int_eq(v, 1000);
+	ck_assert_int_eq(lrs_parse_long("9223372036854775807", &v), 0);
+	ck_assert(v == 9223372036854775807L);   /* every digit: not 2^63 rounded */
+	ck_assert_int_eq(lrs_parse_long("9223372036854775808", &v), -1);
+	ck_assert_int_eq(lrs_parse_long("1e3", &v), -1);
 }
 END_TEST
 
@@ -218,6 +288,40 @@ static lrs_node *parse_ok(const char *text)
 	ck_assert_msg(rc == 0, "parse failed: %s", lrs_error_last());
 	return n;
 }
+
+/* Every form of tests/number_table.h (generated with PyYAML by
+ * tests/data/make_number_table.py), read from YAML as the experiment file
+ * is and written as a trainer's params are: the table's JSON; the forms it
+ * refuses (.inf, .nan, 1e999) read as LRS_NUMBER_INFINITE. */
+START_TEST(numbers_as_the_table_reads_them)
+{
+	const struct number_row *r = &number_table[_i];
+	size_t len = strlen(r->form);
+	char yaml[128], want[160];
+	lrs_buf b = { 0 }, j = { 0 };
+	lrs_number_kind k = lrs_number_read(r->form, len, NULL, &j);
+	lrs_node *n;
+
+	snprintf(yaml, sizeof yaml, "v: %s", r->form);
+	n = parse_ok(yaml);
+	lrs_node_json(&b, n);
+	if (r->json) {
+		snprintf(want, sizeof want, "{\"v\": %s}", r->json);
+		ck_assert_msg(!strcmp(b.data, want), "%s: written %s, want %s (PyYAML: %s%s%s)", r->form, b.data, want,
+		              r->pyyaml, r->why[0] ? "; " : "", r->why);
+		if (r->json[0] == '"')
+			ck_assert_msg(k == LRS_NUMBER_NONE && !j.data, "%s: read as a number", r->form);
+		else
+			ck_assert_msg((k == LRS_NUMBER_INTEGER || k == LRS_NUMBER_REAL) && !strcmp(j.data, r->json),
+			              "%s: kind %d, JSON %s", r->form, (int)k, j.data ? j.data : "(none)");
+	} else {
+		ck_assert_msg(k == LRS_NUMBER_INFINITE && !j.data, "%s: kind %d, not refused", r->form, (int)k);
+	}
+	lrs_buf_free(&b);
+	lrs_buf_free(&j);
+	lrs_node_free(n);
+}
+END_TEST
 
 START_TEST(yaml_tree_and_positions)
 {
@@ -493,6 +597,8 @@ Suite *suite_common(void)
 	tc = tcase_create("util");
 	tcase_add_test(tc, parse_double_strict);
 	tcase_add_test(tc, parse_long_strict);
+	tcase_add_test(tc, parse_double_yaml_forms);
+	tcase_add_test(tc, numbers_past_4300_digits_are_too_long);
 	tcase_add_test(tc, parse_bool_yaml_spellings);
 	tcase_add_test(tc, nearest_name_suggests_typos_only);
 	tcase_add_test(tc, buf_json);
@@ -521,6 +627,7 @@ Suite *suite_common(void)
 	tcase_add_test(tc, yaml_bad_utf8_at_the_end_of_a_buffer);
 	tcase_add_test(tc, yaml_booleans_as_json);
 	tcase_add_test(tc, yaml_quoted_scalars_are_json_strings);
+	tcase_add_loop_test(tc, numbers_as_the_table_reads_them, 0, (int)(sizeof number_table / sizeof number_table[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -69,11 +69,13 @@ void lrs_buf_free(lrs_buf *b);
 #define LRS_DOUBLE_TEXT 32
 char *lrs_fmt_double(char *buf, double v);
 
-/* Parses all of `s` (surrounding blanks allowed) as a finite double.
- * Returns 0, or -1 when `s` is not exactly one finite number. */
+/* Parses all of `s` (surrounding blanks allowed) as a finite double, in
+ * any form of number.h (1e-3, 0x80, 1_000). Returns 0, or -1 when `s` is
+ * not exactly one number, or one no double holds (.inf, 1e400, 1e-400). */
 int lrs_parse_double(const char *s, double *out);
 
-/* Parses all of `s` as a decimal integer in [LONG_MIN, LONG_MAX]. */
+/* Parses all of `s` (surrounding blanks allowed) as an integer of
+ * number.h (128, 0x80, 1_000; not 1e3) in [LONG_MIN, LONG_MAX]. */
 int lrs_parse_long(const char *s, long *out);
 
 /* Parses a boolean as YAML 1.1 (PyYAML) spells it: true|yes|on and

@@ -1,10 +1,10 @@
 /* node.c - the parameter tree shared by config, cli and the modules. */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lrsweep/error.h"
 #include "lrsweep/node.h"
+#include "lrsweep/number.h"
 
 static int new_node(lrs_node **out, lrs_node_kind kind, int line, int column)
 {
@@ -144,14 +144,16 @@ void lrs_node_free(lrs_node *node)
 }
 
 /* A YAML scalar as JSON: a quoted one ('1.10', "yes") as a string, as
- * PyYAML reads it; numbers and null as themselves, every boolean spelling
- * the experiment file accepts (lrs_parse_bool: yes, off, True) as true or
- * false - a program's "off" read as a string would be true in Python - and
- * the rest as strings. */
+ * PyYAML reads it; every boolean spelling the experiment file accepts
+ * (lrs_parse_bool: yes, off, True) as true or false - a program's "off"
+ * read as a string would be true in Python; YAML's nulls as null; the
+ * numbers of number.h (0x1f, 1_000, 1e-3) as JSON numbers, integers with
+ * every digit; the rest, and numbers JSON cannot hold (.inf, which the
+ * experiment file refuses in params), as strings. */
 static void write_scalar(lrs_buf *b, const lrs_node *n)
 {
 	const char *text = n->text;
-	char *end;
+	lrs_number_kind k;
 	int yes;
 
 	if (n->quoted) {
@@ -166,10 +168,8 @@ static void write_scalar(lrs_buf *b, const lrs_node *n)
 		lrs_buf_printf(b, "null");   /* YAML's nulls, as PyYAML reads them: None */
 		return;
 	}
-	double v = strtod(text, &end);
-	if (text[0] && !*end && isfinite(v) && !strchr(text, 'x') && !strchr(text, 'X'))
-		lrs_buf_json_number(b, v);
-	else
+	k = lrs_number_read(text, strlen(text), NULL, b);
+	if (k != LRS_NUMBER_INTEGER && k != LRS_NUMBER_REAL)
 		lrs_buf_json_string(b, text);
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lrsweep/error.h"
+#include "lrsweep/number.h"
 #include "lrsweep/util.h"
 
 /* ---------------------------------------------------------------- buffer */
@@ -273,13 +274,6 @@ int lrs_json_valid(const char *s)
 
 /* --------------------------------------------------------------- numbers */
 
-static int only_blanks(const char *p)
-{
-	while (isspace((unsigned char)*p))
-		p++;
-	return *p == '\0';
-}
-
 char *lrs_fmt_double(char *buf, double v)
 {
 	for (int digits = 15; digits <= 17; digits++) {
@@ -290,38 +284,54 @@ char *lrs_fmt_double(char *buf, double v)
 	return buf;
 }
 
-int lrs_parse_double(const char *s, double *out)
+/* The text of `s` without the blanks around it: *len bytes from the result. */
+static const char *trimmed(const char *s, size_t *len)
 {
-	char *end;
-	double v;
+	size_t n;
 
 	while (isspace((unsigned char)*s))
 		s++;
-	if (*s == '\0' || strpbrk(s, "xXpP"))   /* decimal only: no hex floats */
-		return -1;
+	n = strlen(s);
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	*len = n;
+	return s;
+}
+
+int lrs_parse_double(const char *s, double *out)
+{
+	size_t len;
+	lrs_number_kind k;
+	double v;
+
+	s = trimmed(s, &len);
 	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || !only_blanks(end) || !isfinite(v) || errno == ERANGE)
-		return -1;
+	k = lrs_number_read(s, len, &v, NULL);
+	if ((k != LRS_NUMBER_INTEGER && k != LRS_NUMBER_REAL) || !isfinite(v) || errno == ERANGE)
+		return -1;   /* 1e-400 is refused as 1e400 is: neither is the number written */
 	*out = v;
 	return 0;
 }
 
 int lrs_parse_long(const char *s, long *out)
 {
+	lrs_buf digits = { 0 };   /* all of them: 2^53 + 1 must not read as 2^53 */
+	size_t len;
 	char *end;
 	long v;
+	int rc = -1;
 
-	while (isspace((unsigned char)*s))
-		s++;
-	if (*s == '\0')
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (end == s || !only_blanks(end) || errno == ERANGE)
-		return -1;
-	*out = v;
-	return 0;
+	s = trimmed(s, &len);
+	if (lrs_number_read(s, len, NULL, &digits) == LRS_NUMBER_INTEGER && digits.data) {
+		errno = 0;
+		v = strtol(digits.data, &end, 10);
+		if (!*end && errno != ERANGE) {
+			*out = v;
+			rc = 0;
+		}
+	}
+	lrs_buf_free(&digits);
+	return rc;
 }
 
 int lrs_parse_bool(const char *s, int *out)

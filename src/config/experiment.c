@@ -17,6 +17,7 @@
 #include "lrsweep/config.h"
 #include "lrsweep/error.h"
 #include "lrsweep/experiment.h"
+#include "lrsweep/number.h"
 #include "lrsweep/schedule.h"
 #include "lrsweep/util.h"
 #include "internal.h"
@@ -576,19 +577,24 @@ int lrs_experiment_space_key(const char *key)
 	return 0;
 }
 
-/* Whether two values of a grid are one: numbers by value (0.1, 0.10 and
- * 1e-1 alike), other scalars by text, lists item by item. Values that
- * resolve alike only later ("@max" and the bound's number, "2 epochs"
- * and the steps) are the plan's to find. */
+/* Whether two values of a grid are one: numbers by the JSON a trial
+ * holds them as (0.1, 0.10 and 1e-1 alike, 0x10 and 16 alike, but not
+ * 2^53 and 2^53 + 1, one double apart), other scalars by text, lists item
+ * by item. Values that resolve alike only later ("@max" and the bound's
+ * number, "2 epochs" and the steps) are the plan's to find. */
 static int same_value(const lrs_node *a, const lrs_node *b)
 {
-	double x, y;
-
 	if (a->kind != b->kind)
 		return 0;
-	if (a->kind == LRS_NODE_SCALAR)
-		return lrs_parse_double(a->text, &x) == 0 && lrs_parse_double(b->text, &y) == 0 ? x == y
-		                                                                              : !strcmp(a->text, b->text);
+	if (a->kind == LRS_NODE_SCALAR) {
+		lrs_buf x = { 0 }, y = { 0 };
+		lrs_number_read(a->text, strlen(a->text), NULL, &x);   /* JSON for numbers only */
+		lrs_number_read(b->text, strlen(b->text), NULL, &y);
+		int same = x.data && y.data ? !strcmp(x.data, y.data) : !x.data && !y.data && !strcmp(a->text, b->text);
+		lrs_buf_free(&x);
+		lrs_buf_free(&y);
+		return same;
+	}
 	if (a->kind != LRS_NODE_LIST || a->n != b->n)
 		return 0;
 	for (size_t i = 0; i < a->n; i++)
@@ -1017,19 +1023,29 @@ static int read_file(const char *path, char **out, size_t *len)
 
 /* ------------------------------------------------------------- trainer */
 
-/* A duration: seconds, or a number with s, min or h. */
+/* A duration: seconds, or a number (any form of number.h: 1e3, 1_800)
+ * with s, min or h after it. */
 static void get_seconds(checker *ck, const lrs_node *map, const char *key, double *out)
 {
+	static const struct { const char *name; double seconds; } units[] = { { "min", 60 }, { "h", 3600 }, { "s", 1 } };
 	const lrs_node *n = lrs_node_get(map, key);
-	char *end;
+	char number[64];    /* the text before the unit */
+	double unit = 1, v;
+	size_t len;
 
 	if (!n || !cfg_is_scalar(ck, n, key))
 		return;
-	double v = strtod(n->text, &end);
-	while (*end == ' ')
-		end++;
-	double unit = !*end || !strcmp(end, "s") ? 1 : !strcmp(end, "min") ? 60 : !strcmp(end, "h") ? 3600 : 0;
-	if (end == n->text || unit == 0 || !(v > 0) || !isfinite(v))
+	len = strlen(n->text);
+	for (size_t k = 0; k < sizeof units / sizeof units[0]; k++) {
+		size_t u = strlen(units[k].name);
+		if (len > u && !strcmp(n->text + len - u, units[k].name)) {
+			unit = units[k].seconds;
+			len -= u;
+			break;
+		}
+	}
+	if (len >= sizeof number || (snprintf(number, sizeof number, "%.*s", (int)len, n->text),
+	                             lrs_parse_double(number, &v) < 0) || !(v > 0) || !isfinite(v * unit))
 		cfg_problem(ck, n, "'%s' must be a positive duration (seconds, or e.g. '30 s', '5 min'), got '%s'", key,
 		            n->text);
 	else
@@ -1200,6 +1216,43 @@ static void check_name(checker *ck, const lrs_node *name)
 }
 
 
+/* A trainer reads its params as JSON, which has no form for some numbers
+ * YAML has: .inf, -.Inf, .nan, 1e999 (past the doubles), an integer of
+ * more than 4300 digits (Python's int() refuses it). Sent as strings they
+ * would make the program fail or misread them, so each is a problem at
+ * its place, naming the way out. `path`: the dotted keys down to n. The
+ * bounds of {uniform: [lo, hi]} and the like are checked as numbers. */
+static void check_params_numbers(checker *ck, const lrs_node *n, const char *path)
+{
+	static const char *const ranges[] = { "uniform", "log_uniform", "int_uniform" };
+	double v = 0;
+
+	if (n->kind == LRS_NODE_SCALAR) {
+		lrs_number_kind k = n->quoted ? LRS_NUMBER_NONE : lrs_number_read(n->text, strlen(n->text), &v, NULL);
+		if (k == LRS_NUMBER_INFINITE)
+			cfg_problem(ck, n, "'%s': %s is a number JSON has no form for (the program reads its params as "
+			            "JSON): write a finite number such as %s1e308, or the string '%s' (quoted), which "
+			            "Python's float() reads", path, n->text, v < 0 ? "-" : "", isnan(v) ? "nan" : v < 0 ?
+			            "-inf" : "inf");
+		else if (k == LRS_NUMBER_TOO_LONG)
+			cfg_problem(ck, n, "'%s': a number of more than %d digits, which Python's int() refuses: quote it "
+			            "to pass it as a string", path, LRS_NUMBER_MAX_DIGITS);
+		return;
+	}
+	int search = n->kind == LRS_NODE_MAP && n->n == 1 && (!strcmp(n->keys[0], "grid") || !strcmp(n->keys[0], "choice"));
+
+	for (size_t j = 0; n->kind == LRS_NODE_MAP && n->n == 1 && j < 3; j++)
+		if (!strcmp(n->keys[0], ranges[j]))
+			return;
+	for (size_t i = 0; i < n->n; i++) {
+		lrs_buf sub = { 0 };
+		if (n->kind == LRS_NODE_MAP && !search)   /* a value of {grid: [...]} is the key's */
+			lrs_buf_printf(&sub, "%s%s%s", path, *path ? "." : "", n->keys[i]);
+		check_params_numbers(ck, n->items[i], sub.data ? sub.data : path);
+		lrs_buf_free(&sub);
+	}
+}
+
 static void read_top(checker *ck, lrs_experiment *e)
 {
 	static const char *const keys[] = {
@@ -1248,6 +1301,8 @@ static void read_top(checker *ck, lrs_experiment *e)
 				check_search_value(ck, v, e->params->keys[k],
 				                   e->trial.random || e->trial.tpe || e->trial.grid_draws);
 	}
+	if (e->has_trainer && e->params)
+		check_params_numbers(ck, e->params, "params");
 	if (e->trial.grid_draws && !ck->distributions)
 		cfg_key_problem(ck, lrs_node_get(lrs_node_get(e->trials, "search"), "samples"), "'samples' under strategy "
 		            "grid draws each grid point's distributions ({uniform}, {log_uniform}, {int_uniform}) that "

@@ -13,17 +13,6 @@
 #include "lrsweep/trials.h"
 #include "lrsweep/util.h"
 
-/* trials.epochs of the experiment when it is a plain number, else 10. */
-static long default_epochs(const lrs_experiment *e)
-{
-	const lrs_node *n = lrs_node_get(e->trials, "epochs");
-	long v;
-
-	if (n && n->kind == LRS_NODE_SCALAR && lrs_parse_long(n->text, &v) == 0 && v >= 1)
-		return v;
-	return 10;
-}
-
 int lrs_single_prepare(lrs_single *s, const lrs_experiment *e, const lrs_dataset *ds, const lrs_single_options *o)
 {
 	lrs_sched *sched = NULL;
@@ -33,7 +22,7 @@ int lrs_single_prepare(lrs_single *s, const lrs_experiment *e, const lrs_dataset
 	s->e = e;
 	s->ds = ds;
 	s->cfg = (lrs_train_config){ .model = e->model.net, .optim = e->optim, .batch_size = e->batch_size,
-	                             .epochs = o->epochs ? o->epochs : default_epochs(e),
+	                             .epochs = o->epochs ? o->epochs : e->trial.epochs,   /* default 10 */
 	                             .seed = o->seed >= 0 ? (uint64_t)o->seed : e->seed, .eval_each_epoch = 1 };
 	long spe = lrs_train_steps_per_epoch(ds, s->cfg.batch_size);
 	lrs_sched_ctx sctx = { o->min_lr, o->max_lr, spe, spe * s->cfg.epochs };

@@ -1038,6 +1038,105 @@ START_TEST(numeric_labels_not_from_zero_are_mapped)
 }
 END_TEST
 
+/* A csv of n rows "i,label": labels first, first + step, ... */
+static const char *write_label_rows(const char *name, size_t n, long first, long step)
+{
+	char *text = malloc(n * 40 + 1), *p = text;
+	const char *path;
+
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "%zu,%ld\n", i, first + (long)i * step);
+	path = write_file(name, text, (size_t)(p - text));
+	free(text);
+	return path;
+}
+
+/* Any whole number an int32 holds is a label, as scikit-learn's
+ * LabelEncoder takes it: -1/+1 (SVMs), negative codes, codes far apart;
+ * the distinct values over train and test, sorted, become 0 .. K-1. */
+START_TEST(labels_any_int32_as_label_encoder)
+{
+	const char *svm = write_text("svm.csv", "0.5,-1\n1.5,1\n2.5,-1\n3.5,+1\n");
+	const char *far = write_text("far.csv", "1,2147483647\n2,-2147483648\n3,1000000\n4,-2147483648\n");
+	float x[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	int8_t y1[4] = { -1, 1, -1, 1 };
+	int32_t y4[4] = { 0, 1, -1, 2 };
+	lrs_data_config cfg = csv_config(svm, 0, LRS_NORM_NONE, 1);
+	lrs_dataset *ds = load_ok(&cfg);
+
+	ck_assert_int_eq(ds->classes, 2);
+	ck_assert_int_eq(ds->labels, LRS_LABELS_NUMBERS);
+	ck_assert_str_eq(ds->class_names[0], "-1");
+	ck_assert_str_eq(ds->class_names[1], "1");
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(ds->train.y[i], i % 2);
+	lrs_dataset_free(ds);
+
+	cfg.train.path = far;   /* a span past the table: sorted */
+	ds = load_ok(&cfg);
+	ck_assert_int_eq(ds->classes, 3);
+	ck_assert_str_eq(ds->class_names[0], "-2147483648");
+	ck_assert_str_eq(ds->class_names[1], "1000000");
+	ck_assert_str_eq(ds->class_names[2], "2147483647");
+	ck_assert_int_eq(ds->train.y[0], 2);
+	ck_assert_int_eq(ds->train.y[1], 0);
+	ck_assert_int_eq(ds->train.y[2], 1);
+	ck_assert_int_eq(ds->train.y[3], 0);
+	lrs_dataset_free(ds);
+
+	/* train -1/+1, test +1/+3: one list of classes over both */
+	cfg.train.path = svm;
+	cfg.test = (lrs_data_source){ .format = LRS_DATA_CSV, .path = write_text("t.csv", "1,3\n2,1\n"), .header = -1 };
+	cfg.has_test = 1;
+	ds = load_ok(&cfg);
+	ck_assert_int_eq(ds->classes, 3);
+	ck_assert_str_eq(ds->class_names[2], "3");
+	ck_assert_int_eq(ds->train.y[1], 1);
+	ck_assert_int_eq(ds->test.y[0], 2);
+	ck_assert_int_eq(ds->test.y[1], 1);
+	lrs_dataset_free(ds);
+	cfg.has_test = 0;
+
+	cfg.train = (lrs_data_source){ .format = LRS_DATA_NPY, .features = write_npy("x.npy", 1, "<f4", "(4, 2)", x, sizeof x),
+	                               .labels = write_npy("y1.npy", 1, "|i1", "(4,)", y1, sizeof y1) };
+	ds = load_ok(&cfg);
+	ck_assert_int_eq(ds->classes, 2);
+	ck_assert_str_eq(ds->class_names[0], "-1");
+	ck_assert_int_eq(ds->train.y[0], 0);
+	ck_assert_int_eq(ds->train.y[1], 1);
+	lrs_dataset_free(ds);
+	cfg.train.labels = write_npy("y4.npy", 1, "<i4", "(4,)", y4, sizeof y4);
+	ds = load_ok(&cfg);
+	ck_assert_int_eq(ds->classes, 4);
+	ck_assert_str_eq(ds->class_names[0], "-1");
+	ck_assert_int_eq(ds->train.y[0], 1);
+	ck_assert_int_eq(ds->train.y[2], 0);
+	ck_assert_int_eq(ds->train.y[3], 3);
+	lrs_dataset_free(ds);
+}
+END_TEST
+
+/* At most LRS_DATA_MAX_CLASSES distinct labels: 65,536 of them load, one
+ * more is an error naming the count, whether the values are close
+ * (0 .. 65535 and -1) or far apart. */
+START_TEST(labels_bounded_in_count)
+{
+	lrs_data_config cfg = csv_config(write_label_rows("k.csv", 65536, 0, 1), 0, LRS_NORM_NONE, 1);
+	lrs_dataset *ds = load_ok(&cfg);
+
+	ck_assert_int_eq(ds->classes, 65536);
+	ck_assert_int_eq(ds->labels, LRS_LABELS_AS_GIVEN);
+	lrs_dataset_free(ds);
+	for (int far = 0; far <= 1; far++) {
+		cfg.train.path = write_label_rows("k1.csv", 65537, -1000 * far - 1, far ? 1000 : 1);
+		ck_assert_int_eq(lrs_dataset_load(&ds, &cfg), LRS_EINVALID);
+		ck_assert_ptr_null(ds);
+		ck_assert_msg(strstr(lrs_error_last(), "65537 different labels over train and test, more than 65536 classes"),
+		              "%s", lrs_error_last());
+	}
+}
+END_TEST
+
 /* Names as labels: ranked in byte order (as Python's sorted: capitals
  * first), one pair of quotes dropped; the class names are the names. */
 START_TEST(csv_label_names)
@@ -1351,7 +1450,7 @@ static const struct {
 	{ "non-numeric.csv",          B_CSV,        "row 2, column 2: 'abc' is not a number" },
 	{ "nan.csv",                  B_CSV,        "row 2, column 2: 'nan' is NaN" },
 	{ "inf.csv",                  B_CSV,        "row 2, column 2: '-inf' is infinite" },
-	{ "negative-label.csv",       B_CSV,        "row 3, column 3 ('label'): label -1 is negative" },
+	{ "out-of-range-label.csv",   B_CSV,        "row 3, column 3 ('label'): label 2147483648 is out of range" },
 	{ "fractional-label.csv",     B_CSV,        "label 1.5 is not an integer" },
 	{ "empty-field.csv",          B_CSV,        "row 2, column 2: empty field" },
 	{ "blank-middle.csv",         B_CSV,        "row 2 is blank" },
@@ -1376,13 +1475,12 @@ static const struct {
 	{ "bad-magic.npy",            B_NPY_X,      "not a .npy file" },
 	{ "nan-features.npy",         B_NPY_X,      "element [2, 1] is NaN" },
 	{ "empty.npy",                B_NPY_X,      "empty file" },
-	{ "negative-labels.npy",      B_NPY_Y,      "label at index 2 is negative" },
+	{ "out-of-range-labels.npy",  B_NPY_Y,      "label at index 2 is out of range (-2.14748e+09)" },
 	{ "fractional-labels.npy",    B_NPY_Y,      "label at index 2 is not an integer" },
 	{ "count-mismatch.npy",       B_NPY_Y,      "5 labels, but" },
 	{ "empty.npy",                B_NPY_Y,      "empty file" },
 	{ "string-labels.npy",        B_NPY_Y,      "dtype '<U3' is not supported: text labels" },
-	{ "negative-i1-labels.npy",   B_NPY_Y,      "label at index 2 is negative (-1)" },
-	{ "huge-u8-labels.npy",       B_NPY_Y,      "label at index 2 is too large" },
+	{ "huge-u8-labels.npy",       B_NPY_Y,      "label at index 2 is out of range" },
 	{ "missing-key.npz",          B_NPZ,        "no array 'x_train' in the archive (it holds: x, y)" },
 	{ "not-npy-member.npz",       B_NPZ,        "x_train: not a .npy array" },
 	{ "zip64.npz",                B_NPZ,        "Zip64 archive" },
@@ -1740,6 +1838,8 @@ Suite *suite_data(void)
 	tc = tcase_create("labels and layout");
 	tcase_add_checked_fixture(tc, make_tmpdir, remove_tmpdir);
 	tcase_add_test(tc, numeric_labels_not_from_zero_are_mapped);
+	tcase_add_test(tc, labels_any_int32_as_label_encoder);
+	tcase_add_test(tc, labels_bounded_in_count);
 	tcase_add_test(tc, csv_label_names);
 	tcase_add_test(tc, label_names_over_train_and_test);
 	tcase_add_test(tc, csv_mixed_labels_are_refused);

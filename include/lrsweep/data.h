@@ -4,8 +4,8 @@
  * A dataset is loaded once per process and then only read: every trial
  * thread shares it, none copies it. Features are float32 or, from
  * sources of bytes, bytes (see lrs_split), row-major (n, d); labels int32
- * in [0, classes): labels that are not already 0 .. K-1 (1-based numbers,
- * names in a CSV file) are mapped to 0 .. K-1 in sorted order, the
+ * in [0, classes): labels that are not already 0 .. K-1 (1-based or
+ * negative numbers, names in a CSV file) are mapped to 0 .. K-1 in sorted order, the
  * mapping kept in the dataset (lrs_dataset.class_names). Every size read
  * from a file is
  * checked against the file's real length and against overflow before
@@ -132,8 +132,9 @@ typedef struct {
 typedef enum {
 	LRS_LABELS_AS_GIVEN,   /* whole numbers 0 .. K-1, used as they are    */
 	LRS_LABELS_NUMBERS,    /* whole numbers other than 0 .. K-1 (1 .. K,
-	                          gaps): the distinct values, in increasing
-	                          order, became 0 .. K-1                      */
+	                          gaps, -1/+1, any int32): the distinct
+	                          values, in increasing order, became
+	                          0 .. K-1, as scikit-learn's LabelEncoder  */
 	LRS_LABELS_NAMES       /* names (csv): the distinct names, in byte
 	                          order (as Python's sorted), became 0 .. K-1 */
 } lrs_label_kind;
@@ -191,7 +192,8 @@ typedef struct {
 
 /* Loads one source as it is in the file (no normalisation): features
  * (bytes for idx images and npy uint8 arrays, else float32) and labels
- * into `out` (freed with lrs_split_free); CSV labels that are names come
+ * into `out` (freed with lrs_split_free); numeric labels come as the
+ * file holds them (any int32), CSV labels that are names
  * as their ranks among the file's names in byte order (the names
  * themselves only through lrs_dataset_load). `seed` seeds synthetic data. Returns 0, LRS_EINVALID (bad or unreadable file: the message names
  * it), or LRS_ENOMEM. */

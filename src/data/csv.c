@@ -17,9 +17,9 @@
  * are dropped ("3.5" is a number, "cat, black" a name). A line break
  * inside quotes is an error: rows are lines.
  *
- * Labels are either numbers - non-negative whole numbers, written as 3 or
- * 3.0, kept as they are (dataset.c maps them to 0 .. K-1 if they are not
- * that already) - or names, any text that is not a number ("hen"): the
+ * Labels are either numbers - whole numbers an int32 holds, written as 3,
+ * -1 or 3.0, kept as they are (dataset.c maps them to 0 .. K-1 if they
+ * are not that already) - or names, any text that is not a number ("hen"): the
  * first data row decides, and a
  * column mixing the two is an error (a typo in a numeric column, most
  * often). Names are ranked in byte order, as Python's sorted() ranks
@@ -61,7 +61,7 @@
 #include "internal.h"
 
 #define FIRST_ROWS 1024   /* rows allocated before the first doubling */
-#define MAX_NAMES  (LRS_DATA_MAX_LABEL + 1)   /* distinct label names   */
+#define MAX_NAMES  LRS_DATA_MAX_CLASSES   /* distinct label names        */
 
 typedef enum { FLD_OK, FLD_EMPTY, FLD_TEXT, FLD_NAN, FLD_INF } field_status;
 
@@ -535,12 +535,12 @@ static int take_label(csv_reader *r, size_t col, char *field, int32_t *y)
 	}
 	if (st != FLD_OK)
 		return field_error(r, col, field, st);
-	if (v < 0 || v != floor(v))
-		return lrs_error_set(LRS_EINVALID, "%s: %s: label %.40s is %s", r->path,
-		                     where(r, col, at, sizeof at), field, v < 0 ? "negative" : "not an integer");
-	if (v > LRS_DATA_MAX_LABEL)
-		return lrs_error_set(LRS_EINVALID, "%s: %s: label %.40s is too large (at most %d)", r->path,
-		                     where(r, col, at, sizeof at), field, LRS_DATA_MAX_LABEL);
+	if (v != floor(v))
+		return lrs_error_set(LRS_EINVALID, "%s: %s: label %.40s is not an integer", r->path,
+		                     where(r, col, at, sizeof at), field);
+	if (v < INT32_MIN || v > INT32_MAX)
+		return lrs_error_set(LRS_EINVALID, "%s: %s: label %.40s is out of range: labels are 32-bit integers "
+		                     "(-2147483648 .. 2147483647)", r->path, where(r, col, at, sizeof at), field);
 	if (y)
 		*y = (int32_t)v;
 	return 0;

@@ -503,57 +503,102 @@ static void keep_names(lrs_dataset *ds, storage *st, char **names, size_t n)
 	ds->class_names = names;
 }
 
-/* Numbers as labels (idx, npy, csv): the distinct values over train and
- * test. 0 .. K-1 stay as they are; anything else becomes 0 .. K-1 in
- * increasing order, the values kept in decimal as the class names. */
-static int map_numbers(lrs_dataset *ds, storage *st)
+static int by_value(const void *a, const void *b)
 {
-	lrs_split *splits[2] = { &st->whole, &st->test };
-	int32_t *rank = calloc(LRS_DATA_MAX_LABEL + 1, sizeof *rank);   /* value -> 1 + class, 0: absent */
-	char **names = NULL;
-	int32_t k = 0, top = -1;
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
 
-	if (!rank)
+	return (x > y) - (x < y);
+}
+
+/* Spans of label values up to this many are collected with a table of
+ * flags (one byte each): no sort for the common small codes. */
+#define FLAG_SPAN (1u << 20)
+
+/* The distinct labels of the two splits, in increasing order, into a
+ * fresh array *out (*k of them): flagged in a table over their span
+ * when it is small, else sorted. */
+static int distinct_labels(lrs_split *const splits[2], int32_t **out, size_t *k)
+{
+	int64_t lo = INT32_MAX, hi = INT32_MIN;
+	size_t n = splits[0]->n + splits[1]->n, m = 0;
+	int32_t *v = malloc((n ? n : 1) * sizeof *v);
+	unsigned char *seen;
+
+	*out = v;
+	*k = 0;
+	if (!v)
 		return lrs_error_set(LRS_ENOMEM, "out of memory (the label map)");
 	for (int s = 0; s < 2; s++)
 		for (size_t i = 0; i < splits[s]->n; i++) {
-			int32_t v = splits[s]->y[i];
-			assert(v >= 0 && v <= LRS_DATA_MAX_LABEL);   /* the loaders check it */
-			rank[v] = 1;
-			top = v > top ? v : top;
+			lo = splits[s]->y[i] < lo ? splits[s]->y[i] : lo;
+			hi = splits[s]->y[i] > hi ? splits[s]->y[i] : hi;
 		}
-	for (int32_t v = 0; v <= top; v++)
-		if (rank[v])
-			rank[v] = ++k;
+	if (n > 0 && hi - lo < FLAG_SPAN && (seen = calloc((size_t)(hi - lo + 1), 1))) {
+		for (int s = 0; s < 2; s++)
+			for (size_t i = 0; i < splits[s]->n; i++)
+				seen[splits[s]->y[i] - lo] = 1;
+		for (int64_t x = lo; x <= hi; x++)
+			if (seen[x - lo])
+				v[m++] = (int32_t)x;
+		free(seen);
+	} else {
+		memcpy(v, splits[0]->y, splits[0]->n * sizeof *v);
+		if (splits[1]->n)
+			memcpy(v + splits[0]->n, splits[1]->y, splits[1]->n * sizeof *v);
+		qsort(v, n, sizeof *v, by_value);
+		for (size_t i = 0; i < n; i++)
+			if (m == 0 || v[i] != v[m - 1])
+				v[m++] = v[i];
+	}
+	*k = m;
+	return 0;
+}
+
+/* Numbers as labels (idx, npy, csv): the distinct values over train and
+ * test, as scikit-learn's LabelEncoder finds its classes_. 0 .. K-1 stay
+ * as they are; anything else (1 .. K, gaps, -1/+1, codes) becomes
+ * 0 .. K-1 in increasing order, the values kept in decimal as the class
+ * names. At most LRS_DATA_MAX_CLASSES of them. */
+static int map_numbers(lrs_dataset *ds, storage *st, const lrs_data_config *cfg)
+{
+	lrs_split *const splits[2] = { &st->whole, &st->test };
+	int32_t *v = NULL;                /* (k) the distinct labels, sorted */
+	char **names = NULL;
+	size_t k;
+	int rc;
+
+	if ((rc = distinct_labels(splits, &v, &k)) < 0)
+		goto done;
+	if (k > LRS_DATA_MAX_CLASSES) {
+		rc = lrs_error_set(LRS_EINVALID, "%s: %zu different labels over train and test, more than %d classes: is "
+		                   "the label column the right one?", source_name(&cfg->train), k, LRS_DATA_MAX_CLASSES);
+		goto done;
+	}
 	ds->classes = (int)k;
 	ds->labels = LRS_LABELS_AS_GIVEN;
-	if (k == top + 1) {   /* 0 .. K-1 already */
-		free(rank);
-		return 0;
+	if (k == 0 || (v[0] == 0 && v[k - 1] == (int32_t)k - 1))   /* 0 .. K-1 already */
+		goto done;
+	if (!(names = calloc(k, sizeof *names))) {
+		rc = lrs_error_set(LRS_ENOMEM, "out of memory (the class names)");
+		goto done;
 	}
-	if (!(names = calloc((size_t)k, sizeof *names))) {
-		free(rank);
-		return lrs_error_set(LRS_ENOMEM, "out of memory (the class names)");
-	}
-	keep_names(ds, st, names, (size_t)k);   /* freed with the dataset, also on failure */
-	for (int32_t v = 0; v <= top; v++) {
-		char **name;
-
-		if (!rank[v])
-			continue;
-		name = &names[rank[v] - 1];
-		if (!(*name = malloc(12))) {
-			free(rank);
-			return lrs_error_set(LRS_ENOMEM, "out of memory (the class names)");
+	keep_names(ds, st, names, k);   /* freed with the dataset, also on failure */
+	for (size_t c = 0; c < k; c++) {
+		if (!(names[c] = malloc(12))) {
+			rc = lrs_error_set(LRS_ENOMEM, "out of memory (the class names)");
+			goto done;
 		}
-		snprintf(*name, 12, "%d", (int)v);
+		snprintf(names[c], 12, "%d", (int)v[c]);
 	}
 	for (int s = 0; s < 2; s++)
-		for (size_t i = 0; i < splits[s]->n; i++)
-			splits[s]->y[i] = rank[splits[s]->y[i]] - 1;
+		for (size_t i = 0; i < splits[s]->n; i++) {
+			int32_t *at = bsearch(&splits[s]->y[i], v, k, sizeof *v, by_value);
+			splits[s]->y[i] = (int32_t)(at - v);
+		}
 	ds->labels = LRS_LABELS_NUMBERS;
-	free(rank);
-	return 0;
+done:
+	free(v);
+	return rc;
 }
 
 /* Names as labels (csv): the union of the training and test names, in
@@ -590,9 +635,9 @@ static int map_names(lrs_dataset *ds, storage *st, lrs_csv_info *ti, lrs_csv_inf
 			mb[b++] = (int32_t)n;
 		n++;
 	}
-	if (n > LRS_DATA_MAX_LABEL + 1) {
+	if (n > LRS_DATA_MAX_CLASSES) {
 		rc = lrs_error_set(LRS_EINVALID, "%s: %zu different label names over train and test, more than %d classes",
-		                   source_name(&cfg->train), n, LRS_DATA_MAX_LABEL + 1);
+		                   source_name(&cfg->train), n, LRS_DATA_MAX_CLASSES);
 		goto done;
 	}
 	for (size_t i = 0; i < st->whole.n; i++)
@@ -626,7 +671,7 @@ static int map_labels(lrs_dataset *ds, storage *st, const lrs_data_config *cfg, 
 		ds->labels = LRS_LABELS_AS_GIVEN;
 		return 0;
 	}
-	return map_numbers(ds, st);
+	return map_numbers(ds, st, cfg);
 }
 
 /* -------------------------------------------------------- the default */

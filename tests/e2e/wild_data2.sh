@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# tests/e2e/wild_data2.sh - more data files as users bring them, through
+# `lrsweep data`: labels -1/+1 and other integer codes, space-separated
+# text (np.savetxt, scikit-learn's bundled files), columns left out with
+# `drop:`, text labels not in the last column, gzip files with a
+# delimiter ending every row. Each loads as docs/data.md says, or is
+# refused with one line naming the file (and where), exit 2, nothing on
+# stdout.
+set -u
+. "$(dirname "$0")/lib.sh"
+cd "$T" || exit 1
+SK=/usr/lib/python3/dist-packages/sklearn/datasets/data
+
+# data YAML-DATA-BODY: writes exp.yaml with that `data:` section and runs
+# `lrsweep data` on it.
+data() {
+	printf 'name: w\ndata:\n%s\n' "$1" >exp.yaml
+	timeout 20 "$LRSWEEP" data exp.yaml >"$OUT" 2>"$ERR"
+	RC=$?
+}
+
+# refused NAME NEEDLE [NEEDLE2]: the last `data` failed as a user error
+# should, its one line holding each needle.
+refused() {
+	if [ "$RC" -eq 2 ] && [ ! -s "$OUT" ] && [ "$(wc -l <"$ERR")" -eq 1 ] && grep -qF -- "$2" "$ERR" &&
+	   grep -qF -- "${3:-$2}" "$ERR"; then
+		ok "$1"
+	else
+		nok "$1" "rc=$RC stdout=$(head -c 200 "$OUT") stderr=$(head -c 400 "$ERR")"
+	fi
+}
+
+# loaded NAME PATTERN...: the last `data` succeeded and printed a line
+# matching each grep pattern.
+loaded() {
+	local name=$1 p
+	shift
+	if [ "$RC" -ne 0 ]; then
+		nok "$name" "rc=$RC $(head -c 400 "$ERR")"
+		return
+	fi
+	for p in "$@"; do
+		if ! grep -q -- "$p" "$OUT"; then
+			nok "$name" "no line matching '$p' in: $(head -c 600 "$OUT")"
+			return
+		fi
+	done
+	ok "$name"
+}
+
+# --------------------------------------------- labels -1/+1, integer codes
+# scikit-learn's make_hastie_10_2 labels its two classes -1.0 and 1.0, as
+# LIBSVM data does; LabelEncoder makes them 0 and 1.
+"$PY" - <<'PYEOF'
+import numpy as np
+from sklearn.datasets import make_hastie_10_2
+x, y = make_hastie_10_2(n_samples=200, random_state=0)
+np.save("hx.npy", x.astype(np.float32))
+np.save("hy.npy", y)                      # float64 -1.0 / 1.0
+np.save("hy_i1.npy", y.astype(np.int8))
+np.savetxt("hastie.csv", np.column_stack([x, y]), delimiter=",", fmt="%g")
+codes = np.array([-5, 1000000, 7])[np.arange(200) % 3]
+np.savetxt("codes.csv", np.column_stack([x[:, :3], codes]), delimiter=",", fmt="%g")
+open("huge.csv", "w").write("a,b,label\n1,2,0\n3,4,2147483648\n")
+PYEOF
+for f in "format: npy, features: hx.npy, labels: hy.npy" "format: npy, features: hx.npy, labels: hy_i1.npy" \
+         "format: csv, path: hastie.csv"; do
+	data "  train: {$f}
+  validation: 0"
+	loaded "labels -1/+1 ($f): classes 0 and 1 in increasing order" "^w: 10 features, 2 classes" \
+		"labels: numbers -1 .. 1, not 0 .. 1: mapped to classes 0 .. 1" "^0  *-1  *[0-9]" "^1  *1  *[0-9]"
+done
+data "  train: {format: csv, path: codes.csv}
+  validation: 0"
+loaded "codes -5, 7, 1000000: three classes in increasing order" "^w: 3 features, 3 classes" \
+	"^0  *-5  *67 " "^1  *7  *66 " "^2  *1000000  *67 "
+data "  train: {format: csv, path: huge.csv}"
+refused "a label past 32-bit integers: its row and column" \
+	"exp.yaml:3:30: huge.csv: row 3, column 3 ('label'): label 2147483648 is out of range: labels are 32-bit integers"
+
+finish

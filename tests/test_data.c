@@ -1247,11 +1247,20 @@ START_TEST(csv_delimiters)
 		{ "a|b|label\n1.5|2|0\n3|4|1\n", '|', '|' },
 		{ "a,b,label\n1.5,2,0\n3,4,1\n", ',', ',' },
 		{ "a;b,c;label\n1.5;2;0\n3;4;1\n", ';', ';' },   /* a comma inside a name */
+		/* blanks, as np.savetxt writes them: runs are one separator, and
+		 * blanks around a line separate nothing */
+		{ "1.5 2 0\n3 4 1\n", 0, ' ' },
+		{ "a b\tc d\tlabel\n1.5\t2\t0\n3\t4\t1\n", 0, '\t' },   /* names with blanks: tab first */
+		{ "  a   b  label  \n 1.5  2   0\n\t3 4  1 \n", 0, ' ' },
+		{ "\"a b\"  b label\n1.5 2 0\n3 4 \t 1\n", ' ', ' ' },      /* a quoted name with a blank */
+		{ "1.5e+00 2.0e+00 0.0e+00\n3.0e+00 4.0e+00 1.0e+00\n", 0, ' ' },
 	};
 	static const struct { const char *text; char given; const char *frag; } bad[] = {
 		{ "a;b;c\n1,5;2,5;0\n", 0, "row 2, column 1 ('a'): '1,5' is not a number" },   /* decimal commas: ';' */
 		{ "1,2,0\n3,4,1\n", ';', "row 1 has one column (no ';' in it)" },
-		{ "1 2 0\n", 0, "row 1 has one column (no ',', ';' or tab in it)" },
+		{ "120\n", 0, "row 1 has one column (no ',', ';', tab or blank-separated fields in it)" },
+		{ "  120  \n", ' ', "row 1 has one column (no whitespace in it)" },
+		{ "1 2 0\n3 4\n", 0, "row 2 has 2 columns, expected 3 (ragged rows)" },   /* a missing value */
 	};
 
 	for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++) {

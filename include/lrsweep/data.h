@@ -67,6 +67,11 @@ typedef enum {
 	                        are keys of the arrays in it               */
 } lrs_data_format;
 
+/* A csv source's delimiter that is any run of spaces and tabs, blanks
+ * around a line ignored, as np.loadtxt's default and pandas'
+ * sep=r"\s+" read a file (np.savetxt's default output). */
+#define LRS_DELIM_WHITESPACE ' '
+
 /* Where one split comes from (the `train:` or `test:` mapping). */
 typedef struct {
 	lrs_data_format format;
@@ -77,8 +82,9 @@ typedef struct {
 	const char *label;     /* csv: "first", "last", a column name or a
 	                          0-based index (default "last")              */
 	int header;            /* csv: -1 auto-detect (set it: 0 is none), 1 first row */
-	char delimiter;        /* csv: ',' ';' '\t' or '|'; 0 = detect from
-	                          the first row read (set it: 0 is detect)    */
+	char delimiter;        /* csv: ',' ';' '\t' '|', or
+	                          LRS_DELIM_WHITESPACE; 0 = detect from the
+	                          first row read (set it: 0 is detect)       */
 	size_t skip_rows;      /* csv: lines skipped before the header or the
 	                          first row (0 = none)                        */
 	const char *features;  /* npy: features file; npz: the features' key

@@ -210,7 +210,9 @@ static const char *get_text(checker *ck, const lrs_node *map, const char *key)
 /* ------------------------------------------------------------------ data */
 
 /* A csv source's `delimiter`: one of , ; | or a tab (written "\t", the
- * word tab, or '\t' as YAML's single quotes keep it), or auto (0:
+ * word tab, or '\t' as YAML's single quotes keep it), whitespace (also
+ * written \s+ as pandas' sep=r"\s+", or " " as np.savetxt's default
+ * delimiter: runs of blanks are one separator either way), or auto (0:
  * detected from the file). */
 static void get_delimiter(checker *ck, const lrs_node *map, char *out)
 {
@@ -224,10 +226,12 @@ static void get_delimiter(checker *ck, const lrs_node *map, char *out)
 		*out = 0;
 	else if (!strcmp(t, "tab") || !strcmp(t, "\t") || !strcmp(t, "\\t"))
 		*out = '\t';
+	else if (!strcmp(t, "whitespace") || !strcmp(t, "\\s+") || !strcmp(t, " "))
+		*out = LRS_DELIM_WHITESPACE;
 	else if (strlen(t) == 1 && strchr(",;|", t[0]))
 		*out = t[0];
 	else
-		cfg_problem(ck, n, "'delimiter' must be \",\", \";\", \"|\", tab (or \"\\t\") or auto, got '%s'", t);
+		cfg_problem(ck, n, "'delimiter' must be \",\", \";\", \"|\", tab (or \"\\t\"), whitespace or auto, got '%s'", t);
 }
 
 /* A key of data.train/test that another format reads would be ignored

@@ -1,9 +1,12 @@
 /* csv.c - delimited samples: one row per sample, every feature a number,
  * one column the label.
  *
- * Fields are separated by the source's `delimiter` (',' ';' tab '|') or,
- * by default, by the one of tab, ';' and ',' that the first row read holds
- * most often (',' when it holds none). `skip_rows` lines are skipped
+ * Fields are separated by the source's `delimiter` (',' ';' tab '|', or
+ * whitespace: any run of spaces and tabs, blanks around a line ignored,
+ * as np.loadtxt reads np.savetxt's files) or, by default, by the one of
+ * tab, ';' and ',' that the first row read holds most often; by
+ * whitespace when it holds none of them but several blank-separated
+ * fields (',' otherwise). `skip_rows` lines are skipped
  * before anything is read (scikit-learn's bundled CSVs start with a
  * "n_samples,n_features,names..." line). The first row is a header when
  * asked for or, in auto mode, when one of its features is not a number
@@ -135,6 +138,37 @@ static int is_pad(char c, char delim)
 	return c == ' ' || (c == '\t' && delim != '\t');
 }
 
+/* Whether c separates fields: the delimiter, or with whitespace any blank. */
+static int is_sep(char c, char delim)
+{
+	return delim == LRS_DELIM_WHITESPACE ? c == ' ' || c == '\t' : c == delim;
+}
+
+/* Past the separator at s: one delimiter, or a whole run of blanks. */
+static const char *skip_sep(const char *s, char delim)
+{
+	s++;
+	while (delim == LRS_DELIM_WHITESPACE && (*s == ' ' || *s == '\t'))
+		s++;
+	return s;
+}
+
+/* With whitespace as the delimiter, blanks starting or ending a line
+ * separate nothing (np.savetxt's aligned columns, a line indented):
+ * cut them off, in place. */
+static void strip_blanks(char *line, char delim)
+{
+	size_t len = strlen(line), start = 0;
+
+	if (delim != LRS_DELIM_WHITESPACE)
+		return;
+	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+		line[--len] = '\0';
+	while (line[start] == ' ' || line[start] == '\t')
+		start++;
+	memmove(line, line + start, len - start + 1);
+}
+
 /* Where the field starting at s ends: its delimiter, or the line's end.
  * A field whose first non-blank is a double quote is quoted, as RFC 4180
  * and Python's csv module write it: delimiters inside the quotes are
@@ -155,7 +189,7 @@ static const char *field_end(const char *s, char delim, int *open)
 		}
 		s = q + 1;
 	}
-	while (*s && *s != delim)
+	while (*s && !is_sep(*s, delim))
 		s++;
 	return s;
 }
@@ -168,7 +202,7 @@ static size_t count_fields_open(const char *s, char delim, int *open)
 	*open = 0;
 	while (*(s = field_end(s, delim, open))) {
 		n++;
-		s++;
+		s = skip_sep(s, delim);
 	}
 	return n;
 }
@@ -195,12 +229,15 @@ static int cut_trailing(char *line, char delim)
 }
 
 /* The delimiter of counts[] (tab, ';', ','): the most frequent, earlier
- * on a tie; ',' when none occurs. */
-static char pick_delimiter(const size_t counts[3])
+ * on a tie; when none occurs, whitespace if the line has several
+ * blank-separated `words`, else ','. */
+static char pick_delimiter(const size_t counts[3], size_t words)
 {
 	static const char cand[3] = { '\t', ';', ',' };
 	int best = 2;
 
+	if (counts[0] + counts[1] + counts[2] == 0)
+		return words >= 2 ? LRS_DELIM_WHITESPACE : ',';
 	for (int i = 1; i >= 0; i--)
 		if (counts[i] > 0 && counts[i] >= counts[best])
 			best = i;
@@ -209,22 +246,26 @@ static char pick_delimiter(const size_t counts[3])
 
 char lrs_csv_detect_delimiter(const char *line, size_t len)
 {
-	size_t counts[3] = { 0, 0, 0 };
+	size_t counts[3] = { 0, 0, 0 }, words = 0;
 	int quoted = 0;   /* inside double quotes: text, not delimiters */
 
 	for (size_t i = 0; i < len; i++) {
+		int blank = line[i] == ' ' || line[i] == '\t';
+
+		words += !quoted && !blank && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t');
 		quoted ^= line[i] == '"';
 		counts[0] += !quoted && line[i] == '\t';
 		counts[1] += !quoted && line[i] == ';';
 		counts[2] += !quoted && line[i] == ',';
 	}
-	return pick_delimiter(counts);
+	return pick_delimiter(counts, words);
 }
 
 /* How a delimiter is written in messages. */
 static const char *delim_name(char delim)
 {
-	return delim == '\t' ? "tab" : delim == ';' ? "';'" : delim == '|' ? "'|'" : "','";
+	return delim == '\t' ? "tab" : delim == ';' ? "';'" : delim == '|' ? "'|'" :
+	       delim == LRS_DELIM_WHITESPACE ? "whitespace" : "','";
 }
 
 /* Cuts the field starting at *p at its delimiter (in place) and moves *p
@@ -238,8 +279,8 @@ static char *cut_field(char **p, char delim)
 	char *s = *p, *end = (char *)field_end(s, delim, &open), *w, *q;
 
 	if (*end) {
+		*p = (char *)skip_sep(end, delim);
 		*end = '\0';
-		*p = end + 1;
 	} else {
 		*p = end;
 	}
@@ -603,6 +644,7 @@ static int parse_row(csv_reader *r, int keep)
 
 	if (r->trailing)
 		cut_trailing(r->line, r->delim);
+	strip_blanks(r->line, r->delim);
 	cols = count_fields_open(r->line, r->delim, &open);
 	if (!r->first_data)
 		r->first_data = r->row;
@@ -695,6 +737,8 @@ static int next_label_is_number(csv_reader *r, size_t col)
 	double v;
 	int number;
 
+	if (line)
+		strip_blanks(line, r->delim);
 	if (line && count_fields(line, r->delim) > col)
 		for (size_t c = 0; c <= col; c++)
 			field = cut_field(&p, r->delim);
@@ -708,9 +752,12 @@ static int next_label_is_number(csv_reader *r, size_t col)
  * every row, not a last column to read. */
 static int trailing_delimiter(csv_reader *r)
 {
-	char *next, *copy = strdup(r->line);
+	char *next, *copy;
 	int both;
 
+	if (r->delim == LRS_DELIM_WHITESPACE)   /* blanks ending a line separate nothing */
+		return 0;
+	copy = strdup(r->line);
 	if (!copy || !cut_trailing(copy, r->delim)) {
 		free(copy);
 		return 0;
@@ -763,6 +810,7 @@ static int first_row(csv_reader *r, const char *label, int header, char delim)
 		                     r->path, r->row);
 	r->detected = !delim;
 	r->delim = delim ? delim : lrs_csv_detect_delimiter(r->line, strlen(r->line));
+	strip_blanks(r->line, r->delim);
 	r->trailing = trailing_delimiter(r);
 	r->cols = count_fields_open(r->line, r->delim, &open) - (size_t)r->trailing;
 	if (open)
@@ -770,7 +818,7 @@ static int first_row(csv_reader *r, const char *label, int header, char delim)
 	if (r->cols < 2)
 		return lrs_error_set(LRS_EINVALID, "%s: row %zu has one column (no %s in it): "
 		                     "need at least one feature and a label%s", r->path, r->row,
-		                     r->detected ? "',', ';' or tab" : delim_name(r->delim),
+		                     r->detected ? "',', ';', tab or blank-separated fields" : delim_name(r->delim),
 		                     r->detected ? "" : " (check the delimiter)");
 	if (header < 0 && (header = detect_header(r, label)) < 0)
 		return header;
@@ -854,7 +902,9 @@ int lrs_data_shape_csv(const char *path, char delim, size_t skip, size_t *n, siz
 	char buf[1 << 16];
 	size_t got, lines = 0;            /* newlines seen                       */
 	size_t counts[4] = { 0, 0, 0, 0 }; /* tab ; , | in line `skip`          */
+	size_t words = 0;                 /* its blank-separated fields          */
 	int last = '\n';                  /* the last byte read                  */
+	int blank = 1;                    /* the byte before was a blank         */
 
 	if (open_text(path, &f) < 0)
 		return -1;
@@ -864,6 +914,8 @@ int lrs_data_shape_csv(const char *path, char delim, size_t skip, size_t *n, siz
 		while (p < end) {
 			if (lines == skip) {   /* the first line read: its fields */
 				for (; p < end && *p != '\n'; p++) {
+					words += blank && *p != ' ' && *p != '\t' && *p != '\r';
+					blank = *p == ' ' || *p == '\t';
 					counts[0] += *p == '\t';
 					counts[1] += *p == ';';
 					counts[2] += *p == ',';
@@ -889,9 +941,10 @@ int lrs_data_shape_csv(const char *path, char delim, size_t skip, size_t *n, siz
 	}
 	fclose(f);
 	if (!delim)
-		delim = pick_delimiter(counts);
+		delim = pick_delimiter(counts, words);
 	*n = lines - skip;
-	*d = delim == '\t' ? counts[0] : delim == ';' ? counts[1] : delim == ',' ? counts[2] : delim == '|' ? counts[3] : 0;
+	*d = delim == '\t' ? counts[0] : delim == ';' ? counts[1] : delim == ',' ? counts[2] : delim == '|' ? counts[3] :
+	     delim == LRS_DELIM_WHITESPACE && words > 0 ? words - 1 : 0;
 	return *d > 0 ? 0 : -1;   /* fields - 1: one field is no data */
 }
 

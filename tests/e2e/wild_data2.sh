@@ -78,4 +78,53 @@ data "  train: {format: csv, path: huge.csv}"
 refused "a label past 32-bit integers: its row and column" \
 	"exp.yaml:3:30: huge.csv: row 3, column 3 ('label'): label 2147483648 is out of range: labels are 32-bit integers"
 
+# ------------------------------------------------- space-separated text
+# np.savetxt's default (' ', '%.18e'), a file aligned with runs of blanks
+# and indented, scikit-learn's diabetes_data_raw.csv.gz and linnerud
+# files: runs of blanks are one separator, as np.loadtxt reads them; the
+# same numbers as the comma-separated file.
+"$PY" - <<'PYEOF'
+import numpy as np
+rng = np.random.default_rng(1)
+x = np.round(rng.normal(size=(40, 3)), 3)
+y = np.arange(40) % 3
+np.savetxt("comma.csv", np.column_stack([x, y]), delimiter=",", fmt="%g")
+np.savetxt("savetxt.txt", np.column_stack([x, y]))
+with open("aligned.txt", "w") as f:
+    f.write("   a        b       c   label\n")
+    f.writelines(f"  {a:8.3f} {b:8.3f}\t{c:8.3f}   {l}  \n" for (a, b, c), l in zip(x, y))
+PYEOF
+data "  train: {format: csv, path: comma.csv}
+  validation: 0"
+grep '^train ' "$OUT" >comma.train
+for f in savetxt.txt aligned.txt; do
+	data "  train: {format: csv, path: $f}
+  validation: 0"
+	if [ "$RC" -eq 0 ] && grep -q '^csv: delimiter whitespace (runs of blanks) (detected)' "$OUT" &&
+	   grep -q '^w: 3 features, 3 classes' "$OUT" && diff -q comma.train <(grep '^train ' "$OUT") >/dev/null; then
+		ok "$f: runs of blanks detected as one separator, the comma file's numbers"
+	else
+		nok "$f" "rc=$RC $(head -c 300 "$ERR") $(head -c 600 "$OUT")"
+	fi
+done
+for d in whitespace "'\\s+'" '" "'; do
+	data "  train: {format: csv, path: aligned.txt, delimiter: $d}
+  validation: 0"
+	loaded "delimiter: $d" "^csv: delimiter whitespace (runs of blanks) (as set), a header row" "^w: 3 features, 3 classes"
+done
+data "  train: {format: csv, path: comma.csv, delimiter: spaces}"
+refused "an unknown delimiter names the choices" "exp.yaml:3:52: 'delimiter' must be \",\", \";\", \"|\", tab (or \"\\t\"), whitespace or auto, got 'spaces'"
+"$PY" -c '
+import numpy as np
+for f in ("diabetes_data_raw.csv.gz", "linnerud_exercise.csv"):
+    a = np.loadtxt("'"$SK"'/" + f, skiprows=1 if f.startswith("linnerud") else 0)
+    print(f, a.shape[0], a.shape[1] - 1, len(np.unique(a[:, -1])))' >sk.shapes 2>/dev/null
+while read -r f n d k; do
+	data "  train: {format: csv, path: $SK/$f}
+  validation: 0"
+	loaded "scikit-learn's $f: $n samples, $d features, $k classes (as np.loadtxt reads it)" \
+		"^w: $d features, $k classes" "^train  *$n  *$d " "^csv: delimiter whitespace (runs of blanks) (detected)"
+done <sk.shapes
+[ "$(wc -l <sk.shapes)" -eq 2 ] || nok "scikit-learn's bundled files" "not read by NumPy here: $(cat sk.shapes)"
+
 finish

@@ -1287,6 +1287,68 @@ START_TEST(csv_delimiters)
 }
 END_TEST
 
+/* drop: columns left out unread, by header name or 0-based index (an id,
+ * a text column); a column that does not exist is an error carrying the
+ * experiment's position of the item. */
+START_TEST(csv_drop_columns)
+{
+	const char *p = write_text("people.csv", "id,name,a,b,species\n1,alice,0.5,2,cat\n2,bob,1.5,3,dog\n"
+	                                         "3,\"carol, jr\",2.5,,cat\n");
+	const char *bare = write_text("bare.csv", "1,alice,0.5,2,cat\n2,bob,1.5,3,dog\n");
+	lrs_data_drop by_name[] = { { "id", 3, 5 }, { "name", 3, 9 }, { "b", 3, 15 } };
+	lrs_data_drop by_index[] = { { "0", 4, 1 }, { "1", 4, 4 }, { "3", 4, 7 } };
+	lrs_data_config cfg = csv_config(p, 0, LRS_NORM_NONE, 1);
+	lrs_dataset *ds;
+
+	for (int k = 0; k < 2; k++) {
+		cfg.train.path = p;
+		cfg.train.drop = k ? by_index : by_name;
+		cfg.train.n_drop = 3;
+		ds = load_ok(&cfg);
+		ck_assert_uint_eq(ds->features, 1);   /* a: the empty b is not read */
+		ck_assert_uint_eq(ds->train.n, 3);
+		ck_assert_float_eq(ds->train.x[2], 2.5f);
+		ck_assert_int_eq(ds->train.y[1], 1);
+		lrs_dataset_free(ds);
+	}
+	/* by index, a file without a header: its text column is not read, nor
+	 * taken for a header */
+	cfg.train.path = bare;
+	cfg.train.n_drop = 2;
+	ds = load_ok(&cfg);
+	ck_assert_uint_eq(ds->features, 2);
+	ck_assert_uint_eq(ds->train.n, 2);
+	ck_assert_int_eq(ds->header, 0);
+	ck_assert_float_eq(ds->train.x[3], 3.0f);
+	lrs_dataset_free(ds);
+
+	static const struct { const char *column, *frag; int header; } bad[] = {
+		{ "idx", "drop: no column named 'idx' in the header (it has: 'id', 'name', 'a', 'b', 'species')", -1 },
+		{ "5", "drop: column 5 is out of range: rows have 5 columns (0 to 4)", -1 },
+		{ "species", "drop: column species is the label column (4, from 0)", -1 },
+		{ "4", "drop: column 4 is the label column (4, from 0)", -1 },
+		{ "name", "drop: column 'name' is a name, but the file has no header row", 0 },
+	};
+	cfg.train.path = p;
+	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+		lrs_data_drop one[2] = { { "0", 7, 2 }, { bad[k].column, 7, 20 } };
+
+		cfg.train.drop = one;
+		cfg.train.n_drop = 2;
+		cfg.train.header = bad[k].header;
+		ck_assert_int_eq(lrs_dataset_load(&ds, &cfg), LRS_EINVALID);
+		ck_assert_msg(strstr(lrs_error_last(), bad[k].frag), "%s", lrs_error_last());
+		ck_assert_int_eq(lrs_error_line(), 7);
+		ck_assert_int_eq(lrs_error_column(), 20);
+	}
+	cfg.train.header = -1;
+	cfg.train.drop = (lrs_data_drop[]){ { "0", 2, 3 }, { "name", 2, 6 }, { "a", 2, 9 }, { "b", 2, 12 } };
+	cfg.train.n_drop = 4;
+	ck_assert_int_eq(lrs_dataset_load(&ds, &cfg), LRS_EINVALID);
+	ck_assert_msg(strstr(lrs_error_last(), "drop leaves no feature"), "%s", lrs_error_last());
+}
+END_TEST
+
 /* skip_rows: scikit-learn's bundled CSVs open with "n_samples,n_features,
  * names..."; skipped, the rows load, and line numbers stay the file's. */
 START_TEST(csv_skip_rows)
@@ -1854,6 +1916,7 @@ Suite *suite_data(void)
 	tcase_add_test(tc, csv_mixed_labels_are_refused);
 	tcase_add_test(tc, csv_delimiters);
 	tcase_add_test(tc, csv_skip_rows);
+	tcase_add_test(tc, csv_drop_columns);
 	tcase_add_test(tc, normalize_default_by_source);
 	tcase_add_test(tc, spread_threshold_and_constant_columns);
 	tcase_add_test(tc, spread_of_bytes_as_normalised);

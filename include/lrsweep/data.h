@@ -72,6 +72,14 @@ typedef enum {
  * sep=r"\s+" read a file (np.savetxt's default output). */
 #define LRS_DELIM_WHITESPACE ' '
 
+/* A column of a csv file left out (`drop:`): a header name, or a 0-based
+ * index when all digits (as `label:`), and where the experiment file
+ * gives it, for the error when no such column exists. */
+typedef struct {
+	const char *column;
+	int line, col;         /* 0: not from a file                          */
+} lrs_data_drop;
+
 /* Where one split comes from (the `train:` or `test:` mapping). */
 typedef struct {
 	lrs_data_format format;
@@ -87,6 +95,9 @@ typedef struct {
 	                          first row read (set it: 0 is detect)       */
 	size_t skip_rows;      /* csv: lines skipped before the header or the
 	                          first row (0 = none)                        */
+	const lrs_data_drop *drop; /* csv: (n_drop) columns that are not
+	                          features, left out unread (ids, names)     */
+	size_t n_drop;
 	const char *features;  /* npy: features file; npz: the features' key
 	                          (x_train, x_test by default)               */
 	const char *kind;      /* synthetic: "spirals", "blobs", "xor"        */

@@ -13,7 +13,8 @@
  * (any of its fields, when the label is given by name), or when only its
  * label is not a number and the next row's label is one. The label column
  * is "first", "last", a 0-based index, or a header name; an all-digit
- * label is an index.
+ * label is an index. The columns `drop` names (the same two ways) are
+ * left out unread: an id, a text column.
  *
  * A field may be quoted as RFC 4180 and Python's csv module write it: a
  * delimiter inside the quotes is text, "" is one quote, and the quotes
@@ -77,9 +78,14 @@ typedef struct {
 	size_t row;            /* 1-based line number of `line`                */
 	size_t cols;           /* fields per row, from the first row           */
 	size_t label;          /* 0-based label column                         */
+	size_t d;              /* features per row: cols less the label and the
+	                          dropped columns                              */
+	const lrs_data_drop *drop; /* (n_drop) the columns `drop:` names    */
+	size_t n_drop;
+	unsigned char *dropped; /* (cols) 1: a column left out unread, or NULL */
 	char *head;            /* the header line, split in place; NULL if none */
 	char **names;          /* (cols) header names into `head`, or NULL     */
-	float *x;              /* (cap, cols - 1) kept features                */
+	float *x;              /* (cap, d) kept features                       */
 	int32_t *y;            /* (cap) kept labels                            */
 	size_t n, cap;         /* rows kept, rows allocated                    */
 	size_t first_cap;      /* rows to allocate at first: the file's lines
@@ -408,9 +414,29 @@ static int take_header(csv_reader *r)
 	return 0;
 }
 
+/* "it has: a, b, label" (cut to fit `size`): the header's names, for an
+ * error about a column that is not there. */
+static const char *header_list(const csv_reader *r, char *buf, size_t size)
+{
+	size_t used = (size_t)snprintf(buf, size, "it has:");
+
+	for (size_t c = 0; c < r->cols && used < size; c++) {
+		int more = snprintf(buf + used, size - used, "%s '%s'", c ? "," : "", r->names[c]);
+
+		if (more < 0 || (size_t)more >= size - used - 5) {   /* room for " ..." */
+			snprintf(buf + used, size - used, " ...");
+			break;
+		}
+		used += (size_t)more;
+	}
+	return buf;
+}
+
 /* Resolves the label column `label` against the first row. */
 static int find_label(csv_reader *r, const char *label)
 {
+	char list[320];
+
 	if (!label || strcmp(label, "last") == 0) {
 		r->label = r->cols - 1;
 		return 0;
@@ -440,7 +466,94 @@ static int find_label(csv_reader *r, const char *label)
 			return 0;
 		}
 	}
-	return lrs_error_set(LRS_EINVALID, "%s: no column named '%s' in the header", r->path, label);
+	return lrs_error_set(LRS_EINVALID, "%s: no column named '%s' in the header (%s)", r->path, label,
+	                     header_list(r, list, sizeof list));
+}
+
+/* ---------------------------------------------------------------- drop */
+
+static int is_dropped(const csv_reader *r, size_t col)
+{
+	return r->dropped && r->dropped[col];
+}
+
+/* Marks the columns `drop:` names, those given by 0-based index (before
+ * the header is known: detect_header skips them) or by header name
+ * (after it); an error, located at the experiment's item, for a column
+ * that does not exist. */
+static int mark_dropped(csv_reader *r, int by_name)
+{
+	char list[320];
+
+	if (r->n_drop == 0)
+		return 0;
+	if (!r->dropped && !(r->dropped = calloc(r->cols, 1)))
+		return lrs_error_set(LRS_ENOMEM, "%s: out of memory", r->path);
+	for (size_t k = 0; k < r->n_drop; k++) {
+		const lrs_data_drop *dc = &r->drop[k];
+		size_t c = 0;
+
+		if (all_digits(dc->column) != !by_name)
+			continue;
+		if (!by_name) {
+			if (strlen(dc->column) > 9 || (c = strtoul(dc->column, NULL, 10)) >= r->cols)
+				return lrs_error_set_at(LRS_EINVALID, dc->line, dc->col, "%s: drop: column %s is out of range: rows "
+				                        "have %zu columns (0 to %zu)", r->path, dc->column, r->cols, r->cols - 1);
+		} else if (!r->names) {
+			return lrs_error_set_at(LRS_EINVALID, dc->line, dc->col, "%s: drop: column '%s' is a name, but the file "
+			                        "has no header row (give its 0-based index)", r->path, dc->column);
+		} else {
+			while (c < r->cols && strcmp(r->names[c], dc->column) != 0)
+				c++;
+			if (c == r->cols)
+				return lrs_error_set_at(LRS_EINVALID, dc->line, dc->col, "%s: drop: no column named '%s' in the "
+				                        "header (%s)", r->path, dc->column, header_list(r, list, sizeof list));
+		}
+		r->dropped[c] = 1;
+	}
+	return 0;
+}
+
+/* Whether `drop:` names a column by its header name. */
+static int drops_by_name(const csv_reader *r)
+{
+	for (size_t k = 0; k < r->n_drop; k++)
+		if (!all_digits(r->drop[k].column))
+			return 1;
+	return 0;
+}
+
+/* The item of `drop:` that names column `col` (one does). */
+static const lrs_data_drop *drop_item(const csv_reader *r, size_t col)
+{
+	for (size_t k = 0; k < r->n_drop; k++) {
+		const char *name = r->drop[k].column;
+
+		if (all_digits(name) ? strlen(name) <= 9 && strtoul(name, NULL, 10) == col
+		                     : r->names && strcmp(r->names[col], name) == 0)
+			return &r->drop[k];
+	}
+	return &r->drop[0];
+}
+
+/* The features left once the label and the dropped columns are out;
+ * the label itself may not be dropped. */
+static int count_features(csv_reader *r)
+{
+	const lrs_data_drop *dc;
+
+	r->d = 0;
+	for (size_t c = 0; c < r->cols; c++)
+		r->d += c != r->label && !is_dropped(r, c);
+	if (is_dropped(r, r->label)) {
+		dc = drop_item(r, r->label);
+		return lrs_error_set_at(LRS_EINVALID, dc->line, dc->col, "%s: drop: column %s is the label column (%zu, "
+		                        "from 0)", r->path, dc->column, r->label);
+	}
+	if (r->d == 0)
+		return lrs_error_set_at(LRS_EINVALID, r->drop[0].line, r->drop[0].col, "%s: drop leaves no feature: every "
+		                        "column but the label is dropped", r->path);
+	return 0;
 }
 
 /* -------------------------------------------------------------- labels */
@@ -594,7 +707,7 @@ static int take_label(csv_reader *r, size_t col, char *field, int32_t *y)
  * the file have grown, twice as many. */
 static int grow(csv_reader *r)
 {
-	size_t d = r->cols - 1, bytes;
+	size_t d = r->d, bytes;
 	size_t cap = r->cap ? 2 * r->cap : r->first_cap ? r->first_cap : FIRST_ROWS;
 	float *x;
 	int32_t *y;
@@ -636,7 +749,7 @@ static int open_quote(const csv_reader *r)
 static int parse_row(csv_reader *r, int keep)
 {
 	int open;              /* a quote left open */
-	size_t d = r->cols - 1, cols;
+	size_t d = r->d, cols;
 
 	float *x = NULL;       /* (d) where the kept row goes */
 	char *p = r->line, at[128];
@@ -667,6 +780,8 @@ static int parse_row(csv_reader *r, int keep)
 				return rc;
 			continue;
 		}
+		if (is_dropped(r, c))   /* left out unread: an id, a name */
+			continue;
 		if ((st = parse_field(field, &v)) != FLD_OK)
 			return field_error(r, c, field, st);
 		if (fabs(v) > FLT_MAX)
@@ -772,8 +887,9 @@ static int trailing_delimiter(csv_reader *r)
 /* Auto mode: whether the first row is a header. When the label is given
  * by position, a header is a row with a feature that is not a number, or
  * one whose only text is its label while the next row's label is a
- * number (names as labels make a data row with text in it); when it is
- * given by name, a row with any field that is not a number. */
+ * number (names as labels make a data row with text in it); when it (or
+ * a dropped column) is given by name, a row with any field that is not a
+ * number. Columns dropped by index are not read. */
 static int detect_header(csv_reader *r, const char *label)
 {
 	char *copy = strdup(r->line), *p = copy;
@@ -782,11 +898,13 @@ static int detect_header(csv_reader *r, const char *label)
 
 	if (!copy)
 		return lrs_error_set(LRS_ENOMEM, "%s: out of memory", r->path);
-	by_position = label_position(label, r->cols, &col) == 0;
+	by_position = label_position(label, r->cols, &col) == 0 && !drops_by_name(r);
 	for (size_t c = 0; c < r->cols && !header; c++) {
 		double v;
 		int text = parse_field(cut_field(&p, r->delim), &v) == FLD_TEXT;
 
+		if (is_dropped(r, c))   /* by index: it may hold text (names) */
+			continue;
 		if (by_position && c == col)
 			text_label = text;
 		else
@@ -820,16 +938,18 @@ static int first_row(csv_reader *r, const char *label, int header, char delim)
 		                     "need at least one feature and a label%s", r->path, r->row,
 		                     r->detected ? "',', ';', tab or blank-separated fields" : delim_name(r->delim),
 		                     r->detected ? "" : " (check the delimiter)");
+	if ((rc = mark_dropped(r, 0)) < 0)
+		return rc;
 	if (header < 0 && (header = detect_header(r, label)) < 0)
 		return header;
 	if (header && (rc = take_header(r)) < 0)
 		return rc;
-	if ((rc = find_label(r, label)) < 0)
+	if ((rc = find_label(r, label)) < 0 || (rc = mark_dropped(r, 1)) < 0 || (rc = count_features(r)) < 0)
 		return rc;
-	if (header && r->names[0][0] == '\0' && r->label != 0)
+	if (header && r->names[0][0] == '\0' && r->label != 0 && !is_dropped(r, 0))
 		return lrs_error_set(LRS_EINVALID, "%s: column 1 has no name in the header: the row index pandas' to_csv "
 		                     "(or the row names R's write.csv) writes there would train as a feature; save the file "
-		                     "with to_csv(..., index=False) (in R, row.names = FALSE)",
+		                     "with to_csv(..., index=False) (in R, row.names = FALSE), or leave it out with drop: [0]",
 		                     r->path);
 	return !header;
 }
@@ -974,7 +1094,7 @@ static int reader_open(csv_reader *r, const char *path)
 /* Closes r's file and frees what it holds (the rows, unless handed over). */
 static void reader_free(csv_reader *r)
 {
-	void *blocks[] = { r->line, r->head, r->names, r->x, r->y, r->lab, r->slot };   /* its allocations */
+	void *blocks[] = { r->line, r->head, r->names, r->x, r->y, r->lab, r->slot, r->dropped };   /* its allocations */
 
 	if (r->f)
 		fclose(r->f);
@@ -1061,7 +1181,7 @@ static int read_rows(csv_reader *r, size_t limit)
 static void hand_over(csv_reader *r, lrs_split *out, lrs_csv_info *info)
 {
 	if (r->n < r->cap) {   /* keep the old block if realloc fails */
-		float *x = realloc(r->x, r->n * (r->cols - 1) * sizeof *x);
+		float *x = realloc(r->x, r->n * r->d * sizeof *x);
 		int32_t *y = realloc(r->y, r->n * sizeof *y);
 
 		r->x = x ? x : r->x;
@@ -1070,14 +1190,17 @@ static void hand_over(csv_reader *r, lrs_split *out, lrs_csv_info *info)
 	out->x = r->x;
 	out->y = r->y;
 	out->n = r->n;
-	out->d = r->cols - 1;
+	out->d = r->d;
 	info->delimiter = r->delim;
 	info->header = r->head_row != 0;
 	r->x = NULL;
 	r->y = NULL;
-	if (r->names) {   /* the header's names without the label's: r->names in place */
-		for (size_t c = r->label; c + 1 < r->cols; c++)
-			r->names[c] = r->names[c + 1];
+	if (r->names) {   /* the features' names (no label, none dropped): r->names in place */
+		size_t j = 0;
+
+		for (size_t c = 0; c < r->cols; c++)
+			if (c != r->label && !is_dropped(r, c))
+				r->names[j++] = r->names[c];
 		info->head = r->head;
 		info->columns = r->names;
 		r->head = NULL;
@@ -1095,6 +1218,8 @@ int lrs_data_load_csv(lrs_split *out, lrs_csv_info *info, const lrs_data_source 
 	memset(info, 0, sizeof *info);
 	r.path = src->path;
 	r.names_mode = -1;
+	r.drop = src->drop;
+	r.n_drop = src->n_drop;
 	if ((rc = reader_open(&r, src->path)) < 0)
 		return rc;
 	if (lrs_data_shape_csv(src->path, src->delimiter, src->skip_rows, &r.first_cap, &unused) < 0)

@@ -43,7 +43,8 @@ typedef struct {
 /* csv.c: one sample per row of src->path: `label` is "first", "last", a
  * 0-based index or a header name (NULL = "last"); `header` -1 auto, 0
  * none, 1 first row; `delimiter` 0 detects; `skip_rows` lines skipped
- * first. `info` receives what was found (free it with
+ * first; the columns of `drop` left out (an error for one that does not
+ * exist carries the item's position: lrs_error_line). `info` receives what was found (free it with
  * lrs_csv_info_free, also after a failure). */
 int lrs_data_load_csv(lrs_split *out, lrs_csv_info *info, const lrs_data_source *src, size_t limit);
 

@@ -127,4 +127,55 @@ while read -r f n d k; do
 done <sk.shapes
 [ "$(wc -l <sk.shapes)" -eq 2 ] || nok "scikit-learn's bundled files" "not read by NumPy here: $(cat sk.shapes)"
 
+# ----------------------------------------- columns that are not features
+# An id and a name column beside the features, as a DataFrame holds them:
+# drop: leaves them out unread, by header name or 0-based index, as
+# pandas' df.drop(columns=[...]) does; the same samples as the file
+# without them. pandas' index column (unnamed) is left out with drop: [0].
+"$PY" - <<'PYEOF'
+rows = [(1000 + i, ["alice", "bob, jr", "carol"][i % 3], i % 7 * 0.5, (i * 13) % 11 * 100.0, ["cat", "dog"][i % 2])
+        for i in range(30)]
+open("people.csv", "w").write("id,name,a,b,species\n" + "".join(f'{i},"{n}",{a},{b},{c}\n' for i, n, a, b, c in rows))
+open("plain.csv", "w").write("a,b,species\n" + "".join(f"{a},{b},{c}\n" for i, n, a, b, c in rows))
+open("test.csv", "w").write("name,a,b,species\n" + "".join(f'"{n}",{a},{b},{c}\n' for i, n, a, b, c in rows[:6]))
+open("index.csv", "w").write(",a,b,species\n" + "".join(f"{k},{a},{b},{c}\n" for k, (i, n, a, b, c) in enumerate(rows)))
+PYEOF
+data "  train: {format: csv, path: plain.csv}
+  validation: 0
+  normalize: none"
+grep -E '^(train|0|1) ' "$OUT" >plain.out
+for d in "[id, name]" "[0, 1]" "[name, 0]"; do
+	data "  train: {format: csv, path: people.csv, drop: $d}
+  validation: 0
+  normalize: none"
+	if [ "$RC" -eq 0 ] && grep -q '^w: 2 features, 2 classes' "$OUT" && diff -q plain.out <(grep -E '^(train|0|1) ' "$OUT") >/dev/null &&
+	   grep -q "column 'b' std" "$OUT"; then
+		ok "drop: $d: the file without those columns, the spread warning naming column 'b'"
+	else
+		nok "drop: $d" "rc=$RC $(head -c 300 "$ERR") $(head -c 800 "$OUT")"
+	fi
+done
+data "  train: {format: csv, path: people.csv, drop: [id, name]}
+  test: {format: csv, path: test.csv, drop: name}"
+loaded "drop: in train and in test, each its own" "^test  *6  *2 "
+data "  train: {format: csv, path: index.csv, drop: 0}
+  validation: 0
+  normalize: none"
+if [ "$RC" -eq 0 ] && diff -q plain.out <(grep -E '^(train|0|1) ' "$OUT") >/dev/null; then ok "pandas' index column left out with drop: 0"
+else nok "drop: 0 on the index column" "rc=$RC $(head -c 300 "$ERR")"; fi
+data "  train: {format: csv, path: index.csv}"
+refused "pandas' index column: the refusal says drop: [0]" "or leave it out with drop: [0]"
+data "  train: {format: csv, path: people.csv,
+          drop: [id, nmae]}"
+refused "drop: a column not in the header: at the item, the header's names listed" \
+	"exp.yaml:4:22: people.csv: drop: no column named 'nmae' in the header (it has: 'id', 'name', 'a', 'b', 'species')"
+data "  train: {format: csv, path: people.csv, drop: [id, 9]}"
+refused "drop: an index past the columns" "exp.yaml:3:53: people.csv: drop: column 9 is out of range: rows have 5 columns (0 to 4)"
+data "  train: {format: csv, path: people.csv, drop: [id, name, species]}"
+refused "drop: the label column" "exp.yaml:3:59: people.csv: drop: column species is the label column (4, from 0)"
+data "  train: {format: npy, features: hx.npy, labels: hy.npy, drop: [0]}"
+refused "drop: on npy data" "exp.yaml:3:58: 'drop' applies to format csv only, not npy"
+data "  train: {format: csv, path: people.csv}"
+refused "a text column without drop: is still an error" "people.csv: row 2, column 2 ('name'): 'alice' is not a number"
+
 finish

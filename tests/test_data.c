@@ -1349,6 +1349,36 @@ START_TEST(csv_drop_columns)
 }
 END_TEST
 
+/* Text in a feature column of the first data row is a column of names:
+ * the label where label: was not set (it is not the last column), else
+ * a column to drop; the error says which key to set. Text further down
+ * is a typo: no such hint. */
+START_TEST(csv_text_column_hint)
+{
+	static const struct { const char *text, *label, *frag; } cases[] = {
+		{ "species,a,b\ndog,1,2\ncat,3,4\n", NULL, "row 2, column 1 ('species'): 'dog' is not a number (a column of "
+		  "text: the label is the last column unless set; if column 1 is the label, set label: 0 (from 0); if it is "
+		  "not a feature, leave it out with drop: [0])" },
+		{ "1,dog,2\n3,cat,4\n", NULL, "row 2, column 2 ('dog'): 'cat' is not a number (a column of text: the label is "
+		  "the last column unless set; if column 2 is the label, set label: 1 (from 0)" },
+		{ "species,a,b\ndog,1,2\n", "last", "'dog' is not a number (a column of text: if it is not a feature, leave "
+		  "it out with drop: [0])" },
+		{ "a,b,label\n1,2,0\n3,abc,1\n", NULL, "row 3, column 2 ('b'): 'abc' is not a number" },
+	};
+
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		lrs_split s;
+		int rc = lrs_data_load_source(&s, &(lrs_data_source){ .format = LRS_DATA_CSV, .header = -1,
+		                                    .path = write_text("t.csv", cases[k].text), .label = cases[k].label }, 0);
+
+		ck_assert_int_eq(rc, LRS_EINVALID);
+		ck_assert_msg(strstr(lrs_error_last(), cases[k].frag), "%s", lrs_error_last());
+		if (k == 3)   /* a typo further down: no hint */
+			ck_assert_msg(!strstr(lrs_error_last(), "label:"), "%s", lrs_error_last());
+	}
+}
+END_TEST
+
 /* skip_rows: scikit-learn's bundled CSVs open with "n_samples,n_features,
  * names..."; skipped, the rows load, and line numbers stay the file's. */
 START_TEST(csv_skip_rows)
@@ -1917,6 +1947,7 @@ Suite *suite_data(void)
 	tcase_add_test(tc, csv_delimiters);
 	tcase_add_test(tc, csv_skip_rows);
 	tcase_add_test(tc, csv_drop_columns);
+	tcase_add_test(tc, csv_text_column_hint);
 	tcase_add_test(tc, normalize_default_by_source);
 	tcase_add_test(tc, spread_threshold_and_constant_columns);
 	tcase_add_test(tc, spread_of_bytes_as_normalised);

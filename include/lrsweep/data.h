@@ -88,7 +88,7 @@ typedef struct {
 	                          labels' key (y_train, y_test by default)   */
 	const char *path;      /* csv: the file; npz: the archive             */
 	const char *label;     /* csv: "first", "last", a column name or a
-	                          0-based index (default "last")              */
+	                          0-based index; NULL: not set, the last     */
 	int header;            /* csv: -1 auto-detect (set it: 0 is none), 1 first row */
 	char delimiter;        /* csv: ',' ';' '\t' '|', or
 	                          LRS_DELIM_WHITESPACE; 0 = detect from the

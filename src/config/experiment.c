@@ -335,7 +335,7 @@ static void read_source(checker *ck, const lrs_node *n, const char *which, lrs_d
 	src->format = (lrs_data_format)fmt;
 	src->header = -1;
 	src->noise = NAN;
-	src->label = "last";
+	src->label = NULL;   /* the last column, unless set: a hint of csv.c tells the two apart */
 	/* which keys each format needs */
 	static const char *const need[][3] = {
 		{ "images", "labels", NULL }, { "path", NULL, NULL }, { "features", "labels", NULL }, { "kind", NULL, NULL },

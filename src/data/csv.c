@@ -94,6 +94,7 @@ typedef struct {
 	char delim;            /* the field separator                          */
 	int detected;          /* 1: delim was detected, not given (messages)  */
 	int trailing;          /* 1: every row ends with the delimiter, cut off */
+	int label_given;       /* 1: the source sets label: (else the last)    */
 	size_t head_row;       /* the header's row, or 0                       */
 	size_t first_data;     /* the first data row, or 0 before it           */
 	int names_mode;        /* -1 before the first data row; 1: labels are
@@ -366,6 +367,21 @@ static int decimal_comma(const char *s)
 	return yes;
 }
 
+/* Text in feature column `col` of the first data row: a column of
+ * names, most likely the label where label: was not set (it is not the
+ * last column), else one to leave out. The hint says which key does
+ * it, naming the column by its 0-based index, which is right with or
+ * without a header. */
+static const char *text_column_hint(const csv_reader *r, size_t col, char *buf, size_t size)
+{
+	if (!r->label_given)
+		snprintf(buf, size, " (a column of text: the label is the last column unless set; if column %zu is the "
+		         "label, set label: %zu (from 0); if it is not a feature, leave it out with drop: [%zu])", col + 1, col, col);
+	else
+		snprintf(buf, size, " (a column of text: if it is not a feature, leave it out with drop: [%zu])", col);
+	return buf;
+}
+
 /* A field that is not a finite number: names the file, row and column,
  * and what it most likely is. */
 static int field_error(const csv_reader *r, size_t col, const char *field, field_status st)
@@ -374,13 +390,15 @@ static int field_error(const csv_reader *r, size_t col, const char *field, field
 	                              "as pandas' dropna() or fillna() do)";
 	const char *why = st == FLD_TEXT ? "is not a number" : st == FLD_NAN ? "is NaN" : "is infinite or out of range";
 	const char *hint = "";
-	char at[128];
+	char at[128], text[256];
 
 	if (st == FLD_EMPTY || st == FLD_NAN || (st == FLD_TEXT && missing_token(field)))
 		hint = missing;
 	else if (st == FLD_TEXT && decimal_comma(field))
 		hint = " (a decimal comma or a thousands separator: numbers are read as 1234.5; save the file with '.' "
 		       "decimals and no grouping)";
+	else if (st == FLD_TEXT && col != r->label && r->row == r->first_data)
+		hint = text_column_hint(r, col, text, sizeof text);
 	if (st == FLD_EMPTY)
 		return lrs_error_set(LRS_EINVALID, "%s: %s: empty field%s", r->path, where(r, col, at, sizeof at), hint);
 	return lrs_error_set(LRS_EINVALID, "%s: %s: '%.40s' %s%s", r->path, where(r, col, at, sizeof at), field, why,
@@ -1218,6 +1236,7 @@ int lrs_data_load_csv(lrs_split *out, lrs_csv_info *info, const lrs_data_source 
 	memset(info, 0, sizeof *info);
 	r.path = src->path;
 	r.names_mode = -1;
+	r.label_given = src->label != NULL;
 	r.drop = src->drop;
 	r.n_drop = src->n_drop;
 	if ((rc = reader_open(&r, src->path)) < 0)

@@ -178,4 +178,19 @@ refused "drop: on npy data" "exp.yaml:3:58: 'drop' applies to format csv only, n
 data "  train: {format: csv, path: people.csv}"
 refused "a text column without drop: is still an error" "people.csv: row 2, column 2 ('name'): 'alice' is not a number"
 
+# --------------------------------- a text label that is not the last column
+# iris as many CSVs have it, species first: without label: the error says
+# to set it, naming the column; with it, the file loads.
+"$PY" - <<'PYEOF'
+import csv
+rows = list(csv.reader(open("/usr/lib/python3/dist-packages/sklearn/datasets/data/iris.csv")))[1:]
+names = ["setosa", "versicolor", "virginica"]
+open("iris_first.csv", "w").write("species,sl,sw,pl,pw\n" + "".join(f"{names[int(r[4])]},{','.join(r[:4])}\n" for r in rows))
+PYEOF
+data "  train: {format: csv, path: iris_first.csv}"
+refused "a text label in column 1, label: not set: the error says to set label: 0" \
+	"iris_first.csv: row 2, column 1 ('species'): 'setosa' is not a number (a column of text: the label is the last column unless set; if column 1 is the label, set label: 0 (from 0)"
+data "  train: {format: csv, path: iris_first.csv, label: 0}"
+loaded "... and with label: 0 it loads" "^w: 4 features, 3 classes" "^2  *virginica "
+
 finish

@@ -1379,6 +1379,35 @@ START_TEST(csv_text_column_hint)
 }
 END_TEST
 
+/* What the reader learns from the line after the first (a delimiter
+ * ending every row, a header over numeric labels) it learns from a gzip
+ * file too, which cannot seek back: the same samples as the plain file. */
+START_TEST(csv_gzip_reads_ahead_as_plain)
+{
+	static const char *const texts[] = {
+		"a,b,label,\n1.5,2,cat,\n3,4,dog,\n5,6,cat,\n",   /* trailing delimiter, header */
+		"1.5,2,cat,\n3,4,dog,\n5,6,cat,\n",               /* trailing delimiter, no header */
+		"0,1,label\n1.5,2,0\n3,4,1\n5,6,0\n",             /* a header whose only text is its label */
+		"1.5 2 cat\n3 4 dog\n5 6 cat\n",                   /* whitespace, names as labels */
+	};
+
+	for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
+		lrs_split plain = load_csv_ok(write_text("p.csv", texts[k]), "last", -1);
+		lrs_split gz = load_csv_ok(write_gz("p.csv.gz", texts[k], strlen(texts[k])), "last", -1);
+
+		ck_assert_uint_eq(plain.n, 3);
+		ck_assert_uint_eq(plain.d, 2);
+		ck_assert_uint_eq(gz.n, plain.n);
+		ck_assert_uint_eq(gz.d, plain.d);
+		ck_assert_float_eq(plain.x[0], 1.5f);
+		ck_assert_mem_eq(gz.x, plain.x, plain.n * plain.d * sizeof *plain.x);
+		ck_assert_mem_eq(gz.y, plain.y, plain.n * sizeof *plain.y);
+		lrs_split_free(&plain);
+		lrs_split_free(&gz);
+	}
+}
+END_TEST
+
 /* skip_rows: scikit-learn's bundled CSVs open with "n_samples,n_features,
  * names..."; skipped, the rows load, and line numbers stay the file's. */
 START_TEST(csv_skip_rows)
@@ -1948,6 +1977,7 @@ Suite *suite_data(void)
 	tcase_add_test(tc, csv_skip_rows);
 	tcase_add_test(tc, csv_drop_columns);
 	tcase_add_test(tc, csv_text_column_hint);
+	tcase_add_test(tc, csv_gzip_reads_ahead_as_plain);
 	tcase_add_test(tc, normalize_default_by_source);
 	tcase_add_test(tc, spread_threshold_and_constant_columns);
 	tcase_add_test(tc, spread_of_bytes_as_normalised);

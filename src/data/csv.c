@@ -75,6 +75,12 @@ typedef struct {
 	FILE *f;
 	char *line;            /* the current line, newline stripped           */
 	size_t line_cap;       /* getline's allocation                         */
+	char *ahead;           /* the next line, read ahead by peek_line (a
+	                          gzip stream cannot seek back), as getline
+	                          gave it                                      */
+	size_t ahead_cap;
+	ssize_t ahead_len;     /* its length, or -1 at the end of the file     */
+	int has_ahead;         /* 1: next_line takes `ahead` before the file   */
 	size_t row;            /* 1-based line number of `line`                */
 	size_t cols;           /* fields per row, from the first row           */
 	size_t label;          /* 0-based label column                         */
@@ -109,11 +115,26 @@ typedef struct {
 
 /* ------------------------------------------------------------- helpers */
 
-/* Reads the next line into r->line without its line ending; returns its
- * length, or -1 at the end of the file. */
+/* Reads the next line into r->line without its line ending (the line
+ * peek_line read ahead, if any); returns its length, or -1 at the end of
+ * the file. */
 static long next_line(csv_reader *r)
 {
-	ssize_t len = getline(&r->line, &r->line_cap, r->f);
+	ssize_t len;
+
+	if (r->has_ahead) {   /* swap the buffers: the line read ahead is current */
+		char *t = r->line;
+		size_t cap = r->line_cap;
+
+		r->line = r->ahead;
+		r->line_cap = r->ahead_cap;
+		r->ahead = t;
+		r->ahead_cap = cap;
+		r->has_ahead = 0;
+		len = r->ahead_len;
+	} else {
+		len = getline(&r->line, &r->line_cap, r->f);
+	}
 
 	if (len < 0 || ferror(r->f))   /* a line cut by a read error is not one */
 		return -1;
@@ -835,30 +856,25 @@ static int label_position(const char *label, size_t cols, size_t *col)
 	return -1;
 }
 
-/* The line after the current one, without its line ending (to be
- * freed); reads ahead and comes back. NULL at the end of the file, or
- * where the stream cannot seek back (gzip). */
+/* A copy of the line after the current one, without its line ending
+ * (to be freed): read ahead and kept for next_line, so that a stream
+ * that cannot seek back (gzip) is read as a plain file is. NULL at the
+ * end of the file (or a line with a NUL byte: next_line says so). */
 static char *peek_line(csv_reader *r)
 {
-	long at = ftell(r->f);
-	char *line = NULL;
-	size_t cap = 0;
+	char *line;
 	ssize_t len;
 
-	if (at < 0)
-		return NULL;
-	if ((len = getline(&line, &cap, r->f)) > 0 && !memchr(line, '\0', (size_t)len)) {
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-	} else {
-		free(line);
-		line = NULL;
+	if (!r->has_ahead) {
+		r->ahead_len = getline(&r->ahead, &r->ahead_cap, r->f);
+		r->has_ahead = 1;
 	}
-	clearerr(r->f);
-	if (fseek(r->f, at, SEEK_SET) != 0) {
-		free(line);
+	len = r->ahead_len;
+	if (len <= 0 || memchr(r->ahead, '\0', (size_t)len) || !(line = malloc((size_t)len + 1)))
 		return NULL;
-	}
+	memcpy(line, r->ahead, (size_t)len + 1);
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		line[--len] = '\0';
 	return line;
 }
 
@@ -1112,7 +1128,7 @@ static int reader_open(csv_reader *r, const char *path)
 /* Closes r's file and frees what it holds (the rows, unless handed over). */
 static void reader_free(csv_reader *r)
 {
-	void *blocks[] = { r->line, r->head, r->names, r->x, r->y, r->lab, r->slot, r->dropped };   /* its allocations */
+	void *blocks[] = { r->line, r->ahead, r->head, r->names, r->x, r->y, r->lab, r->slot, r->dropped };   /* its allocations */
 
 	if (r->f)
 		fclose(r->f);

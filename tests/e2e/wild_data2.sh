@@ -193,4 +193,34 @@ refused "a text label in column 1, label: not set: the error says to set label: 
 data "  train: {format: csv, path: iris_first.csv, label: 0}"
 loaded "... and with label: 0 it loads" "^w: 4 features, 3 classes" "^2  *virginica "
 
+# ------------------------- gzip files: what the second row tells, read ahead
+# A delimiter ending every row, and a header whose only text is its
+# label, are seen from the row after the first: a gzip file (which
+# cannot seek back) reads as the plain file does.
+"$PY" - <<'PYEOF'
+import gzip
+rows = [(i % 7 * 0.5, (i * 13) % 11, ["cat", "dog", "bird"][i % 3]) for i in range(30)]
+texts = {"trail": "a,b,label,\n" + "".join(f"{a},{b},{c},\n" for a, b, c in rows),
+         "trail_nohead": "".join(f"{a},{b},{c},\n" for a, b, c in rows),
+         "numhead": "0,1,label\n" + "".join(f"{a},{b},{i % 3}\n" for i, (a, b, c) in enumerate(rows))}
+for name, text in texts.items():
+    open(name + ".csv", "w").write(text)
+    with gzip.open(name + ".csv.gz", "wt") as f:
+        f.write(text)
+PYEOF
+for f in trail trail_nohead numhead; do
+	data "  train: {format: csv, path: $f.csv}
+  validation: 0"
+	grep -vE '^(w|csv): ' "$OUT" >plain.out
+	grep -E '^(w|csv): ' "$OUT" >plain.head
+	data "  train: {format: csv, path: $f.csv.gz}
+  validation: 0"
+	if [ "$RC" -eq 0 ] && grep -q '^w: 2 features, 3 classes' "$OUT" && diff -q plain.out <(grep -vE '^(w|csv): ' "$OUT") >/dev/null &&
+	   diff -q plain.head <(grep -E '^(w|csv): ' "$OUT") >/dev/null; then
+		ok "$f.csv.gz reads as $f.csv"
+	else
+		nok "$f.csv.gz" "rc=$RC $(head -c 300 "$ERR") $(head -c 400 "$OUT")"
+	fi
+done
+
 finish

@@ -1137,6 +1137,79 @@ START_TEST(labels_bounded_in_count)
 }
 END_TEST
 
+/* A csv of classes of `sizes` rows (class c's rows: feature 1000 c + i):
+ * interleaved, so that no class sits in one block of the file. */
+static const char *write_class_rows(const char *name, const size_t *sizes, int k)
+{
+	size_t left[8], total = 0, n = 0;
+	char *text, *p;
+	const char *path;
+
+	for (int c = 0; c < k; c++)
+		total += left[c] = sizes[c];
+	p = text = malloc(total * 32 + 1);
+	while (n < total)
+		for (int c = 0; c < k; c++)
+			if (left[c]) {
+				p += sprintf(p, "%zu,%d\n", (size_t)c * 1000 + sizes[c] - left[c], c);
+				left[c]--;
+				n++;
+			}
+	path = write_file(name, text, (size_t)(p - text));
+	free(text);
+	return path;
+}
+
+/* stratify: the validation split takes each class's share, rounded down
+ * and the remainder to the largest fractions, as scikit-learn's
+ * train_test_split(stratify=y); a class of one sample stays in training;
+ * every row keeps its label; the seed decides which rows. */
+START_TEST(stratified_validation_split)
+{
+	static const size_t sizes[4] = { 60, 30, 9, 1 };
+	static const size_t tiny[3] = { 1, 1, 2 };
+	lrs_data_config cfg = csv_config(write_class_rows("s.csv", sizes, 4), 0.2, LRS_NORM_NONE, 5);
+	size_t val[4], train[4];
+	lrs_dataset *ds;
+
+	cfg.stratify = 1;
+	ds = load_ok(&cfg);
+	lrs_split_class_counts(val, &ds->val, 4);
+	lrs_split_class_counts(train, &ds->train, 4);
+	ck_assert_uint_eq(ds->val.n, 20);
+	ck_assert_uint_eq(val[0], 12);
+	ck_assert_uint_eq(val[1], 6);
+	ck_assert_uint_eq(val[2], 2);   /* 1.8: the largest remainder */
+	ck_assert_uint_eq(val[3], 0);   /* 0.2, and its only sample */
+	ck_assert_uint_eq(train[3], 1);
+	for (size_t i = 0; i < ds->val.n; i++)
+		ck_assert_int_eq((int)ds->val.x[i] / 1000, ds->val.y[i]);
+	for (size_t i = 0; i < ds->train.n; i++)
+		ck_assert_int_eq((int)ds->train.x[i] / 1000, ds->train.y[i]);
+	lrs_dataset_free(ds);
+
+	/* another seed, other rows, the same counts */
+	cfg.seed = 6;
+	ds = load_ok(&cfg);
+	lrs_split_class_counts(val, &ds->val, 4);
+	ck_assert_uint_eq(val[0], 12);
+	ck_assert_uint_eq(val[2], 2);
+	lrs_dataset_free(ds);
+
+	/* classes of 1, 1 and 2 samples, half held out: no class loses its
+	 * every sample, so one row (not two) is held out */
+	cfg = csv_config(write_class_rows("t.csv", tiny, 3), 0.5, LRS_NORM_NONE, 1);
+	cfg.stratify = 1;
+	ds = load_ok(&cfg);
+	lrs_split_class_counts(train, &ds->train, 3);
+	ck_assert_uint_eq(ds->val.n, 1);
+	ck_assert_uint_eq(train[0], 1);
+	ck_assert_uint_eq(train[1], 1);
+	ck_assert_uint_eq(train[2], 1);
+	lrs_dataset_free(ds);
+}
+END_TEST
+
 /* Names as labels: ranked in byte order (as Python's sorted: capitals
  * first), one pair of quotes dropped; the class names are the names. */
 START_TEST(csv_label_names)
@@ -1970,6 +2043,7 @@ Suite *suite_data(void)
 	tcase_add_test(tc, numeric_labels_not_from_zero_are_mapped);
 	tcase_add_test(tc, labels_any_int32_as_label_encoder);
 	tcase_add_test(tc, labels_bounded_in_count);
+	tcase_add_test(tc, stratified_validation_split);
 	tcase_add_test(tc, csv_label_names);
 	tcase_add_test(tc, label_names_over_train_and_test);
 	tcase_add_test(tc, csv_mixed_labels_are_refused);

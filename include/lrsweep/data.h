@@ -161,6 +161,8 @@ typedef struct {
 	lrs_data_source test;  /* used when has_test                           */
 	int has_test;
 	double validation;     /* fraction of train held out, [0, 1)           */
+	int stratify;          /* 1: the validation split takes each class's
+	                          share, as train_test_split(stratify=y)      */
 	lrs_normalize normalize;
 	size_t limit;          /* use only the first `limit` training samples;
 	                          0 = all                                      */

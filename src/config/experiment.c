@@ -389,7 +389,7 @@ static void read_source(checker *ck, const lrs_node *n, const char *which, lrs_d
 
 static void read_data(checker *ck, const lrs_node *n, lrs_data_config *d, uint64_t seed)
 {
-	static const char *const keys[] = { "source", "train", "test", "validation", "normalize", "limit" };
+	static const char *const keys[] = { "source", "train", "test", "validation", "stratify", "normalize", "limit" };
 	const lrs_node *src = lrs_node_get(n, "source");
 	int norm;
 	long limit;
@@ -421,6 +421,7 @@ static void read_data(checker *ck, const lrs_node *n, lrs_data_config *d, uint64
 		d->has_test = 1;
 	}
 	cfg_get_number(ck, n, "validation", 0, 0, 1, 1, &d->validation);
+	cfg_get_bool(ck, n, "stratify", &d->stratify);
 	if (cfg_get_choice(ck, n, "normalize", "scale|standardize|none", &norm) > 0)
 		d->normalize = (lrs_normalize)norm;
 	if (cfg_get_integer(ck, n, "limit", 0, 1e12, &limit) > 0)

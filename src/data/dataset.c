@@ -368,28 +368,116 @@ static size_t uniform_below(lrs_rng *rng, size_t bound)
 	return (size_t)(v % bound);
 }
 
+/* Swaps rows i and j of s (features and label); `row` is scratch. */
+static void swap_rows(lrs_split *s, size_t i, size_t j, void *row)
+{
+	size_t bytes = s->d * (s->x ? sizeof *s->x : 1);   /* of one row */
+	unsigned char *base = s->x ? (unsigned char *)s->x : s->x8;
+	int32_t t = s->y[i];
+
+	memcpy(row, base + i * bytes, bytes);
+	memcpy(base + i * bytes, base + j * bytes, bytes);
+	memcpy(base + j * bytes, row, bytes);
+	s->y[i] = s->y[j];
+	s->y[j] = t;
+}
+
 /* Shuffles the rows of s (features and labels together) in place; `row`
  * is scratch for one row. */
 static void shuffle_rows(lrs_split *s, void *row, uint64_t seed)
 {
-	size_t bytes = s->d * (s->x ? sizeof *s->x : 1);   /* of one row */
-	unsigned char *base = s->x ? (unsigned char *)s->x : s->x8;
 	lrs_rng rng;
 
 	lrs_rng_seed(&rng, seed);
 	for (size_t i = s->n - 1; i > 0; i--) {
 		size_t j = uniform_below(&rng, i + 1);
-		int32_t t;
 
-		if (j == i)
-			continue;
-		memcpy(row, base + i * bytes, bytes);
-		memcpy(base + i * bytes, base + j * bytes, bytes);
-		memcpy(base + j * bytes, row, bytes);
-		t = s->y[i];
-		s->y[i] = s->y[j];
-		s->y[j] = t;
+		if (j != i)
+			swap_rows(s, i, j, row);
 	}
+}
+
+/* A class's share of the validation rows, for the sort of the remainder. */
+typedef struct {
+	double frac;   /* the fractional part of its exact share */
+	int c;
+} share;
+
+static int by_share(const void *a, const void *b)
+{
+	const share *x = a, *y = b;
+
+	if (x->frac != y->frac)
+		return x->frac < y->frac ? 1 : -1;   /* the largest first */
+	return (x->c > y->c) - (x->c < y->c);
+}
+
+/* quota[c]: how many of class c's count[c] rows go to validation, n_val
+ * of n in all: each class its share rounded down, then one more to the
+ * classes of the largest remainders (as scikit-learn's stratified split
+ * rounds), and never a class's every row (a class of one sample stays in
+ * training). Returns the rows given, n_val or (when that would empty
+ * classes) fewer. */
+static size_t stratified_quotas(const size_t *count, int classes, size_t n, size_t n_val, size_t *quota,
+                                share *order)
+{
+	size_t given = 0;
+
+	for (int c = 0; c < classes; c++) {
+		double exact = (double)n_val * (double)count[c] / (double)n;
+
+		quota[c] = (size_t)floor(exact);   /* < count[c]: n_val < n */
+		order[c] = (share){ exact - floor(exact), c };
+		given += quota[c];
+	}
+	qsort(order, (size_t)classes, sizeof *order, by_share);
+	for (int k = 0; k < classes && given < n_val; k++) {
+		int c = order[k].c;
+
+		if (quota[c] + 1 < count[c]) {
+			quota[c]++;
+			given++;
+		}
+	}
+	return given;
+}
+
+/* Moves rows of shuffled split s so that the first ones are the
+ * validation split, stratified: of each class, its first quota rows in
+ * the shuffled order; the rest keep their order after them. Returns the
+ * validation rows in *n_val (the count asked, or fewer: see
+ * stratified_quotas). */
+static int stratify_rows(lrs_split *s, int classes, size_t *n_val, void *row)
+{
+	size_t *count = calloc((size_t)classes * 3, sizeof *count);   /* count, quota, taken */
+	size_t *dest = malloc(s->n * sizeof *dest);                   /* (n) row i goes to dest[i] */
+	share *order = malloc((size_t)classes * sizeof *order);
+	size_t *quota, *taken, v = 0, t;
+
+	if (!count || !dest || !order) {
+		free(count);
+		free(dest);
+		free(order);
+		return lrs_error_set(LRS_ENOMEM, "out of memory (the stratified split of %zu samples)", s->n);
+	}
+	quota = count + classes;
+	taken = quota + classes;
+	for (size_t i = 0; i < s->n; i++)
+		count[s->y[i]]++;
+	*n_val = t = stratified_quotas(count, classes, s->n, *n_val, quota, order);
+	for (size_t i = 0; i < s->n; i++)
+		dest[i] = taken[s->y[i]] < quota[s->y[i]] ? (taken[s->y[i]]++, v++) : t++;
+	for (size_t i = 0; i < s->n; i++)   /* each swap puts one row in its place */
+		while (dest[i] != i) {
+			size_t j = dest[i];
+			swap_rows(s, i, j, row);
+			dest[i] = dest[j];
+			dest[j] = j;
+		}
+	free(count);
+	free(dest);
+	free(order);
+	return 0;
 }
 
 /* Rows first .. first+n-1 of s, as a view into its storage. */
@@ -702,13 +790,11 @@ static lrs_normalize resolve_normalize(const lrs_data_config *cfg, const lrs_spl
 
 /* ------------------------------------------------------------- datasets */
 
-/* The training source into st->whole, its validation fraction held out
- * (shuffled with the seed): ds->val first, then ds->train, views of it. */
+/* The training source into st->whole; its validation fraction must
+ * leave rows to train on. */
 static int load_train(lrs_dataset *ds, storage *st, const lrs_data_config *cfg, lrs_csv_info *ti,
                       int *classes)
 {
-	const char *name = source_name(&cfg->train);
-	size_t n, n_val, d;
 	int rc;
 
 	if ((rc = load_source(&st->whole, ti, st->read_train, &cfg->train, cfg->seed, 0, cfg->limit, classes)) < 0)
@@ -716,23 +802,34 @@ static int load_train(lrs_dataset *ds, storage *st, const lrs_data_config *cfg, 
 	ds->read_train = *st->read_train ? st->read_train : NULL;
 	ds->delimiter = ti->delimiter;
 	ds->header = ti->header;
-	n = st->whole.n;
-	d = st->whole.d;
-	n_val = (size_t)llround(cfg->validation * (double)n);
-	if (n_val >= n)
+	if ((size_t)llround(cfg->validation * (double)st->whole.n) >= st->whole.n)
 		return lrs_error_set(LRS_EINVALID, "%s: holding out validation %g of %zu samples leaves none to train on",
-		                     name, cfg->validation, n);
+		                     source_name(&cfg->train), cfg->validation, st->whole.n);
+	return 0;
+}
+
+/* Holds the validation fraction of st->whole out, its labels classes by
+ * now: the rows shuffled with the seed, the first round(validation * n)
+ * the validation split (stratified: of each class its share), the rest
+ * the training split: ds->val first, then ds->train, views of it. */
+static int hold_out(lrs_dataset *ds, storage *st, const lrs_data_config *cfg)
+{
+	size_t n = st->whole.n, d = st->whole.d, n_val = (size_t)llround(cfg->validation * (double)n);
+	int rc = 0;
+
 	if (n_val > 0) {
 		float *row = malloc(d * sizeof *row);   /* (d) scratch for the shuffle */
 		if (!row)
 			return lrs_error_set(LRS_ENOMEM, "out of memory (%zu bytes)", d * sizeof *row);
 		shuffle_rows(&st->whole, row, cfg->seed);
+		if (cfg->stratify)
+			rc = stratify_rows(&st->whole, ds->classes, &n_val, row);
 		free(row);
 		ds->val = view(&st->whole, 0, n_val);
 	}
 	ds->val.d = d;
 	ds->train = view(&st->whole, n_val, n - n_val);
-	return 0;
+	return rc;
 }
 
 /* The test source, when there is one, into st->test and ds->test: the
@@ -841,6 +938,8 @@ int lrs_dataset_load(lrs_dataset **out, const lrs_data_config *cfg)
 		rc = one_class_error(ds, st, labels ? labels : name);
 		goto fail;
 	}
+	if ((rc = hold_out(ds, st, cfg)) < 0)
+		goto fail;
 	ds->features = st->whole.d;
 	ds->rows = st->whole.rows;
 	ds->cols = st->whole.cols;

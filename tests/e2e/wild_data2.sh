@@ -223,4 +223,21 @@ for f in trail trail_nohead numhead; do
 	fi
 done
 
+# ------------------------------------------- a stratified validation split
+# stratify: true holds out each class's share (scikit-learn's
+# train_test_split(stratify=y)); a class of one sample stays in training.
+"$PY" - <<'PYEOF'
+sizes = {"a": 60, "b": 30, "c": 9, "d": 1}
+rows = [(i, c) for c, k in sizes.items() for i in range(k)]
+open("strat.csv", "w").write("x,label\n" + "".join(f"{i * 0.5},{c}\n" for i, c in rows))
+PYEOF
+data "  train: {format: csv, path: strat.csv}
+  validation: 0.2
+  stratify: true"
+loaded "stratify: true: 12, 6, 2 and 0 of classes of 60, 30, 9 and 1 held out" "^validation  *20 " \
+	"^0  *a  *48  *12 " "^1  *b  *24  *6 " "^2  *c  *7  *2 " "^3  *d  *1  *0 "
+data "  train: {format: csv, path: strat.csv}
+  stratify: yes please"
+refused "stratify: not a boolean" "exp.yaml:4:13: 'stratify' must be true or false, got 'yes please'"
+
 finish

@@ -1038,6 +1038,178 @@ START_TEST(numeric_labels_not_from_zero_are_mapped)
 }
 END_TEST
 
+/* A csv of n rows "i,label": labels first, first + step, ... */
+static const char *write_label_rows(const char *name, size_t n, long first, long step)
+{
+	char *text = malloc(n * 40 + 1), *p = text;
+	const char *path;
+
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "%zu,%ld\n", i, first + (long)i * step);
+	path = write_file(name, text, (size_t)(p - text));
+	free(text);
+	return path;
+}
+
+/* Any whole number an int32 holds is a label, as scikit-learn's
+ * LabelEncoder takes it: -1/+1 (SVMs), negative codes, codes far apart;
+ * the distinct values over train and test, sorted, become 0 .. K-1. */
+START_TEST(labels_any_int32_as_label_encoder)
+{
+	const char *svm = write_text("svm.csv", "0.5,-1\n1.5,1\n2.5,-1\n3.5,+1\n");
+	const char *far = write_text("far.csv", "1,2147483647\n2,-2147483648\n3,1000000\n4,-2147483648\n");
+	float x[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	int8_t y1[4] = { -1, 1, -1, 1 };
+	int32_t y4[4] = { 0, 1, -1, 2 };
+	lrs_data_config cfg = csv_config(svm, 0, LRS_NORM_NONE, 1);
+	lrs_dataset *ds = load_ok(&cfg);
+
+	ck_assert_int_eq(ds->classes, 2);
+	ck_assert_int_eq(ds->labels, LRS_LABELS_NUMBERS);
+	ck_assert_str_eq(ds->class_names[0], "-1");
+	ck_assert_str_eq(ds->class_names[1], "1");
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(ds->train.y[i], i % 2);
+	lrs_dataset_free(ds);
+
+	cfg.train.path = far;   /* a span past the table: sorted */
+	ds = load_ok(&cfg);
+	ck_assert_int_eq(ds->classes, 3);
+	ck_assert_str_eq(ds->class_names[0], "-2147483648");
+	ck_assert_str_eq(ds->class_names[1], "1000000");
+	ck_assert_str_eq(ds->class_names[2], "2147483647");
+	ck_assert_int_eq(ds->train.y[0], 2);
+	ck_assert_int_eq(ds->train.y[1], 0);
+	ck_assert_int_eq(ds->train.y[2], 1);
+	ck_assert_int_eq(ds->train.y[3], 0);
+	lrs_dataset_free(ds);
+
+	/* train -1/+1, test +1/+3: one list of classes over both */
+	cfg.train.path = svm;
+	cfg.test = (lrs_data_source){ .format = LRS_DATA_CSV, .path = write_text("t.csv", "1,3\n2,1\n"), .header = -1 };
+	cfg.has_test = 1;
+	ds = load_ok(&cfg);
+	ck_assert_int_eq(ds->classes, 3);
+	ck_assert_str_eq(ds->class_names[2], "3");
+	ck_assert_int_eq(ds->train.y[1], 1);
+	ck_assert_int_eq(ds->test.y[0], 2);
+	ck_assert_int_eq(ds->test.y[1], 1);
+	lrs_dataset_free(ds);
+	cfg.has_test = 0;
+
+	cfg.train = (lrs_data_source){ .format = LRS_DATA_NPY, .features = write_npy("x.npy", 1, "<f4", "(4, 2)", x, sizeof x),
+	                               .labels = write_npy("y1.npy", 1, "|i1", "(4,)", y1, sizeof y1) };
+	ds = load_ok(&cfg);
+	ck_assert_int_eq(ds->classes, 2);
+	ck_assert_str_eq(ds->class_names[0], "-1");
+	ck_assert_int_eq(ds->train.y[0], 0);
+	ck_assert_int_eq(ds->train.y[1], 1);
+	lrs_dataset_free(ds);
+	cfg.train.labels = write_npy("y4.npy", 1, "<i4", "(4,)", y4, sizeof y4);
+	ds = load_ok(&cfg);
+	ck_assert_int_eq(ds->classes, 4);
+	ck_assert_str_eq(ds->class_names[0], "-1");
+	ck_assert_int_eq(ds->train.y[0], 1);
+	ck_assert_int_eq(ds->train.y[2], 0);
+	ck_assert_int_eq(ds->train.y[3], 3);
+	lrs_dataset_free(ds);
+}
+END_TEST
+
+/* At most LRS_DATA_MAX_CLASSES distinct labels: 65,536 of them load, one
+ * more is an error naming the count, whether the values are close
+ * (0 .. 65535 and -1) or far apart. */
+START_TEST(labels_bounded_in_count)
+{
+	lrs_data_config cfg = csv_config(write_label_rows("k.csv", 65536, 0, 1), 0, LRS_NORM_NONE, 1);
+	lrs_dataset *ds = load_ok(&cfg);
+
+	ck_assert_int_eq(ds->classes, 65536);
+	ck_assert_int_eq(ds->labels, LRS_LABELS_AS_GIVEN);
+	lrs_dataset_free(ds);
+	for (int far = 0; far <= 1; far++) {
+		cfg.train.path = write_label_rows("k1.csv", 65537, -1000 * far - 1, far ? 1000 : 1);
+		ck_assert_int_eq(lrs_dataset_load(&ds, &cfg), LRS_EINVALID);
+		ck_assert_ptr_null(ds);
+		ck_assert_msg(strstr(lrs_error_last(), "65537 different labels over train and test, more than 65536 classes"),
+		              "%s", lrs_error_last());
+	}
+}
+END_TEST
+
+/* A csv of classes of `sizes` rows (class c's rows: feature 1000 c + i):
+ * interleaved, so that no class sits in one block of the file. */
+static const char *write_class_rows(const char *name, const size_t *sizes, int k)
+{
+	size_t left[8], total = 0, n = 0;
+	char *text, *p;
+	const char *path;
+
+	for (int c = 0; c < k; c++)
+		total += left[c] = sizes[c];
+	p = text = malloc(total * 32 + 1);
+	while (n < total)
+		for (int c = 0; c < k; c++)
+			if (left[c]) {
+				p += sprintf(p, "%zu,%d\n", (size_t)c * 1000 + sizes[c] - left[c], c);
+				left[c]--;
+				n++;
+			}
+	path = write_file(name, text, (size_t)(p - text));
+	free(text);
+	return path;
+}
+
+/* stratify: the validation split takes each class's share, rounded down
+ * and the remainder to the largest fractions, as scikit-learn's
+ * train_test_split(stratify=y); a class of one sample stays in training;
+ * every row keeps its label; the seed decides which rows. */
+START_TEST(stratified_validation_split)
+{
+	static const size_t sizes[4] = { 60, 30, 9, 1 };
+	static const size_t tiny[3] = { 1, 1, 2 };
+	lrs_data_config cfg = csv_config(write_class_rows("s.csv", sizes, 4), 0.2, LRS_NORM_NONE, 5);
+	size_t val[4], train[4];
+	lrs_dataset *ds;
+
+	cfg.stratify = 1;
+	ds = load_ok(&cfg);
+	lrs_split_class_counts(val, &ds->val, 4);
+	lrs_split_class_counts(train, &ds->train, 4);
+	ck_assert_uint_eq(ds->val.n, 20);
+	ck_assert_uint_eq(val[0], 12);
+	ck_assert_uint_eq(val[1], 6);
+	ck_assert_uint_eq(val[2], 2);   /* 1.8: the largest remainder */
+	ck_assert_uint_eq(val[3], 0);   /* 0.2, and its only sample */
+	ck_assert_uint_eq(train[3], 1);
+	for (size_t i = 0; i < ds->val.n; i++)
+		ck_assert_int_eq((int)ds->val.x[i] / 1000, ds->val.y[i]);
+	for (size_t i = 0; i < ds->train.n; i++)
+		ck_assert_int_eq((int)ds->train.x[i] / 1000, ds->train.y[i]);
+	lrs_dataset_free(ds);
+
+	/* another seed, other rows, the same counts */
+	cfg.seed = 6;
+	ds = load_ok(&cfg);
+	lrs_split_class_counts(val, &ds->val, 4);
+	ck_assert_uint_eq(val[0], 12);
+	ck_assert_uint_eq(val[2], 2);
+	lrs_dataset_free(ds);
+
+	/* classes of 1, 1 and 2 samples, half held out: no class loses its
+	 * every sample, so one row (not two) is held out */
+	cfg = csv_config(write_class_rows("t.csv", tiny, 3), 0.5, LRS_NORM_NONE, 1);
+	cfg.stratify = 1;
+	ds = load_ok(&cfg);
+	lrs_split_class_counts(train, &ds->train, 3);
+	ck_assert_uint_eq(ds->val.n, 1);
+	ck_assert_uint_eq(train[0], 1);
+	ck_assert_uint_eq(train[1], 1);
+	ck_assert_uint_eq(train[2], 1);
+	lrs_dataset_free(ds);
+}
+END_TEST
+
 /* Names as labels: ranked in byte order (as Python's sorted: capitals
  * first), one pair of quotes dropped; the class names are the names. */
 START_TEST(csv_label_names)
@@ -1148,11 +1320,20 @@ START_TEST(csv_delimiters)
 		{ "a|b|label\n1.5|2|0\n3|4|1\n", '|', '|' },
 		{ "a,b,label\n1.5,2,0\n3,4,1\n", ',', ',' },
 		{ "a;b,c;label\n1.5;2;0\n3;4;1\n", ';', ';' },   /* a comma inside a name */
+		/* blanks, as np.savetxt writes them: runs are one separator, and
+		 * blanks around a line separate nothing */
+		{ "1.5 2 0\n3 4 1\n", 0, ' ' },
+		{ "a b\tc d\tlabel\n1.5\t2\t0\n3\t4\t1\n", 0, '\t' },   /* names with blanks: tab first */
+		{ "  a   b  label  \n 1.5  2   0\n\t3 4  1 \n", 0, ' ' },
+		{ "\"a b\"  b label\n1.5 2 0\n3 4 \t 1\n", ' ', ' ' },      /* a quoted name with a blank */
+		{ "1.5e+00 2.0e+00 0.0e+00\n3.0e+00 4.0e+00 1.0e+00\n", 0, ' ' },
 	};
 	static const struct { const char *text; char given; const char *frag; } bad[] = {
 		{ "a;b;c\n1,5;2,5;0\n", 0, "row 2, column 1 ('a'): '1,5' is not a number" },   /* decimal commas: ';' */
 		{ "1,2,0\n3,4,1\n", ';', "row 1 has one column (no ';' in it)" },
-		{ "1 2 0\n", 0, "row 1 has one column (no ',', ';' or tab in it)" },
+		{ "120\n", 0, "row 1 has one column (no ',', ';', tab or blank-separated fields in it)" },
+		{ "  120  \n", ' ', "row 1 has one column (no whitespace in it)" },
+		{ "1 2 0\n3 4\n", 0, "row 2 has 2 columns, expected 3 (ragged rows)" },   /* a missing value */
 	};
 
 	for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++) {
@@ -1175,6 +1356,127 @@ START_TEST(csv_delimiters)
 		cfg.train.delimiter = bad[k].given;
 		ck_assert_int_eq(lrs_dataset_load(&ds, &cfg), LRS_EINVALID);
 		ck_assert_msg(strstr(lrs_error_last(), bad[k].frag), "%s", lrs_error_last());
+	}
+}
+END_TEST
+
+/* drop: columns left out unread, by header name or 0-based index (an id,
+ * a text column); a column that does not exist is an error carrying the
+ * experiment's position of the item. */
+START_TEST(csv_drop_columns)
+{
+	const char *p = write_text("people.csv", "id,name,a,b,species\n1,alice,0.5,2,cat\n2,bob,1.5,3,dog\n"
+	                                         "3,\"carol, jr\",2.5,,cat\n");
+	const char *bare = write_text("bare.csv", "1,alice,0.5,2,cat\n2,bob,1.5,3,dog\n");
+	lrs_data_drop by_name[] = { { "id", 3, 5 }, { "name", 3, 9 }, { "b", 3, 15 } };
+	lrs_data_drop by_index[] = { { "0", 4, 1 }, { "1", 4, 4 }, { "3", 4, 7 } };
+	lrs_data_config cfg = csv_config(p, 0, LRS_NORM_NONE, 1);
+	lrs_dataset *ds;
+
+	for (int k = 0; k < 2; k++) {
+		cfg.train.path = p;
+		cfg.train.drop = k ? by_index : by_name;
+		cfg.train.n_drop = 3;
+		ds = load_ok(&cfg);
+		ck_assert_uint_eq(ds->features, 1);   /* a: the empty b is not read */
+		ck_assert_uint_eq(ds->train.n, 3);
+		ck_assert_float_eq(ds->train.x[2], 2.5f);
+		ck_assert_int_eq(ds->train.y[1], 1);
+		lrs_dataset_free(ds);
+	}
+	/* by index, a file without a header: its text column is not read, nor
+	 * taken for a header */
+	cfg.train.path = bare;
+	cfg.train.n_drop = 2;
+	ds = load_ok(&cfg);
+	ck_assert_uint_eq(ds->features, 2);
+	ck_assert_uint_eq(ds->train.n, 2);
+	ck_assert_int_eq(ds->header, 0);
+	ck_assert_float_eq(ds->train.x[3], 3.0f);
+	lrs_dataset_free(ds);
+
+	static const struct { const char *column, *frag; int header; } bad[] = {
+		{ "idx", "drop: no column named 'idx' in the header (it has: 'id', 'name', 'a', 'b', 'species')", -1 },
+		{ "5", "drop: column 5 is out of range: rows have 5 columns (0 to 4)", -1 },
+		{ "species", "drop: column species is the label column (4, from 0)", -1 },
+		{ "4", "drop: column 4 is the label column (4, from 0)", -1 },
+		{ "name", "drop: column 'name' is a name, but the file has no header row", 0 },
+	};
+	cfg.train.path = p;
+	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+		lrs_data_drop one[2] = { { "0", 7, 2 }, { bad[k].column, 7, 20 } };
+
+		cfg.train.drop = one;
+		cfg.train.n_drop = 2;
+		cfg.train.header = bad[k].header;
+		ck_assert_int_eq(lrs_dataset_load(&ds, &cfg), LRS_EINVALID);
+		ck_assert_msg(strstr(lrs_error_last(), bad[k].frag), "%s", lrs_error_last());
+		ck_assert_int_eq(lrs_error_line(), 7);
+		ck_assert_int_eq(lrs_error_column(), 20);
+	}
+	cfg.train.header = -1;
+	cfg.train.drop = (lrs_data_drop[]){ { "0", 2, 3 }, { "name", 2, 6 }, { "a", 2, 9 }, { "b", 2, 12 } };
+	cfg.train.n_drop = 4;
+	ck_assert_int_eq(lrs_dataset_load(&ds, &cfg), LRS_EINVALID);
+	ck_assert_msg(strstr(lrs_error_last(), "drop leaves no feature"), "%s", lrs_error_last());
+}
+END_TEST
+
+/* Text in a feature column of the first data row is a column of names:
+ * the label where label: was not set (it is not the last column), else
+ * a column to drop; the error says which key to set. Text further down
+ * is a typo: no such hint. */
+START_TEST(csv_text_column_hint)
+{
+	static const struct { const char *text, *label, *frag; } cases[] = {
+		{ "species,a,b\ndog,1,2\ncat,3,4\n", NULL, "row 2, column 1 ('species'): 'dog' is not a number (a column of "
+		  "text: the label is the last column unless set; if column 1 is the label, set label: 0 (from 0); if it is "
+		  "not a feature, leave it out with drop: [0])" },
+		{ "1,dog,2\n3,cat,4\n", NULL, "row 2, column 2 ('dog'): 'cat' is not a number (a column of text: the label is "
+		  "the last column unless set; if column 2 is the label, set label: 1 (from 0)" },
+		{ "species,a,b\ndog,1,2\n", "last", "'dog' is not a number (a column of text: if it is not a feature, leave "
+		  "it out with drop: [0])" },
+		{ "a,b,label\n1,2,0\n3,abc,1\n", NULL, "row 3, column 2 ('b'): 'abc' is not a number" },
+	};
+
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		lrs_split s;
+		int rc = lrs_data_load_source(&s, &(lrs_data_source){ .format = LRS_DATA_CSV, .header = -1,
+		                                    .path = write_text("t.csv", cases[k].text), .label = cases[k].label }, 0);
+
+		ck_assert_int_eq(rc, LRS_EINVALID);
+		ck_assert_msg(strstr(lrs_error_last(), cases[k].frag), "%s", lrs_error_last());
+		if (k == 3)   /* a typo further down: no hint */
+			ck_assert_msg(!strstr(lrs_error_last(), "label:"), "%s", lrs_error_last());
+	}
+}
+END_TEST
+
+/* What the reader learns from the line after the first (a delimiter
+ * ending every row, a header over numeric labels) it learns from a gzip
+ * file too, which cannot seek back: the same samples as the plain file. */
+START_TEST(csv_gzip_reads_ahead_as_plain)
+{
+	static const char *const texts[] = {
+		"a,b,label,\n1.5,2,cat,\n3,4,dog,\n5,6,cat,\n",   /* trailing delimiter, header */
+		"1.5,2,cat,\n3,4,dog,\n5,6,cat,\n",               /* trailing delimiter, no header */
+		"0,1,label\n1.5,2,0\n3,4,1\n5,6,0\n",             /* a header whose only text is its label */
+		"1.5 2 cat\n3 4 dog\n5 6 cat\n",                   /* whitespace, names as labels */
+	};
+
+	for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
+		lrs_split plain = load_csv_ok(write_text("p.csv", texts[k]), "last", -1);
+		lrs_split gz = load_csv_ok(write_gz("p.csv.gz", texts[k], strlen(texts[k])), "last", -1);
+
+		ck_assert_uint_eq(plain.n, 3);
+		ck_assert_uint_eq(plain.d, 2);
+		ck_assert_uint_eq(gz.n, plain.n);
+		ck_assert_uint_eq(gz.d, plain.d);
+		ck_assert_float_eq(plain.x[0], 1.5f);
+		ck_assert_mem_eq(gz.x, plain.x, plain.n * plain.d * sizeof *plain.x);
+		ck_assert_mem_eq(gz.y, plain.y, plain.n * sizeof *plain.y);
+		lrs_split_free(&plain);
+		lrs_split_free(&gz);
 	}
 }
 END_TEST
@@ -1351,7 +1653,7 @@ static const struct {
 	{ "non-numeric.csv",          B_CSV,        "row 2, column 2: 'abc' is not a number" },
 	{ "nan.csv",                  B_CSV,        "row 2, column 2: 'nan' is NaN" },
 	{ "inf.csv",                  B_CSV,        "row 2, column 2: '-inf' is infinite" },
-	{ "negative-label.csv",       B_CSV,        "row 3, column 3 ('label'): label -1 is negative" },
+	{ "out-of-range-label.csv",   B_CSV,        "row 3, column 3 ('label'): label 2147483648 is out of range" },
 	{ "fractional-label.csv",     B_CSV,        "label 1.5 is not an integer" },
 	{ "empty-field.csv",          B_CSV,        "row 2, column 2: empty field" },
 	{ "blank-middle.csv",         B_CSV,        "row 2 is blank" },
@@ -1376,13 +1678,12 @@ static const struct {
 	{ "bad-magic.npy",            B_NPY_X,      "not a .npy file" },
 	{ "nan-features.npy",         B_NPY_X,      "element [2, 1] is NaN" },
 	{ "empty.npy",                B_NPY_X,      "empty file" },
-	{ "negative-labels.npy",      B_NPY_Y,      "label at index 2 is negative" },
+	{ "out-of-range-labels.npy",  B_NPY_Y,      "label at index 2 is out of range (-2.14748e+09)" },
 	{ "fractional-labels.npy",    B_NPY_Y,      "label at index 2 is not an integer" },
 	{ "count-mismatch.npy",       B_NPY_Y,      "5 labels, but" },
 	{ "empty.npy",                B_NPY_Y,      "empty file" },
 	{ "string-labels.npy",        B_NPY_Y,      "dtype '<U3' is not supported: text labels" },
-	{ "negative-i1-labels.npy",   B_NPY_Y,      "label at index 2 is negative (-1)" },
-	{ "huge-u8-labels.npy",       B_NPY_Y,      "label at index 2 is too large" },
+	{ "huge-u8-labels.npy",       B_NPY_Y,      "label at index 2 is out of range" },
 	{ "missing-key.npz",          B_NPZ,        "no array 'x_train' in the archive (it holds: x, y)" },
 	{ "not-npy-member.npz",       B_NPZ,        "x_train: not a .npy array" },
 	{ "zip64.npz",                B_NPZ,        "Zip64 archive" },
@@ -1740,11 +2041,17 @@ Suite *suite_data(void)
 	tc = tcase_create("labels and layout");
 	tcase_add_checked_fixture(tc, make_tmpdir, remove_tmpdir);
 	tcase_add_test(tc, numeric_labels_not_from_zero_are_mapped);
+	tcase_add_test(tc, labels_any_int32_as_label_encoder);
+	tcase_add_test(tc, labels_bounded_in_count);
+	tcase_add_test(tc, stratified_validation_split);
 	tcase_add_test(tc, csv_label_names);
 	tcase_add_test(tc, label_names_over_train_and_test);
 	tcase_add_test(tc, csv_mixed_labels_are_refused);
 	tcase_add_test(tc, csv_delimiters);
 	tcase_add_test(tc, csv_skip_rows);
+	tcase_add_test(tc, csv_drop_columns);
+	tcase_add_test(tc, csv_text_column_hint);
+	tcase_add_test(tc, csv_gzip_reads_ahead_as_plain);
 	tcase_add_test(tc, normalize_default_by_source);
 	tcase_add_test(tc, spread_threshold_and_constant_columns);
 	tcase_add_test(tc, spread_of_bytes_as_normalised);

@@ -4,8 +4,8 @@
  * A dataset is loaded once per process and then only read: every trial
  * thread shares it, none copies it. Features are float32 or, from
  * sources of bytes, bytes (see lrs_split), row-major (n, d); labels int32
- * in [0, classes): labels that are not already 0 .. K-1 (1-based numbers,
- * names in a CSV file) are mapped to 0 .. K-1 in sorted order, the
+ * in [0, classes): labels that are not already 0 .. K-1 (1-based or
+ * negative numbers, names in a CSV file) are mapped to 0 .. K-1 in sorted order, the
  * mapping kept in the dataset (lrs_dataset.class_names). Every size read
  * from a file is
  * checked against the file's real length and against overflow before
@@ -67,6 +67,19 @@ typedef enum {
 	                        are keys of the arrays in it               */
 } lrs_data_format;
 
+/* A csv source's delimiter that is any run of spaces and tabs, blanks
+ * around a line ignored, as np.loadtxt's default and pandas'
+ * sep=r"\s+" read a file (np.savetxt's default output). */
+#define LRS_DELIM_WHITESPACE ' '
+
+/* A column of a csv file left out (`drop:`): a header name, or a 0-based
+ * index when all digits (as `label:`), and where the experiment file
+ * gives it, for the error when no such column exists. */
+typedef struct {
+	const char *column;
+	int line, col;         /* 0: not from a file                          */
+} lrs_data_drop;
+
 /* Where one split comes from (the `train:` or `test:` mapping). */
 typedef struct {
 	lrs_data_format format;
@@ -75,12 +88,16 @@ typedef struct {
 	                          labels' key (y_train, y_test by default)   */
 	const char *path;      /* csv: the file; npz: the archive             */
 	const char *label;     /* csv: "first", "last", a column name or a
-	                          0-based index (default "last")              */
+	                          0-based index; NULL: not set, the last     */
 	int header;            /* csv: -1 auto-detect (set it: 0 is none), 1 first row */
-	char delimiter;        /* csv: ',' ';' '\t' or '|'; 0 = detect from
-	                          the first row read (set it: 0 is detect)    */
+	char delimiter;        /* csv: ',' ';' '\t' '|', or
+	                          LRS_DELIM_WHITESPACE; 0 = detect from the
+	                          first row read (set it: 0 is detect)       */
 	size_t skip_rows;      /* csv: lines skipped before the header or the
 	                          first row (0 = none)                        */
+	const lrs_data_drop *drop; /* csv: (n_drop) columns that are not
+	                          features, left out unread (ids, names)     */
+	size_t n_drop;
 	const char *features;  /* npy: features file; npz: the features' key
 	                          (x_train, x_test by default)               */
 	const char *kind;      /* synthetic: "spirals", "blobs", "xor"        */
@@ -132,8 +149,9 @@ typedef struct {
 typedef enum {
 	LRS_LABELS_AS_GIVEN,   /* whole numbers 0 .. K-1, used as they are    */
 	LRS_LABELS_NUMBERS,    /* whole numbers other than 0 .. K-1 (1 .. K,
-	                          gaps): the distinct values, in increasing
-	                          order, became 0 .. K-1                      */
+	                          gaps, -1/+1, any int32): the distinct
+	                          values, in increasing order, became
+	                          0 .. K-1, as scikit-learn's LabelEncoder  */
 	LRS_LABELS_NAMES       /* names (csv): the distinct names, in byte
 	                          order (as Python's sorted), became 0 .. K-1 */
 } lrs_label_kind;
@@ -143,6 +161,8 @@ typedef struct {
 	lrs_data_source test;  /* used when has_test                           */
 	int has_test;
 	double validation;     /* fraction of train held out, [0, 1)           */
+	int stratify;          /* 1: the validation split takes each class's
+	                          share, as train_test_split(stratify=y)      */
 	lrs_normalize normalize;
 	size_t limit;          /* use only the first `limit` training samples;
 	                          0 = all                                      */
@@ -191,7 +211,8 @@ typedef struct {
 
 /* Loads one source as it is in the file (no normalisation): features
  * (bytes for idx images and npy uint8 arrays, else float32) and labels
- * into `out` (freed with lrs_split_free); CSV labels that are names come
+ * into `out` (freed with lrs_split_free); numeric labels come as the
+ * file holds them (any int32), CSV labels that are names
  * as their ranks among the file's names in byte order (the names
  * themselves only through lrs_dataset_load). `seed` seeds synthetic data. Returns 0, LRS_EINVALID (bad or unreadable file: the message names
  * it), or LRS_ENOMEM. */

@@ -70,7 +70,8 @@ static void describe(const char *name, const lrs_split *s, float *row)
 static void describe_reading(const lrs_experiment *e, const lrs_dataset *ds)
 {
 	const char *delim = ds->delimiter == '\t' ? "tab" : ds->delimiter == ';' ? "';'" :
-	                    ds->delimiter == '|' ? "'|'" : "','";
+	                    ds->delimiter == '|' ? "'|'" :
+	                    ds->delimiter == LRS_DELIM_WHITESPACE ? "whitespace (runs of blanks)" : "','";
 
 	printf("normalize %s: %s\n", norm_names[ds->normalize], ds->normalize_why);
 	if (ds->normalize != LRS_NORM_STANDARDIZE && ds->spread.varying > 0)   /* standardized: all at 1 */

@@ -211,7 +211,9 @@ static const char *get_text(checker *ck, const lrs_node *map, const char *key)
 /* ------------------------------------------------------------------ data */
 
 /* A csv source's `delimiter`: one of , ; | or a tab (written "\t", the
- * word tab, or '\t' as YAML's single quotes keep it), or auto (0:
+ * word tab, or '\t' as YAML's single quotes keep it), whitespace (also
+ * written \s+ as pandas' sep=r"\s+", or " " as np.savetxt's default
+ * delimiter: runs of blanks are one separator either way), or auto (0:
  * detected from the file). */
 static void get_delimiter(checker *ck, const lrs_node *map, char *out)
 {
@@ -225,10 +227,48 @@ static void get_delimiter(checker *ck, const lrs_node *map, char *out)
 		*out = 0;
 	else if (!strcmp(t, "tab") || !strcmp(t, "\t") || !strcmp(t, "\\t"))
 		*out = '\t';
+	else if (!strcmp(t, "whitespace") || !strcmp(t, "\\s+") || !strcmp(t, " "))
+		*out = LRS_DELIM_WHITESPACE;
 	else if (strlen(t) == 1 && strchr(",;|", t[0]))
 		*out = t[0];
 	else
-		cfg_problem(ck, n, "'delimiter' must be \",\", \";\", \"|\", tab (or \"\\t\") or auto, got '%s'", t);
+		cfg_problem(ck, n, "'delimiter' must be \",\", \";\", \"|\", tab (or \"\\t\"), whitespace or auto, got '%s'", t);
+}
+
+/* A csv source's `drop`: one column or a list of them, each a header
+ * name or a 0-based index, as pandas' df.drop(columns=...) takes them;
+ * their positions kept for the loader's error about a column that does
+ * not exist. The array is the experiment's (freed with it). */
+static void get_drop(checker *ck, const lrs_node *map, lrs_data_source *src)
+{
+	const lrs_node *n = lrs_node_get(map, "drop");
+	const lrs_node *const *items = n && n->kind == LRS_NODE_LIST ? (const lrs_node *const *)n->items : &n;
+	size_t count = n && n->kind == LRS_NODE_LIST ? n->n : 1;
+	lrs_data_drop *drop;
+
+	if (!n)
+		return;
+	if (n->kind == LRS_NODE_MAP || count == 0) {
+		cfg_problem(ck, n, "'drop' must be a column or a list of columns (header names or 0-based indices), "
+		            "e.g. [id, name]");
+		return;
+	}
+	if (!(drop = calloc(count, sizeof *drop))) {
+		cfg_problem(ck, n, "out of memory");
+		return;
+	}
+	src->drop = drop;
+	src->n_drop = count;
+	for (size_t k = 0; k < count; k++) {
+		const lrs_node *c = items[k];
+
+		if (c->kind != LRS_NODE_SCALAR || c->text[0] == '\0') {
+			cfg_problem(ck, c, "each column of 'drop' must be a header name or a 0-based index, got %s",
+			            c->kind == LRS_NODE_SCALAR ? "an empty value" : cfg_kind_name(c));
+			continue;
+		}
+		drop[k] = (lrs_data_drop){ c->text, c->line, c->column };
+	}
 }
 
 /* A key of data.train/test that another format reads would be ignored
@@ -248,6 +288,7 @@ static void check_format_keys(checker *ck, const lrs_node *n, int fmt)
 		{ "header", 1u << LRS_DATA_CSV, "" },
 		{ "delimiter", 1u << LRS_DATA_CSV, "" },
 		{ "skip_rows", 1u << LRS_DATA_CSV, "" },
+		{ "drop", 1u << LRS_DATA_CSV, "" },
 		{ "features", 1u << LRS_DATA_NPY | 1u << LRS_DATA_NPZ,
 		  " (a features file or key; synthetic blobs take their feature count as 'dims')" },
 		{ "kind", 1u << LRS_DATA_SYNTHETIC, "" },
@@ -274,7 +315,7 @@ static void check_format_keys(checker *ck, const lrs_node *n, int fmt)
 static void read_source(checker *ck, const lrs_node *n, const char *which, lrs_data_source *src)
 {
 	static const char *const keys[] = {
-		"format", "images", "labels", "path", "label", "header", "delimiter", "skip_rows", "features",
+		"format", "images", "labels", "path", "label", "header", "delimiter", "skip_rows", "drop", "features",
 		"kind", "samples", "classes", "dims", "noise",
 	};
 	char section[32];
@@ -295,7 +336,7 @@ static void read_source(checker *ck, const lrs_node *n, const char *which, lrs_d
 	src->format = (lrs_data_format)fmt;
 	src->header = -1;
 	src->noise = NAN;
-	src->label = "last";
+	src->label = NULL;   /* the last column, unless set: a hint of csv.c tells the two apart */
 	/* which keys each format needs */
 	static const char *const need[][3] = {
 		{ "images", "labels", NULL }, { "path", NULL, NULL }, { "features", "labels", NULL }, { "kind", NULL, NULL },
@@ -326,6 +367,8 @@ static void read_source(checker *ck, const lrs_node *n, const char *which, lrs_d
 	get_delimiter(ck, n, &src->delimiter);
 	if (cfg_get_integer(ck, n, "skip_rows", 0, 1e9, &v) > 0)
 		src->skip_rows = (size_t)v;
+	if (fmt == LRS_DATA_CSV)
+		get_drop(ck, n, src);
 	int kind = -1;
 	if (lrs_node_get(n, "kind") && cfg_get_choice(ck, n, "kind", "spirals|blobs|xor", &kind) > 0)
 		src->kind = lrs_node_get(n, "kind")->text;
@@ -347,7 +390,7 @@ static void read_source(checker *ck, const lrs_node *n, const char *which, lrs_d
 
 static void read_data(checker *ck, const lrs_node *n, lrs_data_config *d, uint64_t seed)
 {
-	static const char *const keys[] = { "source", "train", "test", "validation", "normalize", "limit" };
+	static const char *const keys[] = { "source", "train", "test", "validation", "stratify", "normalize", "limit" };
 	const lrs_node *src = lrs_node_get(n, "source");
 	int norm;
 	long limit;
@@ -379,6 +422,7 @@ static void read_data(checker *ck, const lrs_node *n, lrs_data_config *d, uint64
 		d->has_test = 1;
 	}
 	cfg_get_number(ck, n, "validation", 0, 0, 1, 1, &d->validation);
+	cfg_get_bool(ck, n, "stratify", &d->stratify);
 	if (cfg_get_choice(ck, n, "normalize", "scale|standardize|none", &norm) > 0)
 		d->normalize = (lrs_normalize)norm;
 	if (cfg_get_integer(ck, n, "limit", 0, 1e12, &limit) > 0)
@@ -1355,6 +1399,8 @@ void lrs_experiment_free(lrs_experiment *e)
 	if (!e)
 		return;
 	lrs_node_free(e->root);
+	free((void *)e->data.train.drop);
+	free((void *)e->data.test.drop);
 	free_trainer(&e->trainer);
 	free(e->trial.seeds);
 	free(e->trial.note);

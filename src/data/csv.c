@@ -1,25 +1,29 @@
 /* csv.c - delimited samples: one row per sample, every feature a number,
  * one column the label.
  *
- * Fields are separated by the source's `delimiter` (',' ';' tab '|') or,
- * by default, by the one of tab, ';' and ',' that the first row read holds
- * most often (',' when it holds none). `skip_rows` lines are skipped
+ * Fields are separated by the source's `delimiter` (',' ';' tab '|', or
+ * whitespace: any run of spaces and tabs, blanks around a line ignored,
+ * as np.loadtxt reads np.savetxt's files) or, by default, by the one of
+ * tab, ';' and ',' that the first row read holds most often; by
+ * whitespace when it holds none of them but several blank-separated
+ * fields (',' otherwise). `skip_rows` lines are skipped
  * before anything is read (scikit-learn's bundled CSVs start with a
  * "n_samples,n_features,names..." line). The first row is a header when
  * asked for or, in auto mode, when one of its features is not a number
  * (any of its fields, when the label is given by name), or when only its
  * label is not a number and the next row's label is one. The label column
  * is "first", "last", a 0-based index, or a header name; an all-digit
- * label is an index.
+ * label is an index. The columns `drop` names (the same two ways) are
+ * left out unread: an id, a text column.
  *
  * A field may be quoted as RFC 4180 and Python's csv module write it: a
  * delimiter inside the quotes is text, "" is one quote, and the quotes
  * are dropped ("3.5" is a number, "cat, black" a name). A line break
  * inside quotes is an error: rows are lines.
  *
- * Labels are either numbers - non-negative whole numbers, written as 3 or
- * 3.0, kept as they are (dataset.c maps them to 0 .. K-1 if they are not
- * that already) - or names, any text that is not a number ("hen"): the
+ * Labels are either numbers - whole numbers an int32 holds, written as 3,
+ * -1 or 3.0, kept as they are (dataset.c maps them to 0 .. K-1 if they
+ * are not that already) - or names, any text that is not a number ("hen"): the
  * first data row decides, and a
  * column mixing the two is an error (a typo in a numeric column, most
  * often). Names are ranked in byte order, as Python's sorted() ranks
@@ -61,7 +65,7 @@
 #include "internal.h"
 
 #define FIRST_ROWS 1024   /* rows allocated before the first doubling */
-#define MAX_NAMES  (LRS_DATA_MAX_LABEL + 1)   /* distinct label names   */
+#define MAX_NAMES  LRS_DATA_MAX_CLASSES   /* distinct label names        */
 
 typedef enum { FLD_OK, FLD_EMPTY, FLD_TEXT, FLD_NAN, FLD_INF } field_status;
 
@@ -71,12 +75,23 @@ typedef struct {
 	FILE *f;
 	char *line;            /* the current line, newline stripped           */
 	size_t line_cap;       /* getline's allocation                         */
+	char *ahead;           /* the next line, read ahead by peek_line (a
+	                          gzip stream cannot seek back), as getline
+	                          gave it                                      */
+	size_t ahead_cap;
+	ssize_t ahead_len;     /* its length, or -1 at the end of the file     */
+	int has_ahead;         /* 1: next_line takes `ahead` before the file   */
 	size_t row;            /* 1-based line number of `line`                */
 	size_t cols;           /* fields per row, from the first row           */
 	size_t label;          /* 0-based label column                         */
+	size_t d;              /* features per row: cols less the label and the
+	                          dropped columns                              */
+	const lrs_data_drop *drop; /* (n_drop) the columns `drop:` names    */
+	size_t n_drop;
+	unsigned char *dropped; /* (cols) 1: a column left out unread, or NULL */
 	char *head;            /* the header line, split in place; NULL if none */
 	char **names;          /* (cols) header names into `head`, or NULL     */
-	float *x;              /* (cap, cols - 1) kept features                */
+	float *x;              /* (cap, d) kept features                       */
 	int32_t *y;            /* (cap) kept labels                            */
 	size_t n, cap;         /* rows kept, rows allocated                    */
 	size_t first_cap;      /* rows to allocate at first: the file's lines
@@ -85,6 +100,7 @@ typedef struct {
 	char delim;            /* the field separator                          */
 	int detected;          /* 1: delim was detected, not given (messages)  */
 	int trailing;          /* 1: every row ends with the delimiter, cut off */
+	int label_given;       /* 1: the source sets label: (else the last)    */
 	size_t head_row;       /* the header's row, or 0                       */
 	size_t first_data;     /* the first data row, or 0 before it           */
 	int names_mode;        /* -1 before the first data row; 1: labels are
@@ -99,11 +115,26 @@ typedef struct {
 
 /* ------------------------------------------------------------- helpers */
 
-/* Reads the next line into r->line without its line ending; returns its
- * length, or -1 at the end of the file. */
+/* Reads the next line into r->line without its line ending (the line
+ * peek_line read ahead, if any); returns its length, or -1 at the end of
+ * the file. */
 static long next_line(csv_reader *r)
 {
-	ssize_t len = getline(&r->line, &r->line_cap, r->f);
+	ssize_t len;
+
+	if (r->has_ahead) {   /* swap the buffers: the line read ahead is current */
+		char *t = r->line;
+		size_t cap = r->line_cap;
+
+		r->line = r->ahead;
+		r->line_cap = r->ahead_cap;
+		r->ahead = t;
+		r->ahead_cap = cap;
+		r->has_ahead = 0;
+		len = r->ahead_len;
+	} else {
+		len = getline(&r->line, &r->line_cap, r->f);
+	}
 
 	if (len < 0 || ferror(r->f))   /* a line cut by a read error is not one */
 		return -1;
@@ -135,6 +166,37 @@ static int is_pad(char c, char delim)
 	return c == ' ' || (c == '\t' && delim != '\t');
 }
 
+/* Whether c separates fields: the delimiter, or with whitespace any blank. */
+static int is_sep(char c, char delim)
+{
+	return delim == LRS_DELIM_WHITESPACE ? c == ' ' || c == '\t' : c == delim;
+}
+
+/* Past the separator at s: one delimiter, or a whole run of blanks. */
+static const char *skip_sep(const char *s, char delim)
+{
+	s++;
+	while (delim == LRS_DELIM_WHITESPACE && (*s == ' ' || *s == '\t'))
+		s++;
+	return s;
+}
+
+/* With whitespace as the delimiter, blanks starting or ending a line
+ * separate nothing (np.savetxt's aligned columns, a line indented):
+ * cut them off, in place. */
+static void strip_blanks(char *line, char delim)
+{
+	size_t len = strlen(line), start = 0;
+
+	if (delim != LRS_DELIM_WHITESPACE)
+		return;
+	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+		line[--len] = '\0';
+	while (line[start] == ' ' || line[start] == '\t')
+		start++;
+	memmove(line, line + start, len - start + 1);
+}
+
 /* Where the field starting at s ends: its delimiter, or the line's end.
  * A field whose first non-blank is a double quote is quoted, as RFC 4180
  * and Python's csv module write it: delimiters inside the quotes are
@@ -155,7 +217,7 @@ static const char *field_end(const char *s, char delim, int *open)
 		}
 		s = q + 1;
 	}
-	while (*s && *s != delim)
+	while (*s && !is_sep(*s, delim))
 		s++;
 	return s;
 }
@@ -168,7 +230,7 @@ static size_t count_fields_open(const char *s, char delim, int *open)
 	*open = 0;
 	while (*(s = field_end(s, delim, open))) {
 		n++;
-		s++;
+		s = skip_sep(s, delim);
 	}
 	return n;
 }
@@ -195,12 +257,15 @@ static int cut_trailing(char *line, char delim)
 }
 
 /* The delimiter of counts[] (tab, ';', ','): the most frequent, earlier
- * on a tie; ',' when none occurs. */
-static char pick_delimiter(const size_t counts[3])
+ * on a tie; when none occurs, whitespace if the line has several
+ * blank-separated `words`, else ','. */
+static char pick_delimiter(const size_t counts[3], size_t words)
 {
 	static const char cand[3] = { '\t', ';', ',' };
 	int best = 2;
 
+	if (counts[0] + counts[1] + counts[2] == 0)
+		return words >= 2 ? LRS_DELIM_WHITESPACE : ',';
 	for (int i = 1; i >= 0; i--)
 		if (counts[i] > 0 && counts[i] >= counts[best])
 			best = i;
@@ -209,22 +274,26 @@ static char pick_delimiter(const size_t counts[3])
 
 char lrs_csv_detect_delimiter(const char *line, size_t len)
 {
-	size_t counts[3] = { 0, 0, 0 };
+	size_t counts[3] = { 0, 0, 0 }, words = 0;
 	int quoted = 0;   /* inside double quotes: text, not delimiters */
 
 	for (size_t i = 0; i < len; i++) {
+		int blank = line[i] == ' ' || line[i] == '\t';
+
+		words += !quoted && !blank && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t');
 		quoted ^= line[i] == '"';
 		counts[0] += !quoted && line[i] == '\t';
 		counts[1] += !quoted && line[i] == ';';
 		counts[2] += !quoted && line[i] == ',';
 	}
-	return pick_delimiter(counts);
+	return pick_delimiter(counts, words);
 }
 
 /* How a delimiter is written in messages. */
 static const char *delim_name(char delim)
 {
-	return delim == '\t' ? "tab" : delim == ';' ? "';'" : delim == '|' ? "'|'" : "','";
+	return delim == '\t' ? "tab" : delim == ';' ? "';'" : delim == '|' ? "'|'" :
+	       delim == LRS_DELIM_WHITESPACE ? "whitespace" : "','";
 }
 
 /* Cuts the field starting at *p at its delimiter (in place) and moves *p
@@ -238,8 +307,8 @@ static char *cut_field(char **p, char delim)
 	char *s = *p, *end = (char *)field_end(s, delim, &open), *w, *q;
 
 	if (*end) {
+		*p = (char *)skip_sep(end, delim);
 		*end = '\0';
-		*p = end + 1;
 	} else {
 		*p = end;
 	}
@@ -319,6 +388,21 @@ static int decimal_comma(const char *s)
 	return yes;
 }
 
+/* Text in feature column `col` of the first data row: a column of
+ * names, most likely the label where label: was not set (it is not the
+ * last column), else one to leave out. The hint says which key does
+ * it, naming the column by its 0-based index, which is right with or
+ * without a header. */
+static const char *text_column_hint(const csv_reader *r, size_t col, char *buf, size_t size)
+{
+	if (!r->label_given)
+		snprintf(buf, size, " (a column of text: the label is the last column unless set; if column %zu is the "
+		         "label, set label: %zu (from 0); if it is not a feature, leave it out with drop: [%zu])", col + 1, col, col);
+	else
+		snprintf(buf, size, " (a column of text: if it is not a feature, leave it out with drop: [%zu])", col);
+	return buf;
+}
+
 /* A field that is not a finite number: names the file, row and column,
  * and what it most likely is. */
 static int field_error(const csv_reader *r, size_t col, const char *field, field_status st)
@@ -327,13 +411,15 @@ static int field_error(const csv_reader *r, size_t col, const char *field, field
 	                              "as pandas' dropna() or fillna() do)";
 	const char *why = st == FLD_TEXT ? "is not a number" : st == FLD_NAN ? "is NaN" : "is infinite or out of range";
 	const char *hint = "";
-	char at[128];
+	char at[128], text[256];
 
 	if (st == FLD_EMPTY || st == FLD_NAN || (st == FLD_TEXT && missing_token(field)))
 		hint = missing;
 	else if (st == FLD_TEXT && decimal_comma(field))
 		hint = " (a decimal comma or a thousands separator: numbers are read as 1234.5; save the file with '.' "
 		       "decimals and no grouping)";
+	else if (st == FLD_TEXT && col != r->label && r->row == r->first_data)
+		hint = text_column_hint(r, col, text, sizeof text);
 	if (st == FLD_EMPTY)
 		return lrs_error_set(LRS_EINVALID, "%s: %s: empty field%s", r->path, where(r, col, at, sizeof at), hint);
 	return lrs_error_set(LRS_EINVALID, "%s: %s: '%.40s' %s%s", r->path, where(r, col, at, sizeof at), field, why,
@@ -367,9 +453,29 @@ static int take_header(csv_reader *r)
 	return 0;
 }
 
+/* "it has: a, b, label" (cut to fit `size`): the header's names, for an
+ * error about a column that is not there. */
+static const char *header_list(const csv_reader *r, char *buf, size_t size)
+{
+	size_t used = (size_t)snprintf(buf, size, "it has:");
+
+	for (size_t c = 0; c < r->cols && used < size; c++) {
+		int more = snprintf(buf + used, size - used, "%s '%s'", c ? "," : "", r->names[c]);
+
+		if (more < 0 || (size_t)more >= size - used - 5) {   /* room for " ..." */
+			snprintf(buf + used, size - used, " ...");
+			break;
+		}
+		used += (size_t)more;
+	}
+	return buf;
+}
+
 /* Resolves the label column `label` against the first row. */
 static int find_label(csv_reader *r, const char *label)
 {
+	char list[320];
+
 	if (!label || strcmp(label, "last") == 0) {
 		r->label = r->cols - 1;
 		return 0;
@@ -399,7 +505,94 @@ static int find_label(csv_reader *r, const char *label)
 			return 0;
 		}
 	}
-	return lrs_error_set(LRS_EINVALID, "%s: no column named '%s' in the header", r->path, label);
+	return lrs_error_set(LRS_EINVALID, "%s: no column named '%s' in the header (%s)", r->path, label,
+	                     header_list(r, list, sizeof list));
+}
+
+/* ---------------------------------------------------------------- drop */
+
+static int is_dropped(const csv_reader *r, size_t col)
+{
+	return r->dropped && r->dropped[col];
+}
+
+/* Marks the columns `drop:` names, those given by 0-based index (before
+ * the header is known: detect_header skips them) or by header name
+ * (after it); an error, located at the experiment's item, for a column
+ * that does not exist. */
+static int mark_dropped(csv_reader *r, int by_name)
+{
+	char list[320];
+
+	if (r->n_drop == 0)
+		return 0;
+	if (!r->dropped && !(r->dropped = calloc(r->cols, 1)))
+		return lrs_error_set(LRS_ENOMEM, "%s: out of memory", r->path);
+	for (size_t k = 0; k < r->n_drop; k++) {
+		const lrs_data_drop *dc = &r->drop[k];
+		size_t c = 0;
+
+		if (all_digits(dc->column) != !by_name)
+			continue;
+		if (!by_name) {
+			if (strlen(dc->column) > 9 || (c = strtoul(dc->column, NULL, 10)) >= r->cols)
+				return lrs_error_set_at(LRS_EINVALID, dc->line, dc->col, "%s: drop: column %s is out of range: rows "
+				                        "have %zu columns (0 to %zu)", r->path, dc->column, r->cols, r->cols - 1);
+		} else if (!r->names) {
+			return lrs_error_set_at(LRS_EINVALID, dc->line, dc->col, "%s: drop: column '%s' is a name, but the file "
+			                        "has no header row (give its 0-based index)", r->path, dc->column);
+		} else {
+			while (c < r->cols && strcmp(r->names[c], dc->column) != 0)
+				c++;
+			if (c == r->cols)
+				return lrs_error_set_at(LRS_EINVALID, dc->line, dc->col, "%s: drop: no column named '%s' in the "
+				                        "header (%s)", r->path, dc->column, header_list(r, list, sizeof list));
+		}
+		r->dropped[c] = 1;
+	}
+	return 0;
+}
+
+/* Whether `drop:` names a column by its header name. */
+static int drops_by_name(const csv_reader *r)
+{
+	for (size_t k = 0; k < r->n_drop; k++)
+		if (!all_digits(r->drop[k].column))
+			return 1;
+	return 0;
+}
+
+/* The item of `drop:` that names column `col` (one does). */
+static const lrs_data_drop *drop_item(const csv_reader *r, size_t col)
+{
+	for (size_t k = 0; k < r->n_drop; k++) {
+		const char *name = r->drop[k].column;
+
+		if (all_digits(name) ? strlen(name) <= 9 && strtoul(name, NULL, 10) == col
+		                     : r->names && strcmp(r->names[col], name) == 0)
+			return &r->drop[k];
+	}
+	return &r->drop[0];
+}
+
+/* The features left once the label and the dropped columns are out;
+ * the label itself may not be dropped. */
+static int count_features(csv_reader *r)
+{
+	const lrs_data_drop *dc;
+
+	r->d = 0;
+	for (size_t c = 0; c < r->cols; c++)
+		r->d += c != r->label && !is_dropped(r, c);
+	if (is_dropped(r, r->label)) {
+		dc = drop_item(r, r->label);
+		return lrs_error_set_at(LRS_EINVALID, dc->line, dc->col, "%s: drop: column %s is the label column (%zu, "
+		                        "from 0)", r->path, dc->column, r->label);
+	}
+	if (r->d == 0)
+		return lrs_error_set_at(LRS_EINVALID, r->drop[0].line, r->drop[0].col, "%s: drop leaves no feature: every "
+		                        "column but the label is dropped", r->path);
+	return 0;
 }
 
 /* -------------------------------------------------------------- labels */
@@ -535,12 +728,12 @@ static int take_label(csv_reader *r, size_t col, char *field, int32_t *y)
 	}
 	if (st != FLD_OK)
 		return field_error(r, col, field, st);
-	if (v < 0 || v != floor(v))
-		return lrs_error_set(LRS_EINVALID, "%s: %s: label %.40s is %s", r->path,
-		                     where(r, col, at, sizeof at), field, v < 0 ? "negative" : "not an integer");
-	if (v > LRS_DATA_MAX_LABEL)
-		return lrs_error_set(LRS_EINVALID, "%s: %s: label %.40s is too large (at most %d)", r->path,
-		                     where(r, col, at, sizeof at), field, LRS_DATA_MAX_LABEL);
+	if (v != floor(v))
+		return lrs_error_set(LRS_EINVALID, "%s: %s: label %.40s is not an integer", r->path,
+		                     where(r, col, at, sizeof at), field);
+	if (v < INT32_MIN || v > INT32_MAX)
+		return lrs_error_set(LRS_EINVALID, "%s: %s: label %.40s is out of range: labels are 32-bit integers "
+		                     "(-2147483648 .. 2147483647)", r->path, where(r, col, at, sizeof at), field);
 	if (y)
 		*y = (int32_t)v;
 	return 0;
@@ -553,7 +746,7 @@ static int take_label(csv_reader *r, size_t col, char *field, int32_t *y)
  * the file have grown, twice as many. */
 static int grow(csv_reader *r)
 {
-	size_t d = r->cols - 1, bytes;
+	size_t d = r->d, bytes;
 	size_t cap = r->cap ? 2 * r->cap : r->first_cap ? r->first_cap : FIRST_ROWS;
 	float *x;
 	int32_t *y;
@@ -595,7 +788,7 @@ static int open_quote(const csv_reader *r)
 static int parse_row(csv_reader *r, int keep)
 {
 	int open;              /* a quote left open */
-	size_t d = r->cols - 1, cols;
+	size_t d = r->d, cols;
 
 	float *x = NULL;       /* (d) where the kept row goes */
 	char *p = r->line, at[128];
@@ -603,6 +796,7 @@ static int parse_row(csv_reader *r, int keep)
 
 	if (r->trailing)
 		cut_trailing(r->line, r->delim);
+	strip_blanks(r->line, r->delim);
 	cols = count_fields_open(r->line, r->delim, &open);
 	if (!r->first_data)
 		r->first_data = r->row;
@@ -625,6 +819,8 @@ static int parse_row(csv_reader *r, int keep)
 				return rc;
 			continue;
 		}
+		if (is_dropped(r, c))   /* left out unread: an id, a name */
+			continue;
 		if ((st = parse_field(field, &v)) != FLD_OK)
 			return field_error(r, c, field, st);
 		if (fabs(v) > FLT_MAX)
@@ -660,30 +856,25 @@ static int label_position(const char *label, size_t cols, size_t *col)
 	return -1;
 }
 
-/* The line after the current one, without its line ending (to be
- * freed); reads ahead and comes back. NULL at the end of the file, or
- * where the stream cannot seek back (gzip). */
+/* A copy of the line after the current one, without its line ending
+ * (to be freed): read ahead and kept for next_line, so that a stream
+ * that cannot seek back (gzip) is read as a plain file is. NULL at the
+ * end of the file (or a line with a NUL byte: next_line says so). */
 static char *peek_line(csv_reader *r)
 {
-	long at = ftell(r->f);
-	char *line = NULL;
-	size_t cap = 0;
+	char *line;
 	ssize_t len;
 
-	if (at < 0)
-		return NULL;
-	if ((len = getline(&line, &cap, r->f)) > 0 && !memchr(line, '\0', (size_t)len)) {
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-	} else {
-		free(line);
-		line = NULL;
+	if (!r->has_ahead) {
+		r->ahead_len = getline(&r->ahead, &r->ahead_cap, r->f);
+		r->has_ahead = 1;
 	}
-	clearerr(r->f);
-	if (fseek(r->f, at, SEEK_SET) != 0) {
-		free(line);
+	len = r->ahead_len;
+	if (len <= 0 || memchr(r->ahead, '\0', (size_t)len) || !(line = malloc((size_t)len + 1)))
 		return NULL;
-	}
+	memcpy(line, r->ahead, (size_t)len + 1);
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		line[--len] = '\0';
 	return line;
 }
 
@@ -695,6 +886,8 @@ static int next_label_is_number(csv_reader *r, size_t col)
 	double v;
 	int number;
 
+	if (line)
+		strip_blanks(line, r->delim);
 	if (line && count_fields(line, r->delim) > col)
 		for (size_t c = 0; c <= col; c++)
 			field = cut_field(&p, r->delim);
@@ -708,9 +901,12 @@ static int next_label_is_number(csv_reader *r, size_t col)
  * every row, not a last column to read. */
 static int trailing_delimiter(csv_reader *r)
 {
-	char *next, *copy = strdup(r->line);
+	char *next, *copy;
 	int both;
 
+	if (r->delim == LRS_DELIM_WHITESPACE)   /* blanks ending a line separate nothing */
+		return 0;
+	copy = strdup(r->line);
 	if (!copy || !cut_trailing(copy, r->delim)) {
 		free(copy);
 		return 0;
@@ -725,8 +921,9 @@ static int trailing_delimiter(csv_reader *r)
 /* Auto mode: whether the first row is a header. When the label is given
  * by position, a header is a row with a feature that is not a number, or
  * one whose only text is its label while the next row's label is a
- * number (names as labels make a data row with text in it); when it is
- * given by name, a row with any field that is not a number. */
+ * number (names as labels make a data row with text in it); when it (or
+ * a dropped column) is given by name, a row with any field that is not a
+ * number. Columns dropped by index are not read. */
 static int detect_header(csv_reader *r, const char *label)
 {
 	char *copy = strdup(r->line), *p = copy;
@@ -735,11 +932,13 @@ static int detect_header(csv_reader *r, const char *label)
 
 	if (!copy)
 		return lrs_error_set(LRS_ENOMEM, "%s: out of memory", r->path);
-	by_position = label_position(label, r->cols, &col) == 0;
+	by_position = label_position(label, r->cols, &col) == 0 && !drops_by_name(r);
 	for (size_t c = 0; c < r->cols && !header; c++) {
 		double v;
 		int text = parse_field(cut_field(&p, r->delim), &v) == FLD_TEXT;
 
+		if (is_dropped(r, c))   /* by index: it may hold text (names) */
+			continue;
 		if (by_position && c == col)
 			text_label = text;
 		else
@@ -763,6 +962,7 @@ static int first_row(csv_reader *r, const char *label, int header, char delim)
 		                     r->path, r->row);
 	r->detected = !delim;
 	r->delim = delim ? delim : lrs_csv_detect_delimiter(r->line, strlen(r->line));
+	strip_blanks(r->line, r->delim);
 	r->trailing = trailing_delimiter(r);
 	r->cols = count_fields_open(r->line, r->delim, &open) - (size_t)r->trailing;
 	if (open)
@@ -770,18 +970,20 @@ static int first_row(csv_reader *r, const char *label, int header, char delim)
 	if (r->cols < 2)
 		return lrs_error_set(LRS_EINVALID, "%s: row %zu has one column (no %s in it): "
 		                     "need at least one feature and a label%s", r->path, r->row,
-		                     r->detected ? "',', ';' or tab" : delim_name(r->delim),
+		                     r->detected ? "',', ';', tab or blank-separated fields" : delim_name(r->delim),
 		                     r->detected ? "" : " (check the delimiter)");
+	if ((rc = mark_dropped(r, 0)) < 0)
+		return rc;
 	if (header < 0 && (header = detect_header(r, label)) < 0)
 		return header;
 	if (header && (rc = take_header(r)) < 0)
 		return rc;
-	if ((rc = find_label(r, label)) < 0)
+	if ((rc = find_label(r, label)) < 0 || (rc = mark_dropped(r, 1)) < 0 || (rc = count_features(r)) < 0)
 		return rc;
-	if (header && r->names[0][0] == '\0' && r->label != 0)
+	if (header && r->names[0][0] == '\0' && r->label != 0 && !is_dropped(r, 0))
 		return lrs_error_set(LRS_EINVALID, "%s: column 1 has no name in the header: the row index pandas' to_csv "
 		                     "(or the row names R's write.csv) writes there would train as a feature; save the file "
-		                     "with to_csv(..., index=False) (in R, row.names = FALSE)",
+		                     "with to_csv(..., index=False) (in R, row.names = FALSE), or leave it out with drop: [0]",
 		                     r->path);
 	return !header;
 }
@@ -854,7 +1056,9 @@ int lrs_data_shape_csv(const char *path, char delim, size_t skip, size_t *n, siz
 	char buf[1 << 16];
 	size_t got, lines = 0;            /* newlines seen                       */
 	size_t counts[4] = { 0, 0, 0, 0 }; /* tab ; , | in line `skip`          */
+	size_t words = 0;                 /* its blank-separated fields          */
 	int last = '\n';                  /* the last byte read                  */
+	int blank = 1;                    /* the byte before was a blank         */
 
 	if (open_text(path, &f) < 0)
 		return -1;
@@ -864,6 +1068,8 @@ int lrs_data_shape_csv(const char *path, char delim, size_t skip, size_t *n, siz
 		while (p < end) {
 			if (lines == skip) {   /* the first line read: its fields */
 				for (; p < end && *p != '\n'; p++) {
+					words += blank && *p != ' ' && *p != '\t' && *p != '\r';
+					blank = *p == ' ' || *p == '\t';
 					counts[0] += *p == '\t';
 					counts[1] += *p == ';';
 					counts[2] += *p == ',';
@@ -889,9 +1095,10 @@ int lrs_data_shape_csv(const char *path, char delim, size_t skip, size_t *n, siz
 	}
 	fclose(f);
 	if (!delim)
-		delim = pick_delimiter(counts);
+		delim = pick_delimiter(counts, words);
 	*n = lines - skip;
-	*d = delim == '\t' ? counts[0] : delim == ';' ? counts[1] : delim == ',' ? counts[2] : delim == '|' ? counts[3] : 0;
+	*d = delim == '\t' ? counts[0] : delim == ';' ? counts[1] : delim == ',' ? counts[2] : delim == '|' ? counts[3] :
+	     delim == LRS_DELIM_WHITESPACE && words > 0 ? words - 1 : 0;
 	return *d > 0 ? 0 : -1;   /* fields - 1: one field is no data */
 }
 
@@ -921,7 +1128,7 @@ static int reader_open(csv_reader *r, const char *path)
 /* Closes r's file and frees what it holds (the rows, unless handed over). */
 static void reader_free(csv_reader *r)
 {
-	void *blocks[] = { r->line, r->head, r->names, r->x, r->y, r->lab, r->slot };   /* its allocations */
+	void *blocks[] = { r->line, r->ahead, r->head, r->names, r->x, r->y, r->lab, r->slot, r->dropped };   /* its allocations */
 
 	if (r->f)
 		fclose(r->f);
@@ -1008,7 +1215,7 @@ static int read_rows(csv_reader *r, size_t limit)
 static void hand_over(csv_reader *r, lrs_split *out, lrs_csv_info *info)
 {
 	if (r->n < r->cap) {   /* keep the old block if realloc fails */
-		float *x = realloc(r->x, r->n * (r->cols - 1) * sizeof *x);
+		float *x = realloc(r->x, r->n * r->d * sizeof *x);
 		int32_t *y = realloc(r->y, r->n * sizeof *y);
 
 		r->x = x ? x : r->x;
@@ -1017,14 +1224,17 @@ static void hand_over(csv_reader *r, lrs_split *out, lrs_csv_info *info)
 	out->x = r->x;
 	out->y = r->y;
 	out->n = r->n;
-	out->d = r->cols - 1;
+	out->d = r->d;
 	info->delimiter = r->delim;
 	info->header = r->head_row != 0;
 	r->x = NULL;
 	r->y = NULL;
-	if (r->names) {   /* the header's names without the label's: r->names in place */
-		for (size_t c = r->label; c + 1 < r->cols; c++)
-			r->names[c] = r->names[c + 1];
+	if (r->names) {   /* the features' names (no label, none dropped): r->names in place */
+		size_t j = 0;
+
+		for (size_t c = 0; c < r->cols; c++)
+			if (c != r->label && !is_dropped(r, c))
+				r->names[j++] = r->names[c];
 		info->head = r->head;
 		info->columns = r->names;
 		r->head = NULL;
@@ -1042,6 +1252,9 @@ int lrs_data_load_csv(lrs_split *out, lrs_csv_info *info, const lrs_data_source 
 	memset(info, 0, sizeof *info);
 	r.path = src->path;
 	r.names_mode = -1;
+	r.label_given = src->label != NULL;
+	r.drop = src->drop;
+	r.n_drop = src->n_drop;
 	if ((rc = reader_open(&r, src->path)) < 0)
 		return rc;
 	if (lrs_data_shape_csv(src->path, src->delimiter, src->skip_rows, &r.first_cap, &unused) < 0)

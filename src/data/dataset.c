@@ -368,28 +368,116 @@ static size_t uniform_below(lrs_rng *rng, size_t bound)
 	return (size_t)(v % bound);
 }
 
+/* Swaps rows i and j of s (features and label); `row` is scratch. */
+static void swap_rows(lrs_split *s, size_t i, size_t j, void *row)
+{
+	size_t bytes = s->d * (s->x ? sizeof *s->x : 1);   /* of one row */
+	unsigned char *base = s->x ? (unsigned char *)s->x : s->x8;
+	int32_t t = s->y[i];
+
+	memcpy(row, base + i * bytes, bytes);
+	memcpy(base + i * bytes, base + j * bytes, bytes);
+	memcpy(base + j * bytes, row, bytes);
+	s->y[i] = s->y[j];
+	s->y[j] = t;
+}
+
 /* Shuffles the rows of s (features and labels together) in place; `row`
  * is scratch for one row. */
 static void shuffle_rows(lrs_split *s, void *row, uint64_t seed)
 {
-	size_t bytes = s->d * (s->x ? sizeof *s->x : 1);   /* of one row */
-	unsigned char *base = s->x ? (unsigned char *)s->x : s->x8;
 	lrs_rng rng;
 
 	lrs_rng_seed(&rng, seed);
 	for (size_t i = s->n - 1; i > 0; i--) {
 		size_t j = uniform_below(&rng, i + 1);
-		int32_t t;
 
-		if (j == i)
-			continue;
-		memcpy(row, base + i * bytes, bytes);
-		memcpy(base + i * bytes, base + j * bytes, bytes);
-		memcpy(base + j * bytes, row, bytes);
-		t = s->y[i];
-		s->y[i] = s->y[j];
-		s->y[j] = t;
+		if (j != i)
+			swap_rows(s, i, j, row);
 	}
+}
+
+/* A class's share of the validation rows, for the sort of the remainder. */
+typedef struct {
+	double frac;   /* the fractional part of its exact share */
+	int c;
+} share;
+
+static int by_share(const void *a, const void *b)
+{
+	const share *x = a, *y = b;
+
+	if (x->frac != y->frac)
+		return x->frac < y->frac ? 1 : -1;   /* the largest first */
+	return (x->c > y->c) - (x->c < y->c);
+}
+
+/* quota[c]: how many of class c's count[c] rows go to validation, n_val
+ * of n in all: each class its share rounded down, then one more to the
+ * classes of the largest remainders (as scikit-learn's stratified split
+ * rounds), and never a class's every row (a class of one sample stays in
+ * training). Returns the rows given, n_val or (when that would empty
+ * classes) fewer. */
+static size_t stratified_quotas(const size_t *count, int classes, size_t n, size_t n_val, size_t *quota,
+                                share *order)
+{
+	size_t given = 0;
+
+	for (int c = 0; c < classes; c++) {
+		double exact = (double)n_val * (double)count[c] / (double)n;
+
+		quota[c] = (size_t)floor(exact);   /* < count[c]: n_val < n */
+		order[c] = (share){ exact - floor(exact), c };
+		given += quota[c];
+	}
+	qsort(order, (size_t)classes, sizeof *order, by_share);
+	for (int k = 0; k < classes && given < n_val; k++) {
+		int c = order[k].c;
+
+		if (quota[c] + 1 < count[c]) {
+			quota[c]++;
+			given++;
+		}
+	}
+	return given;
+}
+
+/* Moves rows of shuffled split s so that the first ones are the
+ * validation split, stratified: of each class, its first quota rows in
+ * the shuffled order; the rest keep their order after them. Returns the
+ * validation rows in *n_val (the count asked, or fewer: see
+ * stratified_quotas). */
+static int stratify_rows(lrs_split *s, int classes, size_t *n_val, void *row)
+{
+	size_t *count = calloc((size_t)classes * 3, sizeof *count);   /* count, quota, taken */
+	size_t *dest = malloc(s->n * sizeof *dest);                   /* (n) row i goes to dest[i] */
+	share *order = malloc((size_t)classes * sizeof *order);
+	size_t *quota, *taken, v = 0, t;
+
+	if (!count || !dest || !order) {
+		free(count);
+		free(dest);
+		free(order);
+		return lrs_error_set(LRS_ENOMEM, "out of memory (the stratified split of %zu samples)", s->n);
+	}
+	quota = count + classes;
+	taken = quota + classes;
+	for (size_t i = 0; i < s->n; i++)
+		count[s->y[i]]++;
+	*n_val = t = stratified_quotas(count, classes, s->n, *n_val, quota, order);
+	for (size_t i = 0; i < s->n; i++)
+		dest[i] = taken[s->y[i]] < quota[s->y[i]] ? (taken[s->y[i]]++, v++) : t++;
+	for (size_t i = 0; i < s->n; i++)   /* each swap puts one row in its place */
+		while (dest[i] != i) {
+			size_t j = dest[i];
+			swap_rows(s, i, j, row);
+			dest[i] = dest[j];
+			dest[j] = j;
+		}
+	free(count);
+	free(dest);
+	free(order);
+	return 0;
 }
 
 /* Rows first .. first+n-1 of s, as a view into its storage. */
@@ -503,57 +591,102 @@ static void keep_names(lrs_dataset *ds, storage *st, char **names, size_t n)
 	ds->class_names = names;
 }
 
-/* Numbers as labels (idx, npy, csv): the distinct values over train and
- * test. 0 .. K-1 stay as they are; anything else becomes 0 .. K-1 in
- * increasing order, the values kept in decimal as the class names. */
-static int map_numbers(lrs_dataset *ds, storage *st)
+static int by_value(const void *a, const void *b)
 {
-	lrs_split *splits[2] = { &st->whole, &st->test };
-	int32_t *rank = calloc(LRS_DATA_MAX_LABEL + 1, sizeof *rank);   /* value -> 1 + class, 0: absent */
-	char **names = NULL;
-	int32_t k = 0, top = -1;
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
 
-	if (!rank)
+	return (x > y) - (x < y);
+}
+
+/* Spans of label values up to this many are collected with a table of
+ * flags (one byte each): no sort for the common small codes. */
+#define FLAG_SPAN (1u << 20)
+
+/* The distinct labels of the two splits, in increasing order, into a
+ * fresh array *out (*k of them): flagged in a table over their span
+ * when it is small, else sorted. */
+static int distinct_labels(lrs_split *const splits[2], int32_t **out, size_t *k)
+{
+	int64_t lo = INT32_MAX, hi = INT32_MIN;
+	size_t n = splits[0]->n + splits[1]->n, m = 0;
+	int32_t *v = malloc((n ? n : 1) * sizeof *v);
+	unsigned char *seen;
+
+	*out = v;
+	*k = 0;
+	if (!v)
 		return lrs_error_set(LRS_ENOMEM, "out of memory (the label map)");
 	for (int s = 0; s < 2; s++)
 		for (size_t i = 0; i < splits[s]->n; i++) {
-			int32_t v = splits[s]->y[i];
-			assert(v >= 0 && v <= LRS_DATA_MAX_LABEL);   /* the loaders check it */
-			rank[v] = 1;
-			top = v > top ? v : top;
+			lo = splits[s]->y[i] < lo ? splits[s]->y[i] : lo;
+			hi = splits[s]->y[i] > hi ? splits[s]->y[i] : hi;
 		}
-	for (int32_t v = 0; v <= top; v++)
-		if (rank[v])
-			rank[v] = ++k;
+	if (n > 0 && hi - lo < FLAG_SPAN && (seen = calloc((size_t)(hi - lo + 1), 1))) {
+		for (int s = 0; s < 2; s++)
+			for (size_t i = 0; i < splits[s]->n; i++)
+				seen[splits[s]->y[i] - lo] = 1;
+		for (int64_t x = lo; x <= hi; x++)
+			if (seen[x - lo])
+				v[m++] = (int32_t)x;
+		free(seen);
+	} else {
+		memcpy(v, splits[0]->y, splits[0]->n * sizeof *v);
+		if (splits[1]->n)
+			memcpy(v + splits[0]->n, splits[1]->y, splits[1]->n * sizeof *v);
+		qsort(v, n, sizeof *v, by_value);
+		for (size_t i = 0; i < n; i++)
+			if (m == 0 || v[i] != v[m - 1])
+				v[m++] = v[i];
+	}
+	*k = m;
+	return 0;
+}
+
+/* Numbers as labels (idx, npy, csv): the distinct values over train and
+ * test, as scikit-learn's LabelEncoder finds its classes_. 0 .. K-1 stay
+ * as they are; anything else (1 .. K, gaps, -1/+1, codes) becomes
+ * 0 .. K-1 in increasing order, the values kept in decimal as the class
+ * names. At most LRS_DATA_MAX_CLASSES of them. */
+static int map_numbers(lrs_dataset *ds, storage *st, const lrs_data_config *cfg)
+{
+	lrs_split *const splits[2] = { &st->whole, &st->test };
+	int32_t *v = NULL;                /* (k) the distinct labels, sorted */
+	char **names = NULL;
+	size_t k;
+	int rc;
+
+	if ((rc = distinct_labels(splits, &v, &k)) < 0)
+		goto done;
+	if (k > LRS_DATA_MAX_CLASSES) {
+		rc = lrs_error_set(LRS_EINVALID, "%s: %zu different labels over train and test, more than %d classes: is "
+		                   "the label column the right one?", source_name(&cfg->train), k, LRS_DATA_MAX_CLASSES);
+		goto done;
+	}
 	ds->classes = (int)k;
 	ds->labels = LRS_LABELS_AS_GIVEN;
-	if (k == top + 1) {   /* 0 .. K-1 already */
-		free(rank);
-		return 0;
+	if (k == 0 || (v[0] == 0 && v[k - 1] == (int32_t)k - 1))   /* 0 .. K-1 already */
+		goto done;
+	if (!(names = calloc(k, sizeof *names))) {
+		rc = lrs_error_set(LRS_ENOMEM, "out of memory (the class names)");
+		goto done;
 	}
-	if (!(names = calloc((size_t)k, sizeof *names))) {
-		free(rank);
-		return lrs_error_set(LRS_ENOMEM, "out of memory (the class names)");
-	}
-	keep_names(ds, st, names, (size_t)k);   /* freed with the dataset, also on failure */
-	for (int32_t v = 0; v <= top; v++) {
-		char **name;
-
-		if (!rank[v])
-			continue;
-		name = &names[rank[v] - 1];
-		if (!(*name = malloc(12))) {
-			free(rank);
-			return lrs_error_set(LRS_ENOMEM, "out of memory (the class names)");
+	keep_names(ds, st, names, k);   /* freed with the dataset, also on failure */
+	for (size_t c = 0; c < k; c++) {
+		if (!(names[c] = malloc(12))) {
+			rc = lrs_error_set(LRS_ENOMEM, "out of memory (the class names)");
+			goto done;
 		}
-		snprintf(*name, 12, "%d", (int)v);
+		snprintf(names[c], 12, "%d", (int)v[c]);
 	}
 	for (int s = 0; s < 2; s++)
-		for (size_t i = 0; i < splits[s]->n; i++)
-			splits[s]->y[i] = rank[splits[s]->y[i]] - 1;
+		for (size_t i = 0; i < splits[s]->n; i++) {
+			int32_t *at = bsearch(&splits[s]->y[i], v, k, sizeof *v, by_value);
+			splits[s]->y[i] = (int32_t)(at - v);
+		}
 	ds->labels = LRS_LABELS_NUMBERS;
-	free(rank);
-	return 0;
+done:
+	free(v);
+	return rc;
 }
 
 /* Names as labels (csv): the union of the training and test names, in
@@ -590,9 +723,9 @@ static int map_names(lrs_dataset *ds, storage *st, lrs_csv_info *ti, lrs_csv_inf
 			mb[b++] = (int32_t)n;
 		n++;
 	}
-	if (n > LRS_DATA_MAX_LABEL + 1) {
+	if (n > LRS_DATA_MAX_CLASSES) {
 		rc = lrs_error_set(LRS_EINVALID, "%s: %zu different label names over train and test, more than %d classes",
-		                   source_name(&cfg->train), n, LRS_DATA_MAX_LABEL + 1);
+		                   source_name(&cfg->train), n, LRS_DATA_MAX_CLASSES);
 		goto done;
 	}
 	for (size_t i = 0; i < st->whole.n; i++)
@@ -626,7 +759,7 @@ static int map_labels(lrs_dataset *ds, storage *st, const lrs_data_config *cfg, 
 		ds->labels = LRS_LABELS_AS_GIVEN;
 		return 0;
 	}
-	return map_numbers(ds, st);
+	return map_numbers(ds, st, cfg);
 }
 
 /* -------------------------------------------------------- the default */
@@ -657,13 +790,11 @@ static lrs_normalize resolve_normalize(const lrs_data_config *cfg, const lrs_spl
 
 /* ------------------------------------------------------------- datasets */
 
-/* The training source into st->whole, its validation fraction held out
- * (shuffled with the seed): ds->val first, then ds->train, views of it. */
+/* The training source into st->whole; its validation fraction must
+ * leave rows to train on. */
 static int load_train(lrs_dataset *ds, storage *st, const lrs_data_config *cfg, lrs_csv_info *ti,
                       int *classes)
 {
-	const char *name = source_name(&cfg->train);
-	size_t n, n_val, d;
 	int rc;
 
 	if ((rc = load_source(&st->whole, ti, st->read_train, &cfg->train, cfg->seed, 0, cfg->limit, classes)) < 0)
@@ -671,23 +802,34 @@ static int load_train(lrs_dataset *ds, storage *st, const lrs_data_config *cfg, 
 	ds->read_train = *st->read_train ? st->read_train : NULL;
 	ds->delimiter = ti->delimiter;
 	ds->header = ti->header;
-	n = st->whole.n;
-	d = st->whole.d;
-	n_val = (size_t)llround(cfg->validation * (double)n);
-	if (n_val >= n)
+	if ((size_t)llround(cfg->validation * (double)st->whole.n) >= st->whole.n)
 		return lrs_error_set(LRS_EINVALID, "%s: holding out validation %g of %zu samples leaves none to train on",
-		                     name, cfg->validation, n);
+		                     source_name(&cfg->train), cfg->validation, st->whole.n);
+	return 0;
+}
+
+/* Holds the validation fraction of st->whole out, its labels classes by
+ * now: the rows shuffled with the seed, the first round(validation * n)
+ * the validation split (stratified: of each class its share), the rest
+ * the training split: ds->val first, then ds->train, views of it. */
+static int hold_out(lrs_dataset *ds, storage *st, const lrs_data_config *cfg)
+{
+	size_t n = st->whole.n, d = st->whole.d, n_val = (size_t)llround(cfg->validation * (double)n);
+	int rc = 0;
+
 	if (n_val > 0) {
 		float *row = malloc(d * sizeof *row);   /* (d) scratch for the shuffle */
 		if (!row)
 			return lrs_error_set(LRS_ENOMEM, "out of memory (%zu bytes)", d * sizeof *row);
 		shuffle_rows(&st->whole, row, cfg->seed);
+		if (cfg->stratify)
+			rc = stratify_rows(&st->whole, ds->classes, &n_val, row);
 		free(row);
 		ds->val = view(&st->whole, 0, n_val);
 	}
 	ds->val.d = d;
 	ds->train = view(&st->whole, n_val, n - n_val);
-	return 0;
+	return rc;
 }
 
 /* The test source, when there is one, into st->test and ds->test: the
@@ -796,6 +938,8 @@ int lrs_dataset_load(lrs_dataset **out, const lrs_data_config *cfg)
 		rc = one_class_error(ds, st, labels ? labels : name);
 		goto fail;
 	}
+	if ((rc = hold_out(ds, st, cfg)) < 0)
+		goto fail;
 	ds->features = st->whole.d;
 	ds->rows = st->whole.rows;
 	ds->cols = st->whole.cols;

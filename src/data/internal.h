@@ -16,10 +16,12 @@
 
 struct stat;
 
-/* The largest label any loader accepts: classes = max label + 1 must fit
- * the model's output layer, and a label of 10^9 is a wrong column, not a
- * class. */
-#define LRS_DATA_MAX_LABEL 65535
+/* The most classes a dataset may have (distinct labels over train and
+ * test): each is an output of the model, and 100,000 different labels are
+ * an id column, not classes. A numeric label itself is any whole number
+ * an int32 holds (-1/+1 as SVMs write them, codes such as 1000): it is
+ * mapped to 0 .. K-1 (dataset.c). */
+#define LRS_DATA_MAX_CLASSES 65536
 
 /* idx.c: MNIST-style images (uint8 (n, rows, cols)) and labels (uint8 (n)),
  * raw or gzip. The images stay bytes (out->x8). */
@@ -41,7 +43,8 @@ typedef struct {
 /* csv.c: one sample per row of src->path: `label` is "first", "last", a
  * 0-based index or a header name (NULL = "last"); `header` -1 auto, 0
  * none, 1 first row; `delimiter` 0 detects; `skip_rows` lines skipped
- * first. `info` receives what was found (free it with
+ * first; the columns of `drop` left out (an error for one that does not
+ * exist carries the item's position: lrs_error_line). `info` receives what was found (free it with
  * lrs_csv_info_free, also after a failure). */
 int lrs_data_load_csv(lrs_split *out, lrs_csv_info *info, const lrs_data_source *src, size_t limit);
 

@@ -24,7 +24,8 @@
  * The data length must match the shape exactly (checked against the
  * file's size, the member's size, or a gzip file's trailer, for overflow
  * too, before anything is allocated). Features must be finite; labels
- * must be non-negative integers (float arrays holding integers are fine).
+ * must be whole numbers an int32 holds (float arrays holding them are
+ * fine; dataset.c maps them to 0 .. K-1).
  * Every value is read and checked; only the first `limit` rows are kept.
  * The file is read in 64 KiB chunks straight into the loaded arrays: no
  * copy of the file is held.
@@ -673,11 +674,9 @@ static int put_label(sink *s, size_t i, const unsigned char *p)
 
 	if (isnan(v) || v != floor(v))
 		return lrs_error_set(LRS_EINVALID, "%s: label at index %zu is not an integer (%g)", s->f->path, i, v);
-	if (v < 0)
-		return lrs_error_set(LRS_EINVALID, "%s: label at index %zu is negative (%g)", s->f->path, i, v);
-	if (v > LRS_DATA_MAX_LABEL)
-		return lrs_error_set(LRS_EINVALID, "%s: label at index %zu is too large (%g; at most %d)",
-		                     s->f->path, i, v, LRS_DATA_MAX_LABEL);
+	if (v < INT32_MIN || v > INT32_MAX)
+		return lrs_error_set(LRS_EINVALID, "%s: label at index %zu is out of range (%g): labels are 32-bit "
+		                     "integers (-2147483648 .. 2147483647)", s->f->path, i, v);
 	if (i < s->keep)
 		s->y[i] = (int32_t)v;
 	return 0;

@@ -130,9 +130,9 @@ int lrs_data_load_synthetic(lrs_split *out, const lrs_data_source *src, uint64_t
 		return lrs_error_set(LRS_EINVALID, "synthetic %s: samples must be at least 1", name);
 	if (k == K_XOR && nc != 2)
 		return lrs_error_set(LRS_EINVALID, "synthetic xor: classes is %d, xor has 2", nc);
-	if (nc < 2 || nc > LRS_DATA_MAX_LABEL + 1)
+	if (nc < 2 || nc > LRS_DATA_MAX_CLASSES)
 		return lrs_error_set(LRS_EINVALID, "synthetic %s: classes is %d, must be 2 to %d",
-		                     name, nc, LRS_DATA_MAX_LABEL + 1);
+		                     name, nc, LRS_DATA_MAX_CLASSES);
 	if (k != K_BLOBS && dims != 2)
 		return lrs_error_set(LRS_EINVALID, "synthetic %s: dims is %zu, %s are 2-D", name, dims, name);
 	if (!(noise >= 0) || !isfinite(noise))

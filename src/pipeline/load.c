@@ -20,19 +20,24 @@ static int names_a_file(const char *msg, const lrs_data_source *src)
 }
 
 /* Rewrites the current error (`rc`) of loading the data as one line that
- * says where: a problem of a data file is located where experiment `path`
- * names that file, one of the data as configured names the experiment
+ * says where: at the position the error carries (a key of the
+ * experiment's data section that the file contradicts: a column `drop:`
+ * names that it lacks), else where experiment `path` names the file the
+ * problem is in; one of the data as configured names the experiment
  * file. A control character of a file name (a newline) is shown escaped. */
 static void locate_data_error(int rc, const char *path, const lrs_data_config *dc)
 {
 	const lrs_data_source *src = &dc->train;
 	int f = names_a_file(lrs_error_last(), src);
+	int line = lrs_error_line(), column = lrs_error_column();
 	lrs_buf msg = { 0 };   /* the error, printable */
 
 	if (f < 0 && dc->has_test && (f = names_a_file(lrs_error_last(), &dc->test)) >= 0)
 		src = &dc->test;
 	lrs_buf_printable(&msg, lrs_error_last(), 0);
-	if (f >= 0 && src->file_line[f] > 0)
+	if (line > 0)
+		lrs_error_set(rc, "%s:%d:%d: %s", path, line, column, msg.data ? msg.data : "");
+	else if (f >= 0 && src->file_line[f] > 0)
 		lrs_error_set(rc, "%s:%d:%d: %s", path, src->file_line[f], src->file_column[f], msg.data ? msg.data : "");
 	else if (f < 0)
 		lrs_error_set(rc, "%s: data: %s", path, msg.data ? msg.data : "");

@@ -1090,7 +1090,7 @@ int lrs_pipeline_run(lrs_pipeline *p, lrs_store *st, const char *db)
 
 static lrs_trial_status status_of(const lrs_trial_outcome *o)
 {
-	if (!o->result)
+	if (!o->result || o->error)
 		return LRS_TRIAL_FAILED;
 	if (o->pruned)
 		return LRS_TRIAL_PRUNED;

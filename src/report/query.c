@@ -189,7 +189,7 @@ static int q_trials(lrs_store *st, const lrs_query *a, const lrs_experiment_row 
 {
 	/* a terminal gets the columns people read; csv and json everything */
 	static const char *const short_cols[] = { "id", "schedule", "params", "seed", "status", "epochs_done",
-	                                          "best_val_accuracy", "best_epoch", "final_val_accuracy",
+	                                          "iterations", "best_val_accuracy", "best_epoch", "final_val_accuracy",
 	                                          "test_accuracy", "wall_seconds", "error" };
 	const char *const *cols = a->format == LRS_FMT_TABLE ? short_cols : trial_cols;
 	size_t ncols = a->format == LRS_FMT_TABLE ? sizeof short_cols / sizeof *short_cols : N_TRIAL_COLS;

@@ -295,6 +295,17 @@ fault() {
 fault no-hello "sent no hello within 3 s (trainer.startup_timeout)"
 fault crash "ended before done, after 10 of 30 steps and 1 of 3 epochs (killed by signal 6"
 fault exit-early "ended before done, after 12 of 30 steps and 1 of 3 epochs (exit status 0)"
+# the failed trial keeps what it reached, as a diverged one does: its 12
+# steps, its epoch's numbers, its time; query trials shows the steps
+got=$(q fault-exit-early.db "select iterations, epochs_done, best_epoch, best_val_accuracy = (select val_accuracy from epochs
+	where trial_id = t.id and epoch = 1), final_val_loss is not null, wall_seconds > 0, test_accuracy is null from trials t where seed = 2")
+"$LRSWEEP" query fault-exit-early.db trials --status failed >qf.out 2>&1
+if [ "$got" = "12|1|1|1|1|1|1" ] && head -n 1 qf.out | grep -q "  epochs_done  iterations  best_val_accuracy " &&
+   grep -q "  failed  *1  *12  *0\.[0-9]* *1 " qf.out; then
+	ok "a failed trial stores the 12 steps and the epoch it reached (not 0, not NULL); query trials shows them"
+else
+	nok "failed trial's reach" "$got $(cat qf.out)"
+fi
 fault hang "was silent for 3 s"
 fault garbage "wrote a malformed message"
 fault bad-step "sent the loss of step"

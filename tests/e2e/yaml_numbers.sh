@@ -137,6 +137,27 @@ else
 	nok "grid past 2^53" "rc=$RC $(head -c 300 "$ERR") $(cat seen.log 2>/dev/null | head -c 300)"
 fi
 
+# '16' (quoted: a string) and 16 (a number) are two values for the program:
+# two trials, each given its own; yes and true are one (both JSON true)
+exp grid3 "  width: {grid: ['16', 16]}" >grid3.yaml
+rm -f seen.log
+run run grid3.yaml --db "$T/grid3.db" -q
+if [ "$RC" -eq 0 ] && [ "$(sqlite3 grid3.db "select count(distinct trial_key) from trials where status = 'completed'")" = 2 ] &&
+   grep -qF "('width', '16')" seen.log && grep -qF "('width', 16)" seen.log; then
+	ok "grid ['16', 16]: a string and a number, two trials, each given its own"
+else
+	nok "grid ['16', 16]" "rc=$RC $(head -c 300 "$ERR") $(cat seen.log 2>/dev/null | head -c 300)"
+fi
+exp grid4 "  flag: {grid: [yes, true]}" >grid4.yaml
+run run grid4.yaml --db "$T/grid4.db" --dry-run
+one_line "grid [yes, true]: the same JSON true twice, refused at its line:column" \
+	"grid4.yaml:8:22: 'flag': the grid lists 'yes' twice ('yes' at 8:17, 'true' here)"
+# lrsweep's own keys read '16' as 16: one value twice
+exp grid5 "  k: 1" "  space: {batch_size: {grid: ['16', 16]}}" | sed 's/^trials: {epochs: 1, seeds: \[1\], schedules: \[{type: constant}\]}$/trials:\n  epochs: 1\n  schedules: [{type: constant}]/' >grid5.yaml
+run run grid5.yaml --db "$T/grid5.db" --dry-run
+one_line "space batch_size grid ['16', 16]: lrsweep reads both as 16, refused" \
+	"grid5.yaml:15:37: 'batch_size': the grid lists '16' twice"
+
 # --- what JSON cannot hold: refused at its place, nothing stored lost ---------
 cp forms.db kept.db
 sum=$(sqlite3 kept.db 'select count(*), group_concat(trial_key) from trials')

@@ -1237,6 +1237,21 @@ static void check_name(checker *ck, const lrs_node *name)
 }
 
 
+/* Whether scalar n's text is not of the type its tag names (!!int 2.5,
+ * !!float abc, !!bool maybe): PyYAML fails on such a file, and lrsweep
+ * would have to guess. k: the text's number kind. */
+static int tag_misfit(const lrs_node *n, lrs_number_kind k)
+{
+	int yes;
+
+	switch (n->tag) {
+	case LRS_NODE_TAG_INT: return k != LRS_NUMBER_INTEGER && k != LRS_NUMBER_TOO_LONG;
+	case LRS_NODE_TAG_FLOAT: return k == LRS_NUMBER_NONE || k == LRS_NUMBER_TOO_LONG;
+	case LRS_NODE_TAG_BOOL: return lrs_parse_bool(n->text, &yes) < 0;
+	default: return 0;
+	}
+}
+
 /* A trainer reads its params as JSON, which has no form for some numbers
  * YAML has: .inf, -.Inf, .nan, 1e999 (past the doubles), an integer of
  * more than 4300 digits (Python's int() refuses it). Sent as strings they
@@ -1250,7 +1265,12 @@ static void check_params_numbers(checker *ck, const lrs_node *n, const char *pat
 
 	if (n->kind == LRS_NODE_SCALAR) {
 		lrs_number_kind k = n->quoted ? LRS_NUMBER_NONE : lrs_number_read(n->text, strlen(n->text), &v, NULL);
-		if (k == LRS_NUMBER_INFINITE)
+		if (!n->quoted && tag_misfit(n, k))
+			cfg_problem(ck, n, "'%s': '%s' is not %s, as its tag %s says (PyYAML refuses it too)", path, n->text,
+			            n->tag == LRS_NODE_TAG_INT ? "an integer" : n->tag == LRS_NODE_TAG_FLOAT ? "a number"
+			                                                                                  : "a boolean",
+			            n->tag == LRS_NODE_TAG_INT ? "!!int" : n->tag == LRS_NODE_TAG_FLOAT ? "!!float" : "!!bool");
+		else if (k == LRS_NUMBER_INFINITE)
 			cfg_problem(ck, n, "'%s': %s is a number JSON has no form for (the program reads its params as "
 			            "JSON): write a finite number such as %s1e308, or the string '%s' (quoted), which "
 			            "Python's float() reads", path, n->text, v < 0 ? "-" : "", isnan(v) ? "nan" : v < 0 ?

@@ -122,6 +122,32 @@ else
 	nok "plain params JSON" "rc=$RC $(sqlite3 plain.db 'select hyper from trials')"
 fi
 
+# --- YAML's explicit tags: the type PyYAML gives ------------------------------
+exp tags "  f: !!float 2
+  f2: !!float \"1e3\"
+  i: !!int \"3\"
+  i2: !!int 0x10
+  s: !!str 5
+  b: !!bool \"yes\"
+  n: !!null ''
+  nested: {a: !!float 1, l: [!!float 3, 4]}
+  plain: 2" >tags.yaml
+rm -f seen.log
+run run tags.yaml --db "$T/tags.db" -q
+want="[('b', True), ('f', 2.0), ('f2', 1000.0), ('i', 3), ('i2', 16), ('n', None), ('nested', {'a': 1.0, 'l': [3.0, 4]}), ('plain', 2), ('s', '5')]"
+if [ "$RC" -eq 0 ] && [ "$(sed -n 1p seen.log)" = "$want" ] && grep -qF "'--f=2.0'" seen.log && grep -qF "'--s=5'" seen.log; then
+	ok "tags: !!float 2 reaches the program as 2.0, !!int \"3\" as 3, !!str 5 as '5', !!bool \"yes\" as True, !!null as None"
+else
+	nok "tags" "rc=$RC $(head -c 300 "$ERR") got $(sed -n 1,2p seen.log 2>/dev/null)"
+fi
+for c in '!!int 2.5|an integer, as its tag !!int' '!!float abc|a number, as its tag !!float' \
+         '!!bool maybe|a boolean, as its tag !!bool' '{grid: [1, !!int x]}|an integer'; do
+	exp badtag "  ok: 1
+  x: ${c%%|*}" >badtag.yaml
+	run run badtag.yaml --db "$T/badtag.db" --dry-run
+	one_line "params x: ${c%%|*}: refused at its line:column, as PyYAML refuses it" "badtag.yaml:9:[0-9]*: 'params.x': .* is not ${c#*|}"
+done
+
 # --- grids: values alike by what the program gets -------------------------------
 exp grid "  width: {grid: [0x10, 16]}" >grid.yaml
 run run grid.yaml --db "$T/grid.db" --dry-run

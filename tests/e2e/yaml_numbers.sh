@@ -163,6 +163,29 @@ else
 	nok "grid past 2^53" "rc=$RC $(head -c 300 "$ERR") $(cat seen.log 2>/dev/null | head -c 300)"
 fi
 
+# what query and the labels show of them: the stored text, not strtod's
+# reading of it (2^53 + 1 is not 2^53, the string "0x10" is not 16)
+"$LRSWEEP" query grid2.db compare --by params.seed_base --format csv >q.csv 2>&1
+"$LRSWEEP" query grid2.db compare >q.txt 2>&1
+if [ "$(cut -d, -f2 q.csv | sed 1d | sort | tr '\n' ' ')" = "9007199254740992 9007199254740993 " ] &&
+   grep -q "constant; params.seed_base=9007199254740992  " q.txt && grep -q "constant; params.seed_base=9007199254740993  " q.txt; then
+	ok "query compare --by params.seed_base (csv) and the labels: 2^53 and 2^53 + 1 with every digit"
+else
+	nok "2^53 in query" "$(cat q.csv q.txt | head -c 600)"
+fi
+exp hexs "  h: {grid: ['0x10', 16]}" >hexs.yaml
+run run hexs.yaml --db "$T/hexs.db" -q
+"$LRSWEEP" query hexs.db compare >q.txt 2>&1
+"$LRSWEEP" query hexs.db compare --by params.h >qb.txt 2>&1
+"$LRSWEEP" query hexs.db compare --by params.h --format csv >qb.csv 2>&1
+if [ "$RC" -eq 0 ] && grep -q "constant; params.h='0x10'  " q.txt && grep -q "constant; params.h=16  " q.txt &&
+   grep -q "^ *[12]  '0x10'  " qb.txt && grep -q "^ *[12]  16  " qb.txt &&
+   [ "$(cut -d, -f2 qb.csv | sed 1d | sort | tr '\n' ' ')" = "0x10 16 " ]; then
+	ok "the string '0x10' and the number 16: two labels, two groups of compare --by, neither read as the other"
+else
+	nok "'0x10' in query" "rc=$RC $(cat q.txt qb.txt qb.csv | head -c 800)"
+fi
+
 # '16' (quoted: a string) and 16 (a number) are two values for the program:
 # two trials, each given its own; yes and true are one (both JSON true)
 exp grid3 "  width: {grid: ['16', 16]}" >grid3.yaml

@@ -552,16 +552,20 @@ END_TEST
 
 /* A quoted scalar, or one tagged !!str, is a string whatever it looks
  * like (as PyYAML reads it): "1.10" stays "1.10" for a trainer, not 1.1,
- * and 'yes' stays "yes"; a plain one is typed by its looks. */
+ * and 'yes' stays "yes"; a plain one is typed by its looks; one tagged
+ * !!float, !!int, !!bool or !!null is of that type, as PyYAML makes it
+ * (!!float '2' is 2.0, a float, not the int 2), through an alias too. */
 START_TEST(yaml_quoted_scalars_are_json_strings)
 {
 	lrs_node *n = parse_ok("{a: '1.10', b: \"007\", c: 'yes', d: !!str on, e: \"null\", f: 1.10, g: yes, "
-	                       "h: !!float '2', k: [\"1e3\", 1e3], m: &s '5', o: *s}");
+	                       "h: !!float '2', k: [\"1e3\", 1e3], m: &s '5', o: *s, p: !!int \"3\", "
+	                       "q: !!float 1e16, r: &t !!float 16, s: *t, t: !!bool 'off', u: !!null x, v: !!str 5}");
 	lrs_node *copy = NULL;
 	lrs_buf b = { 0 }, c = { 0 };
 	const char *want = "{\"a\": \"1.10\", \"b\": \"007\", \"c\": \"yes\", \"d\": \"on\", \"e\": \"null\", "
-	                   "\"f\": 1.1000000000000001, \"g\": true, \"h\": 2, \"k\": [\"1e3\", 1000], "
-	                   "\"m\": \"5\", \"o\": \"5\"}";
+	                   "\"f\": 1.1000000000000001, \"g\": true, \"h\": 2.0, \"k\": [\"1e3\", 1000], "
+	                   "\"m\": \"5\", \"o\": \"5\", \"p\": 3, \"q\": 10000000000000000.0, \"r\": 16.0, "
+	                   "\"s\": 16.0, \"t\": false, \"u\": null, \"v\": \"5\"}";
 
 	lrs_node_json(&b, n);
 	ck_assert_str_eq(b.data, want);

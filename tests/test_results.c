@@ -238,6 +238,35 @@ START_TEST(readable)
 
 	ck_assert_str_eq(s, "lr=0.008094, mode=cos, milestones=[1, 2]");
 	free(s);
+	/* stored text, not strtod's reading of it: an integer past 2^53 with
+	 * every digit, a string that looks like a number quoted */
+	s = lrs_results_readable("{\"big\": 9007199254740993, \"h\": \"0x10\", \"q\": \"16\", \"n\": 10000, "
+	                         "\"neg\": -12345678901234567890, \"x\": 1e-05}");
+	ck_assert_str_eq(s, "big=9007199254740993, h='0x10', q='16', n=10000, neg=-12345678901234567890, x=1e-05");
+	free(s);
+}
+END_TEST
+
+/* Configurations that differ only in a value strtod misreads are told
+ * apart: 2^53 and 2^53 + 1, the string "0x10" and the number 16. */
+START_TEST(labels_exact_values)
+{
+	const char *s[] = { "constant", "constant", "constant", "constant" };
+	const char *p[] = { "{\"lr\": 0.1}", "{\"lr\": 0.1}", "{\"lr\": 0.1}", "{\"lr\": 0.1}" };
+	const char *h[] = { "{\"params\": {\"big\": 9007199254740992, \"h\": 16}}",
+	                    "{\"params\": {\"big\": 9007199254740993, \"h\": 16}}",
+	                    "{\"params\": {\"big\": 9007199254740992, \"h\": \"0x10\"}}",
+	                    "{\"params\": {\"big\": 9007199254740992, \"h\": [\"16\", 1]}}" };
+	char **l = lrs_results_labels(s, p, h, 4);
+
+	ck_assert_ptr_nonnull(l);
+	ck_assert_str_eq(l[0], "constant; params.big=9007199254740992, params.h=16");
+	ck_assert_str_eq(l[1], "constant; params.big=9007199254740993, params.h=16");
+	ck_assert_str_eq(l[2], "constant; params.big=9007199254740992, params.h='0x10'");
+	ck_assert_str_eq(l[3], "constant; params.big=9007199254740992, params.h=['16', 1]");
+	for (int i = 0; i < 4; i++)
+		free(l[i]);
+	free(l);
 }
 END_TEST
 
@@ -449,6 +478,7 @@ Suite *suite_results(void)
 	tcase_add_test(tc, styles_and_labels_stable);
 	tcase_add_test(tc, best_trials);
 	tcase_add_test(tc, readable);
+	tcase_add_test(tc, labels_exact_values);
 	tcase_add_test(tc, by_schedule);
 	tcase_add_test(tc, by_keys_and_absent_values);
 	tcase_add_test(tc, by_with_schedule_filter);

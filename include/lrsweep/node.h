@@ -18,6 +18,16 @@ typedef enum {
 	LRS_NODE_MAP
 } lrs_node_kind;
 
+/* The type a YAML tag names for a scalar (!!int 3, !!float 2); !!str is
+ * `quoted` instead. */
+typedef enum {
+	LRS_NODE_TAG_NONE,    /* no tag: the text decides                    */
+	LRS_NODE_TAG_INT,
+	LRS_NODE_TAG_FLOAT,
+	LRS_NODE_TAG_BOOL,
+	LRS_NODE_TAG_NULL
+} lrs_node_tag;
+
 typedef struct lrs_node lrs_node;
 
 struct lrs_node {
@@ -25,6 +35,7 @@ struct lrs_node {
 	char *text;        /* SCALAR: the text as written (never NULL)     */
 	int quoted;        /* SCALAR: a string whatever it looks like (quoted
 	                      or tagged !!str in YAML, a JSON string)       */
+	lrs_node_tag tag;  /* SCALAR: the type a YAML tag named, if any     */
 	char **keys;       /* MAP: keys[i] names items[i]                  */
 	lrs_node **items;  /* LIST and MAP: children, in order             */
 	size_t n;          /* LIST and MAP: number of children             */
@@ -58,7 +69,10 @@ int lrs_node_set(lrs_node *map, const char *key, lrs_node *child);
 /* The tree as JSON into b: quoted scalars as strings; other scalars that
  * read as numbers, and null, as such; the boolean spellings of
  * lrs_parse_bool (true, yes, on, off, False, ...) as true or false; the
- * rest as strings; lists and maps as arrays and objects. */
+ * rest as strings; lists and maps as arrays and objects. A tagged scalar
+ * as its tag says, as PyYAML reads it: !!float 2 as 2.0, !!int "3" as 3,
+ * !!null as null (text that does not fit its tag, which the experiment
+ * file refuses, as a string). */
 void lrs_node_json(lrs_buf *b, const lrs_node *n);
 
 /* Frees a tree; accepts NULL. */

@@ -24,12 +24,15 @@
 void lrs_worker_name(char *buf, size_t size, const char *host, int rank, int thread);
 
 typedef struct {
-	const lrs_train_result *result;  /* NULL when it failed to run       */
+	const lrs_train_result *result;  /* NULL when it never trained; with
+	                                    error, what the run reached
+	                                    before it failed                 */
 	const lrs_epoch_stats *epochs;   /* (n_epochs) every finished epoch  */
 	size_t n_epochs;
 	int interrupted;                 /* stopped by *stop                 */
 	int pruned;                      /* stopped by the pruning rule      */
-	const char *error;               /* why it failed, or NULL           */
+	const char *error;               /* why it failed (status failed),
+	                                    or NULL                          */
 } lrs_trial_outcome;
 
 typedef struct {

@@ -1,4 +1,5 @@
 /* node.c - the parameter tree shared by config, cli and the modules. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,6 +89,7 @@ int lrs_node_clone(lrs_node **out, const lrs_node *src)
 	if (err < 0)
 		return err;
 	n->quoted = src->quoted;
+	n->tag = src->tag;
 	n->key_line = src->key_line;
 	n->key_column = src->key_column;
 	for (size_t i = 0; i < src->n; i++) {
@@ -143,6 +145,52 @@ void lrs_node_free(lrs_node *node)
 	free(node);
 }
 
+/* A float's JSON as Python's json.dumps tells it from an integer: "%.17g",
+ * with ".0" when that reads as one (2 is 2.0, 1e16 10000000000000000.0). */
+static void write_float(lrs_buf *b, double v)
+{
+	char text[64];
+
+	snprintf(text, sizeof text, "%.17g", v);
+	lrs_buf_printf(b, "%s%s", text, strpbrk(text, ".eE") ? "" : ".0");
+}
+
+/* Scalar n, tagged !!int, !!float, !!bool or !!null, as that type, as
+ * PyYAML constructs it: 1 when written, 0 when its text does not fit the
+ * tag (!!int 2.5, !!bool maybe: refused by the experiment file's checks;
+ * then written as if untagged). */
+static int write_tagged(lrs_buf *b, const lrs_node *n)
+{
+	size_t len = strlen(n->text);
+	double v;
+	int yes;
+
+	switch (n->tag) {
+	case LRS_NODE_TAG_NULL:
+		lrs_buf_printf(b, "null");   /* PyYAML: None, whatever the text */
+		return 1;
+	case LRS_NODE_TAG_BOOL:
+		if (lrs_parse_bool(n->text, &yes) < 0)
+			return 0;
+		lrs_buf_printf(b, "%s", yes ? "true" : "false");
+		return 1;
+	case LRS_NODE_TAG_INT:
+		if (lrs_number_read(n->text, len, NULL, NULL) != LRS_NUMBER_INTEGER)
+			return 0;
+		lrs_number_read(n->text, len, NULL, b);   /* every digit */
+		return 1;
+	case LRS_NODE_TAG_FLOAT: {
+		lrs_number_kind k = lrs_number_read(n->text, len, &v, NULL);
+		if (k != LRS_NUMBER_INTEGER && k != LRS_NUMBER_REAL)
+			return 0;
+		write_float(b, v);
+		return 1;
+	}
+	default:
+		return 0;
+	}
+}
+
 /* A YAML scalar as JSON: a quoted one ('1.10', "yes") as a string, as
  * PyYAML reads it; every boolean spelling the experiment file accepts
  * (lrs_parse_bool: yes, off, True) as true or false - a program's "off"
@@ -160,6 +208,8 @@ static void write_scalar(lrs_buf *b, const lrs_node *n)
 		lrs_buf_json_string(b, text);
 		return;
 	}
+	if (n->tag != LRS_NODE_TAG_NONE && write_tagged(b, n))
+		return;
 	if (lrs_parse_bool(text, &yes) == 0) {
 		lrs_buf_printf(b, "%s", yes ? "true" : "false");
 		return;

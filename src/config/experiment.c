@@ -621,11 +621,29 @@ int lrs_experiment_space_key(const char *key)
 	return 0;
 }
 
-/* Whether two values of a grid are one: numbers by the JSON a trial
- * holds them as (0.1, 0.10 and 1e-1 alike, 0x10 and 16 alike, but not
- * 2^53 and 2^53 + 1, one double apart), other scalars by text, lists item
- * by item. Values that resolve alike only later ("@max" and the bound's
- * number, "2 epochs" and the steps) are the plan's to find. */
+/* Whether two values of a trainer's params grid are one: the program
+ * gets each as JSON, so they are one when their JSON is ('16' quoted, a
+ * string, and 16, a number, are two; 0x10 and 16, yes and true, are
+ * one). */
+static int same_json(const lrs_node *a, const lrs_node *b)
+{
+	lrs_buf x = { 0 }, y = { 0 };
+	int same;
+
+	lrs_node_json(&x, a);
+	lrs_node_json(&y, b);
+	same = x.data && y.data && !strcmp(x.data, y.data);   /* out of memory: not a repeat */
+	lrs_buf_free(&x);
+	lrs_buf_free(&y);
+	return same;
+}
+
+/* Whether two values of a grid of lrsweep's own keys are one: numbers by
+ * the JSON a trial holds them as (0.1, 0.10 and 1e-1 alike, 0x10 and 16
+ * alike, but not 2^53 and 2^53 + 1, one double apart), quoted or not (the
+ * keys read '16' as 16), other scalars by text, lists item by item. Values
+ * that resolve alike only later ("@max" and the bound's number, "2
+ * epochs" and the steps) are the plan's to find. */
 static int same_value(const lrs_node *a, const lrs_node *b)
 {
 	if (a->kind != b->kind)
@@ -670,21 +688,24 @@ static void grid_repeat(checker *ck, const lrs_node *first, const lrs_node *v, c
 	lrs_buf_free(&b);
 }
 
-/* A grid's value listed again: it would make each of its trials twice. */
-static void check_grid_repeats(checker *ck, const lrs_node *list, const char *name)
+/* A grid's value listed again: it would make each of its trials twice.
+ * `params`: a trainer's params grid, whose values are what its program
+ * gets, JSON. */
+static void check_grid_repeats(checker *ck, const lrs_node *list, const char *name, int params)
 {
 	for (size_t i = 1; i < list->n; i++)
 		for (size_t j = 0; j < i; j++)
-			if (same_value(list->items[i], list->items[j])) {
+			if (params ? same_json(list->items[i], list->items[j]) : same_value(list->items[i], list->items[j])) {
 				grid_repeat(ck, list->items[j], list->items[i], name);
 				break;
 			}
 }
 
-/* A value of a schedule parameter or of the space: a literal, or a map
- * {grid: [...]} | {choice: [...]} | {uniform|log_uniform|int_uniform:
- * [lo, hi]}. Distributions need search.strategy random. */
-static void check_search_value(checker *ck, const lrs_node *v, const char *name, int random)
+/* A value of a schedule parameter, of the space or of a trainer's params
+ * (`params`): a literal, or a map {grid: [...]} | {choice: [...]} |
+ * {uniform|log_uniform|int_uniform: [lo, hi]}. Distributions need
+ * search.strategy random. */
+static void check_search_value(checker *ck, const lrs_node *v, const char *name, int random, int params)
 {
 	static const char *const kinds[] = { "grid", "choice", "uniform", "log_uniform", "int_uniform" };
 	const lrs_node *list;
@@ -715,7 +736,7 @@ static void check_search_value(checker *ck, const lrs_node *v, const char *name,
 				cfg_problem(ck, list->items[i], "'%s': %s values must be plain values, not mappings", name,
 				            kinds[k]);
 		if (k == 0)
-			check_grid_repeats(ck, list, name);
+			check_grid_repeats(ck, list, name, params);
 		return;
 	}
 	ck->distributions++;
@@ -762,7 +783,7 @@ static void read_schedules(checker *ck, const lrs_node *n, lrs_trials_settings *
 			cfg_problem(ck, type, "%s", lrs_error_last());
 		for (size_t k = 0; k < s->n; k++)
 			if (strcmp(s->keys[k], "type"))
-				check_search_value(ck, s->items[k], s->keys[k], t->random || t->tpe || t->grid_draws);
+				check_search_value(ck, s->items[k], s->keys[k], t->random || t->tpe || t->grid_draws, 0);
 	}
 }
 
@@ -773,7 +794,7 @@ static void read_space(checker *ck, const lrs_node *n, lrs_trials_settings *t)
 	t->space = n;
 	cfg_check_keys(ck, n, "space", space_keys, N_SPACE_KEYS);
 	for (size_t k = 0; k < n->n; k++)
-		check_search_value(ck, n->items[k], n->keys[k], t->random || t->tpe || t->grid_draws);
+		check_search_value(ck, n->items[k], n->keys[k], t->random || t->tpe || t->grid_draws, 0);
 }
 
 static void read_seeds(checker *ck, const lrs_node *n, lrs_trials_settings *t, uint64_t seed)
@@ -1260,6 +1281,21 @@ static void check_name(checker *ck, const lrs_node *name)
 }
 
 
+/* Whether scalar n's text is not of the type its tag names (!!int 2.5,
+ * !!float abc, !!bool maybe): PyYAML fails on such a file, and lrsweep
+ * would have to guess. k: the text's number kind. */
+static int tag_misfit(const lrs_node *n, lrs_number_kind k)
+{
+	int yes;
+
+	switch (n->tag) {
+	case LRS_NODE_TAG_INT: return k != LRS_NUMBER_INTEGER && k != LRS_NUMBER_TOO_LONG;
+	case LRS_NODE_TAG_FLOAT: return k == LRS_NUMBER_NONE || k == LRS_NUMBER_TOO_LONG;
+	case LRS_NODE_TAG_BOOL: return lrs_parse_bool(n->text, &yes) < 0;
+	default: return 0;
+	}
+}
+
 /* A trainer reads its params as JSON, which has no form for some numbers
  * YAML has: .inf, -.Inf, .nan, 1e999 (past the doubles), an integer of
  * more than 4300 digits (Python's int() refuses it). Sent as strings they
@@ -1273,7 +1309,12 @@ static void check_params_numbers(checker *ck, const lrs_node *n, const char *pat
 
 	if (n->kind == LRS_NODE_SCALAR) {
 		lrs_number_kind k = n->quoted ? LRS_NUMBER_NONE : lrs_number_read(n->text, strlen(n->text), &v, NULL);
-		if (k == LRS_NUMBER_INFINITE)
+		if (!n->quoted && tag_misfit(n, k))
+			cfg_problem(ck, n, "'%s': '%s' is not %s, as its tag %s says (PyYAML refuses it too)", path, n->text,
+			            n->tag == LRS_NODE_TAG_INT ? "an integer" : n->tag == LRS_NODE_TAG_FLOAT ? "a number"
+			                                                                                  : "a boolean",
+			            n->tag == LRS_NODE_TAG_INT ? "!!int" : n->tag == LRS_NODE_TAG_FLOAT ? "!!float" : "!!bool");
+		else if (k == LRS_NUMBER_INFINITE)
 			cfg_problem(ck, n, "'%s': %s is a number JSON has no form for (the program reads its params as "
 			            "JSON): write a finite number such as %s1e308, or the string '%s' (quoted), which "
 			            "Python's float() reads", path, n->text, v < 0 ? "-" : "", isnan(v) ? "nan" : v < 0 ?
@@ -1343,7 +1384,7 @@ static void read_top(checker *ck, lrs_experiment *e)
 		for (size_t j = 0; v->kind == LRS_NODE_MAP && v->n == 1 && j < 5; j++)
 			if (!strcmp(v->keys[0], kinds[j]))
 				check_search_value(ck, v, e->params->keys[k],
-				                   e->trial.random || e->trial.tpe || e->trial.grid_draws);
+				                   e->trial.random || e->trial.tpe || e->trial.grid_draws, 1);
 	}
 	if (e->has_trainer && e->params)
 		check_params_numbers(ck, e->params, "params");

@@ -52,8 +52,10 @@ static int copy_node(reader *r, lrs_node **out, const lrs_node *src, const yaml_
 	if ((rc = count_node(r, m)) < 0)
 		return rc;
 	if (src->kind == LRS_NODE_SCALAR) {
-		if ((rc = lrs_node_new_scalar(out, src->text, src->line, src->column)) == 0)
+		if ((rc = lrs_node_new_scalar(out, src->text, src->line, src->column)) == 0) {
 			(*out)->quoted = src->quoted;
+			(*out)->tag = src->tag;
+		}
 		return rc;
 	}
 	if (depth >= LRS_CONFIG_MAX_DEPTH)
@@ -193,6 +195,22 @@ static int is_string(const yaml_event_t *ev)
 	if (tag && strcmp(tag, "!"))
 		return !strcmp(tag, "tag:yaml.org,2002:str");
 	return ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+}
+
+/* The type scalar event ev's core tag names (!!int, !!float, !!bool,
+ * !!null); none for !!str (is_string) or without a tag. */
+static lrs_node_tag tag_of(const yaml_event_t *ev)
+{
+	static const struct { const char *name; lrs_node_tag tag; } tags[] = {
+		{ "tag:yaml.org,2002:int", LRS_NODE_TAG_INT }, { "tag:yaml.org,2002:float", LRS_NODE_TAG_FLOAT },
+		{ "tag:yaml.org,2002:bool", LRS_NODE_TAG_BOOL }, { "tag:yaml.org,2002:null", LRS_NODE_TAG_NULL },
+	};
+	const char *tag = (const char *)ev->data.scalar.tag;
+
+	for (size_t i = 0; tag && i < sizeof tags / sizeof *tags; i++)
+		if (!strcmp(tag, tags[i].name))
+			return tags[i].tag;
+	return LRS_NODE_TAG_NONE;
 }
 
 static int read_node(reader *r, yaml_event_t *ev, lrs_node **out, int depth);
@@ -337,8 +355,10 @@ static int read_node(reader *r, yaml_event_t *ev, lrs_node **out, int depth)
 		if ((rc = count_node(r, &m)) < 0 || (rc = check_scalar(ev)) < 0 ||
 		    (rc = check_tag(ev->data.scalar.tag, &m)) < 0)
 			break;
-		if ((rc = lrs_node_new_scalar(out, (const char *)ev->data.scalar.value, line, col)) == 0)
+		if ((rc = lrs_node_new_scalar(out, (const char *)ev->data.scalar.value, line, col)) == 0) {
 			(*out)->quoted = is_string(ev);
+			(*out)->tag = tag_of(ev);
+		}
 		anchor_name = (const char *)ev->data.scalar.anchor;
 		break;
 	case YAML_SEQUENCE_START_EVENT:

@@ -591,6 +591,21 @@ static int executor_repeats(void *ctx, const lrs_range_config *rc, long repeats,
 	return r->x->repeats(r->x, r->group, rc, repeats, seeds, curves);
 }
 
+/* The error of group g's range test that did not run to its end: named
+ * by its group when there are several, and, when the experiment's trainer
+ * program ran it, by the experiment file, as the probe's faults are (the
+ * program, its command and params are that file's). */
+static int range_error(const lrs_pipeline *p, const lrs_pipeline_group *g, int err)
+{
+	if (err == LRS_EINTERRUPT)
+		return err;
+	if (p->n_groups > 1 && g->key[0])
+		err = lrs_error_set(err, "range test of %s: %s", g->key, lrs_error_last());
+	if (p->engine)
+		err = lrs_error_set(err, "%s: %s", p->e->path, lrs_error_last());
+	return err;
+}
+
 /* Group k's range test, run and stored; its bounds, or the error of a test
  * where no rule picked (after storing it). */
 static int test_group(lrs_pipeline *p, lrs_store *st, size_t k)
@@ -622,7 +637,7 @@ static int test_group(lrs_pipeline *p, lrs_store *st, size_t k)
 		ev->range_group(ev->ctx, g, k, p->n_groups);
 	if ((err = lrs_pipeline_range(&o, &ch, p->ds, &base, &rc, e->range.auto_range, e->range.repeats,
 	                              p->opt.threads, ev ? ev->range : NULL)) < 0)
-		return err;
+		return range_error(p, g, err);
 	if (stopped(p)) {   /* cut short: not kept, --resume runs it again */
 		lrs_range_outcome_free(&o);
 		return LRS_EINTERRUPT;
@@ -1075,7 +1090,7 @@ int lrs_pipeline_run(lrs_pipeline *p, lrs_store *st, const char *db)
 
 static lrs_trial_status status_of(const lrs_trial_outcome *o)
 {
-	if (!o->result)
+	if (!o->result || o->error)
 		return LRS_TRIAL_FAILED;
 	if (o->pruned)
 		return LRS_TRIAL_PRUNED;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lrsweep/error.h"
+#include "lrsweep/number.h"
 #include "lrsweep/query.h"
 #include "lrsweep/report.h"
 #include "lrsweep/results.h"
@@ -189,7 +190,7 @@ static int q_trials(lrs_store *st, const lrs_query *a, const lrs_experiment_row 
 {
 	/* a terminal gets the columns people read; csv and json everything */
 	static const char *const short_cols[] = { "id", "schedule", "params", "seed", "status", "epochs_done",
-	                                          "best_val_accuracy", "best_epoch", "final_val_accuracy",
+	                                          "iterations", "best_val_accuracy", "best_epoch", "final_val_accuracy",
 	                                          "test_accuracy", "wall_seconds", "error" };
 	const char *const *cols = a->format == LRS_FMT_TABLE ? short_cols : trial_cols;
 	size_t ncols = a->format == LRS_FMT_TABLE ? sizeof short_cols / sizeof *short_cols : N_TRIAL_COLS;
@@ -325,9 +326,12 @@ static void put_name(lrs_table *t, const lrs_results *r, const lrs_result_config
 	for (size_t k = 0; k < r->n_by; k++) {
 		const char *v = c->values[k];
 		size_t len = v ? strlen(v) : 0;
-		char *end;
-		double num = v ? strtod(v, &end) : NAN;
-		if (exact && !json && v && end > v && !*end) {
+		double num = NAN;
+		/* v is JSON: a number is bare, a string quoted ("0x10" is no number) */
+		lrs_number_kind kind = v ? lrs_number_read(v, len, &num, NULL) : LRS_NUMBER_NONE;
+		if (exact && !json && kind == LRS_NUMBER_INTEGER) {
+			lrs_table_put_text(t, v);   /* every digit: 2^53 + 1 is not 2^53 */
+		} else if (exact && !json && kind == LRS_NUMBER_REAL) {
 			lrs_table_put_real(t, num);   /* a number as CSV prints numbers */
 		} else if (json || (exact && (!v || v[0] != '"' || strchr(v, '\\')))) {
 			lrs_table_put_text(t, v);   /* JSON as is: absent is NULL */

@@ -12,11 +12,50 @@
 #include <string.h>
 
 #include "lrsweep/config.h"
+#include "lrsweep/number.h"
 #include "lrsweep/results.h"
 #include "lrsweep/util.h"
 
-/* A JSON object as "k=v, k=v": strings unquoted, numbers to 4
- * significant digits, nested values as "[...]" and "{k: v}". */
+/* Whether a string's text would be read as something else shown bare: a
+ * number ("16", "0x10", "1e-3"), a boolean or null spelling, or nothing. */
+static int looks_typed(const char *text, size_t len)
+{
+	static const char *const words[] = { "true", "false", "null" };
+
+	if (len == 0 || lrs_number_read(text, len, NULL, NULL) != LRS_NUMBER_NONE)
+		return 1;
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+		if (strlen(words[i]) == len && !strncmp(text, words[i], len))
+			return 1;
+	return 0;
+}
+
+/* A string value as people read it: bare, or quoted ('16', '0x10') when it
+ * would pass for a number (or a boolean, null) that it is not. */
+static void put_string(lrs_buf *b, const char *text, size_t len)
+{
+	if (looks_typed(text, len))
+		lrs_buf_printf(b, "'%.*s'", (int)len, text);
+	else
+		lrs_buf_printf(b, "%.*s", (int)len, text);
+}
+
+/* A stored JSON number as people read it: an integer with every digit
+ * (9007199254740993 and ...992 are two values, 10000 is not 1e+04), a
+ * real to 4 significant digits. */
+static void put_number(lrs_buf *b, const char *text, size_t len)
+{
+	double v = 0;
+
+	if (lrs_number_read(text, len, &v, NULL) == LRS_NUMBER_INTEGER)
+		lrs_buf_printf(b, "%.*s", (int)len, text);
+	else
+		lrs_buf_printf(b, "%.4g", v);
+}
+
+/* A JSON object as "k=v, k=v": strings unquoted (but those that look like
+ * a number: '16'), integers whole, reals to 4 significant digits, nested
+ * values as "[...]" and "{k: v}". */
 char *lrs_results_readable(const char *json)
 {
 	lrs_buf b = { 0 };
@@ -27,13 +66,12 @@ char *lrs_results_readable(const char *json)
 			const char *end = p + 1;
 			while (*end && *end != '"')
 				end += *end == '\\' && end[1] ? 2 : 1;
-			lrs_buf_printf(&b, "%.*s", (int)(end - p - 1), p + 1);
+			put_string(&b, p + 1, (size_t)(end - p - 1));
 			p = *end ? end + 1 : end;
 		} else if (*p == '-' || isdigit((unsigned char)*p)) {
-			char *end;
-			double v = strtod(p, &end);
-			lrs_buf_printf(&b, "%.4g", v);
-			p = end > p ? end : p + 1;
+			size_t len = strspn(p, "-+0123456789.eE");   /* a JSON number's characters */
+			put_number(&b, p, len);
+			p += len;
 		} else if (*p == ':') {
 			lrs_buf_printf(&b, depth == 1 ? "=" : ": ");
 			p += p[1] == ' ' ? 2 : 1;
@@ -51,6 +89,21 @@ char *lrs_results_readable(const char *json)
 }
 
 
+/* A scalar of a parsed JSON tree as people read it (lrs_results_readable's
+ * way): the stored text itself, never strtod's reading of it ("0x10", a
+ * string, is not 16). */
+static void put_scalar(lrs_buf *out, const lrs_node *n)
+{
+	size_t len = strlen(n->text);
+
+	if (n->quoted)
+		put_string(out, n->text, len);
+	else if (lrs_number_read(n->text, len, NULL, NULL) != LRS_NUMBER_NONE)
+		put_number(out, n->text, len);
+	else
+		lrs_buf_printf(out, "%s", n->text);   /* true, false, null */
+}
+
 /* The scalar leaves of a parsed JSON tree as "path=value" lines of out. */
 static void leaves(lrs_buf *out, const lrs_node *n, const char *path)
 {
@@ -63,16 +116,18 @@ static void leaves(lrs_buf *out, const lrs_node *n, const char *path)
 		}
 	} else if (n->kind == LRS_NODE_LIST) {
 		lrs_buf_printf(out, "%s=[", path);
-		for (size_t i = 0; i < n->n; i++)
-			lrs_buf_printf(out, "%s%s", i ? ", " : "", n->items[i]->kind == LRS_NODE_SCALAR ? n->items[i]->text : "...");
+		for (size_t i = 0; i < n->n; i++) {
+			lrs_buf_printf(out, "%s", i ? ", " : "");
+			if (n->items[i]->kind == LRS_NODE_SCALAR)
+				put_scalar(out, n->items[i]);
+			else
+				lrs_buf_printf(out, "...");
+		}
 		lrs_buf_printf(out, "]\n");
 	} else {
-		char *end;
-		double v = strtod(n->text, &end);
-		if (*n->text && !*end)
-			lrs_buf_printf(out, "%s=%.4g\n", path, v);
-		else
-			lrs_buf_printf(out, "%s=%s\n", path, n->text);
+		lrs_buf_printf(out, "%s=", path);
+		put_scalar(out, n);
+		lrs_buf_printf(out, "\n");
 	}
 }
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lrsweep/error.h"
+#include "lrsweep/number.h"
 #include "lrsweep/plan.h"
 #include "lrsweep/rng.h"
 #include "lrsweep/sha256.h"
@@ -112,7 +113,8 @@ static const lrs_node *axis_value(const axis *a, double u, size_t i, lrs_node **
 }
 
 /* A value as a label shows it: scalars as written (numbers drawn at
- * random to 4 digits), lists in brackets. */
+ * random to 4 digits; a quoted string that reads as a number quoted, as
+ * the file writes it: '16' is not 16), lists in brackets. */
 static void label_value(lrs_buf *b, const lrs_node *v, int drawn)
 {
 	double d;
@@ -120,6 +122,8 @@ static void label_value(lrs_buf *b, const lrs_node *v, int drawn)
 	if (v->kind == LRS_NODE_SCALAR) {
 		if (drawn && lrs_parse_double(v->text, &d) == 0)
 			lrs_buf_printf(b, "%.4g", d);
+		else if (v->quoted && lrs_number_read(v->text, strlen(v->text), NULL, NULL) != LRS_NUMBER_NONE)
+			lrs_buf_printf(b, "'%s'", v->text);
 		else
 			lrs_buf_printf(b, "%s", v->text);
 		return;

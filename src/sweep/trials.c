@@ -238,10 +238,12 @@ static void train_one(sweep_job *job, trial_run *r, lrs_train_result *res, lrs_t
 	                         .stop = job->hooks->stop };
 	lrs_train_hooks hooks = { .ctx = r, .on_step = on_step, .on_epoch = on_epoch };
 
+	/* a run that failed keeps what it reached (an external program's steps,
+	 * epochs and time before its fault): the failed trial stores them */
+	o->result = res;
 	if (lrs_train_run(res, job->ds, &cfg, &hooks) < 0) {
 		o->error = lrs_error_last();
 	} else {
-		o->result = res;
 		o->pruned = r->pruned;
 		o->interrupted = res->status == LRS_RUN_STOPPED && !r->pruned;
 	}

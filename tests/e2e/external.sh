@@ -295,6 +295,17 @@ fault() {
 fault no-hello "sent no hello within 3 s (trainer.startup_timeout)"
 fault crash "ended before done, after 10 of 30 steps and 1 of 3 epochs (killed by signal 6"
 fault exit-early "ended before done, after 12 of 30 steps and 1 of 3 epochs (exit status 0)"
+# the failed trial keeps what it reached, as a diverged one does: its 12
+# steps, its epoch's numbers, its time; query trials shows the steps
+got=$(q fault-exit-early.db "select iterations, epochs_done, best_epoch, best_val_accuracy = (select val_accuracy from epochs
+	where trial_id = t.id and epoch = 1), final_val_loss is not null, wall_seconds > 0, test_accuracy is null from trials t where seed = 2")
+"$LRSWEEP" query fault-exit-early.db trials --status failed >qf.out 2>&1
+if [ "$got" = "12|1|1|1|1|1|1" ] && head -n 1 qf.out | grep -q "  epochs_done  iterations  best_val_accuracy " &&
+   grep -q "  failed  *1  *12  *0\.[0-9]* *1 " qf.out; then
+	ok "a failed trial stores the 12 steps and the epoch it reached (not 0, not NULL); query trials shows them"
+else
+	nok "failed trial's reach" "$got $(cat qf.out)"
+fi
 fault hang "was silent for 3 s"
 fault garbage "wrote a malformed message"
 fault bad-step "sent the loss of step"
@@ -324,12 +335,28 @@ fi
 # no hello: the first launch (the probe) already fails; nothing trains
 exp "[$STUB, --fault, no-hello]" "    - {type: constant}" "range_test: {bounds: {min_lr: 0.001, max_lr: 0.1}}" >nohello.yaml
 run run nohello.yaml --db "$T/nohello.db"
-if [ "$RC" -ne 0 ] && grep -q "sent no hello within 3 s (trainer.startup_timeout)" "$ERR" && grep -q "nohello-logs/probe-batch-10-[0-9]*.log" "$ERR" &&
+if [ "$RC" -ne 0 ] && grep -q "^lrsweep run: nohello.yaml: the trainer sent no hello within 3 s (trainer.startup_timeout)" "$ERR" && grep -q "nohello-logs/probe-batch-10-[0-9]*.log" "$ERR" &&
    [ "$(left)" = 0 ]; then
 	ok "no hello within trainer.startup_timeout: the run stops before training, naming the log"
 else
 	nok "no hello" "rc=$RC $(cat "$ERR")"
 fi
+# the program fails in the range test (the probe, a launch in trial mode,
+# went fine): the run's error line names the experiment file, as the
+# probe's does, for the range test given and for the one whose range the
+# program's own probe sets
+for rt in "range_test: {mode: exponential, start_lr: 1.0e-4, end_lr: 10, iterations: 100, eval_every: 10}" ""; do
+	exp "[/bin/sh, -c, 'if [ \"\$0\" = range-test ]; then exec $STUB --fault crash --fault-at 5; else exec $STUB; fi', \"{mode}\"]" \
+		"    - {type: constant, lr: \"@max\"}" "$rt" >rtcrash.yaml
+	rm -rf rtcrash.db* rtcrash-logs
+	run run rtcrash.yaml --db "$T/rtcrash.db"
+	if [ "$RC" -eq 1 ] && tail -n 1 "$ERR" | grep -q "^lrsweep run: rtcrash.yaml: the trainer ended after [0-9]* of [0-9]* steps, before lrsweep's stop: .*(killed by signal 6.*); log $T/rtcrash-logs/range-1" &&
+	   [ "$(grep -c "the trainer" "$ERR")" = 1 ] && [ "$(q rtcrash.db "select status from experiments")" = failed ] && [ "$(left)" = 0 ]; then
+		ok "a program crashing in the range test${rt:+ given}${rt:- its probe sets}: one error line naming rtcrash.yaml, as a probe fault's does"
+	else
+		nok "range test crash${rt:+ given}" "rc=$RC $(cat "$ERR")"
+	fi
+done
 # a command that does not exist
 exp "[$T/no-such-program]" "    - {type: constant}" "range_test: {bounds: {min_lr: 0.001, max_lr: 0.1}}" >missing.yaml
 run run missing.yaml --db "$T/missing.db"

@@ -122,6 +122,32 @@ else
 	nok "plain params JSON" "rc=$RC $(sqlite3 plain.db 'select hyper from trials')"
 fi
 
+# --- YAML's explicit tags: the type PyYAML gives ------------------------------
+exp tags "  f: !!float 2
+  f2: !!float \"1e3\"
+  i: !!int \"3\"
+  i2: !!int 0x10
+  s: !!str 5
+  b: !!bool \"yes\"
+  n: !!null ''
+  nested: {a: !!float 1, l: [!!float 3, 4]}
+  plain: 2" >tags.yaml
+rm -f seen.log
+run run tags.yaml --db "$T/tags.db" -q
+want="[('b', True), ('f', 2.0), ('f2', 1000.0), ('i', 3), ('i2', 16), ('n', None), ('nested', {'a': 1.0, 'l': [3.0, 4]}), ('plain', 2), ('s', '5')]"
+if [ "$RC" -eq 0 ] && [ "$(sed -n 1p seen.log)" = "$want" ] && grep -qF "'--f=2.0'" seen.log && grep -qF "'--s=5'" seen.log; then
+	ok "tags: !!float 2 reaches the program as 2.0, !!int \"3\" as 3, !!str 5 as '5', !!bool \"yes\" as True, !!null as None"
+else
+	nok "tags" "rc=$RC $(head -c 300 "$ERR") got $(sed -n 1,2p seen.log 2>/dev/null)"
+fi
+for c in '!!int 2.5|an integer, as its tag !!int' '!!float abc|a number, as its tag !!float' \
+         '!!bool maybe|a boolean, as its tag !!bool' '{grid: [1, !!int x]}|an integer'; do
+	exp badtag "  ok: 1
+  x: ${c%%|*}" >badtag.yaml
+	run run badtag.yaml --db "$T/badtag.db" --dry-run
+	one_line "params x: ${c%%|*}: refused at its line:column, as PyYAML refuses it" "badtag.yaml:9:[0-9]*: 'params.x': .* is not ${c#*|}"
+done
+
 # --- grids: values alike by what the program gets -------------------------------
 exp grid "  width: {grid: [0x10, 16]}" >grid.yaml
 run run grid.yaml --db "$T/grid.db" --dry-run
@@ -136,6 +162,50 @@ if [ "$RC" -eq 0 ] && [ "$(sqlite3 grid2.db "select count(distinct trial_key) fr
 else
 	nok "grid past 2^53" "rc=$RC $(head -c 300 "$ERR") $(cat seen.log 2>/dev/null | head -c 300)"
 fi
+
+# what query and the labels show of them: the stored text, not strtod's
+# reading of it (2^53 + 1 is not 2^53, the string "0x10" is not 16)
+"$LRSWEEP" query grid2.db compare --by params.seed_base --format csv >q.csv 2>&1
+"$LRSWEEP" query grid2.db compare >q.txt 2>&1
+if [ "$(cut -d, -f2 q.csv | sed 1d | sort | tr '\n' ' ')" = "9007199254740992 9007199254740993 " ] &&
+   grep -q "constant; params.seed_base=9007199254740992  " q.txt && grep -q "constant; params.seed_base=9007199254740993  " q.txt; then
+	ok "query compare --by params.seed_base (csv) and the labels: 2^53 and 2^53 + 1 with every digit"
+else
+	nok "2^53 in query" "$(cat q.csv q.txt | head -c 600)"
+fi
+exp hexs "  h: {grid: ['0x10', 16]}" >hexs.yaml
+run run hexs.yaml --db "$T/hexs.db" -q
+"$LRSWEEP" query hexs.db compare >q.txt 2>&1
+"$LRSWEEP" query hexs.db compare --by params.h >qb.txt 2>&1
+"$LRSWEEP" query hexs.db compare --by params.h --format csv >qb.csv 2>&1
+if [ "$RC" -eq 0 ] && grep -q "constant; params.h='0x10'  " q.txt && grep -q "constant; params.h=16  " q.txt &&
+   grep -q "^ *[12]  '0x10'  " qb.txt && grep -q "^ *[12]  16  " qb.txt &&
+   [ "$(cut -d, -f2 qb.csv | sed 1d | sort | tr '\n' ' ')" = "0x10 16 " ]; then
+	ok "the string '0x10' and the number 16: two labels, two groups of compare --by, neither read as the other"
+else
+	nok "'0x10' in query" "rc=$RC $(cat q.txt qb.txt qb.csv | head -c 800)"
+fi
+
+# '16' (quoted: a string) and 16 (a number) are two values for the program:
+# two trials, each given its own; yes and true are one (both JSON true)
+exp grid3 "  width: {grid: ['16', 16]}" >grid3.yaml
+rm -f seen.log
+run run grid3.yaml --db "$T/grid3.db" -q
+if [ "$RC" -eq 0 ] && [ "$(sqlite3 grid3.db "select count(distinct trial_key) from trials where status = 'completed'")" = 2 ] &&
+   grep -qF "('width', '16')" seen.log && grep -qF "('width', 16)" seen.log; then
+	ok "grid ['16', 16]: a string and a number, two trials, each given its own"
+else
+	nok "grid ['16', 16]" "rc=$RC $(head -c 300 "$ERR") $(cat seen.log 2>/dev/null | head -c 300)"
+fi
+exp grid4 "  flag: {grid: [yes, true]}" >grid4.yaml
+run run grid4.yaml --db "$T/grid4.db" --dry-run
+one_line "grid [yes, true]: the same JSON true twice, refused at its line:column" \
+	"grid4.yaml:8:22: 'flag': the grid lists 'yes' twice ('yes' at 8:17, 'true' here)"
+# lrsweep's own keys read '16' as 16: one value twice
+exp grid5 "  k: 1" "  space: {batch_size: {grid: ['16', 16]}}" | sed 's/^trials: {epochs: 1, seeds: \[1\], schedules: \[{type: constant}\]}$/trials:\n  epochs: 1\n  schedules: [{type: constant}]/' >grid5.yaml
+run run grid5.yaml --db "$T/grid5.db" --dry-run
+one_line "space batch_size grid ['16', 16]: lrsweep reads both as 16, refused" \
+	"grid5.yaml:15:37: 'batch_size': the grid lists '16' twice"
 
 # --- what JSON cannot hold: refused at its place, nothing stored lost ---------
 cp forms.db kept.db

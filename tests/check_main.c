@@ -30,6 +30,7 @@ int main(void)
 	srunner_add_suite(sr, suite_tpe());
 	srunner_add_suite(sr, suite_kernels());
 	srunner_add_suite(sr, suite_external());
+	srunner_add_suite(sr, suite_report());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

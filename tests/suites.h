@@ -23,5 +23,6 @@ Suite *suite_results(void);    /* test_results.c: configurations, labels, compar
 Suite *suite_tpe(void);        /* test_tpe.c: the TPE sampler on known optima   */
 Suite *suite_kernels(void);    /* test_kernels.c: AVX-512 kernels vs portable   */
 Suite *suite_external(void);   /* test_external.c: the trainer protocol's JSON  */
+Suite *suite_report(void);     /* test_report.c: the report's HTML text          */
 
 #endif

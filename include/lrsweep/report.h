@@ -85,6 +85,9 @@ typedef struct {
 int lrs_report_figure(lrs_store *st, const lrs_figure_request *req);
 
 #define LRS_REPORT_TOP 20               /* leaderboard rows a report shows */
+#define LRS_REPORT_NOT_COMPLETED 20     /* failed, diverged, pruned trials
+                                           it lists, of each status   */
+#define LRS_REPORT_ERROR_BYTES 200      /* of a failed trial's error  */
 
 /* Writes the one self-contained HTML page about experiment `e` of database
  * `db` (no script, no fetch, the plots inline as SVG) to `path`: written

@@ -17,6 +17,15 @@ void report_html_text(lrs_buf *b, const char *s, const char *none);
  * closed by its first word. */
 void report_html_elem(lrs_buf *b, const char *tag, const char *s, const char *none);
 
+/* Appends the first line of `s` as report_html_text does: the text up to
+ * a newline, or up to the two characters \n that stand for one in a
+ * stored error (a trainer's log lines are joined so, lrs_buf_printable's
+ * escape), its control characters escaped as lrs_buf_printable escapes
+ * them; at most `max` (> 0) bytes of that (never inside a character), then an
+ * ellipsis when it was longer. An error's text is whatever a trainer
+ * wrote: this keeps one line of it, of bounded length, inert. */
+void report_html_first_line(lrs_buf *b, const char *s, size_t max);
+
 /* Appends a table header row: <tr><th>name</th>...</tr>. */
 void report_html_head_row(lrs_buf *b, const char *const *names, int n);
 

@@ -440,6 +440,119 @@ static int section_leaderboard(report *r)
 	return 0;
 }
 
+/* ------------------------------------------------------------ did not complete */
+
+/* The statuses of trials that ended before their last epoch, as listed:
+ * the faults first, then divergence, then pruning (a decision, not a
+ * fault). Interrupted, pending and running trials are unfinished, not
+ * ended: the header counts them. */
+static const lrs_trial_status ended_early[] = { LRS_TRIAL_FAILED, LRS_TRIAL_DIVERGED, LRS_TRIAL_PRUNED };
+#define N_ENDED_EARLY (sizeof ended_early / sizeof ended_early[0])
+
+/* What happened to trial t, in its row: a failed trial's error (its first
+ * line, cut), the step whose loss a diverged one could not compute, the
+ * epoch after which a pruned one was stopped. */
+static void what_happened(lrs_buf *b, const lrs_trial_row *t)
+{
+	lrs_buf_printf(b, "<td>");
+	if (t->status == LRS_TRIAL_DIVERGED) {
+		if (t->diverged_at >= 0)
+			lrs_buf_printf(b, "loss NaN or infinite at step %ld", t->diverged_at);
+		else
+			lrs_buf_printf(b, "loss NaN or infinite");
+	} else if (t->status == LRS_TRIAL_PRUNED) {
+		lrs_buf_printf(b, "pruned after epoch %ld", t->epochs_done);
+	}
+	if (t->error && *t->error) {   /* a failed trial's, an external diverged one's */
+		lrs_buf_printf(b, "%s", t->status == LRS_TRIAL_FAILED ? "" : ": ");
+		report_html_first_line(b, t->error, LRS_REPORT_ERROR_BYTES);
+	} else if (t->status == LRS_TRIAL_FAILED) {
+		lrs_buf_printf(b, "-");
+	}
+	lrs_buf_printf(b, "</td>");
+}
+
+/* The rows of the trials of status `s`, in id order: at most
+ * LRS_REPORT_NOT_COMPLETED of them, then a row saying how many more. */
+static void ended_early_rows(report *r, lrs_trial_status s, size_t count)
+{
+	const lrs_trial_rows *t = &r->res->trials;
+	size_t shown = 0;
+
+	for (size_t i = 0; i < t->n && shown < LRS_REPORT_NOT_COMPLETED; i++) {
+		const lrs_trial_row *x = &t->items[i];
+		if (x->status != s)
+			continue;
+		shown++;
+		lrs_buf_printf(r->b, "<tr><td class=\"n\">%lld</td>", (long long)x->id);
+		elem(r->b, "td", lrs_trial_status_name(s), NULL);
+		config_cell(r->b, lrs_results_config_of(r->res, i));
+		lrs_buf_printf(r->b, "<td class=\"n\">%lld</td>", (long long)x->seed);
+		num_cell(r->b, x->epochs_done < 0 ? NAN : (double)x->epochs_done, "%.0f");
+		num_cell(r->b, x->iterations < 0 ? NAN : (double)x->iterations, "%.0f");
+		what_happened(r->b, x);
+		lrs_buf_printf(r->b, "</tr>\n");
+	}
+	if (count > shown) {
+		lrs_buf_printf(r->b, "<tr class=\"more\"><td colspan=\"7\">and %zu more ", count - shown);
+		text(r->b, lrs_trial_status_name(s), NULL);
+		lrs_buf_printf(r->b, " trial%s (<code>lrsweep query DB trials --status ", count - shown > 1 ? "s" : "");
+		text(r->b, lrs_trial_status_name(s), NULL);
+		lrs_buf_printf(r->b, "</code>)</td></tr>\n");
+	}
+}
+
+/* How many trials of each status of ended_early, and in all (the page's
+ * menu links the section only when there are some). */
+static void count_ended_early(const report *r, size_t count[N_ENDED_EARLY], size_t *total)
+{
+	const lrs_trial_rows *t = &r->res->trials;
+
+	*total = 0;
+	for (size_t k = 0; k < N_ENDED_EARLY; k++) {
+		count[k] = 0;
+		for (size_t i = 0; i < t->n; i++)
+			count[k] += t->items[i].status == ended_early[k];
+		*total += count[k];
+	}
+}
+
+/* The failed, diverged and pruned trials: what they reached and why they
+ * stopped; nothing at all when every trial completed (or none ended). */
+static void section_ended_early(report *r)
+{
+	static const char *const head[] = { "trial", "status", "configuration", "seed", "epochs", "steps",
+	                                    "what happened" };
+	size_t count[N_ENDED_EARLY], total;
+
+	count_ended_early(r, count, &total);
+	if (total == 0)
+		return;
+	lrs_buf_printf(r->b, "<section id=\"ended-early\">\n<h2>Trials that did not complete</h2>\n<p>%zu of "
+	               "%zu trials ended before their last epoch:", total, r->res->trials.n);
+	for (size_t k = 0, said = 0; k < N_ENDED_EARLY; k++)
+		if (count[k]) {
+			lrs_buf_printf(r->b, "%s %zu ", said++ ? "," : "", count[k]);
+			text(r->b, lrs_trial_status_name(ended_early[k]), NULL);
+		}
+	lrs_buf_printf(r->b, ". The first %d of each status, in trial order.</p>\n<table>\n",
+	               LRS_REPORT_NOT_COMPLETED);
+	report_html_head_row(r->b, head, 7);
+	for (size_t k = 0; k < N_ENDED_EARLY; k++)
+		if (count[k])
+			ended_early_rows(r, ended_early[k], count[k]);
+	lrs_buf_printf(r->b, "</table>\n<p class=\"note\">Epochs and steps: those the trial finished before "
+	               "it stopped (a failed trial's steps: the losses its trainer reported).");
+	if (count[1])   /* diverged trials: step k is the (k+1)-th */
+		lrs_buf_printf(r->b, " &#8220;At step N&#8221; numbers steps from 0, as <code>diverged_at</code> "
+		               "does: the step after the N a diverged trial took.");
+	if (count[0])   /* failed trials: where their whole error is */
+		lrs_buf_printf(r->b, " An error is shown up to its first line break, at most %d bytes; the whole "
+		               "of it, with the last lines of an external trainer's log: <code>lrsweep query DB "
+		               "trials --status failed</code>.", LRS_REPORT_ERROR_BYTES);
+	lrs_buf_printf(r->b, "</p>\n</section>\n");
+}
+
 /* ------------------------------------------------------------ compare */
 
 /* mean ± ci, or the mean alone without an interval, or "-". */
@@ -631,11 +744,13 @@ static const char style[] =
 	"pre{background:#f6f6f9;border:1px solid #e4e4e8;padding:.8em 1em;overflow-x:auto;font-size:13px}\n"
 	"figure{margin:.5em 0 1em}figure svg{max-width:100%;height:auto;display:block}\n"
 	"p.none{color:#666;font-style:italic}p.note{color:#666;font-size:.9em}\n"
+	"tr.more td{color:#666;font-style:italic}\n"
 	"footer{margin-top:3em;color:#888;font-size:.85em}\n"
 	"p.kicker{margin:.5em 0 0;color:#777;text-transform:uppercase;letter-spacing:.08em;font-size:.8em}\n";
 
 static int build_page(report *r)
 {
+	size_t ended[N_ENDED_EARLY], n_ended;
 	int rc, search;
 
 	if ((rc = searched(r, &search)) < 0)
@@ -648,12 +763,17 @@ static int build_page(report *r)
 	text(r->b, r->e->name, NULL);
 	lrs_buf_printf(r->b, " - lrsweep report</title>\n<style>\n%s</style>\n</head>\n<body>\n", style);
 	section_header(r);
+	count_ended_early(r, ended, &n_ended);
 	lrs_buf_printf(r->b, "<nav><a href=\"#range-test\">range test</a><a href=\"#leaderboard\">leaderboard</a>"
-	               "<a href=\"#compare\">comparison</a>%s<a href=\"#curves\">curves</a>"
+	               "%s<a href=\"#compare\">comparison</a>%s<a href=\"#curves\">curves</a>"
 	               "<a href=\"#schedules\">schedules</a><a href=\"#config\">configuration</a></nav>\n",
+	               n_ended ? "<a href=\"#ended-early\">did not complete</a>" : "",
 	               search ? "<a href=\"#search\">search</a>" : "");
 	/* results first, in the pipeline's order; the YAML, often long, last */
-	if ((rc = section_range_test(r)) < 0 || (rc = section_leaderboard(r)) < 0 || (rc = section_compare(r)) < 0 ||
+	if ((rc = section_range_test(r)) < 0 || (rc = section_leaderboard(r)) < 0)
+		return rc;
+	section_ended_early(r);
+	if ((rc = section_compare(r)) < 0 ||
 	    (search && (rc = section_search(r)) < 0) ||
 	    (rc = section_figure(r, "curves", "Validation accuracy per epoch", "curves")) < 0 ||
 	    (rc = section_figure(r, "schedules", "Learning rate of each configuration", "schedules")) < 0)

@@ -183,6 +183,30 @@ static int params_round_trip(int levels)
 	return rc;
 }
 
+/* A JSON real read back (the params "{args}" reads from the params file)
+ * is written again as a real, as Python's json reads it: "2.0" stays 2.0,
+ * not the int 2 (a !!float 2 param reached the file as 2.0 and "{args}"
+ * as 2); integers, strings and non-finite words are written as before. */
+START_TEST(json_reals_stay_reals)
+{
+	static const char *const in[] = { "2.0", "-0.5", "1e5", "1.0000000000000001e+300", "3", "-0", "\"2.0\"" };
+	static const char *const out[] = { "2.0", "-0.5", "100000.0", "1.0000000000000001e+300", "3", "-0", "\"2.0\"" };
+	char err[128];
+
+	for (size_t i = 0; i < sizeof in / sizeof *in; i++) {
+		lrs_node *n = NULL;
+		lrs_buf b = { 0 };
+
+		ck_assert_int_eq(lrs_json_parse(&n, in[i], strlen(in[i]), err, sizeof err), 0);
+		lrs_node_json(&b, n);
+		ck_assert_msg(b.data && !strcmp(b.data, out[i]), "%s written back as %s, not %s", in[i],
+		              b.data ? b.data : "(nothing)", out[i]);
+		lrs_buf_free(&b);
+		lrs_node_free(n);
+	}
+}
+END_TEST
+
 /* Any params an experiment file may hold, lrsweep reads back once written
  * (a params tree the reader refused gave a program no "{args}" at all);
  * a deeper line is still refused. */
@@ -214,6 +238,7 @@ Suite *suite_external(void)
 	tcase_add_test(tc, null_values);
 	tcase_add_test(tc, strings);
 	tcase_add_test(tc, params_as_deep_as_yaml);
+	tcase_add_test(tc, json_reals_stay_reals);
 	suite_add_tcase(s, tc);
 	return s;
 }

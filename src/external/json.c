@@ -292,6 +292,9 @@ static lrs_node *read_value(reader *r, int depth)
 	}
 	if (lrs_node_new_scalar(&n, number, 0, 0) < 0)
 		fail(r, "out of memory");
+	else if (isdigit((unsigned char)number[number[0] == '-']) && strpbrk(number, ".eE"))
+		n->tag = LRS_NODE_TAG_FLOAT;   /* a real, as Python's json reads 2.0 and 1e5: written
+		                                * back (the params of "{args}") as 2.0, not the int 2 */
 	free(number);
 	return n;
 }

@@ -71,6 +71,11 @@ typedef struct {
 	FILE *f;
 	char *line;            /* the current line, newline stripped           */
 	size_t line_cap;       /* getline's allocation                         */
+	char *ahead;           /* the next line, read ahead by peek_line (with
+	                          its line ending), when has_ahead             */
+	size_t ahead_cap;      /* its getline allocation                       */
+	long ahead_len;        /* its getline length; -1 at the end            */
+	int has_ahead;         /* 1: next_line takes `ahead`, not a new line   */
 	size_t row;            /* 1-based line number of `line`                */
 	size_t cols;           /* fields per row, from the first row           */
 	size_t label;          /* 0-based label column                         */
@@ -103,8 +108,21 @@ typedef struct {
  * length, or -1 at the end of the file. */
 static long next_line(csv_reader *r)
 {
-	ssize_t len = getline(&r->line, &r->line_cap, r->f);
+	ssize_t len;
 
+	if (r->has_ahead && r->ahead_len >= 0) {   /* the line peek_line read: its buffer becomes the line's */
+		char *line = r->line;
+		size_t cap = r->line_cap;
+
+		r->line = r->ahead;
+		r->line_cap = r->ahead_cap;
+		r->ahead = line;
+		r->ahead_cap = cap;
+		len = r->ahead_len;
+	} else {
+		len = r->has_ahead ? -1 : getline(&r->line, &r->line_cap, r->f);
+	}
+	r->has_ahead = 0;
 	if (len < 0 || ferror(r->f))   /* a line cut by a read error is not one */
 		return -1;
 	r->row++;
@@ -661,28 +679,26 @@ static int label_position(const char *label, size_t cols, size_t *col)
 }
 
 /* The line after the current one, without its line ending (to be
- * freed); reads ahead and comes back. NULL at the end of the file, or
- * where the stream cannot seek back (gzip). */
+ * freed); NULL at the end of the file, or out of memory. The line is read
+ * ahead, not sought back to: a gzip stream cannot seek, and its rows after
+ * the first must say what the plain file's say. next_line takes it. */
 static char *peek_line(csv_reader *r)
 {
-	long at = ftell(r->f);
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
+	char *line;
+	size_t len;
 
-	if (at < 0)
-		return NULL;
-	if ((len = getline(&line, &cap, r->f)) > 0 && !memchr(line, '\0', (size_t)len)) {
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-	} else {
-		free(line);
-		line = NULL;
+	if (!r->has_ahead) {
+		r->ahead_len = getline(&r->ahead, &r->ahead_cap, r->f);
+		r->has_ahead = 1;
 	}
-	clearerr(r->f);
-	if (fseek(r->f, at, SEEK_SET) != 0) {
-		free(line);
+	if (r->ahead_len <= 0 || memchr(r->ahead, '\0', (size_t)r->ahead_len))
 		return NULL;
+	len = (size_t)r->ahead_len;
+	while (len > 0 && (r->ahead[len - 1] == '\n' || r->ahead[len - 1] == '\r'))
+		len--;
+	if ((line = malloc(len + 1))) {
+		memcpy(line, r->ahead, len);
+		line[len] = '\0';
 	}
 	return line;
 }
@@ -921,7 +937,7 @@ static int reader_open(csv_reader *r, const char *path)
 /* Closes r's file and frees what it holds (the rows, unless handed over). */
 static void reader_free(csv_reader *r)
 {
-	void *blocks[] = { r->line, r->head, r->names, r->x, r->y, r->lab, r->slot };   /* its allocations */
+	void *blocks[] = { r->line, r->ahead, r->head, r->names, r->x, r->y, r->lab, r->slot };   /* its allocations */
 
 	if (r->f)
 		fclose(r->f);

@@ -538,6 +538,8 @@ static int take_label(csv_reader *r, size_t col, char *field, int32_t *y)
 		return field_error(r, col, field, st);
 	if (r->names_mode < 0)
 		r->names_mode = is_name;
+	if (is_name && !r->names_mode && (missing_token(field) || decimal_comma(field)))
+		return field_error(r, col, field, st);   /* NA or 1,5 among numbers: not a name */
 	if (is_name != r->names_mode)
 		return lrs_error_set(LRS_EINVALID, "%s: %s: label '%.40s' is %s, but the label of row %zu is %s: "
 		                     "a label column holds numbers or names, not both", r->path,

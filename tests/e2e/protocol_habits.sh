@@ -48,6 +48,8 @@ def recv():
     global buf
     while b"\n" not in buf:
         chunk = sock.recv(65536)
+        if not chunk and mode == "buffered":
+            time.sleep(60)   # stuck: lrsweep's SIGTERM ends it, not the channel's end
         if not chunk:
             sys.exit(3)
         buf += chunk

@@ -1327,6 +1327,12 @@ START_TEST(csv_delimiters)
 		{ "  a   b  label  \n 1.5  2   0\n\t3 4  1 \n", 0, ' ' },
 		{ "\"a b\"  b label\n1.5 2 0\n3 4 \t 1\n", ' ', ' ' },      /* a quoted name with a blank */
 		{ "1.5e+00 2.0e+00 0.0e+00\n3.0e+00 4.0e+00 1.0e+00\n", 0, ' ' },
+		/* a quote inside a field is text, not the start of quoted text
+		 * hiding the delimiters after it: detected as the rows are read */
+		{ "screen 15\";weight;label\n1.5;2;0\n3;4;1\n", 0, ';' },
+		{ "a\"b\tc\tlabel\n1.5\t2\t0\n3\t4\t1\n", 0, '\t' },
+		{ "\"a,b\";\"c;\";label\n1.5;2;0\n3;4;1\n", 0, ';' },   /* quoted fields: their delimiters are text */
+		{ "\"a;b\" , \"c\"\"d;\",label\n1.5,2,0\n3,4,1\n", 0, ',' },
 	};
 	static const struct { const char *text; char given; const char *frag; } bad[] = {
 		{ "a;b;c\n1,5;2,5;0\n", 0, "row 2, column 1 ('a'): '1,5' is not a number" },   /* decimal commas: ';' */

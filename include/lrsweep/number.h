@@ -15,7 +15,8 @@
  *   infinite  [-+]? \.(inf|Inf|INF)  and  \.(nan|NaN|NAN)
  *
  * Everything else is not a number: 0X1F, 1:30 (YAML 1.1's base 60, which
- * YAML 1.2 dropped), inf, nan, 1e, 1_e3, a blank. The reader does not
+ * YAML 1.2 dropped), inf, nan, -.nan, 1e, 1e1_0, a blank (1_e3 is 1000,
+ * an underscore before the exponent; tests/number_table.h). The reader does not
  * know YAML's booleans, nulls or quoting: callers decide those first. */
 #ifndef LRSWEEP_NUMBER_H
 #define LRSWEEP_NUMBER_H

@@ -272,19 +272,46 @@ static char pick_delimiter(const size_t counts[3], size_t words)
 	return cand[best];
 }
 
+/* How many times `delim` separates the fields of line[0, len), reading
+ * quotes as field_end does: only a quote that opens a field (after its
+ * blanks) starts quoted text, so an inch mark (15") hides no delimiter
+ * after it. A quote that never closes ends the count. */
+static size_t count_separators(const char *line, size_t len, char delim)
+{
+	size_t n = 0, i = 0;
+
+	for (;;) {
+		while (i < len && is_pad(line[i], delim))
+			i++;
+		if (i < len && line[i] == '"') {
+			for (i++; i < len && !(line[i] == '"' && (i + 1 == len || line[i + 1] != '"')); i += 1 + (line[i] == '"'))
+				;
+			if (i >= len)
+				return n;
+			i++;   /* the closing quote */
+		}
+		while (i < len && line[i] != delim)
+			i++;
+		if (i >= len)
+			return n;
+		n++;
+		i++;
+	}
+}
+
 char lrs_csv_detect_delimiter(const char *line, size_t len)
 {
-	size_t counts[3] = { 0, 0, 0 }, words = 0;
-	int quoted = 0;   /* inside double quotes: text, not delimiters */
+	size_t counts[3] = { count_separators(line, len, '\t'), count_separators(line, len, ';'),
+	                     count_separators(line, len, ',') }, words = 0;
 
+	int quoted = 0;   /* inside double quotes: one word */
+
+	/* blank-separated words, for whitespace when none of the three occurs */
 	for (size_t i = 0; i < len; i++) {
 		int blank = line[i] == ' ' || line[i] == '\t';
 
 		words += !quoted && !blank && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t');
 		quoted ^= line[i] == '"';
-		counts[0] += !quoted && line[i] == '\t';
-		counts[1] += !quoted && line[i] == ';';
-		counts[2] += !quoted && line[i] == ',';
 	}
 	return pick_delimiter(counts, words);
 }
@@ -713,6 +740,8 @@ static int take_label(csv_reader *r, size_t col, char *field, int32_t *y)
 		return field_error(r, col, field, st);
 	if (r->names_mode < 0)
 		r->names_mode = is_name;
+	if (is_name && !r->names_mode && (missing_token(field) || decimal_comma(field)))
+		return field_error(r, col, field, st);   /* NA or 1,5 among numbers: not a name */
 	if (is_name != r->names_mode)
 		return lrs_error_set(LRS_EINVALID, "%s: %s: label '%.40s' is %s, but the label of row %zu is %s: "
 		                     "a label column holds numbers or names, not both", r->path,

@@ -621,15 +621,16 @@ static int read_channel(session *s)
  * reduce_on_plateau, waits for a rate that never comes. */
 static void fault_silent(session *s)
 {
-	char what[160] = "";
+	char what[200] = "";
 
 	if (s->holding)
 		snprintf(what, sizeof what, " while lrsweep waited for the eval answer of step %ld", s->next_eval);
 	else if (s->use_plateau && s->sent == s->got && s->sent < s->total && s->sent / s->spe > s->epochs)
 		snprintf(what, sizeof what, " while lrsweep waited for the epoch message of epoch %ld", s->epochs + 1);
-	else if (s->got < s->sent)   /* a buffered writer's losses wait for rates that wait for them */
+	else if (s->got < s->sent)   /* a slow step, or a buffered writer's losses waiting for rates that wait for them */
 		snprintf(what, sizeof what, " while lrsweep waited for the loss of step %ld, whose rate it had sent "
-		         "(a line written but not flushed never arrives)", s->got);
+		         "(a step slower than trainer.timeout, or a loss written but not flushed, which never arrives)",
+		         s->got);
 	fault(s, "was silent for %.0f s (trainer.timeout)%s", s->x->cfg->timeout, what);
 }
 

@@ -137,8 +137,8 @@ bad_key "delimiter on idx" "exp.yaml:3:58: 'delimiter' applies to format csv onl
 bad_key "a typo of skip_rows" "unknown key 'skip_row' in data.train (did you mean 'skip_rows'?)" \
 	"{format: csv, path: hens.csv, skip_row: 1}"
 # a column of numbers with a name in it is a typo, not a class
-printf '1,2,0\n3,4,1\n5,6,?\n' >typo.csv
-bad_key "a name among numeric labels" "typo.csv: row 3, column 3: label '?' is a name, but the label of row 1 is a number" \
+printf '1,2,0\n3,4,1\n5,6,hen\n' >typo.csv
+bad_key "a name among numeric labels" "typo.csv: row 3, column 3: label 'hen' is a name, but the label of row 1 is a number" \
 	"{format: csv, path: typo.csv}"
 
 # a run stores the classes the mapping made

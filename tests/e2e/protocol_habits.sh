@@ -12,7 +12,8 @@
 # printf, Rust's {}, Go) stored as a divergence, not a malformed message.
 # Named: done without epoch messages (what a trial's program must send);
 # a range test's program that exits before lrsweep's stop; a hello or a
-# loss written but never flushed (the timeouts say so); the SIGTERM that
+# loss written but never flushed and a step slower than trainer.timeout
+# (the timeouts say so, naming both causes when either may be); the SIGTERM that
 # lrsweep itself sent, not mistaken for a crash.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -47,6 +48,8 @@ def recv():
     global buf
     while b"\n" not in buf:
         chunk = sock.recv(65536)
+        if not chunk and mode == "buffered":
+            time.sleep(60)   # stuck: lrsweep's SIGTERM ends it, not the channel's end
         if not chunk:
             sys.exit(3)
         buf += chunk
@@ -90,6 +93,8 @@ if cfg["mode"] == "range-test":
 for e in range(1, cfg["epochs"] + 1):
     for s in range((e - 1) * SPE, e * SPE):
         rate(s)
+        if s == 2 and mode == "slow":
+            time.sleep(30)   # a step far slower than trainer.timeout
         if s == 5 and mode in ("inf", "-nan", "+Inf"):
             send({"op": "loss", "step": s, "loss": 0}, mode)
         else:
@@ -159,7 +164,7 @@ for m in inf -nan +Inf; do
 done
 
 # The faults an author must be able to fix from their message alone.
-exp faults "no-epoch, buffered" >faults.yaml
+exp faults "no-epoch, buffered, slow" >faults.yaml
 run run faults.yaml --db "$T/f.db" --threads 2 -q
 expect() {
 	local r
@@ -170,7 +175,9 @@ expect() {
 	esac
 }
 expect no-epoch "sent done after all 8 steps but 0 of 2 epoch messages: a trial's program ends each epoch with {\"op\": \"epoch\", \"epoch\": N, ...} and waits for its ack"
-expect buffered "was silent for 2 s (trainer.timeout) while lrsweep waited for the loss of step 0, whose rate it had sent (a line written but not flushed never arrives) (ended by lrsweep's SIGTERM)"
+expect buffered "was silent for 2 s (trainer.timeout) while lrsweep waited for the loss of step 0, whose rate it had sent (a step slower than trainer.timeout, or a loss written but not flushed, which never arrives) (ended by lrsweep's SIGTERM)"
+# a step that outlasts the timeout is the likelier cause: not blamed on flushing alone
+expect slow "was silent for 2 s (trainer.timeout) while lrsweep waited for the loss of step 2, whose rate it had sent (a step slower than trainer.timeout, or"
 
 exp unflushed unflushed >unflushed.yaml
 run run unflushed.yaml --db "$T/u.db" -q

@@ -147,6 +147,17 @@ loaded "a delimiter ending every row (header too): an empty column, dropped" "^w
 data "  train: {format: csv, path: trail_nohead.csv}
   validation: 0"
 loaded "a delimiter ending every row, no header" "^w: 2 features, 3 classes" "^train  *30  *2 "
+# gzip'ed, as scikit-learn ships its CSVs: read as the text it holds, so
+# the rows after the first (what says a delimiter ends every row, and
+# whether a row of numbers is a header) are looked at as in the plain file
+gzip -k trail.csv
+data "  train: {format: csv, path: trail.csv.gz}
+  validation: 0"
+loaded "gzip'ed, a delimiter ending every row: dropped as in the plain file" "^w: 2 features, 3 classes" "^train  *30  *2 "
+printf '0,1,label\n1,2,0\n3,4,1\n5,6,0\n' | gzip >numbered.csv.gz
+data "  train: {format: csv, path: numbered.csv.gz}
+  validation: 0"
+loaded "gzip'ed, numbers heading a label column of numbers: a header, as in the plain file" "a header row" "^train  *3  *2 "
 data "  train: {format: csv, path: trail_label_missing.csv}"
 refused "a label missing in the first row is not a trailing delimiter" "trail_label_missing.csv: row 2, column 3 ('label'): empty field"
 data "  train: {format: csv, path: index.csv}"
@@ -161,6 +172,15 @@ for f in missing0 missing2N missing3N missing1?; do
 	refused "missing value in $f.csv: its row and column, called a missing value" "$f.csv: row 3, column 1 ('a'): " \
 		"(a missing value: lrsweep fills none in; drop or fill them first"
 done
+# in a label column of numbers, a missing value is one, not a name mixed in
+printf 'a,b,label\n1,2,0\n3,4,NA\n5,6,1\n' >label_na.csv
+data "  train: {format: csv, path: label_na.csv}"
+refused "a missing label among numbers: called a missing value, not a name" \
+	"label_na.csv: row 3, column 3 ('label'): 'NA' is not a number (a missing value: lrsweep fills none in"
+printf 'a;b;label\n1;2;0\n3;4;1,0\n' >label_comma.csv
+data "  train: {format: csv, path: label_comma.csv}"
+refused "a label with a decimal comma among numbers: called one" \
+	"label_comma.csv: row 3, column 3 ('label'): '1,0' is not a number (a decimal comma"
 data "  train: {format: csv, path: euro.csv}"
 refused "decimal commas: the row, column and why" "euro.csv: row 2, column 1 ('a'): '0,0' is not a number (a decimal comma or a thousands separator"
 

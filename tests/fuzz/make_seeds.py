@@ -123,6 +123,24 @@ def seeds_csv():
         "skip-three": (0x30, b"title\n\nn,d\nx,y,label\n1,2,0\n3,4,1\n"),
         "decimal-comma": (0, b"a;b;c\n1,5;2,5;0\n"),
         "mixed-labels": (0, b"1,2,0\n3,4,hen\n"),
+        # the forms real exporters write: RFC 4180 quotes, a delimiter
+        # ending every row, pandas' index column, BOM, CR-only line ends,
+        # missing values, decimal commas
+        "quoted-delimiter": (0, b'x,y,species\n1,2,"cat, black"\n"3.5", 4 ,"say ""hi"""\n5,6,"cat, black"\n'),
+        "quoted-semicolon": (2, b'"a;1";b;label\n"1,5";"2";"0"\n3;4;1\n'),
+        "trailing-comma": (0, b"a,b,label,\n1,2,0,\n3,4,1,\n"),
+        "trailing-tab": (3, b"1\t2\tcat\t\n3\t4\tdog\t\n"),
+        "trailing-quoted": (0, b'1,2,"x",\n3,4,"y,",\n5,6,"x" ,\n'),
+        "pandas-index": (0, b",a,b,label\n0,1,2,0\n1,3,4,1\n"),
+        "bom-header": (0, b'\xef\xbb\xbf"a","b","label"\n1,2,0\n3,4,1\n'),
+        "cr-only": (0, b"a,b,label\r1,2,0\r3,4,1\r"),
+        "missing": (0, b"a,b,label\n1,NA,0\n3,,1\n?,4,1\n"),
+        "open-quote": (0, b'a,b,label\n1,"2,0\n3",4,1\n'),
+        "inch-mark": (0, b'screen 15";weight;label\n1.5;2;0\n3;4;1\n'),
+        # gzip'ed (mtime 0: the same bytes on every run): the rows after
+        # the first are read ahead from a stream that cannot seek
+        "gz-trailing": (0, gzip.compress(b"a,b,label,\n1,2,0,\n3,4,1,\n", mtime=0)),
+        "gz-numbered-header": (0, gzip.compress(b"0,1,label\n1,2,0\n3,4,1\n", mtime=0)),
     }
     for i, (name, (opt2, data)) in enumerate(layouts.items()):
         put("csv", f"layout-{name}", bytes([(i * 2) % 8, (i % 2) * 16, opt2]) + data)
@@ -190,6 +208,20 @@ trials:
   epochs: 2
   seeds: [1, 2]
   schedules: [{type: one_cycle, max_lr: 0.1}]
+""")
+    # lrsweep's own numeric keys in YAML 1.2's forms (0x, 0o, 0b, underscores)
+    put("experiment", "number-forms.yaml", b"""name: number-forms
+seed: 0x2A
+data: {train: {format: synthetic, kind: blobs, samples: 2_00, classes: 0b11, dims: 0o10}, validation: 0.2_5}
+model: {hidden: [0x10, 1_6]}
+optimizer: {type: sgd, momentum: 9e-1, weight_decay: 1_0e-5}
+batch_size: 0b10000
+trials:
+  epochs: 2e0
+  seeds: [0x1, 0o2, 0b11, 4_0]
+  schedules: [{type: step, step_size: 0x2, gamma: 0.5_0}]
+  timeout: 1_0 s
+params: {a: .inf, b: -.NaN, c: 0x_1, d: 18446744073709551617}
 """)
     put("experiment", "merge-tags.yaml", b"""%YAML 1.1
 ---
@@ -308,6 +340,9 @@ def seeds_params():
         "list": "[1, yes, x, [], {}, [[[]]], {a: {b: {c: [on]}}}]",
         "scalar": "on",
         "deep-32": "[" * 32 + "1" + "]" * 32,
+        "more-bases": "{a: .INF, b: -.inf, c: .NaN, d: 0x_, e: 0b2, f: 0o8, g: 1_000_000_000_000_000_000_000, "
+                      "h: 0x1p3, i: +0x10, j: -0b0, k: 1:2:3, l: 08, m: 0.1_2, n: _1, o: 0b, p: -0o, q: 0x1.8, "
+                      "r: 1e1_0, s: 0B11, t: 0O17, u: +.inf, v: 1__, w: 60:60, x: 0:0.5, y: 0x-1, z: 1e-_3}",
     }
     for name, text in docs.items():
         put("params", name, text.encode())

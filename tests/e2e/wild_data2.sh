@@ -8,45 +8,10 @@
 # stdout.
 set -u
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/data_helpers.bash"
 cd "$T" || exit 1
 SK=/usr/lib/python3/dist-packages/sklearn/datasets/data
 
-# data YAML-DATA-BODY: writes exp.yaml with that `data:` section and runs
-# `lrsweep data` on it.
-data() {
-	printf 'name: w\ndata:\n%s\n' "$1" >exp.yaml
-	timeout 20 "$LRSWEEP" data exp.yaml >"$OUT" 2>"$ERR"
-	RC=$?
-}
-
-# refused NAME NEEDLE [NEEDLE2]: the last `data` failed as a user error
-# should, its one line holding each needle.
-refused() {
-	if [ "$RC" -eq 2 ] && [ ! -s "$OUT" ] && [ "$(wc -l <"$ERR")" -eq 1 ] && grep -qF -- "$2" "$ERR" &&
-	   grep -qF -- "${3:-$2}" "$ERR"; then
-		ok "$1"
-	else
-		nok "$1" "rc=$RC stdout=$(head -c 200 "$OUT") stderr=$(head -c 400 "$ERR")"
-	fi
-}
-
-# loaded NAME PATTERN...: the last `data` succeeded and printed a line
-# matching each grep pattern.
-loaded() {
-	local name=$1 p
-	shift
-	if [ "$RC" -ne 0 ]; then
-		nok "$name" "rc=$RC $(head -c 400 "$ERR")"
-		return
-	fi
-	for p in "$@"; do
-		if ! grep -q -- "$p" "$OUT"; then
-			nok "$name" "no line matching '$p' in: $(head -c 600 "$OUT")"
-			return
-		fi
-	done
-	ok "$name"
-}
 
 # --------------------------------------------- labels -1/+1, integer codes
 # scikit-learn's make_hastie_10_2 labels its two classes -1.0 and 1.0, as

@@ -276,7 +276,14 @@ static void on_trial_end(void *ctx, size_t i, const lrs_trial_result *tr, const 
 		fprintf(stderr, "pruned after epoch %zu (val %.4f)\n", o->n_epochs,
 		        o->n_epochs ? o->epochs[o->n_epochs - 1].val_accuracy : NAN);
 	else {
-		fprintf(stderr, "best val %.4f (epoch %ld), ", tr->best_val_accuracy, tr->best_epoch);
+		if (tr->status == LRS_TRIAL_INTERRUPTED && o->n_epochs == 0)
+			fprintf(stderr, "stopped before its first epoch ended, ");
+		else if (tr->status == LRS_TRIAL_INTERRUPTED)
+			fprintf(stderr, "stopped after epoch %zu, ", o->n_epochs);
+		if (!isnan(tr->best_val_accuracy))   /* an external trainer may report none */
+			fprintf(stderr, "best val %.4f (epoch %ld), ", tr->best_val_accuracy, tr->best_epoch);
+		else if (o->n_epochs > 0)
+			fprintf(stderr, "no validation accuracy reported, ");
 		if (!isnan(tr->test_accuracy))
 			fprintf(stderr, "test %.4f, ", tr->test_accuracy);
 		fprintf(stderr, "%.1f s\n", tr->wall_seconds);
@@ -349,20 +356,69 @@ static int warn_majority(const cli_globals *g, lrs_store *st, const lrs_pipeline
 	return err;
 }
 
-static int interrupted(const lrs_pipeline *p, const char *exp_path)
+/* `s` as one word of a POSIX shell's command line: as it is when every
+ * byte is plain, else in single quotes. */
+static void shell_word(lrs_buf *b, const char *s)
+{
+	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:=@%+,-") == strlen(s)) {
+		lrs_buf_printf(b, " %s", s);
+		return;
+	}
+	lrs_buf_printf(b, " '");
+	for (; *s; s++)
+		lrs_buf_printf(b, *s == '\'' ? "'\\''" : "%c", *s);
+	lrs_buf_printf(b, "'");
+}
+
+/* `v` with the fewest digits that read back as the same double. */
+static void shortest(char *out, size_t size, double v)
+{
+	for (int digits = 1; digits <= 17; digits++) {
+		snprintf(out, size, "%.*g", digits, v);
+		if (strtod(out, NULL) == v)
+			return;
+	}
+}
+
+/* The command that resumes this run: the same database and the same
+ * --min-lr/--max-lr, which --resume requires (docs/run.md). */
+static void resume_command(lrs_buf *b, const run_args *a)
+{
+	char num[32];
+
+	lrs_buf_printf(b, "%s %s --resume", cli_program, CMD);
+	shell_word(b, a->exp_path);
+	if (a->db) {
+		lrs_buf_printf(b, " --db");
+		shell_word(b, a->db);
+	}
+	if (!isnan(a->min_lr)) {
+		shortest(num, sizeof num, a->min_lr);
+		lrs_buf_printf(b, " --min-lr %s", num);
+		shortest(num, sizeof num, a->max_lr);
+		lrs_buf_printf(b, " --max-lr %s", num);
+	}
+}
+
+static int interrupted(const lrs_pipeline *p, const run_args *a)
 {
 	size_t done = 0;
+	lrs_buf cmd = { 0 };
 
 	for (int s = 0; s < LRS_TRIAL_INTERRUPTED; s++)
 		done += p->counts[s];
+	resume_command(&cmd, a);
 	if (!p->experiment_id)
 		fprintf(stderr, "%s %s: interrupted before anything was stored\n", cli_program, CMD);
 	else if (p->swept)
 		fprintf(stderr, "%s %s: interrupted: %zu trial%s finished and stored, the running ones stored as "
-		        "interrupted; 'lrsweep run --resume %s' goes on\n", cli_program, CMD, done, done == 1 ? "" : "s", exp_path);
+		        "interrupted; '%s' goes on\n", cli_program, CMD, done, done == 1 ? "" : "s",
+		        cmd.data ? cmd.data : "");
 	else
 		fprintf(stderr, "%s %s: interrupted before the trials started (experiment %lld stored as "
-		        "interrupted); 'lrsweep run --resume %s' goes on\n", cli_program, CMD, (long long)p->experiment_id, exp_path);
+		        "interrupted); '%s' goes on\n", cli_program, CMD, (long long)p->experiment_id,
+		        cmd.data ? cmd.data : "");
+	lrs_buf_free(&cmd);
 	return EXIT_INTERRUPTED;
 }
 
@@ -381,7 +437,7 @@ static int run_stored(lrs_pipeline *p, const run_args *a, cli_globals *g, const 
 	err = lrs_pipeline_run(p, st, path);
 	if (err == LRS_EINTERRUPT) {
 		lrs_store_free(st);
-		return interrupted(p, a->exp_path);
+		return interrupted(p, a);
 	}
 	if (err == 0 && g->verbose)
 		fprintf(stderr, "%s %s: trials took %.3f s; %.4f s of it in SQLite (%.2f%%)\n", cli_program, CMD,

@@ -493,6 +493,13 @@ static void on_done(session *s, const lrs_node *m)
 		fault(s, "sent done after %ld of %ld steps (%ld epochs)", s->got, s->total, s->epochs);
 		return;
 	}
+	if (s->holding) {   /* a range test's last step, its evaluation asked for: storing
+	                       the curve without it would lose the step silently */
+		fault(s, "sent done while lrsweep waited for the eval answer of step %ld (it sent "
+		      "{\"op\": \"eval\", \"step\": %ld}): a range test's program answers it, then reads on "
+		      "until lrsweep's stop, its last message", s->next_eval, s->next_eval);
+		return;
+	}
 	if (!s->range && s->epochs < epochs_of(s)) {
 		fault(s, "sent done after all %ld steps but %ld of %ld epoch messages: a trial's program "
 		      "ends each epoch with {\"op\": \"epoch\", \"epoch\": N, ...} and waits for its ack",
@@ -641,6 +648,10 @@ static void fault_early_end(session *s, const char *verb)
 {
 	if (s->ph == PHASE_HELLO)
 		fault(s, "%s before hello", !strcmp(verb, "ended") ? "closed the channel" : verb);
+	else if (s->range && s->holding)
+		fault(s, "%s after %ld of %ld steps without the eval answer of step %ld that lrsweep asked for, "
+		      "before lrsweep's stop: a range test's program answers each eval and trains until it reads "
+		      "stop", verb, s->got, s->total, s->next_eval);
 	else if (s->range)
 		fault(s, "%s after %ld of %ld steps, before lrsweep's stop: a range test's program "
 		      "trains until it reads stop", verb, s->got, s->total);

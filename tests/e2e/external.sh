@@ -139,12 +139,21 @@ fi
 running() { for i in $(seq 1 100); do
 	[ "$(q "$1" "select count(*) from trials where status != 'pending'" 2>/dev/null)" -ge 3 ] 2>/dev/null && return
 	sleep 0.1; done; }
-"$LRSWEEP" run asha.yaml --db "$T/int.db" --threads 2 >/dev/null 2>&1 &
+"$LRSWEEP" run asha.yaml --db "$T/int.db" --threads 2 >/dev/null 2>"$T/int.err" &
 pid=$!
 running int.db
 kill -INT $pid
 wait $pid
 rc=$?
+# each interrupted trial's line says how far it got (it said "best val nan
+# (epoch 0)" of one stopped in its first epoch)
+if grep -q 'done (interrupted): .*: stopped \(before its first epoch ended\|after epoch [1-9][0-9]*\), ' "$T/int.err" &&
+   ! grep 'done (interrupted)' "$T/int.err" | grep -v ': stopped \(before its first epoch ended\|after epoch [1-9][0-9]*\), ' |
+     grep -q . && ! grep -q 'best val nan' "$T/int.err"; then
+	ok "Ctrl-C: an interrupted trial's line says how far it got"
+else
+	nok "interrupted trial lines" "$(grep 'done (' "$T/int.err")"
+fi
 st=$(q int.db "select count(*) from trials where status = 'running'")
 if [ $rc = 130 ] && [ "$st" = 0 ] && [ "$(q int.db "select count(*) from trials where status = 'pending'")" -gt 0 ] && [ "$(q int.db "select status from experiments")" = interrupted ] && [ "$(left)" = 0 ]; then
 	ok "Ctrl-C: exit 130, the programs stopped, the experiment interrupted, nothing left running"

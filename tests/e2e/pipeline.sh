@@ -88,7 +88,7 @@ fi
 # A run long enough to interrupt: 40 trials of a bigger problem.
 sed -e 's/samples: 1200/samples: 12000/' -e 's/seeds: \[1, 2\]/seeds: [1, 2, 3, 4, 5]/' \
     -e 's/hidden: \[32\]/hidden: [128, 128]/' -e 's/  epochs: 6/  epochs: 8/' exp.yaml >long.yaml
-"$LRSWEEP" run long.yaml --db "$T/long.db" --min-lr 0.005 --max-lr 0.05 -q >/dev/null 2>&1 &
+"$LRSWEEP" run long.yaml --db "$T/long.db" --min-lr 0.005 --max-lr 0.05 -q >/dev/null 2>"$T/long.err" &
 pid=$!
 reads=0 read_fail=0 done_trials=0
 # read while it writes, and interrupt once the first trials are stored
@@ -115,7 +115,16 @@ if [ $have_sqlite = 1 ]; then
 	if [ "$st" = interrupted ] && [ "$left" -gt 0 ]; then ok "interrupted run stored as such ($left trials left)"
 	else nok "interrupted" "status $st, $left left"; fi
 fi
-run run long.yaml --db "$T/long.db" --min-lr 0.005 --max-lr 0.05 --resume
+# the command that the interruption's message names resumes the run: with
+# its --db and its --min-lr/--max-lr, which --resume requires (it named
+# the experiment file alone: a new experiment in results/, or exit 2)
+hint=$(sed -n "s/.*'lrsweep run \(--resume .*\)' goes on\$/\1/p" "$T/long.err")
+if [ "$hint" = "--resume long.yaml --db $T/long.db --min-lr 0.005 --max-lr 0.05" ]; then
+	ok "Ctrl-C: the message names the command that resumes the run"
+else
+	nok "resume command" "$(cat "$T/long.err")"
+fi
+eval "run run $hint"
 if [ "$RC" -eq 0 ] && grep -q 'resuming experiment 1' "$ERR" && grep -q 'kept from before' "$OUT"; then
 	ok "--resume finishes the run"
 else

@@ -89,6 +89,8 @@ def rate(s):
             sys.exit(0)
         if m["op"] == "lr":
             rates[m["step"]] = m["lr"]
+        if m["op"] == "eval" and mode == "range-done":   # evaluations when asked
+            send({"op": "eval", "step": m["step"], "val_loss": 1.0, "val_accuracy": 0.5})
 
 def report(s, loss):
     if mode == "shapes":
@@ -119,7 +121,10 @@ if cfg["mode"] == "range-test":   # a valley in log10(lr) around 0.01
             loss = None if mode == "null-loss" else math.nan
         send({"op": "loss", "step": s, "loss": loss})
         due = s % cfg["eval_every"] == 0 or s == cfg["max_steps"] - 1
-        if due and mode != "no-eval":
+        if mode == "range-done" and s == cfg["max_steps"] - 1:
+            send({"op": "done"})   # max_steps as the loop's bound: the last eval unanswered
+            sys.exit(0)
+        if due and mode not in ("no-eval", "range-done"):
             acc = None if (mode == "null-acc" and s == 5) or loss is None else 1 / (1 + loss)
             send({"op": "eval", "step": s, "val_loss": loss, "val_accuracy": acc})
         s += 1
@@ -270,8 +275,11 @@ expect early-loss "sent the loss of step 4, expected step 4 (rates sent up to st
 expect no-epoch "was silent for 1 s (trainer.timeout) while lrsweep waited for the epoch message of epoch 1"
 
 # A range test: epoch messages in it are answered and change nothing; a
-# program that skips an eval answer is told what lrsweep waited for.
-for m in range-epochs no-eval; do
+# program that skips an eval answer is told what lrsweep waited for; one
+# that answers evaluations when asked but ends with done after max_steps
+# steps, the last one unanswered, fails naming it (its last point was lost
+# without a word, the test stored as complete).
+for m in range-epochs no-eval range-done; do
 	exp "range-$m" "$m" | sed 's/  timeout: 5 s/  timeout: 1 s/; s/^range_test: .*/range_test: {mode: exponential, start_lr: 1.0e-4, end_lr: 1, iterations: 40, eval_every: 5}/' >"$m.yaml"
 	run run "$m.yaml" --db "$T/$m.db" -q
 	cp "$ERR" "$m.err"
@@ -286,6 +294,12 @@ if grep -q "was silent for 1 s (trainer.timeout) while lrsweep waited for the ev
 	ok "range test without eval answers: the silence names the awaited eval"
 else
 	nok "range test without eval answers" "$(cat no-eval.err)"
+fi
+if grep -q "sent done while lrsweep waited for the eval answer of step 39 " range-done.err &&
+   [ "$(q range-done.db "select status from experiments")" = failed ]; then
+	ok "range test ended by done before the last eval answer: failed, naming it"
+else
+	nok "range test ended by done" "$(cat range-done.err) $(q range-done.db "select status, count(*) from experiments, range_points")"
 fi
 
 # A range test whose loss is null at step 30 stops there as one whose loss

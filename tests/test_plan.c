@@ -652,8 +652,8 @@ START_TEST(size_refused_before_building)
 		n++;
 	for (size_t i = 0; i < n; i++)
 		lrs_buf_printf(&v, "%s%zu", i ? ", " : "", i + 1);
-	lrs_buf_printf(&y, HEAD "trials:\n  space:\n    optimizer.weight_decay: {grid: [%s]}\n"
-	               "    optimizer.momentum: {grid: [%s]}\n    optimizer.eps: {grid: [%s]}\n", v.data, v.data, v.data);
+	lrs_buf_printf(&y, HEAD "optimizer: {type: adam}\ntrials:\n  space:\n    optimizer.weight_decay: {grid: [%s]}\n"
+	               "    optimizer.eps: {grid: [%s]}\n    batch_size: {grid: [%s]}\n", v.data, v.data, v.data);
 	e = load(y.data);
 	ck_assert_msg(e != NULL, "%s", lrs_error_last());
 	ds = data_of(e);
@@ -661,7 +661,7 @@ START_TEST(size_refused_before_building)
 	ck_assert_uint_eq(p.n, 0);
 	const lrs_node *first = e->trial.space->items[0];
 	snprintf(want, sizeof want, "%s:%d:%d: the plan has %s trials (%zu optimizer.weight_decay x %zu "
-	         "optimizer.momentum x %zu optimizer.eps x 1 schedule x 1 seed), more than lrsweep's limit of ",
+	         "optimizer.eps x %zu batch_size x 1 schedule x 1 seed), more than lrsweep's limit of ",
 	         e->path, first->line, first->column, lrs_fmt_count(num, (unsigned long long)(n * n * n)), n, n, n);
 	ck_assert_msg(strstr(lrs_error_last(), want) == lrs_error_last(), "'%s' is not '%s...'", lrs_error_last(), want);
 	lrs_dataset_free(ds);

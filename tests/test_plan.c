@@ -689,6 +689,71 @@ START_TEST(size_refused_before_building)
 }
 END_TEST
 
+/* Long lists load and plan in a moment: a grid's repeats and the seeds'
+ * were found by comparing each value with every earlier one, and every
+ * point of a trainer's params grid copied the grid whole (a grid or a
+ * seeds list of 100,000 took minutes to load, a params grid of 99,000 over
+ * two minutes to plan). A repeat at the end is still found, at its place. */
+START_TEST(long_lists_in_a_moment)
+{
+	enum { N = 20000 };
+	lrs_buf v = { 0 }, y = { 0 };
+	lrs_experiment *e;
+	lrs_dataset *ds;
+	lrs_plan p;
+	lrs_plan_size size;
+	char want[160];
+
+	for (int i = 0; i < N; i++)
+		lrs_buf_printf(&v, "%s%d", i ? ", " : "", i + 1);
+	/* a schedule parameter's grid: loads; with 7 again at its end, refused there */
+	lrs_buf_printf(&y, HEAD "trials:\n  schedules:\n    - {type: step, step_size: {grid: [%s]}}\n", v.data);
+	e = load(y.data);
+	ck_assert_msg(e != NULL, "%s", lrs_error_last());
+	ck_assert_int_eq(lrs_plan_count(&size, e), 0);
+	ck_assert(size.trials == N);
+	lrs_experiment_free(e);
+	lrs_buf_free(&y);
+	lrs_buf_printf(&y, HEAD "trials:\n  schedules:\n    - {type: step, step_size: {grid: [%s, 0x7]}}\n", v.data);
+	e = load(y.data);
+	ck_assert_ptr_null(e);
+	snprintf(want, sizeof want, ":7:%zu: 'step_size': the grid lists '7' twice ('7' at 7:%zu, '0x7' here)",
+	         strlen("    - {type: step, step_size: {grid: [") + v.len + 3, strlen("    - {type: step, step_size: {grid: [") + 1 + 6 * 3);
+	ck_assert_msg(strstr(lrs_error_last(), want), "'%s' lacks '%s'", lrs_error_last(), want);
+	lrs_buf_free(&y);
+
+	/* seeds: likewise */
+	lrs_buf_printf(&y, HEAD "trials:\n  seeds: [%s]\n", v.data);
+	e = load(y.data);
+	ck_assert_msg(e != NULL, "%s", lrs_error_last());
+	ck_assert_uint_eq(e->trial.n_seeds, N);
+	lrs_experiment_free(e);
+	lrs_buf_free(&y);
+	lrs_buf_printf(&y, HEAD "trials:\n  seeds: [%s, 5]\n", v.data);
+	e = load(y.data);
+	ck_assert_ptr_null(e);
+	snprintf(want, sizeof want, ":6:%zu: seed 5 is listed twice", strlen("  seeds: [") + v.len + 3);
+	ck_assert_msg(strstr(lrs_error_last(), want), "'%s' lacks '%s'", lrs_error_last(), want);
+	lrs_buf_free(&y);
+
+	/* a trainer's params grid: one trial a value, each given its own */
+	lrs_buf_printf(&y, "name: t\ntrainer: {command: [/bin/true]}\nparams:\n  width: 64\n  a: {grid: [%s]}\n"
+	               "  depth: 2\n", v.data);
+	e = load(y.data);
+	ck_assert_msg(e != NULL, "%s", lrs_error_last());
+	ck_assert_int_eq(lrs_dataset_new_external(&ds), 0);
+	ck_assert_msg(lrs_plan_build(&p, e, ds, 0.01, 0.1) == 0, "%s", lrs_error_last());
+	ck_assert_int_eq(lrs_plan_count(&size, e), 0);
+	ck_assert(size.trials == p.n);
+	ck_assert_uint_eq(p.n, N);
+	snprintf(want, sizeof want, "{\"width\": 64, \"a\": %d, \"depth\": 2}", N);
+	ck_assert_str_eq(p.items[N - 1].xparams, want);
+	done(&p, e, ds);
+	lrs_buf_free(&y);
+	lrs_buf_free(&v);
+}
+END_TEST
+
 Suite *suite_plan(void)
 {
 	Suite *s = suite_create("plan");
@@ -709,6 +774,7 @@ Suite *suite_plan(void)
 	tcase_add_test(tc, range_keys_beside_bounds);
 	tcase_add_test(tc, size_counted_as_built);
 	tcase_add_test(tc, size_refused_before_building);
+	tcase_add_test(tc, long_lists_in_a_moment);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -16,6 +16,7 @@
 #include "lrsweep/node.h"
 #include "lrsweep/plan.h"
 #include "lrsweep/schedule.h"
+#include "lrsweep/util.h"
 #include "suites.h"
 
 #define HEAD "name: t\nseed: 3\ndata: {train: {format: synthetic, kind: blobs, samples: 200, classes: 3}}\n" \
@@ -593,6 +594,166 @@ START_TEST(range_keys_beside_bounds)
 }
 END_TEST
 
+/* The plan's size counted from the file (lrs_plan_count) is the size of
+ * the plan built, whatever makes it: schedule entries and their grids, the
+ * space's grids, seeds or repeats, random samples, a grid's draws (of the
+ * space, of one entry alone), tpe's stand-in. */
+START_TEST(size_counted_as_built)
+{
+	static const char *const files[] = {
+		HEAD "trials:\n  seeds: [1, 2, 3]\n  schedules:\n    - {type: constant, lr: {grid: [0.01, 0.02, 0.05]}}\n"
+		"    - {type: step, step_size: {grid: [1, 2]}, gamma: {grid: [0.1, 0.5]}}\n    - {type: constant, lr: 0.03}\n"
+		"  space:\n    batch_size: {grid: [16, 32]}\n    optimizer.momentum: {choice: [0.5, 0.9]}\n",
+		HEAD "trials: {repeats: 4}\n",
+		HEAD "trials:\n  repeats: 2\n  search: {strategy: random, samples: 7}\n  schedules:\n"
+		"    - {type: constant, lr: {log_uniform: [0.001, 0.1]}}\n    - {type: exponential, gamma: {uniform: [0.9, 0.99]}}\n"
+		"  space: {batch_size: {grid: [16, 32]}}\n",
+		HEAD "trials:\n  search: {strategy: grid, samples: 4}\n  schedules:\n"
+		"    - {type: constant, lr: {grid: [0.01, 0.1]}}\n    - {type: constant, lr: 0.05}\n"
+		"  space:\n    optimizer.weight_decay: {log_uniform: [1.0e-5, 1.0e-3]}\n    batch_size: {grid: [16, 32, 64]}\n",
+		HEAD "trials:\n  seeds: [5, 6]\n  search: {strategy: grid, samples: 3}\n  schedules:\n"
+		"    - {type: constant, lr: {log_uniform: [0.01, 0.1]}}\n    - {type: constant, lr: 0.05}\n"
+		"  space: {batch_size: {grid: [16, 32]}}\n",
+		HEAD "trials:\n  repeats: 2\n  search: {strategy: tpe, samples: 2, startup: 1}\n  schedules:\n"
+		"    - {type: constant, lr: {log_uniform: [0.01, 0.1]}}\n"
+		"  space: {batch_size: {choice: [16, 32, 64]}, optimizer.momentum: {uniform: [0.5, 0.9]}}\n",
+	};
+
+	for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+		lrs_experiment *e;
+		lrs_dataset *ds;
+		lrs_plan p;
+		lrs_plan_size size;
+
+		plan_of(&p, files[k], &e, &ds);
+		ck_assert_int_eq(lrs_plan_count(&size, e), 0);
+		ck_assert_msg(size.trials == p.n, "file %zu: counted %llu (%s), built %zu", k,
+		              (unsigned long long)size.trials, size.text, p.n);
+		ck_assert_msg(p.n > 1, "file %zu: a plan of one trial tells nothing", k);
+		done(&p, e, ds);
+	}
+}
+END_TEST
+
+/* A plan above LRS_PLAN_MAX_TRIALS is refused before it is built, at the
+ * largest factor's place, its size and factors said; a product past 2^64
+ * is "more than" that, and many factors are summed up. */
+START_TEST(size_refused_before_building)
+{
+	lrs_buf y = { 0 }, v = { 0 };
+	lrs_experiment *e;
+	lrs_dataset *ds;
+	lrs_plan p;
+	lrs_plan_size size;
+	char want[512], num[LRS_COUNT_TEXT];
+	size_t n = 1;
+
+	while (n * n * n <= LRS_PLAN_MAX_TRIALS)   /* three grids of n values: just over the limit */
+		n++;
+	for (size_t i = 0; i < n; i++)
+		lrs_buf_printf(&v, "%s%zu", i ? ", " : "", i + 1);
+	lrs_buf_printf(&y, HEAD "optimizer: {type: adam}\ntrials:\n  space:\n    optimizer.weight_decay: {grid: [%s]}\n"
+	               "    optimizer.eps: {grid: [%s]}\n    batch_size: {grid: [%s]}\n", v.data, v.data, v.data);
+	e = load(y.data);
+	ck_assert_msg(e != NULL, "%s", lrs_error_last());
+	ds = data_of(e);
+	ck_assert_int_eq(lrs_plan_build(&p, e, ds, 0.01, 0.1), LRS_EINVALID);
+	ck_assert_uint_eq(p.n, 0);
+	const lrs_node *first = e->trial.space->items[0];
+	snprintf(want, sizeof want, "%s:%d:%d: the plan has %s trials (%zu optimizer.weight_decay x %zu "
+	         "optimizer.eps x %zu batch_size x 1 schedule x 1 seed), more than lrsweep's limit of ",
+	         e->path, first->line, first->column, lrs_fmt_count(num, (unsigned long long)(n * n * n)), n, n, n);
+	ck_assert_msg(strstr(lrs_error_last(), want) == lrs_error_last(), "'%s' is not '%s...'", lrs_error_last(), want);
+	lrs_dataset_free(ds);
+	lrs_experiment_free(e);
+	lrs_buf_free(&y);
+
+	/* 25 params of 10 values: 10^25 trials, past what 64 bits hold */
+	lrs_buf_printf(&y, "name: t\ntrainer: {command: [/bin/true]}\nparams:\n");
+	for (int i = 0; i < 25; i++)
+		lrs_buf_printf(&y, "  p%02d: {grid: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]}\n", i);
+	lrs_buf_printf(&y, "trials: {repeats: 3}\n");
+	e = load(y.data);
+	ck_assert_msg(e != NULL, "%s", lrs_error_last());
+	ck_assert_int_eq(lrs_plan_count(&size, e), 0);
+	ck_assert(size.trials == UINT64_MAX);
+	ck_assert_uint_eq(size.factors, 25 + 2);
+	ck_assert_msg(strstr(size.text, "10 params.p00 x 10 params.p01 x ") == size.text, "%s", size.text);
+	ck_assert_msg(strstr(size.text, " x ... (15 more)"), "%s", size.text);
+	ck_assert_int_eq(lrs_plan_check_size(e), LRS_EINVALID);
+	ck_assert_msg(strstr(lrs_error_last(), ": the plan has more than 18,446,744,073,709,551,615 trials (10 params.p00"),
+	              "%s", lrs_error_last());
+	lrs_experiment_free(e);
+	lrs_buf_free(&y);
+	lrs_buf_free(&v);
+}
+END_TEST
+
+/* Long lists load and plan in a moment: a grid's repeats and the seeds'
+ * were found by comparing each value with every earlier one, and every
+ * point of a trainer's params grid copied the grid whole (a grid or a
+ * seeds list of 100,000 took minutes to load, a params grid of 99,000 over
+ * two minutes to plan). A repeat at the end is still found, at its place. */
+START_TEST(long_lists_in_a_moment)
+{
+	enum { N = 20000 };
+	lrs_buf v = { 0 }, y = { 0 };
+	lrs_experiment *e;
+	lrs_dataset *ds;
+	lrs_plan p;
+	lrs_plan_size size;
+	char want[160];
+
+	for (int i = 0; i < N; i++)
+		lrs_buf_printf(&v, "%s%d", i ? ", " : "", i + 1);
+	/* a schedule parameter's grid: loads; with 7 again at its end, refused there */
+	lrs_buf_printf(&y, HEAD "trials:\n  schedules:\n    - {type: step, step_size: {grid: [%s]}}\n", v.data);
+	e = load(y.data);
+	ck_assert_msg(e != NULL, "%s", lrs_error_last());
+	ck_assert_int_eq(lrs_plan_count(&size, e), 0);
+	ck_assert(size.trials == N);
+	lrs_experiment_free(e);
+	lrs_buf_free(&y);
+	lrs_buf_printf(&y, HEAD "trials:\n  schedules:\n    - {type: step, step_size: {grid: [%s, 0x7]}}\n", v.data);
+	e = load(y.data);
+	ck_assert_ptr_null(e);
+	snprintf(want, sizeof want, ":7:%zu: 'step_size': the grid lists '7' twice ('7' at 7:%zu, '0x7' here)",
+	         strlen("    - {type: step, step_size: {grid: [") + v.len + 3, strlen("    - {type: step, step_size: {grid: [") + 1 + 6 * 3);
+	ck_assert_msg(strstr(lrs_error_last(), want), "'%s' lacks '%s'", lrs_error_last(), want);
+	lrs_buf_free(&y);
+
+	/* seeds: likewise */
+	lrs_buf_printf(&y, HEAD "trials:\n  seeds: [%s]\n", v.data);
+	e = load(y.data);
+	ck_assert_msg(e != NULL, "%s", lrs_error_last());
+	ck_assert_uint_eq(e->trial.n_seeds, N);
+	lrs_experiment_free(e);
+	lrs_buf_free(&y);
+	lrs_buf_printf(&y, HEAD "trials:\n  seeds: [%s, 5]\n", v.data);
+	e = load(y.data);
+	ck_assert_ptr_null(e);
+	snprintf(want, sizeof want, ":6:%zu: seed 5 is listed twice", strlen("  seeds: [") + v.len + 3);
+	ck_assert_msg(strstr(lrs_error_last(), want), "'%s' lacks '%s'", lrs_error_last(), want);
+	lrs_buf_free(&y);
+
+	/* a trainer's params grid: one trial a value, each given its own */
+	lrs_buf_printf(&y, "name: t\ntrainer: {command: [/bin/true]}\nparams:\n  width: 64\n  a: {grid: [%s]}\n"
+	               "  depth: 2\n", v.data);
+	e = load(y.data);
+	ck_assert_msg(e != NULL, "%s", lrs_error_last());
+	ck_assert_int_eq(lrs_dataset_new_external(&ds), 0);
+	ck_assert_msg(lrs_plan_build(&p, e, ds, 0.01, 0.1) == 0, "%s", lrs_error_last());
+	ck_assert_int_eq(lrs_plan_count(&size, e), 0);
+	ck_assert(size.trials == p.n);
+	ck_assert_uint_eq(p.n, N);
+	snprintf(want, sizeof want, "{\"width\": 64, \"a\": %d, \"depth\": 2}", N);
+	ck_assert_str_eq(p.items[N - 1].xparams, want);
+	done(&p, e, ds);
+	lrs_buf_free(&y);
+	lrs_buf_free(&v);
+}
+END_TEST
+
 Suite *suite_plan(void)
 {
 	Suite *s = suite_create("plan");
@@ -611,6 +772,9 @@ Suite *suite_plan(void)
 	tcase_add_test(tc, refused_proposals_fail_alone);
 	tcase_add_test(tc, search_settings_checked);
 	tcase_add_test(tc, range_keys_beside_bounds);
+	tcase_add_test(tc, size_counted_as_built);
+	tcase_add_test(tc, size_refused_before_building);
+	tcase_add_test(tc, long_lists_in_a_moment);
 	suite_add_tcase(s, tc);
 	return s;
 }

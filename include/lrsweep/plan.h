@@ -92,6 +92,39 @@ int lrs_plan_one(lrs_plan *out, const lrs_experiment *e, const lrs_dataset *ds, 
 
 void lrs_plan_free(lrs_plan *p);
 
+/* ---- the plan's size, counted from the file before anything is built:
+ * a grid of 10 keys of 10 values each (10^10 trials) is refused at once,
+ * where building it would take minutes and all the memory there is. */
+
+/* The most trials one plan may have. Measured (README, Limits): a dry
+ * run of 10^5 trials takes 8 s and 0.6 GB; of 10^6, 86 s and 5.9 GB, the
+ * plan alone about 6 KB a trial. */
+#define LRS_PLAN_MAX_TRIALS 100000
+
+typedef struct {
+	uint64_t trials;            /* how many; UINT64_MAX when more       */
+	char text[1024];            /* its factors: "10 params.a x 3 seeds x
+	                               2 schedules"                          */
+	size_t factors;             /* how many factors                     */
+	int line, column;           /* where the file writes its largest    */
+	const char *fix;            /* how to make that one smaller: "give
+	                               fewer seeds" (static)                 */
+} lrs_plan_size;
+
+/* Counts the trials lrs_plan_build makes of e - schedule entries x their
+ * grids x the space's and params' listed values x draws x seeds - without
+ * building anything. Strategy random: samples x entries x seeds;
+ * strategy tpe: its proposals x seeds (x entries with search.shared), or
+ * its stand-in plan when that is larger. 0, or LRS_ENOMEM. */
+int lrs_plan_count(lrs_plan_size *out, const lrs_experiment *e);
+
+/* LRS_EINVALID - "file:line:column: the plan has N trials (its factors),
+ * more than lrsweep's limit of LRS_PLAN_MAX_TRIALS; how to make its
+ * largest factor smaller" - when
+ * e's plan would be larger than that; 0 otherwise. lrs_plan_build and
+ * lrs_plan_build_grouped check it first. */
+int lrs_plan_check_size(const lrs_experiment *e);
+
 /* ---- range-test groups (SPEC §4): trials that differ in what sets the
  * scale of good rates (optimizer type or betas, batch size, model) get
  * their own range test and bounds. A group is named by the values of the

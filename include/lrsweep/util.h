@@ -64,6 +64,11 @@ int lrs_json_valid(const char *s);
 
 void lrs_buf_free(lrs_buf *b);
 
+/* n with its thousands set apart, "61,706", as torchinfo prints counts,
+ * into buf (LRS_COUNT_TEXT bytes); returns buf. */
+#define LRS_COUNT_TEXT 32
+char *lrs_fmt_count(char *buf, unsigned long long n);
+
 /* The shortest "%.*g" text (15 to 17 digits) that reads back as v, into
  * buf (LRS_DOUBLE_TEXT bytes); returns buf. */
 #define LRS_DOUBLE_TEXT 32

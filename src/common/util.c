@@ -153,6 +153,20 @@ int lrs_buf_json_number(lrs_buf *b, double v)
 	return isfinite(v) ? lrs_buf_printf(b, "%.17g", v) : lrs_buf_printf(b, "null");
 }
 
+char *lrs_fmt_count(char *buf, unsigned long long n)
+{
+	char digits[LRS_COUNT_TEXT];
+	int len = snprintf(digits, sizeof digits, "%llu", n), at = 0;
+
+	for (int i = 0; i < len; i++) {   /* 20 digits and 6 commas at most */
+		if (i > 0 && (len - i) % 3 == 0)
+			buf[at++] = ',';
+		buf[at++] = digits[i];
+	}
+	buf[at] = '\0';
+	return buf;
+}
+
 char *lrs_buf_take(lrs_buf *b)
 {
 	char *s;

@@ -621,50 +621,6 @@ int lrs_experiment_space_key(const char *key)
 	return 0;
 }
 
-/* Whether two values of a trainer's params grid are one: the program
- * gets each as JSON, so they are one when their JSON is ('16' quoted, a
- * string, and 16, a number, are two; 0x10 and 16, yes and true, are
- * one). */
-static int same_json(const lrs_node *a, const lrs_node *b)
-{
-	lrs_buf x = { 0 }, y = { 0 };
-	int same;
-
-	lrs_node_json(&x, a);
-	lrs_node_json(&y, b);
-	same = x.data && y.data && !strcmp(x.data, y.data);   /* out of memory: not a repeat */
-	lrs_buf_free(&x);
-	lrs_buf_free(&y);
-	return same;
-}
-
-/* Whether two values of a grid of lrsweep's own keys are one: numbers by
- * the JSON a trial holds them as (0.1, 0.10 and 1e-1 alike, 0x10 and 16
- * alike, but not 2^53 and 2^53 + 1, one double apart), quoted or not (the
- * keys read '16' as 16), other scalars by text, lists item by item. Values
- * that resolve alike only later ("@max" and the bound's number, "2
- * epochs" and the steps) are the plan's to find. */
-static int same_value(const lrs_node *a, const lrs_node *b)
-{
-	if (a->kind != b->kind)
-		return 0;
-	if (a->kind == LRS_NODE_SCALAR) {
-		lrs_buf x = { 0 }, y = { 0 };
-		lrs_number_read(a->text, strlen(a->text), NULL, &x);   /* JSON for numbers only */
-		lrs_number_read(b->text, strlen(b->text), NULL, &y);
-		int same = x.data && y.data ? !strcmp(x.data, y.data) : !x.data && !y.data && !strcmp(a->text, b->text);
-		lrs_buf_free(&x);
-		lrs_buf_free(&y);
-		return same;
-	}
-	if (a->kind != LRS_NODE_LIST || a->n != b->n)
-		return 0;
-	for (size_t i = 0; i < a->n; i++)
-		if (!same_value(a->items[i], b->items[i]))
-			return 0;
-	return 1;
-}
-
 /* Reports grid value v, a repeat of `first`, at v's line:column; each
  * shown as written ('0.1', '1e-1'), a list as JSON. */
 static void grid_repeat(checker *ck, const lrs_node *first, const lrs_node *v, const char *name)
@@ -688,17 +644,110 @@ static void grid_repeat(checker *ck, const lrs_node *first, const lrs_node *v, c
 	lrs_buf_free(&b);
 }
 
-/* A grid's value listed again: it would make each of its trials twice.
- * `params`: a trainer's params grid, whose values are what its program
- * gets, JSON. */
-static void check_grid_repeats(checker *ck, const lrs_node *list, const char *name, int params)
+/* A key that two values of a grid of lrsweep's own keys share when they
+ * are one: numbers by the JSON a trial holds them as (0.1, 0.10 and 1e-1
+ * alike, 0x10 and 16 alike, but not 2^53 and 2^53 + 1, one double apart),
+ * quoted or not (the keys read '16' as 16), other scalars by text, lists
+ * item by item (each item's key length-prefixed), a mapping (or a list
+ * holding one) by its place: no two alike. Values that resolve alike only
+ * later ("@max" and the bound's number, "2 epochs" and the steps) are the
+ * plan's to find. NULL out of memory. */
+static char *value_key(const lrs_node *v, size_t place)
 {
-	for (size_t i = 1; i < list->n; i++)
-		for (size_t j = 0; j < i; j++)
-			if (params ? same_json(list->items[i], list->items[j]) : same_value(list->items[i], list->items[j])) {
-				grid_repeat(ck, list->items[j], list->items[i], name);
+	lrs_buf b = { 0 };
+
+	if (v->kind == LRS_NODE_SCALAR) {
+		lrs_buf x = { 0 };
+		lrs_number_read(v->text, strlen(v->text), NULL, &x);   /* JSON for numbers only */
+		lrs_buf_printf(&b, x.data ? "n%s" : "s%s", x.data ? x.data : v->text);
+		lrs_buf_free(&x);
+	} else if (v->kind == LRS_NODE_LIST) {
+		lrs_buf_printf(&b, "l%zu", v->n);
+		for (size_t i = 0; i < v->n; i++) {
+			char *k = value_key(v->items[i], place);
+			if (!k || !v->items[i] || v->items[i]->kind == LRS_NODE_MAP) {   /* a list holding a mapping: unique */
+				free(k);
+				lrs_buf_free(&b);
+				lrs_buf_printf(&b, "m%zu", place);
 				break;
 			}
+			lrs_buf_printf(&b, ":%zu:%s", strlen(k), k);
+			free(k);
+		}
+	} else {
+		lrs_buf_printf(&b, "m%zu", place);
+	}
+	return lrs_buf_take(&b);
+}
+
+/* An item of a list by its key, for finding repeats. */
+typedef struct {
+	const char *key;
+	size_t i;
+} keyed_item;
+
+static int by_key_then_place(const void *pa, const void *pb)
+{
+	const keyed_item *a = pa, *b = pb;
+	int c = strcmp(a->key, b->key);
+
+	return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+/* first[i]: the first item of keys[0..n) with the key of item i, when that
+ * is an earlier one; SIZE_MAX otherwise (or when a key is NULL). Sorts,
+ * O(n log n): comparing each with every earlier one took minutes for a
+ * list of 100,000. 0, or -1 out of memory. */
+static int find_repeats(size_t *first, char *const *keys, size_t n)
+{
+	keyed_item *k = malloc((n + 1) * sizeof *k);
+	size_t m = 0;
+
+	if (!k)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		first[i] = SIZE_MAX;
+		if (keys[i])
+			k[m++] = (keyed_item){ keys[i], i };
+	}
+	qsort(k, m, sizeof *k, by_key_then_place);
+	for (size_t a = 1, run = 0; a < m; a++) {
+		if (strcmp(k[a].key, k[run].key))
+			run = a;
+		else
+			first[k[a].i] = k[run].i;
+	}
+	free(k);
+	return 0;
+}
+
+/* A grid's value listed again: it would make each of its trials twice.
+ * `params`: a trainer's params grid, whose values are what its program
+ * gets, compared as JSON ('16' quoted, a string, and 16, a number, are
+ * two; 0x10 and 16, yes and true, are one); else by value_key. */
+static void check_grid_repeats(checker *ck, const lrs_node *list, const char *name, int params)
+{
+	char **keys = calloc(list->n + 1, sizeof *keys);
+	size_t *first = calloc(list->n + 1, sizeof *first);
+
+	for (size_t i = 0; keys && i < list->n; i++) {
+		if (params) {
+			lrs_buf b = { 0 };
+			lrs_node_json(&b, list->items[i]);
+			keys[i] = lrs_buf_take(&b);
+		} else {
+			keys[i] = value_key(list->items[i], i);
+		}
+	}
+	if (!keys || !first || find_repeats(first, keys, list->n) < 0)
+		cfg_problem(ck, list, "out of memory");
+	for (size_t i = 0; keys && first && i < list->n; i++)
+		if (first[i] != SIZE_MAX)
+			grid_repeat(ck, list->items[first[i]], list->items[i], name);
+	for (size_t i = 0; keys && i < list->n; i++)
+		free(keys[i]);
+	free(keys);
+	free(first);
 }
 
 /* A value of a schedule parameter, of the space or of a trainer's params
@@ -797,11 +846,22 @@ static void read_space(checker *ck, const lrs_node *n, lrs_trials_settings *t)
 		check_search_value(ck, n->items[k], n->keys[k], t->random || t->tpe || t->grid_draws, 0);
 }
 
+/* *out = seed s as decimal text (malloc'd); 0, or -1 out of memory. */
+static int seed_text(char **out, uint64_t s)
+{
+	char text[24];
+
+	snprintf(text, sizeof text, "%llu", (unsigned long long)s);
+	*out = strdup(text);
+	return *out ? 0 : -1;
+}
+
 static void read_seeds(checker *ck, const lrs_node *n, lrs_trials_settings *t, uint64_t seed)
 {
 	const lrs_node *seeds = lrs_node_get(n, "seeds");
 	long repeats = 1;
-	size_t count;
+	size_t count, *first = NULL;   /* a listed seed's first listing, if earlier */
+	char **keys = NULL;            /* each listed seed's number, as text */
 
 	if (seeds && lrs_node_get(n, "repeats"))
 		cfg_key_problem(ck, lrs_node_get(n, "repeats"), "give either 'seeds' or 'repeats', not both");
@@ -817,6 +877,7 @@ static void read_seeds(checker *ck, const lrs_node *n, lrs_trials_settings *t, u
 		return;
 	}
 	t->n_seeds = count;
+	keys = seeds ? calloc(count + 1, sizeof *keys) : NULL;
 	for (size_t i = 0; i < count; i++) {
 		double v;
 
@@ -831,10 +892,18 @@ static void read_seeds(checker *ck, const lrs_node *n, lrs_trials_settings *t, u
 			continue;
 		}
 		t->seeds[i] = (uint64_t)v;
-		for (size_t j = 0; j < i; j++)
-			if (t->seeds[j] == t->seeds[i])
-				cfg_problem(ck, s, "seed %s is listed twice", s->text);
+		if (keys && seed_text(&keys[i], t->seeds[i]) < 0)
+			cfg_problem(ck, s, "out of memory");
 	}
+	if (seeds && (!keys || !(first = calloc(count + 1, sizeof *first)) || find_repeats(first, keys, count) < 0))
+		cfg_problem(ck, seeds, "out of memory");
+	for (size_t i = 0; first && i < count; i++)
+		if (first[i] != SIZE_MAX)
+			cfg_problem(ck, seeds->items[i], "seed %s is listed twice", seeds->items[i]->text);
+	for (size_t i = 0; keys && i < count; i++)
+		free(keys[i]);
+	free(keys);
+	free(first);
 }
 
 /* Complains about each key of search: that `strategy` (grid 0, random 1,

@@ -57,7 +57,7 @@ void lrs_report_model(FILE *f, const lrs_model_config *m, double run_bytes, long
 {
 	const lrs_net_config *c = &m->net;
 	lrs_layer_shape shape[LRS_NET_MAX_LAYERS];
-	char sh[64], text[96], count[32];
+	char sh[64], text[96], count[LRS_COUNT_TEXT];
 	size_t bad, total = 0;
 	double net;
 	int map = c->height > 1 || c->width > 1;   /* a (C, H, W) map, until a linear layer flattens it */

@@ -147,48 +147,129 @@ static char *flat(const char *params, const char *hyper)
 	return b.data ? lrs_buf_take(&b) : strdup("");
 }
 
-/* Whether line `l` (up to its '\n') is one of the lines of `text`. */
-static int line_in(const char *l, const char *text)
-{
-	size_t len = strcspn(l, "\n");
+/* One line of a configuration's flat text, as the labels weigh it. */
+typedef struct {
+	const char *group;       /* schedule type for its parameters, "" for a
+	                            hyperparameter (compared across types)  */
+	const char *line;        /* "k=v" (or "#k=v"), up to its '\n'        */
+	size_t len;
+	size_t config;           /* whose line                               */
+	size_t having;           /* configurations of its group that have it */
+} flat_line;
 
-	for (const char *p = text; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] == '\n'))
-		if (strncmp(p, l, len) == 0 && (p[len] == '\n' || p[len] == '\0'))
-			return 1;
-	return 0;
+/* qsort order of flat_line pointers: group, line, configuration. */
+static int by_group_line(const void *pa, const void *pb)
+{
+	const flat_line *a = *(const flat_line *const *)pa, *b = *(const flat_line *const *)pb;
+	int c = strcmp(a->group, b->group);
+	size_t m = a->len < b->len ? a->len : b->len;
+
+	if (c == 0 && (c = memcmp(a->line, b->line, m)) == 0)
+		c = (a->len > b->len) - (a->len < b->len);
+	return c ? c : (a->config > b->config) - (a->config < b->config);
+}
+
+/* A configuration's schedule type, to count those of each type. */
+typedef struct {
+	const char *type;
+	size_t config;
+} typed;
+
+/* qsort order of typed: type, configuration. */
+static int by_type(const void *pa, const void *pb)
+{
+	const typed *a = pa, *b = pb;
+	int c = strcmp(a->type, b->type);
+
+	return c ? c : (a->config > b->config) - (a->config < b->config);
+}
+
+static int same_line(const flat_line *a, const flat_line *b)
+{
+	return a->len == b->len && !memcmp(a->line, b->line, a->len) && !strcmp(a->group, b->group);
+}
+
+/* The lines of every configuration's flat text (flats), in order, each
+ * with how many configurations of its group have it; *n_out lines. Sorts
+ * pointers to them, O(L log L) for L lines in all: comparing every line
+ * with every other configuration's took minutes past a few thousand. */
+static flat_line *weigh_lines(size_t *n_out, char *const *flats, const char *const *schedule, size_t n)
+{
+	size_t total = 0, k = 0;
+	flat_line *lines, **order;
+
+	for (size_t i = 0; i < n; i++)
+		for (const char *l = flats[i] ? flats[i] : ""; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] == '\n'))
+			total++;
+	lines = calloc(total + 1, sizeof *lines);
+	order = calloc(total + 1, sizeof *order);
+	if (!lines || !order) {
+		free(lines);
+		free(order);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		for (const char *l = flats[i] ? flats[i] : ""; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] == '\n')) {
+			lines[k] = (flat_line){ *l == '#' ? "" : schedule[i], l, strcspn(l, "\n"), i, 0 };
+			order[k] = &lines[k];
+			k++;
+		}
+	qsort(order, total, sizeof *order, by_group_line);
+	for (size_t a = 0, b; a < total; a = b) {   /* a run of one line of one group: its configurations */
+		size_t having = 0;
+		for (b = a; b < total && same_line(order[b], order[a]); b++)
+			having += b == a || order[b]->config != order[b - 1]->config;
+		for (size_t c = a; c < b; c++)
+			order[c]->having = having;
+	}
+	free(order);
+	*n_out = total;
+	return lines;
 }
 
 char **lrs_results_labels(const char *const *schedule, const char *const *params, const char *const *hyper,
                           size_t n)
 {
 	char **flats = calloc(n + 1, sizeof *flats), **out = calloc(n + 1, sizeof *out);
+	typed *by = calloc(n + 1, sizeof *by);
+	size_t *same_type = calloc(n + 1, sizeof *same_type);
+	size_t n_lines = 0, valid = 0;
+	flat_line *lines = NULL;
 
-	if (!flats || !out) {
-		free(flats);
-		free(out);
-		return NULL;
-	}
-	for (size_t i = 0; i < n; i++)
-		flats[i] = flat(params[i], hyper ? hyper[i] : NULL);
+	if (!flats || !out || !by || !same_type)
+		goto fail;
 	for (size_t i = 0; i < n; i++) {
+		flats[i] = flat(params[i], hyper ? hyper[i] : NULL);
+		valid += flats[i] != NULL;
+		by[i] = (typed){ schedule[i], i };
+	}
+	/* how many configurations (with their text) share each one's type */
+	qsort(by, n, sizeof *by, by_type);
+	for (size_t a = 0, b; a < n; a = b) {
+		size_t count = 0;
+		for (b = a; b < n && !strcmp(by[b].type, by[a].type); b++)
+			count += flats[by[b].config] != NULL;
+		for (size_t c = a; c < b; c++)
+			same_type[by[c].config] = count;
+	}
+	if (!(lines = weigh_lines(&n_lines, flats, schedule, n)))
+		goto fail;
+	for (size_t i = 0, k = 0; i < n; i++) {
 		lrs_buf b = { 0 };
 		int first = 1, hyper_first = 1;
 		lrs_buf_printf(&b, "%s", schedule[i]);
-		for (const char *l = flats[i] ? flats[i] : ""; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] == '\n')) {
-			int differs = 0, hyp = *l == '#';
-			/* a parameter differs when another configuration lacks this
-			 * value: of the same schedule type for schedule parameters,
-			 * of any type for hyperparameters */
-			for (size_t j = 0; j < n && !differs; j++)
-				if (j != i && (hyp || !strcmp(schedule[i], schedule[j])) && flats[j] && !line_in(l, flats[j]))
-					differs = 1;
-			if (!differs)
+		/* a parameter differs when another configuration lacks this
+		 * value: of the same schedule type for schedule parameters, of
+		 * any type for hyperparameters */
+		for (; k < n_lines && lines[k].config == i; k++) {
+			const flat_line *l = &lines[k];
+			int hyp = *l->line == '#';
+			if (l->having >= (hyp ? valid : same_type[i]))
 				continue;
-			size_t len = strcspn(l, "\n");
 			if (hyp)
-				lrs_buf_printf(&b, "%s%.*s", hyper_first ? "; " : ", ", (int)len - 1, l + 1);
+				lrs_buf_printf(&b, "%s%.*s", hyper_first ? "; " : ", ", (int)l->len - 1, l->line + 1);
 			else
-				lrs_buf_printf(&b, "%s%.*s", first ? " " : ", ", (int)len, l);
+				lrs_buf_printf(&b, "%s%.*s", first ? " " : ", ", (int)l->len, l->line);
 			if (hyp)
 				hyper_first = 0;
 			else
@@ -198,8 +279,19 @@ char **lrs_results_labels(const char *const *schedule, const char *const *params
 		if (!out[i])
 			out[i] = strdup(schedule[i]);
 	}
+	free(lines);
 	for (size_t i = 0; i < n; i++)
 		free(flats[i]);
 	free(flats);
+	free(by);
+	free(same_type);
 	return out;
+fail:
+	for (size_t i = 0; flats && i < n; i++)
+		free(flats[i]);
+	free(flats);
+	free(out);
+	free(by);
+	free(same_type);
+	return NULL;
 }

@@ -470,25 +470,39 @@ static int point_values(point *pt, const lrs_node *entry, const lrs_node *space,
 }
 
 /* An external trainer's params with each searched one's chosen value; the
- * label names those ("params.dropout=0.2"). */
+ * label names those ("params.dropout=0.2"). Each key is copied once, a
+ * searched one as its chosen value: copying the params whole, grids
+ * included, for every point made a grid of n values n^2 nodes to copy
+ * (minutes for 100,000). */
 static int point_xparams(point *pt, const lrs_node *params, const axis *axes, size_t n_axes,
                          const lrs_node *const *chosen, const int *drawn)
 {
+	size_t next = 0;   /* the next params axis, in key order as collect_axes takes them */
 	int err;
 
-	if ((err = params ? lrs_node_clone(&pt->xparams, params) : lrs_node_new_map(&pt->xparams, 0, 0)) < 0)
+	if (!params || params->kind != LRS_NODE_MAP)
+		return params ? lrs_node_clone(&pt->xparams, params) : lrs_node_new_map(&pt->xparams, 0, 0);
+	if ((err = lrs_node_new_map(&pt->xparams, params->line, params->column)) < 0)
 		return err;
-	for (size_t i = 0; i < n_axes; i++) {
-		lrs_node *v;
-		if (axes[i].space != 2)
-			continue;
-		lrs_buf_printf(&pt->label, "%sparams.%s=", pt->label.len && strchr(pt->label.data, '=') ? ", " : " ",
-		               axes[i].key);
-		label_value(&pt->label, chosen[i], drawn[i]);
-		if ((err = lrs_node_clone(&v, chosen[i])) < 0)
+	while (next < n_axes && axes[next].space != 2)
+		next++;
+	for (size_t k = 0; k < params->n; k++) {
+		const lrs_node *v = params->items[k];
+		lrs_node *copy;
+		if (next < n_axes && axes[next].spec == v) {
+			lrs_buf_printf(&pt->label, "%sparams.%s=", pt->label.len && strchr(pt->label.data, '=') ? ", " : " ",
+			               axes[next].key);
+			label_value(&pt->label, chosen[next], drawn[next]);
+			v = chosen[next];
+			for (next++; next < n_axes && axes[next].space != 2; next++)
+				;
+		}
+		if ((err = lrs_node_clone(&copy, v)) < 0)
 			return err;
-		if ((err = lrs_node_set(pt->xparams, axes[i].key, v)) < 0) {
-			lrs_node_free(v);
+		copy->key_line = params->items[k]->key_line;
+		copy->key_column = params->items[k]->key_column;
+		if ((err = lrs_node_append(pt->xparams, params->keys[k], copy)) < 0) {
+			lrs_node_free(copy);
 			return err;
 		}
 	}
@@ -976,6 +990,8 @@ int lrs_plan_build_grouped(lrs_plan *out, const lrs_experiment *e, const lrs_dat
 	int err = 0;
 
 	memset(out, 0, sizeof *out);
+	if ((err = lrs_plan_check_size(e)) < 0)   /* before a grid of 10^10 points takes all the memory */
+		return err;
 	if (e->trial.tpe)
 		return stand_in(out, e, ds, fields, bounds, n);
 	b.lenient = e->trial.random;
@@ -1012,6 +1028,187 @@ int lrs_plan_build_grouped(lrs_plan *out, const lrs_experiment *e, const lrs_dat
 		return err;
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------------ the plan's size */
+
+/* a * b, or UINT64_MAX when it would not fit */
+static uint64_t mul_sat(uint64_t a, uint64_t b)
+{
+	return a && b > UINT64_MAX / a ? UINT64_MAX : a * b;
+}
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	return b > UINT64_MAX - a ? UINT64_MAX : a + b;
+}
+
+/* The size being counted: the product of its factors. */
+typedef struct {
+	lrs_plan_size *out;
+	lrs_buf text;            /* the factors so far, "10 params.a x ..." */
+	size_t shown;            /* factors in text                        */
+	uint64_t largest;        /* the largest factor so far, and where   */
+} counter;
+
+#define GRID_FIX "give fewer values, or search: {strategy: random, samples: N} to draw N points of the space"
+#define SHOWN_FACTORS 12   /* more are summed up as "x ... (N more)" */
+
+/* Multiplies the count by factor n, named "N name(s)" (plural unless n is
+ * 1), written at `at` (NULL: the trials: section, else line 1); `fix`
+ * says how to make it smaller. */
+static void factor(counter *c, uint64_t n, const char *name, const char *plural, const lrs_node *at,
+                   const lrs_experiment *e, const char *fix)
+{
+	char num[LRS_COUNT_TEXT];
+
+	c->out->trials = mul_sat(c->out->trials, n);
+	c->out->factors++;
+	if (c->shown < SHOWN_FACTORS)
+		lrs_buf_printf(&c->text, "%s%s %s%s", c->shown ? " x " : "", lrs_fmt_count(num, n), name,
+		               n == 1 ? "" : plural);
+	c->shown++;
+	at = at ? at : e->trials;
+	if (n > c->largest || c->out->factors == 1) {
+		c->largest = n;
+		c->out->line = at ? at->line : 1;
+		c->out->column = at ? at->column : 1;
+		c->out->fix = fix;
+	}
+}
+
+/* The seeds factor: trials.seeds' length, or repeats. */
+static void seeds_factor(counter *c, const lrs_experiment *e)
+{
+	const lrs_node *at = lrs_node_get(e->trials, "seeds");
+
+	factor(c, e->trial.n_seeds, "seed", "s", at ? at : lrs_node_get(e->trials, "repeats"), e, "give fewer seeds");
+}
+
+/* search.samples, or search: when its default is taken. */
+static const lrs_node *samples_node(const lrs_experiment *e)
+{
+	const lrs_node *search = lrs_node_get(e->trials, "search");
+	const lrs_node *at = lrs_node_get(search, "samples");
+
+	return at ? at : search;
+}
+
+/* The schedules factor: `n` schedule settings - each entry's own grid
+ * points (times its draws) summed - over `entries` entries. */
+static void schedules_factor(counter *c, uint64_t n, size_t entries, const lrs_experiment *e)
+{
+	char name[96];
+
+	if (n == entries)
+		factor(c, n, "schedule", "s", e->trial.schedules, e, "give fewer schedules");
+	else {
+		snprintf(name, sizeof name, "schedule setting%s (of %zu schedule%s and their grids)", n == 1 ? "" : "s",
+		         entries, entries == 1 ? "" : "s");
+		factor(c, n, name, "", e->trial.schedules, e, GRID_FIX);
+	}
+}
+
+/* The factors of strategy grid: the space's and params' listed values,
+ * their draws (search.samples, with a distribution among them), the
+ * schedule entries with their own grids (and draws), the seeds. tpe_only:
+ * strategy tpe's stand-in plan - only the listed values of the keys that
+ * range_test.per names, one schedule point per entry. */
+static int count_grid(counter *c, const lrs_experiment *e, const lrs_node *list, int stand_in)
+{
+	uint64_t settings = 0;
+	int shared_draws = 0;
+
+	for (size_t k = 0; k < list->n; k++) {
+		axis *axes;
+		long n = collect_axes(&axes, list->items[k], e->trial.space, e->has_trainer ? e->params : NULL);
+		uint64_t points = 1;
+		int draws = 0;
+
+		if (n < 0)
+			return lrs_error_set(LRS_ENOMEM, "out of memory");
+		for (long i = 0; i < n; i++) {
+			const axis *a = &axes[i];
+			if (a->kind != AX_LIST) {
+				draws |= !stand_in;
+				shared_draws |= a->space != 0 && !stand_in;
+			} else if (a->space == 0 && !stand_in) {
+				points = mul_sat(points, a->values->n);
+			} else if (k == 0 && (!stand_in || (a->space == 1 && lrs_plan_axis_grouping(
+			                      &(lrs_plan_axis){ a->key, a->space, LRS_AXIS_LIST, 0, 0, 0, 0, 0 }, e->range.per)))) {
+				char name[300];   /* the space's and params' axes are every entry's: counted once */
+				snprintf(name, sizeof name, "%s%.256s", a->space == 2 ? "params." : "", a->key);
+				factor(c, a->values->n, name, "", a->spec, e, GRID_FIX);
+			}
+		}
+		free(axes);
+		settings = add_sat(settings, draws && e->trial.grid_draws && !shared_draws ? mul_sat(points, (uint64_t)e->trial.samples)
+		                                                                           : points);
+	}
+	if (shared_draws && e->trial.grid_draws)
+		factor(c, (uint64_t)e->trial.samples, "sample", "s", samples_node(e), e, "give fewer samples");
+	schedules_factor(c, settings, list->n, e);
+	seeds_factor(c, e);
+	return 0;
+}
+
+int lrs_plan_count(lrs_plan_size *out, const lrs_experiment *e)
+{
+	counter c = { out, { 0 }, 0, 0 };
+	const lrs_node *list;
+	lrs_node *fallback;
+	int err;
+
+	memset(out, 0, sizeof *out);
+	out->trials = 1;
+	if ((err = schedule_list(&list, &fallback, e)) < 0)
+		return err;
+	if (e->trial.random) {   /* samples points per entry */
+		factor(&c, (uint64_t)e->trial.samples, "sample", "s", samples_node(e), e, "give fewer samples");
+		schedules_factor(&c, list->n, list->n, e);
+		seeds_factor(&c, e);
+	} else if (e->trial.tpe) {   /* samples proposals in all; its stand-in plan, if larger */
+		lrs_plan_size proposals;
+		counter s = { &proposals, { 0 }, 0, 0 };
+		memset(&proposals, 0, sizeof proposals);
+		proposals.trials = 1;
+		factor(&s, (uint64_t)e->trial.samples, "proposal", "s", samples_node(e), e, "give fewer samples");
+		if (e->trial.shared)   /* each for every entry */
+			schedules_factor(&s, list->n, list->n, e);
+		seeds_factor(&s, e);
+		if ((err = count_grid(&c, e, list, 1)) == 0 && proposals.trials >= out->trials) {
+			*out = proposals;
+			lrs_buf_free(&c.text);
+			c.text = s.text;
+			s.text = (lrs_buf){ 0 };
+		}
+		lrs_buf_free(&s.text);
+	} else {
+		err = count_grid(&c, e, list, 0);
+	}
+	lrs_node_free(fallback);
+	if (c.shown > SHOWN_FACTORS)
+		lrs_buf_printf(&c.text, " x ... (%zu more)", c.shown - SHOWN_FACTORS);
+	snprintf(out->text, sizeof out->text, "%s", c.text.data ? c.text.data : "");
+	lrs_buf_free(&c.text);
+	return err < 0 ? err : c.text.failed ? lrs_error_set(LRS_ENOMEM, "out of memory") : 0;
+}
+
+int lrs_plan_check_size(const lrs_experiment *e)
+{
+	char num[LRS_COUNT_TEXT], cap[LRS_COUNT_TEXT];
+	lrs_plan_size size;
+	int err;
+
+	if ((err = lrs_plan_count(&size, e)) < 0)
+		return err;
+	if (size.trials <= LRS_PLAN_MAX_TRIALS)
+		return 0;
+	lrs_fmt_count(num, size.trials);
+	lrs_fmt_count(cap, LRS_PLAN_MAX_TRIALS);
+	return lrs_error_set(LRS_EINVALID, "%s:%d:%d: the plan has %s%s trials (%s), more than lrsweep's limit of %s; %s",
+	                     e->path, size.line, size.column, size.trials == UINT64_MAX ? "more than " : "", num,
+	                     size.text, cap, size.fix);
 }
 
 /* ------------------------------------------------------------ given points */

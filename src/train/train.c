@@ -157,6 +157,18 @@ static size_t count_params(const lrs_net_config *nc)
 	return n;
 }
 
+/* The rows a run's training batch holds: the batch size, or the training
+ * samples when there are fewer (an epoch is then one batch of them all,
+ * as a PyTorch DataLoader or Keras' fit makes it). A batch_size of 10^7
+ * on 300 samples asked for 10^7 rows of activations: refused as needing
+ * 300 GB, or allocated for nothing. */
+static size_t batch_rows(const lrs_dataset *ds, const lrs_train_config *cfg)
+{
+	size_t B = (size_t)(cfg->batch_size > 0 ? cfg->batch_size : 1);
+
+	return ds->train.n > 0 && ds->train.n < B ? ds->train.n : B;
+}
+
 /* One run's bytes into *bytes: 0, or the error of a stack that does not
  * fit the data or cannot be built. */
 static int run_bytes(const lrs_dataset *ds, const lrs_train_config *cfg, double *bytes)
@@ -168,7 +180,8 @@ static int run_bytes(const lrs_dataset *ds, const lrs_train_config *cfg, double 
 
 	if ((rc = fit(&nc, ds, cfg)) < 0)
 		return rc;
-	chunk = eval_chunk(&nc, B);
+	chunk = eval_chunk(&nc, B);   /* of the batch size as given: evaluation stays as it was */
+	B = batch_rows(ds, cfg);
 	if ((rc = lrs_net_bytes(&nc, max_batch(B, chunk), &net)) < 0)
 		return rc;
 	*bytes = net                                                                    /* net.h's block */
@@ -247,7 +260,8 @@ static int trainer_init(trainer *t, const lrs_dataset *ds, const lrs_train_confi
 		return rc;
 	if ((rc = lrs_train_check_memory(ds, cfg, 0)) < 0)   /* before allocating; runs 0: margins checked before */
 		return rc;
-	t->chunk = eval_chunk(&nc, B);
+	t->chunk = eval_chunk(&nc, B);   /* of the batch size as given: evaluation stays as it was */
+	B = batch_rows(ds, cfg);
 	if ((rc = lrs_net_build(&t->model, &nc, max_batch(B, t->chunk))) < 0)
 		return rc;
 	if ((rc = lrs_optim_build(&t->optim, &cfg->optim, t->model->n_params)) < 0)

@@ -55,7 +55,8 @@ struct lrs_range_config {
 	                   lrs_range_curve *curves);
 	void *run_repeats_ctx;
 	/* Optional: when *stop turns nonzero (a signal handler sets it), every
-	 * repeat ends after its current update, its curve cut short there. */
+	 * repeat ends after its current update, its curve cut short there, and
+	 * lrs_range_test returns LRS_EINTERRUPT without reading the curves. */
 	volatile sig_atomic_t *stop;
 	/* The trials' length in epochs: with the training set's steps per epoch
 	 * at the test's batch size it gives combined the trials' length against
@@ -108,7 +109,8 @@ typedef struct {
  * lrs_range_seed(base->seed, r)) on `threads` threads, averages their
  * curves point by point up to the shortest, and runs every rule on the mean
  * curve and on each repeat (for the spread). Free with
- * lrs_range_outcome_free. */
+ * lrs_range_outcome_free. LRS_EINTERRUPT (and nothing in *out) when
+ * rc->stop turned nonzero. */
 int lrs_range_test(lrs_range_outcome *out, const lrs_dataset *ds, const lrs_train_config *base,
                    const lrs_range_config *rc, long repeats, int threads);
 

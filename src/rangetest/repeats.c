@@ -110,6 +110,11 @@ int lrs_range_test(lrs_range_outcome *out, const lrs_dataset *ds, const lrs_trai
 		goto fail;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	out->wall_seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+	if (rc->stop && *rc->stop) {   /* cut short: the caller keeps nothing of it, and reading a
+	                                  long partial curve (loss-steepest's windows) took a minute */
+		err = lrs_error_set(LRS_EINTERRUPT, "range test: interrupted");
+		goto fail;
+	}
 
 	out->n = out->curves[0].n;
 	for (long r = 1; r < repeats; r++)

@@ -12,6 +12,7 @@
 #     trainer's params grid of 99,000 values plans in seconds;
 #   - batch_size far above the data: one batch of all the samples, as a
 #     DataLoader makes it (it was refused as needing terabytes);
+#   - a range test of 10^6 epochs stopped by SIGTERM ends at once;
 #   - values already refused stay refused: epochs 10^9, step_size "1e30
 #     epochs", total_steps 1e30, --threads 10^6, a seeds list of 10^6.
 # Every case runs under `timeout`: status 124 means it hung.
@@ -143,5 +144,32 @@ printf 'name: h\n%s\ntrials:\n  seeds: [%s]\n' "$DATA" "$(values 1000000)" >seed
 refused "a seeds list of 10^6" "seeds.yaml:4:" run seeds.yaml --dry-run --min-lr 0.01 --max-lr 0.1
 grep -qF "document expands to more than 100000 nodes" "$ERR" && ok "  ... as too many nodes" ||
 	nok "a seeds list of 10^6 as too many nodes" "$(head -c 300 "$ERR")"
+
+# ------------------------------------------------------------ a long range test stopped
+# SIGTERM cuts a range test of 10^6 epochs short: the run ends at once
+# ("interrupted before the trials started"), not after the rules have read
+# the long partial curve it throws away (loss-steepest's windows are
+# quadratic in its length: 65 s after a SIGTERM 4 s in).
+printf 'name: h\ndata: {train: {format: synthetic, kind: spirals, samples: 600, classes: 3}, validation: 0.2}\n%s\n%s\n' \
+	'range_test: {epochs: 1000000}' 'trials: {epochs: 1, schedules: [{type: one_cycle}]}' >longtest.yaml
+"$LRSWEEP" run longtest.yaml --db longtest.db >"$OUT" 2>"$ERR" &
+pid=$!
+sleep 5
+kill -TERM "$pid" 2>/dev/null
+waited=0
+while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 150 ]; do
+	sleep 0.1
+	waited=$((waited + 1))
+done
+if kill -0 "$pid" 2>/dev/null; then
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	nok "SIGTERM ends a long range test" "still running 15 s after SIGTERM"
+else
+	wait "$pid"
+	RC=$?
+	[ "$RC" -ne 0 ] && grep -qF "interrupted before the trials started" "$ERR" &&
+		ok "SIGTERM ends a long range test" || nok "SIGTERM ends a long range test" "rc=$RC $(tail -c 300 "$ERR")"
+fi
 
 finish

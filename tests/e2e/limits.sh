@@ -150,7 +150,7 @@ grep -qF "document expands to more than 100000 nodes" "$ERR" && ok "  ... as too
 # ("interrupted before the trials started"), not after the rules have read
 # the long partial curve it throws away (loss-steepest's windows are
 # quadratic in its length: 65 s after a SIGTERM 4 s in).
-printf 'name: h\ndata: {train: {format: synthetic, kind: spirals, samples: 600, classes: 3}, validation: 0.2}\n%s\n%s\n' \
+printf 'name: h\ndata: {train: {format: synthetic, kind: spirals, samples: 600, classes: 3}, validation: 0.2}\nmodel: {hidden: [16]}\n%s\n%s\n' \
 	'range_test: {epochs: 1000000}' 'trials: {epochs: 1, schedules: [{type: one_cycle}]}' >longtest.yaml
 "$LRSWEEP" run longtest.yaml --db longtest.db >"$OUT" 2>"$ERR" &
 pid=$!

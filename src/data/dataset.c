@@ -22,7 +22,10 @@
  * per feature. Then the training split's features are measured as the
  * model sees them: columns left on their own scales (none, scale) whose
  * spreads differ too much get a warning, kept for the command line
- * (spread.c).
+ * (spread.c); so do labels that are likely a mistake (a regression
+ * target, look-alike names, classes only the test data or the
+ * validation split has, features that give the label away: labels.c),
+ * which change nothing that is loaded.
  *
  * A synthetic test source continues the training source's stream (samples
  * after the training ones, same seed): fresh points from the same

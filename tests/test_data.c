@@ -136,17 +136,18 @@ static void write_idx(const char *stem, uint32_t n, uint32_t rows, uint32_t cols
 	free(lb);
 }
 
-/* Writes a .npy file of format `version` (1, 2 or 3). */
-static const char *write_npy(const char *name, int version, const char *descr, const char *shape,
-                             const void *data, size_t len)
+/* Writes a .npy file of format `version` (1, 2 or 3), its data in
+ * Fortran order when `fortran`. */
+static const char *write_npy_order(const char *name, int version, const char *descr, int fortran, const char *shape,
+                                   const void *data, size_t len)
 {
 	char head[256];
 	unsigned char *buf;
 	size_t pre = version == 1 ? 10 : 12, hlen;
 	const char *path;
 
-	hlen = (size_t)snprintf(head, sizeof head, "{'descr': '%s', 'fortran_order': False, 'shape': %s, }",
-	                        descr, shape);
+	hlen = (size_t)snprintf(head, sizeof head, "{'descr': '%s', 'fortran_order': %s, 'shape': %s, }",
+	                        descr, fortran ? "True" : "False", shape);
 	while ((pre + hlen + 1) % 64)
 		head[hlen++] = ' ';
 	head[hlen++] = '\n';
@@ -161,6 +162,13 @@ static const char *write_npy(const char *name, int version, const char *descr, c
 	path = write_file(name, buf, pre + hlen + len);
 	free(buf);
 	return path;
+}
+
+/* Writes a .npy file of format `version` (1, 2 or 3), C order. */
+static const char *write_npy(const char *name, int version, const char *descr, const char *shape,
+                             const void *data, size_t len)
+{
+	return write_npy_order(name, version, descr, 0, shape, data, len);
 }
 
 /* ----------------------------------------------------------------- idx */
@@ -1999,6 +2007,304 @@ START_TEST(class_counts)
 }
 END_TEST
 
+/* -------------------------------------------------------- label checks */
+
+/* Exact one-hot label rows (Keras' to_categorical), in any dtype and
+ * either memory order, are their argmax; soft labels, multi-label rows
+ * and rows without a 1 are refused with the argmax to save instead. */
+START_TEST(npy_one_hot_labels)
+{
+	float x[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	const int cls[4] = { 2, 0, 1, 2 };
+	float hot[12] = { 0 }, hot_f[12] = { 0 };    /* (4, 3) C order; the same, Fortran order */
+	unsigned char hot8[12] = { 0 };
+	const char *px = write_npy("x.npy", 1, "<f4", "(4, 2)", x, sizeof x);
+	lrs_data_source src = { .format = LRS_DATA_NPY, .features = px };
+	lrs_split s;
+
+	for (int i = 0; i < 4; i++) {
+		hot[i * 3 + cls[i]] = 1;
+		hot8[i * 3 + cls[i]] = 1;
+		hot_f[cls[i] * 4 + i] = 1;
+	}
+	const char *files[3] = {
+		write_npy("yc.npy", 1, "<f4", "(4, 3)", hot, sizeof hot),
+		write_npy_order("yf.npy", 1, "<f4", 1, "(4, 3)", hot_f, sizeof hot_f),
+		write_npy("yb.npy", 1, "|b1", "(4, 3)", hot8, sizeof hot8),
+	};
+	for (int k = 0; k < 3; k++) {
+		src.labels = files[k];
+		ck_assert_msg(lrs_data_load_source(&s, &src, 0) == 0, "%s: %s", files[k], lrs_error_last());
+		ck_assert_uint_eq(s.n, 4);
+		for (int i = 0; i < 4; i++)
+			ck_assert_int_eq(s.y[i], cls[i]);
+		ck_assert_float_eq(s.x[7], 8.0f);
+		lrs_split_free(&s);
+	}
+	/* through the dataset: 3 classes, and `lrsweep data` says how they were read */
+	lrs_data_config cfg = { .train = src, .normalize = LRS_NORM_NONE, .limit = 3 };
+	cfg.train.labels = files[0];
+	lrs_dataset *ds = load_ok(&cfg);
+	ck_assert_int_eq(ds->classes, 3);
+	ck_assert_uint_eq(ds->train.n, 3);
+	ck_assert_ptr_nonnull(strstr(ds->read_train, "one-hot labels"));
+	lrs_dataset_free(ds);
+
+	/* refused: a soft label, two 1s in a row, no 1, a 3-D array */
+	float soft[12], multi[12], none[12];
+	memcpy(soft, hot, sizeof hot);
+	soft[3] = 0.75f;   /* row 1: 0.75 0 0 */
+	memcpy(multi, hot, sizeof hot);
+	multi[8] = 1;      /* row 2: 0 1 1 */
+	memcpy(none, hot, sizeof hot);
+	none[11] = 0;      /* row 3: 0 0 0 */
+	const struct { const char *path, *needle; } bad[4] = {
+		{ write_npy("ys.npy", 1, "<f4", "(4, 3)", soft, sizeof soft), "[1, 0] is 0.75, not 0 or 1" },
+		{ write_npy("ym.npy", 1, "<f4", "(4, 3)", multi, sizeof multi), "row 2 has more than one 1" },
+		{ write_npy("yn.npy", 1, "<f4", "(4, 3)", none, sizeof none), "row 3 has no 1" },
+		{ write_npy("y3.npy", 1, "<f4", "(4, 3, 1)", hot, sizeof hot), "labels must be 1-D (n,)" },
+	};
+	for (int k = 0; k < 4; k++) {
+		src.labels = bad[k].path;
+		ck_assert_int_eq(lrs_data_load_source(&s, &src, 0), LRS_EINVALID);
+		ck_assert_msg(strstr(lrs_error_last(), bad[k].path) && strstr(lrs_error_last(), bad[k].needle) &&
+		              (k == 3 || strstr(lrs_error_last(), "y.argmax(axis=1)")), "%s", lrs_error_last());
+	}
+}
+END_TEST
+
+/* Fractional labels are refused with what a continuous target needs. */
+START_TEST(fractional_labels_say_to_bin)
+{
+	float x[2] = { 1, 2 };
+	double y[2] = { 0, 21.5 };
+	lrs_split s;
+	const char *csv = write_text("f.csv", "1,0\n2,21.5\n");
+	lrs_data_source src = { .format = LRS_DATA_NPY, .features = write_npy("x.npy", 1, "<f4", "(2,)", x, sizeof x),
+	                        .labels = write_npy("y.npy", 1, "<f8", "(2,)", y, sizeof y) };
+
+	ck_assert_int_eq(lrs_data_load_source(&s, &src, 0), LRS_EINVALID);
+	ck_assert_msg(strstr(lrs_error_last(), "is not an integer (21.5): lrsweep trains classifiers") &&
+	              strstr(lrs_error_last(), "quantiles"), "%s", lrs_error_last());
+	ck_assert_int_eq(lrs_data_load_source(&s, &(lrs_data_source){ .format = LRS_DATA_CSV, .path = csv,
+	                                       .header = -1 }, 0), LRS_EINVALID);
+	ck_assert_msg(strstr(lrs_error_last(), "label 21.5 is not an integer: lrsweep trains classifiers") &&
+	              strstr(lrs_error_last(), "qcut"), "%s", lrs_error_last());
+}
+END_TEST
+
+/* A regression target given as labels: many values, few rows each, gaps
+ * between them. Class codes (0 .. K-1, 1 .. K) cut short and labels with
+ * rows enough per class are classes. */
+START_TEST(regression_target_warns)
+{
+	int32_t v[40];
+	char buf[LRS_LABEL_WARNING];
+
+	for (int k = 0; k < 40; k++)
+		v[k] = 25 + 7 * k;   /* 25, 32, ..., 298: gaps */
+	ck_assert_int_eq(lrs_labels_regression_warning(buf, sizeof buf, "d.csv", 80, v, 40), 1);
+	ck_assert_msg(strstr(buf, "d.csv: 40 different labels over 80 rows (2.0 a class), numbers from 25 to 298") == buf &&
+	              strstr(buf, "regression target") && strstr(buf, "quantiles"), "%s", buf);
+	ck_assert_int_eq(lrs_labels_regression_warning(buf, sizeof buf, "d.csv", 5 * 40, v, 40), 0);
+	ck_assert_str_eq(buf, "");
+	ck_assert_int_eq(lrs_labels_regression_warning(buf, sizeof buf, "d.csv", 18, v, LRS_REGRESSION_CLASSES - 1), 0);
+	for (int k = 0; k < 40; k++)
+		v[k] = k + 1;        /* 1 .. 40: a code */
+	ck_assert_int_eq(lrs_labels_regression_warning(buf, sizeof buf, "d.csv", 80, v, 40), 0);
+
+	/* through the dataset: a warning, the classes as before */
+	char text[4096], *p = text;
+	for (int i = 0; i < 60; i++)
+		p += sprintf(p, "%d,%d,%d\n", i, (i * 7) % 11, 100 + 3 * (i % 25));
+	lrs_data_config cfg = csv_config(write_text("r.csv", text), 0, LRS_NORM_NONE, 1);
+	lrs_dataset *ds = load_ok(&cfg);
+	ck_assert_int_eq(ds->classes, 25);
+	ck_assert_uint_eq(ds->n_label_warnings, 1);
+	ck_assert_ptr_nonnull(strstr(ds->label_warnings[0], "regression target"));
+	lrs_dataset_free(ds);
+}
+END_TEST
+
+/* Names equal but for ASCII case and blanks around them are named, in
+ * groups; others are not. */
+START_TEST(lookalike_names_warn)
+{
+	char *const names[6] = { "Cat", "Dog", " dog", "cat", "cat ", "eel" };   /* byte order, as the loader's */
+	char *const apart[3] = { "cat", "cats", "dog" };
+	char buf[LRS_LABEL_WARNING];
+
+	ck_assert_int_eq(lrs_labels_lookalike_warning(buf, sizeof buf, "a.csv", apart, 3), 0);
+	ck_assert_int_eq(lrs_labels_lookalike_warning(buf, sizeof buf, "a.csv", names, 6), 1);
+	ck_assert_msg(strstr(buf, "a.csv: ") == buf && strstr(buf, "'Cat', 'cat' and 'cat '") &&
+	              strstr(buf, "'Dog' and ' dog'") && strstr(buf, "2 look-alike groups, 5 classes") &&
+	              !strstr(buf, "eel"), "%s", buf);
+
+	/* through the dataset: the classes stay apart, as they were */
+	const char *path = write_text("a.csv", "x,animal\n1,cat\n2,Cat\n3,\"cat \"\n4,dog\n5,cat\n6,dog\n");
+	lrs_data_config cfg = csv_config(path, 0, LRS_NORM_NONE, 1);
+	lrs_dataset *ds = load_ok(&cfg);
+	ck_assert_int_eq(ds->classes, 4);
+	ck_assert_uint_eq(ds->n_label_warnings, 1);
+	ck_assert_msg(strstr(ds->label_warnings[0], "'Cat', 'cat' and 'cat '"), "%s", ds->label_warnings[0]);
+	lrs_dataset_free(ds);
+}
+END_TEST
+
+/* Classes the test data holds and the training data does not are named
+ * with their rows; test data within the training classes is quiet. */
+START_TEST(unseen_test_classes_warn)
+{
+	const size_t train[5] = { 10, 10, 10, 0, 0 }, test[5] = { 4, 3, 3, 2, 8 }, within[5] = { 4, 3, 3, 0, 0 };
+	char *const names[5] = { "ant", "bee", "cat", "dog", "eel" };
+	char buf[LRS_LABEL_WARNING];
+
+	ck_assert_int_eq(lrs_labels_unseen_warning(buf, sizeof buf, "t.csv", "the test data", "the training data",
+	                                           train, within, 5, NULL, 0, NULL), 0);
+	ck_assert_int_eq(lrs_labels_unseen_warning(buf, sizeof buf, "t.csv", "the test data", "the training data",
+	                                           train, test, 5, NULL, 0, NULL), 1);
+	ck_assert_msg(strstr(buf, "t.csv: the test data has labels 3 and 4 (10 of its 20 rows)") == buf &&
+	              strstr(buf, "at most 50.0%"), "%s", buf);
+	ck_assert_int_eq(lrs_labels_unseen_warning(buf, sizeof buf, "t.csv", "the test data", "the training data",
+	                                           train, test, 5, names, 1, "fix it"), 1);
+	ck_assert_msg(strstr(buf, "labels 'dog' and 'eel'") && strstr(buf, "; fix it"), "%s", buf);
+
+	/* through the dataset: train 0 .. 2, test 0 .. 4 */
+	char text[2048], *p = text;
+	for (int i = 0; i < 30; i++)
+		p += sprintf(p, "%d,%d,%d\n", i, (i * 5) % 7, i % 3);
+	lrs_data_config cfg = csv_config(write_text("train.csv", text), 0, LRS_NORM_NONE, 1);
+	const char *t = write_text("test.csv", "1,2,0\n2,3,3\n3,4,4\n4,5,4\n5,6,1\n");
+	cfg.test = (lrs_data_source){ .format = LRS_DATA_CSV, .path = t, .header = -1 };
+	cfg.has_test = 1;
+	lrs_dataset *ds = load_ok(&cfg);
+	ck_assert_int_eq(ds->classes, 5);
+	ck_assert_uint_eq(ds->n_label_warnings, 1);
+	ck_assert_msg(strstr(ds->label_warnings[0], t) == ds->label_warnings[0] &&
+	              strstr(ds->label_warnings[0], "labels 3 and 4 (3 of its 5 rows)"), "%s", ds->label_warnings[0]);
+	lrs_dataset_free(ds);
+	cfg.test.path = write_text("test2.csv", "1,2,0\n2,3,2\n");
+	ds = load_ok(&cfg);
+	ck_assert_uint_eq(ds->n_label_warnings, 0);
+	lrs_dataset_free(ds);
+}
+END_TEST
+
+/* A class of one row that an unstratified split puts in validation is
+ * named, with stratify: true as the fix; whichever seed, the warning
+ * comes exactly when the class has no training row, and stratified
+ * splits never warn. */
+START_TEST(validation_split_empties_a_class)
+{
+	char text[2048], *p = text;
+	int warned = 0;
+
+	for (int i = 0; i < 40; i++)
+		p += sprintf(p, "%d,%d,%d\n", i, (i * 5) % 7, i == 17 ? 9 : i % 2);
+	lrs_data_config cfg = csv_config(write_text("v.csv", text), 0.5, LRS_NORM_NONE, 1);
+	for (uint64_t seed = 1; seed <= 12; seed++) {
+		size_t counts[3];
+		cfg.seed = seed;
+		lrs_dataset *ds = load_ok(&cfg);
+		lrs_split_class_counts(counts, &ds->train, ds->classes);
+		ck_assert_uint_eq(ds->n_label_warnings, counts[2] == 0);
+		if (counts[2] == 0) {
+			warned++;
+			ck_assert_msg(strstr(ds->label_warnings[0], "the validation split has a label 9 (1 of its 20 rows)") &&
+			              strstr(ds->label_warnings[0], "stratify: true"), "%s", ds->label_warnings[0]);
+		}
+		lrs_dataset_free(ds);
+		cfg.stratify = 1;
+		ds = load_ok(&cfg);
+		ck_assert_uint_eq(ds->n_label_warnings, 0);
+		lrs_dataset_free(ds);
+		cfg.stratify = 0;
+	}
+	ck_assert_int_gt(warned, 0);   /* half the seeds, about */
+}
+END_TEST
+
+/* Features that give the label away: one-hot columns beside a 0/1 label
+ * column (before it or after it, with a header or without), a copy or a
+ * recoding of the label; ordinary features, and too few rows to tell,
+ * are quiet. */
+START_TEST(leaky_columns_warn)
+{
+	char text[8192], *p = text;
+	lrs_dataset *ds;
+
+	/* features a, b, then one-hot columns c0 c1 c2, the label the last */
+	p += sprintf(p, "a,b,c0,c1,c2\n");
+	for (int i = 0; i < 30; i++)
+		p += sprintf(p, "%d,%d,%d,%d,%d\n", i, (i * 5) % 7, i % 3 == 0, i % 3 == 1, i % 3 == 2);
+	lrs_data_config cfg = csv_config(write_text("h.csv", text), 0, LRS_NORM_NONE, 1);
+	ds = load_ok(&cfg);
+	ck_assert_int_eq(ds->classes, 2);
+	ck_assert_uint_eq(ds->n_label_warnings, 1);
+	ck_assert_msg(strstr(ds->label_warnings[0], "the label column 'c2' and the feature columns 'c0' and 'c1' are "
+	                     "one-hot") && strstr(ds->label_warnings[0], "not 3"), "%s", ds->label_warnings[0]);
+	lrs_dataset_free(ds);
+	/* no header, the label the first of the one-hot columns: after it */
+	cfg.train.path = write_text("h2.csv", strchr(text, '\n') + 1);
+	cfg.train.label = "2";
+	ds = load_ok(&cfg);
+	ck_assert_uint_eq(ds->n_label_warnings, 1);
+	ck_assert_msg(strstr(ds->label_warnings[0], "the label column 3 and the feature columns 4 and 5 (from 1)"),
+	              "%s", ds->label_warnings[0]);
+	lrs_dataset_free(ds);
+
+	/* a recoding of names: code 10, 20, 30 for ant, bee, cat */
+	p = text;
+	p += sprintf(p, "a,code,b,label\n");
+	for (int i = 0; i < 30; i++)
+		p += sprintf(p, "%d,%d,%d,%s\n", i, 10 + 10 * (i % 3), (i * 5) % 7, (const char *[]){ "ant", "bee", "cat" }[i % 3]);
+	cfg = csv_config(write_text("c.csv", text), 0, LRS_NORM_NONE, 1);
+	ds = load_ok(&cfg);
+	ck_assert_uint_eq(ds->n_label_warnings, 1);
+	ck_assert_msg(strstr(ds->label_warnings[0], "column 'code' determines the label exactly") &&
+	              strstr(ds->label_warnings[0], "drop: [code]"), "%s", ds->label_warnings[0]);
+	lrs_dataset_free(ds);
+	/* fewer than 2 rows a class: 5 rows of 3 classes cannot tell */
+	cfg.limit = 5;
+	ds = load_ok(&cfg);
+	ck_assert_uint_eq(ds->n_label_warnings, 0);
+	lrs_dataset_free(ds);
+
+	/* ordinary features (an id, a cycle, the label i % 3) are quiet */
+	cfg = csv_config(write_rows("r.csv", 200), 0.2, LRS_NORM_NONE, 3);
+	ds = load_ok(&cfg);
+	ck_assert_uint_eq(ds->n_label_warnings, 0);
+	lrs_dataset_free(ds);
+
+	/* pure: an array's features are named by index; a constant column
+	 * is no recoding */
+	float x[12] = { 0, 5, 7, 0, 6, 8, 0, 5, 9, 0, 6, 1 };   /* (4, 3): feature 2 is 5 or 6 by class */
+	int32_t y[4] = { 0, 1, 0, 1 };
+	lrs_split s = { .x = x, .y = y, .n = 4, .d = 3 };
+	char buf[LRS_LABEL_WARNING];
+	ck_assert_int_eq(lrs_labels_leak_warning(buf, sizeof buf, "x.npy", &s, 2, &(lrs_feature_columns){ 0 }), 1);
+	ck_assert_msg(strstr(buf, "x.npy: feature 2 (from 1) determines") && strstr(buf, "features array"), "%s", buf);
+	x[4] = x[10] = 5;
+	ck_assert_int_eq(lrs_labels_leak_warning(buf, sizeof buf, "x.npy", &s, 2, &(lrs_feature_columns){ 0 }), 0);
+}
+END_TEST
+
+/* scikit-learn's bundled data (tests/data/sklearn) raises no label
+ * warning: its labels are classes, its features honest. */
+START_TEST(real_data_raises_no_label_warning)
+{
+	const char *files[2] = { "tests/data/sklearn/iris.csv", "tests/data/sklearn/wine_data.csv" };
+
+	for (int k = 0; k < 2; k++) {
+		lrs_data_config cfg = csv_config(files[k], 0.1, LRS_NORM_AUTO, 1);
+		cfg.train.skip_rows = 1;
+		lrs_dataset *ds = load_ok(&cfg);
+		ck_assert_msg(ds->n_label_warnings == 0, "%s: %s", files[k], ds->label_warnings[0]);
+		lrs_dataset_free(ds);
+	}
+}
+END_TEST
+
 Suite *suite_data(void)
 {
 	Suite *s = suite_create("data");
@@ -2063,6 +2369,18 @@ Suite *suite_data(void)
 	tcase_add_test(tc, spread_of_bytes_as_normalised);
 	tcase_add_test(tc, spread_warning_by_normalisation);
 	tcase_add_test(tc, digest_follows_the_data);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("label checks");
+	tcase_add_checked_fixture(tc, make_tmpdir, remove_tmpdir);
+	tcase_add_test(tc, npy_one_hot_labels);
+	tcase_add_test(tc, fractional_labels_say_to_bin);
+	tcase_add_test(tc, regression_target_warns);
+	tcase_add_test(tc, lookalike_names_warn);
+	tcase_add_test(tc, unseen_test_classes_warn);
+	tcase_add_test(tc, validation_split_empties_a_class);
+	tcase_add_test(tc, leaky_columns_warn);
+	tcase_add_test(tc, real_data_raises_no_label_warning);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fashion-mnist");

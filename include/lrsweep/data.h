@@ -145,6 +145,20 @@ typedef struct {
  * of synthetic points stay within 1.6x of each other (docs/data.md). */
 #define LRS_SPREAD_WARN_RATIO 10.0
 
+/* The most warnings about labels a dataset keeps (lrs_dataset's
+ * label_warnings), and the length of each. */
+#define LRS_LABEL_WARNINGS 6
+#define LRS_LABEL_WARNING 640
+
+/* Numeric labels that look like a regression target, not classes: at
+ * least this many distinct values, fewer than LRS_REGRESSION_ROWS rows
+ * a class on average, and gaps between the values (not a code 0 .. K-1
+ * or 1 .. K). scikit-learn's diabetes target (214 values over 442 rows)
+ * and linnerud's (17 over 20) warn; class codes cut short by `limit`
+ * do not (docs/data.md). */
+#define LRS_REGRESSION_CLASSES 10
+#define LRS_REGRESSION_ROWS 5
+
 /* How a dataset's labels became class numbers. */
 typedef enum {
 	LRS_LABELS_AS_GIVEN,   /* whole numbers 0 .. K-1, used as they are    */
@@ -200,6 +214,14 @@ typedef struct {
 	                               own scales differ in spread by more
 	                               than LRS_SPREAD_WARN_RATIO, else NULL:
 	                               for the caller to show               */
+	const char *label_warnings[LRS_LABEL_WARNINGS]; /* (n_label_warnings)
+	                          one line each: labels that are likely not
+	                          what the user means (a regression target,
+	                          look-alike names, classes that only the
+	                          test data or the validation split has, a
+	                          feature that gives the label away):
+	                          for the caller to show, as spread_warning */
+	size_t n_label_warnings;
 	void *storage;         /* the allocation behind the splits             */
 	/* An external trainer's data, which lrsweep never sees (every split
 	 * empty): its steps per epoch by batch size, as its programs said in
@@ -241,6 +263,58 @@ int lrs_feature_spread_measure(lrs_feature_spread *out, const lrs_split *s);
  * "" and it returns 0. */
 int lrs_feature_spread_warning(char *buf, size_t cap, const lrs_feature_spread *spread, lrs_normalize norm,
                                const char *name, const char *column);
+
+/* ---------------------------------------------------- label checks
+ * (labels.c) Each looks for one thing careless labels do and, when it
+ * finds it, writes one line into buf (cap bytes) that starts with the
+ * source `name`, and returns 1; else buf is "" and it returns 0. Pure:
+ * none changes the data, which loads and trains as it would without
+ * them. */
+
+/* Numeric labels that look like a regression target: `values` (k) the
+ * distinct labels in increasing order over `rows` rows (see
+ * LRS_REGRESSION_CLASSES). */
+int lrs_labels_regression_warning(char *buf, size_t cap, const char *name, size_t rows, const int32_t *values,
+                                  size_t k);
+
+/* Label names (k, distinct, in byte order) that are the same once ASCII
+ * case and blanks around them are set aside ("cat", "Cat", " cat"):
+ * different classes, most likely meant as one. */
+int lrs_labels_lookalike_warning(char *buf, size_t cap, const char *name, char *const *names, size_t k);
+
+/* Classes that `other` (the test data, or the validation split) holds
+ * and the training rows do not: `train` and `other` are each class's
+ * row counts (classes), `class_names` the label of each class (NULL:
+ * the class numbers), `quote` 1 for names. `what` and `train_what` say
+ * what other and the training rows are ("the test data", "the training
+ * data (t.csv)"); `fix`, when set, ends the line. */
+int lrs_labels_unseen_warning(char *buf, size_t cap, const char *name, const char *what, const char *train_what,
+                              const size_t *train, const size_t *other, int classes, char *const *class_names,
+                              int quote, const char *fix);
+
+/* Where the features of a split sit among a file's columns, to find
+ * and name those that give the label away. */
+typedef struct {
+	char *const *names;        /* (d) the features' header names, or NULL */
+	const size_t *column;      /* (d) each feature's 0-based column in the
+	                              file (csv), or NULL: features of an
+	                              array, named by their 1-based index */
+	size_t label_column;       /* the label's 0-based column (with column) */
+	const char *label_name;    /* its header name, or NULL                */
+	int binary_labels;         /* 1: the labels are the numbers 0 and 1 as
+	                              the file writes them (one-hot column)  */
+} lrs_feature_columns;
+
+/* Features of s (labels already classes 0 .. classes-1) that determine
+ * its label exactly: a column constant within each class and different
+ * between classes (a copy or a one-to-one recoding of the label), or
+ * 0/1 columns beside a 0/1 label column with which it makes one-hot
+ * rows (exactly one 1 per row: Keras' to_categorical written out as
+ * columns). Needs at least 2 rows a class on average, so that a few
+ * rows cannot agree by chance. Reads each column until it disagrees
+ * (most columns: a few rows). */
+int lrs_labels_leak_warning(char *buf, size_t cap, const char *name, const lrs_split *s, int classes,
+                            const lrs_feature_columns *cols);
 
 /* The SHA-256 of the dataset as loaded (every split's features, labels and
  * shape; the classes and their names) as 64 hex digits into out: what

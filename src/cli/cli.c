@@ -239,8 +239,12 @@ int cli_load(const char *cmd, const char *path, lrs_experiment **exp, lrs_datase
 
 void cli_data_warning(const cli_globals *g, const lrs_dataset *ds)
 {
-	if (ds->spread_warning && !g->quiet)
+	if (g->quiet)
+		return;
+	if (ds->spread_warning)
 		fprintf(stderr, "%s: warning: %s\n", cli_program, ds->spread_warning);
+	for (size_t k = 0; k < ds->n_label_warnings; k++)
+		fprintf(stderr, "%s: warning: %s\n", cli_program, ds->label_warnings[k]);
 }
 
 void cli_data_summary(const char *cmd, const lrs_experiment *exp, const lrs_dataset *ds)

@@ -170,9 +170,9 @@ int cli_run_target(int argc, char **argv, const char **exp, long *threads, const
  * returns its exit status. */
 int cli_load(const char *cmd, const char *path, lrs_experiment **exp, lrs_dataset **ds);
 
-/* The data's warning (lrs_dataset.spread_warning), when it has one, on
- * stderr as "lrsweep: warning: ..." unless -q; for the commands that
- * train on the data. */
+/* The data's warnings (lrs_dataset.spread_warning, then its
+ * label_warnings), one line each on stderr as "lrsweep: warning: ..."
+ * unless -q; for the commands that train on the data. */
 void cli_data_warning(const cli_globals *g, const lrs_dataset *ds);
 
 /* One line on stderr: the experiment's name and the sizes of its splits. */

@@ -101,6 +101,8 @@ static void describe_reading(const lrs_experiment *e, const lrs_dataset *ds)
 		printf("train %s\n", ds->read_train);
 	if (ds->read_test)
 		printf("test %s\n", ds->read_test);
+	for (size_t k = 0; k < ds->n_label_warnings; k++)
+		printf("warning: %s\n", ds->label_warnings[k]);
 }
 
 int cmd_data(int argc, char **argv, cli_globals *g)

@@ -758,7 +758,7 @@ static int take_label(csv_reader *r, size_t col, char *field, int32_t *y)
 	if (st != FLD_OK)
 		return field_error(r, col, field, st);
 	if (v != floor(v))
-		return lrs_error_set(LRS_EINVALID, "%s: %s: label %.40s is not an integer", r->path,
+		return lrs_error_set(LRS_EINVALID, "%s: %s: label %.40s is not an integer: " LRS_BIN_HINT, r->path,
 		                     where(r, col, at, sizeof at), field);
 	if (v < INT32_MIN || v > INT32_MAX)
 		return lrs_error_set(LRS_EINVALID, "%s: %s: label %.40s is out of range: labels are 32-bit integers "
@@ -1140,6 +1140,7 @@ void lrs_csv_info_free(lrs_csv_info *info)
 	free(info->names);
 	free(info->head);
 	free(info->columns);
+	free(info->column);
 	memset(info, 0, sizeof *info);
 }
 
@@ -1240,9 +1241,16 @@ static int read_rows(csv_reader *r, size_t limit)
 }
 
 /* Gives r's rows to `out` (their unused tail given back) and what the file
- * held to `info`, the header's feature names included. */
-static void hand_over(csv_reader *r, lrs_split *out, lrs_csv_info *info)
+ * held to `info`, the header's feature names and the features' columns
+ * included. */
+static int hand_over(csv_reader *r, lrs_split *out, lrs_csv_info *info)
 {
+	if (!(info->column = malloc((r->d ? r->d : 1) * sizeof *info->column)))
+		return lrs_error_set(LRS_ENOMEM, "%s: out of memory (the columns)", r->path);
+	for (size_t c = 0, j = 0; c < r->cols; c++)
+		if (c != r->label && !is_dropped(r, c))
+			info->column[j++] = c;
+	info->label_column = r->label;
 	if (r->n < r->cap) {   /* keep the old block if realloc fails */
 		float *x = realloc(r->x, r->n * r->d * sizeof *x);
 		int32_t *y = realloc(r->y, r->n * sizeof *y);
@@ -1261,6 +1269,7 @@ static void hand_over(csv_reader *r, lrs_split *out, lrs_csv_info *info)
 	if (r->names) {   /* the features' names (no label, none dropped): r->names in place */
 		size_t j = 0;
 
+		info->label_name = r->names[r->label];   /* in r->head */
 		for (size_t c = 0; c < r->cols; c++)
 			if (c != r->label && !is_dropped(r, c))
 				r->names[j++] = r->names[c];
@@ -1269,6 +1278,7 @@ static void hand_over(csv_reader *r, lrs_split *out, lrs_csv_info *info)
 		r->head = NULL;
 		r->names = NULL;
 	}
+	return 0;
 }
 
 int lrs_data_load_csv(lrs_split *out, lrs_csv_info *info, const lrs_data_source *src, size_t limit)
@@ -1296,10 +1306,8 @@ int lrs_data_load_csv(lrs_split *out, lrs_csv_info *info, const lrs_data_source 
 		rc = parse_row(&r, 1);
 	if (rc >= 0 && (rc = read_rows(&r, limit)) == 0 && r.names_mode == 1)
 		rc = rank_names(&r, info);
-	if (rc >= 0) {
-		hand_over(&r, out, info);
-		rc = 0;
-	}
+	if (rc >= 0)
+		rc = hand_over(&r, out, info);
 	reader_free(&r);
 	if (rc < 0)
 		lrs_csv_info_free(info);

@@ -22,7 +22,10 @@
  * per feature. Then the training split's features are measured as the
  * model sees them: columns left on their own scales (none, scale) whose
  * spreads differ too much get a warning, kept for the command line
- * (spread.c).
+ * (spread.c); so do labels that are likely a mistake (a regression
+ * target, look-alike names, classes only the test data or the
+ * validation split has, features that give the label away: labels.c),
+ * which change nothing that is loaded.
  *
  * A synthetic test source continues the training source's stream (samples
  * after the training ones, same seed): fresh points from the same
@@ -55,6 +58,8 @@ typedef struct {
 	char **names;          /* (n_names) the class names, or NULL             */
 	size_t n_names;
 	char warning[512];     /* behind ds->spread_warning                      */
+	char label_warning[LRS_LABEL_WARNINGS][LRS_LABEL_WARNING]; /* behind
+	                          ds->label_warnings                        */
 	char read_train[LRS_DATA_ABOUT]; /* behind ds->read_train: npy, npz     */
 	char read_test[LRS_DATA_ABOUT];  /* behind ds->read_test                */
 } storage;
@@ -77,6 +82,30 @@ static const char *source_name(const lrs_data_source *src)
 		return "synthetic data";
 	}
 	return "data";
+}
+
+/* The name warnings about the labels give: the labels' own file (idx,
+ * npy), else the source's. */
+static const char *labels_name(const lrs_data_source *src)
+{
+	return (src->format == LRS_DATA_IDX || src->format == LRS_DATA_NPY) && src->labels ? src->labels
+	                                                                                   : source_name(src);
+}
+
+/* The buffer of the next label warning: kept by keep_warning. */
+static char *warning_slot(const lrs_dataset *ds, storage *st)
+{
+	assert(ds->n_label_warnings < LRS_LABEL_WARNINGS);   /* one slot per check */
+	return st->label_warning[ds->n_label_warnings];
+}
+
+/* Keeps the warning just written into warning_slot when `found`. */
+static void keep_warning(lrs_dataset *ds, storage *st, int found)
+{
+	if (found) {
+		ds->label_warnings[ds->n_label_warnings] = st->label_warning[ds->n_label_warnings];
+		ds->n_label_warnings++;
+	}
 }
 
 /* Loads one source: its first `limit` samples (0 = all); synthetic data
@@ -664,6 +693,9 @@ static int map_numbers(lrs_dataset *ds, storage *st, const lrs_data_config *cfg)
 	}
 	ds->classes = (int)k;
 	ds->labels = LRS_LABELS_AS_GIVEN;
+	if (k > 0)
+		keep_warning(ds, st, lrs_labels_regression_warning(warning_slot(ds, st), LRS_LABEL_WARNING,
+		                                                   labels_name(&cfg->train), st->whole.n + st->test.n, v, k));
 	if (k == 0 || (v[0] == 0 && v[k - 1] == (int32_t)k - 1))   /* 0 .. K-1 already */
 		goto done;
 	if (!(names = calloc(k, sizeof *names))) {
@@ -734,6 +766,8 @@ static int map_names(lrs_dataset *ds, storage *st, lrs_csv_info *ti, lrs_csv_inf
 		st->test.y[i] = mb[st->test.y[i]];
 	ds->classes = (int)n;
 	ds->labels = LRS_LABELS_NAMES;
+	keep_warning(ds, st, lrs_labels_lookalike_warning(warning_slot(ds, st), LRS_LABEL_WARNING,
+	                                                  source_name(&cfg->train), names, n));
 done:
 	keep_names(ds, st, names, n);   /* freed with the dataset, also on failure */
 	free(ma);
@@ -760,6 +794,60 @@ static int map_labels(lrs_dataset *ds, storage *st, const lrs_data_config *cfg, 
 		return 0;
 	}
 	return map_numbers(ds, st, cfg);
+}
+
+/* Warns (never refuses) about labels a careless user brings, once they
+ * are classes (labels.c): test data with classes the training data
+ * lacks, and features of the training source that give its label away
+ * (csv columns named and placed by `ti`). Synthetic data has neither. */
+static int check_labels(lrs_dataset *ds, storage *st, const lrs_data_config *cfg, const lrs_csv_info *ti)
+{
+	size_t *counts;   /* (2, classes) rows per class: training source, test */
+	int quote = ds->labels == LRS_LABELS_NAMES;
+	char train_what[256];
+
+	if (cfg->train.format == LRS_DATA_SYNTHETIC)
+		return 0;
+	if (!(counts = calloc(2 * (size_t)ds->classes, sizeof *counts)))
+		return lrs_error_set(LRS_ENOMEM, "out of memory (the class counts)");
+	if (st->test.n) {
+		lrs_split_class_counts(counts, &st->whole, ds->classes);
+		lrs_split_class_counts(counts + ds->classes, &st->test, ds->classes);
+		snprintf(train_what, sizeof train_what, "the training data (%s)", labels_name(&cfg->train));
+		keep_warning(ds, st, lrs_labels_unseen_warning(warning_slot(ds, st), LRS_LABEL_WARNING,
+		                                               labels_name(&cfg->test), "the test data", train_what, counts,
+		                                               counts + ds->classes, ds->classes, ds->class_names,
+		                                               quote, NULL));
+	}
+	free(counts);
+	lrs_feature_columns cols = { .names = ti->columns, .column = ti->column, .label_column = ti->label_column,
+	                             .label_name = ti->label_name,
+	                             .binary_labels = ds->labels == LRS_LABELS_AS_GIVEN && ds->classes == 2 };
+	keep_warning(ds, st, lrs_labels_leak_warning(warning_slot(ds, st), LRS_LABEL_WARNING, source_name(&cfg->train),
+	                                             &st->whole, ds->classes, &cols));
+	return 0;
+}
+
+/* Warns when the validation split took every row of a class, leaving it
+ * none to train on (a class of a row or two, an unstratified split). */
+static int check_split(lrs_dataset *ds, storage *st, const lrs_data_config *cfg)
+{
+	size_t *counts;   /* (2, classes) rows per class: train, validation */
+
+	if (cfg->stratify || ds->val.n == 0 || cfg->train.format == LRS_DATA_SYNTHETIC)
+		return 0;
+	if (!(counts = calloc(2 * (size_t)ds->classes, sizeof *counts)))
+		return lrs_error_set(LRS_ENOMEM, "out of memory (the class counts)");
+	lrs_split_class_counts(counts, &ds->train, ds->classes);
+	lrs_split_class_counts(counts + ds->classes, &ds->val, ds->classes);
+	keep_warning(ds, st, lrs_labels_unseen_warning(warning_slot(ds, st), LRS_LABEL_WARNING, labels_name(&cfg->train),
+	                                               "the validation split", "the training split", counts,
+	                                               counts + ds->classes, ds->classes, ds->class_names,
+	                                               ds->labels == LRS_LABELS_NAMES,
+	                                               "stratify: true holds out each class's share and keeps at "
+	                                               "least one row of every class in training"));
+	free(counts);
+	return 0;
 }
 
 /* -------------------------------------------------------- the default */
@@ -938,7 +1026,8 @@ int lrs_dataset_load(lrs_dataset **out, const lrs_data_config *cfg)
 		rc = one_class_error(ds, st, labels ? labels : name);
 		goto fail;
 	}
-	if ((rc = hold_out(ds, st, cfg)) < 0)
+	if ((rc = check_labels(ds, st, cfg, &ti)) < 0 || (rc = hold_out(ds, st, cfg)) < 0 ||
+	    (rc = check_split(ds, st, cfg)) < 0)
 		goto fail;
 	ds->features = st->whole.d;
 	ds->rows = st->whole.rows;

@@ -23,6 +23,11 @@ struct stat;
  * mapped to 0 .. K-1 (dataset.c). */
 #define LRS_DATA_MAX_CLASSES 65536
 
+/* What a label that is not a class number (a fraction: a regression
+ * target) needs, for the messages that refuse or warn about one. */
+#define LRS_BIN_HINT "lrsweep trains classifiers, whose labels are classes: bin a continuous target into " \
+	"classes first, e.g. at its quantiles (pandas: pd.qcut(y, 5, labels=False))"
+
 /* idx.c: MNIST-style images (uint8 (n, rows, cols)) and labels (uint8 (n)),
  * raw or gzip. The images stay bytes (out->x8). */
 int lrs_data_load_idx(lrs_split *out, const char *images, const char *labels, size_t limit);
@@ -38,6 +43,11 @@ typedef struct {
 	char *head;            /* the header line, split: behind `columns`   */
 	char **columns;        /* (d) the feature columns' header names, in
 	                          feature order; NULL without a header      */
+	size_t *column;        /* (d) each feature's 0-based column in the
+	                          file (dropped columns and the label are
+	                          not features)                             */
+	size_t label_column;   /* the label's 0-based column                 */
+	const char *label_name; /* its header name (in head), or NULL        */
 } lrs_csv_info;
 
 /* csv.c: one sample per row of src->path: `label` is "first", "last", a

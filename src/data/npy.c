@@ -1,6 +1,7 @@
 /* npy.c - NumPy .npy arrays, format versions 1.0, 2.0 and 3.0: a features
  * array (n, ...) flattened to (n, d), or (n) as one feature per sample,
- * and a labels array (n) or (n, 1). Each comes from a .npy file, raw or
+ * and a labels array (n) or (n, 1), or one-hot rows (n, K) of 0s and a
+ * single 1 (Keras' to_categorical), read as each row's column of 1. Each comes from a .npy file, raw or
  * gzip (detected by content, as .npy.gz), or from a member of a .npz
  * archive (npz.c reads the member's bytes).
  *
@@ -597,6 +598,10 @@ typedef struct {
 	uint8_t *x8;             /* (keep, d) features of a uint8 array       */
 	int32_t *y;              /* (keep) labels                             */
 	size_t d, keep;
+	/* One-hot labels (n, width): each row's column of 1, as read. */
+	size_t rows, width;      /* the labels array's shape                  */
+	int32_t *hot;            /* (rows) the column of the row's 1; NO_ONE
+	                            before one, SEVERAL_ONES after a second  */
 	/* A Fortran-order array: where its next element goes in (n, d). */
 	size_t next;             /* its flat index there                      */
 	size_t idx[MAX_DIMS];    /* its index, the first dimension fastest    */
@@ -673,12 +678,54 @@ static int put_label(sink *s, size_t i, const unsigned char *p)
 	double v = to_double(s->f, p);
 
 	if (isnan(v) || v != floor(v))
-		return lrs_error_set(LRS_EINVALID, "%s: label at index %zu is not an integer (%g)", s->f->path, i, v);
+		return lrs_error_set(LRS_EINVALID, "%s: label at index %zu is not an integer (%g): " LRS_BIN_HINT,
+		                     s->f->path, i, v);
 	if (v < INT32_MIN || v > INT32_MAX)
 		return lrs_error_set(LRS_EINVALID, "%s: label at index %zu is out of range (%g): labels are 32-bit "
 		                     "integers (-2147483648 .. 2147483647)", s->f->path, i, v);
 	if (i < s->keep)
 		s->y[i] = (int32_t)v;
+	return 0;
+}
+
+#define NO_ONE (-1)
+#define SEVERAL_ONES (-2)
+
+/* How to turn labels that are not one class per sample into classes. */
+#define ONE_CLASS_HINT "lrsweep trains one class per sample: save y.argmax(axis=1) (NumPy) or y.argmax(dim=1) (PyTorch)"
+
+/* Element i of a one-hot labels array (rows, width): 0, or the row's one
+ * 1, whose column is the row's class (as y.argmax(axis=1) finds it). Any
+ * other value (soft labels, scores) is an error. */
+static int put_hot(sink *s, size_t i, const unsigned char *p)
+{
+	const npy_file *f = s->f;
+	size_t row = f->fortran ? i % s->rows : i / s->width, col = f->fortran ? i / s->rows : i % s->width;
+	double v = to_double(f, p);
+
+	if (v == 0)
+		return 0;
+	if (v != 1)
+		return lrs_error_set(LRS_EINVALID, "%s: labels of shape (%zu, %zu) are read as one-hot rows (Keras' "
+		                     "to_categorical), but [%zu, %zu] is %g, not 0 or 1: soft labels or scores; "
+		                     ONE_CLASS_HINT, f->path, s->rows, s->width, row, col, v);
+	s->hot[row] = s->hot[row] == NO_ONE ? (int32_t)col : SEVERAL_ONES;
+	return 0;
+}
+
+/* The classes of one-hot rows into s->y (the kept ones), each row
+ * checked to hold exactly one 1. */
+static int take_hot(sink *s)
+{
+	for (size_t i = 0; i < s->rows; i++) {
+		if (s->hot[i] < 0)
+			return lrs_error_set(LRS_EINVALID, "%s: labels of shape (%zu, %zu) are read as one-hot rows (Keras' "
+			                     "to_categorical), but row %zu has %s: %s; " ONE_CLASS_HINT, s->f->path,
+			                     s->rows, s->width, i, s->hot[i] == NO_ONE ? "no 1" : "more than one 1",
+			                     s->hot[i] == NO_ONE ? "no class" : "a multi-label row (several classes)");
+		if (i < s->keep)
+			s->y[i] = s->hot[i];
+	}
 	return 0;
 }
 
@@ -738,9 +785,11 @@ static int check_shapes(const npy_file *fx, const npy_file *fy, sink *s, size_t 
 	s->d = *n ? fx->count / *n : 0;
 	if (s->d == 0)
 		return lrs_error_set(LRS_EINVALID, "%s: no data (shape %s)", fx->path, shape_text(fx, shape, sizeof shape));
-	if (!(fy->ndim == 1 || (fy->ndim == 2 && fy->shape[1] == 1)))
-		return lrs_error_set(LRS_EINVALID, "%s: labels must be 1-D (n,), got shape %s",
+	if (!(fy->ndim == 1 || (fy->ndim == 2 && fy->shape[1] >= 1)))
+		return lrs_error_set(LRS_EINVALID, "%s: labels must be 1-D (n,), or one-hot rows (n, K), got shape %s",
 		                     fy->path, shape_text(fy, shape, sizeof shape));
+	s->rows = fy->shape[0];
+	s->width = fy->ndim == 2 ? fy->shape[1] : 1;
 	if (fy->shape[0] != *n)
 		return lrs_error_set(LRS_EINVALID, "%s: %zu labels, but %s has %zu samples", fy->path, fy->shape[0],
 		                     fx->path, *n);
@@ -769,7 +818,17 @@ int lrs_data_load_npy(lrs_split *out, char about[LRS_DATA_ABOUT], const lrs_data
 		goto done;
 	}
 	s.f = &fy;
-	if ((rc = read_elements(&fy, n, chunk, put_label, &s)) < 0)
+	if (s.width == 1)
+		rc = read_elements(&fy, n, chunk, put_label, &s);
+	else if (!(s.hot = malloc((n ? n : 1) * sizeof *s.hot)))
+		rc = lrs_error_set(LRS_ENOMEM, "%s: out of memory (%zu bytes)", fy.path, n * sizeof *s.hot);
+	else {
+		for (size_t i = 0; i < n; i++)
+			s.hot[i] = NO_ONE;
+		if ((rc = read_elements(&fy, fy.count, chunk, put_hot, &s)) == 0)
+			rc = take_hot(&s);
+	}
+	if (rc < 0)
 		goto done;
 	s.f = &fx;
 	if (fx.fortran)
@@ -783,6 +842,9 @@ int lrs_data_load_npy(lrs_split *out, char about[LRS_DATA_ABOUT], const lrs_data
 		snprintf(about, LRS_DATA_ABOUT, "npy: ");
 	describe(about, LRS_DATA_ABOUT, &fx, "features");
 	describe(about, LRS_DATA_ABOUT, &fy, "labels");
+	if (s.width > 1)
+		snprintf(about + strlen(about), LRS_DATA_ABOUT - strlen(about), "; one-hot labels: each row's 1 is its "
+		         "class, as y.argmax(axis=1)");
 	if (fx.ndim == 1)
 		snprintf(about + strlen(about), LRS_DATA_ABOUT - strlen(about), "; 1-D features: one feature per sample");
 	out->x = s.x;
@@ -803,5 +865,6 @@ done:
 	free(s.x);
 	free(s.x8);
 	free(s.y);
+	free(s.hot);
 	return rc;
 }

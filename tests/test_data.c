@@ -2126,6 +2126,46 @@ START_TEST(regression_target_warns)
 }
 END_TEST
 
+/* Class codes 1 .. K (or 0 .. K-1) of many classes with few rows each -
+ * a face-recognition set of 100 people, 4 photos each - with a class or a
+ * few absent (one person left out, a `limit` on shuffled rows) are
+ * classes, not a regression target: they warned as "numbers from 1 to 100
+ * with gaps". Codes with most numbers absent still warn. */
+START_TEST(class_codes_with_absent_classes_do_not_warn)
+{
+	int32_t v[100];
+	char buf[LRS_LABEL_WARNING];
+	size_t k = 0;
+
+	for (int c = 1; c <= 100; c++)
+		if (c != 37)
+			v[k++] = c;   /* 1 .. 100 but 37 */
+	ck_assert_int_eq(lrs_labels_regression_warning(buf, sizeof buf, "faces.csv", 4 * k, v, k), 0);
+	ck_assert_str_eq(buf, "");
+	k = 0;
+	for (int c = 0; c < 100; c++)
+		if (c % 10 != 3)
+			v[k++] = c;   /* 0 .. 99, a tenth absent */
+	ck_assert_int_eq(lrs_labels_regression_warning(buf, sizeof buf, "faces.csv", 3 * k, v, k), 0);
+	k = 0;
+	for (int c = 1; c <= 100; c += 2)
+		v[k++] = c;       /* 1, 3, .., 99: half the numbers absent */
+	ck_assert_int_eq(lrs_labels_regression_warning(buf, sizeof buf, "d.csv", 2 * k, v, k), 1);
+
+	/* through the dataset: 99 people of 100, 4 rows each */
+	char text[8192], *p = text;
+	for (int i = 0; i < 400; i++)
+		if (i % 100 + 1 != 37)
+			p += sprintf(p, "%d,%d,%d\n", (i * 7) % 13, (i * 11) % 17, i % 100 + 1);
+	lrs_data_config cfg = csv_config(write_text("faces.csv", text), 0, LRS_NORM_NONE, 1);
+	lrs_dataset *ds = load_ok(&cfg);
+	ck_assert_int_eq(ds->classes, 99);
+	for (size_t w = 0; w < ds->n_label_warnings; w++)
+		ck_assert_msg(!strstr(ds->label_warnings[w], "regression target"), "%s", ds->label_warnings[w]);
+	lrs_dataset_free(ds);
+}
+END_TEST
+
 /* Names equal but for ASCII case and blanks around them are named, in
  * groups; others are not. */
 START_TEST(lookalike_names_warn)
@@ -2376,6 +2416,7 @@ Suite *suite_data(void)
 	tcase_add_test(tc, npy_one_hot_labels);
 	tcase_add_test(tc, fractional_labels_say_to_bin);
 	tcase_add_test(tc, regression_target_warns);
+	tcase_add_test(tc, class_codes_with_absent_classes_do_not_warn);
 	tcase_add_test(tc, lookalike_names_warn);
 	tcase_add_test(tc, unseen_test_classes_warn);
 	tcase_add_test(tc, validation_split_empties_a_class);

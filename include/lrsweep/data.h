@@ -152,12 +152,15 @@ typedef struct {
 
 /* Numeric labels that look like a regression target, not classes: at
  * least this many distinct values, fewer than LRS_REGRESSION_ROWS rows
- * a class on average, and gaps between the values (not a code 0 .. K-1
- * or 1 .. K). scikit-learn's diabetes target (214 values over 442 rows)
- * and linnerud's (17 over 20) warn; class codes cut short by `limit`
- * do not (docs/data.md). */
+ * a class on average, and gaps between the values (not a run of
+ * consecutive numbers, nor a code 0 .. K-1 or 1 .. K with fewer than
+ * LRS_REGRESSION_ABSENT of its numbers absent). scikit-learn's diabetes
+ * target (214 values over 442 rows, from 25) and linnerud's (17 over 20)
+ * warn; class codes cut short by `limit`, or of 100 people with one left
+ * out, do not (docs/data.md). */
 #define LRS_REGRESSION_CLASSES 10
 #define LRS_REGRESSION_ROWS 5
+#define LRS_REGRESSION_ABSENT 0.25
 
 /* How a dataset's labels became class numbers. */
 typedef enum {

@@ -382,7 +382,7 @@ int lrs_labels_leak_warning(char *buf, size_t cap, const char *name, const lrs_s
 		warned = finish(&b, buf, cap);
 		goto done;
 	}
-	for (size_t j = 0; j < s->d; j++)
+	for (size_t j = 0; j < s->d && (classes > 2 || s->n >= LRS_LEAK_BINARY_ROWS); j++)   /* fewer: chance */
 		if (recodes_label(s, j, classes, val, set, val + classes))
 			found[n_found++] = j;
 	if (!n_found)

@@ -22,6 +22,7 @@
 #include <zlib.h>
 
 #include "lrsweep/data.h"
+#include "lrsweep/rng.h"
 #include "lrsweep/error.h"
 #include "suites.h"
 
@@ -2126,6 +2127,46 @@ START_TEST(regression_target_warns)
 }
 END_TEST
 
+/* Class codes 1 .. K (or 0 .. K-1) of many classes with few rows each -
+ * a face-recognition set of 100 people, 4 photos each - with a class or a
+ * few absent (one person left out, a `limit` on shuffled rows) are
+ * classes, not a regression target: they warned as "numbers from 1 to 100
+ * with gaps". Codes with most numbers absent still warn. */
+START_TEST(class_codes_with_absent_classes_do_not_warn)
+{
+	int32_t v[100];
+	char buf[LRS_LABEL_WARNING];
+	size_t k = 0;
+
+	for (int c = 1; c <= 100; c++)
+		if (c != 37)
+			v[k++] = c;   /* 1 .. 100 but 37 */
+	ck_assert_int_eq(lrs_labels_regression_warning(buf, sizeof buf, "faces.csv", 4 * k, v, k), 0);
+	ck_assert_str_eq(buf, "");
+	k = 0;
+	for (int c = 0; c < 100; c++)
+		if (c % 10 != 3)
+			v[k++] = c;   /* 0 .. 99, a tenth absent */
+	ck_assert_int_eq(lrs_labels_regression_warning(buf, sizeof buf, "faces.csv", 3 * k, v, k), 0);
+	k = 0;
+	for (int c = 1; c <= 100; c += 2)
+		v[k++] = c;       /* 1, 3, .., 99: half the numbers absent */
+	ck_assert_int_eq(lrs_labels_regression_warning(buf, sizeof buf, "d.csv", 2 * k, v, k), 1);
+
+	/* through the dataset: 99 people of 100, 4 rows each */
+	char text[8192], *p = text;
+	for (int i = 0; i < 400; i++)
+		if (i % 100 + 1 != 37)
+			p += sprintf(p, "%d,%d,%d\n", (i * 7) % 13, (i * 11) % 17, i % 100 + 1);
+	lrs_data_config cfg = csv_config(write_text("faces.csv", text), 0, LRS_NORM_NONE, 1);
+	lrs_dataset *ds = load_ok(&cfg);
+	ck_assert_int_eq(ds->classes, 99);
+	for (size_t w = 0; w < ds->n_label_warnings; w++)
+		ck_assert_msg(!strstr(ds->label_warnings[w], "regression target"), "%s", ds->label_warnings[w]);
+	lrs_dataset_free(ds);
+}
+END_TEST
+
 /* Names equal but for ASCII case and blanks around them are named, in
  * groups; others are not. */
 START_TEST(lookalike_names_warn)
@@ -2277,15 +2318,55 @@ START_TEST(leaky_columns_warn)
 	lrs_dataset_free(ds);
 
 	/* pure: an array's features are named by index; a constant column
-	 * is no recoding */
-	float x[12] = { 0, 5, 7, 0, 6, 8, 0, 5, 9, 0, 6, 1 };   /* (4, 3): feature 2 is 5 or 6 by class */
-	int32_t y[4] = { 0, 1, 0, 1 };
-	lrs_split s = { .x = x, .y = y, .n = 4, .d = 3 };
+	 * is no recoding (over LRS_LEAK_BINARY_ROWS rows: a 0/1 label's
+	 * copy over fewer may be chance, binary_feature_agreeing_by_chance) */
+	enum { R = LRS_LEAK_BINARY_ROWS };
+	float x[3 * R];   /* (R, 3): feature 2 is 5 or 6 by class */
+	int32_t y[R];
+	for (int i = 0; i < R; i++) {
+		y[i] = i % 2;
+		x[3 * i] = 0;
+		x[3 * i + 1] = (float)(5 + y[i]);
+		x[3 * i + 2] = (float)((i * 7) % 10);
+	}
+	lrs_split s = { .x = x, .y = y, .n = R, .d = 3 };
 	char buf[LRS_LABEL_WARNING];
 	ck_assert_int_eq(lrs_labels_leak_warning(buf, sizeof buf, "x.npy", &s, 2, &(lrs_feature_columns){ 0 }), 1);
 	ck_assert_msg(strstr(buf, "x.npy: feature 2 (from 1) determines") && strstr(buf, "features array"), "%s", buf);
-	x[4] = x[10] = 5;
+	for (int i = 0; i < R; i++)
+		x[3 * i + 1] = 5;
 	ck_assert_int_eq(lrs_labels_leak_warning(buf, sizeof buf, "x.npy", &s, 2, &(lrs_feature_columns){ 0 }), 0);
+}
+END_TEST
+
+/* A binary feature that agrees with a binary label on every row of a
+ * small sample - scikit-learn's breast cancer 'worst perimeter > 105',
+ * which agrees with the label on 92% of its 569 rows, on 20 of them - is
+ * real signal, not a copy of the label: it was named as one ("determines
+ * the label exactly ... a copy or a recoding"). Over 100 rows and more
+ * the same agreement is a copy. Here the feature equals the label on
+ * every row: on 20 rows, chance; on LRS_LEAK_BINARY_ROWS, a copy. */
+START_TEST(binary_feature_agreeing_by_chance_is_quiet)
+{
+	enum { N = LRS_LEAK_BINARY_ROWS };
+	float x[2 * N];
+	int32_t y[N];
+	lrs_split s = { .x = x, .y = y, .d = 2 };
+	char buf[LRS_LABEL_WARNING];
+	lrs_rng rng;
+
+	lrs_rng_seed(&rng, 7);
+	for (size_t i = 0; i < N; i++) {
+		y[i] = (int32_t)(i % 2);
+		x[2 * i] = (float)lrs_rng_uniform(&rng);   /* a measurement */
+		x[2 * i + 1] = (float)y[i];                /* agrees on these rows */
+	}
+	s.n = 20;   /* a small sample: chance agreement */
+	ck_assert_int_eq(lrs_labels_leak_warning(buf, sizeof buf, "s.csv", &s, 2, &(lrs_feature_columns){ 0 }), 0);
+	ck_assert_str_eq(buf, "");
+	s.n = N;    /* a copy */
+	ck_assert_int_eq(lrs_labels_leak_warning(buf, sizeof buf, "s.csv", &s, 2, &(lrs_feature_columns){ 0 }), 1);
+	ck_assert_msg(strstr(buf, "feature 2 (from 1) determines"), "%s", buf);
 }
 END_TEST
 
@@ -2376,10 +2457,12 @@ Suite *suite_data(void)
 	tcase_add_test(tc, npy_one_hot_labels);
 	tcase_add_test(tc, fractional_labels_say_to_bin);
 	tcase_add_test(tc, regression_target_warns);
+	tcase_add_test(tc, class_codes_with_absent_classes_do_not_warn);
 	tcase_add_test(tc, lookalike_names_warn);
 	tcase_add_test(tc, unseen_test_classes_warn);
 	tcase_add_test(tc, validation_split_empties_a_class);
 	tcase_add_test(tc, leaky_columns_warn);
+	tcase_add_test(tc, binary_feature_agreeing_by_chance_is_quiet);
 	tcase_add_test(tc, real_data_raises_no_label_warning);
 	suite_add_tcase(s, tc);
 

@@ -152,12 +152,22 @@ typedef struct {
 
 /* Numeric labels that look like a regression target, not classes: at
  * least this many distinct values, fewer than LRS_REGRESSION_ROWS rows
- * a class on average, and gaps between the values (not a code 0 .. K-1
- * or 1 .. K). scikit-learn's diabetes target (214 values over 442 rows)
- * and linnerud's (17 over 20) warn; class codes cut short by `limit`
- * do not (docs/data.md). */
+ * a class on average, and gaps between the values (not a run of
+ * consecutive numbers, nor a code 0 .. K-1 or 1 .. K with fewer than
+ * LRS_REGRESSION_ABSENT of its numbers absent). scikit-learn's diabetes
+ * target (214 values over 442 rows, from 25) and linnerud's (17 over 20)
+ * warn; class codes cut short by `limit`, or of 100 people with one left
+ * out, do not (docs/data.md). */
 #define LRS_REGRESSION_CLASSES 10
 #define LRS_REGRESSION_ROWS 5
+#define LRS_REGRESSION_ABSENT 0.25
+
+/* The fewest rows over which a feature that agrees with a 0/1 label on
+ * every row is named as a copy of it: over fewer, a real binary feature
+ * agrees by chance (scikit-learn's breast cancer 'worst perimeter > 105',
+ * 92% agreement, on all of 1 in 10 samples of 20 rows; 0.92^100 is
+ * 2e-4). More classes need a value per class and 2 rows a class. */
+#define LRS_LEAK_BINARY_ROWS 100
 
 /* How a dataset's labels became class numbers. */
 typedef enum {

@@ -65,6 +65,19 @@ static void clear(char *buf, size_t cap)
 
 /* --------------------------------------------------------- regression */
 
+/* Whether the distinct labels `values` (k, increasing) are class codes:
+ * a run of consecutive numbers (0 .. K-1, 1 .. K, or any other), or a code
+ * 0 .. K-1 or 1 .. K with fewer than LRS_REGRESSION_ABSENT of its numbers
+ * absent - a person or a class left out, a `limit` on shuffled rows of a
+ * set of many classes with few rows each (a face-recognition set). */
+static int class_code(const int32_t *values, size_t k)
+{
+	int64_t span = (int64_t)values[k - 1] - values[0] + 1;   /* the whole numbers from first to last */
+
+	return span == (int64_t)k ||
+	       ((values[0] == 0 || values[0] == 1) && (double)(span - (int64_t)k) < LRS_REGRESSION_ABSENT * (double)span);
+}
+
 int lrs_labels_regression_warning(char *buf, size_t cap, const char *name, size_t rows, const int32_t *values,
                                   size_t k)
 {
@@ -72,7 +85,7 @@ int lrs_labels_regression_warning(char *buf, size_t cap, const char *name, size_
 
 	clear(buf, cap);
 	if (k < LRS_REGRESSION_CLASSES || (double)rows >= (double)LRS_REGRESSION_ROWS * (double)k ||
-	    (int64_t)values[k - 1] - values[0] + 1 == (int64_t)k)   /* a code 0 .. K-1, 1 .. K: classes */
+	    class_code(values, k))
 		return 0;
 	lrs_buf_printf(&b, "%s: %zu different labels over %zu rows (%.1f a class), numbers from %d to %d with gaps: "
 	               "this looks like a regression target (a quantity), not classes, and each class has too few "
@@ -369,7 +382,7 @@ int lrs_labels_leak_warning(char *buf, size_t cap, const char *name, const lrs_s
 		warned = finish(&b, buf, cap);
 		goto done;
 	}
-	for (size_t j = 0; j < s->d; j++)
+	for (size_t j = 0; j < s->d && (classes > 2 || s->n >= LRS_LEAK_BINARY_ROWS); j++)   /* fewer: chance */
 		if (recodes_label(s, j, classes, val, set, val + classes))
 			found[n_found++] = j;
 	if (!n_found)

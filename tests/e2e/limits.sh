@@ -46,7 +46,7 @@ refused() {
 values() { seq -s, 1 "$1" | sed 's/,/, /g'; }
 
 DATA='data: {train: {format: synthetic, kind: blobs, samples: 300, classes: 3}}'
-LIMIT="more than lrsweep's limit of 100,000"
+LIMIT="more than lrsweep's limit of 1,000,000"
 
 # ------------------------------------------------------------ plans too large
 {
@@ -59,9 +59,9 @@ refused "a params grid of 10^10 points" \
 	run grid.yaml --dry-run
 
 printf 'name: space\n%s\noptimizer: {type: adam}\ntrials:\n  seeds: [%s]\n  space:\n    optimizer.weight_decay: {grid: [%s]}\n    batch_size: {grid: [16, 32]}\n' \
-	"$DATA" "$(values 300)" "$(values 400)" >space.yaml
+	"$DATA" "$(values 1300)" "$(values 400)" >space.yaml
 refused "the built-in model's space grids times seeds" \
-	"space.yaml:7:29: the plan has 240,000 trials (400 optimizer.weight_decay x 2 batch_size x 1 schedule x 300 seeds), $LIMIT" \
+	"space.yaml:4:10: the plan has 1,040,000 trials (400 optimizer.weight_decay x 2 batch_size x 1 schedule x 1,300 seeds), $LIMIT" \
 	run space.yaml --dry-run --min-lr 0.01 --max-lr 0.1
 
 printf 'name: rnd\n%s\ntrials:\n  repeats: 1000\n  search: {strategy: random, samples: 1000000}\n  schedules:\n    - {type: constant, lr: {log_uniform: [0.001, 0.1]}}\n' \
@@ -74,19 +74,19 @@ refused "tpe proposals times repeats" \
 	"tpe.yaml:5:36: the plan has 1,000,000,000 trials (1,000,000 proposals x 1,000 seeds), $LIMIT; give fewer samples" \
 	run tpe.yaml --dry-run --min-lr 0.01 --max-lr 0.1
 
-printf 'name: draws\n%s\ntrials:\n  search: {strategy: grid, samples: 1000}\n  space:\n    optimizer.momentum: {uniform: [0.5, 0.9]}\n    batch_size: {grid: [%s]}\n' \
+printf 'name: draws\n%s\ntrials:\n  search: {strategy: grid, samples: 10000}\n  space:\n    optimizer.momentum: {uniform: [0.5, 0.9]}\n    batch_size: {grid: [%s]}\n' \
 	"$DATA" "$(values 200)" >draws.yaml
 refused "a grid's draws" \
-	"draws.yaml:4:37: the plan has 200,000 trials (200 batch_size x 1,000 samples x 1 schedule x 1 seed), $LIMIT; give fewer samples" \
+	"draws.yaml:4:37: the plan has 2,000,000 trials (200 batch_size x 10,000 samples x 1 schedule x 1 seed), $LIMIT; give fewer samples" \
 	run draws.yaml --dry-run --min-lr 0.01 --max-lr 0.1
 
-printf 'name: reps\n%s\ntrials:\n  repeats: 100000\n  schedules:\n    - {type: constant}\n    - {type: one_cycle}\n' \
-	"$DATA" >repeats.yaml
-refused "repeats: 100000 of two schedules" \
-	"repeats.yaml:4:12: the plan has 200,000 trials (2 schedules x 100,000 seeds), $LIMIT; give fewer seeds" \
+printf 'name: reps\n%s\ntrials:\n  repeats: 100000\n  schedules:\n    - {type: one_cycle}\n    - {type: constant, lr: {grid: [%s]}}\n' \
+	"$DATA" "$(values 10)" >repeats.yaml
+refused "repeats: 100000 of eleven schedule settings" \
+	"repeats.yaml:4:12: the plan has 1,100,000 trials (11 schedule settings x 100,000 seeds), $LIMIT; give fewer seeds" \
 	run repeats.yaml --dry-run --min-lr 0.01 --max-lr 0.1
-# one schedule less is a plan of the limit's size: it is planned
-sed '/one_cycle/d' repeats.yaml >repeats-ok.yaml
+# one schedule alone is a plan of 100,000 trials: it is planned
+sed '/lr: {grid/d' repeats.yaml >repeats-ok.yaml
 trun 60 run repeats-ok.yaml --dry-run --min-lr 0.01 --max-lr 0.1
 [ "$RC" -eq 0 ] && grep -q "^plan: 100000 trials" "$OUT" && ok "a plan of 100,000 trials is planned" ||
 	nok "a plan of 100,000 trials is planned" "rc=$RC $(head -c 300 "$ERR") $(head -1 "$OUT")"

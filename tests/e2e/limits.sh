@@ -61,7 +61,7 @@ refused "a params grid of 10^10 points" \
 printf 'name: space\n%s\noptimizer: {type: adam}\ntrials:\n  seeds: [%s]\n  space:\n    optimizer.weight_decay: {grid: [%s]}\n    batch_size: {grid: [16, 32]}\n' \
 	"$DATA" "$(values 1300)" "$(values 400)" >space.yaml
 refused "the built-in model's space grids times seeds" \
-	"space.yaml:4:10: the plan has 1,040,000 trials (400 optimizer.weight_decay x 2 batch_size x 1 schedule x 1,300 seeds), $LIMIT" \
+	"space.yaml:5:10: the plan has 1,040,000 trials (400 optimizer.weight_decay x 2 batch_size x 1 schedule x 1,300 seeds), $LIMIT; give fewer seeds" \
 	run space.yaml --dry-run --min-lr 0.01 --max-lr 0.1
 
 printf 'name: rnd\n%s\ntrials:\n  repeats: 1000\n  search: {strategy: random, samples: 1000000}\n  schedules:\n    - {type: constant, lr: {log_uniform: [0.001, 0.1]}}\n' \
@@ -83,7 +83,7 @@ refused "a grid's draws" \
 printf 'name: reps\n%s\ntrials:\n  repeats: 100000\n  schedules:\n    - {type: one_cycle}\n    - {type: constant, lr: {grid: [%s]}}\n' \
 	"$DATA" "$(values 10)" >repeats.yaml
 refused "repeats: 100000 of eleven schedule settings" \
-	"repeats.yaml:4:12: the plan has 1,100,000 trials (11 schedule settings x 100,000 seeds), $LIMIT; give fewer seeds" \
+	"repeats.yaml:4:12: the plan has 1,100,000 trials (11 schedule settings (of 2 schedules and their grids) x 100,000 seeds), $LIMIT; give fewer seeds" \
 	run repeats.yaml --dry-run --min-lr 0.01 --max-lr 0.1
 # one schedule alone is a plan of 100,000 trials: it is planned
 sed '/lr: {grid/d' repeats.yaml >repeats-ok.yaml
@@ -149,9 +149,10 @@ grep -qF "document expands to more than 100000 nodes" "$ERR" && ok "  ... as too
 # SIGTERM cuts a range test of 10^6 epochs short: the run ends at once
 # ("interrupted before the trials started"), not after the rules have read
 # the long partial curve it throws away (loss-steepest's windows are
-# quadratic in its length: 65 s after a SIGTERM 4 s in).
+# quadratic in its length: 65 s after a SIGTERM 4 s in). Rates too low to
+# blow up: a test that ends by itself before the signal is read whole.
 printf 'name: h\ndata: {train: {format: synthetic, kind: spirals, samples: 600, classes: 3}, validation: 0.2}\nmodel: {hidden: [16]}\n%s\n%s\n' \
-	'range_test: {epochs: 1000000}' 'trials: {epochs: 1, schedules: [{type: one_cycle}]}' >longtest.yaml
+	'range_test: {epochs: 1000000, start_lr: 0.0001, end_lr: 0.001}' 'trials: {epochs: 1, schedules: [{type: constant}]}' >longtest.yaml
 "$LRSWEEP" run longtest.yaml --db longtest.db >"$OUT" 2>"$ERR" &
 pid=$!
 sleep 5

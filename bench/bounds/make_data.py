@@ -194,6 +194,23 @@ missing:
                                     features, 4 classes, 3,000 rows, scales
                                     over 0.9 decade; 50 features, 25
                                     informative, 10 classes, 5,000 rows)
+  fashiontest1200-at6k-train-*,     1,200 and 800 of Fashion-MNIST's test
+  fashiontest800-at8500-train-*     images from offsets 6,000 and 8,500
+                                    (as a problem's training data)
+  fashion-sneakboot-at36500-train-* the first 600 Fashion-MNIST training
+                                    images from offset 36,500 (up to
+                                    40,000: classes the four-class set
+                                    there leaves out) of sneakers and ankle
+                                    boots (labels 7, 9)
+  digits8.csv                       scikit-learn's digits, the label cut to
+                                    the digit modulo 8 (0 for 0, 8; 1 for
+                                    1, 9; 2 to 7)
+  tab-mixed32.csv, tab-rawbin6.csv, three more generated tabular sets (32
+  tab-wide70.csv                    features, 16 informative, 5 classes,
+                                    3,000 rows; 6 features, 5 informative,
+                                    2 classes, 2,500 rows, scales over 0.9
+                                    decade; 70 features, 35 informative, 9
+                                    classes, 3,000 rows)
 
 Standard library only, deterministic: the same files on every machine.
 """
@@ -208,12 +225,15 @@ FASHION = "/usr/share/datasets/fashion-mnist"
 SKLEARN = "/usr/lib/python3/dist-packages/sklearn/datasets/data"
 
 
-def fashion_subset(out, n, stem="fashion6k", offset=0):
+def fashion_subset(out, n, stem="fashion6k", offset=0, source="train"):
+    """N Fashion-MNIST samples from OFFSET of its training set (SOURCE
+    "train") or of its test set ("t10k"), as raw idx files named
+    STEM-train-images and STEM-train-labels (the problem's training data)."""
     for kind, magic, item in (("images", 0x803, 784), ("labels", 0x801, 1)):
         path = os.path.join(out, "%s-train-%s" % (stem, kind))
         if os.path.exists(path):
             continue
-        src = os.path.join(FASHION, "train-%s-idx%d-ubyte.gz" % (kind, 3 if kind == "images" else 1))
+        src = os.path.join(FASHION, "%s-%s-idx%d-ubyte.gz" % (source, kind, 3 if kind == "images" else 1))
         with gzip.open(src, "rb") as f:
             head = f.read(16 if kind == "images" else 8)
             f.read(offset * item)
@@ -302,7 +322,7 @@ def digits_modulo(out, name, m):
     each join three or four digits, 4 for four classes of two or three
     digits, 5 for five classes of two digits each, 6 for four classes of
     two digits and two of one, 7 for three classes of two digits and four
-    of one."""
+    of one, 8 for two classes of two digits and six of one."""
     path = os.path.join(out, name)
     if os.path.exists(path):
         return
@@ -476,6 +496,13 @@ def main():
     teacher_tabular(out, "tab-wide120.csv", 177, 2000, 120, 40, 6)
     teacher_tabular(out, "tab-raw11.csv", 178, 3000, 11, 9, 4, (-0.4, 0.5))
     teacher_tabular(out, "tab-deep50.csv", 184, 5000, 50, 25, 10)
+    fashion_subset(out, 1200, "fashiontest1200-at6k", 6000, "t10k")
+    fashion_classes(out, "fashion-sneakboot-at36500", 36500, 600, (7, 9), 40000)
+    fashion_subset(out, 800, "fashiontest800-at8500", 8500, "t10k")
+    digits_modulo(out, "digits8.csv", 8)
+    teacher_tabular(out, "tab-mixed32.csv", 191, 3000, 32, 16, 5)
+    teacher_tabular(out, "tab-rawbin6.csv", 192, 2500, 6, 5, 2, (-0.5, 0.4))
+    teacher_tabular(out, "tab-wide70.csv", 193, 3000, 70, 35, 9)
 
 
 if __name__ == "__main__":

@@ -12,9 +12,10 @@
 #   make accuracy-bench  test accuracy of lrsweep against PyTorch: the MLP,
 #                     LeNet-5 and the CLR paper's net, 3 seeds (~7 min)
 #   make range-study  the range test's bounds on Fashion-MNIST vs a grid (~2 min)
-#   make bounds-bench the bound-quality benchmark: 197 problems (the first 171
-#                     took ~13 min from an empty cache; later runs reuse
-#                     cached trials, ~1-3 min)
+#   make bounds-bench the bound-quality benchmark: 197 problems (from an
+#                     empty cache the first 171 took ~13 min on one machine,
+#                     50 min on a slower one shared with other work; later
+#                     runs reuse cached trials, ~1-5 min)
 #   make bounds-reach after bounds-bench: what any rule could reach (the best
 #                     max_lr per seen problem) and what racing @max/3, @max,
 #                     @max*3 buys (results/bounds-oracle.md, bounds-race.md)

@@ -101,7 +101,9 @@ def main(argv):
         while not trial or epoch < max(s.epochs, 1):   # a range test: until Stop
             losses = []
             while len(losses) < spe and (not trial or s.max_steps == 0 or s.step < s.max_steps):
-                x = float("nan") if s.step == nan_at else step_loss(s, opt)
+                x = step_loss(s, opt)   # its rate first, as a real loop gets it
+                if s.step == nan_at:
+                    x = float("nan")
                 s.loss(wrap(x))
                 losses.append(x)
                 if s.eval_due():

@@ -18,7 +18,8 @@
 #                     runs reuse cached trials, ~1-5 min)
 #   make bounds-reach after bounds-bench: what any rule could reach (the best
 #                     max_lr per seen problem) and what racing @max/3, @max,
-#                     @max*3 buys (results/bounds-oracle.md, bounds-race.md)
+#                     @max*3 buys, in the sweep or before it (results/
+#                     bounds-oracle.md, bounds-race.md, bounds-shortrace.md)
 #   make search-bench TPE against Optuna's on known functions, against random
 #                     search on bound-benchmark problems, and against Optuna's
 #                     on lrsweep trials of four of them (8 minutes here)
@@ -223,14 +224,17 @@ bounds-bench: $(BIN)
 # On the seen problems of the last bounds-bench run: regret against max_lr
 # on a quarter-decade grid (surface.py), the best max_lr per problem as an
 # oracle rule and the share of 13-problem sets it and each rule meet the
-# targets on (oracle.py), and a race of @max/3, @max, @max*3 (race.py).
-# Trials come from the bounds-bench cache when there.
+# targets on (oracle.py), a race of @max/3, @max, @max*3 (race.py), and
+# the same race run before the trials with a seed of its own, full length
+# or a quarter (shortrace.py). Trials come from the bounds-bench cache when
+# there.
 bounds-reach: $(BIN)
 	@scripts/deps.sh --bench
 	@test -f results/bounds-bench/last.json || { echo "bounds-reach: run make bounds-bench first (results/bounds-bench/last.json)" >&2; exit 2; }
 	/usr/bin/python3 bench/bounds/surface.py $(BIN)
 	/usr/bin/python3 bench/bounds/oracle.py --out results/bounds-oracle.md
 	/usr/bin/python3 bench/bounds/race.py $(BIN) --out results/bounds-race.md
+	/usr/bin/python3 bench/bounds/shortrace.py $(BIN) --out results/bounds-shortrace.md
 
 # TPE (src/sweep/tpe.c) against Optuna's on the shifted 6-D quadratic and
 # Branin (no training), then against random search on problems of the

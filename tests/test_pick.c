@@ -1244,6 +1244,221 @@ START_TEST(stable_under_noise)
 }
 END_TEST
 
+/* ------------------------------------------------------------ loss-steepest, linear time */
+
+/* loss-steepest as pick.c computed it before it took linear time, kept as
+ * the reference its picks must equal bit for bit: the loss span, then a
+ * fresh two-pass least-squares slope over +-h points at every point of the
+ * descent, O(span x h). The index of the pick, or -1 for a refusal. */
+static double ref_x(const lrs_pick_curve *c, size_t i)
+{
+	return c->exponential ? log10(c->lr[i]) : c->lr[i];
+}
+
+static double ref_slope(const lrs_pick_curve *c, size_t lo, size_t hi)
+{
+	double mx = 0, my = 0, sxy = 0, sxx = 0, k = (double)(hi - lo + 1);
+	size_t i;
+
+	for (i = lo; i <= hi; i++) {
+		mx += ref_x(c, i);
+		my += c->smoothed_loss[i];
+	}
+	mx /= k;
+	my /= k;
+	for (i = lo; i <= hi; i++) {
+		double dx = ref_x(c, i) - mx;
+
+		sxy += dx * (c->smoothed_loss[i] - my);
+		sxx += dx * dx;
+	}
+	return sxx > 0 ? sxy / sxx : 0;
+}
+
+static size_t ref_cut_above(const double *sm, size_t from, size_t to, double factor)
+{
+	double best = INFINITY;
+	size_t i;
+
+	for (i = from; i < to; i++) {
+		if (best > 0 && isfinite(best) && sm[i] > factor * best)
+			break;
+		if (sm[i] < best)
+			best = sm[i];
+	}
+	return i;
+}
+
+static long ref_steepest(const lrs_pick_curve *c)
+{
+	const double *sm = c->smoothed_loss;
+	double factor = c->stop_factor > 0 ? c->stop_factor : LRS_PICK_STOP_FACTOR, best_slope = INFINITY;
+	size_t fin, end, start, descent, argmin, h, i, best = 0;
+
+	for (fin = 0; fin < c->n; fin++)
+		if (!isfinite(c->lr[fin]) || !isfinite(c->loss[fin]) || !isfinite(sm[fin]) ||
+		    (c->exponential && c->lr[fin] <= 0))
+			break;
+	end = ref_cut_above(sm, 0, fin, factor);
+	start = (size_t)((double)end * LRS_PICK_SKIP);
+	if (end - start < LRS_PICK_MIN_POINTS)
+		return -1;
+	descent = ref_cut_above(sm, start, end, LRS_PICK_DESCENT);
+	for (argmin = i = start; i < descent; i++)
+		if (sm[i] < sm[argmin])
+			argmin = i;
+	if (sm[start] - sm[argmin] < LRS_PICK_MIN_FALL * fabs(sm[start]))
+		return -1;
+	h = (end - start) / 20 < 2 ? 2 : (end - start) / 20;
+	for (i = start; i < descent; i++) {
+		double s = ref_slope(c, i >= start + h ? i - h : start, i + h < end ? i + h : end - 1);
+
+		if (s < best_slope) {
+			best_slope = s;
+			best = i;
+		}
+	}
+	return best_slope < 0 ? (long)best : -1;
+}
+
+/* lrs_pick's loss-steepest equals the reference on s, bit for bit. */
+static void assert_steepest_as_reference(const synth *s, const char *what)
+{
+	lrs_pick_result r;
+	long want = ref_steepest(&s->c);
+
+	lrs_pick(&r, LRS_PICK_LOSS_STEEPEST, &s->c);
+	ck_assert_msg(r.ok == (want >= 0), "%s (%zu points): ok %d, the reference %s", what, s->c.n,
+	              r.ok, want >= 0 ? "picks" : "refuses");
+	if (want >= 0)
+		ck_assert_msg(r.max_lr == s->lr[want] && r.min_lr == s->lr[want] / LRS_PICK_DECADE,
+		              "%s (%zu points): max_lr %.17g, the reference's %.17g (point %ld)", what,
+		              s->c.n, r.max_lr, s->lr[want], want);
+}
+
+/* Random curves: the standard fall-and-rise with random shape, ramp, noise
+ * and length, smoothed or raw. */
+START_TEST(steepest_as_reference_random)
+{
+	static const size_t lengths[] = { 2, 3, 9, 10, 11, 12, 13, 20, 41, 42, 100, 399, 1000, 1600, 5003 };
+	lrs_rng rng;
+	synth s;
+
+	lrs_rng_seed(&rng, 20240611);
+	for (int t = 0; t < 120; t++) {
+		size_t n = lengths[t % (sizeof lengths / sizeof *lengths)];
+		int expo = t % 2;
+		double lo = expo ? -7 + 2 * lrs_rng_uniform(&rng) : 1e-4 * lrs_rng_uniform(&rng);
+		double hi = expo ? lo + 2 + 6 * lrs_rng_uniform(&rng) : lo + 0.1 + 3 * lrs_rng_uniform(&rng);
+		loss_shape sh = { 0.5 + 3 * lrs_rng_uniform(&rng), 0.2 + 2 * lrs_rng_uniform(&rng),
+		                  (expo ? 1 : 3 / (hi - lo)) * (0.5 + 8 * lrs_rng_uniform(&rng)),
+		                  lo + (hi - lo) * lrs_rng_uniform(&rng), 0.05 * lrs_rng_uniform(&rng),
+		                  (expo ? 3 : 10 / (hi - lo)), lo + (hi - lo) * (0.5 + lrs_rng_uniform(&rng)) };
+		double noise = t % 3 == 0 ? -1 : 0.2 * lrs_rng_uniform(&rng);
+
+		synth_init(&s, n, expo, lo, hi);
+		synth_loss(&s, &sh, noise, (uint64_t)t);
+		if (t % 5 == 4)   /* raw, jagged: the noisy loss read as smoothed */
+			memcpy(s.sm, s.loss, n * sizeof *s.sm);
+		assert_steepest_as_reference(&s, "random");
+		synth_free(&s);
+	}
+}
+END_TEST
+
+/* Adversarial curves: exact ties (integer rates and losses, so that every
+ * sum is exact and equal windows have equal slopes), flat stretches
+ * between equal drops, a straight fall (every slope equal up to rounding),
+ * a staircase, losses far from 0 (1e6 + small changes), float-rounded
+ * plateaus, and rates that repeat. */
+START_TEST(steepest_as_reference_adversarial)
+{
+	static const size_t lengths[] = { 2, 12, 50, 333, 2000, 10007 };
+	synth s;
+
+	for (size_t li = 0; li < sizeof lengths / sizeof *lengths; li++) {
+		size_t n = lengths[li];
+
+		for (int kind = 0; kind < 8; kind++) {
+			synth_init(&s, n, kind % 2, kind % 2 ? -6 : 1e-3, kind % 2 ? 1 : 2);
+			for (size_t i = 0; i < n; i++) {
+				double f = (double)i / (double)(n > 1 ? n - 1 : 1);
+
+				switch (kind) {
+				case 0: /* a straight integer fall on integer rates: ties everywhere */
+					s.lr[i] = (double)(i + 1);
+					s.sm[i] = (double)(3 * n - 2 * i);
+					break;
+				case 1: /* two equal drops between flat stretches (exact values) */
+				case 2:
+					s.lr[i] = kind == 2 ? (double)(i + 1) : s.lr[i];
+					s.sm[i] = 4.0 - (f > 0.2 && f < 0.3 ? (f - 0.2) * 10 : f >= 0.3) -
+					          (f > 0.6 && f < 0.7 ? (f - 0.6) * 10 : f >= 0.7);
+					s.sm[i] = round(s.sm[i] * 1024) / 1024;
+					break;
+				case 3: /* a staircase: flat, then a step, again and again */
+					s.sm[i] = 5.0 - floor(f * 8) / 4;
+					break;
+				case 4: /* far from 0: 1e6 plus a small fall */
+					s.sm[i] = 1e6 + 1 - sigm(8 * (f - 0.4));
+					break;
+				case 5: /* a fall rounded to float: plateaus of equal values */
+					s.sm[i] = (float)(2 - 1.5 * sigm(12 * (f - 0.5)) + 1e-3 * f);
+					break;
+				case 6: /* rates that repeat in pairs, a plain fall */
+					s.lr[i] = 1e-3 + (double)(i / 2);
+					s.sm[i] = 2 - sigm(10 * (f - 0.3));
+					break;
+				default: /* exponential decay: steepest at the start */
+					s.sm[i] = 0.2 + exp(-6 * f);
+					break;
+				}
+				s.loss[i] = s.sm[i];
+			}
+			assert_steepest_as_reference(&s, "adversarial");
+			synth_free(&s);
+		}
+	}
+}
+END_TEST
+
+/* Long curves, the reference still within its time: 30,000 points of an
+ * exponential test, 100,000 of a linear one, both noisy. */
+START_TEST(steepest_as_reference_long)
+{
+	static const loss_shape lin = { 2.3, 2.0, 25.0, 0.2, 0.05, 12.0, 0.7 };
+	synth s;
+
+	synth_init(&s, 30000, 1, X0, X1);
+	synth_loss(&s, &LOSS, LOSS_NOISE, 3);
+	assert_steepest_as_reference(&s, "long exponential");
+	synth_free(&s);
+	synth_init(&s, 100000, 0, 1e-4, 1.0);
+	synth_loss(&s, &lin, LOSS_NOISE, 4);
+	assert_steepest_as_reference(&s, "long linear");
+	synth_free(&s);
+}
+END_TEST
+
+/* 200,000 points (a long test that stopped by itself): the pick comes
+ * within Check's default timeout, where windows of +-10,000 points read
+ * afresh at every point took minutes. */
+START_TEST(steepest_long_curve_in_linear_time)
+{
+	synth s;
+	lrs_pick_result r;
+
+	synth_init(&s, 200000, 1, X0, X1);
+	synth_loss(&s, &LOSS, LOSS_NOISE, 5);
+	lrs_pick(&r, LRS_PICK_LOSS_STEEPEST, &s.c);
+	assert_pick(&r, "steepest, 200,000 points");
+	assert_near_log(r.max_lr, pow(10, LOSS.c), 0.1, "max_lr");
+	lrs_pick(&r, LRS_PICK_COMBINED, &s.c);
+	assert_pick(&r, "combined, 200,000 points");
+	synth_free(&s);
+}
+END_TEST
+
 Suite *suite_pick(void)
 {
 	Suite *s = suite_create("pick");
@@ -1290,6 +1505,17 @@ Suite *suite_pick(void)
 	tcase_add_test(tc, probe_ends_at_the_loss_minimum);
 	tcase_add_test(tc, probe_ends_at_the_accuracy_peak_on_collapse);
 	tcase_add_test(tc, probe_says_when_its_loss_never_beat_chance);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("steepest");    /* the reference is quadratic: it takes its time */
+	tcase_add_test(tc, steepest_as_reference_random);
+	tcase_add_test(tc, steepest_as_reference_adversarial);
+	tcase_add_test(tc, steepest_as_reference_long);
+	tcase_set_timeout(tc, 120);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("steepest_long");  /* Check's default timeout */
+	tcase_add_test(tc, steepest_long_curve_in_linear_time);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("stability");

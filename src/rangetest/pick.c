@@ -238,6 +238,175 @@ static double slope(const lrs_pick_curve *c, size_t lo, size_t hi)
 	return sxx > 0 ? sxy / sxx : 0;
 }
 
+/* loss-steepest's window around point i of the span: [lo, hi]. */
+static void steep_window(size_t *lo, size_t *hi, const loss_span *sp, size_t h, size_t i)
+{
+	*lo = i >= sp->start + h ? i - h : sp->start;
+	*hi = i + h < sp->end ? i + h : sp->end - 1;
+}
+
+/* Running sums of a sliding window over the centred points of the span,
+ * and what bounds their rounding error. slope() is two passes over its
+ * window, O(h) a point; these sums give every window's slope in O(1), only
+ * approximately, with a bound on the difference from slope()'s. */
+typedef struct {
+	const double *X, *Y;       /* (m) x and smoothed loss less their means  */
+	size_t lo, hi;             /* the window [lo, hi), span-relative        */
+	double sx, sy, sxx, sxy, syy; /* sums of X, Y, X^2, XY, Y^2 over it      */
+	double e1, e2, ey, exy;    /* bounds on the error of sx, sxx, sy, sxy/syy */
+	double mx, my;             /* max |x|, max |loss| on the span           */
+	double gk;                 /* (ops + a few) x unit roundoff, ops <= 2m  */
+} steep_sums;
+
+/* Moves s's window to [lo, hi) (both no lower than before). */
+static void steep_slide(steep_sums *s, size_t lo, size_t hi)
+{
+	for (; s->hi < hi; s->hi++) {
+		double X = s->X[s->hi], Y = s->Y[s->hi];
+
+		s->sx += X; s->sy += Y; s->sxx += X * X; s->sxy += X * Y; s->syy += Y * Y;
+	}
+	for (; s->lo < lo; s->lo++) {
+		double X = s->X[s->lo], Y = s->Y[s->lo];
+
+		s->sx -= X; s->sy -= Y; s->sxx -= X * X; s->sxy -= X * Y; s->syy -= Y * Y;
+	}
+}
+
+/* The window's slope from s's sums, and in *err a bound on its distance
+ * from slope()'s answer on the same window (both rounded; INFINITY when
+ * the sums cannot tell). Each sum of terms t over <= 2m additions and
+ * removals is off by at most gk sum|t| over the span (the e*); the
+ * centred products then lose the first order of those errors; slope()'s
+ * own rounding is gamma_k (|sum dx dy| + |slope| sum dx^2), its means'
+ * error second order. */
+static double steep_approx(const steep_sums *s, double *err)
+{
+	const double u = 0x1p-53;
+	double k = (double)(s->hi - s->lo);
+	double n = s->sxy - s->sx * s->sy / k, d = s->sxx - s->sx * s->sx / k;
+	double dyy = s->syy - s->sy * s->sy / k;
+	double ax = fabs(s->sx) + s->e1, ay = fabs(s->sy) + s->ey;
+	double en = s->exy + (ax * s->ey + ay * s->e1) / k + 4 * u * (fabs(s->sxy) + ax * ay / k);
+	double ed = s->e2 + 2 * ax * s->e1 / k + 4 * u * (s->sxx + ax * ax / k);
+	double eyy = s->exy + 2 * ay * s->ey / k + 4 * u * (s->syy + ay * ay / k);
+	double sl, gk = 1.01 * (k + 4) * u, dmx, dmy, e_own, e_sums;
+
+	if (!(d - ed > 0)) {
+		*err = INFINITY;
+		return 0;
+	}
+	sl = n / d;
+	dmx = gk * s->mx;     /* slope()'s error on its means */
+	dmy = gk * s->my;
+	e_sums = (en + fabs(sl) * ed) / (d - ed) + 2 * u * fabs(sl);
+	e_own = (gk * (sqrt((d + ed) * (fmax(dyy, 0) + eyy)) + fabs(sl) * (d + ed))
+	         + k * dmx * (dmy + fabs(sl) * dmx) + 4 * u * fabs(sl) * (d + ed)) / (d - ed);
+	*err = 2 * (e_sums + e_own) + 1e-6 * fabs(sl);
+	return sl;
+}
+
+/* loss-steepest's index and slope, by slope() on every point of the
+ * descent: O(span x h). */
+static size_t steepest_exact(double *best_slope, const lrs_pick_curve *c, const loss_span *sp,
+                             size_t h, const unsigned char *only)
+{
+	size_t i, lo, hi, best = 0;
+
+	*best_slope = INFINITY;
+	for (i = sp->start; i < sp->descent; i++) {
+		double s;
+
+		if (only && !only[i - sp->start])
+			continue;
+		steep_window(&lo, &hi, sp, h, i);
+		s = slope(c, lo, hi);
+		if (s < *best_slope) {
+			*best_slope = s;
+			best = i;
+		}
+	}
+	return best;
+}
+
+/* The same answer, bit for bit, in O(span): every window's slope
+ * approximately from running sums (steep_approx), then slope() only on
+ * the points whose approximate slope is within both error bounds of the
+ * least - the exact steepest is among them - in index order with the same
+ * strict <. A flat or straight curve makes every point a candidate, and
+ * that is the exact scan. Any non-finite sum, or no memory, scans
+ * exactly. */
+static size_t steepest(double *best_slope, const lrs_pick_curve *c, const loss_span *sp, size_t h)
+{
+	const double u = 0x1p-53;
+	size_t m = sp->end - sp->start, nd = sp->descent - sp->start, i, lo, hi, best;
+	double *X = malloc(2 * m * sizeof *X), cx = 0, cy = 0; /* X then Y; their centres */
+	double tx = 0, ty = 0, txx = 0, txy = 0, tyy = 0;  /* sums of |X|, |Y|, X^2, |XY|, Y^2 */
+	double ax = 0, ay = 0;     /* max |X|, max |Y|                        */
+	double thr = INFINITY;     /* the least approximate slope + its bound */
+	unsigned char *cand = malloc(nd ? nd : 1);
+	steep_sums s = { 0 };
+	int finite = X && cand;
+
+	for (i = 0; finite && i < m; i++) {
+		cx += x_of(c, c->lr[sp->start + i]);
+		cy += c->smoothed_loss[sp->start + i];
+	}
+	cx /= (double)m;
+	cy /= (double)m;
+	for (i = 0; finite && i < m; i++) {
+		double x = x_of(c, c->lr[sp->start + i]), y = c->smoothed_loss[sp->start + i];
+
+		X[i] = x - cx;
+		X[m + i] = y - cy;
+		tx += fabs(X[i]);
+		ty += fabs(X[m + i]);
+		txx += X[i] * X[i];
+		txy += fabs(X[i] * X[m + i]);
+		tyy += X[m + i] * X[m + i];
+		s.mx = fmax(s.mx, fabs(x));
+		s.my = fmax(s.my, fabs(y));
+		ax = fmax(ax, fabs(X[i]));
+		ay = fmax(ay, fabs(X[m + i]));
+	}
+	if (finite) {
+		double g = 1.01 * (2 * (double)m + 8) * u, dm = (double)m;
+
+		s.X = X;
+		s.Y = X + m;
+		/* the sums' rounding, then what rounding X and Y (by u|X|, u|Y|
+		 * each) moves the centred sums by */
+		s.e1 = g * tx;
+		s.ey = g * ty;
+		s.e2 = g * txx + 4 * u * dm * ax * ax;
+		s.exy = g * (txy + tyy) + 4 * u * dm * (ax * ay + ay * ay);
+		finite = isfinite(s.e1 + s.ey + s.e2 + s.exy);
+	}
+	for (int pass = 0; pass < 2 && finite; pass++) {
+		s.lo = s.hi = 0;
+		s.sx = s.sy = s.sxx = s.sxy = s.syy = 0;
+		for (i = 0; i < nd; i++) {
+			double a, e;
+
+			steep_window(&lo, &hi, sp, h, sp->start + i);
+			steep_slide(&s, lo - sp->start, hi + 1 - sp->start);
+			a = steep_approx(&s, &e);
+			if (!isfinite(a) || isnan(e)) {
+				finite = 0;
+				break;
+			}
+			if (pass == 0)
+				thr = fmin(thr, a + e);
+			else
+				cand[i] = a - e <= thr;
+		}
+	}
+	best = steepest_exact(best_slope, c, sp, h, finite ? cand : NULL);
+	free(X);
+	free(cand);
+	return best;
+}
+
 /* loss-steepest: max_lr at the most negative slope of the smoothed loss
  * among the points before sp.descent (once the loss has doubled its
  * running minimum, a fall is recovery from a blow-up), each slope a least-squares
@@ -246,24 +415,15 @@ static double slope(const lrs_pick_curve *c, size_t lo, size_t hi)
 static void pick_steepest(lrs_pick_result *out, const lrs_pick_curve *c)
 {
 	loss_span sp;
-	size_t h, i, best = 0;
-	double best_slope = INFINITY;
+	size_t h, best;
+	double best_slope;
 
 	if (loss_span_find(&sp, out, c) < 0)
 		return;
 	h = (sp.end - sp.start) / 20;
 	if (h < 2)
 		h = 2;
-	for (i = sp.start; i < sp.descent; i++) {
-		size_t lo = i >= sp.start + h ? i - h : sp.start;
-		size_t hi = i + h < sp.end ? i + h : sp.end - 1;
-		double s = slope(c, lo, hi);
-
-		if (s < best_slope) {
-			best_slope = s;
-			best = i;
-		}
-	}
+	best = steepest(&best_slope, c, &sp, h);
 	if (!(best_slope < 0)) {
 		refuse(out, "the smoothed loss never falls (flat or rising curve)");
 		return;

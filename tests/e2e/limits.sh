@@ -12,6 +12,7 @@
 #     trainer's params grid of 99,000 values plans in seconds;
 #   - batch_size far above the data: one batch of all the samples, as a
 #     DataLoader makes it (it was refused as needing terabytes);
+#   - a range test of 400,000 updates is read by the rules in linear time;
 #   - a range test of 10^6 epochs stopped by SIGTERM ends at once;
 #   - values already refused stay refused: epochs 10^9, step_size "1e30
 #     epochs", total_steps 1e30, --threads 10^6, a seeds list of 10^6.
@@ -146,9 +147,22 @@ grep -qF "document expands to more than 100000 nodes" "$ERR" && ok "  ... as too
 	nok "a seeds list of 10^6 as too many nodes" "$(head -c 300 "$ERR")"
 
 # ------------------------------------------------------------ a long range test stopped
+# A range test of 400,000 updates that ends by itself (rates too low to
+# blow up) is read whole by the rules in about a second: loss-steepest
+# fitted a fresh window of +-18,000 points at each of its 360,000 points,
+# minutes with every rule that reads it (the quadratic scan blows the limit).
+printf 'name: g\ndata: {train: {format: synthetic, kind: spirals, samples: 600, classes: 3}, validation: 0.2}\nmodel: {hidden: [16]}\n%s\n' \
+	'trials: {epochs: 1, schedules: [{type: constant}]}' >longread.yaml
+trun 60 range-test longread.yaml --db longread.db --mode exponential --start-lr 0.0001 --end-lr 0.001 --iterations 400000
+if [ "$RC" -eq 0 ] && grep -qE '^loss-steepest +[0-9]' "$OUT" && grep -qF 'over 400000 iterations' "$OUT"; then
+	ok "a range test of 400,000 points is read in linear time"
+else
+	nok "a range test of 400,000 points is read in linear time" "rc=$RC $(tail -c 300 "$ERR") $(grep -F loss-steepest "$OUT")"
+fi
+
 # SIGTERM cuts a range test of 10^6 epochs short: the run ends at once
 # ("interrupted before the trials started"), not after the rules have read
-# the long partial curve it throws away (loss-steepest's windows are
+# the long partial curve it throws away (loss-steepest's windows were
 # quadratic in its length: 65 s after a SIGTERM 4 s in). Rates too low to
 # blow up: a test that ends by itself before the signal is read whole.
 printf 'name: h\ndata: {train: {format: synthetic, kind: spirals, samples: 600, classes: 3}, validation: 0.2}\nmodel: {hidden: [16]}\n%s\n%s\n' \

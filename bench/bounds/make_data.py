@@ -194,9 +194,9 @@ missing:
                                     features, 4 classes, 3,000 rows, scales
                                     over 0.9 decade; 50 features, 25
                                     informative, 10 classes, 5,000 rows)
-  fashiontest1200-at6k-train-*,     1,200 and 800 of Fashion-MNIST's test
-  fashiontest800-at8500-train-*     images from offsets 6,000 and 8,500
-                                    (as a problem's training data)
+  fashiontest1200-at6k-train-*,     1,200, 800 and 700 of Fashion-MNIST's
+  fashiontest800-at8500-train-*,    test images from offsets 6,000, 8,500
+  fashiontest700-at9300-train-*     and 9,300 (as a problem's training data)
   fashion-sneakboot-at36500-train-* the first 600 Fashion-MNIST training
                                     images from offset 36,500 (up to
                                     40,000: classes the four-class set
@@ -503,6 +503,7 @@ def main():
     teacher_tabular(out, "tab-mixed32.csv", 191, 3000, 32, 16, 5)
     teacher_tabular(out, "tab-rawbin6.csv", 192, 2500, 6, 5, 2, (-0.5, 0.4))
     teacher_tabular(out, "tab-wide70.csv", 193, 3000, 70, 35, 9)
+    fashion_subset(out, 700, "fashiontest700-at9300", 9300, "t10k")
 
 
 if __name__ == "__main__":
